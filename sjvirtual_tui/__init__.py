@@ -1,0 +1,3 @@
+"""sjvirtual-tui: a terminal client for San José S.J. Virtual."""
+
+__version__ = "0.1.0"

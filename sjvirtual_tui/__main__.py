@@ -1,0 +1,3 @@
+from sjvirtual_tui.cli import main
+
+raise SystemExit(main())

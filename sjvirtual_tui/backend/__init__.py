@@ -1,0 +1,30 @@
+"""The backend layer: the ``Backend`` protocol, its typed errors and the HTTP implementation.
+
+Nothing here imports Textual; screens receive a ``Backend`` and never know which one.
+"""
+
+from sjvirtual_tui.backend.errors import (
+    AuthError,
+    BackendError,
+    BackendUnavailable,
+    Forbidden,
+    LockedError,
+    NotFound,
+    ServerError,
+    SessionExpired,
+    ValidationError,
+)
+from sjvirtual_tui.backend.protocol import Backend
+
+__all__ = [
+    "AuthError",
+    "Backend",
+    "BackendError",
+    "BackendUnavailable",
+    "Forbidden",
+    "LockedError",
+    "NotFound",
+    "ServerError",
+    "SessionExpired",
+    "ValidationError",
+]

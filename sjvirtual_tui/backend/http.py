@@ -1,0 +1,207 @@
+"""``Backend`` over HTTP with httpx: speaks the API of docs/api.md to any server."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+
+import httpx
+import pydantic
+
+from sjvirtual_tui.backend.errors import (
+    AuthError,
+    BackendError,
+    BackendUnavailable,
+    Forbidden,
+    LockedError,
+    NotFound,
+    ServerError,
+    SessionExpired,
+    ValidationError,
+)
+from sjvirtual_tui.models import (
+    API_PREFIX,
+    Account,
+    ChallengeRequest,
+    ErrorBody,
+    LoginRequest,
+    LoginResult,
+    MovementPage,
+    SecurityChallenge,
+    StatementOrder,
+)
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=pydantic.BaseModel)
+
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+
+
+class HttpBackend:
+    """A ``Backend`` for a server at ``base_url``.
+
+    ``transport`` lets tests run against the FastAPI app in-process (``httpx.ASGITransport``)
+    or inject faults; ``monotonic`` lets them drive the idle clock.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url,
+            transport=transport,
+            timeout=timeout,
+            headers={"User-Agent": "sjvirtual-tui", "Accept": "application/json"},
+        )
+        self._token: str | None = None
+        self._monotonic = monotonic
+        self._last_request = monotonic()
+
+    # --- session state -------------------------------------------------------------------------
+
+    @property
+    def logged_in(self) -> bool:
+        return self._token is not None
+
+    def seconds_since_last_request(self) -> float:
+        return self._monotonic() - self._last_request
+
+    def forget_session(self) -> None:
+        self._token = None
+
+    # --- transport -----------------------------------------------------------------------------
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        auth: bool = True,
+    ) -> httpx.Response:
+        headers = {}
+        if auth:
+            if self._token is None:
+                raise SessionExpired("Su sesión terminó. Ingrese nuevamente.")
+            headers["Authorization"] = f"Bearer {self._token}"
+        self._last_request = self._monotonic()
+        try:
+            response = await self._client.request(
+                method, API_PREFIX + path, json=json, params=params, headers=headers
+            )
+        except httpx.TimeoutException as exc:
+            log.info("%s %s timed out: %s", method, path, type(exc).__name__)
+            raise BackendUnavailable("El servidor de S.J. Virtual no respondió a tiempo.") from exc
+        except httpx.TransportError as exc:
+            log.info("%s %s failed: %s", method, path, type(exc).__name__)
+            raise BackendUnavailable(
+                f"No se pudo conectar con el servidor de S.J. Virtual ({self.base_url})."
+            ) from exc
+        self._last_request = self._monotonic()
+        if response.is_success:
+            return response
+        raise self._error_for(response)
+
+    def _error_for(self, response: httpx.Response) -> BackendError:
+        body: ErrorBody | None
+        try:
+            body = ErrorBody.model_validate(response.json())
+        except (ValueError, pydantic.ValidationError):
+            body = None
+        message = body.message if body else None
+        code = body.code if body else ""
+        field = body.field if body else None
+        status = response.status_code
+        log.info("API error %s %s", status, code)
+        if status == 401:
+            if code == "invalid_credentials":
+                return AuthError(message, code=code)
+            self._token = None
+            return SessionExpired(message, code=code)
+        if status == 423:
+            return LockedError(message, code=code)
+        if status == 403:
+            return Forbidden(message, code=code)
+        if status == 404:
+            return NotFound(message, code=code)
+        if status in (400, 409, 422):
+            return ValidationError(message, code=code, field=field)
+        if status >= 500:
+            return ServerError(None, code=code)
+        return BackendError(message, code=code, field=field)
+
+    @staticmethod
+    def _parse(model: type[M], response: httpx.Response) -> M:
+        try:
+            return model.model_validate_json(response.content)
+        except pydantic.ValidationError as exc:
+            raise ServerError("El servidor envió una respuesta que no se entiende.") from exc
+
+    # --- authentication ------------------------------------------------------------------------
+
+    async def security_challenge(self, username: str) -> SecurityChallenge:
+        body = ChallengeRequest(username=username).model_dump(mode="json")
+        response = await self._request("POST", "/auth/challenge", json=body, auth=False)
+        return self._parse(SecurityChallenge, response)
+
+    async def login(self, username: str, password: str) -> LoginResult:
+        body = LoginRequest(username=username, password=password).model_dump(mode="json")
+        response = await self._request("POST", "/auth/login", json=body, auth=False)
+        result = self._parse(LoginResult, response)
+        self._token = result.token
+        return result
+
+    async def logout(self) -> None:
+        if self._token is None:
+            return
+        try:
+            await self._request("POST", "/auth/logout")
+        except (SessionExpired, BackendUnavailable):
+            pass  # the session is gone either way; the server expires it on its own
+        finally:
+            self._token = None
+
+    # --- accounts ------------------------------------------------------------------------------
+
+    async def accounts(self) -> list[Account]:
+        response = await self._request("GET", "/accounts")
+        try:
+            return [Account.model_validate(item) for item in response.json()]
+        except (ValueError, TypeError, pydantic.ValidationError) as exc:
+            raise ServerError("El servidor envió una respuesta que no se entiende.") from exc
+
+    async def statement(
+        self,
+        number: str,
+        *,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        order: StatementOrder = "desc",
+        limit: int = 100,
+        cursor: str | None = None,
+    ) -> MovementPage:
+        if not number.isascii() or not number.isdigit():
+            raise NotFound("Cuenta no encontrada.")  # never let a value reshape the URL path
+        params: dict[str, Any] = {"order": order, "limit": limit}
+        if date_from:
+            params["date_from"] = date_from.isoformat()
+        if date_to:
+            params["date_to"] = date_to.isoformat()
+        if cursor:
+            params["cursor"] = cursor
+        response = await self._request("GET", f"/accounts/{number}/movements", params=params)
+        return self._parse(MovementPage, response)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()

@@ -1,0 +1,34 @@
+"""The demo launcher: the one place in ``sjvirtual_tui`` that imports the bundled mock server.
+
+It seeds a fresh SQLite file (or keeps the one given with ``--db``) and serves the real FastAPI
+app over HTTP on a free 127.0.0.1 port, in a thread of this process.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+DEMO_HINT = "Demostración · usuario: demo · contraseña: Demo2026"
+
+
+@contextmanager
+def demo_server(db_path: Path | None = None) -> Iterator[str]:
+    """Yields the base URL of a bundled server running on a loopback port."""
+    from mock_server.seed import fresh_database
+    from mock_server.testing import run_server_in_thread
+
+    from mock_server import create_app
+
+    with tempfile.TemporaryDirectory(prefix="sjvirtual-demo-") as tmp:
+        if db_path is None:
+            path = fresh_database(Path(tmp) / "demo.sqlite")
+        else:
+            path = db_path
+            if not path.exists() or path.stat().st_size == 0:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fresh_database(path)
+        with run_server_in_thread(create_app(path)) as base_url:
+            yield base_url

@@ -1,0 +1,45 @@
+"""The one place where money and times become text for a member."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from sjvirtual_tui.rules import local_datetime
+
+if TYPE_CHECKING:
+    from babel import Locale
+
+# Ecuador uses the US dollar, written the Spanish way: $1.234,56. The minus goes before the sign.
+_PATTERN = "¤#,##0.00;-¤#,##0.00"
+
+
+@lru_cache(maxsize=1)
+def _locale() -> Locale:
+    # babel is imported on first use: the login screen never needs it, and it costs start-up time.
+    from babel import Locale
+
+    return Locale.parse("es_EC")
+
+
+def money(cents: int) -> str:
+    """``123456`` -> ``$1.234,56``; ``-1250`` -> ``-$12,50``."""
+    from babel.numbers import format_currency
+
+    return format_currency(
+        Decimal(cents) / 100, "USD", format=_PATTERN, locale=_locale(), currency_digits=True
+    )
+
+
+def plain_amount(cents: int) -> str:
+    """For machines (CSV): ``123456`` -> ``1234.56``."""
+    sign = "-" if cents < 0 else ""
+    whole, rest = divmod(abs(cents), 100)
+    return f"{sign}{whole}.{rest:02d}"
+
+
+def local_time(value: datetime) -> str:
+    """A timestamp in Ecuador's time: ``25/11/2026 17:03``."""
+    return local_datetime(value).strftime("%d/%m/%Y %H:%M")

@@ -1,0 +1,179 @@
+"""The cooperative's rules as pure functions: no I/O, no Textual.
+
+Each check returns a Spanish message a member can read (or ``None`` when the value is fine), so
+the screens can show it next to the field where it was typed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+from stdnum.ec import ci as _ci
+from stdnum.ec import ruc as _ruc
+
+from sjvirtual_tui.models import MAX_CENTS, AccountType
+
+# Ecuador (mainland) has no daylight saving: a fixed UTC-5 offset is exact.
+ECUADOR_TZ = timezone(timedelta(hours=-5), "ECT")
+
+# --- passwords --------------------------------------------------------------------------------
+
+PASSWORD_MIN_LENGTH = 8
+
+
+def password_problems(password: str) -> list[str]:
+    """What the manual's policy still asks of ``password`` (empty when it is acceptable)."""
+    problems = []
+    if len(password) < PASSWORD_MIN_LENGTH:
+        problems.append(f"al menos {PASSWORD_MIN_LENGTH} caracteres")
+    if not any(ch.isdigit() for ch in password):
+        problems.append("un número")
+    if not any(ch.isupper() for ch in password):
+        problems.append("una letra mayúscula")
+    return problems
+
+
+def password_error(password: str) -> str | None:
+    problems = password_problems(password)
+    if not problems:
+        return None
+    return "La contraseña debe tener " + _join_es(problems) + "."
+
+
+def _join_es(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " y " + parts[-1]
+
+
+# --- third-party account numbers (REGISTRO DE CUENTAS) ---------------------------------------
+
+ACCOUNT_PREFIX: dict[AccountType, str] = {
+    AccountType.AHORRO_VISTA: "1",
+    AccountType.AHORRO_PERSONAL: "9",
+}
+
+_DIGITS = re.compile(r"^[0-9]+$")
+
+
+def normalise_third_party_account(cartola_number: str, account_type: AccountType) -> str:
+    """The number to register for a cooperative account, by the manual's rule.
+
+    Drop the leading zeros of the number printed in the cartola and put the type's prefix in
+    front: ``00105349`` (ahorro a la vista) -> ``1105349``. Raises ``ValueError`` with a message
+    for the member when the number cannot be a cartola number.
+    """
+    raw = cartola_number.strip().replace(" ", "").replace("-", "")
+    if not raw:
+        raise ValueError("Ingrese el número de cuenta.")
+    if not _DIGITS.match(raw):
+        raise ValueError("El número de cuenta solo lleva dígitos.")
+    significant = raw.lstrip("0")
+    if not significant:
+        raise ValueError("El número de cuenta no puede ser solo ceros.")
+    if len(significant) > 12:
+        raise ValueError("El número de cuenta es demasiado largo.")
+    return ACCOUNT_PREFIX[account_type] + significant
+
+
+def cartola_number_from_registered(registered: str, width: int = 8) -> tuple[AccountType, str]:
+    """Inverse of :func:`normalise_third_party_account`: ``1105349`` -> (vista, ``00105349``)."""
+    if not _DIGITS.match(registered) or len(registered) < 2:
+        raise ValueError("Número de cuenta registrado no válido.")
+    for account_type, prefix in ACCOUNT_PREFIX.items():
+        if registered.startswith(prefix):
+            return account_type, registered[1:].zfill(width)
+    raise ValueError("El número debe empezar con 1 (ahorro a la vista) o 9 (ahorro personal).")
+
+
+# --- identification --------------------------------------------------------------------------
+
+
+def cedula_error(value: str) -> str | None:
+    """Checks an Ecuadorian cédula (10 digits, province, check digit) with python-stdnum."""
+    number = value.strip()
+    if not number:
+        return "Ingrese el número de cédula."
+    if not _DIGITS.match(number):
+        return "La cédula solo lleva dígitos."
+    if len(number) != 10:
+        return "La cédula tiene 10 dígitos."
+    return None if _ci.is_valid(number) else "La cédula no es válida (revise el último dígito)."
+
+
+def ruc_error(value: str) -> str | None:
+    """Checks an Ecuadorian RUC (13 digits) with python-stdnum."""
+    number = value.strip()
+    if not number:
+        return "Ingrese el número de RUC."
+    if not _DIGITS.match(number):
+        return "El RUC solo lleva dígitos."
+    if len(number) != 13:
+        return "El RUC tiene 13 dígitos."
+    return None if _ruc.is_valid(number) else "El RUC no es válido."
+
+
+# --- money -----------------------------------------------------------------------------------
+
+_AMOUNT = re.compile(r"^\$?\s*([0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(?:,([0-9]{1,2}))?$")
+
+
+def parse_amount_cents(text: str) -> int:
+    """Parses an amount typed the Ecuadorian way into integer cents.
+
+    Accepts ``25``, ``25,5``, ``1.234,56``, ``$1.234,56``; also a dot as the decimal mark when it
+    is unambiguous (``25.50``). Raises ``ValueError`` with a message for the member otherwise.
+    """
+    value = text.strip().replace("\u00a0", " ")
+    if not value:
+        raise ValueError("Ingrese el monto.")
+    if value.startswith("-"):
+        raise ValueError("El monto debe ser mayor que cero.")
+    # "25.50" (one dot, two decimals) is read as a decimal point: nobody groups thousands so.
+    if re.fullmatch(r"\$?\s*[0-9]+\.[0-9]{1,2}", value):
+        value = value.replace(".", ",")
+    match = _AMOUNT.match(value)
+    if not match:
+        raise ValueError("Escriba el monto con coma decimal, por ejemplo 1.250,50.")
+    whole, cents = match.group(1).replace(".", ""), (match.group(2) or "0").ljust(2, "0")
+    try:
+        amount = Decimal(whole) * 100 + Decimal(cents)
+    except InvalidOperation:  # pragma: no cover - the regex admits only digits
+        raise ValueError("Monto no válido.") from None
+    result = int(amount.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+    if result <= 0:
+        raise ValueError("El monto debe ser mayor que cero.")
+    if result > MAX_CENTS:
+        raise ValueError("El monto es demasiado grande.")
+    return result
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+
+def parse_date(text: str) -> date:
+    """Parses ``dd/mm/aaaa`` (the way dates are written in Ecuador)."""
+    value = text.strip()
+    match = re.fullmatch(r"([0-9]{1,2})[/-]([0-9]{1,2})[/-]([0-9]{4})", value)
+    if not match:
+        raise ValueError("Escriba la fecha como dd/mm/aaaa.")
+    day, month, year = (int(g) for g in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError("Esa fecha no existe.") from None
+
+
+def format_date(value: date) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def local_datetime(value: datetime) -> datetime:
+    """``value`` in Ecuador's time (naive values are taken as UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(ECUADOR_TZ)
+
+
+def today_in_ecuador(now: datetime | None = None) -> date:
+    return local_datetime(now or datetime.now(UTC)).date()

@@ -1,0 +1,128 @@
+"""What every bank screen shares: calling the backend in a worker, and the one place where
+backend errors become a visible message (never a traceback)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Static
+
+from sjvirtual_tui.backend import Backend, BackendError, BackendUnavailable, SessionExpired
+
+if TYPE_CHECKING:
+    from sjvirtual_tui.app import SJVirtualApp
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+UNEXPECTED = (
+    "Ocurrió un error inesperado. Intente nuevamente; si se repite, contacte a la cooperativa."
+)
+
+
+class Problem(Static):
+    """A one-line banner for errors that belong to no single field (server down, ...)."""
+
+    DEFAULT_CSS = """
+    Problem { height: auto; display: none; color: $text-error; text-style: bold; }
+    Problem.-shown { display: block; }
+    """
+
+    def show(self, message: str) -> None:
+        self.update(message)
+        self.set_class(bool(message), "-shown")
+
+    def clear(self) -> None:
+        self.show("")
+
+
+class BankScreen(Screen[None]):
+    """Base for screens that talk to the bank."""
+
+    BINDINGS = [Binding("f5", "retry", "Reintentar", show=False)]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._retry: Callable[[], None] | None = None
+
+    @property
+    def sjv(self) -> SJVirtualApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def backend(self) -> Backend:
+        return self.sjv.backend
+
+    def problem_widget(self) -> Problem | None:
+        try:
+            return self.query_one(Problem)
+        except Exception:
+            return None
+
+    def show_problem(self, message: str) -> None:
+        banner = self.problem_widget()
+        if banner is not None:
+            banner.show(message)
+        else:
+            self.notify(message, severity="error")
+
+    def call_backend(
+        self,
+        make: Callable[[], Awaitable[T]],
+        on_result: Callable[[T], Any],
+        *,
+        on_error: Callable[[BackendError], bool] | None = None,
+        group: str = "backend",
+    ) -> None:
+        """Runs ``make()`` in an exclusive worker and hands its result to ``on_result``.
+
+        ``on_error`` may show an error where it belongs (next to a field) and return True;
+        otherwise the error goes to the screen's banner. A dead server offers F5 to retry.
+        """
+
+        def again() -> None:
+            self.call_backend(make, on_result, on_error=on_error, group=group)
+
+        async def run() -> None:
+            try:
+                result = await make()
+            except SessionExpired as exc:
+                self.sjv.end_session(exc.message)
+                return
+            except BackendUnavailable as exc:
+                self._retry = again
+                self.show_problem(f"{exc.message} Pulse F5 para reintentar.")
+                return
+            except BackendError as exc:
+                if on_error is None or not on_error(exc):
+                    self.show_problem(exc.message)
+                return
+            except Exception:  # a bug must never put a traceback on a member's screen
+                log.exception("unexpected error in a backend call")
+                self.show_problem(UNEXPECTED)
+                return
+            self._retry = None
+            banner = self.problem_widget()
+            if banner is not None:
+                banner.clear()
+            outcome = on_result(result)
+            if isinstance(outcome, Awaitable):
+                await outcome
+
+        self.run_worker(run(), group=group, exclusive=True, exit_on_error=False)
+
+    def action_retry(self) -> None:
+        retry, self._retry = self._retry, None
+        if retry is not None:
+            self.show_problem("Reintentando…")
+            retry()
+        else:
+            self.refresh_data()
+
+    def refresh_data(self) -> None:
+        """F5 with nothing to retry: screens with data reload it."""

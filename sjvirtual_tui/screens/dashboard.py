@@ -1,0 +1,94 @@
+"""POSICIÓN CONSOLIDADA: the member's accounts and balances."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Footer, Header, Static
+
+from sjvirtual_tui.formatting import local_time, money
+from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, Account, LoginResult
+from sjvirtual_tui.screens.base import BankScreen, Problem
+
+
+class DashboardScreen(BankScreen):
+    BINDINGS = [
+        Binding("enter", "open_statement", "Estado de cuenta", show=True),
+        Binding("f5", "retry", "Actualizar", show=True),
+    ]
+
+    def __init__(self, login: LoginResult) -> None:
+        super().__init__(id="dashboard")
+        self.login = login
+        self.accounts: list[Account] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=True)
+        with Vertical(id="dashboard-box"):
+            yield Static("POSICIÓN CONSOLIDADA", classes="screen-title")
+            yield Static(self._greeting(), id="member-line")
+            yield DataTable(id="accounts", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="accounts-total")
+            yield Static("Enter: ver el estado de cuenta de la cuenta elegida.", classes="hint")
+            yield Problem(id="problem")
+        yield Footer(show_command_palette=False)
+
+    def _greeting(self) -> str:
+        member = self.login.member
+        last = self.login.last_login_at
+        last_text = local_time(last) if last else "primer ingreso"
+        return f"{member.full_name}\nÚltimo ingreso: {last_text}"
+
+    def on_mount(self) -> None:
+        self.sub_title = "Posición consolidada"
+        table = self.query_one("#accounts", DataTable)
+        table.add_column("Cuenta", key="number", width=10)
+        table.add_column("Tipo", key="type", width=18)
+        table.add_column("Disponible", key="available", width=16)
+        table.add_column("Contable", key="accounting", width=16)
+        table.focus()
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        self.call_backend(self.backend.accounts, self._show_accounts)
+
+    def _show_accounts(self, accounts: list[Account]) -> None:
+        self.accounts = accounts
+        table = self.query_one("#accounts", DataTable)
+        table.clear()
+        for account in accounts:
+            table.add_row(
+                account.number,
+                ACCOUNT_TYPE_LABELS.get(account.type, account.type),
+                _right(money(account.available_cents)),
+                _right(money(account.accounting_cents)),
+                key=account.number,
+            )
+        total = sum(a.available_cents for a in accounts)
+        count = len(accounts)
+        noun = "cuenta" if count == 1 else "cuentas"
+        self.query_one("#accounts-total", Static).update(
+            f"{count} {noun} · Total disponible: {money(total)}"
+        )
+
+    @on(DataTable.RowSelected, "#accounts")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self._open(event.row_key.value)
+
+    def action_open_statement(self) -> None:
+        table = self.query_one("#accounts", DataTable)
+        if not self.accounts or table.cursor_row < 0:
+            return
+        self._open(self.accounts[table.cursor_row].number)
+
+    def _open(self, number: str | None) -> None:
+        account = next((a for a in self.accounts if a.number == number), None)
+        if account is not None:
+            self.sjv.open_statement(account)
+
+
+def _right(text: str) -> Text:
+    return Text(text, justify="right")

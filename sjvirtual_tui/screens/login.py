@@ -1,0 +1,174 @@
+"""INGRESO: username -> INGRESAR -> security image and phrase -> password -> SIGUIENTE."""
+
+from __future__ import annotations
+
+import re
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, Label, Static
+
+from sjvirtual_tui.backend import AuthError, BackendError, LockedError
+from sjvirtual_tui.models import LoginResult, SecurityChallenge
+from sjvirtual_tui.screens.base import BankScreen, Problem
+from sjvirtual_tui.widgets.security_image import SecurityImage
+
+_USERNAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def username_error(value: str) -> str | None:
+    if not value:
+        return "Ingrese su nombre de usuario."
+    if len(value) > 64:
+        return "El usuario tiene como máximo 64 caracteres."
+    if not _USERNAME.match(value):
+        return "El usuario solo lleva letras sin tilde, números, punto, guion o guion bajo."
+    return None
+
+
+class LoginScreen(BankScreen):
+    """The first screen. ``notice`` explains why we are here (session ended, ...)."""
+
+    BINDINGS = [Binding("escape", "back", "Volver", show=True)]
+
+    def __init__(self, demo_hint: str | None = None) -> None:
+        super().__init__(id="login")
+        self.demo_hint = demo_hint
+        self.challenge: SecurityChallenge | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Vertical(id="login-box"):
+            yield Static("SAN JOSÉ S.J. VIRTUAL", id="brand")
+            yield Static("Cooperativa de Ahorro y Crédito San José S.J.", id="brand-sub")
+            yield Static("", id="notice")
+            with ContentSwitcher(initial="step-user", id="login-steps"):
+                with Vertical(id="step-user"):
+                    yield Label("Usuario (*)", classes="field-label")
+                    yield Input(
+                        placeholder="nombre de usuario",
+                        id="username",
+                        max_length=64,
+                        compact=True,
+                    )
+                    yield Label("", id="username-error", classes="field-error")
+                    yield Button("INGRESAR", id="ingresar", variant="primary", compact=True)
+                with Vertical(id="step-password"):
+                    with Horizontal(id="security-row"):
+                        yield SecurityImage(id="security-image")
+                        with Vertical(id="security-text"):
+                            yield Static("", id="security-user")
+                            yield Static("", id="security-phrase")
+                            yield Static(
+                                "Si no reconoce su imagen y frase, no escriba su contraseña.",
+                                id="security-warning",
+                            )
+                    yield Label("Contraseña (*)", classes="field-label")
+                    yield Input(
+                        placeholder="contraseña",
+                        password=True,
+                        id="password",
+                        max_length=256,
+                        compact=True,
+                    )
+                    yield Label("", id="password-error", classes="field-error")
+                    yield Button("SIGUIENTE", id="siguiente", variant="primary", compact=True)
+            yield Problem(id="problem")
+        if self.demo_hint:
+            yield Static(self.demo_hint, id="demo-hint")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.title = "San José S.J. Virtual"
+        self.sub_title = "Ingreso"
+        self.query_one("#username", Input).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":  # Escape only means something in the password step
+            return self.query_one(ContentSwitcher).current == "step-password"
+        return True
+
+    # --- step 1: INGRESAR ----------------------------------------------------------------------
+
+    @on(Input.Submitted, "#username")
+    @on(Button.Pressed, "#ingresar")
+    def ingresar(self) -> None:
+        username = self.query_one("#username", Input).value.strip()
+        error = username_error(username)
+        self._field_error("username", error)
+        if error:
+            return
+        self.call_backend(lambda: self.backend.security_challenge(username), self._show_challenge)
+
+    def _show_challenge(self, challenge: SecurityChallenge) -> None:
+        self.challenge = challenge
+        self.query_one("#security-image", SecurityImage).show_image(challenge.image)
+        self.query_one("#security-user", Static).update(f"Usuario: {challenge.username}")
+        self.query_one("#security-phrase", Static).update(f"«{challenge.phrase}»")
+        self._field_error("password", None)
+        self.query_one(ContentSwitcher).current = "step-password"
+        self.refresh_bindings()
+        self.query_one("#password", Input).focus()
+
+    # --- step 2: SIGUIENTE ---------------------------------------------------------------------
+
+    @on(Input.Submitted, "#password")
+    @on(Button.Pressed, "#siguiente")
+    def siguiente(self) -> None:
+        if self.challenge is None:
+            return
+        password_input = self.query_one("#password", Input)
+        password = password_input.value
+        if not password:
+            self._field_error("password", "Ingrese su contraseña.")
+            return
+        self._field_error("password", None)
+        username = self.challenge.username
+        self.call_backend(
+            lambda: self.backend.login(username, password),
+            self._logged_in,
+            on_error=self._login_failed,
+        )
+
+    def _login_failed(self, error: BackendError) -> bool:
+        if isinstance(error, AuthError | LockedError):
+            self.query_one("#password", Input).value = ""
+            self._field_error("password", error.message)
+            return True
+        return False
+
+    def _logged_in(self, result: LoginResult) -> None:
+        self.query_one("#password", Input).value = ""
+        self.sjv.open_dashboard(result)
+
+    # --- back and reset ------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        """Escape in the password step goes back to the username, which is kept."""
+        switcher = self.query_one(ContentSwitcher)
+        if switcher.current == "step-password":
+            self.query_one("#password", Input).value = ""
+            self._field_error("password", None)
+            switcher.current = "step-user"
+            self.refresh_bindings()
+            self.query_one("#username", Input).focus()
+
+    def reset(self, notice: str | None = None) -> None:
+        """Back to step 1 after a logout or an expired session, saying why."""
+        self.challenge = None
+        self.query_one("#password", Input).value = ""
+        self._field_error("password", None)
+        self._field_error("username", None)
+        self.query_one(ContentSwitcher).current = "step-user"
+        self.refresh_bindings()
+        self.query_one("#notice", Static).update(notice or "")
+        self.query_one("#notice", Static).set_class(bool(notice), "-shown")
+        self.query_one(Problem).clear()
+        self.query_one("#username", Input).focus()
+
+    def _field_error(self, field: str, message: str | None) -> None:
+        label = self.query_one(f"#{field}-error", Label)
+        label.update(message or "")
+        label.set_class(bool(message), "-shown")

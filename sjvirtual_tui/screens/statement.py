@@ -1,0 +1,281 @@
+"""ESTADO DE CUENTA: the movements of one account in a date range, fetched page by page.
+
+Only the pages the member scrolls to are fetched, so an account with 100,000 movements opens
+as fast as one with ten. F2 exports the whole range to CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+
+from sjvirtual_tui import rules
+from sjvirtual_tui.backend import BackendError
+from sjvirtual_tui.formatting import local_time, money, plain_amount
+from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, Account, Movement, MovementPage
+from sjvirtual_tui.screens.base import BankScreen, Problem
+
+# Fetch the next page when the cursor comes this close to the last loaded row.
+PREFETCH_ROWS = 20
+EXPORT_PAGE = 500
+
+
+class StatementScreen(BankScreen):
+    BINDINGS = [
+        Binding("escape", "back", "Volver", show=True),
+        Binding("f2", "export", "Exportar CSV", show=True),
+        Binding("f5", "retry", "Actualizar", show=True),
+    ]
+
+    def __init__(self, account: Account) -> None:
+        super().__init__(id="statement")
+        self.account = account
+        self.date_from: date | None = None
+        self.date_to: date | None = None
+        self.movements: list[Movement] = []
+        self.total = 0
+        self.next_cursor: str | None = None
+        self.fetching = False
+        self.last_export: Path | None = None
+
+    def compose(self) -> ComposeResult:
+        settings = self.sjv.settings
+        today = rules.today_in_ecuador(self.sjv.now())
+        start = today - timedelta(days=settings.statement_days)
+        kind = ACCOUNT_TYPE_LABELS.get(self.account.type, self.account.type)
+        yield Header(show_clock=True)
+        with Vertical(id="statement-box"):
+            yield Static(
+                f"ESTADO DE CUENTA · {self.account.number} · {kind}", classes="screen-title"
+            )
+            yield Static(
+                f"Disponible {money(self.account.available_cents)}   "
+                f"Contable {money(self.account.accounting_cents)}",
+                id="balances",
+            )
+            with Horizontal(id="range-row"):
+                yield Label("Desde", classes="range-label")
+                yield Input(rules.format_date(start), id="date-from", max_length=10, compact=True)
+                yield Label("Hasta", classes="range-label")
+                yield Input(rules.format_date(today), id="date-to", max_length=10, compact=True)
+                yield Label("Enter consulta", classes="hint range-hint")
+            yield Label("", id="range-error", classes="field-error")
+            yield DataTable(id="movements", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="statement-status")
+            yield Problem(id="problem")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.sub_title = "Estado de cuenta"
+        table = self.query_one("#movements", DataTable)
+        # 8+15+10+10+10+13 columns, plus padding and the scrollbar, make exactly 80.
+        table.add_column("Fecha", key="date", width=8)
+        table.add_column("Descripción", key="description", width=15)
+        table.add_column("Referencia", key="reference", width=10)
+        table.add_column("Débito", key="debit", width=10)
+        table.add_column("Crédito", key="credit", width=10)
+        table.add_column("Saldo", key="balance", width=13)
+        table.focus()
+        self.consult()
+
+    # --- the date range ------------------------------------------------------------------------
+
+    def _read_range(self) -> tuple[date | None, date | None] | None:
+        """The range typed by the member, or None (with the reason shown) when it is wrong."""
+        values: list[date | None] = []
+        for field_id, name in (("date-from", "Desde"), ("date-to", "Hasta")):
+            text = self.query_one(f"#{field_id}", Input).value.strip()
+            if not text:
+                values.append(None)
+                continue
+            try:
+                values.append(rules.parse_date(text))
+            except ValueError as exc:
+                self._range_error(f"{name}: {exc}", field_id)
+                return None
+        date_from, date_to = values
+        if date_from and date_to and date_from > date_to:
+            self._range_error("«Desde» debe ser anterior o igual a «Hasta».", "date-from")
+            return None
+        self._range_error(None)
+        return date_from, date_to
+
+    def _range_error(self, message: str | None, field_id: str | None = None) -> None:
+        label = self.query_one("#range-error", Label)
+        label.update(message or "")
+        label.set_class(bool(message), "-shown")
+        if field_id:
+            self.query_one(f"#{field_id}", Input).focus()
+
+    @on(Input.Submitted)
+    def consult(self) -> None:
+        wanted = self._read_range()
+        if wanted is None:
+            return
+        self.date_from, self.date_to = wanted
+        self.movements = []
+        self.next_cursor = None
+        self.total = 0
+        self.query_one("#movements", DataTable).clear()
+        self._status("Consultando…")
+        self._fetch_page()
+
+    def refresh_data(self) -> None:
+        self.consult()
+
+    # --- pages ---------------------------------------------------------------------------------
+
+    def _fetch_page(self) -> None:
+        self.fetching = True
+        cursor = self.next_cursor
+        number, date_from, date_to = self.account.number, self.date_from, self.date_to
+        page_size = self.sjv.settings.statement_page_size
+
+        async def fetch() -> MovementPage:
+            return await self.backend.statement(
+                number, date_from=date_from, date_to=date_to, limit=page_size, cursor=cursor
+            )
+
+        def failed(_: object) -> bool:
+            self.fetching = False
+            return False
+
+        self.call_backend(fetch, self._add_page, on_error=failed, group="page")
+
+    def _add_page(self, page: MovementPage) -> None:
+        self.fetching = False
+        table = self.query_one("#movements", DataTable)
+        for movement in page.items:
+            debit = money(-movement.amount_cents) if movement.amount_cents < 0 else ""
+            credit = money(movement.amount_cents) if movement.amount_cents > 0 else ""
+            table.add_row(
+                rules.local_datetime(movement.posted_at).strftime("%d/%m/%y"),
+                movement.description,
+                movement.reference,
+                Text(debit, justify="right"),
+                Text(credit, justify="right"),
+                Text(money(movement.balance_after_cents), justify="right"),
+                key=str(movement.id),
+            )
+        self.movements.extend(page.items)
+        self.total = page.total
+        self.next_cursor = page.next_cursor
+        self._show_position()
+
+    @on(DataTable.RowHighlighted, "#movements")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_position(event.cursor_row)
+        near_end = event.cursor_row >= len(self.movements) - PREFETCH_ROWS
+        if near_end and self.next_cursor and not self.fetching:
+            self._fetch_page()
+
+    def _show_position(self, row: int | None = None) -> None:
+        if not self.movements:
+            self._status("No hay movimientos en este rango de fechas.")
+            return
+        if row is None:
+            row = max(self.query_one("#movements", DataTable).cursor_row, 0)
+        row = min(row, len(self.movements) - 1)
+        current = self.movements[row]
+        more = " · bajando se cargan más" if self.next_cursor else ""
+        self._status(
+            f"Movimiento {row + 1:,} de {self.total:,} (cargados {len(self.movements):,}{more})\n"
+            f"{local_time(current.posted_at)} {current.description} · {current.reference}"
+        )
+
+    def _status(self, text: str) -> None:
+        self.query_one("#statement-status", Static).update(text.replace(",", "."))
+
+    # --- export --------------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        wanted = self._read_range()
+        if wanted is None:
+            return
+        date_from, date_to = wanted
+        number = self.account.number
+        export_dir = self.sjv.settings.export_dir
+        self._status("Exportando…")
+
+        async def export() -> tuple[Path, int]:
+            rows: list[Movement] = []
+            cursor: str | None = None
+            while True:
+                page = await self.backend.statement(
+                    number,
+                    date_from=date_from,
+                    date_to=date_to,
+                    order="asc",
+                    limit=EXPORT_PAGE,
+                    cursor=cursor,
+                )
+                rows.extend(page.items)
+                cursor = page.next_cursor
+                if cursor is None:
+                    break
+            path = export_dir / export_file_name(number, date_from, date_to)
+            try:
+                write_statement_csv(path, rows)
+            except OSError as exc:
+                raise BackendError(f"No se pudo guardar {path}: {exc.strerror or exc}.") from exc
+            return path, len(rows)
+
+        self.call_backend(export, self._exported, group="export")
+
+    def _exported(self, result: tuple[Path, int]) -> None:
+        path, count = result
+        self.last_export = path
+        self._status(f"Exportados {count:,} movimientos a:\n{path}")
+        self.notify(str(path), title="Estado de cuenta exportado")
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def _csv_text(value: str) -> str:
+    """Text a spreadsheet will not run as a formula (descriptions can come from other people)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def export_file_name(number: str, date_from: date | None, date_to: date | None) -> str:
+    start = date_from.strftime("%Y%m%d") if date_from else "inicio"
+    end = date_to.strftime("%Y%m%d") if date_to else "hoy"
+    return f"estado-{number}-{start}-{end}.csv"
+
+
+def write_statement_csv(path: Path, movements: list[Movement]) -> None:
+    """RFC 4180 CSV, UTF-8, dot decimals and ISO times: what spreadsheets and scripts read.
+
+    Written to a temporary file and renamed, so a failed export never leaves half a file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".export-", suffix=".csv")
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["fecha", "descripcion", "referencia", "debito", "credito", "saldo"])
+            for m in movements:
+                writer.writerow(
+                    [
+                        rules.local_datetime(m.posted_at).isoformat(timespec="seconds"),
+                        _csv_text(m.description),
+                        _csv_text(m.reference),
+                        plain_amount(-m.amount_cents) if m.amount_cents < 0 else "",
+                        plain_amount(m.amount_cents) if m.amount_cents > 0 else "",
+                        plain_amount(m.balance_after_cents),
+                    ]
+                )
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,56 @@
+"""The member's security image: small ASCII drawings that any terminal can show.
+
+Plain ASCII on purpose: the Linux console, a vt100 and a monochrome kiosk draw them the same.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from sjvirtual_tui.models import SecurityImageId
+
+# Each drawing is 4 lines of at most 14 columns.
+ART: dict[SecurityImageId, tuple[str, str]] = {
+    SecurityImageId.COLIBRI: ("Colibrí", "   _      \n  ( '>__  \n  /)  __> \n ^^        "),
+    SecurityImageId.CONDOR: ("Cóndor", "\\\\_    _//\n  \\\\(oo)//\n    /  \\  \n   ^^  ^^ "),
+    SecurityImageId.VOLCAN: ("Volcán", "    ,*,    \n   /   \\   \n  / /\\  \\  \n /_/  \\__\\ "),
+    SecurityImageId.LLAMA: ("Llama", "   ,,     \n  (oo)    \n   ||____ \n   ||  || "),
+    SecurityImageId.TORTUGA: ("Tortuga", "    ____  \n  _/_||_\\_o\n  \\______/ \n   ^^  ^^  "),
+    SecurityImageId.CAFE: ("Café", "   ) )    \n  ( (     \n |____|_  \n |____|_) "),
+    SecurityImageId.CACAO: ("Cacao", "   _/\\_   \n  / || \\  \n  \\ || /  \n   \\__/   "),
+    SecurityImageId.FARO: ("Faro", "   _/\\_   \n   |==|   \n   |  |   \n __|__|__ "),
+    SecurityImageId.BARCO: ("Barco", "    |\\    \n    | \\   \n ___|__\\_ \n \\______/ "),
+    SecurityImageId.SOL: ("Sol", "  \\ | /   \n -- O --  \n  / | \\   \n          "),
+    SecurityImageId.LUNA: ("Luna", "   _..    \n  (  '    \n  (_ .    \n    ''    "),
+    SecurityImageId.GUITARRA: ("Guitarra", "      ==o \n     //   \n  (O)/    \n  (__)    "),
+}
+
+
+def image_name(image: SecurityImageId) -> str:
+    return ART[image][0]
+
+
+class SecurityImage(Static):
+    """Draws one security image with its name under it."""
+
+    DEFAULT_CSS = """
+    SecurityImage {
+        width: 16;
+        height: 7;
+        border: round $accent;
+        padding: 0 1;
+        content-align: center middle;
+    }
+    """
+
+    def __init__(self, image: SecurityImageId | None = None, **kwargs: object) -> None:
+        super().__init__("", markup=False, **kwargs)  # type: ignore[arg-type]
+        self.image: SecurityImageId | None = None
+        if image is not None:
+            self.show_image(image)
+
+    def show_image(self, image: SecurityImageId) -> None:
+        self.image = image
+        name, art = ART[image]
+        self.update(art)
+        self.border_subtitle = name
