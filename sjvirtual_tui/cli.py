@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sjvirtual_tui import __version__
-from sjvirtual_tui.config import APP_NAME, Settings
+
+if TYPE_CHECKING:
+    from sjvirtual_tui.backend import Backend
+    from sjvirtual_tui.config import Settings
+
+APP_NAME = "sjvirtual-tui"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -36,7 +44,7 @@ def setup_logging() -> Path | None:
             level=logging.INFO,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
-        # httpx logs full URLs at INFO; ours carry no secrets, but keep the log about us.
+        # httpx logs every request at INFO; our own lines say what matters.
         logging.getLogger("httpx").setLevel(logging.WARNING)
         return path
     except OSError:
@@ -45,43 +53,53 @@ def setup_logging() -> Path | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    overrides: dict[str, object] = {}
-    if args.demo:
-        overrides["demo"] = True
-    if args.server:
-        overrides["server_url"] = args.server
-    if args.db:
-        overrides["db_path"] = args.db
-    settings = Settings(**overrides)  # type: ignore[arg-type]
-    setup_logging()
-
-    if not settings.demo and not settings.server_url:
+    # Only the two choices that decide whether to start at all are read here; everything else
+    # comes from Settings (pydantic-settings, SJV_*), built after the first paint.
+    demo = args.demo or os.environ.get("SJV_DEMO", "").lower() in ("1", "true", "yes")
+    server = args.server or os.environ.get("SJV_SERVER_URL")
+    if demo and server:
+        print("sjvirtual: use --demo o --server, no ambos.", file=sys.stderr)
+        return 2
+    if not demo and not server:
         print(
             "sjvirtual: indique el servidor con --server URL (o SJV_SERVER_URL), "
             "o pruebe la demostración con --demo.",
             file=sys.stderr,
         )
         return 2
-    if settings.demo and settings.server_url:
-        print("sjvirtual: use --demo o --server, no ambos.", file=sys.stderr)
-        return 2
+    setup_logging()
 
-    if settings.demo:
-        from sjvirtual_tui.demo import DEMO_HINT, demo_server
-
-        with demo_server(settings.db_path) as url:
-            return _run(settings, url, DEMO_HINT)
-    assert settings.server_url is not None
-    return _run(settings, settings.server_url, None)
-
-
-def _run(settings: Settings, url: str, demo_hint: str | None) -> int:
     from sjvirtual_tui.app import build_app
-    from sjvirtual_tui.backend.http import HttpBackend
 
-    backend = HttpBackend(url, timeout=settings.request_timeout)
-    app = build_app(settings, backend, demo_hint=demo_hint)
-    app.run()
+    overrides: dict[str, object] = {"demo": demo, "server_url": server}
+    if args.db:
+        overrides["db_path"] = args.db
+
+    def settings() -> Settings:
+        from sjvirtual_tui.config import Settings
+
+        return Settings(**overrides)  # type: ignore[arg-type]
+
+    with ExitStack() as cleanup:
+
+        def backend(settings: Settings) -> Backend:
+            from sjvirtual_tui.backend.http import HttpBackend
+
+            url = settings.server_url
+            if settings.demo:
+                from sjvirtual_tui.demo import demo_server
+
+                url = cleanup.enter_context(demo_server(settings.db_path))
+            assert url is not None
+            return HttpBackend(url, timeout=settings.request_timeout)
+
+        hint: str | None = None
+        if demo:
+            from sjvirtual_tui.demo import DEMO_HINT
+
+            hint = DEMO_HINT
+        app = build_app(settings, backend, demo_hint=hint)
+        app.run()
     return app.return_code or 0
 
 

@@ -7,10 +7,16 @@ models, so the contract cannot drift. Money is always integer cents (``*_cents``
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+# The code lists live in a pydantic-free module so the first screen can start without pydantic;
+# they are part of this contract all the same.
+from sjvirtual_tui.enums import ACCOUNT_TYPE_LABELS as ACCOUNT_TYPE_LABELS
+from sjvirtual_tui.enums import AccountType as AccountType
+from sjvirtual_tui.enums import Role as Role
+from sjvirtual_tui.enums import SecurityImageId as SecurityImageId
 
 # Amounts are integer cents. The bound keeps every sum far inside SQLite's 64-bit integers.
 MAX_CENTS = 100_000_000_000  # $1.000.000.000,00
@@ -21,39 +27,6 @@ API_PREFIX = "/api/v1"
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SecurityImageId(StrEnum):
-    """The gallery of security images. The TUI draws each one (widgets/security_image.py)."""
-
-    COLIBRI = "colibri"
-    CONDOR = "condor"
-    VOLCAN = "volcan"
-    LLAMA = "llama"
-    TORTUGA = "tortuga"
-    CAFE = "cafe"
-    CACAO = "cacao"
-    FARO = "faro"
-    BARCO = "barco"
-    SOL = "sol"
-    LUNA = "luna"
-    GUITARRA = "guitarra"
-
-
-class AccountType(StrEnum):
-    AHORRO_VISTA = "ahorro_vista"
-    AHORRO_PERSONAL = "ahorro_personal"
-
-
-ACCOUNT_TYPE_LABELS: dict[AccountType, str] = {
-    AccountType.AHORRO_VISTA: "Ahorro a la vista",
-    AccountType.AHORRO_PERSONAL: "Ahorro personal",
-}
-
-
-class Role(StrEnum):
-    MEMBER = "member"
-    TELLER = "teller"
 
 
 # --- errors -------------------------------------------------------------------------------------

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from sjvirtual_tui.models import (
-    Account,
-    LoginResult,
-    MovementPage,
-    SecurityChallenge,
-    StatementOrder,
-)
+if TYPE_CHECKING:  # the login screen draws before pydantic is imported (start-up time)
+    from datetime import date
+
+    from sjvirtual_tui.models import (
+        Account,
+        LoginResult,
+        MovementPage,
+        SecurityChallenge,
+        StatementOrder,
+    )
 
 
 class Backend(Protocol):

@@ -90,6 +90,7 @@ class BankScreen(Screen[None]):
 
         async def run() -> None:
             try:
+                await self.sjv.wait_ready()
                 result = await make()
             except SessionExpired as exc:
                 self.sjv.end_session(exc.message)

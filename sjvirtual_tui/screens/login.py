@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -11,9 +12,11 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, Label, Static
 
 from sjvirtual_tui.backend import AuthError, BackendError, LockedError
-from sjvirtual_tui.models import LoginResult, SecurityChallenge
 from sjvirtual_tui.screens.base import BankScreen, Problem
 from sjvirtual_tui.widgets.security_image import SecurityImage
+
+if TYPE_CHECKING:  # pydantic is imported after the first paint (see SJVirtualApp._load)
+    from sjvirtual_tui.models import LoginResult, SecurityChallenge
 
 _USERNAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from sjvirtual_tui.models import SecurityImageId
+from sjvirtual_tui.enums import SecurityImageId
 
 # Each drawing is 4 lines of at most 14 columns.
 ART: dict[SecurityImageId, tuple[str, str]] = {
