@@ -116,7 +116,8 @@ def main() -> None:
     bare_t, bare_m, bare_s = med["bare"]
     print(f"start-up to first screen at 80x24, median of {args.runs} runs (fresh processes)")
     print(
-        f"{'app':<34}{'time':>9}{'x bare':>8}{'peak RSS':>11}{'x bare':>8}{'settled':>11}{'x bare':>8}"
+        f"{'app':<34}{'time':>9}{'x bare':>8}{'peak RSS':>11}{'x bare':>8}"
+        f"{'settled':>11}{'x bare':>8}"
     )
     labels = {
         "bare": "bare Textual (Header/Static/Footer)",
