@@ -1,0 +1,53 @@
+"""The app factory: settings in, a FastAPI app out (tests build it the same way)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from fastapi import FastAPI
+
+from mock_server import db
+from mock_server.clock import Clock, SystemClock
+from mock_server.deps import ServerState
+from mock_server.errors import install_error_handlers
+from mock_server.routers import accounts, auth
+from mock_server.security import PasswordChecker
+from sjvirtual_tui.models import API_PREFIX, Health
+
+IDLE_TIMEOUT_SECONDS = 300
+
+
+def create_app(
+    db_path: Path,
+    *,
+    clock: Clock | None = None,
+    idle_timeout_seconds: int = IDLE_TIMEOUT_SECONDS,
+    hasher: PasswordHasher | None = None,
+) -> FastAPI:
+    """The server over the SQLite file ``db_path`` (schema created if new; never seeded here)."""
+    if idle_timeout_seconds <= 0:
+        raise ValueError("idle_timeout_seconds must be positive")
+    db_path = Path(db_path)
+    db.init_db(db_path, hasher)
+
+    app = FastAPI(
+        title="S.J. Virtual mock server",
+        version="1.0.0",
+        description="The bundled server of sjvirtual-tui. The API is described in docs/api.md.",
+    )
+    app.state.server = ServerState(
+        db_path=db_path,
+        clock=clock or SystemClock(),
+        idle_timeout_seconds=idle_timeout_seconds,
+        passwords=PasswordChecker(hasher),
+    )
+    install_error_handlers(app)
+    app.include_router(auth.router, prefix=API_PREFIX)
+    app.include_router(accounts.router, prefix=API_PREFIX)
+
+    @app.get("/health", response_model=Health, tags=["health"], summary="Liveness, no database")
+    def health() -> Health:
+        return Health()
+
+    return app

@@ -1,0 +1,190 @@
+"""Posición consolidada and estado de cuenta: the session member's accounts and movements."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import sqlite3
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from mock_server import db
+from mock_server.deps import Conn, Member
+from mock_server.errors import ACCOUNT_NOT_FOUND_MESSAGE, ERROR_RESPONSE, ApiError
+from sjvirtual_tui.models import Account, AccountType, Movement, MovementPage, StatementOrder
+from sjvirtual_tui.rules import ECUADOR_TZ
+
+router = APIRouter(tags=["accounts"], responses={401: ERROR_RESPONSE, 500: ERROR_RESPONSE})
+
+MAX_PAGE = 500
+
+AccountNumberPath = Annotated[
+    str, Path(pattern=r"^[0-9]{1,20}$", description="As printed in the cartola, e.g. 00105349.")
+]
+
+_CURSOR_TEXT = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
+_CURSOR_VALUE = re.compile(
+    r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00)\|([1-9][0-9]{0,17})$"
+)
+
+
+def _account(row: sqlite3.Row) -> Account:
+    return Account(
+        number=row["number"],
+        type=AccountType(row["type"]),
+        available_cents=row["balance_cents"] - row["hold_cents"],
+        accounting_cents=row["balance_cents"],
+        status=row["status"],
+    )
+
+
+def own_account(conn: sqlite3.Connection, member_id: int, number: str) -> sqlite3.Row:
+    """The member's account ``number``; anyone else's (or none) is the same 404."""
+    row = conn.execute(
+        """
+        SELECT id, number, type, balance_cents, hold_cents, status FROM accounts
+        WHERE number = ? AND member_id = ? AND kind = 'member'
+        """,
+        (number, member_id),
+    ).fetchone()
+    if row is None:
+        raise ApiError(404, "not_found", ACCOUNT_NOT_FOUND_MESSAGE)
+    return row
+
+
+def encode_cursor(posted_at: str, movement_id: int) -> str:
+    raw = f"{posted_at}|{movement_id}".encode("ascii")
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def decode_cursor(cursor: str) -> tuple[str, int]:
+    """(posted_at, id) of the last row of the previous page; 422 on anything else."""
+    bad = ApiError(
+        422,
+        "validation_error",
+        "Página: la referencia de la página no es válida. Vuelva a la primera página.",
+        "cursor",
+    )
+    if not _CURSOR_TEXT.match(cursor):
+        raise bad
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (binascii.Error, ValueError):
+        raise bad from None
+    match = _CURSOR_VALUE.match(raw)
+    if not match:
+        raise bad
+    try:
+        datetime.fromisoformat(match.group(1))
+    except ValueError:
+        raise bad from None
+    return match.group(1), int(match.group(2))
+
+
+def _day_start_utc(day: date) -> str:
+    """00:00 in Ecuador on ``day``, as stored text (UTC)."""
+    return db.to_db(datetime.combine(day, time(0), tzinfo=ECUADOR_TZ))
+
+
+@router.get(
+    "/accounts",
+    response_model=list[Account],
+    summary="Posición consolidada: the session member's accounts",
+)
+def list_accounts(member: Member, conn: Conn) -> list[Account]:
+    rows = conn.execute(
+        """
+        SELECT id, number, type, balance_cents, hold_cents, status FROM accounts
+        WHERE member_id = ? AND kind = 'member' ORDER BY number
+        """,
+        (member.id,),
+    ).fetchall()
+    return [_account(row) for row in rows]
+
+
+@router.get(
+    "/accounts/{number}",
+    response_model=Account,
+    responses={404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    summary="One of the session member's accounts",
+)
+def get_account(number: AccountNumberPath, member: Member, conn: Conn) -> Account:
+    return _account(own_account(conn, member.id, number))
+
+
+@router.get(
+    "/accounts/{number}/movements",
+    response_model=MovementPage,
+    responses={404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    summary="Estado de cuenta: keyset pages of an account's movements",
+)
+def list_movements(
+    number: AccountNumberPath,
+    member: Member,
+    conn: Conn,
+    date_from: Annotated[date | None, Query(description="First day (Ecuador), inclusive.")] = None,
+    date_to: Annotated[date | None, Query(description="Last day (Ecuador), inclusive.")] = None,
+    order: Annotated[StatementOrder, Query(description="desc: newest first.")] = "desc",
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    cursor: Annotated[str | None, Query(max_length=200, description="From next_cursor.")] = None,
+) -> MovementPage:
+    # Inputs first: a bad request changes nothing and says the same for any account number.
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise ApiError(
+            422,
+            "validation_error",
+            "Fecha desde: debe ser anterior o igual a la fecha hasta.",
+            "date_from",
+        )
+    after = decode_cursor(cursor) if cursor else None
+    account = own_account(conn, member.id, number)
+
+    where = ["account_id = ?"]
+    params: list[Any] = [account["id"]]
+    if date_from is not None:
+        where.append("posted_at >= ?")
+        params.append(_day_start_utc(date_from))
+    if date_to is not None and date_to < date.max:
+        where.append("posted_at < ?")  # the next Ecuador day's midnight, exclusive
+        params.append(_day_start_utc(date_to + timedelta(days=1)))
+    total = conn.execute(
+        f"SELECT COUNT(*) FROM movements WHERE {' AND '.join(where)}", params
+    ).fetchone()[0]
+
+    if after is not None:
+        # Row values keep the keyset condition on the (account_id, posted_at, id) index.
+        where.append("(posted_at, id) < (?, ?)" if order == "desc" else "(posted_at, id) > (?, ?)")
+        params.extend(after)
+    direction = "DESC" if order == "desc" else "ASC"
+    rows = conn.execute(
+        f"""
+        SELECT id, posted_at, description, reference, amount_cents, balance_after_cents
+        FROM movements WHERE {" AND ".join(where)}
+        ORDER BY posted_at {direction}, id {direction} LIMIT ?
+        """,
+        [*params, limit + 1],  # one more tells whether another page exists
+    ).fetchall()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return MovementPage(
+        account_number=account["number"],
+        date_from=date_from,
+        date_to=date_to,
+        order=order,
+        total=total,
+        items=[
+            Movement(
+                id=row["id"],
+                posted_at=db.from_db(row["posted_at"]),
+                description=row["description"],
+                reference=row["reference"],
+                amount_cents=row["amount_cents"],
+                balance_after_cents=row["balance_after_cents"],
+            )
+            for row in rows
+        ],
+        next_cursor=encode_cursor(rows[-1]["posted_at"], rows[-1]["id"]) if more else None,
+    )

@@ -1,0 +1,749 @@
+"""Deterministic seed data: the demo members, their accounts and years of movements.
+
+Everything comes from ``random.Random(2026)``: the same amounts and descriptions on every machine,
+placed in time relative to the seeding moment so the history always ends "today". Every member
+movement is paired with a movement of the cooperative's "Caja general" in the same journal
+(double entry), and the whole seed is one transaction with ``executemany``.
+
+``fresh_database`` copies a cached, fully seeded template so ``sjvirtual --demo`` starts fast.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import sqlite3
+import tempfile
+from bisect import bisect
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import accumulate
+from pathlib import Path
+from typing import NamedTuple
+
+import platformdirs
+from argon2 import PasswordHasher
+
+from mock_server import db
+from mock_server.ledger import ledger_problems
+from sjvirtual_tui.models import AccountType, SecurityImageId
+from sjvirtual_tui.rules import ECUADOR_TZ
+
+# Bump when the seed's content changes: cached templates of another version are ignored.
+SEED_VERSION = 1
+SEED = 2026
+APP_NAME = "sjvirtual-tui"
+
+CAJA_NUMBER = "99000001"
+CAJA_NAME = "Caja general"
+# The cooperative's opening capital: far above what all members ever hold together.
+CAPITAL_CENTS = 250_000_000  # $2.500.000,00
+
+BULK_MOVEMENTS = 100_000
+# With bulk=False the "masivo" account still gets enough movements to page through.
+SMALL_BULK_MOVEMENTS = 1_000
+
+# An ahorro account keeps a small minimum; a debit that would go below it does not happen.
+MIN_BALANCE_CENTS = 500
+
+_US_PER_SECOND = 1_000_000
+_US_PER_DAY = 86_400 * _US_PER_SECOND
+# Times of day (Ecuador) of the monthly movements.
+_INTEREST_AT = (23 * 3600 + 59 * 60) * _US_PER_SECOND
+_FEE_AT = 5 * 60 * _US_PER_SECOND
+_SALARY_AT = 8 * 3600 * _US_PER_SECOND
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class SeedError(RuntimeError):
+    pass
+
+
+# --- what each kind of movement looks like ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Kind:
+    description: str  # may contain {name}
+    prefix: str  # reference prefix, e.g. DEP -> DEP-0001234
+    journal_kind: str
+    low: int  # amount range in cents
+    high: int
+    step: int = 1  # amounts are multiples of this (ATMs give $10 notes)
+    weight: float = 1.0
+
+
+_PEOPLE = (
+    "Luis Cando",
+    "Ana Tipán",
+    "Jorge Quishpe",
+    "Verónica Salazar",
+    "Diego Andrade",
+    "Paola Jaramillo",
+    "Fernando Toapanta",
+    "Gabriela Chicaiza",
+    "Patricio Lema",
+    "Silvia Morocho",
+    "Marco Guerrero",
+    "Daniela Yánez",
+)
+_COMPANIES = (
+    "Distribuidora Sierra Norte",
+    "Lácteos San Antonio",
+    "Textiles Otavalo",
+    "Ferretería El Constructor",
+    "Agrícola Cotopaxi",
+    "Importadora Pichincha",
+    "Panificadora La Moderna",
+    "Transportes Andinos",
+)
+_SHOPS = (
+    "Supermaxi",
+    "Mi Comisariato",
+    "Almacenes Tía",
+    "Farmacias Fybeca",
+    "Kywi",
+    "Gasolinera Primax",
+    "Pharmacys",
+)
+
+_PERSONAL_CREDITS = (
+    _Kind("Depósito en efectivo", "DEP", "deposito", 2_000, 40_000, 100, 4),
+    _Kind("Transferencia recibida de {name}", "TRF", "transferencia", 1_000, 35_000, 1, 3),
+    _Kind("Depósito con cheque", "CHQ", "deposito", 5_000, 60_000, 1, 0.5),
+)
+_PERSONAL_DEBITS = (
+    _Kind("Retiro en ventanilla", "RET", "retiro", 2_000, 30_000, 100, 2),
+    _Kind("Retiro en cajero automático", "ATM", "retiro", 1_000, 20_000, 1_000, 4),
+    _Kind("Transferencia enviada a {name}", "TRF", "transferencia", 1_000, 25_000, 1, 2.5),
+    _Kind("Compra con tarjeta de débito {name}", "POS", "compra", 300, 12_000, 1, 4),
+    _Kind("Pago de servicios CNEL EP", "CNEL", "pago", 1_500, 9_000, 1, 1),
+    _Kind("Pago EPMAPS Agua Quito", "EPMAPS", "pago", 800, 4_500, 1, 1),
+    _Kind("Pago CNT Internet", "CNT", "pago", 2_500, 4_500, 1, 0.8),
+    _Kind("Recarga Claro", "CLARO", "pago", 300, 2_000, 100, 1),
+)
+_COMMERCIAL_CREDITS = (
+    _Kind("Depósito de ventas en efectivo", "DEP", "deposito", 5_000, 250_000, 100, 4),
+    _Kind("Transferencia recibida de {name}", "TRF", "transferencia", 5_000, 400_000, 1, 3),
+    _Kind("Liquidación tarjetas Datafast", "DTF", "deposito", 2_000, 120_000, 1, 3),
+)
+_COMMERCIAL_DEBITS = (
+    _Kind("Pago a proveedor {name}", "TRF", "transferencia", 10_000, 450_000, 1, 4),
+    _Kind("Retiro en ventanilla", "RET", "retiro", 5_000, 100_000, 100, 1.5),
+    _Kind("Pago de servicios CNEL EP", "CNEL", "pago", 5_000, 40_000, 1, 0.5),
+    _Kind("Pago EPMAPS Agua Quito", "EPMAPS", "pago", 2_000, 15_000, 1, 0.3),
+    _Kind("Pago CNT Internet", "CNT", "pago", 3_000, 9_000, 1, 0.3),
+    _Kind("Transferencia enviada a {name}", "TRF", "transferencia", 5_000, 150_000, 1, 2),
+)
+_OPENING = _Kind("Depósito de apertura", "DEP", "deposito", 5_000, 50_000, 100)
+_INTEREST = _Kind("Interés ganado", "INT", "interes", 1, 1)
+_FEE = _Kind("Débito por mantenimiento", "MNT", "comision", 100, 100)
+_SALARY = _Kind("Transferencia recibida · Pago de nómina", "NOM", "transferencia", 0, 0)
+_ADJUST_IN = _Kind("Transferencia recibida de {name}", "TRF", "transferencia", 0, 0)
+_ADJUST_OUT = _Kind("Transferencia enviada a {name}", "TRF", "transferencia", 0, 0)
+
+
+# --- the seeded people --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeedAccount:
+    number: str
+    type: AccountType
+    movements: int  # 0: the bulk account (BULK_MOVEMENTS, or SMALL_BULK_MOVEMENTS)
+    days: int
+    target_low: int  # the final balance lands in [target_low, target_high] (cents)
+    target_high: int
+    hold_cents: int = 0
+    commercial: bool = False
+    salary_cents: int = 0  # a monthly pay-roll credit, for a member's main account
+    annual_interest: float = 0.015
+    monthly_fee: bool = False
+
+
+@dataclass(frozen=True)
+class SeedMember:
+    username: str
+    password: str
+    full_name: str
+    email: str
+    image: SecurityImageId
+    phrase: str
+    last_login: tuple[int, time] | None  # (days before the seeding day, Ecuador time)
+    accounts: tuple[SeedAccount, ...]
+    locked: bool = False
+
+
+MEMBERS: tuple[SeedMember, ...] = (
+    SeedMember(
+        username="demo",
+        password="Demo2026",
+        full_name="María Fernanda Guamán Quispe",
+        email="demo@socios.coacsanjose.ec",
+        image=SecurityImageId.COLIBRI,
+        phrase="Mi primer ahorro fue en San José",
+        last_login=(1, time(18, 42)),
+        accounts=(
+            SeedAccount(
+                "00104721",
+                AccountType.AHORRO_VISTA,
+                movements=1_200,
+                days=730,
+                target_low=200_000,
+                target_high=500_000,
+                hold_cents=15_000,
+                salary_cents=95_000,
+                monthly_fee=True,
+            ),
+            SeedAccount(
+                "00204722",
+                AccountType.AHORRO_PERSONAL,
+                movements=150,
+                days=730,
+                target_low=800_000,
+                target_high=1_200_000,
+                annual_interest=0.05,
+            ),
+        ),
+    ),
+    SeedMember(
+        username="socio2",
+        password="Socio2026",
+        full_name="Carlos Andrés Pillajo Tituaña",
+        email="socio2@socios.coacsanjose.ec",
+        image=SecurityImageId.CONDOR,
+        phrase="El Chimborazo desde mi ventana",
+        last_login=(3, time(9, 15)),
+        accounts=(
+            SeedAccount(
+                "00105349",
+                AccountType.AHORRO_VISTA,
+                movements=50,
+                days=365,
+                target_low=30_000,
+                target_high=150_000,
+                monthly_fee=True,
+            ),
+        ),
+    ),
+    SeedMember(
+        username="masivo",
+        password="Masivo2026",
+        full_name="Comercial Andina Cía. Ltda.",
+        email="tesoreria@comercialandina.ec",
+        image=SecurityImageId.FARO,
+        phrase="Cuarenta años sirviendo a la sierra",
+        last_login=(1, time(8, 5)),
+        accounts=(
+            SeedAccount(
+                "00190001",
+                AccountType.AHORRO_VISTA,
+                movements=0,  # BULK_MOVEMENTS, or SMALL_BULK_MOVEMENTS without bulk
+                days=1_095,
+                target_low=2_000_000,
+                target_high=8_000_000,
+                commercial=True,
+                monthly_fee=True,
+            ),
+        ),
+    ),
+    SeedMember(
+        username="bloqueado",
+        password="Bloqueado2026",
+        full_name="Rosa Elena Chimbo",
+        email="bloqueado@socios.coacsanjose.ec",
+        image=SecurityImageId.LLAMA,
+        phrase="Las orquídeas de mi mamá",
+        last_login=(12, time(11, 20)),
+        locked=True,
+        accounts=(
+            SeedAccount(
+                "00104999",
+                AccountType.AHORRO_VISTA,
+                movements=20,
+                days=200,
+                target_low=10_000,
+                target_high=60_000,
+            ),
+        ),
+    ),
+)
+
+
+# --- movement generation ------------------------------------------------------------------------
+
+
+class Event(NamedTuple):
+    """One member movement (its Caja general counterpart is derived from it)."""
+
+    at_us: int  # microseconds since the epoch, UTC
+    description: str
+    reference: str
+    journal_kind: str
+    amount_cents: int
+    balance_after_cents: int
+
+
+def _us(value: datetime) -> int:
+    delta = value - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * _US_PER_SECOND + delta.microseconds
+
+
+def _ts(us: int, _days: dict[int, str] = {}) -> str:  # noqa: B006 - a cache on purpose
+    """``db.to_db`` of an epoch time in microseconds, fast enough for 100,000 movements."""
+    day, rest = divmod(us, _US_PER_DAY)
+    prefix = _days.get(day)
+    if prefix is None:
+        prefix = _days[day] = (_EPOCH + timedelta(days=day)).date().isoformat()
+    seconds, micro = divmod(rest, _US_PER_SECOND)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    return f"{prefix}T{hours:02d}:{minutes:02d}:{seconds:02d}.{micro:06d}+00:00"
+
+
+def _local_midnight_us(day: date) -> int:
+    return _us(datetime.combine(day, time(0), tzinfo=ECUADOR_TZ))
+
+
+def _month_ends(first: date, last: date) -> Iterator[date]:
+    """The last day of each month from ``first`` to ``last`` (inclusive)."""
+    year, month = first.year, first.month
+    while True:
+        nxt = date(year + month // 12, month % 12 + 1, 1)
+        end = nxt - timedelta(days=1)
+        if end > last:
+            return
+        if end >= first:
+            yield end
+        year, month = nxt.year, nxt.month
+
+
+class _References:
+    """Per-prefix counters that grow like a real core system's (unique, not consecutive)."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self._random = rng.random
+        self._next: dict[str, int] = {}
+
+    def next(self, prefix: str) -> str:
+        value = self._next.get(prefix) or 100_000 + int(self._random() * 1_900_000)
+        self._next[prefix] = value + 1 + int(self._random() * 9)
+        return f"{prefix}-{value:07d}"
+
+
+def generate_events(
+    spec: SeedAccount, count: int, now: datetime, rng: random.Random
+) -> list[Event]:
+    """``count`` movements of one account over ``spec.days`` days, ending on the seeding day.
+
+    Walks forward in time: credits become likelier when the balance is below the target band
+    and debits when above, a debit that would leave less than the minimum balance becomes a
+    credit, and the last movement (on the seeding day) lands the balance inside the band.
+    """
+    if count < 2:
+        raise SeedError("an account needs at least an opening and a last movement")
+    now_us = _us(now)
+    today = now.astimezone(ECUADOR_TZ).date()
+    first_day = today - timedelta(days=spec.days)
+    today_us = _local_midnight_us(today)
+
+    # Scheduled, monthly: pay-roll (the 15th), fee (the 1st), interest (the month's last day).
+    scheduled: list[tuple[int, _Kind | None]] = []
+    for end in _month_ends(first_day + timedelta(days=1), today - timedelta(days=1)):
+        scheduled.append((_local_midnight_us(end) + _INTEREST_AT, _INTEREST))
+        start = end + timedelta(days=1)
+        if spec.monthly_fee and start < today:
+            scheduled.append((_local_midnight_us(start) + _FEE_AT, _FEE))
+        payday = end.replace(day=15)
+        if spec.salary_cents and payday > first_day:
+            scheduled.append((_local_midnight_us(payday) + _SALARY_AT, _SALARY))
+    # Keep the scheduled share to a third at most, whatever the count: the latest ones stay.
+    keep = (count - 2) // 3
+    scheduled = sorted(scheduled)[max(0, len(scheduled) - keep) :] if keep else []
+
+    # The other movements fall on random days between the opening and yesterday, in branch,
+    # ATM and app hours (06:30 to 22:30, Ecuador time).
+    # (rng.random() rather than randrange: this loop runs 100,000 times for "masivo".)
+    rnd = rng.random
+    first_us = _local_midnight_us(first_day + timedelta(days=1))
+    span_days = spec.days - 1
+    timeline: list[tuple[int, _Kind | None]] = [
+        (
+            first_us
+            + int(rnd() * span_days) * _US_PER_DAY
+            + (23_400 + int(rnd() * 57_600)) * _US_PER_SECOND
+            + int(rnd() * _US_PER_SECOND),
+            None,
+        )
+        for _ in range(count - 2 - len(scheduled))
+    ]
+    timeline.extend(scheduled)
+    timeline.sort(key=lambda item: item[0])
+    opening_us = _local_midnight_us(first_day) + rng.randrange(32_400, 57_600) * _US_PER_SECOND
+    # The last movement: earlier on the seeding day (Ecuador), before the seeding moment.
+    elapsed = max(0, now_us - today_us)
+    last_us = today_us + int(elapsed * (0.2 + 0.7 * rnd()))
+
+    credits = _COMMERCIAL_CREDITS if spec.commercial else _PERSONAL_CREDITS
+    debits = _COMMERCIAL_DEBITS if spec.commercial else _PERSONAL_DEBITS
+    credit_weights = list(accumulate(k.weight for k in credits))
+    debit_weights = list(accumulate(k.weight for k in debits))
+    credit_total, debit_total = credit_weights[-1], debit_weights[-1]
+    names = _COMPANIES if spec.commercial else _PEOPLE
+    refs = _References(rng)
+    target = (spec.target_low + spec.target_high) // 2
+    width = spec.target_high - spec.target_low
+    pull_scale = width / 2
+
+    events: list[Event] = []
+    balance = 0
+
+    def post(at_us: int, kind: _Kind, amount: int) -> None:
+        nonlocal balance
+        balance += amount
+        description = kind.description
+        if "{name}" in description:
+            pool = _SHOPS if kind.prefix == "POS" else names
+            description = description.format(name=pool[int(rnd() * len(pool))])
+        events.append(
+            Event(at_us, description, refs.next(kind.prefix), kind.journal_kind, amount, balance)
+        )
+
+    def amount_of(kind: _Kind) -> int:
+        low, high = kind.low // kind.step, kind.high // kind.step
+        return (low + int(rnd() * (high - low + 1))) * kind.step
+
+    def random_credit(at_us: int) -> None:
+        kind = credits[bisect(credit_weights, rnd() * credit_total)]
+        post(at_us, kind, amount_of(kind))
+
+    def random_debit() -> _Kind:
+        return debits[bisect(debit_weights, rnd() * debit_total)]
+
+    post(opening_us, _OPENING, amount_of(_OPENING))
+    for at_us, scheduled_kind in timeline:
+        if scheduled_kind is _INTEREST:
+            post(at_us, _INTEREST, max(1, round(balance * spec.annual_interest / 12)))
+        elif scheduled_kind is _SALARY:
+            post(at_us, _SALARY, spec.salary_cents + int(rnd() * 5_000))
+        elif scheduled_kind is _FEE and balance - _FEE.low >= MIN_BALANCE_CENTS:
+            post(at_us, _FEE, -_FEE.low)
+        elif scheduled_kind is _FEE:
+            random_credit(at_us)  # no fee on an account at its minimum
+        else:
+            # Mean reversion toward the target band keeps years of history plausible.
+            if rnd() < 0.5 + 0.45 * math.tanh((target - balance) / pull_scale):
+                random_credit(at_us)
+                continue
+            kind = random_debit()
+            amount = amount_of(kind)
+            if balance - amount >= MIN_BALANCE_CENTS:
+                post(at_us, kind, -amount)
+            else:
+                random_credit(at_us)  # never below the minimum balance
+
+    # Today's movement: an ordinary debit when it keeps the balance inside the target band,
+    # otherwise a transfer that brings the balance there (wherever the walk drifted).
+    kind = random_debit()
+    amount = amount_of(kind)
+    if spec.target_low <= balance - amount <= spec.target_high:
+        post(last_us, kind, -amount)
+    else:
+        wanted = spec.target_low + rng.randrange(width)
+        if wanted == balance:
+            wanted += 1 if wanted < spec.target_high else -1
+        post(last_us, _ADJUST_IN if wanted > balance else _ADJUST_OUT, wanted - balance)
+    return events
+
+
+# --- writing the seed -------------------------------------------------------------------------
+
+
+def _account_count(spec: SeedAccount, bulk: bool) -> int:
+    if spec.movements:
+        return spec.movements
+    return BULK_MOVEMENTS if bulk else SMALL_BULK_MOVEMENTS
+
+
+def seed_database(
+    path: Path,
+    *,
+    now: datetime | None = None,
+    bulk: bool = True,
+    hasher: PasswordHasher | None = None,
+) -> None:
+    """Seeds an empty (or new) database file with the demo members and their history.
+
+    ``now`` is the seeding moment (movements end on its Ecuador day); ``bulk=False`` gives the
+    "masivo" account only ``SMALL_BULK_MOVEMENTS`` instead of ``BULK_MOVEMENTS``.
+    """
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    path = Path(path)
+    db.init_db(path, hasher)
+    conn = db.connect(path)
+    try:
+        if conn.execute("SELECT 1 FROM members LIMIT 1").fetchone():
+            raise SeedError(f"{path} already has members; seed only an empty database")
+        # A new file has nothing to protect until the seed commits: a rollback journal in
+        # memory and a large cache make the bulk insert several times faster than WAL.
+        conn.execute("PRAGMA journal_mode = MEMORY")
+        conn.execute("PRAGMA cache_size = -65536")
+        _write_seed(conn, now, bulk, hasher or PasswordHasher())
+        conn.execute("PRAGMA journal_mode = WAL")
+        problems = ledger_problems(conn)
+        if problems:
+            raise SeedError("the seeded ledger is inconsistent: " + "; ".join(problems))
+        conn.execute("PRAGMA optimize")
+    finally:
+        conn.close()
+
+
+def _write_seed(
+    conn: sqlite3.Connection, now: datetime, bulk: bool, hasher: PasswordHasher
+) -> None:
+    today = now.astimezone(ECUADOR_TZ).date()
+    master = random.Random(SEED)
+
+    # Each account draws from its own generator, derived in a fixed order, so that the bulk
+    # switch changes only the "masivo" account and nothing else.
+    generated: list[tuple[SeedMember, SeedAccount, list[Event]]] = []
+    for member in MEMBERS:
+        for spec in member.accounts:
+            rng = random.Random(master.getrandbits(64))
+            events = generate_events(spec, _account_count(spec, bulk), now, rng)
+            generated.append((member, spec, events))
+
+    # One timeline for the whole cooperative: ids follow (posted_at, account, sequence), so
+    # the Caja general's running balance and every account's keyset order agree.
+    timeline = sorted(
+        (event.at_us, index, seq, event)
+        for index, (_member, _spec, events) in enumerate(generated)
+        for seq, event in enumerate(events)
+    )
+    opening_us = timeline[0][0] - _US_PER_DAY
+    opening = _ts(opening_us)
+
+    caja_id = 1
+    account_ids = {spec.number: caja_id + 1 + i for i, (_m, spec, _e) in enumerate(generated)}
+
+    journal_rows: list[tuple[int, str, str, str]] = [
+        (1, opening, "apertura", "Capital inicial de la cooperativa")
+    ]
+    movement_rows: list[tuple[int, int, int, str, str, str, int, int]] = [
+        (
+            1,
+            1,
+            caja_id,
+            opening,
+            "Capital inicial de la cooperativa",
+            "APE-0000001",
+            CAPITAL_CENTS,
+            CAPITAL_CENTS,
+        )
+    ]
+    caja_balance = CAPITAL_CENTS
+    for i, (at_us, index, _seq, event) in enumerate(timeline):
+        journal_id = i + 2
+        posted_at = _ts(at_us)
+        number = generated[index][1].number
+        caja_balance -= event.amount_cents
+        journal_rows.append((journal_id, posted_at, event.journal_kind, event.description))
+        movement_rows.append(
+            (
+                2 * i + 2,
+                journal_id,
+                account_ids[number],
+                posted_at,
+                event.description,
+                event.reference,
+                event.amount_cents,
+                event.balance_after_cents,
+            )
+        )
+        movement_rows.append(
+            (
+                2 * i + 3,
+                journal_id,
+                caja_id,
+                posted_at,
+                f"{event.description} · cta. {number}",
+                event.reference,
+                -event.amount_cents,
+                caja_balance,
+            )
+        )
+
+    member_rows = []
+    member_ids: dict[str, int] = {}
+    account_rows: list[tuple[object, ...]] = [
+        (
+            caja_id,
+            CAJA_NUMBER,
+            None,
+            "internal",
+            None,
+            CAJA_NAME,
+            caja_balance,
+            0,
+            "activa",
+            opening,
+        )
+    ]
+    failure_rows = []
+    for member in MEMBERS:
+        member_id = len(member_ids) + 1
+        member_ids[member.username] = member_id
+        own = [(spec, events) for m, spec, events in generated if m is member]
+        opened_us = min(events[0].at_us for _spec, events in own)
+        last_login = None
+        if member.last_login is not None:
+            days_before, at = member.last_login
+            when = datetime.combine(today - timedelta(days=days_before), at, tzinfo=ECUADOR_TZ)
+            last_login = db.to_db(when)
+        locked_at = None
+        if member.locked:
+            # Locked the day after their last login, by five wrong passwords in a row.
+            locked = datetime.combine(today - timedelta(days=2), time(10, 3), tzinfo=ECUADOR_TZ)
+            locked_at = db.to_db(locked)
+            failure_rows.append((member.username, 5, locked_at))
+        member_rows.append(
+            (
+                member_id,
+                member.username,
+                hasher.hash(member.password),
+                member.full_name,
+                member.email,
+                "member",
+                member.image.value,
+                member.phrase,
+                locked_at,
+                last_login,
+                _ts(opened_us - 15 * 60 * _US_PER_SECOND),
+            )
+        )
+        for spec, events in own:
+            account_rows.append(
+                (
+                    account_ids[spec.number],
+                    spec.number,
+                    member_id,
+                    "member",
+                    spec.type.value,
+                    None,
+                    events[-1].balance_after_cents,
+                    spec.hold_cents,
+                    "activa",
+                    _ts(events[0].at_us),
+                )
+            )
+
+    with db.write_transaction(conn):
+        conn.executemany(
+            """
+            INSERT INTO members (id, username, password_hash, full_name, email, role,
+                security_image, security_phrase, locked_at, last_login_at, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            member_rows,
+        )
+        conn.executemany(
+            "INSERT INTO login_failures (username, count, last_at) VALUES (?, ?, ?)",
+            failure_rows,
+        )
+        conn.executemany(
+            """
+            INSERT INTO accounts (id, number, member_id, kind, type, name, balance_cents,
+                hold_cents, status, opened_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            account_rows,
+        )
+        conn.executemany(
+            "INSERT INTO journal (id, created_at, kind, description) VALUES (?, ?, ?, ?)",
+            journal_rows,
+        )
+        conn.executemany(
+            """
+            INSERT INTO movements (id, journal_id, account_id, posted_at, description,
+                reference, amount_cents, balance_after_cents)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            movement_rows,
+        )
+
+
+# --- the cached template and fresh copies -------------------------------------------------------
+
+
+def template_dir() -> Path:
+    return Path(platformdirs.user_cache_dir(APP_NAME))
+
+
+def template_path(cache_dir: Path | None = None, *, today: date | None = None) -> Path:
+    """The template of this seed version for ``today`` (Ecuador): the history ends that day."""
+    day = today or datetime.now(ECUADOR_TZ).date()
+    return (cache_dir or template_dir()) / f"seed-v{SEED_VERSION}-{day.isoformat()}.sqlite"
+
+
+def ensure_template(cache_dir: Path | None = None, *, now: datetime | None = None) -> Path:
+    """The seeded template for today, built (about a second) the first time it is asked for."""
+    now = now or datetime.now(UTC)
+    path = template_path(cache_dir, today=now.astimezone(ECUADOR_TZ).date())
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Built beside its final name and renamed: a reader never sees half a template, and two
+    # processes building at once both end with a whole one.
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=path.stem + ".", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        seed_database(tmp, now=now, bulk=True)
+        # A template is only ever copied: a rollback journal leaves no -wal file beside it.
+        conn = sqlite3.connect(tmp)
+        try:
+            conn.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            conn.close()
+        os.replace(tmp, path)
+    finally:
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            leftover.unlink(missing_ok=True)
+    _remove_stale_templates(path)
+    return path
+
+
+def _remove_stale_templates(keep: Path) -> None:
+    # Yesterday's templates (and those of older seed versions) are never used again.
+    for old in keep.parent.glob("seed-v*-*.sqlite"):
+        if old != keep:
+            old.unlink(missing_ok=True)
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """Copies a SQLite database with the backup API (safe even if ``target`` is in use)."""
+    src = sqlite3.connect(f"{Path(source).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
+def fresh_database(path: Path, *, cache_dir: Path | None = None) -> Path:
+    """Makes ``path`` a freshly seeded database (replacing what it held); returns ``path``."""
+    path = Path(path)
+    template = ensure_template(cache_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    copy_database(template, path)
+    conn = db.connect(path)  # back to WAL mode, and a decoy secret of its own
+    try:
+        db.renew_decoy_secret(conn)
+    finally:
+        conn.close()
+    return path

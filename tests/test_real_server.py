@@ -1,0 +1,66 @@
+"""The server over a real loopback socket: in a thread, and as the console script."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mock_server import create_app
+from mock_server.testing import login_token, run_server_in_thread
+
+
+async def test_login_and_accounts_over_loopback(seeded_db: Path) -> None:
+    with run_server_in_thread(create_app(seeded_db)) as base_url:
+        assert base_url.startswith("http://127.0.0.1:")
+        async with httpx.AsyncClient(base_url=base_url) as client:
+            assert (await client.get("/health")).json() == {"status": "ok"}
+            token = await login_token(client, "demo", "Demo2026")
+            headers = {"Authorization": f"Bearer {token}"}
+            accounts = await client.get("/api/v1/accounts", headers=headers)
+            assert accounts.status_code == 200
+            assert [a["number"] for a in accounts.json()] == ["00104721", "00204722"]
+            page = await client.get(
+                "/api/v1/accounts/00104721/movements", params={"limit": 5}, headers=headers
+            )
+            assert len(page.json()["items"]) == 5
+    # Stopped on exit: nothing answers on that port any more.
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{base_url}/health", timeout=2)
+
+
+def test_console_script_prints_its_url_and_serves(seeded_db: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mock_server", "--db", str(seeded_db), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("S.J. Virtual mock server en http://127.0.0.1:"), line
+        url = line.split(" en ", 1)[1].split()[0]
+        assert not url.endswith(":0")
+        for _ in range(50):
+            try:
+                response = httpx.get(f"{url}/health", timeout=1)
+                break
+            except httpx.ConnectError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the console script's server never answered")
+        assert response.json() == {"status": "ok"}
+        challenge = httpx.post(f"{url}/api/v1/auth/challenge", json={"username": "socio2"})
+        assert challenge.json()["image"] == "condor"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert process.returncode is not None
