@@ -114,6 +114,11 @@ class SJVirtualApp(App[None]):
         self._load_error = error
         self._loading_done.set()
 
+    @property
+    def is_ready(self) -> bool:
+        done = self._loading_done
+        return done is not None and done.is_set() and self._load_error is None
+
     async def wait_ready(self) -> None:
         """Screens call this before their first backend call."""
         assert self._loading_done is not None
@@ -121,7 +126,9 @@ class SJVirtualApp(App[None]):
             self._start_loading()
         await self._loading_done.wait()
         if self._load_error is not None:
-            raise BackendUnavailable(f"No se pudo iniciar: {self._load_error}.")
+            raise BackendUnavailable(
+                "No se pudo preparar la conexión con el servidor (el detalle está en el registro)."
+            )
 
     # --- the session ---------------------------------------------------------------------------
 

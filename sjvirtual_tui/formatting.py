@@ -33,6 +33,11 @@ def money(cents: int) -> str:
     )
 
 
+def count(n: int) -> str:
+    """A whole number with Ecuador's thousands separator: ``100000`` -> ``100.000``."""
+    return f"{n:,}".replace(",", ".")
+
+
 def plain_amount(cents: int) -> str:
     """For machines (CSV): ``123456`` -> ``1234.56``."""
     sign = "-" if cents < 0 else ""

@@ -90,6 +90,9 @@ class BankScreen(Screen[None]):
 
         async def run() -> None:
             try:
+                if not self.sjv.is_ready:
+                    # Only right after start-up (the demo seeds its data the first time).
+                    self.show_problem("Preparando la conexión con el servidor…")
                 await self.sjv.wait_ready()
                 result = await make()
             except SessionExpired as exc:

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from sjvirtual_tui.formatting import local_time, money
 from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, Account, LoginResult
 from sjvirtual_tui.screens.base import BankScreen, Problem
+from sjvirtual_tui.widgets.row_table import RowTable
 
 
 class DashboardScreen(BankScreen):
@@ -26,11 +27,11 @@ class DashboardScreen(BankScreen):
         self.accounts: list[Account] = []
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=True)
+        yield Header(show_clock=False)
         with Vertical(id="dashboard-box"):
             yield Static("POSICIÓN CONSOLIDADA", classes="screen-title")
             yield Static(self._greeting(), id="member-line")
-            yield DataTable(id="accounts", cursor_type="row", zebra_stripes=True)
+            yield RowTable(id="accounts")
             yield Static("", id="accounts-total")
             yield Static("Enter: ver el estado de cuenta de la cuenta elegida.", classes="hint")
             yield Problem(id="problem")

@@ -21,9 +21,10 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
-from sjvirtual_tui.formatting import local_time, money, plain_amount
+from sjvirtual_tui.formatting import count, local_time, money, plain_amount
 from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, Account, Movement, MovementPage
 from sjvirtual_tui.screens.base import BankScreen, Problem
+from sjvirtual_tui.widgets.row_table import RowTable
 
 # Fetch the next page when the cursor comes this close to the last loaded row.
 PREFETCH_ROWS = 20
@@ -53,7 +54,7 @@ class StatementScreen(BankScreen):
         today = rules.today_in_ecuador(self.sjv.now())
         start = today - timedelta(days=settings.statement_days)
         kind = ACCOUNT_TYPE_LABELS.get(self.account.type, self.account.type)
-        yield Header(show_clock=True)
+        yield Header(show_clock=False)
         with Vertical(id="statement-box"):
             yield Static(
                 f"ESTADO DE CUENTA · {self.account.number} · {kind}", classes="screen-title"
@@ -70,7 +71,7 @@ class StatementScreen(BankScreen):
                 yield Input(rules.format_date(today), id="date-to", max_length=10, compact=True)
                 yield Label("Enter consulta", classes="hint range-hint")
             yield Label("", id="range-error", classes="field-error")
-            yield DataTable(id="movements", cursor_type="row", zebra_stripes=True)
+            yield RowTable(id="movements")
             yield Static("", id="statement-status")
             yield Problem(id="problem")
         yield Footer(show_command_palette=False)
@@ -78,12 +79,13 @@ class StatementScreen(BankScreen):
     def on_mount(self) -> None:
         self.sub_title = "Estado de cuenta"
         table = self.query_one("#movements", DataTable)
-        # 8+15+10+10+10+13 columns, plus padding and the scrollbar, make exactly 80.
+        # 8+13+11+11+11+13 columns, their padding and a 1-column scrollbar make exactly 80.
+        # The line under the table repeats the whole row, so nothing cut here is lost.
         table.add_column("Fecha", key="date", width=8)
-        table.add_column("Descripción", key="description", width=15)
-        table.add_column("Referencia", key="reference", width=10)
-        table.add_column("Débito", key="debit", width=10)
-        table.add_column("Crédito", key="credit", width=10)
+        table.add_column("Descripción", key="description", width=13)
+        table.add_column("Referencia", key="reference", width=11)
+        table.add_column("Débito", key="debit", width=11)
+        table.add_column("Crédito", key="credit", width=11)
         table.add_column("Saldo", key="balance", width=13)
         table.focus()
         self.consult()
@@ -189,12 +191,14 @@ class StatementScreen(BankScreen):
         current = self.movements[row]
         more = " · bajando se cargan más" if self.next_cursor else ""
         self._status(
-            f"Movimiento {row + 1:,} de {self.total:,} (cargados {len(self.movements):,}{more})\n"
-            f"{local_time(current.posted_at)} {current.description} · {current.reference}"
+            f"Movimiento {count(row + 1)} de {count(self.total)} "
+            f"(cargados {count(len(self.movements))}{more})\n"
+            f"{local_time(current.posted_at)} {current.description} · {current.reference} · "
+            f"{money(current.amount_cents)}"
         )
 
     def _status(self, text: str) -> None:
-        self.query_one("#statement-status", Static).update(text.replace(",", "."))
+        self.query_one("#statement-status", Static).update(text)
 
     # --- export --------------------------------------------------------------------------------
 
@@ -233,9 +237,9 @@ class StatementScreen(BankScreen):
         self.call_backend(export, self._exported, group="export")
 
     def _exported(self, result: tuple[Path, int]) -> None:
-        path, count = result
+        path, exported = result
         self.last_export = path
-        self._status(f"Exportados {count:,} movimientos a:\n{path}")
+        self._status(f"Exportados {count(exported)} movimientos a:\n{path}")
         self.notify(str(path), title="Estado de cuenta exportado")
 
     def action_back(self) -> None:

@@ -1,0 +1,1 @@
+"""Reusable parts of the screens (security image, ...)."""

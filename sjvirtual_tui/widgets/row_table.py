@@ -1,0 +1,24 @@
+"""A DataTable of whole rows, where Home and End mean the first and the last row.
+
+DataTable binds Home/End to the leftmost/rightmost column and keeps rows on Ctrl+Home/Ctrl+End,
+which many thin terminals cannot send.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+
+class RowTable(DataTable[Any]):
+    BINDINGS = [
+        Binding("home", "scroll_top", "Primera fila", show=False),
+        Binding("end", "scroll_bottom", "Última fila", show=False),
+    ]
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("cursor_type", "row")
+        kwargs.setdefault("zebra_stripes", True)
+        super().__init__(**kwargs)
