@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from sjvirtual_tui import rules
-from sjvirtual_tui.formatting import local_time, money, plain_amount
+from sjvirtual_tui.formatting import count, local_time, money, plain_amount
 from sjvirtual_tui.models import AccountType
 
 VISTA, PERSONAL = AccountType.AHORRO_VISTA, AccountType.AHORRO_PERSONAL
@@ -183,3 +183,8 @@ def test_times_are_shown_in_ecuador() -> None:
     # 03:30 UTC on the 25th is still the 24th in Ecuador (UTC-5).
     assert local_time(datetime(2026, 11, 25, 3, 30, tzinfo=UTC)) == "24/11/2026 22:30"
     assert rules.today_in_ecuador(datetime(2026, 11, 25, 3, 30, tzinfo=UTC)) == date(2026, 11, 24)
+
+
+@pytest.mark.parametrize(("n", "text"), [(0, "0"), (999, "999"), (100000, "100.000")])
+def test_counts_use_dots_for_thousands(n: int, text: str) -> None:
+    assert count(n) == text

@@ -1,0 +1,140 @@
+"""Pilot walks of INGRESO at 80x24 against the real FastAPI app (in-process HTTP)."""
+
+from __future__ import annotations
+
+import httpx
+from textual.widgets import ContentSwitcher, Input
+
+from sjvirtual_tui.screens.dashboard import DashboardScreen
+from sjvirtual_tui.screens.login import LoginScreen
+from sjvirtual_tui.widgets.security_image import SecurityImage
+from tests.tui import SIZE, login, make_app, settle, text_of, type_text
+
+LOCK_WORDS = "Comuníquese con la cooperativa"
+
+
+async def test_username_then_image_and_phrase_then_password(server_app, clock, tmp_path):
+    app = make_app(server_app, tmp_path, clock.now)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        await type_text(pilot, "demo")
+        await pilot.press("enter")  # INGRESAR
+        await settle(pilot)
+        assert app.screen.query_one(ContentSwitcher).current == "step-password"
+        image = app.screen.query_one(SecurityImage)
+        assert image.border_subtitle == "Colibrí"
+        assert "Mi primer ahorro fue en San José" in text_of(pilot, "#security-phrase")
+        assert app.focused is app.screen.query_one("#password", Input)
+        await type_text(pilot, "Demo2026")
+        await pilot.press("enter")  # SIGUIENTE
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_escape_goes_back_and_keeps_the_username(server_app, clock, tmp_path):
+    app = make_app(server_app, tmp_path, clock.now)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "demo")
+        await pilot.press("enter")
+        await settle(pilot)
+        await type_text(pilot, "abc")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.query_one(ContentSwitcher).current == "step-user"
+        assert app.screen.query_one("#username", Input).value == "demo"
+        assert app.screen.query_one("#password", Input).value == ""  # never kept
+
+
+async def test_unknown_user_sees_a_decoy_image_and_the_same_message(server_app, clock, tmp_path):
+    app = make_app(server_app, tmp_path, clock.now)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "nadie.existe", "Cualquier1")
+        assert app.screen.query_one(SecurityImage).image is not None  # a decoy, not an error
+        unknown_message = text_of(pilot, "#password-error")
+        await pilot.press("escape")
+        await pilot.press(*["backspace"] * 20)
+        await login(pilot, "demo", "Equivocada1")
+        assert text_of(pilot, "#password-error") == unknown_message
+        assert unknown_message == "Usuario o contraseña incorrectos."
+        assert app.screen.query_one("#password", Input).value == ""
+
+
+async def test_fifth_failure_locks_with_a_message_to_contact_the_cooperative(
+    server_app, api_client, clock, tmp_path
+):
+    app = make_app(server_app, tmp_path, clock.now)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "demo")
+        await pilot.press("enter")
+        await settle(pilot)
+        for attempt in range(1, 6):
+            await type_text(pilot, f"Mala{attempt}clave")
+            await pilot.press("enter")
+            await settle(pilot)
+            message = text_of(pilot, "#password-error")
+            if attempt < 5:
+                assert message == "Usuario o contraseña incorrectos."
+        assert LOCK_WORDS in message
+        # Locked for real: even the right password is refused now.
+        await type_text(pilot, "Demo2026")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert LOCK_WORDS in text_of(pilot, "#password-error")
+    response = await api_client.post(
+        "/api/v1/auth/login", json={"username": "demo", "password": "Demo2026"}
+    )
+    assert response.status_code == 423
+
+
+async def test_bad_input_is_refused_where_it_was_typed(server_app, clock, tmp_path):
+    app = make_app(server_app, tmp_path, clock.now)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await settle(pilot)
+        assert text_of(pilot, "#username-error") == "Ingrese su nombre de usuario."
+        for hostile in ("[b]x[/b]", "a b", "ñandú", "x" * 65, "'; DROP TABLE members;--"):
+            username = app.screen.query_one("#username", Input)
+            username.value = hostile
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.screen.query_one(ContentSwitcher).current == "step-user"
+            assert "usuario" in text_of(pilot, "#username-error").lower()
+        app.screen.query_one("#username", Input).value = "demo"
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")  # no password
+        await settle(pilot)
+        assert text_of(pilot, "#password-error") == "Ingrese su contraseña."
+
+
+class FlakyTransport(httpx.AsyncBaseTransport):
+    """Refuses the first ``failures`` connections, then forwards to the real app."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, failures: int) -> None:
+        self.inner = inner
+        self.failures = failures
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.failures > 0:
+            self.failures -= 1
+            raise httpx.ConnectError("Connection refused", request=request)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_dead_server_is_a_message_and_f5_retries(server_app, clock, tmp_path):
+    transport = FlakyTransport(httpx.ASGITransport(app=server_app), failures=1)
+    app = make_app(server_app, tmp_path, clock.now, transport=transport)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_text(pilot, "demo")
+        await pilot.press("enter")
+        await settle(pilot)
+        problem = text_of(pilot, "#problem")
+        assert "No se pudo conectar con el servidor" in problem
+        assert "F5" in problem
+        assert app.screen.query_one(ContentSwitcher).current == "step-user"
+        await pilot.press("f5")
+        await settle(pilot)
+        assert app.screen.query_one(ContentSwitcher).current == "step-password"
+        assert text_of(pilot, "#problem") == ""

@@ -1,0 +1,81 @@
+"""Helpers for the Pilot tests: build the app on the real FastAPI app, read what is on screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Label, Static
+
+from sjvirtual_tui.app import SJVirtualApp, build_app
+from sjvirtual_tui.backend.http import HttpBackend
+from sjvirtual_tui.config import Settings
+
+SIZE = (80, 24)
+
+
+class FakeMonotonic:
+    """The client's idle clock, driven by the test."""
+
+    def __init__(self) -> None:
+        self.value = 1000.0
+
+    def __call__(self) -> float:
+        return self.value
+
+    def advance(self, seconds: float) -> None:
+        self.value += seconds
+
+
+def make_app(
+    server_app: FastAPI,
+    export_dir: Path,
+    now: Callable[[], datetime],
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    monotonic: Callable[[], float] | None = None,
+    base_url: str = "http://sjv.test",
+) -> SJVirtualApp:
+    """The app as the CLI builds it, talking HTTP to ``server_app`` in-process."""
+    backend = HttpBackend(
+        base_url,
+        transport=transport or httpx.ASGITransport(app=server_app),
+        **({"monotonic": monotonic} if monotonic else {}),
+    )
+    return build_app(Settings(export_dir=export_dir), backend, now=now)
+
+
+async def settle(pilot: Pilot[None], rounds: int = 4) -> None:
+    """Lets workers finish and the screen refresh (each backend call is a worker)."""
+    for _ in range(rounds):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def text_of(pilot: Pilot[None], selector: str) -> str:
+    widget = pilot.app.screen.query_one(selector)
+    assert isinstance(widget, Static | Label)
+    return str(widget.render())
+
+
+def table_rows(pilot: Pilot[None], selector: str) -> list[list[str]]:
+    table = pilot.app.screen.query_one(selector, DataTable)
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def type_text(pilot: Pilot[None], text: str) -> None:
+    await pilot.press(*[("space" if ch == " " else ch) for ch in text])
+
+
+async def login(pilot: Pilot[None], username: str, password: str) -> None:
+    await type_text(pilot, username)
+    await pilot.press("enter")
+    await settle(pilot)
+    await type_text(pilot, password)
+    await pilot.press("enter")
+    await settle(pilot)
