@@ -17,10 +17,9 @@ DEMO_HINT = "Demostración · usuario: demo · contraseña: Demo2026"
 @contextmanager
 def demo_server(db_path: Path | None = None) -> Iterator[str]:
     """Yields the base URL of a bundled server running on a loopback port."""
+    from mock_server import create_app
     from mock_server.seed import fresh_database
     from mock_server.testing import run_server_in_thread
-
-    from mock_server import create_app
 
     with tempfile.TemporaryDirectory(prefix="sjvirtual-demo-") as tmp:
         if db_path is None:
