@@ -37,6 +37,7 @@ class SJVirtualApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("f9", "logout", "Cerrar sesión", show=True, priority=True),
+        Binding("f8", "outbox", "Correo", show=True, priority=True),
         Binding("ctrl+q", "quit", "Salir", show=True, priority=True),
     ]
 
@@ -47,8 +48,14 @@ class SJVirtualApp(App[None]):
         *,
         demo_hint: str | None = None,
         now: Callable[[], datetime] | None = None,
+        teller: bool = False,
+        outbox: bool = False,
+        set_password_code: str | None = None,
     ) -> None:
         super().__init__()
+        self.teller_mode = teller
+        self.outbox_enabled = outbox
+        self.set_password_code = set_password_code
         self._settings_source = settings
         self._backend_source = backend
         self._settings: Settings | None = None if callable(settings) else settings
@@ -58,7 +65,7 @@ class SJVirtualApp(App[None]):
         self.demo_hint = demo_hint
         self.now = now or (lambda: datetime.now(UTC))
         self.session: LoginResult | None = None
-        self.login_screen = LoginScreen(demo_hint=demo_hint)
+        self.login_screen = LoginScreen(demo_hint=demo_hint, teller=teller)
 
     # --- loading -------------------------------------------------------------------------------
 
@@ -77,6 +84,10 @@ class SJVirtualApp(App[None]):
     def on_mount(self) -> None:
         self._loading_done = asyncio.Event()
         self.push_screen(self.login_screen)
+        if self.set_password_code is not None:  # `sjvirtual set-password CODE`
+            from sjvirtual_tui.screens.set_password import SetPasswordScreen
+
+            self.push_screen(SetPasswordScreen(self.set_password_code))
         self.set_interval(IDLE_CHECK_SECONDS, self._check_idle, name="idle-check")
         # After the first frame, so the imports in the loader never delay the login screen.
         self.call_after_refresh(self._start_loading)
@@ -97,6 +108,7 @@ class SJVirtualApp(App[None]):
             settings = source() if callable(source) else source
             factory = self._backend_source
             backend = factory(settings) if callable(factory) else factory
+            import sjvirtual_tui.models
             import sjvirtual_tui.screens.dashboard
             import sjvirtual_tui.screens.statement  # noqa: F401
         except Exception as exc:
@@ -135,7 +147,44 @@ class SJVirtualApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "logout":
             return self.session is not None  # hidden from the footer until someone logs in
+        if action == "outbox":
+            return self.outbox_enabled
         return True
+
+    def logged_in(self, result: LoginResult, password: str) -> None:
+        """Where a successful login leads: dashboard, PRIMER INGRESO or the tellers' screen."""
+        is_teller = result.member.role == "teller"
+        if is_teller != self.teller_mode:
+            # Staff use `sjvirtual --teller`; members never see the staff screens.
+            self.session = result
+            message = (
+                "Este usuario es del personal de la cooperativa: ingrese con sjvirtual --teller."
+                if is_teller
+                else "Este ingreso es solo para el personal de la cooperativa."
+            )
+            self.run_worker(self._refuse_session(message), exclusive=True, group="session")
+            return
+        self.session = result
+        self.refresh_bindings()
+        if is_teller:
+            from sjvirtual_tui.screens.teller import TellerScreen
+
+            self.push_screen(TellerScreen(result))
+        elif result.setup_required:
+            from sjvirtual_tui.screens.first_login import FirstLoginScreen
+
+            self.push_screen(FirstLoginScreen(result, password))
+        else:
+            self.open_dashboard(result)
+
+    async def _refuse_session(self, message: str) -> None:
+        await self.backend.logout()
+        self.end_session(message)
+
+    def setup_finished(self, result: LoginResult) -> None:
+        """PRIMER INGRESO done: the same session goes on to the dashboard."""
+        self.pop_screen()
+        self.open_dashboard(result.model_copy(update={"setup_required": False}))
 
     def open_dashboard(self, result: LoginResult) -> None:
         from sjvirtual_tui.screens.dashboard import DashboardScreen
@@ -143,6 +192,12 @@ class SJVirtualApp(App[None]):
         self.session = result
         self.refresh_bindings()
         self.push_screen(DashboardScreen(result))
+
+    def action_outbox(self) -> None:
+        from sjvirtual_tui.screens.outbox import OutboxScreen
+
+        if not isinstance(self.screen, OutboxScreen):
+            self.push_screen(OutboxScreen())
 
     def open_statement(self, account: Account) -> None:
         from sjvirtual_tui.screens.statement import StatementScreen
@@ -190,11 +245,24 @@ def build_app(
     *,
     demo_hint: str | None = None,
     now: Callable[[], datetime] | None = None,
+    teller: bool = False,
+    outbox: bool = False,
+    set_password_code: str | None = None,
 ) -> SJVirtualApp:
     """The one way to make the app: the CLI and the tests both come through here.
 
     ``settings`` and ``backend`` are objects or factories (run in a thread after the first
     paint). ``now`` (an aware datetime) decides what "today" is, e.g. for the statement's
-    default range; tests pass the mock server's clock.
+    default range; tests pass the mock server's clock. ``teller``: the staff's app
+    (`sjvirtual --teller`). ``outbox``: the demo's Correo view (F8). ``set_password_code``:
+    open ESTABLECER CONTRASEÑA with that code (`sjvirtual set-password CODE`).
     """
-    return SJVirtualApp(settings, backend, demo_hint=demo_hint, now=now)
+    return SJVirtualApp(
+        settings,
+        backend,
+        demo_hint=demo_hint,
+        now=now,
+        teller=teller,
+        outbox=outbox,
+        set_password_code=set_password_code,
+    )

@@ -27,8 +27,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--demo", action="store_true", help="usar el servidor incluido con datos")
     parser.add_argument("--server", metavar="URL", help="URL del servidor (o SJV_SERVER_URL)")
     parser.add_argument("--db", metavar="PATH", type=Path, help="demo: conservar los datos aquí")
+    parser.add_argument(
+        "--teller", action="store_true", help="ingreso del personal de la cooperativa"
+    )
+    parser.add_argument(
+        "command",
+        nargs="?",
+        choices=["set-password"],
+        help="set-password CODE: ESTABLECER CONTRASEÑA con el código del correo",
+    )
+    parser.add_argument("code", nargs="?", help=argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.command == "set-password" and not args.code:
+        parser.error("set-password necesita el código del correo: sjvirtual set-password CODE")
+    if args.command is None and args.code:
+        parser.error(f"argumento no reconocido: {args.code}")
+    return args
 
 
 def setup_logging() -> Path | None:
@@ -98,7 +113,14 @@ def main(argv: list[str] | None = None) -> int:
             from sjvirtual_tui.demo import DEMO_HINT
 
             hint = DEMO_HINT
-        app = build_app(settings, backend, demo_hint=hint)
+        app = build_app(
+            settings,
+            backend,
+            demo_hint=hint,
+            teller=args.teller,
+            outbox=demo,
+            set_password_code=args.code if args.command == "set-password" else None,
+        )
         app.run()
     return app.return_code or 0
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-DEMO_HINT = "Demostración · usuario: demo · contraseña: Demo2026"
+DEMO_HINT = "Demo: socio demo / Demo2026 · cajero / Cajero2026 (--teller) · F8 Correo"
 
 
 @contextmanager
@@ -29,5 +29,5 @@ def demo_server(db_path: Path | None = None) -> Iterator[str]:
             if not path.exists() or path.stat().st_size == 0:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 fresh_database(path)
-        with run_server_in_thread(create_app(path)) as base_url:
+        with run_server_in_thread(create_app(path, demo=True)) as base_url:
             yield base_url

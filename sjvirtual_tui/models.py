@@ -7,6 +7,7 @@ models, so the contract cannot drift. Money is always integer cents (``*_cents``
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -80,6 +81,10 @@ class LoginResult(_Model):
     last_login_at: datetime | None = Field(
         default=None, description="The member's previous successful login, if any."
     )
+    setup_required: bool = Field(
+        default=False,
+        description="PRIMER INGRESO pending: until POST /me/setup nothing else is reachable.",
+    )
 
 
 # --- accounts and statements ------------------------------------------------------------------
@@ -120,3 +125,147 @@ class MovementPage(_Model):
 
 class Health(_Model):
     status: Literal["ok"] = "ok"
+
+
+# --- registration (REGISTRO DE SOCIOS) --------------------------------------------------------
+
+Email = Annotated[
+    str, Field(min_length=5, max_length=120, pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+]
+NewUsername = Annotated[
+    str,
+    Field(
+        min_length=4,
+        max_length=30,
+        pattern=r"^[a-z][a-z0-9._-]{3,29}$",
+        description="Lower-case letters, digits, dot, dash or underscore; starts with a letter.",
+    ),
+]
+Name = Annotated[str, Field(min_length=2, max_length=80)]
+Digits10 = Annotated[str, Field(pattern=r"^[0-9]{10}$")]
+Digits13 = Annotated[str, Field(pattern=r"^[0-9]{13}$")]
+
+
+class PersonaRegistration(_Model):
+    kind: Literal["persona"] = "persona"
+    cedula: Digits10
+    nombres: Name
+    apellidos: Name
+    fecha_nacimiento: date
+    email: Email
+    celular: Annotated[str, Field(pattern=r"^09[0-9]{8}$")]
+    direccion: Annotated[str, Field(min_length=5, max_length=200)]
+    usuario: NewUsername
+    cuenta: AccountNumber
+
+
+class EmpresaRegistration(_Model):
+    kind: Literal["empresa"] = "empresa"
+    ruc: Digits13
+    razon_social: Annotated[str, Field(min_length=2, max_length=120)]
+    representante_cedula: Digits10
+    representante_nombre: Name
+    email: Email
+    telefono: Annotated[str, Field(pattern=r"^0[2-9][0-9]{7,8}$")]
+    usuario: NewUsername
+    cuenta: AccountNumber
+
+
+RegistrationRequest = Annotated[
+    PersonaRegistration | EmpresaRegistration, Field(discriminator="kind")
+]
+
+
+class RegistrationStatus(StrEnum):
+    PENDIENTE = "pendiente"
+    APROBADA = "aprobada"
+    RECHAZADA = "rechazada"
+
+
+class RegistrationReceipt(_Model):
+    """What the applicant sees after CONFIRMAR: the request is en proceso de aprobación."""
+
+    reference: str = Field(description="e.g. SOL-000123")
+    status: RegistrationStatus
+    created_at: datetime
+
+
+class StaffRegistration(_Model):
+    """A request as the teller sees it in the queue."""
+
+    id: int
+    reference: str
+    status: RegistrationStatus
+    created_at: datetime
+    request: RegistrationRequest
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    reason: str | None = None
+
+
+class RejectRequest(_Model):
+    reason: Annotated[str, Field(min_length=5, max_length=300)]
+
+
+class LockedMember(_Model):
+    username: str
+    full_name: str
+    locked_at: datetime | None
+
+
+# --- ESTABLECER CONTRASEÑA, PRIMER INGRESO, recovery ------------------------------------------
+
+Code = Annotated[str, Field(min_length=4, max_length=32)]
+Answer = Annotated[str, Field(min_length=2, max_length=80)]
+
+
+class SetPasswordRequest(_Model):
+    code: Code
+    password: Password
+
+
+class SecurityQuestion(_Model):
+    id: int
+    text: str
+
+
+class FirstLoginSetup(_Model):
+    """Everything the PRIMER INGRESO wizard collects, sent once at the final CONFIRMAR."""
+
+    new_password: Password
+    image: SecurityImageId
+    phrase: Annotated[str, Field(min_length=3, max_length=60)]
+    own_question: Annotated[str, Field(min_length=5, max_length=120)]
+    own_answer: Answer
+    question_id: int
+    answer: Answer
+
+
+class RecoveryRequest(_Model):
+    username: Username
+
+
+class RecoveryChallenge(_Model):
+    """Both questions of the member (stable decoys for an unknown username)."""
+
+    username: str
+    own_question: str
+    security_question: str
+
+
+class RecoveryCompletion(_Model):
+    username: Username
+    own_answer: Answer
+    security_answer: Answer
+    code: Code
+    new_password: Password
+
+
+class OutboxMessage(_Model):
+    """An e-mail the server "sent" (demo only: the Correo view)."""
+
+    id: int
+    to: str
+    subject: str
+    body: str
+    created_at: datetime

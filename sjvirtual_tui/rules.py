@@ -113,6 +113,86 @@ def ruc_error(value: str) -> str | None:
     return None if _ruc.is_valid(number) else "El RUC no es válido."
 
 
+# --- registration fields ---------------------------------------------------------------------
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+_NEW_USERNAME = re.compile(r"^[a-z][a-z0-9._-]{3,29}$")
+ADULT_AGE = 18
+
+
+def email_error(value: str) -> str | None:
+    text = value.strip()
+    if not text:
+        return "Ingrese su correo electrónico."
+    if len(text) > 120 or not _EMAIL.match(text):
+        return "Escriba un correo válido, por ejemplo nombre@correo.com."
+    return None
+
+
+def mobile_error(value: str) -> str | None:
+    """An Ecuadorian mobile number: 10 digits starting with 09."""
+    text = value.strip().replace(" ", "")
+    if not text:
+        return "Ingrese su número de celular."
+    if not re.fullmatch(r"09[0-9]{8}", text):
+        return "El celular tiene 10 dígitos y empieza con 09, por ejemplo 0991234567."
+    return None
+
+
+def phone_error(value: str) -> str | None:
+    """A landline with its area code (02 2345678) or a mobile (0991234567)."""
+    text = value.strip().replace(" ", "")
+    if not text:
+        return "Ingrese un número de teléfono."
+    if not re.fullmatch(r"0[2-9][0-9]{7,8}", text):
+        return "Escriba el teléfono con su código de área, por ejemplo 022345678 o 0991234567."
+    return None
+
+
+def new_username_error(value: str) -> str | None:
+    text = value.strip()
+    if not text:
+        return "Elija un nombre de usuario."
+    if not 4 <= len(text) <= 30:
+        return "El usuario tiene de 4 a 30 caracteres."
+    if not _NEW_USERNAME.match(text):
+        return (
+            "Use minúsculas sin tilde, números, punto, guion o guion bajo, y empiece con una letra."
+        )
+    return None
+
+
+def name_error(value: str, label: str = "el nombre") -> str | None:
+    text = value.strip()
+    if len(text) < 2:
+        return f"Ingrese {label}."
+    if len(text) > 80:
+        return f"Escriba {label} en 80 caracteres o menos."
+    if any(not (ch.isalpha() or ch in " .'-") for ch in text):
+        return f"Escriba {label} solo con letras."
+    return None
+
+
+def birth_date_error(value: date, today: date) -> str | None:
+    if value > today:
+        return "La fecha de nacimiento no puede ser futura."
+    age = today.year - value.year - ((today.month, today.day) < (value.month, value.day))
+    if age < ADULT_AGE:
+        return f"Debe ser mayor de {ADULT_AGE} años para registrarse."
+    if age > 120:
+        return "Revise el año de nacimiento."
+    return None
+
+
+def normalise_answer(text: str) -> str:
+    """Secret answers compare without case, accents or extra spaces: «  Quitó » == «quito»."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(plain.split())
+
+
 # --- money -----------------------------------------------------------------------------------
 
 _AMOUNT = re.compile(r"^\$?\s*([0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(?:,([0-9]{1,2}))?$")

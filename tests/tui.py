@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -39,6 +40,7 @@ def make_app(
     transport: httpx.AsyncBaseTransport | None = None,
     monotonic: Callable[[], float] | None = None,
     base_url: str = "http://sjv.test",
+    **app_options: Any,
 ) -> SJVirtualApp:
     """The app as the CLI builds it, talking HTTP to ``server_app`` in-process."""
     backend = HttpBackend(
@@ -46,7 +48,7 @@ def make_app(
         transport=transport or httpx.ASGITransport(app=server_app),
         **({"monotonic": monotonic} if monotonic else {}),
     )
-    return build_app(Settings(export_dir=export_dir), backend, now=now)
+    return build_app(Settings(export_dir=export_dir), backend, now=now, **app_options)
 
 
 async def settle(pilot: Pilot[None], rounds: int = 4) -> None:

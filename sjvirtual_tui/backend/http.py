@@ -27,10 +27,23 @@ from sjvirtual_tui.models import (
     Account,
     ChallengeRequest,
     ErrorBody,
+    FirstLoginSetup,
+    LockedMember,
     LoginRequest,
     LoginResult,
+    MemberProfile,
     MovementPage,
+    OutboxMessage,
+    RecoveryChallenge,
+    RecoveryCompletion,
+    RecoveryRequest,
+    RegistrationReceipt,
+    RegistrationRequest,
+    RejectRequest,
     SecurityChallenge,
+    SecurityQuestion,
+    SetPasswordRequest,
+    StaffRegistration,
     StatementOrder,
 )
 
@@ -89,8 +102,11 @@ class HttpBackend:
         json: Any = None,
         params: dict[str, Any] | None = None,
         auth: bool = True,
+        idempotency_key: str | None = None,
     ) -> httpx.Response:
         headers = {}
+        if idempotency_key is not None:
+            headers["Idempotency-Key"] = idempotency_key
         if auth:
             if self._token is None:
                 raise SessionExpired("Su sesión terminó. Ingrese nuevamente.")
@@ -125,10 +141,10 @@ class HttpBackend:
         status = response.status_code
         log.info("API error %s %s", status, code)
         if status == 401:
-            if code == "invalid_credentials":
-                return AuthError(message, code=code)
-            self._token = None
-            return SessionExpired(message, code=code)
+            if code in ("session_expired", "not_authenticated"):
+                self._token = None
+                return SessionExpired(message, code=code)
+            return AuthError(message, code=code)  # wrong credentials, answers or code
         if status == 423:
             return LockedError(message, code=code)
         if status == 403:
@@ -175,11 +191,7 @@ class HttpBackend:
     # --- accounts ------------------------------------------------------------------------------
 
     async def accounts(self) -> list[Account]:
-        response = await self._request("GET", "/accounts")
-        try:
-            return [Account.model_validate(item) for item in response.json()]
-        except (ValueError, TypeError, pydantic.ValidationError) as exc:
-            raise ServerError("El servidor envió una respuesta que no se entiende.") from exc
+        return await self._list(Account, "/accounts")
 
     async def statement(
         self,
@@ -202,6 +214,101 @@ class HttpBackend:
             params["cursor"] = cursor
         response = await self._request("GET", f"/accounts/{number}/movements", params=params)
         return self._parse(MovementPage, response)
+
+    async def _list(self, model: type[M], path: str, *, auth: bool = True) -> list[M]:
+        response = await self._request("GET", path, auth=auth)
+        try:
+            return [model.model_validate(item) for item in response.json()]
+        except (ValueError, TypeError, pydantic.ValidationError) as exc:
+            raise ServerError("El servidor envió una respuesta que no se entiende.") from exc
+
+    # --- registration, first login, recovery ---------------------------------------------------
+
+    async def register(
+        self, request: RegistrationRequest, *, idempotency_key: str
+    ) -> RegistrationReceipt:
+        response = await self._request(
+            "POST",
+            "/registrations",
+            json=request.model_dump(mode="json"),
+            auth=False,
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(RegistrationReceipt, response)
+
+    async def set_password(self, code: str, password: str, *, idempotency_key: str) -> None:
+        body = SetPasswordRequest(code=code, password=password).model_dump(mode="json")
+        await self._request(
+            "POST", "/auth/set-password", json=body, auth=False, idempotency_key=idempotency_key
+        )
+
+    async def security_questions(self) -> list[SecurityQuestion]:
+        return await self._list(SecurityQuestion, "/security-questions", auth=False)
+
+    async def complete_setup(
+        self, setup: FirstLoginSetup, *, idempotency_key: str
+    ) -> MemberProfile:
+        response = await self._request(
+            "POST", "/me/setup", json=setup.model_dump(mode="json"), idempotency_key=idempotency_key
+        )
+        return self._parse(MemberProfile, response)
+
+    async def start_recovery(self, username: str) -> RecoveryChallenge:
+        body = RecoveryRequest(username=username).model_dump(mode="json")
+        response = await self._request("POST", "/auth/recovery", json=body, auth=False)
+        return self._parse(RecoveryChallenge, response)
+
+    async def complete_recovery(
+        self, completion: RecoveryCompletion, *, idempotency_key: str
+    ) -> None:
+        await self._request(
+            "POST",
+            "/auth/recovery/complete",
+            json=completion.model_dump(mode="json"),
+            auth=False,
+            idempotency_key=idempotency_key,
+        )
+
+    # --- staff ---------------------------------------------------------------------------------
+
+    async def pending_registrations(self) -> list[StaffRegistration]:
+        return await self._list(StaffRegistration, "/staff/registrations?status=pendiente")
+
+    async def approve_registration(
+        self, registration_id: int, *, idempotency_key: str
+    ) -> StaffRegistration:
+        response = await self._request(
+            "POST",
+            f"/staff/registrations/{int(registration_id)}/approve",
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(StaffRegistration, response)
+
+    async def reject_registration(
+        self, registration_id: int, reason: str, *, idempotency_key: str
+    ) -> StaffRegistration:
+        response = await self._request(
+            "POST",
+            f"/staff/registrations/{int(registration_id)}/reject",
+            json=RejectRequest(reason=reason).model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(StaffRegistration, response)
+
+    async def locked_members(self) -> list[LockedMember]:
+        return await self._list(LockedMember, "/staff/locked-members")
+
+    async def unlock_member(self, username: str, *, idempotency_key: str) -> None:
+        if not username.isascii() or not all(ch.isalnum() or ch in "._-" for ch in username):
+            raise NotFound("Usuario no encontrado.")  # never let a value reshape the URL path
+        await self._request(
+            "POST", f"/staff/members/{username}/unlock", idempotency_key=idempotency_key
+        )
+
+    # --- demo ----------------------------------------------------------------------------------
+
+    async def outbox(self) -> list[OutboxMessage]:
+        return await self._list(OutboxMessage, "/demo/outbox", auth=False)
 
     async def aclose(self) -> None:
         await self._client.aclose()

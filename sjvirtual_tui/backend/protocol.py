@@ -9,9 +9,19 @@ if TYPE_CHECKING:  # the login screen draws before pydantic is imported (start-u
 
     from sjvirtual_tui.models import (
         Account,
+        FirstLoginSetup,
+        LockedMember,
         LoginResult,
+        MemberProfile,
         MovementPage,
+        OutboxMessage,
+        RecoveryChallenge,
+        RecoveryCompletion,
+        RegistrationReceipt,
+        RegistrationRequest,
         SecurityChallenge,
+        SecurityQuestion,
+        StaffRegistration,
         StatementOrder,
     )
 
@@ -51,5 +61,46 @@ class Backend(Protocol):
         limit: int = 100,
         cursor: str | None = None,
     ) -> MovementPage: ...
+
+    # --- registration, first login, recovery (state-changing calls take the caller's
+    # Idempotency-Key, chosen once per operation and reused when the member retries it) ---
+
+    async def register(
+        self, request: RegistrationRequest, *, idempotency_key: str
+    ) -> RegistrationReceipt: ...
+
+    async def set_password(self, code: str, password: str, *, idempotency_key: str) -> None: ...
+
+    async def security_questions(self) -> list[SecurityQuestion]: ...
+
+    async def complete_setup(
+        self, setup: FirstLoginSetup, *, idempotency_key: str
+    ) -> MemberProfile: ...
+
+    async def start_recovery(self, username: str) -> RecoveryChallenge: ...
+
+    async def complete_recovery(
+        self, completion: RecoveryCompletion, *, idempotency_key: str
+    ) -> None: ...
+
+    # --- staff (tellers) ---
+
+    async def pending_registrations(self) -> list[StaffRegistration]: ...
+
+    async def approve_registration(
+        self, registration_id: int, *, idempotency_key: str
+    ) -> StaffRegistration: ...
+
+    async def reject_registration(
+        self, registration_id: int, reason: str, *, idempotency_key: str
+    ) -> StaffRegistration: ...
+
+    async def locked_members(self) -> list[LockedMember]: ...
+
+    async def unlock_member(self, username: str, *, idempotency_key: str) -> None: ...
+
+    # --- demo ---
+
+    async def outbox(self) -> list[OutboxMessage]: ...
 
     async def aclose(self) -> None: ...

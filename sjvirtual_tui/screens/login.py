@@ -34,17 +34,26 @@ def username_error(value: str) -> str | None:
 class LoginScreen(BankScreen):
     """The first screen. ``notice`` explains why we are here (session ended, ...)."""
 
-    BINDINGS = [Binding("escape", "back", "Volver", show=True)]
+    BINDINGS = [
+        Binding("escape", "back", "Volver", show=True),
+        Binding("f2", "register", "Registrarse", show=True),
+        Binding("f3", "set_password", "Establecer contraseña", show=True),
+        Binding("f4", "recover", "Recuperar", show=True),
+    ]
 
-    def __init__(self, demo_hint: str | None = None) -> None:
+    def __init__(self, demo_hint: str | None = None, *, teller: bool = False) -> None:
         super().__init__(id="login")
         self.demo_hint = demo_hint
+        self.teller = teller
         self.challenge: SecurityChallenge | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Vertical(id="login-box"):
-            yield Static("SAN JOSÉ S.J. VIRTUAL", id="brand")
+            yield Static(
+                "SAN JOSÉ S.J. VIRTUAL · PERSONAL" if self.teller else "SAN JOSÉ S.J. VIRTUAL",
+                id="brand",
+            )
             yield Static("Cooperativa de Ahorro y Crédito San José S.J.", id="brand-sub")
             yield Static("", id="notice")
             with ContentSwitcher(initial="step-user", id="login-steps"):
@@ -91,7 +100,25 @@ class LoginScreen(BankScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":  # Escape only means something in the password step
             return self.query_one(ContentSwitcher).current == "step-password"
+        if action in ("register", "set_password", "recover"):
+            return not self.teller  # the staff's accounts are made at the cooperative
         return True
+
+    def action_register(self) -> None:
+        from sjvirtual_tui.screens.registration import RegistrationScreen
+
+        self.app.push_screen(RegistrationScreen())
+
+    def action_set_password(self) -> None:
+        from sjvirtual_tui.screens.set_password import SetPasswordScreen
+
+        self.app.push_screen(SetPasswordScreen())
+
+    def action_recover(self) -> None:
+        from sjvirtual_tui.screens.recovery import RecoveryScreen
+
+        username = self.query_one("#username", Input).value.strip()
+        self.app.push_screen(RecoveryScreen(username if not username_error(username) else ""))
 
     # --- step 1: INGRESAR ----------------------------------------------------------------------
 
@@ -131,7 +158,7 @@ class LoginScreen(BankScreen):
         username = self.challenge.username
         self.call_backend(
             lambda: self.backend.login(username, password),
-            self._logged_in,
+            lambda result: self._logged_in(result, password),
             on_error=self._login_failed,
         )
 
@@ -142,9 +169,9 @@ class LoginScreen(BankScreen):
             return True
         return False
 
-    def _logged_in(self, result: LoginResult) -> None:
+    def _logged_in(self, result: LoginResult, password: str) -> None:
         self.query_one("#password", Input).value = ""
-        self.sjv.open_dashboard(result)
+        self.sjv.logged_in(result, password)
 
     # --- back and reset ------------------------------------------------------------------------
 

@@ -1,0 +1,248 @@
+"""PRIMER INGRESO, after the password: new password -> CONFIRMAR -> security image -> SIGUIENTE
+-> own secret question and answer -> SIGUIENTE -> a security question from the list and its
+answer -> CONFIRMAR -> "Tu cuenta está lista". Nothing is sent before the last CONFIRMAR, and
+until then the server lets this session reach nothing else."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from sjvirtual_tui import rules
+from sjvirtual_tui.backend import BackendError
+from sjvirtual_tui.screens.base import Problem
+from sjvirtual_tui.screens.set_password import PasswordPair
+from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen
+from sjvirtual_tui.widgets.form import FormField, validate_all
+from sjvirtual_tui.widgets.image_gallery import ImageGallery
+from sjvirtual_tui.widgets.wizard import StepTitle
+
+if TYPE_CHECKING:
+    from sjvirtual_tui.models import LoginResult, MemberProfile, SecurityQuestion
+
+
+def _answer(value: str) -> str | None:
+    if len(rules.normalise_answer(value)) < 2:
+        return "La respuesta debe tener al menos 2 letras o números."
+    if len(value) > 80:
+        return "La respuesta tiene como máximo 80 caracteres."
+    return None
+
+
+def _question(value: str) -> str | None:
+    if len(value) < 5:
+        return "Escriba una pregunta de al menos 5 caracteres."
+    if len(value) > 120:
+        return "La pregunta tiene como máximo 120 caracteres."
+    return None
+
+
+def _phrase(value: str) -> str | None:
+    if not 3 <= len(value) <= 60:
+        return "La frase tiene de 3 a 60 caracteres."
+    return None
+
+
+class FirstLoginScreen(WizardScreen):
+    STEPS = ("fl-password", "fl-image", "fl-own", "fl-question", "fl-done")
+    FINAL = ("fl-done",)
+
+    def __init__(self, login: LoginResult, current_password: str) -> None:
+        super().__init__(id="first-login")
+        self.login = login
+        # Only to refuse "the same password again" before sending; dropped when the screen goes.
+        self._current_password = current_password
+        self.pair = PasswordPair("fl-")
+        self.phrase = FormField("phrase", "Frase de seguridad", check=_phrase, max_length=60)
+        self.own_question = FormField("own_question", "Su pregunta", check=_question)
+        self.own_answer = FormField("own_answer", "Su respuesta", check=_answer)
+        self.answer = FormField("answer", "Respuesta", check=_answer)
+        self.questions: list[SecurityQuestion] = []
+        self.keys = OperationKeys()
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Vertical(classes="wizard-box"):
+            yield Static("PRIMER INGRESO", classes="screen-title")
+            with ContentSwitcher(initial="fl-password"):
+                with Vertical(id="fl-password"):
+                    yield StepTitle(1, "NUEVA CONTRASEÑA")
+                    yield Static(
+                        "Digite una contraseña de al menos 8 caracteres que contenga un número y "
+                        "una letra mayúscula, distinta de la actual.",
+                        classes="hint",
+                    )
+                    yield from self.pair.widgets()
+                    yield Button("CONFIRMAR", id="fl-password-ok", variant="primary", compact=True)
+                with Vertical(id="fl-image"):
+                    yield StepTitle(2, "IMAGEN DE SEGURIDAD")
+                    yield Static(
+                        "Escoja una imagen (flechas) y escriba una frase: las verá al ingresar.",
+                        classes="hint",
+                    )
+                    yield ImageGallery(id="gallery")
+                    yield self.phrase
+                    yield Button("SIGUIENTE", id="fl-image-ok", variant="primary", compact=True)
+                with Vertical(id="fl-own"):
+                    yield StepTitle(3, "PREGUNTA Y RESPUESTA SECRETA")
+                    yield Static(
+                        "Plantee una pregunta que solo usted sepa responder, y su respuesta.",
+                        classes="hint",
+                    )
+                    yield self.own_question
+                    yield self.own_answer
+                    yield Button("SIGUIENTE", id="fl-own-ok", variant="primary", compact=True)
+                with Vertical(id="fl-question"):
+                    yield StepTitle(4, "PREGUNTA DE SEGURIDAD")
+                    yield Static("Escoja una pregunta y respóndala.", classes="hint")
+                    yield OptionList(id="question-list", compact=True)
+                    yield Static("", id="question-error", classes="field-error")
+                    yield self.answer
+                    yield Button("CONFIRMAR", id="fl-submit", variant="primary", compact=True)
+                with Vertical(id="fl-done"):
+                    yield StepTitle(5, "LISTO")
+                    yield Static(
+                        "Tu cuenta está lista y configurada para ingresar en SAN JOSÉ S.J. "
+                        "VIRTUAL.",
+                        id="fl-done-text",
+                    )
+                    yield Button("CONTINUAR", id="fl-home", variant="primary", compact=True)
+            yield Problem(id="problem")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.sub_title = "Primer ingreso"
+        self.go("fl-password")
+        self.call_backend(self.backend.security_questions, self._show_questions)
+
+    def _show_questions(self, questions: list[SecurityQuestion]) -> None:
+        self.questions = questions
+        options = self.query_one("#question-list", OptionList)
+        options.clear_options()
+        options.add_options([Option(q.text, id=str(q.id)) for q in questions])
+
+    def action_back(self) -> None:
+        if self.step == "fl-password":
+            return  # the PRIMER INGRESO cannot be skipped; F9 logs out
+        super().action_back()
+
+    # --- moving through the steps --------------------------------------------------------------
+
+    @on(Input.Changed)
+    def _typed(self) -> None:
+        self.pair.refresh_policy()
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        order = {
+            "fl-password": ([self.pair.password, self.pair.repeat], self.password_ok),
+            "fl-image": ([self.phrase], self.image_ok),
+            "fl-own": ([self.own_question, self.own_answer], self.own_ok),
+            "fl-question": ([self.answer], self.submit),
+        }
+        fields, done = order.get(self.step, ([], lambda: None))
+        inputs = [f.input for f in fields]
+        if event.input in inputs[:-1]:
+            inputs[inputs.index(event.input) + 1].focus()
+        else:
+            done()
+
+    @on(Button.Pressed, "#fl-password-ok")
+    def password_ok(self) -> None:
+        if not validate_all([self.pair.password, self.pair.repeat]):
+            return
+        if self.pair.password.input.value == self._current_password:
+            self.pair.password.show_error("La nueva contraseña debe ser distinta de la actual.")
+            self.pair.password.input.focus()
+            return
+        self.go("fl-image")
+
+    @on(ImageGallery.Chosen)
+    def _chosen(self) -> None:
+        self.phrase.input.focus()
+
+    @on(Button.Pressed, "#fl-image-ok")
+    def image_ok(self) -> None:
+        if validate_all([self.phrase]):
+            self.go("fl-own")
+
+    @on(Button.Pressed, "#fl-own-ok")
+    def own_ok(self) -> None:
+        if not validate_all([self.own_question, self.own_answer]):
+            return
+        if rules.normalise_answer(self.own_answer.value) in rules.normalise_answer(
+            self.own_question.value
+        ):
+            self.own_answer.show_error("La respuesta no puede estar dentro de la pregunta.")
+            self.own_answer.input.focus()
+            return
+        self.go("fl-question")
+
+    @on(OptionList.OptionSelected, "#question-list")
+    def _question_chosen(self) -> None:
+        self.answer.input.focus()
+
+    def _chosen_question(self) -> SecurityQuestion | None:
+        options = self.query_one("#question-list", OptionList)
+        index = options.highlighted
+        if index is None or not 0 <= index < len(self.questions):
+            return None
+        return self.questions[index]
+
+    @on(Button.Pressed, "#fl-submit")
+    def submit(self) -> None:
+        from sjvirtual_tui.models import FirstLoginSetup
+
+        question = self._chosen_question()
+        error = self.query_one("#question-error", Static)
+        error.update("" if question else "Escoja una pregunta de la lista (flechas y Enter).")
+        error.set_class(question is None, "-shown")
+        if question is None:
+            self.query_one("#question-list").focus()
+            return
+        if not validate_all([self.answer]):
+            return
+        setup = FirstLoginSetup(
+            new_password=self.pair.password.input.value,
+            image=self.query_one(ImageGallery).image,
+            phrase=self.phrase.value,
+            own_question=self.own_question.value,
+            own_answer=self.own_answer.value,
+            question_id=question.id,
+            answer=self.answer.value,
+        )
+        key = self.keys.key_for(setup)
+        self.call_backend(
+            lambda: self.backend.complete_setup(setup, idempotency_key=key),
+            self._done,
+            on_error=self._refused,
+        )
+
+    def _refused(self, error: BackendError) -> bool:
+        where = {
+            "new_password": ("fl-password", self.pair.password),
+            "phrase": ("fl-image", self.phrase),
+            "own_question": ("fl-own", self.own_question),
+            "own_answer": ("fl-own", self.own_answer),
+            "answer": ("fl-question", self.answer),
+        }.get(error.field or "")
+        if where is None:
+            return False
+        step, field = where
+        self.go(step)
+        field.show_error(error.message)
+        field.input.focus()
+        return True
+
+    def _done(self, profile: MemberProfile) -> None:
+        self._current_password = ""
+        self.go("fl-done")
+
+    @on(Button.Pressed, "#fl-home")
+    def _home(self) -> None:
+        self.sjv.setup_finished(self.login)

@@ -1,0 +1,78 @@
+"""CORREO (demo only): the e-mails the bundled server "sent" — approval codes, PINs, receipts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Static
+
+from sjvirtual_tui.formatting import local_time
+from sjvirtual_tui.screens.base import BankScreen, Problem
+from sjvirtual_tui.widgets.row_table import RowTable
+
+if TYPE_CHECKING:
+    from sjvirtual_tui.models import OutboxMessage
+
+
+class OutboxScreen(BankScreen):
+    BINDINGS = [
+        Binding("escape", "close", "Volver", show=True),
+        Binding("f5", "retry", "Actualizar", show=True),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="outbox")
+        self.messages: list[OutboxMessage] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Vertical(id="outbox-box"):
+            yield Static("CORREO (demostración)", classes="screen-title")
+            yield RowTable(id="mails")
+            with VerticalScroll(id="mail-body-box"):
+                yield Static("", id="mail-body", markup=False)
+            yield Problem(id="problem")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.sub_title = "Correo"
+        table = self.query_one("#mails", DataTable)
+        table.add_column("Fecha", key="date", width=16)
+        table.add_column("Para", key="to", width=24)
+        table.add_column("Asunto", key="subject", width=32)
+        table.focus()
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        self.call_backend(self.backend.outbox, self._show)
+
+    def _show(self, messages: list[OutboxMessage]) -> None:
+        self.messages = messages
+        table = self.query_one("#mails", DataTable)
+        table.clear()
+        for message in messages:
+            table.add_row(
+                local_time(message.created_at), message.to, message.subject, key=str(message.id)
+            )
+        if messages:
+            self._open(0)
+        else:
+            self.query_one("#mail-body", Static).update("No hay correos todavía.")
+
+    @on(DataTable.RowHighlighted, "#mails")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._open(event.cursor_row)
+
+    def _open(self, row: int) -> None:
+        if 0 <= row < len(self.messages):
+            message = self.messages[row]
+            self.query_one("#mail-body", Static).update(
+                f"Para: {message.to}\nAsunto: {message.subject}\n\n{message.body}"
+            )
+
+    def action_close(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,161 @@
+"""¿OLVIDÓ SU CONTRASEÑA?: username -> both secret questions + the code sent by e-mail + a new
+password -> CONFIRMAR. Wrong answers count toward the same lock as the login."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, Static
+
+from sjvirtual_tui.backend import AuthError, BackendError, LockedError
+from sjvirtual_tui.screens.base import Problem
+from sjvirtual_tui.screens.first_login import _answer
+from sjvirtual_tui.screens.login import username_error
+from sjvirtual_tui.screens.set_password import PasswordPair, code_error
+from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen
+from sjvirtual_tui.widgets.form import FormField, validate_all
+from sjvirtual_tui.widgets.wizard import StepTitle
+
+if TYPE_CHECKING:
+    from sjvirtual_tui.models import RecoveryChallenge
+
+
+class RecoveryScreen(WizardScreen):
+    STEPS = ("rc-user", "rc-answers", "rc-done")
+    FINAL = ("rc-done",)
+
+    def __init__(self, username: str = "") -> None:
+        super().__init__(id="recovery")
+        self.username = FormField(
+            "username",
+            "Usuario",
+            check=username_error,
+            max_length=64,
+            value=username,
+            prefix="rc-",
+        )
+        self.own_answer = FormField("own_answer", "Respuesta 1", check=_answer, prefix="rc-")
+        self.security_answer = FormField(
+            "security_answer", "Respuesta 2", check=_answer, prefix="rc-"
+        )
+        self.code = FormField("code", "Código del correo", check=code_error, prefix="rc-")
+        self.pair = PasswordPair("rc-")
+        self.challenge: RecoveryChallenge | None = None
+        self.keys = OperationKeys()
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Vertical(classes="wizard-box"):
+            yield Static("¿OLVIDÓ SU CONTRASEÑA?", classes="screen-title")
+            with ContentSwitcher(initial="rc-user"):
+                with Vertical(id="rc-user"):
+                    yield StepTitle(1, "SU USUARIO")
+                    yield self.username
+                    yield Button("SIGUIENTE", id="rc-start", variant="primary", compact=True)
+                with Vertical(id="rc-answers"):
+                    yield StepTitle(2, "SUS PREGUNTAS Y EL CÓDIGO")
+                    yield Static("", id="rc-own-question", markup=False)
+                    yield self.own_answer
+                    yield Static("", id="rc-security-question", markup=False)
+                    yield self.security_answer
+                    yield Static(
+                        "Le enviamos un código a su correo electrónico (válido 15 minutos).",
+                        classes="hint",
+                    )
+                    yield self.code
+                    yield from self.pair.widgets()
+                    yield Button("CONFIRMAR", id="rc-submit", variant="primary", compact=True)
+                with Vertical(id="rc-done"):
+                    yield StepTitle(3, "LISTO")
+                    yield Static(
+                        "Su contraseña fue cambiada y le enviamos un correo de aviso. Ingrese "
+                        "con su nueva contraseña.",
+                        id="rc-done-text",
+                    )
+                    yield Button("IR AL INGRESO", id="rc-home", variant="primary", compact=True)
+            yield Problem(id="problem")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.sub_title = "Recuperar contraseña"
+        self.go("rc-user")
+
+    def fields(self) -> list[FormField]:
+        return [
+            self.own_answer,
+            self.security_answer,
+            self.code,
+            self.pair.password,
+            self.pair.repeat,
+        ]
+
+    @on(Input.Changed)
+    def _typed(self) -> None:
+        self.pair.refresh_policy()
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        if self.step == "rc-user":
+            self.start()
+            return
+        inputs = [f.input for f in self.fields()]
+        if event.input in inputs[:-1]:
+            inputs[inputs.index(event.input) + 1].focus()
+        elif event.input is inputs[-1]:
+            self.submit()
+
+    @on(Button.Pressed, "#rc-start")
+    def start(self) -> None:
+        if not validate_all([self.username]):
+            return
+        username = self.username.value
+        self.call_backend(lambda: self.backend.start_recovery(username), self._questions)
+
+    def _questions(self, challenge: RecoveryChallenge) -> None:
+        self.challenge = challenge
+        self.query_one("#rc-own-question", Static).update(f"1. {challenge.own_question}")
+        self.query_one("#rc-security-question", Static).update(f"2. {challenge.security_question}")
+        self.go("rc-answers")
+
+    @on(Button.Pressed, "#rc-submit")
+    def submit(self) -> None:
+        from sjvirtual_tui.models import RecoveryCompletion
+
+        if self.challenge is None or not validate_all(self.fields()):
+            return
+        completion = RecoveryCompletion(
+            username=self.challenge.username,
+            own_answer=self.own_answer.value,
+            security_answer=self.security_answer.value,
+            code=self.code.value,
+            new_password=self.pair.password.input.value,
+        )
+        key = self.keys.key_for(completion)
+        self.call_backend(
+            lambda: self.backend.complete_recovery(completion, idempotency_key=key),
+            lambda _: self.go("rc-done"),
+            on_error=self._refused,
+        )
+
+    def _refused(self, error: BackendError) -> bool:
+        if isinstance(error, AuthError | LockedError):
+            self.show_problem(error.message)
+            return True
+        field = {
+            "code": self.code,
+            "new_password": self.pair.password,
+            "own_answer": self.own_answer,
+            "security_answer": self.security_answer,
+        }.get(error.field or "")
+        if field is None:
+            return False
+        field.show_error(error.message)
+        field.input.focus()
+        return True
+
+    @on(Button.Pressed, "#rc-home")
+    def _home(self) -> None:
+        self.leave()

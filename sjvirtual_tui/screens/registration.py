@@ -1,0 +1,308 @@
+"""REGISTRO DE SOCIOS: Persona or Empresa and the terms -> the fields marked (*) -> verify and
+CONFIRMAR -> the request is en PROCESO DE APROBACIÓN."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import (
+    Button,
+    Checkbox,
+    ContentSwitcher,
+    Footer,
+    Header,
+    RadioButton,
+    RadioSet,
+    Static,
+)
+
+from sjvirtual_tui import rules
+from sjvirtual_tui.backend import BackendError
+from sjvirtual_tui.screens.base import Problem
+from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen
+from sjvirtual_tui.widgets.form import FormField, validate_all
+from sjvirtual_tui.widgets.wizard import StepTitle
+
+if TYPE_CHECKING:
+    from sjvirtual_tui.models import RegistrationReceipt
+
+TERMS = """\
+TÉRMINOS Y CONDICIONES DE USO DE SAN JOSÉ S.J. VIRTUAL
+
+1. San José S.J. Virtual es el canal electrónico de la Cooperativa de Ahorro y Crédito San José \
+S.J. para consultar saldos y estados de cuenta, pagar servicios y tarjetas de crédito y realizar \
+transferencias.
+2. Su usuario, su contraseña y su PIN de verificación son personales e intransferibles. Bajo \
+ningún concepto los comparta: la cooperativa nunca se los pedirá por teléfono ni por correo.
+3. Las operaciones confirmadas con su contraseña y su PIN se entienden hechas por usted.
+4. La cooperativa revisará su solicitud y le escribirá al correo que registre; la aprobación no \
+es inmediata.
+5. Tras cinco intentos fallidos su usuario se bloquea; para desbloquearlo acérquese a una agencia.
+6. La sesión se cierra sola tras cinco minutos sin actividad.
+7. Sus datos se tratan conforme a la Ley Orgánica de Protección de Datos Personales.
+"""
+
+
+def _text(value: str, minimum: int, maximum: int, label: str) -> str | None:
+    if len(value) < minimum:
+        return f"Escriba {label} (al menos {minimum} caracteres)."
+    if len(value) > maximum:
+        return f"Escriba {label} en {maximum} caracteres o menos."
+    if any(ord(ch) < 32 for ch in value):
+        return f"{label.capitalize()}: quite los caracteres de control."
+    return None
+
+
+def _account(value: str) -> str | None:
+    if not value.isascii() or not value.isdigit():
+        return "El número de cuenta solo lleva dígitos, como aparece en su cartola."
+    if len(value) > 20:
+        return "El número de cuenta es demasiado largo."
+    return None
+
+
+class RegistrationScreen(WizardScreen):
+    STEPS = ("reg-type", "reg-data", "reg-confirm", "reg-done")
+    FINAL = ("reg-done",)
+
+    def __init__(self) -> None:
+        super().__init__(id="registration")
+        self.receipt: RegistrationReceipt | None = None
+        self.keys = OperationKeys()
+        self._today: date | None = None  # from the app's clock, on mount
+
+    # --- layout --------------------------------------------------------------------------------
+
+    def _persona_fields(self) -> list[FormField]:
+        def field(*args: Any, **kwargs: Any) -> FormField:
+            return FormField(*args, prefix="p-", **kwargs)
+
+        return [
+            field("cedula", "Cédula", check=rules.cedula_error, max_length=10),
+            field("nombres", "Nombres", check=lambda v: rules.name_error(v, "sus nombres")),
+            field("apellidos", "Apellidos", check=lambda v: rules.name_error(v, "sus apellidos")),
+            field(
+                "fecha_nacimiento",
+                "Fecha de nacimiento",
+                check=self._birth_date,
+                placeholder="dd/mm/aaaa",
+                max_length=10,
+            ),
+            field("email", "Correo electrónico", check=rules.email_error, max_length=120),
+            field("celular", "Celular", check=rules.mobile_error, placeholder="09XXXXXXXX"),
+            field(
+                "direccion",
+                "Dirección",
+                check=lambda v: _text(v, 5, 200, "la dirección"),
+                max_length=200,
+            ),
+            field("usuario", "Usuario deseado", check=rules.new_username_error, max_length=30),
+            field(
+                "cuenta",
+                "N.º de cuenta",
+                check=_account,
+                placeholder="como en su cartola",
+                max_length=20,
+            ),
+        ]
+
+    def _empresa_fields(self) -> list[FormField]:
+        def field(*args: Any, **kwargs: Any) -> FormField:
+            return FormField(*args, prefix="e-", **kwargs)
+
+        return [
+            field("ruc", "RUC", check=rules.ruc_error, max_length=13),
+            field(
+                "razon_social",
+                "Razón social",
+                check=lambda v: _text(v, 2, 120, "la razón social"),
+                max_length=120,
+            ),
+            field(
+                "representante_cedula",
+                "Cédula del representante",
+                check=rules.cedula_error,
+                max_length=10,
+            ),
+            field(
+                "representante_nombre",
+                "Nombre del representante",
+                check=lambda v: rules.name_error(v, "el nombre del representante"),
+            ),
+            field("email", "Correo electrónico", check=rules.email_error, max_length=120),
+            field(
+                "telefono",
+                "Teléfono",
+                check=rules.phone_error,
+                placeholder="02XXXXXXX o 09XXXXXXXX",
+            ),
+            field("usuario", "Usuario deseado", check=rules.new_username_error, max_length=30),
+            field(
+                "cuenta",
+                "N.º de cuenta",
+                check=_account,
+                placeholder="como en su cartola",
+                max_length=20,
+            ),
+        ]
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Vertical(classes="wizard-box"):
+            yield Static("REGISTRO DE SOCIOS", classes="screen-title")
+            with ContentSwitcher(initial="reg-type"):
+                with Vertical(id="reg-type"):
+                    yield StepTitle(1, "REGISTRARSE")
+                    with Horizontal(classes="row"):
+                        yield Static("Registrarse como:", classes="row-label")
+                        with RadioSet(id="reg-kind", compact=True):
+                            yield RadioButton("Persona", value=True, id="kind-persona")
+                            yield RadioButton("Empresa", id="kind-empresa")
+                    with VerticalScroll(id="terms", can_focus=True):
+                        yield Static(TERMS, markup=False)
+                    yield Checkbox(
+                        "He leído y acepto los términos y condiciones", id="accept", compact=True
+                    )
+                    yield Button(
+                        "CONFIRMAR", id="reg-accept", variant="primary", compact=True, disabled=True
+                    )
+                with Vertical(id="reg-data"):
+                    yield StepTitle(2, "INFORMACIÓN PERSONAL")
+                    yield Static(
+                        "Ingrese obligatoriamente los campos marcados con (*).", classes="hint"
+                    )
+                    with ContentSwitcher(initial="form-persona", id="forms"):
+                        with VerticalScroll(id="form-persona", classes="form"):
+                            yield from self._persona_fields()
+                        with VerticalScroll(id="form-empresa", classes="form"):
+                            yield from self._empresa_fields()
+                    yield Button("SIGUIENTE", id="reg-next", variant="primary", compact=True)
+                with Vertical(id="reg-confirm"):
+                    yield StepTitle(3, "VERIFIQUE SUS DATOS")
+                    yield Static("", id="summary", markup=False)
+                    yield Button("CONFIRMAR", id="reg-submit", variant="primary", compact=True)
+                with Vertical(id="reg-done"):
+                    yield StepTitle(4, "SOLICITUD REGISTRADA")
+                    yield Static("", id="done-text", markup=False)
+                    yield Button(
+                        "VOLVER AL INGRESO", id="reg-home", variant="primary", compact=True
+                    )
+            yield Problem(id="problem")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.sub_title = "Registro de socios"
+        self._today = rules.today_in_ecuador(self.sjv.now())
+        self.go("reg-type")
+
+    # --- step 1 --------------------------------------------------------------------------------
+
+    @property
+    def kind(self) -> str:
+        return "empresa" if self.query_one("#kind-empresa", RadioButton).value else "persona"
+
+    @on(Checkbox.Changed, "#accept")
+    def _accepted(self, event: Checkbox.Changed) -> None:
+        self.query_one("#reg-accept", Button).disabled = not event.value
+
+    @on(Button.Pressed, "#reg-accept")
+    def _to_data(self) -> None:
+        if not self.query_one("#accept", Checkbox).value:
+            self.show_problem("Para continuar acepte los términos y condiciones.")
+            return
+        self.query_one("#forms", ContentSwitcher).current = f"form-{self.kind}"
+        self.go("reg-data")
+
+    # --- step 2 --------------------------------------------------------------------------------
+
+    def _birth_date(self, value: str) -> str | None:
+        try:
+            born = rules.parse_date(value)
+        except ValueError as exc:
+            return str(exc)
+        assert self._today is not None
+        return rules.birth_date_error(born, self._today)
+
+    def fields(self) -> list[FormField]:
+        return list(self.query_one(f"#form-{self.kind}").query(FormField))
+
+    def on_input_submitted(self) -> None:
+        """Enter in a field: next field, or SIGUIENTE from the last one."""
+        if self.step != "reg-data":
+            return
+        fields = self.fields()
+        focused = self.focused
+        for index, field in enumerate(fields):
+            if field.input is focused:
+                if index + 1 < len(fields):
+                    fields[index + 1].input.focus()
+                else:
+                    self._to_confirm()
+                return
+
+    @on(Button.Pressed, "#reg-next")
+    def _to_confirm(self) -> None:
+        if not validate_all(self.fields()):
+            return
+        lines = [f"Tipo: {'Persona' if self.kind == 'persona' else 'Empresa'}"]
+        lines += [f"{f.label.removesuffix(' (*)')}: {f.value}" for f in self.fields()]
+        self.query_one("#summary", Static).update("\n".join(lines))
+        self.go("reg-confirm")
+
+    def draft(self) -> dict[str, str]:
+        values = {f.field_name: f.value for f in self.fields()}
+        if "fecha_nacimiento" in values:
+            values["fecha_nacimiento"] = rules.parse_date(values["fecha_nacimiento"]).isoformat()
+        return {"kind": self.kind, **values}
+
+    # --- step 3 --------------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#reg-submit")
+    def submit(self) -> None:
+        import pydantic
+
+        from sjvirtual_tui.models import EmpresaRegistration, PersonaRegistration
+
+        model = PersonaRegistration if self.kind == "persona" else EmpresaRegistration
+        try:
+            request = model.model_validate(self.draft())
+        except (pydantic.ValidationError, ValueError):
+            # The fields' own checks passed, so this is a rule only the contract knows.
+            self.show_problem("Revise los datos: alguno no tiene el formato esperado.")
+            return
+        key = self.keys.key_for(request)
+        self.call_backend(
+            lambda: self.backend.register(request, idempotency_key=key),
+            self._registered,
+            on_error=self._refused,
+        )
+
+    def _refused(self, error: BackendError) -> bool:
+        fields = {f.field_name: f for f in self.fields()}
+        if error.field in fields:
+            self.go("reg-data")
+            fields[error.field].show_error(error.message)
+            fields[error.field].input.focus()
+            return True
+        return False
+
+    def _registered(self, receipt: RegistrationReceipt) -> None:
+        self.receipt = receipt
+        email = {f.field_name: f.value for f in self.fields()}["email"]
+        self.query_one("#done-text", Static).update(
+            f"Su solicitud {receipt.reference} se encuentra registrada y en PROCESO DE "
+            "APROBACIÓN.\n\n"
+            "Qué sigue: la cooperativa revisará sus datos. Cuando la solicitud sea aprobada "
+            f"recibirá un correo en {email} con su usuario y un código para ESTABLECER "
+            "CONTRASEÑA (en la pantalla de ingreso, F3). Si es rechazada, el correo le dirá "
+            "por qué."
+        )
+        self.go("reg-done")
+
+    @on(Button.Pressed, "#reg-home")
+    def _home(self) -> None:
+        self.leave()

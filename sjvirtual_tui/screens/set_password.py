@@ -1,0 +1,143 @@
+"""ESTABLECER CONTRASEÑA: the code from the approval e-mail and a new password, twice."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, Static
+
+from sjvirtual_tui import rules
+from sjvirtual_tui.backend import BackendError
+from sjvirtual_tui.screens.base import Problem
+from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen
+from sjvirtual_tui.widgets.form import FormField, validate_all
+from sjvirtual_tui.widgets.password_policy import PasswordPolicy
+from sjvirtual_tui.widgets.wizard import StepTitle
+
+
+def code_error(value: str) -> str | None:
+    plain = value.replace("-", "").replace(" ", "")
+    if not plain.isascii() or not plain.isalnum() or not 4 <= len(plain) <= 32:
+        return "Escriba el código tal como llegó en el correo, por ejemplo ABCD-EFGH-JK."
+    return None
+
+
+class PasswordPair:
+    """The new password and its repetition, with the policy shown live under them."""
+
+    def __init__(self, prefix: str) -> None:
+        self.password = FormField(
+            "password",
+            "Nueva contraseña",
+            check=rules.password_error,
+            password=True,
+            max_length=256,
+            prefix=prefix,
+        )
+        self.repeat = FormField(
+            "repeat",
+            "Repita la contraseña",
+            check=self._same,
+            password=True,
+            max_length=256,
+            prefix=prefix,
+        )
+        self.policy = PasswordPolicy(id=f"{prefix}policy")
+
+    def _same(self, value: str) -> str | None:
+        return None if value == self.password.value else "Las contraseñas no coinciden."
+
+    def widgets(self) -> list[FormField | PasswordPolicy]:
+        return [self.password, self.repeat, self.policy]
+
+    def refresh_policy(self) -> None:
+        self.policy.show(self.password.input.value, self.repeat.input.value)
+
+
+class SetPasswordScreen(WizardScreen):
+    STEPS = ("sp-form", "sp-done")
+    FINAL = ("sp-done",)
+
+    def __init__(self, code: str = "") -> None:
+        super().__init__(id="set-password")
+        self.code = FormField(
+            "code",
+            "Código del correo",
+            check=code_error,
+            max_length=40,
+            value=code,
+            prefix="sp-",
+        )
+        self.pair = PasswordPair("sp-")
+        self.keys = OperationKeys()
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Vertical(classes="wizard-box"):
+            yield Static("ESTABLECER CONTRASEÑA", classes="screen-title")
+            with ContentSwitcher(initial="sp-form"):
+                with Vertical(id="sp-form"):
+                    yield Static(
+                        "Escriba el código que recibió en el correo de «Solicitud aprobada» y "
+                        "elija su contraseña: al menos 8 caracteres, con un número y una letra "
+                        "mayúscula.",
+                        classes="hint",
+                    )
+                    yield self.code
+                    yield from self.pair.widgets()
+                    yield Button("CONFIRMAR", id="sp-submit", variant="primary", compact=True)
+                with Vertical(id="sp-done"):
+                    yield StepTitle(2, "CONTRASEÑA ESTABLECIDA")
+                    yield Static(
+                        "Su contraseña quedó establecida. Ahora ingrese con su usuario y esa "
+                        "contraseña para completar el PRIMER INGRESO: elegirá una nueva "
+                        "contraseña, su imagen y sus preguntas de seguridad.",
+                        id="sp-done-text",
+                    )
+                    yield Button("IR AL INGRESO", id="sp-home", variant="primary", compact=True)
+            yield Problem(id="problem")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.sub_title = "Establecer contraseña"
+        self.go("sp-form")
+        if self.code.value:
+            self.pair.password.input.focus()
+
+    @on(Input.Changed)
+    def _typed(self) -> None:
+        self.pair.refresh_policy()
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        fields = [self.code, self.pair.password, self.pair.repeat]
+        inputs = [f.input for f in fields]
+        if event.input in inputs[:-1]:
+            inputs[inputs.index(event.input) + 1].focus()
+        else:
+            self.submit()
+
+    @on(Button.Pressed, "#sp-submit")
+    def submit(self) -> None:
+        if not validate_all([self.code, self.pair.password, self.pair.repeat]):
+            return
+        code, password = self.code.value, self.pair.password.input.value
+        key = self.keys.key_for((code, password))
+        self.call_backend(
+            lambda: self.backend.set_password(code, password, idempotency_key=key),
+            lambda _: self.go("sp-done"),
+            on_error=self._refused,
+        )
+
+    def _refused(self, error: BackendError) -> bool:
+        target = {"code": self.code, "password": self.pair.password}.get(error.field or "")
+        if target is None:
+            return False
+        target.show_error(error.message)
+        target.input.focus()
+        return True
+
+    @on(Button.Pressed, "#sp-home")
+    def _home(self) -> None:
+        self.leave()

@@ -1,0 +1,104 @@
+"""A labelled form field: label and input on one line, the reason for a refusal right under it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Label
+
+Check = Callable[[str], str | None]
+
+
+class FormField(Vertical):
+    """``check`` returns a Spanish message for a wrong value, or None when it is fine."""
+
+    DEFAULT_CSS = """
+    FormField { height: auto; }
+    FormField > Horizontal { height: 1; }
+    FormField .form-label { width: 26; }
+    FormField Input { width: 1fr; max-width: 46; }
+    FormField .form-error { display: none; color: $text-error; padding-left: 26; height: auto; }
+    FormField .form-error.-shown { display: block; }
+    """
+
+    def __init__(
+        self,
+        field_name: str,
+        label: str,
+        *,
+        check: Check | None = None,
+        required: bool = True,
+        placeholder: str = "",
+        password: bool = False,
+        max_length: int = 0,
+        value: str = "",
+        prefix: str = "",
+    ) -> None:
+        # ``prefix`` keeps ids unique when two forms on one screen share a field name.
+        super().__init__(id=f"{prefix}field-{field_name_safe(field_name)}")
+        self.field_name = field_name
+        self.label = label + (" (*)" if required else "")
+        self.check = check
+        self.required = required
+        self._input = Input(
+            value,
+            placeholder=placeholder,
+            password=password,
+            max_length=max_length,
+            compact=True,
+            id=f"{prefix}input-{field_name_safe(field_name)}",
+        )
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Label(self.label, classes="form-label")
+            yield self._input
+        yield Label("", classes="form-error")
+
+    @property
+    def input(self) -> Input:
+        return self._input
+
+    @property
+    def value(self) -> str:
+        return self._input.value.strip()
+
+    @value.setter
+    def value(self, text: str) -> None:
+        self._input.value = text
+
+    @property
+    def error(self) -> str:
+        return str(self.query_one(".form-error", Label).render())
+
+    def show_error(self, message: str | None) -> None:
+        label = self.query_one(".form-error", Label)
+        label.update(message or "")
+        label.set_class(bool(message), "-shown")
+
+    def validate_value(self) -> bool:
+        """Shows why the value is refused (or clears the message); True when it is fine."""
+        message: str | None = None
+        if not self.value:
+            if self.required:
+                message = f"Este campo es obligatorio: {self.label.removesuffix(' (*)')}."
+        elif self.check is not None:
+            message = self.check(self.value)
+        self.show_error(message)
+        return message is None
+
+
+def field_name_safe(name: str) -> str:
+    return name.replace("_", "-")
+
+
+def validate_all(fields: list[FormField]) -> bool:
+    """Checks every field (each shows its own message) and focuses the first wrong one."""
+    results = [f.validate_value() for f in fields]
+    for field, ok in zip(fields, results, strict=True):
+        if not ok:
+            field.input.focus()
+            return False
+    return True
