@@ -11,7 +11,7 @@ from mock_server import db
 from mock_server.clock import Clock, SystemClock
 from mock_server.deps import ServerState
 from mock_server.errors import install_error_handlers
-from mock_server.routers import accounts, auth
+from mock_server.routers import accounts, admin, auth, onboarding, outbox, registration
 from mock_server.security import PasswordChecker
 from sjvirtual_tui.models import API_PREFIX, Health
 
@@ -24,8 +24,13 @@ def create_app(
     clock: Clock | None = None,
     idle_timeout_seconds: int = IDLE_TIMEOUT_SECONDS,
     hasher: PasswordHasher | None = None,
+    demo: bool = False,
 ) -> FastAPI:
-    """The server over the SQLite file ``db_path`` (schema created if new; never seeded here)."""
+    """The server over the SQLite file ``db_path`` (schema created if new; never seeded here).
+
+    ``demo=True`` adds ``GET /api/v1/demo/outbox``, which shows every e-mail (and so every
+    code) to anyone who asks: only for the bundled demo, never for a server others can reach.
+    """
     if idle_timeout_seconds <= 0:
         raise ValueError("idle_timeout_seconds must be positive")
     db_path = Path(db_path)
@@ -44,7 +49,12 @@ def create_app(
     )
     install_error_handlers(app)
     app.include_router(auth.router, prefix=API_PREFIX)
+    app.include_router(onboarding.router, prefix=API_PREFIX)
     app.include_router(accounts.router, prefix=API_PREFIX)
+    app.include_router(registration.router, prefix=API_PREFIX)
+    app.include_router(admin.router, prefix=API_PREFIX)
+    if demo:
+        app.include_router(outbox.router, prefix=API_PREFIX)
 
     @app.get("/health", response_model=Health, tags=["health"], summary="Liveness, no database")
     def health() -> Health:

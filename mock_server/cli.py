@@ -12,6 +12,7 @@ import platformdirs
 import uvicorn
 
 from mock_server.app import create_app
+from mock_server.db import SchemaVersionError
 from mock_server.seed import APP_NAME, fresh_database, template_path
 
 
@@ -86,7 +87,12 @@ def main(argv: list[str] | None = None) -> int:
     path = (args.db or default_db_path()).expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)
     prepare_database(path, fresh=args.fresh)
-    app = create_app(path)
+    try:
+        app = create_app(path)
+    except SchemaVersionError as exc:
+        # A file of another server version: say so (and how to fix it), not a traceback.
+        print(f"sjvirtual-mock-server: {exc}", file=sys.stderr)
+        return 1
     # Bound here so that the printed URL carries the real port (also with --port 0).
     try:
         sock = _bind(args.host, args.port)

@@ -17,28 +17,74 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
-_SCHEMA = [
-    """
+# The PRIMER INGRESO's list of security questions: reference data every database has (ids are
+# stored with the members' answers, so they never change meaning).
+SECURITY_QUESTIONS: tuple[str, ...] = (
+    "¿Cuál es el nombre de su primera mascota?",
+    "¿En qué ciudad nació su madre?",
+    "¿Cuál fue su primer trabajo?",
+    "¿Cómo se llamaba su escuela primaria?",
+    "¿Cuál es su comida favorita?",
+    "¿Cómo se llamaba su mejor amigo de la infancia?",
+    "¿En qué calle vivía de niño?",
+    "¿Cuál es el segundo nombre de su padre?",
+)
+
+_META = """
     CREATE TABLE IF NOT EXISTS meta (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
     )
+"""
+
+_SCHEMA = [
+    # A socio of the cooperative (a person or a company): it holds accounts before, and
+    # whether or not, it has a S.J. Virtual user.
+    """
+    CREATE TABLE IF NOT EXISTS holders (
+        id INTEGER PRIMARY KEY,
+        identification TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (kind IN ('persona', 'empresa')),
+        name TEXT NOT NULL,
+        CHECK (
+            (kind = 'persona' AND length(identification) = 10)
+            OR (kind = 'empresa' AND length(identification) = 13)
+        )
+    )
     """,
+    """
+    CREATE TABLE IF NOT EXISTS security_questions (
+        id INTEGER PRIMARY KEY,
+        text TEXT NOT NULL UNIQUE
+    )
+    """,
+    # An online user. status: 'pending_password' (approved, no password yet: cannot log in),
+    # 'setup' (password set, PRIMER INGRESO pending), 'active'.
     """
     CREATE TABLE IF NOT EXISTS members (
         id INTEGER PRIMARY KEY,
         username TEXT NOT NULL UNIQUE CHECK (username = lower(username) AND username <> ''),
-        password_hash TEXT NOT NULL,
+        -- one user per holder; NULL for the cooperative's staff
+        holder_id INTEGER UNIQUE REFERENCES holders (id),
+        status TEXT NOT NULL CHECK (status IN ('pending_password', 'setup', 'active')),
+        password_hash TEXT,
         full_name TEXT NOT NULL,
         email TEXT NOT NULL,
         role TEXT NOT NULL DEFAULT 'member' CHECK (role IN ('member', 'teller')),
-        security_image TEXT NOT NULL,
-        security_phrase TEXT NOT NULL,
+        security_image TEXT,
+        security_phrase TEXT,
+        own_question TEXT,
+        own_answer_hash TEXT,
+        question_id INTEGER REFERENCES security_questions (id),
+        answer_hash TEXT,
         locked_at TEXT,
         last_login_at TEXT,
-        created_at TEXT NOT NULL
+        created_at TEXT NOT NULL,
+        CHECK (role = 'teller' OR holder_id IS NOT NULL),
+        CHECK (status = 'pending_password' OR password_hash IS NOT NULL),
+        CHECK (status <> 'active' OR (security_image IS NOT NULL AND security_phrase IS NOT NULL))
     )
     """,
     # Keyed by the typed (lowercased) username, not by member: unknown names lock the same way.
@@ -58,11 +104,13 @@ _SCHEMA = [
         ended_at TEXT
     )
     """,
+    # Recovery ends every session of a member.
+    "CREATE INDEX IF NOT EXISTS sessions_member ON sessions (member_id)",
     """
     CREATE TABLE IF NOT EXISTS accounts (
         id INTEGER PRIMARY KEY,
         number TEXT NOT NULL UNIQUE,
-        member_id INTEGER REFERENCES members (id),
+        holder_id INTEGER REFERENCES holders (id),
         kind TEXT NOT NULL CHECK (kind IN ('member', 'internal')),
         type TEXT CHECK (type IN ('ahorro_vista', 'ahorro_personal')),
         name TEXT,
@@ -73,12 +121,12 @@ _SCHEMA = [
         -- held funds are part of the balance: the available balance never goes below zero
         CHECK (hold_cents <= balance_cents),
         CHECK (
-            (kind = 'member' AND member_id IS NOT NULL AND type IS NOT NULL)
-            OR (kind = 'internal' AND member_id IS NULL AND type IS NULL)
+            (kind = 'member' AND holder_id IS NOT NULL AND type IS NOT NULL)
+            OR (kind = 'internal' AND holder_id IS NULL AND type IS NULL)
         )
     )
     """,
-    "CREATE INDEX IF NOT EXISTS accounts_member ON accounts (member_id, number)",
+    "CREATE INDEX IF NOT EXISTS accounts_holder ON accounts (holder_id, number)",
     """
     CREATE TABLE IF NOT EXISTS journal (
         id INTEGER PRIMARY KEY,
@@ -103,6 +151,84 @@ _SCHEMA = [
     "CREATE INDEX IF NOT EXISTS movements_statement ON movements (account_id, posted_at, id)",
     # The movements of one journal (a receipt, the double-entry check).
     "CREATE INDEX IF NOT EXISTS movements_journal ON movements (journal_id)",
+    # REGISTRO DE SOCIOS: request_json is the RegistrationRequest exactly as validated.
+    """
+    CREATE TABLE IF NOT EXISTS registrations (
+        id INTEGER PRIMARY KEY,
+        reference TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (kind IN ('persona', 'empresa')),
+        identification TEXT NOT NULL,
+        username TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pendiente', 'aprobada', 'rechazada')),
+        request_json TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        decided_at TEXT,
+        decided_by INTEGER REFERENCES members (id),
+        reason TEXT,
+        CHECK ((status = 'pendiente') = (decided_at IS NULL))
+    )
+    """,
+    # The 409 rules, also as constraints: one open (pending or approved) request per
+    # identification and per username.
+    """
+    CREATE UNIQUE INDEX IF NOT EXISTS registrations_open_identification
+    ON registrations (identification) WHERE status IN ('pendiente', 'aprobada')
+    """,
+    """
+    CREATE UNIQUE INDEX IF NOT EXISTS registrations_open_username
+    ON registrations (username) WHERE status IN ('pendiente', 'aprobada')
+    """,
+    "CREATE INDEX IF NOT EXISTS registrations_queue ON registrations (status, created_at, id)",
+    """
+    CREATE TABLE IF NOT EXISTS staff_actions (
+        id INTEGER PRIMARY KEY,
+        staff_member_id INTEGER NOT NULL REFERENCES members (id),
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    )
+    """,
+    # One-time codes (ESTABLECER CONTRASEÑA, recovery): only their SHA-256 is kept.
+    """
+    CREATE TABLE IF NOT EXISTS codes (
+        code_hash TEXT PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES members (id),
+        purpose TEXT NOT NULL CHECK (purpose IN ('set_password', 'recovery')),
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS codes_member ON codes (member_id, purpose)",
+    # Every e-mail the server "sent" (the demo's Correo view reads it).
+    """
+    CREATE TABLE IF NOT EXISTS outbox (
+        id INTEGER PRIMARY KEY,
+        to_address TEXT NOT NULL,
+        member_id INTEGER REFERENCES members (id),
+        subject TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )
+    """,
+    # The stored answers of state-changing requests (mock_server.idempotency). secret_hash is
+    # an argon2id hash of the body's secret fields (passwords, answers, codes), which are left
+    # out of request_hash: a plain SHA-256 of them could be reversed by guessing.
+    """
+    CREATE TABLE IF NOT EXISTS idempotency (
+        scope TEXT NOT NULL,
+        key TEXT NOT NULL,
+        method TEXT NOT NULL,
+        path TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        secret_hash TEXT,
+        status_code INTEGER NOT NULL CHECK (status_code BETWEEN 200 AND 499),
+        response_body BLOB NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (scope, key)
+    )
+    """,
 ]
 
 
@@ -148,7 +274,15 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
-class SchemaTooNewError(RuntimeError):
+class SchemaVersionError(RuntimeError):
+    """The file was made by another version of the server."""
+
+
+class SchemaTooNewError(SchemaVersionError):
+    pass
+
+
+class SchemaTooOldError(SchemaVersionError):
     pass
 
 
@@ -157,19 +291,32 @@ def init_db(path: Path, hasher: PasswordHasher | None = None) -> None:
     conn = connect(path)
     try:
         with write_transaction(conn):
+            conn.execute(_META)
+            # The version is checked before anything else runs: an older file's tables lack
+            # columns that the new indexes name.
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if row is not None and int(row["value"]) > SCHEMA_VERSION:
+                raise SchemaTooNewError(
+                    f"{path} has schema version {row['value']}; this server knows "
+                    f"{SCHEMA_VERSION}. Use a newer sjvirtual-mock-server or --fresh."
+                )
+            if row is not None and int(row["value"]) < SCHEMA_VERSION:
+                # Mock data has nothing worth migrating: a fresh seed replaces it.
+                raise SchemaTooOldError(
+                    f"{path} has schema version {row['value']}, older than this server's "
+                    f"{SCHEMA_VERSION}. Start with --fresh to replace it with a new seed."
+                )
             for statement in _SCHEMA:
                 conn.execute(statement)
-            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             if row is None:
                 conn.execute(
                     "INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
                     (str(SCHEMA_VERSION),),
                 )
-            elif int(row["value"]) > SCHEMA_VERSION:
-                raise SchemaTooNewError(
-                    f"{path} has schema version {row['value']}; this server knows "
-                    f"{SCHEMA_VERSION}. Use a newer sjvirtual-mock-server or --fresh."
-                )
+            conn.executemany(
+                "INSERT OR IGNORE INTO security_questions (id, text) VALUES (?, ?)",
+                enumerate(SECURITY_QUESTIONS, start=1),
+            )
             # The decoy secret must survive restarts (stable decoys), so it lives in the file.
             conn.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('decoy_secret', ?)",

@@ -18,10 +18,23 @@ from mock_server.errors import (
     NOT_AUTHENTICATED_MESSAGE,
     SESSION_ENDED_MESSAGE,
     SESSION_IDLE_MESSAGE,
+    SETUP_REQUIRED_MESSAGE,
+    STAFF_ONLY_MESSAGE,
     ApiError,
 )
 from mock_server.security import PasswordChecker, hash_token
-from sjvirtual_tui.models import Role
+from sjvirtual_tui.models import API_PREFIX, Role
+
+# What a session in the PRIMER INGRESO ('setup') may call: (method, path). Checked here, once,
+# so that a new route is closed to such a session until it is added on purpose.
+SETUP_ALLOWED: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("GET", f"{API_PREFIX}/me"),
+        ("GET", f"{API_PREFIX}/security-questions"),
+        ("POST", f"{API_PREFIX}/me/setup"),
+        ("POST", f"{API_PREFIX}/auth/logout"),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +52,8 @@ class CurrentMember:
     id: int
     username: str
     role: Role
+    holder_id: int | None  # whose accounts the member sees; None for staff
+    status: str  # 'setup' or 'active' (a 'pending_password' user has no password to log in)
 
 
 def get_state(request: Request) -> ServerState:
@@ -71,11 +86,15 @@ def _session_error(code: str, message: str) -> ApiError:
 
 
 def current_session(
+    request: Request,
     state: State,
     conn: Conn,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> tuple[str, CurrentMember]:
-    """The session's token hash and member; refreshes the idle timer."""
+    """The session's token hash and member; refreshes the idle timer.
+
+    A member who has not finished the PRIMER INGRESO reaches only :data:`SETUP_ALLOWED`.
+    """
     if credentials is None:
         raise _session_error("not_authenticated", NOT_AUTHENTICATED_MESSAGE)
     token_hash = hash_token(credentials.credentials)
@@ -85,7 +104,7 @@ def current_session(
     with db.write_transaction(conn):
         row = conn.execute(
             """
-            SELECT s.last_seen_at, s.ended_at, m.id, m.username, m.role
+            SELECT s.last_seen_at, s.ended_at, m.id, m.username, m.role, m.holder_id, m.status
             FROM sessions AS s JOIN members AS m ON m.id = s.member_id
             WHERE s.token_hash = ?
             """,
@@ -112,7 +131,21 @@ def current_session(
     # Raised after COMMIT, so the session stays marked as ended.
     if expired is not None:
         raise _session_error("session_expired", expired)
-    return token_hash, CurrentMember(id=row["id"], username=row["username"], role=Role(row["role"]))
+    if row["status"] != "active" and _route_key(request) not in SETUP_ALLOWED:
+        raise ApiError(403, "setup_required", SETUP_REQUIRED_MESSAGE)
+    return token_hash, CurrentMember(
+        id=row["id"],
+        username=row["username"],
+        role=Role(row["role"]),
+        holder_id=row["holder_id"],
+        status=row["status"],
+    )
+
+
+def _route_key(request: Request) -> tuple[str, str]:
+    # The allowed routes have no path parameters, so the concrete path names exactly one route
+    # (and a path with parameters can never equal one of them).
+    return request.method, request.url.path
 
 
 Session = Annotated[tuple[str, CurrentMember], Depends(current_session)]
@@ -123,3 +156,13 @@ def current_member(session: Session) -> CurrentMember:
 
 
 Member = Annotated[CurrentMember, Depends(current_member)]
+
+
+def require_staff(member: Member) -> CurrentMember:
+    """The session's member, if it is the cooperative's staff (a teller)."""
+    if member.role is not Role.TELLER:
+        raise ApiError(403, "forbidden", STAFF_ONLY_MESSAGE)
+    return member
+
+
+Staff = Annotated[CurrentMember, Depends(require_staff)]

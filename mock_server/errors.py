@@ -7,7 +7,7 @@ and unexpected exceptions are turned into the same shape here. No traceback leav
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from sjvirtual_tui import rules
 from sjvirtual_tui.models import ErrorBody
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,8 @@ NOT_AUTHENTICATED_MESSAGE = "Ingrese con su usuario y contraseña."
 SESSION_ENDED_MESSAGE = "Su sesión terminó. Ingrese nuevamente."
 SESSION_IDLE_MESSAGE = "Su sesión terminó por inactividad. Ingrese nuevamente."
 ACCOUNT_NOT_FOUND_MESSAGE = "Cuenta no encontrada."
+SETUP_REQUIRED_MESSAGE = "Complete la configuración de su primer ingreso."
+STAFF_ONLY_MESSAGE = "Esta opción es solo para el personal de la cooperativa."
 INTERNAL_ERROR_MESSAGE = "Ocurrió un error en el servidor. Intente nuevamente en unos minutos."
 
 # The OpenAPI entry for an error status: every one has the ErrorBody shape.
@@ -77,7 +80,54 @@ _FIELD_LABELS = {
     "limit": "Cantidad por página",
     "cursor": "Página",
     "body": "Solicitud",
+    "Idempotency-Key": "Clave de la operación",
+    "kind": "Tipo de socio",
+    "cedula": "Cédula",
+    "ruc": "RUC",
+    "representante_cedula": "Cédula del representante",
+    "nombres": "Nombres",
+    "apellidos": "Apellidos",
+    "razon_social": "Razón social",
+    "representante_nombre": "Nombre del representante",
+    "fecha_nacimiento": "Fecha de nacimiento",
+    "email": "Correo electrónico",
+    "celular": "Celular",
+    "telefono": "Teléfono",
+    "direccion": "Dirección",
+    "usuario": "Usuario",
+    "cuenta": "Número de cuenta",
+    "reason": "Motivo",
+    "code": "Código",
+    "new_password": "Nueva contraseña",
+    "image": "Imagen de seguridad",
+    "phrase": "Frase de seguridad",
+    "own_question": "Pregunta secreta",
+    "own_answer": "Respuesta secreta",
+    "question_id": "Pregunta de seguridad",
+    "answer": "Respuesta",
+    "security_answer": "Respuesta",
+    "status": "Estado",
+    "id": "Número de solicitud",
 }
+
+# Fields whose format the cooperative's rules describe better than a generic "el formato no es
+# válido": the member reads the same sentence the TUI would have shown for that field.
+_FIELD_RULES: dict[str, Callable[[str], str | None]] = {
+    "cedula": rules.cedula_error,
+    "representante_cedula": rules.cedula_error,
+    "ruc": rules.ruc_error,
+    "email": rules.email_error,
+    "celular": rules.mobile_error,
+    "telefono": rules.phone_error,
+    "usuario": rules.new_username_error,
+    "nombres": lambda value: rules.name_error(value, "sus nombres"),
+    "apellidos": lambda value: rules.name_error(value, "sus apellidos"),
+    "representante_nombre": lambda value: rules.name_error(value, "el nombre del representante"),
+}
+
+# pydantic puts the tag of a discriminated union's member in the location
+# (('body', 'persona', 'cedula')); the field the member typed is what follows it.
+_UNION_TAGS = frozenset({"persona", "empresa"})
 
 _DATE_TYPES = {
     "date_parsing",
@@ -117,6 +167,8 @@ def _describe(error: Mapping[str, Any]) -> str:
     if kind in {"literal_error", "enum"}:
         expected = str(ctx.get("expected", "")).replace(" or ", " o ")
         return f"use uno de estos valores: {expected}."
+    if kind in {"union_tag_invalid", "union_tag_not_found"}:
+        return "use persona o empresa."
     if kind == "extra_forbidden":
         return "este dato no se esperaba."
     if kind == "json_invalid":
@@ -130,7 +182,7 @@ def _describe(error: Mapping[str, Any]) -> str:
 
 def _field_of(loc: Sequence[Any]) -> str:
     # ('body', 'username') -> 'username'; ('query', 'limit') -> 'limit'; ('body', 12) -> 'body'
-    names = [str(part) for part in loc[1:] if isinstance(part, str)]
+    names = [str(part) for part in loc[1:] if isinstance(part, str) and part not in _UNION_TAGS]
     if names:
         return ".".join(names)
     return "body" if not loc or loc[0] == "body" else str(loc[0])
@@ -142,7 +194,16 @@ def validation_error_body(errors: Sequence[Mapping[str, Any]]) -> tuple[str, str
         return "body", "Solicitud: el valor no es válido."
     first = errors[0]
     field = _field_of(first.get("loc") or ())
-    label = _FIELD_LABELS.get(field.rsplit(".", 1)[-1], field)
+    if str(first.get("type", "")).startswith("union_tag_"):
+        field = "kind"  # the discriminator of RegistrationRequest is missing or unknown
+    name = field.rsplit(".", 1)[-1]
+    rule = _FIELD_RULES.get(name)
+    value = first.get("input")
+    if rule is not None and isinstance(value, str):
+        message = rule(value)
+        if message is not None:
+            return field, message
+    label = _FIELD_LABELS.get(name, field)
     return field, f"{label}: {_describe(first)}"
 
 

@@ -1,4 +1,4 @@
-"""Passwords, session tokens and the decoy challenge shown for unknown usernames."""
+"""Passwords, session tokens, one-time codes and the decoys shown for unknown usernames."""
 
 from __future__ import annotations
 
@@ -34,7 +34,28 @@ DECOY_PHRASES: tuple[str, ...] = (
     "Las orquídeas de mi mamá",
 )
 
+# Own (free-text) questions in the style members write them, for recovery decoys.
+DECOY_OWN_QUESTIONS: tuple[str, ...] = (
+    "¿Cuál es mi volcán favorito?",
+    "¿Cómo se llamaba mi primer perro?",
+    "¿Cuál es el apodo de mi abuelo?",
+    "¿En qué playa aprendí a nadar?",
+    "¿Cuál fue mi primer carro?",
+    "¿Cómo se llama mi equipo de fútbol?",
+    "¿Qué fruta me gusta más?",
+    "¿Dónde conocí a mi esposa?",
+    "¿Cuál es el nombre de mi padrino?",
+    "¿Qué instrumento toco?",
+    "¿En qué barrio crecí?",
+    "¿Cuál es mi canción favorita?",
+)
+
 _IMAGES: tuple[SecurityImageId, ...] = tuple(SecurityImageId)
+
+# One-time codes: 10 symbols of 32 (50 bits) without the look-alikes 0/O and 1/I, so a code
+# read from an e-mail or a phone screen is typed right the first time.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 10
 
 
 def normalise_username(username: str) -> str:
@@ -49,6 +70,29 @@ def hash_token(token: str) -> str:
 
 def new_token() -> str:
     return secrets.token_urlsafe(32)  # 256 bits
+
+
+def new_code() -> str:
+    """A one-time code as the member reads it, grouped: ``ABCD-EFGH-JK``."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def normalise_code(code: str) -> str:
+    """What is compared: no dashes or spaces, upper case (``abcd efgh-jk`` == ``ABCD-EFGH-JK``)."""
+    return "".join(code.split()).replace("-", "").upper()
+
+
+def hash_code(code: str) -> str:
+    """Only this digest is stored (50 random bits, single use, short-lived: SHA-256 suffices)."""
+    return hashlib.sha256(normalise_code(code).encode("utf-8")).hexdigest()
+
+
+def decoy_index(secret: bytes, purpose: str, username: str, size: int) -> int:
+    """A stable pick among ``size`` decoys for ``username``; ``purpose`` keeps picks apart."""
+    message = f"{purpose}:{normalise_username(username)}".encode()
+    digest = hmac.new(secret, message, "sha256").digest()
+    return int.from_bytes(digest[:8], "big") % size
 
 
 def decoy_challenge(secret: bytes, username: str) -> tuple[SecurityImageId, str]:

@@ -21,18 +21,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import platformdirs
 from argon2 import PasswordHasher
 
 from mock_server import db
 from mock_server.ledger import ledger_problems
-from sjvirtual_tui.models import AccountType, SecurityImageId
-from sjvirtual_tui.rules import ECUADOR_TZ
+from sjvirtual_tui.models import AccountType, PersonaRegistration, SecurityImageId
+from sjvirtual_tui.rules import ECUADOR_TZ, normalise_answer
 
 # Bump when the seed's content changes: cached templates of another version are ignored.
-SEED_VERSION = 1
+SEED_VERSION = 2
 SEED = 2026
 APP_NAME = "sjvirtual-tui"
 
@@ -164,7 +164,19 @@ class SeedAccount:
 
 
 @dataclass(frozen=True)
+class SecretAnswers:
+    """A user's recovery questions: its own (free text) and one of the security questions."""
+
+    own_question: str
+    own_answer: str
+    question_id: int  # in db.SECURITY_QUESTIONS, from 1
+    answer: str
+
+
+@dataclass(frozen=True)
 class SeedMember:
+    """A socio (holder) with a S.J. Virtual user that finished its PRIMER INGRESO."""
+
     username: str
     password: str
     full_name: str
@@ -173,7 +185,33 @@ class SeedMember:
     phrase: str
     last_login: tuple[int, time] | None  # (days before the seeding day, Ecuador time)
     accounts: tuple[SeedAccount, ...]
+    identification: str  # cédula (persona) or RUC (empresa) of the holder
+    answers: SecretAnswers
+    holder_kind: Literal["persona", "empresa"] = "persona"
     locked: bool = False
+
+
+@dataclass(frozen=True)
+class SeedHolder:
+    """A socio without a S.J. Virtual user yet: what REGISTRO DE SOCIOS is for."""
+
+    identification: str
+    kind: Literal["persona", "empresa"]
+    name: str
+    accounts: tuple[SeedAccount, ...]
+
+
+@dataclass(frozen=True)
+class SeedStaff:
+    """A teller: a user without a holder (no accounts), role teller."""
+
+    username: str
+    password: str
+    full_name: str
+    email: str
+    image: SecurityImageId
+    phrase: str
+    answers: SecretAnswers
 
 
 MEMBERS: tuple[SeedMember, ...] = (
@@ -185,6 +223,8 @@ MEMBERS: tuple[SeedMember, ...] = (
         image=SecurityImageId.COLIBRI,
         phrase="Mi primer ahorro fue en San José",
         last_login=(1, time(18, 42)),
+        identification="1712345675",
+        answers=SecretAnswers("¿Cuál es mi volcán favorito?", "Cotopaxi", 1, "Firulais"),
         accounts=(
             SeedAccount(
                 "00104721",
@@ -216,6 +256,8 @@ MEMBERS: tuple[SeedMember, ...] = (
         image=SecurityImageId.CONDOR,
         phrase="El Chimborazo desde mi ventana",
         last_login=(3, time(9, 15)),
+        identification="1704567898",
+        answers=SecretAnswers("¿En qué playa aprendí a nadar?", "Salinas", 2, "Riobamba"),
         accounts=(
             SeedAccount(
                 "00105349",
@@ -236,6 +278,9 @@ MEMBERS: tuple[SeedMember, ...] = (
         image=SecurityImageId.FARO,
         phrase="Cuarenta años sirviendo a la sierra",
         last_login=(1, time(8, 5)),
+        identification="1791234561001",
+        holder_kind="empresa",
+        answers=SecretAnswers("¿Cuál fue nuestro primer cliente?", "Kywi", 3, "Contador"),
         accounts=(
             SeedAccount(
                 "00190001",
@@ -257,6 +302,8 @@ MEMBERS: tuple[SeedMember, ...] = (
         image=SecurityImageId.LLAMA,
         phrase="Las orquídeas de mi mamá",
         last_login=(12, time(11, 20)),
+        identification="0603123456",
+        answers=SecretAnswers("¿Cuál es la flor que más me gusta?", "Orquídea", 4, "Sucre"),
         locked=True,
         accounts=(
             SeedAccount(
@@ -268,6 +315,88 @@ MEMBERS: tuple[SeedMember, ...] = (
                 target_high=60_000,
             ),
         ),
+    ),
+)
+
+
+# Socios without a user (their accounts have a short history): registration demos and tests.
+HOLDERS: tuple[SeedHolder, ...] = (
+    SeedHolder(
+        identification="1710034065",
+        kind="persona",
+        name="Luis Alberto Yánez Cevallos",
+        accounts=(
+            SeedAccount(
+                "00107777",
+                AccountType.AHORRO_VISTA,
+                movements=12,
+                days=120,
+                target_low=20_000,
+                target_high=80_000,
+            ),
+        ),
+    ),
+    SeedHolder(
+        identification="0926687856",
+        kind="persona",
+        name="Gabriela Cisneros Mora",
+        accounts=(
+            SeedAccount(
+                "00108888",
+                AccountType.AHORRO_VISTA,
+                movements=8,
+                days=90,
+                target_low=10_000,
+                target_high=50_000,
+            ),
+        ),
+    ),
+    SeedHolder(
+        identification="1792060346001",
+        kind="empresa",
+        name="Textiles Otavalo S.A.",
+        accounts=(
+            SeedAccount(
+                "00190077",
+                AccountType.AHORRO_VISTA,
+                movements=40,
+                days=365,
+                target_low=500_000,
+                target_high=2_000_000,
+                commercial=True,
+                monthly_fee=True,
+            ),
+        ),
+    ),
+)
+
+STAFF: tuple[SeedStaff, ...] = (
+    SeedStaff(
+        username="cajero",
+        password="Cajero2026",
+        full_name="Jorge Luis Paredes",
+        email="cajero@coacsanjose.ec",
+        image=SecurityImageId.CAFE,
+        phrase="Ventanilla de la agencia matriz",
+        answers=SecretAnswers("¿Cuál es mi deporte favorito?", "Ecuavoley", 5, "Hornado"),
+    ),
+)
+
+# A request already filed, so a teller has something to approve in the demo.
+PENDING_REGISTRATIONS: tuple[tuple[PersonaRegistration, tuple[int, time]], ...] = (
+    (
+        PersonaRegistration(
+            cedula="0926687856",
+            nombres="Gabriela",
+            apellidos="Cisneros Mora",
+            fecha_nacimiento=date(1990, 4, 12),
+            email="gabriela@correo.ec",
+            celular="0987654321",
+            direccion="Av. Amazonas N34-120, Quito",
+            usuario="gcisneros",
+            cuenta="00108888",
+        ),
+        (1, time(16, 20)),  # filed yesterday afternoon (Ecuador)
     ),
 )
 
@@ -507,13 +636,15 @@ def _write_seed(
     master = random.Random(SEED)
 
     # Each account draws from its own generator, derived in a fixed order, so that the bulk
-    # switch changes only the "masivo" account and nothing else.
-    generated: list[tuple[SeedMember, SeedAccount, list[Event]]] = []
-    for member in MEMBERS:
-        for spec in member.accounts:
+    # switch changes only the "masivo" account and nothing else. The holders without a user
+    # come after the members: adding them left the members' histories as they were.
+    owners: tuple[SeedMember | SeedHolder, ...] = (*MEMBERS, *HOLDERS)
+    generated: list[tuple[SeedMember | SeedHolder, SeedAccount, list[Event]]] = []
+    for owner in owners:
+        for spec in owner.accounts:
             rng = random.Random(master.getrandbits(64))
             events = generate_events(spec, _account_count(spec, bulk), now, rng)
-            generated.append((member, spec, events))
+            generated.append((owner, spec, events))
 
     # One timeline for the whole cooperative: ids follow (posted_at, account, sequence), so
     # the Caja general's running balance and every account's keyset order agree.
@@ -575,8 +706,6 @@ def _write_seed(
             )
         )
 
-    member_rows = []
-    member_ids: dict[str, int] = {}
     account_rows: list[tuple[object, ...]] = [
         (
             caja_id,
@@ -591,12 +720,33 @@ def _write_seed(
             opening,
         )
     ]
+    holder_rows: list[tuple[object, ...]] = []
+    opened: dict[int, int] = {}  # holder id -> its first movement (epoch microseconds)
+    for holder_id, owner in enumerate(owners, start=1):
+        kind = owner.holder_kind if isinstance(owner, SeedMember) else owner.kind
+        name = owner.full_name if isinstance(owner, SeedMember) else owner.name
+        holder_rows.append((holder_id, owner.identification, kind, name))
+        own = [(spec, events) for o, spec, events in generated if o is owner]
+        opened[holder_id] = min(events[0].at_us for _spec, events in own)
+        for spec, events in own:
+            account_rows.append(
+                (
+                    account_ids[spec.number],
+                    spec.number,
+                    holder_id,
+                    "member",
+                    spec.type.value,
+                    None,
+                    events[-1].balance_after_cents,
+                    spec.hold_cents,
+                    "activa",
+                    _ts(events[0].at_us),
+                )
+            )
+
+    member_rows: list[tuple[object, ...]] = []
     failure_rows = []
-    for member in MEMBERS:
-        member_id = len(member_ids) + 1
-        member_ids[member.username] = member_id
-        own = [(spec, events) for m, spec, events in generated if m is member]
-        opened_us = min(events[0].at_us for _spec, events in own)
+    for holder_id, member in enumerate(MEMBERS, start=1):
         last_login = None
         if member.last_login is not None:
             days_before, at = member.last_login
@@ -608,45 +758,43 @@ def _write_seed(
             locked = datetime.combine(today - timedelta(days=2), time(10, 3), tzinfo=ECUADOR_TZ)
             locked_at = db.to_db(locked)
             failure_rows.append((member.username, 5, locked_at))
+        created_at = _ts(opened[holder_id] - 15 * 60 * _US_PER_SECOND)
         member_rows.append(
+            _member_row(member, holder_id, "member", locked_at, last_login, created_at, hasher)
+        )
+    # The staff were given their users the day the cooperative's history starts.
+    for staff in STAFF:
+        member_rows.append(_member_row(staff, None, "teller", None, None, opening, hasher))
+
+    registration_rows = []
+    for reg_id, (request, (days_before, at)) in enumerate(PENDING_REGISTRATIONS, start=1):
+        filed = datetime.combine(today - timedelta(days=days_before), at, tzinfo=ECUADOR_TZ)
+        registration_rows.append(
             (
-                member_id,
-                member.username,
-                hasher.hash(member.password),
-                member.full_name,
-                member.email,
-                "member",
-                member.image.value,
-                member.phrase,
-                locked_at,
-                last_login,
-                _ts(opened_us - 15 * 60 * _US_PER_SECOND),
+                reg_id,
+                f"SOL-{reg_id:06d}",
+                request.kind,
+                request.cedula,
+                request.usuario,
+                "pendiente",
+                request.model_dump_json(),
+                db.to_db(filed),
             )
         )
-        for spec, events in own:
-            account_rows.append(
-                (
-                    account_ids[spec.number],
-                    spec.number,
-                    member_id,
-                    "member",
-                    spec.type.value,
-                    None,
-                    events[-1].balance_after_cents,
-                    spec.hold_cents,
-                    "activa",
-                    _ts(events[0].at_us),
-                )
-            )
 
     with db.write_transaction(conn):
         conn.executemany(
+            "INSERT INTO holders (id, identification, kind, name) VALUES (?, ?, ?, ?)",
+            holder_rows,
+        )
+        conn.executemany(
             """
-            INSERT INTO members (id, username, password_hash, full_name, email, role,
-                security_image, security_phrase, locked_at, last_login_at, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO members (id, username, holder_id, status, password_hash, full_name,
+                email, role, security_image, security_phrase, own_question, own_answer_hash,
+                question_id, answer_hash, locked_at, last_login_at, created_at)
+            VALUES (?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            member_rows,
+            [(index, *row) for index, row in enumerate(member_rows, start=1)],
         )
         conn.executemany(
             "INSERT INTO login_failures (username, count, last_at) VALUES (?, ?, ?)",
@@ -654,7 +802,7 @@ def _write_seed(
         )
         conn.executemany(
             """
-            INSERT INTO accounts (id, number, member_id, kind, type, name, balance_cents,
+            INSERT INTO accounts (id, number, holder_id, kind, type, name, balance_cents,
                 hold_cents, status, opened_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
@@ -672,6 +820,45 @@ def _write_seed(
             """,
             movement_rows,
         )
+        conn.executemany(
+            """
+            INSERT INTO registrations (id, reference, kind, identification, username, status,
+                request_json, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            registration_rows,
+        )
+
+
+def _member_row(
+    user: SeedMember | SeedStaff,
+    holder_id: int | None,
+    role: str,
+    locked_at: str | None,
+    last_login: str | None,
+    created_at: str,
+    hasher: PasswordHasher,
+) -> tuple[object, ...]:
+    """A members row (without its id) of a user who finished the PRIMER INGRESO."""
+    answers = user.answers
+    return (
+        user.username,
+        holder_id,
+        hasher.hash(user.password),
+        user.full_name,
+        user.email,
+        role,
+        user.image.value,
+        user.phrase,
+        answers.own_question,
+        # Stored as the server compares them: hashes of the normalised answer.
+        hasher.hash(normalise_answer(answers.own_answer)),
+        answers.question_id,
+        hasher.hash(normalise_answer(answers.answer)),
+        locked_at,
+        last_login,
+        created_at,
+    )
 
 
 # --- the cached template and fresh copies -------------------------------------------------------

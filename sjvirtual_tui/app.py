@@ -113,7 +113,11 @@ class SJVirtualApp(App[None]):
             import sjvirtual_tui.screens.statement  # noqa: F401
         except Exception as exc:
             log.exception("start-up failed")
-            self.call_from_thread(self._loaded, None, None, str(exc) or type(exc).__name__)
+            # Errors meant for the screen carry ``user_message``; others stay in the log.
+            message = getattr(exc, "user_message", None) or (
+                "No se pudo preparar la conexión con el servidor (el detalle está en el registro)."
+            )
+            self.call_from_thread(self._loaded, None, None, message)
             return
         self.call_from_thread(self._loaded, settings, backend, None)
 
@@ -138,9 +142,7 @@ class SJVirtualApp(App[None]):
             self._start_loading()
         await self._loading_done.wait()
         if self._load_error is not None:
-            raise BackendUnavailable(
-                "No se pudo preparar la conexión con el servidor (el detalle está en el registro)."
-            )
+            raise BackendUnavailable(self._load_error)
 
     # --- the session ---------------------------------------------------------------------------
 

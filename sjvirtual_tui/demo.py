@@ -14,10 +14,19 @@ from pathlib import Path
 DEMO_HINT = "Demo: socio demo / Demo2026 · cajero / Cajero2026 (--teller) · F8 Correo"
 
 
+class DemoError(RuntimeError):
+    """The demo cannot start; ``user_message`` says why, in words for the screen."""
+
+    def __init__(self, user_message: str) -> None:
+        super().__init__(user_message)
+        self.user_message = user_message
+
+
 @contextmanager
 def demo_server(db_path: Path | None = None) -> Iterator[str]:
     """Yields the base URL of a bundled server running on a loopback port."""
     from mock_server import create_app
+    from mock_server.db import SchemaVersionError
     from mock_server.seed import fresh_database
     from mock_server.testing import run_server_in_thread
 
@@ -29,5 +38,12 @@ def demo_server(db_path: Path | None = None) -> Iterator[str]:
             if not path.exists() or path.stat().st_size == 0:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 fresh_database(path)
-        with run_server_in_thread(create_app(path, demo=True)) as base_url:
+        try:
+            app = create_app(path, demo=True)
+        except SchemaVersionError as exc:
+            raise DemoError(
+                f"El archivo {path} es de otra versión del servidor de demostración: "
+                "use otro --db o bórrelo."
+            ) from exc
+        with run_server_in_thread(app) as base_url:
             yield base_url

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 
 from mock_server import create_app
@@ -16,10 +17,14 @@ from mock_server.clock import ManualClock
 from mock_server.seed import seed_database
 from mock_server.testing import login_token
 
-__all__ = ["CLOCK_START", "login_token"]
+__all__ = ["CHEAP_HASHER", "CLOCK_START", "login_token"]
 
 # 10:00 in Ecuador: the seed's history ends earlier this same day.
 CLOCK_START = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+
+# For the secrets a test makes through the API (new passwords, answers): the flows are under
+# test, not argon2's cost. The seeded users keep their real hashes.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
 @pytest.fixture
@@ -55,3 +60,22 @@ async def api_client(server_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=server_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://sjv.test") as client:
         yield client
+
+
+@pytest.fixture
+def demo_app(seeded_db: Path, clock: ManualClock) -> FastAPI:
+    """The app as ``sjvirtual --demo`` makes it (with GET /demo/outbox), with cheap hashing."""
+    return create_app(seeded_db, clock=clock, hasher=CHEAP_HASHER, demo=True)
+
+
+@pytest.fixture
+async def demo_client(demo_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=demo_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://sjv.test") as client:
+        yield client
+
+
+@pytest.fixture
+async def teller_token(api_client: httpx.AsyncClient) -> str:
+    """A session of the seeded teller ``cajero`` (valid for every app over ``seeded_db``)."""
+    return await login_token(api_client, "cajero", "Cajero2026")

@@ -183,25 +183,21 @@ async def test_unknown_usernames_lock_the_same_way(
     ]
 
 
-async def test_a_teller_logs_in_with_its_role(
-    api_client: httpx.AsyncClient, seeded_db: Path
-) -> None:
-    conn = sqlite3.connect(seeded_db)
-    with conn:
-        conn.execute(
-            """
-            INSERT INTO members (username, password_hash, full_name, email, role, security_image,
-                security_phrase, created_at)
-            VALUES ('cajero1', ?, 'Juan Cajero', 'cajero1@coacsanjose.ec', 'teller', 'sol',
-                'Ventanilla 3', '2026-01-05T13:00:00.000000+00:00')
-            """,
-            (PasswordHasher().hash("Cajero2026"),),
-        )
-    conn.close()
-    response = await _login(api_client, "cajero1", "Cajero2026")
+async def test_a_teller_logs_in_with_its_role(api_client: httpx.AsyncClient) -> None:
+    response = await _login(api_client, "cajero", "Cajero2026")
     assert response.status_code == 200
-    assert response.json()["member"]["role"] == "teller"
-    assert response.json()["last_login_at"] is None
+    body = response.json()
+    assert body["member"] == {
+        "username": "cajero",
+        "full_name": "Jorge Luis Paredes",
+        "role": "teller",
+    }
+    assert body["last_login_at"] is None
+    assert body["setup_required"] is False
+    # Staff hold no accounts of their own.
+    accounts = await api_client.get("/api/v1/accounts", headers=_auth(body["token"]))
+    assert accounts.status_code == 200
+    assert accounts.json() == []
 
 
 # --- sessions -------------------------------------------------------------------------------
@@ -286,7 +282,7 @@ async def test_tokens_are_stored_only_as_sha256(
 
 def test_passwords_are_argon2id_hashes(seeded_db: Path) -> None:
     rows = _query(seeded_db, "SELECT username, password_hash FROM members ORDER BY username")
-    assert [row[0] for row in rows] == ["bloqueado", "demo", "masivo", "socio2"]
+    assert [row[0] for row in rows] == ["bloqueado", "cajero", "demo", "masivo", "socio2"]
     for _username, password_hash in rows:
         assert str(password_hash).startswith("$argon2id$")
         assert "2026" not in str(password_hash).split("$")[-1]

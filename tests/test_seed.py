@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
 from collections import defaultdict
@@ -12,9 +13,11 @@ import pytest
 from argon2 import PasswordHasher
 
 import mock_server.seed as seed
+from mock_server import cli
 from mock_server.cli import prepare_database
+from mock_server.db import SECURITY_QUESTIONS
 from mock_server.ledger import ledger_problems
-from sjvirtual_tui.rules import ECUADOR_TZ
+from sjvirtual_tui.rules import ECUADOR_TZ, cedula_error, ruc_error
 from tests.conftest import CLOCK_START
 
 # Cheap parameters where a test seeds again: only the data is under test there.
@@ -53,7 +56,7 @@ def test_the_ledger_balances(seeded_db: Path) -> None:
     assert all(sum(amounts) == 0 and len(amounts) == 2 for amounts in by_journal.values())
 
     accounts = _rows(seeded_db, "SELECT id, number, balance_cents, hold_cents FROM accounts")
-    assert len(accounts) == 6
+    assert len(accounts) == 9
     for account_id, number, balance, hold in accounts:
         assert isinstance(balance, int) and isinstance(hold, int)
         running = 0
@@ -101,7 +104,7 @@ def test_the_seeded_members(seeded_db: Path) -> None:
             "locked_at, last_login_at FROM members",
         )
     }
-    assert set(members) == {"demo", "socio2", "masivo", "bloqueado"}
+    assert set(members) == {"demo", "socio2", "masivo", "bloqueado", "cajero"}
     assert members["demo"][:5] == (
         "María Fernanda Guamán Quispe",
         "demo@socios.coacsanjose.ec",
@@ -116,7 +119,14 @@ def test_the_seeded_members(seeded_db: Path) -> None:
     assert members["bloqueado"][0] == "Rosa Elena Chimbo"
     assert members["bloqueado"][2] == "llama"
     assert members["bloqueado"][5] is not None
-    assert [m[5] for name, m in members.items() if name != "bloqueado"] == [None, None, None]
+    assert [m[5] for name, m in members.items() if name != "bloqueado"] == [None] * 4
+    assert members["cajero"][:5] == (
+        "Jorge Luis Paredes",
+        "cajero@coacsanjose.ec",
+        "cafe",
+        "Ventanilla de la agencia matriz",
+        "teller",
+    )
     assert _rows(seeded_db, "SELECT username, count FROM login_failures") == [("bloqueado", 5)]
     last_login = datetime.fromisoformat(str(members["demo"][6])).astimezone(ECUADOR_TZ)
     assert (last_login.date(), last_login.hour, last_login.minute) == (
@@ -130,11 +140,13 @@ def test_the_seeded_members(seeded_db: Path) -> None:
         for row in _rows(
             seeded_db,
             """
-            SELECT a.number, m.username, a.kind, a.type, a.balance_cents, a.hold_cents,
+            SELECT a.number, COALESCE(m.username, h.name), a.kind, a.type, a.balance_cents,
+                   a.hold_cents,
                    (SELECT COUNT(*) FROM movements WHERE account_id = a.id),
                    (SELECT MIN(posted_at) FROM movements WHERE account_id = a.id),
                    (SELECT MAX(posted_at) FROM movements WHERE account_id = a.id)
-            FROM accounts AS a LEFT JOIN members AS m ON m.id = a.member_id
+            FROM accounts AS a LEFT JOIN holders AS h ON h.id = a.holder_id
+            LEFT JOIN members AS m ON m.holder_id = a.holder_id
             """,
         )
     }
@@ -144,6 +156,10 @@ def test_the_seeded_members(seeded_db: Path) -> None:
         "00105349": ("socio2", "member", "ahorro_vista"),
         "00190001": ("masivo", "member", "ahorro_vista"),
         "00104999": ("bloqueado", "member", "ahorro_vista"),
+        # holders without a user (yet): REGISTRO DE SOCIOS
+        "00107777": ("Luis Alberto Yánez Cevallos", "member", "ahorro_vista"),
+        "00108888": ("Gabriela Cisneros Mora", "member", "ahorro_vista"),
+        "00190077": ("Textiles Otavalo S.A.", "member", "ahorro_vista"),
         "99000001": (None, "internal", None),
     }
     counts = {n: a[5] for n, a in accounts.items() if n != "99000001"}
@@ -153,6 +169,9 @@ def test_the_seeded_members(seeded_db: Path) -> None:
         "00105349": 50,
         "00190001": seed.SMALL_BULK_MOVEMENTS,
         "00104999": 20,
+        "00107777": 12,
+        "00108888": 8,
+        "00190077": 40,
     }
     vista, personal = accounts["00104721"], accounts["00204722"]
     assert 200_000 <= int(str(vista[3])) <= 500_000 and vista[4] == 15_000
@@ -270,7 +289,7 @@ def test_fresh_database_copies_one_cached_template(
     empty = tmp_path / "empty.sqlite"
     empty.touch()
     prepare_database(empty)
-    assert _rows(empty, "SELECT COUNT(*) FROM members") == [(4,)]
+    assert _rows(empty, "SELECT COUNT(*) FROM members") == [(5,)]
     with sqlite3.connect(empty) as conn:
         conn.execute("DELETE FROM login_failures")
     prepare_database(empty)
@@ -278,3 +297,69 @@ def test_fresh_database_copies_one_cached_template(
     prepare_database(empty, fresh=True)
     assert _rows(empty, "SELECT COUNT(*) FROM login_failures") == [(1,)]
     assert len(builds) == 1
+
+
+def test_holders_questions_and_the_pending_request(seeded_db: Path) -> None:
+    holders = _rows(
+        seeded_db,
+        "SELECT h.identification, h.kind, h.name, m.username FROM holders AS h "
+        "LEFT JOIN members AS m ON m.holder_id = h.id ORDER BY h.id",
+    )
+    assert holders == [
+        ("1712345675", "persona", "María Fernanda Guamán Quispe", "demo"),
+        ("1704567898", "persona", "Carlos Andrés Pillajo Tituaña", "socio2"),
+        ("1791234561001", "empresa", "Comercial Andina Cía. Ltda.", "masivo"),
+        ("0603123456", "persona", "Rosa Elena Chimbo", "bloqueado"),
+        ("1710034065", "persona", "Luis Alberto Yánez Cevallos", None),
+        ("0926687856", "persona", "Gabriela Cisneros Mora", None),
+        ("1792060346001", "empresa", "Textiles Otavalo S.A.", None),
+    ]
+    for identification, kind, _name, _user in holders:
+        check = cedula_error if kind == "persona" else ruc_error
+        assert check(str(identification)) is None, identification
+    assert _rows(seeded_db, "SELECT holder_id, role FROM members WHERE username = 'cajero'") == [
+        (None, "teller")
+    ]
+    assert [str(text) for (text,) in _rows(seeded_db, "SELECT text FROM security_questions")] == [
+        *SECURITY_QUESTIONS
+    ]
+    assert len(SECURITY_QUESTIONS) == 8
+
+    # Every seeded user finished the PRIMER INGRESO, with answers hashed in normalised form.
+    users = _rows(
+        seeded_db,
+        "SELECT username, status, own_question, own_answer_hash, question_id, answer_hash "
+        "FROM members ORDER BY id",
+    )
+    assert {row[1] for row in users} == {"active"}
+    demo = users[0]
+    assert demo[2] == "¿Cuál es mi volcán favorito?" and demo[4] == 1
+    assert PasswordHasher().verify(str(demo[3]), "cotopaxi")
+    assert PasswordHasher().verify(str(demo[5]), "firulais")
+    assert all(row[3] and row[5] for row in users)
+
+    ((reference, kind, identification, username, status, request_json),) = _rows(
+        seeded_db,
+        "SELECT reference, kind, identification, username, status, request_json FROM registrations",
+    )
+    assert (reference, kind, identification, username, status) == (
+        "SOL-000001",
+        "persona",
+        "0926687856",
+        "gcisneros",
+        "pendiente",
+    )
+    assert json.loads(str(request_json))["direccion"] == "Av. Amazonas N34-120, Quito"
+
+
+def test_a_file_of_an_older_schema_is_refused_with_a_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', '1')")
+    conn.close()
+    assert cli.main(["--db", str(path), "--port", "0"]) == 1
+    assert "--fresh" in capsys.readouterr().err

@@ -6,8 +6,13 @@ look at the new SVGs before committing them.
 
 from __future__ import annotations
 
+import asyncio
+
+import httpx
 from textual.pilot import Pilot
 
+from mock_server.testing import login_token
+from tests.api import FIRST_PASSWORD, LUIS, approved_code, set_password
 from tests.tui import SIZE, login, make_app, settle, type_text
 
 
@@ -42,4 +47,52 @@ def test_statement(snap_compare, server_app, clock, tmp_path):
         await settle(pilot)
 
     app = make_app(server_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_registration_terms(snap_compare, server_app, clock, tmp_path):
+    app = make_app(server_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, press=["f2"])
+
+
+def test_registration_persona_form(snap_compare, server_app, clock, tmp_path):
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("tab", "tab", "space", "tab", "enter")
+        await settle(pilot)
+        await pilot.press("enter")  # an empty cédula: its message shows under it
+        await settle(pilot)
+
+    app = make_app(server_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_first_login_image_gallery(snap_compare, demo_app, seeded_db, clock, tmp_path):
+    async def make_setup_user() -> None:
+        transport = httpx.ASGITransport(app=demo_app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://sjv.test") as client:
+            teller = await login_token(client, "cajero", "Cajero2026")
+            code = await approved_code(client, seeded_db, teller)
+            assert (await set_password(client, code, FIRST_PASSWORD)).status_code == 204
+
+    asyncio.run(make_setup_user())
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await login(pilot, LUIS["usuario"], FIRST_PASSWORD)
+        for text in ("Segunda2027", "Segunda2027"):
+            await type_text(pilot, text)
+            await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("right", "right")
+
+    app = make_app(demo_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_teller_queue(snap_compare, server_app, clock, tmp_path):
+    async def run_before(pilot: Pilot[None]) -> None:
+        await login(pilot, "cajero", "Cajero2026")
+
+    app = make_app(server_app, tmp_path, clock.now, teller=True)
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -28,7 +28,7 @@ def stored_accounts(db: Path, username: str) -> dict[str, tuple[int, int]]:
     with sqlite3.connect(db) as conn:
         rows = conn.execute(
             "SELECT a.number, a.balance_cents - a.hold_cents, a.balance_cents FROM accounts a "
-            "JOIN members m ON m.id = a.member_id WHERE m.username = ? ORDER BY a.number",
+            "JOIN members m ON m.holder_id = a.holder_id WHERE m.username = ? ORDER BY a.number",
             (username,),
         ).fetchall()
     return {number: (available, accounting) for number, available, accounting in rows}

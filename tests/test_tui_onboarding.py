@@ -108,8 +108,9 @@ async def test_register_approve_set_password_first_login(server_app, seeded_db, 
         await pilot.press("escape")  # back keeps what was typed
         assert step(pilot) == "reg-data"
         assert field(pilot, "apellidos").value == "Yánez Cevallos"
-        await pilot.press("enter")
+        await pilot.click("#reg-next")
         await settle(pilot)
+        assert step(pilot) == "reg-confirm"
         await pilot.click("#reg-submit")
         await settle(pilot)
         assert step(pilot) == "reg-done"

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from mock_server import db
-from mock_server.deps import Conn, Member
+from mock_server.deps import Conn, CurrentMember, Member
 from mock_server.errors import ACCOUNT_NOT_FOUND_MESSAGE, ERROR_RESPONSE, ApiError
 from sjvirtual_tui.models import Account, AccountType, Movement, MovementPage, StatementOrder
 from sjvirtual_tui.rules import ECUADOR_TZ
@@ -41,14 +41,14 @@ def _account(row: sqlite3.Row) -> Account:
     )
 
 
-def own_account(conn: sqlite3.Connection, member_id: int, number: str) -> sqlite3.Row:
-    """The member's account ``number``; anyone else's (or none) is the same 404."""
+def own_account(conn: sqlite3.Connection, member: CurrentMember, number: str) -> sqlite3.Row:
+    """The account ``number`` of the member's holder; anyone else's (or none) is the same 404."""
     row = conn.execute(
         """
         SELECT id, number, type, balance_cents, hold_cents, status FROM accounts
-        WHERE number = ? AND member_id = ? AND kind = 'member'
+        WHERE number = ? AND holder_id = ? AND kind = 'member'
         """,
-        (number, member_id),
+        (number, member.holder_id),  # staff have no holder: NULL matches no account
     ).fetchone()
     if row is None:
         raise ApiError(404, "not_found", ACCOUNT_NOT_FOUND_MESSAGE)
@@ -98,9 +98,9 @@ def list_accounts(member: Member, conn: Conn) -> list[Account]:
     rows = conn.execute(
         """
         SELECT id, number, type, balance_cents, hold_cents, status FROM accounts
-        WHERE member_id = ? AND kind = 'member' ORDER BY number
+        WHERE holder_id = ? AND kind = 'member' ORDER BY number
         """,
-        (member.id,),
+        (member.holder_id,),
     ).fetchall()
     return [_account(row) for row in rows]
 
@@ -112,7 +112,7 @@ def list_accounts(member: Member, conn: Conn) -> list[Account]:
     summary="One of the session member's accounts",
 )
 def get_account(number: AccountNumberPath, member: Member, conn: Conn) -> Account:
-    return _account(own_account(conn, member.id, number))
+    return _account(own_account(conn, member, number))
 
 
 @router.get(
@@ -140,7 +140,7 @@ def list_movements(
             "date_from",
         )
     after = decode_cursor(cursor) if cursor else None
-    account = own_account(conn, member.id, number)
+    account = own_account(conn, member, number)
 
     where = ["account_id = ?"]
     params: list[Any] = [account["id"]]

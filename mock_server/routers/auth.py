@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from fastapi import APIRouter, Response
 
 from mock_server import db
 from mock_server.deps import Conn, Member, Session, State
-from mock_server.errors import (
-    ERROR_RESPONSE,
-    INVALID_CREDENTIALS_MESSAGE,
-    LOCKED_MESSAGE,
-    ApiError,
-)
+from mock_server.errors import ERROR_RESPONSE, INVALID_CREDENTIALS_MESSAGE, ApiError
+from mock_server.lockout import MAX_FAILURES, clear_failures, failures, locked_error, record_failure
 from mock_server.security import decoy_challenge, hash_token, new_token, normalise_username
 from sjvirtual_tui.models import (
     ChallengeRequest,
@@ -27,26 +21,13 @@ from sjvirtual_tui.models import (
 
 router = APIRouter(tags=["auth"], responses={500: ERROR_RESPONSE})
 
-# Failures in a row that lock a username (known or not).
-MAX_FAILURES = 5
 
-
-def _username(raw: str) -> str:
+def parse_username(raw: str) -> str:
+    """The username as stored (case and stray spaces do not matter); 422 when blank."""
     username = normalise_username(raw)
     if not username:
         raise ApiError(422, "validation_error", "Usuario: no puede estar vacío.", "username")
     return username
-
-
-def _failures(conn: sqlite3.Connection, username: str) -> int:
-    row = conn.execute(
-        "SELECT count FROM login_failures WHERE username = ?", (username,)
-    ).fetchone()
-    return 0 if row is None else int(row["count"])
-
-
-def _locked() -> ApiError:
-    return ApiError(423, "locked", LOCKED_MESSAGE)
 
 
 @router.post(
@@ -56,9 +37,15 @@ def _locked() -> ApiError:
     summary="INGRESAR: the security image and phrase of a username",
 )
 def challenge(body: ChallengeRequest, state: State, conn: Conn) -> SecurityChallenge:
-    username = _username(body.username)
+    username = parse_username(body.username)
+    # A user who has not finished the PRIMER INGRESO has no image yet: the decoy, as for an
+    # unknown name, so the answer does not tell that the username exists.
     row = conn.execute(
-        "SELECT security_image, security_phrase FROM members WHERE username = ?", (username,)
+        """
+        SELECT security_image, security_phrase FROM members
+        WHERE username = ? AND status = 'active'
+        """,
+        (username,),
     ).fetchone()
     if row is not None:
         image, phrase = SecurityImageId(row["security_image"]), str(row["security_phrase"])
@@ -74,21 +61,22 @@ def challenge(body: ChallengeRequest, state: State, conn: Conn) -> SecurityChall
     summary="SIGUIENTE: open a session with username and password",
 )
 def login(body: LoginRequest, state: State, conn: Conn) -> LoginResult:
-    username = _username(body.username)
+    username = parse_username(body.username)
     member = conn.execute(
         """
-        SELECT id, username, password_hash, full_name, role, locked_at, last_login_at
+        SELECT id, username, password_hash, status, full_name, role, locked_at, last_login_at
         FROM members WHERE username = ?
         """,
         (username,),
     ).fetchone()
     # A locked username answers 423 before any password check, known or not.
-    if _failures(conn, username) >= MAX_FAILURES or (member and member["locked_at"]):
-        raise _locked()
+    if failures(conn, username) >= MAX_FAILURES or (member and member["locked_at"]):
+        raise locked_error()
 
     # The slow argon2 check runs outside the write lock so logins do not queue behind it.
-    # Unknown names verify a dummy hash: the answer takes as long as for a wrong password.
-    if member is None:
+    # Unknown names, and approved users who have no password yet, verify a dummy hash: the
+    # answer takes as long as for a wrong password.
+    if member is None or member["password_hash"] is None:
         state.passwords.verify(db.dummy_password_hash(conn), body.password)
         ok = False
     else:
@@ -97,22 +85,9 @@ def login(body: LoginRequest, state: State, conn: Conn) -> LoginResult:
     now = state.clock.now()
     if not ok:
         with db.write_transaction(conn):
-            conn.execute(
-                """
-                INSERT INTO login_failures (username, count, last_at) VALUES (?, 1, ?)
-                ON CONFLICT (username) DO UPDATE
-                SET count = count + 1, last_at = excluded.last_at
-                """,
-                (username, db.to_db(now)),
-            )
-            failures = _failures(conn, username)
-            if failures >= MAX_FAILURES and member is not None:
-                conn.execute(
-                    "UPDATE members SET locked_at = ? WHERE id = ? AND locked_at IS NULL",
-                    (db.to_db(now), member["id"]),
-                )
-        if failures >= MAX_FAILURES:
-            raise _locked()
+            count = record_failure(conn, username, member["id"] if member else None, now)
+        if count >= MAX_FAILURES:
+            raise locked_error()
         raise ApiError(401, "invalid_credentials", INVALID_CREDENTIALS_MESSAGE)
 
     assert member is not None
@@ -123,16 +98,16 @@ def login(body: LoginRequest, state: State, conn: Conn) -> LoginResult:
         else None
     )
     with db.write_transaction(conn):
-        # A parallel request may have counted the 5th failure while we verified.
-        refused = (
-            conn.execute("SELECT locked_at FROM members WHERE id = ?", (member["id"],)).fetchone()[
-                "locked_at"
-            ]
-            is not None
-            or _failures(conn, username) >= MAX_FAILURES
-        )
+        # A parallel request may have counted the 5th failure while we verified, or changed the
+        # password (recovery, PRIMER INGRESO): then the password we checked is no longer it.
+        current = conn.execute(
+            "SELECT locked_at, password_hash FROM members WHERE id = ?", (member["id"],)
+        ).fetchone()
+        locked = current["locked_at"] is not None or failures(conn, username) >= MAX_FAILURES
+        changed = current["password_hash"] != member["password_hash"]
+        refused = locked or changed
         if not refused:
-            conn.execute("DELETE FROM login_failures WHERE username = ?", (username,))
+            clear_failures(conn, username)
             conn.execute(
                 "UPDATE members SET last_login_at = ? WHERE id = ?", (db.to_db(now), member["id"])
             )
@@ -147,8 +122,10 @@ def login(body: LoginRequest, state: State, conn: Conn) -> LoginResult:
                 """,
                 (hash_token(token), member["id"], db.to_db(now), db.to_db(now)),
             )
-    if refused:
-        raise _locked()
+    if locked:
+        raise locked_error()
+    if changed:
+        raise ApiError(401, "invalid_credentials", INVALID_CREDENTIALS_MESSAGE)
     previous = member["last_login_at"]
     return LoginResult(
         token=token,
@@ -157,6 +134,7 @@ def login(body: LoginRequest, state: State, conn: Conn) -> LoginResult:
             username=member["username"], full_name=member["full_name"], role=Role(member["role"])
         ),
         last_login_at=db.from_db(previous) if previous else None,
+        setup_required=member["status"] != "active",
     )
 
 

@@ -183,8 +183,9 @@ class HttpBackend:
             return
         try:
             await self._request("POST", "/auth/logout")
-        except (SessionExpired, BackendUnavailable):
-            pass  # the session is gone either way; the server expires it on its own
+        except BackendError as exc:
+            # The token is dropped either way, and the server expires the session on its own.
+            log.info("logout: %s", exc.code or type(exc).__name__)
         finally:
             self._token = None
 

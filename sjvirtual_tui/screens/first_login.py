@@ -125,6 +125,12 @@ class FirstLoginScreen(WizardScreen):
         options = self.query_one("#question-list", OptionList)
         options.clear_options()
         options.add_options([Option(q.text, id=str(q.id)) for q in questions])
+        options.highlighted = 0 if questions else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return self.step not in ("fl-password", "fl-done")
+        return True
 
     def action_back(self) -> None:
         if self.step == "fl-password":
@@ -234,9 +240,8 @@ class FirstLoginScreen(WizardScreen):
         if where is None:
             return False
         step, field = where
-        self.go(step)
+        self.go(step, focus=field.input)
         field.show_error(error.message)
-        field.input.focus()
         return True
 
     def _done(self, profile: MemberProfile) -> None:

@@ -231,13 +231,15 @@ class RegistrationScreen(WizardScreen):
         return list(self.query_one(f"#form-{self.kind}").query(FormField))
 
     def on_input_submitted(self) -> None:
-        """Enter in a field: next field, or SIGUIENTE from the last one."""
+        """Enter in a field checks it, then goes to the next field (SIGUIENTE from the last)."""
         if self.step != "reg-data":
             return
         fields = self.fields()
         focused = self.focused
         for index, field in enumerate(fields):
             if field.input is focused:
+                if not field.validate_value():
+                    return  # the reason is shown under the field; the cursor stays there
                 if index + 1 < len(fields):
                     fields[index + 1].input.focus()
                 else:
@@ -284,9 +286,8 @@ class RegistrationScreen(WizardScreen):
     def _refused(self, error: BackendError) -> bool:
         fields = {f.field_name: f for f in self.fields()}
         if error.field in fields:
-            self.go("reg-data")
+            self.go("reg-data", focus=fields[error.field].input)
             fields[error.field].show_error(error.message)
-            fields[error.field].input.focus()
             return True
         return False
 

@@ -101,9 +101,7 @@ class SetPasswordScreen(WizardScreen):
 
     def on_mount(self) -> None:
         self.sub_title = "Establecer contraseña"
-        self.go("sp-form")
-        if self.code.value:
-            self.pair.password.input.focus()
+        self.go("sp-form", focus=self.pair.password.input if self.code.value else None)
 
     @on(Input.Changed)
     def _typed(self) -> None:

@@ -3,6 +3,7 @@ the locked users to unlock. Every action is recorded on the server with who and 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -21,6 +22,7 @@ from textual.widgets import (
     TabPane,
 )
 
+from sjvirtual_tui import rules
 from sjvirtual_tui.formatting import local_time
 from sjvirtual_tui.screens.base import BankScreen, Problem
 from sjvirtual_tui.screens.wizard import OperationKeys
@@ -79,6 +81,8 @@ class ConfirmScreen(ModalScreen[bool]):
 
 class TellerScreen(BankScreen):
     BINDINGS = [
+        Binding("f2", "tab('tab-requests')", "Solicitudes", show=True),
+        Binding("f3", "tab('tab-locked')", "Bloqueados", show=True),
         Binding("f6", "approve", "Aprobar", show=True),
         Binding("f7", "reject", "Rechazar", show=True),
         Binding("f5", "retry", "Actualizar", show=True),
@@ -118,8 +122,8 @@ class TellerScreen(BankScreen):
         requests = self.query_one("#requests", DataTable)
         requests.add_column("Solicitud", width=10)
         requests.add_column("Tipo", width=7)
-        requests.add_column("Identificación", width=13)
-        requests.add_column("Nombre", width=22)
+        requests.add_column("Identificación", width=14)
+        requests.add_column("Nombre", width=21)
         requests.add_column("Usuario", width=12)
         locked = self.query_one("#locked", DataTable)
         locked.add_column("Usuario", width=14)
@@ -134,6 +138,10 @@ class TellerScreen(BankScreen):
             tabs = self.query_one("#teller-tabs", TabbedContent)
             return tabs.active == "tab-requests" and bool(self.registrations)
         return True
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one("#teller-tabs", TabbedContent).active = tab
+        self.query_one("#requests" if tab == "tab-requests" else "#locked").focus()
 
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:
@@ -180,6 +188,10 @@ class TellerScreen(BankScreen):
         registration = self.registrations[row]
         data = registration.request.model_dump(mode="json")
         lines = [f"{registration.reference} · recibida {local_time(registration.created_at)}"]
+        if "fecha_nacimiento" in data:
+            data["fecha_nacimiento"] = rules.format_date(
+                date.fromisoformat(data["fecha_nacimiento"])
+            )
         lines += [
             f"{FIELD_LABELS.get(key, key)}: {value}" for key, value in data.items() if key != "kind"
         ]

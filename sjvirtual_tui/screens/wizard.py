@@ -7,9 +7,14 @@ import uuid
 from typing import ClassVar
 
 from textual.binding import Binding
+from textual.containers import HorizontalScroll, ScrollableContainer, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher
 
 from sjvirtual_tui.screens.base import BankScreen
+
+# Exact types: Input and RadioSet are scrolling containers too, and do take the focus.
+_SCROLLERS = (ScrollableContainer, VerticalScroll, HorizontalScroll)
 
 
 def new_idempotency_key() -> str:
@@ -45,18 +50,44 @@ class WizardScreen(BankScreen):
     def step(self) -> str:
         return self.query_one(ContentSwitcher).current or self.STEPS[0]
 
-    def go(self, step: str) -> None:
+    def go(self, step: str, *, focus: Widget | None = None) -> None:
+        """Shows ``step`` and puts the focus on ``focus`` or on its first field or button."""
         self.query_one(ContentSwitcher).current = step
         banner = self.problem_widget()
         if banner is not None:
             banner.clear()
-        # The first thing to type in (or press) in the new step gets the focus.
-        container = self.query_one(f"#{step}")
-        for widget in container.query("*"):
-            if widget.focusable and widget.display:
-                widget.focus()
-                break
         self.refresh_bindings()
+        # After the refresh: until the step is laid out, Textual would move the focus away
+        # from a widget it still takes for hidden.
+        self.call_after_refresh(self._focus_step, self.query_one(f"#{step}"), focus)
+
+    def _focus_step(self, container: Widget, focus: Widget | None) -> None:
+        if focus is None:
+            focus = next(
+                (
+                    widget
+                    for widget in container.walk_children(Widget, method="depth")
+                    if self._can_take_focus(widget, container)
+                ),
+                None,
+            )
+        if focus is not None:
+            focus.focus()
+
+    @staticmethod
+    def _can_take_focus(widget: Widget, container: Widget) -> bool:
+        """Focusable, shown (itself and up to the step), and not a scrolling container."""
+        if not widget.can_focus or widget.disabled:
+            return False
+        if type(widget) in _SCROLLERS:
+            return False  # plain scrolling panes (terms, forms): nobody types into them
+        node: Widget | None = widget
+        while node is not None and node is not container:
+            if not node.display:
+                return False
+            parent = node.parent
+            node = parent if isinstance(parent, Widget) else None
+        return True
 
     def action_back(self) -> None:
         step = self.step

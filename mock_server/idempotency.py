@@ -1,0 +1,233 @@
+"""``Idempotency-Key``: a state-changing request is carried out once; a retry gets its answer.
+
+A route declares the key with a dependency (:func:`public_idempotency` for the public
+endpoints, :func:`member_idempotency` for a session's) and runs its effect through
+:meth:`Idempotency.run`::
+
+    Registrations = Annotated[Idempotency, Depends(public_idempotency())]
+
+    @router.post("/registrations", status_code=201, response_model=RegistrationReceipt)
+    def register(body: ..., idem: Registrations, conn: Conn) -> Response:
+        def effect() -> Outcome:
+            ...  # reads and writes through ``conn``; raises ApiError to refuse
+            return Outcome(201, receipt)
+        return idem.run(conn, effect)
+
+The effect and its stored answer commit in one ``BEGIN IMMEDIATE`` transaction. An effect that
+raises :class:`ApiError` (below 500) is refused: whatever it wrote is rolled back, and the
+refusal is stored so that a retry is refused the same way. An effect that must keep a change
+while refusing (a counted failure) returns its error as an :class:`Outcome` instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Header, Request, Response
+from pydantic import BaseModel
+
+from mock_server import db
+from mock_server.clock import Clock
+from mock_server.deps import Member, State
+from mock_server.errors import ApiError
+from mock_server.security import PasswordChecker
+from sjvirtual_tui.models import ErrorBody
+
+KEY_HEADER = "Idempotency-Key"
+KEY_PATTERN = r"^[A-Za-z0-9_-]{8,100}$"
+ANONYMOUS_SCOPE = "anon"
+# Set on a replayed answer, so a client (or a person reading a trace) can tell.
+REPLAYED_HEADER = "Idempotency-Replayed"
+
+MISMATCH_MESSAGE = (
+    "Esta operación ya se envió con otros datos. Vuelva a empezarla para enviar los nuevos."
+)
+
+KeyHeader = Annotated[
+    str,
+    Header(
+        alias=KEY_HEADER,
+        pattern=KEY_PATTERN,
+        description="Chosen by the client before the first send and reused on every retry "
+        "of the same operation (8..100 characters of A-Z a-z 0-9 _ -).",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an effect answers: a status below 500 and its body (``None`` for a 204)."""
+
+    status: int
+    body: BaseModel | None = None
+
+
+Effect = Callable[[], Outcome]
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    """One request's key and fingerprint, made by the route's dependency."""
+
+    scope: str  # "member:<id>" for a session, "anon" for the public endpoints
+    key: str
+    method: str
+    path: str
+    request_hash: str  # SHA-256 of the canonical JSON body without its secret fields
+    secrets: str | None  # the secret fields' values (JSON), compared through argon2id only
+    passwords: PasswordChecker
+    clock: Clock
+
+    def stored_answer(self, conn: sqlite3.Connection) -> Response | None:
+        """The answer already stored for this key (422 if it was another request), or None.
+
+        :meth:`run` checks this itself; a route calls it first when it has slow work (argon2)
+        to prepare before :meth:`run`, which a replay does not need.
+        """
+        # Stored answers never change, so a replay needs no write lock, and its argon2 check
+        # (like the hash in run) runs outside it: other writers do not queue behind either.
+        stored = self._lookup(conn)
+        return None if stored is None else self._replay(stored)
+
+    def run(self, conn: sqlite3.Connection, effect: Effect) -> Response:
+        """The stored answer for this key, or ``effect``'s, stored with it in one transaction."""
+        replayed = self.stored_answer(conn)
+        if replayed is not None:
+            return replayed
+        secret_hash = self.passwords.hash(self.secrets) if self.secrets is not None else None
+        with db.write_transaction(conn):
+            stored = self._lookup(conn)
+            if stored is not None:  # the same key committed while we were hashing
+                return self._replay(stored)
+            conn.execute("SAVEPOINT idempotent_effect")
+            try:
+                outcome = effect()
+                status, content = outcome.status, _encode(outcome.body)
+            except ApiError as exc:
+                if exc.status >= 500:
+                    raise
+                # A refusal changes nothing: undo whatever the effect wrote before refusing.
+                conn.execute("ROLLBACK TO idempotent_effect")
+                status = exc.status
+                content = _encode(ErrorBody(code=exc.code, message=exc.message, field=exc.field))
+            conn.execute("RELEASE idempotent_effect")
+            if not 200 <= status < 500:
+                raise RuntimeError(f"an idempotent effect answered {status}")
+            conn.execute(
+                """
+                INSERT INTO idempotency (scope, key, method, path, request_hash, secret_hash,
+                    status_code, response_body, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                (
+                    self.scope,
+                    self.key,
+                    self.method,
+                    self.path,
+                    self.request_hash,
+                    secret_hash,
+                    status,
+                    content,
+                    db.to_db(self.clock.now()),
+                ),
+            )
+        return _response(status, content)
+
+    def _lookup(self, conn: sqlite3.Connection) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = conn.execute(
+            """
+            SELECT method, path, request_hash, secret_hash, status_code, response_body
+            FROM idempotency WHERE scope = ? AND key = ?
+            """,
+            (self.scope, self.key),
+        ).fetchone()
+        return row
+
+    def _replay(self, row: sqlite3.Row) -> Response:
+        same = (
+            row["method"] == self.method
+            and row["path"] == self.path
+            and row["request_hash"] == self.request_hash
+            and (row["secret_hash"] is None) == (self.secrets is None)
+        )
+        if same and row["secret_hash"] is not None and self.secrets is not None:
+            same = self.passwords.verify(row["secret_hash"], self.secrets)
+        if not same:
+            raise ApiError(422, "idempotency_mismatch", MISMATCH_MESSAGE, KEY_HEADER)
+        response = _response(row["status_code"], bytes(row["response_body"]))
+        response.headers[REPLAYED_HEADER] = "true"
+        return response
+
+
+def _encode(body: BaseModel | None) -> bytes:
+    return b"" if body is None else body.model_dump_json().encode("utf-8")
+
+
+def _response(status: int, content: bytes) -> Response:
+    if not content:
+        return Response(status_code=status)
+    return Response(content=content, status_code=status, media_type="application/json")
+
+
+async def _fingerprint(request: Request, secret_fields: tuple[str, ...]) -> tuple[str, str | None]:
+    """(hash of the body without its secret fields, the secret values as JSON or None)."""
+    raw = await request.body()  # cached by Starlette: the endpoint's body parsing reads it too
+    value: Any
+    try:
+        value = json.loads(raw) if raw else None
+    except ValueError:
+        value = raw.hex()  # FastAPI refuses such a body anyway; hash it as it came
+    secrets: str | None = None
+    if secret_fields:
+        fields = dict(value) if isinstance(value, dict) else {}
+        secrets = _canonical([fields.pop(name, None) for name in secret_fields])
+        value = fields if isinstance(value, dict) else value
+    # Canonical JSON: the same body with its keys in another order or spaced differently is
+    # the same request.
+    digest = hashlib.sha256(_canonical(value).encode("utf-8")).hexdigest()
+    return digest, secrets
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+async def _idempotency(
+    request: Request, state: State, scope: str, key: str, secret_fields: tuple[str, ...]
+) -> Idempotency:
+    request_hash, secrets = await _fingerprint(request, secret_fields)
+    return Idempotency(
+        scope=scope,
+        key=key,
+        method=request.method,
+        path=request.url.path,
+        request_hash=request_hash,
+        secrets=secrets,
+        passwords=state.passwords,
+        clock=state.clock,
+    )
+
+
+def public_idempotency(*secret_fields: str) -> Callable[..., Awaitable[Idempotency]]:
+    """The dependency of a public endpoint; ``secret_fields`` never reach a plain hash."""
+
+    async def dependency(request: Request, state: State, key: KeyHeader) -> Idempotency:
+        return await _idempotency(request, state, ANONYMOUS_SCOPE, key, secret_fields)
+
+    return dependency
+
+
+def member_idempotency(*secret_fields: str) -> Callable[..., Awaitable[Idempotency]]:
+    """The dependency of a session's endpoint: keys are the session member's own."""
+
+    async def dependency(
+        request: Request, state: State, member: Member, key: KeyHeader
+    ) -> Idempotency:
+        return await _idempotency(request, state, f"member:{member.id}", key, secret_fields)
+
+    return dependency

@@ -1,0 +1,174 @@
+"""The e-mails the server "sends": rows of the outbox, written in the action's own transaction.
+
+So an e-mail exists exactly when its action committed (an approval rolled back sends nothing).
+Plain Spanish text; codes appear grouped (``ABCD-EFGH-JK``) as the member types them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from mock_server import db
+from sjvirtual_tui.rules import local_datetime
+
+SIGNATURE = (
+    "Atentamente,\n"
+    "Cooperativa de Ahorro y Crédito San José S.J.\n"
+    "SAN JOSÉ S.J. VIRTUAL\n\n"
+    "Este es un mensaje automático: no lo responda. La cooperativa nunca le pedirá su "
+    "contraseña, sus respuestas secretas ni sus códigos."
+)
+
+
+def send(
+    conn: sqlite3.Connection,
+    now: datetime,
+    *,
+    to: str,
+    member_id: int | None,
+    subject: str,
+    body: str,
+) -> None:
+    conn.execute(
+        """
+        INSERT INTO outbox (to_address, member_id, subject, body, created_at)
+        VALUES (?, ?, ?, ?, ?)
+        """,
+        (to, member_id, subject, f"{body}\n\n{SIGNATURE}\n", db.to_db(now)),
+    )
+
+
+def _when(value: datetime) -> str:
+    return local_datetime(value).strftime("%d/%m/%Y a las %H:%M")
+
+
+def approval(
+    conn: sqlite3.Connection,
+    now: datetime,
+    *,
+    to: str,
+    member_id: int,
+    name: str,
+    reference: str,
+    username: str,
+    code: str,
+) -> None:
+    send(
+        conn,
+        now,
+        to=to,
+        member_id=member_id,
+        subject="Solicitud aprobada: ESTABLECER CONTRASEÑA",
+        body=(
+            f"Estimado(a) {name}:\n\n"
+            f"Su solicitud {reference} de registro en SAN JOSÉ S.J. VIRTUAL fue APROBADA.\n\n"
+            f"Su usuario: {username}\n"
+            f"Su código para ESTABLECER CONTRASEÑA: {code}\n\n"
+            "El código vale 24 horas y sirve una sola vez. Para usarlo, en la pantalla de "
+            "ingreso pulse F3 ESTABLECER CONTRASEÑA, o ejecute:\n\n"
+            f"    sjvirtual set-password {code}\n\n"
+            "La contraseña debe tener al menos 8 caracteres, un número y una letra mayúscula.\n\n"
+            "PRIMER INGRESO: cuando ingrese por primera vez con su usuario verá una imagen "
+            "cualquiera junto a él; es normal, todavía no tiene una. En el paso siguiente "
+            "escogerá su imagen de seguridad y su frase, y las verá cada vez que ingrese.\n\n"
+            "Si usted no pidió este registro, comuníquese con la cooperativa."
+        ),
+    )
+
+
+def rejection(
+    conn: sqlite3.Connection, now: datetime, *, to: str, name: str, reference: str, reason: str
+) -> None:
+    send(
+        conn,
+        now,
+        to=to,
+        member_id=None,
+        subject="Solicitud de registro no aprobada",
+        body=(
+            f"Estimado(a) {name}:\n\n"
+            f"Su solicitud {reference} de registro en SAN JOSÉ S.J. VIRTUAL no fue aprobada.\n\n"
+            f"Motivo: {reason}\n\n"
+            "Puede presentar una nueva solicitud con los datos corregidos (REGISTRARSE en la "
+            "pantalla de ingreso) o acercarse a cualquier agencia de la cooperativa."
+        ),
+    )
+
+
+def password_set(
+    conn: sqlite3.Connection, now: datetime, *, to: str, member_id: int, name: str, username: str
+) -> None:
+    send(
+        conn,
+        now,
+        to=to,
+        member_id=member_id,
+        subject="Contraseña establecida",
+        body=(
+            f"Estimado(a) {name}:\n\n"
+            f"La contraseña de su usuario {username} quedó establecida el {_when(now)}.\n\n"
+            "Ahora haga su PRIMER INGRESO: escriba su usuario, pulse INGRESAR y luego su "
+            "contraseña. Le pediremos una contraseña nueva, su imagen de seguridad, una pregunta "
+            "secreta y una pregunta de seguridad.\n\n"
+            "Si usted no hizo este cambio, comuníquese de inmediato con la cooperativa."
+        ),
+    )
+
+
+def account_ready(
+    conn: sqlite3.Connection, now: datetime, *, to: str, member_id: int, name: str, username: str
+) -> None:
+    send(
+        conn,
+        now,
+        to=to,
+        member_id=member_id,
+        subject="Su cuenta está lista",
+        body=(
+            f"Estimado(a) {name}:\n\n"
+            "Su cuenta está lista y configurada para ingresar en SAN JOSÉ S.J. VIRTUAL con su "
+            f"usuario {username}.\n\n"
+            "Cada vez que ingrese verá la imagen y la frase de seguridad que escogió. Si no las "
+            "ve, no escriba su contraseña y comuníquese con la cooperativa."
+        ),
+    )
+
+
+def recovery_code(
+    conn: sqlite3.Connection, now: datetime, *, to: str, member_id: int, name: str, code: str
+) -> None:
+    send(
+        conn,
+        now,
+        to=to,
+        member_id=member_id,
+        subject="Código para recuperar su contraseña",
+        body=(
+            f"Estimado(a) {name}:\n\n"
+            f"Su código para recuperar la contraseña es: {code}\n\n"
+            "Vale 15 minutos y sirve una sola vez; si pide otro, este deja de valer. Escríbalo "
+            "junto con las respuestas a sus preguntas secretas en ¿Olvidó su contraseña?.\n\n"
+            "Si usted no lo pidió, ignore este correo: su contraseña no cambia sin sus "
+            "respuestas y este código."
+        ),
+    )
+
+
+def password_recovered(
+    conn: sqlite3.Connection, now: datetime, *, to: str, member_id: int, name: str, username: str
+) -> None:
+    send(
+        conn,
+        now,
+        to=to,
+        member_id=member_id,
+        subject="Su contraseña fue cambiada",
+        body=(
+            f"Estimado(a) {name}:\n\n"
+            f"La contraseña de su usuario {username} se cambió con ¿Olvidó su contraseña? el "
+            f"{_when(now)}. Todas las sesiones abiertas con la contraseña anterior se "
+            "cerraron.\n\n"
+            "Si usted no hizo este cambio, comuníquese de inmediato con la cooperativa."
+        ),
+    )

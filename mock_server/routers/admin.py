@@ -1,0 +1,305 @@
+"""The cooperative's staff (tellers): the registration queue and locked users.
+
+Every action that changes something is recorded in ``staff_actions`` (who, what, on what,
+when), in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+from pydantic import TypeAdapter
+
+from mock_server import codes, db, mail
+from mock_server.deps import Conn, CurrentMember, Staff, State
+from mock_server.errors import ERROR_RESPONSE, ApiError
+from mock_server.idempotency import Idempotency, Outcome, member_idempotency
+from mock_server.lockout import MAX_FAILURES, clear_failures
+from mock_server.routers.registration import duplicate_problem
+from mock_server.security import normalise_username
+from sjvirtual_tui.models import (
+    LockedMember,
+    PersonaRegistration,
+    RegistrationRequest,
+    RegistrationStatus,
+    RejectRequest,
+    StaffRegistration,
+)
+
+router = APIRouter(
+    prefix="/staff",
+    tags=["staff"],
+    responses={401: ERROR_RESPONSE, 403: ERROR_RESPONSE, 500: ERROR_RESPONSE},
+)
+
+StaffKey = Annotated[Idempotency, Depends(member_idempotency())]
+RegistrationId = Annotated[int, Path(ge=1, le=2**62, description="The request's id.")]
+UsernamePath = Annotated[str, Path(min_length=1, max_length=64)]
+
+_REQUEST = TypeAdapter(RegistrationRequest)
+
+_SELECT_REGISTRATION = """
+    SELECT r.id, r.reference, r.status, r.created_at, r.request_json, r.decided_at, r.reason,
+           r.kind, r.identification, r.username, d.username AS decided_by
+    FROM registrations AS r LEFT JOIN members AS d ON d.id = r.decided_by
+"""
+
+
+def _registration(row: sqlite3.Row) -> StaffRegistration:
+    return StaffRegistration(
+        id=row["id"],
+        reference=row["reference"],
+        status=RegistrationStatus(row["status"]),
+        created_at=db.from_db(row["created_at"]),
+        request=_REQUEST.validate_json(row["request_json"]),
+        decided_at=db.from_db(row["decided_at"]) if row["decided_at"] else None,
+        decided_by=row["decided_by"],
+        reason=row["reason"],
+    )
+
+
+def _load(conn: sqlite3.Connection, registration_id: int) -> sqlite3.Row:
+    row: sqlite3.Row | None = conn.execute(
+        f"{_SELECT_REGISTRATION} WHERE r.id = ?", (registration_id,)
+    ).fetchone()
+    if row is None:
+        raise ApiError(404, "not_found", "Solicitud no encontrada.")
+    return row
+
+
+def _pending(conn: sqlite3.Connection, registration_id: int) -> sqlite3.Row:
+    row = _load(conn, registration_id)
+    if row["status"] != RegistrationStatus.PENDIENTE:
+        raise ApiError(
+            409,
+            "not_pending",
+            f"La solicitud {row['reference']} ya fue {row['status']}: no se puede cambiar.",
+        )
+    return row
+
+
+def _record(
+    conn: sqlite3.Connection,
+    staff: CurrentMember,
+    action: str,
+    target: str,
+    detail: str,
+    now: datetime,
+) -> None:
+    conn.execute(
+        """
+        INSERT INTO staff_actions (staff_member_id, action, target, detail, created_at)
+        VALUES (?, ?, ?, ?, ?)
+        """,
+        (staff.id, action, target, detail, db.to_db(now)),
+    )
+
+
+def _applicant_name(request: RegistrationRequest) -> str:
+    if isinstance(request, PersonaRegistration):
+        return f"{request.nombres} {request.apellidos}"
+    return request.razon_social
+
+
+@router.get(
+    "/registrations",
+    response_model=list[StaffRegistration],
+    responses={422: ERROR_RESPONSE},
+    summary="The registration requests, oldest first",
+)
+def list_registrations(
+    staff: Staff,
+    conn: Conn,
+    status: Annotated[
+        RegistrationStatus | None, Query(description="Only these, e.g. pendiente.")
+    ] = None,
+) -> list[StaffRegistration]:
+    rows = conn.execute(
+        f"""
+        {_SELECT_REGISTRATION}
+        WHERE ? IS NULL OR r.status = ?
+        ORDER BY r.created_at, r.id
+        """,
+        (status and status.value,) * 2,
+    ).fetchall()
+    return [_registration(row) for row in rows]
+
+
+@router.get(
+    "/registrations/{registration_id}",
+    response_model=StaffRegistration,
+    responses={404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    summary="One registration request",
+)
+def get_registration(
+    registration_id: RegistrationId, staff: Staff, conn: Conn
+) -> StaffRegistration:
+    return _registration(_load(conn, registration_id))
+
+
+@router.post(
+    "/registrations/{registration_id}/approve",
+    response_model=StaffRegistration,
+    responses={404: ERROR_RESPONSE, 409: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    summary="Approve: create the user and e-mail its ESTABLECER CONTRASEÑA code",
+)
+def approve(
+    registration_id: RegistrationId, staff: Staff, idem: StaffKey, state: State, conn: Conn
+) -> Response:
+    def effect() -> Outcome:
+        now = state.clock.now()
+        row = _pending(conn, registration_id)
+        request = _REQUEST.validate_json(row["request_json"])
+        holder = conn.execute(
+            "SELECT id, name FROM holders WHERE identification = ? AND kind = ?",
+            (row["identification"], row["kind"]),
+        ).fetchone()
+        if holder is None:  # pragma: no cover - holders are never deleted
+            raise ApiError(409, "conflict", "El socio de esta solicitud ya no existe.")
+        # What was true when the request was filed may have changed since (another request
+        # approved, a teller's own change): the same rules again, now.
+        duplicate = duplicate_problem(
+            conn,
+            holder["id"],
+            row["identification"],
+            row["username"],
+            exclude_registration=registration_id,
+        )
+        if duplicate is not None:
+            raise ApiError(409, "duplicate", duplicate[1])
+        member_id = conn.execute(
+            """
+            INSERT INTO members (username, holder_id, status, full_name, email, role,
+                created_at)
+            VALUES (?, ?, 'pending_password', ?, ?, 'member', ?)
+            """,
+            (row["username"], holder["id"], holder["name"], request.email, db.to_db(now)),
+        ).lastrowid
+        assert member_id is not None
+        code = codes.issue(conn, member_id, "set_password", now, codes.SET_PASSWORD_TTL)
+        mail.approval(
+            conn,
+            now,
+            to=request.email,
+            member_id=member_id,
+            name=_applicant_name(request),
+            reference=row["reference"],
+            username=row["username"],
+            code=code,
+        )
+        conn.execute(
+            """
+            UPDATE registrations SET status = 'aprobada', decided_at = ?, decided_by = ?
+            WHERE id = ?
+            """,
+            (db.to_db(now), staff.id, registration_id),
+        )
+        _record(conn, staff, "approve", row["reference"], f"usuario {row['username']}", now)
+        return Outcome(200, _registration(_load(conn, registration_id)))
+
+    return idem.run(conn, effect)
+
+
+@router.post(
+    "/registrations/{registration_id}/reject",
+    response_model=StaffRegistration,
+    responses={404: ERROR_RESPONSE, 409: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    summary="Reject with a reason, e-mailed to the applicant",
+)
+def reject(
+    registration_id: RegistrationId,
+    body: RejectRequest,
+    staff: Staff,
+    idem: StaffKey,
+    state: State,
+    conn: Conn,
+) -> Response:
+    def effect() -> Outcome:
+        now = state.clock.now()
+        reason = " ".join(body.reason.split())
+        if len(reason) < 5:
+            raise ApiError(
+                422,
+                "validation_error",
+                "Motivo: escriba al menos 5 caracteres; el solicitante lo leerá en su correo.",
+                "reason",
+            )
+        row = _pending(conn, registration_id)
+        request = _REQUEST.validate_json(row["request_json"])
+        conn.execute(
+            """
+            UPDATE registrations SET status = 'rechazada', decided_at = ?, decided_by = ?,
+                reason = ?
+            WHERE id = ?
+            """,
+            (db.to_db(now), staff.id, reason, registration_id),
+        )
+        mail.rejection(
+            conn,
+            now,
+            to=request.email,
+            name=_applicant_name(request),
+            reference=row["reference"],
+            reason=reason,
+        )
+        _record(conn, staff, "reject", row["reference"], reason, now)
+        return Outcome(200, _registration(_load(conn, registration_id)))
+
+    return idem.run(conn, effect)
+
+
+@router.get(
+    "/locked-members",
+    response_model=list[LockedMember],
+    summary="Users locked by failed attempts",
+)
+def locked_members(staff: Staff, conn: Conn) -> list[LockedMember]:
+    rows = conn.execute(
+        """
+        SELECT m.username, m.full_name, m.locked_at FROM members AS m
+        WHERE m.locked_at IS NOT NULL OR EXISTS (
+            SELECT 1 FROM login_failures AS f WHERE f.username = m.username AND f.count >= ?
+        )
+        ORDER BY m.locked_at, m.username
+        """,
+        (MAX_FAILURES,),
+    ).fetchall()
+    return [
+        LockedMember(
+            username=row["username"],
+            full_name=row["full_name"],
+            locked_at=db.from_db(row["locked_at"]) if row["locked_at"] else None,
+        )
+        for row in rows
+    ]
+
+
+@router.post(
+    "/members/{username}/unlock",
+    status_code=204,
+    response_class=Response,
+    responses={404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    summary="Clear a user's lock and failure count",
+)
+def unlock(
+    username: UsernamePath, staff: Staff, idem: StaffKey, state: State, conn: Conn
+) -> Response:
+    name = normalise_username(username)
+
+    def effect() -> Outcome:
+        now = state.clock.now()
+        member = conn.execute(
+            "SELECT id, locked_at FROM members WHERE username = ?", (name,)
+        ).fetchone()
+        if member is None:
+            raise ApiError(404, "not_found", "Usuario no encontrado.")
+        conn.execute("UPDATE members SET locked_at = NULL WHERE id = ?", (member["id"],))
+        clear_failures(conn, name)
+        was = f"bloqueado desde {member['locked_at']}" if member["locked_at"] else "sin bloqueo"
+        _record(conn, staff, "unlock", name, was, now)
+        return Outcome(204)
+
+    return idem.run(conn, effect)

@@ -1,0 +1,35 @@
+"""The demo's mailbox: every e-mail the server "sent" (only on a server made with demo=True)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from mock_server import db
+from mock_server.deps import Conn
+from mock_server.errors import ERROR_RESPONSE
+from sjvirtual_tui.models import OutboxMessage
+
+router = APIRouter(tags=["demo"], responses={500: ERROR_RESPONSE})
+
+
+@router.get(
+    "/demo/outbox",
+    response_model=list[OutboxMessage],
+    summary="Demo only: the e-mails the server sent, newest first",
+)
+def outbox(conn: Conn) -> list[OutboxMessage]:
+    # Public on purpose: the demo's Correo view reads the codes before anyone can log in. A
+    # server made without demo=True has no such route (404).
+    rows = conn.execute(
+        "SELECT id, to_address, subject, body, created_at FROM outbox ORDER BY id DESC"
+    ).fetchall()
+    return [
+        OutboxMessage(
+            id=row["id"],
+            to=row["to_address"],
+            subject=row["subject"],
+            body=row["body"],
+            created_at=db.from_db(row["created_at"]),
+        )
+        for row in rows
+    ]
