@@ -8,10 +8,21 @@ from argon2 import PasswordHasher
 from fastapi import FastAPI
 
 from mock_server import db
+from mock_server.clearing import DEFAULT_DELAY_SECONDS, ClearingSettings
 from mock_server.clock import Clock, SystemClock
 from mock_server.deps import ServerState
 from mock_server.errors import install_error_handlers
-from mock_server.routers import accounts, admin, auth, onboarding, outbox, registration
+from mock_server.routers import (
+    accounts,
+    admin,
+    auth,
+    beneficiaries,
+    challenges,
+    onboarding,
+    outbox,
+    registration,
+    transfers,
+)
 from mock_server.security import PasswordChecker
 from sjvirtual_tui.models import API_PREFIX, Health
 
@@ -25,14 +36,20 @@ def create_app(
     idle_timeout_seconds: int = IDLE_TIMEOUT_SECONDS,
     hasher: PasswordHasher | None = None,
     demo: bool = False,
+    clearing_delay_seconds: int = DEFAULT_DELAY_SECONDS,
 ) -> FastAPI:
     """The server over the SQLite file ``db_path`` (schema created if new; never seeded here).
 
     ``demo=True`` adds ``GET /api/v1/demo/outbox``, which shows every e-mail (and so every
     code) to anyone who asks: only for the bundled demo, never for a server others can reach.
+
+    ``clearing_delay_seconds``: how long an interbank transfer stays en_proceso before the
+    simulated clearing settles it (on the next request that reads transfers or accounts).
     """
     if idle_timeout_seconds <= 0:
         raise ValueError("idle_timeout_seconds must be positive")
+    if clearing_delay_seconds < 0:
+        raise ValueError("clearing_delay_seconds cannot be negative")
     db_path = Path(db_path)
     db.init_db(db_path, hasher)
 
@@ -47,12 +64,16 @@ def create_app(
         idle_timeout_seconds=idle_timeout_seconds,
         passwords=PasswordChecker(hasher),
     )
+    app.state.clearing = ClearingSettings(delay_seconds=clearing_delay_seconds)
     install_error_handlers(app)
     app.include_router(auth.router, prefix=API_PREFIX)
     app.include_router(onboarding.router, prefix=API_PREFIX)
     app.include_router(accounts.router, prefix=API_PREFIX)
     app.include_router(registration.router, prefix=API_PREFIX)
     app.include_router(admin.router, prefix=API_PREFIX)
+    app.include_router(beneficiaries.router, prefix=API_PREFIX)
+    app.include_router(transfers.router, prefix=API_PREFIX)
+    app.include_router(challenges.router, prefix=API_PREFIX)
     if demo:
         app.include_router(outbox.router, prefix=API_PREFIX)
 

@@ -35,6 +35,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--fresh", action="store_true", help="reemplazar los datos por una siembra nueva"
     )
     parser.add_argument(
+        "--clearing-delay",
+        type=int,
+        default=60,
+        metavar="SECONDS",
+        help="segundos hasta que la compensación liquide una transferencia interbancaria "
+        "(por omisión 60)",
+    )
+    parser.add_argument(
         "--log-level",
         default="warning",
         choices=["critical", "error", "warning", "info", "debug"],
@@ -43,6 +51,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         parser.error("el puerto va de 0 a 65535")
+    if args.clearing_delay < 0:
+        parser.error("--clearing-delay no puede ser negativo")
     return args
 
 
@@ -88,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     prepare_database(path, fresh=args.fresh)
     try:
-        app = create_app(path)
+        app = create_app(path, clearing_delay_seconds=args.clearing_delay)
     except SchemaVersionError as exc:
         # A file of another server version: say so (and how to fix it), not a traceback.
         print(f"sjvirtual-mock-server: {exc}", file=sys.stderr)

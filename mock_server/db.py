@@ -17,7 +17,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # The PRIMER INGRESO's list of security questions: reference data every database has (ids are
 # stored with the members' answers, so they never change meaning).
@@ -82,6 +82,8 @@ _SCHEMA = [
         locked_at TEXT,
         last_login_at TEXT,
         created_at TEXT NOT NULL,
+        -- operations in a row cancelled by wrong verification PINs (5 lock the member)
+        pin_cancellations INTEGER NOT NULL DEFAULT 0 CHECK (pin_cancellations >= 0),
         CHECK (role = 'teller' OR holder_id IS NOT NULL),
         CHECK (status = 'pending_password' OR password_hash IS NOT NULL),
         CHECK (status <> 'active' OR (security_image IS NOT NULL AND security_phrase IS NOT NULL))
@@ -229,6 +231,147 @@ _SCHEMA = [
         PRIMARY KEY (scope, key)
     )
     """,
+    # --- beneficiaries, verification PINs and transfers (schema 3) ---
+    # Other financial institutions, by their clearing code (seeded).
+    """
+    CREATE TABLE IF NOT EXISTS institutions (
+        code TEXT PRIMARY KEY CHECK (length(code) = 4 AND code NOT GLOB '*[^0-9]*'),
+        name TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (kind IN ('banco', 'cooperativa', 'mutualista'))
+    )
+    """,
+    # Accounts of other institutions that the simulated clearing refuses (closed accounts).
+    """
+    CREATE TABLE IF NOT EXISTS closed_external_accounts (
+        institution_code TEXT NOT NULL REFERENCES institutions (code),
+        number TEXT NOT NULL,
+        PRIMARY KEY (institution_code, number)
+    )
+    """,
+    # Productos de terceros. interna: another socio's account of this cooperative (number is
+    # the manual's registered form, 1105349; name the holder's, partly masked). externa: an
+    # account of another institution, as the member typed it.
+    """
+    CREATE TABLE IF NOT EXISTS beneficiaries (
+        id INTEGER PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES members (id),
+        kind TEXT NOT NULL CHECK (kind IN ('interna', 'externa')),
+        number TEXT NOT NULL CHECK (number <> '' AND number NOT GLOB '*[^0-9]*'),
+        account_type TEXT NOT NULL,
+        account_id INTEGER REFERENCES accounts (id),
+        institution_code TEXT REFERENCES institutions (code),
+        id_type TEXT CHECK (id_type IN ('cedula', 'ruc', 'pasaporte')),
+        id_number TEXT,
+        name TEXT NOT NULL CHECK (length(name) BETWEEN 2 AND 80),
+        email TEXT,
+        created_at TEXT NOT NULL,
+        CHECK (
+            (kind = 'interna' AND account_id IS NOT NULL AND institution_code IS NULL
+             AND account_type IN ('ahorro_vista', 'ahorro_personal')
+             AND id_type IS NULL AND id_number IS NULL AND email IS NULL)
+            OR (kind = 'externa' AND account_id IS NULL AND institution_code IS NOT NULL
+                AND account_type IN ('ahorros', 'corriente')
+                AND id_type IS NOT NULL AND id_number IS NOT NULL)
+        )
+    )
+    """,
+    # One registration per member and account: interna by its registered number, externa by
+    # institution + number.
+    """
+    CREATE UNIQUE INDEX IF NOT EXISTS beneficiaries_interna
+    ON beneficiaries (member_id, number) WHERE kind = 'interna'
+    """,
+    """
+    CREATE UNIQUE INDEX IF NOT EXISTS beneficiaries_externa
+    ON beneficiaries (member_id, institution_code, number) WHERE kind = 'externa'
+    """,
+    # Per-member limits on transfers to third parties (a member without a row gets the
+    # server's defaults).
+    """
+    CREATE TABLE IF NOT EXISTS transfer_limits (
+        member_id INTEGER PRIMARY KEY REFERENCES members (id),
+        per_transaction_cents INTEGER NOT NULL CHECK (per_transaction_cents > 0),
+        daily_cents INTEGER NOT NULL CHECK (daily_cents > 0),
+        CHECK (per_transaction_cents <= daily_cents)
+    )
+    """,
+    # TRANSFERENCIAS. The payee is copied (to_*), so a deleted beneficiary leaves the history
+    # as it was. journal_id: the journal that moved the money (NULL until executed);
+    # settlement_journal_id: an interbank transfer's clearing (to Salidas) or return.
+    """
+    CREATE TABLE IF NOT EXISTS transfers (
+        id INTEGER PRIMARY KEY,
+        reference TEXT NOT NULL UNIQUE,
+        member_id INTEGER NOT NULL REFERENCES members (id),
+        kind TEXT NOT NULL CHECK (kind IN ('propias', 'internas', 'interbancarias')),
+        status TEXT NOT NULL CHECK (status IN (
+            'pendiente_verificacion', 'completada', 'en_proceso', 'rechazada', 'cancelada'
+        )),
+        from_account_id INTEGER NOT NULL REFERENCES accounts (id),
+        to_account_id INTEGER REFERENCES accounts (id),
+        beneficiary_id INTEGER REFERENCES beneficiaries (id) ON DELETE SET NULL,
+        to_account TEXT NOT NULL,
+        to_name TEXT NOT NULL,
+        to_institution TEXT NOT NULL,
+        to_institution_code TEXT,
+        amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+        description TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        executed_at TEXT,
+        settled_at TEXT,
+        reason TEXT,
+        journal_id INTEGER UNIQUE REFERENCES journal (id),
+        settlement_journal_id INTEGER UNIQUE REFERENCES journal (id),
+        CHECK ((kind = 'interbancarias') = (to_account_id IS NULL)),
+        CHECK (kind <> 'interbancarias' OR to_institution_code IS NOT NULL),
+        CHECK (
+            (status IN ('pendiente_verificacion', 'cancelada')
+             AND executed_at IS NULL AND journal_id IS NULL)
+            OR (status IN ('completada', 'en_proceso', 'rechazada')
+                AND executed_at IS NOT NULL AND journal_id IS NOT NULL)
+        ),
+        CHECK (
+            (kind = 'interbancarias' AND status IN ('completada', 'rechazada'))
+            = (settlement_journal_id IS NOT NULL)
+        ),
+        CHECK ((settled_at IS NOT NULL) = (settlement_journal_id IS NOT NULL)),
+        CHECK (status <> 'rechazada' OR kind = 'interbancarias')
+    )
+    """,
+    # A member's transfers, newest first; and the daily limit's sum.
+    "CREATE INDEX IF NOT EXISTS transfers_member ON transfers (member_id, executed_at, id)",
+    # The clearing: en_proceso transfers by age.
+    "CREATE INDEX IF NOT EXISTS transfers_clearing ON transfers (status, executed_at)",
+    "CREATE INDEX IF NOT EXISTS transfers_beneficiary ON transfers (beneficiary_id)",
+    # Operations waiting for their PIN DE VERIFICACIÓN. pin_hash: argon2id of
+    # pin|id|amount_cents|payee, so the PIN confirms this operation and nothing else.
+    # payload: the pending beneficiary (JSON); transfer_id: the pending transfer.
+    """
+    CREATE TABLE IF NOT EXISTS challenges (
+        id TEXT PRIMARY KEY CHECK (length(id) BETWEEN 16 AND 64),
+        member_id INTEGER NOT NULL REFERENCES members (id),
+        purpose TEXT NOT NULL CHECK (purpose IN ('beneficiario', 'transferencia')),
+        amount_cents INTEGER CHECK (amount_cents > 0),
+        payee TEXT NOT NULL CHECK (payee <> ''),
+        pin_hash TEXT NOT NULL,
+        payload TEXT,
+        transfer_id INTEGER UNIQUE REFERENCES transfers (id),
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        attempts_left INTEGER NOT NULL CHECK (attempts_left BETWEEN 0 AND 3),
+        status TEXT NOT NULL CHECK (status IN ('pendiente', 'usado', 'cancelado', 'caducado')),
+        resolved_at TEXT,
+        CHECK (
+            (purpose = 'beneficiario' AND amount_cents IS NULL AND payload IS NOT NULL
+             AND transfer_id IS NULL)
+            OR (purpose = 'transferencia' AND amount_cents IS NOT NULL AND payload IS NULL
+                AND transfer_id IS NOT NULL)
+        ),
+        CHECK ((status = 'pendiente') = (resolved_at IS NULL)),
+        CHECK (status = 'cancelado' OR attempts_left > 0)
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS challenges_open ON challenges (status, expires_at)",
 ]
 
 

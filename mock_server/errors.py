@@ -108,6 +108,28 @@ _FIELD_LABELS = {
     "security_answer": "Respuesta",
     "status": "Estado",
     "id": "Número de solicitud",
+    # Productos de terceros, transfers and the verification PIN
+    "account_type": "Tipo de cuenta",
+    "institution_code": "Institución",
+    "id_type": "Tipo de identificación",
+    "id_number": "Número de identificación",
+    "name": "Nombre del titular",
+    "beneficiary_id": "Cuenta destino",
+    "from_account": "Cuenta origen",
+    "to_account": "Cuenta destino",
+    "amount_cents": "Monto",
+    "description": "Descripción",
+    "pin": "PIN de verificación",
+    "payee": "Destinatario",
+    "challenge_id": "Operación",
+    "transfer_id": "Transferencia",
+}
+
+# "kind" names a different choice in each form.
+_KIND_LABELS = {
+    "registrations": "Tipo de socio",
+    "beneficiaries": "Tipo de cuenta de terceros",
+    "transfers": "Tipo de transferencia",
 }
 
 # Fields whose format the cooperative's rules describe better than a generic "el formato no es
@@ -127,7 +149,7 @@ _FIELD_RULES: dict[str, Callable[[str], str | None]] = {
 
 # pydantic puts the tag of a discriminated union's member in the location
 # (('body', 'persona', 'cedula')); the field the member typed is what follows it.
-_UNION_TAGS = frozenset({"persona", "empresa"})
+_UNION_TAGS = frozenset({"persona", "empresa", "interna", "externa"})
 
 _DATE_TYPES = {
     "date_parsing",
@@ -168,7 +190,11 @@ def _describe(error: Mapping[str, Any]) -> str:
         expected = str(ctx.get("expected", "")).replace(" or ", " o ")
         return f"use uno de estos valores: {expected}."
     if kind in {"union_tag_invalid", "union_tag_not_found"}:
-        return "use persona o empresa."
+        tags = [tag.strip(" '\"") for tag in str(ctx.get("expected_tags", "")).split(",")]
+        tags = [tag for tag in tags if tag]
+        if len(tags) >= 2:
+            return f"use {', '.join(tags[:-1])} o {tags[-1]}."
+        return "el tipo no es válido."
     if kind == "extra_forbidden":
         return "este dato no se esperaba."
     if kind == "json_invalid":
@@ -188,8 +214,8 @@ def _field_of(loc: Sequence[Any]) -> str:
     return "body" if not loc or loc[0] == "body" else str(loc[0])
 
 
-def validation_error_body(errors: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
-    """(field, message) for the first error pydantic reported."""
+def validation_error_body(errors: Sequence[Mapping[str, Any]], path: str = "") -> tuple[str, str]:
+    """(field, message) for the first error pydantic reported on a request to ``path``."""
     if not errors:
         return "body", "Solicitud: el valor no es válido."
     first = errors[0]
@@ -204,6 +230,8 @@ def validation_error_body(errors: Sequence[Mapping[str, Any]]) -> tuple[str, str
         if message is not None:
             return field, message
     label = _FIELD_LABELS.get(name, field)
+    if name == "kind":
+        label = next((text for area, text in _KIND_LABELS.items() if f"/{area}" in path), "Tipo")
     return field, f"{label}: {_describe(first)}"
 
 
@@ -226,9 +254,9 @@ async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status, exc.code, exc.message, exc.field, exc.headers)
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    field, message = validation_error_body(exc.errors())
+    field, message = validation_error_body(exc.errors(), request.url.path)
     return error_response(422, "validation_error", message, field)
 
 

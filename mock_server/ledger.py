@@ -1,8 +1,127 @@
-"""The invariants of the double-entry ledger, checked by SQL over the whole store."""
+"""The double-entry ledger: posting a journal, and its invariants checked by SQL.
+
+Every money move is one journal of exactly two movements (a debit and a credit of the same
+amount), written by :func:`post_transfer` inside the caller's ``BEGIN IMMEDIATE`` transaction,
+so the movements, the balances and whatever the move belongs to (a transfer, its challenge, the
+idempotency record) commit together or not at all.
+"""
 
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from mock_server import db
+
+# The cooperative's internal accounts (kind 'internal'; no holder).
+CAJA_NUMBER = "99000001"
+CAJA_NAME = "Caja general"
+# Interbank transfers wait here between the member's debit and the clearing's answer: its
+# balance is always the sum of the transfers en_proceso.
+COMPENSACION_NUMBER = "99000002"
+COMPENSACION_NAME = "Compensación interbancaria"
+# What the clearing settled: money that left for other institutions.
+SALIDAS_NUMBER = "99000003"
+SALIDAS_NAME = "Salidas interbancarias"
+
+# The journal kinds of transfers (the seed's history uses others): the checks below find every
+# journal of these kinds through exactly one transfer.
+TRANSFER_JOURNAL_KINDS = ("trf_propia", "trf_interna", "trf_interbancaria")
+SETTLEMENT_JOURNAL_KINDS = ("liquidacion", "devolucion")
+
+
+class FundsError(RuntimeError):
+    """A debit would take an account's available balance below zero (callers check first)."""
+
+
+@dataclass(frozen=True)
+class Leg:
+    account_id: int
+    description: str  # what the account's holder reads in the statement
+
+
+def internal_account_id(conn: sqlite3.Connection, number: str) -> int:
+    row = conn.execute(
+        "SELECT id FROM accounts WHERE number = ? AND kind = 'internal'", (number,)
+    ).fetchone()
+    if row is None:  # pragma: no cover - every seeded database has them
+        raise RuntimeError(f"the internal account {number} does not exist; reseed the database")
+    return int(row["id"])
+
+
+def post_transfer(
+    conn: sqlite3.Connection,
+    now: datetime,
+    *,
+    kind: str,
+    description: str,
+    reference: str,
+    amount_cents: int,
+    debit: Leg,
+    credit: Leg,
+) -> int:
+    """One journal: ``debit`` gives ``amount_cents`` to ``credit``. Returns the journal's id.
+
+    Runs inside the caller's write transaction. The debit never takes the available balance
+    (balance - hold) below zero: :class:`FundsError` instead, and the caller rolls back.
+    """
+    if amount_cents <= 0:
+        raise ValueError("a journal moves a positive amount")
+    if debit.account_id == credit.account_id:
+        raise ValueError("a journal moves money between two different accounts")
+    posted_at = db.to_db(now)
+    journal_id = conn.execute(
+        "INSERT INTO journal (created_at, kind, description) VALUES (?, ?, ?)",
+        (posted_at, kind, description),
+    ).lastrowid
+    debited = conn.execute(
+        """
+        UPDATE accounts SET balance_cents = balance_cents - :amount
+        WHERE id = :id AND balance_cents - hold_cents >= :amount
+        RETURNING balance_cents
+        """,
+        {"amount": amount_cents, "id": debit.account_id},
+    ).fetchone()
+    if debited is None:
+        raise FundsError(f"account {debit.account_id} cannot give {amount_cents}")
+    credited = conn.execute(
+        "UPDATE accounts SET balance_cents = balance_cents + ? WHERE id = ? "
+        "RETURNING balance_cents",
+        (amount_cents, credit.account_id),
+    ).fetchone()
+    if credited is None:  # pragma: no cover - callers pass accounts they just read
+        raise RuntimeError(f"account {credit.account_id} does not exist")
+    conn.executemany(
+        """
+        INSERT INTO movements (journal_id, account_id, posted_at, description, reference,
+            amount_cents, balance_after_cents)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        """,
+        [
+            (
+                journal_id,
+                debit.account_id,
+                posted_at,
+                debit.description,
+                reference,
+                -amount_cents,
+                debited[0],
+            ),
+            (
+                journal_id,
+                credit.account_id,
+                posted_at,
+                credit.description,
+                reference,
+                amount_cents,
+                credited[0],
+            ),
+        ],
+    )
+    assert journal_id is not None
+    return journal_id
+
 
 # Each query returns the rows that break one rule (at most a few, for the message).
 _CHECKS: tuple[tuple[str, str], ...] = (
@@ -67,6 +186,66 @@ _CHECKS: tuple[tuple[str, str], ...] = (
         WHERE balance_cents < 0 OR hold_cents < 0 OR hold_cents > balance_cents
         UNION ALL
         SELECT 'movement ' || id FROM movements WHERE balance_after_cents < 0
+        LIMIT 5
+        """,
+    ),
+    (
+        "the settlement account's balance is not the sum of the transfers en proceso",
+        f"""
+        SELECT a.balance_cents, (
+            SELECT COALESCE(SUM(amount_cents), 0) FROM transfers WHERE status = 'en_proceso'
+        ) AS pending
+        FROM accounts AS a WHERE a.number = '{COMPENSACION_NUMBER}' AND a.balance_cents <> pending
+        """,
+    ),
+    (
+        "executed transfers without their one journal of two movements from the origin",
+        f"""
+        SELECT t.reference FROM transfers AS t
+        WHERE t.status IN ('completada', 'en_proceso', 'rechazada') AND (
+            (SELECT COUNT(*) FROM movements WHERE journal_id = t.journal_id) <> 2
+            OR NOT EXISTS (
+                SELECT 1 FROM movements AS m WHERE m.journal_id = t.journal_id
+                AND m.account_id = t.from_account_id AND m.amount_cents = -t.amount_cents
+            )
+            OR NOT EXISTS (
+                SELECT 1 FROM movements AS m WHERE m.journal_id = t.journal_id
+                AND m.amount_cents = t.amount_cents AND m.account_id = CASE
+                    WHEN t.kind = 'interbancarias' THEN (
+                        SELECT id FROM accounts WHERE number = '{COMPENSACION_NUMBER}'
+                    )
+                    ELSE t.to_account_id END
+            )
+        )
+        LIMIT 5
+        """,
+    ),
+    (
+        "settled interbank transfers without their one settlement journal of two movements",
+        f"""
+        SELECT t.reference FROM transfers AS t
+        WHERE t.settlement_journal_id IS NOT NULL AND (
+            (SELECT COUNT(*) FROM movements WHERE journal_id = t.settlement_journal_id) <> 2
+            OR NOT EXISTS (
+                SELECT 1 FROM movements AS m WHERE m.journal_id = t.settlement_journal_id
+                AND m.amount_cents = t.amount_cents AND m.account_id = CASE t.status
+                    WHEN 'rechazada' THEN t.from_account_id
+                    ELSE (SELECT id FROM accounts WHERE number = '{SALIDAS_NUMBER}') END
+            )
+        )
+        LIMIT 5
+        """,
+    ),
+    (
+        "transfer journals that belong to no transfer, or to more than one",
+        f"""
+        SELECT j.id, j.kind, (
+            SELECT COUNT(*) FROM transfers AS t
+            WHERE t.journal_id = j.id OR t.settlement_journal_id = j.id
+        ) AS owners
+        FROM journal AS j
+        WHERE j.kind IN {(*TRANSFER_JOURNAL_KINDS, *SETTLEMENT_JOURNAL_KINDS)!r}
+        AND owners <> 1
         LIMIT 5
         """,
     ),

@@ -60,3 +60,18 @@ def locked_error() -> ApiError:
 
 def locked_body() -> ErrorBody:
     return ErrorBody(code="locked", message=LOCKED_MESSAGE)
+
+
+def lock_member(conn: sqlite3.Connection, member_id: int, now: datetime) -> None:
+    """The lock of failed logins, set by other means (wrong PINs): a teller lifts it.
+
+    Every open session of the member ends with it (inside the caller's write transaction).
+    """
+    conn.execute(
+        "UPDATE members SET locked_at = ? WHERE id = ? AND locked_at IS NULL",
+        (db.to_db(now), member_id),
+    )
+    conn.execute(
+        "UPDATE sessions SET ended_at = ? WHERE member_id = ? AND ended_at IS NULL",
+        (db.to_db(now), member_id),
+    )

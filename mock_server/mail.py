@@ -172,3 +172,136 @@ def password_recovered(
             "Si usted no hizo este cambio, comuníquese de inmediato con la cooperativa."
         ),
     )
+
+
+# --- verification PIN, beneficiaries and transfers ---------------------------------------------
+
+
+def verification_pin(
+    conn: sqlite3.Connection,
+    now: datetime,
+    *,
+    to: str,
+    member_id: int,
+    name: str,
+    pin: str,
+    confirms: str,
+    expires_at: datetime,
+) -> None:
+    """The PIN DE VERIFICACIÓN: the one place a PIN is written down (never in a log)."""
+    send(
+        conn,
+        now,
+        to=to,
+        member_id=member_id,
+        subject="PIN de verificación",
+        body=(
+            f"Estimado(a) {name}:\n\n"
+            f"PIN de verificación: {pin}\n\n"
+            f"Este PIN confirma {confirms}, y nada más.\n\n"
+            f"Vale 5 minutos (hasta el {_when(expires_at)}), sirve una sola vez y admite "
+            "3 intentos. Escríbalo en la pantalla de confirmación y presione CONFIRMAR.\n\n"
+            "Si usted no inició esta operación, no comparta este PIN con nadie y comuníquese "
+            "con la cooperativa."
+        ),
+    )
+
+
+def beneficiary_added(
+    conn: sqlite3.Connection,
+    now: datetime,
+    *,
+    to: str,
+    member_id: int,
+    name: str,
+    description: str,
+) -> None:
+    send(
+        conn,
+        now,
+        to=to,
+        member_id=member_id,
+        subject="Nueva cuenta registrada",
+        body=(
+            f"Estimado(a) {name}:\n\n"
+            f"El {_when(now)} se registró en sus Productos de terceros la cuenta:\n\n"
+            f"{description}\n\n"
+            "Desde ahora puede transferirle dinero con un PIN de verificación.\n\n"
+            "Si usted no registró esta cuenta, comuníquese de inmediato con la cooperativa."
+        ),
+    )
+
+
+def transfer_receipt(
+    conn: sqlite3.Connection,
+    now: datetime,
+    *,
+    to: str,
+    member_id: int,
+    name: str,
+    reference: str,
+    executed_at: datetime,
+    origin: str,
+    destination: str,
+    amount: str,
+    description: str,
+    status: str,
+) -> None:
+    send(
+        conn,
+        now,
+        to=to,
+        member_id=member_id,
+        subject=f"Comprobante de transferencia {reference}",
+        body=(
+            f"Estimado(a) {name}:\n\n"
+            "COMPROBANTE DE TRANSFERENCIA\n\n"
+            f"Referencia: {reference}\n"
+            f"Fecha y hora: {_when(executed_at)} (hora de Ecuador)\n"
+            f"Cuenta origen: {origin}\n"
+            f"Destino: {destination}\n"
+            f"Monto: {amount}\n"
+            f"Descripción: {description}\n"
+            f"Estado: {status}\n\n"
+            "Guarde este comprobante. Si usted no hizo esta transferencia, comuníquese de "
+            "inmediato con la cooperativa."
+        ),
+    )
+
+
+def transfer_settled(
+    conn: sqlite3.Connection,
+    now: datetime,
+    *,
+    to: str,
+    member_id: int,
+    name: str,
+    reference: str,
+    destination: str,
+    amount: str,
+    returned_to: str | None,
+    reason: str | None,
+) -> None:
+    """The clearing's answer on an interbank transfer: credited, or returned with a reason."""
+    if returned_to is None:
+        subject = f"Transferencia {reference} acreditada"
+        text = (
+            f"Su transferencia {reference} de {amount} a {destination} fue acreditada por la "
+            f"otra institución el {_when(now)}.\n\nEstado: COMPLETADA"
+        )
+    else:
+        subject = f"Transferencia {reference} rechazada: dinero devuelto"
+        text = (
+            f"Su transferencia {reference} de {amount} a {destination} fue rechazada por la "
+            f"otra institución.\n\nMotivo: {reason}\n\n"
+            f"Devolvimos {amount} a su cuenta {returned_to} el {_when(now)}.\n\n"
+            "Estado: RECHAZADA"
+        )
+    send(
+        conn,
+        now,
+        to=to,
+        member_id=member_id,
+        subject=subject,
+        body=f"Estimado(a) {name}:\n\n{text}",
+    )

@@ -27,17 +27,37 @@ import platformdirs
 from argon2 import PasswordHasher
 
 from mock_server import db
-from mock_server.ledger import ledger_problems
-from sjvirtual_tui.models import AccountType, PersonaRegistration, SecurityImageId
-from sjvirtual_tui.rules import ECUADOR_TZ, normalise_answer
+from mock_server.banking import DEFAULT_DAILY_CENTS, DEFAULT_PER_TRANSACTION_CENTS, mask_name
+from mock_server.ledger import (
+    CAJA_NAME,
+    CAJA_NUMBER,
+    COMPENSACION_NAME,
+    COMPENSACION_NUMBER,
+    SALIDAS_NAME,
+    SALIDAS_NUMBER,
+    ledger_problems,
+)
+from sjvirtual_tui.models import (
+    AccountType,
+    ExternalAccountType,
+    IdType,
+    PersonaRegistration,
+    SecurityImageId,
+)
+from sjvirtual_tui.rules import ECUADOR_TZ, normalise_answer, normalise_third_party_account
 
 # Bump when the seed's content changes: cached templates of another version are ignored.
-SEED_VERSION = 2
+SEED_VERSION = 3
 SEED = 2026
 APP_NAME = "sjvirtual-tui"
 
-CAJA_NUMBER = "99000001"
-CAJA_NAME = "Caja general"
+# The cooperative's internal accounts (mock_server.ledger): Caja general holds the capital;
+# the other two start empty and carry the interbank transfers.
+INTERNAL_ACCOUNTS = (
+    (CAJA_NUMBER, CAJA_NAME),
+    (COMPENSACION_NUMBER, COMPENSACION_NAME),
+    (SALIDAS_NUMBER, SALIDAS_NAME),
+)
 # The cooperative's opening capital: far above what all members ever hold together.
 CAPITAL_CENTS = 250_000_000  # $2.500.000,00
 
@@ -401,6 +421,90 @@ PENDING_REGISTRATIONS: tuple[tuple[PersonaRegistration, tuple[int, time]], ...] 
 )
 
 
+# --- Productos de terceros: institutions, closed accounts, beneficiaries, limits ---------------
+
+# Other Ecuadorian financial institutions, by clearing code. The codes are this mock's own:
+# check them against the Banco Central del Ecuador's list of SPI participants before using
+# them for anything real.
+INSTITUTIONS: tuple[tuple[str, str, Literal["banco", "cooperativa", "mutualista"]], ...] = (
+    ("0010", "Banco Pichincha", "banco"),
+    ("0017", "Banco Guayaquil", "banco"),
+    ("0025", "Banco de Machala", "banco"),
+    ("0029", "Banco de Loja", "banco"),
+    ("0030", "Banco del Pacífico", "banco"),
+    ("0032", "Banco Internacional", "banco"),
+    ("0034", "Banco Amazonas", "banco"),
+    ("0035", "Banco del Austro", "banco"),
+    ("0036", "Produbanco", "banco"),
+    ("0037", "Banco Bolivariano", "banco"),
+    ("0042", "Banco General Rumiñahui", "banco"),
+    ("0059", "Banco Solidario", "banco"),
+    ("0060", "Banco ProCredit", "banco"),
+    ("0064", "BanEcuador", "banco"),
+    ("0213", "Mutualista Pichincha", "mutualista"),
+    ("0215", "Mutualista Imbabura", "mutualista"),
+    ("0218", "Mutualista Azuay", "mutualista"),
+    ("1009", "Cooperativa Cooprogreso", "cooperativa"),
+    ("1011", "Cooperativa Andalucía", "cooperativa"),
+    ("1015", "Cooperativa Policía Nacional", "cooperativa"),
+    ("1022", "Cooperativa 29 de Octubre", "cooperativa"),
+    ("1026", "Cooperativa Oscus", "cooperativa"),
+    ("1033", "Cooperativa Riobamba", "cooperativa"),
+    ("1040", "Cooperativa JEP", "cooperativa"),
+    ("1047", "Cooperativa Alianza del Valle", "cooperativa"),
+    ("1052", "Cooperativa Jardín Azuayo", "cooperativa"),
+    ("1062", "Cooperativa Mushuc Runa", "cooperativa"),
+)
+
+# Accounts the simulated clearing refuses as closed: a transfer to one ends rechazada.
+CLOSED_EXTERNAL_ACCOUNTS: tuple[tuple[str, str], ...] = (
+    ("0036", "02005123456"),  # Produbanco: demo's beneficiary Diego Andrade
+    ("0017", "0012345678"),  # Banco Guayaquil
+)
+
+
+@dataclass(frozen=True)
+class SeedBeneficiary:
+    """A registered Productos de terceros entry of a seeded member."""
+
+    username: str
+    registered: tuple[int, time]  # (days before the seeding day, Ecuador time)
+    account_type: AccountType | ExternalAccountType
+    number: str  # interna: the account's cartola number; externa: as the member typed it
+    institution_code: str | None = None  # externa only
+    id_type: IdType | None = None
+    id_number: str | None = None
+    name: str | None = None  # externa only (an interna shows its holder, masked)
+    email: str | None = None
+
+
+BENEFICIARIES: tuple[SeedBeneficiary, ...] = (
+    SeedBeneficiary("demo", (60, time(10, 15)), AccountType.AHORRO_VISTA, "00105349"),
+    SeedBeneficiary(
+        "demo",
+        (45, time(19, 2)),
+        ExternalAccountType.AHORROS,
+        "2203456789",
+        institution_code="0010",
+        id_type=IdType.CEDULA,
+        id_number="1715223341",
+        name="Ana Lucía Tipán Morales",
+        email="ana.tipan@correo.ec",
+    ),
+    SeedBeneficiary(
+        "demo",
+        (20, time(12, 40)),
+        ExternalAccountType.CORRIENTE,
+        "02005123456",  # in CLOSED_EXTERNAL_ACCOUNTS: the demo's rechazada
+        institution_code="0036",
+        id_type=IdType.CEDULA,
+        id_number="0912345675",
+        name="Diego Fernando Andrade Salazar",
+    ),
+    SeedBeneficiary("socio2", (30, time(8, 30)), AccountType.AHORRO_VISTA, "00104721"),
+)
+
+
 # --- movement generation ------------------------------------------------------------------------
 
 
@@ -720,6 +824,11 @@ def _write_seed(
             opening,
         )
     ]
+    # The other internal accounts come after every member account (whose ids stay as they
+    # were before these existed).
+    internal_ids = {
+        number: len(account_ids) + 2 + i for i, (number, _name) in enumerate(INTERNAL_ACCOUNTS[1:])
+    }
     holder_rows: list[tuple[object, ...]] = []
     opened: dict[int, int] = {}  # holder id -> its first movement (epoch microseconds)
     for holder_id, owner in enumerate(owners, start=1):
@@ -744,6 +853,11 @@ def _write_seed(
                 )
             )
 
+    for number, name in INTERNAL_ACCOUNTS[1:]:
+        account_rows.append(
+            (internal_ids[number], number, None, "internal", None, name, 0, 0, "activa", opening)
+        )
+
     member_rows: list[tuple[object, ...]] = []
     failure_rows = []
     for holder_id, member in enumerate(MEMBERS, start=1):
@@ -765,6 +879,53 @@ def _write_seed(
     # The staff were given their users the day the cooperative's history starts.
     for staff in STAFF:
         member_rows.append(_member_row(staff, None, "teller", None, None, opening, hasher))
+
+    member_ids = {member.username: index for index, member in enumerate(MEMBERS, start=1)}
+    holder_names = {
+        spec.number: (owner.full_name if isinstance(owner, SeedMember) else owner.name)
+        for owner, spec, _events in generated
+    }
+    beneficiary_rows: list[tuple[object, ...]] = []
+    for beneficiary in BENEFICIARIES:
+        days_before, at = beneficiary.registered
+        when = datetime.combine(today - timedelta(days=days_before), at, tzinfo=ECUADOR_TZ)
+        if isinstance(beneficiary.account_type, AccountType):
+            beneficiary_rows.append(
+                (
+                    member_ids[beneficiary.username],
+                    "interna",
+                    normalise_third_party_account(beneficiary.number, beneficiary.account_type),
+                    beneficiary.account_type.value,
+                    account_ids[beneficiary.number],
+                    None,
+                    None,
+                    None,
+                    mask_name(holder_names[beneficiary.number]),
+                    None,
+                    db.to_db(when),
+                )
+            )
+        else:
+            assert beneficiary.id_type is not None
+            beneficiary_rows.append(
+                (
+                    member_ids[beneficiary.username],
+                    "externa",
+                    beneficiary.number,
+                    beneficiary.account_type.value,
+                    None,
+                    beneficiary.institution_code,
+                    beneficiary.id_type.value,
+                    beneficiary.id_number,
+                    beneficiary.name,
+                    beneficiary.email,
+                    db.to_db(when),
+                )
+            )
+    limit_rows = [
+        (member_id, DEFAULT_PER_TRANSACTION_CENTS, DEFAULT_DAILY_CENTS)
+        for member_id in member_ids.values()
+    ]
 
     registration_rows = []
     for reg_id, (request, (days_before, at)) in enumerate(PENDING_REGISTRATIONS, start=1):
@@ -827,6 +988,28 @@ def _write_seed(
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """,
             registration_rows,
+        )
+        conn.executemany(
+            "INSERT INTO institutions (code, name, kind) VALUES (?, ?, ?)", INSTITUTIONS
+        )
+        conn.executemany(
+            "INSERT INTO closed_external_accounts (institution_code, number) VALUES (?, ?)",
+            CLOSED_EXTERNAL_ACCOUNTS,
+        )
+        conn.executemany(
+            """
+            INSERT INTO beneficiaries (member_id, kind, number, account_type, account_id,
+                institution_code, id_type, id_number, name, email, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            beneficiary_rows,
+        )
+        conn.executemany(
+            """
+            INSERT INTO transfer_limits (member_id, per_transaction_cents, daily_cents)
+            VALUES (?, ?, ?)
+            """,
+            limit_rows,
         )
 
 

@@ -269,3 +269,193 @@ class OutboxMessage(_Model):
     subject: str
     body: str
     created_at: datetime
+
+
+# --- the verification PIN ----------------------------------------------------------------------
+
+Pin = Annotated[str, Field(pattern=r"^[0-9]{4}$", description="The 4 digits of the e-mail.")]
+ChallengeId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{16,64}$")]
+# The payee a PIN is bound to, in the server's canonical form (echoed back on confirm).
+Payee = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class ChallengePurpose(StrEnum):
+    BENEFICIARY = "beneficiario"
+    TRANSFER = "transferencia"
+
+
+class Challenge(_Model):
+    """An operation waiting for its PIN DE VERIFICACIÓN (sent to the member's e-mail).
+
+    The PIN is bound to ``amount_cents`` and ``payee``: the confirmation echoes both, and a PIN
+    confirms nothing else. It expires at ``expires_at``; ``attempts_left`` wrong entries cancel it.
+    """
+
+    id: ChallengeId
+    purpose: ChallengePurpose
+    amount_cents: Cents | None = Field(description="None for a new beneficiary.")
+    payee: Payee
+    sent_to: str = Field(description="The member's e-mail, partly masked: l****@correo.ec")
+    expires_at: datetime
+    attempts_left: int = Field(ge=0)
+
+
+class ConfirmRequest(_Model):
+    pin: Pin
+    amount_cents: Cents | None = Field(description="The challenge's amount, echoed.")
+    payee: Payee = Field(description="The challenge's payee, echoed.")
+
+
+# --- Productos de terceros (REGISTRO DE CUENTAS) ----------------------------------------------
+
+
+class BeneficiaryKind(StrEnum):
+    INTERNA = "interna"  # cuenta de terceros: another socio's account in this cooperative
+    EXTERNA = "externa"  # otras instituciones financieras
+
+
+class ExternalAccountType(StrEnum):
+    AHORROS = "ahorros"
+    CORRIENTE = "corriente"
+
+
+class IdType(StrEnum):
+    CEDULA = "cedula"
+    RUC = "ruc"
+    PASAPORTE = "pasaporte"
+
+
+class Institution(_Model):
+    """Another financial institution (seeded list), by its clearing code."""
+
+    code: Annotated[str, Field(pattern=r"^[0-9]{4}$")]
+    name: str
+    kind: Literal["banco", "cooperativa", "mutualista"]
+
+
+class AccountLookup(_Model):
+    """A cooperative account found for REGISTRO DE CUENTAS, shown to verify before AGREGAR."""
+
+    registered_number: str = Field(description="By the manual's rule: 00105349 -> 1105349.")
+    account_type: AccountType
+    holder_name: str = Field(description="Partly masked: L*** Y**** C*****.")
+
+
+InternalNumber = Annotated[
+    str,
+    Field(
+        pattern=r"^[0-9]{1,20}$",
+        description="As in the cartola (00105349) or already prefixed (1105349).",
+    ),
+]
+ExternalNumber = Annotated[str, Field(pattern=r"^[0-9]{5,20}$")]
+IdNumber = Annotated[str, Field(pattern=r"^[A-Z0-9]{5,20}$")]
+
+
+class InternalBeneficiaryRequest(_Model):
+    kind: Literal["interna"] = "interna"
+    account_type: AccountType
+    number: InternalNumber
+
+
+class ExternalBeneficiaryRequest(_Model):
+    kind: Literal["externa"] = "externa"
+    institution_code: Annotated[str, Field(pattern=r"^[0-9]{4}$")]
+    account_type: ExternalAccountType
+    number: ExternalNumber
+    id_type: IdType
+    id_number: IdNumber = Field(description="Cédula and RUC are checked; pasaporte 5..20.")
+    name: Name
+    email: Email | None = None
+
+
+BeneficiaryRequest = Annotated[
+    InternalBeneficiaryRequest | ExternalBeneficiaryRequest, Field(discriminator="kind")
+]
+
+
+class Beneficiary(_Model):
+    id: int
+    kind: BeneficiaryKind
+    name: str = Field(description="Interna: the holder, partly masked. Externa: as registered.")
+    number: str = Field(description="Interna: the registered form (1105349).")
+    account_type: AccountType | ExternalAccountType
+    institution_code: str
+    institution_name: str
+    id_type: IdType | None = None
+    id_number: str | None = None
+    email: str | None = None
+    created_at: datetime
+
+
+# --- TRANSFERENCIAS ---------------------------------------------------------------------------
+
+
+class TransferKind(StrEnum):
+    PROPIAS = "propias"  # entre cuentas propias: no PIN
+    INTERNAS = "internas"  # internas a terceros (a registered interna beneficiary)
+    INTERBANCARIAS = "interbancarias"  # a otras instituciones financieras (externa beneficiary)
+
+
+class TransferStatus(StrEnum):
+    PENDIENTE = "pendiente_verificacion"  # waiting for the PIN; no money moved
+    COMPLETADA = "completada"  # credited
+    EN_PROCESO = "en_proceso"  # interbank: debited, waiting for the clearing
+    RECHAZADA = "rechazada"  # interbank: refused by the other institution, money returned
+    CANCELADA = "cancelada"  # 3 wrong PINs or the PIN expired; no money moved
+
+
+PositiveCents = Annotated[int, Field(ge=1, le=MAX_CENTS)]
+Description = Annotated[str, Field(min_length=1, max_length=60)]
+
+
+class TransferRequest(_Model):
+    kind: TransferKind
+    from_account: AccountNumber = Field(description="The origin, as in the cartola.")
+    to_account: AccountNumber | None = Field(
+        default=None, description="propias only: the member's other account."
+    )
+    beneficiary_id: int | None = Field(default=None, description="internas and interbancarias.")
+    amount_cents: PositiveCents
+    description: Description
+
+
+class Transfer(_Model):
+    """A transfer and, once executed, its receipt."""
+
+    id: int
+    reference: str = Field(description="e.g. TRF-0000123")
+    kind: TransferKind
+    status: TransferStatus
+    from_account: str
+    to_account: str
+    to_name: str
+    to_institution: str
+    amount_cents: PositiveCents
+    description: str
+    created_at: datetime
+    executed_at: datetime | None = Field(default=None, description="When the money left.")
+    settled_at: datetime | None = Field(default=None, description="Interbank: cleared/returned.")
+    reason: str | None = Field(default=None, description="Why it was rejected or cancelled.")
+
+
+class TransferStart(_Model):
+    """``challenge`` is None for propias, which are executed at once."""
+
+    transfer: Transfer
+    challenge: Challenge | None = None
+
+
+class ConfirmResult(_Model):
+    purpose: ChallengePurpose
+    beneficiary: Beneficiary | None = None
+    transfer: Transfer | None = None
+
+
+class TransferLimits(_Model):
+    """Limits on transfers to third parties (internas and interbancarias); propias have none."""
+
+    per_transaction_cents: Cents
+    daily_cents: Cents
+    used_today_cents: Cents
+    available_today_cents: Cents

@@ -169,3 +169,166 @@ async def active_user(
     response = await client.post(SETUP, json=SETUP_BODY, headers=keyed(token))
     assert response.status_code == 200, response.text
     return token
+
+
+# --- Productos de terceros, transfers and the verification PIN ----------------------------------
+
+INSTITUTIONS = f"{API_PREFIX}/institutions"
+BENEFICIARIES = f"{API_PREFIX}/beneficiaries"
+LOOKUP = f"{API_PREFIX}/beneficiaries/lookup"
+TRANSFERS = f"{API_PREFIX}/transfers"
+LIMITS = f"{API_PREFIX}/limits"
+CHALLENGES = f"{API_PREFIX}/challenges"
+
+DEMO_EMAIL = "demo@socios.coacsanjose.ec"
+SOCIO2_EMAIL = "socio2@socios.coacsanjose.ec"
+# The seeded accounts and Productos de terceros (mock_server.seed).
+DEMO_VISTA, DEMO_PERSONAL, SOCIO2_VISTA = "00104721", "00204722", "00105349"
+CAJA, COMPENSACION, SALIDAS = "99000001", "99000002", "99000003"
+DEMO_TO_SOCIO2 = 1  # demo's interna: socio2's 00105349, registered 1105349
+DEMO_PICHINCHA = 2  # demo's externa at Banco Pichincha (0010), 2203456789
+DEMO_PRODUBANCO = 3  # demo's externa at Produbanco (0036), 02005123456: a closed account
+SOCIO2_TO_DEMO = 4  # socio2's interna: demo's 00104721, registered 1104721
+
+# The line of the PIN e-mail that carries the PIN.
+PIN_LINE = re.compile(r"^PIN de verificación: ([0-9]{4})$", re.MULTILINE)
+
+# A stand-in that means "echo what the challenge says".
+ECHO: Any = object()
+
+
+async def latest_pin(client: httpx.AsyncClient, email: str) -> str:
+    """The PIN of the newest PIN e-mail to ``email`` in the demo outbox."""
+    found = await pins(client, email)
+    assert found, f"no PIN e-mail to {email}"
+    return found[0]
+
+
+async def pins(client: httpx.AsyncClient, email: str) -> list[str]:
+    """Every PIN e-mailed to ``email``, newest first."""
+    found = [PIN_LINE.search(message["body"]) for message in await mails(client, email)]
+    return [match.group(1) for match in found if match]
+
+
+def wrong(pin: str) -> str:
+    """A PIN that is not ``pin``."""
+    return f"{(int(pin) + 1) % 10_000:04d}"
+
+
+async def start_transfer(
+    client: httpx.AsyncClient,
+    token: str,
+    *,
+    kind: str,
+    from_account: str,
+    amount_cents: int,
+    to_account: str | None = None,
+    beneficiary_id: int | None = None,
+    description: str = "Pago de prueba",
+    key: str | None = None,
+) -> httpx.Response:
+    """POST /transfers (with a fresh Idempotency-Key unless ``key``)."""
+    body: dict[str, Any] = {
+        "kind": kind,
+        "from_account": from_account,
+        "amount_cents": amount_cents,
+        "description": description,
+    }
+    if to_account is not None:
+        body["to_account"] = to_account
+    if beneficiary_id is not None:
+        body["beneficiary_id"] = beneficiary_id
+    return await client.post(TRANSFERS, json=body, headers=keyed(token, key))
+
+
+async def confirm(
+    client: httpx.AsyncClient,
+    token: str,
+    challenge: dict[str, Any],
+    pin: str,
+    *,
+    amount_cents: Any = ECHO,
+    payee: Any = ECHO,
+    key: str | None = None,
+) -> httpx.Response:
+    """POST /challenges/{id}/confirm, echoing the challenge's amount and payee by default."""
+    body = {
+        "pin": pin,
+        "amount_cents": challenge["amount_cents"] if amount_cents is ECHO else amount_cents,
+        "payee": challenge["payee"] if payee is ECHO else payee,
+    }
+    return await client.post(
+        f"{CHALLENGES}/{challenge['id']}/confirm", json=body, headers=keyed(token, key)
+    )
+
+
+async def transfer_with_pin(
+    client: httpx.AsyncClient, token: str, email: str, **body: Any
+) -> dict[str, Any]:
+    """A transfer to a third party, started and confirmed with the e-mailed PIN: the Transfer."""
+    started = await start_transfer(client, token, **body)
+    assert started.status_code == 201, started.text
+    challenge = started.json()["challenge"]
+    confirmed = await confirm(client, token, challenge, await latest_pin(client, email))
+    assert confirmed.status_code == 200, confirmed.text
+    transfer: dict[str, Any] = confirmed.json()["transfer"]
+    return transfer
+
+
+async def start_beneficiary(
+    client: httpx.AsyncClient, token: str, body: dict[str, Any], key: str | None = None
+) -> httpx.Response:
+    return await client.post(BENEFICIARIES, json=body, headers=keyed(token, key))
+
+
+async def add_beneficiary(
+    client: httpx.AsyncClient, token: str, email: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    """A beneficiary registered with the e-mailed PIN: the Beneficiary."""
+    started = await start_beneficiary(client, token, body)
+    assert started.status_code == 201, started.text
+    confirmed = await confirm(client, token, started.json(), await latest_pin(client, email))
+    assert confirmed.status_code == 200, confirmed.text
+    beneficiary: dict[str, Any] = confirmed.json()["beneficiary"]
+    return beneficiary
+
+
+def balances(db: Path) -> dict[str, tuple[int, int]]:
+    """(balance, hold) of every account, by number."""
+    return {
+        str(number): (int(balance), int(hold))
+        for number, balance, hold in rows(
+            db, "SELECT number, balance_cents, hold_cents FROM accounts"
+        )
+    }
+
+
+def available(db: Path, number: str) -> int:
+    balance, hold = balances(db)[number]
+    return balance - hold
+
+
+def ledger_problems_of(db: Path) -> list[str]:
+    from mock_server.ledger import ledger_problems
+
+    conn = sqlite3.connect(db)
+    try:
+        return ledger_problems(conn)
+    finally:
+        conn.close()
+
+
+# Every table a beneficiary, transfer or PIN step could write to (idempotency records aside:
+# a refusal is stored for its key).
+MONEY_TABLES = ("beneficiaries", "transfers", "challenges", "journal", "movements", "outbox")
+
+
+def money_state(db: Path) -> dict[str, Any]:
+    """What a refused request must leave as it was: rows, balances, challenges, transfers."""
+    return {
+        "counts": counts(db, *MONEY_TABLES),
+        "balances": balances(db),
+        "challenges": rows(db, "SELECT id, status, attempts_left FROM challenges ORDER BY id"),
+        "transfers": rows(db, "SELECT id, status FROM transfers ORDER BY id"),
+        "members": rows(db, "SELECT id, locked_at, pin_cancellations FROM members ORDER BY id"),
+    }

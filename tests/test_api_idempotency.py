@@ -266,6 +266,10 @@ def test_the_key_is_a_required_header_of_every_state_changing_route(
         ("POST", "/api/v1/auth/set-password"),
         ("POST", "/api/v1/me/setup"),
         ("POST", "/api/v1/auth/recovery/complete"),
+        ("POST", "/api/v1/beneficiaries"),
+        ("DELETE", "/api/v1/beneficiaries/{beneficiary_id}"),
+        ("POST", "/api/v1/transfers"),
+        ("POST", "/api/v1/challenges/{challenge_id}/confirm"),
     }
     # Every other POST is one that docs/api.md exempts.
     posts = {

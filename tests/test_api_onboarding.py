@@ -146,7 +146,14 @@ async def test_the_password_policy(
 
 
 def _example_path(path: str) -> str:
-    values = {"number": "00107777", "registration_id": "1", "username": "demo"}
+    values = {
+        "number": "00107777",
+        "registration_id": "1",
+        "username": "demo",
+        "beneficiary_id": "1",
+        "transfer_id": "1",
+        "challenge_id": "x" * 24,
+    }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
 

@@ -64,3 +64,38 @@ def test_console_script_prints_its_url_and_serves(seeded_db: Path, tmp_path: Pat
         process.terminate()
         process.wait(timeout=10)
     assert process.returncode is not None
+
+
+async def test_an_interbank_transfer_over_loopback(seeded_db: Path) -> None:
+    from tests.api import DEMO_EMAIL, DEMO_PICHINCHA, auth, ledger_problems_of, transfer_with_pin
+    from tests.conftest import CHEAP_HASHER
+
+    app = create_app(seeded_db, demo=True, hasher=CHEAP_HASHER, clearing_delay_seconds=0)
+    with run_server_in_thread(app) as base_url:
+        async with httpx.AsyncClient(base_url=base_url) as client:
+            token = await login_token(client, "demo", "Demo2026")
+            transfer = await transfer_with_pin(
+                client,
+                token,
+                DEMO_EMAIL,
+                kind="interbancarias",
+                from_account="00204722",
+                beneficiary_id=DEMO_PICHINCHA,
+                amount_cents=4_321,
+            )
+            assert transfer["status"] == "en_proceso"
+            # With no clearing delay the next read settles it.
+            settled = await client.get(f"/api/v1/transfers/{transfer['id']}", headers=auth(token))
+            assert settled.json()["status"] == "completada"
+    assert ledger_problems_of(seeded_db) == []
+
+
+def test_the_clearing_delay_option() -> None:
+    from mock_server import cli
+
+    assert cli.parse_args([]).clearing_delay == 60
+    assert cli.parse_args(["--clearing-delay", "5"]).clearing_delay == 5
+    with pytest.raises(SystemExit):
+        cli.parse_args(["--clearing-delay", "-1"])
+    with pytest.raises(ValueError):
+        create_app(Path("unused.sqlite"), clearing_delay_seconds=-1)

@@ -56,7 +56,7 @@ def test_the_ledger_balances(seeded_db: Path) -> None:
     assert all(sum(amounts) == 0 and len(amounts) == 2 for amounts in by_journal.values())
 
     accounts = _rows(seeded_db, "SELECT id, number, balance_cents, hold_cents FROM accounts")
-    assert len(accounts) == 9
+    assert len(accounts) == 11  # 8 of socios, Caja general and the two interbank accounts
     for account_id, number, balance, hold in accounts:
         assert isinstance(balance, int) and isinstance(hold, int)
         running = 0
@@ -161,8 +161,10 @@ def test_the_seeded_members(seeded_db: Path) -> None:
         "00108888": ("Gabriela Cisneros Mora", "member", "ahorro_vista"),
         "00190077": ("Textiles Otavalo S.A.", "member", "ahorro_vista"),
         "99000001": (None, "internal", None),
+        "99000002": (None, "internal", None),
+        "99000003": (None, "internal", None),
     }
-    counts = {n: a[5] for n, a in accounts.items() if n != "99000001"}
+    counts = {n: a[5] for n, a in accounts.items() if not n.startswith("99")}
     assert counts == {
         "00104721": 1_200,
         "00204722": 150,
@@ -178,7 +180,14 @@ def test_the_seeded_members(seeded_db: Path) -> None:
     assert 800_000 <= int(str(personal[3])) <= 1_200_000 and personal[4] == 0
 
     today = CLOCK_START.astimezone(ECUADOR_TZ).date()
+    # The interbank accounts start empty: no movement before the first transfer.
+    assert {n: (a[3], a[5]) for n, a in accounts.items() if n in {"99000002", "99000003"}} == {
+        "99000002": (0, 0),
+        "99000003": (0, 0),
+    }
     for number, account in accounts.items():
+        if number in {"99000002", "99000003"}:
+            continue
         first = datetime.fromisoformat(str(account[6]))
         last = datetime.fromisoformat(str(account[7]))
         assert first < last < CLOCK_START, number
@@ -186,8 +195,10 @@ def test_the_seeded_members(seeded_db: Path) -> None:
             assert last.astimezone(ECUADOR_TZ).date() == today, number
     first_demo = datetime.fromisoformat(str(vista[6])).astimezone(ECUADOR_TZ).date()
     assert first_demo == today - timedelta(days=730)
-    assert _rows(seeded_db, "SELECT name FROM accounts WHERE number = '99000001'") == [
-        ("Caja general",)
+    assert _rows(seeded_db, "SELECT number, name FROM accounts WHERE kind = 'internal'") == [
+        ("99000001", "Caja general"),
+        ("99000002", "Compensación interbancaria"),
+        ("99000003", "Salidas interbancarias"),
     ]
 
 
@@ -363,3 +374,77 @@ def test_a_file_of_an_older_schema_is_refused_with_a_hint(
     conn.close()
     assert cli.main(["--db", str(path), "--port", "0"]) == 1
     assert "--fresh" in capsys.readouterr().err
+
+
+def test_institutions_beneficiaries_and_limits(seeded_db: Path) -> None:
+    institutions = _rows(seeded_db, "SELECT code, name, kind FROM institutions ORDER BY code")
+    assert len(institutions) == len(seed.INSTITUTIONS) >= 20
+    by_name = {name: (code, kind) for code, name, kind in institutions}
+    for name in (
+        "Banco Pichincha",
+        "Banco Guayaquil",
+        "Banco del Pacífico",
+        "Produbanco",
+        "Banco Internacional",
+        "Banco Bolivariano",
+        "Banco del Austro",
+        "Banco de Machala",
+        "Banco de Loja",
+        "Banco General Rumiñahui",
+        "Banco Solidario",
+        "BanEcuador",
+        "Cooperativa JEP",
+        "Cooperativa Jardín Azuayo",
+        "Cooperativa 29 de Octubre",
+        "Cooperativa Policía Nacional",
+        "Mutualista Pichincha",
+    ):
+        assert name in by_name, name
+    assert by_name["Banco Pichincha"] == ("0010", "banco")
+    assert by_name["Produbanco"] == ("0036", "banco")
+    assert {kind for _code, _name, kind in institutions} == {"banco", "cooperativa", "mutualista"}
+    assert all(len(str(code)) == 4 and str(code).isdigit() for code, _n, _k in institutions)
+    assert _rows(
+        seeded_db, "SELECT institution_code, number FROM closed_external_accounts ORDER BY 1"
+    ) == [
+        ("0017", "0012345678"),
+        ("0036", "02005123456"),
+    ]
+
+    beneficiaries = _rows(
+        seeded_db,
+        """
+        SELECT b.id, m.username, b.kind, b.number, b.account_type, a.number,
+               b.institution_code, b.id_type, b.id_number, b.name
+        FROM beneficiaries AS b JOIN members AS m ON m.id = b.member_id
+        LEFT JOIN accounts AS a ON a.id = b.account_id ORDER BY b.id
+        """,
+    )
+    assert beneficiaries == [
+        (1, "demo", "interna", "1105349", "ahorro_vista", "00105349", None, None, None,
+         "C***** A***** P****** T******"),
+        (2, "demo", "externa", "2203456789", "ahorros", None, "0010", "cedula", "1715223341",
+         "Ana Lucía Tipán Morales"),
+        (3, "demo", "externa", "02005123456", "corriente", None, "0036", "cedula", "0912345675",
+         "Diego Fernando Andrade Salazar"),
+        (4, "socio2", "interna", "1104721", "ahorro_vista", "00104721", None, None, None,
+         "M**** F******* G***** Q*****"),
+    ]  # fmt: skip
+    for row in beneficiaries:
+        if row[7] == "cedula":
+            assert cedula_error(str(row[8])) is None
+    created = _rows(seeded_db, "SELECT MIN(created_at), MAX(created_at) FROM beneficiaries")[0]
+    assert str(created[1]) < CLOCK_START.isoformat()
+
+    assert _rows(
+        seeded_db,
+        "SELECT m.username, l.per_transaction_cents, l.daily_cents FROM transfer_limits AS l "
+        "JOIN members AS m ON m.id = l.member_id ORDER BY m.id",
+    ) == [
+        ("demo", 200_000, 500_000),
+        ("socio2", 200_000, 500_000),
+        ("masivo", 200_000, 500_000),
+        ("bloqueado", 200_000, 500_000),
+    ]
+    assert _rows(seeded_db, "SELECT COUNT(*) FROM transfers") == [(0,)]
+    assert _rows(seeded_db, "SELECT SUM(pin_cancellations) FROM members") == [(0,)]

@@ -11,9 +11,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from mock_server import db
-from mock_server.deps import Conn, CurrentMember, Member
-from mock_server.errors import ACCOUNT_NOT_FOUND_MESSAGE, ERROR_RESPONSE, ApiError
+from mock_server import banking, db
+from mock_server.clearing import Settled
+from mock_server.deps import Conn, CurrentMember
+from mock_server.errors import ERROR_RESPONSE, ApiError
 from sjvirtual_tui.models import Account, AccountType, Movement, MovementPage, StatementOrder
 from sjvirtual_tui.rules import ECUADOR_TZ
 
@@ -43,16 +44,8 @@ def _account(row: sqlite3.Row) -> Account:
 
 def own_account(conn: sqlite3.Connection, member: CurrentMember, number: str) -> sqlite3.Row:
     """The account ``number`` of the member's holder; anyone else's (or none) is the same 404."""
-    row = conn.execute(
-        """
-        SELECT id, number, type, balance_cents, hold_cents, status FROM accounts
-        WHERE number = ? AND holder_id = ? AND kind = 'member'
-        """,
-        (number, member.holder_id),  # staff have no holder: NULL matches no account
-    ).fetchone()
-    if row is None:
-        raise ApiError(404, "not_found", ACCOUNT_NOT_FOUND_MESSAGE)
-    return row
+    # Staff have no holder: NULL matches no account.
+    return banking.own_account(conn, member, number)
 
 
 def encode_cursor(posted_at: str, movement_id: int) -> str:
@@ -94,7 +87,7 @@ def _day_start_utc(day: date) -> str:
     response_model=list[Account],
     summary="Posición consolidada: the session member's accounts",
 )
-def list_accounts(member: Member, conn: Conn) -> list[Account]:
+def list_accounts(member: Settled, conn: Conn) -> list[Account]:
     rows = conn.execute(
         """
         SELECT id, number, type, balance_cents, hold_cents, status FROM accounts
@@ -111,7 +104,7 @@ def list_accounts(member: Member, conn: Conn) -> list[Account]:
     responses={404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
     summary="One of the session member's accounts",
 )
-def get_account(number: AccountNumberPath, member: Member, conn: Conn) -> Account:
+def get_account(number: AccountNumberPath, member: Settled, conn: Conn) -> Account:
     return _account(own_account(conn, member, number))
 
 
@@ -123,7 +116,7 @@ def get_account(number: AccountNumberPath, member: Member, conn: Conn) -> Accoun
 )
 def list_movements(
     number: AccountNumberPath,
-    member: Member,
+    member: Settled,
     conn: Conn,
     date_from: Annotated[date | None, Query(description="First day (Ecuador), inclusive.")] = None,
     date_to: Annotated[date | None, Query(description="Last day (Ecuador), inclusive.")] = None,

@@ -296,7 +296,10 @@ def unlock(
         ).fetchone()
         if member is None:
             raise ApiError(404, "not_found", "Usuario no encontrado.")
-        conn.execute("UPDATE members SET locked_at = NULL WHERE id = ?", (member["id"],))
+        conn.execute(
+            "UPDATE members SET locked_at = NULL, pin_cancellations = 0 WHERE id = ?",
+            (member["id"],),
+        )
         clear_failures(conn, name)
         was = f"bloqueado desde {member['locked_at']}" if member["locked_at"] else "sin bloqueo"
         _record(conn, staff, "unlock", name, was, now)

@@ -1,0 +1,246 @@
+"""The PIN DE VERIFICACIÓN: a one-time 4-digit code bound to one operation's amount and payee.
+
+A challenge is prepared *before* the write transaction (:func:`prepare`: the argon2id hash is
+slow, and the SQLite write lock must not wait for it) and stored inside it (:func:`store`),
+which also e-mails the PIN. The PIN itself is never stored, logged or returned: only the hash of
+``pin|challenge id|amount_cents|payee``, so it confirms that operation and nothing else.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from mock_server import db, mail
+from mock_server.banking import cancel_transfer, mask_email
+from mock_server.lockout import lock_member, locked_body
+from mock_server.security import PasswordChecker
+from sjvirtual_tui.models import Challenge, ChallengePurpose, ConfirmRequest, ErrorBody
+
+PIN_TTL = timedelta(minutes=5)
+PIN_ATTEMPTS = 3
+# Operations in a row cancelled by wrong PINs that lock the member.
+MAX_CANCELLED_IN_A_ROW = 5
+
+NOT_FOUND_MESSAGE = "No encontramos esa operación. Vuelva a empezarla."
+USED_MESSAGE = "Esta operación ya fue confirmada con su PIN."
+EXPIRED_MESSAGE = (
+    "El PIN de verificación caducó (valía 5 minutos) y la operación se canceló. Vuelva a "
+    "empezarla para recibir un PIN nuevo."
+)
+CANCELLED_MESSAGE = (
+    "El PIN se ingresó mal 3 veces y la operación se canceló. Vuelva a empezarla para recibir "
+    "un PIN nuevo."
+)
+# A challenge cancelled before (wrong PINs, or its beneficiary deleted), confirmed again.
+CLOSED_MESSAGE = "Esta operación fue cancelada. Vuelva a empezarla para recibir un PIN nuevo."
+EXPIRED_REASON = "El PIN de verificación caducó."
+CANCELLED_REASON = "Se ingresó mal el PIN de verificación 3 veces."
+
+
+def new_pin() -> str:
+    return f"{secrets.randbelow(10_000):04d}"
+
+
+def _material(pin: str, challenge_id: str, amount_cents: int | None, payee: str) -> str:
+    amount = "" if amount_cents is None else str(amount_cents)
+    return f"{pin}|{challenge_id}|{amount}|{payee}"
+
+
+@dataclass(frozen=True)
+class PreparedPin:
+    """A challenge's id, PIN and hash, made before the transaction that stores them."""
+
+    challenge_id: str
+    pin: str
+    amount_cents: int | None
+    payee: str
+    pin_hash: str
+
+    def fits(self, amount_cents: int | None, payee: str) -> bool:
+        return self.amount_cents == amount_cents and self.payee == payee
+
+
+def prepare(passwords: PasswordChecker, amount_cents: int | None, payee: str) -> PreparedPin:
+    challenge_id = secrets.token_urlsafe(18)  # 144 bits, 24 characters
+    pin = new_pin()
+    return PreparedPin(
+        challenge_id=challenge_id,
+        pin=pin,
+        amount_cents=amount_cents,
+        payee=payee,
+        pin_hash=passwords.hash(_material(pin, challenge_id, amount_cents, payee)),
+    )
+
+
+def store(
+    conn: sqlite3.Connection,
+    passwords: PasswordChecker,
+    prepared: PreparedPin | None,
+    now: datetime,
+    *,
+    member_id: int,
+    purpose: ChallengePurpose,
+    amount_cents: int | None,
+    payee: str,
+    confirms: str,
+    payload: str | None = None,
+    transfer_id: int | None = None,
+) -> Challenge:
+    """Stores a challenge (inside the caller's transaction) and e-mails its PIN.
+
+    ``prepared`` is used when it was made for this amount and payee; otherwise (the data
+    changed while it was hashed) a new one is made here.
+    """
+    if prepared is None or not prepared.fits(amount_cents, payee):
+        prepared = prepare(passwords, amount_cents, payee)
+    expires_at = now + PIN_TTL
+    conn.execute(
+        """
+        INSERT INTO challenges (id, member_id, purpose, amount_cents, payee, pin_hash, payload,
+            transfer_id, created_at, expires_at, attempts_left, status)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pendiente')
+        """,
+        (
+            prepared.challenge_id,
+            member_id,
+            purpose.value,
+            amount_cents,
+            payee,
+            prepared.pin_hash,
+            payload,
+            transfer_id,
+            db.to_db(now),
+            db.to_db(expires_at),
+            PIN_ATTEMPTS,
+        ),
+    )
+    member = conn.execute(
+        "SELECT email, full_name FROM members WHERE id = ?", (member_id,)
+    ).fetchone()
+    mail.verification_pin(
+        conn,
+        now,
+        to=member["email"],
+        member_id=member_id,
+        name=member["full_name"],
+        pin=prepared.pin,
+        confirms=confirms,
+        expires_at=expires_at,
+    )
+    return Challenge(
+        id=prepared.challenge_id,
+        purpose=purpose,
+        amount_cents=amount_cents,
+        payee=payee,
+        sent_to=mask_email(member["email"]),
+        expires_at=expires_at,
+        attempts_left=PIN_ATTEMPTS,
+    )
+
+
+def load(conn: sqlite3.Connection, member_id: int, challenge_id: str) -> sqlite3.Row | None:
+    """The member's challenge (another member's is None, like an unknown id)."""
+    row: sqlite3.Row | None = conn.execute(
+        """
+        SELECT id, member_id, purpose, amount_cents, payee, pin_hash, payload, transfer_id,
+               expires_at, attempts_left, status
+        FROM challenges WHERE id = ? AND member_id = ?
+        """,
+        (challenge_id, member_id),
+    ).fetchone()
+    return row
+
+
+def is_expired(row: sqlite3.Row, now: datetime) -> bool:
+    return now >= db.from_db(row["expires_at"])
+
+
+def verify(passwords: PasswordChecker, row: sqlite3.Row, body: ConfirmRequest) -> bool:
+    """Whether ``body`` is this challenge's PIN with its exact amount and payee echoed."""
+    if body.amount_cents != row["amount_cents"] or body.payee != row["payee"]:
+        return False  # a tampered echo fails like a wrong PIN (and needs no argon2)
+    return passwords.verify(
+        row["pin_hash"], _material(body.pin, row["id"], row["amount_cents"], row["payee"])
+    )
+
+
+def expire(conn: sqlite3.Connection, challenge_id: str, now: datetime) -> None:
+    """Marks a pending challenge caducado and cancels its transfer (expiry is not counted)."""
+    row = conn.execute(
+        "SELECT transfer_id FROM challenges WHERE id = ? AND status = 'pendiente'",
+        (challenge_id,),
+    ).fetchone()
+    if row is None:
+        return
+    conn.execute(
+        "UPDATE challenges SET status = 'caducado', resolved_at = ? WHERE id = ?",
+        (db.to_db(now), challenge_id),
+    )
+    if row["transfer_id"] is not None:
+        cancel_transfer(conn, row["transfer_id"], EXPIRED_REASON)
+
+
+def expire_due(conn: sqlite3.Connection, now: datetime) -> int:
+    """Expires every pending challenge past its time (one transaction); returns how many."""
+    due = [
+        row["id"]
+        for row in conn.execute(
+            "SELECT id FROM challenges WHERE status = 'pendiente' AND expires_at <= ?",
+            (db.to_db(now),),
+        )
+    ]
+    if not due:
+        return 0
+    with db.write_transaction(conn):
+        for challenge_id in due:
+            expire(conn, challenge_id, now)
+    return len(due)
+
+
+def wrong_pin(conn: sqlite3.Connection, row: sqlite3.Row, now: datetime) -> tuple[int, ErrorBody]:
+    """Counts a wrong PIN (inside the caller's transaction): (HTTP status, body) to answer.
+
+    422 with the attempts left; the third cancels the operation (409); the fifth operation in
+    a row cancelled so locks the member and ends its sessions (423).
+    """
+    left = row["attempts_left"] - 1
+    if left > 0:
+        conn.execute("UPDATE challenges SET attempts_left = ? WHERE id = ?", (left, row["id"]))
+        attempts = "1 intento" if left == 1 else f"{left} intentos"
+        message = (
+            f"El PIN de verificación no es correcto. Le queda{'n' if left > 1 else ''} {attempts}."
+        )
+        return 422, ErrorBody(code="pin_incorrect", message=message, field="pin")
+    conn.execute(
+        """
+        UPDATE challenges SET attempts_left = 0, status = 'cancelado', resolved_at = ?
+        WHERE id = ?
+        """,
+        (db.to_db(now), row["id"]),
+    )
+    if row["transfer_id"] is not None:
+        cancel_transfer(conn, row["transfer_id"], CANCELLED_REASON)
+    count = conn.execute(
+        """
+        UPDATE members SET pin_cancellations = pin_cancellations + 1 WHERE id = ?
+        RETURNING pin_cancellations
+        """,
+        (row["member_id"],),
+    ).fetchone()[0]
+    if count >= MAX_CANCELLED_IN_A_ROW:
+        lock_member(conn, row["member_id"], now)
+        conn.execute("UPDATE members SET pin_cancellations = 0 WHERE id = ?", (row["member_id"],))
+        return 423, locked_body()
+    return 409, ErrorBody(code="challenge_cancelled", message=CANCELLED_MESSAGE, field="pin")
+
+
+def mark_used(conn: sqlite3.Connection, row: sqlite3.Row, now: datetime) -> None:
+    """The operation is confirmed: the challenge is spent and the wrong-PIN count starts over."""
+    conn.execute(
+        "UPDATE challenges SET status = 'usado', resolved_at = ? WHERE id = ?",
+        (db.to_db(now), row["id"]),
+    )
+    conn.execute("UPDATE members SET pin_cancellations = 0 WHERE id = ?", (row["member_id"],))

@@ -1,0 +1,188 @@
+"""TRANSFERENCIAS: entre cuentas propias, internas a terceros, a otras instituciones.
+
+propias are executed by ``POST /transfers`` itself (no PIN: one write transaction, no argon2);
+the others are stored ``pendiente_verificacion`` with a PIN challenge and executed by
+``POST /challenges/{id}/confirm`` (:func:`confirm_transfer`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+
+from mock_server import pin
+from mock_server.banking import (
+    Socio,
+    TransferPlan,
+    account_by_id,
+    check_transfer,
+    execute_transfer,
+    executed_transfers,
+    insert_transfer,
+    load_transfer,
+    plan_transfer,
+    transfer_confirms,
+    transfer_limits,
+    transfer_model,
+)
+from mock_server.clearing import Clearing, SettledSocio, catch_up
+from mock_server.deps import Conn, CurrentMember, State
+from mock_server.errors import ERROR_RESPONSE, ApiError
+from mock_server.idempotency import Idempotency, Outcome, member_idempotency
+from sjvirtual_tui.models import (
+    ChallengePurpose,
+    Transfer,
+    TransferKind,
+    TransferLimits,
+    TransferRequest,
+    TransferStart,
+    TransferStatus,
+)
+
+router = APIRouter(
+    tags=["transfers"],
+    responses={401: ERROR_RESPONSE, 403: ERROR_RESPONSE, 500: ERROR_RESPONSE},
+)
+
+TransferKey = Annotated[Idempotency, Depends(member_idempotency())]
+TransferId = Annotated[int, Path(ge=1, le=2**62, description="The transfer's id.")]
+MAX_LIST = 200
+
+NO_LONGER_REGISTERED_MESSAGE = "La cuenta destino ya no está en sus Productos de terceros."
+
+
+@router.post(
+    "/transfers",
+    status_code=201,
+    response_model=TransferStart,
+    responses={404: ERROR_RESPONSE, 409: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    summary="Start a transfer: propias are executed at once, the others wait for their PIN",
+)
+def start_transfer(
+    body: TransferRequest,
+    member: Socio,
+    idem: TransferKey,
+    state: State,
+    clearing: Clearing,
+    conn: Conn,
+) -> Response:
+    def plan(now: datetime) -> TransferPlan:
+        return plan_transfer(
+            conn,
+            member,
+            now,
+            kind=body.kind,
+            from_account=body.from_account,
+            to_account=body.to_account,
+            beneficiary_id=body.beneficiary_id,
+            amount_cents=body.amount_cents,
+            description=body.description,
+        )
+
+    if body.kind is TransferKind.PROPIAS:
+        # The fast path: no PIN, no argon2, one write transaction (effect and its answer).
+
+        def execute() -> Outcome:
+            now = state.clock.now()
+            checked = plan(now)
+            transfer_id = insert_transfer(conn, member, checked, now)
+            row = execute_transfer(conn, member, transfer_id, now)
+            return Outcome(201, TransferStart(transfer=transfer_model(row)))
+
+        return idem.run(conn, execute)
+
+    replayed = idem.stored_answer(conn)
+    if replayed is not None:
+        return replayed
+    catch_up(conn, state.clock.now(), clearing.delay_seconds)
+    prepared: pin.PreparedPin | None = None
+    try:
+        draft = plan(state.clock.now())
+        assert draft.payee is not None
+        prepared = pin.prepare(state.passwords, draft.amount_cents, draft.payee)
+    except ApiError:
+        pass  # the effect raises it again, and the refusal is stored with the key
+
+    def effect() -> Outcome:
+        now = state.clock.now()
+        checked = plan(now)
+        assert checked.payee is not None
+        transfer_id = insert_transfer(conn, member, checked, now)
+        challenge = pin.store(
+            conn,
+            state.passwords,
+            prepared,
+            now,
+            member_id=member.id,
+            purpose=ChallengePurpose.TRANSFER,
+            amount_cents=checked.amount_cents,
+            payee=checked.payee,
+            confirms=transfer_confirms(checked),
+            transfer_id=transfer_id,
+        )
+        transfer = transfer_model(load_transfer(conn, member.id, transfer_id))
+        return Outcome(201, TransferStart(transfer=transfer, challenge=challenge))
+
+    return idem.run(conn, effect)
+
+
+def confirm_transfer(
+    conn: sqlite3.Connection, member: CurrentMember, transfer_id: int, now: datetime
+) -> Transfer:
+    """Executes the transfer of a confirmed challenge after checking again what the start
+    checked (time has passed: funds, limits, the accounts' status, the beneficiary)."""
+    row = load_transfer(conn, member.id, transfer_id)
+    if row["status"] != TransferStatus.PENDIENTE:  # pragma: no cover - challenge checked first
+        raise ApiError(409, "challenge_cancelled", pin.CLOSED_MESSAGE)
+    kind = TransferKind(row["kind"])
+    if kind is not TransferKind.PROPIAS and row["beneficiary_id"] is None:
+        # pragma: no cover - deleting the beneficiary cancels the transfer and its challenge
+        raise ApiError(409, "account_unavailable", NO_LONGER_REGISTERED_MESSAGE)
+    check_transfer(
+        conn,
+        member,
+        now,
+        kind=kind,
+        origin=account_by_id(conn, row["from_account_id"]),
+        destination=(
+            account_by_id(conn, row["to_account_id"]) if row["to_account_id"] is not None else None
+        ),
+        amount_cents=row["amount_cents"],
+    )
+    return transfer_model(execute_transfer(conn, member, transfer_id, now))
+
+
+@router.get(
+    "/transfers",
+    response_model=list[Transfer],
+    responses={422: ERROR_RESPONSE},
+    summary="The member's executed transfers (completada, en_proceso, rechazada), newest first",
+)
+def list_transfers(
+    member: SettledSocio,
+    conn: Conn,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 50,
+) -> list[Transfer]:
+    return [transfer_model(row) for row in executed_transfers(conn, member.id, limit)]
+
+
+@router.get(
+    "/transfers/{transfer_id}",
+    response_model=Transfer,
+    responses={404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    summary="One of the member's transfers (any status): its receipt once executed",
+)
+def get_transfer(transfer_id: TransferId, member: SettledSocio, conn: Conn) -> Transfer:
+    return transfer_model(load_transfer(conn, member.id, transfer_id))
+
+
+@router.get(
+    "/limits",
+    response_model=TransferLimits,
+    summary="Limits on transfers to third parties, and what is left today (Ecuador)",
+)
+def limits(member: SettledSocio, state: State, conn: Conn) -> TransferLimits:
+    return transfer_limits(conn, member.id, state.clock.now())
