@@ -12,6 +12,8 @@ from sjvirtual_tui.rules import local_datetime
 if TYPE_CHECKING:
     from babel import Locale
 
+    from sjvirtual_tui.models import Transfer
+
 # Ecuador uses the US dollar, written the Spanish way: $1.234,56. The minus goes before the sign.
 _PATTERN = "¤#,##0.00;-¤#,##0.00"
 
@@ -48,3 +50,47 @@ def plain_amount(cents: int) -> str:
 def local_time(value: datetime) -> str:
     """A timestamp in Ecuador's time: ``25/11/2026 17:03``."""
     return local_datetime(value).strftime("%d/%m/%Y %H:%M")
+
+
+# --- transfers ----------------------------------------------------------------------------------
+
+TRANSFER_KIND_LABELS: dict[str, str] = {
+    "propias": "Entre cuentas propias",
+    "internas": "Interna a terceros",
+    "interbancarias": "A otras instituciones financieras",
+}
+
+TRANSFER_STATUS_LABELS: dict[str, str] = {
+    "pendiente_verificacion": "Pendiente de verificación",
+    "completada": "Completada",
+    "en_proceso": "En proceso",
+    "rechazada": "Rechazada, dinero devuelto",
+    "cancelada": "Cancelada",
+}
+
+
+def transfer_receipt(transfer: Transfer) -> str:
+    """The receipt of a transfer as plain text: on screen, in the saved file, on paper."""
+    when = transfer.executed_at or transfer.created_at
+    rows = [
+        ("Referencia", transfer.reference),
+        ("Fecha y hora", local_time(when)),
+        ("Tipo", TRANSFER_KIND_LABELS.get(transfer.kind, transfer.kind)),
+        ("Cuenta origen", transfer.from_account),
+        ("Destino", transfer.to_name),
+        ("Cuenta destino", transfer.to_account),
+        ("Institución", transfer.to_institution),
+        ("Monto", money(transfer.amount_cents)),
+        ("Descripción", transfer.description),
+        ("Estado", TRANSFER_STATUS_LABELS.get(transfer.status, transfer.status)),
+    ]
+    if transfer.reason:
+        rows.append(("Motivo", transfer.reason))
+    width = max(len(label) for label, _ in rows) + 2
+    lines = ["COMPROBANTE DE TRANSFERENCIA", "San José S.J. Virtual", ""]
+    lines += [f"{label + ':':<{width}}{value}" for label, value in rows]
+    return "\n".join(lines)
+
+
+def receipt_file_name(transfer: Transfer) -> str:
+    return f"comprobante-{transfer.reference}.txt"

@@ -7,6 +7,7 @@ the screens can show it next to the field where it was typed.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
@@ -86,6 +87,46 @@ def cartola_number_from_registered(registered: str, width: int = 8) -> tuple[Acc
     raise ValueError("El número debe empezar con 1 (ahorro a la vista) o 9 (ahorro personal).")
 
 
+CARTOLA_WIDTH = 8  # the cartola prints the cooperative's account numbers with 8 digits
+
+
+def registered_account_number(typed: str, account_type: AccountType) -> str:
+    """What REGISTRO DE CUENTAS registers for a number as the member typed it.
+
+    The cartola's form (8 digits, ``00105349``) goes through the manual's rule (``1105349``); a
+    shorter number that already starts with the type's prefix (``1105349``) is taken as already
+    registered. Raises ``ValueError`` with a message for the member otherwise.
+    """
+    raw = typed.strip().replace(" ", "").replace("-", "")
+    if not raw:
+        raise ValueError("Ingrese el número de cuenta.")
+    if not _DIGITS.match(raw):
+        raise ValueError("El número de cuenta solo lleva dígitos.")
+    if len(raw) == CARTOLA_WIDTH:
+        return normalise_third_party_account(raw, account_type)
+    prefix = ACCOUNT_PREFIX[account_type]
+    # After the prefix come the digits without their leading zeros, so never a 0 first:
+    # "105349" is a cartola number typed without its zeros and its prefix, not 1 + "05349".
+    if 2 <= len(raw) < CARTOLA_WIDTH and raw.startswith(prefix) and raw[1] != "0":
+        return raw
+    raise ValueError(
+        f"Escriba el número como en la cartola (8 dígitos, p. ej. 00105349) o ya con el "
+        f"prefijo {prefix} (p. ej. {prefix}105349)."
+    )
+
+
+def description_error(value: str, maximum: int = 60) -> str | None:
+    """The DATOS of a transfer: free text a member types, shown on both receipts."""
+    text = value.strip()
+    if not text:
+        return "Escriba una descripción de la transferencia."
+    if len(text) > maximum:
+        return f"La descripción admite hasta {maximum} caracteres."
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text):
+        return "La descripción no puede llevar caracteres de control."
+    return None
+
+
 # --- identification --------------------------------------------------------------------------
 
 
@@ -118,6 +159,28 @@ def ruc_error(value: str) -> str | None:
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _NEW_USERNAME = re.compile(r"^[a-z][a-z0-9._-]{3,29}$")
 ADULT_AGE = 18
+
+
+def passport_error(value: str) -> str | None:
+    number = value.strip().upper()
+    if not re.fullmatch(r"[A-Z0-9]{5,20}", number):
+        return "El pasaporte lleva de 5 a 20 letras y dígitos, sin espacios."
+    return None
+
+
+def id_number_error(id_type: str, value: str) -> str | None:
+    """Checks the holder's identification of an account in another institution."""
+    checks = {"cedula": cedula_error, "ruc": ruc_error, "pasaporte": passport_error}
+    return checks[id_type](value)
+
+
+def external_account_error(value: str) -> str | None:
+    number = value.strip()
+    if not _DIGITS.match(number):
+        return "El número de cuenta solo lleva dígitos."
+    if not 5 <= len(number) <= 20:
+        return "El número de cuenta lleva de 5 a 20 dígitos."
+    return None
 
 
 def email_error(value: str) -> str | None:

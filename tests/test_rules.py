@@ -188,3 +188,97 @@ def test_times_are_shown_in_ecuador() -> None:
 @pytest.mark.parametrize(("n", "text"), [(0, "0"), (999, "999"), (100000, "100.000")])
 def test_counts_use_dots_for_thousands(n: int, text: str) -> None:
     assert count(n) == text
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind", "registered"),
+    [
+        ("00105349", VISTA, "1105349"),  # the manual's example: the cartola's form
+        ("00105349", AccountType.AHORRO_PERSONAL, "9105349"),
+        ("1105349", VISTA, "1105349"),  # already prefixed: taken as it is
+        ("9105349", AccountType.AHORRO_PERSONAL, "9105349"),
+        (" 0010-5349 ", VISTA, "1105349"),
+    ],
+)
+def test_registered_account_number(typed: str, kind: AccountType, registered: str) -> None:
+    assert rules.registered_account_number(typed, kind) == registered
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind", "message"),
+    [
+        ("", VISTA, "Ingrese el número"),
+        ("0010534a", VISTA, "solo lleva dígitos"),
+        ("00000000", VISTA, "solo ceros"),
+        # Typed without zeros and without prefix: 1 + "05349" would be someone else's account.
+        ("105349", VISTA, "como en la cartola"),
+        ("9105349", VISTA, "prefijo 1"),  # the prefix of the other type
+        ("123456789", VISTA, "como en la cartola"),
+    ],
+)
+def test_registered_account_number_refused(typed: str, kind: AccountType, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        rules.registered_account_number(typed, kind)
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        ("Arriendo noviembre", None),
+        ("", "Escriba una descripción"),
+        ("x" * 61, "hasta 60"),
+        ("pago\x1b[31m", "caracteres de control"),
+        ("pago\u202e", "caracteres de control"),  # a right-to-left override hides text
+    ],
+)
+def test_transfer_description(value: str, error: str | None) -> None:
+    result = rules.description_error(value)
+    assert result is None if error is None else error in (result or "")
+
+
+@pytest.mark.parametrize(
+    ("id_type", "value", "ok"),
+    [
+        ("cedula", "1710034065", True),
+        ("cedula", "1710034066", False),
+        ("ruc", "1792060346001", True),
+        ("ruc", "1792060346000", False),
+        ("pasaporte", "AB123456", True),
+        ("pasaporte", "AB-12", False),
+    ],
+)
+def test_id_number_by_type(id_type: str, value: str, ok: bool) -> None:
+    assert (rules.id_number_error(id_type, value) is None) is ok
+
+
+def test_transfer_receipt_has_what_the_manual_promises() -> None:
+    from datetime import UTC, datetime
+
+    from sjvirtual_tui.formatting import transfer_receipt
+    from sjvirtual_tui.models import Transfer
+
+    transfer = Transfer(
+        id=7,
+        reference="TRF-0000007",
+        kind="interbancarias",
+        status="en_proceso",
+        from_account="00104721",
+        to_account="2203456789",
+        to_name="María Andrade",
+        to_institution="Banco Pichincha",
+        amount_cents=123456,
+        description="Arriendo",
+        created_at=datetime(2026, 11, 25, 15, 0, tzinfo=UTC),
+        executed_at=datetime(2026, 11, 25, 15, 1, tzinfo=UTC),
+    )
+    text = transfer_receipt(transfer)
+    for expected in (
+        "COMPROBANTE DE TRANSFERENCIA",
+        "Referencia:     TRF-0000007",
+        "Fecha y hora:   25/11/2026 10:01",  # Ecuador's time, when the money left
+        "Cuenta origen:  00104721",
+        "Destino:        María Andrade",
+        "Monto:          $1.234,56",
+        "Estado:         En proceso",
+    ):
+        assert expected in text

@@ -96,3 +96,70 @@ def test_teller_queue(snap_compare, server_app, clock, tmp_path):
 
     app = make_app(server_app, tmp_path, clock.now, teller=True)
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_transfer_data_step(snap_compare, demo_app, clock, tmp_path):
+    async def run_before(pilot: Pilot[None]) -> None:
+        await login(pilot, "demo", "Demo2026")
+        await pilot.press("f2")
+        await settle(pilot)
+        pilot.app.screen.query_one("#tr-kinds").focus()
+        await pilot.press("down", "enter")  # internas a terceros
+        await pilot.click("#tr-kind-next")
+        await settle(pilot)
+        await pilot.click("#tr-data-next")  # nothing chosen: the reasons show where they belong
+        await settle(pilot)
+
+    app = make_app(demo_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_transfer_pin_step(snap_compare, demo_app, clock, tmp_path):
+    async def run_before(pilot: Pilot[None]) -> None:
+        from tests.test_tui_transfers import fill_transfer, open_transfers
+
+        await login(pilot, "demo", "Demo2026")
+        await open_transfers(pilot, "internas")
+        await fill_transfer(pilot, "00104721", "1105349", "40", "Préstamo")
+        await pilot.press("enter")
+        await settle(pilot)
+        await type_text(pilot, "12")
+
+    app = make_app(demo_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_transfer_receipt(snap_compare, demo_app, clock, tmp_path):
+    async def run_before(pilot: Pilot[None]) -> None:
+        from tests.test_tui_transfers import fill_transfer, open_transfers
+
+        await login(pilot, "demo", "Demo2026")
+        await open_transfers(pilot, "propias")
+        await fill_transfer(pilot, "00104721", "00204722", "25,50", "Ahorro mensual")
+        await pilot.press("enter")
+        await settle(pilot)
+
+    app = make_app(demo_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_beneficiaries_list(snap_compare, demo_app, clock, tmp_path):
+    async def run_before(pilot: Pilot[None]) -> None:
+        await login(pilot, "demo", "Demo2026")
+        await pilot.press("f3")
+        await settle(pilot)
+
+    app = make_app(demo_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_add_external_beneficiary_form(snap_compare, demo_app, clock, tmp_path):
+    async def run_before(pilot: Pilot[None]) -> None:
+        from tests.test_tui_transfers import open_add
+
+        await login(pilot, "demo", "Demo2026")
+        await open_add(pilot, "externa")
+        await settle(pilot)
+
+    app = make_app(demo_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

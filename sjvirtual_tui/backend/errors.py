@@ -44,6 +44,16 @@ class ValidationError(BackendError):
     default_message = "Revise los datos ingresados."
 
 
+class InsufficientFunds(ValidationError):
+    default_message = "Saldo disponible insuficiente."
+
+
+class ChallengeFailed(BackendError):
+    """The verification PIN's operation is over: cancelled (3 wrong PINs), expired or used."""
+
+    default_message = "La operación fue cancelada. Vuelva a iniciarla."
+
+
 class BackendUnavailable(BackendError):
     """The server could not be reached or did not answer in time."""
 
@@ -52,3 +62,16 @@ class BackendUnavailable(BackendError):
 
 class ServerError(BackendError):
     default_message = "El servidor tuvo un problema. Intente más tarde."
+
+
+class OutcomeUnknown(BackendUnavailable):
+    """A state-changing request was sent but no answer came back, even after retries.
+
+    It may or may not have been applied: the screen must say so ("en proceso") and retry with
+    the same Idempotency-Key, never report a failure.
+    """
+
+    default_message = (
+        "La operación está en proceso: el servidor no confirmó si la recibió. Pulse F5 para "
+        "consultarlo; se reenvía con la misma clave y no se aplicará dos veces."
+    )

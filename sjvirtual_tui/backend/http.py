@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
 import time
 from collections.abc import Callable
 from datetime import date
@@ -15,9 +17,12 @@ from sjvirtual_tui.backend.errors import (
     AuthError,
     BackendError,
     BackendUnavailable,
+    ChallengeFailed,
     Forbidden,
+    InsufficientFunds,
     LockedError,
     NotFound,
+    OutcomeUnknown,
     ServerError,
     SessionExpired,
     ValidationError,
@@ -25,9 +30,17 @@ from sjvirtual_tui.backend.errors import (
 from sjvirtual_tui.models import (
     API_PREFIX,
     Account,
+    AccountLookup,
+    AccountType,
+    Beneficiary,
+    BeneficiaryRequest,
+    Challenge,
     ChallengeRequest,
+    ConfirmRequest,
+    ConfirmResult,
     ErrorBody,
     FirstLoginSetup,
+    Institution,
     LockedMember,
     LoginRequest,
     LoginResult,
@@ -45,6 +58,10 @@ from sjvirtual_tui.models import (
     SetPasswordRequest,
     StaffRegistration,
     StatementOrder,
+    Transfer,
+    TransferLimits,
+    TransferRequest,
+    TransferStart,
 )
 
 log = logging.getLogger(__name__)
@@ -52,6 +69,12 @@ log = logging.getLogger(__name__)
 M = TypeVar("M", bound=pydantic.BaseModel)
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+# Pauses before the 2nd and 3rd send of a state-changing request whose answer was lost. Safe
+# because each send carries the operation's Idempotency-Key: the server applies it once.
+RETRY_DELAYS = (0.25, 1.0)
+# Errors raised before the request left this machine: it cannot have been applied.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_CHALLENGE_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 class HttpBackend:
@@ -68,6 +91,7 @@ class HttpBackend:
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         monotonic: Callable[[], float] = time.monotonic,
+        retry_delays: tuple[float, ...] = RETRY_DELAYS,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._client = httpx.AsyncClient(
@@ -79,6 +103,7 @@ class HttpBackend:
         self._token: str | None = None
         self._monotonic = monotonic
         self._last_request = monotonic()
+        self._retry_delays = retry_delays
 
     # --- session state -------------------------------------------------------------------------
 
@@ -111,19 +136,31 @@ class HttpBackend:
             if self._token is None:
                 raise SessionExpired("Su sesión terminó. Ingrese nuevamente.")
             headers["Authorization"] = f"Bearer {self._token}"
-        self._last_request = self._monotonic()
-        try:
-            response = await self._client.request(
-                method, API_PREFIX + path, json=json, params=params, headers=headers
-            )
-        except httpx.TimeoutException as exc:
-            log.info("%s %s timed out: %s", method, path, type(exc).__name__)
-            raise BackendUnavailable("El servidor de S.J. Virtual no respondió a tiempo.") from exc
-        except httpx.TransportError as exc:
-            log.info("%s %s failed: %s", method, path, type(exc).__name__)
-            raise BackendUnavailable(
-                f"No se pudo conectar con el servidor de S.J. Virtual ({self.base_url})."
-            ) from exc
+        # Only requests with a key are sent again: for them a lost answer is harmless to retry.
+        delays = self._retry_delays if idempotency_key is not None else ()
+        maybe_applied = False
+        for attempt in range(len(delays) + 1):
+            self._last_request = self._monotonic()
+            try:
+                response = await self._client.request(
+                    method, API_PREFIX + path, json=json, params=params, headers=headers
+                )
+                break
+            except httpx.TransportError as exc:  # timeouts included
+                log.info("%s %s failed: %s", method, path, type(exc).__name__)
+                maybe_applied = maybe_applied or not isinstance(exc, _NOT_SENT)
+                if attempt < len(delays):
+                    await asyncio.sleep(delays[attempt])
+                    continue
+                if idempotency_key is not None and maybe_applied:
+                    raise OutcomeUnknown() from exc
+                if isinstance(exc, httpx.TimeoutException):
+                    raise BackendUnavailable(
+                        "El servidor de S.J. Virtual no respondió a tiempo."
+                    ) from exc
+                raise BackendUnavailable(
+                    f"No se pudo conectar con el servidor de S.J. Virtual ({self.base_url})."
+                ) from exc
         self._last_request = self._monotonic()
         if response.is_success:
             return response
@@ -151,6 +188,10 @@ class HttpBackend:
             return Forbidden(message, code=code)
         if status == 404:
             return NotFound(message, code=code)
+        if code == "insufficient_funds":
+            return InsufficientFunds(message, code=code, field=field)
+        if code in ("challenge_cancelled", "challenge_expired", "challenge_used"):
+            return ChallengeFailed(message, code=code, field=field)
         if status in (400, 409, 422):
             return ValidationError(message, code=code, field=field)
         if status >= 500:
@@ -305,6 +346,73 @@ class HttpBackend:
         await self._request(
             "POST", f"/staff/members/{username}/unlock", idempotency_key=idempotency_key
         )
+
+    # --- productos de terceros ------------------------------------------------------------------
+
+    async def institutions(self) -> list[Institution]:
+        return await self._list(Institution, "/institutions")
+
+    async def beneficiaries(self) -> list[Beneficiary]:
+        return await self._list(Beneficiary, "/beneficiaries")
+
+    async def lookup_account(self, account_type: AccountType, number: str) -> AccountLookup:
+        params = {"account_type": account_type.value, "number": number}
+        response = await self._request("GET", "/beneficiaries/lookup", params=params)
+        return self._parse(AccountLookup, response)
+
+    async def add_beneficiary(
+        self, request: BeneficiaryRequest, *, idempotency_key: str
+    ) -> Challenge:
+        response = await self._request(
+            "POST",
+            "/beneficiaries",
+            json=request.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(Challenge, response)
+
+    async def delete_beneficiary(self, beneficiary_id: int, *, idempotency_key: str) -> None:
+        await self._request(
+            "DELETE", f"/beneficiaries/{int(beneficiary_id)}", idempotency_key=idempotency_key
+        )
+
+    # --- transferencias and the verification PIN -----------------------------------------------
+
+    async def start_transfer(
+        self, request: TransferRequest, *, idempotency_key: str
+    ) -> TransferStart:
+        response = await self._request(
+            "POST",
+            "/transfers",
+            json=request.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(TransferStart, response)
+
+    async def confirm(
+        self, challenge: Challenge, pin: str, *, idempotency_key: str
+    ) -> ConfirmResult:
+        if not _CHALLENGE_ID.match(challenge.id):
+            raise NotFound("Operación no encontrada.")  # never let a value reshape the URL path
+        body = ConfirmRequest(pin=pin, amount_cents=challenge.amount_cents, payee=challenge.payee)
+        response = await self._request(
+            "POST",
+            f"/challenges/{challenge.id}/confirm",
+            json=body.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(ConfirmResult, response)
+
+    async def transfers(self, limit: int = 50) -> list[Transfer]:
+        return await self._list(Transfer, f"/transfers?limit={int(limit)}")
+
+    async def transfer(self, transfer_id: int) -> Transfer:
+        response = await self._request("GET", f"/transfers/{int(transfer_id)}")
+        return self._parse(Transfer, response)
+
+    async def limits(self) -> TransferLimits:
+        response = await self._request("GET", "/limits")
+        return self._parse(TransferLimits, response)
 
     # --- demo ----------------------------------------------------------------------------------
 

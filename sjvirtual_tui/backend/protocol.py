@@ -9,7 +9,14 @@ if TYPE_CHECKING:  # the login screen draws before pydantic is imported (start-u
 
     from sjvirtual_tui.models import (
         Account,
+        AccountLookup,
+        AccountType,
+        Beneficiary,
+        BeneficiaryRequest,
+        Challenge,
+        ConfirmResult,
         FirstLoginSetup,
+        Institution,
         LockedMember,
         LoginResult,
         MemberProfile,
@@ -23,6 +30,10 @@ if TYPE_CHECKING:  # the login screen draws before pydantic is imported (start-u
         SecurityQuestion,
         StaffRegistration,
         StatementOrder,
+        Transfer,
+        TransferLimits,
+        TransferRequest,
+        TransferStart,
     )
 
 
@@ -98,6 +109,36 @@ class Backend(Protocol):
     async def locked_members(self) -> list[LockedMember]: ...
 
     async def unlock_member(self, username: str, *, idempotency_key: str) -> None: ...
+
+    # --- productos de terceros and transferencias ---
+
+    async def institutions(self) -> list[Institution]: ...
+
+    async def beneficiaries(self) -> list[Beneficiary]: ...
+
+    async def lookup_account(self, account_type: AccountType, number: str) -> AccountLookup: ...
+
+    async def add_beneficiary(
+        self, request: BeneficiaryRequest, *, idempotency_key: str
+    ) -> Challenge: ...
+
+    async def delete_beneficiary(self, beneficiary_id: int, *, idempotency_key: str) -> None: ...
+
+    async def start_transfer(
+        self, request: TransferRequest, *, idempotency_key: str
+    ) -> TransferStart: ...
+
+    async def confirm(
+        self, challenge: Challenge, pin: str, *, idempotency_key: str
+    ) -> ConfirmResult:
+        """Confirms ``challenge`` with the PIN; the challenge's amount and payee are echoed."""
+        ...
+
+    async def transfers(self, limit: int = 50) -> list[Transfer]: ...
+
+    async def transfer(self, transfer_id: int) -> Transfer: ...
+
+    async def limits(self) -> TransferLimits: ...
 
     # --- demo ---
 

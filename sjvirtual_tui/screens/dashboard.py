@@ -18,7 +18,10 @@ from sjvirtual_tui.widgets.row_table import RowTable
 class DashboardScreen(BankScreen):
     BINDINGS = [
         Binding("enter", "open_statement", "Estado de cuenta", show=True),
-        Binding("f5", "retry", "Actualizar", show=True),
+        Binding("f2", "transfers", "Transferir", show=True),
+        Binding("f3", "beneficiaries", "Terceros", show=True),
+        Binding("f4", "history", "Historial", show=True),
+        Binding("f5", "retry", "Actualizar", show=False),  # in the hint: the footer is full
     ]
 
     def __init__(self, login: LoginResult) -> None:
@@ -33,9 +36,13 @@ class DashboardScreen(BankScreen):
             yield Static(self._greeting(), id="member-line")
             yield RowTable(id="accounts")
             yield Static("", id="accounts-total")
-            yield Static("Enter: ver el estado de cuenta de la cuenta elegida.", classes="hint")
+            yield Static(
+                "Enter: estado de cuenta · F2: TRANSFERENCIAS · F3: ADMINISTRACIÓN › Productos "
+                "de terceros · F4: historial de transferencias · F5: actualizar",
+                classes="hint",
+            )
             yield Problem(id="problem")
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def _greeting(self) -> str:
         member = self.login.member
@@ -50,11 +57,31 @@ class DashboardScreen(BankScreen):
         table.add_column("Tipo", key="type", width=18)
         table.add_column("Disponible", key="available", width=16)
         table.add_column("Contable", key="accounting", width=16)
-        table.focus()
-        self.refresh_data()
+        table.focus()  # the data comes with on_screen_resume, also the first time
+
+    def on_screen_resume(self) -> None:
+        # Back from a transfer or a statement: the balances may have changed. (Not while the
+        # session is ending: the screens are being popped on the way to the login screen.)
+        if self.sjv.session is not None:
+            self.refresh_data()
 
     def refresh_data(self) -> None:
         self.call_backend(self.backend.accounts, self._show_accounts)
+
+    def action_transfers(self) -> None:
+        from sjvirtual_tui.screens.transfers import TransferScreen
+
+        self.app.push_screen(TransferScreen())
+
+    def action_beneficiaries(self) -> None:
+        from sjvirtual_tui.screens.beneficiaries import BeneficiariesScreen
+
+        self.app.push_screen(BeneficiariesScreen())
+
+    def action_history(self) -> None:
+        from sjvirtual_tui.screens.transfer_history import TransferHistoryScreen
+
+        self.app.push_screen(TransferHistoryScreen())
 
     def _show_accounts(self, accounts: list[Account]) -> None:
         self.accounts = accounts

@@ -113,7 +113,7 @@ class FirstLoginScreen(WizardScreen):
                     )
                     yield Button("CONTINUAR", id="fl-home", variant="primary", compact=True)
             yield Problem(id="problem")
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "Primer ingreso"

@@ -90,7 +90,7 @@ class LoginScreen(BankScreen):
             yield Problem(id="problem")
         if self.demo_hint:
             yield Static(self.demo_hint, id="demo-hint")
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self.title = "San José S.J. Virtual"

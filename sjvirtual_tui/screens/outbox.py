@@ -36,7 +36,7 @@ class OutboxScreen(BankScreen):
             with VerticalScroll(id="mail-body-box"):
                 yield Static("", id="mail-body", markup=False)
             yield Problem(id="problem")
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "Correo"

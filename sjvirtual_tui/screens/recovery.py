@@ -77,7 +77,7 @@ class RecoveryScreen(WizardScreen):
                     )
                     yield Button("IR AL INGRESO", id="rc-home", variant="primary", compact=True)
             yield Problem(id="problem")
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "Recuperar contraseña"

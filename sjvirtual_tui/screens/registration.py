@@ -24,6 +24,7 @@ from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.screens.base import Problem
 from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen
+from sjvirtual_tui.widgets.choice import Choice
 from sjvirtual_tui.widgets.form import FormField, validate_all
 from sjvirtual_tui.widgets.wizard import StepTitle
 
@@ -160,8 +161,8 @@ class RegistrationScreen(WizardScreen):
                     with Horizontal(classes="row"):
                         yield Static("Registrarse como:", classes="row-label")
                         with RadioSet(id="reg-kind", compact=True):
-                            yield RadioButton("Persona", value=True, id="kind-persona")
-                            yield RadioButton("Empresa", id="kind-empresa")
+                            yield Choice("Persona", value=True, id="kind-persona")
+                            yield Choice("Empresa", id="kind-empresa")
                     with VerticalScroll(id="terms", can_focus=True):
                         yield Static(TERMS, markup=False)
                     yield Checkbox(
@@ -192,7 +193,7 @@ class RegistrationScreen(WizardScreen):
                         "VOLVER AL INGRESO", id="reg-home", variant="primary", compact=True
                     )
             yield Problem(id="problem")
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "Registro de socios"

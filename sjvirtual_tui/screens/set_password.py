@@ -97,7 +97,7 @@ class SetPasswordScreen(WizardScreen):
                     )
                     yield Button("IR AL INGRESO", id="sp-home", variant="primary", compact=True)
             yield Problem(id="problem")
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "Establecer contraseña"

@@ -7,10 +7,9 @@ as fast as one with ten. F2 exports the whole range to CSV.
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TextIO
 
 from rich.text import Text
 from textual import on
@@ -21,6 +20,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
+from sjvirtual_tui.files import write_atomically
 from sjvirtual_tui.formatting import count, local_time, money, plain_amount
 from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, Account, Movement, MovementPage
 from sjvirtual_tui.screens.base import BankScreen, Problem
@@ -74,7 +74,7 @@ class StatementScreen(BankScreen):
             yield RowTable(id="movements")
             yield Static("", id="statement-status")
             yield Problem(id="problem")
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "Estado de cuenta"
@@ -262,24 +262,20 @@ def write_statement_csv(path: Path, movements: list[Movement]) -> None:
 
     Written to a temporary file and renamed, so a failed export never leaves half a file.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".export-", suffix=".csv")
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["fecha", "descripcion", "referencia", "debito", "credito", "saldo"])
-            for m in movements:
-                writer.writerow(
-                    [
-                        rules.local_datetime(m.posted_at).isoformat(timespec="seconds"),
-                        _csv_text(m.description),
-                        _csv_text(m.reference),
-                        plain_amount(-m.amount_cents) if m.amount_cents < 0 else "",
-                        plain_amount(m.amount_cents) if m.amount_cents > 0 else "",
-                        plain_amount(m.balance_after_cents),
-                    ]
-                )
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+
+    def write(handle: TextIO) -> None:
+        writer = csv.writer(handle)
+        writer.writerow(["fecha", "descripcion", "referencia", "debito", "credito", "saldo"])
+        for m in movements:
+            writer.writerow(
+                [
+                    rules.local_datetime(m.posted_at).isoformat(timespec="seconds"),
+                    _csv_text(m.description),
+                    _csv_text(m.reference),
+                    plain_amount(-m.amount_cents) if m.amount_cents < 0 else "",
+                    plain_amount(m.amount_cents) if m.amount_cents > 0 else "",
+                    plain_amount(m.balance_after_cents),
+                ]
+            )
+
+    write_atomically(path, write)

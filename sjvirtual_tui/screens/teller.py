@@ -10,7 +10,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
     DataTable,
@@ -25,6 +24,7 @@ from textual.widgets import (
 from sjvirtual_tui import rules
 from sjvirtual_tui.formatting import local_time
 from sjvirtual_tui.screens.base import BankScreen, Problem
+from sjvirtual_tui.screens.confirm import ConfirmScreen
 from sjvirtual_tui.screens.wizard import OperationKeys
 from sjvirtual_tui.widgets.form import FormField
 from sjvirtual_tui.widgets.row_table import RowTable
@@ -56,27 +56,6 @@ def applicant(registration: StaffRegistration) -> tuple[str, str]:
     if request.kind == "persona":
         return request.cedula, f"{request.nombres} {request.apellidos}"
     return request.ruc, request.razon_social
-
-
-class ConfirmScreen(ModalScreen[bool]):
-    """A yes/no question: Enter confirms, Escape cancels."""
-
-    BINDINGS = [
-        Binding("escape", "answer(False)", "No", show=True),
-        Binding("enter", "answer(True)", "Sí", show=True),
-    ]
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-box"):
-            yield Static(self.question, markup=False)
-            yield Static("Enter: sí · Esc: no", classes="hint")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
 
 
 class TellerScreen(BankScreen):
@@ -115,7 +94,7 @@ class TellerScreen(BankScreen):
                     yield RowTable(id="locked")
                     yield Static("Enter: desbloquear al usuario elegido.", classes="hint")
             yield Problem(id="problem")
-        yield Footer(show_command_palette=False)
+        yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "Personal"

@@ -38,6 +38,10 @@ class OperationKeys:
             self._request, self._key = request, new_idempotency_key()
         return self._key
 
+    def forget(self) -> None:
+        """The operation is over (done, or cancelled by the server): the next one is new."""
+        self._request, self._key = None, ""
+
 
 class WizardScreen(BankScreen):
     STEPS: ClassVar[tuple[str, ...]] = ()

@@ -1,0 +1,30 @@
+"""A yes/no question over the current screen (approve a request, delete a beneficiary)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question: Enter confirms, Escape cancels."""
+
+    BINDINGS = [
+        Binding("escape", "answer(False)", "No", show=True),
+        Binding("enter", "answer(True)", "Sí", show=True),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box"):
+            yield Static(self.question, markup=False)
+            yield Static("Enter: sí · Esc: no", classes="hint")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

@@ -1,0 +1,136 @@
+"""The member's transfers and their state (an interbank one is "en proceso" until the clearing
+settles it), and each one's receipt."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Static
+
+from sjvirtual_tui.formatting import TRANSFER_STATUS_LABELS, local_time, money, transfer_receipt
+from sjvirtual_tui.screens.base import BankScreen, Problem
+from sjvirtual_tui.widgets.row_table import RowTable
+
+if TYPE_CHECKING:
+    from sjvirtual_tui.models import Transfer
+
+
+class TransferHistoryScreen(BankScreen):
+    BINDINGS = [
+        Binding("enter", "open", "Comprobante", show=True),
+        Binding("escape", "back", "Volver", show=True),
+        Binding("f5", "retry", "Actualizar", show=True),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="transfer-history")
+        self.transfers: list[Transfer] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Vertical(classes="wizard-box"):
+            yield Static("HISTORIAL DE TRANSFERENCIAS", classes="screen-title")
+            yield RowTable(id="transfer-table")
+            yield Static("", id="transfer-detail", markup=False)
+            yield Static(
+                "Enter: ver el comprobante · F5: actualizar el estado de las que están en proceso.",
+                classes="hint",
+            )
+            yield Problem(id="problem")
+        yield Footer(show_command_palette=False, compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = "Historial de transferencias"
+        table = self.query_one(DataTable)
+        table.add_column("Fecha", key="date", width=16)
+        table.add_column("Referencia", key="reference", width=11)
+        table.add_column("Destino", key="to", width=16)
+        table.add_column("Monto", key="amount", width=11)
+        table.add_column("Estado", key="status", width=10)
+        table.focus()
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        self.call_backend(self.backend.transfers, self._show)
+
+    def _show(self, transfers: list[Transfer]) -> None:
+        self.transfers = transfers
+        table = self.query_one(DataTable)
+        table.clear()
+        for t in transfers:
+            table.add_row(
+                local_time(t.executed_at or t.created_at),
+                t.reference,
+                t.to_name,
+                Text(money(t.amount_cents), justify="right"),
+                TRANSFER_STATUS_LABELS.get(t.status, t.status).split(",")[0],
+                key=str(t.id),
+            )
+        if not transfers:
+            self.query_one("#transfer-detail", Static).update("Aún no tiene transferencias.")
+        else:
+            self._detail(table.cursor_row)
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._detail(event.cursor_row)
+
+    def _detail(self, row: int) -> None:
+        if not 0 <= row < len(self.transfers):
+            return
+        t = self.transfers[row]
+        state = TRANSFER_STATUS_LABELS.get(t.status, t.status)
+        text = f"{t.to_name} · {t.to_institution} {t.to_account} · {state}"
+        if t.reason:
+            text += f" · {t.reason}"
+        self.query_one("#transfer-detail", Static).update(text)
+
+    @on(DataTable.RowSelected)
+    def _selected(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        row = self.query_one(DataTable).cursor_row
+        if 0 <= row < len(self.transfers):
+            self.app.push_screen(ReceiptScreen(self.transfers[row]))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+class ReceiptScreen(BankScreen):
+    """One transfer's receipt, as on the LISTO! step; F2 saves it as a text file."""
+
+    BINDINGS = [
+        Binding("f2", "save", "Guardar comprobante", show=True),
+        Binding("escape", "back", "Volver", show=True),
+    ]
+
+    def __init__(self, transfer: Transfer) -> None:
+        super().__init__(id="receipt")
+        self.transfer = transfer
+        self.saved_to: str = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Vertical(classes="wizard-box"):
+            with VerticalScroll(id="receipt-box"):
+                yield Static(transfer_receipt(self.transfer), id="receipt-text", markup=False)
+            yield Problem(id="problem")
+        yield Footer(show_command_palette=False, compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = f"Comprobante {self.transfer.reference}"
+
+    def action_save(self) -> None:
+        path = self.save_receipt(self.transfer)
+        if path is not None:
+            self.saved_to = str(path)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,438 @@
+"""TRANSFERENCIAS, the manual's four steps: 1 the kind (entre cuentas propias, internas a
+terceros, a otras instituciones financieras) -> 2 ORIGEN, DESTINO, DATOS and monto -> 3 verify,
+CONFIRMAR and the PIN DE VERIFICACIÓN (not for own accounts) -> 4 LISTO!, the receipt."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import (
+    Button,
+    ContentSwitcher,
+    Footer,
+    Header,
+    Label,
+    RadioButton,
+    RadioSet,
+    Select,
+    Static,
+)
+
+from sjvirtual_tui import rules
+from sjvirtual_tui.backend import BackendError
+from sjvirtual_tui.formatting import (
+    TRANSFER_KIND_LABELS,
+    TRANSFER_STATUS_LABELS,
+    money,
+    transfer_receipt,
+)
+from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS
+from sjvirtual_tui.screens.base import Problem
+from sjvirtual_tui.screens.verification import VerifiedWizard
+from sjvirtual_tui.widgets.choice import Choice
+from sjvirtual_tui.widgets.form import FormField, validate_all
+from sjvirtual_tui.widgets.pin_entry import PinEntry
+from sjvirtual_tui.widgets.wizard import StepTitle
+
+if TYPE_CHECKING:
+    from sjvirtual_tui.models import (
+        Account,
+        Beneficiary,
+        ConfirmResult,
+        Transfer,
+        TransferLimits,
+        TransferRequest,
+        TransferStart,
+    )
+
+KINDS = ("propias", "internas", "interbancarias")
+NO_DESTINATION = {
+    "propias": "Necesita otra cuenta propia activa para transferir entre sus cuentas.",
+    "internas": (
+        "No tiene cuentas de terceros registradas. Regístrelas en ADMINISTRACIÓN › Productos "
+        "de terceros (F3 en la posición consolidada)."
+    ),
+    "interbancarias": (
+        "No tiene cuentas de otras instituciones registradas. Regístrelas en ADMINISTRACIÓN › "
+        "Productos de terceros (F3 en la posición consolidada)."
+    ),
+}
+
+
+def account_option(account: Account) -> str:
+    kind = ACCOUNT_TYPE_LABELS.get(account.type, account.type)
+    return f"{account.number} · {kind} · disp. {money(account.available_cents)}"
+
+
+def beneficiary_option(beneficiary: Beneficiary) -> str:
+    if beneficiary.kind == "interna":
+        return f"{beneficiary.name} · {beneficiary.number}"
+    return f"{beneficiary.name} · {beneficiary.institution_name} · {beneficiary.number}"
+
+
+class TransferScreen(VerifiedWizard):
+    STEPS = ("tr-kind", "tr-data", "tr-confirm", "tr-pin", "tr-done")
+    FINAL = ("tr-done",)
+    PIN_STEP = "tr-pin"
+    RESTART_STEP = "tr-data"
+
+    BINDINGS = [Binding("f2", "save_receipt", "Guardar comprobante", show=True)]
+
+    def __init__(self) -> None:
+        super().__init__(id="transfers")
+        self.accounts: list[Account] = []
+        self.beneficiaries: list[Beneficiary] = []
+        self.limits: TransferLimits | None = None
+        self.request: TransferRequest | None = None
+        self.transfer: Transfer | None = None
+        self.receipt_path: str = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Vertical(classes="wizard-box"):
+            yield Static("TRANSFERENCIAS", classes="screen-title")
+            with ContentSwitcher(initial="tr-kind"):
+                with Vertical(id="tr-kind"):
+                    yield StepTitle(1, "ELIJA EL TIPO DE TRANSFERENCIA")
+                    with RadioSet(id="tr-kinds", compact=True):
+                        for kind in KINDS:
+                            label = TRANSFER_KIND_LABELS[kind].upper()
+                            yield Choice(label, value=kind == "propias", id=f"kind-{kind}")
+                    yield Button("SIGUIENTE", id="tr-kind-next", variant="primary", compact=True)
+                    yield Static("", id="tr-limits", classes="hint")
+                with Vertical(id="tr-data"):
+                    yield StepTitle(2, "ORIGEN, DESTINO Y MONTO")
+                    with Horizontal(classes="row"):
+                        yield Label("Cuenta ORIGEN (*)", classes="form-label")
+                        yield Select[str]([], prompt="Elija la cuenta", id="tr-from", compact=True)
+                    with Horizontal(classes="row"):
+                        yield Label("Cuenta DESTINO (*)", classes="form-label")
+                        yield Select[str]([], prompt="Elija el destino", id="tr-to", compact=True)
+                    yield Label("", id="tr-to-error", classes="field-error")
+                    yield FormField(
+                        "amount_cents",
+                        "Monto",
+                        check=self._amount_error,
+                        placeholder="p. ej. 125,50",
+                        max_length=20,
+                        prefix="tr-",
+                    )
+                    yield FormField(
+                        "description",
+                        "Descripción",
+                        check=rules.description_error,
+                        placeholder="p. ej. Arriendo noviembre",
+                        max_length=60,
+                        prefix="tr-",
+                    )
+                    yield Button("SIGUIENTE", id="tr-data-next", variant="primary", compact=True)
+                with Vertical(id="tr-confirm"):
+                    yield StepTitle(3, "VERIFIQUE Y CONFIRME")
+                    yield Static("", id="tr-summary", markup=False)
+                    yield Button("CONFIRMAR", id="tr-submit", variant="primary", compact=True)
+                with Vertical(id="tr-pin"):
+                    yield StepTitle(3, "PIN DE VERIFICACIÓN")
+                    yield PinEntry(prefix="tr-")
+                    yield Button(
+                        "CONFIRMAR", id="tr-pin-confirm", classes="pin-confirm", compact=True
+                    )
+                    yield Button(
+                        "VOLVER A EMPEZAR", id="tr-restart", classes="pin-restart", compact=True
+                    )
+                with Vertical(id="tr-done"):
+                    yield StepTitle(4, "LISTO!")
+                    yield Static("", id="tr-done-text", markup=False)
+                    with VerticalScroll(id="tr-receipt-box", can_focus=False):
+                        yield Static("", id="tr-receipt", markup=False)
+                    with Horizontal(classes="buttons"):
+                        yield Button("GUARDAR (F2)", id="tr-save", compact=True)
+                        yield Button(
+                            "VOLVER AL INICIO", id="tr-home", variant="primary", compact=True
+                        )
+            yield Problem(id="problem")
+        yield Footer(show_command_palette=False, compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = "Transferencias"
+        self.query_one(".pin-restart", Button).display = False
+        self.go("tr-kind")
+        self.refresh_data()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "save_receipt":
+            return self.step == "tr-done"
+        return True
+
+    # --- data ----------------------------------------------------------------------------------
+
+    def refresh_data(self) -> None:
+        async def load() -> tuple[list[Account], list[Beneficiary], TransferLimits]:
+            accounts = await self.backend.accounts()
+            beneficiaries = await self.backend.beneficiaries()
+            limits = await self.backend.limits()
+            return accounts, beneficiaries, limits
+
+        self.call_backend(load, self._loaded, group="load")
+
+    def _loaded(self, data: tuple[list[Account], list[Beneficiary], TransferLimits]) -> None:
+        self.accounts, self.beneficiaries, self.limits = data
+        limits = self.limits
+        self.query_one("#tr-limits", Static).update(
+            "Sus límites para transferencias a terceros: "
+            f"{money(limits.per_transaction_cents)} por transferencia y "
+            f"{money(limits.daily_cents)} al día; hoy le quedan "
+            f"{money(limits.available_today_cents)}. Entre cuentas propias no hay límite."
+        )
+        if self.step == "tr-data":
+            self._fill_selects()
+
+    @property
+    def kind(self) -> str:
+        for kind in KINDS:
+            if self.query_one(f"#kind-{kind}", RadioButton).value:
+                return kind
+        return "propias"
+
+    def origin(self) -> Account | None:
+        value = self.query_one("#tr-from", Select).value
+        return next((a for a in self.accounts if a.number == value), None)
+
+    def destinations(self) -> list[tuple[str, str]]:
+        kind = self.kind
+        if kind == "propias":
+            origin = self.origin()
+            return [
+                (account_option(a), a.number)
+                for a in self.accounts
+                if a.status == "activa" and (origin is None or a.number != origin.number)
+            ]
+        wanted = "interna" if kind == "internas" else "externa"
+        return [(beneficiary_option(b), str(b.id)) for b in self.beneficiaries if b.kind == wanted]
+
+    def _fill_selects(self) -> None:
+        origin = self.query_one("#tr-from", Select)
+        chosen = origin.value
+        options = [(account_option(a), a.number) for a in self.accounts if a.status == "activa"]
+        origin.set_options(options)
+        if any(value == chosen for _, value in options):
+            origin.value = chosen
+        elif options:
+            origin.value = options[0][1]  # the first account, as the bank's web page does
+        self._fill_destination()
+
+    def _fill_destination(self) -> None:
+        destination = self.query_one("#tr-to", Select)
+        chosen = destination.value
+        options = self.destinations()
+        destination.set_options(options)
+        if any(value == chosen for _, value in options):
+            destination.value = chosen
+        self._destination_error(None if options else NO_DESTINATION[self.kind])
+
+    def _destination_error(self, message: str | None) -> None:
+        label = self.query_one("#tr-to-error", Label)
+        label.update(message or "")
+        label.set_class(bool(message), "-shown")
+
+    # --- step 1 --------------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#tr-kind-next")
+    def _to_data(self) -> None:
+        self.sub_title = f"Transferencias · {TRANSFER_KIND_LABELS[self.kind]}"
+        self._fill_selects()
+        self.go("tr-data", focus=self.query_one("#tr-from", Select))
+
+    # --- step 2 --------------------------------------------------------------------------------
+
+    @on(Select.Changed, "#tr-from")
+    def _origin_changed(self) -> None:
+        if self.kind == "propias":
+            self._fill_destination()
+
+    def _amount_error(self, text: str) -> str | None:
+        try:
+            cents = rules.parse_amount_cents(text)
+        except ValueError as exc:
+            return str(exc)
+        origin = self.origin()
+        if origin is not None and cents > origin.available_cents:
+            return (
+                f"Saldo disponible insuficiente: la cuenta {origin.number} tiene "
+                f"{money(origin.available_cents)} disponibles."
+            )
+        limits = self.limits
+        if self.kind != "propias" and limits is not None:
+            if cents > limits.per_transaction_cents:
+                return (
+                    "El monto supera su límite por transferencia de "
+                    f"{money(limits.per_transaction_cents)}."
+                )
+            if cents > limits.available_today_cents:
+                return (
+                    f"El monto supera su límite diario de {money(limits.daily_cents)}. Hoy le "
+                    f"quedan {money(limits.available_today_cents)}."
+                )
+        return None
+
+    def fields(self) -> list[FormField]:
+        return list(self.query_one("#tr-data").query(FormField))
+
+    def on_input_submitted(self) -> None:
+        """Enter checks the field and moves on; from the last field it is SIGUIENTE."""
+        if self.step == "tr-pin":
+            self.submit_pin()
+            return
+        if self.step != "tr-data":
+            return
+        fields = self.fields()
+        for index, field in enumerate(fields):
+            if field.input is self.focused:
+                if not field.validate_value():
+                    return
+                if index + 1 < len(fields):
+                    fields[index + 1].input.focus()
+                else:
+                    self._to_confirm()
+                return
+
+    def _selects_ok(self) -> bool:
+        origin = self.query_one("#tr-from", Select)
+        destination = self.query_one("#tr-to", Select)
+        if origin.is_blank():
+            self.show_problem("Elija la cuenta ORIGEN.")
+            origin.focus()
+            return False
+        if destination.is_blank():
+            message = (
+                "Elija la cuenta DESTINO." if self.destinations() else NO_DESTINATION[self.kind]
+            )
+            self._destination_error(message)
+            destination.focus()
+            return False
+        self._destination_error(None)
+        return True
+
+    @on(Button.Pressed, "#tr-data-next")
+    def _to_confirm(self) -> None:
+        if not self._selects_ok() or not validate_all(self.fields()):
+            return
+        from sjvirtual_tui.models import TransferKind, TransferRequest
+
+        origin = self.origin()
+        assert origin is not None
+        values = {f.field_name: f.value for f in self.fields()}
+        destination = str(self.query_one("#tr-to", Select).value)
+        kind = TransferKind(self.kind)
+        self.request = TransferRequest(
+            kind=kind,
+            from_account=origin.number,
+            to_account=destination if kind is TransferKind.PROPIAS else None,
+            beneficiary_id=None if kind is TransferKind.PROPIAS else int(destination),
+            amount_cents=rules.parse_amount_cents(values["amount_cents"]),
+            description=values["description"],
+        )
+        to_label = next(label for label, value in self.destinations() if value == destination)
+        lines = [
+            f"Tipo:          {TRANSFER_KIND_LABELS[self.kind]}",
+            f"Cuenta ORIGEN: {account_option(origin)}",
+            f"DESTINO:       {to_label}",
+            f"Monto:         {money(self.request.amount_cents)}",
+            f"Descripción:   {self.request.description}",
+        ]
+        if kind is TransferKind.INTERBANCARIAS:
+            lines.append(
+                "\nSe debita al confirmar y se acredita cuando la otra institución la procese "
+                "(estado: en proceso)."
+            )
+        if kind is not TransferKind.PROPIAS:
+            lines.append("\nAl CONFIRMAR le enviaremos un PIN DE VERIFICACIÓN a su correo.")
+        self.query_one("#tr-summary", Static).update("\n".join(lines))
+        self.go("tr-confirm", focus=self.query_one("#tr-submit", Button))
+
+    # --- step 3 --------------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#tr-submit")
+    def submit(self) -> None:
+        request = self.request
+        if request is None:
+            return
+        key = self.keys.key_for(request)
+        self.call_backend(
+            lambda: self.backend.start_transfer(request, idempotency_key=key),
+            self._started,
+            on_error=self._refused,
+        )
+
+    def _started(self, start: TransferStart) -> None:
+        if start.challenge is None:
+            self.keys.forget()
+            self._done(start.transfer)
+        else:
+            self.ask_pin(start.challenge)
+
+    def _refused(self, error: BackendError) -> bool:
+        """A refusal about the amount or the accounts goes back to where it was typed."""
+        fields = {f.field_name: f for f in self.fields()}
+        if error.field in fields:
+            self.go("tr-data", focus=fields[error.field].input)
+            fields[error.field].show_error(error.message)
+            return True
+        if error.field in ("beneficiary_id", "to_account"):
+            self.go("tr-data", focus=self.query_one("#tr-to", Select))
+            self._destination_error(error.message)
+            return True
+        return False
+
+    @on(Button.Pressed, "#tr-pin-confirm")
+    def _pin_pressed(self) -> None:
+        self.submit_pin()
+
+    @on(Button.Pressed, "#tr-restart")
+    def _restart_pressed(self) -> None:
+        self.restart()
+        self.refresh_data()
+
+    def _pin_refused(self, error: BackendError) -> bool:
+        if super()._pin_refused(error):
+            return True
+        return self._refused(error)
+
+    def confirmed(self, result: ConfirmResult) -> None:
+        if result.transfer is not None:
+            self._done(result.transfer)
+
+    # --- step 4 --------------------------------------------------------------------------------
+
+    def _done(self, transfer: Transfer) -> None:
+        self.transfer = transfer
+        state = TRANSFER_STATUS_LABELS.get(transfer.status, transfer.status)
+        if transfer.status == "en_proceso":
+            text = (
+                f"La transferencia fue ingresada con éxito y está {state.lower()}: se acreditará "
+                "cuando la otra institución la procese (vea su estado en el historial, F4)."
+            )
+        else:
+            text = "La transferencia fue ingresada con éxito."
+        text += (
+            " Automáticamente usted recibirá un correo electrónico con el reporte de la "
+            "TRANSFERENCIA realizada."
+        )
+        self.query_one("#tr-done-text", Static).update(text)
+        self.query_one("#tr-receipt", Static).update(transfer_receipt(transfer))
+        self.go("tr-done", focus=self.query_one("#tr-home", Button))
+
+    @on(Button.Pressed, "#tr-save")
+    def action_save_receipt(self) -> None:
+        if self.transfer is None or self.step != "tr-done":
+            return
+        path = self.save_receipt(self.transfer)
+        if path is not None:
+            self.receipt_path = str(path)
+
+    @on(Button.Pressed, "#tr-home")
+    def _home(self) -> None:
+        self.leave()

@@ -1,0 +1,88 @@
+"""The PIN DE VERIFICACIÓN step that new beneficiaries and transfers to third parties share.
+
+A wizard starts the operation (the server e-mails a 4-digit PIN and answers a ``Challenge``),
+shows :class:`PinEntry`, and gets the ``ConfirmResult`` in :meth:`confirmed`. Wrong PINs stay on
+the step with the attempts left; a cancelled or expired operation must be started again (with a
+new Idempotency-Key); a locked member is sent back to the login screen.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.widgets import Button
+
+from sjvirtual_tui.backend import BackendError, ChallengeFailed, LockedError
+from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen, new_idempotency_key
+from sjvirtual_tui.widgets.pin_entry import PinEntry
+
+if TYPE_CHECKING:
+    from sjvirtual_tui.models import Challenge, ConfirmResult
+
+
+class VerifiedWizard(WizardScreen):
+    """A wizard whose operation is confirmed with the verification PIN."""
+
+    PIN_STEP: ClassVar[str]
+    # The step where the member fixes the data and starts again after a cancelled operation.
+    RESTART_STEP: ClassVar[str]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.challenge: Challenge | None = None
+        self.keys = OperationKeys()  # the operation's start: CONFIRMAR twice is one operation
+
+    @property
+    def pin_entry(self) -> PinEntry:
+        return self.query_one(PinEntry)
+
+    def ask_pin(self, challenge: Challenge) -> None:
+        self.challenge = challenge
+        self.pin_entry.start(challenge)
+        self.query_one(".pin-restart", Button).display = False
+        self.query_one(".pin-confirm", Button).display = True
+        self.go(self.PIN_STEP, focus=self.pin_entry.input)
+
+    def submit_pin(self) -> None:
+        challenge = self.challenge
+        if challenge is None or not self.pin_entry.check():
+            return
+        pin = self.pin_entry.value
+        # A new key for each PIN the member sends (the same wrong PIN typed twice is two
+        # attempts); a retry of this send (lost answer, F5) reuses it.
+        key = new_idempotency_key()
+        self.call_backend(
+            lambda: self.backend.confirm(challenge, pin, idempotency_key=key),
+            self._confirmed,
+            on_error=self._pin_refused,
+        )
+
+    def _confirmed(self, result: ConfirmResult) -> None:
+        self.keys.forget()
+        self.confirmed(result)
+
+    def confirmed(self, result: ConfirmResult) -> None:
+        raise NotImplementedError
+
+    def _pin_refused(self, error: BackendError) -> bool:
+        if isinstance(error, LockedError):
+            self.sjv.end_session(error.message)
+            return True
+        if isinstance(error, ChallengeFailed):
+            # Over for good: starting again must be a new operation, with a new key.
+            self.keys.forget()
+            self.pin_entry.over(error.message)
+            self.query_one(".pin-confirm", Button).display = False
+            restart = self.query_one(".pin-restart", Button)
+            restart.display = True
+            restart.focus()
+            return True
+        if error.field == "pin":
+            self.pin_entry.wrong(error.message)
+            self.pin_entry.input.focus()
+            return True
+        return False
+
+    def restart(self) -> None:
+        self.challenge = None
+        self.go(self.RESTART_STEP)

@@ -1,0 +1,488 @@
+"""Pilot walks at 80x24 of TRANSFERENCIAS (the three kinds) and of REGISTRO DE CUENTAS (both
+types), against the real FastAPI app, reading the PIN DE VERIFICACIÓN from the server's outbox."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+import httpx
+from textual.pilot import Pilot
+from textual.widgets import ContentSwitcher, Select
+
+from mock_server.ledger import ledger_problems
+from sjvirtual_tui.formatting import money
+from sjvirtual_tui.screens.beneficiaries import AddBeneficiaryScreen, BeneficiariesScreen
+from sjvirtual_tui.screens.dashboard import DashboardScreen
+from sjvirtual_tui.screens.login import LoginScreen
+from sjvirtual_tui.screens.transfer_history import ReceiptScreen, TransferHistoryScreen
+from sjvirtual_tui.screens.transfers import TransferScreen
+from sjvirtual_tui.widgets.form import FormField
+from sjvirtual_tui.widgets.pin_entry import PinEntry
+from tests.tui import SIZE, login, make_app, settle, table_rows, text_of, type_text
+
+PIN = re.compile(r"PIN de verificación: (\d{4})")
+DEMO_EMAIL_LIKE = "demo"
+
+
+def step(pilot: Pilot[None]) -> str:
+    return pilot.app.screen.query_one(ContentSwitcher).current or ""
+
+
+def balances(db: Path, *numbers: str) -> dict[str, int]:
+    with sqlite3.connect(db) as conn:
+        return {
+            number: conn.execute(
+                "SELECT balance_cents FROM accounts WHERE number = ?", (number,)
+            ).fetchone()[0]
+            for number in numbers
+        }
+
+
+def member_email(db: Path, username: str) -> str:
+    with sqlite3.connect(db) as conn:
+        (email,) = conn.execute(
+            "SELECT email FROM members WHERE username = ?", (username,)
+        ).fetchone()
+    return str(email)
+
+
+def last_pin(db: Path, username: str) -> str:
+    """The PIN in the newest e-mail to the member, as the member would read it."""
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT body FROM outbox WHERE to_address = ? ORDER BY id DESC",
+            (member_email(db, username),),
+        ).fetchall()
+    for (body,) in rows:
+        match = PIN.search(body)
+        if match:
+            return match.group(1)
+    raise AssertionError("no PIN e-mail")
+
+
+def outbox_subjects(db: Path, username: str) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT subject FROM outbox WHERE to_address = ? ORDER BY id",
+            (member_email(db, username),),
+        ).fetchall()
+    return [subject for (subject,) in rows]
+
+
+def assert_ledger_ok(db: Path) -> None:
+    conn = sqlite3.connect(db)
+    try:
+        assert ledger_problems(conn) == []
+    finally:
+        conn.close()
+
+
+async def choose(pilot: Pilot[None], selector: str, text: str) -> None:
+    """Opens the Select with the keyboard and picks the option whose label contains ``text``."""
+    select = pilot.app.screen.query_one(selector, Select)
+    labels = [str(label) for label, _ in select._options]
+    target = next(i for i, label in enumerate(labels) if text in label)
+    select.focus()
+    await pilot.press("enter")  # opens the list
+    await pilot.pause()
+    current = next(
+        (i for i, (_, value) in enumerate(select._options) if value == select.value),
+        0,
+    )
+    moves = target - current
+    await pilot.press(*(["down"] * moves if moves > 0 else ["up"] * -moves))
+    await pilot.press("enter")
+    await pilot.pause()
+    assert text in labels[target]
+    chosen = [label for label, value in select._options if value == select.value]
+    assert chosen and text in str(chosen[0]), chosen
+
+
+async def open_transfers(pilot: Pilot[None], kind: str) -> TransferScreen:
+    await pilot.press("f2")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, TransferScreen)
+    assert step(pilot) == "tr-kind"
+    downs = {"propias": 0, "internas": 1, "interbancarias": 2}[kind]
+    screen.query_one("#tr-kinds").focus()
+    await pilot.press(*(["down"] * downs), "enter")  # move and select the radio button
+    assert screen.kind == kind
+    await pilot.click("#tr-kind-next")
+    await settle(pilot)
+    assert step(pilot) == "tr-data"
+    return screen
+
+
+async def fill_transfer(
+    pilot: Pilot[None], origin: str, destination: str, amount: str, description: str
+) -> None:
+    await choose(pilot, "#tr-from", origin)
+    await choose(pilot, "#tr-to", destination)
+    screen = pilot.app.screen
+    screen.query_one("#tr-input-amount-cents").focus()
+    await type_text(pilot, amount)
+    await pilot.press("enter")
+    await type_text(pilot, description)
+    await pilot.press("enter")  # Enter in the last field is SIGUIENTE
+    await settle(pilot)
+
+
+def field(pilot: Pilot[None], selector: str) -> FormField:
+    return pilot.app.screen.query_one(selector, FormField)
+
+
+# --- transfers --------------------------------------------------------------------------------
+
+
+async def test_between_own_accounts_needs_no_pin(demo_app, seeded_db, clock, tmp_path):
+    before = balances(seeded_db, "00104721", "00204722")
+    app = make_app(demo_app, tmp_path, clock.now)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "demo", "Demo2026")
+        await open_transfers(pilot, "propias")
+        await fill_transfer(pilot, "00104721", "00204722", "25,50", "Ahorro mensual")
+        assert step(pilot) == "tr-confirm"
+        summary = text_of(pilot, "#tr-summary")
+        assert "Monto:         $25,50" in summary and "Ahorro mensual" in summary
+        assert "PIN" not in summary
+        await pilot.press("enter")  # CONFIRMAR has the focus
+        await settle(pilot)
+        assert step(pilot) == "tr-done"
+        receipt = text_of(pilot, "#tr-receipt")
+        assert "Estado:         Completada" in receipt
+        assert "Cuenta destino: 00204722" in receipt
+        assert "La transferencia fue ingresada con éxito" in text_of(pilot, "#tr-done-text")
+        # F2 saves the receipt as a text file.
+        await pilot.press("f2")
+        saved = Path(app.screen.receipt_path)
+        assert saved.parent == tmp_path and saved.read_text(encoding="utf-8").startswith(
+            "COMPROBANTE DE TRANSFERENCIA"
+        )
+        assert app.screen.transfer.reference in saved.read_text(encoding="utf-8")
+        await pilot.press("enter")  # VOLVER AL INICIO: the dashboard shows the new balances
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        rows = {r[0]: r for r in table_rows(pilot, "#accounts")}
+        after = balances(seeded_db, "00104721", "00204722")
+        assert rows["00204722"][3] == money(after["00204722"])
+    assert after == {
+        "00104721": before["00104721"] - 2550,
+        "00204722": before["00204722"] + 2550,
+    }
+    assert any("Comprobante de transferencia" in s for s in outbox_subjects(seeded_db, "demo"))
+    assert_ledger_ok(seeded_db)
+
+
+async def test_to_a_third_party_with_the_pin_and_a_wrong_try(demo_app, seeded_db, clock, tmp_path):
+    before = balances(seeded_db, "00104721", "00105349")
+    app = make_app(demo_app, tmp_path, clock.now)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "demo", "Demo2026")
+        await open_transfers(pilot, "internas")
+        await fill_transfer(pilot, "00104721", "1105349", "40", "Préstamo")
+        assert step(pilot) == "tr-confirm"
+        assert "PIN DE VERIFICACIÓN" in text_of(pilot, "#tr-summary")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert step(pilot) == "tr-pin"
+        entry = app.screen.query_one(PinEntry)
+        assert "Le quedan 3 intentos." in text_of(pilot, ".pin-attempts")
+        assert entry.input.password  # masked
+        pin = last_pin(seeded_db, "demo")
+        wrong = "0000" if pin != "0000" else "1111"
+        await type_text(pilot, wrong)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert step(pilot) == "tr-pin"
+        assert "no es correcto" in entry.error and "2" in entry.error
+        assert "Le quedan 2 intentos." in text_of(pilot, ".pin-attempts")
+        assert balances(seeded_db, "00104721", "00105349") == before  # nothing moved yet
+        await type_text(pilot, pin)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert step(pilot) == "tr-done"
+        receipt = text_of(pilot, "#tr-receipt")
+        assert "Estado:         Completada" in receipt and "Monto:          $40,00" in receipt
+    assert balances(seeded_db, "00104721", "00105349") == {
+        "00104721": before["00104721"] - 4000,
+        "00105349": before["00105349"] + 4000,
+    }
+    assert_ledger_ok(seeded_db)
+
+
+async def test_interbank_is_en_proceso_until_the_clearing_settles_it(
+    demo_app, seeded_db, clock, tmp_path
+):
+    before = balances(seeded_db, "00104721")
+    app = make_app(demo_app, tmp_path, clock.now)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "demo", "Demo2026")
+        await open_transfers(pilot, "interbancarias")
+        await fill_transfer(pilot, "00104721", "Pichincha", "100", "Arriendo")
+        await pilot.press("enter")
+        await settle(pilot)
+        await type_text(pilot, last_pin(seeded_db, "demo"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert step(pilot) == "tr-done"
+        assert "Estado:         En proceso" in text_of(pilot, "#tr-receipt")
+        assert "en proceso" in text_of(pilot, "#tr-done-text")
+        assert balances(seeded_db, "00104721")["00104721"] == before["00104721"] - 10000
+        reference = app.screen.transfer.reference
+        await pilot.press("enter")
+        await settle(pilot)
+
+        # The history shows it en proceso; after the clearing delay, F5 shows it settled.
+        await pilot.press("f4")
+        await settle(pilot)
+        assert isinstance(app.screen, TransferHistoryScreen)
+        row = next(r for r in table_rows(pilot, "#transfer-table") if r[1] == reference)
+        assert row[4] == "En proceso"
+        clock.advance(120)
+        await pilot.press("f5")
+        await settle(pilot)
+        row = next(r for r in table_rows(pilot, "#transfer-table") if r[1] == reference)
+        assert row[4] == "Completada"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReceiptScreen)
+        assert reference in text_of(pilot, "#receipt-text")
+    assert_ledger_ok(seeded_db)
+
+
+async def test_refusals_show_under_the_field_and_move_nothing(demo_app, seeded_db, clock, tmp_path):
+    before = balances(seeded_db, "00104721", "00204722")
+    app = make_app(demo_app, tmp_path, clock.now)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "demo", "Demo2026")
+        await open_transfers(pilot, "internas")
+        await choose(pilot, "#tr-from", "00104721")
+        await choose(pilot, "#tr-to", "1105349")
+        amount = field(pilot, "#tr-field-amount-cents")
+        amount.input.focus()
+        await type_text(pilot, "2.500,00")
+        await pilot.press("enter")
+        # Over the per-transfer limit: refused where it was typed, the cursor stays there.
+        assert "límite por transferencia de $2.000,00" in amount.error
+        assert app.screen.focused is amount.input
+        for typed, reason in [
+            ("0,001", "coma decimal"),
+            ("-5", "mayor que cero"),
+            ("1e9", "coma decimal"),
+            ("99999999", "insuficiente"),
+        ]:
+            amount.value = typed
+            await pilot.press("enter")
+            assert step(pilot) == "tr-data"
+            assert reason in amount.error, (typed, amount.error)
+        await pilot.click("#tr-data-next")
+        await settle(pilot)
+        assert step(pilot) == "tr-data"
+        await pilot.press("escape", "escape")  # back to the kinds, then leave
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+    assert balances(seeded_db, "00104721", "00204722") == before
+
+
+async def test_a_lost_answer_is_retried_with_the_same_key_and_applied_once(
+    demo_app, seeded_db, clock, tmp_path
+):
+    """The server applies the transfer but its answer is lost: the client sends it again with
+    the same Idempotency-Key, gets the original answer, and the money moves once."""
+    inner = httpx.ASGITransport(app=demo_app)
+    keys: list[str] = []
+
+    class LoseFirstAnswer(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            response = await inner.handle_async_request(request)
+            if request.method == "POST" and request.url.path.endswith("/transfers"):
+                keys.append(request.headers["Idempotency-Key"])
+                if len(keys) == 1:
+                    await response.aread()
+                    raise httpx.ReadTimeout("answer lost", request=request)
+            return response
+
+    before = balances(seeded_db, "00104721", "00204722")
+    app = make_app(demo_app, tmp_path, clock.now, transport=LoseFirstAnswer())
+    app.backend._retry_delays = (0.0, 0.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "demo", "Demo2026")
+        await open_transfers(pilot, "propias")
+        await fill_transfer(pilot, "00104721", "00204722", "10", "Reintento")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert step(pilot) == "tr-done"
+        assert "Completada" in text_of(pilot, "#tr-receipt")
+    assert len(keys) == 2 and keys[0] == keys[1]
+    assert balances(seeded_db, "00104721", "00204722") == {
+        "00104721": before["00104721"] - 1000,
+        "00204722": before["00204722"] + 1000,
+    }
+    assert_ledger_ok(seeded_db)
+
+
+# --- productos de terceros --------------------------------------------------------------------
+
+
+async def open_add(pilot: Pilot[None], kind: str) -> AddBeneficiaryScreen:
+    await pilot.press("f3")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, BeneficiariesScreen)
+    await pilot.press("f2")  # AGREGAR
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, AddBeneficiaryScreen)
+    if kind == "externa":
+        await pilot.press("down", "enter")
+    assert screen.kind == kind
+    await pilot.click("#ben-type-next")
+    await settle(pilot)
+    assert step(pilot) == "ben-data"
+    return screen
+
+
+async def test_add_a_cooperative_account_by_its_cartola_number(
+    demo_app, seeded_db, clock, tmp_path
+):
+    app = make_app(demo_app, tmp_path, clock.now)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "demo", "Demo2026")
+        screen = await open_add(pilot, "interna")
+        screen.query_one("#bi-input-number").focus()
+        await type_text(pilot, "00107777")
+        # Live: the number the manual's rule registers.
+        assert text_of(pilot, "#bi-registered") == "Se registrará como: 1107777"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert step(pilot) == "ben-confirm"
+        summary = text_of(pilot, "#ben-summary")
+        assert "1107777" in summary
+        assert "L*** " in summary and "Yánez" not in summary  # the holder, partly masked
+        await pilot.press("enter")  # CONFIRMAR
+        await settle(pilot)
+        assert step(pilot) == "ben-pin"
+        await type_text(pilot, last_pin(seeded_db, "demo"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert step(pilot) == "ben-done"
+        assert "1107777" in text_of(pilot, "#ben-done-text")
+        await pilot.press("enter")  # VOLVER: the list has it
+        await settle(pilot)
+        assert isinstance(app.screen, BeneficiariesScreen)
+        assert "1107777" in [r[3] for r in table_rows(pilot, "#beneficiary-table")]
+
+        # The same account again is refused where it was typed.
+        screen = await open_add(pilot, "interna")
+        screen.query_one("#bi-input-number").focus()
+        await type_text(pilot, "1107777")
+        await pilot.press("enter")
+        await settle(pilot)
+        if step(pilot) == "ben-confirm":
+            await pilot.press("enter")
+            await settle(pilot)
+        assert step(pilot) == "ben-data"
+        assert "ya está en sus Productos de terceros" in field(pilot, "#bi-field-number").error
+    assert_ledger_ok(seeded_db)
+
+
+async def test_add_an_account_in_another_institution_and_delete_it(
+    demo_app, seeded_db, clock, tmp_path
+):
+    app = make_app(demo_app, tmp_path, clock.now)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "demo", "Demo2026")
+        screen = await open_add(pilot, "externa")
+        await settle(pilot)
+        await choose(pilot, "#be-institution", "Banco Guayaquil")
+        screen.query_one("#be-input-number").focus()
+        await type_text(pilot, "0012345678")
+        await pilot.press("enter")
+        await type_text(pilot, "1710034066")  # a wrong check digit
+        await pilot.press("enter")
+        assert "no es válida" in field(pilot, "#be-field-id-number").error
+        field(pilot, "#be-field-id-number").value = ""
+        await type_text(pilot, "1710034065")
+        await pilot.press("enter")
+        await type_text(pilot, "Luis Yánez")
+        await pilot.press("enter")
+        await pilot.press("enter")  # the e-mail is optional: SIGUIENTE
+        await settle(pilot)
+        assert step(pilot) == "ben-confirm"
+        summary = text_of(pilot, "#ben-summary")
+        assert "Banco Guayaquil" in summary and "Ahorros 0012345678" in summary
+        await pilot.press("enter")
+        await settle(pilot)
+        await type_text(pilot, last_pin(seeded_db, "demo"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert step(pilot) == "ben-done"
+        await pilot.press("enter")
+        await settle(pilot)
+        rows = table_rows(pilot, "#beneficiary-table")
+        row = next(i for i, r in enumerate(rows) if r[3] == "0012345678")
+        assert rows[row][1] == "Banco Guayaquil"
+
+        # Delete it, confirmed.
+        app.screen.query_one("#beneficiary-table").move_cursor(row=row)
+        await pilot.press("delete")
+        await settle(pilot)
+        await pilot.press("enter")  # sí
+        await settle(pilot)
+        assert "0012345678" not in [r[3] for r in table_rows(pilot, "#beneficiary-table")]
+
+
+async def test_three_wrong_pins_cancel_and_start_again_is_a_new_operation(
+    demo_app, seeded_db, clock, tmp_path
+):
+    before = balances(seeded_db, "00104721", "00105349")
+    app = make_app(demo_app, tmp_path, clock.now)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "demo", "Demo2026")
+        await open_transfers(pilot, "internas")
+        await fill_transfer(pilot, "00104721", "1105349", "15", "Cena")
+        await pilot.press("enter")
+        await settle(pilot)
+        pin = last_pin(seeded_db, "demo")
+        wrong = "0000" if pin != "0000" else "1111"
+        for _ in range(3):
+            await type_text(pilot, wrong)
+            await pilot.press("enter")
+            await settle(pilot)
+        entry = app.screen.query_one(PinEntry)
+        assert "cancel" in entry.error
+        assert entry.input.disabled
+        await pilot.press("enter")  # VOLVER A EMPEZAR has the focus
+        await settle(pilot)
+        assert step(pilot) == "tr-data"
+        await pilot.click("#tr-data-next")
+        await settle(pilot)
+        await pilot.press("enter")  # CONFIRMAR: a new operation, a new PIN
+        await settle(pilot)
+        assert step(pilot) == "tr-pin"
+        new_pin = last_pin(seeded_db, "demo")
+        await type_text(pilot, new_pin)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert step(pilot) == "tr-done"
+    assert balances(seeded_db, "00104721", "00105349") == {
+        "00104721": before["00104721"] - 1500,
+        "00105349": before["00105349"] + 1500,
+    }
+
+
+async def test_an_expired_session_during_a_transfer_returns_to_login(
+    demo_app, seeded_db, clock, tmp_path
+):
+    app = make_app(demo_app, tmp_path, clock.now)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "demo", "Demo2026")
+        await open_transfers(pilot, "propias")
+        await fill_transfer(pilot, "00104721", "00204722", "5", "Tarde")
+        clock.advance(360)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert "inactividad" in text_of(pilot, "#notice")
