@@ -307,7 +307,6 @@ async def test_a_lost_answer_is_retried_with_the_same_key_and_applied_once(
 
     before = balances(seeded_db, "00104721", "00204722")
     app = make_app(demo_app, tmp_path, clock.now, transport=LoseFirstAnswer())
-    app.backend._retry_delays = (0.0, 0.0)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "demo", "Demo2026")
         await open_transfers(pilot, "propias")
@@ -486,3 +485,48 @@ async def test_an_expired_session_during_a_transfer_returns_to_login(
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
         assert "inactividad" in text_of(pilot, "#notice")
+
+
+async def test_no_answer_at_all_says_en_proceso_and_f5_shows_the_true_outcome(
+    demo_app, seeded_db, clock, tmp_path
+):
+    """Every send of the transfer is applied-or-not with its answer lost: the screen must not say
+    it failed. F5 (with the server answering again) sends the same key and shows the receipt."""
+    inner = httpx.ASGITransport(app=demo_app)
+    keys: list[str] = []
+    answers_lost = True
+
+    class LoseAnswers(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            response = await inner.handle_async_request(request)
+            if request.method == "POST" and request.url.path.endswith("/transfers"):
+                keys.append(request.headers["Idempotency-Key"])
+                if answers_lost:
+                    await response.aread()
+                    raise httpx.RemoteProtocolError("connection dropped", request=request)
+            return response
+
+    before = balances(seeded_db, "00104721", "00204722")
+    app = make_app(demo_app, tmp_path, clock.now, transport=LoseAnswers())
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "demo", "Demo2026")
+        await open_transfers(pilot, "propias")
+        await fill_transfer(pilot, "00104721", "00204722", "12", "Sin respuesta")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert step(pilot) == "tr-confirm"
+        problem = text_of(pilot, "#problem")
+        assert "en proceso" in problem and "F5" in problem
+        assert "falló" not in problem
+        assert len(keys) == 3 and len(set(keys)) == 1  # the first send and two retries
+        answers_lost = False
+        await pilot.press("f5")
+        await settle(pilot)
+        assert step(pilot) == "tr-done"
+        assert "Completada" in text_of(pilot, "#tr-receipt")
+    assert len(set(keys)) == 1
+    assert balances(seeded_db, "00104721", "00204722") == {
+        "00104721": before["00104721"] - 1200,
+        "00204722": before["00204722"] + 1200,
+    }
+    assert_ledger_ok(seeded_db)

@@ -40,12 +40,14 @@ def make_app(
     transport: httpx.AsyncBaseTransport | None = None,
     monotonic: Callable[[], float] | None = None,
     base_url: str = "http://sjv.test",
+    retry_delays: tuple[float, ...] = (0.0, 0.0),  # lost answers are retried without waiting
     **app_options: Any,
 ) -> SJVirtualApp:
     """The app as the CLI builds it, talking HTTP to ``server_app`` in-process."""
     backend = HttpBackend(
         base_url,
         transport=transport or httpx.ASGITransport(app=server_app),
+        retry_delays=retry_delays,
         **({"monotonic": monotonic} if monotonic else {}),
     )
     return build_app(Settings(export_dir=export_dir), backend, now=now, **app_options)
