@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import timedelta
+import threading
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -37,6 +38,55 @@ SETUP_ALLOWED: frozenset[tuple[str, str]] = frozenset(
 )
 
 
+# A request within this time of the session's last recorded one does not write the time again:
+# refreshing the idle timer on every request was a write transaction (and an fsync) for each
+# one, reads included. The idle timeout (minutes) cannot tell a second apart.
+TOUCH_INTERVAL = timedelta(seconds=1)
+
+
+class ConnectionPool:
+    """Open connections to the store, kept between requests.
+
+    A connection per request cost more than most requests: opening one sets it up again
+    (``db.connect``'s pragmas, the schema), and closing the last one to a WAL file checkpoints
+    the whole log into the database, fsyncs it and deletes the log, which the next request then
+    creates again. Kept open, connections keep the log (and their page cache) between requests.
+    A connection goes back only with no transaction open; at most ``keep`` wait idle.
+    """
+
+    def __init__(self, path: Path, keep: int = 32) -> None:
+        self.path = path
+        self.keep = keep
+        self._idle: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def acquire(self) -> sqlite3.Connection:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return db.connect(self.path)
+
+    def release(self, conn: sqlite3.Connection) -> None:
+        if conn.in_transaction:  # never hand on a half-done transaction
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                conn.close()
+                return
+        with self._lock:
+            if len(self._idle) < self.keep:
+                self._idle.append(conn)
+                return
+        conn.close()
+
+    def close(self) -> None:
+        """Closes the idle connections (the last one checkpoints the log)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
+
+
 @dataclass(frozen=True)
 class ServerState:
     """What ``create_app`` was given; kept on ``app.state.server``."""
@@ -45,6 +95,10 @@ class ServerState:
     clock: Clock
     idle_timeout_seconds: int
     passwords: PasswordChecker
+    connections: ConnectionPool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "connections", ConnectionPool(self.db_path))
 
 
 @dataclass(frozen=True)
@@ -56,7 +110,11 @@ class CurrentMember:
     status: str  # 'setup' or 'active' (a 'pending_password' user has no password to log in)
 
 
-def get_state(request: Request) -> ServerState:
+# The dependencies that do no blocking work are ``async``: FastAPI runs a plain ``def``
+# dependency in its threadpool, a trip between threads on every request for a dictionary lookup.
+
+
+async def get_state(request: Request) -> ServerState:
     state: ServerState = request.app.state.server
     return state
 
@@ -64,13 +122,17 @@ def get_state(request: Request) -> ServerState:
 State = Annotated[ServerState, Depends(get_state)]
 
 
-def get_conn(state: State) -> Iterator[sqlite3.Connection]:
-    """One connection per request, shared by the request's dependencies and its endpoint."""
-    conn = db.connect(state.db_path)
+async def get_conn(state: State) -> AsyncIterator[sqlite3.Connection]:
+    """One connection per request, shared by the request's dependencies and its endpoint.
+
+    Taken from the server's pool and given back after the request. Taking one does not block
+    (opening a new one, when none is idle, takes about a millisecond).
+    """
+    conn = state.connections.acquire()
     try:
         yield conn
     finally:
-        conn.close()
+        state.connections.release(conn)
 
 
 Conn = Annotated[sqlite3.Connection, Depends(get_conn)]
@@ -85,6 +147,13 @@ def _session_error(code: str, message: str) -> ApiError:
     return ApiError(401, code, message, headers=_CHALLENGE)
 
 
+_SESSION_QUERY = """
+    SELECT s.last_seen_at, s.ended_at, m.id, m.username, m.role, m.holder_id, m.status
+    FROM sessions AS s JOIN members AS m ON m.id = s.member_id
+    WHERE s.token_hash = ?
+"""
+
+
 def current_session(
     request: Request,
     state: State,
@@ -93,24 +162,41 @@ def current_session(
 ) -> tuple[str, CurrentMember]:
     """The session's token hash and member; refreshes the idle timer.
 
-    A member who has not finished the PRIMER INGRESO reaches only :data:`SETUP_ALLOWED`.
+    The refresh is written at most once per :data:`TOUCH_INTERVAL`: a session seen within the
+    last second is only read (no write transaction, no fsync). A member who has not finished
+    the PRIMER INGRESO reaches only :data:`SETUP_ALLOWED`.
     """
     if credentials is None:
         raise _session_error("not_authenticated", NOT_AUTHENTICATED_MESSAGE)
     token_hash = hash_token(credentials.credentials)
     now = state.clock.now()
+    row = conn.execute(_SESSION_QUERY, (token_hash,)).fetchone()
+    if row is None:
+        raise _session_error("not_authenticated", NOT_AUTHENTICATED_MESSAGE)
+    since = now - db.from_db(row["last_seen_at"])
+    if row["ended_at"] is not None or not timedelta(0) <= since < TOUCH_INTERVAL:
+        # Not touched in the last second (or ended): check and refresh under the write lock.
+        row = _touch(state, conn, token_hash, now)
+    if row["status"] != "active" and _route_key(request) not in SETUP_ALLOWED:
+        raise ApiError(403, "setup_required", SETUP_REQUIRED_MESSAGE)
+    return token_hash, CurrentMember(
+        id=row["id"],
+        username=row["username"],
+        role=Role(row["role"]),
+        holder_id=row["holder_id"],
+        status=row["status"],
+    )
+
+
+def _touch(
+    state: ServerState, conn: sqlite3.Connection, token_hash: str, now: datetime
+) -> sqlite3.Row:
+    """Ends the session if it was idle too long, or records ``now`` as its last request."""
     idle_limit = timedelta(seconds=state.idle_timeout_seconds)
     expired: str | None = None
     with db.write_transaction(conn):
-        row = conn.execute(
-            """
-            SELECT s.last_seen_at, s.ended_at, m.id, m.username, m.role, m.holder_id, m.status
-            FROM sessions AS s JOIN members AS m ON m.id = s.member_id
-            WHERE s.token_hash = ?
-            """,
-            (token_hash,),
-        ).fetchone()
-        if row is None:
+        row: sqlite3.Row | None = conn.execute(_SESSION_QUERY, (token_hash,)).fetchone()
+        if row is None:  # pragma: no cover - sessions are never deleted
             raise _session_error("not_authenticated", NOT_AUTHENTICATED_MESSAGE)
         last_seen = db.from_db(row["last_seen_at"])
         if row["ended_at"] is not None:
@@ -131,15 +217,7 @@ def current_session(
     # Raised after COMMIT, so the session stays marked as ended.
     if expired is not None:
         raise _session_error("session_expired", expired)
-    if row["status"] != "active" and _route_key(request) not in SETUP_ALLOWED:
-        raise ApiError(403, "setup_required", SETUP_REQUIRED_MESSAGE)
-    return token_hash, CurrentMember(
-        id=row["id"],
-        username=row["username"],
-        role=Role(row["role"]),
-        holder_id=row["holder_id"],
-        status=row["status"],
-    )
+    return row
 
 
 def _route_key(request: Request) -> tuple[str, str]:
@@ -151,14 +229,14 @@ def _route_key(request: Request) -> tuple[str, str]:
 Session = Annotated[tuple[str, CurrentMember], Depends(current_session)]
 
 
-def current_member(session: Session) -> CurrentMember:
+async def current_member(session: Session) -> CurrentMember:
     return session[1]
 
 
 Member = Annotated[CurrentMember, Depends(current_member)]
 
 
-def require_staff(member: Member) -> CurrentMember:
+async def require_staff(member: Member) -> CurrentMember:
     """The session's member, if it is the cooperative's staff (a teller)."""
     if member.role is not Role.TELLER:
         raise ApiError(403, "forbidden", STAFF_ONLY_MESSAGE)

@@ -1,0 +1,343 @@
+"""Transfers benchmark: transfers per second over real HTTP, beside the server's bare /health.
+
+Starts the bundled server as members run it (``python -m mock_server --fresh --db FILE`` in its
+own process, so it shares no GIL with the clients) on a loopback port, logs in one session per
+client, and drives it with N concurrent keep-alive connections (a minimal HTTP/1.1 client on
+asyncio streams, so the clients cost the server's core as little as possible):
+
+1. ``GET /health`` (no database, no session): the ceiling of the HTTP stack on this machine;
+2. ``GET /api/v1/accounts`` (a session, a read): what a session and a connection cost;
+3. ``POST /api/v1/transfers`` ``propias``, each with a fresh Idempotency-Key, alternating
+   direction between demo's two accounts so that funds never run out (demo is the only seeded
+   member with two accounts of its own; each client has a session of its own).
+
+Printed side by side: requests/s, each rate as a share of /health measured in this same run,
+p50 and p99 latency, and the server process's CPU time per request and share of one core (a
+server far from busy while its clients wait is held up by something other than work). Then
+the ledger is checked on the file (integrity, the double-entry invariants, one journal per 201).
+Targets (issue): transfers/s >= 50% of /health, and p99 < 50 ms at 16 clients; each is printed
+PASS or MISS.
+
+    .venv/bin/python bench/transfers.py [--clients 16] [--seconds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.loopback
+
+from tests.loopback import (
+    ACCOUNTS,
+    TRANSFERS,
+    ServerProcess,
+    balances,
+    ledger_report,
+    login,
+)
+
+# The member whose two accounts the transfers go between (propias: no PIN, no limits).
+MEMBER = ("demo", "Demo2026")
+ACCOUNT_A, ACCOUNT_B = "00104721", "00204722"
+AMOUNT_CENTS = 100
+
+TARGET_RATIO = 0.50
+TARGET_P99_MS = 50.0
+
+
+class RawConnection:
+    """One keep-alive HTTP/1.1 connection; just enough protocol for uvicorn's answers."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def _open(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        if self.reader is None or self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        return self.reader, self.writer
+
+    async def request(
+        self, method: str, path: str, headers: dict[str, str], body: bytes = b""
+    ) -> tuple[int, bytes]:
+        reader, writer = await self._open()
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        if body or method == "POST":
+            lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        head = await reader.readuntil(b"\r\n\r\n")
+        status_line, *header_lines = head.decode("latin-1").split("\r\n")
+        status = int(status_line.split(" ", 2)[1])
+        fields = {}
+        for line in header_lines:
+            if line:
+                name, _, value = line.partition(":")
+                fields[name.strip().lower()] = value.strip()
+        if fields.get("transfer-encoding", "").lower() == "chunked":
+            content = b""
+            while True:
+                size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                chunk = await reader.readexactly(size + 2)
+                if size == 0:
+                    break
+                content += chunk[:-2]
+        else:
+            content = await reader.readexactly(int(fields.get("content-length", "0")))
+        if fields.get("connection", "").lower() == "close":
+            await self.close()
+        return status, content
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(OSError):
+                await self.writer.wait_closed()
+        self.reader = self.writer = None
+
+
+@dataclass
+class Phase:
+    """What one load phase measured."""
+
+    name: str
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)  # seconds, one per counted request
+    statuses: Counter[int] = field(default_factory=Counter)
+    all_statuses: Counter[int] = field(default_factory=Counter)  # warm-up and tail included
+    errors: list[str] = field(default_factory=list)
+    server_cpu: float | None = None  # CPU seconds the server process used in the window
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    def percentile_ms(self, p: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
+
+
+# (method, path, headers, body) for the n-th request of client c.
+RequestMaker = Callable[[int, int], tuple[str, str, dict[str, str], bytes]]
+
+
+def process_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system) a process has used so far; None where /proc is missing."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def run_phase(
+    name: str,
+    url: str,
+    clients: int,
+    seconds: float,
+    warmup: float,
+    make: RequestMaker,
+    server_pid: int,
+) -> Phase:
+    """``clients`` connections, each sending its next request as soon as the last answered.
+
+    Requests that end within the measured window (after ``warmup``) are counted.
+    """
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    phase = Phase(name)
+    begin = time.perf_counter()
+    start, end = begin + warmup, begin + warmup + seconds
+
+    async def client(c: int) -> None:
+        conn = RawConnection(host, port)
+        n = 0
+        try:
+            while time.perf_counter() < end:
+                method, path, headers, body = make(c, n)
+                n += 1
+                sent = time.perf_counter()
+                try:
+                    status, _content = await conn.request(method, path, headers, body)
+                except (OSError, asyncio.IncompleteReadError) as exc:
+                    phase.errors.append(f"{type(exc).__name__}: {exc}")
+                    await conn.close()
+                    continue
+                done = time.perf_counter()
+                phase.all_statuses[status] += 1
+                if start <= done <= end:
+                    phase.latencies.append(done - sent)
+                    phase.statuses[status] += 1
+        finally:
+            await conn.close()
+
+    async def measure_cpu() -> None:
+        await asyncio.sleep(max(0.0, start - time.perf_counter()))
+        cpu_start = process_cpu(server_pid)
+        await asyncio.sleep(max(0.0, end - time.perf_counter()))
+        cpu_end = process_cpu(server_pid)
+        if cpu_start is not None and cpu_end is not None:
+            phase.server_cpu = cpu_end - cpu_start
+
+    await asyncio.gather(measure_cpu(), *(client(c) for c in range(clients)))
+    phase.seconds = seconds
+    return phase
+
+
+def transfer_maker(tokens: list[str]) -> RequestMaker:
+    """propias between the two accounts, alternating direction; a fresh key for each."""
+
+    def make(c: int, n: int) -> tuple[str, str, dict[str, str], bytes]:
+        origin, destination = (ACCOUNT_A, ACCOUNT_B) if (c + n) % 2 == 0 else (ACCOUNT_B, ACCOUNT_A)
+        body = json.dumps(
+            {
+                "kind": "propias",
+                "from_account": origin,
+                "to_account": destination,
+                "amount_cents": AMOUNT_CENTS,
+                "description": f"Bench {c}-{n}",
+            }
+        ).encode()
+        headers = {
+            "Authorization": f"Bearer {tokens[c]}",
+            "Idempotency-Key": f"bench-{uuid.uuid4().hex}",
+        }
+        return "POST", TRANSFERS, headers, body
+
+    return make
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=16, help="concurrent connections (16)")
+    parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds per phase")
+    parser.add_argument("--warmup", type=float, default=1.0, help="uncounted seconds per phase")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="sjv-bench-") as tmp:
+        db_path = Path(tmp) / "bench.sqlite"
+        server = ServerProcess(db_path, "--fresh")
+        url = server.start()
+        try:
+            with httpx.Client(base_url=url, timeout=30) as client:
+                tokens = [
+                    login(client, *MEMBER)["Authorization"].split()[1] for _ in range(args.clients)
+                ]
+            before = ledger_report(db_path)
+            money_before = balances(db_path)
+
+            def health(c: int, n: int) -> tuple[str, str, dict[str, str], bytes]:
+                return "GET", "/health", {}, b""
+
+            def accounts(c: int, n: int) -> tuple[str, str, dict[str, str], bytes]:
+                return "GET", ACCOUNTS, {"Authorization": f"Bearer {tokens[c]}"}, b""
+
+            phases = []
+            for name, maker in (
+                ("GET /health", health),
+                ("GET /api/v1/accounts", accounts),
+                ("POST /api/v1/transfers", transfer_maker(tokens)),
+            ):
+                phases.append(
+                    asyncio.run(
+                        run_phase(
+                            name, url, args.clients, args.seconds, args.warmup, maker, server.pid
+                        )
+                    )
+                )
+        finally:
+            server.stop()
+        after = ledger_report(db_path)
+        money_after = balances(db_path)
+        created = after.journals - before.journals
+
+    health_phase, _, transfer_phase = phases
+    print(
+        f"{args.clients} concurrent keep-alive clients on loopback, {args.seconds:g} s measured "
+        f"per phase after {args.warmup:g} s of warm-up; server: one uvicorn process"
+    )
+    print(
+        f"{'request':<24}{'req/s':>7}{'x health':>9}{'p50':>9}{'p99':>9}{'server CPU':>12}"
+        f"{'busy':>6}   answers"
+    )
+    for phase in phases:
+        answers = ", ".join(f"{n} x {s}" for s, n in sorted(phase.statuses.items()))
+        cpu = (
+            f"{phase.server_cpu / len(phase.latencies) * 1000:>7.2f}ms/req"
+            f"{phase.server_cpu / phase.seconds:>6.0%}"
+            if phase.server_cpu is not None and phase.latencies
+            else f"{'?':>12}{'?':>6}"
+        )
+        print(
+            f"{phase.name:<24}{phase.rate:>7.0f}{phase.rate / health_phase.rate:>8.2f}x"
+            f"{phase.percentile_ms(50):>7.1f}ms{phase.percentile_ms(99):>7.1f}ms{cpu}   {answers}"
+        )
+        if phase.errors:
+            print(f"{'':<26}{len(phase.errors)} transport errors, e.g. {phase.errors[0]}")
+    ratio = transfer_phase.rate / health_phase.rate
+    p99 = transfer_phase.percentile_ms(99)
+    print()
+    print(
+        f"target transfers/s >= {TARGET_RATIO:.0%} of /health: "
+        f"{'PASS' if ratio >= TARGET_RATIO else 'MISS'} ({ratio:.0%})"
+    )
+    print(
+        f"target transfers p99 < {TARGET_P99_MS:g} ms at {args.clients} clients: "
+        f"{'PASS' if p99 < TARGET_P99_MS else 'MISS'} ({p99:.1f} ms)"
+    )
+
+    # The ledger after the run, read from the file once the server has stopped.
+    print()
+    sum_ok = after.total_cents == before.total_cents
+    moved = {n: money_after[n] - money_before[n] for n in money_before}
+    others = {n: d for n, d in moved.items() if d and n not in (ACCOUNT_A, ACCOUNT_B)}
+    pair_ok = moved[ACCOUNT_A] + moved[ACCOUNT_B] == 0 and not others
+    # Every 201 (warm-up included) is one journal; a request lost in transport may or may not be.
+    succeeded = transfer_phase.all_statuses[201]
+    journals_ok = succeeded <= created <= succeeded + len(transfer_phase.errors)
+    ok = after.ok and sum_ok and pair_ok and journals_ok
+    print(
+        f"ledger after the run: {created} new journals for {succeeded} transfers answered 201 "
+        f"(warm-up included): {'one each' if journals_ok else 'MISMATCH'}"
+    )
+    print(f"  PRAGMA integrity_check: {after.integrity}")
+    print(f"  ledger_problems: {after.problems or 'none'}")
+    print(f"  negative balances: {after.negative or 'none'}")
+    print(
+        f"  balance = sum of movements = last balance_after: {after.mismatched or 'all accounts'}"
+    )
+    print(
+        f"  sum of all balances: {before.total_cents} -> {after.total_cents} "
+        f"({'unchanged' if sum_ok else 'CHANGED'})"
+    )
+    print(
+        f"  {ACCOUNT_A} {moved[ACCOUNT_A]:+d}, {ACCOUNT_B} {moved[ACCOUNT_B]:+d} cents; "
+        f"other accounts changed: {others or 'none'}"
+    )
+    print(f"ledger: {'OK' if ok else 'BROKEN'}")
+    if transfer_phase.statuses and set(transfer_phase.statuses) != {201}:
+        print("note: some transfers were not 201 (see answers above)")
+    if not ok:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
