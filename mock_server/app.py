@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -17,9 +19,11 @@ from mock_server.routers import (
     admin,
     auth,
     beneficiaries,
+    cards,
     challenges,
     onboarding,
     outbox,
+    payments,
     registration,
     transfers,
 )
@@ -27,6 +31,17 @@ from mock_server.security import PasswordChecker
 from sjvirtual_tui.models import API_PREFIX, Health
 
 IDLE_TIMEOUT_SECONDS = 300
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    state: ServerState = app.state.server
+    state.connections.open()
+    try:
+        yield
+    finally:
+        # The pooled connections are closed at shutdown (the last one checkpoints the log).
+        state.connections.close()
 
 
 def create_app(
@@ -57,6 +72,7 @@ def create_app(
         title="S.J. Virtual mock server",
         version="1.0.0",
         description="The bundled server of sjvirtual-tui. The API is described in docs/api.md.",
+        lifespan=_lifespan,
     )
     app.state.server = ServerState(
         db_path=db_path,
@@ -66,13 +82,17 @@ def create_app(
     )
     app.state.clearing = ClearingSettings(delay_seconds=clearing_delay_seconds)
     install_error_handlers(app)
+    # Routes are matched in this order, each router's one by one (a regex and some bookkeeping
+    # each): the busiest, POST /transfers, comes first.
+    app.include_router(transfers.router, prefix=API_PREFIX)
     app.include_router(auth.router, prefix=API_PREFIX)
     app.include_router(onboarding.router, prefix=API_PREFIX)
     app.include_router(accounts.router, prefix=API_PREFIX)
     app.include_router(registration.router, prefix=API_PREFIX)
     app.include_router(admin.router, prefix=API_PREFIX)
     app.include_router(beneficiaries.router, prefix=API_PREFIX)
-    app.include_router(transfers.router, prefix=API_PREFIX)
+    app.include_router(payments.router, prefix=API_PREFIX)
+    app.include_router(cards.router, prefix=API_PREFIX)
     app.include_router(challenges.router, prefix=API_PREFIX)
     if demo:
         app.include_router(outbox.router, prefix=API_PREFIX)

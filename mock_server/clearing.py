@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from mock_server import db, mail, pin
 from mock_server.banking import Socio, destination_text
@@ -29,7 +30,7 @@ from mock_server.ledger import (
     internal_account_id,
     post_transfer,
 )
-from sjvirtual_tui.formatting import money
+from mock_server.money import money
 
 DEFAULT_DELAY_SECONDS = 60
 
@@ -41,13 +42,14 @@ class ClearingSettings:
     delay_seconds: int = DEFAULT_DELAY_SECONDS
 
 
-def get_clearing(request: Request) -> ClearingSettings:
+async def get_clearing(request: Request) -> ClearingSettings:
     settings: ClearingSettings = request.app.state.clearing
     return settings
 
 
 def settle_due(conn: sqlite3.Connection, now: datetime, delay_seconds: int) -> int:
-    """Settles every en_proceso transfer executed ``delay_seconds`` ago or earlier.
+    """Settles every en_proceso transfer (and external card payment) executed
+    ``delay_seconds`` ago or earlier.
 
     Returns how many this call settled (another request may have settled some first).
     """
@@ -66,6 +68,20 @@ def settle_due(conn: sqlite3.Connection, now: datetime, delay_seconds: int) -> i
     for transfer_id in due:
         with db.write_transaction(conn):
             settled += settle(conn, transfer_id, now)
+    # Payments to cards of other institutions go through the same clearing.
+    due_payments = [
+        row["id"]
+        for row in conn.execute(
+            """
+            SELECT id FROM payments WHERE status = 'en_proceso' AND executed_at <= ?
+            ORDER BY executed_at, id
+            """,
+            (cutoff,),
+        )
+    ]
+    for payment_id in due_payments:
+        with db.write_transaction(conn):
+            settled += settle_payment(conn, payment_id, now)
     return settled
 
 
@@ -147,27 +163,127 @@ def settle(conn: sqlite3.Connection, transfer_id: int, now: datetime) -> bool:
     return True
 
 
+def settle_payment(conn: sqlite3.Connection, payment_id: int, now: datetime) -> bool:
+    """The clearing's answer for one payment to a card of another institution (inside the
+    caller's write transaction): ``completada``, or ``rechazada`` for a cancelled card
+    (``closed_external_cards``), with the money back in the origin. False when the payment is
+    no longer en_proceso."""
+    row = conn.execute(
+        """
+        SELECT p.*, a.number AS from_number, m.email, m.full_name, i.name AS institution_name
+        FROM payments AS p JOIN accounts AS a ON a.id = p.from_account_id
+        JOIN members AS m ON m.id = p.member_id
+        JOIN card_issuers AS c ON c.code = p.issuer_code
+        JOIN institutions AS i ON i.code = c.institution_code
+        WHERE p.id = ? AND p.status = 'en_proceso'
+        """,
+        (payment_id,),
+    ).fetchone()
+    if row is None:
+        return False
+    closed = conn.execute(
+        "SELECT 1 FROM closed_external_cards WHERE issuer_code = ? AND last4 = ?",
+        (row["issuer_code"], row["card_last4"]),
+    ).fetchone()
+    reference, institution = row["reference"], row["institution_name"]
+    card = f"tarjeta **** {row['card_last4']}"
+    compensacion = internal_account_id(conn, COMPENSACION_NUMBER)
+    reason: str | None = None
+    if closed is None:
+        status = "completada"
+        journal_id = post_transfer(
+            conn,
+            now,
+            kind="liquidacion_pago",
+            description=f"Liquidación de {reference} con {institution}",
+            reference=reference,
+            amount_cents=row["amount_cents"],
+            debit=Leg(compensacion, f"Liquidación {reference} · {institution}"),
+            credit=Leg(
+                internal_account_id(conn, SALIDAS_NUMBER), f"{reference} a {institution} · {card}"
+            ),
+        )
+    else:
+        status = "rechazada"
+        reason = f"{institution} rechazó el pago: la {card} está cancelada."
+        journal_id = post_transfer(
+            conn,
+            now,
+            kind="devolucion_pago",
+            description=f"Devolución de {reference}: tarjeta cancelada",
+            reference=reference,
+            amount_cents=row["amount_cents"],
+            debit=Leg(compensacion, f"Devolución {reference} · cta. {row['from_number']}"),
+            credit=Leg(
+                row["from_account_id"],
+                f"Devolución de pago de tarjeta · {reference} · tarjeta cancelada",
+            ),
+        )
+    conn.execute(
+        """
+        UPDATE payments SET status = ?, settled_at = ?, settlement_journal_id = ?, reason = ?
+        WHERE id = ?
+        """,
+        (status, db.to_db(now), journal_id, reason, payment_id),
+    )
+    mail.payment_settled(
+        conn,
+        now,
+        to=row["email"],
+        member_id=row["member_id"],
+        name=row["full_name"],
+        reference=reference,
+        payee=f"la tarjeta {row['payee_name']} {row['payee_reference']} de {row['holder_name']}",
+        amount=money(row["amount_cents"]),
+        returned_to=row["from_number"] if status == "rechazada" else None,
+        reason=reason,
+    )
+    return True
+
+
 def catch_up(conn: sqlite3.Connection, now: datetime, delay_seconds: int) -> None:
     """What is due before a read: settlements, and PINs that expired unused."""
     settle_due(conn, now, delay_seconds)
     pin.expire_due(conn, now)
 
 
-def settled_member(
+_ANYTHING_DUE = """
+    SELECT EXISTS (SELECT 1 FROM transfers WHERE status = 'en_proceso' AND executed_at <= :cutoff)
+        OR EXISTS (SELECT 1 FROM payments WHERE status = 'en_proceso' AND executed_at <= :cutoff)
+        OR EXISTS (SELECT 1 FROM challenges WHERE status = 'pendiente' AND expires_at <= :now)
+"""
+
+
+def anything_due(conn: sqlite3.Connection, now: datetime, delay_seconds: int) -> bool:
+    """Whether :func:`catch_up` has work: one read of two indexes, no write."""
+    cutoff = db.to_db(now - timedelta(seconds=delay_seconds))
+    params = {"cutoff": cutoff, "now": db.to_db(now)}
+    return bool(conn.execute(_ANYTHING_DUE, params).fetchone()[0])
+
+
+async def settled_member(
     member: Member,
     state: State,
     conn: Conn,
     clearing: Annotated[ClearingSettings, Depends(get_clearing)],
 ) -> CurrentMember:
-    """The session's member, after the clearing caught up (for routes that read money)."""
-    catch_up(conn, state.clock.now(), clearing.delay_seconds)
+    """The session's member, after the clearing caught up (for routes that read money).
+
+    Whether anything is due is one indexed read (some microseconds, never waiting for a
+    writer in WAL mode): asked here, on the event loop, it costs less than a trip to the
+    threadpool. Only a request that finds work due goes there to settle it (writes wait for
+    the write lock and fsync, which must not hold up the event loop).
+    """
+    now = state.clock.now()
+    if anything_due(conn, now, clearing.delay_seconds):
+        await run_in_threadpool(catch_up, conn, now, clearing.delay_seconds)
     return member
 
 
 Settled = Annotated[CurrentMember, Depends(settled_member)]
 
 
-def settled_socio(member: Socio, settled: Settled) -> CurrentMember:
+async def settled_socio(member: Socio, settled: Settled) -> CurrentMember:
     return member
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # The PRIMER INGRESO's list of security questions: reference data every database has (ids are
 # stored with the members' answers, so they never change meaning).
@@ -38,6 +39,158 @@ _META = """
         value TEXT NOT NULL
     )
 """
+
+# --- pago de servicios and pago de tarjetas (schema 4) ---
+PAYMENTS_SCHEMA = [
+    # The catalog of billers (seeded). reference_pattern: a regular expression the reference
+    # matches once normalised (mock_server.payments.normalise_reference).
+    """
+    CREATE TABLE IF NOT EXISTS billers (
+        code TEXT PRIMARY KEY
+            CHECK (length(code) BETWEEN 2 AND 20 AND code NOT GLOB '*[^A-Z0-9_]*'),
+        name TEXT NOT NULL UNIQUE,
+        category TEXT NOT NULL CHECK (category IN (
+            'electricidad', 'agua', 'telefonia', 'tv', 'impuestos', 'educacion'
+        )),
+        reference_label TEXT NOT NULL,
+        reference_hint TEXT NOT NULL,
+        reference_pattern TEXT NOT NULL,
+        amount_rule TEXT NOT NULL CHECK (amount_rule IN ('exacto', 'parcial', 'abierto'))
+    )
+    """,
+    # A biller's bills (seeded). amount_cents: what was billed; paid_cents: what members paid
+    # through S.J. Virtual (the sum of the bill's executed payments). pagada: paid_by is the
+    # payment that completed it, or NULL for a bill paid elsewhere before (seeded history).
+    """
+    CREATE TABLE IF NOT EXISTS bills (
+        id INTEGER PRIMARY KEY,
+        biller_code TEXT NOT NULL REFERENCES billers (code),
+        reference TEXT NOT NULL CHECK (reference <> ''),
+        holder_name TEXT NOT NULL,
+        period TEXT NOT NULL,
+        amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+        paid_cents INTEGER NOT NULL DEFAULT 0 CHECK (paid_cents >= 0),
+        due_date TEXT NOT NULL CHECK (date(due_date) = due_date),
+        status TEXT NOT NULL CHECK (status IN ('pendiente', 'pagada')),
+        paid_at TEXT,
+        paid_by INTEGER UNIQUE REFERENCES payments (id),
+        CHECK ((status = 'pagada') = (paid_at IS NOT NULL)),
+        CHECK (status = 'pagada' OR (paid_by IS NULL AND paid_cents < amount_cents)),
+        CHECK (paid_by IS NULL OR paid_cents >= amount_cents)
+    )
+    """,
+    # CONSULTAR: the oldest pending bill of a reference.
+    """
+    CREATE INDEX IF NOT EXISTS bills_reference
+    ON bills (biller_code, reference, status, due_date)
+    """,
+    # Servicios frecuentes: a member's saved biller + reference.
+    """
+    CREATE TABLE IF NOT EXISTS frequent_services (
+        id INTEGER PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES members (id),
+        biller_code TEXT NOT NULL REFERENCES billers (code),
+        reference TEXT NOT NULL CHECK (reference <> ''),
+        alias TEXT NOT NULL CHECK (length(alias) BETWEEN 1 AND 30),
+        created_at TEXT NOT NULL,
+        UNIQUE (member_id, biller_code, reference)
+    )
+    """,
+    # The cooperative's credit cards (seeded), a socio's (holder's). Amounts at the last
+    # cut-off (statement_*); paid_cents: paid since then (the sum of the card's executed
+    # payments); unbilled_cents: purchases after the cut-off. Derived: total due =
+    # statement_total - paid; minimum due = max(0, statement_minimum - paid); used credit =
+    # total due + unbilled; available = limit - used.
+    """
+    CREATE TABLE IF NOT EXISTS cards (
+        id INTEGER PRIMARY KEY,
+        holder_id INTEGER NOT NULL REFERENCES holders (id),
+        brand TEXT NOT NULL CHECK (brand IN ('visa', 'mastercard', 'diners')),
+        last4 TEXT NOT NULL CHECK (length(last4) = 4 AND last4 NOT GLOB '*[^0-9]*'),
+        holder_name TEXT NOT NULL,
+        credit_limit_cents INTEGER NOT NULL CHECK (credit_limit_cents > 0),
+        statement_total_cents INTEGER NOT NULL CHECK (statement_total_cents >= 0),
+        statement_minimum_cents INTEGER NOT NULL CHECK (statement_minimum_cents >= 0),
+        paid_cents INTEGER NOT NULL DEFAULT 0 CHECK (paid_cents >= 0),
+        unbilled_cents INTEGER NOT NULL DEFAULT 0 CHECK (unbilled_cents >= 0),
+        due_date TEXT NOT NULL CHECK (date(due_date) = due_date),
+        CHECK (statement_minimum_cents <= statement_total_cents),
+        CHECK (paid_cents <= statement_total_cents),
+        CHECK (statement_total_cents + unbilled_cents <= credit_limit_cents)
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS cards_holder ON cards (holder_id, id)",
+    # Cards of other institutions: brand + issuing bank (seeded).
+    """
+    CREATE TABLE IF NOT EXISTS card_issuers (
+        code TEXT PRIMARY KEY
+            CHECK (length(code) BETWEEN 2 AND 20 AND code NOT GLOB '*[^A-Z0-9_]*'),
+        name TEXT NOT NULL UNIQUE,
+        brand TEXT NOT NULL CHECK (brand IN ('visa', 'mastercard', 'diners')),
+        institution_code TEXT NOT NULL REFERENCES institutions (code)
+    )
+    """,
+    # External cards the simulated clearing refuses (cancelled cards), by issuer and last 4.
+    """
+    CREATE TABLE IF NOT EXISTS closed_external_cards (
+        issuer_code TEXT NOT NULL REFERENCES card_issuers (code),
+        last4 TEXT NOT NULL CHECK (length(last4) = 4 AND last4 NOT GLOB '*[^0-9]*'),
+        PRIMARY KEY (issuer_code, last4)
+    )
+    """,
+    # PAGOS. The payee is copied (payee_*, holder_name, period) for the receipt. Of an
+    # external card only its last 4 digits are kept. journal_id: the journal that moved the
+    # money (NULL until executed); settlement_journal_id: an external card's clearing/return.
+    """
+    CREATE TABLE IF NOT EXISTS payments (
+        id INTEGER PRIMARY KEY,
+        reference TEXT NOT NULL UNIQUE,
+        member_id INTEGER NOT NULL REFERENCES members (id),
+        kind TEXT NOT NULL CHECK (kind IN ('servicio', 'tarjeta', 'tarjeta_externa')),
+        status TEXT NOT NULL CHECK (status IN (
+            'pendiente_verificacion', 'completada', 'en_proceso', 'rechazada', 'cancelada'
+        )),
+        from_account_id INTEGER NOT NULL REFERENCES accounts (id),
+        bill_id INTEGER REFERENCES bills (id),
+        card_id INTEGER REFERENCES cards (id),
+        issuer_code TEXT REFERENCES card_issuers (code),
+        card_last4 TEXT CHECK (length(card_last4) = 4 AND card_last4 NOT GLOB '*[^0-9]*'),
+        payee_name TEXT NOT NULL,
+        payee_reference TEXT NOT NULL,
+        holder_name TEXT NOT NULL,
+        period TEXT,
+        amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+        created_at TEXT NOT NULL,
+        executed_at TEXT,
+        settled_at TEXT,
+        reason TEXT,
+        journal_id INTEGER UNIQUE REFERENCES journal (id),
+        settlement_journal_id INTEGER UNIQUE REFERENCES journal (id),
+        CHECK ((kind = 'servicio') = (bill_id IS NOT NULL)),
+        CHECK ((kind = 'tarjeta') = (card_id IS NOT NULL)),
+        CHECK ((kind = 'tarjeta_externa') = (issuer_code IS NOT NULL)),
+        CHECK ((kind = 'tarjeta_externa') = (card_last4 IS NOT NULL)),
+        CHECK (
+            (status IN ('pendiente_verificacion', 'cancelada')
+             AND executed_at IS NULL AND journal_id IS NULL)
+            OR (status IN ('completada', 'en_proceso', 'rechazada')
+                AND executed_at IS NOT NULL AND journal_id IS NOT NULL)
+        ),
+        CHECK (
+            (kind = 'tarjeta_externa' AND status IN ('completada', 'rechazada'))
+            = (settlement_journal_id IS NOT NULL)
+        ),
+        CHECK ((settled_at IS NOT NULL) = (settlement_journal_id IS NOT NULL)),
+        CHECK (status NOT IN ('en_proceso', 'rechazada') OR kind = 'tarjeta_externa')
+    )
+    """,
+    # A member's payments, newest first; the daily limit's sum (external cards).
+    "CREATE INDEX IF NOT EXISTS payments_member ON payments (member_id, executed_at, id)",
+    # The clearing: en_proceso external card payments by age.
+    "CREATE INDEX IF NOT EXISTS payments_clearing ON payments (status, executed_at)",
+    "CREATE INDEX IF NOT EXISTS payments_bill ON payments (bill_id)",
+    "CREATE INDEX IF NOT EXISTS payments_card ON payments (card_id)",
+]
 
 _SCHEMA = [
     # A socio of the cooperative (a person or a company): it holds accounts before, and
@@ -345,17 +498,19 @@ _SCHEMA = [
     "CREATE INDEX IF NOT EXISTS transfers_beneficiary ON transfers (beneficiary_id)",
     # Operations waiting for their PIN DE VERIFICACIÓN. pin_hash: argon2id of
     # pin|id|amount_cents|payee, so the PIN confirms this operation and nothing else.
-    # payload: the pending beneficiary (JSON); transfer_id: the pending transfer.
+    # payload: the pending beneficiary (JSON); transfer_id: the pending transfer; payment_id:
+    # the pending payment (schema 4).
     """
     CREATE TABLE IF NOT EXISTS challenges (
         id TEXT PRIMARY KEY CHECK (length(id) BETWEEN 16 AND 64),
         member_id INTEGER NOT NULL REFERENCES members (id),
-        purpose TEXT NOT NULL CHECK (purpose IN ('beneficiario', 'transferencia')),
+        purpose TEXT NOT NULL CHECK (purpose IN ('beneficiario', 'transferencia', 'pago')),
         amount_cents INTEGER CHECK (amount_cents > 0),
         payee TEXT NOT NULL CHECK (payee <> ''),
         pin_hash TEXT NOT NULL,
         payload TEXT,
         transfer_id INTEGER UNIQUE REFERENCES transfers (id),
+        payment_id INTEGER UNIQUE REFERENCES payments (id),
         created_at TEXT NOT NULL,
         expires_at TEXT NOT NULL,
         attempts_left INTEGER NOT NULL CHECK (attempts_left BETWEEN 0 AND 3),
@@ -363,15 +518,18 @@ _SCHEMA = [
         resolved_at TEXT,
         CHECK (
             (purpose = 'beneficiario' AND amount_cents IS NULL AND payload IS NOT NULL
-             AND transfer_id IS NULL)
+             AND transfer_id IS NULL AND payment_id IS NULL)
             OR (purpose = 'transferencia' AND amount_cents IS NOT NULL AND payload IS NULL
-                AND transfer_id IS NOT NULL)
+                AND transfer_id IS NOT NULL AND payment_id IS NULL)
+            OR (purpose = 'pago' AND amount_cents IS NOT NULL AND payload IS NULL
+                AND transfer_id IS NULL AND payment_id IS NOT NULL)
         ),
         CHECK ((status = 'pendiente') = (resolved_at IS NULL)),
         CHECK (status = 'cancelado' OR attempts_left > 0)
     )
     """,
     "CREATE INDEX IF NOT EXISTS challenges_open ON challenges (status, expires_at)",
+    *PAYMENTS_SCHEMA,
 ]
 
 
@@ -390,11 +548,42 @@ def from_db(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
+# How long a writer waits for the write lock (the process's, then SQLite's) before it gives up
+# with "database is locked"; also the connections' busy_timeout.
+LOCK_TIMEOUT_SECONDS = 5.0
+
+_write_locks: dict[str, threading.Lock] = {}
+_write_locks_guard = threading.Lock()
+
+
+def _write_lock(path: Path) -> threading.Lock:
+    """The process's write lock of one database file (shared by all its connections)."""
+    key = str(Path(path).resolve())
+    with _write_locks_guard:
+        lock = _write_locks.get(key)
+        if lock is None:
+            lock = _write_locks[key] = threading.Lock()
+        return lock
+
+
+class StoreConnection(sqlite3.Connection):
+    """A connection of :func:`connect`: it knows its file's process-wide write lock."""
+
+    write_lock: threading.Lock | None = None
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """A connection set up the way every part of the server expects."""
     # check_same_thread=False: FastAPI may enter and leave a dependency and run the endpoint on
     # different threadpool threads; the connection is still used by one request at a time.
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=5.0)
+    conn = sqlite3.connect(
+        path,
+        isolation_level=None,
+        check_same_thread=False,
+        timeout=LOCK_TIMEOUT_SECONDS,
+        factory=StoreConnection,
+    )
+    conn.write_lock = _write_lock(path)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA busy_timeout = 5000")
     conn.execute("PRAGMA journal_mode = WAL")
@@ -405,16 +594,29 @@ def connect(path: Path) -> sqlite3.Connection:
 
 @contextmanager
 def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """``BEGIN IMMEDIATE`` ... ``COMMIT``; any exception rolls the whole thing back."""
-    conn.execute("BEGIN IMMEDIATE")
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``; any exception rolls the whole thing back.
+
+    The writers of this process queue on a lock of their own before ``BEGIN IMMEDIATE``:
+    SQLite's busy handler makes a waiting writer sleep (up to 100 ms a time) and try again, so
+    under load a writer could lose to newcomers for seconds. The lock hands the turn over as
+    soon as the writer before it commits. (Another process still meets SQLite's busy handler.)
+    """
+    lock: threading.Lock | None = getattr(conn, "write_lock", None)
+    if lock is not None and not lock.acquire(timeout=LOCK_TIMEOUT_SECONDS):
+        raise sqlite3.OperationalError("database is locked")
     try:
-        yield conn
-    except BaseException:
-        # Some errors (disk full, ...) already rolled back on their own.
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            # Some errors (disk full, ...) already rolled back on their own.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 class SchemaVersionError(RuntimeError):

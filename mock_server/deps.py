@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from mock_server import db
 from mock_server.clock import Clock
@@ -59,6 +60,7 @@ class ConnectionPool:
         self.keep = keep
         self._idle: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._closed = False
 
     def acquire(self) -> sqlite3.Connection:
         with self._lock:
@@ -74,15 +76,22 @@ class ConnectionPool:
                 conn.close()
                 return
         with self._lock:
-            if len(self._idle) < self.keep:
+            if not self._closed and len(self._idle) < self.keep:
                 self._idle.append(conn)
                 return
         conn.close()
 
+    def open(self) -> None:
+        """Keeps connections again (a server started again over the same app)."""
+        with self._lock:
+            self._closed = False
+
     def close(self) -> None:
-        """Closes the idle connections (the last one checkpoints the log)."""
+        """Closes the idle connections (the last one checkpoints the log); a connection still
+        in use is closed when it comes back. Until :meth:`open`, none is kept."""
         with self._lock:
             idle, self._idle = self._idle, []
+            self._closed = True
         for conn in idle:
             conn.close()
 
@@ -154,17 +163,22 @@ _SESSION_QUERY = """
 """
 
 
-def current_session(
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+async def authenticate(
     request: Request,
-    state: State,
-    conn: Conn,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    state: ServerState,
+    conn: sqlite3.Connection,
+    credentials: HTTPAuthorizationCredentials | None,
 ) -> tuple[str, CurrentMember]:
     """The session's token hash and member; refreshes the idle timer.
 
     The refresh is written at most once per :data:`TOUCH_INTERVAL`: a session seen within the
-    last second is only read (no write transaction, no fsync). A member who has not finished
-    the PRIMER INGRESO reaches only :data:`SETUP_ALLOWED`.
+    last second is only read, here on the event loop (one indexed read: cheaper than a trip to
+    the threadpool). Otherwise the check and the refresh run in the threadpool, under the write
+    lock (a write transaction and its fsync must not hold up the event loop). A member who has
+    not finished the PRIMER INGRESO reaches only :data:`SETUP_ALLOWED`.
     """
     if credentials is None:
         raise _session_error("not_authenticated", NOT_AUTHENTICATED_MESSAGE)
@@ -176,7 +190,7 @@ def current_session(
     since = now - db.from_db(row["last_seen_at"])
     if row["ended_at"] is not None or not timedelta(0) <= since < TOUCH_INTERVAL:
         # Not touched in the last second (or ended): check and refresh under the write lock.
-        row = _touch(state, conn, token_hash, now)
+        row = await run_in_threadpool(_touch, state, conn, token_hash, now)
     if row["status"] != "active" and _route_key(request) not in SETUP_ALLOWED:
         raise ApiError(403, "setup_required", SETUP_REQUIRED_MESSAGE)
     return token_hash, CurrentMember(
@@ -186,6 +200,13 @@ def current_session(
         holder_id=row["holder_id"],
         status=row["status"],
     )
+
+
+async def current_session(
+    request: Request, state: State, conn: Conn, credentials: Credentials
+) -> tuple[str, CurrentMember]:
+    """The session's token hash and member (:func:`authenticate`)."""
+    return await authenticate(request, state, conn, credentials)
 
 
 def _touch(

@@ -123,6 +123,18 @@ _FIELD_LABELS = {
     "payee": "Destinatario",
     "challenge_id": "Operación",
     "transfer_id": "Transferencia",
+    # Pago de servicios and pago de tarjetas
+    "q": "Búsqueda",
+    "biller_code": "Empresa",
+    "reference": "Referencia",
+    "alias": "Alias",
+    "frequent_id": "Servicio frecuente",
+    "bill_id": "Factura",
+    "card_id": "Tarjeta",
+    "issuer_code": "Emisor de la tarjeta",
+    "card_number": "Número de tarjeta",
+    "holder_name": "Titular de la tarjeta",
+    "payment_id": "Pago",
 }
 
 # "kind" names a different choice in each form.
@@ -130,6 +142,7 @@ _KIND_LABELS = {
     "registrations": "Tipo de socio",
     "beneficiaries": "Tipo de cuenta de terceros",
     "transfers": "Tipo de transferencia",
+    "payments": "Tipo de pago",
 }
 
 # Fields whose format the cooperative's rules describe better than a generic "el formato no es
@@ -145,11 +158,16 @@ _FIELD_RULES: dict[str, Callable[[str], str | None]] = {
     "nombres": lambda value: rules.name_error(value, "sus nombres"),
     "apellidos": lambda value: rules.name_error(value, "sus apellidos"),
     "representante_nombre": lambda value: rules.name_error(value, "el nombre del representante"),
+    "card_number": lambda value: (
+        "Número de tarjeta: escriba sus 13 a 19 dígitos, sin espacios ni guiones."
+    ),
 }
 
 # pydantic puts the tag of a discriminated union's member in the location
 # (('body', 'persona', 'cedula')); the field the member typed is what follows it.
-_UNION_TAGS = frozenset({"persona", "empresa", "interna", "externa"})
+_UNION_TAGS = frozenset(
+    {"persona", "empresa", "interna", "externa", "servicio", "tarjeta", "tarjeta_externa"}
+)
 
 _DATE_TYPES = {
     "date_parsing",

@@ -33,7 +33,7 @@ from pydantic import BaseModel
 
 from mock_server import db
 from mock_server.clock import Clock
-from mock_server.deps import Member, State
+from mock_server.deps import CurrentMember, Member, ServerState, State
 from mock_server.errors import ApiError
 from mock_server.security import PasswordChecker
 from sjvirtual_tui.models import ErrorBody
@@ -95,47 +95,58 @@ class Idempotency:
         return None if stored is None else self._replay(stored)
 
     def run(self, conn: sqlite3.Connection, effect: Effect) -> Response:
-        """The stored answer for this key, or ``effect``'s, stored with it in one transaction."""
-        replayed = self.stored_answer(conn)
-        if replayed is not None:
-            return replayed
-        secret_hash = self.passwords.hash(self.secrets) if self.secrets is not None else None
+        """The stored answer for this key, or ``effect``'s, stored with it in one transaction.
+
+        With secret fields, a replay is found before their argon2 hash is made (it needs
+        none); without, the key is looked up once, in the transaction.
+        """
+        secret_hash: str | None = None
+        if self.secrets is not None:
+            replayed = self.stored_answer(conn)
+            if replayed is not None:
+                return replayed
+            secret_hash = self.passwords.hash(self.secrets)
         with db.write_transaction(conn):
-            stored = self._lookup(conn)
-            if stored is not None:  # the same key committed while we were hashing
-                return self._replay(stored)
-            conn.execute("SAVEPOINT idempotent_effect")
-            try:
-                outcome = effect()
-                status, content = outcome.status, _encode(outcome.body)
-            except ApiError as exc:
-                if exc.status >= 500:
-                    raise
-                # A refusal changes nothing: undo whatever the effect wrote before refusing.
-                conn.execute("ROLLBACK TO idempotent_effect")
-                status = exc.status
-                content = _encode(ErrorBody(code=exc.code, message=exc.message, field=exc.field))
-            conn.execute("RELEASE idempotent_effect")
-            if not 200 <= status < 500:
-                raise RuntimeError(f"an idempotent effect answered {status}")
-            conn.execute(
-                """
-                INSERT INTO idempotency (scope, key, method, path, request_hash, secret_hash,
-                    status_code, response_body, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                (
-                    self.scope,
-                    self.key,
-                    self.method,
-                    self.path,
-                    self.request_hash,
-                    secret_hash,
-                    status,
-                    content,
-                    db.to_db(self.clock.now()),
-                ),
-            )
+            return self._run_in_transaction(conn, effect, secret_hash)
+
+    def _run_in_transaction(
+        self, conn: sqlite3.Connection, effect: Effect, secret_hash: str | None
+    ) -> Response:
+        stored = self._lookup(conn)
+        if stored is not None:  # the same key committed while we were hashing (or before)
+            return self._replay(stored)
+        conn.execute("SAVEPOINT idempotent_effect")
+        try:
+            outcome = effect()
+            status, content = outcome.status, _encode(outcome.body)
+        except ApiError as exc:
+            if exc.status >= 500:
+                raise
+            # A refusal changes nothing: undo whatever the effect wrote before refusing.
+            conn.execute("ROLLBACK TO idempotent_effect")
+            status = exc.status
+            content = _encode(ErrorBody(code=exc.code, message=exc.message, field=exc.field))
+        conn.execute("RELEASE idempotent_effect")
+        if not 200 <= status < 500:
+            raise RuntimeError(f"an idempotent effect answered {status}")
+        conn.execute(
+            """
+            INSERT INTO idempotency (scope, key, method, path, request_hash, secret_hash,
+                status_code, response_body, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            (
+                self.scope,
+                self.key,
+                self.method,
+                self.path,
+                self.request_hash,
+                secret_hash,
+                status,
+                content,
+                db.to_db(self.clock.now()),
+            ),
+        )
         return _response(status, content)
 
     def _lookup(self, conn: sqlite3.Connection) -> sqlite3.Row | None:
@@ -198,7 +209,7 @@ def _canonical(value: Any) -> str:
 
 
 async def _idempotency(
-    request: Request, state: State, scope: str, key: str, secret_fields: tuple[str, ...]
+    request: Request, state: ServerState, scope: str, key: str, secret_fields: tuple[str, ...]
 ) -> Idempotency:
     request_hash, secrets = await _fingerprint(request, secret_fields)
     return Idempotency(
@@ -220,6 +231,14 @@ def public_idempotency(*secret_fields: str) -> Callable[..., Awaitable[Idempoten
         return await _idempotency(request, state, ANONYMOUS_SCOPE, key, secret_fields)
 
     return dependency
+
+
+async def member_key(
+    request: Request, state: ServerState, member: CurrentMember, key: str, *secret_fields: str
+) -> Idempotency:
+    """What :func:`member_idempotency`'s dependency makes, for a route that checked the key
+    header (:data:`KeyHeader`) and the session itself."""
+    return await _idempotency(request, state, f"member:{member.id}", key, secret_fields)
 
 
 def member_idempotency(*secret_fields: str) -> Callable[..., Awaitable[Idempotency]]:

@@ -24,11 +24,21 @@ COMPENSACION_NAME = "Compensación interbancaria"
 # What the clearing settled: money that left for other institutions.
 SALIDAS_NUMBER = "99000003"
 SALIDAS_NAME = "Salidas interbancarias"
+# Pago de servicios: what members paid to the billers (its balance is the sum of the executed
+# service payments).
+RECAUDACION_NUMBER = "99000004"
+RECAUDACION_NAME = "Recaudación de servicios"
+# Pago de tarjetas: what members paid to their cooperative cards (the sum of those payments).
+CARTERA_NUMBER = "99000005"
+CARTERA_NAME = "Cartera de tarjetas"
 
 # The journal kinds of transfers (the seed's history uses others): the checks below find every
 # journal of these kinds through exactly one transfer.
 TRANSFER_JOURNAL_KINDS = ("trf_propia", "trf_interna", "trf_interbancaria")
 SETTLEMENT_JOURNAL_KINDS = ("liquidacion", "devolucion")
+# The same for payments: each journal of these kinds belongs to exactly one payment.
+PAYMENT_JOURNAL_KINDS = ("pago_servicio", "pago_tarjeta", "pago_tarjeta_externa")
+PAYMENT_SETTLEMENT_JOURNAL_KINDS = ("liquidacion_pago", "devolucion_pago")
 
 
 class FundsError(RuntimeError):
@@ -190,10 +200,13 @@ _CHECKS: tuple[tuple[str, str], ...] = (
         """,
     ),
     (
-        "the settlement account's balance is not the sum of the transfers en proceso",
+        "the settlement account's balance is not the sum of the transfers and external card "
+        "payments en proceso",
         f"""
         SELECT a.balance_cents, (
             SELECT COALESCE(SUM(amount_cents), 0) FROM transfers WHERE status = 'en_proceso'
+        ) + (
+            SELECT COALESCE(SUM(amount_cents), 0) FROM payments WHERE status = 'en_proceso'
         ) AS pending
         FROM accounts AS a WHERE a.number = '{COMPENSACION_NUMBER}' AND a.balance_cents <> pending
         """,
@@ -246,6 +259,110 @@ _CHECKS: tuple[tuple[str, str], ...] = (
         FROM journal AS j
         WHERE j.kind IN {(*TRANSFER_JOURNAL_KINDS, *SETTLEMENT_JOURNAL_KINDS)!r}
         AND owners <> 1
+        LIMIT 5
+        """,
+    ),
+    (
+        "the collection accounts' balances are not the sums of their executed payments",
+        f"""
+        SELECT a.number, a.balance_cents, (
+            SELECT COALESCE(SUM(p.amount_cents), 0) FROM payments AS p
+            WHERE p.status = 'completada' AND p.kind = CASE a.number
+                WHEN '{RECAUDACION_NUMBER}' THEN 'servicio' ELSE 'tarjeta' END
+        ) AS paid
+        FROM accounts AS a
+        WHERE a.number IN ('{RECAUDACION_NUMBER}', '{CARTERA_NUMBER}') AND a.balance_cents <> paid
+        """,
+    ),
+    (
+        "executed payments without their one journal of two movements from the origin",
+        f"""
+        SELECT p.reference FROM payments AS p
+        WHERE p.status IN ('completada', 'en_proceso', 'rechazada') AND (
+            (SELECT COUNT(*) FROM movements WHERE journal_id = p.journal_id) <> 2
+            OR NOT EXISTS (
+                SELECT 1 FROM movements AS m WHERE m.journal_id = p.journal_id
+                AND m.account_id = p.from_account_id AND m.amount_cents = -p.amount_cents
+            )
+            OR NOT EXISTS (
+                SELECT 1 FROM movements AS m JOIN accounts AS a ON a.id = m.account_id
+                WHERE m.journal_id = p.journal_id AND m.amount_cents = p.amount_cents
+                AND a.number = CASE p.kind
+                    WHEN 'servicio' THEN '{RECAUDACION_NUMBER}'
+                    WHEN 'tarjeta' THEN '{CARTERA_NUMBER}'
+                    ELSE '{COMPENSACION_NUMBER}' END
+            )
+        )
+        LIMIT 5
+        """,
+    ),
+    (
+        "settled external card payments without their one settlement journal of two movements",
+        f"""
+        SELECT p.reference FROM payments AS p
+        WHERE p.settlement_journal_id IS NOT NULL AND (
+            (SELECT COUNT(*) FROM movements WHERE journal_id = p.settlement_journal_id) <> 2
+            OR NOT EXISTS (
+                SELECT 1 FROM movements AS m WHERE m.journal_id = p.settlement_journal_id
+                AND m.amount_cents = p.amount_cents AND m.account_id = CASE p.status
+                    WHEN 'rechazada' THEN p.from_account_id
+                    ELSE (SELECT id FROM accounts WHERE number = '{SALIDAS_NUMBER}') END
+            )
+        )
+        LIMIT 5
+        """,
+    ),
+    (
+        "payment journals that belong to no payment, or to more than one",
+        f"""
+        SELECT j.id, j.kind, (
+            SELECT COUNT(*) FROM payments AS p
+            WHERE p.journal_id = j.id OR p.settlement_journal_id = j.id
+        ) AS owners
+        FROM journal AS j
+        WHERE j.kind IN {(*PAYMENT_JOURNAL_KINDS, *PAYMENT_SETTLEMENT_JOURNAL_KINDS)!r}
+        AND owners <> 1
+        LIMIT 5
+        """,
+    ),
+    (
+        "bills whose paid amount is not the sum of their executed payments, or whose state "
+        "does not follow from it",
+        """
+        SELECT b.id, b.status, b.amount_cents, b.paid_cents, t.total FROM bills AS b
+        LEFT JOIN (
+            SELECT bill_id, SUM(amount_cents) AS total, COUNT(*) AS n FROM payments
+            WHERE kind = 'servicio' AND status = 'completada' GROUP BY bill_id
+        ) AS t ON t.bill_id = b.id
+        WHERE b.paid_cents <> COALESCE(t.total, 0)
+           OR (b.status = 'pendiente' AND b.paid_cents >= b.amount_cents)
+           OR (b.status = 'pagada' AND b.paid_by IS NULL AND b.paid_cents <> 0)
+           OR (b.status = 'pagada' AND b.paid_cents > 0 AND NOT EXISTS (
+                SELECT 1 FROM payments AS p WHERE p.id = b.paid_by AND p.bill_id = b.id
+                AND p.kind = 'servicio' AND p.status = 'completada'
+           ))
+        LIMIT 5
+        """,
+    ),
+    (
+        "payments executed on a bill after it was paid",
+        """
+        SELECT p.reference FROM payments AS p JOIN bills AS b ON b.id = p.bill_id
+        WHERE p.status = 'completada' AND b.status = 'pagada'
+          AND (b.paid_by IS NULL OR p.journal_id > (
+                SELECT journal_id FROM payments WHERE id = b.paid_by
+          ))
+        LIMIT 5
+        """,
+    ),
+    (
+        "cards whose paid amount is not the sum of their executed payments",
+        """
+        SELECT c.id, c.paid_cents, (
+            SELECT COALESCE(SUM(amount_cents), 0) FROM payments AS p
+            WHERE p.card_id = c.id AND p.kind = 'tarjeta' AND p.status = 'completada'
+        ) AS paid
+        FROM cards AS c WHERE c.paid_cents <> paid
         LIMIT 5
         """,
     ),

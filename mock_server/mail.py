@@ -305,3 +305,87 @@ def transfer_settled(
         subject=subject,
         body=f"Estimado(a) {name}:\n\n{text}",
     )
+
+
+# --- pago de servicios and pago de tarjetas -----------------------------------------------------
+
+
+def payment_receipt(
+    conn: sqlite3.Connection,
+    now: datetime,
+    *,
+    to: str,
+    member_id: int,
+    name: str,
+    reference: str,
+    executed_at: datetime,
+    origin: str,
+    payee: str,
+    payee_reference: str,
+    holder: str,
+    period: str | None,
+    amount: str,
+    status: str,
+) -> None:
+    """COMPROBANTE DE PAGO: a service, a cooperative card or a card of another institution."""
+    period_line = f"Período: {period}\n" if period else ""
+    send(
+        conn,
+        now,
+        to=to,
+        member_id=member_id,
+        subject=f"Comprobante de pago {reference}",
+        body=(
+            f"Estimado(a) {name}:\n\n"
+            "COMPROBANTE DE PAGO\n\n"
+            f"Referencia: {reference}\n"
+            f"Fecha y hora: {_when(executed_at)} (hora de Ecuador)\n"
+            f"Cuenta origen: {origin}\n"
+            f"Pagado a: {payee}\n"
+            f"Referencia del pago: {payee_reference}\n"
+            f"Titular: {holder}\n"
+            f"{period_line}"
+            f"Monto: {amount}\n"
+            f"Estado: {status}\n\n"
+            "Guarde este comprobante. Si usted no hizo este pago, comuníquese de inmediato con "
+            "la cooperativa."
+        ),
+    )
+
+
+def payment_settled(
+    conn: sqlite3.Connection,
+    now: datetime,
+    *,
+    to: str,
+    member_id: int,
+    name: str,
+    reference: str,
+    payee: str,
+    amount: str,
+    returned_to: str | None,
+    reason: str | None,
+) -> None:
+    """The clearing's answer on a payment to a card of another institution."""
+    if returned_to is None:
+        subject = f"Pago {reference} acreditado"
+        text = (
+            f"Su pago {reference} de {amount} a {payee} fue acreditado por la otra institución "
+            f"el {_when(now)}.\n\nEstado: COMPLETADO"
+        )
+    else:
+        subject = f"Pago {reference} rechazado: dinero devuelto"
+        text = (
+            f"Su pago {reference} de {amount} a {payee} fue rechazado por la otra "
+            f"institución.\n\nMotivo: {reason}\n\n"
+            f"Devolvimos {amount} a su cuenta {returned_to} el {_when(now)}.\n\n"
+            "Estado: RECHAZADO"
+        )
+    send(
+        conn,
+        now,
+        to=to,
+        member_id=member_id,
+        subject=subject,
+        body=f"Estimado(a) {name}:\n\n{text}",
+    )

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from mock_server import db, mail
 from mock_server.banking import cancel_transfer, mask_email
 from mock_server.lockout import lock_member, locked_body
+from mock_server.payments import cancel_payment
 from mock_server.security import PasswordChecker
 from sjvirtual_tui.models import Challenge, ChallengePurpose, ConfirmRequest, ErrorBody
 
@@ -88,6 +89,7 @@ def store(
     confirms: str,
     payload: str | None = None,
     transfer_id: int | None = None,
+    payment_id: int | None = None,
 ) -> Challenge:
     """Stores a challenge (inside the caller's transaction) and e-mails its PIN.
 
@@ -100,8 +102,8 @@ def store(
     conn.execute(
         """
         INSERT INTO challenges (id, member_id, purpose, amount_cents, payee, pin_hash, payload,
-            transfer_id, created_at, expires_at, attempts_left, status)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pendiente')
+            transfer_id, payment_id, created_at, expires_at, attempts_left, status)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pendiente')
         """,
         (
             prepared.challenge_id,
@@ -112,6 +114,7 @@ def store(
             prepared.pin_hash,
             payload,
             transfer_id,
+            payment_id,
             db.to_db(now),
             db.to_db(expires_at),
             PIN_ATTEMPTS,
@@ -146,7 +149,7 @@ def load(conn: sqlite3.Connection, member_id: int, challenge_id: str) -> sqlite3
     row: sqlite3.Row | None = conn.execute(
         """
         SELECT id, member_id, purpose, amount_cents, payee, pin_hash, payload, transfer_id,
-               expires_at, attempts_left, status
+               payment_id, expires_at, attempts_left, status
         FROM challenges WHERE id = ? AND member_id = ?
         """,
         (challenge_id, member_id),
@@ -168,9 +171,9 @@ def verify(passwords: PasswordChecker, row: sqlite3.Row, body: ConfirmRequest) -
 
 
 def expire(conn: sqlite3.Connection, challenge_id: str, now: datetime) -> None:
-    """Marks a pending challenge caducado and cancels its transfer (expiry is not counted)."""
+    """Marks a pending challenge caducado and cancels its operation (expiry is not counted)."""
     row = conn.execute(
-        "SELECT transfer_id FROM challenges WHERE id = ? AND status = 'pendiente'",
+        "SELECT transfer_id, payment_id FROM challenges WHERE id = ? AND status = 'pendiente'",
         (challenge_id,),
     ).fetchone()
     if row is None:
@@ -179,8 +182,15 @@ def expire(conn: sqlite3.Connection, challenge_id: str, now: datetime) -> None:
         "UPDATE challenges SET status = 'caducado', resolved_at = ? WHERE id = ?",
         (db.to_db(now), challenge_id),
     )
+    cancel_operation(conn, row, EXPIRED_REASON)
+
+
+def cancel_operation(conn: sqlite3.Connection, row: sqlite3.Row, reason: str) -> None:
+    """The pending transfer or payment of a challenge that was not confirmed is cancelada."""
     if row["transfer_id"] is not None:
-        cancel_transfer(conn, row["transfer_id"], EXPIRED_REASON)
+        cancel_transfer(conn, row["transfer_id"], reason)
+    if row["payment_id"] is not None:
+        cancel_payment(conn, row["payment_id"], reason)
 
 
 def expire_due(conn: sqlite3.Connection, now: datetime) -> int:
@@ -221,8 +231,7 @@ def wrong_pin(conn: sqlite3.Connection, row: sqlite3.Row, now: datetime) -> tupl
         """,
         (db.to_db(now), row["id"]),
     )
-    if row["transfer_id"] is not None:
-        cancel_transfer(conn, row["transfer_id"], CANCELLED_REASON)
+    cancel_operation(conn, row, CANCELLED_REASON)
     count = conn.execute(
         """
         UPDATE members SET pin_cancellations = pin_cancellations + 1 WHERE id = ?

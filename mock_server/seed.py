@@ -31,14 +31,21 @@ from mock_server.banking import DEFAULT_DAILY_CENTS, DEFAULT_PER_TRANSACTION_CEN
 from mock_server.ledger import (
     CAJA_NAME,
     CAJA_NUMBER,
+    CARTERA_NAME,
+    CARTERA_NUMBER,
     COMPENSACION_NAME,
     COMPENSACION_NUMBER,
+    RECAUDACION_NAME,
+    RECAUDACION_NUMBER,
     SALIDAS_NAME,
     SALIDAS_NUMBER,
     ledger_problems,
 )
 from sjvirtual_tui.models import (
     AccountType,
+    AmountRule,
+    BillerCategory,
+    CardBrand,
     ExternalAccountType,
     IdType,
     PersonaRegistration,
@@ -47,16 +54,18 @@ from sjvirtual_tui.models import (
 from sjvirtual_tui.rules import ECUADOR_TZ, normalise_answer, normalise_third_party_account
 
 # Bump when the seed's content changes: cached templates of another version are ignored.
-SEED_VERSION = 3
+SEED_VERSION = 4
 SEED = 2026
 APP_NAME = "sjvirtual-tui"
 
 # The cooperative's internal accounts (mock_server.ledger): Caja general holds the capital;
-# the other two start empty and carry the interbank transfers.
+# the others start empty and carry the interbank transfers and the payments.
 INTERNAL_ACCOUNTS = (
     (CAJA_NUMBER, CAJA_NAME),
     (COMPENSACION_NUMBER, COMPENSACION_NAME),
     (SALIDAS_NUMBER, SALIDAS_NAME),
+    (RECAUDACION_NUMBER, RECAUDACION_NAME),
+    (CARTERA_NUMBER, CARTERA_NAME),
 )
 # The cooperative's opening capital: far above what all members ever hold together.
 CAPITAL_CENTS = 250_000_000  # $2.500.000,00
@@ -503,6 +512,239 @@ BENEFICIARIES: tuple[SeedBeneficiary, ...] = (
     ),
     SeedBeneficiary("socio2", (30, time(8, 30)), AccountType.AHORRO_VISTA, "00104721"),
 )
+
+
+# --- pago de servicios and pago de tarjetas ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeedBiller:
+    code: str
+    name: str
+    category: BillerCategory
+    reference_label: str
+    reference_hint: str  # completes "escriba ...": what a valid reference looks like
+    reference_pattern: str
+    amount_rule: AmountRule
+
+
+# The catalog: real Ecuadorian companies and institutions. Their reference formats are
+# plausible, not checked against each one's own rules.
+BILLERS: tuple[SeedBiller, ...] = (
+    SeedBiller(
+        "CNEL_EP",
+        "CNEL EP",
+        BillerCategory.ELECTRICIDAD,
+        "Código Único Eléctrico Nacional (CUEN)",
+        "los 10 dígitos del código de su planilla",
+        r"^[0-9]{10}$",
+        AmountRule.EXACTO,
+    ),
+    SeedBiller(
+        "EEQ",
+        "Empresa Eléctrica Quito",
+        BillerCategory.ELECTRICIDAD,
+        "Número de suministro",
+        "de 6 a 10 dígitos",
+        r"^[0-9]{6,10}$",
+        AmountRule.EXACTO,
+    ),
+    SeedBiller(
+        "EPMAPS",
+        "EPMAPS Agua Quito",
+        BillerCategory.AGUA,
+        "Número de cuenta",
+        "de 6 a 10 dígitos",
+        r"^[0-9]{6,10}$",
+        AmountRule.EXACTO,
+    ),
+    SeedBiller(
+        "INTERAGUA",
+        "Interagua Guayaquil",
+        BillerCategory.AGUA,
+        "Código de contrato",
+        "8 dígitos",
+        r"^[0-9]{8}$",
+        AmountRule.EXACTO,
+    ),
+    SeedBiller(
+        "CNT",
+        "CNT EP",
+        BillerCategory.TELEFONIA,
+        "Número de teléfono o de servicio",
+        "de 7 a 10 dígitos: el teléfono con el código de provincia (022345678) o el número "
+        "de servicio",
+        r"^[0-9]{7,10}$",
+        AmountRule.EXACTO,
+    ),
+    SeedBiller(
+        "CLARO",
+        "Claro",
+        BillerCategory.TELEFONIA,
+        "Número de celular",
+        "los 10 dígitos del celular, empezando por 09",
+        r"^09[0-9]{8}$",
+        AmountRule.PARCIAL,
+    ),
+    SeedBiller(
+        "NETLIFE",
+        "Netlife",
+        BillerCategory.TELEFONIA,
+        "Cédula o RUC del titular",
+        "10 dígitos (cédula) o 13 (RUC)",
+        r"^[0-9]{10}([0-9]{3})?$",
+        AmountRule.EXACTO,
+    ),
+    SeedBiller(
+        "DIRECTV",
+        "DIRECTV",
+        BillerCategory.TV,
+        "Número de cliente",
+        "de 8 a 12 dígitos",
+        r"^[0-9]{8,12}$",
+        AmountRule.EXACTO,
+    ),
+    SeedBiller(
+        "MDMQ_PREDIAL",
+        "Municipio de Quito · Impuesto predial",
+        BillerCategory.IMPUESTOS,
+        "Clave catastral",
+        "los 10 dígitos de la clave, sin guiones",
+        r"^[0-9]{10}$",
+        AmountRule.EXACTO,
+    ),
+    SeedBiller(
+        "ANT_MATRICULA",
+        "ANT · Matrícula vehicular",
+        BillerCategory.IMPUESTOS,
+        "Placa del vehículo",
+        "3 letras y 3 o 4 números, sin guion (PBX1234)",
+        r"^[A-Z]{3}[0-9]{3,4}$",
+        AmountRule.EXACTO,
+    ),
+    SeedBiller(
+        "UCE",
+        "Universidad Central del Ecuador",
+        BillerCategory.EDUCACION,
+        "Cédula del estudiante",
+        "los 10 dígitos de la cédula",
+        r"^[0-9]{10}$",
+        AmountRule.ABIERTO,
+    ),
+    SeedBiller(
+        "UE_SMJ",
+        "Unidad Educativa Santa Mariana de Jesús",
+        BillerCategory.EDUCACION,
+        "Código del estudiante",
+        "6 dígitos",
+        r"^[0-9]{6}$",
+        AmountRule.PARCIAL,
+    ),
+)
+
+_MONTHS = (
+    "Enero",
+    "Febrero",
+    "Marzo",
+    "Abril",
+    "Mayo",
+    "Junio",
+    "Julio",
+    "Agosto",
+    "Septiembre",
+    "Octubre",
+    "Noviembre",
+    "Diciembre",
+)
+
+
+@dataclass(frozen=True)
+class SeedBill:
+    biller: str
+    reference: str
+    holder: str
+    period: str  # {month}: the month ``months_ago`` before the seeding day; {year}: its year
+    months_ago: int
+    amount_cents: int
+    due_in_days: int  # from the seeding day (negative: overdue)
+    paid: bool = False  # paid before, elsewhere (at a branch): the reference has nothing pending
+
+
+_DEMO_NAME = "María Fernanda Guamán Quispe"
+_LUIS_NAME = "Luis Alberto Yánez Cevallos"
+_SOCIO2_NAME = "Carlos Andrés Pillajo Tituaña"
+
+# Ids follow this order (1, 2, ...).
+BILLS: tuple[SeedBill, ...] = (
+    SeedBill("CNEL_EP", "1000123456", _DEMO_NAME, "{month} {year}", 1, 3_245, 5),
+    # Two periods pending: CONSULTAR shows the older one first.
+    SeedBill("CNEL_EP", "1000765432", _LUIS_NAME, "{month} {year}", 2, 2_810, -25),
+    SeedBill("CNEL_EP", "1000765432", _LUIS_NAME, "{month} {year}", 1, 3_055, 5),
+    SeedBill("CNEL_EP", "1000555777", _SOCIO2_NAME, "{month} {year}", 1, 1_987, 5),
+    SeedBill("EEQ", "1523478", _DEMO_NAME, "{month} {year}", 1, 4_180, 8),
+    SeedBill("EPMAPS", "4567890", _DEMO_NAME, "{month} {year}", 1, 1_873, 10),
+    # Known to the biller, nothing pending: its last bill was paid at a branch.
+    SeedBill("EPMAPS", "1234567", "Rosa Elena Chimbo", "{month} {year}", 1, 2_240, -3, paid=True),
+    SeedBill("INTERAGUA", "10203040", "Gabriela Cisneros Mora", "{month} {year}", 1, 2_215, 6),
+    SeedBill("CNT", "022345678", _DEMO_NAME, "{month} {year}", 1, 2_990, 7),
+    SeedBill("CLARO", "0991234567", _DEMO_NAME, "{month} {year}", 1, 3_584, 3),
+    SeedBill("NETLIFE", "1712345675", _DEMO_NAME, "{month} {year}", 0, 2_799, 12),
+    SeedBill("DIRECTV", "80012345", _DEMO_NAME, "{month} {year}", 0, 4_550, 9),
+    SeedBill("MDMQ_PREDIAL", "3060406004", _DEMO_NAME, "Predial {year}", 0, 12_460, 30),
+    SeedBill("ANT_MATRICULA", "PBX1234", _DEMO_NAME, "Matrícula {year}", 0, 8_735, 20),
+    SeedBill("UCE", "1750123455", "Sebastián Andrés Pérez Guamán", "Aranceles {month} {year}", 0,
+             6_000, 15),
+    SeedBill("UE_SMJ", "004521", "Valentina Pérez Guamán", "Pensión {month} {year}", 0, 18_000, 5),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SeedCard:
+    """A cooperative credit card of a member, at its last cut-off."""
+
+    username: str
+    brand: CardBrand
+    last4: str
+    credit_limit_cents: int
+    statement_total_cents: int
+    statement_minimum_cents: int
+    unbilled_cents: int  # purchases after the cut-off
+    due_in_days: int
+
+
+# Ids follow this order (1, 2, 3).
+CARDS: tuple[SeedCard, ...] = (
+    SeedCard("demo", CardBrand.VISA, "4521", 250_000, 84_530, 4_227, 12_000, 10),
+    SeedCard("demo", CardBrand.MASTERCARD, "8830", 100_000, 0, 0, 3_520, 10),  # nothing due
+    SeedCard("socio2", CardBrand.VISA, "7702", 150_000, 31_245, 2_500, 0, 12),
+)
+
+# Cards of other institutions (mock codes). Diners Club del Ecuador belongs to Banco Pichincha.
+CARD_ISSUERS: tuple[tuple[str, str, CardBrand, str], ...] = (
+    ("VISA_PICHINCHA", "Visa Banco Pichincha", CardBrand.VISA, "0010"),
+    ("MC_PICHINCHA", "Mastercard Banco Pichincha", CardBrand.MASTERCARD, "0010"),
+    ("DINERS_CLUB", "Diners Club del Ecuador", CardBrand.DINERS, "0010"),
+    ("VISA_PRODUBANCO", "Visa Produbanco", CardBrand.VISA, "0036"),
+    ("MC_PRODUBANCO", "Mastercard Produbanco", CardBrand.MASTERCARD, "0036"),
+    ("VISA_GUAYAQUIL", "Visa Banco Guayaquil", CardBrand.VISA, "0017"),
+    ("MC_GUAYAQUIL", "Mastercard Banco Guayaquil", CardBrand.MASTERCARD, "0017"),
+    ("VISA_PACIFICO", "Visa Banco del Pacífico", CardBrand.VISA, "0030"),
+    ("MC_PACIFICO", "Mastercard Banco del Pacífico", CardBrand.MASTERCARD, "0030"),
+    ("VISA_BOLIVARIANO", "Visa Banco Bolivariano", CardBrand.VISA, "0037"),
+    ("MC_BOLIVARIANO", "Mastercard Banco Bolivariano", CardBrand.MASTERCARD, "0037"),
+    ("VISA_INTERNACIONAL", "Visa Banco Internacional", CardBrand.VISA, "0032"),
+    ("MC_INTERNACIONAL", "Mastercard Banco Internacional", CardBrand.MASTERCARD, "0032"),
+)
+
+# External cards the simulated clearing refuses as cancelled (issuer, last 4): a payment to
+# Visa Banco Guayaquil 4012 8888 8888 1881 ends rechazada.
+CLOSED_EXTERNAL_CARDS: tuple[tuple[str, str], ...] = (("VISA_GUAYAQUIL", "1881"),)
+
+
+def bill_period(template: str, today: date, months_ago: int) -> str:
+    index = today.year * 12 + today.month - 1 - months_ago
+    year, month = divmod(index, 12)
+    return template.format(month=_MONTHS[month], year=year)
 
 
 # --- movement generation ------------------------------------------------------------------------
@@ -1011,6 +1253,92 @@ def _write_seed(
             """,
             limit_rows,
         )
+        _write_payments_seed(conn, now, member_ids)
+
+
+def _write_payments_seed(
+    conn: sqlite3.Connection, now: datetime, member_ids: dict[str, int]
+) -> None:
+    """The billers, their bills, the members' cards and the card issuers (inside the seed's
+    transaction)."""
+    today = now.astimezone(ECUADOR_TZ).date()
+    conn.executemany(
+        """
+        INSERT INTO billers (code, name, category, reference_label, reference_hint,
+            reference_pattern, amount_rule)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        """,
+        [
+            (
+                b.code,
+                b.name,
+                b.category.value,
+                b.reference_label,
+                b.reference_hint,
+                b.reference_pattern,
+                b.amount_rule.value,
+            )
+            for b in BILLERS
+        ],
+    )
+    yesterday = datetime.combine(today - timedelta(days=1), time(11, 30), tzinfo=ECUADOR_TZ)
+    conn.executemany(
+        """
+        INSERT INTO bills (id, biller_code, reference, holder_name, period, amount_cents,
+            due_date, status, paid_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        [
+            (
+                bill_id,
+                bill.biller,
+                bill.reference,
+                bill.holder,
+                bill_period(bill.period, today, bill.months_ago),
+                bill.amount_cents,
+                (today + timedelta(days=bill.due_in_days)).isoformat(),
+                "pagada" if bill.paid else "pendiente",
+                db.to_db(yesterday) if bill.paid else None,
+            )
+            for bill_id, bill in enumerate(BILLS, start=1)
+        ],
+    )
+    holders = {
+        username: conn.execute(
+            "SELECT holder_id, full_name FROM members WHERE id = ?", (member_id,)
+        ).fetchone()
+        for username, member_id in member_ids.items()
+    }
+    conn.executemany(
+        """
+        INSERT INTO cards (id, holder_id, brand, last4, holder_name, credit_limit_cents,
+            statement_total_cents, statement_minimum_cents, unbilled_cents, due_date)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        [
+            (
+                card_id,
+                holders[card.username]["holder_id"],
+                card.brand.value,
+                card.last4,
+                holders[card.username]["full_name"],
+                card.credit_limit_cents,
+                card.statement_total_cents,
+                card.statement_minimum_cents,
+                card.unbilled_cents,
+                (today + timedelta(days=card.due_in_days)).isoformat(),
+            )
+            for card_id, card in enumerate(CARDS, start=1)
+        ],
+    )
+    conn.executemany(
+        "INSERT INTO card_issuers (code, name, brand, institution_code) VALUES (?, ?, ?, ?)",
+        [(code, name, brand.value, institution) for code, name, brand, institution in CARD_ISSUERS],
+    )
+    conn.executemany(
+        "INSERT INTO closed_external_cards (issuer_code, last4) VALUES (?, ?)",
+        CLOSED_EXTERNAL_CARDS,
+    )
 
 
 def _member_row(

@@ -23,7 +23,8 @@ def run_server_in_thread(app: FastAPI, *, start_timeout: float = 10.0) -> Iterat
     The socket is bound here (port 0), so the port is known before the server starts and no
     other process can take it in between.
     """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP: so asyncio sets TCP_NODELAY on accepted connections (see mock_server.cli).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))

@@ -282,6 +282,7 @@ Payee = Annotated[str, Field(min_length=1, max_length=200)]
 class ChallengePurpose(StrEnum):
     BENEFICIARY = "beneficiario"
     TRANSFER = "transferencia"
+    PAYMENT = "pago"
 
 
 class Challenge(_Model):
@@ -450,6 +451,7 @@ class ConfirmResult(_Model):
     purpose: ChallengePurpose
     beneficiary: Beneficiary | None = None
     transfer: Transfer | None = None
+    payment: Payment | None = None
 
 
 class TransferLimits(_Model):
@@ -459,3 +461,161 @@ class TransferLimits(_Model):
     daily_cents: Cents
     used_today_cents: Cents
     available_today_cents: Cents
+
+
+# --- PAGO DE SERVICIOS and PAGO DE TARJETAS -----------------------------------------------------
+
+
+class BillerCategory(StrEnum):
+    ELECTRICIDAD = "electricidad"
+    AGUA = "agua"
+    TELEFONIA = "telefonia"  # teléfono e internet
+    TV = "tv"
+    IMPUESTOS = "impuestos"  # municipales y vehiculares
+    EDUCACION = "educacion"
+
+
+class AmountRule(StrEnum):
+    EXACTO = "exacto"  # exactly the amount due
+    PARCIAL = "parcial"  # from $0,01 up to the amount due
+    ABIERTO = "abierto"  # any amount from $0,01 (the amount due is a suggestion)
+
+
+BillerCode = Annotated[str, Field(pattern=r"^[A-Z0-9_]{2,20}$")]
+Reference = Annotated[str, Field(min_length=1, max_length=30)]
+
+
+class Biller(_Model):
+    """A company or institution whose bills members pay (seeded catalog)."""
+
+    code: BillerCode
+    name: str
+    category: BillerCategory
+    reference_label: str = Field(description="What the reference is: Número de contrato, ...")
+    reference_hint: str = Field(description="Its format in words: 10 dígitos, ...")
+    reference_pattern: str = Field(description="A regular expression the reference matches.")
+    amount_rule: AmountRule
+
+
+class Bill(_Model):
+    """The pending bill found for a reference (CONSULTAR)."""
+
+    id: int
+    biller_code: str
+    biller_name: str
+    reference: str
+    holder_name: str = Field(description="Partly masked.")
+    period: str = Field(description="e.g. Noviembre 2026")
+    amount_due_cents: PositiveCents
+    due_date: date
+    amount_rule: AmountRule
+    min_amount_cents: PositiveCents
+    max_amount_cents: PositiveCents
+
+
+class FrequentService(_Model):
+    id: int
+    biller_code: str
+    biller_name: str
+    reference: str
+    alias: str
+
+
+class FrequentServiceRequest(_Model):
+    biller_code: BillerCode
+    reference: Reference
+    alias: Annotated[str, Field(min_length=1, max_length=30)]
+
+
+class CardBrand(StrEnum):
+    VISA = "visa"
+    MASTERCARD = "mastercard"
+    DINERS = "diners"
+
+
+class CreditCard(_Model):
+    """One of the member's own cooperative credit cards."""
+
+    id: int
+    brand: CardBrand
+    masked_number: str = Field(description="**** **** **** 4521")
+    holder_name: str
+    credit_limit_cents: Cents
+    total_due_cents: Cents = Field(description="Pago total (saldo a la fecha de corte).")
+    minimum_due_cents: Cents = Field(description="Pago mínimo.")
+    due_date: date
+    available_credit_cents: Cents
+
+
+class CardIssuer(_Model):
+    """A card of another institution: brand + issuing bank (seeded list)."""
+
+    code: BillerCode
+    name: str = Field(description="e.g. Visa Banco Pichincha")
+    brand: CardBrand
+    institution_code: str
+
+
+CardNumber = Annotated[str, Field(pattern=r"^[0-9]{13,19}$")]
+
+
+class ServicePaymentRequest(_Model):
+    kind: Literal["servicio"] = "servicio"
+    bill_id: int
+    from_account: AccountNumber
+    amount_cents: PositiveCents
+
+
+class CardPaymentRequest(_Model):
+    kind: Literal["tarjeta"] = "tarjeta"
+    card_id: int
+    from_account: AccountNumber
+    amount_cents: PositiveCents
+
+
+class ExternalCardPaymentRequest(_Model):
+    kind: Literal["tarjeta_externa"] = "tarjeta_externa"
+    issuer_code: BillerCode
+    card_number: CardNumber = Field(description="Luhn-checked; only its last 4 digits are kept.")
+    holder_name: Name
+    from_account: AccountNumber
+    amount_cents: PositiveCents
+
+
+PaymentRequest = Annotated[
+    ServicePaymentRequest | CardPaymentRequest | ExternalCardPaymentRequest,
+    Field(discriminator="kind"),
+]
+
+
+class PaymentKind(StrEnum):
+    SERVICIO = "servicio"
+    TARJETA = "tarjeta"
+    TARJETA_EXTERNA = "tarjeta_externa"
+
+
+class Payment(_Model):
+    """A payment and, once executed, its receipt. Statuses as for transfers."""
+
+    id: int
+    reference: str = Field(description="e.g. PAG-0000123")
+    kind: PaymentKind
+    status: TransferStatus
+    from_account: str
+    payee_name: str = Field(description="The biller, or the card (Visa Banco Pichincha).")
+    payee_reference: str = Field(description="The contract/reference, or the masked card.")
+    holder_name: str
+    period: str | None = None
+    amount_cents: PositiveCents
+    created_at: datetime
+    executed_at: datetime | None = None
+    settled_at: datetime | None = None
+    reason: str | None = None
+
+
+class PaymentStart(_Model):
+    payment: Payment
+    challenge: Challenge
+
+
+ConfirmResult.model_rebuild()

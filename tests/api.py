@@ -324,11 +324,120 @@ MONEY_TABLES = ("beneficiaries", "transfers", "challenges", "journal", "movement
 
 
 def money_state(db: Path) -> dict[str, Any]:
-    """What a refused request must leave as it was: rows, balances, challenges, transfers."""
+    """What a refused request must leave as it was: rows, balances, challenges, transfers,
+    payments, bills and cards."""
     return {
-        "counts": counts(db, *MONEY_TABLES),
+        "counts": counts(db, *MONEY_TABLES, "payments", "frequent_services"),
         "balances": balances(db),
         "challenges": rows(db, "SELECT id, status, attempts_left FROM challenges ORDER BY id"),
         "transfers": rows(db, "SELECT id, status FROM transfers ORDER BY id"),
+        "payments": rows(db, "SELECT id, status FROM payments ORDER BY id"),
+        "bills": rows(db, "SELECT id, status, paid_cents, paid_by FROM bills ORDER BY id"),
+        "cards": rows(db, "SELECT id, paid_cents FROM cards ORDER BY id"),
         "members": rows(db, "SELECT id, locked_at, pin_cancellations FROM members ORDER BY id"),
     }
+
+
+# --- pago de servicios and pago de tarjetas -----------------------------------------------------
+
+BILLERS = f"{API_PREFIX}/billers"
+FREQUENT = f"{API_PREFIX}/frequent-services"
+PAYMENTS = f"{API_PREFIX}/payments"
+CARDS = f"{API_PREFIX}/cards"
+CARD_ISSUERS = f"{API_PREFIX}/card-issuers"
+RECAUDACION, CARTERA = "99000004", "99000005"
+
+# The seeded bills (mock_server.seed.BILLS), by id: (biller, reference, amount due, rule).
+BILL_CNEL_DEMO = 1  # CNEL_EP 1000123456, $32,45 exacto, Octubre 2026
+BILL_CNEL_LUIS_OLD = 2  # CNEL_EP 1000765432, $28,10, Septiembre 2026 (the older of two)
+BILL_CNEL_LUIS_NEW = 3  # CNEL_EP 1000765432, $30,55, Octubre 2026
+BILL_CNEL_SOCIO2 = 4  # CNEL_EP 1000555777, $19,87
+BILL_EPMAPS_DEMO = 6  # EPMAPS 4567890, $18,73
+BILL_EPMAPS_PAID = 7  # EPMAPS 1234567: paid at a branch, nothing pending
+BILL_CLARO = 10  # CLARO 0991234567, $35,84 parcial
+BILL_UCE = 15  # UCE 1750123455, $60,00 abierto
+BILL_UE = 16  # UE_SMJ 004521, $180,00 parcial
+# The seeded cards (mock_server.seed.CARDS).
+CARD_DEMO_VISA = 1  # **** 4521: total $845,30, minimum $42,27, limit $2.500,00
+CARD_DEMO_MC = 2  # **** 8830: nothing due
+CARD_SOCIO2 = 3  # **** 7702: total $312,45, minimum $25,00
+# Luhn-valid card numbers of other institutions.
+VISA_NUMBER = "4111111111111111"
+MASTERCARD_NUMBER = "5555555555554444"
+DINERS_NUMBER = "36227206271667"
+CLOSED_VISA_GUAYAQUIL = "4012888888881881"  # the clearing refuses it (cancelled card)
+
+
+async def consult(
+    client: httpx.AsyncClient, token: str, biller: str, reference: str
+) -> httpx.Response:
+    """CONSULTAR: GET /billers/{biller}/bills?reference=..."""
+    return await client.get(
+        f"{BILLERS}/{biller}/bills", params={"reference": reference}, headers=auth(token)
+    )
+
+
+def service_body(bill_id: int, amount_cents: int, from_account: str) -> dict[str, Any]:
+    return {
+        "kind": "servicio",
+        "bill_id": bill_id,
+        "from_account": from_account,
+        "amount_cents": amount_cents,
+    }
+
+
+def card_body(card_id: int, amount_cents: int, from_account: str) -> dict[str, Any]:
+    return {
+        "kind": "tarjeta",
+        "card_id": card_id,
+        "from_account": from_account,
+        "amount_cents": amount_cents,
+    }
+
+
+def external_card_body(
+    amount_cents: int,
+    from_account: str,
+    *,
+    issuer_code: str = "VISA_PICHINCHA",
+    card_number: str = VISA_NUMBER,
+    holder_name: str = "Ana Lucía Tipán Morales",
+) -> dict[str, Any]:
+    return {
+        "kind": "tarjeta_externa",
+        "issuer_code": issuer_code,
+        "card_number": card_number,
+        "holder_name": holder_name,
+        "from_account": from_account,
+        "amount_cents": amount_cents,
+    }
+
+
+async def start_payment(
+    client: httpx.AsyncClient, token: str, body: dict[str, Any], key: str | None = None
+) -> httpx.Response:
+    """POST /payments (with a fresh Idempotency-Key unless ``key``)."""
+    return await client.post(PAYMENTS, json=body, headers=keyed(token, key))
+
+
+async def pay_with_pin(
+    client: httpx.AsyncClient, token: str, email: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    """A payment started and confirmed with the e-mailed PIN: the Payment."""
+    started = await start_payment(client, token, body)
+    assert started.status_code == 201, started.text
+    challenge = started.json()["challenge"]
+    confirmed = await confirm(client, token, challenge, await latest_pin(client, email))
+    assert confirmed.status_code == 200, confirmed.text
+    payment: dict[str, Any] = confirmed.json()["payment"]
+    return payment
+
+
+def movements_of(db: Path, reference: str) -> list[tuple[Any, ...]]:
+    """(account number, amount, description) of an operation's movements, in order."""
+    return rows(
+        db,
+        "SELECT a.number, m.amount_cents, m.description FROM movements AS m "
+        "JOIN accounts AS a ON a.id = m.account_id WHERE m.reference = ? ORDER BY m.id",
+        reference,
+    )

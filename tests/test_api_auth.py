@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import sqlite3
 from datetime import UTC, datetime, timedelta
@@ -16,7 +17,7 @@ from mock_server.clock import ManualClock
 from mock_server.security import DECOY_PHRASES
 from sjvirtual_tui.models import SecurityImageId
 from sjvirtual_tui.rules import ECUADOR_TZ
-from tests.conftest import CLOCK_START, login_token
+from tests.conftest import CHEAP_HASHER, CLOCK_START, login_token
 
 CHALLENGE = "/api/v1/auth/challenge"
 LOGIN = "/api/v1/auth/login"
@@ -198,6 +199,34 @@ async def test_a_teller_logs_in_with_its_role(api_client: httpx.AsyncClient) -> 
     accounts = await api_client.get("/api/v1/accounts", headers=_auth(body["token"]))
     assert accounts.status_code == 200
     assert accounts.json() == []
+
+
+async def test_simultaneous_logins_all_succeed_while_the_hash_is_upgraded(
+    seeded_db: Path, clock: ManualClock
+) -> None:
+    # The seeded hashes use argon2's default parameters; this server hashes with others, so
+    # the first login rehashes the password. The logins verifying the old hash meanwhile
+    # must not take the new one for a changed password.
+    before = _query(seeded_db, "SELECT password_hash FROM members WHERE username = 'demo'")
+    app = create_app(seeded_db, clock=clock, hasher=CHEAP_HASHER)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://sjv.test") as client:
+        responses = await asyncio.gather(*(_login(client, "demo", "Demo2026") for _ in range(6)))
+        assert [response.status_code for response in responses] == [200] * 6
+        assert len({response.json()["token"] for response in responses}) == 6
+        # Rehashed once, to the server's parameters, and the new hash is the same password.
+        after = _query(seeded_db, "SELECT password_hash FROM members WHERE username = 'demo'")
+        assert after != before
+        assert not CHEAP_HASHER.check_needs_rehash(str(after[0][0]))
+        assert CHEAP_HASHER.verify(str(after[0][0]), "Demo2026")
+        again = await _login(client, "demo", "Demo2026")
+        assert again.status_code == 200
+        assert (
+            _query(seeded_db, "SELECT password_hash FROM members WHERE username = 'demo'") == after
+        )
+        # Nothing counted as a failure, and a wrong password is still refused.
+        assert _query(seeded_db, "SELECT count FROM login_failures WHERE username = 'demo'") == []
+        assert (await _login(client, "demo", "Otra2026")).status_code == 401
 
 
 # --- sessions -------------------------------------------------------------------------------

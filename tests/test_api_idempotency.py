@@ -270,6 +270,9 @@ def test_the_key_is_a_required_header_of_every_state_changing_route(
         ("DELETE", "/api/v1/beneficiaries/{beneficiary_id}"),
         ("POST", "/api/v1/transfers"),
         ("POST", "/api/v1/challenges/{challenge_id}/confirm"),
+        ("POST", "/api/v1/frequent-services"),
+        ("DELETE", "/api/v1/frequent-services/{frequent_id}"),
+        ("POST", "/api/v1/payments"),
     }
     # Every other POST is one that docs/api.md exempts.
     posts = {

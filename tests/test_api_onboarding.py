@@ -153,6 +153,9 @@ def _example_path(path: str) -> str:
         "beneficiary_id": "1",
         "transfer_id": "1",
         "challenge_id": "x" * 24,
+        "biller_code": "CNEL_EP",
+        "frequent_id": "1",
+        "payment_id": "1",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 

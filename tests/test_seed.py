@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import sqlite3
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,8 @@ def test_the_ledger_balances(seeded_db: Path) -> None:
     assert all(sum(amounts) == 0 and len(amounts) == 2 for amounts in by_journal.values())
 
     accounts = _rows(seeded_db, "SELECT id, number, balance_cents, hold_cents FROM accounts")
-    assert len(accounts) == 11  # 8 of socios, Caja general and the two interbank accounts
+    # 8 of socios, Caja general, the two interbank accounts and the two of payments
+    assert len(accounts) == 13
     for account_id, number, balance, hold in accounts:
         assert isinstance(balance, int) and isinstance(hold, int)
         running = 0
@@ -163,6 +165,8 @@ def test_the_seeded_members(seeded_db: Path) -> None:
         "99000001": (None, "internal", None),
         "99000002": (None, "internal", None),
         "99000003": (None, "internal", None),
+        "99000004": (None, "internal", None),
+        "99000005": (None, "internal", None),
     }
     counts = {n: a[5] for n, a in accounts.items() if not n.startswith("99")}
     assert counts == {
@@ -180,13 +184,13 @@ def test_the_seeded_members(seeded_db: Path) -> None:
     assert 800_000 <= int(str(personal[3])) <= 1_200_000 and personal[4] == 0
 
     today = CLOCK_START.astimezone(ECUADOR_TZ).date()
-    # The interbank accounts start empty: no movement before the first transfer.
-    assert {n: (a[3], a[5]) for n, a in accounts.items() if n in {"99000002", "99000003"}} == {
-        "99000002": (0, 0),
-        "99000003": (0, 0),
+    # The interbank and payment accounts start empty: no movement before the first use.
+    empty = {"99000002", "99000003", "99000004", "99000005"}
+    assert {n: (a[3], a[5]) for n, a in accounts.items() if n in empty} == {
+        number: (0, 0) for number in empty
     }
     for number, account in accounts.items():
-        if number in {"99000002", "99000003"}:
+        if number in empty:
             continue
         first = datetime.fromisoformat(str(account[6]))
         last = datetime.fromisoformat(str(account[7]))
@@ -199,6 +203,8 @@ def test_the_seeded_members(seeded_db: Path) -> None:
         ("99000001", "Caja general"),
         ("99000002", "Compensación interbancaria"),
         ("99000003", "Salidas interbancarias"),
+        ("99000004", "Recaudación de servicios"),
+        ("99000005", "Cartera de tarjetas"),
     ]
 
 
@@ -448,3 +454,77 @@ def test_institutions_beneficiaries_and_limits(seeded_db: Path) -> None:
     ]
     assert _rows(seeded_db, "SELECT COUNT(*) FROM transfers") == [(0,)]
     assert _rows(seeded_db, "SELECT SUM(pin_cancellations) FROM members") == [(0,)]
+
+
+def test_billers_bills_cards_and_issuers(seeded_db: Path) -> None:
+    billers = _rows(
+        seeded_db,
+        "SELECT code, name, category, reference_pattern, amount_rule FROM billers ORDER BY code",
+    )
+    assert len(billers) == len(seed.BILLERS) >= 12
+    by_code = {str(code): row for code, *row in billers}
+    for code, name in (
+        ("CNEL_EP", "CNEL EP"),
+        ("EEQ", "Empresa Eléctrica Quito"),
+        ("EPMAPS", "EPMAPS Agua Quito"),
+        ("INTERAGUA", "Interagua Guayaquil"),
+        ("CNT", "CNT EP"),
+        ("CLARO", "Claro"),
+        ("DIRECTV", "DIRECTV"),
+        ("UCE", "Universidad Central del Ecuador"),
+    ):
+        assert by_code[code][0] == name
+    assert {row[1] for row in by_code.values()} == {
+        "electricidad", "agua", "telefonia", "tv", "impuestos", "educacion"
+    }  # fmt: skip
+    rules = [row[3] for row in by_code.values()]
+    assert rules.count("exacto") > len(rules) / 2  # most demand the exact amount
+    assert {"parcial", "abierto"} <= set(rules)
+
+    bills = _rows(
+        seeded_db,
+        "SELECT id, biller_code, reference, period, amount_cents, paid_cents, due_date, status, "
+        "paid_by FROM bills ORDER BY id",
+    )
+    assert len(bills) == len(seed.BILLS)
+    for _id, code, reference, _period, amount, paid, due, status, paid_by in bills:
+        # Every seeded reference fits its biller's format.
+        assert re.fullmatch(str(by_code[str(code)][2]), str(reference)), (code, reference)
+        assert int(str(amount)) > 0 and paid == 0 and paid_by is None
+        assert date.fromisoformat(str(due))
+        assert status in {"pendiente", "pagada"}
+    assert bills[0][1:8] == (
+        "CNEL_EP", "1000123456", "Octubre 2026", 3_245, 0, "2026-11-30", "pendiente"
+    )  # fmt: skip
+    assert [b[3] for b in bills if b[2] == "1000765432"] == ["Septiembre 2026", "Octubre 2026"]
+    assert [(b[2], b[7]) for b in bills if b[7] == "pagada"] == [("1234567", "pagada")]
+
+    cards = _rows(
+        seeded_db,
+        "SELECT c.id, m.username, c.brand, c.last4, c.credit_limit_cents, "
+        "c.statement_total_cents, c.statement_minimum_cents, c.paid_cents, c.unbilled_cents "
+        "FROM cards AS c JOIN members AS m ON m.holder_id = c.holder_id ORDER BY c.id",
+    )
+    assert cards == [
+        (1, "demo", "visa", "4521", 250_000, 84_530, 4_227, 0, 12_000),
+        (2, "demo", "mastercard", "8830", 100_000, 0, 0, 0, 3_520),
+        (3, "socio2", "visa", "7702", 150_000, 31_245, 2_500, 0, 0),
+    ]
+
+    issuers = _rows(
+        seeded_db,
+        "SELECT c.name, c.brand, i.name FROM card_issuers AS c "
+        "JOIN institutions AS i ON i.code = c.institution_code ORDER BY c.code",
+    )
+    assert len(issuers) == len(seed.CARD_ISSUERS)
+    assert {brand for _n, brand, _i in issuers} == {"visa", "mastercard", "diners"}
+    assert {bank for _n, _b, bank in issuers} == {
+        "Banco Pichincha", "Produbanco", "Banco Guayaquil", "Banco del Pacífico",
+        "Banco Bolivariano", "Banco Internacional",
+    }  # fmt: skip
+    assert ("Diners Club del Ecuador", "diners", "Banco Pichincha") in issuers
+    assert _rows(seeded_db, "SELECT issuer_code, last4 FROM closed_external_cards") == [
+        ("VISA_GUAYAQUIL", "1881")
+    ]
+    assert _rows(seeded_db, "SELECT COUNT(*) FROM payments") == [(0,)]
+    assert _rows(seeded_db, "SELECT COUNT(*) FROM frequent_services") == [(0,)]

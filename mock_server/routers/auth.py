@@ -21,6 +21,9 @@ from sjvirtual_tui.models import (
 
 router = APIRouter(tags=["auth"], responses={500: ERROR_RESPONSE})
 
+# How many times a login is tried again when the stored password hash changed under it.
+MAX_HASH_RETRIES = 3
+
 
 def parse_username(raw: str) -> str:
     """The username as stored (case and stray spaces do not matter); 422 when blank."""
@@ -92,39 +95,52 @@ def login(body: LoginRequest, state: State, conn: Conn) -> LoginResult:
 
     assert member is not None
     token = new_token()
-    new_hash = (
-        state.passwords.hash(body.password)
-        if state.passwords.needs_rehash(member["password_hash"])
-        else None
-    )
-    with db.write_transaction(conn):
-        # A parallel request may have counted the 5th failure while we verified, or changed the
-        # password (recovery, PRIMER INGRESO): then the password we checked is no longer it.
-        current = conn.execute(
-            "SELECT locked_at, password_hash FROM members WHERE id = ?", (member["id"],)
-        ).fetchone()
-        locked = current["locked_at"] is not None or failures(conn, username) >= MAX_FAILURES
-        changed = current["password_hash"] != member["password_hash"]
-        refused = locked or changed
-        if not refused:
-            clear_failures(conn, username)
-            conn.execute(
-                "UPDATE members SET last_login_at = ? WHERE id = ?", (db.to_db(now), member["id"])
-            )
-            if new_hash is not None:
+    # The hash the password was verified against. A parallel request may store another while
+    # we verify: a simultaneous login of this member that rehashed the same password (the
+    # server's argon2 parameters differ from the stored hash's), or a new password (recovery,
+    # PRIMER INGRESO). The password is then verified against the stored hash, outside the
+    # write lock, and the login tried again: a correct password succeeds, an old one is 401.
+    verified_hash: str = member["password_hash"]
+    for _attempt in range(MAX_HASH_RETRIES):
+        new_hash = (
+            state.passwords.hash(body.password)
+            if state.passwords.needs_rehash(verified_hash)
+            else None
+        )
+        with db.write_transaction(conn):
+            # A parallel request may also have counted the 5th failure while we verified.
+            current = conn.execute(
+                "SELECT locked_at, password_hash, status FROM members WHERE id = ?",
+                (member["id"],),
+            ).fetchone()
+            locked = current["locked_at"] is not None or failures(conn, username) >= MAX_FAILURES
+            changed = current["password_hash"] != verified_hash
+            if not locked and not changed:
+                clear_failures(conn, username)
                 conn.execute(
-                    "UPDATE members SET password_hash = ? WHERE id = ?", (new_hash, member["id"])
+                    "UPDATE members SET last_login_at = ? WHERE id = ?",
+                    (db.to_db(now), member["id"]),
                 )
-            conn.execute(
-                """
-                INSERT INTO sessions (token_hash, member_id, created_at, last_seen_at)
-                VALUES (?, ?, ?, ?)
-                """,
-                (hash_token(token), member["id"], db.to_db(now), db.to_db(now)),
-            )
-    if locked:
-        raise locked_error()
-    if changed:
+                if new_hash is not None:
+                    conn.execute(
+                        "UPDATE members SET password_hash = ? WHERE id = ?",
+                        (new_hash, member["id"]),
+                    )
+                conn.execute(
+                    """
+                    INSERT INTO sessions (token_hash, member_id, created_at, last_seen_at)
+                    VALUES (?, ?, ?, ?)
+                    """,
+                    (hash_token(token), member["id"], db.to_db(now), db.to_db(now)),
+                )
+        if locked:
+            raise locked_error()
+        if not changed:
+            break
+        verified_hash = current["password_hash"]
+        if verified_hash is None or not state.passwords.verify(verified_hash, body.password):
+            raise ApiError(401, "invalid_credentials", INVALID_CREDENTIALS_MESSAGE)
+    else:  # pragma: no cover - the hash changed under every attempt
         raise ApiError(401, "invalid_credentials", INVALID_CREDENTIALS_MESSAGE)
     previous = member["last_login_at"]
     return LoginResult(
@@ -134,7 +150,7 @@ def login(body: LoginRequest, state: State, conn: Conn) -> LoginResult:
             username=member["username"], full_name=member["full_name"], role=Role(member["role"])
         ),
         last_login_at=db.from_db(previous) if previous else None,
-        setup_required=member["status"] != "active",
+        setup_required=current["status"] != "active",
     )
 
 

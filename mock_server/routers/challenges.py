@@ -1,4 +1,4 @@
-"""CONFIRMAR with the PIN DE VERIFICACIÓN: a new beneficiary or a transfer to a third party.
+"""CONFIRMAR with the PIN DE VERIFICACIÓN: a new beneficiary, a transfer or a payment.
 
 The argon2 check of the PIN runs before the write transaction (the write lock must not wait for
 it); the transaction then checks again that the challenge is still open. Wrong PINs, expiry and
@@ -18,6 +18,7 @@ from mock_server.clearing import Clearing, catch_up
 from mock_server.deps import Conn, State
 from mock_server.errors import ERROR_RESPONSE, ApiError
 from mock_server.idempotency import Idempotency, Outcome, member_idempotency
+from mock_server.payments import confirm_payment
 from mock_server.routers.beneficiaries import confirm_beneficiary
 from mock_server.routers.transfers import confirm_transfer
 from sjvirtual_tui.models import (
@@ -95,6 +96,10 @@ def confirm(
         if purpose is ChallengePurpose.BENEFICIARY:
             result = ConfirmResult(
                 purpose=purpose, beneficiary=confirm_beneficiary(conn, member, row["payload"], now)
+            )
+        elif purpose is ChallengePurpose.PAYMENT:
+            result = ConfirmResult(
+                purpose=purpose, payment=confirm_payment(conn, member, row["payment_id"], now)
             )
         else:
             result = ConfirmResult(

@@ -1,0 +1,753 @@
+"""PAGO DE SERVICIOS and PAGO DE TARJETAS: the catalog, bills, cards and the money move.
+
+The routers (``routers.payments``, ``routers.cards``, ``routers.challenges``) call these inside
+their write transactions, like :mod:`mock_server.banking` for transfers, whose checks (origin,
+status, limits, funds) they share. A payment is started ``pendiente_verificacion`` with a PIN
+challenge and executed by the confirmation: one journal of two movements from the member's
+account to "Recaudación de servicios" (a bill), "Cartera de tarjetas" (a cooperative card) or,
+for a card of another institution, the interbank settlement account, until the simulated
+clearing (:mod:`mock_server.clearing`) settles it.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from stdnum import luhn
+
+from mock_server import db, mail
+from mock_server.banking import (
+    COOPERATIVE_NAME,
+    account_by_id,
+    clean_text,
+    invalid,
+    mask_name,
+    own_account,
+    require_active,
+    require_funds,
+    require_within_limits,
+)
+from mock_server.deps import CurrentMember
+from mock_server.errors import ApiError
+from mock_server.ledger import (
+    CARTERA_NUMBER,
+    COMPENSACION_NUMBER,
+    RECAUDACION_NUMBER,
+    Leg,
+    internal_account_id,
+    post_transfer,
+)
+from sjvirtual_tui import rules
+from sjvirtual_tui.formatting import money
+from sjvirtual_tui.models import (
+    MAX_CENTS,
+    AmountRule,
+    Bill,
+    Biller,
+    BillerCategory,
+    CardBrand,
+    CardIssuer,
+    CardPaymentRequest,
+    CreditCard,
+    ExternalCardPaymentRequest,
+    FrequentService,
+    Payment,
+    PaymentKind,
+    ServicePaymentRequest,
+    TransferStatus,
+)
+
+CATEGORY_LABELS = {
+    BillerCategory.ELECTRICIDAD: "Electricidad",
+    BillerCategory.AGUA: "Agua potable",
+    BillerCategory.TELEFONIA: "Teléfono e internet",
+    BillerCategory.TV: "Televisión",
+    BillerCategory.IMPUESTOS: "Impuestos municipales y vehiculares",
+    BillerCategory.EDUCACION: "Educación",
+}
+_CATEGORY_ORDER = {category: index for index, category in enumerate(BillerCategory)}
+
+BRAND_LABELS = {
+    CardBrand.VISA: "Visa",
+    CardBrand.MASTERCARD: "Mastercard",
+    CardBrand.DINERS: "Diners Club",
+}
+
+PAYMENT_STATUS_LABELS = {
+    TransferStatus.PENDIENTE: "PENDIENTE DE VERIFICACIÓN",
+    TransferStatus.COMPLETADA: "COMPLETADO",
+    TransferStatus.EN_PROCESO: "EN PROCESO (la otra institución lo acreditará en unos minutos)",
+    TransferStatus.RECHAZADA: "RECHAZADO",
+    TransferStatus.CANCELADA: "CANCELADO",
+}
+
+BILLER_NOT_FOUND_MESSAGE = "No encontramos esa empresa en el catálogo de servicios."
+BILL_NOT_FOUND_MESSAGE = "No encontramos esa factura. Consulte la referencia otra vez."
+CARD_NOT_FOUND_MESSAGE = "Tarjeta no encontrada."
+PAYMENT_NOT_FOUND_MESSAGE = "Pago no encontrado."
+FREQUENT_NOT_FOUND_MESSAGE = "Ese servicio no está en sus servicios frecuentes."
+ISSUER_MESSAGE = "Emisor: elija uno de la lista de tarjetas de otras instituciones."
+CARD_NUMBER_MESSAGE = "Número de tarjeta: no es válido; revise los dígitos."
+
+
+# --- text ---------------------------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """For searching: without accents and case (``Eléctrica`` -> ``electrica``)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def normalise_reference(text: str) -> str:
+    """A reference as the billers keep it: no spaces or dashes, capital letters (PBX-1234)."""
+    return "".join(text.split()).replace("-", "").upper()
+
+
+def mask_card(last4: str) -> str:
+    return f"**** **** **** {last4}"
+
+
+# --- billers and bills --------------------------------------------------------------------------
+
+
+def biller_model(row: sqlite3.Row) -> Biller:
+    return Biller(
+        code=row["code"],
+        name=row["name"],
+        category=BillerCategory(row["category"]),
+        reference_label=row["reference_label"],
+        reference_hint=row["reference_hint"],
+        reference_pattern=row["reference_pattern"],
+        amount_rule=AmountRule(row["amount_rule"]),
+    )
+
+
+def list_billers(conn: sqlite3.Connection, query: str | None) -> list[Biller]:
+    """The catalog by category and name; ``query``'s words must all match (name, code or
+    category), without case or accents."""
+    billers = [biller_model(row) for row in conn.execute("SELECT * FROM billers")]
+    words = fold(query).split() if query else []
+    if words:
+
+        def text(biller: Biller) -> str:
+            return fold(
+                f"{biller.name} {biller.code} {biller.category.value} "
+                f"{CATEGORY_LABELS[biller.category]}"
+            )
+
+        billers = [b for b in billers if all(word in text(b) for word in words)]
+    return sorted(billers, key=lambda b: (_CATEGORY_ORDER[b.category], fold(b.name)))
+
+
+def load_biller(conn: sqlite3.Connection, code: str, field: str | None = None) -> sqlite3.Row:
+    row: sqlite3.Row | None = conn.execute(
+        "SELECT * FROM billers WHERE code = ?", (code,)
+    ).fetchone()
+    if row is None:
+        if field is not None:
+            raise invalid(field, "Empresa: elija una del catálogo de servicios.")
+        raise ApiError(404, "not_found", BILLER_NOT_FOUND_MESSAGE)
+    return row
+
+
+def checked_reference(biller: sqlite3.Row, reference: str, field: str = "reference") -> str:
+    """``reference`` normalised; 422 (with what it should look like) off the biller's pattern."""
+    value = normalise_reference(reference)
+    if not re.fullmatch(biller["reference_pattern"], value):
+        raise invalid(field, f"{biller['reference_label']}: escriba {biller['reference_hint']}.")
+    return value
+
+
+_SELECT_BILL = """
+    SELECT b.*, r.name AS biller_name, r.amount_rule, r.reference_label
+    FROM bills AS b JOIN billers AS r ON r.code = b.biller_code
+"""
+
+
+def bill_bounds(rule: AmountRule, due_cents: int) -> tuple[int, int]:
+    """What may be paid of a bill: (min, max) cents."""
+    if rule is AmountRule.EXACTO:
+        return due_cents, due_cents
+    if rule is AmountRule.PARCIAL:
+        return 1, due_cents
+    return 1, MAX_CENTS
+
+
+def bill_model(row: sqlite3.Row) -> Bill:
+    rule = AmountRule(row["amount_rule"])
+    due = row["amount_cents"] - row["paid_cents"]
+    low, high = bill_bounds(rule, due)
+    return Bill(
+        id=row["id"],
+        biller_code=row["biller_code"],
+        biller_name=row["biller_name"],
+        reference=row["reference"],
+        holder_name=mask_name(row["holder_name"]),
+        period=row["period"],
+        amount_due_cents=due,
+        due_date=date.fromisoformat(row["due_date"]),
+        amount_rule=rule,
+        min_amount_cents=low,
+        max_amount_cents=high,
+    )
+
+
+def pending_bill(conn: sqlite3.Connection, biller: sqlite3.Row, reference: str) -> sqlite3.Row:
+    """CONSULTAR: the oldest pending bill of ``reference`` (404 unknown / no_pending_bill)."""
+    value = checked_reference(biller, reference)
+    known = conn.execute(
+        "SELECT 1 FROM bills WHERE biller_code = ? AND reference = ? LIMIT 1",
+        (biller["code"], value),
+    ).fetchone()
+    if known is None:
+        raise ApiError(
+            404,
+            "not_found",
+            f"{biller['name']} no tiene registrada la referencia {value}. Revísela en su planilla.",
+            "reference",
+        )
+    row: sqlite3.Row | None = conn.execute(
+        f"""
+        {_SELECT_BILL}
+        WHERE b.biller_code = ? AND b.reference = ? AND b.status = 'pendiente'
+        ORDER BY b.due_date, b.id LIMIT 1
+        """,
+        (biller["code"], value),
+    ).fetchone()
+    if row is None:
+        raise ApiError(
+            404,
+            "no_pending_bill",
+            f"La referencia {value} no tiene valores pendientes con {biller['name']}.",
+            "reference",
+        )
+    return row
+
+
+def load_bill(conn: sqlite3.Connection, bill_id: int) -> sqlite3.Row:
+    row: sqlite3.Row | None = conn.execute(f"{_SELECT_BILL} WHERE b.id = ?", (bill_id,)).fetchone()
+    if row is None:
+        raise ApiError(404, "not_found", BILL_NOT_FOUND_MESSAGE, "bill_id")
+    return row
+
+
+def require_payable_bill(bill: sqlite3.Row, amount_cents: int) -> None:
+    """409 bill_paid, or 422 amount_off_bill outside what the biller accepts."""
+    if bill["status"] == "pagada":
+        raise ApiError(
+            409,
+            "bill_paid",
+            f"La factura de {bill['period']} de la referencia {bill['reference']} con "
+            f"{bill['biller_name']} ya está pagada.",
+            "bill_id",
+        )
+    rule = AmountRule(bill["amount_rule"])
+    low, high = bill_bounds(rule, bill["amount_cents"] - bill["paid_cents"])
+    if low <= amount_cents <= high:
+        return
+    if rule is AmountRule.EXACTO:
+        message = f"El valor a pagar debe ser exactamente {money(high)}."
+    else:
+        message = f"El valor a pagar debe estar entre {money(low)} y {money(high)}."
+    raise ApiError(422, "amount_off_bill", message, "amount_cents")
+
+
+# --- frequent services --------------------------------------------------------------------------
+
+_SELECT_FREQUENT = """
+    SELECT f.id, f.member_id, f.biller_code, r.name AS biller_name, f.reference, f.alias
+    FROM frequent_services AS f JOIN billers AS r ON r.code = f.biller_code
+"""
+
+
+def frequent_model(row: sqlite3.Row) -> FrequentService:
+    return FrequentService(
+        id=row["id"],
+        biller_code=row["biller_code"],
+        biller_name=row["biller_name"],
+        reference=row["reference"],
+        alias=row["alias"],
+    )
+
+
+def list_frequent(conn: sqlite3.Connection, member_id: int) -> list[FrequentService]:
+    rows = conn.execute(
+        f"{_SELECT_FREQUENT} WHERE f.member_id = ? ORDER BY f.alias COLLATE NOCASE, f.id",
+        (member_id,),
+    ).fetchall()
+    return [frequent_model(row) for row in rows]
+
+
+def own_frequent(conn: sqlite3.Connection, member_id: int, frequent_id: int) -> sqlite3.Row:
+    row: sqlite3.Row | None = conn.execute(
+        f"{_SELECT_FREQUENT} WHERE f.id = ? AND f.member_id = ?", (frequent_id, member_id)
+    ).fetchone()
+    if row is None:
+        raise ApiError(404, "not_found", FREQUENT_NOT_FOUND_MESSAGE)
+    return row
+
+
+def add_frequent(
+    conn: sqlite3.Connection,
+    member: CurrentMember,
+    now: datetime,
+    *,
+    biller_code: str,
+    reference: str,
+    alias: str,
+) -> FrequentService:
+    """Saves a biller + reference (422 off the pattern, 409 duplicate); inside a transaction."""
+    biller = load_biller(conn, biller_code, field="biller_code")
+    value = checked_reference(biller, reference)
+    name = clean_text(alias, "alias", "Alias")
+    existing = conn.execute(
+        """
+        SELECT alias FROM frequent_services
+        WHERE member_id = ? AND biller_code = ? AND reference = ?
+        """,
+        (member.id, biller["code"], value),
+    ).fetchone()
+    if existing is not None:
+        raise ApiError(
+            409,
+            "duplicate",
+            f"La referencia {value} de {biller['name']} ya está en sus servicios frecuentes "
+            f"como «{existing['alias']}».",
+            "reference",
+        )
+    frequent_id = conn.execute(
+        """
+        INSERT INTO frequent_services (member_id, biller_code, reference, alias, created_at)
+        VALUES (?, ?, ?, ?, ?)
+        """,
+        (member.id, biller["code"], value, name, db.to_db(now)),
+    ).lastrowid
+    assert frequent_id is not None
+    return frequent_model(own_frequent(conn, member.id, frequent_id))
+
+
+# --- cards --------------------------------------------------------------------------------------
+
+
+def card_amounts(row: sqlite3.Row) -> tuple[int, int, int]:
+    """(total due, minimum due, available credit) of a cooperative card."""
+    total = row["statement_total_cents"] - row["paid_cents"]
+    minimum = max(0, row["statement_minimum_cents"] - row["paid_cents"])
+    available = row["credit_limit_cents"] - total - row["unbilled_cents"]
+    return total, minimum, available
+
+
+def card_name(row: sqlite3.Row) -> str:
+    """A cooperative card as a receipt names it: ``Visa Cooperativa San José S.J.``."""
+    return f"{BRAND_LABELS[CardBrand(row['brand'])]} {COOPERATIVE_NAME}"
+
+
+def card_model(row: sqlite3.Row) -> CreditCard:
+    total, minimum, available = card_amounts(row)
+    return CreditCard(
+        id=row["id"],
+        brand=CardBrand(row["brand"]),
+        masked_number=mask_card(row["last4"]),
+        holder_name=row["holder_name"],
+        credit_limit_cents=row["credit_limit_cents"],
+        total_due_cents=total,
+        minimum_due_cents=minimum,
+        due_date=date.fromisoformat(row["due_date"]),
+        available_credit_cents=available,
+    )
+
+
+def list_cards(conn: sqlite3.Connection, member: CurrentMember) -> list[CreditCard]:
+    rows = conn.execute(
+        "SELECT * FROM cards WHERE holder_id = ? ORDER BY id", (member.holder_id,)
+    ).fetchall()
+    return [card_model(row) for row in rows]
+
+
+def own_card(conn: sqlite3.Connection, member: CurrentMember, card_id: int) -> sqlite3.Row:
+    """The member's card; anyone else's (or none) is the same 404."""
+    row: sqlite3.Row | None = conn.execute(
+        "SELECT * FROM cards WHERE id = ? AND holder_id = ?", (card_id, member.holder_id)
+    ).fetchone()
+    if row is None:
+        raise ApiError(404, "not_found", CARD_NOT_FOUND_MESSAGE, "card_id")
+    return row
+
+
+def require_card_amount(card: sqlite3.Row, amount_cents: int) -> None:
+    total, _minimum, _available = card_amounts(card)
+    if total <= 0:
+        raise ApiError(
+            422, "amount_off_bill", "Su tarjeta no tiene valores por pagar.", "amount_cents"
+        )
+    if amount_cents > total:
+        raise ApiError(
+            422,
+            "amount_off_bill",
+            f"Puede pagar hasta {money(total)}, el total de su tarjeta.",
+            "amount_cents",
+        )
+
+
+def issuer_model(row: sqlite3.Row) -> CardIssuer:
+    return CardIssuer(
+        code=row["code"],
+        name=row["name"],
+        brand=CardBrand(row["brand"]),
+        institution_code=row["institution_code"],
+    )
+
+
+_SELECT_ISSUER = """
+    SELECT c.code, c.name, c.brand, c.institution_code, i.name AS institution_name
+    FROM card_issuers AS c JOIN institutions AS i ON i.code = c.institution_code
+"""
+
+
+def list_issuers(conn: sqlite3.Connection) -> list[CardIssuer]:
+    return [issuer_model(row) for row in conn.execute(f"{_SELECT_ISSUER} ORDER BY c.name")]
+
+
+def load_issuer(conn: sqlite3.Connection, code: str) -> sqlite3.Row:
+    row: sqlite3.Row | None = conn.execute(f"{_SELECT_ISSUER} WHERE c.code = ?", (code,)).fetchone()
+    if row is None:
+        raise invalid("issuer_code", ISSUER_MESSAGE)
+    return row
+
+
+def card_brand(number: str) -> CardBrand | None:
+    """The brand a card number's prefix and length say (the rule lives in ``rules``)."""
+    brand = rules.card_brand(number)
+    return None if brand is None else CardBrand(brand)
+
+
+def card_number_error(number: str, brand: CardBrand) -> str | None:
+    """Why ``number`` cannot be a ``brand`` card (the Luhn check, then the prefix)."""
+    if not number.isdigit() or not 13 <= len(number) <= 19 or not luhn.is_valid(number):
+        return CARD_NUMBER_MESSAGE
+    if card_brand(number) is not brand:
+        return (
+            f"Número de tarjeta: no es de una tarjeta {BRAND_LABELS[brand]}; revise el número "
+            "o el emisor."
+        )
+    return None
+
+
+# --- payments -----------------------------------------------------------------------------------
+
+PaymentBody = ServicePaymentRequest | CardPaymentRequest | ExternalCardPaymentRequest
+
+
+@dataclass(frozen=True)
+class PaymentPlan:
+    """A checked payment request, ready to be stored (and executed after its PIN)."""
+
+    kind: PaymentKind
+    origin: sqlite3.Row
+    bill_id: int | None
+    card_id: int | None
+    issuer_code: str | None
+    card_last4: str | None
+    payee_name: str
+    payee_reference: str
+    holder_name: str
+    period: str | None
+    amount_cents: int
+    payee: str  # what the PIN is bound to
+    confirms: str  # what the PIN confirms, in its e-mail
+
+
+def plan_payment(
+    conn: sqlite3.Connection, member: CurrentMember, now: datetime, body: PaymentBody
+) -> PaymentPlan:
+    """Checks a PaymentRequest in the order of the form; the first problem is raised.
+
+    The payee (bill, card, issuer and number), then the amount against it, then the origin:
+    404, 409 account_unavailable, the limits (cards of other institutions) and the funds.
+    """
+    amount = body.amount_cents
+    bill_id = card_id = None
+    issuer_code = last4 = period = None
+    if isinstance(body, ServicePaymentRequest):
+        kind = PaymentKind.SERVICIO
+        bill = load_bill(conn, body.bill_id)
+        require_payable_bill(bill, amount)
+        bill_id = bill["id"]
+        payee_name, payee_reference = bill["biller_name"], bill["reference"]
+        holder, period = mask_name(bill["holder_name"]), bill["period"]
+        payee = f"servicio:{bill['biller_code']}:{bill['reference']}:{bill['id']}"
+        what = f"a {payee_name} por {period}, {bill['reference_label']} {payee_reference}"
+    elif isinstance(body, CardPaymentRequest):
+        kind = PaymentKind.TARJETA
+        card = own_card(conn, member, body.card_id)
+        require_card_amount(card, amount)
+        card_id = card["id"]
+        payee_name, payee_reference = card_name(card), mask_card(card["last4"])
+        holder = card["holder_name"]
+        payee = f"tarjeta:{card['id']}"
+        what = f"a su tarjeta {payee_name} {payee_reference}"
+    else:
+        kind = PaymentKind.TARJETA_EXTERNA
+        issuer = load_issuer(conn, body.issuer_code)
+        problem = card_number_error(body.card_number, CardBrand(issuer["brand"]))
+        if problem is not None:
+            raise invalid("card_number", problem)
+        holder = clean_text(body.holder_name, "holder_name", "Titular de la tarjeta", minimum=2)
+        issuer_code, last4 = issuer["code"], body.card_number[-4:]
+        payee_name, payee_reference = issuer["name"], mask_card(last4)
+        payee = f"tarjeta_externa:{issuer_code}:{last4}"
+        what = f"a la tarjeta {payee_name} {payee_reference} de {holder}"
+    origin = own_account(conn, member, body.from_account)
+    check_origin(conn, member, now, kind=kind, origin=origin, amount_cents=amount)
+    return PaymentPlan(
+        kind=kind,
+        origin=origin,
+        bill_id=bill_id,
+        card_id=card_id,
+        issuer_code=issuer_code,
+        card_last4=last4,
+        payee_name=payee_name,
+        payee_reference=payee_reference,
+        holder_name=holder,
+        period=period,
+        amount_cents=amount,
+        payee=payee,
+        confirms=f"el pago de {money(amount)} desde su cuenta {origin['number']} {what}",
+    )
+
+
+def check_origin(
+    conn: sqlite3.Connection,
+    member: CurrentMember,
+    now: datetime,
+    *,
+    kind: PaymentKind,
+    origin: sqlite3.Row,
+    amount_cents: int,
+) -> None:
+    """What the start checks and the confirmation checks again: status, limits, funds."""
+    require_active(origin, origin=True, action="pagar")
+    if kind is PaymentKind.TARJETA_EXTERNA:
+        # Paid like an interbancaria: it counts toward the transfer limits.
+        require_within_limits(conn, member.id, now, amount_cents)
+    require_funds(origin, amount_cents)
+
+
+def insert_payment(
+    conn: sqlite3.Connection, member: CurrentMember, plan: PaymentPlan, now: datetime
+) -> int:
+    """Stores the plan as a payment pendiente_verificacion; returns its id."""
+    # Inside BEGIN IMMEDIATE no other writer can take the same id (and so the same reference).
+    payment_id = int(conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM payments").fetchone()[0])
+    conn.execute(
+        """
+        INSERT INTO payments (id, reference, member_id, kind, status, from_account_id, bill_id,
+            card_id, issuer_code, card_last4, payee_name, payee_reference, holder_name, period,
+            amount_cents, created_at)
+        VALUES (?, ?, ?, ?, 'pendiente_verificacion', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        (
+            payment_id,
+            f"PAG-{payment_id:07d}",
+            member.id,
+            plan.kind.value,
+            plan.origin["id"],
+            plan.bill_id,
+            plan.card_id,
+            plan.issuer_code,
+            plan.card_last4,
+            plan.payee_name,
+            plan.payee_reference,
+            plan.holder_name,
+            plan.period,
+            plan.amount_cents,
+            db.to_db(now),
+        ),
+    )
+    return payment_id
+
+
+_SELECT_PAYMENT = """
+    SELECT p.*, a.number AS from_number FROM payments AS p
+    JOIN accounts AS a ON a.id = p.from_account_id
+"""
+
+
+def load_payment(conn: sqlite3.Connection, member_id: int, payment_id: int) -> sqlite3.Row:
+    row: sqlite3.Row | None = conn.execute(
+        f"{_SELECT_PAYMENT} WHERE p.id = ? AND p.member_id = ?", (payment_id, member_id)
+    ).fetchone()
+    if row is None:
+        raise ApiError(404, "not_found", PAYMENT_NOT_FOUND_MESSAGE)
+    return row
+
+
+def executed_payments(conn: sqlite3.Connection, member_id: int, limit: int) -> list[sqlite3.Row]:
+    return conn.execute(
+        f"""
+        {_SELECT_PAYMENT}
+        WHERE p.member_id = ? AND p.status IN ('completada', 'en_proceso', 'rechazada')
+        ORDER BY p.executed_at DESC, p.id DESC LIMIT ?
+        """,
+        (member_id, limit),
+    ).fetchall()
+
+
+def payment_model(row: sqlite3.Row) -> Payment:
+    def when(column: str) -> datetime | None:
+        value = row[column]
+        return db.from_db(value) if value else None
+
+    return Payment(
+        id=row["id"],
+        reference=row["reference"],
+        kind=PaymentKind(row["kind"]),
+        status=TransferStatus(row["status"]),
+        from_account=row["from_number"],
+        payee_name=row["payee_name"],
+        payee_reference=row["payee_reference"],
+        holder_name=row["holder_name"],
+        period=row["period"],
+        amount_cents=row["amount_cents"],
+        created_at=db.from_db(row["created_at"]),
+        executed_at=when("executed_at"),
+        settled_at=when("settled_at"),
+        reason=row["reason"],
+    )
+
+
+def short_card(last4: str) -> str:
+    return f"**** {last4}"
+
+
+def confirm_payment(
+    conn: sqlite3.Connection, member: CurrentMember, payment_id: int, now: datetime
+) -> Payment:
+    """Executes the payment of a confirmed challenge after checking again what the start
+    checked (time has passed: the bill or card, funds, limits, the account's status)."""
+    row = load_payment(conn, member.id, payment_id)
+    kind = PaymentKind(row["kind"])
+    if kind is PaymentKind.SERVICIO:
+        require_payable_bill(load_bill(conn, row["bill_id"]), row["amount_cents"])
+    elif kind is PaymentKind.TARJETA:
+        require_card_amount(own_card(conn, member, row["card_id"]), row["amount_cents"])
+    check_origin(
+        conn,
+        member,
+        now,
+        kind=kind,
+        origin=account_by_id(conn, row["from_account_id"]),
+        amount_cents=row["amount_cents"],
+    )
+    return payment_model(execute_payment(conn, member, payment_id, now))
+
+
+def execute_payment(
+    conn: sqlite3.Connection, member: CurrentMember, payment_id: int, now: datetime
+) -> sqlite3.Row:
+    """Moves the money of a checked payment, updates the bill or card and e-mails the receipt.
+
+    A service or a cooperative card ends ``completada``; a card of another institution
+    ``en_proceso``, its money held in the settlement account until the clearing answers.
+    """
+    row = load_payment(conn, member.id, payment_id)
+    reference, origin = row["reference"], row["from_number"]
+    amount = row["amount_cents"]
+    kind = PaymentKind(row["kind"])
+    if kind is PaymentKind.SERVICIO:
+        journal_kind, status = "pago_servicio", TransferStatus.COMPLETADA
+        bill = load_bill(conn, row["bill_id"])
+        what = f"{row['payee_name']} {row['payee_reference']}"
+        debit = Leg(row["from_account_id"], f"Pago {what} · {reference}")
+        credit = Leg(
+            internal_account_id(conn, RECAUDACION_NUMBER),
+            f"{reference} {bill['biller_code']} {bill['reference']} · cta. {origin}",
+        )
+    elif kind is PaymentKind.TARJETA:
+        journal_kind, status = "pago_tarjeta", TransferStatus.COMPLETADA
+        card = short_card(row["payee_reference"][-4:])
+        what = f"tarjeta {row['payee_name']} {card}"
+        debit = Leg(row["from_account_id"], f"Pago {what} · {reference}")
+        credit = Leg(
+            internal_account_id(conn, CARTERA_NUMBER),
+            f"{reference} tarjeta {card} · cta. {origin}",
+        )
+    else:
+        journal_kind, status = "pago_tarjeta_externa", TransferStatus.EN_PROCESO
+        issuer = load_issuer(conn, row["issuer_code"])
+        card = short_card(row["card_last4"])
+        what = f"tarjeta {row['payee_name']} {card}"
+        debit = Leg(row["from_account_id"], f"Pago {what} · {reference}")
+        credit = Leg(
+            internal_account_id(conn, COMPENSACION_NUMBER),
+            f"{reference} a {issuer['institution_name']} · tarjeta {card} · cta. {origin}",
+        )
+    journal_id = post_transfer(
+        conn,
+        now,
+        kind=journal_kind,
+        description=f"{reference} · Pago a {row['payee_name']} {row['payee_reference']}",
+        reference=reference,
+        amount_cents=amount,
+        debit=debit,
+        credit=credit,
+    )
+    conn.execute(
+        "UPDATE payments SET status = ?, executed_at = ?, journal_id = ? WHERE id = ?",
+        (status.value, db.to_db(now), journal_id, payment_id),
+    )
+    if kind is PaymentKind.SERVICIO:
+        # The bill is pagada once what was paid covers it (at once for an exacto bill).
+        conn.execute(
+            """
+            UPDATE bills SET paid_cents = paid_cents + :amount,
+                status = CASE WHEN paid_cents + :amount >= amount_cents
+                    THEN 'pagada' ELSE status END,
+                paid_at = CASE WHEN paid_cents + :amount >= amount_cents
+                    THEN :now ELSE paid_at END,
+                paid_by = CASE WHEN paid_cents + :amount >= amount_cents
+                    THEN :payment ELSE paid_by END
+            WHERE id = :bill AND status = 'pendiente'
+            """,
+            {"amount": amount, "now": db.to_db(now), "payment": payment_id, "bill": row["bill_id"]},
+        )
+    elif kind is PaymentKind.TARJETA:
+        conn.execute(
+            "UPDATE cards SET paid_cents = paid_cents + ? WHERE id = ?", (amount, row["card_id"])
+        )
+    row = load_payment(conn, member.id, payment_id)
+    whom = conn.execute(
+        "SELECT email, full_name FROM members WHERE id = ?", (member.id,)
+    ).fetchone()
+    mail.payment_receipt(
+        conn,
+        now,
+        to=whom["email"],
+        member_id=member.id,
+        name=whom["full_name"],
+        reference=reference,
+        executed_at=now,
+        origin=origin,
+        payee=row["payee_name"],
+        payee_reference=row["payee_reference"],
+        holder=row["holder_name"],
+        period=row["period"],
+        amount=money(amount),
+        status=PAYMENT_STATUS_LABELS[status],
+    )
+    return row
+
+
+def cancel_payment(conn: sqlite3.Connection, payment_id: int, reason: str) -> None:
+    conn.execute(
+        """
+        UPDATE payments SET status = 'cancelada', reason = ?
+        WHERE id = ? AND status = 'pendiente_verificacion'
+        """,
+        (reason, payment_id),
+    )

@@ -1,0 +1,236 @@
+"""PAGO DE SERVICIOS (catalog, CONSULTAR, servicios frecuentes) and the payments themselves.
+
+A payment (a service, a cooperative card or a card of another institution) is started here,
+stored ``pendiente_verificacion`` with a PIN challenge, and executed by
+``POST /challenges/{id}/confirm`` (:func:`mock_server.payments.confirm_payment`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Path, Query, Response
+
+from mock_server import pin
+from mock_server.banking import Socio
+from mock_server.clearing import Clearing, SettledSocio, catch_up
+from mock_server.deps import Conn, Member, State
+from mock_server.errors import ERROR_RESPONSE, ApiError
+from mock_server.idempotency import Idempotency, Outcome, member_idempotency
+from mock_server.payments import (
+    PaymentPlan,
+    add_frequent,
+    bill_model,
+    executed_payments,
+    insert_payment,
+    list_billers,
+    list_frequent,
+    load_biller,
+    load_payment,
+    own_frequent,
+    payment_model,
+    pending_bill,
+    plan_payment,
+)
+from sjvirtual_tui.models import (
+    Bill,
+    Biller,
+    BillerCode,
+    CardPaymentRequest,
+    ChallengePurpose,
+    ExternalCardPaymentRequest,
+    FrequentService,
+    FrequentServiceRequest,
+    Payment,
+    PaymentStart,
+    Reference,
+    ServicePaymentRequest,
+)
+
+router = APIRouter(
+    tags=["payments"],
+    responses={401: ERROR_RESPONSE, 403: ERROR_RESPONSE, 500: ERROR_RESPONSE},
+)
+
+# The number of a card of another institution is a secret field: the idempotency record keeps
+# only an argon2 hash of it (the payment itself keeps its last 4 digits).
+PaymentKey = Annotated[Idempotency, Depends(member_idempotency("card_number"))]
+FrequentKey = Annotated[Idempotency, Depends(member_idempotency())]
+PaymentBody = Annotated[
+    ServicePaymentRequest | CardPaymentRequest | ExternalCardPaymentRequest,
+    Body(discriminator="kind"),
+]
+PaymentId = Annotated[int, Path(ge=1, le=2**62, description="The payment's id.")]
+FrequentId = Annotated[int, Path(ge=1, le=2**62, description="The frequent service's id.")]
+BillerCodePath = Annotated[BillerCode, Path(description="The biller's code, e.g. CNEL_EP.")]
+MAX_LIST = 200
+
+
+# --- the catalog and CONSULTAR -------------------------------------------------------------------
+
+
+@router.get(
+    "/billers",
+    response_model=list[Biller],
+    responses={422: ERROR_RESPONSE},
+    summary="The billers, by category and name; q matches name, code or category",
+)
+def billers(
+    member: Member,
+    conn: Conn,
+    q: Annotated[
+        str | None,
+        Query(min_length=1, max_length=40, description="Words to find, without case or accents."),
+    ] = None,
+) -> list[Biller]:
+    return list_billers(conn, q)
+
+
+@router.get(
+    "/billers/{biller_code}/bills",
+    response_model=Bill,
+    responses={404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    summary="CONSULTAR: the oldest pending bill of a reference (holder partly masked)",
+)
+def consult(
+    biller_code: BillerCodePath,
+    member: Socio,
+    conn: Conn,
+    reference: Annotated[Reference, Query(description="As the biller's reference_label says.")],
+) -> Bill:
+    biller = load_biller(conn, biller_code)
+    return bill_model(pending_bill(conn, biller, reference))
+
+
+# --- servicios frecuentes ------------------------------------------------------------------------
+
+
+@router.get(
+    "/frequent-services",
+    response_model=list[FrequentService],
+    summary="The member's saved services (biller + reference), by alias",
+)
+def get_frequent_services(member: Socio, conn: Conn) -> list[FrequentService]:
+    return list_frequent(conn, member.id)
+
+
+@router.post(
+    "/frequent-services",
+    status_code=201,
+    response_model=FrequentService,
+    responses={409: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    summary="Save a biller + reference with an alias (no PIN: it moves no money)",
+)
+def add_frequent_service(
+    body: FrequentServiceRequest, member: Socio, idem: FrequentKey, state: State, conn: Conn
+) -> Response:
+    def effect() -> Outcome:
+        saved = add_frequent(
+            conn,
+            member,
+            state.clock.now(),
+            biller_code=body.biller_code,
+            reference=body.reference,
+            alias=body.alias,
+        )
+        return Outcome(201, saved)
+
+    return idem.run(conn, effect)
+
+
+@router.delete(
+    "/frequent-services/{frequent_id}",
+    status_code=204,
+    response_class=Response,
+    responses={404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    summary="Remove a saved service",
+)
+def delete_frequent_service(
+    frequent_id: FrequentId, member: Socio, idem: FrequentKey, conn: Conn
+) -> Response:
+    def effect() -> Outcome:
+        own_frequent(conn, member.id, frequent_id)
+        conn.execute("DELETE FROM frequent_services WHERE id = ?", (frequent_id,))
+        return Outcome(204)
+
+    return idem.run(conn, effect)
+
+
+# --- payments -------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/payments",
+    status_code=201,
+    response_model=PaymentStart,
+    responses={404: ERROR_RESPONSE, 409: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    summary="Start a payment (service, own card, card of another institution); PIN e-mailed",
+)
+def start_payment(
+    body: PaymentBody,
+    member: Socio,
+    idem: PaymentKey,
+    state: State,
+    clearing: Clearing,
+    conn: Conn,
+) -> Response:
+    replayed = idem.stored_answer(conn)
+    if replayed is not None:
+        return replayed
+    catch_up(conn, state.clock.now(), clearing.delay_seconds)  # funds and limits up to date
+
+    def plan(now: datetime) -> PaymentPlan:
+        return plan_payment(conn, member, now, body)
+
+    # The PIN's argon2 hash is made before the write lock, for a request that can succeed.
+    prepared: pin.PreparedPin | None = None
+    with contextlib.suppress(ApiError):  # the effect raises it again, stored with the key
+        draft = plan(state.clock.now())
+        prepared = pin.prepare(state.passwords, draft.amount_cents, draft.payee)
+
+    def effect() -> Outcome:
+        now = state.clock.now()
+        checked = plan(now)
+        payment_id = insert_payment(conn, member, checked, now)
+        challenge = pin.store(
+            conn,
+            state.passwords,
+            prepared,
+            now,
+            member_id=member.id,
+            purpose=ChallengePurpose.PAYMENT,
+            amount_cents=checked.amount_cents,
+            payee=checked.payee,
+            confirms=checked.confirms,
+            payment_id=payment_id,
+        )
+        payment = payment_model(load_payment(conn, member.id, payment_id))
+        return Outcome(201, PaymentStart(payment=payment, challenge=challenge))
+
+    return idem.run(conn, effect)
+
+
+@router.get(
+    "/payments",
+    response_model=list[Payment],
+    responses={422: ERROR_RESPONSE},
+    summary="The member's executed payments (completada, en_proceso, rechazada), newest first",
+)
+def list_payments(
+    member: SettledSocio,
+    conn: Conn,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 50,
+) -> list[Payment]:
+    return [payment_model(row) for row in executed_payments(conn, member.id, limit)]
+
+
+@router.get(
+    "/payments/{payment_id}",
+    response_model=Payment,
+    responses={404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    summary="One of the member's payments (any status): its receipt once executed",
+)
+def get_payment(payment_id: PaymentId, member: SettledSocio, conn: Conn) -> Payment:
+    return payment_model(load_payment(conn, member.id, payment_id))
