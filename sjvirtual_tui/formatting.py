@@ -12,7 +12,7 @@ from sjvirtual_tui.rules import local_datetime
 if TYPE_CHECKING:
     from babel import Locale
 
-    from sjvirtual_tui.models import Transfer
+    from sjvirtual_tui.models import Payment, Transfer
 
 # Ecuador uses the US dollar, written the Spanish way: $1.234,56. The minus goes before the sign.
 _PATTERN = "¤#,##0.00;-¤#,##0.00"
@@ -86,11 +86,59 @@ def transfer_receipt(transfer: Transfer) -> str:
     ]
     if transfer.reason:
         rows.append(("Motivo", transfer.reason))
-    width = max(len(label) for label, _ in rows) + 2
-    lines = ["COMPROBANTE DE TRANSFERENCIA", "San José S.J. Virtual", ""]
-    lines += [f"{label + ':':<{width}}{value}" for label, value in rows]
-    return "\n".join(lines)
+    return _receipt("COMPROBANTE DE TRANSFERENCIA", rows)
 
 
 def receipt_file_name(transfer: Transfer) -> str:
     return f"comprobante-{transfer.reference}.txt"
+
+
+# --- payments -----------------------------------------------------------------------------------
+
+PAYMENT_KIND_LABELS: dict[str, str] = {
+    "servicio": "Pago de servicio",
+    "tarjeta": "Pago de tarjeta de crédito",
+    "tarjeta_externa": "Pago de tarjeta de otra institución",
+}
+
+BILLER_CATEGORY_LABELS: dict[str, str] = {
+    "electricidad": "Electricidad",
+    "agua": "Agua potable",
+    "telefonia": "Teléfono e internet",
+    "tv": "Televisión",
+    "impuestos": "Impuestos y matrículas",
+    "educacion": "Educación",
+}
+
+
+def _receipt(title: str, rows: list[tuple[str, str]]) -> str:
+    width = max(len(label) for label, _ in rows) + 2
+    lines = [title, "San José S.J. Virtual", ""]
+    lines += [f"{label + ':':<{width}}{value}" for label, value in rows]
+    return "\n".join(lines)
+
+
+def payment_receipt(payment: Payment) -> str:
+    """The receipt of a payment as plain text: on screen, in the saved file, on paper."""
+    rows = [
+        ("Referencia", payment.reference),
+        ("Fecha y hora", local_time(payment.executed_at or payment.created_at)),
+        ("Tipo", PAYMENT_KIND_LABELS.get(payment.kind, payment.kind)),
+        ("Cuenta origen", payment.from_account),
+        ("Pagado a", payment.payee_name),
+        ("Referencia pagada" if payment.kind == "servicio" else "Tarjeta", payment.payee_reference),
+        ("Titular", payment.holder_name),
+    ]
+    if payment.period:
+        rows.append(("Período", payment.period))
+    rows += [
+        ("Monto", money(payment.amount_cents)),
+        ("Estado", TRANSFER_STATUS_LABELS.get(payment.status, payment.status)),
+    ]
+    if payment.reason:
+        rows.append(("Motivo", payment.reason))
+    return _receipt("COMPROBANTE DE PAGO", rows)
+
+
+def payment_receipt_file_name(payment: Payment) -> str:
+    return f"comprobante-{payment.reference}.txt"

@@ -11,6 +11,7 @@ import unicodedata
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
+from stdnum import luhn as _luhn
 from stdnum.ec import ci as _ci
 from stdnum.ec import ruc as _ruc
 
@@ -181,6 +182,50 @@ def external_account_error(value: str) -> str | None:
     if not 5 <= len(number) <= 20:
         return "El número de cuenta lleva de 5 a 20 dígitos."
     return None
+
+
+def reference_error(value: str, pattern: str, label: str, hint: str) -> str | None:
+    """A biller's reference against the format the biller publishes (``pattern``)."""
+    text = value.strip()
+    try:
+        ok = re.fullmatch(pattern, text) is not None
+    except re.error:  # a pattern from the server that Python cannot read: let the server judge
+        return None
+    # The hint completes "escriba ...": "los 10 dígitos del código de su planilla".
+    return None if ok else f"{label}: escriba {hint}."
+
+
+_BRAND_NAMES = {"visa": "Visa", "mastercard": "Mastercard", "diners": "Diners"}
+
+
+def card_brand(number: str) -> str | None:
+    """The brand a card number's prefix and length say (None: none of the three)."""
+    if not number.isdigit():
+        return None
+    length = len(number)
+    if number.startswith("4") and length in (13, 16, 19):
+        return "visa"
+    if length == 16 and (51 <= int(number[:2]) <= 55 or 2221 <= int(number[:4]) <= 2720):
+        return "mastercard"
+    if 14 <= length <= 19 and (number[:2] in ("36", "38") or 300 <= int(number[:3]) <= 305):
+        return "diners"
+    return None
+
+
+def card_number_error(value: str, brand: str | None = None) -> str | None:
+    """A credit card number: 13 to 19 digits, the Luhn check digit, and the issuer's brand."""
+    number = value.replace(" ", "").replace("-", "")
+    if not _DIGITS.match(number) or not 13 <= len(number) <= 19:
+        return "El número de tarjeta lleva de 13 a 19 dígitos."
+    if not _luhn.is_valid(number):
+        return "El número de tarjeta no es válido: revise los dígitos."
+    if brand is not None and card_brand(number) != brand:
+        return f"Ese número no es de una tarjeta {_BRAND_NAMES.get(brand, brand)}."
+    return None
+
+
+def mask_card(number: str) -> str:
+    return "**** **** **** " + number.replace(" ", "")[-4:]
 
 
 def email_error(value: str) -> str | None:

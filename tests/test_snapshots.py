@@ -163,3 +163,28 @@ def test_add_external_beneficiary_form(snap_compare, demo_app, clock, tmp_path):
 
     app = make_app(demo_app, tmp_path, clock.now)
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_service_bill_step(snap_compare, demo_app, clock, tmp_path):
+    async def run_before(pilot: Pilot[None]) -> None:
+        from tests.test_tui_payments import open_services, pick_biller
+
+        await login(pilot, "demo", "Demo2026")
+        await open_services(pilot)
+        await pick_biller(pilot, "luz", "Empresa Eléctrica Quito")
+        await type_text(pilot, "1523478")
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+
+    app = make_app(demo_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_cards_list(snap_compare, demo_app, clock, tmp_path):
+    async def run_before(pilot: Pilot[None]) -> None:
+        await login(pilot, "demo", "Demo2026")
+        await pilot.press("f7")
+        await settle(pilot)
+
+    app = make_app(demo_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -34,12 +34,18 @@ from sjvirtual_tui.models import (
     AccountType,
     Beneficiary,
     BeneficiaryRequest,
+    Bill,
+    Biller,
+    CardIssuer,
     Challenge,
     ChallengeRequest,
     ConfirmRequest,
     ConfirmResult,
+    CreditCard,
     ErrorBody,
     FirstLoginSetup,
+    FrequentService,
+    FrequentServiceRequest,
     Institution,
     LockedMember,
     LoginRequest,
@@ -47,6 +53,9 @@ from sjvirtual_tui.models import (
     MemberProfile,
     MovementPage,
     OutboxMessage,
+    Payment,
+    PaymentRequest,
+    PaymentStart,
     RecoveryChallenge,
     RecoveryCompletion,
     RecoveryRequest,
@@ -75,6 +84,7 @@ RETRY_DELAYS = (0.25, 1.0)
 # Errors raised before the request left this machine: it cannot have been applied.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _CHALLENGE_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_BILLER_CODE = re.compile(r"^[A-Z0-9_]{2,20}$")
 
 
 class HttpBackend:
@@ -259,6 +269,10 @@ class HttpBackend:
 
     async def _list(self, model: type[M], path: str, *, auth: bool = True) -> list[M]:
         response = await self._request("GET", path, auth=auth)
+        return self._parse_list(model, response)
+
+    @staticmethod
+    def _parse_list(model: type[M], response: httpx.Response) -> list[M]:
         try:
             return [model.model_validate(item) for item in response.json()]
         except (ValueError, TypeError, pydantic.ValidationError) as exc:
@@ -413,6 +427,61 @@ class HttpBackend:
     async def limits(self) -> TransferLimits:
         response = await self._request("GET", "/limits")
         return self._parse(TransferLimits, response)
+
+    # --- pago de servicios and pago de tarjetas -------------------------------------------------
+
+    async def billers(self, query: str = "") -> list[Biller]:
+        response = await self._request("GET", "/billers", params={"q": query} if query else None)
+        return self._parse_list(Biller, response)
+
+    async def bill(self, biller_code: str, reference: str) -> Bill:
+        if not _BILLER_CODE.match(biller_code):
+            raise NotFound("Empresa no encontrada.")  # never let a value reshape the URL path
+        response = await self._request(
+            "GET", f"/billers/{biller_code}/bills", params={"reference": reference}
+        )
+        return self._parse(Bill, response)
+
+    async def frequent_services(self) -> list[FrequentService]:
+        return await self._list(FrequentService, "/frequent-services")
+
+    async def add_frequent_service(
+        self, request: FrequentServiceRequest, *, idempotency_key: str
+    ) -> FrequentService:
+        response = await self._request(
+            "POST",
+            "/frequent-services",
+            json=request.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(FrequentService, response)
+
+    async def delete_frequent_service(self, service_id: int, *, idempotency_key: str) -> None:
+        await self._request(
+            "DELETE", f"/frequent-services/{int(service_id)}", idempotency_key=idempotency_key
+        )
+
+    async def cards(self) -> list[CreditCard]:
+        return await self._list(CreditCard, "/cards")
+
+    async def card_issuers(self) -> list[CardIssuer]:
+        return await self._list(CardIssuer, "/card-issuers")
+
+    async def start_payment(self, request: PaymentRequest, *, idempotency_key: str) -> PaymentStart:
+        response = await self._request(
+            "POST",
+            "/payments",
+            json=request.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(PaymentStart, response)
+
+    async def payments(self, limit: int = 50) -> list[Payment]:
+        return await self._list(Payment, f"/payments?limit={int(limit)}")
+
+    async def payment(self, payment_id: int) -> Payment:
+        response = await self._request("GET", f"/payments/{int(payment_id)}")
+        return self._parse(Payment, response)
 
     # --- demo ----------------------------------------------------------------------------------
 

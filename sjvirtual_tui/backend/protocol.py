@@ -13,15 +13,24 @@ if TYPE_CHECKING:  # the login screen draws before pydantic is imported (start-u
         AccountType,
         Beneficiary,
         BeneficiaryRequest,
+        Bill,
+        Biller,
+        CardIssuer,
         Challenge,
         ConfirmResult,
+        CreditCard,
         FirstLoginSetup,
+        FrequentService,
+        FrequentServiceRequest,
         Institution,
         LockedMember,
         LoginResult,
         MemberProfile,
         MovementPage,
         OutboxMessage,
+        Payment,
+        PaymentRequest,
+        PaymentStart,
         RecoveryChallenge,
         RecoveryCompletion,
         RegistrationReceipt,
@@ -139,6 +148,32 @@ class Backend(Protocol):
     async def transfer(self, transfer_id: int) -> Transfer: ...
 
     async def limits(self) -> TransferLimits: ...
+
+    # --- pago de servicios and pago de tarjetas ---
+
+    async def billers(self, query: str = "") -> list[Biller]: ...
+
+    async def bill(self, biller_code: str, reference: str) -> Bill: ...
+
+    async def frequent_services(self) -> list[FrequentService]: ...
+
+    async def add_frequent_service(
+        self, request: FrequentServiceRequest, *, idempotency_key: str
+    ) -> FrequentService: ...
+
+    async def delete_frequent_service(self, service_id: int, *, idempotency_key: str) -> None: ...
+
+    async def cards(self) -> list[CreditCard]: ...
+
+    async def card_issuers(self) -> list[CardIssuer]: ...
+
+    async def start_payment(
+        self, request: PaymentRequest, *, idempotency_key: str
+    ) -> PaymentStart: ...
+
+    async def payments(self, limit: int = 50) -> list[Payment]: ...
+
+    async def payment(self, payment_id: int) -> Payment: ...
 
     # --- demo ---
 

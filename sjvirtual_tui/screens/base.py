@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from sjvirtual_tui.app import SJVirtualApp
-    from sjvirtual_tui.models import Transfer
+    from sjvirtual_tui.models import Payment, Transfer
 
 log = logging.getLogger(__name__)
 
@@ -134,12 +134,12 @@ class BankScreen(Screen[None]):
     def refresh_data(self) -> None:
         """F5 with nothing to retry: screens with data reload it."""
 
-    def save_receipt(self, transfer: Transfer) -> Path | None:
+    def save_receipt(self, operation: Transfer | Payment) -> Path | None:
         """Saves the receipt as a text file and says where (or why not)."""
         from sjvirtual_tui.widgets.receipt import write_receipt
 
         try:
-            path = write_receipt(self.sjv.settings.export_dir, transfer)
+            path = write_receipt(self.sjv.settings.export_dir, operation)
         except OSError as exc:
             self.show_problem(f"No se pudo guardar el comprobante: {exc.strerror or exc}.")
             return None

@@ -19,8 +19,11 @@ class DashboardScreen(BankScreen):
     BINDINGS = [
         Binding("enter", "open_statement", "Estado de cuenta", show=True),
         Binding("f2", "transfers", "Transferir", show=True),
-        Binding("f3", "beneficiaries", "Terceros", show=True),
-        Binding("f4", "history", "Historial", show=True),
+        # F3 and F4 are in the MENÚ on screen: the footer has no room left at 80 columns.
+        Binding("f3", "beneficiaries", "Terceros", show=False),
+        Binding("f4", "history", "Historial", show=False),
+        Binding("f6", "services", "Servicios", show=True),
+        Binding("f7", "cards", "Tarjetas", show=True),
         Binding("f5", "retry", "Actualizar", show=False),  # in the hint: the footer is full
     ]
 
@@ -37,8 +40,10 @@ class DashboardScreen(BankScreen):
             yield RowTable(id="accounts")
             yield Static("", id="accounts-total")
             yield Static(
-                "Enter: estado de cuenta · F2: TRANSFERENCIAS · F3: ADMINISTRACIÓN › Productos "
-                "de terceros · F4: historial de transferencias · F5: actualizar",
+                "MENÚ  Enter ESTADO DE CUENTA · F2 TRANSFERENCIAS · F4 HISTORIAL\n"
+                "      F6 PAGO DE SERVICIOS · F7 PAGO DE TARJETAS\n"
+                "      F3 ADMINISTRACIÓN › Productos de terceros · F5 actualizar",
+                id="menu",
                 classes="hint",
             )
             yield Problem(id="problem")
@@ -77,6 +82,16 @@ class DashboardScreen(BankScreen):
         from sjvirtual_tui.screens.beneficiaries import BeneficiariesScreen
 
         self.app.push_screen(BeneficiariesScreen())
+
+    def action_services(self) -> None:
+        from sjvirtual_tui.screens.services import ServicePaymentScreen
+
+        self.app.push_screen(ServicePaymentScreen())
+
+    def action_cards(self) -> None:
+        from sjvirtual_tui.screens.cards import CardPaymentScreen
+
+        self.app.push_screen(CardPaymentScreen())
 
     def action_history(self) -> None:
         from sjvirtual_tui.screens.transfer_history import TransferHistoryScreen

@@ -1,5 +1,5 @@
-"""The member's transfers and their state (an interbank one is "en proceso" until the clearing
-settles it), and each one's receipt."""
+"""The member's transfers and payments and their state (an interbank one is "en proceso" until
+the clearing settles it), and each one's receipt."""
 
 from __future__ import annotations
 
@@ -12,12 +12,28 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
-from sjvirtual_tui.formatting import TRANSFER_STATUS_LABELS, local_time, money, transfer_receipt
+from sjvirtual_tui.formatting import TRANSFER_STATUS_LABELS, local_time, money
 from sjvirtual_tui.screens.base import BankScreen, Problem
+from sjvirtual_tui.widgets.receipt import receipt_text
 from sjvirtual_tui.widgets.row_table import RowTable
 
 if TYPE_CHECKING:
+    from sjvirtual_tui.models import Payment, Transfer
+
+    Operation = Transfer | Payment
+
+
+def _when(operation: Operation) -> str:
+    return (operation.executed_at or operation.created_at).isoformat()
+
+
+def destination(operation: Operation) -> tuple[str, str]:
+    """(who, where) for the list and its detail line."""
     from sjvirtual_tui.models import Transfer
+
+    if isinstance(operation, Transfer):
+        return operation.to_name, f"{operation.to_institution} {operation.to_account}"
+    return operation.payee_name, operation.payee_reference
 
 
 class TransferHistoryScreen(BankScreen):
@@ -29,12 +45,12 @@ class TransferHistoryScreen(BankScreen):
 
     def __init__(self) -> None:
         super().__init__(id="transfer-history")
-        self.transfers: list[Transfer] = []
+        self.transfers: list[Operation] = []
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Vertical(classes="wizard-box"):
-            yield Static("HISTORIAL DE TRANSFERENCIAS", classes="screen-title")
+            yield Static("HISTORIAL DE TRANSFERENCIAS Y PAGOS", classes="screen-title")
             yield RowTable(id="transfer-table")
             yield Static("", id="transfer-detail", markup=False)
             yield Static(
@@ -56,9 +72,14 @@ class TransferHistoryScreen(BankScreen):
         self.refresh_data()
 
     def refresh_data(self) -> None:
-        self.call_backend(self.backend.transfers, self._show)
+        async def load() -> list[Operation]:
+            operations: list[Operation] = [*await self.backend.transfers()]
+            operations += await self.backend.payments()
+            return sorted(operations, key=_when, reverse=True)
 
-    def _show(self, transfers: list[Transfer]) -> None:
+        self.call_backend(load, self._show)
+
+    def _show(self, transfers: list[Operation]) -> None:
         self.transfers = transfers
         table = self.query_one(DataTable)
         table.clear()
@@ -66,13 +87,15 @@ class TransferHistoryScreen(BankScreen):
             table.add_row(
                 local_time(t.executed_at or t.created_at),
                 t.reference,
-                t.to_name,
+                destination(t)[0],
                 Text(money(t.amount_cents), justify="right"),
                 TRANSFER_STATUS_LABELS.get(t.status, t.status).split(",")[0],
                 key=str(t.id),
             )
         if not transfers:
-            self.query_one("#transfer-detail", Static).update("Aún no tiene transferencias.")
+            self.query_one("#transfer-detail", Static).update(
+                "Aún no tiene transferencias ni pagos."
+            )
         else:
             self._detail(table.cursor_row)
 
@@ -85,7 +108,8 @@ class TransferHistoryScreen(BankScreen):
             return
         t = self.transfers[row]
         state = TRANSFER_STATUS_LABELS.get(t.status, t.status)
-        text = f"{t.to_name} · {t.to_institution} {t.to_account} · {state}"
+        who, where = destination(t)
+        text = f"{who} · {where} · {state}"
         if t.reason:
             text += f" · {t.reason}"
         self.query_one("#transfer-detail", Static).update(text)
@@ -104,14 +128,14 @@ class TransferHistoryScreen(BankScreen):
 
 
 class ReceiptScreen(BankScreen):
-    """One transfer's receipt, as on the LISTO! step; F2 saves it as a text file."""
+    """One receipt, as on the LISTO! step; F2 saves it as a text file."""
 
     BINDINGS = [
         Binding("f2", "save", "Guardar comprobante", show=True),
         Binding("escape", "back", "Volver", show=True),
     ]
 
-    def __init__(self, transfer: Transfer) -> None:
+    def __init__(self, transfer: Operation) -> None:
         super().__init__(id="receipt")
         self.transfer = transfer
         self.saved_to: str = ""
@@ -120,7 +144,7 @@ class ReceiptScreen(BankScreen):
         yield Header(show_clock=False)
         with Vertical(classes="wizard-box"):
             with VerticalScroll(id="receipt-box"):
-                yield Static(transfer_receipt(self.transfer), id="receipt-text", markup=False)
+                yield Static(receipt_text(self.transfer), id="receipt-text", markup=False)
             yield Problem(id="problem")
         yield Footer(show_command_palette=False, compact=True)
 

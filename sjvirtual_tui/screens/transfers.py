@@ -30,9 +30,14 @@ from sjvirtual_tui.formatting import (
     money,
     transfer_receipt,
 )
-from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS
 from sjvirtual_tui.screens.base import Problem
-from sjvirtual_tui.screens.verification import VerifiedWizard
+from sjvirtual_tui.screens.verification import (
+    VerifiedWizard,
+    account_option,
+    chosen_account,
+    fill_origin,
+    funds_error,
+)
 from sjvirtual_tui.widgets.choice import Choice
 from sjvirtual_tui.widgets.form import FormField, validate_all
 from sjvirtual_tui.widgets.pin_entry import PinEntry
@@ -61,11 +66,6 @@ NO_DESTINATION = {
         "Productos de terceros (F3 en la posición consolidada)."
     ),
 }
-
-
-def account_option(account: Account) -> str:
-    kind = ACCOUNT_TYPE_LABELS.get(account.type, account.type)
-    return f"{account.number} · {kind} · disp. {money(account.available_cents)}"
 
 
 def beneficiary_option(beneficiary: Beneficiary) -> str:
@@ -198,8 +198,7 @@ class TransferScreen(VerifiedWizard):
         return "propias"
 
     def origin(self) -> Account | None:
-        value = self.query_one("#tr-from", Select).value
-        return next((a for a in self.accounts if a.number == value), None)
+        return chosen_account(self.query_one("#tr-from", Select), self.accounts)
 
     def destinations(self) -> list[tuple[str, str]]:
         kind = self.kind
@@ -214,14 +213,7 @@ class TransferScreen(VerifiedWizard):
         return [(beneficiary_option(b), str(b.id)) for b in self.beneficiaries if b.kind == wanted]
 
     def _fill_selects(self) -> None:
-        origin = self.query_one("#tr-from", Select)
-        chosen = origin.value
-        options = [(account_option(a), a.number) for a in self.accounts if a.status == "activa"]
-        origin.set_options(options)
-        if any(value == chosen for _, value in options):
-            origin.value = chosen
-        elif options:
-            origin.value = options[0][1]  # the first account, as the bank's web page does
+        fill_origin(self.query_one("#tr-from", Select), self.accounts)
         self._fill_destination()
 
     def _fill_destination(self) -> None:
@@ -258,12 +250,9 @@ class TransferScreen(VerifiedWizard):
             cents = rules.parse_amount_cents(text)
         except ValueError as exc:
             return str(exc)
-        origin = self.origin()
-        if origin is not None and cents > origin.available_cents:
-            return (
-                f"Saldo disponible insuficiente: la cuenta {origin.number} tiene "
-                f"{money(origin.available_cents)} disponibles."
-            )
+        problem = funds_error(self.origin(), cents)
+        if problem:
+            return problem
         limits = self.limits
         if self.kind != "propias" and limits is not None:
             if cents > limits.per_transaction_cents:

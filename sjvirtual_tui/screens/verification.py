@@ -10,14 +10,48 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual.widgets import Button
+from textual.widgets import Button, Select
 
 from sjvirtual_tui.backend import BackendError, ChallengeFailed, LockedError
 from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen, new_idempotency_key
 from sjvirtual_tui.widgets.pin_entry import PinEntry
 
 if TYPE_CHECKING:
-    from sjvirtual_tui.models import Challenge, ConfirmResult
+    from sjvirtual_tui.models import Account, Challenge, ConfirmResult
+
+
+def account_option(account: Account) -> str:
+    from sjvirtual_tui.formatting import money
+    from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS
+
+    kind = ACCOUNT_TYPE_LABELS.get(account.type, account.type)
+    return f"{account.number} · {kind} · disp. {money(account.available_cents)}"
+
+
+def fill_origin(select: Select[str], accounts: list[Account]) -> None:
+    """The member's active accounts, keeping the choice, else the first (as the web page does)."""
+    chosen = select.value
+    options = [(account_option(a), a.number) for a in accounts if a.status == "activa"]
+    select.set_options(options)
+    if any(value == chosen for _, value in options):
+        select.value = chosen
+    elif options:
+        select.value = options[0][1]
+
+
+def chosen_account(select: Select[str], accounts: list[Account]) -> Account | None:
+    return next((a for a in accounts if a.number == select.value), None)
+
+
+def funds_error(account: Account | None, cents: int) -> str | None:
+    from sjvirtual_tui.formatting import money
+
+    if account is not None and cents > account.available_cents:
+        return (
+            f"Saldo disponible insuficiente: la cuenta {account.number} tiene "
+            f"{money(account.available_cents)} disponibles."
+        )
+    return None
 
 
 class VerifiedWizard(WizardScreen):

@@ -1,0 +1,445 @@
+"""PAGO DE TARJETAS DE CRÉDITO: 1 the card (own cooperative cards, or one of another
+institution) -> 2 the amount (mínimo, total, otro valor) and the account -> 3 verify, CONFIRMAR
+and the PIN DE VERIFICACIÓN -> 4 LISTO!, the receipt."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import (
+    Button,
+    ContentSwitcher,
+    DataTable,
+    Footer,
+    Header,
+    Label,
+    RadioSet,
+    Select,
+    Static,
+)
+
+from sjvirtual_tui import rules
+from sjvirtual_tui.backend import BackendError
+from sjvirtual_tui.formatting import money
+from sjvirtual_tui.screens.base import Problem
+from sjvirtual_tui.screens.verification import (
+    VerifiedWizard,
+    account_option,
+    chosen_account,
+    fill_origin,
+    funds_error,
+)
+from sjvirtual_tui.widgets.choice import Choice
+from sjvirtual_tui.widgets.form import FormField, validate_all
+from sjvirtual_tui.widgets.pin_entry import PinEntry
+from sjvirtual_tui.widgets.receipt import receipt_text
+from sjvirtual_tui.widgets.row_table import RowTable
+from sjvirtual_tui.widgets.wizard import StepTitle
+
+if TYPE_CHECKING:
+    from sjvirtual_tui.models import (
+        Account,
+        CardIssuer,
+        CardPaymentRequest,
+        ConfirmResult,
+        CreditCard,
+        ExternalCardPaymentRequest,
+        Payment,
+        PaymentStart,
+    )
+
+OTHER_CARD = "otra"
+BRAND_LABELS = {"visa": "Visa", "mastercard": "Mastercard", "diners": "Diners"}
+
+
+class CardPaymentScreen(VerifiedWizard):
+    STEPS = ("cd-card", "cd-data", "cd-confirm", "cd-pin", "cd-done")
+    FINAL = ("cd-done",)
+    PIN_STEP = "cd-pin"
+    RESTART_STEP = "cd-data"
+
+    BINDINGS = [Binding("f2", "save_receipt", "Guardar comprobante", show=True)]
+
+    def __init__(self) -> None:
+        super().__init__(id="cards")
+        self.cards: list[CreditCard] = []
+        self.issuers: list[CardIssuer] = []
+        self.accounts: list[Account] = []
+        self.card: CreditCard | None = None  # None: a card of another institution
+        self.request: CardPaymentRequest | ExternalCardPaymentRequest | None = None
+        self.payment: Payment | None = None
+        self.receipt_path = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Vertical(classes="wizard-box"):
+            yield Static("PAGO DE TARJETAS DE CRÉDITO", classes="screen-title")
+            with ContentSwitcher(initial="cd-card"):
+                with Vertical(id="cd-card"):
+                    yield StepTitle(1, "ELIJA LA TARJETA")
+                    yield RowTable(id="cd-cards")
+                    yield Static("", id="cd-card-detail", classes="hint", markup=False)
+                with Vertical(id="cd-data"):
+                    yield StepTitle(2, "VALOR Y CUENTA")
+                    yield Static("", id="cd-card-text", markup=False)
+                    with ContentSwitcher(initial="cd-own", id="cd-forms"):
+                        with Vertical(id="cd-own", classes="form"):
+                            with RadioSet(id="cd-choice", compact=True):
+                                yield Choice("Pago mínimo", value=True, id="cd-minimum")
+                                yield Choice("Pago total", id="cd-total")
+                                yield Choice("Otro valor", id="cd-other")
+                            yield FormField(
+                                "amount_cents",
+                                "Otro valor",
+                                check=self._own_amount_error,
+                                placeholder="p. ej. 150,00",
+                                prefix="cdo-",
+                            )
+                        with VerticalScroll(id="cd-external", classes="form"):
+                            with Horizontal(classes="row"):
+                                yield Label("Emisor (*)", classes="form-label")
+                                yield Select[str](
+                                    [], prompt="Elija el emisor", id="cd-issuer", compact=True
+                                )
+                            yield Label("", id="cd-issuer-error", classes="field-error")
+                            yield FormField(
+                                "card_number",
+                                "N.º de tarjeta",
+                                check=self._card_number_error,
+                                max_length=23,
+                                prefix="cde-",
+                            )
+                            yield FormField(
+                                "holder_name",
+                                "Titular",
+                                check=lambda v: rules.name_error(v, "el nombre del titular"),
+                                max_length=80,
+                                prefix="cde-",
+                            )
+                            yield FormField(
+                                "amount_cents",
+                                "Valor a pagar",
+                                check=self._external_amount_error,
+                                placeholder="p. ej. 150,00",
+                                prefix="cde-",
+                            )
+                    with Horizontal(classes="row"):
+                        yield Label("Cuenta ORIGEN (*)", classes="form-label")
+                        yield Select[str]([], prompt="Elija la cuenta", id="cd-from", compact=True)
+                    yield Button("SIGUIENTE", id="cd-data-next", variant="primary", compact=True)
+                with Vertical(id="cd-confirm"):
+                    yield StepTitle(3, "VERIFIQUE Y CONFIRME")
+                    yield Static("", id="cd-summary", markup=False)
+                    yield Button("CONFIRMAR", id="cd-submit", variant="primary", compact=True)
+                with Vertical(id="cd-pin"):
+                    yield StepTitle(3, "PIN DE VERIFICACIÓN")
+                    yield PinEntry(prefix="cd-")
+                    yield Button(
+                        "CONFIRMAR", id="cd-pin-confirm", classes="pin-confirm", compact=True
+                    )
+                    yield Button(
+                        "VOLVER A EMPEZAR", id="cd-restart", classes="pin-restart", compact=True
+                    )
+                with Vertical(id="cd-done"):
+                    yield StepTitle(4, "LISTO!")
+                    yield Static("", id="cd-done-text", markup=False)
+                    with VerticalScroll(id="cd-receipt-box", can_focus=False):
+                        yield Static("", id="cd-receipt", markup=False)
+                    with Horizontal(classes="buttons"):
+                        yield Button("GUARDAR (F2)", id="cd-save", compact=True)
+                        yield Button(
+                            "VOLVER AL INICIO", id="cd-home", variant="primary", compact=True
+                        )
+            yield Problem(id="problem")
+        yield Footer(show_command_palette=False, compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = "Pago de tarjetas de crédito"
+        self.query_one(".pin-restart", Button).display = False
+        table = self.query_one("#cd-cards", DataTable)
+        table.add_column("Tarjeta", key="card", width=27)
+        table.add_column("Total", key="total", width=11)
+        table.add_column("Mínimo", key="minimum", width=10)
+        table.add_column("Vence", key="due", width=10)
+        table.add_column("Disponible", key="available", width=11)
+        self.go("cd-card", focus=table)
+        self.refresh_data()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "save_receipt":
+            return self.step == "cd-done"
+        return True
+
+    # --- step 1 --------------------------------------------------------------------------------
+
+    def refresh_data(self) -> None:
+        async def load() -> tuple[list[CreditCard], list[CardIssuer], list[Account]]:
+            cards = await self.backend.cards()
+            issuers = await self.backend.card_issuers()
+            accounts = await self.backend.accounts()
+            return cards, issuers, accounts
+
+        self.call_backend(load, self._loaded, group="load")
+
+    def _loaded(self, data: tuple[list[CreditCard], list[CardIssuer], list[Account]]) -> None:
+        self.cards, self.issuers, self.accounts = data
+        table = self.query_one("#cd-cards", DataTable)
+        table.clear()
+        for card in self.cards:
+            table.add_row(
+                f"{BRAND_LABELS.get(card.brand, card.brand)} **** {card.masked_number[-4:]}",
+                _right(money(card.total_due_cents)),
+                _right(money(card.minimum_due_cents)),
+                card.due_date.strftime("%d/%m/%Y"),
+                _right(money(card.available_credit_cents)),
+                key=str(card.id),
+            )
+        table.add_row("Otra institución…", "", "", "", "", key=OTHER_CARD)
+        self.query_one("#cd-issuer", Select).set_options(
+            [(issuer.name, issuer.code) for issuer in self.issuers]
+        )
+        self.query_one("#cd-card-detail", Static).update(
+            "Enter: pagar la tarjeta elegida. Sus tarjetas de la Cooperativa San José se "
+            "acreditan al instante; las de otras instituciones quedan en proceso hasta la "
+            "compensación."
+        )
+        fill_origin(self.query_one("#cd-from", Select), self.accounts)
+
+    @on(DataTable.RowSelected, "#cd-cards")
+    def _card_chosen(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value
+        self.card = next((c for c in self.cards if str(c.id) == key), None)
+        forms = self.query_one("#cd-forms", ContentSwitcher)
+        if self.card is None:
+            forms.current = "cd-external"
+            self.query_one("#cd-card-text", Static).update(
+                "Tarjeta de otra institución: se paga como una transferencia interbancaria "
+                "(queda en proceso hasta la compensación)."
+            )
+            self.go("cd-data", focus=self.query_one("#cd-issuer", Select))
+            return
+        card = self.card
+        forms.current = "cd-own"
+        self.query_one("#cd-card-text", Static).update(
+            f"{BRAND_LABELS.get(card.brand, card.brand)} {card.masked_number} · "
+            f"vence el {card.due_date.strftime('%d/%m/%Y')}"
+        )
+        self.query_one("#cd-minimum", Choice).label = f"Pago mínimo {money(card.minimum_due_cents)}"
+        self.query_one("#cd-total", Choice).label = f"Pago total {money(card.total_due_cents)}"
+        self._choice_changed()
+        self.go("cd-data", focus=self.query_one("#cd-choice", RadioSet))
+
+    # --- step 2 --------------------------------------------------------------------------------
+
+    @on(RadioSet.Changed, "#cd-choice")
+    def _choice_changed(self) -> None:
+        # The amount field only for "Otro valor".
+        other = self.query_one("#cd-other", Choice).value
+        self.query_one("#cdo-field-amount-cents", FormField).display = other
+
+    def origin(self) -> Account | None:
+        return chosen_account(self.query_one("#cd-from", Select), self.accounts)
+
+    def _issuer(self) -> CardIssuer | None:
+        code = self.query_one("#cd-issuer", Select).value
+        return next((i for i in self.issuers if i.code == code), None)
+
+    def _card_number_error(self, value: str) -> str | None:
+        issuer = self._issuer()
+        return rules.card_number_error(value, issuer.brand if issuer else None)
+
+    def _parse(self, text: str) -> tuple[int | None, str | None]:
+        try:
+            return rules.parse_amount_cents(text), None
+        except ValueError as exc:
+            return None, str(exc)
+
+    def _own_amount_error(self, text: str) -> str | None:
+        cents, problem = self._parse(text)
+        if cents is None:
+            return problem
+        card = self.card
+        if card is not None and cents > card.total_due_cents:
+            return f"Puede pagar hasta {money(card.total_due_cents)}, el total de su tarjeta."
+        return funds_error(self.origin(), cents)
+
+    def _external_amount_error(self, text: str) -> str | None:
+        cents, problem = self._parse(text)
+        if cents is None:
+            return problem
+        return funds_error(self.origin(), cents)
+
+    def _own_amount(self) -> int | None:
+        """The amount chosen for an own card, or None (and the reason shown)."""
+        card = self.card
+        assert card is not None
+        if self.query_one("#cd-minimum", Choice).value:
+            cents = card.minimum_due_cents
+        elif self.query_one("#cd-total", Choice).value:
+            cents = card.total_due_cents
+        else:
+            field = self.query_one("#cdo-field-amount-cents", FormField)
+            if not field.validate_value():
+                field.input.focus()
+                return None
+            return rules.parse_amount_cents(field.value)
+        if cents <= 0:
+            self.show_problem("Esta tarjeta no tiene valores por pagar.")
+            return None
+        problem = funds_error(self.origin(), cents)
+        if problem:
+            self.show_problem(problem)
+            return None
+        return cents
+
+    @on(Button.Pressed, "#cd-data-next")
+    def _to_confirm(self) -> None:
+        origin = self.origin()
+        if origin is None:
+            self.show_problem("Elija la cuenta ORIGEN.")
+            return
+        from sjvirtual_tui.models import CardPaymentRequest, ExternalCardPaymentRequest
+
+        if self.card is not None:
+            cents = self._own_amount()
+            if cents is None:
+                return
+            card = self.card
+            self.request = CardPaymentRequest(
+                card_id=card.id, from_account=origin.number, amount_cents=cents
+            )
+            lines = [
+                f"Tarjeta:        {BRAND_LABELS.get(card.brand, card.brand)} {card.masked_number}",
+                f"Titular:        {card.holder_name}",
+            ]
+        else:
+            issuer = self._issuer()
+            fields = list(self.query_one("#cd-external").query(FormField))
+            self._issuer_error(None if issuer else "Elija el emisor de la tarjeta.")
+            if not validate_all(fields) or issuer is None:
+                return
+            values = {f.field_name: f.value for f in fields}
+            number = values["card_number"].replace(" ", "").replace("-", "")
+            self.request = ExternalCardPaymentRequest(
+                issuer_code=issuer.code,
+                card_number=number,
+                holder_name=values["holder_name"],
+                from_account=origin.number,
+                amount_cents=rules.parse_amount_cents(values["amount_cents"]),
+            )
+            lines = [
+                f"Tarjeta:        {issuer.name} {rules.mask_card(number)}",
+                f"Titular:        {values['holder_name']}",
+                "Se acredita cuando la otra institución la procese (en proceso).",
+            ]
+        lines += [
+            f"Cuenta ORIGEN:  {account_option(origin)}",
+            f"Valor a pagar:  {money(self.request.amount_cents)}",
+            "",
+            "Al CONFIRMAR le enviaremos un PIN DE VERIFICACIÓN a su correo.",
+        ]
+        self.query_one("#cd-summary", Static).update("\n".join(lines))
+        self.go("cd-confirm", focus=self.query_one("#cd-submit", Button))
+
+    def _issuer_error(self, message: str | None) -> None:
+        label = self.query_one("#cd-issuer-error", Label)
+        label.update(message or "")
+        label.set_class(bool(message), "-shown")
+
+    def on_input_submitted(self) -> None:
+        if self.step == "cd-pin":
+            self.submit_pin()
+        elif self.step == "cd-data":
+            fields = list(self.query_one("#cd-external").query(FormField))
+            for index, field in enumerate(fields):
+                last = index + 1 == len(fields)
+                if field.input is self.focused and field.validate_value() and not last:
+                    fields[index + 1].input.focus()
+                    return
+            self._to_confirm()
+
+    # --- step 3 --------------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#cd-submit")
+    def submit(self) -> None:
+        request = self.request
+        if request is None:
+            return
+        key = self.keys.key_for(request)
+        self.call_backend(
+            lambda: self.backend.start_payment(request, idempotency_key=key),
+            self._started,
+            on_error=self._refused,
+        )
+
+    def _started(self, start: PaymentStart) -> None:
+        self.ask_pin(start.challenge)
+
+    def _refused(self, error: BackendError) -> bool:
+        prefix = "cdo-" if self.card is not None else "cde-"
+        fields = {
+            f.field_name: f for f in self.query(FormField) if f.id and f.id.startswith(prefix)
+        }
+        if error.field in fields:
+            self.go("cd-data", focus=fields[error.field].input)
+            fields[error.field].show_error(error.message)
+            return True
+        if error.field == "amount_cents":  # a minimum/total choice refused: say it on the step
+            self.go("cd-data")
+            self.call_after_refresh(self.show_problem, error.message)
+            return True
+        return False
+
+    @on(Button.Pressed, "#cd-pin-confirm")
+    def _pin_pressed(self) -> None:
+        self.submit_pin()
+
+    @on(Button.Pressed, "#cd-restart")
+    def _restart_pressed(self) -> None:
+        self.restart()
+        self.refresh_data()
+
+    def _pin_refused(self, error: BackendError) -> bool:
+        if super()._pin_refused(error):
+            return True
+        return self._refused(error)
+
+    def confirmed(self, result: ConfirmResult) -> None:
+        payment = result.payment
+        if payment is None:
+            return
+        self.payment = payment
+        text = "El pago fue realizado con éxito."
+        if payment.status == "en_proceso":
+            text = (
+                "El pago fue ingresado y está en proceso: se acreditará cuando la otra "
+                "institución lo procese (vea su estado en el historial, F4)."
+            )
+        self.query_one("#cd-done-text", Static).update(
+            text + " Automáticamente usted recibirá un correo electrónico con el comprobante."
+        )
+        self.query_one("#cd-receipt", Static).update(receipt_text(payment))
+        self.go("cd-done", focus=self.query_one("#cd-home", Button))
+
+    # --- step 4 --------------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#cd-save")
+    def action_save_receipt(self) -> None:
+        if self.payment is None or self.step != "cd-done":
+            return
+        path = self.save_receipt(self.payment)
+        if path is not None:
+            self.receipt_path = str(path)
+
+    @on(Button.Pressed, "#cd-home")
+    def _home(self) -> None:
+        self.leave()
+
+
+def _right(text: str) -> Text:
+    return Text(text, justify="right")

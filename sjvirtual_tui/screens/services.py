@@ -1,0 +1,503 @@
+"""PAGO DE SERVICIOS: 1 the company (searchable catalog, or a saved frequent service) -> 2 the
+reference and CONSULTAR -> 3 the bill, the account and the amount -> 4 verify, CONFIRMAR and the
+PIN DE VERIFICACIÓN -> 5 LISTO!, the receipt."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import (
+    Button,
+    ContentSwitcher,
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    Label,
+    Select,
+    Static,
+)
+
+from sjvirtual_tui import rules
+from sjvirtual_tui.backend import BackendError
+from sjvirtual_tui.formatting import BILLER_CATEGORY_LABELS, money
+from sjvirtual_tui.screens.base import Problem
+from sjvirtual_tui.screens.verification import (
+    VerifiedWizard,
+    account_option,
+    chosen_account,
+    fill_origin,
+    funds_error,
+)
+from sjvirtual_tui.screens.wizard import new_idempotency_key
+from sjvirtual_tui.widgets.form import FormField, validate_all
+from sjvirtual_tui.widgets.pin_entry import PinEntry
+from sjvirtual_tui.widgets.receipt import receipt_text
+from sjvirtual_tui.widgets.row_table import RowTable
+from sjvirtual_tui.widgets.wizard import StepTitle
+
+if TYPE_CHECKING:
+    from sjvirtual_tui.models import (
+        Account,
+        Bill,
+        Biller,
+        ConfirmResult,
+        FrequentService,
+        Payment,
+        PaymentStart,
+        ServicePaymentRequest,
+    )
+
+AMOUNT_RULE_NOTES = {
+    "exacto": "Esta empresa solo recibe el valor exacto de la planilla.",
+    "parcial": "Puede pagar una parte: desde $0,01 hasta el valor pendiente.",
+    "abierto": "Valor libre: el valor de la planilla es una sugerencia.",
+}
+
+
+# What members type when they look for a kind of bill, beyond the category's name.
+SEARCH_WORDS = {
+    "electricidad": "luz energía eléctrica",
+    "agua": "agua potable alcantarillado",
+    "telefonia": "teléfono internet celular móvil",
+    "tv": "televisión tv cable",
+    "impuestos": "impuestos municipio predial matrícula vehículo placa",
+    "educacion": "educación colegio escuela universidad pensión matrícula",
+}
+
+
+def folded(text: str) -> str:
+    """For searching: no case, no accents (``electrica`` finds Eléctrica)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+class ServicePaymentScreen(VerifiedWizard):
+    STEPS = ("sv-biller", "sv-reference", "sv-bill", "sv-confirm", "sv-pin", "sv-done")
+    FINAL = ("sv-done",)
+    PIN_STEP = "sv-pin"
+    RESTART_STEP = "sv-bill"
+
+    BINDINGS = [
+        Binding("f2", "save_receipt", "Guardar comprobante", show=True),
+        Binding("delete", "delete_frequent", "Eliminar frecuente", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="services")
+        self.billers: list[Biller] = []
+        self.shown: list[Biller] = []
+        self.frequent: list[FrequentService] = []
+        self.accounts: list[Account] = []
+        self.biller: Biller | None = None
+        self.bill: Bill | None = None
+        self.request: ServicePaymentRequest | None = None
+        self.payment: Payment | None = None
+        self.receipt_path = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Vertical(classes="wizard-box"):
+            yield Static("PAGO DE SERVICIOS", classes="screen-title")
+            with ContentSwitcher(initial="sv-biller"):
+                with Vertical(id="sv-biller"):
+                    yield StepTitle(1, "ELIJA LA EMPRESA")
+                    yield Input(
+                        placeholder="Buscar: agua, CNEL, matrícula… (Enter: a la lista)",
+                        id="sv-search",
+                        compact=True,
+                    )
+                    yield RowTable(id="sv-billers")
+                    yield Static(
+                        "SERVICIOS FRECUENTES · Enter: pagar · Supr: eliminar",
+                        id="sv-frequent-title",
+                        classes="hint",
+                    )
+                    yield RowTable(id="sv-frequent")
+                with Vertical(id="sv-reference"):
+                    yield StepTitle(2, "CONSULTE SU PLANILLA")
+                    yield Static("", id="sv-biller-name", markup=False)
+                    yield FormField(
+                        "reference", "Referencia", check=self._reference_error, prefix="sv-"
+                    )
+                    yield FormField(
+                        "alias",
+                        "Guardar como (alias)",
+                        required=False,
+                        placeholder="opcional: p. ej. Luz casa",
+                        max_length=30,
+                        check=self._alias_error,
+                        prefix="sv-",
+                    )
+                    yield Button("CONSULTAR", id="sv-consult", variant="primary", compact=True)
+                with Vertical(id="sv-bill"):
+                    yield StepTitle(3, "VALOR A PAGAR")
+                    yield Static("", id="sv-bill-text", markup=False)
+                    with Horizontal(classes="row"):
+                        yield Label("Cuenta ORIGEN (*)", classes="form-label")
+                        yield Select[str]([], prompt="Elija la cuenta", id="sv-from", compact=True)
+                    yield FormField(
+                        "amount_cents", "Valor a pagar", check=self._amount_error, prefix="sv-"
+                    )
+                    yield Static("", id="sv-amount-note", classes="hint")
+                    yield Button("SIGUIENTE", id="sv-bill-next", variant="primary", compact=True)
+                with Vertical(id="sv-confirm"):
+                    yield StepTitle(4, "VERIFIQUE Y CONFIRME")
+                    yield Static("", id="sv-summary", markup=False)
+                    yield Button("CONFIRMAR", id="sv-submit", variant="primary", compact=True)
+                with Vertical(id="sv-pin"):
+                    yield StepTitle(4, "PIN DE VERIFICACIÓN")
+                    yield PinEntry(prefix="sv-")
+                    yield Button(
+                        "CONFIRMAR", id="sv-pin-confirm", classes="pin-confirm", compact=True
+                    )
+                    yield Button(
+                        "VOLVER A EMPEZAR", id="sv-restart", classes="pin-restart", compact=True
+                    )
+                with Vertical(id="sv-done"):
+                    yield StepTitle(5, "LISTO!")
+                    yield Static("", id="sv-done-text", markup=False)
+                    with VerticalScroll(id="sv-receipt-box", can_focus=False):
+                        yield Static("", id="sv-receipt", markup=False)
+                    with Horizontal(classes="buttons"):
+                        yield Button("GUARDAR (F2)", id="sv-save", compact=True)
+                        yield Button(
+                            "VOLVER AL INICIO", id="sv-home", variant="primary", compact=True
+                        )
+            yield Problem(id="problem")
+        yield Footer(show_command_palette=False, compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = "Pago de servicios"
+        self.query_one(".pin-restart", Button).display = False
+        billers = self.query_one("#sv-billers", DataTable)
+        billers.add_column("Empresa", key="name", width=40)
+        billers.add_column("Categoría", key="category", width=22)
+        frequent = self.query_one("#sv-frequent", DataTable)
+        frequent.add_column("Alias", key="alias", width=18)
+        frequent.add_column("Empresa", key="biller", width=28)
+        frequent.add_column("Referencia", key="reference", width=24)
+        self.go("sv-biller", focus=self.query_one("#sv-search", Input))
+        self.refresh_data()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "save_receipt":
+            return self.step == "sv-done"
+        if action == "delete_frequent":
+            return self.step == "sv-biller" and self.focused is self.query_one("#sv-frequent")
+        return True
+
+    # --- step 1 --------------------------------------------------------------------------------
+
+    def refresh_data(self) -> None:
+        async def load() -> tuple[list[Biller], list[FrequentService], list[Account]]:
+            billers = await self.backend.billers()
+            frequent = await self.backend.frequent_services()
+            accounts = await self.backend.accounts()
+            return billers, frequent, accounts
+
+        self.call_backend(load, self._loaded, group="load")
+
+    def _loaded(self, data: tuple[list[Biller], list[FrequentService], list[Account]]) -> None:
+        self.billers, self.frequent, self.accounts = data
+        self._filter(self.query_one("#sv-search", Input).value)
+        self._show_frequent()
+
+    def _show_frequent(self) -> None:
+        table = self.query_one("#sv-frequent", DataTable)
+        table.clear()
+        for service in self.frequent:
+            table.add_row(
+                service.alias, service.biller_name, service.reference, key=str(service.id)
+            )
+        title = "SERVICIOS FRECUENTES · Enter: pagar · Supr: eliminar"
+        if not self.frequent:
+            title = "SERVICIOS FRECUENTES: aún no tiene; guárdelos con un alias al consultar."
+        self.query_one("#sv-frequent-title", Static).update(title)
+
+    @on(Input.Changed, "#sv-search")
+    def _search(self, event: Input.Changed) -> None:
+        self._filter(event.value)
+
+    def _filter(self, text: str) -> None:
+        words = folded(text).split()
+        self.shown = [
+            b
+            for b in self.billers
+            if all(
+                w
+                in folded(
+                    f"{b.name} {b.code} {BILLER_CATEGORY_LABELS.get(b.category, '')} "
+                    f"{SEARCH_WORDS.get(b.category, '')}"
+                )
+                for w in words
+            )
+        ]
+        table = self.query_one("#sv-billers", DataTable)
+        table.clear()
+        for b in self.shown:
+            category = BILLER_CATEGORY_LABELS.get(b.category, b.category)
+            table.add_row(b.name, category, key=b.code)
+
+    @on(Input.Submitted, "#sv-search")
+    def _to_list(self) -> None:
+        if self.shown:
+            self.query_one("#sv-billers", DataTable).focus()
+
+    @on(DataTable.RowSelected, "#sv-billers")
+    def _biller_chosen(self, event: DataTable.RowSelected) -> None:
+        biller = next((b for b in self.shown if b.code == event.row_key.value), None)
+        if biller is None:
+            return
+        self.biller = biller
+        self.query_one("#sv-biller-name", Static).update(
+            f"{biller.name} · {BILLER_CATEGORY_LABELS.get(biller.category, biller.category)}\n"
+            f"Pide: {biller.reference_label} ({biller.reference_hint})."
+        )
+        field = self.query_one("#sv-field-reference", FormField)
+        field.query_one(".form-label", Label).update(f"{biller.reference_label} (*)")
+        field.label = f"{biller.reference_label} (*)"
+        field.show_error(None)
+        self.go("sv-reference", focus=field.input)
+
+    @on(DataTable.RowSelected, "#sv-frequent")
+    def _frequent_chosen(self, event: DataTable.RowSelected) -> None:
+        """A saved service: straight to its bill (Enter, then the amount)."""
+        service = next((s for s in self.frequent if str(s.id) == event.row_key.value), None)
+        if service is None:
+            return
+        self.biller = next((b for b in self.billers if b.code == service.biller_code), None)
+        self._consult(service.biller_code, service.reference, from_frequent=True)
+
+    def action_delete_frequent(self) -> None:
+        table = self.query_one("#sv-frequent", DataTable)
+        if not 0 <= table.cursor_row < len(self.frequent):
+            return
+        service = self.frequent[table.cursor_row]
+        key = new_idempotency_key()
+        self.call_backend(
+            lambda: self.backend.delete_frequent_service(service.id, idempotency_key=key),
+            lambda _: self.refresh_data(),
+            group="delete",
+        )
+
+    # --- step 2 --------------------------------------------------------------------------------
+
+    def _reference_error(self, value: str) -> str | None:
+        biller = self.biller
+        if biller is None:
+            return None
+        return rules.reference_error(
+            value, biller.reference_pattern, biller.reference_label, biller.reference_hint
+        )
+
+    def _alias_error(self, value: str) -> str | None:
+        if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
+            return "El alias no puede llevar caracteres de control."
+        return None
+
+    def reference_fields(self) -> list[FormField]:
+        return list(self.query_one("#sv-reference").query(FormField))
+
+    @on(Button.Pressed, "#sv-consult")
+    def consult(self) -> None:
+        if self.biller is None or not validate_all(self.reference_fields()):
+            return
+        reference = self.query_one("#sv-field-reference", FormField).value
+        self._consult(self.biller.code, reference)
+
+    def _consult(self, code: str, reference: str, *, from_frequent: bool = False) -> None:
+        def refused(error: BackendError) -> bool:
+            if from_frequent:
+                return False  # the banner says it (e.g. nothing pending for that service)
+            if error.field == "reference" or error.code in ("not_found", "no_pending_bill"):
+                field = self.query_one("#sv-field-reference", FormField)
+                field.show_error(error.message)
+                field.input.focus()
+                return True
+            return False
+
+        self.call_backend(lambda: self.backend.bill(code, reference), self._found, on_error=refused)
+
+    def _found(self, bill: Bill) -> None:
+        self.bill = bill
+        alias = self.query_one("#sv-field-alias", FormField)
+        if self.step == "sv-reference" and alias.value:
+            self._save_frequent(bill, alias.value)
+        due = bill.due_date.strftime("%d/%m/%Y")
+        self.query_one("#sv-bill-text", Static).update(
+            f"{bill.biller_name} · referencia {bill.reference}\n"
+            f"Titular: {bill.holder_name}\n"
+            f"Período: {bill.period} · vence el {due}\n"
+            f"Valor pendiente: {money(bill.amount_due_cents)}"
+        )
+        fill_origin(self.query_one("#sv-from", Select), self.accounts)
+        amount = self.query_one("#sv-field-amount-cents", FormField)
+        amount.value = rules_amount_text(bill.amount_due_cents)
+        amount.input.disabled = bill.amount_rule == "exacto"
+        amount.show_error(None)
+        self.query_one("#sv-amount-note", Static).update(AMOUNT_RULE_NOTES[bill.amount_rule])
+        self.go("sv-bill", focus=self.query_one("#sv-bill-next", Button))
+
+    def _save_frequent(self, bill: Bill, alias: str) -> None:
+        from sjvirtual_tui.models import FrequentServiceRequest
+
+        request = FrequentServiceRequest(
+            biller_code=bill.biller_code, reference=bill.reference, alias=alias
+        )
+        key = new_idempotency_key()
+
+        def saved(_: object) -> None:
+            self.notify(f"Guardado como «{alias}» en sus servicios frecuentes.")
+
+        def refused(error: BackendError) -> bool:
+            self.notify(error.message, severity="warning")  # the payment goes on regardless
+            return True
+
+        self.call_backend(
+            lambda: self.backend.add_frequent_service(request, idempotency_key=key),
+            saved,
+            on_error=refused,
+            group="frequent",
+        )
+
+    # --- step 3 --------------------------------------------------------------------------------
+
+    def origin(self) -> Account | None:
+        return chosen_account(self.query_one("#sv-from", Select), self.accounts)
+
+    def _amount_error(self, text: str) -> str | None:
+        try:
+            cents = rules.parse_amount_cents(text)
+        except ValueError as exc:
+            return str(exc)
+        bill = self.bill
+        if bill is not None and not bill.min_amount_cents <= cents <= bill.max_amount_cents:
+            if bill.amount_rule == "exacto":
+                return f"El valor a pagar debe ser exactamente {money(bill.amount_due_cents)}."
+            return (
+                f"El valor a pagar va de {money(bill.min_amount_cents)} a "
+                f"{money(bill.max_amount_cents)}."
+            )
+        return funds_error(self.origin(), cents)
+
+    @on(Button.Pressed, "#sv-bill-next")
+    def _to_confirm(self) -> None:
+        bill = self.bill
+        origin = self.origin()
+        amount = self.query_one("#sv-field-amount-cents", FormField)
+        if bill is None:
+            return
+        if origin is None:
+            self.show_problem("Elija la cuenta ORIGEN.")
+            return
+        if not amount.validate_value():
+            amount.input.focus()
+            return
+        from sjvirtual_tui.models import ServicePaymentRequest
+
+        self.request = ServicePaymentRequest(
+            bill_id=bill.id,
+            from_account=origin.number,
+            amount_cents=rules.parse_amount_cents(amount.value),
+        )
+        self.query_one("#sv-summary", Static).update(
+            f"Empresa:        {bill.biller_name}\n"
+            f"Referencia:     {bill.reference}\n"
+            f"Titular:        {bill.holder_name}\n"
+            f"Período:        {bill.period}\n"
+            f"Cuenta ORIGEN:  {account_option(origin)}\n"
+            f"Valor a pagar:  {money(self.request.amount_cents)}\n\n"
+            "Al CONFIRMAR le enviaremos un PIN DE VERIFICACIÓN a su correo."
+        )
+        self.go("sv-confirm", focus=self.query_one("#sv-submit", Button))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if self.step == "sv-pin":
+            self.submit_pin()
+        elif self.step == "sv-reference":
+            fields = self.reference_fields()
+            if event.input is fields[0].input and fields[0].validate_value():
+                fields[1].input.focus()
+            elif event.input is fields[1].input:
+                self.consult()
+        elif self.step == "sv-bill":
+            self._to_confirm()
+
+    # --- step 4 --------------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#sv-submit")
+    def submit(self) -> None:
+        request = self.request
+        if request is None:
+            return
+        key = self.keys.key_for(request)
+        self.call_backend(
+            lambda: self.backend.start_payment(request, idempotency_key=key),
+            self._started,
+            on_error=self._refused,
+        )
+
+    def _started(self, start: PaymentStart) -> None:
+        self.ask_pin(start.challenge)
+
+    def _refused(self, error: BackendError) -> bool:
+        if error.field == "amount_cents":
+            amount = self.query_one("#sv-field-amount-cents", FormField)
+            self.go("sv-bill", focus=amount.input)
+            amount.show_error(error.message)
+            return True
+        if error.code == "bill_paid":
+            self.go("sv-bill", focus=self.query_one("#sv-bill-next", Button))
+            self.show_problem(error.message)
+            return True
+        return False
+
+    @on(Button.Pressed, "#sv-pin-confirm")
+    def _pin_pressed(self) -> None:
+        self.submit_pin()
+
+    @on(Button.Pressed, "#sv-restart")
+    def _restart_pressed(self) -> None:
+        self.restart()
+
+    def _pin_refused(self, error: BackendError) -> bool:
+        if super()._pin_refused(error):
+            return True
+        return self._refused(error)
+
+    def confirmed(self, result: ConfirmResult) -> None:
+        payment = result.payment
+        if payment is None:
+            return
+        self.payment = payment
+        self.query_one("#sv-done-text", Static).update(
+            "El pago fue realizado con éxito. Automáticamente usted recibirá un correo "
+            "electrónico con el comprobante."
+        )
+        self.query_one("#sv-receipt", Static).update(receipt_text(payment))
+        self.go("sv-done", focus=self.query_one("#sv-home", Button))
+
+    # --- step 5 --------------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#sv-save")
+    def action_save_receipt(self) -> None:
+        if self.payment is None or self.step != "sv-done":
+            return
+        path = self.save_receipt(self.payment)
+        if path is not None:
+            self.receipt_path = str(path)
+
+    @on(Button.Pressed, "#sv-home")
+    def _home(self) -> None:
+        self.leave()
+
+
+def rules_amount_text(cents: int) -> str:
+    """``3245`` -> ``32,45``: how a member would type it (the field shows no $ sign)."""
+    return money(cents).removeprefix("$")
