@@ -9,11 +9,21 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 from textual.pilot import Pilot
 
 from mock_server.testing import login_token
 from tests.api import FIRST_PASSWORD, LUIS, approved_code, set_password
 from tests.tui import SIZE, login, make_app, settle, type_text
+
+
+@pytest.fixture(autouse=True)
+def _steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A focused Input's cursor blinks every half second; a snapshot taken on either side of a
+    blink would differ. Keep it shown."""
+    from textual.widgets import Input
+
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
 
 
 def test_login_screen(snap_compare, server_app, clock, tmp_path):

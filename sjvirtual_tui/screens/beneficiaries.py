@@ -33,7 +33,6 @@ from sjvirtual_tui.screens.verification import VerifiedWizard
 from sjvirtual_tui.screens.wizard import new_idempotency_key
 from sjvirtual_tui.widgets.choice import Choice
 from sjvirtual_tui.widgets.form import FormField, validate_all
-from sjvirtual_tui.widgets.pin_entry import PinEntry
 from sjvirtual_tui.widgets.row_table import RowTable
 from sjvirtual_tui.widgets.wizard import StepTitle
 
@@ -300,13 +299,7 @@ class AddBeneficiaryScreen(VerifiedWizard):
                     yield Button("CONFIRMAR", id="ben-submit", variant="primary", compact=True)
                 with Vertical(id="ben-pin"):
                     yield StepTitle(4, "PIN DE VERIFICACIÓN")
-                    yield PinEntry(prefix="ben-")
-                    yield Button(
-                        "CONFIRMAR", id="ben-pin-confirm", classes="pin-confirm", compact=True
-                    )
-                    yield Button(
-                        "VOLVER A EMPEZAR", id="ben-restart", classes="pin-restart", compact=True
-                    )
+                    yield from self.compose_pin_step("ben-")
                 with Vertical(id="ben-done"):
                     yield StepTitle(4, "CUENTA REGISTRADA")
                     yield Static("", id="ben-done-text", markup=False)
@@ -316,7 +309,6 @@ class AddBeneficiaryScreen(VerifiedWizard):
 
     def on_mount(self) -> None:
         self.sub_title = "Productos de terceros › AGREGAR"
-        self.query_one(".pin-restart", Button).display = False
         self.go("ben-type")
         self.call_backend(self.backend.institutions, self._institutions, group="institutions")
 
@@ -421,7 +413,7 @@ class AddBeneficiaryScreen(VerifiedWizard):
             self.call_backend(
                 lambda: self.backend.lookup_account(request.account_type, request.number),
                 self._found,
-                on_error=self._refused,
+                on_error=self.refused,
             )
             return
         institution = self._institution()
@@ -470,7 +462,7 @@ class AddBeneficiaryScreen(VerifiedWizard):
         self.query_one("#ben-summary", Static).update("\n".join(lines))
         self.go("ben-confirm", focus=self.query_one("#ben-submit", Button))
 
-    def _refused(self, error: BackendError) -> bool:
+    def refused(self, error: BackendError) -> bool:
         """A refusal about a field goes back to the field where it was typed."""
         fields = {f.field_name: f for f in self.fields()}
         if error.field in fields:
@@ -499,24 +491,11 @@ class AddBeneficiaryScreen(VerifiedWizard):
         self.call_backend(
             lambda: self.backend.add_beneficiary(request, idempotency_key=key),
             self._challenged,
-            on_error=self._refused,
+            on_error=self.refused,
         )
 
     def _challenged(self, challenge: Challenge) -> None:
         self.ask_pin(challenge)
-
-    @on(Button.Pressed, "#ben-pin-confirm")
-    def _pin_pressed(self) -> None:
-        self.submit_pin()
-
-    @on(Button.Pressed, "#ben-restart")
-    def _restart_pressed(self) -> None:
-        self.restart()
-
-    def _pin_refused(self, error: BackendError) -> bool:
-        if super()._pin_refused(error):
-            return True
-        return self._refused(error)
 
     def confirmed(self, result: ConfirmResult) -> None:
         beneficiary = result.beneficiary

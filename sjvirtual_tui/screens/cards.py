@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import (
     Button,
@@ -36,8 +35,6 @@ from sjvirtual_tui.screens.verification import (
 )
 from sjvirtual_tui.widgets.choice import Choice
 from sjvirtual_tui.widgets.form import FormField, validate_all
-from sjvirtual_tui.widgets.pin_entry import PinEntry
-from sjvirtual_tui.widgets.receipt import receipt_text
 from sjvirtual_tui.widgets.row_table import RowTable
 from sjvirtual_tui.widgets.wizard import StepTitle
 
@@ -62,8 +59,7 @@ class CardPaymentScreen(VerifiedWizard):
     FINAL = ("cd-done",)
     PIN_STEP = "cd-pin"
     RESTART_STEP = "cd-data"
-
-    BINDINGS = [Binding("f2", "save_receipt", "Guardar comprobante", show=True)]
+    DONE_STEP = "cd-done"
 
     def __init__(self) -> None:
         super().__init__(id="cards")
@@ -73,7 +69,6 @@ class CardPaymentScreen(VerifiedWizard):
         self.card: CreditCard | None = None  # None: a card of another institution
         self.request: CardPaymentRequest | ExternalCardPaymentRequest | None = None
         self.payment: Payment | None = None
-        self.receipt_path = ""
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -138,29 +133,15 @@ class CardPaymentScreen(VerifiedWizard):
                     yield Button("CONFIRMAR", id="cd-submit", variant="primary", compact=True)
                 with Vertical(id="cd-pin"):
                     yield StepTitle(3, "PIN DE VERIFICACIÓN")
-                    yield PinEntry(prefix="cd-")
-                    yield Button(
-                        "CONFIRMAR", id="cd-pin-confirm", classes="pin-confirm", compact=True
-                    )
-                    yield Button(
-                        "VOLVER A EMPEZAR", id="cd-restart", classes="pin-restart", compact=True
-                    )
+                    yield from self.compose_pin_step("cd-")
                 with Vertical(id="cd-done"):
                     yield StepTitle(4, "LISTO!")
-                    yield Static("", id="cd-done-text", markup=False)
-                    with VerticalScroll(id="cd-receipt-box", can_focus=False):
-                        yield Static("", id="cd-receipt", markup=False)
-                    with Horizontal(classes="buttons"):
-                        yield Button("GUARDAR (F2)", id="cd-save", compact=True)
-                        yield Button(
-                            "VOLVER AL INICIO", id="cd-home", variant="primary", compact=True
-                        )
+                    yield from self.compose_done_step("cd-")
             yield Problem(id="problem")
         yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "Pago de tarjetas de crédito"
-        self.query_one(".pin-restart", Button).display = False
         table = self.query_one("#cd-cards", DataTable)
         table.add_column("Tarjeta", key="card", width=27)
         table.add_column("Total", key="total", width=11)
@@ -169,11 +150,6 @@ class CardPaymentScreen(VerifiedWizard):
         table.add_column("Disponible", key="available", width=11)
         self.go("cd-card", focus=table)
         self.refresh_data()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "save_receipt":
-            return self.step == "cd-done"
-        return True
 
     # --- step 1 --------------------------------------------------------------------------------
 
@@ -374,13 +350,13 @@ class CardPaymentScreen(VerifiedWizard):
         self.call_backend(
             lambda: self.backend.start_payment(request, idempotency_key=key),
             self._started,
-            on_error=self._refused,
+            on_error=self.refused,
         )
 
     def _started(self, start: PaymentStart) -> None:
         self.ask_pin(start.challenge)
 
-    def _refused(self, error: BackendError) -> bool:
+    def refused(self, error: BackendError) -> bool:
         prefix = "cdo-" if self.card is not None else "cde-"
         fields = {
             f.field_name: f for f in self.query(FormField) if f.id and f.id.startswith(prefix)
@@ -395,20 +371,6 @@ class CardPaymentScreen(VerifiedWizard):
             return True
         return False
 
-    @on(Button.Pressed, "#cd-pin-confirm")
-    def _pin_pressed(self) -> None:
-        self.submit_pin()
-
-    @on(Button.Pressed, "#cd-restart")
-    def _restart_pressed(self) -> None:
-        self.restart()
-        self.refresh_data()
-
-    def _pin_refused(self, error: BackendError) -> bool:
-        if super()._pin_refused(error):
-            return True
-        return self._refused(error)
-
     def confirmed(self, result: ConfirmResult) -> None:
         payment = result.payment
         if payment is None:
@@ -420,25 +382,10 @@ class CardPaymentScreen(VerifiedWizard):
                 "El pago fue ingresado y está en proceso: se acreditará cuando la otra "
                 "institución lo procese (vea su estado en el historial, F4)."
             )
-        self.query_one("#cd-done-text", Static).update(
-            text + " Automáticamente usted recibirá un correo electrónico con el comprobante."
+        self.show_receipt(
+            payment,
+            text + " Automáticamente usted recibirá un correo electrónico con el comprobante.",
         )
-        self.query_one("#cd-receipt", Static).update(receipt_text(payment))
-        self.go("cd-done", focus=self.query_one("#cd-home", Button))
-
-    # --- step 4 --------------------------------------------------------------------------------
-
-    @on(Button.Pressed, "#cd-save")
-    def action_save_receipt(self) -> None:
-        if self.payment is None or self.step != "cd-done":
-            return
-        path = self.save_receipt(self.payment)
-        if path is not None:
-            self.receipt_path = str(path)
-
-    @on(Button.Pressed, "#cd-home")
-    def _home(self) -> None:
-        self.leave()
 
 
 def _right(text: str) -> Text:

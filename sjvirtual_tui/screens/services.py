@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import (
     Button,
     ContentSwitcher,
@@ -36,8 +36,6 @@ from sjvirtual_tui.screens.verification import (
 )
 from sjvirtual_tui.screens.wizard import new_idempotency_key
 from sjvirtual_tui.widgets.form import FormField, validate_all
-from sjvirtual_tui.widgets.pin_entry import PinEntry
-from sjvirtual_tui.widgets.receipt import receipt_text
 from sjvirtual_tui.widgets.row_table import RowTable
 from sjvirtual_tui.widgets.wizard import StepTitle
 
@@ -82,11 +80,9 @@ class ServicePaymentScreen(VerifiedWizard):
     FINAL = ("sv-done",)
     PIN_STEP = "sv-pin"
     RESTART_STEP = "sv-bill"
+    DONE_STEP = "sv-done"
 
-    BINDINGS = [
-        Binding("f2", "save_receipt", "Guardar comprobante", show=True),
-        Binding("delete", "delete_frequent", "Eliminar frecuente", show=False),
-    ]
+    BINDINGS = [Binding("delete", "delete_frequent", "Eliminar frecuente", show=False)]
 
     def __init__(self) -> None:
         super().__init__(id="services")
@@ -98,7 +94,6 @@ class ServicePaymentScreen(VerifiedWizard):
         self.bill: Bill | None = None
         self.request: ServicePaymentRequest | None = None
         self.payment: Payment | None = None
-        self.receipt_path = ""
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -152,29 +147,15 @@ class ServicePaymentScreen(VerifiedWizard):
                     yield Button("CONFIRMAR", id="sv-submit", variant="primary", compact=True)
                 with Vertical(id="sv-pin"):
                     yield StepTitle(4, "PIN DE VERIFICACIÓN")
-                    yield PinEntry(prefix="sv-")
-                    yield Button(
-                        "CONFIRMAR", id="sv-pin-confirm", classes="pin-confirm", compact=True
-                    )
-                    yield Button(
-                        "VOLVER A EMPEZAR", id="sv-restart", classes="pin-restart", compact=True
-                    )
+                    yield from self.compose_pin_step("sv-")
                 with Vertical(id="sv-done"):
                     yield StepTitle(5, "LISTO!")
-                    yield Static("", id="sv-done-text", markup=False)
-                    with VerticalScroll(id="sv-receipt-box", can_focus=False):
-                        yield Static("", id="sv-receipt", markup=False)
-                    with Horizontal(classes="buttons"):
-                        yield Button("GUARDAR (F2)", id="sv-save", compact=True)
-                        yield Button(
-                            "VOLVER AL INICIO", id="sv-home", variant="primary", compact=True
-                        )
+                    yield from self.compose_done_step("sv-")
             yield Problem(id="problem")
         yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "Pago de servicios"
-        self.query_one(".pin-restart", Button).display = False
         billers = self.query_one("#sv-billers", DataTable)
         billers.add_column("Empresa", key="name", width=40)
         billers.add_column("Categoría", key="category", width=22)
@@ -186,11 +167,9 @@ class ServicePaymentScreen(VerifiedWizard):
         self.refresh_data()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "save_receipt":
-            return self.step == "sv-done"
         if action == "delete_frequent":
             return self.step == "sv-biller" and self.focused is self.query_one("#sv-frequent")
-        return True
+        return super().check_action(action, parameters)
 
     # --- step 1 --------------------------------------------------------------------------------
 
@@ -440,13 +419,13 @@ class ServicePaymentScreen(VerifiedWizard):
         self.call_backend(
             lambda: self.backend.start_payment(request, idempotency_key=key),
             self._started,
-            on_error=self._refused,
+            on_error=self.refused,
         )
 
     def _started(self, start: PaymentStart) -> None:
         self.ask_pin(start.challenge)
 
-    def _refused(self, error: BackendError) -> bool:
+    def refused(self, error: BackendError) -> bool:
         if error.field == "amount_cents":
             amount = self.query_one("#sv-field-amount-cents", FormField)
             self.go("sv-bill", focus=amount.input)
@@ -458,44 +437,16 @@ class ServicePaymentScreen(VerifiedWizard):
             return True
         return False
 
-    @on(Button.Pressed, "#sv-pin-confirm")
-    def _pin_pressed(self) -> None:
-        self.submit_pin()
-
-    @on(Button.Pressed, "#sv-restart")
-    def _restart_pressed(self) -> None:
-        self.restart()
-
-    def _pin_refused(self, error: BackendError) -> bool:
-        if super()._pin_refused(error):
-            return True
-        return self._refused(error)
-
     def confirmed(self, result: ConfirmResult) -> None:
         payment = result.payment
         if payment is None:
             return
         self.payment = payment
-        self.query_one("#sv-done-text", Static).update(
+        self.show_receipt(
+            payment,
             "El pago fue realizado con éxito. Automáticamente usted recibirá un correo "
-            "electrónico con el comprobante."
+            "electrónico con el comprobante.",
         )
-        self.query_one("#sv-receipt", Static).update(receipt_text(payment))
-        self.go("sv-done", focus=self.query_one("#sv-home", Button))
-
-    # --- step 5 --------------------------------------------------------------------------------
-
-    @on(Button.Pressed, "#sv-save")
-    def action_save_receipt(self) -> None:
-        if self.payment is None or self.step != "sv-done":
-            return
-        path = self.save_receipt(self.payment)
-        if path is not None:
-            self.receipt_path = str(path)
-
-    @on(Button.Pressed, "#sv-home")
-    def _home(self) -> None:
-        self.leave()
 
 
 def rules_amount_text(cents: int) -> str:

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import (
     Button,
     ContentSwitcher,
@@ -28,7 +27,6 @@ from sjvirtual_tui.formatting import (
     TRANSFER_KIND_LABELS,
     TRANSFER_STATUS_LABELS,
     money,
-    transfer_receipt,
 )
 from sjvirtual_tui.screens.base import Problem
 from sjvirtual_tui.screens.verification import (
@@ -40,7 +38,6 @@ from sjvirtual_tui.screens.verification import (
 )
 from sjvirtual_tui.widgets.choice import Choice
 from sjvirtual_tui.widgets.form import FormField, validate_all
-from sjvirtual_tui.widgets.pin_entry import PinEntry
 from sjvirtual_tui.widgets.wizard import StepTitle
 
 if TYPE_CHECKING:
@@ -79,8 +76,7 @@ class TransferScreen(VerifiedWizard):
     FINAL = ("tr-done",)
     PIN_STEP = "tr-pin"
     RESTART_STEP = "tr-data"
-
-    BINDINGS = [Binding("f2", "save_receipt", "Guardar comprobante", show=True)]
+    DONE_STEP = "tr-done"
 
     def __init__(self) -> None:
         super().__init__(id="transfers")
@@ -89,7 +85,6 @@ class TransferScreen(VerifiedWizard):
         self.limits: TransferLimits | None = None
         self.request: TransferRequest | None = None
         self.transfer: Transfer | None = None
-        self.receipt_path: str = ""
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -136,36 +131,17 @@ class TransferScreen(VerifiedWizard):
                     yield Button("CONFIRMAR", id="tr-submit", variant="primary", compact=True)
                 with Vertical(id="tr-pin"):
                     yield StepTitle(3, "PIN DE VERIFICACIÓN")
-                    yield PinEntry(prefix="tr-")
-                    yield Button(
-                        "CONFIRMAR", id="tr-pin-confirm", classes="pin-confirm", compact=True
-                    )
-                    yield Button(
-                        "VOLVER A EMPEZAR", id="tr-restart", classes="pin-restart", compact=True
-                    )
+                    yield from self.compose_pin_step("tr-")
                 with Vertical(id="tr-done"):
                     yield StepTitle(4, "LISTO!")
-                    yield Static("", id="tr-done-text", markup=False)
-                    with VerticalScroll(id="tr-receipt-box", can_focus=False):
-                        yield Static("", id="tr-receipt", markup=False)
-                    with Horizontal(classes="buttons"):
-                        yield Button("GUARDAR (F2)", id="tr-save", compact=True)
-                        yield Button(
-                            "VOLVER AL INICIO", id="tr-home", variant="primary", compact=True
-                        )
+                    yield from self.compose_done_step("tr-")
             yield Problem(id="problem")
         yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "Transferencias"
-        self.query_one(".pin-restart", Button).display = False
         self.go("tr-kind")
         self.refresh_data()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "save_receipt":
-            return self.step == "tr-done"
-        return True
 
     # --- data ----------------------------------------------------------------------------------
 
@@ -353,7 +329,7 @@ class TransferScreen(VerifiedWizard):
         self.call_backend(
             lambda: self.backend.start_transfer(request, idempotency_key=key),
             self._started,
-            on_error=self._refused,
+            on_error=self.refused,
         )
 
     def _started(self, start: TransferStart) -> None:
@@ -363,7 +339,7 @@ class TransferScreen(VerifiedWizard):
         else:
             self.ask_pin(start.challenge)
 
-    def _refused(self, error: BackendError) -> bool:
+    def refused(self, error: BackendError) -> bool:
         """A refusal about the amount or the accounts goes back to where it was typed."""
         fields = {f.field_name: f for f in self.fields()}
         if error.field in fields:
@@ -375,20 +351,6 @@ class TransferScreen(VerifiedWizard):
             self._destination_error(error.message)
             return True
         return False
-
-    @on(Button.Pressed, "#tr-pin-confirm")
-    def _pin_pressed(self) -> None:
-        self.submit_pin()
-
-    @on(Button.Pressed, "#tr-restart")
-    def _restart_pressed(self) -> None:
-        self.restart()
-        self.refresh_data()
-
-    def _pin_refused(self, error: BackendError) -> bool:
-        if super()._pin_refused(error):
-            return True
-        return self._refused(error)
 
     def confirmed(self, result: ConfirmResult) -> None:
         if result.transfer is not None:
@@ -410,18 +372,4 @@ class TransferScreen(VerifiedWizard):
             " Automáticamente usted recibirá un correo electrónico con el reporte de la "
             "TRANSFERENCIA realizada."
         )
-        self.query_one("#tr-done-text", Static).update(text)
-        self.query_one("#tr-receipt", Static).update(transfer_receipt(transfer))
-        self.go("tr-done", focus=self.query_one("#tr-home", Button))
-
-    @on(Button.Pressed, "#tr-save")
-    def action_save_receipt(self) -> None:
-        if self.transfer is None or self.step != "tr-done":
-            return
-        path = self.save_receipt(self.transfer)
-        if path is not None:
-            self.receipt_path = str(path)
-
-    @on(Button.Pressed, "#tr-home")
-    def _home(self) -> None:
-        self.leave()
+        self.show_receipt(transfer, text)

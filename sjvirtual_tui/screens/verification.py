@@ -10,14 +10,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual.widgets import Button, Select
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Select, Static
 
 from sjvirtual_tui.backend import BackendError, ChallengeFailed, LockedError
 from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen, new_idempotency_key
 from sjvirtual_tui.widgets.pin_entry import PinEntry
+from sjvirtual_tui.widgets.receipt import receipt_text
 
 if TYPE_CHECKING:
-    from sjvirtual_tui.models import Account, Challenge, ConfirmResult
+    from sjvirtual_tui.models import Account, Challenge, ConfirmResult, Payment, Transfer
 
 
 def account_option(account: Account) -> str:
@@ -60,11 +65,77 @@ class VerifiedWizard(WizardScreen):
     PIN_STEP: ClassVar[str]
     # The step where the member fixes the data and starts again after a cancelled operation.
     RESTART_STEP: ClassVar[str]
+    # LISTO!, with the receipt (transfers and payments; a new beneficiary has no receipt).
+    DONE_STEP: ClassVar[str] = ""
+
+    BINDINGS = [Binding("f2", "save_receipt", "Guardar comprobante", show=True)]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.challenge: Challenge | None = None
         self.keys = OperationKeys()  # the operation's start: CONFIRMAR twice is one operation
+        self.receipt_of: Transfer | Payment | None = None
+        self.receipt_path = ""
+
+    # --- the shared steps ------------------------------------------------------------------------
+
+    def compose_pin_step(self, prefix: str) -> ComposeResult:
+        yield PinEntry(prefix=prefix)
+        yield Button("CONFIRMAR", id=f"{prefix}pin-confirm", classes="pin-confirm", compact=True)
+        restart = Button(
+            "VOLVER A EMPEZAR", id=f"{prefix}restart", classes="pin-restart", compact=True
+        )
+        restart.display = False  # only once the operation is over
+        yield restart
+
+    def compose_done_step(self, prefix: str) -> ComposeResult:
+        yield Static("", id=f"{prefix}done-text", classes="done-text", markup=False)
+        with VerticalScroll(id=f"{prefix}receipt-box", classes="receipt-box", can_focus=False):
+            yield Static("", id=f"{prefix}receipt", classes="receipt", markup=False)
+        with Horizontal(classes="buttons"):
+            yield Button("GUARDAR (F2)", id=f"{prefix}save", classes="receipt-save", compact=True)
+            yield Button(
+                "VOLVER AL INICIO",
+                id=f"{prefix}home",
+                classes="receipt-home",
+                variant="primary",
+                compact=True,
+            )
+
+    def show_receipt(self, operation: Transfer | Payment, text: str) -> None:
+        """LISTO!: what happened, the receipt, and the way home."""
+        self.receipt_of = operation
+        step = self.query_one(f"#{self.DONE_STEP}")
+        step.query_one(".done-text", Static).update(text)
+        step.query_one(".receipt", Static).update(receipt_text(operation))
+        self.go(self.DONE_STEP, focus=step.query_one(".receipt-home", Button))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "save_receipt":
+            return bool(self.DONE_STEP) and self.step == self.DONE_STEP
+        return True
+
+    @on(Button.Pressed, ".receipt-save")
+    def action_save_receipt(self) -> None:
+        if self.receipt_of is None or self.step != self.DONE_STEP:
+            return
+        path = self.save_receipt(self.receipt_of)
+        if path is not None:
+            self.receipt_path = str(path)
+
+    @on(Button.Pressed, ".receipt-home")
+    def _receipt_home(self) -> None:
+        self.leave()
+
+    @on(Button.Pressed, ".pin-confirm")
+    def _pin_pressed(self) -> None:
+        self.submit_pin()
+
+    @on(Button.Pressed, ".pin-restart")
+    def _restart_pressed(self) -> None:
+        self.restart()
+
+    # --- the PIN -------------------------------------------------------------------------------
 
     @property
     def pin_entry(self) -> PinEntry:
@@ -115,8 +186,13 @@ class VerifiedWizard(WizardScreen):
             self.pin_entry.wrong(error.message)
             self.pin_entry.input.focus()
             return True
+        return self.refused(error)
+
+    def refused(self, error: BackendError) -> bool:
+        """A refusal of the operation's data: show it where it was typed (True), or not."""
         return False
 
     def restart(self) -> None:
         self.challenge = None
         self.go(self.RESTART_STEP)
+        self.refresh_data()  # balances and limits may have changed meanwhile
