@@ -181,3 +181,27 @@ async def test_client_idle_timer_locks_an_abandoned_screen(server_app, clock, tm
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
         assert "5 minutos sin actividad" in text_of(pilot, "#notice")
+
+
+async def test_a_read_on_a_dropped_connection_is_retried(server_app, seeded_db, clock, tmp_path):
+    """The server closed a kept-alive connection while the member read the screen: the next
+    read fails once on it and is sent again, without a message."""
+    import httpx
+
+    inner = httpx.ASGITransport(app=server_app)
+    dropped: list[str] = []
+
+    class DropFirstAccountsRead(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if request.url.path.endswith("/accounts") and not dropped:
+                dropped.append(request.url.path)
+                raise httpx.RemoteProtocolError("Server disconnected", request=request)
+            return await inner.handle_async_request(request)
+
+    app = make_app(server_app, tmp_path, clock.now, transport=DropFirstAccountsRead())
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "demo", "Demo2026")
+        assert isinstance(app.screen, DashboardScreen)
+        assert dropped  # the first read did fail
+        assert [row[0] for row in table_rows(pilot, "#accounts")] == ["00104721", "00204722"]
+        assert text_of(pilot, "#problem") == ""

@@ -146,8 +146,11 @@ class HttpBackend:
             if self._token is None:
                 raise SessionExpired("Su sesión terminó. Ingrese nuevamente.")
             headers["Authorization"] = f"Bearer {self._token}"
-        # Only requests with a key are sent again: for them a lost answer is harmless to retry.
-        delays = self._retry_delays if idempotency_key is not None else ()
+        # Only reads and requests with a key are sent again: for them a lost answer is harmless
+        # to retry. (A read also meets the commonest failure: a kept-alive connection that the
+        # server closed while the member was reading the screen.)
+        retry = idempotency_key is not None or method == "GET"
+        delays = self._retry_delays if retry else ()
         maybe_applied = False
         for attempt in range(len(delays) + 1):
             self._last_request = self._monotonic()
