@@ -61,7 +61,7 @@ class TransferHistoryScreen(BankScreen):
         yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
-        self.sub_title = "Historial de transferencias"
+        self.sub_title = "Historial de transferencias y pagos"
         table = self.query_one(DataTable)
         table.add_column("Fecha", key="date", width=16)
         table.add_column("Referencia", key="reference", width=11)
