@@ -15,8 +15,9 @@ endpoints, :func:`member_idempotency` for a session's) and runs its effect throu
 
 The effect and its stored answer commit in one ``BEGIN IMMEDIATE`` transaction. An effect that
 raises :class:`ApiError` (below 500) is refused: whatever it wrote is rolled back, and the
-refusal is stored so that a retry is refused the same way. An effect that must keep a change
-while refusing (a counted failure) returns its error as an :class:`Outcome` instead.
+refusal is stored (in a transaction of its own) so that a retry is refused the same way. An
+effect that must keep a change while refusing (a counted failure) returns its error as an
+:class:`Outcome` instead.
 """
 
 from __future__ import annotations
@@ -70,6 +71,14 @@ class Outcome:
 Effect = Callable[[], Outcome]
 
 
+class _Refusal(Exception):
+    """An effect's refusal, on its way out of the transaction it rolls back."""
+
+    def __init__(self, error: ApiError) -> None:
+        super().__init__(error)
+        self.error = error
+
+
 @dataclass(frozen=True)
 class Idempotency:
     """One request's key and fingerprint, made by the route's dependency."""
@@ -99,6 +108,12 @@ class Idempotency:
 
         With secret fields, a replay is found before their argon2 hash is made (it needs
         none); without, the key is looked up once, in the transaction.
+
+        A refusal (:class:`ApiError` below 500) rolls the effect's whole transaction back and
+        is stored in a transaction of its own: a refusal changes nothing, so there is nothing
+        for it to commit with. (A savepoint around every effect, to keep the transaction
+        going, copied each page the effect wrote, and spilled to a temporary file past 64 KiB:
+        a cost on every success for the sake of the rare refusal.)
         """
         secret_hash: str | None = None
         if self.secrets is not None:
@@ -106,27 +121,33 @@ class Idempotency:
             if replayed is not None:
                 return replayed
             secret_hash = self.passwords.hash(self.secrets)
-        with db.write_transaction(conn):
-            return self._run_in_transaction(conn, effect, secret_hash)
-
-    def _run_in_transaction(
-        self, conn: sqlite3.Connection, effect: Effect, secret_hash: str | None
-    ) -> Response:
-        stored = self._lookup(conn)
-        if stored is not None:  # the same key committed while we were hashing (or before)
-            return self._replay(stored)
-        conn.execute("SAVEPOINT idempotent_effect")
         try:
-            outcome = effect()
-            status, content = outcome.status, _encode(outcome.body)
-        except ApiError as exc:
-            if exc.status >= 500:
-                raise
-            # A refusal changes nothing: undo whatever the effect wrote before refusing.
-            conn.execute("ROLLBACK TO idempotent_effect")
-            status = exc.status
-            content = _encode(ErrorBody(code=exc.code, message=exc.message, field=exc.field))
-        conn.execute("RELEASE idempotent_effect")
+            with db.write_transaction(conn):
+                stored = self._lookup(conn)
+                if stored is not None:  # the same key committed while we hashed (or before)
+                    return self._replay(stored)
+                try:
+                    outcome = effect()
+                except ApiError as exc:
+                    if exc.status >= 500:
+                        raise
+                    raise _Refusal(exc) from exc
+                content = _encode(outcome.body)
+                self._store(conn, outcome.status, content, secret_hash)
+                return _response(outcome.status, content)
+        except _Refusal as refusal:
+            error = refusal.error
+        content = _encode(ErrorBody(code=error.code, message=error.message, field=error.field))
+        with db.write_transaction(conn):
+            stored = self._lookup(conn)
+            if stored is not None:  # the same key was answered in between
+                return self._replay(stored)
+            self._store(conn, error.status, content, secret_hash)
+        return _response(error.status, content)
+
+    def _store(
+        self, conn: sqlite3.Connection, status: int, content: bytes, secret_hash: str | None
+    ) -> None:
         if not 200 <= status < 500:
             raise RuntimeError(f"an idempotent effect answered {status}")
         conn.execute(
@@ -147,7 +168,6 @@ class Idempotency:
                 db.to_db(self.clock.now()),
             ),
         )
-        return _response(status, content)
 
     def _lookup(self, conn: sqlite3.Connection) -> sqlite3.Row | None:
         row: sqlite3.Row | None = conn.execute(
@@ -185,14 +205,24 @@ def _response(status: int, content: bytes) -> Response:
     return Response(content=content, status_code=status, media_type="application/json")
 
 
-async def _fingerprint(request: Request, secret_fields: tuple[str, ...]) -> tuple[str, str | None]:
-    """(hash of the body without its secret fields, the secret values as JSON or None)."""
-    raw = await request.body()  # cached by Starlette: the endpoint's body parsing reads it too
-    value: Any
-    try:
-        value = json.loads(raw) if raw else None
-    except ValueError:
-        value = raw.hex()  # FastAPI refuses such a body anyway; hash it as it came
+# The ``parsed`` body of a caller that has not parsed it.
+UNPARSED: Any = object()
+
+
+async def _fingerprint(
+    request: Request, secret_fields: tuple[str, ...], parsed: Any = UNPARSED
+) -> tuple[str, str | None]:
+    """(hash of the body without its secret fields, the secret values as JSON or None).
+
+    ``parsed``: the body's JSON value, when the caller has parsed it already.
+    """
+    value: Any = parsed
+    if value is UNPARSED:
+        raw = await request.body()  # cached by Starlette: the endpoint's body parsing reads it
+        try:
+            value = json.loads(raw) if raw else None
+        except ValueError:
+            value = raw.hex()  # FastAPI refuses such a body anyway; hash it as it came
     secrets: str | None = None
     if secret_fields:
         fields = dict(value) if isinstance(value, dict) else {}
@@ -209,9 +239,14 @@ def _canonical(value: Any) -> str:
 
 
 async def _idempotency(
-    request: Request, state: ServerState, scope: str, key: str, secret_fields: tuple[str, ...]
+    request: Request,
+    state: ServerState,
+    scope: str,
+    key: str,
+    secret_fields: tuple[str, ...],
+    parsed: Any = UNPARSED,
 ) -> Idempotency:
-    request_hash, secrets = await _fingerprint(request, secret_fields)
+    request_hash, secrets = await _fingerprint(request, secret_fields, parsed)
     return Idempotency(
         scope=scope,
         key=key,
@@ -234,11 +269,17 @@ def public_idempotency(*secret_fields: str) -> Callable[..., Awaitable[Idempoten
 
 
 async def member_key(
-    request: Request, state: ServerState, member: CurrentMember, key: str, *secret_fields: str
+    request: Request,
+    state: ServerState,
+    member: CurrentMember,
+    key: str,
+    *secret_fields: str,
+    parsed: Any = UNPARSED,
 ) -> Idempotency:
     """What :func:`member_idempotency`'s dependency makes, for a route that checked the key
-    header (:data:`KeyHeader`) and the session itself."""
-    return await _idempotency(request, state, f"member:{member.id}", key, secret_fields)
+    header (:data:`KeyHeader`) and the session itself. ``parsed``: the body's JSON value, when
+    the route has it (the body is not parsed again)."""
+    return await _idempotency(request, state, f"member:{member.id}", key, secret_fields, parsed)
 
 
 def member_idempotency(*secret_fields: str) -> Callable[..., Awaitable[Idempotency]]:

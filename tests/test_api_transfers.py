@@ -13,6 +13,7 @@ import pytest
 
 from mock_server import clearing
 from mock_server.clock import ManualClock
+from mock_server.money import money as server_money
 from sjvirtual_tui.formatting import money
 from tests.api import (
     ACCOUNTS,
@@ -794,3 +795,13 @@ async def test_the_ledger_check_sees_broken_transfers(
     assert any(p.startswith("executed transfers without their one journal") for p in problems)
     assert any(p.startswith("transfer journals that belong to no transfer") for p in problems)
     assert not any(p.startswith("the sum of all balances") for p in problems)
+
+
+def test_the_servers_money_is_the_tuis() -> None:
+    # The server formats amounts (receipts, refusals) without babel's per-call parsing; the
+    # text must stay the TUI's, byte for byte.
+    amounts = [*range(-1_000, 1_000), *(10**k + d for k in range(2, 16) for d in (-1, 0, 1))]
+    amounts += [-a for a in amounts] + [123_456, 500_000, 2**53]
+    assert [server_money(a) for a in amounts] == [money(a) for a in amounts]
+    assert server_money(123_456) == "$1.234,56"
+    assert server_money(-1_250) == "-$12,50"

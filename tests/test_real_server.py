@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -11,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mock_server import create_app
+from mock_server import cli, create_app
 from mock_server.testing import login_token, run_server_in_thread
 
 
@@ -32,6 +34,37 @@ async def test_login_and_accounts_over_loopback(seeded_db: Path) -> None:
     # Stopped on exit: nothing answers on that port any more.
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{base_url}/health", timeout=2)
+
+
+async def test_answers_do_not_wait_for_delayed_acks(seeded_db: Path) -> None:
+    # uvicorn writes an answer's head and body apart; without TCP_NODELAY on the accepted
+    # connection (asyncio sets it only on a socket made with IPPROTO_TCP) the body waited for
+    # the client's delayed ACK: ~40 ms for every request on a keep-alive connection.
+    with cli._bind("127.0.0.1", 0) as listening:
+        assert listening.proto == socket.IPPROTO_TCP
+    with run_server_in_thread(create_app(seeded_db)) as base_url:
+        async with httpx.AsyncClient(base_url=base_url) as client:
+            await client.get("/health")
+            times = []
+            for _ in range(15):
+                start = time.perf_counter()
+                assert (await client.get("/health")).status_code == 200
+                times.append(time.perf_counter() - start)
+    assert statistics.median(times) < 0.02, times
+
+
+async def test_the_server_closes_its_connections_when_it_stops(seeded_db: Path) -> None:
+    wal = Path(f"{seeded_db}-wal")
+    app = create_app(seeded_db)  # still referenced after the stop: nothing is garbage-collected
+    with run_server_in_thread(app) as base_url:
+        async with httpx.AsyncClient(base_url=base_url) as client:
+            token = await login_token(client, "demo", "Demo2026")
+            headers = {"Authorization": f"Bearer {token}"}
+            assert (await client.get("/api/v1/accounts", headers=headers)).status_code == 200
+        assert wal.exists()  # the pooled connections keep the write-ahead log between requests
+    # On shutdown the pool closes them; the last one checkpoints the log and removes it.
+    assert not wal.exists()
+    assert app.state.server.connections.idle_count() == 0
 
 
 def test_console_script_prints_its_url_and_serves(seeded_db: Path, tmp_path: Path) -> None:
