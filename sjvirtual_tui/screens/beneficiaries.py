@@ -32,7 +32,7 @@ from sjvirtual_tui.screens.confirm import ConfirmScreen
 from sjvirtual_tui.screens.verification import VerifiedWizard
 from sjvirtual_tui.screens.wizard import new_idempotency_key
 from sjvirtual_tui.widgets.choice import Choice
-from sjvirtual_tui.widgets.form import FormField, validate_all
+from sjvirtual_tui.widgets.form import FormField, enter_in_form, validate_all
 from sjvirtual_tui.widgets.row_table import RowTable
 from sjvirtual_tui.widgets.wizard import StepTitle
 
@@ -379,16 +379,7 @@ class AddBeneficiaryScreen(VerifiedWizard):
             return
         if self.step != "ben-data":
             return
-        fields = self.fields()
-        for index, field in enumerate(fields):
-            if field.input is self.focused:
-                if not field.validate_value():
-                    return
-                if index + 1 < len(fields):
-                    fields[index + 1].input.focus()
-                else:
-                    self._to_confirm()
-                return
+        enter_in_form(self.fields(), self.focused, self._to_confirm)
 
     def _institution(self) -> Institution | None:
         code = self.query_one("#be-institution", Select).value

@@ -25,7 +25,7 @@ from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.screens.base import Problem
 from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen
 from sjvirtual_tui.widgets.choice import Choice
-from sjvirtual_tui.widgets.form import FormField, validate_all
+from sjvirtual_tui.widgets.form import FormField, enter_in_form, validate_all
 from sjvirtual_tui.widgets.wizard import StepTitle
 
 if TYPE_CHECKING:
@@ -235,17 +235,7 @@ class RegistrationScreen(WizardScreen):
         """Enter in a field checks it, then goes to the next field (SIGUIENTE from the last)."""
         if self.step != "reg-data":
             return
-        fields = self.fields()
-        focused = self.focused
-        for index, field in enumerate(fields):
-            if field.input is focused:
-                if not field.validate_value():
-                    return  # the reason is shown under the field; the cursor stays there
-                if index + 1 < len(fields):
-                    fields[index + 1].input.focus()
-                else:
-                    self._to_confirm()
-                return
+        enter_in_form(self.fields(), self.focused, self._to_confirm)
 
     @on(Button.Pressed, "#reg-next")
     def _to_confirm(self) -> None:

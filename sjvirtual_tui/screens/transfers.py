@@ -37,7 +37,7 @@ from sjvirtual_tui.screens.verification import (
     funds_error,
 )
 from sjvirtual_tui.widgets.choice import Choice
-from sjvirtual_tui.widgets.form import FormField, validate_all
+from sjvirtual_tui.widgets.form import FormField, enter_in_form, validate_all
 from sjvirtual_tui.widgets.wizard import StepTitle
 
 if TYPE_CHECKING:
@@ -253,16 +253,7 @@ class TransferScreen(VerifiedWizard):
             return
         if self.step != "tr-data":
             return
-        fields = self.fields()
-        for index, field in enumerate(fields):
-            if field.input is self.focused:
-                if not field.validate_value():
-                    return
-                if index + 1 < len(fields):
-                    fields[index + 1].input.focus()
-                else:
-                    self._to_confirm()
-                return
+        enter_in_form(self.fields(), self.focused, self._to_confirm)
 
     def _selects_ok(self) -> bool:
         origin = self.query_one("#tr-from", Select)

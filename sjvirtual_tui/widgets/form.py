@@ -94,6 +94,20 @@ def field_name_safe(name: str) -> str:
     return name.replace("_", "-")
 
 
+def enter_in_form(fields: list[FormField], focused: object, submit: Callable[[], None]) -> None:
+    """Enter in a field: check it (the reason shows under it and the cursor stays), then go to
+    the next field, or ``submit`` from the last one."""
+    for index, field in enumerate(fields):
+        if field.input is focused:
+            if not field.validate_value():
+                return
+            if index + 1 < len(fields):
+                fields[index + 1].input.focus()
+            else:
+                submit()
+            return
+
+
 def validate_all(fields: list[FormField]) -> bool:
     """Checks every field (each shows its own message) and focuses the first wrong one."""
     results = [f.validate_value() for f in fields]
