@@ -63,9 +63,17 @@ class SecurityChallenge(_Model):
     phrase: str
 
 
+DeviceToken = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{32,128}$")]
+
+
 class LoginRequest(_Model):
     username: Username
     password: Password
+    device_token: DeviceToken | None = Field(
+        default=None,
+        description="The token this terminal got at an earlier login (kept in its keyring). "
+        "Absent or unknown: the login is from a new terminal, and the member gets an e-mail.",
+    )
 
 
 class MemberProfile(_Model):
@@ -84,6 +92,11 @@ class LoginResult(_Model):
     setup_required: bool = Field(
         default=False,
         description="PRIMER INGRESO pending: until POST /me/setup nothing else is reachable.",
+    )
+    device_token: str | None = Field(
+        default=None,
+        description="A new token for this terminal when the login presented none or an unknown "
+        "one (the member was e-mailed about the new terminal); null when it was recognised.",
     )
 
 

@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 import httpx
 import pydantic
 
+from sjvirtual_tui.i18n import language
+
 from sjvirtual_tui.backend.errors import (
     AuthError,
     BackendError,
@@ -139,7 +141,8 @@ class HttpBackend:
         auth: bool = True,
         idempotency_key: str | None = None,
     ) -> httpx.Response:
-        headers = {}
+        # The server answers its errors and writes its e-mails in the member's language.
+        headers = {"Accept-Language": language()}
         if idempotency_key is not None:
             headers["Idempotency-Key"] = idempotency_key
         if auth:
@@ -225,8 +228,11 @@ class HttpBackend:
         response = await self._request("POST", "/auth/challenge", json=body, auth=False)
         return self._parse(SecurityChallenge, response)
 
-    async def login(self, username: str, password: str) -> LoginResult:
-        body = LoginRequest(username=username, password=password).model_dump(mode="json")
+    async def login(
+        self, username: str, password: str, device_token: str | None = None
+    ) -> LoginResult:
+        request = LoginRequest(username=username, password=password, device_token=device_token)
+        body = request.model_dump(mode="json", exclude_none=True)
         response = await self._request("POST", "/auth/login", json=body, auth=False)
         result = self._parse(LoginResult, response)
         self._token = result.token
