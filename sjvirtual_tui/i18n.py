@@ -9,12 +9,19 @@ translations (read with Babel, so no compiled ``.mo`` file can go stale). Conven
   they are shown, with ``_()``: the language may change after import (tests switch it).
 - Data from the server (account and biller names, statement lines) is not translated; the
   server translates its own errors and e-mails (the client sends ``Accept-Language``).
+
+The client sets one language for the process (:func:`set_language`). The bundled server uses the
+same functions but answers each request in that request's language: it wraps the request in
+:func:`use_language`, a context variable that wins over the process's language. Packages add
+their own catalogs with :func:`add_catalog_dir` (the server keeps its e-mails in its own).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 DEFAULT_LANGUAGE = "es"
@@ -23,18 +30,20 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "sjvirtual"
 
 _language = DEFAULT_LANGUAGE
-_active: dict[str, str] = {}
+_catalog_dirs: list[Path] = [LOCALE_DIR]
 _loaded: dict[str, dict[str, str]] = {}
+_request_language: ContextVar[str | None] = ContextVar("sjv_request_language", default=None)
 
 
 def _(message: str) -> str:
     """``message`` (Spanish) in the current language."""
-    if not _active or not message:
+    lang = _request_language.get() or _language
+    if lang == DEFAULT_LANGUAGE or not message:
         return message
-    return _active.get(message, message)
+    return load_catalog(lang).get(message, message)
 
 
-def N_(message: str) -> str:  # noqa: N802 — gettext's name for "mark, translate later"
+def N_(message: str) -> str:
     """Mark ``message`` for the catalog without translating it now."""
     return message
 
@@ -49,8 +58,10 @@ def load_catalog(language: str) -> dict[str, str]:
         from babel.messages.pofile import read_po
 
         messages: dict[str, str] = {}
-        folder = LOCALE_DIR / language / "LC_MESSAGES"
-        for path in sorted(folder.glob("*.po")):
+        paths = [
+            p for d in _catalog_dirs for p in sorted((d / language / "LC_MESSAGES").glob("*.po"))
+        ]
+        for path in paths:
             with path.open("rb") as po:
                 for message in read_po(po):
                     if message.id and isinstance(message.id, str) and message.string:
@@ -59,17 +70,46 @@ def load_catalog(language: str) -> dict[str, str]:
     return _loaded[language]
 
 
+def add_catalog_dir(path: Path) -> None:
+    """Also read ``path/<lang>/LC_MESSAGES/*.po`` (for a package with its own messages)."""
+    if path not in _catalog_dirs:
+        _catalog_dirs.append(path)
+        _loaded.clear()
+
+
 def set_language(language: str) -> None:
-    """Switch every later ``_()`` to ``language`` (one of :data:`LANGUAGES`)."""
-    global _language, _active
+    """Switch every later ``_()`` of this process to ``language`` (one of :data:`LANGUAGES`)."""
+    global _language
     if language not in LANGUAGES:
         raise ValueError(f"unsupported language: {language!r}")
+    if language != DEFAULT_LANGUAGE:
+        load_catalog(language)  # read now: a broken catalog fails at start, not mid-screen
     _language = language
-    _active = {} if language == DEFAULT_LANGUAGE else load_catalog(language)
+
+
+@contextmanager
+def use_language(language: str) -> Iterator[None]:
+    """``_()`` in ``language`` inside this block (and tasks it starts): the server's per-request
+    language. Unknown languages mean the default."""
+    token = _request_language.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+    try:
+        yield
+    finally:
+        _request_language.reset(token)
+
+
+def language_from_header(accept_language: str | None) -> str:
+    """The first supported language of an ``Accept-Language`` header (``en-US,en;q=0.9``)."""
+    for part in (accept_language or "").split(","):
+        code = part.split(";")[0].strip().split("-")[0].split("_")[0].lower()
+        if code in LANGUAGES:
+            return code
+    return DEFAULT_LANGUAGE
 
 
 def language() -> str:
-    return _language
+    """The language ``_()`` uses here and now."""
+    return _request_language.get() or _language
 
 
 def language_from_environment(environ: Mapping[str, str] | None = None) -> str:

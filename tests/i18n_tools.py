@@ -1,0 +1,49 @@
+"""Catalog checks shared by the i18n tests (and handy by hand while translating).
+
+python -m tests.i18n_tools [PATH ...]   # lists msgids without an English translation
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from babel.messages.extract import extract_from_file
+
+from sjvirtual_tui import i18n
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("sjvirtual_tui", "mock_server")
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+
+
+def extracted(paths: list[Path] | None = None) -> list[tuple[str, int, str]]:
+    """(file, line, msgid) for every marked string in ``paths`` (default: both packages)."""
+    files = paths or sorted(p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py"))
+    found: list[tuple[str, int, str]] = []
+    for path in files:
+        for lineno, message, _comments, _context in extract_from_file(
+            "python", str(path), keywords=KEYWORDS
+        ):
+            for msgid in message if isinstance(message, tuple) else (message,):
+                if msgid:
+                    found.append((str(Path(path).resolve().relative_to(ROOT)), lineno, msgid))
+    return found
+
+
+def untranslated(
+    paths: list[Path] | None = None, language: str = "en"
+) -> list[tuple[str, int, str]]:
+    import mock_server.i18n  # noqa: F401 — registers the server's catalog
+
+    i18n._loaded.clear()
+    catalog = i18n.load_catalog(language)
+    return [item for item in extracted(paths) if not catalog.get(item[2])]
+
+
+if __name__ == "__main__":
+    missing = untranslated([Path(p) for p in sys.argv[1:]] or None)
+    for file, line, msgid in missing:
+        print(f"{file}:{line}: {msgid!r}")
+    print(f"{len(missing)} untranslated")
+    raise SystemExit(1 if missing else 0)
