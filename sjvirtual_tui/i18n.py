@@ -23,6 +23,9 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
+from typing import TypeVar
+
+_K = TypeVar("_K")
 
 DEFAULT_LANGUAGE = "es"
 LANGUAGES = ("es", "en")
@@ -121,3 +124,23 @@ def language_from_environment(environ: Mapping[str, str] | None = None) -> str:
             code = value.split("_")[0].split(".")[0].lower()
             return code if code in LANGUAGES else DEFAULT_LANGUAGE
     return DEFAULT_LANGUAGE
+
+
+class Labels(Mapping[_K, str]):
+    """A label table written with ``N_()`` msgids that answers in the current language.
+
+    ``LABELS[key]``, ``.get``, ``.items()`` and ``.values()`` all translate when read, so the
+    tables stay module constants and their users need no ``_()``.
+    """
+
+    def __init__(self, labels: Mapping[_K, str]) -> None:
+        self._labels = dict(labels)
+
+    def __getitem__(self, key: _K) -> str:
+        return _(self._labels[key])
+
+    def __iter__(self) -> Iterator[_K]:
+        return iter(self._labels)
+
+    def __len__(self) -> int:
+        return len(self._labels)

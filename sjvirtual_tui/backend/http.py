@@ -13,8 +13,6 @@ from typing import Any, TypeVar
 import httpx
 import pydantic
 
-from sjvirtual_tui.i18n import language
-
 from sjvirtual_tui.backend.errors import (
     AuthError,
     BackendError,
@@ -29,6 +27,7 @@ from sjvirtual_tui.backend.errors import (
     SessionExpired,
     ValidationError,
 )
+from sjvirtual_tui.i18n import language
 from sjvirtual_tui.models import (
     API_PREFIX,
     Account,

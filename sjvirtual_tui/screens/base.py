@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from sjvirtual_tui.backend import Backend, BackendError, BackendUnavailable, SessionExpired
+from sjvirtual_tui.widgets.bindings import translate_bindings
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -52,6 +53,7 @@ class BankScreen(Screen[None]):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._retry: Callable[[], None] | None = None
+        translate_bindings(self)
 
     @property
     def sjv(self) -> SJVirtualApp:
