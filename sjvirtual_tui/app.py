@@ -9,15 +9,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from textual.app import App
+from textual import events
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.content import Content
+from textual.filter import LineFilter
+from textual.screen import Screen
 
+from sjvirtual_tui.appearance import THEME_LABELS, THEMES, Appearance, use_ascii_glyphs
 from sjvirtual_tui.backend.errors import BackendUnavailable
+from sjvirtual_tui.commands import BankCommands
+from sjvirtual_tui.i18n import N_, _
+from sjvirtual_tui.kiosk import KIOSK_IDLE_SECONDS
 from sjvirtual_tui.screens.login import LoginScreen
+from sjvirtual_tui.widgets.amount_mask import AmountMask
+from sjvirtual_tui.widgets.bindings import translate_bindings
 
 if TYPE_CHECKING:
     from sjvirtual_tui.backend import Backend
@@ -26,7 +37,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-IDLE_CHECK_SECONDS = 5.0
+IDLE_CHECK_SECONDS = 1.0
+
+# The flows the command palette and the dashboard open: name -> (screen module, class).
+FLOWS: dict[str, tuple[str, str]] = {
+    "transfers": ("sjvirtual_tui.screens.transfers", "TransferScreen"),
+    "beneficiaries": ("sjvirtual_tui.screens.beneficiaries", "BeneficiariesScreen"),
+    "history": ("sjvirtual_tui.screens.transfer_history", "TransferHistoryScreen"),
+    "services": ("sjvirtual_tui.screens.services", "ServicePaymentScreen"),
+    "cards": ("sjvirtual_tui.screens.cards", "CardPaymentScreen"),
+}
 
 
 class SJVirtualApp(App[None]):
@@ -35,10 +55,15 @@ class SJVirtualApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "San José S.J. Virtual"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {BankCommands}
+    COMMAND_PALETTE_BINDING = "ctrl+p"
     BINDINGS = [
-        Binding("f9", "logout", "Cerrar sesión", show=True, priority=True),
-        Binding("f8", "outbox", "Correo", show=True, priority=True),
-        Binding("ctrl+q", "quit", "Salir", show=True, priority=True),
+        Binding("f1", "help", N_("Ayuda"), show=True, priority=True),
+        Binding("f9", "logout", N_("Cerrar sesión"), show=True, priority=True),
+        Binding("f8", "outbox", N_("Correo"), show=True, priority=True),
+        Binding("ctrl+o", "toggle_amounts", N_("Ocultar montos"), show=True, priority=True),
+        # Ctrl+Q is in F1's list; the footer has no room for it at 80 columns.
+        Binding("ctrl+q", "quit", N_("Salir"), show=False, priority=True),
     ]
 
     def __init__(
@@ -51,8 +76,22 @@ class SJVirtualApp(App[None]):
         teller: bool = False,
         outbox: bool = False,
         set_password_code: str | None = None,
+        kiosk: bool = False,
+        appearance: Appearance | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        super().__init__()
+        self.appearance = appearance or Appearance()
+        use_ascii_glyphs(self.appearance.ascii)
+        css = [self.CSS_PATH, "ascii.tcss"] if self.appearance.ascii else None
+        # NO_COLOR: Textual strips colour (its NoColor filter) only from an ANSI theme; with a
+        # truecolor theme it would paint in shades of grey instead.
+        super().__init__(css_path=css, ansi_color=True if self.appearance.no_color else None)
+        self.theme = self.appearance.textual_theme
+        translate_bindings(self)
+        self.kiosk = kiosk
+        self.monotonic = monotonic
+        self._last_input = monotonic()
+        self.amount_mask = AmountMask(enabled=False)
         self.teller_mode = teller
         self.outbox_enabled = outbox
         self.set_password_code = set_password_code
@@ -65,7 +104,7 @@ class SJVirtualApp(App[None]):
         self.demo_hint = demo_hint
         self.now = now or (lambda: datetime.now(UTC))
         self.session: LoginResult | None = None
-        self.login_screen = LoginScreen(demo_hint=demo_hint, teller=teller)
+        self.login_screen = LoginScreen(demo_hint=demo_hint, teller=teller, kiosk=kiosk)
 
     # --- loading -------------------------------------------------------------------------------
 
@@ -114,7 +153,7 @@ class SJVirtualApp(App[None]):
         except Exception as exc:
             log.exception("start-up failed")
             # Errors meant for the screen carry ``user_message``; others stay in the log.
-            message = getattr(exc, "user_message", None) or (
+            message = getattr(exc, "user_message", None) or _(
                 "No se pudo preparar la conexión con el servidor (el detalle está en el registro)."
             )
             self.call_from_thread(self._loaded, None, None, message)
@@ -147,11 +186,93 @@ class SJVirtualApp(App[None]):
     # --- the session ---------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "logout":
+        if action in ("logout", "toggle_amounts"):
             return self.session is not None  # hidden from the footer until someone logs in
         if action == "outbox":
             return self.outbox_enabled
         return True
+
+    # --- keys, help, palette, themes -----------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown | events.Paste):
+            self._last_input = self.monotonic()  # the idle lock counts from the last key
+        await super().on_event(event)
+
+    def action_help(self) -> None:
+        from sjvirtual_tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        filters = super().get_line_filters()
+        return [*filters, self.amount_mask] if self.amount_mask.enabled else filters
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        if not sub_title:
+            return Content(title)
+        dash = " - " if self.appearance.ascii else " — "  # no em dash on the Linux console
+        return Content.assemble(Content(title), (dash, "dim"), Content(sub_title).stylize("dim"))
+
+    def action_toggle_amounts(self) -> None:
+        """Hide or show every amount on screen (someone behind the member at a kiosk)."""
+        self.amount_mask.enabled = not self.amount_mask.enabled
+        hidden = self.amount_mask.enabled
+        for screen in self.screen_stack:  # the drawn lines are cached per widget
+            for widget in screen.walk_children(with_self=True):
+                widget.refresh()
+        self.notify(_("Montos ocultos: Ctrl+O los muestra.") if hidden else _("Montos visibles."))
+
+    @property
+    def amounts_hidden(self) -> bool:
+        return self.amount_mask.enabled
+
+    def set_theme(self, name: str) -> None:
+        """A theme of ours by name (``--theme`` or the palette); NO_COLOR stays colourless."""
+        if self.appearance.no_color:
+            self.notify(_("Sin colores (NO_COLOR): el tema no cambia."))
+            return
+        self.theme = THEMES[name]
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        # Textual's own (screenshots, maximise, its theme picker) are left out: ours say the
+        # same in the member's words, and only the themes that suit a terminal bank.
+        for name in THEMES:
+            yield SystemCommand(
+                _(THEME_LABELS[name]),
+                _("Cambiar el tema de colores"),
+                lambda n=name: self.set_theme(n),
+            )
+        yield SystemCommand(_("Ayuda"), _("Las teclas de esta pantalla (F1)"), self.action_help)
+        yield SystemCommand(_("Salir"), _("Cerrar S.J. Virtual (Ctrl+Q)"), self.action_quit)
+
+    def open_flow(self, name: str) -> None:
+        """A flow of the manual from anywhere (palette): over the dashboard, never stacked."""
+        import importlib
+
+        from sjvirtual_tui.screens.dashboard import DashboardScreen
+
+        if name in ("register", "set_password", "recover"):  # before logging in
+            if self.session is None and not self.teller_mode:
+                while self.screen is not self.login_screen and len(self.screen_stack) > 1:
+                    self.pop_screen()
+                getattr(self.login_screen, f"action_{name}")()
+            return
+        if not any(isinstance(screen, DashboardScreen) for screen in self.screen_stack):
+            # Not logged in, the tellers' app, or PRIMER INGRESO not finished yet.
+            self.notify(_("Ingrese primero con su usuario y contraseña."), severity="warning")
+            return
+        screen_class = None
+        if name in FLOWS:
+            module, cls = FLOWS[name]
+            screen_class = getattr(importlib.import_module(module), cls)
+            if isinstance(self.screen, screen_class):
+                return
+        while not isinstance(self.screen, DashboardScreen):
+            self.pop_screen()
+        if screen_class is not None:
+            self.push_screen(screen_class())
 
     def logged_in(self, result: LoginResult, password: str) -> None:
         """Where a successful login leads: dashboard, PRIMER INGRESO or the tellers' screen."""
@@ -160,9 +281,9 @@ class SJVirtualApp(App[None]):
             # Staff use `sjvirtual --teller`; members never see the staff screens.
             self.session = result
             message = (
-                "Este usuario es del personal de la cooperativa: ingrese con sjvirtual --teller."
+                _("Este usuario es del personal de la cooperativa: ingrese con sjvirtual --teller.")
                 if is_teller
-                else "Este ingreso es solo para el personal de la cooperativa."
+                else _("Este ingreso es solo para el personal de la cooperativa.")
             )
             self.run_worker(self._refuse_session(message), exclusive=True, group="session")
             return
@@ -209,21 +330,48 @@ class SJVirtualApp(App[None]):
     def end_session(self, notice: str) -> None:
         """Back to the login screen (the server session is already gone), saying why."""
         self.session = None
+        self.amount_mask.enabled = False
         self.refresh_bindings()
         if self._backend is not None:
             self._backend.forget_session()
         while self.screen is not self.login_screen and len(self.screen_stack) > 1:
             self.pop_screen()
-        self.login_screen.reset(notice)
+        self.login_screen.reset(notice, forget_user=self.kiosk)
+
+    @property
+    def idle_lock_seconds(self) -> int | None:
+        """Seconds without a key before the session is ended here: ``--idle-minutes``, else 2
+        minutes in kiosk mode; None leaves it to the server's own idle timeout."""
+        minutes = self._settings.idle_minutes if self._settings is not None else None
+        if minutes is not None:
+            return minutes * 60
+        return KIOSK_IDLE_SECONDS if self.kiosk else None
 
     def _check_idle(self) -> None:
-        """Mirror the server's idle timeout, so balances do not stay on an abandoned screen."""
+        self.run_worker(self.lock_if_idle(), group="idle", exclusive=True, exit_on_error=False)
+
+    async def lock_if_idle(self) -> None:
+        """End an abandoned session: after the idle lock (ended on the server too) or when the
+        server's own idle timeout has passed, so balances do not stay on screen."""
         if self.session is None or self._backend is None or not self._backend.logged_in:
+            return
+        lock = self.idle_lock_seconds
+        if lock is not None and self.monotonic() - self._last_input >= lock:
+            minutes = max(1, lock // 60)
+            self.session = None
+            await self._backend.logout()
+            self.end_session(
+                _(
+                    "Su sesión se cerró tras {minutes} minutos sin actividad. Ingrese nuevamente."
+                ).format(minutes=minutes)
+            )
             return
         if self._backend.seconds_since_last_request() >= self.session.idle_timeout_seconds:
             minutes = self.session.idle_timeout_seconds // 60
             self.end_session(
-                f"Su sesión se cerró tras {minutes} minutos sin actividad. Ingrese nuevamente."
+                _(
+                    "Su sesión se cerró tras {minutes} minutos sin actividad. Ingrese nuevamente."
+                ).format(minutes=minutes)
             )
 
     async def action_logout(self) -> None:
@@ -231,7 +379,7 @@ class SJVirtualApp(App[None]):
             return
         self.session = None
         await self.backend.logout()
-        self.end_session("Sesión cerrada. Gracias por usar San José S.J. Virtual.")
+        self.end_session(_("Sesión cerrada. Gracias por usar San José S.J. Virtual."))
 
     async def on_unmount(self) -> None:
         if self._backend is None:
@@ -250,6 +398,9 @@ def build_app(
     teller: bool = False,
     outbox: bool = False,
     set_password_code: str | None = None,
+    kiosk: bool = False,
+    appearance: Appearance | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> SJVirtualApp:
     """The one way to make the app: the CLI and the tests both come through here.
 
@@ -257,7 +408,9 @@ def build_app(
     paint). ``now`` (an aware datetime) decides what "today" is, e.g. for the statement's
     default range; tests pass the mock server's clock. ``teller``: the staff's app
     (`sjvirtual --teller`). ``outbox``: the demo's Correo view (F8). ``set_password_code``:
-    open ESTABLECER CONTRASEÑA with that code (`sjvirtual set-password CODE`).
+    open ESTABLECER CONTRASEÑA with that code (`sjvirtual set-password CODE`). ``kiosk``: a
+    shared terminal (nothing kept, idle lock). ``appearance``: theme, colour, ASCII (from the
+    terminal, see appearance.py). ``monotonic``: the clock of the idle lock (tests drive it).
     """
     return SJVirtualApp(
         settings,
@@ -267,4 +420,7 @@ def build_app(
         teller=teller,
         outbox=outbox,
         set_password_code=set_password_code,
+        kiosk=kiosk,
+        appearance=appearance,
+        monotonic=monotonic,
     )

@@ -10,7 +10,9 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sjvirtual_tui import __version__
+from sjvirtual_tui import __version__, kiosk
+from sjvirtual_tui.appearance import THEME_CHOICES
+from sjvirtual_tui.i18n import LANGUAGES, _, language_from_environment, set_language
 
 if TYPE_CHECKING:
     from sjvirtual_tui.backend import Backend
@@ -29,6 +31,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--db", metavar="PATH", type=Path, help="demo: conservar los datos aquí")
     parser.add_argument(
         "--teller", action="store_true", help="ingreso del personal de la cooperativa"
+    )
+    parser.add_argument(
+        "--kiosk",
+        action="store_true",
+        help="terminal compartida (o SJV_KIOSK=1): nada se guarda, bloqueo por inactividad",
+    )
+    parser.add_argument(
+        "--idle-minutes",
+        type=int,
+        metavar="N",
+        help="cerrar la sesión tras N minutos sin teclas (quiosco: 2; o SJV_IDLE_MINUTES)",
+    )
+    parser.add_argument("--lang", choices=LANGUAGES, help="idioma (o SJV_LANG, LANG=en_*)")
+    parser.add_argument(
+        "--theme",
+        choices=THEME_CHOICES,
+        help="tema de colores (NO_COLOR=1 y TERM=linux eligen uno sin colores o de 16)",
     )
     parser.add_argument(
         "command",
@@ -68,27 +87,40 @@ def setup_logging() -> Path | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    set_language(args.lang or language_from_environment())
+    problem = kiosk.terminal_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    kiosk_mode = args.kiosk or kiosk.is_true(os.environ.get("SJV_KIOSK"))
+    kiosk.prepare_environment(kiosk_mode)
     # Only the two choices that decide whether to start at all are read here; everything else
     # comes from Settings (pydantic-settings, SJV_*), built after the first paint.
     demo = args.demo or os.environ.get("SJV_DEMO", "").lower() in ("1", "true", "yes")
     server = args.server or os.environ.get("SJV_SERVER_URL")
     if demo and server:
-        print("sjvirtual: use --demo o --server, no ambos.", file=sys.stderr)
+        print(_("sjvirtual: use --demo o --server, no ambos."), file=sys.stderr)
         return 2
     if not demo and not server:
         print(
-            "sjvirtual: indique el servidor con --server URL (o SJV_SERVER_URL), "
-            "o pruebe la demostración con --demo.",
+            _(
+                "sjvirtual: indique el servidor con --server URL (o SJV_SERVER_URL), "
+                "o pruebe la demostración con --demo."
+            ),
             file=sys.stderr,
         )
         return 2
     setup_logging()
 
     from sjvirtual_tui.app import build_app
+    from sjvirtual_tui.appearance import detect_appearance
 
-    overrides: dict[str, object] = {"demo": demo, "server_url": server}
+    overrides: dict[str, object] = {"demo": demo, "server_url": server, "kiosk": kiosk_mode}
     if args.db:
         overrides["db_path"] = args.db
+    if args.idle_minutes is not None:
+        overrides["idle_minutes"] = args.idle_minutes
+    appearance = detect_appearance(args.theme)
 
     def settings() -> Settings:
         from sjvirtual_tui.config import Settings
@@ -119,8 +151,11 @@ def main(argv: list[str] | None = None) -> int:
             demo_hint=hint,
             teller=args.teller,
             outbox=demo,
+            kiosk=kiosk_mode,
+            appearance=appearance,
             set_password_code=args.code if args.command == "set-password" else None,
         )
+        kiosk.end_on_hangup(app)  # SIGHUP/SIGTERM: log out and leave, never linger
         app.run()
     return app.return_code or 0
 

@@ -25,3 +25,11 @@ class Settings(BaseSettings):
     export_dir: Path = Field(default_factory=default_export_dir)
     statement_page_size: int = Field(default=100, ge=10, le=500)
     statement_days: int = Field(default=90, ge=1, le=3660, description="Default range.")
+    kiosk: bool = Field(default=False, description="Shared terminal: keep nothing, lock when idle.")
+    idle_minutes: int | None = Field(
+        default=None,
+        ge=1,
+        le=60,
+        description="End the session after this many minutes without a key. Default: 2 in "
+        "kiosk mode, else the server's idle timeout.",
+    )

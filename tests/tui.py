@@ -50,6 +50,8 @@ def make_app(
         retry_delays=retry_delays,
         **({"monotonic": monotonic} if monotonic else {}),
     )
+    if monotonic is not None:
+        app_options.setdefault("monotonic", monotonic)  # the idle lock counts on it too
     return build_app(Settings(export_dir=export_dir), backend, now=now, **app_options)
 
 
@@ -83,3 +85,11 @@ async def login(pilot: Pilot[None], username: str, password: str) -> None:
     await type_text(pilot, password)
     await pilot.press("enter")
     await settle(pilot)
+
+
+def screen_text(pilot: Pilot[None]) -> str:
+    """The whole screen as a person sees it (every layer, after Textual's line filters: hidden
+    amounts stay hidden here too)."""
+    app = pilot.app
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    return "\n".join("".join(strip.text for strip in line) for line in update.strips)

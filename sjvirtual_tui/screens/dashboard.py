@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
 from sjvirtual_tui.formatting import local_time, money
+from sjvirtual_tui.i18n import N_, _, ngettext
 from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, Account, LoginResult
 from sjvirtual_tui.screens.base import BankScreen, Problem
 from sjvirtual_tui.widgets.row_table import RowTable
@@ -17,14 +18,15 @@ from sjvirtual_tui.widgets.row_table import RowTable
 
 class DashboardScreen(BankScreen):
     BINDINGS = [
-        Binding("enter", "open_statement", "Estado de cuenta", show=True),
-        Binding("f2", "transfers", "Transferir", show=True),
-        # F3 and F4 are in the MENÚ on screen: the footer has no room left at 80 columns.
-        Binding("f3", "beneficiaries", "Terceros", show=False),
-        Binding("f4", "history", "Historial", show=False),
-        Binding("f6", "services", "Servicios", show=True),
-        Binding("f7", "cards", "Tarjetas", show=True),
-        Binding("f5", "retry", "Actualizar", show=False),  # in the hint: the footer is full
+        Binding("enter", "open_statement", N_("Estado de cuenta"), show=True),
+        Binding("f2", "transfers", N_("Transferir"), show=True),
+        # F3, F4, F6 and F7 are in the MENÚ on screen and in F1's list: the footer has no room
+        # for them beside the keys that work everywhere (F1, F9, Ctrl+O) at 80 columns.
+        Binding("f3", "beneficiaries", N_("Terceros"), show=False),
+        Binding("f4", "history", N_("Historial"), show=False),
+        Binding("f6", "services", N_("Servicios"), show=False),
+        Binding("f7", "cards", N_("Tarjetas"), show=False),
+        Binding("f5", "retry", N_("Actualizar"), show=False),  # in the hint: the footer is full
     ]
 
     def __init__(self, login: LoginResult) -> None:
@@ -35,14 +37,16 @@ class DashboardScreen(BankScreen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Vertical(id="dashboard-box"):
-            yield Static("POSICIÓN CONSOLIDADA", classes="screen-title")
+            yield Static(_("POSICIÓN CONSOLIDADA"), classes="screen-title")
             yield Static(self._greeting(), id="member-line")
             yield RowTable(id="accounts")
             yield Static("", id="accounts-total")
             yield Static(
-                "MENÚ  Enter ESTADO DE CUENTA · F2 TRANSFERENCIAS · F4 HISTORIAL\n"
-                "      F6 PAGO DE SERVICIOS · F7 PAGO DE TARJETAS\n"
-                "      F3 ADMINISTRACIÓN › Productos de terceros · F5 actualizar",
+                _(
+                    "MENÚ  Enter ESTADO DE CUENTA · F2 TRANSFERENCIAS · F4 HISTORIAL\n"
+                    "      F6 PAGO DE SERVICIOS · F7 PAGO DE TARJETAS\n"
+                    "      F3 ADMINISTRACIÓN › Productos de terceros · F5 actualizar"
+                ),
                 id="menu",
                 classes="hint",
             )
@@ -52,16 +56,18 @@ class DashboardScreen(BankScreen):
     def _greeting(self) -> str:
         member = self.login.member
         last = self.login.last_login_at
-        last_text = local_time(last) if last else "primer ingreso"
-        return f"{member.full_name}\nÚltimo ingreso: {last_text}"
+        last_text = local_time(last) if last else _("primer ingreso")
+        return "{name}\n{last}".format(
+            name=member.full_name, last=_("Último ingreso: {when}").format(when=last_text)
+        )
 
     def on_mount(self) -> None:
-        self.sub_title = "Posición consolidada"
+        self.sub_title = _("Posición consolidada")
         table = self.query_one("#accounts", DataTable)
-        table.add_column("Cuenta", key="number", width=10)
-        table.add_column("Tipo", key="type", width=18)
-        table.add_column("Disponible", key="available", width=16)
-        table.add_column("Contable", key="accounting", width=16)
+        table.add_column(_("Cuenta"), key="number", width=10)
+        table.add_column(_("Tipo"), key="type", width=18)
+        table.add_column(_("Disponible"), key="available", width=16)
+        table.add_column(_("Contable"), key="accounting", width=16)
         table.focus()  # the data comes with on_screen_resume, also the first time
 
     def on_screen_resume(self) -> None:
@@ -112,9 +118,13 @@ class DashboardScreen(BankScreen):
             )
         total = sum(a.available_cents for a in accounts)
         count = len(accounts)
-        noun = "cuenta" if count == 1 else "cuentas"
+        line = ngettext(
+            "{count} cuenta · Total disponible: {total}",
+            "{count} cuentas · Total disponible: {total}",
+            count,
+        )
         self.query_one("#accounts-total", Static).update(
-            f"{count} {noun} · Total disponible: {money(total)}"
+            line.format(count=count, total=money(total))
         )
 
     @on(DataTable.RowSelected, "#accounts")

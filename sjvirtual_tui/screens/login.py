@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, Label, Static
 
 from sjvirtual_tui.backend import AuthError, BackendError, LockedError
+from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.screens.base import BankScreen, Problem
+from sjvirtual_tui.widgets.choice import Tick
 from sjvirtual_tui.widgets.security_image import SecurityImage
 
 if TYPE_CHECKING:  # pydantic is imported after the first paint (see SJVirtualApp._load)
@@ -23,11 +26,11 @@ _USERNAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 def username_error(value: str) -> str | None:
     if not value:
-        return "Ingrese su nombre de usuario."
+        return _("Ingrese su nombre de usuario.")
     if len(value) > 64:
-        return "El usuario tiene como máximo 64 caracteres."
+        return _("El usuario tiene como máximo 64 caracteres.")
     if not _USERNAME.match(value):
-        return "El usuario solo lleva letras sin tilde, números, punto, guion o guion bajo."
+        return _("El usuario solo lleva letras sin tilde, números, punto, guion o guion bajo.")
     return None
 
 
@@ -35,38 +38,44 @@ class LoginScreen(BankScreen):
     """The first screen. ``notice`` explains why we are here (session ended, ...)."""
 
     BINDINGS = [
-        Binding("escape", "back", "Volver", show=True),
-        Binding("f2", "register", "Registrarse", show=True),
-        Binding("f3", "set_password", "Establecer contraseña", show=True),
-        Binding("f4", "recover", "Recuperar", show=True),
+        Binding("escape", "back", N_("Volver"), show=True),
+        Binding("f2", "register", N_("Registrarse"), show=True),
+        Binding("f3", "set_password", N_("Establecer contraseña"), show=True),
+        Binding("f4", "recover", N_("Recuperar"), show=True),
     ]
 
-    def __init__(self, demo_hint: str | None = None, *, teller: bool = False) -> None:
+    def __init__(
+        self, demo_hint: str | None = None, *, teller: bool = False, kiosk: bool = False
+    ) -> None:
         super().__init__(id="login")
         self.demo_hint = demo_hint
         self.teller = teller
+        self.kiosk = kiosk
+        self.keyring_usable = False  # known after a look at the keyring, in a thread
         self.challenge: SecurityChallenge | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Vertical(id="login-box"):
             yield Static(
-                "SAN JOSÉ S.J. VIRTUAL · PERSONAL" if self.teller else "SAN JOSÉ S.J. VIRTUAL",
+                _("SAN JOSÉ S.J. VIRTUAL · PERSONAL") if self.teller else "SAN JOSÉ S.J. VIRTUAL",
                 id="brand",
             )
-            yield Static("Cooperativa de Ahorro y Crédito San José S.J.", id="brand-sub")
+            yield Static(_("Cooperativa de Ahorro y Crédito San José S.J."), id="brand-sub")
             yield Static("", id="notice")
             with ContentSwitcher(initial="step-user", id="login-steps"):
                 with Vertical(id="step-user"):
-                    yield Label("Usuario (*)", classes="field-label")
+                    yield Label(_("Usuario (*)"), classes="field-label")
                     yield Input(
-                        placeholder="nombre de usuario",
+                        placeholder=_("nombre de usuario"),
                         id="username",
                         max_length=64,
                         compact=True,
                     )
                     yield Label("", id="username-error", classes="field-error")
-                    yield Button("INGRESAR", id="ingresar", variant="primary", compact=True)
+                    # Shown only where a real keyring can keep it (never in kiosk mode).
+                    yield Tick(_("Recordar usuario en esta terminal"), id="remember", compact=True)
+                    yield Button(_("INGRESAR"), id="ingresar", variant="primary", compact=True)
                 with Vertical(id="step-password"):
                     with Horizontal(id="security-row"):
                         yield SecurityImage(id="security-image")
@@ -74,19 +83,19 @@ class LoginScreen(BankScreen):
                             yield Static("", id="security-user")
                             yield Static("", id="security-phrase")
                             yield Static(
-                                "Si no reconoce su imagen y frase, no escriba su contraseña.",
+                                _("Si no reconoce su imagen y frase, no escriba su contraseña."),
                                 id="security-warning",
                             )
-                    yield Label("Contraseña (*)", classes="field-label")
+                    yield Label(_("Contraseña (*)"), classes="field-label")
                     yield Input(
-                        placeholder="contraseña",
+                        placeholder=_("contraseña"),
                         password=True,
                         id="password",
                         max_length=256,
                         compact=True,
                     )
                     yield Label("", id="password-error", classes="field-error")
-                    yield Button("SIGUIENTE", id="siguiente", variant="primary", compact=True)
+                    yield Button(_("SIGUIENTE"), id="siguiente", variant="primary", compact=True)
             yield Problem(id="problem")
         if self.demo_hint:
             yield Static(self.demo_hint, id="demo-hint")
@@ -94,8 +103,54 @@ class LoginScreen(BankScreen):
 
     def on_mount(self) -> None:
         self.title = "San José S.J. Virtual"
-        self.sub_title = "Ingreso"
+        self.sub_title = _("Ingreso")
+        self.query_one("#remember", Tick).display = False
         self.query_one("#username", Input).focus()
+        if not self.kiosk and not self.teller:
+            self.run_worker(self._look_at_keyring, thread=True, exit_on_error=False)
+
+    # --- the remembered user (keyring only) ----------------------------------------------------
+
+    def _look_at_keyring(self) -> None:
+        """In a thread (a keyring may block): is there a real one, and a username in it?"""
+        from sjvirtual_tui import remember
+
+        if not remember.available():
+            return
+        self.app.call_from_thread(self._keyring_found, remember.remembered_username(self._server()))
+
+    def _keyring_found(self, username: str | None) -> None:
+        self.keyring_usable = True
+        tick = self.query_one("#remember", Tick)
+        tick.display = True
+        field = self.query_one("#username", Input)
+        if username and not field.value and not username_error(username):
+            field.value = username
+            field.cursor_position = len(username)
+            tick.value = True
+
+    def _server(self) -> str:
+        """The key the keyring entries of this server are kept under."""
+        settings = self.sjv._settings
+        url = settings.server_url if settings is not None else None
+        return url or "demo"
+
+    async def _login(self, username: str, password: str) -> LoginResult:
+        """Login, with this terminal's device token when it keeps one; keeps what it may."""
+        from sjvirtual_tui import remember
+
+        keeps = self.keyring_usable and not self.kiosk
+        server = self._server()
+        token = await asyncio.to_thread(remember.device_token, server, username) if keeps else None
+        result = await self.backend.login(username, password, token)
+        if keeps:
+            remembered = username if self.query_one("#remember", Tick).value else None
+            await asyncio.to_thread(remember.remember_username, server, remembered)
+            if result.device_token:
+                await asyncio.to_thread(
+                    remember.keep_device_token, server, username, result.device_token
+                )
+        return result
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":  # Escape only means something in the password step
@@ -135,7 +190,9 @@ class LoginScreen(BankScreen):
     def _show_challenge(self, challenge: SecurityChallenge) -> None:
         self.challenge = challenge
         self.query_one("#security-image", SecurityImage).show_image(challenge.image)
-        self.query_one("#security-user", Static).update(f"Usuario: {challenge.username}")
+        self.query_one("#security-user", Static).update(
+            _("Usuario: {username}").format(username=challenge.username)
+        )
         self.query_one("#security-phrase", Static).update(f"«{challenge.phrase}»")
         self._field_error("password", None)
         self.query_one(ContentSwitcher).current = "step-password"
@@ -152,12 +209,12 @@ class LoginScreen(BankScreen):
         password_input = self.query_one("#password", Input)
         password = password_input.value
         if not password:
-            self._field_error("password", "Ingrese su contraseña.")
+            self._field_error("password", _("Ingrese su contraseña."))
             return
         self._field_error("password", None)
         username = self.challenge.username
         self.call_backend(
-            lambda: self.backend.login(username, password),
+            lambda: self._login(username, password),
             lambda result: self._logged_in(result, password),
             on_error=self._login_failed,
         )
@@ -185,9 +242,12 @@ class LoginScreen(BankScreen):
             self.refresh_bindings()
             self.query_one("#username", Input).focus()
 
-    def reset(self, notice: str | None = None) -> None:
-        """Back to step 1 after a logout or an expired session, saying why."""
+    def reset(self, notice: str | None = None, *, forget_user: bool = False) -> None:
+        """Back to step 1 after a logout or an expired session, saying why. ``forget_user``
+        (kiosk): the next person at the terminal must not see who was here."""
         self.challenge = None
+        if forget_user:
+            self.query_one("#username", Input).value = ""
         self.query_one("#password", Input).value = ""
         self._field_error("password", None)
         self._field_error("username", None)

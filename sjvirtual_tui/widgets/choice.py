@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.content import Content
-from textual.widgets import RadioButton
+from textual.widgets import Checkbox, RadioButton
 
 
 class Choice(RadioButton):
@@ -12,5 +12,15 @@ class Choice(RadioButton):
 
     @property
     def _button(self) -> Content:
-        self.BUTTON_INNER = "●" if self.value else " "
+        # RadioButton's own glyph ("●", or "*" where only ASCII is drawn: see appearance.py).
+        self.BUTTON_INNER = RadioButton.BUTTON_INNER if self.value else " "
+        return super()._button
+
+
+class Tick(Checkbox):
+    """A checkbox that draws its X only when ticked (Textual's draws it always, in two colours)."""
+
+    @property
+    def _button(self) -> Content:
+        self.BUTTON_INNER = "X" if self.value else " "
         return super()._button

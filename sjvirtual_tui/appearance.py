@@ -1,0 +1,104 @@
+"""How the screen is drawn: theme, colour or none, Unicode or ASCII.
+
+Read from the terminal's environment before the app starts (``NO_COLOR``, ``TERM``) and from
+``--theme``. Kept free of Textual at import: the CLI reads :data:`THEME_CHOICES` for its help.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sjvirtual_tui.i18n import N_
+
+# Our names -> Textual's themes. "ansi" uses the terminal's own 16 colours (its palette, its
+# background), so it reads right on the Linux console and on a light or dark terminal alike.
+THEMES: dict[str, str] = {
+    "oscuro": "textual-dark",
+    "claro": "textual-light",
+    "ansi": "ansi-dark",
+}
+THEME_LABELS = {
+    "oscuro": N_("Tema oscuro"),
+    "claro": N_("Tema claro"),
+    "ansi": N_("Tema de la terminal (16 colores)"),
+}
+THEME_CHOICES = tuple(THEMES)
+DEFAULT_THEME = "oscuro"
+
+# Terminals that have 16 colours at most and fonts without rounded corners, eighth blocks or
+# Textual's icons (the Linux console's font is close to code page 437).
+_ASCII_TERMS = ("linux", "vt100", "vt102", "vt220", "vt52", "ansi", "cons25", "dumb")
+_MONOCHROME_TERMS = ("vt100", "vt102", "vt220", "vt52", "dumb")
+
+
+@dataclass(frozen=True)
+class Appearance:
+    theme: str = DEFAULT_THEME
+    no_color: bool = False  # NO_COLOR (https://no-color.org) or a terminal without colours
+    ascii: bool = False  # ASCII borders and glyphs only
+
+    @property
+    def textual_theme(self) -> str:
+        return THEMES["ansi"] if self.no_color else THEMES[self.theme]
+
+
+def detect_appearance(
+    theme: str | None = None, environ: Mapping[str, str] | None = None
+) -> Appearance:
+    """``--theme`` over the terminal: ``NO_COLOR`` -> no colour at all; ``TERM=linux`` -> the
+    terminal's 16 colours and ASCII; ``TERM=vt100`` -> ASCII and no colour."""
+    env = os.environ if environ is None else environ
+    term = env.get("TERM", "").lower()
+    no_color = env.get("NO_COLOR") is not None or term.startswith(_MONOCHROME_TERMS)
+    ascii_only = term.startswith(_ASCII_TERMS)
+    chosen = theme or ("ansi" if ascii_only else DEFAULT_THEME)
+    if chosen not in THEMES:
+        chosen = DEFAULT_THEME
+    return Appearance(theme=chosen, no_color=no_color, ascii=ascii_only)
+
+
+_UNICODE_GLYPHS: dict[str, object] = {}
+
+
+def use_ascii_glyphs(ascii_only: bool) -> None:
+    """Draw every border and mark with ASCII, or as Textual does (process-wide: a process
+    draws on one terminal; tests switch back).
+
+    Textual has no switch for this; its border table and a few widgets' class constants are the
+    one place each glyph comes from, so they are replaced here rather than in every stylesheet.
+    """
+    from textual import _border
+    from textual.scrollbar import ScrollBarRender
+    from textual.widgets import Checkbox, RadioButton
+    from textual.widgets._toggle_button import ToggleButton
+
+    if not _UNICODE_GLYPHS:
+        _UNICODE_GLYPHS.update(
+            chars=dict(_border.BORDER_CHARS),
+            locations=dict(_border.BORDER_LOCATIONS),
+            vertical=ScrollBarRender.VERTICAL_BARS,
+            horizontal=ScrollBarRender.HORIZONTAL_BARS,
+            toggle=(ToggleButton.BUTTON_LEFT, ToggleButton.BUTTON_RIGHT),
+            radio=RadioButton.BUTTON_INNER,
+        )
+    original = _UNICODE_GLYPHS
+    chars: dict = original["chars"]  # type: ignore[assignment]
+    locations: dict = original["locations"]  # type: ignore[assignment]
+    keep = {"", "none", "hidden", "blank", "ascii"}
+    for name in chars:
+        use = "ascii" if ascii_only and name not in keep else name
+        _border.BORDER_CHARS[name] = chars[use]
+        _border.BORDER_LOCATIONS[name] = locations[use]
+    if ascii_only:
+        ScrollBarRender.VERTICAL_BARS = [" "] * 8
+        ScrollBarRender.HORIZONTAL_BARS = [" "] * 8
+        left, right, radio = "[", "]", "*"
+    else:
+        ScrollBarRender.VERTICAL_BARS = original["vertical"]  # type: ignore[assignment]
+        ScrollBarRender.HORIZONTAL_BARS = original["horizontal"]  # type: ignore[assignment]
+        (left, right), radio = original["toggle"], original["radio"]  # type: ignore[misc]
+    for cls in (ToggleButton, Checkbox, RadioButton):
+        cls.BUTTON_LEFT, cls.BUTTON_RIGHT = left, right
+    RadioButton.BUTTON_INNER = radio

@@ -1,0 +1,97 @@
+"""Kiosk mode (`sjvirtual --kiosk`, ``SJV_KIOSK=1``): a shared, untrusted terminal over SSH.
+
+Nothing is kept on the terminal (no keyring, no receipt files), an idle session is ended on the
+server and the screen cleared, and the program never runs without a terminal to draw on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import MutableMapping
+from types import FrameType
+from typing import TYPE_CHECKING, Any, TextIO
+
+from sjvirtual_tui.i18n import _
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+log = logging.getLogger(__name__)
+
+# Textual waits this long after a lone Escape for the rest of a key's sequence. Over a slow SSH
+# link the bytes of one function key can arrive apart; a longer wait keeps F2 from reading as
+# Escape + "OQ". Read by Textual at import, so it is set before Textual is imported.
+KIOSK_ESCDELAY_MS = "300"
+KIOSK_IDLE_SECONDS = 120
+
+
+def is_true(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on", "si", "sí")
+
+
+def terminal_problem(stdin: TextIO | None = None) -> str | None:
+    """Why the TUI cannot start here, or None. ``ssh -T`` gives no terminal: refuse at once,
+    so nothing is left running behind a session that cannot draw."""
+    stream = sys.stdin if stdin is None else stdin
+    try:
+        if stream is not None and stream.isatty():
+            return None
+    except (ValueError, OSError):  # closed or detached stdin
+        pass
+    return _("sjvirtual: la entrada estándar no es una terminal (use ssh -t o una terminal real).")
+
+
+def prepare_environment(kiosk: bool, environ: MutableMapping[str, str] | None = None) -> None:
+    """Before Textual is imported: a longer Escape delay in kiosk mode, unless one is set."""
+    env = os.environ if environ is None else environ
+    if kiosk:
+        env.setdefault("ESCDELAY", KIOSK_ESCDELAY_MS)
+
+
+# After a hang-up the app has this long to log out and leave; then the process ends anyway (a
+# terminal that is gone can block Textual's output thread for ever).
+HANGUP_GRACE_SECONDS = 5.0
+HANGUP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
+
+
+def end_on_hangup(app: App[Any], grace: float = HANGUP_GRACE_SECONDS) -> None:
+    """SIGHUP (the SSH link or the terminal window closed) and SIGTERM leave the app as Ctrl+Q
+    does, so the session is ended on the server too; after ``grace`` seconds the process ends
+    whatever it is waiting for. Nothing is left running behind a dropped link.
+
+    Called by the CLI just before ``app.run()``: only the real program takes over these signals,
+    never an app run by the tests. The handler runs on the main thread, which runs the app's
+    event loop; the exit is handed to that loop (``call_soon_threadsafe`` also wakes it up).
+    """
+    started: list[bool] = []
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        code = 128 + signum
+        if started:  # a second signal while leaving: the watchdog is already counting
+            return
+        started.append(True)
+        log.info("signal %s: leaving the app", signal.Signals(signum).name)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # the app is not running (yet, or any more): die as by default
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        watchdog = threading.Timer(grace, _force_exit, args=(code,))
+        watchdog.daemon = True
+        watchdog.start()
+        loop.call_soon_threadsafe(app.exit, None, code)
+
+    for signum in HANGUP_SIGNALS:
+        signal.signal(signum, on_signal)
+
+
+def _force_exit(code: int) -> None:
+    log.warning("the app did not leave after a hang-up; ending the process")
+    logging.shutdown()
+    os._exit(code)

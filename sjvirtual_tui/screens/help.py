@@ -1,0 +1,63 @@
+"""AYUDA (F1): the keys of the screen underneath, then the ones that work everywhere."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Static
+
+from sjvirtual_tui.i18n import N_, _
+from sjvirtual_tui.widgets.bindings import translate_bindings
+
+# Keys Textual handles itself, so they are in no BINDINGS table.
+ALWAYS = [
+    ("Tab / Shift+Tab", N_("Siguiente / anterior campo")),
+    ("Enter", N_("Aceptar el paso o el botón")),
+    ("Escape", N_("Volver al paso o pantalla anterior")),
+    ("Ctrl+P", N_("Paleta: abrir cualquier trámite por su nombre")),
+]
+
+
+def key_name(key: str) -> str:
+    """``ctrl+o`` -> ``Ctrl+O``, ``f2`` -> ``F2``, ``escape`` -> ``Escape``."""
+    return "+".join(
+        part.upper() if len(part) <= 3 else part.capitalize() for part in key.split("+")
+    )
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape", "dismiss", N_("Cerrar"), show=True),
+        Binding("f1", "dismiss", N_("Cerrar"), show=False),
+    ]
+
+    def __init__(self, under: Screen[object]) -> None:
+        super().__init__(id="help")
+        self.under = under
+        translate_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box"):
+            yield Static(_("AYUDA · TECLAS"), classes="screen-title")
+            yield Static(self._keys_text(), id="help-keys", markup=False)
+        yield Footer(show_command_palette=False, compact=True)
+
+    def _keys_text(self) -> str:
+        lines: list[str] = []
+        seen: set[str] = set()
+        for key, active in self.under.active_bindings.items():
+            binding = active.binding
+            if not binding.description or not active.enabled or key in seen:
+                continue
+            if binding.action in ("help", "dismiss"):
+                continue
+            seen.add(key)
+            lines.append(f"{key_name(key):<16}{binding.description}")
+        lines.append("")
+        lines.extend(f"{key:<16}{_(text)}" for key, text in ALWAYS)
+        return "\n".join(lines)
+
+    def action_dismiss(self) -> None:  # type: ignore[override]
+        self.dismiss(None)
