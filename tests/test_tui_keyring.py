@@ -1,0 +1,140 @@
+"""The remembered user: only in a real keyring, never the password, never in kiosk mode."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.backends import fail, null
+from textual.widgets import Input
+
+from sjvirtual_tui.screens.dashboard import DashboardScreen
+from sjvirtual_tui.widgets.choice import Tick
+from tests.tui import SIZE, login, make_app, settle, type_text
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring that works, kept in a dict the test can read."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.entries.pop((service, username), None)
+
+
+@pytest.fixture
+def use_keyring() -> Iterator[object]:
+    before = keyring.get_keyring()
+
+    def use(backend: KeyringBackend) -> KeyringBackend:
+        keyring.set_keyring(backend)
+        return backend
+
+    yield use
+    keyring.set_keyring(before)
+
+
+def new_terminal_mails(db: Path) -> int:
+    with sqlite3.connect(db) as conn:
+        (count,) = conn.execute(
+            "SELECT count(*) FROM outbox WHERE subject LIKE '%terminal nuevo%'"
+        ).fetchone()
+    return int(count)
+
+
+def remember_box(pilot) -> Tick:
+    return pilot.app.screen.query_one("#remember", Tick)
+
+
+@pytest.mark.parametrize("backend", [fail.Keyring, null.Keyring], ids=["fail", "null"])
+async def test_no_real_keyring_hides_the_option_and_keeps_nothing(
+    backend, use_keyring, server_app, clock, tmp_path
+):
+    use_keyring(backend())
+    home = tmp_path / "home"
+    home.mkdir()
+    app = make_app(server_app, home, clock.now)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not remember_box(pilot).display
+        await login(pilot, "demo", "Demo2026")
+        assert isinstance(app.screen, DashboardScreen)
+    # Nothing fell back to a file: the export folder (the only one the app writes) is empty.
+    assert list(home.iterdir()) == []
+
+
+async def test_a_real_keyring_remembers_the_username_and_a_device_token_only(
+    use_keyring, server_app, seeded_db, clock, tmp_path
+):
+    store = use_keyring(MemoryKeyring())
+    app = make_app(server_app, tmp_path, clock.now)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        box = remember_box(pilot)
+        assert box.display and not box.value
+        box.value = True
+        await login(pilot, "demo", "Demo2026")
+        assert isinstance(app.screen, DashboardScreen)
+    values = dict(store.entries)
+    assert values[("sjvirtual-tui", "usuario@demo")] == "demo"
+    token = values[("sjvirtual-tui", "dispositivo@demo/demo")]
+    assert len(token) >= 32
+    assert len(values) == 2
+    assert not any("Demo2026" in value for value in values.values())
+    assert new_terminal_mails(seeded_db) == 1
+
+    # Next time: the username is filled in, and the terminal is known (no second e-mail).
+    app = make_app(server_app, tmp_path, clock.now)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one("#username", Input).value == "demo"
+        assert remember_box(pilot).value
+        await pilot.press("enter")
+        await settle(pilot)
+        await type_text(pilot, "Demo2026")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+    assert new_terminal_mails(seeded_db) == 1
+
+    # Unticked: the username is forgotten.
+    app = make_app(server_app, tmp_path, clock.now)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        remember_box(pilot).value = False
+        await pilot.press("enter")
+        await settle(pilot)
+        await type_text(pilot, "Demo2026")
+        await pilot.press("enter")
+        await settle(pilot)
+    assert ("sjvirtual-tui", "usuario@demo") not in store.entries
+
+
+async def test_kiosk_keeps_nothing_even_with_a_real_keyring(
+    use_keyring, server_app, seeded_db, clock, tmp_path
+):
+    store = use_keyring(MemoryKeyring())
+    for _ in range(2):
+        app = make_app(server_app, tmp_path, clock.now, kiosk=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert not remember_box(pilot).display
+            await login(pilot, "demo", "Demo2026")
+            assert isinstance(app.screen, DashboardScreen)
+    assert store.entries == {}
+    # A shared terminal is a new terminal every time: the member hears of each login.
+    assert new_terminal_mails(seeded_db) == 2
