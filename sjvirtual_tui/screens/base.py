@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from sjvirtual_tui.backend import Backend, BackendError, BackendUnavailable, SessionExpired
+from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.widgets.bindings import translate_bindings
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-UNEXPECTED = (
+UNEXPECTED = N_(
     "Ocurrió un error inesperado. Intente nuevamente; si se repite, contacte a la cooperativa."
 )
 
@@ -48,7 +49,7 @@ class Problem(Static):
 class BankScreen(Screen[None]):
     """Base for screens that talk to the bank."""
 
-    BINDINGS = [Binding("f5", "retry", "Reintentar", show=False)]
+    BINDINGS = [Binding("f5", "retry", N_("Reintentar"), show=False)]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -97,7 +98,7 @@ class BankScreen(Screen[None]):
             try:
                 if not self.sjv.is_ready:
                     # Only right after start-up (the demo seeds its data the first time).
-                    self.show_problem("Preparando la conexión con el servidor…")
+                    self.show_problem(_("Preparando la conexión con el servidor…"))
                 await self.sjv.wait_ready()
                 result = await make()
             except SessionExpired as exc:
@@ -105,7 +106,9 @@ class BankScreen(Screen[None]):
                 return
             except BackendUnavailable as exc:
                 self._retry = again
-                self.show_problem(f"{exc.message} Pulse F5 para reintentar.")
+                self.show_problem(
+                    _("{message} Pulse F5 para reintentar.").format(message=exc.message)
+                )
                 return
             except BackendError as exc:
                 if on_error is None or not on_error(exc):
@@ -113,7 +116,7 @@ class BankScreen(Screen[None]):
                 return
             except Exception:  # a bug must never put a traceback on a member's screen
                 log.exception("unexpected error in a backend call")
-                self.show_problem(UNEXPECTED)
+                self.show_problem(_(UNEXPECTED))
                 return
             self._retry = None
             banner = self.problem_widget()
@@ -128,7 +131,7 @@ class BankScreen(Screen[None]):
     def action_retry(self) -> None:
         retry, self._retry = self._retry, None
         if retry is not None:
-            self.show_problem("Reintentando…")
+            self.show_problem(_("Reintentando…"))
             retry()
         else:
             self.refresh_data()
@@ -143,7 +146,9 @@ class BankScreen(Screen[None]):
         try:
             path = write_receipt(self.sjv.settings.export_dir, operation)
         except OSError as exc:
-            self.show_problem(f"No se pudo guardar el comprobante: {exc.strerror or exc}.")
+            self.show_problem(
+                _("No se pudo guardar el comprobante: {reason}.").format(reason=exc.strerror or exc)
+            )
             return None
-        self.notify(str(path), title="Comprobante guardado")
+        self.notify(str(path), title=_("Comprobante guardado"))
         return path

@@ -26,6 +26,7 @@ from textual.widgets import (
 
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
+from sjvirtual_tui.i18n import N_, Labels, _
 from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, AccountType
 from sjvirtual_tui.screens.base import BankScreen, Problem
 from sjvirtual_tui.screens.confirm import ConfirmScreen
@@ -46,15 +47,17 @@ if TYPE_CHECKING:
         Institution,
     )
 
-EXTERNAL_TYPE_LABELS = {"ahorros": "Ahorros", "corriente": "Corriente"}
+EXTERNAL_TYPE_LABELS = Labels({"ahorros": N_("Ahorros"), "corriente": N_("Corriente")})
 # For the list's narrow column; the detail line under it has the long names.
-SHORT_TYPE_LABELS = {
-    "ahorro_vista": "A. vista",
-    "ahorro_personal": "A. personal",
-    "ahorros": "Ahorros",
-    "corriente": "Corriente",
-}
-ID_TYPE_LABELS = {"cedula": "Cédula", "ruc": "RUC", "pasaporte": "Pasaporte"}
+SHORT_TYPE_LABELS = Labels(
+    {
+        "ahorro_vista": N_("A. vista"),
+        "ahorro_personal": N_("A. personal"),
+        "ahorros": N_("Ahorros"),
+        "corriente": N_("Corriente"),
+    }
+)
+ID_TYPE_LABELS = Labels({"cedula": N_("Cédula"), "ruc": N_("RUC"), "pasaporte": N_("Pasaporte")})
 
 
 def account_type_label(value: str) -> str:
@@ -68,10 +71,10 @@ class BeneficiariesScreen(BankScreen):
     """The list, with AGREGAR (F2) and a confirmed delete."""
 
     BINDINGS = [
-        Binding("f2", "add", "AGREGAR", show=True),
-        Binding("delete", "delete", "Eliminar", show=True),
-        Binding("escape", "back", "Volver", show=True),
-        Binding("f5", "retry", "Actualizar", show=True),
+        Binding("f2", "add", N_("AGREGAR"), show=True),
+        Binding("delete", "delete", N_("Eliminar"), show=True),
+        Binding("escape", "back", N_("Volver"), show=True),
+        Binding("f5", "retry", N_("Actualizar"), show=True),
     ]
 
     def __init__(self) -> None:
@@ -81,22 +84,22 @@ class BeneficiariesScreen(BankScreen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Vertical(classes="wizard-box"):
-            yield Static("ADMINISTRACIÓN › PRODUCTOS DE TERCEROS", classes="screen-title")
+            yield Static(_("ADMINISTRACIÓN › PRODUCTOS DE TERCEROS"), classes="screen-title")
             yield RowTable(id="beneficiary-table")
             yield Static("", id="beneficiary-detail", markup=False)
             yield Static(
-                "F2: AGREGAR una cuenta · Supr: eliminar la cuenta elegida.", classes="hint"
+                _("F2: AGREGAR una cuenta · Supr: eliminar la cuenta elegida."), classes="hint"
             )
             yield Problem(id="problem")
         yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
-        self.sub_title = "Productos de terceros"
+        self.sub_title = _("Productos de terceros")
         table = self.query_one(DataTable)
-        table.add_column("Nombre", key="name", width=22)
-        table.add_column("Institución", key="institution", width=22)
-        table.add_column("Tipo", key="type", width=10)
-        table.add_column("Número", key="number", width=11)
+        table.add_column(_("Nombre"), key="name", width=22)
+        table.add_column(_("Institución"), key="institution", width=22)
+        table.add_column(_("Tipo"), key="type", width=10)
+        table.add_column(_("Número"), key="number", width=11)
         table.focus()  # the data comes with on_screen_resume, also the first time
 
     def on_screen_resume(self) -> None:
@@ -120,7 +123,7 @@ class BeneficiariesScreen(BankScreen):
             )
         if not beneficiaries:
             self.query_one("#beneficiary-detail", Static).update(
-                "No tiene cuentas registradas. Pulse F2 para AGREGAR la primera."
+                _("No tiene cuentas registradas. Pulse F2 para AGREGAR la primera.")
             )
         else:
             self._detail(table.cursor_row)
@@ -163,21 +166,29 @@ class BeneficiariesScreen(BankScreen):
             # cancel it.
             self.call_backend(
                 lambda: self.backend.delete_beneficiary(beneficiary.id, idempotency_key=key),
-                lambda _: self._deleted(beneficiary),
+                lambda _result: self._deleted(beneficiary),
                 group="delete",
             )
 
         self.app.push_screen(
             ConfirmScreen(
-                f"¿Eliminar la cuenta {beneficiary.number} de {beneficiary.name} "
-                f"({beneficiary.institution_name})? Ya no podrá transferirle hasta registrarla "
-                "de nuevo."
+                _(
+                    "¿Eliminar la cuenta {number} de {name} ({institution})? Ya no podrá "
+                    "transferirle hasta registrarla de nuevo."
+                ).format(
+                    number=beneficiary.number,
+                    name=beneficiary.name,
+                    institution=beneficiary.institution_name,
+                )
             ),
             answered,
         )
 
     def _deleted(self, beneficiary: Beneficiary) -> None:
-        self.notify(f"Cuenta {beneficiary.number} eliminada.", title="Productos de terceros")
+        self.notify(
+            _("Cuenta {number} eliminada.").format(number=beneficiary.number),
+            title=_("Productos de terceros"),
+        )
         self.refresh_data()
 
     def action_back(self) -> None:
@@ -202,113 +213,121 @@ class AddBeneficiaryScreen(VerifiedWizard):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Vertical(classes="wizard-box"):
-            yield Static("REGISTRO DE CUENTAS", classes="screen-title")
+            yield Static(_("REGISTRO DE CUENTAS"), classes="screen-title")
             with ContentSwitcher(initial="ben-type"):
                 with Vertical(id="ben-type"):
-                    yield StepTitle(2, "TIPO DE CUENTA")
-                    yield Static("¿Qué cuenta quiere agregar?", classes="hint")
+                    yield StepTitle(2, _("TIPO DE CUENTA"))
+                    yield Static(_("¿Qué cuenta quiere agregar?"), classes="hint")
                     with RadioSet(id="ben-kind", compact=True):
-                        yield Choice("Cuenta de terceros", value=True, id="kind-interna")
-                        yield Choice("Otras instituciones financieras", id="kind-externa")
+                        yield Choice(_("Cuenta de terceros"), value=True, id="kind-interna")
+                        yield Choice(_("Otras instituciones financieras"), id="kind-externa")
                     yield Static(
-                        "Cuenta de terceros: de otro socio de la Cooperativa San José.\n"
-                        "Otras instituciones financieras: bancos, cooperativas y mutualistas.",
+                        _(
+                            "Cuenta de terceros: de otro socio de la Cooperativa San José.\n"
+                            "Otras instituciones financieras: bancos, cooperativas y mutualistas."
+                        ),
                         classes="hint",
                     )
-                    yield Button("SIGUIENTE", id="ben-type-next", variant="primary", compact=True)
+                    yield Button(
+                        _("SIGUIENTE"), id="ben-type-next", variant="primary", compact=True
+                    )
                 with Vertical(id="ben-data"):
-                    yield StepTitle(3, "DATOS DE LA CUENTA")
+                    yield StepTitle(3, _("DATOS DE LA CUENTA"))
                     with ContentSwitcher(initial="form-interna", id="ben-forms"):
                         with VerticalScroll(id="form-interna", classes="form"):
                             with Horizontal(classes="row"):
-                                yield Label("Tipo de cuenta (*)", classes="form-label")
+                                yield Label(_("Tipo de cuenta (*)"), classes="form-label")
                                 with RadioSet(id="bi-type", compact=True):
                                     yield Choice(
-                                        "Ahorro a la vista", value=True, id="bi-type-vista"
+                                        _("Ahorro a la vista"), value=True, id="bi-type-vista"
                                     )
-                                    yield Choice("Ahorro personal", id="bi-type-personal")
+                                    yield Choice(_("Ahorro personal"), id="bi-type-personal")
                             yield FormField(
                                 "number",
-                                "N.º de cuenta",
+                                _("N.º de cuenta"),
                                 check=self._internal_number_error,
-                                placeholder="como en la cartola: 00105349",
+                                placeholder=_("como en la cartola: 00105349"),
                                 max_length=20,
                                 prefix="bi-",
                             )
                             yield Static("", id="bi-registered", classes="hint", markup=False)
                             yield Static(
-                                "Según el manual: sin los ceros de la izquierda y con el "
-                                "prefijo 1 (ahorro a la vista) o 9 (ahorro personal). Escriba "
-                                "el número de la cartola y lo convertimos por usted.",
+                                _(
+                                    "Según el manual: sin los ceros de la izquierda y con el "
+                                    "prefijo 1 (ahorro a la vista) o 9 (ahorro personal). "
+                                    "Escriba el número de la cartola y lo convertimos por usted."
+                                ),
                                 classes="hint",
                             )
                         with VerticalScroll(id="form-externa", classes="form"):
                             with Horizontal(classes="row"):
-                                yield Label("Institución (*)", classes="form-label")
+                                yield Label(_("Institución (*)"), classes="form-label")
                                 yield Select[str](
                                     [],
-                                    prompt="Elija la institución",
+                                    prompt=_("Elija la institución"),
                                     id="be-institution",
                                     compact=True,
                                 )
                             yield Label("", id="be-institution-error", classes="field-error")
                             with Horizontal(classes="row"):
-                                yield Label("Tipo de cuenta (*)", classes="form-label")
+                                yield Label(_("Tipo de cuenta (*)"), classes="form-label")
                                 with RadioSet(id="be-type", compact=True):
-                                    yield Choice("Ahorros", value=True, id="be-type-ahorros")
-                                    yield Choice("Corriente", id="be-type-corriente")
+                                    yield Choice(_("Ahorros"), value=True, id="be-type-ahorros")
+                                    yield Choice(_("Corriente"), id="be-type-corriente")
                             yield FormField(
                                 "number",
-                                "N.º de cuenta",
+                                _("N.º de cuenta"),
                                 check=rules.external_account_error,
                                 max_length=20,
                                 prefix="be-",
                             )
                             with Horizontal(classes="row"):
-                                yield Label("Identificación (*)", classes="form-label")
+                                yield Label(_("Identificación (*)"), classes="form-label")
                                 with RadioSet(id="be-id-type", compact=True):
-                                    yield Choice("Cédula", value=True, id="be-id-cedula")
-                                    yield Choice("RUC", id="be-id-ruc")
-                                    yield Choice("Pasaporte", id="be-id-pasaporte")
+                                    yield Choice(_("Cédula"), value=True, id="be-id-cedula")
+                                    yield Choice(_("RUC"), id="be-id-ruc")
+                                    yield Choice(_("Pasaporte"), id="be-id-pasaporte")
                             yield FormField(
                                 "id_number",
-                                "N.º de identificación",
+                                _("N.º de identificación"),
                                 check=self._id_number_error,
                                 max_length=20,
                                 prefix="be-",
                             )
                             yield FormField(
                                 "name",
-                                "Nombre del titular",
-                                check=lambda v: rules.name_error(v, "el nombre del titular"),
+                                _("Nombre del titular"),
+                                check=lambda v: rules.name_error(v, _("el nombre del titular")),
                                 max_length=80,
                                 prefix="be-",
                             )
                             yield FormField(
                                 "email",
-                                "Correo del titular",
+                                _("Correo del titular"),
                                 check=rules.email_error,
                                 required=False,
                                 max_length=120,
                                 prefix="be-",
                             )
-                    yield Button("SIGUIENTE", id="ben-data-next", variant="primary", compact=True)
+                    yield Button(
+                        _("SIGUIENTE"), id="ben-data-next", variant="primary", compact=True
+                    )
                 with Vertical(id="ben-confirm"):
-                    yield StepTitle(4, "VERIFIQUE Y CONFIRME")
+                    yield StepTitle(4, _("VERIFIQUE Y CONFIRME"))
                     yield Static("", id="ben-summary", markup=False)
-                    yield Button("CONFIRMAR", id="ben-submit", variant="primary", compact=True)
+                    yield Button(_("CONFIRMAR"), id="ben-submit", variant="primary", compact=True)
                 with Vertical(id="ben-pin"):
-                    yield StepTitle(4, "PIN DE VERIFICACIÓN")
+                    yield StepTitle(4, _("PIN DE VERIFICACIÓN"))
                     yield from self.compose_pin_step("ben-")
                 with Vertical(id="ben-done"):
-                    yield StepTitle(4, "CUENTA REGISTRADA")
+                    yield StepTitle(4, _("CUENTA REGISTRADA"))
                     yield Static("", id="ben-done-text", markup=False)
-                    yield Button("VOLVER", id="ben-home", variant="primary", compact=True)
+                    yield Button(_("VOLVER"), id="ben-home", variant="primary", compact=True)
             yield Problem(id="problem")
         yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
-        self.sub_title = "Productos de terceros › AGREGAR"
+        self.sub_title = _("Productos de terceros › AGREGAR")
         self.go("ben-type")
         self.call_backend(self.backend.institutions, self._institutions, group="institutions")
 
@@ -367,7 +386,7 @@ class AddBeneficiaryScreen(VerifiedWizard):
         except ValueError:
             registered = ""
         self.query_one("#bi-registered", Static).update(
-            f"Se registrará como: {registered}" if registered else ""
+            _("Se registrará como: {number}").format(number=registered) if registered else ""
         )
 
     def fields(self) -> list[FormField]:
@@ -408,7 +427,7 @@ class AddBeneficiaryScreen(VerifiedWizard):
             )
             return
         institution = self._institution()
-        self._institution_error(None if institution else "Elija la institución.")
+        self._institution_error(None if institution else _("Elija la institución."))
         if not validate_all(self.fields()) or institution is None:
             if institution is None:
                 self.query_one("#be-institution", Select).focus()
@@ -426,30 +445,34 @@ class AddBeneficiaryScreen(VerifiedWizard):
         )
         self.lookup = None
         lines = [
-            "Tipo:            Otras instituciones financieras",
-            f"Institución:     {institution.name}",
-            f"Cuenta:          {EXTERNAL_TYPE_LABELS[self.external_type]} {values['number']}",
-            f"Titular:         {values['name']}",
-            f"Identificación:  {ID_TYPE_LABELS[self.id_type]} {values['id_number'].upper()}",
+            _("Tipo:            Otras instituciones financieras"),
+            _("Institución:     {institution}").format(institution=institution.name),
+            _("Cuenta:          {type} {number}").format(
+                type=EXTERNAL_TYPE_LABELS[self.external_type], number=values["number"]
+            ),
+            _("Titular:         {holder}").format(holder=values["name"]),
+            _("Identificación:  {id_type} {id_number}").format(
+                id_type=ID_TYPE_LABELS[self.id_type], id_number=values["id_number"].upper()
+            ),
         ]
         if values["email"]:
-            lines.append(f"Correo:          {values['email']}")
+            lines.append(_("Correo:          {email}").format(email=values["email"]))
         self._summary(lines)
 
     def _found(self, lookup: AccountLookup) -> None:
         self.lookup = lookup
         lines = [
-            "Tipo:            Cuenta de terceros (Cooperativa San José)",
-            f"Cuenta:          {ACCOUNT_TYPE_LABELS[lookup.account_type]}",
-            f"Se registra como: {lookup.registered_number}",
-            f"Titular:         {lookup.holder_name}",
+            _("Tipo:            Cuenta de terceros (Cooperativa San José)"),
+            _("Cuenta:          {type}").format(type=ACCOUNT_TYPE_LABELS[lookup.account_type]),
+            _("Se registra como: {number}").format(number=lookup.registered_number),
+            _("Titular:         {holder}").format(holder=lookup.holder_name),
             "",
-            "Verifique que el titular sea la persona a quien quiere transferir.",
+            _("Verifique que el titular sea la persona a quien quiere transferir."),
         ]
         self._summary(lines)
 
     def _summary(self, lines: list[str]) -> None:
-        lines += ["", "Al CONFIRMAR le enviaremos un PIN DE VERIFICACIÓN a su correo."]
+        lines += ["", _("Al CONFIRMAR le enviaremos un PIN DE VERIFICACIÓN a su correo.")]
         self.query_one("#ben-summary", Static).update("\n".join(lines))
         self.go("ben-confirm", focus=self.query_one("#ben-submit", Button))
 
@@ -494,9 +517,13 @@ class AddBeneficiaryScreen(VerifiedWizard):
             return
         self.beneficiary = beneficiary
         self.query_one("#ben-done-text", Static).update(
-            f"La cuenta {beneficiary.number} de {beneficiary.name} "
-            f"({beneficiary.institution_name}) quedó registrada.\n\n"
-            "Ya puede transferirle desde TRANSFERENCIAS (F2 en la posición consolidada)."
+            _("La cuenta {number} de {name} ({institution}) quedó registrada.").format(
+                number=beneficiary.number,
+                name=beneficiary.name,
+                institution=beneficiary.institution_name,
+            )
+            + "\n\n"
+            + _("Ya puede transferirle desde TRANSFERENCIAS (F2 en la posición consolidada).")
         )
         self.go("ben-done", focus=self.query_one("#ben-home", Button))
 

@@ -25,6 +25,7 @@ from textual.widgets import (
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.formatting import money
+from sjvirtual_tui.i18n import _
 from sjvirtual_tui.screens.base import Problem
 from sjvirtual_tui.screens.verification import (
     VerifiedWizard,
@@ -73,81 +74,83 @@ class CardPaymentScreen(VerifiedWizard):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Vertical(classes="wizard-box"):
-            yield Static("PAGO DE TARJETAS DE CRÉDITO", classes="screen-title")
+            yield Static(_("PAGO DE TARJETAS DE CRÉDITO"), classes="screen-title")
             with ContentSwitcher(initial="cd-card"):
                 with Vertical(id="cd-card"):
-                    yield StepTitle(1, "ELIJA LA TARJETA")
+                    yield StepTitle(1, _("ELIJA LA TARJETA"))
                     yield RowTable(id="cd-cards")
                     yield Static("", id="cd-card-detail", classes="hint", markup=False)
                 with Vertical(id="cd-data"):
-                    yield StepTitle(2, "VALOR Y CUENTA")
+                    yield StepTitle(2, _("VALOR Y CUENTA"))
                     yield Static("", id="cd-card-text", markup=False)
                     with ContentSwitcher(initial="cd-own", id="cd-forms"):
                         with Vertical(id="cd-own", classes="form"):
                             with RadioSet(id="cd-choice", compact=True):
-                                yield Choice("Pago mínimo", value=True, id="cd-minimum")
-                                yield Choice("Pago total", id="cd-total")
-                                yield Choice("Otro valor", id="cd-other")
+                                yield Choice(_("Pago mínimo"), value=True, id="cd-minimum")
+                                yield Choice(_("Pago total"), id="cd-total")
+                                yield Choice(_("Otro valor"), id="cd-other")
                             yield FormField(
                                 "amount_cents",
-                                "Otro valor",
+                                _("Otro valor"),
                                 check=self._own_amount_error,
-                                placeholder="p. ej. 150,00",
+                                placeholder=_("p. ej. 150,00"),
                                 prefix="cdo-",
                             )
                         with VerticalScroll(id="cd-external", classes="form"):
                             with Horizontal(classes="row"):
-                                yield Label("Emisor (*)", classes="form-label")
+                                yield Label(_("Emisor (*)"), classes="form-label")
                                 yield Select[str](
-                                    [], prompt="Elija el emisor", id="cd-issuer", compact=True
+                                    [], prompt=_("Elija el emisor"), id="cd-issuer", compact=True
                                 )
                             yield Label("", id="cd-issuer-error", classes="field-error")
                             yield FormField(
                                 "card_number",
-                                "N.º de tarjeta",
+                                _("N.º de tarjeta"),
                                 check=self._card_number_error,
                                 max_length=23,
                                 prefix="cde-",
                             )
                             yield FormField(
                                 "holder_name",
-                                "Titular",
-                                check=lambda v: rules.name_error(v, "el nombre del titular"),
+                                _("Titular"),
+                                check=lambda v: rules.name_error(v, _("el nombre del titular")),
                                 max_length=80,
                                 prefix="cde-",
                             )
                             yield FormField(
                                 "amount_cents",
-                                "Valor a pagar",
+                                _("Valor a pagar"),
                                 check=self._external_amount_error,
-                                placeholder="p. ej. 150,00",
+                                placeholder=_("p. ej. 150,00"),
                                 prefix="cde-",
                             )
                     with Horizontal(classes="row"):
-                        yield Label("Cuenta ORIGEN (*)", classes="form-label")
-                        yield Select[str]([], prompt="Elija la cuenta", id="cd-from", compact=True)
-                    yield Button("SIGUIENTE", id="cd-data-next", variant="primary", compact=True)
+                        yield Label(_("Cuenta ORIGEN (*)"), classes="form-label")
+                        yield Select[str](
+                            [], prompt=_("Elija la cuenta"), id="cd-from", compact=True
+                        )
+                    yield Button(_("SIGUIENTE"), id="cd-data-next", variant="primary", compact=True)
                 with Vertical(id="cd-confirm"):
-                    yield StepTitle(3, "VERIFIQUE Y CONFIRME")
+                    yield StepTitle(3, _("VERIFIQUE Y CONFIRME"))
                     yield Static("", id="cd-summary", markup=False)
-                    yield Button("CONFIRMAR", id="cd-submit", variant="primary", compact=True)
+                    yield Button(_("CONFIRMAR"), id="cd-submit", variant="primary", compact=True)
                 with Vertical(id="cd-pin"):
-                    yield StepTitle(3, "PIN DE VERIFICACIÓN")
+                    yield StepTitle(3, _("PIN DE VERIFICACIÓN"))
                     yield from self.compose_pin_step("cd-")
                 with Vertical(id="cd-done"):
-                    yield StepTitle(4, "LISTO!")
+                    yield StepTitle(4, _("LISTO!"))
                     yield from self.compose_done_step("cd-")
             yield Problem(id="problem")
         yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
-        self.sub_title = "Pago de tarjetas de crédito"
+        self.sub_title = _("Pago de tarjetas de crédito")
         table = self.query_one("#cd-cards", DataTable)
-        table.add_column("Tarjeta", key="card", width=27)
-        table.add_column("Total", key="total", width=11)
-        table.add_column("Mínimo", key="minimum", width=10)
-        table.add_column("Vence", key="due", width=10)
-        table.add_column("Disponible", key="available", width=11)
+        table.add_column(_("Tarjeta"), key="card", width=27)
+        table.add_column(_("Total"), key="total", width=11)
+        table.add_column(_("Mínimo"), key="minimum", width=10)
+        table.add_column(_("Vence"), key="due", width=10)
+        table.add_column(_("Disponible"), key="available", width=11)
         self.go("cd-card", focus=table)
         self.refresh_data()
 
@@ -175,14 +178,16 @@ class CardPaymentScreen(VerifiedWizard):
                 _right(money(card.available_credit_cents)),
                 key=str(card.id),
             )
-        table.add_row("Otra institución…", "", "", "", "", key=OTHER_CARD)
+        table.add_row(_("Otra institución…"), "", "", "", "", key=OTHER_CARD)
         self.query_one("#cd-issuer", Select).set_options(
             [(issuer.name, issuer.code) for issuer in self.issuers]
         )
         self.query_one("#cd-card-detail", Static).update(
-            "Enter: pagar la tarjeta elegida. Sus tarjetas de la Cooperativa San José se "
-            "acreditan al instante; las de otras instituciones quedan en proceso hasta la "
-            "compensación."
+            _(
+                "Enter: pagar la tarjeta elegida. Sus tarjetas de la Cooperativa San José se "
+                "acreditan al instante; las de otras instituciones quedan en proceso hasta la "
+                "compensación."
+            )
         )
         fill_origin(self.query_one("#cd-from", Select), self.accounts)
 
@@ -194,19 +199,27 @@ class CardPaymentScreen(VerifiedWizard):
         if self.card is None:
             forms.current = "cd-external"
             self.query_one("#cd-card-text", Static).update(
-                "Tarjeta de otra institución: se paga como una transferencia interbancaria "
-                "(queda en proceso hasta la compensación)."
+                _(
+                    "Tarjeta de otra institución: se paga como una transferencia interbancaria "
+                    "(queda en proceso hasta la compensación)."
+                )
             )
             self.go("cd-data", focus=self.query_one("#cd-issuer", Select))
             return
         card = self.card
         forms.current = "cd-own"
         self.query_one("#cd-card-text", Static).update(
-            f"{BRAND_LABELS.get(card.brand, card.brand)} {card.masked_number} · "
-            f"vence el {card.due_date.strftime('%d/%m/%Y')}"
+            _("{card} · vence el {due}").format(
+                card=f"{BRAND_LABELS.get(card.brand, card.brand)} {card.masked_number}",
+                due=card.due_date.strftime("%d/%m/%Y"),
+            )
         )
-        self.query_one("#cd-minimum", Choice).label = f"Pago mínimo {money(card.minimum_due_cents)}"
-        self.query_one("#cd-total", Choice).label = f"Pago total {money(card.total_due_cents)}"
+        self.query_one("#cd-minimum", Choice).label = _("Pago mínimo {amount}").format(
+            amount=money(card.minimum_due_cents)
+        )
+        self.query_one("#cd-total", Choice).label = _("Pago total {amount}").format(
+            amount=money(card.total_due_cents)
+        )
         self._choice_changed()
         self.go("cd-data", focus=self.query_one("#cd-choice", RadioSet))
 
@@ -241,7 +254,9 @@ class CardPaymentScreen(VerifiedWizard):
             return problem
         card = self.card
         if card is not None and cents > card.total_due_cents:
-            return f"Puede pagar hasta {money(card.total_due_cents)}, el total de su tarjeta."
+            return _("Puede pagar hasta {amount}, el total de su tarjeta.").format(
+                amount=money(card.total_due_cents)
+            )
         return funds_error(self.origin(), cents)
 
     def _external_amount_error(self, text: str) -> str | None:
@@ -265,7 +280,7 @@ class CardPaymentScreen(VerifiedWizard):
                 return None
             return rules.parse_amount_cents(field.value)
         if cents <= 0:
-            self.show_problem("Esta tarjeta no tiene valores por pagar.")
+            self.show_problem(_("Esta tarjeta no tiene valores por pagar."))
             return None
         problem = funds_error(self.origin(), cents)
         if problem:
@@ -277,7 +292,7 @@ class CardPaymentScreen(VerifiedWizard):
     def _to_confirm(self) -> None:
         origin = self.origin()
         if origin is None:
-            self.show_problem("Elija la cuenta ORIGEN.")
+            self.show_problem(_("Elija la cuenta ORIGEN."))
             return
         from sjvirtual_tui.models import CardPaymentRequest, ExternalCardPaymentRequest
 
@@ -290,13 +305,15 @@ class CardPaymentScreen(VerifiedWizard):
                 card_id=card.id, from_account=origin.number, amount_cents=cents
             )
             lines = [
-                f"Tarjeta:        {BRAND_LABELS.get(card.brand, card.brand)} {card.masked_number}",
-                f"Titular:        {card.holder_name}",
+                _("Tarjeta:        {card}").format(
+                    card=f"{BRAND_LABELS.get(card.brand, card.brand)} {card.masked_number}"
+                ),
+                _("Titular:        {holder}").format(holder=card.holder_name),
             ]
         else:
             issuer = self._issuer()
             fields = list(self.query_one("#cd-external").query(FormField))
-            self._issuer_error(None if issuer else "Elija el emisor de la tarjeta.")
+            self._issuer_error(None if issuer else _("Elija el emisor de la tarjeta."))
             if not validate_all(fields) or issuer is None:
                 return
             values = {f.field_name: f.value for f in fields}
@@ -309,15 +326,15 @@ class CardPaymentScreen(VerifiedWizard):
                 amount_cents=rules.parse_amount_cents(values["amount_cents"]),
             )
             lines = [
-                f"Tarjeta:        {issuer.name} {rules.mask_card(number)}",
-                f"Titular:        {values['holder_name']}",
-                "Se acredita cuando la otra institución la procese (en proceso).",
+                _("Tarjeta:        {card}").format(card=f"{issuer.name} {rules.mask_card(number)}"),
+                _("Titular:        {holder}").format(holder=values["holder_name"]),
+                _("Se acredita cuando la otra institución la procese (en proceso)."),
             ]
         lines += [
-            f"Cuenta ORIGEN:  {account_option(origin)}",
-            f"Valor a pagar:  {money(self.request.amount_cents)}",
+            _("Cuenta ORIGEN:  {account}").format(account=account_option(origin)),
+            _("Valor a pagar:  {amount}").format(amount=money(self.request.amount_cents)),
             "",
-            "Al CONFIRMAR le enviaremos un PIN DE VERIFICACIÓN a su correo.",
+            _("Al CONFIRMAR le enviaremos un PIN DE VERIFICACIÓN a su correo."),
         ]
         self.query_one("#cd-summary", Static).update("\n".join(lines))
         self.go("cd-confirm", focus=self.query_one("#cd-submit", Button))
@@ -376,15 +393,17 @@ class CardPaymentScreen(VerifiedWizard):
         if payment is None:
             return
         self.payment = payment
-        text = "El pago fue realizado con éxito."
+        text = _("El pago fue realizado con éxito.")
         if payment.status == "en_proceso":
-            text = (
+            text = _(
                 "El pago fue ingresado y está en proceso: se acreditará cuando la otra "
                 "institución lo procese (vea su estado en el historial, F4)."
             )
         self.show_receipt(
             payment,
-            text + " Automáticamente usted recibirá un correo electrónico con el comprobante.",
+            text
+            + " "
+            + _("Automáticamente usted recibirá un correo electrónico con el comprobante."),
         )
 
 

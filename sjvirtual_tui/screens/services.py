@@ -26,6 +26,7 @@ from textual.widgets import (
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.formatting import BILLER_CATEGORY_LABELS, money
+from sjvirtual_tui.i18n import N_, Labels, _
 from sjvirtual_tui.screens.base import Problem
 from sjvirtual_tui.screens.verification import (
     VerifiedWizard,
@@ -51,22 +52,32 @@ if TYPE_CHECKING:
         ServicePaymentRequest,
     )
 
-AMOUNT_RULE_NOTES = {
-    "exacto": "Esta empresa solo recibe el valor exacto de la planilla.",
-    "parcial": "Puede pagar una parte: desde $0,01 hasta el valor pendiente.",
-    "abierto": "Valor libre: el valor de la planilla es una sugerencia.",
-}
+AMOUNT_RULE_NOTES = Labels(
+    {
+        "exacto": N_("Esta empresa solo recibe el valor exacto de la planilla."),
+        "parcial": N_("Puede pagar una parte: desde $0,01 hasta el valor pendiente."),
+        "abierto": N_("Valor libre: el valor de la planilla es una sugerencia."),
+    }
+)
 
 
-# What members type when they look for a kind of bill, beyond the category's name.
+# What members type when they look for a kind of bill, beyond the category's name. Searched
+# in Spanish (the billers' own names are Spanish) and in the member's language.
 SEARCH_WORDS = {
-    "electricidad": "luz energía eléctrica",
-    "agua": "agua potable alcantarillado",
-    "telefonia": "teléfono internet celular móvil",
-    "tv": "televisión tv cable",
-    "impuestos": "impuestos municipio predial matrícula vehículo placa",
-    "educacion": "educación colegio escuela universidad pensión matrícula",
+    "electricidad": N_("luz energía eléctrica"),
+    "agua": N_("agua potable alcantarillado"),
+    "telefonia": N_("teléfono internet celular móvil"),
+    "tv": N_("televisión tv cable"),
+    "impuestos": N_("impuestos municipio predial matrícula vehículo placa"),
+    "educacion": N_("educación colegio escuela universidad pensión matrícula"),
 }
+FREQUENT_TITLE = N_("SERVICIOS FRECUENTES · Enter: pagar · Supr: eliminar")
+
+
+def search_words(category: str) -> str:
+    words = SEARCH_WORDS.get(category, "")
+    translated = _(words)
+    return words if translated == words else f"{words} {translated}"
 
 
 def folded(text: str) -> str:
@@ -82,7 +93,7 @@ class ServicePaymentScreen(VerifiedWizard):
     RESTART_STEP = "sv-bill"
     DONE_STEP = "sv-done"
 
-    BINDINGS = [Binding("delete", "delete_frequent", "Eliminar frecuente", show=False)]
+    BINDINGS = [Binding("delete", "delete_frequent", N_("Eliminar frecuente"), show=False)]
 
     def __init__(self) -> None:
         super().__init__(id="services")
@@ -98,71 +109,73 @@ class ServicePaymentScreen(VerifiedWizard):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Vertical(classes="wizard-box"):
-            yield Static("PAGO DE SERVICIOS", classes="screen-title")
+            yield Static(_("PAGO DE SERVICIOS"), classes="screen-title")
             with ContentSwitcher(initial="sv-biller"):
                 with Vertical(id="sv-biller"):
-                    yield StepTitle(1, "ELIJA LA EMPRESA")
+                    yield StepTitle(1, _("ELIJA LA EMPRESA"))
                     yield Input(
-                        placeholder="Buscar: agua, CNEL, matrícula… (Enter: a la lista)",
+                        placeholder=_("Buscar: agua, CNEL, matrícula… (Enter: a la lista)"),
                         id="sv-search",
                         compact=True,
                     )
                     yield RowTable(id="sv-billers")
                     yield Static(
-                        "SERVICIOS FRECUENTES · Enter: pagar · Supr: eliminar",
+                        _(FREQUENT_TITLE),
                         id="sv-frequent-title",
                         classes="hint",
                     )
                     yield RowTable(id="sv-frequent")
                 with Vertical(id="sv-reference"):
-                    yield StepTitle(2, "CONSULTE SU PLANILLA")
+                    yield StepTitle(2, _("CONSULTE SU PLANILLA"))
                     yield Static("", id="sv-biller-name", markup=False)
                     yield FormField(
-                        "reference", "Referencia", check=self._reference_error, prefix="sv-"
+                        "reference", _("Referencia"), check=self._reference_error, prefix="sv-"
                     )
                     yield FormField(
                         "alias",
-                        "Guardar como (alias)",
+                        _("Guardar como (alias)"),
                         required=False,
-                        placeholder="opcional: p. ej. Luz casa",
+                        placeholder=_("opcional: p. ej. Luz casa"),
                         max_length=30,
                         check=self._alias_error,
                         prefix="sv-",
                     )
-                    yield Button("CONSULTAR", id="sv-consult", variant="primary", compact=True)
+                    yield Button(_("CONSULTAR"), id="sv-consult", variant="primary", compact=True)
                 with Vertical(id="sv-bill"):
-                    yield StepTitle(3, "VALOR A PAGAR")
+                    yield StepTitle(3, _("VALOR A PAGAR"))
                     yield Static("", id="sv-bill-text", markup=False)
                     with Horizontal(classes="row"):
-                        yield Label("Cuenta ORIGEN (*)", classes="form-label")
-                        yield Select[str]([], prompt="Elija la cuenta", id="sv-from", compact=True)
+                        yield Label(_("Cuenta ORIGEN (*)"), classes="form-label")
+                        yield Select[str](
+                            [], prompt=_("Elija la cuenta"), id="sv-from", compact=True
+                        )
                     yield FormField(
-                        "amount_cents", "Valor a pagar", check=self._amount_error, prefix="sv-"
+                        "amount_cents", _("Valor a pagar"), check=self._amount_error, prefix="sv-"
                     )
                     yield Static("", id="sv-amount-note", classes="hint")
-                    yield Button("SIGUIENTE", id="sv-bill-next", variant="primary", compact=True)
+                    yield Button(_("SIGUIENTE"), id="sv-bill-next", variant="primary", compact=True)
                 with Vertical(id="sv-confirm"):
-                    yield StepTitle(4, "VERIFIQUE Y CONFIRME")
+                    yield StepTitle(4, _("VERIFIQUE Y CONFIRME"))
                     yield Static("", id="sv-summary", markup=False)
-                    yield Button("CONFIRMAR", id="sv-submit", variant="primary", compact=True)
+                    yield Button(_("CONFIRMAR"), id="sv-submit", variant="primary", compact=True)
                 with Vertical(id="sv-pin"):
-                    yield StepTitle(4, "PIN DE VERIFICACIÓN")
+                    yield StepTitle(4, _("PIN DE VERIFICACIÓN"))
                     yield from self.compose_pin_step("sv-")
                 with Vertical(id="sv-done"):
-                    yield StepTitle(5, "LISTO!")
+                    yield StepTitle(5, _("LISTO!"))
                     yield from self.compose_done_step("sv-")
             yield Problem(id="problem")
         yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
-        self.sub_title = "Pago de servicios"
+        self.sub_title = _("Pago de servicios")
         billers = self.query_one("#sv-billers", DataTable)
-        billers.add_column("Empresa", key="name", width=40)
-        billers.add_column("Categoría", key="category", width=22)
+        billers.add_column(_("Empresa"), key="name", width=40)
+        billers.add_column(_("Categoría"), key="category", width=22)
         frequent = self.query_one("#sv-frequent", DataTable)
-        frequent.add_column("Alias", key="alias", width=18)
-        frequent.add_column("Empresa", key="biller", width=28)
-        frequent.add_column("Referencia", key="reference", width=24)
+        frequent.add_column(_("Alias"), key="alias", width=18)
+        frequent.add_column(_("Empresa"), key="biller", width=28)
+        frequent.add_column(_("Referencia"), key="reference", width=24)
         self.go("sv-biller", focus=self.query_one("#sv-search", Input))
         self.refresh_data()
 
@@ -194,9 +207,9 @@ class ServicePaymentScreen(VerifiedWizard):
             table.add_row(
                 service.alias, service.biller_name, service.reference, key=str(service.id)
             )
-        title = "SERVICIOS FRECUENTES · Enter: pagar · Supr: eliminar"
+        title = _(FREQUENT_TITLE)
         if not self.frequent:
-            title = "SERVICIOS FRECUENTES: aún no tiene; guárdelos con un alias al consultar."
+            title = _("SERVICIOS FRECUENTES: aún no tiene; guárdelos con un alias al consultar.")
         self.query_one("#sv-frequent-title", Static).update(title)
 
     @on(Input.Changed, "#sv-search")
@@ -212,7 +225,7 @@ class ServicePaymentScreen(VerifiedWizard):
                 w
                 in folded(
                     f"{b.name} {b.code} {BILLER_CATEGORY_LABELS.get(b.category, '')} "
-                    f"{SEARCH_WORDS.get(b.category, '')}"
+                    f"{search_words(b.category)}"
                 )
                 for w in words
             )
@@ -236,7 +249,9 @@ class ServicePaymentScreen(VerifiedWizard):
         self.biller = biller
         self.query_one("#sv-biller-name", Static).update(
             f"{biller.name} · {BILLER_CATEGORY_LABELS.get(biller.category, biller.category)}\n"
-            f"Pide: {biller.reference_label} ({biller.reference_hint})."
+            + _("Pide: {label} ({hint}).").format(
+                label=biller.reference_label, hint=biller.reference_hint
+            )
         )
         field = self.query_one("#sv-field-reference", FormField)
         field.query_one(".form-label", Label).update(f"{biller.reference_label} (*)")
@@ -261,7 +276,7 @@ class ServicePaymentScreen(VerifiedWizard):
         key = new_idempotency_key()
         self.call_backend(
             lambda: self.backend.delete_frequent_service(service.id, idempotency_key=key),
-            lambda _: self.refresh_data(),
+            lambda _result: self.refresh_data(),
             group="delete",
         )
 
@@ -277,7 +292,7 @@ class ServicePaymentScreen(VerifiedWizard):
 
     def _alias_error(self, value: str) -> str | None:
         if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
-            return "El alias no puede llevar caracteres de control."
+            return _("El alias no puede llevar caracteres de control.")
         return None
 
     def reference_fields(self) -> list[FormField]:
@@ -309,12 +324,15 @@ class ServicePaymentScreen(VerifiedWizard):
         if self.step == "sv-reference" and alias.value:
             self._save_frequent(bill, alias.value)
         due = bill.due_date.strftime("%d/%m/%Y")
-        self.query_one("#sv-bill-text", Static).update(
-            f"{bill.biller_name} · referencia {bill.reference}\n"
-            f"Titular: {bill.holder_name}\n"
-            f"Período: {bill.period} · vence el {due}\n"
-            f"Valor pendiente: {money(bill.amount_due_cents)}"
-        )
+        lines = [
+            _("{biller} · referencia {reference}").format(
+                biller=bill.biller_name, reference=bill.reference
+            ),
+            _("Titular: {holder}").format(holder=bill.holder_name),
+            _("Período: {period} · vence el {due}").format(period=bill.period, due=due),
+            _("Valor pendiente: {amount}").format(amount=money(bill.amount_due_cents)),
+        ]
+        self.query_one("#sv-bill-text", Static).update("\n".join(lines))
         fill_origin(self.query_one("#sv-from", Select), self.accounts)
         amount = self.query_one("#sv-field-amount-cents", FormField)
         amount.value = rules_amount_text(bill.amount_due_cents)
@@ -331,8 +349,10 @@ class ServicePaymentScreen(VerifiedWizard):
         )
         key = new_idempotency_key()
 
-        def saved(_: object) -> None:
-            self.notify(f"Guardado como «{alias}» en sus servicios frecuentes.")
+        def saved(_result: object) -> None:
+            self.notify(
+                _("Guardado como «{alias}» en sus servicios frecuentes.").format(alias=alias)
+            )
 
         def refused(error: BackendError) -> bool:
             self.notify(error.message, severity="warning")  # the payment goes on regardless
@@ -358,10 +378,11 @@ class ServicePaymentScreen(VerifiedWizard):
         bill = self.bill
         if bill is not None and not bill.min_amount_cents <= cents <= bill.max_amount_cents:
             if bill.amount_rule == "exacto":
-                return f"El valor a pagar debe ser exactamente {money(bill.amount_due_cents)}."
-            return (
-                f"El valor a pagar va de {money(bill.min_amount_cents)} a "
-                f"{money(bill.max_amount_cents)}."
+                return _("El valor a pagar debe ser exactamente {amount}.").format(
+                    amount=money(bill.amount_due_cents)
+                )
+            return _("El valor a pagar va de {low} a {high}.").format(
+                low=money(bill.min_amount_cents), high=money(bill.max_amount_cents)
             )
         return funds_error(self.origin(), cents)
 
@@ -373,7 +394,7 @@ class ServicePaymentScreen(VerifiedWizard):
         if bill is None:
             return
         if origin is None:
-            self.show_problem("Elija la cuenta ORIGEN.")
+            self.show_problem(_("Elija la cuenta ORIGEN."))
             return
         if not amount.validate_value():
             amount.input.focus()
@@ -385,15 +406,17 @@ class ServicePaymentScreen(VerifiedWizard):
             from_account=origin.number,
             amount_cents=rules.parse_amount_cents(amount.value),
         )
-        self.query_one("#sv-summary", Static).update(
-            f"Empresa:        {bill.biller_name}\n"
-            f"Referencia:     {bill.reference}\n"
-            f"Titular:        {bill.holder_name}\n"
-            f"Período:        {bill.period}\n"
-            f"Cuenta ORIGEN:  {account_option(origin)}\n"
-            f"Valor a pagar:  {money(self.request.amount_cents)}\n\n"
-            "Al CONFIRMAR le enviaremos un PIN DE VERIFICACIÓN a su correo."
-        )
+        lines = [
+            _("Empresa:        {biller}").format(biller=bill.biller_name),
+            _("Referencia:     {reference}").format(reference=bill.reference),
+            _("Titular:        {holder}").format(holder=bill.holder_name),
+            _("Período:        {period}").format(period=bill.period),
+            _("Cuenta ORIGEN:  {account}").format(account=account_option(origin)),
+            _("Valor a pagar:  {amount}").format(amount=money(self.request.amount_cents)),
+            "",
+            _("Al CONFIRMAR le enviaremos un PIN DE VERIFICACIÓN a su correo."),
+        ]
+        self.query_one("#sv-summary", Static).update("\n".join(lines))
         self.go("sv-confirm", focus=self.query_one("#sv-submit", Button))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -444,8 +467,9 @@ class ServicePaymentScreen(VerifiedWizard):
         self.payment = payment
         self.show_receipt(
             payment,
-            "El pago fue realizado con éxito. Automáticamente usted recibirá un correo "
-            "electrónico con el comprobante.",
+            _("El pago fue realizado con éxito.")
+            + " "
+            + _("Automáticamente usted recibirá un correo electrónico con el comprobante."),
         )
 
 

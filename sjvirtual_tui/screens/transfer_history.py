@@ -13,6 +13,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
 from sjvirtual_tui.formatting import TRANSFER_STATUS_LABELS, local_time, money
+from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.screens.base import BankScreen, Problem
 from sjvirtual_tui.widgets.receipt import receipt_text
 from sjvirtual_tui.widgets.row_table import RowTable
@@ -38,9 +39,9 @@ def destination(operation: Operation) -> tuple[str, str]:
 
 class TransferHistoryScreen(BankScreen):
     BINDINGS = [
-        Binding("enter", "open", "Comprobante", show=True),
-        Binding("escape", "back", "Volver", show=True),
-        Binding("f5", "retry", "Actualizar", show=True),
+        Binding("enter", "open", N_("Comprobante"), show=True),
+        Binding("escape", "back", N_("Volver"), show=True),
+        Binding("f5", "retry", N_("Actualizar"), show=True),
     ]
 
     def __init__(self) -> None:
@@ -50,24 +51,27 @@ class TransferHistoryScreen(BankScreen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Vertical(classes="wizard-box"):
-            yield Static("HISTORIAL DE TRANSFERENCIAS Y PAGOS", classes="screen-title")
+            yield Static(_("HISTORIAL DE TRANSFERENCIAS Y PAGOS"), classes="screen-title")
             yield RowTable(id="transfer-table")
             yield Static("", id="transfer-detail", markup=False)
             yield Static(
-                "Enter: ver el comprobante · F5: actualizar el estado de las que están en proceso.",
+                _(
+                    "Enter: ver el comprobante · F5: actualizar el estado de las que están en "
+                    "proceso."
+                ),
                 classes="hint",
             )
             yield Problem(id="problem")
         yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
-        self.sub_title = "Historial de transferencias y pagos"
+        self.sub_title = _("Historial de transferencias y pagos")
         table = self.query_one(DataTable)
-        table.add_column("Fecha", key="date", width=16)
-        table.add_column("Referencia", key="reference", width=11)
-        table.add_column("Destino", key="to", width=16)
-        table.add_column("Monto", key="amount", width=11)
-        table.add_column("Estado", key="status", width=10)
+        table.add_column(_("Fecha"), key="date", width=16)
+        table.add_column(_("Referencia"), key="reference", width=11)
+        table.add_column(_("Destino"), key="to", width=16)
+        table.add_column(_("Monto"), key="amount", width=11)
+        table.add_column(_("Estado"), key="status", width=10)
         table.focus()
         self.refresh_data()
 
@@ -94,7 +98,7 @@ class TransferHistoryScreen(BankScreen):
             )
         if not transfers:
             self.query_one("#transfer-detail", Static).update(
-                "Aún no tiene transferencias ni pagos."
+                _("Aún no tiene transferencias ni pagos.")
             )
         else:
             self._detail(table.cursor_row)
@@ -131,8 +135,8 @@ class ReceiptScreen(BankScreen):
     """One receipt, as on the LISTO! step; F2 saves it as a text file."""
 
     BINDINGS = [
-        Binding("f2", "save", "Guardar comprobante", show=True),
-        Binding("escape", "back", "Volver", show=True),
+        Binding("f2", "save", N_("Guardar comprobante"), show=True),
+        Binding("escape", "back", N_("Volver"), show=True),
     ]
 
     def __init__(self, transfer: Operation) -> None:
@@ -149,7 +153,7 @@ class ReceiptScreen(BankScreen):
         yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
-        self.sub_title = f"Comprobante {self.transfer.reference}"
+        self.sub_title = _("Comprobante {reference}").format(reference=self.transfer.reference)
 
     def action_save(self) -> None:
         path = self.save_receipt(self.transfer)

@@ -28,6 +28,7 @@ from sjvirtual_tui.formatting import (
     TRANSFER_STATUS_LABELS,
     money,
 )
+from sjvirtual_tui.i18n import N_, Labels, _
 from sjvirtual_tui.screens.base import Problem
 from sjvirtual_tui.screens.verification import (
     VerifiedWizard,
@@ -52,17 +53,19 @@ if TYPE_CHECKING:
     )
 
 KINDS = ("propias", "internas", "interbancarias")
-NO_DESTINATION = {
-    "propias": "Necesita otra cuenta propia activa para transferir entre sus cuentas.",
-    "internas": (
-        "No tiene cuentas de terceros registradas. Regístrelas en ADMINISTRACIÓN › Productos "
-        "de terceros (F3 en la posición consolidada)."
-    ),
-    "interbancarias": (
-        "No tiene cuentas de otras instituciones registradas. Regístrelas en ADMINISTRACIÓN › "
-        "Productos de terceros (F3 en la posición consolidada)."
-    ),
-}
+NO_DESTINATION = Labels(
+    {
+        "propias": N_("Necesita otra cuenta propia activa para transferir entre sus cuentas."),
+        "internas": N_(
+            "No tiene cuentas de terceros registradas. Regístrelas en ADMINISTRACIÓN › Productos "
+            "de terceros (F3 en la posición consolidada)."
+        ),
+        "interbancarias": N_(
+            "No tiene cuentas de otras instituciones registradas. Regístrelas en ADMINISTRACIÓN › "
+            "Productos de terceros (F3 en la posición consolidada)."
+        ),
+    }
+)
 
 
 def beneficiary_option(beneficiary: Beneficiary) -> str:
@@ -89,57 +92,61 @@ class TransferScreen(VerifiedWizard):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Vertical(classes="wizard-box"):
-            yield Static("TRANSFERENCIAS", classes="screen-title")
+            yield Static(_("TRANSFERENCIAS"), classes="screen-title")
             with ContentSwitcher(initial="tr-kind"):
                 with Vertical(id="tr-kind"):
-                    yield StepTitle(1, "ELIJA EL TIPO DE TRANSFERENCIA")
+                    yield StepTitle(1, _("ELIJA EL TIPO DE TRANSFERENCIA"))
                     with RadioSet(id="tr-kinds", compact=True):
                         for kind in KINDS:
                             label = TRANSFER_KIND_LABELS[kind].upper()
                             yield Choice(label, value=kind == "propias", id=f"kind-{kind}")
-                    yield Button("SIGUIENTE", id="tr-kind-next", variant="primary", compact=True)
+                    yield Button(_("SIGUIENTE"), id="tr-kind-next", variant="primary", compact=True)
                     yield Static("", id="tr-limits", classes="hint")
                 with Vertical(id="tr-data"):
-                    yield StepTitle(2, "ORIGEN, DESTINO Y MONTO")
+                    yield StepTitle(2, _("ORIGEN, DESTINO Y MONTO"))
                     with Horizontal(classes="row"):
-                        yield Label("Cuenta ORIGEN (*)", classes="form-label")
-                        yield Select[str]([], prompt="Elija la cuenta", id="tr-from", compact=True)
+                        yield Label(_("Cuenta ORIGEN (*)"), classes="form-label")
+                        yield Select[str](
+                            [], prompt=_("Elija la cuenta"), id="tr-from", compact=True
+                        )
                     with Horizontal(classes="row"):
-                        yield Label("Cuenta DESTINO (*)", classes="form-label")
-                        yield Select[str]([], prompt="Elija el destino", id="tr-to", compact=True)
+                        yield Label(_("Cuenta DESTINO (*)"), classes="form-label")
+                        yield Select[str](
+                            [], prompt=_("Elija el destino"), id="tr-to", compact=True
+                        )
                     yield Label("", id="tr-to-error", classes="field-error")
                     yield FormField(
                         "amount_cents",
-                        "Monto",
+                        _("Monto"),
                         check=self._amount_error,
-                        placeholder="p. ej. 125,50",
+                        placeholder=_("p. ej. 125,50"),
                         max_length=20,
                         prefix="tr-",
                     )
                     yield FormField(
                         "description",
-                        "Descripción",
+                        _("Descripción"),
                         check=rules.description_error,
-                        placeholder="p. ej. Arriendo noviembre",
+                        placeholder=_("p. ej. Arriendo noviembre"),
                         max_length=60,
                         prefix="tr-",
                     )
-                    yield Button("SIGUIENTE", id="tr-data-next", variant="primary", compact=True)
+                    yield Button(_("SIGUIENTE"), id="tr-data-next", variant="primary", compact=True)
                 with Vertical(id="tr-confirm"):
-                    yield StepTitle(3, "VERIFIQUE Y CONFIRME")
+                    yield StepTitle(3, _("VERIFIQUE Y CONFIRME"))
                     yield Static("", id="tr-summary", markup=False)
-                    yield Button("CONFIRMAR", id="tr-submit", variant="primary", compact=True)
+                    yield Button(_("CONFIRMAR"), id="tr-submit", variant="primary", compact=True)
                 with Vertical(id="tr-pin"):
-                    yield StepTitle(3, "PIN DE VERIFICACIÓN")
+                    yield StepTitle(3, _("PIN DE VERIFICACIÓN"))
                     yield from self.compose_pin_step("tr-")
                 with Vertical(id="tr-done"):
-                    yield StepTitle(4, "LISTO!")
+                    yield StepTitle(4, _("LISTO!"))
                     yield from self.compose_done_step("tr-")
             yield Problem(id="problem")
         yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
-        self.sub_title = "Transferencias"
+        self.sub_title = _("Transferencias")
         self.go("tr-kind")
         self.refresh_data()
 
@@ -158,10 +165,14 @@ class TransferScreen(VerifiedWizard):
         self.accounts, self.beneficiaries, self.limits = data
         limits = self.limits
         self.query_one("#tr-limits", Static).update(
-            "Sus límites para transferencias a terceros: "
-            f"{money(limits.per_transaction_cents)} por transferencia y "
-            f"{money(limits.daily_cents)} al día; hoy le quedan "
-            f"{money(limits.available_today_cents)}. Entre cuentas propias no hay límite."
+            _(
+                "Sus límites para transferencias a terceros: {per_transfer} por transferencia y "
+                "{daily} al día; hoy le quedan {left}. Entre cuentas propias no hay límite."
+            ).format(
+                per_transfer=money(limits.per_transaction_cents),
+                daily=money(limits.daily_cents),
+                left=money(limits.available_today_cents),
+            )
         )
         if self.step == "tr-data":
             self._fill_selects()
@@ -197,7 +208,7 @@ class TransferScreen(VerifiedWizard):
         chosen = destination.value
         options = self.destinations()
         destination.set_options(options)
-        if any(value == chosen for _, value in options):
+        if any(value == chosen for _label, value in options):
             destination.value = chosen
         self._destination_error(None if options else NO_DESTINATION[self.kind])
 
@@ -210,7 +221,7 @@ class TransferScreen(VerifiedWizard):
 
     @on(Button.Pressed, "#tr-kind-next")
     def _to_data(self) -> None:
-        self.sub_title = f"Transferencias · {TRANSFER_KIND_LABELS[self.kind]}"
+        self.sub_title = _("Transferencias · {kind}").format(kind=TRANSFER_KIND_LABELS[self.kind])
         self._fill_selects()
         self.go("tr-data", focus=self.query_one("#tr-from", Select))
 
@@ -232,15 +243,13 @@ class TransferScreen(VerifiedWizard):
         limits = self.limits
         if self.kind != "propias" and limits is not None:
             if cents > limits.per_transaction_cents:
-                return (
-                    "El monto supera su límite por transferencia de "
-                    f"{money(limits.per_transaction_cents)}."
+                return _("El monto supera su límite por transferencia de {limit}.").format(
+                    limit=money(limits.per_transaction_cents)
                 )
             if cents > limits.available_today_cents:
-                return (
-                    f"El monto supera su límite diario de {money(limits.daily_cents)}. Hoy le "
-                    f"quedan {money(limits.available_today_cents)}."
-                )
+                return _(
+                    "El monto supera su límite diario de {limit}. Hoy le quedan {left}."
+                ).format(limit=money(limits.daily_cents), left=money(limits.available_today_cents))
         return None
 
     def fields(self) -> list[FormField]:
@@ -259,12 +268,12 @@ class TransferScreen(VerifiedWizard):
         origin = self.query_one("#tr-from", Select)
         destination = self.query_one("#tr-to", Select)
         if origin.is_blank():
-            self.show_problem("Elija la cuenta ORIGEN.")
+            self.show_problem(_("Elija la cuenta ORIGEN."))
             origin.focus()
             return False
         if destination.is_blank():
             message = (
-                "Elija la cuenta DESTINO." if self.destinations() else NO_DESTINATION[self.kind]
+                _("Elija la cuenta DESTINO.") if self.destinations() else NO_DESTINATION[self.kind]
             )
             self._destination_error(message)
             destination.focus()
@@ -293,19 +302,22 @@ class TransferScreen(VerifiedWizard):
         )
         to_label = next(label for label, value in self.destinations() if value == destination)
         lines = [
-            f"Tipo:          {TRANSFER_KIND_LABELS[self.kind]}",
-            f"Cuenta ORIGEN: {account_option(origin)}",
-            f"DESTINO:       {to_label}",
-            f"Monto:         {money(self.request.amount_cents)}",
-            f"Descripción:   {self.request.description}",
+            _("Tipo:          {kind}").format(kind=TRANSFER_KIND_LABELS[self.kind]),
+            _("Cuenta ORIGEN: {account}").format(account=account_option(origin)),
+            _("DESTINO:       {destination}").format(destination=to_label),
+            _("Monto:         {amount}").format(amount=money(self.request.amount_cents)),
+            _("Descripción:   {description}").format(description=self.request.description),
         ]
         if kind is TransferKind.INTERBANCARIAS:
             lines.append(
-                "\nSe debita al confirmar y se acredita cuando la otra institución la procese "
-                "(estado: en proceso)."
+                "\n"
+                + _(
+                    "Se debita al confirmar y se acredita cuando la otra institución la procese "
+                    "(estado: en proceso)."
+                )
             )
         if kind is not TransferKind.PROPIAS:
-            lines.append("\nAl CONFIRMAR le enviaremos un PIN DE VERIFICACIÓN a su correo.")
+            lines.append("\n" + _("Al CONFIRMAR le enviaremos un PIN DE VERIFICACIÓN a su correo."))
         self.query_one("#tr-summary", Static).update("\n".join(lines))
         self.go("tr-confirm", focus=self.query_one("#tr-submit", Button))
 
@@ -353,14 +365,14 @@ class TransferScreen(VerifiedWizard):
         self.transfer = transfer
         state = TRANSFER_STATUS_LABELS.get(transfer.status, transfer.status)
         if transfer.status == "en_proceso":
-            text = (
-                f"La transferencia fue ingresada con éxito y está {state.lower()}: se acreditará "
+            text = _(
+                "La transferencia fue ingresada con éxito y está {state}: se acreditará "
                 "cuando la otra institución la procese (vea su estado en el historial, F4)."
-            )
+            ).format(state=state.lower())
         else:
-            text = "La transferencia fue ingresada con éxito."
-        text += (
-            " Automáticamente usted recibirá un correo electrónico con el reporte de la "
+            text = _("La transferencia fue ingresada con éxito.")
+        text += " " + _(
+            "Automáticamente usted recibirá un correo electrónico con el reporte de la "
             "TRANSFERENCIA realizada."
         )
         self.show_receipt(transfer, text)

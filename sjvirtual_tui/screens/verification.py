@@ -17,6 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Select, Static
 
 from sjvirtual_tui.backend import BackendError, ChallengeFailed, LockedError
+from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen, new_idempotency_key
 from sjvirtual_tui.widgets.pin_entry import PinEntry
 from sjvirtual_tui.widgets.receipt import receipt_text
@@ -30,7 +31,9 @@ def account_option(account: Account) -> str:
     from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS
 
     kind = ACCOUNT_TYPE_LABELS.get(account.type, account.type)
-    return f"{account.number} · {kind} · disp. {money(account.available_cents)}"
+    return _("{number} · {kind} · disp. {available}").format(
+        number=account.number, kind=kind, available=money(account.available_cents)
+    )
 
 
 def fill_origin(select: Select[str], accounts: list[Account]) -> None:
@@ -38,7 +41,7 @@ def fill_origin(select: Select[str], accounts: list[Account]) -> None:
     chosen = select.value
     options = [(account_option(a), a.number) for a in accounts if a.status == "activa"]
     select.set_options(options)
-    if any(value == chosen for _, value in options):
+    if any(value == chosen for _label, value in options):
         select.value = chosen
     elif options:
         select.value = options[0][1]
@@ -52,10 +55,9 @@ def funds_error(account: Account | None, cents: int) -> str | None:
     from sjvirtual_tui.formatting import money
 
     if account is not None and cents > account.available_cents:
-        return (
-            f"Saldo disponible insuficiente: la cuenta {account.number} tiene "
-            f"{money(account.available_cents)} disponibles."
-        )
+        return _(
+            "Saldo disponible insuficiente: la cuenta {number} tiene {available} disponibles."
+        ).format(number=account.number, available=money(account.available_cents))
     return None
 
 
@@ -68,7 +70,7 @@ class VerifiedWizard(WizardScreen):
     # LISTO!, with the receipt (transfers and payments; a new beneficiary has no receipt).
     DONE_STEP: ClassVar[str] = ""
 
-    BINDINGS = [Binding("f2", "save_receipt", "Guardar comprobante", show=True)]
+    BINDINGS = [Binding("f2", "save_receipt", N_("Guardar comprobante"), show=True)]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -81,9 +83,9 @@ class VerifiedWizard(WizardScreen):
 
     def compose_pin_step(self, prefix: str) -> ComposeResult:
         yield PinEntry(prefix=prefix)
-        yield Button("CONFIRMAR", id=f"{prefix}pin-confirm", classes="pin-confirm", compact=True)
+        yield Button(_("CONFIRMAR"), id=f"{prefix}pin-confirm", classes="pin-confirm", compact=True)
         restart = Button(
-            "VOLVER A EMPEZAR", id=f"{prefix}restart", classes="pin-restart", compact=True
+            _("VOLVER A EMPEZAR"), id=f"{prefix}restart", classes="pin-restart", compact=True
         )
         restart.display = False  # only once the operation is over
         yield restart
@@ -93,9 +95,11 @@ class VerifiedWizard(WizardScreen):
         with VerticalScroll(id=f"{prefix}receipt-box", classes="receipt-box", can_focus=False):
             yield Static("", id=f"{prefix}receipt", classes="receipt", markup=False)
         with Horizontal(classes="buttons"):
-            yield Button("GUARDAR (F2)", id=f"{prefix}save", classes="receipt-save", compact=True)
             yield Button(
-                "VOLVER AL INICIO",
+                _("GUARDAR (F2)"), id=f"{prefix}save", classes="receipt-save", compact=True
+            )
+            yield Button(
+                _("VOLVER AL INICIO"),
                 id=f"{prefix}home",
                 classes="receipt-home",
                 variant="primary",

@@ -11,6 +11,7 @@ from textual.containers import HorizontalScroll, ScrollableContainer, VerticalSc
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher
 
+from sjvirtual_tui.i18n import N_
 from sjvirtual_tui.screens.base import BankScreen
 
 # Exact types: Input and RadioSet are scrolling containers too, and do take the focus.
@@ -48,7 +49,7 @@ class WizardScreen(BankScreen):
     # Steps after which there is no way back (the operation is done).
     FINAL: ClassVar[tuple[str, ...]] = ()
 
-    BINDINGS = [Binding("escape", "back", "Volver", show=True)]
+    BINDINGS = [Binding("escape", "back", N_("Volver"), show=True)]
 
     @property
     def step(self) -> str:
