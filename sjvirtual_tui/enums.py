@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from sjvirtual_tui.i18n import N_, Labels
+
 
 class SecurityImageId(StrEnum):
     """The gallery of security images. The TUI draws each one (widgets/security_image.py)."""
@@ -30,10 +32,12 @@ class AccountType(StrEnum):
     AHORRO_PERSONAL = "ahorro_personal"
 
 
-ACCOUNT_TYPE_LABELS: dict[AccountType, str] = {
-    AccountType.AHORRO_VISTA: "Ahorro a la vista",
-    AccountType.AHORRO_PERSONAL: "Ahorro personal",
-}
+ACCOUNT_TYPE_LABELS: Labels[AccountType] = Labels(
+    {
+        AccountType.AHORRO_VISTA: N_("Ahorro a la vista"),
+        AccountType.AHORRO_PERSONAL: N_("Ahorro personal"),
+    }
+)
 
 
 class Role(StrEnum):

@@ -7,6 +7,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from sjvirtual_tui.i18n import N_, Labels, _
 from sjvirtual_tui.rules import local_datetime
 
 if TYPE_CHECKING:
@@ -54,39 +55,43 @@ def local_time(value: datetime) -> str:
 
 # --- transfers ----------------------------------------------------------------------------------
 
-TRANSFER_KIND_LABELS: dict[str, str] = {
-    "propias": "Entre cuentas propias",
-    "internas": "Interna a terceros",
-    "interbancarias": "A otras instituciones financieras",
-}
+TRANSFER_KIND_LABELS: Labels[str] = Labels(
+    {
+        "propias": N_("Entre cuentas propias"),
+        "internas": N_("Interna a terceros"),
+        "interbancarias": N_("A otras instituciones financieras"),
+    }
+)
 
-TRANSFER_STATUS_LABELS: dict[str, str] = {
-    "pendiente_verificacion": "Pendiente de verificación",
-    "completada": "Completada",
-    "en_proceso": "En proceso",
-    "rechazada": "Rechazada, dinero devuelto",
-    "cancelada": "Cancelada",
-}
+TRANSFER_STATUS_LABELS: Labels[str] = Labels(
+    {
+        "pendiente_verificacion": N_("Pendiente de verificación"),
+        "completada": N_("Completada"),
+        "en_proceso": N_("En proceso"),
+        "rechazada": N_("Rechazada, dinero devuelto"),
+        "cancelada": N_("Cancelada"),
+    }
+)
 
 
 def transfer_receipt(transfer: Transfer) -> str:
     """The receipt of a transfer as plain text: on screen, in the saved file, on paper."""
     when = transfer.executed_at or transfer.created_at
     rows = [
-        ("Referencia", transfer.reference),
-        ("Fecha y hora", local_time(when)),
-        ("Tipo", TRANSFER_KIND_LABELS.get(transfer.kind, transfer.kind)),
-        ("Cuenta origen", transfer.from_account),
-        ("Destino", transfer.to_name),
-        ("Cuenta destino", transfer.to_account),
-        ("Institución", transfer.to_institution),
-        ("Monto", money(transfer.amount_cents)),
-        ("Descripción", transfer.description),
-        ("Estado", TRANSFER_STATUS_LABELS.get(transfer.status, transfer.status)),
+        (_("Referencia"), transfer.reference),
+        (_("Fecha y hora"), local_time(when)),
+        (_("Tipo"), TRANSFER_KIND_LABELS.get(transfer.kind, transfer.kind)),
+        (_("Cuenta origen"), transfer.from_account),
+        (_("Destino"), transfer.to_name),
+        (_("Cuenta destino"), transfer.to_account),
+        (_("Institución"), transfer.to_institution),
+        (_("Monto"), money(transfer.amount_cents)),
+        (_("Descripción"), transfer.description),
+        (_("Estado"), TRANSFER_STATUS_LABELS.get(transfer.status, transfer.status)),
     ]
     if transfer.reason:
-        rows.append(("Motivo", transfer.reason))
-    return _receipt("COMPROBANTE DE TRANSFERENCIA", rows)
+        rows.append((_("Motivo"), transfer.reason))
+    return _receipt(_("COMPROBANTE DE TRANSFERENCIA"), rows)
 
 
 def receipt_file_name(transfer: Transfer) -> str:
@@ -95,24 +100,28 @@ def receipt_file_name(transfer: Transfer) -> str:
 
 # --- payments -----------------------------------------------------------------------------------
 
-PAYMENT_KIND_LABELS: dict[str, str] = {
-    "servicio": "Pago de servicio",
-    "tarjeta": "Pago de tarjeta de crédito",
-    "tarjeta_externa": "Pago de tarjeta de otra institución",
-}
+PAYMENT_KIND_LABELS: Labels[str] = Labels(
+    {
+        "servicio": N_("Pago de servicio"),
+        "tarjeta": N_("Pago de tarjeta de crédito"),
+        "tarjeta_externa": N_("Pago de tarjeta de otra institución"),
+    }
+)
 
-BILLER_CATEGORY_LABELS: dict[str, str] = {
-    "electricidad": "Electricidad",
-    "agua": "Agua potable",
-    "telefonia": "Teléfono e internet",
-    "tv": "Televisión",
-    "impuestos": "Impuestos y matrículas",
-    "educacion": "Educación",
-}
+BILLER_CATEGORY_LABELS: Labels[str] = Labels(
+    {
+        "electricidad": N_("Electricidad"),
+        "agua": N_("Agua potable"),
+        "telefonia": N_("Teléfono e internet"),
+        "tv": N_("Televisión"),
+        "impuestos": N_("Impuestos y matrículas"),
+        "educacion": N_("Educación"),
+    }
+)
 
 
 def _receipt(title: str, rows: list[tuple[str, str]]) -> str:
-    width = max(len(label) for label, _ in rows) + 2
+    width = max(len(label) for label, _value in rows) + 2
     lines = [title, "San José S.J. Virtual", ""]
     lines += [f"{label + ':':<{width}}{value}" for label, value in rows]
     return "\n".join(lines)
@@ -121,23 +130,26 @@ def _receipt(title: str, rows: list[tuple[str, str]]) -> str:
 def payment_receipt(payment: Payment) -> str:
     """The receipt of a payment as plain text: on screen, in the saved file, on paper."""
     rows = [
-        ("Referencia", payment.reference),
-        ("Fecha y hora", local_time(payment.executed_at or payment.created_at)),
-        ("Tipo", PAYMENT_KIND_LABELS.get(payment.kind, payment.kind)),
-        ("Cuenta origen", payment.from_account),
-        ("Pagado a", payment.payee_name),
-        ("Referencia pagada" if payment.kind == "servicio" else "Tarjeta", payment.payee_reference),
-        ("Titular", payment.holder_name),
+        (_("Referencia"), payment.reference),
+        (_("Fecha y hora"), local_time(payment.executed_at or payment.created_at)),
+        (_("Tipo"), PAYMENT_KIND_LABELS.get(payment.kind, payment.kind)),
+        (_("Cuenta origen"), payment.from_account),
+        (_("Pagado a"), payment.payee_name),
+        (
+            _("Referencia pagada") if payment.kind == "servicio" else _("Tarjeta"),
+            payment.payee_reference,
+        ),
+        (_("Titular"), payment.holder_name),
     ]
     if payment.period:
-        rows.append(("Período", payment.period))
+        rows.append((_("Período"), payment.period))
     rows += [
-        ("Monto", money(payment.amount_cents)),
-        ("Estado", TRANSFER_STATUS_LABELS.get(payment.status, payment.status)),
+        (_("Monto"), money(payment.amount_cents)),
+        (_("Estado"), TRANSFER_STATUS_LABELS.get(payment.status, payment.status)),
     ]
     if payment.reason:
-        rows.append(("Motivo", payment.reason))
-    return _receipt("COMPROBANTE DE PAGO", rows)
+        rows.append((_("Motivo"), payment.reason))
+    return _receipt(_("COMPROBANTE DE PAGO"), rows)
 
 
 def payment_receipt_file_name(payment: Payment) -> str:

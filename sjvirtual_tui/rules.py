@@ -1,7 +1,8 @@
 """The cooperative's rules as pure functions: no I/O, no Textual.
 
-Each check returns a Spanish message a member can read (or ``None`` when the value is fine), so
-the screens can show it next to the field where it was typed.
+Each check returns a message a member can read (or ``None`` when the value is fine), so the
+screens can show it next to the field where it was typed. Messages are translated when the check
+runs (``_()``), never at import: the server calls these in each request's language.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from stdnum import luhn as _luhn
 from stdnum.ec import ci as _ci
 from stdnum.ec import ruc as _ruc
 
+from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.models import MAX_CENTS, AccountType
 
 # Ecuador (mainland) has no daylight saving: a fixed UTC-5 offset is exact.
@@ -29,11 +31,11 @@ def password_problems(password: str) -> list[str]:
     """What the manual's policy still asks of ``password`` (empty when it is acceptable)."""
     problems = []
     if len(password) < PASSWORD_MIN_LENGTH:
-        problems.append(f"al menos {PASSWORD_MIN_LENGTH} caracteres")
+        problems.append(_("al menos {n} caracteres").format(n=PASSWORD_MIN_LENGTH))
     if not any(ch.isdigit() for ch in password):
-        problems.append("un número")
+        problems.append(_("un número"))
     if not any(ch.isupper() for ch in password):
-        problems.append("una letra mayúscula")
+        problems.append(_("una letra mayúscula"))
     return problems
 
 
@@ -41,11 +43,14 @@ def password_error(password: str) -> str | None:
     problems = password_problems(password)
     if not problems:
         return None
-    return "La contraseña debe tener " + _join_es(problems) + "."
+    return _("La contraseña debe tener {problems}.").format(problems=_join(problems))
 
 
-def _join_es(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " y " + parts[-1]
+def _join(parts: list[str]) -> str:
+    """``a``, ``a y b``, ``a, b y c`` (``and`` in English)."""
+    if len(parts) == 1:
+        return parts[0]
+    return _("{items} y {last}").format(items=", ".join(parts[:-1]), last=parts[-1])
 
 
 # --- third-party account numbers (REGISTRO DE CUENTAS) ---------------------------------------
@@ -67,25 +72,25 @@ def normalise_third_party_account(cartola_number: str, account_type: AccountType
     """
     raw = cartola_number.strip().replace(" ", "").replace("-", "")
     if not raw:
-        raise ValueError("Ingrese el número de cuenta.")
+        raise ValueError(_("Ingrese el número de cuenta."))
     if not _DIGITS.match(raw):
-        raise ValueError("El número de cuenta solo lleva dígitos.")
+        raise ValueError(_("El número de cuenta solo lleva dígitos."))
     significant = raw.lstrip("0")
     if not significant:
-        raise ValueError("El número de cuenta no puede ser solo ceros.")
+        raise ValueError(_("El número de cuenta no puede ser solo ceros."))
     if len(significant) > 12:
-        raise ValueError("El número de cuenta es demasiado largo.")
+        raise ValueError(_("El número de cuenta es demasiado largo."))
     return ACCOUNT_PREFIX[account_type] + significant
 
 
 def cartola_number_from_registered(registered: str, width: int = 8) -> tuple[AccountType, str]:
     """Inverse of :func:`normalise_third_party_account`: ``1105349`` -> (vista, ``00105349``)."""
     if not _DIGITS.match(registered) or len(registered) < 2:
-        raise ValueError("Número de cuenta registrado no válido.")
+        raise ValueError(_("Número de cuenta registrado no válido."))
     for account_type, prefix in ACCOUNT_PREFIX.items():
         if registered.startswith(prefix):
             return account_type, registered[1:].zfill(width)
-    raise ValueError("El número debe empezar con 1 (ahorro a la vista) o 9 (ahorro personal).")
+    raise ValueError(_("El número debe empezar con 1 (ahorro a la vista) o 9 (ahorro personal)."))
 
 
 CARTOLA_WIDTH = 8  # the cartola prints the cooperative's account numbers with 8 digits
@@ -100,9 +105,9 @@ def registered_account_number(typed: str, account_type: AccountType) -> str:
     """
     raw = typed.strip().replace(" ", "").replace("-", "")
     if not raw:
-        raise ValueError("Ingrese el número de cuenta.")
+        raise ValueError(_("Ingrese el número de cuenta."))
     if not _DIGITS.match(raw):
-        raise ValueError("El número de cuenta solo lleva dígitos.")
+        raise ValueError(_("El número de cuenta solo lleva dígitos."))
     if len(raw) == CARTOLA_WIDTH:
         return normalise_third_party_account(raw, account_type)
     prefix = ACCOUNT_PREFIX[account_type]
@@ -111,8 +116,10 @@ def registered_account_number(typed: str, account_type: AccountType) -> str:
     if 2 <= len(raw) < CARTOLA_WIDTH and raw.startswith(prefix) and raw[1] != "0":
         return raw
     raise ValueError(
-        f"Escriba el número como en la cartola (8 dígitos, p. ej. 00105349) o ya con el "
-        f"prefijo {prefix} (p. ej. {prefix}105349)."
+        _(
+            "Escriba el número como en la cartola (8 dígitos, p. ej. 00105349) o ya con el "
+            "prefijo {prefix} (p. ej. {prefix}105349)."
+        ).format(prefix=prefix)
     )
 
 
@@ -120,11 +127,11 @@ def description_error(value: str, maximum: int = 60) -> str | None:
     """The DATOS of a transfer: free text a member types, shown on both receipts."""
     text = value.strip()
     if not text:
-        return "Escriba una descripción de la transferencia."
+        return _("Escriba una descripción de la transferencia.")
     if len(text) > maximum:
-        return f"La descripción admite hasta {maximum} caracteres."
+        return _("La descripción admite hasta {maximum} caracteres.").format(maximum=maximum)
     if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text):
-        return "La descripción no puede llevar caracteres de control."
+        return _("La descripción no puede llevar caracteres de control.")
     return None
 
 
@@ -135,24 +142,24 @@ def cedula_error(value: str) -> str | None:
     """Checks an Ecuadorian cédula (10 digits, province, check digit) with python-stdnum."""
     number = value.strip()
     if not number:
-        return "Ingrese el número de cédula."
+        return _("Ingrese el número de cédula.")
     if not _DIGITS.match(number):
-        return "La cédula solo lleva dígitos."
+        return _("La cédula solo lleva dígitos.")
     if len(number) != 10:
-        return "La cédula tiene 10 dígitos."
-    return None if _ci.is_valid(number) else "La cédula no es válida (revise el último dígito)."
+        return _("La cédula tiene 10 dígitos.")
+    return None if _ci.is_valid(number) else _("La cédula no es válida (revise el último dígito).")
 
 
 def ruc_error(value: str) -> str | None:
     """Checks an Ecuadorian RUC (13 digits) with python-stdnum."""
     number = value.strip()
     if not number:
-        return "Ingrese el número de RUC."
+        return _("Ingrese el número de RUC.")
     if not _DIGITS.match(number):
-        return "El RUC solo lleva dígitos."
+        return _("El RUC solo lleva dígitos.")
     if len(number) != 13:
-        return "El RUC tiene 13 dígitos."
-    return None if _ruc.is_valid(number) else "El RUC no es válido."
+        return _("El RUC tiene 13 dígitos.")
+    return None if _ruc.is_valid(number) else _("El RUC no es válido.")
 
 
 # --- registration fields ---------------------------------------------------------------------
@@ -165,7 +172,7 @@ ADULT_AGE = 18
 def passport_error(value: str) -> str | None:
     number = value.strip().upper()
     if not re.fullmatch(r"[A-Z0-9]{5,20}", number):
-        return "El pasaporte lleva de 5 a 20 letras y dígitos, sin espacios."
+        return _("El pasaporte lleva de 5 a 20 letras y dígitos, sin espacios.")
     return None
 
 
@@ -178,9 +185,9 @@ def id_number_error(id_type: str, value: str) -> str | None:
 def external_account_error(value: str) -> str | None:
     number = value.strip()
     if not _DIGITS.match(number):
-        return "El número de cuenta solo lleva dígitos."
+        return _("El número de cuenta solo lleva dígitos.")
     if not 5 <= len(number) <= 20:
-        return "El número de cuenta lleva de 5 a 20 dígitos."
+        return _("El número de cuenta lleva de 5 a 20 dígitos.")
     return None
 
 
@@ -191,8 +198,9 @@ def reference_error(value: str, pattern: str, label: str, hint: str) -> str | No
         ok = re.fullmatch(pattern, text) is not None
     except re.error:  # a pattern from the server that Python cannot read: let the server judge
         return None
-    # The hint completes "escriba ...": "los 10 dígitos del código de su planilla".
-    return None if ok else f"{label}: escriba {hint}."
+    # The hint completes "escriba ...": "los 10 dígitos del código de su planilla". Label and
+    # hint are the biller's (server data): only the sentence around them is translated here.
+    return None if ok else _("{label}: escriba {hint}.").format(label=label, hint=hint)
 
 
 _BRAND_NAMES = {"visa": "Visa", "mastercard": "Mastercard", "diners": "Diners"}
@@ -216,11 +224,13 @@ def card_number_error(value: str, brand: str | None = None) -> str | None:
     """A credit card number: 13 to 19 digits, the Luhn check digit, and the issuer's brand."""
     number = value.replace(" ", "").replace("-", "")
     if not _DIGITS.match(number) or not 13 <= len(number) <= 19:
-        return "El número de tarjeta lleva de 13 a 19 dígitos."
+        return _("El número de tarjeta lleva de 13 a 19 dígitos.")
     if not _luhn.is_valid(number):
-        return "El número de tarjeta no es válido: revise los dígitos."
+        return _("El número de tarjeta no es válido: revise los dígitos.")
     if brand is not None and card_brand(number) != brand:
-        return f"Ese número no es de una tarjeta {_BRAND_NAMES.get(brand, brand)}."
+        return _("Ese número no es de una tarjeta {brand}.").format(
+            brand=_BRAND_NAMES.get(brand, brand)
+        )
     return None
 
 
@@ -231,9 +241,9 @@ def mask_card(number: str) -> str:
 def email_error(value: str) -> str | None:
     text = value.strip()
     if not text:
-        return "Ingrese su correo electrónico."
+        return _("Ingrese su correo electrónico.")
     if len(text) > 120 or not _EMAIL.match(text):
-        return "Escriba un correo válido, por ejemplo nombre@correo.com."
+        return _("Escriba un correo válido, por ejemplo nombre@correo.com.")
     return None
 
 
@@ -241,9 +251,9 @@ def mobile_error(value: str) -> str | None:
     """An Ecuadorian mobile number: 10 digits starting with 09."""
     text = value.strip().replace(" ", "")
     if not text:
-        return "Ingrese su número de celular."
+        return _("Ingrese su número de celular.")
     if not re.fullmatch(r"09[0-9]{8}", text):
-        return "El celular tiene 10 dígitos y empieza con 09, por ejemplo 0991234567."
+        return _("El celular tiene 10 dígitos y empieza con 09, por ejemplo 0991234567.")
     return None
 
 
@@ -251,44 +261,45 @@ def phone_error(value: str) -> str | None:
     """A landline with its area code (02 2345678) or a mobile (0991234567)."""
     text = value.strip().replace(" ", "")
     if not text:
-        return "Ingrese un número de teléfono."
+        return _("Ingrese un número de teléfono.")
     if not re.fullmatch(r"0[2-9][0-9]{7,8}", text):
-        return "Escriba el teléfono con su código de área, por ejemplo 022345678 o 0991234567."
+        return _("Escriba el teléfono con su código de área, por ejemplo 022345678 o 0991234567.")
     return None
 
 
 def new_username_error(value: str) -> str | None:
     text = value.strip()
     if not text:
-        return "Elija un nombre de usuario."
+        return _("Elija un nombre de usuario.")
     if not 4 <= len(text) <= 30:
-        return "El usuario tiene de 4 a 30 caracteres."
+        return _("El usuario tiene de 4 a 30 caracteres.")
     if not _NEW_USERNAME.match(text):
-        return (
+        return _(
             "Use minúsculas sin tilde, números, punto, guion o guion bajo, y empiece con una letra."
         )
     return None
 
 
-def name_error(value: str, label: str = "el nombre") -> str | None:
+def name_error(value: str, label: str = N_("el nombre")) -> str | None:
+    """``label`` is a msgid marked with ``N_`` by the caller ("sus nombres"): translated here."""
     text = value.strip()
     if len(text) < 2:
-        return f"Ingrese {label}."
+        return _("Ingrese {label}.").format(label=_(label))
     if len(text) > 80:
-        return f"Escriba {label} en 80 caracteres o menos."
+        return _("Escriba {label} en 80 caracteres o menos.").format(label=_(label))
     if any(not (ch.isalpha() or ch in " .'-") for ch in text):
-        return f"Escriba {label} solo con letras."
+        return _("Escriba {label} solo con letras.").format(label=_(label))
     return None
 
 
 def birth_date_error(value: date, today: date) -> str | None:
     if value > today:
-        return "La fecha de nacimiento no puede ser futura."
+        return _("La fecha de nacimiento no puede ser futura.")
     age = today.year - value.year - ((today.month, today.day) < (value.month, value.day))
     if age < ADULT_AGE:
-        return f"Debe ser mayor de {ADULT_AGE} años para registrarse."
+        return _("Debe ser mayor de {age} años para registrarse.").format(age=ADULT_AGE)
     if age > 120:
-        return "Revise el año de nacimiento."
+        return _("Revise el año de nacimiento.")
     return None
 
 
@@ -314,25 +325,25 @@ def parse_amount_cents(text: str) -> int:
     """
     value = text.strip().replace("\u00a0", " ")
     if not value:
-        raise ValueError("Ingrese el monto.")
+        raise ValueError(_("Ingrese el monto."))
     if value.startswith("-"):
-        raise ValueError("El monto debe ser mayor que cero.")
+        raise ValueError(_("El monto debe ser mayor que cero."))
     # "25.50" (one dot, two decimals) is read as a decimal point: nobody groups thousands so.
     if re.fullmatch(r"\$?\s*[0-9]+\.[0-9]{1,2}", value):
         value = value.replace(".", ",")
     match = _AMOUNT.match(value)
     if not match:
-        raise ValueError("Escriba el monto con coma decimal, por ejemplo 1.250,50.")
+        raise ValueError(_("Escriba el monto con coma decimal, por ejemplo 1.250,50."))
     whole, cents = match.group(1).replace(".", ""), (match.group(2) or "0").ljust(2, "0")
     try:
         amount = Decimal(whole) * 100 + Decimal(cents)
     except InvalidOperation:  # pragma: no cover - the regex admits only digits
-        raise ValueError("Monto no válido.") from None
+        raise ValueError(_("Monto no válido.")) from None
     result = int(amount.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
     if result <= 0:
-        raise ValueError("El monto debe ser mayor que cero.")
+        raise ValueError(_("El monto debe ser mayor que cero."))
     if result > MAX_CENTS:
-        raise ValueError("El monto es demasiado grande.")
+        raise ValueError(_("El monto es demasiado grande."))
     return result
 
 
@@ -344,12 +355,12 @@ def parse_date(text: str) -> date:
     value = text.strip()
     match = re.fullmatch(r"([0-9]{1,2})[/-]([0-9]{1,2})[/-]([0-9]{4})", value)
     if not match:
-        raise ValueError("Escriba la fecha como dd/mm/aaaa.")
+        raise ValueError(_("Escriba la fecha como dd/mm/aaaa."))
     day, month, year = (int(g) for g in match.groups())
     try:
         return date(year, month, day)
     except ValueError:
-        raise ValueError("Esa fecha no existe.") from None
+        raise ValueError(_("Esa fecha no existe.")) from None
 
 
 def format_date(value: date) -> str:

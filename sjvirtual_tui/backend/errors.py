@@ -1,15 +1,21 @@
-"""Typed errors of the backend layer. Each carries a message a member can read (Spanish)."""
+"""Typed errors of the backend layer. Each carries a message a member can read.
+
+The default messages are msgids (``N_``), translated when an error is made: the language may
+change after import. Messages that come from the server are already in the member's language.
+"""
 
 from __future__ import annotations
+
+from sjvirtual_tui.i18n import N_, _
 
 
 class BackendError(Exception):
     """Base class: ``message`` is safe to show on screen."""
 
-    default_message = "No se pudo completar la operación."
+    default_message = N_("No se pudo completar la operación.")
 
     def __init__(self, message: str | None = None, *, code: str = "", field: str | None = None):
-        self.message = message or self.default_message
+        self.message = message or _(self.default_message)
         self.code = code
         self.field = field
         super().__init__(self.message)
@@ -18,50 +24,50 @@ class BackendError(Exception):
 class AuthError(BackendError):
     """Wrong credentials. Never says which part was wrong."""
 
-    default_message = "Usuario o contraseña incorrectos."
+    default_message = N_("Usuario o contraseña incorrectos.")
 
 
 class LockedError(BackendError):
-    default_message = (
+    default_message = N_(
         "Usuario bloqueado por intentos fallidos. Comuníquese con la cooperativa para "
         "desbloquearlo."
     )
 
 
 class SessionExpired(BackendError):
-    default_message = "Su sesión terminó por inactividad. Ingrese nuevamente."
+    default_message = N_("Su sesión terminó por inactividad. Ingrese nuevamente.")
 
 
 class Forbidden(BackendError):
-    default_message = "No tiene permiso para esta operación."
+    default_message = N_("No tiene permiso para esta operación.")
 
 
 class NotFound(BackendError):
-    default_message = "No encontrado."
+    default_message = N_("No encontrado.")
 
 
 class ValidationError(BackendError):
-    default_message = "Revise los datos ingresados."
+    default_message = N_("Revise los datos ingresados.")
 
 
 class InsufficientFunds(ValidationError):
-    default_message = "Saldo disponible insuficiente."
+    default_message = N_("Saldo disponible insuficiente.")
 
 
 class ChallengeFailed(BackendError):
     """The verification PIN's operation is over: cancelled (3 wrong PINs), expired or used."""
 
-    default_message = "La operación fue cancelada. Vuelva a iniciarla."
+    default_message = N_("La operación fue cancelada. Vuelva a iniciarla.")
 
 
 class BackendUnavailable(BackendError):
     """The server could not be reached or did not answer in time."""
 
-    default_message = "No se pudo conectar con el servidor de S.J. Virtual."
+    default_message = N_("No se pudo conectar con el servidor de S.J. Virtual.")
 
 
 class ServerError(BackendError):
-    default_message = "El servidor tuvo un problema. Intente más tarde."
+    default_message = N_("El servidor tuvo un problema. Intente más tarde.")
 
 
 class OutcomeUnknown(BackendUnavailable):
@@ -71,7 +77,7 @@ class OutcomeUnknown(BackendUnavailable):
     the same Idempotency-Key, never report a failure.
     """
 
-    default_message = (
+    default_message = N_(
         "La operación está en proceso: el servidor no confirmó si la recibió. Pulse F5 para "
         "consultarlo; se reenvía con la misma clave y no se aplicará dos veces."
     )

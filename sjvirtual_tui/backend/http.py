@@ -27,7 +27,7 @@ from sjvirtual_tui.backend.errors import (
     SessionExpired,
     ValidationError,
 )
-from sjvirtual_tui.i18n import language
+from sjvirtual_tui.i18n import _, language
 from sjvirtual_tui.models import (
     API_PREFIX,
     Account,
@@ -146,7 +146,7 @@ class HttpBackend:
             headers["Idempotency-Key"] = idempotency_key
         if auth:
             if self._token is None:
-                raise SessionExpired("Su sesión terminó. Ingrese nuevamente.")
+                raise SessionExpired(_("Su sesión terminó. Ingrese nuevamente."))
             headers["Authorization"] = f"Bearer {self._token}"
         # Only reads and requests with a key are sent again: for them a lost answer is harmless
         # to retry. (A read also meets the commonest failure: a kept-alive connection that the
@@ -171,10 +171,12 @@ class HttpBackend:
                     raise OutcomeUnknown() from exc
                 if isinstance(exc, httpx.TimeoutException):
                     raise BackendUnavailable(
-                        "El servidor de S.J. Virtual no respondió a tiempo."
+                        _("El servidor de S.J. Virtual no respondió a tiempo.")
                     ) from exc
                 raise BackendUnavailable(
-                    f"No se pudo conectar con el servidor de S.J. Virtual ({self.base_url})."
+                    _("No se pudo conectar con el servidor de S.J. Virtual ({url}).").format(
+                        url=self.base_url
+                    )
                 ) from exc
         self._last_request = self._monotonic()
         if response.is_success:
@@ -218,7 +220,7 @@ class HttpBackend:
         try:
             return model.model_validate_json(response.content)
         except pydantic.ValidationError as exc:
-            raise ServerError("El servidor envió una respuesta que no se entiende.") from exc
+            raise ServerError(_("El servidor envió una respuesta que no se entiende.")) from exc
 
     # --- authentication ------------------------------------------------------------------------
 
@@ -264,7 +266,7 @@ class HttpBackend:
         cursor: str | None = None,
     ) -> MovementPage:
         if not number.isascii() or not number.isdigit():
-            raise NotFound("Cuenta no encontrada.")  # never let a value reshape the URL path
+            raise NotFound(_("Cuenta no encontrada."))  # never let a value reshape the URL path
         params: dict[str, Any] = {"order": order, "limit": limit}
         if date_from:
             params["date_from"] = date_from.isoformat()
@@ -284,7 +286,7 @@ class HttpBackend:
         try:
             return [model.model_validate(item) for item in response.json()]
         except (ValueError, TypeError, pydantic.ValidationError) as exc:
-            raise ServerError("El servidor envió una respuesta que no se entiende.") from exc
+            raise ServerError(_("El servidor envió una respuesta que no se entiende.")) from exc
 
     # --- registration, first login, recovery ---------------------------------------------------
 
@@ -364,7 +366,7 @@ class HttpBackend:
 
     async def unlock_member(self, username: str, *, idempotency_key: str) -> None:
         if not username.isascii() or not all(ch.isalnum() or ch in "._-" for ch in username):
-            raise NotFound("Usuario no encontrado.")  # never let a value reshape the URL path
+            raise NotFound(_("Usuario no encontrado."))  # never let a value reshape the URL path
         await self._request(
             "POST", f"/staff/members/{username}/unlock", idempotency_key=idempotency_key
         )
@@ -415,7 +417,7 @@ class HttpBackend:
         self, challenge: Challenge, pin: str, *, idempotency_key: str
     ) -> ConfirmResult:
         if not _CHALLENGE_ID.match(challenge.id):
-            raise NotFound("Operación no encontrada.")  # never let a value reshape the URL path
+            raise NotFound(_("Operación no encontrada."))  # never let a value reshape the URL path
         body = ConfirmRequest(pin=pin, amount_cents=challenge.amount_cents, payee=challenge.payee)
         response = await self._request(
             "POST",
@@ -444,7 +446,7 @@ class HttpBackend:
 
     async def bill(self, biller_code: str, reference: str) -> Bill:
         if not _BILLER_CODE.match(biller_code):
-            raise NotFound("Empresa no encontrada.")  # never let a value reshape the URL path
+            raise NotFound(_("Empresa no encontrada."))  # never let a value reshape the URL path
         response = await self._request(
             "GET", f"/billers/{biller_code}/bills", params={"reference": reference}
         )

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
+from sjvirtual_tui.i18n import _
 from sjvirtual_tui.screens.base import Problem
 from sjvirtual_tui.screens.set_password import PasswordPair
 from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen
@@ -28,23 +29,23 @@ if TYPE_CHECKING:
 
 def _answer(value: str) -> str | None:
     if len(rules.normalise_answer(value)) < 2:
-        return "La respuesta debe tener al menos 2 letras o números."
+        return _("La respuesta debe tener al menos 2 letras o números.")
     if len(value) > 80:
-        return "La respuesta tiene como máximo 80 caracteres."
+        return _("La respuesta tiene como máximo 80 caracteres.")
     return None
 
 
 def _question(value: str) -> str | None:
     if len(value) < 5:
-        return "Escriba una pregunta de al menos 5 caracteres."
+        return _("Escriba una pregunta de al menos 5 caracteres.")
     if len(value) > 120:
-        return "La pregunta tiene como máximo 120 caracteres."
+        return _("La pregunta tiene como máximo 120 caracteres.")
     return None
 
 
 def _phrase(value: str) -> str | None:
     if not 3 <= len(value) <= 60:
-        return "La frase tiene de 3 a 60 caracteres."
+        return _("La frase tiene de 3 a 60 caracteres.")
     return None
 
 
@@ -58,65 +59,71 @@ class FirstLoginScreen(WizardScreen):
         # Only to refuse "the same password again" before sending; dropped when the screen goes.
         self._current_password = current_password
         self.pair = PasswordPair("fl-")
-        self.phrase = FormField("phrase", "Frase de seguridad", check=_phrase, max_length=60)
-        self.own_question = FormField("own_question", "Su pregunta", check=_question)
-        self.own_answer = FormField("own_answer", "Su respuesta", check=_answer)
-        self.answer = FormField("answer", "Respuesta", check=_answer)
+        self.phrase = FormField("phrase", _("Frase de seguridad"), check=_phrase, max_length=60)
+        self.own_question = FormField("own_question", _("Su pregunta"), check=_question)
+        self.own_answer = FormField("own_answer", _("Su respuesta"), check=_answer)
+        self.answer = FormField("answer", _("Respuesta"), check=_answer)
         self.questions: list[SecurityQuestion] = []
         self.keys = OperationKeys()
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Vertical(classes="wizard-box"):
-            yield Static("PRIMER INGRESO", classes="screen-title")
+            yield Static(_("PRIMER INGRESO"), classes="screen-title")
             with ContentSwitcher(initial="fl-password"):
                 with Vertical(id="fl-password"):
-                    yield StepTitle(1, "NUEVA CONTRASEÑA")
+                    yield StepTitle(1, _("NUEVA CONTRASEÑA"))
                     yield Static(
-                        "Digite una contraseña de al menos 8 caracteres que contenga un número y "
-                        "una letra mayúscula, distinta de la actual.",
+                        _(
+                            "Digite una contraseña de al menos 8 caracteres que contenga un "
+                            "número y una letra mayúscula, distinta de la actual."
+                        ),
                         classes="hint",
                     )
                     yield from self.pair.widgets()
-                    yield Button("CONFIRMAR", id="fl-password-ok", variant="primary", compact=True)
+                    yield Button(
+                        _("CONFIRMAR"), id="fl-password-ok", variant="primary", compact=True
+                    )
                 with Vertical(id="fl-image"):
-                    yield StepTitle(2, "IMAGEN DE SEGURIDAD")
+                    yield StepTitle(2, _("IMAGEN DE SEGURIDAD"))
                     yield Static(
-                        "Escoja una imagen (flechas) y escriba una frase: las verá al ingresar.",
+                        _("Escoja una imagen (flechas) y escriba una frase: las verá al ingresar."),
                         classes="hint",
                     )
                     yield ImageGallery(id="gallery")
                     yield self.phrase
-                    yield Button("SIGUIENTE", id="fl-image-ok", variant="primary", compact=True)
+                    yield Button(_("SIGUIENTE"), id="fl-image-ok", variant="primary", compact=True)
                 with Vertical(id="fl-own"):
-                    yield StepTitle(3, "PREGUNTA Y RESPUESTA SECRETA")
+                    yield StepTitle(3, _("PREGUNTA Y RESPUESTA SECRETA"))
                     yield Static(
-                        "Plantee una pregunta que solo usted sepa responder, y su respuesta.",
+                        _("Plantee una pregunta que solo usted sepa responder, y su respuesta."),
                         classes="hint",
                     )
                     yield self.own_question
                     yield self.own_answer
-                    yield Button("SIGUIENTE", id="fl-own-ok", variant="primary", compact=True)
+                    yield Button(_("SIGUIENTE"), id="fl-own-ok", variant="primary", compact=True)
                 with Vertical(id="fl-question"):
-                    yield StepTitle(4, "PREGUNTA DE SEGURIDAD")
-                    yield Static("Escoja una pregunta y respóndala.", classes="hint")
+                    yield StepTitle(4, _("PREGUNTA DE SEGURIDAD"))
+                    yield Static(_("Escoja una pregunta y respóndala."), classes="hint")
                     yield OptionList(id="question-list", compact=True)
                     yield Static("", id="question-error", classes="field-error")
                     yield self.answer
-                    yield Button("CONFIRMAR", id="fl-submit", variant="primary", compact=True)
+                    yield Button(_("CONFIRMAR"), id="fl-submit", variant="primary", compact=True)
                 with Vertical(id="fl-done"):
-                    yield StepTitle(5, "LISTO")
+                    yield StepTitle(5, _("LISTO"))
                     yield Static(
-                        "Tu cuenta está lista y configurada para ingresar en SAN JOSÉ S.J. "
-                        "VIRTUAL.",
+                        _(
+                            "Tu cuenta está lista y configurada para ingresar en SAN JOSÉ S.J. "
+                            "VIRTUAL."
+                        ),
                         id="fl-done-text",
                     )
-                    yield Button("CONTINUAR", id="fl-home", variant="primary", compact=True)
+                    yield Button(_("CONTINUAR"), id="fl-home", variant="primary", compact=True)
             yield Problem(id="problem")
         yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
-        self.sub_title = "Primer ingreso"
+        self.sub_title = _("Primer ingreso")
         self.go("fl-password")
         self.call_backend(self.backend.security_questions, self._show_questions)
 
@@ -163,7 +170,7 @@ class FirstLoginScreen(WizardScreen):
         if not validate_all([self.pair.password, self.pair.repeat]):
             return
         if self.pair.password.input.value == self._current_password:
-            self.pair.password.show_error("La nueva contraseña debe ser distinta de la actual.")
+            self.pair.password.show_error(_("La nueva contraseña debe ser distinta de la actual."))
             self.pair.password.input.focus()
             return
         self.go("fl-image")
@@ -184,7 +191,7 @@ class FirstLoginScreen(WizardScreen):
         if rules.normalise_answer(self.own_answer.value) in rules.normalise_answer(
             self.own_question.value
         ):
-            self.own_answer.show_error("La respuesta no puede estar dentro de la pregunta.")
+            self.own_answer.show_error(_("La respuesta no puede estar dentro de la pregunta."))
             self.own_answer.input.focus()
             return
         self.go("fl-question")
@@ -206,7 +213,7 @@ class FirstLoginScreen(WizardScreen):
 
         question = self._chosen_question()
         error = self.query_one("#question-error", Static)
-        error.update("" if question else "Escoja una pregunta de la lista (flechas y Enter).")
+        error.update("" if question else _("Escoja una pregunta de la lista (flechas y Enter)."))
         error.set_class(question is None, "-shown")
         if question is None:
             self.query_one("#question-list").focus()

@@ -11,6 +11,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
 from sjvirtual_tui.formatting import local_time
+from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.screens.base import BankScreen, Problem
 from sjvirtual_tui.widgets.row_table import RowTable
 
@@ -20,8 +21,8 @@ if TYPE_CHECKING:
 
 class OutboxScreen(BankScreen):
     BINDINGS = [
-        Binding("escape", "close", "Volver", show=True),
-        Binding("f5", "retry", "Actualizar", show=True),
+        Binding("escape", "close", N_("Volver"), show=True),
+        Binding("f5", "retry", N_("Actualizar"), show=True),
     ]
 
     def __init__(self) -> None:
@@ -31,7 +32,7 @@ class OutboxScreen(BankScreen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Vertical(id="outbox-box"):
-            yield Static("CORREO (demostración)", classes="screen-title")
+            yield Static(_("CORREO (demostración)"), classes="screen-title")
             yield RowTable(id="mails")
             with VerticalScroll(id="mail-body-box"):
                 yield Static("", id="mail-body", markup=False)
@@ -39,11 +40,11 @@ class OutboxScreen(BankScreen):
         yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
-        self.sub_title = "Correo"
+        self.sub_title = _("Correo")
         table = self.query_one("#mails", DataTable)
-        table.add_column("Fecha", key="date", width=16)
-        table.add_column("Para", key="to", width=24)
-        table.add_column("Asunto", key="subject", width=32)
+        table.add_column(_("Fecha"), key="date", width=16)
+        table.add_column(_("Para"), key="to", width=24)
+        table.add_column(_("Asunto"), key="subject", width=32)
         table.focus()
         self.refresh_data()
 
@@ -61,7 +62,7 @@ class OutboxScreen(BankScreen):
         if messages:
             self._open(0)
         else:
-            self.query_one("#mail-body", Static).update("No hay correos todavía.")
+            self.query_one("#mail-body", Static).update(_("No hay correos todavía."))
 
     @on(DataTable.RowHighlighted, "#mails")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -70,8 +71,9 @@ class OutboxScreen(BankScreen):
     def _open(self, row: int) -> None:
         if 0 <= row < len(self.messages):
             message = self.messages[row]
+            to, subject = _("Para"), _("Asunto")
             self.query_one("#mail-body", Static).update(
-                f"Para: {message.to}\nAsunto: {message.subject}\n\n{message.body}"
+                f"{to}: {message.to}\n{subject}: {message.subject}\n\n{message.body}"
             )
 
     def action_close(self) -> None:

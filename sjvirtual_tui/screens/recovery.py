@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, Static
 
 from sjvirtual_tui.backend import AuthError, BackendError, LockedError
+from sjvirtual_tui.i18n import _
 from sjvirtual_tui.screens.base import Problem
 from sjvirtual_tui.screens.first_login import _answer
 from sjvirtual_tui.screens.login import username_error
@@ -31,17 +32,17 @@ class RecoveryScreen(WizardScreen):
         super().__init__(id="recovery")
         self.username = FormField(
             "username",
-            "Usuario",
+            _("Usuario"),
             check=username_error,
             max_length=64,
             value=username,
             prefix="rc-",
         )
-        self.own_answer = FormField("own_answer", "Respuesta 1", check=_answer, prefix="rc-")
+        self.own_answer = FormField("own_answer", _("Respuesta 1"), check=_answer, prefix="rc-")
         self.security_answer = FormField(
-            "security_answer", "Respuesta 2", check=_answer, prefix="rc-"
+            "security_answer", _("Respuesta 2"), check=_answer, prefix="rc-"
         )
-        self.code = FormField("code", "Código del correo", check=code_error, prefix="rc-")
+        self.code = FormField("code", _("Código del correo"), check=code_error, prefix="rc-")
         self.pair = PasswordPair("rc-")
         self.challenge: RecoveryChallenge | None = None
         self.keys = OperationKeys()
@@ -49,38 +50,40 @@ class RecoveryScreen(WizardScreen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Vertical(classes="wizard-box"):
-            yield Static("¿OLVIDÓ SU CONTRASEÑA?", classes="screen-title")
+            yield Static(_("¿OLVIDÓ SU CONTRASEÑA?"), classes="screen-title")
             with ContentSwitcher(initial="rc-user"):
                 with Vertical(id="rc-user"):
-                    yield StepTitle(1, "SU USUARIO")
+                    yield StepTitle(1, _("SU USUARIO"))
                     yield self.username
-                    yield Button("SIGUIENTE", id="rc-start", variant="primary", compact=True)
+                    yield Button(_("SIGUIENTE"), id="rc-start", variant="primary", compact=True)
                 with Vertical(id="rc-answers"):
-                    yield StepTitle(2, "SUS PREGUNTAS Y EL CÓDIGO")
+                    yield StepTitle(2, _("SUS PREGUNTAS Y EL CÓDIGO"))
                     yield Static("", id="rc-own-question", markup=False)
                     yield self.own_answer
                     yield Static("", id="rc-security-question", markup=False)
                     yield self.security_answer
                     yield Static(
-                        "Le enviamos un código a su correo electrónico (válido 15 minutos).",
+                        _("Le enviamos un código a su correo electrónico (válido 15 minutos)."),
                         classes="hint",
                     )
                     yield self.code
                     yield from self.pair.widgets()
-                    yield Button("CONFIRMAR", id="rc-submit", variant="primary", compact=True)
+                    yield Button(_("CONFIRMAR"), id="rc-submit", variant="primary", compact=True)
                 with Vertical(id="rc-done"):
-                    yield StepTitle(3, "LISTO")
+                    yield StepTitle(3, _("LISTO"))
                     yield Static(
-                        "Su contraseña fue cambiada y le enviamos un correo de aviso. Ingrese "
-                        "con su nueva contraseña.",
+                        _(
+                            "Su contraseña fue cambiada y le enviamos un correo de aviso. Ingrese "
+                            "con su nueva contraseña."
+                        ),
                         id="rc-done-text",
                     )
-                    yield Button("IR AL INGRESO", id="rc-home", variant="primary", compact=True)
+                    yield Button(_("IR AL INGRESO"), id="rc-home", variant="primary", compact=True)
             yield Problem(id="problem")
         yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
-        self.sub_title = "Recuperar contraseña"
+        self.sub_title = _("Recuperar contraseña")
         self.go("rc-user")
 
     def fields(self) -> list[FormField]:
@@ -136,7 +139,7 @@ class RecoveryScreen(WizardScreen):
         key = self.keys.key_for(completion)
         self.call_backend(
             lambda: self.backend.complete_recovery(completion, idempotency_key=key),
-            lambda _: self.go("rc-done"),
+            lambda _result: self.go("rc-done"),
             on_error=self._refused,
         )
 

@@ -22,6 +22,7 @@ from textual.widgets import (
 
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
+from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.screens.base import Problem
 from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen
 from sjvirtual_tui.widgets.choice import Choice
@@ -31,7 +32,7 @@ from sjvirtual_tui.widgets.wizard import StepTitle
 if TYPE_CHECKING:
     from sjvirtual_tui.models import RegistrationReceipt
 
-TERMS = """\
+TERMS = N_("""\
 TÉRMINOS Y CONDICIONES DE USO DE SAN JOSÉ S.J. VIRTUAL
 
 1. San José S.J. Virtual es el canal electrónico de la Cooperativa de Ahorro y Crédito San José \
@@ -45,24 +46,30 @@ es inmediata.
 5. Tras cinco intentos fallidos su usuario se bloquea; para desbloquearlo acérquese a una agencia.
 6. La sesión se cierra sola tras cinco minutos sin actividad.
 7. Sus datos se tratan conforme a la Ley Orgánica de Protección de Datos Personales.
-"""
+""")
 
 
 def _text(value: str, minimum: int, maximum: int, label: str) -> str | None:
+    """``label`` is a msgid marked with ``N_`` ("la dirección"): translated here."""
+    label = _(label)
     if len(value) < minimum:
-        return f"Escriba {label} (al menos {minimum} caracteres)."
+        return _("Escriba {label} (al menos {minimum} caracteres).").format(
+            label=label, minimum=minimum
+        )
     if len(value) > maximum:
-        return f"Escriba {label} en {maximum} caracteres o menos."
+        return _("Escriba {label} en {maximum} caracteres o menos.").format(
+            label=label, maximum=maximum
+        )
     if any(ord(ch) < 32 for ch in value):
-        return f"{label.capitalize()}: quite los caracteres de control."
+        return _("{label}: quite los caracteres de control.").format(label=label.capitalize())
     return None
 
 
 def _account(value: str) -> str | None:
     if not value.isascii() or not value.isdigit():
-        return "El número de cuenta solo lleva dígitos, como aparece en su cartola."
+        return _("El número de cuenta solo lleva dígitos, como aparece en su cartola.")
     if len(value) > 20:
-        return "El número de cuenta es demasiado largo."
+        return _("El número de cuenta es demasiado largo.")
     return None
 
 
@@ -83,30 +90,34 @@ class RegistrationScreen(WizardScreen):
             return FormField(*args, prefix="p-", **kwargs)
 
         return [
-            field("cedula", "Cédula", check=rules.cedula_error, max_length=10),
-            field("nombres", "Nombres", check=lambda v: rules.name_error(v, "sus nombres")),
-            field("apellidos", "Apellidos", check=lambda v: rules.name_error(v, "sus apellidos")),
+            field("cedula", _("Cédula"), check=rules.cedula_error, max_length=10),
+            field("nombres", _("Nombres"), check=lambda v: rules.name_error(v, N_("sus nombres"))),
+            field(
+                "apellidos",
+                _("Apellidos"),
+                check=lambda v: rules.name_error(v, N_("sus apellidos")),
+            ),
             field(
                 "fecha_nacimiento",
-                "Fecha de nacimiento",
+                _("Fecha de nacimiento"),
                 check=self._birth_date,
-                placeholder="dd/mm/aaaa",
+                placeholder=_("dd/mm/aaaa"),
                 max_length=10,
             ),
-            field("email", "Correo electrónico", check=rules.email_error, max_length=120),
-            field("celular", "Celular", check=rules.mobile_error, placeholder="09XXXXXXXX"),
+            field("email", _("Correo electrónico"), check=rules.email_error, max_length=120),
+            field("celular", _("Celular"), check=rules.mobile_error, placeholder="09XXXXXXXX"),
             field(
                 "direccion",
-                "Dirección",
-                check=lambda v: _text(v, 5, 200, "la dirección"),
+                _("Dirección"),
+                check=lambda v: _text(v, 5, 200, N_("la dirección")),
                 max_length=200,
             ),
-            field("usuario", "Usuario deseado", check=rules.new_username_error, max_length=30),
+            field("usuario", _("Usuario deseado"), check=rules.new_username_error, max_length=30),
             field(
                 "cuenta",
-                "N.º de cuenta",
+                _("N.º de cuenta"),
                 check=_account,
-                placeholder="como en su cartola",
+                placeholder=_("como en su cartola"),
                 max_length=20,
             ),
         ]
@@ -116,37 +127,37 @@ class RegistrationScreen(WizardScreen):
             return FormField(*args, prefix="e-", **kwargs)
 
         return [
-            field("ruc", "RUC", check=rules.ruc_error, max_length=13),
+            field("ruc", _("RUC"), check=rules.ruc_error, max_length=13),
             field(
                 "razon_social",
-                "Razón social",
-                check=lambda v: _text(v, 2, 120, "la razón social"),
+                _("Razón social"),
+                check=lambda v: _text(v, 2, 120, N_("la razón social")),
                 max_length=120,
             ),
             field(
                 "representante_cedula",
-                "Cédula del representante",
+                _("Cédula del representante"),
                 check=rules.cedula_error,
                 max_length=10,
             ),
             field(
                 "representante_nombre",
-                "Nombre del representante",
-                check=lambda v: rules.name_error(v, "el nombre del representante"),
+                _("Nombre del representante"),
+                check=lambda v: rules.name_error(v, N_("el nombre del representante")),
             ),
-            field("email", "Correo electrónico", check=rules.email_error, max_length=120),
+            field("email", _("Correo electrónico"), check=rules.email_error, max_length=120),
             field(
                 "telefono",
-                "Teléfono",
+                _("Teléfono"),
                 check=rules.phone_error,
-                placeholder="02XXXXXXX o 09XXXXXXXX",
+                placeholder=_("02XXXXXXX o 09XXXXXXXX"),
             ),
-            field("usuario", "Usuario deseado", check=rules.new_username_error, max_length=30),
+            field("usuario", _("Usuario deseado"), check=rules.new_username_error, max_length=30),
             field(
                 "cuenta",
-                "N.º de cuenta",
+                _("N.º de cuenta"),
                 check=_account,
-                placeholder="como en su cartola",
+                placeholder=_("como en su cartola"),
                 max_length=20,
             ),
         ]
@@ -154,49 +165,55 @@ class RegistrationScreen(WizardScreen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Vertical(classes="wizard-box"):
-            yield Static("REGISTRO DE SOCIOS", classes="screen-title")
+            yield Static(_("REGISTRO DE SOCIOS"), classes="screen-title")
             with ContentSwitcher(initial="reg-type"):
                 with Vertical(id="reg-type"):
-                    yield StepTitle(1, "REGISTRARSE")
+                    yield StepTitle(1, _("REGISTRARSE"))
                     with Horizontal(classes="row"):
-                        yield Static("Registrarse como:", classes="row-label")
+                        yield Static(_("Registrarse como:"), classes="row-label")
                         with RadioSet(id="reg-kind", compact=True):
-                            yield Choice("Persona", value=True, id="kind-persona")
-                            yield Choice("Empresa", id="kind-empresa")
+                            yield Choice(_("Persona"), value=True, id="kind-persona")
+                            yield Choice(_("Empresa"), id="kind-empresa")
                     with VerticalScroll(id="terms", can_focus=True):
-                        yield Static(TERMS, markup=False)
+                        yield Static(_(TERMS), markup=False)
                     yield Checkbox(
-                        "He leído y acepto los términos y condiciones", id="accept", compact=True
+                        _("He leído y acepto los términos y condiciones"),
+                        id="accept",
+                        compact=True,
                     )
                     yield Button(
-                        "CONFIRMAR", id="reg-accept", variant="primary", compact=True, disabled=True
+                        _("CONFIRMAR"),
+                        id="reg-accept",
+                        variant="primary",
+                        compact=True,
+                        disabled=True,
                     )
                 with Vertical(id="reg-data"):
-                    yield StepTitle(2, "INFORMACIÓN PERSONAL")
+                    yield StepTitle(2, _("INFORMACIÓN PERSONAL"))
                     yield Static(
-                        "Ingrese obligatoriamente los campos marcados con (*).", classes="hint"
+                        _("Ingrese obligatoriamente los campos marcados con (*)."), classes="hint"
                     )
                     with ContentSwitcher(initial="form-persona", id="forms"):
                         with VerticalScroll(id="form-persona", classes="form"):
                             yield from self._persona_fields()
                         with VerticalScroll(id="form-empresa", classes="form"):
                             yield from self._empresa_fields()
-                    yield Button("SIGUIENTE", id="reg-next", variant="primary", compact=True)
+                    yield Button(_("SIGUIENTE"), id="reg-next", variant="primary", compact=True)
                 with Vertical(id="reg-confirm"):
-                    yield StepTitle(3, "VERIFIQUE SUS DATOS")
+                    yield StepTitle(3, _("VERIFIQUE SUS DATOS"))
                     yield Static("", id="summary", markup=False)
-                    yield Button("CONFIRMAR", id="reg-submit", variant="primary", compact=True)
+                    yield Button(_("CONFIRMAR"), id="reg-submit", variant="primary", compact=True)
                 with Vertical(id="reg-done"):
-                    yield StepTitle(4, "SOLICITUD REGISTRADA")
+                    yield StepTitle(4, _("SOLICITUD REGISTRADA"))
                     yield Static("", id="done-text", markup=False)
                     yield Button(
-                        "VOLVER AL INGRESO", id="reg-home", variant="primary", compact=True
+                        _("VOLVER AL INGRESO"), id="reg-home", variant="primary", compact=True
                     )
             yield Problem(id="problem")
         yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
-        self.sub_title = "Registro de socios"
+        self.sub_title = _("Registro de socios")
         self._today = rules.today_in_ecuador(self.sjv.now())
         self.go("reg-type")
 
@@ -213,7 +230,7 @@ class RegistrationScreen(WizardScreen):
     @on(Button.Pressed, "#reg-accept")
     def _to_data(self) -> None:
         if not self.query_one("#accept", Checkbox).value:
-            self.show_problem("Para continuar acepte los términos y condiciones.")
+            self.show_problem(_("Para continuar acepte los términos y condiciones."))
             return
         self.query_one("#forms", ContentSwitcher).current = f"form-{self.kind}"
         self.go("reg-data")
@@ -241,7 +258,8 @@ class RegistrationScreen(WizardScreen):
     def _to_confirm(self) -> None:
         if not validate_all(self.fields()):
             return
-        lines = [f"Tipo: {'Persona' if self.kind == 'persona' else 'Empresa'}"]
+        kind = _("Persona") if self.kind == "persona" else _("Empresa")
+        lines = [_("Tipo") + f": {kind}"]
         lines += [f"{f.label.removesuffix(' (*)')}: {f.value}" for f in self.fields()]
         self.query_one("#summary", Static).update("\n".join(lines))
         self.go("reg-confirm")
@@ -265,7 +283,7 @@ class RegistrationScreen(WizardScreen):
             request = model.model_validate(self.draft())
         except (pydantic.ValidationError, ValueError):
             # The fields' own checks passed, so this is a rule only the contract knows.
-            self.show_problem("Revise los datos: alguno no tiene el formato esperado.")
+            self.show_problem(_("Revise los datos: alguno no tiene el formato esperado."))
             return
         key = self.keys.key_for(request)
         self.call_backend(
@@ -286,12 +304,14 @@ class RegistrationScreen(WizardScreen):
         self.receipt = receipt
         email = {f.field_name: f.value for f in self.fields()}["email"]
         self.query_one("#done-text", Static).update(
-            f"Su solicitud {receipt.reference} se encuentra registrada y en PROCESO DE "
-            "APROBACIÓN.\n\n"
-            "Qué sigue: la cooperativa revisará sus datos. Cuando la solicitud sea aprobada "
-            f"recibirá un correo en {email} con su usuario y un código para ESTABLECER "
-            "CONTRASEÑA (en la pantalla de ingreso, F3). Si es rechazada, el correo le dirá "
-            "por qué."
+            _(
+                "Su solicitud {reference} se encuentra registrada y en PROCESO DE "
+                "APROBACIÓN.\n\n"
+                "Qué sigue: la cooperativa revisará sus datos. Cuando la solicitud sea aprobada "
+                "recibirá un correo en {email} con su usuario y un código para ESTABLECER "
+                "CONTRASEÑA (en la pantalla de ingreso, F3). Si es rechazada, el correo le dirá "
+                "por qué."
+            ).format(reference=receipt.reference, email=email)
         )
         self.go("reg-done")
 

@@ -9,6 +9,7 @@ from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, Stat
 
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
+from sjvirtual_tui.i18n import _
 from sjvirtual_tui.screens.base import Problem
 from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen
 from sjvirtual_tui.widgets.form import FormField, validate_all
@@ -19,7 +20,7 @@ from sjvirtual_tui.widgets.wizard import StepTitle
 def code_error(value: str) -> str | None:
     plain = value.replace("-", "").replace(" ", "")
     if not plain.isascii() or not plain.isalnum() or not 4 <= len(plain) <= 32:
-        return "Escriba el código tal como llegó en el correo, por ejemplo ABCD-EFGH-JK."
+        return _("Escriba el código tal como llegó en el correo, por ejemplo ABCD-EFGH-JK.")
     return None
 
 
@@ -29,7 +30,7 @@ class PasswordPair:
     def __init__(self, prefix: str) -> None:
         self.password = FormField(
             "password",
-            "Nueva contraseña",
+            _("Nueva contraseña"),
             check=rules.password_error,
             password=True,
             max_length=256,
@@ -37,7 +38,7 @@ class PasswordPair:
         )
         self.repeat = FormField(
             "repeat",
-            "Repita la contraseña",
+            _("Repita la contraseña"),
             check=self._same,
             password=True,
             max_length=256,
@@ -46,7 +47,7 @@ class PasswordPair:
         self.policy = PasswordPolicy(id=f"{prefix}policy")
 
     def _same(self, value: str) -> str | None:
-        return None if value == self.password.value else "Las contraseñas no coinciden."
+        return None if value == self.password.value else _("Las contraseñas no coinciden.")
 
     def widgets(self) -> list[FormField | PasswordPolicy]:
         return [self.password, self.repeat, self.policy]
@@ -63,7 +64,7 @@ class SetPasswordScreen(WizardScreen):
         super().__init__(id="set-password")
         self.code = FormField(
             "code",
-            "Código del correo",
+            _("Código del correo"),
             check=code_error,
             max_length=40,
             value=code,
@@ -75,32 +76,36 @@ class SetPasswordScreen(WizardScreen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with Vertical(classes="wizard-box"):
-            yield Static("ESTABLECER CONTRASEÑA", classes="screen-title")
+            yield Static(_("ESTABLECER CONTRASEÑA"), classes="screen-title")
             with ContentSwitcher(initial="sp-form"):
                 with Vertical(id="sp-form"):
                     yield Static(
-                        "Escriba el código que recibió en el correo de «Solicitud aprobada» y "
-                        "elija su contraseña: al menos 8 caracteres, con un número y una letra "
-                        "mayúscula.",
+                        _(
+                            "Escriba el código que recibió en el correo de «Solicitud aprobada» "
+                            "y elija su contraseña: al menos 8 caracteres, con un número y una "
+                            "letra mayúscula."
+                        ),
                         classes="hint",
                     )
                     yield self.code
                     yield from self.pair.widgets()
-                    yield Button("CONFIRMAR", id="sp-submit", variant="primary", compact=True)
+                    yield Button(_("CONFIRMAR"), id="sp-submit", variant="primary", compact=True)
                 with Vertical(id="sp-done"):
-                    yield StepTitle(2, "CONTRASEÑA ESTABLECIDA")
+                    yield StepTitle(2, _("CONTRASEÑA ESTABLECIDA"))
                     yield Static(
-                        "Su contraseña quedó establecida. Ahora ingrese con su usuario y esa "
-                        "contraseña para completar el PRIMER INGRESO: elegirá una nueva "
-                        "contraseña, su imagen y sus preguntas de seguridad.",
+                        _(
+                            "Su contraseña quedó establecida. Ahora ingrese con su usuario y esa "
+                            "contraseña para completar el PRIMER INGRESO: elegirá una nueva "
+                            "contraseña, su imagen y sus preguntas de seguridad."
+                        ),
                         id="sp-done-text",
                     )
-                    yield Button("IR AL INGRESO", id="sp-home", variant="primary", compact=True)
+                    yield Button(_("IR AL INGRESO"), id="sp-home", variant="primary", compact=True)
             yield Problem(id="problem")
         yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
-        self.sub_title = "Establecer contraseña"
+        self.sub_title = _("Establecer contraseña")
         self.go("sp-form", focus=self.pair.password.input if self.code.value else None)
 
     @on(Input.Changed)
@@ -124,7 +129,7 @@ class SetPasswordScreen(WizardScreen):
         key = self.keys.key_for((code, password))
         self.call_backend(
             lambda: self.backend.set_password(code, password, idempotency_key=key),
-            lambda _: self.go("sp-done"),
+            lambda _result: self.go("sp-done"),
             on_error=self._refused,
         )
 

@@ -22,6 +22,7 @@ from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.files import write_atomically
 from sjvirtual_tui.formatting import count, local_time, money, plain_amount
+from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, Account, Movement, MovementPage
 from sjvirtual_tui.screens.base import BankScreen, Problem
 from sjvirtual_tui.widgets.row_table import RowTable
@@ -33,9 +34,9 @@ EXPORT_PAGE = 500
 
 class StatementScreen(BankScreen):
     BINDINGS = [
-        Binding("escape", "back", "Volver", show=True),
-        Binding("f2", "export", "Exportar CSV", show=True),
-        Binding("f5", "retry", "Actualizar", show=True),
+        Binding("escape", "back", N_("Volver"), show=True),
+        Binding("f2", "export", N_("Exportar CSV"), show=True),
+        Binding("f5", "retry", N_("Actualizar"), show=True),
     ]
 
     def __init__(self, account: Account) -> None:
@@ -54,22 +55,23 @@ class StatementScreen(BankScreen):
         today = rules.today_in_ecuador(self.sjv.now())
         start = today - timedelta(days=settings.statement_days)
         kind = ACCOUNT_TYPE_LABELS.get(self.account.type, self.account.type)
+        title = _("ESTADO DE CUENTA")
         yield Header(show_clock=False)
         with Vertical(id="statement-box"):
+            yield Static(f"{title} · {self.account.number} · {kind}", classes="screen-title")
             yield Static(
-                f"ESTADO DE CUENTA · {self.account.number} · {kind}", classes="screen-title"
-            )
-            yield Static(
-                f"Disponible {money(self.account.available_cents)}   "
-                f"Contable {money(self.account.accounting_cents)}",
+                _("Disponible {available}   Contable {accounting}").format(
+                    available=money(self.account.available_cents),
+                    accounting=money(self.account.accounting_cents),
+                ),
                 id="balances",
             )
             with Horizontal(id="range-row"):
-                yield Label("Desde", classes="range-label")
+                yield Label(_("Desde"), classes="range-label")
                 yield Input(rules.format_date(start), id="date-from", max_length=10, compact=True)
-                yield Label("Hasta", classes="range-label")
+                yield Label(_("Hasta"), classes="range-label")
                 yield Input(rules.format_date(today), id="date-to", max_length=10, compact=True)
-                yield Label("Enter consulta", classes="hint range-hint")
+                yield Label(_("Enter consulta"), classes="hint range-hint")
             yield Label("", id="range-error", classes="field-error")
             yield RowTable(id="movements")
             yield Static("", id="statement-status")
@@ -77,16 +79,16 @@ class StatementScreen(BankScreen):
         yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
-        self.sub_title = "Estado de cuenta"
+        self.sub_title = _("Estado de cuenta")
         table = self.query_one("#movements", DataTable)
         # 8+13+11+11+11+13 columns, their padding and a 1-column scrollbar make exactly 80.
         # The line under the table repeats the whole row, so nothing cut here is lost.
-        table.add_column("Fecha", key="date", width=8)
-        table.add_column("Descripción", key="description", width=13)
-        table.add_column("Referencia", key="reference", width=11)
-        table.add_column("Débito", key="debit", width=11)
-        table.add_column("Crédito", key="credit", width=11)
-        table.add_column("Saldo", key="balance", width=13)
+        table.add_column(_("Fecha"), key="date", width=8)
+        table.add_column(_("Descripción"), key="description", width=13)
+        table.add_column(_("Referencia"), key="reference", width=11)
+        table.add_column(_("Débito"), key="debit", width=11)
+        table.add_column(_("Crédito"), key="credit", width=11)
+        table.add_column(_("Saldo"), key="balance", width=13)
         table.focus()
         self.consult()
 
@@ -95,7 +97,7 @@ class StatementScreen(BankScreen):
     def _read_range(self) -> tuple[date | None, date | None] | None:
         """The range typed by the member, or None (with the reason shown) when it is wrong."""
         values: list[date | None] = []
-        for field_id, name in (("date-from", "Desde"), ("date-to", "Hasta")):
+        for field_id, name in (("date-from", N_("Desde")), ("date-to", N_("Hasta"))):
             text = self.query_one(f"#{field_id}", Input).value.strip()
             if not text:
                 values.append(None)
@@ -103,11 +105,11 @@ class StatementScreen(BankScreen):
             try:
                 values.append(rules.parse_date(text))
             except ValueError as exc:
-                self._range_error(f"{name}: {exc}", field_id)
+                self._range_error(f"{_(name)}: {exc}", field_id)
                 return None
         date_from, date_to = values
         if date_from and date_to and date_from > date_to:
-            self._range_error("«Desde» debe ser anterior o igual a «Hasta».", "date-from")
+            self._range_error(_("«Desde» debe ser anterior o igual a «Hasta»."), "date-from")
             return None
         self._range_error(None)
         return date_from, date_to
@@ -129,7 +131,7 @@ class StatementScreen(BankScreen):
         self.next_cursor = None
         self.total = 0
         self.query_one("#movements", DataTable).clear()
-        self._status("Consultando…")
+        self._status(_("Consultando…"))
         self._fetch_page()
 
     def refresh_data(self) -> None:
@@ -148,7 +150,7 @@ class StatementScreen(BankScreen):
                 number, date_from=date_from, date_to=date_to, limit=page_size, cursor=cursor
             )
 
-        def failed(_: object) -> bool:
+        def failed(_error: object) -> bool:
             self.fetching = False
             return False
 
@@ -183,16 +185,21 @@ class StatementScreen(BankScreen):
 
     def _show_position(self, row: int | None = None) -> None:
         if not self.movements:
-            self._status("No hay movimientos en este rango de fechas.")
+            self._status(_("No hay movimientos en este rango de fechas."))
             return
         if row is None:
             row = max(self.query_one("#movements", DataTable).cursor_row, 0)
         row = min(row, len(self.movements) - 1)
         current = self.movements[row]
-        more = " · bajando se cargan más" if self.next_cursor else ""
+        more = _(" · bajando se cargan más") if self.next_cursor else ""
+        position = _("Movimiento {row} de {total} (cargados {loaded}{more})").format(
+            row=count(row + 1),
+            total=count(self.total),
+            loaded=count(len(self.movements)),
+            more=more,
+        )
         self._status(
-            f"Movimiento {count(row + 1)} de {count(self.total)} "
-            f"(cargados {count(len(self.movements))}{more})\n"
+            f"{position}\n"
             f"{local_time(current.posted_at)} {current.description} · {current.reference} · "
             f"{money(current.amount_cents)}"
         )
@@ -209,7 +216,7 @@ class StatementScreen(BankScreen):
         date_from, date_to = wanted
         number = self.account.number
         export_dir = self.sjv.settings.export_dir
-        self._status("Exportando…")
+        self._status(_("Exportando…"))
 
         async def export() -> tuple[Path, int]:
             rows: list[Movement] = []
@@ -231,7 +238,11 @@ class StatementScreen(BankScreen):
             try:
                 write_statement_csv(path, rows)
             except OSError as exc:
-                raise BackendError(f"No se pudo guardar {path}: {exc.strerror or exc}.") from exc
+                raise BackendError(
+                    _("No se pudo guardar {path}: {error}.").format(
+                        path=path, error=exc.strerror or exc
+                    )
+                ) from exc
             return path, len(rows)
 
         self.call_backend(export, self._exported, group="export")
@@ -239,8 +250,10 @@ class StatementScreen(BankScreen):
     def _exported(self, result: tuple[Path, int]) -> None:
         path, exported = result
         self.last_export = path
-        self._status(f"Exportados {count(exported)} movimientos a:\n{path}")
-        self.notify(str(path), title="Estado de cuenta exportado")
+        self._status(
+            _("Exportados {count} movimientos a:\n{path}").format(count=count(exported), path=path)
+        )
+        self.notify(str(path), title=_("Estado de cuenta exportado"))
 
     def action_back(self) -> None:
         self.app.pop_screen()

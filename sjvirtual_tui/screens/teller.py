@@ -23,6 +23,7 @@ from textual.widgets import (
 
 from sjvirtual_tui import rules
 from sjvirtual_tui.formatting import local_time
+from sjvirtual_tui.i18n import N_, Labels, _
 from sjvirtual_tui.screens.base import BankScreen, Problem
 from sjvirtual_tui.screens.confirm import ConfirmScreen
 from sjvirtual_tui.screens.wizard import OperationKeys
@@ -32,22 +33,26 @@ from sjvirtual_tui.widgets.row_table import RowTable
 if TYPE_CHECKING:
     from sjvirtual_tui.models import LockedMember, LoginResult, StaffRegistration
 
-FIELD_LABELS = {
-    "cedula": "Cédula",
-    "nombres": "Nombres",
-    "apellidos": "Apellidos",
-    "fecha_nacimiento": "Fecha de nacimiento",
-    "email": "Correo",
-    "celular": "Celular",
-    "direccion": "Dirección",
-    "usuario": "Usuario",
-    "cuenta": "Cuenta",
-    "ruc": "RUC",
-    "razon_social": "Razón social",
-    "representante_cedula": "Cédula representante",
-    "representante_nombre": "Representante",
-    "telefono": "Teléfono",
-}
+FIELD_LABELS: Labels[str] = Labels(
+    {
+        "cedula": N_("Cédula"),
+        "nombres": N_("Nombres"),
+        "apellidos": N_("Apellidos"),
+        "fecha_nacimiento": N_("Fecha de nacimiento"),
+        "email": N_("Correo"),
+        "celular": N_("Celular"),
+        "direccion": N_("Dirección"),
+        "usuario": N_("Usuario"),
+        "cuenta": N_("Cuenta"),
+        "ruc": N_("RUC"),
+        "razon_social": N_("Razón social"),
+        "representante_cedula": N_("Cédula representante"),
+        "representante_nombre": N_("Representante"),
+        "telefono": N_("Teléfono"),
+    }
+)
+
+KIND_LABELS: Labels[str] = Labels({"persona": N_("Persona"), "empresa": N_("Empresa")})
 
 
 def applicant(registration: StaffRegistration) -> tuple[str, str]:
@@ -60,11 +65,11 @@ def applicant(registration: StaffRegistration) -> tuple[str, str]:
 
 class TellerScreen(BankScreen):
     BINDINGS = [
-        Binding("f2", "tab('tab-requests')", "Solicitudes", show=True),
-        Binding("f3", "tab('tab-locked')", "Bloqueados", show=True),
-        Binding("f6", "approve", "Aprobar", show=True),
-        Binding("f7", "reject", "Rechazar", show=True),
-        Binding("f5", "retry", "Actualizar", show=True),
+        Binding("f2", "tab('tab-requests')", N_("Solicitudes"), show=True),
+        Binding("f3", "tab('tab-locked')", N_("Bloqueados"), show=True),
+        Binding("f6", "approve", N_("Aprobar"), show=True),
+        Binding("f7", "reject", N_("Rechazar"), show=True),
+        Binding("f5", "retry", N_("Actualizar"), show=True),
     ]
 
     def __init__(self, login: LoginResult) -> None:
@@ -73,41 +78,42 @@ class TellerScreen(BankScreen):
         self.registrations: list[StaffRegistration] = []
         self.locked: list[LockedMember] = []
         self.keys = OperationKeys()
-        self.reason = FormField("reason", "Motivo del rechazo", max_length=300, prefix="t-")
+        self.reason = FormField("reason", _("Motivo del rechazo"), max_length=300, prefix="t-")
 
     def compose(self) -> ComposeResult:
+        title = _("PERSONAL DE LA COOPERATIVA")
         yield Header(show_clock=False)
         with Vertical(id="teller-box"):
             yield Static(
-                f"PERSONAL DE LA COOPERATIVA · {self.login.member.full_name}",
+                f"{title} · {self.login.member.full_name}",
                 classes="screen-title",
             )
             with TabbedContent(id="teller-tabs"):
-                with TabPane("Solicitudes pendientes", id="tab-requests"):
+                with TabPane(_("Solicitudes pendientes"), id="tab-requests"):
                     yield RowTable(id="requests")
                     with VerticalScroll(id="request-detail-box"):
                         yield Static("", id="request-detail", markup=False)
                     with Vertical(id="reject-box"):
                         yield self.reason
-                        yield Button("CONFIRMAR RECHAZO", id="reject-ok", compact=True)
-                with TabPane("Usuarios bloqueados", id="tab-locked"):
+                        yield Button(_("CONFIRMAR RECHAZO"), id="reject-ok", compact=True)
+                with TabPane(_("Usuarios bloqueados"), id="tab-locked"):
                     yield RowTable(id="locked")
-                    yield Static("Enter: desbloquear al usuario elegido.", classes="hint")
+                    yield Static(_("Enter: desbloquear al usuario elegido."), classes="hint")
             yield Problem(id="problem")
         yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:
-        self.sub_title = "Personal"
+        self.sub_title = _("Personal")
         requests = self.query_one("#requests", DataTable)
-        requests.add_column("Solicitud", width=10)
-        requests.add_column("Tipo", width=7)
-        requests.add_column("Identificación", width=14)
-        requests.add_column("Nombre", width=21)
-        requests.add_column("Usuario", width=12)
+        requests.add_column(_("Solicitud"), width=10)
+        requests.add_column(_("Tipo"), width=7)
+        requests.add_column(_("Identificación"), width=14)
+        requests.add_column(_("Nombre"), width=21)
+        requests.add_column(_("Usuario"), width=12)
         locked = self.query_one("#locked", DataTable)
-        locked.add_column("Usuario", width=14)
-        locked.add_column("Nombre", width=32)
-        locked.add_column("Bloqueado desde", width=16)
+        locked.add_column(_("Usuario"), width=14)
+        locked.add_column(_("Nombre"), width=32)
+        locked.add_column(_("Bloqueado desde"), width=16)
         self.query_one("#reject-box").display = False
         requests.focus()
         self.refresh_data()
@@ -137,7 +143,7 @@ class TellerScreen(BankScreen):
             identification, name = applicant(registration)
             table.add_row(
                 registration.reference,
-                registration.request.kind.capitalize(),
+                KIND_LABELS.get(registration.request.kind, registration.request.kind.capitalize()),
                 identification,
                 name,
                 registration.request.usuario,
@@ -162,11 +168,12 @@ class TellerScreen(BankScreen):
     def _detail(self, row: int) -> None:
         detail = self.query_one("#request-detail", Static)
         if not 0 <= row < len(self.registrations):
-            detail.update("No hay solicitudes pendientes.")
+            detail.update(_("No hay solicitudes pendientes."))
             return
         registration = self.registrations[row]
         data = registration.request.model_dump(mode="json")
-        lines = [f"{registration.reference} · recibida {local_time(registration.created_at)}"]
+        received = _("recibida {time}").format(time=local_time(registration.created_at))
+        lines = [f"{registration.reference} · {received}"]
         if "fecha_nacimiento" in data:
             data["fecha_nacimiento"] = rules.format_date(
                 date.fromisoformat(data["fecha_nacimiento"])
@@ -186,7 +193,7 @@ class TellerScreen(BankScreen):
         registration = self.current()
         if registration is None:
             return
-        _, name = applicant(registration)
+        _id, name = applicant(registration)
 
         def decided(yes: bool | None) -> None:
             if not yes:
@@ -194,11 +201,16 @@ class TellerScreen(BankScreen):
             key = self.keys.key_for(("approve", registration.id))
             self.call_backend(
                 lambda: self.backend.approve_registration(registration.id, idempotency_key=key),
-                lambda done: self._decided(done, "aprobada"),
+                lambda done: self._decided(done, _("Solicitud {reference} aprobada.")),
             )
 
         self.app.push_screen(
-            ConfirmScreen(f"¿Aprobar la solicitud {registration.reference} de {name}?"), decided
+            ConfirmScreen(
+                _("¿Aprobar la solicitud {reference} de {name}?").format(
+                    reference=registration.reference, name=name
+                )
+            ),
+            decided,
         )
 
     def action_reject(self) -> None:
@@ -216,18 +228,21 @@ class TellerScreen(BankScreen):
             return
         reason = self.reason.value
         if len(reason) < 5:
-            self.reason.show_error("Explique el motivo (al menos 5 caracteres): se envía al socio.")
+            self.reason.show_error(
+                _("Explique el motivo (al menos 5 caracteres): se envía al socio.")
+            )
             return
         key = self.keys.key_for(("reject", registration.id, reason))
         self.call_backend(
             lambda: self.backend.reject_registration(registration.id, reason, idempotency_key=key),
-            lambda done: self._decided(done, "rechazada"),
+            lambda done: self._decided(done, _("Solicitud {reference} rechazada.")),
         )
 
-    def _decided(self, registration: StaffRegistration, word: str) -> None:
+    def _decided(self, registration: StaffRegistration, message: str) -> None:
+        """``message`` is translated, with a ``{reference}`` to fill in."""
         self.query_one("#reject-box").display = False
         self.reason.value = ""
-        self.notify(f"Solicitud {registration.reference} {word}.", title="Personal")
+        self.notify(message.format(reference=registration.reference), title=_("Personal"))
         self.query_one("#requests").focus()
         self.refresh_data()
 
@@ -243,11 +258,16 @@ class TellerScreen(BankScreen):
             key = self.keys.key_for(("unlock", username))
             self.call_backend(
                 lambda: self.backend.unlock_member(username, idempotency_key=key),
-                lambda _: self._unlocked(username),
+                lambda _result: self._unlocked(username),
             )
 
-        self.app.push_screen(ConfirmScreen(f"¿Desbloquear al usuario {username}?"), decided)
+        self.app.push_screen(
+            ConfirmScreen(_("¿Desbloquear al usuario {username}?").format(username=username)),
+            decided,
+        )
 
     def _unlocked(self, username: str) -> None:
-        self.notify(f"Usuario {username} desbloqueado.", title="Personal")
+        self.notify(
+            _("Usuario {username} desbloqueado.").format(username=username), title=_("Personal")
+        )
         self.refresh_data()

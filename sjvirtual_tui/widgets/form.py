@@ -8,11 +8,16 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label
 
+from sjvirtual_tui.i18n import _
+
 Check = Callable[[str], str | None]
 
 
 class FormField(Vertical):
-    """``check`` returns a Spanish message for a wrong value, or None when it is fine."""
+    """``check`` returns a message for a wrong value, or None when it is fine.
+
+    ``label`` and ``placeholder`` are shown as given: the caller translates them (``_()``).
+    """
 
     DEFAULT_CSS = """
     FormField { height: auto; }
@@ -83,7 +88,9 @@ class FormField(Vertical):
         message: str | None = None
         if not self.value:
             if self.required:
-                message = f"Este campo es obligatorio: {self.label.removesuffix(' (*)')}."
+                message = _("Este campo es obligatorio: {label}.").format(
+                    label=self.label.removesuffix(" (*)")
+                )
         elif self.check is not None:
             message = self.check(self.value)
         self.show_error(message)

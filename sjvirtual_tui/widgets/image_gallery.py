@@ -6,6 +6,8 @@ the same in monochrome and on the Linux console.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -13,7 +15,9 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from sjvirtual_tui.enums import SecurityImageId
-from sjvirtual_tui.widgets.security_image import ART
+from sjvirtual_tui.i18n import N_
+from sjvirtual_tui.widgets.bindings import translate_bindings
+from sjvirtual_tui.widgets.security_image import ART, image_name
 
 COLUMNS = 6
 TILE_WIDTH = 13
@@ -27,14 +31,18 @@ class ImageGallery(Widget, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("left", "move(-1)", "Anterior", show=False),
-        Binding("right", "move(1)", "Siguiente", show=False),
-        Binding("up", "move(-6)", "Arriba", show=False),
-        Binding("down", "move(6)", "Abajo", show=False),
-        Binding("enter", "choose", "Elegir", show=False),
+        Binding("left", "move(-1)", N_("Anterior"), show=False),
+        Binding("right", "move(1)", N_("Siguiente"), show=False),
+        Binding("up", "move(-6)", N_("Arriba"), show=False),
+        Binding("down", "move(6)", N_("Abajo"), show=False),
+        Binding("enter", "choose", N_("Elegir"), show=False),
     ]
 
     selected: reactive[int] = reactive(0)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        translate_bindings(self)
 
     class Chosen(Message):
         def __init__(self, image: SecurityImageId) -> None:
@@ -60,7 +68,7 @@ class ImageGallery(Widget, can_focus=True):
             tiles = IMAGES[row : row + COLUMNS]
             for line in range(5):
                 for index, image in enumerate(tiles, start=row):
-                    name, art = ART[image]
+                    name, art = image_name(image), ART[image][1]
                     chosen = index == self.selected
                     if line < 4:
                         lines = art.split("\n")

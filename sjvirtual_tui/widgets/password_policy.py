@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from sjvirtual_tui.i18n import _
 from sjvirtual_tui.rules import PASSWORD_MIN_LENGTH
 
 
@@ -17,12 +18,16 @@ class PasswordPolicy(Static):
 
     def show(self, password: str, repeated: str | None) -> None:
         rules = [
-            (len(password) >= PASSWORD_MIN_LENGTH, f"al menos {PASSWORD_MIN_LENGTH} caracteres"),
-            (any(ch.isdigit() for ch in password), "un número"),
-            (any(ch.isupper() for ch in password), "una letra mayúscula"),
+            (
+                len(password) >= PASSWORD_MIN_LENGTH,
+                _("al menos {n} caracteres").format(n=PASSWORD_MIN_LENGTH),
+            ),
+            (any(ch.isdigit() for ch in password), _("un número")),
+            (any(ch.isupper() for ch in password), _("una letra mayúscula")),
         ]
         if repeated is not None:
-            rules.append((bool(password) and password == repeated, "las dos contraseñas iguales"))
+            same = bool(password) and password == repeated
+            rules.append((same, _("las dos contraseñas iguales")))
         # [x] / [ ] rather than colour: readable in monochrome and on the Linux console.
         self.update("  ".join(f"[{'x' if ok else ' '}] {text}" for ok, text in rules))
 

@@ -9,6 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
 from sjvirtual_tui.formatting import local_time
+from sjvirtual_tui.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from sjvirtual_tui.models import Challenge
@@ -41,7 +42,7 @@ class PinEntry(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", classes="pin-sent", markup=False)
         with Horizontal():
-            yield Label("PIN de verificación (*)", classes="pin-label")
+            yield Label(_("PIN de verificación") + " (*)", classes="pin-label")
             yield self._input
         yield Label("", classes="form-error")
         yield Static("", classes="pin-attempts")
@@ -61,9 +62,11 @@ class PinEntry(Vertical):
     def start(self, challenge: Challenge) -> None:
         """A new PIN was sent: say where, until when, and how many tries there are."""
         self.query_one(".pin-sent", Static).update(
-            f"Le enviamos un PIN DE VERIFICACIÓN de 4 dígitos a {challenge.sent_to}. "
-            f"Es válido hasta las {local_time(challenge.expires_at)[-5:]} y solo para esta "
-            "operación. No lo comparta con nadie."
+            _(
+                "Le enviamos un PIN DE VERIFICACIÓN de 4 dígitos a {sent_to}. "
+                "Es válido hasta las {time} y solo para esta "
+                "operación. No lo comparta con nadie."
+            ).format(sent_to=challenge.sent_to, time=local_time(challenge.expires_at)[-5:])
         )
         self._input.value = ""
         self._input.disabled = False
@@ -73,7 +76,7 @@ class PinEntry(Vertical):
     def check(self) -> bool:
         """Four digits typed, or the reason under the field."""
         if len(self.value) != PIN_LENGTH or not self.value.isdigit():
-            self.show_error("Escriba los 4 dígitos del PIN que le llegó por correo.")
+            self.show_error(_("Escriba los 4 dígitos del PIN que le llegó por correo."))
             return False
         self.show_error(None)
         return True
@@ -98,5 +101,8 @@ class PinEntry(Vertical):
 
     def _set_attempts(self, attempts: int) -> None:
         self.attempts_left = attempts
-        noun = "intento" if attempts == 1 else "intentos"
-        self.query_one(".pin-attempts", Static).update(f"Le quedan {attempts} {noun}.")
+        self.query_one(".pin-attempts", Static).update(
+            ngettext(
+                "Le quedan {attempts} intento.", "Le quedan {attempts} intentos.", attempts
+            ).format(attempts=attempts)
+        )

@@ -11,14 +11,18 @@ from typing import Any
 from textual.binding import Binding
 from textual.widgets import DataTable
 
+from sjvirtual_tui.i18n import N_
+from sjvirtual_tui.widgets.bindings import translate_bindings
+
 
 class RowTable(DataTable[Any]):
     BINDINGS = [
-        Binding("home", "scroll_top", "Primera fila", show=False),
-        Binding("end", "scroll_bottom", "Última fila", show=False),
+        Binding("home", "scroll_top", N_("Primera fila"), show=False),
+        Binding("end", "scroll_bottom", N_("Última fila"), show=False),
     ]
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("cursor_type", "row")
         kwargs.setdefault("zebra_stripes", True)
         super().__init__(**kwargs)
+        translate_bindings(self)

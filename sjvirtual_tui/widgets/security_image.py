@@ -8,26 +8,31 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from sjvirtual_tui.enums import SecurityImageId
+from sjvirtual_tui.i18n import N_, _
 
-# Each drawing is 4 lines of at most 14 columns.
+# Each drawing is 4 lines of at most 14 columns. Names are msgids: show them with image_name().
 ART: dict[SecurityImageId, tuple[str, str]] = {
-    SecurityImageId.COLIBRI: ("Colibrí", "   _      \n  ( '>__  \n  /)  __> \n ^^        "),
-    SecurityImageId.CONDOR: ("Cóndor", "\\\\_    _//\n  \\\\(oo)//\n    /  \\  \n   ^^  ^^ "),
-    SecurityImageId.VOLCAN: ("Volcán", "    ,*,    \n   /   \\   \n  / /\\  \\  \n /_/  \\__\\ "),
-    SecurityImageId.LLAMA: ("Llama", "   ,,     \n  (oo)    \n   ||____ \n   ||  || "),
-    SecurityImageId.TORTUGA: ("Tortuga", "    ____  \n  _/_||_\\_o\n  \\______/ \n   ^^  ^^  "),
-    SecurityImageId.CAFE: ("Café", "   ) )    \n  ( (     \n |____|_  \n |____|_) "),
-    SecurityImageId.CACAO: ("Cacao", "   _/\\_   \n  / || \\  \n  \\ || /  \n   \\__/   "),
-    SecurityImageId.FARO: ("Faro", "   _/\\_   \n   |==|   \n   |  |   \n __|__|__ "),
-    SecurityImageId.BARCO: ("Barco", "    |\\    \n    | \\   \n ___|__\\_ \n \\______/ "),
-    SecurityImageId.SOL: ("Sol", "  \\ | /   \n -- O --  \n  / | \\   \n          "),
-    SecurityImageId.LUNA: ("Luna", "   _..    \n  (  '    \n  (_ .    \n    ''    "),
-    SecurityImageId.GUITARRA: ("Guitarra", "      ==o \n     //   \n  (O)/    \n  (__)    "),
+    SecurityImageId.COLIBRI: (N_("Colibrí"), "   _      \n  ( '>__  \n  /)  __> \n ^^        "),
+    SecurityImageId.CONDOR: (N_("Cóndor"), "\\\\_    _//\n  \\\\(oo)//\n    /  \\  \n   ^^  ^^ "),
+    SecurityImageId.VOLCAN: (
+        N_("Volcán"),
+        "    ,*,    \n   /   \\   \n  / /\\  \\  \n /_/  \\__\\ ",
+    ),
+    SecurityImageId.LLAMA: (N_("Llama"), "   ,,     \n  (oo)    \n   ||____ \n   ||  || "),
+    SecurityImageId.TORTUGA: (N_("Tortuga"), "    ____  \n  _/_||_\\_o\n  \\______/ \n   ^^  ^^  "),
+    SecurityImageId.CAFE: (N_("Café"), "   ) )    \n  ( (     \n |____|_  \n |____|_) "),
+    SecurityImageId.CACAO: (N_("Cacao"), "   _/\\_   \n  / || \\  \n  \\ || /  \n   \\__/   "),
+    SecurityImageId.FARO: (N_("Faro"), "   _/\\_   \n   |==|   \n   |  |   \n __|__|__ "),
+    SecurityImageId.BARCO: (N_("Barco"), "    |\\    \n    | \\   \n ___|__\\_ \n \\______/ "),
+    SecurityImageId.SOL: (N_("Sol"), "  \\ | /   \n -- O --  \n  / | \\   \n          "),
+    SecurityImageId.LUNA: (N_("Luna"), "   _..    \n  (  '    \n  (_ .    \n    ''    "),
+    SecurityImageId.GUITARRA: (N_("Guitarra"), "      ==o \n     //   \n  (O)/    \n  (__)    "),
 }
 
 
 def image_name(image: SecurityImageId) -> str:
-    return ART[image][0]
+    """The image's name in the current language."""
+    return _(ART[image][0])
 
 
 class SecurityImage(Static):
@@ -51,6 +56,5 @@ class SecurityImage(Static):
 
     def show_image(self, image: SecurityImageId) -> None:
         self.image = image
-        name, art = ART[image]
-        self.update(art)
-        self.border_subtitle = name
+        self.update(ART[image][1])
+        self.border_subtitle = image_name(image)

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-ORDINALS = ("PRIMER", "SEGUNDO", "TERCER", "CUARTO", "QUINTO", "SEXTO")
+from sjvirtual_tui.i18n import N_, _
+
+STEP_TITLES = (
+    N_("1 PRIMER PASO"),
+    N_("2 SEGUNDO PASO"),
+    N_("3 TERCER PASO"),
+    N_("4 CUARTO PASO"),
+    N_("5 QUINTO PASO"),
+    N_("6 SEXTO PASO"),
+)
 
 
 def step_title(number: int, subtitle: str = "") -> str:
-    title = f"{number} {ORDINALS[number - 1]} PASO"
+    """``subtitle`` is shown as given: the caller translates it (``_()``)."""
+    title = _(STEP_TITLES[number - 1])
     return f"{title} · {subtitle}" if subtitle else title
 
 
