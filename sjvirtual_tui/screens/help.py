@@ -22,9 +22,10 @@ ALWAYS = [
 
 def key_name(key: str) -> str:
     """``ctrl+o`` -> ``Ctrl+O``, ``f2`` -> ``F2``, ``escape`` -> ``Escape``."""
-    return "+".join(
-        part.upper() if len(part) <= 3 else part.capitalize() for part in key.split("+")
-    )
+    *modifiers, last = key.split("+")
+    if len(last) == 1 or (last[0] == "f" and last[1:].isdigit()):
+        last = last.upper()
+    return "+".join([*(m.capitalize() for m in modifiers), last[:1].upper() + last[1:]])
 
 
 class HelpScreen(ModalScreen[None]):
@@ -51,6 +52,8 @@ class HelpScreen(ModalScreen[None]):
             binding = active.binding
             if not binding.description or not active.enabled or key in seen:
                 continue
+            if not type(active.node).__module__.startswith("sjvirtual_tui"):
+                continue  # Textual's own widget keys (arrows in a table) go without saying
             if binding.action in ("help", "dismiss"):
                 continue
             seen.add(key)
