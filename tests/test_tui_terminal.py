@@ -230,3 +230,31 @@ async def test_theme_from_the_palette(server_app, clock, tmp_path):
         await settle(pilot)
         await palette_pick(pilot, "tema claro")
         assert app.theme == "textual-light"
+
+
+async def test_kiosk_writes_no_receipt_or_statement_file(demo_app, seeded_db, clock, tmp_path):
+    from tests.test_tui_transfers import fill_transfer, open_transfers, outbox_subjects, step
+
+    exports = tmp_path / "exports"
+    app = make_app(demo_app, exports, clock.now, kiosk=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "demo", "Demo2026")
+        await pilot.press("enter")  # the statement: no CSV export key in a kiosk
+        await settle(pilot)
+        assert "Exportar CSV" not in screen_text(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        await open_transfers(pilot, "propias")
+        await fill_transfer(pilot, "00104721", "00204722", "5,00", "Kiosco")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert step(pilot) == "tr-done"
+        text = screen_text(pilot)
+        assert "GUARDAR" not in text and "Guardar comprobante" not in text
+        await pilot.press("f2")
+        await settle(pilot)
+    assert not exports.exists() or list(exports.iterdir()) == []
+    # The receipt still reaches the member: by e-mail.
+    assert any("Comprobante de transferencia" in s for s in outbox_subjects(seeded_db, "demo"))

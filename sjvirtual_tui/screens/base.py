@@ -23,6 +23,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Keys that write a file on the member's terminal: gone in kiosk mode (see kiosk.py).
+FILE_ACTIONS = frozenset({"save_receipt", "save", "export"})
+KIOSK_NO_FILES = N_(
+    "En esta terminal compartida no se guardan archivos: el comprobante le llega por correo."
+)
+
 T = TypeVar("T")
 
 UNEXPECTED = N_(
@@ -55,6 +61,23 @@ class BankScreen(Screen[None]):
         super().__init__(**kwargs)
         self._retry: Callable[[], None] | None = None
         translate_bindings(self)
+        if self.kiosk_mode:  # a shared terminal keeps no files: no keys that would write one
+            table = self._bindings.key_to_bindings
+            for key, bindings in list(table.items()):
+                table[key] = [b for b in bindings if b.action not in FILE_ACTIONS]
+
+    @property
+    def kiosk_mode(self) -> bool:
+        try:
+            return bool(getattr(self.app, "kiosk", False))
+        except Exception:  # made outside a running app (never in the product)
+            return False
+
+    def refuse_files_in_kiosk(self) -> bool:
+        """True (and says why) when a file would be written on a kiosk's terminal."""
+        if self.kiosk_mode:
+            self.show_problem(_(KIOSK_NO_FILES))
+        return self.kiosk_mode
 
     @property
     def sjv(self) -> SJVirtualApp:
@@ -143,6 +166,8 @@ class BankScreen(Screen[None]):
         """Saves the receipt as a text file and says where (or why not)."""
         from sjvirtual_tui.widgets.receipt import write_receipt
 
+        if self.refuse_files_in_kiosk():
+            return None
         try:
             path = write_receipt(self.sjv.settings.export_dir, operation)
         except OSError as exc:

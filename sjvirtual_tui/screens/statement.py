@@ -210,6 +210,8 @@ class StatementScreen(BankScreen):
     # --- export --------------------------------------------------------------------------------
 
     def action_export(self) -> None:
+        if self.refuse_files_in_kiosk():
+            return
         wanted = self._read_range()
         if wanted is None:
             return

@@ -95,9 +95,11 @@ class VerifiedWizard(WizardScreen):
         with VerticalScroll(id=f"{prefix}receipt-box", classes="receipt-box", can_focus=False):
             yield Static("", id=f"{prefix}receipt", classes="receipt", markup=False)
         with Horizontal(classes="buttons"):
-            yield Button(
+            save = Button(
                 _("GUARDAR (F2)"), id=f"{prefix}save", classes="receipt-save", compact=True
             )
+            save.display = not self.kiosk_mode  # a kiosk keeps no files: the receipt is e-mailed
+            yield save
             yield Button(
                 _("VOLVER AL INICIO"),
                 id=f"{prefix}home",
