@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -83,6 +84,8 @@ class SJVirtualApp(App[None]):
         self.appearance = appearance or Appearance()
         use_ascii_glyphs(self.appearance.ascii)
         css = [self.CSS_PATH, "ascii.tcss"] if self.appearance.ascii else None
+        if self.appearance.no_color:  # a vt100 says so by its TERM; Textual reads NO_COLOR
+            os.environ.setdefault("NO_COLOR", "1")
         # NO_COLOR: Textual strips colour (its NoColor filter) only from an ANSI theme; with a
         # truecolor theme it would paint in shades of grey instead.
         super().__init__(css_path=css, ansi_color=True if self.appearance.no_color else None)

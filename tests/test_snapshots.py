@@ -198,3 +198,90 @@ def test_cards_list(snap_compare, demo_app, clock, tmp_path):
 
     app = make_app(demo_app, tmp_path, clock.now)
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+# --- the same screens without colour, on the Linux console, and in English ---------------------
+
+
+@pytest.fixture
+def english():
+    from sjvirtual_tui import i18n
+
+    i18n.set_language("en")
+    yield
+    i18n.set_language("es")
+
+
+@pytest.fixture
+def ascii_glyphs():
+    yield
+    from sjvirtual_tui.appearance import use_ascii_glyphs
+
+    use_ascii_glyphs(False)
+
+
+def test_login_screen_no_color(snap_compare, server_app, clock, tmp_path):
+    from sjvirtual_tui.appearance import detect_appearance
+
+    appearance = detect_appearance(None, {"TERM": "xterm-256color", "NO_COLOR": "1"})
+    app = make_app(server_app, tmp_path, clock.now, appearance=appearance)
+    app.login_screen.demo_hint = None
+    assert snap_compare(app, terminal_size=SIZE)
+
+
+def test_dashboard_no_color(snap_compare, server_app, clock, tmp_path):
+    from sjvirtual_tui.appearance import detect_appearance
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await login(pilot, "demo", "Demo2026")
+
+    appearance = detect_appearance(None, {"TERM": "xterm-256color", "NO_COLOR": "1"})
+    app = make_app(server_app, tmp_path, clock.now, appearance=appearance)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_dashboard_linux_console(snap_compare, server_app, clock, tmp_path, ascii_glyphs):
+    from sjvirtual_tui.appearance import detect_appearance
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await login(pilot, "demo", "Demo2026")
+
+    app = make_app(
+        server_app, tmp_path, clock.now, appearance=detect_appearance(None, {"TERM": "linux"})
+    )
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_login_screen_english(snap_compare, server_app, clock, tmp_path, english):
+    app = make_app(server_app, tmp_path, clock.now)
+    app.login_screen.demo_hint = None
+    assert snap_compare(app, terminal_size=SIZE)
+
+
+def test_dashboard_english(snap_compare, server_app, clock, tmp_path, english):
+    async def run_before(pilot: Pilot[None]) -> None:
+        await login(pilot, "demo", "Demo2026")
+
+    app = make_app(server_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_transfer_data_step_english(snap_compare, demo_app, clock, tmp_path, english):
+    from tests.test_tui_transfers import open_transfers
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await login(pilot, "demo", "Demo2026")
+        await open_transfers(pilot, "internas")
+
+    app = make_app(demo_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_help_screen(snap_compare, server_app, clock, tmp_path):
+    async def run_before(pilot: Pilot[None]) -> None:
+        await login(pilot, "demo", "Demo2026")
+        await pilot.press("f1")
+        await settle(pilot)
+
+    app = make_app(server_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

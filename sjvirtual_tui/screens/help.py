@@ -28,6 +28,16 @@ def key_name(key: str) -> str:
     return "+".join([*(m.capitalize() for m in modifiers), last[:1].upper() + last[1:]])
 
 
+def _our_keys(node: object) -> set[tuple[str, str]]:
+    """(key, action) bound by our own classes in ``node``'s MRO, not by Textual's widgets."""
+    return {
+        (binding.key, binding.action)
+        for cls in type(node).__mro__
+        if cls.__module__.startswith("sjvirtual_tui")
+        for binding in Binding.make_bindings(cls.__dict__.get("BINDINGS", []))
+    }
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "dismiss", N_("Cerrar"), show=True),
@@ -52,7 +62,7 @@ class HelpScreen(ModalScreen[None]):
             binding = active.binding
             if not binding.description or not active.enabled or key in seen:
                 continue
-            if not type(active.node).__module__.startswith("sjvirtual_tui"):
+            if (key, binding.action) not in _our_keys(active.node):
                 continue  # Textual's own widget keys (arrows in a table) go without saying
             if binding.action in ("help", "dismiss"):
                 continue
