@@ -14,6 +14,7 @@ from mock_server.clearing import DEFAULT_DELAY_SECONDS, ClearingSettings
 from mock_server.clock import Clock, SystemClock
 from mock_server.deps import ServerState
 from mock_server.errors import install_error_handlers
+from mock_server.i18n import LanguageMiddleware
 from mock_server.routers import (
     accounts,
     admin,
@@ -82,6 +83,8 @@ def create_app(
     )
     app.state.clearing = ClearingSettings(delay_seconds=clearing_delay_seconds)
     install_error_handlers(app)
+    # Each request answers in its Accept-Language (es, the default, or en): errors included.
+    app.add_middleware(LanguageMiddleware)
     # Routes are matched in this order, each router's one by one (a regex and some bookkeeping
     # each): the busiest, POST /transfers, comes first.
     app.include_router(transfers.router, prefix=API_PREFIX)

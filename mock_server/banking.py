@@ -1,7 +1,8 @@
 """What beneficiaries and transfers share: payees, limits, the checks and the money move.
 
 The routers (``beneficiaries``, ``transfers``, ``challenges``) call these inside their write
-transactions; every check raises :class:`ApiError` with a Spanish message for the member, and
+transactions; every check raises :class:`ApiError` with a message for the member (in the
+request's language), and
 the money moves through :func:`mock_server.ledger.post_transfer` (one journal, two movements).
 """
 
@@ -16,9 +17,10 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
-from mock_server import db, mail
+from mock_server import db, mail, reasons
 from mock_server.deps import Credentials, CurrentMember, Member, ServerState, authenticate
 from mock_server.errors import ACCOUNT_NOT_FOUND_MESSAGE, ApiError
+from mock_server.i18n import N_, _
 from mock_server.ledger import COMPENSACION_NUMBER, Leg, internal_account_id, post_transfer
 from mock_server.money import money
 from sjvirtual_tui.models import (
@@ -45,28 +47,48 @@ COOPERATIVE_NAME = "Cooperativa San José S.J."
 DEFAULT_PER_TRANSACTION_CENTS = 200_000  # $2.000,00
 DEFAULT_DAILY_CENTS = 500_000  # $5.000,00
 
+# Module-level texts are N_() msgids, translated where they are shown: _(LABELS[key]).
 EXTERNAL_TYPE_LABELS = {
-    ExternalAccountType.AHORROS: "ahorros",
-    ExternalAccountType.CORRIENTE: "corriente",
+    ExternalAccountType.AHORROS: N_("ahorros"),
+    ExternalAccountType.CORRIENTE: N_("corriente"),
 }
 
-BENEFICIARY_NOT_FOUND_MESSAGE = "Esa cuenta no está en sus Productos de terceros."
-TRANSFER_NOT_FOUND_MESSAGE = "Transferencia no encontrada."
-SOCIOS_ONLY_MESSAGE = "Esta opción es solo para socios con cuentas en la cooperativa."
+BENEFICIARY_NOT_FOUND_MESSAGE = N_("Esa cuenta no está en sus Productos de terceros.")
+TRANSFER_NOT_FOUND_MESSAGE = N_("Transferencia no encontrada.")
+SOCIOS_ONLY_MESSAGE = N_("Esta opción es solo para socios con cuentas en la cooperativa.")
 
 TRANSFER_STATUS_LABELS = {
-    TransferStatus.PENDIENTE: "PENDIENTE DE VERIFICACIÓN",
-    TransferStatus.COMPLETADA: "COMPLETADA",
-    TransferStatus.EN_PROCESO: "EN PROCESO (la otra institución la acreditará en unos minutos)",
-    TransferStatus.RECHAZADA: "RECHAZADA",
-    TransferStatus.CANCELADA: "CANCELADA",
+    TransferStatus.PENDIENTE: N_("PENDIENTE DE VERIFICACIÓN"),
+    TransferStatus.COMPLETADA: N_("COMPLETADA"),
+    TransferStatus.EN_PROCESO: N_("EN PROCESO (la otra institución la acreditará en unos minutos)"),
+    TransferStatus.RECHAZADA: N_("RECHAZADA"),
+    TransferStatus.CANCELADA: N_("CANCELADA"),
+}
+
+# An account's status, as "La cuenta 00104721 está bloqueada" says it.
+ACCOUNT_STATUS_WORDS = {
+    "activa": N_("activa"),
+    "bloqueada": N_("bloqueada"),
+    "cerrada": N_("cerrada"),
+}
+
+# Why an origin that is not activa cannot be used, by what the member wanted to do with it.
+_INACTIVE_ORIGIN = {
+    "transferir": N_(
+        "La cuenta {number} está {status}: no puede transferir desde ella. Comuníquese con la "
+        "cooperativa."
+    ),
+    "pagar": N_(
+        "La cuenta {number} está {status}: no puede pagar desde ella. Comuníquese con la "
+        "cooperativa."
+    ),
 }
 
 
 def check_socio(member: CurrentMember) -> CurrentMember:
     """``member``, if it is a socio (staff have no accounts to move); 403 otherwise."""
     if member.role is not Role.MEMBER or member.holder_id is None:
-        raise ApiError(403, "forbidden", SOCIOS_ONLY_MESSAGE)
+        raise ApiError(403, "forbidden", _(SOCIOS_ONLY_MESSAGE))
     return member
 
 
@@ -123,16 +145,23 @@ def has_control_characters(text: str) -> bool:
 
 
 def clean_text(value: str, field: str, label: str, *, minimum: int = 1) -> str:
-    """``value`` without stray spaces; 422 on control characters or when too short."""
+    """``value`` without stray spaces; 422 on control characters or when too short.
+
+    ``label``: the field's name, translated (``_("Descripción")``)."""
     if has_control_characters(value):
-        raise invalid(field, f"{label}: quite los caracteres de control (saltos de línea...).")
+        raise invalid(
+            field,
+            _("{label}: quite los caracteres de control (saltos de línea...).").format(label=label),
+        )
     text = " ".join(value.split())
     if len(text) < minimum:
         raise invalid(
             field,
-            f"{label}: no puede estar vacío."
+            _("{label}: no puede estar vacío.").format(label=label)
             if minimum == 1
-            else f"{label}: use al menos {minimum} caracteres.",
+            else _("{label}: use al menos {minimum} caracteres.").format(
+                label=label, minimum=minimum
+            ),
         )
     return text
 
@@ -157,7 +186,7 @@ def short_name(name: str, *, company: bool = False) -> str:
 
 def mask_email(email: str) -> str:
     """``luis.yanez@correo.ec`` -> ``l****@correo.ec``."""
-    local, _, domain = email.partition("@")
+    local, _at, domain = email.partition("@")
     return f"{local[:1]}****@{domain}"
 
 
@@ -216,16 +245,20 @@ def resolve_internal(
         raise ApiError(
             404,
             "not_found",
-            f"No encontramos una cuenta de {ACCOUNT_TYPE_LABELS[account_type].lower()} con ese "
-            "número. Revíselo en la cartola de la otra persona.",
+            _(
+                "No encontramos una cuenta de {account_type} con ese número. Revíselo en la "
+                "cartola de la otra persona."
+            ).format(account_type=ACCOUNT_TYPE_LABELS[account_type].lower()),
             "number",
         )
     if row["holder_id"] == member.holder_id:
         raise ApiError(
             422,
             "own_account",
-            "Esa cuenta es suya: para mover dinero entre sus cuentas use Transferencias entre "
-            "cuentas propias.",
+            _(
+                "Esa cuenta es suya: para mover dinero entre sus cuentas use Transferencias "
+                "entre cuentas propias."
+            ),
             "number",
         )
     return InternalPayee(
@@ -280,7 +313,7 @@ def own_beneficiary(conn: sqlite3.Connection, member_id: int, beneficiary_id: in
         f"{_SELECT_BENEFICIARY} WHERE b.id = ? AND b.member_id = ?", (beneficiary_id, member_id)
     ).fetchone()
     if row is None:
-        raise ApiError(404, "not_found", BENEFICIARY_NOT_FOUND_MESSAGE)
+        raise ApiError(404, "not_found", _(BENEFICIARY_NOT_FOUND_MESSAGE))
     return row
 
 
@@ -311,7 +344,7 @@ def own_account(conn: sqlite3.Connection, member: CurrentMember, number: str) ->
         (number, member.holder_id),
     ).fetchone()
     if row is None:
-        raise ApiError(404, "not_found", ACCOUNT_NOT_FOUND_MESSAGE)
+        raise ApiError(404, "not_found", _(ACCOUNT_NOT_FOUND_MESSAGE))
     return row
 
 
@@ -319,12 +352,10 @@ def require_active(account: sqlite3.Row, *, origin: bool, action: str = "transfe
     if account["status"] == "activa":
         return
     if origin:
-        message = (
-            f"La cuenta {account['number']} está {account['status']}: no puede {action} desde "
-            "ella. Comuníquese con la cooperativa."
-        )
+        status = ACCOUNT_STATUS_WORDS.get(account["status"], account["status"])
+        message = _(_INACTIVE_ORIGIN[action]).format(number=account["number"], status=_(status))
     else:
-        message = "La cuenta destino no puede recibir transferencias en este momento."
+        message = _("La cuenta destino no puede recibir transferencias en este momento.")
     raise ApiError(409, "account_unavailable", message, "from_account" if origin else None)
 
 
@@ -334,8 +365,9 @@ def require_funds(account: sqlite3.Row, amount_cents: int) -> None:
         raise ApiError(
             409,
             "insufficient_funds",
-            f"Saldo insuficiente: la cuenta {account['number']} tiene {money(available)} "
-            "disponibles.",
+            _("Saldo insuficiente: la cuenta {number} tiene {available} disponibles.").format(
+                number=account["number"], available=money(available)
+            ),
             "amount_cents",
         )
 
@@ -389,14 +421,12 @@ def require_within_limits(
     limits = transfer_limits(conn, member_id, now)
     left = money(limits.available_today_cents)
     if amount_cents > limits.per_transaction_cents:
-        message = (
-            f"El monto supera su límite por transacción de {money(limits.per_transaction_cents)}."
-            f" Hoy le quedan {left}."
-        )
+        message = _(
+            "El monto supera su límite por transacción de {limit}. Hoy le quedan {left}."
+        ).format(limit=money(limits.per_transaction_cents), left=left)
     elif amount_cents > limits.available_today_cents:
-        message = (
-            f"El monto supera su límite diario de {money(limits.daily_cents)}. "
-            f"Hoy le quedan {left}."
+        message = _("El monto supera su límite diario de {limit}. Hoy le quedan {left}.").format(
+            limit=money(limits.daily_cents), left=left
         )
     else:
         return
@@ -457,24 +487,30 @@ def plan_transfer(
     """Checks a TransferRequest in the order of the form; the first problem is raised."""
     if kind is TransferKind.PROPIAS:
         if to_account is None:
-            raise invalid("to_account", "Cuenta destino: elija la cuenta propia que recibe.")
+            raise invalid("to_account", _("Cuenta destino: elija la cuenta propia que recibe."))
         if beneficiary_id is not None:
             raise invalid(
                 "beneficiary_id",
-                "Cuenta destino: entre cuentas propias se elige una cuenta suya, no una de "
-                "Productos de terceros.",
+                _(
+                    "Cuenta destino: entre cuentas propias se elige una cuenta suya, no una de "
+                    "Productos de terceros."
+                ),
             )
     else:
         if beneficiary_id is None:
             raise invalid(
-                "beneficiary_id", "Cuenta destino: elija una cuenta de sus Productos de terceros."
+                "beneficiary_id",
+                _("Cuenta destino: elija una cuenta de sus Productos de terceros."),
             )
         if to_account is not None:
             raise invalid(
                 "to_account",
-                "Cuenta destino: a terceros se transfiere a una cuenta de Productos de terceros.",
+                _(
+                    "Cuenta destino: a terceros se transfiere a una cuenta de Productos de "
+                    "terceros."
+                ),
             )
-    text = clean_text(description, "description", "Descripción")
+    text = clean_text(description, "description", _("Descripción"))
     origin = own_account(conn, member, from_account)
 
     destination: sqlite3.Row | None = None
@@ -483,7 +519,9 @@ def plan_transfer(
         assert to_account is not None
         destination = own_account(conn, member, to_account)
         if destination["id"] == origin["id"]:
-            raise invalid("to_account", "La cuenta destino debe ser distinta de la cuenta origen.")
+            raise invalid(
+                "to_account", _("La cuenta destino debe ser distinta de la cuenta origen.")
+            )
         to_number, to_name = destination["number"], _holder_name(conn, member.holder_id)
         to_institution, to_code = COOPERATIVE_NAME, COOPERATIVE_CODE
     else:
@@ -495,10 +533,12 @@ def plan_transfer(
         if beneficiary["kind"] != wanted:
             raise invalid(
                 "beneficiary_id",
-                "Esa cuenta es de otra institución: use Transferencias a otras instituciones "
-                "financieras."
+                _(
+                    "Esa cuenta es de otra institución: use Transferencias a otras instituciones "
+                    "financieras."
+                )
                 if wanted is BeneficiaryKind.INTERNA
-                else "Esa cuenta es de la cooperativa: use Transferencias internas a terceros.",
+                else _("Esa cuenta es de la cooperativa: use Transferencias internas a terceros."),
             )
         if wanted is BeneficiaryKind.INTERNA:
             destination = account_by_id(conn, beneficiary["account_id"])
@@ -592,7 +632,7 @@ def load_transfer(conn: sqlite3.Connection, member_id: int, transfer_id: int) ->
         f"{_SELECT_TRANSFER} WHERE t.id = ? AND t.member_id = ?", (transfer_id, member_id)
     ).fetchone()
     if row is None:
-        raise ApiError(404, "not_found", TRANSFER_NOT_FOUND_MESSAGE)
+        raise ApiError(404, "not_found", _(TRANSFER_NOT_FOUND_MESSAGE))
     return row
 
 
@@ -626,23 +666,31 @@ def transfer_model(row: TransferRow) -> Transfer:
         created_at=db.from_db(row["created_at"]),
         executed_at=when("executed_at"),
         settled_at=when("settled_at"),
-        reason=row["reason"],
+        reason=reasons.shown(row["reason"]),
     )
 
 
 def destination_text(row: TransferRow) -> str:
-    """The destination as a receipt shows it."""
+    """The destination as a receipt shows it (in the current language: call it inside
+    :func:`mock_server.mail.writing_to`)."""
     if row["kind"] == TransferKind.PROPIAS:
-        return f"Cuenta propia {row['to_account']}"
-    return f"{row['to_name']} · cuenta {row['to_account']} · {row['to_institution']}"
+        return _("Cuenta propia {number}").format(number=row["to_account"])
+    return _("{name} · cuenta {number} · {institution}").format(
+        name=row["to_name"], number=row["to_account"], institution=row["to_institution"]
+    )
 
 
 def transfer_confirms(plan: TransferPlan) -> str:
-    """What a transfer's PIN confirms, in its e-mail."""
-    return (
-        f"la transferencia de {money(plan.amount_cents)} desde su cuenta "
-        f"{plan.origin['number']} a {plan.to_name}, cuenta {plan.to_account} de "
-        f"{plan.to_institution}"
+    """What a transfer's PIN confirms, in its e-mail (in the current language)."""
+    return _(
+        "la transferencia de {amount} desde su cuenta {origin} a {name}, cuenta {number} de "
+        "{institution}"
+    ).format(
+        amount=money(plan.amount_cents),
+        origin=plan.origin["number"],
+        name=plan.to_name,
+        number=plan.to_account,
+        institution=plan.to_institution,
     )
 
 
@@ -782,22 +830,24 @@ def _email_receipt(
     conn: sqlite3.Connection, member: CurrentMember, row: TransferRow, now: datetime
 ) -> None:
     whom = conn.execute(
-        "SELECT email, full_name FROM members WHERE id = ?", (member.id,)
+        "SELECT email, full_name, language FROM members WHERE id = ?", (member.id,)
     ).fetchone()
-    mail.transfer_receipt(
-        conn,
-        now,
-        to=whom["email"],
-        member_id=member.id,
-        name=whom["full_name"],
-        reference=row["reference"],
-        executed_at=now,
-        origin=row["from_number"],
-        destination=destination_text(row),
-        amount=money(row["amount_cents"]),
-        description=row["description"],
-        status=TRANSFER_STATUS_LABELS[TransferStatus(row["status"])],
-    )
+    with mail.writing_to(conn, member.id, whom["language"]):
+        mail.transfer_receipt(
+            conn,
+            now,
+            to=whom["email"],
+            member_id=member.id,
+            name=whom["full_name"],
+            reference=row["reference"],
+            executed_at=now,
+            origin=row["from_number"],
+            destination=destination_text(row),
+            amount=money(row["amount_cents"]),
+            description=row["description"],
+            status=_(TRANSFER_STATUS_LABELS[TransferStatus(row["status"])]),
+            language=whom["language"],
+        )
 
 
 def cancel_transfer(conn: sqlite3.Connection, transfer_id: int, reason: str) -> None:

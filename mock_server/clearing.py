@@ -20,9 +20,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from mock_server import db, mail, pin
+from mock_server import db, mail, pin, reasons
 from mock_server.banking import Socio, destination_text
 from mock_server.deps import Conn, CurrentMember, Member, State
+from mock_server.i18n import _
 from mock_server.ledger import (
     COMPENSACION_NUMBER,
     SALIDAS_NUMBER,
@@ -92,7 +93,7 @@ def settle(conn: sqlite3.Connection, transfer_id: int, now: datetime) -> bool:
     """
     row = conn.execute(
         """
-        SELECT t.*, a.number AS from_number, m.email, m.full_name
+        SELECT t.*, a.number AS from_number, m.email, m.full_name, m.language
         FROM transfers AS t JOIN accounts AS a ON a.id = t.from_account_id
         JOIN members AS m ON m.id = t.member_id
         WHERE t.id = ? AND t.status = 'en_proceso'
@@ -125,9 +126,7 @@ def settle(conn: sqlite3.Connection, transfer_id: int, now: datetime) -> bool:
         )
     else:
         status = "rechazada"
-        reason = (
-            f"{row['to_institution']} rechazó la transferencia: la cuenta destino está cerrada."
-        )
+        reason = reasons.stored(reasons.ACCOUNT_CLOSED, institution=row["to_institution"])
         journal_id = post_transfer(
             conn,
             now,
@@ -148,18 +147,21 @@ def settle(conn: sqlite3.Connection, transfer_id: int, now: datetime) -> bool:
         """,
         (status, db.to_db(now), journal_id, reason, transfer_id),
     )
-    mail.transfer_settled(
-        conn,
-        now,
-        to=row["email"],
-        member_id=row["member_id"],
-        name=row["full_name"],
-        reference=reference,
-        destination=destination_text(row),
-        amount=money(row["amount_cents"]),
-        returned_to=row["from_number"] if status == "rechazada" else None,
-        reason=reason,
-    )
+    # Written to the member who made the transfer, in its language (whoever's request this is).
+    with mail.writing_to(conn, row["member_id"], row["language"]):
+        mail.transfer_settled(
+            conn,
+            now,
+            to=row["email"],
+            member_id=row["member_id"],
+            name=row["full_name"],
+            reference=reference,
+            destination=destination_text(row),
+            amount=money(row["amount_cents"]),
+            returned_to=row["from_number"] if status == "rechazada" else None,
+            reason=reasons.shown(reason),
+            language=row["language"],
+        )
     return True
 
 
@@ -170,7 +172,8 @@ def settle_payment(conn: sqlite3.Connection, payment_id: int, now: datetime) -> 
     no longer en_proceso."""
     row = conn.execute(
         """
-        SELECT p.*, a.number AS from_number, m.email, m.full_name, i.name AS institution_name
+        SELECT p.*, a.number AS from_number, m.email, m.full_name, m.language,
+               i.name AS institution_name
         FROM payments AS p JOIN accounts AS a ON a.id = p.from_account_id
         JOIN members AS m ON m.id = p.member_id
         JOIN card_issuers AS c ON c.code = p.issuer_code
@@ -205,7 +208,9 @@ def settle_payment(conn: sqlite3.Connection, payment_id: int, now: datetime) -> 
         )
     else:
         status = "rechazada"
-        reason = f"{institution} rechazó el pago: la {card} está cancelada."
+        reason = reasons.stored(
+            reasons.CARD_CANCELLED, institution=institution, last4=row["card_last4"]
+        )
         journal_id = post_transfer(
             conn,
             now,
@@ -226,18 +231,22 @@ def settle_payment(conn: sqlite3.Connection, payment_id: int, now: datetime) -> 
         """,
         (status, db.to_db(now), journal_id, reason, payment_id),
     )
-    mail.payment_settled(
-        conn,
-        now,
-        to=row["email"],
-        member_id=row["member_id"],
-        name=row["full_name"],
-        reference=reference,
-        payee=f"la tarjeta {row['payee_name']} {row['payee_reference']} de {row['holder_name']}",
-        amount=money(row["amount_cents"]),
-        returned_to=row["from_number"] if status == "rechazada" else None,
-        reason=reason,
-    )
+    with mail.writing_to(conn, row["member_id"], row["language"]):
+        mail.payment_settled(
+            conn,
+            now,
+            to=row["email"],
+            member_id=row["member_id"],
+            name=row["full_name"],
+            reference=reference,
+            payee=_("la tarjeta {name} {number} de {holder}").format(
+                name=row["payee_name"], number=row["payee_reference"], holder=row["holder_name"]
+            ),
+            amount=money(row["amount_cents"]),
+            returned_to=row["from_number"] if status == "rechazada" else None,
+            reason=reasons.shown(reason),
+            language=row["language"],
+        )
     return True
 
 

@@ -18,19 +18,24 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 
-SCHEMA_VERSION = 4
+from mock_server.i18n import N_
+
+SCHEMA_VERSION = 5
+# The oldest schema init_db brings up to date (:data:`_MIGRATIONS`); older files need --fresh.
+OLDEST_MIGRATABLE = 4
 
 # The PRIMER INGRESO's list of security questions: reference data every database has (ids are
-# stored with the members' answers, so they never change meaning).
+# stored with the members' answers, so they never change meaning). Stored in Spanish, shown in
+# the request's language (``_(text)`` where they are read).
 SECURITY_QUESTIONS: tuple[str, ...] = (
-    "¿Cuál es el nombre de su primera mascota?",
-    "¿En qué ciudad nació su madre?",
-    "¿Cuál fue su primer trabajo?",
-    "¿Cómo se llamaba su escuela primaria?",
-    "¿Cuál es su comida favorita?",
-    "¿Cómo se llamaba su mejor amigo de la infancia?",
-    "¿En qué calle vivía de niño?",
-    "¿Cuál es el segundo nombre de su padre?",
+    N_("¿Cuál es el nombre de su primera mascota?"),
+    N_("¿En qué ciudad nació su madre?"),
+    N_("¿Cuál fue su primer trabajo?"),
+    N_("¿Cómo se llamaba su escuela primaria?"),
+    N_("¿Cuál es su comida favorita?"),
+    N_("¿Cómo se llamaba su mejor amigo de la infancia?"),
+    N_("¿En qué calle vivía de niño?"),
+    N_("¿Cuál es el segundo nombre de su padre?"),
 )
 
 _META = """
@@ -237,6 +242,8 @@ _SCHEMA = [
         created_at TEXT NOT NULL,
         -- operations in a row cancelled by wrong verification PINs (5 lock the member)
         pin_cancellations INTEGER NOT NULL DEFAULT 0 CHECK (pin_cancellations >= 0),
+        -- the language of the member's e-mails: the registration's, then each login's (schema 5)
+        language TEXT NOT NULL DEFAULT 'es' CHECK (language IN ('es', 'en')),
         CHECK (role = 'teller' OR holder_id IS NOT NULL),
         CHECK (status = 'pending_password' OR password_hash IS NOT NULL),
         CHECK (status <> 'active' OR (security_image IS NOT NULL AND security_phrase IS NOT NULL))
@@ -261,6 +268,18 @@ _SCHEMA = [
     """,
     # Recovery ends every session of a member.
     "CREATE INDEX IF NOT EXISTS sessions_member ON sessions (member_id)",
+    # The terminals a member logged in from (schema 5): a login that presents none of these
+    # tokens is from a new terminal, and the member is e-mailed. Only the SHA-256 is kept, like
+    # session tokens; a token belongs to one member.
+    """
+    CREATE TABLE IF NOT EXISTS device_tokens (
+        token_hash TEXT PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES members (id),
+        created_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS device_tokens_member ON device_tokens (member_id)",
     """
     CREATE TABLE IF NOT EXISTS accounts (
         id INTEGER PRIMARY KEY,
@@ -320,6 +339,8 @@ _SCHEMA = [
         decided_at TEXT,
         decided_by INTEGER REFERENCES members (id),
         reason TEXT,
+        -- the language of the request: its answer's e-mail (approval or rejection) is in it
+        language TEXT NOT NULL DEFAULT 'es' CHECK (language IN ('es', 'en')),
         CHECK ((status = 'pendiente') = (decided_at IS NULL))
     )
     """,
@@ -533,6 +554,22 @@ _SCHEMA = [
 ]
 
 
+# What brings a file of schema N up to N + 1, run before _SCHEMA (whose CREATE ... IF NOT EXISTS
+# adds the new tables and indexes). Columns come with a default, so every old row stays valid.
+_MIGRATIONS: dict[int, list[str]] = {
+    4: [
+        """
+        ALTER TABLE members
+        ADD COLUMN language TEXT NOT NULL DEFAULT 'es' CHECK (language IN ('es', 'en'))
+        """,
+        """
+        ALTER TABLE registrations
+        ADD COLUMN language TEXT NOT NULL DEFAULT 'es' CHECK (language IN ('es', 'en'))
+        """,
+    ],
+}
+
+
 def to_db(value: datetime) -> str:
     """A timezone-aware datetime as the store's text: 'YYYY-MM-DDTHH:MM:SS.ffffff+00:00'.
 
@@ -632,32 +669,36 @@ class SchemaTooOldError(SchemaVersionError):
 
 
 def init_db(path: Path, hasher: PasswordHasher | None = None) -> None:
-    """Creates the schema in a new file, or checks the version of an existing one."""
+    """Creates the schema in a new file, or checks the version of an existing one and brings
+    it up to date (from :data:`OLDEST_MIGRATABLE` on)."""
     conn = connect(path)
     try:
         with write_transaction(conn):
             conn.execute(_META)
-            # The version is checked before anything else runs: an older file's tables lack
-            # columns that the new indexes name.
+            # The version is checked, and the migrations run, before anything else: an older
+            # file's tables lack columns that the new indexes name.
             row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             if row is not None and int(row["value"]) > SCHEMA_VERSION:
                 raise SchemaTooNewError(
                     f"{path} has schema version {row['value']}; this server knows "
                     f"{SCHEMA_VERSION}. Use a newer sjvirtual-mock-server or --fresh."
                 )
-            if row is not None and int(row["value"]) < SCHEMA_VERSION:
-                # Mock data has nothing worth migrating: a fresh seed replaces it.
+            version = SCHEMA_VERSION if row is None else int(row["value"])
+            if version < OLDEST_MIGRATABLE:
+                # Mock data this old has nothing worth migrating: a fresh seed replaces it.
                 raise SchemaTooOldError(
-                    f"{path} has schema version {row['value']}, older than this server's "
+                    f"{path} has schema version {version}, older than this server's "
                     f"{SCHEMA_VERSION}. Start with --fresh to replace it with a new seed."
                 )
+            for older in range(version, SCHEMA_VERSION):
+                for statement in _MIGRATIONS[older]:
+                    conn.execute(statement)
             for statement in _SCHEMA:
                 conn.execute(statement)
-            if row is None:
-                conn.execute(
-                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
-                    (str(SCHEMA_VERSION),),
-                )
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                (str(SCHEMA_VERSION),),
+            )
             conn.executemany(
                 "INSERT OR IGNORE INTO security_questions (id, text) VALUES (?, ?)",
                 enumerate(SECURITY_QUESTIONS, start=1),

@@ -23,6 +23,7 @@ from mock_server.errors import (
     STAFF_ONLY_MESSAGE,
     ApiError,
 )
+from mock_server.i18n import _
 from mock_server.security import PasswordChecker, hash_token
 from sjvirtual_tui.models import API_PREFIX, Role
 
@@ -158,7 +159,8 @@ _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
 def _session_error(code: str, message: str) -> ApiError:
-    return ApiError(401, code, message, headers=_CHALLENGE)
+    """``message``: one of the N_() constants of :mod:`mock_server.errors`."""
+    return ApiError(401, code, _(message), headers=_CHALLENGE)
 
 
 _SESSION_QUERY = """
@@ -203,7 +205,7 @@ def authenticate(
         # Not touched in the last second (or ended): check and refresh under the write lock.
         row = _touch(state, conn, token_hash, now)
     if row["status"] != "active" and _route_key(request) not in SETUP_ALLOWED:
-        raise ApiError(403, "setup_required", SETUP_REQUIRED_MESSAGE)
+        raise ApiError(403, "setup_required", _(SETUP_REQUIRED_MESSAGE))
     return token_hash, CurrentMember(
         id=row["id"],
         username=row["username"],
@@ -271,7 +273,7 @@ Member = Annotated[CurrentMember, Depends(current_member)]
 async def require_staff(member: Member) -> CurrentMember:
     """The session's member, if it is the cooperative's staff (a teller)."""
     if member.role is not Role.TELLER:
-        raise ApiError(403, "forbidden", STAFF_ONLY_MESSAGE)
+        raise ApiError(403, "forbidden", _(STAFF_ONLY_MESSAGE))
     return member
 
 

@@ -1,7 +1,10 @@
-"""Every error answer of the server is an ``ErrorBody`` with a Spanish message.
+"""Every error answer of the server is an ``ErrorBody`` with a message in the request's language.
 
-Routes raise :class:`ApiError`; FastAPI's own errors (validation, unknown routes, wrong method)
-and unexpected exceptions are turned into the same shape here. No traceback leaves the server.
+Routes raise :class:`ApiError` with a message already translated (``_()``, in the request's
+language: :class:`mock_server.i18n.LanguageMiddleware`); FastAPI's own errors (validation,
+unknown routes, wrong method) and unexpected exceptions are turned into the same shape here. No
+traceback leaves the server. Messages kept as module constants are marked with ``N_()`` (their
+Spanish text, which tests compare) and translated where they are raised: ``_(LOCKED_MESSAGE)``.
 """
 
 from __future__ import annotations
@@ -15,29 +18,31 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from mock_server.i18n import N_, _, language_from_header, use_language
 from sjvirtual_tui import rules
 from sjvirtual_tui.models import ErrorBody
 
 log = logging.getLogger(__name__)
 
-LOCKED_MESSAGE = (
+LOCKED_MESSAGE = N_(
     "Usuario bloqueado por intentos fallidos. Comuníquese con la cooperativa para desbloquearlo."
 )
-INVALID_CREDENTIALS_MESSAGE = "Usuario o contraseña incorrectos."
-NOT_AUTHENTICATED_MESSAGE = "Ingrese con su usuario y contraseña."
-SESSION_ENDED_MESSAGE = "Su sesión terminó. Ingrese nuevamente."
-SESSION_IDLE_MESSAGE = "Su sesión terminó por inactividad. Ingrese nuevamente."
-ACCOUNT_NOT_FOUND_MESSAGE = "Cuenta no encontrada."
-SETUP_REQUIRED_MESSAGE = "Complete la configuración de su primer ingreso."
-STAFF_ONLY_MESSAGE = "Esta opción es solo para el personal de la cooperativa."
-INTERNAL_ERROR_MESSAGE = "Ocurrió un error en el servidor. Intente nuevamente en unos minutos."
+INVALID_CREDENTIALS_MESSAGE = N_("Usuario o contraseña incorrectos.")
+NOT_AUTHENTICATED_MESSAGE = N_("Ingrese con su usuario y contraseña.")
+SESSION_ENDED_MESSAGE = N_("Su sesión terminó. Ingrese nuevamente.")
+SESSION_IDLE_MESSAGE = N_("Su sesión terminó por inactividad. Ingrese nuevamente.")
+ACCOUNT_NOT_FOUND_MESSAGE = N_("Cuenta no encontrada.")
+SETUP_REQUIRED_MESSAGE = N_("Complete la configuración de su primer ingreso.")
+STAFF_ONLY_MESSAGE = N_("Esta opción es solo para el personal de la cooperativa.")
+INTERNAL_ERROR_MESSAGE = N_("Ocurrió un error en el servidor. Intente nuevamente en unos minutos.")
 
 # The OpenAPI entry for an error status: every one has the ErrorBody shape.
 ERROR_RESPONSE: dict[str, Any] = {"model": ErrorBody}
 
 
 class ApiError(Exception):
-    """An answer other than 2xx, with its stable ``code`` and a message a member can read."""
+    """An answer other than 2xx, with its stable ``code`` and a message a member can read
+    (already in the request's language: ``_("...")`` where it is raised)."""
 
     def __init__(
         self,
@@ -67,82 +72,83 @@ def error_response(
     return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
 
 
-# --- validation errors in Spanish ---------------------------------------------------------------
+# --- validation errors in the member's words ------------------------------------------------
 
 # How a member would call the request fields (the TUI shows the message next to the field).
 _FIELD_LABELS = {
-    "username": "Usuario",
-    "password": "Contraseña",
-    "number": "Número de cuenta",
-    "date_from": "Fecha desde",
-    "date_to": "Fecha hasta",
-    "order": "Orden",
-    "limit": "Cantidad por página",
-    "cursor": "Página",
-    "body": "Solicitud",
-    "Idempotency-Key": "Clave de la operación",
-    "kind": "Tipo de socio",
-    "cedula": "Cédula",
-    "ruc": "RUC",
-    "representante_cedula": "Cédula del representante",
-    "nombres": "Nombres",
-    "apellidos": "Apellidos",
-    "razon_social": "Razón social",
-    "representante_nombre": "Nombre del representante",
-    "fecha_nacimiento": "Fecha de nacimiento",
-    "email": "Correo electrónico",
-    "celular": "Celular",
-    "telefono": "Teléfono",
-    "direccion": "Dirección",
-    "usuario": "Usuario",
-    "cuenta": "Número de cuenta",
-    "reason": "Motivo",
-    "code": "Código",
-    "new_password": "Nueva contraseña",
-    "image": "Imagen de seguridad",
-    "phrase": "Frase de seguridad",
-    "own_question": "Pregunta secreta",
-    "own_answer": "Respuesta secreta",
-    "question_id": "Pregunta de seguridad",
-    "answer": "Respuesta",
-    "security_answer": "Respuesta",
-    "status": "Estado",
-    "id": "Número de solicitud",
+    "username": N_("Usuario"),
+    "password": N_("Contraseña"),
+    "number": N_("Número de cuenta"),
+    "date_from": N_("Fecha desde"),
+    "date_to": N_("Fecha hasta"),
+    "order": N_("Orden"),
+    "limit": N_("Cantidad por página"),
+    "cursor": N_("Página"),
+    "body": N_("Solicitud"),
+    "Idempotency-Key": N_("Clave de la operación"),
+    "kind": N_("Tipo de socio"),
+    "cedula": N_("Cédula"),
+    "ruc": N_("RUC"),
+    "representante_cedula": N_("Cédula del representante"),
+    "nombres": N_("Nombres"),
+    "apellidos": N_("Apellidos"),
+    "razon_social": N_("Razón social"),
+    "representante_nombre": N_("Nombre del representante"),
+    "fecha_nacimiento": N_("Fecha de nacimiento"),
+    "email": N_("Correo electrónico"),
+    "celular": N_("Celular"),
+    "telefono": N_("Teléfono"),
+    "direccion": N_("Dirección"),
+    "usuario": N_("Usuario"),
+    "cuenta": N_("Número de cuenta"),
+    "reason": N_("Motivo"),
+    "code": N_("Código"),
+    "new_password": N_("Nueva contraseña"),
+    "image": N_("Imagen de seguridad"),
+    "phrase": N_("Frase de seguridad"),
+    "own_question": N_("Pregunta secreta"),
+    "own_answer": N_("Respuesta secreta"),
+    "question_id": N_("Pregunta de seguridad"),
+    "answer": N_("Respuesta"),
+    "security_answer": N_("Respuesta"),
+    "status": N_("Estado"),
+    "id": N_("Número de solicitud"),
     # Productos de terceros, transfers and the verification PIN
-    "account_type": "Tipo de cuenta",
-    "institution_code": "Institución",
-    "id_type": "Tipo de identificación",
-    "id_number": "Número de identificación",
-    "name": "Nombre del titular",
-    "beneficiary_id": "Cuenta destino",
-    "from_account": "Cuenta origen",
-    "to_account": "Cuenta destino",
-    "amount_cents": "Monto",
-    "description": "Descripción",
-    "pin": "PIN de verificación",
-    "payee": "Destinatario",
-    "challenge_id": "Operación",
-    "transfer_id": "Transferencia",
+    "account_type": N_("Tipo de cuenta"),
+    "institution_code": N_("Institución"),
+    "id_type": N_("Tipo de identificación"),
+    "id_number": N_("Número de identificación"),
+    "name": N_("Nombre del titular"),
+    "beneficiary_id": N_("Cuenta destino"),
+    "from_account": N_("Cuenta origen"),
+    "to_account": N_("Cuenta destino"),
+    "amount_cents": N_("Monto"),
+    "description": N_("Descripción"),
+    "pin": N_("PIN de verificación"),
+    "payee": N_("Destinatario"),
+    "challenge_id": N_("Operación"),
+    "transfer_id": N_("Transferencia"),
+    "device_token": N_("Identificador del terminal"),
     # Pago de servicios and pago de tarjetas
-    "q": "Búsqueda",
-    "biller_code": "Empresa",
-    "reference": "Referencia",
-    "alias": "Alias",
-    "frequent_id": "Servicio frecuente",
-    "bill_id": "Factura",
-    "card_id": "Tarjeta",
-    "issuer_code": "Emisor de la tarjeta",
-    "card_number": "Número de tarjeta",
-    "holder_name": "Titular de la tarjeta",
-    "payment_id": "Pago",
+    "q": N_("Búsqueda"),
+    "biller_code": N_("Empresa"),
+    "reference": N_("Referencia"),
+    "alias": N_("Alias"),
+    "frequent_id": N_("Servicio frecuente"),
+    "bill_id": N_("Factura"),
+    "card_id": N_("Tarjeta"),
+    "issuer_code": N_("Emisor de la tarjeta"),
+    "card_number": N_("Número de tarjeta"),
+    "holder_name": N_("Titular de la tarjeta"),
+    "payment_id": N_("Pago"),
 }
 
 # "kind" names a different choice in each form.
 _KIND_LABELS = {
-    "registrations": "Tipo de socio",
-    "beneficiaries": "Tipo de cuenta de terceros",
-    "transfers": "Tipo de transferencia",
-    "payments": "Tipo de pago",
+    "registrations": N_("Tipo de socio"),
+    "beneficiaries": N_("Tipo de cuenta de terceros"),
+    "transfers": N_("Tipo de transferencia"),
+    "payments": N_("Tipo de pago"),
 }
 
 # Fields whose format the cooperative's rules describe better than a generic "el formato no es
@@ -155,10 +161,10 @@ _FIELD_RULES: dict[str, Callable[[str], str | None]] = {
     "celular": rules.mobile_error,
     "telefono": rules.phone_error,
     "usuario": rules.new_username_error,
-    "nombres": lambda value: rules.name_error(value, "sus nombres"),
-    "apellidos": lambda value: rules.name_error(value, "sus apellidos"),
-    "representante_nombre": lambda value: rules.name_error(value, "el nombre del representante"),
-    "card_number": lambda value: (
+    "nombres": lambda value: rules.name_error(value, _("sus nombres")),
+    "apellidos": lambda value: rules.name_error(value, _("sus apellidos")),
+    "representante_nombre": lambda value: rules.name_error(value, _("el nombre del representante")),
+    "card_number": lambda value: _(
         "Número de tarjeta: escriba sus 13 a 19 dígitos, sin espacios ni guiones."
     ),
 }
@@ -184,44 +190,48 @@ def _describe(error: Mapping[str, Any]) -> str:
     kind = str(error.get("type", ""))
     ctx: Mapping[str, Any] = error.get("ctx") or {}
     if kind == "missing":
-        return "falta este dato."
+        return _("falta este dato.")
     if kind == "string_too_short":
         minimum = ctx.get("min_length", 1)
-        return "no puede estar vacío." if minimum == 1 else f"use al menos {minimum} caracteres."
+        if minimum == 1:
+            return _("no puede estar vacío.")
+        return _("use al menos {minimum} caracteres.").format(minimum=minimum)
     if kind == "string_too_long":
-        return f"use como máximo {ctx.get('max_length')} caracteres."
+        return _("use como máximo {maximum} caracteres.").format(maximum=ctx.get("max_length"))
     if kind == "string_pattern_mismatch":
-        return "el formato no es válido."
+        return _("el formato no es válido.")
     if kind in _INT_TYPES:
-        return "escriba un número entero."
+        return _("escriba un número entero.")
     if kind == "greater_than_equal":
-        return f"debe ser al menos {ctx.get('ge')}."
+        return _("debe ser al menos {limit}.").format(limit=ctx.get("ge"))
     if kind == "greater_than":
-        return f"debe ser mayor que {ctx.get('gt')}."
+        return _("debe ser mayor que {limit}.").format(limit=ctx.get("gt"))
     if kind == "less_than_equal":
-        return f"debe ser como máximo {ctx.get('le')}."
+        return _("debe ser como máximo {limit}.").format(limit=ctx.get("le"))
     if kind == "less_than":
-        return f"debe ser menor que {ctx.get('lt')}."
+        return _("debe ser menor que {limit}.").format(limit=ctx.get("lt"))
     if kind in _DATE_TYPES:
-        return "escriba la fecha como AAAA-MM-DD."
+        return _("escriba la fecha como AAAA-MM-DD.")
     if kind in {"literal_error", "enum"}:
-        expected = str(ctx.get("expected", "")).replace(" or ", " o ")
-        return f"use uno de estos valores: {expected}."
+        # pydantic writes "'a', 'b' or 'c'": its "or" in the member's language.
+        conjunction = _("o")
+        expected = str(ctx.get("expected", "")).replace(" or ", f" {conjunction} ")
+        return _("use uno de estos valores: {values}.").format(values=expected)
     if kind in {"union_tag_invalid", "union_tag_not_found"}:
         tags = [tag.strip(" '\"") for tag in str(ctx.get("expected_tags", "")).split(",")]
         tags = [tag for tag in tags if tag]
         if len(tags) >= 2:
-            return f"use {', '.join(tags[:-1])} o {tags[-1]}."
-        return "el tipo no es válido."
+            return _("use {options} o {last}.").format(options=", ".join(tags[:-1]), last=tags[-1])
+        return _("el tipo no es válido.")
     if kind == "extra_forbidden":
-        return "este dato no se esperaba."
+        return _("este dato no se esperaba.")
     if kind == "json_invalid":
-        return "el cuerpo de la solicitud no es un JSON válido."
+        return _("el cuerpo de la solicitud no es un JSON válido.")
     if kind in {"model_attributes_type", "dict_type", "model_type"}:
-        return "se esperaba un objeto JSON."
+        return _("se esperaba un objeto JSON.")
     if kind == "string_type":
-        return "se esperaba un texto."
-    return "el valor no es válido."
+        return _("se esperaba un texto.")
+    return _("el valor no es válido.")
 
 
 def _field_of(loc: Sequence[Any]) -> str:
@@ -235,7 +245,7 @@ def _field_of(loc: Sequence[Any]) -> str:
 def validation_error_body(errors: Sequence[Mapping[str, Any]], path: str = "") -> tuple[str, str]:
     """(field, message) for the first error pydantic reported on a request to ``path``."""
     if not errors:
-        return "body", "Solicitud: el valor no es válido."
+        return "body", _("Solicitud: el valor no es válido.")
     first = errors[0]
     field = _field_of(first.get("loc") or ())
     if str(first.get("type", "")).startswith("union_tag_"):
@@ -249,22 +259,28 @@ def validation_error_body(errors: Sequence[Mapping[str, Any]], path: str = "") -
             return field, message
     label = _FIELD_LABELS.get(name, field)
     if name == "kind":
-        label = next((text for area, text in _KIND_LABELS.items() if f"/{area}" in path), "Tipo")
-    return field, f"{label}: {_describe(first)}"
+        label = next(
+            (text for area, text in _KIND_LABELS.items() if f"/{area}" in path), N_("Tipo")
+        )
+    return field, f"{_(label)}: {_describe(first)}"
 
 
 # --- handlers ---------------------------------------------------------------------------------
 
 _HTTP_CODES: dict[int, tuple[str, str]] = {
-    400: ("bad_request", "La solicitud no es válida."),
+    400: ("bad_request", N_("La solicitud no es válida.")),
     401: ("not_authenticated", NOT_AUTHENTICATED_MESSAGE),
-    403: ("forbidden", "No tiene permiso para esta operación."),
-    404: ("not_found", "No existe lo que busca."),
-    405: ("method_not_allowed", "Operación no permitida en esta dirección."),
-    413: ("payload_too_large", "La solicitud es demasiado grande."),
-    415: ("unsupported_media_type", "Envíe los datos como JSON."),
-    422: ("validation_error", "Los datos enviados no son válidos."),
+    403: ("forbidden", N_("No tiene permiso para esta operación.")),
+    404: ("not_found", N_("No existe lo que busca.")),
+    405: ("method_not_allowed", N_("Operación no permitida en esta dirección.")),
+    413: ("payload_too_large", N_("La solicitud es demasiado grande.")),
+    415: ("unsupported_media_type", N_("Envíe los datos como JSON.")),
+    422: ("validation_error", N_("Los datos enviados no son válidos.")),
 }
+
+
+# The handlers below run inside the request's language (LanguageMiddleware), except the last:
+# Starlette's ServerErrorMiddleware, outside every middleware, calls it.
 
 
 async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -281,16 +297,17 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code, message = _HTTP_CODES.get(
-        exc.status_code, ("http_error", "La solicitud no se pudo atender.")
+        exc.status_code, ("http_error", N_("La solicitud no se pudo atender."))
     )
-    return error_response(exc.status_code, code, message, None, exc.headers)
+    return error_response(exc.status_code, code, _(message), None, exc.headers)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     # The traceback stays in the server's log; the member gets a sentence. (Starlette logs the
     # exception too, after this answer is sent.)
     log.error("unexpected error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
-    return error_response(500, "internal_error", INTERNAL_ERROR_MESSAGE)
+    with use_language(language_from_header(request.headers.get("accept-language"))):
+        return error_response(500, "internal_error", _(INTERNAL_ERROR_MESSAGE))
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -36,6 +36,7 @@ from mock_server import db
 from mock_server.clock import Clock
 from mock_server.deps import CurrentMember, Member, ServerState, State
 from mock_server.errors import ApiError
+from mock_server.i18n import N_, _
 from mock_server.security import PasswordChecker
 from sjvirtual_tui.models import ErrorBody
 
@@ -45,7 +46,7 @@ ANONYMOUS_SCOPE = "anon"
 # Set on a replayed answer, so a client (or a person reading a trace) can tell.
 REPLAYED_HEADER = "Idempotency-Replayed"
 
-MISMATCH_MESSAGE = (
+MISMATCH_MESSAGE = N_(
     "Esta operación ya se envió con otros datos. Vuelva a empezarla para enviar los nuevos."
 )
 
@@ -189,7 +190,7 @@ class Idempotency:
         if same and row["secret_hash"] is not None and self.secrets is not None:
             same = self.passwords.verify(row["secret_hash"], self.secrets)
         if not same:
-            raise ApiError(422, "idempotency_mismatch", MISMATCH_MESSAGE, KEY_HEADER)
+            raise ApiError(422, "idempotency_mismatch", _(MISMATCH_MESSAGE), KEY_HEADER)
         response = _response(row["status_code"], bytes(row["response_body"]))
         response.headers[REPLAYED_HEADER] = "true"
         return response

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from mock_server import db
 from mock_server.errors import LOCKED_MESSAGE, ApiError
+from mock_server.i18n import _
 from sjvirtual_tui.models import ErrorBody
 
 # Failures in a row that lock a username (known or not).
@@ -55,11 +56,11 @@ def clear_failures(conn: sqlite3.Connection, username: str) -> None:
 
 
 def locked_error() -> ApiError:
-    return ApiError(423, "locked", LOCKED_MESSAGE)
+    return ApiError(423, "locked", _(LOCKED_MESSAGE))
 
 
 def locked_body() -> ErrorBody:
-    return ErrorBody(code="locked", message=LOCKED_MESSAGE)
+    return ErrorBody(code="locked", message=_(LOCKED_MESSAGE))
 
 
 def lock_member(conn: sqlite3.Connection, member_id: int, now: datetime) -> None:

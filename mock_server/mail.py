@@ -1,24 +1,56 @@
 """The e-mails the server "sends": rows of the outbox, written in the action's own transaction.
 
 So an e-mail exists exactly when its action committed (an approval rolled back sends nothing).
-Plain Spanish text; codes appear grouped (``ABCD-EFGH-JK``) as the member types them.
+Plain text; codes appear grouped (``ABCD-EFGH-JK``) as the member types them.
+
+An e-mail is read later, by its addressee, not by whoever made the request that sent it (a
+teller approving, another member's request settling the clearing): it is written in the
+member's language (``members.language``: the registration's, then each login's), whatever the
+request's. Every function here writes inside :func:`writing_to`; a caller that puts translated
+words of its own into an e-mail (a status label, what a PIN confirms) makes them inside the same
+block. Data (names, institutions, billers, references, amounts) is never translated.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from mock_server import db
+from mock_server.i18n import DEFAULT_LANGUAGE, N_, _, use_language
 from sjvirtual_tui.rules import local_datetime
 
-SIGNATURE = (
+SIGNATURE = N_(
     "Atentamente,\n"
     "Cooperativa de Ahorro y Crédito San José S.J.\n"
     "SAN JOSÉ S.J. VIRTUAL\n\n"
     "Este es un mensaje automático: no lo responda. La cooperativa nunca le pedirá su "
     "contraseña, sus respuestas secretas ni sus códigos."
 )
+
+# Paragraphs several e-mails share.
+_GREETING = N_("Estimado(a) {name}:")
+_NOT_YOU_CHANGE = N_("Si usted no hizo este cambio, comuníquese de inmediato con la cooperativa.")
+
+
+def member_language(conn: sqlite3.Connection, member_id: int | None) -> str:
+    """The language the member's e-mails are written in (the default for no member)."""
+    if member_id is None:
+        return DEFAULT_LANGUAGE
+    row = conn.execute("SELECT language FROM members WHERE id = ?", (member_id,)).fetchone()
+    return DEFAULT_LANGUAGE if row is None else str(row["language"])
+
+
+@contextmanager
+def writing_to(
+    conn: sqlite3.Connection, member_id: int | None, language: str | None = None
+) -> Iterator[None]:
+    """``_()`` in the language of the member's e-mails inside this block (``language``, when
+    the caller has read it already)."""
+    with use_language(language or member_language(conn, member_id)):
+        yield
 
 
 def send(
@@ -30,17 +62,31 @@ def send(
     subject: str,
     body: str,
 ) -> None:
+    """Stores one e-mail; the signature is added in the current language (call it inside
+    :func:`writing_to`)."""
     conn.execute(
         """
         INSERT INTO outbox (to_address, member_id, subject, body, created_at)
         VALUES (?, ?, ?, ?, ?)
         """,
-        (to, member_id, subject, f"{body}\n\n{SIGNATURE}\n", db.to_db(now)),
+        (to, member_id, subject, f"{body}\n\n{_(SIGNATURE)}\n", db.to_db(now)),
     )
 
 
 def _when(value: datetime) -> str:
-    return local_datetime(value).strftime("%d/%m/%Y a las %H:%M")
+    """``25/11/2026 a las 10:00`` in Ecuador's time (the words in the current language)."""
+    local = local_datetime(value)
+    return _("{date} a las {time}").format(
+        date=local.strftime("%d/%m/%Y"), time=local.strftime("%H:%M")
+    )
+
+
+def _greeting(name: str) -> str:
+    return _(_GREETING).format(name=name)
+
+
+def _paragraphs(*parts: str) -> str:
+    return "\n\n".join(parts)
 
 
 def approval(
@@ -53,125 +99,204 @@ def approval(
     reference: str,
     username: str,
     code: str,
+    language: str | None = None,
 ) -> None:
-    send(
-        conn,
-        now,
-        to=to,
-        member_id=member_id,
-        subject="Solicitud aprobada: ESTABLECER CONTRASEÑA",
-        body=(
-            f"Estimado(a) {name}:\n\n"
-            f"Su solicitud {reference} de registro en SAN JOSÉ S.J. VIRTUAL fue APROBADA.\n\n"
-            f"Su usuario: {username}\n"
-            f"Su código para ESTABLECER CONTRASEÑA: {code}\n\n"
-            "El código vale 24 horas y sirve una sola vez. Para usarlo, en la pantalla de "
-            "ingreso pulse F3 ESTABLECER CONTRASEÑA, o ejecute:\n\n"
-            f"    sjvirtual set-password {code}\n\n"
-            "La contraseña debe tener al menos 8 caracteres, un número y una letra mayúscula.\n\n"
-            "PRIMER INGRESO: cuando ingrese por primera vez con su usuario verá una imagen "
-            "cualquiera junto a él; es normal, todavía no tiene una. En el paso siguiente "
-            "escogerá su imagen de seguridad y su frase, y las verá cada vez que ingrese.\n\n"
-            "Si usted no pidió este registro, comuníquese con la cooperativa."
-        ),
-    )
+    with writing_to(conn, member_id, language):
+        send(
+            conn,
+            now,
+            to=to,
+            member_id=member_id,
+            subject=_("Solicitud aprobada: ESTABLECER CONTRASEÑA"),
+            body=_paragraphs(
+                _greeting(name),
+                _(
+                    "Su solicitud {reference} de registro en SAN JOSÉ S.J. VIRTUAL fue APROBADA."
+                ).format(reference=reference),
+                _("Su usuario: {username}\nSu código para ESTABLECER CONTRASEÑA: {code}").format(
+                    username=username, code=code
+                ),
+                _(
+                    "El código vale 24 horas y sirve una sola vez. Para usarlo, en la pantalla "
+                    "de ingreso pulse F3 ESTABLECER CONTRASEÑA, o ejecute:"
+                ),
+                f"    sjvirtual set-password {code}",
+                _(
+                    "La contraseña debe tener al menos 8 caracteres, un número y una letra "
+                    "mayúscula."
+                ),
+                _(
+                    "PRIMER INGRESO: cuando ingrese por primera vez con su usuario verá una "
+                    "imagen cualquiera junto a él; es normal, todavía no tiene una. En el paso "
+                    "siguiente escogerá su imagen de seguridad y su frase, y las verá cada vez "
+                    "que ingrese."
+                ),
+                _("Si usted no pidió este registro, comuníquese con la cooperativa."),
+            ),
+        )
 
 
 def rejection(
-    conn: sqlite3.Connection, now: datetime, *, to: str, name: str, reference: str, reason: str
+    conn: sqlite3.Connection,
+    now: datetime,
+    *,
+    to: str,
+    name: str,
+    reference: str,
+    reason: str,
+    language: str = DEFAULT_LANGUAGE,
 ) -> None:
-    send(
-        conn,
-        now,
-        to=to,
-        member_id=None,
-        subject="Solicitud de registro no aprobada",
-        body=(
-            f"Estimado(a) {name}:\n\n"
-            f"Su solicitud {reference} de registro en SAN JOSÉ S.J. VIRTUAL no fue aprobada.\n\n"
-            f"Motivo: {reason}\n\n"
-            "Puede presentar una nueva solicitud con los datos corregidos (REGISTRARSE en la "
-            "pantalla de ingreso) o acercarse a cualquier agencia de la cooperativa."
-        ),
-    )
+    """To an applicant who has no user: in the language the request was filed in."""
+    with writing_to(conn, None, language):
+        send(
+            conn,
+            now,
+            to=to,
+            member_id=None,
+            subject=_("Solicitud de registro no aprobada"),
+            body=_paragraphs(
+                _greeting(name),
+                _(
+                    "Su solicitud {reference} de registro en SAN JOSÉ S.J. VIRTUAL no fue aprobada."
+                ).format(reference=reference),
+                _("Motivo: {reason}").format(reason=reason),
+                _(
+                    "Puede presentar una nueva solicitud con los datos corregidos (REGISTRARSE "
+                    "en la pantalla de ingreso) o acercarse a cualquier agencia de la "
+                    "cooperativa."
+                ),
+            ),
+        )
 
 
 def password_set(
     conn: sqlite3.Connection, now: datetime, *, to: str, member_id: int, name: str, username: str
 ) -> None:
-    send(
-        conn,
-        now,
-        to=to,
-        member_id=member_id,
-        subject="Contraseña establecida",
-        body=(
-            f"Estimado(a) {name}:\n\n"
-            f"La contraseña de su usuario {username} quedó establecida el {_when(now)}.\n\n"
-            "Ahora haga su PRIMER INGRESO: escriba su usuario, pulse INGRESAR y luego su "
-            "contraseña. Le pediremos una contraseña nueva, su imagen de seguridad, una pregunta "
-            "secreta y una pregunta de seguridad.\n\n"
-            "Si usted no hizo este cambio, comuníquese de inmediato con la cooperativa."
-        ),
-    )
+    with writing_to(conn, member_id):
+        send(
+            conn,
+            now,
+            to=to,
+            member_id=member_id,
+            subject=_("Contraseña establecida"),
+            body=_paragraphs(
+                _greeting(name),
+                _("La contraseña de su usuario {username} quedó establecida el {when}.").format(
+                    username=username, when=_when(now)
+                ),
+                _(
+                    "Ahora haga su PRIMER INGRESO: escriba su usuario, pulse INGRESAR y luego su "
+                    "contraseña. Le pediremos una contraseña nueva, su imagen de seguridad, una "
+                    "pregunta secreta y una pregunta de seguridad."
+                ),
+                _(_NOT_YOU_CHANGE),
+            ),
+        )
 
 
 def account_ready(
     conn: sqlite3.Connection, now: datetime, *, to: str, member_id: int, name: str, username: str
 ) -> None:
-    send(
-        conn,
-        now,
-        to=to,
-        member_id=member_id,
-        subject="Su cuenta está lista",
-        body=(
-            f"Estimado(a) {name}:\n\n"
-            "Su cuenta está lista y configurada para ingresar en SAN JOSÉ S.J. VIRTUAL con su "
-            f"usuario {username}.\n\n"
-            "Cada vez que ingrese verá la imagen y la frase de seguridad que escogió. Si no las "
-            "ve, no escriba su contraseña y comuníquese con la cooperativa."
-        ),
-    )
+    with writing_to(conn, member_id):
+        send(
+            conn,
+            now,
+            to=to,
+            member_id=member_id,
+            subject=_("Su cuenta está lista"),
+            body=_paragraphs(
+                _greeting(name),
+                _(
+                    "Su cuenta está lista y configurada para ingresar en SAN JOSÉ S.J. VIRTUAL "
+                    "con su usuario {username}."
+                ).format(username=username),
+                _(
+                    "Cada vez que ingrese verá la imagen y la frase de seguridad que escogió. Si "
+                    "no las ve, no escriba su contraseña y comuníquese con la cooperativa."
+                ),
+            ),
+        )
 
 
 def recovery_code(
     conn: sqlite3.Connection, now: datetime, *, to: str, member_id: int, name: str, code: str
 ) -> None:
-    send(
-        conn,
-        now,
-        to=to,
-        member_id=member_id,
-        subject="Código para recuperar su contraseña",
-        body=(
-            f"Estimado(a) {name}:\n\n"
-            f"Su código para recuperar la contraseña es: {code}\n\n"
-            "Vale 15 minutos y sirve una sola vez; si pide otro, este deja de valer. Escríbalo "
-            "junto con las respuestas a sus preguntas secretas en ¿Olvidó su contraseña?.\n\n"
-            "Si usted no lo pidió, ignore este correo: su contraseña no cambia sin sus "
-            "respuestas y este código."
-        ),
-    )
+    with writing_to(conn, member_id):
+        send(
+            conn,
+            now,
+            to=to,
+            member_id=member_id,
+            subject=_("Código para recuperar su contraseña"),
+            body=_paragraphs(
+                _greeting(name),
+                _("Su código para recuperar la contraseña es: {code}").format(code=code),
+                _(
+                    "Vale 15 minutos y sirve una sola vez; si pide otro, este deja de valer. "
+                    "Escríbalo junto con las respuestas a sus preguntas secretas en ¿Olvidó su "
+                    "contraseña?."
+                ),
+                _(
+                    "Si usted no lo pidió, ignore este correo: su contraseña no cambia sin sus "
+                    "respuestas y este código."
+                ),
+            ),
+        )
 
 
 def password_recovered(
     conn: sqlite3.Connection, now: datetime, *, to: str, member_id: int, name: str, username: str
 ) -> None:
-    send(
-        conn,
-        now,
-        to=to,
-        member_id=member_id,
-        subject="Su contraseña fue cambiada",
-        body=(
-            f"Estimado(a) {name}:\n\n"
-            f"La contraseña de su usuario {username} se cambió con ¿Olvidó su contraseña? el "
-            f"{_when(now)}. Todas las sesiones abiertas con la contraseña anterior se "
-            "cerraron.\n\n"
-            "Si usted no hizo este cambio, comuníquese de inmediato con la cooperativa."
-        ),
-    )
+    with writing_to(conn, member_id):
+        send(
+            conn,
+            now,
+            to=to,
+            member_id=member_id,
+            subject=_("Su contraseña fue cambiada"),
+            body=_paragraphs(
+                _greeting(name),
+                _(
+                    "La contraseña de su usuario {username} se cambió con ¿Olvidó su contraseña? "
+                    "el {when}. Todas las sesiones abiertas con la contraseña anterior se "
+                    "cerraron."
+                ).format(username=username, when=_when(now)),
+                _(_NOT_YOU_CHANGE),
+            ),
+        )
+
+
+def new_device(
+    conn: sqlite3.Connection,
+    now: datetime,
+    *,
+    to: str,
+    member_id: int,
+    name: str,
+    username: str,
+    language: str | None = None,
+) -> None:
+    """A login from a terminal the member has not used before (no or an unknown device token)."""
+    with writing_to(conn, member_id, language):
+        send(
+            conn,
+            now,
+            to=to,
+            member_id=member_id,
+            subject=_("Nuevo ingreso desde un terminal nuevo"),
+            body=_paragraphs(
+                _greeting(name),
+                _(
+                    "Su usuario {username} ingresó a SAN JOSÉ S.J. VIRTUAL desde un terminal "
+                    "nuevo el {when} (hora de Ecuador)."
+                ).format(username=username, when=_when(now)),
+                _(
+                    "Si fue usted, no tiene que hacer nada: en ese terminal no le volveremos a "
+                    "avisar."
+                ),
+                _("Si no fue usted, cambie su contraseña y comuníquese con la cooperativa."),
+            ),
+        )
 
 
 # --- verification PIN, beneficiaries and transfers ---------------------------------------------
@@ -187,24 +312,33 @@ def verification_pin(
     pin: str,
     confirms: str,
     expires_at: datetime,
+    language: str | None = None,
 ) -> None:
-    """The PIN DE VERIFICACIÓN: the one place a PIN is written down (never in a log)."""
-    send(
-        conn,
-        now,
-        to=to,
-        member_id=member_id,
-        subject="PIN de verificación",
-        body=(
-            f"Estimado(a) {name}:\n\n"
-            f"PIN de verificación: {pin}\n\n"
-            f"Este PIN confirma {confirms}, y nada más.\n\n"
-            f"Vale 5 minutos (hasta el {_when(expires_at)}), sirve una sola vez y admite "
-            "3 intentos. Escríbalo en la pantalla de confirmación y presione CONFIRMAR.\n\n"
-            "Si usted no inició esta operación, no comparta este PIN con nadie y comuníquese "
-            "con la cooperativa."
-        ),
-    )
+    """The PIN DE VERIFICACIÓN: the one place a PIN is written down (never in a log).
+
+    ``confirms``: what the PIN confirms, written in the member's language (inside
+    :func:`writing_to`)."""
+    with writing_to(conn, member_id, language):
+        send(
+            conn,
+            now,
+            to=to,
+            member_id=member_id,
+            subject=_("PIN de verificación"),
+            body=_paragraphs(
+                _greeting(name),
+                _("PIN de verificación: {pin}").format(pin=pin),
+                _("Este PIN confirma {what}, y nada más.").format(what=confirms),
+                _(
+                    "Vale 5 minutos (hasta el {when}), sirve una sola vez y admite 3 intentos. "
+                    "Escríbalo en la pantalla de confirmación y presione CONFIRMAR."
+                ).format(when=_when(expires_at)),
+                _(
+                    "Si usted no inició esta operación, no comparta este PIN con nadie y "
+                    "comuníquese con la cooperativa."
+                ),
+            ),
+        )
 
 
 def beneficiary_added(
@@ -215,21 +349,27 @@ def beneficiary_added(
     member_id: int,
     name: str,
     description: str,
+    language: str | None = None,
 ) -> None:
-    send(
-        conn,
-        now,
-        to=to,
-        member_id=member_id,
-        subject="Nueva cuenta registrada",
-        body=(
-            f"Estimado(a) {name}:\n\n"
-            f"El {_when(now)} se registró en sus Productos de terceros la cuenta:\n\n"
-            f"{description}\n\n"
-            "Desde ahora puede transferirle dinero con un PIN de verificación.\n\n"
-            "Si usted no registró esta cuenta, comuníquese de inmediato con la cooperativa."
-        ),
-    )
+    """``description``: the account's lines, in the member's language (inside
+    :func:`writing_to`)."""
+    with writing_to(conn, member_id, language):
+        send(
+            conn,
+            now,
+            to=to,
+            member_id=member_id,
+            subject=_("Nueva cuenta registrada"),
+            body=_paragraphs(
+                _greeting(name),
+                _("El {when} se registró en sus Productos de terceros la cuenta:").format(
+                    when=_when(now)
+                ),
+                description,
+                _("Desde ahora puede transferirle dinero con un PIN de verificación."),
+                _("Si usted no registró esta cuenta, comuníquese de inmediato con la cooperativa."),
+            ),
+        )
 
 
 def transfer_receipt(
@@ -246,27 +386,43 @@ def transfer_receipt(
     amount: str,
     description: str,
     status: str,
+    language: str | None = None,
 ) -> None:
-    send(
-        conn,
-        now,
-        to=to,
-        member_id=member_id,
-        subject=f"Comprobante de transferencia {reference}",
-        body=(
-            f"Estimado(a) {name}:\n\n"
-            "COMPROBANTE DE TRANSFERENCIA\n\n"
-            f"Referencia: {reference}\n"
-            f"Fecha y hora: {_when(executed_at)} (hora de Ecuador)\n"
-            f"Cuenta origen: {origin}\n"
-            f"Destino: {destination}\n"
-            f"Monto: {amount}\n"
-            f"Descripción: {description}\n"
-            f"Estado: {status}\n\n"
-            "Guarde este comprobante. Si usted no hizo esta transferencia, comuníquese de "
-            "inmediato con la cooperativa."
-        ),
-    )
+    """``destination`` and ``status`` in the member's language (inside :func:`writing_to`)."""
+    with writing_to(conn, member_id, language):
+        lines = _(
+            "Referencia: {reference}\n"
+            "Fecha y hora: {when} (hora de Ecuador)\n"
+            "Cuenta origen: {origin}\n"
+            "Destino: {destination}\n"
+            "Monto: {amount}\n"
+            "Descripción: {description}\n"
+            "Estado: {status}"
+        ).format(
+            reference=reference,
+            when=_when(executed_at),
+            origin=origin,
+            destination=destination,
+            amount=amount,
+            description=description,
+            status=status,
+        )
+        send(
+            conn,
+            now,
+            to=to,
+            member_id=member_id,
+            subject=_("Comprobante de transferencia {reference}").format(reference=reference),
+            body=_paragraphs(
+                _greeting(name),
+                _("COMPROBANTE DE TRANSFERENCIA"),
+                lines,
+                _(
+                    "Guarde este comprobante. Si usted no hizo esta transferencia, comuníquese "
+                    "de inmediato con la cooperativa."
+                ),
+            ),
+        )
 
 
 def transfer_settled(
@@ -281,30 +437,45 @@ def transfer_settled(
     amount: str,
     returned_to: str | None,
     reason: str | None,
+    language: str | None = None,
 ) -> None:
-    """The clearing's answer on an interbank transfer: credited, or returned with a reason."""
-    if returned_to is None:
-        subject = f"Transferencia {reference} acreditada"
-        text = (
-            f"Su transferencia {reference} de {amount} a {destination} fue acreditada por la "
-            f"otra institución el {_when(now)}.\n\nEstado: COMPLETADA"
+    """The clearing's answer on an interbank transfer: credited, or returned with a reason.
+
+    ``destination`` and ``reason`` in the member's language (inside :func:`writing_to`)."""
+    with writing_to(conn, member_id, language):
+        values = {"reference": reference, "amount": amount, "destination": destination}
+        if returned_to is None:
+            subject = _("Transferencia {reference} acreditada").format(reference=reference)
+            text = _paragraphs(
+                _(
+                    "Su transferencia {reference} de {amount} a {destination} fue acreditada "
+                    "por la otra institución el {when}."
+                ).format(**values, when=_when(now)),
+                _("Estado: COMPLETADA"),
+            )
+        else:
+            subject = _("Transferencia {reference} rechazada: dinero devuelto").format(
+                reference=reference
+            )
+            text = _paragraphs(
+                _(
+                    "Su transferencia {reference} de {amount} a {destination} fue rechazada por "
+                    "la otra institución."
+                ).format(**values),
+                _("Motivo: {reason}").format(reason=reason),
+                _("Devolvimos {amount} a su cuenta {account} el {when}.").format(
+                    amount=amount, account=returned_to, when=_when(now)
+                ),
+                _("Estado: RECHAZADA"),
+            )
+        send(
+            conn,
+            now,
+            to=to,
+            member_id=member_id,
+            subject=subject,
+            body=_paragraphs(_greeting(name), text),
         )
-    else:
-        subject = f"Transferencia {reference} rechazada: dinero devuelto"
-        text = (
-            f"Su transferencia {reference} de {amount} a {destination} fue rechazada por la "
-            f"otra institución.\n\nMotivo: {reason}\n\n"
-            f"Devolvimos {amount} a su cuenta {returned_to} el {_when(now)}.\n\n"
-            "Estado: RECHAZADA"
-        )
-    send(
-        conn,
-        now,
-        to=to,
-        member_id=member_id,
-        subject=subject,
-        body=f"Estimado(a) {name}:\n\n{text}",
-    )
 
 
 # --- pago de servicios and pago de tarjetas -----------------------------------------------------
@@ -326,31 +497,45 @@ def payment_receipt(
     period: str | None,
     amount: str,
     status: str,
+    language: str | None = None,
 ) -> None:
-    """COMPROBANTE DE PAGO: a service, a cooperative card or a card of another institution."""
-    period_line = f"Período: {period}\n" if period else ""
-    send(
-        conn,
-        now,
-        to=to,
-        member_id=member_id,
-        subject=f"Comprobante de pago {reference}",
-        body=(
-            f"Estimado(a) {name}:\n\n"
-            "COMPROBANTE DE PAGO\n\n"
-            f"Referencia: {reference}\n"
-            f"Fecha y hora: {_when(executed_at)} (hora de Ecuador)\n"
-            f"Cuenta origen: {origin}\n"
-            f"Pagado a: {payee}\n"
-            f"Referencia del pago: {payee_reference}\n"
-            f"Titular: {holder}\n"
-            f"{period_line}"
-            f"Monto: {amount}\n"
-            f"Estado: {status}\n\n"
-            "Guarde este comprobante. Si usted no hizo este pago, comuníquese de inmediato con "
-            "la cooperativa."
-        ),
-    )
+    """COMPROBANTE DE PAGO: a service, a cooperative card or a card of another institution.
+
+    ``status`` in the member's language (inside :func:`writing_to`)."""
+    with writing_to(conn, member_id, language):
+        head = _(
+            "Referencia: {reference}\n"
+            "Fecha y hora: {when} (hora de Ecuador)\n"
+            "Cuenta origen: {origin}\n"
+            "Pagado a: {payee}\n"
+            "Referencia del pago: {payee_reference}\n"
+            "Titular: {holder}"
+        ).format(
+            reference=reference,
+            when=_when(executed_at),
+            origin=origin,
+            payee=payee,
+            payee_reference=payee_reference,
+            holder=holder,
+        )
+        period_line = _("Período: {period}").format(period=period) + "\n" if period else ""
+        tail = _("Monto: {amount}\nEstado: {status}").format(amount=amount, status=status)
+        send(
+            conn,
+            now,
+            to=to,
+            member_id=member_id,
+            subject=_("Comprobante de pago {reference}").format(reference=reference),
+            body=_paragraphs(
+                _greeting(name),
+                _("COMPROBANTE DE PAGO"),
+                f"{head}\n{period_line}{tail}",
+                _(
+                    "Guarde este comprobante. Si usted no hizo este pago, comuníquese de "
+                    "inmediato con la cooperativa."
+                ),
+            ),
+        )
 
 
 def payment_settled(
@@ -365,27 +550,40 @@ def payment_settled(
     amount: str,
     returned_to: str | None,
     reason: str | None,
+    language: str | None = None,
 ) -> None:
-    """The clearing's answer on a payment to a card of another institution."""
-    if returned_to is None:
-        subject = f"Pago {reference} acreditado"
-        text = (
-            f"Su pago {reference} de {amount} a {payee} fue acreditado por la otra institución "
-            f"el {_when(now)}.\n\nEstado: COMPLETADO"
+    """The clearing's answer on a payment to a card of another institution.
+
+    ``payee`` and ``reason`` in the member's language (inside :func:`writing_to`)."""
+    with writing_to(conn, member_id, language):
+        values = {"reference": reference, "amount": amount, "payee": payee}
+        if returned_to is None:
+            subject = _("Pago {reference} acreditado").format(reference=reference)
+            text = _paragraphs(
+                _(
+                    "Su pago {reference} de {amount} a {payee} fue acreditado por la otra "
+                    "institución el {when}."
+                ).format(**values, when=_when(now)),
+                _("Estado: COMPLETADO"),
+            )
+        else:
+            subject = _("Pago {reference} rechazado: dinero devuelto").format(reference=reference)
+            text = _paragraphs(
+                _(
+                    "Su pago {reference} de {amount} a {payee} fue rechazado por la otra "
+                    "institución."
+                ).format(**values),
+                _("Motivo: {reason}").format(reason=reason),
+                _("Devolvimos {amount} a su cuenta {account} el {when}.").format(
+                    amount=amount, account=returned_to, when=_when(now)
+                ),
+                _("Estado: RECHAZADO"),
+            )
+        send(
+            conn,
+            now,
+            to=to,
+            member_id=member_id,
+            subject=subject,
+            body=_paragraphs(_greeting(name), text),
         )
-    else:
-        subject = f"Pago {reference} rechazado: dinero devuelto"
-        text = (
-            f"Su pago {reference} de {amount} a {payee} fue rechazado por la otra "
-            f"institución.\n\nMotivo: {reason}\n\n"
-            f"Devolvimos {amount} a su cuenta {returned_to} el {_when(now)}.\n\n"
-            "Estado: RECHAZADO"
-        )
-    send(
-        conn,
-        now,
-        to=to,
-        member_id=member_id,
-        subject=subject,
-        body=f"Estimado(a) {name}:\n\n{text}",
-    )

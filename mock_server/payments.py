@@ -14,12 +14,14 @@ from __future__ import annotations
 import re
 import sqlite3
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 
 from stdnum import luhn
 
-from mock_server import db, mail
+from mock_server import db, mail, reasons
 from mock_server.banking import (
     COOPERATIVE_NAME,
     account_by_id,
@@ -33,6 +35,7 @@ from mock_server.banking import (
 )
 from mock_server.deps import CurrentMember
 from mock_server.errors import ApiError
+from mock_server.i18n import N_, _
 from mock_server.ledger import (
     CARTERA_NUMBER,
     COMPENSACION_NUMBER,
@@ -61,13 +64,15 @@ from sjvirtual_tui.models import (
     TransferStatus,
 )
 
+# Module-level texts are N_() msgids, translated where they are shown. The category labels are
+# searched in Spanish and in the request's language (list_billers).
 CATEGORY_LABELS = {
-    BillerCategory.ELECTRICIDAD: "Electricidad",
-    BillerCategory.AGUA: "Agua potable",
-    BillerCategory.TELEFONIA: "Teléfono e internet",
-    BillerCategory.TV: "Televisión",
-    BillerCategory.IMPUESTOS: "Impuestos municipales y vehiculares",
-    BillerCategory.EDUCACION: "Educación",
+    BillerCategory.ELECTRICIDAD: N_("Electricidad"),
+    BillerCategory.AGUA: N_("Agua potable"),
+    BillerCategory.TELEFONIA: N_("Teléfono e internet"),
+    BillerCategory.TV: N_("Televisión"),
+    BillerCategory.IMPUESTOS: N_("Impuestos municipales y vehiculares"),
+    BillerCategory.EDUCACION: N_("Educación"),
 }
 _CATEGORY_ORDER = {category: index for index, category in enumerate(BillerCategory)}
 
@@ -78,20 +83,20 @@ BRAND_LABELS = {
 }
 
 PAYMENT_STATUS_LABELS = {
-    TransferStatus.PENDIENTE: "PENDIENTE DE VERIFICACIÓN",
-    TransferStatus.COMPLETADA: "COMPLETADO",
-    TransferStatus.EN_PROCESO: "EN PROCESO (la otra institución lo acreditará en unos minutos)",
-    TransferStatus.RECHAZADA: "RECHAZADO",
-    TransferStatus.CANCELADA: "CANCELADO",
+    TransferStatus.PENDIENTE: N_("PENDIENTE DE VERIFICACIÓN"),
+    TransferStatus.COMPLETADA: N_("COMPLETADO"),
+    TransferStatus.EN_PROCESO: N_("EN PROCESO (la otra institución lo acreditará en unos minutos)"),
+    TransferStatus.RECHAZADA: N_("RECHAZADO"),
+    TransferStatus.CANCELADA: N_("CANCELADO"),
 }
 
-BILLER_NOT_FOUND_MESSAGE = "No encontramos esa empresa en el catálogo de servicios."
-BILL_NOT_FOUND_MESSAGE = "No encontramos esa factura. Consulte la referencia otra vez."
-CARD_NOT_FOUND_MESSAGE = "Tarjeta no encontrada."
-PAYMENT_NOT_FOUND_MESSAGE = "Pago no encontrado."
-FREQUENT_NOT_FOUND_MESSAGE = "Ese servicio no está en sus servicios frecuentes."
-ISSUER_MESSAGE = "Emisor: elija uno de la lista de tarjetas de otras instituciones."
-CARD_NUMBER_MESSAGE = "Número de tarjeta: no es válido; revise los dígitos."
+BILLER_NOT_FOUND_MESSAGE = N_("No encontramos esa empresa en el catálogo de servicios.")
+BILL_NOT_FOUND_MESSAGE = N_("No encontramos esa factura. Consulte la referencia otra vez.")
+CARD_NOT_FOUND_MESSAGE = N_("Tarjeta no encontrada.")
+PAYMENT_NOT_FOUND_MESSAGE = N_("Pago no encontrado.")
+FREQUENT_NOT_FOUND_MESSAGE = N_("Ese servicio no está en sus servicios frecuentes.")
+ISSUER_MESSAGE = N_("Emisor: elija uno de la lista de tarjetas de otras instituciones.")
+CARD_NUMBER_MESSAGE = N_("Número de tarjeta: no es válido; revise los dígitos.")
 
 
 # --- text ---------------------------------------------------------------------------------------
@@ -135,10 +140,8 @@ def list_billers(conn: sqlite3.Connection, query: str | None) -> list[Biller]:
     if words:
 
         def text(biller: Biller) -> str:
-            return fold(
-                f"{biller.name} {biller.code} {biller.category.value} "
-                f"{CATEGORY_LABELS[biller.category]}"
-            )
+            label = CATEGORY_LABELS[biller.category]
+            return fold(f"{biller.name} {biller.code} {biller.category.value} {label} {_(label)}")
 
         billers = [b for b in billers if all(word in text(b) for word in words)]
     return sorted(billers, key=lambda b: (_CATEGORY_ORDER[b.category], fold(b.name)))
@@ -150,8 +153,8 @@ def load_biller(conn: sqlite3.Connection, code: str, field: str | None = None) -
     ).fetchone()
     if row is None:
         if field is not None:
-            raise invalid(field, "Empresa: elija una del catálogo de servicios.")
-        raise ApiError(404, "not_found", BILLER_NOT_FOUND_MESSAGE)
+            raise invalid(field, _("Empresa: elija una del catálogo de servicios."))
+        raise ApiError(404, "not_found", _(BILLER_NOT_FOUND_MESSAGE))
     return row
 
 
@@ -159,7 +162,13 @@ def checked_reference(biller: sqlite3.Row, reference: str, field: str = "referen
     """``reference`` normalised; 422 (with what it should look like) off the biller's pattern."""
     value = normalise_reference(reference)
     if not re.fullmatch(biller["reference_pattern"], value):
-        raise invalid(field, f"{biller['reference_label']}: escriba {biller['reference_hint']}.")
+        # The label and hint are the biller's own words (data, as published).
+        raise invalid(
+            field,
+            _("{label}: escriba {hint}.").format(
+                label=biller["reference_label"], hint=biller["reference_hint"]
+            ),
+        )
     return value
 
 
@@ -208,7 +217,9 @@ def pending_bill(conn: sqlite3.Connection, biller: sqlite3.Row, reference: str) 
         raise ApiError(
             404,
             "not_found",
-            f"{biller['name']} no tiene registrada la referencia {value}. Revísela en su planilla.",
+            _(
+                "{biller} no tiene registrada la referencia {reference}. Revísela en su planilla."
+            ).format(biller=biller["name"], reference=value),
             "reference",
         )
     row: sqlite3.Row | None = conn.execute(
@@ -223,7 +234,9 @@ def pending_bill(conn: sqlite3.Connection, biller: sqlite3.Row, reference: str) 
         raise ApiError(
             404,
             "no_pending_bill",
-            f"La referencia {value} no tiene valores pendientes con {biller['name']}.",
+            _("La referencia {reference} no tiene valores pendientes con {biller}.").format(
+                reference=value, biller=biller["name"]
+            ),
             "reference",
         )
     return row
@@ -232,7 +245,7 @@ def pending_bill(conn: sqlite3.Connection, biller: sqlite3.Row, reference: str) 
 def load_bill(conn: sqlite3.Connection, bill_id: int) -> sqlite3.Row:
     row: sqlite3.Row | None = conn.execute(f"{_SELECT_BILL} WHERE b.id = ?", (bill_id,)).fetchone()
     if row is None:
-        raise ApiError(404, "not_found", BILL_NOT_FOUND_MESSAGE, "bill_id")
+        raise ApiError(404, "not_found", _(BILL_NOT_FOUND_MESSAGE), "bill_id")
     return row
 
 
@@ -242,8 +255,11 @@ def require_payable_bill(bill: sqlite3.Row, amount_cents: int) -> None:
         raise ApiError(
             409,
             "bill_paid",
-            f"La factura de {bill['period']} de la referencia {bill['reference']} con "
-            f"{bill['biller_name']} ya está pagada.",
+            _(
+                "La factura de {period} de la referencia {reference} con {biller} ya está pagada."
+            ).format(
+                period=bill["period"], reference=bill["reference"], biller=bill["biller_name"]
+            ),
             "bill_id",
         )
     rule = AmountRule(bill["amount_rule"])
@@ -251,9 +267,11 @@ def require_payable_bill(bill: sqlite3.Row, amount_cents: int) -> None:
     if low <= amount_cents <= high:
         return
     if rule is AmountRule.EXACTO:
-        message = f"El valor a pagar debe ser exactamente {money(high)}."
+        message = _("El valor a pagar debe ser exactamente {amount}.").format(amount=money(high))
     else:
-        message = f"El valor a pagar debe estar entre {money(low)} y {money(high)}."
+        message = _("El valor a pagar debe estar entre {low} y {high}.").format(
+            low=money(low), high=money(high)
+        )
     raise ApiError(422, "amount_off_bill", message, "amount_cents")
 
 
@@ -288,7 +306,7 @@ def own_frequent(conn: sqlite3.Connection, member_id: int, frequent_id: int) -> 
         f"{_SELECT_FREQUENT} WHERE f.id = ? AND f.member_id = ?", (frequent_id, member_id)
     ).fetchone()
     if row is None:
-        raise ApiError(404, "not_found", FREQUENT_NOT_FOUND_MESSAGE)
+        raise ApiError(404, "not_found", _(FREQUENT_NOT_FOUND_MESSAGE))
     return row
 
 
@@ -304,7 +322,7 @@ def add_frequent(
     """Saves a biller + reference (422 off the pattern, 409 duplicate); inside a transaction."""
     biller = load_biller(conn, biller_code, field="biller_code")
     value = checked_reference(biller, reference)
-    name = clean_text(alias, "alias", "Alias")
+    name = clean_text(alias, "alias", _("Alias"))
     existing = conn.execute(
         """
         SELECT alias FROM frequent_services
@@ -316,8 +334,10 @@ def add_frequent(
         raise ApiError(
             409,
             "duplicate",
-            f"La referencia {value} de {biller['name']} ya está en sus servicios frecuentes "
-            f"como «{existing['alias']}».",
+            _(
+                "La referencia {reference} de {biller} ya está en sus servicios frecuentes como "
+                "«{alias}»."
+            ).format(reference=value, biller=biller["name"], alias=existing["alias"]),
             "reference",
         )
     frequent_id = conn.execute(
@@ -375,7 +395,7 @@ def own_card(conn: sqlite3.Connection, member: CurrentMember, card_id: int) -> s
         "SELECT * FROM cards WHERE id = ? AND holder_id = ?", (card_id, member.holder_id)
     ).fetchone()
     if row is None:
-        raise ApiError(404, "not_found", CARD_NOT_FOUND_MESSAGE, "card_id")
+        raise ApiError(404, "not_found", _(CARD_NOT_FOUND_MESSAGE), "card_id")
     return row
 
 
@@ -383,13 +403,13 @@ def require_card_amount(card: sqlite3.Row, amount_cents: int) -> None:
     total, _minimum, _available = card_amounts(card)
     if total <= 0:
         raise ApiError(
-            422, "amount_off_bill", "Su tarjeta no tiene valores por pagar.", "amount_cents"
+            422, "amount_off_bill", _("Su tarjeta no tiene valores por pagar."), "amount_cents"
         )
     if amount_cents > total:
         raise ApiError(
             422,
             "amount_off_bill",
-            f"Puede pagar hasta {money(total)}, el total de su tarjeta.",
+            _("Puede pagar hasta {amount}, el total de su tarjeta.").format(amount=money(total)),
             "amount_cents",
         )
 
@@ -416,7 +436,7 @@ def list_issuers(conn: sqlite3.Connection) -> list[CardIssuer]:
 def load_issuer(conn: sqlite3.Connection, code: str) -> sqlite3.Row:
     row: sqlite3.Row | None = conn.execute(f"{_SELECT_ISSUER} WHERE c.code = ?", (code,)).fetchone()
     if row is None:
-        raise invalid("issuer_code", ISSUER_MESSAGE)
+        raise invalid("issuer_code", _(ISSUER_MESSAGE))
     return row
 
 
@@ -429,12 +449,11 @@ def card_brand(number: str) -> CardBrand | None:
 def card_number_error(number: str, brand: CardBrand) -> str | None:
     """Why ``number`` cannot be a ``brand`` card (the Luhn check, then the prefix)."""
     if not number.isdigit() or not 13 <= len(number) <= 19 or not luhn.is_valid(number):
-        return CARD_NUMBER_MESSAGE
+        return _(CARD_NUMBER_MESSAGE)
     if card_brand(number) is not brand:
-        return (
-            f"Número de tarjeta: no es de una tarjeta {BRAND_LABELS[brand]}; revise el número "
-            "o el emisor."
-        )
+        return _(
+            "Número de tarjeta: no es de una tarjeta {brand}; revise el número o el emisor."
+        ).format(brand=BRAND_LABELS[brand])
     return None
 
 
@@ -459,7 +478,8 @@ class PaymentPlan:
     period: str | None
     amount_cents: int
     payee: str  # what the PIN is bound to
-    confirms: str  # what the PIN confirms, in its e-mail
+    # What the PIN confirms, in its e-mail: called in the member's language (the e-mail's).
+    confirms: Callable[[], str]
 
 
 def plan_payment(
@@ -481,7 +501,13 @@ def plan_payment(
         payee_name, payee_reference = bill["biller_name"], bill["reference"]
         holder, period = mask_name(bill["holder_name"]), bill["period"]
         payee = f"servicio:{bill['biller_code']}:{bill['reference']}:{bill['id']}"
-        what = f"a {payee_name} por {period}, {bill['reference_label']} {payee_reference}"
+        what = N_("a {biller} por {period}, {label} {reference}")
+        values = {
+            "biller": payee_name,
+            "period": period,
+            "label": bill["reference_label"],
+            "reference": payee_reference,
+        }
     elif isinstance(body, CardPaymentRequest):
         kind = PaymentKind.TARJETA
         card = own_card(conn, member, body.card_id)
@@ -490,18 +516,20 @@ def plan_payment(
         payee_name, payee_reference = card_name(card), mask_card(card["last4"])
         holder = card["holder_name"]
         payee = f"tarjeta:{card['id']}"
-        what = f"a su tarjeta {payee_name} {payee_reference}"
+        what = N_("a su tarjeta {card} {number}")
+        values = {"card": payee_name, "number": payee_reference}
     else:
         kind = PaymentKind.TARJETA_EXTERNA
         issuer = load_issuer(conn, body.issuer_code)
         problem = card_number_error(body.card_number, CardBrand(issuer["brand"]))
         if problem is not None:
             raise invalid("card_number", problem)
-        holder = clean_text(body.holder_name, "holder_name", "Titular de la tarjeta", minimum=2)
+        holder = clean_text(body.holder_name, "holder_name", _("Titular de la tarjeta"), minimum=2)
         issuer_code, last4 = issuer["code"], body.card_number[-4:]
         payee_name, payee_reference = issuer["name"], mask_card(last4)
         payee = f"tarjeta_externa:{issuer_code}:{last4}"
-        what = f"a la tarjeta {payee_name} {payee_reference} de {holder}"
+        what = N_("a la tarjeta {card} {number} de {holder}")
+        values = {"card": payee_name, "number": payee_reference, "holder": holder}
     origin = own_account(conn, member, body.from_account)
     check_origin(conn, member, now, kind=kind, origin=origin, amount_cents=amount)
     return PaymentPlan(
@@ -517,7 +545,15 @@ def plan_payment(
         period=period,
         amount_cents=amount,
         payee=payee,
-        confirms=f"el pago de {money(amount)} desde su cuenta {origin['number']} {what}",
+        confirms=partial(_payment_confirms, amount, origin["number"], what, values),
+    )
+
+
+def _payment_confirms(amount_cents: int, origin: str, what: str, values: dict[str, str]) -> str:
+    """What a payment's PIN confirms (``what``: an N_() template of the payee, with
+    ``values``), in the current language."""
+    return _("el pago de {amount} desde su cuenta {origin} {payee}").format(
+        amount=money(amount_cents), origin=origin, payee=_(what).format(**values)
     )
 
 
@@ -617,7 +653,7 @@ def payment_model(row: sqlite3.Row) -> Payment:
         created_at=db.from_db(row["created_at"]),
         executed_at=when("executed_at"),
         settled_at=when("settled_at"),
-        reason=row["reason"],
+        reason=reasons.shown(row["reason"]),
     )
 
 
@@ -722,24 +758,26 @@ def execute_payment(
         )
     row = load_payment(conn, member.id, payment_id)
     whom = conn.execute(
-        "SELECT email, full_name FROM members WHERE id = ?", (member.id,)
+        "SELECT email, full_name, language FROM members WHERE id = ?", (member.id,)
     ).fetchone()
-    mail.payment_receipt(
-        conn,
-        now,
-        to=whom["email"],
-        member_id=member.id,
-        name=whom["full_name"],
-        reference=reference,
-        executed_at=now,
-        origin=origin,
-        payee=row["payee_name"],
-        payee_reference=row["payee_reference"],
-        holder=row["holder_name"],
-        period=row["period"],
-        amount=money(amount),
-        status=PAYMENT_STATUS_LABELS[status],
-    )
+    with mail.writing_to(conn, member.id, whom["language"]):
+        mail.payment_receipt(
+            conn,
+            now,
+            to=whom["email"],
+            member_id=member.id,
+            name=whom["full_name"],
+            reference=reference,
+            executed_at=now,
+            origin=origin,
+            payee=row["payee_name"],
+            payee_reference=row["payee_reference"],
+            holder=row["holder_name"],
+            period=row["period"],
+            amount=money(amount),
+            status=_(PAYMENT_STATUS_LABELS[status]),
+            language=whom["language"],
+        )
     return row
 
 

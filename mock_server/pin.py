@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from mock_server import db, mail
+from mock_server import db, mail, reasons
 from mock_server.banking import cancel_transfer, mask_email
+from mock_server.i18n import N_, _, ngettext
 from mock_server.lockout import lock_member, locked_body
 from mock_server.payments import cancel_payment
 from mock_server.security import PasswordChecker
@@ -25,20 +27,22 @@ PIN_ATTEMPTS = 3
 # Operations in a row cancelled by wrong PINs that lock the member.
 MAX_CANCELLED_IN_A_ROW = 5
 
-NOT_FOUND_MESSAGE = "No encontramos esa operación. Vuelva a empezarla."
-USED_MESSAGE = "Esta operación ya fue confirmada con su PIN."
-EXPIRED_MESSAGE = (
+# Messages are N_() msgids: raise them as _(MESSAGE), in the request's language.
+NOT_FOUND_MESSAGE = N_("No encontramos esa operación. Vuelva a empezarla.")
+USED_MESSAGE = N_("Esta operación ya fue confirmada con su PIN.")
+EXPIRED_MESSAGE = N_(
     "El PIN de verificación caducó (valía 5 minutos) y la operación se canceló. Vuelva a "
     "empezarla para recibir un PIN nuevo."
 )
-CANCELLED_MESSAGE = (
+CANCELLED_MESSAGE = N_(
     "El PIN se ingresó mal 3 veces y la operación se canceló. Vuelva a empezarla para recibir "
     "un PIN nuevo."
 )
 # A challenge cancelled before (wrong PINs, or its beneficiary deleted), confirmed again.
-CLOSED_MESSAGE = "Esta operación fue cancelada. Vuelva a empezarla para recibir un PIN nuevo."
-EXPIRED_REASON = "El PIN de verificación caducó."
-CANCELLED_REASON = "Se ingresó mal el PIN de verificación 3 veces."
+CLOSED_MESSAGE = N_("Esta operación fue cancelada. Vuelva a empezarla para recibir un PIN nuevo.")
+# Stored with the cancelled operation (and shown translated: mock_server.reasons).
+EXPIRED_REASON = reasons.PIN_EXPIRED
+CANCELLED_REASON = reasons.PIN_CANCELLED
 
 
 def new_pin() -> str:
@@ -86,7 +90,7 @@ def store(
     purpose: ChallengePurpose,
     amount_cents: int | None,
     payee: str,
-    confirms: str,
+    confirms: Callable[[], str],
     payload: str | None = None,
     transfer_id: int | None = None,
     payment_id: int | None = None,
@@ -94,7 +98,8 @@ def store(
     """Stores a challenge (inside the caller's transaction) and e-mails its PIN.
 
     ``prepared`` is used when it was made for this amount and payee; otherwise (the data
-    changed while it was hashed) a new one is made here.
+    changed while it was hashed) a new one is made here. ``confirms`` writes what the PIN
+    confirms; it is called in the member's language, the e-mail's.
     """
     if prepared is None or not prepared.fits(amount_cents, payee):
         prepared = prepare(passwords, amount_cents, payee)
@@ -121,18 +126,20 @@ def store(
         ),
     )
     member = conn.execute(
-        "SELECT email, full_name FROM members WHERE id = ?", (member_id,)
+        "SELECT email, full_name, language FROM members WHERE id = ?", (member_id,)
     ).fetchone()
-    mail.verification_pin(
-        conn,
-        now,
-        to=member["email"],
-        member_id=member_id,
-        name=member["full_name"],
-        pin=prepared.pin,
-        confirms=confirms,
-        expires_at=expires_at,
-    )
+    with mail.writing_to(conn, member_id, member["language"]):
+        mail.verification_pin(
+            conn,
+            now,
+            to=member["email"],
+            member_id=member_id,
+            name=member["full_name"],
+            pin=prepared.pin,
+            confirms=confirms(),
+            expires_at=expires_at,
+            language=member["language"],
+        )
     return Challenge(
         id=prepared.challenge_id,
         purpose=purpose,
@@ -219,10 +226,11 @@ def wrong_pin(conn: sqlite3.Connection, row: sqlite3.Row, now: datetime) -> tupl
     left = row["attempts_left"] - 1
     if left > 0:
         conn.execute("UPDATE challenges SET attempts_left = ? WHERE id = ?", (left, row["id"]))
-        attempts = "1 intento" if left == 1 else f"{left} intentos"
-        message = (
-            f"El PIN de verificación no es correcto. Le queda{'n' if left > 1 else ''} {attempts}."
-        )
+        message = ngettext(
+            "El PIN de verificación no es correcto. Le queda {left} intento.",
+            "El PIN de verificación no es correcto. Le quedan {left} intentos.",
+            left,
+        ).format(left=left)
         return 422, ErrorBody(code="pin_incorrect", message=message, field="pin")
     conn.execute(
         """
@@ -243,7 +251,7 @@ def wrong_pin(conn: sqlite3.Connection, row: sqlite3.Row, now: datetime) -> tupl
         lock_member(conn, row["member_id"], now)
         conn.execute("UPDATE members SET pin_cancellations = 0 WHERE id = ?", (row["member_id"],))
         return 423, locked_body()
-    return 409, ErrorBody(code="challenge_cancelled", message=CANCELLED_MESSAGE, field="pin")
+    return 409, ErrorBody(code="challenge_cancelled", message=_(CANCELLED_MESSAGE), field="pin")
 
 
 def mark_used(conn: sqlite3.Connection, row: sqlite3.Row, now: datetime) -> None:

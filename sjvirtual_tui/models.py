@@ -37,7 +37,10 @@ class ErrorBody(_Model):
     """Every non-2xx answer of the API has this body."""
 
     code: str = Field(description="Stable machine code, e.g. invalid_credentials, locked.")
-    message: str = Field(description="A sentence in Spanish that a member can read.")
+    message: str = Field(
+        description="A sentence a member can read, in the request's language (Accept-Language: "
+        "es, the default, or en)."
+    )
     field: str | None = Field(default=None, description="The request field at fault, if any.")
 
 

@@ -71,9 +71,10 @@ async def test_staff_endpoints_refuse_members_and_strangers(
         )
         assert refused.status_code == 403, path
         assert refused.json() == FORBIDDEN
-    # Nothing was decided or unlocked; only the member's own login left a trace.
+    # Nothing was decided or unlocked; only the member's own login left a trace (its session,
+    # and the e-mail about a login from a new terminal).
     after = counts(seeded_db, *STATE_TABLES)
-    assert after == {**before, "sessions": before["sessions"] + 1}
+    assert after == {**before, "sessions": before["sessions"] + 1, "outbox": before["outbox"] + 1}
     assert rows(seeded_db, "SELECT status FROM registrations WHERE id = 1") == [("pendiente",)]
     still_locked = "SELECT locked_at IS NOT NULL FROM members WHERE username = 'bloqueado'"
     assert rows(seeded_db, still_locked) == [(1,)]

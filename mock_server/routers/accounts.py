@@ -15,6 +15,7 @@ from mock_server import banking, db
 from mock_server.clearing import Settled
 from mock_server.deps import Conn, CurrentMember
 from mock_server.errors import ERROR_RESPONSE, ApiError
+from mock_server.i18n import _
 from sjvirtual_tui.models import Account, AccountType, Movement, MovementPage, StatementOrder
 from sjvirtual_tui.rules import ECUADOR_TZ
 
@@ -58,7 +59,7 @@ def decode_cursor(cursor: str) -> tuple[str, int]:
     bad = ApiError(
         422,
         "validation_error",
-        "Página: la referencia de la página no es válida. Vuelva a la primera página.",
+        _("Página: la referencia de la página no es válida. Vuelva a la primera página."),
         "cursor",
     )
     if not _CURSOR_TEXT.match(cursor):
@@ -129,7 +130,7 @@ def list_movements(
         raise ApiError(
             422,
             "validation_error",
-            "Fecha desde: debe ser anterior o igual a la fecha hasta.",
+            _("Fecha desde: debe ser anterior o igual a la fecha hasta."),
             "date_from",
         )
     after = decode_cursor(cursor) if cursor else None

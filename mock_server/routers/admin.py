@@ -16,6 +16,7 @@ from pydantic import TypeAdapter
 from mock_server import codes, db, mail
 from mock_server.deps import Conn, CurrentMember, Staff, State
 from mock_server.errors import ERROR_RESPONSE, ApiError
+from mock_server.i18n import N_, _
 from mock_server.idempotency import Idempotency, Outcome, member_idempotency
 from mock_server.lockout import MAX_FAILURES, clear_failures
 from mock_server.routers.registration import duplicate_problem
@@ -41,9 +42,15 @@ UsernamePath = Annotated[str, Path(min_length=1, max_length=64)]
 
 _REQUEST = TypeAdapter(RegistrationRequest)
 
+# A decided request's status, as "La solicitud ... ya fue aprobada" says it.
+_DECIDED_WORDS = {
+    RegistrationStatus.APROBADA.value: N_("aprobada"),
+    RegistrationStatus.RECHAZADA.value: N_("rechazada"),
+}
+
 _SELECT_REGISTRATION = """
     SELECT r.id, r.reference, r.status, r.created_at, r.request_json, r.decided_at, r.reason,
-           r.kind, r.identification, r.username, d.username AS decided_by
+           r.kind, r.identification, r.username, r.language, d.username AS decided_by
     FROM registrations AS r LEFT JOIN members AS d ON d.id = r.decided_by
 """
 
@@ -66,7 +73,7 @@ def _load(conn: sqlite3.Connection, registration_id: int) -> sqlite3.Row:
         f"{_SELECT_REGISTRATION} WHERE r.id = ?", (registration_id,)
     ).fetchone()
     if row is None:
-        raise ApiError(404, "not_found", "Solicitud no encontrada.")
+        raise ApiError(404, "not_found", _("Solicitud no encontrada."))
     return row
 
 
@@ -76,7 +83,10 @@ def _pending(conn: sqlite3.Connection, registration_id: int) -> sqlite3.Row:
         raise ApiError(
             409,
             "not_pending",
-            f"La solicitud {row['reference']} ya fue {row['status']}: no se puede cambiar.",
+            _("La solicitud {reference} ya fue {status}: no se puede cambiar.").format(
+                reference=row["reference"],
+                status=_(_DECIDED_WORDS.get(row["status"], row["status"])),
+            ),
         )
     return row
 
@@ -158,7 +168,7 @@ def approve(
             (row["identification"], row["kind"]),
         ).fetchone()
         if holder is None:  # pragma: no cover - holders are never deleted
-            raise ApiError(409, "conflict", "El socio de esta solicitud ya no existe.")
+            raise ApiError(409, "conflict", _("El socio de esta solicitud ya no existe."))
         # What was true when the request was filed may have changed since (another request
         # approved, a teller's own change): the same rules again, now.
         duplicate = duplicate_problem(
@@ -173,10 +183,18 @@ def approve(
         member_id = conn.execute(
             """
             INSERT INTO members (username, holder_id, status, full_name, email, role,
-                created_at)
-            VALUES (?, ?, 'pending_password', ?, ?, 'member', ?)
+                created_at, language)
+            VALUES (?, ?, 'pending_password', ?, ?, 'member', ?, ?)
             """,
-            (row["username"], holder["id"], holder["name"], request.email, db.to_db(now)),
+            # The member's e-mails are in the language it registered in (until it logs in).
+            (
+                row["username"],
+                holder["id"],
+                holder["name"],
+                request.email,
+                db.to_db(now),
+                row["language"],
+            ),
         ).lastrowid
         assert member_id is not None
         code = codes.issue(conn, member_id, "set_password", now, codes.SET_PASSWORD_TTL)
@@ -189,6 +207,7 @@ def approve(
             reference=row["reference"],
             username=row["username"],
             code=code,
+            language=row["language"],
         )
         conn.execute(
             """
@@ -224,7 +243,7 @@ def reject(
             raise ApiError(
                 422,
                 "validation_error",
-                "Motivo: escriba al menos 5 caracteres; el solicitante lo leerá en su correo.",
+                _("Motivo: escriba al menos 5 caracteres; el solicitante lo leerá en su correo."),
                 "reason",
             )
         row = _pending(conn, registration_id)
@@ -244,6 +263,7 @@ def reject(
             name=_applicant_name(request),
             reference=row["reference"],
             reason=reason,
+            language=row["language"],
         )
         _record(conn, staff, "reject", row["reference"], reason, now)
         return Outcome(200, _registration(_load(conn, registration_id)))
@@ -295,7 +315,7 @@ def unlock(
             "SELECT id, locked_at FROM members WHERE username = ?", (name,)
         ).fetchone()
         if member is None:
-            raise ApiError(404, "not_found", "Usuario no encontrado.")
+            raise ApiError(404, "not_found", _("Usuario no encontrado."))
         conn.execute(
             "UPDATE members SET locked_at = NULL, pin_cancellations = 0 WHERE id = ?",
             (member["id"],),

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
+from datetime import datetime
+
 from fastapi import APIRouter, Response
 
-from mock_server import db
+from mock_server import db, mail
 from mock_server.deps import Conn, Member, Session, State
 from mock_server.errors import ERROR_RESPONSE, INVALID_CREDENTIALS_MESSAGE, ApiError
+from mock_server.i18n import _, language
 from mock_server.lockout import MAX_FAILURES, clear_failures, failures, locked_error, record_failure
 from mock_server.security import decoy_challenge, hash_token, new_token, normalise_username
 from sjvirtual_tui.models import (
@@ -29,7 +33,7 @@ def parse_username(raw: str) -> str:
     """The username as stored (case and stray spaces do not matter); 422 when blank."""
     username = normalise_username(raw)
     if not username:
-        raise ApiError(422, "validation_error", "Usuario: no puede estar vacío.", "username")
+        raise ApiError(422, "validation_error", _("Usuario: no puede estar vacío."), "username")
     return username
 
 
@@ -67,7 +71,8 @@ def login(body: LoginRequest, state: State, conn: Conn) -> LoginResult:
     username = parse_username(body.username)
     member = conn.execute(
         """
-        SELECT id, username, password_hash, status, full_name, role, locked_at, last_login_at
+        SELECT id, username, password_hash, status, full_name, email, role, locked_at,
+               last_login_at
         FROM members WHERE username = ?
         """,
         (username,),
@@ -91,10 +96,11 @@ def login(body: LoginRequest, state: State, conn: Conn) -> LoginResult:
             count = record_failure(conn, username, member["id"] if member else None, now)
         if count >= MAX_FAILURES:
             raise locked_error()
-        raise ApiError(401, "invalid_credentials", INVALID_CREDENTIALS_MESSAGE)
+        raise ApiError(401, "invalid_credentials", _(INVALID_CREDENTIALS_MESSAGE))
 
     assert member is not None
     token = new_token()
+    device_token: str | None = None
     # The hash the password was verified against. A parallel request may store another while
     # we verify: a simultaneous login of this member that rehashed the same password (the
     # server's argon2 parameters differ from the stored hash's), or a new password (recovery,
@@ -110,16 +116,20 @@ def login(body: LoginRequest, state: State, conn: Conn) -> LoginResult:
         with db.write_transaction(conn):
             # A parallel request may also have counted the 5th failure while we verified.
             current = conn.execute(
-                "SELECT locked_at, password_hash, status FROM members WHERE id = ?",
+                """
+                SELECT locked_at, password_hash, status, last_login_at FROM members
+                WHERE id = ?
+                """,
                 (member["id"],),
             ).fetchone()
             locked = current["locked_at"] is not None or failures(conn, username) >= MAX_FAILURES
             changed = current["password_hash"] != verified_hash
             if not locked and not changed:
                 clear_failures(conn, username)
+                # The member's e-mails from now on are in the language of this login.
                 conn.execute(
-                    "UPDATE members SET last_login_at = ? WHERE id = ?",
-                    (db.to_db(now), member["id"]),
+                    "UPDATE members SET last_login_at = ?, language = ? WHERE id = ?",
+                    (db.to_db(now), language(), member["id"]),
                 )
                 if new_hash is not None:
                     conn.execute(
@@ -133,15 +143,16 @@ def login(body: LoginRequest, state: State, conn: Conn) -> LoginResult:
                     """,
                     (hash_token(token), member["id"], db.to_db(now), db.to_db(now)),
                 )
+                device_token = _check_device(conn, member, body.device_token, current, now)
         if locked:
             raise locked_error()
         if not changed:
             break
         verified_hash = current["password_hash"]
         if verified_hash is None or not state.passwords.verify(verified_hash, body.password):
-            raise ApiError(401, "invalid_credentials", INVALID_CREDENTIALS_MESSAGE)
+            raise ApiError(401, "invalid_credentials", _(INVALID_CREDENTIALS_MESSAGE))
     else:  # pragma: no cover - the hash changed under every attempt
-        raise ApiError(401, "invalid_credentials", INVALID_CREDENTIALS_MESSAGE)
+        raise ApiError(401, "invalid_credentials", _(INVALID_CREDENTIALS_MESSAGE))
     previous = member["last_login_at"]
     return LoginResult(
         token=token,
@@ -151,7 +162,52 @@ def login(body: LoginRequest, state: State, conn: Conn) -> LoginResult:
         ),
         last_login_at=db.from_db(previous) if previous else None,
         setup_required=current["status"] != "active",
+        device_token=device_token,
     )
+
+
+def _check_device(
+    conn: sqlite3.Connection,
+    member: sqlite3.Row,
+    presented: str | None,
+    current: sqlite3.Row,
+    now: datetime,
+) -> str | None:
+    """The terminal of a successful login (inside its write transaction): None when
+    ``presented`` is one of the member's device tokens, else a new token for it.
+
+    A new terminal is e-mailed about, except at the member's very first login (there is no
+    known terminal to tell it from). Only the tokens' SHA-256 is stored, like sessions'.
+    """
+    if presented is not None:
+        seen = conn.execute(
+            """
+            UPDATE device_tokens SET last_seen_at = ? WHERE token_hash = ? AND member_id = ?
+            RETURNING token_hash
+            """,
+            (db.to_db(now), hash_token(presented), member["id"]),
+        ).fetchone()
+        if seen is not None:
+            return None
+    issued = new_token()
+    conn.execute(
+        """
+        INSERT INTO device_tokens (token_hash, member_id, created_at, last_seen_at)
+        VALUES (?, ?, ?, ?)
+        """,
+        (hash_token(issued), member["id"], db.to_db(now), db.to_db(now)),
+    )
+    if current["last_login_at"] is not None:
+        mail.new_device(
+            conn,
+            now,
+            to=member["email"],
+            member_id=member["id"],
+            name=member["full_name"],
+            username=member["username"],
+            language=language(),
+        )
+    return issued
 
 
 @router.post(

@@ -9,13 +9,14 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
 
-from mock_server import db, mail, pin
+from mock_server import db, mail, pin, reasons
 from mock_server.banking import (
     COOPERATIVE_NAME,
     EXTERNAL_TYPE_LABELS,
@@ -30,6 +31,7 @@ from mock_server.banking import (
 )
 from mock_server.deps import Conn, CurrentMember, Member, State
 from mock_server.errors import ERROR_RESPONSE, ApiError
+from mock_server.i18n import _
 from mock_server.idempotency import Idempotency, Outcome, member_idempotency
 from sjvirtual_tui import rules
 from sjvirtual_tui.models import (
@@ -59,7 +61,7 @@ BeneficiaryBody = Annotated[
 ]
 BeneficiaryId = Annotated[int, Path(ge=1, le=2**62, description="The beneficiary's id.")]
 
-DELETED_REASON = "Se eliminó la cuenta destino de sus Productos de terceros."
+DELETED_REASON = reasons.BENEFICIARY_DELETED
 
 
 @router.get(
@@ -110,7 +112,7 @@ class _Draft:
 
     payee: str
     payload: dict[str, Any]
-    confirms: str
+    confirms: Callable[[], str]  # called in the member's language (the PIN e-mail's)
 
 
 def _duplicate(conn: sqlite3.Connection, member_id: int, payload: dict[str, Any]) -> None:
@@ -119,7 +121,9 @@ def _duplicate(conn: sqlite3.Connection, member_id: int, payload: dict[str, Any]
             "SELECT 1 FROM beneficiaries WHERE member_id = ? AND kind = 'interna' AND number = ?",
             (member_id, payload["number"]),
         ).fetchone()
-        where = f"La cuenta {payload['number']}"
+        message = _("La cuenta {number} ya está en sus Productos de terceros.").format(
+            number=payload["number"]
+        )
     else:
         row = conn.execute(
             """
@@ -128,9 +132,11 @@ def _duplicate(conn: sqlite3.Connection, member_id: int, payload: dict[str, Any]
             """,
             (member_id, payload["institution_code"], payload["number"]),
         ).fetchone()
-        where = f"La cuenta {payload['number']} de {payload['institution_name']}"
+        message = _(
+            "La cuenta {number} de {institution} ya está en sus Productos de terceros."
+        ).format(number=payload["number"], institution=payload["institution_name"])
     if row is not None:
-        raise ApiError(409, "duplicate", f"{where} ya está en sus Productos de terceros.", "number")
+        raise ApiError(409, "duplicate", message, "number")
 
 
 def _id_problem(id_type: IdType, id_number: str) -> str | None:
@@ -157,11 +163,19 @@ def _draft(
             "number": target.registered_number,
             "name": target.masked_name,
         }
-        label = ACCOUNT_TYPE_LABELS[body.account_type].lower()
-        confirms = (
-            f"el registro de la cuenta {target.registered_number} ({label}) de "
-            f"{target.masked_name}, de {COOPERATIVE_NAME}, en sus Productos de terceros"
-        )
+        account_type = body.account_type
+
+        def confirms() -> str:
+            return _(
+                "el registro de la cuenta {number} ({account_type}) de {name}, de "
+                "{institution}, en sus Productos de terceros"
+            ).format(
+                number=target.registered_number,
+                account_type=ACCOUNT_TYPE_LABELS[account_type].lower(),
+                name=target.masked_name,
+                institution=COOPERATIVE_NAME,
+            )
+
         _duplicate(conn, member.id, payload)
         return _Draft(target.payee, payload, confirms)
 
@@ -169,11 +183,11 @@ def _draft(
         "SELECT code, name FROM institutions WHERE code = ?", (body.institution_code,)
     ).fetchone()
     if institution is None:
-        raise invalid("institution_code", "Institución: elija una de la lista de instituciones.")
+        raise invalid("institution_code", _("Institución: elija una de la lista de instituciones."))
     problem = _id_problem(body.id_type, body.id_number)
     if problem is not None:
         raise invalid("id_number", problem)
-    name = clean_text(body.name, "name", "Nombre del titular", minimum=2)
+    name = clean_text(body.name, "name", _("Nombre del titular"), minimum=2)
     if body.email is not None:
         email_problem = rules.email_error(body.email)
         if email_problem is not None:  # pragma: no cover - the model's pattern is the same
@@ -189,13 +203,22 @@ def _draft(
         "name": name,
         "email": body.email.strip() if body.email else None,
     }
-    confirms = (
-        f"el registro de la cuenta de "
-        f"{EXTERNAL_TYPE_LABELS[ExternalAccountType(body.account_type)]} {body.number} de "
-        f"{name}, de {institution['name']}, en sus Productos de terceros"
-    )
+    external_type = EXTERNAL_TYPE_LABELS[ExternalAccountType(body.account_type)]
+    institution_name, number = str(institution["name"]), body.number
+
+    def confirms_external() -> str:
+        return _(
+            "el registro de la cuenta de {account_type} {number} de {name}, de {institution}, "
+            "en sus Productos de terceros"
+        ).format(
+            account_type=_(external_type),
+            number=number,
+            name=name,
+            institution=institution_name,
+        )
+
     _duplicate(conn, member.id, payload)
-    return _Draft(f"externa:{institution['code']}:{body.number}", payload, confirms)
+    return _Draft(f"externa:{institution['code']}:{body.number}", payload, confirms_external)
 
 
 @router.post(
@@ -251,15 +274,15 @@ def confirm_beneficiary(
             (payload["account_id"],),
         ).fetchone()
         if account is None:
-            raise ApiError(404, "not_found", "La cuenta ya no está disponible.", "number")
+            raise ApiError(404, "not_found", _("La cuenta ya no está disponible."), "number")
         if account["holder_id"] == member.holder_id:  # pragma: no cover - refused at start
-            raise ApiError(422, "own_account", "Esa cuenta es suya.", "number")
+            raise ApiError(422, "own_account", _("Esa cuenta es suya."), "number")
     else:
         known = conn.execute(
             "SELECT 1 FROM institutions WHERE code = ?", (payload["institution_code"],)
         ).fetchone()
         if known is None:  # pragma: no cover - institutions are reference data
-            raise invalid("institution_code", "Institución: elija una de la lista.")
+            raise invalid("institution_code", _("Institución: elija una de la lista."))
     _duplicate(conn, member.id, payload)
     interna = payload["kind"] == BeneficiaryKind.INTERNA
     beneficiary_id = conn.execute(
@@ -285,25 +308,32 @@ def confirm_beneficiary(
     assert beneficiary_id is not None
     beneficiary = beneficiary_model(own_beneficiary(conn, member.id, beneficiary_id))
     whom = conn.execute(
-        "SELECT email, full_name FROM members WHERE id = ?", (member.id,)
+        "SELECT email, full_name, language FROM members WHERE id = ?", (member.id,)
     ).fetchone()
-    type_label = (
-        ACCOUNT_TYPE_LABELS[AccountType(beneficiary.account_type)]
-        if interna
-        else f"Cuenta de {EXTERNAL_TYPE_LABELS[ExternalAccountType(beneficiary.account_type)]}"
-    )
-    mail.beneficiary_added(
-        conn,
-        now,
-        to=whom["email"],
-        member_id=member.id,
-        name=whom["full_name"],
-        description=(
-            f"Titular: {beneficiary.name}\n"
-            f"Institución: {beneficiary.institution_name}\n"
-            f"{type_label} número {beneficiary.number}"
-        ),
-    )
+    with mail.writing_to(conn, member.id, whom["language"]):
+        type_label = (
+            ACCOUNT_TYPE_LABELS[AccountType(beneficiary.account_type)]
+            if interna
+            else _("Cuenta de {account_type}").format(
+                account_type=_(EXTERNAL_TYPE_LABELS[ExternalAccountType(beneficiary.account_type)])
+            )
+        )
+        mail.beneficiary_added(
+            conn,
+            now,
+            to=whom["email"],
+            member_id=member.id,
+            name=whom["full_name"],
+            description=_(
+                "Titular: {name}\nInstitución: {institution}\n{account_type} número {number}"
+            ).format(
+                name=beneficiary.name,
+                institution=beneficiary.institution_name,
+                account_type=type_label,
+                number=beneficiary.number,
+            ),
+            language=whom["language"],
+        )
     return beneficiary
 
 

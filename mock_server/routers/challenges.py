@@ -17,6 +17,7 @@ from mock_server.banking import Socio
 from mock_server.clearing import Clearing, catch_up
 from mock_server.deps import Conn, State
 from mock_server.errors import ERROR_RESPONSE, ApiError
+from mock_server.i18n import _
 from mock_server.idempotency import Idempotency, Outcome, member_idempotency
 from mock_server.payments import confirm_payment
 from mock_server.routers.beneficiaries import confirm_beneficiary
@@ -76,16 +77,16 @@ def confirm(
         now = state.clock.now()
         row = pin.load(conn, member.id, challenge_id)
         if row is None:
-            raise ApiError(404, "not_found", pin.NOT_FOUND_MESSAGE)
+            raise ApiError(404, "not_found", _(pin.NOT_FOUND_MESSAGE))
         if row["status"] == "usado":
-            raise ApiError(409, "challenge_used", pin.USED_MESSAGE)
+            raise ApiError(409, "challenge_used", _(pin.USED_MESSAGE))
         if row["status"] == "caducado":
-            raise ApiError(409, "challenge_expired", pin.EXPIRED_MESSAGE)
+            raise ApiError(409, "challenge_expired", _(pin.EXPIRED_MESSAGE))
         if row["status"] == "cancelado":
-            raise ApiError(409, "challenge_cancelled", pin.CLOSED_MESSAGE)
+            raise ApiError(409, "challenge_cancelled", _(pin.CLOSED_MESSAGE))
         if pin.is_expired(row, now):
             pin.expire(conn, row["id"], now)
-            return Outcome(409, ErrorBody(code="challenge_expired", message=pin.EXPIRED_MESSAGE))
+            return Outcome(409, ErrorBody(code="challenge_expired", message=_(pin.EXPIRED_MESSAGE)))
         # Verified above while the challenge was already open; it is still open, and its
         # hash never changes. (Only a clock set back could leave it unverified.)
         ok = verified if verified is not None else pin.verify(state.passwords, row, body)

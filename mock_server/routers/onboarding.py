@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Response
 from mock_server import codes, db, mail
 from mock_server.deps import Conn, Member, State
 from mock_server.errors import ERROR_RESPONSE, ApiError
+from mock_server.i18n import N_, _
 from mock_server.idempotency import (
     Idempotency,
     Outcome,
@@ -57,16 +58,16 @@ RecoveryKey = Annotated[
 ]
 
 # Unknown and used codes share one message: a used code tells a stranger nothing more.
-CODE_INVALID_MESSAGE = (
+CODE_INVALID_MESSAGE = N_(
     "El código no es válido o ya fue usado. Escríbalo como llegó en el correo de aprobación."
 )
-CODE_EXPIRED_MESSAGE = (
+CODE_EXPIRED_MESSAGE = N_(
     "El código venció (valía 24 horas). Acérquese a la cooperativa para recibir uno nuevo."
 )
-SAME_PASSWORD_MESSAGE = (
+SAME_PASSWORD_MESSAGE = N_(
     "La nueva contraseña debe ser distinta de la actual (la que estableció con el código)."
 )
-RECOVERY_FAILED_MESSAGE = "Los datos de recuperación no son correctos."
+RECOVERY_FAILED_MESSAGE = N_("Los datos de recuperación no son correctos.")
 MIN_ANSWER_LENGTH = 2
 
 
@@ -113,9 +114,9 @@ def set_password(
         now = state.clock.now()
         row = codes.find(conn, body.code, "set_password")
         if row is None or row["used_at"] is not None:
-            raise ApiError(422, "invalid_code", CODE_INVALID_MESSAGE, "code")
+            raise ApiError(422, "invalid_code", _(CODE_INVALID_MESSAGE), "code")
         if codes.is_expired(row, now):
-            raise ApiError(422, "code_expired", CODE_EXPIRED_MESSAGE, "code")
+            raise ApiError(422, "code_expired", _(CODE_EXPIRED_MESSAGE), "code")
         problem = rules.password_error(body.password)
         if problem is not None:
             raise _invalid("password", problem)
@@ -124,7 +125,7 @@ def set_password(
             (row["member_id"],),
         ).fetchone()
         if member["status"] != "pending_password":  # pragma: no cover - codes are single use
-            raise ApiError(422, "invalid_code", CODE_INVALID_MESSAGE, "code")
+            raise ApiError(422, "invalid_code", _(CODE_INVALID_MESSAGE), "code")
         conn.execute(
             "UPDATE members SET password_hash = ?, status = 'setup' WHERE id = ?",
             (new_hash or state.passwords.hash(body.password), member["id"]),
@@ -153,7 +154,8 @@ def set_password(
 )
 def security_questions(conn: Conn) -> list[SecurityQuestion]:
     rows = conn.execute("SELECT id, text FROM security_questions ORDER BY id").fetchall()
-    return [SecurityQuestion(id=row["id"], text=row["text"]) for row in rows]
+    # The cooperative's questions (mock_server.db.SECURITY_QUESTIONS), in the request's language.
+    return [SecurityQuestion(id=question_id, text=_(text)) for question_id, text in rows]
 
 
 def _setup_problem(conn: sqlite3.Connection, body: FirstLoginSetup) -> ApiError | None:
@@ -162,18 +164,18 @@ def _setup_problem(conn: sqlite3.Connection, body: FirstLoginSetup) -> ApiError 
     if problem is not None:
         return _invalid("new_password", problem)
     if len(body.phrase.strip()) < 3:
-        return _invalid("phrase", "Escriba una frase de seguridad de al menos 3 caracteres.")
+        return _invalid("phrase", _("Escriba una frase de seguridad de al menos 3 caracteres."))
     if len(body.own_question.strip()) < 5:
-        return _invalid("own_question", "Escriba su pregunta secreta (al menos 5 caracteres).")
+        return _invalid("own_question", _("Escriba su pregunta secreta (al menos 5 caracteres)."))
     if len(rules.normalise_answer(body.own_answer)) < MIN_ANSWER_LENGTH:
-        return _invalid("own_answer", "La respuesta debe tener al menos 2 letras o números.")
+        return _invalid("own_answer", _("La respuesta debe tener al menos 2 letras o números."))
     known = conn.execute(
         "SELECT 1 FROM security_questions WHERE id = ?", (body.question_id,)
     ).fetchone()
     if known is None:
-        return _invalid("question_id", "Elija una de las preguntas de seguridad de la lista.")
+        return _invalid("question_id", _("Elija una de las preguntas de seguridad de la lista."))
     if len(rules.normalise_answer(body.answer)) < MIN_ANSWER_LENGTH:
-        return _invalid("answer", "La respuesta debe tener al menos 2 letras o números.")
+        return _invalid("answer", _("La respuesta debe tener al menos 2 letras o números."))
     return None
 
 
@@ -227,14 +229,14 @@ def first_login_setup(
             (member.id,),
         ).fetchone()
         if row["status"] != "setup":
-            raise ApiError(409, "setup_done", "Su primer ingreso ya está configurado.")
+            raise ApiError(409, "setup_done", _("Su primer ingreso ya está configurado."))
         if problem is not None:
             raise problem
         hashes = prepared
         if row["password_hash"] != before["password_hash"]:  # changed while we hashed
             hashes = _setup_hashes(state.passwords, row["password_hash"], body)
         if hashes is None:
-            raise _invalid("new_password", SAME_PASSWORD_MESSAGE)
+            raise _invalid("new_password", _(SAME_PASSWORD_MESSAGE))
         password_hash, own_answer_hash, answer_hash = hashes
         conn.execute(
             """
@@ -305,8 +307,7 @@ def start_recovery(body: RecoveryRequest, state: State, conn: Conn) -> RecoveryC
         # username exists. No e-mail, and nothing is stored.
         secret = db.decoy_secret(conn)
         questions = [
-            str(row["text"])
-            for row in conn.execute("SELECT text FROM security_questions ORDER BY id")
+            _(text) for (text,) in conn.execute("SELECT text FROM security_questions ORDER BY id")
         ]
         return RecoveryChallenge(
             username=username,
@@ -330,10 +331,9 @@ def start_recovery(body: RecoveryRequest, state: State, conn: Conn) -> RecoveryC
                 name=member["full_name"],
                 code=code,
             )
+    question: str = member["security_question"]
     return RecoveryChallenge(
-        username=username,
-        own_question=member["own_question"],
-        security_question=member["security_question"],
+        username=username, own_question=member["own_question"], security_question=_(question)
     )
 
 
@@ -397,7 +397,9 @@ def complete_recovery(
             # Returned, not raised: the counted failure must commit with the refusal.
             if record_failure(conn, username, member_id, now) >= MAX_FAILURES:
                 return Outcome(423, locked_body())
-            return Outcome(401, ErrorBody(code="recovery_failed", message=RECOVERY_FAILED_MESSAGE))
+            return Outcome(
+                401, ErrorBody(code="recovery_failed", message=_(RECOVERY_FAILED_MESSAGE))
+            )
         assert current is not None and code is not None
         conn.execute("UPDATE members SET password_hash = ? WHERE id = ?", (new_hash, current["id"]))
         clear_failures(conn, username)

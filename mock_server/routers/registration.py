@@ -11,6 +11,7 @@ from fastapi import APIRouter, Body, Depends, Response
 from mock_server import db
 from mock_server.deps import Conn, State
 from mock_server.errors import ERROR_RESPONSE, ApiError
+from mock_server.i18n import N_, _, language
 from mock_server.idempotency import Idempotency, Outcome, public_idempotency
 from sjvirtual_tui import rules
 from sjvirtual_tui.models import (
@@ -27,7 +28,7 @@ RegistrationBody = Annotated[PersonaRegistration | EmpresaRegistration, Body(dis
 
 # The same words whether the account does not exist or is someone else's: the form must not
 # tell a stranger who holds an account number.
-ACCOUNT_MISMATCH_MESSAGE = (
+ACCOUNT_MISMATCH_MESSAGE = N_(
     "No encontramos una cuenta con ese número a nombre de esa identificación. Revise el número "
     "como aparece en su cartola y la identificación."
 )
@@ -53,14 +54,14 @@ def _check_fields(body: PersonaRegistration | EmpresaRegistration, today: date) 
     if isinstance(body, PersonaRegistration):
         checks = [
             ("cedula", rules.cedula_error(body.cedula)),
-            ("nombres", rules.name_error(body.nombres, "sus nombres")),
-            ("apellidos", rules.name_error(body.apellidos, "sus apellidos")),
+            ("nombres", rules.name_error(body.nombres, _("sus nombres"))),
+            ("apellidos", rules.name_error(body.apellidos, _("sus apellidos"))),
             ("fecha_nacimiento", rules.birth_date_error(body.fecha_nacimiento, today)),
             ("email", rules.email_error(body.email)),
             ("celular", rules.mobile_error(body.celular)),
             (
                 "direccion",
-                None if len(body.direccion.strip()) >= 5 else "Escriba su dirección completa.",
+                None if len(body.direccion.strip()) >= 5 else _("Escriba su dirección completa."),
             ),
         ]
     else:
@@ -68,12 +69,12 @@ def _check_fields(body: PersonaRegistration | EmpresaRegistration, today: date) 
             ("ruc", rules.ruc_error(body.ruc)),
             (
                 "razon_social",
-                None if len(body.razon_social.strip()) >= 2 else "Ingrese la razón social.",
+                None if len(body.razon_social.strip()) >= 2 else _("Ingrese la razón social."),
             ),
             ("representante_cedula", rules.cedula_error(body.representante_cedula)),
             (
                 "representante_nombre",
-                rules.name_error(body.representante_nombre, "el nombre del representante"),
+                rules.name_error(body.representante_nombre, _("el nombre del representante")),
             ),
             ("email", rules.email_error(body.email)),
             ("telefono", rules.phone_error(body.telefono)),
@@ -99,7 +100,7 @@ def _holder_of_account(
         (body.cuenta, identification, body.kind),
     ).fetchone()
     if row is None:
-        raise _invalid("cuenta", ACCOUNT_MISMATCH_MESSAGE)
+        raise _invalid("cuenta", _(ACCOUNT_MISMATCH_MESSAGE))
     return int(row["id"])
 
 
@@ -111,15 +112,17 @@ def duplicate_problem(
     *,
     exclude_registration: int | None = None,
 ) -> tuple[str, str] | None:
-    """(what, the Spanish reason) that makes a request a duplicate, or None.
+    """(what, the reason, in the request's language) that makes a request a duplicate, or None.
 
     ``what`` is "identification" or "usuario". Also checked again when a teller approves.
     """
     if conn.execute("SELECT 1 FROM members WHERE holder_id = ?", (holder_id,)).fetchone():
         return (
             "identification",
-            "Esta identificación ya tiene un usuario de S.J. Virtual. Si olvidó su contraseña, "
-            "use ¿Olvidó su contraseña? en la pantalla de ingreso.",
+            _(
+                "Esta identificación ya tiene un usuario de S.J. Virtual. Si olvidó su "
+                "contraseña, use ¿Olvidó su contraseña? en la pantalla de ingreso."
+            ),
         )
     placeholders = ", ".join("?" for _ in OPEN_STATUSES)
     request = conn.execute(
@@ -132,14 +135,18 @@ def duplicate_problem(
     if request is not None and request["status"] == RegistrationStatus.PENDIENTE:
         return (
             "identification",
-            f"Ya hay una solicitud ({request['reference']}) para esta identificación en "
-            "proceso de aprobación. Espere el correo de la cooperativa.",
+            _(
+                "Ya hay una solicitud ({reference}) para esta identificación en proceso de "
+                "aprobación. Espere el correo de la cooperativa."
+            ).format(reference=request["reference"]),
         )
     if request is not None:
         return (
             "identification",
-            f"La solicitud {request['reference']} para esta identificación ya fue aprobada. "
-            "Revise el correo de aprobación.",
+            _(
+                "La solicitud {reference} para esta identificación ya fue aprobada. Revise el "
+                "correo de aprobación."
+            ).format(reference=request["reference"]),
         )
     taken = conn.execute(
         f"""
@@ -151,7 +158,9 @@ def duplicate_problem(
         (username, username, *OPEN_STATUSES, exclude_registration),
     ).fetchone()
     if taken is not None:
-        return "usuario", f"El usuario «{username}» ya está en uso. Elija otro."
+        return "usuario", _("El usuario «{username}» ya está en uso. Elija otro.").format(
+            username=username
+        )
     return None
 
 
@@ -180,8 +189,8 @@ def register(body: RegistrationBody, idem: RegistrationKey, state: State, conn: 
         conn.execute(
             """
             INSERT INTO registrations (id, reference, kind, identification, username, status,
-                request_json, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                request_json, created_at, language)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             (
                 next_id,
@@ -192,6 +201,8 @@ def register(body: RegistrationBody, idem: RegistrationKey, state: State, conn: 
                 RegistrationStatus.PENDIENTE.value,
                 body.model_dump_json(),
                 db.to_db(now),
+                # The answer (approval or rejection) is e-mailed in the request's language.
+                language(),
             ),
         )
         receipt = RegistrationReceipt(

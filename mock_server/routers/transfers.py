@@ -39,6 +39,7 @@ from mock_server.banking import (
 from mock_server.clearing import ClearingSettings, SettledSocio, catch_up
 from mock_server.deps import Conn, CurrentMember, ServerState, State, bearer_credentials
 from mock_server.errors import ERROR_RESPONSE, ApiError
+from mock_server.i18n import N_, _
 from mock_server.idempotency import (
     KEY_HEADER,
     KEY_PATTERN,
@@ -66,7 +67,7 @@ router = APIRouter(
 TransferId = Annotated[int, Path(ge=1, le=2**62, description="The transfer's id.")]
 MAX_LIST = 200
 
-NO_LONGER_REGISTERED_MESSAGE = "La cuenta destino ya no está en sus Productos de terceros."
+NO_LONGER_REGISTERED_MESSAGE = N_("La cuenta destino ya no está en sus Productos de terceros.")
 
 # KEY_PATTERN without its anchors, for fullmatch ("$" would let a trailing newline through).
 _KEY = re.compile(KEY_PATTERN.removeprefix("^").removesuffix("$"))
@@ -221,7 +222,7 @@ def _start_with_pin(
             purpose=ChallengePurpose.TRANSFER,
             amount_cents=checked.amount_cents,
             payee=checked.payee,
-            confirms=transfer_confirms(checked),
+            confirms=partial(transfer_confirms, checked),
             transfer_id=transfer_id,
         )
         transfer = transfer_model(load_transfer(conn, member.id, transfer_id))
@@ -237,11 +238,11 @@ def confirm_transfer(
     checked (time has passed: funds, limits, the accounts' status, the beneficiary)."""
     row = load_transfer(conn, member.id, transfer_id)
     if row["status"] != TransferStatus.PENDIENTE:  # pragma: no cover - challenge checked first
-        raise ApiError(409, "challenge_cancelled", pin.CLOSED_MESSAGE)
+        raise ApiError(409, "challenge_cancelled", _(pin.CLOSED_MESSAGE))
     kind = TransferKind(row["kind"])
     if kind is not TransferKind.PROPIAS and row["beneficiary_id"] is None:
         # pragma: no cover - deleting the beneficiary cancels the transfer and its challenge
-        raise ApiError(409, "account_unavailable", NO_LONGER_REGISTERED_MESSAGE)
+        raise ApiError(409, "account_unavailable", _(NO_LONGER_REGISTERED_MESSAGE))
     check_transfer(
         conn,
         member,
