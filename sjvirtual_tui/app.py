@@ -13,6 +13,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from textual import events
@@ -83,7 +84,9 @@ class SJVirtualApp(App[None]):
     ) -> None:
         self.appearance = appearance or Appearance()
         use_ascii_glyphs(self.appearance.ascii)
-        css = [self.CSS_PATH, "ascii.tcss"] if self.appearance.ascii else None
+        css: list[str | PurePath] | None = (
+            [self.CSS_PATH, "ascii.tcss"] if self.appearance.ascii else None
+        )
         if self.appearance.no_color:  # a vt100 says so by its TERM; Textual reads NO_COLOR
             os.environ.setdefault("NO_COLOR", "1")
         # NO_COLOR: Textual strips colour (its NoColor filter) only from an ANSI theme; with a

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sjvirtual_tui.i18n import N_
 
@@ -59,7 +60,17 @@ def detect_appearance(
     return Appearance(theme=chosen, no_color=no_color, ascii=ascii_only)
 
 
-_UNICODE_GLYPHS: dict[str, object] = {}
+@dataclass(frozen=True)
+class _Glyphs:
+    chars: dict[Any, Any]  # Textual's tables, keyed by its border-type literals
+    locations: dict[Any, Any]
+    vertical: list[str]
+    horizontal: list[str]
+    toggle: tuple[str, str]
+    radio: str
+
+
+_unicode: list[_Glyphs] = []  # Textual's own glyphs, kept the first time they are replaced
 
 
 def use_ascii_glyphs(ascii_only: bool) -> None:
@@ -74,31 +85,33 @@ def use_ascii_glyphs(ascii_only: bool) -> None:
     from textual.widgets import Checkbox, RadioButton
     from textual.widgets._toggle_button import ToggleButton
 
-    if not _UNICODE_GLYPHS:
-        _UNICODE_GLYPHS.update(
-            chars=dict(_border.BORDER_CHARS),
-            locations=dict(_border.BORDER_LOCATIONS),
-            vertical=ScrollBarRender.VERTICAL_BARS,
-            horizontal=ScrollBarRender.HORIZONTAL_BARS,
-            toggle=(ToggleButton.BUTTON_LEFT, ToggleButton.BUTTON_RIGHT),
-            radio=RadioButton.BUTTON_INNER,
+    if not _unicode:
+        _unicode.append(
+            _Glyphs(
+                chars=dict(_border.BORDER_CHARS),
+                locations=dict(_border.BORDER_LOCATIONS),
+                vertical=ScrollBarRender.VERTICAL_BARS,
+                horizontal=ScrollBarRender.HORIZONTAL_BARS,
+                toggle=(ToggleButton.BUTTON_LEFT, ToggleButton.BUTTON_RIGHT),
+                radio=RadioButton.BUTTON_INNER,
+            )
         )
-    original = _UNICODE_GLYPHS
-    chars: dict = original["chars"]  # type: ignore[assignment]
-    locations: dict = original["locations"]  # type: ignore[assignment]
+    original = _unicode[0]
     keep = {"", "none", "hidden", "blank", "ascii"}
-    for name in chars:
+    chars: dict[Any, Any] = _border.BORDER_CHARS
+    locations: dict[Any, Any] = _border.BORDER_LOCATIONS
+    for name in original.chars:
         use = "ascii" if ascii_only and name not in keep else name
-        _border.BORDER_CHARS[name] = chars[use]
-        _border.BORDER_LOCATIONS[name] = locations[use]
+        chars[name] = original.chars[use]
+        locations[name] = original.locations[use]
     if ascii_only:
         ScrollBarRender.VERTICAL_BARS = [" "] * 8
         ScrollBarRender.HORIZONTAL_BARS = [" "] * 8
         left, right, radio = "[", "]", "*"
     else:
-        ScrollBarRender.VERTICAL_BARS = original["vertical"]  # type: ignore[assignment]
-        ScrollBarRender.HORIZONTAL_BARS = original["horizontal"]  # type: ignore[assignment]
-        (left, right), radio = original["toggle"], original["radio"]  # type: ignore[misc]
+        ScrollBarRender.VERTICAL_BARS = original.vertical
+        ScrollBarRender.HORIZONTAL_BARS = original.horizontal
+        (left, right), radio = original.toggle, original.radio
     for cls in (ToggleButton, Checkbox, RadioButton):
         cls.BUTTON_LEFT, cls.BUTTON_RIGHT = left, right
     RadioButton.BUTTON_INNER = radio

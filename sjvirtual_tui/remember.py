@@ -9,13 +9,17 @@ run these in a thread.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 log = logging.getLogger(__name__)
 
 SERVICE = "sjvirtual-tui"
 
 
-def _backend() -> object | None:
+def _backend() -> KeyringBackend | None:
     """The keyring backend if it can really keep a secret, else None."""
     try:
         import keyring
@@ -41,7 +45,7 @@ def _get(key: str) -> str | None:
     if backend is None:
         return None
     try:
-        return backend.get_password(SERVICE, key)  # type: ignore[attr-defined, no-any-return]
+        return backend.get_password(SERVICE, key)
     except Exception:
         log.warning("keyring read failed", exc_info=True)
         return None
@@ -53,10 +57,10 @@ def _set(key: str, value: str | None) -> None:
         return
     try:
         if value is None:
-            if backend.get_password(SERVICE, key) is not None:  # type: ignore[attr-defined]
-                backend.delete_password(SERVICE, key)  # type: ignore[attr-defined]
+            if backend.get_password(SERVICE, key) is not None:
+                backend.delete_password(SERVICE, key)
         else:
-            backend.set_password(SERVICE, key, value)  # type: ignore[attr-defined]
+            backend.set_password(SERVICE, key, value)
     except Exception:
         log.warning("keyring write failed", exc_info=True)
 
