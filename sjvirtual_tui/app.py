@@ -87,11 +87,17 @@ class SJVirtualApp(App[None]):
         css: list[str | PurePath] | None = (
             [self.CSS_PATH, "ascii.tcss"] if self.appearance.ascii else None
         )
-        if self.appearance.no_color:  # a vt100 says so by its TERM; Textual reads NO_COLOR
-            os.environ.setdefault("NO_COLOR", "1")
         # NO_COLOR: Textual strips colour (its NoColor filter) only from an ANSI theme; with a
-        # truecolor theme it would paint in shades of grey instead.
-        super().__init__(css_path=css, ansi_color=True if self.appearance.no_color else None)
+        # truecolor theme it would paint in shades of grey instead. A vt100 says "no colour" by
+        # its TERM; Textual reads only NO_COLOR, so it is set for the moment Textual looks.
+        added = self.appearance.no_color and "NO_COLOR" not in os.environ
+        if added:
+            os.environ["NO_COLOR"] = "1"
+        try:
+            super().__init__(css_path=css, ansi_color=True if self.appearance.no_color else None)
+        finally:
+            if added:
+                del os.environ["NO_COLOR"]
         self.theme = self.appearance.textual_theme
         translate_bindings(self)
         self.kiosk = kiosk
