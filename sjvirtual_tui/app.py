@@ -30,6 +30,7 @@ from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.kiosk import KIOSK_IDLE_SECONDS
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.widgets.amount_mask import AmountMask
+from sjvirtual_tui.widgets.ascii_glyphs import AsciiGlyphs
 from sjvirtual_tui.widgets.bindings import translate_bindings
 
 if TYPE_CHECKING:
@@ -104,6 +105,7 @@ class SJVirtualApp(App[None]):
         self.monotonic = monotonic
         self._last_input = monotonic()
         self.amount_mask = AmountMask(enabled=False)
+        self._ascii_glyphs = AsciiGlyphs()
         self.teller_mode = teller
         self.outbox_enabled = outbox
         self.set_password_code = set_password_code
@@ -218,8 +220,12 @@ class SJVirtualApp(App[None]):
             self.push_screen(HelpScreen(self.screen))
 
     def get_line_filters(self) -> Sequence[LineFilter]:
-        filters = super().get_line_filters()
-        return [*filters, self.amount_mask] if self.amount_mask.enabled else filters
+        filters = list(super().get_line_filters())
+        if self.amount_mask.enabled:
+            filters.append(self.amount_mask)
+        if self.appearance.ascii:
+            filters.append(self._ascii_glyphs)
+        return filters
 
     def format_title(self, title: str, sub_title: str) -> Content:
         if not sub_title:
