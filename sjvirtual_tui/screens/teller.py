@@ -228,9 +228,7 @@ class TellerScreen(BankScreen):
             return
         reason = self.reason.value
         if len(reason) < 5:
-            self.reason.show_error(
-                _("Explique el motivo (al menos 5 caracteres): se envía al socio.")
-            )
+            self.reason.show_error(_("Al menos 5 caracteres: el socio leerá este motivo."))
             return
         key = self.keys.key_for(("reject", registration.id, reason))
         self.call_backend(
