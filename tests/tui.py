@@ -61,6 +61,10 @@ async def settle(pilot: Pilot[None], rounds: int = 4) -> None:
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    # Every step every test waits for is also checked to fit the thin terminal.
+    if pilot.app.size == SIZE:
+        problems = cut_off(pilot)
+        assert not problems, "cut off at 80x24:\n" + "\n".join(problems)
 
 
 def text_of(pilot: Pilot[None], selector: str) -> str:
@@ -93,3 +97,30 @@ def screen_text(pilot: Pilot[None]) -> str:
     app = pilot.app
     update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
     return "\n".join("".join(strip.text for strip in line) for line in update.strips)
+
+
+def cut_off(pilot: Pilot[None]) -> list[str]:
+    """Widgets drawn (partly) outside the 80x24 screen with no scrolling parent to reach them:
+    what a member at a thin terminal would never see."""
+    from textual.containers import ScrollableContainer
+    from textual.widget import Widget
+
+    screen = pilot.app.screen
+    bounds = screen.region
+    problems: list[str] = []
+    for widget in screen.walk_children(Widget):
+        if not widget.display or not widget.visible or widget.region.area == 0:
+            continue
+        scrolls = any(
+            isinstance(a, ScrollableContainer) or a.styles.overflow_y in ("auto", "scroll")
+            for a in widget.ancestors
+            if isinstance(a, Widget) and a is not screen
+        ) or (
+            widget.styles.overflow_y in ("auto", "scroll") and widget.region.right <= bounds.right
+        )
+        if scrolls:
+            continue
+        if not bounds.contains_region(widget.region):
+            parents = " < ".join(f"{a!r} {a.region}" for a in widget.ancestors[:3])
+            problems.append(f"{widget!r} at {widget.region} in {parents}")
+    return problems

@@ -228,7 +228,7 @@ class TellerScreen(BankScreen):
             return
         reason = self.reason.value
         if len(reason) < 5:
-            self.reason.show_error(_("Al menos 5 caracteres: el socio leerá este motivo."))
+            self.reason.show_error(_("Escriba al menos 5 caracteres; el socio lo leerá."))
             return
         key = self.keys.key_for(("reject", registration.id, reason))
         self.call_backend(

@@ -24,7 +24,9 @@ class FormField(Vertical):
     FormField > Horizontal { height: 1; }
     FormField .form-label { width: 26; }
     FormField Input { width: 1fr; max-width: 46; }
-    FormField .form-error { display: none; color: $text-error; padding-left: 26; height: auto; }
+    FormField .form-error {
+        display: none; color: $text-error; padding-left: 26; width: 100%; height: auto;
+    }
     FormField .form-error.-shown { display: block; }
     """
 

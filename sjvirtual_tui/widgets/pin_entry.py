@@ -23,9 +23,11 @@ class PinEntry(Vertical):
     PinEntry > Horizontal { height: 1; margin-top: 1; }
     PinEntry .pin-label { width: 26; text-style: bold; }
     PinEntry Input { width: 8; }
-    PinEntry .form-error { display: none; color: $text-error; padding-left: 26; height: auto; }
+    PinEntry .form-error {
+        display: none; color: $text-error; padding-left: 26; width: 100%; height: auto;
+    }
     PinEntry .form-error.-shown { display: block; }
-    PinEntry .pin-attempts { padding-left: 26; color: $text-muted; }
+    PinEntry .pin-attempts { padding-left: 26; width: 100%; color: $text-muted; }
     """
 
     def __init__(self, *, prefix: str) -> None:
