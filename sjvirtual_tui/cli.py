@@ -24,44 +24,46 @@ APP_NAME = "sjvirtual-tui"
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="sjvirtual",
-        description="San José S.J. Virtual en la terminal.",
+        description=_("San José S.J. Virtual en la terminal."),
     )
-    parser.add_argument("--demo", action="store_true", help="usar el servidor incluido con datos")
-    parser.add_argument("--server", metavar="URL", help="URL del servidor (o SJV_SERVER_URL)")
-    parser.add_argument("--db", metavar="PATH", type=Path, help="demo: conservar los datos aquí")
     parser.add_argument(
-        "--teller", action="store_true", help="ingreso del personal de la cooperativa"
+        "--demo", action="store_true", help=_("usar el servidor incluido con datos")
+    )
+    parser.add_argument("--server", metavar="URL", help=_("URL del servidor (o SJV_SERVER_URL)"))
+    parser.add_argument("--db", metavar="PATH", type=Path, help=_("demo: conservar los datos aquí"))
+    parser.add_argument(
+        "--teller", action="store_true", help=_("ingreso del personal de la cooperativa")
     )
     parser.add_argument(
         "--kiosk",
         action="store_true",
-        help="terminal compartida (o SJV_KIOSK=1): nada se guarda, bloqueo por inactividad",
+        help=_("terminal compartida (o SJV_KIOSK=1): nada se guarda, bloqueo por inactividad"),
     )
     parser.add_argument(
         "--idle-minutes",
         type=int,
         metavar="N",
-        help="cerrar la sesión tras N minutos sin teclas (quiosco: 2; o SJV_IDLE_MINUTES)",
+        help=_("cerrar la sesión tras N minutos sin teclas (quiosco: 2; o SJV_IDLE_MINUTES)"),
     )
-    parser.add_argument("--lang", choices=LANGUAGES, help="idioma (o SJV_LANG, LANG=en_*)")
+    parser.add_argument("--lang", choices=LANGUAGES, help=_("idioma (o SJV_LANG, LANG=en_*)"))
     parser.add_argument(
         "--theme",
         choices=THEME_CHOICES,
-        help="tema de colores (NO_COLOR=1 y TERM=linux eligen uno sin colores o de 16)",
+        help=_("tema de colores (NO_COLOR=1 y TERM=linux eligen uno sin colores o de 16)"),
     )
     parser.add_argument(
         "command",
         nargs="?",
         choices=["set-password"],
-        help="set-password CODE: ESTABLECER CONTRASEÑA con el código del correo",
+        help=_("set-password CODE: ESTABLECER CONTRASEÑA con el código del correo"),
     )
     parser.add_argument("code", nargs="?", help=argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     args = parser.parse_args(argv)
     if args.command == "set-password" and not args.code:
-        parser.error("set-password necesita el código del correo: sjvirtual set-password CODE")
+        parser.error(_("set-password necesita el código del correo: sjvirtual set-password CODE"))
     if args.command is None and args.code:
-        parser.error(f"argumento no reconocido: {args.code}")
+        parser.error(_("argumento no reconocido: {code}").format(code=args.code))
     return args
 
 
@@ -85,9 +87,20 @@ def setup_logging() -> Path | None:
         return None
 
 
+def language_asked(argv: list[str]) -> str | None:
+    """``--lang xx`` or ``--lang=xx``, read before argparse so that its help speaks it too."""
+    for index, arg in enumerate(argv):
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+        if arg == "--lang" and index + 1 < len(argv):
+            return argv[index + 1]
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    asked = language_asked(sys.argv[1:] if argv is None else argv)
+    set_language(asked if asked in LANGUAGES else language_from_environment())
     args = parse_args(argv)
-    set_language(args.lang or language_from_environment())
     problem = kiosk.terminal_problem()
     if problem:
         print(problem, file=sys.stderr)
