@@ -265,3 +265,33 @@ async def test_kiosk_writes_no_receipt_or_statement_file(demo_app, seeded_db, cl
     assert not exports.exists() or list(exports.iterdir()) == []
     # The receipt still reaches the member: by e-mail.
     assert any("Comprobante de transferencia" in s for s in outbox_subjects(seeded_db, "demo"))
+
+
+# --- kiosk start-up -----------------------------------------------------------------------------
+
+
+def test_kiosk_raises_escdelay_unless_the_terminal_set_one():
+    from sjvirtual_tui.kiosk import KIOSK_ESCDELAY_MS, prepare_environment
+
+    env: dict[str, str] = {}
+    prepare_environment(True, env)
+    assert env["ESCDELAY"] == KIOSK_ESCDELAY_MS and int(KIOSK_ESCDELAY_MS) > 100  # Textual: 100
+    env = {"ESCDELAY": "50"}
+    prepare_environment(True, env)
+    assert env["ESCDELAY"] == "50"
+    env = {}
+    prepare_environment(False, env)
+    assert env == {}
+
+
+def test_no_terminal_on_stdin_refuses_to_start(capsys):
+    import io
+
+    from sjvirtual_tui import cli
+    from sjvirtual_tui.kiosk import terminal_problem
+
+    assert terminal_problem(io.StringIO("")) is not None
+    # pytest's stdin is not a terminal either: the CLI says so in one line and starts nothing.
+    assert cli.main(["--lang", "es", "--kiosk", "--server", "http://127.0.0.1:9"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no es una terminal" in err
