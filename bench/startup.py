@@ -74,6 +74,10 @@ def child(kind: str, started: float) -> None:
             real_run(self, headless=True, size=(80, 24), auto_pilot=settle)
 
         SJVirtualApp.run = headless_run  # type: ignore[method-assign,assignment]
+        # Headless: no terminal on stdin is needed (the CLI refuses to start without one).
+        from sjvirtual_tui import kiosk
+
+        kiosk.terminal_problem = lambda stdin=None: None  # type: ignore[assignment]
         # --server: the login screen sends nothing before INGRESAR, so no server is needed.
         cli.main(["--server", "http://127.0.0.1:9"] if kind == "login" else ["--demo"])
     print(json.dumps(result))
