@@ -253,6 +253,14 @@ class SJVirtualApp(App[None]):
             return
         self.theme = THEMES[name]
 
+    def action_command_palette(self) -> None:
+        """Textual's palette, with its prompt in the member's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            palette = CommandPalette(id="--command-palette", placeholder=_("Busque un trámite…"))
+            self.push_screen(palette)
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         # Textual's own (screenshots, maximise, its theme picker) are left out: ours say the
         # same in the member's words, and only the themes that suit a terminal bank.

@@ -221,6 +221,10 @@ async def test_ascii_terminal_draws_no_box_or_block_glyphs(server_app, clock, tm
             await pilot.press("f1")
             await settle(pilot)
             texts.append(screen_text(pilot))
+            await pilot.press("escape", "ctrl+p")
+            await settle(pilot)
+            texts.append(screen_text(pilot))
+            assert "Busque un trámite" in texts[3]
             # ASCII and Latin-1 (the accents of Spanish): what every console font draws.
             beyond = {c for text in texts for c in text if ord(c) > 0xFF}
             assert beyond == set()

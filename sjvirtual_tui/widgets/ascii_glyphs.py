@@ -1,6 +1,6 @@
 """On the Linux console and a vt100: draw only what their fonts have (ASCII and Latin-1).
 
-A line filter over everything drawn, one character for one character (so no width changes):
+A line filter over everything drawn, each glyph for as many cells of ASCII (no width changes):
 arrows, bullets, dashes and the like from Textual's widgets and our texts become ASCII. Letters
 with accents stay (Latin-1 is in every console font); borders are handled by appearance.py.
 """
@@ -45,6 +45,7 @@ _TABLE = str.maketrans(
         "”": '"',
         "‘": "'",
         "’": "'",
+        "🔎": "> ",  # the palette's search icon: an emoji, two cells wide
     }
 )
 
