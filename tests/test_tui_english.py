@@ -97,6 +97,7 @@ async def test_main_screens_show_no_spanish_in_english(english, demo_app, clock,
         await look("dashboard")
         assert "ACCOUNT SUMMARY" in seen["dashboard"]
         await look("help", "f1")
+        await look("palette", "escape", "ctrl+p")
         await look("statement", "escape", "enter")
         await look("transfers", "escape", "f2")
         await look("beneficiaries", "escape", "f3")
