@@ -257,7 +257,7 @@ class SJVirtualApp(App[None]):
         """Textual's palette, with its prompt in the member's language."""
         from textual.command import CommandPalette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
             palette = CommandPalette(id="--command-palette", placeholder=_("Busque un trámite…"))
             self.push_screen(palette)
 

@@ -1,0 +1,771 @@
+"""Object-level authorization, generated from the app's own routes (issue 7).
+
+Every route of ``create_app`` is enumerated and classified by its dependencies: public (no
+session), open to any session, for socios only (``require_socio`` / ``socio_context``), for
+staff only (``require_staff``). Then, for every authenticated route:
+
+- no token, an unknown token, a logged-out token and an idle-expired token are 401;
+- a member's session on a staff route is 403 ``forbidden``, a teller's session on a socio
+  route is 403 ``forbidden``, a session still in the PRIMER INGRESO is 403 ``setup_required``
+  (outside :data:`mock_server.deps.SETUP_ALLOWED`);
+- for every route with a path id of something a member owns, member A with member B's real
+  ids (made through the API: beneficiaries, transfers, payments, PIN challenges, frequent
+  services) and a valid body is 404 ``not_found`` — both ways, demo <-> socio2 — and the
+  database is left as it was.
+
+The tables below say how to fill each path parameter, body and required query. A new route
+whose parameter, body or query the tables do not know fails ``test_the_matrix_knows_every_route``
+(and a new unauthenticated or "any session" route must be added to the lists on purpose).
+
+All cases share one world (one database, one app, one clock), built once for the module: each
+case snapshots the state tables before and after its request. The clock never moves after the
+world is built, so no session, PIN or clearing changes under the cases' feet.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from mock_server import create_app
+from mock_server.banking import Socio, require_socio, socio_context
+from mock_server.clock import ManualClock
+from mock_server.deps import SETUP_ALLOWED, Member, current_session, require_staff
+from sjvirtual_tui.models import API_PREFIX, RejectRequest
+from tests.api import (
+    BILL_CNEL_DEMO,
+    BILL_CNEL_SOCIO2,
+    BILL_EPMAPS_DEMO,
+    CARD_DEMO_VISA,
+    CARD_SOCIO2,
+    DEMO_EMAIL,
+    DEMO_TO_SOCIO2,
+    DEMO_VISTA,
+    FREQUENT,
+    SETUP_BODY,
+    SOCIO2_EMAIL,
+    SOCIO2_TO_DEMO,
+    SOCIO2_VISTA,
+    TEXTILES,
+    auth,
+    card_body,
+    confirm,
+    consult,
+    keyed,
+    latest_pin,
+    register,
+    registration_id,
+    service_body,
+    setup_session,
+    start_beneficiary,
+    start_payment,
+    start_transfer,
+)
+from tests.conftest import CHEAP_HASHER, CLOCK_START, login_token
+
+# The cases share the module's world, and so its event loop.
+in_world = pytest.mark.asyncio(loop_scope="module")
+
+# --- the routes, from the app ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    params: tuple[str, ...]  # path parameters, in path order
+    access: str  # "public" | "any" | "socio" | "staff"
+    has_body: bool
+    required_query: frozenset[str]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.method, self.path
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def _calls(dependant: Any) -> Iterator[Any]:
+    for sub in dependant.dependencies:
+        yield sub.call
+        yield from _calls(sub)
+
+
+def _api_routes(app: FastAPI) -> Iterator[Any]:
+    """The app's APIRoutes with their prefixes (newer FastAPI keeps included routers whole)."""
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # pragma: no cover - FastAPI before lazy included routers
+        yield from (route for route in app.routes if isinstance(route, APIRoute))
+        return
+    for context in iter_route_contexts(app.routes):
+        if isinstance(context.original_route, APIRoute):
+            yield context
+
+
+def routes_of(app: FastAPI) -> list[Route]:
+    found = []
+    for route in _api_routes(app):
+        dependant = route.dependant
+        calls = set(_calls(dependant))
+        if require_staff in calls:
+            access = "staff"
+        elif require_socio in calls or socio_context in calls:
+            access = "socio"
+        elif current_session in calls:
+            access = "any"
+        else:
+            access = "public"
+        for method in sorted(route.methods):
+            found.append(
+                Route(
+                    method=method,
+                    path=route.path,
+                    params=tuple(param.name for param in dependant.path_params),
+                    access=access,
+                    has_body=bool(dependant.body_params),
+                    required_query=frozenset(
+                        param.alias
+                        for param in dependant.query_params
+                        if param.field_info.is_required()
+                    ),
+                )
+            )
+    return found
+
+
+def _collect_routes() -> list[Route]:
+    """The routes of the demo app (the one with the most routes), made over a scratch file."""
+    scratch = Path(tempfile.mkdtemp(prefix="sjv-authz-"))
+    try:
+        return routes_of(create_app(scratch / "routes.sqlite", hasher=CHEAP_HASHER, demo=True))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+ROUTES = _collect_routes()
+
+# --- what the routes may be: changed only on purpose ------------------------------------------
+
+P = API_PREFIX
+# No session at all: the way in, onboarding, recovery, the demo mailbox, health.
+PUBLIC = {
+    ("GET", "/health"),
+    ("POST", f"{P}/auth/challenge"),
+    ("POST", f"{P}/auth/login"),
+    ("POST", f"{P}/auth/set-password"),
+    ("GET", f"{P}/security-questions"),
+    ("POST", f"{P}/auth/recovery"),
+    ("POST", f"{P}/auth/recovery/complete"),
+    ("POST", f"{P}/registrations"),
+    ("GET", f"{P}/demo/outbox"),
+}
+# Any session, teller included (docs/api.md): the profile, logout, the PRIMER INGRESO, the
+# catalogs, and the accounts (looked up through the session's holder: a teller has none, so
+# sees an empty list and a 404 for any number; see test_a_teller_sees_no_members_account).
+ANY_SESSION = {
+    ("GET", f"{P}/me"),
+    ("POST", f"{P}/auth/logout"),
+    ("POST", f"{P}/me/setup"),
+    ("GET", f"{P}/accounts"),
+    ("GET", f"{P}/accounts/{{number}}"),
+    ("GET", f"{P}/accounts/{{number}}/movements"),
+    ("GET", f"{P}/institutions"),
+    ("GET", f"{P}/billers"),
+    ("GET", f"{P}/card-issuers"),
+}
+
+MEMBERS = ("demo", "socio2")
+OTHER = {"demo": "socio2", "socio2": "demo"}
+
+
+@dataclass(frozen=True)
+class Owned:
+    """A path parameter naming something a member owns: another member's is 404."""
+
+    labels: tuple[str, ...]  # which of the owner's objects the cases use (World.owned keys)
+
+
+@dataclass(frozen=True)
+class NotOwned:
+    """A path parameter that names nothing a member owns; ``why`` says so."""
+
+    why: str
+    value: Callable[[World], str]
+    staff_only: bool = False
+
+
+# Path parameter -> how to get member B's id. Every path parameter of every route must be here.
+PARAMS: dict[str, Owned | NotOwned] = {
+    "number": Owned(("ahorro a la vista",)),
+    "beneficiary_id": Owned(("seeded", "registered through the API")),
+    "transfer_id": Owned(("completada", "pendiente_verificacion")),
+    "payment_id": Owned(("completada", "pendiente_verificacion")),
+    "challenge_id": Owned(
+        ("transfer, pending", "payment, pending", "beneficiary, pending", "transfer, used")
+    ),
+    "frequent_id": Owned(("saved",)),
+    "biller_code": NotOwned(
+        "the billers' catalog: any socio may consult and pay any bill, as at the window",
+        lambda world: "CNEL_EP",
+    ),
+    "registration_id": NotOwned(
+        "a teller sees every request",
+        lambda world: str(world.registration_id),
+        staff_only=True,
+    ),
+    "username": NotOwned("a teller unlocks any user", lambda world: "bloqueado", staff_only=True),
+}
+
+# Route -> a valid body, as member A would send it (``values``: the path's values).
+Body = Callable[["World", str, dict[str, str]], dict[str, Any]]
+
+
+def _confirm_body(world: World, member: str, values: dict[str, str]) -> dict[str, Any]:
+    # The owner's own PIN, amount and payee: everything right but the session.
+    challenge = world.challenges[values["challenge_id"]]
+    return {
+        "pin": challenge["pin"],
+        "amount_cents": challenge["amount_cents"],
+        "payee": challenge["payee"],
+    }
+
+
+BODIES: dict[tuple[str, str], Body] = {
+    ("POST", f"{P}/transfers"): lambda w, m, v: {
+        "kind": "internas",
+        "from_account": w.accounts[m],
+        "beneficiary_id": w.seeded_beneficiary[m],
+        "amount_cents": 1_00,
+        "description": "Matriz de autorización",
+    },
+    ("POST", f"{P}/beneficiaries"): lambda w, m, v: {
+        "kind": "interna",
+        "account_type": "ahorro_vista",
+        "number": "1107777",
+    },
+    # Any member may pay any bill: demo's electricity bill stays pending in the world.
+    ("POST", f"{P}/payments"): lambda w, m, v: service_body(BILL_CNEL_DEMO, 3_245, w.accounts[m]),
+    ("POST", f"{P}/frequent-services"): lambda w, m, v: {
+        "biller_code": "CLARO",
+        "reference": "0991234567",
+        "alias": "Celular",
+    },
+    ("POST", f"{P}/challenges/{{challenge_id}}/confirm"): _confirm_body,
+    ("POST", f"{P}/me/setup"): lambda w, m, v: dict(SETUP_BODY),
+    ("POST", f"{P}/staff/registrations/{{registration_id}}/reject"): lambda w, m, v: {
+        "reason": "Documentos incompletos."
+    },
+}
+
+# Route -> its required query parameters.
+QUERIES: dict[tuple[str, str], dict[str, str]] = {
+    ("GET", f"{P}/billers/{{biller_code}}/bills"): {"reference": "1000555777"},
+    ("GET", f"{P}/beneficiaries/lookup"): {"account_type": "ahorro_vista", "number": "1107777"},
+}
+
+# --- the world: two members' real objects ---------------------------------------------------
+
+
+@dataclass
+class World:
+    client: httpx.AsyncClient
+    db: Path
+    clock: ManualClock
+    tokens: dict[str, str] = field(default_factory=dict)
+    accounts: dict[str, str] = field(default_factory=dict)
+    seeded_beneficiary: dict[str, int] = field(default_factory=dict)
+    # owner -> param -> label -> id
+    owned: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+    # challenge id -> its pin, amount_cents and payee
+    challenges: dict[str, dict[str, Any]] = field(default_factory=dict)
+    registration_id: int = 0
+
+    def own(self, owner: str, param: str, label: str, value: object) -> None:
+        self.owned.setdefault(owner, {}).setdefault(param, {})[label] = str(value)
+
+
+async def _challenge(
+    world: World, owner: str, started: httpx.Response, email: str
+) -> dict[str, Any]:
+    assert started.status_code == 201, started.text
+    body: dict[str, Any] = started.json()
+    challenge: dict[str, Any] = body.get("challenge") or body
+    world.challenges[challenge["id"]] = {
+        "pin": await latest_pin(world.client, email),
+        "amount_cents": challenge["amount_cents"],
+        "payee": challenge["payee"],
+    }
+    return body
+
+
+async def _confirmed(world: World, owner: str, challenge: dict[str, Any]) -> dict[str, Any]:
+    token = world.tokens[owner]
+    response = await confirm(
+        world.client, token, challenge, world.challenges[challenge["id"]]["pin"]
+    )
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def _build_objects(world: World, owner: str) -> None:
+    """Through the API: what ``owner`` has that the other member must not reach."""
+    client, token = world.client, world.tokens[owner]
+    email = DEMO_EMAIL if owner == "demo" else SOCIO2_EMAIL
+    account = world.accounts[owner]
+    world.own(owner, "number", "ahorro a la vista", account)
+    world.own(owner, "beneficiary_id", "seeded", world.seeded_beneficiary[owner])
+
+    # A beneficiary registered with the PIN, and one waiting for its PIN.
+    externa = {
+        "kind": "externa",
+        "institution_code": "0017",
+        "account_type": "corriente",
+        "number": "0098765432",
+        "id_type": "ruc",
+        "id_number": "1792060346001",
+        "name": "Textiles Otavalo S.A.",
+        "email": "pagos@textiles.ec",
+    }
+    started = await _challenge(world, owner, await start_beneficiary(client, token, externa), email)
+    beneficiary = (await _confirmed(world, owner, started))["beneficiary"]
+    world.own(owner, "beneficiary_id", "registered through the API", beneficiary["id"])
+    pending = {**externa, "number": "0098765433"}
+    started = await _challenge(world, owner, await start_beneficiary(client, token, pending), email)
+    world.own(owner, "challenge_id", "beneficiary, pending", started["id"])
+
+    # A transfer confirmed with the PIN (its challenge is used), and one waiting for its PIN.
+    beneficiary_id = world.seeded_beneficiary[owner]
+    response = await start_transfer(
+        client,
+        token,
+        kind="internas",
+        from_account=account,
+        beneficiary_id=beneficiary_id,
+        amount_cents=1_500,
+    )
+    started = await _challenge(world, owner, response, email)
+    transfer = (await _confirmed(world, owner, started["challenge"]))["transfer"]
+    assert transfer["status"] == "completada", transfer
+    world.own(owner, "transfer_id", "completada", transfer["id"])
+    world.own(owner, "challenge_id", "transfer, used", started["challenge"]["id"])
+    response = await start_transfer(
+        client,
+        token,
+        kind="internas",
+        from_account=account,
+        beneficiary_id=beneficiary_id,
+        amount_cents=2_500,
+    )
+    started = await _challenge(world, owner, response, email)
+    world.own(owner, "transfer_id", "pendiente_verificacion", started["transfer"]["id"])
+    world.own(owner, "challenge_id", "transfer, pending", started["challenge"]["id"])
+
+    # A bill paid with the PIN, and a card payment waiting for its PIN.
+    biller, reference = ("EPMAPS", "4567890") if owner == "demo" else ("CNEL_EP", "1000555777")
+    bill = (await consult(client, token, biller, reference)).json()
+    assert bill["id"] == (BILL_EPMAPS_DEMO if owner == "demo" else BILL_CNEL_SOCIO2), bill
+    amount = min(bill["amount_due_cents"], bill["max_amount_cents"])
+    response = await start_payment(client, token, service_body(bill["id"], amount, account))
+    started = await _challenge(world, owner, response, email)
+    payment = (await _confirmed(world, owner, started["challenge"]))["payment"]
+    assert payment["status"] == "completada", payment
+    world.own(owner, "payment_id", "completada", payment["id"])
+    card = CARD_DEMO_VISA if owner == "demo" else CARD_SOCIO2
+    response = await start_payment(client, token, card_body(card, 1_000, account))
+    started = await _challenge(world, owner, response, email)
+    world.own(owner, "payment_id", "pendiente_verificacion", started["payment"]["id"])
+    world.own(owner, "challenge_id", "payment, pending", started["challenge"]["id"])
+
+    # A frequent service.
+    saved = await client.post(
+        FREQUENT,
+        json={"biller_code": biller, "reference": reference, "alias": "Servicio de casa"},
+        headers=keyed(token),
+    )
+    assert saved.status_code == 201, saved.text
+    world.own(owner, "frequent_id", "saved", saved.json()["id"])
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def world(
+    _seeded_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[World]:
+    db = tmp_path_factory.mktemp("authz") / "sjvirtual.sqlite"
+    shutil.copyfile(_seeded_template, db)
+    clock = ManualClock(CLOCK_START)
+    app = create_app(db, clock=clock, hasher=CHEAP_HASHER, demo=True)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://sjv.test") as client:
+        w = World(client=client, db=db, clock=clock)
+        # A session that ends by idle time, and one that is logged out.
+        w.tokens["expired"] = await login_token(client, "demo", "Demo2026")
+        w.tokens["logged out"] = await login_token(client, "socio2", "Socio2026")
+        out = await client.post(f"{P}/auth/logout", headers=auth(w.tokens["logged out"]))
+        assert out.status_code == 204, out.text
+        clock.advance(301)  # past the idle timeout (300 s)
+        gone = await client.get(f"{P}/me", headers=auth(w.tokens["expired"]))
+        assert gone.json()["code"] == "session_expired", gone.text  # now marked as ended
+        w.tokens["unknown"] = "x" * 43
+
+        w.tokens["demo"] = await login_token(client, "demo", "Demo2026")
+        w.tokens["socio2"] = await login_token(client, "socio2", "Socio2026")
+        w.tokens["teller"] = await login_token(client, "cajero", "Cajero2026")
+        # A new user with the PRIMER INGRESO still to do (LUIS), and a pending request.
+        w.tokens["setup"] = await setup_session(client, db, w.tokens["teller"])
+        w.registration_id = registration_id(db, (await register(client, TEXTILES))["reference"])
+
+        w.accounts = {"demo": DEMO_VISTA, "socio2": SOCIO2_VISTA}
+        w.seeded_beneficiary = {"demo": DEMO_TO_SOCIO2, "socio2": SOCIO2_TO_DEMO}
+        for owner in MEMBERS:
+            await _build_objects(w, owner)
+            for param, kind in PARAMS.items():
+                if isinstance(kind, Owned):
+                    assert set(w.owned[owner][param]) == set(kind.labels), (owner, param)
+        yield w
+
+
+# --- requests and the state they must leave alone ---------------------------------------------
+
+# The idempotency records are left out: a refusal is stored under its key, on purpose.
+UNSNAPSHOTTED = {"idempotency"}
+
+
+def snapshot(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every state table, in rowid order."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        return {
+            table: conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+            for table in tables
+            if table not in UNSNAPSHOTTED
+        }
+    finally:
+        conn.close()
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Per changed table, the rows that went and the rows that came."""
+    return {
+        table: {
+            "gone": [row for row in rows if row not in after.get(table, [])],
+            "new": [row for row in after.get(table, []) if row not in rows],
+        }
+        for table, rows in before.items()
+        if rows != after.get(table)
+    }
+
+
+def _values(world: World, route: Route, owner: str, label: str | None) -> dict[str, str]:
+    """The route's path values: ``owner``'s objects (``label`` for its owned parameter)."""
+    values = {}
+    for param in route.params:
+        kind = PARAMS[param]
+        if isinstance(kind, NotOwned):
+            values[param] = kind.value(world)
+        else:
+            values[param] = world.owned[owner][param][label or kind.labels[0]]
+    return values
+
+
+async def send(
+    world: World,
+    route: Route,
+    token: str | None,
+    *,
+    caller: str = "demo",
+    owner: str = "socio2",
+    label: str | None = None,
+) -> httpx.Response:
+    """``route`` filled with ``owner``'s ids and a valid body of ``caller``, with ``token``."""
+    values = _values(world, route, owner, label)
+    headers = auth(token) if token else {}
+    if route.method != "GET":
+        headers = {**headers, **keyed()}
+    body = BODIES[route.key](world, caller, values) if route.has_body else None
+    return await world.client.request(
+        route.method,
+        route.path.format(**values),
+        json=body,
+        params=QUERIES.get(route.key),
+        headers=headers,
+    )
+
+
+async def assert_refused(world: World, response_of: Any, status: int, code: str) -> None:
+    """Awaits ``response_of`` (a request not sent yet): refused with ``code``, nothing changed."""
+    before = snapshot(world.db)
+    response = await response_of
+    assert (response.status_code, response.json()["code"]) == (status, code), response.text
+    assert _changes(before, snapshot(world.db)) == {}
+
+
+# --- the matrix -------------------------------------------------------------------------------
+
+AUTHENTICATED = [route for route in ROUTES if route.access != "public"]
+
+# Tokens that are not a session: (case, token name or None, code).
+NO_SESSION = [
+    ("no token", None, "not_authenticated"),
+    ("unknown token", "unknown", "not_authenticated"),
+    ("logged-out token", "logged out", "session_expired"),
+    ("expired token", "expired", "session_expired"),
+]
+
+
+def _auth_cases() -> Iterator[Any]:
+    for route in AUTHENTICATED:
+        for case, token, code in NO_SESSION:
+            yield pytest.param(route, token, 401, code, id=f"{route} - {case}")
+        if route.access == "staff":
+            yield pytest.param(route, "demo", 403, "forbidden", id=f"{route} - member token")
+        if route.access == "socio":
+            yield pytest.param(route, "teller", 403, "forbidden", id=f"{route} - teller token")
+        if route.key not in SETUP_ALLOWED:
+            yield pytest.param(
+                route, "setup", 403, "setup_required", id=f"{route} - PRIMER INGRESO pending"
+            )
+
+
+def _cross_cases() -> Iterator[Any]:
+    for route in AUTHENTICATED:
+        owned = [param for param in route.params if isinstance(PARAMS.get(param), Owned)]
+        if not owned:
+            continue
+        kind = PARAMS[owned[0]]
+        assert isinstance(kind, Owned)
+        for caller in MEMBERS:
+            owner = OTHER[caller]
+            for label in kind.labels:
+                yield pytest.param(
+                    route, caller, owner, label, id=f"{route} - {caller} with {owner}'s {label}"
+                )
+
+
+def matrix_gaps(routes: list[Route]) -> list[str]:
+    """What the tables above do not know about ``routes``: each a sentence saying what to add."""
+    gaps = []
+    by_key = {route.key: route for route in routes}
+    for access, expected in (("public", PUBLIC), ("any", ANY_SESSION)):
+        found = {key for key, route in by_key.items() if route.access == access}
+        gaps += [f"{m} {p}: {access} route not listed in the matrix" for m, p in found - expected]
+        gaps += [f"{m} {p}: listed as {access}, but it is not" for m, p in expected - found]
+    for route in routes:
+        for param in route.params:
+            kind = PARAMS.get(param)
+            if kind is None:
+                gaps.append(f"{route}: add {{{param}}} to PARAMS (how to get member B's id)")
+            elif isinstance(kind, Owned) and route.access not in {"any", "socio"}:
+                gaps.append(f"{route}: a member's id on a {route.access} route")
+            elif isinstance(kind, NotOwned) and kind.staff_only and route.access != "staff":
+                gaps.append(f"{route}: {{{param}}} is staff only, the route is {route.access}")
+        if sum(isinstance(PARAMS.get(p), Owned) for p in route.params) > 1:
+            gaps.append(f"{route}: two owned ids; teach _cross_cases to combine them")
+        if route.access == "public":
+            continue
+        if route.has_body and route.key not in BODIES:
+            gaps.append(f"{route}: add a valid body to BODIES")
+        if not route.required_query <= set(QUERIES.get(route.key, {})):
+            gaps.append(f"{route}: add its required query to QUERIES")
+    # No stale entries either.
+    gaps += [f"{m} {p}: in BODIES, no such route" for m, p in set(BODIES) - set(by_key)]
+    gaps += [f"{m} {p}: in QUERIES, no such route" for m, p in set(QUERIES) - set(by_key)]
+    used = {param for route in routes for param in route.params}
+    gaps += [f"{{{param}}}: in PARAMS, no route has it" for param in set(PARAMS) - used]
+    return gaps
+
+
+def test_the_matrix_knows_every_route() -> None:
+    """A new route must be classified, and its parameters, body and query filled, on purpose."""
+    assert matrix_gaps(ROUTES) == []
+
+
+def test_a_new_id_route_is_a_gap(tmp_path: Path) -> None:
+    """The check above bites: a route with an id the matrix cannot fill is reported."""
+    app = create_app(tmp_path / "gap.sqlite", hasher=CHEAP_HASHER, demo=True)
+
+    async def get_widget(widget_id: int, member: Member) -> None:  # pragma: no cover
+        return None
+
+    async def post_note(body: RejectRequest, member: Socio) -> None:  # pragma: no cover
+        return None
+
+    app.add_api_route(f"{P}/widgets/{{widget_id}}", get_widget, methods=["GET"])
+    app.add_api_route(f"{P}/notes", post_note, methods=["POST"])
+    assert sorted(matrix_gaps(routes_of(app))) == [
+        f"GET {P}/widgets/{{widget_id}}: add {{widget_id}} to PARAMS (how to get member B's id)",
+        f"GET {P}/widgets/{{widget_id}}: any route not listed in the matrix",
+        f"POST {P}/notes: add a valid body to BODIES",
+    ]
+
+
+@in_world
+@pytest.mark.parametrize(("route", "token", "status", "code"), list(_auth_cases()))
+async def test_without_the_right_session(
+    world: World, route: Route, token: str | None, status: int, code: str
+) -> None:
+    await assert_refused(
+        world, send(world, route, world.tokens[token] if token else None), status, code
+    )
+
+
+@in_world
+@pytest.mark.parametrize(("route", "caller", "owner", "label"), list(_cross_cases()))
+async def test_another_members_id_is_not_found(
+    world: World, route: Route, caller: str, owner: str, label: str
+) -> None:
+    response = send(world, route, world.tokens[caller], caller=caller, owner=owner, label=label)
+    await assert_refused(world, response, 404, "not_found")
+
+
+# Ids in bodies: what the start of a transfer or payment names must be the member's too.
+BODY_ID_CASES: list[tuple[str, str, Callable[[World, str, str], dict[str, Any]]]] = [
+    (
+        "POST /transfers propias from the other's account",
+        "transfers",
+        lambda w, me, other: {
+            "kind": "propias",
+            "from_account": w.accounts[other],
+            "to_account": w.accounts[me],
+            "amount_cents": 100,
+            "description": "Matriz",
+        },
+    ),
+    (
+        "POST /transfers propias to the other's account",
+        "transfers",
+        lambda w, me, other: {
+            "kind": "propias",
+            "from_account": w.accounts[me],
+            "to_account": w.accounts[other],
+            "amount_cents": 100,
+            "description": "Matriz",
+        },
+    ),
+    (
+        "POST /transfers internas to the other's beneficiary",
+        "transfers",
+        lambda w, me, other: {
+            "kind": "internas",
+            "from_account": w.accounts[me],
+            "beneficiary_id": w.seeded_beneficiary[other],
+            "amount_cents": 100,
+            "description": "Matriz",
+        },
+    ),
+    (
+        "POST /transfers internas from the other's account",
+        "transfers",
+        lambda w, me, other: {
+            "kind": "internas",
+            "from_account": w.accounts[other],
+            "beneficiary_id": w.seeded_beneficiary[me],
+            "amount_cents": 100,
+            "description": "Matriz",
+        },
+    ),
+    (
+        "POST /payments for the other's card",
+        "payments",
+        lambda w, me, other: card_body(
+            CARD_SOCIO2 if other == "socio2" else CARD_DEMO_VISA, 100, w.accounts[me]
+        ),
+    ),
+    (
+        "POST /payments from the other's account",
+        "payments",
+        lambda w, me, other: service_body(BILL_CNEL_DEMO, 3_245, w.accounts[other]),
+    ),
+]
+
+
+@in_world
+@pytest.mark.parametrize(
+    ("path", "body_of", "caller"),
+    [
+        pytest.param(path, body_of, caller, id=f"{case} - {caller}")
+        for case, path, body_of in BODY_ID_CASES
+        for caller in MEMBERS
+    ],
+)
+async def test_another_members_id_in_a_body_is_not_found(
+    world: World, path: str, body_of: Any, caller: str
+) -> None:
+    body = body_of(world, caller, OTHER[caller])
+    response = world.client.post(f"{P}/{path}", json=body, headers=keyed(world.tokens[caller]))
+    await assert_refused(world, response, 404, "not_found")
+
+
+@in_world
+async def test_a_teller_sees_no_members_account(world: World) -> None:
+    """Accounts are open to any session, looked up through its holder: a teller has none."""
+    teller = world.tokens["teller"]
+    listed = await world.client.get(f"{P}/accounts", headers=auth(teller))
+    assert (listed.status_code, listed.json()) == (200, [])
+    for route in (r for r in ROUTES if r.access == "any" and "number" in r.params):
+        for owner in MEMBERS:
+            await assert_refused(world, send(world, route, teller, owner=owner), 404, "not_found")
+
+
+@in_world
+async def test_each_owner_reaches_its_own_ids(world: World) -> None:
+    """The ids of the cross-member cases are real: their owner reads them (GET routes)."""
+    for route in AUTHENTICATED:
+        owned = [p for p in route.params if isinstance(PARAMS.get(p), Owned)]
+        if route.method != "GET" or not owned:
+            continue
+        kind = PARAMS[owned[0]]
+        assert isinstance(kind, Owned)
+        for owner in MEMBERS:
+            for label in kind.labels:
+                response = await send(
+                    world, route, world.tokens[owner], caller=owner, owner=owner, label=label
+                )
+                assert response.status_code == 200, (str(route), owner, label, response.text)
+
+
+# The lists of a member's things, and the key of each item that names it.
+LISTS = {
+    f"{P}/accounts": ("number", "number"),
+    f"{P}/beneficiaries": ("id", "beneficiary_id"),
+    f"{P}/transfers": ("id", "transfer_id"),
+    f"{P}/payments": ("id", "payment_id"),
+    f"{P}/frequent-services": ("id", "frequent_id"),
+}
+
+
+@in_world
+async def test_lists_show_only_the_members_own(world: World) -> None:
+    for caller in MEMBERS:
+        owner = OTHER[caller]
+        for path, (key, param) in LISTS.items():
+            listed = await world.client.get(path, headers=auth(world.tokens[caller]))
+            assert listed.status_code == 200, listed.text
+            theirs = set(world.owned[owner][param].values())
+            mine = set(world.owned[caller][param].values())
+            shown = {str(item[key]) for item in listed.json()}
+            assert not shown & theirs, (caller, path)
+            # Executed ones only: pending transfers and payments are not listed.
+            assert shown & mine, (caller, path)
+        cards = await world.client.get(f"{P}/cards", headers=auth(world.tokens[caller]))
+        other_card = CARD_SOCIO2 if owner == "socio2" else CARD_DEMO_VISA
+        assert other_card not in {card["id"] for card in cards.json()}
