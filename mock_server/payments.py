@@ -619,7 +619,7 @@ def load_payment(conn: sqlite3.Connection, member_id: int, payment_id: int) -> s
         f"{_SELECT_PAYMENT} WHERE p.id = ? AND p.member_id = ?", (payment_id, member_id)
     ).fetchone()
     if row is None:
-        raise ApiError(404, "not_found", PAYMENT_NOT_FOUND_MESSAGE)
+        raise ApiError(404, "not_found", _(PAYMENT_NOT_FOUND_MESSAGE))
     return row
 
 
