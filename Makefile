@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ bench: $(STAMP)
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/statement.py
 	$(BIN)/python bench/transfers.py
+
+# tests/test_api_fuzz.py at length: schemathesis with 500 fuzzing examples per operation and longer
+# stateful scenarios (minutes, not seconds). SJV_FUZZ_EXAMPLES / _STATEFUL_STEPS / _SEED override.
+fuzz: $(STAMP)
+	SJV_FUZZ_EXAMPLES=$${SJV_FUZZ_EXAMPLES:-500} SJV_FUZZ_STATEFUL_STEPS=$${SJV_FUZZ_STATEFUL_STEPS:-30} \
+		$(BIN)/pytest tests/test_api_fuzz.py -q -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -294,8 +294,16 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "validation_error", message, field)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.__cause__ is not None:
+        # FastAPI answers 400 "There was an error parsing the body", raised from the parser's
+        # error, for a JSON body it cannot read at all (not UTF-8, nested too deep): the same
+        # mistake as any other malformed JSON body, so the same answer, 422 on ``body``.
+        field, message = validation_error_body(
+            [{"type": "json_invalid", "loc": ("body",)}], request.url.path
+        )
+        return error_response(422, "validation_error", message, field)
     code, message = _HTTP_CODES.get(
         exc.status_code, ("http_error", N_("La solicitud no se pudo atender."))
     )

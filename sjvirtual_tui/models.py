@@ -22,6 +22,10 @@ from sjvirtual_tui.enums import SecurityImageId as SecurityImageId
 # Amounts are integer cents. The bound keeps every sum far inside SQLite's 64-bit integers.
 MAX_CENTS = 100_000_000_000  # $1.000.000.000,00
 Cents = Annotated[int, Field(ge=-MAX_CENTS, le=MAX_CENTS)]
+# Ids a client sends back (a beneficiary, a bill, a card, a question): stored as SQLite integers,
+# so bounded like the path ids (a larger number is a 422, never an overflow in the store).
+MAX_ID = 2**62
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 API_PREFIX = "/api/v1"
 
@@ -253,7 +257,7 @@ class FirstLoginSetup(_Model):
     phrase: Annotated[str, Field(min_length=3, max_length=60)]
     own_question: Annotated[str, Field(min_length=5, max_length=120)]
     own_answer: Answer
-    question_id: int
+    question_id: RowId
     answer: Answer
 
 
@@ -432,7 +436,7 @@ class TransferRequest(_Model):
     to_account: AccountNumber | None = Field(
         default=None, description="propias only: the member's other account."
     )
-    beneficiary_id: int | None = Field(default=None, description="internas and interbancarias.")
+    beneficiary_id: RowId | None = Field(default=None, description="internas and interbancarias.")
     amount_cents: PositiveCents
     description: Description
 
@@ -577,14 +581,14 @@ CardNumber = Annotated[str, Field(pattern=r"^[0-9]{13,19}$")]
 
 class ServicePaymentRequest(_Model):
     kind: Literal["servicio"] = "servicio"
-    bill_id: int
+    bill_id: RowId
     from_account: AccountNumber
     amount_cents: PositiveCents
 
 
 class CardPaymentRequest(_Model):
     kind: Literal["tarjeta"] = "tarjeta"
-    card_id: int
+    card_id: RowId
     from_account: AccountNumber
     amount_cents: PositiveCents
 

@@ -10,22 +10,48 @@ from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from mock_server import banking, db
 from mock_server.clearing import Settled
 from mock_server.deps import Conn, CurrentMember
 from mock_server.errors import ERROR_RESPONSE, ApiError
 from mock_server.i18n import _
+from mock_server.routers import openapi_examples as ex
 from sjvirtual_tui.models import Account, AccountType, Movement, MovementPage, StatementOrder
 from sjvirtual_tui.rules import ECUADOR_TZ
 
-router = APIRouter(tags=["accounts"], responses={401: ERROR_RESPONSE, 500: ERROR_RESPONSE})
+# 403: a session whose PRIMER INGRESO is pending (setup_required).
+router = APIRouter(
+    tags=["accounts"],
+    responses={401: ERROR_RESPONSE, 403: ERROR_RESPONSE, 500: ERROR_RESPONSE},
+)
 
 MAX_PAGE = 500
 
 AccountNumberPath = Annotated[
-    str, Path(pattern=r"^[0-9]{1,20}$", description="As printed in the cartola, e.g. 00105349.")
+    str,
+    Path(
+        pattern=r"^[0-9]{1,20}$",
+        description="As printed in the cartola, e.g. 00105349.",
+        openapi_examples=ex.ACCOUNT_NUMBER,
+    ),
 ]
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_day(value: object) -> object:
+    """Only ``YYYY-MM-DD`` is a day in a query string: pydantic alone would also read a number
+    as a Unix time (``date_to=0`` was 1970-01-01), which the OpenAPI document does not allow."""
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        return value
+    raise PydanticCustomError("date_parsing", "Input should be a date as YYYY-MM-DD")
+
+
+# A day in Ecuador, as YYYY-MM-DD (docs/api.md: Conventions).
+QueryDay = Annotated[date | None, BeforeValidator(_iso_day)]
 
 _CURSOR_TEXT = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
 _CURSOR_VALUE = re.compile(
@@ -119,8 +145,12 @@ def list_movements(
     number: AccountNumberPath,
     member: Settled,
     conn: Conn,
-    date_from: Annotated[date | None, Query(description="First day (Ecuador), inclusive.")] = None,
-    date_to: Annotated[date | None, Query(description="Last day (Ecuador), inclusive.")] = None,
+    date_from: Annotated[
+        QueryDay, Query(description="First day (Ecuador), inclusive.", openapi_examples=ex.DAY_FROM)
+    ] = None,
+    date_to: Annotated[
+        QueryDay, Query(description="Last day (Ecuador), inclusive.", openapi_examples=ex.DAY_TO)
+    ] = None,
     order: Annotated[StatementOrder, Query(description="desc: newest first.")] = "desc",
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
     cursor: Annotated[str | None, Query(max_length=200, description="From next_cursor.")] = None,

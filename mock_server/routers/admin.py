@@ -10,7 +10,7 @@ import sqlite3
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Response
 from pydantic import TypeAdapter
 
 from mock_server import codes, db, mail
@@ -19,6 +19,7 @@ from mock_server.errors import ERROR_RESPONSE, ApiError
 from mock_server.i18n import N_, _
 from mock_server.idempotency import Idempotency, Outcome, member_idempotency
 from mock_server.lockout import MAX_FAILURES, clear_failures
+from mock_server.routers import openapi_examples as ex
 from mock_server.routers.registration import duplicate_problem
 from mock_server.security import normalise_username
 from sjvirtual_tui.models import (
@@ -230,7 +231,7 @@ def approve(
 )
 def reject(
     registration_id: RegistrationId,
-    body: RejectRequest,
+    body: Annotated[RejectRequest, Body(openapi_examples=ex.REJECT)],
     staff: Staff,
     idem: StaffKey,
     state: State,

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Body, Response
 
 from mock_server import db, mail
 from mock_server.deps import Conn, Member, Session, State
 from mock_server.errors import ERROR_RESPONSE, INVALID_CREDENTIALS_MESSAGE, ApiError
 from mock_server.i18n import _, language
 from mock_server.lockout import MAX_FAILURES, clear_failures, failures, locked_error, record_failure
+from mock_server.routers import openapi_examples as ex
 from mock_server.security import decoy_challenge, hash_token, new_token, normalise_username
 from sjvirtual_tui.models import (
     ChallengeRequest,
@@ -43,7 +45,11 @@ def parse_username(raw: str) -> str:
     responses={422: ERROR_RESPONSE},
     summary="INGRESAR: the security image and phrase of a username",
 )
-def challenge(body: ChallengeRequest, state: State, conn: Conn) -> SecurityChallenge:
+def challenge(
+    body: Annotated[ChallengeRequest, Body(openapi_examples=ex.CHALLENGE)],
+    state: State,
+    conn: Conn,
+) -> SecurityChallenge:
     username = parse_username(body.username)
     # A user who has not finished the PRIMER INGRESO has no image yet: the decoy, as for an
     # unknown name, so the answer does not tell that the username exists.
@@ -67,7 +73,9 @@ def challenge(body: ChallengeRequest, state: State, conn: Conn) -> SecurityChall
     responses={401: ERROR_RESPONSE, 422: ERROR_RESPONSE, 423: ERROR_RESPONSE},
     summary="SIGUIENTE: open a session with username and password",
 )
-def login(body: LoginRequest, state: State, conn: Conn) -> LoginResult:
+def login(
+    body: Annotated[LoginRequest, Body(openapi_examples=ex.LOGIN)], state: State, conn: Conn
+) -> LoginResult:
     username = parse_username(body.username)
     member = conn.execute(
         """

@@ -33,6 +33,7 @@ from mock_server.deps import Conn, CurrentMember, Member, State
 from mock_server.errors import ERROR_RESPONSE, ApiError
 from mock_server.i18n import _
 from mock_server.idempotency import Idempotency, Outcome, member_idempotency
+from mock_server.routers import openapi_examples as ex
 from sjvirtual_tui import rules
 from sjvirtual_tui.models import (
     ACCOUNT_TYPE_LABELS,
@@ -57,7 +58,8 @@ router = APIRouter(
 
 BeneficiaryKey = Annotated[Idempotency, Depends(member_idempotency())]
 BeneficiaryBody = Annotated[
-    InternalBeneficiaryRequest | ExternalBeneficiaryRequest, Body(discriminator="kind")
+    InternalBeneficiaryRequest | ExternalBeneficiaryRequest,
+    Body(discriminator="kind", openapi_examples=ex.BENEFICIARY),
 ]
 BeneficiaryId = Annotated[int, Path(ge=1, le=2**62, description="The beneficiary's id.")]
 
@@ -84,7 +86,10 @@ def lookup(
     member: Socio,
     conn: Conn,
     account_type: Annotated[AccountType, Query(description="ahorro_vista or ahorro_personal.")],
-    number: Annotated[InternalNumber, Query(description="00105349 (cartola) or 1105349.")],
+    number: Annotated[
+        InternalNumber,
+        Query(description="00105349 (cartola) or 1105349.", openapi_examples=ex.LOOKUP_NUMBER),
+    ],
 ) -> AccountLookup:
     target = resolve_internal(conn, member, account_type, number)
     return AccountLookup(

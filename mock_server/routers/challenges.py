@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Body, Depends, Path, Response
 
 from mock_server import pin
 from mock_server.banking import Socio
@@ -20,6 +20,7 @@ from mock_server.errors import ERROR_RESPONSE, ApiError
 from mock_server.i18n import _
 from mock_server.idempotency import Idempotency, Outcome, member_idempotency
 from mock_server.payments import confirm_payment
+from mock_server.routers import openapi_examples as ex
 from mock_server.routers.beneficiaries import confirm_beneficiary
 from mock_server.routers.transfers import confirm_transfer
 from sjvirtual_tui.models import (
@@ -53,7 +54,7 @@ ChallengeIdPath = Annotated[ChallengeId, Path(description="The id of the Challen
 )
 def confirm(
     challenge_id: ChallengeIdPath,
-    body: ConfirmRequest,
+    body: Annotated[ConfirmRequest, Body(openapi_examples=ex.CONFIRM)],
     member: Socio,
     idem: ConfirmKey,
     state: State,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Body, Depends, Response
 
 from mock_server import codes, db, mail
 from mock_server.deps import Conn, Member, State
@@ -30,6 +30,7 @@ from mock_server.lockout import (
     locked_error,
     record_failure,
 )
+from mock_server.routers import openapi_examples as ex
 from mock_server.routers.auth import parse_username
 from mock_server.security import DECOY_OWN_QUESTIONS, PasswordChecker, decoy_index
 from sjvirtual_tui import rules
@@ -92,7 +93,10 @@ def _profile(row: sqlite3.Row) -> MemberProfile:
     summary="ESTABLECER CONTRASEÑA with the code of the approval e-mail",
 )
 def set_password(
-    body: SetPasswordRequest, idem: SetPasswordKey, state: State, conn: Conn
+    body: Annotated[SetPasswordRequest, Body(openapi_examples=ex.SET_PASSWORD)],
+    idem: SetPasswordKey,
+    state: State,
+    conn: Conn,
 ) -> Response:
     replayed = idem.stored_answer(conn)
     if replayed is not None:
@@ -204,7 +208,11 @@ def _setup_hashes(
     summary="PRIMER INGRESO: new password, security image and phrase, secret questions",
 )
 def first_login_setup(
-    body: FirstLoginSetup, member: Member, idem: SetupKey, state: State, conn: Conn
+    body: Annotated[FirstLoginSetup, Body(openapi_examples=ex.SETUP)],
+    member: Member,
+    idem: SetupKey,
+    state: State,
+    conn: Conn,
 ) -> Response:
     replayed = idem.stored_answer(conn)
     if replayed is not None:
@@ -299,7 +307,11 @@ def _member_id(conn: sqlite3.Connection, username: str) -> int | None:
     responses={422: ERROR_RESPONSE},
     summary="¿Olvidó su contraseña?: the user's two questions, and a code by e-mail",
 )
-def start_recovery(body: RecoveryRequest, state: State, conn: Conn) -> RecoveryChallenge:
+def start_recovery(
+    body: Annotated[RecoveryRequest, Body(openapi_examples=ex.RECOVERY)],
+    state: State,
+    conn: Conn,
+) -> RecoveryChallenge:
     username = parse_username(body.username)
     member = _recoverable(conn, username)
     if member is None:
@@ -345,7 +357,10 @@ def start_recovery(body: RecoveryRequest, state: State, conn: Conn) -> RecoveryC
     summary="¿Olvidó su contraseña?: both answers, the e-mailed code and a new password",
 )
 def complete_recovery(
-    body: RecoveryCompletion, idem: RecoveryKey, state: State, conn: Conn
+    body: Annotated[RecoveryCompletion, Body(openapi_examples=ex.RECOVERY_COMPLETE)],
+    idem: RecoveryKey,
+    state: State,
+    conn: Conn,
 ) -> Response:
     replayed = idem.stored_answer(conn)
     if replayed is not None:

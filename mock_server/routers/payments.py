@@ -34,6 +34,7 @@ from mock_server.payments import (
     pending_bill,
     plan_payment,
 )
+from mock_server.routers import openapi_examples as ex
 from sjvirtual_tui.models import (
     Bill,
     Biller,
@@ -60,11 +61,14 @@ PaymentKey = Annotated[Idempotency, Depends(member_idempotency("card_number"))]
 FrequentKey = Annotated[Idempotency, Depends(member_idempotency())]
 PaymentBody = Annotated[
     ServicePaymentRequest | CardPaymentRequest | ExternalCardPaymentRequest,
-    Body(discriminator="kind"),
+    Body(discriminator="kind", openapi_examples=ex.PAYMENT),
 ]
 PaymentId = Annotated[int, Path(ge=1, le=2**62, description="The payment's id.")]
 FrequentId = Annotated[int, Path(ge=1, le=2**62, description="The frequent service's id.")]
-BillerCodePath = Annotated[BillerCode, Path(description="The biller's code, e.g. CNEL_EP.")]
+BillerCodePath = Annotated[
+    BillerCode,
+    Path(description="The biller's code, e.g. CNEL_EP.", openapi_examples=ex.BILLER_CODE),
+]
 MAX_LIST = 200
 
 
@@ -82,7 +86,12 @@ def billers(
     conn: Conn,
     q: Annotated[
         str | None,
-        Query(min_length=1, max_length=40, description="Words to find, without case or accents."),
+        Query(
+            min_length=1,
+            max_length=40,
+            description="Words to find, without case or accents.",
+            openapi_examples=ex.BILLER_QUERY,
+        ),
     ] = None,
 ) -> list[Biller]:
     return list_billers(conn, q)
@@ -98,7 +107,13 @@ def consult(
     biller_code: BillerCodePath,
     member: Socio,
     conn: Conn,
-    reference: Annotated[Reference, Query(description="As the biller's reference_label says.")],
+    reference: Annotated[
+        Reference,
+        Query(
+            description="As the biller's reference_label says.",
+            openapi_examples=ex.BILL_REFERENCE,
+        ),
+    ],
 ) -> Bill:
     biller = load_biller(conn, biller_code)
     return bill_model(pending_bill(conn, biller, reference))
@@ -124,7 +139,11 @@ def get_frequent_services(member: Socio, conn: Conn) -> list[FrequentService]:
     summary="Save a biller + reference with an alias (no PIN: it moves no money)",
 )
 def add_frequent_service(
-    body: FrequentServiceRequest, member: Socio, idem: FrequentKey, state: State, conn: Conn
+    body: Annotated[FrequentServiceRequest, Body(openapi_examples=ex.FREQUENT_SERVICE)],
+    member: Socio,
+    idem: FrequentKey,
+    state: State,
+    conn: Conn,
 ) -> Response:
     def effect() -> Outcome:
         saved = add_frequent(

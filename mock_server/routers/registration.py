@@ -13,6 +13,7 @@ from mock_server.deps import Conn, State
 from mock_server.errors import ERROR_RESPONSE, ApiError
 from mock_server.i18n import N_, _, language
 from mock_server.idempotency import Idempotency, Outcome, public_idempotency
+from mock_server.routers import openapi_examples as ex
 from sjvirtual_tui import rules
 from sjvirtual_tui.models import (
     EmpresaRegistration,
@@ -24,7 +25,10 @@ from sjvirtual_tui.models import (
 router = APIRouter(tags=["registration"], responses={500: ERROR_RESPONSE})
 
 RegistrationKey = Annotated[Idempotency, Depends(public_idempotency())]
-RegistrationBody = Annotated[PersonaRegistration | EmpresaRegistration, Body(discriminator="kind")]
+RegistrationBody = Annotated[
+    PersonaRegistration | EmpresaRegistration,
+    Body(discriminator="kind", openapi_examples=ex.REGISTRATION),
+]
 
 # The same words whether the account does not exist or is someone else's: the form must not
 # tell a stranger who holds an account number.

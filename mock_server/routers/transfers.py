@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Path, Query, Request, Response
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
@@ -49,6 +49,7 @@ from mock_server.idempotency import (
     Outcome,
     member_key,
 )
+from mock_server.routers import openapi_examples as ex
 from sjvirtual_tui.models import (
     ChallengePurpose,
     Transfer,
@@ -74,7 +75,10 @@ _KEY = re.compile(KEY_PATTERN.removeprefix("^").removesuffix("$"))
 
 
 async def start_transfer(
-    request: Request, body: TransferRequest, socio: SocioRequest, key: KeyHeader
+    request: Request,
+    body: Annotated[TransferRequest, Body(openapi_examples=ex.TRANSFER)],
+    socio: SocioRequest,
+    key: KeyHeader,
 ) -> Response:
     """POST /transfers as FastAPI handles it: the requests :func:`_fast_start` does not take.
 
