@@ -314,7 +314,8 @@ def normalise_answer(text: str) -> str:
 
 # --- money -----------------------------------------------------------------------------------
 
-_AMOUNT = re.compile(r"^\$?\s*([0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(?:,([0-9]{1,2}))?$")
+# Thousands are grouped from a first group that is not zero: "0.001" is no way to write $1,00.
+_AMOUNT = re.compile(r"^\$?\s*([1-9][0-9]{0,2}(?:\.[0-9]{3})+|[0-9]+)(?:,([0-9]{1,2}))?$")
 
 
 def parse_amount_cents(text: str) -> int:

@@ -128,6 +128,8 @@ def test_parse_amount(text: str, cents: int) -> None:
         ("0,00", "mayor que cero"),
         ("0,001", "coma decimal"),
         ("1e9", "coma decimal"),
+        ("0.001", "coma decimal"),  # a thousands group after a zero: not $1,00
+        ("0.500,00", "coma decimal"),
         ("12,345", "coma decimal"),
         ("1.23.4", "coma decimal"),
         ("abc", "coma decimal"),

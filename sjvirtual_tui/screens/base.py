@@ -11,7 +11,13 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
-from sjvirtual_tui.backend import Backend, BackendError, BackendUnavailable, SessionExpired
+from sjvirtual_tui.backend import (
+    Backend,
+    BackendError,
+    BackendUnavailable,
+    OutcomeUnknown,
+    SessionExpired,
+)
 from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.widgets.bindings import translate_bindings
 
@@ -43,6 +49,12 @@ class Problem(Static):
     Problem { height: auto; display: none; color: $text-error; text-style: bold; }
     Problem.-shown { display: block; }
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Messages may quote the member's words or the server's: shown as written, never as
+        # markup (a "[/]" in them would not even render).
+        kwargs.setdefault("markup", False)
+        super().__init__(*args, **kwargs)
 
     def show(self, message: str) -> None:
         self.update(message)
@@ -129,9 +141,12 @@ class BankScreen(Screen[None]):
                 return
             except BackendUnavailable as exc:
                 self._retry = again
-                self.show_problem(
-                    _("{message} Pulse F5 para reintentar.").format(message=exc.message)
-                )
+                if isinstance(exc, OutcomeUnknown):
+                    self.show_problem(exc.message)  # it says "en proceso" and F5 itself
+                else:
+                    self.show_problem(
+                        _("{message} Pulse F5 para reintentar.").format(message=exc.message)
+                    )
                 return
             except BackendError as exc:
                 if on_error is None or not on_error(exc):
@@ -145,9 +160,13 @@ class BankScreen(Screen[None]):
             banner = self.problem_widget()
             if banner is not None:
                 banner.clear()
-            outcome = on_result(result)
-            if isinstance(outcome, Awaitable):
-                await outcome
+            try:
+                outcome = on_result(result)
+                if isinstance(outcome, Awaitable):
+                    await outcome
+            except Exception:  # a bug showing the answer: say so, never fail silently
+                log.exception("unexpected error showing a backend result")
+                self.show_problem(_(UNEXPECTED))
 
         self.run_worker(run(), group=group, exclusive=True, exit_on_error=False)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -115,8 +116,8 @@ class BeneficiariesScreen(BankScreen):
         table.clear()
         for b in beneficiaries:
             table.add_row(
-                b.name,
-                b.institution_name,
+                Text(b.name),  # Text: names are shown as written, never as markup
+                Text(b.institution_name),
                 SHORT_TYPE_LABELS.get(b.account_type, b.account_type),
                 b.number,
                 key=str(b.id),

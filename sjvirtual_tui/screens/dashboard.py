@@ -38,7 +38,7 @@ class DashboardScreen(BankScreen):
         yield Header(show_clock=False)
         with Vertical(id="dashboard-box"):
             yield Static(_("POSICIÓN CONSOLIDADA"), classes="screen-title")
-            yield Static(self._greeting(), id="member-line")
+            yield Static(self._greeting(), id="member-line", markup=False)
             yield RowTable(id="accounts")
             yield Static("", id="accounts-total")
             yield Static(

@@ -80,8 +80,9 @@ class LoginScreen(BankScreen):
                     with Horizontal(id="security-row"):
                         yield SecurityImage(id="security-image")
                         with Vertical(id="security-text"):
-                            yield Static("", id="security-user")
-                            yield Static("", id="security-phrase")
+                            # The phrase is the member's own words: shown as written.
+                            yield Static("", id="security-user", markup=False)
+                            yield Static("", id="security-phrase", markup=False)
                             yield Static(
                                 _("Si no reconoce su imagen y frase, no escriba su contraseña."),
                                 id="security-warning",

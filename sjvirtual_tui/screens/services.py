@@ -7,6 +7,7 @@ from __future__ import annotations
 import unicodedata
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -204,8 +205,12 @@ class ServicePaymentScreen(VerifiedWizard):
         table = self.query_one("#sv-frequent", DataTable)
         table.clear()
         for service in self.frequent:
+            # Text: the alias is the member's own words, never markup.
             table.add_row(
-                service.alias, service.biller_name, service.reference, key=str(service.id)
+                Text(service.alias),
+                Text(service.biller_name),
+                Text(service.reference),
+                key=str(service.id),
             )
         title = _(FREQUENT_TITLE)
         if not self.frequent:
@@ -351,11 +356,13 @@ class ServicePaymentScreen(VerifiedWizard):
 
         def saved(_result: object) -> None:
             self.notify(
-                _("Guardado como «{alias}» en sus servicios frecuentes.").format(alias=alias)
+                _("Guardado como «{alias}» en sus servicios frecuentes.").format(alias=alias),
+                markup=False,
             )
 
         def refused(error: BackendError) -> bool:
-            self.notify(error.message, severity="warning")  # the payment goes on regardless
+            # The payment goes on regardless.
+            self.notify(error.message, severity="warning", markup=False)
             return True
 
         self.call_backend(

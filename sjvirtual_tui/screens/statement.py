@@ -74,7 +74,7 @@ class StatementScreen(BankScreen):
                 yield Label(_("Enter consulta"), classes="hint range-hint")
             yield Label("", id="range-error", classes="field-error")
             yield RowTable(id="movements")
-            yield Static("", id="statement-status")
+            yield Static("", id="statement-status", markup=False)
             yield Problem(id="problem")
         yield Footer(show_command_palette=False, compact=True)
 
@@ -164,8 +164,9 @@ class StatementScreen(BankScreen):
             credit = money(movement.amount_cents) if movement.amount_cents > 0 else ""
             table.add_row(
                 rules.local_datetime(movement.posted_at).strftime("%d/%m/%y"),
-                movement.description,
-                movement.reference,
+                # Text: descriptions are typed by whoever sent the money, never markup.
+                Text(movement.description),
+                Text(movement.reference),
                 Text(debit, justify="right"),
                 Text(credit, justify="right"),
                 Text(money(movement.balance_after_cents), justify="right"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -87,6 +88,7 @@ class TellerScreen(BankScreen):
             yield Static(
                 f"{title} · {self.login.member.full_name}",
                 classes="screen-title",
+                markup=False,
             )
             with TabbedContent(id="teller-tabs"):
                 with TabPane(_("Solicitudes pendientes"), id="tab-requests"):
@@ -144,9 +146,9 @@ class TellerScreen(BankScreen):
             table.add_row(
                 registration.reference,
                 KIND_LABELS.get(registration.request.kind, registration.request.kind.capitalize()),
-                identification,
-                name,
-                registration.request.usuario,
+                Text(identification),
+                Text(name),  # what the applicant typed (a razón social): never markup
+                Text(registration.request.usuario),
                 key=str(registration.id),
             )
         self._detail(0)
@@ -159,7 +161,7 @@ class TellerScreen(BankScreen):
         table.clear()
         for member in members:
             since = local_time(member.locked_at) if member.locked_at else ""
-            table.add_row(member.username, member.full_name, since, key=member.username)
+            table.add_row(member.username, Text(member.full_name), since, key=member.username)
 
     @on(DataTable.RowHighlighted, "#requests")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:

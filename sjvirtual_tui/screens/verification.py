@@ -78,6 +78,9 @@ class VerifiedWizard(WizardScreen):
         self.keys = OperationKeys()  # the operation's start: CONFIRMAR twice is one operation
         self.receipt_of: Transfer | Payment | None = None
         self.receipt_path = ""
+        # (challenge id, PIN, key) of the PIN sent last while its answer has not come: the same
+        # PIN sent again (CONFIRMAR after "en proceso") is that send again, with its key.
+        self._pin_send: tuple[str, str, str] | None = None
 
     # --- the shared steps ------------------------------------------------------------------------
 
@@ -149,6 +152,7 @@ class VerifiedWizard(WizardScreen):
 
     def ask_pin(self, challenge: Challenge) -> None:
         self.challenge = challenge
+        self._pin_send = None
         self.pin_entry.start(challenge)
         self.query_one(".pin-restart", Button).display = False
         self.query_one(".pin-confirm", Button).display = True
@@ -160,8 +164,15 @@ class VerifiedWizard(WizardScreen):
             return
         pin = self.pin_entry.value
         # A new key for each PIN the member sends (the same wrong PIN typed twice is two
-        # attempts); a retry of this send (lost answer, F5) reuses it.
-        key = new_idempotency_key()
+        # attempts); a retry of this send (lost answer, F5) reuses it, and so does CONFIRMAR
+        # with the same PIN while the last send's outcome is unknown: with a new key the
+        # server would answer "already confirmed" to a PIN that did confirm the operation.
+        pending = self._pin_send
+        if pending is not None and pending[:2] == (challenge.id, pin):
+            key = pending[2]
+        else:
+            key = new_idempotency_key()
+        self._pin_send = (challenge.id, pin, key)
         self.call_backend(
             lambda: self.backend.confirm(challenge, pin, idempotency_key=key),
             self._confirmed,
@@ -169,6 +180,7 @@ class VerifiedWizard(WizardScreen):
         )
 
     def _confirmed(self, result: ConfirmResult) -> None:
+        self._pin_send = None
         self.keys.forget()
         self.confirmed(result)
 
@@ -176,6 +188,7 @@ class VerifiedWizard(WizardScreen):
         raise NotImplementedError
 
     def _pin_refused(self, error: BackendError) -> bool:
+        self._pin_send = None  # an answer came: the next PIN sent is a new attempt
         if isinstance(error, LockedError):
             self.sjv.end_session(error.message)
             return True

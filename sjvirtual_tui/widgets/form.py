@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 
 from textual.app import ComposeResult
@@ -62,7 +63,8 @@ class FormField(Vertical):
         with Horizontal():
             yield Label(self.label, classes="form-label")
             yield self._input
-        yield Label("", classes="form-error")
+        # The reasons may quote what the member typed (or the server's words): plain text.
+        yield Label("", classes="form-error", markup=False)
 
     @property
     def input(self) -> Input:
@@ -95,8 +97,18 @@ class FormField(Vertical):
                 )
         elif self.check is not None:
             message = self.check(self.value)
+        if message is None and has_control_characters(self._input.value):
+            # Escape sequences, NULs, bidi overrides: never stored, never drawn on a terminal.
+            message = _("{label}: quite los caracteres de control.").format(
+                label=self.label.removesuffix(" (*)")
+            )
         self.show_error(message)
         return message is None
+
+
+def has_control_characters(text: str) -> bool:
+    """Control (Cc: NUL, ESC, BEL...) or format (Cf: bidi overrides, zero-width) characters."""
+    return any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text)
 
 
 def field_name_safe(name: str) -> str:

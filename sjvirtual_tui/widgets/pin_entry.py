@@ -46,7 +46,7 @@ class PinEntry(Vertical):
         with Horizontal():
             yield Label(_("PIN de verificación") + " (*)", classes="pin-label")
             yield self._input
-        yield Label("", classes="form-error")
+        yield Label("", classes="form-error", markup=False)
         yield Static("", classes="pin-attempts")
 
     @property
