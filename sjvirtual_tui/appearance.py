@@ -104,6 +104,7 @@ def use_ascii_glyphs(ascii_only: bool) -> None:
         use = "ascii" if ascii_only and name not in keep else name
         chars[name] = original.chars[use]
         locations[name] = original.locations[use]
+    _border.get_box.cache_clear()  # boxes already drawn are cached by border type
     if ascii_only:
         ScrollBarRender.VERTICAL_BARS = [" "] * 8
         ScrollBarRender.HORIZONTAL_BARS = [" "] * 8

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,6 +25,20 @@ CLOCK_START = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 # For the secrets a test makes through the API (new passwords, answers): the flows are under
 # test, not argon2's cost. The seeded users keep their real hashes.
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def _no_keyring() -> Iterator[None]:
+    """Every test starts with keyring's ``fail`` backend, as on a headless Linux, whatever the
+    machine has (a desktop's Secret Service would show "Recordar usuario" in snapshots); the
+    keyring tests put their own backend in."""
+    import keyring
+    from keyring.backends import fail
+
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(before)
 
 
 @pytest.fixture
