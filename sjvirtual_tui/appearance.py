@@ -80,6 +80,8 @@ def use_ascii_glyphs(ascii_only: bool) -> None:
     Textual has no switch for this; its border table and a few widgets' class constants are the
     one place each glyph comes from, so they are replaced here rather than in every stylesheet.
     """
+    if not ascii_only and not _unicode:
+        return  # Textual's own glyphs were never replaced (and start-up imports nothing here)
     from textual import _border
     from textual.scrollbar import ScrollBarRender
     from textual.widgets import Checkbox, RadioButton

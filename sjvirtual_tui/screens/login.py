@@ -108,7 +108,10 @@ class LoginScreen(BankScreen):
         self.query_one("#remember", Tick).display = False
         self.query_one("#username", Input).focus()
         if not self.kiosk and not self.teller:
-            self.run_worker(self._look_at_keyring, thread=True, exit_on_error=False)
+            # After the first frame: importing keyring (its backends) would delay it.
+            self.call_after_refresh(
+                self.run_worker, self._look_at_keyring, thread=True, exit_on_error=False
+            )
 
     # --- the remembered user (keyring only) ----------------------------------------------------
 
