@@ -383,22 +383,16 @@ class SJVirtualApp(App[None]):
             return
         lock = self.idle_lock_seconds
         if lock is not None and self.monotonic() - self._last_input >= lock:
+            # Our lock: the server does not know yet, so the session is ended there first.
             minutes = max(1, lock // 60)
             self.session = None
             await self._backend.logout()
-            self.end_session(
-                _(
-                    "Su sesión se cerró tras {minutes} minutos sin actividad. Ingrese nuevamente."
-                ).format(minutes=minutes)
-            )
+        elif self._backend.seconds_since_last_request() >= self.session.idle_timeout_seconds:
+            minutes = self.session.idle_timeout_seconds // 60  # the server has ended it already
+        else:
             return
-        if self._backend.seconds_since_last_request() >= self.session.idle_timeout_seconds:
-            minutes = self.session.idle_timeout_seconds // 60
-            self.end_session(
-                _(
-                    "Su sesión se cerró tras {minutes} minutos sin actividad. Ingrese nuevamente."
-                ).format(minutes=minutes)
-            )
+        message = _("Su sesión se cerró tras {minutes} minutos sin actividad. Ingrese nuevamente.")
+        self.end_session(message.format(minutes=minutes))
 
     async def action_logout(self) -> None:
         if self.session is None:
