@@ -79,6 +79,7 @@ def transfer_receipt(transfer: Transfer) -> str:
     when = transfer.executed_at or transfer.created_at
     rows = [
         (_("Referencia"), transfer.reference),
+        *_outcome(transfer),
         (_("Fecha y hora"), local_time(when)),
         (_("Tipo"), TRANSFER_KIND_LABELS.get(transfer.kind, transfer.kind)),
         (_("Cuenta origen"), transfer.from_account),
@@ -87,11 +88,17 @@ def transfer_receipt(transfer: Transfer) -> str:
         (_("Institución"), transfer.to_institution),
         (_("Monto"), money(transfer.amount_cents)),
         (_("Descripción"), transfer.description),
-        (_("Estado"), TRANSFER_STATUS_LABELS.get(transfer.status, transfer.status)),
     ]
-    if transfer.reason:
-        rows.append((_("Motivo"), transfer.reason))
     return _receipt(_("COMPROBANTE DE TRANSFERENCIA"), rows)
+
+
+def _outcome(operation: Transfer | Payment) -> list[tuple[str, str]]:
+    """State and reason (a rejection's), near the top: the first thing a member needs to read,
+    on screen at 80x24 without scrolling."""
+    rows = [(_("Estado"), TRANSFER_STATUS_LABELS.get(operation.status, operation.status))]
+    if operation.reason:
+        rows.append((_("Motivo"), operation.reason))
+    return rows
 
 
 def receipt_file_name(transfer: Transfer) -> str:
@@ -131,6 +138,7 @@ def payment_receipt(payment: Payment) -> str:
     """The receipt of a payment as plain text: on screen, in the saved file, on paper."""
     rows = [
         (_("Referencia"), payment.reference),
+        *_outcome(payment),
         (_("Fecha y hora"), local_time(payment.executed_at or payment.created_at)),
         (_("Tipo"), PAYMENT_KIND_LABELS.get(payment.kind, payment.kind)),
         (_("Cuenta origen"), payment.from_account),
@@ -143,12 +151,7 @@ def payment_receipt(payment: Payment) -> str:
     ]
     if payment.period:
         rows.append((_("Período"), payment.period))
-    rows += [
-        (_("Monto"), money(payment.amount_cents)),
-        (_("Estado"), TRANSFER_STATUS_LABELS.get(payment.status, payment.status)),
-    ]
-    if payment.reason:
-        rows.append((_("Motivo"), payment.reason))
+    rows.append((_("Monto"), money(payment.amount_cents)))
     return _receipt(_("COMPROBANTE DE PAGO"), rows)
 
 

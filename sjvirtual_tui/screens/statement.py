@@ -199,11 +199,7 @@ class StatementScreen(BankScreen):
             loaded=count(len(self.movements)),
             more=more,
         )
-        self._status(
-            f"{position}\n"
-            f"{local_time(current.posted_at)} {current.description} · {current.reference} · "
-            f"{money(current.amount_cents)}"
-        )
+        self._status(f"{position}\n{movement_detail(current)}")
 
     def _status(self, text: str) -> None:
         self.query_one("#statement-status", Static).update(text)
@@ -260,6 +256,27 @@ class StatementScreen(BankScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+def movement_detail(movement: Movement) -> str:
+    """The row the table cuts, whole, in two lines: time, amount and reference first (their
+    width is known, so 80 columns never cut the amount), the description alone under it.
+    Servers often write the reference into the description too: it is said once."""
+    reference = movement.reference
+    description = _strip_reference(movement.description, reference) if reference else ""
+    description = description or movement.description
+    first = [local_time(movement.posted_at), money(movement.amount_cents)]
+    if reference and reference not in description:
+        first.append(reference)
+    return " · ".join(first) + "\n" + description
+
+
+def _strip_reference(description: str, reference: str) -> str:
+    """``description`` without ``reference`` when it is a part of its own between " · "."""
+    parts = description.split(" · ")
+    if reference in parts and len(parts) > 1:
+        parts.remove(reference)
+    return " · ".join(parts)
 
 
 def _csv_text(value: str) -> str:

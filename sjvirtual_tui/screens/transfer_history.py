@@ -28,6 +28,14 @@ def _when(operation: Operation) -> str:
     return (operation.executed_at or operation.created_at).isoformat()
 
 
+def row_key(operation: Operation) -> str:
+    """Unique across kinds: a transfer and a payment may share a numeric id."""
+    from sjvirtual_tui.models import Transfer
+
+    kind = "transfer" if isinstance(operation, Transfer) else "payment"
+    return f"{kind}-{operation.id}"
+
+
 def destination(operation: Operation) -> tuple[str, str]:
     """(who, where) for the list and its detail line."""
     from sjvirtual_tui.models import Transfer
@@ -94,7 +102,7 @@ class TransferHistoryScreen(BankScreen):
                 destination(t)[0],
                 Text(money(t.amount_cents), justify="right"),
                 TRANSFER_STATUS_LABELS.get(t.status, t.status).split(",")[0],
-                key=str(t.id),
+                key=row_key(t),
             )
         if not transfers:
             self.query_one("#transfer-detail", Static).update(
