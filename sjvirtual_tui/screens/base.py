@@ -7,9 +7,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from textual import on
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Input, Select, Static
 
 from sjvirtual_tui.backend import (
     Backend,
@@ -72,6 +73,8 @@ class BankScreen(Screen[None]):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._retry: Callable[[], None] | None = None
+        # field id -> (id of the label showing its message, the value the message is about)
+        self._field_errors: dict[str, tuple[str, object]] = {}
         translate_bindings(self)
         if self.kiosk_mode:  # a shared terminal keeps no files: no keys that would write one
             table = self._bindings.key_to_bindings
@@ -98,6 +101,34 @@ class BankScreen(Screen[None]):
     @property
     def backend(self) -> Backend:
         return self.sjv.backend
+
+    # --- messages beside a field ----------------------------------------------------------------
+
+    def show_field_error(self, label_id: str, message: str | None, *fields: str) -> None:
+        """Shows ``message`` in the label ``#label_id`` (hides it when None). The message is
+        about the value the ``fields`` have now (by default the field whose id is the label's
+        without ``-error``): it goes by itself as soon as one of them changes."""
+        label = self.query_one(f"#{label_id}", Static)  # a Label is a Static
+        label.update(message or "")
+        label.set_class(bool(message), "-shown")
+        self._field_errors = {
+            field: shown for field, shown in self._field_errors.items() if shown[0] != label_id
+        }
+        if message:
+            for field in fields or (label_id.removesuffix("-error"),):
+                self._field_errors[field] = (label_id, self._field_value(field))
+
+    def _field_value(self, field: str) -> object:
+        widget = self.query_one(f"#{field}")
+        return widget.value if isinstance(widget, Input | Select) else None
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _field_changed(self, event: Input.Changed | Select.Changed) -> None:
+        widget = event.input if isinstance(event, Input.Changed) else event.select
+        shown = self._field_errors.get(widget.id or "")
+        if shown is not None and self._field_value(widget.id or "") != shown[1]:
+            self.show_field_error(shown[0], None)
 
     def problem_widget(self) -> Problem | None:
         try:
@@ -149,6 +180,9 @@ class BankScreen(Screen[None]):
                     )
                 return
             except BackendError as exc:
+                # The banner told how the last try went; this one's answer replaces it, even
+                # when ``on_error`` shows it beside a field.
+                self._clear_problem()
                 if on_error is None or not on_error(exc):
                     self.show_problem(exc.message)
                 return
@@ -157,9 +191,7 @@ class BankScreen(Screen[None]):
                 self.show_problem(_(UNEXPECTED))
                 return
             self._retry = None
-            banner = self.problem_widget()
-            if banner is not None:
-                banner.clear()
+            self._clear_problem()
             try:
                 outcome = on_result(result)
                 if isinstance(outcome, Awaitable):
@@ -169,6 +201,11 @@ class BankScreen(Screen[None]):
                 self.show_problem(_(UNEXPECTED))
 
         self.run_worker(run(), group=group, exclusive=True, exit_on_error=False)
+
+    def _clear_problem(self) -> None:
+        banner = self.problem_widget()
+        if banner is not None:
+            banner.clear()
 
     def action_retry(self) -> None:
         retry, self._retry = self._retry, None

@@ -406,9 +406,7 @@ class AddBeneficiaryScreen(VerifiedWizard):
         return next((i for i in self.institutions if i.code == code), None)
 
     def _institution_error(self, message: str | None) -> None:
-        label = self.query_one("#be-institution-error", Label)
-        label.update(message or "")
-        label.set_class(bool(message), "-shown")
+        self.show_field_error("be-institution-error", message)
 
     @on(Button.Pressed, "#ben-data-next")
     def _to_confirm(self) -> None:

@@ -340,9 +340,7 @@ class CardPaymentScreen(VerifiedWizard):
         self.go("cd-confirm", focus=self.query_one("#cd-submit", Button))
 
     def _issuer_error(self, message: str | None) -> None:
-        label = self.query_one("#cd-issuer-error", Label)
-        label.update(message or "")
-        label.set_class(bool(message), "-shown")
+        self.show_field_error("cd-issuer-error", message)
 
     def on_input_submitted(self) -> None:
         if self.step == "cd-pin":

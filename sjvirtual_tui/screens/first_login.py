@@ -58,10 +58,10 @@ class FirstLoginScreen(WizardScreen):
         self.login = login
         # Only to refuse "the same password again" before sending; dropped when the screen goes.
         self._current_password = current_password
-        self.pair = PasswordPair("fl-")
+        self.pair = PasswordPair("fl-", current=lambda: self._current_password)
         self.phrase = FormField("phrase", _("Frase de seguridad"), check=_phrase, max_length=60)
         self.own_question = FormField("own_question", _("Su pregunta"), check=_question)
-        self.own_answer = FormField("own_answer", _("Su respuesta"), check=_answer)
+        self.own_answer = FormField("own_answer", _("Su respuesta"), check=self._own_answer)
         self.answer = FormField("answer", _("Respuesta"), check=_answer)
         self.questions: list[SecurityQuestion] = []
         self.keys = OperationKeys()
@@ -167,13 +167,8 @@ class FirstLoginScreen(WizardScreen):
 
     @on(Button.Pressed, "#fl-password-ok")
     def password_ok(self) -> None:
-        if not validate_all([self.pair.password, self.pair.repeat]):
-            return
-        if self.pair.password.input.value == self._current_password:
-            self.pair.password.show_error(_("La nueva contraseña debe ser distinta de la actual."))
-            self.pair.password.input.focus()
-            return
-        self.go("fl-image")
+        if validate_all([self.pair.password, self.pair.repeat]):
+            self.go("fl-image")
 
     @on(ImageGallery.Chosen)
     def _chosen(self) -> None:
@@ -186,15 +181,21 @@ class FirstLoginScreen(WizardScreen):
 
     @on(Button.Pressed, "#fl-own-ok")
     def own_ok(self) -> None:
-        if not validate_all([self.own_question, self.own_answer]):
-            return
-        if rules.normalise_answer(self.own_answer.value) in rules.normalise_answer(
+        if validate_all([self.own_question, self.own_answer]):
+            self.go("fl-question")
+
+    def _own_answer(self, value: str) -> str | None:
+        """Part of the field's check, so a change of the question checks it again."""
+        error = _answer(value)
+        if error is None and rules.normalise_answer(value) in rules.normalise_answer(
             self.own_question.value
         ):
-            self.own_answer.show_error(_("La respuesta no puede estar dentro de la pregunta."))
-            self.own_answer.input.focus()
-            return
-        self.go("fl-question")
+            return _("La respuesta no puede estar dentro de la pregunta.")
+        return error
+
+    @on(OptionList.OptionHighlighted, "#question-list")
+    def _question_highlighted(self) -> None:
+        self.show_field_error("question-error", None, "question-list")  # one is chosen
 
     @on(OptionList.OptionSelected, "#question-list")
     def _question_chosen(self) -> None:
@@ -212,9 +213,11 @@ class FirstLoginScreen(WizardScreen):
         from sjvirtual_tui.models import FirstLoginSetup
 
         question = self._chosen_question()
-        error = self.query_one("#question-error", Static)
-        error.update("" if question else _("Escoja una pregunta de la lista (flechas y Enter)."))
-        error.set_class(question is None, "-shown")
+        self.show_field_error(
+            "question-error",
+            None if question else _("Escoja una pregunta de la lista (flechas y Enter)."),
+            "question-list",
+        )
         if question is None:
             self.query_one("#question-list").focus()
             return

@@ -164,16 +164,19 @@ class LoginScreen(BankScreen):
         return True
 
     def action_register(self) -> None:
+        self._show_notice(None)
         from sjvirtual_tui.screens.registration import RegistrationScreen
 
         self.app.push_screen(RegistrationScreen())
 
     def action_set_password(self) -> None:
+        self._show_notice(None)
         from sjvirtual_tui.screens.set_password import SetPasswordScreen
 
         self.app.push_screen(SetPasswordScreen())
 
     def action_recover(self) -> None:
+        self._show_notice(None)
         from sjvirtual_tui.screens.recovery import RecoveryScreen
 
         username = self.query_one("#username", Input).value.strip()
@@ -189,6 +192,7 @@ class LoginScreen(BankScreen):
         self._field_error("username", error)
         if error:
             return
+        self._show_notice(None)  # a new login: how the last session ended is told
         self.call_backend(lambda: self.backend.security_challenge(username), self._show_challenge)
 
     def _show_challenge(self, challenge: SecurityChallenge) -> None:
@@ -257,12 +261,15 @@ class LoginScreen(BankScreen):
         self._field_error("username", None)
         self.query_one(ContentSwitcher).current = "step-user"
         self.refresh_bindings()
-        self.query_one("#notice", Static).update(notice or "")
-        self.query_one("#notice", Static).set_class(bool(notice), "-shown")
+        self._show_notice(notice)
         self.query_one(Problem).clear()
         self.query_one("#username", Input).focus()
 
     def _field_error(self, field: str, message: str | None) -> None:
-        label = self.query_one(f"#{field}-error", Label)
-        label.update(message or "")
-        label.set_class(bool(message), "-shown")
+        """Beside ``#field``, until its value changes."""
+        self.show_field_error(f"{field}-error", message)
+
+    def _show_notice(self, notice: str | None) -> None:
+        """Why we are here (a session closed, ...): true until the member does something else."""
+        self.query_one("#notice", Static).update(notice or "")
+        self.query_one("#notice", Static).set_class(bool(notice), "-shown")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -27,11 +29,13 @@ def code_error(value: str) -> str | None:
 class PasswordPair:
     """The new password and its repetition, with the policy shown live under them."""
 
-    def __init__(self, prefix: str) -> None:
+    def __init__(self, prefix: str, *, current: Callable[[], str] | None = None) -> None:
+        """``current``: the password in use, which the new one must differ from."""
+        self._current = current
         self.password = FormField(
             "password",
             _("Nueva contraseña"),
-            check=rules.password_error,
+            check=self._new_password,
             password=True,
             max_length=256,
             prefix=prefix,
@@ -45,6 +49,13 @@ class PasswordPair:
             prefix=prefix,
         )
         self.policy = PasswordPolicy(id=f"{prefix}policy")
+
+    def _new_password(self, value: str) -> str | None:
+        error = rules.password_error(value)
+        current = self._current() if self._current is not None else None
+        if error is None and self.password.input.value == current:
+            return _("La nueva contraseña debe ser distinta de la actual.")
+        return error
 
     def _same(self, value: str) -> str | None:
         return None if value == self.password.value else _("Las contraseñas no coinciden.")

@@ -115,9 +115,8 @@ class StatementScreen(BankScreen):
         return date_from, date_to
 
     def _range_error(self, message: str | None, field_id: str | None = None) -> None:
-        label = self.query_one("#range-error", Label)
-        label.update(message or "")
-        label.set_class(bool(message), "-shown")
+        # About both dates: it goes when either changes.
+        self.show_field_error("range-error", message, "date-from", "date-to")
         if field_id:
             self.query_one(f"#{field_id}", Input).focus()
 

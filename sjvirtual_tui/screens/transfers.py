@@ -213,9 +213,7 @@ class TransferScreen(VerifiedWizard):
         self._destination_error(None if options else NO_DESTINATION[self.kind])
 
     def _destination_error(self, message: str | None) -> None:
-        label = self.query_one("#tr-to-error", Label)
-        label.update(message or "")
-        label.set_class(bool(message), "-shown")
+        self.show_field_error("tr-to-error", message)
 
     # --- step 1 --------------------------------------------------------------------------------
 

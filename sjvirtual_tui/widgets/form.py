@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label
@@ -58,6 +59,10 @@ class FormField(Vertical):
             compact=True,
             id=f"{prefix}input-{field_name_safe(field_name)}",
         )
+        # The value the shown message is about, and whether this field's own check said it
+        # (a server's or a screen's refusal cannot be checked again here).
+        self._shown_for: str | None = None
+        self._from_check = False
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -83,9 +88,32 @@ class FormField(Vertical):
         return str(self.query_one(".form-error", Label).render())
 
     def show_error(self, message: str | None) -> None:
+        """A refusal from elsewhere (the server): shown until the value changes."""
+        self._show(message, from_check=False)
+
+    def _show(self, message: str | None, *, from_check: bool) -> None:
         label = self.query_one(".form-error", Label)
         label.update(message or "")
         label.set_class(bool(message), "-shown")
+        self._shown_for = self._input.value if message else None
+        self._from_check = from_check and bool(message)
+
+    @on(Input.Changed)
+    def _edited(self, event: Input.Changed) -> None:
+        """A message belongs to the value that produced it. When this value changes its
+        message is checked again (and goes when the cause is gone); so is every other field's
+        own message on the screen, since a check may read another field (a repeated password
+        "no coinciden" until either is changed to match)."""
+        if event.input is not self._input:
+            return
+        if self._shown_for is not None and self._input.value != self._shown_for:
+            if self.value:
+                self.validate_value()
+            else:  # being typed again: "obligatorio" waits for Enter
+                self._show(None, from_check=False)
+        for other in self.screen.query(FormField):
+            if other is not self and other._from_check:
+                other.validate_value()
 
     def validate_value(self) -> bool:
         """Shows why the value is refused (or clears the message); True when it is fine."""
@@ -102,7 +130,7 @@ class FormField(Vertical):
             message = _("{label}: quite los caracteres de control.").format(
                 label=self.label.removesuffix(" (*)")
             )
-        self.show_error(message)
+        self._show(message, from_check=True)
         return message is None
 
 
