@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -127,10 +128,18 @@ BILLER_CATEGORY_LABELS: Labels[str] = Labels(
 )
 
 
+# Fits the 80-column screen inside its frame and scrollbar, and any paper.
+RECEIPT_WIDTH = 76
+
+
 def _receipt(title: str, rows: list[tuple[str, str]]) -> str:
     width = max(len(label) for label, _value in rows) + 2
     lines = [title, "San José S.J. Virtual", ""]
-    lines += [f"{label + ':':<{width}}{value}" for label, value in rows]
+    for label, value in rows:
+        # A long value (a rejection's reason) goes on under itself, not under the labels.
+        parts = textwrap.wrap(value, RECEIPT_WIDTH - width) or [""]
+        lines.append(f"{label + ':':<{width}}{parts[0]}")
+        lines += [" " * width + part for part in parts[1:]]
     return "\n".join(lines)
 
 

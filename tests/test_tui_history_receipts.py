@@ -109,6 +109,9 @@ async def test_a_rejected_transfers_reason_is_on_screen_at_80x24(
         assert reason in app.screen.transfer.reason
         assert re.search(r"Motivo: +Produbanco rechazó la transferencia", shown), shown
         assert reference in shown and "Rechazada" in shown
+        # A reason longer than the line goes on under itself, not under the labels.
+        body = text_of(pilot, "#receipt-text").splitlines()[3:]
+        assert all(re.match(r"[^ ][^:]*: +\S|  +\S", line) for line in body), body
 
 
 async def test_a_movements_detail_shows_its_reference_once_and_the_whole_amount(
