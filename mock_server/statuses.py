@@ -54,6 +54,10 @@ def _methods_by_name() -> dict[str, tuple[types.FunctionType, ...]]:
     return {name: tuple(funcs) for name, funcs in found.items()}
 
 
+def _ours_or_function(value: object) -> bool:
+    return callable(value) and (_ours(value) or isinstance(value, types.FunctionType))
+
+
 def _functions_in(value: object) -> Iterator[types.FunctionType]:
     """The package's functions ``value`` is, wraps or holds (a class: its methods)."""
     value = inspect.unwrap(value) if callable(value) else value
@@ -110,15 +114,22 @@ def statuses_of(*roots: Callable[..., Any]) -> set[int]:
                     pending.append((const, namespace))
             elif isinstance(const, int) and not isinstance(const, bool) and const in _STATUSES:
                 found.add(const)
-        modules = [
-            value
-            for name in (*code.co_names, *code.co_freevars)
-            if isinstance(value := namespace.get(name), types.ModuleType) and _ours(value)
-        ]
-        for name in code.co_names:
+        names = (*code.co_names, *code.co_freevars)
+        holders = [namespace.get(name) for name in names]
+        modules = [value for value in holders if isinstance(value, types.ModuleType)]
+        # Attributes of these may be statuses too: status.HTTP_429_..., HTTPStatus.CONFLICT.
+        scopes = [*modules, *(value for value in holders if isinstance(value, type))]
+        for name in names:
             candidates: list[object] = [namespace.get(name), *methods.get(name, ())]
-            candidates += [getattr(module, name, None) for module in modules]
+            candidates += [getattr(scope, name, None) for scope in scopes]
             for candidate in candidates:
+                # A status kept in a named constant (LOCKED = 423) counts like a literal.
+                if isinstance(candidate, int) and not isinstance(candidate, bool):
+                    if int(candidate) in _STATUSES:
+                        found.add(int(candidate))
+                    continue
+                if isinstance(candidate, types.ModuleType) or not _ours_or_function(candidate):
+                    continue
                 for func in _functions_in(candidate):
                     push(func)
     return found

@@ -478,7 +478,10 @@ def test_the_statuses_come_from_the_code(demo_app: FastAPI) -> None:
 def test_a_new_error_cannot_be_forgotten() -> None:
     """A status raised anywhere a route's code reaches (a helper of another module, a closure,
     a method called on an object) is found without being declared."""
+    from http import HTTPStatus
+
     from fastapi import APIRouter
+    from starlette import status
 
     from mock_server import lockout
     from mock_server.errors import ApiError
@@ -492,12 +495,17 @@ def test_a_new_error_cannot_be_forgotten() -> None:
         def effect() -> Outcome:
             if item == 1:
                 raise ApiError(429, "too_many", "slow down")
+            if item == 2:
+                raise ApiError(status.HTTP_413_CONTENT_TOO_LARGE, "big", "too big")
+            if item == 3:
+                raise ApiError(HTTPStatus.GONE, "gone", "gone")
             raise lockout.locked_error()
 
         return idem.run(None, effect)  # type: ignore[arg-type]
 
     (route,) = router.routes
     found = route_statuses(route)
-    # 429 in the closure, 423 in lockout, 422 of idempotency's mismatch (Idempotency.run ->
-    # _replay), 404 for a path id that is not a number, 500.
-    assert {404, 422, 423, 429, 500} <= found, found
+    # 429, 413 and 410 in the closure (a literal, a module's constant, an enum's), 423 in
+    # lockout, 422 of idempotency's mismatch (Idempotency.run -> _replay), 404 for a path id
+    # that is not a number, 500.
+    assert {404, 410, 413, 422, 423, 429, 500} <= found, found
