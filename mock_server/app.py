@@ -29,6 +29,8 @@ from mock_server.routers import (
     transfers,
 )
 from mock_server.security import PasswordChecker
+from mock_server.statuses import document_statuses
+from mock_server.wire import UnicodeGuard
 from sjvirtual_tui.models import API_PREFIX, Health
 
 IDLE_TIMEOUT_SECONDS = 300
@@ -83,6 +85,9 @@ def create_app(
     )
     app.state.clearing = ClearingSettings(delay_seconds=clearing_delay_seconds)
     install_error_handlers(app)
+    # Text that is not Unicode is refused before routing (inside the language middleware,
+    # so the 422 is in the request's language).
+    app.add_middleware(UnicodeGuard)
     # Each request answers in its Accept-Language (es, the default, or en): errors included.
     app.add_middleware(LanguageMiddleware)
     # Routes are matched in this order, each router's one by one (a regex and some bookkeeping
@@ -103,5 +108,8 @@ def create_app(
     @app.get("/health", response_model=Health, tags=["health"], summary="Liveness, no database")
     def health() -> Health:
         return Health()
+
+    # Every status a route can answer, read from its code, in the document.
+    document_statuses(app)
 
     return app

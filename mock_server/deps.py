@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from collections.abc import AsyncIterator
@@ -12,6 +13,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from mock_server import db
 from mock_server.clock import Clock
@@ -278,3 +281,24 @@ async def require_staff(member: Member) -> CurrentMember:
 
 
 Staff = Annotated[CurrentMember, Depends(require_staff)]
+
+
+# --- integers in a query string or a path ------------------------------------------------------
+
+_DIGITS = re.compile(r"[0-9]{1,30}")
+
+
+def _decimal_digits(value: object) -> object:
+    """Only decimal digits are a number in a query string or a path: pydantic alone also read
+    " 5 ", "+5", "1_000" and "100.0" (the bodies' integers are strict, :data:`models.Cents`)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value  # a path convertor's {id:int} gave it already
+    if isinstance(value, str) and _DIGITS.fullmatch(value):
+        return int(value)
+    raise PydanticCustomError("int_parsing", "Input should be a whole number in decimal digits")
+
+
+# Every integer of a query string or a path: ``Annotated[int, Query(ge=1, le=...), DIGITS]``,
+# after the Query/Path (before it, pydantic would not put the bounds in the document). Path
+# ids are spelled ``{name:int}`` in the route: "lookup" in their place is another route, or none.
+DIGITS = BeforeValidator(_decimal_digits)

@@ -10,13 +10,14 @@ Spanish text, which tests compare) and translated where they are raised: ``_(LOC
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from mock_server.i18n import N_, _, language_from_header, use_language
 from sjvirtual_tui import rules
@@ -141,6 +142,12 @@ _FIELD_LABELS = {
     "card_number": N_("Número de tarjeta"),
     "holder_name": N_("Titular de la tarjeta"),
     "payment_id": N_("Pago"),
+    # Where text that is not Unicode can come (mock_server.wire)
+    "path": N_("Dirección de la solicitud"),
+    "query": N_("Parámetros de la consulta"),
+    "Authorization": N_("Credencial de la sesión"),
+    "Accept-Language": N_("Idioma"),
+    "Content-Type": N_("Tipo de contenido"),
 }
 
 # "kind" names a different choice in each form.
@@ -231,6 +238,8 @@ def _describe(error: Mapping[str, Any]) -> str:
         return _("se esperaba un objeto JSON.")
     if kind == "string_type":
         return _("se esperaba un texto.")
+    if kind == "string_unicode":
+        return _("contiene caracteres que no son texto Unicode válido (UTF-8).")
     return _("el valor no es válido.")
 
 
@@ -263,6 +272,14 @@ def validation_error_body(errors: Sequence[Mapping[str, Any]], path: str = "") -
             (text for area, text in _KIND_LABELS.items() if f"/{area}" in path), N_("Tipo")
         )
     return field, f"{_(label)}: {_describe(first)}"
+
+
+def invalid_text_response(field: str, path: str) -> JSONResponse:
+    """The 422 of a request whose ``field`` holds text that is not Unicode (mock_server.wire)."""
+    _field, message = validation_error_body(
+        [{"type": "string_unicode", "loc": ("body", *field.split("."))}], path
+    )
+    return error_response(422, "validation_error", message, field)
 
 
 # --- handlers ---------------------------------------------------------------------------------
@@ -307,7 +324,30 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     code, message = _HTTP_CODES.get(
         exc.status_code, ("http_error", N_("La solicitud no se pudo atender."))
     )
-    return error_response(exc.status_code, code, _(message), None, exc.headers)
+    headers = exc.headers
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
+    return error_response(exc.status_code, code, _(message), None, headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at the request's path.
+
+    Starlette's 405 names only the methods of the first route that matched the path, so
+    PUT /transfers said ``Allow: POST`` although GET /transfers is a route too.
+    """
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # pragma: no cover - FastAPI before lazy included routers
+        routes: Iterable[Any] = request.app.routes
+    else:
+        routes = iter_route_contexts(request.app.routes)
+    methods: set[str] = set()
+    for route in routes:
+        match, _scope = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:

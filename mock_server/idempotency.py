@@ -29,7 +29,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Header, Request, Response
+from fastapi import Depends, Header, Request, Response
 from pydantic import BaseModel
 
 from mock_server import db
@@ -50,15 +50,41 @@ MISMATCH_MESSAGE = N_(
     "Esta operación ya se envió con otros datos. Vuelva a empezarla para enviar los nuevos."
 )
 
-KeyHeader = Annotated[
-    str,
-    Header(
-        alias=KEY_HEADER,
-        pattern=KEY_PATTERN,
-        description="Chosen by the client before the first send and reused on every retry "
-        "of the same operation (8..100 characters of A-Z a-z 0-9 _ -).",
-    ),
-]
+DUPLICATE_KEY_MESSAGE = N_(
+    "La solicitud trae {count} claves de operación (Idempotency-Key); envíe una sola. No se "
+    "hizo nada."
+)
+
+
+async def single_key(request: Request) -> None:
+    """400 for a request with more than one key: which one would a retry repeat? Checked
+    before the key itself, so no effect runs under either."""
+    count = len(request.headers.getlist(KEY_HEADER))
+    if count > 1:
+        raise ApiError(
+            400,
+            "duplicate_idempotency_key",
+            _(DUPLICATE_KEY_MESSAGE).format(count=count),
+            KEY_HEADER,
+        )
+
+
+async def idempotency_key(
+    _single: Annotated[None, Depends(single_key)],
+    key: Annotated[
+        str,
+        Header(
+            alias=KEY_HEADER,
+            pattern=KEY_PATTERN,
+            description="Chosen by the client before the first send and reused on every retry "
+            "of the same operation (8..100 characters of A-Z a-z 0-9 _ -); sent once.",
+        ),
+    ],
+) -> str:
+    return key
+
+
+KeyHeader = Annotated[str, Depends(idempotency_key)]
 
 
 @dataclass(frozen=True)

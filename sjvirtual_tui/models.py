@@ -10,7 +10,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
 # The code lists live in a pydantic-free module so the first screen can start without pydantic;
 # they are part of this contract all the same.
@@ -20,12 +20,14 @@ from sjvirtual_tui.enums import Role as Role
 from sjvirtual_tui.enums import SecurityImageId as SecurityImageId
 
 # Amounts are integer cents. The bound keeps every sum far inside SQLite's 64-bit integers.
+# Strict: a JSON integer and nothing else (true, "100", 1e2 and 100.0 are refused, not read
+# as 1 or 100); every integer a client sends is one of the types below.
 MAX_CENTS = 100_000_000_000  # $1.000.000.000,00
-Cents = Annotated[int, Field(ge=-MAX_CENTS, le=MAX_CENTS)]
+Cents = Annotated[int, Strict(), Field(ge=-MAX_CENTS, le=MAX_CENTS)]
 # Ids a client sends back (a beneficiary, a bill, a card, a question): stored as SQLite integers,
 # so bounded like the path ids (a larger number is a 422, never an overflow in the store).
 MAX_ID = 2**62
-RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+RowId = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
 
 API_PREFIX = "/api/v1"
 
@@ -426,7 +428,7 @@ class TransferStatus(StrEnum):
     CANCELADA = "cancelada"  # 3 wrong PINs or the PIN expired; no money moved
 
 
-PositiveCents = Annotated[int, Field(ge=1, le=MAX_CENTS)]
+PositiveCents = Annotated[int, Strict(), Field(ge=1, le=MAX_CENTS)]
 Description = Annotated[str, Field(min_length=1, max_length=60)]
 
 

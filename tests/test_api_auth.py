@@ -195,10 +195,10 @@ async def test_a_teller_logs_in_with_its_role(api_client: httpx.AsyncClient) -> 
     }
     assert body["last_login_at"] is None
     assert body["setup_required"] is False
-    # Staff hold no accounts of their own.
+    # Staff hold no accounts: the socios' routes refuse them (issue 13 B7), not an empty list.
     accounts = await api_client.get("/api/v1/accounts", headers=_auth(body["token"]))
-    assert accounts.status_code == 200
-    assert accounts.json() == []
+    assert accounts.status_code == 403
+    assert accounts.json()["code"] == "forbidden"
 
 
 async def test_simultaneous_logins_all_succeed_while_the_hash_is_upgraded(

@@ -132,7 +132,7 @@ def routes_of(app: FastAPI) -> list[Route]:
             found.append(
                 Route(
                     method=method,
-                    path=route.path,
+                    path=route.path_format,  # {id:int} written {id}
                     params=tuple(param.name for param in dependant.path_params),
                     access=access,
                     has_body=bool(dependant.body_params),
@@ -172,16 +172,13 @@ PUBLIC = {
     ("POST", f"{P}/registrations"),
     ("GET", f"{P}/demo/outbox"),
 }
-# Any session, teller included (docs/api.md): the profile, logout, the PRIMER INGRESO, the
-# catalogs, and the accounts (looked up through the session's holder: a teller has none, so
-# sees an empty list and a 404 for any number; see test_a_teller_sees_no_members_account).
+# Any session, teller included (docs/api.md): the profile, logout, the PRIMER INGRESO and the
+# catalogs (the same for everyone, nobody's data). The accounts are socio routes: a teller
+# has none, and got a silent 200 [] there (issue 13 B7); now the 403 of every socio route.
 ANY_SESSION = {
     ("GET", f"{P}/me"),
     ("POST", f"{P}/auth/logout"),
     ("POST", f"{P}/me/setup"),
-    ("GET", f"{P}/accounts"),
-    ("GET", f"{P}/accounts/{{number}}"),
-    ("GET", f"{P}/accounts/{{number}}/movements"),
     ("GET", f"{P}/institutions"),
     ("GET", f"{P}/billers"),
     ("GET", f"{P}/card-issuers"),
@@ -716,14 +713,16 @@ async def test_another_members_id_in_a_body_is_not_found(
 
 
 @in_world
-async def test_a_teller_sees_no_members_account(world: World) -> None:
-    """Accounts are open to any session, looked up through its holder: a teller has none."""
+async def test_a_teller_is_refused_the_accounts(world: World) -> None:
+    """Accounts are socio routes: a teller's session is refused, not shown an empty list."""
     teller = world.tokens["teller"]
     listed = await world.client.get(f"{P}/accounts", headers=auth(teller))
-    assert (listed.status_code, listed.json()) == (200, [])
-    for route in (r for r in ROUTES if r.access == "any" and "number" in r.params):
+    assert (listed.status_code, listed.json()["code"]) == (403, "forbidden")
+    routes = [r for r in ROUTES if "number" in r.params and r.path.startswith(f"{P}/accounts")]
+    assert routes and all(route.access == "socio" for route in routes)
+    for route in routes:
         for owner in MEMBERS:
-            await assert_refused(world, send(world, route, teller, owner=owner), 404, "not_found")
+            await assert_refused(world, send(world, route, teller, owner=owner), 403, "forbidden")
 
 
 @in_world

@@ -14,8 +14,8 @@ from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from mock_server import banking, db
-from mock_server.clearing import Settled
-from mock_server.deps import Conn, CurrentMember
+from mock_server.clearing import SettledSocio
+from mock_server.deps import DIGITS, Conn, CurrentMember
 from mock_server.errors import ERROR_RESPONSE, ApiError
 from mock_server.i18n import _
 from mock_server.routers import openapi_examples as ex
@@ -114,7 +114,7 @@ def _day_start_utc(day: date) -> str:
     response_model=list[Account],
     summary="Posición consolidada: the session member's accounts",
 )
-def list_accounts(member: Settled, conn: Conn) -> list[Account]:
+def list_accounts(member: SettledSocio, conn: Conn) -> list[Account]:
     rows = conn.execute(
         """
         SELECT id, number, type, balance_cents, hold_cents, status FROM accounts
@@ -131,7 +131,7 @@ def list_accounts(member: Settled, conn: Conn) -> list[Account]:
     responses={404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
     summary="One of the session member's accounts",
 )
-def get_account(number: AccountNumberPath, member: Settled, conn: Conn) -> Account:
+def get_account(number: AccountNumberPath, member: SettledSocio, conn: Conn) -> Account:
     return _account(own_account(conn, member, number))
 
 
@@ -143,7 +143,7 @@ def get_account(number: AccountNumberPath, member: Settled, conn: Conn) -> Accou
 )
 def list_movements(
     number: AccountNumberPath,
-    member: Settled,
+    member: SettledSocio,
     conn: Conn,
     date_from: Annotated[
         QueryDay, Query(description="First day (Ecuador), inclusive.", openapi_examples=ex.DAY_FROM)
@@ -152,7 +152,7 @@ def list_movements(
         QueryDay, Query(description="Last day (Ecuador), inclusive.", openapi_examples=ex.DAY_TO)
     ] = None,
     order: Annotated[StatementOrder, Query(description="desc: newest first.")] = "desc",
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE), DIGITS] = 100,
     cursor: Annotated[str | None, Query(max_length=200, description="From next_cursor.")] = None,
 ) -> MovementPage:
     # Inputs first: a bad request changes nothing and says the same for any account number.

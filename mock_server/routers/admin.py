@@ -14,7 +14,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Response
 from pydantic import TypeAdapter
 
 from mock_server import codes, db, mail
-from mock_server.deps import Conn, CurrentMember, Staff, State
+from mock_server.deps import DIGITS, Conn, CurrentMember, Staff, State
 from mock_server.errors import ERROR_RESPONSE, ApiError
 from mock_server.i18n import N_, _
 from mock_server.idempotency import Idempotency, Outcome, member_idempotency
@@ -23,6 +23,7 @@ from mock_server.routers import openapi_examples as ex
 from mock_server.routers.registration import duplicate_problem
 from mock_server.security import normalise_username
 from sjvirtual_tui.models import (
+    MAX_ID,
     LockedMember,
     PersonaRegistration,
     RegistrationRequest,
@@ -38,7 +39,7 @@ router = APIRouter(
 )
 
 StaffKey = Annotated[Idempotency, Depends(member_idempotency())]
-RegistrationId = Annotated[int, Path(ge=1, le=2**62, description="The request's id.")]
+RegistrationId = Annotated[int, Path(ge=1, le=MAX_ID, description="The request's id."), DIGITS]
 UsernamePath = Annotated[str, Path(min_length=1, max_length=64)]
 
 _REQUEST = TypeAdapter(RegistrationRequest)
@@ -140,7 +141,7 @@ def list_registrations(
 
 
 @router.get(
-    "/registrations/{registration_id}",
+    "/registrations/{registration_id:int}",
     response_model=StaffRegistration,
     responses={404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
     summary="One registration request",
@@ -152,7 +153,7 @@ def get_registration(
 
 
 @router.post(
-    "/registrations/{registration_id}/approve",
+    "/registrations/{registration_id:int}/approve",
     response_model=StaffRegistration,
     responses={404: ERROR_RESPONSE, 409: ERROR_RESPONSE, 422: ERROR_RESPONSE},
     summary="Approve: create the user and e-mail its ESTABLECER CONTRASEÑA code",
@@ -224,7 +225,7 @@ def approve(
 
 
 @router.post(
-    "/registrations/{registration_id}/reject",
+    "/registrations/{registration_id:int}/reject",
     response_model=StaffRegistration,
     responses={404: ERROR_RESPONSE, 409: ERROR_RESPONSE, 422: ERROR_RESPONSE},
     summary="Reject with a reason, e-mailed to the applicant",

@@ -29,7 +29,7 @@ from mock_server.banking import (
     own_beneficiary,
     resolve_internal,
 )
-from mock_server.deps import Conn, CurrentMember, Member, State
+from mock_server.deps import DIGITS, Conn, CurrentMember, Member, State
 from mock_server.errors import ERROR_RESPONSE, ApiError
 from mock_server.i18n import _
 from mock_server.idempotency import Idempotency, Outcome, member_idempotency
@@ -37,6 +37,7 @@ from mock_server.routers import openapi_examples as ex
 from sjvirtual_tui import rules
 from sjvirtual_tui.models import (
     ACCOUNT_TYPE_LABELS,
+    MAX_ID,
     AccountLookup,
     AccountType,
     Beneficiary,
@@ -61,7 +62,7 @@ BeneficiaryBody = Annotated[
     InternalBeneficiaryRequest | ExternalBeneficiaryRequest,
     Body(discriminator="kind", openapi_examples=ex.BENEFICIARY),
 ]
-BeneficiaryId = Annotated[int, Path(ge=1, le=2**62, description="The beneficiary's id.")]
+BeneficiaryId = Annotated[int, Path(ge=1, le=MAX_ID, description="The beneficiary's id."), DIGITS]
 
 DELETED_REASON = reasons.BENEFICIARY_DELETED
 
@@ -343,7 +344,7 @@ def confirm_beneficiary(
 
 
 @router.delete(
-    "/beneficiaries/{beneficiary_id}",
+    "/beneficiaries/{beneficiary_id:int}",
     status_code=204,
     response_class=Response,
     responses={404: ERROR_RESPONSE, 422: ERROR_RESPONSE},

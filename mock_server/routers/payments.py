@@ -16,7 +16,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Response
 from mock_server import pin
 from mock_server.banking import Socio
 from mock_server.clearing import Clearing, SettledSocio, catch_up
-from mock_server.deps import Conn, Member, State
+from mock_server.deps import DIGITS, Conn, Member, State
 from mock_server.errors import ERROR_RESPONSE, ApiError
 from mock_server.idempotency import Idempotency, Outcome, member_idempotency
 from mock_server.payments import (
@@ -36,6 +36,7 @@ from mock_server.payments import (
 )
 from mock_server.routers import openapi_examples as ex
 from sjvirtual_tui.models import (
+    MAX_ID,
     Bill,
     Biller,
     BillerCode,
@@ -63,8 +64,8 @@ PaymentBody = Annotated[
     ServicePaymentRequest | CardPaymentRequest | ExternalCardPaymentRequest,
     Body(discriminator="kind", openapi_examples=ex.PAYMENT),
 ]
-PaymentId = Annotated[int, Path(ge=1, le=2**62, description="The payment's id.")]
-FrequentId = Annotated[int, Path(ge=1, le=2**62, description="The frequent service's id.")]
+PaymentId = Annotated[int, Path(ge=1, le=MAX_ID, description="The payment's id."), DIGITS]
+FrequentId = Annotated[int, Path(ge=1, le=MAX_ID, description="The frequent service's id."), DIGITS]
 BillerCodePath = Annotated[
     BillerCode,
     Path(description="The biller's code, e.g. CNEL_EP.", openapi_examples=ex.BILLER_CODE),
@@ -160,7 +161,7 @@ def add_frequent_service(
 
 
 @router.delete(
-    "/frequent-services/{frequent_id}",
+    "/frequent-services/{frequent_id:int}",
     status_code=204,
     response_class=Response,
     responses={404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
@@ -240,13 +241,13 @@ def start_payment(
 def list_payments(
     member: SettledSocio,
     conn: Conn,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 50,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIST), DIGITS] = 50,
 ) -> list[Payment]:
     return [payment_model(row) for row in executed_payments(conn, member.id, limit)]
 
 
 @router.get(
-    "/payments/{payment_id}",
+    "/payments/{payment_id:int}",
     response_model=Payment,
     responses={404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
     summary="One of the member's payments (any status): its receipt once executed",

@@ -37,7 +37,14 @@ from mock_server.banking import (
     transfer_model,
 )
 from mock_server.clearing import ClearingSettings, SettledSocio, catch_up
-from mock_server.deps import Conn, CurrentMember, ServerState, State, bearer_credentials
+from mock_server.deps import (
+    DIGITS,
+    Conn,
+    CurrentMember,
+    ServerState,
+    State,
+    bearer_credentials,
+)
 from mock_server.errors import ERROR_RESPONSE, ApiError
 from mock_server.i18n import N_, _
 from mock_server.idempotency import (
@@ -51,6 +58,7 @@ from mock_server.idempotency import (
 )
 from mock_server.routers import openapi_examples as ex
 from sjvirtual_tui.models import (
+    MAX_ID,
     ChallengePurpose,
     Transfer,
     TransferKind,
@@ -65,7 +73,7 @@ router = APIRouter(
     responses={401: ERROR_RESPONSE, 403: ERROR_RESPONSE, 500: ERROR_RESPONSE},
 )
 
-TransferId = Annotated[int, Path(ge=1, le=2**62, description="The transfer's id.")]
+TransferId = Annotated[int, Path(ge=1, le=MAX_ID, description="The transfer's id."), DIGITS]
 MAX_LIST = 200
 
 NO_LONGER_REGISTERED_MESSAGE = N_("La cuenta destino ya no está en sus Productos de terceros.")
@@ -270,13 +278,13 @@ def confirm_transfer(
 def list_transfers(
     member: SettledSocio,
     conn: Conn,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 50,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIST), DIGITS] = 50,
 ) -> list[Transfer]:
     return [transfer_model(row) for row in executed_transfers(conn, member.id, limit)]
 
 
 @router.get(
-    "/transfers/{transfer_id}",
+    "/transfers/{transfer_id:int}",
     response_model=Transfer,
     responses={404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
     summary="One of the member's transfers (any status): its receipt once executed",
