@@ -234,3 +234,26 @@ def test_a_real_name_takes_as_long_as_an_unknown_one(
         f"{path}: a real name answers in {median_known:.2f} ms (median), an unknown one in "
         f"{median_unknown:.2f} ms; p = {p:.2g}"
     )
+
+
+def test_a_schema_5_file_forgets_the_phrases(seeded_db: Path) -> None:
+    """An older server's file, where members' phrases are stored, opened by this server: the
+    phrases are blanked (they are shown nowhere now) and recovery requests can be recorded."""
+    conn = sqlite3.connect(seeded_db)
+    try:
+        conn.executescript(
+            """
+            UPDATE members SET security_phrase = 'Mi primer ahorro fue en San José';
+            DROP TABLE recovery_requests;
+            UPDATE meta SET value = '5' WHERE key = 'schema_version';
+            """
+        )
+    finally:
+        conn.close()
+    with ServerProcess(seeded_db) as process, httpx.Client(base_url=process.url) as client:
+        assert client.post(RECOVERY, json={"username": KNOWN}).status_code == 202
+        _wait_for(lambda: len(_recovery_mails(seeded_db)) == 1)
+    assert _query(seeded_db, "SELECT value FROM meta WHERE key = 'schema_version'")[0][0] == "6"
+    phrases = {row[0] for row in _query(seeded_db, "SELECT security_phrase FROM members")}
+    assert phrases == {""}
+    assert _query(seeded_db, "SELECT COUNT(*) FROM recovery_requests")[0][0] == 1
