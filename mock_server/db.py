@@ -20,7 +20,7 @@ from argon2 import PasswordHasher
 
 from mock_server.i18n import N_
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # The oldest schema init_db brings up to date (:data:`_MIGRATIONS`); older files need --fresh.
 OLDEST_MIGRATABLE = 4
 
@@ -232,6 +232,8 @@ _SCHEMA = [
         email TEXT NOT NULL,
         role TEXT NOT NULL DEFAULT 'member' CHECK (role IN ('member', 'teller')),
         security_image TEXT,
+        -- '' since schema 6: no phrase is asked (nothing a member typed is shown before the
+        -- password); the column stays for the CHECK below
         security_phrase TEXT,
         own_question TEXT,
         own_answer_hash TEXT,
@@ -377,6 +379,16 @@ _SCHEMA = [
     )
     """,
     "CREATE INDEX IF NOT EXISTS codes_member ON codes (member_id, purpose)",
+    # Every recovery request, known name or not, kept a day (schema 6): written for each one
+    # alike, so that a real name's request is not the only one that writes to disk.
+    """
+    CREATE TABLE IF NOT EXISTS recovery_requests (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL,
+        requested_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS recovery_requests_at ON recovery_requests (requested_at)",
     # Every e-mail the server "sent" (the demo's Correo view reads it).
     """
     CREATE TABLE IF NOT EXISTS outbox (
@@ -557,6 +569,10 @@ _SCHEMA = [
 # What brings a file of schema N up to N + 1, run before _SCHEMA (whose CREATE ... IF NOT EXISTS
 # adds the new tables and indexes). Columns come with a default, so every old row stays valid.
 _MIGRATIONS: dict[int, list[str]] = {
+    5: [
+        # The security phrase is no longer asked or shown: the members' own words are dropped.
+        "UPDATE members SET security_phrase = '' WHERE security_phrase IS NOT NULL",
+    ],
     4: [
         """
         ALTER TABLE members

@@ -128,8 +128,7 @@ def approval(
                 _(
                     "PRIMER INGRESO: cuando ingrese por primera vez con su usuario verá una "
                     "imagen cualquiera junto a él; es normal, todavía no tiene una. En el paso "
-                    "siguiente escogerá su imagen de seguridad y su frase, y las verá cada vez "
-                    "que ingrese."
+                    "siguiente escogerá su imagen de seguridad, y la verá cada vez que ingrese."
                 ),
                 _("Si usted no pidió este registro, comuníquese con la cooperativa."),
             ),
@@ -211,8 +210,8 @@ def account_ready(
                     "con su usuario {username}."
                 ).format(username=username),
                 _(
-                    "Cada vez que ingrese verá la imagen y la frase de seguridad que escogió. Si "
-                    "no las ve, no escriba su contraseña y comuníquese con la cooperativa."
+                    "Cada vez que ingrese verá la imagen de seguridad que escogió. Si no la ve, "
+                    "no escriba su contraseña y comuníquese con la cooperativa."
                 ),
             ),
         )
@@ -233,8 +232,7 @@ def recovery_code(
                 _("Su código para recuperar la contraseña es: {code}").format(code=code),
                 _(
                     "Vale 15 minutos y sirve una sola vez; si pide otro, este deja de valer. "
-                    "Escríbalo junto con las respuestas a sus preguntas secretas en ¿Olvidó su "
-                    "contraseña?."
+                    "Escríbalo en ¿Olvidó su contraseña?: después verá sus preguntas secretas."
                 ),
                 _(
                     "Si usted no lo pidió, ignore este correo: su contraseña no cambia sin sus "

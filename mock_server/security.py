@@ -1,4 +1,4 @@
-"""Passwords, session tokens, one-time codes and the decoys shown for unknown usernames."""
+"""Passwords, session tokens, one-time codes and the decoy images of unknown usernames."""
 
 from __future__ import annotations
 
@@ -11,44 +11,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from sjvirtual_tui.models import SecurityImageId
-
-# Plausible phrases, in the style members choose, for the decoys of unknown usernames.
-DECOY_PHRASES: tuple[str, ...] = (
-    "Mi primer ahorro fue en San José",
-    "El Chimborazo desde mi ventana",
-    "Los domingos en el mercado de Otavalo",
-    "Mi abuela hacía el mejor locro",
-    "Cafecito de la mañana en Loja",
-    "Las fiestas de mi pueblo en agosto",
-    "Mi perro se llama Canelo",
-    "La casa azul de la esquina",
-    "Siempre ahorro para mis hijos",
-    "El mar de Salinas en carnaval",
-    "Mi primera bicicleta fue roja",
-    "Cosecha de cacao con mi papá",
-    "Colada morada en noviembre",
-    "El parque de mi infancia en Riobamba",
-    "Mi equipo ganó la final",
-    "Tardes de pan de yuca",
-    "Un viaje en tren por la Nariz del Diablo",
-    "Las orquídeas de mi mamá",
-)
-
-# Own (free-text) questions in the style members write them, for recovery decoys.
-DECOY_OWN_QUESTIONS: tuple[str, ...] = (
-    "¿Cuál es mi volcán favorito?",
-    "¿Cómo se llamaba mi primer perro?",
-    "¿Cuál es el apodo de mi abuelo?",
-    "¿En qué playa aprendí a nadar?",
-    "¿Cuál fue mi primer carro?",
-    "¿Cómo se llama mi equipo de fútbol?",
-    "¿Qué fruta me gusta más?",
-    "¿Dónde conocí a mi esposa?",
-    "¿Cuál es el nombre de mi padrino?",
-    "¿Qué instrumento toco?",
-    "¿En qué barrio crecí?",
-    "¿Cuál es mi canción favorita?",
-)
 
 _IMAGES: tuple[SecurityImageId, ...] = tuple(SecurityImageId)
 
@@ -88,19 +50,12 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(normalise_code(code).encode("utf-8")).hexdigest()
 
 
-def decoy_index(secret: bytes, purpose: str, username: str, size: int) -> int:
-    """A stable pick among ``size`` decoys for ``username``; ``purpose`` keeps picks apart."""
-    message = f"{purpose}:{normalise_username(username)}".encode()
-    digest = hmac.new(secret, message, "sha256").digest()
-    return int.from_bytes(digest[:8], "big") % size
-
-
-def decoy_challenge(secret: bytes, username: str) -> tuple[SecurityImageId, str]:
-    """The image and phrase shown for an unknown ``username``: stable, but unguessable."""
+def decoy_image(secret: bytes, username: str) -> SecurityImageId:
+    """The image shown for an unknown ``username``: from the members' catalog, stable, but
+    unguessable without the secret (the same pick as before the phrase was dropped, so a
+    name's decoy did not change with it)."""
     digest = hmac.new(secret, normalise_username(username).encode("utf-8"), "sha256").digest()
-    image = _IMAGES[int.from_bytes(digest[:4], "big") % len(_IMAGES)]
-    phrase = DECOY_PHRASES[int.from_bytes(digest[4:8], "big") % len(DECOY_PHRASES)]
-    return image, phrase
+    return _IMAGES[int.from_bytes(digest[:4], "big") % len(_IMAGES)]
 
 
 class PasswordChecker:

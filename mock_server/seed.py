@@ -211,7 +211,6 @@ class SeedMember:
     full_name: str
     email: str
     image: SecurityImageId
-    phrase: str
     last_login: tuple[int, time] | None  # (days before the seeding day, Ecuador time)
     accounts: tuple[SeedAccount, ...]
     identification: str  # cédula (persona) or RUC (empresa) of the holder
@@ -239,7 +238,6 @@ class SeedStaff:
     full_name: str
     email: str
     image: SecurityImageId
-    phrase: str
     answers: SecretAnswers
 
 
@@ -250,7 +248,6 @@ MEMBERS: tuple[SeedMember, ...] = (
         full_name="María Fernanda Guamán Quispe",
         email="demo@socios.coacsanjose.ec",
         image=SecurityImageId.COLIBRI,
-        phrase="Mi primer ahorro fue en San José",
         last_login=(1, time(18, 42)),
         identification="1712345675",
         answers=SecretAnswers("¿Cuál es mi volcán favorito?", "Cotopaxi", 1, "Firulais"),
@@ -283,7 +280,6 @@ MEMBERS: tuple[SeedMember, ...] = (
         full_name="Carlos Andrés Pillajo Tituaña",
         email="socio2@socios.coacsanjose.ec",
         image=SecurityImageId.CONDOR,
-        phrase="El Chimborazo desde mi ventana",
         last_login=(3, time(9, 15)),
         identification="1704567898",
         answers=SecretAnswers("¿En qué playa aprendí a nadar?", "Salinas", 2, "Riobamba"),
@@ -305,7 +301,6 @@ MEMBERS: tuple[SeedMember, ...] = (
         full_name="Comercial Andina Cía. Ltda.",
         email="tesoreria@comercialandina.ec",
         image=SecurityImageId.FARO,
-        phrase="Cuarenta años sirviendo a la sierra",
         last_login=(1, time(8, 5)),
         identification="1791234561001",
         holder_kind="empresa",
@@ -329,7 +324,6 @@ MEMBERS: tuple[SeedMember, ...] = (
         full_name="Rosa Elena Chimbo",
         email="bloqueado@socios.coacsanjose.ec",
         image=SecurityImageId.LLAMA,
-        phrase="Las orquídeas de mi mamá",
         last_login=(12, time(11, 20)),
         identification="0603123456",
         answers=SecretAnswers("¿Cuál es la flor que más me gusta?", "Orquídea", 4, "Sucre"),
@@ -406,7 +400,6 @@ STAFF: tuple[SeedStaff, ...] = (
         full_name="Jorge Luis Paredes",
         email="cajero@coacsanjose.ec",
         image=SecurityImageId.CAFE,
-        phrase="Ventanilla de la agencia matriz",
         answers=SecretAnswers("¿Cuál es mi deporte favorito?", "Ecuavoley", 5, "Hornado"),
     ),
 )
@@ -1360,7 +1353,7 @@ def _member_row(
         user.email,
         role,
         user.image.value,
-        user.phrase,
+        "",  # no security phrase since schema 6
         answers.own_question,
         # Stored as the server compares them: hashes of the normalised answer.
         hasher.hash(normalise_answer(answers.own_answer)),

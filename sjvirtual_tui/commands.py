@@ -41,7 +41,11 @@ MEMBER_FLOWS = [
 GUEST_FLOWS = [
     ("register", N_("Registro de socios"), N_("REGISTRARSE como persona o empresa")),
     ("set_password", N_("Establecer contraseña"), N_("Con el código del correo de aprobación")),
-    ("recover", N_("Recuperar contraseña"), N_("Con sus preguntas de seguridad")),
+    (
+        "recover",
+        N_("Recuperar contraseña"),
+        N_("Con un código por correo y sus preguntas de seguridad"),
+    ),
 ]
 ALWAYS = [
     ("toggle_amounts", N_("Ocultar o mostrar montos"), N_("Ctrl+O: nadie lee sus saldos")),

@@ -62,14 +62,14 @@ class ChallengeRequest(_Model):
 
 
 class SecurityChallenge(_Model):
-    """What the login screen shows after INGRESAR: the member's image and phrase.
+    """What the login screen shows after INGRESAR: the member's security image, nothing else.
 
-    An unknown username gets a stable decoy of the same shape, so usernames cannot be probed.
+    An unknown username gets a stable decoy from the same catalog, so usernames cannot be
+    probed; nothing the member typed (a phrase, a question) is shown before the password.
     """
 
     username: str
     image: SecurityImageId
-    phrase: str
 
 
 DeviceToken = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{32,128}$")]
@@ -256,7 +256,6 @@ class FirstLoginSetup(_Model):
 
     new_password: Password
     image: SecurityImageId
-    phrase: Annotated[str, Field(min_length=3, max_length=60)]
     own_question: Annotated[str, Field(min_length=5, max_length=120)]
     own_answer: Answer
     question_id: RowId
@@ -267,8 +266,21 @@ class RecoveryRequest(_Model):
     username: Username
 
 
+class RecoveryStarted(_Model):
+    """The answer to a recovery request, the same for every username: if it is a member's,
+    a code is on its way to the member's e-mail."""
+
+    username: str
+    code_valid_minutes: int
+
+
+class RecoveryCodeCheck(_Model):
+    username: Username
+    code: Code
+
+
 class RecoveryChallenge(_Model):
-    """Both questions of the member (stable decoys for an unknown username)."""
+    """Both questions of the member, given only for the code e-mailed to the member."""
 
     username: str
     own_question: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 import uuid
@@ -18,6 +19,7 @@ STAFF = f"{API_PREFIX}/staff"
 SET_PASSWORD = f"{API_PREFIX}/auth/set-password"
 SETUP = f"{API_PREFIX}/me/setup"
 RECOVERY = f"{API_PREFIX}/auth/recovery"
+RECOVERY_VERIFY = f"{API_PREFIX}/auth/recovery/verify"
 RECOVERY_COMPLETE = f"{API_PREFIX}/auth/recovery/complete"
 LOGIN = f"{API_PREFIX}/auth/login"
 CHALLENGE = f"{API_PREFIX}/auth/challenge"
@@ -58,7 +60,6 @@ FIRST_PASSWORD = "Primera2026"
 SETUP_BODY: dict[str, Any] = {
     "new_password": "Segunda2027",
     "image": "volcan",
-    "phrase": "Mi casa en Quito",
     "own_question": "¿Nombre de mi abuela?",
     "own_answer": "Rosa",
     "question_id": 2,
@@ -129,6 +130,20 @@ async def mails(
         for message in response.json()
         if message["to"] == to and (new_terminal or message["subject"] != NEW_TERMINAL_SUBJECT)
     ]
+
+
+RECOVERY_SUBJECT = "Código para recuperar su contraseña"
+
+
+async def recovery_code(client: httpx.AsyncClient, to: str, *, seen: int = 0) -> str:
+    """The code of the newest recovery e-mail to ``to``, once more than ``seen`` came: the
+    server sends it after its answer (at once in-process, a moment later over a socket)."""
+    for _ in range(200):
+        found = [m for m in await mails(client, to) if m["subject"] == RECOVERY_SUBJECT]
+        if len(found) > seen:
+            return code_in(found[0]["body"])
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no recovery e-mail to {to}")
 
 
 async def register(client: httpx.AsyncClient, payload: dict[str, Any]) -> dict[str, Any]:

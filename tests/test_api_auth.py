@@ -14,7 +14,6 @@ from fastapi import FastAPI
 
 from mock_server import create_app
 from mock_server.clock import ManualClock
-from mock_server.security import DECOY_PHRASES
 from sjvirtual_tui.models import SecurityImageId
 from sjvirtual_tui.rules import ECUADOR_TZ
 from tests.conftest import CHEAP_HASHER, CLOCK_START, login_token
@@ -57,14 +56,10 @@ def _query(db_path: Path, sql: str, *params: object) -> list[tuple[object, ...]]
 # --- the security challenge ---------------------------------------------------------------------
 
 
-async def test_challenge_shows_the_members_image_and_phrase(api_client: httpx.AsyncClient) -> None:
+async def test_challenge_shows_the_members_image_only(api_client: httpx.AsyncClient) -> None:
     response = await api_client.post(CHALLENGE, json={"username": "Demo"})
     assert response.status_code == 200
-    assert response.json() == {
-        "username": "demo",
-        "image": "colibri",
-        "phrase": "Mi primer ahorro fue en San José",
-    }
+    assert response.json() == {"username": "demo", "image": "colibri"}
 
 
 async def test_unknown_username_gets_a_stable_decoy_of_the_same_shape(
@@ -79,7 +74,6 @@ async def test_unknown_username_gets_a_stable_decoy_of_the_same_shape(
     assert decoy.keys() == known.keys()
     assert decoy["username"] == "pedro.perez"
     assert decoy["image"] in set(SecurityImageId)
-    assert decoy["phrase"] in DECOY_PHRASES
 
     # Different names get different decoys (not one constant answer that would give them away).
     images = {

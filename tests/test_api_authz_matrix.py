@@ -168,6 +168,7 @@ PUBLIC = {
     ("POST", f"{P}/auth/set-password"),
     ("GET", f"{P}/security-questions"),
     ("POST", f"{P}/auth/recovery"),
+    ("POST", f"{P}/auth/recovery/verify"),
     ("POST", f"{P}/auth/recovery/complete"),
     ("POST", f"{P}/registrations"),
     ("GET", f"{P}/demo/outbox"),

@@ -74,7 +74,9 @@ TELLER = ("cajero", "Cajero2026")
 # What a generated login of a harness user is sent as instead: no seeded user has this name.
 LOCKOUT_DECOY = "fuzz.visitante"
 # Operations whose failures count towards the lock of the username in their body.
-COUNTED_FAILURES = frozenset({f"{API_PREFIX}/auth/login", f"{API_PREFIX}/auth/recovery/complete"})
+COUNTED_FAILURES = frozenset(
+    f"{API_PREFIX}/auth/{name}" for name in ("login", "recovery/verify", "recovery/complete")
+)
 LOGOUT = f"{API_PREFIX}/auth/logout"
 _KEY = re.compile(KEY_PATTERN)
 
@@ -340,7 +342,8 @@ def test_schemathesis_finds_nothing(
 
 # State-changing operations that carry no Idempotency-Key (docs/api.md: Idempotency).
 UNKEYED = frozenset(
-    ("POST", f"{API_PREFIX}/auth/{name}") for name in ("challenge", "login", "logout", "recovery")
+    ("POST", f"{API_PREFIX}/auth/{name}")
+    for name in ("challenge", "login", "logout", "recovery", "recovery/verify")
 )
 ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}
 

@@ -285,5 +285,6 @@ def test_the_key_is_a_required_header_of_every_state_changing_route(
         "/api/v1/auth/login",
         "/api/v1/auth/logout",
         "/api/v1/auth/recovery",
+        "/api/v1/auth/recovery/verify",
     }
     assert "HTTPValidationError" not in spec["components"]["schemas"]

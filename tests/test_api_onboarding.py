@@ -16,7 +16,6 @@ from fastapi import FastAPI
 from mock_server.clock import ManualClock
 from mock_server.db import SECURITY_QUESTIONS
 from mock_server.deps import SETUP_ALLOWED
-from mock_server.security import DECOY_OWN_QUESTIONS
 from tests.api import (
     ACCOUNTS,
     CHALLENGE,
@@ -26,6 +25,7 @@ from tests.api import (
     OUTBOX,
     RECOVERY,
     RECOVERY_COMPLETE,
+    RECOVERY_VERIFY,
     REGISTRATIONS,
     SETUP,
     SETUP_BODY,
@@ -202,7 +202,6 @@ async def test_a_setup_session_reaches_only_the_first_login(
         ({"new_password": FIRST_PASSWORD}, "new_password", "distinta de la actual"),
         ({"new_password": "segunda2027"}, "new_password", "una letra mayúscula"),
         ({"image": "pingüino"}, "image", "use uno de estos valores"),
-        ({"phrase": "  a  "}, "phrase", "al menos 3"),
         ({"own_question": "  ¿?   "}, "own_question", "al menos 5"),
         ({"own_answer": "a"}, "own_answer", "al menos 2"),
         ({"own_answer": " á  "}, "own_answer", "al menos 2"),
@@ -248,7 +247,7 @@ async def test_first_login_makes_the_account_ready(
     assert "cuenta está lista" in ready["body"]
 
     challenge = (await demo_client.post(CHALLENGE, json={"username": "lyanez"})).json()
-    assert (challenge["image"], challenge["phrase"]) == ("volcan", "Mi casa en Quito")
+    assert challenge == {"username": "lyanez", "image": "volcan"}
     assert (await _login(demo_client, "lyanez", FIRST_PASSWORD)).status_code == 401
     login = await _login(demo_client, "lyanez", SETUP_BODY["new_password"])
     assert login.json()["setup_required"] is False
@@ -284,16 +283,22 @@ async def test_recovery_with_both_answers_and_the_code(
         assert (await _login(demo_client, "demo", "Mala2026")).status_code == 401
 
     start = await demo_client.post(RECOVERY, json={"username": " Demo "})
-    assert start.status_code == 200
-    assert start.json() == {
-        "username": "demo",
-        "own_question": "¿Cuál es mi volcán favorito?",
-        "security_question": "¿Cuál es el nombre de su primera mascota?",
-    }
+    assert start.status_code == 202
+    assert start.json() == {"username": "demo", "code_valid_minutes": 15}
     (mail,) = await mails(demo_client, DEMO_MAIL)
     assert "15 minutos" in mail["body"]
     code = code_in(mail["body"])
     assert rows(seeded_db, "SELECT purpose FROM codes") == [("recovery",)]
+    # The questions, for the code (typed as the member may type it).
+    verified = await demo_client.post(
+        RECOVERY_VERIFY, json={"username": "demo", "code": code.lower().replace("-", " ")}
+    )
+    assert verified.status_code == 200, verified.text
+    assert verified.json() == {
+        "username": "demo",
+        "own_question": "¿Cuál es mi volcán favorito?",
+        "security_question": "¿Cuál es el nombre de su primera mascota?",
+    }
 
     answers = {"own_answer": "  COTOPAXÍ ", "security_answer": "firulais", "code": code}
     response = await _complete(demo_client, username="demo", new_password="Nueva2026", **answers)
@@ -387,36 +392,44 @@ async def test_a_new_request_replaces_the_code_and_codes_expire(
     assert fresh.status_code == 204
 
 
-async def test_unknown_users_get_stable_decoys_and_lock_the_same_way(
+async def test_recovery_start_is_alike_for_every_name_and_only_members_get_a_code(
     demo_client: httpx.AsyncClient, seeded_db: Path, teller_token: str
 ) -> None:
-    mail_count = counts(seeded_db, "outbox", "codes")
+    mail_count = counts(seeded_db, "outbox", "codes", "recovery_requests")
     first = await demo_client.post(RECOVERY, json={"username": "pedro.perez"})
     again = await demo_client.post(RECOVERY, json={"username": "PEDRO.PEREZ"})
-    assert first.status_code == again.status_code == 200
+    assert first.status_code == again.status_code == 202
     assert first.content == again.content
-    decoy = first.json()
-    assert decoy["username"] == "pedro.perez"
-    assert decoy["own_question"] in DECOY_OWN_QUESTIONS
-    assert decoy["security_question"] in SECURITY_QUESTIONS
-    others = {
-        tuple((await demo_client.post(RECOVERY, json={"username": f"nadie{i}"})).json().values())[
-            1:
-        ]
-        for i in range(8)
-    }
-    assert len(others) > 3
-    # A user who has not done the PRIMER INGRESO has no questions yet: a decoy too.
+    assert first.json() == {"username": "pedro.perez", "code_valid_minutes": 15}
+    # A user who has not done the PRIMER INGRESO has no questions yet: no code either.
     await setup_session(demo_client, seeded_db, teller_token)
     setup_user = await demo_client.post(RECOVERY, json={"username": "lyanez"})
-    assert setup_user.json()["own_question"] in DECOY_OWN_QUESTIONS
-    # A locked member sees its questions, but no code is sent: recovery does not unlock.
+    assert setup_user.json() == {"username": "lyanez", "code_valid_minutes": 15}
+    # A locked member: the same answer, but no code is sent (recovery does not unlock).
     locked = await demo_client.post(RECOVERY, json={"username": "bloqueado"})
-    assert locked.json()["own_question"] == "¿Cuál es la flor que más me gusta?"
-    after = counts(seeded_db, "outbox", "codes")
-    # Only the approval of lyanez (and its set-password e-mail) wrote anything.
+    assert (locked.status_code, locked.json()["username"]) == (202, "bloqueado")
+    after = counts(seeded_db, "outbox", "codes", "recovery_requests")
+    # Only the approval of lyanez (and its set-password e-mail) wrote outbox and codes; every
+    # request was recorded alike.
     assert after["outbox"] == mail_count["outbox"] + 2
     assert after["codes"] == mail_count["codes"] + 1
+    assert after["recovery_requests"] == mail_count["recovery_requests"] + 4
+
+    # Without a code there are no questions: the same counted refusal for every name.
+    refusals = [
+        await demo_client.post(RECOVERY_VERIFY, json={"username": name, "code": "ABCD-EFGH-JK"})
+        for name in ("pedro.perez", "demo")
+    ]
+    assert [r.status_code for r in refusals] == [401, 401]
+    assert refusals[0].json() == refusals[1].json()
+    assert refusals[0].json()["field"] == "code"
+    assert rows(
+        seeded_db,
+        "SELECT username, count FROM login_failures WHERE username IN ('demo', 'pedro.perez') "
+        "ORDER BY username",
+    ) == [("demo", 1), ("pedro.perez", 1)]
+    with sqlite3.connect(seeded_db) as conn:
+        conn.execute("DELETE FROM login_failures WHERE username = 'pedro.perez'")
 
     fields = {
         "username": "pedro.perez",
@@ -481,7 +494,6 @@ async def test_from_registration_to_the_accounts(demo_client: httpx.AsyncClient)
     setup = {
         "new_password": "Telar2027",
         "image": "guitarra",
-        "phrase": "Hilos de Otavalo",
         "own_question": "¿Cuál fue nuestro primer telar?",
         "own_answer": "El de pedal",
         "question_id": questions[-1]["id"],

@@ -70,6 +70,7 @@ from tests.api import (
     LUIS,
     RECOVERY,
     RECOVERY_COMPLETE,
+    RECOVERY_VERIFY,
     SETUP,
     approve,
     auth,
@@ -79,6 +80,7 @@ from tests.api import (
     latest_pin,
     mails,
     pay_with_pin,
+    recovery_code,
     register,
     registration_id,
     service_body,
@@ -573,7 +575,6 @@ async def _api_flows(client: httpx.AsyncClient, db: Path, secrets: Secrets) -> N
     setup = {
         "new_password": NEW_PASSWORD,
         "image": "volcan",
-        "phrase": "Mi casa en Quito",
         "own_question": "¿Nombre de mi abuela?",
         "own_answer": OWN_ANSWER,
         "question_id": 2,
@@ -583,16 +584,18 @@ async def _api_flows(client: httpx.AsyncClient, db: Path, secrets: Secrets) -> N
     assert done.status_code == 200, done.text
     assert (await client.post(LOGOUT, headers=auth(luis))).status_code == 204
 
-    # Recovery: both answers and the e-mailed code, a new password.
+    # Recovery: the e-mailed code, then both answers and a new password.
     asked = await client.post(RECOVERY, json={"username": LUIS["usuario"]})
-    assert asked.status_code == 200, asked.text
-    recovery_code = code_in((await mails(client, LUIS["email"]))[0]["body"])
-    secrets.mailed["recovery code"] = recovery_code
+    assert asked.status_code == 202, asked.text
+    code_of_mail = await recovery_code(client, LUIS["email"])
+    secrets.mailed["recovery code"] = code_of_mail
+    check = {"username": LUIS["usuario"], "code": code_of_mail}
+    assert (await client.post(RECOVERY_VERIFY, json=check)).status_code == 200
     completion = {
         "username": LUIS["usuario"],
         "own_answer": OWN_ANSWER.upper(),  # compared normalised
         "security_answer": QUESTION_ANSWER,
-        "code": recovery_code,
+        "code": code_of_mail,
         "new_password": RECOVERED_PASSWORD,
     }
     recovered = await client.post(RECOVERY_COMPLETE, json=completion, headers=keyed())

@@ -111,7 +111,7 @@ def test_the_seeded_members(seeded_db: Path) -> None:
         "María Fernanda Guamán Quispe",
         "demo@socios.coacsanjose.ec",
         "colibri",
-        "Mi primer ahorro fue en San José",
+        "",  # no security phrase since schema 6: nothing a member wrote is shown before login
         "member",
     )
     assert members["socio2"][0] == "Carlos Andrés Pillajo Tituaña"
@@ -126,7 +126,7 @@ def test_the_seeded_members(seeded_db: Path) -> None:
         "Jorge Luis Paredes",
         "cajero@coacsanjose.ec",
         "cafe",
-        "Ventanilla de la agencia matriz",
+        "",
         "teller",
     )
     assert _rows(seeded_db, "SELECT username, count FROM login_failures") == [("bloqueado", 5)]

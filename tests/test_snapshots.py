@@ -42,6 +42,21 @@ def test_login_security_image_step(snap_compare, server_app, clock, tmp_path):
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
+def test_recovery_code_step(snap_compare, server_app, clock, tmp_path):
+    """The same words for every username: the code is asked before any question."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await type_text(pilot, "demo")
+        await pilot.press("f4")
+        await settle(pilot)
+        await pilot.press("enter")  # SIGUIENTE
+        await settle(pilot)
+
+    app = make_app(server_app, tmp_path, clock.now)
+    app.login_screen.demo_hint = None
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
 def test_dashboard(snap_compare, server_app, clock, tmp_path):
     async def run_before(pilot: Pilot[None]) -> None:
         await login(pilot, "demo", "Demo2026")

@@ -20,15 +20,15 @@ the step holding valid values. Then the step is submitted and, for each field an
   server: what they carried is checked instead. Logins do reach it (a failed login is counted).
 
 The last tests confirm accepted markup-like text for real and look for it where it is echoed
-later: a transfer's receipt and the history's, a frequent service's notice and list, the security
-phrase at the next login and the own question at the recovery, a company's name in the teller's
-queue.
+later: a transfer's receipt and the history's, a frequent service's notice and list, the own
+question at the recovery, a company's name in the teller's queue.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sqlite3
 import unicodedata
 from collections.abc import Awaitable, Callable
@@ -467,6 +467,9 @@ async def test_set_password(demo_app, seeded_db, clock, tmp_path):
 
 async def test_recovery(demo_app, seeded_db, clock, tmp_path):
     app, transport = hostile_app(demo_app, tmp_path, clock)
+    # Each step's request is held while its values are probed: nothing reaches the server.
+    transport.held_paths.add(("POST", "/auth/recovery"))
+    transport.held_paths.add(("POST", "/auth/recovery/verify"))
     transport.held_paths.add(("POST", "/auth/recovery/complete"))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -481,8 +484,21 @@ async def test_recovery(demo_app, seeded_db, clock, tmp_path):
             on_step("rc-user"),
         )
         failures = await probe(pilot, [user], seeded_db, transport)
+        transport.held_paths.discard(("POST", "/auth/recovery"))
         app.screen.query_one("#rc-input-username", Input).value = "demo"
         await push(pilot, "rc-start")
+        assert current_step(pilot) == "rc-code"
+        code = Step(
+            "recuperar/código",
+            "rc-code",
+            {"rc-input-code": "ABCD-EFGH-JK"},
+            press("rc-verify"),
+            on_step("rc-code"),
+        )
+        failures += await probe(pilot, [code], seeded_db, transport)
+        transport.held_paths.discard(("POST", "/auth/recovery/verify"))
+        app.screen.query_one("#rc-input-code", Input).value = last_mailed_code(seeded_db)
+        await push(pilot, "rc-verify")
         assert current_step(pilot) == "rc-answers"
         answers = Step(
             "recuperar/respuestas",
@@ -490,7 +506,6 @@ async def test_recovery(demo_app, seeded_db, clock, tmp_path):
             {
                 "rc-input-own-answer": "Cotopaxi",
                 "rc-input-security-answer": "firulais",
-                "rc-input-code": "ABCD-EFGH-JK",
                 "rc-input-password": "Nueva2026",
                 "rc-input-repeat": "Nueva2026",
             },
@@ -500,6 +515,14 @@ async def test_recovery(demo_app, seeded_db, clock, tmp_path):
         )
         failures += await probe(pilot, [answers], seeded_db, transport)
     report(failures)
+
+
+def last_mailed_code(db: Path) -> str:
+    with sqlite3.connect(db) as conn:
+        (body,) = conn.execute("SELECT body FROM outbox ORDER BY id DESC LIMIT 1").fetchone()
+    match = re.search(r"\b[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{2}\b", body)
+    assert match, body
+    return match.group(0)
 
 
 async def test_first_login(demo_app, demo_client, teller_token, seeded_db, clock, tmp_path):
@@ -522,16 +545,7 @@ async def test_first_login(demo_app, demo_client, teller_token, seeded_db, clock
         failures = await probe(pilot, [password], seeded_db, transport)
         await fill_inputs(pilot, password.valid)
         await push(pilot, "fl-password-ok")
-        image = Step(
-            "primer-ingreso/imagen",
-            "fl-image",
-            {"input-phrase": "Mi casa"},
-            press("fl-image-ok"),
-            on_step("fl-image"),
-        )
-        failures += await probe(pilot, [image], seeded_db, transport)
-        await fill_inputs(pilot, image.valid)
-        await push(pilot, "fl-image-ok")
+        await push(pilot, "fl-image-ok")  # the image step has no text field (no phrase)
         own = Step(
             "primer-ingreso/pregunta-propia",
             "fl-own",
@@ -802,11 +816,11 @@ async def test_markup_like_text_is_shown_as_written_after_it_is_confirmed(
         assert conn.execute("SELECT alias FROM frequent_services").fetchall() == [(MARKUP,)]
 
 
-async def test_markup_like_phrase_and_question_are_shown_as_written(
+async def test_a_markup_like_question_is_shown_as_written(
     demo_app, demo_client, teller_token, seeded_db, clock, tmp_path
 ):
-    """The PRIMER INGRESO with a markup-like phrase and question: the next login shows the
-    phrase beside the image as typed, and the recovery shows the question as typed."""
+    """The PRIMER INGRESO with a markup-like own question: the recovery shows it as typed
+    (after the e-mailed code)."""
     code = await approved_code(demo_client, seeded_db, teller_token, LUIS)
     assert (await set_password(demo_client, code, FIRST_PASSWORD)).status_code == 204
     app = make_app(demo_app, tmp_path, clock.now)
@@ -817,7 +831,6 @@ async def test_markup_like_phrase_and_question_are_shown_as_written(
             await type_text(pilot, text)
             await pilot.press("enter")
         await settle(pilot)
-        app.screen.query_one("#input-phrase", Input).value = MARKUP
         await push(pilot, "fl-image-ok")
         await settle(pilot)
         assert current_step(pilot) == "fl-own"
@@ -830,20 +843,16 @@ async def test_markup_like_phrase_and_question_are_shown_as_written(
         await push(pilot, "fl-submit")
         await settle(pilot)
         assert current_step(pilot) == "fl-done", text_of(pilot, "#problem")
-    # The next login, on a fresh app: the phrase beside the image, as typed.
+    # The next login, on a fresh app: the recovery shows the own question as typed.
     app = make_app(demo_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
         await type_text(pilot, "lyanez")
-        await pilot.press("enter")
-        await settle(pilot)
-        assert_alive(pilot)
-        assert login_step(pilot) == "step-password"
-        assert text_of(pilot, "#security-phrase") == f"«{MARKUP}»"
-        assert f"«{MARKUP}»" in screen_text(pilot)
-        await pilot.press("escape")
-        await pilot.press("f4")  # recovery: the own question as typed
+        await pilot.press("f4")
         await settle(pilot)
         await push(pilot, "rc-start")
+        await settle(pilot)
+        app.screen.query_one("#rc-input-code", Input).value = last_mailed_code(seeded_db)
+        await push(pilot, "rc-verify")
         await settle(pilot)
         assert_alive(pilot)
         assert text_of(pilot, "#rc-own-question") == f"1. {STYLED} ¿de qué color?"

@@ -13,7 +13,7 @@ from tests.tui import SIZE, login, make_app, settle, text_of, type_text
 LOCK_WORDS = "Comuníquese con la cooperativa"
 
 
-async def test_username_then_image_and_phrase_then_password(server_app, clock, tmp_path):
+async def test_username_then_image_then_password(server_app, clock, tmp_path):
     app = make_app(server_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -24,7 +24,7 @@ async def test_username_then_image_and_phrase_then_password(server_app, clock, t
         assert app.screen.query_one(ContentSwitcher).current == "step-password"
         image = app.screen.query_one(SecurityImage)
         assert image.border_subtitle == "Colibrí"
-        assert "Mi primer ahorro fue en San José" in text_of(pilot, "#security-phrase")
+        assert "Si no reconoce su imagen" in text_of(pilot, "#security-warning")
         assert app.focused is app.screen.query_one("#password", Input)
         await type_text(pilot, "Demo2026")
         await pilot.press("enter")  # SIGUIENTE

@@ -17,6 +17,7 @@ from sjvirtual_tui.screens.registration import RegistrationScreen
 from sjvirtual_tui.screens.teller import TellerScreen
 from sjvirtual_tui.widgets.form import FormField
 from sjvirtual_tui.widgets.image_gallery import ImageGallery
+from sjvirtual_tui.widgets.security_image import SecurityImage
 from tests.tui import SIZE, login, make_app, settle, table_rows, text_of, type_text
 
 CODE = re.compile(r"\b([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{2})\b")
@@ -172,10 +173,8 @@ async def test_register_approve_set_password_first_login(server_app, seeded_db, 
         await pilot.press("enter")
         await settle(pilot)
         assert step(pilot) == "fl-image"
-        await pilot.press("right", "right", "enter")  # the third image: volcán
+        await pilot.press("right", "right", "enter")  # the third image: volcán, SIGUIENTE
         assert app.screen.query_one(ImageGallery).image == "volcan"
-        await type_text(pilot, "Mi casa en Quito")
-        await pilot.press("enter")
         await settle(pilot)
         assert step(pilot) == "fl-own"
         await type_text(pilot, "Nombre de mi abuela")
@@ -197,13 +196,13 @@ async def test_register_approve_set_password_first_login(server_app, seeded_db, 
         assert isinstance(app.screen, DashboardScreen)
         assert [r[0] for r in table_rows(pilot, "#accounts")] == ["00107777"]
 
-    # 4. Next time: the chosen image and phrase, the new password, straight to the dashboard.
+    # 4. Next time: the chosen image, the new password, straight to the dashboard.
     app = make_app(server_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
         await type_text(pilot, "lyanez")
         await pilot.press("enter")
         await settle(pilot)
-        assert "Mi casa en Quito" in text_of(pilot, "#security-phrase")
+        assert app.screen.query_one(SecurityImage).image == "volcan"
         await type_text(pilot, "Segunda2027")
         await pilot.press("enter")
         await settle(pilot)
@@ -287,7 +286,7 @@ async def test_duplicate_request_is_refused_with_a_reason(server_app, seeded_db,
     assert registrations(seeded_db) == before
 
 
-async def test_recovery_with_both_answers_and_the_code(server_app, seeded_db, clock, tmp_path):
+async def test_recovery_with_the_code_then_both_answers(server_app, seeded_db, clock, tmp_path):
     app = make_app(server_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
         await type_text(pilot, "demo")
@@ -295,10 +294,14 @@ async def test_recovery_with_both_answers_and_the_code(server_app, seeded_db, cl
         await settle(pilot)
         await pilot.press("enter")  # the username came along from the login screen
         await settle(pilot)
+        assert step(pilot) == "rc-code"
+        code = last_code(seeded_db, "demo@socios.coacsanjose.ec")
+        await type_text(pilot, code)
+        await pilot.press("enter")
+        await settle(pilot)
         assert step(pilot) == "rc-answers"
         assert "volcán favorito" in text_of(pilot, "#rc-own-question")
-        code = last_code(seeded_db, "demo@socios.coacsanjose.ec")
-        for text in ("  COTOPAXÍ ", "firulais", code, "Nueva2026", "Nueva2026"):
+        for text in ("  COTOPAXÍ ", "firulais", "Nueva2026", "Nueva2026"):
             await type_text(pilot, text)
             await pilot.press("enter")
         await settle(pilot)

@@ -14,7 +14,7 @@ from mock_server.errors import ERROR_RESPONSE, INVALID_CREDENTIALS_MESSAGE, ApiE
 from mock_server.i18n import _, language
 from mock_server.lockout import MAX_FAILURES, clear_failures, failures, locked_error, record_failure
 from mock_server.routers import openapi_examples as ex
-from mock_server.security import decoy_challenge, hash_token, new_token, normalise_username
+from mock_server.security import decoy_image, hash_token, new_token, normalise_username
 from sjvirtual_tui.models import (
     ChallengeRequest,
     LoginRequest,
@@ -43,28 +43,24 @@ def parse_username(raw: str) -> str:
     "/auth/challenge",
     response_model=SecurityChallenge,
     responses={422: ERROR_RESPONSE},
-    summary="INGRESAR: the security image and phrase of a username",
+    summary="INGRESAR: the security image of a username (a stable decoy for an unknown one)",
 )
 def challenge(
     body: Annotated[ChallengeRequest, Body(openapi_examples=ex.CHALLENGE)],
-    state: State,
     conn: Conn,
 ) -> SecurityChallenge:
     username = parse_username(body.username)
+    # The same work for every name: the decoy is made and the member looked up either way.
     # A user who has not finished the PRIMER INGRESO has no image yet: the decoy, as for an
-    # unknown name, so the answer does not tell that the username exists.
+    # unknown name. Only the image is answered: nothing the member typed is shown before the
+    # password (a phrase or question of the member's own words would tell a real user).
+    decoy = decoy_image(db.decoy_secret(conn), username)
     row = conn.execute(
-        """
-        SELECT security_image, security_phrase FROM members
-        WHERE username = ? AND status = 'active'
-        """,
+        "SELECT security_image FROM members WHERE username = ? AND status = 'active'",
         (username,),
     ).fetchone()
-    if row is not None:
-        image, phrase = SecurityImageId(row["security_image"]), str(row["security_phrase"])
-    else:
-        image, phrase = decoy_challenge(db.decoy_secret(conn), username)
-    return SecurityChallenge(username=username, image=image, phrase=phrase)
+    image = decoy if row is None else SecurityImageId(row["security_image"])
+    return SecurityChallenge(username=username, image=image)
 
 
 @router.post(

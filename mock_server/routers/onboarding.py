@@ -7,13 +7,15 @@ is still what is stored.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Response
+from fastapi import APIRouter, BackgroundTasks, Body, Depends, Response
 
 from mock_server import codes, db, mail
-from mock_server.deps import Conn, Member, State
+from mock_server.deps import Conn, Member, ServerState, State
 from mock_server.errors import ERROR_RESPONSE, ApiError
 from mock_server.i18n import N_, _
 from mock_server.idempotency import (
@@ -32,19 +34,23 @@ from mock_server.lockout import (
 )
 from mock_server.routers import openapi_examples as ex
 from mock_server.routers.auth import parse_username
-from mock_server.security import DECOY_OWN_QUESTIONS, PasswordChecker, decoy_index
+from mock_server.security import PasswordChecker
 from sjvirtual_tui import rules
 from sjvirtual_tui.models import (
     ErrorBody,
     FirstLoginSetup,
     MemberProfile,
     RecoveryChallenge,
+    RecoveryCodeCheck,
     RecoveryCompletion,
     RecoveryRequest,
+    RecoveryStarted,
     Role,
     SecurityQuestion,
     SetPasswordRequest,
 )
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["onboarding"], responses={500: ERROR_RESPONSE})
 
@@ -69,7 +75,12 @@ SAME_PASSWORD_MESSAGE = N_(
     "La nueva contraseña debe ser distinta de la actual (la que estableció con el código)."
 )
 RECOVERY_FAILED_MESSAGE = N_("Los datos de recuperación no son correctos.")
+RECOVERY_CODE_MESSAGE = N_(
+    "El código no es correcto o ya no vale (vale 15 minutos, y solo el último que pidió). "
+    "Revise su correo o vuelva atrás para pedir otro."
+)
 MIN_ANSWER_LENGTH = 2
+RECOVERY_REQUESTS_KEPT = timedelta(days=1)
 
 
 def _invalid(field: str, message: str) -> ApiError:
@@ -167,8 +178,6 @@ def _setup_problem(conn: sqlite3.Connection, body: FirstLoginSetup) -> ApiError 
     problem = rules.password_error(body.new_password)
     if problem is not None:
         return _invalid("new_password", problem)
-    if len(body.phrase.strip()) < 3:
-        return _invalid("phrase", _("Escriba una frase de seguridad de al menos 3 caracteres."))
     if len(body.own_question.strip()) < 5:
         return _invalid("own_question", _("Escriba su pregunta secreta (al menos 5 caracteres)."))
     if len(rules.normalise_answer(body.own_answer)) < MIN_ANSWER_LENGTH:
@@ -205,7 +214,7 @@ def _setup_hashes(
         409: ERROR_RESPONSE,
         422: ERROR_RESPONSE,
     },
-    summary="PRIMER INGRESO: new password, security image and phrase, secret questions",
+    summary="PRIMER INGRESO: new password, security image, secret questions",
 )
 def first_login_setup(
     body: Annotated[FirstLoginSetup, Body(openapi_examples=ex.SETUP)],
@@ -248,7 +257,9 @@ def first_login_setup(
         password_hash, own_answer_hash, answer_hash = hashes
         conn.execute(
             """
-            UPDATE members SET password_hash = ?, security_image = ?, security_phrase = ?,
+            -- No phrase since schema 6 (nothing a member typed is shown before the password);
+            -- '' keeps the CHECK of the older schema.
+            UPDATE members SET password_hash = ?, security_image = ?, security_phrase = '',
                 own_question = ?, own_answer_hash = ?, question_id = ?, answer_hash = ?,
                 status = 'active'
             WHERE id = ?
@@ -256,7 +267,6 @@ def first_login_setup(
             (
                 password_hash,
                 body.image.value,
-                body.phrase.strip(),
                 body.own_question.strip(),
                 own_answer_hash,
                 body.question_id,
@@ -301,48 +311,105 @@ def _member_id(conn: sqlite3.Connection, username: str) -> int | None:
     return None if row is None else int(row["id"])
 
 
-@router.post(
-    "/auth/recovery",
-    response_model=RecoveryChallenge,
-    responses={422: ERROR_RESPONSE},
-    summary="¿Olvidó su contraseña?: the user's two questions, and a code by e-mail",
-)
-def start_recovery(
-    body: Annotated[RecoveryRequest, Body(openapi_examples=ex.RECOVERY)],
-    state: State,
-    conn: Conn,
-) -> RecoveryChallenge:
-    username = parse_username(body.username)
-    member = _recoverable(conn, username)
-    if member is None:
-        # Stable decoys, as for the security image: the answer does not tell whether the
-        # username exists. No e-mail, and nothing is stored.
-        secret = db.decoy_secret(conn)
-        questions = [
-            _(text) for (text,) in conn.execute("SELECT text FROM security_questions ORDER BY id")
-        ]
-        return RecoveryChallenge(
-            username=username,
-            own_question=DECOY_OWN_QUESTIONS[
-                decoy_index(secret, "recovery-own", username, len(DECOY_OWN_QUESTIONS))
-            ],
-            security_question=questions[
-                decoy_index(secret, "recovery-question", username, len(questions))
-            ],
-        )
-    now = state.clock.now()
-    with db.write_transaction(conn):
-        # A locked user gets the same answer but no code: recovery cannot lift a lock.
-        if not is_locked(conn, username, member["id"]):
-            code = codes.issue(conn, member["id"], "recovery", now, codes.RECOVERY_TTL)
+def _code_ok(code: sqlite3.Row | None, member: sqlite3.Row | None, now: datetime) -> bool:
+    """``code`` is the member's live recovery code (cheap: no argon2 before it holds)."""
+    return (
+        code is not None
+        and member is not None
+        and code["member_id"] == member["id"]
+        and code["used_at"] is None
+        and not codes.is_expired(code, now)
+    )
+
+
+def send_recovery_code(state: ServerState, username: str, requested: datetime) -> None:
+    """Makes and e-mails the recovery code of ``username``, after the answer has gone.
+
+    Run as a background task of the request, so that what the request does, and how long it
+    takes, is the same for every name: only here is the name looked up. An unknown name, a
+    user without the PRIMER INGRESO done, or a locked one gets no code (recovery does not lift
+    a lock). Every request, whatever the name, is recorded in one write transaction of the
+    same shape: were a real name's the only one to write (and fsync), the requests that follow
+    it would be slower, and an observer could time those.
+    """
+    conn = state.connections.acquire()
+    try:
+        with db.write_transaction(conn):
+            conn.execute(
+                "DELETE FROM recovery_requests WHERE requested_at < ?",
+                (db.to_db(requested - RECOVERY_REQUESTS_KEPT),),
+            )
+            conn.execute(
+                "INSERT INTO recovery_requests (username, requested_at) VALUES (?, ?)",
+                (username, db.to_db(requested)),
+            )
+            member = _recoverable(conn, username)
+            if member is None or is_locked(conn, username, member["id"]):
+                return
+            code = codes.issue(conn, member["id"], "recovery", requested, codes.RECOVERY_TTL)
             mail.recovery_code(
                 conn,
-                now,
+                requested,
                 to=member["email"],
                 member_id=member["id"],
                 name=member["full_name"],
                 code=code,
             )
+    except sqlite3.Error:
+        # The answer has gone already; the member asks again. (No name or code in the log.)
+        log.exception("a recovery request could not be stored")
+    finally:
+        state.connections.release(conn)
+
+
+@router.post(
+    "/auth/recovery",
+    status_code=202,
+    response_model=RecoveryStarted,
+    responses={422: ERROR_RESPONSE},
+    summary="¿Olvidó su contraseña?: a code by e-mail, if the username is a member's",
+)
+def start_recovery(
+    body: Annotated[RecoveryRequest, Body(openapi_examples=ex.RECOVERY)],
+    state: State,
+    background: BackgroundTasks,
+) -> RecoveryStarted:
+    username = parse_username(body.username)
+    # Nothing is looked up before the answer: known or unknown, locked or not, the answer and
+    # the work behind it are the same. The code is made and e-mailed after it has gone.
+    background.add_task(send_recovery_code, state, username, state.clock.now())
+    return RecoveryStarted(
+        username=username,
+        code_valid_minutes=int(codes.RECOVERY_TTL.total_seconds() // 60),
+    )
+
+
+@router.post(
+    "/auth/recovery/verify",
+    response_model=RecoveryChallenge,
+    responses={401: ERROR_RESPONSE, 422: ERROR_RESPONSE, 423: ERROR_RESPONSE},
+    summary="¿Olvidó su contraseña?: the e-mailed code, answered by the user's two questions",
+)
+def verify_recovery_code(
+    body: Annotated[RecoveryCodeCheck, Body(openapi_examples=ex.RECOVERY_VERIFY)],
+    state: State,
+    conn: Conn,
+) -> RecoveryChallenge:
+    username = parse_username(body.username)
+    now = state.clock.now()
+    member = _recoverable(conn, username)
+    member_id = _member_id(conn, username)
+    # The code first: without it, a known name and an unknown one get the same counted 401,
+    # and a locked user's state is not told to whoever lacks the code.
+    if not _code_ok(codes.find(conn, body.code, "recovery"), member, now):
+        with db.write_transaction(conn):
+            count = record_failure(conn, username, member_id, now)
+        if count >= MAX_FAILURES:
+            raise locked_error()
+        raise ApiError(401, "recovery_failed", _(RECOVERY_CODE_MESSAGE), "code")
+    if is_locked(conn, username, member_id):
+        raise locked_error()
+    assert member is not None
     question: str = member["security_question"]
     return RecoveryChallenge(
         username=username, own_question=member["own_question"], security_question=_(question)
@@ -368,21 +435,20 @@ def complete_recovery(
     username = parse_username(body.username)
     policy = rules.password_error(body.new_password)
     member = _recoverable(conn, username)
+    code_ok = _code_ok(codes.find(conn, body.code, "recovery"), member, state.clock.now())
     verified = False
     new_hash: str | None = None
-    if policy is None and not is_locked(conn, username, _member_id(conn, username)):
-        # Both answers are always verified, against dummy hashes for an unknown name: the time
-        # taken tells neither which part was wrong nor whether the user exists.
-        dummy = db.dummy_password_hash(conn)
+    # argon2 only for the member's own live code: without it a known name and an unknown one
+    # cost the same (no argon2 at all), and answers cannot be tried without the member's mail.
+    if policy is None and code_ok and not is_locked(conn, username, _member_id(conn, username)):
+        assert member is not None
         own_ok = state.passwords.verify(
-            member["own_answer_hash"] if member else dummy,
-            rules.normalise_answer(body.own_answer),
+            member["own_answer_hash"], rules.normalise_answer(body.own_answer)
         )
         answer_ok = state.passwords.verify(
-            member["answer_hash"] if member else dummy,
-            rules.normalise_answer(body.security_answer),
+            member["answer_hash"], rules.normalise_answer(body.security_answer)
         )
-        verified = member is not None and own_ok and answer_ok
+        verified = own_ok and answer_ok
         if verified:
             new_hash = state.passwords.hash(body.new_password)
 

@@ -73,7 +73,6 @@ SETUP = examples(
         {
             "new_password": "Segunda2027",
             "image": "volcan",
-            "phrase": "Mi casa en Quito",
             "own_question": "¿Nombre de mi abuela?",
             "own_answer": "Rosa",
             "question_id": 2,
@@ -82,6 +81,9 @@ SETUP = examples(
     )
 )
 RECOVERY = examples(socio=("A username", {"username": "mfguaman"}))
+RECOVERY_VERIFY = examples(
+    code=("The code of the e-mail", {"username": "mfguaman", "code": "ABCD-EFGH-JK"})
+)
 RECOVERY_COMPLETE = examples(
     answers=(
         "Both answers, the e-mailed code and a new password",

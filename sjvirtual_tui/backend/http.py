@@ -58,8 +58,10 @@ from sjvirtual_tui.models import (
     PaymentRequest,
     PaymentStart,
     RecoveryChallenge,
+    RecoveryCodeCheck,
     RecoveryCompletion,
     RecoveryRequest,
+    RecoveryStarted,
     RegistrationReceipt,
     RegistrationRequest,
     RejectRequest,
@@ -319,9 +321,14 @@ class HttpBackend:
         )
         return self._parse(MemberProfile, response)
 
-    async def start_recovery(self, username: str) -> RecoveryChallenge:
+    async def start_recovery(self, username: str) -> RecoveryStarted:
         body = RecoveryRequest(username=username).model_dump(mode="json")
         response = await self._request("POST", "/auth/recovery", json=body, auth=False)
+        return self._parse(RecoveryStarted, response)
+
+    async def verify_recovery_code(self, username: str, code: str) -> RecoveryChallenge:
+        body = RecoveryCodeCheck(username=username, code=code).model_dump(mode="json")
+        response = await self._request("POST", "/auth/recovery/verify", json=body, auth=False)
         return self._parse(RecoveryChallenge, response)
 
     async def complete_recovery(

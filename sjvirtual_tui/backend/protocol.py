@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # the login screen draws before pydantic is imported (start-u
         PaymentStart,
         RecoveryChallenge,
         RecoveryCompletion,
+        RecoveryStarted,
         RegistrationReceipt,
         RegistrationRequest,
         SecurityChallenge,
@@ -101,7 +102,13 @@ class Backend(Protocol):
         self, setup: FirstLoginSetup, *, idempotency_key: str
     ) -> MemberProfile: ...
 
-    async def start_recovery(self, username: str) -> RecoveryChallenge: ...
+    async def start_recovery(self, username: str) -> RecoveryStarted:
+        """Asks for a recovery code by e-mail; the answer is the same for every username."""
+        ...
+
+    async def verify_recovery_code(self, username: str, code: str) -> RecoveryChallenge:
+        """The member's two questions, for the code of the e-mail (AuthError otherwise)."""
+        ...
 
     async def complete_recovery(
         self, completion: RecoveryCompletion, *, idempotency_key: str

@@ -43,12 +43,6 @@ def _question(value: str) -> str | None:
     return None
 
 
-def _phrase(value: str) -> str | None:
-    if not 3 <= len(value) <= 60:
-        return _("La frase tiene de 3 a 60 caracteres.")
-    return None
-
-
 class FirstLoginScreen(WizardScreen):
     STEPS = ("fl-password", "fl-image", "fl-own", "fl-question", "fl-done")
     FINAL = ("fl-done",)
@@ -59,7 +53,6 @@ class FirstLoginScreen(WizardScreen):
         # Only to refuse "the same password again" before sending; dropped when the screen goes.
         self._current_password = current_password
         self.pair = PasswordPair("fl-", current=lambda: self._current_password)
-        self.phrase = FormField("phrase", _("Frase de seguridad"), check=_phrase, max_length=60)
         self.own_question = FormField("own_question", _("Su pregunta"), check=_question)
         self.own_answer = FormField("own_answer", _("Su respuesta"), check=self._own_answer)
         self.answer = FormField("answer", _("Respuesta"), check=_answer)
@@ -87,11 +80,10 @@ class FirstLoginScreen(WizardScreen):
                 with Vertical(id="fl-image"):
                     yield StepTitle(2, _("IMAGEN DE SEGURIDAD"))
                     yield Static(
-                        _("Escoja una imagen (flechas) y escriba una frase: las verá al ingresar."),
+                        _("Escoja una imagen (flechas y Enter): la verá al ingresar."),
                         classes="hint",
                     )
                     yield ImageGallery(id="gallery")
-                    yield self.phrase
                     yield Button(_("SIGUIENTE"), id="fl-image-ok", variant="primary", compact=True)
                 with Vertical(id="fl-own"):
                     yield StepTitle(3, _("PREGUNTA Y RESPUESTA SECRETA"))
@@ -154,7 +146,6 @@ class FirstLoginScreen(WizardScreen):
     def _enter(self, event: Input.Submitted) -> None:
         order = {
             "fl-password": ([self.pair.password, self.pair.repeat], self.password_ok),
-            "fl-image": ([self.phrase], self.image_ok),
             "fl-own": ([self.own_question, self.own_answer], self.own_ok),
             "fl-question": ([self.answer], self.submit),
         }
@@ -170,14 +161,12 @@ class FirstLoginScreen(WizardScreen):
         if validate_all([self.pair.password, self.pair.repeat]):
             self.go("fl-image")
 
+    # The manual: "Escogemos una imagen y presionamos en SIGUIENTE". No phrase: words of the
+    # member's own shown before the password would tell a real username from an unknown one.
     @on(ImageGallery.Chosen)
-    def _chosen(self) -> None:
-        self.phrase.input.focus()
-
     @on(Button.Pressed, "#fl-image-ok")
     def image_ok(self) -> None:
-        if validate_all([self.phrase]):
-            self.go("fl-own")
+        self.go("fl-own")
 
     @on(Button.Pressed, "#fl-own-ok")
     def own_ok(self) -> None:
@@ -226,7 +215,6 @@ class FirstLoginScreen(WizardScreen):
         setup = FirstLoginSetup(
             new_password=self.pair.password.input.value,
             image=self.query_one(ImageGallery).image,
-            phrase=self.phrase.value,
             own_question=self.own_question.value,
             own_answer=self.own_answer.value,
             question_id=question.id,
@@ -242,7 +230,6 @@ class FirstLoginScreen(WizardScreen):
     def _refused(self, error: BackendError) -> bool:
         where = {
             "new_password": ("fl-password", self.pair.password),
-            "phrase": ("fl-image", self.phrase),
             "own_question": ("fl-own", self.own_question),
             "own_answer": ("fl-own", self.own_answer),
             "answer": ("fl-question", self.answer),

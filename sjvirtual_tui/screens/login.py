@@ -1,4 +1,7 @@
-"""INGRESO: username -> INGRESAR -> security image and phrase -> password -> SIGUIENTE."""
+"""INGRESO: username -> INGRESAR -> security image -> password -> SIGUIENTE.
+
+Only the image is shown before the password: words of the member's own (a phrase) would tell
+a real username from an unknown one, whose image is a decoy from the same catalog."""
 
 from __future__ import annotations
 
@@ -80,11 +83,9 @@ class LoginScreen(BankScreen):
                     with Horizontal(id="security-row"):
                         yield SecurityImage(id="security-image")
                         with Vertical(id="security-text"):
-                            # The phrase is the member's own words: shown as written.
                             yield Static("", id="security-user", markup=False)
-                            yield Static("", id="security-phrase", markup=False)
                             yield Static(
-                                _("Si no reconoce su imagen y frase, no escriba su contraseña."),
+                                _("Si no reconoce su imagen, no escriba su contraseña."),
                                 id="security-warning",
                             )
                     yield Label(_("Contraseña (*)"), classes="field-label")
@@ -201,7 +202,6 @@ class LoginScreen(BankScreen):
         self.query_one("#security-user", Static).update(
             _("Usuario: {username}").format(username=challenge.username)
         )
-        self.query_one("#security-phrase", Static).update(f"«{challenge.phrase}»")
         self._field_error("password", None)
         self.query_one(ContentSwitcher).current = "step-password"
         self.refresh_bindings()

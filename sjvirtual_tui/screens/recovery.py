@@ -1,5 +1,10 @@
-"""¿OLVIDÓ SU CONTRASEÑA?: username -> both secret questions + the code sent by e-mail + a new
-password -> CONFIRMAR. Wrong answers count toward the same lock as the login."""
+"""¿OLVIDÓ SU CONTRASEÑA?: username -> SIGUIENTE -> the code sent by e-mail -> SIGUIENTE -> both
+secret questions + a new password -> CONFIRMAR. Wrong codes and answers count toward the same
+lock as the login.
+
+The questions come only for the code: they are the member's own words, and shown for a bare
+username they would tell a real one from an unknown one. The first answer is the same for
+every username ("if it is yours, a code is on its way")."""
 
 from __future__ import annotations
 
@@ -21,11 +26,11 @@ from sjvirtual_tui.widgets.form import FormField, validate_all
 from sjvirtual_tui.widgets.wizard import StepTitle
 
 if TYPE_CHECKING:
-    from sjvirtual_tui.models import RecoveryChallenge
+    from sjvirtual_tui.models import RecoveryChallenge, RecoveryStarted
 
 
 class RecoveryScreen(WizardScreen):
-    STEPS = ("rc-user", "rc-answers", "rc-done")
+    STEPS = ("rc-user", "rc-code", "rc-answers", "rc-done")
     FINAL = ("rc-done",)
 
     def __init__(self, username: str = "") -> None:
@@ -44,7 +49,9 @@ class RecoveryScreen(WizardScreen):
         )
         self.code = FormField("code", _("Código del correo"), check=code_error, prefix="rc-")
         self.pair = PasswordPair("rc-")
+        self.started: RecoveryStarted | None = None
         self.challenge: RecoveryChallenge | None = None
+        self.verified_code = ""  # the code the questions were given for
         self.keys = OperationKeys()
 
     def compose(self) -> ComposeResult:
@@ -56,21 +63,22 @@ class RecoveryScreen(WizardScreen):
                     yield StepTitle(1, _("SU USUARIO"))
                     yield self.username
                     yield Button(_("SIGUIENTE"), id="rc-start", variant="primary", compact=True)
+                with Vertical(id="rc-code"):
+                    yield StepTitle(2, _("EL CÓDIGO DE SU CORREO"))
+                    # The same words for every username: the screen cannot know either.
+                    yield Static("", id="rc-sent", classes="hint", markup=False)
+                    yield self.code
+                    yield Button(_("SIGUIENTE"), id="rc-verify", variant="primary", compact=True)
                 with Vertical(id="rc-answers"):
-                    yield StepTitle(2, _("SUS PREGUNTAS Y EL CÓDIGO"))
+                    yield StepTitle(3, _("SUS PREGUNTAS Y LA NUEVA CONTRASEÑA"))
                     yield Static("", id="rc-own-question", markup=False)
                     yield self.own_answer
                     yield Static("", id="rc-security-question", markup=False)
                     yield self.security_answer
-                    yield Static(
-                        _("Le enviamos un código a su correo electrónico (válido 15 minutos)."),
-                        classes="hint",
-                    )
-                    yield self.code
                     yield from self.pair.widgets()
                     yield Button(_("CONFIRMAR"), id="rc-submit", variant="primary", compact=True)
                 with Vertical(id="rc-done"):
-                    yield StepTitle(3, _("LISTO"))
+                    yield StepTitle(4, _("LISTO"))
                     yield Static(
                         _(
                             "Su contraseña fue cambiada y le enviamos un correo de aviso. Ingrese "
@@ -87,13 +95,7 @@ class RecoveryScreen(WizardScreen):
         self.go("rc-user")
 
     def fields(self) -> list[FormField]:
-        return [
-            self.own_answer,
-            self.security_answer,
-            self.code,
-            self.pair.password,
-            self.pair.repeat,
-        ]
+        return [self.own_answer, self.security_answer, self.pair.password, self.pair.repeat]
 
     @on(Input.Changed)
     def _typed(self) -> None:
@@ -103,6 +105,9 @@ class RecoveryScreen(WizardScreen):
     def _enter(self, event: Input.Submitted) -> None:
         if self.step == "rc-user":
             self.start()
+            return
+        if self.step == "rc-code":
+            self.verify()
             return
         inputs = [f.input for f in self.fields()]
         if event.input in inputs[:-1]:
@@ -115,10 +120,44 @@ class RecoveryScreen(WizardScreen):
         if not validate_all([self.username]):
             return
         username = self.username.value
-        self.call_backend(lambda: self.backend.start_recovery(username), self._questions)
+        self.challenge = None
+        self.call_backend(lambda: self.backend.start_recovery(username), self._code_sent)
 
-    def _questions(self, challenge: RecoveryChallenge) -> None:
-        self.challenge = challenge
+    def _code_sent(self, started: RecoveryStarted) -> None:
+        self.started = started
+        self.query_one("#rc-sent", Static).update(
+            _(
+                "Si {username} es un usuario de S.J. Virtual, le enviamos un código a su correo "
+                "registrado; vale {minutes} minutos. Escríbalo aquí. Si no llega, vuelva atrás "
+                "y pídalo otra vez."
+            ).format(username=started.username, minutes=started.code_valid_minutes)
+        )
+        self.code.show_error(None)
+        self.go("rc-code")
+
+    @on(Button.Pressed, "#rc-verify")
+    def verify(self) -> None:
+        if self.started is None or not validate_all([self.code]):
+            return
+        username, code = self.started.username, self.code.value
+        self.call_backend(
+            lambda: self.backend.verify_recovery_code(username, code),
+            lambda challenge: self._questions(challenge, code),
+            on_error=self._code_refused,
+        )
+
+    def _code_refused(self, error: BackendError) -> bool:
+        if isinstance(error, AuthError):
+            self.code.show_error(error.message)
+            self.code.input.focus()
+            return True
+        if isinstance(error, LockedError):
+            self.show_problem(error.message)
+            return True
+        return False
+
+    def _questions(self, challenge: RecoveryChallenge, code: str) -> None:
+        self.challenge, self.verified_code = challenge, code
         self.query_one("#rc-own-question", Static).update(f"1. {challenge.own_question}")
         self.query_one("#rc-security-question", Static).update(f"2. {challenge.security_question}")
         self.go("rc-answers")
@@ -133,7 +172,7 @@ class RecoveryScreen(WizardScreen):
             username=self.challenge.username,
             own_answer=self.own_answer.value,
             security_answer=self.security_answer.value,
-            code=self.code.value,
+            code=self.verified_code,
             new_password=self.pair.password.input.value,
         )
         key = self.keys.key_for(completion)
@@ -148,7 +187,6 @@ class RecoveryScreen(WizardScreen):
             self.show_problem(error.message)
             return True
         field = {
-            "code": self.code,
             "new_password": self.pair.password,
             "own_answer": self.own_answer,
             "security_answer": self.security_answer,
