@@ -98,7 +98,7 @@ def load_catalog(language: str) -> dict[str, str]:
                 for message in read_po(po):
                     if message.id and isinstance(message.id, str) and message.string:
                         messages[message.id] = str(message.string)
-                    elif message.pluralizable and all(message.string):
+                    elif isinstance(message.string, tuple | list) and all(message.string):
                         plurals[str(message.id[0])] = tuple(str(s) for s in message.string)
         _plurals[language] = plurals
         _loaded[language] = messages
