@@ -213,6 +213,12 @@ class SJVirtualApp(App[None]):
             self._last_input = self.monotonic()  # the idle lock counts from the last key
         await super().on_event(event)
 
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Textual's own widgets (the menu of a Select) bring English key descriptions, made
+        # where we cannot translate them: in the footer they speak the member's language too.
+        if translate_bindings(event.widget):
+            self.screen.refresh_bindings()
+
     def action_help(self) -> None:
         from sjvirtual_tui.screens.help import HelpScreen
 
