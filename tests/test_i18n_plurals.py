@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from sjvirtual_tui import i18n
-from sjvirtual_tui.i18n import ngettext, plural_index
+from sjvirtual_tui.i18n import ngettext
 from tests.i18n_tools import extracted
 from tests.test_tui_transfers import fill_transfer, open_transfers, step
 from tests.tui import SIZE, login, make_app, screen_text, settle, type_text
@@ -70,6 +70,8 @@ def test_english_forms_come_from_the_catalogs_plural_entries(english):
 
 
 def test_the_plural_rule_is_babels_for_each_language():
+    from sjvirtual_tui.i18n import plural_index
+
     assert [plural_index("en", n) for n in (0, 1, 2, 21)] == [1, 0, 1, 1]
     assert [plural_index("es", n) for n in (0, 1, 2)] != [plural_index("es", 1)] * 3
     assert plural_index("es", 1) == 0
