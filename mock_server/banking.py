@@ -20,7 +20,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from mock_server import db, mail, reasons
 from mock_server.deps import Credentials, CurrentMember, Member, ServerState, authenticate
 from mock_server.errors import ACCOUNT_NOT_FOUND_MESSAGE, ApiError
-from mock_server.i18n import N_, _
+from mock_server.i18n import N_, _, ngettext
 from mock_server.ledger import COMPENSACION_NUMBER, Leg, internal_account_id, post_transfer
 from mock_server.money import money
 from sjvirtual_tui.models import (
@@ -159,9 +159,11 @@ def clean_text(value: str, field: str, label: str, *, minimum: int = 1) -> str:
             field,
             _("{label}: no puede estar vacío.").format(label=label)
             if minimum == 1
-            else _("{label}: use al menos {minimum} caracteres.").format(
-                label=label, minimum=minimum
-            ),
+            else ngettext(
+                "{label}: use al menos {minimum} carácter.",
+                "{label}: use al menos {minimum} caracteres.",
+                minimum,
+            ).format(label=label, minimum=minimum),
         )
     return text
 

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from mock_server.i18n import N_, _, language_from_header, use_language
+from mock_server.i18n import N_, _, language_from_header, ngettext, use_language
 from sjvirtual_tui import rules
 from sjvirtual_tui.models import ErrorBody
 
@@ -202,9 +202,14 @@ def _describe(error: Mapping[str, Any]) -> str:
         minimum = ctx.get("min_length", 1)
         if minimum == 1:
             return _("no puede estar vacío.")
-        return _("use al menos {minimum} caracteres.").format(minimum=minimum)
+        return ngettext(
+            "use al menos {minimum} carácter.", "use al menos {minimum} caracteres.", minimum
+        ).format(minimum=minimum)
     if kind == "string_too_long":
-        return _("use como máximo {maximum} caracteres.").format(maximum=ctx.get("max_length"))
+        maximum = int(ctx.get("max_length", 0))
+        return ngettext(
+            "use como máximo {maximum} carácter.", "use como máximo {maximum} caracteres.", maximum
+        ).format(maximum=maximum)
     if kind == "string_pattern_mismatch":
         return _("el formato no es válido.")
     if kind in _INT_TYPES:

@@ -20,6 +20,7 @@ from datetime import datetime
 
 from mock_server import db
 from mock_server.i18n import DEFAULT_LANGUAGE, N_, _, use_language
+from mock_server.periods import period_text
 from sjvirtual_tui.rules import local_datetime
 
 SIGNATURE = N_(
@@ -516,7 +517,9 @@ def payment_receipt(
             payee_reference=payee_reference,
             holder=holder,
         )
-        period_line = _("Período: {period}").format(period=period) + "\n" if period else ""
+        period_line = (
+            _("Período: {period}").format(period=period_text(period)) + "\n" if period else ""
+        )
         tail = _("Monto: {amount}\nEstado: {status}").format(amount=amount, status=status)
         send(
             conn,

@@ -44,6 +44,7 @@ from mock_server.ledger import (
     internal_account_id,
     post_transfer,
 )
+from mock_server.periods import period_text
 from sjvirtual_tui import rules
 from sjvirtual_tui.formatting import money
 from sjvirtual_tui.models import (
@@ -125,8 +126,8 @@ def biller_model(row: sqlite3.Row) -> Biller:
         code=row["code"],
         name=row["name"],
         category=BillerCategory(row["category"]),
-        reference_label=row["reference_label"],
-        reference_hint=row["reference_hint"],
+        reference_label=_(row["reference_label"]),
+        reference_hint=_(row["reference_hint"]),
         reference_pattern=row["reference_pattern"],
         amount_rule=AmountRule(row["amount_rule"]),
     )
@@ -162,11 +163,11 @@ def checked_reference(biller: sqlite3.Row, reference: str, field: str = "referen
     """``reference`` normalised; 422 (with what it should look like) off the biller's pattern."""
     value = normalise_reference(reference)
     if not re.fullmatch(biller["reference_pattern"], value):
-        # The label and hint are the biller's own words (data, as published).
+        # The label and hint are msgids of the seed (N_): in the reader's language.
         raise invalid(
             field,
             _("{label}: escriba {hint}.").format(
-                label=biller["reference_label"], hint=biller["reference_hint"]
+                label=_(biller["reference_label"]), hint=_(biller["reference_hint"])
             ),
         )
     return value
@@ -197,7 +198,7 @@ def bill_model(row: sqlite3.Row) -> Bill:
         biller_name=row["biller_name"],
         reference=row["reference"],
         holder_name=mask_name(row["holder_name"]),
-        period=row["period"],
+        period=period_text(row["period"]),
         amount_due_cents=due,
         due_date=date.fromisoformat(row["due_date"]),
         amount_rule=rule,
@@ -258,7 +259,9 @@ def require_payable_bill(bill: sqlite3.Row, amount_cents: int) -> None:
             _(
                 "La factura de {period} de la referencia {reference} con {biller} ya está pagada."
             ).format(
-                period=bill["period"], reference=bill["reference"], biller=bill["biller_name"]
+                period=period_text(bill["period"]),
+                reference=bill["reference"],
+                biller=bill["biller_name"],
             ),
             "bill_id",
         )
@@ -504,8 +507,8 @@ def plan_payment(
         what = N_("a {biller} por {period}, {label} {reference}")
         values = {
             "biller": payee_name,
-            "period": period,
-            "label": bill["reference_label"],
+            "period": period_text(period) or "",
+            "label": _(bill["reference_label"]),
             "reference": payee_reference,
         }
     elif isinstance(body, CardPaymentRequest):
@@ -648,7 +651,7 @@ def payment_model(row: sqlite3.Row) -> Payment:
         payee_name=row["payee_name"],
         payee_reference=row["payee_reference"],
         holder_name=row["holder_name"],
-        period=row["period"],
+        period=period_text(row["period"]),
         amount_cents=row["amount_cents"],
         created_at=db.from_db(row["created_at"]),
         executed_at=when("executed_at"),

@@ -28,6 +28,7 @@ from argon2 import PasswordHasher
 
 from mock_server import db
 from mock_server.banking import DEFAULT_DAILY_CENTS, DEFAULT_PER_TRANSACTION_CENTS, mask_name
+from mock_server.i18n import N_
 from mock_server.ledger import (
     CAJA_NAME,
     CAJA_NUMBER,
@@ -54,7 +55,7 @@ from sjvirtual_tui.models import (
 from sjvirtual_tui.rules import ECUADOR_TZ, normalise_answer, normalise_third_party_account
 
 # Bump when the seed's content changes: cached templates of another version are ignored.
-SEED_VERSION = 4
+SEED_VERSION = 5  # 5: bill periods kept neutral (2026-11), written in the reader's language
 SEED = 2026
 APP_NAME = "sjvirtual-tui"
 
@@ -516,6 +517,7 @@ class SeedBiller:
     name: str
     category: BillerCategory
     reference_label: str
+    # Label and hint are msgids (N_): the server writes them in the reader's language.
     reference_hint: str  # completes "escriba ...": what a valid reference looks like
     reference_pattern: str
     amount_rule: AmountRule
@@ -528,8 +530,8 @@ BILLERS: tuple[SeedBiller, ...] = (
         "CNEL_EP",
         "CNEL EP",
         BillerCategory.ELECTRICIDAD,
-        "Código Único Eléctrico Nacional (CUEN)",
-        "los 10 dígitos del código de su planilla",
+        N_("Código Único Eléctrico Nacional (CUEN)"),
+        N_("los 10 dígitos del código de su planilla"),
         r"^[0-9]{10}$",
         AmountRule.EXACTO,
     ),
@@ -537,8 +539,8 @@ BILLERS: tuple[SeedBiller, ...] = (
         "EEQ",
         "Empresa Eléctrica Quito",
         BillerCategory.ELECTRICIDAD,
-        "Número de suministro",
-        "de 6 a 10 dígitos",
+        N_("Número de suministro"),
+        N_("de 6 a 10 dígitos"),
         r"^[0-9]{6,10}$",
         AmountRule.EXACTO,
     ),
@@ -546,8 +548,8 @@ BILLERS: tuple[SeedBiller, ...] = (
         "EPMAPS",
         "EPMAPS Agua Quito",
         BillerCategory.AGUA,
-        "Número de cuenta",
-        "de 6 a 10 dígitos",
+        N_("Número de cuenta"),
+        N_("de 6 a 10 dígitos"),
         r"^[0-9]{6,10}$",
         AmountRule.EXACTO,
     ),
@@ -555,8 +557,8 @@ BILLERS: tuple[SeedBiller, ...] = (
         "INTERAGUA",
         "Interagua Guayaquil",
         BillerCategory.AGUA,
-        "Código de contrato",
-        "8 dígitos",
+        N_("Código de contrato"),
+        N_("8 dígitos"),
         r"^[0-9]{8}$",
         AmountRule.EXACTO,
     ),
@@ -564,9 +566,11 @@ BILLERS: tuple[SeedBiller, ...] = (
         "CNT",
         "CNT EP",
         BillerCategory.TELEFONIA,
-        "Número de teléfono o de servicio",
-        "de 7 a 10 dígitos: el teléfono con el código de provincia (022345678) o el número "
-        "de servicio",
+        N_("Número de teléfono o de servicio"),
+        N_(
+            "de 7 a 10 dígitos: el teléfono con el código de provincia (022345678) o el número "
+            "de servicio"
+        ),
         r"^[0-9]{7,10}$",
         AmountRule.EXACTO,
     ),
@@ -574,8 +578,8 @@ BILLERS: tuple[SeedBiller, ...] = (
         "CLARO",
         "Claro",
         BillerCategory.TELEFONIA,
-        "Número de celular",
-        "los 10 dígitos del celular, empezando por 09",
+        N_("Número de celular"),
+        N_("los 10 dígitos del celular, empezando por 09"),
         r"^09[0-9]{8}$",
         AmountRule.PARCIAL,
     ),
@@ -583,8 +587,8 @@ BILLERS: tuple[SeedBiller, ...] = (
         "NETLIFE",
         "Netlife",
         BillerCategory.TELEFONIA,
-        "Cédula o RUC del titular",
-        "10 dígitos (cédula) o 13 (RUC)",
+        N_("Cédula o RUC del titular"),
+        N_("10 dígitos (cédula) o 13 (RUC)"),
         r"^[0-9]{10}([0-9]{3})?$",
         AmountRule.EXACTO,
     ),
@@ -592,8 +596,8 @@ BILLERS: tuple[SeedBiller, ...] = (
         "DIRECTV",
         "DIRECTV",
         BillerCategory.TV,
-        "Número de cliente",
-        "de 8 a 12 dígitos",
+        N_("Número de cliente"),
+        N_("de 8 a 12 dígitos"),
         r"^[0-9]{8,12}$",
         AmountRule.EXACTO,
     ),
@@ -601,8 +605,8 @@ BILLERS: tuple[SeedBiller, ...] = (
         "MDMQ_PREDIAL",
         "Municipio de Quito · Impuesto predial",
         BillerCategory.IMPUESTOS,
-        "Clave catastral",
-        "los 10 dígitos de la clave, sin guiones",
+        N_("Clave catastral"),
+        N_("los 10 dígitos de la clave, sin guiones"),
         r"^[0-9]{10}$",
         AmountRule.EXACTO,
     ),
@@ -610,8 +614,8 @@ BILLERS: tuple[SeedBiller, ...] = (
         "ANT_MATRICULA",
         "ANT · Matrícula vehicular",
         BillerCategory.IMPUESTOS,
-        "Placa del vehículo",
-        "3 letras y 3 o 4 números, sin guion (PBX1234)",
+        N_("Placa del vehículo"),
+        N_("3 letras y 3 o 4 números, sin guion (PBX1234)"),
         r"^[A-Z]{3}[0-9]{3,4}$",
         AmountRule.EXACTO,
     ),
@@ -619,8 +623,8 @@ BILLERS: tuple[SeedBiller, ...] = (
         "UCE",
         "Universidad Central del Ecuador",
         BillerCategory.EDUCACION,
-        "Cédula del estudiante",
-        "los 10 dígitos de la cédula",
+        N_("Cédula del estudiante"),
+        N_("los 10 dígitos de la cédula"),
         r"^[0-9]{10}$",
         AmountRule.ABIERTO,
     ),
@@ -628,26 +632,11 @@ BILLERS: tuple[SeedBiller, ...] = (
         "UE_SMJ",
         "Unidad Educativa Santa Mariana de Jesús",
         BillerCategory.EDUCACION,
-        "Código del estudiante",
-        "6 dígitos",
+        N_("Código del estudiante"),
+        N_("6 dígitos"),
         r"^[0-9]{6}$",
         AmountRule.PARCIAL,
     ),
-)
-
-_MONTHS = (
-    "Enero",
-    "Febrero",
-    "Marzo",
-    "Abril",
-    "Mayo",
-    "Junio",
-    "Julio",
-    "Agosto",
-    "Septiembre",
-    "Octubre",
-    "Noviembre",
-    "Diciembre",
 )
 
 
@@ -656,7 +645,9 @@ class SeedBill:
     biller: str
     reference: str
     holder: str
-    period: str  # {month}: the month ``months_ago`` before the seeding day; {year}: its year
+    # {month}: the month ``months_ago`` before the seeding day (``2026-11``); {year}: its year.
+    # Kept neutral, written in the reader's language by mock_server.periods.
+    period: str
     months_ago: int
     amount_cents: int
     due_in_days: int  # from the seeding day (negative: overdue)
@@ -669,25 +660,25 @@ _SOCIO2_NAME = "Carlos Andrés Pillajo Tituaña"
 
 # Ids follow this order (1, 2, ...).
 BILLS: tuple[SeedBill, ...] = (
-    SeedBill("CNEL_EP", "1000123456", _DEMO_NAME, "{month} {year}", 1, 3_245, 5),
+    SeedBill("CNEL_EP", "1000123456", _DEMO_NAME, "{month}", 1, 3_245, 5),
     # Two periods pending: CONSULTAR shows the older one first.
-    SeedBill("CNEL_EP", "1000765432", _LUIS_NAME, "{month} {year}", 2, 2_810, -25),
-    SeedBill("CNEL_EP", "1000765432", _LUIS_NAME, "{month} {year}", 1, 3_055, 5),
-    SeedBill("CNEL_EP", "1000555777", _SOCIO2_NAME, "{month} {year}", 1, 1_987, 5),
-    SeedBill("EEQ", "1523478", _DEMO_NAME, "{month} {year}", 1, 4_180, 8),
-    SeedBill("EPMAPS", "4567890", _DEMO_NAME, "{month} {year}", 1, 1_873, 10),
+    SeedBill("CNEL_EP", "1000765432", _LUIS_NAME, "{month}", 2, 2_810, -25),
+    SeedBill("CNEL_EP", "1000765432", _LUIS_NAME, "{month}", 1, 3_055, 5),
+    SeedBill("CNEL_EP", "1000555777", _SOCIO2_NAME, "{month}", 1, 1_987, 5),
+    SeedBill("EEQ", "1523478", _DEMO_NAME, "{month}", 1, 4_180, 8),
+    SeedBill("EPMAPS", "4567890", _DEMO_NAME, "{month}", 1, 1_873, 10),
     # Known to the biller, nothing pending: its last bill was paid at a branch.
-    SeedBill("EPMAPS", "1234567", "Rosa Elena Chimbo", "{month} {year}", 1, 2_240, -3, paid=True),
-    SeedBill("INTERAGUA", "10203040", "Gabriela Cisneros Mora", "{month} {year}", 1, 2_215, 6),
-    SeedBill("CNT", "022345678", _DEMO_NAME, "{month} {year}", 1, 2_990, 7),
-    SeedBill("CLARO", "0991234567", _DEMO_NAME, "{month} {year}", 1, 3_584, 3),
-    SeedBill("NETLIFE", "1712345675", _DEMO_NAME, "{month} {year}", 0, 2_799, 12),
-    SeedBill("DIRECTV", "80012345", _DEMO_NAME, "{month} {year}", 0, 4_550, 9),
+    SeedBill("EPMAPS", "1234567", "Rosa Elena Chimbo", "{month}", 1, 2_240, -3, paid=True),
+    SeedBill("INTERAGUA", "10203040", "Gabriela Cisneros Mora", "{month}", 1, 2_215, 6),
+    SeedBill("CNT", "022345678", _DEMO_NAME, "{month}", 1, 2_990, 7),
+    SeedBill("CLARO", "0991234567", _DEMO_NAME, "{month}", 1, 3_584, 3),
+    SeedBill("NETLIFE", "1712345675", _DEMO_NAME, "{month}", 0, 2_799, 12),
+    SeedBill("DIRECTV", "80012345", _DEMO_NAME, "{month}", 0, 4_550, 9),
     SeedBill("MDMQ_PREDIAL", "3060406004", _DEMO_NAME, "Predial {year}", 0, 12_460, 30),
     SeedBill("ANT_MATRICULA", "PBX1234", _DEMO_NAME, "Matrícula {year}", 0, 8_735, 20),
-    SeedBill("UCE", "1750123455", "Sebastián Andrés Pérez Guamán", "Aranceles {month} {year}", 0,
+    SeedBill("UCE", "1750123455", "Sebastián Andrés Pérez Guamán", "Aranceles {month}", 0,
              6_000, 15),
-    SeedBill("UE_SMJ", "004521", "Valentina Pérez Guamán", "Pensión {month} {year}", 0, 18_000, 5),
+    SeedBill("UE_SMJ", "004521", "Valentina Pérez Guamán", "Pensión {month}", 0, 18_000, 5),
 )  # fmt: skip
 
 
@@ -737,7 +728,7 @@ CLOSED_EXTERNAL_CARDS: tuple[tuple[str, str], ...] = (("VISA_GUAYAQUIL", "1881")
 def bill_period(template: str, today: date, months_ago: int) -> str:
     index = today.year * 12 + today.month - 1 - months_ago
     year, month = divmod(index, 12)
-    return template.format(month=_MONTHS[month], year=year)
+    return template.format(month=f"{year:04d}-{month + 1:02d}", year=year)
 
 
 # --- movement generation ------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from textual.screen import Screen
 from sjvirtual_tui.appearance import THEME_LABELS, THEMES, Appearance, use_ascii_glyphs
 from sjvirtual_tui.backend.errors import BackendUnavailable
 from sjvirtual_tui.commands import BankCommands
-from sjvirtual_tui.i18n import N_, _
+from sjvirtual_tui.i18n import N_, _, ngettext
 from sjvirtual_tui.kiosk import KIOSK_IDLE_SECONDS
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.widgets.amount_mask import AmountMask
@@ -213,6 +213,12 @@ class SJVirtualApp(App[None]):
             self._last_input = self.monotonic()  # the idle lock counts from the last key
         await super().on_event(event)
 
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Textual's own widgets (the menu of a Select) bring English key descriptions, made
+        # where we cannot translate them: in the footer they speak the member's language too.
+        if translate_bindings(event.widget):
+            self.screen.refresh_bindings()
+
     def action_help(self) -> None:
         from sjvirtual_tui.screens.help import HelpScreen
 
@@ -391,7 +397,11 @@ class SJVirtualApp(App[None]):
             minutes = self.session.idle_timeout_seconds // 60  # the server has ended it already
         else:
             return
-        message = _("Su sesión se cerró tras {minutes} minutos sin actividad. Ingrese nuevamente.")
+        message = ngettext(
+            "Su sesión se cerró tras {minutes} minuto sin actividad. Ingrese nuevamente.",
+            "Su sesión se cerró tras {minutes} minutos sin actividad. Ingrese nuevamente.",
+            minutes,
+        )
         self.end_session(message.format(minutes=minutes))
 
     async def action_logout(self) -> None:

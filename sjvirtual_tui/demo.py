@@ -11,7 +11,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-DEMO_HINT = "Demo: socio demo / Demo2026 · cajero / Cajero2026 (--teller) · F8 Correo"
+from sjvirtual_tui.i18n import N_
+
+# Shown under the login screen (translated there: the language is set after import).
+DEMO_HINT = N_("Demo: socio demo / Demo2026 · cajero / Cajero2026 (--teller) · F8 Correo")
 
 
 class DemoError(RuntimeError):

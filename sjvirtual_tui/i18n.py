@@ -18,10 +18,12 @@ their own catalogs with :func:`add_catalog_dir` (the server keeps its e-mails in
 
 from __future__ import annotations
 
+import gettext
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -35,6 +37,8 @@ DOMAIN = "sjvirtual"
 _language = DEFAULT_LANGUAGE
 _catalog_dirs: list[Path] = [LOCALE_DIR]
 _loaded: dict[str, dict[str, str]] = {}
+# Plural entries (``msgid_plural``/``msgstr[n]``) of each language, keyed by the singular msgid.
+_plurals: dict[str, dict[str, tuple[str, ...]]] = {}
 _request_language: ContextVar[str | None] = ContextVar("sjv_request_language", default=None)
 
 
@@ -52,7 +56,31 @@ def N_(message: str) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return _(singular) if n == 1 else _(plural)
+    """The form of ``singular``/``plural`` (Spanish msgids) agreeing with ``n``, translated.
+
+    gettext's plural forms: the catalog's ``msgstr[i]`` where ``i`` is Babel's plural rule of the
+    language applied to ``n`` (``1 intento``, ``2 intentos``; ``1 attempt``, ``2 attempts``).
+    Untranslated (or Spanish): the msgid for index 0, ``plural`` for any other.
+    """
+    lang = _request_language.get() or _language
+    if lang != DEFAULT_LANGUAGE:
+        load_catalog(lang)
+        forms = _plurals.get(lang, {}).get(singular)
+        if forms:
+            return forms[min(plural_index(lang, n), len(forms) - 1)]
+    return singular if plural_index(DEFAULT_LANGUAGE, n) == 0 else plural
+
+
+@cache
+def _plural_rule(language: str) -> Callable[[int], int]:
+    from babel.messages.plurals import get_plural
+
+    return gettext.c2py(get_plural(language).plural_expr)
+
+
+def plural_index(language: str, n: int) -> int:
+    """Which ``msgstr[i]`` gettext uses for ``n`` in ``language`` (Babel's Plural-Forms)."""
+    return int(_plural_rule(language)(abs(n)))
 
 
 def load_catalog(language: str) -> dict[str, str]:
@@ -61,6 +89,7 @@ def load_catalog(language: str) -> dict[str, str]:
         from babel.messages.pofile import read_po
 
         messages: dict[str, str] = {}
+        plurals: dict[str, tuple[str, ...]] = {}
         paths = [
             p for d in _catalog_dirs for p in sorted((d / language / "LC_MESSAGES").glob("*.po"))
         ]
@@ -69,6 +98,9 @@ def load_catalog(language: str) -> dict[str, str]:
                 for message in read_po(po):
                     if message.id and isinstance(message.id, str) and message.string:
                         messages[message.id] = str(message.string)
+                    elif isinstance(message.string, tuple | list) and all(message.string):
+                        plurals[str(message.id[0])] = tuple(str(s) for s in message.string)
+        _plurals[language] = plurals
         _loaded[language] = messages
     return _loaded[language]
 

@@ -16,7 +16,7 @@ from stdnum import luhn as _luhn
 from stdnum.ec import ci as _ci
 from stdnum.ec import ruc as _ruc
 
-from sjvirtual_tui.i18n import N_, _
+from sjvirtual_tui.i18n import N_, _, ngettext
 from sjvirtual_tui.models import MAX_CENTS, AccountType
 
 # Ecuador (mainland) has no daylight saving: a fixed UTC-5 offset is exact.
@@ -31,7 +31,8 @@ def password_problems(password: str) -> list[str]:
     """What the manual's policy still asks of ``password`` (empty when it is acceptable)."""
     problems = []
     if len(password) < PASSWORD_MIN_LENGTH:
-        problems.append(_("al menos {n} caracteres").format(n=PASSWORD_MIN_LENGTH))
+        least = ngettext("al menos {n} carácter", "al menos {n} caracteres", PASSWORD_MIN_LENGTH)
+        problems.append(least.format(n=PASSWORD_MIN_LENGTH))
     if not any(ch.isdigit() for ch in password):
         problems.append(_("un número"))
     if not any(ch.isupper() for ch in password):
@@ -129,7 +130,11 @@ def description_error(value: str, maximum: int = 60) -> str | None:
     if not text:
         return _("Escriba una descripción de la transferencia.")
     if len(text) > maximum:
-        return _("La descripción admite hasta {maximum} caracteres.").format(maximum=maximum)
+        return ngettext(
+            "La descripción admite hasta {maximum} carácter.",
+            "La descripción admite hasta {maximum} caracteres.",
+            maximum,
+        ).format(maximum=maximum)
     if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text):
         return _("La descripción no puede llevar caracteres de control.")
     return None
@@ -297,7 +302,11 @@ def birth_date_error(value: date, today: date) -> str | None:
         return _("La fecha de nacimiento no puede ser futura.")
     age = today.year - value.year - ((today.month, today.day) < (value.month, value.day))
     if age < ADULT_AGE:
-        return _("Debe ser mayor de {age} años para registrarse.").format(age=ADULT_AGE)
+        return ngettext(
+            "Debe ser mayor de {age} año para registrarse.",
+            "Debe ser mayor de {age} años para registrarse.",
+            ADULT_AGE,
+        ).format(age=ADULT_AGE)
     if age > 120:
         return _("Revise el año de nacimiento.")
     return None

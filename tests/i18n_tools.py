@@ -17,17 +17,20 @@ PACKAGES = ("sjvirtual_tui", "mock_server")
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 
 
-def extracted(paths: list[Path] | None = None) -> list[tuple[str, int, str]]:
+def extracted(
+    paths: list[Path] | None = None, keywords: dict[str, tuple[int, int] | None] | None = None
+) -> list[tuple[str, int, str]]:
     """(file, line, msgid) for every marked string in ``paths`` (default: both packages)."""
     files = paths or sorted(p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py"))
     found: list[tuple[str, int, str]] = []
     for path in files:
         for lineno, message, _comments, _context in extract_from_file(
-            "python", str(path), keywords=KEYWORDS
+            "python", str(path), keywords=keywords or KEYWORDS
         ):
-            for msgid in message if isinstance(message, tuple) else (message,):
-                if msgid:
-                    found.append((str(Path(path).resolve().relative_to(ROOT)), lineno, msgid))
+            # ngettext: one catalog entry, keyed by its singular (its plural is msgid_plural)
+            msgid = message[0] if isinstance(message, tuple) else message
+            if msgid:
+                found.append((str(Path(path).resolve().relative_to(ROOT)), lineno, msgid))
     return found
 
 
@@ -38,7 +41,10 @@ def untranslated(
 
     i18n._loaded.clear()
     catalog = i18n.load_catalog(language)
-    return [item for item in extracted(paths) if not catalog.get(item[2])]
+    plurals = i18n._plurals[language]
+    return [
+        item for item in extracted(paths) if not catalog.get(item[2]) and item[2] not in plurals
+    ]
 
 
 if __name__ == "__main__":

@@ -67,7 +67,7 @@ async def test_idle_minutes_setting_outside_kiosk(server_app, clock, tmp_path):
         await app.lock_if_idle()
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
-        assert "1 minutos sin actividad" in text_of(pilot, "#notice")
+        assert "tras 1 minuto sin actividad" in text_of(pilot, "#notice")  # not "1 minutos"
         assert app.screen.query_one("#username", Input).value == "demo"  # not a kiosk
 
 

@@ -100,7 +100,7 @@ class LoginScreen(BankScreen):
                     yield Button(_("SIGUIENTE"), id="siguiente", variant="primary", compact=True)
             yield Problem(id="problem")
         if self.demo_hint:
-            yield Static(self.demo_hint, id="demo-hint")
+            yield Static(_(self.demo_hint), id="demo-hint")
         yield Footer(show_command_palette=False, compact=True)
 
     def on_mount(self) -> None:

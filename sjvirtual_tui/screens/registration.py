@@ -22,7 +22,7 @@ from textual.widgets import (
 
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
-from sjvirtual_tui.i18n import N_, _
+from sjvirtual_tui.i18n import N_, _, ngettext
 from sjvirtual_tui.screens.base import Problem
 from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen
 from sjvirtual_tui.widgets.choice import Choice
@@ -53,13 +53,17 @@ def _text(value: str, minimum: int, maximum: int, label: str) -> str | None:
     """``label`` is a msgid marked with ``N_`` ("la dirección"): translated here."""
     label = _(label)
     if len(value) < minimum:
-        return _("Escriba {label} (al menos {minimum} caracteres).").format(
-            label=label, minimum=minimum
-        )
+        return ngettext(
+            "Escriba {label} (al menos {minimum} carácter).",
+            "Escriba {label} (al menos {minimum} caracteres).",
+            minimum,
+        ).format(label=label, minimum=minimum)
     if len(value) > maximum:
-        return _("Escriba {label} en {maximum} caracteres o menos.").format(
-            label=label, maximum=maximum
-        )
+        return ngettext(
+            "Escriba {label} en {maximum} carácter o menos.",
+            "Escriba {label} en {maximum} caracteres o menos.",
+            maximum,
+        ).format(label=label, maximum=maximum)
     if any(ord(ch) < 32 for ch in value):
         return _("{label}: quite los caracteres de control.").format(label=label.capitalize())
     return None

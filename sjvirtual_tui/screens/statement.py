@@ -22,7 +22,7 @@ from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.files import write_atomically
 from sjvirtual_tui.formatting import count, local_time, money, plain_amount
-from sjvirtual_tui.i18n import N_, _
+from sjvirtual_tui.i18n import N_, _, ngettext
 from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, Account, Movement, MovementPage
 from sjvirtual_tui.screens.base import BankScreen, Problem
 from sjvirtual_tui.widgets.row_table import RowTable
@@ -249,7 +249,11 @@ class StatementScreen(BankScreen):
         path, exported = result
         self.last_export = path
         self._status(
-            _("Exportados {count} movimientos a:\n{path}").format(count=count(exported), path=path)
+            ngettext(
+                "Exportado {count} movimiento a:\n{path}",
+                "Exportados {count} movimientos a:\n{path}",
+                exported,
+            ).format(count=count(exported), path=path)
         )
         self.notify(str(path), title=_("Estado de cuenta exportado"))
 

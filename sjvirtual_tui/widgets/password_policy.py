@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from sjvirtual_tui.i18n import _
+from sjvirtual_tui.i18n import _, ngettext
 from sjvirtual_tui.rules import PASSWORD_MIN_LENGTH
 
 
@@ -20,7 +20,9 @@ class PasswordPolicy(Static):
         rules = [
             (
                 len(password) >= PASSWORD_MIN_LENGTH,
-                _("al menos {n} caracteres").format(n=PASSWORD_MIN_LENGTH),
+                ngettext(
+                    "al menos {n} carácter", "al menos {n} caracteres", PASSWORD_MIN_LENGTH
+                ).format(n=PASSWORD_MIN_LENGTH),
             ),
             (any(ch.isdigit() for ch in password), _("un número")),
             (any(ch.isupper() for ch in password), _("una letra mayúscula")),

@@ -84,17 +84,22 @@ class PinEntry(Vertical):
         return True
 
     def wrong(self, message: str) -> None:
-        """The server refused the PIN; the operation is still open."""
+        """The server refused the PIN; the operation is still open.
+
+        The server's message already says how many attempts are left (in its words, with the
+        count it keeps): it takes the place of the attempts line, so the count is said once.
+        """
         self._input.value = ""
         self.show_error(message)
-        self._set_attempts(max(self.attempts_left - 1, 0))
+        self.attempts_left = max(self.attempts_left - 1, 0)
+        self.query_one(".pin-attempts", Static).display = False
 
     def over(self, message: str) -> None:
         """The operation was cancelled, expired or already used: no more tries."""
         self._input.value = ""
         self._input.disabled = True
         self.show_error(message)
-        self.query_one(".pin-attempts", Static).update("")
+        self.query_one(".pin-attempts", Static).display = False
 
     def show_error(self, message: str | None) -> None:
         label = self.query_one(".form-error", Label)
@@ -103,8 +108,10 @@ class PinEntry(Vertical):
 
     def _set_attempts(self, attempts: int) -> None:
         self.attempts_left = attempts
-        self.query_one(".pin-attempts", Static).update(
+        line = self.query_one(".pin-attempts", Static)
+        line.display = True
+        line.update(
             ngettext(
-                "Le quedan {attempts} intento.", "Le quedan {attempts} intentos.", attempts
+                "Le queda {attempts} intento.", "Le quedan {attempts} intentos.", attempts
             ).format(attempts=attempts)
         )
