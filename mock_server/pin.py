@@ -8,6 +8,7 @@ which also e-mails the PIN. The PIN itself is never stored, logged or returned: 
 
 from __future__ import annotations
 
+import math
 import secrets
 import sqlite3
 from collections.abc import Callable
@@ -16,16 +17,28 @@ from datetime import datetime, timedelta
 
 from mock_server import db, mail, reasons
 from mock_server.banking import cancel_transfer, mask_email
+from mock_server.errors import RetryLater
 from mock_server.i18n import N_, _, ngettext
-from mock_server.lockout import lock_member, locked_body
+from mock_server.lockout import lock_member
 from mock_server.payments import cancel_payment
 from mock_server.security import PasswordChecker
 from sjvirtual_tui.models import Challenge, ChallengePurpose, ConfirmRequest, ErrorBody
 
 PIN_TTL = timedelta(minutes=5)
+# Wrong PINs that cancel one operation.
 PIN_ATTEMPTS = 3
-# Operations in a row cancelled by wrong PINs that lock the member.
-MAX_CANCELLED_IN_A_ROW = 5
+# Wrong PINs in a row, over all the member's operations, that lock the member: only a right
+# PIN starts the count over (a new operation does not), so a guesser holding the password gets
+# 5 guesses of 10,000, not 2 per operation for ever. Counted in members.pin_failures (the
+# database: every worker process shares it).
+MAX_WRONG_IN_A_ROW = 5
+# Operations awaiting a PIN at once, per member (expired ones do not count): a 4th is refused
+# until one is confirmed or expires (PIN_TTL); there is nothing else to wait for.
+MAX_PENDING = 3
+# PIN e-mails (one per operation started with a PIN) per member in a sliding window: enough for
+# a member paying a month's bills in one sitting, not for mail-bombing a member's inbox.
+PIN_MAILS = 10
+PIN_MAIL_WINDOW = timedelta(minutes=15)
 
 # Messages are N_() msgids: raise them as _(MESSAGE), in the request's language.
 NOT_FOUND_MESSAGE = N_("No encontramos esa operación. Vuelva a empezarla.")
@@ -38,11 +51,26 @@ CANCELLED_MESSAGE = N_(
     "El PIN se ingresó mal 3 veces y la operación se canceló. Vuelva a empezarla para recibir "
     "un PIN nuevo."
 )
+# The wrong PIN that locked the member (423 to the session that typed it).
+LOCKED_MESSAGE = N_(
+    "El PIN de verificación se ingresó mal 5 veces seguidas y su usuario se bloqueó: se "
+    "cerró su sesión y se cancelaron las operaciones pendientes. Le enviamos un correo. Para "
+    "desbloquearlo, recupere su contraseña (¿Olvidó su contraseña?) o acérquese a la cooperativa."
+)
+TOO_MANY_PENDING_MESSAGE = N_(
+    "Tiene 3 operaciones esperando su PIN de verificación. Confírmelas con el PIN que le "
+    "enviamos por correo, o espere a que caduquen, antes de empezar otra."
+)
+TOO_MANY_MAILS_MESSAGE = N_(
+    "Le enviamos ya 10 PIN de verificación en 15 minutos; por su seguridad no enviamos más "
+    "por ahora."
+)
 # A challenge cancelled before (wrong PINs, or its beneficiary deleted), confirmed again.
 CLOSED_MESSAGE = N_("Esta operación fue cancelada. Vuelva a empezarla para recibir un PIN nuevo.")
 # Stored with the cancelled operation (and shown translated: mock_server.reasons).
 EXPIRED_REASON = reasons.PIN_EXPIRED
 CANCELLED_REASON = reasons.PIN_CANCELLED
+LOCKED_REASON = reasons.PIN_LOCKED
 
 
 def new_pin() -> str:
@@ -101,6 +129,7 @@ def store(
     changed while it was hashed) a new one is made here. ``confirms`` writes what the PIN
     confirms; it is called in the member's language, the e-mail's.
     """
+    admit(conn, member_id, now)
     if prepared is None or not prepared.fits(amount_cents, payee):
         prepared = prepare(passwords, amount_cents, payee)
     expires_at = now + PIN_TTL
@@ -149,6 +178,45 @@ def store(
         expires_at=expires_at,
         attempts_left=PIN_ATTEMPTS,
     )
+
+
+def _retry_later(status: int, code: str, message: str, wait: timedelta) -> RetryLater:
+    seconds = max(1, math.ceil(wait.total_seconds()))
+    minutes = math.ceil(seconds / 60)
+    # When the member may try again (Retry-After says the same in seconds).
+    retry = ngettext(
+        "Podrá intentarlo de nuevo en {minutes} minuto.",
+        "Podrá intentarlo de nuevo en {minutes} minutos.",
+        minutes,
+    ).format(minutes=minutes)
+    return RetryLater(status, code, f"{_(message)} {retry}", headers={"Retry-After": str(seconds)})
+
+
+def admit(conn: sqlite3.Connection, member_id: int, now: datetime) -> None:
+    """Refuses a new challenge (inside the caller's write transaction, before it is stored):
+    409 with 3 operations of the member awaiting their PIN, 429 past the PIN e-mails of the
+    window; both say when to try again (Retry-After) and are not kept with the key."""
+    pending = conn.execute(
+        """
+        SELECT COUNT(*) AS n, MIN(expires_at) AS first FROM challenges
+        WHERE member_id = ? AND status = 'pendiente' AND expires_at > ?
+        """,
+        (member_id, db.to_db(now)),
+    ).fetchone()
+    if pending["n"] >= MAX_PENDING:
+        wait = db.from_db(pending["first"]) - now
+        raise _retry_later(409, "too_many_pending", TOO_MANY_PENDING_MESSAGE, wait)
+    sent = conn.execute(
+        """
+        SELECT created_at FROM challenges WHERE member_id = ? AND created_at > ?
+        ORDER BY created_at DESC LIMIT ?
+        """,
+        (member_id, db.to_db(now - PIN_MAIL_WINDOW), PIN_MAILS),
+    ).fetchall()
+    if len(sent) >= PIN_MAILS:
+        # the oldest of the last PIN_MAILS leaves the window first
+        wait = db.from_db(sent[-1]["created_at"]) + PIN_MAIL_WINDOW - now
+        raise _retry_later(429, "too_many_pins", TOO_MANY_MAILS_MESSAGE, wait)
 
 
 def load(conn: sqlite3.Connection, member_id: int, challenge_id: str) -> sqlite3.Row | None:
@@ -220,17 +288,39 @@ def expire_due(conn: sqlite3.Connection, now: datetime) -> int:
 def wrong_pin(conn: sqlite3.Connection, row: sqlite3.Row, now: datetime) -> tuple[int, ErrorBody]:
     """Counts a wrong PIN (inside the caller's transaction): (HTTP status, body) to answer.
 
-    422 with the attempts left; the third cancels the operation (409); the fifth operation in
-    a row cancelled so locks the member and ends its sessions (423).
+    The member's fifth wrong PIN in a row, in any operations, locks the member (423);
+    otherwise the operation's third cancels it (409); otherwise 422 with the tries left
+    before either.
     """
+    member_id = row["member_id"]
+    wrong = conn.execute(
+        "UPDATE members SET pin_failures = pin_failures + 1 WHERE id = ? RETURNING pin_failures",
+        (member_id,),
+    ).fetchone()[0]
     left = row["attempts_left"] - 1
+    if wrong >= MAX_WRONG_IN_A_ROW:
+        conn.execute(
+            "UPDATE challenges SET attempts_left = ? WHERE id = ?", (max(left, 0), row["id"])
+        )
+        lock_by_pin(conn, member_id, now, wrong)
+        return 423, ErrorBody(code="locked", message=_(LOCKED_MESSAGE))
     if left > 0:
         conn.execute("UPDATE challenges SET attempts_left = ? WHERE id = ?", (left, row["id"]))
-        message = ngettext(
-            "El PIN de verificación no es correcto. Le queda {left} intento.",
-            "El PIN de verificación no es correcto. Le quedan {left} intentos.",
-            left,
-        ).format(left=left)
+        before_lock = MAX_WRONG_IN_A_ROW - wrong
+        if before_lock <= left:
+            message = ngettext(
+                "El PIN de verificación no es correcto. Le queda {left} intento antes de que "
+                "su usuario se bloquee.",
+                "El PIN de verificación no es correcto. Le quedan {left} intentos antes de que "
+                "su usuario se bloquee.",
+                before_lock,
+            ).format(left=before_lock)
+        else:
+            message = ngettext(
+                "El PIN de verificación no es correcto. Le queda {left} intento.",
+                "El PIN de verificación no es correcto. Le quedan {left} intentos.",
+                left,
+            ).format(left=left)
         return 422, ErrorBody(code="pin_incorrect", message=message, field="pin")
     conn.execute(
         """
@@ -240,18 +330,32 @@ def wrong_pin(conn: sqlite3.Connection, row: sqlite3.Row, now: datetime) -> tupl
         (db.to_db(now), row["id"]),
     )
     cancel_operation(conn, row, CANCELLED_REASON)
-    count = conn.execute(
-        """
-        UPDATE members SET pin_cancellations = pin_cancellations + 1 WHERE id = ?
-        RETURNING pin_cancellations
-        """,
-        (row["member_id"],),
-    ).fetchone()[0]
-    if count >= MAX_CANCELLED_IN_A_ROW:
-        lock_member(conn, row["member_id"], now)
-        conn.execute("UPDATE members SET pin_cancellations = 0 WHERE id = ?", (row["member_id"],))
-        return 423, locked_body()
     return 409, ErrorBody(code="challenge_cancelled", message=_(CANCELLED_MESSAGE), field="pin")
+
+
+def lock_by_pin(conn: sqlite3.Connection, member_id: int, now: datetime, wrong: int) -> None:
+    """Locks the member (sessions ended), cancels every operation awaiting its PIN, and tells
+    the member by e-mail (inside the caller's transaction)."""
+    lock_member(conn, member_id, now)
+    pending = conn.execute(
+        """
+        SELECT id, transfer_id, payment_id FROM challenges
+        WHERE member_id = ? AND status = 'pendiente'
+        """,
+        (member_id,),
+    ).fetchall()
+    for challenge in pending:
+        conn.execute(
+            "UPDATE challenges SET status = 'cancelado', resolved_at = ? WHERE id = ?",
+            (db.to_db(now), challenge["id"]),
+        )
+        cancel_operation(conn, challenge, LOCKED_REASON)
+    member = conn.execute(
+        "SELECT email, full_name FROM members WHERE id = ?", (member_id,)
+    ).fetchone()
+    mail.locked_by_pin(
+        conn, now, to=member["email"], member_id=member_id, name=member["full_name"], wrong=wrong
+    )
 
 
 def mark_used(conn: sqlite3.Connection, row: sqlite3.Row, now: datetime) -> None:
@@ -260,4 +364,4 @@ def mark_used(conn: sqlite3.Connection, row: sqlite3.Row, now: datetime) -> None
         "UPDATE challenges SET status = 'usado', resolved_at = ? WHERE id = ?",
         (db.to_db(now), row["id"]),
     )
-    conn.execute("UPDATE members SET pin_cancellations = 0 WHERE id = ?", (row["member_id"],))
+    conn.execute("UPDATE members SET pin_failures = 0 WHERE id = ?", (row["member_id"],))

@@ -230,7 +230,7 @@ def _draft(
     "/beneficiaries",
     status_code=201,
     response_model=Challenge,
-    responses={404: ERROR_RESPONSE, 409: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    responses={404: ERROR_RESPONSE, 409: ERROR_RESPONSE, 422: ERROR_RESPONSE, 429: ERROR_RESPONSE},
     summary="AGREGAR: start registering a beneficiary; the PIN is e-mailed",
 )
 def add_beneficiary(

@@ -24,11 +24,11 @@ from mock_server.idempotency import (
 )
 from mock_server.lockout import (
     MAX_FAILURES,
-    clear_failures,
     is_locked,
     locked_body,
     locked_error,
     record_failure,
+    recovered,
 )
 from mock_server.routers import openapi_examples as ex
 from mock_server.routers.auth import parse_username
@@ -332,8 +332,9 @@ def start_recovery(
         )
     now = state.clock.now()
     with db.write_transaction(conn):
-        # A locked user gets the same answer but no code: recovery cannot lift a lock.
-        if not is_locked(conn, username, member["id"]):
+        # A locked user gets the same answer but no code: recovery cannot lift a lock (but
+        # the lock of wrong PINs, which the member's own recovery lifts).
+        if not is_locked(conn, username, member["id"], recovering=True):
             code = codes.issue(conn, member["id"], "recovery", now, codes.RECOVERY_TTL)
             mail.recovery_code(
                 conn,
@@ -370,7 +371,9 @@ def complete_recovery(
     member = _recoverable(conn, username)
     verified = False
     new_hash: str | None = None
-    if policy is None and not is_locked(conn, username, _member_id(conn, username)):
+    if policy is None and not is_locked(
+        conn, username, _member_id(conn, username), recovering=True
+    ):
         # Both answers are always verified, against dummy hashes for an unknown name: the time
         # taken tells neither which part was wrong nor whether the user exists.
         dummy = db.dummy_password_hash(conn)
@@ -391,7 +394,7 @@ def complete_recovery(
         if policy is not None:
             raise _invalid("new_password", policy)
         member_id = _member_id(conn, username)
-        if is_locked(conn, username, member_id):
+        if is_locked(conn, username, member_id, recovering=True):
             raise locked_error()
         current = _recoverable(conn, username)
         code = codes.find(conn, body.code, "recovery")
@@ -417,7 +420,7 @@ def complete_recovery(
             )
         assert current is not None and code is not None
         conn.execute("UPDATE members SET password_hash = ? WHERE id = ?", (new_hash, current["id"]))
-        clear_failures(conn, username)
+        recovered(conn, current["id"], username)  # the counts, and a lock by wrong PINs
         codes.mark_used(conn, code, now)
         # Whoever held a session with the old password loses it.
         conn.execute(

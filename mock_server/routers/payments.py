@@ -184,7 +184,7 @@ def delete_frequent_service(
     "/payments",
     status_code=201,
     response_model=PaymentStart,
-    responses={404: ERROR_RESPONSE, 409: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    responses={404: ERROR_RESPONSE, 409: ERROR_RESPONSE, 422: ERROR_RESPONSE, 429: ERROR_RESPONSE},
     summary="Start a payment (service, own card, card of another institution); PIN e-mailed",
 )
 def start_payment(

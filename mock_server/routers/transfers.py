@@ -135,7 +135,7 @@ router.add_api_route(
     methods=["POST"],
     status_code=201,
     response_model=TransferStart,
-    responses={404: ERROR_RESPONSE, 409: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    responses={404: ERROR_RESPONSE, 409: ERROR_RESPONSE, 422: ERROR_RESPONSE, 429: ERROR_RESPONSE},
     summary="Start a transfer: propias are executed at once, the others wait for their PIN",
     route_class_override=_StartTransferRoute,
 )
