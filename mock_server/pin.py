@@ -21,6 +21,7 @@ from mock_server.errors import RetryLater
 from mock_server.i18n import N_, _, ngettext
 from mock_server.lockout import lock_member
 from mock_server.payments import cancel_payment
+from mock_server.pin_limits import DEFAULT_PIN_LIMITS, PinLimits
 from mock_server.security import PasswordChecker
 from sjvirtual_tui.models import Challenge, ChallengePurpose, ConfirmRequest, ErrorBody
 
@@ -32,13 +33,7 @@ PIN_ATTEMPTS = 3
 # 5 guesses of 10,000, not 2 per operation for ever. Counted in members.pin_failures (the
 # database: every worker process shares it).
 MAX_WRONG_IN_A_ROW = 5
-# Operations awaiting a PIN at once, per member (expired ones do not count): a 4th is refused
-# until one is confirmed or expires (PIN_TTL); there is nothing else to wait for.
-MAX_PENDING = 3
-# PIN e-mails (one per operation started with a PIN) per member in a sliding window: enough for
-# a member paying a month's bills in one sitting, not for mail-bombing a member's inbox.
-PIN_MAILS = 10
-PIN_MAIL_WINDOW = timedelta(minutes=15)
+# What may be on the way (operations awaiting a PIN, PIN e-mails): mock_server.pin_limits.
 
 # Messages are N_() msgids: raise them as _(MESSAGE), in the request's language.
 NOT_FOUND_MESSAGE = N_("No encontramos esa operación. Vuelva a empezarla.")
@@ -53,17 +48,16 @@ CANCELLED_MESSAGE = N_(
 )
 # The wrong PIN that locked the member (423 to the session that typed it).
 LOCKED_MESSAGE = N_(
-    "El PIN de verificación se ingresó mal 5 veces seguidas y su usuario se bloqueó: se "
-    "cerró su sesión y se cancelaron las operaciones pendientes. Le enviamos un correo. Para "
-    "desbloquearlo, recupere su contraseña (¿Olvidó su contraseña?) o acérquese a la cooperativa."
+    "PIN de verificación incorrecto 5 veces seguidas: su usuario se bloqueó. Le enviamos un "
+    "correo que explica cómo desbloquearlo."
 )
 TOO_MANY_PENDING_MESSAGE = N_(
-    "Tiene 3 operaciones esperando su PIN de verificación. Confírmelas con el PIN que le "
+    "Tiene {count} operaciones esperando su PIN de verificación. Confírmelas con el PIN que le "
     "enviamos por correo, o espere a que caduquen, antes de empezar otra."
 )
 TOO_MANY_MAILS_MESSAGE = N_(
-    "Le enviamos ya 10 PIN de verificación en 15 minutos; por su seguridad no enviamos más "
-    "por ahora."
+    "Le enviamos ya {count} PIN de verificación en {minutes} minutos; por su seguridad no "
+    "enviamos más por ahora."
 )
 # A challenge cancelled before (wrong PINs, or its beneficiary deleted), confirmed again.
 CLOSED_MESSAGE = N_("Esta operación fue cancelada. Vuelva a empezarla para recibir un PIN nuevo.")
@@ -122,6 +116,7 @@ def store(
     payload: str | None = None,
     transfer_id: int | None = None,
     payment_id: int | None = None,
+    limits: PinLimits = DEFAULT_PIN_LIMITS,
 ) -> Challenge:
     """Stores a challenge (inside the caller's transaction) and e-mails its PIN.
 
@@ -129,7 +124,7 @@ def store(
     changed while it was hashed) a new one is made here. ``confirms`` writes what the PIN
     confirms; it is called in the member's language, the e-mail's.
     """
-    admit(conn, member_id, now)
+    admit(conn, member_id, now, limits)
     if prepared is None or not prepared.fits(amount_cents, payee):
         prepared = prepare(passwords, amount_cents, payee)
     expires_at = now + PIN_TTL
@@ -180,7 +175,7 @@ def store(
     )
 
 
-def _retry_later(status: int, code: str, message: str, wait: timedelta) -> RetryLater:
+def _retry_later(status: int, code: str, refusal: str, wait: timedelta) -> RetryLater:
     seconds = max(1, math.ceil(wait.total_seconds()))
     minutes = math.ceil(seconds / 60)
     # When the member may try again (Retry-After says the same in seconds).
@@ -189,13 +184,19 @@ def _retry_later(status: int, code: str, message: str, wait: timedelta) -> Retry
         "Podrá intentarlo de nuevo en {minutes} minutos.",
         minutes,
     ).format(minutes=minutes)
-    return RetryLater(status, code, f"{_(message)} {retry}", headers={"Retry-After": str(seconds)})
+    return RetryLater(status, code, f"{refusal} {retry}", headers={"Retry-After": str(seconds)})
 
 
-def admit(conn: sqlite3.Connection, member_id: int, now: datetime) -> None:
+def admit(
+    conn: sqlite3.Connection,
+    member_id: int,
+    now: datetime,
+    limits: PinLimits = DEFAULT_PIN_LIMITS,
+) -> None:
     """Refuses a new challenge (inside the caller's write transaction, before it is stored):
-    409 with 3 operations of the member awaiting their PIN, 429 past the PIN e-mails of the
-    window; both say when to try again (Retry-After) and are not kept with the key."""
+    409 with ``max_pending`` operations of the member awaiting their PIN, 429 past the PIN
+    e-mails of the window; both say when to try again (Retry-After) and are not kept with the
+    key. Counted in the database: every worker process sees the same."""
     pending = conn.execute(
         """
         SELECT COUNT(*) AS n, MIN(expires_at) AS first FROM challenges
@@ -203,20 +204,23 @@ def admit(conn: sqlite3.Connection, member_id: int, now: datetime) -> None:
         """,
         (member_id, db.to_db(now)),
     ).fetchone()
-    if pending["n"] >= MAX_PENDING:
+    if pending["n"] >= limits.max_pending:
         wait = db.from_db(pending["first"]) - now
-        raise _retry_later(409, "too_many_pending", TOO_MANY_PENDING_MESSAGE, wait)
+        refusal = _(TOO_MANY_PENDING_MESSAGE).format(count=pending["n"])
+        raise _retry_later(409, "too_many_pending", refusal, wait)
     sent = conn.execute(
         """
         SELECT created_at FROM challenges WHERE member_id = ? AND created_at > ?
         ORDER BY created_at DESC LIMIT ?
         """,
-        (member_id, db.to_db(now - PIN_MAIL_WINDOW), PIN_MAILS),
+        (member_id, db.to_db(now - limits.mail_window), limits.mails),
     ).fetchall()
-    if len(sent) >= PIN_MAILS:
-        # the oldest of the last PIN_MAILS leaves the window first
-        wait = db.from_db(sent[-1]["created_at"]) + PIN_MAIL_WINDOW - now
-        raise _retry_later(429, "too_many_pins", TOO_MANY_MAILS_MESSAGE, wait)
+    if len(sent) >= limits.mails:
+        # the oldest of the last ``mails`` leaves the window first
+        wait = db.from_db(sent[-1]["created_at"]) + limits.mail_window - now
+        window = round(limits.mail_window.total_seconds() / 60)
+        refusal = _(TOO_MANY_MAILS_MESSAGE).format(count=limits.mails, minutes=window)
+        raise _retry_later(429, "too_many_pins", refusal, wait)
 
 
 def load(conn: sqlite3.Connection, member_id: int, challenge_id: str) -> sqlite3.Row | None:

@@ -10,6 +10,8 @@ a PIN at once, and PIN e-mails are rate limited. These tests speak HTTP to
 from __future__ import annotations
 
 import re
+import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -19,6 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
+from mock_server import create_app
 from mock_server.seed import seed_database
 from sjvirtual_tui.models import API_PREFIX
 from tests.conftest import CHEAP_HASHER
@@ -258,3 +261,35 @@ def test_pin_e_mails_are_limited_to_10_in_15_minutes(
     # Nothing stored, nothing sent: no transfer, no challenge, no e-mail.
     assert count(server.db_path, "SELECT COUNT(*) FROM outbox") == mails_before
     assert count(server.db_path, "SELECT COUNT(*) FROM challenges") == 10
+
+
+def test_a_schema_5_file_is_migrated(seeded_db: Path, tmp_path: Path) -> None:
+    """Schema 6 counts wrong PINs, not cancelled operations: the old count starts over, and a
+    lock set before (by failed logins or PINs, which only a teller lifted) stays teller-only."""
+    old = tmp_path / "schema5.sqlite"
+    shutil.copyfile(seeded_db, old)
+    with sqlite3.connect(old) as conn:
+        conn.executescript(
+            """
+            DROP INDEX challenges_member;
+            ALTER TABLE members DROP COLUMN lock_reason;
+            ALTER TABLE members RENAME COLUMN pin_failures TO pin_cancellations;
+            UPDATE members SET pin_cancellations = 4 WHERE username = 'demo';
+            UPDATE members SET locked_at = '2026-11-01T10:00:00.000000+00:00'
+                WHERE username = 'socio2';
+            UPDATE meta SET value = '5' WHERE key = 'schema_version';
+            """
+        )
+    conn.close()
+    create_app(old, hasher=CHEAP_HASHER)
+    with sqlite3.connect(old) as conn:
+        version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        members = conn.execute(
+            "SELECT username, pin_failures, lock_reason FROM members "
+            "WHERE username IN ('demo', 'socio2') ORDER BY username"
+        ).fetchall()
+        indexes = [row[1] for row in conn.execute("PRAGMA index_list(challenges)")]
+    conn.close()
+    assert version == ("6",)
+    assert members == [("demo", 0, None), ("socio2", 0, "login")]
+    assert "challenges_member" in indexes

@@ -258,6 +258,7 @@ def add_beneficiary(
             payee=draft.payee,
             confirms=draft.confirms,
             payload=json.dumps(draft.payload, ensure_ascii=False, sort_keys=True),
+            limits=state.pin_limits,
         )
         return Outcome(201, challenge)
 

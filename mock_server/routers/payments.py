@@ -224,6 +224,7 @@ def start_payment(
             payee=checked.payee,
             confirms=checked.confirms,
             payment_id=payment_id,
+            limits=state.pin_limits,
         )
         payment = payment_model(load_payment(conn, member.id, payment_id))
         return Outcome(201, PaymentStart(payment=payment, challenge=challenge))

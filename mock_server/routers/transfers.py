@@ -228,6 +228,7 @@ def _start_with_pin(
             payee=checked.payee,
             confirms=partial(transfer_confirms, checked),
             transfer_id=transfer_id,
+            limits=state.pin_limits,
         )
         transfer = transfer_model(load_transfer(conn, member.id, transfer_id))
         return Outcome(201, TransferStart(transfer=transfer, challenge=challenge))
