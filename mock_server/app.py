@@ -15,6 +15,7 @@ from mock_server.clock import Clock, SystemClock
 from mock_server.deps import ServerState
 from mock_server.errors import install_error_handlers
 from mock_server.i18n import LanguageMiddleware
+from mock_server.pin_limits import DEFAULT_PIN_LIMITS, PinLimits
 from mock_server.routers import (
     accounts,
     admin,
@@ -55,6 +56,7 @@ def create_app(
     hasher: PasswordHasher | None = None,
     demo: bool = False,
     clearing_delay_seconds: int = DEFAULT_DELAY_SECONDS,
+    pin_limits: PinLimits = DEFAULT_PIN_LIMITS,
 ) -> FastAPI:
     """The server over the SQLite file ``db_path`` (schema created if new; never seeded here).
 
@@ -63,6 +65,8 @@ def create_app(
 
     ``clearing_delay_seconds``: how long an interbank transfer stays en_proceso before the
     simulated clearing settles it (on the next request that reads transfers or accounts).
+
+    ``pin_limits``: operations awaiting a PIN and PIN e-mails a member may have on the way.
     """
     if idle_timeout_seconds <= 0:
         raise ValueError("idle_timeout_seconds must be positive")
@@ -82,6 +86,7 @@ def create_app(
         clock=clock or SystemClock(),
         idle_timeout_seconds=idle_timeout_seconds,
         passwords=PasswordChecker(hasher),
+        pin_limits=pin_limits,
     )
     app.state.clearing = ClearingSettings(delay_seconds=clearing_delay_seconds)
     install_error_handlers(app)

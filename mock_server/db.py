@@ -242,8 +242,12 @@ _SCHEMA = [
         locked_at TEXT,
         last_login_at TEXT,
         created_at TEXT NOT NULL,
-        -- operations in a row cancelled by wrong verification PINs (5 lock the member)
-        pin_cancellations INTEGER NOT NULL DEFAULT 0 CHECK (pin_cancellations >= 0),
+        -- wrong verification PINs in a row, over all operations (5 lock the member; a right
+        -- PIN, a teller's unlock or a recovery start it over) (schema 6)
+        pin_failures INTEGER NOT NULL DEFAULT 0 CHECK (pin_failures >= 0),
+        -- why locked_at is set: 'pin' (wrong PINs: a teller unlocks, or the member's own
+        -- recovery); 'login' or NULL (failed logins or recoveries: a teller unlocks) (schema 6)
+        lock_reason TEXT CHECK (lock_reason IN ('login', 'pin')),
         -- the language of the member's e-mails: the registration's, then each login's (schema 5)
         language TEXT NOT NULL DEFAULT 'es' CHECK (language IN ('es', 'en')),
         CHECK (role = 'teller' OR holder_id IS NOT NULL),
@@ -562,6 +566,8 @@ _SCHEMA = [
     )
     """,
     "CREATE INDEX IF NOT EXISTS challenges_open ON challenges (status, expires_at)",
+    # A member's pending challenges and PIN e-mails in a window (pin.admit) (schema 6).
+    "CREATE INDEX IF NOT EXISTS challenges_member ON challenges (member_id, status, created_at)",
     *PAYMENTS_SCHEMA,
 ]
 
@@ -582,6 +588,19 @@ _MIGRATIONS: dict[int, list[str]] = {
         ALTER TABLE registrations
         ADD COLUMN language TEXT NOT NULL DEFAULT 'es' CHECK (language IN ('es', 'en'))
         """,
+    ],
+    # Wrong PINs are counted per member across operations (issue 13): the count of cancelled
+    # operations becomes the count of wrong PINs in a row, started over.
+    5: [
+        "ALTER TABLE members RENAME COLUMN pin_cancellations TO pin_failures",
+        "UPDATE members SET pin_failures = 0",
+        """
+        ALTER TABLE members
+        ADD COLUMN lock_reason TEXT CHECK (lock_reason IN ('login', 'pin'))
+        """,
+        # a lock set before schema 6 came from failed logins or from wrong PINs: either way
+        # only a teller lifted it, and so it stays
+        "UPDATE members SET lock_reason = 'login' WHERE locked_at IS NOT NULL",
     ],
 }
 

@@ -27,6 +27,7 @@ from mock_server.errors import (
     ApiError,
 )
 from mock_server.i18n import _
+from mock_server.pin_limits import DEFAULT_PIN_LIMITS, PinLimits
 from mock_server.security import PasswordChecker, hash_token
 from sjvirtual_tui.models import API_PREFIX, Role
 
@@ -111,6 +112,7 @@ class ServerState:
     clock: Clock
     idle_timeout_seconds: int
     passwords: PasswordChecker
+    pin_limits: PinLimits = DEFAULT_PIN_LIMITS
     connections: ConnectionPool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

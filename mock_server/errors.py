@@ -62,6 +62,11 @@ class ApiError(Exception):
         self.headers = dict(headers or {})
 
 
+class RetryLater(ApiError):
+    """A refusal for now (too many operations awaiting a PIN, too many PIN e-mails): an
+    Idempotency-Key refused so is not kept, so the same request sent later is carried out."""
+
+
 def error_response(
     status: int,
     code: str,

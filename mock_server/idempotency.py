@@ -35,7 +35,7 @@ from pydantic import BaseModel
 from mock_server import db
 from mock_server.clock import Clock
 from mock_server.deps import CurrentMember, Member, ServerState, State
-from mock_server.errors import ApiError
+from mock_server.errors import ApiError, RetryLater, error_response
 from mock_server.i18n import N_, _
 from mock_server.security import PasswordChecker
 from sjvirtual_tui.models import ErrorBody
@@ -164,6 +164,11 @@ class Idempotency:
                 return _response(outcome.status, content)
         except _Refusal as refusal:
             error = refusal.error
+        if isinstance(error, RetryLater):
+            # Nothing to store: the same key sent after Retry-After must be carried out.
+            return error_response(
+                error.status, error.code, error.message, error.field, headers=error.headers
+            )
         content = _encode(ErrorBody(code=error.code, message=error.message, field=error.field))
         with db.write_transaction(conn):
             stored = self._lookup(conn)

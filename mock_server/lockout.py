@@ -21,14 +21,25 @@ def failures(conn: sqlite3.Connection, username: str) -> int:
     return 0 if row is None else int(row["count"])
 
 
-def is_locked(conn: sqlite3.Connection, username: str, member_id: int | None) -> bool:
-    """Locked by the count (any name) or by the member's flag (kept until a teller unlocks)."""
+def is_locked(
+    conn: sqlite3.Connection, username: str, member_id: int | None, *, recovering: bool = False
+) -> bool:
+    """Locked by the count (any name) or by the member's flag (kept until a teller unlocks).
+
+    ``recovering``: a lock by wrong PINs does not stop the member's own password recovery
+    (the e-mailed code and both answers prove more than the password the PIN guesser had),
+    which lifts it; a lock by failed logins or recoveries does.
+    """
     if failures(conn, username) >= MAX_FAILURES:
         return True
     if member_id is None:
         return False
-    row = conn.execute("SELECT locked_at FROM members WHERE id = ?", (member_id,)).fetchone()
-    return row is not None and row["locked_at"] is not None
+    row = conn.execute(
+        "SELECT locked_at, lock_reason FROM members WHERE id = ?", (member_id,)
+    ).fetchone()
+    if row is None or row["locked_at"] is None:
+        return False
+    return not (recovering and row["lock_reason"] == "pin")
 
 
 def record_failure(
@@ -45,7 +56,10 @@ def record_failure(
     count = failures(conn, username)
     if count >= MAX_FAILURES and member_id is not None:
         conn.execute(
-            "UPDATE members SET locked_at = ? WHERE id = ? AND locked_at IS NULL",
+            """
+            UPDATE members SET locked_at = ?, lock_reason = 'login'
+            WHERE id = ? AND locked_at IS NULL
+            """,
             (db.to_db(now), member_id),
         )
     return count
@@ -64,15 +78,39 @@ def locked_body() -> ErrorBody:
 
 
 def lock_member(conn: sqlite3.Connection, member_id: int, now: datetime) -> None:
-    """The lock of failed logins, set by other means (wrong PINs): a teller lifts it.
+    """The lock of wrong PINs (pin.wrong_pin): a teller lifts it, or the member's recovery.
 
-    Every open session of the member ends with it (inside the caller's write transaction).
+    Every open session of the member ends with it (inside the caller's write transaction). A
+    member locked already (by failed logins) keeps that lock and its reason.
     """
     conn.execute(
-        "UPDATE members SET locked_at = ? WHERE id = ? AND locked_at IS NULL",
+        "UPDATE members SET locked_at = ?, lock_reason = 'pin' WHERE id = ? AND locked_at IS NULL",
         (db.to_db(now), member_id),
     )
     conn.execute(
         "UPDATE sessions SET ended_at = ? WHERE member_id = ? AND ended_at IS NULL",
         (db.to_db(now), member_id),
     )
+
+
+def unlock_member(conn: sqlite3.Connection, member_id: int, username: str) -> None:
+    """A teller's unlock: every lock and count of the member cleared."""
+    conn.execute(
+        "UPDATE members SET locked_at = NULL, lock_reason = NULL, pin_failures = 0 WHERE id = ?",
+        (member_id,),
+    )
+    clear_failures(conn, username)
+
+
+def recovered(conn: sqlite3.Connection, member_id: int, username: str) -> None:
+    """A completed recovery: the failure counts start over and a lock by wrong PINs goes."""
+    conn.execute(
+        """
+        UPDATE members SET pin_failures = 0,
+            locked_at = CASE WHEN lock_reason = 'pin' THEN NULL ELSE locked_at END,
+            lock_reason = CASE WHEN lock_reason = 'pin' THEN NULL ELSE lock_reason END
+        WHERE id = ?
+        """,
+        (member_id,),
+    )
+    clear_failures(conn, username)

@@ -340,6 +340,42 @@ def verification_pin(
         )
 
 
+def locked_by_pin(
+    conn: sqlite3.Connection,
+    now: datetime,
+    *,
+    to: str,
+    member_id: int,
+    name: str,
+    wrong: int,
+) -> None:
+    """The member's user was locked by ``wrong`` wrong verification PINs in a row."""
+    with writing_to(conn, member_id):
+        send(
+            conn,
+            now,
+            to=to,
+            member_id=member_id,
+            subject=_("Su usuario de S.J. Virtual fue bloqueado"),
+            body=_paragraphs(
+                _greeting(name),
+                _(
+                    "El {when} se ingresó mal el PIN de verificación {wrong} veces seguidas, y "
+                    "por su seguridad bloqueamos su usuario: se cerraron sus sesiones y se "
+                    "cancelaron las operaciones que esperaban su PIN. No se movió dinero."
+                ).format(when=_when(now), wrong=wrong),
+                _(
+                    "Para desbloquearlo, recupere su contraseña con la opción ¿Olvidó su "
+                    "contraseña? o acérquese a una agencia de la cooperativa."
+                ),
+                _(
+                    "Si no fue usted, alguien conoce su contraseña: cámbiela al recuperarla y "
+                    "comuníquese con la cooperativa."
+                ),
+            ),
+        )
+
+
 def beneficiary_added(
     conn: sqlite3.Connection,
     now: datetime,

@@ -8,6 +8,7 @@ which also e-mails the PIN. The PIN itself is never stored, logged or returned: 
 
 from __future__ import annotations
 
+import math
 import secrets
 import sqlite3
 from collections.abc import Callable
@@ -16,16 +17,23 @@ from datetime import datetime, timedelta
 
 from mock_server import db, mail, reasons
 from mock_server.banking import cancel_transfer, mask_email
+from mock_server.errors import RetryLater
 from mock_server.i18n import N_, _, ngettext
-from mock_server.lockout import lock_member, locked_body
+from mock_server.lockout import lock_member
 from mock_server.payments import cancel_payment
+from mock_server.pin_limits import DEFAULT_PIN_LIMITS, PinLimits
 from mock_server.security import PasswordChecker
 from sjvirtual_tui.models import Challenge, ChallengePurpose, ConfirmRequest, ErrorBody
 
 PIN_TTL = timedelta(minutes=5)
+# Wrong PINs that cancel one operation.
 PIN_ATTEMPTS = 3
-# Operations in a row cancelled by wrong PINs that lock the member.
-MAX_CANCELLED_IN_A_ROW = 5
+# Wrong PINs in a row, over all the member's operations, that lock the member: only a right
+# PIN starts the count over (a new operation does not), so a guesser holding the password gets
+# 5 guesses of 10,000, not 2 per operation for ever. Counted in members.pin_failures (the
+# database: every worker process shares it).
+MAX_WRONG_IN_A_ROW = 5
+# What may be on the way (operations awaiting a PIN, PIN e-mails): mock_server.pin_limits.
 
 # Messages are N_() msgids: raise them as _(MESSAGE), in the request's language.
 NOT_FOUND_MESSAGE = N_("No encontramos esa operación. Vuelva a empezarla.")
@@ -38,11 +46,25 @@ CANCELLED_MESSAGE = N_(
     "El PIN se ingresó mal 3 veces y la operación se canceló. Vuelva a empezarla para recibir "
     "un PIN nuevo."
 )
+# The wrong PIN that locked the member (423 to the session that typed it).
+LOCKED_MESSAGE = N_(
+    "PIN de verificación incorrecto 5 veces seguidas: su usuario se bloqueó. Le enviamos un "
+    "correo que explica cómo desbloquearlo."
+)
+TOO_MANY_PENDING_MESSAGE = N_(
+    "Tiene {count} operaciones esperando su PIN de verificación. Confírmelas con el PIN que le "
+    "enviamos por correo, o espere a que caduquen, antes de empezar otra."
+)
+TOO_MANY_MAILS_MESSAGE = N_(
+    "Le enviamos ya {count} PIN de verificación en {minutes} minutos; por su seguridad no "
+    "enviamos más por ahora."
+)
 # A challenge cancelled before (wrong PINs, or its beneficiary deleted), confirmed again.
 CLOSED_MESSAGE = N_("Esta operación fue cancelada. Vuelva a empezarla para recibir un PIN nuevo.")
 # Stored with the cancelled operation (and shown translated: mock_server.reasons).
 EXPIRED_REASON = reasons.PIN_EXPIRED
 CANCELLED_REASON = reasons.PIN_CANCELLED
+LOCKED_REASON = reasons.PIN_LOCKED
 
 
 def new_pin() -> str:
@@ -94,6 +116,7 @@ def store(
     payload: str | None = None,
     transfer_id: int | None = None,
     payment_id: int | None = None,
+    limits: PinLimits = DEFAULT_PIN_LIMITS,
 ) -> Challenge:
     """Stores a challenge (inside the caller's transaction) and e-mails its PIN.
 
@@ -101,6 +124,7 @@ def store(
     changed while it was hashed) a new one is made here. ``confirms`` writes what the PIN
     confirms; it is called in the member's language, the e-mail's.
     """
+    admit(conn, member_id, now, limits)
     if prepared is None or not prepared.fits(amount_cents, payee):
         prepared = prepare(passwords, amount_cents, payee)
     expires_at = now + PIN_TTL
@@ -149,6 +173,54 @@ def store(
         expires_at=expires_at,
         attempts_left=PIN_ATTEMPTS,
     )
+
+
+def _retry_later(status: int, code: str, refusal: str, wait: timedelta) -> RetryLater:
+    seconds = max(1, math.ceil(wait.total_seconds()))
+    minutes = math.ceil(seconds / 60)
+    # When the member may try again (Retry-After says the same in seconds).
+    retry = ngettext(
+        "Podrá intentarlo de nuevo en {minutes} minuto.",
+        "Podrá intentarlo de nuevo en {minutes} minutos.",
+        minutes,
+    ).format(minutes=minutes)
+    return RetryLater(status, code, f"{refusal} {retry}", headers={"Retry-After": str(seconds)})
+
+
+def admit(
+    conn: sqlite3.Connection,
+    member_id: int,
+    now: datetime,
+    limits: PinLimits = DEFAULT_PIN_LIMITS,
+) -> None:
+    """Refuses a new challenge (inside the caller's write transaction, before it is stored):
+    409 with ``max_pending`` operations of the member awaiting their PIN, 429 past the PIN
+    e-mails of the window; both say when to try again (Retry-After) and are not kept with the
+    key. Counted in the database: every worker process sees the same."""
+    pending = conn.execute(
+        """
+        SELECT COUNT(*) AS n, MIN(expires_at) AS first FROM challenges
+        WHERE member_id = ? AND status = 'pendiente' AND expires_at > ?
+        """,
+        (member_id, db.to_db(now)),
+    ).fetchone()
+    if pending["n"] >= limits.max_pending:
+        wait = db.from_db(pending["first"]) - now
+        refusal = _(TOO_MANY_PENDING_MESSAGE).format(count=pending["n"])
+        raise _retry_later(409, "too_many_pending", refusal, wait)
+    sent = conn.execute(
+        """
+        SELECT created_at FROM challenges WHERE member_id = ? AND created_at > ?
+        ORDER BY created_at DESC LIMIT ?
+        """,
+        (member_id, db.to_db(now - limits.mail_window), limits.mails),
+    ).fetchall()
+    if len(sent) >= limits.mails:
+        # the oldest of the last ``mails`` leaves the window first
+        wait = db.from_db(sent[-1]["created_at"]) + limits.mail_window - now
+        window = round(limits.mail_window.total_seconds() / 60)
+        refusal = _(TOO_MANY_MAILS_MESSAGE).format(count=limits.mails, minutes=window)
+        raise _retry_later(429, "too_many_pins", refusal, wait)
 
 
 def load(conn: sqlite3.Connection, member_id: int, challenge_id: str) -> sqlite3.Row | None:
@@ -220,17 +292,39 @@ def expire_due(conn: sqlite3.Connection, now: datetime) -> int:
 def wrong_pin(conn: sqlite3.Connection, row: sqlite3.Row, now: datetime) -> tuple[int, ErrorBody]:
     """Counts a wrong PIN (inside the caller's transaction): (HTTP status, body) to answer.
 
-    422 with the attempts left; the third cancels the operation (409); the fifth operation in
-    a row cancelled so locks the member and ends its sessions (423).
+    The member's fifth wrong PIN in a row, in any operations, locks the member (423);
+    otherwise the operation's third cancels it (409); otherwise 422 with the tries left
+    before either.
     """
+    member_id = row["member_id"]
+    wrong = conn.execute(
+        "UPDATE members SET pin_failures = pin_failures + 1 WHERE id = ? RETURNING pin_failures",
+        (member_id,),
+    ).fetchone()[0]
     left = row["attempts_left"] - 1
+    if wrong >= MAX_WRONG_IN_A_ROW:
+        conn.execute(
+            "UPDATE challenges SET attempts_left = ? WHERE id = ?", (max(left, 0), row["id"])
+        )
+        lock_by_pin(conn, member_id, now, wrong)
+        return 423, ErrorBody(code="locked", message=_(LOCKED_MESSAGE))
     if left > 0:
         conn.execute("UPDATE challenges SET attempts_left = ? WHERE id = ?", (left, row["id"]))
-        message = ngettext(
-            "El PIN de verificación no es correcto. Le queda {left} intento.",
-            "El PIN de verificación no es correcto. Le quedan {left} intentos.",
-            left,
-        ).format(left=left)
+        before_lock = MAX_WRONG_IN_A_ROW - wrong
+        if before_lock <= left:
+            message = ngettext(
+                "El PIN de verificación no es correcto. Le queda {left} intento antes de que "
+                "su usuario se bloquee.",
+                "El PIN de verificación no es correcto. Le quedan {left} intentos antes de que "
+                "su usuario se bloquee.",
+                before_lock,
+            ).format(left=before_lock)
+        else:
+            message = ngettext(
+                "El PIN de verificación no es correcto. Le queda {left} intento.",
+                "El PIN de verificación no es correcto. Le quedan {left} intentos.",
+                left,
+            ).format(left=left)
         return 422, ErrorBody(code="pin_incorrect", message=message, field="pin")
     conn.execute(
         """
@@ -240,18 +334,32 @@ def wrong_pin(conn: sqlite3.Connection, row: sqlite3.Row, now: datetime) -> tupl
         (db.to_db(now), row["id"]),
     )
     cancel_operation(conn, row, CANCELLED_REASON)
-    count = conn.execute(
-        """
-        UPDATE members SET pin_cancellations = pin_cancellations + 1 WHERE id = ?
-        RETURNING pin_cancellations
-        """,
-        (row["member_id"],),
-    ).fetchone()[0]
-    if count >= MAX_CANCELLED_IN_A_ROW:
-        lock_member(conn, row["member_id"], now)
-        conn.execute("UPDATE members SET pin_cancellations = 0 WHERE id = ?", (row["member_id"],))
-        return 423, locked_body()
     return 409, ErrorBody(code="challenge_cancelled", message=_(CANCELLED_MESSAGE), field="pin")
+
+
+def lock_by_pin(conn: sqlite3.Connection, member_id: int, now: datetime, wrong: int) -> None:
+    """Locks the member (sessions ended), cancels every operation awaiting its PIN, and tells
+    the member by e-mail (inside the caller's transaction)."""
+    lock_member(conn, member_id, now)
+    pending = conn.execute(
+        """
+        SELECT id, transfer_id, payment_id FROM challenges
+        WHERE member_id = ? AND status = 'pendiente'
+        """,
+        (member_id,),
+    ).fetchall()
+    for challenge in pending:
+        conn.execute(
+            "UPDATE challenges SET status = 'cancelado', resolved_at = ? WHERE id = ?",
+            (db.to_db(now), challenge["id"]),
+        )
+        cancel_operation(conn, challenge, LOCKED_REASON)
+    member = conn.execute(
+        "SELECT email, full_name FROM members WHERE id = ?", (member_id,)
+    ).fetchone()
+    mail.locked_by_pin(
+        conn, now, to=member["email"], member_id=member_id, name=member["full_name"], wrong=wrong
+    )
 
 
 def mark_used(conn: sqlite3.Connection, row: sqlite3.Row, now: datetime) -> None:
@@ -260,4 +368,4 @@ def mark_used(conn: sqlite3.Connection, row: sqlite3.Row, now: datetime) -> None
         "UPDATE challenges SET status = 'usado', resolved_at = ? WHERE id = ?",
         (db.to_db(now), row["id"]),
     )
-    conn.execute("UPDATE members SET pin_cancellations = 0 WHERE id = ?", (row["member_id"],))
+    conn.execute("UPDATE members SET pin_failures = 0 WHERE id = ?", (row["member_id"],))

@@ -17,11 +17,19 @@ from mock_server.i18n import DEFAULT_LANGUAGE, N_, _, language
 
 PIN_EXPIRED = N_("El PIN de verificación caducó.")
 PIN_CANCELLED = N_("Se ingresó mal el PIN de verificación 3 veces.")
+PIN_LOCKED = N_("Se bloqueó el usuario: el PIN de verificación se ingresó mal 5 veces seguidas.")
 BENEFICIARY_DELETED = N_("Se eliminó la cuenta destino de sus Productos de terceros.")
 ACCOUNT_CLOSED = N_("{institution} rechazó la transferencia: la cuenta destino está cerrada.")
 CARD_CANCELLED = N_("{institution} rechazó el pago: la tarjeta **** {last4} está cancelada.")
 
-_TEMPLATES = (PIN_EXPIRED, PIN_CANCELLED, BENEFICIARY_DELETED, ACCOUNT_CLOSED, CARD_CANCELLED)
+_TEMPLATES = (
+    PIN_EXPIRED,
+    PIN_CANCELLED,
+    PIN_LOCKED,
+    BENEFICIARY_DELETED,
+    ACCOUNT_CLOSED,
+    CARD_CANCELLED,
+)
 _FIELD = re.compile(r"\{(\w+)\}")
 
 

@@ -363,7 +363,9 @@ def money_state(db: Path) -> dict[str, Any]:
         "payments": rows(db, "SELECT id, status FROM payments ORDER BY id"),
         "bills": rows(db, "SELECT id, status, paid_cents, paid_by FROM bills ORDER BY id"),
         "cards": rows(db, "SELECT id, paid_cents FROM cards ORDER BY id"),
-        "members": rows(db, "SELECT id, locked_at, pin_cancellations FROM members ORDER BY id"),
+        "members": rows(
+            db, "SELECT id, locked_at, lock_reason, pin_failures FROM members ORDER BY id"
+        ),
     }
 
 

@@ -196,6 +196,9 @@ def _as_schema_4(path: Path) -> None:
     try:
         conn.executescript(
             """
+            DROP INDEX challenges_member;
+            ALTER TABLE members DROP COLUMN lock_reason;
+            ALTER TABLE members RENAME COLUMN pin_failures TO pin_cancellations;
             DROP TABLE device_tokens;
             ALTER TABLE members DROP COLUMN language;
             ALTER TABLE registrations DROP COLUMN language;

@@ -598,9 +598,7 @@ async def test_wrong_pins_and_expiry_cancel_a_payment(
     assert cancelled["reason"] == "Se ingresó mal el PIN de verificación 3 veces."
     late = await confirm(demo_client, demo, challenge, pin)
     assert (late.status_code, late.json()["code"]) == (409, "challenge_cancelled")
-    assert rows(seeded_db, "SELECT pin_cancellations FROM members WHERE username = 'demo'") == [
-        (1,)
-    ]
+    assert rows(seeded_db, "SELECT pin_failures FROM members WHERE username = 'demo'") == [(3,)]
 
     # An expired PIN cancels the payment too (swept by the next read).
     again = await start_payment(demo_client, demo, service_body(BILL_CNEL_DEMO, 3_245, DEMO_VISTA))

@@ -19,10 +19,13 @@ from tests.api import (
     DEMO_PICHINCHA,
     DEMO_TO_SOCIO2,
     LOGIN,
+    RECOVERY,
+    RECOVERY_COMPLETE,
     STAFF,
     TRANSFERS,
     auth,
     balances,
+    code_in,
     confirm,
     keyed,
     latest_pin,
@@ -124,9 +127,8 @@ async def test_wrong_pins_count_down_and_the_third_cancels(
     late = await confirm(demo_client, demo, challenge, pin)
     assert late.status_code == 409 and late.json()["code"] == "challenge_cancelled"
     assert balances(seeded_db) == before
-    assert rows(seeded_db, "SELECT pin_cancellations FROM members WHERE username = 'demo'") == [
-        (1,)
-    ]
+    # Three wrong PINs in a row for the member (5 lock it).
+    assert rows(seeded_db, "SELECT pin_failures FROM members WHERE username = 'demo'") == [(3,)]
     assert ledger_problems_of(seeded_db) == []
 
 
@@ -206,9 +208,7 @@ async def test_an_expired_pin_cancels_the_operation_without_counting(
     assert stored["status"] == "cancelada" and "caducó" in stored["reason"]
     again = await confirm(demo_client, demo, challenge, pin)
     assert again.json()["code"] == "challenge_expired"
-    assert rows(seeded_db, "SELECT pin_cancellations FROM members WHERE username = 'demo'") == [
-        (0,)
-    ]
+    assert rows(seeded_db, "SELECT pin_failures FROM members WHERE username = 'demo'") == [(0,)]
 
 
 async def test_an_expired_pin_is_swept_by_the_next_read(
@@ -265,81 +265,163 @@ async def test_another_members_challenge_is_404_and_untouched(
     assert (await confirm(demo_client, demo, challenge, pin)).status_code == 200
 
 
-async def _cancel_one(client: httpx.AsyncClient, token: str) -> httpx.Response:
-    """Starts a beneficiary and enters 3 wrong PINs: the third answer."""
+async def _wrong_pins(client: httpx.AsyncClient, token: str, n: int) -> list[httpx.Response]:
+    """Starts a beneficiary and enters ``n`` wrong PINs: the answers."""
     started = await start_beneficiary(client, token, LUIS_INTERNA)
     assert started.status_code == 201, started.text
     challenge = started.json()
     pin = await latest_pin(client, DEMO_EMAIL)
-    for _ in range(2):
-        assert (await confirm(client, token, challenge, wrong(pin))).status_code == 422
-    return await confirm(client, token, challenge, wrong(pin))
+    return [await confirm(client, token, challenge, wrong(pin)) for _ in range(n)]
 
 
-async def test_five_cancelled_operations_in_a_row_lock_the_member(
+def _pin_failures(db: Path) -> int:
+    ((count,),) = rows(db, "SELECT pin_failures FROM members WHERE username = 'demo'")
+    return int(count)
+
+
+async def test_five_wrong_pins_in_a_row_lock_the_member_whatever_the_operations(
     demo_client: httpx.AsyncClient, demo: str, seeded_db: Path, teller_token: str
 ) -> None:
     other_session = await login_token(demo_client, "demo", "Demo2026")
-    for n in range(1, 5):
-        answer = await _cancel_one(demo_client, demo)
-        assert answer.status_code == 409, answer.text
-        assert rows(seeded_db, "SELECT pin_cancellations FROM members WHERE username = 'demo'") == [
-            (n,)
-        ]
-    fifth = await _cancel_one(demo_client, demo)
+    waiting, _challenge_of_it, _pin = await _pending_transfer(demo_client, demo)
+    first = await _wrong_pins(demo_client, demo, 3)
+    assert [a.status_code for a in first] == [422, 422, 409]
+    assert _pin_failures(seeded_db) == 3
+    second = await _wrong_pins(demo_client, demo, 2)
+    assert second[0].status_code == 422
+    assert second[0].json()["message"] == (
+        "El PIN de verificación no es correcto. Le queda 1 intento antes de que su usuario se "
+        "bloquee."
+    )
+    fifth = second[1]
     assert fifth.status_code == 423
     assert fifth.json()["code"] == "locked"
-    assert "Comuníquese con la cooperativa" in fifth.json()["message"]
-    ((locked_at, count),) = rows(
-        seeded_db, "SELECT locked_at, pin_cancellations FROM members WHERE username = 'demo'"
+    assert "5 veces seguidas" in fifth.json()["message"]
+    ((locked_at, reason, count),) = rows(
+        seeded_db,
+        "SELECT locked_at, lock_reason, pin_failures FROM members WHERE username = 'demo'",
     )
-    assert locked_at is not None and count == 0
-    # Every session of the member ended; logging in again is refused.
+    assert locked_at is not None and reason == "pin" and count == 5
+    # Every session of the member ended; logging in again is refused; the member is told.
     for token in (demo, other_session):
         ended = await demo_client.get(ACCOUNTS, headers=auth(token))
         assert ended.status_code == 401
         assert ended.json()["code"] == "session_expired"
     refused = await demo_client.post(LOGIN, json={"username": "demo", "password": "Demo2026"})
     assert refused.status_code == 423
-    assert rows(seeded_db, "SELECT status FROM challenges") == [("cancelado",)] * 5
+    told = (await mails(demo_client, DEMO_EMAIL))[0]
+    assert told["subject"] == "Su usuario de S.J. Virtual fue bloqueado"
+    # The transfer left waiting is cancelled with the others, and says why.
+    assert rows(seeded_db, "SELECT status FROM challenges") == [("cancelado",)] * 3
+    assert rows(seeded_db, "SELECT status, reason FROM transfers WHERE id = ?", waiting["id"]) == [
+        (
+            "cancelada",
+            "Se bloqueó el usuario: el PIN de verificación se ingresó mal 5 veces seguidas.",
+        )
+    ]
     assert rows(seeded_db, "SELECT COUNT(*) FROM beneficiaries WHERE number = '1107777'") == [(0,)]
 
-    # A teller sees and lifts the lock, as for failed logins.
+    # A teller sees and lifts the lock and the count, as for failed logins.
     locked = await demo_client.get(f"{STAFF}/locked-members", headers=auth(teller_token))
     assert "demo" in [m["username"] for m in locked.json()]
     unlocked = await demo_client.post(f"{STAFF}/members/demo/unlock", headers=keyed(teller_token))
     assert unlocked.status_code == 204
+    assert rows(
+        seeded_db, "SELECT locked_at, lock_reason, pin_failures FROM members WHERE id = 1"
+    ) == [(None, None, 0)]
     token = await login_token(demo_client, "demo", "Demo2026")
     assert (await demo_client.get(BENEFICIARIES, headers=auth(token))).status_code == 200
+    # The count starts over: one wrong PIN is one, not the sixth.
+    assert [a.status_code for a in await _wrong_pins(demo_client, token, 1)] == [422]
+    assert _pin_failures(seeded_db) == 1
 
 
 async def test_a_confirmed_operation_resets_the_count(
     demo_client: httpx.AsyncClient, demo: str, seeded_db: Path
 ) -> None:
-    for _ in range(4):
-        assert (await _cancel_one(demo_client, demo)).status_code == 409
+    assert [a.status_code for a in await _wrong_pins(demo_client, demo, 3)] == [422, 422, 409]
     _transfer, challenge, pin = await _pending_transfer(demo_client, demo)
+    assert (await confirm(demo_client, demo, challenge, wrong(pin))).status_code == 422
+    assert _pin_failures(seeded_db) == 4
     assert (await confirm(demo_client, demo, challenge, pin)).status_code == 200
-    assert rows(seeded_db, "SELECT pin_cancellations FROM members WHERE username = 'demo'") == [
-        (0,)
-    ]
-    assert (await _cancel_one(demo_client, demo)).status_code == 409  # 1 in a row, not 5
+    assert _pin_failures(seeded_db) == 0
+    assert [a.status_code for a in await _wrong_pins(demo_client, demo, 3)] == [422, 422, 409]
     assert rows(seeded_db, "SELECT locked_at FROM members WHERE username = 'demo'") == [(None,)]
 
 
 async def test_an_expired_operation_does_not_count_toward_the_lock(
     demo_client: httpx.AsyncClient, demo: str, seeded_db: Path, clock: ManualClock
 ) -> None:
-    for _ in range(4):
-        assert (await _cancel_one(demo_client, demo)).status_code == 409
+    for _ in range(2):
+        assert [a.status_code for a in await _wrong_pins(demo_client, demo, 2)] == [422, 422]
     started = await start_beneficiary(demo_client, demo, LUIS_INTERNA)
     clock.advance(301)
     token = await login_token(demo_client, "demo", "Demo2026")
     expired = await confirm(demo_client, token, started.json(), wrong("0000"))
     assert expired.json()["code"] == "challenge_expired"
-    assert rows(seeded_db, "SELECT pin_cancellations FROM members WHERE username = 'demo'") == [
-        (4,)
-    ]
+    assert _pin_failures(seeded_db) == 4
+
+
+async def test_recovery_lifts_the_lock_of_wrong_pins(
+    demo_client: httpx.AsyncClient, demo: str, seeded_db: Path
+) -> None:
+    for n in (3, 2):
+        await _wrong_pins(demo_client, demo, n)
+    assert rows(seeded_db, "SELECT lock_reason FROM members WHERE id = 1") == [("pin",)]
+    # The password the guesser had no longer logs in; the member's own recovery does.
+    assert (await demo_client.post(RECOVERY, json={"username": "demo"})).status_code == 200
+    code = code_in((await mails(demo_client, DEMO_EMAIL))[0]["body"])
+    recovered = await demo_client.post(
+        RECOVERY_COMPLETE,
+        json={
+            "username": "demo",
+            "own_answer": "Cotopaxi",
+            "security_answer": "Firulais",
+            "code": code,
+            "new_password": "Nueva2026",
+        },
+        headers=keyed(),
+    )
+    assert recovered.status_code == 204, recovered.text
+    assert rows(
+        seeded_db, "SELECT locked_at, lock_reason, pin_failures FROM members WHERE id = 1"
+    ) == [(None, None, 0)]
+    token = await login_token(demo_client, "demo", "Nueva2026")
+    assert [a.status_code for a in await _wrong_pins(demo_client, token, 1)] == [422]
+    assert _pin_failures(seeded_db) == 1
+
+
+async def test_expired_operations_do_not_count_as_pending(
+    demo_client: httpx.AsyncClient, demo: str, seeded_db: Path, clock: ManualClock
+) -> None:
+    for _ in range(3):
+        assert (await start_beneficiary(demo_client, demo, LUIS_INTERNA)).status_code == 201
+    assert (await start_beneficiary(demo_client, demo, LUIS_INTERNA)).status_code == 409
+    clock.advance(300)  # the three are past their 5 minutes, swept or not
+    token = await login_token(demo_client, "demo", "Demo2026")
+    fourth = await start_beneficiary(demo_client, token, LUIS_INTERNA)
+    assert fourth.status_code == 201, fourth.text
+
+
+async def test_the_pin_e_mail_window_slides(
+    demo_client: httpx.AsyncClient, demo: str, seeded_db: Path, clock: ManualClock
+) -> None:
+    for _ in range(10):
+        started = await start_beneficiary(demo_client, demo, LUIS_INTERNA)
+        assert started.status_code == 201, started.text
+        await confirm(demo_client, demo, started.json(), await latest_pin(demo_client, DEMO_EMAIL))
+        assert (await demo_client.delete(f"{BENEFICIARIES}/5", headers=keyed(demo))).is_success
+        clock.advance(60)
+    refused = await start_beneficiary(demo_client, demo, LUIS_INTERNA)
+    assert refused.status_code == 429
+    # The first of the 10 was sent 10 minutes ago: it leaves the window in 5.
+    assert refused.headers["Retry-After"] == "300"
+    assert refused.json()["message"].endswith("Podrá intentarlo de nuevo en 5 minutos.")
+    clock.advance(299)
+    token = await login_token(demo_client, "demo", "Demo2026")
+    assert (await start_beneficiary(demo_client, token, LUIS_INTERNA)).status_code == 429
+    clock.advance(1)
+    assert (await start_beneficiary(demo_client, token, LUIS_INTERNA)).status_code == 201
 
 
 async def test_each_start_sends_its_own_pin(

@@ -97,7 +97,9 @@ IDLE_SECONDS = 300
 PIN_SECONDS = 300
 PIN_TRIES = 3
 MAX_FAILURES = 5
-MAX_PIN_CANCELLATIONS = 5
+MAX_WRONG_PINS = 5  # wrong PINs in a row, over all the member's operations, lock it
+MAX_PENDING = 3  # operations awaiting a PIN at once (unexpired)
+PIN_MAILS, PIN_MAIL_WINDOW = 10, 900  # PIN e-mails per member in a sliding window (s)
 CLEARING_DELAY = 60
 
 PASSWORDS = {"demo": "Demo2026", "socio2": "Socio2026", "cajero": "Cajero2026"}
@@ -171,7 +173,7 @@ class Mem:
     per_tx: int
     daily: int
     locked: bool = False
-    pin_cancellations: int = 0
+    pin_failures: int = 0
 
 
 @dataclass(frozen=True)
@@ -650,7 +652,11 @@ class BankMachine(RuleBasedStateMachine):
                 OUTCOMES[f"{self._rule}: limit_exceeded ({what})"] += 1
         if expect.apply is not None:
             expect.apply(response)
-        self.stored[(sess.username, key)] = Stored(req, response.status_code, response.content)
+        if expect.code in ("too_many_pending", "too_many_pins"):
+            # refused for now, not kept with the key: the same key later is carried out
+            assert int(response.headers["Retry-After"]) >= 1
+        else:
+            self.stored[(sess.username, key)] = Stored(req, response.status_code, response.content)
         self.seen(f"{req.method} {req.path.split('/')[3]}", response)
         return response
 
@@ -751,6 +757,18 @@ class BankMachine(RuleBasedStateMachine):
         self.challenges[chal.id] = chal
         return chal
 
+    def _admit(self, username: str) -> Expect | None:
+        """A new challenge: 409 with 3 awaiting their PIN, 429 past the PIN e-mails' window."""
+        mine = [chal for chal in self.challenges.values() if chal.member == username]
+        pending = [c for c in mine if c.status == "pendiente" and c.expires_at > self.now]
+        if len(pending) >= MAX_PENDING:
+            return _refusal(409, "too_many_pending", None, "Tiene 3 operaciones")
+        window_start = self.now - timedelta(seconds=PIN_MAIL_WINDOW)
+        sent = [c for c in mine if c.expires_at - timedelta(seconds=PIN_SECONDS) > window_start]
+        if len(sent) >= PIN_MAILS:
+            return _refusal(429, "too_many_pins", None, "Podrá intentarlo de nuevo en")
+        return None
+
     def predict_propias(self, username: str, body: dict[str, Any]) -> Expect:
         member = self.members[username]
         origin, target, amount = body["from_account"], body["to_account"], body["amount_cents"]
@@ -796,7 +814,7 @@ class BankMachine(RuleBasedStateMachine):
             return _refusal(404, "not_found")
         if ben.draft.kind != ("interna" if kind == "internas" else "externa"):
             return _refusal(422, "validation_error", "beneficiary_id")
-        refusal = self._funds_checks(username, origin, amount, limits=True)
+        refusal = self._funds_checks(username, origin, amount, limits=True) or self._admit(username)
         if refusal is not None:
             return refusal
         transfer_id = len(self.transfers) + 1
@@ -853,7 +871,9 @@ class BankMachine(RuleBasedStateMachine):
             issuer, last4 = body["issuer_code"], body["card_number"][-4:]
             refused = (issuer, last4) in CANCELLED_CARDS
             payee = f"tarjeta_externa:{issuer}:{last4}"
-        refusal = self._origin_checks(username, origin, amount, limits=kind == "tarjeta_externa")
+        refusal = self._origin_checks(
+            username, origin, amount, limits=kind == "tarjeta_externa"
+        ) or self._admit(username)
         if refusal is not None:
             return refusal
         payment_id = len(self.payments) + 1
@@ -907,6 +927,9 @@ class BankMachine(RuleBasedStateMachine):
             draft = BenDraft("externa", number, None, code, (code, number) in CLOSED_EXTERNAL)
         if self._duplicate(username, draft):
             return _refusal(409, "duplicate", "number")
+        refusal = self._admit(username)
+        if refusal is not None:
+            return refusal
 
         def apply(response: httpx.Response) -> None:
             self._challenge(response, username, "beneficiario", None, draft.payee).draft = draft
@@ -960,28 +983,43 @@ class BankMachine(RuleBasedStateMachine):
 
     def _wrong_pin(self, chal: Chal) -> Expect:
         member = self.members[chal.member]
-        if chal.tries > 1:
+        wrong = member.pin_failures + 1
+        if wrong >= MAX_WRONG_PINS:
 
-            def count(response: httpx.Response) -> None:
+            def lock(response: httpx.Response) -> None:
+                member.pin_failures = wrong
                 chal.tries -= 1
-
-            left = "Le queda 1 intento." if chal.tries == 2 else f"Le quedan {chal.tries - 1} "
-            return Expect(422, "pin_incorrect", "pin", count, (left,))
-        locks = member.pin_cancellations + 1 >= MAX_PIN_CANCELLATIONS
-
-        def cancel(response: httpx.Response) -> None:
-            chal.tries = 0
-            self.close(chal, "cancelado")
-            member.pin_cancellations += 1
-            if locks:
                 member.locked = True
-                member.pin_cancellations = 0
+                # every operation of the member awaiting its PIN is cancelled with the lock
+                for other in self.challenges.values():
+                    if other.member == chal.member and other.status == "pendiente":
+                        self.close(other, "cancelado")
                 for sess in self.sessions:
                     if sess.username == chal.member:
                         sess.ended = True
 
-        if locks:
-            return Expect(423, "locked", None, cancel)
+            return Expect(423, "locked", None, lock, ("5 veces seguidas",))
+
+        def count(response: httpx.Response) -> None:
+            member.pin_failures = wrong
+            chal.tries -= 1
+
+        if chal.tries > 1:
+            before_lock = MAX_WRONG_PINS - wrong
+            if before_lock <= chal.tries - 1:
+                left = (
+                    f"Le queda {before_lock} intento antes"
+                    if before_lock == 1
+                    else f"Le quedan {before_lock} intentos antes"
+                )
+            else:
+                left = "Le queda 1 intento." if chal.tries == 2 else f"Le quedan {chal.tries - 1} "
+            return Expect(422, "pin_incorrect", "pin", count, (left,))
+
+        def cancel(response: httpx.Response) -> None:
+            count(response)
+            self.close(chal, "cancelado")
+
         return Expect(409, "challenge_cancelled", "pin", cancel)
 
     def _recheck(self, chal: Chal) -> Expect | None:
@@ -1009,7 +1047,7 @@ class BankMachine(RuleBasedStateMachine):
 
     def _execute(self, chal: Chal, answer: dict[str, Any]) -> None:
         chal.status = "usado"
-        self.members[chal.member].pin_cancellations = 0
+        self.members[chal.member].pin_failures = 0
         self.successes += 1
         assert answer["purpose"] == chal.purpose
         if chal.draft is not None:
@@ -1152,7 +1190,7 @@ class BankMachine(RuleBasedStateMachine):
         assert response.status_code == 204, response.text
         member = self.members[username]
         member.locked = False
-        member.pin_cancellations = 0
+        member.pin_failures = 0
         self.failures.pop(username, None)
         self.seen("unlock", response)
 
@@ -1411,9 +1449,15 @@ class BankMachine(RuleBasedStateMachine):
             if self.send(sess, self.confirm_req(chal)) is None:
                 return
 
-    @rule(username=st.sampled_from(MEMBERS), operations=st.integers(1, 5))
-    def wrong_pin_burst(self, username: str, operations: int) -> None:
-        """Operations each cancelled by 3 wrong PINs: the 5th in a row locks the member."""
+    @rule(
+        username=st.sampled_from(MEMBERS),
+        operations=st.integers(1, 5),
+        per_operation=st.integers(1, PIN_TRIES),
+    )
+    def wrong_pin_burst(self, username: str, operations: int, per_operation: int) -> None:
+        """The guesser: operations each given 1 to 3 wrong PINs (3 cancel one); the 5th wrong
+        PIN in a row, whatever the operations, locks the member; a 4th operation waiting for
+        its PIN is refused (409), and so are PIN e-mails past 10 in 15 minutes (429)."""
         self.step("wrong_pin_burst")
         for _ in range(operations):
             sess = self.session_of(username)
@@ -1424,7 +1468,7 @@ class BankMachine(RuleBasedStateMachine):
             if response is None or response.status_code != 201:
                 return
             chal = self.challenges[response.json()["id"]]
-            for _try in range(PIN_TRIES):
+            for _try in range(per_operation):
                 if self.send(sess, self.confirm_req(chal, "wrong")) is None:
                     return
 
@@ -1671,14 +1715,15 @@ class BankMachine(RuleBasedStateMachine):
         failures = dict(q("SELECT username, count FROM login_failures"))
         assert failures == {name: count for name, count in self.failures.items() if count}
         for username, member in self.members.items():
-            locked, cancellations = q(
-                "SELECT locked_at IS NOT NULL, pin_cancellations FROM members WHERE id = ?",
+            locked, wrong_pins = q(
+                "SELECT locked_at IS NOT NULL, pin_failures FROM members WHERE id = ?",
                 (member.id,),
             ).fetchone()
-            assert (bool(locked), cancellations) == (member.locked, member.pin_cancellations)
+            assert (bool(locked), wrong_pins) == (member.locked, member.pin_failures)
+            assert wrong_pins <= MAX_WRONG_PINS
             # The lock follows the failures: 5 in a row always lock (a teller's unlock clears
-            # both; 5 PINs cancelled in a row lock without failed logins).
-            if self.failures.get(username, 0) >= MAX_FAILURES:
+            # both; 5 wrong PINs in a row lock without failed logins).
+            if self.failures.get(username, 0) >= MAX_FAILURES or wrong_pins >= MAX_WRONG_PINS:
                 assert member.locked
         stored = {
             row[0]: (row[1], row[2])

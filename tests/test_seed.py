@@ -453,7 +453,7 @@ def test_institutions_beneficiaries_and_limits(seeded_db: Path) -> None:
         ("bloqueado", 200_000, 500_000),
     ]
     assert _rows(seeded_db, "SELECT COUNT(*) FROM transfers") == [(0,)]
-    assert _rows(seeded_db, "SELECT SUM(pin_cancellations) FROM members") == [(0,)]
+    assert _rows(seeded_db, "SELECT SUM(pin_failures) FROM members") == [(0,)]
 
 
 def test_billers_bills_cards_and_issuers(seeded_db: Path) -> None:

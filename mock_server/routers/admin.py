@@ -18,7 +18,7 @@ from mock_server.deps import DIGITS, Conn, CurrentMember, Staff, State
 from mock_server.errors import ERROR_RESPONSE, ApiError
 from mock_server.i18n import N_, _
 from mock_server.idempotency import Idempotency, Outcome, member_idempotency
-from mock_server.lockout import MAX_FAILURES, clear_failures
+from mock_server.lockout import MAX_FAILURES, unlock_member
 from mock_server.routers import openapi_examples as ex
 from mock_server.routers.registration import duplicate_problem
 from mock_server.security import normalise_username
@@ -318,11 +318,7 @@ def unlock(
         ).fetchone()
         if member is None:
             raise ApiError(404, "not_found", _("Usuario no encontrado."))
-        conn.execute(
-            "UPDATE members SET locked_at = NULL, pin_cancellations = 0 WHERE id = ?",
-            (member["id"],),
-        )
-        clear_failures(conn, name)
+        unlock_member(conn, member["id"], name)  # the PIN lock and count too
         was = f"bloqueado desde {member['locked_at']}" if member["locked_at"] else "sin bloqueo"
         _record(conn, staff, "unlock", name, was, now)
         return Outcome(204)

@@ -231,7 +231,7 @@ def _draft(
     "/beneficiaries",
     status_code=201,
     response_model=Challenge,
-    responses={404: ERROR_RESPONSE, 409: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    responses={404: ERROR_RESPONSE, 409: ERROR_RESPONSE, 422: ERROR_RESPONSE, 429: ERROR_RESPONSE},
     summary="AGREGAR: start registering a beneficiary; the PIN is e-mailed",
 )
 def add_beneficiary(
@@ -259,6 +259,7 @@ def add_beneficiary(
             payee=draft.payee,
             confirms=draft.confirms,
             payload=json.dumps(draft.payload, ensure_ascii=False, sort_keys=True),
+            limits=state.pin_limits,
         )
         return Outcome(201, challenge)
 

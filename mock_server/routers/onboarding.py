@@ -26,11 +26,11 @@ from mock_server.idempotency import (
 )
 from mock_server.lockout import (
     MAX_FAILURES,
-    clear_failures,
     is_locked,
     locked_body,
     locked_error,
     record_failure,
+    recovered,
 )
 from mock_server.routers import openapi_examples as ex
 from mock_server.routers.auth import parse_username
@@ -327,8 +327,8 @@ def send_recovery_code(state: ServerState, username: str, requested: datetime) -
 
     Run as a background task of the request, so that what the request does, and how long it
     takes, is the same for every name: only here is the name looked up. An unknown name, a
-    user without the PRIMER INGRESO done, or a locked one gets no code (recovery does not lift
-    a lock). Every request, whatever the name, is recorded in one write transaction of the
+    user without the PRIMER INGRESO done, or a locked one gets no code (recovery lifts only
+    a lock of wrong PINs). Every request, whatever the name, is recorded in one write transaction of the
     same shape: were a real name's the only one to write (and fsync), the requests that follow
     it would be slower, and an observer could time those.
     """
@@ -344,7 +344,7 @@ def send_recovery_code(state: ServerState, username: str, requested: datetime) -
                 (username, db.to_db(requested)),
             )
             member = _recoverable(conn, username)
-            if member is None or is_locked(conn, username, member["id"]):
+            if member is None or is_locked(conn, username, member["id"], recovering=True):
                 return
             code = codes.issue(conn, member["id"], "recovery", requested, codes.RECOVERY_TTL)
             mail.recovery_code(
@@ -407,7 +407,7 @@ def verify_recovery_code(
         if count >= MAX_FAILURES:
             raise locked_error()
         raise ApiError(401, "recovery_failed", _(RECOVERY_CODE_MESSAGE), "code")
-    if is_locked(conn, username, member_id):
+    if is_locked(conn, username, member_id, recovering=True):
         raise locked_error()
     assert member is not None
     question: str = member["security_question"]
@@ -440,7 +440,11 @@ def complete_recovery(
     new_hash: str | None = None
     # argon2 only for the member's own live code: without it a known name and an unknown one
     # cost the same (no argon2 at all), and answers cannot be tried without the member's mail.
-    if policy is None and code_ok and not is_locked(conn, username, _member_id(conn, username)):
+    if (
+        policy is None
+        and code_ok
+        and not is_locked(conn, username, _member_id(conn, username), recovering=True)
+    ):
         assert member is not None
         own_ok = state.passwords.verify(
             member["own_answer_hash"], rules.normalise_answer(body.own_answer)
@@ -457,7 +461,7 @@ def complete_recovery(
         if policy is not None:
             raise _invalid("new_password", policy)
         member_id = _member_id(conn, username)
-        if is_locked(conn, username, member_id):
+        if is_locked(conn, username, member_id, recovering=True):
             raise locked_error()
         current = _recoverable(conn, username)
         code = codes.find(conn, body.code, "recovery")
@@ -483,7 +487,7 @@ def complete_recovery(
             )
         assert current is not None and code is not None
         conn.execute("UPDATE members SET password_hash = ? WHERE id = ?", (new_hash, current["id"]))
-        clear_failures(conn, username)
+        recovered(conn, current["id"], username)  # the counts, and a lock by wrong PINs
         codes.mark_used(conn, code, now)
         # Whoever held a session with the old password loses it.
         conn.execute(

@@ -185,7 +185,7 @@ def delete_frequent_service(
     "/payments",
     status_code=201,
     response_model=PaymentStart,
-    responses={404: ERROR_RESPONSE, 409: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    responses={404: ERROR_RESPONSE, 409: ERROR_RESPONSE, 422: ERROR_RESPONSE, 429: ERROR_RESPONSE},
     summary="Start a payment (service, own card, card of another institution); PIN e-mailed",
 )
 def start_payment(
@@ -225,6 +225,7 @@ def start_payment(
             payee=checked.payee,
             confirms=checked.confirms,
             payment_id=payment_id,
+            limits=state.pin_limits,
         )
         payment = payment_model(load_payment(conn, member.id, payment_id))
         return Outcome(201, PaymentStart(payment=payment, challenge=challenge))

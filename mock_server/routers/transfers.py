@@ -143,7 +143,7 @@ router.add_api_route(
     methods=["POST"],
     status_code=201,
     response_model=TransferStart,
-    responses={404: ERROR_RESPONSE, 409: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    responses={404: ERROR_RESPONSE, 409: ERROR_RESPONSE, 422: ERROR_RESPONSE, 429: ERROR_RESPONSE},
     summary="Start a transfer: propias are executed at once, the others wait for their PIN",
     route_class_override=_StartTransferRoute,
 )
@@ -236,6 +236,7 @@ def _start_with_pin(
             payee=checked.payee,
             confirms=partial(transfer_confirms, checked),
             transfer_id=transfer_id,
+            limits=state.pin_limits,
         )
         transfer = transfer_model(load_transfer(conn, member.id, transfer_id))
         return Outcome(201, TransferStart(transfer=transfer, challenge=challenge))

@@ -6,7 +6,7 @@ change after import. Messages that come from the server are already in the membe
 
 from __future__ import annotations
 
-from sjvirtual_tui.i18n import N_, _
+from sjvirtual_tui.i18n import N_, _, ngettext
 
 
 class BackendError(Exception):
@@ -58,6 +58,31 @@ class ChallengeFailed(BackendError):
     """The verification PIN's operation is over: cancelled (3 wrong PINs), expired or used."""
 
     default_message = N_("La operación fue cancelada. Vuelva a iniciarla.")
+
+
+class RateLimited(BackendError):
+    """Refused for now (429: too many PIN e-mails): the same request may go again after
+    ``retry_after`` seconds (the server's message says when)."""
+
+    default_message = N_("Demasiadas solicitudes. Intente de nuevo en unos minutos.")
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        retry_after: int | None = None,
+        code: str = "",
+        field: str | None = None,
+    ):
+        if message is None and retry_after is not None:
+            minutes = max(1, -(-retry_after // 60))
+            message = ngettext(
+                "Demasiadas solicitudes. Intente de nuevo en {minutes} minuto.",
+                "Demasiadas solicitudes. Intente de nuevo en {minutes} minutos.",
+                minutes,
+            ).format(minutes=minutes)
+        super().__init__(message, code=code, field=field)
+        self.retry_after = retry_after
 
 
 class BackendUnavailable(BackendError):

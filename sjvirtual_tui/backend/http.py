@@ -23,6 +23,7 @@ from sjvirtual_tui.backend.errors import (
     LockedError,
     NotFound,
     OutcomeUnknown,
+    RateLimited,
     ServerError,
     SessionExpired,
     ValidationError,
@@ -209,6 +210,10 @@ class HttpBackend:
             return NotFound(message, code=code)
         if code == "insufficient_funds":
             return InsufficientFunds(message, code=code, field=field)
+        if status == 429:
+            retry_after = response.headers.get("Retry-After", "")
+            seconds = int(retry_after) if retry_after.isdigit() else None
+            return RateLimited(message, retry_after=seconds, code=code, field=field)
         if code in ("challenge_cancelled", "challenge_expired", "challenge_used"):
             return ChallengeFailed(message, code=code, field=field)
         if status in (400, 409, 422):
