@@ -575,10 +575,6 @@ _SCHEMA = [
 # What brings a file of schema N up to N + 1, run before _SCHEMA (whose CREATE ... IF NOT EXISTS
 # adds the new tables and indexes). Columns come with a default, so every old row stays valid.
 _MIGRATIONS: dict[int, list[str]] = {
-    5: [
-        # The security phrase is no longer asked or shown: the members' own words are dropped.
-        "UPDATE members SET security_phrase = '' WHERE security_phrase IS NOT NULL",
-    ],
     4: [
         """
         ALTER TABLE members
@@ -589,9 +585,11 @@ _MIGRATIONS: dict[int, list[str]] = {
         ADD COLUMN language TEXT NOT NULL DEFAULT 'es' CHECK (language IN ('es', 'en'))
         """,
     ],
-    # Wrong PINs are counted per member across operations (issue 13): the count of cancelled
+    # Issue 13. The security phrase is no longer asked or shown: the members' own words are
+    # dropped. Wrong PINs are counted per member across operations: the count of cancelled
     # operations becomes the count of wrong PINs in a row, started over.
     5: [
+        "UPDATE members SET security_phrase = '' WHERE security_phrase IS NOT NULL",
         "ALTER TABLE members RENAME COLUMN pin_cancellations TO pin_failures",
         "UPDATE members SET pin_failures = 0",
         """

@@ -327,10 +327,10 @@ def send_recovery_code(state: ServerState, username: str, requested: datetime) -
 
     Run as a background task of the request, so that what the request does, and how long it
     takes, is the same for every name: only here is the name looked up. An unknown name, a
-    user without the PRIMER INGRESO done, or a locked one gets no code (recovery lifts only
-    a lock of wrong PINs). Every request, whatever the name, is recorded in one write transaction of the
-    same shape: were a real name's the only one to write (and fsync), the requests that follow
-    it would be slower, and an observer could time those.
+    user without the PRIMER INGRESO done, or a locked one gets no code (recovery lifts only a
+    lock of wrong PINs). Every request, whatever the name, is recorded in one write transaction
+    of the same shape: were a real name's the only one to write (and fsync), the requests that
+    follow it would be slower, and an observer could time those.
     """
     conn = state.connections.acquire()
     try:
