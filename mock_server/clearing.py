@@ -32,6 +32,7 @@ from mock_server.ledger import (
     post_transfer,
 )
 from mock_server.money import money
+from mock_server.testing import pause_before_clearing_lock
 
 DEFAULT_DELAY_SECONDS = 60
 
@@ -67,6 +68,7 @@ def settle_due(conn: sqlite3.Connection, now: datetime, delay_seconds: int) -> i
     ]
     settled = 0
     for transfer_id in due:
+        pause_before_clearing_lock()
         with db.write_transaction(conn):
             settled += settle(conn, transfer_id, now)
     # Payments to cards of other institutions go through the same clearing.
@@ -81,6 +83,7 @@ def settle_due(conn: sqlite3.Connection, now: datetime, delay_seconds: int) -> i
         )
     ]
     for payment_id in due_payments:
+        pause_before_clearing_lock()
         with db.write_transaction(conn):
             settled += settle_payment(conn, payment_id, now)
     return settled
