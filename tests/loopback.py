@@ -212,7 +212,7 @@ def ledger_report(db_path: Path, *, writable: bool = False) -> LedgerReport:
                           WHERE m.account_id = a.id), 0) AS total,
                 COALESCE((SELECT m.balance_after_cents FROM movements AS m
                           WHERE m.account_id = a.id
-                          ORDER BY m.posted_at DESC, m.id DESC LIMIT 1), 0) AS last_after
+                          ORDER BY m.posted_at DESC, m.seq DESC LIMIT 1), 0) AS last_after
             FROM accounts AS a
             """
         ).fetchall()
