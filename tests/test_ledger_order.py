@@ -224,7 +224,7 @@ def test_the_check_finds_a_movement_posted_out_of_order(seeded_db: Path) -> None
     assert DEMO_PERSONAL in chain and DEMO_VISTA in chain
     assert last.startswith("accounts whose balance is not the running balance of their last")
     assert DEMO_PERSONAL in last and DEMO_VISTA in last
-    assert order.startswith("movements posted earlier than the movement before them")
+    assert order.startswith("statements not in posting order")
 
 
 def test_the_check_finds_a_running_balance_that_jumps(seeded_db: Path) -> None:
