@@ -14,7 +14,8 @@ asyncio streams, so the clients cost the server's core as little as possible):
 Printed side by side: requests/s, each rate as a share of /health measured in this same run,
 p50 and p99 latency, and the server process's CPU time per request and share of one core (a
 server far from busy while its clients wait is held up by something other than work). Then
-the ledger is checked on the file (integrity, the double-entry invariants, one journal per 201).
+the ledger is checked on the file (integrity, the double-entry invariants, every statement's
+running balance chaining in posting order, one journal per 201).
 Targets (issue): transfers/s >= 50% of /health, and p99 < 50 ms at 16 clients; each is printed
 PASS or MISS.
 
@@ -320,6 +321,10 @@ def main() -> None:
     )
     print(f"  PRAGMA integrity_check: {after.integrity}")
     print(f"  ledger_problems: {after.problems or 'none'}")
+    print(
+        "  statements (running balance = previous + amount, newest = balance; posting "
+        f"sequence and times agree): {after.statements or 'all accounts chain'}"
+    )
     print(f"  negative balances: {after.negative or 'none'}")
     print(
         f"  balance = sum of movements = last balance_after: {after.mismatched or 'all accounts'}"

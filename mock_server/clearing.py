@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from mock_server import db, mail, pin, reasons
 from mock_server.banking import Socio, destination_text
+from mock_server.clock import Clock
 from mock_server.deps import Conn, CurrentMember, Member, State
 from mock_server.i18n import _
 from mock_server.ledger import (
@@ -32,6 +33,7 @@ from mock_server.ledger import (
     post_transfer,
 )
 from mock_server.money import money
+from mock_server.testing import pause_before_clearing_lock
 
 DEFAULT_DELAY_SECONDS = 60
 
@@ -48,13 +50,15 @@ async def get_clearing(request: Request) -> ClearingSettings:
     return settings
 
 
-def settle_due(conn: sqlite3.Connection, now: datetime, delay_seconds: int) -> int:
+def settle_due(conn: sqlite3.Connection, clock: Clock, delay_seconds: int) -> int:
     """Settles every en_proceso transfer (and external card payment) executed
     ``delay_seconds`` ago or earlier.
 
+    Each settlement reads ``clock`` inside its write transaction: a time read before the lock
+    could be earlier than that of a transfer that committed while this one waited for it.
     Returns how many this call settled (another request may have settled some first).
     """
-    cutoff = db.to_db(now - timedelta(seconds=delay_seconds))
+    cutoff = db.to_db(clock.now() - timedelta(seconds=delay_seconds))
     due = [
         row["id"]
         for row in conn.execute(
@@ -67,8 +71,9 @@ def settle_due(conn: sqlite3.Connection, now: datetime, delay_seconds: int) -> i
     ]
     settled = 0
     for transfer_id in due:
+        pause_before_clearing_lock()
         with db.write_transaction(conn):
-            settled += settle(conn, transfer_id, now)
+            settled += settle(conn, transfer_id, clock.now())
     # Payments to cards of other institutions go through the same clearing.
     due_payments = [
         row["id"]
@@ -81,8 +86,9 @@ def settle_due(conn: sqlite3.Connection, now: datetime, delay_seconds: int) -> i
         )
     ]
     for payment_id in due_payments:
+        pause_before_clearing_lock()
         with db.write_transaction(conn):
-            settled += settle_payment(conn, payment_id, now)
+            settled += settle_payment(conn, payment_id, clock.now())
     return settled
 
 
@@ -250,10 +256,10 @@ def settle_payment(conn: sqlite3.Connection, payment_id: int, now: datetime) -> 
     return True
 
 
-def catch_up(conn: sqlite3.Connection, now: datetime, delay_seconds: int) -> None:
+def catch_up(conn: sqlite3.Connection, clock: Clock, delay_seconds: int) -> None:
     """What is due before a read: settlements, and PINs that expired unused."""
-    settle_due(conn, now, delay_seconds)
-    pin.expire_due(conn, now)
+    settle_due(conn, clock, delay_seconds)
+    pin.expire_due(conn, clock.now())
 
 
 _ANYTHING_DUE = """
@@ -283,9 +289,8 @@ async def settled_member(
     threadpool. Only a request that finds work due goes there to settle it (writes wait for
     the write lock and fsync, which must not hold up the event loop).
     """
-    now = state.clock.now()
-    if anything_due(conn, now, clearing.delay_seconds):
-        await run_in_threadpool(catch_up, conn, now, clearing.delay_seconds)
+    if anything_due(conn, state.clock.now(), clearing.delay_seconds):
+        await run_in_threadpool(catch_up, conn, state.clock, clearing.delay_seconds)
     return member
 
 

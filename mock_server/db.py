@@ -38,6 +38,24 @@ SECURITY_QUESTIONS: tuple[str, ...] = (
     N_("¿Cuál es el segundo nombre de su padre?"),
 )
 
+# seq (schema 6): the posting sequence, one counter for the whole database, taken with
+# posted_at inside the write transaction that posts the movement (mock_server.ledger): commit
+# order. posted_at never goes back along it, so a statement in (posted_at, seq) order is in seq
+# order, and each running balance (balance_after_cents) follows from the one before.
+_MOVEMENTS_TABLE = """
+    CREATE TABLE IF NOT EXISTS {name} (
+        id INTEGER PRIMARY KEY,
+        journal_id INTEGER NOT NULL REFERENCES journal (id),
+        account_id INTEGER NOT NULL REFERENCES accounts (id),
+        posted_at TEXT NOT NULL,
+        description TEXT NOT NULL,
+        reference TEXT NOT NULL,
+        amount_cents INTEGER NOT NULL CHECK (amount_cents <> 0),
+        balance_after_cents INTEGER NOT NULL CHECK (balance_after_cents >= 0),
+        seq INTEGER NOT NULL UNIQUE CHECK (seq > 0)
+    )
+"""
+
 _META = """
     CREATE TABLE IF NOT EXISTS meta (
         key TEXT PRIMARY KEY,
@@ -315,20 +333,9 @@ _SCHEMA = [
         description TEXT NOT NULL
     )
     """,
-    """
-    CREATE TABLE IF NOT EXISTS movements (
-        id INTEGER PRIMARY KEY,
-        journal_id INTEGER NOT NULL REFERENCES journal (id),
-        account_id INTEGER NOT NULL REFERENCES accounts (id),
-        posted_at TEXT NOT NULL,
-        description TEXT NOT NULL,
-        reference TEXT NOT NULL,
-        amount_cents INTEGER NOT NULL CHECK (amount_cents <> 0),
-        balance_after_cents INTEGER NOT NULL CHECK (balance_after_cents >= 0)
-    )
-    """,
-    # Statements: a range of one account in (posted_at, id) order, COUNT over a range.
-    "CREATE INDEX IF NOT EXISTS movements_statement ON movements (account_id, posted_at, id)",
+    _MOVEMENTS_TABLE.format(name="movements"),
+    # Statements: a range of one account in (posted_at, seq) order, COUNT over a range.
+    "CREATE INDEX IF NOT EXISTS movements_statement ON movements (account_id, posted_at, seq)",
     # The movements of one journal (a receipt, the double-entry check).
     "CREATE INDEX IF NOT EXISTS movements_journal ON movements (journal_id)",
     # REGISTRO DE SOCIOS: request_json is the RegistrationRequest exactly as validated.
@@ -585,10 +592,27 @@ _MIGRATIONS: dict[int, list[str]] = {
         ADD COLUMN language TEXT NOT NULL DEFAULT 'es' CHECK (language IN ('es', 'en'))
         """,
     ],
-    # Issue 13. The security phrase is no longer asked or shown: the members' own words are
+    # Issue 13. Movements get their place in one posting sequence (first: it rebuilds the
+    # table). The security phrase is no longer asked or shown: the members' own words are
     # dropped. Wrong PINs are counted per member across operations: the count of cancelled
     # operations becomes the count of wrong PINs in a row, started over.
     5: [
+        # movements.seq (a NOT NULL UNIQUE column needs a new table). Ids were handed out inside
+        # the write transaction, so they are the commit order the balances were computed in;
+        # posted_at was not (the clearing took it before the lock): a time earlier than the
+        # movement before it is raised to that movement's, so that statements chain.
+        _MOVEMENTS_TABLE.format(name="movements_v6"),
+        """
+        INSERT INTO movements_v6 (id, journal_id, account_id, posted_at, description,
+            reference, amount_cents, balance_after_cents, seq)
+        SELECT id, journal_id, account_id,
+            MAX(posted_at) OVER (ORDER BY id ROWS UNBOUNDED PRECEDING),
+            description, reference, amount_cents, balance_after_cents,
+            ROW_NUMBER() OVER (ORDER BY id)
+        FROM movements
+        """,
+        "DROP TABLE movements",
+        "ALTER TABLE movements_v6 RENAME TO movements",
         "UPDATE members SET security_phrase = '' WHERE security_phrase IS NOT NULL",
         "ALTER TABLE members RENAME COLUMN pin_cancellations TO pin_failures",
         "UPDATE members SET pin_failures = 0",

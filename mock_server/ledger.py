@@ -60,6 +60,29 @@ def internal_account_id(conn: sqlite3.Connection, number: str) -> int:
     return int(row["id"])
 
 
+# The order of an account's statement (mock_server.routers.accounts) and of its running
+# balance. posted_at never goes back along seq (next_posting), so this is seq order; the
+# (account_id, posted_at, seq) index serves both it and date ranges.
+STATEMENT_ORDER = "posted_at, seq"
+
+
+def next_posting(conn: sqlite3.Connection, now: datetime) -> tuple[int, str]:
+    """The next movement's (seq, posted_at), inside the caller's write transaction.
+
+    The sequence is one counter for the whole database, read under the write lock, so it is
+    the commit order, the order in which the running balances were computed. The time is
+    ``now``, or the last movement's if that is later (a clock set back, or a ``now`` read
+    before the lock): a movement never sorts before one committed ahead of it.
+    """
+    if not conn.in_transaction:
+        raise RuntimeError("a posting's sequence is taken inside the write transaction")
+    posted_at = db.to_db(now)
+    last = conn.execute("SELECT seq, posted_at FROM movements ORDER BY seq DESC LIMIT 1").fetchone()
+    if last is None:
+        return 1, posted_at
+    return int(last[0]) + 1, max(posted_at, str(last[1]))
+
+
 def post_transfer(
     conn: sqlite3.Connection,
     now: datetime,
@@ -80,7 +103,7 @@ def post_transfer(
         raise ValueError("a journal moves a positive amount")
     if debit.account_id == credit.account_id:
         raise ValueError("a journal moves money between two different accounts")
-    posted_at = db.to_db(now)
+    seq, posted_at = next_posting(conn, now)
     journal_id = conn.execute(
         "INSERT INTO journal (created_at, kind, description) VALUES (?, ?, ?)",
         (posted_at, kind, description),
@@ -105,8 +128,8 @@ def post_transfer(
     conn.executemany(
         """
         INSERT INTO movements (journal_id, account_id, posted_at, description, reference,
-            amount_cents, balance_after_cents)
-        VALUES (?, ?, ?, ?, ?, ?, ?)
+            amount_cents, balance_after_cents, seq)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         """,
         [
             (
@@ -117,6 +140,7 @@ def post_transfer(
                 reference,
                 -amount_cents,
                 debited[0],
+                seq,
             ),
             (
                 journal_id,
@@ -126,6 +150,7 @@ def post_transfer(
                 reference,
                 amount_cents,
                 credited[0],
+                seq + 1,
             ),
         ],
     )
@@ -163,29 +188,6 @@ _CHECKS: tuple[tuple[str, str], ...] = (
             SELECT account_id, SUM(amount_cents) AS total FROM movements GROUP BY account_id
         ) AS t ON t.account_id = a.id
         WHERE a.balance_cents <> COALESCE(t.total, 0)
-        LIMIT 5
-        """,
-    ),
-    (
-        "accounts whose balance is not the balance after their last movement",
-        """
-        SELECT a.number, a.balance_cents FROM accounts AS a
-        WHERE a.balance_cents <> COALESCE((
-            SELECT m.balance_after_cents FROM movements AS m WHERE m.account_id = a.id
-            ORDER BY m.posted_at DESC, m.id DESC LIMIT 1
-        ), 0)
-        LIMIT 5
-        """,
-    ),
-    (
-        "movements whose balance_after is not the running sum of their account",
-        """
-        SELECT id, balance_after_cents, running FROM (
-            SELECT id, balance_after_cents, SUM(amount_cents) OVER (
-                PARTITION BY account_id ORDER BY posted_at, id
-            ) AS running
-            FROM movements
-        ) WHERE running <> balance_after_cents
         LIMIT 5
         """,
     ),
@@ -378,11 +380,79 @@ _CHECKS: tuple[tuple[str, str], ...] = (
 )
 
 
-def ledger_problems(conn: sqlite3.Connection) -> list[str]:
-    """What breaks the ledger's rules (an empty list when all hold)."""
+# One pass over every account's movements in statement order. A running balance is the one
+# before it plus its amount, from an opening balance of zero (an account opens empty), exactly
+# when it is the sum of the amounts up to it: the sum is cheaper to compute in SQLite than
+# LAG(). In the same order the posting sequence must only grow: a seq smaller than one before
+# it means the times and the sequence disagree, and the statement is not in posting order.
+_STATEMENT_PASS = f"""
+    SELECT a.number, m.id, m.seq, m.posted_at, m.running, m.balance_after_cents,
+           m.seq < m.latest AS out_of_order
+    FROM (
+        SELECT id, account_id, seq, posted_at, balance_after_cents,
+               SUM(amount_cents) OVER statement AS running, MAX(seq) OVER statement AS latest
+        FROM movements
+        WINDOW statement AS (
+            PARTITION BY account_id ORDER BY {STATEMENT_ORDER} ROWS UNBOUNDED PRECEDING
+        )
+    ) AS m JOIN accounts AS a ON a.id = m.account_id
+    WHERE m.running <> m.balance_after_cents OR m.seq < m.latest
+    LIMIT 10
+"""
+
+# The newest running balance of a statement is the account's balance.
+_LAST_BALANCE = """
+    SELECT a.number, a.balance_cents, (
+        SELECT m.balance_after_cents FROM movements AS m WHERE m.account_id = a.id
+        ORDER BY m.posted_at DESC, m.seq DESC LIMIT 1
+    ) AS last
+    FROM accounts AS a WHERE a.balance_cents <> COALESCE(last, 0)
+    LIMIT 5
+"""
+
+
+def _problems(conn: sqlite3.Connection, checks: tuple[tuple[str, str], ...]) -> list[str]:
     problems = []
-    for rule, query in _CHECKS:
+    for rule, query in checks:
         rows = conn.execute(query).fetchall()
         if rows:
             problems.append(f"{rule}: {[tuple(row) for row in rows]}")
     return problems
+
+
+def statement_problems(conn: sqlite3.Connection) -> list[str]:
+    """Where a statement's running balance would jump (an empty list when none does).
+
+    Every account's movements, in statement order, must chain from the opening balance (zero)
+    to the account's balance: each running balance the one before plus the movement's amount
+    (credit - debit), the newest one the balance; and in that order the posting sequence must
+    grow (sequence and times agree). Part of :func:`ledger_problems`.
+    """
+    # Positions, not names: callers' connections may have no row factory.
+    rows = [tuple(row) for row in conn.execute(_STATEMENT_PASS)]
+    chain = [(number, id_, running, shown) for number, id_, _, _, running, shown, _ in rows]
+    chain = [row for row in chain if row[2] != row[3]]
+    order = [(number, id_, seq, at) for number, id_, seq, at, _, _, late in rows if late]
+    last = [tuple(row) for row in conn.execute(_LAST_BALANCE)]
+    problems = []
+    if chain:
+        problems.append(
+            "statements whose running balance does not chain from zero (account, movement, "
+            f"opening + amounts up to it, running balance shown): {chain[:5]}"
+        )
+    if last:
+        problems.append(
+            "accounts whose balance is not the running balance of their last movement "
+            f"(account, balance, last running balance): {last}"
+        )
+    if order:
+        problems.append(
+            "statements not in posting order: a movement sorts after one later in the "
+            f"sequence (account, movement, seq, posted_at): {order[:5]}"
+        )
+    return problems
+
+
+def ledger_problems(conn: sqlite3.Connection) -> list[str]:
+    """What breaks the ledger's rules, the statements' included (an empty list when all hold)."""
+    return _problems(conn, _CHECKS) + statement_problems(conn)

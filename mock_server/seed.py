@@ -992,7 +992,8 @@ def _write_seed(
     journal_rows: list[tuple[int, str, str, str]] = [
         (1, opening, "apertura", "Capital inicial de la cooperativa")
     ]
-    movement_rows: list[tuple[int, int, int, str, str, str, int, int]] = [
+    # The posting sequence (seq) is the id: the ids follow the timeline.
+    movement_rows: list[tuple[int, int, int, str, str, str, int, int, int]] = [
         (
             1,
             1,
@@ -1002,6 +1003,7 @@ def _write_seed(
             "APE-0000001",
             CAPITAL_CENTS,
             CAPITAL_CENTS,
+            1,
         )
     ]
     caja_balance = CAPITAL_CENTS
@@ -1021,6 +1023,7 @@ def _write_seed(
                 event.reference,
                 event.amount_cents,
                 event.balance_after_cents,
+                2 * i + 2,
             )
         )
         movement_rows.append(
@@ -1033,6 +1036,7 @@ def _write_seed(
                 event.reference,
                 -event.amount_cents,
                 caja_balance,
+                2 * i + 3,
             )
         )
 
@@ -1202,8 +1206,8 @@ def _write_seed(
         conn.executemany(
             """
             INSERT INTO movements (id, journal_id, account_id, posted_at, description,
-                reference, amount_cents, balance_after_cents)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                reference, amount_cents, balance_after_cents, seq)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             movement_rows,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import threading
 import time
@@ -14,6 +15,19 @@ import uvicorn
 from fastapi import FastAPI
 
 from sjvirtual_tui.models import API_PREFIX
+
+# Test hook (set in a server process's environment): seconds the clearing waits before it asks
+# for the write lock of each settlement. It stands for a clearing thread that is slow to get
+# the lock (the threadpool busy, writers queued before it): whatever commits meanwhile must
+# still come before the settlement in every statement (tests/test_ledger_order.py).
+CLEARING_PAUSE_ENV = "SJVIRTUAL_TEST_CLEARING_PAUSE"
+
+
+def pause_before_clearing_lock() -> None:
+    """The clearing's test hook: a pause of :data:`CLEARING_PAUSE_ENV` seconds (unset: none)."""
+    seconds = os.environ.get(CLEARING_PAUSE_ENV)
+    if seconds:
+        time.sleep(float(seconds))
 
 
 @contextmanager

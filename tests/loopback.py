@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from mock_server.ledger import ledger_problems
+from mock_server.ledger import ledger_problems, statement_problems
 from sjvirtual_tui.models import API_PREFIX
 
 TRANSFERS = f"{API_PREFIX}/transfers"
@@ -180,7 +180,8 @@ class LedgerReport:
     """What the ledger looks like now, and what is wrong with it (``problems``)."""
 
     integrity: str
-    problems: list[str]
+    problems: list[str]  # ledger_problems(): the statements' included
+    statements: list[str]  # statement_problems() alone: running balances that do not chain
     total_cents: int
     accounts: int
     negative: list[str]
@@ -194,6 +195,7 @@ class LedgerReport:
         return (
             self.integrity == "ok"
             and not self.problems
+            and not self.statements
             and not self.negative
             and not self.mismatched
         )
@@ -212,7 +214,7 @@ def ledger_report(db_path: Path, *, writable: bool = False) -> LedgerReport:
                           WHERE m.account_id = a.id), 0) AS total,
                 COALESCE((SELECT m.balance_after_cents FROM movements AS m
                           WHERE m.account_id = a.id
-                          ORDER BY m.posted_at DESC, m.id DESC LIMIT 1), 0) AS last_after
+                          ORDER BY m.posted_at DESC, m.seq DESC LIMIT 1), 0) AS last_after
             FROM accounts AS a
             """
         ).fetchall()
@@ -235,6 +237,7 @@ def ledger_report(db_path: Path, *, writable: bool = False) -> LedgerReport:
         return LedgerReport(
             integrity=integrity,
             problems=ledger_problems(conn),
+            statements=statement_problems(conn),
             total_cents=int(conn.execute("SELECT SUM(balance_cents) FROM accounts").fetchone()[0]),
             accounts=len(rows),
             negative=negative,

@@ -154,8 +154,9 @@ def _post_at(db_path: Path, number: str, when: datetime, amount: int) -> int:
         ).lastrowid
         insert = """
             INSERT INTO movements (journal_id, account_id, posted_at, description, reference,
-                amount_cents, balance_after_cents)
-            VALUES (?, ?, ?, 'Depósito en efectivo', 'DEP-9999999', ?, ?)
+                amount_cents, balance_after_cents, seq)
+            VALUES (?, ?, ?, 'Depósito en efectivo', 'DEP-9999999', ?, ?,
+                (SELECT MAX(seq) + 1 FROM movements))
         """
         movement_id = conn.execute(
             insert, (journal_id, account_id, stamp, amount, balance + amount)

@@ -289,7 +289,7 @@ async def test_two_settlers_move_the_money_once(
         conn.row_factory = sqlite3.Row
         try:
             barrier.wait()
-            settled.append(clearing.settle_due(conn, clock.now(), 60))
+            settled.append(clearing.settle_due(conn, clock, 60))
         finally:
             conn.close()
 

@@ -95,7 +95,7 @@ async def test_statement_pages_as_you_scroll_and_exports_csv(
     with sqlite3.connect(seeded_db) as conn:
         (newest_balance,) = conn.execute(
             "SELECT m.balance_after_cents FROM movements m JOIN accounts a ON a.id = m.account_id "
-            "WHERE a.number = '00104721' ORDER BY m.posted_at DESC, m.id DESC LIMIT 1"
+            "WHERE a.number = '00104721' ORDER BY m.posted_at DESC, m.seq DESC LIMIT 1"
         ).fetchone()
     whole, cents = divmod(newest_balance, 100)
     assert rows[-1]["saldo"] == f"{whole}.{cents:02d}"

@@ -75,13 +75,13 @@ def own_account(conn: sqlite3.Connection, member: CurrentMember, number: str) ->
     return banking.own_account(conn, member, number)
 
 
-def encode_cursor(posted_at: str, movement_id: int) -> str:
-    raw = f"{posted_at}|{movement_id}".encode("ascii")
+def encode_cursor(posted_at: str, seq: int) -> str:
+    raw = f"{posted_at}|{seq}".encode("ascii")
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
 def decode_cursor(cursor: str) -> tuple[str, int]:
-    """(posted_at, id) of the last row of the previous page; 422 on anything else."""
+    """(posted_at, seq) of the last row of the previous page; 422 on anything else."""
     bad = ApiError(
         422,
         "validation_error",
@@ -179,15 +179,18 @@ def list_movements(
     ).fetchone()[0]
 
     if after is not None:
-        # Row values keep the keyset condition on the (account_id, posted_at, id) index.
-        where.append("(posted_at, id) < (?, ?)" if order == "desc" else "(posted_at, id) > (?, ?)")
+        # Row values keep the keyset condition on the (account_id, posted_at, seq) index.
+        where.append(
+            "(posted_at, seq) < (?, ?)" if order == "desc" else "(posted_at, seq) > (?, ?)"
+        )
         params.extend(after)
     direction = "DESC" if order == "desc" else "ASC"
+    # mock_server.ledger.STATEMENT_ORDER (seq order), the order the running balances chain in.
     rows = conn.execute(
         f"""
-        SELECT id, posted_at, description, reference, amount_cents, balance_after_cents
+        SELECT id, seq, posted_at, description, reference, amount_cents, balance_after_cents
         FROM movements WHERE {" AND ".join(where)}
-        ORDER BY posted_at {direction}, id {direction} LIMIT ?
+        ORDER BY posted_at {direction}, seq {direction} LIMIT ?
         """,
         [*params, limit + 1],  # one more tells whether another page exists
     ).fetchall()
@@ -210,5 +213,5 @@ def list_movements(
             )
             for row in rows
         ],
-        next_cursor=encode_cursor(rows[-1]["posted_at"], rows[-1]["id"]) if more else None,
+        next_cursor=encode_cursor(rows[-1]["posted_at"], rows[-1]["seq"]) if more else None,
     )

@@ -64,7 +64,7 @@ def confirm(
     replayed = idem.stored_answer(conn)
     if replayed is not None:
         return replayed
-    catch_up(conn, state.clock.now(), clearing.delay_seconds)  # funds and limits up to date
+    catch_up(conn, state.clock, clearing.delay_seconds)  # funds and limits up to date
     before = pin.load(conn, member.id, challenge_id)
     verified: bool | None = None
     if (

@@ -199,7 +199,7 @@ def start_payment(
     replayed = idem.stored_answer(conn)
     if replayed is not None:
         return replayed
-    catch_up(conn, state.clock.now(), clearing.delay_seconds)  # funds and limits up to date
+    catch_up(conn, state.clock, clearing.delay_seconds)  # funds and limits up to date
 
     def plan(now: datetime) -> PaymentPlan:
         return plan_payment(conn, member, now, body)

@@ -211,7 +211,7 @@ def _start_with_pin(
     replayed = idem.stored_answer(conn)
     if replayed is not None:
         return replayed
-    catch_up(conn, state.clock.now(), clearing.delay_seconds)
+    catch_up(conn, state.clock, clearing.delay_seconds)
     prepared: pin.PreparedPin | None = None
     try:
         draft = _plan(conn, member, body, state.clock.now())
