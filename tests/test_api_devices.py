@@ -25,6 +25,7 @@ from tests.api import (
     setup_session,
 )
 from tests.conftest import CHEAP_HASHER
+from tests.schema_files import as_schema_4
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
 TELLER_EMAIL = "cajero@coacsanjose.ec"
@@ -194,17 +195,7 @@ def _as_schema_4(path: Path) -> None:
     """Makes ``path`` look like a file of the previous server (schema 4)."""
     conn = sqlite3.connect(path)
     try:
-        conn.executescript(
-            """
-            DROP INDEX challenges_member;
-            ALTER TABLE members DROP COLUMN lock_reason;
-            ALTER TABLE members RENAME COLUMN pin_failures TO pin_cancellations;
-            DROP TABLE device_tokens;
-            ALTER TABLE members DROP COLUMN language;
-            ALTER TABLE registrations DROP COLUMN language;
-            UPDATE meta SET value = '4' WHERE key = 'schema_version';
-            """
-        )
+        as_schema_4(conn)
     finally:
         conn.close()
 

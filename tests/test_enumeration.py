@@ -26,6 +26,7 @@ from tests.api import (
     keyed,
 )
 from tests.loopback import ServerProcess, read_only
+from tests.schema_files import as_schema_5
 
 KNOWN = "demo"
 CATALOG = {image.value for image in SecurityImageId}
@@ -241,13 +242,9 @@ def test_a_schema_5_file_forgets_the_phrases(seeded_db: Path) -> None:
     phrases are blanked (they are shown nowhere now) and recovery requests can be recorded."""
     conn = sqlite3.connect(seeded_db)
     try:
-        conn.executescript(
-            """
-            UPDATE members SET security_phrase = 'Mi primer ahorro fue en San José';
-            DROP TABLE recovery_requests;
-            UPDATE meta SET value = '5' WHERE key = 'schema_version';
-            """
-        )
+        as_schema_5(conn)
+        conn.execute("UPDATE members SET security_phrase = 'Mi primer ahorro fue en San José'")
+        conn.commit()
     finally:
         conn.close()
     with ServerProcess(seeded_db) as process, httpx.Client(base_url=process.url) as client:

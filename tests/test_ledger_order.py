@@ -38,6 +38,7 @@ from tests.loopback import (
     login,
     read_only,
 )
+from tests.schema_files import as_schema_5
 
 DEMO_EMAIL = "demo@socios.coacsanjose.ec"
 DEMO_VISTA, DEMO_PERSONAL = "00104721", "00204722"
@@ -294,27 +295,7 @@ def _as_schema_5_with_a_late_settlement(path: Path) -> tuple[int, str]:
         ).fetchone()
         later = db.to_db(CLOCK_START + timedelta(seconds=2))
         earlier = db.to_db(CLOCK_START + timedelta(seconds=1))
-        conn.executescript(
-            """
-            CREATE TABLE movements_v5 (
-                id INTEGER PRIMARY KEY,
-                journal_id INTEGER NOT NULL REFERENCES journal (id),
-                account_id INTEGER NOT NULL REFERENCES accounts (id),
-                posted_at TEXT NOT NULL,
-                description TEXT NOT NULL,
-                reference TEXT NOT NULL,
-                amount_cents INTEGER NOT NULL CHECK (amount_cents <> 0),
-                balance_after_cents INTEGER NOT NULL CHECK (balance_after_cents >= 0)
-            );
-            INSERT INTO movements_v5 SELECT id, journal_id, account_id, posted_at, description,
-                reference, amount_cents, balance_after_cents FROM movements;
-            DROP TABLE movements;
-            ALTER TABLE movements_v5 RENAME TO movements;
-            CREATE INDEX movements_statement ON movements (account_id, posted_at, id);
-            CREATE INDEX movements_journal ON movements (journal_id);
-            UPDATE meta SET value = '5' WHERE key = 'schema_version';
-            """
-        )
+        as_schema_5(conn)
         moves = [(later, debit_id, credit_id, 700), (earlier, credit_id, debit_id, 200)]
         returned_id = 0
         for stamp, origin, destination, amount in moves:

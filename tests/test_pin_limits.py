@@ -37,6 +37,7 @@ from tests.loopback import (
     login,
     read_only,
 )
+from tests.schema_files import as_schema_5
 
 PAYMENTS = f"{API_PREFIX}/payments"
 DEMO_EMAIL = "demo@socios.coacsanjose.ec"
@@ -269,15 +270,12 @@ def test_a_schema_5_file_is_migrated(seeded_db: Path, tmp_path: Path) -> None:
     old = tmp_path / "schema5.sqlite"
     shutil.copyfile(seeded_db, old)
     with sqlite3.connect(old) as conn:
+        as_schema_5(conn)
         conn.executescript(
             """
-            DROP INDEX challenges_member;
-            ALTER TABLE members DROP COLUMN lock_reason;
-            ALTER TABLE members RENAME COLUMN pin_failures TO pin_cancellations;
             UPDATE members SET pin_cancellations = 4 WHERE username = 'demo';
             UPDATE members SET locked_at = '2026-11-01T10:00:00.000000+00:00'
                 WHERE username = 'socio2';
-            UPDATE meta SET value = '5' WHERE key = 'schema_version';
             """
         )
     conn.close()

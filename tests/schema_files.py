@@ -1,0 +1,50 @@
+"""Files of older servers, made from a new seed by undoing each schema change (for the tests
+of the migrations). One place, so that a new schema version is undone once for every test."""
+
+from __future__ import annotations
+
+import sqlite3
+
+# Schema 6 (issue 13): movements got their posting sequence, members their count of wrong
+# PINs in a row and the reason of a lock, recovery requests their table.
+_UNDO_6 = """
+CREATE TABLE movements_v5 (
+    id INTEGER PRIMARY KEY,
+    journal_id INTEGER NOT NULL REFERENCES journal (id),
+    account_id INTEGER NOT NULL REFERENCES accounts (id),
+    posted_at TEXT NOT NULL,
+    description TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL CHECK (amount_cents <> 0),
+    balance_after_cents INTEGER NOT NULL CHECK (balance_after_cents >= 0)
+);
+INSERT INTO movements_v5 SELECT id, journal_id, account_id, posted_at, description,
+    reference, amount_cents, balance_after_cents FROM movements;
+DROP TABLE movements;
+ALTER TABLE movements_v5 RENAME TO movements;
+CREATE INDEX movements_statement ON movements (account_id, posted_at, id);
+CREATE INDEX movements_journal ON movements (journal_id);
+DROP INDEX challenges_member;
+ALTER TABLE members DROP COLUMN lock_reason;
+ALTER TABLE members RENAME COLUMN pin_failures TO pin_cancellations;
+DROP TABLE recovery_requests;
+UPDATE meta SET value = '5' WHERE key = 'schema_version';
+"""
+
+# Schema 5 (issue 6): device tokens and the member's language.
+_UNDO_5 = """
+DROP TABLE device_tokens;
+ALTER TABLE members DROP COLUMN language;
+ALTER TABLE registrations DROP COLUMN language;
+UPDATE meta SET value = '4' WHERE key = 'schema_version';
+"""
+
+
+def as_schema_5(conn: sqlite3.Connection) -> None:
+    """``conn``'s file as the server of schema 5 left it."""
+    conn.executescript(_UNDO_6)
+
+
+def as_schema_4(conn: sqlite3.Connection) -> None:
+    """``conn``'s file as the server of schema 4 left it."""
+    conn.executescript(_UNDO_6 + _UNDO_5)
