@@ -121,6 +121,9 @@ def cut_off(pilot: Pilot[None]) -> list[str]:
         if scrolls:
             continue
         if not bounds.contains_region(widget.region):
-            parents = " < ".join(f"{a!r} {a.region}" for a in widget.ancestors[:3])
+            # ancestors end with the App, which has no region
+            parents = " < ".join(
+                f"{a!r} {a.region}" for a in widget.ancestors[:3] if isinstance(a, Widget)
+            )
             problems.append(f"{widget!r} at {widget.region} in {parents}")
     return problems
