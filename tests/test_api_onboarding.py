@@ -19,12 +19,14 @@ from mock_server.deps import SETUP_ALLOWED
 from tests.api import (
     ACCOUNTS,
     CHALLENGE,
+    DEMO_EMAIL,
     FIRST_PASSWORD,
     LOGIN,
     LUIS,
     OUTBOX,
     RECOVERY,
     RECOVERY_COMPLETE,
+    RECOVERY_SUBJECT,
     RECOVERY_VERIFY,
     REGISTRATIONS,
     SETUP,
@@ -507,3 +509,24 @@ async def test_from_registration_to_the_accounts(demo_client: httpx.AsyncClient)
     accounts = await demo_client.get(ACCOUNTS, headers=auth(login.json()["token"]))
     assert [(a["number"], a["type"]) for a in accounts.json()] == [("00190077", "ahorro_vista")]
     assert accounts.json()[0]["available_cents"] > 0
+
+
+async def test_asking_again_and_again_does_not_flood_the_members_mailbox(
+    demo_client: httpx.AsyncClient, clock: ManualClock
+) -> None:
+    """Anyone may ask for a name's recovery: past 5 codes an hour the answer stays the same,
+    but no more e-mail goes to the member until the hour has passed."""
+
+    async def recovery_mails() -> int:
+        return sum(
+            1 for m in await mails(demo_client, DEMO_EMAIL) if m["subject"] == RECOVERY_SUBJECT
+        )
+
+    answers = [
+        (await demo_client.post(RECOVERY, json={"username": "demo"})).json() for _ in range(8)
+    ]
+    assert answers == [{"username": "demo", "code_valid_minutes": 15}] * 8
+    assert await recovery_mails() == 5
+    clock.advance(3601)
+    assert (await demo_client.post(RECOVERY, json={"username": "demo"})).status_code == 202
+    assert await recovery_mails() == 6

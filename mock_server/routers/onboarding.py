@@ -81,6 +81,10 @@ RECOVERY_CODE_MESSAGE = N_(
 )
 MIN_ANSWER_LENGTH = 2
 RECOVERY_REQUESTS_KEPT = timedelta(days=1)
+# Recovery codes e-mailed to one username in RECOVERY_MAIL_WINDOW at the most: anyone can ask
+# for a name's recovery, and must not be able to flood its owner's mailbox by asking in a loop.
+RECOVERY_MAILS_PER_WINDOW = 5
+RECOVERY_MAIL_WINDOW = timedelta(hours=1)
 
 
 def _invalid(field: str, message: str) -> ApiError:
@@ -346,6 +350,12 @@ def send_recovery_code(state: ServerState, username: str, requested: datetime) -
             member = _recoverable(conn, username)
             if member is None or is_locked(conn, username, member["id"], recovering=True):
                 return
+            (asked,) = conn.execute(
+                "SELECT COUNT(*) FROM recovery_requests WHERE username = ? AND requested_at > ?",
+                (username, db.to_db(requested - RECOVERY_MAIL_WINDOW)),
+            ).fetchone()
+            if asked > RECOVERY_MAILS_PER_WINDOW:
+                return  # the codes sent in the last hour are still in the member's mailbox
             code = codes.issue(conn, member["id"], "recovery", requested, codes.RECOVERY_TTL)
             mail.recovery_code(
                 conn,
