@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from mock_server import db
-from mock_server.i18n import DEFAULT_LANGUAGE, N_, _, use_language
+from mock_server.i18n import DEFAULT_LANGUAGE, N_, _, ngettext, use_language
 from mock_server.periods import period_text
 from sjvirtual_tui.rules import local_datetime
 
@@ -359,10 +359,14 @@ def locked_by_pin(
             subject=_("Su usuario de S.J. Virtual fue bloqueado"),
             body=_paragraphs(
                 _greeting(name),
-                _(
+                ngettext(
+                    "El {when} se ingresó mal el PIN de verificación {wrong} vez, y por su "
+                    "seguridad bloqueamos su usuario: se cerraron sus sesiones y se cancelaron "
+                    "las operaciones que esperaban su PIN. No se movió dinero.",
                     "El {when} se ingresó mal el PIN de verificación {wrong} veces seguidas, y "
                     "por su seguridad bloqueamos su usuario: se cerraron sus sesiones y se "
-                    "cancelaron las operaciones que esperaban su PIN. No se movió dinero."
+                    "cancelaron las operaciones que esperaban su PIN. No se movió dinero.",
+                    wrong,
                 ).format(when=_when(now), wrong=wrong),
                 _(
                     "Para desbloquearlo, recupere su contraseña con la opción ¿Olvidó su "

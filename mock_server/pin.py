@@ -51,14 +51,29 @@ LOCKED_MESSAGE = N_(
     "PIN de verificación incorrecto 5 veces seguidas: su usuario se bloqueó. Le enviamos un "
     "correo que explica cómo desbloquearlo."
 )
-TOO_MANY_PENDING_MESSAGE = N_(
-    "Tiene {count} operaciones esperando su PIN de verificación. Confírmelas con el PIN que le "
-    "enviamos por correo, o espere a que caduquen, antes de empezar otra."
-)
-TOO_MANY_MAILS_MESSAGE = N_(
-    "Le enviamos ya {count} PIN de verificación en {minutes} minutos; por su seguridad no "
-    "enviamos más por ahora."
-)
+
+
+def too_many_pending_message(count: int) -> str:
+    return ngettext(
+        "Tiene {count} operación esperando su PIN de verificación. Confírmela con el PIN que le "
+        "enviamos por correo, o espere a que caduque, antes de empezar otra.",
+        "Tiene {count} operaciones esperando su PIN de verificación. Confírmelas con el PIN que "
+        "le enviamos por correo, o espere a que caduquen, antes de empezar otra.",
+        count,
+    ).format(count=count)
+
+
+def too_many_mails_message(count: int, minutes: int) -> str:
+    # "PIN" does not change in the plural; the minutes do.
+    return ngettext(
+        "Le enviamos ya {count} PIN de verificación en {minutes} minuto; por su seguridad no "
+        "enviamos más por ahora.",
+        "Le enviamos ya {count} PIN de verificación en {minutes} minutos; por su seguridad no "
+        "enviamos más por ahora.",
+        minutes,
+    ).format(count=count, minutes=minutes)
+
+
 # A challenge cancelled before (wrong PINs, or its beneficiary deleted), confirmed again.
 CLOSED_MESSAGE = N_("Esta operación fue cancelada. Vuelva a empezarla para recibir un PIN nuevo.")
 # Stored with the cancelled operation (and shown translated: mock_server.reasons).
@@ -206,7 +221,7 @@ def admit(
     ).fetchone()
     if pending["n"] >= limits.max_pending:
         wait = db.from_db(pending["first"]) - now
-        refusal = _(TOO_MANY_PENDING_MESSAGE).format(count=pending["n"])
+        refusal = too_many_pending_message(pending["n"])
         raise _retry_later(409, "too_many_pending", refusal, wait)
     sent = conn.execute(
         """
@@ -219,7 +234,7 @@ def admit(
         # the oldest of the last ``mails`` leaves the window first
         wait = db.from_db(sent[-1]["created_at"]) + limits.mail_window - now
         window = round(limits.mail_window.total_seconds() / 60)
-        refusal = _(TOO_MANY_MAILS_MESSAGE).format(count=limits.mails, minutes=window)
+        refusal = too_many_mails_message(limits.mails, window)
         raise _retry_later(429, "too_many_pins", refusal, wait)
 
 

@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, Static
 
 from sjvirtual_tui.backend import AuthError, BackendError, LockedError
-from sjvirtual_tui.i18n import _
+from sjvirtual_tui.i18n import _, ngettext
 from sjvirtual_tui.screens.base import Problem
 from sjvirtual_tui.screens.first_login import _answer
 from sjvirtual_tui.screens.login import username_error
@@ -126,10 +126,14 @@ class RecoveryScreen(WizardScreen):
     def _code_sent(self, started: RecoveryStarted) -> None:
         self.started = started
         self.query_one("#rc-sent", Static).update(
-            _(
+            ngettext(
+                "Si {username} es un usuario de S.J. Virtual, le enviamos un código a su correo "
+                "registrado; vale {minutes} minuto. Escríbalo aquí. Si no llega, vuelva atrás "
+                "y pídalo otra vez.",
                 "Si {username} es un usuario de S.J. Virtual, le enviamos un código a su correo "
                 "registrado; vale {minutes} minutos. Escríbalo aquí. Si no llega, vuelva atrás "
-                "y pídalo otra vez."
+                "y pídalo otra vez.",
+                started.code_valid_minutes,
             ).format(username=started.username, minutes=started.code_valid_minutes)
         )
         self.code.show_error(None)
