@@ -16,10 +16,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
 from sjvirtual_tui import i18n
 from sjvirtual_tui.demo import DEMO_HINT
 from tests.i18n_tools import extracted, untranslated
+from tests.test_tui_onboarding import last_code
 from tests.tui import SIZE, login, make_app, screen_text, settle, type_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -279,13 +281,20 @@ async def test_logged_out_screens_show_no_spanish_in_english(
         await walk.look("set password refused")
         await walk.look("recovery", "escape", "f4")
         await walk.type("demo", "enter")
+        await walk.look("recovery code")
+        await walk.type("ABCD-EFGH-JK", "enter")  # nobody's code
+        await walk.look("recovery code refused")
+        code = pilot.app.screen.query_one("#rc-input-code", Input)
+        code.value = ""
+        code.focus()
+        await walk.type(last_code(seeded_db, "demo@socios.coacsanjose.ec"), "enter")
         await walk.look("recovery questions")
         await walk.type("wrong", "enter")
         await walk.type("wrong", "enter")
-        await walk.type("000000", "enter")
         await walk.type("Nueva2026", "enter")
         await walk.type("Nueva2026", "enter")
         await walk.look("recovery refused")
+        assert pilot.app.screen.step == "rc-answers"  # refused where it was typed
     problems = walk.problems(markers)
     assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
 
