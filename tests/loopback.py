@@ -9,6 +9,7 @@ straight from the SQLite file.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -265,3 +266,22 @@ def json_of(response: httpx.Response) -> Any:
         return response.json()
     except ValueError:
         return response.text
+
+
+DEMO_EMAIL = "demo@socios.coacsanjose.ec"
+PIN_LINE = re.compile(r"^PIN de verificación: ([0-9]{4})$", re.MULTILINE)
+
+
+def latest_pin(db_path: Path, to: str = DEMO_EMAIL) -> str:
+    """The PIN of the newest PIN e-mail to ``to`` (demo), read from the server's outbox table."""
+    conn = read_only(db_path)
+    try:
+        for (body,) in conn.execute(
+            "SELECT body FROM outbox WHERE to_address = ? ORDER BY id DESC", (to,)
+        ):
+            match = PIN_LINE.search(body)
+            if match:
+                return match.group(1)
+    finally:
+        conn.close()
+    raise AssertionError(f"no PIN e-mail to {to}")

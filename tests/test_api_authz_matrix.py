@@ -36,12 +36,12 @@ import httpx
 import pytest
 import pytest_asyncio
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
 
 from mock_server import create_app
 from mock_server.banking import Socio, require_socio, socio_context
 from mock_server.clock import ManualClock
 from mock_server.deps import SETUP_ALLOWED, Member, current_session, require_staff
+from mock_server.statuses import api_routes
 from sjvirtual_tui.models import API_PREFIX, RejectRequest
 from tests.api import (
     BILL_CNEL_DEMO,
@@ -103,21 +103,9 @@ def _calls(dependant: Any) -> Iterator[Any]:
         yield from _calls(sub)
 
 
-def _api_routes(app: FastAPI) -> Iterator[Any]:
-    """The app's APIRoutes with their prefixes (newer FastAPI keeps included routers whole)."""
-    try:
-        from fastapi.routing import iter_route_contexts
-    except ImportError:  # pragma: no cover - FastAPI before lazy included routers
-        yield from (route for route in app.routes if isinstance(route, APIRoute))
-        return
-    for context in iter_route_contexts(app.routes):
-        if isinstance(context.original_route, APIRoute):
-            yield context
-
-
 def routes_of(app: FastAPI) -> list[Route]:
     found = []
-    for route in _api_routes(app):
+    for route in api_routes(app):
         dependant = route.dependant
         calls = set(_calls(dependant))
         if require_staff in calls:

@@ -11,7 +11,6 @@ of demo posts a transfer from the same account; the statement read over HTTP mus
 from __future__ import annotations
 
 import itertools
-import re
 import shutil
 import sqlite3
 import threading
@@ -34,17 +33,15 @@ from tests.loopback import (
     TRANSFERS,
     ServerProcess,
     challenge_url,
+    latest_pin,
     ledger_report,
     login,
-    read_only,
 )
 from tests.schema_files import as_schema_5
 
-DEMO_EMAIL = "demo@socios.coacsanjose.ec"
 DEMO_VISTA, DEMO_PERSONAL = "00104721", "00204722"
 DEMO_PICHINCHA = 2  # demo's externa at Banco Pichincha: the clearing completes it
 DEMO_PRODUBANCO = 3  # demo's externa at Produbanco: a closed account, the clearing returns it
-PIN_LINE = re.compile(r"^PIN de verificación: ([0-9]{4})$", re.MULTILINE)
 
 CLEARING_DELAY = 2  # seconds (small, but both transfers are confirmed before the first is due)
 PAUSE = 1.5  # seconds the clearing waits before each settlement's write lock
@@ -52,21 +49,6 @@ PAUSE = 1.5  # seconds the clearing waits before each settlement's write lock
 
 def _keyed(session: dict[str, str]) -> dict[str, str]:
     return {**session, "Idempotency-Key": f"order-{uuid.uuid4().hex}"}
-
-
-def _newest_pin(db_path: Path) -> str:
-    """The PIN of the newest PIN e-mail to demo, read from the server's file."""
-    conn = read_only(db_path)
-    try:
-        for (body,) in conn.execute(
-            "SELECT body FROM outbox WHERE to_address = ? ORDER BY id DESC", (DEMO_EMAIL,)
-        ):
-            match = PIN_LINE.search(body)
-            if match:
-                return match.group(1)
-    finally:
-        conn.close()
-    raise AssertionError("no PIN e-mail to demo")
 
 
 def _interbank(
@@ -84,7 +66,7 @@ def _interbank(
     assert started.status_code == 201, started.text
     challenge = started.json()["challenge"]
     confirm = {
-        "pin": _newest_pin(db_path),
+        "pin": latest_pin(db_path),
         "amount_cents": challenge["amount_cents"],
         "payee": challenge["payee"],
     }

@@ -9,7 +9,6 @@ a PIN at once, and PIN e-mails are rate limited. These tests speak HTTP to
 
 from __future__ import annotations
 
-import re
 import shutil
 import sqlite3
 import uuid
@@ -28,23 +27,23 @@ from tests.conftest import CHEAP_HASHER
 from tests.loopback import (
     ACCOUNTS,
     BENEFICIARIES,
+    DEMO_EMAIL,
     LOGIN,
     TRANSFERS,
     ServerProcess,
     balances,
     challenge_url,
     count,
+    latest_pin,
     login,
     read_only,
 )
 from tests.schema_files import as_schema_5
 
 PAYMENTS = f"{API_PREFIX}/payments"
-DEMO_EMAIL = "demo@socios.coacsanjose.ec"
 DEMO_PERSONAL = "00204722"
 DEMO_TO_SOCIO2 = 1  # demo's interna (mock_server.seed)
 BILL_CNEL_DEMO = 1  # CNEL_EP, $32,45 exacto
-PIN_LINE = re.compile(r"^PIN de verificación: ([0-9]{4})$", re.MULTILINE)
 LOCKED_SUBJECT = "Su usuario de S.J. Virtual fue bloqueado"
 
 
@@ -65,21 +64,6 @@ def client(server: ServerProcess) -> Iterator[httpx.Client]:
 
 def keyed(headers: dict[str, str], key: str | None = None) -> dict[str, str]:
     return {**headers, "Idempotency-Key": key or uuid.uuid4().hex}
-
-
-def latest_pin(db_path: Path) -> str:
-    """The PIN of the newest PIN e-mail to demo, read from the server's outbox table."""
-    conn = read_only(db_path)
-    try:
-        for (body,) in conn.execute(
-            "SELECT body FROM outbox WHERE to_address = ? ORDER BY id DESC", (DEMO_EMAIL,)
-        ):
-            match = PIN_LINE.search(body)
-            if match:
-                return match.group(1)
-    finally:
-        conn.close()
-    raise AssertionError("no PIN e-mail")
 
 
 def wrong(pin: str) -> str:
