@@ -31,6 +31,7 @@ from mock_server.routers import (
 )
 from mock_server.security import PasswordChecker
 from mock_server.statuses import document_statuses
+from mock_server.store import Database
 from mock_server.wire import UnicodeGuard
 from sjvirtual_tui.models import API_PREFIX, Health
 
@@ -49,7 +50,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(
-    db_path: Path,
+    database: Path | str | Database,
     *,
     clock: Clock | None = None,
     idle_timeout_seconds: int = IDLE_TIMEOUT_SECONDS,
@@ -58,7 +59,9 @@ def create_app(
     clearing_delay_seconds: int = DEFAULT_DELAY_SECONDS,
     pin_limits: PinLimits = DEFAULT_PIN_LIMITS,
 ) -> FastAPI:
-    """The server over the SQLite file ``db_path`` (schema created if new; never seeded here).
+    """The server over ``database``: an SQLite file's path, a database URL (``sqlite:///PATH``,
+    ``postgresql://USER@HOST/NAME``) or a :class:`Database` (schema created if new; never
+    seeded here).
 
     ``demo=True`` adds ``GET /api/v1/demo/outbox``, which shows every e-mail (and so every
     code) to anyone who asks: only for the bundled demo, never for a server others can reach.
@@ -72,8 +75,9 @@ def create_app(
         raise ValueError("idle_timeout_seconds must be positive")
     if clearing_delay_seconds < 0:
         raise ValueError("clearing_delay_seconds cannot be negative")
-    db_path = Path(db_path)
-    db.init_db(db_path, hasher)
+    if not isinstance(database, Database):
+        database = Database(database)
+    db.init_db(database, hasher)
 
     app = FastAPI(
         title="S.J. Virtual mock server",
@@ -82,7 +86,7 @@ def create_app(
         lifespan=_lifespan,
     )
     app.state.server = ServerState(
-        db_path=db_path,
+        database=database,
         clock=clock or SystemClock(),
         idle_timeout_seconds=idle_timeout_seconds,
         passwords=PasswordChecker(hasher),

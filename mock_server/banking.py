@@ -8,7 +8,6 @@ the money moves through :func:`mock_server.ledger.post_transfer` (one journal, t
 
 from __future__ import annotations
 
-import sqlite3
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -23,6 +22,7 @@ from mock_server.errors import ACCOUNT_NOT_FOUND_MESSAGE, ApiError
 from mock_server.i18n import N_, _, ngettext
 from mock_server.ledger import COMPENSACION_NUMBER, Leg, internal_account_id, post_transfer
 from mock_server.money import money
+from mock_server.store import Connection, Row
 from sjvirtual_tui.models import (
     ACCOUNT_TYPE_LABELS,
     AccountType,
@@ -196,8 +196,8 @@ def mask_email(email: str) -> str:
 
 
 def find_cooperative_account(
-    conn: sqlite3.Connection, account_type: AccountType, number: str
-) -> sqlite3.Row | None:
+    conn: Connection, account_type: AccountType, number: str
+) -> Row | None:
     """An open socio account of ``account_type``, by its cartola number or registered form.
 
     ``00105349`` (as in the cartola) and ``1105349`` (the manual's form for ahorro a la vista)
@@ -212,7 +212,7 @@ def find_cooperative_account(
     for significant in candidates:
         if not significant:
             continue
-        row: sqlite3.Row | None = conn.execute(
+        row: Row | None = conn.execute(
             """
             SELECT a.id, a.number, a.type, a.status, a.holder_id, h.name AS holder_name
             FROM accounts AS a JOIN holders AS h ON h.id = a.holder_id
@@ -239,7 +239,7 @@ class InternalPayee:
 
 
 def resolve_internal(
-    conn: sqlite3.Connection, member: CurrentMember, account_type: AccountType, number: str
+    conn: Connection, member: CurrentMember, account_type: AccountType, number: str
 ) -> InternalPayee:
     """The account a member wants to register as a cuenta de terceros (404 / 422 own)."""
     row = find_cooperative_account(conn, account_type, number)
@@ -281,7 +281,7 @@ _SELECT_BENEFICIARY = """
 """
 
 
-def beneficiary_model(row: sqlite3.Row) -> Beneficiary:
+def beneficiary_model(row: Row) -> Beneficiary:
     interna = row["kind"] == BeneficiaryKind.INTERNA
     return Beneficiary(
         id=row["id"],
@@ -302,16 +302,16 @@ def beneficiary_model(row: sqlite3.Row) -> Beneficiary:
     )
 
 
-def list_beneficiaries(conn: sqlite3.Connection, member_id: int) -> list[sqlite3.Row]:
+def list_beneficiaries(conn: Connection, member_id: int) -> list[Row]:
     return conn.execute(
         f"{_SELECT_BENEFICIARY} WHERE b.member_id = ? ORDER BY b.name COLLATE NOCASE, b.id",
         (member_id,),
     ).fetchall()
 
 
-def own_beneficiary(conn: sqlite3.Connection, member_id: int, beneficiary_id: int) -> sqlite3.Row:
+def own_beneficiary(conn: Connection, member_id: int, beneficiary_id: int) -> Row:
     """The member's beneficiary; anyone else's (or none) is the same 404."""
-    row: sqlite3.Row | None = conn.execute(
+    row: Row | None = conn.execute(
         f"{_SELECT_BENEFICIARY} WHERE b.id = ? AND b.member_id = ?", (beneficiary_id, member_id)
     ).fetchone()
     if row is None:
@@ -319,7 +319,7 @@ def own_beneficiary(conn: sqlite3.Connection, member_id: int, beneficiary_id: in
     return row
 
 
-def beneficiary_payee(row: sqlite3.Row) -> str:
+def beneficiary_payee(row: Row) -> str:
     """What a PIN for a transfer to this beneficiary is bound to."""
     return f"transferencia:{row['id']}:{row['number']}"
 
@@ -329,16 +329,16 @@ def beneficiary_payee(row: sqlite3.Row) -> str:
 _ACCOUNT_COLUMNS = "id, number, type, balance_cents, hold_cents, status, holder_id"
 
 
-def account_by_id(conn: sqlite3.Connection, account_id: int) -> sqlite3.Row:
-    row: sqlite3.Row = conn.execute(
+def account_by_id(conn: Connection, account_id: int) -> Row:
+    row: Row = conn.execute(
         f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE id = ?", (account_id,)
     ).fetchone()
     return row
 
 
-def own_account(conn: sqlite3.Connection, member: CurrentMember, number: str) -> sqlite3.Row:
+def own_account(conn: Connection, member: CurrentMember, number: str) -> Row:
     """The member's account ``number`` (any status); anyone else's is the same 404."""
-    row: sqlite3.Row | None = conn.execute(
+    row: Row | None = conn.execute(
         f"""
         SELECT {_ACCOUNT_COLUMNS} FROM accounts
         WHERE number = ? AND holder_id = ? AND kind = 'member'
@@ -350,7 +350,7 @@ def own_account(conn: sqlite3.Connection, member: CurrentMember, number: str) ->
     return row
 
 
-def require_active(account: sqlite3.Row, *, origin: bool, action: str = "transferir") -> None:
+def require_active(account: Row, *, origin: bool, action: str = "transferir") -> None:
     if account["status"] == "activa":
         return
     if origin:
@@ -361,7 +361,7 @@ def require_active(account: sqlite3.Row, *, origin: bool, action: str = "transfe
     raise ApiError(409, "account_unavailable", message, "from_account" if origin else None)
 
 
-def require_funds(account: sqlite3.Row, amount_cents: int) -> None:
+def require_funds(account: Row, amount_cents: int) -> None:
     available = account["balance_cents"] - account["hold_cents"]
     if amount_cents > available:
         raise ApiError(
@@ -381,7 +381,7 @@ def _day_bounds(now: datetime) -> tuple[str, str]:
     return db.to_db(start), db.to_db(start + timedelta(days=1))
 
 
-def transfer_limits(conn: sqlite3.Connection, member_id: int, now: datetime) -> TransferLimits:
+def transfer_limits(conn: Connection, member_id: int, now: datetime) -> TransferLimits:
     row = conn.execute(
         "SELECT per_transaction_cents, daily_cents FROM transfer_limits WHERE member_id = ?",
         (member_id,),
@@ -418,7 +418,7 @@ def transfer_limits(conn: sqlite3.Connection, member_id: int, now: datetime) -> 
 
 
 def require_within_limits(
-    conn: sqlite3.Connection, member_id: int, now: datetime, amount_cents: int
+    conn: Connection, member_id: int, now: datetime, amount_cents: int
 ) -> None:
     limits = transfer_limits(conn, member_id, now)
     left = money(limits.available_today_cents)
@@ -443,8 +443,8 @@ class TransferPlan:
     """A checked transfer request, ready to be stored (and executed)."""
 
     kind: TransferKind
-    origin: sqlite3.Row
-    destination: sqlite3.Row | None  # propias and internas: the account credited
+    origin: Row
+    destination: Row | None  # propias and internas: the account credited
     beneficiary_id: int | None
     to_account: str
     to_name: str
@@ -456,13 +456,13 @@ class TransferPlan:
 
 
 def check_transfer(
-    conn: sqlite3.Connection,
+    conn: Connection,
     member: CurrentMember,
     now: datetime,
     *,
     kind: TransferKind,
-    origin: sqlite3.Row,
-    destination: sqlite3.Row | None,
+    origin: Row,
+    destination: Row | None,
     amount_cents: int,
 ) -> None:
     """What the start checks and the confirmation checks again: status, limits, funds."""
@@ -475,7 +475,7 @@ def check_transfer(
 
 
 def plan_transfer(
-    conn: sqlite3.Connection,
+    conn: Connection,
     member: CurrentMember,
     now: datetime,
     *,
@@ -515,8 +515,8 @@ def plan_transfer(
     text = clean_text(description, "description", _("Descripción"))
     origin = own_account(conn, member, from_account)
 
-    destination: sqlite3.Row | None = None
-    beneficiary: sqlite3.Row | None = None
+    destination: Row | None = None
+    beneficiary: Row | None = None
     if kind is TransferKind.PROPIAS:
         assert to_account is not None
         destination = own_account(conn, member, to_account)
@@ -571,24 +571,24 @@ def plan_transfer(
     )
 
 
-def _holder_name(conn: sqlite3.Connection, holder_id: int | None) -> str:
+def _holder_name(conn: Connection, holder_id: int | None) -> str:
     row = conn.execute("SELECT name FROM holders WHERE id = ?", (holder_id,)).fetchone()
     return str(row["name"]) if row is not None else ""
 
 
-def _statement_name_of_holder(conn: sqlite3.Connection, holder_id: int | None) -> str:
+def _statement_name_of_holder(conn: Connection, holder_id: int | None) -> str:
     row = conn.execute("SELECT name, kind FROM holders WHERE id = ?", (holder_id,)).fetchone()
     return short_name(row["name"], company=row["kind"] == "empresa")
 
 
-def next_transfer_id(conn: sqlite3.Connection) -> int:
+def next_transfer_id(conn: Connection) -> int:
     """The id (and so the reference) of the next transfer."""
     # Inside BEGIN IMMEDIATE no other writer can take the same id (and so the same reference).
     return int(conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM transfers").fetchone()[0])
 
 
 def insert_transfer(
-    conn: sqlite3.Connection, member: CurrentMember, plan: TransferPlan, now: datetime
+    conn: Connection, member: CurrentMember, plan: TransferPlan, now: datetime
 ) -> int:
     """Stores the plan as a transfer pendiente_verificacion; returns its id."""
     transfer_id = next_transfer_id(conn)
@@ -621,7 +621,7 @@ def insert_transfer(
 
 # A transfer as stored (``transfers.*`` and its origin's ``from_number``): read from the store,
 # or built while it is executed.
-TransferRow = sqlite3.Row | dict[str, Any]
+TransferRow = Row | dict[str, Any]
 
 _SELECT_TRANSFER = """
     SELECT t.*, a.number AS from_number FROM transfers AS t
@@ -629,8 +629,8 @@ _SELECT_TRANSFER = """
 """
 
 
-def load_transfer(conn: sqlite3.Connection, member_id: int, transfer_id: int) -> sqlite3.Row:
-    row: sqlite3.Row | None = conn.execute(
+def load_transfer(conn: Connection, member_id: int, transfer_id: int) -> Row:
+    row: Row | None = conn.execute(
         f"{_SELECT_TRANSFER} WHERE t.id = ? AND t.member_id = ?", (transfer_id, member_id)
     ).fetchone()
     if row is None:
@@ -638,7 +638,7 @@ def load_transfer(conn: sqlite3.Connection, member_id: int, transfer_id: int) ->
     return row
 
 
-def executed_transfers(conn: sqlite3.Connection, member_id: int, limit: int) -> list[sqlite3.Row]:
+def executed_transfers(conn: Connection, member_id: int, limit: int) -> list[Row]:
     return conn.execute(
         f"""
         {_SELECT_TRANSFER}
@@ -697,7 +697,7 @@ def transfer_confirms(plan: TransferPlan) -> str:
 
 
 def execute_transfer(
-    conn: sqlite3.Connection, member: CurrentMember, transfer_id: int, now: datetime
+    conn: Connection, member: CurrentMember, transfer_id: int, now: datetime
 ) -> TransferRow:
     """Moves the money of a checked transfer and e-mails its receipt; returns the stored row.
 
@@ -718,7 +718,7 @@ def execute_transfer(
 
 
 def execute_propias(
-    conn: sqlite3.Connection, member: CurrentMember, plan: TransferPlan, now: datetime
+    conn: Connection, member: CurrentMember, plan: TransferPlan, now: datetime
 ) -> TransferRow:
     """A checked propias plan, executed at once; returns the stored row.
 
@@ -772,12 +772,12 @@ def execute_propias(
     return row
 
 
-def _as_dict(row: sqlite3.Row) -> dict[str, Any]:
+def _as_dict(row: Row) -> dict[str, Any]:
     return dict(zip(row.keys(), row, strict=True))
 
 
 def _move_money(
-    conn: sqlite3.Connection, member: CurrentMember, row: TransferRow, now: datetime
+    conn: Connection, member: CurrentMember, row: TransferRow, now: datetime
 ) -> tuple[TransferStatus, int]:
     """Posts the journal of a transfer (its row, stored or about to be); (status, journal id)."""
     reference = row["reference"]
@@ -829,7 +829,7 @@ def _move_money(
 
 
 def _email_receipt(
-    conn: sqlite3.Connection, member: CurrentMember, row: TransferRow, now: datetime
+    conn: Connection, member: CurrentMember, row: TransferRow, now: datetime
 ) -> None:
     whom = conn.execute(
         "SELECT email, full_name, language FROM members WHERE id = ?", (member.id,)
@@ -852,7 +852,7 @@ def _email_receipt(
         )
 
 
-def cancel_transfer(conn: sqlite3.Connection, transfer_id: int, reason: str) -> None:
+def cancel_transfer(conn: Connection, transfer_id: int, reason: str) -> None:
     conn.execute(
         """
         UPDATE transfers SET status = 'cancelada', reason = ?

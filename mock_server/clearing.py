@@ -12,7 +12,6 @@ and its money moves on from "Compensación interbancaria" to "Salidas interbanca
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
@@ -33,6 +32,7 @@ from mock_server.ledger import (
     post_transfer,
 )
 from mock_server.money import money
+from mock_server.store import Connection, write_transaction
 from mock_server.testing import pause_before_clearing_lock
 
 DEFAULT_DELAY_SECONDS = 60
@@ -50,7 +50,7 @@ async def get_clearing(request: Request) -> ClearingSettings:
     return settings
 
 
-def settle_due(conn: sqlite3.Connection, clock: Clock, delay_seconds: int) -> int:
+def settle_due(conn: Connection, clock: Clock, delay_seconds: int) -> int:
     """Settles every en_proceso transfer (and external card payment) executed
     ``delay_seconds`` ago or earlier.
 
@@ -72,7 +72,7 @@ def settle_due(conn: sqlite3.Connection, clock: Clock, delay_seconds: int) -> in
     settled = 0
     for transfer_id in due:
         pause_before_clearing_lock()
-        with db.write_transaction(conn):
+        with write_transaction(conn):
             settled += settle(conn, transfer_id, clock.now())
     # Payments to cards of other institutions go through the same clearing.
     due_payments = [
@@ -87,12 +87,12 @@ def settle_due(conn: sqlite3.Connection, clock: Clock, delay_seconds: int) -> in
     ]
     for payment_id in due_payments:
         pause_before_clearing_lock()
-        with db.write_transaction(conn):
+        with write_transaction(conn):
             settled += settle_payment(conn, payment_id, clock.now())
     return settled
 
 
-def settle(conn: sqlite3.Connection, transfer_id: int, now: datetime) -> bool:
+def settle(conn: Connection, transfer_id: int, now: datetime) -> bool:
     """The clearing's answer for one transfer (inside the caller's write transaction).
 
     False when the transfer is no longer en_proceso (settled by someone else meanwhile).
@@ -171,7 +171,7 @@ def settle(conn: sqlite3.Connection, transfer_id: int, now: datetime) -> bool:
     return True
 
 
-def settle_payment(conn: sqlite3.Connection, payment_id: int, now: datetime) -> bool:
+def settle_payment(conn: Connection, payment_id: int, now: datetime) -> bool:
     """The clearing's answer for one payment to a card of another institution (inside the
     caller's write transaction): ``completada``, or ``rechazada`` for a cancelled card
     (``closed_external_cards``), with the money back in the origin. False when the payment is
@@ -256,7 +256,7 @@ def settle_payment(conn: sqlite3.Connection, payment_id: int, now: datetime) -> 
     return True
 
 
-def catch_up(conn: sqlite3.Connection, clock: Clock, delay_seconds: int) -> None:
+def catch_up(conn: Connection, clock: Clock, delay_seconds: int) -> None:
     """What is due before a read: settlements, and PINs that expired unused."""
     settle_due(conn, clock, delay_seconds)
     pin.expire_due(conn, clock.now())
@@ -269,7 +269,7 @@ _ANYTHING_DUE = """
 """
 
 
-def anything_due(conn: sqlite3.Connection, now: datetime, delay_seconds: int) -> bool:
+def anything_due(conn: Connection, now: datetime, delay_seconds: int) -> bool:
     """Whether :func:`catch_up` has work: one read of two indexes, no write."""
     cutoff = db.to_db(now - timedelta(seconds=delay_seconds))
     params = {"cutoff": cutoff, "now": db.to_db(now)}

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta
 from typing import Literal
 
 from mock_server import db
 from mock_server.security import hash_code, new_code
+from mock_server.store import Connection, Row
 
 Purpose = Literal["set_password", "recovery"]
 
@@ -15,9 +15,7 @@ SET_PASSWORD_TTL = timedelta(hours=24)
 RECOVERY_TTL = timedelta(minutes=15)
 
 
-def issue(
-    conn: sqlite3.Connection, member_id: int, purpose: Purpose, now: datetime, ttl: timedelta
-) -> str:
+def issue(conn: Connection, member_id: int, purpose: Purpose, now: datetime, ttl: timedelta) -> str:
     """A new code for the member (inside the caller's transaction); only its hash is kept."""
     if purpose == "recovery":
         # A new recovery request replaces the previous code.
@@ -39,9 +37,9 @@ def issue(
     return code
 
 
-def find(conn: sqlite3.Connection, code: str, purpose: Purpose) -> sqlite3.Row | None:
+def find(conn: Connection, code: str, purpose: Purpose) -> Row | None:
     """The stored code (used or not, expired or not) that ``code`` is, as typed."""
-    row: sqlite3.Row | None = conn.execute(
+    row: Row | None = conn.execute(
         """
         SELECT code_hash, member_id, expires_at, used_at FROM codes
         WHERE code_hash = ? AND purpose = ?
@@ -51,11 +49,11 @@ def find(conn: sqlite3.Connection, code: str, purpose: Purpose) -> sqlite3.Row |
     return row
 
 
-def is_expired(row: sqlite3.Row, now: datetime) -> bool:
+def is_expired(row: Row, now: datetime) -> bool:
     return now >= db.from_db(row["expires_at"])
 
 
-def mark_used(conn: sqlite3.Connection, row: sqlite3.Row, now: datetime) -> None:
+def mark_used(conn: Connection, row: Row, now: datetime) -> None:
     conn.execute(
         "UPDATE codes SET used_at = ? WHERE code_hash = ?", (db.to_db(now), row["code_hash"])
     )

@@ -1,4 +1,4 @@
-"""The SQLite store: connections, the schema and the timestamp format.
+"""The schema, its migrations and the timestamp format (connections: :mod:`mock_server.store`).
 
 One connection per request (opening one is cheap). WAL lets readers run beside the one writer;
 ``synchronous=FULL`` makes every COMMIT durable, so a ``kill -9`` loses no committed movement.
@@ -9,16 +9,13 @@ front instead of failing half-way when two writers meet.
 from __future__ import annotations
 
 import secrets
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from argon2 import PasswordHasher
 
 from mock_server.i18n import N_
+from mock_server.store import Connection, Database, write_transaction
 
 SCHEMA_VERSION = 6
 # The oldest schema init_db brings up to date (:data:`_MIGRATIONS`); older files need --fresh.
@@ -642,77 +639,6 @@ def from_db(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-# How long a writer waits for the write lock (the process's, then SQLite's) before it gives up
-# with "database is locked"; also the connections' busy_timeout.
-LOCK_TIMEOUT_SECONDS = 5.0
-
-_write_locks: dict[str, threading.Lock] = {}
-_write_locks_guard = threading.Lock()
-
-
-def _write_lock(path: Path) -> threading.Lock:
-    """The process's write lock of one database file (shared by all its connections)."""
-    key = str(Path(path).resolve())
-    with _write_locks_guard:
-        lock = _write_locks.get(key)
-        if lock is None:
-            lock = _write_locks[key] = threading.Lock()
-        return lock
-
-
-class StoreConnection(sqlite3.Connection):
-    """A connection of :func:`connect`: it knows its file's process-wide write lock."""
-
-    write_lock: threading.Lock | None = None
-
-
-def connect(path: Path) -> sqlite3.Connection:
-    """A connection set up the way every part of the server expects."""
-    # check_same_thread=False: FastAPI may enter and leave a dependency and run the endpoint on
-    # different threadpool threads; the connection is still used by one request at a time.
-    conn = sqlite3.connect(
-        path,
-        isolation_level=None,
-        check_same_thread=False,
-        timeout=LOCK_TIMEOUT_SECONDS,
-        factory=StoreConnection,
-    )
-    conn.write_lock = _write_lock(path)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA busy_timeout = 5000")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA foreign_keys = ON")
-    return conn
-
-
-@contextmanager
-def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """``BEGIN IMMEDIATE`` ... ``COMMIT``; any exception rolls the whole thing back.
-
-    The writers of this process queue on a lock of their own before ``BEGIN IMMEDIATE``:
-    SQLite's busy handler makes a waiting writer sleep (up to 100 ms a time) and try again, so
-    under load a writer could lose to newcomers for seconds. The lock hands the turn over as
-    soon as the writer before it commits. (Another process still meets SQLite's busy handler.)
-    """
-    lock: threading.Lock | None = getattr(conn, "write_lock", None)
-    if lock is not None and not lock.acquire(timeout=LOCK_TIMEOUT_SECONDS):
-        raise sqlite3.OperationalError("database is locked")
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            # Some errors (disk full, ...) already rolled back on their own.
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-    finally:
-        if lock is not None:
-            lock.release()
-
-
 class SchemaVersionError(RuntimeError):
     """The file was made by another version of the server."""
 
@@ -725,10 +651,16 @@ class SchemaTooOldError(SchemaVersionError):
     pass
 
 
-def init_db(path: Path, hasher: PasswordHasher | None = None) -> None:
+def connect(path: Path) -> Connection:
+    """A connection to the SQLite file ``path`` (its own pool; for tools and tests)."""
+    return Database(path, pooled=False).connect()
+
+
+def init_db(path: Path | Database, hasher: PasswordHasher | None = None) -> None:
     """Creates the schema in a new file, or checks the version of an existing one and brings
     it up to date (from :data:`OLDEST_MIGRATABLE` on)."""
-    conn = connect(path)
+    database = path if isinstance(path, Database) else Database(path, pooled=False)
+    conn = database.connect()
     try:
         with write_transaction(conn):
             conn.execute(_META)
@@ -776,7 +708,7 @@ def init_db(path: Path, hasher: PasswordHasher | None = None) -> None:
         conn.close()
 
 
-def renew_decoy_secret(conn: sqlite3.Connection) -> None:
+def renew_decoy_secret(conn: Connection) -> None:
     """Gives a copied database its own secret (copies of one template must not share it)."""
     with write_transaction(conn):
         conn.execute(
@@ -785,19 +717,19 @@ def renew_decoy_secret(conn: sqlite3.Connection) -> None:
         )
 
 
-def meta_value(conn: sqlite3.Connection, key: str) -> str | None:
+def meta_value(conn: Connection, key: str) -> str | None:
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     return None if row is None else str(row[0])
 
 
-def decoy_secret(conn: sqlite3.Connection) -> bytes:
+def decoy_secret(conn: Connection) -> bytes:
     value = meta_value(conn, "decoy_secret")
     if value is None:  # pragma: no cover - init_db always writes it
         raise RuntimeError("the database has no decoy secret; run init_db first")
     return bytes.fromhex(value)
 
 
-def dummy_password_hash(conn: sqlite3.Connection) -> str:
+def dummy_password_hash(conn: Connection) -> str:
     value = meta_value(conn, "dummy_password_hash")
     if value is None:  # pragma: no cover - init_db always writes it
         raise RuntimeError("the database has no dummy hash; run init_db first")

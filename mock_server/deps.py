@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
-import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -29,6 +27,7 @@ from mock_server.errors import (
 from mock_server.i18n import _
 from mock_server.pin_limits import DEFAULT_PIN_LIMITS, PinLimits
 from mock_server.security import PasswordChecker, hash_token
+from mock_server.store import Connection, Database, Row, write_transaction
 from sjvirtual_tui.models import API_PREFIX, Role
 
 # What a session in the PRIMER INGRESO ('setup') may call: (method, path). Checked here, once,
@@ -50,65 +49,37 @@ TOUCH_INTERVAL = timedelta(seconds=1)
 
 
 class ConnectionPool:
-    """Open connections to the store, kept between requests.
+    """The server's connections to its database, kept between requests (the engine's pool).
 
-    A connection per request cost more than most requests: opening one sets it up again
-    (``db.connect``'s pragmas, the schema), and closing the last one to a WAL file checkpoints
-    the whole log into the database, fsyncs it and deletes the log, which the next request then
-    creates again. Kept open, connections keep the log (and their page cache) between requests.
-    A connection goes back only with no transaction open; at most ``keep`` wait idle.
+    A connection goes back with no transaction open (:meth:`Connection.close` rolls one back).
     """
 
-    def __init__(self, path: Path, keep: int = 32) -> None:
-        self.path = path
-        self.keep = keep
-        self._idle: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
-        self._closed = False
+    def __init__(self, database: Database) -> None:
+        self.database = database
 
-    def acquire(self) -> sqlite3.Connection:
-        with self._lock:
-            if self._idle:
-                return self._idle.pop()
-        return db.connect(self.path)
+    def acquire(self) -> Connection:
+        return self.database.connect()
 
-    def release(self, conn: sqlite3.Connection) -> None:
-        if conn.in_transaction:  # never hand on a half-done transaction
-            try:
-                conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                conn.close()
-                return
-        with self._lock:
-            if not self._closed and len(self._idle) < self.keep:
-                self._idle.append(conn)
-                return
+    def release(self, conn: Connection) -> None:
         conn.close()
 
     def idle_count(self) -> int:
-        with self._lock:
-            return len(self._idle)
+        return int(self.database.engine.pool.checkedin())  # type: ignore[attr-defined]
 
     def open(self) -> None:
-        """Keeps connections again (a server started again over the same app)."""
-        with self._lock:
-            self._closed = False
+        """Nothing to do: the pool opens connections as they are asked for."""
 
     def close(self) -> None:
-        """Closes the idle connections (the last one checkpoints the log); a connection still
-        in use is closed when it comes back. Until :meth:`open`, none is kept."""
-        with self._lock:
-            idle, self._idle = self._idle, []
-            self._closed = True
-        for conn in idle:
-            conn.close()
+        """Closes the idle connections (the last one to an SQLite file checkpoints its log); a
+        connection still in use is closed when it comes back."""
+        self.database.dispose()
 
 
 @dataclass(frozen=True)
 class ServerState:
     """What ``create_app`` was given; kept on ``app.state.server``."""
 
-    db_path: Path
+    database: Database
     clock: Clock
     idle_timeout_seconds: int
     passwords: PasswordChecker
@@ -116,7 +87,14 @@ class ServerState:
     connections: ConnectionPool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "connections", ConnectionPool(self.db_path))
+        object.__setattr__(self, "connections", ConnectionPool(self.database))
+
+    @property
+    def db_path(self) -> Path:
+        """The SQLite file (tests and tools that read it directly)."""
+        if self.database.path is None:
+            raise AttributeError("a PostgreSQL database has no file")
+        return self.database.path
 
 
 @dataclass(frozen=True)
@@ -142,7 +120,7 @@ async def get_state(request: Request) -> ServerState:
 State = Annotated[ServerState, Depends(get_state)]
 
 
-async def get_conn(state: State) -> AsyncIterator[sqlite3.Connection]:
+async def get_conn(state: State) -> AsyncIterator[Connection]:
     """One connection per request, shared by the request's dependencies and its endpoint.
 
     Taken from the server's pool and given back after the request. Taking one does not block
@@ -155,7 +133,7 @@ async def get_conn(state: State) -> AsyncIterator[sqlite3.Connection]:
         state.connections.release(conn)
 
 
-Conn = Annotated[sqlite3.Connection, Depends(get_conn)]
+Conn = Annotated[Connection, Depends(get_conn)]
 
 # auto_error=False: a missing token must answer our ErrorBody, not FastAPI's default.
 _bearer = HTTPBearer(auto_error=False, description="The token of POST /api/v1/auth/login.")
@@ -186,7 +164,7 @@ async def bearer_credentials(request: Request) -> HTTPAuthorizationCredentials |
 def authenticate(
     request: Request,
     state: ServerState,
-    conn: sqlite3.Connection,
+    conn: Connection,
     credentials: HTTPAuthorizationCredentials | None,
 ) -> tuple[str, CurrentMember]:
     """The session's token hash and member; refreshes the idle timer.
@@ -227,14 +205,12 @@ async def current_session(
     return authenticate(request, state, conn, credentials)
 
 
-def _touch(
-    state: ServerState, conn: sqlite3.Connection, token_hash: str, now: datetime
-) -> sqlite3.Row:
+def _touch(state: ServerState, conn: Connection, token_hash: str, now: datetime) -> Row:
     """Ends the session if it was idle too long, or records ``now`` as its last request."""
     idle_limit = timedelta(seconds=state.idle_timeout_seconds)
     expired: str | None = None
-    with db.write_transaction(conn):
-        row: sqlite3.Row | None = conn.execute(_SESSION_QUERY, (token_hash,)).fetchone()
+    with write_transaction(conn):
+        row: Row | None = conn.execute(_SESSION_QUERY, (token_hash,)).fetchone()
         if row is None:  # pragma: no cover - sessions are never deleted
             raise _session_error("not_authenticated", NOT_AUTHENTICATED_MESSAGE)
         last_seen = db.from_db(row["last_seen_at"])

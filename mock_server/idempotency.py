@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -38,6 +37,7 @@ from mock_server.deps import CurrentMember, Member, ServerState, State
 from mock_server.errors import ApiError, RetryLater, error_response
 from mock_server.i18n import N_, _
 from mock_server.security import PasswordChecker
+from mock_server.store import Connection, Row, write_transaction
 from sjvirtual_tui.models import ErrorBody
 
 KEY_HEADER = "Idempotency-Key"
@@ -119,7 +119,7 @@ class Idempotency:
     passwords: PasswordChecker
     clock: Clock
 
-    def stored_answer(self, conn: sqlite3.Connection) -> Response | None:
+    def stored_answer(self, conn: Connection) -> Response | None:
         """The answer already stored for this key (422 if it was another request), or None.
 
         :meth:`run` checks this itself; a route calls it first when it has slow work (argon2)
@@ -130,7 +130,7 @@ class Idempotency:
         stored = self._lookup(conn)
         return None if stored is None else self._replay(stored)
 
-    def run(self, conn: sqlite3.Connection, effect: Effect) -> Response:
+    def run(self, conn: Connection, effect: Effect) -> Response:
         """The stored answer for this key, or ``effect``'s, stored with it in one transaction.
 
         With secret fields, a replay is found before their argon2 hash is made (it needs
@@ -149,7 +149,7 @@ class Idempotency:
                 return replayed
             secret_hash = self.passwords.hash(self.secrets)
         try:
-            with db.write_transaction(conn):
+            with write_transaction(conn):
                 stored = self._lookup(conn)
                 if stored is not None:  # the same key committed while we hashed (or before)
                     return self._replay(stored)
@@ -170,7 +170,7 @@ class Idempotency:
                 error.status, error.code, error.message, error.field, headers=error.headers
             )
         content = _encode(ErrorBody(code=error.code, message=error.message, field=error.field))
-        with db.write_transaction(conn):
+        with write_transaction(conn):
             stored = self._lookup(conn)
             if stored is not None:  # the same key was answered in between
                 return self._replay(stored)
@@ -178,7 +178,7 @@ class Idempotency:
         return _response(error.status, content)
 
     def _store(
-        self, conn: sqlite3.Connection, status: int, content: bytes, secret_hash: str | None
+        self, conn: Connection, status: int, content: bytes, secret_hash: str | None
     ) -> None:
         if not 200 <= status < 500:
             raise RuntimeError(f"an idempotent effect answered {status}")
@@ -201,8 +201,8 @@ class Idempotency:
             ),
         )
 
-    def _lookup(self, conn: sqlite3.Connection) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = conn.execute(
+    def _lookup(self, conn: Connection) -> Row | None:
+        row: Row | None = conn.execute(
             """
             SELECT method, path, request_hash, secret_hash, status_code, response_body
             FROM idempotency WHERE scope = ? AND key = ?
@@ -211,7 +211,7 @@ class Idempotency:
         ).fetchone()
         return row
 
-    def _replay(self, row: sqlite3.Row) -> Response:
+    def _replay(self, row: Row) -> Response:
         same = (
             row["method"] == self.method
             and row["path"] == self.path

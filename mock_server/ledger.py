@@ -8,11 +8,11 @@ idempotency record) commit together or not at all.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
 from mock_server import db
+from mock_server.store import Connection
 
 # The cooperative's internal accounts (kind 'internal'; no holder).
 CAJA_NUMBER = "99000001"
@@ -51,7 +51,7 @@ class Leg:
     description: str  # what the account's holder reads in the statement
 
 
-def internal_account_id(conn: sqlite3.Connection, number: str) -> int:
+def internal_account_id(conn: Connection, number: str) -> int:
     row = conn.execute(
         "SELECT id FROM accounts WHERE number = ? AND kind = 'internal'", (number,)
     ).fetchone()
@@ -66,7 +66,7 @@ def internal_account_id(conn: sqlite3.Connection, number: str) -> int:
 STATEMENT_ORDER = "posted_at, seq"
 
 
-def next_posting(conn: sqlite3.Connection, now: datetime) -> tuple[int, str]:
+def next_posting(conn: Connection, now: datetime) -> tuple[int, str]:
     """The next movement's (seq, posted_at), inside the caller's write transaction.
 
     The sequence is one counter for the whole database, read under the write lock, so it is
@@ -84,7 +84,7 @@ def next_posting(conn: sqlite3.Connection, now: datetime) -> tuple[int, str]:
 
 
 def post_transfer(
-    conn: sqlite3.Connection,
+    conn: Connection,
     now: datetime,
     *,
     kind: str,
@@ -105,9 +105,9 @@ def post_transfer(
         raise ValueError("a journal moves money between two different accounts")
     seq, posted_at = next_posting(conn, now)
     journal_id = conn.execute(
-        "INSERT INTO journal (created_at, kind, description) VALUES (?, ?, ?)",
+        "INSERT INTO journal (created_at, kind, description) VALUES (?, ?, ?) RETURNING id",
         (posted_at, kind, description),
-    ).lastrowid
+    ).fetchone()[0]
     debited = conn.execute(
         """
         UPDATE accounts SET balance_cents = balance_cents - :amount
@@ -411,7 +411,7 @@ _LAST_BALANCE = """
 """
 
 
-def _problems(conn: sqlite3.Connection, checks: tuple[tuple[str, str], ...]) -> list[str]:
+def _problems(conn: Connection, checks: tuple[tuple[str, str], ...]) -> list[str]:
     problems = []
     for rule, query in checks:
         rows = conn.execute(query).fetchall()
@@ -420,7 +420,7 @@ def _problems(conn: sqlite3.Connection, checks: tuple[tuple[str, str], ...]) -> 
     return problems
 
 
-def statement_problems(conn: sqlite3.Connection) -> list[str]:
+def statement_problems(conn: Connection) -> list[str]:
     """Where a statement's running balance would jump (an empty list when none does).
 
     Every account's movements, in statement order, must chain from the opening balance (zero)
@@ -453,6 +453,6 @@ def statement_problems(conn: sqlite3.Connection) -> list[str]:
     return problems
 
 
-def ledger_problems(conn: sqlite3.Connection) -> list[str]:
+def ledger_problems(conn: Connection) -> list[str]:
     """What breaks the ledger's rules, the statements' included (an empty list when all hold)."""
     return _problems(conn, _CHECKS) + statement_problems(conn)

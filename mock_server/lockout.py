@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from mock_server import db
 from mock_server.errors import LOCKED_MESSAGE, ApiError
 from mock_server.i18n import _
+from mock_server.store import Connection
 from sjvirtual_tui.models import ErrorBody
 
 # Failures in a row that lock a username (known or not).
 MAX_FAILURES = 5
 
 
-def failures(conn: sqlite3.Connection, username: str) -> int:
+def failures(conn: Connection, username: str) -> int:
     row = conn.execute(
         "SELECT count FROM login_failures WHERE username = ?", (username,)
     ).fetchone()
@@ -22,7 +22,7 @@ def failures(conn: sqlite3.Connection, username: str) -> int:
 
 
 def is_locked(
-    conn: sqlite3.Connection, username: str, member_id: int | None, *, recovering: bool = False
+    conn: Connection, username: str, member_id: int | None, *, recovering: bool = False
 ) -> bool:
     """Locked by the count (any name) or by the member's flag (kept until a teller unlocks).
 
@@ -42,9 +42,7 @@ def is_locked(
     return not (recovering and row["lock_reason"] == "pin")
 
 
-def record_failure(
-    conn: sqlite3.Connection, username: str, member_id: int | None, now: datetime
-) -> int:
+def record_failure(conn: Connection, username: str, member_id: int | None, now: datetime) -> int:
     """Counts one failure (inside the caller's write transaction); returns the new count."""
     conn.execute(
         """
@@ -65,7 +63,7 @@ def record_failure(
     return count
 
 
-def clear_failures(conn: sqlite3.Connection, username: str) -> None:
+def clear_failures(conn: Connection, username: str) -> None:
     conn.execute("DELETE FROM login_failures WHERE username = ?", (username,))
 
 
@@ -77,7 +75,7 @@ def locked_body() -> ErrorBody:
     return ErrorBody(code="locked", message=_(LOCKED_MESSAGE))
 
 
-def lock_member(conn: sqlite3.Connection, member_id: int, now: datetime) -> None:
+def lock_member(conn: Connection, member_id: int, now: datetime) -> None:
     """The lock of wrong PINs (pin.wrong_pin): a teller lifts it, or the member's recovery.
 
     Every open session of the member ends with it (inside the caller's write transaction). A
@@ -93,7 +91,7 @@ def lock_member(conn: sqlite3.Connection, member_id: int, now: datetime) -> None
     )
 
 
-def unlock_member(conn: sqlite3.Connection, member_id: int, username: str) -> None:
+def unlock_member(conn: Connection, member_id: int, username: str) -> None:
     """A teller's unlock: every lock and count of the member cleared."""
     conn.execute(
         "UPDATE members SET locked_at = NULL, lock_reason = NULL, pin_failures = 0 WHERE id = ?",
@@ -102,7 +100,7 @@ def unlock_member(conn: sqlite3.Connection, member_id: int, username: str) -> No
     clear_failures(conn, username)
 
 
-def recovered(conn: sqlite3.Connection, member_id: int, username: str) -> None:
+def recovered(conn: Connection, member_id: int, username: str) -> None:
     """A completed recovery: the failure counts start over and a lock by wrong PINs goes."""
     conn.execute(
         """

@@ -13,7 +13,6 @@ block. Data (names, institutions, billers, references, amounts) is never transla
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -21,6 +20,7 @@ from datetime import datetime
 from mock_server import db
 from mock_server.i18n import DEFAULT_LANGUAGE, N_, _, ngettext, use_language
 from mock_server.periods import period_text
+from mock_server.store import Connection
 from sjvirtual_tui.rules import local_datetime
 
 SIGNATURE = N_(
@@ -36,7 +36,7 @@ _GREETING = N_("Estimado(a) {name}:")
 _NOT_YOU_CHANGE = N_("Si usted no hizo este cambio, comuníquese de inmediato con la cooperativa.")
 
 
-def member_language(conn: sqlite3.Connection, member_id: int | None) -> str:
+def member_language(conn: Connection, member_id: int | None) -> str:
     """The language the member's e-mails are written in (the default for no member)."""
     if member_id is None:
         return DEFAULT_LANGUAGE
@@ -46,7 +46,7 @@ def member_language(conn: sqlite3.Connection, member_id: int | None) -> str:
 
 @contextmanager
 def writing_to(
-    conn: sqlite3.Connection, member_id: int | None, language: str | None = None
+    conn: Connection, member_id: int | None, language: str | None = None
 ) -> Iterator[None]:
     """``_()`` in the language of the member's e-mails inside this block (``language``, when
     the caller has read it already)."""
@@ -55,7 +55,7 @@ def writing_to(
 
 
 def send(
-    conn: sqlite3.Connection,
+    conn: Connection,
     now: datetime,
     *,
     to: str,
@@ -91,7 +91,7 @@ def _paragraphs(*parts: str) -> str:
 
 
 def approval(
-    conn: sqlite3.Connection,
+    conn: Connection,
     now: datetime,
     *,
     to: str,
@@ -137,7 +137,7 @@ def approval(
 
 
 def rejection(
-    conn: sqlite3.Connection,
+    conn: Connection,
     now: datetime,
     *,
     to: str,
@@ -170,7 +170,7 @@ def rejection(
 
 
 def password_set(
-    conn: sqlite3.Connection, now: datetime, *, to: str, member_id: int, name: str, username: str
+    conn: Connection, now: datetime, *, to: str, member_id: int, name: str, username: str
 ) -> None:
     with writing_to(conn, member_id):
         send(
@@ -195,7 +195,7 @@ def password_set(
 
 
 def account_ready(
-    conn: sqlite3.Connection, now: datetime, *, to: str, member_id: int, name: str, username: str
+    conn: Connection, now: datetime, *, to: str, member_id: int, name: str, username: str
 ) -> None:
     with writing_to(conn, member_id):
         send(
@@ -219,7 +219,7 @@ def account_ready(
 
 
 def recovery_code(
-    conn: sqlite3.Connection, now: datetime, *, to: str, member_id: int, name: str, code: str
+    conn: Connection, now: datetime, *, to: str, member_id: int, name: str, code: str
 ) -> None:
     with writing_to(conn, member_id):
         send(
@@ -244,7 +244,7 @@ def recovery_code(
 
 
 def password_recovered(
-    conn: sqlite3.Connection, now: datetime, *, to: str, member_id: int, name: str, username: str
+    conn: Connection, now: datetime, *, to: str, member_id: int, name: str, username: str
 ) -> None:
     with writing_to(conn, member_id):
         send(
@@ -266,7 +266,7 @@ def password_recovered(
 
 
 def new_device(
-    conn: sqlite3.Connection,
+    conn: Connection,
     now: datetime,
     *,
     to: str,
@@ -302,7 +302,7 @@ def new_device(
 
 
 def verification_pin(
-    conn: sqlite3.Connection,
+    conn: Connection,
     now: datetime,
     *,
     to: str,
@@ -341,7 +341,7 @@ def verification_pin(
 
 
 def locked_by_pin(
-    conn: sqlite3.Connection,
+    conn: Connection,
     now: datetime,
     *,
     to: str,
@@ -381,7 +381,7 @@ def locked_by_pin(
 
 
 def beneficiary_added(
-    conn: sqlite3.Connection,
+    conn: Connection,
     now: datetime,
     *,
     to: str,
@@ -412,7 +412,7 @@ def beneficiary_added(
 
 
 def transfer_receipt(
-    conn: sqlite3.Connection,
+    conn: Connection,
     now: datetime,
     *,
     to: str,
@@ -465,7 +465,7 @@ def transfer_receipt(
 
 
 def transfer_settled(
-    conn: sqlite3.Connection,
+    conn: Connection,
     now: datetime,
     *,
     to: str,
@@ -521,7 +521,7 @@ def transfer_settled(
 
 
 def payment_receipt(
-    conn: sqlite3.Connection,
+    conn: Connection,
     now: datetime,
     *,
     to: str,
@@ -580,7 +580,7 @@ def payment_receipt(
 
 
 def payment_settled(
-    conn: sqlite3.Connection,
+    conn: Connection,
     now: datetime,
     *,
     to: str,

@@ -12,7 +12,6 @@ clearing (:mod:`mock_server.clearing`) settles it.
 from __future__ import annotations
 
 import re
-import sqlite3
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,6 +44,7 @@ from mock_server.ledger import (
     post_transfer,
 )
 from mock_server.periods import period_text
+from mock_server.store import Connection, Row
 from sjvirtual_tui import rules
 from sjvirtual_tui.formatting import money
 from sjvirtual_tui.models import (
@@ -121,7 +121,7 @@ def mask_card(last4: str) -> str:
 # --- billers and bills --------------------------------------------------------------------------
 
 
-def biller_model(row: sqlite3.Row) -> Biller:
+def biller_model(row: Row) -> Biller:
     return Biller(
         code=row["code"],
         name=row["name"],
@@ -133,7 +133,7 @@ def biller_model(row: sqlite3.Row) -> Biller:
     )
 
 
-def list_billers(conn: sqlite3.Connection, query: str | None) -> list[Biller]:
+def list_billers(conn: Connection, query: str | None) -> list[Biller]:
     """The catalog by category and name; ``query``'s words must all match (name, code or
     category), without case or accents."""
     billers = [biller_model(row) for row in conn.execute("SELECT * FROM billers")]
@@ -148,10 +148,8 @@ def list_billers(conn: sqlite3.Connection, query: str | None) -> list[Biller]:
     return sorted(billers, key=lambda b: (_CATEGORY_ORDER[b.category], fold(b.name)))
 
 
-def load_biller(conn: sqlite3.Connection, code: str, field: str | None = None) -> sqlite3.Row:
-    row: sqlite3.Row | None = conn.execute(
-        "SELECT * FROM billers WHERE code = ?", (code,)
-    ).fetchone()
+def load_biller(conn: Connection, code: str, field: str | None = None) -> Row:
+    row: Row | None = conn.execute("SELECT * FROM billers WHERE code = ?", (code,)).fetchone()
     if row is None:
         if field is not None:
             raise invalid(field, _("Empresa: elija una del catálogo de servicios."))
@@ -159,7 +157,7 @@ def load_biller(conn: sqlite3.Connection, code: str, field: str | None = None) -
     return row
 
 
-def checked_reference(biller: sqlite3.Row, reference: str, field: str = "reference") -> str:
+def checked_reference(biller: Row, reference: str, field: str = "reference") -> str:
     """``reference`` normalised; 422 (with what it should look like) off the biller's pattern."""
     value = normalise_reference(reference)
     if not re.fullmatch(biller["reference_pattern"], value):
@@ -188,7 +186,7 @@ def bill_bounds(rule: AmountRule, due_cents: int) -> tuple[int, int]:
     return 1, MAX_CENTS
 
 
-def bill_model(row: sqlite3.Row) -> Bill:
+def bill_model(row: Row) -> Bill:
     rule = AmountRule(row["amount_rule"])
     due = row["amount_cents"] - row["paid_cents"]
     low, high = bill_bounds(rule, due)
@@ -207,7 +205,7 @@ def bill_model(row: sqlite3.Row) -> Bill:
     )
 
 
-def pending_bill(conn: sqlite3.Connection, biller: sqlite3.Row, reference: str) -> sqlite3.Row:
+def pending_bill(conn: Connection, biller: Row, reference: str) -> Row:
     """CONSULTAR: the oldest pending bill of ``reference`` (404 unknown / no_pending_bill)."""
     value = checked_reference(biller, reference)
     known = conn.execute(
@@ -223,7 +221,7 @@ def pending_bill(conn: sqlite3.Connection, biller: sqlite3.Row, reference: str) 
             ).format(biller=biller["name"], reference=value),
             "reference",
         )
-    row: sqlite3.Row | None = conn.execute(
+    row: Row | None = conn.execute(
         f"""
         {_SELECT_BILL}
         WHERE b.biller_code = ? AND b.reference = ? AND b.status = 'pendiente'
@@ -243,14 +241,14 @@ def pending_bill(conn: sqlite3.Connection, biller: sqlite3.Row, reference: str) 
     return row
 
 
-def load_bill(conn: sqlite3.Connection, bill_id: int) -> sqlite3.Row:
-    row: sqlite3.Row | None = conn.execute(f"{_SELECT_BILL} WHERE b.id = ?", (bill_id,)).fetchone()
+def load_bill(conn: Connection, bill_id: int) -> Row:
+    row: Row | None = conn.execute(f"{_SELECT_BILL} WHERE b.id = ?", (bill_id,)).fetchone()
     if row is None:
         raise ApiError(404, "not_found", _(BILL_NOT_FOUND_MESSAGE), "bill_id")
     return row
 
 
-def require_payable_bill(bill: sqlite3.Row, amount_cents: int) -> None:
+def require_payable_bill(bill: Row, amount_cents: int) -> None:
     """409 bill_paid, or 422 amount_off_bill outside what the biller accepts."""
     if bill["status"] == "pagada":
         raise ApiError(
@@ -286,7 +284,7 @@ _SELECT_FREQUENT = """
 """
 
 
-def frequent_model(row: sqlite3.Row) -> FrequentService:
+def frequent_model(row: Row) -> FrequentService:
     return FrequentService(
         id=row["id"],
         biller_code=row["biller_code"],
@@ -296,7 +294,7 @@ def frequent_model(row: sqlite3.Row) -> FrequentService:
     )
 
 
-def list_frequent(conn: sqlite3.Connection, member_id: int) -> list[FrequentService]:
+def list_frequent(conn: Connection, member_id: int) -> list[FrequentService]:
     rows = conn.execute(
         f"{_SELECT_FREQUENT} WHERE f.member_id = ? ORDER BY f.alias COLLATE NOCASE, f.id",
         (member_id,),
@@ -304,8 +302,8 @@ def list_frequent(conn: sqlite3.Connection, member_id: int) -> list[FrequentServ
     return [frequent_model(row) for row in rows]
 
 
-def own_frequent(conn: sqlite3.Connection, member_id: int, frequent_id: int) -> sqlite3.Row:
-    row: sqlite3.Row | None = conn.execute(
+def own_frequent(conn: Connection, member_id: int, frequent_id: int) -> Row:
+    row: Row | None = conn.execute(
         f"{_SELECT_FREQUENT} WHERE f.id = ? AND f.member_id = ?", (frequent_id, member_id)
     ).fetchone()
     if row is None:
@@ -314,7 +312,7 @@ def own_frequent(conn: sqlite3.Connection, member_id: int, frequent_id: int) -> 
 
 
 def add_frequent(
-    conn: sqlite3.Connection,
+    conn: Connection,
     member: CurrentMember,
     now: datetime,
     *,
@@ -346,10 +344,10 @@ def add_frequent(
     frequent_id = conn.execute(
         """
         INSERT INTO frequent_services (member_id, biller_code, reference, alias, created_at)
-        VALUES (?, ?, ?, ?, ?)
+        VALUES (?, ?, ?, ?, ?) RETURNING id
         """,
         (member.id, biller["code"], value, name, db.to_db(now)),
-    ).lastrowid
+    ).fetchone()[0]
     assert frequent_id is not None
     return frequent_model(own_frequent(conn, member.id, frequent_id))
 
@@ -357,7 +355,7 @@ def add_frequent(
 # --- cards --------------------------------------------------------------------------------------
 
 
-def card_amounts(row: sqlite3.Row) -> tuple[int, int, int]:
+def card_amounts(row: Row) -> tuple[int, int, int]:
     """(total due, minimum due, available credit) of a cooperative card."""
     total = row["statement_total_cents"] - row["paid_cents"]
     minimum = max(0, row["statement_minimum_cents"] - row["paid_cents"])
@@ -365,12 +363,12 @@ def card_amounts(row: sqlite3.Row) -> tuple[int, int, int]:
     return total, minimum, available
 
 
-def card_name(row: sqlite3.Row) -> str:
+def card_name(row: Row) -> str:
     """A cooperative card as a receipt names it: ``Visa Cooperativa San José S.J.``."""
     return f"{BRAND_LABELS[CardBrand(row['brand'])]} {COOPERATIVE_NAME}"
 
 
-def card_model(row: sqlite3.Row) -> CreditCard:
+def card_model(row: Row) -> CreditCard:
     total, minimum, available = card_amounts(row)
     return CreditCard(
         id=row["id"],
@@ -385,16 +383,16 @@ def card_model(row: sqlite3.Row) -> CreditCard:
     )
 
 
-def list_cards(conn: sqlite3.Connection, member: CurrentMember) -> list[CreditCard]:
+def list_cards(conn: Connection, member: CurrentMember) -> list[CreditCard]:
     rows = conn.execute(
         "SELECT * FROM cards WHERE holder_id = ? ORDER BY id", (member.holder_id,)
     ).fetchall()
     return [card_model(row) for row in rows]
 
 
-def own_card(conn: sqlite3.Connection, member: CurrentMember, card_id: int) -> sqlite3.Row:
+def own_card(conn: Connection, member: CurrentMember, card_id: int) -> Row:
     """The member's card; anyone else's (or none) is the same 404."""
-    row: sqlite3.Row | None = conn.execute(
+    row: Row | None = conn.execute(
         "SELECT * FROM cards WHERE id = ? AND holder_id = ?", (card_id, member.holder_id)
     ).fetchone()
     if row is None:
@@ -402,7 +400,7 @@ def own_card(conn: sqlite3.Connection, member: CurrentMember, card_id: int) -> s
     return row
 
 
-def require_card_amount(card: sqlite3.Row, amount_cents: int) -> None:
+def require_card_amount(card: Row, amount_cents: int) -> None:
     total, _minimum, _available = card_amounts(card)
     if total <= 0:
         raise ApiError(
@@ -417,7 +415,7 @@ def require_card_amount(card: sqlite3.Row, amount_cents: int) -> None:
         )
 
 
-def issuer_model(row: sqlite3.Row) -> CardIssuer:
+def issuer_model(row: Row) -> CardIssuer:
     return CardIssuer(
         code=row["code"],
         name=row["name"],
@@ -432,12 +430,12 @@ _SELECT_ISSUER = """
 """
 
 
-def list_issuers(conn: sqlite3.Connection) -> list[CardIssuer]:
+def list_issuers(conn: Connection) -> list[CardIssuer]:
     return [issuer_model(row) for row in conn.execute(f"{_SELECT_ISSUER} ORDER BY c.name")]
 
 
-def load_issuer(conn: sqlite3.Connection, code: str) -> sqlite3.Row:
-    row: sqlite3.Row | None = conn.execute(f"{_SELECT_ISSUER} WHERE c.code = ?", (code,)).fetchone()
+def load_issuer(conn: Connection, code: str) -> Row:
+    row: Row | None = conn.execute(f"{_SELECT_ISSUER} WHERE c.code = ?", (code,)).fetchone()
     if row is None:
         raise invalid("issuer_code", _(ISSUER_MESSAGE))
     return row
@@ -470,7 +468,7 @@ class PaymentPlan:
     """A checked payment request, ready to be stored (and executed after its PIN)."""
 
     kind: PaymentKind
-    origin: sqlite3.Row
+    origin: Row
     bill_id: int | None
     card_id: int | None
     issuer_code: str | None
@@ -486,7 +484,7 @@ class PaymentPlan:
 
 
 def plan_payment(
-    conn: sqlite3.Connection, member: CurrentMember, now: datetime, body: PaymentBody
+    conn: Connection, member: CurrentMember, now: datetime, body: PaymentBody
 ) -> PaymentPlan:
     """Checks a PaymentRequest in the order of the form; the first problem is raised.
 
@@ -561,12 +559,12 @@ def _payment_confirms(amount_cents: int, origin: str, what: str, values: dict[st
 
 
 def check_origin(
-    conn: sqlite3.Connection,
+    conn: Connection,
     member: CurrentMember,
     now: datetime,
     *,
     kind: PaymentKind,
-    origin: sqlite3.Row,
+    origin: Row,
     amount_cents: int,
 ) -> None:
     """What the start checks and the confirmation checks again: status, limits, funds."""
@@ -578,7 +576,7 @@ def check_origin(
 
 
 def insert_payment(
-    conn: sqlite3.Connection, member: CurrentMember, plan: PaymentPlan, now: datetime
+    conn: Connection, member: CurrentMember, plan: PaymentPlan, now: datetime
 ) -> int:
     """Stores the plan as a payment pendiente_verificacion; returns its id."""
     # Inside BEGIN IMMEDIATE no other writer can take the same id (and so the same reference).
@@ -617,8 +615,8 @@ _SELECT_PAYMENT = """
 """
 
 
-def load_payment(conn: sqlite3.Connection, member_id: int, payment_id: int) -> sqlite3.Row:
-    row: sqlite3.Row | None = conn.execute(
+def load_payment(conn: Connection, member_id: int, payment_id: int) -> Row:
+    row: Row | None = conn.execute(
         f"{_SELECT_PAYMENT} WHERE p.id = ? AND p.member_id = ?", (payment_id, member_id)
     ).fetchone()
     if row is None:
@@ -626,7 +624,7 @@ def load_payment(conn: sqlite3.Connection, member_id: int, payment_id: int) -> s
     return row
 
 
-def executed_payments(conn: sqlite3.Connection, member_id: int, limit: int) -> list[sqlite3.Row]:
+def executed_payments(conn: Connection, member_id: int, limit: int) -> list[Row]:
     return conn.execute(
         f"""
         {_SELECT_PAYMENT}
@@ -637,7 +635,7 @@ def executed_payments(conn: sqlite3.Connection, member_id: int, limit: int) -> l
     ).fetchall()
 
 
-def payment_model(row: sqlite3.Row) -> Payment:
+def payment_model(row: Row) -> Payment:
     def when(column: str) -> datetime | None:
         value = row[column]
         return db.from_db(value) if value else None
@@ -665,7 +663,7 @@ def short_card(last4: str) -> str:
 
 
 def confirm_payment(
-    conn: sqlite3.Connection, member: CurrentMember, payment_id: int, now: datetime
+    conn: Connection, member: CurrentMember, payment_id: int, now: datetime
 ) -> Payment:
     """Executes the payment of a confirmed challenge after checking again what the start
     checked (time has passed: the bill or card, funds, limits, the account's status)."""
@@ -686,9 +684,7 @@ def confirm_payment(
     return payment_model(execute_payment(conn, member, payment_id, now))
 
 
-def execute_payment(
-    conn: sqlite3.Connection, member: CurrentMember, payment_id: int, now: datetime
-) -> sqlite3.Row:
+def execute_payment(conn: Connection, member: CurrentMember, payment_id: int, now: datetime) -> Row:
     """Moves the money of a checked payment, updates the bill or card and e-mails the receipt.
 
     A service or a cooperative card ends ``completada``; a card of another institution
@@ -784,7 +780,7 @@ def execute_payment(
     return row
 
 
-def cancel_payment(conn: sqlite3.Connection, payment_id: int, reason: str) -> None:
+def cancel_payment(conn: Connection, payment_id: int, reason: str) -> None:
     conn.execute(
         """
         UPDATE payments SET status = 'cancelada', reason = ?

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import secrets
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +22,7 @@ from mock_server.lockout import lock_member
 from mock_server.payments import cancel_payment
 from mock_server.pin_limits import DEFAULT_PIN_LIMITS, PinLimits
 from mock_server.security import PasswordChecker
+from mock_server.store import Connection, Row, write_transaction
 from sjvirtual_tui.models import Challenge, ChallengePurpose, ConfirmRequest, ErrorBody
 
 PIN_TTL = timedelta(minutes=5)
@@ -118,7 +118,7 @@ def prepare(passwords: PasswordChecker, amount_cents: int | None, payee: str) ->
 
 
 def store(
-    conn: sqlite3.Connection,
+    conn: Connection,
     passwords: PasswordChecker,
     prepared: PreparedPin | None,
     now: datetime,
@@ -203,7 +203,7 @@ def _retry_later(status: int, code: str, refusal: str, wait: timedelta) -> Retry
 
 
 def admit(
-    conn: sqlite3.Connection,
+    conn: Connection,
     member_id: int,
     now: datetime,
     limits: PinLimits = DEFAULT_PIN_LIMITS,
@@ -238,9 +238,9 @@ def admit(
         raise _retry_later(429, "too_many_pins", refusal, wait)
 
 
-def load(conn: sqlite3.Connection, member_id: int, challenge_id: str) -> sqlite3.Row | None:
+def load(conn: Connection, member_id: int, challenge_id: str) -> Row | None:
     """The member's challenge (another member's is None, like an unknown id)."""
-    row: sqlite3.Row | None = conn.execute(
+    row: Row | None = conn.execute(
         """
         SELECT id, member_id, purpose, amount_cents, payee, pin_hash, payload, transfer_id,
                payment_id, expires_at, attempts_left, status
@@ -251,11 +251,11 @@ def load(conn: sqlite3.Connection, member_id: int, challenge_id: str) -> sqlite3
     return row
 
 
-def is_expired(row: sqlite3.Row, now: datetime) -> bool:
+def is_expired(row: Row, now: datetime) -> bool:
     return now >= db.from_db(row["expires_at"])
 
 
-def verify(passwords: PasswordChecker, row: sqlite3.Row, body: ConfirmRequest) -> bool:
+def verify(passwords: PasswordChecker, row: Row, body: ConfirmRequest) -> bool:
     """Whether ``body`` is this challenge's PIN with its exact amount and payee echoed."""
     if body.amount_cents != row["amount_cents"] or body.payee != row["payee"]:
         return False  # a tampered echo fails like a wrong PIN (and needs no argon2)
@@ -264,7 +264,7 @@ def verify(passwords: PasswordChecker, row: sqlite3.Row, body: ConfirmRequest) -
     )
 
 
-def expire(conn: sqlite3.Connection, challenge_id: str, now: datetime) -> None:
+def expire(conn: Connection, challenge_id: str, now: datetime) -> None:
     """Marks a pending challenge caducado and cancels its operation (expiry is not counted)."""
     row = conn.execute(
         "SELECT transfer_id, payment_id FROM challenges WHERE id = ? AND status = 'pendiente'",
@@ -279,7 +279,7 @@ def expire(conn: sqlite3.Connection, challenge_id: str, now: datetime) -> None:
     cancel_operation(conn, row, EXPIRED_REASON)
 
 
-def cancel_operation(conn: sqlite3.Connection, row: sqlite3.Row, reason: str) -> None:
+def cancel_operation(conn: Connection, row: Row, reason: str) -> None:
     """The pending transfer or payment of a challenge that was not confirmed is cancelada."""
     if row["transfer_id"] is not None:
         cancel_transfer(conn, row["transfer_id"], reason)
@@ -287,7 +287,7 @@ def cancel_operation(conn: sqlite3.Connection, row: sqlite3.Row, reason: str) ->
         cancel_payment(conn, row["payment_id"], reason)
 
 
-def expire_due(conn: sqlite3.Connection, now: datetime) -> int:
+def expire_due(conn: Connection, now: datetime) -> int:
     """Expires every pending challenge past its time (one transaction); returns how many."""
     due = [
         row["id"]
@@ -298,13 +298,13 @@ def expire_due(conn: sqlite3.Connection, now: datetime) -> int:
     ]
     if not due:
         return 0
-    with db.write_transaction(conn):
+    with write_transaction(conn):
         for challenge_id in due:
             expire(conn, challenge_id, now)
     return len(due)
 
 
-def wrong_pin(conn: sqlite3.Connection, row: sqlite3.Row, now: datetime) -> tuple[int, ErrorBody]:
+def wrong_pin(conn: Connection, row: Row, now: datetime) -> tuple[int, ErrorBody]:
     """Counts a wrong PIN (inside the caller's transaction): (HTTP status, body) to answer.
 
     The member's fifth wrong PIN in a row, in any operations, locks the member (423);
@@ -352,7 +352,7 @@ def wrong_pin(conn: sqlite3.Connection, row: sqlite3.Row, now: datetime) -> tupl
     return 409, ErrorBody(code="challenge_cancelled", message=_(CANCELLED_MESSAGE), field="pin")
 
 
-def lock_by_pin(conn: sqlite3.Connection, member_id: int, now: datetime, wrong: int) -> None:
+def lock_by_pin(conn: Connection, member_id: int, now: datetime, wrong: int) -> None:
     """Locks the member (sessions ended), cancels every operation awaiting its PIN, and tells
     the member by e-mail (inside the caller's transaction)."""
     lock_member(conn, member_id, now)
@@ -377,7 +377,7 @@ def lock_by_pin(conn: sqlite3.Connection, member_id: int, now: datetime, wrong: 
     )
 
 
-def mark_used(conn: sqlite3.Connection, row: sqlite3.Row, now: datetime) -> None:
+def mark_used(conn: Connection, row: Row, now: datetime) -> None:
     """The operation is confirmed: the challenge is spent and the wrong-PIN count starts over."""
     conn.execute(
         "UPDATE challenges SET status = 'usado', resolved_at = ? WHERE id = ?",

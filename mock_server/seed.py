@@ -42,6 +42,7 @@ from mock_server.ledger import (
     SALIDAS_NUMBER,
     ledger_problems,
 )
+from mock_server.store import Connection, write_transaction
 from sjvirtual_tui.models import (
     AccountType,
     AmountRule,
@@ -959,9 +960,7 @@ def seed_database(
         conn.close()
 
 
-def _write_seed(
-    conn: sqlite3.Connection, now: datetime, bulk: bool, hasher: PasswordHasher
-) -> None:
+def _write_seed(conn: Connection, now: datetime, bulk: bool, hasher: PasswordHasher) -> None:
     today = now.astimezone(ECUADOR_TZ).date()
     master = random.Random(SEED)
 
@@ -1173,7 +1172,7 @@ def _write_seed(
             )
         )
 
-    with db.write_transaction(conn):
+    with write_transaction(conn):
         conn.executemany(
             "INSERT INTO holders (id, identification, kind, name) VALUES (?, ?, ?, ?)",
             holder_rows,
@@ -1244,9 +1243,7 @@ def _write_seed(
         _write_payments_seed(conn, now, member_ids)
 
 
-def _write_payments_seed(
-    conn: sqlite3.Connection, now: datetime, member_ids: dict[str, int]
-) -> None:
+def _write_payments_seed(conn: Connection, now: datetime, member_ids: dict[str, int]) -> None:
     """The billers, their bills, the members' cards and the card issuers (inside the seed's
     transaction)."""
     today = now.astimezone(ECUADOR_TZ).date()

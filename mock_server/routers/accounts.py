@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-import sqlite3
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
@@ -19,6 +18,7 @@ from mock_server.deps import DIGITS, Conn, CurrentMember
 from mock_server.errors import ERROR_RESPONSE, ApiError
 from mock_server.i18n import _
 from mock_server.routers import openapi_examples as ex
+from mock_server.store import Connection, Row
 from sjvirtual_tui.models import Account, AccountType, Movement, MovementPage, StatementOrder
 from sjvirtual_tui.rules import ECUADOR_TZ
 
@@ -59,7 +59,7 @@ _CURSOR_VALUE = re.compile(
 )
 
 
-def _account(row: sqlite3.Row) -> Account:
+def _account(row: Row) -> Account:
     return Account(
         number=row["number"],
         type=AccountType(row["type"]),
@@ -69,7 +69,7 @@ def _account(row: sqlite3.Row) -> Account:
     )
 
 
-def own_account(conn: sqlite3.Connection, member: CurrentMember, number: str) -> sqlite3.Row:
+def own_account(conn: Connection, member: CurrentMember, number: str) -> Row:
     """The account ``number`` of the member's holder; anyone else's (or none) is the same 404."""
     # Staff have no holder: NULL matches no account.
     return banking.own_account(conn, member, number)

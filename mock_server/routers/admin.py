@@ -6,7 +6,6 @@ when), in the same transaction as the change.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from typing import Annotated
 
@@ -22,6 +21,7 @@ from mock_server.lockout import MAX_FAILURES, unlock_member
 from mock_server.routers import openapi_examples as ex
 from mock_server.routers.registration import duplicate_problem
 from mock_server.security import normalise_username
+from mock_server.store import Connection, Row
 from sjvirtual_tui.models import (
     MAX_ID,
     LockedMember,
@@ -57,7 +57,7 @@ _SELECT_REGISTRATION = """
 """
 
 
-def _registration(row: sqlite3.Row) -> StaffRegistration:
+def _registration(row: Row) -> StaffRegistration:
     return StaffRegistration(
         id=row["id"],
         reference=row["reference"],
@@ -70,8 +70,8 @@ def _registration(row: sqlite3.Row) -> StaffRegistration:
     )
 
 
-def _load(conn: sqlite3.Connection, registration_id: int) -> sqlite3.Row:
-    row: sqlite3.Row | None = conn.execute(
+def _load(conn: Connection, registration_id: int) -> Row:
+    row: Row | None = conn.execute(
         f"{_SELECT_REGISTRATION} WHERE r.id = ?", (registration_id,)
     ).fetchone()
     if row is None:
@@ -79,7 +79,7 @@ def _load(conn: sqlite3.Connection, registration_id: int) -> sqlite3.Row:
     return row
 
 
-def _pending(conn: sqlite3.Connection, registration_id: int) -> sqlite3.Row:
+def _pending(conn: Connection, registration_id: int) -> Row:
     row = _load(conn, registration_id)
     if row["status"] != RegistrationStatus.PENDIENTE:
         raise ApiError(
@@ -94,7 +94,7 @@ def _pending(conn: sqlite3.Connection, registration_id: int) -> sqlite3.Row:
 
 
 def _record(
-    conn: sqlite3.Connection,
+    conn: Connection,
     staff: CurrentMember,
     action: str,
     target: str,
@@ -186,7 +186,7 @@ def approve(
             """
             INSERT INTO members (username, holder_id, status, full_name, email, role,
                 created_at, language)
-            VALUES (?, ?, 'pending_password', ?, ?, 'member', ?, ?)
+            VALUES (?, ?, 'pending_password', ?, ?, 'member', ?, ?) RETURNING id
             """,
             # The member's e-mails are in the language it registered in (until it logs in).
             (
@@ -197,7 +197,7 @@ def approve(
                 db.to_db(now),
                 row["language"],
             ),
-        ).lastrowid
+        ).fetchone()[0]
         assert member_id is not None
         code = codes.issue(conn, member_id, "set_password", now, codes.SET_PASSWORD_TTL)
         mail.approval(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from typing import Annotated
 
@@ -15,6 +14,7 @@ from mock_server.i18n import _, language
 from mock_server.lockout import MAX_FAILURES, clear_failures, failures, locked_error, record_failure
 from mock_server.routers import openapi_examples as ex
 from mock_server.security import decoy_image, hash_token, new_token, normalise_username
+from mock_server.store import Connection, Row, write_transaction
 from sjvirtual_tui.models import (
     ChallengeRequest,
     LoginRequest,
@@ -96,7 +96,7 @@ def login(
 
     now = state.clock.now()
     if not ok:
-        with db.write_transaction(conn):
+        with write_transaction(conn):
             count = record_failure(conn, username, member["id"] if member else None, now)
         if count >= MAX_FAILURES:
             raise locked_error()
@@ -117,7 +117,7 @@ def login(
             if state.passwords.needs_rehash(verified_hash)
             else None
         )
-        with db.write_transaction(conn):
+        with write_transaction(conn):
             # A parallel request may also have counted the 5th failure while we verified.
             current = conn.execute(
                 """
@@ -171,10 +171,10 @@ def login(
 
 
 def _check_device(
-    conn: sqlite3.Connection,
-    member: sqlite3.Row,
+    conn: Connection,
+    member: Row,
     presented: str | None,
-    current: sqlite3.Row,
+    current: Row,
     now: datetime,
 ) -> str | None:
     """The terminal of a successful login (inside its write transaction): None when
@@ -223,7 +223,7 @@ def _check_device(
 )
 def logout(session: Session, state: State, conn: Conn) -> Response:
     token_hash, _member = session
-    with db.write_transaction(conn):
+    with write_transaction(conn):
         conn.execute(
             "UPDATE sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL",
             (db.to_db(state.clock.now()), token_hash),

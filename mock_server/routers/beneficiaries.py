@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,6 +33,7 @@ from mock_server.errors import ERROR_RESPONSE, ApiError
 from mock_server.i18n import _
 from mock_server.idempotency import Idempotency, Outcome, member_idempotency
 from mock_server.routers import openapi_examples as ex
+from mock_server.store import Connection
 from sjvirtual_tui import rules
 from sjvirtual_tui.models import (
     ACCOUNT_TYPE_LABELS,
@@ -121,7 +121,7 @@ class _Draft:
     confirms: Callable[[], str]  # called in the member's language (the PIN e-mail's)
 
 
-def _duplicate(conn: sqlite3.Connection, member_id: int, payload: dict[str, Any]) -> None:
+def _duplicate(conn: Connection, member_id: int, payload: dict[str, Any]) -> None:
     if payload["kind"] == BeneficiaryKind.INTERNA:
         row = conn.execute(
             "SELECT 1 FROM beneficiaries WHERE member_id = ? AND kind = 'interna' AND number = ?",
@@ -155,7 +155,7 @@ def _id_problem(id_type: IdType, id_number: str) -> str | None:
 
 
 def _draft(
-    conn: sqlite3.Connection,
+    conn: Connection,
     member: CurrentMember,
     body: InternalBeneficiaryRequest | ExternalBeneficiaryRequest,
 ) -> _Draft:
@@ -267,7 +267,7 @@ def add_beneficiary(
 
 
 def confirm_beneficiary(
-    conn: sqlite3.Connection, member: CurrentMember, payload_json: str, now: datetime
+    conn: Connection, member: CurrentMember, payload_json: str, now: datetime
 ) -> Beneficiary:
     """Inserts the beneficiary of a confirmed challenge, after checking again what the start
     checked (the account still open and not the member's; not registered meanwhile)."""
@@ -296,7 +296,7 @@ def confirm_beneficiary(
         """
         INSERT INTO beneficiaries (member_id, kind, number, account_type, account_id,
             institution_code, id_type, id_number, name, email, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
         """,
         (
             member.id,
@@ -311,7 +311,7 @@ def confirm_beneficiary(
             None if interna else payload["email"],
             db.to_db(now),
         ),
-    ).lastrowid
+    ).fetchone()[0]
     assert beneficiary_id is not None
     beneficiary = beneficiary_model(own_beneficiary(conn, member.id, beneficiary_id))
     whom = conn.execute(

@@ -8,7 +8,6 @@ is still what is stored.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from datetime import datetime, timedelta
 from typing import Annotated
 
@@ -35,6 +34,7 @@ from mock_server.lockout import (
 from mock_server.routers import openapi_examples as ex
 from mock_server.routers.auth import parse_username
 from mock_server.security import PasswordChecker
+from mock_server.store import Connection, Row, StoreError, write_transaction
 from sjvirtual_tui import rules
 from sjvirtual_tui.models import (
     ErrorBody,
@@ -91,7 +91,7 @@ def _invalid(field: str, message: str) -> ApiError:
     return ApiError(422, "validation_error", message, field)
 
 
-def _profile(row: sqlite3.Row) -> MemberProfile:
+def _profile(row: Row) -> MemberProfile:
     return MemberProfile(
         username=row["username"], full_name=row["full_name"], role=Role(row["role"])
     )
@@ -177,7 +177,7 @@ def security_questions(conn: Conn) -> list[SecurityQuestion]:
     return [SecurityQuestion(id=question_id, text=_(text)) for question_id, text in rows]
 
 
-def _setup_problem(conn: sqlite3.Connection, body: FirstLoginSetup) -> ApiError | None:
+def _setup_problem(conn: Connection, body: FirstLoginSetup) -> ApiError | None:
     """The first problem of the wizard's data, in the wizard's order (argon2 checks aside)."""
     problem = rules.password_error(body.new_password)
     if problem is not None:
@@ -294,9 +294,9 @@ def first_login_setup(
 # --- recovery ------------------------------------------------------------------------------------
 
 
-def _recoverable(conn: sqlite3.Connection, username: str) -> sqlite3.Row | None:
+def _recoverable(conn: Connection, username: str) -> Row | None:
     """An active user with both secret answers (anyone else gets decoys)."""
-    row: sqlite3.Row | None = conn.execute(
+    row: Row | None = conn.execute(
         """
         SELECT m.id, m.full_name, m.email, m.username, m.own_question, m.own_answer_hash,
                m.answer_hash, q.text AS security_question
@@ -310,12 +310,12 @@ def _recoverable(conn: sqlite3.Connection, username: str) -> sqlite3.Row | None:
     return row
 
 
-def _member_id(conn: sqlite3.Connection, username: str) -> int | None:
+def _member_id(conn: Connection, username: str) -> int | None:
     row = conn.execute("SELECT id FROM members WHERE username = ?", (username,)).fetchone()
     return None if row is None else int(row["id"])
 
 
-def _code_ok(code: sqlite3.Row | None, member: sqlite3.Row | None, now: datetime) -> bool:
+def _code_ok(code: Row | None, member: Row | None, now: datetime) -> bool:
     """``code`` is the member's live recovery code (cheap: no argon2 before it holds)."""
     return (
         code is not None
@@ -338,7 +338,7 @@ def send_recovery_code(state: ServerState, username: str, requested: datetime) -
     """
     conn = state.connections.acquire()
     try:
-        with db.write_transaction(conn):
+        with write_transaction(conn):
             conn.execute(
                 "DELETE FROM recovery_requests WHERE requested_at < ?",
                 (db.to_db(requested - RECOVERY_REQUESTS_KEPT),),
@@ -365,7 +365,7 @@ def send_recovery_code(state: ServerState, username: str, requested: datetime) -
                 name=member["full_name"],
                 code=code,
             )
-    except sqlite3.Error:
+    except StoreError:
         # The answer has gone already; the member asks again. (No name or code in the log.)
         log.exception("a recovery request could not be stored")
     finally:
@@ -412,7 +412,7 @@ def verify_recovery_code(
     # The code first: without it, a known name and an unknown one get the same counted 401,
     # and a locked user's state is not told to whoever lacks the code.
     if not _code_ok(codes.find(conn, body.code, "recovery"), member, now):
-        with db.write_transaction(conn):
+        with write_transaction(conn):
             count = record_failure(conn, username, member_id, now)
         if count >= MAX_FAILURES:
             raise locked_error()

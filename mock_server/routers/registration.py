@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 from typing import Annotated
 
@@ -14,6 +13,7 @@ from mock_server.errors import ERROR_RESPONSE, ApiError
 from mock_server.i18n import N_, _, language
 from mock_server.idempotency import Idempotency, Outcome, public_idempotency
 from mock_server.routers import openapi_examples as ex
+from mock_server.store import Connection
 from sjvirtual_tui import rules
 from sjvirtual_tui.models import (
     EmpresaRegistration,
@@ -89,9 +89,7 @@ def _check_fields(body: PersonaRegistration | EmpresaRegistration, today: date) 
             raise _invalid(field, problem)
 
 
-def _holder_of_account(
-    conn: sqlite3.Connection, body: PersonaRegistration | EmpresaRegistration
-) -> int:
+def _holder_of_account(conn: Connection, body: PersonaRegistration | EmpresaRegistration) -> int:
     """The holder of the active account ``cuenta`` if it has the request's identification."""
     identification, _field = identification_of(body)
     # Leading zeros do not matter: 107777 is the cartola's 00107777.
@@ -109,7 +107,7 @@ def _holder_of_account(
 
 
 def duplicate_problem(
-    conn: sqlite3.Connection,
+    conn: Connection,
     holder_id: int,
     identification: str,
     username: str,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections.abc import Callable, Coroutine
 from datetime import datetime
 from functools import partial
@@ -57,6 +56,7 @@ from mock_server.idempotency import (
     member_key,
 )
 from mock_server.routers import openapi_examples as ex
+from mock_server.store import Connection
 from sjvirtual_tui.models import (
     MAX_ID,
     ChallengePurpose,
@@ -176,7 +176,7 @@ async def _start(
 
 
 def _plan(
-    conn: sqlite3.Connection, member: CurrentMember, body: TransferRequest, now: datetime
+    conn: Connection, member: CurrentMember, body: TransferRequest, now: datetime
 ) -> TransferPlan:
     return plan_transfer(
         conn,
@@ -192,7 +192,7 @@ def _plan(
 
 
 def _execute_propias(
-    state: ServerState, conn: sqlite3.Connection, member: CurrentMember, body: TransferRequest
+    state: ServerState, conn: Connection, member: CurrentMember, body: TransferRequest
 ) -> Outcome:
     now = state.clock.now()
     row = execute_propias(conn, member, _plan(conn, member, body, now), now)
@@ -202,7 +202,7 @@ def _execute_propias(
 def _start_with_pin(
     state: ServerState,
     clearing: ClearingSettings,
-    conn: sqlite3.Connection,
+    conn: Connection,
     member: CurrentMember,
     idem: Idempotency,
     body: TransferRequest,
@@ -245,7 +245,7 @@ def _start_with_pin(
 
 
 def confirm_transfer(
-    conn: sqlite3.Connection, member: CurrentMember, transfer_id: int, now: datetime
+    conn: Connection, member: CurrentMember, transfer_id: int, now: datetime
 ) -> Transfer:
     """Executes the transfer of a confirmed challenge after checking again what the start
     checked (time has passed: funds, limits, the accounts' status, the beneficiary)."""

@@ -1,0 +1,409 @@
+"""The store's two engines behind one connection: SQLite (the embedded default) and PostgreSQL.
+
+A :class:`Database` is made from a URL: ``sqlite:///PATH`` (or a bare path) or
+``postgresql://user@host:port/name``. Its connections (:class:`Connection`) take SQL written once,
+with ``?`` placeholders, in the subset both engines speak; for PostgreSQL the placeholders are
+turned into psycopg's (``%s``) once per statement text and cached.
+
+Connections run in autocommit: a statement outside :func:`write_transaction` is its own
+transaction, as with SQLite's ``isolation_level=None``. Inside it:
+
+- SQLite: ``BEGIN IMMEDIATE`` takes the file's one write lock up front, so two writers never
+  fail half-way when they meet.
+- PostgreSQL: ``BEGIN`` and a transaction-scoped advisory lock (``pg_advisory_xact_lock``), held
+  by the server until COMMIT or ROLLBACK, so that writers in every worker process and on every
+  host queue one after another exactly as SQLite's do; reads are never blocked. The lock lives
+  in the database, not in a process: a killed worker's lock goes with its connection.
+
+Rows read by either engine answer ``row["column"]``, ``row[0]`` and ``row.keys()``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import sqlalchemy
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import NullPool, QueuePool
+
+Dialect = Literal["sqlite", "postgresql"]
+Params = Sequence[Any] | Mapping[str, Any]
+
+# How long a writer waits for the write lock before it gives up ("the database is busy").
+LOCK_TIMEOUT_SECONDS = 5.0
+
+# Every writer of every process takes this one advisory lock (PostgreSQL): the number is ours.
+_WRITE_LOCK_KEY = 0x534A5601  # "SJV" 1
+
+
+class StoreError(Exception):
+    """A database error of either engine (the driver's error is its ``__cause__``)."""
+
+
+class IntegrityError(StoreError):
+    """A constraint refused the statement (unique, check, foreign key, not null)."""
+
+
+class Unavailable(StoreError):
+    """The database cannot be reached or is too busy now: the request may be sent again later."""
+
+
+class Row(Protocol):
+    """What a fetched row offers on both engines (``sqlite3.Row`` is one)."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+
+    def keys(self) -> list[str]: ...
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Cursor(Protocol):
+    """What :meth:`Connection.execute` returns on both engines."""
+
+    rowcount: int
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+def database_url(value: str | Path) -> URL:
+    """``sqlite:///...``/``postgresql://...`` as given; a bare path is an SQLite file."""
+    if isinstance(value, Path) or "://" not in value:
+        return URL.create("sqlite", database=str(Path(value).expanduser().resolve()))
+    url = make_url(value)
+    if url.get_backend_name() == "postgres":  # the old spelling some tools still print
+        url = url.set(drivername="postgresql")
+    backend = url.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise ValueError(
+            f"unsupported database URL {url.render_as_string()!r}: "
+            "use sqlite:///PATH or postgresql://USER@HOST/NAME"
+        )
+    if backend == "sqlite":
+        if not url.database or url.database == ":memory:":
+            raise ValueError("an SQLite database must be a file: sqlite:///PATH")
+        return URL.create("sqlite", database=str(Path(url.database).expanduser().resolve()))
+    return url.set(drivername="postgresql+psycopg")
+
+
+def safe_url(url: URL) -> str:
+    """The URL with its password hidden, for logs and messages."""
+    return url.render_as_string(hide_password=True)
+
+
+# --- SQLite ------------------------------------------------------------------------------
+
+_sqlite_write_locks: dict[str, threading.Lock] = {}
+_sqlite_write_locks_guard = threading.Lock()
+
+
+def _sqlite_write_lock(path: str) -> threading.Lock:
+    """The process's queue for one SQLite file's write lock (fairness, not correctness: SQLite's
+    busy handler makes a waiting writer sleep up to 100 ms a time and lose to newcomers, this
+    hands the turn over as soon as the writer before commits; SQLite's lock is what excludes)."""
+    with _sqlite_write_locks_guard:
+        lock = _sqlite_write_locks.get(path)
+        if lock is None:
+            lock = _sqlite_write_locks[path] = threading.Lock()
+        return lock
+
+
+def connect_sqlite(path: str | Path) -> sqlite3.Connection:
+    """A connection to an SQLite file set up the way the store expects (WAL; every COMMIT
+    durable, so a ``kill -9`` loses no committed movement; foreign keys on)."""
+    # check_same_thread=False: FastAPI may enter and leave a dependency and run the endpoint on
+    # different threadpool threads; the connection is still used by one request at a time.
+    conn = sqlite3.connect(
+        path, isolation_level=None, check_same_thread=False, timeout=LOCK_TIMEOUT_SECONDS
+    )
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------
+
+_QMARK = re.compile(r"'(?:[^']|'')*'|\?|%")
+
+
+@functools.lru_cache(maxsize=2048)
+def postgresql_sql(sql: str) -> str:
+    """``?`` placeholders as psycopg's ``%s`` (a ``%`` of the text doubled; quoted text kept)."""
+
+    def swap(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token == "?":
+            return "%s"
+        if token == "%":
+            return "%%"
+        return token.replace("%", "%%")
+
+    return _QMARK.sub(swap, sql)
+
+
+class _PgRow(tuple):
+    """A PostgreSQL row that reads like ``sqlite3.Row``."""
+
+    __slots__ = ()
+    _index: dict[str, int]
+    _names: list[str]
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            return tuple.__getitem__(self, self._index[key])
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> list[str]:
+        return list(self._names)
+
+
+def _pg_row_factory(cursor: Any) -> Any:
+    description = cursor.description
+    if description is None:
+        return None
+    names = [column.name for column in description]
+    row_class = type(
+        "Row",
+        (_PgRow,),
+        {"__slots__": (), "_index": {n: i for i, n in enumerate(names)}, "_names": names},
+    )
+
+    def make(values: Sequence[Any]) -> Any:
+        # SUM() of integers is numeric in PostgreSQL; the store holds integers only (cents,
+        # counts), so an integral Decimal is read back as the int SQLite would give.
+        return row_class(
+            int(v) if isinstance(v, Decimal) and v == v.to_integral_value() else v for v in values
+        )
+
+    return make
+
+
+def _connect_postgresql(url: URL) -> Any:
+    import psycopg
+
+    kwargs: dict[str, Any] = {
+        "autocommit": True,
+        # Client-side binding: parameters are quoted into the text as SQLite binds them, so an
+        # untyped NULL or a ? compared with a column needs no cast.
+        "cursor_factory": psycopg.ClientCursor,
+        "row_factory": _pg_row_factory,
+        "connect_timeout": 5,
+        # A writer waits at most this long for the write lock, then the request gets a 503.
+        "options": f"-c lock_timeout={int(LOCK_TIMEOUT_SECONDS * 1000)}",
+    }
+    for key in ("host", "port", "username", "password", "database"):
+        value = getattr(url, key)
+        if value is not None:
+            kwargs[{"username": "user", "database": "dbname"}.get(key, key)] = value
+    kwargs.update({k: v for k, v in url.query.items() if isinstance(v, str)})
+    return psycopg.connect(**kwargs)
+
+
+# --- both ------------------------------------------------------------------------------------
+
+
+def _driver_errors() -> tuple[type[BaseException], type[BaseException], type[BaseException]]:
+    """(any error, integrity error, cannot-reach error) of the drivers present."""
+    errors: list[type[BaseException]] = [sqlite3.Error]
+    integrity: list[type[BaseException]] = [sqlite3.IntegrityError]
+    unavailable: list[type[BaseException]] = []
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        pass
+    else:
+        errors.append(psycopg.Error)
+        integrity.append(psycopg.IntegrityError)
+        unavailable.append(psycopg.OperationalError)
+    return tuple(errors), tuple(integrity), tuple(unavailable)  # type: ignore[return-value]
+
+
+_ANY_ERROR, _INTEGRITY_ERROR, _UNAVAILABLE_ERROR = _driver_errors()
+
+
+def _translated(exc: BaseException) -> StoreError:
+    if isinstance(exc, _INTEGRITY_ERROR):
+        return IntegrityError(str(exc))
+    if isinstance(exc, _UNAVAILABLE_ERROR):
+        return Unavailable(str(exc))
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+        return Unavailable(str(exc))
+    return StoreError(str(exc))
+
+
+class Database:
+    """One database, by URL, with a pool of connections kept between requests."""
+
+    def __init__(self, url: str | Path | URL, *, pooled: bool = True, pool_size: int = 8) -> None:
+        self.url = url if isinstance(url, URL) else database_url(url)
+        self.dialect: Dialect = (
+            "sqlite" if self.url.get_backend_name() == "sqlite" else "postgresql"
+        )
+        if self.dialect == "sqlite":
+            path = str(self.url.database)
+            self.path: Path | None = Path(path)
+            self._write_lock: threading.Lock | None = _sqlite_write_lock(path)
+            # Kept open between requests: opening one sets it up again, and closing the last
+            # one to a WAL file checkpoints the whole log, which the next request makes again.
+            self.engine = sqlalchemy.create_engine(
+                "sqlite://",
+                creator=lambda: connect_sqlite(path),
+                **(
+                    {"poolclass": QueuePool, "pool_size": 32, "max_overflow": -1}
+                    if pooled
+                    else {"poolclass": NullPool}
+                ),
+            )
+        else:
+            self.path = None
+            self._write_lock = None
+            url_ = self.url
+            self.engine = sqlalchemy.create_engine(
+                url_,
+                creator=lambda: _connect_postgresql(url_),
+                **(
+                    {
+                        "poolclass": QueuePool,
+                        "pool_size": pool_size,
+                        "max_overflow": 32,
+                        "pool_timeout": LOCK_TIMEOUT_SECONDS,
+                        # A connection broken by a restart of PostgreSQL is replaced, not
+                        # handed out.
+                        "pool_pre_ping": True,
+                    }
+                    if pooled
+                    else {"poolclass": NullPool}
+                ),
+            )
+
+    def __repr__(self) -> str:
+        return f"Database({safe_url(self.url)!r})"
+
+    def connect(self) -> Connection:
+        try:
+            fairy = self.engine.raw_connection()
+        except sqlalchemy.exc.DBAPIError as exc:
+            raise Unavailable(str(exc.orig)) from exc
+        except sqlalchemy.exc.TimeoutError as exc:
+            raise Unavailable(str(exc)) from exc
+        return Connection(self, fairy)
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        conn = self.connect()
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def dispose(self) -> None:
+        """Closes the idle connections (a connection in use is closed when it comes back)."""
+        self.engine.dispose()
+
+
+class Connection:
+    """One connection of a :class:`Database`, used by one request at a time."""
+
+    __slots__ = ("_fairy", "_raw", "database", "dialect")
+
+    def __init__(self, database: Database, fairy: Any) -> None:
+        self.database = database
+        self.dialect: Dialect = database.dialect
+        self._fairy = fairy
+        self._raw: Any = fairy.driver_connection
+
+    def execute(self, sql: str, params: Params = ()) -> Cursor:
+        try:
+            if self.dialect == "sqlite":
+                return self._raw.execute(sql, params)
+            return self._raw.execute(postgresql_sql(sql), params or None)
+        except _ANY_ERROR as exc:
+            raise _translated(exc) from exc
+
+    def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        try:
+            if self.dialect == "sqlite":
+                self._raw.executemany(sql, rows)
+            else:
+                with self._raw.cursor() as cursor:
+                    cursor.executemany(postgresql_sql(sql), list(rows))
+        except _ANY_ERROR as exc:
+            raise _translated(exc) from exc
+
+    @property
+    def in_transaction(self) -> bool:
+        if self.dialect == "sqlite":
+            return bool(self._raw.in_transaction)
+        import psycopg
+
+        return bool(self._raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE)
+
+    @property
+    def driver_connection(self) -> Any:
+        """The driver's own connection (sqlite3 or psycopg), for tools that need it."""
+        return self._raw
+
+    def rollback(self) -> None:
+        try:
+            if self.in_transaction:
+                self._raw.execute("ROLLBACK")
+        except _ANY_ERROR as exc:
+            raise _translated(exc) from exc
+
+    def close(self) -> None:
+        """Back to the pool; a transaction left open is rolled back first."""
+        try:
+            if self.in_transaction:
+                self._raw.execute("ROLLBACK")
+        except _ANY_ERROR:
+            self._fairy.invalidate()  # never hand on a half-done transaction
+        self._fairy.close()
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@contextmanager
+def write_transaction(conn: Connection) -> Iterator[Connection]:
+    """One write transaction, writers one after another (see the module's doc); any exception
+    rolls the whole thing back."""
+    lock = conn.database._write_lock
+    if lock is not None and not lock.acquire(timeout=LOCK_TIMEOUT_SECONDS):
+        raise Unavailable("database is locked")
+    try:
+        if conn.dialect == "sqlite":
+            conn.execute("BEGIN IMMEDIATE")
+        else:
+            conn.execute("BEGIN")
+            conn.execute("SELECT pg_advisory_xact_lock(?)", (_WRITE_LOCK_KEY,))
+        try:
+            yield conn
+        except BaseException:
+            # Some errors (disk full, a lost connection) already ended the transaction.
+            with suppress(StoreError):
+                conn.rollback()
+            raise
+        conn.execute("COMMIT")
+    finally:
+        if lock is not None:
+            lock.release()
