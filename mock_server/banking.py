@@ -304,7 +304,7 @@ def beneficiary_model(row: Row) -> Beneficiary:
 
 def list_beneficiaries(conn: Connection, member_id: int) -> list[Row]:
     return conn.execute(
-        f"{_SELECT_BENEFICIARY} WHERE b.member_id = ? ORDER BY b.name COLLATE NOCASE, b.id",
+        f"{_SELECT_BENEFICIARY} WHERE b.member_id = ? ORDER BY lower(b.name), b.id",
         (member_id,),
     ).fetchall()
 

@@ -296,7 +296,7 @@ def frequent_model(row: Row) -> FrequentService:
 
 def list_frequent(conn: Connection, member_id: int) -> list[FrequentService]:
     rows = conn.execute(
-        f"{_SELECT_FREQUENT} WHERE f.member_id = ? ORDER BY f.alias COLLATE NOCASE, f.id",
+        f"{_SELECT_FREQUENT} WHERE f.member_id = ? ORDER BY lower(f.alias), f.id",
         (member_id,),
     ).fetchall()
     return [frequent_model(row) for row in rows]

@@ -130,7 +130,7 @@ def duplicate_problem(
     request = conn.execute(
         f"""
         SELECT reference, status FROM registrations
-        WHERE identification = ? AND status IN ({placeholders}) AND id IS NOT ?
+        WHERE identification = ? AND status IN ({placeholders}) AND id IS DISTINCT FROM ?
         """,
         (identification, *OPEN_STATUSES, exclude_registration),
     ).fetchone()
@@ -155,7 +155,7 @@ def duplicate_problem(
         SELECT 1 FROM members WHERE username = ?
         UNION ALL
         SELECT 1 FROM registrations
-        WHERE username = ? AND status IN ({placeholders}) AND id IS NOT ?
+        WHERE username = ? AND status IN ({placeholders}) AND id IS DISTINCT FROM ?
         """,
         (username, username, *OPEN_STATUSES, exclude_registration),
     ).fetchone()
