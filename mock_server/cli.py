@@ -209,12 +209,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.url.get_backend_name() == "postgresql":
         if args.fresh and args.confirm_wipe != args.url.database:
             parser.error(
-                f"--fresh borra todos los datos de la base PostgreSQL {safe_url(args.url)}; "
+                f"--fresh borra todos los datos de la base PostgreSQL {_shown(args.url)}; "
                 f"para hacerlo, agregue --confirm-wipe {args.url.database}"
             )
     elif args.confirm_wipe is not None:
         parser.error("--confirm-wipe es solo para una base PostgreSQL")
     return args
+
+
+def _shown(url: URL) -> str:
+    """The database for a person: an SQLite file by its path, a URL as given (no password)."""
+    if url.get_backend_name() == "sqlite":
+        return str(url.database)
+    return safe_url(url.set(drivername="postgresql"))
 
 
 def _chosen_url(args: argparse.Namespace, environ: Mapping[str, str]) -> URL:
@@ -285,7 +292,7 @@ def prepare_postgresql(database: Database, *, fresh: bool = False) -> None:
     one that has tables is left to the migrations."""
     if fresh:
         print(
-            f"sjvirtual-mock-server: borrando y sembrando de nuevo {safe_url(database.url)}...",
+            f"sjvirtual-mock-server: borrando y sembrando de nuevo {_shown(database.url)}...",
             file=sys.stderr,
             flush=True,
         )
@@ -295,7 +302,7 @@ def prepare_postgresql(database: Database, *, fresh: bool = False) -> None:
     if not fresh:
         print(
             f"sjvirtual-mock-server: sembrando los datos de demostración en "
-            f"{safe_url(database.url)}...",
+            f"{_shown(database.url)}...",
             file=sys.stderr,
             flush=True,
         )
@@ -345,8 +352,7 @@ def _fail(message: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     url: URL = args.url
-    # Never the password; an SQLite file by its path, as before.
-    shown_url = str(url.database) if url.get_backend_name() == "sqlite" else safe_url(url)
+    shown_url = _shown(url)  # never the password
     settings = ServerSettings(
         database_url=url.render_as_string(hide_password=False),
         clearing_delay_seconds=args.clearing_delay,

@@ -318,6 +318,10 @@ class Database:
             raise Unavailable(str(exc.orig)) from exc
         except sqlalchemy.exc.TimeoutError as exc:
             raise Unavailable(str(exc)) from exc
+        except _ANY_ERROR as exc:
+            # The pool lets the driver's own error through when our creator fails (PostgreSQL
+            # down or restarting: psycopg's OperationalError, which is Unavailable).
+            raise _translated(exc) from exc
         return Connection(self, fairy)
 
     @contextmanager
