@@ -15,7 +15,7 @@ import ipaddress
 import os
 import socket
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -306,9 +306,8 @@ def prepare_postgresql(database: Database, *, fresh: bool = False) -> None:
             file=sys.stderr,
             flush=True,
         )
-    # Seeding through the store (schema and rows in the given database).
-    seed_into: Callable[..., Any] = seed.seed_database
-    seed_into(database)
+    # Through the store: the schema (the migrations) and the rows, in the given database.
+    seed.seed_database(database)
 
 
 def _is_loopback(host: str) -> bool:
