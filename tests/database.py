@@ -60,3 +60,29 @@ def ledger_problems_of(db: DB) -> list[str]:
 
     with connect(db) as conn:
         return ledger_problems(conn)
+
+
+def tables(db: DB) -> list[str]:
+    """The names of the database's tables (the server's schema, in any order)."""
+    if dialect(db) == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    else:
+        sql = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+    return [str(name) for (name,) in rows(db, sql)]
+
+
+def dump(db: DB) -> str:
+    """Every value of every table as text, one row a line: what a secret must never be in."""
+    with connect(db) as conn:
+        return "\n".join(
+            " | ".join(str(value) for value in found)
+            for table in tables(db)
+            for found in conn.execute(f'SELECT * FROM "{table}"').fetchall()
+        )
+
+
+def columns(db: DB, table: str) -> list[str]:
+    """The names of a table's columns, in order."""
+    with connect(db) as conn:
+        cursor: Any = conn.execute(f'SELECT * FROM "{table}" WHERE 1 = 0')
+        return [column[0] for column in cursor.description]
