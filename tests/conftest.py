@@ -32,6 +32,7 @@ import httpx
 import pytest
 from argon2 import PasswordHasher
 from fastapi import FastAPI
+from sqlalchemy.engine import make_url
 
 from mock_server import create_app
 from mock_server.clock import ManualClock
@@ -100,7 +101,9 @@ def _sqlite_only(metafunc: pytest.Metafunc) -> bool:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "engine" in metafunc.fixturenames and not _sqlite_only(metafunc):
-        metafunc.parametrize("engine", ENGINES, indirect=True)
+        # Module scope: a module's tests run on SQLite, then on PostgreSQL, so a module-scoped
+        # fixture over ``engine`` (a world built once per module) is built once per engine.
+        metafunc.parametrize("engine", ENGINES, indirect=True, scope="module")
 
 
 # The PostgreSQL tests of this session that were skipped (with SJV_REQUIRE_POSTGRESQL=1, any
@@ -136,7 +139,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         )
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def engine(request: pytest.FixtureRequest) -> str:
     """``sqlite`` or ``postgresql``: the engine of ``seeded_db`` (SQLite for the tests that are
     not parametrized over both)."""
@@ -180,21 +183,61 @@ def _postgres_template(postgres_cluster: Cluster) -> str:
     return name
 
 
+class SeededDatabases:
+    """Private copies of the session's seeded database, on either engine: ``new(engine)`` gives
+    an SQLite file's path or a PostgreSQL database's URL; ``copy(db)`` copies any of them (a
+    template a module prepared); ``drop(db)`` removes a PostgreSQL copy (an SQLite copy stays in
+    pytest's temporary directory, for a look after a failure)."""
+
+    def __init__(self, request: pytest.FixtureRequest, tmp: pytest.TempPathFactory) -> None:
+        self._request = request
+        self._tmp = tmp
+
+    def template(self, engine: str) -> Path | str:
+        if engine == "sqlite":
+            return Path(self._request.getfixturevalue("_seeded_template"))
+        return self._cluster.url(self._request.getfixturevalue("_postgres_template"))
+
+    def new(self, engine: str) -> Path | str:
+        return self.copy(self.template(engine))
+
+    def copy(self, source: Path | str) -> Path | str:
+        if isinstance(source, Path):
+            path = self._tmp.mktemp("db") / "sjvirtual.sqlite"
+            shutil.copyfile(source, path)
+            return path
+        return self._cluster.url(self._cluster.copy_of(_database_name(source)))
+
+    def drop(self, db: Path | str) -> None:
+        if isinstance(db, str):
+            self._cluster.drop(_database_name(db))
+
+    @property
+    def _cluster(self) -> Cluster:
+        cluster: Cluster = self._request.getfixturevalue("postgres_cluster")
+        return cluster
+
+
+def _database_name(url: str) -> str:
+    return str(make_url(url).database)
+
+
+@pytest.fixture(scope="session")
+def seeded_databases(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> SeededDatabases:
+    return SeededDatabases(request, tmp_path_factory)
+
+
 @pytest.fixture
-def seeded_db(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path | str]:
+def seeded_db(engine: str, seeded_databases: SeededDatabases) -> Iterator[Path | str]:
     """A private copy of the small seeded database for one test: an SQLite file's path, or a
     PostgreSQL database's URL (dropped after the test)."""
-    if engine == "sqlite":
-        path = tmp_path / "sjvirtual.sqlite"
-        shutil.copyfile(request.getfixturevalue("_seeded_template"), path)
-        yield path
-        return
-    cluster: Cluster = request.getfixturevalue("postgres_cluster")
-    name = cluster.copy_of(request.getfixturevalue("_postgres_template"))
+    db = seeded_databases.new(engine)
     try:
-        yield cluster.url(name)
+        yield db
     finally:
-        cluster.drop(name)
+        seeded_databases.drop(db)
 
 
 def _disposed(app: FastAPI) -> None:
