@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from mock_server import create_app, db
 from mock_server.clock import ManualClock
@@ -28,6 +29,7 @@ from mock_server.ledger import Leg, ledger_problems, post_transfer, statement_pr
 from mock_server.testing import CLEARING_PAUSE_ENV, login_token
 from tests.api import ledger_problems_of
 from tests.conftest import CHEAP_HASHER, CLOCK_START
+from tests.database import DB, connect
 from tests.loopback import (
     ACCOUNTS,
     TRANSFERS,
@@ -156,9 +158,9 @@ def test_clearing_racing_a_transfer_keeps_the_running_balance(seeded_db: Path) -
 # --- the check itself, and the posting it holds ------------------------------------------
 
 
-def _two_journals(path: Path) -> tuple[int, int]:
+def _two_journals(path: DB) -> tuple[int, int]:
     """Two transfers from DEMO_PERSONAL to DEMO_VISTA, a second apart, through the ledger."""
-    conn = db.connect(path)
+    conn = connect(path)
     try:
         journals = []
         for n, seconds in enumerate((1, 2)):
@@ -180,13 +182,13 @@ def _two_journals(path: Path) -> tuple[int, int]:
         conn.close()
 
 
-def _account_id(conn: sqlite3.Connection, number: str) -> int:
+def _account_id(conn: Any, number: str) -> int:
     return int(conn.execute("SELECT id FROM accounts WHERE number = ?", (number,)).fetchone()[0])
 
 
 def test_the_check_finds_a_movement_posted_out_of_order(seeded_db: Path) -> None:
     _first, second = _two_journals(seeded_db)
-    conn = db.connect(seeded_db)
+    conn = connect(seeded_db)
     try:
         assert statement_problems(conn) == []
         # What the old clearing wrote: the later journal stamped with a time from before the
@@ -212,7 +214,7 @@ def test_the_check_finds_a_movement_posted_out_of_order(seeded_db: Path) -> None
 
 def test_the_check_finds_a_running_balance_that_jumps(seeded_db: Path) -> None:
     first, _second = _two_journals(seeded_db)
-    conn = db.connect(seeded_db)
+    conn = connect(seeded_db)
     try:
         # A running balance that does not follow from the one before (in the right order).
         conn.execute(
@@ -232,7 +234,7 @@ def test_a_posting_never_goes_back_in_time(seeded_db: Path) -> None:
     """A ``now`` older than the last movement (a clock set back, a time read before the lock)
     posts at the last movement's time, after it in the sequence."""
     _first, second = _two_journals(seeded_db)
-    conn = db.connect(seeded_db)
+    conn = connect(seeded_db)
     try:
         last_seq, last_at = conn.execute(
             "SELECT seq, posted_at FROM movements WHERE journal_id = ? ORDER BY seq DESC",
@@ -316,6 +318,7 @@ def _as_schema_5_with_a_late_settlement(path: Path) -> tuple[int, str]:
     return returned_id, later
 
 
+@pytest.mark.sqlite_only("schema 5 is an SQLite file of the previous server, migrated on open")
 async def test_a_schema_5_file_gets_the_sequence(
     seeded_db: Path, tmp_path: Path, clock: ManualClock
 ) -> None:
