@@ -25,6 +25,8 @@ import pytest
 from mock_server import cli
 from mock_server.app import create_app
 from mock_server.store import StoreError
+from mock_server.store.engine import _WRITE_LOCK_KEY
+from tests.database import DB, connect
 from tests.loopback import (
     ACCOUNTS,
     LOGIN,
@@ -108,6 +110,33 @@ def login(client: httpx.Client) -> dict[str, str]:
     response = client.post(LOGIN, json=MEMBER)
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def database_args(db: DB) -> list[str]:
+    """How the command line names ``seeded_db``: an SQLite file or a PostgreSQL URL."""
+    return ["--db", str(db)] if isinstance(db, Path) else ["--database-url", db]
+
+
+@contextlib.contextmanager
+def write_lock_held(db: DB) -> Iterator[None]:
+    """Another program holds the database's write lock (SQLite: the file's; PostgreSQL: the
+    advisory lock every writer of the server takes) until the block ends."""
+    if isinstance(db, Path):
+        holder = sqlite3.connect(db, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        return
+    with connect(db) as conn:
+        conn.execute("BEGIN")
+        conn.execute("SELECT pg_advisory_xact_lock(?)", (_WRITE_LOCK_KEY,))
+        try:
+            yield
+        finally:
+            conn.execute("ROLLBACK")
 
 
 def transfer_body(n: int) -> dict[str, object]:
@@ -213,9 +242,9 @@ def test_migrate_only_makes_the_schema_and_seeds_nothing(
 
 
 def test_two_workers_both_answer_and_nothing_is_lost(
-    seeded_db: Path, tmp_path: Path, servers: list[Server]
+    seeded_db: DB, tmp_path: Path, servers: list[Server]
 ) -> None:
-    server = Server(tmp_path, "--db", str(seeded_db), "--workers", "2", "--log-level", "info")
+    server = Server(tmp_path, *database_args(seeded_db), "--workers", "2", "--log-level", "info")
     servers.append(server)
     url = server.wait_started(workers=2)
     assert ", 2 procesos)" in server.out.read_text()
@@ -254,28 +283,23 @@ def test_two_workers_both_answer_and_nothing_is_lost(
 
 
 def test_a_write_that_waits_past_the_lock_timeout_is_503_and_can_be_sent_again(
-    seeded_db: Path, tmp_path: Path, servers: list[Server]
+    seeded_db: DB, tmp_path: Path, servers: list[Server]
 ) -> None:
-    server = Server(tmp_path, "--db", str(seeded_db), "--lock-timeout", "0.5")
+    server = Server(tmp_path, *database_args(seeded_db), "--lock-timeout", "0.5")
     servers.append(server)
     url = server.wait_started()
     with httpx.Client(base_url=url, timeout=30) as client:
         headers = login(client)
         key = {**headers, "Idempotency-Key": uuid.uuid4().hex}
         before = balances(seeded_db)
-        # Another program holds the file's write lock longer than the server waits.
-        holder = sqlite3.connect(seeded_db, isolation_level=None)
-        holder.execute("BEGIN IMMEDIATE")
-        try:
+        # Another program holds the write lock longer than the server waits.
+        with write_lock_held(seeded_db):
             started = time.monotonic()
             response = client.post(TRANSFERS, json=transfer_body(0), headers=key)
             waited = time.monotonic() - started
             english = client.post(
                 TRANSFERS, json=transfer_body(0), headers={**key, "Accept-Language": "en"}
             )
-        finally:
-            holder.execute("ROLLBACK")
-            holder.close()
         assert response.status_code == 503, response.text
         assert response.headers["Retry-After"] == "5"
         assert response.json() == {
@@ -298,7 +322,7 @@ def test_a_write_that_waits_past_the_lock_timeout_is_503_and_can_be_sent_again(
     assert balances(seeded_db) == expected_balances(before, [(ACCOUNT_A, ACCOUNT_B, 100)])
 
 
-async def test_any_other_store_error_is_a_500_without_sql(seeded_db: Path) -> None:
+async def test_any_other_store_error_is_a_500_without_sql(seeded_db: DB) -> None:
     app = create_app(seeded_db)
 
     @app.get("/broken")
@@ -312,3 +336,4 @@ async def test_any_other_store_error_is_a_500_without_sql(seeded_db: Path) -> No
     assert response.json()["code"] == "internal_error"
     assert "SELECT" not in response.text and "secret" not in response.text
     assert "Retry-After" not in response.headers
+    app.state.server.database.dispose()
