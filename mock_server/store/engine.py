@@ -143,12 +143,14 @@ def connect_sqlite(
 
 # --- PostgreSQL ----------------------------------------------------------------------------
 
-_QMARK = re.compile(r"'(?:[^']|'')*'|\?|%")
+# Quoted text (kept), a "::" cast (kept), a ":name" placeholder, a "?" placeholder, a "%".
+_QMARK = re.compile(r"'(?:[^']|'')*'|::|:[A-Za-z_][A-Za-z0-9_]*|\?|%")
 
 
 @functools.lru_cache(maxsize=2048)
 def postgresql_sql(sql: str) -> str:
-    """``?`` placeholders as psycopg's ``%s`` (a ``%`` of the text doubled; quoted text kept)."""
+    """``?`` placeholders as psycopg's ``%s`` and ``:name`` ones (SQLite's named style, with a
+    mapping of parameters) as ``%(name)s``; a ``%`` of the text doubled; quoted text kept."""
 
     def swap(match: re.Match[str]) -> str:
         token = match.group(0)
@@ -156,6 +158,10 @@ def postgresql_sql(sql: str) -> str:
             return "%s"
         if token == "%":
             return "%%"
+        if token == "::":
+            return token
+        if token.startswith(":"):
+            return f"%({token[1:]})s"
         return token.replace("%", "%%")
 
     return _QMARK.sub(swap, sql)
@@ -352,7 +358,9 @@ class Connection:
         try:
             if self.dialect == "sqlite":
                 return self._raw.execute(sql, params)
-            return self._raw.execute(postgresql_sql(sql), params or None)
+            # Always with parameters (an empty tuple too): psycopg then reads the "%%" the
+            # translation wrote for a "%" of the text; without them it would send "%%" as is.
+            return self._raw.execute(postgresql_sql(sql), params)
         except _ANY_ERROR as exc:
             raise _translated(exc) from exc
 
