@@ -12,8 +12,8 @@ import platformdirs
 import uvicorn
 
 from mock_server.app import create_app
-from mock_server.db import SchemaVersionError
 from mock_server.seed import APP_NAME, fresh_database, template_path
+from mock_server.store.migrate import SchemaVersionError
 
 
 def default_db_path() -> Path:
