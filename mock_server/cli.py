@@ -27,10 +27,9 @@ from sqlalchemy.engine import URL
 from uvicorn.config import LOGGING_CONFIG
 from uvicorn.supervisors import Multiprocess
 
-from mock_server import db, seed
+from mock_server import seed
 from mock_server.app import IDLE_TIMEOUT_SECONDS, create_app
 from mock_server.clearing import DEFAULT_DELAY_SECONDS
-from mock_server.db import SchemaVersionError
 from mock_server.seed import APP_NAME, fresh_database, template_path
 from mock_server.store import (
     Database,
@@ -41,6 +40,7 @@ from mock_server.store import (
     write_transaction,
 )
 from mock_server.store.engine import LOCK_TIMEOUT_SECONDS
+from mock_server.store.migrate import SchemaVersionError, init_db
 
 # The database, for this command and for the tools around it (its password, if any, included).
 DATABASE_URL_ENV = "SJV_DATABASE_URL"
@@ -366,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
         elif not args.migrate_only:
             prepare_postgresql(database, fresh=args.fresh)
         # Migrations run here, once, before any worker starts (a worker finds nothing to do).
-        db.init_db(database)
+        init_db(database)
     except SchemaVersionError as exc:
         # A database of another server version: say so (and how to fix it), not a traceback.
         return _fail(str(exc))
