@@ -151,10 +151,13 @@ def postgres_cluster() -> Iterator[Cluster]:
     """The session's throwaway PostgreSQL, started on first use, stopped at the end."""
     try:
         find_bin()
+        missing = ""
     except PostgresMissing as exc:
-        if required():
-            pytest.fail(f"{exc} ({REQUIRE_ENV}=1)", pytrace=False)
-        pytest.skip(str(exc))
+        missing = str(exc)
+    if missing and required():
+        pytest.fail(f"{missing} ({REQUIRE_ENV}=1)", pytrace=False)
+    if missing:
+        pytest.skip(missing)
     with running_cluster() as cluster:
         yield cluster
 
