@@ -6,7 +6,15 @@ Two engines, one fixture: ``seeded_db`` (and so ``server_app``, ``api_client``, 
 On SQLite ``seeded_db`` is the path of a copy of a file seeded once per session; on PostgreSQL
 it is the URL of a copy (``CREATE DATABASE ... TEMPLATE``) of a database seeded once per session
 in the suite's own throwaway cluster (tests/postgres.py), dropped after the test. Tests read and
-write the database directly only through tests/database.py, which takes either.
+write the database directly only through tests/database.py, which takes either. A module that
+builds its own world (a module-scoped app, a template of its own) asks ``engine`` and
+``seeded_databases`` for its copies: ``engine`` is parametrized per module, so such a world is
+built once per engine. Each app a fixture makes has its pool disposed after the test.
+
+Which tests run on both: every test that uses ``engine`` (directly or through the fixtures
+above), unless the rule below says SQLite only. Tests that seed or copy a file of their own
+(``tmp_path / "x.sqlite"``: a crash of an SQLite file, the seed's template cache) use no
+``engine`` and run on SQLite, which they are about.
 
 Which tests stay on SQLite only (their ``engine`` is not parametrized, so their ids and snapshot
 names carry no ``[sqlite]``):
