@@ -30,6 +30,7 @@ session in which any PostgreSQL test was skipped fails.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -211,6 +212,15 @@ class SeededDatabases:
 
     def new(self, engine: str) -> Path | str:
         return self.copy(self.template(engine))
+
+    def empty(self, engine: str) -> Path | str:
+        """A new empty database (for a test that seeds its own, at another time)."""
+        if engine == "sqlite":
+            return self._tmp.mktemp("db") / "sjvirtual.sqlite"
+        self._empties = getattr(self, "_empties", 0) + 1
+        name = f"sjv_empty_{os.getpid()}_{self._empties}"
+        self._cluster.admin(f'CREATE DATABASE "{name}"')
+        return self._cluster.url(name)
 
     def copy(self, source: Path | str) -> Path | str:
         if isinstance(source, Path):
