@@ -13,6 +13,7 @@ import argparse
 import copy
 import ipaddress
 import os
+import re
 import socket
 import sys
 from collections.abc import Mapping
@@ -113,6 +114,10 @@ def app_from_environment() -> FastAPI:
     return ServerSettings.from_environ(os.environ).app()
 
 
+# "postgresql:/..." or "sqlite:/...": a URL (as a Path has made it) given to --db.
+_URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:/")
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="sjvirtual-mock-server",
@@ -200,6 +205,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             "use --db RUTA o --database-url URL, no los dos (--db RUTA es --database-url "
             "sqlite:///RUTA)"
         )
+    if args.db is not None and _URL_SCHEME.match(str(args.db)):
+        # Path("postgresql://u@h/db") is a relative path: a new SQLite file would appear there.
+        parser.error("--db es la ruta de un archivo SQLite; para una URL use --database-url URL")
     if args.fresh and args.migrate_only:
         parser.error("--fresh y --migrate-only no van juntos")
     try:
