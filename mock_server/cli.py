@@ -1,59 +1,244 @@
-"""``sjvirtual-mock-server``: the bundled server over a seeded SQLite file."""
+"""``sjvirtual-mock-server``: the bundled server, on an SQLite file (the default) or PostgreSQL.
+
+One process by default; ``--workers N`` runs N uvicorn worker processes on one listening socket
+that this process binds (so the loopback rules and the printed URL are the same either way). The
+database is prepared here, once, before any worker starts: seeded when new, migrated when older.
+Each worker then builds its app with :func:`app_from_environment` from the settings this process
+leaves in the environment (:class:`ServerSettings`).
+"""
 
 from __future__ import annotations
 
 import argparse
+import copy
 import ipaddress
+import os
+import re
 import socket
 import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 import uvicorn
+from fastapi import FastAPI
+from sqlalchemy.engine import URL
+from uvicorn.config import LOGGING_CONFIG
+from uvicorn.supervisors import Multiprocess
 
-from mock_server.app import create_app
-from mock_server.db import SchemaVersionError
+from mock_server import seed
+from mock_server.app import IDLE_TIMEOUT_SECONDS, create_app
+from mock_server.clearing import DEFAULT_DELAY_SECONDS
 from mock_server.seed import APP_NAME, fresh_database, template_path
+from mock_server.store import (
+    Database,
+    StoreError,
+    Unavailable,
+    database_url,
+    safe_url,
+    write_transaction,
+)
+from mock_server.store.engine import LOCK_TIMEOUT_SECONDS
+from mock_server.store.migrate import SchemaVersionError, init_db
+
+# The database, for this command and for the tools around it (its password, if any, included).
+DATABASE_URL_ENV = "SJV_DATABASE_URL"
+# What the parent process hands to its workers (not meant to be set by hand).
+_DEMO_ENV = "SJV_MOCK_SERVER_DEMO"
+_CLEARING_DELAY_ENV = "SJV_MOCK_SERVER_CLEARING_DELAY"
+_IDLE_TIMEOUT_ENV = "SJV_MOCK_SERVER_IDLE_TIMEOUT"
+_LOCK_TIMEOUT_ENV = "SJV_MOCK_SERVER_LOCK_TIMEOUT"
+
+# How long a worker may take to answer the parent's health ping before it is replaced.
+WORKER_HEALTHCHECK_SECONDS = 20
+
+# The import string uvicorn's worker processes load (``factory=True``: it is called).
+APP_FACTORY = "mock_server.cli:app_from_environment"
 
 
 def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME)) / "mock-server.sqlite"
 
 
+@dataclass(frozen=True)
+class ServerSettings:
+    """What builds the app: the same in the one-process server and in each worker."""
+
+    database_url: str
+    demo: bool = False
+    clearing_delay_seconds: int = DEFAULT_DELAY_SECONDS
+    idle_timeout_seconds: int = IDLE_TIMEOUT_SECONDS
+    lock_timeout_seconds: float = LOCK_TIMEOUT_SECONDS
+
+    def environ(self) -> dict[str, str]:
+        """The settings as environment variables (read back by :meth:`from_environ`)."""
+        return {
+            DATABASE_URL_ENV: self.database_url,
+            _DEMO_ENV: "1" if self.demo else "0",
+            _CLEARING_DELAY_ENV: str(self.clearing_delay_seconds),
+            _IDLE_TIMEOUT_ENV: str(self.idle_timeout_seconds),
+            _LOCK_TIMEOUT_ENV: repr(self.lock_timeout_seconds),
+        }
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> ServerSettings:
+        url = environ.get(DATABASE_URL_ENV)
+        if not url:
+            raise RuntimeError(f"{DATABASE_URL_ENV} is not set: start the server with the CLI")
+        return cls(
+            database_url=url,
+            demo=environ.get(_DEMO_ENV, "0") == "1",
+            clearing_delay_seconds=int(
+                environ.get(_CLEARING_DELAY_ENV, str(DEFAULT_DELAY_SECONDS))
+            ),
+            idle_timeout_seconds=int(environ.get(_IDLE_TIMEOUT_ENV, str(IDLE_TIMEOUT_SECONDS))),
+            lock_timeout_seconds=float(environ.get(_LOCK_TIMEOUT_ENV, str(LOCK_TIMEOUT_SECONDS))),
+        )
+
+    def database(self) -> Database:
+        return Database(self.database_url, lock_timeout=self.lock_timeout_seconds)
+
+    def app(self) -> FastAPI:
+        return create_app(
+            self.database(),
+            demo=self.demo,
+            clearing_delay_seconds=self.clearing_delay_seconds,
+            idle_timeout_seconds=self.idle_timeout_seconds,
+        )
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker process, from the settings its parent left in the environment."""
+    return ServerSettings.from_environ(os.environ).app()
+
+
+# "postgresql:/..." or "sqlite:/...": a URL (as a Path has made it) given to --db.
+_URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:/")
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="sjvirtual-mock-server",
-        description="Servidor de pruebas de S.J. Virtual (FastAPI + SQLite, datos sembrados).",
+        description="Servidor de pruebas de S.J. Virtual (FastAPI sobre SQLite o PostgreSQL, "
+        "datos sembrados).",
     )
     # Loopback by default: the seeded passwords are public, this server must not be reachable.
     parser.add_argument("--host", default="127.0.0.1", help="dirección (por omisión 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8765, help="puerto (por omisión 8765)")
     parser.add_argument(
-        "--db", type=Path, default=None, metavar="PATH", help="archivo SQLite de los datos"
+        "--database-url",
+        default=None,
+        metavar="URL",
+        help="base de datos: sqlite:///RUTA o postgresql://USUARIO@HOST:PUERTO/NOMBRE (por "
+        f"omisión ${DATABASE_URL_ENV}, y si no está, el archivo SQLite de siempre)",
     )
     parser.add_argument(
-        "--fresh", action="store_true", help="reemplazar los datos por una siembra nueva"
+        "--db",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="archivo SQLite de los datos (forma corta de --database-url sqlite:///PATH)",
+    )
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="reemplazar los datos por una siembra nueva. En SQLite reemplaza el archivo; en "
+        "PostgreSQL borra todas las tablas de la base y la siembra de nuevo, y pide además "
+        "--confirm-wipe NOMBRE. Sin --fresh, una base nueva (sin tablas) se siembra sola y una "
+        "existente solo se migra.",
+    )
+    parser.add_argument(
+        "--confirm-wipe",
+        default=None,
+        metavar="NAME",
+        help="PostgreSQL: el nombre de la base que --fresh va a borrar, escrito otra vez",
+    )
+    parser.add_argument(
+        "--migrate-only",
+        action="store_true",
+        help="crear el esquema o migrarlo a esta versión y salir, sin sembrar ni atender",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="procesos de uvicorn que atienden (por omisión 1); la base se prepara una sola "
+        "vez antes de que arranquen",
     )
     parser.add_argument(
         "--clearing-delay",
         type=int,
-        default=60,
+        default=DEFAULT_DELAY_SECONDS,
         metavar="SECONDS",
         help="segundos hasta que la compensación liquide una transferencia interbancaria "
-        "(por omisión 60)",
+        f"(por omisión {DEFAULT_DELAY_SECONDS})",
+    )
+    parser.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=LOCK_TIMEOUT_SECONDS,
+        metavar="SECONDS",
+        help="segundos que una escritura espera su turno antes de responder 503 "
+        f"(por omisión {LOCK_TIMEOUT_SECONDS:g})",
     )
     parser.add_argument(
         "--log-level",
         default="warning",
         choices=["critical", "error", "warning", "info", "debug"],
-        help="detalle del registro de uvicorn",
+        help="detalle del registro de uvicorn (info: una línea por solicitud, con el PID del "
+        "proceso que la atendió)",
     )
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         parser.error("el puerto va de 0 a 65535")
     if args.clearing_delay < 0:
         parser.error("--clearing-delay no puede ser negativo")
+    if not args.lock_timeout > 0:
+        parser.error("--lock-timeout debe ser mayor que cero")
+    if args.workers < 1:
+        parser.error("--workers debe ser al menos 1")
+    if args.db is not None and args.database_url is not None:
+        parser.error(
+            "use --db RUTA o --database-url URL, no los dos (--db RUTA es --database-url "
+            "sqlite:///RUTA)"
+        )
+    if args.db is not None and _URL_SCHEME.match(str(args.db)):
+        # Path("postgresql://u@h/db") is a relative path: a new SQLite file would appear there.
+        parser.error("--db es la ruta de un archivo SQLite; para una URL use --database-url URL")
+    if args.fresh and args.migrate_only:
+        parser.error("--fresh y --migrate-only no van juntos")
+    try:
+        args.url = _chosen_url(args, os.environ)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if args.url.get_backend_name() == "postgresql":
+        if args.fresh and args.confirm_wipe != args.url.database:
+            parser.error(
+                f"--fresh borra todos los datos de la base PostgreSQL {_shown(args.url)}; "
+                f"para hacerlo, agregue --confirm-wipe {args.url.database}"
+            )
+    elif args.confirm_wipe is not None:
+        parser.error("--confirm-wipe es solo para una base PostgreSQL")
     return args
+
+
+def _shown(url: URL) -> str:
+    """The database for a person: an SQLite file by its path, a URL as given (no password)."""
+    if url.get_backend_name() == "sqlite":
+        return str(url.database)
+    return safe_url(url.set(drivername="postgresql"))
+
+
+def _chosen_url(args: argparse.Namespace, environ: Mapping[str, str]) -> URL:
+    """--db, else --database-url, else $SJV_DATABASE_URL, else the default SQLite file (the
+    command line over the environment)."""
+    if args.db is not None:
+        return database_url(Path(args.db).expanduser())
+    value = args.database_url or environ.get(DATABASE_URL_ENV) or default_db_path()
+    return database_url(value)
 
 
 def prepare_database(path: Path, *, fresh: bool = False) -> Path:
@@ -69,6 +254,68 @@ def prepare_database(path: Path, *, fresh: bool = False) -> Path:
             )
         fresh_database(path)
     return path
+
+
+def _has_tables(database: Database) -> bool:
+    with database.connection() as conn:
+        row = conn.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() LIMIT 1"
+        ).fetchone()
+    return row is not None
+
+
+# What --fresh drops on PostgreSQL, in an order that needs the fewest cascades.
+_SCHEMA_OBJECTS = (
+    (
+        "VIEW",
+        "SELECT table_name FROM information_schema.views WHERE table_schema = current_schema()",
+    ),
+    ("TABLE", "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"),
+    (
+        "SEQUENCE",
+        "SELECT sequence_name FROM information_schema.sequences "
+        "WHERE sequence_schema = current_schema()",
+    ),
+    (
+        "TYPE",
+        "SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+        "WHERE n.nspname = current_schema() AND t.typtype = 'e'",
+    ),
+)
+
+
+def wipe_postgresql(database: Database) -> None:
+    """Drops every table, view, sequence and enum type of the database's current schema (its
+    own schema, not the database: the role needs no right to create databases)."""
+    # In a write transaction: all or nothing, and after any writer still running.
+    with database.connection() as conn, write_transaction(conn):
+        for kind, sql in _SCHEMA_OBJECTS:
+            for (name,) in conn.execute(sql).fetchall():
+                quoted = '"' + str(name).replace('"', '""') + '"'
+                conn.execute(f"DROP {kind} IF EXISTS {quoted} CASCADE")
+
+
+def prepare_postgresql(database: Database, *, fresh: bool = False) -> None:
+    """Seeds a PostgreSQL database that has no tables yet (after wiping it, with ``fresh``);
+    one that has tables is left to the migrations."""
+    if fresh:
+        print(
+            f"sjvirtual-mock-server: borrando y sembrando de nuevo {_shown(database.url)}...",
+            file=sys.stderr,
+            flush=True,
+        )
+        wipe_postgresql(database)
+    if _has_tables(database):
+        return
+    if not fresh:
+        print(
+            f"sjvirtual-mock-server: sembrando los datos de demostración en "
+            f"{_shown(database.url)}...",
+            file=sys.stderr,
+            flush=True,
+        )
+    # Through the store: the schema (the migrations) and the rows, in the given database.
+    seed.seed_database(database)
 
 
 def _is_loopback(host: str) -> bool:
@@ -95,26 +342,58 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging, with the worker's PID on each request line (which worker answered)."""
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["access"]["fmt"] = (
+        '%(levelprefix)s [%(process)d] %(client_addr)s - "%(request_line)s" %(status_code)s'
+    )
+    return config
+
+
+def _fail(message: str) -> int:
+    print(f"sjvirtual-mock-server: {message}", file=sys.stderr)
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    path = (args.db or default_db_path()).expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    prepare_database(path, fresh=args.fresh)
+    url: URL = args.url
+    shown_url = _shown(url)  # never the password
+    settings = ServerSettings(
+        database_url=url.render_as_string(hide_password=False),
+        clearing_delay_seconds=args.clearing_delay,
+        lock_timeout_seconds=args.lock_timeout,
+    )
+    database = Database(url, pooled=False, lock_timeout=args.lock_timeout)
     try:
-        app = create_app(path, clearing_delay_seconds=args.clearing_delay)
+        if database.path is not None:
+            database.path.parent.mkdir(parents=True, exist_ok=True)
+            if not args.migrate_only:
+                prepare_database(database.path, fresh=args.fresh)
+        elif not args.migrate_only:
+            prepare_postgresql(database, fresh=args.fresh)
+        # Migrations run here, once, before any worker starts (a worker finds nothing to do).
+        init_db(database)
     except SchemaVersionError as exc:
-        # A file of another server version: say so (and how to fix it), not a traceback.
-        print(f"sjvirtual-mock-server: {exc}", file=sys.stderr)
-        return 1
-    # Bound here so that the printed URL carries the real port (also with --port 0).
+        # A database of another server version: say so (and how to fix it), not a traceback.
+        return _fail(str(exc))
+    except Unavailable:
+        return _fail(f"no se pudo conectar con la base de datos {shown_url}")
+    except StoreError as exc:
+        return _fail(f"error de la base de datos {shown_url}: {type(exc.__cause__).__name__}")
+    finally:
+        database.dispose()
+    if args.migrate_only:
+        print(f"sjvirtual-mock-server: esquema al día en {shown_url}", flush=True)
+        return 0
+    app = settings.app() if args.workers == 1 else None
+    # Bound here so that the printed URL carries the real port (also with --port 0), and so
+    # that every worker accepts on the one socket bound under the rules below.
     try:
         sock = _bind(args.host, args.port)
     except OSError as exc:
-        print(
-            f"sjvirtual-mock-server: no se pudo abrir {args.host}:{args.port} ({exc.strerror})",
-            file=sys.stderr,
-        )
-        return 1
+        return _fail(f"no se pudo abrir {args.host}:{args.port} ({exc.strerror})")
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
     if not _is_loopback(args.host):
@@ -123,10 +402,30 @@ def main(argv: list[str] | None = None) -> int:
             "demostración son públicas.",
             file=sys.stderr,
         )
-    print(f"S.J. Virtual mock server en http://{shown}:{port} (datos: {path})", flush=True)
-    server = uvicorn.Server(uvicorn.Config(app, log_level=args.log_level))
+    workers = f", {args.workers} procesos" if args.workers > 1 else ""
+    print(
+        f"S.J. Virtual mock server en http://{shown}:{port} (datos: {shown_url}{workers})",
+        flush=True,
+    )
     try:
-        server.run(sockets=[sock])
+        if app is not None:
+            config = uvicorn.Config(app, log_level=args.log_level, log_config=_log_config())
+            uvicorn.Server(config).run(sockets=[sock])
+        else:
+            # The workers are spawned (a new interpreter each): they read their settings from
+            # the environment they inherit and import the app factory by name.
+            os.environ.update(settings.environ())
+            config = uvicorn.Config(
+                APP_FACTORY,
+                factory=True,
+                workers=args.workers,
+                log_level=args.log_level,
+                log_config=_log_config(),
+                # A worker answers the parent's health pings once it has imported the app
+                # (seconds on a busy machine); uvicorn's 5 s would kill it before it starts.
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+            )
+            Multiprocess(config, sockets=[sock]).run()
     finally:
         sock.close()
     return 0

@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from mock_server.i18n import N_, _, language_from_header, ngettext, use_language
+from mock_server.store import Unavailable
 from sjvirtual_tui import rules
 from sjvirtual_tui.models import ErrorBody
 
@@ -36,6 +37,12 @@ ACCOUNT_NOT_FOUND_MESSAGE = N_("Cuenta no encontrada.")
 SETUP_REQUIRED_MESSAGE = N_("Complete la configuración de su primer ingreso.")
 STAFF_ONLY_MESSAGE = N_("Esta opción es solo para el personal de la cooperativa.")
 INTERNAL_ERROR_MESSAGE = N_("Ocurrió un error en el servidor. Intente nuevamente en unos minutos.")
+UNAVAILABLE_MESSAGE = N_(
+    "El servidor está ocupado o no puede llegar a su base de datos. "
+    "Intente nuevamente en unos segundos."
+)
+# What a 503 asks the client to wait: about one lock timeout, or a restart of PostgreSQL.
+UNAVAILABLE_RETRY_AFTER_SECONDS = 5
 
 # The OpenAPI entry for an error status: every one has the ErrorBody shape.
 ERROR_RESPONSE: dict[str, Any] = {"model": ErrorBody}
@@ -360,6 +367,20 @@ def allowed_methods(request: Request) -> list[str]:
     return sorted(methods)
 
 
+async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    # The database is down or its write lock stayed taken past the lock timeout: the write
+    # transaction rolled back (nothing half done, no Idempotency-Key kept), so the same request
+    # sent again later is carried out. The driver's text (host, SQL) stays out of the answer.
+    log.warning("database unavailable on %s %s", request.method, request.url.path)
+    return error_response(
+        503,
+        "unavailable",
+        _(UNAVAILABLE_MESSAGE),
+        None,
+        {"Retry-After": str(UNAVAILABLE_RETRY_AFTER_SECONDS)},
+    )
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     # The traceback stays in the server's log; the member gets a sentence. (Starlette logs the
     # exception too, after this answer is sent.)
@@ -372,4 +393,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    # Unavailable, not every StoreError: any other store error is a bug, the 500 below.
+    app.add_exception_handler(Unavailable, _store_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from mock_server import db
 from mock_server.store import Connection
+from mock_server.store.meta import to_db
 
 # The cooperative's internal accounts (kind 'internal'; no holder).
 CAJA_NUMBER = "99000001"
@@ -76,7 +76,7 @@ def next_posting(conn: Connection, now: datetime) -> tuple[int, str]:
     """
     if not conn.in_transaction:
         raise RuntimeError("a posting's sequence is taken inside the write transaction")
-    posted_at = db.to_db(now)
+    posted_at = to_db(now)
     last = conn.execute("SELECT seq, posted_at FROM movements ORDER BY seq DESC LIMIT 1").fetchone()
     if last is None:
         return 1, posted_at
@@ -158,15 +158,18 @@ def post_transfer(
     return journal_id
 
 
-# Each query returns the rows that break one rule (at most a few, for the message).
+# Each query returns the rows that break one rule (at most a few, for the message). Written for
+# both engines: a condition on a computed column filters an outer SELECT (PostgreSQL does not
+# let WHERE or HAVING name a column alias of the same SELECT, SQLite does).
 _CHECKS: tuple[tuple[str, str], ...] = (
     (
         "the opening of the cooperative's capital must be exactly one single-movement journal",
         """
-        SELECT COUNT(DISTINCT j.id) AS journals, COUNT(m.id) AS movements
-        FROM journal AS j LEFT JOIN movements AS m ON m.journal_id = j.id
-        WHERE j.kind = 'apertura'
-        HAVING journals <> 1 OR movements <> 1
+        SELECT * FROM (
+            SELECT COUNT(DISTINCT j.id) AS journals, COUNT(m.id) AS movements
+            FROM journal AS j LEFT JOIN movements AS m ON m.journal_id = j.id
+            WHERE j.kind = 'apertura'
+        ) AS c WHERE journals <> 1 OR movements <> 1
         """,
     ),
     (
@@ -175,7 +178,8 @@ _CHECKS: tuple[tuple[str, str], ...] = (
         SELECT j.id, SUM(m.amount_cents) AS total, COUNT(m.id) AS n
         FROM journal AS j LEFT JOIN movements AS m ON m.journal_id = j.id
         WHERE j.kind <> 'apertura'
-        GROUP BY j.id HAVING total IS NULL OR total <> 0 OR n < 2
+        GROUP BY j.id
+        HAVING SUM(m.amount_cents) IS NULL OR SUM(m.amount_cents) <> 0 OR COUNT(m.id) < 2
         LIMIT 5
         """,
     ),
@@ -205,12 +209,14 @@ _CHECKS: tuple[tuple[str, str], ...] = (
         "the settlement account's balance is not the sum of the transfers and external card "
         "payments en proceso",
         f"""
-        SELECT a.balance_cents, (
-            SELECT COALESCE(SUM(amount_cents), 0) FROM transfers WHERE status = 'en_proceso'
-        ) + (
-            SELECT COALESCE(SUM(amount_cents), 0) FROM payments WHERE status = 'en_proceso'
-        ) AS pending
-        FROM accounts AS a WHERE a.number = '{COMPENSACION_NUMBER}' AND a.balance_cents <> pending
+        SELECT * FROM (
+            SELECT a.balance_cents, (
+                SELECT COALESCE(SUM(amount_cents), 0) FROM transfers WHERE status = 'en_proceso'
+            ) + (
+                SELECT COALESCE(SUM(amount_cents), 0) FROM payments WHERE status = 'en_proceso'
+            ) AS pending
+            FROM accounts AS a WHERE a.number = '{COMPENSACION_NUMBER}'
+        ) AS c WHERE balance_cents <> pending
         """,
     ),
     (
@@ -254,26 +260,29 @@ _CHECKS: tuple[tuple[str, str], ...] = (
     (
         "transfer journals that belong to no transfer, or to more than one",
         f"""
-        SELECT j.id, j.kind, (
-            SELECT COUNT(*) FROM transfers AS t
-            WHERE t.journal_id = j.id OR t.settlement_journal_id = j.id
-        ) AS owners
-        FROM journal AS j
-        WHERE j.kind IN {(*TRANSFER_JOURNAL_KINDS, *SETTLEMENT_JOURNAL_KINDS)!r}
-        AND owners <> 1
+        SELECT * FROM (
+            SELECT j.id, j.kind, (
+                SELECT COUNT(*) FROM transfers AS t
+                WHERE t.journal_id = j.id OR t.settlement_journal_id = j.id
+            ) AS owners
+            FROM journal AS j
+            WHERE j.kind IN {(*TRANSFER_JOURNAL_KINDS, *SETTLEMENT_JOURNAL_KINDS)!r}
+        ) AS c WHERE owners <> 1
         LIMIT 5
         """,
     ),
     (
         "the collection accounts' balances are not the sums of their executed payments",
         f"""
-        SELECT a.number, a.balance_cents, (
-            SELECT COALESCE(SUM(p.amount_cents), 0) FROM payments AS p
-            WHERE p.status = 'completada' AND p.kind = CASE a.number
-                WHEN '{RECAUDACION_NUMBER}' THEN 'servicio' ELSE 'tarjeta' END
-        ) AS paid
-        FROM accounts AS a
-        WHERE a.number IN ('{RECAUDACION_NUMBER}', '{CARTERA_NUMBER}') AND a.balance_cents <> paid
+        SELECT * FROM (
+            SELECT a.number, a.balance_cents, (
+                SELECT COALESCE(SUM(p.amount_cents), 0) FROM payments AS p
+                WHERE p.status = 'completada' AND p.kind = CASE a.number
+                    WHEN '{RECAUDACION_NUMBER}' THEN 'servicio' ELSE 'tarjeta' END
+            ) AS paid
+            FROM accounts AS a
+            WHERE a.number IN ('{RECAUDACION_NUMBER}', '{CARTERA_NUMBER}')
+        ) AS c WHERE balance_cents <> paid
         """,
     ),
     (
@@ -317,13 +326,14 @@ _CHECKS: tuple[tuple[str, str], ...] = (
     (
         "payment journals that belong to no payment, or to more than one",
         f"""
-        SELECT j.id, j.kind, (
-            SELECT COUNT(*) FROM payments AS p
-            WHERE p.journal_id = j.id OR p.settlement_journal_id = j.id
-        ) AS owners
-        FROM journal AS j
-        WHERE j.kind IN {(*PAYMENT_JOURNAL_KINDS, *PAYMENT_SETTLEMENT_JOURNAL_KINDS)!r}
-        AND owners <> 1
+        SELECT * FROM (
+            SELECT j.id, j.kind, (
+                SELECT COUNT(*) FROM payments AS p
+                WHERE p.journal_id = j.id OR p.settlement_journal_id = j.id
+            ) AS owners
+            FROM journal AS j
+            WHERE j.kind IN {(*PAYMENT_JOURNAL_KINDS, *PAYMENT_SETTLEMENT_JOURNAL_KINDS)!r}
+        ) AS c WHERE owners <> 1
         LIMIT 5
         """,
     ),
@@ -360,21 +370,25 @@ _CHECKS: tuple[tuple[str, str], ...] = (
     (
         "cards whose paid amount is not the sum of their executed payments",
         """
-        SELECT c.id, c.paid_cents, (
-            SELECT COALESCE(SUM(amount_cents), 0) FROM payments AS p
-            WHERE p.card_id = c.id AND p.kind = 'tarjeta' AND p.status = 'completada'
-        ) AS paid
-        FROM cards AS c WHERE c.paid_cents <> paid
+        SELECT * FROM (
+            SELECT c.id, c.paid_cents, (
+                SELECT COALESCE(SUM(amount_cents), 0) FROM payments AS p
+                WHERE p.card_id = c.id AND p.kind = 'tarjeta' AND p.status = 'completada'
+            ) AS paid
+            FROM cards AS c
+        ) AS k WHERE paid_cents <> paid
         LIMIT 5
         """,
     ),
     (
         "the sum of all balances differs from the opening capital",
         """
-        SELECT (SELECT SUM(balance_cents) FROM accounts) AS balances,
-               (SELECT m.amount_cents FROM movements AS m JOIN journal AS j ON j.id = m.journal_id
-                WHERE j.kind = 'apertura') AS capital
-        WHERE balances IS NOT capital
+        SELECT * FROM (
+            SELECT (SELECT SUM(balance_cents) FROM accounts) AS balances,
+                   (SELECT m.amount_cents FROM movements AS m
+                    JOIN journal AS j ON j.id = m.journal_id WHERE j.kind = 'apertura') AS capital
+        ) AS c
+        WHERE balances <> capital OR (balances IS NULL) <> (capital IS NULL)
         """,
     ),
 )
@@ -402,11 +416,13 @@ _STATEMENT_PASS = f"""
 
 # The newest running balance of a statement is the account's balance.
 _LAST_BALANCE = """
-    SELECT a.number, a.balance_cents, (
-        SELECT m.balance_after_cents FROM movements AS m WHERE m.account_id = a.id
-        ORDER BY m.posted_at DESC, m.seq DESC LIMIT 1
-    ) AS last
-    FROM accounts AS a WHERE a.balance_cents <> COALESCE(last, 0)
+    SELECT * FROM (
+        SELECT a.number, a.balance_cents, (
+            SELECT m.balance_after_cents FROM movements AS m WHERE m.account_id = a.id
+            ORDER BY m.posted_at DESC, m.seq DESC LIMIT 1
+        ) AS last_after
+        FROM accounts AS a
+    ) AS c WHERE balance_cents <> COALESCE(last_after, 0)
     LIMIT 5
 """
 

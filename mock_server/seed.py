@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 import random
+import secrets
 import sqlite3
 import tempfile
 from bisect import bisect
@@ -26,7 +27,6 @@ from typing import Literal, NamedTuple
 import platformdirs
 from argon2 import PasswordHasher
 
-from mock_server import db
 from mock_server.banking import DEFAULT_DAILY_CENTS, DEFAULT_PER_TRANSACTION_CENTS, mask_name
 from mock_server.i18n import N_
 from mock_server.ledger import (
@@ -42,7 +42,10 @@ from mock_server.ledger import (
     SALIDAS_NUMBER,
     ledger_problems,
 )
-from mock_server.store import Connection, write_transaction
+from mock_server.store import Connection, Database, databases, write_transaction
+from mock_server.store.bulk import insert_rows
+from mock_server.store.meta import renew_decoy_secret, to_db
+from mock_server.store.migrate import init_db, reset_sequences
 from sjvirtual_tui.models import (
     AccountType,
     AmountRule,
@@ -56,7 +59,9 @@ from sjvirtual_tui.models import (
 from sjvirtual_tui.rules import ECUADOR_TZ, normalise_answer, normalise_third_party_account
 
 # Bump when the seed's content changes: cached templates of another version are ignored.
-SEED_VERSION = 5  # 5: bill periods kept neutral (2026-11), written in the reader's language
+# 5: bill periods kept neutral (2026-11), written in the reader's language; 6: the schema's
+# Alembic revision recorded (a template of 5 would be migrated again on every copy)
+SEED_VERSION = 6
 SEED = 2026
 APP_NAME = "sjvirtual-tui"
 
@@ -200,7 +205,7 @@ class SecretAnswers:
 
     own_question: str
     own_answer: str
-    question_id: int  # in db.SECURITY_QUESTIONS, from 1
+    question_id: int  # in store.meta.SECURITY_QUESTIONS, from 1
     answer: str
 
 
@@ -752,7 +757,7 @@ def _us(value: datetime) -> int:
 
 
 def _ts(us: int, _days: dict[int, str] = {}) -> str:  # noqa: B006 - a cache on purpose
-    """``db.to_db`` of an epoch time in microseconds, fast enough for 100,000 movements."""
+    """``to_db`` of an epoch time in microseconds, fast enough for 100,000 movements."""
     day, rest = divmod(us, _US_PER_DAY)
     prefix = _days.get(day)
     if prefix is None:
@@ -928,36 +933,48 @@ def _account_count(spec: SeedAccount, bulk: bool) -> int:
 
 
 def seed_database(
-    path: Path,
+    database: Path | str | Database,
     *,
     now: datetime | None = None,
     bulk: bool = True,
     hasher: PasswordHasher | None = None,
 ) -> None:
-    """Seeds an empty (or new) database file with the demo members and their history.
+    """Seeds an empty (or new) database with the demo members and their history: an SQLite
+    file's path, a database URL or a :class:`Database`.
 
     ``now`` is the seeding moment (movements end on its Ecuador day); ``bulk=False`` gives the
     "masivo" account only ``SMALL_BULK_MOVEMENTS`` instead of ``BULK_MOVEMENTS``.
     """
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    path = Path(path)
-    db.init_db(path, hasher)
-    conn = db.connect(path)
+    owned = not isinstance(database, Database)
+    target = database if isinstance(database, Database) else Database(database, pooled=False)
+    init_db(target, hasher)
+    conn = target.connect()
     try:
         if conn.execute("SELECT 1 FROM members LIMIT 1").fetchone():
-            raise SeedError(f"{path} already has members; seed only an empty database")
-        # A new file has nothing to protect until the seed commits: a rollback journal in
-        # memory and a large cache make the bulk insert several times faster than WAL.
-        conn.execute("PRAGMA journal_mode = MEMORY")
-        conn.execute("PRAGMA cache_size = -65536")
+            raise SeedError(f"{target} already has members; seed only an empty database")
+        sqlite = conn.dialect == "sqlite"
+        if sqlite:
+            # A new file has nothing to protect until the seed commits: a rollback journal in
+            # memory and a large cache make the bulk insert several times faster than WAL.
+            conn.execute("PRAGMA journal_mode = MEMORY")
+            conn.execute("PRAGMA cache_size = -65536")
         _write_seed(conn, now, bulk, hasher or PasswordHasher())
-        conn.execute("PRAGMA journal_mode = WAL")
+        # The seed gives its rows their ids: PostgreSQL's sequences continue after them.
+        reset_sequences(conn)
+        if sqlite:
+            conn.execute("PRAGMA journal_mode = WAL")
         problems = ledger_problems(conn)
         if problems:
             raise SeedError("the seeded ledger is inconsistent: " + "; ".join(problems))
-        conn.execute("PRAGMA optimize")
+        if sqlite:
+            conn.execute("PRAGMA optimize")
+        else:
+            conn.execute("ANALYZE")
     finally:
         conn.close()
+        if owned:
+            target.dispose()
 
 
 def _write_seed(conn: Connection, now: datetime, bulk: bool, hasher: PasswordHasher) -> None:
@@ -1094,12 +1111,12 @@ def _write_seed(conn: Connection, now: datetime, bulk: bool, hasher: PasswordHas
         if member.last_login is not None:
             days_before, at = member.last_login
             when = datetime.combine(today - timedelta(days=days_before), at, tzinfo=ECUADOR_TZ)
-            last_login = db.to_db(when)
+            last_login = to_db(when)
         locked_at = None
         if member.locked:
             # Locked the day after their last login, by five wrong passwords in a row.
             locked = datetime.combine(today - timedelta(days=2), time(10, 3), tzinfo=ECUADOR_TZ)
-            locked_at = db.to_db(locked)
+            locked_at = to_db(locked)
             failure_rows.append((member.username, 5, locked_at))
         created_at = _ts(opened[holder_id] - 15 * 60 * _US_PER_SECOND)
         member_rows.append(
@@ -1131,7 +1148,7 @@ def _write_seed(conn: Connection, now: datetime, bulk: bool, hasher: PasswordHas
                     None,
                     mask_name(holder_names[beneficiary.number]),
                     None,
-                    db.to_db(when),
+                    to_db(when),
                 )
             )
         else:
@@ -1148,7 +1165,7 @@ def _write_seed(conn: Connection, now: datetime, bulk: bool, hasher: PasswordHas
                     beneficiary.id_number,
                     beneficiary.name,
                     beneficiary.email,
-                    db.to_db(when),
+                    to_db(when),
                 )
             )
     limit_rows = [
@@ -1168,7 +1185,7 @@ def _write_seed(conn: Connection, now: datetime, bulk: bool, hasher: PasswordHas
                 request.usuario,
                 "pendiente",
                 request.model_dump_json(),
-                db.to_db(filed),
+                to_db(filed),
             )
         )
 
@@ -1198,16 +1215,21 @@ def _write_seed(conn: Connection, now: datetime, bulk: bool, hasher: PasswordHas
             """,
             account_rows,
         )
-        conn.executemany(
-            "INSERT INTO journal (id, created_at, kind, description) VALUES (?, ?, ?, ?)",
-            journal_rows,
-        )
-        conn.executemany(
-            """
-            INSERT INTO movements (id, journal_id, account_id, posted_at, description,
-                reference, amount_cents, balance_after_cents, seq)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
+        insert_rows(conn, "journal", ("id", "created_at", "kind", "description"), journal_rows)
+        insert_rows(
+            conn,
+            "movements",
+            (
+                "id",
+                "journal_id",
+                "account_id",
+                "posted_at",
+                "description",
+                "reference",
+                "amount_cents",
+                "balance_after_cents",
+                "seq",
+            ),
             movement_rows,
         )
         conn.executemany(
@@ -1283,7 +1305,7 @@ def _write_payments_seed(conn: Connection, now: datetime, member_ids: dict[str, 
                 bill.amount_cents,
                 (today + timedelta(days=bill.due_in_days)).isoformat(),
                 "pagada" if bill.paid else "pendiente",
-                db.to_db(yesterday) if bill.paid else None,
+                to_db(yesterday) if bill.paid else None,
             )
             for bill_id, bill in enumerate(BILLS, start=1)
         ],
@@ -1424,9 +1446,62 @@ def fresh_database(path: Path, *, cache_dir: Path | None = None) -> Path:
     template = ensure_template(cache_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     copy_database(template, path)
-    conn = db.connect(path)  # back to WAL mode, and a decoy secret of its own
+    database = Database(path, pooled=False)  # back to WAL mode, and a decoy secret of its own
     try:
-        db.renew_decoy_secret(conn)
+        with database.connection() as conn:
+            renew_decoy_secret(conn)
     finally:
-        conn.close()
+        database.dispose()
     return path
+
+
+# --- PostgreSQL: a seeded template database and fresh copies ----------------------------------
+
+
+def postgresql_template_name(now: datetime, *, bulk: bool = True) -> str:
+    day = now.astimezone(ECUADOR_TZ).date()
+    return f"sjv_seed_v{SEED_VERSION}_{day:%Y%m%d}" + ("" if bulk else "_small")
+
+
+def ensure_postgresql_template(
+    server: Database,
+    *,
+    now: datetime | None = None,
+    bulk: bool = True,
+    hasher: PasswordHasher | None = None,
+) -> Database:
+    """The seeded template database for ``now``'s day on ``server``'s PostgreSQL, seeded the
+    first time it is asked for (under another name, then renamed: a reader never sees half a
+    template, and two processes building at once both end with a whole one)."""
+    now = now or datetime.now(UTC)
+    name = postgresql_template_name(now, bulk=bulk)
+    template = databases.on_server(server, name)
+    if databases.exists(template):
+        return template
+    building = databases.on_server(server, f"{name}_{secrets.token_hex(4)}")
+    databases.create(building)
+    try:
+        seed_database(building, now=now, bulk=bulk, hasher=hasher)
+        databases.rename(building, name)
+    except BaseException:
+        databases.drop(building)
+        if not databases.exists(template):
+            raise
+    return template
+
+
+def fresh_postgresql_database(
+    server: Database,
+    name: str,
+    *,
+    now: datetime | None = None,
+    bulk: bool = True,
+    hasher: PasswordHasher | None = None,
+) -> Database:
+    """Makes database ``name`` on ``server``'s PostgreSQL a freshly seeded one (a copy of the
+    template, replacing what it held): the counterpart of :func:`fresh_database`."""
+    template = ensure_postgresql_template(server, now=now, bulk=bulk, hasher=hasher)
+    database = databases.copy(template, name)
+    with database.connection() as conn:  # a decoy secret of its own
+        renew_decoy_secret(conn)
+    return database

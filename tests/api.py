@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import re
-import sqlite3
 import uuid
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from sjvirtual_tui.models import API_PREFIX
 from tests.conftest import login_token
+from tests.database import DB, counts, rows
+from tests.database import ledger_problems_of as ledger_problems_of  # the tests' import
 
 REGISTRATIONS = f"{API_PREFIX}/registrations"
 STAFF = f"{API_PREFIX}/staff"
@@ -80,19 +80,6 @@ def keyed(token: str | None = None, key: str | None = None) -> dict[str, str]:
     return {**(auth(token) if token else {}), "Idempotency-Key": key or new_key()}
 
 
-def rows(db: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(db)
-    try:
-        return [tuple(row) for row in conn.execute(sql, params).fetchall()]
-    finally:
-        conn.close()
-
-
-def counts(db: Path, *tables: str) -> dict[str, int]:
-    """Rows per table: what a refused request must leave as it was."""
-    return {table: rows(db, f"SELECT COUNT(*) FROM {table}")[0][0] for table in tables}
-
-
 # Every table a registration, approval or onboarding step could write to.
 STATE_TABLES = (
     "registrations",
@@ -153,7 +140,7 @@ async def register(client: httpx.AsyncClient, payload: dict[str, Any]) -> dict[s
     return body
 
 
-def registration_id(db: Path, reference: str) -> int:
+def registration_id(db: DB, reference: str) -> int:
     return int(rows(db, "SELECT id FROM registrations WHERE reference = ?", reference)[0][0])
 
 
@@ -167,7 +154,7 @@ async def approve(client: httpx.AsyncClient, teller_token: str, reg_id: int) -> 
 
 
 async def approved_code(
-    client: httpx.AsyncClient, db: Path, teller_token: str, payload: dict[str, Any] = LUIS
+    client: httpx.AsyncClient, db: DB, teller_token: str, payload: dict[str, Any] = LUIS
 ) -> str:
     """Registers ``payload``, has the teller approve it; the ESTABLECER CONTRASEÑA code."""
     receipt = await register(client, payload)
@@ -182,7 +169,7 @@ async def set_password(client: httpx.AsyncClient, code: str, password: str) -> h
 
 
 async def setup_session(
-    client: httpx.AsyncClient, db: Path, teller_token: str, payload: dict[str, Any] = LUIS
+    client: httpx.AsyncClient, db: DB, teller_token: str, payload: dict[str, Any] = LUIS
 ) -> str:
     """A session of a new user who set the password and has the PRIMER INGRESO pending."""
     code = await approved_code(client, db, teller_token, payload)
@@ -191,7 +178,7 @@ async def setup_session(
 
 
 async def active_user(
-    client: httpx.AsyncClient, db: Path, teller_token: str, payload: dict[str, Any] = LUIS
+    client: httpx.AsyncClient, db: DB, teller_token: str, payload: dict[str, Any] = LUIS
 ) -> str:
     """A new user through the whole onboarding (cheap hashes); a session of it."""
     token = await setup_session(client, db, teller_token, payload)
@@ -322,7 +309,7 @@ async def add_beneficiary(
     return beneficiary
 
 
-def balances(db: Path) -> dict[str, tuple[int, int]]:
+def balances(db: DB) -> dict[str, tuple[int, int]]:
     """(balance, hold) of every account, by number."""
     return {
         str(number): (int(balance), int(hold))
@@ -332,19 +319,9 @@ def balances(db: Path) -> dict[str, tuple[int, int]]:
     }
 
 
-def available(db: Path, number: str) -> int:
+def available(db: DB, number: str) -> int:
     balance, hold = balances(db)[number]
     return balance - hold
-
-
-def ledger_problems_of(db: Path) -> list[str]:
-    from mock_server.ledger import ledger_problems
-
-    conn = sqlite3.connect(db)
-    try:
-        return ledger_problems(conn)
-    finally:
-        conn.close()
 
 
 # Every table a beneficiary, transfer or PIN step could write to (idempotency records aside:
@@ -352,7 +329,7 @@ def ledger_problems_of(db: Path) -> list[str]:
 MONEY_TABLES = ("beneficiaries", "transfers", "challenges", "journal", "movements", "outbox")
 
 
-def money_state(db: Path) -> dict[str, Any]:
+def money_state(db: DB) -> dict[str, Any]:
     """What a refused request must leave as it was: rows, balances, challenges, transfers,
     payments, bills and cards."""
     return {
@@ -464,7 +441,7 @@ async def pay_with_pin(
     return payment
 
 
-def movements_of(db: Path, reference: str) -> list[tuple[Any, ...]]:
+def movements_of(db: DB, reference: str) -> list[tuple[Any, ...]]:
     """(account number, amount, description) of an operation's movements, in order."""
     return rows(
         db,

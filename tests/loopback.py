@@ -25,6 +25,7 @@ import httpx
 
 from mock_server.ledger import ledger_problems, statement_problems
 from sjvirtual_tui.models import API_PREFIX
+from tests.database import DB, connect, dialect, rows, scalar, server_args
 
 TRANSFERS = f"{API_PREFIX}/transfers"
 LOGIN = f"{API_PREFIX}/auth/login"
@@ -47,12 +48,15 @@ class ServerProcess:
 
     def __init__(
         self,
-        db_path: Path,
+        db_path: DB,
         *args: str,
         env: dict[str, str] | None = None,
         start_timeout: float = 30.0,
     ) -> None:
-        self.db_path = Path(db_path)
+        # An SQLite file's path, or a PostgreSQL URL (``seeded_db`` of either engine).
+        self.db_path: DB = (
+            db_path if isinstance(db_path, str) and "://" in db_path else Path(db_path)
+        )
         self.args = args
         self.env = env
         self.start_timeout = start_timeout
@@ -64,7 +68,7 @@ class ServerProcess:
         if self.process is not None and self.process.poll() is None:
             raise RuntimeError("the server is already running")
         self._stderr = []
-        command = [sys.executable, "-m", "mock_server", "--db", str(self.db_path), "--port", "0"]
+        command = [sys.executable, "-m", "mock_server", *server_args(self.db_path), "--port", "0"]
         self.process = subprocess.Popen(
             [*command, *self.args],
             stdout=subprocess.PIPE,
@@ -156,24 +160,16 @@ def read_only(db_path: Path, *, writable: bool = False) -> sqlite3.Connection:
     return conn
 
 
-def balances(db_path: Path) -> dict[str, int]:
+def balances(db_path: DB) -> dict[str, int]:
     """Every account's accounting balance (members' and the cooperative's own), by number."""
-    conn = read_only(db_path)
-    try:
-        return {
-            row["number"]: row["balance_cents"]
-            for row in conn.execute("SELECT number, balance_cents FROM accounts")
-        }
-    finally:
-        conn.close()
+    return {
+        str(number): int(balance)
+        for number, balance in rows(db_path, "SELECT number, balance_cents FROM accounts")
+    }
 
 
-def count(db_path: Path, sql: str, *params: object) -> int:
-    conn = read_only(db_path)
-    try:
-        return int(conn.execute(sql, params).fetchone()[0])
-    finally:
-        conn.close()
+def count(db_path: DB, sql: str, *params: object) -> int:
+    return int(scalar(db_path, sql, *params))
 
 
 @dataclass
@@ -202,13 +198,20 @@ class LedgerReport:
         )
 
 
-def ledger_report(db_path: Path, *, writable: bool = False) -> LedgerReport:
+def ledger_report(db_path: DB, *, writable: bool = False) -> LedgerReport:
     """Integrity check, :func:`ledger_problems` and the per-account checks, spelled out."""
-    conn = read_only(db_path, writable=writable)
-    try:
+    conn: Any
+    if dialect(db_path) == "sqlite":
+        conn = read_only(Path(db_path), writable=writable)
         integrity = ", ".join(row[0] for row in conn.execute("PRAGMA integrity_check"))
+    else:
+        # PostgreSQL has no PRAGMA integrity_check: its pages are its own to keep whole (a
+        # killed client cannot tear them); the ledger's rules below are checked the same.
+        conn = connect(db_path)
+        integrity = "ok"
+    try:
         mismatched: dict[str, tuple[int, int, int]] = {}
-        rows = conn.execute(
+        accounts = conn.execute(
             """
             SELECT a.number, a.balance_cents,
                 COALESCE((SELECT SUM(m.amount_cents) FROM movements AS m
@@ -219,7 +222,7 @@ def ledger_report(db_path: Path, *, writable: bool = False) -> LedgerReport:
             FROM accounts AS a
             """
         ).fetchall()
-        for row in rows:
+        for row in accounts:
             if not row["balance_cents"] == row["total"] == row["last_after"]:
                 mismatched[row["number"]] = (
                     row["balance_cents"],
@@ -240,7 +243,7 @@ def ledger_report(db_path: Path, *, writable: bool = False) -> LedgerReport:
             problems=ledger_problems(conn),
             statements=statement_problems(conn),
             total_cents=int(conn.execute("SELECT SUM(balance_cents) FROM accounts").fetchone()[0]),
-            accounts=len(rows),
+            accounts=len(accounts),
             negative=negative,
             journals=int(conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0]),
             movements=int(conn.execute("SELECT COUNT(*) FROM movements").fetchone()[0]),
@@ -272,16 +275,12 @@ DEMO_EMAIL = "demo@socios.coacsanjose.ec"
 PIN_LINE = re.compile(r"^PIN de verificación: ([0-9]{4})$", re.MULTILINE)
 
 
-def latest_pin(db_path: Path, to: str = DEMO_EMAIL) -> str:
+def latest_pin(db_path: DB, to: str = DEMO_EMAIL) -> str:
     """The PIN of the newest PIN e-mail to ``to`` (demo), read from the server's outbox table."""
-    conn = read_only(db_path)
-    try:
-        for (body,) in conn.execute(
-            "SELECT body FROM outbox WHERE to_address = ? ORDER BY id DESC", (to,)
-        ):
-            match = PIN_LINE.search(body)
-            if match:
-                return match.group(1)
-    finally:
-        conn.close()
+    for (body,) in rows(
+        db_path, "SELECT body FROM outbox WHERE to_address = ? ORDER BY id DESC", to
+    ):
+        match = PIN_LINE.search(body)
+        if match:
+            return match.group(1)
     raise AssertionError(f"no PIN e-mail to {to}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import sqlite3
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -11,9 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
-from mock_server.db import to_db
+from mock_server.store.meta import to_db
 from sjvirtual_tui.rules import ECUADOR_TZ
 from tests.conftest import login_token
+from tests.database import connect
 
 ACCOUNTS = "/api/v1/accounts"
 
@@ -23,7 +23,7 @@ def _auth(token: str) -> dict[str, str]:
 
 
 def _stored_balances(db_path: Path) -> dict[str, tuple[int, int]]:
-    with sqlite3.connect(db_path) as conn:
+    with connect(db_path) as conn:
         rows = conn.execute("SELECT number, balance_cents, hold_cents FROM accounts").fetchall()
     return {number: (balance, hold) for number, balance, hold in rows}
 
@@ -141,7 +141,7 @@ def _post_at(db_path: Path, number: str, when: datetime, amount: int) -> int:
     Only the date filter is looked at here, so later movements' balances are not rewritten.
     """
     stamp = to_db(when)
-    with sqlite3.connect(db_path) as conn:
+    with connect(db_path) as conn:
         account_id, balance = conn.execute(
             "SELECT id, balance_cents FROM accounts WHERE number = ?", (number,)
         ).fetchone()
@@ -149,18 +149,20 @@ def _post_at(db_path: Path, number: str, when: datetime, amount: int) -> int:
             "SELECT id, balance_cents FROM accounts WHERE number = '99000001'"
         ).fetchone()
         journal_id = conn.execute(
-            "INSERT INTO journal (created_at, kind, description) VALUES (?, 'deposito', 'Prueba')",
+            "INSERT INTO journal (created_at, kind, description) "
+            "VALUES (?, 'deposito', 'Prueba') RETURNING id",
             (stamp,),
-        ).lastrowid
+        ).fetchone()[0]
         insert = """
             INSERT INTO movements (journal_id, account_id, posted_at, description, reference,
                 amount_cents, balance_after_cents, seq)
             VALUES (?, ?, ?, 'Depósito en efectivo', 'DEP-9999999', ?, ?,
                 (SELECT MAX(seq) + 1 FROM movements))
+            RETURNING id
         """
         movement_id = conn.execute(
             insert, (journal_id, account_id, stamp, amount, balance + amount)
-        ).lastrowid
+        ).fetchone()[0]
         conn.execute(insert, (journal_id, caja_id, stamp, -amount, caja_balance - amount))
     assert movement_id is not None
     return movement_id
@@ -194,7 +196,7 @@ async def test_dates_are_ecuador_days(
     assert days == {date(2026, 11, 24)}
 
     # The total is every movement of that Ecuador day, counted independently here.
-    with sqlite3.connect(seeded_db) as conn:
+    with connect(seeded_db) as conn:
         stamps = conn.execute(
             "SELECT posted_at FROM movements WHERE account_id = "
             "(SELECT id FROM accounts WHERE number = '00104721')"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from mock_server.clock import ManualClock
 from sjvirtual_tui.models import SecurityImageId
 from sjvirtual_tui.rules import ECUADOR_TZ
 from tests.conftest import CHEAP_HASHER, CLOCK_START, login_token
+from tests.database import connect
 
 CHALLENGE = "/api/v1/auth/challenge"
 LOGIN = "/api/v1/auth/login"
@@ -46,7 +46,7 @@ def _auth(token: str) -> dict[str, str]:
 
 
 def _query(db_path: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db_path)
+    conn = connect(db_path)
     try:
         return [tuple(row) for row in conn.execute(sql, params).fetchall()]
     finally:

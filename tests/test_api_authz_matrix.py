@@ -25,7 +25,6 @@ world is built, so no session, PIN or clearing changes under the cases' feet.
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
@@ -72,7 +71,8 @@ from tests.api import (
     start_payment,
     start_transfer,
 )
-from tests.conftest import CHEAP_HASHER, CLOCK_START, login_token
+from tests.conftest import CHEAP_HASHER, CLOCK_START, SeededDatabases, login_token
+from tests.database import DB, connect, tables
 
 # The cases share the module's world, and so its event loop.
 in_world = pytest.mark.asyncio(loop_scope="module")
@@ -268,7 +268,7 @@ QUERIES: dict[tuple[str, str], dict[str, str]] = {
 @dataclass
 class World:
     client: httpx.AsyncClient
-    db: Path
+    db: DB
     clock: ManualClock
     tokens: dict[str, str] = field(default_factory=dict)
     accounts: dict[str, str] = field(default_factory=dict)
@@ -387,11 +387,8 @@ async def _build_objects(world: World, owner: str) -> None:
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def world(
-    _seeded_template: Path, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[World]:
-    db = tmp_path_factory.mktemp("authz") / "sjvirtual.sqlite"
-    shutil.copyfile(_seeded_template, db)
+async def world(engine: str, seeded_databases: SeededDatabases) -> AsyncIterator[World]:
+    db = seeded_databases.new(engine)
     clock = ManualClock(CLOCK_START)
     app = create_app(db, clock=clock, hasher=CHEAP_HASHER, demo=True)
     transport = httpx.ASGITransport(app=app)
@@ -422,6 +419,8 @@ async def world(
                 if isinstance(kind, Owned):
                     assert set(w.owned[owner][param]) == set(kind.labels), (owner, param)
         yield w
+    app.state.server.database.dispose()
+    seeded_databases.drop(db)
 
 
 # --- requests and the state they must leave alone ---------------------------------------------
@@ -430,23 +429,17 @@ async def world(
 UNSNAPSHOTTED = {"idempotency"}
 
 
-def snapshot(db: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every state table, in rowid order."""
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        tables = [
-            row[0]
-            for row in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            )
-        ]
+def snapshot(db: DB) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every state table, in one order (sorted: PostgreSQL has no rowid)."""
+    with connect(db) as conn:
         return {
-            table: conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
-            for table in tables
-            if table not in UNSNAPSHOTTED
+            table: sorted(
+                (tuple(row) for row in conn.execute(f"SELECT * FROM {table}").fetchall()),
+                key=repr,
+            )
+            for table in tables(db)
+            if table not in UNSNAPSHOTTED and not table.startswith("sqlite_")
         }
-    finally:
-        conn.close()
 
 
 def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

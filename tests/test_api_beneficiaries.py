@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,7 @@ from tests.api import (
     transfer_with_pin,
 )
 from tests.conftest import login_token
+from tests.database import connect
 
 # Luis Yánez is a socio without a S.J. Virtual user: anyone may register his account.
 LUIS_INTERNA: dict[str, Any] = {
@@ -117,7 +117,7 @@ async def test_lookup_refuses_own_unknown_and_wrong_type(
         assert missing.json()["code"] == "not_found"
     # An account that was closed is not found either.
     assert (await lookup("ahorro_vista", "1107777")).status_code == 200
-    with sqlite3.connect(seeded_db) as conn:
+    with connect(seeded_db) as conn:
         conn.execute("UPDATE accounts SET status = 'cerrada' WHERE number = '00107777'")
     assert (await lookup("ahorro_vista", "1107777")).status_code == 404
     bad = await lookup("ahorro_vista", "12a")

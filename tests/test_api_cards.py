@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +45,7 @@ from tests.api import (
     transfer_with_pin,
 )
 from tests.conftest import login_token
+from tests.database import connect, dump
 
 
 @pytest.fixture
@@ -240,7 +240,7 @@ async def test_another_members_card_is_404_and_nothing_changes(
 async def test_insufficient_funds_for_a_card(
     demo_client: httpx.AsyncClient, socio2: str, seeded_db: Path
 ) -> None:
-    with sqlite3.connect(seeded_db) as conn:
+    with connect(seeded_db) as conn:
         conn.execute("UPDATE accounts SET hold_cents = balance_cents - 500 WHERE number = ?",
                      (SOCIO2_VISTA,))  # fmt: skip
     before = money_state(seeded_db)
@@ -365,12 +365,7 @@ async def test_an_external_card_is_en_proceso_until_the_clearing_settles(
     assert notice["subject"] == f"Pago {reference} acreditado"
     assert len(movements_of(seeded_db, reference)) == 4
     # Only the last 4 digits are kept, anywhere in the file.
-    conn = sqlite3.connect(seeded_db)
-    try:
-        dump = "\n".join(conn.iterdump())
-    finally:
-        conn.close()
-    assert VISA_NUMBER not in dump
+    assert VISA_NUMBER not in dump(seeded_db)
     assert rows(seeded_db, "SELECT card_last4, issuer_code FROM payments") == [
         ("1111", "VISA_PICHINCHA")
     ]

@@ -7,7 +7,6 @@ for English, and in Spanish otherwise: spoken to the bundled server on a loopbac
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,13 +16,14 @@ from babel.dates import format_date
 from mock_server import create_app
 from mock_server.testing import login_token, run_server_in_thread
 from tests.api import BILLERS, auth
+from tests.database import connect
 
 DIRECTV = "80012345"
 
 
 def bill_month(db: Path) -> date:
     """The month of the DIRECTV bill: the seeding day's (it falls due 9 days after it)."""
-    with sqlite3.connect(db) as conn:
+    with connect(db) as conn:
         (due,) = conn.execute(
             "SELECT due_date FROM bills WHERE biller_code = 'DIRECTV' AND reference = ?", (DIRECTV,)
         ).fetchone()

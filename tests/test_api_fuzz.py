@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
 import time
 import uuid
 from collections import Counter
@@ -54,6 +53,7 @@ from schemathesis.python import asgi
 from mock_server.idempotency import KEY_HEADER, KEY_PATTERN, REPLAYED_HEADER
 from mock_server.security import normalise_username
 from sjvirtual_tui.models import API_PREFIX
+from tests.database import connect
 
 # Bounded for CI; `make fuzz` raises it. Fuzzing examples per operation (the coverage phase's
 # cases are derived from the schema and do not depend on it).
@@ -294,7 +294,7 @@ def run_schemathesis(app: FastAPI, harness: Harness, examples: int = FUZZ_EXAMPL
 
 
 def _login_failures(db: Path, *usernames: str) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(db)
+    conn = connect(db)
     try:
         marks = ", ".join("?" for _ in usernames)
         return conn.execute(

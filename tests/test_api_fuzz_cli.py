@@ -35,10 +35,9 @@ def _schemathesis() -> str:
 
 
 def test_schemathesis_cli_from_outside_finds_nothing(
-    _seeded_template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    seeded_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = tmp_path / "fuzz.sqlite"
-    shutil.copyfile(_seeded_template, db)
+    db = seeded_db
     stats = tmp_path / "stats.jsonl"
     with ServerProcess(db) as server:
         env = {

@@ -4,7 +4,6 @@ the accounts."""
 from __future__ import annotations
 
 import re
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,8 +13,8 @@ import pytest
 from fastapi import FastAPI
 
 from mock_server.clock import ManualClock
-from mock_server.db import SECURITY_QUESTIONS
 from mock_server.deps import SETUP_ALLOWED
+from mock_server.store.meta import SECURITY_QUESTIONS
 from tests.api import (
     ACCOUNTS,
     CHALLENGE,
@@ -46,6 +45,7 @@ from tests.api import (
     setup_session,
 )
 from tests.conftest import CHEAP_HASHER, login_token
+from tests.database import connect
 
 SETUP_REQUIRED = {
     "code": "setup_required",
@@ -430,7 +430,7 @@ async def test_recovery_start_is_alike_for_every_name_and_only_members_get_a_cod
         "SELECT username, count FROM login_failures WHERE username IN ('demo', 'pedro.perez') "
         "ORDER BY username",
     ) == [("demo", 1), ("pedro.perez", 1)]
-    with sqlite3.connect(seeded_db) as conn:
+    with connect(seeded_db) as conn:
         conn.execute("DELETE FROM login_failures WHERE username = 'pedro.perez'")
 
     fields = {
@@ -447,7 +447,7 @@ async def test_recovery_start_is_alike_for_every_name_and_only_members_get_a_cod
         (1,)
     ]
     # Three more failures (as above) would cost three more argon2 checks; the count is the same.
-    with sqlite3.connect(seeded_db) as conn:
+    with connect(seeded_db) as conn:
         conn.execute("UPDATE login_failures SET count = 4 WHERE username = 'pedro.perez'")
     assert (await _complete(demo_client, **fields)).status_code == 423
     assert (await _login(demo_client, "pedro.perez", "Nueva2026")).status_code == 423

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +50,7 @@ from tests.api import (
     wrong,
 )
 from tests.conftest import login_token
+from tests.database import connect
 
 
 @pytest.fixture
@@ -482,7 +482,7 @@ async def test_insufficient_funds_for_a_payment(
         demo_client, socio2, service_body(BILL_CNEL_SOCIO2, 1_987, SOCIO2_VISTA)
     )
     assert started.status_code == 201
-    with sqlite3.connect(seeded_db) as conn:
+    with connect(seeded_db) as conn:
         conn.execute(
             "UPDATE accounts SET hold_cents = balance_cents - 1000 WHERE number = ?",
             (SOCIO2_VISTA,),
@@ -503,7 +503,7 @@ async def test_insufficient_funds_for_a_payment(
 async def test_an_account_that_is_not_activa_cannot_pay(
     demo_client: httpx.AsyncClient, demo: str, seeded_db: Path
 ) -> None:
-    with sqlite3.connect(seeded_db) as conn:
+    with connect(seeded_db) as conn:
         conn.execute("UPDATE accounts SET status = 'bloqueada' WHERE number = ?", (DEMO_VISTA,))
     before = money_state(seeded_db)
     response = await start_payment(
@@ -694,7 +694,7 @@ async def test_the_ledger_check_sees_broken_payments(
     )
     await pay_with_pin(demo_client, demo, DEMO_EMAIL, service_body(BILL_CLARO, 100, DEMO_VISTA))
     assert ledger_problems_of(seeded_db) == []
-    with sqlite3.connect(seeded_db) as conn:
+    with connect(seeded_db) as conn:
         conn.execute("UPDATE bills SET paid_cents = paid_cents + 1 WHERE id = ?", (BILL_CLARO,))
         conn.execute(
             "UPDATE payments SET amount_cents = amount_cents + 1 WHERE id = ?", (paid["id"],)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +38,7 @@ from tests.api import (
     wrong,
 )
 from tests.conftest import CHEAP_HASHER, login_token
+from tests.database import columns
 
 LUIS_INTERNA: dict[str, Any] = {
     "kind": "interna",
@@ -440,6 +440,4 @@ async def test_each_start_sends_its_own_pin(
     assert len(sent) == 3 and all(len(p) == 4 and p.isdigit() for p in sent)
     ids = rows(seeded_db, "SELECT id FROM challenges")
     assert len({i for (i,) in ids}) == 3
-    with sqlite3.connect(seeded_db) as conn:
-        columns = [row[1] for row in conn.execute("PRAGMA table_info(challenges)")]
-    assert "pin" not in columns
+    assert "pin" not in columns(seeded_db, "challenges")

@@ -4,7 +4,6 @@ unlocking, and the record of who did what."""
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -12,8 +11,8 @@ import httpx
 import pytest
 
 from mock_server.clock import ManualClock
-from mock_server.db import decoy_secret
 from mock_server.security import decoy_image
+from mock_server.store.meta import decoy_secret
 from mock_server.testing import login_token
 from tests.api import (
     CHALLENGE,
@@ -33,6 +32,7 @@ from tests.api import (
     rows,
 )
 from tests.conftest import CLOCK_START
+from tests.database import connect
 
 FORBIDDEN = {
     "code": "forbidden",
@@ -187,8 +187,7 @@ def _stamp(value: datetime) -> str:
 
 
 def _decoy_secret(db: Path) -> bytes:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
+    conn = connect(db)
     try:
         return decoy_secret(conn)
     finally:

@@ -9,7 +9,6 @@ same byte for byte.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from mock_server.clock import ManualClock
 from mock_server.errors import ApiError
 from mock_server.routers import transfers
 from tests.api import DEMO_PERSONAL, DEMO_VISTA, LOGIN, TRANSFERS, auth, rows
-from tests.conftest import CHEAP_HASHER, CLOCK_START
+from tests.conftest import CHEAP_HASHER, CLOCK_START, SeededDatabases
 
 JSON = {"Content-Type": "application/json"}
 PROPIAS = (
@@ -40,9 +39,11 @@ STORED = (
     "SELECT * FROM journal ORDER BY id DESC LIMIT 20",
     "SELECT * FROM movements ORDER BY id DESC LIMIT 40",
     "SELECT to_address, subject, body, created_at FROM outbox ORDER BY id",
-    "SELECT scope, key, method, path, request_hash, status_code, response_body FROM idempotency",
+    "SELECT scope, key, method, path, request_hash, status_code, response_body FROM idempotency "
+    "ORDER BY scope, key",
     "SELECT number, balance_cents FROM accounts ORDER BY id",
-    "SELECT last_seen_at, ended_at FROM sessions ORDER BY created_at, rowid",
+    # (No rowid in PostgreSQL: the rows compared are ordered by all they show.)
+    "SELECT last_seen_at, ended_at FROM sessions ORDER BY created_at, last_seen_at, ended_at",
 )
 
 Answer = tuple[int, bytes, str | None]
@@ -145,11 +146,9 @@ async def _run(db: Path, *, fast: bool, monkeypatch: pytest.MonkeyPatch) -> list
 
 
 async def test_the_fast_path_answers_as_fastapi_does(
-    _seeded_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    engine: str, seeded_databases: SeededDatabases, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fast_db, fastapi_db = tmp_path / "fast.sqlite", tmp_path / "fastapi.sqlite"
-    shutil.copyfile(_seeded_template, fast_db)
-    shutil.copyfile(_seeded_template, fastapi_db)
+    fast_db, fastapi_db = seeded_databases.new(engine), seeded_databases.new(engine)
 
     fast = await _run(fast_db, fast=True, monkeypatch=monkeypatch)
     reference = await _run(fastapi_db, fast=False, monkeypatch=monkeypatch)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +46,7 @@ from tests.api import (
     wrong,
 )
 from tests.conftest import login_token
+from tests.database import connect
 
 
 @pytest.fixture
@@ -285,8 +285,7 @@ async def test_two_settlers_move_the_money_once(
     barrier = threading.Barrier(4)
 
     def settle() -> None:
-        conn = sqlite3.connect(seeded_db, isolation_level=None, timeout=10)
-        conn.row_factory = sqlite3.Row
+        conn = connect(seeded_db)
         try:
             barrier.wait()
             settled.append(clearing.settle_due(conn, clock, 60))
@@ -440,7 +439,7 @@ async def test_insufficient_funds_names_the_account_and_its_available_balance(
         amount_cents=available_now,
     )
     assert started.status_code == 201
-    with sqlite3.connect(seeded_db) as conn:  # a hold appears (a cheque deposit, say)
+    with connect(seeded_db) as conn:  # a hold appears (a cheque deposit, say)
         conn.execute("UPDATE accounts SET hold_cents = 100 WHERE number = ?", (SOCIO2_VISTA,))
     before = money_state(seeded_db)
     pin = await latest_pin(demo_client, SOCIO2_EMAIL)
@@ -612,7 +611,7 @@ async def test_kind_is_labelled_for_transfers(demo_client: httpx.AsyncClient, de
 async def test_an_account_that_is_not_activa_is_unavailable(
     demo_client: httpx.AsyncClient, demo: str, seeded_db: Path
 ) -> None:
-    with sqlite3.connect(seeded_db) as conn:
+    with connect(seeded_db) as conn:
         conn.execute("UPDATE accounts SET status = 'bloqueada' WHERE number = ?", (DEMO_PERSONAL,))
     before = money_state(seeded_db)
     origin = await start_transfer(
@@ -635,7 +634,7 @@ async def test_an_account_that_is_not_activa_is_unavailable(
         assert response.status_code == 409
         assert response.json()["code"] == "account_unavailable"
     assert "00204722 está bloqueada" in origin.json()["message"]
-    with sqlite3.connect(seeded_db) as conn:
+    with connect(seeded_db) as conn:
         conn.execute("UPDATE accounts SET status = 'bloqueada' WHERE number = ?", (SOCIO2_VISTA,))
     third_party = await start_transfer(
         demo_client,
@@ -787,7 +786,7 @@ async def test_the_ledger_check_sees_broken_transfers(
         amount_cents=1_000,
     )
     assert ledger_problems_of(seeded_db) == []
-    with sqlite3.connect(seeded_db) as conn:
+    with connect(seeded_db) as conn:
         conn.execute("UPDATE transfers SET amount_cents = amount_cents + 1 WHERE id = 1")
         conn.execute("DELETE FROM transfers WHERE id = ?", (done.json()["transfer"]["id"],))
     problems = ledger_problems_of(seeded_db)

@@ -29,7 +29,7 @@ import pytest
 
 from mock_server import create_app
 from sjvirtual_tui.models import API_PREFIX
-from tests.conftest import CHEAP_HASHER
+from tests.conftest import CHEAP_HASHER, SeededDatabases
 from tests.loopback import ServerProcess, count, login
 
 P = API_PREFIX
@@ -40,11 +40,11 @@ TABLES = ("transfers", "payments", "challenges", "beneficiaries", "idempotency",
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, _seeded_template: Path) -> Iterator[Any]:
-    path = tmp_path_factory.mktemp("wire") / "wire.sqlite"
-    path.write_bytes(_seeded_template.read_bytes())
-    with ServerProcess(path) as process:
+def server(engine: str, seeded_databases: SeededDatabases) -> Iterator[Any]:
+    db = seeded_databases.new(engine)
+    with ServerProcess(db) as process:
         yield process
+    seeded_databases.drop(db)
 
 
 @pytest.fixture(scope="module")

@@ -37,10 +37,8 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import sqlite3
-import tempfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -57,7 +55,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from mock_server import create_app, db
+from mock_server import create_app
 from mock_server.clock import ManualClock
 from mock_server.ledger import (
     CARTERA_NUMBER,
@@ -67,6 +65,7 @@ from mock_server.ledger import (
     ledger_problems,
 )
 from mock_server.security import hash_token
+from mock_server.store.meta import from_db
 from sjvirtual_tui.models import API_PREFIX, AccountType
 from sjvirtual_tui.rules import ECUADOR_TZ, normalise_third_party_account
 from tests.api import (
@@ -82,7 +81,8 @@ from tests.api import (
     STAFF,
     TRANSFERS,
 )
-from tests.conftest import CHEAP_HASHER, CLOCK_START
+from tests.conftest import CHEAP_HASHER, CLOCK_START, SeededDatabases
+from tests.database import DB, connect
 
 EXAMPLES = int(os.environ.get("SJV_MODEL_EXAMPLES", "25"))
 STEPS = int(os.environ.get("SJV_MODEL_STEPS", "50"))
@@ -307,42 +307,45 @@ def dollars(cents: int) -> str:
 # --- the template database ---------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def model_template(_seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(scope="module")
+def model_template(engine: str, seeded_databases: SeededDatabases) -> Iterator[DB]:
     """The seeded database with cheap argon2 hashes for the users the machine logs in as and
     for the dummy hash of unknown usernames (a real one costs ~0.2 s per login here)."""
-    path = tmp_path_factory.mktemp("bank-model") / "template.sqlite"
-    shutil.copyfile(_seeded_template, path)
-    conn = sqlite3.connect(path)
-    try:
-        with conn:
-            for username, password in PASSWORDS.items():
-                conn.execute(
-                    "UPDATE members SET password_hash = ? WHERE username = ?",
-                    (CHEAP_HASHER.hash(password), username),
-                )
+    db = seeded_databases.new(engine)
+    with connect(db) as conn:
+        for username, password in PASSWORDS.items():
             conn.execute(
-                "UPDATE meta SET value = ? WHERE key = 'dummy_password_hash'",
-                (CHEAP_HASHER.hash("nobody's password"),),
+                "UPDATE members SET password_hash = ? WHERE username = ?",
+                (CHEAP_HASHER.hash(password), username),
             )
-    finally:
-        conn.close()
-    assert not Path(f"{path}-wal").exists()
-    return path
+        conn.execute(
+            "UPDATE meta SET value = ? WHERE key = 'dummy_password_hash'",
+            (CHEAP_HASHER.hash("nobody's password"),),
+        )
+    # Closed and checkpointed: a plain file copy of it is a whole database.
+    assert not (isinstance(db, Path) and Path(f"{db}-wal").exists())
+    yield db
+    seeded_databases.drop(db)
+
+
+class _Rows(list[tuple[Any, ...]]):
+    """Fetched rows as plain tuples (they compare with the model's), with ``fetchone``."""
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self[0] if self else None
 
 
 # --- the machine ---------------------------------------------------------------------------------
 
 
 class BankMachine(RuleBasedStateMachine):
-    template: Path  # set by the test
+    template: DB  # set by the test: an SQLite file or a PostgreSQL database, copied per example
+    databases: SeededDatabases
 
     def __init__(self) -> None:
         super().__init__()
         STATS["examples"] += 1
-        self._dir = tempfile.mkdtemp(prefix="bank-model-")
-        self.db_path = Path(self._dir) / "bank.sqlite"
-        shutil.copyfile(self.template, self.db_path)
+        self.db_path = self.databases.copy(self.template)
         self.clock = ManualClock(CLOCK_START)
         app = create_app(
             self.db_path,
@@ -360,7 +363,8 @@ class BankMachine(RuleBasedStateMachine):
         self._http = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://sjv.test"
         )
-        self.conn = sqlite3.connect(self.db_path)
+        self._app = app
+        self.conn = connect(self.db_path)
         self._keys = 0
         self._rule = "init"
         self._load_model()
@@ -372,7 +376,13 @@ class BankMachine(RuleBasedStateMachine):
         self._loop.run(self._http.aclose())
         self._loop.run(self._lifespan.__aexit__(None, None, None))
         self._loop.close()
-        shutil.rmtree(self._dir, ignore_errors=True)
+        self._app.state.server.database.dispose()
+        self.databases.drop(self.db_path)
+        if isinstance(self.db_path, Path):  # an example's file, not needed after it
+            shutil.rmtree(self.db_path.parent, ignore_errors=True)
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> _Rows:
+        return _Rows(tuple(row) for row in self.conn.execute(sql, params).fetchall())
 
     def request(
         self,
@@ -387,7 +397,7 @@ class BankMachine(RuleBasedStateMachine):
     # --- the model's start, read once from the seeded database ----------------------------------
 
     def _load_model(self) -> None:
-        q = self.conn.execute
+        q = self.query
         self.balances: dict[str, int] = {}
         self.holds: dict[str, int] = {}
         holder_accounts: dict[int, list[str]] = {}
@@ -1684,7 +1694,7 @@ class BankMachine(RuleBasedStateMachine):
     @invariant()
     def the_database_is_the_model(self) -> None:
         STATS["checks"] += 1
-        q = self.conn.execute
+        q = self.query
         balances = dict(q("SELECT number, balance_cents FROM accounts"))
         assert balances == self.balances
         assert sum(balances.values()) == self.capital
@@ -1731,7 +1741,7 @@ class BankMachine(RuleBasedStateMachine):
         }
         for sess in self.sessions:
             last_seen, ended = stored[hash_token(sess.token)]
-            assert (db.from_db(last_seen), bool(ended)) == (sess.last_seen, sess.ended)
+            assert (from_db(last_seen), bool(ended)) == (sess.last_seen, sess.ended)
 
 
 def _report() -> str:
@@ -1770,12 +1780,15 @@ RULE_NAMES = (
 )
 
 
-def test_the_bank_behaves_like_its_model(model_template: Path) -> None:
+def test_the_bank_behaves_like_its_model(
+    model_template: DB, seeded_databases: SeededDatabases
+) -> None:
     for counter in (STATS, RULES, OUTCOMES):
         counter.clear()
 
     class Machine(BankMachine):
         template = model_template
+        databases = seeded_databases
 
     run_state_machine_as_test(
         Machine,

@@ -10,6 +10,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -25,7 +26,8 @@ from tests.api import (
     code_in,
     keyed,
 )
-from tests.loopback import ServerProcess, read_only
+from tests.database import DB, connect
+from tests.loopback import ServerProcess
 from tests.schema_files import as_schema_5
 
 KNOWN = "demo"
@@ -39,12 +41,9 @@ def server(seeded_db: Path) -> Iterator[tuple[httpx.Client, Path]]:
         yield client, seeded_db
 
 
-def _query(db_path: Path, sql: str, *params: object) -> list[sqlite3.Row]:
-    conn = read_only(db_path)
-    try:
+def _query(db_path: DB, sql: str, *params: object) -> list[Any]:
+    with connect(db_path) as conn:
         return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def _recovery_mails(db_path: Path) -> list[tuple[str, str]]:
@@ -237,6 +236,7 @@ def test_a_real_name_takes_as_long_as_an_unknown_one(
     )
 
 
+@pytest.mark.sqlite_only("schema 5 is an SQLite file of the previous server, migrated on open")
 def test_a_schema_5_file_forgets_the_phrases(seeded_db: Path) -> None:
     """An older server's file, where members' phrases are stored, opened by this server: the
     phrases are blanked (they are shown nowhere now) and recovery requests can be recorded."""

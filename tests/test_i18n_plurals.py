@@ -8,7 +8,6 @@ server's answers, and the PIN step says the attempts left once.
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 
 from sjvirtual_tui import i18n
 from sjvirtual_tui.i18n import ngettext
+from tests.database import connect
 from tests.i18n_tools import extracted
 from tests.test_tui_transfers import fill_transfer, open_transfers, step
 from tests.tui import SIZE, login, make_app, screen_text, settle, type_text
@@ -90,7 +90,7 @@ def test_every_count_with_a_noun_goes_through_ngettext():
 
 def sent_pin(db: Path) -> str:
     """The PIN of the newest PIN e-mail, in whichever language it was written."""
-    with sqlite3.connect(db) as conn:
+    with connect(db) as conn:
         bodies = [b for (b,) in conn.execute("SELECT body FROM outbox ORDER BY id DESC")]
     return next(m.group(1) for b in bodies if (m := PIN_LINE.search(b)))
 

@@ -31,6 +31,7 @@ from mock_server.pin_limits import PinLimits
 from mock_server.testing import run_server_in_thread
 from sjvirtual_tui.models import API_PREFIX
 from tests.conftest import CHEAP_HASHER
+from tests.database import connect
 from tests.loopback import (
     ACCOUNTS,
     BENEFICIARIES,
@@ -42,7 +43,6 @@ from tests.loopback import (
     json_of,
     ledger_report,
     login,
-    read_only,
 )
 
 CLIENTS = 16
@@ -264,7 +264,7 @@ def _watch_masivo(members: Members, done: threading.Event, seen: list[int]) -> N
 
 
 def _transfer_statuses(db_path: Path) -> Counter[str]:
-    conn = read_only(db_path)
+    conn = connect(db_path)
     try:
         return Counter(
             dict(conn.execute("SELECT status, COUNT(*) FROM transfers GROUP BY status").fetchall())
@@ -376,13 +376,16 @@ def test_concurrent_transfers_keep_the_ledger(seeded_db: Path, clock: ManualCloc
 
     # Each executed transfer: its own journal of exactly two movements, -amount and +amount,
     # on its origin and destination; the transfers that were refused left no row at all.
-    conn = read_only(seeded_db)
+    conn = connect(seeded_db)
+    # The one aggregate the two engines spell differently.
+    concat = "GROUP_CONCAT({}, ' ')" if conn.dialect == "sqlite" else "string_agg({}, ' ')"
+    legs = concat.format("a.number || ':' || m.amount_cents")
     try:
         ids = sorted(int(t["id"]) for t in executed.values())
         rows = conn.execute(
             f"""
             SELECT t.id, t.status, t.amount_cents, t.journal_id,
-                   GROUP_CONCAT(a.number || ':' || m.amount_cents, ' ') AS legs, COUNT(m.id) AS n
+                   {legs} AS legs, COUNT(m.id) AS n
             FROM transfers AS t
             JOIN movements AS m ON m.journal_id = t.journal_id
             JOIN accounts AS a ON a.id = m.account_id

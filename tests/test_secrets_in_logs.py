@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,6 +87,7 @@ from tests.api import (
     start_transfer,
 )
 from tests.conftest import CHEAP_HASHER, login_token
+from tests.database import connect, tables
 from tests.test_tui_keyring import MemoryKeyring
 from tests.test_tui_onboarding import last_code
 from tests.test_tui_payments import enter_pin, open_services, pick_biller
@@ -391,14 +391,11 @@ def found_in_bytes(data: bytes, secrets: dict[str, str]) -> list[str]:
 def database_columns(db: Path) -> dict[str, str]:
     """Every column of every table as one text ("table.column" -> its values, a line each),
     but outbox.body: the members' mailbox."""
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    conn = connect(db)
     try:
         columns: dict[str, list[str]] = {}
-        tables = [
-            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        ]
-        for table in tables:
-            cursor = conn.execute(f"SELECT * FROM {table}")
+        for table in tables(db):
+            cursor: Any = conn.execute(f"SELECT * FROM {table}")
             names = [column[0] for column in cursor.description]
             for row in cursor:
                 for name, value in zip(names, row, strict=True):
@@ -463,7 +460,7 @@ def assert_nothing_leaked(tmp_path: Path, db: Path, secrets: Secrets, logs: Logs
     }
     assert column_leaks == {}
     # 4. The mailbox holds what it is for, the PINs and codes, and no other secret.
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    conn = connect(db)
     try:
         mailbox = "\n".join(body for (body,) in conn.execute("SELECT body FROM outbox"))
     finally:

@@ -16,21 +16,17 @@ from argon2 import PasswordHasher
 import mock_server.seed as seed
 from mock_server import cli
 from mock_server.cli import prepare_database
-from mock_server.db import SECURITY_QUESTIONS
-from mock_server.ledger import ledger_problems
+from mock_server.store.meta import SECURITY_QUESTIONS
 from sjvirtual_tui.rules import ECUADOR_TZ, cedula_error, ruc_error
 from tests.conftest import CLOCK_START
+from tests.database import DB, execute, ledger_problems_of, rows
 
 # Cheap parameters where a test seeds again: only the data is under test there.
 CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
-def _rows(path: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(path)
-    try:
-        return [tuple(row) for row in conn.execute(sql, params).fetchall()]
-    finally:
-        conn.close()
+def _rows(path: DB, sql: str, *params: object) -> list[tuple[object, ...]]:
+    return rows(path, sql, *params)
 
 
 def test_the_ledger_balances(seeded_db: Path) -> None:
@@ -75,24 +71,16 @@ def test_the_ledger_balances(seeded_db: Path) -> None:
     )
     assert sum(int(str(balance)) for _id, _n, balance, _h in accounts) == capital[0][0]
     # And the server's own check agrees.
-    conn = sqlite3.connect(seeded_db)
-    try:
-        assert ledger_problems(conn) == []
-    finally:
-        conn.close()
+    assert ledger_problems_of(seeded_db) == []
 
 
 def test_the_ledger_check_catches_a_broken_ledger(seeded_db: Path) -> None:
-    with sqlite3.connect(seeded_db) as conn:
-        conn.execute(
-            "UPDATE movements SET amount_cents = amount_cents + 1 WHERE id = "
-            "(SELECT MAX(id) FROM movements)"
-        )
-    conn = sqlite3.connect(seeded_db)
-    try:
-        problems = ledger_problems(conn)
-    finally:
-        conn.close()
+    execute(
+        seeded_db,
+        "UPDATE movements SET amount_cents = amount_cents + 1 WHERE id = "
+        "(SELECT MAX(id) FROM movements)",
+    )
+    problems = ledger_problems_of(seeded_db)
     assert any("do not sum to zero" in p for p in problems)
     assert any("not the sum of their movements" in p for p in problems)
 
@@ -236,7 +224,10 @@ def test_descriptions_and_references_look_real(seeded_db: Path) -> None:
 def test_seeding_is_deterministic(tmp_path: Path, seeded_db: Path) -> None:
     again = tmp_path / "again.sqlite"
     seed.seed_database(again, now=CLOCK_START, bulk=False, hasher=CHEAP)
-    query = "SELECT id, account_id, posted_at, description, reference, amount_cents FROM movements"
+    query = (
+        "SELECT id, account_id, posted_at, description, reference, amount_cents FROM movements "
+        "ORDER BY id"
+    )
     assert _rows(again, query) == _rows(seeded_db, query)
     with pytest.raises(seed.SeedError):
         seed.seed_database(again, now=CLOCK_START, bulk=False, hasher=CHEAP)

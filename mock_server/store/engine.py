@@ -122,16 +122,19 @@ def _sqlite_write_lock(path: str) -> threading.Lock:
         return lock
 
 
-def connect_sqlite(path: str | Path) -> sqlite3.Connection:
+def connect_sqlite(
+    path: str | Path, lock_timeout: float = LOCK_TIMEOUT_SECONDS
+) -> sqlite3.Connection:
     """A connection to an SQLite file set up the way the store expects (WAL; every COMMIT
-    durable, so a ``kill -9`` loses no committed movement; foreign keys on)."""
+    durable, so a ``kill -9`` loses no committed movement; foreign keys on); a writer waits
+    ``lock_timeout`` seconds for the file's write lock."""
     # check_same_thread=False: FastAPI may enter and leave a dependency and run the endpoint on
     # different threadpool threads; the connection is still used by one request at a time.
     conn = sqlite3.connect(
-        path, isolation_level=None, check_same_thread=False, timeout=LOCK_TIMEOUT_SECONDS
+        path, isolation_level=None, check_same_thread=False, timeout=lock_timeout
     )
     conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute(f"PRAGMA busy_timeout = {int(lock_timeout * 1000)}")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
@@ -140,12 +143,14 @@ def connect_sqlite(path: str | Path) -> sqlite3.Connection:
 
 # --- PostgreSQL ----------------------------------------------------------------------------
 
-_QMARK = re.compile(r"'(?:[^']|'')*'|\?|%")
+# Quoted text (kept), a "::" cast (kept), a ":name" placeholder, a "?" placeholder, a "%".
+_QMARK = re.compile(r"'(?:[^']|'')*'|::|:[A-Za-z_][A-Za-z0-9_]*|\?|%")
 
 
 @functools.lru_cache(maxsize=2048)
 def postgresql_sql(sql: str) -> str:
-    """``?`` placeholders as psycopg's ``%s`` (a ``%`` of the text doubled; quoted text kept)."""
+    """``?`` placeholders as psycopg's ``%s`` and ``:name`` ones (SQLite's named style, with a
+    mapping of parameters) as ``%(name)s``; a ``%`` of the text doubled; quoted text kept."""
 
     def swap(match: re.Match[str]) -> str:
         token = match.group(0)
@@ -153,6 +158,10 @@ def postgresql_sql(sql: str) -> str:
             return "%s"
         if token == "%":
             return "%%"
+        if token == "::":
+            return token
+        if token.startswith(":"):
+            return f"%({token[1:]})s"
         return token.replace("%", "%%")
 
     return _QMARK.sub(swap, sql)
@@ -195,7 +204,7 @@ def _pg_row_factory(cursor: Any) -> Any:
     return make
 
 
-def _connect_postgresql(url: URL) -> Any:
+def _connect_postgresql(url: URL, lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> Any:
     import psycopg
 
     kwargs: dict[str, Any] = {
@@ -206,7 +215,7 @@ def _connect_postgresql(url: URL) -> Any:
         "row_factory": _pg_row_factory,
         "connect_timeout": 5,
         # A writer waits at most this long for the write lock, then the request gets a 503.
-        "options": f"-c lock_timeout={int(LOCK_TIMEOUT_SECONDS * 1000)}",
+        "options": f"-c lock_timeout={int(lock_timeout * 1000)}",
     }
     for key in ("host", "port", "username", "password", "database"):
         value = getattr(url, key)
@@ -251,8 +260,20 @@ def _translated(exc: BaseException) -> StoreError:
 class Database:
     """One database, by URL, with a pool of connections kept between requests."""
 
-    def __init__(self, url: str | Path | URL, *, pooled: bool = True, pool_size: int = 8) -> None:
+    def __init__(
+        self,
+        url: str | Path | URL,
+        *,
+        pooled: bool = True,
+        pool_size: int = 8,
+        lock_timeout: float = LOCK_TIMEOUT_SECONDS,
+    ) -> None:
+        if lock_timeout <= 0:
+            raise ValueError("lock_timeout must be positive")
         self.url = url if isinstance(url, URL) else database_url(url)
+        # How long a writer waits for the write lock (and a request for a pooled connection)
+        # before the store says Unavailable (the API's 503).
+        self.lock_timeout = lock_timeout
         self.dialect: Dialect = (
             "sqlite" if self.url.get_backend_name() == "sqlite" else "postgresql"
         )
@@ -264,7 +285,7 @@ class Database:
             # one to a WAL file checkpoints the whole log, which the next request makes again.
             self.engine = sqlalchemy.create_engine(
                 "sqlite://",
-                creator=lambda: connect_sqlite(path),
+                creator=lambda: connect_sqlite(path, lock_timeout),
                 **(
                     {"poolclass": QueuePool, "pool_size": 32, "max_overflow": -1}
                     if pooled
@@ -277,13 +298,13 @@ class Database:
             url_ = self.url
             self.engine = sqlalchemy.create_engine(
                 url_,
-                creator=lambda: _connect_postgresql(url_),
+                creator=lambda: _connect_postgresql(url_, lock_timeout),
                 **(
                     {
                         "poolclass": QueuePool,
                         "pool_size": pool_size,
                         "max_overflow": 32,
-                        "pool_timeout": LOCK_TIMEOUT_SECONDS,
+                        "pool_timeout": lock_timeout,
                         # A connection broken by a restart of PostgreSQL is replaced, not
                         # handed out.
                         "pool_pre_ping": True,
@@ -303,6 +324,10 @@ class Database:
             raise Unavailable(str(exc.orig)) from exc
         except sqlalchemy.exc.TimeoutError as exc:
             raise Unavailable(str(exc)) from exc
+        except _ANY_ERROR as exc:
+            # The pool lets the driver's own error through when our creator fails (PostgreSQL
+            # down or restarting: psycopg's OperationalError, which is Unavailable).
+            raise _translated(exc) from exc
         return Connection(self, fairy)
 
     @contextmanager
@@ -333,7 +358,9 @@ class Connection:
         try:
             if self.dialect == "sqlite":
                 return self._raw.execute(sql, params)
-            return self._raw.execute(postgresql_sql(sql), params or None)
+            # Always with parameters (an empty tuple too): psycopg then reads the "%%" the
+            # translation wrote for a "%" of the text; without them it would send "%%" as is.
+            return self._raw.execute(postgresql_sql(sql), params)
         except _ANY_ERROR as exc:
             raise _translated(exc) from exc
 
@@ -388,7 +415,7 @@ def write_transaction(conn: Connection) -> Iterator[Connection]:
     """One write transaction, writers one after another (see the module's doc); any exception
     rolls the whole thing back."""
     lock = conn.database._write_lock
-    if lock is not None and not lock.acquire(timeout=LOCK_TIMEOUT_SECONDS):
+    if lock is not None and not lock.acquire(timeout=conn.database.lock_timeout):
         raise Unavailable("database is locked")
     try:
         if conn.dialect == "sqlite":

@@ -1,0 +1,697 @@
+"""Every table, index and constraint of the store, for SQLite and PostgreSQL.
+
+The current shape of the database, as SQLAlchemy Core metadata: what the migrations
+(:mod:`mock_server.store.migrations`) build, and what a new migration is checked against.
+Timestamps are TEXT in the fixed-width UTC form of :func:`mock_server.store.meta.to_db` (the
+code compares the text); ids and cents are integers (:data:`BIGINT`). Every CHECK, UNIQUE and
+FOREIGN KEY is relied on by the server's code: a rule is also a constraint.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    UniqueConstraint,
+    and_,
+    text,
+)
+
+from mock_server.store.constructs import BIGINT, IsoDate, OnlyChars
+
+# Names PostgreSQL gives the constraints (SQLite keeps them in the table's DDL): a later
+# migration can then drop or alter one by name on both engines.
+NAMING_CONVENTION = {
+    "pk": "pk_%(table_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _ck(sql: str) -> CheckConstraint:
+    return CheckConstraint(text(sql))
+
+
+def _id() -> Column[int]:
+    """An ``INTEGER PRIMARY KEY`` (SQLite's rowid; PostgreSQL: BIGSERIAL)."""
+    return Column("id", BIGINT, primary_key=True, autoincrement=True)
+
+
+def _partial_index(name: str, table: str, *columns: str, where: str, unique: bool) -> Index:
+    return Index(
+        name,
+        *columns,
+        unique=unique,
+        sqlite_where=text(where),
+        postgresql_where=text(where),
+        _table=metadata.tables[table],
+    )
+
+
+LANGUAGE_CHECK = "language IN ('es', 'en')"
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# A socio of the cooperative (a person or a company): it holds accounts before, and whether or
+# not, it has a S.J. Virtual user.
+holders = Table(
+    "holders",
+    metadata,
+    _id(),
+    Column("identification", Text, nullable=False, unique=True),
+    Column("kind", Text, _ck("kind IN ('persona', 'empresa')"), nullable=False),
+    Column("name", Text, nullable=False),
+    _ck(
+        "(kind = 'persona' AND length(identification) = 10)"
+        " OR (kind = 'empresa' AND length(identification) = 13)"
+    ),
+)
+
+security_questions = Table(
+    "security_questions",
+    metadata,
+    _id(),
+    Column("text", Text, nullable=False, unique=True),
+)
+
+# An online user. status: 'pending_password' (approved, no password yet: cannot log in),
+# 'setup' (password set, PRIMER INGRESO pending), 'active'.
+members = Table(
+    "members",
+    metadata,
+    _id(),
+    Column(
+        "username",
+        Text,
+        _ck("username = lower(username) AND username <> ''"),
+        nullable=False,
+        unique=True,
+    ),
+    # one user per holder; NULL for the cooperative's staff
+    Column("holder_id", BIGINT, ForeignKey("holders.id"), unique=True),
+    Column(
+        "status", Text, _ck("status IN ('pending_password', 'setup', 'active')"), nullable=False
+    ),
+    Column("password_hash", Text),
+    Column("full_name", Text, nullable=False),
+    Column("email", Text, nullable=False),
+    Column(
+        "role",
+        Text,
+        _ck("role IN ('member', 'teller')"),
+        nullable=False,
+        server_default=text("'member'"),
+    ),
+    Column("security_image", Text),
+    # '' since schema 6: no phrase is asked; the column stays for the CHECK below
+    Column("security_phrase", Text),
+    Column("own_question", Text),
+    Column("own_answer_hash", Text),
+    Column("question_id", BIGINT, ForeignKey("security_questions.id")),
+    Column("answer_hash", Text),
+    Column("locked_at", Text),
+    Column("last_login_at", Text),
+    Column("created_at", Text, nullable=False),
+    # wrong verification PINs in a row, over all operations
+    Column(
+        "pin_failures",
+        Integer,
+        _ck("pin_failures >= 0"),
+        nullable=False,
+        server_default=text("0"),
+    ),
+    # why locked_at is set: 'pin' (wrong PINs) or 'login'/NULL (failed logins or recoveries)
+    Column("lock_reason", Text, _ck("lock_reason IN ('login', 'pin')")),
+    # the language of the member's e-mails
+    Column("language", Text, _ck(LANGUAGE_CHECK), nullable=False, server_default=text("'es'")),
+    _ck("role = 'teller' OR holder_id IS NOT NULL"),
+    _ck("status = 'pending_password' OR password_hash IS NOT NULL"),
+    _ck("status <> 'active' OR (security_image IS NOT NULL AND security_phrase IS NOT NULL)"),
+)
+
+# Keyed by the typed (lowercased) username, not by member: unknown names lock the same way.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("username", Text, primary_key=True),
+    Column("count", Integer, _ck("count >= 0"), nullable=False),
+    Column("last_at", Text, nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", Text, primary_key=True),
+    Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("last_seen_at", Text, nullable=False),
+    Column("ended_at", Text),
+)
+# Recovery ends every session of a member.
+Index("sessions_member", sessions.c.member_id)
+
+# The terminals a member logged in from (only the SHA-256 of the token is kept).
+device_tokens = Table(
+    "device_tokens",
+    metadata,
+    Column("token_hash", Text, primary_key=True),
+    Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("last_seen_at", Text, nullable=False),
+)
+Index("device_tokens_member", device_tokens.c.member_id)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    _id(),
+    Column("number", Text, nullable=False, unique=True),
+    Column("holder_id", BIGINT, ForeignKey("holders.id")),
+    Column("kind", Text, _ck("kind IN ('member', 'internal')"), nullable=False),
+    Column("type", Text, _ck("type IN ('ahorro_vista', 'ahorro_personal')")),
+    Column("name", Text),
+    Column(
+        "balance_cents",
+        BIGINT,
+        _ck("balance_cents >= 0"),
+        nullable=False,
+        server_default=text("0"),
+    ),
+    Column("hold_cents", BIGINT, _ck("hold_cents >= 0"), nullable=False, server_default=text("0")),
+    Column(
+        "status",
+        Text,
+        _ck("status IN ('activa', 'bloqueada', 'cerrada')"),
+        nullable=False,
+        server_default=text("'activa'"),
+    ),
+    Column("opened_at", Text, nullable=False),
+    # held funds are part of the balance: the available balance never goes below zero
+    _ck("hold_cents <= balance_cents"),
+    _ck(
+        "(kind = 'member' AND holder_id IS NOT NULL AND type IS NOT NULL)"
+        " OR (kind = 'internal' AND holder_id IS NULL AND type IS NULL)"
+    ),
+)
+Index("accounts_holder", accounts.c.holder_id, accounts.c.number)
+
+journal = Table(
+    "journal",
+    metadata,
+    _id(),
+    Column("created_at", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("description", Text, nullable=False),
+)
+
+# seq: the posting sequence, one counter for the whole database, taken with posted_at inside
+# the write transaction that posts the movement (mock_server.ledger): commit order.
+movements = Table(
+    "movements",
+    metadata,
+    _id(),
+    Column("journal_id", BIGINT, ForeignKey("journal.id"), nullable=False),
+    Column("account_id", BIGINT, ForeignKey("accounts.id"), nullable=False),
+    Column("posted_at", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("reference", Text, nullable=False),
+    Column("amount_cents", BIGINT, _ck("amount_cents <> 0"), nullable=False),
+    Column("balance_after_cents", BIGINT, _ck("balance_after_cents >= 0"), nullable=False),
+    Column("seq", BIGINT, _ck("seq > 0"), nullable=False, unique=True),
+)
+# Statements: a range of one account in (posted_at, seq) order, COUNT over a range.
+Index("movements_statement", movements.c.account_id, movements.c.posted_at, movements.c.seq)
+# The movements of one journal (a receipt, the double-entry check).
+Index("movements_journal", movements.c.journal_id)
+
+# REGISTRO DE SOCIOS: request_json is the RegistrationRequest exactly as validated.
+registrations = Table(
+    "registrations",
+    metadata,
+    _id(),
+    Column("reference", Text, nullable=False, unique=True),
+    Column("kind", Text, _ck("kind IN ('persona', 'empresa')"), nullable=False),
+    Column("identification", Text, nullable=False),
+    Column("username", Text, nullable=False),
+    Column("status", Text, _ck("status IN ('pendiente', 'aprobada', 'rechazada')"), nullable=False),
+    Column("request_json", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("decided_at", Text),
+    Column("decided_by", BIGINT, ForeignKey("members.id")),
+    Column("reason", Text),
+    # the language of the request: its answer's e-mail is in it
+    Column("language", Text, _ck(LANGUAGE_CHECK), nullable=False, server_default=text("'es'")),
+    _ck("(status = 'pendiente') = (decided_at IS NULL)"),
+)
+# The 409 rules, also as constraints: one open (pending or approved) request per
+# identification and per username.
+_partial_index(
+    "registrations_open_identification",
+    "registrations",
+    "identification",
+    where="status IN ('pendiente', 'aprobada')",
+    unique=True,
+)
+_partial_index(
+    "registrations_open_username",
+    "registrations",
+    "username",
+    where="status IN ('pendiente', 'aprobada')",
+    unique=True,
+)
+Index(
+    "registrations_queue",
+    registrations.c.status,
+    registrations.c.created_at,
+    registrations.c.id,
+)
+
+staff_actions = Table(
+    "staff_actions",
+    metadata,
+    _id(),
+    Column("staff_member_id", BIGINT, ForeignKey("members.id"), nullable=False),
+    Column("action", Text, nullable=False),
+    Column("target", Text, nullable=False),
+    Column("detail", Text, nullable=False, server_default=text("''")),
+    Column("created_at", Text, nullable=False),
+)
+
+# One-time codes (ESTABLECER CONTRASEÑA, recovery): only their SHA-256 is kept.
+codes = Table(
+    "codes",
+    metadata,
+    Column("code_hash", Text, primary_key=True),
+    Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
+    Column("purpose", Text, _ck("purpose IN ('set_password', 'recovery')"), nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("expires_at", Text, nullable=False),
+    Column("used_at", Text),
+)
+Index("codes_member", codes.c.member_id, codes.c.purpose)
+
+# Every recovery request, known name or not, kept a day: written for each one alike.
+recovery_requests = Table(
+    "recovery_requests",
+    metadata,
+    _id(),
+    Column("username", Text, nullable=False),
+    Column("requested_at", Text, nullable=False),
+)
+Index("recovery_requests_at", recovery_requests.c.requested_at)
+
+# Every e-mail the server "sent" (the demo's Correo view reads it).
+outbox = Table(
+    "outbox",
+    metadata,
+    _id(),
+    Column("to_address", Text, nullable=False),
+    Column("member_id", BIGINT, ForeignKey("members.id")),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+)
+
+# The stored answers of state-changing requests (mock_server.idempotency). secret_hash: an
+# argon2id hash of the body's secret fields, which are left out of request_hash.
+idempotency = Table(
+    "idempotency",
+    metadata,
+    Column("scope", Text, nullable=False),
+    Column("key", Text, nullable=False),
+    Column("method", Text, nullable=False),
+    Column("path", Text, nullable=False),
+    Column("request_hash", Text, nullable=False),
+    Column("secret_hash", Text),
+    Column("status_code", Integer, _ck("status_code BETWEEN 200 AND 499"), nullable=False),
+    Column("response_body", LargeBinary, nullable=False),
+    Column("created_at", Text, nullable=False),
+    PrimaryKeyConstraint("scope", "key"),
+)
+
+# Other financial institutions, by their clearing code (seeded).
+institutions = Table(
+    "institutions",
+    metadata,
+    Column(
+        "code",
+        Text,
+        CheckConstraint(and_(text("length(code) = 4"), OnlyChars("code", "0-9"))),
+        primary_key=True,
+    ),
+    Column("name", Text, nullable=False, unique=True),
+    Column("kind", Text, _ck("kind IN ('banco', 'cooperativa', 'mutualista')"), nullable=False),
+)
+
+# Accounts of other institutions that the simulated clearing refuses (closed accounts).
+closed_external_accounts = Table(
+    "closed_external_accounts",
+    metadata,
+    Column("institution_code", Text, ForeignKey("institutions.code"), nullable=False),
+    Column("number", Text, nullable=False),
+    PrimaryKeyConstraint("institution_code", "number"),
+)
+
+# Productos de terceros. interna: another socio's account of this cooperative; externa: an
+# account of another institution, as the member typed it.
+beneficiaries = Table(
+    "beneficiaries",
+    metadata,
+    _id(),
+    Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
+    Column("kind", Text, _ck("kind IN ('interna', 'externa')"), nullable=False),
+    Column(
+        "number",
+        Text,
+        CheckConstraint(and_(text("number <> ''"), OnlyChars("number", "0-9"))),
+        nullable=False,
+    ),
+    Column("account_type", Text, nullable=False),
+    Column("account_id", BIGINT, ForeignKey("accounts.id")),
+    Column("institution_code", Text, ForeignKey("institutions.code")),
+    Column("id_type", Text, _ck("id_type IN ('cedula', 'ruc', 'pasaporte')")),
+    Column("id_number", Text),
+    Column("name", Text, _ck("length(name) BETWEEN 2 AND 80"), nullable=False),
+    Column("email", Text),
+    Column("created_at", Text, nullable=False),
+    _ck(
+        "(kind = 'interna' AND account_id IS NOT NULL AND institution_code IS NULL"
+        " AND account_type IN ('ahorro_vista', 'ahorro_personal')"
+        " AND id_type IS NULL AND id_number IS NULL AND email IS NULL)"
+        " OR (kind = 'externa' AND account_id IS NULL AND institution_code IS NOT NULL"
+        " AND account_type IN ('ahorros', 'corriente')"
+        " AND id_type IS NOT NULL AND id_number IS NOT NULL)"
+    ),
+)
+# One registration per member and account: interna by its registered number, externa by
+# institution + number.
+_partial_index(
+    "beneficiaries_interna",
+    "beneficiaries",
+    "member_id",
+    "number",
+    where="kind = 'interna'",
+    unique=True,
+)
+_partial_index(
+    "beneficiaries_externa",
+    "beneficiaries",
+    "member_id",
+    "institution_code",
+    "number",
+    where="kind = 'externa'",
+    unique=True,
+)
+
+# Per-member limits on transfers to third parties (no row: the server's defaults).
+transfer_limits = Table(
+    "transfer_limits",
+    metadata,
+    Column("member_id", BIGINT, ForeignKey("members.id"), primary_key=True, autoincrement=False),
+    Column("per_transaction_cents", BIGINT, _ck("per_transaction_cents > 0"), nullable=False),
+    Column("daily_cents", BIGINT, _ck("daily_cents > 0"), nullable=False),
+    _ck("per_transaction_cents <= daily_cents"),
+)
+
+_OPERATION_STATUS = (
+    "status IN ('pendiente_verificacion', 'completada', 'en_proceso', 'rechazada', 'cancelada')"
+)
+_EXECUTED_WHEN = (
+    "(status IN ('pendiente_verificacion', 'cancelada')"
+    " AND executed_at IS NULL AND journal_id IS NULL)"
+    " OR (status IN ('completada', 'en_proceso', 'rechazada')"
+    " AND executed_at IS NOT NULL AND journal_id IS NOT NULL)"
+)
+
+# TRANSFERENCIAS. The payee is copied (to_*). journal_id: the journal that moved the money
+# (NULL until executed); settlement_journal_id: an interbank transfer's clearing or return.
+transfers = Table(
+    "transfers",
+    metadata,
+    _id(),
+    Column("reference", Text, nullable=False, unique=True),
+    Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
+    Column("kind", Text, _ck("kind IN ('propias', 'internas', 'interbancarias')"), nullable=False),
+    Column("status", Text, _ck(_OPERATION_STATUS), nullable=False),
+    Column("from_account_id", BIGINT, ForeignKey("accounts.id"), nullable=False),
+    Column("to_account_id", BIGINT, ForeignKey("accounts.id")),
+    Column("beneficiary_id", BIGINT, ForeignKey("beneficiaries.id", ondelete="SET NULL")),
+    Column("to_account", Text, nullable=False),
+    Column("to_name", Text, nullable=False),
+    Column("to_institution", Text, nullable=False),
+    Column("to_institution_code", Text),
+    Column("amount_cents", BIGINT, _ck("amount_cents > 0"), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("executed_at", Text),
+    Column("settled_at", Text),
+    Column("reason", Text),
+    Column("journal_id", BIGINT, ForeignKey("journal.id"), unique=True),
+    Column("settlement_journal_id", BIGINT, ForeignKey("journal.id"), unique=True),
+    _ck("(kind = 'interbancarias') = (to_account_id IS NULL)"),
+    _ck("kind <> 'interbancarias' OR to_institution_code IS NOT NULL"),
+    _ck(_EXECUTED_WHEN),
+    _ck(
+        "(kind = 'interbancarias' AND status IN ('completada', 'rechazada'))"
+        " = (settlement_journal_id IS NOT NULL)"
+    ),
+    _ck("(settled_at IS NOT NULL) = (settlement_journal_id IS NOT NULL)"),
+    _ck("status <> 'rechazada' OR kind = 'interbancarias'"),
+)
+# A member's transfers, newest first; and the daily limit's sum.
+Index("transfers_member", transfers.c.member_id, transfers.c.executed_at, transfers.c.id)
+# The clearing: en_proceso transfers by age.
+Index("transfers_clearing", transfers.c.status, transfers.c.executed_at)
+Index("transfers_beneficiary", transfers.c.beneficiary_id)
+
+# --- pago de servicios and pago de tarjetas ---
+
+# The catalog of billers (seeded). reference_pattern: a regular expression the reference
+# matches once normalised (mock_server.payments.normalise_reference).
+billers = Table(
+    "billers",
+    metadata,
+    Column(
+        "code",
+        Text,
+        CheckConstraint(and_(text("length(code) BETWEEN 2 AND 20"), OnlyChars("code", "A-Z0-9_"))),
+        primary_key=True,
+    ),
+    Column("name", Text, nullable=False, unique=True),
+    Column(
+        "category",
+        Text,
+        _ck("category IN ('electricidad', 'agua', 'telefonia', 'tv', 'impuestos', 'educacion')"),
+        nullable=False,
+    ),
+    Column("reference_label", Text, nullable=False),
+    Column("reference_hint", Text, nullable=False),
+    Column("reference_pattern", Text, nullable=False),
+    Column(
+        "amount_rule", Text, _ck("amount_rule IN ('exacto', 'parcial', 'abierto')"), nullable=False
+    ),
+)
+
+# A biller's bills (seeded). paid_cents: what members paid through S.J. Virtual. pagada:
+# paid_by is the payment that completed it, or NULL for a bill paid elsewhere before.
+bills = Table(
+    "bills",
+    metadata,
+    _id(),
+    Column("biller_code", Text, ForeignKey("billers.code"), nullable=False),
+    Column("reference", Text, _ck("reference <> ''"), nullable=False),
+    Column("holder_name", Text, nullable=False),
+    Column("period", Text, nullable=False),
+    Column("amount_cents", BIGINT, _ck("amount_cents > 0"), nullable=False),
+    Column("paid_cents", BIGINT, _ck("paid_cents >= 0"), nullable=False, server_default=text("0")),
+    Column("due_date", Text, CheckConstraint(IsoDate("due_date")), nullable=False),
+    Column("status", Text, _ck("status IN ('pendiente', 'pagada')"), nullable=False),
+    Column("paid_at", Text),
+    # bills and payments name each other: PostgreSQL adds this one after both exist
+    Column("paid_by", BIGINT, ForeignKey("payments.id", use_alter=True), unique=True),
+    _ck("(status = 'pagada') = (paid_at IS NOT NULL)"),
+    _ck("status = 'pagada' OR (paid_by IS NULL AND paid_cents < amount_cents)"),
+    _ck("paid_by IS NULL OR paid_cents >= amount_cents"),
+)
+# CONSULTAR: the oldest pending bill of a reference.
+Index("bills_reference", bills.c.biller_code, bills.c.reference, bills.c.status, bills.c.due_date)
+
+# Servicios frecuentes: a member's saved biller + reference.
+frequent_services = Table(
+    "frequent_services",
+    metadata,
+    _id(),
+    Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
+    Column("biller_code", Text, ForeignKey("billers.code"), nullable=False),
+    Column("reference", Text, _ck("reference <> ''"), nullable=False),
+    Column("alias", Text, _ck("length(alias) BETWEEN 1 AND 30"), nullable=False),
+    Column("created_at", Text, nullable=False),
+    UniqueConstraint("member_id", "biller_code", "reference"),
+)
+
+
+def _last4(column: str) -> CheckConstraint:
+    return CheckConstraint(and_(text(f"length({column}) = 4"), OnlyChars(column, "0-9")))
+
+
+# The cooperative's credit cards (seeded), a socio's. Amounts at the last cut-off
+# (statement_*); paid_cents: paid since then; unbilled_cents: purchases after the cut-off.
+cards = Table(
+    "cards",
+    metadata,
+    _id(),
+    Column("holder_id", BIGINT, ForeignKey("holders.id"), nullable=False),
+    Column("brand", Text, _ck("brand IN ('visa', 'mastercard', 'diners')"), nullable=False),
+    Column("last4", Text, _last4("last4"), nullable=False),
+    Column("holder_name", Text, nullable=False),
+    Column("credit_limit_cents", BIGINT, _ck("credit_limit_cents > 0"), nullable=False),
+    Column("statement_total_cents", BIGINT, _ck("statement_total_cents >= 0"), nullable=False),
+    Column("statement_minimum_cents", BIGINT, _ck("statement_minimum_cents >= 0"), nullable=False),
+    Column("paid_cents", BIGINT, _ck("paid_cents >= 0"), nullable=False, server_default=text("0")),
+    Column(
+        "unbilled_cents",
+        BIGINT,
+        _ck("unbilled_cents >= 0"),
+        nullable=False,
+        server_default=text("0"),
+    ),
+    Column("due_date", Text, CheckConstraint(IsoDate("due_date")), nullable=False),
+    _ck("statement_minimum_cents <= statement_total_cents"),
+    _ck("paid_cents <= statement_total_cents"),
+    _ck("statement_total_cents + unbilled_cents <= credit_limit_cents"),
+)
+Index("cards_holder", cards.c.holder_id, cards.c.id)
+
+# Cards of other institutions: brand + issuing bank (seeded).
+card_issuers = Table(
+    "card_issuers",
+    metadata,
+    Column(
+        "code",
+        Text,
+        CheckConstraint(and_(text("length(code) BETWEEN 2 AND 20"), OnlyChars("code", "A-Z0-9_"))),
+        primary_key=True,
+    ),
+    Column("name", Text, nullable=False, unique=True),
+    Column("brand", Text, _ck("brand IN ('visa', 'mastercard', 'diners')"), nullable=False),
+    Column("institution_code", Text, ForeignKey("institutions.code"), nullable=False),
+)
+
+# External cards the simulated clearing refuses (cancelled cards), by issuer and last 4.
+closed_external_cards = Table(
+    "closed_external_cards",
+    metadata,
+    Column("issuer_code", Text, ForeignKey("card_issuers.code"), nullable=False),
+    Column("last4", Text, _last4("last4"), nullable=False),
+    PrimaryKeyConstraint("issuer_code", "last4"),
+)
+
+# PAGOS. The payee is copied (payee_*, holder_name, period) for the receipt; of an external
+# card only its last 4 digits are kept.
+payments = Table(
+    "payments",
+    metadata,
+    _id(),
+    Column("reference", Text, nullable=False, unique=True),
+    Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
+    Column(
+        "kind",
+        Text,
+        _ck("kind IN ('servicio', 'tarjeta', 'tarjeta_externa')"),
+        nullable=False,
+    ),
+    Column("status", Text, _ck(_OPERATION_STATUS), nullable=False),
+    Column("from_account_id", BIGINT, ForeignKey("accounts.id"), nullable=False),
+    Column("bill_id", BIGINT, ForeignKey("bills.id")),
+    Column("card_id", BIGINT, ForeignKey("cards.id")),
+    Column("issuer_code", Text, ForeignKey("card_issuers.code")),
+    Column("card_last4", Text, _last4("card_last4")),
+    Column("payee_name", Text, nullable=False),
+    Column("payee_reference", Text, nullable=False),
+    Column("holder_name", Text, nullable=False),
+    Column("period", Text),
+    Column("amount_cents", BIGINT, _ck("amount_cents > 0"), nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("executed_at", Text),
+    Column("settled_at", Text),
+    Column("reason", Text),
+    Column("journal_id", BIGINT, ForeignKey("journal.id"), unique=True),
+    Column("settlement_journal_id", BIGINT, ForeignKey("journal.id"), unique=True),
+    _ck("(kind = 'servicio') = (bill_id IS NOT NULL)"),
+    _ck("(kind = 'tarjeta') = (card_id IS NOT NULL)"),
+    _ck("(kind = 'tarjeta_externa') = (issuer_code IS NOT NULL)"),
+    _ck("(kind = 'tarjeta_externa') = (card_last4 IS NOT NULL)"),
+    _ck(_EXECUTED_WHEN),
+    _ck(
+        "(kind = 'tarjeta_externa' AND status IN ('completada', 'rechazada'))"
+        " = (settlement_journal_id IS NOT NULL)"
+    ),
+    _ck("(settled_at IS NOT NULL) = (settlement_journal_id IS NOT NULL)"),
+    _ck("status NOT IN ('en_proceso', 'rechazada') OR kind = 'tarjeta_externa'"),
+)
+# A member's payments, newest first; the daily limit's sum (external cards).
+Index("payments_member", payments.c.member_id, payments.c.executed_at, payments.c.id)
+# The clearing: en_proceso external card payments by age.
+Index("payments_clearing", payments.c.status, payments.c.executed_at)
+Index("payments_bill", payments.c.bill_id)
+Index("payments_card", payments.c.card_id)
+
+# Operations waiting for their PIN DE VERIFICACIÓN. pin_hash: argon2id of
+# pin|id|amount_cents|payee, so the PIN confirms this operation and nothing else. payload: the
+# pending beneficiary (JSON); transfer_id / payment_id: the pending operation.
+challenges = Table(
+    "challenges",
+    metadata,
+    Column("id", Text, _ck("length(id) BETWEEN 16 AND 64"), primary_key=True),
+    Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
+    Column(
+        "purpose",
+        Text,
+        _ck("purpose IN ('beneficiario', 'transferencia', 'pago')"),
+        nullable=False,
+    ),
+    Column("amount_cents", BIGINT, _ck("amount_cents > 0")),
+    Column("payee", Text, _ck("payee <> ''"), nullable=False),
+    Column("pin_hash", Text, nullable=False),
+    Column("payload", Text),
+    Column("transfer_id", BIGINT, ForeignKey("transfers.id"), unique=True),
+    Column("payment_id", BIGINT, ForeignKey("payments.id"), unique=True),
+    Column("created_at", Text, nullable=False),
+    Column("expires_at", Text, nullable=False),
+    Column("attempts_left", Integer, _ck("attempts_left BETWEEN 0 AND 3"), nullable=False),
+    Column(
+        "status",
+        Text,
+        _ck("status IN ('pendiente', 'usado', 'cancelado', 'caducado')"),
+        nullable=False,
+    ),
+    Column("resolved_at", Text),
+    _ck(
+        "(purpose = 'beneficiario' AND amount_cents IS NULL AND payload IS NOT NULL"
+        " AND transfer_id IS NULL AND payment_id IS NULL)"
+        " OR (purpose = 'transferencia' AND amount_cents IS NOT NULL AND payload IS NULL"
+        " AND transfer_id IS NOT NULL AND payment_id IS NULL)"
+        " OR (purpose = 'pago' AND amount_cents IS NOT NULL AND payload IS NULL"
+        " AND transfer_id IS NULL AND payment_id IS NOT NULL)"
+    ),
+    _ck("(status = 'pendiente') = (resolved_at IS NULL)"),
+    _ck("status = 'cancelado' OR attempts_left > 0"),
+)
+Index("challenges_open", challenges.c.status, challenges.c.expires_at)
+# A member's pending challenges and PIN e-mails in a window (pin.admit).
+Index("challenges_member", challenges.c.member_id, challenges.c.status, challenges.c.created_at)
