@@ -47,7 +47,8 @@ def record_failure(conn: Connection, username: str, member_id: int | None, now: 
     conn.execute(
         """
         INSERT INTO login_failures (username, count, last_at) VALUES (?, 1, ?)
-        ON CONFLICT (username) DO UPDATE SET count = login_failures.count + 1, last_at = excluded.last_at
+        ON CONFLICT (username)
+        DO UPDATE SET count = login_failures.count + 1, last_at = excluded.last_at
         """,
         (username, to_db(now)),
     )
