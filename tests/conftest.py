@@ -193,7 +193,7 @@ def _postgres_template(postgres_cluster: Cluster) -> str:
     """The PostgreSQL twin of ``_seeded_template``: a database seeded once, copied per test."""
     name = "sjv_seeded"
     postgres_cluster.admin(f'CREATE DATABASE "{name}"')
-    seed_database(postgres_cluster.url(name), now=CLOCK_START, bulk=False)  # type: ignore[arg-type]
+    seed_database(postgres_cluster.url(name), now=CLOCK_START, bulk=False)
     return name
 
 
