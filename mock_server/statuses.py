@@ -168,17 +168,21 @@ ERROR_DESCRIPTION = "An ErrorBody: code, a message in the request's language, th
 
 
 def document_statuses(app: FastAPI) -> None:
-    """Makes ``app.openapi()`` declare every status :func:`route_statuses` finds."""
-    statuses = {
-        (method.lower(), route.path_format): route_statuses(route)
-        for route in api_routes(app)
-        for method in route.methods
-    }
+    """Makes ``app.openapi()`` declare every status :func:`route_statuses` finds.
+
+    Read when the document is first asked for, not when the app is made: reading every route's
+    code takes seconds, and most apps (every test's, the demo's) never serve the document.
+    """
     make = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is not None:
             return app.openapi_schema
+        statuses = {
+            (method.lower(), route.path_format): route_statuses(route)
+            for route in api_routes(app)
+            for method in route.methods
+        }
         document = make()
         error = {
             "description": ERROR_DESCRIPTION,
