@@ -24,7 +24,6 @@ from typing import Any
 import platformdirs
 import uvicorn
 from fastapi import FastAPI
-from sqlalchemy.engine import URL
 from uvicorn.config import LOGGING_CONFIG
 from uvicorn.supervisors import Multiprocess
 
@@ -33,6 +32,7 @@ from mock_server.app import IDLE_TIMEOUT_SECONDS, create_app
 from mock_server.clearing import DEFAULT_DELAY_SECONDS
 from mock_server.seed import APP_NAME, fresh_database, template_path
 from mock_server.store import (
+    URL,
     Database,
     StoreError,
     Unavailable,

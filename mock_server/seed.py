@@ -14,7 +14,6 @@ import math
 import os
 import random
 import secrets
-import sqlite3
 import tempfile
 from bisect import bisect
 from collections.abc import Iterator
@@ -42,7 +41,7 @@ from mock_server.ledger import (
     SALIDAS_NUMBER,
     ledger_problems,
 )
-from mock_server.store import Connection, Database, databases, write_transaction
+from mock_server.store import Connection, Database, databases, sqlite_files, write_transaction
 from mock_server.store.bulk import insert_rows
 from mock_server.store.meta import renew_decoy_secret, to_db
 from mock_server.store.migrate import init_db, reset_sequences
@@ -1407,11 +1406,7 @@ def ensure_template(cache_dir: Path | None = None, *, now: datetime | None = Non
     try:
         seed_database(tmp, now=now, bulk=True)
         # A template is only ever copied: a rollback journal leaves no -wal file beside it.
-        conn = sqlite3.connect(tmp)
-        try:
-            conn.execute("PRAGMA journal_mode = DELETE")
-        finally:
-            conn.close()
+        sqlite_files.without_log(tmp)
         os.replace(tmp, path)
     finally:
         for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
@@ -1427,25 +1422,12 @@ def _remove_stale_templates(keep: Path) -> None:
             old.unlink(missing_ok=True)
 
 
-def copy_database(source: Path, target: Path) -> None:
-    """Copies a SQLite database with the backup API (safe even if ``target`` is in use)."""
-    src = sqlite3.connect(f"{Path(source).resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
-
-
 def fresh_database(path: Path, *, cache_dir: Path | None = None) -> Path:
     """Makes ``path`` a freshly seeded database (replacing what it held); returns ``path``."""
     path = Path(path)
     template = ensure_template(cache_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    copy_database(template, path)
+    sqlite_files.copy(template, path)
     database = Database(path, pooled=False)  # back to WAL mode, and a decoy secret of its own
     try:
         with database.connection() as conn:

@@ -1,6 +1,7 @@
 """The store: every SQL statement, on SQLite or PostgreSQL (:mod:`mock_server.store.engine`)."""
 
 from mock_server.store.engine import (
+    URL,
     Connection,
     Cursor,
     Database,
@@ -14,6 +15,7 @@ from mock_server.store.engine import (
 )
 
 __all__ = [
+    "URL",
     "Connection",
     "Cursor",
     "Database",

@@ -1,6 +1,6 @@
 """Whole PostgreSQL databases on one server: made, copied, renamed, dropped (the seed's
 templates and the tests' fresh copies). SQLite's counterparts are files
-(:func:`mock_server.seed.copy_database`)."""
+(:mod:`mock_server.store.sqlite_files`)."""
 
 from __future__ import annotations
 
