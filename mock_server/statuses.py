@@ -168,17 +168,22 @@ ERROR_DESCRIPTION = "An ErrorBody: code, a message in the request's language, th
 
 
 def document_statuses(app: FastAPI) -> None:
-    """Makes ``app.openapi()`` declare every status :func:`route_statuses` finds."""
-    statuses = {
-        (method.lower(), route.path_format): route_statuses(route)
-        for route in api_routes(app)
-        for method in route.methods
-    }
+    """Makes ``app.openapi()`` declare every status :func:`route_statuses` finds.
+
+    The routes' code is read when the document is first asked for, not here: it takes seconds
+    (every function a route calls, walked), and each worker builds its app at start, so a worker
+    that replaces one that died would serve that much later.
+    """
     make = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is not None:
             return app.openapi_schema
+        statuses = {
+            (method.lower(), route.path_format): route_statuses(route)
+            for route in api_routes(app)
+            for method in route.methods
+        }
         document = make()
         error = {
             "description": ERROR_DESCRIPTION,
