@@ -175,9 +175,9 @@ def workers_of(server: ServerProcess) -> set[int]:
                 state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
             except OSError:
                 continue  # gone meanwhile
-            if b"multiprocessing.spawn" in command and b"resource_tracker" not in command:
-                if state != "Z":
-                    found.add(int(pid))
+            spawned = b"multiprocessing.spawn" in command and b"resource_tracker" not in command
+            if spawned and state != "Z":
+                found.add(int(pid))
     return found
 
 
@@ -189,7 +189,7 @@ def wait_for_workers(server: ServerProcess, victim: int) -> set[int]:
         if len(current) == WORKERS and victim not in current:
             return current
         assert server.process is not None and server.process.poll() is None, server.stderr
-        assert time.monotonic() < deadline, f"workers now {current}, before {old}"
+        assert time.monotonic() < deadline, f"workers now {current}, {victim} killed"
         time.sleep(0.1)
 
 
@@ -258,7 +258,9 @@ def check_database(db: DB, load: Load, before: dict[str, int], journals_before: 
     assert balances(db) == expected_balances(before, [p.move for p in sent.values()])
     # Shown with -s: how often a request had to be sent again.
     retried = Counter(len(p.answers) > 1 for p in sent.values())
-    print(f"{len(sent)} transfers, {retried[True]} sent more than once, {len(load.unavailable)} x 503")
+    print(
+        f"{len(sent)} transfers, {retried[True]} sent more than once, {len(load.unavailable)} x 503"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -323,9 +325,10 @@ def test_postgresql_stopped_and_started_under_load(cluster: Cluster, postgresql_
             auth = login(client, "demo", "Demo2026")
         workers = workers_of(server)
         assert len(workers) == WORKERS
-        with Load(server.url, auth) as load, httpx.Client(
-            base_url=server.url, timeout=TIMEOUT
-        ) as probe:
+        with (
+            Load(server.url, auth) as load,
+            httpx.Client(base_url=server.url, timeout=TIMEOUT) as probe,
+        ):
             done = load.progress(0, what="before the first stop")
             for cycle in range(CYCLES):
                 cluster.stop_server("fast")
