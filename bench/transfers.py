@@ -13,9 +13,9 @@ client on asyncio streams, so the clients cost the server's cores as little as p
 
 Engines: ``sqlite`` (``--fresh --db FILE``: a copy of the day's seed template) and
 ``postgresql`` (a throwaway cluster this script starts as an unprivileged user and removes at
-the end, as the tests' tests/postgres.py does, but durable: fsync and synchronous_commit on, so
-every COMMIT waits for the disk as SQLite's ``synchronous=FULL`` does; the server seeds its
-empty database itself). By default both run, one after the other in this one run: SQLite in one
+the end, as the tests' tests/postgres.py does, reached over its unix socket; durable: fsync and
+synchronous_commit on, so every COMMIT waits for the disk as SQLite's ``synchronous=FULL``
+does; the server seeds its empty database itself). By default both run, one after the other in this one run: SQLite in one
 process, PostgreSQL with ``--workers`` (2) uvicorn workers.
 
 Printed for each: requests/s, each rate as a share of /health measured on the same server,
@@ -62,7 +62,7 @@ from tests.loopback import (
     ledger_report,
     login,
 )
-from tests.postgres import Cluster, running_cluster
+from tests.postgres import SUPERUSER, Cluster, running_cluster
 
 # The member whose two accounts the transfers go between (propias: no PIN, no limits).
 MEMBER = ("demo", "Demo2026")
@@ -137,7 +137,8 @@ class Phase:
     statuses: Counter[int] = field(default_factory=Counter)
     all_statuses: Counter[int] = field(default_factory=Counter)  # warm-up and tail included
     errors: list[str] = field(default_factory=list)
-    server_cpu: float | None = None  # CPU seconds the server process used in the window
+    server_cpu: float | None = None  # CPU seconds the server's processes used in the window
+    database_cpu: float | None = None  # of those, PostgreSQL's own processes
 
     @property
     def rate(self) -> float:
@@ -229,12 +230,19 @@ async def run_phase(
 
     async def measure_cpu() -> None:
         await asyncio.sleep(max(0.0, start - time.perf_counter()))
-        cpu_start = tree_cpu(server_pids)
+        cpu_start = [tree_cpu([pid]) for pid in server_pids]
         await asyncio.sleep(max(0.0, end - time.perf_counter()))
-        cpu_end = tree_cpu(server_pids)
-        if cpu_start and cpu_end:
-            # A process that started inside the window counts from zero; one that ended, not.
-            phase.server_cpu = sum(used - cpu_start.get(pid, 0.0) for pid, used in cpu_end.items())
+        cpu_end = [tree_cpu([pid]) for pid in server_pids]
+        # A process that started inside the window counts from zero; one that ended, not.
+        used = [
+            sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+            for before, after in zip(cpu_start, cpu_end, strict=True)
+            if before and after
+        ]
+        if len(used) == len(server_pids):
+            phase.server_cpu = sum(used)
+            if len(used) > 1:
+                phase.database_cpu = sum(used[1:])
 
     await asyncio.gather(measure_cpu(), *(client(c) for c in range(clients)))
     phase.seconds = seconds
@@ -299,7 +307,10 @@ def database(engine: str, tmp: Path) -> Iterator[tuple[str | Path, list[str], Cl
         return
     with running_cluster(durable=True) as cluster:
         cluster.admin('CREATE DATABASE "bench"')
-        yield cluster.url("bench"), [], cluster  # an empty database: the server seeds it
+        # Over its unix socket, as docs/deploy.md has a branch's server on the database's host
+        # connect (TCP on loopback cost ~25% more per transfer here). Empty: the server seeds it.
+        url = f"postgresql://{SUPERUSER}@/bench?host={cluster.base}&port={cluster.port}"
+        yield url, [], cluster
 
 
 def postmaster_pid(cluster: Cluster) -> int:
@@ -371,6 +382,11 @@ def print_run(run: Run, args: argparse.Namespace) -> bool:
         )
         if phase.errors:
             print(f"{'':<26}{len(phase.errors)} transport errors, e.g. {phase.errors[0]}")
+        if phase.database_cpu is not None and phase.latencies:
+            print(
+                f"{'':<26}of which PostgreSQL's processes: "
+                f"{phase.database_cpu / len(phase.latencies) * 1000:.2f}ms/req"
+            )
     before, after, moved = run.before, run.after, run.moved
     created = after.journals - before.journals
     sum_ok = after.total_cents == before.total_cents
