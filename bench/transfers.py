@@ -15,8 +15,8 @@ Engines: ``sqlite`` (``--fresh --db FILE``: a copy of the day's seed template) a
 ``postgresql`` (a throwaway cluster this script starts as an unprivileged user and removes at
 the end, as the tests' tests/postgres.py does, reached over its unix socket; durable: fsync and
 synchronous_commit on, so every COMMIT waits for the disk as SQLite's ``synchronous=FULL``
-does; the server seeds its empty database itself). By default both run, one after the other in this one run: SQLite in one
-process, PostgreSQL with ``--workers`` (2) uvicorn workers.
+does; the server seeds its empty database itself). By default both run, one after the other
+in this one run: SQLite in one process, PostgreSQL with ``--workers`` (2) uvicorn workers.
 
 Printed for each: requests/s, each rate as a share of /health measured on the same server,
 p50 and p99 latency, and the CPU time per request and share of one core of the server's
