@@ -9,7 +9,6 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 
-from mock_server import db
 from mock_server.clearing import DEFAULT_DELAY_SECONDS, ClearingSettings
 from mock_server.clock import Clock, SystemClock
 from mock_server.deps import ServerState
@@ -32,6 +31,7 @@ from mock_server.routers import (
 from mock_server.security import PasswordChecker
 from mock_server.statuses import document_statuses
 from mock_server.store import Database
+from mock_server.store.migrate import init_db
 from mock_server.wire import UnicodeGuard
 from sjvirtual_tui.models import API_PREFIX, Health
 
@@ -77,7 +77,7 @@ def create_app(
         raise ValueError("clearing_delay_seconds cannot be negative")
     if not isinstance(database, Database):
         database = Database(database)
-    db.init_db(database, hasher)
+    init_db(database, hasher)
 
     app = FastAPI(
         title="S.J. Virtual mock server",

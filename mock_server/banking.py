@@ -16,13 +16,14 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
-from mock_server import db, mail, reasons
+from mock_server import mail, reasons
 from mock_server.deps import Credentials, CurrentMember, Member, ServerState, authenticate
 from mock_server.errors import ACCOUNT_NOT_FOUND_MESSAGE, ApiError
 from mock_server.i18n import N_, _, ngettext
 from mock_server.ledger import COMPENSACION_NUMBER, Leg, internal_account_id, post_transfer
 from mock_server.money import money
 from mock_server.store import Connection, Row
+from mock_server.store.meta import from_db, to_db
 from sjvirtual_tui.models import (
     ACCOUNT_TYPE_LABELS,
     AccountType,
@@ -298,7 +299,7 @@ def beneficiary_model(row: Row) -> Beneficiary:
         id_type=IdType(row["id_type"]) if row["id_type"] else None,
         id_number=row["id_number"],
         email=row["email"],
-        created_at=db.from_db(row["created_at"]),
+        created_at=from_db(row["created_at"]),
     )
 
 
@@ -378,7 +379,7 @@ def _day_bounds(now: datetime) -> tuple[str, str]:
     """Today in Ecuador, as stored text: [00:00, next 00:00)."""
     day = now.astimezone(ECUADOR_TZ).date()
     start = datetime.combine(day, time(0), tzinfo=ECUADOR_TZ)
-    return db.to_db(start), db.to_db(start + timedelta(days=1))
+    return to_db(start), to_db(start + timedelta(days=1))
 
 
 def transfer_limits(conn: Connection, member_id: int, now: datetime) -> TransferLimits:
@@ -613,7 +614,7 @@ def insert_transfer(
             plan.to_institution_code,
             plan.amount_cents,
             plan.description,
-            db.to_db(now),
+            to_db(now),
         ),
     )
     return transfer_id
@@ -652,7 +653,7 @@ def executed_transfers(conn: Connection, member_id: int, limit: int) -> list[Row
 def transfer_model(row: TransferRow) -> Transfer:
     def when(column: str) -> datetime | None:
         value = row[column]
-        return db.from_db(value) if value else None
+        return from_db(value) if value else None
 
     return Transfer(
         id=row["id"],
@@ -665,7 +666,7 @@ def transfer_model(row: TransferRow) -> Transfer:
         to_institution=row["to_institution"],
         amount_cents=row["amount_cents"],
         description=row["description"],
-        created_at=db.from_db(row["created_at"]),
+        created_at=from_db(row["created_at"]),
         executed_at=when("executed_at"),
         settled_at=when("settled_at"),
         reason=reasons.shown(row["reason"]),
@@ -706,7 +707,7 @@ def execute_transfer(
     """
     row = _as_dict(load_transfer(conn, member.id, transfer_id))
     status, journal_id = _move_money(conn, member, row, now)
-    executed_at = db.to_db(now)
+    executed_at = to_db(now)
     conn.execute(
         "UPDATE transfers SET status = ?, executed_at = ?, journal_id = ? WHERE id = ?",
         (status.value, executed_at, journal_id, transfer_id),
@@ -730,7 +731,7 @@ def execute_propias(
     if plan.kind is not TransferKind.PROPIAS or plan.destination is None:
         raise ValueError("execute_propias executes propias plans only")
     transfer_id = next_transfer_id(conn)
-    stamp = db.to_db(now)
+    stamp = to_db(now)
     row: dict[str, Any] = {
         "id": transfer_id,
         "reference": f"TRF-{transfer_id:07d}",

@@ -19,7 +19,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from mock_server import db, mail, pin, reasons
+from mock_server import mail, pin, reasons
 from mock_server.banking import Socio, destination_text
 from mock_server.clock import Clock
 from mock_server.deps import Conn, CurrentMember, Member, State
@@ -33,6 +33,7 @@ from mock_server.ledger import (
 )
 from mock_server.money import money
 from mock_server.store import Connection, write_transaction
+from mock_server.store.meta import to_db
 from mock_server.testing import pause_before_clearing_lock
 
 DEFAULT_DELAY_SECONDS = 60
@@ -58,7 +59,7 @@ def settle_due(conn: Connection, clock: Clock, delay_seconds: int) -> int:
     could be earlier than that of a transfer that committed while this one waited for it.
     Returns how many this call settled (another request may have settled some first).
     """
-    cutoff = db.to_db(clock.now() - timedelta(seconds=delay_seconds))
+    cutoff = to_db(clock.now() - timedelta(seconds=delay_seconds))
     due = [
         row["id"]
         for row in conn.execute(
@@ -151,7 +152,7 @@ def settle(conn: Connection, transfer_id: int, now: datetime) -> bool:
         UPDATE transfers SET status = ?, settled_at = ?, settlement_journal_id = ?, reason = ?
         WHERE id = ?
         """,
-        (status, db.to_db(now), journal_id, reason, transfer_id),
+        (status, to_db(now), journal_id, reason, transfer_id),
     )
     # Written to the member who made the transfer, in its language (whoever's request this is).
     with mail.writing_to(conn, row["member_id"], row["language"]):
@@ -235,7 +236,7 @@ def settle_payment(conn: Connection, payment_id: int, now: datetime) -> bool:
         UPDATE payments SET status = ?, settled_at = ?, settlement_journal_id = ?, reason = ?
         WHERE id = ?
         """,
-        (status, db.to_db(now), journal_id, reason, payment_id),
+        (status, to_db(now), journal_id, reason, payment_id),
     )
     with mail.writing_to(conn, row["member_id"], row["language"]):
         mail.payment_settled(
@@ -271,8 +272,8 @@ _ANYTHING_DUE = """
 
 def anything_due(conn: Connection, now: datetime, delay_seconds: int) -> bool:
     """Whether :func:`catch_up` has work: one read of two indexes, no write."""
-    cutoff = db.to_db(now - timedelta(seconds=delay_seconds))
-    params = {"cutoff": cutoff, "now": db.to_db(now)}
+    cutoff = to_db(now - timedelta(seconds=delay_seconds))
+    params = {"cutoff": cutoff, "now": to_db(now)}
     return bool(conn.execute(_ANYTHING_DUE, params).fetchone()[0])
 
 

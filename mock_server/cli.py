@@ -13,6 +13,7 @@ import argparse
 import copy
 import ipaddress
 import os
+import re
 import socket
 import sys
 from collections.abc import Mapping
@@ -27,10 +28,9 @@ from sqlalchemy.engine import URL
 from uvicorn.config import LOGGING_CONFIG
 from uvicorn.supervisors import Multiprocess
 
-from mock_server import db, seed
+from mock_server import seed
 from mock_server.app import IDLE_TIMEOUT_SECONDS, create_app
 from mock_server.clearing import DEFAULT_DELAY_SECONDS
-from mock_server.db import SchemaVersionError
 from mock_server.seed import APP_NAME, fresh_database, template_path
 from mock_server.store import (
     Database,
@@ -41,6 +41,7 @@ from mock_server.store import (
     write_transaction,
 )
 from mock_server.store.engine import LOCK_TIMEOUT_SECONDS
+from mock_server.store.migrate import SchemaVersionError, init_db
 
 # The database, for this command and for the tools around it (its password, if any, included).
 DATABASE_URL_ENV = "SJV_DATABASE_URL"
@@ -111,6 +112,10 @@ class ServerSettings:
 def app_from_environment() -> FastAPI:
     """The app of one worker process, from the settings its parent left in the environment."""
     return ServerSettings.from_environ(os.environ).app()
+
+
+# "postgresql:/..." or "sqlite:/...": a URL (as a Path has made it) given to --db.
+_URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:/")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -200,6 +205,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             "use --db RUTA o --database-url URL, no los dos (--db RUTA es --database-url "
             "sqlite:///RUTA)"
         )
+    if args.db is not None and _URL_SCHEME.match(str(args.db)):
+        # Path("postgresql://u@h/db") is a relative path: a new SQLite file would appear there.
+        parser.error("--db es la ruta de un archivo SQLite; para una URL use --database-url URL")
     if args.fresh and args.migrate_only:
         parser.error("--fresh y --migrate-only no van juntos")
     try:
@@ -366,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
         elif not args.migrate_only:
             prepare_postgresql(database, fresh=args.fresh)
         # Migrations run here, once, before any worker starts (a worker finds nothing to do).
-        db.init_db(database)
+        init_db(database)
     except SchemaVersionError as exc:
         # A database of another server version: say so (and how to fix it), not a traceback.
         return _fail(str(exc))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal
 
-from mock_server import db
 from mock_server.security import hash_code, new_code
 from mock_server.store import Connection, Row
+from mock_server.store.meta import from_db, to_db
 
 Purpose = Literal["set_password", "recovery"]
 
@@ -32,7 +32,7 @@ def issue(conn: Connection, member_id: int, purpose: Purpose, now: datetime, ttl
         INSERT INTO codes (code_hash, member_id, purpose, created_at, expires_at)
         VALUES (?, ?, ?, ?, ?)
         """,
-        (hash_code(code), member_id, purpose, db.to_db(now), db.to_db(now + ttl)),
+        (hash_code(code), member_id, purpose, to_db(now), to_db(now + ttl)),
     )
     return code
 
@@ -50,10 +50,8 @@ def find(conn: Connection, code: str, purpose: Purpose) -> Row | None:
 
 
 def is_expired(row: Row, now: datetime) -> bool:
-    return now >= db.from_db(row["expires_at"])
+    return now >= from_db(row["expires_at"])
 
 
 def mark_used(conn: Connection, row: Row, now: datetime) -> None:
-    conn.execute(
-        "UPDATE codes SET used_at = ? WHERE code_hash = ?", (db.to_db(now), row["code_hash"])
-    )
+    conn.execute("UPDATE codes SET used_at = ? WHERE code_hash = ?", (to_db(now), row["code_hash"]))

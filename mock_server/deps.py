@@ -14,7 +14,6 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from mock_server import db
 from mock_server.clock import Clock
 from mock_server.errors import (
     NOT_AUTHENTICATED_MESSAGE,
@@ -28,6 +27,7 @@ from mock_server.i18n import _
 from mock_server.pin_limits import DEFAULT_PIN_LIMITS, PinLimits
 from mock_server.security import PasswordChecker, hash_token
 from mock_server.store import Connection, Database, Row, write_transaction
+from mock_server.store.meta import from_db, to_db
 from sjvirtual_tui.models import API_PREFIX, Role
 
 # What a session in the PRIMER INGRESO ('setup') may call: (method, path). Checked here, once,
@@ -183,7 +183,7 @@ def authenticate(
     row = conn.execute(_SESSION_QUERY, (token_hash,)).fetchone()
     if row is None:
         raise _session_error("not_authenticated", NOT_AUTHENTICATED_MESSAGE)
-    since = now - db.from_db(row["last_seen_at"])
+    since = now - from_db(row["last_seen_at"])
     if row["ended_at"] is not None or not timedelta(0) <= since < TOUCH_INTERVAL:
         # Not touched in the last second (or ended): check and refresh under the write lock.
         row = _touch(state, conn, token_hash, now)
@@ -213,21 +213,21 @@ def _touch(state: ServerState, conn: Connection, token_hash: str, now: datetime)
         row: Row | None = conn.execute(_SESSION_QUERY, (token_hash,)).fetchone()
         if row is None:  # pragma: no cover - sessions are never deleted
             raise _session_error("not_authenticated", NOT_AUTHENTICATED_MESSAGE)
-        last_seen = db.from_db(row["last_seen_at"])
+        last_seen = from_db(row["last_seen_at"])
         if row["ended_at"] is not None:
             # A logout ends the session at its last request; idle time ends it later.
-            idle = db.from_db(row["ended_at"]) - last_seen > idle_limit
+            idle = from_db(row["ended_at"]) - last_seen > idle_limit
             expired = SESSION_IDLE_MESSAGE if idle else SESSION_ENDED_MESSAGE
         elif now - last_seen > idle_limit:
             # Ended for good: going back within the timeout (a clock set back) must not revive it.
             conn.execute(
-                "UPDATE sessions SET ended_at = ? WHERE token_hash = ?", (db.to_db(now), token_hash)
+                "UPDATE sessions SET ended_at = ? WHERE token_hash = ?", (to_db(now), token_hash)
             )
             expired = SESSION_IDLE_MESSAGE
         else:
             conn.execute(
                 "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?",
-                (db.to_db(now), token_hash),
+                (to_db(now), token_hash),
             )
     # Raised after COMMIT, so the session stays marked as ended.
     if expired is not None:

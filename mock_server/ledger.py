@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from mock_server import db
 from mock_server.store import Connection
+from mock_server.store.meta import to_db
 
 # The cooperative's internal accounts (kind 'internal'; no holder).
 CAJA_NUMBER = "99000001"
@@ -76,7 +76,7 @@ def next_posting(conn: Connection, now: datetime) -> tuple[int, str]:
     """
     if not conn.in_transaction:
         raise RuntimeError("a posting's sequence is taken inside the write transaction")
-    posted_at = db.to_db(now)
+    posted_at = to_db(now)
     last = conn.execute("SELECT seq, posted_at FROM movements ORDER BY seq DESC LIMIT 1").fetchone()
     if last is None:
         return 1, posted_at

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from mock_server import db
 from mock_server.errors import LOCKED_MESSAGE, ApiError
 from mock_server.i18n import _
 from mock_server.store import Connection
+from mock_server.store.meta import to_db
 from sjvirtual_tui.models import ErrorBody
 
 # Failures in a row that lock a username (known or not).
@@ -49,7 +49,7 @@ def record_failure(conn: Connection, username: str, member_id: int | None, now: 
         INSERT INTO login_failures (username, count, last_at) VALUES (?, 1, ?)
         ON CONFLICT (username) DO UPDATE SET count = count + 1, last_at = excluded.last_at
         """,
-        (username, db.to_db(now)),
+        (username, to_db(now)),
     )
     count = failures(conn, username)
     if count >= MAX_FAILURES and member_id is not None:
@@ -58,7 +58,7 @@ def record_failure(conn: Connection, username: str, member_id: int | None, now: 
             UPDATE members SET locked_at = ?, lock_reason = 'login'
             WHERE id = ? AND locked_at IS NULL
             """,
-            (db.to_db(now), member_id),
+            (to_db(now), member_id),
         )
     return count
 
@@ -83,11 +83,11 @@ def lock_member(conn: Connection, member_id: int, now: datetime) -> None:
     """
     conn.execute(
         "UPDATE members SET locked_at = ?, lock_reason = 'pin' WHERE id = ? AND locked_at IS NULL",
-        (db.to_db(now), member_id),
+        (to_db(now), member_id),
     )
     conn.execute(
         "UPDATE sessions SET ended_at = ? WHERE member_id = ? AND ended_at IS NULL",
-        (db.to_db(now), member_id),
+        (to_db(now), member_id),
     )
 
 

@@ -17,10 +17,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from mock_server import db
 from mock_server.i18n import DEFAULT_LANGUAGE, N_, _, ngettext, use_language
 from mock_server.periods import period_text
 from mock_server.store import Connection
+from mock_server.store.meta import to_db
 from sjvirtual_tui.rules import local_datetime
 
 SIGNATURE = N_(
@@ -70,7 +70,7 @@ def send(
         INSERT INTO outbox (to_address, member_id, subject, body, created_at)
         VALUES (?, ?, ?, ?, ?)
         """,
-        (to, member_id, subject, f"{body}\n\n{_(SIGNATURE)}\n", db.to_db(now)),
+        (to, member_id, subject, f"{body}\n\n{_(SIGNATURE)}\n", to_db(now)),
     )
 
 

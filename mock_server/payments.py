@@ -20,7 +20,7 @@ from functools import partial
 
 from stdnum import luhn
 
-from mock_server import db, mail, reasons
+from mock_server import mail, reasons
 from mock_server.banking import (
     COOPERATIVE_NAME,
     account_by_id,
@@ -45,6 +45,7 @@ from mock_server.ledger import (
 )
 from mock_server.periods import period_text
 from mock_server.store import Connection, Row
+from mock_server.store.meta import from_db, to_db
 from sjvirtual_tui import rules
 from sjvirtual_tui.formatting import money
 from sjvirtual_tui.models import (
@@ -346,7 +347,7 @@ def add_frequent(
         INSERT INTO frequent_services (member_id, biller_code, reference, alias, created_at)
         VALUES (?, ?, ?, ?, ?) RETURNING id
         """,
-        (member.id, biller["code"], value, name, db.to_db(now)),
+        (member.id, biller["code"], value, name, to_db(now)),
     ).fetchone()[0]
     assert frequent_id is not None
     return frequent_model(own_frequent(conn, member.id, frequent_id))
@@ -603,7 +604,7 @@ def insert_payment(
             plan.holder_name,
             plan.period,
             plan.amount_cents,
-            db.to_db(now),
+            to_db(now),
         ),
     )
     return payment_id
@@ -638,7 +639,7 @@ def executed_payments(conn: Connection, member_id: int, limit: int) -> list[Row]
 def payment_model(row: Row) -> Payment:
     def when(column: str) -> datetime | None:
         value = row[column]
-        return db.from_db(value) if value else None
+        return from_db(value) if value else None
 
     return Payment(
         id=row["id"],
@@ -651,7 +652,7 @@ def payment_model(row: Row) -> Payment:
         holder_name=row["holder_name"],
         period=period_text(row["period"]),
         amount_cents=row["amount_cents"],
-        created_at=db.from_db(row["created_at"]),
+        created_at=from_db(row["created_at"]),
         executed_at=when("executed_at"),
         settled_at=when("settled_at"),
         reason=reasons.shown(row["reason"]),
@@ -734,7 +735,7 @@ def execute_payment(conn: Connection, member: CurrentMember, payment_id: int, no
     )
     conn.execute(
         "UPDATE payments SET status = ?, executed_at = ?, journal_id = ? WHERE id = ?",
-        (status.value, db.to_db(now), journal_id, payment_id),
+        (status.value, to_db(now), journal_id, payment_id),
     )
     if kind is PaymentKind.SERVICIO:
         # The bill is pagada once what was paid covers it (at once for an exacto bill).
@@ -749,7 +750,7 @@ def execute_payment(conn: Connection, member: CurrentMember, payment_id: int, no
                     THEN :payment ELSE paid_by END
             WHERE id = :bill AND status = 'pendiente'
             """,
-            {"amount": amount, "now": db.to_db(now), "payment": payment_id, "bill": row["bill_id"]},
+            {"amount": amount, "now": to_db(now), "payment": payment_id, "bill": row["bill_id"]},
         )
     elif kind is PaymentKind.TARJETA:
         conn.execute(

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from mock_server import db, mail, reasons
+from mock_server import mail, reasons
 from mock_server.banking import cancel_transfer, mask_email
 from mock_server.errors import RetryLater
 from mock_server.i18n import N_, _, ngettext
@@ -23,6 +23,7 @@ from mock_server.payments import cancel_payment
 from mock_server.pin_limits import DEFAULT_PIN_LIMITS, PinLimits
 from mock_server.security import PasswordChecker
 from mock_server.store import Connection, Row, write_transaction
+from mock_server.store.meta import from_db, to_db
 from sjvirtual_tui.models import Challenge, ChallengePurpose, ConfirmRequest, ErrorBody
 
 PIN_TTL = timedelta(minutes=5)
@@ -159,8 +160,8 @@ def store(
             payload,
             transfer_id,
             payment_id,
-            db.to_db(now),
-            db.to_db(expires_at),
+            to_db(now),
+            to_db(expires_at),
             PIN_ATTEMPTS,
         ),
     )
@@ -217,10 +218,10 @@ def admit(
         SELECT COUNT(*) AS n, MIN(expires_at) AS first FROM challenges
         WHERE member_id = ? AND status = 'pendiente' AND expires_at > ?
         """,
-        (member_id, db.to_db(now)),
+        (member_id, to_db(now)),
     ).fetchone()
     if pending["n"] >= limits.max_pending:
-        wait = db.from_db(pending["first"]) - now
+        wait = from_db(pending["first"]) - now
         refusal = too_many_pending_message(pending["n"])
         raise _retry_later(409, "too_many_pending", refusal, wait)
     sent = conn.execute(
@@ -228,11 +229,11 @@ def admit(
         SELECT created_at FROM challenges WHERE member_id = ? AND created_at > ?
         ORDER BY created_at DESC LIMIT ?
         """,
-        (member_id, db.to_db(now - limits.mail_window), limits.mails),
+        (member_id, to_db(now - limits.mail_window), limits.mails),
     ).fetchall()
     if len(sent) >= limits.mails:
         # the oldest of the last ``mails`` leaves the window first
-        wait = db.from_db(sent[-1]["created_at"]) + limits.mail_window - now
+        wait = from_db(sent[-1]["created_at"]) + limits.mail_window - now
         window = round(limits.mail_window.total_seconds() / 60)
         refusal = too_many_mails_message(limits.mails, window)
         raise _retry_later(429, "too_many_pins", refusal, wait)
@@ -252,7 +253,7 @@ def load(conn: Connection, member_id: int, challenge_id: str) -> Row | None:
 
 
 def is_expired(row: Row, now: datetime) -> bool:
-    return now >= db.from_db(row["expires_at"])
+    return now >= from_db(row["expires_at"])
 
 
 def verify(passwords: PasswordChecker, row: Row, body: ConfirmRequest) -> bool:
@@ -274,7 +275,7 @@ def expire(conn: Connection, challenge_id: str, now: datetime) -> None:
         return
     conn.execute(
         "UPDATE challenges SET status = 'caducado', resolved_at = ? WHERE id = ?",
-        (db.to_db(now), challenge_id),
+        (to_db(now), challenge_id),
     )
     cancel_operation(conn, row, EXPIRED_REASON)
 
@@ -293,7 +294,7 @@ def expire_due(conn: Connection, now: datetime) -> int:
         row["id"]
         for row in conn.execute(
             "SELECT id FROM challenges WHERE status = 'pendiente' AND expires_at <= ?",
-            (db.to_db(now),),
+            (to_db(now),),
         )
     ]
     if not due:
@@ -346,7 +347,7 @@ def wrong_pin(conn: Connection, row: Row, now: datetime) -> tuple[int, ErrorBody
         UPDATE challenges SET attempts_left = 0, status = 'cancelado', resolved_at = ?
         WHERE id = ?
         """,
-        (db.to_db(now), row["id"]),
+        (to_db(now), row["id"]),
     )
     cancel_operation(conn, row, CANCELLED_REASON)
     return 409, ErrorBody(code="challenge_cancelled", message=_(CANCELLED_MESSAGE), field="pin")
@@ -366,7 +367,7 @@ def lock_by_pin(conn: Connection, member_id: int, now: datetime, wrong: int) -> 
     for challenge in pending:
         conn.execute(
             "UPDATE challenges SET status = 'cancelado', resolved_at = ? WHERE id = ?",
-            (db.to_db(now), challenge["id"]),
+            (to_db(now), challenge["id"]),
         )
         cancel_operation(conn, challenge, LOCKED_REASON)
     member = conn.execute(
@@ -381,6 +382,6 @@ def mark_used(conn: Connection, row: Row, now: datetime) -> None:
     """The operation is confirmed: the challenge is spent and the wrong-PIN count starts over."""
     conn.execute(
         "UPDATE challenges SET status = 'usado', resolved_at = ? WHERE id = ?",
-        (db.to_db(now), row["id"]),
+        (to_db(now), row["id"]),
     )
     conn.execute("UPDATE members SET pin_failures = 0 WHERE id = ?", (row["member_id"],))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 import random
+import secrets
 import sqlite3
 import tempfile
 from bisect import bisect
@@ -41,7 +42,7 @@ from mock_server.ledger import (
     SALIDAS_NUMBER,
     ledger_problems,
 )
-from mock_server.store import Connection, Database, write_transaction
+from mock_server.store import Connection, Database, databases, write_transaction
 from mock_server.store.bulk import insert_rows
 from mock_server.store.meta import renew_decoy_secret, to_db
 from mock_server.store.migrate import init_db, reset_sequences
@@ -1452,3 +1453,55 @@ def fresh_database(path: Path, *, cache_dir: Path | None = None) -> Path:
     finally:
         database.dispose()
     return path
+
+
+# --- PostgreSQL: a seeded template database and fresh copies ----------------------------------
+
+
+def postgresql_template_name(now: datetime, *, bulk: bool = True) -> str:
+    day = now.astimezone(ECUADOR_TZ).date()
+    return f"sjv_seed_v{SEED_VERSION}_{day:%Y%m%d}" + ("" if bulk else "_small")
+
+
+def ensure_postgresql_template(
+    server: Database,
+    *,
+    now: datetime | None = None,
+    bulk: bool = True,
+    hasher: PasswordHasher | None = None,
+) -> Database:
+    """The seeded template database for ``now``'s day on ``server``'s PostgreSQL, seeded the
+    first time it is asked for (under another name, then renamed: a reader never sees half a
+    template, and two processes building at once both end with a whole one)."""
+    now = now or datetime.now(UTC)
+    name = postgresql_template_name(now, bulk=bulk)
+    template = databases.on_server(server, name)
+    if databases.exists(template):
+        return template
+    building = databases.on_server(server, f"{name}_{secrets.token_hex(4)}")
+    databases.create(building)
+    try:
+        seed_database(building, now=now, bulk=bulk, hasher=hasher)
+        databases.rename(building, name)
+    except BaseException:
+        databases.drop(building)
+        if not databases.exists(template):
+            raise
+    return template
+
+
+def fresh_postgresql_database(
+    server: Database,
+    name: str,
+    *,
+    now: datetime | None = None,
+    bulk: bool = True,
+    hasher: PasswordHasher | None = None,
+) -> Database:
+    """Makes database ``name`` on ``server``'s PostgreSQL a freshly seeded one (a copy of the
+    template, replacing what it held): the counterpart of :func:`fresh_database`."""
+    template = ensure_postgresql_template(server, now=now, bulk=bulk, hasher=hasher)
+    database = databases.copy(template, name)
+    with database.connection() as conn:  # a decoy secret of its own
+        renew_decoy_secret(conn)
+    return database

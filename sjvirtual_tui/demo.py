@@ -29,8 +29,8 @@ class DemoError(RuntimeError):
 def demo_server(db_path: Path | None = None) -> Iterator[str]:
     """Yields the base URL of a bundled server running on a loopback port."""
     from mock_server import create_app
-    from mock_server.db import SchemaVersionError
     from mock_server.seed import fresh_database
+    from mock_server.store.migrate import SchemaVersionError
     from mock_server.testing import run_server_in_thread
 
     with tempfile.TemporaryDirectory(prefix="sjvirtual-demo-") as tmp:

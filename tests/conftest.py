@@ -6,7 +6,15 @@ Two engines, one fixture: ``seeded_db`` (and so ``server_app``, ``api_client``, 
 On SQLite ``seeded_db`` is the path of a copy of a file seeded once per session; on PostgreSQL
 it is the URL of a copy (``CREATE DATABASE ... TEMPLATE``) of a database seeded once per session
 in the suite's own throwaway cluster (tests/postgres.py), dropped after the test. Tests read and
-write the database directly only through tests/database.py, which takes either.
+write the database directly only through tests/database.py, which takes either. A module that
+builds its own world (a module-scoped app, a template of its own) asks ``engine`` and
+``seeded_databases`` for its copies: ``engine`` is parametrized per module, so such a world is
+built once per engine. Each app a fixture makes has its pool disposed after the test.
+
+Which tests run on both: every test that uses ``engine`` (directly or through the fixtures
+above), unless the rule below says SQLite only. Tests that seed or copy a file of their own
+(``tmp_path / "x.sqlite"``: a crash of an SQLite file, the seed's template cache) use no
+``engine`` and run on SQLite, which they are about.
 
 Which tests stay on SQLite only (their ``engine`` is not parametrized, so their ids and snapshot
 names carry no ``[sqlite]``):
@@ -22,6 +30,7 @@ session in which any PostgreSQL test was skipped fails.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -151,10 +160,13 @@ def postgres_cluster() -> Iterator[Cluster]:
     """The session's throwaway PostgreSQL, started on first use, stopped at the end."""
     try:
         find_bin()
+        missing = ""
     except PostgresMissing as exc:
-        if required():
-            pytest.fail(f"{exc} ({REQUIRE_ENV}=1)", pytrace=False)
-        pytest.skip(str(exc))
+        missing = str(exc)
+    if missing and required():
+        pytest.fail(f"{missing} ({REQUIRE_ENV}=1)", pytrace=False)
+    if missing:
+        pytest.skip(missing)
     with running_cluster() as cluster:
         yield cluster
 
@@ -200,6 +212,15 @@ class SeededDatabases:
 
     def new(self, engine: str) -> Path | str:
         return self.copy(self.template(engine))
+
+    def empty(self, engine: str) -> Path | str:
+        """A new empty database (for a test that seeds its own, at another time)."""
+        if engine == "sqlite":
+            return self._tmp.mktemp("db") / "sjvirtual.sqlite"
+        self._empties = getattr(self, "_empties", 0) + 1
+        name = f"sjv_empty_{os.getpid()}_{self._empties}"
+        self._cluster.admin(f'CREATE DATABASE "{name}"')
+        return self._cluster.url(name)
 
     def copy(self, source: Path | str) -> Path | str:
         if isinstance(source, Path):

@@ -17,6 +17,13 @@ from mock_server.store.engine import Connection, Database
 DB = Path | str
 
 
+def server_args(db: DB) -> list[str]:
+    """How ``python -m mock_server`` is told to use ``db``: ``--db PATH`` or ``--database-url``."""
+    if isinstance(db, str) and "://" in db:
+        return ["--database-url", db]
+    return ["--db", str(db)]
+
+
 def connect(db: DB) -> Connection:
     """A connection of its own (no pool: ``close()`` or the end of a ``with`` closes it)."""
     return Database(db, pooled=False).connect()

@@ -25,7 +25,7 @@ import httpx
 
 from mock_server.ledger import ledger_problems, statement_problems
 from sjvirtual_tui.models import API_PREFIX
-from tests.database import DB, connect, dialect, rows, scalar
+from tests.database import DB, connect, dialect, rows, scalar, server_args
 
 TRANSFERS = f"{API_PREFIX}/transfers"
 LOGIN = f"{API_PREFIX}/auth/login"
@@ -68,12 +68,7 @@ class ServerProcess:
         if self.process is not None and self.process.poll() is None:
             raise RuntimeError("the server is already running")
         self._stderr = []
-        where = (
-            ["--database-url", self.db_path]
-            if isinstance(self.db_path, str)
-            else ["--db", str(self.db_path)]
-        )
-        command = [sys.executable, "-m", "mock_server", *where, "--port", "0"]
+        command = [sys.executable, "-m", "mock_server", *server_args(self.db_path), "--port", "0"]
         self.process = subprocess.Popen(
             [*command, *self.args],
             stdout=subprocess.PIPE,

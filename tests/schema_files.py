@@ -1,5 +1,7 @@
 """Files of older servers, made from a new seed by undoing each schema change (for the tests
-of the migrations). One place, so that a new schema version is undone once for every test."""
+of the migrations). One place, so that a new schema version is undone once for every test.
+
+The old server kept no Alembic revision: ``alembic_version`` goes with schema 6."""
 
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ ALTER TABLE members DROP COLUMN lock_reason;
 ALTER TABLE members RENAME COLUMN pin_failures TO pin_cancellations;
 DROP TABLE recovery_requests;
 UPDATE meta SET value = '5' WHERE key = 'schema_version';
+DROP TABLE alembic_version;
 """
 
 # Schema 5 (issue 6): device tokens and the member's language.

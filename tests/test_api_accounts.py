@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mock_server.db import to_db
+from mock_server.store.meta import to_db
 from sjvirtual_tui.rules import ECUADOR_TZ
 from tests.conftest import login_token
 from tests.database import connect

@@ -12,8 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
-from mock_server import create_app, db
+from mock_server import create_app
 from mock_server.clock import ManualClock
+from mock_server.store.meta import from_db
+from mock_server.store.migrate import SCHEMA_VERSION
 from tests.api import (
     DEMO_EMAIL,
     LOGIN,
@@ -86,7 +88,7 @@ async def test_the_same_token_again_is_a_known_terminal(
     assert again.json()["device_token"] is None
     assert len(await _notices(demo_client, DEMO_EMAIL)) == 1
     ((created, seen),) = rows(seeded_db, "SELECT created_at, last_seen_at FROM device_tokens")
-    assert db.from_db(seen) == clock.now() != db.from_db(created)
+    assert from_db(seen) == clock.now() != from_db(created)
     # Known for good: no new token, no new e-mail.
     third = await _login(demo_client, "demo", "Demo2026", token)
     assert third.json()["device_token"] is None
@@ -206,7 +208,7 @@ async def test_a_schema_4_file_is_migrated(
     _as_schema_4(old)
     app = create_app(old, clock=clock, hasher=CHEAP_HASHER, demo=True)
     assert rows(old, "SELECT value FROM meta WHERE key = 'schema_version'") == [
-        (str(db.SCHEMA_VERSION),)
+        (str(SCHEMA_VERSION),)
     ]
     assert set(rows(old, "SELECT DISTINCT language FROM members")) == {("es",)}
     transport = httpx.ASGITransport(app=app)

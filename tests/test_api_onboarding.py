@@ -13,8 +13,8 @@ import pytest
 from fastapi import FastAPI
 
 from mock_server.clock import ManualClock
-from mock_server.db import SECURITY_QUESTIONS
 from mock_server.deps import SETUP_ALLOWED
+from mock_server.store.meta import SECURITY_QUESTIONS
 from tests.api import (
     ACCOUNTS,
     CHALLENGE,

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from mock_server.clock import ManualClock
-from mock_server.db import decoy_secret
 from mock_server.security import decoy_image
+from mock_server.store.meta import decoy_secret
 from mock_server.testing import login_token
 from tests.api import (
     CHALLENGE,

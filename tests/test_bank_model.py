@@ -55,7 +55,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from mock_server import create_app, db
+from mock_server import create_app
 from mock_server.clock import ManualClock
 from mock_server.ledger import (
     CARTERA_NUMBER,
@@ -65,6 +65,7 @@ from mock_server.ledger import (
     ledger_problems,
 )
 from mock_server.security import hash_token
+from mock_server.store.meta import from_db
 from sjvirtual_tui.models import API_PREFIX, AccountType
 from sjvirtual_tui.rules import ECUADOR_TZ, normalise_third_party_account
 from tests.api import (
@@ -1740,7 +1741,7 @@ class BankMachine(RuleBasedStateMachine):
         }
         for sess in self.sessions:
             last_seen, ended = stored[hash_token(sess.token)]
-            assert (db.from_db(last_seen), bool(ended)) == (sess.last_seen, sess.ended)
+            assert (from_db(last_seen), bool(ended)) == (sess.last_seen, sess.ended)
 
 
 def _report() -> str:

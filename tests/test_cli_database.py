@@ -194,6 +194,17 @@ def test_fresh_on_postgresql_needs_the_database_name_again(
         cli.parse_args(["--workers", "0"])
 
 
+def test_db_with_a_url_is_refused_not_made_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_:
+        cli.parse_args(["--db", "postgresql://sjv@127.0.0.1:5432/branch"])
+    assert exit_.value.code == 2
+    assert "para una URL use --database-url" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_an_unreachable_postgresql_is_a_sentence_without_the_password(
     tmp_path: Path, servers: list[Server]
 ) -> None:

@@ -10,6 +10,9 @@ check, the ledger's invariants, exactly one transfer with exactly one journal of
 for each key that got a 201 (the first time or on the retry), no other transfer, and balances
 equal to what those transfers imply. A retry is a replay exactly when its first send had
 committed before the kill.
+
+SQLite only (no ``engine``): what it checks is the SQLite file a killed writer leaves behind (the
+integrity check, the write-ahead log recovered on the next open).
 """
 
 from __future__ import annotations

@@ -26,6 +26,9 @@ import pytest
 from mock_server import create_app, db
 from mock_server.clock import ManualClock
 from mock_server.ledger import Leg, ledger_problems, post_transfer, statement_problems
+from mock_server.store import write_transaction
+from mock_server.store.meta import meta_value, to_db
+from mock_server.store.migrate import SCHEMA_VERSION
 from mock_server.testing import CLEARING_PAUSE_ENV, login_token
 from tests.api import ledger_problems_of
 from tests.conftest import CHEAP_HASHER, CLOCK_START
@@ -164,7 +167,7 @@ def _two_journals(path: DB) -> tuple[int, int]:
     try:
         journals = []
         for n, seconds in enumerate((1, 2)):
-            with db.write_transaction(conn):
+            with write_transaction(conn):
                 journals.append(
                     post_transfer(
                         conn,
@@ -195,7 +198,7 @@ def test_the_check_finds_a_movement_posted_out_of_order(seeded_db: Path) -> None
         # earlier one (taken before the write lock), its running balances computed after it.
         conn.execute(
             "UPDATE movements SET posted_at = ? WHERE journal_id = ?",
-            (db.to_db(CLOCK_START + timedelta(milliseconds=500)), second),
+            (to_db(CLOCK_START + timedelta(milliseconds=500)), second),
         )
         problems = statement_problems(conn)
         assert ledger_problems(conn) == problems  # part of the ledger check
@@ -240,7 +243,7 @@ def test_a_posting_never_goes_back_in_time(seeded_db: Path) -> None:
             "SELECT seq, posted_at FROM movements WHERE journal_id = ? ORDER BY seq DESC",
             (second,),
         ).fetchone()
-        with db.write_transaction(conn):
+        with write_transaction(conn):
             late = post_transfer(
                 conn,
                 CLOCK_START - timedelta(hours=1),
@@ -277,8 +280,8 @@ def _as_schema_5_with_a_late_settlement(path: Path) -> tuple[int, str]:
         (other,) = conn.execute(
             "SELECT balance_cents FROM accounts WHERE id = ?", (credit_id,)
         ).fetchone()
-        later = db.to_db(CLOCK_START + timedelta(seconds=2))
-        earlier = db.to_db(CLOCK_START + timedelta(seconds=1))
+        later = to_db(CLOCK_START + timedelta(seconds=2))
+        earlier = to_db(CLOCK_START + timedelta(seconds=1))
         as_schema_5(conn)
         moves = [(later, debit_id, credit_id, 700), (earlier, credit_id, debit_id, 200)]
         returned_id = 0
@@ -328,7 +331,7 @@ async def test_a_schema_5_file_gets_the_sequence(
     app = create_app(old, clock=clock, hasher=CHEAP_HASHER)
     conn = db.connect(old)
     try:
-        assert db.meta_value(conn, "schema_version") == str(db.SCHEMA_VERSION)
+        assert meta_value(conn, "schema_version") == str(SCHEMA_VERSION)
         # Every movement has its place in the sequence, in id (commit) order; the late
         # return's time was raised to the transfer's, before which it can no longer sort.
         ids = [row[0] for row in conn.execute("SELECT id FROM movements ORDER BY seq")]

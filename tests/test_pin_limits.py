@@ -23,7 +23,8 @@ import pytest
 from mock_server import create_app
 from mock_server.seed import seed_database
 from sjvirtual_tui.models import API_PREFIX
-from tests.conftest import CHEAP_HASHER
+from tests.conftest import CHEAP_HASHER, SeededDatabases
+from tests.database import connect
 from tests.loopback import (
     ACCOUNTS,
     BENEFICIARIES,
@@ -36,7 +37,6 @@ from tests.loopback import (
     count,
     latest_pin,
     login,
-    read_only,
 )
 from tests.schema_files import as_schema_5
 
@@ -48,12 +48,13 @@ LOCKED_SUBJECT = "Su usuario de S.J. Virtual fue bloqueado"
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    db_path = tmp_path / "pins.sqlite"
+def server(engine: str, seeded_databases: SeededDatabases) -> Iterator[ServerProcess]:
+    db_path = seeded_databases.empty(engine)
     # Seeded now: the server runs on the system clock, after the seeded history.
     seed_database(db_path, now=datetime.now(UTC), bulk=False, hasher=CHEAP_HASHER)
     with ServerProcess(db_path) as process:
         yield process
+    seeded_databases.drop(db_path)
 
 
 @pytest.fixture
@@ -128,7 +129,7 @@ def test_guessing_two_pins_per_operation_locks_the_member_at_the_fifth(
         assert ended.status_code == 401 and ended.json()["code"] == "session_expired"
     refused = client.post(LOGIN, json={"username": "demo", "password": "Demo2026"})
     assert refused.status_code == 423
-    conn = read_only(server.db_path)
+    conn = connect(server.db_path)
     try:
         (mail,) = conn.execute(
             "SELECT subject, body FROM outbox WHERE to_address = ? AND subject = ?",
@@ -248,6 +249,7 @@ def test_pin_e_mails_are_limited_to_10_in_15_minutes(
     assert count(server.db_path, "SELECT COUNT(*) FROM challenges") == 10
 
 
+@pytest.mark.sqlite_only("schema 5 is an SQLite file of the previous server, migrated on open")
 def test_a_schema_5_file_is_migrated(seeded_db: Path, tmp_path: Path) -> None:
     """Schema 6 counts wrong PINs, not cancelled operations: the old count starts over, and a
     lock set before (by failed logins or PINs, which only a teller lifted) stays teller-only."""

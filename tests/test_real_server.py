@@ -15,6 +15,7 @@ import pytest
 
 from mock_server import cli, create_app
 from mock_server.testing import login_token, run_server_in_thread
+from tests.database import server_args
 
 
 async def test_login_and_accounts_over_loopback(seeded_db: Path) -> None:
@@ -70,7 +71,7 @@ async def test_the_server_closes_its_connections_when_it_stops(seeded_db: Path) 
 def test_console_script_prints_its_url_and_serves(seeded_db: Path, tmp_path: Path) -> None:
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "mock_server", "--db", str(seeded_db), "--port", "0"],
+        [sys.executable, "-m", "mock_server", *server_args(seeded_db), "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

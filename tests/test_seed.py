@@ -16,7 +16,7 @@ from argon2 import PasswordHasher
 import mock_server.seed as seed
 from mock_server import cli
 from mock_server.cli import prepare_database
-from mock_server.db import SECURITY_QUESTIONS
+from mock_server.store.meta import SECURITY_QUESTIONS
 from sjvirtual_tui.rules import ECUADOR_TZ, cedula_error, ruc_error
 from tests.conftest import CLOCK_START
 from tests.database import DB, execute, ledger_problems_of, rows

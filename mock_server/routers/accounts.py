@@ -12,13 +12,14 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from mock_server import banking, db
+from mock_server import banking
 from mock_server.clearing import SettledSocio
 from mock_server.deps import DIGITS, Conn, CurrentMember
 from mock_server.errors import ERROR_RESPONSE, ApiError
 from mock_server.i18n import _
 from mock_server.routers import openapi_examples as ex
 from mock_server.store import Connection, Row
+from mock_server.store.meta import from_db, to_db
 from sjvirtual_tui.models import Account, AccountType, Movement, MovementPage, StatementOrder
 from sjvirtual_tui.rules import ECUADOR_TZ
 
@@ -106,7 +107,7 @@ def decode_cursor(cursor: str) -> tuple[str, int]:
 
 def _day_start_utc(day: date) -> str:
     """00:00 in Ecuador on ``day``, as stored text (UTC)."""
-    return db.to_db(datetime.combine(day, time(0), tzinfo=ECUADOR_TZ))
+    return to_db(datetime.combine(day, time(0), tzinfo=ECUADOR_TZ))
 
 
 @router.get(
@@ -205,7 +206,7 @@ def list_movements(
         items=[
             Movement(
                 id=row["id"],
-                posted_at=db.from_db(row["posted_at"]),
+                posted_at=from_db(row["posted_at"]),
                 description=row["description"],
                 reference=row["reference"],
                 amount_cents=row["amount_cents"],

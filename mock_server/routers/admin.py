@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
 from pydantic import TypeAdapter
 
-from mock_server import codes, db, mail
+from mock_server import codes, mail
 from mock_server.deps import DIGITS, Conn, CurrentMember, Staff, State
 from mock_server.errors import ERROR_RESPONSE, ApiError
 from mock_server.i18n import N_, _
@@ -22,6 +22,7 @@ from mock_server.routers import openapi_examples as ex
 from mock_server.routers.registration import duplicate_problem
 from mock_server.security import normalise_username
 from mock_server.store import Connection, Row
+from mock_server.store.meta import from_db, to_db
 from sjvirtual_tui.models import (
     MAX_ID,
     LockedMember,
@@ -62,9 +63,9 @@ def _registration(row: Row) -> StaffRegistration:
         id=row["id"],
         reference=row["reference"],
         status=RegistrationStatus(row["status"]),
-        created_at=db.from_db(row["created_at"]),
+        created_at=from_db(row["created_at"]),
         request=_REQUEST.validate_json(row["request_json"]),
-        decided_at=db.from_db(row["decided_at"]) if row["decided_at"] else None,
+        decided_at=from_db(row["decided_at"]) if row["decided_at"] else None,
         decided_by=row["decided_by"],
         reason=row["reason"],
     )
@@ -106,7 +107,7 @@ def _record(
         INSERT INTO staff_actions (staff_member_id, action, target, detail, created_at)
         VALUES (?, ?, ?, ?, ?)
         """,
-        (staff.id, action, target, detail, db.to_db(now)),
+        (staff.id, action, target, detail, to_db(now)),
     )
 
 
@@ -194,7 +195,7 @@ def approve(
                 holder["id"],
                 holder["name"],
                 request.email,
-                db.to_db(now),
+                to_db(now),
                 row["language"],
             ),
         ).fetchone()[0]
@@ -216,7 +217,7 @@ def approve(
             UPDATE registrations SET status = 'aprobada', decided_at = ?, decided_by = ?
             WHERE id = ?
             """,
-            (db.to_db(now), staff.id, registration_id),
+            (to_db(now), staff.id, registration_id),
         )
         _record(conn, staff, "approve", row["reference"], f"usuario {row['username']}", now)
         return Outcome(200, _registration(_load(conn, registration_id)))
@@ -256,7 +257,7 @@ def reject(
                 reason = ?
             WHERE id = ?
             """,
-            (db.to_db(now), staff.id, reason, registration_id),
+            (to_db(now), staff.id, reason, registration_id),
         )
         mail.rejection(
             conn,
@@ -293,7 +294,7 @@ def locked_members(staff: Staff, conn: Conn) -> list[LockedMember]:
         LockedMember(
             username=row["username"],
             full_name=row["full_name"],
-            locked_at=db.from_db(row["locked_at"]) if row["locked_at"] else None,
+            locked_at=from_db(row["locked_at"]) if row["locked_at"] else None,
         )
         for row in rows
     ]

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Response
 
-from mock_server import db, mail
+from mock_server import mail
 from mock_server.deps import Conn, Member, Session, State
 from mock_server.errors import ERROR_RESPONSE, INVALID_CREDENTIALS_MESSAGE, ApiError
 from mock_server.i18n import _, language
@@ -15,6 +15,7 @@ from mock_server.lockout import MAX_FAILURES, clear_failures, failures, locked_e
 from mock_server.routers import openapi_examples as ex
 from mock_server.security import decoy_image, hash_token, new_token, normalise_username
 from mock_server.store import Connection, Row, write_transaction
+from mock_server.store.meta import decoy_secret, dummy_password_hash, from_db, to_db
 from sjvirtual_tui.models import (
     ChallengeRequest,
     LoginRequest,
@@ -54,7 +55,7 @@ def challenge(
     # A user who has not finished the PRIMER INGRESO has no image yet: the decoy, as for an
     # unknown name. Only the image is answered: nothing the member typed is shown before the
     # password (a phrase or question of the member's own words would tell a real user).
-    decoy = decoy_image(db.decoy_secret(conn), username)
+    decoy = decoy_image(decoy_secret(conn), username)
     row = conn.execute(
         "SELECT security_image FROM members WHERE username = ? AND status = 'active'",
         (username,),
@@ -89,7 +90,7 @@ def login(
     # Unknown names, and approved users who have no password yet, verify a dummy hash: the
     # answer takes as long as for a wrong password.
     if member is None or member["password_hash"] is None:
-        state.passwords.verify(db.dummy_password_hash(conn), body.password)
+        state.passwords.verify(dummy_password_hash(conn), body.password)
         ok = False
     else:
         ok = state.passwords.verify(member["password_hash"], body.password)
@@ -133,7 +134,7 @@ def login(
                 # The member's e-mails from now on are in the language of this login.
                 conn.execute(
                     "UPDATE members SET last_login_at = ?, language = ? WHERE id = ?",
-                    (db.to_db(now), language(), member["id"]),
+                    (to_db(now), language(), member["id"]),
                 )
                 if new_hash is not None:
                     conn.execute(
@@ -145,7 +146,7 @@ def login(
                     INSERT INTO sessions (token_hash, member_id, created_at, last_seen_at)
                     VALUES (?, ?, ?, ?)
                     """,
-                    (hash_token(token), member["id"], db.to_db(now), db.to_db(now)),
+                    (hash_token(token), member["id"], to_db(now), to_db(now)),
                 )
                 device_token = _check_device(conn, member, body.device_token, current, now)
         if locked:
@@ -164,7 +165,7 @@ def login(
         member=MemberProfile(
             username=member["username"], full_name=member["full_name"], role=Role(member["role"])
         ),
-        last_login_at=db.from_db(previous) if previous else None,
+        last_login_at=from_db(previous) if previous else None,
         setup_required=current["status"] != "active",
         device_token=device_token,
     )
@@ -189,7 +190,7 @@ def _check_device(
             UPDATE device_tokens SET last_seen_at = ? WHERE token_hash = ? AND member_id = ?
             RETURNING token_hash
             """,
-            (db.to_db(now), hash_token(presented), member["id"]),
+            (to_db(now), hash_token(presented), member["id"]),
         ).fetchone()
         if seen is not None:
             return None
@@ -199,7 +200,7 @@ def _check_device(
         INSERT INTO device_tokens (token_hash, member_id, created_at, last_seen_at)
         VALUES (?, ?, ?, ?)
         """,
-        (hash_token(issued), member["id"], db.to_db(now), db.to_db(now)),
+        (hash_token(issued), member["id"], to_db(now), to_db(now)),
     )
     if current["last_login_at"] is not None:
         mail.new_device(
@@ -226,7 +227,7 @@ def logout(session: Session, state: State, conn: Conn) -> Response:
     with write_transaction(conn):
         conn.execute(
             "UPDATE sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL",
-            (db.to_db(state.clock.now()), token_hash),
+            (to_db(state.clock.now()), token_hash),
         )
     return Response(status_code=204)
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
 
-from mock_server import db, mail, pin, reasons
+from mock_server import mail, pin, reasons
 from mock_server.banking import (
     COOPERATIVE_NAME,
     EXTERNAL_TYPE_LABELS,
@@ -34,6 +34,7 @@ from mock_server.i18n import _
 from mock_server.idempotency import Idempotency, Outcome, member_idempotency
 from mock_server.routers import openapi_examples as ex
 from mock_server.store import Connection
+from mock_server.store.meta import to_db
 from sjvirtual_tui import rules
 from sjvirtual_tui.models import (
     ACCOUNT_TYPE_LABELS,
@@ -309,7 +310,7 @@ def confirm_beneficiary(
             None if interna else payload["id_number"],
             payload["name"],
             None if interna else payload["email"],
-            db.to_db(now),
+            to_db(now),
         ),
     ).fetchone()[0]
     assert beneficiary_id is not None
@@ -376,7 +377,7 @@ def delete_beneficiary(
                 UPDATE challenges SET status = 'cancelado', resolved_at = ?
                 WHERE transfer_id = ? AND status = 'pendiente'
                 """,
-                (db.to_db(now), row["id"]),
+                (to_db(now), row["id"]),
             )
         # transfers.beneficiary_id is ON DELETE SET NULL: their to_* copies stay.
         conn.execute("DELETE FROM beneficiaries WHERE id = ?", (beneficiary_id,))

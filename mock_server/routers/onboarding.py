@@ -13,7 +13,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Body, Depends, Response
 
-from mock_server import codes, db, mail
+from mock_server import codes, mail
 from mock_server.deps import Conn, Member, ServerState, State
 from mock_server.errors import ERROR_RESPONSE, ApiError
 from mock_server.i18n import N_, _
@@ -35,6 +35,7 @@ from mock_server.routers import openapi_examples as ex
 from mock_server.routers.auth import parse_username
 from mock_server.security import PasswordChecker
 from mock_server.store import Connection, Row, StoreError, write_transaction
+from mock_server.store.meta import to_db
 from sjvirtual_tui import rules
 from sjvirtual_tui.models import (
     ErrorBody,
@@ -173,7 +174,7 @@ def set_password(
 )
 def security_questions(conn: Conn) -> list[SecurityQuestion]:
     rows = conn.execute("SELECT id, text FROM security_questions ORDER BY id").fetchall()
-    # The cooperative's questions (mock_server.db.SECURITY_QUESTIONS), in the request's language.
+    # The cooperative's questions (mock_server.SECURITY_QUESTIONS), in the request's language.
     return [SecurityQuestion(id=question_id, text=_(text)) for question_id, text in rows]
 
 
@@ -341,18 +342,18 @@ def send_recovery_code(state: ServerState, username: str, requested: datetime) -
         with write_transaction(conn):
             conn.execute(
                 "DELETE FROM recovery_requests WHERE requested_at < ?",
-                (db.to_db(requested - RECOVERY_REQUESTS_KEPT),),
+                (to_db(requested - RECOVERY_REQUESTS_KEPT),),
             )
             conn.execute(
                 "INSERT INTO recovery_requests (username, requested_at) VALUES (?, ?)",
-                (username, db.to_db(requested)),
+                (username, to_db(requested)),
             )
             member = _recoverable(conn, username)
             if member is None or is_locked(conn, username, member["id"], recovering=True):
                 return
             (asked,) = conn.execute(
                 "SELECT COUNT(*) FROM recovery_requests WHERE username = ? AND requested_at > ?",
-                (username, db.to_db(requested - RECOVERY_MAIL_WINDOW)),
+                (username, to_db(requested - RECOVERY_MAIL_WINDOW)),
             ).fetchone()
             if asked > RECOVERY_MAILS_PER_WINDOW:
                 return  # the codes sent in the last hour are still in the member's mailbox
@@ -502,7 +503,7 @@ def complete_recovery(
         # Whoever held a session with the old password loses it.
         conn.execute(
             "UPDATE sessions SET ended_at = ? WHERE member_id = ? AND ended_at IS NULL",
-            (db.to_db(now), current["id"]),
+            (to_db(now), current["id"]),
         )
         mail.password_recovered(
             conn,

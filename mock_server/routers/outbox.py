@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from mock_server import db
 from mock_server.deps import Conn
 from mock_server.errors import ERROR_RESPONSE
+from mock_server.store.meta import from_db
 from sjvirtual_tui.models import OutboxMessage
 
 router = APIRouter(tags=["demo"], responses={500: ERROR_RESPONSE})
@@ -29,7 +29,7 @@ def outbox(conn: Conn) -> list[OutboxMessage]:
             to=row["to_address"],
             subject=row["subject"],
             body=row["body"],
-            created_at=db.from_db(row["created_at"]),
+            created_at=from_db(row["created_at"]),
         )
         for row in rows
     ]

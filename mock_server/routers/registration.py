@@ -7,13 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Response
 
-from mock_server import db
 from mock_server.deps import Conn, State
 from mock_server.errors import ERROR_RESPONSE, ApiError
 from mock_server.i18n import N_, _, language
 from mock_server.idempotency import Idempotency, Outcome, public_idempotency
 from mock_server.routers import openapi_examples as ex
 from mock_server.store import Connection
+from mock_server.store.meta import to_db
 from sjvirtual_tui import rules
 from sjvirtual_tui.models import (
     EmpresaRegistration,
@@ -202,7 +202,7 @@ def register(body: RegistrationBody, idem: RegistrationKey, state: State, conn: 
                 body.usuario,
                 RegistrationStatus.PENDIENTE.value,
                 body.model_dump_json(),
-                db.to_db(now),
+                to_db(now),
                 # The answer (approval or rejection) is e-mailed in the request's language.
                 language(),
             ),

@@ -41,8 +41,12 @@ def _only_chars_postgresql(element: OnlyChars, compiler: Any, **kw: Any) -> str:
 
 
 class IsoDate(ColumnElement[Any]):
-    """``column`` is a date written YYYY-MM-DD (SQLite: ``date(x) = x``). PostgreSQL checks the
-    form with a regular expression: a cast would raise an error instead of failing the CHECK."""
+    """``column`` is a date written YYYY-MM-DD (SQLite: ``date(x) = x``, the old schema's check).
+
+    PostgreSQL checks the form with a regular expression (a cast would raise an error instead of
+    failing the CHECK). Both refuse a time or a date written otherwise; SQLite's lets through
+    text that is no date at all (``date()`` is NULL, and so is the comparison), PostgreSQL's a
+    30 February. The server only writes ``date.isoformat()`` there."""
 
     inherit_cache = True
     type = NullType()

@@ -212,31 +212,3 @@ def reset_sequences(conn: Connection) -> None:
             f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'),"
             f" COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
         )
-
-
-def copy_postgresql_database(source: Database, name: str) -> Database:
-    """A new PostgreSQL database ``name``, a copy of ``source`` (``CREATE DATABASE ... TEMPLATE``:
-    a file-level copy, far faster than seeding again), on the same server. Nobody may be
-    connected to ``source`` meanwhile: its pooled connections are closed first. An existing
-    ``name`` is replaced."""
-    if source.dialect != "postgresql":
-        raise ValueError("copy_postgresql_database copies PostgreSQL databases only")
-    source.dispose()
-    admin = Database(source.url.set(database="postgres"), pooled=False)
-    try:
-        conn = admin.connect()
-        try:
-            quoted = _quote_identifier(name)
-            conn.execute(f"DROP DATABASE IF EXISTS {quoted}")
-            conn.execute(
-                f"CREATE DATABASE {quoted} TEMPLATE {_quote_identifier(str(source.url.database))}"
-            )
-        finally:
-            conn.close()
-    finally:
-        admin.dispose()
-    return Database(source.url.set(database=name))
-
-
-def _quote_identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'

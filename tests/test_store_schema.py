@@ -1,0 +1,142 @@
+"""The schema and its migrations (mock_server.store.schema, .migrations, .migrate)."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from mock_server.app import create_app
+from mock_server.store import Database, IntegrityError
+from mock_server.store.migrate import (
+    SchemaTooNewError,
+    SchemaTooOldError,
+    alembic_config,
+    init_db,
+)
+from mock_server.store.migrations import HEAD
+from mock_server.store.schema import metadata
+from tests.conftest import CHEAP_HASHER
+
+
+def _rows(path: Path, sql: str) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(path)
+    try:
+        return [tuple(row) for row in conn.execute(sql)]
+    finally:
+        conn.close()
+
+
+def test_head_is_the_newest_revision() -> None:
+    """The start-up's one-SELECT check compares with HEAD: it must be the scripts' head."""
+    assert ScriptDirectory.from_config(alembic_config()).get_heads() == [HEAD]
+
+
+def test_the_migrations_build_what_the_metadata_describes(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite"
+    init_db(path, CHEAP_HASHER)
+    engine = sqlalchemy.create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn)
+            assert compare_metadata(context, metadata) == []
+    finally:
+        engine.dispose()
+    assert _rows(path, "SELECT version_num FROM alembic_version") == [(HEAD,)]
+    assert _rows(path, "SELECT value FROM meta WHERE key = 'schema_version'") == [("6",)]
+    assert _rows(path, "SELECT COUNT(*) FROM security_questions") == [(8,)]
+
+
+def test_an_up_to_date_database_opens_without_alembic(seeded_db: Path) -> None:
+    """Start-up cost: a database at the head is checked with one SELECT, Alembic not imported."""
+    code = (
+        "import sys; from mock_server.store.migrate import init_db; "
+        f"init_db({str(seeded_db)!r}); print('alembic' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.strip() == "False"
+
+
+def test_a_schema_6_file_of_the_old_server_is_stamped(seeded_db: Path) -> None:
+    """The old server's schema 6 is revision 0001: its file is stamped, its data kept."""
+    conn = sqlite3.connect(seeded_db)
+    with conn:
+        conn.execute("DROP TABLE alembic_version")
+    conn.close()
+    before = _rows(seeded_db, "SELECT COUNT(*), SUM(amount_cents) FROM movements")
+    create_app(seeded_db, hasher=CHEAP_HASHER)
+    assert _rows(seeded_db, "SELECT version_num FROM alembic_version") == [(HEAD,)]
+    assert _rows(seeded_db, "SELECT COUNT(*), SUM(amount_cents) FROM movements") == before
+
+
+def test_a_revision_this_server_does_not_know_is_refused(seeded_db: Path) -> None:
+    conn = sqlite3.connect(seeded_db)
+    with conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    conn.close()
+    with pytest.raises(SchemaTooNewError, match="--fresh"):
+        init_db(seeded_db, CHEAP_HASHER)
+
+
+@pytest.mark.parametrize(("version", "error"), [("7", SchemaTooNewError), ("3", SchemaTooOldError)])
+def test_an_old_server_file_of_another_version_is_refused(
+    seeded_db: Path, version: str, error: type[Exception]
+) -> None:
+    conn = sqlite3.connect(seeded_db)
+    with conn:
+        conn.execute("DROP TABLE alembic_version")
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
+    conn.close()
+    with pytest.raises(error, match="--fresh"):
+        init_db(seeded_db, CHEAP_HASHER)
+    # Nothing was changed: the file is refused as it was.
+    assert _rows(seeded_db, "SELECT value FROM meta WHERE key = 'schema_version'") == [(version,)]
+    assert "alembic_version" not in {
+        name for (name,) in _rows(seeded_db, "SELECT name FROM sqlite_master")
+    }
+
+
+@pytest.mark.parametrize(
+    ("sql", "params"),
+    [
+        # codes: capitals, digits and _ only (SQLite GLOB, PostgreSQL ~)
+        ("INSERT INTO institutions (code, name, kind) VALUES (?, ?, 'banco')", ("12a4", "X")),
+        ("INSERT INTO institutions (code, name, kind) VALUES (?, ?, 'banco')", ("123", "X")),
+        # due dates: a date, not a time (SQLite's date(x) = x lets text that is no date at all
+        # through, as it always did; PostgreSQL's form refuses that too)
+        (
+            "UPDATE cards SET due_date = ? WHERE id = 1",
+            ("2026-01-05T10:00",),
+        ),
+        # last 4 digits
+        ("UPDATE cards SET last4 = ? WHERE id = 1", ("12a4",)),
+    ],
+)
+def test_the_checks_hold(seeded_db: Path, sql: str, params: tuple[object, ...]) -> None:
+    database = Database(seeded_db, pooled=False)
+    try:
+        with database.connection() as conn, pytest.raises(IntegrityError):
+            conn.execute(sql, params)
+    finally:
+        database.dispose()
+
+
+def test_the_checks_let_valid_values_through(seeded_db: Path) -> None:
+    database = Database(seeded_db, pooled=False)
+    try:
+        with database.connection() as conn:
+            conn.execute(
+                "INSERT INTO institutions (code, name, kind) VALUES ('9999', 'Banco X', 'banco')"
+            )
+            conn.execute("UPDATE cards SET due_date = '2026-02-28', last4 = '0042' WHERE id = 1")
+    finally:
+        database.dispose()
