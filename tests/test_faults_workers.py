@@ -89,6 +89,7 @@ class Load:
         self.unavailable: list[httpx.Response] = []  # every 503, to look at its headers
         self.unexpected: list[str] = []  # answers no fault explains (a 500, a 4xx)
         self.stop = threading.Event()
+        self.abort = threading.Event()  # the test failed: not even the last one is retried
         self.threads = [
             threading.Thread(target=self._client, args=(t,), daemon=True) for t in range(THREADS)
         ]
@@ -102,6 +103,7 @@ class Load:
         if kind is None:
             self.finish()
         else:  # the test failed already: its error is the one to see, not a slow join
+            self.abort.set()
             self.stop.set()
 
     def _plan(self, thread: int, n: int) -> Planned:
@@ -127,6 +129,8 @@ class Load:
                     self.sent.append(planned)  # before the first send
                 deadline = time.monotonic() + RECOVERY_SECONDS * 2
                 while not planned.succeeded and time.monotonic() < deadline:
+                    if self.abort.is_set():
+                        return
                     self._send(client, planned)
 
     def _send(self, client: httpx.Client, planned: Planned) -> None:
