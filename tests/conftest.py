@@ -88,6 +88,8 @@ SQLITE_ONLY_FILES = frozenset(
         "test_ssh_kiosk.py",
         "test_wheel_install.py",
         "test_i18n_plurals.py",  # its server tests drive the TUI's PIN step
+        # The TUI's flows, then every file under tmp_path, the SQLite file's bytes included.
+        "test_secrets_in_logs.py",
     }
 )
 
@@ -191,7 +193,7 @@ def _postgres_template(postgres_cluster: Cluster) -> str:
     """The PostgreSQL twin of ``_seeded_template``: a database seeded once, copied per test."""
     name = "sjv_seeded"
     postgres_cluster.admin(f'CREATE DATABASE "{name}"')
-    seed_database(postgres_cluster.url(name), now=CLOCK_START, bulk=False)  # type: ignore[arg-type]
+    seed_database(postgres_cluster.url(name), now=CLOCK_START, bulk=False)
     return name
 
 
@@ -210,8 +212,9 @@ class SeededDatabases:
             return Path(self._request.getfixturevalue("_seeded_template"))
         return self._cluster.url(self._request.getfixturevalue("_postgres_template"))
 
-    def new(self, engine: str) -> Path | str:
-        return self.copy(self.template(engine))
+    def new(self, engine: str, into: Path | None = None) -> Path | str:
+        """A copy of the seeded database (an SQLite file in ``into``, else a new directory)."""
+        return self.copy(self.template(engine), into)
 
     def empty(self, engine: str) -> Path | str:
         """A new empty database (for a test that seeds its own, at another time)."""
@@ -222,9 +225,9 @@ class SeededDatabases:
         self._cluster.admin(f'CREATE DATABASE "{name}"')
         return self._cluster.url(name)
 
-    def copy(self, source: Path | str) -> Path | str:
+    def copy(self, source: Path | str, into: Path | None = None) -> Path | str:
         if isinstance(source, Path):
-            path = self._tmp.mktemp("db") / "sjvirtual.sqlite"
+            path = (into or self._tmp.mktemp("db")) / "sjvirtual.sqlite"
             shutil.copyfile(source, path)
             return path
         return self._cluster.url(self._cluster.copy_of(_database_name(source)))
@@ -251,10 +254,12 @@ def seeded_databases(
 
 
 @pytest.fixture
-def seeded_db(engine: str, seeded_databases: SeededDatabases) -> Iterator[Path | str]:
-    """A private copy of the small seeded database for one test: an SQLite file's path, or a
-    PostgreSQL database's URL (dropped after the test)."""
-    db = seeded_databases.new(engine)
+def seeded_db(
+    engine: str, seeded_databases: SeededDatabases, tmp_path: Path
+) -> Iterator[Path | str]:
+    """A private copy of the small seeded database for one test: an SQLite file in the test's
+    ``tmp_path``, or a PostgreSQL database's URL (dropped after the test)."""
+    db = seeded_databases.new(engine, tmp_path)
     try:
         yield db
     finally:

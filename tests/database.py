@@ -69,6 +69,22 @@ def ledger_problems_of(db: DB) -> list[str]:
         return ledger_problems(conn)
 
 
+def raw_files(db: DB) -> list[Path]:
+    """The files that hold ``db``'s bytes, for a test that a secret is stored nowhere in clear:
+    the SQLite file and its write-ahead log; PostgreSQL's files of the database and the cluster's
+    write-ahead log, after a CHECKPOINT (so what is only in PostgreSQL's memory is on disk)."""
+    if dialect(db) == "sqlite":
+        return [path for path in (Path(db), Path(f"{db}-wal")) if path.exists()]
+    with connect(db) as conn:
+        conn.execute("CHECKPOINT")
+        data = Path(conn.execute("SHOW data_directory").fetchone()[0])
+        oid = conn.execute(
+            "SELECT oid FROM pg_database WHERE datname = current_database()"
+        ).fetchone()[0]
+    files = [*(data / "base" / str(oid)).iterdir(), *(data / "pg_wal").iterdir()]
+    return sorted(path for path in files if path.is_file())
+
+
 def tables(db: DB) -> list[str]:
     """The names of the database's tables (the server's schema, in any order)."""
     if dialect(db) == "sqlite":

@@ -13,14 +13,17 @@ the test.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -232,6 +235,10 @@ def _unprivileged_user() -> str | None:
     raise RuntimeError("running as root and there is no 'nobody' user to run PostgreSQL as")
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 @contextlib.contextmanager
 def running_cluster(*, durable: bool = False) -> Iterator[Cluster]:
     """A started cluster, stopped and removed on exit (whatever happened inside)."""
@@ -243,6 +250,14 @@ def running_cluster(*, durable: bool = False) -> Iterator[Cluster]:
         entry = pwd.getpwnam(user)
         os.chown(base, entry.pw_uid, entry.pw_gid)
     cluster = Cluster(bin=bin_dir, base=base, port=_free_port(), user=user, durable=durable)
+    # Also at the interpreter's exit: a Ctrl+C in the middle of a test may skip the session's
+    # teardown, and the server (another user's process) would outlive the tests.
+    atexit.register(cluster.stop)
+    # A SIGTERM (``timeout``, a CI runner giving up) would end Python without atexit: turned
+    # into an interrupt, so pytest stops and the cluster with it.
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         for attempt in range(3):
             try:
@@ -260,3 +275,6 @@ def running_cluster(*, durable: bool = False) -> Iterator[Cluster]:
         yield cluster
     finally:
         cluster.stop()
+        atexit.unregister(cluster.stop)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

@@ -16,7 +16,7 @@ from mock_server.clock import ManualClock
 from sjvirtual_tui.models import SecurityImageId
 from sjvirtual_tui.rules import ECUADOR_TZ
 from tests.conftest import CHEAP_HASHER, CLOCK_START, login_token
-from tests.database import connect
+from tests.database import connect, raw_files
 
 CHALLENGE = "/api/v1/auth/challenge"
 LOGIN = "/api/v1/auth/login"
@@ -296,8 +296,7 @@ async def test_tokens_are_stored_only_as_sha256(
 ) -> None:
     token = await login_token(api_client, "demo", "Demo2026")
     # The raw bytes of the database and its write-ahead log: the token is nowhere.
-    files = [seeded_db, Path(f"{seeded_db}-wal")]
-    raw = b"".join(path.read_bytes() for path in files if path.exists())
+    raw = b"".join(path.read_bytes() for path in raw_files(seeded_db))
     assert token.encode() not in raw
     hashes = [row[0] for row in _query(seeded_db, "SELECT token_hash FROM sessions")]
     assert hashes == [hashlib.sha256(token.encode()).hexdigest()]

@@ -28,6 +28,7 @@ from tests.api import (
     registration_id,
     rows,
 )
+from tests.database import raw_files
 
 ALL_TABLES = (*STATE_TABLES, "idempotency")
 
@@ -240,8 +241,7 @@ async def test_secrets_in_a_request_reach_no_plain_hash(
     )
     assert secret_hash.startswith("$argon2id$")
     assert len(request_hash) == 64
-    files = (seeded_db, Path(f"{seeded_db}-wal"))
-    raw = b"".join(path.read_bytes() for path in files if path.exists())
+    raw = b"".join(path.read_bytes() for path in raw_files(seeded_db))
     assert b"Secreta2026" not in raw
 
 
