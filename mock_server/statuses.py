@@ -170,8 +170,10 @@ ERROR_DESCRIPTION = "An ErrorBody: code, a message in the request's language, th
 def document_statuses(app: FastAPI) -> None:
     """Makes ``app.openapi()`` declare every status :func:`route_statuses` finds.
 
-    Read when the document is first asked for, not when the app is made: reading every route's
-    code takes seconds, and most apps (every test's, the demo's) never serve the document.
+    The routes' code is read when the document is first asked for, not here: it takes seconds
+    (every function a route calls, walked), and each worker builds its app at start, so a worker
+    that replaces one that died would serve that much later; most apps (every test's, the
+    demo's) never serve the document.
     """
     make = app.openapi
 

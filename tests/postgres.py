@@ -86,6 +86,9 @@ class Cluster:
     base: Path
     port: int
     user: str | None  # the OS user the server runs as (None: the current one)
+    # False for the tests (nothing to keep: no fsync); True for a benchmark that must pay for
+    # every COMMIT what a branch's server pays (as SQLite's synchronous=FULL does).
+    durable: bool = False
     _copies: int = field(default=0)
 
     @property
@@ -130,20 +133,21 @@ class Cluster:
         )
         if done.returncode:
             raise RuntimeError(f"initdb failed:\n{done.stdout}{done.stderr}")
-        options = " ".join(
-            (
-                "-c listen_addresses=127.0.0.1",
-                f"-c port={self.port}",
-                f"-c unix_socket_directories={self.base}",
-                f"-c max_connections={MAX_CONNECTIONS}",
-                # Nothing here outlives the session or a crash of the machine: no waiting for
-                # the disk on every COMMIT (the tests run thousands of them).
-                "-c fsync=off",
-                "-c synchronous_commit=off",
-                "-c full_page_writes=off",
-                "-c log_min_messages=warning",
-            )
-        )
+        self.start_server()
+
+    def start_server(self) -> None:
+        """``pg_ctl start`` on the data directory (again, after :meth:`stop_server`)."""
+        settings = [
+            "-c listen_addresses=127.0.0.1",
+            f"-c port={self.port}",
+            f"-c unix_socket_directories={self.base}",
+            f"-c max_connections={MAX_CONNECTIONS}",
+            "-c log_min_messages=warning",
+        ]
+        if not self.durable:
+            # Nothing here outlives the session or a crash of the machine: no waiting for the
+            # disk on every COMMIT (the tests run thousands of them).
+            settings += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
         done = self._run(
             str(self.bin / "pg_ctl"),
             "--pgdata",
@@ -151,7 +155,7 @@ class Cluster:
             "--log",
             str(self.log),
             "--options",
-            options,
+            " ".join(settings),
             "--wait",
             "--timeout",
             "60",
@@ -160,6 +164,14 @@ class Cluster:
         if done.returncode:
             log = self.log.read_text(errors="replace") if self.log.exists() else ""
             raise RuntimeError(f"pg_ctl start failed:\n{done.stdout}{done.stderr}{log}")
+
+    def stop_server(self, mode: str = "fast") -> None:
+        """``pg_ctl stop`` (``fast``: open sessions are ended), the data directory kept."""
+        done = self._run(
+            str(self.bin / "pg_ctl"), "--pgdata", str(self.data), "--mode", mode, "--wait", "stop"
+        )
+        if done.returncode:
+            raise RuntimeError(f"pg_ctl stop failed:\n{done.stdout}{done.stderr}")
 
     def stop(self) -> None:
         """Stops the server (fast: open sessions are ended) and removes its directory."""
@@ -228,7 +240,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 @contextlib.contextmanager
-def running_cluster() -> Iterator[Cluster]:
+def running_cluster(*, durable: bool = False) -> Iterator[Cluster]:
     """A started cluster, stopped and removed on exit (whatever happened inside)."""
     bin_dir = find_bin()
     user = _unprivileged_user()
@@ -237,7 +249,7 @@ def running_cluster() -> Iterator[Cluster]:
     if user is not None:
         entry = pwd.getpwnam(user)
         os.chown(base, entry.pw_uid, entry.pw_gid)
-    cluster = Cluster(bin=bin_dir, base=base, port=_free_port(), user=user)
+    cluster = Cluster(bin=bin_dir, base=base, port=_free_port(), user=user, durable=durable)
     # Also at the interpreter's exit: a Ctrl+C in the middle of a test may skip the session's
     # teardown, and the server (another user's process) would outlive the tests.
     atexit.register(cluster.stop)
