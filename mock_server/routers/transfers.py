@@ -167,8 +167,13 @@ async def _start(
             # fsync, less than the trip between threads and the waits for the GIL at each
             # statement (a thread holding the write lock waited up to 5 ms for it whenever
             # the event loop was busy, and every writer queued behind it). Handing only the
-            # COMMIT to a thread cost more CPU than the overlap won.
-            return idem.run(conn, partial(_execute_propias, state, conn, member, body))
+            # COMMIT to a thread cost more CPU than the overlap won. On PostgreSQL each
+            # statement is a round trip to another process: waiting for those (and for the
+            # writers' lock) on the event loop would stall every other request of the worker.
+            propias = partial(idem.run, conn, partial(_execute_propias, state, conn, member, body))
+            if conn.dialect == "sqlite":
+                return propias()
+            return await run_in_threadpool(propias)
         clearing: ClearingSettings = request.app.state.clearing
         return await run_in_threadpool(_start_with_pin, state, clearing, conn, member, idem, body)
     finally:
