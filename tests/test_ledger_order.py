@@ -23,10 +23,10 @@ from typing import Any
 import httpx
 import pytest
 
-from mock_server import create_app, db
+from mock_server import create_app
 from mock_server.clock import ManualClock
 from mock_server.ledger import Leg, ledger_problems, post_transfer, statement_problems
-from mock_server.store import write_transaction
+from mock_server.store import Database, write_transaction
 from mock_server.store.meta import meta_value, to_db
 from mock_server.store.migrate import SCHEMA_VERSION
 from mock_server.testing import CLEARING_PAUSE_ENV, login_token
@@ -329,7 +329,8 @@ async def test_a_schema_5_file_gets_the_sequence(
     shutil.copyfile(seeded_db, old)
     returned_id, transfer_at = _as_schema_5_with_a_late_settlement(old)
     app = create_app(old, clock=clock, hasher=CHEAP_HASHER)
-    conn = db.connect(old)
+    database = Database(old, pooled=False)
+    conn = database.connect()
     try:
         assert meta_value(conn, "schema_version") == str(SCHEMA_VERSION)
         # Every movement has its place in the sequence, in id (commit) order; the late
@@ -346,6 +347,7 @@ async def test_a_schema_5_file_gets_the_sequence(
         assert columns == ["account_id", "posted_at", "seq"]
     finally:
         conn.close()
+        database.dispose()
     # And the member's statement, over the API, chains.
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://sjv.test") as client:
