@@ -24,6 +24,7 @@ from mock_server.store.migrate import (
 from mock_server.store.migrations import HEAD
 from mock_server.store.schema import metadata
 from tests.conftest import CHEAP_HASHER
+from tests.database import connect
 
 
 def _rows(path: Path, sql: str) -> list[tuple[object, ...]]:
@@ -66,6 +67,7 @@ def test_an_up_to_date_database_opens_without_alembic(seeded_db: Path) -> None:
     assert result.stdout.strip() == "False"
 
 
+@pytest.mark.sqlite_only("the old server kept its data in an SQLite file only")
 def test_a_schema_6_file_of_the_old_server_is_stamped(seeded_db: Path) -> None:
     """The old server's schema 6 is revision 0001: its file is stamped, its data kept."""
     conn = sqlite3.connect(seeded_db)
@@ -79,14 +81,13 @@ def test_a_schema_6_file_of_the_old_server_is_stamped(seeded_db: Path) -> None:
 
 
 def test_a_revision_this_server_does_not_know_is_refused(seeded_db: Path) -> None:
-    conn = sqlite3.connect(seeded_db)
-    with conn:
+    with connect(seeded_db) as conn:
         conn.execute("UPDATE alembic_version SET version_num = '9999'")
-    conn.close()
     with pytest.raises(SchemaTooNewError, match="--fresh"):
         init_db(seeded_db, CHEAP_HASHER)
 
 
+@pytest.mark.sqlite_only("the old server kept its data in an SQLite file only")
 @pytest.mark.parametrize(("version", "error"), [("7", SchemaTooNewError), ("3", SchemaTooOldError)])
 def test_an_old_server_file_of_another_version_is_refused(
     seeded_db: Path, version: str, error: type[Exception]
