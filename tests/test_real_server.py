@@ -54,6 +54,7 @@ async def test_answers_do_not_wait_for_delayed_acks(seeded_db: Path) -> None:
     assert statistics.median(times) < 0.02, times
 
 
+@pytest.mark.sqlite_only("the write-ahead log beside the file is SQLite's")
 async def test_the_server_closes_its_connections_when_it_stops(seeded_db: Path) -> None:
     wal = Path(f"{seeded_db}-wal")
     app = create_app(seeded_db)  # still referenced after the stop: nothing is garbage-collected
