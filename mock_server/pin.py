@@ -319,10 +319,13 @@ def wrong_pin(conn: Connection, row: Row, now: datetime) -> tuple[int, ErrorBody
     ).fetchone()[0]
     left = row["attempts_left"] - 1
     if wrong >= MAX_WRONG_IN_A_ROW:
+        # The lock cancels every operation awaiting a PIN, this one too, before its tries are
+        # written down: a pending challenge with none left breaks the table's CHECK (the
+        # member's fifth wrong PIN can also be the operation's third).
+        lock_by_pin(conn, member_id, now, wrong)
         conn.execute(
             "UPDATE challenges SET attempts_left = ? WHERE id = ?", (max(left, 0), row["id"])
         )
-        lock_by_pin(conn, member_id, now, wrong)
         return 423, ErrorBody(code="locked", message=_(LOCKED_MESSAGE))
     if left > 0:
         conn.execute("UPDATE challenges SET attempts_left = ? WHERE id = ?", (left, row["id"]))

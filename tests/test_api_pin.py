@@ -280,6 +280,25 @@ def _pin_failures(db: Path) -> int:
     return int(count)
 
 
+async def test_the_fifth_wrong_pin_that_is_also_the_operations_third_locks_the_member(
+    demo_client: httpx.AsyncClient, demo: str, seeded_db: Path
+) -> None:
+    """Found by the bank's model: the lock wrote the operation's last try down while it was
+    still pending (the table's CHECK refused it: a 500 and nothing locked)."""
+    _transfer, challenge, pin = await _pending_transfer(demo_client, demo)
+    firsts = [await confirm(demo_client, demo, challenge, wrong(pin)) for _ in range(2)]
+    others = await _wrong_pins(demo_client, demo, 2)
+    assert [a.status_code for a in (*firsts, *others)] == [422] * 4
+    fifth = await confirm(demo_client, demo, challenge, wrong(pin))
+    assert fifth.status_code == 423, fifth.text
+    assert fifth.json()["code"] == "locked"
+    statuses = rows(
+        seeded_db, "SELECT status, attempts_left FROM challenges WHERE id = ?", challenge["id"]
+    )
+    assert statuses == [("cancelado", 0)]
+    assert _pin_failures(seeded_db) == 5
+
+
 async def test_five_wrong_pins_in_a_row_lock_the_member_whatever_the_operations(
     demo_client: httpx.AsyncClient, demo: str, seeded_db: Path, teller_token: str
 ) -> None:
