@@ -9,13 +9,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 
-from mock_server.clearing import DEFAULT_DELAY_SECONDS, ClearingSettings
-from mock_server.clock import Clock, SystemClock
-from mock_server.deps import ServerState
-from mock_server.errors import install_error_handlers
-from mock_server.i18n import LanguageMiddleware
-from mock_server.pin_limits import DEFAULT_PIN_LIMITS, PinLimits
-from mock_server.routers import (
+from mock_server.api import (
     accounts,
     admin,
     auth,
@@ -28,11 +22,17 @@ from mock_server.routers import (
     registration,
     transfers,
 )
-from mock_server.security import PasswordChecker
-from mock_server.statuses import document_statuses
+from mock_server.api.deps import ServerState
+from mock_server.api.errors import install_error_handlers
+from mock_server.api.statuses import document_statuses
+from mock_server.api.wire import UnicodeGuard
+from mock_server.domain.clearing import DEFAULT_DELAY_SECONDS, ClearingSettings
+from mock_server.domain.clock import Clock, SystemClock
+from mock_server.domain.pin_limits import DEFAULT_PIN_LIMITS, PinLimits
+from mock_server.domain.security import PasswordChecker
+from mock_server.i18n import LanguageMiddleware
 from mock_server.store import Database
 from mock_server.store.migrate import init_db
-from mock_server.wire import UnicodeGuard
 from sjvirtual_tui.models import API_PREFIX, Health
 
 IDLE_TIMEOUT_SECONDS = 300

@@ -29,7 +29,7 @@ from uvicorn.supervisors import Multiprocess
 
 from mock_server import seed
 from mock_server.app import IDLE_TIMEOUT_SECONDS, create_app
-from mock_server.clearing import DEFAULT_DELAY_SECONDS
+from mock_server.domain.clearing import DEFAULT_DELAY_SECONDS
 from mock_server.seed import APP_NAME, fresh_database, template_path
 from mock_server.store import (
     URL,

@@ -4,7 +4,7 @@ Every request runs inside :func:`use_language` of its ``Accept-Language`` header
 (:class:`LanguageMiddleware`): ``_()`` answers in that language in the endpoint, in its
 dependencies (also those FastAPI runs in its threadpool, which copies the context) and in the
 exception handlers. E-mails are read later, by their addressee: they are written in the member's
-stored language (:mod:`mock_server.mail`), not the request's.
+stored language (:mod:`mock_server.domain.mail`), not the request's.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class LanguageMiddleware:
     Pure ASGI (no ``BaseHTTPMiddleware``): a header scan and a context variable, nothing that
     would slow the fast path of ``POST /transfers``. Starlette's outermost
     ``ServerErrorMiddleware`` runs outside it: its handler (the 500 answer) reads the header
-    itself (:func:`mock_server.errors.install_error_handlers`).
+    itself (:func:`mock_server.api.errors.install_error_handlers`).
     """
 
     def __init__(self, app: ASGIApp) -> None:

@@ -44,7 +44,7 @@ from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 
 from mock_server import create_app
-from mock_server.clock import ManualClock
+from mock_server.domain.clock import ManualClock
 from mock_server.seed import seed_database
 from mock_server.testing import login_token
 from tests.postgres import (

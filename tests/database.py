@@ -63,7 +63,7 @@ def counts(db: DB, *tables: str) -> dict[str, int]:
 
 
 def ledger_problems_of(db: DB) -> list[str]:
-    from mock_server.ledger import ledger_problems
+    from mock_server.domain.ledger import ledger_problems
 
     with connect(db) as conn:
         return ledger_problems(conn)

@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from mock_server.ledger import ledger_problems, statement_problems
+from mock_server.domain.ledger import ledger_problems, statement_problems
 from sjvirtual_tui.models import API_PREFIX
 from tests.database import DB, connect, dialect, rows, scalar, server_args
 

@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from fastapi import FastAPI
 
 from mock_server import create_app
-from mock_server.clock import ManualClock
+from mock_server.domain.clock import ManualClock
 from sjvirtual_tui.models import SecurityImageId
 from sjvirtual_tui.rules import ECUADOR_TZ
 from tests.conftest import CHEAP_HASHER, CLOCK_START, login_token

@@ -7,7 +7,7 @@ staff only (``require_staff``). Then, for every authenticated route:
 - no token, an unknown token, a logged-out token and an idle-expired token are 401;
 - a member's session on a staff route is 403 ``forbidden``, a teller's session on a socio
   route is 403 ``forbidden``, a session still in the PRIMER INGRESO is 403 ``setup_required``
-  (outside :data:`mock_server.deps.SETUP_ALLOWED`);
+  (outside :data:`mock_server.api.deps.SETUP_ALLOWED`);
 - for every route with a path id of something a member owns, member A with member B's real
   ids (made through the API: beneficiaries, transfers, payments, PIN challenges, frequent
   services) and a valid body is 404 ``not_found`` — both ways, demo <-> socio2 — and the
@@ -37,10 +37,10 @@ import pytest_asyncio
 from fastapi import FastAPI
 
 from mock_server import create_app
-from mock_server.banking import Socio, require_socio, socio_context
-from mock_server.clock import ManualClock
-from mock_server.deps import SETUP_ALLOWED, Member, current_session, require_staff
-from mock_server.statuses import api_routes
+from mock_server.api.deps import SETUP_ALLOWED, Member, current_session, require_staff
+from mock_server.api.statuses import api_routes
+from mock_server.domain.banking import Socio, require_socio, socio_context
+from mock_server.domain.clock import ManualClock
 from sjvirtual_tui.models import API_PREFIX, RejectRequest
 from tests.api import (
     BILL_CNEL_DEMO,

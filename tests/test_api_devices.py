@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from mock_server import create_app
-from mock_server.clock import ManualClock
+from mock_server.domain.clock import ManualClock
 from mock_server.store.meta import from_db
 from mock_server.store.migrate import SCHEMA_VERSION
 from tests.api import (

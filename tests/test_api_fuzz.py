@@ -50,8 +50,8 @@ from schemathesis.engine import StopReason, events
 from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER
 from schemathesis.python import asgi
 
-from mock_server.idempotency import KEY_HEADER, KEY_PATTERN, REPLAYED_HEADER
-from mock_server.security import normalise_username
+from mock_server.api.idempotency import KEY_HEADER, KEY_PATTERN, REPLAYED_HEADER
+from mock_server.domain.security import normalise_username
 from sjvirtual_tui.models import API_PREFIX
 from tests.database import connect
 
@@ -441,7 +441,7 @@ def test_every_amount_is_bounded_integer_cents(demo_app: FastAPI) -> None:
 
 
 def test_the_statuses_come_from_the_code(demo_app: FastAPI) -> None:
-    """The document's statuses are derived from each route's code (mock_server.statuses): the
+    """The document's statuses are derived from each route's code (mock_server.api.statuses): the
     ones the domain raises deep down are there, with the HTTP layer's own."""
     document = demo_app.openapi()
     expected = {
@@ -486,10 +486,10 @@ def test_a_new_error_cannot_be_forgotten() -> None:
     from fastapi import APIRouter
     from starlette import status
 
-    from mock_server import lockout
-    from mock_server.errors import ApiError
-    from mock_server.idempotency import Idempotency, Outcome
-    from mock_server.statuses import route_statuses
+    from mock_server.api.errors import ApiError
+    from mock_server.api.idempotency import Idempotency, Outcome
+    from mock_server.api.statuses import route_statuses
+    from mock_server.domain import lockout
 
     router = APIRouter()
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi import Depends, FastAPI
 
-from mock_server.clock import ManualClock
+from mock_server.domain.clock import ManualClock
 from mock_server.i18n import language
 from sjvirtual_tui.formatting import money
 from tests import i18n_tools

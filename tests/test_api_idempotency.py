@@ -11,8 +11,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-import mock_server.mail as mail
-from mock_server.errors import ApiError
+import mock_server.domain.mail as mail
+from mock_server.api.errors import ApiError
 from tests.api import (
     LUIS,
     REGISTRATIONS,

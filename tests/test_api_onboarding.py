@@ -12,8 +12,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from mock_server.clock import ManualClock
-from mock_server.deps import SETUP_ALLOWED
+from mock_server.api.deps import SETUP_ALLOWED
+from mock_server.domain.clock import ManualClock
 from mock_server.store.meta import SECURITY_QUESTIONS
 from tests.api import (
     ACCOUNTS,

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mock_server.clock import ManualClock
+from mock_server.domain.clock import ManualClock
 from sjvirtual_tui.formatting import money
 from sjvirtual_tui.models import MAX_CENTS
 from tests.api import (

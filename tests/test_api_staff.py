@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mock_server.clock import ManualClock
-from mock_server.security import decoy_image
+from mock_server.domain.clock import ManualClock
+from mock_server.domain.security import decoy_image
 from mock_server.store.meta import decoy_secret
 from mock_server.testing import login_token
 from tests.api import (

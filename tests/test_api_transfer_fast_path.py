@@ -19,9 +19,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mock_server import create_app
-from mock_server.clock import ManualClock
-from mock_server.errors import ApiError
-from mock_server.routers import transfers
+from mock_server.api import transfers
+from mock_server.api.errors import ApiError
+from mock_server.domain.clock import ManualClock
 from tests.api import DEMO_PERSONAL, DEMO_VISTA, LOGIN, TRANSFERS, auth, rows
 from tests.conftest import CHEAP_HASHER, CLOCK_START, SeededDatabases
 

@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from mock_server import clearing
-from mock_server.clock import ManualClock
-from mock_server.money import money as server_money
+from mock_server.domain import clearing
+from mock_server.domain.clock import ManualClock
+from mock_server.domain.money import money as server_money
 from sjvirtual_tui.formatting import money
 from tests.api import (
     ACCOUNTS,

@@ -18,7 +18,7 @@ Each rule predicts the server's answer from the model (status, ``code`` and ``fi
 body of a success) *before* applying the change, and the answer must match. The server's lazy
 work is modelled where the server does it: the clearing (settlements after
 ``CLEARING_DELAY``) and the sweep of expired PINs run in the model exactly on the requests that
-run :func:`mock_server.clearing.catch_up` (a read of accounts, transfers, payments or limits;
+run :func:`mock_server.domain.clearing.catch_up` (a read of accounts, transfers, payments or limits;
 the start of a transfer to a third party or of a payment; a confirmation; never a replay).
 
 After every step the invariants compare the whole database with the model: balances, the
@@ -56,15 +56,15 @@ from hypothesis.stateful import (
 )
 
 from mock_server import create_app
-from mock_server.clock import ManualClock
-from mock_server.ledger import (
+from mock_server.domain.clock import ManualClock
+from mock_server.domain.ledger import (
     CARTERA_NUMBER,
     COMPENSACION_NUMBER,
     RECAUDACION_NUMBER,
     SALIDAS_NUMBER,
     ledger_problems,
 )
-from mock_server.security import hash_token
+from mock_server.domain.security import hash_token
 from mock_server.store.meta import from_db
 from sjvirtual_tui.models import API_PREFIX, AccountType
 from sjvirtual_tui.rules import ECUADOR_TZ, normalise_third_party_account

@@ -26,8 +26,8 @@ from typing import Any
 import httpx
 
 from mock_server import create_app
-from mock_server.clock import ManualClock
-from mock_server.pin_limits import PinLimits
+from mock_server.domain.clock import ManualClock
+from mock_server.domain.pin_limits import PinLimits
 from mock_server.testing import run_server_in_thread
 from sjvirtual_tui.models import API_PREFIX
 from tests.conftest import CHEAP_HASHER

@@ -24,8 +24,8 @@ import httpx
 import pytest
 
 from mock_server import create_app
-from mock_server.clock import ManualClock
-from mock_server.ledger import Leg, ledger_problems, post_transfer, statement_problems
+from mock_server.domain.clock import ManualClock
+from mock_server.domain.ledger import Leg, ledger_problems, post_transfer, statement_problems
 from mock_server.store import Database, write_transaction
 from mock_server.store.meta import meta_value, to_db
 from mock_server.store.migrate import SCHEMA_VERSION

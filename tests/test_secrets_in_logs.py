@@ -42,9 +42,9 @@ import platformdirs
 import pytest
 from fastapi import FastAPI
 
-import mock_server.pin
+import mock_server.domain.pin
 from mock_server import create_app
-from mock_server.clock import ManualClock
+from mock_server.domain.clock import ManualClock
 from mock_server.testing import run_server_in_thread
 from sjvirtual_tui import cli
 from sjvirtual_tui.app import build_app
@@ -104,7 +104,7 @@ RECOVERED_PASSWORD = "Qj3Tercera"
 # Mistyped secrets are secrets too (a typo is a near miss of the real one).
 WRONG_PASSWORD = "Demo2026Zr8"
 WRONG_PIN = "5062"
-# The PINs the server will issue, in order (mock_server.pin.new_pin is replaced): four digits
+# The PINs the server will issue, in order (mock_server.domain.pin.new_pin is replaced): four digits
 # that occur in no seeded file on their own, and that no timestamp can spell (not 19xx/20xx).
 PINS = ("7394", "8157")
 LOGOUT = f"{API_PREFIX}/auth/logout"
@@ -194,7 +194,7 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 @pytest.fixture
 def fixed_pins(monkeypatch: pytest.MonkeyPatch) -> None:
     issued = iter(PINS)
-    monkeypatch.setattr(mock_server.pin, "new_pin", lambda: next(issued))
+    monkeypatch.setattr(mock_server.domain.pin, "new_pin", lambda: next(issued))
 
 
 def tui(server_app: FastAPI, export_dir: Path, clock: ManualClock) -> Any:

@@ -30,7 +30,7 @@ def _rows(path: DB, sql: str, *params: object) -> list[tuple[object, ...]]:
 
 
 def test_the_ledger_balances(seeded_db: Path) -> None:
-    # Recomputed here in Python, independently of mock_server.ledger's SQL.
+    # Recomputed here in Python, independently of mock_server.domain.ledger's SQL.
     movements = _rows(
         seeded_db,
         """

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
-from mock_server.clock import ManualClock
+from mock_server.domain.clock import ManualClock
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.widgets.pin_entry import PinEntry
 from tests.api import BENEFICIARIES, CHALLENGES, DEMO_EMAIL, OUTBOX, PIN_LINE, keyed

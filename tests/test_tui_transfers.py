@@ -11,7 +11,7 @@ import httpx
 from textual.pilot import Pilot
 from textual.widgets import ContentSwitcher, Select
 
-from mock_server.ledger import ledger_problems
+from mock_server.domain.ledger import ledger_problems
 from sjvirtual_tui.formatting import money
 from sjvirtual_tui.screens.beneficiaries import AddBeneficiaryScreen, BeneficiariesScreen
 from sjvirtual_tui.screens.dashboard import DashboardScreen

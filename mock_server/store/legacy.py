@@ -16,7 +16,7 @@ SCHEMA_VERSION = 6
 OLDEST_MIGRATABLE = 4
 
 # seq (schema 6): the posting sequence, one counter for the whole database, taken with
-# posted_at inside the write transaction that posts the movement (mock_server.ledger): commit
+# posted_at inside the write transaction that posts the movement (mock_server.domain.ledger): commit
 # order. posted_at never goes back along it, so a statement in (posted_at, seq) order is in seq
 # order, and each running balance (balance_after_cents) follows from the one before.
 _MOVEMENTS_TABLE = """
@@ -36,7 +36,7 @@ _MOVEMENTS_TABLE = """
 # --- pago de servicios and pago de tarjetas (schema 4) ---
 PAYMENTS_SCHEMA = [
     # The catalog of billers (seeded). reference_pattern: a regular expression the reference
-    # matches once normalised (mock_server.payments.normalise_reference).
+    # matches once normalised (mock_server.domain.payments.normalise_reference).
     """
     CREATE TABLE IF NOT EXISTS billers (
         code TEXT PRIMARY KEY
@@ -381,7 +381,7 @@ _SCHEMA = [
         created_at TEXT NOT NULL
     )
     """,
-    # The stored answers of state-changing requests (mock_server.idempotency). secret_hash is
+    # The stored answers of state-changing requests (mock_server.api.idempotency). secret_hash is
     # an argon2id hash of the body's secret fields (passwords, answers, codes), which are left
     # out of request_hash: a plain SHA-256 of them could be reversed by guessing.
     """

@@ -220,7 +220,7 @@ journal = Table(
 )
 
 # seq: the posting sequence, one counter for the whole database, taken with posted_at inside
-# the write transaction that posts the movement (mock_server.ledger): commit order.
+# the write transaction that posts the movement (mock_server.domain.ledger): commit order.
 movements = Table(
     "movements",
     metadata,
@@ -327,7 +327,7 @@ outbox = Table(
     Column("created_at", Text, nullable=False),
 )
 
-# The stored answers of state-changing requests (mock_server.idempotency). secret_hash: an
+# The stored answers of state-changing requests (mock_server.api.idempotency). secret_hash: an
 # argon2id hash of the body's secret fields, which are left out of request_hash.
 idempotency = Table(
     "idempotency",
@@ -482,7 +482,7 @@ Index("transfers_beneficiary", transfers.c.beneficiary_id)
 # --- pago de servicios and pago de tarjetas ---
 
 # The catalog of billers (seeded). reference_pattern: a regular expression the reference
-# matches once normalised (mock_server.payments.normalise_reference).
+# matches once normalised (mock_server.domain.payments.normalise_reference).
 billers = Table(
     "billers",
     metadata,

@@ -13,17 +13,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Body, Depends, Response
 
-from mock_server import codes, mail
-from mock_server.deps import Conn, Member, ServerState, State
-from mock_server.errors import ERROR_RESPONSE, ApiError
-from mock_server.i18n import N_, _
-from mock_server.idempotency import (
+from mock_server.api import openapi_examples as ex
+from mock_server.api.auth import parse_username
+from mock_server.api.deps import Conn, Member, ServerState, State
+from mock_server.api.errors import ERROR_RESPONSE, ApiError
+from mock_server.api.idempotency import (
     Idempotency,
     Outcome,
     member_idempotency,
     public_idempotency,
 )
-from mock_server.lockout import (
+from mock_server.domain import codes, mail
+from mock_server.domain.lockout import (
     MAX_FAILURES,
     is_locked,
     locked_body,
@@ -31,9 +32,8 @@ from mock_server.lockout import (
     record_failure,
     recovered,
 )
-from mock_server.routers import openapi_examples as ex
-from mock_server.routers.auth import parse_username
-from mock_server.security import PasswordChecker
+from mock_server.domain.security import PasswordChecker
+from mock_server.i18n import N_, _
 from mock_server.store import Connection, Row, StoreError, write_transaction
 from mock_server.store.meta import to_db
 from sjvirtual_tui import rules

@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+from mock_server.domain.periods import period_text
 from mock_server.i18n import DEFAULT_LANGUAGE, N_, _, ngettext, use_language
-from mock_server.periods import period_text
 from mock_server.store import Connection
 from mock_server.store.meta import to_db
 from sjvirtual_tui.rules import local_datetime

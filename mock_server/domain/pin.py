@@ -14,14 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from mock_server import mail, reasons
-from mock_server.banking import cancel_transfer, mask_email
-from mock_server.errors import RetryLater
+from mock_server.api.errors import RetryLater
+from mock_server.domain import mail, reasons
+from mock_server.domain.banking import cancel_transfer, mask_email
+from mock_server.domain.lockout import lock_member
+from mock_server.domain.payments import cancel_payment
+from mock_server.domain.pin_limits import DEFAULT_PIN_LIMITS, PinLimits
+from mock_server.domain.security import PasswordChecker
 from mock_server.i18n import N_, _, ngettext
-from mock_server.lockout import lock_member
-from mock_server.payments import cancel_payment
-from mock_server.pin_limits import DEFAULT_PIN_LIMITS, PinLimits
-from mock_server.security import PasswordChecker
 from mock_server.store import Connection, Row, write_transaction
 from mock_server.store.meta import from_db, to_db
 from sjvirtual_tui.models import Challenge, ChallengePurpose, ConfirmRequest, ErrorBody
@@ -34,7 +34,7 @@ PIN_ATTEMPTS = 3
 # 5 guesses of 10,000, not 2 per operation for ever. Counted in members.pin_failures (the
 # database: every worker process shares it).
 MAX_WRONG_IN_A_ROW = 5
-# What may be on the way (operations awaiting a PIN, PIN e-mails): mock_server.pin_limits.
+# What may be on the way (operations awaiting a PIN, PIN e-mails): mock_server.domain.pin_limits.
 
 # Messages are N_() msgids: raise them as _(MESSAGE), in the request's language.
 NOT_FOUND_MESSAGE = N_("No encontramos esa operación. Vuelva a empezarla.")
@@ -77,7 +77,7 @@ def too_many_mails_message(count: int, minutes: int) -> str:
 
 # A challenge cancelled before (wrong PINs, or its beneficiary deleted), confirmed again.
 CLOSED_MESSAGE = N_("Esta operación fue cancelada. Vuelva a empezarla para recibir un PIN nuevo.")
-# Stored with the cancelled operation (and shown translated: mock_server.reasons).
+# Stored with the cancelled operation (and shown translated: mock_server.domain.reasons).
 EXPIRED_REASON = reasons.PIN_EXPIRED
 CANCELLED_REASON = reasons.PIN_CANCELLED
 LOCKED_REASON = reasons.PIN_LOCKED

@@ -2,7 +2,7 @@
 
 A payment (a service, a cooperative card or a card of another institution) is started here,
 stored ``pendiente_verificacion`` with a PIN challenge, and executed by
-``POST /challenges/{id}/confirm`` (:func:`mock_server.payments.confirm_payment`).
+``POST /challenges/{id}/confirm`` (:func:`mock_server.domain.payments.confirm_payment`).
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
 
-from mock_server import pin
-from mock_server.banking import Socio
-from mock_server.clearing import Clearing, SettledSocio, catch_up
-from mock_server.deps import DIGITS, Conn, Member, State
-from mock_server.errors import ERROR_RESPONSE, ApiError
-from mock_server.idempotency import Idempotency, Outcome, member_idempotency
-from mock_server.payments import (
+from mock_server.api import openapi_examples as ex
+from mock_server.api.deps import DIGITS, Conn, Member, State
+from mock_server.api.errors import ERROR_RESPONSE, ApiError
+from mock_server.api.idempotency import Idempotency, Outcome, member_idempotency
+from mock_server.domain import pin
+from mock_server.domain.banking import Socio
+from mock_server.domain.clearing import Clearing, SettledSocio, catch_up
+from mock_server.domain.payments import (
     PaymentPlan,
     add_frequent,
     bill_model,
@@ -34,7 +35,6 @@ from mock_server.payments import (
     pending_bill,
     plan_payment,
 )
-from mock_server.routers import openapi_examples as ex
 from sjvirtual_tui.models import (
     MAX_ID,
     Bill,

@@ -60,7 +60,7 @@ def internal_account_id(conn: Connection, number: str) -> int:
     return int(row["id"])
 
 
-# The order of an account's statement (mock_server.routers.accounts) and of its running
+# The order of an account's statement (mock_server.api.accounts) and of its running
 # balance. posted_at never goes back along seq (next_posting), so this is seq order; the
 # (account_id, posted_at, seq) index serves both it and date ranges.
 STATEMENT_ORDER = "posted_at, seq"

@@ -12,15 +12,15 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
 from pydantic import TypeAdapter
 
-from mock_server import codes, mail
-from mock_server.deps import DIGITS, Conn, CurrentMember, Staff, State
-from mock_server.errors import ERROR_RESPONSE, ApiError
+from mock_server.api import openapi_examples as ex
+from mock_server.api.deps import DIGITS, Conn, CurrentMember, Staff, State
+from mock_server.api.errors import ERROR_RESPONSE, ApiError
+from mock_server.api.idempotency import Idempotency, Outcome, member_idempotency
+from mock_server.api.registration import duplicate_problem
+from mock_server.domain import codes, mail
+from mock_server.domain.lockout import MAX_FAILURES, unlock_member
+from mock_server.domain.security import normalise_username
 from mock_server.i18n import N_, _
-from mock_server.idempotency import Idempotency, Outcome, member_idempotency
-from mock_server.lockout import MAX_FAILURES, unlock_member
-from mock_server.routers import openapi_examples as ex
-from mock_server.routers.registration import duplicate_problem
-from mock_server.security import normalise_username
 from mock_server.store import Connection, Row
 from mock_server.store.meta import from_db, to_db
 from sjvirtual_tui.models import (

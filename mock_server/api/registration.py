@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Response
 
-from mock_server.deps import Conn, State
-from mock_server.errors import ERROR_RESPONSE, ApiError
+from mock_server.api import openapi_examples as ex
+from mock_server.api.deps import Conn, State
+from mock_server.api.errors import ERROR_RESPONSE, ApiError
+from mock_server.api.idempotency import Idempotency, Outcome, public_idempotency
 from mock_server.i18n import N_, _, language
-from mock_server.idempotency import Idempotency, Outcome, public_idempotency
-from mock_server.routers import openapi_examples as ex
 from mock_server.store import Connection
 from mock_server.store.meta import to_db
 from sjvirtual_tui import rules

@@ -31,11 +31,11 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request, Response
 from pydantic import BaseModel
 
-from mock_server.clock import Clock
-from mock_server.deps import CurrentMember, Member, ServerState, State
-from mock_server.errors import ApiError, RetryLater, error_response
+from mock_server.api.deps import CurrentMember, Member, ServerState, State
+from mock_server.api.errors import ApiError, RetryLater, error_response
+from mock_server.domain.clock import Clock
+from mock_server.domain.security import PasswordChecker
 from mock_server.i18n import N_, _
-from mock_server.security import PasswordChecker
 from mock_server.store import Connection, Row, write_transaction
 from mock_server.store.meta import to_db
 from sjvirtual_tui.models import ErrorBody

@@ -17,7 +17,7 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mock_server.errors import invalid_text_response
+from mock_server.api.errors import invalid_text_response
 
 # A JSON escape of a surrogate (\ud800-\udfff): a quick test before parsing the body. A pair
 # (an emoji written as two escapes) matches too; the parse tells a pair from a lone one.

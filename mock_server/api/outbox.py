@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from mock_server.deps import Conn
-from mock_server.errors import ERROR_RESPONSE
+from mock_server.api.deps import Conn
+from mock_server.api.errors import ERROR_RESPONSE
 from mock_server.store.meta import from_db
 from sjvirtual_tui.models import OutboxMessage
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from mock_server.errors import LOCKED_MESSAGE, ApiError
+from mock_server.api.errors import LOCKED_MESSAGE, ApiError
 from mock_server.i18n import _
 from mock_server.store import Connection
 from mock_server.store.meta import to_db

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal
 
-from mock_server.security import hash_code, new_code
+from mock_server.domain.security import hash_code, new_code
 from mock_server.store import Connection, Row
 from mock_server.store.meta import from_db, to_db
 

@@ -19,19 +19,19 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from mock_server import mail, pin, reasons
-from mock_server.banking import Socio, destination_text
-from mock_server.clock import Clock
-from mock_server.deps import Conn, CurrentMember, Member, State
-from mock_server.i18n import _
-from mock_server.ledger import (
+from mock_server.api.deps import Conn, CurrentMember, Member, State
+from mock_server.domain import mail, pin, reasons
+from mock_server.domain.banking import Socio, destination_text
+from mock_server.domain.clock import Clock
+from mock_server.domain.ledger import (
     COMPENSACION_NUMBER,
     SALIDAS_NUMBER,
     Leg,
     internal_account_id,
     post_transfer,
 )
-from mock_server.money import money
+from mock_server.domain.money import money
+from mock_server.i18n import _
 from mock_server.store import Connection, write_transaction
 from mock_server.store.meta import to_db
 from mock_server.testing import pause_before_clearing_lock

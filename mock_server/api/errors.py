@@ -154,7 +154,7 @@ _FIELD_LABELS = {
     "card_number": N_("Número de tarjeta"),
     "holder_name": N_("Titular de la tarjeta"),
     "payment_id": N_("Pago"),
-    # Where text that is not Unicode can come (mock_server.wire)
+    # Where text that is not Unicode can come (mock_server.api.wire)
     "path": N_("Dirección de la solicitud"),
     "query": N_("Parámetros de la consulta"),
     "Authorization": N_("Credencial de la sesión"),
@@ -292,7 +292,7 @@ def validation_error_body(errors: Sequence[Mapping[str, Any]], path: str = "") -
 
 
 def invalid_text_response(field: str, path: str) -> JSONResponse:
-    """The 422 of a request whose ``field`` holds text that is not Unicode (mock_server.wire)."""
+    """The 422 of a request whose ``field`` holds text that is not Unicode (api.wire)."""
     _field, message = validation_error_body(
         [{"type": "string_unicode", "loc": ("body", *field.split("."))}], path
     )

@@ -7,13 +7,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Response
 
-from mock_server import mail
-from mock_server.deps import Conn, Member, Session, State
-from mock_server.errors import ERROR_RESPONSE, INVALID_CREDENTIALS_MESSAGE, ApiError
+from mock_server.api import openapi_examples as ex
+from mock_server.api.deps import Conn, Member, Session, State
+from mock_server.api.errors import ERROR_RESPONSE, INVALID_CREDENTIALS_MESSAGE, ApiError
+from mock_server.domain import mail
+from mock_server.domain.lockout import (
+    MAX_FAILURES,
+    clear_failures,
+    failures,
+    locked_error,
+    record_failure,
+)
+from mock_server.domain.security import decoy_image, hash_token, new_token, normalise_username
 from mock_server.i18n import _, language
-from mock_server.lockout import MAX_FAILURES, clear_failures, failures, locked_error, record_failure
-from mock_server.routers import openapi_examples as ex
-from mock_server.security import decoy_image, hash_token, new_token, normalise_username
 from mock_server.store import Connection, Row, write_transaction
 from mock_server.store.meta import decoy_secret, dummy_password_hash, from_db, to_db
 from sjvirtual_tui.models import (

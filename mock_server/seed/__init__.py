@@ -26,9 +26,8 @@ from typing import Literal, NamedTuple
 import platformdirs
 from argon2 import PasswordHasher
 
-from mock_server.banking import DEFAULT_DAILY_CENTS, DEFAULT_PER_TRANSACTION_CENTS, mask_name
-from mock_server.i18n import N_
-from mock_server.ledger import (
+from mock_server.domain.banking import DEFAULT_DAILY_CENTS, DEFAULT_PER_TRANSACTION_CENTS, mask_name
+from mock_server.domain.ledger import (
     CAJA_NAME,
     CAJA_NUMBER,
     CARTERA_NAME,
@@ -41,6 +40,7 @@ from mock_server.ledger import (
     SALIDAS_NUMBER,
     ledger_problems,
 )
+from mock_server.i18n import N_
 from mock_server.store import Connection, Database, databases, sqlite_files, write_transaction
 from mock_server.store.bulk import insert_rows
 from mock_server.store.meta import renew_decoy_secret, to_db
@@ -64,7 +64,7 @@ SEED_VERSION = 6
 SEED = 2026
 APP_NAME = "sjvirtual-tui"
 
-# The cooperative's internal accounts (mock_server.ledger): Caja general holds the capital;
+# The cooperative's internal accounts (mock_server.domain.ledger): Caja general holds the capital;
 # the others start empty and carry the interbank transfers and the payments.
 INTERNAL_ACCOUNTS = (
     (CAJA_NUMBER, CAJA_NAME),
@@ -651,7 +651,7 @@ class SeedBill:
     reference: str
     holder: str
     # {month}: the month ``months_ago`` before the seeding day (``2026-11``); {year}: its year.
-    # Kept neutral, written in the reader's language by mock_server.periods.
+    # Kept neutral, written in the reader's language by mock_server.domain.periods.
     period: str
     months_ago: int
     amount_cents: int

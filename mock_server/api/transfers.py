@@ -18,8 +18,27 @@ from fastapi import APIRouter, Body, Path, Query, Request, Response
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
-from mock_server import pin
-from mock_server.banking import (
+from mock_server.api import openapi_examples as ex
+from mock_server.api.deps import (
+    DIGITS,
+    Conn,
+    CurrentMember,
+    ServerState,
+    State,
+    bearer_credentials,
+)
+from mock_server.api.errors import ERROR_RESPONSE, ApiError
+from mock_server.api.idempotency import (
+    KEY_HEADER,
+    KEY_PATTERN,
+    UNPARSED,
+    Idempotency,
+    KeyHeader,
+    Outcome,
+    member_key,
+)
+from mock_server.domain import pin
+from mock_server.domain.banking import (
     SocioRequest,
     TransferPlan,
     account_by_id,
@@ -35,27 +54,8 @@ from mock_server.banking import (
     transfer_limits,
     transfer_model,
 )
-from mock_server.clearing import ClearingSettings, SettledSocio, catch_up
-from mock_server.deps import (
-    DIGITS,
-    Conn,
-    CurrentMember,
-    ServerState,
-    State,
-    bearer_credentials,
-)
-from mock_server.errors import ERROR_RESPONSE, ApiError
+from mock_server.domain.clearing import ClearingSettings, SettledSocio, catch_up
 from mock_server.i18n import N_, _
-from mock_server.idempotency import (
-    KEY_HEADER,
-    KEY_PATTERN,
-    UNPARSED,
-    Idempotency,
-    KeyHeader,
-    Outcome,
-    member_key,
-)
-from mock_server.routers import openapi_examples as ex
 from mock_server.store import Connection
 from sjvirtual_tui.models import (
     MAX_ID,

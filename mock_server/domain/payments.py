@@ -1,12 +1,12 @@
 """PAGO DE SERVICIOS and PAGO DE TARJETAS: the catalog, bills, cards and the money move.
 
 The routers (``routers.payments``, ``routers.cards``, ``routers.challenges``) call these inside
-their write transactions, like :mod:`mock_server.banking` for transfers, whose checks (origin,
+their write transactions, like :mod:`.banking` for transfers, whose checks (origin,
 status, limits, funds) they share. A payment is started ``pendiente_verificacion`` with a PIN
 challenge and executed by the confirmation: one journal of two movements from the member's
 account to "Recaudación de servicios" (a bill), "Cartera de tarjetas" (a cooperative card) or,
 for a card of another institution, the interbank settlement account, until the simulated
-clearing (:mod:`mock_server.clearing`) settles it.
+clearing (:mod:`mock_server.domain.clearing`) settles it.
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ from functools import partial
 
 from stdnum import luhn
 
-from mock_server import mail, reasons
-from mock_server.banking import (
+from mock_server.api.deps import CurrentMember
+from mock_server.api.errors import ApiError
+from mock_server.domain import mail, reasons
+from mock_server.domain.banking import (
     COOPERATIVE_NAME,
     account_by_id,
     clean_text,
@@ -32,10 +34,7 @@ from mock_server.banking import (
     require_funds,
     require_within_limits,
 )
-from mock_server.deps import CurrentMember
-from mock_server.errors import ApiError
-from mock_server.i18n import N_, _
-from mock_server.ledger import (
+from mock_server.domain.ledger import (
     CARTERA_NUMBER,
     COMPENSACION_NUMBER,
     RECAUDACION_NUMBER,
@@ -43,7 +42,8 @@ from mock_server.ledger import (
     internal_account_id,
     post_transfer,
 )
-from mock_server.periods import period_text
+from mock_server.domain.periods import period_text
+from mock_server.i18n import N_, _
 from mock_server.store import Connection, Row
 from mock_server.store.meta import from_db, to_db
 from sjvirtual_tui import rules

@@ -1,4 +1,4 @@
-"""How far a member may go with verification PINs: the settings of :mod:`mock_server.pin`.
+"""How far a member may go with verification PINs: the settings of :mod:`mock_server.domain.pin`.
 
 The lock after 5 wrong PINs in a row is a rule, not a setting (``pin.MAX_WRONG_IN_A_ROW``).
 What a member may have on the way is a setting: the bank's policy, and a load test of one

@@ -1,17 +1,17 @@
 """PAGO DE TARJETAS: the member's own cooperative cards, and the issuers of other cards.
 
 The payments themselves are ``POST /payments`` (kinds ``tarjeta`` and ``tarjeta_externa``,
-:mod:`mock_server.routers.payments`).
+:mod:`mock_server.api.payments`).
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from mock_server.banking import Socio
-from mock_server.deps import Conn, Member
-from mock_server.errors import ERROR_RESPONSE
-from mock_server.payments import list_cards, list_issuers
+from mock_server.api.deps import Conn, Member
+from mock_server.api.errors import ERROR_RESPONSE
+from mock_server.domain.banking import Socio
+from mock_server.domain.payments import list_cards, list_issuers
 from sjvirtual_tui.models import CardIssuer, CreditCard
 
 router = APIRouter(

@@ -3,7 +3,7 @@
 The routers (``beneficiaries``, ``transfers``, ``challenges``) call these inside their write
 transactions; every check raises :class:`ApiError` with a message for the member (in the
 request's language), and
-the money moves through :func:`mock_server.ledger.post_transfer` (one journal, two movements).
+the money moves through :func:`ledger.post_transfer` (one journal, two movements).
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
-from mock_server import mail, reasons
-from mock_server.deps import Credentials, CurrentMember, Member, ServerState, authenticate
-from mock_server.errors import ACCOUNT_NOT_FOUND_MESSAGE, ApiError
+from mock_server.api.deps import Credentials, CurrentMember, Member, ServerState, authenticate
+from mock_server.api.errors import ACCOUNT_NOT_FOUND_MESSAGE, ApiError
+from mock_server.domain import mail, reasons
+from mock_server.domain.ledger import COMPENSACION_NUMBER, Leg, internal_account_id, post_transfer
+from mock_server.domain.money import money
 from mock_server.i18n import N_, _, ngettext
-from mock_server.ledger import COMPENSACION_NUMBER, Leg, internal_account_id, post_transfer
-from mock_server.money import money
 from mock_server.store import Connection, Row
 from mock_server.store.meta import from_db, to_db
 from sjvirtual_tui.models import (
@@ -675,7 +675,7 @@ def transfer_model(row: TransferRow) -> Transfer:
 
 def destination_text(row: TransferRow) -> str:
     """The destination as a receipt shows it (in the current language: call it inside
-    :func:`mock_server.mail.writing_to`)."""
+    :func:`mock_server.domain.mail.writing_to`)."""
     if row["kind"] == TransferKind.PROPIAS:
         return _("Cuenta propia {number}").format(number=row["to_account"])
     return _("{name} · cuenta {number} · {institution}").format(
@@ -703,7 +703,7 @@ def execute_transfer(
     """Moves the money of a checked transfer and e-mails its receipt; returns the stored row.
 
     propias and internas end ``completada``; interbancarias ``en_proceso``, their money held
-    in the settlement account until the clearing answers (:mod:`mock_server.clearing`).
+    in the settlement account until the clearing answers (:mod:`mock_server.domain.clearing`).
     """
     row = _as_dict(load_transfer(conn, member.id, transfer_id))
     status, journal_id = _move_money(conn, member, row, now)

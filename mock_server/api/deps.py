@@ -14,8 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from mock_server.clock import Clock
-from mock_server.errors import (
+from mock_server.api.errors import (
     NOT_AUTHENTICATED_MESSAGE,
     SESSION_ENDED_MESSAGE,
     SESSION_IDLE_MESSAGE,
@@ -23,9 +22,10 @@ from mock_server.errors import (
     STAFF_ONLY_MESSAGE,
     ApiError,
 )
+from mock_server.domain.clock import Clock
+from mock_server.domain.pin_limits import DEFAULT_PIN_LIMITS, PinLimits
+from mock_server.domain.security import PasswordChecker, hash_token
 from mock_server.i18n import _
-from mock_server.pin_limits import DEFAULT_PIN_LIMITS, PinLimits
-from mock_server.security import PasswordChecker, hash_token
 from mock_server.store import Connection, Database, Row, write_transaction
 from mock_server.store.meta import from_db, to_db
 from sjvirtual_tui.models import API_PREFIX, Role
@@ -142,7 +142,7 @@ _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
 def _session_error(code: str, message: str) -> ApiError:
-    """``message``: one of the N_() constants of :mod:`mock_server.errors`."""
+    """``message``: one of the N_() constants of :mod:`mock_server.api.errors`."""
     return ApiError(401, code, _(message), headers=_CHALLENGE)
 
 

@@ -12,12 +12,12 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from mock_server import banking
-from mock_server.clearing import SettledSocio
-from mock_server.deps import DIGITS, Conn, CurrentMember
-from mock_server.errors import ERROR_RESPONSE, ApiError
+from mock_server.api import openapi_examples as ex
+from mock_server.api.deps import DIGITS, Conn, CurrentMember
+from mock_server.api.errors import ERROR_RESPONSE, ApiError
+from mock_server.domain import banking
+from mock_server.domain.clearing import SettledSocio
 from mock_server.i18n import _
-from mock_server.routers import openapi_examples as ex
 from mock_server.store import Connection, Row
 from mock_server.store.meta import from_db, to_db
 from sjvirtual_tui.models import Account, AccountType, Movement, MovementPage, StatementOrder
@@ -186,7 +186,8 @@ def list_movements(
         )
         params.extend(after)
     direction = "DESC" if order == "desc" else "ASC"
-    # mock_server.ledger.STATEMENT_ORDER (seq order), the order the running balances chain in.
+    # mock_server.domain.ledger.STATEMENT_ORDER (seq order), the order the running balances
+    # chain in.
     rows = conn.execute(
         f"""
         SELECT id, seq, posted_at, description, reference, amount_cents, balance_after_cents

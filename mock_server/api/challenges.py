@@ -12,17 +12,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Response
 
-from mock_server import pin
-from mock_server.banking import Socio
-from mock_server.clearing import Clearing, catch_up
-from mock_server.deps import Conn, State
-from mock_server.errors import ERROR_RESPONSE, ApiError
+from mock_server.api import openapi_examples as ex
+from mock_server.api.beneficiaries import confirm_beneficiary
+from mock_server.api.deps import Conn, State
+from mock_server.api.errors import ERROR_RESPONSE, ApiError
+from mock_server.api.idempotency import Idempotency, Outcome, member_idempotency
+from mock_server.api.transfers import confirm_transfer
+from mock_server.domain import pin
+from mock_server.domain.banking import Socio
+from mock_server.domain.clearing import Clearing, catch_up
+from mock_server.domain.payments import confirm_payment
 from mock_server.i18n import _
-from mock_server.idempotency import Idempotency, Outcome, member_idempotency
-from mock_server.payments import confirm_payment
-from mock_server.routers import openapi_examples as ex
-from mock_server.routers.beneficiaries import confirm_beneficiary
-from mock_server.routers.transfers import confirm_transfer
 from sjvirtual_tui.models import (
     ChallengeId,
     ChallengePurpose,

@@ -8,7 +8,7 @@ its name, a closure), and each integer literal between 400 and 599 it meets (``A
 walk over-approximates (a method is followed by its name, whichever class it belongs to): a
 status documented and never answered costs nothing, one answered and not documented breaks
 clients. To these come the statuses the HTTP layer adds to any route: 422 (parameters, a body,
-or text that is not Unicode: :mod:`mock_server.wire`), 404 for a path whose id is not a number
+or text that is not Unicode: :mod:`mock_server.api.wire`), 404 for a path whose id is not a number
 (``{id:int}``), 500.
 """
 

@@ -15,8 +15,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
 
-from mock_server import mail, pin, reasons
-from mock_server.banking import (
+from mock_server.api import openapi_examples as ex
+from mock_server.api.deps import DIGITS, Conn, CurrentMember, Member, State
+from mock_server.api.errors import ERROR_RESPONSE, ApiError
+from mock_server.api.idempotency import Idempotency, Outcome, member_idempotency
+from mock_server.domain import mail, pin, reasons
+from mock_server.domain.banking import (
     COOPERATIVE_NAME,
     EXTERNAL_TYPE_LABELS,
     Socio,
@@ -28,11 +32,7 @@ from mock_server.banking import (
     own_beneficiary,
     resolve_internal,
 )
-from mock_server.deps import DIGITS, Conn, CurrentMember, Member, State
-from mock_server.errors import ERROR_RESPONSE, ApiError
 from mock_server.i18n import _
-from mock_server.idempotency import Idempotency, Outcome, member_idempotency
-from mock_server.routers import openapi_examples as ex
 from mock_server.store import Connection
 from mock_server.store.meta import to_db
 from sjvirtual_tui import rules
