@@ -19,8 +19,19 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from mock_server.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    Locked,
+    NotAuthenticated,
+    NotFound,
+    Refused,
+    TooMany,
+    Unavailable,
+)
 from mock_server.i18n import N_, _, language_from_header, ngettext, use_language
-from mock_server.store import Unavailable
 from sjvirtual_tui import rules
 from sjvirtual_tui.models import ErrorBody
 
@@ -69,9 +80,39 @@ class ApiError(Exception):
         self.headers = dict(headers or {})
 
 
+# The one map from the domain's refusals to HTTP statuses (mock_server.domain.errors).
+STATUS_OF: dict[type[DomainError], int] = {
+    Refused: 400,
+    NotAuthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Invalid: 422,
+    Locked: 423,
+    TooMany: 429,
+}
+
+
+def status_of(error: type[DomainError]) -> int:
+    """The HTTP status of a domain error's kind (its nearest listed class)."""
+    for kind in error.__mro__:
+        if kind in STATUS_OF:
+            return STATUS_OF[kind]
+    return 500
+
+
 class RetryLater(ApiError):
     """A refusal for now (too many operations awaiting a PIN, too many PIN e-mails): an
     Idempotency-Key refused so is not kept, so the same request sent later is carried out."""
+
+
+def as_api_error(error: DomainError) -> ApiError:
+    """A domain error as the answer it becomes (a refusal for now stays a RetryLater)."""
+    status = status_of(type(error))
+    if error.retry_after is not None:
+        headers = {"Retry-After": str(error.retry_after)}
+        return RetryLater(status, error.code, error.message, error.field, headers=headers)
+    return ApiError(status, error.code, error.message, error.field)
 
 
 def error_response(
@@ -322,6 +363,12 @@ async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status, exc.code, exc.message, exc.field, exc.headers)
 
 
+async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
+    return error_response(status_of(type(exc)), exc.code, exc.message, exc.field, headers)
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     field, message = validation_error_body(exc.errors(), request.url.path)
@@ -391,6 +438,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     # Unavailable, not every StoreError: any other store error is a bug, the 500 below.

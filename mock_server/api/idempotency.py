@@ -32,8 +32,9 @@ from fastapi import Depends, Header, Request, Response
 from pydantic import BaseModel
 
 from mock_server.api.deps import CurrentMember, Member, ServerState, State
-from mock_server.api.errors import ApiError, RetryLater, error_response
+from mock_server.api.errors import ApiError, RetryLater, as_api_error, error_response
 from mock_server.domain.clock import Clock
+from mock_server.domain.errors import DomainError
 from mock_server.domain.security import PasswordChecker
 from mock_server.i18n import N_, _
 from mock_server.store import Connection, Row, write_transaction
@@ -159,6 +160,8 @@ class Idempotency:
                     if exc.status >= 500:
                         raise
                     raise _Refusal(exc) from exc
+                except DomainError as exc:
+                    raise _Refusal(as_api_error(exc)) from exc
                 content = _encode(outcome.body)
                 self._store(conn, outcome.status, content, secret_hash)
                 return _response(outcome.status, content)

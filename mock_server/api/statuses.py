@@ -24,6 +24,9 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
+from mock_server.api.errors import status_of
+from mock_server.domain.errors import DomainError
+
 _PACKAGE = "mock_server"
 _STATUSES = range(400, 600)
 
@@ -127,6 +130,10 @@ def statuses_of(*roots: Callable[..., Any]) -> set[int]:
                 if isinstance(candidate, int) and not isinstance(candidate, bool):
                     if int(candidate) in _STATUSES:
                         found.add(int(candidate))
+                    continue
+                # A domain error's class (NotFound(...)) answers the status the API maps it to.
+                if isinstance(candidate, type) and issubclass(candidate, DomainError):
+                    found.add(status_of(candidate))
                     continue
                 if isinstance(candidate, types.ModuleType) or not _ours_or_function(candidate):
                     continue
