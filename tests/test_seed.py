@@ -16,6 +16,7 @@ from argon2 import PasswordHasher
 import mock_server.seed as seed
 from mock_server import cli
 from mock_server.cli import prepare_database
+from mock_server.seed import history, masivo, template
 from mock_server.store.meta import SECURITY_QUESTIONS
 from sjvirtual_tui.rules import ECUADOR_TZ, cedula_error, ruc_error
 from tests.conftest import CLOCK_START
@@ -242,9 +243,9 @@ def test_the_bulk_generator_keeps_its_promises(count: int) -> None:
     times = [event.at_us for event in events]
     assert times == sorted(times)
     start = CLOCK_START - timedelta(days=spec.days + 1)
-    assert seed._us(start) < times[0]
-    assert times[-1] < seed._us(CLOCK_START)
-    last_day = (seed._EPOCH + timedelta(microseconds=times[-1])).astimezone(ECUADOR_TZ).date()
+    assert history.epoch_us(start) < times[0]
+    assert times[-1] < history.epoch_us(CLOCK_START)
+    last_day = (history.EPOCH + timedelta(microseconds=times[-1])).astimezone(ECUADOR_TZ).date()
     assert last_day == CLOCK_START.astimezone(ECUADOR_TZ).date()
     balance = 0
     for event in events:
@@ -264,7 +265,7 @@ def test_the_bulk_generator_keeps_its_promises(count: int) -> None:
 def test_fresh_database_copies_one_cached_template(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(seed, "BULK_MOVEMENTS", 3_000)  # the real bulk is timed in the report
+    monkeypatch.setattr(masivo, "BULK_MOVEMENTS", 3_000)  # the real bulk is timed in the report
     cache = tmp_path / "cache"
     cache.mkdir()
     stale = cache / "seed-v0-2020-01-01.sqlite"
@@ -276,7 +277,7 @@ def test_fresh_database_copies_one_cached_template(
         builds.append(path)
         real_seed(path, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(seed, "seed_database", counting_seed)
+    monkeypatch.setattr(template, "seed_database", counting_seed)
     first = seed.fresh_database(tmp_path / "a" / "one.sqlite", cache_dir=cache)
     second = seed.fresh_database(tmp_path / "two.sqlite", cache_dir=cache)
     assert len(builds) == 1
@@ -293,7 +294,7 @@ def test_fresh_database_copies_one_cached_template(
     assert _rows(first, "PRAGMA journal_mode") == [("wal",)]
 
     # The CLI's rule: an empty file is seeded, one with data is kept unless --fresh.
-    monkeypatch.setattr(seed, "template_dir", lambda: cache)
+    monkeypatch.setattr(template, "template_dir", lambda: cache)
     empty = tmp_path / "empty.sqlite"
     empty.touch()
     prepare_database(empty)

@@ -96,10 +96,12 @@ def data_words(db: Path) -> set[str]:
 def seed_words() -> set[str]:
     """Words of the seed's string literals (for the check without a database)."""
     words: set[str] = set()
-    seed = ROOT / "mock_server" / "seed.py"
-    for node in ast.walk(ast.parse(seed.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            words |= _words(node.value)
+    modules = sorted((ROOT / "mock_server" / "seed").glob("*.py"))
+    assert modules, "the seed's package moved"
+    for module in modules:
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                words |= _words(node.value)
     return words
 
 

@@ -1,0 +1,99 @@
+"""Writing the seed into a database: every area's rows, through the store, in one transaction."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+from pathlib import Path
+
+from argon2 import PasswordHasher
+
+from mock_server.domain.ledger import ledger_problems
+from mock_server.seed import beneficiaries, billers, cards, members, staff
+from mock_server.seed.books import write_books
+from mock_server.seed.errors import SeedError
+from mock_server.store import Connection, Database, write_transaction
+from mock_server.store.bulk import Rows, bulk_load, has_rows, insert_rows
+from mock_server.store.migrate import init_db
+from sjvirtual_tui.rules import ECUADOR_TZ
+
+# Bump when the seed's content changes: cached templates of another version are ignored.
+# 5: bill periods kept neutral (2026-11), written in the reader's language; 6: the schema's
+# Alembic revision recorded (a template of 5 would be migrated again on every copy)
+SEED_VERSION = 6
+SEED = 2026
+
+
+def seed_database(
+    database: Path | str | Database,
+    *,
+    now: datetime | None = None,
+    bulk: bool = True,
+    hasher: PasswordHasher | None = None,
+) -> None:
+    """Seeds an empty (or new) database with the demo members and their history: an SQLite
+    file's path, a database URL or a :class:`Database`.
+
+    ``now`` is the seeding moment (movements end on its Ecuador day); ``bulk=False`` gives the
+    "masivo" account only ``SMALL_BULK_MOVEMENTS`` instead of ``BULK_MOVEMENTS``.
+    """
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    owned = not isinstance(database, Database)
+    target = database if isinstance(database, Database) else Database(database, pooled=False)
+    init_db(target, hasher)
+    conn = target.connect()
+    try:
+        if has_rows(conn, "members"):
+            raise SeedError(f"{target} already has members; seed only an empty database")
+        with bulk_load(conn):
+            _write_seed(conn, now, bulk, hasher or PasswordHasher())
+        problems = ledger_problems(conn)
+        if problems:
+            raise SeedError("the seeded ledger is inconsistent: " + "; ".join(problems))
+    finally:
+        conn.close()
+        if owned:
+            target.dispose()
+
+
+def _write_seed(conn: Connection, now: datetime, bulk: bool, hasher: PasswordHasher) -> None:
+    # Everything comes from random.Random(SEED): the same data on every machine, placed in time
+    # relative to ``now`` so that the history always ends "today".
+    today = now.astimezone(ECUADOR_TZ).date()
+    books = write_books(random.Random(SEED), now, bulk)
+    users, failures = members.member_rows(today, books.opened, hasher)
+    member_ids = members.member_ids()
+    # The staff were given their users the day the cooperative's history starts.
+    users += staff.staff_rows(len(users) + 1, books.opening, hasher)
+    holder_ids = {row["identification"]: row["id"] for row in books.holders}
+    card_holders = {
+        member.username: (holder_ids[member.identification], member.full_name)
+        for member in members.MEMBERS
+    }
+    # In an order the foreign keys accept.
+    tables: list[tuple[str, Rows]] = [
+        ("holders", books.holders),
+        ("members", users),
+        ("login_failures", failures),
+        ("accounts", books.accounts),
+        ("journal", books.journal),
+        ("movements", books.movements),
+        ("registrations", staff.registration_rows(today)),
+        ("institutions", beneficiaries.institution_rows()),
+        ("closed_external_accounts", beneficiaries.closed_account_rows()),
+        (
+            "beneficiaries",
+            beneficiaries.beneficiary_rows(
+                today, member_ids, books.account_ids, books.holder_names
+            ),
+        ),
+        ("transfer_limits", beneficiaries.limit_rows(member_ids)),
+        ("billers", billers.biller_rows()),
+        ("bills", billers.bill_rows(today)),
+        ("cards", cards.card_rows(today, card_holders)),
+        ("card_issuers", cards.issuer_rows()),
+        ("closed_external_cards", cards.closed_card_rows()),
+    ]
+    with write_transaction(conn):
+        for table, rows in tables:
+            insert_rows(conn, table, rows)
