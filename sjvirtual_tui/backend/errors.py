@@ -91,6 +91,31 @@ class BackendUnavailable(BackendError):
     default_message = N_("No se pudo conectar con el servidor de S.J. Virtual.")
 
 
+class ServerBusy(BackendUnavailable):
+    """503: the server is busy or cannot reach its database now. The request was refused
+    whole, nothing of it kept (the server's promise for a 503): the same request may go again
+    after ``retry_after`` seconds."""
+
+    default_message = N_(
+        "El servidor está ocupado y no hizo ningún cambio. Intente de nuevo en unos segundos."
+    )
+
+    def __init__(
+        self, message: str | None = None, *, retry_after: int | None = None, code: str = ""
+    ):
+        if message is None and retry_after is not None:
+            seconds = max(1, retry_after)
+            message = ngettext(
+                "El servidor está ocupado y no hizo ningún cambio. Intente de nuevo en "
+                "{seconds} segundo.",
+                "El servidor está ocupado y no hizo ningún cambio. Intente de nuevo en "
+                "{seconds} segundos.",
+                seconds,
+            ).format(seconds=seconds)
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
+
+
 class ServerError(BackendError):
     default_message = N_("El servidor tuvo un problema. Intente más tarde.")
 

@@ -24,6 +24,7 @@ from sjvirtual_tui.backend.errors import (
     NotFound,
     OutcomeUnknown,
     RateLimited,
+    ServerBusy,
     ServerError,
     SessionExpired,
     ValidationError,
@@ -89,6 +90,12 @@ RETRY_DELAYS = (0.25, 1.0)
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _CHALLENGE_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _BILLER_CODE = re.compile(r"^[A-Z0-9_]{2,20}$")
+
+
+def _retry_after(response: httpx.Response) -> int | None:
+    """The ``Retry-After`` seconds of an answer (an HTTP date is not used by our server)."""
+    value = response.headers.get("Retry-After", "").strip()
+    return int(value) if value.isdigit() else None
 
 
 class HttpBackend:
@@ -184,6 +191,10 @@ class HttpBackend:
         self._last_request = self._monotonic()
         if response.is_success:
             return response
+        if response.status_code == 503 and idempotency_key is not None and maybe_applied:
+            # This send was refused whole, but an earlier one whose answer was lost may have
+            # been applied: still unknown, not "no change".
+            raise OutcomeUnknown()
         raise self._error_for(response)
 
     def _error_for(self, response: httpx.Response) -> BackendError:
@@ -211,9 +222,11 @@ class HttpBackend:
         if code == "insufficient_funds":
             return InsufficientFunds(message, code=code, field=field)
         if status == 429:
-            retry_after = response.headers.get("Retry-After", "")
-            seconds = int(retry_after) if retry_after.isdigit() else None
-            return RateLimited(message, retry_after=seconds, code=code, field=field)
+            return RateLimited(message, retry_after=_retry_after(response), code=code, field=field)
+        if status == 503:
+            # Busy, or its database is down: the client's own words, with the wait it asked for
+            # (a proxy's 503 has no ErrorBody: the same words).
+            return ServerBusy(retry_after=_retry_after(response), code=code)
         if code in ("challenge_cancelled", "challenge_expired", "challenge_used"):
             return ChallengeFailed(message, code=code, field=field)
         if status in (400, 409, 422):
