@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import argparse
 import copy
+import getpass
 import ipaddress
 import os
 import re
+import secrets
 import socket
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +33,7 @@ from uvicorn.supervisors import Multiprocess
 from mock_server import seed
 from mock_server.app import IDLE_TIMEOUT_SECONDS, create_app
 from mock_server.domain.clearing import DEFAULT_DELAY_SECONDS
+from mock_server.domain.security import PasswordChecker, normalise_username
 from mock_server.seed import APP_NAME, fresh_database, template_path
 from mock_server.store import (
     URL,
@@ -37,11 +41,15 @@ from mock_server.store import (
     StoreError,
     Unavailable,
     database_url,
+    databases,
     safe_url,
-    write_transaction,
 )
 from mock_server.store.engine import LOCK_TIMEOUT_SECONDS
+from mock_server.store.meta import to_db
 from mock_server.store.migrate import SchemaVersionError, init_db
+from mock_server.store.tellers import add_teller
+from sjvirtual_tui.models import SecurityImageId
+from sjvirtual_tui.rules import new_username_error, password_error
 
 # The database, for this command and for the tools around it (its password, if any, included).
 DATABASE_URL_ENV = "SJV_DATABASE_URL"
@@ -161,6 +169,32 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="crear el esquema o migrarlo a esta versión y salir, sin sembrar ni atender",
     )
     parser.add_argument(
+        "--create-staff",
+        default=None,
+        metavar="USUARIO",
+        help="crear un usuario del personal (cajero) en la base y salir, sin sembrar ni "
+        "atender: el primero de una base nueva. Pide la contraseña dos veces (o la lee de la "
+        "entrada con --password-stdin); la base sin tablas recibe el esquema, no los datos de "
+        "demostración",
+    )
+    parser.add_argument(
+        "--full-name",
+        default=None,
+        metavar="NOMBRE",
+        help="con --create-staff: el nombre que ve el cajero (por omisión, el usuario)",
+    )
+    parser.add_argument(
+        "--email",
+        default="",
+        metavar="CORREO",
+        help="con --create-staff: su correo (opcional)",
+    )
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="con --create-staff: leer la contraseña de la primera línea de la entrada estándar",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=1,
@@ -210,6 +244,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--db es la ruta de un archivo SQLite; para una URL use --database-url URL")
     if args.fresh and args.migrate_only:
         parser.error("--fresh y --migrate-only no van juntos")
+    if args.create_staff is None:
+        for flag, value in (
+            ("--full-name", args.full_name),
+            ("--email", args.email),
+            ("--password-stdin", args.password_stdin),
+        ):
+            if value:
+                parser.error(f"{flag} va con --create-staff USUARIO")
+    elif args.fresh or args.migrate_only:
+        parser.error("--create-staff no va con --fresh ni con --migrate-only")
     try:
         args.url = _chosen_url(args, os.environ)
     except ValueError as exc:
@@ -256,45 +300,6 @@ def prepare_database(path: Path, *, fresh: bool = False) -> Path:
     return path
 
 
-def _has_tables(database: Database) -> bool:
-    with database.connection() as conn:
-        row = conn.execute(
-            "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() LIMIT 1"
-        ).fetchone()
-    return row is not None
-
-
-# What --fresh drops on PostgreSQL, in an order that needs the fewest cascades.
-_SCHEMA_OBJECTS = (
-    (
-        "VIEW",
-        "SELECT table_name FROM information_schema.views WHERE table_schema = current_schema()",
-    ),
-    ("TABLE", "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"),
-    (
-        "SEQUENCE",
-        "SELECT sequence_name FROM information_schema.sequences "
-        "WHERE sequence_schema = current_schema()",
-    ),
-    (
-        "TYPE",
-        "SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
-        "WHERE n.nspname = current_schema() AND t.typtype = 'e'",
-    ),
-)
-
-
-def wipe_postgresql(database: Database) -> None:
-    """Drops every table, view, sequence and enum type of the database's current schema (its
-    own schema, not the database: the role needs no right to create databases)."""
-    # In a write transaction: all or nothing, and after any writer still running.
-    with database.connection() as conn, write_transaction(conn):
-        for kind, sql in _SCHEMA_OBJECTS:
-            for (name,) in conn.execute(sql).fetchall():
-                quoted = '"' + str(name).replace('"', '""') + '"'
-                conn.execute(f"DROP {kind} IF EXISTS {quoted} CASCADE")
-
-
 def prepare_postgresql(database: Database, *, fresh: bool = False) -> None:
     """Seeds a PostgreSQL database that has no tables yet (after wiping it, with ``fresh``);
     one that has tables is left to the migrations."""
@@ -304,8 +309,8 @@ def prepare_postgresql(database: Database, *, fresh: bool = False) -> None:
             file=sys.stderr,
             flush=True,
         )
-        wipe_postgresql(database)
-    if _has_tables(database):
+        databases.wipe(database)
+    if databases.has_tables(database):
         return
     if not fresh:
         print(
@@ -356,6 +361,74 @@ def _fail(message: str) -> int:
     return 1
 
 
+@dataclass(frozen=True)
+class NewStaff:
+    """A teller to create (--create-staff), checked, its password already hashed."""
+
+    username: str
+    full_name: str
+    email: str
+    password_hash: str
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        # The first line, without its line break (a password may hold spaces).
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise ValueError("sin terminal para pedir la contraseña: use --password-stdin")
+    password = getpass.getpass("Contraseña del nuevo usuario: ")
+    if getpass.getpass("Repita la contraseña: ") != password:
+        raise ValueError("las dos contraseñas no coinciden; no se creó el usuario")
+    return password
+
+
+def new_staff(args: argparse.Namespace, hasher: PasswordChecker | None = None) -> NewStaff:
+    """The teller of --create-staff, under the rules of a member's username and password
+    (GUIDE.md: >= 8 characters, a digit, an upper-case letter); ValueError says what is wrong."""
+    username = normalise_username(args.create_staff)
+    problem = new_username_error(username)
+    if problem:
+        raise ValueError(f"usuario {args.create_staff!r}: {problem}")
+    full_name = (args.full_name or username).strip()
+    if not full_name:
+        raise ValueError("--full-name no puede quedar vacío")
+    password = _read_password(args.password_stdin)
+    problem = password_error(password)
+    if problem:
+        raise ValueError(f"{problem} No se creó el usuario.")
+    return NewStaff(
+        username=username,
+        full_name=full_name,
+        email=args.email.strip(),
+        password_hash=(hasher or PasswordChecker()).hash(password),
+    )
+
+
+def create_staff(database: Database, staff: NewStaff, shown_url: str) -> int:
+    """Writes the teller (the schema is up to date); 1 when its username is taken."""
+    # Its security image, shown before the password at each login: one of the catalog's.
+    image = secrets.choice(list(SecurityImageId))
+    with database.connection() as conn:
+        added = add_teller(
+            conn,
+            username=staff.username,
+            password_hash=staff.password_hash,
+            full_name=staff.full_name,
+            email=staff.email,
+            security_image=image.value,
+            created_at=to_db(datetime.now(UTC)),
+        )
+    if not added:
+        return _fail(f"el usuario {staff.username} ya existe en {shown_url}; no se cambió nada")
+    print(
+        f"sjvirtual-mock-server: usuario del personal {staff.username} creado en {shown_url} "
+        f"(imagen de seguridad: {image.value}); ingresa con sjvirtual --teller",
+        flush=True,
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     url: URL = args.url
@@ -365,16 +438,27 @@ def main(argv: list[str] | None = None) -> int:
         clearing_delay_seconds=args.clearing_delay,
         lock_timeout_seconds=args.lock_timeout,
     )
+    staff: NewStaff | None = None
+    if args.create_staff is not None:
+        # Checked before the database is touched: a refusal changes nothing.
+        try:
+            staff = new_staff(args)
+        except ValueError as exc:
+            return _fail(str(exc))
+    # Only the server's start seeds a database that has no data yet.
+    seeds = not (args.migrate_only or staff)
     database = Database(url, pooled=False, lock_timeout=args.lock_timeout)
     try:
         if database.path is not None:
             database.path.parent.mkdir(parents=True, exist_ok=True)
-            if not args.migrate_only:
+            if seeds:
                 prepare_database(database.path, fresh=args.fresh)
-        elif not args.migrate_only:
+        elif seeds:
             prepare_postgresql(database, fresh=args.fresh)
         # Migrations run here, once, before any worker starts (a worker finds nothing to do).
         init_db(database)
+        if staff is not None:
+            return create_staff(database, staff, shown_url)
     except SchemaVersionError as exc:
         # A database of another server version: say so (and how to fix it), not a traceback.
         return _fail(str(exc))

@@ -26,7 +26,9 @@ from mock_server import cli
 from mock_server.app import create_app
 from mock_server.store import StoreError
 from mock_server.store.engine import _WRITE_LOCK_KEY
-from tests.database import DB, connect
+from sjvirtual_tui.models import API_PREFIX
+from tests.conftest import SeededDatabases
+from tests.database import DB, connect, counts, rows, scalar, tables
 from tests.loopback import (
     ACCOUNTS,
     LOGIN,
@@ -247,6 +249,90 @@ def test_migrate_only_makes_the_schema_and_seeds_nothing(
         assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     finally:
         conn.close()
+
+
+# --- the first staff user of a new database ----------------------------------------------------
+
+STAFF_LOGIN = {"username": "supervisora", "password": "Sucursal2026"}
+
+
+def create_staff(db: DB, *args: str, stdin: str) -> subprocess.CompletedProcess[str]:
+    """``python -m mock_server --create-staff ...`` on ``db``, the password on its stdin."""
+    return subprocess.run(
+        [sys.executable, "-m", "mock_server", *database_args(db), "--create-staff", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_create_staff_makes_the_first_teller_of_a_new_database(
+    engine: str, seeded_databases: SeededDatabases, tmp_path: Path, servers: list[Server]
+) -> None:
+    db = seeded_databases.empty(engine)
+    try:
+        # A password outside the policy: refused before the database is touched.
+        for weak, missing in (("corta1A", "al menos 8 caracteres"), ("sinnumeroS", "un número")):
+            done = create_staff(db, "Supervisora", "--password-stdin", stdin=f"{weak}\n")
+            assert done.returncode == 1, done.stderr
+            assert f"La contraseña debe tener {missing}." in done.stderr
+            assert "No se creó el usuario" in done.stderr and "Traceback" not in done.stderr
+        assert (not db.exists()) if isinstance(db, Path) else tables(db) == []
+        # No terminal to ask on and no --password-stdin: said so, nothing made.
+        done = create_staff(db, "supervisora", stdin="Sucursal2026\n")
+        assert done.returncode == 1
+        assert "use --password-stdin" in done.stderr
+
+        done = create_staff(
+            db,
+            " Supervisora ",
+            "--full-name",
+            "Ana Lucía Supervisora",
+            "--email",
+            "ana@coacsanjose.ec",
+            "--password-stdin",
+            stdin="Sucursal2026\n",
+        )
+        assert done.returncode == 0, done.stderr
+        assert "usuario del personal supervisora creado en" in done.stdout
+        assert "Sucursal2026" not in done.stdout + done.stderr
+        # The schema and the teller: no demo data, no holder, an argon2 hash.
+        assert counts(db, "holders", "accounts", "movements") == {
+            "holders": 0,
+            "accounts": 0,
+            "movements": 0,
+        }
+        ((username, role, status, holder, name, email, hashed),) = rows(
+            db,
+            "SELECT username, role, status, holder_id, full_name, email, password_hash "
+            "FROM members",
+        )
+        assert (username, role, status, holder) == ("supervisora", "teller", "active", None)
+        assert (name, email) == ("Ana Lucía Supervisora", "ana@coacsanjose.ec")
+        assert str(hashed).startswith("$argon2id$")
+
+        # The same username again: refused, nothing changed (the first password still works).
+        done = create_staff(db, "supervisora", "--password-stdin", stdin="OtraClave2026\n")
+        assert done.returncode == 1
+        assert "el usuario supervisora ya existe en" in done.stderr
+        assert scalar(db, "SELECT password_hash FROM members") == hashed
+
+        # The server started on it seeds nothing (it has tables), and the teller works.
+        server = Server(tmp_path, *database_args(db))
+        servers.append(server)
+        with httpx.Client(base_url=server.wait_started(), timeout=30) as client:
+            response = client.post(LOGIN, json=STAFF_LOGIN)
+            assert response.status_code == 200, response.text
+            assert response.json()["member"]["role"] == "teller"
+            headers = {"Authorization": f"Bearer {response.json()['token']}"}
+            pending = client.get(f"{API_PREFIX}/staff/registrations", headers=headers)
+            assert pending.status_code == 200 and pending.json() == []
+            assert client.post(LOGIN, json=MEMBER).status_code == 401  # no demo member here
+        server.stop()
+    finally:
+        seeded_databases.drop(db)
 
 
 # --- workers ----------------------------------------------------------------------------------

@@ -1,13 +1,13 @@
 """Whole PostgreSQL databases on one server: made, copied, renamed, dropped (the seed's
-templates and the tests' fresh copies). SQLite's counterparts are files
-(:mod:`mock_server.store.sqlite_files`)."""
+templates and the tests' fresh copies), checked for tables and wiped (the server's --fresh).
+SQLite's counterparts are files (:mod:`mock_server.store.sqlite_files`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from mock_server.store.engine import Connection, Database
+from mock_server.store.engine import Connection, Database, write_transaction
 
 
 def _quote_identifier(name: str) -> str:
@@ -78,3 +78,43 @@ def copy(source: Database, name: str) -> Database:
             f"CREATE DATABASE {quoted} TEMPLATE {_quote_identifier(str(source.url.database))}"
         )
     return target
+
+
+def has_tables(database: Database) -> bool:
+    """Whether the database's current schema (PostgreSQL) holds a table: a database with none
+    is new (the server seeds it)."""
+    with database.connection() as conn:
+        row = conn.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() LIMIT 1"
+        ).fetchone()
+    return row is not None
+
+
+# What wipe drops, in an order that needs the fewest cascades.
+_SCHEMA_OBJECTS = (
+    (
+        "VIEW",
+        "SELECT table_name FROM information_schema.views WHERE table_schema = current_schema()",
+    ),
+    ("TABLE", "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"),
+    (
+        "SEQUENCE",
+        "SELECT sequence_name FROM information_schema.sequences "
+        "WHERE sequence_schema = current_schema()",
+    ),
+    (
+        "TYPE",
+        "SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+        "WHERE n.nspname = current_schema() AND t.typtype = 'e'",
+    ),
+)
+
+
+def wipe(database: Database) -> None:
+    """Drops every table, view, sequence and enum type of the database's current schema (its
+    own schema, not the database: the role needs no right to create databases)."""
+    # In a write transaction: all or nothing, and after any writer still running.
+    with database.connection() as conn, write_transaction(conn):
+        for kind, sql in _SCHEMA_OBJECTS:
+            for (name,) in conn.execute(sql).fetchall():
+                conn.execute(f"DROP {kind} IF EXISTS {_quote_identifier(str(name))} CASCADE")
