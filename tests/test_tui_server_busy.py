@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -25,6 +23,7 @@ from sjvirtual_tui.backend.http import HttpBackend
 from sjvirtual_tui.i18n import use_language
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.login import LoginScreen
+from tests.test_cli_database import write_lock_held
 from tests.test_tui_faults import assert_clear
 from tests.test_tui_transfers import (
     assert_ledger_ok,
@@ -40,18 +39,6 @@ BUSY = (
     "El servidor está ocupado y no hizo ningún cambio. Intente de nuevo en 5 segundos. "
     "Pulse F5 para reintentar."
 )
-
-
-@contextmanager
-def write_lock_held(db: Path) -> Iterator[None]:
-    """Another program holds the SQLite file's write lock until the block ends."""
-    holder = sqlite3.connect(db, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
 
 
 def busy_server(seeded_db: Path, clock):  # type: ignore[no-untyped-def]

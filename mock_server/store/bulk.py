@@ -1,4 +1,5 @@
-"""Writing many rows at once (the seed, the first staff user): rows as mappings, by table name.
+"""Writing many rows at once (the seed, the first staff user), by table name: each row a mapping
+or a named tuple of column -> value.
 
 The statements are SQLAlchemy Core's, compiled against the tables of
 :mod:`mock_server.store.schema` (an unknown table or column is an error before anything is
