@@ -19,8 +19,8 @@ from datetime import datetime
 
 from mock_server.domain.periods import period_text
 from mock_server.i18n import DEFAULT_LANGUAGE, N_, _, ngettext, use_language
-from mock_server.store import Connection
-from mock_server.store.meta import to_db
+from mock_server.store import Connection, members
+from mock_server.store import mail as outbox
 from sjvirtual_tui.rules import local_datetime
 
 SIGNATURE = N_(
@@ -40,8 +40,7 @@ def member_language(conn: Connection, member_id: int | None) -> str:
     """The language the member's e-mails are written in (the default for no member)."""
     if member_id is None:
         return DEFAULT_LANGUAGE
-    row = conn.execute("SELECT language FROM members WHERE id = ?", (member_id,)).fetchone()
-    return DEFAULT_LANGUAGE if row is None else str(row["language"])
+    return members.language(conn, member_id) or DEFAULT_LANGUAGE
 
 
 @contextmanager
@@ -65,13 +64,7 @@ def send(
 ) -> None:
     """Stores one e-mail; the signature is added in the current language (call it inside
     :func:`writing_to`)."""
-    conn.execute(
-        """
-        INSERT INTO outbox (to_address, member_id, subject, body, created_at)
-        VALUES (?, ?, ?, ?, ?)
-        """,
-        (to, member_id, subject, f"{body}\n\n{_(SIGNATURE)}\n", to_db(now)),
-    )
+    outbox.insert(conn, to, member_id, subject, f"{body}\n\n{_(SIGNATURE)}\n", now)
 
 
 def _when(value: datetime) -> str:
@@ -628,3 +621,8 @@ def payment_settled(
             subject=subject,
             body=_paragraphs(_greeting(name), text),
         )
+
+
+def sent(conn: Connection) -> list[outbox.Mail]:
+    """Every e-mail sent, newest first (the demo's mailbox)."""
+    return outbox.newest_first(conn)
