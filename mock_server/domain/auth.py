@@ -7,7 +7,8 @@ from datetime import datetime
 
 from mock_server.domain import mail
 from mock_server.domain.clock import Clock
-from mock_server.domain.errors import Invalid, NotAuthenticated
+from mock_server.domain.errors import NotAuthenticated
+from mock_server.domain.forms import invalid
 from mock_server.domain.lockout import (
     MAX_FAILURES,
     clear_failures,
@@ -33,11 +34,6 @@ INVALID_CREDENTIALS_MESSAGE = N_("Usuario o contraseña incorrectos.")
 
 # How many times a login is tried again when the stored password hash changed under it.
 MAX_HASH_RETRIES = 3
-
-
-def invalid(field: str, message: str) -> Invalid:
-    """A value the member typed breaks a rule (the one ``validation_error`` of the forms)."""
-    return Invalid("validation_error", message, field)
 
 
 def parse_username(raw: str) -> str:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from mock_server.domain import codes, mail
-from mock_server.domain.auth import invalid
 from mock_server.domain.connections import ConnectionPool
 from mock_server.domain.errors import Conflict, DomainError, Invalid, NotAuthenticated
+from mock_server.domain.forms import invalid
 from mock_server.domain.lockout import (
     MAX_FAILURES,
     is_locked,

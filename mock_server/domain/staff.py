@@ -11,8 +11,8 @@ from datetime import datetime
 from pydantic import TypeAdapter
 
 from mock_server.domain import codes, mail
-from mock_server.domain.auth import invalid
 from mock_server.domain.errors import Conflict, NotFound
+from mock_server.domain.forms import invalid
 from mock_server.domain.lockout import MAX_FAILURES, unlock_member
 from mock_server.domain.registration import duplicate_problem
 from mock_server.domain.security import normalise_username
