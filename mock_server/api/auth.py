@@ -10,7 +10,6 @@ from mock_server.api import openapi_examples as ex
 from mock_server.api.deps import Conn, Member, Session, State
 from mock_server.api.errors import ERROR_RESPONSE
 from mock_server.domain import auth, sessions
-from mock_server.domain.auth import parse_username
 from sjvirtual_tui.models import (
     ChallengeRequest,
     LoginRequest,
@@ -19,8 +18,6 @@ from sjvirtual_tui.models import (
     Role,
     SecurityChallenge,
 )
-
-__all__ = ["parse_username", "router"]
 
 router = APIRouter(tags=["auth"], responses={500: ERROR_RESPONSE})
 
