@@ -27,7 +27,7 @@ import hashlib
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Request, Response
 from pydantic import BaseModel
@@ -41,6 +41,8 @@ from mock_server.domain.errors import DomainError
 from mock_server.domain.security import PasswordChecker
 from mock_server.i18n import N_, _
 from sjvirtual_tui.models import ErrorBody
+
+P = TypeVar("P")
 
 KEY_HEADER = "Idempotency-Key"
 KEY_PATTERN = r"^[A-Za-z0-9_-]{8,100}$"
@@ -138,6 +140,18 @@ class Idempotency:
         # (like the hash in run) runs outside it: other writers do not queue behind either.
         stored = idempotency.find(conn, self.scope, self.key)
         return None if stored is None else self._replay(stored)
+
+    def run_prepared(
+        self, conn: Connection, prepare: Callable[[], P], effect: Callable[[P], Outcome]
+    ) -> Response:
+        """:meth:`run` for a route with slow work (argon2) to do before its transaction:
+        ``prepare`` runs outside it, and only when no answer is stored for the key (a replay
+        needs none); ``effect`` gets what it prepared."""
+        replayed = self.stored_answer(conn)
+        if replayed is not None:
+            return replayed
+        prepared = prepare()
+        return self.run(conn, lambda: effect(prepared))
 
     def run(self, conn: Connection, effect: Effect) -> Response:
         """The stored answer for this key, or ``effect``'s, stored with it in one transaction

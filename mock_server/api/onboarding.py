@@ -63,20 +63,18 @@ def set_password(
     state: State,
     conn: Conn,
 ) -> Response:
-    replayed = idem.stored_answer(conn)
-    if replayed is not None:
-        return replayed
-    new_hash = onboarding.prepare_set_password(
-        conn, state.passwords, state.clock.now(), body.code, body.password
-    )
+    def prepare() -> str | None:
+        return onboarding.prepare_set_password(
+            conn, state.passwords, state.clock.now(), body.code, body.password
+        )
 
-    def effect() -> Outcome:
+    def effect(new_hash: str | None) -> Outcome:
         onboarding.set_password(
             conn, state.passwords, state.clock.now(), body.code, body.password, new_hash
         )
         return Outcome(204)
 
-    return idem.run(conn, effect)
+    return idem.run_prepared(conn, prepare, effect)
 
 
 # --- PRIMER INGRESO ------------------------------------------------------------------------------
@@ -112,18 +110,16 @@ def first_login_setup(
     state: State,
     conn: Conn,
 ) -> Response:
-    replayed = idem.stored_answer(conn)
-    if replayed is not None:
-        return replayed
-    prepared = onboarding.prepare_setup(conn, state.passwords, member.id, body)
+    def prepare() -> onboarding.PreparedSetup:
+        return onboarding.prepare_setup(conn, state.passwords, member.id, body)
 
-    def effect() -> Outcome:
+    def effect(prepared: onboarding.PreparedSetup) -> Outcome:
         done = onboarding.first_login_setup(
             conn, state.passwords, state.clock.now(), member.id, body, prepared
         )
         return Outcome(200, profile_of(done))
 
-    return idem.run(conn, effect)
+    return idem.run_prepared(conn, prepare, effect)
 
 
 # --- recovery ------------------------------------------------------------------------------------
@@ -186,25 +182,20 @@ def complete_recovery(
     state: State,
     conn: Conn,
 ) -> Response:
-    replayed = idem.stored_answer(conn)
-    if replayed is not None:
-        return replayed
-    username = parse_username(body.username)
-    prepared = onboarding.prepare_recovery(
-        conn,
-        state.passwords,
-        state.clock.now(),
-        username,
-        body.code,
-        body.own_answer,
-        body.security_answer,
-        body.new_password,
-    )
-
-    def effect() -> Outcome:
-        refused = onboarding.complete_recovery(
-            conn, state.clock.now(), username, body.code, prepared
+    def prepare() -> onboarding.PreparedRecovery:
+        return onboarding.prepare_recovery(
+            conn,
+            state.passwords,
+            state.clock.now(),
+            body.username,
+            body.code,
+            body.own_answer,
+            body.security_answer,
+            body.new_password,
         )
+
+    def effect(prepared: onboarding.PreparedRecovery) -> Outcome:
+        refused = onboarding.complete_recovery(conn, state.clock.now(), body.code, prepared)
         return Outcome(204) if refused is None else Outcome.refusal(refused)
 
-    return idem.run(conn, effect)
+    return idem.run_prepared(conn, prepare, effect)

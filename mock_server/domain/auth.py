@@ -160,15 +160,7 @@ def _check_device(
     issued = new_token()
     sessions.add_device(conn, hash_token(issued), member.id, now)
     if member.last_login_at is not None:
-        mail.new_device(
-            conn,
-            now,
-            to=member.email,
-            member_id=member.id,
-            name=member.full_name,
-            username=member.username,
-            language=language(),
-        )
+        mail.new_device(conn, now, **mail.addressee(member), language=language())
     return issued
 
 

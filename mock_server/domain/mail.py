@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Protocol, TypedDict
 
 from mock_server.domain.periods import period_text
 from mock_server.i18n import DEFAULT_LANGUAGE, N_, _, ngettext, use_language
@@ -34,6 +35,36 @@ SIGNATURE = N_(
 # Paragraphs several e-mails share.
 _GREETING = N_("Estimado(a) {name}:")
 _NOT_YOU_CHANGE = N_("Si usted no hizo este cambio, comuníquese de inmediato con la cooperativa.")
+
+
+class Addressee(TypedDict):
+    """Who a member's e-mail goes to: the keywords of the member's e-mails below."""
+
+    to: str
+    member_id: int
+    name: str
+    username: str
+
+
+class _Member(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def full_name(self) -> str: ...
+    @property
+    def username(self) -> str: ...
+
+
+def addressee(member: _Member) -> Addressee:
+    """``mail.password_set(conn, now, **addressee(member))``."""
+    return {
+        "to": member.email,
+        "member_id": member.id,
+        "name": member.full_name,
+        "username": member.username,
+    }
 
 
 def member_language(conn: Connection, member_id: int | None) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from mock_server.domain import codes, mail
+from mock_server.domain.auth import parse_username
 from mock_server.domain.connections import ConnectionPool
 from mock_server.domain.errors import Conflict, DomainError, Invalid, NotAuthenticated
 from mock_server.domain.forms import invalid
@@ -93,14 +94,7 @@ def set_password(
         raise Invalid("invalid_code", _(CODE_INVALID_MESSAGE), "code")
     members.set_password(conn, member.id, new_hash or passwords.hash(password), status="setup")
     codes.mark_used(conn, row, now)
-    mail.password_set(
-        conn,
-        now,
-        to=member.email,
-        member_id=member.id,
-        name=member.full_name,
-        username=member.username,
-    )
+    mail.password_set(conn, now, **mail.addressee(member))
 
 
 # --- PRIMER INGRESO ------------------------------------------------------------------------------
@@ -193,9 +187,7 @@ def first_login_setup(
         question_id=body.question_id,
         answer_hash=answer_hash,
     )
-    mail.account_ready(
-        conn, now, to=row.email, member_id=row.id, name=row.full_name, username=row.username
-    )
+    mail.account_ready(conn, now, **mail.addressee(row))
     return row
 
 
@@ -264,6 +256,7 @@ def verify_recovery_code(
 
 @dataclass(frozen=True)
 class PreparedRecovery:
+    username: str
     policy: str | None  # the new password's problem
     member: Recoverable | None  # as its answers were verified
     new_hash: str | None  # set when both answers were right
@@ -273,12 +266,13 @@ def prepare_recovery(
     conn: Connection,
     passwords: PasswordChecker,
     now: datetime,
-    username: str,
+    raw_username: str,
     code: str,
     own_answer: str,
     security_answer: str,
     new_password: str,
 ) -> PreparedRecovery:
+    username = parse_username(raw_username)
     policy = rules.password_error(new_password)
     member = members.recoverable(conn, username)
     code_ok = codes.is_live(codes.find(conn, code, "recovery"), member.id if member else None, now)
@@ -295,14 +289,15 @@ def prepare_recovery(
         answer_ok = passwords.verify(member.answer_hash, rules.normalise_answer(security_answer))
         if own_ok and answer_ok:
             new_hash = passwords.hash(new_password)
-    return PreparedRecovery(policy, member, new_hash)
+    return PreparedRecovery(username, policy, member, new_hash)
 
 
 def complete_recovery(
-    conn: Connection, now: datetime, username: str, code: str, prepared: PreparedRecovery
+    conn: Connection, now: datetime, code: str, prepared: PreparedRecovery
 ) -> DomainError | None:
     """The effect (in the caller's write transaction): the new password, or the refusal to
     answer. A counted failure is returned, not raised: it must commit with the refusal."""
+    username = prepared.username
     if prepared.policy is not None:
         raise invalid("new_password", prepared.policy)
     member_id = members.id_of(conn, username)
@@ -330,12 +325,5 @@ def complete_recovery(
     codes.mark_used(conn, found, now)
     # Whoever held a session with the old password loses it.
     sessions.end_all(conn, current.id, now)
-    mail.password_recovered(
-        conn,
-        now,
-        to=current.email,
-        member_id=current.id,
-        name=current.full_name,
-        username=current.username,
-    )
+    mail.password_recovered(conn, now, **mail.addressee(current))
     return None
