@@ -24,7 +24,8 @@ from mock_server.domain.security import (
     normalise_username,
 )
 from mock_server.i18n import N_, _, language
-from mock_server.store import Connection, members, sessions, write_transaction
+from mock_server.store import Connection, members, write_transaction
+from mock_server.store import sessions as session_store
 from mock_server.store.members import Member
 from sjvirtual_tui.models import SecurityImageId
 
@@ -125,7 +126,7 @@ def login(
                 members.record_login(conn, member.id, now, language())
                 if new_hash is not None:
                     members.set_password(conn, member.id, new_hash)
-                sessions.open_session(conn, hash_token(token), member.id, now)
+                session_store.open_session(conn, hash_token(token), member.id, now)
                 issued = _check_device(conn, current, device_token, now)
         if locked:
             raise locked_error()
@@ -155,10 +156,12 @@ def _check_device(
     known terminal to tell it from). Only the tokens' SHA-256 is stored, like sessions'.
     ``member``: as read in the transaction, before this login was recorded.
     """
-    if presented is not None and sessions.see_device(conn, hash_token(presented), member.id, now):
+    if presented is not None and session_store.see_device(
+        conn, hash_token(presented), member.id, now
+    ):
         return None
     issued = new_token()
-    sessions.add_device(conn, hash_token(issued), member.id, now)
+    session_store.add_device(conn, hash_token(issued), member.id, now)
     if member.last_login_at is not None:
         mail.new_device(conn, now, **mail.addressee(member), language=language())
     return issued

@@ -6,8 +6,9 @@ from datetime import datetime
 
 from mock_server.domain.errors import Locked
 from mock_server.i18n import N_, _
-from mock_server.store import Connection, sessions
+from mock_server.store import Connection
 from mock_server.store import lockout as store
+from mock_server.store import sessions as session_store
 
 LOCKED_MESSAGE = N_(
     "Usuario bloqueado por intentos fallidos. Comuníquese con la cooperativa para desbloquearlo."
@@ -63,7 +64,7 @@ def lock_member(conn: Connection, member_id: int, now: datetime) -> None:
     member locked already (by failed logins) keeps that lock and its reason.
     """
     store.lock(conn, member_id, "pin", now)
-    sessions.end_all(conn, member_id, now)
+    session_store.end_all(conn, member_id, now)
 
 
 def unlock_member(conn: Connection, member_id: int, username: str) -> None:

@@ -25,8 +25,9 @@ from mock_server.domain.lockout import (
 )
 from mock_server.domain.security import PasswordChecker
 from mock_server.i18n import N_, _
-from mock_server.store import Connection, StoreError, members, sessions, write_transaction
+from mock_server.store import Connection, StoreError, members, write_transaction
 from mock_server.store import codes as code_store
+from mock_server.store import sessions as session_store
 from mock_server.store.members import Member, Recoverable
 from sjvirtual_tui import rules
 from sjvirtual_tui.models import FirstLoginSetup
@@ -324,6 +325,6 @@ def complete_recovery(
     recovered(conn, current.id, username)  # the counts, and a lock by wrong PINs
     codes.mark_used(conn, found, now)
     # Whoever held a session with the old password loses it.
-    sessions.end_all(conn, current.id, now)
+    session_store.end_all(conn, current.id, now)
     mail.password_recovered(conn, now, **mail.addressee(current))
     return None
