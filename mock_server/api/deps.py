@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -14,20 +13,15 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from mock_server.api.errors import (
-    NOT_AUTHENTICATED_MESSAGE,
-    SESSION_ENDED_MESSAGE,
-    SESSION_IDLE_MESSAGE,
-    SETUP_REQUIRED_MESSAGE,
-    STAFF_ONLY_MESSAGE,
-    ApiError,
-)
+from mock_server.api.errors import SETUP_REQUIRED_MESSAGE, STAFF_ONLY_MESSAGE, ApiError
+from mock_server.domain import sessions
 from mock_server.domain.clock import Clock
+from mock_server.domain.connections import Connection, ConnectionPool, Database
+from mock_server.domain.errors import NotAuthenticated
 from mock_server.domain.pin_limits import DEFAULT_PIN_LIMITS, PinLimits
-from mock_server.domain.security import PasswordChecker, hash_token
+from mock_server.domain.security import PasswordChecker
+from mock_server.domain.sessions import CurrentMember
 from mock_server.i18n import _
-from mock_server.store import Connection, Database, Row, write_transaction
-from mock_server.store.meta import from_db, to_db
 from sjvirtual_tui.models import API_PREFIX, Role
 
 # What a session in the PRIMER INGRESO ('setup') may call: (method, path). Checked here, once,
@@ -40,39 +34,6 @@ SETUP_ALLOWED: frozenset[tuple[str, str]] = frozenset(
         ("POST", f"{API_PREFIX}/auth/logout"),
     }
 )
-
-
-# A request within this time of the session's last recorded one does not write the time again:
-# refreshing the idle timer on every request was a write transaction (and an fsync) for each
-# one, reads included. The idle timeout (minutes) cannot tell a second apart.
-TOUCH_INTERVAL = timedelta(seconds=1)
-
-
-class ConnectionPool:
-    """The server's connections to its database, kept between requests (the engine's pool).
-
-    A connection goes back with no transaction open (:meth:`Connection.close` rolls one back).
-    """
-
-    def __init__(self, database: Database) -> None:
-        self.database = database
-
-    def acquire(self) -> Connection:
-        return self.database.connect()
-
-    def release(self, conn: Connection) -> None:
-        conn.close()
-
-    def idle_count(self) -> int:
-        return int(self.database.engine.pool.checkedin())  # type: ignore[attr-defined]
-
-    def open(self) -> None:
-        """Nothing to do: the pool opens connections as they are asked for."""
-
-    def close(self) -> None:
-        """Closes the idle connections (the last one to an SQLite file checkpoints its log); a
-        connection still in use is closed when it comes back."""
-        self.database.dispose()
 
 
 @dataclass(frozen=True)
@@ -95,15 +56,6 @@ class ServerState:
         if self.database.path is None:
             raise AttributeError("a PostgreSQL database has no file")
         return self.database.path
-
-
-@dataclass(frozen=True)
-class CurrentMember:
-    id: int
-    username: str
-    role: Role
-    holder_id: int | None  # whose accounts the member sees; None for staff
-    status: str  # 'setup' or 'active' (a 'pending_password' user has no password to log in)
 
 
 # The dependencies are ``async``, run on the event loop: FastAPI runs a plain ``def`` dependency
@@ -141,18 +93,6 @@ _bearer = HTTPBearer(auto_error=False, description="The token of POST /api/v1/au
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
-def _session_error(code: str, message: str) -> ApiError:
-    """``message``: one of the N_() constants of :mod:`mock_server.api.errors`."""
-    return ApiError(401, code, _(message), headers=_CHALLENGE)
-
-
-_SESSION_QUERY = """
-    SELECT s.last_seen_at, s.ended_at, m.id, m.username, m.role, m.holder_id, m.status
-    FROM sessions AS s JOIN members AS m ON m.id = s.member_id
-    WHERE s.token_hash = ?
-"""
-
-
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
@@ -167,35 +107,20 @@ def authenticate(
     conn: Connection,
     credentials: HTTPAuthorizationCredentials | None,
 ) -> tuple[str, CurrentMember]:
-    """The session's token hash and member; refreshes the idle timer.
-
-    The refresh is written at most once per :data:`TOUCH_INTERVAL`: a session seen within the
-    last second is only read. Both run here, on the event loop: one indexed read, and once a
-    second a one-row write transaction (under a millisecond with its fsync), cost less than a
-    trip to the threadpool, where a thread holding the write lock also waited for the GIL at
-    each statement while the event loop was busy (and the loop's own writers waited for it).
-    A member who has not finished the PRIMER INGRESO reaches only :data:`SETUP_ALLOWED`.
-    """
-    if credentials is None:
-        raise _session_error("not_authenticated", NOT_AUTHENTICATED_MESSAGE)
-    token_hash = hash_token(credentials.credentials)
-    now = state.clock.now()
-    row = conn.execute(_SESSION_QUERY, (token_hash,)).fetchone()
-    if row is None:
-        raise _session_error("not_authenticated", NOT_AUTHENTICATED_MESSAGE)
-    since = now - from_db(row["last_seen_at"])
-    if row["ended_at"] is not None or not timedelta(0) <= since < TOUCH_INTERVAL:
-        # Not touched in the last second (or ended): check and refresh under the write lock.
-        row = _touch(state, conn, token_hash, now)
-    if row["status"] != "active" and _route_key(request) not in SETUP_ALLOWED:
+    """The session's token hash and member (:func:`mock_server.domain.sessions.authenticate`,
+    which also refreshes the idle timer). A member who has not finished the PRIMER INGRESO
+    reaches only :data:`SETUP_ALLOWED`."""
+    token = None if credentials is None else credentials.credentials
+    try:
+        token_hash, member = sessions.authenticate(
+            conn, token, state.clock.now(), state.idle_timeout_seconds
+        )
+    except NotAuthenticated as exc:
+        # A 401 of a session names how to authenticate (RFC 9110).
+        raise ApiError(401, exc.code, exc.message, headers=_CHALLENGE) from exc
+    if member.status != "active" and _route_key(request) not in SETUP_ALLOWED:
         raise ApiError(403, "setup_required", _(SETUP_REQUIRED_MESSAGE))
-    return token_hash, CurrentMember(
-        id=row["id"],
-        username=row["username"],
-        role=Role(row["role"]),
-        holder_id=row["holder_id"],
-        status=row["status"],
-    )
+    return token_hash, member
 
 
 async def current_session(
@@ -203,36 +128,6 @@ async def current_session(
 ) -> tuple[str, CurrentMember]:
     """The session's token hash and member (:func:`authenticate`)."""
     return authenticate(request, state, conn, credentials)
-
-
-def _touch(state: ServerState, conn: Connection, token_hash: str, now: datetime) -> Row:
-    """Ends the session if it was idle too long, or records ``now`` as its last request."""
-    idle_limit = timedelta(seconds=state.idle_timeout_seconds)
-    expired: str | None = None
-    with write_transaction(conn):
-        row: Row | None = conn.execute(_SESSION_QUERY, (token_hash,)).fetchone()
-        if row is None:  # pragma: no cover - sessions are never deleted
-            raise _session_error("not_authenticated", NOT_AUTHENTICATED_MESSAGE)
-        last_seen = from_db(row["last_seen_at"])
-        if row["ended_at"] is not None:
-            # A logout ends the session at its last request; idle time ends it later.
-            idle = from_db(row["ended_at"]) - last_seen > idle_limit
-            expired = SESSION_IDLE_MESSAGE if idle else SESSION_ENDED_MESSAGE
-        elif now - last_seen > idle_limit:
-            # Ended for good: going back within the timeout (a clock set back) must not revive it.
-            conn.execute(
-                "UPDATE sessions SET ended_at = ? WHERE token_hash = ?", (to_db(now), token_hash)
-            )
-            expired = SESSION_IDLE_MESSAGE
-        else:
-            conn.execute(
-                "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?",
-                (to_db(now), token_hash),
-            )
-    # Raised after COMMIT, so the session stays marked as ended.
-    if expired is not None:
-        raise _session_error("session_expired", expired)
-    return row
 
 
 def _route_key(request: Request) -> tuple[str, str]:

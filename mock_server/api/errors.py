@@ -31,19 +31,13 @@ from mock_server.domain.errors import (
     TooMany,
     Unavailable,
 )
+from mock_server.domain.sessions import NOT_AUTHENTICATED_MESSAGE
 from mock_server.i18n import N_, _, language_from_header, ngettext, use_language
 from sjvirtual_tui import rules
 from sjvirtual_tui.models import ErrorBody
 
 log = logging.getLogger(__name__)
 
-LOCKED_MESSAGE = N_(
-    "Usuario bloqueado por intentos fallidos. Comuníquese con la cooperativa para desbloquearlo."
-)
-INVALID_CREDENTIALS_MESSAGE = N_("Usuario o contraseña incorrectos.")
-NOT_AUTHENTICATED_MESSAGE = N_("Ingrese con su usuario y contraseña.")
-SESSION_ENDED_MESSAGE = N_("Su sesión terminó. Ingrese nuevamente.")
-SESSION_IDLE_MESSAGE = N_("Su sesión terminó por inactividad. Ingrese nuevamente.")
 ACCOUNT_NOT_FOUND_MESSAGE = N_("Cuenta no encontrada.")
 SETUP_REQUIRED_MESSAGE = N_("Complete la configuración de su primer ingreso.")
 STAFF_ONLY_MESSAGE = N_("Esta opción es solo para el personal de la cooperativa.")

@@ -13,7 +13,8 @@ endpoints, :func:`member_idempotency` for a session's) and runs its effect throu
             return Outcome(201, receipt)
         return idem.run(conn, effect)
 
-The effect and its stored answer commit in one ``BEGIN IMMEDIATE`` transaction. An effect that
+The effect and its stored answer commit in one write transaction
+(:func:`mock_server.domain.idempotency.once`). An effect that
 raises :class:`ApiError` (below 500) is refused: whatever it wrote is rolled back, and the
 refusal is stored (in a transaction of its own) so that a retry is refused the same way. An
 effect that must keep a change while refusing (a counted failure) returns its error as an
@@ -26,20 +27,22 @@ import hashlib
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Request, Response
 from pydantic import BaseModel
 
 from mock_server.api.deps import CurrentMember, Member, ServerState, State
-from mock_server.api.errors import ApiError, RetryLater, as_api_error, error_response
+from mock_server.api.errors import ApiError, RetryLater, as_api_error, error_response, status_of
+from mock_server.domain import idempotency
 from mock_server.domain.clock import Clock
+from mock_server.domain.connections import Connection
 from mock_server.domain.errors import DomainError
 from mock_server.domain.security import PasswordChecker
 from mock_server.i18n import N_, _
-from mock_server.store import Connection, Row, write_transaction
-from mock_server.store.meta import to_db
 from sjvirtual_tui.models import ErrorBody
+
+P = TypeVar("P")
 
 KEY_HEADER = "Idempotency-Key"
 KEY_PATTERN = r"^[A-Za-z0-9_-]{8,100}$"
@@ -95,6 +98,13 @@ class Outcome:
     status: int
     body: BaseModel | None = None
 
+    @classmethod
+    def refusal(cls, error: DomainError) -> Outcome:
+        """A refusal an effect returns instead of raising, so that what it wrote (a counted
+        failure) commits with it."""
+        body = ErrorBody(code=error.code, message=error.message, field=error.field)
+        return cls(status_of(type(error)), body)
+
 
 Effect = Callable[[], Outcome]
 
@@ -128,20 +138,33 @@ class Idempotency:
         """
         # Stored answers never change, so a replay needs no write lock, and its argon2 check
         # (like the hash in run) runs outside it: other writers do not queue behind either.
-        stored = self._lookup(conn)
+        stored = idempotency.find(conn, self.scope, self.key)
         return None if stored is None else self._replay(stored)
 
+    def run_prepared(
+        self, conn: Connection, prepare: Callable[[], P], effect: Callable[[P], Outcome]
+    ) -> Response:
+        """:meth:`run` for a route with slow work (argon2) to do before its transaction:
+        ``prepare`` runs outside it, and only when no answer is stored for the key (a replay
+        needs none); ``effect`` gets what it prepared."""
+        replayed = self.stored_answer(conn)
+        if replayed is not None:
+            return replayed
+        prepared = prepare()
+        return self.run(conn, lambda: effect(prepared))
+
     def run(self, conn: Connection, effect: Effect) -> Response:
-        """The stored answer for this key, or ``effect``'s, stored with it in one transaction.
+        """The stored answer for this key, or ``effect``'s, stored with it in one transaction
+        (:func:`mock_server.domain.idempotency.once`).
 
         With secret fields, a replay is found before their argon2 hash is made (it needs
         none); without, the key is looked up once, in the transaction.
 
-        A refusal (:class:`ApiError` below 500) rolls the effect's whole transaction back and
-        is stored in a transaction of its own: a refusal changes nothing, so there is nothing
-        for it to commit with. (A savepoint around every effect, to keep the transaction
-        going, copied each page the effect wrote, and spilled to a temporary file past 64 KiB:
-        a cost on every success for the sake of the rare refusal.)
+        A refusal (:class:`ApiError` below 500, or a domain error) rolls the effect's whole
+        transaction back and is stored in a transaction of its own: a refusal changes nothing,
+        so there is nothing for it to commit with. (A savepoint around every effect, to keep
+        the transaction going, copied each page the effect wrote, and spilled to a temporary
+        file past 64 KiB: a cost on every success for the sake of the rare refusal.)
         """
         secret_hash: str | None = None
         if self.secrets is not None:
@@ -149,22 +172,22 @@ class Idempotency:
             if replayed is not None:
                 return replayed
             secret_hash = self.passwords.hash(self.secrets)
+
+        def carried_out() -> idempotency.Stored:
+            try:
+                outcome = effect()
+            except ApiError as exc:
+                if exc.status >= 500:
+                    raise
+                raise _Refusal(exc) from exc
+            except DomainError as exc:
+                raise _Refusal(as_api_error(exc)) from exc
+            return self._record(outcome.status, _encode(outcome.body), secret_hash)
+
         try:
-            with write_transaction(conn):
-                stored = self._lookup(conn)
-                if stored is not None:  # the same key committed while we hashed (or before)
-                    return self._replay(stored)
-                try:
-                    outcome = effect()
-                except ApiError as exc:
-                    if exc.status >= 500:
-                        raise
-                    raise _Refusal(exc) from exc
-                except DomainError as exc:
-                    raise _Refusal(as_api_error(exc)) from exc
-                content = _encode(outcome.body)
-                self._store(conn, outcome.status, content, secret_hash)
-                return _response(outcome.status, content)
+            return idempotency.once(
+                conn, self.scope, self.key, carried_out, self._replay, _answer, self.clock.now
+            )
         except _Refusal as refusal:
             error = refusal.error
         if isinstance(error, RetryLater):
@@ -173,61 +196,39 @@ class Idempotency:
                 error.status, error.code, error.message, error.field, headers=error.headers
             )
         content = _encode(ErrorBody(code=error.code, message=error.message, field=error.field))
-        with write_transaction(conn):
-            stored = self._lookup(conn)
-            if stored is not None:  # the same key was answered in between
-                return self._replay(stored)
-            self._store(conn, error.status, content, secret_hash)
-        return _response(error.status, content)
-
-    def _store(
-        self, conn: Connection, status: int, content: bytes, secret_hash: str | None
-    ) -> None:
-        if not 200 <= status < 500:
-            raise RuntimeError(f"an idempotent effect answered {status}")
-        conn.execute(
-            """
-            INSERT INTO idempotency (scope, key, method, path, request_hash, secret_hash,
-                status_code, response_body, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            (
-                self.scope,
-                self.key,
-                self.method,
-                self.path,
-                self.request_hash,
-                secret_hash,
-                status,
-                content,
-                to_db(self.clock.now()),
-            ),
+        refused = self._record(error.status, content, secret_hash)
+        return idempotency.keep(
+            conn, self.scope, self.key, refused, self._replay, _answer, self.clock.now
         )
 
-    def _lookup(self, conn: Connection) -> Row | None:
-        row: Row | None = conn.execute(
-            """
-            SELECT method, path, request_hash, secret_hash, status_code, response_body
-            FROM idempotency WHERE scope = ? AND key = ?
-            """,
-            (self.scope, self.key),
-        ).fetchone()
-        return row
+    def _record(self, status: int, content: bytes, secret_hash: str | None) -> idempotency.Stored:
+        return idempotency.Stored(
+            method=self.method,
+            path=self.path,
+            request_hash=self.request_hash,
+            secret_hash=secret_hash,
+            status=status,
+            content=content,
+        )
 
-    def _replay(self, row: Row) -> Response:
+    def _replay(self, row: idempotency.Stored) -> Response:
         same = (
-            row["method"] == self.method
-            and row["path"] == self.path
-            and row["request_hash"] == self.request_hash
-            and (row["secret_hash"] is None) == (self.secrets is None)
+            row.method == self.method
+            and row.path == self.path
+            and row.request_hash == self.request_hash
+            and (row.secret_hash is None) == (self.secrets is None)
         )
-        if same and row["secret_hash"] is not None and self.secrets is not None:
-            same = self.passwords.verify(row["secret_hash"], self.secrets)
+        if same and row.secret_hash is not None and self.secrets is not None:
+            same = self.passwords.verify(row.secret_hash, self.secrets)
         if not same:
             raise ApiError(422, "idempotency_mismatch", _(MISMATCH_MESSAGE), KEY_HEADER)
-        response = _response(row["status_code"], bytes(row["response_body"]))
+        response = _response(row.status, row.content)
         response.headers[REPLAYED_HEADER] = "true"
         return response
+
+
+def _answer(stored: idempotency.Stored) -> Response:
+    return _response(stored.status, stored.content)
 
 
 def _encode(body: BaseModel | None) -> bytes:

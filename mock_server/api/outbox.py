@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from mock_server.api.deps import Conn
 from mock_server.api.errors import ERROR_RESPONSE
-from mock_server.store.meta import from_db
+from mock_server.domain import mail
 from sjvirtual_tui.models import OutboxMessage
 
 router = APIRouter(tags=["demo"], responses={500: ERROR_RESPONSE})
@@ -20,16 +20,13 @@ router = APIRouter(tags=["demo"], responses={500: ERROR_RESPONSE})
 def outbox(conn: Conn) -> list[OutboxMessage]:
     # Public on purpose: the demo's Correo view reads the codes before anyone can log in. A
     # server made without demo=True has no such route (404).
-    rows = conn.execute(
-        "SELECT id, to_address, subject, body, created_at FROM outbox ORDER BY id DESC"
-    ).fetchall()
     return [
         OutboxMessage(
-            id=row["id"],
-            to=row["to_address"],
-            subject=row["subject"],
-            body=row["body"],
-            created_at=from_db(row["created_at"]),
+            id=row.id,
+            to=row.to_address,
+            subject=row.subject,
+            body=row.body,
+            created_at=row.created_at,
         )
-        for row in rows
+        for row in mail.sent(conn)
     ]

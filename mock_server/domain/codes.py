@@ -6,8 +6,11 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from mock_server.domain.security import hash_code, new_code
-from mock_server.store import Connection, Row
-from mock_server.store.meta import from_db, to_db
+from mock_server.store import Connection
+from mock_server.store import codes as store
+from mock_server.store.codes import Code
+
+__all__ = ["Code", "Purpose", "find", "is_expired", "is_live", "issue", "mark_used"]
 
 Purpose = Literal["set_password", "recovery"]
 
@@ -19,39 +22,31 @@ def issue(conn: Connection, member_id: int, purpose: Purpose, now: datetime, ttl
     """A new code for the member (inside the caller's transaction); only its hash is kept."""
     if purpose == "recovery":
         # A new recovery request replaces the previous code.
-        conn.execute(
-            """
-            DELETE FROM codes
-            WHERE member_id = ? AND purpose = 'recovery' AND used_at IS NULL
-            """,
-            (member_id,),
-        )
+        store.drop_unused(conn, member_id, "recovery")
     code = new_code()
-    conn.execute(
-        """
-        INSERT INTO codes (code_hash, member_id, purpose, created_at, expires_at)
-        VALUES (?, ?, ?, ?, ?)
-        """,
-        (hash_code(code), member_id, purpose, to_db(now), to_db(now + ttl)),
-    )
+    store.insert(conn, hash_code(code), member_id, purpose, now, now + ttl)
     return code
 
 
-def find(conn: Connection, code: str, purpose: Purpose) -> Row | None:
+def find(conn: Connection, code: str, purpose: Purpose) -> Code | None:
     """The stored code (used or not, expired or not) that ``code`` is, as typed."""
-    row: Row | None = conn.execute(
-        """
-        SELECT code_hash, member_id, expires_at, used_at FROM codes
-        WHERE code_hash = ? AND purpose = ?
-        """,
-        (hash_code(code), purpose),
-    ).fetchone()
-    return row
+    return store.find(conn, hash_code(code), purpose)
 
 
-def is_expired(row: Row, now: datetime) -> bool:
-    return now >= from_db(row["expires_at"])
+def is_expired(row: Code, now: datetime) -> bool:
+    return now >= row.expires_at
 
 
-def mark_used(conn: Connection, row: Row, now: datetime) -> None:
-    conn.execute("UPDATE codes SET used_at = ? WHERE code_hash = ?", (to_db(now), row["code_hash"]))
+def is_live(row: Code | None, member_id: int | None, now: datetime) -> bool:
+    """``row`` is a code of that member, unused and not expired."""
+    return (
+        row is not None
+        and member_id is not None
+        and row.member_id == member_id
+        and row.used_at is None
+        and not is_expired(row, now)
+    )
+
+
+def mark_used(conn: Connection, row: Code, now: datetime) -> None:
+    store.mark_used(conn, row.code_hash, now)

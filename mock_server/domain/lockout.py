@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from mock_server.api.errors import LOCKED_MESSAGE, ApiError
-from mock_server.i18n import _
+from mock_server.domain.errors import Locked
+from mock_server.i18n import N_, _
 from mock_server.store import Connection
-from mock_server.store.meta import to_db
-from sjvirtual_tui.models import ErrorBody
+from mock_server.store import lockout as store
+from mock_server.store import sessions as session_store
+
+LOCKED_MESSAGE = N_(
+    "Usuario bloqueado por intentos fallidos. Comuníquese con la cooperativa para desbloquearlo."
+)
 
 # Failures in a row that lock a username (known or not).
 MAX_FAILURES = 5
 
 
 def failures(conn: Connection, username: str) -> int:
-    row = conn.execute(
-        "SELECT count FROM login_failures WHERE username = ?", (username,)
-    ).fetchone()
-    return 0 if row is None else int(row["count"])
+    return store.failures(conn, username)
 
 
 def is_locked(
@@ -30,50 +31,30 @@ def is_locked(
     (the e-mailed code and both answers prove more than the password the PIN guesser had),
     which lifts it; a lock by failed logins or recoveries does.
     """
-    if failures(conn, username) >= MAX_FAILURES:
+    if store.failures(conn, username) >= MAX_FAILURES:
         return True
     if member_id is None:
         return False
-    row = conn.execute(
-        "SELECT locked_at, lock_reason FROM members WHERE id = ?", (member_id,)
-    ).fetchone()
-    if row is None or row["locked_at"] is None:
+    reason = store.lock_reason(conn, member_id)
+    if reason is None:
         return False
-    return not (recovering and row["lock_reason"] == "pin")
+    return not (recovering and reason == "pin")
 
 
 def record_failure(conn: Connection, username: str, member_id: int | None, now: datetime) -> int:
     """Counts one failure (inside the caller's write transaction); returns the new count."""
-    conn.execute(
-        """
-        INSERT INTO login_failures (username, count, last_at) VALUES (?, 1, ?)
-        ON CONFLICT (username)
-        DO UPDATE SET count = login_failures.count + 1, last_at = excluded.last_at
-        """,
-        (username, to_db(now)),
-    )
-    count = failures(conn, username)
+    count = store.count_failure(conn, username, now)
     if count >= MAX_FAILURES and member_id is not None:
-        conn.execute(
-            """
-            UPDATE members SET locked_at = ?, lock_reason = 'login'
-            WHERE id = ? AND locked_at IS NULL
-            """,
-            (to_db(now), member_id),
-        )
+        store.lock(conn, member_id, "login", now)
     return count
 
 
 def clear_failures(conn: Connection, username: str) -> None:
-    conn.execute("DELETE FROM login_failures WHERE username = ?", (username,))
+    store.clear_failures(conn, username)
 
 
-def locked_error() -> ApiError:
-    return ApiError(423, "locked", _(LOCKED_MESSAGE))
-
-
-def locked_body() -> ErrorBody:
-    return ErrorBody(code="locked", message=_(LOCKED_MESSAGE))
+def locked_error() -> Locked:
+    return Locked("locked", _(LOCKED_MESSAGE))
 
 
 def lock_member(conn: Connection, member_id: int, now: datetime) -> None:
@@ -82,34 +63,17 @@ def lock_member(conn: Connection, member_id: int, now: datetime) -> None:
     Every open session of the member ends with it (inside the caller's write transaction). A
     member locked already (by failed logins) keeps that lock and its reason.
     """
-    conn.execute(
-        "UPDATE members SET locked_at = ?, lock_reason = 'pin' WHERE id = ? AND locked_at IS NULL",
-        (to_db(now), member_id),
-    )
-    conn.execute(
-        "UPDATE sessions SET ended_at = ? WHERE member_id = ? AND ended_at IS NULL",
-        (to_db(now), member_id),
-    )
+    store.lock(conn, member_id, "pin", now)
+    session_store.end_all(conn, member_id, now)
 
 
 def unlock_member(conn: Connection, member_id: int, username: str) -> None:
     """A teller's unlock: every lock and count of the member cleared."""
-    conn.execute(
-        "UPDATE members SET locked_at = NULL, lock_reason = NULL, pin_failures = 0 WHERE id = ?",
-        (member_id,),
-    )
-    clear_failures(conn, username)
+    store.unlock(conn, member_id)
+    store.clear_failures(conn, username)
 
 
 def recovered(conn: Connection, member_id: int, username: str) -> None:
     """A completed recovery: the failure counts start over and a lock by wrong PINs goes."""
-    conn.execute(
-        """
-        UPDATE members SET pin_failures = 0,
-            locked_at = CASE WHEN lock_reason = 'pin' THEN NULL ELSE locked_at END,
-            lock_reason = CASE WHEN lock_reason = 'pin' THEN NULL ELSE lock_reason END
-        WHERE id = ?
-        """,
-        (member_id,),
-    )
-    clear_failures(conn, username)
+    store.lift_pin_lock(conn, member_id)
+    store.clear_failures(conn, username)

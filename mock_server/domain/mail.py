@@ -16,11 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Protocol, TypedDict
 
 from mock_server.domain.periods import period_text
 from mock_server.i18n import DEFAULT_LANGUAGE, N_, _, ngettext, use_language
-from mock_server.store import Connection
-from mock_server.store.meta import to_db
+from mock_server.store import Connection, members
+from mock_server.store import mail as outbox
 from sjvirtual_tui.rules import local_datetime
 
 SIGNATURE = N_(
@@ -36,12 +37,41 @@ _GREETING = N_("Estimado(a) {name}:")
 _NOT_YOU_CHANGE = N_("Si usted no hizo este cambio, comuníquese de inmediato con la cooperativa.")
 
 
+class Addressee(TypedDict):
+    """Who a member's e-mail goes to: the keywords of the member's e-mails below."""
+
+    to: str
+    member_id: int
+    name: str
+    username: str
+
+
+class _Member(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def full_name(self) -> str: ...
+    @property
+    def username(self) -> str: ...
+
+
+def addressee(member: _Member) -> Addressee:
+    """``mail.password_set(conn, now, **addressee(member))``."""
+    return {
+        "to": member.email,
+        "member_id": member.id,
+        "name": member.full_name,
+        "username": member.username,
+    }
+
+
 def member_language(conn: Connection, member_id: int | None) -> str:
     """The language the member's e-mails are written in (the default for no member)."""
     if member_id is None:
         return DEFAULT_LANGUAGE
-    row = conn.execute("SELECT language FROM members WHERE id = ?", (member_id,)).fetchone()
-    return DEFAULT_LANGUAGE if row is None else str(row["language"])
+    return members.language(conn, member_id) or DEFAULT_LANGUAGE
 
 
 @contextmanager
@@ -65,13 +95,7 @@ def send(
 ) -> None:
     """Stores one e-mail; the signature is added in the current language (call it inside
     :func:`writing_to`)."""
-    conn.execute(
-        """
-        INSERT INTO outbox (to_address, member_id, subject, body, created_at)
-        VALUES (?, ?, ?, ?, ?)
-        """,
-        (to, member_id, subject, f"{body}\n\n{_(SIGNATURE)}\n", to_db(now)),
-    )
+    outbox.insert(conn, to, member_id, subject, f"{body}\n\n{_(SIGNATURE)}\n", now)
 
 
 def _when(value: datetime) -> str:
@@ -628,3 +652,8 @@ def payment_settled(
             subject=subject,
             body=_paragraphs(_greeting(name), text),
         )
+
+
+def sent(conn: Connection) -> list[outbox.Mail]:
+    """Every e-mail sent, newest first (the demo's mailbox)."""
+    return outbox.newest_first(conn)
