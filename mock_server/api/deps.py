@@ -23,6 +23,7 @@ from mock_server.api.errors import (
     ApiError,
 )
 from mock_server.domain.clock import Clock
+from mock_server.domain.members import CurrentMember
 from mock_server.domain.pin_limits import DEFAULT_PIN_LIMITS, PinLimits
 from mock_server.domain.security import PasswordChecker, hash_token
 from mock_server.i18n import _
@@ -95,15 +96,6 @@ class ServerState:
         if self.database.path is None:
             raise AttributeError("a PostgreSQL database has no file")
         return self.database.path
-
-
-@dataclass(frozen=True)
-class CurrentMember:
-    id: int
-    username: str
-    role: Role
-    holder_id: int | None  # whose accounts the member sees; None for staff
-    status: str  # 'setup' or 'active' (a 'pending_password' user has no password to log in)
 
 
 # The dependencies are ``async``, run on the event loop: FastAPI runs a plain ``def`` dependency

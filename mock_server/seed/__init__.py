@@ -26,7 +26,6 @@ from typing import Literal, NamedTuple
 import platformdirs
 from argon2 import PasswordHasher
 
-from mock_server.domain.banking import DEFAULT_DAILY_CENTS, DEFAULT_PER_TRANSACTION_CENTS, mask_name
 from mock_server.domain.ledger import (
     CAJA_NAME,
     CAJA_NUMBER,
@@ -40,6 +39,8 @@ from mock_server.domain.ledger import (
     SALIDAS_NUMBER,
     ledger_problems,
 )
+from mock_server.domain.limits import DEFAULT_DAILY_CENTS, DEFAULT_PER_TRANSACTION_CENTS
+from mock_server.domain.text import mask_name
 from mock_server.i18n import N_
 from mock_server.store import Connection, Database, databases, sqlite_files, write_transaction
 from mock_server.store.bulk import insert_rows
