@@ -24,6 +24,7 @@ from mock_server.i18n import N_, _
 from mock_server.store import Connection, Row, contacts
 from mock_server.store import beneficiaries as store
 from mock_server.store import challenges as challenge_store
+from mock_server.store import operations as operation_store
 from mock_server.store import transfers as transfer_store
 from mock_server.store.timestamps import from_db
 from sjvirtual_tui import rules
@@ -334,6 +335,6 @@ def delete_beneficiary(
     past transfers keep their copy of the payee."""
     own_beneficiary(conn, member.id, beneficiary_id)
     for transfer_id in transfer_store.pending_to_beneficiary(conn, beneficiary_id):
-        transfer_store.cancel(conn, transfer_id, DELETED_REASON)
+        operation_store.cancel(conn, "transfers", transfer_id, DELETED_REASON)
         challenge_store.cancel_of_transfer(conn, transfer_id, now)
     store.delete(conn, beneficiary_id)

@@ -29,6 +29,7 @@ from mock_server.domain.transfers import destination_text
 from mock_server.i18n import _
 from mock_server.store import Connection, write_transaction
 from mock_server.store import clearing as store
+from mock_server.store import operations as operation_store
 from mock_server.testing import pause_before_clearing_lock
 
 DEFAULT_DELAY_SECONDS = 60
@@ -50,14 +51,14 @@ def settle_due(conn: Connection, clock: Clock, delay_seconds: int) -> int:
     Returns how many this call settled (another request may have settled some first).
     """
     cutoff = clock.now() - timedelta(seconds=delay_seconds)
-    due = store.due_transfers(conn, cutoff)
+    due = operation_store.due(conn, "transfers", cutoff)
     settled = 0
     for transfer_id in due:
         pause_before_clearing_lock()
         with write_transaction(conn):
             settled += settle(conn, transfer_id, clock.now())
     # Payments to cards of other institutions go through the same clearing.
-    due_payments = store.due_payments(conn, cutoff)
+    due_payments = operation_store.due(conn, "payments", cutoff)
     for payment_id in due_payments:
         pause_before_clearing_lock()
         with write_transaction(conn):
@@ -107,7 +108,7 @@ def settle(conn: Connection, transfer_id: int, now: datetime) -> bool:
                 f"Devolución de transferencia · {reference} · cuenta destino cerrada",
             ),
         )
-    store.mark_settled(conn, "transfers", transfer_id, status, now, journal_id, reason)
+    operation_store.mark_settled(conn, "transfers", transfer_id, status, now, journal_id, reason)
     # Written to the member who made the transfer, in its language (whoever's request this is).
     with mail.writing_to(conn, row["member_id"], row["language"]):
         mail.transfer_settled(
@@ -170,7 +171,7 @@ def settle_payment(conn: Connection, payment_id: int, now: datetime) -> bool:
                 f"Devolución de pago de tarjeta · {reference} · tarjeta cancelada",
             ),
         )
-    store.mark_settled(conn, "payments", payment_id, status, now, journal_id, reason)
+    operation_store.mark_settled(conn, "payments", payment_id, status, now, journal_id, reason)
     with mail.writing_to(conn, row["member_id"], row["language"]):
         mail.payment_settled(
             conn,

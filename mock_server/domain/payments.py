@@ -38,6 +38,7 @@ from mock_server.domain.text import clean_text, invalid, mask_name
 from mock_server.i18n import N_, _
 from mock_server.store import Connection, Row, contacts
 from mock_server.store import accounts as account_store
+from mock_server.store import operations as operation_store
 from mock_server.store import payments as store
 from mock_server.store.timestamps import from_db
 from sjvirtual_tui import rules
@@ -518,8 +519,9 @@ def insert_payment(
     conn: Connection, member: CurrentMember, plan: PaymentPlan, now: datetime
 ) -> int:
     """Stores the plan as a payment pendiente_verificacion; returns its id."""
-    payment_id, _reference = store.insert(
+    payment_id, _reference = operation_store.insert_pending(
         conn,
+        "payments",
         {
             "member_id": member.id,
             "kind": plan.kind.value,
@@ -536,11 +538,12 @@ def insert_payment(
         },
         now,
     )
+    operation_store.set_reference(conn, "payments", payment_id)
     return payment_id
 
 
 def load_payment(conn: Connection, member_id: int, payment_id: int) -> Row:
-    row = store.of_member(conn, member_id, payment_id)
+    row = operation_store.of_member(conn, "payments", member_id, payment_id)
     if row is None:
         raise NotFound("not_found", _(PAYMENT_NOT_FOUND_MESSAGE))
     return row
@@ -552,7 +555,9 @@ def get_payment(conn: Connection, member: CurrentMember, payment_id: int) -> Pay
 
 def list_payments(conn: Connection, member: CurrentMember, limit: int) -> list[Payment]:
     """The member's executed payments (completada, en_proceso, rechazada), newest first."""
-    return [payment_model(row) for row in store.executed(conn, member.id, limit)]
+    return [
+        payment_model(row) for row in operation_store.executed(conn, "payments", member.id, limit)
+    ]
 
 
 def payment_model(row: Row) -> Payment:
@@ -652,7 +657,7 @@ def execute_payment(conn: Connection, member: CurrentMember, payment_id: int, no
         debit=debit,
         credit=credit,
     )
-    store.mark_executed(conn, payment_id, status.value, now, journal_id)
+    operation_store.mark_executed(conn, "payments", payment_id, status.value, now, journal_id)
     if kind is PaymentKind.SERVICIO:
         store.pay_bill(conn, row["bill_id"], amount, payment_id, now)
     elif kind is PaymentKind.TARJETA:
@@ -682,7 +687,7 @@ def execute_payment(conn: Connection, member: CurrentMember, payment_id: int, no
 
 def cancel_payment(conn: Connection, payment_id: int, reason: str) -> None:
     """A payment that awaited its PIN is cancelada (the PIN expired, was wrong 3 times...)."""
-    store.cancel(conn, payment_id, reason)
+    operation_store.cancel(conn, "payments", payment_id, reason)
 
 
 def consult(conn: Connection, biller_code: str, reference: str) -> Bill:

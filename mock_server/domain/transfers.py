@@ -31,6 +31,7 @@ from mock_server.domain.text import clean_text, invalid, short_name
 from mock_server.i18n import N_, _
 from mock_server.store import Connection, Row, contacts
 from mock_server.store import accounts as account_store
+from mock_server.store import operations as operation_store
 from mock_server.store import transfers as store
 from mock_server.store.timestamps import from_db, to_db
 from sjvirtual_tui.models import (
@@ -260,12 +261,15 @@ def insert_transfer(
     conn: Connection, member: CurrentMember, plan: TransferPlan, now: datetime
 ) -> int:
     """Stores the plan as a transfer pendiente_verificacion; returns its id."""
-    transfer_id, _reference = store.insert(conn, plan.stored(member.id), now)
+    transfer_id, _reference = operation_store.insert_pending(
+        conn, "transfers", plan.stored(member.id), now
+    )
+    operation_store.set_reference(conn, "transfers", transfer_id)
     return transfer_id
 
 
 def load_transfer(conn: Connection, member_id: int, transfer_id: int) -> Row:
-    row = store.of_member(conn, member_id, transfer_id)
+    row = operation_store.of_member(conn, "transfers", member_id, transfer_id)
     if row is None:
         raise NotFound("not_found", _(TRANSFER_NOT_FOUND_MESSAGE))
     return row
@@ -277,7 +281,9 @@ def get_transfer(conn: Connection, member: CurrentMember, transfer_id: int) -> T
 
 def list_transfers(conn: Connection, member: CurrentMember, limit: int) -> list[Transfer]:
     """The member's executed transfers (completada, en_proceso, rechazada), newest first."""
-    return [transfer_model(row) for row in store.executed(conn, member.id, limit)]
+    return [
+        transfer_model(row) for row in operation_store.executed(conn, "transfers", member.id, limit)
+    ]
 
 
 def transfer_model(row: TransferRow) -> Transfer:
@@ -347,13 +353,7 @@ def confirm_transfer(
         destination=destination,
         amount_cents=row["amount_cents"],
     )
-    legs = _legs(conn, row, origin, destination)
-    status, journal_id = _move_money(conn, row, legs, now)
-    executed_at = store.mark_executed(conn, transfer_id, status.value, now, journal_id)
-    # The stored row as it now is (only these columns changed): no need to read it back.
-    row.update(status=status.value, executed_at=executed_at, journal_id=journal_id)
-    email_receipt(conn, member, row, now)
-    return transfer_model(row)
+    return _execute(conn, member, row, origin, destination, now)
 
 
 def execute_propias(
@@ -368,7 +368,7 @@ def execute_propias(
     if plan.kind is not TransferKind.PROPIAS or plan.destination is None:
         raise ValueError("execute_propias executes propias plans only")
     values = plan.stored(member.id)
-    transfer_id, reference = store.insert_executed(conn, values, now)
+    transfer_id, reference = operation_store.insert_pending(conn, "transfers", values, now)
     stamp = to_db(now)
     row: dict[str, Any] = {
         **values,
@@ -383,10 +383,25 @@ def execute_propias(
         "settlement_journal_id": None,
         "from_number": plan.origin["number"],
     }
-    legs = _legs(conn, row, plan.origin, plan.destination)
+    return _execute(conn, member, row, plan.origin, plan.destination, now)
+
+
+def _execute(
+    conn: Connection,
+    member: CurrentMember,
+    row: dict[str, Any],
+    origin: Row,
+    destination: Row | None,
+    now: datetime,
+) -> Transfer:
+    """The execute and receipt steps of a checked transfer (its stored row): the journal, the
+    row marked executed, the receipt e-mailed."""
+    legs = _legs(conn, row, origin, destination)
     status, journal_id = _move_money(conn, row, legs, now)
-    assert status is TransferStatus.COMPLETADA
-    executed_at = store.mark_executed(conn, transfer_id, status.value, now, journal_id)
+    executed_at = operation_store.mark_executed(
+        conn, "transfers", row["id"], status.value, now, journal_id
+    )
+    # The stored row as it now is (only these columns changed): no need to read it back.
     row.update(status=status.value, executed_at=executed_at, journal_id=journal_id)
     email_receipt(conn, member, row, now)
     return transfer_model(row)
@@ -487,4 +502,4 @@ def email_receipt(conn: Connection, member: CurrentMember, row: TransferRow, now
 
 def cancel_transfer(conn: Connection, transfer_id: int, reason: str) -> None:
     """A transfer that awaited its PIN is cancelada (the PIN expired, was wrong 3 times...)."""
-    store.cancel(conn, transfer_id, reason)
+    operation_store.cancel(conn, "transfers", transfer_id, reason)

@@ -9,28 +9,6 @@ from mock_server.store.engine import Connection, Row
 from mock_server.store.meta import to_db
 
 
-def due_transfers(conn: Connection, cutoff: datetime) -> list[int]:
-    rows = conn.execute(
-        """
-        SELECT id FROM transfers WHERE status = 'en_proceso' AND executed_at <= ?
-        ORDER BY executed_at, id
-        """,
-        (to_db(cutoff),),
-    ).fetchall()
-    return [int(row["id"]) for row in rows]
-
-
-def due_payments(conn: Connection, cutoff: datetime) -> list[int]:
-    rows = conn.execute(
-        """
-        SELECT id FROM payments WHERE status = 'en_proceso' AND executed_at <= ?
-        ORDER BY executed_at, id
-        """,
-        (to_db(cutoff),),
-    ).fetchall()
-    return [int(row["id"]) for row in rows]
-
-
 def transfer_in_process(conn: Connection, transfer_id: int) -> Row | None:
     """An en_proceso transfer, with its origin's number, its member's contact, and whether
     the clearing refuses its destination (``closed``)."""
@@ -71,27 +49,6 @@ def payment_in_process(conn: Connection, payment_id: int) -> Row | None:
         (payment_id,),
     ).fetchone()
     return row
-
-
-def mark_settled(
-    conn: Connection,
-    table: str,
-    operation_id: int,
-    status: str,
-    now: datetime,
-    journal_id: int,
-    reason: str | None,
-) -> None:
-    """``table``: ``transfers`` or ``payments``."""
-    if table not in ("transfers", "payments"):
-        raise ValueError(table)
-    conn.execute(
-        f"""
-        UPDATE {table} SET status = ?, settled_at = ?, settlement_journal_id = ?, reason = ?
-        WHERE id = ?
-        """,
-        (status, to_db(now), journal_id, reason, operation_id),
-    )
 
 
 _ANYTHING_DUE = """

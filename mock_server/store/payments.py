@@ -1,12 +1,9 @@
 """PAGO DE SERVICIOS and PAGO DE TARJETAS as stored: the catalog, bills, frequent services,
-cards, issuers and the payments themselves."""
+cards and issuers (the payments themselves: :mod:`.operations`)."""
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from mock_server.store.engine import Connection, Row
 from mock_server.store.meta import to_db
@@ -160,78 +157,3 @@ def issuers(conn: Connection) -> list[Row]:
 def issuer(conn: Connection, code: str) -> Row | None:
     row: Row | None = conn.execute(f"{_SELECT_ISSUER} WHERE c.code = ?", (code,)).fetchone()
     return row
-
-
-# --- payments -----------------------------------------------------------------------------------
-
-_SELECT = """
-    SELECT p.*, a.number AS from_number FROM payments AS p
-    JOIN accounts AS a ON a.id = p.from_account_id
-"""
-
-
-def reference_of(payment_id: int) -> str:
-    return f"PAG-{payment_id:07d}"
-
-
-def insert(conn: Connection, values: Mapping[str, Any], now: datetime) -> tuple[int, str]:
-    """Stores a payment ``pendiente_verificacion``; returns its (id, reference).
-
-    ``values``: member_id, kind, from_account_id, bill_id, card_id, issuer_code, card_last4,
-    payee_name, payee_reference, holder_name, period, amount_cents. The id is the database's
-    (``RETURNING id``); the reference is made of it.
-    """
-    payment_id = int(
-        conn.execute(
-            """
-            INSERT INTO payments (reference, member_id, kind, status, from_account_id,
-                bill_id, card_id, issuer_code, card_last4, payee_name, payee_reference,
-                holder_name, period, amount_cents, created_at)
-            VALUES (:placeholder, :member_id, :kind, 'pendiente_verificacion',
-                :from_account_id, :bill_id, :card_id, :issuer_code, :card_last4, :payee_name,
-                :payee_reference, :holder_name, :period, :amount_cents, :created_at)
-            RETURNING id
-            """,
-            {**values, "placeholder": secrets.token_hex(12), "created_at": to_db(now)},
-        ).fetchone()[0]
-    )
-    reference = reference_of(payment_id)
-    conn.execute("UPDATE payments SET reference = ? WHERE id = ?", (reference, payment_id))
-    return payment_id, reference
-
-
-def mark_executed(
-    conn: Connection, payment_id: int, status: str, now: datetime, journal_id: int
-) -> None:
-    conn.execute(
-        "UPDATE payments SET status = ?, executed_at = ?, journal_id = ? WHERE id = ?",
-        (status, to_db(now), journal_id, payment_id),
-    )
-
-
-def of_member(conn: Connection, member_id: int, payment_id: int) -> Row | None:
-    row: Row | None = conn.execute(
-        f"{_SELECT} WHERE p.id = ? AND p.member_id = ?", (payment_id, member_id)
-    ).fetchone()
-    return row
-
-
-def executed(conn: Connection, member_id: int, limit: int) -> list[Row]:
-    return conn.execute(
-        f"""
-        {_SELECT}
-        WHERE p.member_id = ? AND p.status IN ('completada', 'en_proceso', 'rechazada')
-        ORDER BY p.executed_at DESC, p.id DESC LIMIT ?
-        """,
-        (member_id, limit),
-    ).fetchall()
-
-
-def cancel(conn: Connection, payment_id: int, reason: str) -> None:
-    conn.execute(
-        """
-        UPDATE payments SET status = 'cancelada', reason = ?
-        WHERE id = ? AND status = 'pendiente_verificacion'
-        """,
-        (reason, payment_id),
-    )
