@@ -119,12 +119,10 @@ def post_transfer(
         raise ValueError("a journal moves money between two different accounts")
     seq, posted_at = next_posting(conn, now)
     journal_id = store.insert_journal(conn, posted_at, kind, description)
-    debited = store.debit(conn, debit.account_id, amount_cents)
-    if debited is None:
+    balances = store.move(conn, debit.account_id, credit.account_id, amount_cents)
+    if balances is None:
         raise FundsError(f"account {debit.account_id} cannot give {amount_cents}")
-    credited = store.credit(conn, credit.account_id, amount_cents)
-    if credited is None:  # pragma: no cover - callers pass accounts they just read
-        raise RuntimeError(f"account {credit.account_id} does not exist")
+    debited, credited = balances
     store.insert_movements(
         conn,
         [

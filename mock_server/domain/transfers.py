@@ -218,7 +218,7 @@ def _plan_propias(
     """Both accounts (and the holder's name) in one read: the fast path's plan."""
     assert body.to_account is not None
     found = account_store.of_holder_for_move(
-        conn, member.holder_id, [body.from_account, body.to_account]
+        conn, member.id, member.holder_id, [body.from_account, body.to_account]
     )
     origin = found.get(body.from_account)
     if origin is None:
@@ -341,7 +341,7 @@ def confirm_transfer(
     ids = [row["from_account_id"]]
     if row["to_account_id"] is not None:
         ids.append(row["to_account_id"])
-    accounts = account_store.for_move(conn, ids)
+    accounts = account_store.for_move(conn, ids, member.id)
     origin = accounts[row["from_account_id"]]
     destination = accounts[row["to_account_id"]] if row["to_account_id"] is not None else None
     check_transfer(
@@ -403,7 +403,7 @@ def _execute(
     )
     # The stored row as it now is (only these columns changed): no need to read it back.
     row.update(status=status.value, executed_at=executed_at, journal_id=journal_id)
-    email_receipt(conn, member, row, now)
+    email_receipt(conn, member, row, now, contact=origin)
     return transfer_model(row)
 
 
@@ -479,16 +479,30 @@ def _move_money(
     return status, journal_id
 
 
-def email_receipt(conn: Connection, member: CurrentMember, row: TransferRow, now: datetime) -> None:
-    """The receipt of an executed transfer, to the member (in the member's language)."""
-    whom = contacts.of_member(conn, member.id)
-    with mail.writing_to(conn, member.id, whom["language"]):
+def email_receipt(
+    conn: Connection,
+    member: CurrentMember,
+    row: TransferRow,
+    now: datetime,
+    *,
+    contact: Row | None = None,
+) -> None:
+    """The receipt of an executed transfer, to the member (in the member's language).
+    ``contact``: a row with the member's ``member_email``, ``member_full_name`` and
+    ``member_language``, when read already (:func:`mock_server.store.accounts.for_move`)."""
+    if contact is None:
+        whom = contacts.of_member(conn, member.id)
+        email, name, language = whom["email"], whom["full_name"], whom["language"]
+    else:
+        email, name = contact["member_email"], contact["member_full_name"]
+        language = contact["member_language"]
+    with mail.writing_to(conn, member.id, language):
         mail.transfer_receipt(
             conn,
             now,
-            to=whom["email"],
+            to=email,
             member_id=member.id,
-            name=whom["full_name"],
+            name=name,
             reference=row["reference"],
             executed_at=now,
             origin=row["from_number"],
@@ -496,7 +510,7 @@ def email_receipt(conn: Connection, member: CurrentMember, row: TransferRow, now
             amount=money(row["amount_cents"]),
             description=row["description"],
             status=_(TRANSFER_STATUS_LABELS[TransferStatus(row["status"])]),
-            language=whom["language"],
+            language=language,
         )
 
 

@@ -10,6 +10,8 @@ from mock_server.store.engine import Connection, Row
 from mock_server.store.meta import to_db
 
 _ACCOUNT_COLUMNS = "a.id, a.number, a.type, a.balance_cents, a.hold_cents, a.status, a.holder_id"
+# The contact of the member who moves the money (``members AS m``), read with the accounts.
+_CONTACT = "m.email AS member_email, m.full_name AS member_full_name, m.language AS member_language"
 
 
 def member_account_by_digits(conn: Connection, account_type: str, significant: str) -> Row | None:
@@ -46,21 +48,27 @@ def of_holder(conn: Connection, holder_id: int | None, number: str) -> Row | Non
     return row
 
 
-def for_move(conn: Connection, account_ids: Sequence[int]) -> dict[int, Row]:
+def for_move(
+    conn: Connection, account_ids: Sequence[int], member_id: int | None = None
+) -> dict[int, Row]:
     """The accounts a money move touches, by id, in one statement, with their holders' names
-    and kinds (for the statements' texts). Inside a write transaction on PostgreSQL the rows
-    are locked (``FOR UPDATE``, in id order: two moves never wait for each other in a cycle);
-    SQLite's write transaction already holds the whole database."""
+    and kinds (for the statements' texts) and, given ``member_id``, that member's contact
+    (``member_email``, ``member_full_name``, ``member_language``: the receipt's). Inside a
+    write transaction on PostgreSQL the rows are locked (``FOR UPDATE``, in id order: two
+    moves never wait for each other in a cycle); SQLite's write transaction already holds the
+    whole database."""
     ids = sorted(set(account_ids))
     marks = ", ".join("?" for _ in ids)
     lock = " ORDER BY a.id FOR UPDATE OF a" if conn.dialect == "postgresql" else ""
     rows = conn.execute(
         f"""
-        SELECT {_ACCOUNT_COLUMNS}, a.kind, h.name AS holder_name, h.kind AS holder_kind
+        SELECT {_ACCOUNT_COLUMNS}, a.kind, h.name AS holder_name, h.kind AS holder_kind,
+               {_CONTACT}
         FROM accounts AS a LEFT JOIN holders AS h ON h.id = a.holder_id
+        LEFT JOIN members AS m ON m.id = ?
         WHERE a.id IN ({marks}){lock}
         """,
-        ids,
+        [member_id, *ids],
     ).fetchall()
     return {row["id"]: row for row in rows}
 
@@ -91,20 +99,22 @@ def member_accounts_of_holder(conn: Connection, holder_id: int | None) -> list[R
 
 
 def of_holder_for_move(
-    conn: Connection, holder_id: int | None, numbers: Sequence[str]
+    conn: Connection, member_id: int, holder_id: int | None, numbers: Sequence[str]
 ) -> dict[str, Row]:
     """The holder's member accounts among ``numbers``, by number, in one statement, with the
-    holder's name (a move between them; locked as :func:`for_move` locks)."""
+    holder's name and the member's contact (a move between them; locked as :func:`for_move`
+    locks)."""
     wanted = sorted(set(numbers))
     marks = ", ".join("?" for _ in wanted)
     lock = " ORDER BY a.id FOR UPDATE OF a" if conn.dialect == "postgresql" else ""
     rows = conn.execute(
         f"""
-        SELECT {_ACCOUNT_COLUMNS}, h.name AS holder_name, h.kind AS holder_kind
+        SELECT {_ACCOUNT_COLUMNS}, h.name AS holder_name, h.kind AS holder_kind, {_CONTACT}
         FROM accounts AS a JOIN holders AS h ON h.id = a.holder_id
+        JOIN members AS m ON m.id = ?
         WHERE a.holder_id = ? AND a.kind = 'member' AND a.number IN ({marks}){lock}
         """,
-        [holder_id, *wanted],
+        [member_id, holder_id, *wanted],
     ).fetchall()
     return {row["number"]: row for row in rows}
 

@@ -59,28 +59,33 @@ def insert_journal(conn: Connection, posted_at: str, kind: str, description: str
     )
 
 
-def debit(conn: Connection, account_id: int, amount_cents: int) -> int | None:
-    """Takes ``amount_cents`` from the account if its available balance (balance - hold)
-    covers it; its new balance, or None (nothing changed)."""
-    row = conn.execute(
+def move(
+    conn: Connection, debit_id: int, credit_id: int, amount_cents: int
+) -> tuple[int, int] | None:
+    """Takes ``amount_cents`` from one account and gives it to another in one statement; the
+    new balances (debited, credited), or None when the debited account's available balance
+    (balance - hold) does not cover it (then nothing changed)."""
+    rows = conn.execute(
         """
-        UPDATE accounts SET balance_cents = balance_cents - :amount
-        WHERE id = :id AND balance_cents - hold_cents >= :amount
-        RETURNING balance_cents
+        UPDATE accounts SET balance_cents = balance_cents
+            + CASE WHEN id = :debit THEN -:amount ELSE :amount END
+        WHERE id IN (:debit, :credit)
+          AND (id <> :debit OR balance_cents - hold_cents >= :amount)
+        RETURNING id, balance_cents
         """,
-        {"amount": amount_cents, "id": account_id},
-    ).fetchone()
-    return None if row is None else int(row[0])
-
-
-def credit(conn: Connection, account_id: int, amount_cents: int) -> int | None:
-    """Gives ``amount_cents`` to the account; its new balance, or None (no such account)."""
-    row = conn.execute(
-        "UPDATE accounts SET balance_cents = balance_cents + ? WHERE id = ? "
-        "RETURNING balance_cents",
-        (amount_cents, account_id),
-    ).fetchone()
-    return None if row is None else int(row[0])
+        {"debit": debit_id, "credit": credit_id, "amount": amount_cents},
+    ).fetchall()
+    balances = {int(row[0]): int(row[1]) for row in rows}
+    if debit_id not in balances:
+        if balances:  # the credit went through alone: undo it, the caller rolls back anyway
+            conn.execute(
+                "UPDATE accounts SET balance_cents = balance_cents - ? WHERE id = ?",
+                (amount_cents, credit_id),
+            )
+        return None
+    if credit_id not in balances:  # pragma: no cover - callers pass accounts they just read
+        raise RuntimeError(f"account {credit_id} does not exist")
+    return balances[debit_id], balances[credit_id]
 
 
 def insert_movements(conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
