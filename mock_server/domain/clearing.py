@@ -1,9 +1,10 @@
 """The simulated interbank clearing: en_proceso transfers settle after a delay.
 
 There is no background task: a transfer whose delay has passed is settled by the next request
-that reads transfers or accounts (the :data:`Settled` dependency), so a test's clock drives it.
-Each settlement is its own ``BEGIN IMMEDIATE`` transaction that checks again, under the write
-lock, that the transfer is still en_proceso: two requests settling at once move the money once.
+that reads transfers or accounts (:func:`mock_server.domain.operations.catch_up`, through the
+API's ``Settled``), so a test's clock drives it. Each settlement is its own ``BEGIN
+IMMEDIATE`` transaction that checks again, under the write lock, that the transfer is still
+en_proceso: two requests settling at once move the money once.
 
 The clearing refuses the accounts of ``closed_external_accounts`` (the transfer is
 ``rechazada`` and the money goes back to the origin); every other transfer is ``completada``

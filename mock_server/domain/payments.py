@@ -1,7 +1,7 @@
 """PAGO DE SERVICIOS and PAGO DE TARJETAS: the catalog, bills, cards and the money move.
 
-The routers (``routers.payments``, ``routers.cards``, ``routers.challenges``) call these inside
-their write transactions, like :mod:`.banking` for transfers, whose checks (origin,
+The operation pipeline (:mod:`.operations`) and the routers call these inside their write
+transactions, like :mod:`.transfers` for transfers, whose checks (origin,
 status, limits, funds) they share. A payment is started ``pendiente_verificacion`` with a PIN
 challenge and executed by the confirmation: one journal of two movements from the member's
 account to "Recaudación de servicios" (a bill), "Cartera de tarjetas" (a cooperative card) or,
@@ -154,7 +154,8 @@ def load_biller(conn: Connection, code: str, field: str | None = None) -> Row:
 
 
 def checked_reference(biller: Row, reference: str, field: str = "reference") -> str:
-    """``reference`` normalised; 422 (with what it should look like) off the biller's pattern."""
+    """``reference`` normalised; Invalid (with what it should look like) off the biller's
+    pattern."""
     value = normalise_reference(reference)
     if not re.fullmatch(biller["reference_pattern"], value):
         # The label and hint are msgids of the seed (N_): in the reader's language.
@@ -196,7 +197,7 @@ def bill_model(row: Row) -> Bill:
 
 
 def pending_bill(conn: Connection, biller: Row, reference: str) -> Row:
-    """CONSULTAR: the oldest pending bill of ``reference`` (404 unknown / no_pending_bill)."""
+    """CONSULTAR: the oldest pending bill of ``reference`` (NotFound: unknown / no_pending_bill)."""
     value = checked_reference(biller, reference)
     if not store.reference_known(conn, biller["code"], value):
         raise NotFound(
@@ -226,7 +227,7 @@ def load_bill(conn: Connection, bill_id: int) -> Row:
 
 
 def require_payable_bill(bill: Row, amount_cents: int) -> None:
-    """409 bill_paid, or 422 amount_off_bill outside what the biller accepts."""
+    """Conflict bill_paid, or Invalid amount_off_bill outside what the biller accepts."""
     if bill["status"] == "pagada":
         raise Conflict(
             "bill_paid",
@@ -285,7 +286,8 @@ def add_frequent(
     reference: str,
     alias: str,
 ) -> FrequentService:
-    """Saves a biller + reference (422 off the pattern, 409 duplicate); inside a transaction."""
+    """Saves a biller + reference (Invalid off the pattern, Conflict duplicate); inside a
+    transaction."""
     biller = load_biller(conn, biller_code, field="biller_code")
     value = checked_reference(biller, reference)
     name = clean_text(alias, "alias", _("Alias"))
@@ -340,7 +342,7 @@ def list_cards(conn: Connection, member: CurrentMember) -> list[CreditCard]:
 
 
 def own_card(conn: Connection, member: CurrentMember, card_id: int) -> Row:
-    """The member's card; anyone else's (or none) is the same 404."""
+    """The member's card; anyone else's (or none) is the same NotFound."""
     row = store.card_of_holder(conn, member.holder_id, card_id)
     if row is None:
         raise NotFound("not_found", _(CARD_NOT_FOUND_MESSAGE), "card_id")
@@ -429,7 +431,7 @@ def plan_payment(
     """Checks a PaymentRequest in the order of the form; the first problem is raised.
 
     The payee (bill, card, issuer and number), then the amount against it, then the origin:
-    404, 409 account_unavailable, the limits (cards of other institutions) and the funds.
+    NotFound, Conflict account_unavailable, the limits (cards of other institutions) and the funds.
     """
     amount = body.amount_cents
     bill_id = card_id = None
