@@ -57,7 +57,6 @@ __all__ = [
     "Leg",
     "internal_account_id",
     "ledger_problems",
-    "next_posting",
     "post_transfer",
     "statement_problems",
 ]
@@ -80,23 +79,6 @@ def internal_account_id(conn: Connection, number: str) -> int:
     return account_id
 
 
-def next_posting(conn: Connection, now: datetime) -> tuple[int, str]:
-    """The next movement's (seq, posted_at), inside the caller's write transaction.
-
-    The sequence is one counter for the whole database, read under the write lock, so it is
-    the commit order, the order in which the running balances were computed. The time is
-    ``now``, or the last movement's if that is later (a clock set back, or a ``now`` read
-    before the lock): a movement never sorts before one committed ahead of it.
-    """
-    if not conn.in_transaction:
-        raise RuntimeError("a posting's sequence is taken inside the write transaction")
-    posted_at = to_db(now)
-    last = store.last_posting(conn)
-    if last is None:
-        return 1, posted_at
-    return int(last[0]) + 1, max(posted_at, str(last[1]))
-
-
 def post_transfer(
     conn: Connection,
     now: datetime,
@@ -117,8 +99,11 @@ def post_transfer(
         raise ValueError("a journal moves a positive amount")
     if debit.account_id == credit.account_id:
         raise ValueError("a journal moves money between two different accounts")
-    seq, posted_at = next_posting(conn, now)
-    journal_id = store.insert_journal(conn, posted_at, kind, description)
+    if not conn.in_transaction:
+        raise RuntimeError("a posting's sequence is taken inside the write transaction")
+    # The sequence is one counter for the whole database, taken under the write lock, so it
+    # is the commit order, the order in which the running balances were computed.
+    journal_id, seq, posted_at = store.open_journal(conn, to_db(now), kind, description)
     balances = store.move(conn, debit.account_id, credit.account_id, amount_cents)
     if balances is None:
         raise FundsError(f"account {debit.account_id} cannot give {amount_cents}")

@@ -130,6 +130,9 @@ def start(
     checked plan is stored (``insert``) and a challenge bound to its amount and payee (the
     PIN binding) is stored and e-mailed; ``confirms`` says what the PIN confirms."""
     assert payee is not None
+    # Admitted before the operation is stored: a refusal then leaves no id taken (PostgreSQL's
+    # sequences do not give back the id of a row rolled back).
+    pin.admit(conn, member.id, now, limits)
     operation_id = insert()
     challenge = pin.store(
         conn,
@@ -144,6 +147,7 @@ def start(
         transfer_id=operation_id if purpose is ChallengePurpose.TRANSFER else None,
         payment_id=operation_id if purpose is ChallengePurpose.PAYMENT else None,
         limits=limits,
+        admitted=True,
     )
     return Started(operation_id, challenge)
 
@@ -333,7 +337,10 @@ def expire_due(conn: Connection, now: datetime) -> int:
 
 
 def catch_up(conn: Connection, clock: Clock, delay_seconds: int) -> None:
-    """What is due before a read: settlements, and PINs that expired unused."""
+    """What is due before a read: settlements, and PINs that expired unused (asked first in
+    one read: most requests find nothing due)."""
+    if not anything_due(conn, clock.now(), delay_seconds):
+        return
     clearing.settle_due(conn, clock, delay_seconds)
     expire_due(conn, clock.now())
 

@@ -132,6 +132,7 @@ def store(
     transfer_id: int | None = None,
     payment_id: int | None = None,
     limits: PinLimits = DEFAULT_PIN_LIMITS,
+    admitted: bool = False,
 ) -> Challenge:
     """Stores a challenge (inside the caller's transaction) and e-mails its PIN.
 
@@ -139,7 +140,8 @@ def store(
     changed while it was hashed) a new one is made here. ``confirms`` writes what the PIN
     confirms; it is called in the member's language, the e-mail's.
     """
-    admit(conn, member_id, now, limits)
+    if not admitted:  # the caller may have called admit() itself, in this transaction
+        admit(conn, member_id, now, limits)
     if prepared is None or not prepared.fits(amount_cents, payee):
         prepared = prepare(passwords, amount_cents, payee)
     expires_at = now + PIN_TTL

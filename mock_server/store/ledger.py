@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from mock_server.store.engine import Connection, Row
+from mock_server.store.engine import Connection
 
 # The chart of the cooperative's own accounts and the journal kinds: the bank's reference
 # data, written here because the ledger's checks below name them (mock_server.domain.ledger
@@ -36,27 +36,38 @@ SETTLEMENT_JOURNAL_KINDS = ("liquidacion", "devolucion")
 PAYMENT_JOURNAL_KINDS = ("pago_servicio", "pago_tarjeta", "pago_tarjeta_externa")
 PAYMENT_SETTLEMENT_JOURNAL_KINDS = ("liquidacion_pago", "devolucion_pago")
 
-# The order of an account's statement (mock_server.api.accounts) and of its running
-# balance. posted_at never goes back along seq (next_posting), so this is seq order; the
+# The order of an account's statement (mock_server.domain.accounts) and of its running
+# balance. posted_at never goes back along seq (open_journal), so this is seq order; the
 # (account_id, posted_at, seq) index serves both it and date ranges.
 STATEMENT_ORDER = "posted_at, seq"
 
 
-def last_posting(conn: Connection) -> Row | None:
-    """The newest movement's ``seq`` and ``posted_at`` (the sequence is one for the database)."""
-    row: Row | None = conn.execute(
-        "SELECT seq, posted_at FROM movements ORDER BY seq DESC LIMIT 1"
+def open_journal(conn: Connection, now: str, kind: str, description: str) -> tuple[int, int, str]:
+    """Inserts a journal and takes the next posting, in one statement (inside the write
+    transaction): (journal id, the next movement's seq, posted_at).
+
+    The sequence is one for the database: the last movement's seq + 1. The time is ``now``, or
+    the last movement's if that is later (a clock set back, or a ``now`` read before the lock):
+    a movement never sorts before one committed ahead of it. The journal is stamped with it.
+    """
+    row = conn.execute(
+        """
+        INSERT INTO journal (created_at, kind, description)
+        VALUES (
+            COALESCE(
+                (SELECT CASE WHEN posted_at > :now THEN posted_at END
+                 FROM movements ORDER BY seq DESC LIMIT 1),
+                :now
+            ),
+            :kind,
+            :description
+        )
+        RETURNING id, created_at,
+            COALESCE((SELECT seq FROM movements ORDER BY seq DESC LIMIT 1), 0) + 1
+        """,
+        {"now": now, "kind": kind, "description": description},
     ).fetchone()
-    return row
-
-
-def insert_journal(conn: Connection, posted_at: str, kind: str, description: str) -> int:
-    return int(
-        conn.execute(
-            "INSERT INTO journal (created_at, kind, description) VALUES (?, ?, ?) RETURNING id",
-            (posted_at, kind, description),
-        ).fetchone()[0]
-    )
+    return int(row[0]), int(row[2]), str(row[1])
 
 
 def move(
