@@ -38,8 +38,8 @@ from fastapi import FastAPI
 
 from mock_server import create_app
 from mock_server.api.deps import SETUP_ALLOWED, Member, current_session, require_staff
+from mock_server.api.socio import Socio, require_socio, socio_context
 from mock_server.api.statuses import api_routes
-from mock_server.domain.banking import Socio, require_socio, socio_context
 from mock_server.domain.clock import ManualClock
 from sjvirtual_tui.models import API_PREFIX, RejectRequest
 from tests.api import (

@@ -22,6 +22,7 @@ from mock_server import create_app
 from mock_server.api import transfers
 from mock_server.api.errors import ApiError
 from mock_server.domain.clock import ManualClock
+from mock_server.domain.errors import DomainError
 from tests.api import DEMO_PERSONAL, DEMO_VISTA, LOGIN, TRANSFERS, auth, rows
 from tests.conftest import CHEAP_HASHER, CLOCK_START, SeededDatabases
 
@@ -126,7 +127,7 @@ async def _run(db: Path, *, fast: bool, monkeypatch: pytest.MonkeyPatch) -> list
             return None
         try:
             response = await original(request)
-        except ApiError:
+        except (ApiError, DomainError):
             taken.append("refused")  # 401 / 403, or the key's mismatch
             raise
         taken.append("declined" if response is None else "answered")

@@ -10,7 +10,7 @@ from fastapi import APIRouter
 
 from mock_server.api.deps import Conn, Member
 from mock_server.api.errors import ERROR_RESPONSE
-from mock_server.domain.banking import Socio
+from mock_server.api.socio import Socio
 from mock_server.domain.payments import list_cards, list_issuers
 from sjvirtual_tui.models import CardIssuer, CreditCard
 

@@ -1,9 +1,10 @@
 """CONFIRMAR with the PIN DE VERIFICACIÓN: a new beneficiary, a transfer or a payment.
 
-The argon2 check of the PIN runs before the write transaction (the write lock must not wait for
-it); the transaction then checks again that the challenge is still open. Wrong PINs, expiry and
-the lock are *answers that keep a change*: they are returned as an :class:`Outcome`, not raised,
-so the count commits with the refusal.
+The pipeline's confirmation is :func:`mock_server.domain.operations.confirm`: the argon2 check
+of the PIN runs before the write transaction (the write lock must not wait for it), the
+transaction then checks again that the challenge is still open. Wrong PINs, expiry and the lock
+are *answers that keep a change*: the domain returns them, and they are answered as an
+:class:`Outcome`, not raised, so the count commits with the refusal.
 """
 
 from __future__ import annotations
@@ -13,23 +14,13 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Path, Response
 
 from mock_server.api import openapi_examples as ex
-from mock_server.api.beneficiaries import confirm_beneficiary
 from mock_server.api.deps import Conn, State
-from mock_server.api.errors import ERROR_RESPONSE, ApiError
+from mock_server.api.errors import ERROR_RESPONSE, status_of
 from mock_server.api.idempotency import Idempotency, Outcome, member_idempotency
-from mock_server.api.transfers import confirm_transfer
-from mock_server.domain import pin
-from mock_server.domain.banking import Socio
-from mock_server.domain.clearing import Clearing, catch_up
-from mock_server.domain.payments import confirm_payment
-from mock_server.i18n import _
-from sjvirtual_tui.models import (
-    ChallengeId,
-    ChallengePurpose,
-    ConfirmRequest,
-    ConfirmResult,
-    ErrorBody,
-)
+from mock_server.api.socio import Clearing, Socio
+from mock_server.domain import operations
+from mock_server.domain.errors import DomainError
+from sjvirtual_tui.models import ChallengeId, ConfirmRequest, ConfirmResult, ErrorBody
 
 router = APIRouter(
     tags=["challenges"],
@@ -64,50 +55,19 @@ def confirm(
     replayed = idem.stored_answer(conn)
     if replayed is not None:
         return replayed
-    catch_up(conn, state.clock, clearing.delay_seconds)  # funds and limits up to date
-    before = pin.load(conn, member.id, challenge_id)
-    verified: bool | None = None
-    if (
-        before is not None
-        and before["status"] == "pendiente"
-        and not pin.is_expired(before, state.clock.now())
-    ):
-        verified = pin.verify(state.passwords, before, body)
+    operations.catch_up(conn, state.clock, clearing.delay_seconds)  # funds and limits
+    verified = operations.verify_before(
+        conn, state.passwords, member, challenge_id, body, state.clock.now()
+    )
 
     def effect() -> Outcome:
-        now = state.clock.now()
-        row = pin.load(conn, member.id, challenge_id)
-        if row is None:
-            raise ApiError(404, "not_found", _(pin.NOT_FOUND_MESSAGE))
-        if row["status"] == "usado":
-            raise ApiError(409, "challenge_used", _(pin.USED_MESSAGE))
-        if row["status"] == "caducado":
-            raise ApiError(409, "challenge_expired", _(pin.EXPIRED_MESSAGE))
-        if row["status"] == "cancelado":
-            raise ApiError(409, "challenge_cancelled", _(pin.CLOSED_MESSAGE))
-        if pin.is_expired(row, now):
-            pin.expire(conn, row["id"], now)
-            return Outcome(409, ErrorBody(code="challenge_expired", message=_(pin.EXPIRED_MESSAGE)))
-        # Verified above while the challenge was already open; it is still open, and its
-        # hash never changes. (Only a clock set back could leave it unverified.)
-        ok = verified if verified is not None else pin.verify(state.passwords, row, body)
-        if not ok:
-            status, error = pin.wrong_pin(conn, row, now)
-            return Outcome(status, error)
-        purpose = ChallengePurpose(row["purpose"])
-        if purpose is ChallengePurpose.BENEFICIARY:
-            result = ConfirmResult(
-                purpose=purpose, beneficiary=confirm_beneficiary(conn, member, row["payload"], now)
-            )
-        elif purpose is ChallengePurpose.PAYMENT:
-            result = ConfirmResult(
-                purpose=purpose, payment=confirm_payment(conn, member, row["payment_id"], now)
-            )
-        else:
-            result = ConfirmResult(
-                purpose=purpose, transfer=confirm_transfer(conn, member, row["transfer_id"], now)
-            )
-        pin.mark_used(conn, row, now)
-        return Outcome(200, result)
+        answer = operations.confirm(
+            conn, state.passwords, member, challenge_id, body, state.clock.now(), verified
+        )
+        if isinstance(answer, DomainError):
+            # A refusal that keeps its change (a wrong PIN counted, an expiry): committed.
+            error = ErrorBody(code=answer.code, message=answer.message, field=answer.field)
+            return Outcome(status_of(type(answer)), error)
+        return Outcome(200, answer)
 
     return idem.run(conn, effect)

@@ -18,9 +18,9 @@ from mock_server.domain import sessions
 from mock_server.domain.clock import Clock
 from mock_server.domain.connections import Connection, ConnectionPool, Database
 from mock_server.domain.errors import NotAuthenticated
+from mock_server.domain.members import CurrentMember
 from mock_server.domain.pin_limits import DEFAULT_PIN_LIMITS, PinLimits
 from mock_server.domain.security import PasswordChecker
-from mock_server.domain.sessions import CurrentMember
 from mock_server.i18n import _
 from sjvirtual_tui.models import API_PREFIX, Role
 

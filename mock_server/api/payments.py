@@ -7,41 +7,22 @@ stored ``pendiente_verificacion`` with a PIN challenge, and executed by
 
 from __future__ import annotations
 
-import contextlib
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
 
 from mock_server.api import openapi_examples as ex
 from mock_server.api.deps import DIGITS, Conn, Member, State
-from mock_server.api.errors import ERROR_RESPONSE, ApiError
+from mock_server.api.errors import ERROR_RESPONSE
 from mock_server.api.idempotency import Idempotency, Outcome, member_idempotency
-from mock_server.domain import pin
-from mock_server.domain.banking import Socio
-from mock_server.domain.clearing import Clearing, SettledSocio, catch_up
-from mock_server.domain.payments import (
-    PaymentPlan,
-    add_frequent,
-    bill_model,
-    executed_payments,
-    insert_payment,
-    list_billers,
-    list_frequent,
-    load_biller,
-    load_payment,
-    own_frequent,
-    payment_model,
-    pending_bill,
-    plan_payment,
-)
+from mock_server.api.socio import Clearing, SettledSocio, Socio
+from mock_server.domain import operations, payments
 from sjvirtual_tui.models import (
     MAX_ID,
     Bill,
     Biller,
     BillerCode,
     CardPaymentRequest,
-    ChallengePurpose,
     ExternalCardPaymentRequest,
     FrequentService,
     FrequentServiceRequest,
@@ -95,7 +76,7 @@ def billers(
         ),
     ] = None,
 ) -> list[Biller]:
-    return list_billers(conn, q)
+    return payments.list_billers(conn, q)
 
 
 @router.get(
@@ -116,8 +97,7 @@ def consult(
         ),
     ],
 ) -> Bill:
-    biller = load_biller(conn, biller_code)
-    return bill_model(pending_bill(conn, biller, reference))
+    return payments.consult(conn, biller_code, reference)
 
 
 # --- servicios frecuentes ------------------------------------------------------------------------
@@ -129,7 +109,7 @@ def consult(
     summary="The member's saved services (biller + reference), by alias",
 )
 def get_frequent_services(member: Socio, conn: Conn) -> list[FrequentService]:
-    return list_frequent(conn, member.id)
+    return payments.list_frequent(conn, member.id)
 
 
 @router.post(
@@ -147,7 +127,7 @@ def add_frequent_service(
     conn: Conn,
 ) -> Response:
     def effect() -> Outcome:
-        saved = add_frequent(
+        saved = payments.add_frequent(
             conn,
             member,
             state.clock.now(),
@@ -171,8 +151,7 @@ def delete_frequent_service(
     frequent_id: FrequentId, member: Socio, idem: FrequentKey, conn: Conn
 ) -> Response:
     def effect() -> Outcome:
-        own_frequent(conn, member.id, frequent_id)
-        conn.execute("DELETE FROM frequent_services WHERE id = ?", (frequent_id,))
+        payments.delete_frequent(conn, member, frequent_id)
         return Outcome(204)
 
     return idem.run(conn, effect)
@@ -199,36 +178,14 @@ def start_payment(
     replayed = idem.stored_answer(conn)
     if replayed is not None:
         return replayed
-    catch_up(conn, state.clock, clearing.delay_seconds)  # funds and limits up to date
-
-    def plan(now: datetime) -> PaymentPlan:
-        return plan_payment(conn, member, now, body)
-
-    # The PIN's argon2 hash is made before the write lock, for a request that can succeed.
-    prepared: pin.PreparedPin | None = None
-    with contextlib.suppress(ApiError):  # the effect raises it again, stored with the key
-        draft = plan(state.clock.now())
-        prepared = pin.prepare(state.passwords, draft.amount_cents, draft.payee)
+    operations.catch_up(conn, state.clock, clearing.delay_seconds)  # funds and limits
+    prepared = operations.prepare_payment(conn, state.passwords, member, state.clock.now(), body)
 
     def effect() -> Outcome:
-        now = state.clock.now()
-        checked = plan(now)
-        payment_id = insert_payment(conn, member, checked, now)
-        challenge = pin.store(
-            conn,
-            state.passwords,
-            prepared,
-            now,
-            member_id=member.id,
-            purpose=ChallengePurpose.PAYMENT,
-            amount_cents=checked.amount_cents,
-            payee=checked.payee,
-            confirms=checked.confirms,
-            payment_id=payment_id,
-            limits=state.pin_limits,
+        started = operations.start_payment(
+            conn, state.passwords, prepared, member, state.clock.now(), body, state.pin_limits
         )
-        payment = payment_model(load_payment(conn, member.id, payment_id))
-        return Outcome(201, PaymentStart(payment=payment, challenge=challenge))
+        return Outcome(201, started)
 
     return idem.run(conn, effect)
 
@@ -244,7 +201,7 @@ def list_payments(
     conn: Conn,
     limit: Annotated[int, Query(ge=1, le=MAX_LIST), DIGITS] = 50,
 ) -> list[Payment]:
-    return [payment_model(row) for row in executed_payments(conn, member.id, limit)]
+    return payments.list_payments(conn, member, limit)
 
 
 @router.get(
@@ -254,4 +211,4 @@ def list_payments(
     summary="One of the member's payments (any status): its receipt once executed",
 )
 def get_payment(payment_id: PaymentId, member: SettledSocio, conn: Conn) -> Payment:
-    return payment_model(load_payment(conn, member.id, payment_id))
+    return payments.get_payment(conn, member, payment_id)

@@ -2,7 +2,7 @@
 
 propias are executed by ``POST /transfers`` itself (no PIN: one write transaction, no argon2);
 the others are stored ``pendiente_verificacion`` with a PIN challenge and executed by
-``POST /challenges/{id}/confirm`` (:func:`confirm_transfer`).
+``POST /challenges/{id}/confirm`` (:mod:`mock_server.domain.operations`).
 """
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Coroutine
-from datetime import datetime
 from functools import partial
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response
 from fastapi.routing import APIRoute
@@ -22,12 +21,11 @@ from mock_server.api import openapi_examples as ex
 from mock_server.api.deps import (
     DIGITS,
     Conn,
-    CurrentMember,
     ServerState,
     State,
     bearer_credentials,
 )
-from mock_server.api.errors import ERROR_RESPONSE, ApiError
+from mock_server.api.errors import ERROR_RESPONSE
 from mock_server.api.idempotency import (
     KEY_HEADER,
     KEY_PATTERN,
@@ -37,36 +35,22 @@ from mock_server.api.idempotency import (
     Outcome,
     member_key,
 )
-from mock_server.domain import pin
-from mock_server.domain.banking import (
-    SocioRequest,
-    TransferPlan,
-    account_by_id,
-    check_transfer,
-    execute_propias,
-    execute_transfer,
-    executed_transfers,
-    insert_transfer,
-    load_transfer,
-    plan_transfer,
-    socio_of,
-    transfer_confirms,
-    transfer_limits,
-    transfer_model,
-)
-from mock_server.domain.clearing import ClearingSettings, SettledSocio, catch_up
-from mock_server.i18n import N_, _
-from mock_server.store import Connection
+from mock_server.api.socio import SettledSocio, SocioRequest, socio_of
+from mock_server.domain import limits as transfer_limits
+from mock_server.domain import operations, transfers
+from mock_server.domain.clearing import ClearingSettings
+from mock_server.domain.members import CurrentMember
 from sjvirtual_tui.models import (
     MAX_ID,
-    ChallengePurpose,
     Transfer,
     TransferKind,
     TransferLimits,
     TransferRequest,
     TransferStart,
-    TransferStatus,
 )
+
+if TYPE_CHECKING:
+    from mock_server.store import Connection
 
 router = APIRouter(
     tags=["transfers"],
@@ -75,8 +59,6 @@ router = APIRouter(
 
 TransferId = Annotated[int, Path(ge=1, le=MAX_ID, description="The transfer's id."), DIGITS]
 MAX_LIST = 200
-
-NO_LONGER_REGISTERED_MESSAGE = N_("La cuenta destino ya no está en sus Productos de terceros.")
 
 # KEY_PATTERN without its anchors, for fullmatch ("$" would let a trailing newline through).
 _KEY = re.compile(KEY_PATTERN.removeprefix("^").removesuffix("$"))
@@ -180,28 +162,14 @@ async def _start(
         state.connections.release(conn)
 
 
-def _plan(
-    conn: Connection, member: CurrentMember, body: TransferRequest, now: datetime
-) -> TransferPlan:
-    return plan_transfer(
-        conn,
-        member,
-        now,
-        kind=body.kind,
-        from_account=body.from_account,
-        to_account=body.to_account,
-        beneficiary_id=body.beneficiary_id,
-        amount_cents=body.amount_cents,
-        description=body.description,
-    )
-
-
 def _execute_propias(
     state: ServerState, conn: Connection, member: CurrentMember, body: TransferRequest
 ) -> Outcome:
     now = state.clock.now()
-    row = execute_propias(conn, member, _plan(conn, member, body, now), now)
-    return Outcome(201, TransferStart(transfer=transfer_model(row)))
+    started = operations.start_transfer(
+        conn, state.passwords, None, member, now, body, state.pin_limits
+    )
+    return Outcome(201, started)
 
 
 def _start_with_pin(
@@ -216,63 +184,16 @@ def _start_with_pin(
     replayed = idem.stored_answer(conn)
     if replayed is not None:
         return replayed
-    catch_up(conn, state.clock, clearing.delay_seconds)
-    prepared: pin.PreparedPin | None = None
-    try:
-        draft = _plan(conn, member, body, state.clock.now())
-        assert draft.payee is not None
-        prepared = pin.prepare(state.passwords, draft.amount_cents, draft.payee)
-    except ApiError:
-        pass  # the effect raises it again, and the refusal is stored with the key
+    operations.catch_up(conn, state.clock, clearing.delay_seconds)
+    prepared = operations.prepare_transfer(conn, state.passwords, member, state.clock.now(), body)
 
     def effect() -> Outcome:
-        now = state.clock.now()
-        checked = _plan(conn, member, body, now)
-        assert checked.payee is not None
-        transfer_id = insert_transfer(conn, member, checked, now)
-        challenge = pin.store(
-            conn,
-            state.passwords,
-            prepared,
-            now,
-            member_id=member.id,
-            purpose=ChallengePurpose.TRANSFER,
-            amount_cents=checked.amount_cents,
-            payee=checked.payee,
-            confirms=partial(transfer_confirms, checked),
-            transfer_id=transfer_id,
-            limits=state.pin_limits,
+        started = operations.start_transfer(
+            conn, state.passwords, prepared, member, state.clock.now(), body, state.pin_limits
         )
-        transfer = transfer_model(load_transfer(conn, member.id, transfer_id))
-        return Outcome(201, TransferStart(transfer=transfer, challenge=challenge))
+        return Outcome(201, started)
 
     return idem.run(conn, effect)
-
-
-def confirm_transfer(
-    conn: Connection, member: CurrentMember, transfer_id: int, now: datetime
-) -> Transfer:
-    """Executes the transfer of a confirmed challenge after checking again what the start
-    checked (time has passed: funds, limits, the accounts' status, the beneficiary)."""
-    row = load_transfer(conn, member.id, transfer_id)
-    if row["status"] != TransferStatus.PENDIENTE:  # pragma: no cover - challenge checked first
-        raise ApiError(409, "challenge_cancelled", _(pin.CLOSED_MESSAGE))
-    kind = TransferKind(row["kind"])
-    if kind is not TransferKind.PROPIAS and row["beneficiary_id"] is None:
-        # pragma: no cover - deleting the beneficiary cancels the transfer and its challenge
-        raise ApiError(409, "account_unavailable", _(NO_LONGER_REGISTERED_MESSAGE))
-    check_transfer(
-        conn,
-        member,
-        now,
-        kind=kind,
-        origin=account_by_id(conn, row["from_account_id"]),
-        destination=(
-            account_by_id(conn, row["to_account_id"]) if row["to_account_id"] is not None else None
-        ),
-        amount_cents=row["amount_cents"],
-    )
-    return transfer_model(execute_transfer(conn, member, transfer_id, now))
 
 
 @router.get(
@@ -286,7 +207,7 @@ def list_transfers(
     conn: Conn,
     limit: Annotated[int, Query(ge=1, le=MAX_LIST), DIGITS] = 50,
 ) -> list[Transfer]:
-    return [transfer_model(row) for row in executed_transfers(conn, member.id, limit)]
+    return transfers.list_transfers(conn, member, limit)
 
 
 @router.get(
@@ -296,7 +217,7 @@ def list_transfers(
     summary="One of the member's transfers (any status): its receipt once executed",
 )
 def get_transfer(transfer_id: TransferId, member: SettledSocio, conn: Conn) -> Transfer:
-    return transfer_model(load_transfer(conn, member.id, transfer_id))
+    return transfers.get_transfer(conn, member, transfer_id)
 
 
 @router.get(
@@ -305,4 +226,4 @@ def get_transfer(transfer_id: TransferId, member: SettledSocio, conn: Conn) -> T
     summary="Limits on transfers to third parties, and what is left today (Ecuador)",
 )
 def limits(member: SettledSocio, state: State, conn: Conn) -> TransferLimits:
-    return transfer_limits(conn, member.id, state.clock.now())
+    return transfer_limits.transfer_limits(conn, member.id, state.clock.now())

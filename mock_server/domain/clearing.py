@@ -1,9 +1,10 @@
 """The simulated interbank clearing: en_proceso transfers settle after a delay.
 
 There is no background task: a transfer whose delay has passed is settled by the next request
-that reads transfers or accounts (the :data:`Settled` dependency), so a test's clock drives it.
-Each settlement is its own ``BEGIN IMMEDIATE`` transaction that checks again, under the write
-lock, that the transfer is still en_proceso: two requests settling at once move the money once.
+that reads transfers or accounts (:func:`mock_server.domain.operations.catch_up`, through the
+API's ``Settled``), so a test's clock drives it. Each settlement is its own ``BEGIN
+IMMEDIATE`` transaction that checks again, under the write lock, that the transfer is still
+en_proceso: two requests settling at once move the money once.
 
 The clearing refuses the accounts of ``closed_external_accounts`` (the transfer is
 ``rechazada`` and the money goes back to the origin); every other transfer is ``completada``
@@ -14,14 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated
 
-from fastapi import Depends, Request
-from starlette.concurrency import run_in_threadpool
-
-from mock_server.api.deps import Conn, CurrentMember, Member, State
-from mock_server.domain import mail, pin, reasons
-from mock_server.domain.banking import Socio, destination_text
+from mock_server.domain import mail, reasons
 from mock_server.domain.clock import Clock
 from mock_server.domain.ledger import (
     COMPENSACION_NUMBER,
@@ -31,9 +26,11 @@ from mock_server.domain.ledger import (
     post_transfer,
 )
 from mock_server.domain.money import money
+from mock_server.domain.transfers import destination_text
 from mock_server.i18n import _
 from mock_server.store import Connection, write_transaction
-from mock_server.store.meta import to_db
+from mock_server.store import clearing as store
+from mock_server.store import operations as operation_store
 from mock_server.testing import pause_before_clearing_lock
 
 DEFAULT_DELAY_SECONDS = 60
@@ -46,11 +43,6 @@ class ClearingSettings:
     delay_seconds: int = DEFAULT_DELAY_SECONDS
 
 
-async def get_clearing(request: Request) -> ClearingSettings:
-    settings: ClearingSettings = request.app.state.clearing
-    return settings
-
-
 def settle_due(conn: Connection, clock: Clock, delay_seconds: int) -> int:
     """Settles every en_proceso transfer (and external card payment) executed
     ``delay_seconds`` ago or earlier.
@@ -59,33 +51,15 @@ def settle_due(conn: Connection, clock: Clock, delay_seconds: int) -> int:
     could be earlier than that of a transfer that committed while this one waited for it.
     Returns how many this call settled (another request may have settled some first).
     """
-    cutoff = to_db(clock.now() - timedelta(seconds=delay_seconds))
-    due = [
-        row["id"]
-        for row in conn.execute(
-            """
-            SELECT id FROM transfers WHERE status = 'en_proceso' AND executed_at <= ?
-            ORDER BY executed_at, id
-            """,
-            (cutoff,),
-        )
-    ]
+    cutoff = clock.now() - timedelta(seconds=delay_seconds)
+    due = operation_store.due(conn, "transfers", cutoff)
     settled = 0
     for transfer_id in due:
         pause_before_clearing_lock()
         with write_transaction(conn):
             settled += settle(conn, transfer_id, clock.now())
     # Payments to cards of other institutions go through the same clearing.
-    due_payments = [
-        row["id"]
-        for row in conn.execute(
-            """
-            SELECT id FROM payments WHERE status = 'en_proceso' AND executed_at <= ?
-            ORDER BY executed_at, id
-            """,
-            (cutoff,),
-        )
-    ]
+    due_payments = operation_store.due(conn, "payments", cutoff)
     for payment_id in due_payments:
         pause_before_clearing_lock()
         with write_transaction(conn):
@@ -98,25 +72,13 @@ def settle(conn: Connection, transfer_id: int, now: datetime) -> bool:
 
     False when the transfer is no longer en_proceso (settled by someone else meanwhile).
     """
-    row = conn.execute(
-        """
-        SELECT t.*, a.number AS from_number, m.email, m.full_name, m.language
-        FROM transfers AS t JOIN accounts AS a ON a.id = t.from_account_id
-        JOIN members AS m ON m.id = t.member_id
-        WHERE t.id = ? AND t.status = 'en_proceso'
-        """,
-        (transfer_id,),
-    ).fetchone()
+    row = store.transfer_in_process(conn, transfer_id)
     if row is None:
         return False
-    closed = conn.execute(
-        "SELECT 1 FROM closed_external_accounts WHERE institution_code = ? AND number = ?",
-        (row["to_institution_code"], row["to_account"]),
-    ).fetchone()
     reference = row["reference"]
     compensacion = internal_account_id(conn, COMPENSACION_NUMBER)
     reason: str | None = None
-    if closed is None:
+    if not row["closed"]:
         status = "completada"
         journal_id = post_transfer(
             conn,
@@ -147,13 +109,7 @@ def settle(conn: Connection, transfer_id: int, now: datetime) -> bool:
                 f"Devolución de transferencia · {reference} · cuenta destino cerrada",
             ),
         )
-    conn.execute(
-        """
-        UPDATE transfers SET status = ?, settled_at = ?, settlement_journal_id = ?, reason = ?
-        WHERE id = ?
-        """,
-        (status, to_db(now), journal_id, reason, transfer_id),
-    )
+    operation_store.mark_settled(conn, "transfers", transfer_id, status, now, journal_id, reason)
     # Written to the member who made the transfer, in its language (whoever's request this is).
     with mail.writing_to(conn, row["member_id"], row["language"]):
         mail.transfer_settled(
@@ -177,29 +133,14 @@ def settle_payment(conn: Connection, payment_id: int, now: datetime) -> bool:
     caller's write transaction): ``completada``, or ``rechazada`` for a cancelled card
     (``closed_external_cards``), with the money back in the origin. False when the payment is
     no longer en_proceso."""
-    row = conn.execute(
-        """
-        SELECT p.*, a.number AS from_number, m.email, m.full_name, m.language,
-               i.name AS institution_name
-        FROM payments AS p JOIN accounts AS a ON a.id = p.from_account_id
-        JOIN members AS m ON m.id = p.member_id
-        JOIN card_issuers AS c ON c.code = p.issuer_code
-        JOIN institutions AS i ON i.code = c.institution_code
-        WHERE p.id = ? AND p.status = 'en_proceso'
-        """,
-        (payment_id,),
-    ).fetchone()
+    row = store.payment_in_process(conn, payment_id)
     if row is None:
         return False
-    closed = conn.execute(
-        "SELECT 1 FROM closed_external_cards WHERE issuer_code = ? AND last4 = ?",
-        (row["issuer_code"], row["card_last4"]),
-    ).fetchone()
     reference, institution = row["reference"], row["institution_name"]
     card = f"tarjeta **** {row['card_last4']}"
     compensacion = internal_account_id(conn, COMPENSACION_NUMBER)
     reason: str | None = None
-    if closed is None:
+    if not row["closed"]:
         status = "completada"
         journal_id = post_transfer(
             conn,
@@ -231,13 +172,7 @@ def settle_payment(conn: Connection, payment_id: int, now: datetime) -> bool:
                 f"Devolución de pago de tarjeta · {reference} · tarjeta cancelada",
             ),
         )
-    conn.execute(
-        """
-        UPDATE payments SET status = ?, settled_at = ?, settlement_journal_id = ?, reason = ?
-        WHERE id = ?
-        """,
-        (status, to_db(now), journal_id, reason, payment_id),
-    )
+    operation_store.mark_settled(conn, "payments", payment_id, status, now, journal_id, reason)
     with mail.writing_to(conn, row["member_id"], row["language"]):
         mail.payment_settled(
             conn,
@@ -257,50 +192,7 @@ def settle_payment(conn: Connection, payment_id: int, now: datetime) -> bool:
     return True
 
 
-def catch_up(conn: Connection, clock: Clock, delay_seconds: int) -> None:
-    """What is due before a read: settlements, and PINs that expired unused."""
-    settle_due(conn, clock, delay_seconds)
-    pin.expire_due(conn, clock.now())
-
-
-_ANYTHING_DUE = """
-    SELECT EXISTS (SELECT 1 FROM transfers WHERE status = 'en_proceso' AND executed_at <= :cutoff)
-        OR EXISTS (SELECT 1 FROM payments WHERE status = 'en_proceso' AND executed_at <= :cutoff)
-        OR EXISTS (SELECT 1 FROM challenges WHERE status = 'pendiente' AND expires_at <= :now)
-"""
-
-
 def anything_due(conn: Connection, now: datetime, delay_seconds: int) -> bool:
-    """Whether :func:`catch_up` has work: one read of two indexes, no write."""
-    cutoff = to_db(now - timedelta(seconds=delay_seconds))
-    params = {"cutoff": cutoff, "now": to_db(now)}
-    return bool(conn.execute(_ANYTHING_DUE, params).fetchone()[0])
-
-
-async def settled_member(
-    member: Member,
-    state: State,
-    conn: Conn,
-    clearing: Annotated[ClearingSettings, Depends(get_clearing)],
-) -> CurrentMember:
-    """The session's member, after the clearing caught up (for routes that read money).
-
-    Whether anything is due is one indexed read (some microseconds, never waiting for a
-    writer in WAL mode): asked here, on the event loop, it costs less than a trip to the
-    threadpool. Only a request that finds work due goes there to settle it (writes wait for
-    the write lock and fsync, which must not hold up the event loop).
-    """
-    if anything_due(conn, state.clock.now(), clearing.delay_seconds):
-        await run_in_threadpool(catch_up, conn, state.clock, clearing.delay_seconds)
-    return member
-
-
-Settled = Annotated[CurrentMember, Depends(settled_member)]
-
-
-async def settled_socio(member: Socio, settled: Settled) -> CurrentMember:
-    return member
-
-
-SettledSocio = Annotated[CurrentMember, Depends(settled_socio)]
-Clearing = Annotated[ClearingSettings, Depends(get_clearing)]
+    """Whether catching up has work (a settlement or an expired PIN): one read of two
+    indexes, no write."""
+    return store.anything_due(conn, now - timedelta(seconds=delay_seconds), now)

@@ -1,7 +1,7 @@
 """PAGO DE SERVICIOS and PAGO DE TARJETAS: the catalog, bills, cards and the money move.
 
-The routers (``routers.payments``, ``routers.cards``, ``routers.challenges``) call these inside
-their write transactions, like :mod:`.banking` for transfers, whose checks (origin,
+The operation pipeline (:mod:`.operations`) and the routers call these inside their write
+transactions, like :mod:`.transfers` for transfers, whose checks (origin,
 status, limits, funds) they share. A payment is started ``pendiente_verificacion`` with a PIN
 challenge and executed by the confirmation: one journal of two movements from the member's
 account to "Recaudación de servicios" (a bill), "Cartera de tarjetas" (a cooperative card) or,
@@ -20,20 +20,9 @@ from functools import partial
 
 from stdnum import luhn
 
-from mock_server.api.deps import CurrentMember
-from mock_server.api.errors import ApiError
 from mock_server.domain import mail, reasons
-from mock_server.domain.banking import (
-    COOPERATIVE_NAME,
-    account_by_id,
-    clean_text,
-    invalid,
-    mask_name,
-    own_account,
-    require_active,
-    require_funds,
-    require_within_limits,
-)
+from mock_server.domain.accounts import COOPERATIVE_NAME, own_account, require_active, require_funds
+from mock_server.domain.errors import Conflict, Invalid, NotFound
 from mock_server.domain.ledger import (
     CARTERA_NUMBER,
     COMPENSACION_NUMBER,
@@ -42,10 +31,16 @@ from mock_server.domain.ledger import (
     internal_account_id,
     post_transfer,
 )
+from mock_server.domain.limits import require_within_limits
+from mock_server.domain.members import CurrentMember
 from mock_server.domain.periods import period_text
+from mock_server.domain.text import clean_text, invalid, mask_name
 from mock_server.i18n import N_, _
-from mock_server.store import Connection, Row
-from mock_server.store.meta import from_db, to_db
+from mock_server.store import Connection, Row, contacts
+from mock_server.store import accounts as account_store
+from mock_server.store import operations as operation_store
+from mock_server.store import payments as store
+from mock_server.store.timestamps import from_db
 from sjvirtual_tui import rules
 from sjvirtual_tui.formatting import money
 from sjvirtual_tui.models import (
@@ -137,7 +132,7 @@ def biller_model(row: Row) -> Biller:
 def list_billers(conn: Connection, query: str | None) -> list[Biller]:
     """The catalog by category and name; ``query``'s words must all match (name, code or
     category), without case or accents."""
-    billers = [biller_model(row) for row in conn.execute("SELECT * FROM billers")]
+    billers = [biller_model(row) for row in store.billers(conn)]
     words = fold(query).split() if query else []
     if words:
 
@@ -150,16 +145,17 @@ def list_billers(conn: Connection, query: str | None) -> list[Biller]:
 
 
 def load_biller(conn: Connection, code: str, field: str | None = None) -> Row:
-    row: Row | None = conn.execute("SELECT * FROM billers WHERE code = ?", (code,)).fetchone()
+    row = store.biller(conn, code)
     if row is None:
         if field is not None:
             raise invalid(field, _("Empresa: elija una del catálogo de servicios."))
-        raise ApiError(404, "not_found", _(BILLER_NOT_FOUND_MESSAGE))
+        raise NotFound("not_found", _(BILLER_NOT_FOUND_MESSAGE))
     return row
 
 
 def checked_reference(biller: Row, reference: str, field: str = "reference") -> str:
-    """``reference`` normalised; 422 (with what it should look like) off the biller's pattern."""
+    """``reference`` normalised; Invalid (with what it should look like) off the biller's
+    pattern."""
     value = normalise_reference(reference)
     if not re.fullmatch(biller["reference_pattern"], value):
         # The label and hint are msgids of the seed (N_): in the reader's language.
@@ -170,12 +166,6 @@ def checked_reference(biller: Row, reference: str, field: str = "reference") -> 
             ),
         )
     return value
-
-
-_SELECT_BILL = """
-    SELECT b.*, r.name AS biller_name, r.amount_rule, r.reference_label
-    FROM bills AS b JOIN billers AS r ON r.code = b.biller_code
-"""
 
 
 def bill_bounds(rule: AmountRule, due_cents: int) -> tuple[int, int]:
@@ -207,32 +197,19 @@ def bill_model(row: Row) -> Bill:
 
 
 def pending_bill(conn: Connection, biller: Row, reference: str) -> Row:
-    """CONSULTAR: the oldest pending bill of ``reference`` (404 unknown / no_pending_bill)."""
+    """CONSULTAR: the oldest pending bill of ``reference`` (NotFound: unknown / no_pending_bill)."""
     value = checked_reference(biller, reference)
-    known = conn.execute(
-        "SELECT 1 FROM bills WHERE biller_code = ? AND reference = ? LIMIT 1",
-        (biller["code"], value),
-    ).fetchone()
-    if known is None:
-        raise ApiError(
-            404,
+    if not store.reference_known(conn, biller["code"], value):
+        raise NotFound(
             "not_found",
             _(
                 "{biller} no tiene registrada la referencia {reference}. Revísela en su planilla."
             ).format(biller=biller["name"], reference=value),
             "reference",
         )
-    row: Row | None = conn.execute(
-        f"""
-        {_SELECT_BILL}
-        WHERE b.biller_code = ? AND b.reference = ? AND b.status = 'pendiente'
-        ORDER BY b.due_date, b.id LIMIT 1
-        """,
-        (biller["code"], value),
-    ).fetchone()
+    row = store.oldest_pending_bill(conn, biller["code"], value)
     if row is None:
-        raise ApiError(
-            404,
+        raise NotFound(
             "no_pending_bill",
             _("La referencia {reference} no tiene valores pendientes con {biller}.").format(
                 reference=value, biller=biller["name"]
@@ -243,17 +220,16 @@ def pending_bill(conn: Connection, biller: Row, reference: str) -> Row:
 
 
 def load_bill(conn: Connection, bill_id: int) -> Row:
-    row: Row | None = conn.execute(f"{_SELECT_BILL} WHERE b.id = ?", (bill_id,)).fetchone()
+    row = store.bill(conn, bill_id)
     if row is None:
-        raise ApiError(404, "not_found", _(BILL_NOT_FOUND_MESSAGE), "bill_id")
+        raise NotFound("not_found", _(BILL_NOT_FOUND_MESSAGE), "bill_id")
     return row
 
 
 def require_payable_bill(bill: Row, amount_cents: int) -> None:
-    """409 bill_paid, or 422 amount_off_bill outside what the biller accepts."""
+    """Conflict bill_paid, or Invalid amount_off_bill outside what the biller accepts."""
     if bill["status"] == "pagada":
-        raise ApiError(
-            409,
+        raise Conflict(
             "bill_paid",
             _(
                 "La factura de {period} de la referencia {reference} con {biller} ya está pagada."
@@ -274,15 +250,10 @@ def require_payable_bill(bill: Row, amount_cents: int) -> None:
         message = _("El valor a pagar debe estar entre {low} y {high}.").format(
             low=money(low), high=money(high)
         )
-    raise ApiError(422, "amount_off_bill", message, "amount_cents")
+    raise Invalid("amount_off_bill", message, "amount_cents")
 
 
 # --- frequent services --------------------------------------------------------------------------
-
-_SELECT_FREQUENT = """
-    SELECT f.id, f.member_id, f.biller_code, r.name AS biller_name, f.reference, f.alias
-    FROM frequent_services AS f JOIN billers AS r ON r.code = f.biller_code
-"""
 
 
 def frequent_model(row: Row) -> FrequentService:
@@ -296,19 +267,13 @@ def frequent_model(row: Row) -> FrequentService:
 
 
 def list_frequent(conn: Connection, member_id: int) -> list[FrequentService]:
-    rows = conn.execute(
-        f"{_SELECT_FREQUENT} WHERE f.member_id = ? ORDER BY lower(f.alias), f.id",
-        (member_id,),
-    ).fetchall()
-    return [frequent_model(row) for row in rows]
+    return [frequent_model(row) for row in store.frequent_of_member(conn, member_id)]
 
 
 def own_frequent(conn: Connection, member_id: int, frequent_id: int) -> Row:
-    row: Row | None = conn.execute(
-        f"{_SELECT_FREQUENT} WHERE f.id = ? AND f.member_id = ?", (frequent_id, member_id)
-    ).fetchone()
+    row = store.frequent(conn, member_id, frequent_id)
     if row is None:
-        raise ApiError(404, "not_found", _(FREQUENT_NOT_FOUND_MESSAGE))
+        raise NotFound("not_found", _(FREQUENT_NOT_FOUND_MESSAGE))
     return row
 
 
@@ -321,35 +286,22 @@ def add_frequent(
     reference: str,
     alias: str,
 ) -> FrequentService:
-    """Saves a biller + reference (422 off the pattern, 409 duplicate); inside a transaction."""
+    """Saves a biller + reference (Invalid off the pattern, Conflict duplicate); inside a
+    transaction."""
     biller = load_biller(conn, biller_code, field="biller_code")
     value = checked_reference(biller, reference)
     name = clean_text(alias, "alias", _("Alias"))
-    existing = conn.execute(
-        """
-        SELECT alias FROM frequent_services
-        WHERE member_id = ? AND biller_code = ? AND reference = ?
-        """,
-        (member.id, biller["code"], value),
-    ).fetchone()
+    existing = store.frequent_alias(conn, member.id, biller["code"], value)
     if existing is not None:
-        raise ApiError(
-            409,
+        raise Conflict(
             "duplicate",
             _(
                 "La referencia {reference} de {biller} ya está en sus servicios frecuentes como "
                 "«{alias}»."
-            ).format(reference=value, biller=biller["name"], alias=existing["alias"]),
+            ).format(reference=value, biller=biller["name"], alias=existing),
             "reference",
         )
-    frequent_id = conn.execute(
-        """
-        INSERT INTO frequent_services (member_id, biller_code, reference, alias, created_at)
-        VALUES (?, ?, ?, ?, ?) RETURNING id
-        """,
-        (member.id, biller["code"], value, name, to_db(now)),
-    ).fetchone()[0]
-    assert frequent_id is not None
+    frequent_id = store.insert_frequent(conn, member.id, biller["code"], value, name, now)
     return frequent_model(own_frequent(conn, member.id, frequent_id))
 
 
@@ -385,31 +337,26 @@ def card_model(row: Row) -> CreditCard:
 
 
 def list_cards(conn: Connection, member: CurrentMember) -> list[CreditCard]:
-    rows = conn.execute(
-        "SELECT * FROM cards WHERE holder_id = ? ORDER BY id", (member.holder_id,)
-    ).fetchall()
+    rows = store.cards_of_holder(conn, member.holder_id)
     return [card_model(row) for row in rows]
 
 
 def own_card(conn: Connection, member: CurrentMember, card_id: int) -> Row:
-    """The member's card; anyone else's (or none) is the same 404."""
-    row: Row | None = conn.execute(
-        "SELECT * FROM cards WHERE id = ? AND holder_id = ?", (card_id, member.holder_id)
-    ).fetchone()
+    """The member's card; anyone else's (or none) is the same NotFound."""
+    row = store.card_of_holder(conn, member.holder_id, card_id)
     if row is None:
-        raise ApiError(404, "not_found", _(CARD_NOT_FOUND_MESSAGE), "card_id")
+        raise NotFound("not_found", _(CARD_NOT_FOUND_MESSAGE), "card_id")
     return row
 
 
 def require_card_amount(card: Row, amount_cents: int) -> None:
     total, _minimum, _available = card_amounts(card)
     if total <= 0:
-        raise ApiError(
-            422, "amount_off_bill", _("Su tarjeta no tiene valores por pagar."), "amount_cents"
+        raise Invalid(
+            "amount_off_bill", _("Su tarjeta no tiene valores por pagar."), "amount_cents"
         )
     if amount_cents > total:
-        raise ApiError(
-            422,
+        raise Invalid(
             "amount_off_bill",
             _("Puede pagar hasta {amount}, el total de su tarjeta.").format(amount=money(total)),
             "amount_cents",
@@ -425,18 +372,12 @@ def issuer_model(row: Row) -> CardIssuer:
     )
 
 
-_SELECT_ISSUER = """
-    SELECT c.code, c.name, c.brand, c.institution_code, i.name AS institution_name
-    FROM card_issuers AS c JOIN institutions AS i ON i.code = c.institution_code
-"""
-
-
 def list_issuers(conn: Connection) -> list[CardIssuer]:
-    return [issuer_model(row) for row in conn.execute(f"{_SELECT_ISSUER} ORDER BY c.name")]
+    return [issuer_model(row) for row in store.issuers(conn)]
 
 
 def load_issuer(conn: Connection, code: str) -> Row:
-    row: Row | None = conn.execute(f"{_SELECT_ISSUER} WHERE c.code = ?", (code,)).fetchone()
+    row = store.issuer(conn, code)
     if row is None:
         raise invalid("issuer_code", _(ISSUER_MESSAGE))
     return row
@@ -490,7 +431,7 @@ def plan_payment(
     """Checks a PaymentRequest in the order of the form; the first problem is raised.
 
     The payee (bill, card, issuer and number), then the amount against it, then the origin:
-    404, 409 account_unavailable, the limits (cards of other institutions) and the funds.
+    NotFound, Conflict account_unavailable, the limits (cards of other institutions) and the funds.
     """
     amount = body.amount_cents
     bill_id = card_id = None
@@ -580,60 +521,45 @@ def insert_payment(
     conn: Connection, member: CurrentMember, plan: PaymentPlan, now: datetime
 ) -> int:
     """Stores the plan as a payment pendiente_verificacion; returns its id."""
-    # Inside BEGIN IMMEDIATE no other writer can take the same id (and so the same reference).
-    payment_id = int(conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM payments").fetchone()[0])
-    conn.execute(
-        """
-        INSERT INTO payments (id, reference, member_id, kind, status, from_account_id, bill_id,
-            card_id, issuer_code, card_last4, payee_name, payee_reference, holder_name, period,
-            amount_cents, created_at)
-        VALUES (?, ?, ?, ?, 'pendiente_verificacion', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
-        (
-            payment_id,
-            f"PAG-{payment_id:07d}",
-            member.id,
-            plan.kind.value,
-            plan.origin["id"],
-            plan.bill_id,
-            plan.card_id,
-            plan.issuer_code,
-            plan.card_last4,
-            plan.payee_name,
-            plan.payee_reference,
-            plan.holder_name,
-            plan.period,
-            plan.amount_cents,
-            to_db(now),
-        ),
+    payment_id, _reference = operation_store.insert_pending(
+        conn,
+        "payments",
+        {
+            "member_id": member.id,
+            "kind": plan.kind.value,
+            "from_account_id": plan.origin["id"],
+            "bill_id": plan.bill_id,
+            "card_id": plan.card_id,
+            "issuer_code": plan.issuer_code,
+            "card_last4": plan.card_last4,
+            "payee_name": plan.payee_name,
+            "payee_reference": plan.payee_reference,
+            "holder_name": plan.holder_name,
+            "period": plan.period,
+            "amount_cents": plan.amount_cents,
+        },
+        now,
     )
+    operation_store.set_reference(conn, "payments", payment_id)
     return payment_id
 
 
-_SELECT_PAYMENT = """
-    SELECT p.*, a.number AS from_number FROM payments AS p
-    JOIN accounts AS a ON a.id = p.from_account_id
-"""
-
-
 def load_payment(conn: Connection, member_id: int, payment_id: int) -> Row:
-    row: Row | None = conn.execute(
-        f"{_SELECT_PAYMENT} WHERE p.id = ? AND p.member_id = ?", (payment_id, member_id)
-    ).fetchone()
+    row = operation_store.of_member(conn, "payments", member_id, payment_id)
     if row is None:
-        raise ApiError(404, "not_found", _(PAYMENT_NOT_FOUND_MESSAGE))
+        raise NotFound("not_found", _(PAYMENT_NOT_FOUND_MESSAGE))
     return row
 
 
-def executed_payments(conn: Connection, member_id: int, limit: int) -> list[Row]:
-    return conn.execute(
-        f"""
-        {_SELECT_PAYMENT}
-        WHERE p.member_id = ? AND p.status IN ('completada', 'en_proceso', 'rechazada')
-        ORDER BY p.executed_at DESC, p.id DESC LIMIT ?
-        """,
-        (member_id, limit),
-    ).fetchall()
+def get_payment(conn: Connection, member: CurrentMember, payment_id: int) -> Payment:
+    return payment_model(load_payment(conn, member.id, payment_id))
+
+
+def list_payments(conn: Connection, member: CurrentMember, limit: int) -> list[Payment]:
+    """The member's executed payments (completada, en_proceso, rechazada), newest first."""
+    return [
+        payment_model(row) for row in operation_store.executed(conn, "payments", member.id, limit)
+    ]
 
 
 def payment_model(row: Row) -> Payment:
@@ -679,7 +605,7 @@ def confirm_payment(
         member,
         now,
         kind=kind,
-        origin=account_by_id(conn, row["from_account_id"]),
+        origin=account_store.for_move(conn, [row["from_account_id"]])[row["from_account_id"]],
         amount_cents=row["amount_cents"],
     )
     return payment_model(execute_payment(conn, member, payment_id, now))
@@ -733,33 +659,13 @@ def execute_payment(conn: Connection, member: CurrentMember, payment_id: int, no
         debit=debit,
         credit=credit,
     )
-    conn.execute(
-        "UPDATE payments SET status = ?, executed_at = ?, journal_id = ? WHERE id = ?",
-        (status.value, to_db(now), journal_id, payment_id),
-    )
+    operation_store.mark_executed(conn, "payments", payment_id, status.value, now, journal_id)
     if kind is PaymentKind.SERVICIO:
-        # The bill is pagada once what was paid covers it (at once for an exacto bill).
-        conn.execute(
-            """
-            UPDATE bills SET paid_cents = paid_cents + :amount,
-                status = CASE WHEN paid_cents + :amount >= amount_cents
-                    THEN 'pagada' ELSE status END,
-                paid_at = CASE WHEN paid_cents + :amount >= amount_cents
-                    THEN :now ELSE paid_at END,
-                paid_by = CASE WHEN paid_cents + :amount >= amount_cents
-                    THEN :payment ELSE paid_by END
-            WHERE id = :bill AND status = 'pendiente'
-            """,
-            {"amount": amount, "now": to_db(now), "payment": payment_id, "bill": row["bill_id"]},
-        )
+        store.pay_bill(conn, row["bill_id"], amount, payment_id, now)
     elif kind is PaymentKind.TARJETA:
-        conn.execute(
-            "UPDATE cards SET paid_cents = paid_cents + ? WHERE id = ?", (amount, row["card_id"])
-        )
+        store.pay_card(conn, row["card_id"], amount)
     row = load_payment(conn, member.id, payment_id)
-    whom = conn.execute(
-        "SELECT email, full_name, language FROM members WHERE id = ?", (member.id,)
-    ).fetchone()
+    whom = contacts.of_member(conn, member.id)
     with mail.writing_to(conn, member.id, whom["language"]):
         mail.payment_receipt(
             conn,
@@ -782,10 +688,15 @@ def execute_payment(conn: Connection, member: CurrentMember, payment_id: int, no
 
 
 def cancel_payment(conn: Connection, payment_id: int, reason: str) -> None:
-    conn.execute(
-        """
-        UPDATE payments SET status = 'cancelada', reason = ?
-        WHERE id = ? AND status = 'pendiente_verificacion'
-        """,
-        (reason, payment_id),
-    )
+    """A payment that awaited its PIN is cancelada (the PIN expired, was wrong 3 times...)."""
+    operation_store.cancel(conn, "payments", payment_id, reason)
+
+
+def consult(conn: Connection, biller_code: str, reference: str) -> Bill:
+    """CONSULTAR: the oldest pending bill of a reference (holder partly masked)."""
+    return bill_model(pending_bill(conn, load_biller(conn, biller_code), reference))
+
+
+def delete_frequent(conn: Connection, member: CurrentMember, frequent_id: int) -> None:
+    own_frequent(conn, member.id, frequent_id)
+    store.delete_frequent(conn, frequent_id)

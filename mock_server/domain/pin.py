@@ -14,17 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from mock_server.api.errors import RetryLater
 from mock_server.domain import mail, reasons
-from mock_server.domain.banking import cancel_transfer, mask_email
+from mock_server.domain.errors import Conflict, DomainError, Invalid, Locked, TooMany
 from mock_server.domain.lockout import lock_member
-from mock_server.domain.payments import cancel_payment
 from mock_server.domain.pin_limits import DEFAULT_PIN_LIMITS, PinLimits
 from mock_server.domain.security import PasswordChecker
+from mock_server.domain.text import mask_email
 from mock_server.i18n import N_, _, ngettext
-from mock_server.store import Connection, Row, write_transaction
-from mock_server.store.meta import from_db, to_db
-from sjvirtual_tui.models import Challenge, ChallengePurpose, ConfirmRequest, ErrorBody
+from mock_server.store import Connection, Row, challenges, contacts
+from mock_server.store.timestamps import from_db
+from sjvirtual_tui.models import Challenge, ChallengePurpose, ConfirmRequest
 
 PIN_TTL = timedelta(minutes=5)
 # Wrong PINs that cancel one operation.
@@ -133,6 +132,7 @@ def store(
     transfer_id: int | None = None,
     payment_id: int | None = None,
     limits: PinLimits = DEFAULT_PIN_LIMITS,
+    admitted: bool = False,
 ) -> Challenge:
     """Stores a challenge (inside the caller's transaction) and e-mails its PIN.
 
@@ -140,34 +140,29 @@ def store(
     changed while it was hashed) a new one is made here. ``confirms`` writes what the PIN
     confirms; it is called in the member's language, the e-mail's.
     """
-    admit(conn, member_id, now, limits)
+    if not admitted:  # the caller may have called admit() itself, in this transaction
+        admit(conn, member_id, now, limits)
     if prepared is None or not prepared.fits(amount_cents, payee):
         prepared = prepare(passwords, amount_cents, payee)
     expires_at = now + PIN_TTL
-    conn.execute(
-        """
-        INSERT INTO challenges (id, member_id, purpose, amount_cents, payee, pin_hash, payload,
-            transfer_id, payment_id, created_at, expires_at, attempts_left, status)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pendiente')
-        """,
-        (
-            prepared.challenge_id,
-            member_id,
-            purpose.value,
-            amount_cents,
-            payee,
-            prepared.pin_hash,
-            payload,
-            transfer_id,
-            payment_id,
-            to_db(now),
-            to_db(expires_at),
-            PIN_ATTEMPTS,
-        ),
+    challenges.insert(
+        conn,
+        {
+            "id": prepared.challenge_id,
+            "member_id": member_id,
+            "purpose": purpose.value,
+            "amount_cents": amount_cents,
+            "payee": payee,
+            "pin_hash": prepared.pin_hash,
+            "payload": payload,
+            "transfer_id": transfer_id,
+            "payment_id": payment_id,
+            "attempts_left": PIN_ATTEMPTS,
+        },
+        now,
+        expires_at,
     )
-    member = conn.execute(
-        "SELECT email, full_name, language FROM members WHERE id = ?", (member_id,)
-    ).fetchone()
+    member = contacts.of_member(conn, member_id)
     with mail.writing_to(conn, member_id, member["language"]):
         mail.verification_pin(
             conn,
@@ -191,7 +186,9 @@ def store(
     )
 
 
-def _retry_later(status: int, code: str, refusal: str, wait: timedelta) -> RetryLater:
+def _retry_later(
+    kind: type[Conflict | TooMany], code: str, refusal: str, wait: timedelta
+) -> DomainError:
     seconds = max(1, math.ceil(wait.total_seconds()))
     minutes = math.ceil(seconds / 60)
     # When the member may try again (Retry-After says the same in seconds).
@@ -200,7 +197,7 @@ def _retry_later(status: int, code: str, refusal: str, wait: timedelta) -> Retry
         "Podrá intentarlo de nuevo en {minutes} minutos.",
         minutes,
     ).format(minutes=minutes)
-    return RetryLater(status, code, f"{refusal} {retry}", headers={"Retry-After": str(seconds)})
+    return kind(code, f"{refusal} {retry}", retry_after=seconds)
 
 
 def admit(
@@ -210,46 +207,26 @@ def admit(
     limits: PinLimits = DEFAULT_PIN_LIMITS,
 ) -> None:
     """Refuses a new challenge (inside the caller's write transaction, before it is stored):
-    409 with ``max_pending`` operations of the member awaiting their PIN, 429 past the PIN
-    e-mails of the window; both say when to try again (Retry-After) and are not kept with the
-    key. Counted in the database: every worker process sees the same."""
-    pending = conn.execute(
-        """
-        SELECT COUNT(*) AS n, MIN(expires_at) AS first FROM challenges
-        WHERE member_id = ? AND status = 'pendiente' AND expires_at > ?
-        """,
-        (member_id, to_db(now)),
-    ).fetchone()
-    if pending["n"] >= limits.max_pending:
-        wait = from_db(pending["first"]) - now
-        refusal = too_many_pending_message(pending["n"])
-        raise _retry_later(409, "too_many_pending", refusal, wait)
-    sent = conn.execute(
-        """
-        SELECT created_at FROM challenges WHERE member_id = ? AND created_at > ?
-        ORDER BY created_at DESC LIMIT ?
-        """,
-        (member_id, to_db(now - limits.mail_window), limits.mails),
-    ).fetchall()
+    Conflict with ``max_pending`` operations of the member awaiting their PIN, TooMany past
+    the PIN e-mails of the window; both say when to try again (``retry_after``) and are not
+    kept with the key. Counted in the database: every worker process sees the same."""
+    count, first = challenges.pending_open(conn, member_id, now)
+    if count >= limits.max_pending:
+        assert first is not None
+        refusal = too_many_pending_message(count)
+        raise _retry_later(Conflict, "too_many_pending", refusal, first - now)
+    sent = challenges.sent_since(conn, member_id, now - limits.mail_window, limits.mails)
     if len(sent) >= limits.mails:
         # the oldest of the last ``mails`` leaves the window first
-        wait = from_db(sent[-1]["created_at"]) + limits.mail_window - now
+        wait = sent[-1] + limits.mail_window - now
         window = round(limits.mail_window.total_seconds() / 60)
         refusal = too_many_mails_message(limits.mails, window)
-        raise _retry_later(429, "too_many_pins", refusal, wait)
+        raise _retry_later(TooMany, "too_many_pins", refusal, wait)
 
 
 def load(conn: Connection, member_id: int, challenge_id: str) -> Row | None:
     """The member's challenge (another member's is None, like an unknown id)."""
-    row: Row | None = conn.execute(
-        """
-        SELECT id, member_id, purpose, amount_cents, payee, pin_hash, payload, transfer_id,
-               payment_id, expires_at, attempts_left, status
-        FROM challenges WHERE id = ? AND member_id = ?
-        """,
-        (challenge_id, member_id),
-    ).fetchone()
-    return row
+    return challenges.of_member(conn, member_id, challenge_id)
 
 
 def is_expired(row: Row, now: datetime) -> bool:
@@ -265,70 +242,42 @@ def verify(passwords: PasswordChecker, row: Row, body: ConfirmRequest) -> bool:
     )
 
 
-def expire(conn: Connection, challenge_id: str, now: datetime) -> None:
-    """Marks a pending challenge caducado and cancels its operation (expiry is not counted)."""
-    row = conn.execute(
-        "SELECT transfer_id, payment_id FROM challenges WHERE id = ? AND status = 'pendiente'",
-        (challenge_id,),
-    ).fetchone()
+def expire(conn: Connection, challenge_id: str, now: datetime) -> Row | None:
+    """Marks a pending challenge caducado (expiry is not counted as a wrong PIN); returns it,
+    for its operation to be cancelled (:mod:`mock_server.domain.operations`), or None when it
+    was no longer pending."""
+    row = challenges.pending(conn, challenge_id)
     if row is None:
-        return
-    conn.execute(
-        "UPDATE challenges SET status = 'caducado', resolved_at = ? WHERE id = ?",
-        (to_db(now), challenge_id),
-    )
-    cancel_operation(conn, row, EXPIRED_REASON)
+        return None
+    challenges.close(conn, challenge_id, "caducado", now)
+    return row
 
 
-def cancel_operation(conn: Connection, row: Row, reason: str) -> None:
-    """The pending transfer or payment of a challenge that was not confirmed is cancelada."""
-    if row["transfer_id"] is not None:
-        cancel_transfer(conn, row["transfer_id"], reason)
-    if row["payment_id"] is not None:
-        cancel_payment(conn, row["payment_id"], reason)
+def due(conn: Connection, now: datetime) -> list[str]:
+    """The ids of the pending challenges past their time."""
+    return challenges.due(conn, now)
 
 
-def expire_due(conn: Connection, now: datetime) -> int:
-    """Expires every pending challenge past its time (one transaction); returns how many."""
-    due = [
-        row["id"]
-        for row in conn.execute(
-            "SELECT id FROM challenges WHERE status = 'pendiente' AND expires_at <= ?",
-            (to_db(now),),
-        )
-    ]
-    if not due:
-        return 0
-    with write_transaction(conn):
-        for challenge_id in due:
-            expire(conn, challenge_id, now)
-    return len(due)
+def wrong_pin(conn: Connection, row: Row, now: datetime) -> tuple[DomainError, list[Row]]:
+    """Counts a wrong PIN (inside the caller's transaction): the refusal to answer, and the
+    challenges it closed (their operations are cancelled by the caller).
 
-
-def wrong_pin(conn: Connection, row: Row, now: datetime) -> tuple[int, ErrorBody]:
-    """Counts a wrong PIN (inside the caller's transaction): (HTTP status, body) to answer.
-
-    The member's fifth wrong PIN in a row, in any operations, locks the member (423);
-    otherwise the operation's third cancels it (409); otherwise 422 with the tries left
-    before either.
+    The lockout by PIN: the member's fifth wrong PIN in a row, in any operations, locks the
+    member (Locked); otherwise the operation's third cancels it (Conflict); otherwise
+    Invalid with the tries left before either.
     """
     member_id = row["member_id"]
-    wrong = conn.execute(
-        "UPDATE members SET pin_failures = pin_failures + 1 WHERE id = ? RETURNING pin_failures",
-        (member_id,),
-    ).fetchone()[0]
+    wrong = challenges.count_wrong_pin(conn, member_id)
     left = row["attempts_left"] - 1
     if wrong >= MAX_WRONG_IN_A_ROW:
-        # The lock cancels every operation awaiting a PIN, this one too, before its tries are
+        # The lock closes every challenge awaiting a PIN, this one too, before its tries are
         # written down: a pending challenge with none left breaks the table's CHECK (the
         # member's fifth wrong PIN can also be the operation's third).
-        lock_by_pin(conn, member_id, now, wrong)
-        conn.execute(
-            "UPDATE challenges SET attempts_left = ? WHERE id = ?", (max(left, 0), row["id"])
-        )
-        return 423, ErrorBody(code="locked", message=_(LOCKED_MESSAGE))
+        closed = lock_by_pin(conn, member_id, now, wrong)
+        challenges.set_attempts_left(conn, row["id"], max(left, 0))
+        return Locked("locked", _(LOCKED_MESSAGE)), closed
     if left > 0:
-        conn.execute("UPDATE challenges SET attempts_left = ? WHERE id = ?", (left, row["id"]))
+        challenges.set_attempts_left(conn, row["id"], left)
         before_lock = MAX_WRONG_IN_A_ROW - wrong
         if before_lock <= left:
             message = ngettext(
@@ -344,47 +293,26 @@ def wrong_pin(conn: Connection, row: Row, now: datetime) -> tuple[int, ErrorBody
                 "El PIN de verificación no es correcto. Le quedan {left} intentos.",
                 left,
             ).format(left=left)
-        return 422, ErrorBody(code="pin_incorrect", message=message, field="pin")
-    conn.execute(
-        """
-        UPDATE challenges SET attempts_left = 0, status = 'cancelado', resolved_at = ?
-        WHERE id = ?
-        """,
-        (to_db(now), row["id"]),
-    )
-    cancel_operation(conn, row, CANCELLED_REASON)
-    return 409, ErrorBody(code="challenge_cancelled", message=_(CANCELLED_MESSAGE), field="pin")
+        return Invalid("pin_incorrect", message, "pin"), []
+    challenges.close(conn, row["id"], "cancelado", now, attempts_left=0)
+    return Conflict("challenge_cancelled", _(CANCELLED_MESSAGE), "pin"), [row]
 
 
-def lock_by_pin(conn: Connection, member_id: int, now: datetime, wrong: int) -> None:
-    """Locks the member (sessions ended), cancels every operation awaiting its PIN, and tells
-    the member by e-mail (inside the caller's transaction)."""
+def lock_by_pin(conn: Connection, member_id: int, now: datetime, wrong: int) -> list[Row]:
+    """Locks the member (sessions ended), closes every challenge awaiting its PIN, and tells
+    the member by e-mail (inside the caller's transaction). Returns the closed challenges."""
     lock_member(conn, member_id, now)
-    pending = conn.execute(
-        """
-        SELECT id, transfer_id, payment_id FROM challenges
-        WHERE member_id = ? AND status = 'pendiente'
-        """,
-        (member_id,),
-    ).fetchall()
+    pending = challenges.pending_of_member(conn, member_id)
     for challenge in pending:
-        conn.execute(
-            "UPDATE challenges SET status = 'cancelado', resolved_at = ? WHERE id = ?",
-            (to_db(now), challenge["id"]),
-        )
-        cancel_operation(conn, challenge, LOCKED_REASON)
-    member = conn.execute(
-        "SELECT email, full_name FROM members WHERE id = ?", (member_id,)
-    ).fetchone()
+        challenges.close(conn, challenge["id"], "cancelado", now)
+    member = contacts.of_member(conn, member_id)
     mail.locked_by_pin(
         conn, now, to=member["email"], member_id=member_id, name=member["full_name"], wrong=wrong
     )
+    return pending
 
 
 def mark_used(conn: Connection, row: Row, now: datetime) -> None:
     """The operation is confirmed: the challenge is spent and the wrong-PIN count starts over."""
-    conn.execute(
-        "UPDATE challenges SET status = 'usado', resolved_at = ? WHERE id = ?",
-        (to_db(now), row["id"]),
-    )
-    conn.execute("UPDATE members SET pin_failures = 0 WHERE id = ?", (row["member_id"],))
+    challenges.close(conn, row["id"], "usado", now)
+    challenges.reset_wrong_pins(conn, row["member_id"])

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from mock_server.domain.errors import NotAuthenticated
+from mock_server.domain.members import CurrentMember
 from mock_server.domain.security import hash_token
 from mock_server.i18n import N_, _
 from mock_server.store import Connection, write_transaction
@@ -20,15 +20,6 @@ SESSION_IDLE_MESSAGE = N_("Su sesión terminó por inactividad. Ingrese nuevamen
 # refreshing the idle timer on every request was a write transaction (and an fsync) for each
 # one, reads included. The idle timeout (minutes) cannot tell a second apart.
 TOUCH_INTERVAL = timedelta(seconds=1)
-
-
-@dataclass(frozen=True)
-class CurrentMember:
-    id: int
-    username: str
-    role: Role
-    holder_id: int | None  # whose accounts the member sees; None for staff
-    status: str  # 'setup' or 'active' (a 'pending_password' user has no password to log in)
 
 
 def not_authenticated(message: str = NOT_AUTHENTICATED_MESSAGE) -> NotAuthenticated:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
-from mock_server.domain.banking import DEFAULT_DAILY_CENTS, DEFAULT_PER_TRANSACTION_CENTS, mask_name
+from mock_server.domain.limits import DEFAULT_DAILY_CENTS, DEFAULT_PER_TRANSACTION_CENTS
+from mock_server.domain.text import mask_name
 from mock_server.store.meta import to_db
 from sjvirtual_tui.models import AccountType, ExternalAccountType, IdType
 from sjvirtual_tui.rules import ECUADOR_TZ, normalise_third_party_account
