@@ -8,11 +8,19 @@ import threading
 import time
 import uuid
 from collections.abc import Hashable, Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from mock_server.store import Database, IntegrityError, Unavailable, write_transaction
+from mock_server.domain.ledger import Leg, ledger_problems, post_transfer
+from mock_server.store import (
+    Connection,
+    Database,
+    IntegrityError,
+    Unavailable,
+    write_transaction,
+)
 
 # A writer that must wait gives up after this long (the store's Unavailable, the API's 503).
 SHORT_WAIT = 0.3
@@ -190,3 +198,74 @@ def test_an_exception_of_the_block_rolls_back_what_was_only_sent(database: Datab
             raise Refused
         assert not conn.in_transaction
     assert _stored(database, "refused") == []
+
+
+# --- the posting sequence under keyed writers --------------------------------------------------
+
+
+def test_overlapping_keyed_postings_never_break_the_ledger(seeded_db: Path | str) -> None:
+    """Two keyed writers posting on accounts with no key in common. The posting sequence
+    (``next_posting``: the last ``seq`` + 1) is one counter for the whole database, which no key
+    covers: on PostgreSQL both read the same last ``seq``, and the unique ``seq`` refuses the
+    second (an IntegrityError, all of it rolled back) instead of letting two movements share a
+    place in the sequence. SQLite runs them one after the other: both commit. Either way the
+    ledger stays whole. (Keyed posting needs the sequence taken another way on PostgreSQL:
+    see the module's doc.)"""
+    database = Database(seeded_db, pooled=False, lock_timeout=10)
+    now = datetime.now(UTC)
+    outcome: list[str] = []
+    try:
+        with database.connection() as conn:
+            accounts = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT id FROM accounts WHERE kind = 'member' AND balance_cents - hold_cents "
+                    ">= 100 ORDER BY id LIMIT 4"
+                )
+            ]
+        assert len(accounts) == 4
+
+        def post(conn: Connection, debit: int, credit: int, reference: str) -> None:
+            post_transfer(
+                conn,
+                now,
+                kind="deposito",
+                description="prueba",
+                reference=reference,
+                amount_cents=100,
+                debit=Leg(debit, "prueba"),
+                credit=Leg(credit, "prueba"),
+            )
+
+        def second() -> None:
+            with database.connection() as conn:
+                try:
+                    with write_transaction(conn, keys=[("account", n) for n in accounts[2:]]):
+                        post(conn, accounts[2], accounts[3], "SECOND")
+                    outcome.append("second committed")
+                except IntegrityError:
+                    outcome.append("second refused")
+
+        with database.connection() as conn:
+            with write_transaction(conn, keys=[("account", n) for n in accounts[:2]]):
+                post(conn, accounts[0], accounts[1], "FIRST")
+                conn.sync()
+                thread = threading.Thread(target=second)
+                thread.start()
+                time.sleep(0.3)  # the second one has read the same last seq by now (PostgreSQL)
+            thread.join(10)
+            assert not thread.is_alive()
+            references = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT DISTINCT reference FROM movements WHERE reference IN "
+                    "('FIRST', 'SECOND') ORDER BY reference"
+                )
+            ]
+            assert ledger_problems(conn) == []
+        if database.dialect == "postgresql":
+            assert (outcome, references) == (["second refused"], ["FIRST"])
+        else:
+            assert (outcome, references) == (["second committed"], ["FIRST", "SECOND"])
+    finally:
+        database.dispose()
