@@ -42,6 +42,7 @@ import functools
 import re
 import sqlite3
 import threading
+import time
 import zlib
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
@@ -58,6 +59,10 @@ Params = Sequence[Any] | Mapping[str, Any]
 
 # How long a writer waits for the write lock before it gives up ("the database is busy").
 LOCK_TIMEOUT_SECONDS = 5.0
+
+# A pooled PostgreSQL connection idle this long is checked (a round trip) before it is handed
+# out again; one back from a request less than this ago is handed out as it is.
+PING_AFTER_IDLE_SECONDS = 1.0
 
 # Every writer of every process takes this one advisory lock (PostgreSQL): the number is ours.
 _WRITE_LOCK_KEY = 0x534A5601  # "SJV" 1
@@ -248,6 +253,29 @@ def _connect_postgresql(url: URL, lock_timeout: float = LOCK_TIMEOUT_SECONDS) ->
     return psycopg.connect(**kwargs)
 
 
+def _note_checkin(dbapi_connection: Any, record: Any) -> None:
+    record.info["checked_in"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """The pool's checkout: a connection idle PING_AFTER_IDLE_SECONDS or more is pinged, and
+    replaced (``DisconnectionError``: the pool opens another) if the ping fails."""
+    import psycopg
+
+    checked_in = record.info.get("checked_in")
+    broken = dbapi_connection.closed or dbapi_connection.info.status != psycopg.pq.ConnStatus.OK
+    if not broken and (
+        checked_in is None or time.monotonic() - checked_in < PING_AFTER_IDLE_SECONDS
+    ):
+        return
+    try:
+        if broken:
+            raise psycopg.OperationalError("the connection is closed")
+        dbapi_connection.execute("SELECT 1")
+    except psycopg.Error as exc:
+        raise sqlalchemy.exc.DisconnectionError(str(exc)) from exc
+
+
 # --- both ------------------------------------------------------------------------------------
 
 
@@ -331,14 +359,19 @@ class Database:
                         "pool_size": pool_size,
                         "max_overflow": 32,
                         "pool_timeout": lock_timeout,
-                        # A connection broken by a restart of PostgreSQL is replaced, not
-                        # handed out.
-                        "pool_pre_ping": True,
                     }
                     if pooled
                     else {"poolclass": NullPool}
                 ),
             )
+            if pooled:
+                # A connection broken by a restart of PostgreSQL is replaced, not handed out.
+                # Not SQLAlchemy's pool_pre_ping: that is a round trip (on the event loop) for
+                # every request; a connection that answered a request a moment ago, or one
+                # whose break a failed statement showed (Connection.close invalidates it), is
+                # not pinged.
+                sqlalchemy.event.listen(self.engine.pool, "checkin", _note_checkin)
+                sqlalchemy.event.listen(self.engine.pool, "checkout", _ping_if_idle)
 
     def __repr__(self) -> str:
         return f"Database({safe_url(self.url)!r})"
