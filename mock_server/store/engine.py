@@ -211,16 +211,22 @@ class _PgRow(tuple):
         return list(self._names)
 
 
+@functools.lru_cache(maxsize=1024)
+def _pg_row_class(names: tuple[str, ...]) -> type[_PgRow]:
+    """The row class of one list of column names, made once (a class per statement cost more
+    than the statement's own Python)."""
+    return type(
+        "Row",
+        (_PgRow,),
+        {"__slots__": (), "_index": {n: i for i, n in enumerate(names)}, "_names": list(names)},
+    )
+
+
 def _pg_row_factory(cursor: Any) -> Any:
     description = cursor.description
     if description is None:
         return None
-    names = [column.name for column in description]
-    row_class = type(
-        "Row",
-        (_PgRow,),
-        {"__slots__": (), "_index": {n: i for i, n in enumerate(names)}, "_names": names},
-    )
+    row_class = _pg_row_class(tuple(column.name for column in description))
 
     def make(values: Sequence[Any]) -> Any:
         # SUM() of integers is numeric in PostgreSQL; the store holds integers only (cents,
