@@ -8,8 +8,12 @@ client on asyncio streams, so the clients cost the server's cores as little as p
 1. ``GET /health`` (no database, no session): the ceiling of the HTTP stack on this machine;
 2. ``GET /api/v1/accounts`` (a session, a read): what a session and a connection cost;
 3. ``POST /api/v1/transfers`` ``propias``, each with a fresh Idempotency-Key, alternating
-   direction between demo's two accounts so that funds never run out (demo is the only seeded
-   member with two accounts of its own; each client has a session of its own).
+   direction between two accounts of one member so that funds never run out. ``--pairs
+   spread`` (the default): each client is a member of its own, as a branch's clients are,
+   moving money between its own two accounts (the benchmark adds these members and their
+   accounts, funded from demo's, before it measures); ``--pairs same``: every client is demo
+   (a session each) and all move money between demo's two accounts, the seed's only member
+   with two accounts of its own: every transfer touches the same two rows.
 
 Engines: ``sqlite`` (``--fresh --db FILE``: a copy of the day's seed template) and
 ``postgresql`` (a throwaway cluster this script starts as an unprivileged user and removes at
@@ -29,7 +33,7 @@ Targets (issue 14), each printed PASS or FAIL: SQLite in one process, transfers/
 p99 < 50 ms.
 
     .venv/bin/python bench/transfers.py [--engine both|sqlite|postgresql] [--workers N]
-                                        [--clients 16] [--seconds 5]
+                                        [--clients 16] [--seconds 5] [--pairs spread|same]
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -53,6 +58,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.loopback
 
+from mock_server.domain.ledger import Leg, post_transfer
+from mock_server.store import Database, write_transaction
 from tests.loopback import (
     ACCOUNTS,
     TRANSFERS,
@@ -68,6 +75,9 @@ from tests.postgres import SUPERUSER, Cluster, PostgresMissing, running_cluster
 MEMBER = ("demo", "Demo2026")
 ACCOUNT_A, ACCOUNT_B = "00104721", "00204722"
 AMOUNT_CENTS = 100
+# --pairs spread: what each added member's accounts get from demo's before the load.
+FUND_CENTS = 10_000
+PAIR_MODES = ("spread", "same")
 
 TARGET_RATIO = 0.50  # SQLite, one process: transfers/s over /health's
 TARGET_P99_MS = 50.0
@@ -137,6 +147,7 @@ class Phase:
     statuses: Counter[int] = field(default_factory=Counter)
     all_statuses: Counter[int] = field(default_factory=Counter)  # warm-up and tail included
     errors: list[str] = field(default_factory=list)
+    refusals: dict[int, bytes] = field(default_factory=dict)  # an answer of each status >= 300
     server_cpu: float | None = None  # CPU seconds the server's processes used in the window
     database_cpu: float | None = None  # of those, PostgreSQL's own processes
 
@@ -215,13 +226,15 @@ async def run_phase(
                 n += 1
                 sent = time.perf_counter()
                 try:
-                    status, _content = await conn.request(method, path, headers, body)
+                    status, content = await conn.request(method, path, headers, body)
                 except (OSError, asyncio.IncompleteReadError) as exc:
                     phase.errors.append(f"{type(exc).__name__}: {exc}")
                     await conn.close()
                     continue
                 done = time.perf_counter()
                 phase.all_statuses[status] += 1
+                if status >= 300:
+                    phase.refusals.setdefault(status, content[:300])
                 if start <= done <= end:
                     phase.latencies.append(done - sent)
                     phase.statuses[status] += 1
@@ -249,11 +262,81 @@ async def run_phase(
     return phase
 
 
-def transfer_maker(tokens: list[str]) -> RequestMaker:
-    """propias between the two accounts, alternating direction; a fresh key for each."""
+@dataclass(frozen=True)
+class Pair:
+    """A member (who logs in) and two accounts of theirs the transfers go between."""
+
+    username: str
+    password: str
+    first: str
+    second: str
+
+
+def add_members(db: str | Path, count: int) -> list[Pair]:
+    """``count`` members like demo (demo's password, security image and answers), each with two
+    accounts of its own, each funded with FUND_CENTS from demo's (one journal each, so the
+    ledger stays whole): for ``--pairs spread``."""
+    database = Database(db, pooled=False)
+    pairs = []
+    now = datetime.now(UTC)
+    stamp = now.isoformat()
+    try:
+        with database.connection() as conn, write_transaction(conn):
+            demo_account = conn.execute(
+                "SELECT id FROM accounts WHERE number = ?", (ACCOUNT_A,)
+            ).fetchone()[0]
+            for i in range(count):
+                username = f"bench{i:03d}"
+                holder = conn.execute(
+                    "INSERT INTO holders (identification, kind, name) VALUES (?, 'persona', ?) "
+                    "RETURNING id",
+                    (f"99{i:08d}", f"Socio de prueba {i}"),
+                ).fetchone()[0]
+                conn.execute(
+                    """
+                    INSERT INTO members (username, holder_id, status, password_hash, full_name,
+                        email, role, security_image, security_phrase, own_question,
+                        own_answer_hash, question_id, answer_hash, language, created_at)
+                    SELECT ?, ?, 'active', password_hash, ?, ?, 'member', security_image,
+                        security_phrase, own_question, own_answer_hash, question_id, answer_hash,
+                        language, created_at
+                    FROM members WHERE username = ?
+                    """,
+                    (username, holder, f"Socio de prueba {i}", f"{username}@example.ec", MEMBER[0]),
+                )
+                numbers = (f"9{i:03d}0001", f"9{i:03d}0002")
+                ids = [
+                    conn.execute(
+                        "INSERT INTO accounts (number, holder_id, kind, type, opened_at) "
+                        "VALUES (?, ?, 'member', 'ahorro_vista', ?) RETURNING id",
+                        (number, holder, stamp),
+                    ).fetchone()[0]
+                    for number in numbers
+                ]
+                for number, account in zip(numbers, ids, strict=True):
+                    post_transfer(
+                        conn,
+                        now,
+                        kind="deposito",  # not a transfer's kind: no transfers row goes with it
+                        description="Fondos de la prueba de carga",
+                        reference=f"BENCH-{number}",
+                        amount_cents=FUND_CENTS,
+                        debit=Leg(demo_account, f"Fondos para {number}"),
+                        credit=Leg(account, f"Fondos desde {ACCOUNT_A}"),
+                    )
+                pairs.append(Pair(username, MEMBER[1], *numbers))
+    finally:
+        database.dispose()
+    return pairs
+
+
+def transfer_maker(tokens: list[str], pairs: list[Pair]) -> RequestMaker:
+    """propias between client c's two accounts, alternating direction; a fresh key for each."""
 
     def make(c: int, n: int) -> tuple[str, str, dict[str, str], bytes]:
-        origin, destination = (ACCOUNT_A, ACCOUNT_B) if (c + n) % 2 == 0 else (ACCOUNT_B, ACCOUNT_A)
+        pair = pairs[c % len(pairs)]
+        first, second = pair.first, pair.second
+        origin, destination = (first, second) if (c + n) % 2 == 0 else (second, first)
         body = json.dumps(
             {
                 "kind": "propias",
@@ -279,6 +362,7 @@ class Run:
     engine: str
     workers: int
     clients: int
+    pairs: list[Pair]
     phases: list[Phase]
     before: LedgerReport
     after: LedgerReport
@@ -325,9 +409,14 @@ def run_engine(engine: str, workers: int, args: argparse.Namespace) -> Run:
         server = ServerProcess(db, *extra, "--workers", str(workers), start_timeout=120)
         url = server.start()
         try:
+            if args.pairs == "spread":
+                pairs = add_members(db, args.clients)
+            else:
+                pairs = [Pair(*MEMBER, ACCOUNT_A, ACCOUNT_B)]
             with httpx.Client(base_url=url, timeout=30) as client:
                 tokens = [
-                    login(client, *MEMBER)["Authorization"].split()[1] for _ in range(args.clients)
+                    login(client, pair.username, pair.password)["Authorization"].split()[1]
+                    for pair in (pairs[c % len(pairs)] for c in range(args.clients))
                 ]
             before = ledger_report(db)
             money_before = balances(db)
@@ -346,7 +435,7 @@ def run_engine(engine: str, workers: int, args: argparse.Namespace) -> Run:
                 for name, maker in (
                     ("GET /health", health),
                     ("GET /api/v1/accounts", accounts),
-                    ("POST /api/v1/transfers", transfer_maker(tokens)),
+                    ("POST /api/v1/transfers", transfer_maker(tokens, pairs)),
                 )
             ]
         finally:
@@ -355,7 +444,7 @@ def run_engine(engine: str, workers: int, args: argparse.Namespace) -> Run:
         after = ledger_report(db)
         money_after = balances(db)
     moved = {n: money_after[n] - money_before[n] for n in money_before}
-    return Run(engine, workers, args.clients, phases, before, after, moved)
+    return Run(engine, workers, args.clients, pairs, phases, before, after, moved)
 
 
 def print_run(run: Run, args: argparse.Namespace) -> bool:
@@ -363,6 +452,14 @@ def print_run(run: Run, args: argparse.Namespace) -> bool:
     print(
         f"{run.label}: {run.clients} concurrent keep-alive clients on loopback, "
         f"{args.seconds:g} s measured per phase after {args.warmup:g} s of warm-up"
+    )
+    print(
+        f"transfers: --pairs {args.pairs}: "
+        + (
+            f"{len(run.pairs)} members, each client between its own two accounts"
+            if args.pairs == "spread"
+            else f"every client between {ACCOUNT_A} and {ACCOUNT_B} (demo's), the same two rows"
+        )
     )
     print(
         f"{'request':<24}{'req/s':>7}{'x health':>9}{'p50':>9}{'p99':>9}{'server CPU':>12}"
@@ -382,6 +479,8 @@ def print_run(run: Run, args: argparse.Namespace) -> bool:
         )
         if phase.errors:
             print(f"{'':<26}{len(phase.errors)} transport errors, e.g. {phase.errors[0]}")
+        for status, content in sorted(phase.refusals.items()):
+            print(f"{'':<26}{status}, e.g.: {content.decode(errors='replace')}")
         if phase.database_cpu is not None and phase.latencies:
             print(
                 f"{'':<26}of which PostgreSQL's processes: "
@@ -390,8 +489,9 @@ def print_run(run: Run, args: argparse.Namespace) -> bool:
     before, after, moved = run.before, run.after, run.moved
     created = after.journals - before.journals
     sum_ok = after.total_cents == before.total_cents
-    others = {n: d for n, d in moved.items() if d and n not in (ACCOUNT_A, ACCOUNT_B)}
-    pair_ok = moved[ACCOUNT_A] + moved[ACCOUNT_B] == 0 and not others
+    used = {number for pair in run.pairs for number in (pair.first, pair.second)}
+    others = {n: d for n, d in moved.items() if d and n not in used}
+    pair_ok = all(moved[pair.first] + moved[pair.second] == 0 for pair in run.pairs) and not others
     # Every 201 (warm-up included) is one journal; a request lost in transport may or may not be.
     succeeded = run.transfers.all_statuses[201]
     journals_ok = succeeded <= created <= succeeded + len(run.transfers.errors)
@@ -415,10 +515,12 @@ def print_run(run: Run, args: argparse.Namespace) -> bool:
         f"  sum of all balances: {before.total_cents} -> {after.total_cents} "
         f"({'unchanged' if sum_ok else 'CHANGED'})"
     )
-    print(
-        f"  {ACCOUNT_A} {moved[ACCOUNT_A]:+d}, {ACCOUNT_B} {moved[ACCOUNT_B]:+d} cents; "
-        f"other accounts changed: {others or 'none'}"
+    shown = ", ".join(
+        f"{pair.first} {moved[pair.first]:+d}, {pair.second} {moved[pair.second]:+d}"
+        for pair in run.pairs[:2]
     )
+    more = f" ({len(run.pairs)} pairs, each summing to 0: {pair_ok})" if len(run.pairs) > 2 else ""
+    print(f"  {shown} cents{more}; other accounts changed: {others or 'none'}")
     print(f"ledger: {'OK' if ok else 'BROKEN'} ({run.label})")
     if run.transfers.statuses and set(run.transfers.statuses) != {201}:
         print("note: some transfers were not 201 (see answers above)")
@@ -476,6 +578,13 @@ def main() -> None:
         "both, PostgreSQL's: SQLite's target is for one process)",
     )
     parser.add_argument("--clients", type=int, default=16, help="concurrent connections (16)")
+    parser.add_argument(
+        "--pairs",
+        choices=PAIR_MODES,
+        default="spread",
+        help="spread (the default): each client a member of its own, between its own two "
+        "accounts; same: every client demo, between the same two accounts",
+    )
     parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds per phase")
     parser.add_argument("--warmup", type=float, default=1.0, help="uncounted seconds per phase")
     args = parser.parse_args()

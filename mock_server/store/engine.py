@@ -14,6 +14,24 @@ transaction, as with SQLite's ``isolation_level=None``. Inside it:
   by the server until COMMIT or ROLLBACK, so that writers in every worker process and on every
   host queue one after another exactly as SQLite's do; reads are never blocked. The lock lives
   in the database, not in a process: a killed worker's lock goes with its connection.
+  ``write_transaction(conn, keys=...)`` is the finer form: the global lock SHARED plus one
+  EXCLUSIVE advisory lock per key (in a fixed order, so two such writers never deadlock):
+  writers with no key in common run side by side, writers with one in common queue, and a
+  plain ``write_transaction(conn)`` (the global lock EXCLUSIVE) still waits for all of them and
+  holds them all off. The keys must cover everything the transaction reads to decide and
+  writes (e.g. the accounts it moves money between); a counter shared by all writers (a
+  ``MAX(x) + 1``) is not covered by any key and needs a sequence or the global lock.
+- PostgreSQL, inside a write transaction: statements are sent in pipeline mode (psycopg's
+  :meth:`~psycopg.Connection.pipeline`): a statement is sent at once but its answer is only
+  waited for when its result is used (``fetchone()``, ``fetchall()``, iterating, ``rowcount``)
+  or at COMMIT, so a run of writes whose results are not read, the next read and the COMMIT
+  make one round trip instead of one each. The price: a statement's error (an
+  :class:`IntegrityError`, say) is raised where its result is used, at the next use of a later
+  statement's result or at COMMIT, not by :meth:`Connection.execute` itself; the transaction is
+  rolled back all the same. A caller that must see it at once calls :meth:`Connection.sync`.
+  Likewise BEGIN and the write locks are sent, not waited for: the server runs none of the
+  block's statements before the locks are granted, but the block's Python code may start
+  before (it must not count on the locks for anything but its statements on ``conn``).
 
 Rows read by either engine answer ``row["column"]``, ``row[0]`` and ``row.keys()``.
 """
@@ -24,8 +42,10 @@ import functools
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+import time
+import zlib
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager, suppress
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -40,8 +60,15 @@ Params = Sequence[Any] | Mapping[str, Any]
 # How long a writer waits for the write lock before it gives up ("the database is busy").
 LOCK_TIMEOUT_SECONDS = 5.0
 
+# A pooled PostgreSQL connection idle this long is checked (a round trip) before it is handed
+# out again; one back from a request less than this ago is handed out as it is.
+PING_AFTER_IDLE_SECONDS = 1.0
+
 # Every writer of every process takes this one advisory lock (PostgreSQL): the number is ours.
 _WRITE_LOCK_KEY = 0x534A5601  # "SJV" 1
+# The class (first of two int4 keys) of the keyed writers' locks; the two-key form never
+# conflicts with the one-key form of the global lock.
+_KEY_LOCK_CLASS = 0x534A5602  # "SJV" 2
 
 
 class StoreError(Exception):
@@ -71,7 +98,8 @@ class Row(Protocol):
 class Cursor(Protocol):
     """What :meth:`Connection.execute` returns on both engines."""
 
-    rowcount: int
+    @property
+    def rowcount(self) -> int: ...
 
     def fetchone(self) -> Any: ...
 
@@ -183,16 +211,22 @@ class _PgRow(tuple):
         return list(self._names)
 
 
+@functools.lru_cache(maxsize=1024)
+def _pg_row_class(names: tuple[str, ...]) -> type[_PgRow]:
+    """The row class of one list of column names, made once (a class per statement cost more
+    than the statement's own Python)."""
+    return type(
+        "Row",
+        (_PgRow,),
+        {"__slots__": (), "_index": {n: i for i, n in enumerate(names)}, "_names": list(names)},
+    )
+
+
 def _pg_row_factory(cursor: Any) -> Any:
     description = cursor.description
     if description is None:
         return None
-    names = [column.name for column in description]
-    row_class = type(
-        "Row",
-        (_PgRow,),
-        {"__slots__": (), "_index": {n: i for i, n in enumerate(names)}, "_names": names},
-    )
+    row_class = _pg_row_class(tuple(column.name for column in description))
 
     def make(values: Sequence[Any]) -> Any:
         # SUM() of integers is numeric in PostgreSQL; the store holds integers only (cents,
@@ -223,6 +257,29 @@ def _connect_postgresql(url: URL, lock_timeout: float = LOCK_TIMEOUT_SECONDS) ->
             kwargs[{"username": "user", "database": "dbname"}.get(key, key)] = value
     kwargs.update({k: v for k, v in url.query.items() if isinstance(v, str)})
     return psycopg.connect(**kwargs)
+
+
+def _note_checkin(dbapi_connection: Any, record: Any) -> None:
+    record.info["checked_in"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """The pool's checkout: a connection idle PING_AFTER_IDLE_SECONDS or more is pinged, and
+    replaced (``DisconnectionError``: the pool opens another) if the ping fails."""
+    import psycopg
+
+    checked_in = record.info.get("checked_in")
+    broken = dbapi_connection.closed or dbapi_connection.info.status != psycopg.pq.ConnStatus.OK
+    if not broken and (
+        checked_in is None or time.monotonic() - checked_in < PING_AFTER_IDLE_SECONDS
+    ):
+        return
+    try:
+        if broken:
+            raise psycopg.OperationalError("the connection is closed")
+        dbapi_connection.execute("SELECT 1")
+    except psycopg.Error as exc:
+        raise sqlalchemy.exc.DisconnectionError(str(exc)) from exc
 
 
 # --- both ------------------------------------------------------------------------------------
@@ -267,6 +324,7 @@ class Database:
         pooled: bool = True,
         pool_size: int = 8,
         lock_timeout: float = LOCK_TIMEOUT_SECONDS,
+        pipelined: bool = True,
     ) -> None:
         if lock_timeout <= 0:
             raise ValueError("lock_timeout must be positive")
@@ -274,6 +332,8 @@ class Database:
         # How long a writer waits for the write lock (and a request for a pooled connection)
         # before the store says Unavailable (the API's 503).
         self.lock_timeout = lock_timeout
+        # PostgreSQL: write transactions in pipeline mode (see the module's doc).
+        self.pipelined = pipelined
         self.dialect: Dialect = (
             "sqlite" if self.url.get_backend_name() == "sqlite" else "postgresql"
         )
@@ -305,14 +365,19 @@ class Database:
                         "pool_size": pool_size,
                         "max_overflow": 32,
                         "pool_timeout": lock_timeout,
-                        # A connection broken by a restart of PostgreSQL is replaced, not
-                        # handed out.
-                        "pool_pre_ping": True,
                     }
                     if pooled
                     else {"poolclass": NullPool}
                 ),
             )
+            if pooled:
+                # A connection broken by a restart of PostgreSQL is replaced, not handed out.
+                # Not SQLAlchemy's pool_pre_ping: that is a round trip (on the event loop) for
+                # every request; a connection that answered a request a moment ago, or one
+                # whose break a failed statement showed (Connection.close invalidates it), is
+                # not pinged.
+                sqlalchemy.event.listen(self.engine.pool, "checkin", _note_checkin)
+                sqlalchemy.event.listen(self.engine.pool, "checkout", _ping_if_idle)
 
     def __repr__(self) -> str:
         return f"Database({safe_url(self.url)!r})"
@@ -343,16 +408,68 @@ class Database:
         self.engine.dispose()
 
 
+class _PipelinedCursor:
+    """A statement sent in pipeline mode: its answer is waited for when first used."""
+
+    __slots__ = ("_conn", "_cursor", "_number")
+
+    def __init__(self, conn: Connection, cursor: Any, number: int) -> None:
+        self._conn, self._cursor, self._number = conn, cursor, number
+
+    def _answered(self) -> Any:
+        if self._number > self._conn._synced:
+            self._conn.sync()
+        return self._cursor
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._answered().rowcount)
+
+    @property
+    def description(self) -> Any:
+        return self._answered().description
+
+    def fetchone(self) -> Any:
+        try:
+            return self._answered().fetchone()
+        except _ANY_ERROR as exc:
+            raise _translated(exc) from exc
+
+    def fetchall(self) -> list[Any]:
+        try:
+            return list(self._answered().fetchall())
+        except _ANY_ERROR as exc:
+            raise _translated(exc) from exc
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.fetchall())
+
+
 class Connection:
     """One connection of a :class:`Database`, used by one request at a time."""
 
-    __slots__ = ("_fairy", "_raw", "database", "dialect")
+    __slots__ = (
+        "_fairy",
+        "_pipeline",
+        "_pipeline_context",
+        "_raw",
+        "_sent",
+        "_synced",
+        "database",
+        "dialect",
+    )
 
     def __init__(self, database: Database, fairy: Any) -> None:
         self.database = database
         self.dialect: Dialect = database.dialect
         self._fairy = fairy
         self._raw: Any = fairy.driver_connection
+        # PostgreSQL in pipeline mode (inside a write transaction): psycopg's pipeline context,
+        # and how many statements were sent / answered, so that a result already in waits for
+        # nothing.
+        self._pipeline_context: AbstractContextManager[Any] | None = None
+        self._pipeline: Any = None
+        self._sent = self._synced = 0
 
     def execute(self, sql: str, params: Params = ()) -> Cursor:
         try:
@@ -360,7 +477,12 @@ class Connection:
                 return self._raw.execute(sql, params)
             # Always with parameters (an empty tuple too): psycopg then reads the "%%" the
             # translation wrote for a "%" of the text; without them it would send "%%" as is.
-            return self._raw.execute(postgresql_sql(sql), params)
+            if self._pipeline is None:
+                return self._raw.execute(postgresql_sql(sql), params)
+            cursor = self._raw.cursor()
+            cursor.execute(postgresql_sql(sql), params)
+            self._sent += 1
+            return _PipelinedCursor(self, cursor, self._sent)
         except _ANY_ERROR as exc:
             raise _translated(exc) from exc
 
@@ -368,9 +490,46 @@ class Connection:
         try:
             if self.dialect == "sqlite":
                 self._raw.executemany(sql, rows)
+            elif self._pipeline is not None:
+                # Queued like any statement of the pipeline (an error shows at the next sync).
+                self._raw.cursor().executemany(postgresql_sql(sql), list(rows))
+                self._sent += 1
             else:
                 with self._raw.cursor() as cursor:
                     cursor.executemany(postgresql_sql(sql), list(rows))
+        except _ANY_ERROR as exc:
+            raise _translated(exc) from exc
+
+    def sync(self) -> None:
+        """Waits for the answers of every statement sent so far, raising the first error among
+        them (PostgreSQL in pipeline mode; otherwise each statement was answered already)."""
+        if self._pipeline is None or self._synced == self._sent:
+            return
+        try:
+            self._pipeline.sync()
+        except _ANY_ERROR as exc:
+            raise _translated(exc) from exc
+        finally:
+            self._synced = self._sent
+
+    def _enter_pipeline(self) -> None:
+        self._pipeline_context = self._raw.pipeline()
+        self._pipeline = self._pipeline_context.__enter__()
+        self._sent = self._synced = 0
+
+    def _leave_pipeline(self, failed: bool) -> None:
+        """Out of pipeline mode, every answer in; raises the first error unless ``failed``
+        (the block's own exception goes on, and the transaction is rolled back next)."""
+        pipeline, self._pipeline_context, self._pipeline = self._pipeline_context, None, None
+        if pipeline is None:
+            return
+        try:
+            if failed:
+                # psycopg logs and drops an error met while leaving after an exception.
+                with suppress(_ANY_ERROR):
+                    pipeline.__exit__(RuntimeError, RuntimeError("rolled back"), None)
+            else:
+                pipeline.__exit__(None, None, None)
         except _ANY_ERROR as exc:
             raise _translated(exc) from exc
 
@@ -378,17 +537,25 @@ class Connection:
     def in_transaction(self) -> bool:
         if self.dialect == "sqlite":
             return bool(self._raw.in_transaction)
+        if self._pipeline is not None:
+            return True  # BEGIN may be sent but not yet answered
         import psycopg
 
         return bool(self._raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE)
 
     @property
     def driver_connection(self) -> Any:
-        """The driver's own connection (sqlite3 or psycopg), for tools that need it."""
+        """The driver's own connection (sqlite3 or psycopg), for tools that need it.
+
+        A write transaction in pipeline mode leaves it here (every answer in, the first error
+        raised): the tool may use what the pipeline cannot (COPY); the rest of the transaction
+        sends one statement at a time."""
+        self._leave_pipeline(failed=False)
         return self._raw
 
     def rollback(self) -> None:
         try:
+            self._leave_pipeline(failed=True)
             if self.in_transaction:
                 self._raw.execute("ROLLBACK")
         except _ANY_ERROR as exc:
@@ -397,6 +564,7 @@ class Connection:
     def close(self) -> None:
         """Back to the pool; a transaction left open is rolled back first."""
         try:
+            self._leave_pipeline(failed=True)
             if self.in_transaction:
                 self._raw.execute("ROLLBACK")
         except _ANY_ERROR:
@@ -410,10 +578,26 @@ class Connection:
         self.close()
 
 
+def lock_key(key: Hashable) -> int:
+    """The advisory lock number (int4) of a key of :func:`write_transaction`: the same on every
+    process and host (a CRC of its ``repr``). Two keys may share a number: they then wait for
+    each other, never more than that."""
+    value = zlib.crc32(repr(key).encode())
+    return value - (1 << 32) if value >= 1 << 31 else value
+
+
 @contextmanager
-def write_transaction(conn: Connection) -> Iterator[Connection]:
-    """One write transaction, writers one after another (see the module's doc); any exception
-    rolls the whole thing back."""
+def write_transaction(
+    conn: Connection, keys: Iterable[Hashable] | None = None
+) -> Iterator[Connection]:
+    """One write transaction; any exception rolls the whole thing back.
+
+    Without ``keys``, writers one after another (see the module's doc). With ``keys`` (e.g.
+    ``[("account", 17), ("account", 42)]``: what the transaction reads to decide and writes),
+    on PostgreSQL, writers whose keys do not meet run side by side, and each waits for every
+    plain ``write_transaction(conn)``; on SQLite, whose file has one write lock, keys change
+    nothing.
+    """
     lock = conn.database._write_lock
     if lock is not None and not lock.acquire(timeout=conn.database.lock_timeout):
         raise Unavailable("database is locked")
@@ -421,16 +605,29 @@ def write_transaction(conn: Connection) -> Iterator[Connection]:
         if conn.dialect == "sqlite":
             conn.execute("BEGIN IMMEDIATE")
         else:
+            if conn.database.pipelined:
+                # BEGIN and the locks go with the transaction's first read: one round trip.
+                conn._enter_pipeline()
             conn.execute("BEGIN")
-            conn.execute("SELECT pg_advisory_xact_lock(?)", (_WRITE_LOCK_KEY,))
+            if keys is None:
+                conn.execute("SELECT pg_advisory_xact_lock(?)", (_WRITE_LOCK_KEY,))
+            else:
+                conn.execute("SELECT pg_advisory_xact_lock_shared(?)", (_WRITE_LOCK_KEY,))
+                # In one order for all writers: two that want the same keys never deadlock.
+                for number in sorted({lock_key(key) for key in keys}):
+                    conn.execute("SELECT pg_advisory_xact_lock(?, ?)", (_KEY_LOCK_CLASS, number))
         try:
             yield conn
+            if conn.dialect == "postgresql" and conn._pipeline is not None:
+                conn.execute("COMMIT")
+                conn._leave_pipeline(failed=False)  # every answer in: the first error raised
+            else:
+                conn.execute("COMMIT")
         except BaseException:
             # Some errors (disk full, a lost connection) already ended the transaction.
             with suppress(StoreError):
                 conn.rollback()
             raise
-        conn.execute("COMMIT")
     finally:
         if lock is not None:
             lock.release()

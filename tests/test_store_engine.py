@@ -1,0 +1,271 @@
+"""The store's write transactions on both engines (mock_server.store.engine): who waits for whom
+(the global lock, keyed locks), and what a statement's error does inside one (PostgreSQL sends
+a write transaction's statements in pipeline mode)."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Hashable, Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from mock_server.domain.ledger import Leg, ledger_problems, post_transfer
+from mock_server.store import (
+    Connection,
+    Database,
+    IntegrityError,
+    Unavailable,
+    write_transaction,
+)
+
+# A writer that must wait gives up after this long (the store's Unavailable, the API's 503).
+SHORT_WAIT = 0.3
+
+
+@pytest.fixture
+def database(seeded_db: Path | str) -> Iterator[Database]:
+    db = Database(seeded_db, pooled=False, lock_timeout=SHORT_WAIT)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+def _insert(conn: object, key: str, value: str = "x") -> None:
+    conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))  # type: ignore[attr-defined]
+
+
+def _stored(database: Database, key: str) -> list[str]:
+    with database.connection() as conn:
+        return [row[0] for row in conn.execute("SELECT value FROM meta WHERE key = ?", (key,))]
+
+
+def _other_writer(database: Database, keys: Iterable[Hashable] | None) -> str:
+    """A write transaction on another connection, while the caller holds one: ``done`` (it
+    committed), or ``waited`` (it had to wait, and gave up after SHORT_WAIT)."""
+    key = f"other-{uuid.uuid4().hex}"
+    with database.connection() as conn:
+        try:
+            with write_transaction(conn, keys=keys):
+                _insert(conn, key)
+        except Unavailable:
+            assert _stored(database, key) == []
+            return "waited"
+    assert _stored(database, key) == ["x"]
+    return "done"
+
+
+def _holding(
+    database: Database, keys: Iterable[Hashable] | None, other: Iterable[Hashable] | None
+) -> str:
+    """What another writer (keys ``other``) does while a write transaction (``keys``) is open;
+    the first one then commits."""
+    key = f"first-{uuid.uuid4().hex}"
+    with database.connection() as conn:
+        with write_transaction(conn, keys=keys):
+            _insert(conn, key)
+            conn.sync()  # the locks are held from here (PostgreSQL: BEGIN was only sent)
+            outcome = _other_writer(database, other)
+        assert _stored(database, key) == ["x"]
+    return outcome
+
+
+def test_writers_with_different_keys_overlap_on_postgresql(database: Database) -> None:
+    """Keyed writers with no key in common run side by side on PostgreSQL; SQLite's file has one
+    write lock, so there the second waits all the same."""
+    outcome = _holding(database, [("account", 1)], [("account", 2)])
+    assert outcome == ("done" if database.dialect == "postgresql" else "waited")
+
+
+def test_writers_with_a_key_in_common_wait(database: Database) -> None:
+    assert _holding(database, [("account", 1), ("account", 2)], [("account", 2)]) == "waited"
+    assert _holding(database, [("account", 2)], [("account", 3), ("account", 2)]) == "waited"
+
+
+def test_a_global_writer_excludes_keyed_ones_and_they_exclude_it(database: Database) -> None:
+    assert _holding(database, None, [("account", 1)]) == "waited"
+    assert _holding(database, [("account", 1)], None) == "waited"
+    assert _holding(database, None, None) == "waited"
+
+
+def test_a_read_never_waits_for_a_writer(database: Database) -> None:
+    with database.connection() as conn, write_transaction(conn, keys=[("account", 1)]):
+        _insert(conn, "held")
+        conn.sync()
+        assert _stored(database, "held") == []  # not committed yet, and not waited for
+
+
+def test_a_writer_waiting_for_a_key_goes_on_once_it_is_free(seeded_db: Path | str) -> None:
+    """The second writer of a key waits (within the lock timeout) and commits after the first,
+    on both engines."""
+    database = Database(seeded_db, pooled=False, lock_timeout=10)
+    order: list[str] = []
+    started = threading.Event()
+
+    def second() -> None:
+        with database.connection() as conn:
+            started.set()
+            with write_transaction(conn, keys=[("account", 7)]):
+                # Read on this connection: on PostgreSQL the block may run before the lock is
+                # granted (BEGIN and the lock are only sent), never its statements. The first
+                # writer's row is there: it committed before this one got the key.
+                seen = [
+                    row[0] for row in conn.execute("SELECT value FROM meta WHERE key = 'first'")
+                ]
+                order.append(f"second saw {seen}")
+                _insert(conn, "second")
+
+    try:
+        with database.connection() as conn:
+            with write_transaction(conn, keys=[("account", 7)]):
+                _insert(conn, "first")
+                conn.sync()
+                thread = threading.Thread(target=second)
+                thread.start()
+                started.wait(5)
+                time.sleep(0.3)  # the second one is waiting for the key by now
+                order.append("first commits")
+            thread.join(10)
+        assert not thread.is_alive()
+        assert order == ["first commits", "second saw ['x']"]
+        assert _stored(database, "second") == ["x"]
+    finally:
+        database.dispose()
+
+
+# --- a statement's error inside a write transaction ------------------------------------------
+
+
+def test_an_integrity_error_reaches_the_caller_and_nothing_is_stored(database: Database) -> None:
+    """On PostgreSQL the INSERT is only sent; its error comes at COMMIT at the latest, and the
+    whole transaction is rolled back, as on SQLite (where the INSERT itself raises)."""
+    with database.connection() as conn:
+        with pytest.raises(IntegrityError), write_transaction(conn):
+            _insert(conn, "new-row")
+            _insert(conn, "schema_version")  # meta's key is its primary key: already there
+        assert _stored(database, "new-row") == []
+        # The connection is usable again: the next transaction commits.
+        with write_transaction(conn):
+            _insert(conn, "after")
+    assert _stored(database, "after") == ["x"]
+
+
+def test_sync_raises_a_statements_error_where_the_caller_needs_it(database: Database) -> None:
+    reached = False
+    with database.connection() as conn:
+        with pytest.raises(IntegrityError), write_transaction(conn):
+            _insert(conn, "schema_version")
+            conn.sync()
+            reached = True
+        assert not reached
+
+
+def test_a_read_after_writes_sees_them_and_rowcount_counts(database: Database) -> None:
+    with database.connection() as conn:
+        with write_transaction(conn):
+            _insert(conn, "a", "1")
+            _insert(conn, "b", "2")
+            updated = conn.execute(
+                "UPDATE meta SET value = value || '!' WHERE key IN ('a', 'b', 'missing')"
+            )
+            assert updated.rowcount == 2
+            rows = conn.execute("SELECT key, value FROM meta WHERE key IN ('a', 'b') ORDER BY key")
+            assert [tuple(row) for row in rows] == [("a", "1!"), ("b", "2!")]
+            deleted = conn.execute("DELETE FROM meta WHERE key = 'b' RETURNING value")
+            assert deleted.fetchone()["value"] == "2!"
+            conn.executemany(
+                "INSERT INTO meta (key, value) VALUES (?, ?)", [("c", "3"), ("d", "4")]
+            )
+        assert conn.in_transaction is False
+    assert (_stored(database, "a"), _stored(database, "b"), _stored(database, "d")) == (
+        ["1!"],
+        [],
+        ["4"],
+    )
+
+
+def test_an_exception_of_the_block_rolls_back_what_was_only_sent(database: Database) -> None:
+    class Refused(Exception):
+        pass
+
+    with database.connection() as conn:
+        with pytest.raises(Refused), write_transaction(conn):
+            _insert(conn, "refused")
+            raise Refused
+        assert not conn.in_transaction
+    assert _stored(database, "refused") == []
+
+
+# --- the posting sequence under keyed writers --------------------------------------------------
+
+
+def test_overlapping_keyed_postings_never_break_the_ledger(seeded_db: Path | str) -> None:
+    """Two keyed writers posting on accounts with no key in common. The posting sequence
+    (``next_posting``: the last ``seq`` + 1) is one counter for the whole database, which no key
+    covers: on PostgreSQL both read the same last ``seq``, and the unique ``seq`` refuses the
+    second (an IntegrityError, all of it rolled back) instead of letting two movements share a
+    place in the sequence. SQLite runs them one after the other: both commit. Either way the
+    ledger stays whole. (Keyed posting needs the sequence taken another way on PostgreSQL:
+    see the module's doc.)"""
+    database = Database(seeded_db, pooled=False, lock_timeout=10)
+    now = datetime.now(UTC)
+    outcome: list[str] = []
+    try:
+        with database.connection() as conn:
+            accounts = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT id FROM accounts WHERE kind = 'member' AND balance_cents - hold_cents "
+                    ">= 100 ORDER BY id LIMIT 4"
+                )
+            ]
+        assert len(accounts) == 4
+
+        def post(conn: Connection, debit: int, credit: int, reference: str) -> None:
+            post_transfer(
+                conn,
+                now,
+                kind="deposito",
+                description="prueba",
+                reference=reference,
+                amount_cents=100,
+                debit=Leg(debit, "prueba"),
+                credit=Leg(credit, "prueba"),
+            )
+
+        def second() -> None:
+            with database.connection() as conn:
+                try:
+                    with write_transaction(conn, keys=[("account", n) for n in accounts[2:]]):
+                        post(conn, accounts[2], accounts[3], "SECOND")
+                    outcome.append("second committed")
+                except IntegrityError:
+                    outcome.append("second refused")
+
+        with database.connection() as conn:
+            with write_transaction(conn, keys=[("account", n) for n in accounts[:2]]):
+                post(conn, accounts[0], accounts[1], "FIRST")
+                conn.sync()
+                thread = threading.Thread(target=second)
+                thread.start()
+                time.sleep(0.3)  # the second one has read the same last seq by now (PostgreSQL)
+            thread.join(10)
+            assert not thread.is_alive()
+            references = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT DISTINCT reference FROM movements WHERE reference IN "
+                    "('FIRST', 'SECOND') ORDER BY reference"
+                )
+            ]
+            assert ledger_problems(conn) == []
+        if database.dialect == "postgresql":
+            assert (outcome, references) == (["second refused"], ["FIRST"])
+        else:
+            assert (outcome, references) == (["second committed"], ["FIRST", "SECOND"])
+    finally:
+        database.dispose()
