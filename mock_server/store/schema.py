@@ -440,7 +440,20 @@ _EXECUTED_WHEN = (
 _SETTLED_WHEN = "(settled_at IS NOT NULL) = (settlement_journal_id IS NOT NULL)"
 
 
-def _outcome_columns() -> list[Column[object]]:
+def _operation_head(*kinds: str) -> list[Column[Any]]:
+    """An operation's first columns: its keys, its kind (one of ``kinds``), status and source
+    account."""
+    return [
+        _id(),
+        Column("reference", Text, nullable=False, unique=True),
+        Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
+        _enum("kind", *kinds, nullable=False),
+        _enum("status", *_OPERATION_STATUSES, nullable=False),
+        Column("from_account_id", BIGINT, ForeignKey("accounts.id"), nullable=False),
+    ]
+
+
+def _outcome_columns() -> list[Column[Any]]:
     """What an operation's execution fills in (transfers, payments): when, why (a refusal),
     the journal that moved the money and, interbank, the one that settled it."""
     return [
@@ -477,12 +490,7 @@ def _operation_indexes(table: Table) -> None:
 transfers = Table(
     "transfers",
     metadata,
-    _id(),
-    Column("reference", Text, nullable=False, unique=True),
-    Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
-    _enum("kind", "propias", "internas", "interbancarias", nullable=False),
-    _enum("status", *_OPERATION_STATUSES, nullable=False),
-    Column("from_account_id", BIGINT, ForeignKey("accounts.id"), nullable=False),
+    *_operation_head("propias", "internas", "interbancarias"),
     Column("to_account_id", BIGINT, ForeignKey("accounts.id")),
     Column("beneficiary_id", BIGINT, ForeignKey("beneficiaries.id", ondelete="SET NULL")),
     Column("to_account", Text, nullable=False),
@@ -605,12 +613,7 @@ closed_external_cards = Table(
 payments = Table(
     "payments",
     metadata,
-    _id(),
-    Column("reference", Text, nullable=False, unique=True),
-    Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
-    _enum("kind", "servicio", "tarjeta", "tarjeta_externa", nullable=False),
-    _enum("status", *_OPERATION_STATUSES, nullable=False),
-    Column("from_account_id", BIGINT, ForeignKey("accounts.id"), nullable=False),
+    *_operation_head("servicio", "tarjeta", "tarjeta_externa"),
     Column("bill_id", BIGINT, ForeignKey("bills.id")),
     Column("card_id", BIGINT, ForeignKey("cards.id")),
     Column("issuer_code", Text, ForeignKey("card_issuers.code")),

@@ -99,7 +99,33 @@ _EXECUTED_WHEN = "(status IN ('pendiente_verificacion', 'cancelada') AND execute
 _SETTLED_WHEN = "(settled_at IS NOT NULL) = (settlement_journal_id IS NOT NULL)"
 
 
-def _outcome_columns() -> list[sa.Column[object]]:
+def _operation_head(*kinds: str) -> list[sa.Column[Any]]:
+    """An operation's first columns: its keys, its kind (one of ``kinds``), status and source."""
+    return [
+        _id(),
+        sa.Column("reference", sa.Text(), nullable=False),
+        sa.Column("member_id", BIGINT, nullable=False),
+        _enum("kind", *kinds, nullable=False),
+        sa.Column("status", sa.Text(), _ck(_OPERATION_STATUS), nullable=False),
+        sa.Column("from_account_id", BIGINT, nullable=False),
+    ]
+
+
+def _settled_by(kind: str) -> sa.CheckConstraint:
+    """Only operations of ``kind`` go through the clearing, which settles or returns them."""
+    return _ck(
+        f"(kind = '{kind}' AND status IN ('completada', 'rechazada'))"
+        " = (settlement_journal_id IS NOT NULL)"
+    )
+
+
+def _operation_indexes(table: str) -> None:
+    """The clearing's operations by status and age; a member's, newest first."""
+    op.create_index(f"{table}_clearing", table, ["status", "executed_at"])
+    op.create_index(f"{table}_member", table, ["member_id", "executed_at", "id"])
+
+
+def _outcome_columns() -> list[sa.Column[Any]]:
     """What an operation's execution fills in (transfers, payments)."""
     return [
         sa.Column("executed_at", sa.Text()),
@@ -471,12 +497,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "payments",
-        _id(),
-        sa.Column("reference", sa.Text(), nullable=False),
-        sa.Column("member_id", BIGINT, nullable=False),
-        _enum("kind", "servicio", "tarjeta", "tarjeta_externa", nullable=False),
-        sa.Column("status", sa.Text(), _ck(_OPERATION_STATUS), nullable=False),
-        sa.Column("from_account_id", BIGINT, nullable=False),
+        *_operation_head("servicio", "tarjeta", "tarjeta_externa"),
         sa.Column("bill_id", BIGINT),
         sa.Column("card_id", BIGINT),
         sa.Column("issuer_code", sa.Text()),
@@ -492,9 +513,7 @@ def upgrade() -> None:
         _ck(_EXECUTED_WHEN),
         _ck("(kind = 'servicio') = (bill_id IS NOT NULL)"),
         _ck("(kind = 'tarjeta') = (card_id IS NOT NULL)"),
-        _ck(
-            "(kind = 'tarjeta_externa' AND status IN ('completada', 'rechazada')) = (settlement_journal_id IS NOT NULL)"
-        ),
+        _settled_by("tarjeta_externa"),
         _ck("(kind = 'tarjeta_externa') = (issuer_code IS NOT NULL)"),
         _ck("status NOT IN ('en_proceso', 'rechazada') OR kind = 'tarjeta_externa'"),
         _ck(_SETTLED_WHEN),
@@ -513,8 +532,7 @@ def upgrade() -> None:
         op.create_foreign_key("fk_bills_paid_by_payments", "bills", "payments", ["paid_by"], ["id"])
     op.create_index("payments_bill", "payments", ["bill_id"])
     op.create_index("payments_card", "payments", ["card_id"])
-    op.create_index("payments_clearing", "payments", ["status", "executed_at"])
-    op.create_index("payments_member", "payments", ["member_id", "executed_at", "id"])
+    _operation_indexes("payments")
     op.create_table(
         "registrations",
         _id(),
@@ -576,12 +594,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "transfers",
-        _id(),
-        sa.Column("reference", sa.Text(), nullable=False),
-        sa.Column("member_id", BIGINT, nullable=False),
-        _enum("kind", "propias", "internas", "interbancarias", nullable=False),
-        sa.Column("status", sa.Text(), _ck(_OPERATION_STATUS), nullable=False),
-        sa.Column("from_account_id", BIGINT, nullable=False),
+        *_operation_head("propias", "internas", "interbancarias"),
         sa.Column("to_account_id", BIGINT),
         sa.Column("beneficiary_id", BIGINT),
         sa.Column("to_account", sa.Text(), nullable=False),
@@ -596,9 +609,7 @@ def upgrade() -> None:
         _ck(_EXECUTED_WHEN),
         _ck("status <> 'rechazada' OR kind = 'interbancarias'"),
         _ck("(kind = 'interbancarias') = (to_account_id IS NULL)"),
-        _ck(
-            "(kind = 'interbancarias' AND status IN ('completada', 'rechazada')) = (settlement_journal_id IS NOT NULL)"
-        ),
+        _settled_by("interbancarias"),
         _ck("kind <> 'interbancarias' OR to_institution_code IS NOT NULL"),
         _ck(_SETTLED_WHEN),
         *_operation_uniques("transfers"),
@@ -610,8 +621,7 @@ def upgrade() -> None:
         _fk("transfers", "from_account_id", "accounts.id"),
     )
     op.create_index("transfers_beneficiary", "transfers", ["beneficiary_id"])
-    op.create_index("transfers_clearing", "transfers", ["status", "executed_at"])
-    op.create_index("transfers_member", "transfers", ["member_id", "executed_at", "id"])
+    _operation_indexes("transfers")
     op.create_table(
         "challenges",
         sa.Column(
