@@ -164,28 +164,27 @@ login_failures = Table(
     Column("last_at", Text, nullable=False),
 )
 
-sessions = Table(
-    "sessions",
-    metadata,
-    Column("token_hash", Text, primary_key=True),
-    Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
-    Column("created_at", Text, nullable=False),
-    Column("last_seen_at", Text, nullable=False),
-    Column("ended_at", Text),
-)
-# Recovery ends every session of a member.
-Index("sessions_member", sessions.c.member_id)
+
+def _member_tokens(name: str, *extra: Column[Any]) -> Table:
+    """A table of tokens a member holds (only their SHA-256 is kept), indexed by member."""
+    table = Table(
+        name,
+        metadata,
+        Column("token_hash", Text, primary_key=True),
+        Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
+        Column("created_at", Text, nullable=False),
+        Column("last_seen_at", Text, nullable=False),
+        *extra,
+    )
+    Index(f"{name}_member", table.c.member_id)
+    return table
+
+
+# Recovery ends every session of a member (hence the index by member).
+sessions = _member_tokens("sessions", Column("ended_at", Text))
 
 # The terminals a member logged in from (only the SHA-256 of the token is kept).
-device_tokens = Table(
-    "device_tokens",
-    metadata,
-    Column("token_hash", Text, primary_key=True),
-    Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
-    Column("created_at", Text, nullable=False),
-    Column("last_seen_at", Text, nullable=False),
-)
-Index("device_tokens_member", device_tokens.c.member_id)
+device_tokens = _member_tokens("device_tokens")
 
 accounts = Table(
     "accounts",

@@ -125,6 +125,21 @@ def _operation_indexes(table: str) -> None:
     op.create_index(f"{table}_member", table, ["member_id", "executed_at", "id"])
 
 
+def _member_tokens(table: str, *extra: sa.Column[Any]) -> None:
+    """A table of tokens a member holds (only their SHA-256), and its index by member."""
+    op.create_table(
+        table,
+        sa.Column("token_hash", sa.Text(), nullable=False),
+        sa.Column("member_id", BIGINT, nullable=False),
+        sa.Column("created_at", sa.Text(), nullable=False),
+        sa.Column("last_seen_at", sa.Text(), nullable=False),
+        *extra,
+        _pk(table, "token_hash"),
+        _fk(table, "member_id", "members.id"),
+    )
+    op.create_index(f"{table}_member", table, ["member_id"])
+
+
 def _outcome_columns() -> list[sa.Column[Any]]:
     """What an operation's execution fills in (transfers, payments)."""
     return [
@@ -433,16 +448,7 @@ def upgrade() -> None:
         _fk("codes", "member_id", "members.id"),
     )
     op.create_index("codes_member", "codes", ["member_id", "purpose"])
-    op.create_table(
-        "device_tokens",
-        sa.Column("token_hash", sa.Text(), nullable=False),
-        sa.Column("member_id", BIGINT, nullable=False),
-        sa.Column("created_at", sa.Text(), nullable=False),
-        sa.Column("last_seen_at", sa.Text(), nullable=False),
-        _pk("device_tokens", "token_hash"),
-        _fk("device_tokens", "member_id", "members.id"),
-    )
-    op.create_index("device_tokens_member", "device_tokens", ["member_id"])
+    _member_tokens("device_tokens")
     op.create_table(
         "frequent_services",
         _id(),
@@ -561,17 +567,7 @@ def upgrade() -> None:
             where="status IN ('pendiente', 'aprobada')",
         )
     op.create_index("registrations_queue", "registrations", ["status", "created_at", "id"])
-    op.create_table(
-        "sessions",
-        sa.Column("token_hash", sa.Text(), nullable=False),
-        sa.Column("member_id", BIGINT, nullable=False),
-        sa.Column("created_at", sa.Text(), nullable=False),
-        sa.Column("last_seen_at", sa.Text(), nullable=False),
-        sa.Column("ended_at", sa.Text()),
-        _pk("sessions", "token_hash"),
-        _fk("sessions", "member_id", "members.id"),
-    )
-    op.create_index("sessions_member", "sessions", ["member_id"])
+    _member_tokens("sessions", sa.Column("ended_at", sa.Text()))
     op.create_table(
         "staff_actions",
         _id(),
