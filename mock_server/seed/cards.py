@@ -24,6 +24,8 @@ class SeedCard:
     due_in_days: int
 
 
+SeedIssuer = tuple[str, str, CardBrand, str]
+
 # Ids follow this order (1, 2, 3).
 CARDS: tuple[SeedCard, ...] = (
     SeedCard("demo", CardBrand.VISA, "4521", 250_000, 84_530, 4_227, 12_000, 10),
@@ -31,21 +33,25 @@ CARDS: tuple[SeedCard, ...] = (
     SeedCard("socio2", CardBrand.VISA, "7702", 150_000, 31_245, 2_500, 0, 12),
 )
 
-# Cards of other institutions (mock codes). Diners Club del Ecuador belongs to Banco Pichincha.
-CARD_ISSUERS: tuple[tuple[str, str, CardBrand, str], ...] = (
-    ("VISA_PICHINCHA", "Visa Banco Pichincha", CardBrand.VISA, "0010"),
-    ("MC_PICHINCHA", "Mastercard Banco Pichincha", CardBrand.MASTERCARD, "0010"),
+
+def _visa_and_mastercard(bank: str, name: str, institution: str) -> tuple[SeedIssuer, ...]:
+    """A bank that issues both: ``VISA_<bank>`` and ``MC_<bank>``, named after the brand."""
+    return (
+        (f"VISA_{bank}", f"Visa {name}", CardBrand.VISA, institution),
+        (f"MC_{bank}", f"Mastercard {name}", CardBrand.MASTERCARD, institution),
+    )
+
+
+# Cards of other institutions (mock codes): code, name, brand, institution. Diners Club del
+# Ecuador belongs to Banco Pichincha.
+CARD_ISSUERS: tuple[SeedIssuer, ...] = (
+    *_visa_and_mastercard("PICHINCHA", "Banco Pichincha", "0010"),
     ("DINERS_CLUB", "Diners Club del Ecuador", CardBrand.DINERS, "0010"),
-    ("VISA_PRODUBANCO", "Visa Produbanco", CardBrand.VISA, "0036"),
-    ("MC_PRODUBANCO", "Mastercard Produbanco", CardBrand.MASTERCARD, "0036"),
-    ("VISA_GUAYAQUIL", "Visa Banco Guayaquil", CardBrand.VISA, "0017"),
-    ("MC_GUAYAQUIL", "Mastercard Banco Guayaquil", CardBrand.MASTERCARD, "0017"),
-    ("VISA_PACIFICO", "Visa Banco del Pacífico", CardBrand.VISA, "0030"),
-    ("MC_PACIFICO", "Mastercard Banco del Pacífico", CardBrand.MASTERCARD, "0030"),
-    ("VISA_BOLIVARIANO", "Visa Banco Bolivariano", CardBrand.VISA, "0037"),
-    ("MC_BOLIVARIANO", "Mastercard Banco Bolivariano", CardBrand.MASTERCARD, "0037"),
-    ("VISA_INTERNACIONAL", "Visa Banco Internacional", CardBrand.VISA, "0032"),
-    ("MC_INTERNACIONAL", "Mastercard Banco Internacional", CardBrand.MASTERCARD, "0032"),
+    *_visa_and_mastercard("PRODUBANCO", "Produbanco", "0036"),
+    *_visa_and_mastercard("GUAYAQUIL", "Banco Guayaquil", "0017"),
+    *_visa_and_mastercard("PACIFICO", "Banco del Pacífico", "0030"),
+    *_visa_and_mastercard("BOLIVARIANO", "Banco Bolivariano", "0037"),
+    *_visa_and_mastercard("INTERNACIONAL", "Banco Internacional", "0032"),
 )
 
 # External cards the simulated clearing refuses as cancelled (issuer, last 4): a payment to

@@ -256,6 +256,11 @@ def user_row(
     }
 
 
+def days_before_at(today: date, days_before: int, at: time) -> str:
+    """The stored time of ``at`` (Ecuador time) ``days_before`` days before ``today``."""
+    return to_db(datetime.combine(today - timedelta(days=days_before), at, tzinfo=ECUADOR_TZ))
+
+
 def member_rows(
     today: date, opened: Mapping[int, int], hasher: PasswordHasher
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -266,14 +271,11 @@ def member_rows(
     for holder_id, member in enumerate(MEMBERS, start=1):
         last_login = None
         if member.last_login is not None:
-            days_before, at = member.last_login
-            when = datetime.combine(today - timedelta(days=days_before), at, tzinfo=ECUADOR_TZ)
-            last_login = to_db(when)
+            last_login = days_before_at(today, *member.last_login)
         locked_at = None
         if member.locked:
             # Locked the day after their last login, by five wrong passwords in a row.
-            locked = datetime.combine(today - timedelta(days=2), time(10, 3), tzinfo=ECUADOR_TZ)
-            locked_at = to_db(locked)
+            locked_at = days_before_at(today, 2, time(10, 3))
             failures.append({"username": member.username, "count": 5, "last_at": locked_at})
         users.append(
             user_row(

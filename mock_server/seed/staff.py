@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, time
 from typing import Any
 
 from argon2 import PasswordHasher
 
-from mock_server.seed.members import SecretAnswers, user_row
-from mock_server.store.meta import to_db
+from mock_server.seed.members import SecretAnswers, days_before_at, user_row
 from sjvirtual_tui.models import PersonaRegistration, SecurityImageId
-from sjvirtual_tui.rules import ECUADOR_TZ
 
 
 @dataclass(frozen=True)
@@ -75,7 +73,6 @@ def registration_rows(today: date) -> list[dict[str, Any]]:
     """The ``registrations`` a teller finds pending."""
     rows = []
     for reg_id, (request, (days_before, at)) in enumerate(PENDING_REGISTRATIONS, start=1):
-        filed = datetime.combine(today - timedelta(days=days_before), at, tzinfo=ECUADOR_TZ)
         rows.append(
             {
                 "id": reg_id,
@@ -85,7 +82,7 @@ def registration_rows(today: date) -> list[dict[str, Any]]:
                 "username": request.usuario,
                 "status": "pendiente",
                 "request_json": request.model_dump_json(),
-                "created_at": to_db(filed),
+                "created_at": days_before_at(today, days_before, at),
             }
         )
     return rows

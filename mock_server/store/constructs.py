@@ -18,29 +18,48 @@ from sqlalchemy.types import NullType
 BIGINT = BigInteger().with_variant(Integer(), "sqlite")
 
 
-class OnlyChars(ColumnElement[Any]):
+class _PerDialect(ColumnElement[Any]):
+    """A boolean SQL piece spelled one way for SQLite (:meth:`sqlite`) and another for
+    PostgreSQL (:meth:`postgresql`): a subclass says both, the two compilers below serve all."""
+
+    inherit_cache = True
+    type = NullType()
+
+    def sqlite(self) -> str:
+        raise NotImplementedError
+
+    def postgresql(self) -> str:
+        raise NotImplementedError
+
+
+@compiles(_PerDialect)
+def _per_dialect_sqlite(element: _PerDialect, compiler: Any, **kw: Any) -> str:
+    return element.sqlite()
+
+
+@compiles(_PerDialect, "postgresql")
+def _per_dialect_postgresql(element: _PerDialect, compiler: Any, **kw: Any) -> str:
+    return element.postgresql()
+
+
+class OnlyChars(_PerDialect):
     """``column`` holds only characters of ``chars`` (a bracket class such as ``0-9``): true
     for '' and NULL for NULL on both engines, as SQLite's ``NOT GLOB '*[^...]*'``."""
 
     inherit_cache = True
-    type = NullType()
 
     def __init__(self, column: str, chars: str) -> None:
         self.column = column
         self.chars = chars
 
+    def sqlite(self) -> str:
+        return f"{self.column} NOT GLOB '*[^{self.chars}]*'"
 
-@compiles(OnlyChars)
-def _only_chars_sqlite(element: OnlyChars, compiler: Any, **kw: Any) -> str:
-    return f"{element.column} NOT GLOB '*[^{element.chars}]*'"
-
-
-@compiles(OnlyChars, "postgresql")
-def _only_chars_postgresql(element: OnlyChars, compiler: Any, **kw: Any) -> str:
-    return f"{element.column} ~ '^[{element.chars}]*$'"
+    def postgresql(self) -> str:
+        return f"{self.column} ~ '^[{self.chars}]*$'"
 
 
-class IsoDate(ColumnElement[Any]):
+class IsoDate(_PerDialect):
     """``column`` is a date written YYYY-MM-DD (SQLite: ``date(x) = x``, the old schema's check).
 
     PostgreSQL checks the form with a regular expression (a cast would raise an error instead of
@@ -49,17 +68,12 @@ class IsoDate(ColumnElement[Any]):
     30 February. The server only writes ``date.isoformat()`` there."""
 
     inherit_cache = True
-    type = NullType()
 
     def __init__(self, column: str) -> None:
         self.column = column
 
+    def sqlite(self) -> str:
+        return f"date({self.column}) = {self.column}"
 
-@compiles(IsoDate)
-def _iso_date_sqlite(element: IsoDate, compiler: Any, **kw: Any) -> str:
-    return f"date({element.column}) = {element.column}"
-
-
-@compiles(IsoDate, "postgresql")
-def _iso_date_postgresql(element: IsoDate, compiler: Any, **kw: Any) -> str:
-    return f"{element.column} ~ '^[0-9]{{4}}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'"
+    def postgresql(self) -> str:
+        return f"{self.column} ~ '^[0-9]{{4}}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'"

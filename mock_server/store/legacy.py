@@ -33,6 +33,29 @@ _MOVEMENTS_TABLE = """
     )
 """
 
+# The pieces transfers and payments share, one text each, put in both CREATE TABLEs: an
+# operation's keys, its status and source account, what executing it fills in, and the CHECKs
+# that tie these to the status.
+_OPERATION_KEYS = """id INTEGER PRIMARY KEY,
+        reference TEXT NOT NULL UNIQUE,
+        member_id INTEGER NOT NULL REFERENCES members (id),"""
+_OPERATION_STATUS = """status TEXT NOT NULL CHECK (status IN (
+            'pendiente_verificacion', 'completada', 'en_proceso', 'rechazada', 'cancelada'
+        )),
+        from_account_id INTEGER NOT NULL REFERENCES accounts (id),"""
+_OUTCOME_COLUMNS = """executed_at TEXT,
+        settled_at TEXT,
+        reason TEXT,
+        journal_id INTEGER UNIQUE REFERENCES journal (id),
+        settlement_journal_id INTEGER UNIQUE REFERENCES journal (id),"""
+_EXECUTED_WHEN = """CHECK (
+            (status IN ('pendiente_verificacion', 'cancelada')
+             AND executed_at IS NULL AND journal_id IS NULL)
+            OR (status IN ('completada', 'en_proceso', 'rechazada')
+                AND executed_at IS NOT NULL AND journal_id IS NOT NULL)
+        ),"""
+_SETTLED_WHEN = "CHECK ((settled_at IS NOT NULL) = (settlement_journal_id IS NOT NULL)),"
+
 # --- pago de servicios and pago de tarjetas (schema 4) ---
 PAYMENTS_SCHEMA = [
     # The catalog of billers (seeded). reference_pattern: a regular expression the reference
@@ -134,16 +157,11 @@ PAYMENTS_SCHEMA = [
     # PAGOS. The payee is copied (payee_*, holder_name, period) for the receipt. Of an
     # external card only its last 4 digits are kept. journal_id: the journal that moved the
     # money (NULL until executed); settlement_journal_id: an external card's clearing/return.
-    """
+    f"""
     CREATE TABLE IF NOT EXISTS payments (
-        id INTEGER PRIMARY KEY,
-        reference TEXT NOT NULL UNIQUE,
-        member_id INTEGER NOT NULL REFERENCES members (id),
+        {_OPERATION_KEYS}
         kind TEXT NOT NULL CHECK (kind IN ('servicio', 'tarjeta', 'tarjeta_externa')),
-        status TEXT NOT NULL CHECK (status IN (
-            'pendiente_verificacion', 'completada', 'en_proceso', 'rechazada', 'cancelada'
-        )),
-        from_account_id INTEGER NOT NULL REFERENCES accounts (id),
+        {_OPERATION_STATUS}
         bill_id INTEGER REFERENCES bills (id),
         card_id INTEGER REFERENCES cards (id),
         issuer_code TEXT REFERENCES card_issuers (code),
@@ -154,26 +172,17 @@ PAYMENTS_SCHEMA = [
         period TEXT,
         amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
         created_at TEXT NOT NULL,
-        executed_at TEXT,
-        settled_at TEXT,
-        reason TEXT,
-        journal_id INTEGER UNIQUE REFERENCES journal (id),
-        settlement_journal_id INTEGER UNIQUE REFERENCES journal (id),
+        {_OUTCOME_COLUMNS}
         CHECK ((kind = 'servicio') = (bill_id IS NOT NULL)),
         CHECK ((kind = 'tarjeta') = (card_id IS NOT NULL)),
         CHECK ((kind = 'tarjeta_externa') = (issuer_code IS NOT NULL)),
         CHECK ((kind = 'tarjeta_externa') = (card_last4 IS NOT NULL)),
-        CHECK (
-            (status IN ('pendiente_verificacion', 'cancelada')
-             AND executed_at IS NULL AND journal_id IS NULL)
-            OR (status IN ('completada', 'en_proceso', 'rechazada')
-                AND executed_at IS NOT NULL AND journal_id IS NOT NULL)
-        ),
+        {_EXECUTED_WHEN}
         CHECK (
             (kind = 'tarjeta_externa' AND status IN ('completada', 'rechazada'))
             = (settlement_journal_id IS NOT NULL)
         ),
-        CHECK ((settled_at IS NOT NULL) = (settlement_journal_id IS NOT NULL)),
+        {_SETTLED_WHEN}
         CHECK (status NOT IN ('en_proceso', 'rechazada') OR kind = 'tarjeta_externa')
     )
     """,
@@ -465,16 +474,11 @@ _SCHEMA = [
     # TRANSFERENCIAS. The payee is copied (to_*), so a deleted beneficiary leaves the history
     # as it was. journal_id: the journal that moved the money (NULL until executed);
     # settlement_journal_id: an interbank transfer's clearing (to Salidas) or return.
-    """
+    f"""
     CREATE TABLE IF NOT EXISTS transfers (
-        id INTEGER PRIMARY KEY,
-        reference TEXT NOT NULL UNIQUE,
-        member_id INTEGER NOT NULL REFERENCES members (id),
+        {_OPERATION_KEYS}
         kind TEXT NOT NULL CHECK (kind IN ('propias', 'internas', 'interbancarias')),
-        status TEXT NOT NULL CHECK (status IN (
-            'pendiente_verificacion', 'completada', 'en_proceso', 'rechazada', 'cancelada'
-        )),
-        from_account_id INTEGER NOT NULL REFERENCES accounts (id),
+        {_OPERATION_STATUS}
         to_account_id INTEGER REFERENCES accounts (id),
         beneficiary_id INTEGER REFERENCES beneficiaries (id) ON DELETE SET NULL,
         to_account TEXT NOT NULL,
@@ -484,24 +488,15 @@ _SCHEMA = [
         amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
         description TEXT NOT NULL,
         created_at TEXT NOT NULL,
-        executed_at TEXT,
-        settled_at TEXT,
-        reason TEXT,
-        journal_id INTEGER UNIQUE REFERENCES journal (id),
-        settlement_journal_id INTEGER UNIQUE REFERENCES journal (id),
+        {_OUTCOME_COLUMNS}
         CHECK ((kind = 'interbancarias') = (to_account_id IS NULL)),
         CHECK (kind <> 'interbancarias' OR to_institution_code IS NOT NULL),
-        CHECK (
-            (status IN ('pendiente_verificacion', 'cancelada')
-             AND executed_at IS NULL AND journal_id IS NULL)
-            OR (status IN ('completada', 'en_proceso', 'rechazada')
-                AND executed_at IS NOT NULL AND journal_id IS NOT NULL)
-        ),
+        {_EXECUTED_WHEN}
         CHECK (
             (kind = 'interbancarias' AND status IN ('completada', 'rechazada'))
             = (settlement_journal_id IS NOT NULL)
         ),
-        CHECK ((settled_at IS NOT NULL) = (settlement_journal_id IS NOT NULL)),
+        {_SETTLED_WHEN}
         CHECK (status <> 'rechazada' OR kind = 'interbancarias')
     )
     """,

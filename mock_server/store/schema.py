@@ -9,6 +9,8 @@ FOREIGN KEY is relied on by the server's code: a rule is also a constraint.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -47,6 +49,27 @@ def _id() -> Column[int]:
     return Column("id", BIGINT, primary_key=True, autoincrement=True)
 
 
+def _enum(name: str, *values: str, **kw: Any) -> Column[str]:
+    """A TEXT column that holds one of ``values``."""
+    listed = ", ".join(f"'{value}'" for value in values)
+    return Column(name, Text, _ck(f"{name} IN ({listed})"), **kw)
+
+
+def _cents(name: str, check: str, **kw: Any) -> Column[int]:
+    """An amount in cents with its CHECK (``check``: ``'>= 0'``, ``'> 0'``)."""
+    return Column(name, BIGINT, _ck(f"{name} {check}"), **kw)
+
+
+def _catalog_code() -> Column[str]:
+    """The key of a seeded catalog (billers, card issuers): ``A-Z0-9_``, 2 to 20 long."""
+    return Column(
+        "code",
+        Text,
+        CheckConstraint(and_(text("length(code) BETWEEN 2 AND 20"), OnlyChars("code", "A-Z0-9_"))),
+        primary_key=True,
+    )
+
+
 def _partial_index(name: str, table: str, *columns: str, where: str, unique: bool) -> Index:
     return Index(
         name,
@@ -74,7 +97,7 @@ holders = Table(
     metadata,
     _id(),
     Column("identification", Text, nullable=False, unique=True),
-    Column("kind", Text, _ck("kind IN ('persona', 'empresa')"), nullable=False),
+    _enum("kind", "persona", "empresa", nullable=False),
     Column("name", Text, nullable=False),
     _ck(
         "(kind = 'persona' AND length(identification) = 10)"
@@ -104,19 +127,11 @@ members = Table(
     ),
     # one user per holder; NULL for the cooperative's staff
     Column("holder_id", BIGINT, ForeignKey("holders.id"), unique=True),
-    Column(
-        "status", Text, _ck("status IN ('pending_password', 'setup', 'active')"), nullable=False
-    ),
+    _enum("status", "pending_password", "setup", "active", nullable=False),
     Column("password_hash", Text),
     Column("full_name", Text, nullable=False),
     Column("email", Text, nullable=False),
-    Column(
-        "role",
-        Text,
-        _ck("role IN ('member', 'teller')"),
-        nullable=False,
-        server_default=text("'member'"),
-    ),
+    _enum("role", "member", "teller", nullable=False, server_default=text("'member'")),
     Column("security_image", Text),
     # '' since schema 6: no phrase is asked; the column stays for the CHECK below
     Column("security_phrase", Text),
@@ -129,14 +144,10 @@ members = Table(
     Column("created_at", Text, nullable=False),
     # wrong verification PINs in a row, over all operations
     Column(
-        "pin_failures",
-        Integer,
-        _ck("pin_failures >= 0"),
-        nullable=False,
-        server_default=text("0"),
+        "pin_failures", Integer, _ck("pin_failures >= 0"), nullable=False, server_default=text("0")
     ),
     # why locked_at is set: 'pin' (wrong PINs) or 'login'/NULL (failed logins or recoveries)
-    Column("lock_reason", Text, _ck("lock_reason IN ('login', 'pin')")),
+    _enum("lock_reason", "login", "pin"),
     # the language of the member's e-mails
     Column("language", Text, _ck(LANGUAGE_CHECK), nullable=False, server_default=text("'es'")),
     _ck("role = 'teller' OR holder_id IS NOT NULL"),
@@ -153,28 +164,27 @@ login_failures = Table(
     Column("last_at", Text, nullable=False),
 )
 
-sessions = Table(
-    "sessions",
-    metadata,
-    Column("token_hash", Text, primary_key=True),
-    Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
-    Column("created_at", Text, nullable=False),
-    Column("last_seen_at", Text, nullable=False),
-    Column("ended_at", Text),
-)
-# Recovery ends every session of a member.
-Index("sessions_member", sessions.c.member_id)
+
+def _member_tokens(name: str, *extra: Column[Any]) -> Table:
+    """A table of tokens a member holds (only their SHA-256 is kept), indexed by member."""
+    table = Table(
+        name,
+        metadata,
+        Column("token_hash", Text, primary_key=True),
+        Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
+        Column("created_at", Text, nullable=False),
+        Column("last_seen_at", Text, nullable=False),
+        *extra,
+    )
+    Index(f"{name}_member", table.c.member_id)
+    return table
+
+
+# Recovery ends every session of a member (hence the index by member).
+sessions = _member_tokens("sessions", Column("ended_at", Text))
 
 # The terminals a member logged in from (only the SHA-256 of the token is kept).
-device_tokens = Table(
-    "device_tokens",
-    metadata,
-    Column("token_hash", Text, primary_key=True),
-    Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
-    Column("created_at", Text, nullable=False),
-    Column("last_seen_at", Text, nullable=False),
-)
-Index("device_tokens_member", device_tokens.c.member_id)
+device_tokens = _member_tokens("device_tokens")
 
 accounts = Table(
     "accounts",
@@ -182,23 +192,13 @@ accounts = Table(
     _id(),
     Column("number", Text, nullable=False, unique=True),
     Column("holder_id", BIGINT, ForeignKey("holders.id")),
-    Column("kind", Text, _ck("kind IN ('member', 'internal')"), nullable=False),
-    Column("type", Text, _ck("type IN ('ahorro_vista', 'ahorro_personal')")),
+    _enum("kind", "member", "internal", nullable=False),
+    _enum("type", "ahorro_vista", "ahorro_personal"),
     Column("name", Text),
-    Column(
-        "balance_cents",
-        BIGINT,
-        _ck("balance_cents >= 0"),
-        nullable=False,
-        server_default=text("0"),
-    ),
-    Column("hold_cents", BIGINT, _ck("hold_cents >= 0"), nullable=False, server_default=text("0")),
-    Column(
-        "status",
-        Text,
-        _ck("status IN ('activa', 'bloqueada', 'cerrada')"),
-        nullable=False,
-        server_default=text("'activa'"),
+    _cents("balance_cents", ">= 0", nullable=False, server_default=text("0")),
+    _cents("hold_cents", ">= 0", nullable=False, server_default=text("0")),
+    _enum(
+        "status", "activa", "bloqueada", "cerrada", nullable=False, server_default=text("'activa'")
     ),
     Column("opened_at", Text, nullable=False),
     # held funds are part of the balance: the available balance never goes below zero
@@ -230,8 +230,8 @@ movements = Table(
     Column("posted_at", Text, nullable=False),
     Column("description", Text, nullable=False),
     Column("reference", Text, nullable=False),
-    Column("amount_cents", BIGINT, _ck("amount_cents <> 0"), nullable=False),
-    Column("balance_after_cents", BIGINT, _ck("balance_after_cents >= 0"), nullable=False),
+    _cents("amount_cents", "<> 0", nullable=False),
+    _cents("balance_after_cents", ">= 0", nullable=False),
     Column("seq", BIGINT, _ck("seq > 0"), nullable=False, unique=True),
 )
 # Statements: a range of one account in (posted_at, seq) order, COUNT over a range.
@@ -245,10 +245,10 @@ registrations = Table(
     metadata,
     _id(),
     Column("reference", Text, nullable=False, unique=True),
-    Column("kind", Text, _ck("kind IN ('persona', 'empresa')"), nullable=False),
+    _enum("kind", "persona", "empresa", nullable=False),
     Column("identification", Text, nullable=False),
     Column("username", Text, nullable=False),
-    Column("status", Text, _ck("status IN ('pendiente', 'aprobada', 'rechazada')"), nullable=False),
+    _enum("status", "pendiente", "aprobada", "rechazada", nullable=False),
     Column("request_json", Text, nullable=False),
     Column("created_at", Text, nullable=False),
     Column("decided_at", Text),
@@ -260,20 +260,14 @@ registrations = Table(
 )
 # The 409 rules, also as constraints: one open (pending or approved) request per
 # identification and per username.
-_partial_index(
-    "registrations_open_identification",
-    "registrations",
-    "identification",
-    where="status IN ('pendiente', 'aprobada')",
-    unique=True,
-)
-_partial_index(
-    "registrations_open_username",
-    "registrations",
-    "username",
-    where="status IN ('pendiente', 'aprobada')",
-    unique=True,
-)
+for _column in ("identification", "username"):
+    _partial_index(
+        f"registrations_open_{_column}",
+        "registrations",
+        _column,
+        where="status IN ('pendiente', 'aprobada')",
+        unique=True,
+    )
 Index(
     "registrations_queue",
     registrations.c.status,
@@ -298,7 +292,7 @@ codes = Table(
     metadata,
     Column("code_hash", Text, primary_key=True),
     Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
-    Column("purpose", Text, _ck("purpose IN ('set_password', 'recovery')"), nullable=False),
+    _enum("purpose", "set_password", "recovery", nullable=False),
     Column("created_at", Text, nullable=False),
     Column("expires_at", Text, nullable=False),
     Column("used_at", Text),
@@ -355,7 +349,7 @@ institutions = Table(
         primary_key=True,
     ),
     Column("name", Text, nullable=False, unique=True),
-    Column("kind", Text, _ck("kind IN ('banco', 'cooperativa', 'mutualista')"), nullable=False),
+    _enum("kind", "banco", "cooperativa", "mutualista", nullable=False),
 )
 
 # Accounts of other institutions that the simulated clearing refuses (closed accounts).
@@ -374,7 +368,7 @@ beneficiaries = Table(
     metadata,
     _id(),
     Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
-    Column("kind", Text, _ck("kind IN ('interna', 'externa')"), nullable=False),
+    _enum("kind", "interna", "externa", nullable=False),
     Column(
         "number",
         Text,
@@ -384,7 +378,7 @@ beneficiaries = Table(
     Column("account_type", Text, nullable=False),
     Column("account_id", BIGINT, ForeignKey("accounts.id")),
     Column("institution_code", Text, ForeignKey("institutions.code")),
-    Column("id_type", Text, _ck("id_type IN ('cedula', 'ruc', 'pasaporte')")),
+    _enum("id_type", "cedula", "ruc", "pasaporte"),
     Column("id_number", Text),
     Column("name", Text, _ck("length(name) BETWEEN 2 AND 80"), nullable=False),
     Column("email", Text),
@@ -423,13 +417,18 @@ transfer_limits = Table(
     "transfer_limits",
     metadata,
     Column("member_id", BIGINT, ForeignKey("members.id"), primary_key=True, autoincrement=False),
-    Column("per_transaction_cents", BIGINT, _ck("per_transaction_cents > 0"), nullable=False),
-    Column("daily_cents", BIGINT, _ck("daily_cents > 0"), nullable=False),
+    _cents("per_transaction_cents", "> 0", nullable=False),
+    _cents("daily_cents", "> 0", nullable=False),
     _ck("per_transaction_cents <= daily_cents"),
 )
 
-_OPERATION_STATUS = (
-    "status IN ('pendiente_verificacion', 'completada', 'en_proceso', 'rechazada', 'cancelada')"
+_BILLER_CATEGORIES = ("electricidad", "agua", "telefonia", "tv", "impuestos", "educacion")
+_OPERATION_STATUSES = (
+    "pendiente_verificacion",
+    "completada",
+    "en_proceso",
+    "rechazada",
+    "cancelada",
 )
 _EXECUTED_WHEN = (
     "(status IN ('pendiente_verificacion', 'cancelada')"
@@ -437,46 +436,76 @@ _EXECUTED_WHEN = (
     " OR (status IN ('completada', 'en_proceso', 'rechazada')"
     " AND executed_at IS NOT NULL AND journal_id IS NOT NULL)"
 )
+_SETTLED_WHEN = "(settled_at IS NOT NULL) = (settlement_journal_id IS NOT NULL)"
+
+
+def _operation_head(*kinds: str) -> list[Column[Any]]:
+    """An operation's first columns: its keys, its kind (one of ``kinds``), status and source
+    account."""
+    return [
+        _id(),
+        Column("reference", Text, nullable=False, unique=True),
+        Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
+        _enum("kind", *kinds, nullable=False),
+        _enum("status", *_OPERATION_STATUSES, nullable=False),
+        Column("from_account_id", BIGINT, ForeignKey("accounts.id"), nullable=False),
+    ]
+
+
+def _outcome_columns() -> list[Column[Any]]:
+    """What an operation's execution fills in (transfers, payments): when, why (a refusal),
+    the journal that moved the money and, interbank, the one that settled it."""
+    return [
+        Column("executed_at", Text),
+        Column("settled_at", Text),
+        Column("reason", Text),
+        Column("journal_id", BIGINT, ForeignKey("journal.id"), unique=True),
+        Column("settlement_journal_id", BIGINT, ForeignKey("journal.id"), unique=True),
+    ]
+
+
+def _outcome_checks(settled_by: str) -> list[CheckConstraint]:
+    """The outcome columns agree with the status; ``settled_by``: the kind that goes through
+    the clearing (settled, or returned: rechazada)."""
+    return [
+        _ck(_EXECUTED_WHEN),
+        _ck(
+            f"(kind = '{settled_by}' AND status IN ('completada', 'rechazada'))"
+            " = (settlement_journal_id IS NOT NULL)"
+        ),
+        _ck(_SETTLED_WHEN),
+    ]
+
+
+def _operation_indexes(table: Table) -> None:
+    """A member's operations, newest first (and the daily limit's sum); the clearing's
+    en_proceso operations by age."""
+    Index(f"{table.name}_member", table.c.member_id, table.c.executed_at, table.c.id)
+    Index(f"{table.name}_clearing", table.c.status, table.c.executed_at)
+
 
 # TRANSFERENCIAS. The payee is copied (to_*). journal_id: the journal that moved the money
 # (NULL until executed); settlement_journal_id: an interbank transfer's clearing or return.
 transfers = Table(
     "transfers",
     metadata,
-    _id(),
-    Column("reference", Text, nullable=False, unique=True),
-    Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
-    Column("kind", Text, _ck("kind IN ('propias', 'internas', 'interbancarias')"), nullable=False),
-    Column("status", Text, _ck(_OPERATION_STATUS), nullable=False),
-    Column("from_account_id", BIGINT, ForeignKey("accounts.id"), nullable=False),
+    *_operation_head("propias", "internas", "interbancarias"),
     Column("to_account_id", BIGINT, ForeignKey("accounts.id")),
     Column("beneficiary_id", BIGINT, ForeignKey("beneficiaries.id", ondelete="SET NULL")),
     Column("to_account", Text, nullable=False),
     Column("to_name", Text, nullable=False),
     Column("to_institution", Text, nullable=False),
     Column("to_institution_code", Text),
-    Column("amount_cents", BIGINT, _ck("amount_cents > 0"), nullable=False),
+    _cents("amount_cents", "> 0", nullable=False),
     Column("description", Text, nullable=False),
     Column("created_at", Text, nullable=False),
-    Column("executed_at", Text),
-    Column("settled_at", Text),
-    Column("reason", Text),
-    Column("journal_id", BIGINT, ForeignKey("journal.id"), unique=True),
-    Column("settlement_journal_id", BIGINT, ForeignKey("journal.id"), unique=True),
+    *_outcome_columns(),
     _ck("(kind = 'interbancarias') = (to_account_id IS NULL)"),
     _ck("kind <> 'interbancarias' OR to_institution_code IS NOT NULL"),
-    _ck(_EXECUTED_WHEN),
-    _ck(
-        "(kind = 'interbancarias' AND status IN ('completada', 'rechazada'))"
-        " = (settlement_journal_id IS NOT NULL)"
-    ),
-    _ck("(settled_at IS NOT NULL) = (settlement_journal_id IS NOT NULL)"),
+    *_outcome_checks(settled_by="interbancarias"),
     _ck("status <> 'rechazada' OR kind = 'interbancarias'"),
 )
-# A member's transfers, newest first; and the daily limit's sum.
-Index("transfers_member", transfers.c.member_id, transfers.c.executed_at, transfers.c.id)
-# The clearing: en_proceso transfers by age.
-Index("transfers_clearing", transfers.c.status, transfers.c.executed_at)
+_operation_indexes(transfers)
 Index("transfers_beneficiary", transfers.c.beneficiary_id)
 
 # --- pago de servicios and pago de tarjetas ---
@@ -486,25 +515,13 @@ Index("transfers_beneficiary", transfers.c.beneficiary_id)
 billers = Table(
     "billers",
     metadata,
-    Column(
-        "code",
-        Text,
-        CheckConstraint(and_(text("length(code) BETWEEN 2 AND 20"), OnlyChars("code", "A-Z0-9_"))),
-        primary_key=True,
-    ),
+    _catalog_code(),
     Column("name", Text, nullable=False, unique=True),
-    Column(
-        "category",
-        Text,
-        _ck("category IN ('electricidad', 'agua', 'telefonia', 'tv', 'impuestos', 'educacion')"),
-        nullable=False,
-    ),
+    _enum("category", *_BILLER_CATEGORIES, nullable=False),
     Column("reference_label", Text, nullable=False),
     Column("reference_hint", Text, nullable=False),
     Column("reference_pattern", Text, nullable=False),
-    Column(
-        "amount_rule", Text, _ck("amount_rule IN ('exacto', 'parcial', 'abierto')"), nullable=False
-    ),
+    _enum("amount_rule", "exacto", "parcial", "abierto", nullable=False),
 )
 
 # A biller's bills (seeded). paid_cents: what members paid through S.J. Virtual. pagada:
@@ -517,10 +534,10 @@ bills = Table(
     Column("reference", Text, _ck("reference <> ''"), nullable=False),
     Column("holder_name", Text, nullable=False),
     Column("period", Text, nullable=False),
-    Column("amount_cents", BIGINT, _ck("amount_cents > 0"), nullable=False),
-    Column("paid_cents", BIGINT, _ck("paid_cents >= 0"), nullable=False, server_default=text("0")),
+    _cents("amount_cents", "> 0", nullable=False),
+    _cents("paid_cents", ">= 0", nullable=False, server_default=text("0")),
     Column("due_date", Text, CheckConstraint(IsoDate("due_date")), nullable=False),
-    Column("status", Text, _ck("status IN ('pendiente', 'pagada')"), nullable=False),
+    _enum("status", "pendiente", "pagada", nullable=False),
     Column("paid_at", Text),
     # bills and payments name each other: PostgreSQL adds this one after both exist
     Column("paid_by", BIGINT, ForeignKey("payments.id", use_alter=True), unique=True),
@@ -556,20 +573,14 @@ cards = Table(
     metadata,
     _id(),
     Column("holder_id", BIGINT, ForeignKey("holders.id"), nullable=False),
-    Column("brand", Text, _ck("brand IN ('visa', 'mastercard', 'diners')"), nullable=False),
+    _enum("brand", "visa", "mastercard", "diners", nullable=False),
     Column("last4", Text, _last4("last4"), nullable=False),
     Column("holder_name", Text, nullable=False),
-    Column("credit_limit_cents", BIGINT, _ck("credit_limit_cents > 0"), nullable=False),
-    Column("statement_total_cents", BIGINT, _ck("statement_total_cents >= 0"), nullable=False),
-    Column("statement_minimum_cents", BIGINT, _ck("statement_minimum_cents >= 0"), nullable=False),
-    Column("paid_cents", BIGINT, _ck("paid_cents >= 0"), nullable=False, server_default=text("0")),
-    Column(
-        "unbilled_cents",
-        BIGINT,
-        _ck("unbilled_cents >= 0"),
-        nullable=False,
-        server_default=text("0"),
-    ),
+    _cents("credit_limit_cents", "> 0", nullable=False),
+    _cents("statement_total_cents", ">= 0", nullable=False),
+    _cents("statement_minimum_cents", ">= 0", nullable=False),
+    _cents("paid_cents", ">= 0", nullable=False, server_default=text("0")),
+    _cents("unbilled_cents", ">= 0", nullable=False, server_default=text("0")),
     Column("due_date", Text, CheckConstraint(IsoDate("due_date")), nullable=False),
     _ck("statement_minimum_cents <= statement_total_cents"),
     _ck("paid_cents <= statement_total_cents"),
@@ -581,14 +592,9 @@ Index("cards_holder", cards.c.holder_id, cards.c.id)
 card_issuers = Table(
     "card_issuers",
     metadata,
-    Column(
-        "code",
-        Text,
-        CheckConstraint(and_(text("length(code) BETWEEN 2 AND 20"), OnlyChars("code", "A-Z0-9_"))),
-        primary_key=True,
-    ),
+    _catalog_code(),
     Column("name", Text, nullable=False, unique=True),
-    Column("brand", Text, _ck("brand IN ('visa', 'mastercard', 'diners')"), nullable=False),
+    _enum("brand", "visa", "mastercard", "diners", nullable=False),
     Column("institution_code", Text, ForeignKey("institutions.code"), nullable=False),
 )
 
@@ -606,17 +612,7 @@ closed_external_cards = Table(
 payments = Table(
     "payments",
     metadata,
-    _id(),
-    Column("reference", Text, nullable=False, unique=True),
-    Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
-    Column(
-        "kind",
-        Text,
-        _ck("kind IN ('servicio', 'tarjeta', 'tarjeta_externa')"),
-        nullable=False,
-    ),
-    Column("status", Text, _ck(_OPERATION_STATUS), nullable=False),
-    Column("from_account_id", BIGINT, ForeignKey("accounts.id"), nullable=False),
+    *_operation_head("servicio", "tarjeta", "tarjeta_externa"),
     Column("bill_id", BIGINT, ForeignKey("bills.id")),
     Column("card_id", BIGINT, ForeignKey("cards.id")),
     Column("issuer_code", Text, ForeignKey("card_issuers.code")),
@@ -625,29 +621,17 @@ payments = Table(
     Column("payee_reference", Text, nullable=False),
     Column("holder_name", Text, nullable=False),
     Column("period", Text),
-    Column("amount_cents", BIGINT, _ck("amount_cents > 0"), nullable=False),
+    _cents("amount_cents", "> 0", nullable=False),
     Column("created_at", Text, nullable=False),
-    Column("executed_at", Text),
-    Column("settled_at", Text),
-    Column("reason", Text),
-    Column("journal_id", BIGINT, ForeignKey("journal.id"), unique=True),
-    Column("settlement_journal_id", BIGINT, ForeignKey("journal.id"), unique=True),
+    *_outcome_columns(),
     _ck("(kind = 'servicio') = (bill_id IS NOT NULL)"),
     _ck("(kind = 'tarjeta') = (card_id IS NOT NULL)"),
     _ck("(kind = 'tarjeta_externa') = (issuer_code IS NOT NULL)"),
     _ck("(kind = 'tarjeta_externa') = (card_last4 IS NOT NULL)"),
-    _ck(_EXECUTED_WHEN),
-    _ck(
-        "(kind = 'tarjeta_externa' AND status IN ('completada', 'rechazada'))"
-        " = (settlement_journal_id IS NOT NULL)"
-    ),
-    _ck("(settled_at IS NOT NULL) = (settlement_journal_id IS NOT NULL)"),
+    *_outcome_checks(settled_by="tarjeta_externa"),
     _ck("status NOT IN ('en_proceso', 'rechazada') OR kind = 'tarjeta_externa'"),
 )
-# A member's payments, newest first; the daily limit's sum (external cards).
-Index("payments_member", payments.c.member_id, payments.c.executed_at, payments.c.id)
-# The clearing: en_proceso external card payments by age.
-Index("payments_clearing", payments.c.status, payments.c.executed_at)
+_operation_indexes(payments)
 Index("payments_bill", payments.c.bill_id)
 Index("payments_card", payments.c.card_id)
 
@@ -659,13 +643,8 @@ challenges = Table(
     metadata,
     Column("id", Text, _ck("length(id) BETWEEN 16 AND 64"), primary_key=True),
     Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
-    Column(
-        "purpose",
-        Text,
-        _ck("purpose IN ('beneficiario', 'transferencia', 'pago')"),
-        nullable=False,
-    ),
-    Column("amount_cents", BIGINT, _ck("amount_cents > 0")),
+    _enum("purpose", "beneficiario", "transferencia", "pago", nullable=False),
+    _cents("amount_cents", "> 0"),
     Column("payee", Text, _ck("payee <> ''"), nullable=False),
     Column("pin_hash", Text, nullable=False),
     Column("payload", Text),
@@ -674,12 +653,7 @@ challenges = Table(
     Column("created_at", Text, nullable=False),
     Column("expires_at", Text, nullable=False),
     Column("attempts_left", Integer, _ck("attempts_left BETWEEN 0 AND 3"), nullable=False),
-    Column(
-        "status",
-        Text,
-        _ck("status IN ('pendiente', 'usado', 'cancelado', 'caducado')"),
-        nullable=False,
-    ),
+    _enum("status", "pendiente", "usado", "cancelado", "caducado", nullable=False),
     Column("resolved_at", Text),
     _ck(
         "(purpose = 'beneficiario' AND amount_cents IS NULL AND payload IS NOT NULL"
