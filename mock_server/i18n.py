@@ -31,6 +31,7 @@ __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
     "N_",
+    "HttpMiddleware",
     "LanguageMiddleware",
     "_",
     "language",
@@ -49,14 +50,9 @@ def request_language(headers: list[tuple[bytes, bytes]] | None) -> str:
     return DEFAULT_LANGUAGE
 
 
-class LanguageMiddleware:
-    """Runs each HTTP request inside ``use_language(<its Accept-Language>)``.
-
-    Pure ASGI (no ``BaseHTTPMiddleware``): a header scan and a context variable, nothing that
-    would slow the fast path of ``POST /transfers``. Starlette's outermost
-    ``ServerErrorMiddleware`` runs outside it: its handler (the 500 answer) reads the header
-    itself (:func:`mock_server.api.errors.install_error_handlers`).
-    """
+class HttpMiddleware:
+    """A pure ASGI middleware (no ``BaseHTTPMiddleware``) of HTTP requests: :meth:`http` sees
+    each one; other scopes (the lifespan) pass through untouched."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -65,5 +61,21 @@ class LanguageMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.http(scope, receive, send)
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class LanguageMiddleware(HttpMiddleware):
+    """Runs each HTTP request inside ``use_language(<its Accept-Language>)``.
+
+    A header scan and a context variable, nothing that would slow the fast path of
+    ``POST /transfers``. Starlette's outermost ``ServerErrorMiddleware`` runs outside it: its
+    handler (the 500 answer) reads the header itself
+    (:func:`mock_server.api.errors.install_error_handlers`).
+    """
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         with use_language(request_language(scope.get("headers"))):
             await self.app(scope, receive, send)

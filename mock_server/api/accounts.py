@@ -12,16 +12,13 @@ from pydantic_core import PydanticCustomError
 
 from mock_server.api import openapi_examples as ex
 from mock_server.api.deps import DIGITS, Conn
-from mock_server.api.errors import ERROR_RESPONSE
+from mock_server.api.errors import ONE_RECORD, SESSION_ROUTES
 from mock_server.api.socio import SettledSocio
 from mock_server.domain import accounts
 from sjvirtual_tui.models import Account, MovementPage, StatementOrder
 
 # 403: a session whose PRIMER INGRESO is pending (setup_required).
-router = APIRouter(
-    tags=["accounts"],
-    responses={401: ERROR_RESPONSE, 403: ERROR_RESPONSE, 500: ERROR_RESPONSE},
-)
+router = APIRouter(tags=["accounts"], responses=SESSION_ROUTES)
 
 MAX_PAGE = 500
 
@@ -61,7 +58,7 @@ def list_accounts(member: SettledSocio, conn: Conn) -> list[Account]:
 @router.get(
     "/accounts/{number}",
     response_model=Account,
-    responses={404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    responses=ONE_RECORD,
     summary="One of the session member's accounts",
 )
 def get_account(number: AccountNumberPath, member: SettledSocio, conn: Conn) -> Account:
@@ -71,7 +68,7 @@ def get_account(number: AccountNumberPath, member: SettledSocio, conn: Conn) -> 
 @router.get(
     "/accounts/{number}/movements",
     response_model=MovementPage,
-    responses={404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    responses=ONE_RECORD,
     summary="Estado de cuenta: keyset pages of an account's movements",
 )
 def list_movements(

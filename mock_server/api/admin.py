@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from fastapi import APIRouter, Body, Path, Query, Response
 
 from mock_server.api import openapi_examples as ex
-from mock_server.api.deps import DIGITS, Conn, Staff, State
-from mock_server.api.errors import ERROR_RESPONSE
-from mock_server.api.idempotency import Idempotency, Outcome, member_idempotency
+from mock_server.api.deps import DIGITS, NO_CONTENT, Conn, Staff, State, record_id
+from mock_server.api.errors import ONE_RECORD, SESSION_ROUTES, error_responses
+from mock_server.api.idempotency import MemberKey, Outcome
 from mock_server.domain import staff as desk
 from sjvirtual_tui.models import (
-    MAX_ID,
     LockedMember,
     RegistrationStatus,
     RejectRequest,
@@ -26,11 +25,10 @@ from sjvirtual_tui.models import (
 router = APIRouter(
     prefix="/staff",
     tags=["staff"],
-    responses={401: ERROR_RESPONSE, 403: ERROR_RESPONSE, 500: ERROR_RESPONSE},
+    responses=SESSION_ROUTES,
 )
 
-StaffKey = Annotated[Idempotency, Depends(member_idempotency())]
-RegistrationId = Annotated[int, Path(ge=1, le=MAX_ID, description="The request's id."), DIGITS]
+RegistrationId = Annotated[int, record_id("request"), DIGITS]
 UsernamePath = Annotated[str, Path(min_length=1, max_length=64)]
 
 
@@ -50,7 +48,7 @@ def _registration(row: desk.Registration) -> StaffRegistration:
 @router.get(
     "/registrations",
     response_model=list[StaffRegistration],
-    responses={422: ERROR_RESPONSE},
+    responses=error_responses(422),
     summary="The registration requests, oldest first",
 )
 def list_registrations(
@@ -66,7 +64,7 @@ def list_registrations(
 @router.get(
     "/registrations/{registration_id:int}",
     response_model=StaffRegistration,
-    responses={404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    responses=ONE_RECORD,
     summary="One registration request",
 )
 def get_registration(
@@ -78,11 +76,11 @@ def get_registration(
 @router.post(
     "/registrations/{registration_id:int}/approve",
     response_model=StaffRegistration,
-    responses={404: ERROR_RESPONSE, 409: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    responses=error_responses(404, 409, 422),
     summary="Approve: create the user and e-mail its ESTABLECER CONTRASEÑA code",
 )
 def approve(
-    registration_id: RegistrationId, staff: Staff, idem: StaffKey, state: State, conn: Conn
+    registration_id: RegistrationId, staff: Staff, idem: MemberKey, state: State, conn: Conn
 ) -> Response:
     def effect() -> Outcome:
         row = desk.approve(conn, state.clock.now(), staff.id, registration_id)
@@ -94,14 +92,14 @@ def approve(
 @router.post(
     "/registrations/{registration_id:int}/reject",
     response_model=StaffRegistration,
-    responses={404: ERROR_RESPONSE, 409: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    responses=error_responses(404, 409, 422),
     summary="Reject with a reason, e-mailed to the applicant",
 )
 def reject(
     registration_id: RegistrationId,
     body: Annotated[RejectRequest, Body(openapi_examples=ex.REJECT)],
     staff: Staff,
-    idem: StaffKey,
+    idem: MemberKey,
     state: State,
     conn: Conn,
 ) -> Response:
@@ -126,13 +124,12 @@ def locked_members(staff: Staff, conn: Conn) -> list[LockedMember]:
 
 @router.post(
     "/members/{username}/unlock",
-    status_code=204,
-    response_class=Response,
-    responses={404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    **NO_CONTENT,
+    responses=ONE_RECORD,
     summary="Clear a user's lock and failure count",
 )
 def unlock(
-    username: UsernamePath, staff: Staff, idem: StaffKey, state: State, conn: Conn
+    username: UsernamePath, staff: Staff, idem: MemberKey, state: State, conn: Conn
 ) -> Response:
     def effect() -> Outcome:
         desk.unlock(conn, state.clock.now(), staff.id, username)

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Response
 
 from mock_server.api import openapi_examples as ex
-from mock_server.api.deps import Conn, Member, Session, State
-from mock_server.api.errors import ERROR_RESPONSE
+from mock_server.api.deps import NO_CONTENT, Conn, Member, Session, State
+from mock_server.api.errors import SECRET_CHECK, error_responses
 from mock_server.domain import auth, sessions
 from sjvirtual_tui.models import (
     ChallengeRequest,
@@ -19,7 +19,7 @@ from sjvirtual_tui.models import (
     SecurityChallenge,
 )
 
-router = APIRouter(tags=["auth"], responses={500: ERROR_RESPONSE})
+router = APIRouter(tags=["auth"], responses=error_responses(500))
 
 
 def profile_of(member: auth.Member) -> MemberProfile:
@@ -31,7 +31,7 @@ def profile_of(member: auth.Member) -> MemberProfile:
 @router.post(
     "/auth/challenge",
     response_model=SecurityChallenge,
-    responses={422: ERROR_RESPONSE},
+    responses=error_responses(422),
     summary="INGRESAR: the security image of a username (a stable decoy for an unknown one)",
 )
 def challenge(
@@ -45,7 +45,7 @@ def challenge(
 @router.post(
     "/auth/login",
     response_model=LoginResult,
-    responses={401: ERROR_RESPONSE, 422: ERROR_RESPONSE, 423: ERROR_RESPONSE},
+    responses=SECRET_CHECK,
     summary="SIGUIENTE: open a session with username and password",
 )
 def login(
@@ -66,9 +66,8 @@ def login(
 
 @router.post(
     "/auth/logout",
-    status_code=204,
-    response_class=Response,
-    responses={401: ERROR_RESPONSE},
+    **NO_CONTENT,
+    responses=error_responses(401),
     summary="End the session",
 )
 def logout(session: Session, state: State, conn: Conn) -> Response:
@@ -80,7 +79,7 @@ def logout(session: Session, state: State, conn: Conn) -> Response:
 @router.get(
     "/me",
     response_model=MemberProfile,
-    responses={401: ERROR_RESPONSE},
+    responses=error_responses(401),
     summary="The profile of the session's member",
 )
 def me(member: Member, conn: Conn) -> MemberProfile:

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from fastapi import APIRouter, Body, Query, Response
 
 from mock_server.api import openapi_examples as ex
-from mock_server.api.deps import DIGITS, Conn, Member, State
-from mock_server.api.errors import ERROR_RESPONSE
-from mock_server.api.idempotency import Idempotency, Outcome, member_idempotency
+from mock_server.api.deps import DIGITS, NO_CONTENT, Conn, Member, State, record_id
+from mock_server.api.errors import ONE_RECORD, PIN_START, SESSION_ROUTES, error_responses
+from mock_server.api.idempotency import MemberKey, Outcome
 from mock_server.api.socio import Socio
 from mock_server.domain import beneficiaries
+from mock_server.domain.pin import PreparedPin
 from sjvirtual_tui.models import (
-    MAX_ID,
     AccountLookup,
     AccountType,
     Beneficiary,
@@ -29,17 +29,13 @@ from sjvirtual_tui.models import (
     InternalNumber,
 )
 
-router = APIRouter(
-    tags=["beneficiaries"],
-    responses={401: ERROR_RESPONSE, 403: ERROR_RESPONSE, 500: ERROR_RESPONSE},
-)
+router = APIRouter(tags=["beneficiaries"], responses=SESSION_ROUTES)
 
-BeneficiaryKey = Annotated[Idempotency, Depends(member_idempotency())]
 BeneficiaryBody = Annotated[
     InternalBeneficiaryRequest | ExternalBeneficiaryRequest,
     Body(discriminator="kind", openapi_examples=ex.BENEFICIARY),
 ]
-BeneficiaryId = Annotated[int, Path(ge=1, le=MAX_ID, description="The beneficiary's id."), DIGITS]
+BeneficiaryId = Annotated[int, record_id("beneficiary"), DIGITS]
 
 
 @router.get(
@@ -54,7 +50,7 @@ def institutions(member: Member, conn: Conn) -> list[Institution]:
 @router.get(
     "/beneficiaries/lookup",
     response_model=AccountLookup,
-    responses={404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    responses=error_responses(404, 422),
     summary="A cooperative account to register as a cuenta de terceros (holder partly masked)",
 )
 def lookup(
@@ -85,38 +81,35 @@ def get_beneficiaries(member: Socio, conn: Conn) -> list[Beneficiary]:
     "/beneficiaries",
     status_code=201,
     response_model=Challenge,
-    responses={404: ERROR_RESPONSE, 409: ERROR_RESPONSE, 422: ERROR_RESPONSE, 429: ERROR_RESPONSE},
+    responses=PIN_START,
     summary="AGREGAR: start registering a beneficiary; the PIN is e-mailed",
 )
 def add_beneficiary(
-    body: BeneficiaryBody, member: Socio, idem: BeneficiaryKey, state: State, conn: Conn
+    body: BeneficiaryBody, member: Socio, idem: MemberKey, state: State, conn: Conn
 ) -> Response:
-    replayed = idem.stored_answer(conn)
-    if replayed is not None:
-        return replayed
-    # The PIN's argon2 hash is made before the write lock, for a request that can succeed.
-    prepared = beneficiaries.prepare_beneficiary(conn, state.passwords, member, body)
+    def prepare() -> PreparedPin | None:
+        # The PIN's argon2 hash is made before the write lock, for a request that can succeed.
+        return beneficiaries.prepare_beneficiary(conn, state.passwords, member, body)
 
-    def effect() -> Outcome:
+    def effect(prepared: PreparedPin | None) -> Outcome:
         challenge = beneficiaries.start_beneficiary(
             conn, state.passwords, prepared, member, state.clock.now(), body, state.pin_limits
         )
         return Outcome(201, challenge)
 
-    return idem.run(conn, effect)
+    return idem.run_prepared(conn, prepare, effect)
 
 
 @router.delete(
     "/beneficiaries/{beneficiary_id:int}",
-    status_code=204,
-    response_class=Response,
-    responses={404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    **NO_CONTENT,
+    responses=ONE_RECORD,
     summary="Remove a beneficiary (past transfers keep their copy of the payee)",
 )
 def delete_beneficiary(
     beneficiary_id: BeneficiaryId,
     member: Socio,
-    idem: BeneficiaryKey,
+    idem: MemberKey,
     state: State,
     conn: Conn,
 ) -> Response:

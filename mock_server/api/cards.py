@@ -9,15 +9,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from mock_server.api.deps import Conn, Member
-from mock_server.api.errors import ERROR_RESPONSE
+from mock_server.api.errors import SESSION_ROUTES
 from mock_server.api.socio import Socio
 from mock_server.domain.payments import list_cards, list_issuers
 from sjvirtual_tui.models import CardIssuer, CreditCard
 
-router = APIRouter(
-    tags=["cards"],
-    responses={401: ERROR_RESPONSE, 403: ERROR_RESPONSE, 500: ERROR_RESPONSE},
-)
+router = APIRouter(tags=["cards"], responses=SESSION_ROUTES)
 
 
 @router.get(

@@ -15,17 +15,14 @@ from fastapi import APIRouter, Body, Depends, Path, Response
 
 from mock_server.api import openapi_examples as ex
 from mock_server.api.deps import Conn, State
-from mock_server.api.errors import ERROR_RESPONSE, status_of
+from mock_server.api.errors import SESSION_ROUTES, error_responses, status_of
 from mock_server.api.idempotency import Idempotency, Outcome, member_idempotency
 from mock_server.api.socio import Clearing, Socio
 from mock_server.domain import operations
 from mock_server.domain.errors import DomainError
 from sjvirtual_tui.models import ChallengeId, ConfirmRequest, ConfirmResult, ErrorBody
 
-router = APIRouter(
-    tags=["challenges"],
-    responses={401: ERROR_RESPONSE, 403: ERROR_RESPONSE, 500: ERROR_RESPONSE},
-)
+router = APIRouter(tags=["challenges"], responses=SESSION_ROUTES)
 
 # The PIN is a secret field: the idempotency record keeps only its argon2 hash.
 ConfirmKey = Annotated[Idempotency, Depends(member_idempotency("pin"))]
@@ -35,12 +32,7 @@ ChallengeIdPath = Annotated[ChallengeId, Path(description="The id of the Challen
 @router.post(
     "/challenges/{challenge_id}/confirm",
     response_model=ConfirmResult,
-    responses={
-        404: ERROR_RESPONSE,
-        409: ERROR_RESPONSE,
-        422: ERROR_RESPONSE,
-        423: ERROR_RESPONSE,
-    },
+    responses=error_responses(404, 409, 422, 423),
     summary="CONFIRMAR: the e-mailed PIN, with the challenge's amount and payee echoed",
 )
 def confirm(
@@ -52,15 +44,13 @@ def confirm(
     clearing: Clearing,
     conn: Conn,
 ) -> Response:
-    replayed = idem.stored_answer(conn)
-    if replayed is not None:
-        return replayed
-    operations.catch_up(conn, state.clock, clearing.delay_seconds)  # funds and limits
-    verified = operations.verify_before(
-        conn, state.passwords, member, challenge_id, body, state.clock.now()
-    )
+    def prepare() -> bool | None:
+        operations.catch_up(conn, state.clock, clearing.delay_seconds)  # funds and limits
+        return operations.verify_before(
+            conn, state.passwords, member, challenge_id, body, state.clock.now()
+        )
 
-    def effect() -> Outcome:
+    def effect(verified: bool | None) -> Outcome:
         answer = operations.confirm(
             conn, state.passwords, member, challenge_id, body, state.clock.now(), verified
         )
@@ -70,4 +60,4 @@ def confirm(
             return Outcome(status_of(type(answer)), error)
         return Outcome(200, answer)
 
-    return idem.run(conn, effect)
+    return idem.run_prepared(conn, prepare, effect)

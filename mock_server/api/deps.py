@@ -6,9 +6,10 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request, Response
+from fastapi import Path as PathParam
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
@@ -22,7 +23,7 @@ from mock_server.domain.members import CurrentMember
 from mock_server.domain.pin_limits import DEFAULT_PIN_LIMITS, PinLimits
 from mock_server.domain.security import PasswordChecker
 from mock_server.i18n import _
-from sjvirtual_tui.models import API_PREFIX, Role
+from sjvirtual_tui.models import API_PREFIX, MAX_ID, Role
 
 # What a session in the PRIMER INGRESO ('setup') may call: (method, path). Checked here, once,
 # so that a new route is closed to such a session until it is added on purpose.
@@ -175,3 +176,17 @@ def _decimal_digits(value: object) -> object:
 # after the Query/Path (before it, pydantic would not put the bounds in the document). Path
 # ids are spelled ``{name:int}`` in the route: "lookup" in their place is another route, or none.
 DIGITS = BeforeValidator(_decimal_digits)
+
+
+def record_id(what: str) -> Any:
+    """The path parameter of a record's id (``Annotated[int, record_id("payment"), DIGITS]``)."""
+    return PathParam(ge=1, le=MAX_ID, description=f"The {what}'s id.")
+
+
+# How many records a list route answers at the most (its ``?limit=``).
+MAX_LIST = 200
+ListLimit = Annotated[int, Query(ge=1, le=MAX_LIST), DIGITS]
+
+
+# The options of a route that answers 204 with no body: ``@router.post(path, **NO_CONTENT, ...)``.
+NO_CONTENT: dict[str, Any] = {"status_code": 204, "response_class": Response}

@@ -53,6 +53,23 @@ UNAVAILABLE_RETRY_AFTER_SECONDS = 5
 ERROR_RESPONSE: dict[str, Any] = {"model": ErrorBody}
 
 
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` of a route (or router) that may answer these error statuses."""
+    return {status: ERROR_RESPONSE for status in statuses}
+
+
+# A router behind the session: 401 without one, 403 for the wrong role or a pending PRIMER
+# INGRESO (setup_required).
+SESSION_ROUTES = error_responses(401, 403, 500)
+# A route naming one of the member's records by path: 404 if not theirs, 422 if malformed.
+ONE_RECORD = error_responses(404, 422)
+# A POST that starts an operation awaiting its PIN: 404 unknown account or payee, 409 not
+# allowed now, 422 invalid, 429 too many operations or PIN e-mails on the way.
+PIN_START = error_responses(404, 409, 422, 429)
+# A route that checks a secret and counts the failures: 401 wrong, 423 locked.
+SECRET_CHECK = error_responses(401, 422, 423)
+
+
 class ApiError(Exception):
     """An answer other than 2xx, with its stable ``code`` and a message a member can read
     (already in the request's language: ``_("...")`` where it is raised)."""

@@ -327,3 +327,8 @@ def member_idempotency(*secret_fields: str) -> Callable[..., Awaitable[Idempoten
         return await _idempotency(request, state, f"member:{member.id}", key, secret_fields)
 
     return dependency
+
+
+# The key of a session's request without secret fields (most of them), and of a public one.
+MemberKey = Annotated[Idempotency, Depends(member_idempotency())]
+PublicKey = Annotated[Idempotency, Depends(public_idempotency())]

@@ -12,8 +12,8 @@ from fastapi import APIRouter, BackgroundTasks, Body, Depends, Response
 
 from mock_server.api import openapi_examples as ex
 from mock_server.api.auth import profile_of
-from mock_server.api.deps import Conn, Member, State
-from mock_server.api.errors import ERROR_RESPONSE
+from mock_server.api.deps import NO_CONTENT, Conn, Member, State
+from mock_server.api.errors import SECRET_CHECK, error_responses
 from mock_server.api.idempotency import (
     Idempotency,
     Outcome,
@@ -34,7 +34,7 @@ from sjvirtual_tui.models import (
     SetPasswordRequest,
 )
 
-router = APIRouter(tags=["onboarding"], responses={500: ERROR_RESPONSE})
+router = APIRouter(tags=["onboarding"], responses=error_responses(500))
 
 # The secret fields of each body are compared through argon2id, never a plain hash.
 SetPasswordKey = Annotated[Idempotency, Depends(public_idempotency("code", "password"))]
@@ -52,9 +52,8 @@ RecoveryKey = Annotated[
 
 @router.post(
     "/auth/set-password",
-    status_code=204,
-    response_class=Response,
-    responses={422: ERROR_RESPONSE},
+    **NO_CONTENT,
+    responses=error_responses(422),
     summary="ESTABLECER CONTRASEÑA with the code of the approval e-mail",
 )
 def set_password(
@@ -95,12 +94,7 @@ def security_questions(conn: Conn) -> list[SecurityQuestion]:
 @router.post(
     "/me/setup",
     response_model=MemberProfile,
-    responses={
-        401: ERROR_RESPONSE,
-        403: ERROR_RESPONSE,
-        409: ERROR_RESPONSE,
-        422: ERROR_RESPONSE,
-    },
+    responses=error_responses(401, 403, 409, 422),
     summary="PRIMER INGRESO: new password, security image, secret questions",
 )
 def first_login_setup(
@@ -129,7 +123,7 @@ def first_login_setup(
     "/auth/recovery",
     status_code=202,
     response_model=RecoveryStarted,
-    responses={422: ERROR_RESPONSE},
+    responses=error_responses(422),
     summary="¿Olvidó su contraseña?: a code by e-mail, if the username is a member's",
 )
 def start_recovery(
@@ -152,7 +146,7 @@ def start_recovery(
 @router.post(
     "/auth/recovery/verify",
     response_model=RecoveryChallenge,
-    responses={401: ERROR_RESPONSE, 422: ERROR_RESPONSE, 423: ERROR_RESPONSE},
+    responses=SECRET_CHECK,
     summary="¿Olvidó su contraseña?: the e-mailed code, answered by the user's two questions",
 )
 def verify_recovery_code(
@@ -171,9 +165,8 @@ def verify_recovery_code(
 
 @router.post(
     "/auth/recovery/complete",
-    status_code=204,
-    response_class=Response,
-    responses={401: ERROR_RESPONSE, 422: ERROR_RESPONSE, 423: ERROR_RESPONSE},
+    **NO_CONTENT,
+    responses=SECRET_CHECK,
     summary="¿Olvidó su contraseña?: both answers, the e-mailed code and a new password",
 )
 def complete_recovery(

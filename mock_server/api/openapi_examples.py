@@ -18,16 +18,26 @@ def examples(**named: tuple[str, Any]) -> dict[str, Example]:
     return {name: Example(summary=summary, value=value) for name, (summary, value) in named.items()}
 
 
+# Values that several examples share: a username and its password, the demo socio's account,
+# an e-mailed code and PIN, an applicant's cédula and e-mail.
+USERNAME = "mfguaman"
+PASSWORD = "Clave2026"
+ACCOUNT = "00104721"
+CODE = "ABCD-EFGH-JK"
+PIN = "4821"
+CEDULA = "1710034065"
+EMAIL = "luis.yanez@correo.ec"
+
 # --- bodies ---------------------------------------------------------------------------------------
 
 CHALLENGE = examples(socio=("A username", {"username": "demo"}))
 LOGIN = examples(
-    socio=("Username and password", {"username": "mfguaman", "password": "Clave2026"}),
+    socio=("Username and password", {"username": USERNAME, "password": PASSWORD}),
     known_terminal=(
         "From a terminal that logged in before",
         {
-            "username": "mfguaman",
-            "password": "Clave2026",
+            "username": USERNAME,
+            "password": PASSWORD,
             "device_token": "k3VhYjY0X3Rva2VuX2Zyb21fYV9wcmV2aW91c19sb2dpbg",
         },
     ),
@@ -37,11 +47,11 @@ REGISTRATION = examples(
         "A person",
         {
             "kind": "persona",
-            "cedula": "1710034065",
+            "cedula": CEDULA,
             "nombres": "Luis Alberto",
             "apellidos": "Yánez Cevallos",
             "fecha_nacimiento": "1985-03-15",
-            "email": "luis.yanez@correo.ec",
+            "email": EMAIL,
             "celular": "0991234567",
             "direccion": "Calle Sucre 123, Quito",
             "usuario": "lyanez",
@@ -54,7 +64,7 @@ REGISTRATION = examples(
             "kind": "empresa",
             "ruc": "1792060346001",
             "razon_social": "Textiles Otavalo S.A.",
-            "representante_cedula": "1710034065",
+            "representante_cedula": CEDULA,
             "representante_nombre": "Luis Yánez",
             "email": "gerencia@textiles.ec",
             "telefono": "062920123",
@@ -65,7 +75,7 @@ REGISTRATION = examples(
 )
 REJECT = examples(reason=("A reason", {"reason": "La cuenta indicada no es del solicitante."}))
 SET_PASSWORD = examples(
-    code=("The code of the approval e-mail", {"code": "ABCD-EFGH-JK", "password": "Primera2026"})
+    code=("The code of the approval e-mail", {"code": CODE, "password": "Primera2026"})
 )
 SETUP = examples(
     setup=(
@@ -80,18 +90,16 @@ SETUP = examples(
         },
     )
 )
-RECOVERY = examples(socio=("A username", {"username": "mfguaman"}))
-RECOVERY_VERIFY = examples(
-    code=("The code of the e-mail", {"username": "mfguaman", "code": "ABCD-EFGH-JK"})
-)
+RECOVERY = examples(socio=("A username", {"username": USERNAME}))
+RECOVERY_VERIFY = examples(code=("The code of the e-mail", {"username": USERNAME, "code": CODE}))
 RECOVERY_COMPLETE = examples(
     answers=(
         "Both answers, the e-mailed code and a new password",
         {
-            "username": "mfguaman",
+            "username": USERNAME,
             "own_answer": "Cotopaxi",
             "security_answer": "Firulais",
-            "code": "ABCD-EFGH-JK",
+            "code": CODE,
             "new_password": "Tercera2028",
         },
     )
@@ -109,9 +117,9 @@ BENEFICIARY = examples(
             "account_type": "corriente",
             "number": "02005987654",
             "id_type": "cedula",
-            "id_number": "1710034065",
+            "id_number": CEDULA,
             "name": "Luis Yánez",
-            "email": "luis.yanez@correo.ec",
+            "email": EMAIL,
         },
     ),
 )
@@ -120,7 +128,7 @@ TRANSFER = examples(
         "Between the member's own accounts (no PIN)",
         {
             "kind": "propias",
-            "from_account": "00104721",
+            "from_account": ACCOUNT,
             "to_account": "00204722",
             "amount_cents": 2500,
             "description": "Ahorro del mes",
@@ -130,7 +138,7 @@ TRANSFER = examples(
         "To a registered cuenta de terceros (PIN)",
         {
             "kind": "internas",
-            "from_account": "00104721",
+            "from_account": ACCOUNT,
             "beneficiary_id": 1,
             "amount_cents": 1500,
             "description": "Almuerzo",
@@ -146,11 +154,11 @@ FREQUENT_SERVICE = examples(
 PAYMENT = examples(
     servicio=(
         "A service bill (CONSULTAR gives its id and amounts)",
-        {"kind": "servicio", "bill_id": 1, "from_account": "00104721", "amount_cents": 3245},
+        {"kind": "servicio", "bill_id": 1, "from_account": ACCOUNT, "amount_cents": 3245},
     ),
     tarjeta=(
         "One of the member's cooperative cards",
-        {"kind": "tarjeta", "card_id": 1, "from_account": "00104721", "amount_cents": 4227},
+        {"kind": "tarjeta", "card_id": 1, "from_account": ACCOUNT, "amount_cents": 4227},
     ),
     tarjeta_externa=(
         "A card of another institution",
@@ -159,7 +167,7 @@ PAYMENT = examples(
             "issuer_code": "VISA_PICHINCHA",
             "card_number": "4111111111111111",
             "holder_name": "Ana Lucía Tipán Morales",
-            "from_account": "00104721",
+            "from_account": ACCOUNT,
             "amount_cents": 5000,
         },
     ),
@@ -167,17 +175,17 @@ PAYMENT = examples(
 CONFIRM = examples(
     pago=(
         "The e-mailed PIN, with the challenge's amount and payee",
-        {"pin": "4821", "amount_cents": 3245, "payee": "servicio:CNEL_EP:1000123456:1"},
+        {"pin": PIN, "amount_cents": 3245, "payee": "servicio:CNEL_EP:1000123456:1"},
     ),
     beneficiario=(
         "A new beneficiary has no amount",
-        {"pin": "4821", "amount_cents": None, "payee": "externa:0036:02005987654"},
+        {"pin": PIN, "amount_cents": None, "payee": "externa:0036:02005987654"},
     ),
 )
 
 # --- parameters -----------------------------------------------------------------------------------
 
-ACCOUNT_NUMBER = examples(vista=("Ahorro a la vista", "00104721"), personal=("Ahorro", "00204722"))
+ACCOUNT_NUMBER = examples(vista=("Ahorro a la vista", ACCOUNT), personal=("Ahorro", "00204722"))
 DAY_FROM = examples(month=("From the 1st", "2026-11-01"))
 DAY_TO = examples(month=("To the 25th", "2026-11-25"))
 LOOKUP_NUMBER = examples(

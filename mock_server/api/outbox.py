@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from mock_server.api.deps import Conn
-from mock_server.api.errors import ERROR_RESPONSE
+from mock_server.api.errors import error_responses
 from mock_server.domain import mail
 from sjvirtual_tui.models import OutboxMessage
 
-router = APIRouter(tags=["demo"], responses={500: ERROR_RESPONSE})
+router = APIRouter(tags=["demo"], responses=error_responses(500))
 
 
 @router.get(

@@ -12,13 +12,21 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
 
 from mock_server.api import openapi_examples as ex
-from mock_server.api.deps import DIGITS, Conn, Member, State
-from mock_server.api.errors import ERROR_RESPONSE
-from mock_server.api.idempotency import Idempotency, Outcome, member_idempotency
+from mock_server.api.deps import (
+    DIGITS,
+    NO_CONTENT,
+    Conn,
+    ListLimit,
+    Member,
+    State,
+    record_id,
+)
+from mock_server.api.errors import ONE_RECORD, PIN_START, SESSION_ROUTES, error_responses
+from mock_server.api.idempotency import Idempotency, MemberKey, Outcome, member_idempotency
+from mock_server.api.pin_start import start_with_pin
 from mock_server.api.socio import Clearing, SettledSocio, Socio
 from mock_server.domain import operations, payments
 from sjvirtual_tui.models import (
-    MAX_ID,
     Bill,
     Biller,
     BillerCode,
@@ -32,26 +40,21 @@ from sjvirtual_tui.models import (
     ServicePaymentRequest,
 )
 
-router = APIRouter(
-    tags=["payments"],
-    responses={401: ERROR_RESPONSE, 403: ERROR_RESPONSE, 500: ERROR_RESPONSE},
-)
+router = APIRouter(tags=["payments"], responses=SESSION_ROUTES)
 
 # The number of a card of another institution is a secret field: the idempotency record keeps
 # only an argon2 hash of it (the payment itself keeps its last 4 digits).
 PaymentKey = Annotated[Idempotency, Depends(member_idempotency("card_number"))]
-FrequentKey = Annotated[Idempotency, Depends(member_idempotency())]
 PaymentBody = Annotated[
     ServicePaymentRequest | CardPaymentRequest | ExternalCardPaymentRequest,
     Body(discriminator="kind", openapi_examples=ex.PAYMENT),
 ]
-PaymentId = Annotated[int, Path(ge=1, le=MAX_ID, description="The payment's id."), DIGITS]
-FrequentId = Annotated[int, Path(ge=1, le=MAX_ID, description="The frequent service's id."), DIGITS]
+PaymentId = Annotated[int, record_id("payment"), DIGITS]
+FrequentId = Annotated[int, record_id("frequent service"), DIGITS]
 BillerCodePath = Annotated[
     BillerCode,
     Path(description="The biller's code, e.g. CNEL_EP.", openapi_examples=ex.BILLER_CODE),
 ]
-MAX_LIST = 200
 
 
 # --- the catalog and CONSULTAR -------------------------------------------------------------------
@@ -60,7 +63,7 @@ MAX_LIST = 200
 @router.get(
     "/billers",
     response_model=list[Biller],
-    responses={422: ERROR_RESPONSE},
+    responses=error_responses(422),
     summary="The billers, by category and name; q matches name, code or category",
 )
 def billers(
@@ -82,7 +85,7 @@ def billers(
 @router.get(
     "/billers/{biller_code}/bills",
     response_model=Bill,
-    responses={404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    responses=error_responses(404, 422),
     summary="CONSULTAR: the oldest pending bill of a reference (holder partly masked)",
 )
 def consult(
@@ -116,13 +119,13 @@ def get_frequent_services(member: Socio, conn: Conn) -> list[FrequentService]:
     "/frequent-services",
     status_code=201,
     response_model=FrequentService,
-    responses={409: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    responses=error_responses(409, 422),
     summary="Save a biller + reference with an alias (no PIN: it moves no money)",
 )
 def add_frequent_service(
     body: Annotated[FrequentServiceRequest, Body(openapi_examples=ex.FREQUENT_SERVICE)],
     member: Socio,
-    idem: FrequentKey,
+    idem: MemberKey,
     state: State,
     conn: Conn,
 ) -> Response:
@@ -142,13 +145,12 @@ def add_frequent_service(
 
 @router.delete(
     "/frequent-services/{frequent_id:int}",
-    status_code=204,
-    response_class=Response,
-    responses={404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    **NO_CONTENT,
+    responses=ONE_RECORD,
     summary="Remove a saved service",
 )
 def delete_frequent_service(
-    frequent_id: FrequentId, member: Socio, idem: FrequentKey, conn: Conn
+    frequent_id: FrequentId, member: Socio, idem: MemberKey, conn: Conn
 ) -> Response:
     def effect() -> Outcome:
         payments.delete_frequent(conn, member, frequent_id)
@@ -164,7 +166,7 @@ def delete_frequent_service(
     "/payments",
     status_code=201,
     response_model=PaymentStart,
-    responses={404: ERROR_RESPONSE, 409: ERROR_RESPONSE, 422: ERROR_RESPONSE, 429: ERROR_RESPONSE},
+    responses=PIN_START,
     summary="Start a payment (service, own card, card of another institution); PIN e-mailed",
 )
 def start_payment(
@@ -175,39 +177,32 @@ def start_payment(
     clearing: Clearing,
     conn: Conn,
 ) -> Response:
-    replayed = idem.stored_answer(conn)
-    if replayed is not None:
-        return replayed
-    operations.catch_up(conn, state.clock, clearing.delay_seconds)  # funds and limits
-    prepared = operations.prepare_payment(conn, state.passwords, member, state.clock.now(), body)
-
-    def effect() -> Outcome:
-        started = operations.start_payment(
-            conn, state.passwords, prepared, member, state.clock.now(), body, state.pin_limits
-        )
-        return Outcome(201, started)
-
-    return idem.run(conn, effect)
+    return start_with_pin(
+        state,
+        clearing,
+        conn,
+        member,
+        idem,
+        body,
+        operations.prepare_payment,
+        operations.start_payment,
+    )
 
 
 @router.get(
     "/payments",
     response_model=list[Payment],
-    responses={422: ERROR_RESPONSE},
+    responses=error_responses(422),
     summary="The member's executed payments (completada, en_proceso, rechazada), newest first",
 )
-def list_payments(
-    member: SettledSocio,
-    conn: Conn,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIST), DIGITS] = 50,
-) -> list[Payment]:
+def list_payments(member: SettledSocio, conn: Conn, limit: ListLimit = 50) -> list[Payment]:
     return payments.list_payments(conn, member, limit)
 
 
 @router.get(
     "/payments/{payment_id:int}",
     response_model=Payment,
-    responses={404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    responses=ONE_RECORD,
     summary="One of the member's payments (any status): its receipt once executed",
 )
 def get_payment(payment_id: PaymentId, member: SettledSocio, conn: Conn) -> Payment:

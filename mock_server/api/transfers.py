@@ -13,7 +13,7 @@ from collections.abc import Callable, Coroutine
 from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Request, Response
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
@@ -21,27 +21,28 @@ from mock_server.api import openapi_examples as ex
 from mock_server.api.deps import (
     DIGITS,
     Conn,
+    ListLimit,
     ServerState,
     State,
     bearer_credentials,
+    record_id,
 )
-from mock_server.api.errors import ERROR_RESPONSE
+from mock_server.api.errors import ONE_RECORD, PIN_START, SESSION_ROUTES, error_responses
 from mock_server.api.idempotency import (
     KEY_HEADER,
     KEY_PATTERN,
     UNPARSED,
-    Idempotency,
     KeyHeader,
     Outcome,
     member_key,
 )
+from mock_server.api.pin_start import start_with_pin
 from mock_server.api.socio import SettledSocio, SocioRequest, socio_of
 from mock_server.domain import limits as transfer_limits
 from mock_server.domain import operations, transfers
 from mock_server.domain.clearing import ClearingSettings
 from mock_server.domain.members import CurrentMember
 from sjvirtual_tui.models import (
-    MAX_ID,
     Transfer,
     TransferKind,
     TransferLimits,
@@ -52,13 +53,9 @@ from sjvirtual_tui.models import (
 if TYPE_CHECKING:
     from mock_server.store import Connection
 
-router = APIRouter(
-    tags=["transfers"],
-    responses={401: ERROR_RESPONSE, 403: ERROR_RESPONSE, 500: ERROR_RESPONSE},
-)
+router = APIRouter(tags=["transfers"], responses=SESSION_ROUTES)
 
-TransferId = Annotated[int, Path(ge=1, le=MAX_ID, description="The transfer's id."), DIGITS]
-MAX_LIST = 200
+TransferId = Annotated[int, record_id("transfer"), DIGITS]
 
 # KEY_PATTERN without its anchors, for fullmatch ("$" would let a trailing newline through).
 _KEY = re.compile(KEY_PATTERN.removeprefix("^").removesuffix("$"))
@@ -125,7 +122,7 @@ router.add_api_route(
     methods=["POST"],
     status_code=201,
     response_model=TransferStart,
-    responses={404: ERROR_RESPONSE, 409: ERROR_RESPONSE, 422: ERROR_RESPONSE, 429: ERROR_RESPONSE},
+    responses=PIN_START,
     summary="Start a transfer: propias are executed at once, the others wait for their PIN",
     route_class_override=_StartTransferRoute,
 )
@@ -157,7 +154,18 @@ async def _start(
                 return propias()
             return await run_in_threadpool(propias)
         clearing: ClearingSettings = request.app.state.clearing
-        return await run_in_threadpool(_start_with_pin, state, clearing, conn, member, idem, body)
+        # internas and interbancarias: stored pendiente_verificacion with a PIN challenge.
+        return await run_in_threadpool(
+            start_with_pin,
+            state,
+            clearing,
+            conn,
+            member,
+            idem,
+            body,
+            operations.prepare_transfer,
+            operations.start_transfer,
+        )
     finally:
         state.connections.release(conn)
 
@@ -172,48 +180,20 @@ def _execute_propias(
     return Outcome(201, started)
 
 
-def _start_with_pin(
-    state: ServerState,
-    clearing: ClearingSettings,
-    conn: Connection,
-    member: CurrentMember,
-    idem: Idempotency,
-    body: TransferRequest,
-) -> Response:
-    """internas and interbancarias: stored pendiente_verificacion with a PIN challenge."""
-    replayed = idem.stored_answer(conn)
-    if replayed is not None:
-        return replayed
-    operations.catch_up(conn, state.clock, clearing.delay_seconds)
-    prepared = operations.prepare_transfer(conn, state.passwords, member, state.clock.now(), body)
-
-    def effect() -> Outcome:
-        started = operations.start_transfer(
-            conn, state.passwords, prepared, member, state.clock.now(), body, state.pin_limits
-        )
-        return Outcome(201, started)
-
-    return idem.run(conn, effect)
-
-
 @router.get(
     "/transfers",
     response_model=list[Transfer],
-    responses={422: ERROR_RESPONSE},
+    responses=error_responses(422),
     summary="The member's executed transfers (completada, en_proceso, rechazada), newest first",
 )
-def list_transfers(
-    member: SettledSocio,
-    conn: Conn,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIST), DIGITS] = 50,
-) -> list[Transfer]:
+def list_transfers(member: SettledSocio, conn: Conn, limit: ListLimit = 50) -> list[Transfer]:
     return transfers.list_transfers(conn, member, limit)
 
 
 @router.get(
     "/transfers/{transfer_id:int}",
     response_model=Transfer,
-    responses={404: ERROR_RESPONSE, 422: ERROR_RESPONSE},
+    responses=ONE_RECORD,
     summary="One of the member's transfers (any status): its receipt once executed",
 )
 def get_transfer(transfer_id: TransferId, member: SettledSocio, conn: Conn) -> Transfer:

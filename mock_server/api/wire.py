@@ -15,9 +15,10 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from mock_server.api.errors import invalid_text_response
+from mock_server.i18n import HttpMiddleware
 
 # A JSON escape of a surrogate (\ud800-\udfff): a quick test before parsing the body. A pair
 # (an emoji written as two escapes) matches too; the parse tells a pair from a lone one.
@@ -105,7 +106,7 @@ def _header_names(scope: Scope) -> Iterator[bytes]:
         yield name
 
 
-class UnicodeGuard:
+class UnicodeGuard(HttpMiddleware):
     """Refuses, with a 422 naming the field, a request whose path, query, headers or body
     hold text that is not Unicode (raw bytes that are not UTF-8, or a lone surrogate escaped
     in the JSON body). Runs inside :class:`mock_server.i18n.LanguageMiddleware`.
@@ -114,13 +115,7 @@ class UnicodeGuard:
     bodies are small JSON documents); one without is handed on untouched.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         fault = request_fault(scope)
         if fault is not None:
             await invalid_text_response(fault, scope["path"])(scope, receive, send)
