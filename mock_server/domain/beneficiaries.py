@@ -21,7 +21,7 @@ from mock_server.domain.pin_limits import PinLimits
 from mock_server.domain.security import PasswordChecker
 from mock_server.domain.text import clean_text, invalid
 from mock_server.i18n import N_, _
-from mock_server.store import Connection, Row, contacts
+from mock_server.store import Connection, Row
 from mock_server.store import beneficiaries as store
 from mock_server.store import challenges as challenge_store
 from mock_server.store import operations as operation_store
@@ -299,8 +299,7 @@ def confirm_beneficiary(
         now,
     )
     beneficiary = beneficiary_model(own_beneficiary(conn, member.id, beneficiary_id))
-    whom = contacts.of_member(conn, member.id)
-    with mail.writing_to(conn, member.id, whom["language"]):
+    with mail.to_member(conn, member.id) as whom:
         type_label = (
             ACCOUNT_TYPE_LABELS[AccountType(beneficiary.account_type)]
             if interna
@@ -311,9 +310,7 @@ def confirm_beneficiary(
         mail.beneficiary_added(
             conn,
             now,
-            to=whom["email"],
-            member_id=member.id,
-            name=whom["full_name"],
+            **whom,
             description=_(
                 "Titular: {name}\nInstitución: {institution}\n{account_type} número {number}"
             ).format(
@@ -322,7 +319,6 @@ def confirm_beneficiary(
                 account_type=type_label,
                 number=beneficiary.number,
             ),
-            language=whom["language"],
         )
     return beneficiary
 

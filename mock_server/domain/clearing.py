@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from mock_server.domain import mail, reasons
 from mock_server.domain.clock import Clock
@@ -28,7 +29,7 @@ from mock_server.domain.ledger import (
 from mock_server.domain.money import money
 from mock_server.domain.transfers import destination_text
 from mock_server.i18n import _
-from mock_server.store import Connection, write_transaction
+from mock_server.store import Connection, Row, write_transaction
 from mock_server.store import clearing as store
 from mock_server.store import operations as operation_store
 from mock_server.testing import pause_before_clearing_lock
@@ -67,64 +68,43 @@ def settle_due(conn: Connection, clock: Clock, delay_seconds: int) -> int:
     return settled
 
 
+@dataclass(frozen=True)
+class _Settlement:
+    """What differs between settling a transfer and a payment to a card of another
+    institution: the rest (the journal, the status, the e-mail) is one settlement."""
+
+    table: Literal["transfers", "payments"]  # the operation's table
+    kind_suffix: str  # of the journal kinds: liquidacion{suffix} / devolucion{suffix}
+    institution: str
+    destination: str  # the account or card the money went to, in the Salidas movement
+    refusal: str  # why the clearing refused it, in the journal and the refund
+    returned: str  # what the refund gives back: "transferencia", "pago de tarjeta"
+    refused_reason: str  # the stored reason of a refusal (mock_server.domain.reasons)
+    texts: mail.Settled  # of the e-mail on the answer
+    notice: dict[str, str]  # what those texts name beyond the reference and the amount
+
+
 def settle(conn: Connection, transfer_id: int, now: datetime) -> bool:
     """The clearing's answer for one transfer (inside the caller's write transaction).
 
     False when the transfer is no longer en_proceso (settled by someone else meanwhile).
     """
-    row = store.transfer_in_process(conn, transfer_id)
+    row = store.in_process(conn, "transfers", transfer_id)
     if row is None:
         return False
-    reference = row["reference"]
-    compensacion = internal_account_id(conn, COMPENSACION_NUMBER)
-    reason: str | None = None
-    if not row["closed"]:
-        status = "completada"
-        journal_id = post_transfer(
-            conn,
-            now,
-            kind="liquidacion",
-            description=f"Liquidación de {reference} con {row['to_institution']}",
-            reference=reference,
-            amount_cents=row["amount_cents"],
-            debit=Leg(compensacion, f"Liquidación {reference} · {row['to_institution']}"),
-            credit=Leg(
-                internal_account_id(conn, SALIDAS_NUMBER),
-                f"{reference} a {row['to_institution']} · cta. {row['to_account']}",
-            ),
-        )
-    else:
-        status = "rechazada"
-        reason = reasons.stored(reasons.ACCOUNT_CLOSED, institution=row["to_institution"])
-        journal_id = post_transfer(
-            conn,
-            now,
-            kind="devolucion",
-            description=f"Devolución de {reference}: cuenta destino cerrada",
-            reference=reference,
-            amount_cents=row["amount_cents"],
-            debit=Leg(compensacion, f"Devolución {reference} · cta. {row['from_number']}"),
-            credit=Leg(
-                row["from_account_id"],
-                f"Devolución de transferencia · {reference} · cuenta destino cerrada",
-            ),
-        )
-    operation_store.mark_settled(conn, "transfers", transfer_id, status, now, journal_id, reason)
-    # Written to the member who made the transfer, in its language (whoever's request this is).
-    with mail.writing_to(conn, row["member_id"], row["language"]):
-        mail.transfer_settled(
-            conn,
-            now,
-            to=row["email"],
-            member_id=row["member_id"],
-            name=row["full_name"],
-            reference=reference,
-            destination=destination_text(row),
-            amount=money(row["amount_cents"]),
-            returned_to=row["from_number"] if status == "rechazada" else None,
-            reason=reasons.shown(reason),
-            language=row["language"],
-        )
+    institution = row["to_institution"]
+    settlement = _Settlement(
+        table="transfers",
+        kind_suffix="",
+        institution=institution,
+        destination=f"cta. {row['to_account']}",
+        refusal="cuenta destino cerrada",
+        returned="transferencia",
+        refused_reason=reasons.stored(reasons.ACCOUNT_CLOSED, institution=institution),
+        texts=mail.TRANSFER_SETTLED,
+        notice={"destination": destination_text(row)},
+    )
+    _settle(conn, transfer_id, row, settlement, now)
     return True
 
 
@@ -133,63 +113,75 @@ def settle_payment(conn: Connection, payment_id: int, now: datetime) -> bool:
     caller's write transaction): ``completada``, or ``rechazada`` for a cancelled card
     (``closed_external_cards``), with the money back in the origin. False when the payment is
     no longer en_proceso."""
-    row = store.payment_in_process(conn, payment_id)
+    row = store.in_process(conn, "payments", payment_id)
     if row is None:
         return False
-    reference, institution = row["reference"], row["institution_name"]
-    card = f"tarjeta **** {row['card_last4']}"
-    compensacion = internal_account_id(conn, COMPENSACION_NUMBER)
+    institution = row["institution_name"]
+    payee = _("la tarjeta {name} {number} de {holder}").format(
+        name=row["payee_name"], number=row["payee_reference"], holder=row["holder_name"]
+    )
+    settlement = _Settlement(
+        table="payments",
+        kind_suffix="_pago",
+        institution=institution,
+        destination=f"tarjeta **** {row['card_last4']}",
+        refusal="tarjeta cancelada",
+        returned="pago de tarjeta",
+        refused_reason=reasons.stored(
+            reasons.CARD_CANCELLED, institution=institution, last4=row["card_last4"]
+        ),
+        texts=mail.PAYMENT_SETTLED,
+        notice={"payee": payee},
+    )
+    _settle(conn, payment_id, row, settlement, now)
+    return True
+
+
+def _settle(conn: Connection, operation_id: int, row: Row, s: _Settlement, now: datetime) -> None:
+    """Settles one en_proceso operation: ``completada`` (Compensación -> Salidas), or
+    ``rechazada`` when the clearing refuses its destination (Compensación -> the origin)."""
+    reference = row["reference"]
     reason: str | None = None
     if not row["closed"]:
         status = "completada"
-        journal_id = post_transfer(
-            conn,
-            now,
-            kind="liquidacion_pago",
-            description=f"Liquidación de {reference} con {institution}",
-            reference=reference,
-            amount_cents=row["amount_cents"],
-            debit=Leg(compensacion, f"Liquidación {reference} · {institution}"),
-            credit=Leg(
-                internal_account_id(conn, SALIDAS_NUMBER), f"{reference} a {institution} · {card}"
-            ),
+        kind, description = "liquidacion", f"Liquidación de {reference} con {s.institution}"
+        debited = f"Liquidación {reference} · {s.institution}"
+        credit = Leg(
+            internal_account_id(conn, SALIDAS_NUMBER),
+            f"{reference} a {s.institution} · {s.destination}",
         )
     else:
-        status = "rechazada"
-        reason = reasons.stored(
-            reasons.CARD_CANCELLED, institution=institution, last4=row["card_last4"]
+        status, reason = "rechazada", s.refused_reason
+        kind, description = "devolucion", f"Devolución de {reference}: {s.refusal}"
+        debited = f"Devolución {reference} · cta. {row['from_number']}"
+        credit = Leg(
+            row["from_account_id"], f"Devolución de {s.returned} · {reference} · {s.refusal}"
         )
-        journal_id = post_transfer(
-            conn,
-            now,
-            kind="devolucion_pago",
-            description=f"Devolución de {reference}: tarjeta cancelada",
-            reference=reference,
-            amount_cents=row["amount_cents"],
-            debit=Leg(compensacion, f"Devolución {reference} · cta. {row['from_number']}"),
-            credit=Leg(
-                row["from_account_id"],
-                f"Devolución de pago de tarjeta · {reference} · tarjeta cancelada",
-            ),
-        )
-    operation_store.mark_settled(conn, "payments", payment_id, status, now, journal_id, reason)
+    journal_id = post_transfer(
+        conn,
+        now,
+        kind=kind + s.kind_suffix,
+        description=description,
+        reference=reference,
+        amount_cents=row["amount_cents"],
+        debit=Leg(internal_account_id(conn, COMPENSACION_NUMBER), debited),
+        credit=credit,
+    )
+    operation_store.mark_settled(conn, s.table, operation_id, status, now, journal_id, reason)
+    # Written to the member who made it, in its language (whoever's request this is).
     with mail.writing_to(conn, row["member_id"], row["language"]):
-        mail.payment_settled(
+        mail.settled(
             conn,
             now,
+            s.texts,
+            {"reference": reference, "amount": money(row["amount_cents"]), **s.notice},
             to=row["email"],
             member_id=row["member_id"],
             name=row["full_name"],
-            reference=reference,
-            payee=_("la tarjeta {name} {number} de {holder}").format(
-                name=row["payee_name"], number=row["payee_reference"], holder=row["holder_name"]
-            ),
-            amount=money(row["amount_cents"]),
             returned_to=row["from_number"] if status == "rechazada" else None,
             reason=reasons.shown(reason),
             language=row["language"],
         )
-    return True
 
 
 def anything_due(conn: Connection, now: datetime, delay_seconds: int) -> bool:

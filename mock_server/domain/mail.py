@@ -13,14 +13,14 @@ block. Data (names, institutions, billers, references, amounts) is never transla
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Protocol, TypedDict
+from typing import NamedTuple, Protocol, TypedDict
 
 from mock_server.domain.periods import period_text
 from mock_server.i18n import DEFAULT_LANGUAGE, N_, _, ngettext, use_language
-from mock_server.store import Connection, members
+from mock_server.store import Connection, contacts, members
 from mock_server.store import mail as outbox
 from sjvirtual_tui.rules import local_datetime
 
@@ -84,6 +84,30 @@ def writing_to(
         yield
 
 
+class Recipient(TypedDict):
+    """A member's e-mail: the keywords of the receipts below, language included."""
+
+    to: str
+    member_id: int
+    name: str
+    language: str
+
+
+@contextmanager
+def to_member(conn: Connection, member_id: int) -> Iterator[Recipient]:
+    """The member's contact, read once, with ``_()`` in the language of the member's e-mails
+    inside this block: ``with to_member(conn, id) as whom: mail.payment_receipt(conn, now,
+    **whom, ...)``."""
+    whom = contacts.of_member(conn, member_id)
+    with writing_to(conn, member_id, whom["language"]):
+        yield {
+            "to": whom["email"],
+            "member_id": member_id,
+            "name": whom["full_name"],
+            "language": whom["language"],
+        }
+
+
 def send(
     conn: Connection,
     now: datetime,
@@ -96,6 +120,33 @@ def send(
     """Stores one e-mail; the signature is added in the current language (call it inside
     :func:`writing_to`)."""
     outbox.insert(conn, to, member_id, subject, f"{body}\n\n{_(SIGNATURE)}\n", now)
+
+
+@contextmanager
+def _letter(
+    conn: Connection,
+    now: datetime,
+    *,
+    to: str,
+    member_id: int | None,
+    name: str,
+    language: str | None = None,
+) -> Iterator[Callable[..., None]]:
+    """Every e-mail below: ``_()`` in the addressee's language inside this block, and
+    ``write(subject, *paragraphs)`` sends it, greeting ``name`` first."""
+
+    def write(subject: str, *paragraphs: str) -> None:
+        send(
+            conn,
+            now,
+            to=to,
+            member_id=member_id,
+            subject=subject,
+            body=_paragraphs(_greeting(name), *paragraphs),
+        )
+
+    with writing_to(conn, member_id, language):
+        yield write
 
 
 def _when(value: datetime) -> str:
@@ -126,37 +177,27 @@ def approval(
     code: str,
     language: str | None = None,
 ) -> None:
-    with writing_to(conn, member_id, language):
-        send(
-            conn,
-            now,
-            to=to,
-            member_id=member_id,
-            subject=_("Solicitud aprobada: ESTABLECER CONTRASEÑA"),
-            body=_paragraphs(
-                _greeting(name),
-                _(
-                    "Su solicitud {reference} de registro en SAN JOSÉ S.J. VIRTUAL fue APROBADA."
-                ).format(reference=reference),
-                _("Su usuario: {username}\nSu código para ESTABLECER CONTRASEÑA: {code}").format(
-                    username=username, code=code
-                ),
-                _(
-                    "El código vale 24 horas y sirve una sola vez. Para usarlo, en la pantalla "
-                    "de ingreso pulse F3 ESTABLECER CONTRASEÑA, o ejecute:"
-                ),
-                f"    sjvirtual set-password {code}",
-                _(
-                    "La contraseña debe tener al menos 8 caracteres, un número y una letra "
-                    "mayúscula."
-                ),
-                _(
-                    "PRIMER INGRESO: cuando ingrese por primera vez con su usuario verá una "
-                    "imagen cualquiera junto a él; es normal, todavía no tiene una. En el paso "
-                    "siguiente escogerá su imagen de seguridad, y la verá cada vez que ingrese."
-                ),
-                _("Si usted no pidió este registro, comuníquese con la cooperativa."),
+    with _letter(conn, now, to=to, member_id=member_id, name=name, language=language) as write:
+        write(
+            _("Solicitud aprobada: ESTABLECER CONTRASEÑA"),
+            _("Su solicitud {reference} de registro en SAN JOSÉ S.J. VIRTUAL fue APROBADA.").format(
+                reference=reference
             ),
+            _("Su usuario: {username}\nSu código para ESTABLECER CONTRASEÑA: {code}").format(
+                username=username, code=code
+            ),
+            _(
+                "El código vale 24 horas y sirve una sola vez. Para usarlo, en la pantalla "
+                "de ingreso pulse F3 ESTABLECER CONTRASEÑA, o ejecute:"
+            ),
+            f"    sjvirtual set-password {code}",
+            _("La contraseña debe tener al menos 8 caracteres, un número y una letra mayúscula."),
+            _(
+                "PRIMER INGRESO: cuando ingrese por primera vez con su usuario verá una "
+                "imagen cualquiera junto a él; es normal, todavía no tiene una. En el paso "
+                "siguiente escogerá su imagen de seguridad, y la verá cada vez que ingrese."
+            ),
+            _("Si usted no pidió este registro, comuníquese con la cooperativa."),
         )
 
 
@@ -171,24 +212,17 @@ def rejection(
     language: str = DEFAULT_LANGUAGE,
 ) -> None:
     """To an applicant who has no user: in the language the request was filed in."""
-    with writing_to(conn, None, language):
-        send(
-            conn,
-            now,
-            to=to,
-            member_id=None,
-            subject=_("Solicitud de registro no aprobada"),
-            body=_paragraphs(
-                _greeting(name),
-                _(
-                    "Su solicitud {reference} de registro en SAN JOSÉ S.J. VIRTUAL no fue aprobada."
-                ).format(reference=reference),
-                _("Motivo: {reason}").format(reason=reason),
-                _(
-                    "Puede presentar una nueva solicitud con los datos corregidos (REGISTRARSE "
-                    "en la pantalla de ingreso) o acercarse a cualquier agencia de la "
-                    "cooperativa."
-                ),
+    with _letter(conn, now, to=to, member_id=None, name=name, language=language) as write:
+        write(
+            _("Solicitud de registro no aprobada"),
+            _(
+                "Su solicitud {reference} de registro en SAN JOSÉ S.J. VIRTUAL no fue aprobada."
+            ).format(reference=reference),
+            _("Motivo: {reason}").format(reason=reason),
+            _(
+                "Puede presentar una nueva solicitud con los datos corregidos (REGISTRARSE "
+                "en la pantalla de ingreso) o acercarse a cualquier agencia de la "
+                "cooperativa."
             ),
         )
 
@@ -196,48 +230,34 @@ def rejection(
 def password_set(
     conn: Connection, now: datetime, *, to: str, member_id: int, name: str, username: str
 ) -> None:
-    with writing_to(conn, member_id):
-        send(
-            conn,
-            now,
-            to=to,
-            member_id=member_id,
-            subject=_("Contraseña establecida"),
-            body=_paragraphs(
-                _greeting(name),
-                _("La contraseña de su usuario {username} quedó establecida el {when}.").format(
-                    username=username, when=_when(now)
-                ),
-                _(
-                    "Ahora haga su PRIMER INGRESO: escriba su usuario, pulse INGRESAR y luego su "
-                    "contraseña. Le pediremos una contraseña nueva, su imagen de seguridad, una "
-                    "pregunta secreta y una pregunta de seguridad."
-                ),
-                _(_NOT_YOU_CHANGE),
+    with _letter(conn, now, to=to, member_id=member_id, name=name) as write:
+        write(
+            _("Contraseña establecida"),
+            _("La contraseña de su usuario {username} quedó establecida el {when}.").format(
+                username=username, when=_when(now)
             ),
+            _(
+                "Ahora haga su PRIMER INGRESO: escriba su usuario, pulse INGRESAR y luego su "
+                "contraseña. Le pediremos una contraseña nueva, su imagen de seguridad, una "
+                "pregunta secreta y una pregunta de seguridad."
+            ),
+            _(_NOT_YOU_CHANGE),
         )
 
 
 def account_ready(
     conn: Connection, now: datetime, *, to: str, member_id: int, name: str, username: str
 ) -> None:
-    with writing_to(conn, member_id):
-        send(
-            conn,
-            now,
-            to=to,
-            member_id=member_id,
-            subject=_("Su cuenta está lista"),
-            body=_paragraphs(
-                _greeting(name),
-                _(
-                    "Su cuenta está lista y configurada para ingresar en SAN JOSÉ S.J. VIRTUAL "
-                    "con su usuario {username}."
-                ).format(username=username),
-                _(
-                    "Cada vez que ingrese verá la imagen de seguridad que escogió. Si no la ve, "
-                    "no escriba su contraseña y comuníquese con la cooperativa."
-                ),
+    with _letter(conn, now, to=to, member_id=member_id, name=name) as write:
+        write(
+            _("Su cuenta está lista"),
+            _(
+                "Su cuenta está lista y configurada para ingresar en SAN JOSÉ S.J. VIRTUAL "
+                "con su usuario {username}."
+            ).format(username=username),
+            _(
+                "Cada vez que ingrese verá la imagen de seguridad que escogió. Si no la ve, "
+                "no escriba su contraseña y comuníquese con la cooperativa."
             ),
         )
 
@@ -245,24 +265,17 @@ def account_ready(
 def recovery_code(
     conn: Connection, now: datetime, *, to: str, member_id: int, name: str, code: str
 ) -> None:
-    with writing_to(conn, member_id):
-        send(
-            conn,
-            now,
-            to=to,
-            member_id=member_id,
-            subject=_("Código para recuperar su contraseña"),
-            body=_paragraphs(
-                _greeting(name),
-                _("Su código para recuperar la contraseña es: {code}").format(code=code),
-                _(
-                    "Vale 15 minutos y sirve una sola vez; si pide otro, este deja de valer. "
-                    "Escríbalo en ¿Olvidó su contraseña?: después verá sus preguntas secretas."
-                ),
-                _(
-                    "Si usted no lo pidió, ignore este correo: su contraseña no cambia sin sus "
-                    "respuestas y este código."
-                ),
+    with _letter(conn, now, to=to, member_id=member_id, name=name) as write:
+        write(
+            _("Código para recuperar su contraseña"),
+            _("Su código para recuperar la contraseña es: {code}").format(code=code),
+            _(
+                "Vale 15 minutos y sirve una sola vez; si pide otro, este deja de valer. "
+                "Escríbalo en ¿Olvidó su contraseña?: después verá sus preguntas secretas."
+            ),
+            _(
+                "Si usted no lo pidió, ignore este correo: su contraseña no cambia sin sus "
+                "respuestas y este código."
             ),
         )
 
@@ -270,22 +283,15 @@ def recovery_code(
 def password_recovered(
     conn: Connection, now: datetime, *, to: str, member_id: int, name: str, username: str
 ) -> None:
-    with writing_to(conn, member_id):
-        send(
-            conn,
-            now,
-            to=to,
-            member_id=member_id,
-            subject=_("Su contraseña fue cambiada"),
-            body=_paragraphs(
-                _greeting(name),
-                _(
-                    "La contraseña de su usuario {username} se cambió con ¿Olvidó su contraseña? "
-                    "el {when}. Todas las sesiones abiertas con la contraseña anterior se "
-                    "cerraron."
-                ).format(username=username, when=_when(now)),
-                _(_NOT_YOU_CHANGE),
-            ),
+    with _letter(conn, now, to=to, member_id=member_id, name=name) as write:
+        write(
+            _("Su contraseña fue cambiada"),
+            _(
+                "La contraseña de su usuario {username} se cambió con ¿Olvidó su contraseña? "
+                "el {when}. Todas las sesiones abiertas con la contraseña anterior se "
+                "cerraron."
+            ).format(username=username, when=_when(now)),
+            _(_NOT_YOU_CHANGE),
         )
 
 
@@ -300,25 +306,15 @@ def new_device(
     language: str | None = None,
 ) -> None:
     """A login from a terminal the member has not used before (no or an unknown device token)."""
-    with writing_to(conn, member_id, language):
-        send(
-            conn,
-            now,
-            to=to,
-            member_id=member_id,
-            subject=_("Nuevo ingreso desde un terminal nuevo"),
-            body=_paragraphs(
-                _greeting(name),
-                _(
-                    "Su usuario {username} ingresó a SAN JOSÉ S.J. VIRTUAL desde un terminal "
-                    "nuevo el {when} (hora de Ecuador)."
-                ).format(username=username, when=_when(now)),
-                _(
-                    "Si fue usted, no tiene que hacer nada: en ese terminal no le volveremos a "
-                    "avisar."
-                ),
-                _("Si no fue usted, cambie su contraseña y comuníquese con la cooperativa."),
-            ),
+    with _letter(conn, now, to=to, member_id=member_id, name=name, language=language) as write:
+        write(
+            _("Nuevo ingreso desde un terminal nuevo"),
+            _(
+                "Su usuario {username} ingresó a SAN JOSÉ S.J. VIRTUAL desde un terminal "
+                "nuevo el {when} (hora de Ecuador)."
+            ).format(username=username, when=_when(now)),
+            _("Si fue usted, no tiene que hacer nada: en ese terminal no le volveremos a avisar."),
+            _("Si no fue usted, cambie su contraseña y comuníquese con la cooperativa."),
         )
 
 
@@ -341,25 +337,18 @@ def verification_pin(
 
     ``confirms``: what the PIN confirms, written in the member's language (inside
     :func:`writing_to`)."""
-    with writing_to(conn, member_id, language):
-        send(
-            conn,
-            now,
-            to=to,
-            member_id=member_id,
-            subject=_("PIN de verificación"),
-            body=_paragraphs(
-                _greeting(name),
-                _("PIN de verificación: {pin}").format(pin=pin),
-                _("Este PIN confirma {what}, y nada más.").format(what=confirms),
-                _(
-                    "Vale 5 minutos (hasta el {when}), sirve una sola vez y admite 3 intentos. "
-                    "Escríbalo en la pantalla de confirmación y presione CONFIRMAR."
-                ).format(when=_when(expires_at)),
-                _(
-                    "Si usted no inició esta operación, no comparta este PIN con nadie y "
-                    "comuníquese con la cooperativa."
-                ),
+    with _letter(conn, now, to=to, member_id=member_id, name=name, language=language) as write:
+        write(
+            _("PIN de verificación"),
+            _("PIN de verificación: {pin}").format(pin=pin),
+            _("Este PIN confirma {what}, y nada más.").format(what=confirms),
+            _(
+                "Vale 5 minutos (hasta el {when}), sirve una sola vez y admite 3 intentos. "
+                "Escríbalo en la pantalla de confirmación y presione CONFIRMAR."
+            ).format(when=_when(expires_at)),
+            _(
+                "Si usted no inició esta operación, no comparta este PIN con nadie y "
+                "comuníquese con la cooperativa."
             ),
         )
 
@@ -374,32 +363,25 @@ def locked_by_pin(
     wrong: int,
 ) -> None:
     """The member's user was locked by ``wrong`` wrong verification PINs in a row."""
-    with writing_to(conn, member_id):
-        send(
-            conn,
-            now,
-            to=to,
-            member_id=member_id,
-            subject=_("Su usuario de S.J. Virtual fue bloqueado"),
-            body=_paragraphs(
-                _greeting(name),
-                ngettext(
-                    "El {when} se ingresó mal el PIN de verificación {wrong} vez, y por su "
-                    "seguridad bloqueamos su usuario: se cerraron sus sesiones y se cancelaron "
-                    "las operaciones que esperaban su PIN. No se movió dinero.",
-                    "El {when} se ingresó mal el PIN de verificación {wrong} veces seguidas, y "
-                    "por su seguridad bloqueamos su usuario: se cerraron sus sesiones y se "
-                    "cancelaron las operaciones que esperaban su PIN. No se movió dinero.",
-                    wrong,
-                ).format(when=_when(now), wrong=wrong),
-                _(
-                    "Para desbloquearlo, recupere su contraseña con la opción ¿Olvidó su "
-                    "contraseña? o acérquese a una agencia de la cooperativa."
-                ),
-                _(
-                    "Si no fue usted, alguien conoce su contraseña: cámbiela al recuperarla y "
-                    "comuníquese con la cooperativa."
-                ),
+    with _letter(conn, now, to=to, member_id=member_id, name=name) as write:
+        write(
+            _("Su usuario de S.J. Virtual fue bloqueado"),
+            ngettext(
+                "El {when} se ingresó mal el PIN de verificación {wrong} vez, y por su "
+                "seguridad bloqueamos su usuario: se cerraron sus sesiones y se cancelaron "
+                "las operaciones que esperaban su PIN. No se movió dinero.",
+                "El {when} se ingresó mal el PIN de verificación {wrong} veces seguidas, y "
+                "por su seguridad bloqueamos su usuario: se cerraron sus sesiones y se "
+                "cancelaron las operaciones que esperaban su PIN. No se movió dinero.",
+                wrong,
+            ).format(when=_when(now), wrong=wrong),
+            _(
+                "Para desbloquearlo, recupere su contraseña con la opción ¿Olvidó su "
+                "contraseña? o acérquese a una agencia de la cooperativa."
+            ),
+            _(
+                "Si no fue usted, alguien conoce su contraseña: cámbiela al recuperarla y "
+                "comuníquese con la cooperativa."
             ),
         )
 
@@ -416,22 +398,15 @@ def beneficiary_added(
 ) -> None:
     """``description``: the account's lines, in the member's language (inside
     :func:`writing_to`)."""
-    with writing_to(conn, member_id, language):
-        send(
-            conn,
-            now,
-            to=to,
-            member_id=member_id,
-            subject=_("Nueva cuenta registrada"),
-            body=_paragraphs(
-                _greeting(name),
-                _("El {when} se registró en sus Productos de terceros la cuenta:").format(
-                    when=_when(now)
-                ),
-                description,
-                _("Desde ahora puede transferirle dinero con un PIN de verificación."),
-                _("Si usted no registró esta cuenta, comuníquese de inmediato con la cooperativa."),
+    with _letter(conn, now, to=to, member_id=member_id, name=name, language=language) as write:
+        write(
+            _("Nueva cuenta registrada"),
+            _("El {when} se registró en sus Productos de terceros la cuenta:").format(
+                when=_when(now)
             ),
+            description,
+            _("Desde ahora puede transferirle dinero con un PIN de verificación."),
+            _("Si usted no registró esta cuenta, comuníquese de inmediato con la cooperativa."),
         )
 
 
@@ -452,7 +427,7 @@ def transfer_receipt(
     language: str | None = None,
 ) -> None:
     """``destination`` and ``status`` in the member's language (inside :func:`writing_to`)."""
-    with writing_to(conn, member_id, language):
+    with _letter(conn, now, to=to, member_id=member_id, name=name, language=language) as write:
         lines = _(
             "Referencia: {reference}\n"
             "Fecha y hora: {when} (hora de Ecuador)\n"
@@ -470,75 +445,90 @@ def transfer_receipt(
             description=description,
             status=status,
         )
-        send(
-            conn,
-            now,
-            to=to,
-            member_id=member_id,
-            subject=_("Comprobante de transferencia {reference}").format(reference=reference),
-            body=_paragraphs(
-                _greeting(name),
-                _("COMPROBANTE DE TRANSFERENCIA"),
-                lines,
-                _(
-                    "Guarde este comprobante. Si usted no hizo esta transferencia, comuníquese "
-                    "de inmediato con la cooperativa."
-                ),
+        write(
+            _("Comprobante de transferencia {reference}").format(reference=reference),
+            _("COMPROBANTE DE TRANSFERENCIA"),
+            lines,
+            _(
+                "Guarde este comprobante. Si usted no hizo esta transferencia, comuníquese "
+                "de inmediato con la cooperativa."
             ),
         )
 
 
-def transfer_settled(
+class Settled(NamedTuple):
+    """The texts (N_() msgids) of one kind's e-mail on the clearing's answer."""
+
+    credited_subject: str
+    credited: str  # with {when}, the time of the answer
+    completed: str
+    refused_subject: str
+    refused: str
+    rejected: str
+
+
+TRANSFER_SETTLED = Settled(
+    credited_subject=N_("Transferencia {reference} acreditada"),
+    credited=N_(
+        "Su transferencia {reference} de {amount} a {destination} fue acreditada "
+        "por la otra institución el {when}."
+    ),
+    completed=N_("Estado: COMPLETADA"),
+    refused_subject=N_("Transferencia {reference} rechazada: dinero devuelto"),
+    refused=N_(
+        "Su transferencia {reference} de {amount} a {destination} fue rechazada por "
+        "la otra institución."
+    ),
+    rejected=N_("Estado: RECHAZADA"),
+)
+PAYMENT_SETTLED = Settled(
+    credited_subject=N_("Pago {reference} acreditado"),
+    credited=N_(
+        "Su pago {reference} de {amount} a {payee} fue acreditado por la otra "
+        "institución el {when}."
+    ),
+    completed=N_("Estado: COMPLETADO"),
+    refused_subject=N_("Pago {reference} rechazado: dinero devuelto"),
+    refused=N_("Su pago {reference} de {amount} a {payee} fue rechazado por la otra institución."),
+    rejected=N_("Estado: RECHAZADO"),
+)
+
+
+def settled(
     conn: Connection,
     now: datetime,
+    texts: Settled,
+    values: dict[str, str],
     *,
     to: str,
     member_id: int,
     name: str,
-    reference: str,
-    destination: str,
-    amount: str,
     returned_to: str | None,
     reason: str | None,
-    language: str | None = None,
+    language: str | None,
 ) -> None:
-    """The clearing's answer on an interbank transfer: credited, or returned with a reason.
-
-    ``destination`` and ``reason`` in the member's language (inside :func:`writing_to`)."""
-    with writing_to(conn, member_id, language):
-        values = {"reference": reference, "amount": amount, "destination": destination}
+    """The clearing's answer on an interbank transfer or a payment to a card of another
+    institution (``texts``: TRANSFER_SETTLED or PAYMENT_SETTLED; ``values``: the reference, the
+    amount and the destination or payee they name): credited, or refused with its ``reason``
+    and the money returned to ``returned_to``. ``values`` and ``reason`` in the member's
+    language (inside :func:`writing_to`)."""
+    with _letter(conn, now, to=to, member_id=member_id, name=name, language=language) as write:
         if returned_to is None:
-            subject = _("Transferencia {reference} acreditada").format(reference=reference)
+            subject = _(texts.credited_subject).format(**values)
             text = _paragraphs(
-                _(
-                    "Su transferencia {reference} de {amount} a {destination} fue acreditada "
-                    "por la otra institución el {when}."
-                ).format(**values, when=_when(now)),
-                _("Estado: COMPLETADA"),
+                _(texts.credited).format(**values, when=_when(now)), _(texts.completed)
             )
         else:
-            subject = _("Transferencia {reference} rechazada: dinero devuelto").format(
-                reference=reference
-            )
+            subject = _(texts.refused_subject).format(**values)
             text = _paragraphs(
-                _(
-                    "Su transferencia {reference} de {amount} a {destination} fue rechazada por "
-                    "la otra institución."
-                ).format(**values),
+                _(texts.refused).format(**values),
                 _("Motivo: {reason}").format(reason=reason),
                 _("Devolvimos {amount} a su cuenta {account} el {when}.").format(
-                    amount=amount, account=returned_to, when=_when(now)
+                    amount=values["amount"], account=returned_to, when=_when(now)
                 ),
-                _("Estado: RECHAZADA"),
+                _(texts.rejected),
             )
-        send(
-            conn,
-            now,
-            to=to,
-            member_id=member_id,
-            subject=subject,
-            body=_paragraphs(_greeting(name), text),
-        )
+        write(subject, text)
 
 
 # --- pago de servicios and pago de tarjetas -----------------------------------------------------
@@ -565,7 +555,7 @@ def payment_receipt(
     """COMPROBANTE DE PAGO: a service, a cooperative card or a card of another institution.
 
     ``status`` in the member's language (inside :func:`writing_to`)."""
-    with writing_to(conn, member_id, language):
+    with _letter(conn, now, to=to, member_id=member_id, name=name, language=language) as write:
         head = _(
             "Referencia: {reference}\n"
             "Fecha y hora: {when} (hora de Ecuador)\n"
@@ -585,72 +575,14 @@ def payment_receipt(
             _("Período: {period}").format(period=period_text(period)) + "\n" if period else ""
         )
         tail = _("Monto: {amount}\nEstado: {status}").format(amount=amount, status=status)
-        send(
-            conn,
-            now,
-            to=to,
-            member_id=member_id,
-            subject=_("Comprobante de pago {reference}").format(reference=reference),
-            body=_paragraphs(
-                _greeting(name),
-                _("COMPROBANTE DE PAGO"),
-                f"{head}\n{period_line}{tail}",
-                _(
-                    "Guarde este comprobante. Si usted no hizo este pago, comuníquese de "
-                    "inmediato con la cooperativa."
-                ),
+        write(
+            _("Comprobante de pago {reference}").format(reference=reference),
+            _("COMPROBANTE DE PAGO"),
+            f"{head}\n{period_line}{tail}",
+            _(
+                "Guarde este comprobante. Si usted no hizo este pago, comuníquese de "
+                "inmediato con la cooperativa."
             ),
-        )
-
-
-def payment_settled(
-    conn: Connection,
-    now: datetime,
-    *,
-    to: str,
-    member_id: int,
-    name: str,
-    reference: str,
-    payee: str,
-    amount: str,
-    returned_to: str | None,
-    reason: str | None,
-    language: str | None = None,
-) -> None:
-    """The clearing's answer on a payment to a card of another institution.
-
-    ``payee`` and ``reason`` in the member's language (inside :func:`writing_to`)."""
-    with writing_to(conn, member_id, language):
-        values = {"reference": reference, "amount": amount, "payee": payee}
-        if returned_to is None:
-            subject = _("Pago {reference} acreditado").format(reference=reference)
-            text = _paragraphs(
-                _(
-                    "Su pago {reference} de {amount} a {payee} fue acreditado por la otra "
-                    "institución el {when}."
-                ).format(**values, when=_when(now)),
-                _("Estado: COMPLETADO"),
-            )
-        else:
-            subject = _("Pago {reference} rechazado: dinero devuelto").format(reference=reference)
-            text = _paragraphs(
-                _(
-                    "Su pago {reference} de {amount} a {payee} fue rechazado por la otra "
-                    "institución."
-                ).format(**values),
-                _("Motivo: {reason}").format(reason=reason),
-                _("Devolvimos {amount} a su cuenta {account} el {when}.").format(
-                    amount=amount, account=returned_to, when=_when(now)
-                ),
-                _("Estado: RECHAZADO"),
-            )
-        send(
-            conn,
-            now,
-            to=to,
-            member_id=member_id,
-            subject=subject,
-            body=_paragraphs(_greeting(name), text),
         )
 
 

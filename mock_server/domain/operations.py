@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from mock_server.domain import beneficiaries, clearing, payments, pin, transfers
 from mock_server.domain.clock import Clock
@@ -57,47 +57,57 @@ class Kind(Protocol):
         ...
 
 
-class TransferOperation:
-    purpose = ChallengePurpose.TRANSFER
+@dataclass  # not frozen: Kind.purpose is a plain attribute
+class _Operation:
+    """A kind of the pipeline: the challenge's column that names its operation, how the
+    operation executes once confirmed and how it ends unconfirmed."""
+
+    purpose: ChallengePurpose
+    column: str  # of the challenge: transfer_id, payment_id, payload
+    result: str  # the field of ConfirmResult that carries what was executed
+    run: Callable[[Connection, CurrentMember, Any, datetime], Any]  # executes it, confirmed
+    # None: nothing is stored before the PIN (the challenge's payload was the whole request).
+    drop: Callable[[Connection, Any, str], None] | None
 
     def confirm(
         self, conn: Connection, member: CurrentMember, challenge: Row, now: datetime
     ) -> ConfirmResult:
-        transfer = transfers.confirm_transfer(conn, member, challenge["transfer_id"], now)
-        return ConfirmResult(purpose=self.purpose, transfer=transfer)
+        executed = self.run(conn, member, challenge[self.column], now)
+        return ConfirmResult(purpose=self.purpose, **{self.result: executed})
 
     def cancel(self, conn: Connection, challenge: Row, reason: str) -> None:
-        transfers.cancel_transfer(conn, challenge["transfer_id"], reason)
+        if self.drop is not None:
+            self.drop(conn, challenge[self.column], reason)
 
 
-class PaymentOperation:
-    purpose = ChallengePurpose.PAYMENT
-
-    def confirm(
-        self, conn: Connection, member: CurrentMember, challenge: Row, now: datetime
-    ) -> ConfirmResult:
-        payment = payments.confirm_payment(conn, member, challenge["payment_id"], now)
-        return ConfirmResult(purpose=self.purpose, payment=payment)
-
-    def cancel(self, conn: Connection, challenge: Row, reason: str) -> None:
-        payments.cancel_payment(conn, challenge["payment_id"], reason)
-
-
-class BeneficiaryOperation:
-    purpose = ChallengePurpose.BENEFICIARY
-
-    def confirm(
-        self, conn: Connection, member: CurrentMember, challenge: Row, now: datetime
-    ) -> ConfirmResult:
-        beneficiary = beneficiaries.confirm_beneficiary(conn, member, challenge["payload"], now)
-        return ConfirmResult(purpose=self.purpose, beneficiary=beneficiary)
-
-    def cancel(self, conn: Connection, challenge: Row, reason: str) -> None:
-        """Nothing is stored before the PIN: the challenge's payload was the whole request."""
-
+_P = TypeVar("_P", transfers.TransferPlan, payments.PaymentPlan)
+_M = TypeVar("_M")
 
 KINDS: dict[ChallengePurpose, Kind] = {
-    kind.purpose: kind for kind in (TransferOperation(), PaymentOperation(), BeneficiaryOperation())
+    kind.purpose: kind
+    for kind in (
+        _Operation(
+            ChallengePurpose.TRANSFER,
+            column="transfer_id",
+            result="transfer",
+            run=transfers.confirm_transfer,
+            drop=transfers.cancel_transfer,
+        ),
+        _Operation(
+            ChallengePurpose.PAYMENT,
+            column="payment_id",
+            result="payment",
+            run=payments.confirm_payment,
+            drop=payments.cancel_payment,
+        ),
+        _Operation(
+            ChallengePurpose.BENEFICIARY,
+            column="payload",
+            result="beneficiary",
+            run=beneficiaries.confirm_beneficiary,
+            drop=None,
+        ),
+    )
 }
 
 
@@ -170,6 +180,37 @@ def _binding(plan: transfers.TransferPlan | payments.PaymentPlan) -> tuple[int, 
     return plan.amount_cents, plan.payee
 
 
+def _start_plan(
+    conn: Connection,
+    passwords: PasswordChecker,
+    prepared: pin.PreparedPin | None,
+    now: datetime,
+    member: CurrentMember,
+    plan: _P,
+    purpose: ChallengePurpose,
+    limits: PinLimits,
+    *,
+    insert: Callable[[Connection, CurrentMember, _P, datetime], int],
+    get: Callable[[Connection, CurrentMember, int], _M],
+) -> tuple[_M, Challenge]:
+    """:func:`start` for a checked plan (the PIN bound to its amount and payee): the stored
+    operation, as the member sees it, and its challenge."""
+    started = start(
+        conn,
+        passwords,
+        prepared,
+        now,
+        member=member,
+        purpose=purpose,
+        amount_cents=plan.amount_cents,
+        payee=plan.payee,
+        confirms=plan.confirms,
+        insert=lambda: insert(conn, member, plan, now),
+        limits=limits,
+    )
+    return get(conn, member, started.operation_id), started.challenge
+
+
 def prepare_transfer(
     conn: Connection,
     passwords: PasswordChecker,
@@ -194,21 +235,19 @@ def start_transfer(
     plan = transfers.plan_transfer(conn, member, now, body)
     if body.kind is TransferKind.PROPIAS:
         return TransferStart(transfer=transfers.execute_propias(conn, member, plan, now))
-    started = start(
+    transfer, challenge = _start_plan(
         conn,
         passwords,
         prepared,
         now,
-        member=member,
-        purpose=ChallengePurpose.TRANSFER,
-        amount_cents=plan.amount_cents,
-        payee=plan.payee,
-        confirms=plan.confirms,
-        insert=lambda: transfers.insert_transfer(conn, member, plan, now),
-        limits=limits,
+        member,
+        plan,
+        ChallengePurpose.TRANSFER,
+        limits,
+        insert=transfers.insert_transfer,
+        get=transfers.get_transfer,
     )
-    transfer = transfers.get_transfer(conn, member, started.operation_id)
-    return TransferStart(transfer=transfer, challenge=started.challenge)
+    return TransferStart(transfer=transfer, challenge=challenge)
 
 
 def prepare_payment(
@@ -233,21 +272,19 @@ def start_payment(
     """POST /payments (inside the write transaction): stored pendiente_verificacion with a
     PIN challenge."""
     plan = payments.plan_payment(conn, member, now, body)
-    started = start(
+    payment, challenge = _start_plan(
         conn,
         passwords,
         prepared,
         now,
-        member=member,
-        purpose=ChallengePurpose.PAYMENT,
-        amount_cents=plan.amount_cents,
-        payee=plan.payee,
-        confirms=plan.confirms,
-        insert=lambda: payments.insert_payment(conn, member, plan, now),
-        limits=limits,
+        member,
+        plan,
+        ChallengePurpose.PAYMENT,
+        limits,
+        insert=payments.insert_payment,
+        get=payments.get_payment,
     )
-    payment = payments.get_payment(conn, member, started.operation_id)
-    return PaymentStart(payment=payment, challenge=started.challenge)
+    return PaymentStart(payment=payment, challenge=challenge)
 
 
 # --- confirm ------------------------------------------------------------------------------------

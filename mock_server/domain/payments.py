@@ -36,7 +36,7 @@ from mock_server.domain.members import CurrentMember
 from mock_server.domain.periods import period_text
 from mock_server.domain.text import clean_text, invalid, mask_name
 from mock_server.i18n import N_, _
-from mock_server.store import Connection, Row, contacts
+from mock_server.store import Connection, Row
 from mock_server.store import accounts as account_store
 from mock_server.store import operations as operation_store
 from mock_server.store import payments as store
@@ -521,7 +521,7 @@ def insert_payment(
     conn: Connection, member: CurrentMember, plan: PaymentPlan, now: datetime
 ) -> int:
     """Stores the plan as a payment pendiente_verificacion; returns its id."""
-    payment_id, _reference = operation_store.insert_pending(
+    return operation_store.insert_awaiting_pin(
         conn,
         "payments",
         {
@@ -540,8 +540,6 @@ def insert_payment(
         },
         now,
     )
-    operation_store.set_reference(conn, "payments", payment_id)
-    return payment_id
 
 
 def load_payment(conn: Connection, member_id: int, payment_id: int) -> Row:
@@ -665,14 +663,11 @@ def execute_payment(conn: Connection, member: CurrentMember, payment_id: int, no
     elif kind is PaymentKind.TARJETA:
         store.pay_card(conn, row["card_id"], amount)
     row = load_payment(conn, member.id, payment_id)
-    whom = contacts.of_member(conn, member.id)
-    with mail.writing_to(conn, member.id, whom["language"]):
+    with mail.to_member(conn, member.id) as whom:
         mail.payment_receipt(
             conn,
             now,
-            to=whom["email"],
-            member_id=member.id,
-            name=whom["full_name"],
+            **whom,
             reference=reference,
             executed_at=now,
             origin=origin,
@@ -682,7 +677,6 @@ def execute_payment(conn: Connection, member: CurrentMember, payment_id: int, no
             period=row["period"],
             amount=money(amount),
             status=_(PAYMENT_STATUS_LABELS[status]),
-            language=whom["language"],
         )
     return row
 

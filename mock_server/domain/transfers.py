@@ -188,27 +188,23 @@ def plan_transfer(
     if wanted is BeneficiaryKind.INTERNA:
         destination = account_store.by_id(conn, beneficiary["account_id"])
     model = beneficiary_model(beneficiary)
-    check_transfer(
+    return _checked(
         conn,
         member,
         now,
-        kind=body.kind,
-        origin=origin,
-        destination=destination,
-        amount_cents=body.amount_cents,
-    )
-    return TransferPlan(
-        kind=body.kind,
-        origin=origin,
-        destination=destination,
-        beneficiary_id=beneficiary["id"],
-        to_account=model.number,
-        to_name=model.name,
-        to_institution=model.institution_name,
-        to_institution_code=model.institution_code,
-        amount_cents=body.amount_cents,
-        description=text,
-        payee=beneficiary_payee(beneficiary),
+        TransferPlan(
+            kind=body.kind,
+            origin=origin,
+            destination=destination,
+            beneficiary_id=beneficiary["id"],
+            to_account=model.number,
+            to_name=model.name,
+            to_institution=model.institution_name,
+            to_institution_code=model.institution_code,
+            amount_cents=body.amount_cents,
+            description=text,
+            payee=beneficiary_payee(beneficiary),
+        ),
     )
 
 
@@ -229,29 +225,41 @@ def _plan_propias(
     assert origin is not None and destination is not None
     if destination["id"] == origin["id"]:
         raise invalid("to_account", _("La cuenta destino debe ser distinta de la cuenta origen."))
+    return _checked(
+        conn,
+        member,
+        now,
+        TransferPlan(
+            kind=TransferKind.PROPIAS,
+            origin=origin,
+            destination=destination,
+            beneficiary_id=None,
+            to_account=destination["number"],
+            to_name=origin["holder_name"],
+            to_institution=COOPERATIVE_NAME,
+            to_institution_code=COOPERATIVE_CODE,
+            amount_cents=body.amount_cents,
+            description=text,
+            payee=None,
+            holder_kind=origin["holder_kind"],
+        ),
+    )
+
+
+def _checked(
+    conn: Connection, member: CurrentMember, now: datetime, plan: TransferPlan
+) -> TransferPlan:
+    """A plan, once the rules of every transfer (:func:`check_transfer`) hold for it."""
     check_transfer(
         conn,
         member,
         now,
-        kind=TransferKind.PROPIAS,
-        origin=origin,
-        destination=destination,
-        amount_cents=body.amount_cents,
+        kind=plan.kind,
+        origin=plan.origin,
+        destination=plan.destination,
+        amount_cents=plan.amount_cents,
     )
-    return TransferPlan(
-        kind=TransferKind.PROPIAS,
-        origin=origin,
-        destination=destination,
-        beneficiary_id=None,
-        to_account=destination["number"],
-        to_name=origin["holder_name"],
-        to_institution=COOPERATIVE_NAME,
-        to_institution_code=COOPERATIVE_CODE,
-        amount_cents=body.amount_cents,
-        description=text,
-        payee=None,
-        holder_kind=origin["holder_kind"],
-    )
+    return plan
 
 
 # --- store and read -----------------------------------------------------------------------------
@@ -261,11 +269,7 @@ def insert_transfer(
     conn: Connection, member: CurrentMember, plan: TransferPlan, now: datetime
 ) -> int:
     """Stores the plan as a transfer pendiente_verificacion; returns its id."""
-    transfer_id, _reference = operation_store.insert_pending(
-        conn, "transfers", plan.stored(member.id), now
-    )
-    operation_store.set_reference(conn, "transfers", transfer_id)
-    return transfer_id
+    return operation_store.insert_awaiting_pin(conn, "transfers", plan.stored(member.id), now)
 
 
 def load_transfer(conn: Connection, member_id: int, transfer_id: int) -> Row:

@@ -12,31 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from mock_server.domain.ledger import (
-    CAJA_NAME,
-    CAJA_NUMBER,
-    CARTERA_NAME,
-    CARTERA_NUMBER,
-    COMPENSACION_NAME,
-    COMPENSACION_NUMBER,
-    RECAUDACION_NAME,
-    RECAUDACION_NUMBER,
-    SALIDAS_NAME,
-    SALIDAS_NUMBER,
-)
+from mock_server.domain.ledger import CAJA_NAME, CAJA_NUMBER, INTERNAL_ACCOUNTS
 from mock_server.seed.history import US_PER_DAY, Event, SeedAccount, db_time, generate_events
 from mock_server.seed.masivo import movement_count
 from mock_server.seed.members import HOLDERS, MEMBERS, SeedHolder, SeedMember
 
-# The cooperative's internal accounts (mock_server.domain.ledger): Caja general holds the capital;
-# the others start empty and carry the interbank transfers and the payments.
-INTERNAL_ACCOUNTS = (
-    (CAJA_NUMBER, CAJA_NAME),
-    (COMPENSACION_NUMBER, COMPENSACION_NAME),
-    (SALIDAS_NUMBER, SALIDAS_NAME),
-    (RECAUDACION_NUMBER, RECAUDACION_NAME),
-    (CARTERA_NUMBER, CARTERA_NAME),
-)
 # The cooperative's opening capital: far above what all members ever hold together.
 CAPITAL_CENTS = 250_000_000  # $2.500.000,00
 CAJA_ID = 1

@@ -4,49 +4,47 @@ cards of other institutions, the accounts and cards it refuses."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from mock_server.store.engine import Connection, Row
 from mock_server.store.meta import to_db
 
+# What the clearing reads differently of a transfer and of a payment to a card of another
+# institution: the subquery that finds its destination refused (``closed``), and for a payment
+# the joins that name the card's institution.
+_REFUSED = {
+    "transfers": (
+        """SELECT 1 FROM closed_external_accounts AS x
+           WHERE x.institution_code = o.to_institution_code AND x.number = o.to_account""",
+        "",
+    ),
+    "payments": (
+        """SELECT 1 FROM closed_external_cards AS x
+           WHERE x.issuer_code = o.issuer_code AND x.last4 = o.card_last4""",
+        """JOIN card_issuers AS c ON c.code = o.issuer_code
+           JOIN institutions AS i ON i.code = c.institution_code""",
+    ),
+}
 
-def transfer_in_process(conn: Connection, transfer_id: int) -> Row | None:
-    """An en_proceso transfer, with its origin's number, its member's contact, and whether
-    the clearing refuses its destination (``closed``)."""
+
+def in_process(
+    conn: Connection, table: Literal["transfers", "payments"], operation_id: int
+) -> Row | None:
+    """An en_proceso transfer or payment to a card of another institution, with its origin's
+    number, its member's contact, whether the clearing refuses its destination (``closed``:
+    a closed account, a cancelled card) and, for a payment, the card's ``institution_name``."""
+    closed, joins = _REFUSED[table]
+    institution_name = ", i.name AS institution_name" if joins else ""
     row: Row | None = conn.execute(
-        """
-        SELECT t.*, a.number AS from_number, m.email, m.full_name, m.language,
-               EXISTS (
-                   SELECT 1 FROM closed_external_accounts AS x
-                   WHERE x.institution_code = t.to_institution_code AND x.number = t.to_account
-               ) AS closed
-        FROM transfers AS t JOIN accounts AS a ON a.id = t.from_account_id
-        JOIN members AS m ON m.id = t.member_id
-        WHERE t.id = ? AND t.status = 'en_proceso'
+        f"""
+        SELECT o.*, a.number AS from_number, m.email, m.full_name, m.language{institution_name},
+               EXISTS ({closed}) AS closed
+        FROM {table} AS o JOIN accounts AS a ON a.id = o.from_account_id
+        JOIN members AS m ON m.id = o.member_id
+        {joins}
+        WHERE o.id = ? AND o.status = 'en_proceso'
         """,
-        (transfer_id,),
-    ).fetchone()
-    return row
-
-
-def payment_in_process(conn: Connection, payment_id: int) -> Row | None:
-    """An en_proceso payment to a card of another institution, with its origin's number, its
-    member's contact, the issuer's institution, and whether the card was cancelled
-    (``closed``)."""
-    row: Row | None = conn.execute(
-        """
-        SELECT p.*, a.number AS from_number, m.email, m.full_name, m.language,
-               i.name AS institution_name,
-               EXISTS (
-                   SELECT 1 FROM closed_external_cards AS x
-                   WHERE x.issuer_code = p.issuer_code AND x.last4 = p.card_last4
-               ) AS closed
-        FROM payments AS p JOIN accounts AS a ON a.id = p.from_account_id
-        JOIN members AS m ON m.id = p.member_id
-        JOIN card_issuers AS c ON c.code = p.issuer_code
-        JOIN institutions AS i ON i.code = c.institution_code
-        WHERE p.id = ? AND p.status = 'en_proceso'
-        """,
-        (payment_id,),
+        (operation_id,),
     ).fetchone()
     return row
 

@@ -27,6 +27,14 @@ RECAUDACION_NAME = "Recaudación de servicios"
 # Pago de tarjetas: what members paid to their cooperative cards (the sum of those payments).
 CARTERA_NUMBER = "99000005"
 CARTERA_NAME = "Cartera de tarjetas"
+# The whole chart, Caja general first: the seed opens these accounts in this order.
+INTERNAL_ACCOUNTS = (
+    (CAJA_NUMBER, CAJA_NAME),
+    (COMPENSACION_NUMBER, COMPENSACION_NAME),
+    (SALIDAS_NUMBER, SALIDAS_NAME),
+    (RECAUDACION_NUMBER, RECAUDACION_NAME),
+    (CARTERA_NUMBER, CARTERA_NAME),
+)
 
 # The journal kinds of transfers (the seed's history uses others): the checks below find every
 # journal of these kinds through exactly one transfer.
@@ -115,6 +123,61 @@ def insert_movements(conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
 # Each query returns the rows that break one rule (at most a few, for the message). Written for
 # both engines: a condition on a computed column filters an outer SELECT (PostgreSQL does not
 # let WHERE or HAVING name a column alias of the same SELECT, SQLite does).
+# Transfers and payments are held to the same three checks: their builders, by table (``o`` is
+# the operation).
+def _executed_check(table: str, credited: str) -> str:
+    """Executed operations whose journal is not two movements: the origin's debit and the
+    credit that ``credited`` (a condition on the movement ``m``) names."""
+    return f"""
+        SELECT o.reference FROM {table} AS o
+        WHERE o.status IN ('completada', 'en_proceso', 'rechazada') AND (
+            (SELECT COUNT(*) FROM movements WHERE journal_id = o.journal_id) <> 2
+            OR NOT EXISTS (
+                SELECT 1 FROM movements AS m WHERE m.journal_id = o.journal_id
+                AND m.account_id = o.from_account_id AND m.amount_cents = -o.amount_cents
+            )
+            OR NOT EXISTS (
+                SELECT 1 FROM movements AS m WHERE m.journal_id = o.journal_id
+                AND m.amount_cents = o.amount_cents AND {credited}
+            )
+        )
+        LIMIT 5
+        """
+
+
+def _settlement_check(table: str) -> str:
+    """Settled operations whose settlement journal is not two movements, the credit going
+    to Salidas (or back to the origin when rechazada)."""
+    return f"""
+        SELECT o.reference FROM {table} AS o
+        WHERE o.settlement_journal_id IS NOT NULL AND (
+            (SELECT COUNT(*) FROM movements WHERE journal_id = o.settlement_journal_id) <> 2
+            OR NOT EXISTS (
+                SELECT 1 FROM movements AS m WHERE m.journal_id = o.settlement_journal_id
+                AND m.amount_cents = o.amount_cents AND m.account_id = CASE o.status
+                    WHEN 'rechazada' THEN o.from_account_id
+                    ELSE (SELECT id FROM accounts WHERE number = '{SALIDAS_NUMBER}') END
+            )
+        )
+        LIMIT 5
+        """
+
+
+def _owners_check(table: str, kinds: tuple[str, ...]) -> str:
+    """Journals of ``kinds`` that belong to no operation of ``table``, or to more than one."""
+    return f"""
+        SELECT * FROM (
+            SELECT j.id, j.kind, (
+                SELECT COUNT(*) FROM {table} AS o
+                WHERE o.journal_id = j.id OR o.settlement_journal_id = j.id
+            ) AS owners
+            FROM journal AS j
+            WHERE j.kind IN {kinds!r}
+        ) AS c WHERE owners <> 1
+        LIMIT 5
+        """
+
+
 _CHECKS: tuple[tuple[str, str], ...] = (
     (
         "the opening of the cooperative's capital must be exactly one single-movement journal",
@@ -175,55 +238,22 @@ _CHECKS: tuple[tuple[str, str], ...] = (
     ),
     (
         "executed transfers without their one journal of two movements from the origin",
-        f"""
-        SELECT t.reference FROM transfers AS t
-        WHERE t.status IN ('completada', 'en_proceso', 'rechazada') AND (
-            (SELECT COUNT(*) FROM movements WHERE journal_id = t.journal_id) <> 2
-            OR NOT EXISTS (
-                SELECT 1 FROM movements AS m WHERE m.journal_id = t.journal_id
-                AND m.account_id = t.from_account_id AND m.amount_cents = -t.amount_cents
-            )
-            OR NOT EXISTS (
-                SELECT 1 FROM movements AS m WHERE m.journal_id = t.journal_id
-                AND m.amount_cents = t.amount_cents AND m.account_id = CASE
-                    WHEN t.kind = 'interbancarias' THEN (
-                        SELECT id FROM accounts WHERE number = '{COMPENSACION_NUMBER}'
-                    )
-                    ELSE t.to_account_id END
-            )
-        )
-        LIMIT 5
-        """,
+        _executed_check(
+            "transfers",
+            credited=f"""m.account_id = CASE
+                WHEN o.kind = 'interbancarias' THEN (
+                    SELECT id FROM accounts WHERE number = '{COMPENSACION_NUMBER}'
+                )
+                ELSE o.to_account_id END""",
+        ),
     ),
     (
         "settled interbank transfers without their one settlement journal of two movements",
-        f"""
-        SELECT t.reference FROM transfers AS t
-        WHERE t.settlement_journal_id IS NOT NULL AND (
-            (SELECT COUNT(*) FROM movements WHERE journal_id = t.settlement_journal_id) <> 2
-            OR NOT EXISTS (
-                SELECT 1 FROM movements AS m WHERE m.journal_id = t.settlement_journal_id
-                AND m.amount_cents = t.amount_cents AND m.account_id = CASE t.status
-                    WHEN 'rechazada' THEN t.from_account_id
-                    ELSE (SELECT id FROM accounts WHERE number = '{SALIDAS_NUMBER}') END
-            )
-        )
-        LIMIT 5
-        """,
+        _settlement_check("transfers"),
     ),
     (
         "transfer journals that belong to no transfer, or to more than one",
-        f"""
-        SELECT * FROM (
-            SELECT j.id, j.kind, (
-                SELECT COUNT(*) FROM transfers AS t
-                WHERE t.journal_id = j.id OR t.settlement_journal_id = j.id
-            ) AS owners
-            FROM journal AS j
-            WHERE j.kind IN {(*TRANSFER_JOURNAL_KINDS, *SETTLEMENT_JOURNAL_KINDS)!r}
-        ) AS c WHERE owners <> 1
-        LIMIT 5
-        """,
+        _owners_check("transfers", (*TRANSFER_JOURNAL_KINDS, *SETTLEMENT_JOURNAL_KINDS)),
     ),
     (
         "the collection accounts' balances are not the sums of their executed payments",
@@ -241,55 +271,23 @@ _CHECKS: tuple[tuple[str, str], ...] = (
     ),
     (
         "executed payments without their one journal of two movements from the origin",
-        f"""
-        SELECT p.reference FROM payments AS p
-        WHERE p.status IN ('completada', 'en_proceso', 'rechazada') AND (
-            (SELECT COUNT(*) FROM movements WHERE journal_id = p.journal_id) <> 2
-            OR NOT EXISTS (
-                SELECT 1 FROM movements AS m WHERE m.journal_id = p.journal_id
-                AND m.account_id = p.from_account_id AND m.amount_cents = -p.amount_cents
-            )
-            OR NOT EXISTS (
-                SELECT 1 FROM movements AS m JOIN accounts AS a ON a.id = m.account_id
-                WHERE m.journal_id = p.journal_id AND m.amount_cents = p.amount_cents
-                AND a.number = CASE p.kind
+        _executed_check(
+            "payments",
+            credited=f"""m.account_id = (
+                SELECT id FROM accounts WHERE number = CASE o.kind
                     WHEN 'servicio' THEN '{RECAUDACION_NUMBER}'
                     WHEN 'tarjeta' THEN '{CARTERA_NUMBER}'
                     ELSE '{COMPENSACION_NUMBER}' END
-            )
-        )
-        LIMIT 5
-        """,
+            )""",
+        ),
     ),
     (
         "settled external card payments without their one settlement journal of two movements",
-        f"""
-        SELECT p.reference FROM payments AS p
-        WHERE p.settlement_journal_id IS NOT NULL AND (
-            (SELECT COUNT(*) FROM movements WHERE journal_id = p.settlement_journal_id) <> 2
-            OR NOT EXISTS (
-                SELECT 1 FROM movements AS m WHERE m.journal_id = p.settlement_journal_id
-                AND m.amount_cents = p.amount_cents AND m.account_id = CASE p.status
-                    WHEN 'rechazada' THEN p.from_account_id
-                    ELSE (SELECT id FROM accounts WHERE number = '{SALIDAS_NUMBER}') END
-            )
-        )
-        LIMIT 5
-        """,
+        _settlement_check("payments"),
     ),
     (
         "payment journals that belong to no payment, or to more than one",
-        f"""
-        SELECT * FROM (
-            SELECT j.id, j.kind, (
-                SELECT COUNT(*) FROM payments AS p
-                WHERE p.journal_id = j.id OR p.settlement_journal_id = j.id
-            ) AS owners
-            FROM journal AS j
-            WHERE j.kind IN {(*PAYMENT_JOURNAL_KINDS, *PAYMENT_SETTLEMENT_JOURNAL_KINDS)!r}
-        ) AS c WHERE owners <> 1
-        LIMIT 5
-        """,
+        _owners_check("payments", (*PAYMENT_JOURNAL_KINDS, *PAYMENT_SETTLEMENT_JOURNAL_KINDS)),
     ),
     (
         "bills whose paid amount is not the sum of their executed payments, or whose state "

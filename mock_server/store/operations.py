@@ -50,6 +50,16 @@ def insert_pending(
     return operation_id, reference_of(table, operation_id)
 
 
+def insert_awaiting_pin(
+    conn: Connection, table: Table, values: Mapping[str, Any], now: datetime
+) -> int:
+    """Inserts a row ``pendiente_verificacion`` that waits for its PIN, with its reference
+    (seen in the challenge's e-mail and the receipt) written at once; returns its id."""
+    operation_id, _reference = insert_pending(conn, table, values, now)
+    set_reference(conn, table, operation_id)
+    return operation_id
+
+
 def set_reference(conn: Connection, table: Table, operation_id: int) -> None:
     conn.execute(
         f"UPDATE {_table(table)} SET reference = ? WHERE id = ?",
