@@ -8,7 +8,6 @@ from datetime import datetime
 from mock_server.domain import mail
 from mock_server.domain.clock import Clock
 from mock_server.domain.errors import NotAuthenticated
-from mock_server.domain.forms import invalid
 from mock_server.domain.lockout import (
     MAX_FAILURES,
     clear_failures,
@@ -23,6 +22,7 @@ from mock_server.domain.security import (
     new_token,
     normalise_username,
 )
+from mock_server.domain.text import invalid
 from mock_server.i18n import N_, _, language
 from mock_server.store import Connection, members, write_transaction
 from mock_server.store import sessions as session_store

@@ -15,7 +15,6 @@ from mock_server.domain import codes, mail
 from mock_server.domain.auth import parse_username
 from mock_server.domain.connections import ConnectionPool
 from mock_server.domain.errors import Conflict, DomainError, Invalid, NotAuthenticated
-from mock_server.domain.forms import invalid
 from mock_server.domain.lockout import (
     MAX_FAILURES,
     is_locked,
@@ -24,6 +23,7 @@ from mock_server.domain.lockout import (
     recovered,
 )
 from mock_server.domain.security import PasswordChecker
+from mock_server.domain.text import invalid
 from mock_server.i18n import N_, _
 from mock_server.store import Connection, StoreError, members, write_transaction
 from mock_server.store import codes as code_store

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from mock_server.domain.errors import Conflict
-from mock_server.domain.forms import invalid
+from mock_server.domain.text import invalid
 from mock_server.i18n import N_, _, language
 from mock_server.store import Connection, members
 from mock_server.store import registrations as store

@@ -12,10 +12,10 @@ from pydantic import TypeAdapter
 
 from mock_server.domain import codes, mail
 from mock_server.domain.errors import Conflict, NotFound
-from mock_server.domain.forms import invalid
 from mock_server.domain.lockout import MAX_FAILURES, unlock_member
 from mock_server.domain.registration import duplicate_problem
 from mock_server.domain.security import normalise_username
+from mock_server.domain.text import invalid
 from mock_server.i18n import N_, _
 from mock_server.store import Connection, members
 from mock_server.store import registrations as store
