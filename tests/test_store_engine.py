@@ -8,7 +8,7 @@ import threading
 import time
 import uuid
 from collections.abc import Hashable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -203,69 +203,114 @@ def test_an_exception_of_the_block_rolls_back_what_was_only_sent(database: Datab
 # --- the posting sequence under keyed writers --------------------------------------------------
 
 
-def test_overlapping_keyed_postings_never_break_the_ledger(seeded_db: Path | str) -> None:
-    """Two keyed writers posting on accounts with no key in common. The posting sequence
-    (``next_posting``: the last ``seq`` + 1) is one counter for the whole database, which no key
-    covers: on PostgreSQL both read the same last ``seq``, and the unique ``seq`` refuses the
-    second (an IntegrityError, all of it rolled back) instead of letting two movements share a
-    place in the sequence. SQLite runs them one after the other: both commit. Either way the
-    ledger stays whole. (Keyed posting needs the sequence taken another way on PostgreSQL:
-    see the module's doc.)"""
+def _postable_accounts(conn: Connection, n: int) -> list[int]:
+    return [
+        row[0]
+        for row in conn.execute(
+            "SELECT id FROM accounts WHERE kind = 'member' AND balance_cents - hold_cents "
+            f">= 100 ORDER BY id LIMIT {n}"
+        )
+    ]
+
+
+def _post(conn: Connection, when: datetime, debit: int, credit: int, reference: str) -> None:
+    post_transfer(
+        conn,
+        when,
+        kind="deposito",
+        description="prueba",
+        reference=reference,
+        amount_cents=100,
+        debit=Leg(debit, "prueba"),
+        credit=Leg(credit, "prueba"),
+    )
+
+
+def _postings(conn: Connection, references: tuple[str, ...]) -> dict[str, tuple[int, str]]:
+    """Each reference's debit: (seq, posted_at)."""
+    marks = ", ".join("?" for _ in references)
+    return {
+        row[0]: (int(row[1]), str(row[2]))
+        for row in conn.execute(
+            f"SELECT reference, seq, posted_at FROM movements WHERE reference IN ({marks})"
+            " AND amount_cents < 0",
+            references,
+        )
+    }
+
+
+def test_keyed_postings_on_other_accounts_both_commit(seeded_db: Path | str) -> None:
+    """Two keyed writers posting on accounts with no key in common, the second while the first
+    is still open: on PostgreSQL they run side by side (the posting numbers come from a
+    sequence, not from the last ``seq`` + 1 both would read), on SQLite one after the other.
+    Either way both commit, each with numbers of its own, and the ledger stays whole."""
     database = Database(seeded_db, pooled=False, lock_timeout=10)
     now = datetime.now(UTC)
     outcome: list[str] = []
     try:
         with database.connection() as conn:
-            accounts = [
-                row[0]
-                for row in conn.execute(
-                    "SELECT id FROM accounts WHERE kind = 'member' AND balance_cents - hold_cents "
-                    ">= 100 ORDER BY id LIMIT 4"
-                )
-            ]
+            accounts = _postable_accounts(conn, 4)
         assert len(accounts) == 4
-
-        def post(conn: Connection, debit: int, credit: int, reference: str) -> None:
-            post_transfer(
-                conn,
-                now,
-                kind="deposito",
-                description="prueba",
-                reference=reference,
-                amount_cents=100,
-                debit=Leg(debit, "prueba"),
-                credit=Leg(credit, "prueba"),
-            )
 
         def second() -> None:
             with database.connection() as conn:
-                try:
-                    with write_transaction(conn, keys=[("account", n) for n in accounts[2:]]):
-                        post(conn, accounts[2], accounts[3], "SECOND")
-                    outcome.append("second committed")
-                except IntegrityError:
-                    outcome.append("second refused")
+                with write_transaction(conn, keys=[("account", n) for n in accounts[2:]]):
+                    _post(conn, now, accounts[2], accounts[3], "SECOND")
+                outcome.append("second committed")
 
         with database.connection() as conn:
             with write_transaction(conn, keys=[("account", n) for n in accounts[:2]]):
-                post(conn, accounts[0], accounts[1], "FIRST")
+                _post(conn, now, accounts[0], accounts[1], "FIRST")
                 conn.sync()
                 thread = threading.Thread(target=second)
                 thread.start()
-                time.sleep(0.3)  # the second one has read the same last seq by now (PostgreSQL)
+                time.sleep(0.3)  # on PostgreSQL the second one has posted by now
+                if database.dialect == "postgresql":
+                    assert outcome == ["second committed"]
             thread.join(10)
             assert not thread.is_alive()
-            references = [
-                row[0]
-                for row in conn.execute(
-                    "SELECT DISTINCT reference FROM movements WHERE reference IN "
-                    "('FIRST', 'SECOND') ORDER BY reference"
-                )
-            ]
+            assert outcome == ["second committed"]
+            postings = _postings(conn, ("FIRST", "SECOND"))
+            assert sorted(postings) == ["FIRST", "SECOND"]
+            assert postings["FIRST"][0] != postings["SECOND"][0]
             assert ledger_problems(conn) == []
-        if database.dialect == "postgresql":
-            assert (outcome, references) == (["second refused"], ["FIRST"])
-        else:
-            assert (outcome, references) == (["second committed"], ["FIRST", "SECOND"])
+    finally:
+        database.dispose()
+
+
+def test_a_posting_waits_for_the_open_posting_of_its_account(seeded_db: Path | str) -> None:
+    """Two keyed writers whose keys do not meet but whose postings share an account (the
+    keys a caller gives need not name every row it moves): the second waits for the first's
+    row lock, then posts after it in that account's statement, later in the sequence and never
+    earlier in time, even though its clock was read a minute before the first's."""
+    database = Database(seeded_db, pooled=False, lock_timeout=10)
+    now = datetime.now(UTC)
+    outcome: list[str] = []
+    try:
+        with database.connection() as conn:
+            accounts = _postable_accounts(conn, 3)
+        assert len(accounts) == 3
+
+        def second() -> None:
+            with database.connection() as conn:
+                with write_transaction(conn, keys=[("request", "second")]):
+                    _post(conn, now - timedelta(minutes=1), accounts[1], accounts[2], "SECOND")
+                outcome.append("second committed")
+
+        with database.connection() as conn:
+            with write_transaction(conn, keys=[("request", "first")]):
+                _post(conn, now, accounts[0], accounts[1], "FIRST")
+                conn.sync()
+                thread = threading.Thread(target=second)
+                thread.start()
+                time.sleep(0.3)
+                assert outcome == []  # waiting for the first one's lock (either engine)
+            thread.join(10)
+            assert not thread.is_alive()
+            assert outcome == ["second committed"]
+            postings = _postings(conn, ("FIRST", "SECOND"))
+            assert postings["SECOND"][0] > postings["FIRST"][0]
+            assert postings["SECOND"][1] >= postings["FIRST"][1]
+            assert ledger_problems(conn) == []
     finally:
         database.dispose()

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
@@ -153,9 +153,12 @@ class Idempotency:
         prepared = prepare()
         return self.run(conn, lambda: effect(prepared))
 
-    def run(self, conn: Connection, effect: Effect) -> Response:
+    def run(
+        self, conn: Connection, effect: Effect, keys: Iterable[Hashable] | None = None
+    ) -> Response:
         """The stored answer for this key, or ``effect``'s, stored with it in one transaction
-        (:func:`mock_server.domain.idempotency.once`).
+        (:func:`mock_server.domain.idempotency.once`; ``keys``: its write transaction's, for
+        an effect that may run beside other writers).
 
         With secret fields, a replay is found before their argon2 hash is made (it needs
         none); without, the key is looked up once, in the transaction.
@@ -186,7 +189,14 @@ class Idempotency:
 
         try:
             return idempotency.once(
-                conn, self.scope, self.key, carried_out, self._replay, _answer, self.clock.now
+                conn,
+                self.scope,
+                self.key,
+                carried_out,
+                self._replay,
+                _answer,
+                self.clock.now,
+                keys=keys,
             )
         except _Refusal as refusal:
             error = refusal.error
@@ -198,7 +208,7 @@ class Idempotency:
         content = _encode(ErrorBody(code=error.code, message=error.message, field=error.field))
         refused = self._record(error.status, content, secret_hash)
         return idempotency.keep(
-            conn, self.scope, self.key, refused, self._replay, _answer, self.clock.now
+            conn, self.scope, self.key, refused, self._replay, _answer, self.clock.now, keys=keys
         )
 
     def _record(self, status: int, content: bytes, secret_hash: str | None) -> idempotency.Stored:

@@ -149,7 +149,11 @@ async def _start(
             # COMMIT to a thread cost more CPU than the overlap won. On PostgreSQL each
             # statement is a round trip to another process: waiting for those (and for the
             # writers' lock) on the event loop would stall every other request of the worker.
-            propias = partial(idem.run, conn, partial(_execute_propias, state, conn, member, body))
+            # Beside other propias (no keys but the request's own): the plan locks both
+            # accounts' rows and the posting's number comes from a sequence on PostgreSQL.
+            propias = partial(
+                idem.run, conn, partial(_execute_propias, state, conn, member, body), keys=()
+            )
             if conn.dialect == "sqlite":
                 return propias()
             return await run_in_threadpool(propias)

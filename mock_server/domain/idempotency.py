@@ -8,7 +8,7 @@ either both or neither. A refusal changes nothing: it is stored alone (:func:`ke
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime
 from typing import TypeVar
 
@@ -34,10 +34,15 @@ def once(
     replay: Callable[[Stored], T],
     answer: Callable[[Stored], T],
     now: Callable[[], datetime],
+    keys: Iterable[Hashable] | None = None,
 ) -> T:
     """``replay`` of the answer stored under the key, or ``effect``'s answer, stored with the
-    effect in one transaction. An exception of ``effect`` rolls both back."""
-    with write_transaction(conn):
+    effect in one transaction. An exception of ``effect`` rolls both back.
+
+    ``keys``: the effect may run beside other writers (see ``write_transaction``); it locks
+    what it reads to decide and writes (its rows, ``FOR UPDATE``), and the idempotency key
+    itself is one of the keys, so that two requests with the same key still queue."""
+    with write_transaction(conn, _with_key(keys, scope, key)):
         stored = store.find(conn, scope, key)
         if stored is not None:  # the same key committed while we prepared (or before)
             return replay(stored)
@@ -55,16 +60,23 @@ def keep(
     replay: Callable[[Stored], T],
     answer: Callable[[Stored], T],
     now: Callable[[], datetime],
+    keys: Iterable[Hashable] | None = None,
 ) -> T:
     """Stores a refusal under the key in a transaction of its own (its effect rolled back),
     so that a retry is refused the same way; a key answered in between is replayed."""
-    with write_transaction(conn):
+    with write_transaction(conn, _with_key(keys, scope, key)):
         stored = store.find(conn, scope, key)
         if stored is not None:
             return replay(stored)
         _check(refusal)
         store.insert(conn, scope, key, refusal, now())
     return answer(refusal)
+
+
+def _with_key(keys: Iterable[Hashable] | None, scope: str, key: str) -> list[Hashable] | None:
+    """The write transaction's keys: none (writers one after another), or the given ones and
+    the idempotency key's."""
+    return None if keys is None else [*keys, ("idempotency", scope, key)]
 
 
 def _check(stored: Stored) -> None:

@@ -103,13 +103,15 @@ def post_transfer(
         raise ValueError("a journal moves money between two different accounts")
     if not conn.in_transaction:
         raise RuntimeError("a posting's sequence is taken inside the write transaction")
-    # The sequence is one counter for the whole database, taken under the write lock, so it
-    # is the commit order, the order in which the running balances were computed.
-    journal_id, seq, posted_at = store.open_journal(conn, to_db(now), kind, description)
+    # The balances first: their rows stay locked to the end of the transaction, so the
+    # posting taken next follows every earlier posting of these two accounts.
     balances = store.move(conn, debit.account_id, credit.account_id, amount_cents)
     if balances is None:
         raise FundsError(f"account {debit.account_id} cannot give {amount_cents}")
     debited, credited = balances
+    journal_id, seq, posted_at = store.open_journal(
+        conn, to_db(now), kind, description, (debit.account_id, credit.account_id)
+    )
     store.insert_movements(
         conn,
         [

@@ -63,7 +63,9 @@ def _touch(
 ) -> store.Session:
     """Ends the session if it was idle too long, or records ``now`` as its last request."""
     expired: str | None = None
-    with write_transaction(conn):
+    # Keyed by the session: touches of different sessions run side by side (PostgreSQL);
+    # a logout or a lock (plain write transactions) still waits for them all.
+    with write_transaction(conn, keys=[("session", token_hash)]):
         session = store.find(conn, token_hash)
         if session is None:  # pragma: no cover - sessions are never deleted
             raise not_authenticated()

@@ -45,35 +45,69 @@ PAYMENT_JOURNAL_KINDS = ("pago_servicio", "pago_tarjeta", "pago_tarjeta_externa"
 PAYMENT_SETTLEMENT_JOURNAL_KINDS = ("liquidacion_pago", "devolucion_pago")
 
 # The order of an account's statement (mock_server.domain.accounts) and of its running
-# balance. posted_at never goes back along seq (open_journal), so this is seq order; the
-# (account_id, posted_at, seq) index serves both it and date ranges.
+# balance. Along an account's movements posted_at never goes back along seq (open_journal), so
+# this is seq order; the (account_id, posted_at, seq) index serves both it and date ranges.
 STATEMENT_ORDER = "posted_at, seq"
 
 
-def open_journal(conn: Connection, now: str, kind: str, description: str) -> tuple[int, int, str]:
-    """Inserts a journal and takes the next posting, in one statement (inside the write
-    transaction): (journal id, the next movement's seq, posted_at).
+# PostgreSQL's posting sequence (migration 0002): two numbers per journal (its debit and
+# credit), so it steps by two.
+POSTING_SEQUENCE = "movements_posting_seq"
 
-    The sequence is one for the database: the last movement's seq + 1. The time is ``now``, or
-    the last movement's if that is later (a clock set back, or a ``now`` read before the lock):
-    a movement never sorts before one committed ahead of it. The journal is stamped with it.
+
+def open_journal(
+    conn: Connection, now: str, kind: str, description: str, account_ids: Sequence[int]
+) -> tuple[int, int, str]:
+    """Inserts a journal and takes its posting, in one statement: (journal id, the debit's seq
+    (the credit's is the next), posted_at). Called inside the write transaction once the
+    balances of ``account_ids`` have moved (:func:`move`), so that their rows are locked.
+
+    What the ledger asks of the posting: along each account's statement, ordered by
+    ``posted_at``, the sequence only grows (:func:`statement_problems`). The time is ``now``,
+    or the account's last movement's if that is later (a clock set back, or a ``now`` read
+    before the lock), so a movement never sorts before one committed ahead of it.
+
+    - SQLite: one writer at a time holds the file, so the sequence is the database's last seq
+      + 1 (the commit order) and the time never goes back across the whole database.
+    - PostgreSQL: writers of different accounts run side by side (``write_transaction`` with
+      keys), so no number read from the table may be counted on: the sequence is a database
+      sequence, and the time looks at the moved accounts only. Both are read after the rows'
+      locks are held: a writer of the same account waited for the one before it to commit,
+      so it sees that writer's movements and draws a larger number.
     """
+    if conn.dialect == "sqlite":
+        row = conn.execute(
+            """
+            INSERT INTO journal (created_at, kind, description)
+            VALUES (
+                COALESCE(
+                    (SELECT CASE WHEN posted_at > :now THEN posted_at END
+                     FROM movements ORDER BY seq DESC LIMIT 1),
+                    :now
+                ),
+                :kind,
+                :description
+            )
+            RETURNING id, created_at,
+                COALESCE((SELECT seq FROM movements ORDER BY seq DESC LIMIT 1), 0) + 1
+            """,
+            {"now": now, "kind": kind, "description": description},
+        ).fetchone()
+        return int(row[0]), int(row[2]), str(row[1])
+    # Each account's newest movement is one step down its (account_id, posted_at, seq) index.
+    latest = ", ".join(
+        f"(SELECT MAX(posted_at) FROM movements WHERE account_id = :a{i})"
+        for i in range(len(account_ids))
+    )
+    params: dict[str, Any] = {"now": now, "kind": kind, "description": description}
+    params.update({f"a{i}": account_id for i, account_id in enumerate(account_ids)})
     row = conn.execute(
-        """
+        f"""
         INSERT INTO journal (created_at, kind, description)
-        VALUES (
-            COALESCE(
-                (SELECT CASE WHEN posted_at > :now THEN posted_at END
-                 FROM movements ORDER BY seq DESC LIMIT 1),
-                :now
-            ),
-            :kind,
-            :description
-        )
-        RETURNING id, created_at,
-            COALESCE((SELECT seq FROM movements ORDER BY seq DESC LIMIT 1), 0) + 1
+        VALUES (GREATEST(:now, {latest}), :kind, :description)
+        RETURNING id, created_at, nextval('{POSTING_SEQUENCE}')
         """,
-        {"now": now, "kind": kind, "description": description},
+        params,
     ).fetchone()
     return int(row[0]), int(row[2]), str(row[1])
 

@@ -203,6 +203,7 @@ def reset_sequences(conn: Connection) -> None:
     largest one."""
     if conn.dialect != "postgresql":
         return
+    from mock_server.store.ledger import POSTING_SEQUENCE
     from mock_server.store.schema import metadata
 
     for table in metadata.sorted_tables:
@@ -212,3 +213,8 @@ def reset_sequences(conn: Connection) -> None:
             f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'),"
             f" COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
         )
+    # And the postings' numbers (migration 0002) continue after the largest one stored.
+    conn.execute(
+        f"SELECT setval('{POSTING_SEQUENCE}',"
+        " COALESCE((SELECT MAX(seq) FROM movements), 0) + 1, false)"
+    )
