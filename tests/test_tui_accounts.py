@@ -205,3 +205,51 @@ async def test_a_read_on_a_dropped_connection_is_retried(server_app, seeded_db, 
         assert dropped  # the first read did fail
         assert [row[0] for row in table_rows(pilot, "#accounts")] == ["00104721", "00204722"]
         assert text_of(pilot, "#problem") == ""
+
+
+async def test_the_statement_reads_the_next_page_ahead(server_app, clock, tmp_path):
+    """The page after the shown ones is asked for as soon as they are drawn, so reaching the
+    end shows it without waiting for the server; the page after it is read ahead in turn."""
+    import httpx
+
+    inner = httpx.ASGITransport(app=server_app)
+    cursors: list[str | None] = []
+
+    class CountPages(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if request.url.path.endswith("/movements"):
+                cursors.append(request.url.params.get("cursor"))
+            return await inner.handle_async_request(request)
+
+    app = make_app(server_app, tmp_path, clock.now, transport=CountPages())
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "demo", "Demo2026")
+        screen = app.screen
+        screen.query_one("#accounts", DataTable).move_cursor(row=0)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, StatementScreen)
+        table = screen.query_one("#movements", DataTable)
+        # The whole history: 1,200 movements, twelve pages of 100.
+        screen.query_one("#date-from", Input).value = ""
+        screen.query_one("#date-from", Input).focus()
+        cursors.clear()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.total == 1200
+        # One page drawn, the second one already asked for (the member has not moved yet).
+        assert table.row_count == 100
+        assert len(cursors) == 2 and cursors[0] is None and cursors[1] is not None
+        assert screen.ahead is not None
+        table.focus()
+        await pilot.press("end")  # the page ahead is drawn at once, the next one asked for
+        assert table.row_count == 200
+        await settle(pilot)
+        assert len(cursors) == 3 and len(set(cursors)) == 3
+        assert [m.id for m in screen.movements] == [int(k.value) for k in table.rows]
+        assert len({m.id for m in screen.movements}) == 200
+        # The cursor stays on the row End reached; the status counts what is loaded now.
+        assert text_of(pilot, "#statement-status").startswith(
+            "Movimiento 100 de 1.200 (cargados 200"
+        )

@@ -46,8 +46,14 @@ class StatementScreen(BankScreen):
         self.date_to: date | None = None
         self.movements: list[Movement] = []
         self.total = 0
+        # The cursor of the first page not shown yet (None: no more, or the first one).
         self.next_cursor: str | None = None
         self.fetching = False
+        # Read ahead: the page after the shown ones, fetched as soon as the one before it is
+        # shown, so that reaching the end shows it at once instead of waiting for the server.
+        self.ahead: MovementPage | None = None
+        # The member reached the end while the page ahead was still on its way.
+        self.wanted = False
         self.last_export: Path | None = None
 
     def compose(self) -> ComposeResult:
@@ -128,10 +134,12 @@ class StatementScreen(BankScreen):
         self.date_from, self.date_to = wanted
         self.movements = []
         self.next_cursor = None
+        self.ahead = None
+        self.wanted = True
         self.total = 0
         self.query_one("#movements", DataTable).clear()
         self._status(_("Consultando…"))
-        self._fetch_page()
+        self._fetch_page()  # a new page worker: the one of the previous range is cancelled
 
     def refresh_data(self) -> None:
         self.consult()
@@ -139,6 +147,8 @@ class StatementScreen(BankScreen):
     # --- pages ---------------------------------------------------------------------------------
 
     def _fetch_page(self) -> None:
+        """Fetches the page at ``next_cursor`` (the first one when it is None); it is shown
+        when it arrives if the member is waiting for it, else kept as the page ahead."""
         self.fetching = True
         cursor = self.next_cursor
         number, date_from, date_to = self.account.number, self.date_from, self.date_to
@@ -153,10 +163,27 @@ class StatementScreen(BankScreen):
             self.fetching = False
             return False
 
-        self.call_backend(fetch, self._add_page, on_error=failed, group="page")
+        self.call_backend(fetch, self._arrived, on_error=failed, group="page")
+
+    def _arrived(self, page: MovementPage) -> None:
+        self.fetching = False
+        self.ahead = page
+        if self.wanted:
+            self._show_ahead()
+
+    def _read_ahead(self) -> None:
+        if self.next_cursor and self.ahead is None and not self.fetching:
+            self._fetch_page()
+
+    def _show_ahead(self) -> None:
+        page, self.ahead, self.wanted = self.ahead, None, False
+        assert page is not None
+        self._add_page(page)
+        # After the rows are drawn: the demo's server answers in this process, and its work
+        # would hold up the frame the member is waiting for.
+        self.call_after_refresh(self._read_ahead)
 
     def _add_page(self, page: MovementPage) -> None:
-        self.fetching = False
         table = self.query_one("#movements", DataTable)
         for movement in page.items:
             debit = money(-movement.amount_cents) if movement.amount_cents < 0 else ""
@@ -180,8 +207,13 @@ class StatementScreen(BankScreen):
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_position(event.cursor_row)
         near_end = event.cursor_row >= len(self.movements) - PREFETCH_ROWS
-        if near_end and self.next_cursor and not self.fetching:
-            self._fetch_page()
+        if not near_end or not self.next_cursor:
+            return
+        if self.ahead is not None:
+            self._show_ahead()
+        else:
+            self.wanted = True  # shown as soon as it arrives
+            self._read_ahead()
 
     def _show_position(self, row: int | None = None) -> None:
         if not self.movements:
