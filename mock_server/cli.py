@@ -18,9 +18,10 @@ import re
 import secrets
 import socket
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from mock_server import seed
 from mock_server.app import IDLE_TIMEOUT_SECONDS, create_app
 from mock_server.domain.clearing import DEFAULT_DELAY_SECONDS
 from mock_server.domain.security import PasswordChecker, normalise_username
+from mock_server.i18n import LANGUAGES, _, use_language
 from mock_server.seed import APP_NAME, fresh_database, template_path
 from mock_server.store import (
     URL,
@@ -48,6 +50,8 @@ from mock_server.store.engine import LOCK_TIMEOUT_SECONDS
 from mock_server.store.meta import to_db
 from mock_server.store.migrate import SchemaVersionError, init_db
 from mock_server.store.tellers import add_teller
+from sjvirtual_tui import __version__, argparse_words
+from sjvirtual_tui.i18n import language_asked, language_from_environment
 from sjvirtual_tui.models import SecurityImageId
 from sjvirtual_tui.rules import new_username_error, password_error
 
@@ -127,123 +131,163 @@ _URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:/")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    argparse_words.speak()
     parser = argparse.ArgumentParser(
         prog="sjvirtual-mock-server",
-        description="Servidor de pruebas de S.J. Virtual (FastAPI sobre SQLite o PostgreSQL, "
-        "datos sembrados).",
+        description=_(
+            "Servidor de pruebas de S.J. Virtual (FastAPI sobre SQLite o PostgreSQL, "
+            "datos sembrados)."
+        ),
+    )
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        help=_(
+            "idioma de la ayuda y de los mensajes de este comando (o SJV_LANG, LANG=en_*); "
+            "las respuestas de la API siguen el Accept-Language de cada solicitud"
+        ),
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {__version__}",
+        help=argparse_words.version_action_help(),
     )
     # Loopback by default: the seeded passwords are public, this server must not be reachable.
-    parser.add_argument("--host", default="127.0.0.1", help="dirección (por omisión 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8765, help="puerto (por omisión 8765)")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar=_("DIRECCIÓN"),
+        help=_("dirección (por omisión 127.0.0.1)"),
+    )
+    parser.add_argument(
+        "--port", type=int, default=8765, metavar=_("PUERTO"), help=_("puerto (por omisión 8765)")
+    )
     parser.add_argument(
         "--database-url",
         default=None,
         metavar="URL",
-        help="base de datos: sqlite:///RUTA o postgresql://USUARIO@HOST:PUERTO/NOMBRE (por "
-        f"omisión ${DATABASE_URL_ENV}, y si no está, el archivo SQLite de siempre)",
+        help=_(
+            "base de datos: sqlite:///RUTA o postgresql://USUARIO@HOST:PUERTO/NOMBRE (por "
+            "omisión ${env}, y si no está, el archivo SQLite de siempre)"
+        ).format(env=DATABASE_URL_ENV),
     )
     parser.add_argument(
         "--db",
         type=Path,
         default=None,
-        metavar="PATH",
-        help="archivo SQLite de los datos (forma corta de --database-url sqlite:///PATH)",
+        metavar=_("RUTA"),
+        help=_("archivo SQLite de los datos (forma corta de --database-url sqlite:///RUTA)"),
     )
     parser.add_argument(
         "--fresh",
         action="store_true",
-        help="reemplazar los datos por una siembra nueva. En SQLite reemplaza el archivo; en "
-        "PostgreSQL borra todas las tablas de la base y la siembra de nuevo, y pide además "
-        "--confirm-wipe NOMBRE. Sin --fresh, una base nueva (sin tablas) se siembra sola y una "
-        "existente solo se migra.",
+        help=_(
+            "reemplazar los datos por una siembra nueva. En SQLite reemplaza el archivo; en "
+            "PostgreSQL borra todas las tablas de la base y la siembra de nuevo, y pide además "
+            "--confirm-wipe NOMBRE. Sin --fresh, una base nueva (sin tablas) se siembra sola y una "
+            "existente solo se migra."
+        ),
     )
     parser.add_argument(
         "--confirm-wipe",
         default=None,
-        metavar="NAME",
-        help="PostgreSQL: el nombre de la base que --fresh va a borrar, escrito otra vez",
+        metavar=_("NOMBRE"),
+        help=_("PostgreSQL: el nombre de la base que --fresh va a borrar, escrito otra vez"),
     )
     parser.add_argument(
         "--migrate-only",
         action="store_true",
-        help="crear el esquema o migrarlo a esta versión y salir, sin sembrar ni atender",
+        help=_("crear el esquema o migrarlo a esta versión y salir, sin sembrar ni atender"),
     )
     parser.add_argument(
         "--create-staff",
         default=None,
-        metavar="USUARIO",
-        help="crear un usuario del personal (cajero) en la base y salir, sin sembrar ni "
-        "atender: el primero de una base nueva. Pide la contraseña dos veces (o la lee de la "
-        "entrada con --password-stdin); la base sin tablas recibe el esquema, no los datos de "
-        "demostración",
+        metavar=_("USUARIO"),
+        help=_(
+            "crear un usuario del personal (cajero) en la base y salir, sin sembrar ni "
+            "atender: el primero de una base nueva. Pide la contraseña dos veces (o la lee de la "
+            "entrada con --password-stdin); la base sin tablas recibe el esquema, no los datos de "
+            "demostración"
+        ),
     )
     parser.add_argument(
         "--full-name",
         default=None,
-        metavar="NOMBRE",
-        help="con --create-staff: el nombre que ve el cajero (por omisión, el usuario)",
+        metavar=_("NOMBRE"),
+        help=_("con --create-staff: el nombre que ve el cajero (por omisión, el usuario)"),
     )
     parser.add_argument(
         "--email",
         default="",
-        metavar="CORREO",
-        help="con --create-staff: su correo (opcional)",
+        metavar=_("CORREO"),
+        help=_("con --create-staff: su correo (opcional)"),
     )
     parser.add_argument(
         "--password-stdin",
         action="store_true",
-        help="con --create-staff: leer la contraseña de la primera línea de la entrada estándar",
+        help=_("con --create-staff: leer la contraseña de la primera línea de la entrada estándar"),
     )
     parser.add_argument(
         "--workers",
         type=int,
         default=1,
         metavar="N",
-        help="procesos de uvicorn que atienden (por omisión 1); la base se prepara una sola "
-        "vez antes de que arranquen",
+        help=_(
+            "procesos de uvicorn que atienden (por omisión 1); la base se prepara una sola "
+            "vez antes de que arranquen"
+        ),
     )
     parser.add_argument(
         "--clearing-delay",
         type=int,
         default=DEFAULT_DELAY_SECONDS,
-        metavar="SECONDS",
-        help="segundos hasta que la compensación liquide una transferencia interbancaria "
-        f"(por omisión {DEFAULT_DELAY_SECONDS})",
+        metavar=_("SEGUNDOS"),
+        help=_(
+            "segundos hasta que la compensación liquide una transferencia interbancaria "
+            "(por omisión {seconds})"
+        ).format(seconds=DEFAULT_DELAY_SECONDS),
     )
     parser.add_argument(
         "--lock-timeout",
         type=float,
         default=LOCK_TIMEOUT_SECONDS,
-        metavar="SECONDS",
-        help="segundos que una escritura espera su turno antes de responder 503 "
-        f"(por omisión {LOCK_TIMEOUT_SECONDS:g})",
+        metavar=_("SEGUNDOS"),
+        help=_(
+            "segundos que una escritura espera su turno antes de responder 503 "
+            "(por omisión {seconds})"
+        ).format(seconds=f"{LOCK_TIMEOUT_SECONDS:g}"),
     )
     parser.add_argument(
         "--log-level",
         default="warning",
         choices=["critical", "error", "warning", "info", "debug"],
-        help="detalle del registro de uvicorn (info: una línea por solicitud, con el PID del "
-        "proceso que la atendió)",
+        help=_(
+            "detalle del registro de uvicorn (info: una línea por solicitud, con el PID del "
+            "proceso que la atendió)"
+        ),
     )
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
-        parser.error("el puerto va de 0 a 65535")
+        parser.error(_("el puerto va de 0 a 65535"))
     if args.clearing_delay < 0:
-        parser.error("--clearing-delay no puede ser negativo")
+        parser.error(_("--clearing-delay no puede ser negativo"))
     if not args.lock_timeout > 0:
-        parser.error("--lock-timeout debe ser mayor que cero")
+        parser.error(_("--lock-timeout debe ser mayor que cero"))
     if args.workers < 1:
-        parser.error("--workers debe ser al menos 1")
+        parser.error(_("--workers debe ser al menos 1"))
     if args.db is not None and args.database_url is not None:
         parser.error(
-            "use --db RUTA o --database-url URL, no los dos (--db RUTA es --database-url "
-            "sqlite:///RUTA)"
+            _(
+                "use --db RUTA o --database-url URL, no los dos (--db RUTA es --database-url "
+                "sqlite:///RUTA)"
+            )
         )
     if args.db is not None and _URL_SCHEME.match(str(args.db)):
         # Path("postgresql://u@h/db") is a relative path: a new SQLite file would appear there.
-        parser.error("--db es la ruta de un archivo SQLite; para una URL use --database-url URL")
+        parser.error(_("--db es la ruta de un archivo SQLite; para una URL use --database-url URL"))
     if args.fresh and args.migrate_only:
-        parser.error("--fresh y --migrate-only no van juntos")
+        parser.error(_("--fresh y --migrate-only no van juntos"))
     if args.create_staff is None:
         for flag, value in (
             ("--full-name", args.full_name),
@@ -251,9 +295,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             ("--password-stdin", args.password_stdin),
         ):
             if value:
-                parser.error(f"{flag} va con --create-staff USUARIO")
+                parser.error(_("{flag} va con --create-staff USUARIO").format(flag=flag))
     elif args.fresh or args.migrate_only:
-        parser.error("--create-staff no va con --fresh ni con --migrate-only")
+        parser.error(_("--create-staff no va con --fresh ni con --migrate-only"))
     try:
         args.url = _chosen_url(args, os.environ)
     except ValueError as exc:
@@ -261,11 +305,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.url.get_backend_name() == "postgresql":
         if args.fresh and args.confirm_wipe != args.url.database:
             parser.error(
-                f"--fresh borra todos los datos de la base PostgreSQL {_shown(args.url)}; "
-                f"para hacerlo, agregue --confirm-wipe {args.url.database}"
+                _(
+                    "--fresh borra todos los datos de la base PostgreSQL {database}; "
+                    "para hacerlo, agregue --confirm-wipe {name}"
+                ).format(database=_shown(args.url), name=args.url.database)
             )
     elif args.confirm_wipe is not None:
-        parser.error("--confirm-wipe es solo para una base PostgreSQL")
+        parser.error(_("--confirm-wipe es solo para una base PostgreSQL"))
     return args
 
 
@@ -291,8 +337,8 @@ def prepare_database(path: Path, *, fresh: bool = False) -> Path:
         if not template_path().exists():
             # The day's template takes seconds to build; say why the start is slow.
             print(
-                "sjvirtual-mock-server: preparando los datos de demostración "
-                "(solo la primera vez de cada día)...",
+                "sjvirtual-mock-server: "
+                + _("preparando los datos de demostración (solo la primera vez de cada día)..."),
                 file=sys.stderr,
                 flush=True,
             )
@@ -305,7 +351,10 @@ def prepare_postgresql(database: Database, *, fresh: bool = False) -> None:
     one that has tables is left to the migrations."""
     if fresh:
         print(
-            f"sjvirtual-mock-server: borrando y sembrando de nuevo {_shown(database.url)}...",
+            "sjvirtual-mock-server: "
+            + _("borrando y sembrando de nuevo {database}...").format(
+                database=_shown(database.url)
+            ),
             file=sys.stderr,
             flush=True,
         )
@@ -314,8 +363,10 @@ def prepare_postgresql(database: Database, *, fresh: bool = False) -> None:
         return
     if not fresh:
         print(
-            f"sjvirtual-mock-server: sembrando los datos de demostración en "
-            f"{_shown(database.url)}...",
+            "sjvirtual-mock-server: "
+            + _("sembrando los datos de demostración en {database}...").format(
+                database=_shown(database.url)
+            ),
             file=sys.stderr,
             flush=True,
         )
@@ -376,10 +427,10 @@ def _read_password(from_stdin: bool) -> str:
         # The first line, without its line break (a password may hold spaces).
         return sys.stdin.readline().rstrip("\r\n")
     if not sys.stdin.isatty():
-        raise ValueError("sin terminal para pedir la contraseña: use --password-stdin")
-    password = getpass.getpass("Contraseña del nuevo usuario: ")
-    if getpass.getpass("Repita la contraseña: ") != password:
-        raise ValueError("las dos contraseñas no coinciden; no se creó el usuario")
+        raise ValueError(_("sin terminal para pedir la contraseña: use --password-stdin"))
+    password = getpass.getpass(_("Contraseña del nuevo usuario: "))
+    if getpass.getpass(_("Repita la contraseña: ")) != password:
+        raise ValueError(_("las dos contraseñas no coinciden; no se creó el usuario"))
     return password
 
 
@@ -389,14 +440,18 @@ def new_staff(args: argparse.Namespace, hasher: PasswordChecker | None = None) -
     username = normalise_username(args.create_staff)
     problem = new_username_error(username)
     if problem:
-        raise ValueError(f"usuario {args.create_staff!r}: {problem}")
+        raise ValueError(
+            _("usuario {username}: {problem}").format(
+                username=repr(args.create_staff), problem=problem
+            )
+        )
     full_name = (args.full_name or username).strip()
     if not full_name:
-        raise ValueError("--full-name no puede quedar vacío")
+        raise ValueError(_("--full-name no puede quedar vacío"))
     password = _read_password(args.password_stdin)
     problem = password_error(password)
     if problem:
-        raise ValueError(f"{problem} No se creó el usuario.")
+        raise ValueError(_("{problem} No se creó el usuario.").format(problem=problem))
     return NewStaff(
         username=username,
         full_name=full_name,
@@ -420,16 +475,34 @@ def create_staff(database: Database, staff: NewStaff, shown_url: str) -> int:
             created_at=to_db(datetime.now(UTC)),
         )
     if not added:
-        return _fail(f"el usuario {staff.username} ya existe en {shown_url}; no se cambió nada")
+        return _fail(
+            _("el usuario {username} ya existe en {database}; no se cambió nada").format(
+                username=staff.username, database=shown_url
+            )
+        )
     print(
-        f"sjvirtual-mock-server: usuario del personal {staff.username} creado en {shown_url} "
-        f"(imagen de seguridad: {image.value}); ingresa con sjvirtual --teller",
+        "sjvirtual-mock-server: "
+        + _(
+            "usuario del personal {username} creado en {database} (imagen de seguridad: "
+            "{image}); ingrese con sjvirtual --teller"
+        ).format(username=staff.username, database=shown_url, image=image.value),
         flush=True,
     )
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``sjvirtual-mock-server``: its help, errors and console lines in the language of
+    ``--lang``, else SJV_LANG, else LANG; the API answers each request in its own language, so
+    the serving runs outside that language."""
+    argv = sys.argv[1:] if argv is None else argv
+    with use_language(language_asked(argv) or language_from_environment()):
+        started = _start(argv)
+    return started if isinstance(started, int) else started()
+
+
+def _start(argv: list[str]) -> int | Callable[[], int]:
+    """Everything before serving: an exit code, or the function that serves."""
     args = parse_args(argv)
     url: URL = args.url
     shown_url = _shown(url)  # never the password
@@ -463,13 +536,23 @@ def main(argv: list[str] | None = None) -> int:
         # A database of another server version: say so (and how to fix it), not a traceback.
         return _fail(str(exc))
     except Unavailable:
-        return _fail(f"no se pudo conectar con la base de datos {shown_url}")
+        return _fail(
+            _("no se pudo conectar con la base de datos {database}").format(database=shown_url)
+        )
     except StoreError as exc:
-        return _fail(f"error de la base de datos {shown_url}: {type(exc.__cause__).__name__}")
+        return _fail(
+            _("error de la base de datos {database}: {error}").format(
+                database=shown_url, error=type(exc.__cause__).__name__
+            )
+        )
     finally:
         database.dispose()
     if args.migrate_only:
-        print(f"sjvirtual-mock-server: esquema al día en {shown_url}", flush=True)
+        print(
+            "sjvirtual-mock-server: "
+            + _("esquema al día en {database}").format(database=shown_url),
+            flush=True,
+        )
         return 0
     app = settings.app() if args.workers == 1 else None
     # Bound here so that the printed URL carries the real port (also with --port 0), and so
@@ -477,20 +560,35 @@ def main(argv: list[str] | None = None) -> int:
     try:
         sock = _bind(args.host, args.port)
     except OSError as exc:
-        return _fail(f"no se pudo abrir {args.host}:{args.port} ({exc.strerror})")
+        return _fail(
+            _("no se pudo abrir {address} ({error})").format(
+                address=f"{args.host}:{args.port}", error=exc.strerror
+            )
+        )
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
     if not _is_loopback(args.host):
         print(
-            "sjvirtual-mock-server: aviso: escucha fuera de loopback y las contraseñas de la "
-            "demostración son públicas.",
+            "sjvirtual-mock-server: "
+            + _(
+                "aviso: escucha fuera de loopback y las contraseñas de la demostración son "
+                "públicas."
+            ),
             file=sys.stderr,
         )
-    workers = f", {args.workers} procesos" if args.workers > 1 else ""
+    workers = _(", {n} procesos").format(n=args.workers) if args.workers > 1 else ""
     print(
-        f"S.J. Virtual mock server en http://{shown}:{port} (datos: {shown_url}{workers})",
+        _("S.J. Virtual mock server en {url} (datos: {database}{workers})").format(
+            url=f"http://{shown}:{port}", database=shown_url, workers=workers
+        ),
         flush=True,
     )
+    return partial(_serve, args, settings, app, sock)
+
+
+def _serve(
+    args: argparse.Namespace, settings: ServerSettings, app: FastAPI | None, sock: socket.socket
+) -> int:
     try:
         if app is not None:
             config = uvicorn.Config(app, log_level=args.log_level, log_config=_log_config())

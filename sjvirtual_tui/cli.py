@@ -10,9 +10,15 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sjvirtual_tui import __version__, kiosk
+from sjvirtual_tui import __version__, argparse_words, kiosk
 from sjvirtual_tui.appearance import THEME_CHOICES
-from sjvirtual_tui.i18n import LANGUAGES, _, language_from_environment, set_language
+from sjvirtual_tui.i18n import (
+    LANGUAGES,
+    _,
+    language_asked,
+    language_from_environment,
+    set_language,
+)
 
 if TYPE_CHECKING:
     from sjvirtual_tui.backend import Backend
@@ -22,6 +28,7 @@ APP_NAME = "sjvirtual-tui"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    argparse_words.speak()
     parser = argparse.ArgumentParser(
         prog="sjvirtual",
         description=_("San José S.J. Virtual en la terminal."),
@@ -30,7 +37,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--demo", action="store_true", help=_("usar el servidor incluido con datos")
     )
     parser.add_argument("--server", metavar="URL", help=_("URL del servidor (o SJV_SERVER_URL)"))
-    parser.add_argument("--db", metavar="PATH", type=Path, help=_("demo: conservar los datos aquí"))
+    parser.add_argument(
+        "--db", metavar=_("RUTA"), type=Path, help=_("demo: conservar los datos aquí")
+    )
     parser.add_argument(
         "--teller", action="store_true", help=_("ingreso del personal de la cooperativa")
     )
@@ -58,7 +67,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=_("set-password CODE: ESTABLECER CONTRASEÑA con el código del correo"),
     )
     parser.add_argument("code", nargs="?", help=argparse.SUPPRESS)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {__version__}",
+        help=argparse_words.version_action_help(),
+    )
     args = parser.parse_args(argv)
     if args.command == "set-password" and not args.code:
         parser.error(_("set-password necesita el código del correo: sjvirtual set-password CODE"))
@@ -85,16 +99,6 @@ def setup_logging() -> Path | None:
         return path
     except OSError:
         return None
-
-
-def language_asked(argv: list[str]) -> str | None:
-    """``--lang xx`` or ``--lang=xx``, read before argparse so that its help speaks it too."""
-    for index, arg in enumerate(argv):
-        if arg.startswith("--lang="):
-            return arg.split("=", 1)[1]
-        if arg == "--lang" and index + 1 < len(argv):
-            return argv[index + 1]
-    return None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -147,6 +147,17 @@ def language() -> str:
     return _request_language.get() or _language
 
 
+def language_asked(argv: list[str]) -> str | None:
+    """``--lang xx`` or ``--lang=xx`` of a command line, read before argparse so that its help
+    and its errors speak it too."""
+    for index, arg in enumerate(argv):
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+        if arg == "--lang" and index + 1 < len(argv):
+            return argv[index + 1]
+    return None
+
+
 def language_from_environment(environ: Mapping[str, str] | None = None) -> str:
     """``SJV_LANG``, then the POSIX order (``LC_ALL``, ``LC_MESSAGES``, ``LANG``): en_* -> en."""
     env = os.environ if environ is None else environ

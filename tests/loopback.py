@@ -75,16 +75,19 @@ class ServerProcess:
             stderr=subprocess.PIPE,
             stdin=subprocess.DEVNULL,
             text=True,
-            env={**os.environ, **(self.env or {})},
+            # Its console lines in Spanish whatever the machine's LANG (a test may ask otherwise).
+            env={**os.environ, "SJV_LANG": "es", **(self.env or {})},
         )
         # Drained in the background: a server that logs a lot must never block on a full pipe.
         threading.Thread(target=self._drain_stderr, daemon=True).start()
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
-        if " en http://" not in line:
+        self.first_line = line
+        found = re.search(r"http://\S+", line)
+        if found is None:
             self.process.wait(timeout=10)
             raise RuntimeError(f"the server did not start: {line!r} {''.join(self._stderr)}")
-        self.url = line.split(" en ", 1)[1].split()[0]
+        self.url = found.group(0)
         deadline = time.monotonic() + self.start_timeout
         while True:
             try:

@@ -90,7 +90,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dic
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
     for name in ("sjvirtual_tui", "mock_server"):
         shutil.copytree(ROOT / name, src / name, ignore=ignore)
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, src / name)
     dist = tmp / "dist"
     pip = (sys.executable, "-m", "pip")
@@ -120,6 +120,20 @@ def test_the_wheel_carries_every_catalog(installed):
     }
     assert catalogs, "no catalogs in the source tree?"
     assert catalogs - names == set()
+
+
+def test_the_wheel_carries_its_license_and_type_hints(installed):
+    wheel, venv, env = installed
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {"sjvirtual_tui/py.typed", "mock_server/py.typed"} <= names
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names), sorted(names)[-8:]
+    metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
+    text = zipfile.ZipFile(wheel).read(metadata).decode()
+    assert "License-Expression: MIT" in text
+    cwd = venv.parent
+    for command in ("sjvirtual", "sjvirtual-mock-server"):
+        shown = run(venv / "bin" / command, "--version", cwd=cwd, env=env).strip()
+        assert shown == f"{command} 0.1.0"
 
 
 def test_installed_sjvirtual_speaks_english(installed):
