@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     kiosk.prepare_environment(kiosk_mode)
     # Only the two choices that decide whether to start at all are read here; everything else
     # comes from Settings (pydantic-settings, SJV_*), built after the first paint.
-    demo = args.demo or os.environ.get("SJV_DEMO", "").lower() in ("1", "true", "yes")
+    demo = args.demo or kiosk.is_true(os.environ.get("SJV_DEMO"))
     server = args.server or os.environ.get("SJV_SERVER_URL")
     if demo and server:
         print(_("sjvirtual: use --demo o --server, no ambos."), file=sys.stderr)
