@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,9 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from mock_server.app import create_app
-from mock_server.store import Database, IntegrityError
+from mock_server.domain.ledger import Leg, ledger_problems, post_transfer
+from mock_server.store import Database, IntegrityError, write_transaction
+from mock_server.store.ledger import POSTING_SEQUENCE
 from mock_server.store.migrate import (
     SchemaTooNewError,
     SchemaTooOldError,
@@ -139,5 +142,50 @@ def test_the_checks_let_valid_values_through(seeded_db: Path) -> None:
                 "INSERT INTO institutions (code, name, kind) VALUES ('9999', 'Banco X', 'banco')"
             )
             conn.execute("UPDATE cards SET due_date = '2026-02-28', last4 = '0042' WHERE id = 1")
+    finally:
+        database.dispose()
+
+
+def test_a_database_of_revision_0001_gets_the_posting_sequence(seeded_db: Path | str) -> None:
+    """Revision 0002 on a database of the server before it (its data and postings kept): on
+    PostgreSQL the posting sequence is created after the largest stored ``seq``, so the next
+    posting neither collides with a stored one nor sorts before it; SQLite needs nothing."""
+    database = Database(seeded_db, pooled=False)
+    try:
+        with database.connection() as conn:
+            if conn.dialect == "postgresql":
+                conn.execute(f"DROP SEQUENCE {POSTING_SEQUENCE}")
+            conn.execute("UPDATE alembic_version SET version_num = '0001'")
+            stored = conn.execute("SELECT MAX(seq), COUNT(*) FROM movements").fetchone()
+            accounts = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT id FROM accounts WHERE kind = 'member' AND balance_cents >= 100 "
+                    "ORDER BY id LIMIT 2"
+                )
+            ]
+        init_db(database)
+        with database.connection() as conn:
+            assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD
+            assert conn.execute("SELECT COUNT(*) FROM movements").fetchone()[0] == stored[1]
+            with write_transaction(conn):
+                post_transfer(
+                    conn,
+                    datetime.now(UTC),
+                    kind="deposito",
+                    description="después de migrar",
+                    reference="UPGRADED",
+                    amount_cents=100,
+                    debit=Leg(accounts[0], "prueba"),
+                    credit=Leg(accounts[1], "prueba"),
+                )
+            seqs = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT seq FROM movements WHERE reference = 'UPGRADED' ORDER BY seq"
+                )
+            ]
+            assert seqs == [stored[0] + 1, stored[0] + 2]
+            assert ledger_problems(conn) == []
     finally:
         database.dispose()
