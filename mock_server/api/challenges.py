@@ -60,4 +60,5 @@ def confirm(
             return Outcome(status_of(type(answer)), error)
         return Outcome(200, answer)
 
-    return idem.run_prepared(conn, prepare, effect)
+    keys = operations.confirm_keys(conn, member, challenge_id)
+    return idem.run_prepared(conn, prepare, effect, keys=keys)

@@ -142,7 +142,11 @@ class Idempotency:
         return None if stored is None else self._replay(stored)
 
     def run_prepared(
-        self, conn: Connection, prepare: Callable[[], P], effect: Callable[[P], Outcome]
+        self,
+        conn: Connection,
+        prepare: Callable[[], P],
+        effect: Callable[[P], Outcome],
+        keys: Iterable[Hashable] | None = None,
     ) -> Response:
         """:meth:`run` for a route with slow work (argon2) to do before its transaction:
         ``prepare`` runs outside it, and only when no answer is stored for the key (a replay
@@ -151,7 +155,7 @@ class Idempotency:
         if replayed is not None:
             return replayed
         prepared = prepare()
-        return self.run(conn, lambda: effect(prepared))
+        return self.run(conn, lambda: effect(prepared), keys=keys)
 
     def run(
         self, conn: Connection, effect: Effect, keys: Iterable[Hashable] | None = None

@@ -54,4 +54,4 @@ def start_with_pin(
         )
         return Outcome(201, started)
 
-    return idem.run_prepared(conn, prepared_pin, effect)
+    return idem.run_prepared(conn, prepared_pin, effect, keys=operations.member_keys(member))

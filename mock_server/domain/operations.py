@@ -16,7 +16,7 @@ its PIN is checked, :func:`cancel` the one way it ends unconfirmed. The PIN chal
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
@@ -304,6 +304,28 @@ def verify_before(
     if before is None or before["status"] != "pendiente" or pin.is_expired(before, now):
         return None
     return pin.verify(passwords, before, body)
+
+
+def member_keys(member: CurrentMember) -> list[Hashable]:
+    """The write transaction's keys (``write_transaction``) of starting an operation that awaits
+    its PIN, and of confirming a transfer: what they read to decide and write is the member's
+    own (PIN counters and lockout, daily limits, pending operations and challenges, all under
+    this key), or rows they lock (the accounts, ``FOR UPDATE``; the settlement account, by the
+    UPDATE of its balance). So members' operations run side by side on PostgreSQL, and one
+    member's queue. Anything else (payments' confirmation: bills and cards are shared by
+    members) takes the plain write transaction, which waits for all of these."""
+    return [("member", member.id)]
+
+
+def confirm_keys(
+    conn: Connection, member: CurrentMember, challenge_id: str
+) -> list[Hashable] | None:
+    """The keys of confirming this challenge: a transfer's are the member's
+    (:func:`member_keys`); any other runs alone (None)."""
+    row = pin.load(conn, member.id, challenge_id)
+    if row is not None and ChallengePurpose(row["purpose"]) is ChallengePurpose.TRANSFER:
+        return member_keys(member)
+    return None
 
 
 def confirm(
