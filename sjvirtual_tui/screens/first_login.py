@@ -1,6 +1,6 @@
 """PRIMER INGRESO, after the password: new password -> CONFIRMAR -> security image -> SIGUIENTE
 -> own secret question and answer -> SIGUIENTE -> a security question from the list and its
-answer -> CONFIRMAR -> "Tu cuenta está lista". Nothing is sent before the last CONFIRMAR, and
+answer -> CONFIRMAR -> "Su cuenta está lista". Nothing is sent before the last CONFIRMAR, and
 until then the server lets this session reach nothing else."""
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ class FirstLoginScreen(WizardScreen):
                     yield StepTitle(5, _("LISTO"))
                     yield Static(
                         _(
-                            "Tu cuenta está lista y configurada para ingresar en SAN JOSÉ S.J. "
+                            "Su cuenta está lista y configurada para ingresar en SAN JOSÉ S.J. "
                             "VIRTUAL."
                         ),
                         id="fl-done-text",
