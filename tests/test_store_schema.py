@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -141,3 +142,41 @@ def test_the_checks_let_valid_values_through(seeded_db: Path) -> None:
             conn.execute("UPDATE cards SET due_date = '2026-02-28', last4 = '0042' WHERE id = 1")
     finally:
         database.dispose()
+
+
+@pytest.mark.sqlite_only("the data change is plain SQL and JSON, the same on both engines")
+def test_an_empresa_request_stored_before_its_address_gets_one(seeded_db: Path) -> None:
+    """Revision 0002: an Empresa's stored request without Dirección stays readable."""
+    from mock_server.domain.staff import REQUEST
+    from sjvirtual_tui.models import EmpresaRegistration
+
+    old = {
+        "kind": "empresa",
+        "ruc": "1792060346001",
+        "razon_social": "Textiles Otavalo S.A.",
+        "representante_cedula": "1710034065",
+        "representante_nombre": "Luis Yánez",
+        "email": "gerencia@textiles.ec",
+        "telefono": "062920123",
+        "usuario": "textiles",
+        "cuenta": "00190077",
+    }
+    conn = sqlite3.connect(seeded_db)
+    with conn:
+        conn.execute(
+            "INSERT INTO registrations (reference, kind, identification, username, status,"
+            " request_json, created_at, language)"
+            " VALUES ('SOL-999999', 'empresa', ?, 'textiles', 'pendiente', ?,"
+            " '2026-12-01T10:00:00+00:00', 'es')",
+            (old["ruc"], json.dumps(old, ensure_ascii=False)),
+        )
+        conn.execute("UPDATE alembic_version SET version_num = '0001'")
+    conn.close()
+    init_db(seeded_db, CHEAP_HASHER)
+    ((stored,),) = _rows(
+        seeded_db, "SELECT request_json FROM registrations WHERE reference = 'SOL-999999'"
+    )
+    request = REQUEST.validate_json(str(stored))
+    assert isinstance(request, EmpresaRegistration)
+    assert request.direccion == "(no consta en la solicitud)"
+    assert request.razon_social == "Textiles Otavalo S.A."
