@@ -51,8 +51,9 @@ async def test_keys_typed_right_after_enter_land_in_the_next_field(
         await open_registration(pilot)
         cedula, nombres = field(pilot, "#p-field-cedula"), field(pilot, "#p-field-nombres")
         assert app.screen.focused is cedula.input
-        await type_text(pilot, "1710034065")
-        await type_at_once(pilot, "enter", "L", "u", "i", "s")
+        # The whole cédula, Enter and the name, as fast as a typist: Enter checks the cédula
+        # as typed (all of it), and the name goes to the next field.
+        await type_at_once(pilot, *"1710034065", "enter", "L", "u", "i", "s")
         assert cedula.value == "1710034065"
         assert nombres.value == "Luis"
         assert app.screen.focused is nombres.input
@@ -67,8 +68,7 @@ async def test_enter_on_a_radio_list_chooses_and_moves_on(server_app, seeded_db,
         assert isinstance(screen, RegistrationScreen)
         assert isinstance(screen.focused, RadioSet)
         # Right then Enter: Empresa chosen, and the space typed at once ticks the checkbox.
-        await pilot.press("right")
-        await type_at_once(pilot, "enter", "space")
+        await type_at_once(pilot, "right", "enter", "space")
         assert screen.kind == "empresa"
         assert screen.focused is screen.query_one("#accept")
         assert "[x] He leído y acepto" in screen_text(pilot)

@@ -139,13 +139,13 @@ class RegistrationScreen(WizardScreen):
             ),
             field(
                 "representante_cedula",
-                _("Cédula del representante"),
+                _("Cédula representante"),
                 check=rules.cedula_error,
                 max_length=10,
             ),
             field(
                 "representante_nombre",
-                _("Nombre del representante"),
+                _("Nombre representante"),
                 check=lambda v: rules.name_error(v, N_("el nombre del representante")),
             ),
             field("email", _("Correo electrónico"), check=rules.email_error, max_length=120),

@@ -245,7 +245,7 @@ class ServicePaymentScreen(VerifiedWizard):
     @on(Input.Submitted, "#sv-search")
     def _to_list(self) -> None:
         if self.shown:
-            self.query_one("#sv-billers", DataTable).focus()
+            focus_now(self.query_one("#sv-billers", DataTable))
 
     @on(DataTable.RowSelected, "#sv-billers")
     def _biller_chosen(self, event: DataTable.RowSelected) -> None:

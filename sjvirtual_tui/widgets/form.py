@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from typing import ClassVar
@@ -239,9 +241,15 @@ FIELD_KINDS = (Input, RadioSet, Checkbox, Select)
 class _FormKeys(Widget):
     """Enter in a form, whatever the kind of field: see the module's docstring."""
 
+    # Priority: these run as each key arrives, in the order typed, before the next key goes to
+    # whichever field has the focus then (a widget's own bindings run only once its key has
+    # gone round its queue, after the keys typed next have been sent on). And a RadioSet, a
+    # Checkbox and a Select would take Enter for themselves.
     BINDINGS: ClassVar[list[BindingType]] = [
-        # Priority: a RadioSet, a Checkbox and a Select would take Enter for themselves.
-        Binding("enter", "form_enter", show=False, priority=True)
+        Binding("enter", "form_enter", show=False, priority=True),
+        Binding("down,right", "form_radio(1)", show=False, priority=True),
+        Binding("up,left", "form_radio(-1)", show=False, priority=True),
+        Binding("space", "form_toggle", show=False, priority=True),
     ]
 
     class Submitted(Message):
@@ -271,9 +279,31 @@ class _FormKeys(Widget):
         """Every field's message (the first wrong one gets the cursor): True when all fine."""
         return validate_all(self.form_fields())
 
-    def action_form_enter(self) -> None:
+    def action_form_radio(self, direction: int) -> None:
+        focused = self.screen.focused
+        if not isinstance(focused, RadioSet):
+            raise SkipAction
+        if direction > 0:
+            focused.action_next_button()
+        else:
+            focused.action_previous_button()
+
+    def action_form_toggle(self) -> None:
+        focused = self.screen.focused
+        if isinstance(focused, RadioSet):
+            _choose_highlighted(focused)
+        elif isinstance(focused, Checkbox):
+            focused.toggle()
+        else:
+            raise SkipAction
+
+    async def action_form_enter(self) -> None:
         focused = self.screen.focused
         if focused is None:
+            raise SkipAction
+        # The keys typed before this Enter first: its value is what the member typed.
+        await _caught_up(focused)
+        if self.screen.focused is not focused:
             raise SkipAction
         select = _open_select(focused)
         if select is not None:  # Enter chooses in the open list; then on to the next field
@@ -320,6 +350,15 @@ class Form(_FormKeys, Vertical):
 
 class ScrollForm(_FormKeys, VerticalScroll, can_focus=False):
     """A form taller than the screen: it scrolls to the field with the cursor."""
+
+
+async def _caught_up(widget: Widget) -> None:
+    """Returns once ``widget`` has handled the messages already queued for it (the keys typed
+    before this one)."""
+    done = asyncio.Event()
+    if widget.call_later(done.set):
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(done.wait(), timeout=1.0)
 
 
 def _walk_fields(node: Widget) -> Iterator[Widget]:
