@@ -24,6 +24,7 @@ from mock_server.store.migrate import (
 )
 from mock_server.store.migrations import HEAD
 from mock_server.store.schema import metadata
+from tests.api import TEXTILES
 from tests.conftest import CHEAP_HASHER
 from tests.database import connect
 
@@ -150,17 +151,7 @@ def test_an_empresa_request_stored_before_its_address_gets_one(seeded_db: Path) 
     from mock_server.domain.staff import REQUEST
     from sjvirtual_tui.models import EmpresaRegistration
 
-    old = {
-        "kind": "empresa",
-        "ruc": "1792060346001",
-        "razon_social": "Textiles Otavalo S.A.",
-        "representante_cedula": "1710034065",
-        "representante_nombre": "Luis Yánez",
-        "email": "gerencia@textiles.ec",
-        "telefono": "062920123",
-        "usuario": "textiles",
-        "cuenta": "00190077",
-    }
+    old = {key: value for key, value in TEXTILES.items() if key != "direccion"}
     conn = sqlite3.connect(seeded_db)
     with conn:
         conn.execute(

@@ -13,7 +13,7 @@ from textual.widgets import ContentSwitcher
 
 from sjvirtual_tui.i18n import N_
 from sjvirtual_tui.screens.base import BankScreen
-from sjvirtual_tui.widgets.form import focus_now
+from sjvirtual_tui.widgets.form import focus_now, shown_within
 
 # Exact types: Input and RadioSet are scrolling containers too, and do take the focus.
 _SCROLLERS = (ScrollableContainer, VerticalScroll, HorizontalScroll)
@@ -92,13 +92,7 @@ class WizardScreen(BankScreen):
             return False
         if type(widget) in _SCROLLERS:
             return False  # plain scrolling panes (terms, forms): nobody types into them
-        node: Widget | None = widget
-        while node is not None and node is not container:
-            if not node.display:
-                return False
-            parent = node.parent
-            node = parent if isinstance(parent, Widget) else None
-        return True
+        return shown_within(widget, container)
 
     def action_back(self) -> None:
         step = self.step

@@ -273,7 +273,7 @@ class _FormKeys(Widget):
 
     def form_fields(self) -> list[FormField]:
         """The labelled input fields shown now."""
-        return [f for f in self.query(FormField) if _shown_within(f, self)]
+        return [f for f in self.query(FormField) if shown_within(f, self)]
 
     def validate(self) -> bool:
         """Every field's message (the first wrong one gets the cursor): True when all fine."""
@@ -372,7 +372,8 @@ def _walk_fields(node: Widget) -> Iterator[Widget]:
         yield from _walk_fields(child)
 
 
-def _shown_within(widget: Widget, container: Widget) -> bool:
+def shown_within(widget: Widget, container: Widget) -> bool:
+    """``widget`` and every node up to ``container`` are displayed."""
     node: Widget | None = widget
     while node is not None and node is not container:
         if not node.display:

@@ -13,6 +13,8 @@ applicant, as for any other missing detail).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -25,31 +27,35 @@ depends_on: str | None = None
 NOT_GIVEN = "(no consta en la solicitud)"
 
 
-def upgrade() -> None:
+def _rewrite_empresa_requests(change: Callable[[dict[str, Any]], None]) -> None:
     conn = op.get_bind()
     rows = conn.execute(
         sa.text("SELECT id, request_json FROM registrations WHERE kind = 'empresa'")
     ).fetchall()
     for row_id, text in rows:
         request = json.loads(text)
-        if request.get("direccion"):
+        before = dict(request)
+        change(request)
+        if request == before:
             continue
-        request["direccion"] = NOT_GIVEN
         conn.execute(
             sa.text("UPDATE registrations SET request_json = :json WHERE id = :id"),
             {"json": json.dumps(request, ensure_ascii=False, separators=(",", ":")), "id": row_id},
         )
+
+
+def _add_address(request: dict[str, Any]) -> None:
+    if not request.get("direccion"):
+        request["direccion"] = NOT_GIVEN
+
+
+def _drop_address(request: dict[str, Any]) -> None:
+    request.pop("direccion", None)
+
+
+def upgrade() -> None:
+    _rewrite_empresa_requests(_add_address)
 
 
 def downgrade() -> None:
-    conn = op.get_bind()
-    rows = conn.execute(
-        sa.text("SELECT id, request_json FROM registrations WHERE kind = 'empresa'")
-    ).fetchall()
-    for row_id, text in rows:
-        request = json.loads(text)
-        request.pop("direccion", None)
-        conn.execute(
-            sa.text("UPDATE registrations SET request_json = :json WHERE id = :id"),
-            {"json": json.dumps(request, ensure_ascii=False, separators=(",", ":")), "id": row_id},
-        )
+    _rewrite_empresa_requests(_drop_address)
