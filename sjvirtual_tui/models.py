@@ -189,6 +189,7 @@ class EmpresaRegistration(_Model):
     representante_nombre: Name
     email: Email
     telefono: Annotated[str, Field(pattern=r"^0[2-9][0-9]{7,8}$")]
+    direccion: Annotated[str, Field(min_length=5, max_length=200)]
     usuario: NewUsername
     cuenta: AccountNumber
 

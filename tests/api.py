@@ -50,6 +50,7 @@ TEXTILES: dict[str, Any] = {
     "representante_nombre": "Luis Yánez",
     "email": "gerencia@textiles.ec",
     "telefono": "062920123",
+    "direccion": "Av. Atahualpa 12-40, Otavalo",
     "usuario": "textiles",
     "cuenta": "00190077",
 }

@@ -129,8 +129,7 @@ def test_transfer_data_step(snap_compare, demo_app, clock, tmp_path):
         await pilot.press("f2")
         await settle(pilot)
         pilot.app.screen.query_one("#tr-kinds").focus()
-        await pilot.press("down", "enter")  # internas a terceros
-        await pilot.click("#tr-kind-next")
+        await pilot.press("down", "enter")  # internas a terceros: Enter moves on
         await settle(pilot)
         await pilot.click("#tr-data-next")  # nothing chosen: the reasons show where they belong
         await settle(pilot)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from mock_server.store.migrate import (
 )
 from mock_server.store.migrations import HEAD
 from mock_server.store.schema import metadata
+from tests.api import TEXTILES
 from tests.conftest import CHEAP_HASHER
 from tests.database import connect
 
@@ -147,7 +149,7 @@ def test_the_checks_let_valid_values_through(seeded_db: Path) -> None:
 
 
 def test_a_database_of_revision_0001_gets_the_posting_sequence(seeded_db: Path | str) -> None:
-    """Revision 0002 on a database of the server before it (its data and postings kept): on
+    """Revisions 0002 and 0003 on a database of revision 0001 (its data and postings kept): on
     PostgreSQL the posting sequence is created after the largest stored ``seq``, so the next
     posting neither collides with a stored one nor sorts before it; SQLite needs nothing."""
     database = Database(seeded_db, pooled=False)
@@ -189,3 +191,31 @@ def test_a_database_of_revision_0001_gets_the_posting_sequence(seeded_db: Path |
             assert ledger_problems(conn) == []
     finally:
         database.dispose()
+
+
+@pytest.mark.sqlite_only("the data change is plain SQL and JSON, the same on both engines")
+def test_an_empresa_request_stored_before_its_address_gets_one(seeded_db: Path) -> None:
+    """Revision 0002: an Empresa's stored request without Dirección stays readable."""
+    from mock_server.domain.staff import REQUEST
+    from sjvirtual_tui.models import EmpresaRegistration
+
+    old = {key: value for key, value in TEXTILES.items() if key != "direccion"}
+    conn = sqlite3.connect(seeded_db)
+    with conn:
+        conn.execute(
+            "INSERT INTO registrations (reference, kind, identification, username, status,"
+            " request_json, created_at, language)"
+            " VALUES ('SOL-999999', 'empresa', ?, 'textiles', 'pendiente', ?,"
+            " '2026-12-01T10:00:00+00:00', 'es')",
+            (old["ruc"], json.dumps(old, ensure_ascii=False)),
+        )
+        conn.execute("UPDATE alembic_version SET version_num = '0001'")
+    conn.close()
+    init_db(seeded_db, CHEAP_HASHER)
+    ((stored,),) = _rows(
+        seeded_db, "SELECT request_json FROM registrations WHERE reference = 'SOL-999999'"
+    )
+    request = REQUEST.validate_json(str(stored))
+    assert isinstance(request, EmpresaRegistration)
+    assert request.direccion == "(no consta en la solicitud)"
+    assert request.razon_social == "Textiles Otavalo S.A."

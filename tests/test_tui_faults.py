@@ -518,8 +518,7 @@ async def test_card_payment_with_lost_answers(demo_app, seeded_db, clock, tmp_pa
         await settle(pilot)
         await pilot.press("enter")  # the Visa **** 4521, pago mínimo $42,27
         await settle(pilot)
-        await choose(pilot, "#cd-from", DEMO_A)
-        await pilot.click("#cd-data-next")
+        await choose(pilot, "#cd-from", DEMO_A)  # the last field: choosing it is SIGUIENTE
         await settle(pilot)
         assert step(pilot) == "cd-confirm"
         transport.lose("POST", PAYMENT, times=1)

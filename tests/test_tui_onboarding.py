@@ -41,6 +41,7 @@ TEXTILES = {
     "representante_nombre": "Luis Yánez",
     "email": "gerencia@textiles.ec",
     "telefono": "062920123",
+    "direccion": "Av. Atahualpa 12-40, Otavalo",
     "usuario": "textiles",
     "cuenta": "00190077",
 }
@@ -81,9 +82,8 @@ async def open_registration(pilot: Pilot[None], kind: str = "persona") -> None:
     assert pilot.app.screen.query_one("#reg-accept").disabled  # not before accepting
     if kind == "empresa":
         await pilot.press("right")  # in the RadioSet: Empresa
-        await pilot.press("enter")
-    await pilot.press("tab", "tab", "space")  # terms (scrollable), then the checkbox
-    await pilot.press("tab", "enter")  # CONFIRMAR
+    await pilot.press("enter")  # chooses it and moves on to the checkbox
+    await pilot.press("space", "enter")  # ticks it; Enter on the last field is CONFIRMAR
     await settle(pilot)
     assert step(pilot) == "reg-data"
 
@@ -159,14 +159,10 @@ async def test_register_approve_set_password_first_login(server_app, seeded_db, 
         await pilot.press("escape")  # cannot be skipped
         assert step(pilot) == "fl-password"
         await type_text(pilot, "Primera2026")  # the same password again is refused
-        await pilot.press("enter")
-        await type_text(pilot, "Primera2026")
-        await pilot.press("enter")
-        await settle(pilot)
+        await pilot.press("enter")  # said at once beside it; the cursor stays there
         assert "distinta de la actual" in app.screen.pair.password.error
+        assert app.screen.focused is app.screen.pair.password.input
         app.screen.pair.password.value = ""
-        app.screen.pair.repeat.value = ""
-        app.screen.pair.password.input.focus()
         await type_text(pilot, "Segunda2027")
         await pilot.press("enter")
         await type_text(pilot, "Segunda2027")
@@ -190,7 +186,7 @@ async def test_register_approve_set_password_first_login(server_app, seeded_db, 
         await pilot.press("enter")
         await settle(pilot)
         assert step(pilot) == "fl-done"
-        assert "Tu cuenta está lista" in text_of(pilot, "#fl-done-text")
+        assert "Su cuenta está lista" in text_of(pilot, "#fl-done-text")
         await pilot.press("enter")  # CONTINUAR
         await settle(pilot)
         assert isinstance(app.screen, DashboardScreen)

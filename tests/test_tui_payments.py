@@ -155,8 +155,7 @@ async def test_pay_the_total_of_an_own_card(demo_app, seeded_db, clock, tmp_path
         await settle(pilot)
         assert step(pilot) == "cd-data"
         await pilot.press("down", "enter")  # Pago total
-        await choose(pilot, "#cd-from", "00204722")
-        await pilot.click("#cd-data-next")
+        await choose(pilot, "#cd-from", "00204722")  # the last field: choosing it is SIGUIENTE
         await settle(pilot)
         assert step(pilot) == "cd-confirm"
         assert "Valor a pagar:  $845,30" in text_of(pilot, "#cd-summary")
@@ -205,6 +204,7 @@ async def test_a_card_of_another_institution_is_en_proceso_then_settled(
         await pilot.press("enter")
         await type_text(pilot, "50")
         await pilot.press("enter")
+        await pilot.press("enter")  # the account ORIGEN, already chosen: SIGUIENTE
         await settle(pilot)
         assert step(pilot) == "cd-confirm"
         summary = text_of(pilot, "#cd-summary")

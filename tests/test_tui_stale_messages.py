@@ -100,16 +100,18 @@ async def test_first_login_debe_ser_distinta_goes_when_the_password_changes(
         await login(pilot, LUIS["usuario"], FIRST_PASSWORD)
         screen = app.screen
         assert isinstance(screen, FirstLoginScreen)
-        for _ in range(2):
-            await type_text(pilot, FIRST_PASSWORD)
-            await pilot.press("enter")  # the second Enter is CONFIRMAR
+        await type_text(pilot, FIRST_PASSWORD)
+        await pilot.press("enter")  # Enter checks it: refused beside it, the cursor stays
         await settle(pilot)
         assert step(pilot) == "fl-password"
+        assert screen.focused is screen.pair.password.input
         assert screen.pair.password.error == NOT_THE_SAME
         assert NOT_THE_SAME in screen_text(pilot)
         await retype_last(pilot, screen.pair.password, "7")  # Primera2027: a new one
         assert screen.pair.password.error == ""
         assert NOT_THE_SAME not in screen_text(pilot)
+        await pilot.press("enter")
+        await type_text(pilot, FIRST_PASSWORD)  # the old one repeated
         # The repetition no longer matches: CONFIRMAR says so, and nothing else.
         await pilot.click("#fl-password-ok")
         await settle(pilot)

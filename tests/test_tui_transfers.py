@@ -94,7 +94,7 @@ async def choose(pilot: Pilot[None], selector: str, text: str) -> None:
     labels = [str(label) for label, _ in select._options]
     target = next(i for i, label in enumerate(labels) if text in label)
     select.focus()
-    await pilot.press("enter")  # opens the list
+    await pilot.press("space")  # opens the list (Enter would move on from a chosen one)
     await pilot.pause()
     current = next(
         (i for i, (_, value) in enumerate(select._options) if value == select.value),
@@ -117,10 +117,9 @@ async def open_transfers(pilot: Pilot[None], kind: str) -> TransferScreen:
     assert step(pilot) == "tr-kind"
     downs = {"propias": 0, "internas": 1, "interbancarias": 2}[kind]
     screen.query_one("#tr-kinds").focus()
-    await pilot.press(*(["down"] * downs), "enter")  # move and select the radio button
-    assert screen.kind == kind
-    await pilot.click("#tr-kind-next")
+    await pilot.press(*(["down"] * downs), "enter")  # choose the kind: Enter moves on
     await settle(pilot)
+    assert screen.kind == kind
     assert step(pilot) == "tr-data"
     return screen
 
@@ -345,10 +344,10 @@ async def open_add(pilot: Pilot[None], kind: str) -> AddBeneficiaryScreen:
     screen = pilot.app.screen
     assert isinstance(screen, AddBeneficiaryScreen)
     if kind == "externa":
-        await pilot.press("down", "enter")
-    assert screen.kind == kind
-    await pilot.click("#ben-type-next")
+        await pilot.press("down")
+    await pilot.press("enter")  # chooses the kind and moves on
     await settle(pilot)
+    assert screen.kind == kind
     assert step(pilot) == "ben-data"
     return screen
 
@@ -409,6 +408,7 @@ async def test_add_an_account_in_another_institution_and_delete_it(
         screen.query_one("#be-input-number").focus()
         await type_text(pilot, "0012345678")
         await pilot.press("enter")
+        await pilot.press("enter")  # the kind of identification: Cédula, and on
         await type_text(pilot, "1710034066")  # a wrong check digit
         await pilot.press("enter")
         assert "no es válida" in field(pilot, "#be-field-id-number").error

@@ -68,6 +68,7 @@ REGISTRATION = examples(
             "representante_nombre": "Luis Yánez",
             "email": "gerencia@textiles.ec",
             "telefono": "062920123",
+            "direccion": "Av. Atahualpa 12-40, Otavalo",
             "usuario": "textiles",
             "cuenta": "00190077",
         },

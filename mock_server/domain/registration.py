@@ -38,6 +38,10 @@ def reference_of(registration_id: int) -> str:
     return f"SOL-{registration_id:06d}"
 
 
+def _address_error(direccion: str) -> str | None:
+    return None if len(direccion.strip()) >= 5 else _("Escriba su dirección completa.")
+
+
 def _check_fields(body: RegistrationBody, today: date) -> None:
     """The rules the TUI checks as the member types, again here: the first problem, in the
     order of the form."""
@@ -50,10 +54,7 @@ def _check_fields(body: RegistrationBody, today: date) -> None:
             ("fecha_nacimiento", rules.birth_date_error(body.fecha_nacimiento, today)),
             ("email", rules.email_error(body.email)),
             ("celular", rules.mobile_error(body.celular)),
-            (
-                "direccion",
-                None if len(body.direccion.strip()) >= 5 else _("Escriba su dirección completa."),
-            ),
+            ("direccion", _address_error(body.direccion)),
         ]
     else:
         checks = [
@@ -69,6 +70,7 @@ def _check_fields(body: RegistrationBody, today: date) -> None:
             ),
             ("email", rules.email_error(body.email)),
             ("telefono", rules.phone_error(body.telefono)),
+            ("direccion", _address_error(body.direccion)),
         ]
     checks.append(("usuario", rules.new_username_error(body.usuario)))
     for field, problem in checks:

@@ -50,7 +50,7 @@ PAYMENT_SETTLEMENT_JOURNAL_KINDS = ("liquidacion_pago", "devolucion_pago")
 STATEMENT_ORDER = "posted_at, seq"
 
 
-# PostgreSQL's posting sequence (migration 0002): two numbers per journal (its debit and
+# PostgreSQL's posting sequence (migration 0003): two numbers per journal (its debit and
 # credit), so it steps by two.
 POSTING_SEQUENCE = "movements_posting_seq"
 

@@ -213,7 +213,7 @@ def reset_sequences(conn: Connection) -> None:
             f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'),"
             f" COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
         )
-    # And the postings' numbers (migration 0002) continue after the largest one stored.
+    # And the postings' numbers (migration 0003) continue after the largest one stored.
     conn.execute(
         f"SELECT setval('{POSTING_SEQUENCE}',"
         " COALESCE((SELECT MAX(seq) FROM movements), 0) + 1, false)"

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import (
     Button,
     ContentSwitcher,
@@ -34,8 +34,9 @@ from sjvirtual_tui.screens.confirm import ConfirmScreen
 from sjvirtual_tui.screens.verification import VerifiedWizard
 from sjvirtual_tui.screens.wizard import new_idempotency_key
 from sjvirtual_tui.widgets.choice import Choice
-from sjvirtual_tui.widgets.form import FormField, enter_in_form, validate_all
+from sjvirtual_tui.widgets.form import Form, FormField, ScrollForm, focus_now, validate_all
 from sjvirtual_tui.widgets.row_table import RowTable
+from sjvirtual_tui.widgets.toast import TOAST_SECONDS
 from sjvirtual_tui.widgets.wizard import StepTitle
 
 if TYPE_CHECKING:
@@ -189,6 +190,7 @@ class BeneficiariesScreen(BankScreen):
         self.notify(
             _("Cuenta {number} eliminada.").format(number=beneficiary.number),
             title=_("Productos de terceros"),
+            timeout=TOAST_SECONDS,
         )
         self.refresh_data()
 
@@ -216,7 +218,7 @@ class AddBeneficiaryScreen(VerifiedWizard):
         with Vertical(classes="wizard-box"):
             yield Static(_("REGISTRO DE CUENTAS"), classes="screen-title")
             with ContentSwitcher(initial="ben-type"):
-                with Vertical(id="ben-type"):
+                with Form(id="ben-type"):
                     yield StepTitle(2, _("TIPO DE CUENTA"))
                     yield Static(_("¿Qué cuenta quiere agregar?"), classes="hint")
                     with RadioSet(id="ben-kind", compact=True):
@@ -235,7 +237,7 @@ class AddBeneficiaryScreen(VerifiedWizard):
                 with Vertical(id="ben-data"):
                     yield StepTitle(3, _("DATOS DE LA CUENTA"))
                     with ContentSwitcher(initial="form-interna", id="ben-forms"):
-                        with VerticalScroll(id="form-interna", classes="form"):
+                        with ScrollForm(id="form-interna", classes="form"):
                             with Horizontal(classes="row"):
                                 yield Label(_("Tipo de cuenta (*)"), classes="form-label")
                                 with RadioSet(id="bi-type", compact=True):
@@ -260,7 +262,7 @@ class AddBeneficiaryScreen(VerifiedWizard):
                                 ),
                                 classes="hint",
                             )
-                        with VerticalScroll(id="form-externa", classes="form"):
+                        with ScrollForm(id="form-externa", classes="form"):
                             with Horizontal(classes="row"):
                                 yield Label(_("Institución (*)"), classes="form-label")
                                 yield Select[str](
@@ -345,6 +347,7 @@ class AddBeneficiaryScreen(VerifiedWizard):
         return "externa" if self.query_one("#kind-externa", RadioButton).value else "interna"
 
     @on(Button.Pressed, "#ben-type-next")
+    @on(Form.Submitted, "#ben-type")
     def _to_data(self) -> None:
         self.query_one("#ben-forms", ContentSwitcher).current = f"form-{self.kind}"
         self.go("ben-data")
@@ -394,12 +397,9 @@ class AddBeneficiaryScreen(VerifiedWizard):
         return list(self.query_one(f"#form-{self.kind}").query(FormField))
 
     def on_input_submitted(self) -> None:
+        # The data step's forms move on by themselves; the PIN is the one field outside.
         if self.step == "ben-pin":
             self.submit_pin()
-            return
-        if self.step != "ben-data":
-            return
-        enter_in_form(self.fields(), self.focused, self._to_confirm)
 
     def _institution(self) -> Institution | None:
         code = self.query_one("#be-institution", Select).value
@@ -409,6 +409,7 @@ class AddBeneficiaryScreen(VerifiedWizard):
         self.show_field_error("be-institution-error", message)
 
     @on(Button.Pressed, "#ben-data-next")
+    @on(ScrollForm.Submitted, ".form")
     def _to_confirm(self) -> None:
         from sjvirtual_tui.models import ExternalBeneficiaryRequest, InternalBeneficiaryRequest
 
@@ -429,7 +430,7 @@ class AddBeneficiaryScreen(VerifiedWizard):
         self._institution_error(None if institution else _("Elija la institución."))
         if not validate_all(self.fields()) or institution is None:
             if institution is None:
-                self.query_one("#be-institution", Select).focus()
+                focus_now(self.query_one("#be-institution", Select))
             return
         self.request = ExternalBeneficiaryRequest.model_validate(
             {

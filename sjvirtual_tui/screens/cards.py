@@ -35,7 +35,7 @@ from sjvirtual_tui.screens.verification import (
     funds_error,
 )
 from sjvirtual_tui.widgets.choice import Choice
-from sjvirtual_tui.widgets.form import FormField, validate_all
+from sjvirtual_tui.widgets.form import Form, FormField, validate_all
 from sjvirtual_tui.widgets.row_table import RowTable
 from sjvirtual_tui.widgets.wizard import StepTitle
 
@@ -80,7 +80,7 @@ class CardPaymentScreen(VerifiedWizard):
                     yield StepTitle(1, _("ELIJA LA TARJETA"))
                     yield RowTable(id="cd-cards")
                     yield Static("", id="cd-card-detail", classes="hint", markup=False)
-                with Vertical(id="cd-data"):
+                with Form(id="cd-data"):
                     yield StepTitle(2, _("VALOR Y CUENTA"))
                     yield Static("", id="cd-card-text", markup=False)
                     with ContentSwitcher(initial="cd-own", id="cd-forms"):
@@ -275,8 +275,7 @@ class CardPaymentScreen(VerifiedWizard):
             cents = card.total_due_cents
         else:
             field = self.query_one("#cdo-field-amount-cents", FormField)
-            if not field.validate_value():
-                field.input.focus()
+            if not validate_all([field]):
                 return None
             return rules.parse_amount_cents(field.value)
         if cents <= 0:
@@ -289,6 +288,7 @@ class CardPaymentScreen(VerifiedWizard):
         return cents
 
     @on(Button.Pressed, "#cd-data-next")
+    @on(Form.Submitted, "#cd-data")
     def _to_confirm(self) -> None:
         origin = self.origin()
         if origin is None:
@@ -343,16 +343,9 @@ class CardPaymentScreen(VerifiedWizard):
         self.show_field_error("cd-issuer-error", message)
 
     def on_input_submitted(self) -> None:
+        # The data step is a Form (Enter moves on there); the PIN is the one field outside.
         if self.step == "cd-pin":
             self.submit_pin()
-        elif self.step == "cd-data":
-            fields = list(self.query_one("#cd-external").query(FormField))
-            for index, field in enumerate(fields):
-                last = index + 1 == len(fields)
-                if field.input is self.focused and field.validate_value() and not last:
-                    fields[index + 1].input.focus()
-                    return
-            self._to_confirm()
 
     # --- step 3 --------------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """PRIMER INGRESO, after the password: new password -> CONFIRMAR -> security image -> SIGUIENTE
 -> own secret question and answer -> SIGUIENTE -> a security question from the list and its
-answer -> CONFIRMAR -> "Tu cuenta está lista". Nothing is sent before the last CONFIRMAR, and
+answer -> CONFIRMAR -> "Su cuenta está lista". Nothing is sent before the last CONFIRMAR, and
 until then the server lets this session reach nothing else."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from sjvirtual_tui.i18n import _
 from sjvirtual_tui.screens.base import Problem
 from sjvirtual_tui.screens.set_password import PasswordPair
 from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen
-from sjvirtual_tui.widgets.form import FormField, validate_all
+from sjvirtual_tui.widgets.form import Form, FormField, focus_now, validate_all
 from sjvirtual_tui.widgets.image_gallery import ImageGallery
 from sjvirtual_tui.widgets.wizard import StepTitle
 
@@ -64,7 +64,7 @@ class FirstLoginScreen(WizardScreen):
         with Vertical(classes="wizard-box"):
             yield Static(_("PRIMER INGRESO"), classes="screen-title")
             with ContentSwitcher(initial="fl-password"):
-                with Vertical(id="fl-password"):
+                with Form(id="fl-password"):
                     yield StepTitle(1, _("NUEVA CONTRASEÑA"))
                     yield Static(
                         _(
@@ -85,7 +85,7 @@ class FirstLoginScreen(WizardScreen):
                     )
                     yield ImageGallery(id="gallery")
                     yield Button(_("SIGUIENTE"), id="fl-image-ok", variant="primary", compact=True)
-                with Vertical(id="fl-own"):
+                with Form(id="fl-own"):
                     yield StepTitle(3, _("PREGUNTA Y RESPUESTA SECRETA"))
                     yield Static(
                         _("Plantee una pregunta que solo usted sepa responder, y su respuesta."),
@@ -94,7 +94,7 @@ class FirstLoginScreen(WizardScreen):
                     yield self.own_question
                     yield self.own_answer
                     yield Button(_("SIGUIENTE"), id="fl-own-ok", variant="primary", compact=True)
-                with Vertical(id="fl-question"):
+                with Form(id="fl-question"):
                     yield StepTitle(4, _("PREGUNTA DE SEGURIDAD"))
                     yield Static(_("Escoja una pregunta y respóndala."), classes="hint")
                     yield OptionList(id="question-list", compact=True)
@@ -105,7 +105,7 @@ class FirstLoginScreen(WizardScreen):
                     yield StepTitle(5, _("LISTO"))
                     yield Static(
                         _(
-                            "Tu cuenta está lista y configurada para ingresar en SAN JOSÉ S.J. "
+                            "Su cuenta está lista y configurada para ingresar en SAN JOSÉ S.J. "
                             "VIRTUAL."
                         ),
                         id="fl-done-text",
@@ -142,21 +142,8 @@ class FirstLoginScreen(WizardScreen):
     def _typed(self) -> None:
         self.pair.refresh_policy()
 
-    @on(Input.Submitted)
-    def _enter(self, event: Input.Submitted) -> None:
-        order = {
-            "fl-password": ([self.pair.password, self.pair.repeat], self.password_ok),
-            "fl-own": ([self.own_question, self.own_answer], self.own_ok),
-            "fl-question": ([self.answer], self.submit),
-        }
-        fields, done = order.get(self.step, ([], lambda: None))
-        inputs = [f.input for f in fields]
-        if event.input in inputs[:-1]:
-            inputs[inputs.index(event.input) + 1].focus()
-        else:
-            done()
-
     @on(Button.Pressed, "#fl-password-ok")
+    @on(Form.Submitted, "#fl-password")
     def password_ok(self) -> None:
         if validate_all([self.pair.password, self.pair.repeat]):
             self.go("fl-image")
@@ -169,6 +156,7 @@ class FirstLoginScreen(WizardScreen):
         self.go("fl-own")
 
     @on(Button.Pressed, "#fl-own-ok")
+    @on(Form.Submitted, "#fl-own")
     def own_ok(self) -> None:
         if validate_all([self.own_question, self.own_answer]):
             self.go("fl-question")
@@ -188,7 +176,7 @@ class FirstLoginScreen(WizardScreen):
 
     @on(OptionList.OptionSelected, "#question-list")
     def _question_chosen(self) -> None:
-        self.answer.input.focus()
+        focus_now(self.answer.input)
 
     def _chosen_question(self) -> SecurityQuestion | None:
         options = self.query_one("#question-list", OptionList)
@@ -198,6 +186,7 @@ class FirstLoginScreen(WizardScreen):
         return self.questions[index]
 
     @on(Button.Pressed, "#fl-submit")
+    @on(Form.Submitted, "#fl-question")
     def submit(self) -> None:
         from sjvirtual_tui.models import FirstLoginSetup
 
@@ -208,7 +197,7 @@ class FirstLoginScreen(WizardScreen):
             "question-list",
         )
         if question is None:
-            self.query_one("#question-list").focus()
+            focus_now(self.query_one("#question-list"))
             return
         if not validate_all([self.answer]):
             return

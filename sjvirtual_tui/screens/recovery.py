@@ -22,7 +22,7 @@ from sjvirtual_tui.screens.first_login import _answer
 from sjvirtual_tui.screens.login import username_error
 from sjvirtual_tui.screens.set_password import PasswordPair, code_error
 from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen
-from sjvirtual_tui.widgets.form import FormField, validate_all
+from sjvirtual_tui.widgets.form import Form, FormField, focus_now, validate_all
 from sjvirtual_tui.widgets.wizard import StepTitle
 
 if TYPE_CHECKING:
@@ -59,17 +59,17 @@ class RecoveryScreen(WizardScreen):
         with Vertical(classes="wizard-box"):
             yield Static(_("¿OLVIDÓ SU CONTRASEÑA?"), classes="screen-title")
             with ContentSwitcher(initial="rc-user"):
-                with Vertical(id="rc-user"):
+                with Form(id="rc-user"):
                     yield StepTitle(1, _("SU USUARIO"))
                     yield self.username
                     yield Button(_("SIGUIENTE"), id="rc-start", variant="primary", compact=True)
-                with Vertical(id="rc-code"):
+                with Form(id="rc-code"):
                     yield StepTitle(2, _("EL CÓDIGO DE SU CORREO"))
                     # The same words for every username: the screen cannot know either.
                     yield Static("", id="rc-sent", classes="hint", markup=False)
                     yield self.code
                     yield Button(_("SIGUIENTE"), id="rc-verify", variant="primary", compact=True)
-                with Vertical(id="rc-answers"):
+                with Form(id="rc-answers"):
                     yield StepTitle(3, _("SUS PREGUNTAS Y LA NUEVA CONTRASEÑA"))
                     yield Static("", id="rc-own-question", markup=False)
                     yield self.own_answer
@@ -101,21 +101,8 @@ class RecoveryScreen(WizardScreen):
     def _typed(self) -> None:
         self.pair.refresh_policy()
 
-    @on(Input.Submitted)
-    def _enter(self, event: Input.Submitted) -> None:
-        if self.step == "rc-user":
-            self.start()
-            return
-        if self.step == "rc-code":
-            self.verify()
-            return
-        inputs = [f.input for f in self.fields()]
-        if event.input in inputs[:-1]:
-            inputs[inputs.index(event.input) + 1].focus()
-        elif event.input is inputs[-1]:
-            self.submit()
-
     @on(Button.Pressed, "#rc-start")
+    @on(Form.Submitted, "#rc-user")
     def start(self) -> None:
         if not validate_all([self.username]):
             return
@@ -140,6 +127,7 @@ class RecoveryScreen(WizardScreen):
         self.go("rc-code")
 
     @on(Button.Pressed, "#rc-verify")
+    @on(Form.Submitted, "#rc-code")
     def verify(self) -> None:
         if self.started is None or not validate_all([self.code]):
             return
@@ -153,7 +141,7 @@ class RecoveryScreen(WizardScreen):
     def _code_refused(self, error: BackendError) -> bool:
         if isinstance(error, AuthError):
             self.code.show_error(error.message)
-            self.code.input.focus()
+            focus_now(self.code.input)
             return True
         if isinstance(error, LockedError):
             self.show_problem(error.message)
@@ -167,6 +155,7 @@ class RecoveryScreen(WizardScreen):
         self.go("rc-answers")
 
     @on(Button.Pressed, "#rc-submit")
+    @on(Form.Submitted, "#rc-answers")
     def submit(self) -> None:
         from sjvirtual_tui.models import RecoveryCompletion
 
@@ -198,7 +187,7 @@ class RecoveryScreen(WizardScreen):
         if field is None:
             return False
         field.show_error(error.message)
-        field.input.focus()
+        focus_now(field.input)
         return True
 
     @on(Button.Pressed, "#rc-home")

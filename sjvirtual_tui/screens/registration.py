@@ -11,7 +11,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import (
     Button,
-    Checkbox,
     ContentSwitcher,
     Footer,
     Header,
@@ -25,8 +24,8 @@ from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.i18n import N_, _, ngettext
 from sjvirtual_tui.screens.base import Problem
 from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen
-from sjvirtual_tui.widgets.choice import Choice
-from sjvirtual_tui.widgets.form import FormField, enter_in_form, validate_all
+from sjvirtual_tui.widgets.choice import Choice, Tick
+from sjvirtual_tui.widgets.form import Form, FormField, ScrollForm, validate_all
 from sjvirtual_tui.widgets.wizard import StepTitle
 
 if TYPE_CHECKING:
@@ -140,13 +139,13 @@ class RegistrationScreen(WizardScreen):
             ),
             field(
                 "representante_cedula",
-                _("Cédula del representante"),
+                _("Cédula representante"),
                 check=rules.cedula_error,
                 max_length=10,
             ),
             field(
                 "representante_nombre",
-                _("Nombre del representante"),
+                _("Nombre representante"),
                 check=lambda v: rules.name_error(v, N_("el nombre del representante")),
             ),
             field("email", _("Correo electrónico"), check=rules.email_error, max_length=120),
@@ -155,6 +154,12 @@ class RegistrationScreen(WizardScreen):
                 _("Teléfono"),
                 check=rules.phone_error,
                 placeholder=_("02XXXXXXX o 09XXXXXXXX"),
+            ),
+            field(
+                "direccion",
+                _("Dirección"),
+                check=lambda v: _text(v, 5, 200, N_("la dirección")),
+                max_length=200,
             ),
             field("usuario", _("Usuario deseado"), check=rules.new_username_error, max_length=30),
             field(
@@ -171,7 +176,7 @@ class RegistrationScreen(WizardScreen):
         with Vertical(classes="wizard-box"):
             yield Static(_("REGISTRO DE SOCIOS"), classes="screen-title")
             with ContentSwitcher(initial="reg-type"):
-                with Vertical(id="reg-type"):
+                with Form(id="reg-type"):
                     yield StepTitle(1, _("REGISTRARSE"))
                     with Horizontal(classes="row"):
                         yield Static(_("Registrarse como:"), classes="row-label")
@@ -180,7 +185,7 @@ class RegistrationScreen(WizardScreen):
                             yield Choice(_("Empresa"), id="kind-empresa")
                     with VerticalScroll(id="terms", can_focus=True):
                         yield Static(_(TERMS), markup=False)
-                    yield Checkbox(
+                    yield Tick(
                         _("He leído y acepto los términos y condiciones"),
                         id="accept",
                         compact=True,
@@ -198,9 +203,9 @@ class RegistrationScreen(WizardScreen):
                         _("Ingrese obligatoriamente los campos marcados con (*)."), classes="hint"
                     )
                     with ContentSwitcher(initial="form-persona", id="forms"):
-                        with VerticalScroll(id="form-persona", classes="form"):
+                        with ScrollForm(id="form-persona", classes="form"):
                             yield from self._persona_fields()
-                        with VerticalScroll(id="form-empresa", classes="form"):
+                        with ScrollForm(id="form-empresa", classes="form"):
                             yield from self._empresa_fields()
                     yield Button(_("SIGUIENTE"), id="reg-next", variant="primary", compact=True)
                 with Vertical(id="reg-confirm"):
@@ -227,13 +232,14 @@ class RegistrationScreen(WizardScreen):
     def kind(self) -> str:
         return "empresa" if self.query_one("#kind-empresa", RadioButton).value else "persona"
 
-    @on(Checkbox.Changed, "#accept")
-    def _accepted(self, event: Checkbox.Changed) -> None:
+    @on(Tick.Changed, "#accept")
+    def _accepted(self, event: Tick.Changed) -> None:
         self.query_one("#reg-accept", Button).disabled = not event.value
 
     @on(Button.Pressed, "#reg-accept")
+    @on(Form.Submitted, "#reg-type")
     def _to_data(self) -> None:
-        if not self.query_one("#accept", Checkbox).value:
+        if not self.query_one("#accept", Tick).value:
             self.show_problem(_("Para continuar acepte los términos y condiciones."))
             return
         self.query_one("#forms", ContentSwitcher).current = f"form-{self.kind}"
@@ -252,13 +258,8 @@ class RegistrationScreen(WizardScreen):
     def fields(self) -> list[FormField]:
         return list(self.query_one(f"#form-{self.kind}").query(FormField))
 
-    def on_input_submitted(self) -> None:
-        """Enter in a field checks it, then goes to the next field (SIGUIENTE from the last)."""
-        if self.step != "reg-data":
-            return
-        enter_in_form(self.fields(), self.focused, self._to_confirm)
-
     @on(Button.Pressed, "#reg-next")
+    @on(ScrollForm.Submitted, ".form")
     def _to_confirm(self) -> None:
         if not validate_all(self.fields()):
             return

@@ -37,8 +37,9 @@ from sjvirtual_tui.screens.verification import (
     funds_error,
 )
 from sjvirtual_tui.screens.wizard import new_idempotency_key
-from sjvirtual_tui.widgets.form import FormField, validate_all
+from sjvirtual_tui.widgets.form import Form, FormField, focus_now, validate_all
 from sjvirtual_tui.widgets.row_table import RowTable
+from sjvirtual_tui.widgets.toast import TOAST_SECONDS
 from sjvirtual_tui.widgets.wizard import StepTitle
 
 if TYPE_CHECKING:
@@ -126,7 +127,7 @@ class ServicePaymentScreen(VerifiedWizard):
                         classes="hint",
                     )
                     yield RowTable(id="sv-frequent")
-                with Vertical(id="sv-reference"):
+                with Form(id="sv-reference"):
                     yield StepTitle(2, _("CONSULTE SU PLANILLA"))
                     yield Static("", id="sv-biller-name", markup=False)
                     yield FormField(
@@ -142,7 +143,7 @@ class ServicePaymentScreen(VerifiedWizard):
                         prefix="sv-",
                     )
                     yield Button(_("CONSULTAR"), id="sv-consult", variant="primary", compact=True)
-                with Vertical(id="sv-bill"):
+                with Form(id="sv-bill"):
                     yield StepTitle(3, _("VALOR A PAGAR"))
                     yield Static("", id="sv-bill-text", markup=False)
                     with Horizontal(classes="row"):
@@ -244,7 +245,7 @@ class ServicePaymentScreen(VerifiedWizard):
     @on(Input.Submitted, "#sv-search")
     def _to_list(self) -> None:
         if self.shown:
-            self.query_one("#sv-billers", DataTable).focus()
+            focus_now(self.query_one("#sv-billers", DataTable))
 
     @on(DataTable.RowSelected, "#sv-billers")
     def _biller_chosen(self, event: DataTable.RowSelected) -> None:
@@ -259,8 +260,7 @@ class ServicePaymentScreen(VerifiedWizard):
             )
         )
         field = self.query_one("#sv-field-reference", FormField)
-        field.query_one(".form-label", Label).update(f"{biller.reference_label} (*)")
-        field.label = f"{biller.reference_label} (*)"
+        field.set_label(biller.reference_label)
         field.show_error(None)
         self.go("sv-reference", focus=field.input)
 
@@ -304,6 +304,7 @@ class ServicePaymentScreen(VerifiedWizard):
         return list(self.query_one("#sv-reference").query(FormField))
 
     @on(Button.Pressed, "#sv-consult")
+    @on(Form.Submitted, "#sv-reference")
     def consult(self) -> None:
         if self.biller is None or not validate_all(self.reference_fields()):
             return
@@ -317,7 +318,7 @@ class ServicePaymentScreen(VerifiedWizard):
             if error.field == "reference" or error.code in ("not_found", "no_pending_bill"):
                 field = self.query_one("#sv-field-reference", FormField)
                 field.show_error(error.message)
-                field.input.focus()
+                focus_now(field.input)
                 return True
             return False
 
@@ -344,7 +345,10 @@ class ServicePaymentScreen(VerifiedWizard):
         amount.input.disabled = bill.amount_rule == "exacto"
         amount.show_error(None)
         self.query_one("#sv-amount-note", Static).update(AMOUNT_RULE_NOTES[bill.amount_rule])
-        self.go("sv-bill", focus=self.query_one("#sv-bill-next", Button))
+        # A bill that may be paid in part: the cursor on the amount, to type the part; the
+        # exact one: on SIGUIENTE.
+        focus = amount.input if bill.amount_rule != "exacto" else None
+        self.go("sv-bill", focus=focus or self.query_one("#sv-bill-next", Button))
 
     def _save_frequent(self, bill: Bill, alias: str) -> None:
         from sjvirtual_tui.models import FrequentServiceRequest
@@ -358,11 +362,12 @@ class ServicePaymentScreen(VerifiedWizard):
             self.notify(
                 _("Guardado como «{alias}» en sus servicios frecuentes.").format(alias=alias),
                 markup=False,
+                timeout=TOAST_SECONDS,
             )
 
         def refused(error: BackendError) -> bool:
             # The payment goes on regardless.
-            self.notify(error.message, severity="warning", markup=False)
+            self.notify(error.message, severity="warning", markup=False, timeout=TOAST_SECONDS)
             return True
 
         self.call_backend(
@@ -394,6 +399,7 @@ class ServicePaymentScreen(VerifiedWizard):
         return funds_error(self.origin(), cents)
 
     @on(Button.Pressed, "#sv-bill-next")
+    @on(Form.Submitted, "#sv-bill")
     def _to_confirm(self) -> None:
         bill = self.bill
         origin = self.origin()
@@ -403,8 +409,7 @@ class ServicePaymentScreen(VerifiedWizard):
         if origin is None:
             self.show_problem(_("Elija la cuenta ORIGEN."))
             return
-        if not amount.validate_value():
-            amount.input.focus()
+        if not validate_all([amount]):
             return
         from sjvirtual_tui.models import ServicePaymentRequest
 
@@ -426,17 +431,10 @@ class ServicePaymentScreen(VerifiedWizard):
         self.query_one("#sv-summary", Static).update("\n".join(lines))
         self.go("sv-confirm", focus=self.query_one("#sv-submit", Button))
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def on_input_submitted(self) -> None:
+        # The steps with fields are Forms (Enter moves on there); the PIN is the one outside.
         if self.step == "sv-pin":
             self.submit_pin()
-        elif self.step == "sv-reference":
-            fields = self.reference_fields()
-            if event.input is fields[0].input and fields[0].validate_value():
-                fields[1].input.focus()
-            elif event.input is fields[1].input:
-                self.consult()
-        elif self.step == "sv-bill":
-            self._to_confirm()
 
     # --- step 4 --------------------------------------------------------------------------------
 

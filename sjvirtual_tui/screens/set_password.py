@@ -14,7 +14,7 @@ from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.i18n import _
 from sjvirtual_tui.screens.base import Problem
 from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen
-from sjvirtual_tui.widgets.form import FormField, validate_all
+from sjvirtual_tui.widgets.form import Form, FormField, focus_now, validate_all
 from sjvirtual_tui.widgets.password_policy import PasswordPolicy
 from sjvirtual_tui.widgets.wizard import StepTitle
 
@@ -89,7 +89,7 @@ class SetPasswordScreen(WizardScreen):
         with Vertical(classes="wizard-box"):
             yield Static(_("ESTABLECER CONTRASEÑA"), classes="screen-title")
             with ContentSwitcher(initial="sp-form"):
-                with Vertical(id="sp-form"):
+                with Form(id="sp-form"):
                     yield Static(
                         _(
                             "Escriba el código que recibió en el correo de «Solicitud aprobada» "
@@ -123,16 +123,8 @@ class SetPasswordScreen(WizardScreen):
     def _typed(self) -> None:
         self.pair.refresh_policy()
 
-    @on(Input.Submitted)
-    def _enter(self, event: Input.Submitted) -> None:
-        fields = [self.code, self.pair.password, self.pair.repeat]
-        inputs = [f.input for f in fields]
-        if event.input in inputs[:-1]:
-            inputs[inputs.index(event.input) + 1].focus()
-        else:
-            self.submit()
-
     @on(Button.Pressed, "#sp-submit")
+    @on(Form.Submitted, "#sp-form")
     def submit(self) -> None:
         if not validate_all([self.code, self.pair.password, self.pair.repeat]):
             return
@@ -149,7 +141,7 @@ class SetPasswordScreen(WizardScreen):
         if target is None:
             return False
         target.show_error(error.message)
-        target.input.focus()
+        focus_now(target.input)
         return True
 
     @on(Button.Pressed, "#sp-home")

@@ -38,7 +38,7 @@ from sjvirtual_tui.screens.verification import (
     funds_error,
 )
 from sjvirtual_tui.widgets.choice import Choice
-from sjvirtual_tui.widgets.form import FormField, enter_in_form, validate_all
+from sjvirtual_tui.widgets.form import Form, FormField, focus_now, validate_all
 from sjvirtual_tui.widgets.wizard import StepTitle
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ class TransferScreen(VerifiedWizard):
         with Vertical(classes="wizard-box"):
             yield Static(_("TRANSFERENCIAS"), classes="screen-title")
             with ContentSwitcher(initial="tr-kind"):
-                with Vertical(id="tr-kind"):
+                with Form(id="tr-kind"):
                     yield StepTitle(1, _("ELIJA EL TIPO DE TRANSFERENCIA"))
                     with RadioSet(id="tr-kinds", compact=True):
                         for kind in KINDS:
@@ -102,7 +102,7 @@ class TransferScreen(VerifiedWizard):
                             yield Choice(label, value=kind == "propias", id=f"kind-{kind}")
                     yield Button(_("SIGUIENTE"), id="tr-kind-next", variant="primary", compact=True)
                     yield Static("", id="tr-limits", classes="hint")
-                with Vertical(id="tr-data"):
+                with Form(id="tr-data"):
                     yield StepTitle(2, _("ORIGEN, DESTINO Y MONTO"))
                     with Horizontal(classes="row"):
                         yield Label(_("Cuenta ORIGEN (*)"), classes="form-label")
@@ -218,6 +218,7 @@ class TransferScreen(VerifiedWizard):
     # --- step 1 --------------------------------------------------------------------------------
 
     @on(Button.Pressed, "#tr-kind-next")
+    @on(Form.Submitted, "#tr-kind")
     def _to_data(self) -> None:
         self.sub_title = _("Transferencias · {kind}").format(kind=TRANSFER_KIND_LABELS[self.kind])
         self._fill_selects()
@@ -254,32 +255,29 @@ class TransferScreen(VerifiedWizard):
         return list(self.query_one("#tr-data").query(FormField))
 
     def on_input_submitted(self) -> None:
-        """Enter checks the field and moves on; from the last field it is SIGUIENTE."""
+        # The steps with fields are Forms (Enter moves on there); the PIN is the one outside.
         if self.step == "tr-pin":
             self.submit_pin()
-            return
-        if self.step != "tr-data":
-            return
-        enter_in_form(self.fields(), self.focused, self._to_confirm)
 
     def _selects_ok(self) -> bool:
         origin = self.query_one("#tr-from", Select)
         destination = self.query_one("#tr-to", Select)
         if origin.is_blank():
             self.show_problem(_("Elija la cuenta ORIGEN."))
-            origin.focus()
+            focus_now(origin)
             return False
         if destination.is_blank():
             message = (
                 _("Elija la cuenta DESTINO.") if self.destinations() else NO_DESTINATION[self.kind]
             )
             self._destination_error(message)
-            destination.focus()
+            focus_now(destination)
             return False
         self._destination_error(None)
         return True
 
     @on(Button.Pressed, "#tr-data-next")
+    @on(Form.Submitted, "#tr-data")
     def _to_confirm(self) -> None:
         if not self._selects_ok() or not validate_all(self.fields()):
             return

@@ -13,6 +13,7 @@ from textual.widgets import ContentSwitcher
 
 from sjvirtual_tui.i18n import N_
 from sjvirtual_tui.screens.base import BankScreen
+from sjvirtual_tui.widgets.form import focus_now, shown_within
 
 # Exact types: Input and RadioSet are scrolling containers too, and do take the focus.
 _SCROLLERS = (ScrollableContainer, VerticalScroll, HorizontalScroll)
@@ -62,11 +63,16 @@ class WizardScreen(BankScreen):
         if banner is not None:
             banner.clear()
         self.refresh_bindings()
-        # After the refresh: until the step is laid out, Textual would move the focus away
-        # from a widget it still takes for hidden.
-        self.call_after_refresh(self._focus_step, self.query_one(f"#{step}"), focus)
+        container = self.query_one(f"#{step}")
+        # Now, so that keys typed right after Enter land in the step's field; and again after
+        # the refresh: until the step is laid out, Textual may move the focus away from a
+        # widget it still takes for hidden.
+        self._focus_step(container, focus)
+        self.call_after_refresh(self._focus_step, container, focus, again=True)
 
-    def _focus_step(self, container: Widget, focus: Widget | None) -> None:
+    def _focus_step(self, container: Widget, focus: Widget | None, *, again: bool = False) -> None:
+        if again and self.focused is not None and container in self.focused.ancestors:
+            return  # still in the step (perhaps moved on by the member): leave it there
         if focus is None:
             focus = next(
                 (
@@ -77,7 +83,7 @@ class WizardScreen(BankScreen):
                 None,
             )
         if focus is not None:
-            focus.focus()
+            focus_now(focus)
 
     @staticmethod
     def _can_take_focus(widget: Widget, container: Widget) -> bool:
@@ -86,13 +92,7 @@ class WizardScreen(BankScreen):
             return False
         if type(widget) in _SCROLLERS:
             return False  # plain scrolling panes (terms, forms): nobody types into them
-        node: Widget | None = widget
-        while node is not None and node is not container:
-            if not node.display:
-                return False
-            parent = node.parent
-            node = parent if isinstance(parent, Widget) else None
-        return True
+        return shown_within(widget, container)
 
     def action_back(self) -> None:
         step = self.step

@@ -1,4 +1,5 @@
-"""A radio button whose state reads without colour (monochrome terminals, NO_COLOR)."""
+"""A radio button and a checkbox whose state reads without colour (monochrome terminals,
+NO_COLOR)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ class Choice(RadioButton):
 
 
 class Tick(Checkbox):
-    """A checkbox that draws its X only when ticked (Textual's draws it always, in two colours)."""
+    """A checkbox that reads ``[x]`` ticked and ``[ ]`` not, in every theme and without colour
+    (Textual's draws the same X in two colours)."""
 
     @property
     def _button(self) -> Content:
-        self.BUTTON_INNER = "X" if self.value else " "
-        return super()._button
+        # Plain brackets in the text's own colours: nothing here depends on a colour or glyph.
+        return Content("[x]" if self.value else "[ ]")

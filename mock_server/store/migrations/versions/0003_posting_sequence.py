@@ -1,7 +1,7 @@
 """PostgreSQL: the movements' posting numbers come from a sequence.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-12-04
 
 Until now every posting took the database's last ``seq`` + 1, which holds only while one
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0002"
-down_revision: str | None = "0001"
+revision = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | None = None
 depends_on: str | None = None
 
@@ -27,7 +27,7 @@ _SEQUENCE = "movements_posting_seq"
 def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    op.execute(f"CREATE SEQUENCE {_SEQUENCE} INCREMENT BY 2 MINVALUE 1")
+    op.execute(f"CREATE SEQUENCE IF NOT EXISTS {_SEQUENCE} INCREMENT BY 2 MINVALUE 1")
     op.execute(
         f"SELECT setval('{_SEQUENCE}', COALESCE((SELECT MAX(seq) FROM movements), 0) + 1, false)"
     )
