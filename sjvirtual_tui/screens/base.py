@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from textual import on
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Input, Select, Static
+from textual.widgets import Button, Input, Select, Static
 
 from sjvirtual_tui.backend import (
     Backend,
@@ -43,6 +44,10 @@ T = TypeVar("T")
 # A backend call not answered after this long shows the busy line (Problem.show_busy).
 BUSY_AFTER_SECONDS = 0.3
 BUSY = N_("Procesando… espere la respuesta del servidor.")
+# While a call of this group (the default one, the member's requests) has not answered, Enter in
+# a field and button presses are not delivered: a second CONFIRMAR sends nothing. Other groups
+# (a list loading, the next page) keep the keys working.
+SUBMIT_GROUP = "backend"
 
 UNEXPECTED = N_(
     "Ocurrió un error inesperado. Intente nuevamente; si se repite, contacte a la cooperativa."
@@ -91,7 +96,8 @@ class BankScreen(Screen[None]):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._retry: Callable[[], None] | None = None
-        self._calling: set[str] = set()  # groups whose backend call has not answered yet
+        # group -> the call of it that has not answered yet (a newer call replaces an older)
+        self._calling: dict[str, object] = {}
         self._busy: set[str] = set()  # those of them showing the busy line
         # field id -> (id of the label showing its message, the value the message is about)
         self._field_errors: dict[str, tuple[str, object]] = {}
@@ -190,13 +196,13 @@ class BankScreen(Screen[None]):
 
         ``on_error`` may show an error where it belongs (next to a field) and return True;
         otherwise the error goes to the screen's banner. A dead server offers F5 to retry.
-        While a call of ``group`` has not answered, another one is refused (a second Enter on
-        CONFIRMAR sends nothing); after BUSY_AFTER_SECONDS the banner says the server is working.
+        A newer call of ``group`` replaces one not answered yet (a list reloads with the latest
+        data). After BUSY_AFTER_SECONDS without an answer the banner says the server is working,
+        and while a SUBMIT_GROUP call runs no second submit gets through (see
+        :meth:`check_message_enabled`).
         """
-        if group in self._calling:
-            log.debug("a %s call is still running: this one is not sent", group)
-            return
-        self._calling.add(group)
+        call = object()
+        self._calling[group] = call
 
         def again() -> None:
             self.call_backend(make, on_result, on_error=on_error, group=group)
@@ -214,8 +220,9 @@ class BankScreen(Screen[None]):
                 finally:
                     busy.stop()
             finally:
-                self._calling.discard(group)
-                self._hide_busy(group)
+                if self._calling.get(group) is call:
+                    del self._calling[group]
+                    self._hide_busy(group)
 
         async def run() -> None:
             try:
@@ -254,6 +261,13 @@ class BankScreen(Screen[None]):
                 self.show_problem(_(UNEXPECTED))
 
         self.run_worker(run(), group=group, exclusive=True, exit_on_error=False)
+
+    def check_message_enabled(self, message: Message) -> bool:
+        """Enter in a field and button presses wait for the member's last request's answer."""
+        if SUBMIT_GROUP in self._calling and isinstance(message, Input.Submitted | Button.Pressed):
+            log.debug("a request is still running: %s is not delivered", type(message).__name__)
+            return False
+        return super().check_message_enabled(message)
 
     def _show_busy(self, group: str) -> None:
         banner = self.problem_widget()
