@@ -7,7 +7,6 @@ the first paint, while the member types the username. Tests pass ready-made obje
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import time
@@ -16,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
-from textual import events
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
@@ -24,8 +23,9 @@ from textual.filter import LineFilter
 from textual.screen import Screen
 
 from sjvirtual_tui.appearance import THEME_LABELS, THEMES, Appearance, use_ascii_glyphs
-from sjvirtual_tui.backend.errors import BackendUnavailable
 from sjvirtual_tui.commands import BankCommands
+from sjvirtual_tui.context import BankContext, LoggedIn, OpenStatement, SessionEnded, SetupFinished
+from sjvirtual_tui.flows import Audience, flow
 from sjvirtual_tui.i18n import N_, _, ngettext
 from sjvirtual_tui.kiosk import KIOSK_IDLE_SECONDS
 from sjvirtual_tui.screens.login import LoginScreen
@@ -41,15 +41,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 IDLE_CHECK_SECONDS = 1.0
-
-# The flows the command palette and the dashboard open: name -> (screen module, class).
-FLOWS: dict[str, tuple[str, str]] = {
-    "transfers": ("sjvirtual_tui.screens.transfers", "TransferScreen"),
-    "beneficiaries": ("sjvirtual_tui.screens.beneficiaries", "BeneficiariesScreen"),
-    "history": ("sjvirtual_tui.screens.transfer_history", "TransferHistoryScreen"),
-    "services": ("sjvirtual_tui.screens.services", "ServicePaymentScreen"),
-    "cards": ("sjvirtual_tui.screens.cards", "CardPaymentScreen"),
-}
 
 
 class SJVirtualApp(App[None]):
@@ -111,31 +102,53 @@ class SJVirtualApp(App[None]):
         self.set_password_code = set_password_code
         self._settings_source = settings
         self._backend_source = backend
-        self._settings: Settings | None = None if callable(settings) else settings
-        self._backend: Backend | None = None if callable(backend) else backend
-        self._loading_done: asyncio.Event | None = None
-        self._load_error: str | None = None
         self.demo_hint = demo_hint
-        self.now = now or (lambda: datetime.now(UTC))
-        self.session: LoginResult | None = None
+        # What the screens see of the app (they never import it): see context.py.
+        self.bank_context = BankContext(
+            now or (lambda: datetime.now(UTC)),
+            settings=None if callable(settings) else settings,
+            backend=None if callable(backend) else backend,
+            kiosk=kiosk,
+            teller=teller,
+        )
+        self.bank_context.reload = self._start_loading
         self.login_screen = LoginScreen(demo_hint=demo_hint, teller=teller, kiosk=kiosk)
 
     # --- loading -------------------------------------------------------------------------------
 
     @property
     def settings(self) -> Settings:
-        if self._settings is None:
-            raise RuntimeError("settings are not loaded yet")
-        return self._settings
+        return self.bank_context.settings
+
+    @property
+    def _settings(self) -> Settings | None:
+        return self.bank_context.settings_or_none
+
+    @_settings.setter
+    def _settings(self, settings: Settings | None) -> None:
+        self.bank_context.settings_or_none = settings
 
     @property
     def backend(self) -> Backend:
-        if self._backend is None:
-            raise RuntimeError("the backend is not loaded yet")
-        return self._backend
+        return self.bank_context.backend
+
+    @property
+    def _backend(self) -> Backend | None:
+        return self.bank_context.backend_or_none
+
+    @property
+    def session(self) -> LoginResult | None:
+        return self.bank_context.session
+
+    @session.setter
+    def session(self, session: LoginResult | None) -> None:
+        self.bank_context.session = session
+
+    @property
+    def now(self) -> Callable[[], datetime]:
+        return self.bank_context.now
 
     def on_mount(self) -> None:
-        self._loading_done = asyncio.Event()
         self.push_screen(self.login_screen)
         if self.set_password_code is not None:  # `sjvirtual set-password CODE`
             from sjvirtual_tui.screens.set_password import SetPasswordScreen
@@ -146,12 +159,11 @@ class SJVirtualApp(App[None]):
         self.call_after_refresh(self._start_loading)
 
     def _start_loading(self) -> None:
-        assert self._loading_done is not None
-        self._load_error = None
-        if self._settings is not None and self._backend is not None:
-            self._loading_done.set()
+        context = self.bank_context
+        if context.settings_or_none is not None and context.backend_or_none is not None:
+            context.loaded(context.settings_or_none, context.backend_or_none, None)
             return
-        self._loading_done.clear()
+        context.loading()
         self.run_worker(self._load, thread=True, exit_on_error=False, name="load")
 
     def _load(self) -> None:
@@ -177,25 +189,7 @@ class SJVirtualApp(App[None]):
     def _loaded(
         self, settings: Settings | None, backend: Backend | None, error: str | None
     ) -> None:
-        assert self._loading_done is not None
-        if error is None:
-            self._settings, self._backend = settings, backend
-        self._load_error = error
-        self._loading_done.set()
-
-    @property
-    def is_ready(self) -> bool:
-        done = self._loading_done
-        return done is not None and done.is_set() and self._load_error is None
-
-    async def wait_ready(self) -> None:
-        """Screens call this before their first backend call."""
-        assert self._loading_done is not None
-        if self._load_error is not None:  # F5 after a failed start-up tries again
-            self._start_loading()
-        await self._loading_done.wait()
-        if self._load_error is not None:
-            raise BackendUnavailable(self._load_error)
+        self.bank_context.loaded(settings, backend, error)
 
     # --- the session ---------------------------------------------------------------------------
 
@@ -279,32 +273,57 @@ class SJVirtualApp(App[None]):
         yield SystemCommand(_("Ayuda"), _("Las teclas de esta pantalla (F1)"), self.action_help)
         yield SystemCommand(_("Salir"), _("Cerrar S.J. Virtual (Ctrl+Q)"), self.action_quit)
 
-    def open_flow(self, name: str) -> None:
-        """A flow of the manual from anywhere (palette): over the dashboard, never stacked."""
-        import importlib
+    @property
+    def audience(self) -> Audience:
+        """Whose flows the palette offers now (see flows.py)."""
+        if self.teller_mode:
+            return Audience.TELLER
+        return Audience.GUEST if self.session is None else Audience.MEMBER
 
+    def open_flow(self, name: str) -> None:
+        """A flow of the table from anywhere (palette): over the screen its audience starts
+        from (INGRESO, the dashboard), never stacked."""
         from sjvirtual_tui.screens.dashboard import DashboardScreen
 
-        if name in ("register", "set_password", "recover"):  # before logging in
-            if self.session is None and not self.teller_mode:
+        row = flow(name)
+        if row.audience is Audience.GUEST:  # before logging in
+            if self.audience is Audience.GUEST:
                 while self.screen is not self.login_screen and len(self.screen_stack) > 1:
                     self.pop_screen()
-                getattr(self.login_screen, f"action_{name}")()
+                self.login_screen.action_open_flow(name)
             return
-        if not any(isinstance(screen, DashboardScreen) for screen in self.screen_stack):
+        if row.audience is not self.audience or not any(
+            isinstance(screen, DashboardScreen) for screen in self.screen_stack
+        ):
             # Not logged in, the tellers' app, or PRIMER INGRESO not finished yet.
             self.notify(_("Ingrese primero con su usuario y contraseña."), severity="warning")
             return
-        screen_class = None
-        if name in FLOWS:
-            module, cls = FLOWS[name]
-            screen_class = getattr(importlib.import_module(module), cls)
-            if isinstance(self.screen, screen_class):
-                return
+        screen_class = row.screen_class()
+        if screen_class is not None and isinstance(self.screen, screen_class):
+            return
         while not isinstance(self.screen, DashboardScreen):
             self.pop_screen()
-        if screen_class is not None:
-            self.push_screen(screen_class())
+        dashboard = self.screen
+        if screen_class is not None and isinstance(dashboard, DashboardScreen):
+            dashboard.action_open_flow(name)
+
+    # --- what the screens announce (context.py) ------------------------------------------------
+
+    @on(LoggedIn)
+    def _on_logged_in(self, message: LoggedIn) -> None:
+        self.logged_in(message.result, message.password)
+
+    @on(SetupFinished)
+    def _on_setup_finished(self, message: SetupFinished) -> None:
+        self.setup_finished(message.result)
+
+    @on(SessionEnded)
+    def _on_session_ended(self, message: SessionEnded) -> None:
+        self.end_session(message.notice)
+
+    @on(OpenStatement)
+    def _on_open_statement(self, message: OpenStatement) -> None:
+        self.open_statement(message.account)
 
     def logged_in(self, result: LoginResult, password: str) -> None:
         """Where a successful login leads: dashboard, PRIMER INGRESO or the tellers' screen."""

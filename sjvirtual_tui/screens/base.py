@@ -1,16 +1,18 @@
-"""What every bank screen shares: calling the backend in a worker, and the one place where
-backend errors become a visible message (never a traceback)."""
+"""What every bank screen shares: calling the backend in a worker (with a busy line when the
+answer takes a while, and no second request meanwhile), the one place where backend errors
+become a visible message (never a traceback), and opening the flows of the flow table."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from textual import on
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Input, Select, Static
+from textual.widgets import Button, Input, Select, Static
 
 from sjvirtual_tui.backend import (
     Backend,
@@ -19,13 +21,14 @@ from sjvirtual_tui.backend import (
     OutcomeUnknown,
     SessionExpired,
 )
+from sjvirtual_tui.context import BankContext, HasBankContext, SessionEnded
+from sjvirtual_tui.flows import Flow, flow
 from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.widgets.bindings import translate_bindings
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from sjvirtual_tui.app import SJVirtualApp
     from sjvirtual_tui.models import Payment, Transfer
 
 log = logging.getLogger(__name__)
@@ -38,6 +41,14 @@ KIOSK_NO_FILES = N_(
 
 T = TypeVar("T")
 
+# A backend call not answered after this long shows the busy line (Problem.show_busy).
+BUSY_AFTER_SECONDS = 0.3
+BUSY = N_("Procesando… espere la respuesta del servidor.")
+# While a call of this group (the default one, the member's requests) has not answered, Enter in
+# a field and button presses are not delivered: a second CONFIRMAR sends nothing. Other groups
+# (a list loading, the next page) keep the keys working.
+SUBMIT_GROUP = "backend"
+
 UNEXPECTED = N_(
     "Ocurrió un error inesperado. Intente nuevamente; si se repite, contacte a la cooperativa."
 )
@@ -49,6 +60,7 @@ class Problem(Static):
     DEFAULT_CSS = """
     Problem { height: auto; display: none; color: $text-error; text-style: bold; }
     Problem.-shown { display: block; }
+    Problem.-busy { color: $text-accent; text-style: bold; }
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -60,9 +72,20 @@ class Problem(Static):
     def show(self, message: str) -> None:
         self.update(message)
         self.set_class(bool(message), "-shown")
+        self.remove_class("-busy")
 
     def clear(self) -> None:
         self.show("")
+
+    def show_busy(self) -> None:
+        """The server is working on the member's request (words, so NO_COLOR shows it too)."""
+        self.show(_(BUSY))
+        self.add_class("-busy")
+        self.scroll_visible(animate=False)
+
+    def clear_busy(self) -> None:
+        if self.has_class("-busy"):
+            self.clear()
 
 
 class BankScreen(Screen[None]):
@@ -73,6 +96,9 @@ class BankScreen(Screen[None]):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._retry: Callable[[], None] | None = None
+        # group -> the call of it that has not answered yet (a newer call replaces an older)
+        self._calling: dict[str, object] = {}
+        self._busy: set[str] = set()  # those of them showing the busy line
         # field id -> (id of the label showing its message, the value the message is about)
         self._field_errors: dict[str, tuple[str, object]] = {}
         translate_bindings(self)
@@ -82,9 +108,14 @@ class BankScreen(Screen[None]):
                 table[key] = [b for b in bindings if b.action not in FILE_ACTIONS]
 
     @property
+    def context(self) -> BankContext:
+        """Backend, settings, clock and session: all a screen knows of the running client."""
+        return cast(HasBankContext, self.app).bank_context
+
+    @property
     def kiosk_mode(self) -> bool:
         try:
-            return bool(getattr(self.app, "kiosk", False))
+            return self.context.kiosk
         except Exception:  # made outside a running app (never in the product)
             return False
 
@@ -95,12 +126,22 @@ class BankScreen(Screen[None]):
         return self.kiosk_mode
 
     @property
-    def sjv(self) -> SJVirtualApp:
-        return self.app  # type: ignore[return-value]
-
-    @property
     def backend(self) -> Backend:
-        return self.sjv.backend
+        return self.context.backend
+
+    # --- the flow table --------------------------------------------------------------------------
+
+    def action_open_flow(self, flow_id: str) -> None:
+        """A flow's key (see flows.py): its screen over this one."""
+        screen = self.flow_screen(flow(flow_id))
+        if screen is not None:
+            self.app.push_screen(screen)
+
+    def flow_screen(self, row: Flow) -> Screen[Any] | None:
+        """The screen of ``row``, made for this screen to open (a screen may give it what the
+        member typed already)."""
+        cls = row.screen_class()
+        return cls() if cls is not None else None
 
     # --- messages beside a field ----------------------------------------------------------------
 
@@ -155,20 +196,39 @@ class BankScreen(Screen[None]):
 
         ``on_error`` may show an error where it belongs (next to a field) and return True;
         otherwise the error goes to the screen's banner. A dead server offers F5 to retry.
+        A newer call of ``group`` replaces one not answered yet (a list reloads with the latest
+        data). After BUSY_AFTER_SECONDS without an answer the banner says the server is working,
+        and while a SUBMIT_GROUP call runs no second submit gets through (see
+        :meth:`check_message_enabled`).
         """
+        call = object()
+        self._calling[group] = call
 
         def again() -> None:
             self.call_backend(make, on_result, on_error=on_error, group=group)
 
-        async def run() -> None:
+        async def answer() -> T:
+            context = self.context
             try:
-                if not self.sjv.is_ready:
+                if not context.is_ready:
                     # Only right after start-up (the demo seeds its data the first time).
                     self.show_problem(_("Preparando la conexión con el servidor…"))
-                await self.sjv.wait_ready()
-                result = await make()
+                await context.wait_ready()
+                busy = self.set_timer(BUSY_AFTER_SECONDS, lambda: self._show_busy(group))
+                try:
+                    return await make()
+                finally:
+                    busy.stop()
+            finally:
+                if self._calling.get(group) is call:
+                    del self._calling[group]
+                    self._hide_busy(group)
+
+        async def run() -> None:
+            try:
+                result = await answer()
             except SessionExpired as exc:
-                self.sjv.end_session(exc.message)
+                self.post_message(SessionEnded(exc.message))
                 return
             except BackendUnavailable as exc:
                 self._retry = again
@@ -202,6 +262,27 @@ class BankScreen(Screen[None]):
 
         self.run_worker(run(), group=group, exclusive=True, exit_on_error=False)
 
+    def check_message_enabled(self, message: Message) -> bool:
+        """Enter in a field and button presses wait for the member's last request's answer."""
+        if SUBMIT_GROUP in self._calling and isinstance(message, Input.Submitted | Button.Pressed):
+            log.debug("a request is still running: %s is not delivered", type(message).__name__)
+            return False
+        return super().check_message_enabled(message)
+
+    def _show_busy(self, group: str) -> None:
+        banner = self.problem_widget()
+        if group in self._calling and banner is not None:
+            self._busy.add(group)
+            banner.show_busy()
+
+    def _hide_busy(self, group: str) -> None:
+        if group not in self._busy:
+            return
+        self._busy.discard(group)
+        banner = self.problem_widget()
+        if not self._busy and banner is not None:
+            banner.clear_busy()
+
     def _clear_problem(self) -> None:
         banner = self.problem_widget()
         if banner is not None:
@@ -225,7 +306,7 @@ class BankScreen(Screen[None]):
         if self.refuse_files_in_kiosk():
             return None
         try:
-            path = write_receipt(self.sjv.settings.export_dir, operation)
+            path = write_receipt(self.context.settings.export_dir, operation)
         except OSError as exc:
             self.show_problem(
                 _("No se pudo guardar el comprobante: {reason}.").format(reason=exc.strerror or exc)

@@ -105,7 +105,7 @@ class BeneficiariesScreen(BankScreen):
         table.focus()  # the data comes with on_screen_resume, also the first time
 
     def on_screen_resume(self) -> None:
-        if self.sjv.session is not None:  # not while the session ends and screens are popped
+        if self.context.session is not None:  # not while the session ends and screens are popped
             self.refresh_data()
 
     def refresh_data(self) -> None:

@@ -9,6 +9,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
+from sjvirtual_tui.context import OpenStatement
+from sjvirtual_tui.flows import Audience, flow_bindings, menu_text
 from sjvirtual_tui.formatting import local_time, money
 from sjvirtual_tui.i18n import N_, _, ngettext
 from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, Account, LoginResult
@@ -17,16 +19,11 @@ from sjvirtual_tui.widgets.row_table import RowTable
 
 
 class DashboardScreen(BankScreen):
+    # The members' flows (flows.py): the footer shows those it has room for at 80 columns
+    # beside the keys that work everywhere (F1, F9, Ctrl+O); all are in the MENÚ and F1's list.
     BINDINGS = [
-        Binding("enter", "open_statement", N_("Estado de cuenta"), show=True),
-        Binding("f2", "transfers", N_("Transferir"), show=True),
-        # F3, F4, F6 and F7 are in the MENÚ on screen and in F1's list: the footer has no room
-        # for them beside the keys that work everywhere (F1, F9, Ctrl+O) at 80 columns.
-        Binding("f3", "beneficiaries", N_("Terceros"), show=False),
-        Binding("f4", "history", N_("Historial"), show=False),
-        Binding("f6", "services", N_("Servicios"), show=False),
-        Binding("f7", "cards", N_("Tarjetas"), show=False),
-        Binding("f5", "retry", N_("Actualizar"), show=False),  # in the hint: the footer is full
+        *flow_bindings(Audience.MEMBER),
+        Binding("f5", "retry", N_("Actualizar"), show=False),  # in the MENÚ: the footer is full
     ]
 
     def __init__(self, login: LoginResult) -> None:
@@ -42,13 +39,10 @@ class DashboardScreen(BankScreen):
             yield RowTable(id="accounts")
             yield Static("", id="accounts-total")
             yield Static(
-                _(
-                    "MENÚ  Enter ESTADO DE CUENTA · F2 TRANSFERENCIAS · F4 HISTORIAL\n"
-                    "      F6 PAGO DE SERVICIOS · F7 PAGO DE TARJETAS\n"
-                    "      F3 ADMINISTRACIÓN › Productos de terceros · F5 actualizar"
-                ),
+                menu_text(Audience.MEMBER, [_("F5 actualizar")]),
                 id="menu",
                 classes="hint",
+                markup=False,
             )
             yield Problem(id="problem")
         yield Footer(show_command_palette=False, compact=True)
@@ -73,36 +67,11 @@ class DashboardScreen(BankScreen):
     def on_screen_resume(self) -> None:
         # Back from a transfer or a statement: the balances may have changed. (Not while the
         # session is ending: the screens are being popped on the way to the login screen.)
-        if self.sjv.session is not None:
+        if self.context.session is not None:
             self.refresh_data()
 
     def refresh_data(self) -> None:
         self.call_backend(self.backend.accounts, self._show_accounts)
-
-    def action_transfers(self) -> None:
-        from sjvirtual_tui.screens.transfers import TransferScreen
-
-        self.app.push_screen(TransferScreen())
-
-    def action_beneficiaries(self) -> None:
-        from sjvirtual_tui.screens.beneficiaries import BeneficiariesScreen
-
-        self.app.push_screen(BeneficiariesScreen())
-
-    def action_services(self) -> None:
-        from sjvirtual_tui.screens.services import ServicePaymentScreen
-
-        self.app.push_screen(ServicePaymentScreen())
-
-    def action_cards(self) -> None:
-        from sjvirtual_tui.screens.cards import CardPaymentScreen
-
-        self.app.push_screen(CardPaymentScreen())
-
-    def action_history(self) -> None:
-        from sjvirtual_tui.screens.transfer_history import TransferHistoryScreen
-
-        self.app.push_screen(TransferHistoryScreen())
 
     def _show_accounts(self, accounts: list[Account]) -> None:
         self.accounts = accounts
@@ -140,7 +109,7 @@ class DashboardScreen(BankScreen):
     def _open(self, number: str | None) -> None:
         account = next((a for a in self.accounts if a.number == number), None)
         if account is not None:
-            self.sjv.open_statement(account)
+            self.post_message(OpenStatement(account))
 
 
 def _right(text: str) -> Text:

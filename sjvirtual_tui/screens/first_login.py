@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
+from sjvirtual_tui.context import SetupFinished
 from sjvirtual_tui.i18n import _
 from sjvirtual_tui.screens.base import Problem
 from sjvirtual_tui.screens.set_password import PasswordPair
@@ -236,4 +237,4 @@ class FirstLoginScreen(WizardScreen):
 
     @on(Button.Pressed, "#fl-home")
     def _home(self) -> None:
-        self.sjv.setup_finished(self.login)
+        self.post_message(SetupFinished(self.login))

@@ -1,4 +1,5 @@
-"""AYUDA (F1): the keys of the screen underneath, then the ones that work everywhere."""
+"""AYUDA (F1): the keys of the screen underneath, then the ones that work everywhere. A key that
+opens a flow is told in the flow table's words (flows.py), as in the footer."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
+from sjvirtual_tui.flows import FLOWS, key_name
 from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.widgets.bindings import translate_bindings
 
@@ -18,14 +20,6 @@ ALWAYS = [
     ("Escape", N_("Volver al paso o pantalla anterior")),
     ("Ctrl+P", N_("Paleta: abrir cualquier trámite por su nombre")),
 ]
-
-
-def key_name(key: str) -> str:
-    """``ctrl+o`` -> ``Ctrl+O``, ``f2`` -> ``F2``, ``escape`` -> ``Escape``."""
-    *modifiers, last = key.split("+")
-    if len(last) == 1 or (last[0] == "f" and last[1:].isdigit()):
-        last = last.upper()
-    return "+".join([*(m.capitalize() for m in modifiers), last[:1].upper() + last[1:]])
 
 
 def _our_keys(node: object) -> set[tuple[str, str]]:
@@ -56,10 +50,22 @@ class HelpScreen(ModalScreen[None]):
         yield Footer(show_command_palette=False, compact=True)
 
     def _keys_text(self) -> str:
+        flow_words = {(row.key, row.binding_action): row.key_label for row in FLOWS}
+        # The flows this screen opens by a key, even where a widget has the key too (Enter in
+        # the dashboard's table opens the statement all the same).
+        screen_flows = {
+            key: flow_words[key, action]
+            for key, action in _our_keys(self.under)
+            if (key, action) in flow_words
+        }
         lines: list[str] = []
         seen: set[str] = set()
         for key, active in self.under.active_bindings.items():
             binding = active.binding
+            if key in screen_flows and key not in seen and active.node is not self.under:
+                seen.add(key)
+                lines.append(f"{key_name(key):<16}{_(screen_flows[key])}")
+                continue
             if not binding.description or not active.enabled or key in seen:
                 continue
             if (key, binding.action) not in _our_keys(active.node):
@@ -67,7 +73,9 @@ class HelpScreen(ModalScreen[None]):
             if binding.action in ("help", "dismiss"):
                 continue
             seen.add(key)
-            lines.append(f"{key_name(key):<16}{binding.description}")
+            name = flow_words.get((key, binding.action))
+            words = _(name) if name is not None else binding.description
+            lines.append(f"{key_name(key):<16}{words}")
         lines.append("")
         lines.extend(f"{key:<16}{_(text)}" for key, text in ALWAYS)
         return "\n".join(lines)

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, Label, Static
 
 from sjvirtual_tui.backend import AuthError, BackendError, LockedError
+from sjvirtual_tui.context import LoggedIn
+from sjvirtual_tui.flows import Audience, Flow, flow_bindings
 from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.screens.base import BankScreen, Problem
 from sjvirtual_tui.widgets.choice import Tick
@@ -42,9 +45,7 @@ class LoginScreen(BankScreen):
 
     BINDINGS = [
         Binding("escape", "back", N_("Volver"), show=True),
-        Binding("f2", "register", N_("Registrarse"), show=True),
-        Binding("f3", "set_password", N_("Establecer contraseña"), show=True),
-        Binding("f4", "recover", N_("Recuperar"), show=True),
+        *flow_bindings(Audience.GUEST),  # REGISTRARSE, ESTABLECER CONTRASEÑA, RECUPERAR
     ]
 
     def __init__(
@@ -136,7 +137,7 @@ class LoginScreen(BankScreen):
 
     def _server(self) -> str:
         """The key the keyring entries of this server are kept under."""
-        settings = self.sjv._settings
+        settings = self.context.settings_or_none
         url = settings.server_url if settings is not None else None
         return url or "demo"
 
@@ -160,28 +161,18 @@ class LoginScreen(BankScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":  # Escape only means something in the password step
             return self.query_one(ContentSwitcher).current == "step-password"
-        if action in ("register", "set_password", "recover"):
+        if action == "open_flow":
             return not self.teller  # the staff's accounts are made at the cooperative
         return True
 
-    def action_register(self) -> None:
+    def flow_screen(self, row: Flow) -> Screen[Any] | None:
         self._show_notice(None)
-        from sjvirtual_tui.screens.registration import RegistrationScreen
-
-        self.app.push_screen(RegistrationScreen())
-
-    def action_set_password(self) -> None:
-        self._show_notice(None)
-        from sjvirtual_tui.screens.set_password import SetPasswordScreen
-
-        self.app.push_screen(SetPasswordScreen())
-
-    def action_recover(self) -> None:
-        self._show_notice(None)
-        from sjvirtual_tui.screens.recovery import RecoveryScreen
-
-        username = self.query_one("#username", Input).value.strip()
-        self.app.push_screen(RecoveryScreen(username if not username_error(username) else ""))
+        if row.id == "recover":  # for the username typed already
+            username = self.query_one("#username", Input).value.strip()
+            cls = row.screen_class()
+            assert cls is not None
+            return cls(username if not username_error(username) else "")
+        return super().flow_screen(row)
 
     # --- step 1: INGRESAR ----------------------------------------------------------------------
 
@@ -236,7 +227,7 @@ class LoginScreen(BankScreen):
 
     def _logged_in(self, result: LoginResult, password: str) -> None:
         self.query_one("#password", Input).value = ""
-        self.sjv.logged_in(result, password)
+        self.post_message(LoggedIn(result, password))
 
     # --- back and reset ------------------------------------------------------------------------
 

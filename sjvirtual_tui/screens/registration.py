@@ -223,7 +223,7 @@ class RegistrationScreen(WizardScreen):
 
     def on_mount(self) -> None:
         self.sub_title = _("Registro de socios")
-        self._today = rules.today_in_ecuador(self.sjv.now())
+        self._today = rules.today_in_ecuador(self.context.now())
         self.go("reg-type")
 
     # --- step 1 --------------------------------------------------------------------------------

@@ -57,8 +57,8 @@ class StatementScreen(BankScreen):
         self.last_export: Path | None = None
 
     def compose(self) -> ComposeResult:
-        settings = self.sjv.settings
-        today = rules.today_in_ecuador(self.sjv.now())
+        settings = self.context.settings
+        today = rules.today_in_ecuador(self.context.now())
         start = today - timedelta(days=settings.statement_days)
         kind = ACCOUNT_TYPE_LABELS.get(self.account.type, self.account.type)
         title = _("ESTADO DE CUENTA")
@@ -152,7 +152,7 @@ class StatementScreen(BankScreen):
         self.fetching = True
         cursor = self.next_cursor
         number, date_from, date_to = self.account.number, self.date_from, self.date_to
-        page_size = self.sjv.settings.statement_page_size
+        page_size = self.context.settings.statement_page_size
 
         async def fetch() -> MovementPage:
             return await self.backend.statement(
@@ -245,7 +245,7 @@ class StatementScreen(BankScreen):
             return
         date_from, date_to = wanted
         number = self.account.number
-        export_dir = self.sjv.settings.export_dir
+        export_dir = self.context.settings.export_dir
         self._status(_("Exportando…"))
 
         async def export() -> tuple[Path, int]:

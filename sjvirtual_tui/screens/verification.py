@@ -17,6 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Select, Static
 
 from sjvirtual_tui.backend import BackendError, ChallengeFailed, LockedError
+from sjvirtual_tui.context import SessionEnded
 from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen, new_idempotency_key
 from sjvirtual_tui.widgets.pin_entry import PinEntry
@@ -190,7 +191,7 @@ class VerifiedWizard(WizardScreen):
     def _pin_refused(self, error: BackendError) -> bool:
         self._pin_send = None  # an answer came: the next PIN sent is a new attempt
         if isinstance(error, LockedError):
-            self.sjv.end_session(error.message)
+            self.post_message(SessionEnded(error.message))
             return True
         if isinstance(error, ChallengeFailed):
             # Over for good: starting again must be a new operation, with a new key.
