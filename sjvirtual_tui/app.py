@@ -32,6 +32,7 @@ from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.widgets.amount_mask import AmountMask
 from sjvirtual_tui.widgets.ascii_glyphs import AsciiGlyphs
 from sjvirtual_tui.widgets.bindings import translate_bindings
+from sjvirtual_tui.widgets.toast import TOAST_SECONDS
 
 if TYPE_CHECKING:
     from sjvirtual_tui.backend import Backend
@@ -50,6 +51,8 @@ class SJVirtualApp(App[None]):
     TITLE = "San José S.J. Virtual"
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {BankCommands}
+    # Every toast, those without a timeout of their own too, goes after the same time.
+    NOTIFICATION_TIMEOUT = TOAST_SECONDS
     COMMAND_PALETTE_BINDING = "ctrl+p"
     BINDINGS = [
         Binding("f1", "help", N_("Ayuda"), show=True, priority=True),

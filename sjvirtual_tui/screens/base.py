@@ -191,6 +191,7 @@ class BankScreen(Screen[None]):
         *,
         on_error: Callable[[BackendError], bool] | None = None,
         group: str = "backend",
+        busy: bool = True,
     ) -> None:
         """Runs ``make()`` in an exclusive worker and hands its result to ``on_result``.
 
@@ -199,13 +200,14 @@ class BankScreen(Screen[None]):
         A newer call of ``group`` replaces one not answered yet (a list reloads with the latest
         data). After BUSY_AFTER_SECONDS without an answer the banner says the server is working,
         and while a SUBMIT_GROUP call runs no second submit gets through (see
-        :meth:`check_message_enabled`).
+        :meth:`check_message_enabled`). ``busy=False``: a call the member is not waiting for (a
+        page read ahead) says nothing while it runs.
         """
         call = object()
         self._calling[group] = call
 
         def again() -> None:
-            self.call_backend(make, on_result, on_error=on_error, group=group)
+            self.call_backend(make, on_result, on_error=on_error, group=group, busy=busy)
 
         async def answer() -> T:
             context = self.context
@@ -214,11 +216,16 @@ class BankScreen(Screen[None]):
                     # Only right after start-up (the demo seeds its data the first time).
                     self.show_problem(_("Preparando la conexión con el servidor…"))
                 await context.wait_ready()
-                busy = self.set_timer(BUSY_AFTER_SECONDS, lambda: self._show_busy(group))
+                timer = (
+                    self.set_timer(BUSY_AFTER_SECONDS, lambda: self._show_busy(group))
+                    if busy
+                    else None
+                )
                 try:
                     return await make()
                 finally:
-                    busy.stop()
+                    if timer is not None:
+                        timer.stop()
             finally:
                 if self._calling.get(group) is call:
                     del self._calling[group]

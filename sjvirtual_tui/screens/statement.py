@@ -163,7 +163,8 @@ class StatementScreen(BankScreen):
             self.fetching = False
             return False
 
-        self.call_backend(fetch, self._arrived, on_error=failed, group="page")
+        # Read ahead quietly; a page the member waits for says it is coming.
+        self.call_backend(fetch, self._arrived, on_error=failed, group="page", busy=self.wanted)
 
     def _arrived(self, page: MovementPage) -> None:
         self.fetching = False
