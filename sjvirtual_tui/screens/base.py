@@ -25,6 +25,7 @@ from sjvirtual_tui.context import BankContext, HasBankContext, SessionEnded
 from sjvirtual_tui.flows import Flow, flow
 from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.widgets.bindings import translate_bindings
+from sjvirtual_tui.widgets.form import Form
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -270,8 +271,10 @@ class BankScreen(Screen[None]):
         self.run_worker(run(), group=group, exclusive=True, exit_on_error=False)
 
     def check_message_enabled(self, message: Message) -> bool:
-        """Enter in a field and button presses wait for the member's last request's answer."""
-        if SUBMIT_GROUP in self._calling and isinstance(message, Input.Submitted | Button.Pressed):
+        """Enter in a field, a form's submit and button presses wait for the member's last
+        request's answer."""
+        submits = Input.Submitted | Button.Pressed | Form.Submitted
+        if SUBMIT_GROUP in self._calling and isinstance(message, submits):
             log.debug("a request is still running: %s is not delivered", type(message).__name__)
             return False
         return super().check_message_enabled(message)
