@@ -40,7 +40,7 @@ def once(
     effect in one transaction. An exception of ``effect`` rolls both back.
 
     ``keys``: the effect may run beside other writers (see ``write_transaction``); it locks
-    what it reads to decide and writes (its rows, ``FOR UPDATE``), and the idempotency key
+    what it reads to decide and writes (its rows, ``FOR NO KEY UPDATE``), and the idempotency key
     itself is one of the keys, so that two requests with the same key still queue."""
     with write_transaction(conn, _with_key(keys, scope, key)):
         stored = store.find(conn, scope, key)

@@ -310,8 +310,8 @@ def member_keys(member: CurrentMember) -> list[Hashable]:
     """The write transaction's keys (``write_transaction``) of starting an operation that awaits
     its PIN, and of confirming a transfer: what they read to decide and write is the member's
     own (PIN counters and lockout, daily limits, pending operations and challenges, all under
-    this key), or rows they lock (the accounts, ``FOR UPDATE``; the settlement account, by the
-    UPDATE of its balance). So members' operations run side by side on PostgreSQL, and one
+    this key), or rows they lock (the accounts, ``FOR NO KEY UPDATE``; the settlement account,
+    by the UPDATE of its balance). So members' operations run side by side on PostgreSQL, and one
     member's queue. Anything else (payments' confirmation: bills and cards are shared by
     members) takes the plain write transaction, which waits for all of these."""
     return [("member", member.id)]

@@ -48,18 +48,23 @@ def of_holder(conn: Connection, holder_id: int | None, number: str) -> Row | Non
     return row
 
 
+# NO KEY: a move changes balances, never an account's id. Movers still wait for each other, but a
+# row being inserted that only refers to the account (a pending transfer, a movement: their
+# foreign keys take KEY SHARE) does not wait for the move, nor the move for it. FOR UPDATE made
+# the two wait crosswise: a transfer starting from A to B (KEY SHARE on A, then on B) and one
+# confirming from B to A (FOR UPDATE on B, then on A) deadlocked on PostgreSQL.
 def for_move(
     conn: Connection, account_ids: Sequence[int], member_id: int | None = None
 ) -> dict[int, Row]:
     """The accounts a money move touches, by id, in one statement, with their holders' names
     and kinds (for the statements' texts) and, given ``member_id``, that member's contact
     (``member_email``, ``member_full_name``, ``member_language``: the receipt's). Inside a
-    write transaction on PostgreSQL the rows are locked (``FOR UPDATE``, in id order: two
+    write transaction on PostgreSQL the rows are locked (``FOR NO KEY UPDATE``, in id order: two
     moves never wait for each other in a cycle); SQLite's write transaction already holds the
     whole database."""
     ids = sorted(set(account_ids))
     marks = ", ".join("?" for _ in ids)
-    lock = " ORDER BY a.id FOR UPDATE OF a" if conn.dialect == "postgresql" else ""
+    lock = " ORDER BY a.id FOR NO KEY UPDATE OF a" if conn.dialect == "postgresql" else ""
     rows = conn.execute(
         f"""
         SELECT {_ACCOUNT_COLUMNS}, a.kind, h.name AS holder_name, h.kind AS holder_kind,
@@ -106,7 +111,7 @@ def of_holder_for_move(
     locks)."""
     wanted = sorted(set(numbers))
     marks = ", ".join("?" for _ in wanted)
-    lock = " ORDER BY a.id FOR UPDATE OF a" if conn.dialect == "postgresql" else ""
+    lock = " ORDER BY a.id FOR NO KEY UPDATE OF a" if conn.dialect == "postgresql" else ""
     rows = conn.execute(
         f"""
         SELECT {_ACCOUNT_COLUMNS}, h.name AS holder_name, h.kind AS holder_kind, {_CONTACT}
