@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
 from textual import events, on
@@ -25,7 +25,7 @@ from textual.screen import Screen
 from sjvirtual_tui.appearance import THEME_LABELS, THEMES, Appearance, use_ascii_glyphs
 from sjvirtual_tui.commands import BankCommands
 from sjvirtual_tui.context import BankContext, LoggedIn, OpenStatement, SessionEnded, SetupFinished
-from sjvirtual_tui.flows import Audience, flow
+from sjvirtual_tui.flows import Audience, flow, use_keymap
 from sjvirtual_tui.i18n import N_, _, ngettext
 from sjvirtual_tui.kiosk import KIOSK_IDLE_SECONDS
 from sjvirtual_tui.screens.login import LoginScreen
@@ -55,12 +55,19 @@ class SJVirtualApp(App[None]):
     NOTIFICATION_TIMEOUT = TOAST_SECONDS
     COMMAND_PALETTE_BINDING = "ctrl+p"
     BINDINGS = [
-        Binding("f1", "help", N_("Ayuda"), show=True, priority=True),
-        Binding("f9", "logout", N_("Cerrar sesión"), show=True, priority=True),
-        Binding("f8", "outbox", N_("Correo"), show=True, priority=True),
-        Binding("ctrl+o", "toggle_amounts", N_("Ocultar montos"), show=True, priority=True),
+        Binding("f1", "help", N_("Ayuda"), show=True, priority=True, id="help"),
+        Binding("f9", "logout", N_("Cerrar sesión"), show=True, priority=True, id="logout"),
+        Binding("f8", "outbox", N_("Correo"), show=True, priority=True, id="outbox"),
+        Binding(
+            "ctrl+o",
+            "toggle_amounts",
+            N_("Ocultar montos"),
+            show=True,
+            priority=True,
+            id="toggle_amounts",
+        ),
         # Ctrl+Q is in F1's list; the footer has no room for it at 80 columns.
-        Binding("ctrl+q", "quit", N_("Salir"), show=False, priority=True),
+        Binding("ctrl+q", "quit", N_("Salir"), show=False, priority=True, id="quit"),
     ]
 
     def __init__(
@@ -76,6 +83,8 @@ class SJVirtualApp(App[None]):
         kiosk: bool = False,
         appearance: Appearance | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        config_file: Path | None = None,
+        config_problems: Sequence[str] = (),
     ) -> None:
         self.appearance = appearance or Appearance()
         use_ascii_glyphs(self.appearance.ascii)
@@ -94,6 +103,10 @@ class SJVirtualApp(App[None]):
             if added:
                 del os.environ["NO_COLOR"]
         self.theme = self.appearance.textual_theme
+        # Where a theme chosen in the app is kept (None: nowhere; kiosk mode keeps nothing).
+        self.config_file = None if kiosk else config_file
+        self.config_problems = list(config_problems)  # told on stderr too, before the TUI
+        use_keymap({})
         translate_bindings(self)
         self.kiosk = kiosk
         self.monotonic = monotonic
@@ -158,6 +171,8 @@ class SJVirtualApp(App[None]):
 
             self.push_screen(SetPasswordScreen(self.set_password_code))
         self.set_interval(IDLE_CHECK_SECONDS, self._check_idle, name="idle-check")
+        if self.config_problems:  # once the login screen is up
+            self.call_after_refresh(self._tell_config_problems, self.config_problems)
         # After the first frame, so the imports in the loader never delay the login screen.
         self.call_after_refresh(self._start_loading)
 
@@ -165,6 +180,7 @@ class SJVirtualApp(App[None]):
         context = self.bank_context
         if context.settings_or_none is not None and context.backend_or_none is not None:
             context.loaded(context.settings_or_none, context.backend_or_none, None)
+            self._check_keymap(context.settings_or_none)
             return
         context.loading()
         self.run_worker(self._load, thread=True, exit_on_error=False, name="load")
@@ -193,6 +209,34 @@ class SJVirtualApp(App[None]):
         self, settings: Settings | None, backend: Backend | None, error: str | None
     ) -> None:
         self.bank_context.loaded(settings, backend, error)
+        if settings is not None:
+            self._check_keymap(settings)
+
+    def _check_keymap(self, settings: Settings) -> None:
+        """The config file's [keymap], checked in a thread (it imports every screen), then
+        given to Textual; what cannot work is told in a toast (keymap.py)."""
+        if settings.keymap:
+            self.run_worker(
+                lambda: self._keymap_checked(settings.keymap),
+                thread=True,
+                exit_on_error=False,
+                name="keymap",
+            )
+
+    def _keymap_checked(self, keymap: dict[str, str]) -> None:
+        from sjvirtual_tui.keymap import binding_classes, check_keymap
+
+        check = check_keymap(keymap, type(self), binding_classes())
+        self.call_from_thread(self._use_keymap, check.accepted, check.problems)
+
+    def _use_keymap(self, accepted: dict[str, str], problems: list[str]) -> None:
+        use_keymap(accepted)
+        self.set_keymap(accepted)
+        self._tell_config_problems(problems)
+
+    def _tell_config_problems(self, problems: Sequence[str]) -> None:
+        for problem in problems:
+            self.notify(problem, title=_("Configuración"), severity="warning", timeout=15)
 
     # --- the session ---------------------------------------------------------------------------
 
@@ -255,6 +299,19 @@ class SJVirtualApp(App[None]):
             self.notify(_("Sin colores (NO_COLOR): el tema no cambia."))
             return
         self.theme = THEMES[name]
+        if self.config_file is not None:  # kept for the next start (never in kiosk mode)
+            self.run_worker(
+                lambda: self._save_theme(name), thread=True, exit_on_error=False, name="theme"
+            )
+
+    def _save_theme(self, name: str) -> None:
+        from sjvirtual_tui.config import save_setting
+
+        assert self.config_file is not None
+        try:
+            save_setting(self.config_file, "theme", name)
+        except OSError:
+            log.warning("could not save the theme in %s", self.config_file, exc_info=True)
 
     def action_command_palette(self) -> None:
         """Textual's palette, with its prompt in the member's language."""
@@ -453,6 +510,8 @@ def build_app(
     kiosk: bool = False,
     appearance: Appearance | None = None,
     monotonic: Callable[[], float] = time.monotonic,
+    config_file: Path | None = None,
+    config_problems: Sequence[str] = (),
 ) -> SJVirtualApp:
     """The one way to make the app: the CLI and the tests both come through here.
 
@@ -463,6 +522,8 @@ def build_app(
     open ESTABLECER CONTRASEÑA with that code (`sjvirtual set-password CODE`). ``kiosk``: a
     shared terminal (nothing kept, idle lock). ``appearance``: theme, colour, ASCII (from the
     terminal, see appearance.py). ``monotonic``: the clock of the idle lock (tests drive it).
+    ``config_file``: where a theme chosen in the app is saved (config.py; None: not saved).
+    ``config_problems``: what was wrong with the config file, told in a toast at start.
     """
     return SJVirtualApp(
         settings,
@@ -475,4 +536,6 @@ def build_app(
         kiosk=kiosk,
         appearance=appearance,
         monotonic=monotonic,
+        config_file=config_file,
+        config_problems=config_problems,
     )

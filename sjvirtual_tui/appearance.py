@@ -1,7 +1,13 @@
 """How the screen is drawn: theme, colour or none, Unicode or ASCII.
 
 Read from the terminal's environment before the app starts (``NO_COLOR``, ``TERM``) and from
-``--theme``. Kept free of Textual at import: the CLI reads :data:`THEME_CHOICES` for its help.
+the ``theme`` setting. Kept free of Textual at import: the CLI reads :data:`THEME_CHOICES` for its
+help.
+
+Which theme, first found wins: ``--theme``, ``SJV_THEME``, ``TEXTUAL_THEME`` (Textual's own
+variable, any of its theme names), the config file's ``theme``, then the terminal (``TERM=linux``
+-> ``ansi``, else ``oscuro``). ``NO_COLOR`` (or a monochrome ``TERM``) wins over all of them: no
+colour at all, whatever the theme. config.py reads the first four into one setting.
 """
 
 from __future__ import annotations
@@ -26,6 +32,31 @@ THEME_LABELS = {
     "ansi": N_("Tema de la terminal (16 colores)"),
 }
 THEME_CHOICES = tuple(THEMES)
+# Textual's own themes (textual.theme.BUILTIN_THEMES of Textual 8; a test keeps this in step),
+# the names TEXTUAL_THEME and the config file may give too.
+TEXTUAL_THEMES = (
+    "textual-dark",
+    "textual-light",
+    "nord",
+    "gruvbox",
+    "catppuccin-mocha",
+    "dracula",
+    "tokyo-night",
+    "monokai",
+    "flexoki",
+    "catppuccin-latte",
+    "catppuccin-frappe",
+    "catppuccin-macchiato",
+    "solarized-light",
+    "solarized-dark",
+    "rose-pine",
+    "rose-pine-moon",
+    "rose-pine-dawn",
+    "atom-one-dark",
+    "atom-one-light",
+    "ansi-dark",
+    "ansi-light",
+)
 DEFAULT_THEME = "oscuro"
 
 # Terminals that have 16 colours at most and fonts without rounded corners, eighth blocks or
@@ -36,26 +67,27 @@ _MONOCHROME_TERMS = ("vt100", "vt102", "vt220", "vt52", "dumb")
 
 @dataclass(frozen=True)
 class Appearance:
-    theme: str = DEFAULT_THEME
+    theme: str = DEFAULT_THEME  # one of THEMES, or a Textual theme name
     no_color: bool = False  # NO_COLOR (https://no-color.org) or a terminal without colours
     ascii: bool = False  # ASCII borders and glyphs only
 
     @property
     def textual_theme(self) -> str:
-        return THEMES["ansi"] if self.no_color else THEMES[self.theme]
+        return THEMES["ansi"] if self.no_color else THEMES.get(self.theme, self.theme)
 
 
 def detect_appearance(
     theme: str | None = None, environ: Mapping[str, str] | None = None
 ) -> Appearance:
-    """``--theme`` over the terminal: ``NO_COLOR`` -> no colour at all; ``TERM=linux`` -> the
-    terminal's 16 colours and ASCII; ``TERM=vt100`` -> ASCII and no colour."""
+    """The ``theme`` setting over the terminal: ``NO_COLOR`` -> no colour at all;
+    ``TERM=linux`` -> the terminal's 16 colours and ASCII; ``TERM=vt100`` -> ASCII and no
+    colour."""
     env = os.environ if environ is None else environ
     term = env.get("TERM", "").lower()
     no_color = env.get("NO_COLOR") is not None or term.startswith(_MONOCHROME_TERMS)
     ascii_only = term.startswith(_ASCII_TERMS)
     chosen = theme or ("ansi" if ascii_only else DEFAULT_THEME)
-    if chosen not in THEMES:
+    if chosen not in THEMES and chosen not in TEXTUAL_THEMES:
         chosen = DEFAULT_THEME
     return Appearance(theme=chosen, no_color=no_color, ascii=ascii_only)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -102,19 +101,53 @@ def setup_logging() -> Path | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    asked = language_asked(sys.argv[1:] if argv is None else argv)
+    words = sys.argv[1:] if argv is None else argv
+    asked = language_asked(words)
     set_language(asked if asked in LANGUAGES else language_from_environment())
+    if "config" in words[:3]:  # sjvirtual [--lang xx] config path|show|edit
+        from sjvirtual_tui.config_command import config_main, config_words
+
+        rest = config_words(words)
+        if rest is not None:
+            return config_main(rest)
     args = parse_args(argv)
     problem = kiosk.terminal_problem()
     if problem:
         print(problem, file=sys.stderr)
         return 2
-    kiosk_mode = args.kiosk or kiosk.is_true(os.environ.get("SJV_KIOSK"))
+    from sjvirtual_tui.config_command import settings_for_start
+
+    # Defaults < config file < SJV_* < these flags (config.py); a bad file is told and left out.
+    loaded = settings_for_start(
+        {
+            "demo": args.demo or None,
+            "server_url": args.server,
+            "db_path": args.db,
+            "kiosk": args.kiosk or None,
+            "idle_minutes": args.idle_minutes,
+            "theme": args.theme,
+            "language": args.lang,
+        }
+    )
+    if loaded is None:
+        return 2
+    settings = loaded.settings
+    if loaded.origins["language"] == "file":  # the file's language, where nothing else chose
+        set_language(settings.language or language_from_environment())
+    kiosk_mode = settings.kiosk
     kiosk.prepare_environment(kiosk_mode)
-    # Only the two choices that decide whether to start at all are read here; everything else
-    # comes from Settings (pydantic-settings, SJV_*), built after the first paint.
-    demo = args.demo or kiosk.is_true(os.environ.get("SJV_DEMO"))
-    server = args.server or os.environ.get("SJV_SERVER_URL")
+    demo, server = settings.demo, settings.server_url
+    if demo and server:  # the one given nearer the command wins (--demo over a file's server)
+        rank = {"default": 0, "file": 1, "env": 2, "flag": 3}
+        demo_rank, server_rank = (
+            rank[loaded.origins[name].split()[0]] for name in ("demo", "server_url")
+        )
+        if demo_rank > server_rank:
+            server = None
+            settings = settings.model_copy(update={"server_url": None})
+        elif server_rank > demo_rank:
+            demo = False
+            settings = settings.model_copy(update={"demo": False})
     if demo and server:
         print(_("sjvirtual: use --demo o --server, no ambos."), file=sys.stderr)
         return 2
@@ -132,17 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     from sjvirtual_tui.app import build_app
     from sjvirtual_tui.appearance import detect_appearance
 
-    overrides: dict[str, object] = {"demo": demo, "server_url": server, "kiosk": kiosk_mode}
-    if args.db:
-        overrides["db_path"] = args.db
-    if args.idle_minutes is not None:
-        overrides["idle_minutes"] = args.idle_minutes
-    appearance = detect_appearance(args.theme)
-
-    def settings() -> Settings:
-        from sjvirtual_tui.config import Settings
-
-        return Settings(**overrides)  # type: ignore[arg-type]
+    appearance = detect_appearance(settings.theme)
 
     with ExitStack() as cleanup:
 
@@ -165,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
         app = build_app(
             settings,
             backend,
+            config_file=loaded.path,
+            config_problems=loaded.problems,
             demo_hint=hint,
             teller=args.teller,
             outbox=demo,

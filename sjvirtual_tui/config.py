@@ -1,35 +1,429 @@
-"""Settings: command-line flags over ``SJV_*`` environment variables over defaults."""
+"""Settings: one model, read from (each over the one before) built-in defaults, the config file,
+``SJV_*`` environment variables, and the command line's flags.
+
+The config file is TOML, ``platformdirs.user_config_dir("sjvirtual-tui")/config.toml`` (or the
+path in ``SJV_CONFIG``); ``sjvirtual config path|show|edit`` finds, explains and opens it.
+``TEXTUAL_THEME`` (Textual's own variable) is read too, between the file and ``SJV_THEME``.
+
+A bad file never stops the program: :func:`load_settings` says what is wrong (line and key) and
+goes on as if there were no file. A bad ``SJV_*`` variable or flag is the user's command of the
+moment: it is an error (:class:`SettingsError`).
+
+``Settings(...)`` built directly (as the tests do) reads defaults, environment and its
+arguments, never a file: only :func:`load_settings` adds the file.
+
+The remembered username is not a setting: it stays in the system keyring with the device token
+(remember.py), per server, where a copied or shared dotfile cannot carry it and kiosk mode can
+keep nothing at all.
+"""
 
 from __future__ import annotations
 
+import os
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator, Field, ValidationError, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from sjvirtual_tui.appearance import TEXTUAL_THEMES, THEME_CHOICES
+from sjvirtual_tui.i18n import LANGUAGES, N_, _
+from sjvirtual_tui.kiosk import parse_bool
 
 APP_NAME = "sjvirtual-tui"
+CONFIG_ENV = "SJV_CONFIG"
+ENV_PREFIX = "SJV_"
+
+# Every boolean setting, from any source, is read by the one parser (kiosk.parse_bool): pydantic's
+# own takes "on" but not "sí".
+Bool = Annotated[bool, BeforeValidator(parse_bool)]
+
+
+def _language(value: object) -> object:
+    """``en``, ``EN``, ``en_US.UTF-8`` -> ``en`` (the spelling of LANG works here too)."""
+    if isinstance(value, str):
+        return value.strip().split("_")[0].split(".")[0].lower()
+    return value
 
 
 def default_export_dir() -> Path:
     return Path(platformdirs.user_documents_dir()) / "sjvirtual"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SJV_", extra="ignore")
+def config_path(environ: Mapping[str, str] | None = None) -> Path:
+    """The config file: ``SJV_CONFIG``, else ``config.toml`` in the user's config directory."""
+    env = os.environ if environ is None else environ
+    chosen = env.get(CONFIG_ENV, "").strip()
+    if chosen:
+        return Path(chosen).expanduser()
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
 
-    server_url: str | None = Field(default=None, description="Base URL of the bank's API.")
-    demo: bool = Field(default=False, description="Run against the bundled server.")
-    db_path: Path | None = Field(default=None, description="Demo: keep the server's data here.")
-    request_timeout: float = Field(default=10.0, gt=0, le=120)
-    export_dir: Path = Field(default_factory=default_export_dir)
-    statement_page_size: int = Field(default=100, ge=10, le=500)
-    statement_days: int = Field(default=90, ge=1, le=3660, description="Default range.")
-    kiosk: bool = Field(default=False, description="Shared terminal: keep nothing, lock when idle.")
+
+# The file read by the Settings being built now (load_settings sets it); None: no file.
+_config_file: ContextVar[Path | None] = ContextVar("sjv_config_file", default=None)
+
+
+class _OtherVariables(PydanticBaseSettingsSource):
+    """Variables that are no ``SJV_<FIELD>``: ``SJV_LANG`` (the language, spelt as ``LANG``:
+    ``en_US.UTF-8`` is ``en``) and ``TEXTUAL_THEME`` (Textual's own, any of its theme names).
+    Values they cannot mean are left out here; :func:`load_settings` reports a bad theme."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return other_variables(os.environ)
+
+
+def other_variables(environ: Mapping[str, str]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    language = _language(environ.get("SJV_LANG", ""))
+    if language in LANGUAGES:
+        found["language"] = language
+    theme = environ.get("TEXTUAL_THEME", "").strip()
+    if theme in TEXTUAL_THEMES:
+        found["theme"] = theme
+    return found
+
+
+class Settings(BaseSettings):
+    """What ``sjvirtual`` may be told. Each field's description is shown by ``sjvirtual config
+    show`` and in the file ``sjvirtual config edit`` creates (Spanish, translated there)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, extra="forbid", use_attribute_docstrings=True
+    )
+
+    server_url: str | None = Field(
+        default=None, description=N_("URL del servidor de la cooperativa.")
+    )
+    """Base URL of the bank's API (``--server``, ``SJV_SERVER_URL``)."""
+    demo: Bool = Field(
+        default=False, description=N_("Usar el servidor incluido, con datos de demostración.")
+    )
+    """Run against the bundled mock server (``--demo``)."""
+    db_path: Path | None = Field(
+        default=None,
+        description=N_("Demostración: conservar los datos del servidor en este archivo."),
+    )
+    """Demo only: the bundled server's SQLite file (``--db``); none: a fresh one each run."""
+    theme: str | None = Field(
+        default=None,
+        description=N_("Tema de colores: oscuro, claro, ansi (o un tema de Textual)."),
+    )
+    """``oscuro``, ``claro``, ``ansi`` or a Textual theme name; none: from the terminal."""
+    language: Literal["es", "en"] | None = Field(
+        default=None, description=N_("Idioma: es o en (si no, el de LANG).")
+    )
+    """``es`` or ``en`` (``--lang``, ``SJV_LANG``); none: ``LANG`` decides."""
+    kiosk: Bool = Field(
+        default=False,
+        description=N_("Terminal compartida: nada se guarda, bloqueo por inactividad."),
+    )
+    """Shared terminal: keep nothing, lock when idle (``--kiosk``)."""
     idle_minutes: int | None = Field(
         default=None,
         ge=1,
         le=60,
-        description="End the session after this many minutes without a key. Default: 2 in "
-        "kiosk mode, else the server's idle timeout.",
+        description=N_("Cerrar la sesión tras estos minutos sin teclas (quiosco: 2)."),
     )
+    """End the session after this many minutes without a key. Default: 2 in kiosk mode, else
+    the server's idle timeout."""
+    request_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        le=120,
+        description=N_("Segundos de espera por cada respuesta del servidor."),
+    )
+    """Seconds to wait for each answer of the server."""
+    export_dir: Path = Field(
+        default_factory=default_export_dir,
+        description=N_("Carpeta de los CSV y comprobantes guardados."),
+    )
+    """Where exported CSV files and saved receipts go."""
+    statement_page_size: int = Field(
+        default=100, ge=10, le=500, description=N_("Estado de cuenta: movimientos por página.")
+    )
+    """Statement: movements fetched per page."""
+    statement_days: int = Field(
+        default=90, ge=1, le=3660, description=N_("Estado de cuenta: días del rango inicial.")
+    )
+    """Statement: days of the range it opens with."""
+    keymap: dict[str, str] = Field(
+        default_factory=dict,
+        description=N_("Teclas: identificador = tecla (vea la ayuda F1 y el README)."),
+    )
+    """Binding id -> key(s), e.g. ``transfers = "ctrl+t"``; applied with ``App.set_keymap``."""
+
+    _normalise_language = field_validator("language", mode="before")(lambda value: _language(value))
+
+    @field_validator("theme")
+    @classmethod
+    def _known_theme(cls, value: str | None) -> str | None:
+        if value is None or value in THEME_CHOICES or value in TEXTUAL_THEMES:
+            return value
+        raise ValueError(
+            _("tema desconocido: use {names} o un tema de Textual").format(
+                names=", ".join(THEME_CHOICES)
+            )
+        )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # First wins: flags (init), SJV_*, SJV_LANG and TEXTUAL_THEME, the file; then defaults.
+        sources: list[PydanticBaseSettingsSource] = [
+            init_settings,
+            env_settings,
+            _OtherVariables(settings_cls),
+        ]
+        path = _config_file.get()
+        if path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+
+assert set(LANGUAGES) == {"es", "en"}  # the Literal above
+
+
+class SettingsError(Exception):
+    """An ``SJV_*`` variable or a flag that cannot be used: the command line's error."""
+
+
+@dataclass
+class LoadedSettings:
+    settings: Settings
+    path: Path
+    origins: dict[str, str]  # field -> "default", "file", "env (SJV_X)", "flag"
+    problems: list[str] = field(default_factory=list)  # about the file: shown, then ignored
+
+
+@contextmanager
+def _reading(path: Path | None) -> Iterator[None]:
+    token = _config_file.set(path)
+    try:
+        yield
+    finally:
+        _config_file.reset(token)
+
+
+def _line_of(text: str, key: str) -> int | None:
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    for number, line in enumerate(text.splitlines(), 1):
+        if pattern.match(line):
+            return number
+    return None
+
+
+def _file_data(path: Path) -> tuple[dict[str, Any], list[str]]:
+    """The file's table (read by pydantic-settings' TOML source) or the problem with it."""
+    if not path.is_file():
+        return {}, []
+    try:
+        return TomlConfigSettingsSource(Settings, toml_file=path).toml_data, []
+    except tomllib.TOMLDecodeError as error:
+        found = re.search(r"line (\d+)", str(error))
+        line = found.group(1) if found else "?"
+        return {}, [
+            _("{path}, línea {line}: el archivo no es TOML válido ({detail}).").format(
+                path=path, line=line, detail=str(error)
+            )
+        ]
+    except (OSError, UnicodeDecodeError) as error:
+        return {}, [_("{path}: no se pudo leer ({detail}).").format(path=path, detail=error)]
+
+
+# pydantic's error types -> the member's words (its own messages are English only).
+_ERRORS = {
+    "int_parsing": N_("se esperaba un número entero"),
+    "int_type": N_("se esperaba un número entero"),
+    "int_from_float": N_("se esperaba un número entero"),
+    "float_parsing": N_("se esperaba un número"),
+    "float_type": N_("se esperaba un número"),
+    "string_type": N_("se esperaba un texto entre comillas"),
+    "dict_type": N_("se esperaba una tabla"),
+    "path_type": N_("se esperaba una ruta entre comillas"),
+    "greater_than_equal": N_("debe ser al menos {ge}"),
+    "greater_than": N_("debe ser mayor que {gt}"),
+    "less_than_equal": N_("debe ser como máximo {le}"),
+    "less_than": N_("debe ser menor que {lt}"),
+    "literal_error": N_("use uno de: {expected}"),
+    "extra_forbidden": N_("clave desconocida"),
+}
+
+
+def _error_text(error: Mapping[str, Any]) -> str:
+    """One of pydantic's errors in the current language."""
+    context = error.get("ctx") or {}
+    if error["type"] == "value_error" and "error" in context:
+        return str(context["error"])  # our own validators' words, translated already
+    words = _ERRORS.get(error["type"])
+    if words is None:
+        return str(error["msg"])
+    values = {k: str(v).replace("' or '", "', '") for k, v in context.items()}
+    return _(words).format(**values)
+
+
+def load_settings(flags: Mapping[str, object] | None = None) -> LoadedSettings:
+    """The settings from every source, each value's origin, and what was wrong with the file.
+
+    ``flags``: the command line's values (None: not given). Raises :class:`SettingsError` for a
+    bad environment variable or flag; a bad file is reported in ``problems`` and left out.
+    """
+    given = {k: v for k, v in (flags or {}).items() if v is not None}
+    path = config_path()
+    data, problems = _file_data(path)
+    env_values = EnvSettingsSource(Settings)()
+    others = other_variables(os.environ)
+    try:
+        with _reading(path if data else None):
+            settings = Settings(**given)  # type: ignore[arg-type]
+    except ValidationError as invalid:
+        text = path.read_text(encoding="utf-8", errors="replace") if data else ""
+        outside: list[str] = []
+        for error in invalid.errors():
+            key = ".".join(str(part) for part in error["loc"])
+            top = str(error["loc"][0]) if error["loc"] else ""
+            if top in given:
+                outside.append(
+                    _("--{flag}: {problem}").format(
+                        flag=top.replace("_", "-"), problem=_error_text(error)
+                    )
+                )
+            elif top in env_values:
+                outside.append(
+                    _("{name}: {problem}").format(
+                        name=ENV_PREFIX + top.upper(), problem=_error_text(error)
+                    )
+                )
+            else:
+                line = _line_of(text, str(error["loc"][-1])) if error["loc"] else None
+                problems.append(
+                    _("{path}, línea {line}, clave «{key}»: {problem}.").format(
+                        path=path, line=line or "?", key=key, problem=_error_text(error)
+                    )
+                )
+        if outside:
+            raise SettingsError("\n".join(outside)) from None
+        data = {}
+        settings = Settings(**given)  # type: ignore[arg-type]
+    if problems:
+        problems.append(_("Se usan los valores predeterminados en lugar del archivo."))
+    raw_theme = os.environ.get("TEXTUAL_THEME", "").strip()
+    if raw_theme and raw_theme not in TEXTUAL_THEMES:
+        problems.append(
+            _("TEXTUAL_THEME={name}: Textual no tiene ese tema; se ignora.").format(name=raw_theme)
+        )
+    origins: dict[str, str] = {}
+    for name in Settings.model_fields:
+        if name in given:
+            origins[name] = "flag"
+        elif name in env_values:
+            origins[name] = f"env ({ENV_PREFIX}{name.upper()})"
+        elif name in others:
+            origins[name] = "env (SJV_LANG)" if name == "language" else "env (TEXTUAL_THEME)"
+        elif name in data:
+            origins[name] = "file"
+        else:
+            origins[name] = "default"
+    return LoadedSettings(settings, path, origins, problems)
+
+
+def shown_value(name: str, value: object) -> str:
+    """A value as ``config show`` prints it (TOML-like); a password in a URL is hidden."""
+    if value is None:
+        return "-"
+    if name == "server_url" and isinstance(value, str):
+        parts = urlsplit(value)
+        if parts.password is not None:
+            host = parts.hostname or ""
+            netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+            value = urlunsplit(parts._replace(netloc=netloc))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {v!r}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def template() -> str:
+    """The commented file ``sjvirtual config edit`` creates: every setting, all commented."""
+    lines = [
+        _("# Configuración de sjvirtual (TOML). Quite el # de una línea para usarla."),
+        _("# Orden: valores predeterminados < este archivo < variables SJV_* < opciones."),
+        "",
+    ]
+    examples: dict[str, str] = {
+        "server_url": '"https://sjvirtual.example.ec"',
+        "demo": "false",
+        "db_path": '"/ruta/a/demo.sqlite"',
+        "theme": '"oscuro"',
+        "language": '"es"',
+        "kiosk": "false",
+        "idle_minutes": "5",
+        "request_timeout": "10.0",
+        "export_dir": f'"{default_export_dir()}"',
+        "statement_page_size": "100",
+        "statement_days": "90",
+    }
+    for name, info in Settings.model_fields.items():
+        if name == "keymap":
+            continue
+        lines.append(f"# {_(info.description or '')}")
+        lines.append(f"# {name} = {examples[name]}")
+        lines.append("")
+    keymap = Settings.model_fields["keymap"]
+    lines.append(f"# {_(keymap.description or '')}")
+    lines.append("# [keymap]")
+    lines.append('# transfers = "ctrl+t"')
+    lines.append("")
+    return "\n".join(lines)
+
+
+def save_setting(path: Path, name: str, value: str) -> None:
+    """Write ``name = "value"`` as a top-level key of the file, keeping everything else: the
+    line that sets it (or its commented example) is replaced, or one is added before the first
+    table."""
+    if name not in Settings.model_fields:
+        raise KeyError(name)
+    text = path.read_text(encoding="utf-8") if path.exists() else template()
+    lines = text.splitlines()
+    new = f'{name} = "{value}"'
+    set_line = re.compile(rf"^\s*{re.escape(name)}\s*=")
+    example = re.compile(rf"^\s*#\s*{re.escape(name)}\s*=")
+    first_table = next(
+        (i for i, line in enumerate(lines) if line.lstrip().startswith("[")), len(lines)
+    )
+    top = lines[:first_table]
+    index = next((i for i, line in enumerate(top) if set_line.match(line)), None)
+    if index is None:
+        index = next((i for i, line in enumerate(top) if example.match(line)), None)
+        if index is not None:
+            lines.insert(index + 1, new)
+        else:
+            lines.insert(first_table, new)
+    else:
+        lines[index] = new
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")

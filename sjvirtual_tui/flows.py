@@ -170,7 +170,24 @@ def flow_bindings(audience: Audience, table: Sequence[Flow] = FLOWS) -> Iterator
     from textual.binding import Binding
 
     for row in sorted(flows_for(audience, table), key=_key_order):
-        yield Binding(row.key, row.binding_action, row.key_label, show=row.in_footer)
+        yield Binding(row.key, row.binding_action, row.key_label, show=row.in_footer, id=row.id)
+
+
+# The keys the config file's [keymap] moved (binding id -> keys), set by the app once checked
+# (keymap.py): the MENÚ and F1 tell the key that works, not the default.
+_remapped: dict[str, str] = {}
+
+
+def use_keymap(keymap: dict[str, str]) -> None:
+    _remapped.clear()
+    _remapped.update(keymap)
+
+
+def effective_key(binding_id: str | None, default: str) -> str:
+    """The key of binding ``binding_id`` now: the keymap's (its first key) or ``default``."""
+    if binding_id is None or binding_id not in _remapped:
+        return default
+    return _remapped[binding_id].split(",")[0]
 
 
 def _key_order(row: Flow) -> tuple[int, int, str]:
@@ -201,7 +218,7 @@ def menu_text(
     from sjvirtual_tui.i18n import _
 
     entries = [
-        f"{key_name(row.key)} {_(row.menu)}"
+        f"{key_name(effective_key(row.id, row.key))} {_(row.menu)}"
         for row in flows_for(audience, table)
         if row.menu is not None
     ]

@@ -32,8 +32,35 @@ KIOSK_ESCDELAY_MS = "300"
 KIOSK_IDLE_SECONDS = 120
 
 
+# The one reading of a yes/no value, for every boolean setting (SJV_DEMO, SJV_KIOSK, the config
+# file's ``demo = "sí"``): config.Bool validates with it. Case and spaces do not matter.
+TRUE_WORDS = ("1", "true", "yes", "on", "si", "sí")
+FALSE_WORDS = ("0", "false", "no", "off", "")
+
+
+def parse_bool(value: object) -> bool:
+    """``1/0, true/false, yes/no, on/off, sí/si/no`` (any case) -> bool; anything else is a
+    ValueError naming the words that are understood."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+    raise ValueError(
+        _("{value!r} no es sí o no (use 1/0, true/false, yes/no, on/off, sí/no)").format(
+            value=value
+        )
+    )
+
+
 def is_true(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("1", "true", "yes", "on", "si", "sí")
+    """An environment variable read as a boolean (unset or empty: False)."""
+    return parse_bool(value or "")
 
 
 def terminal_problem(stdin: TextIO | None = None) -> str | None:

@@ -92,7 +92,7 @@ class Problem(Static):
 class BankScreen(Screen[None]):
     """Base for screens that talk to the bank."""
 
-    BINDINGS = [Binding("f5", "retry", N_("Reintentar"), show=False)]
+    BINDINGS = [Binding("f5", "retry", N_("Reintentar"), show=False, id="refresh")]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -73,10 +73,10 @@ class BeneficiariesScreen(BankScreen):
     """The list, with AGREGAR (F2) and a confirmed delete."""
 
     BINDINGS = [
-        Binding("f2", "add", N_("AGREGAR"), show=True),
-        Binding("delete", "delete", N_("Eliminar"), show=True),
-        Binding("escape", "back", N_("Volver"), show=True),
-        Binding("f5", "retry", N_("Actualizar"), show=True),
+        Binding("f2", "add", N_("AGREGAR"), show=True, id="beneficiaries.add"),
+        Binding("delete", "delete", N_("Eliminar"), show=True, id="beneficiaries.delete"),
+        Binding("escape", "back", N_("Volver"), show=True, id="back"),
+        Binding("f5", "retry", N_("Actualizar"), show=True, id="refresh"),
     ]
 
     def __init__(self) -> None:

@@ -16,8 +16,8 @@ class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question: Enter confirms, Escape cancels."""
 
     BINDINGS = [
-        Binding("escape", "answer(False)", N_("No"), show=True),
-        Binding("enter", "answer(True)", N_("Sí"), show=True),
+        Binding("escape", "answer(False)", N_("No"), show=True, id="confirm.no"),
+        Binding("enter", "answer(True)", N_("Sí"), show=True, id="confirm.yes"),
     ]
 
     def __init__(self, question: str) -> None:

@@ -23,7 +23,9 @@ class DashboardScreen(BankScreen):
     # beside the keys that work everywhere (F1, F9, Ctrl+O); all are in the MENÚ and F1's list.
     BINDINGS = [
         *flow_bindings(Audience.MEMBER),
-        Binding("f5", "retry", N_("Actualizar"), show=False),  # in the MENÚ: the footer is full
+        Binding(
+            "f5", "retry", N_("Actualizar"), show=False, id="refresh"
+        ),  # in the MENÚ: the footer is full
     ]
 
     def __init__(self, login: LoginResult) -> None:

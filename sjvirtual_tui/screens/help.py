@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
-from sjvirtual_tui.flows import FLOWS, key_name
+from sjvirtual_tui.flows import FLOWS, effective_key, key_name
 from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.widgets.bindings import translate_bindings
 
@@ -23,9 +23,10 @@ ALWAYS = [
 
 
 def _our_keys(node: object) -> set[tuple[str, str]]:
-    """(key, action) bound by our own classes in ``node``'s MRO, not by Textual's widgets."""
+    """(key, action) bound by our own classes in ``node``'s MRO, not by Textual's widgets; the
+    key is the one in effect (the config file's [keymap] may have moved it)."""
     return {
-        (binding.key, binding.action)
+        (effective_key(binding.id, binding.key), binding.action)
         for cls in type(node).__mro__
         if cls.__module__.startswith("sjvirtual_tui")
         for binding in Binding.make_bindings(cls.__dict__.get("BINDINGS", []))
@@ -34,8 +35,8 @@ def _our_keys(node: object) -> set[tuple[str, str]]:
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
-        Binding("escape", "dismiss", N_("Cerrar"), show=True),
-        Binding("f1", "dismiss", N_("Cerrar"), show=False),
+        Binding("escape", "dismiss", N_("Cerrar"), show=True, id="help.close"),
+        Binding("f1", "dismiss", N_("Cerrar"), show=False, id="help.close_f1"),
     ]
 
     def __init__(self, under: Screen[object]) -> None:
@@ -50,7 +51,9 @@ class HelpScreen(ModalScreen[None]):
         yield Footer(show_command_palette=False, compact=True)
 
     def _keys_text(self) -> str:
-        flow_words = {(row.key, row.binding_action): row.key_label for row in FLOWS}
+        flow_words = {
+            (effective_key(row.id, row.key), row.binding_action): row.key_label for row in FLOWS
+        }
         # The flows this screen opens by a key, even where a widget has the key too (Enter in
         # the dashboard's table opens the statement all the same).
         screen_flows = {

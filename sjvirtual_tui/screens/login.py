@@ -44,7 +44,7 @@ class LoginScreen(BankScreen):
     """The first screen. ``notice`` explains why we are here (session ended, ...)."""
 
     BINDINGS = [
-        Binding("escape", "back", N_("Volver"), show=True),
+        Binding("escape", "back", N_("Volver"), show=True, id="back"),
         *flow_bindings(Audience.GUEST),  # REGISTRARSE, ESTABLECER CONTRASEÑA, RECUPERAR
     ]
 

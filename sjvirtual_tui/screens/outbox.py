@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
 class OutboxScreen(BankScreen):
     BINDINGS = [
-        Binding("escape", "close", N_("Volver"), show=True),
-        Binding("f5", "retry", N_("Actualizar"), show=True),
+        Binding("escape", "close", N_("Volver"), show=True, id="back"),
+        Binding("f5", "retry", N_("Actualizar"), show=True, id="refresh"),
     ]
 
     def __init__(self) -> None:

@@ -95,7 +95,15 @@ class ServicePaymentScreen(VerifiedWizard):
     RESTART_STEP = "sv-bill"
     DONE_STEP = "sv-done"
 
-    BINDINGS = [Binding("delete", "delete_frequent", N_("Eliminar frecuente"), show=False)]
+    BINDINGS = [
+        Binding(
+            "delete",
+            "delete_frequent",
+            N_("Eliminar frecuente"),
+            show=False,
+            id="services.delete_frequent",
+        )
+    ]
 
     def __init__(self) -> None:
         super().__init__(id="services")

@@ -34,9 +34,9 @@ EXPORT_PAGE = 500
 
 class StatementScreen(BankScreen):
     BINDINGS = [
-        Binding("escape", "back", N_("Volver"), show=True),
-        Binding("f2", "export", N_("Exportar CSV"), show=True),
-        Binding("f5", "retry", N_("Actualizar"), show=True),
+        Binding("escape", "back", N_("Volver"), show=True, id="back"),
+        Binding("f2", "export", N_("Exportar CSV"), show=True, id="statement.export"),
+        Binding("f5", "retry", N_("Actualizar"), show=True, id="refresh"),
     ]
 
     def __init__(self, account: Account) -> None:

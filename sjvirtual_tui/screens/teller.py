@@ -66,11 +66,11 @@ def applicant(registration: StaffRegistration) -> tuple[str, str]:
 
 class TellerScreen(BankScreen):
     BINDINGS = [
-        Binding("f2", "tab('tab-requests')", N_("Solicitudes"), show=True),
-        Binding("f3", "tab('tab-locked')", N_("Bloqueados"), show=True),
-        Binding("f6", "approve", N_("Aprobar"), show=True),
-        Binding("f7", "reject", N_("Rechazar"), show=True),
-        Binding("f5", "retry", N_("Actualizar"), show=True),
+        Binding("f2", "tab('tab-requests')", N_("Solicitudes"), show=True, id="teller.requests"),
+        Binding("f3", "tab('tab-locked')", N_("Bloqueados"), show=True, id="teller.locked"),
+        Binding("f6", "approve", N_("Aprobar"), show=True, id="teller.approve"),
+        Binding("f7", "reject", N_("Rechazar"), show=True, id="teller.reject"),
+        Binding("f5", "retry", N_("Actualizar"), show=True, id="refresh"),
     ]
 
     def __init__(self, login: LoginResult) -> None:

@@ -47,9 +47,9 @@ def destination(operation: Operation) -> tuple[str, str]:
 
 class TransferHistoryScreen(BankScreen):
     BINDINGS = [
-        Binding("enter", "open", N_("Comprobante"), show=True),
-        Binding("escape", "back", N_("Volver"), show=True),
-        Binding("f5", "retry", N_("Actualizar"), show=True),
+        Binding("enter", "open", N_("Comprobante"), show=True, id="history.receipt"),
+        Binding("escape", "back", N_("Volver"), show=True, id="back"),
+        Binding("f5", "retry", N_("Actualizar"), show=True, id="refresh"),
     ]
 
     def __init__(self) -> None:
@@ -143,8 +143,8 @@ class ReceiptScreen(BankScreen):
     """One receipt, as on the LISTO! step; F2 saves it as a text file."""
 
     BINDINGS = [
-        Binding("f2", "save", N_("Guardar comprobante"), show=True),
-        Binding("escape", "back", N_("Volver"), show=True),
+        Binding("f2", "save", N_("Guardar comprobante"), show=True, id="receipt.save"),
+        Binding("escape", "back", N_("Volver"), show=True, id="back"),
     ]
 
     def __init__(self, transfer: Operation) -> None:

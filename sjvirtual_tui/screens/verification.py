@@ -71,7 +71,9 @@ class VerifiedWizard(WizardScreen):
     # LISTO!, with the receipt (transfers and payments; a new beneficiary has no receipt).
     DONE_STEP: ClassVar[str] = ""
 
-    BINDINGS = [Binding("f2", "save_receipt", N_("Guardar comprobante"), show=True)]
+    BINDINGS = [
+        Binding("f2", "save_receipt", N_("Guardar comprobante"), show=True, id="receipt.save")
+    ]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

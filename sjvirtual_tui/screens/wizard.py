@@ -50,7 +50,7 @@ class WizardScreen(BankScreen):
     # Steps after which there is no way back (the operation is done).
     FINAL: ClassVar[tuple[str, ...]] = ()
 
-    BINDINGS = [Binding("escape", "back", N_("Volver"), show=True)]
+    BINDINGS = [Binding("escape", "back", N_("Volver"), show=True, id="back")]
 
     @property
     def step(self) -> str:

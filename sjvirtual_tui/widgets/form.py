@@ -246,10 +246,10 @@ class _FormKeys(Widget):
     # gone round its queue, after the keys typed next have been sent on). And a RadioSet, a
     # Checkbox and a Select would take Enter for themselves.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "form_enter", show=False, priority=True),
-        Binding("down,right", "form_radio(1)", show=False, priority=True),
-        Binding("up,left", "form_radio(-1)", show=False, priority=True),
-        Binding("space", "form_toggle", show=False, priority=True),
+        Binding("enter", "form_enter", show=False, priority=True, id="form.enter"),
+        Binding("down,right", "form_radio(1)", show=False, priority=True, id="form.next"),
+        Binding("up,left", "form_radio(-1)", show=False, priority=True, id="form.previous"),
+        Binding("space", "form_toggle", show=False, priority=True, id="form.toggle"),
     ]
 
     class Submitted(Message):

@@ -31,11 +31,11 @@ class ImageGallery(Widget, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("left", "move(-1)", N_("Anterior"), show=False),
-        Binding("right", "move(1)", N_("Siguiente"), show=False),
-        Binding("up", "move(-6)", N_("Arriba"), show=False),
-        Binding("down", "move(6)", N_("Abajo"), show=False),
-        Binding("enter", "choose", N_("Elegir"), show=False),
+        Binding("left", "move(-1)", N_("Anterior"), show=False, id="gallery.previous"),
+        Binding("right", "move(1)", N_("Siguiente"), show=False, id="gallery.next"),
+        Binding("up", "move(-6)", N_("Arriba"), show=False, id="gallery.up"),
+        Binding("down", "move(6)", N_("Abajo"), show=False, id="gallery.down"),
+        Binding("enter", "choose", N_("Elegir"), show=False, id="gallery.choose"),
     ]
 
     selected: reactive[int] = reactive(0)

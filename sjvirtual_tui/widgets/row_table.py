@@ -17,8 +17,8 @@ from sjvirtual_tui.widgets.bindings import translate_bindings
 
 class RowTable(DataTable[Any]):
     BINDINGS = [
-        Binding("home", "scroll_top", N_("Primera fila"), show=False),
-        Binding("end", "scroll_bottom", N_("Última fila"), show=False),
+        Binding("home", "scroll_top", N_("Primera fila"), show=False, id="table.first"),
+        Binding("end", "scroll_bottom", N_("Última fila"), show=False, id="table.last"),
     ]
 
     def __init__(self, **kwargs: Any) -> None:
