@@ -363,7 +363,7 @@ def shown_value(name: str, value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k} = {v!r}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f'{k} = "{v}"' for k, v in value.items()) + "}"
     return str(value)
 
 

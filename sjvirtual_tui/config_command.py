@@ -115,6 +115,11 @@ def show() -> int:
     value_width = min(40, max(len(value) for _name, value, _origin in rows))
     for name, value, origin in rows:
         print(f"{name:<{width}}  {value:<{value_width}}  {origin}")
+    if settings.keymap:  # checked as the app checks it at start
+        from sjvirtual_tui.app import SJVirtualApp
+        from sjvirtual_tui.keymap import binding_classes, check_keymap
+
+        report_problems(check_keymap(settings.keymap, SJVirtualApp, binding_classes()).problems)
     return 0
 
 
