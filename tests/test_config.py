@@ -267,3 +267,18 @@ async def test_kiosk_keeps_no_theme(config_home, server_app, clock, tmp_path):
         await settle(pilot)
         assert app.theme == "textual-light"
     assert not path.exists()
+
+
+def test_the_files_language_where_no_flag_or_sjv_lang_chose(config_home, monkeypatch, capsys):
+    monkeypatch.setattr(cli.kiosk, "terminal_problem", lambda: None)
+    monkeypatch.setenv("LANG", "es_EC.UTF-8")
+    write(config_home / "config.toml", 'language = "en"\n')
+    assert cli.main([]) == 2  # no server: the usage message, in the file's language
+    assert "give the server with --server URL" in capsys.readouterr().err
+    i18n.set_language("es")
+    monkeypatch.setenv("SJV_LANG", "es")
+    assert cli.main([]) == 2
+    assert "indique el servidor" in capsys.readouterr().err
+    monkeypatch.delenv("SJV_LANG")
+    assert cli.main(["--lang", "es"]) == 2
+    assert "indique el servidor" in capsys.readouterr().err
