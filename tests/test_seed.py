@@ -18,6 +18,7 @@ from mock_server import cli
 from mock_server.cli import prepare_database
 from mock_server.seed import history, masivo, template
 from mock_server.store.meta import SECURITY_QUESTIONS
+from mock_server.store.migrations import HEAD
 from sjvirtual_tui.rules import ECUADOR_TZ, cedula_error, ruc_error
 from tests.conftest import CLOCK_START
 from tests.database import DB, execute, ledger_problems_of, rows
@@ -283,7 +284,7 @@ def test_fresh_database_copies_one_cached_template(
     assert len(builds) == 1
     templates = sorted(p.name for p in cache.iterdir())
     today = datetime.now(ECUADOR_TZ).date().isoformat()
-    assert templates == [f"seed-v{seed.SEED_VERSION}-{today}.sqlite"]
+    assert templates == [f"seed-v{seed.SEED_VERSION}-r{HEAD}-{today}.sqlite"]
     assert not stale.exists()
 
     query = "SELECT account_id, posted_at, amount_cents FROM movements ORDER BY id"

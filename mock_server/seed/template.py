@@ -19,6 +19,7 @@ from argon2 import PasswordHasher
 from mock_server.seed.build import SEED_VERSION, seed_database
 from mock_server.store import Database, databases, sqlite_files
 from mock_server.store.meta import renew_decoy_secret
+from mock_server.store.migrations import HEAD
 from sjvirtual_tui.rules import ECUADOR_TZ
 
 APP_NAME = "sjvirtual-tui"
@@ -29,9 +30,12 @@ def template_dir() -> Path:
 
 
 def template_path(cache_dir: Path | None = None, *, today: date | None = None) -> Path:
-    """The template of this seed version for ``today`` (Ecuador): the history ends that day."""
+    """The template of this seed version and schema revision for ``today`` (Ecuador): the
+    history ends that day. The revision is in the name so that a new migration never copies a
+    template of the old schema."""
     day = today or datetime.now(ECUADOR_TZ).date()
-    return (cache_dir or template_dir()) / f"seed-v{SEED_VERSION}-{day.isoformat()}.sqlite"
+    name = f"seed-v{SEED_VERSION}-r{HEAD}-{day.isoformat()}.sqlite"
+    return (cache_dir or template_dir()) / name
 
 
 def ensure_template(cache_dir: Path | None = None, *, now: datetime | None = None) -> Path:
@@ -85,7 +89,7 @@ def fresh_database(path: Path, *, cache_dir: Path | None = None) -> Path:
 
 def postgresql_template_name(now: datetime, *, bulk: bool = True) -> str:
     day = now.astimezone(ECUADOR_TZ).date()
-    return f"sjv_seed_v{SEED_VERSION}_{day:%Y%m%d}" + ("" if bulk else "_small")
+    return f"sjv_seed_v{SEED_VERSION}_r{HEAD}_{day:%Y%m%d}" + ("" if bulk else "_small")
 
 
 def ensure_postgresql_template(
