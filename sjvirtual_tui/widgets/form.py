@@ -106,6 +106,7 @@ class FormField(Vertical):
         max_length: int = 0,
         value: str = "",
         prefix: str = "",
+        input_id: str = "",
     ) -> None:
         # ``prefix`` keeps ids unique when two forms on one screen share a field name.
         super().__init__(id=f"{prefix}field-{field_name_safe(field_name)}")
@@ -122,7 +123,7 @@ class FormField(Vertical):
             compact=True,
             # The field shows its own message (below), when the member has left it.
             validate_on=[],
-            id=f"{prefix}input-{field_name_safe(field_name)}",
+            id=input_id or f"{prefix}input-{field_name_safe(field_name)}",
         )
         # The value the shown message is about, and whether this field's own rules said it
         # (a server's or a screen's refusal cannot be checked again here).
@@ -157,9 +158,13 @@ class FormField(Vertical):
         self.label = label + (" (*)" if self.required else "")
         self.query_one(".form-label", Label).update(self.label)
 
-    def show_error(self, message: str | None) -> None:
-        """A refusal from elsewhere (the server): shown until the value changes."""
+    def show_error(self, message: str | None, *, until_checked: bool = False) -> None:
+        """A refusal from elsewhere (the server): shown until the value changes; or, with
+        ``until_checked``, until the field is checked again (a refused PIN: the server's words
+        say the attempts left, and stay while the next PIN is typed)."""
         self._show(message, from_check=False)
+        if until_checked:
+            self._shown_for = None
 
     def _show(self, message: str | None, *, from_check: bool) -> None:
         label = self.query_one(".form-error", Label)
