@@ -4,6 +4,7 @@ and the PIN DE VERIFICACIÓN -> 4 LISTO!, the receipt."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -149,6 +150,10 @@ class CardPaymentScreen(VerifiedWizard):
         table.add_column(_("Vence"), key="due", width=10)
         table.add_column(_("Disponible"), key="available", width=11)
         self.go("cd-card", focus=table)
+        # As a choice is made, not a message later: Enter on "Otro valor" moves on to its
+        # amount, which must be shown by then.
+        for choice in self.query_one("#cd-choice", RadioSet).query(Choice):
+            self.watch(choice, "value", partial(self._choice_made, choice), init=False)
         self.refresh_data()
 
     # --- step 1 --------------------------------------------------------------------------------
@@ -227,6 +232,11 @@ class CardPaymentScreen(VerifiedWizard):
         # The amount field only for "Otro valor".
         other = self.query_one("#cd-other", Choice).value
         self.query_one("#cdo-field-amount-cents", FormField).display = other
+
+    def _choice_made(self, choice: Choice, chosen: bool) -> None:
+        if chosen:  # the one just chosen (the one left is turned off after it)
+            field = self.query_one("#cdo-field-amount-cents", FormField)
+            field.display = choice.id == "cd-other"
 
     def origin(self) -> Account | None:
         return self.query_one("#cd-from", AccountPicker).account

@@ -35,10 +35,9 @@ def account_kind(account: Account) -> str:
 
 def account_line(account: Account) -> str:
     """One option: ``Ahorro a la vista · ****5349 · $1.234,56``."""
-    return _("{kind} · {number} · {available}").format(
-        kind=account_kind(account),
-        number=masked_number(account.number),
-        available=money(account.available_cents),
+    # Words already translated, joined: nothing here to translate.
+    return f"{account_kind(account)} · {masked_number(account.number)} · " + money(
+        account.available_cents
     )
 
 

@@ -107,12 +107,14 @@ class FormField(Vertical):
         value: str = "",
         prefix: str = "",
         input_id: str = "",
+        missing: str = "",
     ) -> None:
         # ``prefix`` keeps ids unique when two forms on one screen share a field name.
         super().__init__(id=f"{prefix}field-{field_name_safe(field_name)}")
         self.field_name = field_name
         self.label = label + (" (*)" if required else "")
         self.required = required
+        self.missing = missing  # what an empty required field says (else "obligatorio")
         rules = [*validators, *([Rule(check)] if check is not None else [])]
         self.validators: list[Validator] = [*rules, NoControlCharacters(label)]
         self._input = Input(
@@ -201,6 +203,8 @@ class FormField(Vertical):
         """Why the value is refused, or None."""
         if not self.value:
             if self.required:
+                if self.missing:
+                    return self.missing
                 return _("Este campo es obligatorio: {label}.").format(
                     label=self.label.removesuffix(" (*)")
                 )
@@ -345,7 +349,8 @@ class _FormKeys(Widget):
             self.call_after_refresh(self._after_choice, select)
 
     def _after_choice(self, select: Select[object]) -> None:
-        if self.screen.focused is select and not select.expanded:
+        # Still blank (Enter on the prompt): stay, the list is there to choose from.
+        if self.screen.focused is select and not select.expanded and not select.is_blank():
             self.advance(select)
 
 
