@@ -233,3 +233,26 @@ async def test_a_card_paid_with_another_amount_to_the_receipt(demo_app, seeded_d
     assert stored == (10050,)
     assert balances(seeded_db, origin.number)[origin.number] == before - 10050
     assert_ledger_ok(seeded_db)
+
+
+async def test_a_card_choice_shows_the_amount_only_for_otro_valor(
+    demo_app, seeded_db, clock, tmp_path
+):
+    app = make_app(demo_app, tmp_path, clock.now)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "demo", "Demo2026")
+        await pilot.press("f7")
+        await settle(pilot)
+        await pilot.press("enter")  # the Visa
+        await settle(pilot)
+        await pilot.press("down", "down", "enter")  # Otro valor: its amount, at once
+        assert focused_id(pilot) == "cdo-input-amount-cents"
+        await pilot.press("shift+tab")  # back to the list, and Pago mínimo this time
+        await pilot.press("up", "up", "enter")
+        await settle(pilot)
+        assert focused_id(pilot) == "cd-from"  # no amount to type for the minimum
+        assert "Otro valor (*)" not in screen_text(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert step(pilot) == "cd-confirm"
+        assert "$42,27" in text_of(pilot, "#cd-summary")
