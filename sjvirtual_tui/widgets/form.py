@@ -91,6 +91,7 @@ class FormField(Vertical):
         display: none; color: $text-error; padding-left: 26; width: 100%; height: auto;
     }
     FormField .form-error.-shown { display: block; }
+    FormField .form-error:nocolor { text-style: bold; }  /* no red: it still stands out */
     """
 
     def __init__(
