@@ -391,7 +391,6 @@ async def test_login(demo_app, seeded_db, clock, tmp_path):
             lambda p: login_step(p) == "step-user",
             echo="#security-user",
             shown_as=str.lower,  # usernames do not depend on case: the server answers in lower
-            errors={"username": "#username-error"},
         )
         failures = await probe(pilot, [username], seeded_db, transport)
         app.screen.query_one("#username", Input).value = ""
@@ -409,7 +408,6 @@ async def test_login(demo_app, seeded_db, clock, tmp_path):
             lambda p: login_step(p) == "step-password",
             back=None,
             secret={"password"},
-            errors={"password": "#password-error"},
             may_change={"login_failures"},
             raw={"password"},
         )

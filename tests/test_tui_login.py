@@ -51,11 +51,11 @@ async def test_unknown_user_sees_a_decoy_image_and_the_same_message(server_app, 
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "nadie.existe", "Cualquier1")
         assert app.screen.query_one(SecurityImage).image is not None  # a decoy, not an error
-        unknown_message = text_of(pilot, "#password-error")
+        unknown_message = text_of(pilot, "#field-password .form-error")
         await pilot.press("escape")
         await pilot.press(*["backspace"] * 20)
         await login(pilot, "demo", "Equivocada1")
-        assert text_of(pilot, "#password-error") == unknown_message
+        assert text_of(pilot, "#field-password .form-error") == unknown_message
         assert unknown_message == "Usuario o contraseña incorrectos."
         assert app.screen.query_one("#password", Input).value == ""
 
@@ -72,7 +72,7 @@ async def test_fifth_failure_locks_with_a_message_to_contact_the_cooperative(
             await type_text(pilot, f"Mala{attempt}clave")
             await pilot.press("enter")
             await settle(pilot)
-            message = text_of(pilot, "#password-error")
+            message = text_of(pilot, "#field-password .form-error")
             if attempt < 5:
                 assert message == "Usuario o contraseña incorrectos."
         assert LOCK_WORDS in message
@@ -81,7 +81,7 @@ async def test_fifth_failure_locks_with_a_message_to_contact_the_cooperative(
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
-        assert LOCK_WORDS in text_of(pilot, "#password-error")
+        assert LOCK_WORDS in text_of(pilot, "#field-password .form-error")
     response = await api_client.post(
         "/api/v1/auth/login", json={"username": "demo", "password": "Demo2026"}
     )
@@ -93,20 +93,20 @@ async def test_bad_input_is_refused_where_it_was_typed(server_app, clock, tmp_pa
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
         await settle(pilot)
-        assert text_of(pilot, "#username-error") == "Ingrese su nombre de usuario."
+        assert text_of(pilot, "#field-username .form-error") == "Ingrese su nombre de usuario."
         for hostile in ("[b]x[/b]", "a b", "ñandú", "x" * 65, "'; DROP TABLE members;--"):
             username = app.screen.query_one("#username", Input)
             username.value = hostile
             await pilot.press("enter")
             await settle(pilot)
             assert app.screen.query_one(ContentSwitcher).current == "step-user"
-            assert "usuario" in text_of(pilot, "#username-error").lower()
+            assert "usuario" in text_of(pilot, "#field-username .form-error").lower()
         app.screen.query_one("#username", Input).value = "demo"
         await pilot.press("enter")
         await settle(pilot)
         await pilot.press("enter")  # no password
         await settle(pilot)
-        assert text_of(pilot, "#password-error") == "Ingrese su contraseña."
+        assert text_of(pilot, "#field-password .form-error") == "Ingrese su contraseña."
 
 
 class FlakyTransport(httpx.AsyncBaseTransport):

@@ -39,29 +39,29 @@ async def test_login_messages_go_with_what_produced_them(server_app, clock, tmp_
         # A new login begins: how the last session ended is no longer news.
         await login(pilot, "demo", "NoEsLaClave1")
         assert isinstance(app.screen, LoginScreen)
-        failure = text_of(pilot, "#password-error")
+        failure = text_of(pilot, "#field-password .form-error")
         assert "incorrect" in failure, failure  # the failure stays while the field is empty
         shown = screen_text(pilot)
         assert "Sesión cerrada" not in shown and failure in shown
         await type_text(pilot, "Otra2026")  # still on the password step: a second wrong try
         await pilot.press("enter")
         await settle(pilot)
-        assert text_of(pilot, "#password-error") == failure
+        assert text_of(pilot, "#field-password .form-error") == failure
         assert "Sesión cerrada" not in screen_text(pilot)
         # Typing a new password: the last try's verdict goes.
         await type_text(pilot, "D")
         await settle(pilot)
-        assert text_of(pilot, "#password-error") == ""
+        assert text_of(pilot, "#field-password .form-error") == ""
         # The username step: "Ingrese su nombre de usuario" goes once a name is typed.
         await pilot.press("escape")
         await settle(pilot)
         app.screen.query_one("#username").value = ""
         await pilot.press("enter")
         await settle(pilot)
-        assert "Ingrese su nombre de usuario" in text_of(pilot, "#username-error")
+        assert "Ingrese su nombre de usuario" in text_of(pilot, "#field-username .form-error")
         await type_text(pilot, "d")
         await settle(pilot)
-        assert text_of(pilot, "#username-error") == ""
+        assert text_of(pilot, "#field-username .form-error") == ""
 
 
 async def test_set_password_no_coinciden_goes_when_the_two_match(server_app, clock, tmp_path):
@@ -177,6 +177,6 @@ async def test_the_banner_tells_the_last_try_not_an_earlier_one(demo_app, clock,
         transport.heal()
         await pilot.press("f5")  # the same try again: now the server answers
         await settle(pilot)
-        assert "incorrect" in text_of(pilot, "#password-error")
+        assert "incorrect" in text_of(pilot, "#field-password .form-error")
         assert text_of(pilot, "#problem") == ""
         assert "No se pudo conectar" not in screen_text(pilot)

@@ -89,10 +89,13 @@ def assert_ledger_ok(db: Path) -> None:
 
 
 async def choose(pilot: Pilot[None], selector: str, text: str) -> None:
-    """Opens the Select with the keyboard and picks the option whose label contains ``text``."""
+    """Opens the Select with the keyboard and picks the option whose label contains ``text``
+    (or, for an account, whose number it is: the list shows it masked)."""
     select = pilot.app.screen.query_one(selector, Select)
     labels = [str(label) for label, _ in select._options]
-    target = next(i for i, label in enumerate(labels) if text in label)
+    target = next(
+        i for i, (label, value) in enumerate(select._options) if text in str(label) or text == value
+    )
     select.focus()
     await pilot.press("space")  # opens the list (Enter would move on from a chosen one)
     await pilot.pause()
@@ -104,9 +107,7 @@ async def choose(pilot: Pilot[None], selector: str, text: str) -> None:
     await pilot.press(*(["down"] * moves if moves > 0 else ["up"] * -moves))
     await pilot.press("enter")
     await pilot.pause()
-    assert text in labels[target]
-    chosen = [label for label, value in select._options if value == select.value]
-    assert chosen and text in str(chosen[0]), chosen
+    assert select.value == select._options[target][1], labels
 
 
 async def open_transfers(pilot: Pilot[None], kind: str) -> TransferScreen:
@@ -127,9 +128,10 @@ async def open_transfers(pilot: Pilot[None], kind: str) -> TransferScreen:
 async def fill_transfer(
     pilot: Pilot[None], origin: str, destination: str, amount: str, description: str
 ) -> None:
-    await choose(pilot, "#tr-from", origin)
-    await choose(pilot, "#tr-to", destination)
     screen = pilot.app.screen
+    assert isinstance(screen, TransferScreen)
+    await choose(pilot, "#tr-from", origin)
+    await choose(pilot, "#tr-to-own" if screen.kind == "propias" else "#tr-to", destination)
     screen.query_one("#tr-input-amount-cents").focus()
     await type_text(pilot, amount)
     await pilot.press("enter")

@@ -4,6 +4,7 @@ and the PIN DE VERIFICACIÓN -> 4 LISTO!, the receipt."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -27,15 +28,11 @@ from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.formatting import money
 from sjvirtual_tui.i18n import _
 from sjvirtual_tui.screens.base import Problem
-from sjvirtual_tui.screens.verification import (
-    VerifiedWizard,
-    account_option,
-    chosen_account,
-    fill_origin,
-    funds_error,
-)
+from sjvirtual_tui.screens.verification import VerifiedWizard
+from sjvirtual_tui.widgets.account_picker import AccountPicker, account_summary
 from sjvirtual_tui.widgets.choice import Choice
-from sjvirtual_tui.widgets.form import Form, FormField, validate_all
+from sjvirtual_tui.widgets.form import Form, FormField, focus_now, validate_all
+from sjvirtual_tui.widgets.money_input import MoneyInput, available_balance
 from sjvirtual_tui.widgets.row_table import RowTable
 from sjvirtual_tui.widgets.wizard import StepTitle
 
@@ -89,10 +86,13 @@ class CardPaymentScreen(VerifiedWizard):
                                 yield Choice(_("Pago mínimo"), value=True, id="cd-minimum")
                                 yield Choice(_("Pago total"), id="cd-total")
                                 yield Choice(_("Otro valor"), id="cd-other")
-                            yield FormField(
+                            yield MoneyInput(
                                 "amount_cents",
                                 _("Otro valor"),
-                                check=self._own_amount_error,
+                                maxima=[
+                                    self._card_debt,
+                                    available_balance(self._origin_available),
+                                ],
                                 placeholder=_("p. ej. 150,00"),
                                 prefix="cdo-",
                             )
@@ -117,18 +117,16 @@ class CardPaymentScreen(VerifiedWizard):
                                 max_length=80,
                                 prefix="cde-",
                             )
-                            yield FormField(
+                            yield MoneyInput(
                                 "amount_cents",
                                 _("Valor a pagar"),
-                                check=self._external_amount_error,
+                                maxima=[available_balance(self._origin_available)],
                                 placeholder=_("p. ej. 150,00"),
                                 prefix="cde-",
                             )
                     with Horizontal(classes="row"):
                         yield Label(_("Cuenta ORIGEN (*)"), classes="form-label")
-                        yield Select[str](
-                            [], prompt=_("Elija la cuenta"), id="cd-from", compact=True
-                        )
+                        yield AccountPicker(id="cd-from")
                     yield Button(_("SIGUIENTE"), id="cd-data-next", variant="primary", compact=True)
                 with Vertical(id="cd-confirm"):
                     yield StepTitle(3, _("VERIFIQUE Y CONFIRME"))
@@ -152,6 +150,10 @@ class CardPaymentScreen(VerifiedWizard):
         table.add_column(_("Vence"), key="due", width=10)
         table.add_column(_("Disponible"), key="available", width=11)
         self.go("cd-card", focus=table)
+        # As a choice is made, not a message later: Enter on "Otro valor" moves on to its
+        # amount, which must be shown by then.
+        for choice in self.query_one("#cd-choice", RadioSet).query(Choice):
+            self.watch(choice, "value", partial(self._choice_made, choice), init=False)
         self.refresh_data()
 
     # --- step 1 --------------------------------------------------------------------------------
@@ -189,7 +191,7 @@ class CardPaymentScreen(VerifiedWizard):
                 "compensación."
             )
         )
-        fill_origin(self.query_one("#cd-from", Select), self.accounts)
+        self.query_one("#cd-from", AccountPicker).set_accounts(self.accounts)
 
     @on(DataTable.RowSelected, "#cd-cards")
     def _card_chosen(self, event: DataTable.RowSelected) -> None:
@@ -231,8 +233,25 @@ class CardPaymentScreen(VerifiedWizard):
         other = self.query_one("#cd-other", Choice).value
         self.query_one("#cdo-field-amount-cents", FormField).display = other
 
+    def _choice_made(self, choice: Choice, chosen: bool) -> None:
+        if chosen:  # the one just chosen (the one left is turned off after it)
+            field = self.query_one("#cdo-field-amount-cents", FormField)
+            field.display = choice.id == "cd-other"
+
     def origin(self) -> Account | None:
-        return chosen_account(self.query_one("#cd-from", Select), self.accounts)
+        return self.query_one("#cd-from", AccountPicker).account
+
+    def _origin_available(self) -> tuple[str, int] | None:
+        return self.query_one("#cd-from", AccountPicker).available()
+
+    def _card_debt(self) -> tuple[int, str] | None:
+        """An own card is paid up to its total: more would be money parked on a card."""
+        card = self.card
+        if card is None:
+            return None
+        return card.total_due_cents, _(
+            "Puede pagar hasta {amount}, el total de su tarjeta."
+        ).format(amount=money(card.total_due_cents))
 
     def _issuer(self) -> CardIssuer | None:
         code = self.query_one("#cd-issuer", Select).value
@@ -241,29 +260,6 @@ class CardPaymentScreen(VerifiedWizard):
     def _card_number_error(self, value: str) -> str | None:
         issuer = self._issuer()
         return rules.card_number_error(value, issuer.brand if issuer else None)
-
-    def _parse(self, text: str) -> tuple[int | None, str | None]:
-        try:
-            return rules.parse_amount_cents(text), None
-        except ValueError as exc:
-            return None, str(exc)
-
-    def _own_amount_error(self, text: str) -> str | None:
-        cents, problem = self._parse(text)
-        if cents is None:
-            return problem
-        card = self.card
-        if card is not None and cents > card.total_due_cents:
-            return _("Puede pagar hasta {amount}, el total de su tarjeta.").format(
-                amount=money(card.total_due_cents)
-            )
-        return funds_error(self.origin(), cents)
-
-    def _external_amount_error(self, text: str) -> str | None:
-        cents, problem = self._parse(text)
-        if cents is None:
-            return problem
-        return funds_error(self.origin(), cents)
 
     def _own_amount(self) -> int | None:
         """The amount chosen for an own card, or None (and the reason shown)."""
@@ -274,16 +270,24 @@ class CardPaymentScreen(VerifiedWizard):
         elif self.query_one("#cd-total", Choice).value:
             cents = card.total_due_cents
         else:
-            field = self.query_one("#cdo-field-amount-cents", FormField)
+            field = self.query_one("#cdo-field-amount-cents", MoneyInput)
             if not validate_all([field]):
                 return None
-            return rules.parse_amount_cents(field.value)
+            return field.cents
         if cents <= 0:
             self.show_problem(_("Esta tarjeta no tiene valores por pagar."))
             return None
-        problem = funds_error(self.origin(), cents)
-        if problem:
-            self.show_problem(problem)
+        origin = self.query_one("#cd-from", AccountPicker)
+        account = origin.account
+        if account is not None and cents > account.available_cents:
+            # The minimum or the total, chosen above: said beside the account that lacks it.
+            self.show_problem(
+                _(
+                    "Saldo disponible insuficiente: la cuenta {number} tiene {available} "
+                    "disponibles."
+                ).format(number=account.number, available=money(account.available_cents))
+            )
+            focus_now(origin)
             return None
         return cents
 
@@ -318,12 +322,14 @@ class CardPaymentScreen(VerifiedWizard):
                 return
             values = {f.field_name: f.value for f in fields}
             number = values["card_number"].replace(" ", "").replace("-", "")
+            cents = self.query_one("#cde-field-amount-cents", MoneyInput).cents
+            assert cents is not None  # validated above
             self.request = ExternalCardPaymentRequest(
                 issuer_code=issuer.code,
                 card_number=number,
                 holder_name=values["holder_name"],
                 from_account=origin.number,
-                amount_cents=rules.parse_amount_cents(values["amount_cents"]),
+                amount_cents=cents,
             )
             lines = [
                 _("Tarjeta:        {card}").format(card=f"{issuer.name} {rules.mask_card(number)}"),
@@ -331,7 +337,7 @@ class CardPaymentScreen(VerifiedWizard):
                 _("Se acredita cuando la otra institución la procese (en proceso)."),
             ]
         lines += [
-            _("Cuenta ORIGEN:  {account}").format(account=account_option(origin)),
+            _("Cuenta ORIGEN:  {account}").format(account=account_summary(origin)),
             _("Valor a pagar:  {amount}").format(amount=money(self.request.amount_cents)),
             "",
             _("Al CONFIRMAR le enviaremos un PIN DE VERIFICACIÓN a su correo."),
@@ -341,11 +347,6 @@ class CardPaymentScreen(VerifiedWizard):
 
     def _issuer_error(self, message: str | None) -> None:
         self.show_field_error("cd-issuer-error", message)
-
-    def on_input_submitted(self) -> None:
-        # The data step is a Form (Enter moves on there); the PIN is the one field outside.
-        if self.step == "cd-pin":
-            self.submit_pin()
 
     # --- step 3 --------------------------------------------------------------------------------
 

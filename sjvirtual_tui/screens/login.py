@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, Label, Static
+from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, Static
 
 from sjvirtual_tui.backend import AuthError, BackendError, LockedError
 from sjvirtual_tui.context import LoggedIn
@@ -22,6 +22,7 @@ from sjvirtual_tui.flows import Audience, Flow, flow_bindings
 from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.screens.base import BankScreen, Problem
 from sjvirtual_tui.widgets.choice import Tick
+from sjvirtual_tui.widgets.form import Form, FormField, focus_now
 from sjvirtual_tui.widgets.security_image import SecurityImage
 
 if TYPE_CHECKING:  # pydantic is imported after the first paint (see SJVirtualApp._load)
@@ -42,6 +43,15 @@ def username_error(value: str) -> str | None:
 
 class LoginScreen(BankScreen):
     """The first screen. ``notice`` explains why we are here (session ended, ...)."""
+
+    # The login box puts each label over its field (the forms of the wizards, beside it).
+    DEFAULT_CSS = """
+    LoginScreen .login-form { height: auto; }
+    LoginScreen .login-form FormField > Horizontal { height: auto; layout: vertical; }
+    LoginScreen .login-form .form-label { width: 100%; margin-top: 1; text-style: bold; }
+    LoginScreen .login-form FormField Input { max-width: 100%; }
+    LoginScreen .login-form .form-error { padding-left: 0; }
+    """
 
     BINDINGS = [
         Binding("escape", "back", N_("Volver"), show=True, id="back"),
@@ -69,14 +79,16 @@ class LoginScreen(BankScreen):
             yield Static("", id="notice")
             with ContentSwitcher(initial="step-user", id="login-steps"):
                 with Vertical(id="step-user"):
-                    yield Label(_("Usuario (*)"), classes="field-label")
-                    yield Input(
-                        placeholder=_("nombre de usuario"),
-                        id="username",
-                        max_length=64,
-                        compact=True,
-                    )
-                    yield Label("", id="username-error", classes="field-error")
+                    with Form(id="user-form", classes="login-form"):
+                        yield FormField(
+                            "username",
+                            _("Usuario"),
+                            check=username_error,
+                            placeholder=_("nombre de usuario"),
+                            max_length=64,
+                            input_id="username",
+                            missing=_("Ingrese su nombre de usuario."),
+                        )
                     # Shown only where a real keyring can keep it (never in kiosk mode).
                     yield Tick(_("Recordar usuario en esta terminal"), id="remember", compact=True)
                     yield Button(_("INGRESAR"), id="ingresar", variant="primary", compact=True)
@@ -89,15 +101,16 @@ class LoginScreen(BankScreen):
                                 _("Si no reconoce su imagen, no escriba su contraseña."),
                                 id="security-warning",
                             )
-                    yield Label(_("Contraseña (*)"), classes="field-label")
-                    yield Input(
-                        placeholder=_("contraseña"),
-                        password=True,
-                        id="password",
-                        max_length=256,
-                        compact=True,
-                    )
-                    yield Label("", id="password-error", classes="field-error")
+                    with Form(id="password-form", classes="login-form"):
+                        yield FormField(
+                            "password",
+                            _("Contraseña"),
+                            placeholder=_("contraseña"),
+                            password=True,
+                            max_length=256,
+                            input_id="password",
+                            missing=_("Ingrese su contraseña."),
+                        )
                     yield Button(_("SIGUIENTE"), id="siguiente", variant="primary", compact=True)
             yield Problem(id="problem")
         if self.demo_hint:
@@ -176,14 +189,14 @@ class LoginScreen(BankScreen):
 
     # --- step 1: INGRESAR ----------------------------------------------------------------------
 
-    @on(Input.Submitted, "#username")
+    @on(Form.Submitted, "#user-form")
     @on(Button.Pressed, "#ingresar")
     def ingresar(self) -> None:
-        username = self.query_one("#username", Input).value.strip()
-        error = username_error(username)
-        self._field_error("username", error)
-        if error:
+        field = self.query_one("#field-username", FormField)
+        if not field.validate_value():
+            focus_now(field.input)
             return
+        username = field.value
         self._show_notice(None)  # a new login: how the last session ended is told
         self.call_backend(lambda: self.backend.security_challenge(username), self._show_challenge)
 
@@ -200,17 +213,16 @@ class LoginScreen(BankScreen):
 
     # --- step 2: SIGUIENTE ---------------------------------------------------------------------
 
-    @on(Input.Submitted, "#password")
+    @on(Form.Submitted, "#password-form")
     @on(Button.Pressed, "#siguiente")
     def siguiente(self) -> None:
         if self.challenge is None:
             return
-        password_input = self.query_one("#password", Input)
-        password = password_input.value
-        if not password:
-            self._field_error("password", _("Ingrese su contraseña."))
+        field = self.query_one("#field-password", FormField)
+        if not field.validate_value():
+            focus_now(field.input)
             return
-        self._field_error("password", None)
+        password = field.input.value  # as typed: spaces are part of a password
         username = self.challenge.username
         self.call_backend(
             lambda: self._login(username, password),
@@ -258,7 +270,7 @@ class LoginScreen(BankScreen):
 
     def _field_error(self, field: str, message: str | None) -> None:
         """Beside ``#field``, until its value changes."""
-        self.show_field_error(f"{field}-error", message)
+        self.query_one(f"#field-{field}", FormField).show_error(message)
 
     def _show_notice(self, notice: str | None) -> None:
         """Why we are here (a session closed, ...): true until the member does something else."""

@@ -20,7 +20,6 @@ from textual.widgets import (
     Header,
     Input,
     Label,
-    Select,
     Static,
 )
 
@@ -29,15 +28,11 @@ from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.formatting import BILLER_CATEGORY_LABELS, money
 from sjvirtual_tui.i18n import N_, Labels, _
 from sjvirtual_tui.screens.base import Problem
-from sjvirtual_tui.screens.verification import (
-    VerifiedWizard,
-    account_option,
-    chosen_account,
-    fill_origin,
-    funds_error,
-)
+from sjvirtual_tui.screens.verification import VerifiedWizard
 from sjvirtual_tui.screens.wizard import new_idempotency_key
+from sjvirtual_tui.widgets.account_picker import AccountPicker, account_summary
 from sjvirtual_tui.widgets.form import Form, FormField, focus_now, validate_all
+from sjvirtual_tui.widgets.money_input import MoneyInput, available_balance
 from sjvirtual_tui.widgets.row_table import RowTable
 from sjvirtual_tui.widgets.toast import TOAST_SECONDS
 from sjvirtual_tui.widgets.wizard import StepTitle
@@ -156,11 +151,13 @@ class ServicePaymentScreen(VerifiedWizard):
                     yield Static("", id="sv-bill-text", markup=False)
                     with Horizontal(classes="row"):
                         yield Label(_("Cuenta ORIGEN (*)"), classes="form-label")
-                        yield Select[str](
-                            [], prompt=_("Elija la cuenta"), id="sv-from", compact=True
-                        )
-                    yield FormField(
-                        "amount_cents", _("Valor a pagar"), check=self._amount_error, prefix="sv-"
+                        yield AccountPicker(id="sv-from")
+                    yield MoneyInput(
+                        "amount_cents",
+                        _("Valor a pagar"),
+                        minima=[self._bill_least],
+                        maxima=[self._bill_most, available_balance(self._origin_available)],
+                        prefix="sv-",
                     )
                     yield Static("", id="sv-amount-note", classes="hint")
                     yield Button(_("SIGUIENTE"), id="sv-bill-next", variant="primary", compact=True)
@@ -347,11 +344,10 @@ class ServicePaymentScreen(VerifiedWizard):
             _("Valor pendiente: {amount}").format(amount=money(bill.amount_due_cents)),
         ]
         self.query_one("#sv-bill-text", Static).update("\n".join(lines))
-        fill_origin(self.query_one("#sv-from", Select), self.accounts)
-        amount = self.query_one("#sv-field-amount-cents", FormField)
-        amount.value = rules_amount_text(bill.amount_due_cents)
+        self.query_one("#sv-from", AccountPicker).set_accounts(self.accounts)
+        amount = self.query_one("#sv-field-amount-cents", MoneyInput)
+        amount.cents = bill.amount_due_cents
         amount.input.disabled = bill.amount_rule == "exacto"
-        amount.show_error(None)
         self.query_one("#sv-amount-note", Static).update(AMOUNT_RULE_NOTES[bill.amount_rule])
         # A bill that may be paid in part: the cursor on the amount, to type the part; the
         # exact one: on SIGUIENTE.
@@ -388,61 +384,60 @@ class ServicePaymentScreen(VerifiedWizard):
     # --- step 3 --------------------------------------------------------------------------------
 
     def origin(self) -> Account | None:
-        return chosen_account(self.query_one("#sv-from", Select), self.accounts)
+        return self.query_one("#sv-from", AccountPicker).account
 
-    def _amount_error(self, text: str) -> str | None:
-        try:
-            cents = rules.parse_amount_cents(text)
-        except ValueError as exc:
-            return str(exc)
+    def _origin_available(self) -> tuple[str, int] | None:
+        return self.query_one("#sv-from", AccountPicker).available()
+
+    def _bill_range(self) -> str:
         bill = self.bill
-        if bill is not None and not bill.min_amount_cents <= cents <= bill.max_amount_cents:
-            if bill.amount_rule == "exacto":
-                return _("El valor a pagar debe ser exactamente {amount}.").format(
-                    amount=money(bill.amount_due_cents)
-                )
-            return _("El valor a pagar va de {low} a {high}.").format(
-                low=money(bill.min_amount_cents), high=money(bill.max_amount_cents)
+        assert bill is not None
+        if bill.amount_rule == "exacto":
+            return _("El valor a pagar debe ser exactamente {amount}.").format(
+                amount=money(bill.amount_due_cents)
             )
-        return funds_error(self.origin(), cents)
+        return _("El valor a pagar va de {low} a {high}.").format(
+            low=money(bill.min_amount_cents), high=money(bill.max_amount_cents)
+        )
+
+    def _bill_least(self) -> tuple[int, str] | None:
+        return None if self.bill is None else (self.bill.min_amount_cents, self._bill_range())
+
+    def _bill_most(self) -> tuple[int, str] | None:
+        return None if self.bill is None else (self.bill.max_amount_cents, self._bill_range())
 
     @on(Button.Pressed, "#sv-bill-next")
     @on(Form.Submitted, "#sv-bill")
     def _to_confirm(self) -> None:
         bill = self.bill
         origin = self.origin()
-        amount = self.query_one("#sv-field-amount-cents", FormField)
+        amount = self.query_one("#sv-field-amount-cents", MoneyInput)
         if bill is None:
             return
         if origin is None:
             self.show_problem(_("Elija la cuenta ORIGEN."))
             return
-        if not validate_all([amount]):
+        if not validate_all([amount]) or amount.cents is None:
             return
         from sjvirtual_tui.models import ServicePaymentRequest
 
         self.request = ServicePaymentRequest(
             bill_id=bill.id,
             from_account=origin.number,
-            amount_cents=rules.parse_amount_cents(amount.value),
+            amount_cents=amount.cents,
         )
         lines = [
             _("Empresa:        {biller}").format(biller=bill.biller_name),
             _("Referencia:     {reference}").format(reference=bill.reference),
             _("Titular:        {holder}").format(holder=bill.holder_name),
             _("Período:        {period}").format(period=bill.period),
-            _("Cuenta ORIGEN:  {account}").format(account=account_option(origin)),
+            _("Cuenta ORIGEN:  {account}").format(account=account_summary(origin)),
             _("Valor a pagar:  {amount}").format(amount=money(self.request.amount_cents)),
             "",
             _("Al CONFIRMAR le enviaremos un PIN DE VERIFICACIÓN a su correo."),
         ]
         self.query_one("#sv-summary", Static).update("\n".join(lines))
         self.go("sv-confirm", focus=self.query_one("#sv-submit", Button))
-
-    def on_input_submitted(self) -> None:
-        # The steps with fields are Forms (Enter moves on there); the PIN is the one outside.
-        if self.step == "sv-pin":
-            self.submit_pin()
 
     # --- step 4 --------------------------------------------------------------------------------
 
@@ -484,8 +479,3 @@ class ServicePaymentScreen(VerifiedWizard):
             + " "
             + _("Automáticamente usted recibirá un correo electrónico con el comprobante."),
         )
-
-
-def rules_amount_text(cents: int) -> str:
-    """``3245`` -> ``32,45``: how a member would type it (the field shows no $ sign)."""
-    return money(cents).removeprefix("$")

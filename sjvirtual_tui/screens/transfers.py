@@ -30,15 +30,11 @@ from sjvirtual_tui.formatting import (
 )
 from sjvirtual_tui.i18n import N_, Labels, _
 from sjvirtual_tui.screens.base import Problem
-from sjvirtual_tui.screens.verification import (
-    VerifiedWizard,
-    account_option,
-    chosen_account,
-    fill_origin,
-    funds_error,
-)
+from sjvirtual_tui.screens.verification import VerifiedWizard
+from sjvirtual_tui.widgets.account_picker import AccountPicker, account_summary
 from sjvirtual_tui.widgets.choice import Choice
 from sjvirtual_tui.widgets.form import Form, FormField, focus_now, validate_all
+from sjvirtual_tui.widgets.money_input import MoneyInput, available_balance
 from sjvirtual_tui.widgets.wizard import StepTitle
 
 if TYPE_CHECKING:
@@ -106,21 +102,25 @@ class TransferScreen(VerifiedWizard):
                     yield StepTitle(2, _("ORIGEN, DESTINO Y MONTO"))
                     with Horizontal(classes="row"):
                         yield Label(_("Cuenta ORIGEN (*)"), classes="form-label")
-                        yield Select[str](
-                            [], prompt=_("Elija la cuenta"), id="tr-from", compact=True
-                        )
+                        yield AccountPicker(id="tr-from")
                     with Horizontal(classes="row"):
                         yield Label(_("Cuenta DESTINO (*)"), classes="form-label")
+                        # Among the member's own accounts (propias), or a registered one.
+                        yield AccountPicker(
+                            id="tr-to-own", prompt=_("Elija el destino"), choose_first=False
+                        )
                         yield Select[str](
                             [], prompt=_("Elija el destino"), id="tr-to", compact=True
                         )
                     yield Label("", id="tr-to-error", classes="field-error")
-                    yield FormField(
+                    yield MoneyInput(
                         "amount_cents",
                         _("Monto"),
-                        check=self._amount_error,
-                        placeholder=_("p. ej. 125,50"),
-                        max_length=20,
+                        maxima=[
+                            available_balance(self._origin_available),
+                            self._per_transfer,
+                            self._left_today,
+                        ],
                         prefix="tr-",
                     )
                     yield FormField(
@@ -185,32 +185,43 @@ class TransferScreen(VerifiedWizard):
         return "propias"
 
     def origin(self) -> Account | None:
-        return chosen_account(self.query_one("#tr-from", Select), self.accounts)
+        return self.query_one("#tr-from", AccountPicker).account
+
+    def _origin_available(self) -> tuple[str, int] | None:
+        return self.query_one("#tr-from", AccountPicker).available()
 
     def destinations(self) -> list[tuple[str, str]]:
         kind = self.kind
         if kind == "propias":
-            origin = self.origin()
-            return [
-                (account_option(a), a.number)
-                for a in self.accounts
-                if a.status == "activa" and (origin is None or a.number != origin.number)
-            ]
+            own = self.query_one("#tr-to-own", AccountPicker)
+            return [(account_summary(a), a.number) for a in own.accounts]
         wanted = "interna" if kind == "internas" else "externa"
         return [(beneficiary_option(b), str(b.id)) for b in self.beneficiaries if b.kind == wanted]
 
+    def destination_widget(self) -> Select[str]:
+        """Own accounts for propias, registered third parties' accounts otherwise."""
+        if self.kind == "propias":
+            return self.query_one("#tr-to-own", AccountPicker)
+        return self.query_one("#tr-to", Select)
+
     def _fill_selects(self) -> None:
-        fill_origin(self.query_one("#tr-from", Select), self.accounts)
+        self.query_one("#tr-from", AccountPicker).set_accounts(self.accounts)
         self._fill_destination()
 
     def _fill_destination(self) -> None:
-        destination = self.query_one("#tr-to", Select)
-        chosen = destination.value
-        options = self.destinations()
-        destination.set_options(options)
-        if any(value == chosen for _label, value in options):
-            destination.value = chosen
-        self._destination_error(None if options else NO_DESTINATION[self.kind])
+        propias = self.kind == "propias"
+        own = self.query_one("#tr-to-own", AccountPicker)
+        others = self.query_one("#tr-to", Select)
+        own.display, others.display = propias, not propias
+        origin = self.origin()
+        own.set_accounts(self.accounts, exclude=origin.number if origin else None)
+        if not propias:
+            chosen = others.value
+            options = self.destinations()
+            others.set_options(options)
+            if any(value == chosen for _label, value in options):
+                others.value = chosen
+        self._destination_error(None if self.destinations() else NO_DESTINATION[self.kind])
 
     def _destination_error(self, message: str | None) -> None:
         self.show_field_error("tr-to-error", message)
@@ -231,37 +242,33 @@ class TransferScreen(VerifiedWizard):
         if self.kind == "propias":
             self._fill_destination()
 
-    def _amount_error(self, text: str) -> str | None:
-        try:
-            cents = rules.parse_amount_cents(text)
-        except ValueError as exc:
-            return str(exc)
-        problem = funds_error(self.origin(), cents)
-        if problem:
-            return problem
+    def _per_transfer(self) -> tuple[int, str] | None:
+        """To third parties: the member's limit per transfer (none between own accounts)."""
         limits = self.limits
-        if self.kind != "propias" and limits is not None:
-            if cents > limits.per_transaction_cents:
-                return _("El monto supera su límite por transferencia de {limit}.").format(
-                    limit=money(limits.per_transaction_cents)
-                )
-            if cents > limits.available_today_cents:
-                return _(
-                    "El monto supera su límite diario de {limit}. Hoy le quedan {left}."
-                ).format(limit=money(limits.daily_cents), left=money(limits.available_today_cents))
-        return None
+        if self.kind == "propias" or limits is None:
+            return None
+        return limits.per_transaction_cents, _(
+            "El monto supera su límite por transferencia de {limit}."
+        ).format(limit=money(limits.per_transaction_cents))
+
+    def _left_today(self) -> tuple[int, str] | None:
+        limits = self.limits
+        if self.kind == "propias" or limits is None:
+            return None
+        return limits.available_today_cents, _(
+            "El monto supera su límite diario de {limit}. Hoy le quedan {left}."
+        ).format(limit=money(limits.daily_cents), left=money(limits.available_today_cents))
+
+    @property
+    def amount(self) -> MoneyInput:
+        return self.query_one("#tr-field-amount-cents", MoneyInput)
 
     def fields(self) -> list[FormField]:
         return list(self.query_one("#tr-data").query(FormField))
 
-    def on_input_submitted(self) -> None:
-        # The steps with fields are Forms (Enter moves on there); the PIN is the one outside.
-        if self.step == "tr-pin":
-            self.submit_pin()
-
     def _selects_ok(self) -> bool:
-        origin = self.query_one("#tr-from", Select)
-        destination = self.query_one("#tr-to", Select)
+        origin = self.query_one("#tr-from", AccountPicker)
+        destination = self.destination_widget()
         if origin.is_blank():
             self.show_problem(_("Elija la cuenta ORIGEN."))
             focus_now(origin)
@@ -286,20 +293,22 @@ class TransferScreen(VerifiedWizard):
         origin = self.origin()
         assert origin is not None
         values = {f.field_name: f.value for f in self.fields()}
-        destination = str(self.query_one("#tr-to", Select).value)
+        destination = str(self.destination_widget().value)
+        cents = self.amount.cents
+        assert cents is not None  # validated above
         kind = TransferKind(self.kind)
         self.request = TransferRequest(
             kind=kind,
             from_account=origin.number,
             to_account=destination if kind is TransferKind.PROPIAS else None,
             beneficiary_id=None if kind is TransferKind.PROPIAS else int(destination),
-            amount_cents=rules.parse_amount_cents(values["amount_cents"]),
+            amount_cents=cents,
             description=values["description"],
         )
         to_label = next(label for label, value in self.destinations() if value == destination)
         lines = [
             _("Tipo:          {kind}").format(kind=TRANSFER_KIND_LABELS[self.kind]),
-            _("Cuenta ORIGEN: {account}").format(account=account_option(origin)),
+            _("Cuenta ORIGEN: {account}").format(account=account_summary(origin)),
             _("DESTINO:       {destination}").format(destination=to_label),
             _("Monto:         {amount}").format(amount=money(self.request.amount_cents)),
             _("Descripción:   {description}").format(description=self.request.description),
@@ -346,7 +355,7 @@ class TransferScreen(VerifiedWizard):
             fields[error.field].show_error(error.message)
             return True
         if error.field in ("beneficiary_id", "to_account"):
-            self.go("tr-data", focus=self.query_one("#tr-to", Select))
+            self.go("tr-data", focus=self.destination_widget())
             self._destination_error(error.message)
             return True
         return False

@@ -14,52 +14,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Select, Static
+from textual.widgets import Button, Static
 
 from sjvirtual_tui.backend import BackendError, ChallengeFailed, LockedError
 from sjvirtual_tui.context import SessionEnded
 from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen, new_idempotency_key
+from sjvirtual_tui.widgets.form import Form
 from sjvirtual_tui.widgets.pin_entry import PinEntry
 from sjvirtual_tui.widgets.receipt import receipt_text
 
 if TYPE_CHECKING:
-    from sjvirtual_tui.models import Account, Challenge, ConfirmResult, Payment, Transfer
-
-
-def account_option(account: Account) -> str:
-    from sjvirtual_tui.formatting import money
-    from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS
-
-    kind = ACCOUNT_TYPE_LABELS.get(account.type, account.type)
-    return _("{number} · {kind} · disp. {available}").format(
-        number=account.number, kind=kind, available=money(account.available_cents)
-    )
-
-
-def fill_origin(select: Select[str], accounts: list[Account]) -> None:
-    """The member's active accounts, keeping the choice, else the first (as the web page does)."""
-    chosen = select.value
-    options = [(account_option(a), a.number) for a in accounts if a.status == "activa"]
-    select.set_options(options)
-    if any(value == chosen for _label, value in options):
-        select.value = chosen
-    elif options:
-        select.value = options[0][1]
-
-
-def chosen_account(select: Select[str], accounts: list[Account]) -> Account | None:
-    return next((a for a in accounts if a.number == select.value), None)
-
-
-def funds_error(account: Account | None, cents: int) -> str | None:
-    from sjvirtual_tui.formatting import money
-
-    if account is not None and cents > account.available_cents:
-        return _(
-            "Saldo disponible insuficiente: la cuenta {number} tiene {available} disponibles."
-        ).format(number=account.number, available=money(account.available_cents))
-    return None
+    from sjvirtual_tui.models import Challenge, ConfirmResult, Payment, Transfer
 
 
 class VerifiedWizard(WizardScreen):
@@ -140,6 +106,7 @@ class VerifiedWizard(WizardScreen):
         self.leave()
 
     @on(Button.Pressed, ".pin-confirm")
+    @on(Form.Submitted, "PinEntry")
     def _pin_pressed(self) -> None:
         self.submit_pin()
 

@@ -91,6 +91,7 @@ class FormField(Vertical):
         display: none; color: $text-error; padding-left: 26; width: 100%; height: auto;
     }
     FormField .form-error.-shown { display: block; }
+    FormField .form-error:nocolor { text-style: bold; }  /* no red: it still stands out */
     """
 
     def __init__(
@@ -106,12 +107,15 @@ class FormField(Vertical):
         max_length: int = 0,
         value: str = "",
         prefix: str = "",
+        input_id: str = "",
+        missing: str = "",
     ) -> None:
         # ``prefix`` keeps ids unique when two forms on one screen share a field name.
         super().__init__(id=f"{prefix}field-{field_name_safe(field_name)}")
         self.field_name = field_name
         self.label = label + (" (*)" if required else "")
         self.required = required
+        self.missing = missing  # what an empty required field says (else "obligatorio")
         rules = [*validators, *([Rule(check)] if check is not None else [])]
         self.validators: list[Validator] = [*rules, NoControlCharacters(label)]
         self._input = Input(
@@ -122,7 +126,7 @@ class FormField(Vertical):
             compact=True,
             # The field shows its own message (below), when the member has left it.
             validate_on=[],
-            id=f"{prefix}input-{field_name_safe(field_name)}",
+            id=input_id or f"{prefix}input-{field_name_safe(field_name)}",
         )
         # The value the shown message is about, and whether this field's own rules said it
         # (a server's or a screen's refusal cannot be checked again here).
@@ -157,9 +161,13 @@ class FormField(Vertical):
         self.label = label + (" (*)" if self.required else "")
         self.query_one(".form-label", Label).update(self.label)
 
-    def show_error(self, message: str | None) -> None:
-        """A refusal from elsewhere (the server): shown until the value changes."""
+    def show_error(self, message: str | None, *, until_checked: bool = False) -> None:
+        """A refusal from elsewhere (the server): shown until the value changes; or, with
+        ``until_checked``, until the field is checked again (a refused PIN: the server's words
+        say the attempts left, and stay while the next PIN is typed)."""
         self._show(message, from_check=False)
+        if until_checked:
+            self._shown_for = None
 
     def _show(self, message: str | None, *, from_check: bool) -> None:
         label = self.query_one(".form-error", Label)
@@ -196,6 +204,8 @@ class FormField(Vertical):
         """Why the value is refused, or None."""
         if not self.value:
             if self.required:
+                if self.missing:
+                    return self.missing
                 return _("Este campo es obligatorio: {label}.").format(
                     label=self.label.removesuffix(" (*)")
                 )
@@ -340,7 +350,8 @@ class _FormKeys(Widget):
             self.call_after_refresh(self._after_choice, select)
 
     def _after_choice(self, select: Select[object]) -> None:
-        if self.screen.focused is select and not select.expanded:
+        # Still blank (Enter on the prompt): stay, the list is there to choose from.
+        if self.screen.focused is select and not select.expanded and not select.is_blank():
             self.advance(select)
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Label, Static
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Input, Static
 
 from sjvirtual_tui.formatting import local_time
 from sjvirtual_tui.i18n import _, ngettext
+from sjvirtual_tui.widgets.form import Form, FormField
 
 if TYPE_CHECKING:
     from sjvirtual_tui.models import Challenge
@@ -17,49 +18,60 @@ if TYPE_CHECKING:
 PIN_LENGTH = 4
 
 
-class PinEntry(Vertical):
+class PinDigits(Validator):
+    """Exactly the 4 digits of the PIN."""
+
+    def validate(self, value: str) -> ValidationResult:
+        if len(value) != PIN_LENGTH or not value.isdigit():
+            return self.failure(_("Escriba los 4 dígitos del PIN que le llegó por correo."), value)
+        return self.success()
+
+
+class PinEntry(Form):
+    """A one-field :class:`Form`: Enter checks the PIN beside the field and, when it is four
+    digits, posts ``Form.Submitted`` (the wizard sends it)."""
+
     DEFAULT_CSS = """
     PinEntry { height: auto; }
-    PinEntry > Horizontal { height: 1; margin-top: 1; }
-    PinEntry .pin-label { width: 26; text-style: bold; }
-    PinEntry Input { width: 8; }
-    PinEntry .form-error {
-        display: none; color: $text-error; padding-left: 26; width: 100%; height: auto;
-    }
-    PinEntry .form-error.-shown { display: block; }
+    PinEntry FormField { margin-top: 1; }
+    PinEntry FormField Input { width: 8; }
     PinEntry .pin-attempts { padding-left: 26; width: 100%; color: $text-muted; }
     """
 
     def __init__(self, *, prefix: str) -> None:
         super().__init__(id=f"{prefix}pin")
-        self._input = Input(
+        self._field = FormField(
+            "pin",
+            _("PIN de verificación"),
+            validators=[PinDigits()],
             password=True,
             max_length=PIN_LENGTH,
-            restrict=r"[0-9]*",
-            compact=True,
-            id=f"{prefix}pin-input",
+            prefix=prefix,
+            input_id=f"{prefix}pin-input",
         )
+        self._field.input.restrict = r"[0-9]*"
         self.attempts_left = 0
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="pin-sent", markup=False)
-        with Horizontal():
-            yield Label(_("PIN de verificación") + " (*)", classes="pin-label")
-            yield self._input
-        yield Label("", classes="form-error", markup=False)
+        yield self._field
         yield Static("", classes="pin-attempts")
 
     @property
+    def field(self) -> FormField:
+        return self._field
+
+    @property
     def input(self) -> Input:
-        return self._input
+        return self._field.input
 
     @property
     def value(self) -> str:
-        return self._input.value.strip()
+        return self._field.value
 
     @property
     def error(self) -> str:
-        return str(self.query_one(".form-error", Label).render())
+        return self._field.error
 
     def start(self, challenge: Challenge) -> None:
         """A new PIN was sent: say where, until when, and how many tries there are."""
@@ -70,18 +82,17 @@ class PinEntry(Vertical):
                 "operación. No lo comparta con nadie."
             ).format(sent_to=challenge.sent_to, time=local_time(challenge.expires_at)[-5:])
         )
-        self._input.value = ""
-        self._input.disabled = False
+        self.input.value = ""
+        self.input.disabled = False
         self.show_error(None)
         self._set_attempts(challenge.attempts_left)
 
     def check(self) -> bool:
-        """Four digits typed, or the reason under the field."""
-        if len(self.value) != PIN_LENGTH or not self.value.isdigit():
-            self.show_error(_("Escriba los 4 dígitos del PIN que le llegó por correo."))
+        """Four digits typed, or the reason beside the field (empty too: it says what to type)."""
+        if not self.value:
+            self.show_error(PinDigits().validate("").failure_descriptions[0])
             return False
-        self.show_error(None)
-        return True
+        return self._field.validate_value()
 
     def wrong(self, message: str) -> None:
         """The server refused the PIN; the operation is still open.
@@ -89,22 +100,20 @@ class PinEntry(Vertical):
         The server's message already says how many attempts are left (in its words, with the
         count it keeps): it takes the place of the attempts line, so the count is said once.
         """
-        self._input.value = ""
-        self.show_error(message)
+        self.input.value = ""
+        self._field.show_error(message, until_checked=True)
         self.attempts_left = max(self.attempts_left - 1, 0)
         self.query_one(".pin-attempts", Static).display = False
 
     def over(self, message: str) -> None:
         """The operation was cancelled, expired or already used: no more tries."""
-        self._input.value = ""
-        self._input.disabled = True
+        self.input.value = ""
+        self.input.disabled = True
         self.show_error(message)
         self.query_one(".pin-attempts", Static).display = False
 
     def show_error(self, message: str | None) -> None:
-        label = self.query_one(".form-error", Label)
-        label.update(message or "")
-        label.set_class(bool(message), "-shown")
+        self._field.show_error(message)
 
     def _set_attempts(self, attempts: int) -> None:
         self.attempts_left = attempts
