@@ -10,7 +10,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sjvirtual_tui import __version__, argparse_words, kiosk
+from sjvirtual_tui import __version__, argparse_words, kiosk, script
 from sjvirtual_tui.appearance import THEME_CHOICES
 from sjvirtual_tui.i18n import (
     LANGUAGES,
@@ -104,6 +104,8 @@ def setup_logging() -> Path | None:
 def main(argv: list[str] | None = None) -> int:
     asked = language_asked(sys.argv[1:] if argv is None else argv)
     set_language(asked if asked in LANGUAGES else language_from_environment())
+    if script.wanted(sys.argv[1:] if argv is None else argv):  # saldo, movimientos
+        return script.main(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
     problem = kiosk.terminal_problem()
     if problem:
