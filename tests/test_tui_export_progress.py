@@ -32,8 +32,10 @@ class GatedTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         params = request.url.params
         # The export's pages are oldest first; the screen's own (newest first) are let through.
-        if request.url.path.endswith("/movements") and params.get("order") == "asc" and (
-            "cursor" in params
+        if (
+            request.url.path.endswith("/movements")
+            and params.get("order") == "asc"
+            and ("cursor" in params)
         ):
             self.held += 1
             await self.gate.wait()
