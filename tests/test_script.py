@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -231,6 +232,23 @@ def test_movimientos_ledger_journal_balances_and_asserts_the_banks_balances(serv
             assert mine[1] == stored[index][0]
             assert mine[2] == running == stored[index][1]  # the assertion hledger checks
     assert transactions[0][0].endswith("Saldo inicial")
+
+
+@pytest.mark.skipif(shutil.which("hledger") is None, reason="hledger is not installed")
+def test_hledger_checks_the_journal(server, tmp_path):
+    result = run(server, "movimientos", ACCOUNT, "--formato", "ledger")
+    assert result.returncode == 0, result.stderr
+    journal = tmp_path / "sjv.journal"
+    journal.write_bytes(result.stdout)
+    check = subprocess.run(["hledger", "-f", str(journal), "check"], capture_output=True)
+    assert check.returncode == 0, check.stderr  # the balance assertions hold
+    balance = subprocess.run(
+        ["hledger", "-f", str(journal), "balance", "--flat", "Activos"],
+        capture_output=True,
+        text=True,
+    )
+    (account,) = [a for a in api_accounts(server) if a["number"] == ACCOUNT]
+    assert f"{exports.plain_amount(int(account['accounting_cents']))} USD" in balance.stdout
 
 
 def test_movimientos_json_has_exact_amounts_as_strings(server, seeded_db):

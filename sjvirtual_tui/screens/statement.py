@@ -248,7 +248,6 @@ class StatementScreen(BankScreen):
         progress = ExportProgress(id="export-progress")
         self.query_one("#statement-box").mount(progress, before="#statement-status")
         progress.focus()
-        self._status(_("Exportando…"))
 
         async def export() -> tuple[Path, int]:
             try:
