@@ -386,3 +386,33 @@ def test_the_user_and_password_the_member_kept_in_the_keyring(
     # The terminal's device token was kept: the next login sends no new-terminal e-mail.
     assert remember.device_token(server.url, "demo")
     assert open_sessions(seeded_db) == 0
+
+
+def test_demo_starts_the_bundled_server_and_no_secret_reaches_the_log(tmp_path):
+    state = tmp_path / "state"
+    result = run(
+        None,
+        "saldo",
+        "--demo",
+        "--db",
+        str(tmp_path / "demo.sqlite"),
+        env={"XDG_STATE_HOME": str(state), "XDG_CACHE_HOME": str(tmp_path / "cache")},
+    )
+    assert result.returncode == 0, result.stderr
+    assert [line.split()[0] for line in result.stdout.decode().splitlines()[1:]] == [
+        "00104721",
+        "00204722",
+    ]
+    assert b"servidor de demostraci" in result.stderr  # said on stderr, not in the data
+    logs = list(state.rglob("*.log"))
+    assert logs  # the run logged (to the state dir), and never the password
+    assert all("Demo2026" not in path.read_text(encoding="utf-8") for path in logs)
+
+
+def test_only_a_script_command_in_command_position_leaves_the_tui():
+    assert script.wanted(["saldo"])
+    assert script.wanted(["--lang", "en", "movimientos", "00104721"])
+    assert script.wanted(["--demo", "saldo"])
+    assert not script.wanted(["--server", "saldo"])  # a URL, not the command
+    assert not script.wanted(["set-password", "ABCD"])
+    assert not script.wanted(["--demo"])
