@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from sjvirtual_tui.config import Settings
 
 APP_NAME = "sjvirtual-tui"
+# The script commands (script.COMMANDS), named here so that the TUI never imports them.
+SCRIPT_COMMANDS = frozenset({"saldo", "movimientos"})
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -110,6 +112,11 @@ def main(argv: list[str] | None = None) -> int:
         rest = config_words(words)
         if rest is not None:
             return config_main(rest)
+    if not SCRIPT_COMMANDS.isdisjoint(words):  # imported only then: the TUI starts faster
+        from sjvirtual_tui import script
+
+        if script.wanted(words):
+            return script.main(words)
     args = parse_args(argv)
     problem = kiosk.terminal_problem()
     if problem:

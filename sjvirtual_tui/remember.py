@@ -1,6 +1,7 @@
 """What a terminal may remember, in the system keyring only: the username and a device token.
 
-Never the password, never a PIN; never in kiosk mode; and never anywhere but a real keyring
+The app never writes the password (a member may put one there for the script commands, see
+:func:`stored_password`), never a PIN; never in kiosk mode; and never anywhere but a real keyring
 backend — with keyring's ``fail`` or ``null`` backend (a headless Linux) the option is hidden and
 nothing is written to a file instead. Every call may block (D-Bus, an unlock prompt): callers
 run these in a thread.
@@ -80,3 +81,13 @@ def device_token(server: str, username: str) -> str | None:
 
 def keep_device_token(server: str, username: str, token: str) -> None:
     _set(f"dispositivo@{server}/{username}", token)
+
+
+def password_key(server: str, username: str) -> str:
+    return f"contraseña@{server}/{username}"
+
+
+def stored_password(server: str, username: str) -> str | None:
+    """The password the member put in the keyring for ``sjvirtual saldo``/``movimientos``
+    (``keyring set sjvirtual-tui 'contraseña@SERVER/USER'``). Only read, never written here."""
+    return _get(password_key(server, username))

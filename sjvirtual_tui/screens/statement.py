@@ -6,10 +6,8 @@ as fast as one with ten. F2 exports the whole range to CSV.
 
 from __future__ import annotations
 
-import csv
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TextIO
 
 from rich.text import Text
 from textual import on
@@ -18,18 +16,16 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
-from sjvirtual_tui import rules
-from sjvirtual_tui.backend import BackendError
-from sjvirtual_tui.files import write_atomically
-from sjvirtual_tui.formatting import count, local_time, money, plain_amount
+from sjvirtual_tui import exports, rules
+from sjvirtual_tui.formatting import count, local_time, money
 from sjvirtual_tui.i18n import N_, _, ngettext
 from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, Account, Movement, MovementPage
 from sjvirtual_tui.screens.base import BankScreen, Problem
+from sjvirtual_tui.widgets.progress import ExportProgress
 from sjvirtual_tui.widgets.row_table import RowTable
 
 # Fetch the next page when the cursor comes this close to the last loaded row.
 PREFETCH_ROWS = 20
-EXPORT_PAGE = 500
 
 
 class StatementScreen(BankScreen):
@@ -236,47 +232,42 @@ class StatementScreen(BankScreen):
     def _status(self, text: str) -> None:
         self.query_one("#statement-status", Static).update(text)
 
-    # --- export --------------------------------------------------------------------------------
+    # --- export (the formats and the file: sjvirtual_tui.exports) -----------------------------
 
     def action_export(self) -> None:
-        if self.refuse_files_in_kiosk():
-            return
+        if self.refuse_files_in_kiosk() or self.query(ExportProgress):
+            return  # one export at a time: its own Escape cancels it
         wanted = self._read_range()
         if wanted is None:
             return
         date_from, date_to = wanted
         number = self.account.number
-        export_dir = self.context.settings.export_dir
-        self._status(_("Exportando…"))
+        path = self.context.settings.export_dir / exports.export_file_name(
+            number, date_from, date_to
+        )
+        progress = ExportProgress(id="export-progress")
+        self.query_one("#statement-box").mount(progress, before="#statement-status")
+        progress.focus()
 
         async def export() -> tuple[Path, int]:
-            rows: list[Movement] = []
-            cursor: str | None = None
-            while True:
-                page = await self.backend.statement(
-                    number,
-                    date_from=date_from,
-                    date_to=date_to,
-                    order="asc",
-                    limit=EXPORT_PAGE,
-                    cursor=cursor,
-                )
-                rows.extend(page.items)
-                cursor = page.next_cursor
-                if cursor is None:
-                    break
-            path = export_dir / export_file_name(number, date_from, date_to)
             try:
-                write_statement_csv(path, rows)
-            except OSError as exc:
-                raise BackendError(
-                    _("No se pudo guardar {path}: {error}.").format(
-                        path=path, error=exc.strerror or exc
-                    )
-                ) from exc
-            return path, len(rows)
+                rows = await exports.export_csv_file(
+                    self.backend, number, date_from, date_to, path, progress=progress.advance_to
+                )
+            finally:  # done, failed or cancelled: the bar goes, the table has the keys again
+                if progress.is_mounted:
+                    if progress.has_focus:
+                        self.query_one("#movements", DataTable).focus()
+                    progress.remove()
+            return path, rows
 
-        self.call_backend(export, self._exported, group="export")
+        self.call_backend(export, self._exported, group="export", busy=False)
+
+    @on(ExportProgress.Cancelled)
+    def _cancel_export(self) -> None:
+        # The worker's CancelledError removes the half-written temporary file.
+        self.workers.cancel_group(self, "export")
+        self._status(_("Exportación cancelada: no se guardó ningún archivo."))
 
     def _exported(self, result: tuple[Path, int]) -> None:
         path, exported = result
@@ -313,38 +304,3 @@ def _strip_reference(description: str, reference: str) -> str:
     if reference in parts and len(parts) > 1:
         parts.remove(reference)
     return " · ".join(parts)
-
-
-def _csv_text(value: str) -> str:
-    """Text a spreadsheet will not run as a formula (descriptions can come from other people)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def export_file_name(number: str, date_from: date | None, date_to: date | None) -> str:
-    start = date_from.strftime("%Y%m%d") if date_from else "inicio"
-    end = date_to.strftime("%Y%m%d") if date_to else "hoy"
-    return f"estado-{number}-{start}-{end}.csv"
-
-
-def write_statement_csv(path: Path, movements: list[Movement]) -> None:
-    """RFC 4180 CSV, UTF-8, dot decimals and ISO times: what spreadsheets and scripts read.
-
-    Written to a temporary file and renamed, so a failed export never leaves half a file.
-    """
-
-    def write(handle: TextIO) -> None:
-        writer = csv.writer(handle)
-        writer.writerow(["fecha", "descripcion", "referencia", "debito", "credito", "saldo"])
-        for m in movements:
-            writer.writerow(
-                [
-                    rules.local_datetime(m.posted_at).isoformat(timespec="seconds"),
-                    _csv_text(m.description),
-                    _csv_text(m.reference),
-                    plain_amount(-m.amount_cents) if m.amount_cents < 0 else "",
-                    plain_amount(m.amount_cents) if m.amount_cents > 0 else "",
-                    plain_amount(m.balance_after_cents),
-                ]
-            )
-
-    write_atomically(path, write)
