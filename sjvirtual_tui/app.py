@@ -48,8 +48,10 @@ IDLE_CHECK_SECONDS = 1.0
 def _freeze_loaded_objects() -> None:
     """Modules, classes and the backend live as long as the app: kept out of the collector's
     full passes, which otherwise walk them all (some 200 ms with the demo's server in the
-    process) at a moment no one chooses, such as the member opening a statement."""
+    process) at a moment no one chooses, such as the member opening a statement. The command
+    line turns the collector off while it starts the app: on again from here."""
     gc.freeze()
+    gc.enable()
 
 
 class SJVirtualApp(App[None]):

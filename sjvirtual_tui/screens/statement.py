@@ -27,6 +27,7 @@ from sjvirtual_tui.formatting import count, local_time, money, plain_amount
 from sjvirtual_tui.i18n import N_, _, ngettext
 from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, Account, Movement, MovementPage
 from sjvirtual_tui.screens.base import BankScreen, Problem
+from sjvirtual_tui.widgets.charts import StatementCharts
 from sjvirtual_tui.widgets.row_table import RowTable
 
 # Fetch the next page when the cursor comes this close to the last loaded row.
@@ -41,6 +42,8 @@ class StatementScreen(BankScreen):
         Binding("escape", "back", N_("Volver"), show=True),
         Binding("f2", "export", N_("Exportar CSV"), show=True),
         Binding("f5", "retry", N_("Actualizar"), show=True),
+        # At 24 rows the pictures and the table do not fit together: F6 shows one or the other.
+        Binding("f6", "toggle_charts", N_("Gráficos"), show=False),  # said beside the range
     ]
 
     def __init__(self, account: Account) -> None:
@@ -82,9 +85,10 @@ class StatementScreen(BankScreen):
                 yield Input(rules.format_date(start), id="date-from", max_length=10, compact=True)
                 yield Label(_("Hasta"), classes="range-label")
                 yield Input(rules.format_date(today), id="date-to", max_length=10, compact=True)
-                yield Label(_("Enter consulta"), classes="hint range-hint")
+                yield Label(_("Enter consulta · F6 gráficos"), classes="hint range-hint")
             yield Label("", id="range-error", classes="field-error")
             yield MovementTable(self._before_last_row, id="movements")
+            yield StatementCharts(id="charts")
             yield Static("", id="statement-status", markup=False)
             yield Problem(id="problem")
         yield Footer(show_command_palette=False, compact=True)
@@ -145,6 +149,7 @@ class StatementScreen(BankScreen):
         self.wanted = True
         self.total = 0
         self.query_one("#movements", DataTable).clear()
+        self._charts_changed()
         self._status(_("Consultando…"))
         # Asked for ahead (the account highlighted on the dashboard) and come: drawn with the
         # screen's first frame.
@@ -229,6 +234,7 @@ class StatementScreen(BankScreen):
             table.add_row(*row, key=str(movement.id))
         self.movements.extend(movements)
         self._show_position()
+        self._charts_changed()
 
     def _before_last_row(self, row: int) -> None:
         """End on the table, before the cursor goes to ``row``: the page ahead comes with it,
@@ -248,6 +254,27 @@ class StatementScreen(BankScreen):
         else:
             self.wanted = True  # shown as soon as it arrives
             self._read_ahead()
+
+    # --- pictures ------------------------------------------------------------------------------
+
+    def action_toggle_charts(self) -> None:
+        charts = self.query_one(StatementCharts)
+        shown = not charts.has_class("-shown")
+        charts.set_class(shown, "-shown")
+        table = self.query_one("#movements", DataTable)
+        table.display = not shown
+        if shown:
+            self._draw_charts()
+        else:
+            table.focus()
+
+    def _charts_changed(self) -> None:
+        """The loaded movements changed: the pictures follow, after the rows' frame."""
+        if self.query_one(StatementCharts).has_class("-shown"):
+            self.call_after_refresh(self._draw_charts)
+
+    def _draw_charts(self) -> None:
+        self.query_one(StatementCharts).show(self.movements, self.total)
 
     def _show_position(self, row: int | None = None) -> None:
         if not self.movements:
