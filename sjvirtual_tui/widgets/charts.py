@@ -111,9 +111,11 @@ class StatementCharts(Vertical):
         first = rules.local_datetime(oldest_first[0].posted_at).strftime("%d/%m/%y")
         last = rules.local_datetime(oldest_first[-1].posted_at).strftime("%d/%m/%y")
         scope = (
-            _("los {loaded} movimientos cargados de {total}").format(
-                loaded=count(len(balances)), total=count(total)
-            )
+            ngettext(
+                "el {loaded} movimiento cargado de {total}",
+                "los {loaded} movimientos cargados de {total}",
+                len(balances),
+            ).format(loaded=count(len(balances)), total=count(total))
             if len(balances) < total
             else ngettext("{total} movimiento", "{total} movimientos", total).format(
                 total=count(total)
