@@ -6,6 +6,7 @@ month's money in and out, readable without colour; they ask the server for nothi
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -138,3 +139,44 @@ async def test_the_highlighted_accounts_first_page_is_asked_once(server_app, clo
         assert screen.movements[0].description in screen_text(pilot)
         assert pages.cursors[0] is None and None not in pages.cursors[1:]
         assert len(pages.cursors) == 2  # the first page once, the second read ahead
+
+
+async def test_on_the_linux_console_the_pictures_are_ascii(server_app, clock, tmp_path):
+    """TERM=linux: the console's font has no eighth blocks; the sparkline's heights and the
+    bars become ASCII (_ - = #, # and :) and still read apart."""
+    from sjvirtual_tui.appearance import use_ascii_glyphs
+
+    appearance = detect_appearance(None, {"TERM": "linux"})
+    app = make_app(server_app, tmp_path, clock.now, appearance=appearance)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await open_statement(pilot)
+            await pilot.press("f6")
+            await settle(pilot)
+            text = screen_text(pilot)
+            assert "## ingresos   :: egresos" in text
+            assert not any(glyph in text for glyph in "▁▂▃▄▅▆▇█░")
+            bars = [x for x in text.splitlines() if re.match(r"\s*\d\d/\d{4} ", x)]
+            assert bars and all("#" in x and ":" in x for x in bars)
+    finally:
+        use_ascii_glyphs(False)
+
+
+async def test_a_sent_order_drops_the_page_asked_ahead(server_app, clock, tmp_path):
+    """A page asked for ahead is not served after anything was sent that may change the
+    balances: the statement asks the server again."""
+    import asyncio
+
+    from sjvirtual_tui.backend.http import HttpBackend
+
+    pages = CountPages(server_app)
+    backend = HttpBackend("http://sjv.test", transport=pages)
+    await backend.login("demo", "Demo2026")
+    backend.prefetch_statement(ACCOUNT, limit=10)
+    page = await backend.statement(ACCOUNT, limit=10)  # the one asked ahead: no new request
+    assert len(pages.cursors) == 1 and len(page.items) == 10
+    backend.prefetch_statement(ACCOUNT, limit=10)
+    await asyncio.sleep(0)
+    await backend.security_challenge("demo")  # a POST: it could have moved money
+    again = await backend.statement(ACCOUNT, limit=10)
+    assert len(pages.cursors) == 3 and [m.id for m in again.items] == [m.id for m in page.items]
