@@ -88,7 +88,6 @@ class StatementScreen(BankScreen):
                 yield Label(_("Enter consulta · F6 gráficos"), classes="hint range-hint")
             yield Label("", id="range-error", classes="field-error")
             yield MovementTable(self._before_last_row, id="movements")
-            yield StatementCharts(id="charts")
             yield Static("", id="statement-status", markup=False)
             yield Problem(id="problem")
         yield Footer(show_command_palette=False, compact=True)
@@ -257,8 +256,11 @@ class StatementScreen(BankScreen):
 
     # --- pictures ------------------------------------------------------------------------------
 
-    def action_toggle_charts(self) -> None:
-        charts = self.query_one(StatementCharts)
+    async def action_toggle_charts(self) -> None:
+        charts = self._charts()
+        if charts is None:  # made the first time they are asked for: opening costs nothing
+            charts = StatementCharts(id="charts")
+            await self.query_one("#statement-box").mount(charts, after="#movements")
         shown = not charts.has_class("-shown")
         charts.set_class(shown, "-shown")
         table = self.query_one("#movements", DataTable)
@@ -268,13 +270,20 @@ class StatementScreen(BankScreen):
         else:
             table.focus()
 
+    def _charts(self) -> StatementCharts | None:
+        found = self.query(StatementCharts)
+        return found.first() if found else None
+
     def _charts_changed(self) -> None:
         """The loaded movements changed: the pictures follow, after the rows' frame."""
-        if self.query_one(StatementCharts).has_class("-shown"):
+        charts = self._charts()
+        if charts is not None and charts.has_class("-shown"):
             self.call_after_refresh(self._draw_charts)
 
     def _draw_charts(self) -> None:
-        self.query_one(StatementCharts).show(self.movements, self.total)
+        charts = self._charts()
+        if charts is not None:
+            charts.show(self.movements, self.total)
 
     def _show_position(self, row: int | None = None) -> None:
         if not self.movements:
