@@ -7,6 +7,7 @@ the first paint, while the member types the username. Tests pass ready-made obje
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import time
@@ -42,6 +43,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 IDLE_CHECK_SECONDS = 1.0
+
+
+def _freeze_loaded_objects() -> None:
+    """Modules, classes and the backend live as long as the app: kept out of the collector's
+    full passes, which otherwise walk them all (some 200 ms with the demo's server in the
+    process) at a moment no one chooses, such as the member opening a statement. The command
+    line turns the collector off while it starts the app: on again from here."""
+    gc.freeze()
+    gc.enable()
 
 
 class SJVirtualApp(App[None]):
@@ -181,6 +191,7 @@ class SJVirtualApp(App[None]):
         if context.settings_or_none is not None and context.backend_or_none is not None:
             context.loaded(context.settings_or_none, context.backend_or_none, None)
             self._check_keymap(context.settings_or_none)
+            _freeze_loaded_objects()
             return
         context.loading()
         self.run_worker(self._load, thread=True, exit_on_error=False, name="load")
@@ -209,6 +220,7 @@ class SJVirtualApp(App[None]):
         self, settings: Settings | None, backend: Backend | None, error: str | None
     ) -> None:
         self.bank_context.loaded(settings, backend, error)
+        _freeze_loaded_objects()
         if settings is not None:
             self._check_keymap(settings)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from contextlib import ExitStack
@@ -169,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     setup_logging()
 
+    # Start-up makes many objects and hardly any garbage: no collections until the app has
+    # loaded what the screens need (then it keeps that out of them and turns them back on).
+    gc.disable()
     from sjvirtual_tui.app import build_app
     from sjvirtual_tui.appearance import detect_appearance
 

@@ -88,6 +88,11 @@ DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 RETRY_DELAYS = (0.25, 1.0)
 # Errors raised before the request left this machine: it cannot have been applied.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# A statement's first page asked for ahead (the account highlighted on the dashboard) serves
+# the statement opened within this long, if nothing was sent to the server meanwhile.
+PREFETCH_SECONDS = 30.0
+
+_StatementKey = tuple[str, date | None, date | None, str, int, str | None]
 _CHALLENGE_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _BILLER_CODE = re.compile(r"^[A-Z0-9_]{2,20}$")
 
@@ -125,6 +130,8 @@ class HttpBackend:
         self._monotonic = monotonic
         self._last_request = monotonic()
         self._retry_delays = retry_delays
+        # statement arguments -> (when asked, the request under way or done): see prefetch
+        self._prefetched: dict[_StatementKey, tuple[float, asyncio.Task[MovementPage]]] = {}
 
     # --- session state -------------------------------------------------------------------------
 
@@ -137,6 +144,7 @@ class HttpBackend:
 
     def forget_session(self) -> None:
         self._token = None
+        self._forget_prefetched()
 
     # --- transport -----------------------------------------------------------------------------
 
@@ -161,6 +169,8 @@ class HttpBackend:
         # Only reads and requests with a key are sent again: for them a lost answer is harmless
         # to retry. (A read also meets the commonest failure: a kept-alive connection that the
         # server closed while the member was reading the screen.)
+        if method != "GET":  # it may change balances: pages read ahead are stale now
+            self._forget_prefetched()
         retry = idempotency_key is not None or method == "GET"
         delays = self._retry_delays if retry else ()
         maybe_applied = False
@@ -285,6 +295,61 @@ class HttpBackend:
         limit: int = 100,
         cursor: str | None = None,
     ) -> MovementPage:
+        key = (number, date_from, date_to, order, limit, cursor)
+        asked, task = self._prefetched.pop(key, (0.0, None))
+        if task is not None and self._monotonic() - asked <= PREFETCH_SECONDS:
+            try:
+                return await task
+            except BackendError:
+                pass  # asked for again below: the member sees this request's own answer
+        return await self._statement(key)
+
+    def prefetch_statement(
+        self,
+        number: str,
+        *,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        limit: int = 100,
+    ) -> None:
+        """Asks now for the page :meth:`statement` will be asked for with these arguments
+        (newest first, the first page), so that it is at hand when the member opens it."""
+        key = (number, date_from, date_to, "desc", limit, None)
+        asked, task = self._prefetched.get(key, (0.0, None))
+        if task is not None and self._monotonic() - asked <= PREFETCH_SECONDS:
+            return
+        if task is not None:
+            task.cancel()
+        task = asyncio.get_running_loop().create_task(self._statement(key))
+        # A failure is told by the statement's own request, asked again: never "not retrieved".
+        task.add_done_callback(lambda done: done.cancelled() or done.exception())
+        self._prefetched[key] = (self._monotonic(), task)
+
+    def prefetched_statement(
+        self,
+        number: str,
+        *,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        limit: int = 100,
+    ) -> MovementPage | None:
+        """The page :meth:`prefetch_statement` asked for, if it has come (taken: once)."""
+        key = (number, date_from, date_to, "desc", limit, None)
+        asked, task = self._prefetched.get(key, (0.0, None))
+        if task is None or not task.done() or self._monotonic() - asked > PREFETCH_SECONDS:
+            return None
+        del self._prefetched[key]
+        if task.cancelled() or task.exception() is not None:
+            return None
+        return task.result()
+
+    def _forget_prefetched(self) -> None:
+        for _asked, task in self._prefetched.values():
+            task.cancel()
+        self._prefetched.clear()
+
+    async def _statement(self, key: _StatementKey) -> MovementPage:
+        number, date_from, date_to, order, limit, cursor = key
         if not number.isascii() or not number.isdigit():
             raise NotFound(_("Cuenta no encontrada."))  # never let a value reshape the URL path
         params: dict[str, Any] = {"order": order, "limit": limit}

@@ -87,6 +87,29 @@ class Backend(Protocol):
         cursor: str | None = None,
     ) -> MovementPage: ...
 
+    def prefetch_statement(
+        self,
+        number: str,
+        *,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        limit: int = 100,
+    ) -> None:
+        """Starts the request of the first page that ``statement`` with the same arguments
+        (newest first) will return, to have it at hand; a later failure goes unsaid here."""
+        ...
+
+    def prefetched_statement(
+        self,
+        number: str,
+        *,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        limit: int = 100,
+    ) -> MovementPage | None:
+        """That page if it has come already (then it is taken), else None."""
+        ...
+
     # --- registration, first login, recovery (state-changing calls take the caller's
     # Idempotency-Key, chosen once per operation and reused when the member retries it) ---
 

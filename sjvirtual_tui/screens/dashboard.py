@@ -15,6 +15,7 @@ from sjvirtual_tui.formatting import local_time, money
 from sjvirtual_tui.i18n import N_, _, ngettext
 from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, Account, LoginResult
 from sjvirtual_tui.screens.base import BankScreen, Problem
+from sjvirtual_tui.screens.statement import prefetch_first_page
 from sjvirtual_tui.widgets.row_table import RowTable
 
 
@@ -97,6 +98,12 @@ class DashboardScreen(BankScreen):
         self.query_one("#accounts-total", Static).update(
             line.format(count=count, total=money(total))
         )
+
+    @on(DataTable.RowHighlighted, "#accounts")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        # Its statement's first page is asked for now: Enter then shows it at once.
+        if 0 <= event.cursor_row < len(self.accounts):
+            prefetch_first_page(self.context, self.accounts[event.cursor_row])
 
     @on(DataTable.RowSelected, "#accounts")
     def _row_selected(self, event: DataTable.RowSelected) -> None:

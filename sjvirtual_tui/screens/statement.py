@@ -6,8 +6,10 @@ as fast as one with ten. F2 exports the whole range to CSV.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -17,15 +19,19 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from sjvirtual_tui import exports, rules
+from sjvirtual_tui.context import BankContext
 from sjvirtual_tui.formatting import count, local_time, money
 from sjvirtual_tui.i18n import N_, _, ngettext
 from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, Account, Movement, MovementPage
 from sjvirtual_tui.screens.base import BankScreen, Problem
+from sjvirtual_tui.widgets.charts import StatementCharts
 from sjvirtual_tui.widgets.progress import ExportProgress
 from sjvirtual_tui.widgets.row_table import RowTable
 
 # Fetch the next page when the cursor comes this close to the last loaded row.
 PREFETCH_ROWS = 20
+# Rows drawn with the frame that shows a page (more than a screen holds); the rest follow.
+FIRST_ROWS = 30
 
 
 class StatementScreen(BankScreen):
@@ -33,6 +39,8 @@ class StatementScreen(BankScreen):
         Binding("escape", "back", N_("Volver"), show=True, id="back"),
         Binding("f2", "export", N_("Exportar CSV"), show=True, id="statement.export"),
         Binding("f5", "retry", N_("Actualizar"), show=True, id="refresh"),
+        # At 24 rows the pictures and the table do not fit together: F6 shows one or the other.
+        Binding("f6", "toggle_charts", N_("Gráficos"), show=False, id="statement.charts"),
     ]
 
     def __init__(self, account: Account) -> None:
@@ -48,14 +56,15 @@ class StatementScreen(BankScreen):
         # Read ahead: the page after the shown ones, fetched as soon as the one before it is
         # shown, so that reaching the end shows it at once instead of waiting for the server.
         self.ahead: MovementPage | None = None
+        self._ahead_rows: list[Row] = []  # its rows, made ready for the table when it came
+        self._rows_pending = 0  # parts of shown pages still to be added (see _add_page)
+        self._range_serial = 0  # counts the ranges asked for: a part of an older one is dropped
         # The member reached the end while the page ahead was still on its way.
         self.wanted = False
         self.last_export: Path | None = None
 
     def compose(self) -> ComposeResult:
-        settings = self.context.settings
-        today = rules.today_in_ecuador(self.context.now())
-        start = today - timedelta(days=settings.statement_days)
+        start, today = default_range(self.context)
         kind = ACCOUNT_TYPE_LABELS.get(self.account.type, self.account.type)
         title = _("ESTADO DE CUENTA")
         yield Header(show_clock=False)
@@ -73,9 +82,9 @@ class StatementScreen(BankScreen):
                 yield Input(rules.format_date(start), id="date-from", max_length=10, compact=True)
                 yield Label(_("Hasta"), classes="range-label")
                 yield Input(rules.format_date(today), id="date-to", max_length=10, compact=True)
-                yield Label(_("Enter consulta"), classes="hint range-hint")
+                yield Label(_("Enter consulta · F6 gráficos"), classes="hint range-hint")
             yield Label("", id="range-error", classes="field-error")
-            yield RowTable(id="movements")
+            yield MovementTable(self._before_last_row, id="movements")
             yield Static("", id="statement-status", markup=False)
             yield Problem(id="problem")
         yield Footer(show_command_palette=False, compact=True)
@@ -129,12 +138,27 @@ class StatementScreen(BankScreen):
             return
         self.date_from, self.date_to = wanted
         self.movements = []
+        self._range_serial += 1
+        self._rows_pending = 0
         self.next_cursor = None
         self.ahead = None
         self.wanted = True
         self.total = 0
         self.query_one("#movements", DataTable).clear()
+        self._charts_changed()
         self._status(_("Consultando…"))
+        # Asked for ahead (the account highlighted on the dashboard) and come: drawn with the
+        # screen's first frame.
+        page = self.backend.prefetched_statement(
+            self.account.number,
+            date_from=self.date_from,
+            date_to=self.date_to,
+            limit=self.context.settings.statement_page_size,
+        )
+        if page is not None:
+            self.workers.cancel_group(self, "page")
+            self._arrived(page)
+            return
         self._fetch_page()  # a new page worker: the one of the previous range is cancelled
 
     def refresh_data(self) -> None:
@@ -165,6 +189,8 @@ class StatementScreen(BankScreen):
     def _arrived(self, page: MovementPage) -> None:
         self.fetching = False
         self.ahead = page
+        # Formatted now, while the member reads: reaching the end only adds them.
+        self._ahead_rows = table_rows(page.items)
         if self.wanted:
             self._show_ahead()
 
@@ -173,44 +199,88 @@ class StatementScreen(BankScreen):
             self._fetch_page()
 
     def _show_ahead(self) -> None:
-        page, self.ahead, self.wanted = self.ahead, None, False
+        page, rows = self.ahead, self._ahead_rows
+        self.ahead, self._ahead_rows, self.wanted = None, [], False
         assert page is not None
-        self._add_page(page)
+        self._add_page(page, rows)
         # After the rows are drawn: the demo's server answers in this process, and its work
         # would hold up the frame the member is waiting for.
         self.call_after_refresh(self._read_ahead)
 
-    def _add_page(self, page: MovementPage) -> None:
-        table = self.query_one("#movements", DataTable)
-        for movement in page.items:
-            debit = money(-movement.amount_cents) if movement.amount_cents < 0 else ""
-            credit = money(movement.amount_cents) if movement.amount_cents > 0 else ""
-            table.add_row(
-                rules.local_datetime(movement.posted_at).strftime("%d/%m/%y"),
-                # Text: descriptions are typed by whoever sent the money, never markup.
-                Text(movement.description),
-                Text(movement.reference),
-                Text(debit, justify="right"),
-                Text(credit, justify="right"),
-                Text(money(movement.balance_after_cents), justify="right"),
-                key=str(movement.id),
-            )
-        self.movements.extend(page.items)
+    def _add_page(self, page: MovementPage, rows: list[Row]) -> None:
+        """The page's rows under the shown ones: those a screen shows at once first, the rest
+        right after that frame (measuring and drawing 100 rows would hold it up)."""
         self.total = page.total
         self.next_cursor = page.next_cursor
+        self._add_rows(page.items[:FIRST_ROWS], rows[:FIRST_ROWS])
+        if len(rows) > FIRST_ROWS:
+            self._rows_pending += 1
+            rest = page.items[FIRST_ROWS:], rows[FIRST_ROWS:]
+            self.call_after_refresh(self._add_rest, self._range_serial, *rest)
+
+    def _add_rest(self, serial: int, movements: list[Movement], rows: list[Row]) -> None:
+        if serial != self._range_serial:
+            return  # of a range asked for before the shown one
+        self._rows_pending -= 1
+        self._add_rows(movements, rows)
+
+    def _add_rows(self, movements: list[Movement], rows: list[Row]) -> None:
+        table = self.query_one("#movements", DataTable)
+        for movement, row in zip(movements, rows, strict=True):
+            table.add_row(*row, key=str(movement.id))
+        self.movements.extend(movements)
         self._show_position()
+        self._charts_changed()
+
+    def _before_last_row(self, row: int) -> None:
+        """End on the table, before the cursor goes to ``row``: the page ahead comes with it,
+        in the same frame."""
+        near_end = row >= len(self.movements) - PREFETCH_ROWS
+        if near_end and self.next_cursor and self.ahead is not None and not self._rows_pending:
+            self._show_ahead()
 
     @on(DataTable.RowHighlighted, "#movements")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_position(event.cursor_row)
         near_end = event.cursor_row >= len(self.movements) - PREFETCH_ROWS
-        if not near_end or not self.next_cursor:
+        if not near_end or not self.next_cursor or self._rows_pending:
             return
         if self.ahead is not None:
             self._show_ahead()
         else:
             self.wanted = True  # shown as soon as it arrives
             self._read_ahead()
+
+    # --- pictures ------------------------------------------------------------------------------
+
+    async def action_toggle_charts(self) -> None:
+        charts = self._charts()
+        if charts is None:  # made the first time they are asked for: opening costs nothing
+            charts = StatementCharts(id="charts")
+            await self.query_one("#statement-box").mount(charts, after="#movements")
+        shown = not charts.has_class("-shown")
+        charts.set_class(shown, "-shown")
+        table = self.query_one("#movements", DataTable)
+        table.display = not shown
+        if shown:
+            self._draw_charts()
+        else:
+            table.focus()
+
+    def _charts(self) -> StatementCharts | None:
+        found = self.query(StatementCharts)
+        return found.first() if found else None
+
+    def _charts_changed(self) -> None:
+        """The loaded movements changed: the pictures follow, after the rows' frame."""
+        charts = self._charts()
+        if charts is not None and charts.has_class("-shown"):
+            self.call_after_refresh(self._draw_charts)
+
+    def _draw_charts(self) -> None:
+        charts = self._charts()
+        if charts is not None:
+            charts.show(self.movements, self.total)
 
     def _show_position(self, row: int | None = None) -> None:
         if not self.movements:
@@ -230,7 +300,8 @@ class StatementScreen(BankScreen):
         self._status(f"{position}\n{movement_detail(current)}")
 
     def _status(self, text: str) -> None:
-        self.query_one("#statement-status", Static).update(text)
+        # Its height is fixed (app.tcss): no layout of the screen for a new line.
+        self.query_one("#statement-status", Static).update(text, layout=False)
 
     # --- export (the formats and the file: sjvirtual_tui.exports) -----------------------------
 
@@ -283,6 +354,64 @@ class StatementScreen(BankScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+Row = tuple[str, Text, Text, Text, Text, Text]
+
+
+class MovementTable(RowTable):
+    """The statement's table: End goes to the last loaded row, and tells the screen first, so
+    the rows read ahead are drawn in the frame that shows the cursor there."""
+
+    def __init__(self, before_last_row: Callable[[int], None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._before_last_row = before_last_row
+
+    def action_scroll_bottom(self) -> None:
+        last = self.row_count - 1
+        if last >= 0:
+            self._before_last_row(last)
+        self._set_hover_cursor(False)
+        self.move_cursor(row=max(last, 0), animate=False)
+
+
+def table_rows(movements: list[Movement]) -> list[Row]:
+    """The cells of the table for ``movements``."""
+    rows: list[Row] = []
+    for movement in movements:
+        cents = movement.amount_cents
+        rows.append(
+            (
+                rules.local_datetime(movement.posted_at).strftime("%d/%m/%y"),
+                # Text: descriptions are typed by whoever sent the money, never markup.
+                Text(movement.description),
+                Text(movement.reference),
+                Text(money(-cents) if cents < 0 else "", justify="right"),
+                Text(money(cents) if cents > 0 else "", justify="right"),
+                Text(money(movement.balance_after_cents), justify="right"),
+            )
+        )
+    return rows
+
+
+def default_range(context: BankContext) -> tuple[date, date]:
+    """The range a statement opens with: the last ``statement_days`` days, today included."""
+    today = rules.today_in_ecuador(context.now())
+    return today - timedelta(days=context.settings.statement_days), today
+
+
+def prefetch_first_page(context: BankContext, account: Account) -> None:
+    """Asks for the first page the statement of ``account`` opens with (the dashboard does it
+    when the account is highlighted), so that Enter shows it without waiting for the server."""
+    if not context.is_ready:
+        return
+    start, today = default_range(context)
+    context.backend.prefetch_statement(
+        account.number,
+        date_from=start,
+        date_to=today,
+        limit=context.settings.statement_page_size,
+    )
 
 
 def movement_detail(movement: Movement) -> str:
