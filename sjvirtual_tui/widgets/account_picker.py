@@ -57,8 +57,8 @@ class AccountPicker(Select[str]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "pick(1)", show=False),
-        Binding("up", "pick(-1)", show=False),
+        Binding("down", "pick(1)", show=False, id="picker.next"),
+        Binding("up", "pick(-1)", show=False, id="picker.previous"),
     ]
 
     def __init__(self, *, prompt: str = "", id: str | None = None, choose_first: bool = True):

@@ -48,7 +48,9 @@ class ExportProgress(Widget, can_focus=True):
     }
     """
 
-    BINDINGS = [Binding("escape", "cancel", N_("Cancelar exportación"), show=True)]
+    BINDINGS = [
+        Binding("escape", "cancel", N_("Cancelar exportación"), show=True, id="export.cancel")
+    ]
 
     class Cancelled(Message):
         """The member asked to stop the job."""
