@@ -6,6 +6,7 @@ app over HTTP on a free 127.0.0.1 port, in a thread of this process.
 
 from __future__ import annotations
 
+import signal
 import sys
 import tempfile
 import time
@@ -41,6 +42,11 @@ def prepare_demo_data(db_path: Path | None = None) -> bool:
     if template_path().exists():
         return True
     title = _("Preparando los datos de la demostración (solo la primera vez del día)")
+    # A hang-up or a TERM while building is a cancel too: without this, Python would end at
+    # once and leave the half-built file behind (Ctrl+C already raises KeyboardInterrupt).
+    kept = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGHUP)}
+    for number in kept:
+        signal.signal(number, _interrupt)
     try:
         if sys.stderr.isatty():
             _build_with_bar(ensure_template, title)
@@ -52,7 +58,14 @@ def prepare_demo_data(db_path: Path | None = None) -> bool:
             file=sys.stderr,
         )
         return False
+    finally:
+        for number, handler in kept.items():
+            signal.signal(number, handler)
     return True
+
+
+def _interrupt(number: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _build_with_bar(ensure_template: Callable[..., Path], title: str) -> None:
@@ -82,7 +95,13 @@ def _build_with_lines(ensure_template: Callable[..., Path], title: str) -> None:
     start = time.monotonic()
     print(title, file=sys.stderr, flush=True)
 
+    from mock_server.seed.build import STAGE_POINTS
+
+    rows_end = sum(STAGE_POINTS[name] for name in list(STAGE_POINTS)[:5])
+
     def progress(stage: str, done: int, total: int) -> None:
+        if stage == "rows" and done < rows_end:
+            return  # told table by table: one line when all the rows are written
         seconds = time.monotonic() - start
         left = seconds * (total - done) / done if done else 0.0
         print(

@@ -17,7 +17,7 @@ import contextlib
 import logging
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -586,16 +586,25 @@ class Tour:
         target = next(
             i for i, (label, _value) in enumerate(options) if action.contains in str(label)
         )
-        current = next((i for i, (_l, v) in enumerate(options) if v == select.value), 0)
-        select.focus()
-        await asyncio.sleep(POLL_SECONDS)
-        await self._press(app, "space")
-        await asyncio.sleep(POLL_SECONDS)
-        moves = target - current
-        for _n in range(abs(moves)):
-            await self._press(app, "down" if moves > 0 else "up")
-        await self._press(app, "enter")
-        await asyncio.sleep(POLL_SECONDS)
+        for _attempt in range(3):  # a list still filling may take a key too early
+            if select.value == options[target][1]:
+                return
+            current = next((i for i, (_l, v) in enumerate(options) if v == select.value), 0)
+            select.focus()
+            await asyncio.sleep(POLL_SECONDS)
+            await self._press(app, "space")
+            await self._until(lambda: select.expanded)
+            moves = target - current
+            for _n in range(abs(moves)):
+                await self._press(app, "down" if moves > 0 else "up")
+            await self._press(app, "enter")
+            await self._until(lambda: not select.expanded)
+
+    async def _until(self, condition: Callable[[], bool], seconds: float = 3.0) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while not condition() and loop.time() < deadline:
+            await asyncio.sleep(POLL_SECONDS)
 
     async def _type_mailed(self, app: App[Any], pattern: re.Pattern[str], to: str | None) -> None:
         backend = app.bank_context.backend  # type: ignore[attr-defined]
