@@ -481,6 +481,8 @@ class Tour:
         """True when the key is the presenter's, for the tour (the app never sees it)."""
         if not self.active or isinstance(event, TourKey):
             return False
+        if event.key.startswith("ctrl+"):
+            return False  # Ctrl+S (a picture of the step), Ctrl+Q: the app's, as ever
         if event.key == "escape":
             self.stop()
             return True

@@ -13,7 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-from mock_server.seed import template_path
+from mock_server.seed import seed_database, template_path
+from mock_server.seed.build import STAGE_POINTS, TOTAL_POINTS
+from tests.conftest import CHEAP_HASHER
 
 SJVIRTUAL = [sys.executable, "-m", "sjvirtual_tui"]
 BUILD_TIMEOUT = 180.0  # the machine may be busy: the build takes 7-25 s
@@ -133,3 +135,24 @@ def test_a_term_signal_while_building_is_a_cancel_too(tmp_path):
     finally:
         stop(process, main)
     assert template_files(tmp_path) == []
+
+
+def test_the_seed_tells_each_stage_in_order_up_to_its_total(tmp_path):
+    told: list[tuple[str, int, int]] = []
+    seed_database(
+        tmp_path / "small.sqlite",
+        bulk=False,
+        hasher=CHEAP_HASHER,
+        progress=lambda stage, done, total: told.append((stage, done, total)),
+    )
+    assert [stage for stage, _d, _t in told if stage != "rows"] == [
+        "schema",
+        "books",
+        "members",
+        "staff",
+        "ledger",
+    ]
+    assert "rows" in [stage for stage, _d, _t in told]  # told table by table
+    done = [d for _s, d, _t in told]
+    assert done == sorted(done) and done[-1] == TOTAL_POINTS == sum(STAGE_POINTS.values())
+    assert {total for _s, _d, total in told} == {TOTAL_POINTS}

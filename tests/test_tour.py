@@ -190,6 +190,10 @@ async def test_escape_leaves_the_tour_and_the_app_goes_on(demo_app, seeded_db, c
         while len(tour.captions) < 2 or not tour._waiting:
             await pilot.pause(0.05)
         assert isinstance(app.screen, LoginScreen)
+        await pilot.press("ctrl+s")  # a picture of the step: the app's key, the tour waits on
+        await pilot.pause()
+        assert len(list(tmp_path.glob("sjvirtual-*.svg"))) == 1
+        assert len(tour.captions) == 2 and tour._waiting
         await pilot.press("escape")
         await settle(pilot)  # the tour's worker is over: settle may wait for the others
         assert not tour.active and not tour.finished
