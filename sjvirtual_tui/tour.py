@@ -435,6 +435,7 @@ class TourCaption(Static):
     TourCaption {
         dock: bottom;
         height: 2;
+        margin-bottom: 1;  /* above the footer: its keys stay in sight */
         padding: 0 1;
         background: $accent;
         color: $text;
