@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from sjvirtual_tui.backend import Backend
     from sjvirtual_tui.config import Settings
     from sjvirtual_tui.models import Account, LoginResult
+    from sjvirtual_tui.tour import Tour
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,14 @@ class SJVirtualApp(App[None]):
         ),
         # Ctrl+Q is in F1's list; the footer has no room for it at 80 columns.
         Binding("ctrl+q", "quit", N_("Salir"), show=False, priority=True, id="quit"),
+        Binding(
+            "ctrl+s",
+            "save_screenshot",
+            N_("Captura de pantalla"),
+            show=False,
+            priority=True,
+            id="screenshot",
+        ),
     ]
 
     def __init__(
@@ -139,6 +148,8 @@ class SJVirtualApp(App[None]):
         )
         self.bank_context.reload = self._start_loading
         self.login_screen = LoginScreen(demo_hint=demo_hint, teller=teller, kiosk=kiosk)
+        # A presenter's guided tour (`sjvirtual --demo --tour NAME`, see tour.py); set by the CLI.
+        self.tour: Tour | None = None
 
     # --- loading -------------------------------------------------------------------------------
 
@@ -185,6 +196,8 @@ class SJVirtualApp(App[None]):
             self.call_after_refresh(self._tell_config_problems, self.config_problems)
         # After the first frame, so the imports in the loader never delay the login screen.
         self.call_after_refresh(self._start_loading)
+        if self.tour is not None:
+            self.tour.start(self)
 
     def _start_loading(self) -> None:
         context = self.bank_context
@@ -264,6 +277,8 @@ class SJVirtualApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown | events.Paste):
             self._last_input = self.monotonic()  # the idle lock counts from the last key
+        if isinstance(event, events.Key) and self.tour is not None and self.tour.takes_key(event):
+            return  # the presenter's key: next step, or Escape to leave the tour
         await super().on_event(event)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
@@ -291,6 +306,35 @@ class SJVirtualApp(App[None]):
             return Content(title)
         dash = " - " if self.appearance.ascii else " — "  # no em dash on the Linux console
         return Content.assemble(Content(title), (dash, "dim"), Content(sub_title).stylize("dim"))
+
+    def action_save_screenshot(self) -> None:
+        """Ctrl+S: the screen as an SVG picture in the export folder (never in kiosk mode)."""
+        if self.kiosk:
+            self.notify(
+                _("Terminal compartida: no se guardan capturas de pantalla."), severity="warning"
+            )
+            return
+        from sjvirtual_tui.config import default_export_dir
+
+        folder = self._settings.export_dir if self._settings is not None else default_export_dir()
+        stamp = datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
+        name = f"sjvirtual-{stamp}.svg"
+        for number in range(2, 100):  # two in the same second keep both
+            if not (folder / name).exists():
+                break
+            name = f"sjvirtual-{stamp}-{number}.svg"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = self.save_screenshot(filename=name, path=str(folder))
+        except OSError as exc:
+            log.warning("screenshot not saved: %s", exc.__class__.__name__)
+            self.notify(
+                _("No se pudo guardar la captura en {folder}.").format(folder=folder),
+                severity="error",
+            )
+            return
+        log.info("screenshot saved")
+        self.notify(_("Captura guardada: {path}").format(path=path))
 
     def action_toggle_amounts(self) -> None:
         """Hide or show every amount on screen (someone behind the member at a kiosk)."""

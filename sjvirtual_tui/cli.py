@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import os
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -63,6 +64,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=_("tema de colores (NO_COLOR=1 y TERM=linux eligen uno sin colores o de 16)"),
     )
     parser.add_argument(
+        "--tour",
+        metavar=_("NOMBRE"),
+        help=_("demo: recorrido guiado para presentar (--tour list los muestra)"),
+    )
+    parser.add_argument(
+        "--tour-delay",
+        type=float,
+        metavar="S",
+        help=_("recorrido: avanzar solo cada S segundos (sin esperar una tecla)"),
+    )
+    parser.add_argument(
         "command",
         nargs="?",
         choices=["set-password"],
@@ -80,24 +92,64 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(_("set-password necesita el código del correo: sjvirtual set-password CODE"))
     if args.command is None and args.code:
         parser.error(_("argumento no reconocido: {code}").format(code=args.code))
+    _check_tour(parser, args)
     return args
 
 
+def _check_tour(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """``--tour``'s name must be one of the list (that it needs the demo is checked once the
+    settings say whether this is the demo: a config file may say so)."""
+    if args.tour_delay is not None and (args.tour is None or args.tour_delay < 0):
+        parser.error(_("--tour-delay va con --tour y es un número de segundos, 0 o más"))
+    if args.tour is None:
+        return
+    from sjvirtual_tui.tour import tour_names
+
+    if args.tour != "list" and args.tour not in tour_names():
+        parser.error(
+            _("no hay un recorrido {name}; los hay: {names}").format(
+                name=args.tour, names=", ".join(tour_names())
+            )
+        )
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def log_level_from_environment() -> tuple[int, str | None]:
+    """``SJV_LOG_LEVEL`` (DEBUG/INFO/WARNING/ERROR, any case; default INFO) and, for a value
+    that is none of them, the message saying INFO is used instead."""
+    raw = os.environ.get("SJV_LOG_LEVEL", "").strip()
+    if not raw:
+        return logging.INFO, None
+    if raw.upper() in LOG_LEVELS:
+        return getattr(logging, raw.upper()), None
+    message = _(
+        "sjvirtual: SJV_LOG_LEVEL={value} no es válido (use DEBUG, INFO, WARNING o ERROR); "
+        "se usa INFO."
+    ).format(value=raw)
+    return logging.INFO, message
+
+
 def setup_logging() -> Path | None:
-    """Logs go to a file, never to the terminal the TUI draws on. No secrets are logged."""
+    """Logs go to a file in the state folder (platformdirs' user_state_dir), never to the
+    terminal the TUI draws on; ``SJV_LOG_LEVEL`` sets the level. No secrets are logged."""
     import platformdirs
 
+    level, problem = log_level_from_environment()
+    if problem:
+        print(problem, file=sys.stderr)
     try:
-        log_dir = Path(platformdirs.user_log_dir(APP_NAME))
+        log_dir = Path(platformdirs.user_state_dir(APP_NAME))
         log_dir.mkdir(parents=True, exist_ok=True)
         path = log_dir / "sjvirtual.log"
         logging.basicConfig(
             filename=path,
-            level=logging.INFO,
+            level=level,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
-        # httpx logs every request at INFO; our own lines say what matters.
-        logging.getLogger("httpx").setLevel(logging.WARNING)
+        # httpx logs every request at INFO; our own lines say what matters (DEBUG shows them).
+        logging.getLogger("httpx").setLevel(level if level == logging.DEBUG else logging.WARNING)
         return path
     except OSError:
         return None
@@ -119,6 +171,11 @@ def main(argv: list[str] | None = None) -> int:
         if script.wanted(words):
             return script.main(words)
     args = parse_args(argv)
+    if args.tour == "list":
+        from sjvirtual_tui.tour import tour_list
+
+        print(tour_list())
+        return 0
     problem = kiosk.terminal_problem()
     if problem:
         print(problem, file=sys.stderr)
@@ -168,7 +225,23 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.tour is not None and not demo:
+        print("sjvirtual: " + _("--tour solo funciona con --demo"), file=sys.stderr)
+        return 2
     setup_logging()
+    tour = None
+    if args.tour is not None:
+        from sjvirtual_tui.tour import Tour, find_tour
+
+        plan = find_tour(args.tour)
+        assert plan is not None  # checked with the arguments
+        tour = Tour(plan, delay=args.tour_delay)
+        args.teller = args.teller or plan.teller
+    if demo:
+        from sjvirtual_tui.demo import prepare_demo_data
+
+        if not prepare_demo_data(args.db):
+            return 130  # Ctrl+C while the demo data was built: nothing half-built is kept
 
     # Start-up makes many objects and hardly any garbage: no collections until the app has
     # loaded what the screens need (then it keeps that out of them and turns them back on).
@@ -208,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
             appearance=appearance,
             set_password_code=args.code if args.command == "set-password" else None,
         )
+        app.tour = tour
         kiosk.end_on_hangup(app)  # SIGHUP/SIGTERM: log out and leave, never linger
         app.run()
     return app.return_code or 0

@@ -151,16 +151,22 @@ def debug_logs(
     """Everything at DEBUG into a file, caplog and the CLI's log file; restored afterwards."""
     root = logging.getLogger()
     levels = {name: logging.getLogger(name).level for name in LOGGERS}
-    # The CLI's path: logging.basicConfig into platformdirs' log folder (here under tmp_path).
-    # basicConfig does nothing while the root logger has handlers, and pytest's are there.
-    monkeypatch.setattr(platformdirs, "user_log_dir", lambda *a, **k: str(tmp_path / "cli-logs"))
+    # The CLI's path: logging.basicConfig into platformdirs' state folder (here under
+    # tmp_path), at the level SJV_LOG_LEVEL asks for. basicConfig does nothing while the root
+    # logger has handlers, and pytest's are there.
+    monkeypatch.setattr(platformdirs, "user_state_dir", lambda *a, **k: str(tmp_path / "cli-state"))
+    monkeypatch.setenv("SJV_LOG_LEVEL", "debug")
     kept_handlers = root.handlers[:]
+    kept_level = root.level
     root.handlers = []
     try:
         cli_file = cli.setup_logging()
         cli_handlers = root.handlers[:]
+        assert root.level == logging.DEBUG  # SJV_LOG_LEVEL=debug reached the root logger
+        assert logging.getLogger("httpx").level == logging.DEBUG
     finally:
         root.handlers = kept_handlers
+        root.setLevel(kept_level)
     handler = logging.FileHandler(tmp_path / "debug.log", encoding="utf-8")
     handler.setFormatter(
         logging.Formatter("%(asctime)s %(levelname)s %(name)s %(threadName)s: %(message)s")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Sized
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,6 +24,33 @@ from sjvirtual_tui.rules import ECUADOR_TZ
 SEED_VERSION = 6
 SEED = 2026
 
+# Progress of a build: ``progress(stage, done, total)`` in points of :data:`STAGE_POINTS` (their
+# share of a build's time, measured), called as each stage ends and for each table written.
+SeedProgress = Callable[[str, int, int], None]
+STAGE_POINTS: dict[str, int] = {
+    "schema": 5,
+    "books": 25,
+    "members": 35,
+    "staff": 8,
+    "rows": 20,
+    "ledger": 7,
+}
+TOTAL_POINTS = sum(STAGE_POINTS.values())
+
+
+class _Points:
+    def __init__(self, progress: SeedProgress | None) -> None:
+        self.progress = progress
+        self.done = 0
+
+    def stage(self, name: str) -> None:
+        self.add(name, STAGE_POINTS[name])
+
+    def add(self, name: str, points: int) -> None:
+        self.done += points
+        if self.progress is not None:
+            self.progress(name, self.done, TOTAL_POINTS)
+
 
 def seed_database(
     database: Path | str | Database,
@@ -30,24 +58,29 @@ def seed_database(
     now: datetime | None = None,
     bulk: bool = True,
     hasher: PasswordHasher | None = None,
+    progress: SeedProgress | None = None,
 ) -> None:
     """Seeds an empty (or new) database with the demo members and their history: an SQLite
     file's path, a database URL or a :class:`Database`.
 
     ``now`` is the seeding moment (movements end on its Ecuador day); ``bulk=False`` gives the
     "masivo" account only ``SMALL_BULK_MOVEMENTS`` instead of ``BULK_MOVEMENTS``.
+    ``progress``: told how far the build is (see :data:`SeedProgress`).
     """
+    points = _Points(progress)
     now = (now or datetime.now(UTC)).astimezone(UTC)
     owned = not isinstance(database, Database)
     target = database if isinstance(database, Database) else Database(database, pooled=False)
     init_db(target, hasher)
+    points.stage("schema")
     conn = target.connect()
     try:
         if has_rows(conn, "members"):
             raise SeedError(f"{target} already has members; seed only an empty database")
         with bulk_load(conn):
-            _write_seed(conn, now, bulk, hasher or PasswordHasher())
+            _write_seed(conn, now, bulk, hasher or PasswordHasher(), points)
         problems = ledger_problems(conn)
+        points.stage("ledger")
         if problems:
             raise SeedError("the seeded ledger is inconsistent: " + "; ".join(problems))
     finally:
@@ -56,15 +89,20 @@ def seed_database(
             target.dispose()
 
 
-def _write_seed(conn: Connection, now: datetime, bulk: bool, hasher: PasswordHasher) -> None:
+def _write_seed(
+    conn: Connection, now: datetime, bulk: bool, hasher: PasswordHasher, points: _Points
+) -> None:
     # Everything comes from random.Random(SEED): the same data on every machine, placed in time
     # relative to ``now`` so that the history always ends "today".
     today = now.astimezone(ECUADOR_TZ).date()
     books = write_books(random.Random(SEED), now, bulk)
+    points.stage("books")
     users, failures = members.member_rows(today, books.opened, hasher)
+    points.stage("members")
     member_ids = members.member_ids()
     # The staff were given their users the day the cooperative's history starts.
     users += staff.staff_rows(len(users) + 1, books.opening, hasher)
+    points.stage("staff")
     holder_ids = {row["identification"]: row["id"] for row in books.holders}
     card_holders = {
         member.username: (holder_ids[member.identification], member.full_name)
@@ -94,6 +132,16 @@ def _write_seed(conn: Connection, now: datetime, bulk: bool, hasher: PasswordHas
         ("card_issuers", cards.issuer_rows()),
         ("closed_external_cards", cards.closed_card_rows()),
     ]
+    total_rows = sum(_count(rows) for _table, rows in tables) or 1
+    written, given = 0, 0
     with write_transaction(conn):
         for table, rows in tables:
             insert_rows(conn, table, rows)
+            written += _count(rows)
+            share = STAGE_POINTS["rows"] * written // total_rows
+            points.add("rows", share - given)
+            given = share
+
+
+def _count(rows: Rows) -> int:
+    return len(rows) if isinstance(rows, Sized) else 0

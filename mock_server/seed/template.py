@@ -16,7 +16,7 @@ from pathlib import Path
 import platformdirs
 from argon2 import PasswordHasher
 
-from mock_server.seed.build import SEED_VERSION, seed_database
+from mock_server.seed.build import SEED_VERSION, SeedProgress, seed_database
 from mock_server.store import Database, databases, sqlite_files
 from mock_server.store.meta import renew_decoy_secret
 from mock_server.store.migrations import HEAD
@@ -38,8 +38,14 @@ def template_path(cache_dir: Path | None = None, *, today: date | None = None) -
     return (cache_dir or template_dir()) / name
 
 
-def ensure_template(cache_dir: Path | None = None, *, now: datetime | None = None) -> Path:
-    """The seeded template for today, built (seconds) the first time it is asked for."""
+def ensure_template(
+    cache_dir: Path | None = None,
+    *,
+    now: datetime | None = None,
+    progress: SeedProgress | None = None,
+) -> Path:
+    """The seeded template for today, built (seconds) the first time it is asked for;
+    ``progress`` is told how far the build is. Interrupted (Ctrl+C), it leaves nothing."""
     now = now or datetime.now(UTC)
     path = template_path(cache_dir, today=now.astimezone(ECUADOR_TZ).date())
     if path.exists():
@@ -51,7 +57,7 @@ def ensure_template(cache_dir: Path | None = None, *, now: datetime | None = Non
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        seed_database(tmp, now=now, bulk=True)
+        seed_database(tmp, now=now, bulk=True, progress=progress)
         # A template is only ever copied: a rollback journal leaves no -wal file beside it.
         sqlite_files.without_log(tmp)
         os.replace(tmp, path)
