@@ -176,10 +176,6 @@ def main(argv: list[str] | None = None) -> int:
 
         print(tour_list())
         return 0
-    problem = kiosk.terminal_problem()
-    if problem:
-        print(problem, file=sys.stderr)
-        return 2
     from sjvirtual_tui.config_command import settings_for_start
 
     # Defaults < config file < SJV_* < these flags (config.py); a bad file is told and left out.
@@ -227,6 +223,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.tour is not None and not demo:
         print("sjvirtual: " + _("--tour solo funciona con --demo"), file=sys.stderr)
+        return 2
+    # After every usage error, so that a script without a terminal is told what it got wrong.
+    problem = kiosk.terminal_problem()
+    if problem:
+        print(problem, file=sys.stderr)
         return 2
     setup_logging()
     tour = None

@@ -586,8 +586,11 @@ class Tour:
     async def _choose(self, app: App[Any], action: Choose) -> None:
         select: Select[object] = app.screen.query_one(action.selector, Select)
         options = list(select._options)
+        # An account list shows the number masked (****4721): its value is the whole number.
         target = next(
-            i for i, (label, _value) in enumerate(options) if action.contains in str(label)
+            i
+            for i, (label, value) in enumerate(options)
+            if action.contains in str(label) or action.contains == str(value)
         )
         for _attempt in range(3):  # a list still filling may take a key too early
             if select.value == options[target][1]:
