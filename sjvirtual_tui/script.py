@@ -30,7 +30,7 @@ from typing import TextIO
 from sjvirtual_tui import argparse_words, exports, kiosk, rules
 from sjvirtual_tui.backend import AuthError, BackendError, LockedError, SessionExpired
 from sjvirtual_tui.formatting import count, plain_amount
-from sjvirtual_tui.i18n import LANGUAGES, _
+from sjvirtual_tui.i18n import LANGUAGES, _, ngettext
 from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, Account
 
 COMMANDS = ("saldo", "movimientos")
@@ -265,9 +265,11 @@ def _progress() -> exports.Progress | None:
         end = "\n" if done >= total else ""
         print(
             "\r"
-            + _("Descargando {done} de {total} movimientos…").format(
-                done=count(done), total=count(total)
-            ),
+            + ngettext(
+                "Descargando {done} de {total} movimiento…",
+                "Descargando {done} de {total} movimientos…",
+                total,
+            ).format(done=count(done), total=count(total)),
             end=end,
             file=sys.stderr,
             flush=True,

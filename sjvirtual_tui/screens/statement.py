@@ -327,8 +327,11 @@ class StatementScreen(BankScreen):
                 )
             finally:  # done, failed or cancelled: the bar goes, the table has the keys again
                 if progress.is_mounted:
+                    # At once (not after the next refresh): an Escape typed right now is the
+                    # screen's again, never a cancel of an export that has ended.
                     if progress.has_focus:
-                        self.query_one("#movements", DataTable).focus()
+                        self.set_focus(self.query_one("#movements", DataTable))
+                    progress.display = False
                     progress.remove()
             return path, rows
 
@@ -336,6 +339,8 @@ class StatementScreen(BankScreen):
 
     @on(ExportProgress.Cancelled)
     def _cancel_export(self) -> None:
+        if not any(w.group == "export" and not w.is_finished for w in self.workers):
+            return  # it ended as the key came: the file is saved and said so
         # The worker's CancelledError removes the half-written temporary file.
         self.workers.cancel_group(self, "export")
         self._status(_("Exportación cancelada: no se guardó ningún archivo."))
