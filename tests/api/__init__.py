@@ -72,6 +72,11 @@ def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+async def post_login(client: httpx.AsyncClient, username: str, password: str) -> httpx.Response:
+    """POST /auth/login with a username and password; the answer as it came."""
+    return await client.post(LOGIN, json={"username": username, "password": password})
+
+
 def new_key() -> str:
     return f"test-{uuid.uuid4().hex}"
 
@@ -109,7 +114,7 @@ async def mails(
     """The e-mails to ``to`` in the demo outbox, newest first.
 
     The tests' logins present no device token, so most send a new-terminal notice: those are
-    left out unless ``new_terminal`` (tests/test_api_devices.py looks at them).
+    left out unless ``new_terminal`` (tests/api/test_api_devices.py looks at them).
     """
     response = await client.get(OUTBOX)
     assert response.status_code == 200, response.text

@@ -12,14 +12,11 @@ import pytest
 
 from mock_server.store.meta import to_db
 from sjvirtual_tui.rules import ECUADOR_TZ
+from tests.api import auth as _auth
 from tests.conftest import login_token
 from tests.database import connect
 
 ACCOUNTS = "/api/v1/accounts"
-
-
-def _auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _stored_balances(db_path: Path) -> dict[str, tuple[int, int]]:

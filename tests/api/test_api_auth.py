@@ -15,6 +15,8 @@ from mock_server import create_app
 from mock_server.domain.clock import ManualClock
 from sjvirtual_tui.models import SecurityImageId
 from sjvirtual_tui.rules import ECUADOR_TZ
+from tests.api import auth as _auth
+from tests.api import post_login as _login
 from tests.conftest import CHEAP_HASHER, CLOCK_START, login_token
 from tests.database import connect, raw_files
 
@@ -35,14 +37,6 @@ INVALID = {
     "message": "Usuario o contraseña incorrectos.",
     "field": None,
 }
-
-
-async def _login(client: httpx.AsyncClient, username: str, password: str) -> httpx.Response:
-    return await client.post(LOGIN, json={"username": username, "password": password})
-
-
-def _auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _query(db_path: Path, sql: str, *params: object) -> list[tuple[object, ...]]:

@@ -32,7 +32,6 @@ from tests.api import (
     start_transfer,
     transfer_with_pin,
 )
-from tests.conftest import login_token
 from tests.database import connect
 
 # Luis Yánez is a socio without a S.J. Virtual user: anyone may register his account.
@@ -51,16 +50,6 @@ TEXTILES_GUAYAQUIL: dict[str, Any] = {
     "name": "  Textiles   Otavalo S.A. ",
     "email": "pagos@textiles.ec",
 }
-
-
-@pytest.fixture
-async def demo(demo_client: httpx.AsyncClient) -> str:
-    return await login_token(demo_client, "demo", "Demo2026")
-
-
-@pytest.fixture
-async def socio2(demo_client: httpx.AsyncClient) -> str:
-    return await login_token(demo_client, "socio2", "Socio2026")
 
 
 async def test_institutions_are_the_seeded_list_by_name(

@@ -44,18 +44,7 @@ from tests.api import (
     start_payment,
     transfer_with_pin,
 )
-from tests.conftest import login_token
 from tests.database import connect, dump
-
-
-@pytest.fixture
-async def demo(demo_client: httpx.AsyncClient) -> str:
-    return await login_token(demo_client, "demo", "Demo2026")
-
-
-@pytest.fixture
-async def socio2(demo_client: httpx.AsyncClient) -> str:
-    return await login_token(demo_client, "socio2", "Socio2026")
 
 
 async def _card(client: httpx.AsyncClient, token: str, card_id: int) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""What schemathesis found in the server (tests/test_api_fuzz.py), each pinned by a plain test.
+"""What schemathesis found in the server (tests/api/test_api_fuzz.py), each pinned by a plain test.
 
 - An id in a body larger than SQLite's integers (``beneficiary_id``, ``bill_id``, ``card_id``,
   ``question_id``) passed the model and overflowed in the store: a 500. Ids are now 1..2^62,
@@ -33,14 +33,8 @@ from tests.api import (
     keyed,
     service_body,
 )
-from tests.conftest import login_token
 
 TOO_BIG = 2**70  # no SQLite integer holds it
-
-
-@pytest.fixture
-async def demo(demo_client: httpx.AsyncClient) -> str:
-    return await login_token(demo_client, "demo", "Demo2026")
 
 
 def _internas(beneficiary_id: int) -> dict[str, Any]:
@@ -84,7 +78,7 @@ async def test_the_largest_id_is_only_unknown(demo_client: httpx.AsyncClient, de
     assert response.json()["field"] == "bill_id"
 
 
-# (A JSON body that is not UTF-8 inside a string names that field: tests/test_api_wire.py.)
+# (A JSON body that is not UTF-8 inside a string names that field: tests/api/test_api_wire.py.)
 UNREADABLE_BODIES = (
     b"\xa9\x1b" * 5,  # what the fuzzer sent
     b"[" * 100_000 + b"]" * 100_000,  # nested deeper than the parser goes

@@ -15,7 +15,7 @@ from fastapi import Depends, FastAPI
 from mock_server.domain.clock import ManualClock
 from mock_server.i18n import language
 from sjvirtual_tui.formatting import money
-from tests import i18n_tools
+from tests import ROOT, i18n_tools
 from tests.api import (
     ACCOUNTS,
     DEMO_EMAIL,
@@ -43,7 +43,6 @@ from tests.api import (
 )
 from tests.conftest import login_token
 
-ROOT = Path(__file__).resolve().parent.parent
 EN = {"Accept-Language": "en"}
 # The PIN line of the PIN e-mail, in either language.
 PIN_LINE = re.compile(r"^(?:PIN de verificación|Verification PIN): ([0-9]{4})$", re.MULTILINE)

@@ -1,4 +1,4 @@
-"""Regressions of what the bank's model (tests/test_bank_model.py) and its review found."""
+"""Regressions of what the bank's model (tests/api/test_bank_model.py) and its review found."""
 
 from __future__ import annotations
 

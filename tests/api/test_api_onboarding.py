@@ -20,7 +20,6 @@ from tests.api import (
     CHALLENGE,
     DEMO_EMAIL,
     FIRST_PASSWORD,
-    LOGIN,
     LUIS,
     OUTBOX,
     RECOVERY,
@@ -44,6 +43,7 @@ from tests.api import (
     set_password,
     setup_session,
 )
+from tests.api import post_login as _login
 from tests.conftest import CHEAP_HASHER, login_token
 from tests.database import connect
 
@@ -58,10 +58,6 @@ RECOVERY_FAILED = {
     "field": None,
 }
 DEMO_MAIL = "demo@socios.coacsanjose.ec"
-
-
-async def _login(client: httpx.AsyncClient, username: str, password: str) -> httpx.Response:
-    return await client.post(LOGIN, json={"username": username, "password": password})
 
 
 # --- ESTABLECER CONTRASEÑA -----------------------------------------------------------------------

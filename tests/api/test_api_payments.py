@@ -49,18 +49,7 @@ from tests.api import (
     start_payment,
     wrong,
 )
-from tests.conftest import login_token
 from tests.database import connect
-
-
-@pytest.fixture
-async def demo(demo_client: httpx.AsyncClient) -> str:
-    return await login_token(demo_client, "demo", "Demo2026")
-
-
-@pytest.fixture
-async def socio2(demo_client: httpx.AsyncClient) -> str:
-    return await login_token(demo_client, "socio2", "Socio2026")
 
 
 def _bill(db: Path, bill_id: int) -> tuple[Any, ...]:

@@ -48,11 +48,6 @@ LUIS_INTERNA: dict[str, Any] = {
 }
 
 
-@pytest.fixture
-async def demo(demo_client: httpx.AsyncClient) -> str:
-    return await login_token(demo_client, "demo", "Demo2026")
-
-
 async def _pending_transfer(
     client: httpx.AsyncClient, token: str, amount_cents: int = 12_345
 ) -> tuple[dict[str, Any], dict[str, Any], str]:

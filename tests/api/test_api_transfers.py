@@ -45,28 +45,9 @@ from tests.api import (
     transfer_with_pin,
     wrong,
 )
+from tests.api import movements_of as _movements
 from tests.conftest import login_token
 from tests.database import connect
-
-
-@pytest.fixture
-async def demo(demo_client: httpx.AsyncClient) -> str:
-    return await login_token(demo_client, "demo", "Demo2026")
-
-
-@pytest.fixture
-async def socio2(demo_client: httpx.AsyncClient) -> str:
-    return await login_token(demo_client, "socio2", "Socio2026")
-
-
-def _movements(db: Path, reference: str) -> list[tuple[Any, ...]]:
-    """(account number, amount, description) of a transfer's movements, in order."""
-    return rows(
-        db,
-        "SELECT a.number, m.amount_cents, m.description FROM movements AS m "
-        "JOIN accounts AS a ON a.id = m.account_id WHERE m.reference = ? ORDER BY m.id",
-        reference,
-    )
 
 
 async def test_propias_is_executed_at_once(

@@ -369,7 +369,7 @@ def test_two_idempotency_keys_on_a_public_route(server: ServerProcess) -> None:
 def _socio_gets() -> list[str]:
     """Every GET route for socios only, from the app's own dependencies (the authz matrix's
     classification), with its path parameters filled."""
-    from tests.test_api_authz_matrix import routes_of
+    from tests.api.test_api_authz_matrix import routes_of
 
     fill = {"number": DEMO_VISTA, "transfer_id": "1", "payment_id": "1", "biller_code": "CNEL_EP"}
     scratch = Path(tempfile.mkdtemp(prefix="sjv-wire-"))

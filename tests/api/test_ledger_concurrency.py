@@ -276,7 +276,7 @@ def _transfer_statuses(db_path: Path) -> Counter[str]:
 def test_concurrent_transfers_keep_the_ledger(seeded_db: Path, clock: ManualClock) -> None:
     # One member's 40 PIN transfers in one frozen instant, up to 8 awaiting their PIN at once:
     # past what a member may have on the way (3 pending, 10 PIN e-mails in 15 minutes; their
-    # own tests are tests/test_pin_limits.py). This test is about the ledger, so they are wider.
+    # own tests are tests/api/test_pin_limits.py). This test is about the ledger, so they are wider.
     limits = PinLimits(max_pending=CLIENTS, mails=10_000)
     app = create_app(seeded_db, clock=clock, hasher=CHEAP_HASHER, demo=True, pin_limits=limits)
     before = ledger_report(seeded_db)

@@ -1,6 +1,6 @@
 """schemathesis' own CLI, with every check, against a real server process (issue 13 B8).
 
-The in-suite run (tests/test_api_fuzz.py) drives the app in-process; this one is the run from
+The in-suite run (tests/api/test_api_fuzz.py) drives the app in-process; this one is the run from
 outside: ``.venv/bin/schemathesis run`` against a fresh ``sjvirtual-mock-server`` on a loopback
 port, authenticated by a real login (``tests/fuzz_hooks.py``: a member's session, the teller's
 for the staff operations, a fresh Idempotency-Key per request). It must find 0 failures.
@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from tests import ROOT
 from tests.loopback import ServerProcess
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = int(os.environ.get("SJV_FUZZ_CLI_EXAMPLES", "4"))
 SEED = int(os.environ.get("SJV_FUZZ_SEED", "20261125"))
 TIME_LIMIT = 300  # seconds: a hung run fails instead of holding the suite

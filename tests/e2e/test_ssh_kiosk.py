@@ -44,6 +44,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import ROOT
 from tests.loopback import ServerProcess, read_only
 
 SSHD = Path("/usr/sbin/sshd")
@@ -69,7 +70,7 @@ def missing_requirement() -> str | None:
 # --- the kiosk host ---------------------------------------------------------------------------
 
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "kiosk.md"
+DOCS = ROOT / "docs" / "kiosk.md"
 
 
 def documented_match_block(user: str, command: str) -> str:
@@ -91,7 +92,7 @@ def sshd_config(
 ) -> str:
     """A private sshd on a loopback port with its own keys and files, and docs/kiosk.md's block."""
     return f"""\
-# A private sshd for tests/test_ssh_kiosk.py: only {user}, only with the test's key.
+# A private sshd for tests/e2e/test_ssh_kiosk.py: only {user}, only with the test's key.
 ListenAddress 127.0.0.1
 Port {port}
 HostKey {public / "host_key"}

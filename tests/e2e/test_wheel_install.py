@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests import ROOT
 
 # Runs inside the new environment: the installed app, headless at 80x24, on the bundled server.
 SCRIPT = textwrap.dedent(

@@ -8,17 +8,14 @@ server's answers, and the PIN step says the attempts left once.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from sjvirtual_tui import i18n
 from sjvirtual_tui.i18n import ngettext
 from tests.database import connect
 from tests.i18n_tools import extracted
-from tests.test_tui_transfers import fill_transfer, open_transfers, step
 from tests.tui import SIZE, login, make_app, screen_text, settle, type_text
+from tests.tui.test_tui_transfers import fill_transfer, open_transfers, step
 
 PIN_LINE = re.compile(r"(?:PIN de verificación|Verification PIN): (\d{4})")
 ATTEMPTS = ("Le queda {attempts} intento.", "Le quedan {attempts} intentos.")
@@ -26,13 +23,6 @@ SERVER_PIN = (
     "El PIN de verificación no es correcto. Le queda {left} intento.",
     "El PIN de verificación no es correcto. Le quedan {left} intentos.",
 )
-
-
-@pytest.fixture
-def english() -> Iterator[None]:
-    i18n.set_language("en")
-    yield
-    i18n.set_language("es")
 
 
 def attempts(n: int) -> str:

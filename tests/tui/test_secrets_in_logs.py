@@ -88,12 +88,12 @@ from tests.api import (
 )
 from tests.conftest import CHEAP_HASHER, login_token
 from tests.database import connect, tables
-from tests.test_tui_keyring import MemoryKeyring
-from tests.test_tui_onboarding import last_code
-from tests.test_tui_payments import enter_pin, open_services, pick_biller
-from tests.test_tui_payments import field as form_field
-from tests.test_tui_transfers import fill_transfer, last_pin, open_transfers, step
 from tests.tui import SIZE, login, settle, table_rows, text_of, type_text
+from tests.tui.test_tui_keyring import MemoryKeyring
+from tests.tui.test_tui_onboarding import last_code
+from tests.tui.test_tui_payments import enter_pin, open_services, pick_biller
+from tests.tui.test_tui_payments import field as form_field
+from tests.tui.test_tui_transfers import fill_transfer, last_pin, open_transfers, step
 
 # Secrets that no seeded row, e-mail, date or amount could contain by chance.
 FIRST_PASSWORD = "Kx9Primera"

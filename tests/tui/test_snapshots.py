@@ -1,6 +1,6 @@
 """SVG snapshots of the key screens at 80x24 (pytest-textual-snapshot).
 
-After a deliberate change of a screen: `pytest tests/test_snapshots.py --snapshot-update`, then
+After a deliberate change of a screen: `pytest tests/tui/test_snapshots.py --snapshot-update`, then
 look at the new SVGs before committing them.
 """
 
@@ -140,7 +140,7 @@ def test_transfer_data_step(snap_compare, demo_app, clock, tmp_path):
 
 def test_transfer_pin_step(snap_compare, demo_app, clock, tmp_path):
     async def run_before(pilot: Pilot[None]) -> None:
-        from tests.test_tui_transfers import fill_transfer, open_transfers
+        from tests.tui.test_tui_transfers import fill_transfer, open_transfers
 
         await login(pilot, "demo", "Demo2026")
         await open_transfers(pilot, "internas")
@@ -155,7 +155,7 @@ def test_transfer_pin_step(snap_compare, demo_app, clock, tmp_path):
 
 def test_transfer_receipt(snap_compare, demo_app, clock, tmp_path):
     async def run_before(pilot: Pilot[None]) -> None:
-        from tests.test_tui_transfers import fill_transfer, open_transfers
+        from tests.tui.test_tui_transfers import fill_transfer, open_transfers
 
         await login(pilot, "demo", "Demo2026")
         await open_transfers(pilot, "propias")
@@ -179,7 +179,7 @@ def test_beneficiaries_list(snap_compare, demo_app, clock, tmp_path):
 
 def test_add_external_beneficiary_form(snap_compare, demo_app, clock, tmp_path):
     async def run_before(pilot: Pilot[None]) -> None:
-        from tests.test_tui_transfers import open_add
+        from tests.tui.test_tui_transfers import open_add
 
         await login(pilot, "demo", "Demo2026")
         await open_add(pilot, "externa")
@@ -191,7 +191,7 @@ def test_add_external_beneficiary_form(snap_compare, demo_app, clock, tmp_path):
 
 def test_service_bill_step(snap_compare, demo_app, clock, tmp_path):
     async def run_before(pilot: Pilot[None]) -> None:
-        from tests.test_tui_payments import open_services, pick_biller
+        from tests.tui.test_tui_payments import open_services, pick_biller
 
         await login(pilot, "demo", "Demo2026")
         await open_services(pilot)
@@ -215,15 +215,6 @@ def test_cards_list(snap_compare, demo_app, clock, tmp_path):
 
 
 # --- the same screens without colour, on the Linux console, and in English ---------------------
-
-
-@pytest.fixture
-def english():
-    from sjvirtual_tui import i18n
-
-    i18n.set_language("en")
-    yield
-    i18n.set_language("es")
 
 
 @pytest.fixture
@@ -281,7 +272,7 @@ def test_dashboard_english(snap_compare, server_app, clock, tmp_path, english):
 
 
 def test_transfer_data_step_english(snap_compare, demo_app, clock, tmp_path, english):
-    from tests.test_tui_transfers import open_transfers
+    from tests.tui.test_tui_transfers import open_transfers
 
     async def run_before(pilot: Pilot[None]) -> None:
         await login(pilot, "demo", "Demo2026")

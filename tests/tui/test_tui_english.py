@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import re
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,11 +19,10 @@ from textual.widgets import Input
 
 from sjvirtual_tui import i18n
 from sjvirtual_tui.demo import DEMO_HINT
+from tests import ROOT
 from tests.i18n_tools import extracted, untranslated
-from tests.test_tui_onboarding import last_code
 from tests.tui import SIZE, login, make_app, screen_text, settle, type_text
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.tui.test_tui_onboarding import last_code
 
 # Short Spanish words a screen of ours would show if a string escaped translation.
 _INTERFACE_WORDS = """
@@ -129,13 +127,6 @@ def spanish_on(text: str, markers: set[str] = MARKERS) -> list[str]:
         if found:
             lines.append(f"{sorted(found)}: {line.strip()}")
     return lines
-
-
-@pytest.fixture
-def english() -> Iterator[None]:
-    i18n.set_language("en")
-    yield
-    i18n.set_language("es")
 
 
 def test_every_marked_string_has_an_english_translation():

@@ -11,8 +11,8 @@ from sjvirtual_tui.enums import SecurityImageId
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.recovery import RecoveryScreen
 from sjvirtual_tui.widgets.security_image import SecurityImage
-from tests.test_tui_onboarding import last_code
 from tests.tui import SIZE, cut_off, make_app, screen_text, settle, text_of, type_text
+from tests.tui.test_tui_onboarding import last_code
 
 UNKNOWN = "nadie.existe"
 

@@ -34,9 +34,10 @@ from sjvirtual_tui.screens.set_password import SetPasswordScreen
 from tests.api import approve, registration_id
 from tests.conftest import CHEAP_HASHER
 from tests.loopback import ServerProcess
-from tests.test_tui_onboarding import LUIS, fill, last_code, open_registration
-from tests.test_tui_payments import enter_pin, open_services, pick_biller
-from tests.test_tui_transfers import (
+from tests.tui import SIZE, login, make_app, settle, table_rows, text_of, type_text
+from tests.tui.test_tui_onboarding import LUIS, fill, last_code, open_registration
+from tests.tui.test_tui_payments import enter_pin, open_services, pick_biller
+from tests.tui.test_tui_transfers import (
     assert_ledger_ok,
     balances,
     choose,
@@ -46,7 +47,6 @@ from tests.test_tui_transfers import (
     open_transfers,
     step,
 )
-from tests.tui import SIZE, login, make_app, settle, table_rows, text_of, type_text
 
 DEMO_A, DEMO_B, SOCIO2 = "00104721", "00204722", "00105349"
 

@@ -18,10 +18,10 @@ from sjvirtual_tui.appearance import Appearance
 from sjvirtual_tui.screens.cards import CardPaymentScreen
 from sjvirtual_tui.screens.registration import RegistrationScreen
 from sjvirtual_tui.widgets.form import FormField
-from tests.test_tui_onboarding import TEXTILES, open_registration, registrations
-from tests.test_tui_payments import open_services, pick_biller
-from tests.test_tui_transfers import choose, step
 from tests.tui import SIZE, login, make_app, screen_text, settle, type_text
+from tests.tui.test_tui_onboarding import TEXTILES, open_registration, registrations
+from tests.tui.test_tui_payments import open_services, pick_biller
+from tests.tui.test_tui_transfers import choose, step
 
 
 def field(pilot: Pilot[None], selector: str) -> FormField:

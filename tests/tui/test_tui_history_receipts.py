@@ -12,9 +12,9 @@ from sjvirtual_tui.formatting import money
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.statement import StatementScreen
 from sjvirtual_tui.screens.transfer_history import ReceiptScreen, TransferHistoryScreen
-from tests.test_tui_payments import enter_pin, open_services, pick_biller
-from tests.test_tui_transfers import fill_transfer, last_pin, open_transfers, step
 from tests.tui import SIZE, login, make_app, screen_text, settle, table_rows, text_of, type_text
+from tests.tui.test_tui_payments import enter_pin, open_services, pick_biller
+from tests.tui.test_tui_transfers import fill_transfer, last_pin, open_transfers, step
 
 
 async def transfer_between_own_accounts(pilot: Pilot[None], amount: str) -> str:

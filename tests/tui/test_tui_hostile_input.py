@@ -60,11 +60,11 @@ from sjvirtual_tui.widgets.form import FormField
 from sjvirtual_tui.widgets.pin_entry import PinEntry
 from tests.api import FIRST_PASSWORD, LUIS, approved_code, register, set_password
 from tests.api import TEXTILES as TEXTILES_API
-from tests.test_tui_onboarding import LUIS as LUIS_FORM
-from tests.test_tui_onboarding import TEXTILES, open_registration
-from tests.test_tui_payments import open_services, pick_biller
-from tests.test_tui_transfers import choose, fill_transfer, open_add, open_transfers
 from tests.tui import SIZE, login, make_app, screen_text, settle, text_of, type_text
+from tests.tui.test_tui_onboarding import LUIS as LUIS_FORM
+from tests.tui.test_tui_onboarding import TEXTILES, open_registration
+from tests.tui.test_tui_payments import open_services, pick_biller
+from tests.tui.test_tui_transfers import choose, fill_transfer, open_add, open_transfers
 
 HOSTILE = [
     "",

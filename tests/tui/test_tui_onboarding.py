@@ -18,6 +18,7 @@ from sjvirtual_tui.screens.teller import TellerScreen
 from sjvirtual_tui.widgets.form import FormField
 from sjvirtual_tui.widgets.image_gallery import ImageGallery
 from sjvirtual_tui.widgets.security_image import SecurityImage
+from tests import api
 from tests.tui import SIZE, login, make_app, settle, table_rows, text_of, type_text
 
 CODE = re.compile(r"\b([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{2})\b")
@@ -34,17 +35,8 @@ LUIS = {
     "cuenta": "00107777",
 }
 
-TEXTILES = {
-    "ruc": "1792060346001",
-    "razon_social": "Textiles Otavalo S.A.",
-    "representante_cedula": "1710034065",
-    "representante_nombre": "Luis Yánez",
-    "email": "gerencia@textiles.ec",
-    "telefono": "062920123",
-    "direccion": "Av. Atahualpa 12-40, Otavalo",
-    "usuario": "textiles",
-    "cuenta": "00190077",
-}
+# The API tests' Empresa, as the registration form takes it (the kind is the form's choice).
+TEXTILES = {name: value for name, value in api.TEXTILES.items() if name != "kind"}
 
 
 def step(pilot: Pilot[None]) -> str:

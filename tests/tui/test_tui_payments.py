@@ -14,8 +14,8 @@ from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.services import ServicePaymentScreen
 from sjvirtual_tui.screens.transfer_history import TransferHistoryScreen
 from sjvirtual_tui.widgets.form import FormField
-from tests.test_tui_transfers import assert_ledger_ok, balances, choose, last_pin, step
 from tests.tui import SIZE, login, make_app, settle, table_rows, text_of, type_text
+from tests.tui.test_tui_transfers import assert_ledger_ok, balances, choose, last_pin, step
 
 
 def bill_status(db: Path, biller: str, reference: str) -> list[str]:

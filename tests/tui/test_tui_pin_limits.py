@@ -14,8 +14,8 @@ from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.widgets.pin_entry import PinEntry
 from tests.api import BENEFICIARIES, CHALLENGES, DEMO_EMAIL, OUTBOX, PIN_LINE, keyed
 from tests.conftest import login_token
-from tests.test_tui_transfers import fill_transfer, last_pin, open_transfers, step
 from tests.tui import SIZE, login, make_app, screen_text, settle, text_of, type_text
+from tests.tui.test_tui_transfers import fill_transfer, last_pin, open_transfers, step
 
 
 def flat(text: str) -> str:

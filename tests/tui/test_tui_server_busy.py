@@ -23,16 +23,16 @@ from sjvirtual_tui.backend.http import HttpBackend
 from sjvirtual_tui.i18n import use_language
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.login import LoginScreen
-from tests.test_cli_database import write_lock_held
-from tests.test_tui_faults import assert_clear
-from tests.test_tui_transfers import (
+from tests.e2e.test_cli_database import write_lock_held
+from tests.tui import SIZE, login, make_app, settle, text_of
+from tests.tui.test_tui_faults import assert_clear
+from tests.tui.test_tui_transfers import (
     assert_ledger_ok,
     balances,
     fill_transfer,
     open_transfers,
     step,
 )
-from tests.tui import SIZE, login, make_app, settle, text_of
 
 DEMO_A, DEMO_B = "00104721", "00204722"
 BUSY = (

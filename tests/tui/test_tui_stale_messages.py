@@ -12,10 +12,10 @@ from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.set_password import SetPasswordScreen
 from sjvirtual_tui.widgets.form import FormField
 from tests.api import FIRST_PASSWORD, LUIS, approved_code, set_password
-from tests.test_tui_onboarding import LUIS as LUIS_TYPED
-from tests.test_tui_onboarding import field, fill, open_registration, step
-from tests.test_tui_transfers import choose, open_add
 from tests.tui import SIZE, login, make_app, screen_text, settle, text_of, type_text
+from tests.tui.test_tui_onboarding import LUIS as LUIS_TYPED
+from tests.tui.test_tui_onboarding import field, fill, open_registration, step
+from tests.tui.test_tui_transfers import choose, open_add
 
 NO_MATCH = "Las contraseñas no coinciden."
 NOT_THE_SAME = "La nueva contraseña debe ser distinta de la actual."
@@ -162,7 +162,7 @@ async def test_a_choice_asked_for_goes_when_it_is_made(demo_app, clock, tmp_path
 async def test_the_banner_tells_the_last_try_not_an_earlier_one(demo_app, clock, tmp_path):
     """The server cannot be reached (banner, F5), then answers "wrong password" (shown beside
     the field): the banner's "no se pudo conectar" is about a try that is over."""
-    from tests.test_tui_faults import faulty_app
+    from tests.tui.test_tui_faults import faulty_app
 
     app, transport = faulty_app(demo_app, tmp_path, clock)
     async with app.run_test(size=SIZE) as pilot:

@@ -244,7 +244,7 @@ async def test_theme_from_the_palette(server_app, clock, tmp_path):
 
 
 async def test_kiosk_writes_no_receipt_or_statement_file(demo_app, seeded_db, clock, tmp_path):
-    from tests.test_tui_transfers import fill_transfer, open_transfers, outbox_subjects, step
+    from tests.tui.test_tui_transfers import fill_transfer, open_transfers, outbox_subjects, step
 
     exports = tmp_path / "exports"
     app = make_app(demo_app, exports, clock.now, kiosk=True)
