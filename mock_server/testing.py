@@ -19,7 +19,7 @@ from sjvirtual_tui.models import API_PREFIX
 # Test hook (set in a server process's environment): seconds the clearing waits before it asks
 # for the write lock of each settlement. It stands for a clearing thread that is slow to get
 # the lock (the threadpool busy, writers queued before it): whatever commits meanwhile must
-# still come before the settlement in every statement (tests/test_ledger_order.py).
+# still come before the settlement in every statement (tests/api/test_ledger_order.py).
 CLEARING_PAUSE_ENV = "SJVIRTUAL_TEST_CLEARING_PAUSE"
 
 

@@ -3,7 +3,7 @@
 Nothing is kept on the terminal (no keyring, no receipt files), an idle session is ended on the
 server and the screen cleared, and the program never runs without a terminal to draw on. A
 hang-up (any mode) logs out and ends the process: :func:`end_on_hangup`. docs/kiosk.md has the SSH
-set-up, tests/test_ssh_kiosk.py runs it.
+set-up, tests/e2e/test_ssh_kiosk.py runs it.
 """
 
 from __future__ import annotations

@@ -94,11 +94,26 @@ SQLITE_ONLY_FILES = frozenset(
 )
 
 
+FOLDERS = ("unit", "api", "tui", "e2e")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "sqlite_only(reason): runs on SQLite only, because it tests the SQLite file itself",
     )
+    config.addinivalue_line(
+        "markers", "slow: left out of `make check` (minutes of real processes or examples)"
+    )
+    # A test file straight in tests/ would run under a bare `pytest tests/x.py` but in none of
+    # the Makefile's folders: it is refused until it is put in one.
+    stray = sorted(p.name for p in Path(__file__).parent.glob("test_*.py"))
+    if stray:
+        raise pytest.UsageError(
+            f"tests/{stray[0]}: a test file belongs in one of tests/"
+            + ", tests/".join(FOLDERS)
+            + " (README, Tests)"
+        )
 
 
 def _sqlite_only(metafunc: pytest.Metafunc) -> bool:
@@ -119,19 +134,22 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 # The PostgreSQL tests of this session that were skipped (with SJV_REQUIRE_POSTGRESQL=1, any
 # one fails the session).
-_postgresql_tests: set[str] = set()
 _postgresql_skipped: list[str] = []
+# Each PostgreSQL test says so in its reports: under pytest-xdist the items are collected in the
+# workers, and only their reports reach the controller, which decides the session's status.
+_ENGINE_PROPERTY = "sjv_engine"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         callspec = getattr(item, "callspec", None)
         if callspec is not None and callspec.params.get("engine") == "postgresql":
-            _postgresql_tests.add(item.nodeid)
+            item.user_properties.append((_ENGINE_PROPERTY, "postgresql"))
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if report.skipped and report.nodeid in _postgresql_tests and not hasattr(report, "wasxfail"):
+    postgresql = any(tuple(p) == (_ENGINE_PROPERTY, "postgresql") for p in report.user_properties)
+    if report.skipped and postgresql and not hasattr(report, "wasxfail"):
         _postgresql_skipped.append(report.nodeid)
 
 
@@ -266,38 +284,39 @@ def seeded_db(
         seeded_databases.drop(db)
 
 
-def _disposed(app: FastAPI) -> None:
-    """The app's pool closed: left open, every test's connections would add up until
-    PostgreSQL refuses more (and its database could not be dropped)."""
+def _disposed(app: FastAPI) -> Iterator[FastAPI]:
+    """The app for one test, its pool closed after it: left open, every test's connections
+    would add up until PostgreSQL refuses more (and its database could not be dropped)."""
+    yield app
     app.state.server.database.dispose()
+
+
+async def _client_of(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://sjv.test") as client:
+        yield client
 
 
 @pytest.fixture
 def server_app(seeded_db: Path, clock: ManualClock) -> Iterator[FastAPI]:
-    app = create_app(seeded_db, clock=clock)
-    yield app
-    _disposed(app)
+    yield from _disposed(create_app(seeded_db, clock=clock))
 
 
 @pytest.fixture
 async def api_client(server_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=server_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://sjv.test") as client:
+    async for client in _client_of(server_app):
         yield client
 
 
 @pytest.fixture
 def demo_app(seeded_db: Path, clock: ManualClock) -> Iterator[FastAPI]:
     """The app as ``sjvirtual --demo`` makes it (with GET /demo/outbox), with cheap hashing."""
-    app = create_app(seeded_db, clock=clock, hasher=CHEAP_HASHER, demo=True)
-    yield app
-    _disposed(app)
+    yield from _disposed(create_app(seeded_db, clock=clock, hasher=CHEAP_HASHER, demo=True))
 
 
 @pytest.fixture
 async def demo_client(demo_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=demo_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://sjv.test") as client:
+    async for client in _client_of(demo_app):
         yield client
 
 

@@ -1,6 +1,6 @@
 """Hooks for schemathesis' CLI run against a real server (``SCHEMATHESIS_HOOKS=tests.fuzz_hooks``).
 
-The same rules as the in-suite run (tests/test_api_fuzz.py), over HTTP to ``SJV_FUZZ_URL``:
+The same rules as the in-suite run (tests/api/test_api_fuzz.py), over HTTP to ``SJV_FUZZ_URL``:
 
 - a real login of the seeded socio ``demo`` (its token is sent to the operations that declare
   the bearer scheme; the staff operations get a session of the teller ``cajero``, so they are

@@ -11,8 +11,8 @@ from pathlib import Path
 from babel.messages.extract import extract_from_file
 
 from sjvirtual_tui import i18n
+from tests import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("sjvirtual_tui", "mock_server")
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 

@@ -1,9 +1,9 @@
 """The bundled server as a separate process on a loopback port, and the ledger read from its file.
 
-Used by the crash test (``tests/test_crash.py``), the concurrency test and the transfers benchmark
-(``bench/transfers.py``): the server runs as members run it, ``python -m mock_server --db PATH``,
-in its own process (its own GIL, a real ``kill -9``), and everything checked afterwards is read
-straight from the SQLite file.
+Used by the crash test (``tests/api/test_crash.py``), the concurrency test and the transfers
+benchmark (``bench/transfers.py``): the server runs as members run it,
+``python -m mock_server --db PATH``, in its own process (its own GIL, a real ``kill -9``), and
+everything checked afterwards is read straight from the SQLite file.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Examples of the OpenAPI document: a request of each kind, as a client would send it.
 
 They document the API (``/docs`` shows them) and are what schemathesis' examples phase sends
-first (tests/test_api_fuzz.py). The values are the seeded demo data's (``mock_server.seed``):
+first (tests/api/test_api_fuzz.py). The values are the seeded demo data's (``mock_server.seed``):
 the socio ``demo`` with its accounts 00104721 and 00204722, socio2's 00105349, the CNEL EP bill
 1000123456... Against a server seeded otherwise they are still well-formed requests.
 """

@@ -3,7 +3,7 @@ without babel's per-call pattern parsing and ``Decimal`` arithmetic.
 
 The server formats amounts in every receipt e-mail and refusal message, inside write
 transactions. The symbols are babel's own (read once); the output is byte for byte the TUI's,
-which ``tests/test_api_transfers.py`` checks over a range of amounts.
+which ``tests/api/test_api_transfers.py`` checks over a range of amounts.
 """
 
 from __future__ import annotations

@@ -1,0 +1,292 @@
+"""SVG snapshots of the key screens at 80x24 (pytest-textual-snapshot).
+
+After a deliberate change of a screen: `pytest tests/tui/test_snapshots.py --snapshot-update`, then
+look at the new SVGs before committing them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from textual.pilot import Pilot
+
+from mock_server.testing import login_token
+from tests.api import FIRST_PASSWORD, LUIS, approved_code, set_password
+from tests.tui import SIZE, login, make_app, settle, type_text
+
+
+@pytest.fixture(autouse=True)
+def _steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A focused Input's cursor blinks every half second; a snapshot taken on either side of a
+    blink would differ. Keep it shown."""
+    from textual.widgets import Input
+
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+
+
+def test_login_screen(snap_compare, server_app, clock, tmp_path):
+    app = make_app(server_app, tmp_path, clock.now)
+    app.login_screen.demo_hint = None
+    assert snap_compare(app, terminal_size=SIZE)
+
+
+def test_login_security_image_step(snap_compare, server_app, clock, tmp_path):
+    async def run_before(pilot: Pilot[None]) -> None:
+        await type_text(pilot, "demo")
+        await pilot.press("enter")
+        await settle(pilot)
+
+    app = make_app(server_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_recovery_code_step(snap_compare, server_app, clock, tmp_path):
+    """The same words for every username: the code is asked before any question."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await type_text(pilot, "demo")
+        await pilot.press("f4")
+        await settle(pilot)
+        await pilot.press("enter")  # SIGUIENTE
+        await settle(pilot)
+
+    app = make_app(server_app, tmp_path, clock.now)
+    app.login_screen.demo_hint = None
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_dashboard(snap_compare, server_app, clock, tmp_path):
+    async def run_before(pilot: Pilot[None]) -> None:
+        await login(pilot, "demo", "Demo2026")
+
+    app = make_app(server_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_statement(snap_compare, server_app, clock, tmp_path):
+    async def run_before(pilot: Pilot[None]) -> None:
+        await login(pilot, "demo", "Demo2026")
+        await pilot.press("enter")
+        await settle(pilot)
+
+    app = make_app(server_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_registration_terms(snap_compare, server_app, clock, tmp_path):
+    app = make_app(server_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, press=["f2"])
+
+
+def test_registration_persona_form(snap_compare, server_app, clock, tmp_path):
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("tab", "tab", "space", "tab", "enter")
+        await settle(pilot)
+        await pilot.press("enter")  # an empty cédula: its message shows under it
+        await settle(pilot)
+
+    app = make_app(server_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_first_login_image_gallery(snap_compare, demo_app, seeded_db, clock, tmp_path):
+    async def make_setup_user() -> None:
+        transport = httpx.ASGITransport(app=demo_app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://sjv.test") as client:
+            teller = await login_token(client, "cajero", "Cajero2026")
+            code = await approved_code(client, seeded_db, teller)
+            assert (await set_password(client, code, FIRST_PASSWORD)).status_code == 204
+
+    asyncio.run(make_setup_user())
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await login(pilot, LUIS["usuario"], FIRST_PASSWORD)
+        for text in ("Segunda2027", "Segunda2027"):
+            await type_text(pilot, text)
+            await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("right", "right")
+
+    app = make_app(demo_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_teller_queue(snap_compare, server_app, clock, tmp_path):
+    async def run_before(pilot: Pilot[None]) -> None:
+        await login(pilot, "cajero", "Cajero2026")
+
+    app = make_app(server_app, tmp_path, clock.now, teller=True)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_transfer_data_step(snap_compare, demo_app, clock, tmp_path):
+    async def run_before(pilot: Pilot[None]) -> None:
+        await login(pilot, "demo", "Demo2026")
+        await pilot.press("f2")
+        await settle(pilot)
+        pilot.app.screen.query_one("#tr-kinds").focus()
+        await pilot.press("down", "enter")  # internas a terceros: Enter moves on
+        await settle(pilot)
+        await pilot.click("#tr-data-next")  # nothing chosen: the reasons show where they belong
+        await settle(pilot)
+
+    app = make_app(demo_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_transfer_pin_step(snap_compare, demo_app, clock, tmp_path):
+    async def run_before(pilot: Pilot[None]) -> None:
+        from tests.tui.test_tui_transfers import fill_transfer, open_transfers
+
+        await login(pilot, "demo", "Demo2026")
+        await open_transfers(pilot, "internas")
+        await fill_transfer(pilot, "00104721", "1105349", "40", "Préstamo")
+        await pilot.press("enter")
+        await settle(pilot)
+        await type_text(pilot, "12")
+
+    app = make_app(demo_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_transfer_receipt(snap_compare, demo_app, clock, tmp_path):
+    async def run_before(pilot: Pilot[None]) -> None:
+        from tests.tui.test_tui_transfers import fill_transfer, open_transfers
+
+        await login(pilot, "demo", "Demo2026")
+        await open_transfers(pilot, "propias")
+        await fill_transfer(pilot, "00104721", "00204722", "25,50", "Ahorro mensual")
+        await pilot.press("enter")
+        await settle(pilot)
+
+    app = make_app(demo_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_beneficiaries_list(snap_compare, demo_app, clock, tmp_path):
+    async def run_before(pilot: Pilot[None]) -> None:
+        await login(pilot, "demo", "Demo2026")
+        await pilot.press("f3")
+        await settle(pilot)
+
+    app = make_app(demo_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_add_external_beneficiary_form(snap_compare, demo_app, clock, tmp_path):
+    async def run_before(pilot: Pilot[None]) -> None:
+        from tests.tui.test_tui_transfers import open_add
+
+        await login(pilot, "demo", "Demo2026")
+        await open_add(pilot, "externa")
+        await settle(pilot)
+
+    app = make_app(demo_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_service_bill_step(snap_compare, demo_app, clock, tmp_path):
+    async def run_before(pilot: Pilot[None]) -> None:
+        from tests.tui.test_tui_payments import open_services, pick_biller
+
+        await login(pilot, "demo", "Demo2026")
+        await open_services(pilot)
+        await pick_biller(pilot, "luz", "Empresa Eléctrica Quito")
+        await type_text(pilot, "1523478")
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+
+    app = make_app(demo_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_cards_list(snap_compare, demo_app, clock, tmp_path):
+    async def run_before(pilot: Pilot[None]) -> None:
+        await login(pilot, "demo", "Demo2026")
+        await pilot.press("f7")
+        await settle(pilot)
+
+    app = make_app(demo_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+# --- the same screens without colour, on the Linux console, and in English ---------------------
+
+
+@pytest.fixture
+def ascii_glyphs():
+    yield
+    from sjvirtual_tui.appearance import use_ascii_glyphs
+
+    use_ascii_glyphs(False)
+
+
+def test_login_screen_no_color(snap_compare, server_app, clock, tmp_path):
+    from sjvirtual_tui.appearance import detect_appearance
+
+    appearance = detect_appearance(None, {"TERM": "xterm-256color", "NO_COLOR": "1"})
+    app = make_app(server_app, tmp_path, clock.now, appearance=appearance)
+    app.login_screen.demo_hint = None
+    assert snap_compare(app, terminal_size=SIZE)
+
+
+def test_dashboard_no_color(snap_compare, server_app, clock, tmp_path):
+    from sjvirtual_tui.appearance import detect_appearance
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await login(pilot, "demo", "Demo2026")
+
+    appearance = detect_appearance(None, {"TERM": "xterm-256color", "NO_COLOR": "1"})
+    app = make_app(server_app, tmp_path, clock.now, appearance=appearance)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_dashboard_linux_console(snap_compare, server_app, clock, tmp_path, ascii_glyphs):
+    from sjvirtual_tui.appearance import detect_appearance
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await login(pilot, "demo", "Demo2026")
+
+    app = make_app(
+        server_app, tmp_path, clock.now, appearance=detect_appearance(None, {"TERM": "linux"})
+    )
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_login_screen_english(snap_compare, server_app, clock, tmp_path, english):
+    app = make_app(server_app, tmp_path, clock.now)
+    app.login_screen.demo_hint = None
+    assert snap_compare(app, terminal_size=SIZE)
+
+
+def test_dashboard_english(snap_compare, server_app, clock, tmp_path, english):
+    async def run_before(pilot: Pilot[None]) -> None:
+        await login(pilot, "demo", "Demo2026")
+
+    app = make_app(server_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_transfer_data_step_english(snap_compare, demo_app, clock, tmp_path, english):
+    from tests.tui.test_tui_transfers import open_transfers
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await login(pilot, "demo", "Demo2026")
+        await open_transfers(pilot, "internas")
+
+    app = make_app(demo_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_help_screen(snap_compare, server_app, clock, tmp_path):
+    async def run_before(pilot: Pilot[None]) -> None:
+        await login(pilot, "demo", "Demo2026")
+        await pilot.press("f1")
+        await settle(pilot)
+
+    app = make_app(server_app, tmp_path, clock.now)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

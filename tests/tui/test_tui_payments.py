@@ -1,0 +1,227 @@
+"""Pilot walks at 80x24 of PAGO DE SERVICIOS and PAGO DE TARJETAS (own and of another
+institution) against the real FastAPI app, with the PIN read from the server's outbox."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import DataTable
+
+from sjvirtual_tui.screens.cards import CardPaymentScreen
+from sjvirtual_tui.screens.dashboard import DashboardScreen
+from sjvirtual_tui.screens.services import ServicePaymentScreen
+from sjvirtual_tui.screens.transfer_history import TransferHistoryScreen
+from sjvirtual_tui.widgets.form import FormField
+from tests.tui import SIZE, login, make_app, settle, table_rows, text_of, type_text
+from tests.tui.test_tui_transfers import assert_ledger_ok, balances, choose, last_pin, step
+
+
+def bill_status(db: Path, biller: str, reference: str) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT status FROM bills WHERE biller_code = ? AND reference = ? ORDER BY id",
+            (biller, reference),
+        ).fetchall()
+    return [status for (status,) in rows]
+
+
+def field(pilot: Pilot[None], selector: str) -> FormField:
+    return pilot.app.screen.query_one(selector, FormField)
+
+
+async def open_services(pilot: Pilot[None]) -> ServicePaymentScreen:
+    await pilot.press("f6")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, ServicePaymentScreen)
+    assert step(pilot) == "sv-biller"
+    return screen
+
+
+async def pick_biller(pilot: Pilot[None], search: str, name: str) -> None:
+    """Types in the search box, goes to the list (Enter) and takes the biller named ``name``."""
+    await type_text(pilot, search)
+    await pilot.press("enter")
+    rows = table_rows(pilot, "#sv-billers")
+    index = next(i for i, row in enumerate(rows) if row[0] == name)
+    await pilot.press(*(["down"] * index), "enter")
+    await settle(pilot)
+    assert step(pilot) == "sv-reference"
+
+
+async def enter_pin(pilot: Pilot[None], db: Path) -> None:
+    await type_text(pilot, last_pin(db, "demo"))
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_pay_a_bill_save_it_as_frequent_and_find_nothing_pending_after(
+    demo_app, seeded_db, clock, tmp_path
+):
+    before = balances(seeded_db, "00104721")["00104721"]
+    app = make_app(demo_app, tmp_path, clock.now)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "demo", "Demo2026")
+        await open_services(pilot)
+        await type_text(pilot, "agua")
+        names = [row[0] for row in table_rows(pilot, "#sv-billers")]
+        assert names == ["EPMAPS Agua Quito", "Interagua Guayaquil"]  # searched by name/category
+        for _ in "agua":
+            await pilot.press("backspace")
+        await pick_biller(pilot, "epmaps", "EPMAPS Agua Quito")
+        assert "Número de cuenta" in field(pilot, "#sv-field-reference").label
+        await type_text(pilot, "4567890")
+        await pilot.press("enter")
+        await type_text(pilot, "Agua casa")
+        await pilot.press("enter")  # CONSULTAR
+        await settle(pilot)
+        assert step(pilot) == "sv-bill"
+        bill = text_of(pilot, "#sv-bill-text")
+        assert "Valor pendiente: $18,73" in bill
+        assert "Titular: M**** F******* G***** Q*****" in bill  # partly masked
+        amount = field(pilot, "#sv-field-amount-cents")
+        assert amount.value == "18,73" and amount.input.disabled  # exact amount only
+        await pilot.press("enter")  # SIGUIENTE has the focus
+        await settle(pilot)
+        assert step(pilot) == "sv-confirm"
+        assert "Valor a pagar:  $18,73" in text_of(pilot, "#sv-summary")
+        await pilot.press("enter")  # CONFIRMAR
+        await settle(pilot)
+        assert step(pilot) == "sv-pin"
+        await enter_pin(pilot, seeded_db)
+        assert step(pilot) == "sv-done"
+        receipt = text_of(pilot, "#sv-receipt")
+        assert "COMPROBANTE DE PAGO" in receipt and "Monto:" in receipt and "$18,73" in receipt
+        assert "Estado:" in receipt and "Completada" in receipt
+        await pilot.press("f2")
+        assert (
+            Path(app.screen.receipt_path)
+            .read_text(encoding="utf-8")
+            .startswith("COMPROBANTE DE PAGO")
+        )
+        await pilot.press("enter")  # VOLVER AL INICIO
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+
+        # The saved service pays again in two keys: Enter on it consults straight away;
+        # the bill was paid, so the server says nothing is pending.
+        await open_services(pilot)
+        frequent = table_rows(pilot, "#sv-frequent")
+        assert frequent == [["Agua casa", "EPMAPS Agua Quito", "4567890"]]
+        app.screen.query_one("#sv-frequent", DataTable).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert step(pilot) == "sv-biller"
+        assert "no tiene valores pendientes" in text_of(pilot, "#problem")
+    assert bill_status(seeded_db, "EPMAPS", "4567890") == ["pagada"]
+    assert balances(seeded_db, "00104721")["00104721"] == before - 1873
+    assert_ledger_ok(seeded_db)
+
+
+async def test_a_reference_is_checked_where_it_is_typed(demo_app, seeded_db, clock, tmp_path):
+    app = make_app(demo_app, tmp_path, clock.now)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "demo", "Demo2026")
+        await open_services(pilot)
+        await pick_biller(pilot, "epmaps", "EPMAPS Agua Quito")
+        reference = field(pilot, "#sv-field-reference")
+        for typed, reason in [
+            ("12ab", "de 6 a 10 dígitos"),  # the biller's format, before any request
+            ("9999999", "no"),  # unknown to the biller (from the server)
+            ("1234567", "no tiene valores pendientes"),  # paid at a branch
+        ]:
+            reference.value = typed
+            reference.input.focus()
+            await pilot.press("enter", "enter")
+            await settle(pilot)
+            assert step(pilot) == "sv-reference", typed
+            assert reason in reference.error, (typed, reference.error)
+
+
+async def test_pay_the_total_of_an_own_card(demo_app, seeded_db, clock, tmp_path):
+    before = balances(seeded_db, "00104721", "00204722")
+    app = make_app(demo_app, tmp_path, clock.now)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "demo", "Demo2026")
+        await pilot.press("f7")
+        await settle(pilot)
+        assert isinstance(app.screen, CardPaymentScreen)
+        rows = table_rows(pilot, "#cd-cards")
+        assert rows[0][:3] == ["Visa **** 4521", "$845,30", "$42,27"]
+        assert rows[-1][0] == "Otra institución…"
+        await pilot.press("enter")  # the Visa
+        await settle(pilot)
+        assert step(pilot) == "cd-data"
+        await pilot.press("down", "enter")  # Pago total
+        await choose(pilot, "#cd-from", "00204722")  # the last field: choosing it is SIGUIENTE
+        await settle(pilot)
+        assert step(pilot) == "cd-confirm"
+        assert "Valor a pagar:  $845,30" in text_of(pilot, "#cd-summary")
+        await pilot.press("enter")
+        await settle(pilot)
+        await enter_pin(pilot, seeded_db)
+        assert step(pilot) == "cd-done"
+        assert "Completada" in text_of(pilot, "#cd-receipt")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("f7")  # the card now owes nothing of its last statement
+        await settle(pilot)
+        assert table_rows(pilot, "#cd-cards")[0][1:3] == ["$0,00", "$0,00"]
+    assert balances(seeded_db, "00104721", "00204722") == {
+        "00104721": before["00104721"],
+        "00204722": before["00204722"] - 84530,
+    }
+    assert_ledger_ok(seeded_db)
+
+
+async def test_a_card_of_another_institution_is_en_proceso_then_settled(
+    demo_app, seeded_db, clock, tmp_path
+):
+    before = balances(seeded_db, "00104721")["00104721"]
+    app = make_app(demo_app, tmp_path, clock.now)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "demo", "Demo2026")
+        await pilot.press("f7")
+        await settle(pilot)
+        await pilot.press("end", "enter")  # Otra institución…
+        await settle(pilot)
+        await choose(pilot, "#cd-issuer", "Visa Banco Pichincha")
+        number = field(pilot, "#cde-field-card-number")
+        number.input.focus()
+        await type_text(pilot, "4111111111111112")  # a wrong check digit
+        await pilot.press("enter")
+        assert "no es válido" in number.error
+        number.value = ""
+        await type_text(pilot, "5555555555554444")  # valid, but a Mastercard
+        await pilot.press("enter")
+        assert "Visa" in number.error
+        number.value = ""
+        await type_text(pilot, "4111 1111 1111 1111")
+        await pilot.press("enter")
+        await type_text(pilot, "Ana Lucía Tipán")
+        await pilot.press("enter")
+        await type_text(pilot, "50")
+        await pilot.press("enter")
+        await pilot.press("enter")  # the account ORIGEN, already chosen: SIGUIENTE
+        await settle(pilot)
+        assert step(pilot) == "cd-confirm"
+        summary = text_of(pilot, "#cd-summary")
+        assert "**** **** **** 1111" in summary and "4111 1111" not in summary
+        await pilot.press("enter")
+        await settle(pilot)
+        await enter_pin(pilot, seeded_db)
+        assert step(pilot) == "cd-done"
+        assert "En proceso" in text_of(pilot, "#cd-receipt")
+        reference = app.screen.payment.reference
+        await pilot.press("enter")
+        await settle(pilot)
+        clock.advance(120)
+        await pilot.press("f4")
+        await settle(pilot)
+        assert isinstance(app.screen, TransferHistoryScreen)
+        row = next(r for r in table_rows(pilot, "#transfer-table") if r[1] == reference)
+        assert row[4] == "Completada"
+    assert balances(seeded_db, "00104721")["00104721"] == before - 5000
+    assert_ledger_ok(seeded_db)
