@@ -58,7 +58,15 @@ class SJVirtualApp(App[None]):
         Binding("f1", "help", N_("Ayuda"), show=True, priority=True),
         Binding("f9", "logout", N_("Cerrar sesión"), show=True, priority=True),
         Binding("f8", "outbox", N_("Correo"), show=True, priority=True),
-        Binding("ctrl+o", "toggle_amounts", N_("Ocultar montos"), show=True, priority=True),
+        # Short in the footer (80 columns); F1 reads the tooltip.
+        Binding(
+            "ctrl+o",
+            "toggle_amounts",
+            N_("Montos"),
+            show=True,
+            priority=True,
+            tooltip=N_("Ocultar o mostrar los montos"),
+        ),
         # Ctrl+Q is in F1's list; the footer has no room for it at 80 columns.
         Binding("ctrl+q", "quit", N_("Salir"), show=False, priority=True),
     ]

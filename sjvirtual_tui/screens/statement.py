@@ -35,7 +35,7 @@ EXPORT_PAGE = 500
 class StatementScreen(BankScreen):
     BINDINGS = [
         Binding("escape", "back", N_("Volver"), show=True),
-        Binding("f2", "export", N_("Exportar CSV"), show=True),
+        Binding("f2", "export", N_("CSV"), show=True, tooltip=N_("Exportar CSV")),
         Binding("f5", "retry", N_("Actualizar"), show=True),
     ]
 
