@@ -76,7 +76,7 @@ class BeneficiariesScreen(BankScreen):
         Binding("f2", "add", N_("AGREGAR"), show=True),
         Binding("delete", "delete", N_("Eliminar"), show=True),
         Binding("escape", "back", N_("Volver"), show=True),
-        Binding("f5", "retry", N_("Actualizar"), show=True),
+        Binding("f5", "retry", N_("Actualizar"), show=False),  # in F1: no room at 80 columns
     ]
 
     def __init__(self) -> None:
