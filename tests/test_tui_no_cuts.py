@@ -6,13 +6,13 @@ each widget is meant to show with the screen as drawn:
 - every key of the footer, whole ("f8 Correo", not "f8 Corr" nor a bare "^o");
 - every title and text (the header's title, each Static/Label, Button, radio and checkbox):
   its whole text is in the cells it was given (it may wrap, it may not lose a word or a letter);
-- every table: no column beyond its box, and every cell of the rows in view drawn whole (account
-  numbers, amounts, the subjects of the mails in Correo).
+- every table: no column beyond its box, its headings whole, and every cell of the rows in view
+  drawn whole (account numbers, amounts, the subjects of the mails in Correo).
 
 A failure names the journey's step (the screen), the language and the colour mode. Each journey
 also checks it reached the screens it says it looked at (REACHED). Cuts in code this change did
 not own are listed in KNOWN with the reason; each must still be seen, so a fixed one fails until
-its entry goes. Not checked: a table's column headings, an Input's value (it scrolls by design).
+its entry goes. Not checked: an Input's value (it scrolls by design).
 """
 
 from __future__ import annotations
@@ -131,6 +131,12 @@ def _table_cuts(
             f"{table.scrollable_content_region.width}"
         )
     header = table.header_height if table.show_header else 0
+    if header:
+        heading = _squeeze(_text_in(lines, Region(shown.x, table.content_region.y, shown.width, 1)))
+        for column in table.columns.values():
+            label = _squeeze(column.label.plain)
+            if label and label not in heading:
+                problems.append(f"{name} heading {label!r} drawn as {heading!r}")
     first = int(table.scroll_y)
     top = table.content_region.y + header
     y = top
@@ -548,7 +554,7 @@ class _Cut(App[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_column("Cuenta", width=6)
-        table.add_column("Saldo", width=8)
+        table.add_column("Saldo disponible", width=8)
         table.add_row("00104721", "$10.654,16")
 
 
@@ -561,3 +567,5 @@ async def test_the_check_finds_a_cut_key_title_account_and_amount() -> None:
     assert "#title 'POSICIÓN CONSOLIDADA'" in found
     assert "#table row 0: '00104721'" in found
     assert "#table row 0: '$10.654,16'" in found
+    assert "#table heading 'Saldo disponible'" in found
+    assert "#table heading 'Cuenta'" not in found
