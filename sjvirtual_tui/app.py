@@ -69,12 +69,14 @@ class SJVirtualApp(App[None]):
         Binding("f1", "help", N_("Ayuda"), show=True, priority=True, id="help"),
         Binding("f9", "logout", N_("Cerrar sesión"), show=True, priority=True, id="logout"),
         Binding("f8", "outbox", N_("Correo"), show=True, priority=True, id="outbox"),
+        # Short in the footer (80 columns); F1 reads the tooltip.
         Binding(
             "ctrl+o",
             "toggle_amounts",
-            N_("Ocultar montos"),
+            N_("Montos"),
             show=True,
             priority=True,
+            tooltip=N_("Ocultar o mostrar los montos"),
             id="toggle_amounts",
         ),
         # Ctrl+Q is in F1's list; the footer has no room for it at 80 columns.

@@ -137,7 +137,7 @@ FLOWS: tuple[Flow, ...] = (
         N_("Establecer contraseña"),
         N_("Con el código del correo de aprobación"),
         "f3",
-        N_("Establecer contraseña"),
+        N_("Crear contraseña"),
         Audience.GUEST,
         "sjvirtual_tui.screens.set_password:SetPasswordScreen",
     ),

@@ -76,7 +76,8 @@ class BeneficiariesScreen(BankScreen):
         Binding("f2", "add", N_("AGREGAR"), show=True, id="beneficiaries.add"),
         Binding("delete", "delete", N_("Eliminar"), show=True, id="beneficiaries.delete"),
         Binding("escape", "back", N_("Volver"), show=True, id="back"),
-        Binding("f5", "retry", N_("Actualizar"), show=True, id="refresh"),
+        # In F1: no room at 80 columns.
+        Binding("f5", "retry", N_("Actualizar"), show=False, id="refresh"),
     ]
 
     def __init__(self) -> None:
@@ -395,11 +396,6 @@ class AddBeneficiaryScreen(VerifiedWizard):
 
     def fields(self) -> list[FormField]:
         return list(self.query_one(f"#form-{self.kind}").query(FormField))
-
-    def on_input_submitted(self) -> None:
-        # The data step's forms move on by themselves; the PIN is the one field outside.
-        if self.step == "ben-pin":
-            self.submit_pin()
 
     def _institution(self) -> Institution | None:
         code = self.query_one("#be-institution", Select).value

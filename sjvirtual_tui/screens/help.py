@@ -77,7 +77,8 @@ class HelpScreen(ModalScreen[None]):
                 continue
             seen.add(key)
             name = flow_words.get((key, binding.action))
-            words = _(name) if name is not None else binding.description
+            # A key's tooltip is its whole meaning where the footer has room for a word only.
+            words = _(name) if name is not None else (binding.tooltip or binding.description)
             lines.append(f"{key_name(key):<16}{words}")
         lines.append("")
         lines.extend(f"{key:<16}{_(text)}" for key, text in ALWAYS)

@@ -43,8 +43,8 @@ class OutboxScreen(BankScreen):
         self.sub_title = _("Correo")
         table = self.query_one("#mails", DataTable)
         table.add_column(_("Fecha"), key="date", width=16)
-        table.add_column(_("Para"), key="to", width=24)
-        table.add_column(_("Asunto"), key="subject", width=32)
+        # The subject whole (its own width); whom it went to is the mail's first line below.
+        table.add_column(_("Asunto"), key="subject")
         table.focus()
         self.refresh_data()
 
@@ -56,9 +56,7 @@ class OutboxScreen(BankScreen):
         table = self.query_one("#mails", DataTable)
         table.clear()
         for message in messages:
-            table.add_row(
-                local_time(message.created_at), message.to, message.subject, key=str(message.id)
-            )
+            table.add_row(local_time(message.created_at), message.subject, key=str(message.id))
         if messages:
             self._open(0)
         else:

@@ -37,7 +37,9 @@ FIRST_ROWS = 30
 class StatementScreen(BankScreen):
     BINDINGS = [
         Binding("escape", "back", N_("Volver"), show=True, id="back"),
-        Binding("f2", "export", N_("Exportar CSV"), show=True, id="statement.export"),
+        Binding(
+            "f2", "export", N_("CSV"), show=True, tooltip=N_("Exportar CSV"), id="statement.export"
+        ),
         Binding("f5", "retry", N_("Actualizar"), show=True, id="refresh"),
         # At 24 rows the pictures and the table do not fit together: F6 shows one or the other.
         Binding("f6", "toggle_charts", N_("Gráficos"), show=False, id="statement.charts"),
@@ -95,8 +97,8 @@ class StatementScreen(BankScreen):
         # 8+13+11+11+11+13 columns, their padding and a 1-column scrollbar make exactly 80.
         # The line under the table repeats the whole row, so nothing cut here is lost.
         table.add_column(_("Fecha"), key="date", width=8)
-        table.add_column(_("Descripción"), key="description", width=13)
-        table.add_column(_("Referencia"), key="reference", width=11)
+        table.add_column(_("Descripción"), key="description", width=11)
+        table.add_column(_("Referencia"), key="reference", width=13)
         table.add_column(_("Débito"), key="debit", width=11)
         table.add_column(_("Crédito"), key="credit", width=11)
         table.add_column(_("Saldo"), key="balance", width=13)

@@ -66,11 +66,13 @@ def applicant(registration: StaffRegistration) -> tuple[str, str]:
 
 class TellerScreen(BankScreen):
     BINDINGS = [
-        Binding("f2", "tab('tab-requests')", N_("Solicitudes"), show=True, id="teller.requests"),
-        Binding("f3", "tab('tab-locked')", N_("Bloqueados"), show=True, id="teller.locked"),
+        # F2/F3 are written on the tabs themselves and F5 is in F1: the footer (80 columns)
+        # keeps the keys of the request in view.
+        Binding("f2", "tab('tab-requests')", N_("Solicitudes"), show=False, id="teller.requests"),
+        Binding("f3", "tab('tab-locked')", N_("Bloqueados"), show=False, id="teller.locked"),
         Binding("f6", "approve", N_("Aprobar"), show=True, id="teller.approve"),
         Binding("f7", "reject", N_("Rechazar"), show=True, id="teller.reject"),
-        Binding("f5", "retry", N_("Actualizar"), show=True, id="refresh"),
+        Binding("f5", "retry", N_("Actualizar"), show=False, id="refresh"),
     ]
 
     def __init__(self, login: LoginResult) -> None:
@@ -91,14 +93,14 @@ class TellerScreen(BankScreen):
                 markup=False,
             )
             with TabbedContent(id="teller-tabs"):
-                with TabPane(_("Solicitudes pendientes"), id="tab-requests"):
+                with TabPane(f"F2 {_('Solicitudes pendientes')}", id="tab-requests"):
                     yield RowTable(id="requests")
                     with VerticalScroll(id="request-detail-box"):
                         yield Static("", id="request-detail", markup=False)
                     with Vertical(id="reject-box"):
                         yield self.reason
                         yield Button(_("CONFIRMAR RECHAZO"), id="reject-ok", compact=True)
-                with TabPane(_("Usuarios bloqueados"), id="tab-locked"):
+                with TabPane(f"F3 {_('Usuarios bloqueados')}", id="tab-locked"):
                     yield RowTable(id="locked")
                     yield Static(_("Enter: desbloquear al usuario elegido."), classes="hint")
             yield Problem(id="problem")
