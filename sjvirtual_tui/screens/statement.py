@@ -319,10 +319,13 @@ class StatementScreen(BankScreen):
             number, date_from, date_to
         )
         progress = ExportProgress(id="export-progress")
-        self.query_one("#statement-box").mount(progress, before="#statement-status")
+        mounted = self.query_one("#statement-box").mount(progress, before="#statement-status")
         progress.focus()
 
         async def export() -> tuple[Path, int]:
+            # A short export can end before the bar is in the screen: it would then be mounted
+            # after its removal and stay, holding the focus and Escape.
+            await mounted
             try:
                 rows = await exports.export_csv_file(
                     self.backend, number, date_from, date_to, path, progress=progress.advance_to
