@@ -455,3 +455,48 @@ def movements_of(db: DB, reference: str) -> list[tuple[Any, ...]]:
         "JOIN accounts AS a ON a.id = m.account_id WHERE m.reference = ? ORDER BY m.id",
         reference,
     )
+
+
+# --- what every kind of operation shares ---------------------------------------------------------
+
+
+async def assert_listed_newest_first(
+    client: httpx.AsyncClient,
+    token: str,
+    path: str,
+    references: list[str],
+    pending_id: int,
+    *,
+    limit: int,
+) -> None:
+    """The list at ``path`` holds the executed operations ``references``, newest first; ``limit``
+    cuts it and a limit of 0 is refused on its field; the operation ``pending_id`` (not in the
+    list: it waits for its PIN) is still shown by its id."""
+    listed = (await client.get(path, headers=auth(token))).json()
+    assert [op["reference"] for op in listed] == list(reversed(references))
+    cut = (await client.get(path, params={"limit": limit}, headers=auth(token))).json()
+    assert cut == listed[:limit]
+    bad = await client.get(path, params={"limit": 0}, headers=auth(token))
+    assert (bad.status_code, bad.json()["field"]) == (422, "limit")
+    shown = await client.get(f"{path}/{pending_id}", headers=auth(token))
+    assert shown.json()["status"] == "pendiente_verificacion"
+
+
+async def assert_returned_to_demo(
+    client: httpx.AsyncClient, token: str, db: DB, reference: str, subject: str
+) -> None:
+    """$100,00 of the demo's 00104721 went out through the clearing account and came back: the
+    four movements, a notice with ``subject``, nothing counted against the daily limit, a sound
+    ledger."""
+    assert [(n, a) for n, a, _d in movements_of(db, reference)] == [
+        (DEMO_VISTA, -10_000),
+        (COMPENSACION, 10_000),
+        (COMPENSACION, -10_000),
+        (DEMO_VISTA, 10_000),
+    ]
+    notice = (await mails(client, DEMO_EMAIL))[0]
+    assert notice["subject"] == subject
+    assert "Devolvimos $100,00 a su cuenta 00104721" in notice["body"]
+    limits = (await client.get(LIMITS, headers=auth(token))).json()
+    assert limits["used_today_cents"] == 0  # a returned operation does not count
+    assert ledger_problems_of(db) == []
