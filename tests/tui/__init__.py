@@ -91,6 +91,13 @@ async def login(pilot: Pilot[None], username: str, password: str) -> None:
     await settle(pilot)
 
 
+async def open_as_demo(pilot: Pilot[None], *keys: str) -> None:
+    """Logs the demo member in and presses ``keys`` (a flow's key, Enter on the first account…)."""
+    await login(pilot, "demo", "Demo2026")
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
 def screen_text(pilot: Pilot[None]) -> str:
     """The whole screen as a person sees it (every layer, after Textual's line filters: hidden
     amounts stay hidden here too)."""

@@ -17,6 +17,7 @@ from tests.tui import (
     FakeMonotonic,
     login,
     make_app,
+    open_as_demo,
     settle,
     table_rows,
     text_of,
@@ -60,9 +61,7 @@ async def test_statement_pages_as_you_scroll_and_exports_csv(
 ):
     app = make_app(server_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("enter")  # the first account
-        await settle(pilot)
+        await open_as_demo(pilot, "enter")  # the first account
         screen = app.screen
         assert isinstance(screen, StatementScreen)
         assert screen.account.number == "00104721"
@@ -104,9 +103,7 @@ async def test_statement_pages_as_you_scroll_and_exports_csv(
 async def test_statement_refuses_a_bad_range_where_it_was_typed(server_app, clock, tmp_path):
     app = make_app(server_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_as_demo(pilot, "enter")
         screen = app.screen
         assert isinstance(screen, StatementScreen)
         before = len(screen.movements)
@@ -155,9 +152,7 @@ async def test_logout_from_the_statement_ends_the_server_session(
 async def test_server_side_idle_expiry_returns_to_login_saying_why(server_app, clock, tmp_path):
     app = make_app(server_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_as_demo(pilot, "enter")
         clock.advance(301)
         await pilot.press("f5")  # any request now meets the expired session
         await settle(pilot)

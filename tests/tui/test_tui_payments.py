@@ -14,7 +14,7 @@ from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.services import ServicePaymentScreen
 from sjvirtual_tui.screens.transfer_history import TransferHistoryScreen
 from sjvirtual_tui.widgets.form import FormField
-from tests.tui import SIZE, login, make_app, settle, table_rows, text_of, type_text
+from tests.tui import SIZE, login, make_app, open_as_demo, settle, table_rows, text_of, type_text
 from tests.tui.test_tui_transfers import assert_ledger_ok, balances, choose, last_pin, step
 
 
@@ -144,9 +144,7 @@ async def test_pay_the_total_of_an_own_card(demo_app, seeded_db, clock, tmp_path
     before = balances(seeded_db, "00104721", "00204722")
     app = make_app(demo_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("f7")
-        await settle(pilot)
+        await open_as_demo(pilot, "f7")
         assert isinstance(app.screen, CardPaymentScreen)
         rows = table_rows(pilot, "#cd-cards")
         assert rows[0][:3] == ["Visa **** 4521", "$845,30", "$42,27"]
@@ -182,9 +180,7 @@ async def test_a_card_of_another_institution_is_en_proceso_then_settled(
     before = balances(seeded_db, "00104721")["00104721"]
     app = make_app(demo_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("f7")
-        await settle(pilot)
+        await open_as_demo(pilot, "f7")
         await pilot.press("end", "enter")  # Otra institución…
         await settle(pilot)
         await choose(pilot, "#cd-issuer", "Visa Banco Pichincha")

@@ -11,7 +11,16 @@ from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.help import HelpScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.widgets.amount_mask import mask_amounts
-from tests.tui import SIZE, FakeMonotonic, login, make_app, screen_text, settle, text_of
+from tests.tui import (
+    SIZE,
+    FakeMonotonic,
+    login,
+    make_app,
+    open_as_demo,
+    screen_text,
+    settle,
+    text_of,
+)
 
 
 async def session_is_alive(server_app, token: str) -> bool:
@@ -129,9 +138,7 @@ async def test_amounts_hidden_key_only_once_logged_in(server_app, clock, tmp_pat
 async def test_f1_lists_the_keys_of_the_screen_and_escape_closes_it(server_app, clock, tmp_path):
     app = make_app(server_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("f1")
-        await settle(pilot)
+        await open_as_demo(pilot, "f1")
         assert isinstance(app.screen, HelpScreen)
         keys = text_of(pilot, "#help-keys")
         for line in ("F2", "Transferir", "F3", "Terceros", "F4", "Historial", "F9", "Ctrl+O"):
@@ -211,9 +218,7 @@ async def test_ascii_terminal_draws_no_box_or_block_glyphs(server_app, clock, tm
     app = make_app(server_app, tmp_path, clock.now, appearance=Appearance("ansi", False, True))
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await login(pilot, "demo", "Demo2026")
-            await pilot.press("enter")  # the statement: the widest screen
-            await settle(pilot)
+            await open_as_demo(pilot, "enter")  # the statement: the widest screen
             texts = [screen_text(pilot)]
             await pilot.press("escape", "f2", "down", "enter", "tab", "enter")  # a transfer form
             await settle(pilot)
@@ -249,9 +254,7 @@ async def test_kiosk_writes_no_receipt_or_statement_file(demo_app, seeded_db, cl
     exports = tmp_path / "exports"
     app = make_app(demo_app, exports, clock.now, kiosk=True)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("enter")  # the statement: no CSV export key in a kiosk
-        await settle(pilot)
+        await open_as_demo(pilot, "enter")  # the statement: no CSV export key in a kiosk
         assert "Exportar CSV" not in screen_text(pilot)
         await pilot.press("f2")
         await settle(pilot)
