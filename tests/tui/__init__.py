@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from keyring.backend import KeyringBackend
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Label, Static
 
@@ -17,6 +18,25 @@ from sjvirtual_tui.backend.http import HttpBackend
 from sjvirtual_tui.config import Settings
 
 SIZE = (80, 24)
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring that works, kept in a dict the test can read."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.entries.pop((service, username), None)
 
 
 class FakeMonotonic:
