@@ -617,50 +617,45 @@ async def test_another_members_id_is_not_found(
 
 
 # Ids in bodies: what the start of a transfer or payment names must be the member's too.
+def matrix_transfer(kind: str, from_account: str, **to: Any) -> dict[str, Any]:
+    """The start of a $1,00 transfer of ``kind`` from ``from_account`` to ``to``."""
+    return {
+        "kind": kind,
+        "from_account": from_account,
+        **to,
+        "amount_cents": 100,
+        "description": "Matriz",
+    }
+
+
 BODY_ID_CASES: list[tuple[str, str, Callable[[World, str, str], dict[str, Any]]]] = [
     (
         "POST /transfers propias from the other's account",
         "transfers",
-        lambda w, me, other: {
-            "kind": "propias",
-            "from_account": w.accounts[other],
-            "to_account": w.accounts[me],
-            "amount_cents": 100,
-            "description": "Matriz",
-        },
+        lambda w, me, other: matrix_transfer(
+            "propias", w.accounts[other], to_account=w.accounts[me]
+        ),
     ),
     (
         "POST /transfers propias to the other's account",
         "transfers",
-        lambda w, me, other: {
-            "kind": "propias",
-            "from_account": w.accounts[me],
-            "to_account": w.accounts[other],
-            "amount_cents": 100,
-            "description": "Matriz",
-        },
+        lambda w, me, other: matrix_transfer(
+            "propias", w.accounts[me], to_account=w.accounts[other]
+        ),
     ),
     (
         "POST /transfers internas to the other's beneficiary",
         "transfers",
-        lambda w, me, other: {
-            "kind": "internas",
-            "from_account": w.accounts[me],
-            "beneficiary_id": w.seeded_beneficiary[other],
-            "amount_cents": 100,
-            "description": "Matriz",
-        },
+        lambda w, me, other: matrix_transfer(
+            "internas", w.accounts[me], beneficiary_id=w.seeded_beneficiary[other]
+        ),
     ),
     (
         "POST /transfers internas from the other's account",
         "transfers",
-        lambda w, me, other: {
-            "kind": "internas",
-            "from_account": w.accounts[other],
-            "beneficiary_id": w.seeded_beneficiary[me],
-            "amount_cents": 100,
-            "description": "Matriz",
-        },
+        lambda w, me, other: matrix_transfer(
+            "internas", w.accounts[other], beneficiary_id=w.seeded_beneficiary[me]
+        ),
     ),
     (
         "POST /payments for the other's card",
