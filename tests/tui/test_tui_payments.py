@@ -51,6 +51,16 @@ async def pick_biller(pilot: Pilot[None], search: str, name: str) -> None:
     assert step(pilot) == "sv-reference"
 
 
+async def consult(pilot: Pilot[None], reference: str, *, save_as: str) -> None:
+    """Types the bill's reference and an alias to keep it under, then CONSULTAR: the bill."""
+    await type_text(pilot, reference)
+    await pilot.press("enter")
+    await type_text(pilot, save_as)
+    await pilot.press("enter")  # CONSULTAR
+    await settle(pilot)
+    assert step(pilot) == "sv-bill"
+
+
 async def enter_pin(pilot: Pilot[None], db: Path) -> None:
     await type_text(pilot, last_pin(db, "demo"))
     await pilot.press("enter")
@@ -72,12 +82,7 @@ async def test_pay_a_bill_save_it_as_frequent_and_find_nothing_pending_after(
             await pilot.press("backspace")
         await pick_biller(pilot, "epmaps", "EPMAPS Agua Quito")
         assert "Número de cuenta" in field(pilot, "#sv-field-reference").label
-        await type_text(pilot, "4567890")
-        await pilot.press("enter")
-        await type_text(pilot, "Agua casa")
-        await pilot.press("enter")  # CONSULTAR
-        await settle(pilot)
-        assert step(pilot) == "sv-bill"
+        await consult(pilot, "4567890", save_as="Agua casa")
         bill = text_of(pilot, "#sv-bill-text")
         assert "Valor pendiente: $18,73" in bill
         assert "Titular: M**** F******* G***** Q*****" in bill  # partly masked

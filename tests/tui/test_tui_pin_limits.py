@@ -14,8 +14,8 @@ from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.widgets.pin_entry import PinEntry
 from tests.api import BENEFICIARIES, CHALLENGES, DEMO_EMAIL, OUTBOX, PIN_LINE, keyed
 from tests.conftest import login_token
-from tests.tui import SIZE, login, make_app, screen_text, settle, text_of, type_text
-from tests.tui.test_tui_transfers import fill_transfer, last_pin, open_transfers, step
+from tests.tui import SIZE, make_app, screen_text, settle, text_of, type_text
+from tests.tui.test_tui_transfers import demo_to_socio2, step, type_pin, wrong_pin
 
 
 def flat(text: str) -> str:
@@ -54,17 +54,12 @@ async def test_locked_by_wrong_pins_the_member_is_back_at_login_and_told_why(
 ) -> None:
     app = make_app(demo_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await open_transfers(pilot, "internas")
-        await fill_transfer(pilot, "00104721", "1105349", "15", "Cena")
+        await demo_to_socio2(pilot)
         await pilot.press("enter")  # CONFIRMAR: the PIN is e-mailed
         await settle(pilot)
-        pin = last_pin(seeded_db, "demo")
-        wrong = "0000" if pin != "0000" else "1111"
+        wrong = wrong_pin(seeded_db, "demo")
         for _ in range(4):
-            await type_text(pilot, wrong)
-            await pilot.press("enter")
-            await settle(pilot)
+            await type_pin(pilot, wrong)
             if app.screen.query_one(PinEntry).input.disabled:  # the 3rd cancelled it
                 await pilot.press("enter")  # VOLVER A EMPEZAR
                 await settle(pilot)
@@ -75,9 +70,7 @@ async def test_locked_by_wrong_pins_the_member_is_back_at_login_and_told_why(
                 assert step(pilot) == "tr-pin"
         # The 4th wrong PIN in a row warns before the 5th locks.
         assert "antes de que su usuario se bloquee" in flat(screen_text(pilot))
-        await type_text(pilot, wrong)
-        await pilot.press("enter")
-        await settle(pilot)
+        await type_pin(pilot, wrong)
         assert isinstance(app.screen, LoginScreen)
         notice = flat(text_of(pilot, "#notice"))
         assert notice == (
@@ -103,9 +96,7 @@ async def test_a_fourth_operation_awaiting_its_pin_is_said_on_the_step(
     await start_beneficiaries(demo_app, 3)
     app = make_app(demo_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await open_transfers(pilot, "internas")
-        await fill_transfer(pilot, "00104721", "1105349", "15", "Cena")
+        await demo_to_socio2(pilot)
         before = step(pilot)
         await pilot.press("enter")  # CONFIRMAR
         await settle(pilot)
@@ -127,9 +118,7 @@ async def test_too_many_pin_e_mails_says_when_to_try_again(
     clock.advance(120)
     app = make_app(demo_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await open_transfers(pilot, "internas")
-        await fill_transfer(pilot, "00104721", "1105349", "15", "Cena")
+        await demo_to_socio2(pilot)
         before = step(pilot)
         await pilot.press("enter")  # CONFIRMAR
         await settle(pilot)

@@ -71,6 +71,18 @@ def last_pin(db: Path, username: str) -> str:
     raise AssertionError("no PIN e-mail")
 
 
+def wrong_pin(db: Path, username: str) -> str:
+    """A PIN that is not the one just e-mailed to the member."""
+    return "0000" if last_pin(db, username) != "0000" else "1111"
+
+
+async def type_pin(pilot: Pilot[None], pin: str, times: int = 1) -> None:
+    for _ in range(times):
+        await type_text(pilot, pin)
+        await pilot.press("enter")
+        await settle(pilot)
+
+
 def outbox_subjects(db: Path, username: str) -> list[str]:
     with sqlite3.connect(db) as conn:
         rows = conn.execute(
@@ -123,6 +135,13 @@ async def open_transfers(pilot: Pilot[None], kind: str) -> TransferScreen:
     assert screen.kind == kind
     assert step(pilot) == "tr-data"
     return screen
+
+
+async def demo_to_socio2(pilot: Pilot[None]) -> None:
+    """Logs the demo member in and fills a $15 internas transfer to socio2, up to CONFIRMAR."""
+    await login(pilot, "demo", "Demo2026")
+    await open_transfers(pilot, "internas")
+    await fill_transfer(pilot, "00104721", "1105349", "15", "Cena")
 
 
 async def fill_transfer(
@@ -202,18 +221,13 @@ async def test_to_a_third_party_with_the_pin_and_a_wrong_try(demo_app, seeded_db
         assert "Le quedan 3 intentos." in text_of(pilot, ".pin-attempts")
         assert entry.input.password  # masked
         pin = last_pin(seeded_db, "demo")
-        wrong = "0000" if pin != "0000" else "1111"
-        await type_text(pilot, wrong)
-        await pilot.press("enter")
-        await settle(pilot)
+        await type_pin(pilot, wrong_pin(seeded_db, "demo"))
         assert step(pilot) == "tr-pin"
         assert "no es correcto" in entry.error and "2" in entry.error
         # the server's message says the attempts left: said once, not again below it
         assert screen_text(pilot).count("intentos") == 1
         assert balances(seeded_db, "00104721", "00105349") == before  # nothing moved yet
-        await type_text(pilot, pin)
-        await pilot.press("enter")
-        await settle(pilot)
+        await type_pin(pilot, pin)
         assert step(pilot) == "tr-done"
         receipt = text_of(pilot, "#tr-receipt")
         assert "Estado:         Completada" in receipt and "Monto:          $40,00" in receipt
@@ -451,17 +465,10 @@ async def test_three_wrong_pins_cancel_and_start_again_is_a_new_operation(
     before = balances(seeded_db, "00104721", "00105349")
     app = make_app(demo_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await open_transfers(pilot, "internas")
-        await fill_transfer(pilot, "00104721", "1105349", "15", "Cena")
+        await demo_to_socio2(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        pin = last_pin(seeded_db, "demo")
-        wrong = "0000" if pin != "0000" else "1111"
-        for _ in range(3):
-            await type_text(pilot, wrong)
-            await pilot.press("enter")
-            await settle(pilot)
+        await type_pin(pilot, wrong_pin(seeded_db, "demo"), times=3)
         entry = app.screen.query_one(PinEntry)
         assert "cancel" in entry.error
         assert entry.input.disabled
