@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from sjvirtual_tui.appearance import Appearance, detect_appearance
@@ -21,6 +22,13 @@ from tests.tui import (
     settle,
     text_of,
 )
+
+
+async def idle(pilot: Pilot[None], monotonic: FakeMonotonic, seconds: float) -> None:
+    """``seconds`` pass without a key, then the idle check runs (as its timer would)."""
+    monotonic.advance(seconds)
+    await pilot.app.lock_if_idle()  # type: ignore[attr-defined]
+    await settle(pilot)
 
 
 async def session_is_alive(server_app, token: str) -> bool:
@@ -45,13 +53,9 @@ async def test_kiosk_idle_lock_ends_the_session_on_the_server_and_clears_the_scr
         token = app.session.token
         monotonic.advance(90)
         await pilot.press("down")  # a key: the two minutes start again
-        monotonic.advance(90)
-        await app.lock_if_idle()
-        await settle(pilot)
+        await idle(pilot, monotonic, 90)
         assert isinstance(app.screen, DashboardScreen)
-        monotonic.advance(31)
-        await app.lock_if_idle()
-        await settle(pilot)
+        await idle(pilot, monotonic, 31)
         assert isinstance(app.screen, LoginScreen)
         assert "2 minutos sin actividad" in text_of(pilot, "#notice")
         # The next person does not see who was here.
@@ -68,13 +72,9 @@ async def test_idle_minutes_setting_outside_kiosk(server_app, clock, tmp_path):
     app._settings = Settings(export_dir=tmp_path, idle_minutes=1)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "demo", "Demo2026")
-        monotonic.advance(59)
-        await app.lock_if_idle()
-        await settle(pilot)
+        await idle(pilot, monotonic, 59)
         assert isinstance(app.screen, DashboardScreen)
-        monotonic.advance(1)
-        await app.lock_if_idle()
-        await settle(pilot)
+        await idle(pilot, monotonic, 1)
         assert isinstance(app.screen, LoginScreen)
         assert "tras 1 minuto sin actividad" in text_of(pilot, "#notice")  # not "1 minutos"
         assert app.screen.query_one("#username", Input).value == "demo"  # not a kiosk
