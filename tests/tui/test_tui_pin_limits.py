@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
+from textual.pilot import Pilot
 
 from mock_server.domain.clock import ManualClock
 from sjvirtual_tui.screens.login import LoginScreen
@@ -21,6 +22,16 @@ from tests.tui.test_tui_transfers import demo_to_socio2, step, type_pin, wrong_p
 def flat(text: str) -> str:
     """The screen's words in one line (a message wraps where its box ends)."""
     return " ".join(text.replace("│", " ").split())
+
+
+async def confirm_is_refused(pilot: Pilot[None]) -> str:
+    """CONFIRMAR leaves the member on the same step (no PIN step: nothing was started); returns
+    the screen's words."""
+    before = step(pilot)
+    await pilot.press("enter")  # CONFIRMAR
+    await settle(pilot)
+    assert step(pilot) == before
+    return flat(screen_text(pilot))
 
 
 async def start_beneficiaries(app: FastAPI, n: int, *, confirm: bool = False) -> None:
@@ -97,11 +108,7 @@ async def test_a_fourth_operation_awaiting_its_pin_is_said_on_the_step(
     app = make_app(demo_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
         await demo_to_socio2(pilot)
-        before = step(pilot)
-        await pilot.press("enter")  # CONFIRMAR
-        await settle(pilot)
-        assert step(pilot) == before  # no PIN step: nothing was started
-        shown = flat(screen_text(pilot))
+        shown = await confirm_is_refused(pilot)
         assert "Tiene 3 operaciones esperando su PIN de verificación." in shown
         assert "Podrá intentarlo de nuevo en 5 minutos." in shown
         # Once they expire the same CONFIRMAR starts it.
@@ -119,10 +126,6 @@ async def test_too_many_pin_e_mails_says_when_to_try_again(
     app = make_app(demo_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
         await demo_to_socio2(pilot)
-        before = step(pilot)
-        await pilot.press("enter")  # CONFIRMAR
-        await settle(pilot)
-        assert step(pilot) == before
-        shown = flat(screen_text(pilot))
+        shown = await confirm_is_refused(pilot)
         assert "Le enviamos ya 10 PIN de verificación en 15 minutos" in shown
         assert "Podrá intentarlo de nuevo en 13 minutos." in shown
