@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,17 @@ async def open_as_demo(pilot: Pilot[None], *keys: str) -> None:
     await login(pilot, "demo", "Demo2026")
     await pilot.press(*keys)
     await settle(pilot)
+
+
+@asynccontextmanager
+async def demo_logged_in(
+    server_app: FastAPI, clock: Any, tmp_path: Path, **app_options: Any
+) -> AsyncIterator[tuple[SJVirtualApp, Pilot[None]]]:
+    """The app at 80x24 on ``server_app`` (see ``make_app``), the demo member logged in."""
+    app = make_app(server_app, tmp_path, clock.now, **app_options)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "demo", "Demo2026")
+        yield app, pilot
 
 
 def screen_text(pilot: Pilot[None]) -> str:

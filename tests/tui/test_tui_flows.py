@@ -12,7 +12,7 @@ from sjvirtual_tui.i18n import _
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.statement import StatementScreen
-from tests.tui import SIZE, login, make_app, screen_text, settle, text_of
+from tests.tui import SIZE, demo_logged_in, make_app, screen_text, settle, text_of
 
 FAKE = Flow(
     "loans",
@@ -105,9 +105,7 @@ async def test_guest_flows_in_keys_palette_and_help(server_app, clock, tmp_path)
 
 async def test_member_flows_in_menu_keys_palette_and_help(server_app, clock, tmp_path):
     rows = flows_for(Audience.MEMBER)
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(server_app, clock, tmp_path) as (app, pilot):
         assert isinstance(app.screen, DashboardScreen)
         menu = " ".join(text_of(pilot, "#menu").split())
         footer = footer_text(pilot)

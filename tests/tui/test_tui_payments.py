@@ -14,7 +14,16 @@ from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.services import ServicePaymentScreen
 from sjvirtual_tui.screens.transfer_history import TransferHistoryScreen
 from sjvirtual_tui.widgets.form import FormField
-from tests.tui import SIZE, login, make_app, open_as_demo, settle, table_rows, text_of, type_text
+from tests.tui import (
+    SIZE,
+    demo_logged_in,
+    make_app,
+    open_as_demo,
+    settle,
+    table_rows,
+    text_of,
+    type_text,
+)
 from tests.tui.test_tui_transfers import assert_ledger_ok, balances, choose, last_pin, step
 
 
@@ -71,9 +80,7 @@ async def test_pay_a_bill_save_it_as_frequent_and_find_nothing_pending_after(
     demo_app, seeded_db, clock, tmp_path
 ):
     before = balances(seeded_db, "00104721")["00104721"]
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         await open_services(pilot)
         await type_text(pilot, "agua")
         names = [row[0] for row in table_rows(pilot, "#sv-billers")]
@@ -126,9 +133,7 @@ async def test_pay_a_bill_save_it_as_frequent_and_find_nothing_pending_after(
 
 
 async def test_a_reference_is_checked_where_it_is_typed(demo_app, seeded_db, clock, tmp_path):
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(demo_app, clock, tmp_path) as (_app, pilot):
         await open_services(pilot)
         await pick_biller(pilot, "epmaps", "EPMAPS Agua Quito")
         reference = field(pilot, "#sv-field-reference")

@@ -15,6 +15,7 @@ from sjvirtual_tui.widgets.amount_mask import mask_amounts
 from tests.tui import (
     SIZE,
     FakeMonotonic,
+    demo_logged_in,
     login,
     make_app,
     open_as_demo,
@@ -102,9 +103,7 @@ def shows_an_amount(text: str) -> bool:
 
 
 async def test_ctrl_o_hides_every_amount_and_shows_them_again(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(server_app, clock, tmp_path) as (_app, pilot):
         before = screen_text(pilot)
         assert shows_an_amount(before)
         await pilot.press("ctrl+o")
@@ -165,9 +164,7 @@ async def test_palette_opens_every_flow_by_name(server_app, clock, tmp_path):
     from sjvirtual_tui.screens.services import ServicePaymentScreen
     from sjvirtual_tui.screens.transfers import TransferScreen
 
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(server_app, clock, tmp_path) as (app, pilot):
         await palette_pick(pilot, "servicios")
         assert isinstance(app.screen, ServicePaymentScreen)
         # From one flow to another: the palette goes back to the dashboard first.

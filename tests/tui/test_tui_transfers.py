@@ -22,6 +22,7 @@ from sjvirtual_tui.widgets.form import FormField
 from sjvirtual_tui.widgets.pin_entry import PinEntry
 from tests.tui import (
     SIZE,
+    demo_logged_in,
     login,
     make_app,
     screen_text,
@@ -168,9 +169,7 @@ def field(pilot: Pilot[None], selector: str) -> FormField:
 
 async def test_between_own_accounts_needs_no_pin(demo_app, seeded_db, clock, tmp_path):
     before = balances(seeded_db, "00104721", "00204722")
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         await open_transfers(pilot, "propias")
         await fill_transfer(pilot, "00104721", "00204722", "25,50", "Ahorro mensual")
         assert step(pilot) == "tr-confirm"
@@ -207,9 +206,7 @@ async def test_between_own_accounts_needs_no_pin(demo_app, seeded_db, clock, tmp
 
 async def test_to_a_third_party_with_the_pin_and_a_wrong_try(demo_app, seeded_db, clock, tmp_path):
     before = balances(seeded_db, "00104721", "00105349")
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         await open_transfers(pilot, "internas")
         await fill_transfer(pilot, "00104721", "1105349", "40", "Préstamo")
         assert step(pilot) == "tr-confirm"
@@ -242,9 +239,7 @@ async def test_interbank_is_en_proceso_until_the_clearing_settles_it(
     demo_app, seeded_db, clock, tmp_path
 ):
     before = balances(seeded_db, "00104721")
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         await open_transfers(pilot, "interbancarias")
         await fill_transfer(pilot, "00104721", "Pichincha", "100", "Arriendo")
         await pilot.press("enter")
@@ -280,9 +275,7 @@ async def test_interbank_is_en_proceso_until_the_clearing_settles_it(
 
 async def test_refusals_show_under_the_field_and_move_nothing(demo_app, seeded_db, clock, tmp_path):
     before = balances(seeded_db, "00104721", "00204722")
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         await open_transfers(pilot, "internas")
         await choose(pilot, "#tr-from", "00104721")
         await choose(pilot, "#tr-to", "1105349")
@@ -371,9 +364,7 @@ async def open_add(pilot: Pilot[None], kind: str) -> AddBeneficiaryScreen:
 async def test_add_a_cooperative_account_by_its_cartola_number(
     demo_app, seeded_db, clock, tmp_path
 ):
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         screen = await open_add(pilot, "interna")
         screen.query_one("#bi-input-number").focus()
         await type_text(pilot, "00107777")
@@ -415,9 +406,7 @@ async def test_add_a_cooperative_account_by_its_cartola_number(
 async def test_add_an_account_in_another_institution_and_delete_it(
     demo_app, seeded_db, clock, tmp_path
 ):
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         screen = await open_add(pilot, "externa")
         await settle(pilot)
         await choose(pilot, "#be-institution", "Banco Guayaquil")
@@ -494,9 +483,7 @@ async def test_three_wrong_pins_cancel_and_start_again_is_a_new_operation(
 async def test_an_expired_session_during_a_transfer_returns_to_login(
     demo_app, seeded_db, clock, tmp_path
 ):
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         await open_transfers(pilot, "propias")
         await fill_transfer(pilot, "00104721", "00204722", "5", "Tarde")
         clock.advance(360)
