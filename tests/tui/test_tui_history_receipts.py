@@ -21,7 +21,12 @@ from tests.tui import (
     type_text,
 )
 from tests.tui.test_tui_payments import enter_pin, open_services, pick_biller
-from tests.tui.test_tui_transfers import fill_transfer, last_pin, open_transfers, step
+from tests.tui.test_tui_transfers import (
+    confirm_with_pin,
+    fill_transfer,
+    open_transfers,
+    step,
+)
 
 
 async def transfer_between_own_accounts(pilot: Pilot[None], amount: str) -> str:
@@ -90,12 +95,7 @@ async def test_a_rejected_transfers_reason_is_on_screen_at_80x24(
     async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         await open_transfers(pilot, "interbancarias")
         await fill_transfer(pilot, "00104721", "Produbanco", "30", "Cuota")
-        await pilot.press("enter")
-        await settle(pilot)
-        await type_text(pilot, last_pin(seeded_db, "demo"))
-        await pilot.press("enter")
-        await settle(pilot)
-        assert step(pilot) == "tr-done"
+        await confirm_with_pin(pilot, seeded_db)
         reference = app.screen.transfer.reference
         await pilot.press("enter")
         await settle(pilot)

@@ -138,6 +138,14 @@ async def open_transfers(pilot: Pilot[None], kind: str) -> TransferScreen:
     return screen
 
 
+async def confirm_with_pin(pilot: Pilot[None], db: Path) -> None:
+    """CONFIRMAR, then the PIN e-mailed to the demo member: the transfer's receipt."""
+    await pilot.press("enter")
+    await settle(pilot)
+    await type_pin(pilot, last_pin(db, "demo"))
+    assert step(pilot) == "tr-done"
+
+
 async def demo_to_socio2(pilot: Pilot[None]) -> None:
     """Logs the demo member in and fills a $15 internas transfer to socio2, up to CONFIRMAR."""
     await login(pilot, "demo", "Demo2026")
@@ -242,12 +250,7 @@ async def test_interbank_is_en_proceso_until_the_clearing_settles_it(
     async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         await open_transfers(pilot, "interbancarias")
         await fill_transfer(pilot, "00104721", "Pichincha", "100", "Arriendo")
-        await pilot.press("enter")
-        await settle(pilot)
-        await type_text(pilot, last_pin(seeded_db, "demo"))
-        await pilot.press("enter")
-        await settle(pilot)
-        assert step(pilot) == "tr-done"
+        await confirm_with_pin(pilot, seeded_db)
         assert "Estado:         En proceso" in text_of(pilot, "#tr-receipt")
         assert "en proceso" in text_of(pilot, "#tr-done-text")
         assert balances(seeded_db, "00104721")["00104721"] == before["00104721"] - 10000
