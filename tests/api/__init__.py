@@ -212,6 +212,19 @@ DEMO_PICHINCHA = 2  # demo's externa at Banco Pichincha (0010), 2203456789
 DEMO_PRODUBANCO = 3  # demo's externa at Produbanco (0036), 02005123456: a closed account
 SOCIO2_TO_DEMO = 4  # socio2's interna: demo's 00104721, registered 1104721
 
+# A company's account at Banco Guayaquil (0017), as a member registers it (the name as typed,
+# spaces and all).
+TEXTILES_GUAYAQUIL: dict[str, Any] = {
+    "kind": "externa",
+    "institution_code": "0017",
+    "account_type": "corriente",
+    "number": "0098765432",
+    "id_type": "ruc",
+    "id_number": "1792060346001",
+    "name": "  Textiles   Otavalo S.A. ",
+    "email": "pagos@textiles.ec",
+}
+
 # The line of the PIN e-mail that carries the PIN.
 PIN_LINE = re.compile(r"^PIN de verificación: ([0-9]{4})$", re.MULTILINE)
 

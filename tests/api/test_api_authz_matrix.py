@@ -57,6 +57,7 @@ from tests.api import (
     SOCIO2_TO_DEMO,
     SOCIO2_VISTA,
     TEXTILES,
+    TEXTILES_GUAYAQUIL,
     auth,
     card_body,
     confirm,
@@ -316,16 +317,7 @@ async def _build_objects(world: World, owner: str) -> None:
     world.own(owner, "beneficiary_id", "seeded", world.seeded_beneficiary[owner])
 
     # A beneficiary registered with the PIN, and one waiting for its PIN.
-    externa = {
-        "kind": "externa",
-        "institution_code": "0017",
-        "account_type": "corriente",
-        "number": "0098765432",
-        "id_type": "ruc",
-        "id_number": "1792060346001",
-        "name": "Textiles Otavalo S.A.",
-        "email": "pagos@textiles.ec",
-    }
+    externa = {**TEXTILES_GUAYAQUIL, "name": "Textiles Otavalo S.A."}
     started = await _challenge(world, owner, await start_beneficiary(client, token, externa), email)
     beneficiary = (await _confirmed(world, owner, started))["beneficiary"]
     world.own(owner, "beneficiary_id", "registered through the API", beneficiary["id"])
