@@ -139,6 +139,11 @@ async def recovery_code(client: httpx.AsyncClient, to: str, *, seen: int = 0) ->
     raise AssertionError(f"no recovery e-mail to {to}")
 
 
+async def complete_recovery(client: httpx.AsyncClient, **fields: str) -> httpx.Response:
+    """The last step of a password recovery: the answers, the e-mailed code, the new password."""
+    return await client.post(RECOVERY_COMPLETE, json=fields, headers=keyed())
+
+
 async def register(client: httpx.AsyncClient, payload: dict[str, Any]) -> dict[str, Any]:
     response = await client.post(REGISTRATIONS, json=payload, headers=keyed())
     assert response.status_code == 201, response.text
