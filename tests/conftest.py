@@ -35,7 +35,7 @@ import shutil
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -55,6 +55,9 @@ from tests.postgres import (
     required,
     running_cluster,
 )
+
+if TYPE_CHECKING:
+    from tests.tui import MemoryKeyring
 
 __all__ = ["CHEAP_HASHER", "CLOCK_START", "login_token"]
 
@@ -77,6 +80,21 @@ def _no_keyring() -> Iterator[None]:
     before = keyring.get_keyring()
     keyring.set_keyring(fail.Keyring())
     yield
+    keyring.set_keyring(before)
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """A keyring that works, in memory: what the test finds in it is what the client kept (the
+    device token's one legitimate place)."""
+    import keyring
+
+    from tests.tui import MemoryKeyring
+
+    before = keyring.get_keyring()
+    store = MemoryKeyring()
+    keyring.set_keyring(store)
+    yield store
     keyring.set_keyring(before)
 
 

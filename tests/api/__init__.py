@@ -139,6 +139,11 @@ async def recovery_code(client: httpx.AsyncClient, to: str, *, seen: int = 0) ->
     raise AssertionError(f"no recovery e-mail to {to}")
 
 
+async def complete_recovery(client: httpx.AsyncClient, **fields: str) -> httpx.Response:
+    """The last step of a password recovery: the answers, the e-mailed code, the new password."""
+    return await client.post(RECOVERY_COMPLETE, json=fields, headers=keyed())
+
+
 async def register(client: httpx.AsyncClient, payload: dict[str, Any]) -> dict[str, Any]:
     response = await client.post(REGISTRATIONS, json=payload, headers=keyed())
     assert response.status_code == 201, response.text
@@ -211,6 +216,19 @@ DEMO_TO_SOCIO2 = 1  # demo's interna: socio2's 00105349, registered 1105349
 DEMO_PICHINCHA = 2  # demo's externa at Banco Pichincha (0010), 2203456789
 DEMO_PRODUBANCO = 3  # demo's externa at Produbanco (0036), 02005123456: a closed account
 SOCIO2_TO_DEMO = 4  # socio2's interna: demo's 00104721, registered 1104721
+
+# A company's account at Banco Guayaquil (0017), as a member registers it (the name as typed,
+# spaces and all).
+TEXTILES_GUAYAQUIL: dict[str, Any] = {
+    "kind": "externa",
+    "institution_code": "0017",
+    "account_type": "corriente",
+    "number": "0098765432",
+    "id_type": "ruc",
+    "id_number": "1792060346001",
+    "name": "  Textiles   Otavalo S.A. ",
+    "email": "pagos@textiles.ec",
+}
 
 # The line of the PIN e-mail that carries the PIN.
 PIN_LINE = re.compile(r"^PIN de verificación: ([0-9]{4})$", re.MULTILINE)
@@ -455,3 +473,48 @@ def movements_of(db: DB, reference: str) -> list[tuple[Any, ...]]:
         "JOIN accounts AS a ON a.id = m.account_id WHERE m.reference = ? ORDER BY m.id",
         reference,
     )
+
+
+# --- what every kind of operation shares ---------------------------------------------------------
+
+
+async def assert_listed_newest_first(
+    client: httpx.AsyncClient,
+    token: str,
+    path: str,
+    references: list[str],
+    pending_id: int,
+    *,
+    limit: int,
+) -> None:
+    """The list at ``path`` holds the executed operations ``references``, newest first; ``limit``
+    cuts it and a limit of 0 is refused on its field; the operation ``pending_id`` (not in the
+    list: it waits for its PIN) is still shown by its id."""
+    listed = (await client.get(path, headers=auth(token))).json()
+    assert [op["reference"] for op in listed] == list(reversed(references))
+    cut = (await client.get(path, params={"limit": limit}, headers=auth(token))).json()
+    assert cut == listed[:limit]
+    bad = await client.get(path, params={"limit": 0}, headers=auth(token))
+    assert (bad.status_code, bad.json()["field"]) == (422, "limit")
+    shown = await client.get(f"{path}/{pending_id}", headers=auth(token))
+    assert shown.json()["status"] == "pendiente_verificacion"
+
+
+async def assert_returned_to_demo(
+    client: httpx.AsyncClient, token: str, db: DB, reference: str, subject: str
+) -> None:
+    """$100,00 of the demo's 00104721 went out through the clearing account and came back: the
+    four movements, a notice with ``subject``, nothing counted against the daily limit, a sound
+    ledger."""
+    assert [(n, a) for n, a, _d in movements_of(db, reference)] == [
+        (DEMO_VISTA, -10_000),
+        (COMPENSACION, 10_000),
+        (COMPENSACION, -10_000),
+        (DEMO_VISTA, 10_000),
+    ]
+    notice = (await mails(client, DEMO_EMAIL))[0]
+    assert notice["subject"] == subject
+    assert "Devolvimos $100,00 a su cuenta 00104721" in notice["body"]
+    limits = (await client.get(LIMITS, headers=auth(token))).json()
+    assert limits["used_today_cents"] == 0  # a returned operation does not count
+    assert ledger_problems_of(db) == []

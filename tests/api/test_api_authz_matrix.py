@@ -57,6 +57,7 @@ from tests.api import (
     SOCIO2_TO_DEMO,
     SOCIO2_VISTA,
     TEXTILES,
+    TEXTILES_GUAYAQUIL,
     auth,
     card_body,
     confirm,
@@ -316,16 +317,7 @@ async def _build_objects(world: World, owner: str) -> None:
     world.own(owner, "beneficiary_id", "seeded", world.seeded_beneficiary[owner])
 
     # A beneficiary registered with the PIN, and one waiting for its PIN.
-    externa = {
-        "kind": "externa",
-        "institution_code": "0017",
-        "account_type": "corriente",
-        "number": "0098765432",
-        "id_type": "ruc",
-        "id_number": "1792060346001",
-        "name": "Textiles Otavalo S.A.",
-        "email": "pagos@textiles.ec",
-    }
+    externa = {**TEXTILES_GUAYAQUIL, "name": "Textiles Otavalo S.A."}
     started = await _challenge(world, owner, await start_beneficiary(client, token, externa), email)
     beneficiary = (await _confirmed(world, owner, started))["beneficiary"]
     world.own(owner, "beneficiary_id", "registered through the API", beneficiary["id"])
@@ -617,50 +609,45 @@ async def test_another_members_id_is_not_found(
 
 
 # Ids in bodies: what the start of a transfer or payment names must be the member's too.
+def matrix_transfer(kind: str, from_account: str, **to: Any) -> dict[str, Any]:
+    """The start of a $1,00 transfer of ``kind`` from ``from_account`` to ``to``."""
+    return {
+        "kind": kind,
+        "from_account": from_account,
+        **to,
+        "amount_cents": 100,
+        "description": "Matriz",
+    }
+
+
 BODY_ID_CASES: list[tuple[str, str, Callable[[World, str, str], dict[str, Any]]]] = [
     (
         "POST /transfers propias from the other's account",
         "transfers",
-        lambda w, me, other: {
-            "kind": "propias",
-            "from_account": w.accounts[other],
-            "to_account": w.accounts[me],
-            "amount_cents": 100,
-            "description": "Matriz",
-        },
+        lambda w, me, other: matrix_transfer(
+            "propias", w.accounts[other], to_account=w.accounts[me]
+        ),
     ),
     (
         "POST /transfers propias to the other's account",
         "transfers",
-        lambda w, me, other: {
-            "kind": "propias",
-            "from_account": w.accounts[me],
-            "to_account": w.accounts[other],
-            "amount_cents": 100,
-            "description": "Matriz",
-        },
+        lambda w, me, other: matrix_transfer(
+            "propias", w.accounts[me], to_account=w.accounts[other]
+        ),
     ),
     (
         "POST /transfers internas to the other's beneficiary",
         "transfers",
-        lambda w, me, other: {
-            "kind": "internas",
-            "from_account": w.accounts[me],
-            "beneficiary_id": w.seeded_beneficiary[other],
-            "amount_cents": 100,
-            "description": "Matriz",
-        },
+        lambda w, me, other: matrix_transfer(
+            "internas", w.accounts[me], beneficiary_id=w.seeded_beneficiary[other]
+        ),
     ),
     (
         "POST /transfers internas from the other's account",
         "transfers",
-        lambda w, me, other: {
-            "kind": "internas",
-            "from_account": w.accounts[other],
-            "beneficiary_id": w.seeded_beneficiary[me],
-            "amount_cents": 100,
-            "description": "Matriz",
-        },
+        lambda w, me, other: matrix_transfer(
+            "internas", w.accounts[other], beneficiary_id=w.seeded_beneficiary[me]
+        ),
     ),
     (
         "POST /payments for the other's card",

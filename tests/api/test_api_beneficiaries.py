@@ -17,6 +17,7 @@ from tests.api import (
     INSTITUTIONS,
     LOOKUP,
     SOCIO2_TO_DEMO,
+    TEXTILES_GUAYAQUIL,
     TRANSFERS,
     add_beneficiary,
     auth,
@@ -39,16 +40,6 @@ LUIS_INTERNA: dict[str, Any] = {
     "kind": "interna",
     "account_type": "ahorro_vista",
     "number": "00107777",
-}
-TEXTILES_GUAYAQUIL: dict[str, Any] = {
-    "kind": "externa",
-    "institution_code": "0017",
-    "account_type": "corriente",
-    "number": "0098765432",
-    "id_type": "ruc",
-    "id_number": "1792060346001",
-    "name": "  Textiles   Otavalo S.A. ",
-    "email": "pagos@textiles.ec",
 }
 
 

@@ -29,6 +29,7 @@ from tests.api import (
     SALIDAS,
     SOCIO2_VISTA,
     VISA_NUMBER,
+    assert_returned_to_demo,
     auth,
     balances,
     card_body,
@@ -386,18 +387,8 @@ async def test_a_cancelled_external_card_is_rechazada_and_the_money_returns(
     )
     assert balances(seeded_db) == before
     reference = payment["reference"]
-    assert [(n, a) for n, a, _d in movements_of(seeded_db, reference)] == [
-        (DEMO_VISTA, -10_000),
-        (COMPENSACION, 10_000),
-        (COMPENSACION, -10_000),
-        (DEMO_VISTA, 10_000),
-    ]
-    notice = (await mails(demo_client, DEMO_EMAIL))[0]
-    assert notice["subject"] == f"Pago {reference} rechazado: dinero devuelto"
-    assert "Devolvimos $100,00 a su cuenta 00104721" in notice["body"]
-    limits = (await demo_client.get(LIMITS, headers=auth(demo))).json()
-    assert limits["used_today_cents"] == 0  # a returned payment does not count
-    assert ledger_problems_of(seeded_db) == []
+    subject = f"Pago {reference} rechazado: dinero devuelto"
+    await assert_returned_to_demo(demo_client, demo, seeded_db, reference, subject)
 
 
 async def test_external_cards_count_toward_the_transfer_limits(

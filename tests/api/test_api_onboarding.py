@@ -23,7 +23,6 @@ from tests.api import (
     LUIS,
     OUTBOX,
     RECOVERY,
-    RECOVERY_COMPLETE,
     RECOVERY_SUBJECT,
     RECOVERY_VERIFY,
     REGISTRATIONS,
@@ -36,6 +35,7 @@ from tests.api import (
     approved_code,
     auth,
     code_in,
+    complete_recovery,
     counts,
     keyed,
     mails,
@@ -269,10 +269,6 @@ async def test_first_login_makes_the_account_ready(
 # --- recovery ------------------------------------------------------------------------------------
 
 
-async def _complete(client: httpx.AsyncClient, **fields: str) -> httpx.Response:
-    return await client.post(RECOVERY_COMPLETE, json=fields, headers=keyed())
-
-
 async def test_recovery_with_both_answers_and_the_code(
     demo_client: httpx.AsyncClient, seeded_db: Path
 ) -> None:
@@ -299,7 +295,9 @@ async def test_recovery_with_both_answers_and_the_code(
     }
 
     answers = {"own_answer": "  COTOPAXÍ ", "security_answer": "firulais", "code": code}
-    response = await _complete(demo_client, username="demo", new_password="Nueva2026", **answers)
+    response = await complete_recovery(
+        demo_client, username="demo", new_password="Nueva2026", **answers
+    )
     assert response.status_code == 204, response.text
 
     # Every old session ended, the old password is gone, the new one works.
@@ -314,7 +312,9 @@ async def test_recovery_with_both_answers_and_the_code(
     assert "sesiones" in changed["body"]
 
     # The code served once.
-    reused = await _complete(demo_client, username="demo", new_password="Otra2026x", **answers)
+    reused = await complete_recovery(
+        demo_client, username="demo", new_password="Otra2026x", **answers
+    )
     assert reused.status_code == 401
     assert reused.json() == RECOVERY_FAILED
 
@@ -333,12 +333,12 @@ async def test_wrong_answers_lock_like_wrong_passwords(
         {**right, "own_answer": "x y"},
     ]
     for fields in wrong_tries:
-        response = await _complete(
+        response = await complete_recovery(
             demo_client, username="lyanez", new_password="Nueva2026", **fields
         )
         assert response.status_code == 401
         assert response.json() == RECOVERY_FAILED
-    fifth = await _complete(
+    fifth = await complete_recovery(
         demo_client, username="lyanez", new_password="Nueva2026", **wrong_tries[0]
     )
     assert fifth.status_code == 423
@@ -347,7 +347,9 @@ async def test_wrong_answers_lock_like_wrong_passwords(
     login = await _login(demo_client, "lyanez", SETUP_BODY["new_password"])
     assert login.status_code == 423
     assert login.content == fifth.content
-    again = await _complete(demo_client, username="lyanez", new_password="Nueva2026", **right)
+    again = await complete_recovery(
+        demo_client, username="lyanez", new_password="Nueva2026", **right
+    )
     assert again.status_code == 423
     locked = await demo_client.get(f"{STAFF}/locked-members", headers=auth(teller_token))
     assert "lyanez" in [m["username"] for m in locked.json()]
@@ -356,7 +358,7 @@ async def test_wrong_answers_lock_like_wrong_passwords(
 async def test_a_bad_new_password_is_not_a_failed_attempt(
     demo_client: httpx.AsyncClient, seeded_db: Path
 ) -> None:
-    response = await _complete(
+    response = await complete_recovery(
         demo_client,
         username="demo",
         own_answer="Cotopaxi",
@@ -379,14 +381,14 @@ async def test_a_new_request_replaces_the_code_and_codes_expire(
     await demo_client.post(RECOVERY, json={"username": "lyanez"})
     second = code_in((await mails(demo_client, LUIS["email"]))[0]["body"])
     assert first != second
-    replaced = await _complete(demo_client, code=first, new_password="Nueva2026", **right)
+    replaced = await complete_recovery(demo_client, code=first, new_password="Nueva2026", **right)
     assert replaced.status_code == 401
     clock.advance(15 * 60 + 1)
-    expired = await _complete(demo_client, code=second, new_password="Nueva2026", **right)
+    expired = await complete_recovery(demo_client, code=second, new_password="Nueva2026", **right)
     assert expired.status_code == 401
     await demo_client.post(RECOVERY, json={"username": "lyanez"})
     third = code_in((await mails(demo_client, LUIS["email"]))[0]["body"])
-    fresh = await _complete(demo_client, code=third, new_password="Nueva2026", **right)
+    fresh = await complete_recovery(demo_client, code=third, new_password="Nueva2026", **right)
     assert fresh.status_code == 204
 
 
@@ -436,7 +438,7 @@ async def test_recovery_start_is_alike_for_every_name_and_only_members_get_a_cod
         "code": "ABCD-EFGH-JK",
         "new_password": "Nueva2026",
     }
-    refused = await _complete(demo_client, **fields)
+    refused = await complete_recovery(demo_client, **fields)
     assert refused.status_code == 401
     assert refused.json() == RECOVERY_FAILED
     assert rows(seeded_db, "SELECT count FROM login_failures WHERE username = 'pedro.perez'") == [
@@ -445,7 +447,7 @@ async def test_recovery_start_is_alike_for_every_name_and_only_members_get_a_cod
     # Three more failures (as above) would cost three more argon2 checks; the count is the same.
     with connect(seeded_db) as conn:
         conn.execute("UPDATE login_failures SET count = 4 WHERE username = 'pedro.perez'")
-    assert (await _complete(demo_client, **fields)).status_code == 423
+    assert (await complete_recovery(demo_client, **fields)).status_code == 423
     assert (await _login(demo_client, "pedro.perez", "Nueva2026")).status_code == 423
 
 

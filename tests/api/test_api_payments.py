@@ -31,6 +31,7 @@ from tests.api import (
     RECAUDACION,
     SOCIO2_EMAIL,
     SOCIO2_VISTA,
+    assert_listed_newest_first,
     auth,
     available,
     balances,
@@ -663,16 +664,8 @@ async def test_the_list_is_newest_first_and_only_executed(
         clock.advance(1)
     pending = await start_payment(demo_client, demo, service_body(BILL_UE, 5_000, DEMO_VISTA))
     assert pending.status_code == 201
-    listed = (await demo_client.get(PAYMENTS, headers=auth(demo))).json()
-    assert [p["reference"] for p in listed] == list(reversed(references))
-    one = (await demo_client.get(PAYMENTS, params={"limit": 1}, headers=auth(demo))).json()
-    assert one == listed[:1]
-    bad = await demo_client.get(PAYMENTS, params={"limit": 0}, headers=auth(demo))
-    assert (bad.status_code, bad.json()["field"]) == (422, "limit")
-    shown = await demo_client.get(
-        f"{PAYMENTS}/{pending.json()['payment']['id']}", headers=auth(demo)
-    )
-    assert shown.json()["status"] == "pendiente_verificacion"
+    pending_id = pending.json()["payment"]["id"]
+    await assert_listed_newest_first(demo_client, demo, PAYMENTS, references, pending_id, limit=1)
 
 
 async def test_the_ledger_check_sees_broken_payments(

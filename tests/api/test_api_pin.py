@@ -19,12 +19,12 @@ from tests.api import (
     DEMO_TO_SOCIO2,
     LOGIN,
     RECOVERY,
-    RECOVERY_COMPLETE,
     STAFF,
     TRANSFERS,
     add_beneficiary,
     auth,
     balances,
+    complete_recovery,
     confirm,
     keyed,
     latest_pin,
@@ -386,16 +386,13 @@ async def test_recovery_lifts_the_lock_of_wrong_pins(
     # The password the guesser had no longer logs in; the member's own recovery does.
     assert (await demo_client.post(RECOVERY, json={"username": "demo"})).status_code == 202
     code = await recovery_code(demo_client, DEMO_EMAIL)
-    recovered = await demo_client.post(
-        RECOVERY_COMPLETE,
-        json={
-            "username": "demo",
-            "own_answer": "Cotopaxi",
-            "security_answer": "Firulais",
-            "code": code,
-            "new_password": "Nueva2026",
-        },
-        headers=keyed(),
+    recovered = await complete_recovery(
+        demo_client,
+        username="demo",
+        own_answer="Cotopaxi",
+        security_answer="Firulais",
+        code=code,
+        new_password="Nueva2026",
     )
     assert recovered.status_code == 204, recovered.text
     assert rows(

@@ -103,6 +103,28 @@ def _empresa(**changes: Any) -> dict[str, Any]:
     return {**TEXTILES, **changes}
 
 
+async def refused(
+    client: httpx.AsyncClient,
+    db: Path,
+    payload: dict[str, Any],
+    status: int,
+    code: str,
+    field: str,
+    says: str,
+) -> dict[str, Any]:
+    """The registration ``payload`` is refused with ``status`` and ``code``, its message names
+    ``field`` and says ``says``, and nothing is stored. Returns the answer's body."""
+    before = counts(db, *STATE_TABLES)
+    response = await client.post(REGISTRATIONS, json=payload, headers=keyed())
+    assert response.status_code == status, response.text
+    body: dict[str, Any] = response.json()
+    assert body["code"] == code
+    assert body["field"] == field
+    assert says in body["message"]
+    assert counts(db, *STATE_TABLES) == before
+    return body
+
+
 @pytest.mark.parametrize(
     ("payload", "field", "says"),
     [
@@ -146,15 +168,8 @@ async def test_each_refusal_names_its_field_and_stores_nothing(
     field: str,
     says: str,
 ) -> None:
-    before = counts(seeded_db, *STATE_TABLES)
-    response = await demo_client.post(REGISTRATIONS, json=payload, headers=keyed())
-    assert response.status_code == 422, response.text
-    body = response.json()
-    assert body["code"] == "validation_error"
-    assert body["field"] == field
-    assert says in body["message"]
+    body = await refused(demo_client, seeded_db, payload, 422, "validation_error", field, says)
     assert "Input" not in body["message"] and "String" not in body["message"]
-    assert counts(seeded_db, *STATE_TABLES) == before
 
 
 async def test_someone_elses_account_and_no_account_read_the_same(
@@ -218,14 +233,7 @@ async def test_duplicates_are_refused_with_a_reason(
     field: str,
     says: str,
 ) -> None:
-    before = counts(seeded_db, *STATE_TABLES)
-    response = await demo_client.post(REGISTRATIONS, json=payload, headers=keyed())
-    assert response.status_code == 409, response.text
-    body = response.json()
-    assert body["code"] == "duplicate"
-    assert body["field"] == field
-    assert says in body["message"]
-    assert counts(seeded_db, *STATE_TABLES) == before
+    await refused(demo_client, seeded_db, payload, 409, "duplicate", field, says)
 
 
 async def test_an_approved_holder_cannot_ask_again_a_rejected_one_can(

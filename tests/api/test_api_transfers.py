@@ -30,6 +30,8 @@ from tests.api import (
     SOCIO2_TO_DEMO,
     SOCIO2_VISTA,
     TRANSFERS,
+    assert_listed_newest_first,
+    assert_returned_to_demo,
     auth,
     available,
     balances,
@@ -230,19 +232,8 @@ async def test_a_closed_account_is_rechazada_and_the_money_returns(
     )
     assert balances(seeded_db) == before
     reference = transfer["reference"]
-    assert [(n, a) for n, a, _d in _movements(seeded_db, reference)] == [
-        (DEMO_VISTA, -10_000),
-        (COMPENSACION, 10_000),
-        (COMPENSACION, -10_000),
-        (DEMO_VISTA, 10_000),
-    ]
-    notice = (await mails(demo_client, DEMO_EMAIL))[0]
-    assert notice["subject"] == f"Transferencia {reference} rechazada: dinero devuelto"
-    assert "Devolvimos $100,00 a su cuenta 00104721" in notice["body"]
-    # A returned transfer does not count against the daily limit.
-    limits = (await demo_client.get(LIMITS, headers=auth(demo))).json()
-    assert limits["used_today_cents"] == 0
-    assert ledger_problems_of(seeded_db) == []
+    subject = f"Transferencia {reference} rechazada: dinero devuelto"
+    await assert_returned_to_demo(demo_client, demo, seeded_db, reference, subject)
 
 
 async def test_two_settlers_move_the_money_once(
@@ -734,16 +725,8 @@ async def test_the_list_is_newest_first_and_only_executed(
         amount_cents=4_000,
     )
     assert pending.status_code == 201
-    listed = (await demo_client.get(TRANSFERS, headers=auth(demo))).json()
-    assert [t["reference"] for t in listed] == list(reversed(references))
-    two = (await demo_client.get(TRANSFERS, params={"limit": 2}, headers=auth(demo))).json()
-    assert two == listed[:2]
-    bad = await demo_client.get(TRANSFERS, params={"limit": 0}, headers=auth(demo))
-    assert (bad.status_code, bad.json()["field"]) == (422, "limit")
-    one = await demo_client.get(
-        f"{TRANSFERS}/{pending.json()['transfer']['id']}", headers=auth(demo)
-    )
-    assert one.json()["status"] == "pendiente_verificacion"
+    pending_id = pending.json()["transfer"]["id"]
+    await assert_listed_newest_first(demo_client, demo, TRANSFERS, references, pending_id, limit=2)
 
 
 async def test_the_ledger_check_sees_broken_transfers(

@@ -16,14 +16,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import httpx
-import keyring
 import pytest
 from ofxtools.Parser import OFXTree
 
 from sjvirtual_tui import cli, exports, remember, script
 from tests.database import execute, rows, scalar
 from tests.loopback import ACCOUNTS, ServerProcess, login
-from tests.tui.test_tui_keyring import MemoryKeyring
 
 ACCOUNT = "00104721"
 RANGE = ["--desde", "2026-09-01", "--hasta", "2026-11-30"]
@@ -367,15 +365,6 @@ def test_english_messages_and_help(server):
 
 
 # --- the keyring ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    before = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(before)
 
 
 def test_the_user_and_password_the_member_kept_in_the_keyring(

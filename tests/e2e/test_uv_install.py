@@ -13,29 +13,19 @@ the tool environment uses this interpreter.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from tests import ROOT
-from tests.e2e.test_wheel_install import SCRIPT
+from tests.e2e.test_wheel_install import SCRIPT, copy_sources, run
 
 
 def uv_binary() -> str:
     from uv import find_uv_bin  # uv is a dev dependency: its PyPI wheel carries the binary
 
     return find_uv_bin()
-
-
-def run(*args: str | Path, cwd: Path, env: dict[str, str], timeout: float = 600) -> str:
-    done = subprocess.run(
-        [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
-    )
-    assert done.returncode == 0, f"{args}\n{done.stdout}\n{done.stderr}"
-    return done.stdout
 
 
 @pytest.fixture(scope="module")
@@ -58,12 +48,8 @@ def tool(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str
     )
     src = tmp / "src"
     src.mkdir()
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
-    for name in ("sjvirtual_tui", "mock_server"):
-        shutil.copytree(ROOT / name, src / name, ignore=ignore)
-    for name in ("pyproject.toml", "README.md", "LICENSE"):
-        shutil.copy(ROOT / name, src / name)
-    run(uv, "tool", "install", ".", cwd=src, env=env)
+    copy_sources(src)
+    run(uv, "tool", "install", ".", cwd=src, env=env, timeout=600)
     return tmp / "bin", tmp / "tools" / "sjvirtual-tui", env
 
 

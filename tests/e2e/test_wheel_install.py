@@ -79,6 +79,15 @@ def run(*args: str | Path, cwd: Path, env: dict[str, str], timeout: float = 120)
     return done.stdout
 
 
+def copy_sources(src: Path) -> None:
+    """What a package is built from, copied to ``src`` (no caches, no build leftovers)."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
+    for name in ("sjvirtual_tui", "mock_server"):
+        shutil.copytree(ROOT / name, src / name, ignore=ignore)
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, src / name)
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, str]]:
     """(wheel, venv, env): the wheel built from a copy of the sources, installed in a new venv."""
@@ -87,11 +96,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dic
     env.update(HOME=str(tmp), LANG="C.UTF-8", PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
     src = tmp / "src"
     src.mkdir()
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
-    for name in ("sjvirtual_tui", "mock_server"):
-        shutil.copytree(ROOT / name, src / name, ignore=ignore)
-    for name in ("pyproject.toml", "README.md", "LICENSE"):
-        shutil.copy(ROOT / name, src / name)
+    copy_sources(src)
     dist = tmp / "dist"
     pip = (sys.executable, "-m", "pip")
     run(*pip, "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", dist, src, cwd=tmp, env=env)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from keyring.backend import KeyringBackend
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Label, Static
 
@@ -17,6 +19,25 @@ from sjvirtual_tui.backend.http import HttpBackend
 from sjvirtual_tui.config import Settings
 
 SIZE = (80, 24)
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring that works, kept in a dict the test can read."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.entries.pop((service, username), None)
 
 
 class FakeMonotonic:
@@ -89,6 +110,24 @@ async def login(pilot: Pilot[None], username: str, password: str) -> None:
     await type_text(pilot, password)
     await pilot.press("enter")
     await settle(pilot)
+
+
+async def open_as_demo(pilot: Pilot[None], *keys: str) -> None:
+    """Logs the demo member in and presses ``keys`` (a flow's key, Enter on the first account…)."""
+    await login(pilot, "demo", "Demo2026")
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
+@asynccontextmanager
+async def demo_logged_in(
+    server_app: FastAPI, clock: Any, tmp_path: Path, **app_options: Any
+) -> AsyncIterator[tuple[SJVirtualApp, Pilot[None]]]:
+    """The app at 80x24 on ``server_app`` (see ``make_app``), the demo member logged in."""
+    app = make_app(server_app, tmp_path, clock.now, **app_options)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "demo", "Demo2026")
+        yield app, pilot
 
 
 def screen_text(pilot: Pilot[None]) -> str:

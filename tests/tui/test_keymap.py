@@ -13,7 +13,7 @@ from sjvirtual_tui.app import SJVirtualApp, build_app
 from sjvirtual_tui.backend.http import HttpBackend
 from sjvirtual_tui.config import Settings
 from sjvirtual_tui.keymap import binding_classes, check_keymap
-from tests.tui import SIZE, login, screen_text, settle
+from tests.tui import SIZE, login, open_as_demo, screen_text, settle
 
 pytestmark = pytest.mark.sqlite_only("the client's keys: the store is not under test")
 
@@ -104,7 +104,5 @@ async def test_conflicts_are_told_at_start_and_the_default_works(server_app, clo
         shown = " ".join(screen_text(pilot).replace("▌", " ").split())
         assert "«nada» no es el identificador" in shown
         assert "F9 ya es de «logout»" in shown
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("f2")
-        await settle(pilot)
+        await open_as_demo(pilot, "f2")
         assert isinstance(app.screen, TransferScreen)

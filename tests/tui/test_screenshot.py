@@ -7,7 +7,7 @@ import html
 
 import pytest
 
-from tests.tui import SIZE, login, make_app, screen_text, settle
+from tests.tui import SIZE, login, make_app, open_as_demo, screen_text, settle
 
 pytestmark = pytest.mark.sqlite_only  # the client's side: one engine is enough
 
@@ -40,9 +40,7 @@ async def test_kiosk_refuses_to_keep_a_screenshot(server_app, clock, tmp_path):
     exports = tmp_path / "exports"
     app = make_app(server_app, exports, clock.now, kiosk=True)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await open_as_demo(pilot, "ctrl+s")
         (notification,) = list(app._notifications)
         assert notification.message == "Terminal compartida: no se guardan capturas de pantalla."
         assert "Terminal compartida" in screen_text(pilot)  # the toast is on screen

@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import keyring
 import platformdirs
 import pytest
 from fastapi import FastAPI
@@ -88,10 +87,9 @@ from tests.api import (
 )
 from tests.conftest import CHEAP_HASHER, login_token
 from tests.database import connect, tables
-from tests.tui import SIZE, login, settle, table_rows, text_of, type_text
-from tests.tui.test_tui_keyring import MemoryKeyring
+from tests.tui import SIZE, MemoryKeyring, login, settle, table_rows, text_of, type_text
 from tests.tui.test_tui_onboarding import last_code
-from tests.tui.test_tui_payments import enter_pin, open_services, pick_biller
+from tests.tui.test_tui_payments import consult, enter_pin, open_services, pick_biller
 from tests.tui.test_tui_payments import field as form_field
 from tests.tui.test_tui_transfers import fill_transfer, last_pin, open_transfers, step
 
@@ -185,16 +183,6 @@ def debug_logs(
             extra.close()
         for name, level in levels.items():
             logging.getLogger(name).setLevel(level)
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    """A keyring that works: the device token is kept (its one legitimate place)."""
-    before = keyring.get_keyring()
-    store = MemoryKeyring()
-    keyring.set_keyring(store)
-    yield store
-    keyring.set_keyring(before)
 
 
 @pytest.fixture
@@ -323,12 +311,7 @@ async def member_day(
 
         await open_services(pilot)
         await pick_biller(pilot, "epmaps", "EPMAPS Agua Quito")
-        await type_text(pilot, "4567890")
-        await pilot.press("enter")
-        await type_text(pilot, "Agua casa")
-        await pilot.press("enter")  # CONSULTAR
-        await settle(pilot)
-        assert step(pilot) == "sv-bill"
+        await consult(pilot, "4567890", save_as="Agua casa")
         assert form_field(pilot, "#sv-field-amount-cents").value == "18,73"
         await pilot.press("enter")
         await settle(pilot)

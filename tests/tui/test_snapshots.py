@@ -7,9 +7,11 @@ look at the new SVGs before committing them.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from textual.pilot import Pilot
 
 from mock_server.testing import login_token
@@ -26,53 +28,79 @@ def _steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
 
 
+Steps = Callable[[Pilot[None]], Awaitable[None]]
+
+
+def snap(
+    snap_compare: Callable[..., bool],
+    server_app: FastAPI,
+    clock,
+    tmp_path,
+    steps: Steps | None = None,
+    *,
+    demo_hint: bool = True,
+    **app_options,
+) -> bool:
+    """The app on ``server_app`` at 80x24, driven by ``steps``, compared with its snapshot (named
+    after the calling test)."""
+    app = make_app(server_app, tmp_path, clock.now, **app_options)
+    if not demo_hint:
+        app.login_screen.demo_hint = None
+    return snap_compare(app, terminal_size=SIZE, run_before=steps)
+
+
+def logged_in(*keys: str, user: str = "demo", password: str = "Demo2026") -> Steps:
+    """Steps: log ``user`` in, then press ``keys`` (a flow's key, Enter on the first account…)."""
+
+    async def steps(pilot: Pilot[None]) -> None:
+        await login(pilot, user, password)
+        if keys:
+            await pilot.press(*keys)
+            await settle(pilot)
+
+    return steps
+
+
+def then(first: Steps, more: Steps) -> Steps:
+    async def steps(pilot: Pilot[None]) -> None:
+        await first(pilot)
+        await more(pilot)
+
+    return steps
+
+
 def test_login_screen(snap_compare, server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    app.login_screen.demo_hint = None
-    assert snap_compare(app, terminal_size=SIZE)
+    assert snap(snap_compare, server_app, clock, tmp_path, demo_hint=False)
 
 
 def test_login_security_image_step(snap_compare, server_app, clock, tmp_path):
-    async def run_before(pilot: Pilot[None]) -> None:
+    async def steps(pilot: Pilot[None]) -> None:
         await type_text(pilot, "demo")
         await pilot.press("enter")
         await settle(pilot)
 
-    app = make_app(server_app, tmp_path, clock.now)
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap(snap_compare, server_app, clock, tmp_path, steps)
 
 
 def test_recovery_code_step(snap_compare, server_app, clock, tmp_path):
     """The same words for every username: the code is asked before any question."""
 
-    async def run_before(pilot: Pilot[None]) -> None:
+    async def steps(pilot: Pilot[None]) -> None:
         await type_text(pilot, "demo")
         await pilot.press("f4")
         await settle(pilot)
         await pilot.press("enter")  # SIGUIENTE
         await settle(pilot)
 
-    app = make_app(server_app, tmp_path, clock.now)
-    app.login_screen.demo_hint = None
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap(snap_compare, server_app, clock, tmp_path, steps, demo_hint=False)
 
 
 def test_dashboard(snap_compare, server_app, clock, tmp_path):
-    async def run_before(pilot: Pilot[None]) -> None:
-        await login(pilot, "demo", "Demo2026")
-
-    app = make_app(server_app, tmp_path, clock.now)
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap(snap_compare, server_app, clock, tmp_path, logged_in())
 
 
 def test_statement(snap_compare, server_app, clock, tmp_path):
-    async def run_before(pilot: Pilot[None]) -> None:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("enter")
-        await settle(pilot)
-
-    app = make_app(server_app, tmp_path, clock.now)
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap(snap_compare, server_app, clock, tmp_path, logged_in("enter"))
 
 
 def test_registration_terms(snap_compare, server_app, clock, tmp_path):
@@ -81,7 +109,7 @@ def test_registration_terms(snap_compare, server_app, clock, tmp_path):
 
 
 def test_registration_persona_form(snap_compare, server_app, clock, tmp_path):
-    async def run_before(pilot: Pilot[None]) -> None:
+    async def steps(pilot: Pilot[None]) -> None:
         await pilot.press("f2")
         await settle(pilot)
         await pilot.press("tab", "tab", "space", "tab", "enter")
@@ -89,8 +117,7 @@ def test_registration_persona_form(snap_compare, server_app, clock, tmp_path):
         await pilot.press("enter")  # an empty cédula: its message shows under it
         await settle(pilot)
 
-    app = make_app(server_app, tmp_path, clock.now)
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap(snap_compare, server_app, clock, tmp_path, steps)
 
 
 def test_first_login_image_gallery(snap_compare, demo_app, seeded_db, clock, tmp_path):
@@ -103,115 +130,87 @@ def test_first_login_image_gallery(snap_compare, demo_app, seeded_db, clock, tmp
 
     asyncio.run(make_setup_user())
 
-    async def run_before(pilot: Pilot[None]) -> None:
-        await login(pilot, LUIS["usuario"], FIRST_PASSWORD)
+    async def steps(pilot: Pilot[None]) -> None:
         for text in ("Segunda2027", "Segunda2027"):
             await type_text(pilot, text)
             await pilot.press("enter")
         await settle(pilot)
         await pilot.press("right", "right")
 
-    app = make_app(demo_app, tmp_path, clock.now)
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    first_login = logged_in(user=LUIS["usuario"], password=FIRST_PASSWORD)
+    assert snap(snap_compare, demo_app, clock, tmp_path, then(first_login, steps))
 
 
 def test_teller_queue(snap_compare, server_app, clock, tmp_path):
-    async def run_before(pilot: Pilot[None]) -> None:
-        await login(pilot, "cajero", "Cajero2026")
-
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    teller = logged_in(user="cajero", password="Cajero2026")
+    assert snap(snap_compare, server_app, clock, tmp_path, teller, teller=True)
 
 
 def test_transfer_data_step(snap_compare, demo_app, clock, tmp_path):
-    async def run_before(pilot: Pilot[None]) -> None:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("f2")
-        await settle(pilot)
+    async def steps(pilot: Pilot[None]) -> None:
         pilot.app.screen.query_one("#tr-kinds").focus()
         await pilot.press("down", "enter")  # internas a terceros: Enter moves on
         await settle(pilot)
         await pilot.click("#tr-data-next")  # nothing chosen: the reasons show where they belong
         await settle(pilot)
 
-    app = make_app(demo_app, tmp_path, clock.now)
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap(snap_compare, demo_app, clock, tmp_path, then(logged_in("f2"), steps))
 
 
 def test_transfer_pin_step(snap_compare, demo_app, clock, tmp_path):
-    async def run_before(pilot: Pilot[None]) -> None:
+    async def steps(pilot: Pilot[None]) -> None:
         from tests.tui.test_tui_transfers import fill_transfer, open_transfers
 
-        await login(pilot, "demo", "Demo2026")
         await open_transfers(pilot, "internas")
         await fill_transfer(pilot, "00104721", "1105349", "40", "Préstamo")
         await pilot.press("enter")
         await settle(pilot)
         await type_text(pilot, "12")
 
-    app = make_app(demo_app, tmp_path, clock.now)
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap(snap_compare, demo_app, clock, tmp_path, then(logged_in(), steps))
 
 
 def test_transfer_receipt(snap_compare, demo_app, clock, tmp_path):
-    async def run_before(pilot: Pilot[None]) -> None:
+    async def steps(pilot: Pilot[None]) -> None:
         from tests.tui.test_tui_transfers import fill_transfer, open_transfers
 
-        await login(pilot, "demo", "Demo2026")
         await open_transfers(pilot, "propias")
         await fill_transfer(pilot, "00104721", "00204722", "25,50", "Ahorro mensual")
         await pilot.press("enter")
         await settle(pilot)
 
-    app = make_app(demo_app, tmp_path, clock.now)
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap(snap_compare, demo_app, clock, tmp_path, then(logged_in(), steps))
 
 
 def test_beneficiaries_list(snap_compare, demo_app, clock, tmp_path):
-    async def run_before(pilot: Pilot[None]) -> None:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("f3")
-        await settle(pilot)
-
-    app = make_app(demo_app, tmp_path, clock.now)
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap(snap_compare, demo_app, clock, tmp_path, logged_in("f3"))
 
 
 def test_add_external_beneficiary_form(snap_compare, demo_app, clock, tmp_path):
-    async def run_before(pilot: Pilot[None]) -> None:
+    async def steps(pilot: Pilot[None]) -> None:
         from tests.tui.test_tui_transfers import open_add
 
-        await login(pilot, "demo", "Demo2026")
         await open_add(pilot, "externa")
         await settle(pilot)
 
-    app = make_app(demo_app, tmp_path, clock.now)
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap(snap_compare, demo_app, clock, tmp_path, then(logged_in(), steps))
 
 
 def test_service_bill_step(snap_compare, demo_app, clock, tmp_path):
-    async def run_before(pilot: Pilot[None]) -> None:
+    async def steps(pilot: Pilot[None]) -> None:
         from tests.tui.test_tui_payments import open_services, pick_biller
 
-        await login(pilot, "demo", "Demo2026")
         await open_services(pilot)
         await pick_biller(pilot, "luz", "Empresa Eléctrica Quito")
         await type_text(pilot, "1523478")
         await pilot.press("enter", "enter")
         await settle(pilot)
 
-    app = make_app(demo_app, tmp_path, clock.now)
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap(snap_compare, demo_app, clock, tmp_path, then(logged_in(), steps))
 
 
 def test_cards_list(snap_compare, demo_app, clock, tmp_path):
-    async def run_before(pilot: Pilot[None]) -> None:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("f7")
-        await settle(pilot)
-
-    app = make_app(demo_app, tmp_path, clock.now)
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap(snap_compare, demo_app, clock, tmp_path, logged_in("f7"))
 
 
 # --- the same screens without colour, on the Linux console, and in English ---------------------
@@ -225,68 +224,43 @@ def ascii_glyphs():
     use_ascii_glyphs(False)
 
 
-def test_login_screen_no_color(snap_compare, server_app, clock, tmp_path):
+def no_color():
     from sjvirtual_tui.appearance import detect_appearance
 
-    appearance = detect_appearance(None, {"TERM": "xterm-256color", "NO_COLOR": "1"})
-    app = make_app(server_app, tmp_path, clock.now, appearance=appearance)
-    app.login_screen.demo_hint = None
-    assert snap_compare(app, terminal_size=SIZE)
+    return detect_appearance(None, {"TERM": "xterm-256color", "NO_COLOR": "1"})
+
+
+def test_login_screen_no_color(snap_compare, server_app, clock, tmp_path):
+    assert snap(snap_compare, server_app, clock, tmp_path, demo_hint=False, appearance=no_color())
 
 
 def test_dashboard_no_color(snap_compare, server_app, clock, tmp_path):
-    from sjvirtual_tui.appearance import detect_appearance
-
-    async def run_before(pilot: Pilot[None]) -> None:
-        await login(pilot, "demo", "Demo2026")
-
-    appearance = detect_appearance(None, {"TERM": "xterm-256color", "NO_COLOR": "1"})
-    app = make_app(server_app, tmp_path, clock.now, appearance=appearance)
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap(snap_compare, server_app, clock, tmp_path, logged_in(), appearance=no_color())
 
 
 def test_dashboard_linux_console(snap_compare, server_app, clock, tmp_path, ascii_glyphs):
     from sjvirtual_tui.appearance import detect_appearance
 
-    async def run_before(pilot: Pilot[None]) -> None:
-        await login(pilot, "demo", "Demo2026")
-
-    app = make_app(
-        server_app, tmp_path, clock.now, appearance=detect_appearance(None, {"TERM": "linux"})
-    )
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    linux = detect_appearance(None, {"TERM": "linux"})
+    assert snap(snap_compare, server_app, clock, tmp_path, logged_in(), appearance=linux)
 
 
 def test_login_screen_english(snap_compare, server_app, clock, tmp_path, english):
-    app = make_app(server_app, tmp_path, clock.now)
-    app.login_screen.demo_hint = None
-    assert snap_compare(app, terminal_size=SIZE)
+    assert snap(snap_compare, server_app, clock, tmp_path, demo_hint=False)
 
 
 def test_dashboard_english(snap_compare, server_app, clock, tmp_path, english):
-    async def run_before(pilot: Pilot[None]) -> None:
-        await login(pilot, "demo", "Demo2026")
-
-    app = make_app(server_app, tmp_path, clock.now)
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap(snap_compare, server_app, clock, tmp_path, logged_in())
 
 
 def test_transfer_data_step_english(snap_compare, demo_app, clock, tmp_path, english):
     from tests.tui.test_tui_transfers import open_transfers
 
-    async def run_before(pilot: Pilot[None]) -> None:
-        await login(pilot, "demo", "Demo2026")
+    async def steps(pilot: Pilot[None]) -> None:
         await open_transfers(pilot, "internas")
 
-    app = make_app(demo_app, tmp_path, clock.now)
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap(snap_compare, demo_app, clock, tmp_path, then(logged_in(), steps))
 
 
 def test_help_screen(snap_compare, server_app, clock, tmp_path):
-    async def run_before(pilot: Pilot[None]) -> None:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("f1")
-        await settle(pilot)
-
-    app = make_app(server_app, tmp_path, clock.now)
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap(snap_compare, server_app, clock, tmp_path, logged_in("f1"))

@@ -15,8 +15,10 @@ from sjvirtual_tui.screens.statement import StatementScreen
 from tests.tui import (
     SIZE,
     FakeMonotonic,
+    demo_logged_in,
     login,
     make_app,
+    open_as_demo,
     settle,
     table_rows,
     text_of,
@@ -37,9 +39,7 @@ def stored_accounts(db: Path, username: str) -> dict[str, tuple[int, int]]:
 async def test_dashboard_shows_the_stored_balances_in_dollars(
     server_app, seeded_db, clock, tmp_path
 ):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(server_app, clock, tmp_path) as (app, pilot):
         assert isinstance(app.screen, DashboardScreen)
         stored = stored_accounts(seeded_db, "demo")
         rows = table_rows(pilot, "#accounts")
@@ -60,9 +60,7 @@ async def test_statement_pages_as_you_scroll_and_exports_csv(
 ):
     app = make_app(server_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("enter")  # the first account
-        await settle(pilot)
+        await open_as_demo(pilot, "enter")  # the first account
         screen = app.screen
         assert isinstance(screen, StatementScreen)
         assert screen.account.number == "00104721"
@@ -104,9 +102,7 @@ async def test_statement_pages_as_you_scroll_and_exports_csv(
 async def test_statement_refuses_a_bad_range_where_it_was_typed(server_app, clock, tmp_path):
     app = make_app(server_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_as_demo(pilot, "enter")
         screen = app.screen
         assert isinstance(screen, StatementScreen)
         before = len(screen.movements)
@@ -135,9 +131,7 @@ async def test_statement_refuses_a_bad_range_where_it_was_typed(server_app, cloc
 async def test_logout_from_the_statement_ends_the_server_session(
     server_app, api_client, clock, tmp_path
 ):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(server_app, clock, tmp_path) as (app, pilot):
         assert app.session is not None
         token = app.session.token
         await pilot.press("enter")
@@ -155,9 +149,7 @@ async def test_logout_from_the_statement_ends_the_server_session(
 async def test_server_side_idle_expiry_returns_to_login_saying_why(server_app, clock, tmp_path):
     app = make_app(server_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_as_demo(pilot, "enter")
         clock.advance(301)
         await pilot.press("f5")  # any request now meets the expired session
         await settle(pilot)

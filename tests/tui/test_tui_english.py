@@ -21,7 +21,7 @@ from sjvirtual_tui import i18n
 from sjvirtual_tui.demo import DEMO_HINT
 from tests import ROOT
 from tests.i18n_tools import extracted, untranslated
-from tests.tui import SIZE, login, make_app, screen_text, settle, type_text
+from tests.tui import SIZE, login, make_app, open_as_demo, screen_text, settle, type_text
 from tests.tui.test_tui_onboarding import last_code
 
 # Short Spanish words a screen of ours would show if a string escaped translation.
@@ -359,9 +359,7 @@ async def test_textuals_own_keys_speak_the_members_language(demo_app, clock, tmp
 
     app = make_app(demo_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("f2")
-        await settle(pilot)
+        await open_as_demo(pilot, "f2")
         app.screen.query_one("#tr-kinds").focus()
         await pilot.press("down", "enter")  # Enter on the list moves on
         await settle(pilot)

@@ -15,7 +15,7 @@ from textual.widgets import Input, ProgressBar
 from sjvirtual_tui.formatting import count
 from sjvirtual_tui.screens.statement import StatementScreen
 from sjvirtual_tui.widgets.progress import ExportProgress, time_left
-from tests.tui import SIZE, login, make_app, screen_text, settle, text_of
+from tests.tui import SIZE, make_app, open_as_demo, screen_text, settle, text_of
 
 ACCOUNT = "00104721"
 
@@ -61,9 +61,7 @@ async def wait_for(pilot: Pilot[None], condition, what: str) -> None:
 
 
 async def open_whole_statement(pilot: Pilot[None]) -> StatementScreen:
-    await login(pilot, "demo", "Demo2026")
-    await pilot.press("enter")  # the first account
-    await settle(pilot)
+    await open_as_demo(pilot, "enter")  # the first account
     screen = pilot.app.screen
     assert isinstance(screen, StatementScreen)
     screen.query_one("#date-from", Input).value = ""  # the whole history: several pages

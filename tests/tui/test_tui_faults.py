@@ -34,7 +34,7 @@ from sjvirtual_tui.screens.set_password import SetPasswordScreen
 from tests.api import approve, registration_id
 from tests.conftest import CHEAP_HASHER
 from tests.loopback import ServerProcess
-from tests.tui import SIZE, login, make_app, settle, table_rows, text_of, type_text
+from tests.tui import SIZE, login, make_app, open_as_demo, settle, table_rows, text_of, type_text
 from tests.tui.test_tui_onboarding import LUIS, fill, last_code, open_registration
 from tests.tui.test_tui_payments import enter_pin, open_services, pick_biller
 from tests.tui.test_tui_transfers import (
@@ -513,9 +513,7 @@ async def test_card_payment_with_lost_answers(demo_app, seeded_db, clock, tmp_pa
     paid_before = count(seeded_db, "SELECT paid_cents FROM cards WHERE id = 1")
     app, transport = faulty_app(demo_app, tmp_path, clock)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("f7")
-        await settle(pilot)
+        await open_as_demo(pilot, "f7")
         await pilot.press("enter")  # the Visa **** 4521, pago mínimo $42,27
         await settle(pilot)
         await choose(pilot, "#cd-from", DEMO_A)  # the last field: choosing it is SIGUIENTE

@@ -12,7 +12,7 @@ from sjvirtual_tui.i18n import _
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.statement import StatementScreen
-from tests.tui import SIZE, login, make_app, screen_text, settle, text_of
+from tests.tui import SIZE, demo_logged_in, make_app, screen_text, settle, text_of
 
 FAKE = Flow(
     "loans",
@@ -70,6 +70,19 @@ def footer_text(pilot: Pilot[None]) -> str:
     return "\n".join(line for line in screen_text(pilot).splitlines()[footer.region.y :])
 
 
+async def assert_offered_then_open(
+    pilot: Pilot[None], row: Flow, entries: str, helped: str, footer: str
+) -> None:
+    """The flow ``row`` is in the palette (label and help), in F1's keys, in the footer if it
+    belongs there; then its key is pressed."""
+    assert _(row.label) in entries and _(row.help) in entries, row.id
+    assert f"{key_name(row.key):<16}{_(row.key_label)}" in helped, row.id
+    if row.in_footer:
+        assert _(row.key_label) in footer, row.id
+    await pilot.press(row.key)
+    await settle(pilot)
+
+
 async def test_guest_flows_in_keys_palette_and_help(server_app, clock, tmp_path):
     rows = flows_for(Audience.GUEST)
     assert rows
@@ -81,12 +94,7 @@ async def test_guest_flows_in_keys_palette_and_help(server_app, clock, tmp_path)
         entries = "\n".join(await palette_entries(pilot))
         helped = await help_text(pilot)
         for row in rows:
-            assert _(row.label) in entries and _(row.help) in entries, row.id
-            assert f"{key_name(row.key):<16}{_(row.key_label)}" in helped, row.id
-            if row.in_footer:
-                assert _(row.key_label) in footer, row.id
-            await pilot.press(row.key)
-            await settle(pilot)
+            await assert_offered_then_open(pilot, row, entries, helped, footer)
             assert isinstance(app.screen, row.screen_class()), row.id  # type: ignore[arg-type]
             await app.pop_screen()
             await settle(pilot)
@@ -97,9 +105,7 @@ async def test_guest_flows_in_keys_palette_and_help(server_app, clock, tmp_path)
 
 async def test_member_flows_in_menu_keys_palette_and_help(server_app, clock, tmp_path):
     rows = flows_for(Audience.MEMBER)
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(server_app, clock, tmp_path) as (app, pilot):
         assert isinstance(app.screen, DashboardScreen)
         menu = " ".join(text_of(pilot, "#menu").split())
         footer = footer_text(pilot)
@@ -108,12 +114,7 @@ async def test_member_flows_in_menu_keys_palette_and_help(server_app, clock, tmp
         for row in rows:
             assert row.menu is not None
             assert f"{key_name(row.key)} {_(row.menu)}" in menu, row.id
-            assert _(row.label) in entries and _(row.help) in entries, row.id
-            assert f"{key_name(row.key):<16}{_(row.key_label)}" in helped, row.id
-            if row.in_footer:
-                assert _(row.key_label) in footer, row.id
-            await pilot.press(row.key)
-            await settle(pilot)
+            await assert_offered_then_open(pilot, row, entries, helped, footer)
             expected = row.screen_class() or StatementScreen  # Enter: the row's statement
             assert isinstance(app.screen, expected), row.id
             await app.pop_screen()

@@ -18,7 +18,15 @@ from sjvirtual_tui.appearance import Appearance
 from sjvirtual_tui.screens.cards import CardPaymentScreen
 from sjvirtual_tui.screens.registration import RegistrationScreen
 from sjvirtual_tui.widgets.form import FormField
-from tests.tui import SIZE, login, make_app, screen_text, settle, type_text
+from tests.tui import (
+    SIZE,
+    demo_logged_in,
+    make_app,
+    open_as_demo,
+    screen_text,
+    settle,
+    type_text,
+)
 from tests.tui.test_tui_onboarding import TEXTILES, open_registration, registrations
 from tests.tui.test_tui_payments import open_services, pick_biller
 from tests.tui.test_tui_transfers import choose, step
@@ -99,9 +107,7 @@ async def test_the_external_card_form_flags_only_the_fields_the_member_has_left(
 ):
     app = make_app(demo_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("f7")
-        await settle(pilot)
+        await open_as_demo(pilot, "f7")
         assert isinstance(app.screen, CardPaymentScreen)
         await pilot.press("end", "enter")  # Otra institución…
         await settle(pilot)
@@ -135,9 +141,7 @@ async def test_the_external_card_form_flags_only_the_fields_the_member_has_left(
 
 
 async def test_a_partial_bill_puts_the_cursor_on_the_amount(demo_app, seeded_db, clock, tmp_path):
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         await open_services(pilot)
         await pick_biller(pilot, "claro", "Claro")
         await type_text(pilot, "0991234567")

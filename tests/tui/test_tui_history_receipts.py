@@ -12,9 +12,21 @@ from sjvirtual_tui.formatting import money
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.statement import StatementScreen
 from sjvirtual_tui.screens.transfer_history import ReceiptScreen, TransferHistoryScreen
-from tests.tui import SIZE, login, make_app, screen_text, settle, table_rows, text_of, type_text
+from tests.tui import (
+    demo_logged_in,
+    screen_text,
+    settle,
+    table_rows,
+    text_of,
+    type_text,
+)
 from tests.tui.test_tui_payments import enter_pin, open_services, pick_biller
-from tests.tui.test_tui_transfers import fill_transfer, last_pin, open_transfers, step
+from tests.tui.test_tui_transfers import (
+    confirm_with_pin,
+    fill_transfer,
+    open_transfers,
+    step,
+)
 
 
 async def transfer_between_own_accounts(pilot: Pilot[None], amount: str) -> str:
@@ -52,9 +64,7 @@ async def test_history_lists_a_transfer_and_a_payment_sharing_an_id(
     demo_app, seeded_db, clock, tmp_path
 ):
     """The seed has no operations: the first transfer and the first payment are both id 1."""
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         transfer = await transfer_between_own_accounts(pilot, "10")
         payment = await pay_the_water_bill(pilot, seeded_db)
         assert isinstance(app.screen, DashboardScreen)
@@ -82,17 +92,10 @@ async def test_a_rejected_transfers_reason_is_on_screen_at_80x24(
     demo_app, seeded_db, clock, tmp_path
 ):
     """Diego Andrade's account at Produbanco is closed: the clearing sends the money back."""
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         await open_transfers(pilot, "interbancarias")
         await fill_transfer(pilot, "00104721", "Produbanco", "30", "Cuota")
-        await pilot.press("enter")
-        await settle(pilot)
-        await type_text(pilot, last_pin(seeded_db, "demo"))
-        await pilot.press("enter")
-        await settle(pilot)
-        assert step(pilot) == "tr-done"
+        await confirm_with_pin(pilot, seeded_db)
         reference = app.screen.transfer.reference
         await pilot.press("enter")
         await settle(pilot)
@@ -117,9 +120,7 @@ async def test_a_rejected_transfers_reason_is_on_screen_at_80x24(
 async def test_a_movements_detail_shows_its_reference_once_and_the_whole_amount(
     demo_app, seeded_db, clock, tmp_path
 ):
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         reference = await transfer_between_own_accounts(pilot, "1.234,56")
         await pilot.press("enter")  # ESTADO DE CUENTA of the first account
         await settle(pilot)

@@ -60,7 +60,7 @@ from sjvirtual_tui.widgets.form import FormField
 from sjvirtual_tui.widgets.pin_entry import PinEntry
 from tests.api import FIRST_PASSWORD, LUIS, approved_code, register, set_password
 from tests.api import TEXTILES as TEXTILES_API
-from tests.tui import SIZE, login, make_app, screen_text, settle, text_of, type_text
+from tests.tui import SIZE, login, make_app, open_as_demo, screen_text, settle, text_of, type_text
 from tests.tui.test_tui_onboarding import LUIS as LUIS_FORM
 from tests.tui.test_tui_onboarding import TEXTILES, open_registration
 from tests.tui.test_tui_payments import open_services, pick_biller
@@ -683,9 +683,7 @@ async def test_service_payment(demo_app, seeded_db, clock, tmp_path):
 async def test_card_payment_other_value(demo_app, seeded_db, clock, tmp_path):
     app, transport = hostile_app(demo_app, tmp_path, clock)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("f7")
-        await settle(pilot)
+        await open_as_demo(pilot, "f7")
         assert isinstance(app.screen, CardPaymentScreen)
         await pilot.press("enter")  # the Visa
         await settle(pilot)
@@ -705,9 +703,7 @@ async def test_card_payment_other_value(demo_app, seeded_db, clock, tmp_path):
 async def test_card_of_another_institution(demo_app, seeded_db, clock, tmp_path):
     app, transport = hostile_app(demo_app, tmp_path, clock)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("f7")
-        await settle(pilot)
+        await open_as_demo(pilot, "f7")
         await pilot.press("end", "enter")  # Otra institución…
         await settle(pilot)
         await choose(pilot, "#cd-issuer", "Visa Banco Pichincha")
@@ -731,9 +727,7 @@ async def test_card_of_another_institution(demo_app, seeded_db, clock, tmp_path)
 async def test_statement_date_range(demo_app, seeded_db, clock, tmp_path):
     app, transport = hostile_app(demo_app, tmp_path, clock)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_as_demo(pilot, "enter")
         assert isinstance(app.screen, StatementScreen)
 
         def refused(p: Pilot[None]) -> bool:

@@ -14,26 +14,7 @@ from textual.widgets import Input
 
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.widgets.choice import Tick
-from tests.tui import SIZE, login, make_app, settle, type_text
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring that works, kept in a dict the test can read."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.entries.pop((service, username), None)
+from tests.tui import SIZE, MemoryKeyring, login, make_app, settle, type_text
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from sjvirtual_tui.screens.cards import CardPaymentScreen
 from sjvirtual_tui.widgets.account_picker import AccountPicker
 from sjvirtual_tui.widgets.money_input import MoneyInput, amount_text, cents_of, parse_cents
 from sjvirtual_tui.widgets.pin_entry import PinEntry
-from tests.tui import SIZE, login, make_app, screen_text, settle, text_of, type_text
+from tests.tui import SIZE, login, make_app, open_as_demo, screen_text, settle, text_of, type_text
 from tests.tui.test_tui_transfers import assert_ledger_ok, balances, last_pin, open_transfers, step
 
 # --- what is accepted -----------------------------------------------------------------------
@@ -101,14 +101,19 @@ async def own_transfer(pilot: Pilot[None], amount: str, description: str) -> Non
     await settle(pilot)
 
 
+async def own_accounts_picker(pilot: Pilot[None]) -> AccountPicker:
+    """Logs the demo member in and opens a transfer between own accounts: its origin picker."""
+    await login(pilot, "demo", "Demo2026")
+    await open_transfers(pilot, "propias")
+    return pilot.app.screen.query_one("#tr-from", AccountPicker)
+
+
 async def test_above_the_balance_is_said_beside_the_amount_and_tenths_arrive_exactly(
     demo_app, seeded_db, clock, tmp_path
 ):
     app = make_app(demo_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await open_transfers(pilot, "propias")
-        picker = app.screen.query_one("#tr-from", AccountPicker)
+        picker = await own_accounts_picker(pilot)
         origin, destination = picker.accounts[1], picker.accounts[0]
         before = balances(seeded_db, origin.number, destination.number)
         # What the member sees of each account: kind, masked number, balance.
@@ -164,9 +169,7 @@ async def test_ctrl_o_hides_the_balances_in_the_account_picker(
 ):
     app = make_app(demo_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await open_transfers(pilot, "propias")
-        picker = app.screen.query_one("#tr-from", AccountPicker)
+        picker = await own_accounts_picker(pilot)
         shown = money(picker.accounts[0].available_cents)
         assert shown in screen_text(pilot)
         await pilot.press("ctrl+o")
@@ -182,9 +185,7 @@ async def test_ctrl_o_hides_the_balances_in_the_account_picker(
 async def test_a_card_paid_with_another_amount_to_the_receipt(demo_app, seeded_db, clock, tmp_path):
     app = make_app(demo_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("f7")
-        await settle(pilot)
+        await open_as_demo(pilot, "f7")
         assert isinstance(app.screen, CardPaymentScreen)
         await pilot.press("enter")  # the Visa: total $845,30
         await settle(pilot)
@@ -240,9 +241,7 @@ async def test_a_card_choice_shows_the_amount_only_for_otro_valor(
 ):
     app = make_app(demo_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("f7")
-        await settle(pilot)
+        await open_as_demo(pilot, "f7")
         await pilot.press("enter")  # the Visa
         await settle(pilot)
         await pilot.press("down", "down", "enter")  # Otro valor: its amount, at once

@@ -14,7 +14,16 @@ from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.services import ServicePaymentScreen
 from sjvirtual_tui.screens.transfer_history import TransferHistoryScreen
 from sjvirtual_tui.widgets.form import FormField
-from tests.tui import SIZE, login, make_app, settle, table_rows, text_of, type_text
+from tests.tui import (
+    SIZE,
+    demo_logged_in,
+    make_app,
+    open_as_demo,
+    settle,
+    table_rows,
+    text_of,
+    type_text,
+)
 from tests.tui.test_tui_transfers import assert_ledger_ok, balances, choose, last_pin, step
 
 
@@ -51,6 +60,16 @@ async def pick_biller(pilot: Pilot[None], search: str, name: str) -> None:
     assert step(pilot) == "sv-reference"
 
 
+async def consult(pilot: Pilot[None], reference: str, *, save_as: str) -> None:
+    """Types the bill's reference and an alias to keep it under, then CONSULTAR: the bill."""
+    await type_text(pilot, reference)
+    await pilot.press("enter")
+    await type_text(pilot, save_as)
+    await pilot.press("enter")  # CONSULTAR
+    await settle(pilot)
+    assert step(pilot) == "sv-bill"
+
+
 async def enter_pin(pilot: Pilot[None], db: Path) -> None:
     await type_text(pilot, last_pin(db, "demo"))
     await pilot.press("enter")
@@ -61,9 +80,7 @@ async def test_pay_a_bill_save_it_as_frequent_and_find_nothing_pending_after(
     demo_app, seeded_db, clock, tmp_path
 ):
     before = balances(seeded_db, "00104721")["00104721"]
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         await open_services(pilot)
         await type_text(pilot, "agua")
         names = [row[0] for row in table_rows(pilot, "#sv-billers")]
@@ -72,12 +89,7 @@ async def test_pay_a_bill_save_it_as_frequent_and_find_nothing_pending_after(
             await pilot.press("backspace")
         await pick_biller(pilot, "epmaps", "EPMAPS Agua Quito")
         assert "Número de cuenta" in field(pilot, "#sv-field-reference").label
-        await type_text(pilot, "4567890")
-        await pilot.press("enter")
-        await type_text(pilot, "Agua casa")
-        await pilot.press("enter")  # CONSULTAR
-        await settle(pilot)
-        assert step(pilot) == "sv-bill"
+        await consult(pilot, "4567890", save_as="Agua casa")
         bill = text_of(pilot, "#sv-bill-text")
         assert "Valor pendiente: $18,73" in bill
         assert "Titular: M**** F******* G***** Q*****" in bill  # partly masked
@@ -121,9 +133,7 @@ async def test_pay_a_bill_save_it_as_frequent_and_find_nothing_pending_after(
 
 
 async def test_a_reference_is_checked_where_it_is_typed(demo_app, seeded_db, clock, tmp_path):
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(demo_app, clock, tmp_path) as (_app, pilot):
         await open_services(pilot)
         await pick_biller(pilot, "epmaps", "EPMAPS Agua Quito")
         reference = field(pilot, "#sv-field-reference")
@@ -144,9 +154,7 @@ async def test_pay_the_total_of_an_own_card(demo_app, seeded_db, clock, tmp_path
     before = balances(seeded_db, "00104721", "00204722")
     app = make_app(demo_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("f7")
-        await settle(pilot)
+        await open_as_demo(pilot, "f7")
         assert isinstance(app.screen, CardPaymentScreen)
         rows = table_rows(pilot, "#cd-cards")
         assert rows[0][:3] == ["Visa **** 4521", "$845,30", "$42,27"]
@@ -182,9 +190,7 @@ async def test_a_card_of_another_institution_is_en_proceso_then_settled(
     before = balances(seeded_db, "00104721")["00104721"]
     app = make_app(demo_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("f7")
-        await settle(pilot)
+        await open_as_demo(pilot, "f7")
         await pilot.press("end", "enter")  # Otra institución…
         await settle(pilot)
         await choose(pilot, "#cd-issuer", "Visa Banco Pichincha")

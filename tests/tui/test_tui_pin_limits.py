@@ -8,19 +8,30 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
+from textual.pilot import Pilot
 
 from mock_server.domain.clock import ManualClock
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.widgets.pin_entry import PinEntry
 from tests.api import BENEFICIARIES, CHALLENGES, DEMO_EMAIL, OUTBOX, PIN_LINE, keyed
 from tests.conftest import login_token
-from tests.tui import SIZE, login, make_app, screen_text, settle, text_of, type_text
-from tests.tui.test_tui_transfers import fill_transfer, last_pin, open_transfers, step
+from tests.tui import SIZE, make_app, screen_text, settle, text_of, type_text
+from tests.tui.test_tui_transfers import demo_to_socio2, step, type_pin, wrong_pin
 
 
 def flat(text: str) -> str:
     """The screen's words in one line (a message wraps where its box ends)."""
     return " ".join(text.replace("│", " ").split())
+
+
+async def confirm_is_refused(pilot: Pilot[None]) -> str:
+    """CONFIRMAR leaves the member on the same step (no PIN step: nothing was started); returns
+    the screen's words."""
+    before = step(pilot)
+    await pilot.press("enter")  # CONFIRMAR
+    await settle(pilot)
+    assert step(pilot) == before
+    return flat(screen_text(pilot))
 
 
 async def start_beneficiaries(app: FastAPI, n: int, *, confirm: bool = False) -> None:
@@ -54,17 +65,12 @@ async def test_locked_by_wrong_pins_the_member_is_back_at_login_and_told_why(
 ) -> None:
     app = make_app(demo_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await open_transfers(pilot, "internas")
-        await fill_transfer(pilot, "00104721", "1105349", "15", "Cena")
+        await demo_to_socio2(pilot)
         await pilot.press("enter")  # CONFIRMAR: the PIN is e-mailed
         await settle(pilot)
-        pin = last_pin(seeded_db, "demo")
-        wrong = "0000" if pin != "0000" else "1111"
+        wrong = wrong_pin(seeded_db, "demo")
         for _ in range(4):
-            await type_text(pilot, wrong)
-            await pilot.press("enter")
-            await settle(pilot)
+            await type_pin(pilot, wrong)
             if app.screen.query_one(PinEntry).input.disabled:  # the 3rd cancelled it
                 await pilot.press("enter")  # VOLVER A EMPEZAR
                 await settle(pilot)
@@ -75,9 +81,7 @@ async def test_locked_by_wrong_pins_the_member_is_back_at_login_and_told_why(
                 assert step(pilot) == "tr-pin"
         # The 4th wrong PIN in a row warns before the 5th locks.
         assert "antes de que su usuario se bloquee" in flat(screen_text(pilot))
-        await type_text(pilot, wrong)
-        await pilot.press("enter")
-        await settle(pilot)
+        await type_pin(pilot, wrong)
         assert isinstance(app.screen, LoginScreen)
         notice = flat(text_of(pilot, "#notice"))
         assert notice == (
@@ -103,14 +107,8 @@ async def test_a_fourth_operation_awaiting_its_pin_is_said_on_the_step(
     await start_beneficiaries(demo_app, 3)
     app = make_app(demo_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await open_transfers(pilot, "internas")
-        await fill_transfer(pilot, "00104721", "1105349", "15", "Cena")
-        before = step(pilot)
-        await pilot.press("enter")  # CONFIRMAR
-        await settle(pilot)
-        assert step(pilot) == before  # no PIN step: nothing was started
-        shown = flat(screen_text(pilot))
+        await demo_to_socio2(pilot)
+        shown = await confirm_is_refused(pilot)
         assert "Tiene 3 operaciones esperando su PIN de verificación." in shown
         assert "Podrá intentarlo de nuevo en 5 minutos." in shown
         # Once they expire the same CONFIRMAR starts it.
@@ -127,13 +125,7 @@ async def test_too_many_pin_e_mails_says_when_to_try_again(
     clock.advance(120)
     app = make_app(demo_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await open_transfers(pilot, "internas")
-        await fill_transfer(pilot, "00104721", "1105349", "15", "Cena")
-        before = step(pilot)
-        await pilot.press("enter")  # CONFIRMAR
-        await settle(pilot)
-        assert step(pilot) == before
-        shown = flat(screen_text(pilot))
+        await demo_to_socio2(pilot)
+        shown = await confirm_is_refused(pilot)
         assert "Le enviamos ya 10 PIN de verificación en 15 minutos" in shown
         assert "Podrá intentarlo de nuevo en 13 minutos." in shown

@@ -12,7 +12,17 @@ from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.set_password import SetPasswordScreen
 from sjvirtual_tui.widgets.form import FormField
 from tests.api import FIRST_PASSWORD, LUIS, approved_code, set_password
-from tests.tui import SIZE, login, make_app, screen_text, settle, text_of, type_text
+from tests.tui import (
+    SIZE,
+    demo_logged_in,
+    login,
+    make_app,
+    open_as_demo,
+    screen_text,
+    settle,
+    text_of,
+    type_text,
+)
 from tests.tui.test_tui_onboarding import LUIS as LUIS_TYPED
 from tests.tui.test_tui_onboarding import field, fill, open_registration, step
 from tests.tui.test_tui_transfers import choose, open_add
@@ -31,9 +41,7 @@ async def retype_last(pilot: Pilot[None], form_field: FormField, last: str) -> N
 async def test_login_messages_go_with_what_produced_them(server_app, clock, tmp_path):
     app = make_app(server_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("f9")
-        await settle(pilot)
+        await open_as_demo(pilot, "f9")
         assert isinstance(app.screen, LoginScreen)
         assert "Sesión cerrada" in text_of(pilot, "#notice")
         # A new login begins: how the last session ended is no longer news.
@@ -145,9 +153,7 @@ async def test_registration_messages_go_when_the_field_is_fixed(server_app, cloc
 
 
 async def test_a_choice_asked_for_goes_when_it_is_made(demo_app, clock, tmp_path):
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(demo_app, clock, tmp_path) as (_app, pilot):
         screen = await open_add(pilot, "externa")
         assert isinstance(screen, AddBeneficiaryScreen)
         await settle(pilot)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from sjvirtual_tui.appearance import Appearance, detect_appearance
@@ -11,7 +12,24 @@ from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.help import HelpScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.widgets.amount_mask import mask_amounts
-from tests.tui import SIZE, FakeMonotonic, login, make_app, screen_text, settle, text_of
+from tests.tui import (
+    SIZE,
+    FakeMonotonic,
+    demo_logged_in,
+    login,
+    make_app,
+    open_as_demo,
+    screen_text,
+    settle,
+    text_of,
+)
+
+
+async def idle(pilot: Pilot[None], monotonic: FakeMonotonic, seconds: float) -> None:
+    """``seconds`` pass without a key, then the idle check runs (as its timer would)."""
+    monotonic.advance(seconds)
+    await pilot.app.lock_if_idle()  # type: ignore[attr-defined]
+    await settle(pilot)
 
 
 async def session_is_alive(server_app, token: str) -> bool:
@@ -36,13 +54,9 @@ async def test_kiosk_idle_lock_ends_the_session_on_the_server_and_clears_the_scr
         token = app.session.token
         monotonic.advance(90)
         await pilot.press("down")  # a key: the two minutes start again
-        monotonic.advance(90)
-        await app.lock_if_idle()
-        await settle(pilot)
+        await idle(pilot, monotonic, 90)
         assert isinstance(app.screen, DashboardScreen)
-        monotonic.advance(31)
-        await app.lock_if_idle()
-        await settle(pilot)
+        await idle(pilot, monotonic, 31)
         assert isinstance(app.screen, LoginScreen)
         assert "2 minutos sin actividad" in text_of(pilot, "#notice")
         # The next person does not see who was here.
@@ -59,13 +73,9 @@ async def test_idle_minutes_setting_outside_kiosk(server_app, clock, tmp_path):
     app._settings = Settings(export_dir=tmp_path, idle_minutes=1)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "demo", "Demo2026")
-        monotonic.advance(59)
-        await app.lock_if_idle()
-        await settle(pilot)
+        await idle(pilot, monotonic, 59)
         assert isinstance(app.screen, DashboardScreen)
-        monotonic.advance(1)
-        await app.lock_if_idle()
-        await settle(pilot)
+        await idle(pilot, monotonic, 1)
         assert isinstance(app.screen, LoginScreen)
         assert "tras 1 minuto sin actividad" in text_of(pilot, "#notice")  # not "1 minutos"
         assert app.screen.query_one("#username", Input).value == "demo"  # not a kiosk
@@ -93,9 +103,7 @@ def shows_an_amount(text: str) -> bool:
 
 
 async def test_ctrl_o_hides_every_amount_and_shows_them_again(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(server_app, clock, tmp_path) as (_app, pilot):
         before = screen_text(pilot)
         assert shows_an_amount(before)
         await pilot.press("ctrl+o")
@@ -129,9 +137,7 @@ async def test_amounts_hidden_key_only_once_logged_in(server_app, clock, tmp_pat
 async def test_f1_lists_the_keys_of_the_screen_and_escape_closes_it(server_app, clock, tmp_path):
     app = make_app(server_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("f1")
-        await settle(pilot)
+        await open_as_demo(pilot, "f1")
         assert isinstance(app.screen, HelpScreen)
         keys = text_of(pilot, "#help-keys")
         for line in ("F2", "Transferir", "F3", "Terceros", "F4", "Historial", "F9", "Ctrl+O"):
@@ -158,9 +164,7 @@ async def test_palette_opens_every_flow_by_name(server_app, clock, tmp_path):
     from sjvirtual_tui.screens.services import ServicePaymentScreen
     from sjvirtual_tui.screens.transfers import TransferScreen
 
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(server_app, clock, tmp_path) as (app, pilot):
         await palette_pick(pilot, "servicios")
         assert isinstance(app.screen, ServicePaymentScreen)
         # From one flow to another: the palette goes back to the dashboard first.
@@ -211,9 +215,7 @@ async def test_ascii_terminal_draws_no_box_or_block_glyphs(server_app, clock, tm
     app = make_app(server_app, tmp_path, clock.now, appearance=Appearance("ansi", False, True))
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await login(pilot, "demo", "Demo2026")
-            await pilot.press("enter")  # the statement: the widest screen
-            await settle(pilot)
+            await open_as_demo(pilot, "enter")  # the statement: the widest screen
             texts = [screen_text(pilot)]
             await pilot.press("escape", "f2", "down", "enter", "tab", "enter")  # a transfer form
             await settle(pilot)
@@ -249,9 +251,7 @@ async def test_kiosk_writes_no_receipt_or_statement_file(demo_app, seeded_db, cl
     exports = tmp_path / "exports"
     app = make_app(demo_app, exports, clock.now, kiosk=True)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await pilot.press("enter")  # the statement: no CSV export key in a kiosk
-        await settle(pilot)
+        await open_as_demo(pilot, "enter")  # the statement: no CSV export key in a kiosk
         assert "Exportar CSV" not in screen_text(pilot)
         await pilot.press("f2")
         await settle(pilot)

@@ -22,6 +22,7 @@ from sjvirtual_tui.widgets.form import FormField
 from sjvirtual_tui.widgets.pin_entry import PinEntry
 from tests.tui import (
     SIZE,
+    demo_logged_in,
     login,
     make_app,
     screen_text,
@@ -69,6 +70,18 @@ def last_pin(db: Path, username: str) -> str:
         if match:
             return match.group(1)
     raise AssertionError("no PIN e-mail")
+
+
+def wrong_pin(db: Path, username: str) -> str:
+    """A PIN that is not the one just e-mailed to the member."""
+    return "0000" if last_pin(db, username) != "0000" else "1111"
+
+
+async def type_pin(pilot: Pilot[None], pin: str, times: int = 1) -> None:
+    for _ in range(times):
+        await type_text(pilot, pin)
+        await pilot.press("enter")
+        await settle(pilot)
 
 
 def outbox_subjects(db: Path, username: str) -> list[str]:
@@ -125,6 +138,21 @@ async def open_transfers(pilot: Pilot[None], kind: str) -> TransferScreen:
     return screen
 
 
+async def confirm_with_pin(pilot: Pilot[None], db: Path) -> None:
+    """CONFIRMAR, then the PIN e-mailed to the demo member: the transfer's receipt."""
+    await pilot.press("enter")
+    await settle(pilot)
+    await type_pin(pilot, last_pin(db, "demo"))
+    assert step(pilot) == "tr-done"
+
+
+async def demo_to_socio2(pilot: Pilot[None]) -> None:
+    """Logs the demo member in and fills a $15 internas transfer to socio2, up to CONFIRMAR."""
+    await login(pilot, "demo", "Demo2026")
+    await open_transfers(pilot, "internas")
+    await fill_transfer(pilot, "00104721", "1105349", "15", "Cena")
+
+
 async def fill_transfer(
     pilot: Pilot[None], origin: str, destination: str, amount: str, description: str
 ) -> None:
@@ -149,9 +177,7 @@ def field(pilot: Pilot[None], selector: str) -> FormField:
 
 async def test_between_own_accounts_needs_no_pin(demo_app, seeded_db, clock, tmp_path):
     before = balances(seeded_db, "00104721", "00204722")
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         await open_transfers(pilot, "propias")
         await fill_transfer(pilot, "00104721", "00204722", "25,50", "Ahorro mensual")
         assert step(pilot) == "tr-confirm"
@@ -188,9 +214,7 @@ async def test_between_own_accounts_needs_no_pin(demo_app, seeded_db, clock, tmp
 
 async def test_to_a_third_party_with_the_pin_and_a_wrong_try(demo_app, seeded_db, clock, tmp_path):
     before = balances(seeded_db, "00104721", "00105349")
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         await open_transfers(pilot, "internas")
         await fill_transfer(pilot, "00104721", "1105349", "40", "Préstamo")
         assert step(pilot) == "tr-confirm"
@@ -202,18 +226,13 @@ async def test_to_a_third_party_with_the_pin_and_a_wrong_try(demo_app, seeded_db
         assert "Le quedan 3 intentos." in text_of(pilot, ".pin-attempts")
         assert entry.input.password  # masked
         pin = last_pin(seeded_db, "demo")
-        wrong = "0000" if pin != "0000" else "1111"
-        await type_text(pilot, wrong)
-        await pilot.press("enter")
-        await settle(pilot)
+        await type_pin(pilot, wrong_pin(seeded_db, "demo"))
         assert step(pilot) == "tr-pin"
         assert "no es correcto" in entry.error and "2" in entry.error
         # the server's message says the attempts left: said once, not again below it
         assert screen_text(pilot).count("intentos") == 1
         assert balances(seeded_db, "00104721", "00105349") == before  # nothing moved yet
-        await type_text(pilot, pin)
-        await pilot.press("enter")
-        await settle(pilot)
+        await type_pin(pilot, pin)
         assert step(pilot) == "tr-done"
         receipt = text_of(pilot, "#tr-receipt")
         assert "Estado:         Completada" in receipt and "Monto:          $40,00" in receipt
@@ -228,17 +247,10 @@ async def test_interbank_is_en_proceso_until_the_clearing_settles_it(
     demo_app, seeded_db, clock, tmp_path
 ):
     before = balances(seeded_db, "00104721")
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         await open_transfers(pilot, "interbancarias")
         await fill_transfer(pilot, "00104721", "Pichincha", "100", "Arriendo")
-        await pilot.press("enter")
-        await settle(pilot)
-        await type_text(pilot, last_pin(seeded_db, "demo"))
-        await pilot.press("enter")
-        await settle(pilot)
-        assert step(pilot) == "tr-done"
+        await confirm_with_pin(pilot, seeded_db)
         assert "Estado:         En proceso" in text_of(pilot, "#tr-receipt")
         assert "en proceso" in text_of(pilot, "#tr-done-text")
         assert balances(seeded_db, "00104721")["00104721"] == before["00104721"] - 10000
@@ -266,9 +278,7 @@ async def test_interbank_is_en_proceso_until_the_clearing_settles_it(
 
 async def test_refusals_show_under_the_field_and_move_nothing(demo_app, seeded_db, clock, tmp_path):
     before = balances(seeded_db, "00104721", "00204722")
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         await open_transfers(pilot, "internas")
         await choose(pilot, "#tr-from", "00104721")
         await choose(pilot, "#tr-to", "1105349")
@@ -357,9 +367,7 @@ async def open_add(pilot: Pilot[None], kind: str) -> AddBeneficiaryScreen:
 async def test_add_a_cooperative_account_by_its_cartola_number(
     demo_app, seeded_db, clock, tmp_path
 ):
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         screen = await open_add(pilot, "interna")
         screen.query_one("#bi-input-number").focus()
         await type_text(pilot, "00107777")
@@ -401,9 +409,7 @@ async def test_add_a_cooperative_account_by_its_cartola_number(
 async def test_add_an_account_in_another_institution_and_delete_it(
     demo_app, seeded_db, clock, tmp_path
 ):
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         screen = await open_add(pilot, "externa")
         await settle(pilot)
         await choose(pilot, "#be-institution", "Banco Guayaquil")
@@ -451,17 +457,10 @@ async def test_three_wrong_pins_cancel_and_start_again_is_a_new_operation(
     before = balances(seeded_db, "00104721", "00105349")
     app = make_app(demo_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await open_transfers(pilot, "internas")
-        await fill_transfer(pilot, "00104721", "1105349", "15", "Cena")
+        await demo_to_socio2(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        pin = last_pin(seeded_db, "demo")
-        wrong = "0000" if pin != "0000" else "1111"
-        for _ in range(3):
-            await type_text(pilot, wrong)
-            await pilot.press("enter")
-            await settle(pilot)
+        await type_pin(pilot, wrong_pin(seeded_db, "demo"), times=3)
         entry = app.screen.query_one(PinEntry)
         assert "cancel" in entry.error
         assert entry.input.disabled
@@ -487,9 +486,7 @@ async def test_three_wrong_pins_cancel_and_start_again_is_a_new_operation(
 async def test_an_expired_session_during_a_transfer_returns_to_login(
     demo_app, seeded_db, clock, tmp_path
 ):
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         await open_transfers(pilot, "propias")
         await fill_transfer(pilot, "00104721", "00204722", "5", "Tarde")
         clock.advance(360)
