@@ -316,13 +316,7 @@ class AddBeneficiaryScreen(VerifiedWizard):
                     yield Button(
                         _("SIGUIENTE"), id="ben-data-next", variant="primary", compact=True
                     )
-                with Vertical(id="ben-confirm"):
-                    yield StepTitle(4, _("VERIFIQUE Y CONFIRME"))
-                    yield Static("", id="ben-summary", markup=False)
-                    yield Button(_("CONFIRMAR"), id="ben-submit", variant="primary", compact=True)
-                with Vertical(id="ben-pin"):
-                    yield StepTitle(4, _("PIN DE VERIFICACIÓN"))
-                    yield from self.compose_pin_step("ben-")
+                yield from self.compose_verify_steps("ben-", 4)
                 with Vertical(id="ben-done"):
                     yield StepTitle(4, _("CUENTA REGISTRADA"))
                     yield Static("", id="ben-done-text", markup=False)

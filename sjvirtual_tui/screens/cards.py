@@ -128,16 +128,7 @@ class CardPaymentScreen(VerifiedWizard):
                         yield Label(_("Cuenta ORIGEN (*)"), classes="form-label")
                         yield AccountPicker(id="cd-from")
                     yield Button(_("SIGUIENTE"), id="cd-data-next", variant="primary", compact=True)
-                with Vertical(id="cd-confirm"):
-                    yield StepTitle(3, _("VERIFIQUE Y CONFIRME"))
-                    yield Static("", id="cd-summary", markup=False)
-                    yield Button(_("CONFIRMAR"), id="cd-submit", variant="primary", compact=True)
-                with Vertical(id="cd-pin"):
-                    yield StepTitle(3, _("PIN DE VERIFICACIÓN"))
-                    yield from self.compose_pin_step("cd-")
-                with Vertical(id="cd-done"):
-                    yield StepTitle(4, _("LISTO!"))
-                    yield from self.compose_done_step("cd-")
+                yield from self.compose_closing_steps("cd-", 3)
             yield Problem(id="problem")
         yield Footer(show_command_palette=False, compact=True)
 

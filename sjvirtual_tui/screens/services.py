@@ -161,16 +161,7 @@ class ServicePaymentScreen(VerifiedWizard):
                     )
                     yield Static("", id="sv-amount-note", classes="hint")
                     yield Button(_("SIGUIENTE"), id="sv-bill-next", variant="primary", compact=True)
-                with Vertical(id="sv-confirm"):
-                    yield StepTitle(4, _("VERIFIQUE Y CONFIRME"))
-                    yield Static("", id="sv-summary", markup=False)
-                    yield Button(_("CONFIRMAR"), id="sv-submit", variant="primary", compact=True)
-                with Vertical(id="sv-pin"):
-                    yield StepTitle(4, _("PIN DE VERIFICACIÓN"))
-                    yield from self.compose_pin_step("sv-")
-                with Vertical(id="sv-done"):
-                    yield StepTitle(5, _("LISTO!"))
-                    yield from self.compose_done_step("sv-")
+                yield from self.compose_closing_steps("sv-", 4)
             yield Problem(id="problem")
         yield Footer(show_command_palette=False, compact=True)
 

@@ -132,16 +132,7 @@ class TransferScreen(VerifiedWizard):
                         prefix="tr-",
                     )
                     yield Button(_("SIGUIENTE"), id="tr-data-next", variant="primary", compact=True)
-                with Vertical(id="tr-confirm"):
-                    yield StepTitle(3, _("VERIFIQUE Y CONFIRME"))
-                    yield Static("", id="tr-summary", markup=False)
-                    yield Button(_("CONFIRMAR"), id="tr-submit", variant="primary", compact=True)
-                with Vertical(id="tr-pin"):
-                    yield StepTitle(3, _("PIN DE VERIFICACIÓN"))
-                    yield from self.compose_pin_step("tr-")
-                with Vertical(id="tr-done"):
-                    yield StepTitle(4, _("LISTO!"))
-                    yield from self.compose_done_step("tr-")
+                yield from self.compose_closing_steps("tr-", 3)
             yield Problem(id="problem")
         yield Footer(show_command_palette=False, compact=True)
 

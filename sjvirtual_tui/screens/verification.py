@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
 from sjvirtual_tui.backend import BackendError, ChallengeFailed, LockedError
@@ -23,6 +23,7 @@ from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen, new_idempo
 from sjvirtual_tui.widgets.form import Form
 from sjvirtual_tui.widgets.pin_entry import PinEntry
 from sjvirtual_tui.widgets.receipt import receipt_text
+from sjvirtual_tui.widgets.wizard import StepTitle
 
 if TYPE_CHECKING:
     from sjvirtual_tui.models import Challenge, ConfirmResult, Payment, Transfer
@@ -52,6 +53,23 @@ class VerifiedWizard(WizardScreen):
         self._pin_send: tuple[str, str, str] | None = None
 
     # --- the shared steps ------------------------------------------------------------------------
+
+    def compose_verify_steps(self, prefix: str, step: int) -> ComposeResult:
+        """VERIFIQUE Y CONFIRME (the summary, CONFIRMAR) and PIN DE VERIFICACIÓN, both ``step``."""
+        with Vertical(id=f"{prefix}confirm"):
+            yield StepTitle(step, _("VERIFIQUE Y CONFIRME"))
+            yield Static("", id=f"{prefix}summary", markup=False)
+            yield Button(_("CONFIRMAR"), id=f"{prefix}submit", variant="primary", compact=True)
+        with Vertical(id=f"{prefix}pin"):
+            yield StepTitle(step, _("PIN DE VERIFICACIÓN"))
+            yield from self.compose_pin_step(prefix)
+
+    def compose_closing_steps(self, prefix: str, step: int) -> ComposeResult:
+        """The verify steps numbered ``step``, then LISTO! with the receipt as ``step + 1``."""
+        yield from self.compose_verify_steps(prefix, step)
+        with Vertical(id=f"{prefix}done"):
+            yield StepTitle(step + 1, _("LISTO!"))
+            yield from self.compose_done_step(prefix)
 
     def compose_pin_step(self, prefix: str) -> ComposeResult:
         yield PinEntry(prefix=prefix)
