@@ -12,6 +12,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from sjvirtual_tui.i18n import N_, _
@@ -31,12 +32,32 @@ BUILD_STAGES = {
 }
 
 
+def _a_template_of_today() -> Path | None:
+    """A template of today's date in the cache, found without importing the server: that
+    import (SQLAlchemy, FastAPI, the seed) takes most of a second, which the first frame would
+    wait for on every start. Only the first start of a day goes on to import it and build with
+    the bar. (On the day of an upgrade that changes the seed or the schema, the older template
+    of that day lets the TUI start, and its loader builds the new one without the bar, as
+    every start did before the bar: rare, and never wrong data, since the server's copy is
+    made from the template that matches it.)"""
+    import platformdirs
+
+    from sjvirtual_tui.rules import ECUADOR_TZ
+
+    day = datetime.now(ECUADOR_TZ).date().isoformat()
+    cache = Path(platformdirs.user_cache_dir("sjvirtual-tui"))
+    # seed-v{SEED_VERSION}-r{schema revision}-{day}.sqlite (mock_server.seed.template_path).
+    return next(iter(sorted(cache.glob(f"seed-v*-r*-{day}.sqlite"))), None)
+
+
 def prepare_demo_data(db_path: Path | None = None) -> bool:
     """Before the TUI starts: builds the day's template of demo data if it is not there yet
     (the first run of the day, seconds), with its progress on stderr. False when Ctrl+C
     stopped it (nothing half-built is kept: the next start builds it again)."""
     if db_path is not None and db_path.exists() and db_path.stat().st_size > 0:
         return True  # --db with data: no template needed
+    if _a_template_of_today() is not None:
+        return True
     from mock_server.seed import ensure_template, template_path
 
     if template_path().exists():

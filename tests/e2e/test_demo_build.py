@@ -156,3 +156,23 @@ def test_the_seed_tells_each_stage_in_order_up_to_its_total(tmp_path):
     done = [d for _s, d, _t in told]
     assert done == sorted(done) and done[-1] == TOTAL_POINTS == sum(STAGE_POINTS.values())
     assert {total for _s, _d, total in told} == {TOTAL_POINTS}
+
+
+def test_a_start_with_todays_template_never_imports_the_server(tmp_path):
+    # The first frame does not wait for the server's imports: today's template is found by name.
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    probe = (
+        "import sys\n"
+        "from sjvirtual_tui.demo import prepare_demo_data\n"
+        "print(prepare_demo_data(), 'mock_server.seed' in sys.modules)\n"
+    )
+    run = [sys.executable, "-c", probe]
+    first = subprocess.run(run, env=env, capture_output=True, text=True, timeout=120)
+    assert first.stdout.split() == ["True", "True"], first.stderr  # built: the server was needed
+    code = "import mock_server.seed as s; print(s.template_path())"
+    built = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    ).stdout.strip()
+    assert Path(built).exists()
+    again = subprocess.run(run, env=env, capture_output=True, text=True, timeout=60)
+    assert again.stdout.split() == ["True", "False"], again.stderr
