@@ -123,6 +123,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "slow: left out of `make check` (minutes of real processes or examples)"
     )
+    config.addinivalue_line(
+        "markers",
+        "postgresql: the PostgreSQL half of a test over both engines (set by this conftest; "
+        "`make check` leaves it to `make test`)",
+    )
     # A test file straight in tests/ would run under a bare `pytest tests/x.py` but in none of
     # the Makefile's folders: it is refused until it is put in one.
     stray = sorted(p.name for p in Path(__file__).parent.glob("test_*.py"))
@@ -158,11 +163,13 @@ _postgresql_skipped: list[str] = []
 _ENGINE_PROPERTY = "sjv_engine"
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by the marker set here
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         callspec = getattr(item, "callspec", None)
         if callspec is not None and callspec.params.get("engine") == "postgresql":
             item.user_properties.append((_ENGINE_PROPERTY, "postgresql"))
+            item.add_marker(pytest.mark.postgresql)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
