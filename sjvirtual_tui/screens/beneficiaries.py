@@ -15,8 +15,6 @@ from textual.widgets import (
     Button,
     ContentSwitcher,
     DataTable,
-    Footer,
-    Header,
     Input,
     Label,
     RadioButton,
@@ -29,7 +27,7 @@ from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.i18n import N_, Labels, _
 from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, AccountType
-from sjvirtual_tui.screens.base import BankScreen, Problem
+from sjvirtual_tui.screens.base import BankScreen
 from sjvirtual_tui.screens.confirm import ConfirmScreen
 from sjvirtual_tui.screens.verification import VerifiedWizard
 from sjvirtual_tui.screens.wizard import new_idempotency_key
@@ -72,6 +70,8 @@ def account_type_label(value: str) -> str:
 class BeneficiariesScreen(BankScreen):
     """The list, with AGREGAR (F2) and a confirmed delete."""
 
+    HEADING = N_("ADMINISTRACIÓN › PRODUCTOS DE TERCEROS")
+
     BINDINGS = [
         Binding("f2", "add", N_("AGREGAR"), show=True, id="beneficiaries.add"),
         Binding("delete", "delete", N_("Eliminar"), show=True, id="beneficiaries.delete"),
@@ -84,17 +84,12 @@ class BeneficiariesScreen(BankScreen):
         super().__init__(id="beneficiaries")
         self.beneficiaries: list[Beneficiary] = []
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(classes="wizard-box"):
-            yield Static(_("ADMINISTRACIÓN › PRODUCTOS DE TERCEROS"), classes="screen-title")
-            yield RowTable(id="beneficiary-table")
-            yield Static("", id="beneficiary-detail", markup=False)
-            yield Static(
-                _("F2: AGREGAR una cuenta · Supr: eliminar la cuenta elegida."), classes="hint"
-            )
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def compose_body(self) -> ComposeResult:
+        yield RowTable(id="beneficiary-table")
+        yield Static("", id="beneficiary-detail", markup=False)
+        yield Static(
+            _("F2: AGREGAR una cuenta · Supr: eliminar la cuenta elegida."), classes="hint"
+        )
 
     def on_mount(self) -> None:
         self.sub_title = _("Productos de terceros")
@@ -202,6 +197,8 @@ class BeneficiariesScreen(BankScreen):
 class AddBeneficiaryScreen(VerifiedWizard):
     """REGISTRO DE CUENTAS (AGREGAR)."""
 
+    HEADING = N_("REGISTRO DE CUENTAS")
+
     STEPS = ("ben-type", "ben-data", "ben-confirm", "ben-pin", "ben-done")
     FINAL = ("ben-done",)
     PIN_STEP = "ben-pin"
@@ -214,115 +211,103 @@ class AddBeneficiaryScreen(VerifiedWizard):
         self.lookup: AccountLookup | None = None
         self.beneficiary: Beneficiary | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(classes="wizard-box"):
-            yield Static(_("REGISTRO DE CUENTAS"), classes="screen-title")
-            with ContentSwitcher(initial="ben-type"):
-                with Form(id="ben-type"):
-                    yield StepTitle(2, _("TIPO DE CUENTA"))
-                    yield Static(_("¿Qué cuenta quiere agregar?"), classes="hint")
-                    with RadioSet(id="ben-kind", compact=True):
-                        yield Choice(_("Cuenta de terceros"), value=True, id="kind-interna")
-                        yield Choice(_("Otras instituciones financieras"), id="kind-externa")
+    def compose_steps(self) -> ComposeResult:
+        with Form(id="ben-type"):
+            yield StepTitle(2, _("TIPO DE CUENTA"))
+            yield Static(_("¿Qué cuenta quiere agregar?"), classes="hint")
+            with RadioSet(id="ben-kind", compact=True):
+                yield Choice(_("Cuenta de terceros"), value=True, id="kind-interna")
+                yield Choice(_("Otras instituciones financieras"), id="kind-externa")
+            yield Static(
+                _(
+                    "Cuenta de terceros: de otro socio de la Cooperativa San José.\n"
+                    "Otras instituciones financieras: bancos, cooperativas y mutualistas."
+                ),
+                classes="hint",
+            )
+            yield Button(_("SIGUIENTE"), id="ben-type-next", variant="primary", compact=True)
+        with Vertical(id="ben-data"):
+            yield StepTitle(3, _("DATOS DE LA CUENTA"))
+            with ContentSwitcher(initial="form-interna", id="ben-forms"):
+                with ScrollForm(id="form-interna", classes="form"):
+                    with Horizontal(classes="row"):
+                        yield Label(_("Tipo de cuenta (*)"), classes="form-label")
+                        with RadioSet(id="bi-type", compact=True):
+                            yield Choice(_("Ahorro a la vista"), value=True, id="bi-type-vista")
+                            yield Choice(_("Ahorro personal"), id="bi-type-personal")
+                    yield FormField(
+                        "number",
+                        _("N.º de cuenta"),
+                        check=self._internal_number_error,
+                        placeholder=_("como en la cartola: 00105349"),
+                        max_length=20,
+                        prefix="bi-",
+                    )
+                    yield Static("", id="bi-registered", classes="hint", markup=False)
                     yield Static(
                         _(
-                            "Cuenta de terceros: de otro socio de la Cooperativa San José.\n"
-                            "Otras instituciones financieras: bancos, cooperativas y mutualistas."
+                            "Según el manual: sin los ceros de la izquierda y con el "
+                            "prefijo 1 (ahorro a la vista) o 9 (ahorro personal). "
+                            "Escriba el número de la cartola y lo convertimos por usted."
                         ),
                         classes="hint",
                     )
-                    yield Button(
-                        _("SIGUIENTE"), id="ben-type-next", variant="primary", compact=True
+                with ScrollForm(id="form-externa", classes="form"):
+                    with Horizontal(classes="row"):
+                        yield Label(_("Institución (*)"), classes="form-label")
+                        yield Select[str](
+                            [],
+                            prompt=_("Elija la institución"),
+                            id="be-institution",
+                            compact=True,
+                        )
+                    yield Label("", id="be-institution-error", classes="field-error")
+                    with Horizontal(classes="row"):
+                        yield Label(_("Tipo de cuenta (*)"), classes="form-label")
+                        with RadioSet(id="be-type", compact=True):
+                            yield Choice(_("Ahorros"), value=True, id="be-type-ahorros")
+                            yield Choice(_("Corriente"), id="be-type-corriente")
+                    yield FormField(
+                        "number",
+                        _("N.º de cuenta"),
+                        check=rules.external_account_error,
+                        max_length=20,
+                        prefix="be-",
                     )
-                with Vertical(id="ben-data"):
-                    yield StepTitle(3, _("DATOS DE LA CUENTA"))
-                    with ContentSwitcher(initial="form-interna", id="ben-forms"):
-                        with ScrollForm(id="form-interna", classes="form"):
-                            with Horizontal(classes="row"):
-                                yield Label(_("Tipo de cuenta (*)"), classes="form-label")
-                                with RadioSet(id="bi-type", compact=True):
-                                    yield Choice(
-                                        _("Ahorro a la vista"), value=True, id="bi-type-vista"
-                                    )
-                                    yield Choice(_("Ahorro personal"), id="bi-type-personal")
-                            yield FormField(
-                                "number",
-                                _("N.º de cuenta"),
-                                check=self._internal_number_error,
-                                placeholder=_("como en la cartola: 00105349"),
-                                max_length=20,
-                                prefix="bi-",
-                            )
-                            yield Static("", id="bi-registered", classes="hint", markup=False)
-                            yield Static(
-                                _(
-                                    "Según el manual: sin los ceros de la izquierda y con el "
-                                    "prefijo 1 (ahorro a la vista) o 9 (ahorro personal). "
-                                    "Escriba el número de la cartola y lo convertimos por usted."
-                                ),
-                                classes="hint",
-                            )
-                        with ScrollForm(id="form-externa", classes="form"):
-                            with Horizontal(classes="row"):
-                                yield Label(_("Institución (*)"), classes="form-label")
-                                yield Select[str](
-                                    [],
-                                    prompt=_("Elija la institución"),
-                                    id="be-institution",
-                                    compact=True,
-                                )
-                            yield Label("", id="be-institution-error", classes="field-error")
-                            with Horizontal(classes="row"):
-                                yield Label(_("Tipo de cuenta (*)"), classes="form-label")
-                                with RadioSet(id="be-type", compact=True):
-                                    yield Choice(_("Ahorros"), value=True, id="be-type-ahorros")
-                                    yield Choice(_("Corriente"), id="be-type-corriente")
-                            yield FormField(
-                                "number",
-                                _("N.º de cuenta"),
-                                check=rules.external_account_error,
-                                max_length=20,
-                                prefix="be-",
-                            )
-                            with Horizontal(classes="row"):
-                                yield Label(_("Identificación (*)"), classes="form-label")
-                                with RadioSet(id="be-id-type", compact=True):
-                                    yield Choice(_("Cédula"), value=True, id="be-id-cedula")
-                                    yield Choice(_("RUC"), id="be-id-ruc")
-                                    yield Choice(_("Pasaporte"), id="be-id-pasaporte")
-                            yield FormField(
-                                "id_number",
-                                _("N.º de identificación"),
-                                check=self._id_number_error,
-                                max_length=20,
-                                prefix="be-",
-                            )
-                            yield FormField(
-                                "name",
-                                _("Nombre del titular"),
-                                check=lambda v: rules.name_error(v, _("el nombre del titular")),
-                                max_length=80,
-                                prefix="be-",
-                            )
-                            yield FormField(
-                                "email",
-                                _("Correo del titular"),
-                                check=rules.email_error,
-                                required=False,
-                                max_length=120,
-                                prefix="be-",
-                            )
-                    yield Button(
-                        _("SIGUIENTE"), id="ben-data-next", variant="primary", compact=True
+                    with Horizontal(classes="row"):
+                        yield Label(_("Identificación (*)"), classes="form-label")
+                        with RadioSet(id="be-id-type", compact=True):
+                            yield Choice(_("Cédula"), value=True, id="be-id-cedula")
+                            yield Choice(_("RUC"), id="be-id-ruc")
+                            yield Choice(_("Pasaporte"), id="be-id-pasaporte")
+                    yield FormField(
+                        "id_number",
+                        _("N.º de identificación"),
+                        check=self._id_number_error,
+                        max_length=20,
+                        prefix="be-",
                     )
-                yield from self.compose_verify_steps("ben-", 4)
-                with Vertical(id="ben-done"):
-                    yield StepTitle(4, _("CUENTA REGISTRADA"))
-                    yield Static("", id="ben-done-text", markup=False)
-                    yield Button(_("VOLVER"), id="ben-home", variant="primary", compact=True)
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+                    yield FormField(
+                        "name",
+                        _("Nombre del titular"),
+                        check=lambda v: rules.name_error(v, _("el nombre del titular")),
+                        max_length=80,
+                        prefix="be-",
+                    )
+                    yield FormField(
+                        "email",
+                        _("Correo del titular"),
+                        check=rules.email_error,
+                        required=False,
+                        max_length=120,
+                        prefix="be-",
+                    )
+            yield Button(_("SIGUIENTE"), id="ben-data-next", variant="primary", compact=True)
+        yield from self.compose_verify_steps("ben-", 4)
+        with Vertical(id="ben-done"):
+            yield StepTitle(4, _("CUENTA REGISTRADA"))
+            yield Static("", id="ben-done-text", markup=False)
+            yield Button(_("VOLVER"), id="ben-home", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = _("Productos de terceros › AGREGAR")

@@ -15,8 +15,6 @@ from textual.widgets import (
     Button,
     ContentSwitcher,
     DataTable,
-    Footer,
-    Header,
     Label,
     RadioSet,
     Select,
@@ -26,8 +24,7 @@ from textual.widgets import (
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.formatting import money
-from sjvirtual_tui.i18n import _
-from sjvirtual_tui.screens.base import Problem
+from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.screens.verification import VerifiedWizard
 from sjvirtual_tui.widgets.account_picker import AccountPicker, account_summary
 from sjvirtual_tui.widgets.choice import Choice
@@ -53,6 +50,7 @@ BRAND_LABELS = {"visa": "Visa", "mastercard": "Mastercard", "diners": "Diners"}
 
 
 class CardPaymentScreen(VerifiedWizard):
+    HEADING = N_("PAGO DE TARJETAS DE CRÉDITO")
     STEPS = ("cd-card", "cd-data", "cd-confirm", "cd-pin", "cd-done")
     FINAL = ("cd-done",)
     PIN_STEP = "cd-pin"
@@ -68,69 +66,63 @@ class CardPaymentScreen(VerifiedWizard):
         self.request: CardPaymentRequest | ExternalCardPaymentRequest | None = None
         self.payment: Payment | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(classes="wizard-box"):
-            yield Static(_("PAGO DE TARJETAS DE CRÉDITO"), classes="screen-title")
-            with ContentSwitcher(initial="cd-card"):
-                with Vertical(id="cd-card"):
-                    yield StepTitle(1, _("ELIJA LA TARJETA"))
-                    yield RowTable(id="cd-cards")
-                    yield Static("", id="cd-card-detail", classes="hint", markup=False)
-                with Form(id="cd-data"):
-                    yield StepTitle(2, _("VALOR Y CUENTA"))
-                    yield Static("", id="cd-card-text", markup=False)
-                    with ContentSwitcher(initial="cd-own", id="cd-forms"):
-                        with Vertical(id="cd-own", classes="form"):
-                            with RadioSet(id="cd-choice", compact=True):
-                                yield Choice(_("Pago mínimo"), value=True, id="cd-minimum")
-                                yield Choice(_("Pago total"), id="cd-total")
-                                yield Choice(_("Otro valor"), id="cd-other")
-                            yield MoneyInput(
-                                "amount_cents",
-                                _("Otro valor"),
-                                maxima=[
-                                    self._card_debt,
-                                    available_balance(self._origin_available),
-                                ],
-                                placeholder=_("p. ej. 150,00"),
-                                prefix="cdo-",
-                            )
-                        with VerticalScroll(id="cd-external", classes="form"):
-                            with Horizontal(classes="row"):
-                                yield Label(_("Emisor (*)"), classes="form-label")
-                                yield Select[str](
-                                    [], prompt=_("Elija el emisor"), id="cd-issuer", compact=True
-                                )
-                            yield Label("", id="cd-issuer-error", classes="field-error")
-                            yield FormField(
-                                "card_number",
-                                _("N.º de tarjeta"),
-                                check=self._card_number_error,
-                                max_length=23,
-                                prefix="cde-",
-                            )
-                            yield FormField(
-                                "holder_name",
-                                _("Titular"),
-                                check=lambda v: rules.name_error(v, _("el nombre del titular")),
-                                max_length=80,
-                                prefix="cde-",
-                            )
-                            yield MoneyInput(
-                                "amount_cents",
-                                _("Valor a pagar"),
-                                maxima=[available_balance(self._origin_available)],
-                                placeholder=_("p. ej. 150,00"),
-                                prefix="cde-",
-                            )
+    def compose_steps(self) -> ComposeResult:
+        with Vertical(id="cd-card"):
+            yield StepTitle(1, _("ELIJA LA TARJETA"))
+            yield RowTable(id="cd-cards")
+            yield Static("", id="cd-card-detail", classes="hint", markup=False)
+        with Form(id="cd-data"):
+            yield StepTitle(2, _("VALOR Y CUENTA"))
+            yield Static("", id="cd-card-text", markup=False)
+            with ContentSwitcher(initial="cd-own", id="cd-forms"):
+                with Vertical(id="cd-own", classes="form"):
+                    with RadioSet(id="cd-choice", compact=True):
+                        yield Choice(_("Pago mínimo"), value=True, id="cd-minimum")
+                        yield Choice(_("Pago total"), id="cd-total")
+                        yield Choice(_("Otro valor"), id="cd-other")
+                    yield MoneyInput(
+                        "amount_cents",
+                        _("Otro valor"),
+                        maxima=[
+                            self._card_debt,
+                            available_balance(self._origin_available),
+                        ],
+                        placeholder=_("p. ej. 150,00"),
+                        prefix="cdo-",
+                    )
+                with VerticalScroll(id="cd-external", classes="form"):
                     with Horizontal(classes="row"):
-                        yield Label(_("Cuenta ORIGEN (*)"), classes="form-label")
-                        yield AccountPicker(id="cd-from")
-                    yield Button(_("SIGUIENTE"), id="cd-data-next", variant="primary", compact=True)
-                yield from self.compose_closing_steps("cd-", 3)
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+                        yield Label(_("Emisor (*)"), classes="form-label")
+                        yield Select[str](
+                            [], prompt=_("Elija el emisor"), id="cd-issuer", compact=True
+                        )
+                    yield Label("", id="cd-issuer-error", classes="field-error")
+                    yield FormField(
+                        "card_number",
+                        _("N.º de tarjeta"),
+                        check=self._card_number_error,
+                        max_length=23,
+                        prefix="cde-",
+                    )
+                    yield FormField(
+                        "holder_name",
+                        _("Titular"),
+                        check=lambda v: rules.name_error(v, _("el nombre del titular")),
+                        max_length=80,
+                        prefix="cde-",
+                    )
+                    yield MoneyInput(
+                        "amount_cents",
+                        _("Valor a pagar"),
+                        maxima=[available_balance(self._origin_available)],
+                        placeholder=_("p. ej. 150,00"),
+                        prefix="cde-",
+                    )
+            with Horizontal(classes="row"):
+                yield Label(_("Cuenta ORIGEN (*)"), classes="form-label")
+                yield AccountPicker(id="cd-from")
+            yield Button(_("SIGUIENTE"), id="cd-data-next", variant="primary", compact=True)
+        yield from self.compose_closing_steps("cd-", 3)
 
     def on_mount(self) -> None:
         self.sub_title = _("Pago de tarjetas de crédito")

@@ -10,14 +10,13 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.context import SetupFinished
-from sjvirtual_tui.i18n import _
-from sjvirtual_tui.screens.base import Problem
+from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.screens.set_password import PasswordPair
 from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen
 from sjvirtual_tui.widgets.form import Form, FormField, focus_now, validate_all
@@ -45,6 +44,7 @@ def _question(value: str) -> str | None:
 
 
 class FirstLoginScreen(WizardScreen):
+    HEADING = N_("PRIMER INGRESO")
     STEPS = ("fl-password", "fl-image", "fl-own", "fl-question", "fl-done")
     FINAL = ("fl-done",)
 
@@ -60,60 +60,49 @@ class FirstLoginScreen(WizardScreen):
         self.questions: list[SecurityQuestion] = []
         self.keys = OperationKeys()
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(classes="wizard-box"):
-            yield Static(_("PRIMER INGRESO"), classes="screen-title")
-            with ContentSwitcher(initial="fl-password"):
-                with Form(id="fl-password"):
-                    yield StepTitle(1, _("NUEVA CONTRASEÑA"))
-                    yield Static(
-                        _(
-                            "Digite una contraseña de al menos 8 caracteres que contenga un "
-                            "número y una letra mayúscula, distinta de la actual."
-                        ),
-                        classes="hint",
-                    )
-                    yield from self.pair.widgets()
-                    yield Button(
-                        _("CONFIRMAR"), id="fl-password-ok", variant="primary", compact=True
-                    )
-                with Vertical(id="fl-image"):
-                    yield StepTitle(2, _("IMAGEN DE SEGURIDAD"))
-                    yield Static(
-                        _("Escoja una imagen (flechas y Enter): la verá al ingresar."),
-                        classes="hint",
-                    )
-                    yield ImageGallery(id="gallery")
-                    yield Button(_("SIGUIENTE"), id="fl-image-ok", variant="primary", compact=True)
-                with Form(id="fl-own"):
-                    yield StepTitle(3, _("PREGUNTA Y RESPUESTA SECRETA"))
-                    yield Static(
-                        _("Plantee una pregunta que solo usted sepa responder, y su respuesta."),
-                        classes="hint",
-                    )
-                    yield self.own_question
-                    yield self.own_answer
-                    yield Button(_("SIGUIENTE"), id="fl-own-ok", variant="primary", compact=True)
-                with Form(id="fl-question"):
-                    yield StepTitle(4, _("PREGUNTA DE SEGURIDAD"))
-                    yield Static(_("Escoja una pregunta y respóndala."), classes="hint")
-                    yield OptionList(id="question-list", compact=True)
-                    yield Static("", id="question-error", classes="field-error")
-                    yield self.answer
-                    yield Button(_("CONFIRMAR"), id="fl-submit", variant="primary", compact=True)
-                with Vertical(id="fl-done"):
-                    yield StepTitle(5, _("LISTO"))
-                    yield Static(
-                        _(
-                            "Su cuenta está lista y configurada para ingresar en SAN JOSÉ S.J. "
-                            "VIRTUAL."
-                        ),
-                        id="fl-done-text",
-                    )
-                    yield Button(_("CONTINUAR"), id="fl-home", variant="primary", compact=True)
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def compose_steps(self) -> ComposeResult:
+        with Form(id="fl-password"):
+            yield StepTitle(1, _("NUEVA CONTRASEÑA"))
+            yield Static(
+                _(
+                    "Digite una contraseña de al menos 8 caracteres que contenga un "
+                    "número y una letra mayúscula, distinta de la actual."
+                ),
+                classes="hint",
+            )
+            yield from self.pair.widgets()
+            yield Button(_("CONFIRMAR"), id="fl-password-ok", variant="primary", compact=True)
+        with Vertical(id="fl-image"):
+            yield StepTitle(2, _("IMAGEN DE SEGURIDAD"))
+            yield Static(
+                _("Escoja una imagen (flechas y Enter): la verá al ingresar."),
+                classes="hint",
+            )
+            yield ImageGallery(id="gallery")
+            yield Button(_("SIGUIENTE"), id="fl-image-ok", variant="primary", compact=True)
+        with Form(id="fl-own"):
+            yield StepTitle(3, _("PREGUNTA Y RESPUESTA SECRETA"))
+            yield Static(
+                _("Plantee una pregunta que solo usted sepa responder, y su respuesta."),
+                classes="hint",
+            )
+            yield self.own_question
+            yield self.own_answer
+            yield Button(_("SIGUIENTE"), id="fl-own-ok", variant="primary", compact=True)
+        with Form(id="fl-question"):
+            yield StepTitle(4, _("PREGUNTA DE SEGURIDAD"))
+            yield Static(_("Escoja una pregunta y respóndala."), classes="hint")
+            yield OptionList(id="question-list", compact=True)
+            yield Static("", id="question-error", classes="field-error")
+            yield self.answer
+            yield Button(_("CONFIRMAR"), id="fl-submit", variant="primary", compact=True)
+        with Vertical(id="fl-done"):
+            yield StepTitle(5, _("LISTO"))
+            yield Static(
+                _("Su cuenta está lista y configurada para ingresar en SAN JOSÉ S.J. VIRTUAL."),
+                id="fl-done-text",
+            )
+            yield Button(_("CONTINUAR"), id="fl-home", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = _("Primer ingreso")

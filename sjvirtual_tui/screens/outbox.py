@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Static
 
 from sjvirtual_tui.formatting import local_time
 from sjvirtual_tui.i18n import N_, _
-from sjvirtual_tui.screens.base import BankScreen, Problem
+from sjvirtual_tui.screens.base import BankScreen
 from sjvirtual_tui.widgets.row_table import RowTable
 
 if TYPE_CHECKING:
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 
 class OutboxScreen(BankScreen):
+    HEADING = N_("CORREO (demostración)")
+    BOX_ID = "outbox-box"
     BINDINGS = [
         Binding("escape", "close", N_("Volver"), show=True, id="back"),
         Binding("f5", "retry", N_("Actualizar"), show=True, id="refresh"),
@@ -29,15 +31,10 @@ class OutboxScreen(BankScreen):
         super().__init__(id="outbox")
         self.messages: list[OutboxMessage] = []
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(id="outbox-box"):
-            yield Static(_("CORREO (demostración)"), classes="screen-title")
-            yield RowTable(id="mails")
-            with VerticalScroll(id="mail-body-box"):
-                yield Static("", id="mail-body", markup=False)
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def compose_body(self) -> ComposeResult:
+        yield RowTable(id="mails")
+        with VerticalScroll(id="mail-body-box"):
+            yield Static("", id="mail-body", markup=False)
 
     def on_mount(self) -> None:
         self.sub_title = _("Correo")

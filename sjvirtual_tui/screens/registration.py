@@ -12,8 +12,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import (
     Button,
     ContentSwitcher,
-    Footer,
-    Header,
     RadioButton,
     RadioSet,
     Static,
@@ -22,7 +20,6 @@ from textual.widgets import (
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.i18n import N_, _, ngettext
-from sjvirtual_tui.screens.base import Problem
 from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen
 from sjvirtual_tui.widgets.choice import Choice, Tick
 from sjvirtual_tui.widgets.form import Form, FormField, ScrollForm, validate_all
@@ -77,6 +74,7 @@ def _account(value: str) -> str | None:
 
 
 class RegistrationScreen(WizardScreen):
+    HEADING = N_("REGISTRO DE SOCIOS")
     STEPS = ("reg-type", "reg-data", "reg-confirm", "reg-done")
     FINAL = ("reg-done",)
 
@@ -171,55 +169,45 @@ class RegistrationScreen(WizardScreen):
             ),
         ]
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(classes="wizard-box"):
-            yield Static(_("REGISTRO DE SOCIOS"), classes="screen-title")
-            with ContentSwitcher(initial="reg-type"):
-                with Form(id="reg-type"):
-                    yield StepTitle(1, _("REGISTRARSE"))
-                    with Horizontal(classes="row"):
-                        yield Static(_("Registrarse como:"), classes="row-label")
-                        with RadioSet(id="reg-kind", compact=True):
-                            yield Choice(_("Persona"), value=True, id="kind-persona")
-                            yield Choice(_("Empresa"), id="kind-empresa")
-                    with VerticalScroll(id="terms", can_focus=True):
-                        yield Static(_(TERMS), markup=False)
-                    yield Tick(
-                        _("He leído y acepto los términos y condiciones"),
-                        id="accept",
-                        compact=True,
-                    )
-                    yield Button(
-                        _("CONFIRMAR"),
-                        id="reg-accept",
-                        variant="primary",
-                        compact=True,
-                        disabled=True,
-                    )
-                with Vertical(id="reg-data"):
-                    yield StepTitle(2, _("INFORMACIÓN PERSONAL"))
-                    yield Static(
-                        _("Ingrese obligatoriamente los campos marcados con (*)."), classes="hint"
-                    )
-                    with ContentSwitcher(initial="form-persona", id="forms"):
-                        with ScrollForm(id="form-persona", classes="form"):
-                            yield from self._persona_fields()
-                        with ScrollForm(id="form-empresa", classes="form"):
-                            yield from self._empresa_fields()
-                    yield Button(_("SIGUIENTE"), id="reg-next", variant="primary", compact=True)
-                with Vertical(id="reg-confirm"):
-                    yield StepTitle(3, _("VERIFIQUE SUS DATOS"))
-                    yield Static("", id="summary", markup=False)
-                    yield Button(_("CONFIRMAR"), id="reg-submit", variant="primary", compact=True)
-                with Vertical(id="reg-done"):
-                    yield StepTitle(4, _("SOLICITUD REGISTRADA"))
-                    yield Static("", id="done-text", markup=False)
-                    yield Button(
-                        _("VOLVER AL INGRESO"), id="reg-home", variant="primary", compact=True
-                    )
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def compose_steps(self) -> ComposeResult:
+        with Form(id="reg-type"):
+            yield StepTitle(1, _("REGISTRARSE"))
+            with Horizontal(classes="row"):
+                yield Static(_("Registrarse como:"), classes="row-label")
+                with RadioSet(id="reg-kind", compact=True):
+                    yield Choice(_("Persona"), value=True, id="kind-persona")
+                    yield Choice(_("Empresa"), id="kind-empresa")
+            with VerticalScroll(id="terms", can_focus=True):
+                yield Static(_(TERMS), markup=False)
+            yield Tick(
+                _("He leído y acepto los términos y condiciones"),
+                id="accept",
+                compact=True,
+            )
+            yield Button(
+                _("CONFIRMAR"),
+                id="reg-accept",
+                variant="primary",
+                compact=True,
+                disabled=True,
+            )
+        with Vertical(id="reg-data"):
+            yield StepTitle(2, _("INFORMACIÓN PERSONAL"))
+            yield Static(_("Ingrese obligatoriamente los campos marcados con (*)."), classes="hint")
+            with ContentSwitcher(initial="form-persona", id="forms"):
+                with ScrollForm(id="form-persona", classes="form"):
+                    yield from self._persona_fields()
+                with ScrollForm(id="form-empresa", classes="form"):
+                    yield from self._empresa_fields()
+            yield Button(_("SIGUIENTE"), id="reg-next", variant="primary", compact=True)
+        with Vertical(id="reg-confirm"):
+            yield StepTitle(3, _("VERIFIQUE SUS DATOS"))
+            yield Static("", id="summary", markup=False)
+            yield Button(_("CONFIRMAR"), id="reg-submit", variant="primary", compact=True)
+        with Vertical(id="reg-done"):
+            yield StepTitle(4, _("SOLICITUD REGISTRADA"))
+            yield Static("", id="done-text", markup=False)
+            yield Button(_("VOLVER AL INGRESO"), id="reg-home", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = _("Registro de socios")

@@ -14,10 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import (
     Button,
-    ContentSwitcher,
     DataTable,
-    Footer,
-    Header,
     Input,
     Label,
     Static,
@@ -27,7 +24,6 @@ from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.formatting import BILLER_CATEGORY_LABELS, money
 from sjvirtual_tui.i18n import N_, Labels, _
-from sjvirtual_tui.screens.base import Problem
 from sjvirtual_tui.screens.verification import VerifiedWizard
 from sjvirtual_tui.screens.wizard import new_idempotency_key
 from sjvirtual_tui.widgets.account_picker import AccountPicker, account_summary
@@ -84,6 +80,7 @@ def folded(text: str) -> str:
 
 
 class ServicePaymentScreen(VerifiedWizard):
+    HEADING = N_("PAGO DE SERVICIOS")
     STEPS = ("sv-biller", "sv-reference", "sv-bill", "sv-confirm", "sv-pin", "sv-done")
     FINAL = ("sv-done",)
     PIN_STEP = "sv-pin"
@@ -111,59 +108,51 @@ class ServicePaymentScreen(VerifiedWizard):
         self.request: ServicePaymentRequest | None = None
         self.payment: Payment | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(classes="wizard-box"):
-            yield Static(_("PAGO DE SERVICIOS"), classes="screen-title")
-            with ContentSwitcher(initial="sv-biller"):
-                with Vertical(id="sv-biller"):
-                    yield StepTitle(1, _("ELIJA LA EMPRESA"))
-                    yield Input(
-                        placeholder=_("Buscar: agua, CNEL, matrícula… (Enter: a la lista)"),
-                        id="sv-search",
-                        compact=True,
-                    )
-                    yield RowTable(id="sv-billers")
-                    yield Static(
-                        _(FREQUENT_TITLE),
-                        id="sv-frequent-title",
-                        classes="hint",
-                    )
-                    yield RowTable(id="sv-frequent")
-                with Form(id="sv-reference"):
-                    yield StepTitle(2, _("CONSULTE SU PLANILLA"))
-                    yield Static("", id="sv-biller-name", markup=False)
-                    yield FormField(
-                        "reference", _("Referencia"), check=self._reference_error, prefix="sv-"
-                    )
-                    yield FormField(
-                        "alias",
-                        _("Guardar como (alias)"),
-                        required=False,
-                        placeholder=_("opcional: p. ej. Luz casa"),
-                        max_length=30,
-                        check=self._alias_error,
-                        prefix="sv-",
-                    )
-                    yield Button(_("CONSULTAR"), id="sv-consult", variant="primary", compact=True)
-                with Form(id="sv-bill"):
-                    yield StepTitle(3, _("VALOR A PAGAR"))
-                    yield Static("", id="sv-bill-text", markup=False)
-                    with Horizontal(classes="row"):
-                        yield Label(_("Cuenta ORIGEN (*)"), classes="form-label")
-                        yield AccountPicker(id="sv-from")
-                    yield MoneyInput(
-                        "amount_cents",
-                        _("Valor a pagar"),
-                        minima=[self._bill_least],
-                        maxima=[self._bill_most, available_balance(self._origin_available)],
-                        prefix="sv-",
-                    )
-                    yield Static("", id="sv-amount-note", classes="hint")
-                    yield Button(_("SIGUIENTE"), id="sv-bill-next", variant="primary", compact=True)
-                yield from self.compose_closing_steps("sv-", 4)
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def compose_steps(self) -> ComposeResult:
+        with Vertical(id="sv-biller"):
+            yield StepTitle(1, _("ELIJA LA EMPRESA"))
+            yield Input(
+                placeholder=_("Buscar: agua, CNEL, matrícula… (Enter: a la lista)"),
+                id="sv-search",
+                compact=True,
+            )
+            yield RowTable(id="sv-billers")
+            yield Static(
+                _(FREQUENT_TITLE),
+                id="sv-frequent-title",
+                classes="hint",
+            )
+            yield RowTable(id="sv-frequent")
+        with Form(id="sv-reference"):
+            yield StepTitle(2, _("CONSULTE SU PLANILLA"))
+            yield Static("", id="sv-biller-name", markup=False)
+            yield FormField("reference", _("Referencia"), check=self._reference_error, prefix="sv-")
+            yield FormField(
+                "alias",
+                _("Guardar como (alias)"),
+                required=False,
+                placeholder=_("opcional: p. ej. Luz casa"),
+                max_length=30,
+                check=self._alias_error,
+                prefix="sv-",
+            )
+            yield Button(_("CONSULTAR"), id="sv-consult", variant="primary", compact=True)
+        with Form(id="sv-bill"):
+            yield StepTitle(3, _("VALOR A PAGAR"))
+            yield Static("", id="sv-bill-text", markup=False)
+            with Horizontal(classes="row"):
+                yield Label(_("Cuenta ORIGEN (*)"), classes="form-label")
+                yield AccountPicker(id="sv-from")
+            yield MoneyInput(
+                "amount_cents",
+                _("Valor a pagar"),
+                minima=[self._bill_least],
+                maxima=[self._bill_most, available_balance(self._origin_available)],
+                prefix="sv-",
+            )
+            yield Static("", id="sv-amount-note", classes="hint")
+            yield Button(_("SIGUIENTE"), id="sv-bill-next", variant="primary", compact=True)
+        yield from self.compose_closing_steps("sv-", 4)
 
     def on_mount(self) -> None:
         self.sub_title = _("Pago de servicios")

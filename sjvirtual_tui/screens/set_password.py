@@ -7,12 +7,11 @@ from collections.abc import Callable
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, Static
+from textual.widgets import Button, Input, Static
 
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
-from sjvirtual_tui.i18n import _
-from sjvirtual_tui.screens.base import Problem
+from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen
 from sjvirtual_tui.widgets.form import Form, FormField, focus_now, validate_all
 from sjvirtual_tui.widgets.password_policy import PasswordPolicy
@@ -68,6 +67,7 @@ class PasswordPair:
 
 
 class SetPasswordScreen(WizardScreen):
+    HEADING = N_("ESTABLECER CONTRASEÑA")
     STEPS = ("sp-form", "sp-done")
     FINAL = ("sp-done",)
 
@@ -84,36 +84,30 @@ class SetPasswordScreen(WizardScreen):
         self.pair = PasswordPair("sp-")
         self.keys = OperationKeys()
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(classes="wizard-box"):
-            yield Static(_("ESTABLECER CONTRASEÑA"), classes="screen-title")
-            with ContentSwitcher(initial="sp-form"):
-                with Form(id="sp-form"):
-                    yield Static(
-                        _(
-                            "Escriba el código que recibió en el correo de «Solicitud aprobada» "
-                            "y elija su contraseña: al menos 8 caracteres, con un número y una "
-                            "letra mayúscula."
-                        ),
-                        classes="hint",
-                    )
-                    yield self.code
-                    yield from self.pair.widgets()
-                    yield Button(_("CONFIRMAR"), id="sp-submit", variant="primary", compact=True)
-                with Vertical(id="sp-done"):
-                    yield StepTitle(2, _("CONTRASEÑA ESTABLECIDA"))
-                    yield Static(
-                        _(
-                            "Su contraseña quedó establecida. Ahora ingrese con su usuario y esa "
-                            "contraseña para completar el PRIMER INGRESO: elegirá una nueva "
-                            "contraseña, su imagen y sus preguntas de seguridad."
-                        ),
-                        id="sp-done-text",
-                    )
-                    yield Button(_("IR AL INGRESO"), id="sp-home", variant="primary", compact=True)
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def compose_steps(self) -> ComposeResult:
+        with Form(id="sp-form"):
+            yield Static(
+                _(
+                    "Escriba el código que recibió en el correo de «Solicitud aprobada» "
+                    "y elija su contraseña: al menos 8 caracteres, con un número y una "
+                    "letra mayúscula."
+                ),
+                classes="hint",
+            )
+            yield self.code
+            yield from self.pair.widgets()
+            yield Button(_("CONFIRMAR"), id="sp-submit", variant="primary", compact=True)
+        with Vertical(id="sp-done"):
+            yield StepTitle(2, _("CONTRASEÑA ESTABLECIDA"))
+            yield Static(
+                _(
+                    "Su contraseña quedó establecida. Ahora ingrese con su usuario y esa "
+                    "contraseña para completar el PRIMER INGRESO: elegirá una nueva "
+                    "contraseña, su imagen y sus preguntas de seguridad."
+                ),
+                id="sp-done-text",
+            )
+            yield Button(_("IR AL INGRESO"), id="sp-home", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = _("Establecer contraseña")

@@ -9,12 +9,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Static
 
 from sjvirtual_tui.formatting import TRANSFER_STATUS_LABELS, local_time, money
 from sjvirtual_tui.i18n import N_, _
-from sjvirtual_tui.screens.base import BankScreen, Problem
+from sjvirtual_tui.screens.base import BankScreen
 from sjvirtual_tui.widgets.receipt import receipt_text
 from sjvirtual_tui.widgets.row_table import RowTable
 
@@ -46,6 +46,7 @@ def destination(operation: Operation) -> tuple[str, str]:
 
 
 class TransferHistoryScreen(BankScreen):
+    HEADING = N_("HISTORIAL DE TRANSFERENCIAS Y PAGOS")
     BINDINGS = [
         Binding("enter", "open", N_("Comprobante"), show=True, id="history.receipt"),
         Binding("escape", "back", N_("Volver"), show=True, id="back"),
@@ -56,21 +57,13 @@ class TransferHistoryScreen(BankScreen):
         super().__init__(id="transfer-history")
         self.transfers: list[Operation] = []
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(classes="wizard-box"):
-            yield Static(_("HISTORIAL DE TRANSFERENCIAS Y PAGOS"), classes="screen-title")
-            yield RowTable(id="transfer-table")
-            yield Static("", id="transfer-detail", markup=False)
-            yield Static(
-                _(
-                    "Enter: ver el comprobante · F5: actualizar el estado de las que están en "
-                    "proceso."
-                ),
-                classes="hint",
-            )
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def compose_body(self) -> ComposeResult:
+        yield RowTable(id="transfer-table")
+        yield Static("", id="transfer-detail", markup=False)
+        yield Static(
+            _("Enter: ver el comprobante · F5: actualizar el estado de las que están en proceso."),
+            classes="hint",
+        )
 
     def on_mount(self) -> None:
         self.sub_title = _("Historial de transferencias y pagos")
@@ -152,13 +145,9 @@ class ReceiptScreen(BankScreen):
         self.transfer = transfer
         self.saved_to: str = ""
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(classes="wizard-box"):
-            with VerticalScroll(id="receipt-box"):
-                yield Static(receipt_text(self.transfer), id="receipt-text", markup=False)
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="receipt-box"):
+            yield Static(receipt_text(self.transfer), id="receipt-text", markup=False)
 
     def on_mount(self) -> None:
         self.sub_title = _("Comprobante {reference}").format(reference=self.transfer.reference)

@@ -8,12 +8,9 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.widgets import (
     Button,
-    ContentSwitcher,
-    Footer,
-    Header,
     Label,
     RadioButton,
     RadioSet,
@@ -29,7 +26,6 @@ from sjvirtual_tui.formatting import (
     money,
 )
 from sjvirtual_tui.i18n import N_, Labels, _
-from sjvirtual_tui.screens.base import Problem
 from sjvirtual_tui.screens.verification import VerifiedWizard
 from sjvirtual_tui.widgets.account_picker import AccountPicker, account_summary
 from sjvirtual_tui.widgets.choice import Choice
@@ -71,6 +67,7 @@ def beneficiary_option(beneficiary: Beneficiary) -> str:
 
 
 class TransferScreen(VerifiedWizard):
+    HEADING = N_("TRANSFERENCIAS")
     STEPS = ("tr-kind", "tr-data", "tr-confirm", "tr-pin", "tr-done")
     FINAL = ("tr-done",)
     PIN_STEP = "tr-pin"
@@ -85,56 +82,48 @@ class TransferScreen(VerifiedWizard):
         self.request: TransferRequest | None = None
         self.transfer: Transfer | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(classes="wizard-box"):
-            yield Static(_("TRANSFERENCIAS"), classes="screen-title")
-            with ContentSwitcher(initial="tr-kind"):
-                with Form(id="tr-kind"):
-                    yield StepTitle(1, _("ELIJA EL TIPO DE TRANSFERENCIA"))
-                    with RadioSet(id="tr-kinds", compact=True):
-                        for kind in KINDS:
-                            label = TRANSFER_KIND_LABELS[kind].upper()
-                            yield Choice(label, value=kind == "propias", id=f"kind-{kind}")
-                    yield Button(_("SIGUIENTE"), id="tr-kind-next", variant="primary", compact=True)
-                    yield Static("", id="tr-limits", classes="hint")
-                with Form(id="tr-data"):
-                    yield StepTitle(2, _("ORIGEN, DESTINO Y MONTO"))
-                    with Horizontal(classes="row"):
-                        yield Label(_("Cuenta ORIGEN (*)"), classes="form-label")
-                        yield AccountPicker(id="tr-from")
-                    with Horizontal(classes="row"):
-                        yield Label(_("Cuenta DESTINO (*)"), classes="form-label")
-                        # Among the member's own accounts (propias), or a registered one.
-                        yield AccountPicker(
-                            id="tr-to-own", prompt=_("Elija el destino"), choose_first=False
-                        )
-                        yield Select[str](
-                            [], prompt=_("Elija el destino"), id="tr-to", compact=True
-                        )
-                    yield Label("", id="tr-to-error", classes="field-error")
-                    yield MoneyInput(
-                        "amount_cents",
-                        _("Monto"),
-                        maxima=[
-                            available_balance(self._origin_available),
-                            self._per_transfer,
-                            self._left_today,
-                        ],
-                        prefix="tr-",
-                    )
-                    yield FormField(
-                        "description",
-                        _("Descripción"),
-                        check=rules.description_error,
-                        placeholder=_("p. ej. Arriendo noviembre"),
-                        max_length=60,
-                        prefix="tr-",
-                    )
-                    yield Button(_("SIGUIENTE"), id="tr-data-next", variant="primary", compact=True)
-                yield from self.compose_closing_steps("tr-", 3)
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def compose_steps(self) -> ComposeResult:
+        with Form(id="tr-kind"):
+            yield StepTitle(1, _("ELIJA EL TIPO DE TRANSFERENCIA"))
+            with RadioSet(id="tr-kinds", compact=True):
+                for kind in KINDS:
+                    label = TRANSFER_KIND_LABELS[kind].upper()
+                    yield Choice(label, value=kind == "propias", id=f"kind-{kind}")
+            yield Button(_("SIGUIENTE"), id="tr-kind-next", variant="primary", compact=True)
+            yield Static("", id="tr-limits", classes="hint")
+        with Form(id="tr-data"):
+            yield StepTitle(2, _("ORIGEN, DESTINO Y MONTO"))
+            with Horizontal(classes="row"):
+                yield Label(_("Cuenta ORIGEN (*)"), classes="form-label")
+                yield AccountPicker(id="tr-from")
+            with Horizontal(classes="row"):
+                yield Label(_("Cuenta DESTINO (*)"), classes="form-label")
+                # Among the member's own accounts (propias), or a registered one.
+                yield AccountPicker(
+                    id="tr-to-own", prompt=_("Elija el destino"), choose_first=False
+                )
+                yield Select[str]([], prompt=_("Elija el destino"), id="tr-to", compact=True)
+            yield Label("", id="tr-to-error", classes="field-error")
+            yield MoneyInput(
+                "amount_cents",
+                _("Monto"),
+                maxima=[
+                    available_balance(self._origin_available),
+                    self._per_transfer,
+                    self._left_today,
+                ],
+                prefix="tr-",
+            )
+            yield FormField(
+                "description",
+                _("Descripción"),
+                check=rules.description_error,
+                placeholder=_("p. ej. Arriendo noviembre"),
+                max_length=60,
+                prefix="tr-",
+            )
+            yield Button(_("SIGUIENTE"), id="tr-data-next", variant="primary", compact=True)
+        yield from self.compose_closing_steps("tr-", 3)
 
     def on_mount(self) -> None:
         self.sub_title = _("Transferencias")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import ClassVar
 
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalScroll, ScrollableContainer, VerticalScroll
 from textual.widget import Widget
@@ -51,6 +52,14 @@ class WizardScreen(BankScreen):
     FINAL: ClassVar[tuple[str, ...]] = ()
 
     BINDINGS = [Binding("escape", "back", N_("Volver"), show=True, id="back")]
+
+    def compose_body(self) -> ComposeResult:
+        with ContentSwitcher(initial=self.STEPS[0]):
+            yield from self.compose_steps()
+
+    def compose_steps(self) -> ComposeResult:
+        """One container a step, each with the step's name as its id."""
+        yield from ()
 
     @property
     def step(self) -> str:
