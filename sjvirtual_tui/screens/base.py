@@ -211,6 +211,17 @@ class BankScreen(Screen[None]):
         else:
             self.notify(message, severity="error")
 
+    def load_together(
+        self, then: Callable[[tuple[Any, ...]], Any], *calls: Callable[[], Awaitable[Any]]
+    ) -> None:
+        """Asks for each of ``calls`` in turn and hands ``then`` all their answers at once, in
+        order (a newer load replaces one not answered yet)."""
+
+        async def load() -> tuple[Any, ...]:
+            return tuple([await call() for call in calls])
+
+        self.call_backend(load, then, group="load")
+
     def call_backend(
         self,
         make: Callable[[], Awaitable[T]],

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.widgets import (
     Button,
     ContentSwitcher,
@@ -31,8 +31,15 @@ from sjvirtual_tui.screens.base import BankScreen
 from sjvirtual_tui.screens.confirm import ConfirmScreen
 from sjvirtual_tui.screens.verification import VerifiedWizard
 from sjvirtual_tui.screens.wizard import new_idempotency_key
-from sjvirtual_tui.widgets.choice import Choice
-from sjvirtual_tui.widgets.form import Form, FormField, ScrollForm, focus_now, validate_all
+from sjvirtual_tui.widgets.choice import choice_set
+from sjvirtual_tui.widgets.form import (
+    Form,
+    FormField,
+    ScrollForm,
+    field_row,
+    focus_now,
+    validate_all,
+)
 from sjvirtual_tui.widgets.row_table import RowTable
 from sjvirtual_tui.widgets.toast import TOAST_SECONDS
 from sjvirtual_tui.widgets.wizard import StepTitle
@@ -215,9 +222,12 @@ class AddBeneficiaryScreen(VerifiedWizard):
         with Form(id="ben-type"):
             yield StepTitle(2, _("TIPO DE CUENTA"))
             yield Static(_("¿Qué cuenta quiere agregar?"), classes="hint")
-            with RadioSet(id="ben-kind", compact=True):
-                yield Choice(_("Cuenta de terceros"), value=True, id="kind-interna")
-                yield Choice(_("Otras instituciones financieras"), id="kind-externa")
+            yield choice_set(
+                "ben-kind",
+                "kind-",
+                interna=_("Cuenta de terceros"),
+                externa=_("Otras instituciones financieras"),
+            )
             yield Static(
                 _(
                     "Cuenta de terceros: de otro socio de la Cooperativa San José.\n"
@@ -230,11 +240,15 @@ class AddBeneficiaryScreen(VerifiedWizard):
             yield StepTitle(3, _("DATOS DE LA CUENTA"))
             with ContentSwitcher(initial="form-interna", id="ben-forms"):
                 with ScrollForm(id="form-interna", classes="form"):
-                    with Horizontal(classes="row"):
-                        yield Label(_("Tipo de cuenta (*)"), classes="form-label")
-                        with RadioSet(id="bi-type", compact=True):
-                            yield Choice(_("Ahorro a la vista"), value=True, id="bi-type-vista")
-                            yield Choice(_("Ahorro personal"), id="bi-type-personal")
+                    yield field_row(
+                        _("Tipo de cuenta (*)"),
+                        choice_set(
+                            "bi-type",
+                            "bi-type-",
+                            vista=_("Ahorro a la vista"),
+                            personal=_("Ahorro personal"),
+                        ),
+                    )
                     yield FormField(
                         "number",
                         _("N.º de cuenta"),
@@ -253,20 +267,19 @@ class AddBeneficiaryScreen(VerifiedWizard):
                         classes="hint",
                     )
                 with ScrollForm(id="form-externa", classes="form"):
-                    with Horizontal(classes="row"):
-                        yield Label(_("Institución (*)"), classes="form-label")
-                        yield Select[str](
-                            [],
-                            prompt=_("Elija la institución"),
-                            id="be-institution",
-                            compact=True,
-                        )
+                    yield field_row(
+                        _("Institución (*)"),
+                        Select[str](
+                            [], prompt=_("Elija la institución"), id="be-institution", compact=True
+                        ),
+                    )
                     yield Label("", id="be-institution-error", classes="field-error")
-                    with Horizontal(classes="row"):
-                        yield Label(_("Tipo de cuenta (*)"), classes="form-label")
-                        with RadioSet(id="be-type", compact=True):
-                            yield Choice(_("Ahorros"), value=True, id="be-type-ahorros")
-                            yield Choice(_("Corriente"), id="be-type-corriente")
+                    yield field_row(
+                        _("Tipo de cuenta (*)"),
+                        choice_set(
+                            "be-type", "be-type-", ahorros=_("Ahorros"), corriente=_("Corriente")
+                        ),
+                    )
                     yield FormField(
                         "number",
                         _("N.º de cuenta"),
@@ -274,12 +287,16 @@ class AddBeneficiaryScreen(VerifiedWizard):
                         max_length=20,
                         prefix="be-",
                     )
-                    with Horizontal(classes="row"):
-                        yield Label(_("Identificación (*)"), classes="form-label")
-                        with RadioSet(id="be-id-type", compact=True):
-                            yield Choice(_("Cédula"), value=True, id="be-id-cedula")
-                            yield Choice(_("RUC"), id="be-id-ruc")
-                            yield Choice(_("Pasaporte"), id="be-id-pasaporte")
+                    yield field_row(
+                        _("Identificación (*)"),
+                        choice_set(
+                            "be-id-type",
+                            "be-id-",
+                            cedula=_("Cédula"),
+                            ruc=_("RUC"),
+                            pasaporte=_("Pasaporte"),
+                        ),
+                    )
                     yield FormField(
                         "id_number",
                         _("N.º de identificación"),
@@ -432,7 +449,7 @@ class AddBeneficiaryScreen(VerifiedWizard):
         ]
         if values["email"]:
             lines.append(_("Correo:          {email}").format(email=values["email"]))
-        self._summary(lines)
+        self.show_summary(lines)
 
     def _found(self, lookup: AccountLookup) -> None:
         self.lookup = lookup
@@ -444,28 +461,19 @@ class AddBeneficiaryScreen(VerifiedWizard):
             "",
             _("Verifique que el titular sea la persona a quien quiere transferir."),
         ]
-        self._summary(lines)
-
-    def _summary(self, lines: list[str]) -> None:
-        lines += ["", _("Al CONFIRMAR le enviaremos un PIN DE VERIFICACIÓN a su correo.")]
-        self.query_one("#ben-summary", Static).update("\n".join(lines))
-        self.go("ben-confirm", focus=self.query_one("#ben-submit", Button))
+        self.show_summary(lines)
 
     def refused(self, error: BackendError) -> bool:
         """A refusal about a field goes back to the field where it was typed."""
-        fields = {f.field_name: f for f in self.fields()}
-        if error.field in fields:
-            self.go("ben-data", focus=fields[error.field].input)
-            fields[error.field].show_error(error.message)
+        if self.refused_in_field("ben-data", error, self.fields()):
             return True
         if error.field == "institution_code":
             self.go("ben-data", focus=self.query_one("#be-institution", Select))
             self._institution_error(error.message)
             return True
         if error.code == "not_found" and self.kind == "interna":
-            field = fields["number"]
-            self.go("ben-data", focus=field.input)
-            field.show_error(error.message)
+            number = next(f for f in self.fields() if f.field_name == "number")
+            self.show_in_field("ben-data", number, error.message)
             return True
         return False
 
@@ -473,15 +481,8 @@ class AddBeneficiaryScreen(VerifiedWizard):
 
     @on(Button.Pressed, "#ben-submit")
     def submit(self) -> None:
-        request = self.request
-        if request is None:
-            return
-        key = self.keys.key_for(request)
-        self.call_backend(
-            lambda: self.backend.add_beneficiary(request, idempotency_key=key),
-            self._challenged,
-            on_error=self.refused,
-        )
+        if self.request is not None:
+            self.send_operation(self.request, self.backend.add_beneficiary, self._challenged)
 
     def _challenged(self, challenge: Challenge) -> None:
         self.ask_pin(challenge)

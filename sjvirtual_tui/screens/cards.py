@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import (
     Button,
     ContentSwitcher,
@@ -27,8 +27,8 @@ from sjvirtual_tui.formatting import money
 from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.screens.verification import VerifiedWizard
 from sjvirtual_tui.widgets.account_picker import AccountPicker, account_summary
-from sjvirtual_tui.widgets.choice import Choice
-from sjvirtual_tui.widgets.form import Form, FormField, focus_now, validate_all
+from sjvirtual_tui.widgets.choice import Choice, choice_set
+from sjvirtual_tui.widgets.form import Form, FormField, field_row, focus_now, validate_all
 from sjvirtual_tui.widgets.money_input import MoneyInput, available_balance
 from sjvirtual_tui.widgets.row_table import RowTable
 from sjvirtual_tui.widgets.wizard import StepTitle
@@ -42,7 +42,6 @@ if TYPE_CHECKING:
         CreditCard,
         ExternalCardPaymentRequest,
         Payment,
-        PaymentStart,
     )
 
 OTHER_CARD = "otra"
@@ -76,10 +75,13 @@ class CardPaymentScreen(VerifiedWizard):
             yield Static("", id="cd-card-text", markup=False)
             with ContentSwitcher(initial="cd-own", id="cd-forms"):
                 with Vertical(id="cd-own", classes="form"):
-                    with RadioSet(id="cd-choice", compact=True):
-                        yield Choice(_("Pago mínimo"), value=True, id="cd-minimum")
-                        yield Choice(_("Pago total"), id="cd-total")
-                        yield Choice(_("Otro valor"), id="cd-other")
+                    yield choice_set(
+                        "cd-choice",
+                        "cd-",
+                        minimum=_("Pago mínimo"),
+                        total=_("Pago total"),
+                        other=_("Otro valor"),
+                    )
                     yield MoneyInput(
                         "amount_cents",
                         _("Otro valor"),
@@ -91,11 +93,10 @@ class CardPaymentScreen(VerifiedWizard):
                         prefix="cdo-",
                     )
                 with VerticalScroll(id="cd-external", classes="form"):
-                    with Horizontal(classes="row"):
-                        yield Label(_("Emisor (*)"), classes="form-label")
-                        yield Select[str](
-                            [], prompt=_("Elija el emisor"), id="cd-issuer", compact=True
-                        )
+                    yield field_row(
+                        _("Emisor (*)"),
+                        Select[str]([], prompt=_("Elija el emisor"), id="cd-issuer", compact=True),
+                    )
                     yield Label("", id="cd-issuer-error", classes="field-error")
                     yield FormField(
                         "card_number",
@@ -118,9 +119,7 @@ class CardPaymentScreen(VerifiedWizard):
                         placeholder=_("p. ej. 150,00"),
                         prefix="cde-",
                     )
-            with Horizontal(classes="row"):
-                yield Label(_("Cuenta ORIGEN (*)"), classes="form-label")
-                yield AccountPicker(id="cd-from")
+            yield field_row(_("Cuenta ORIGEN (*)"), AccountPicker(id="cd-from"))
             yield Button(_("SIGUIENTE"), id="cd-data-next", variant="primary", compact=True)
         yield from self.compose_closing_steps("cd-", 3)
 
@@ -142,13 +141,8 @@ class CardPaymentScreen(VerifiedWizard):
     # --- step 1 --------------------------------------------------------------------------------
 
     def refresh_data(self) -> None:
-        async def load() -> tuple[list[CreditCard], list[CardIssuer], list[Account]]:
-            cards = await self.backend.cards()
-            issuers = await self.backend.card_issuers()
-            accounts = await self.backend.accounts()
-            return cards, issuers, accounts
-
-        self.call_backend(load, self._loaded, group="load")
+        backend = self.backend
+        self.load_together(self._loaded, backend.cards, backend.card_issuers, backend.accounts)
 
     def _loaded(self, data: tuple[list[CreditCard], list[CardIssuer], list[Account]]) -> None:
         self.cards, self.issuers, self.accounts = data
@@ -322,11 +316,8 @@ class CardPaymentScreen(VerifiedWizard):
         lines += [
             _("Cuenta ORIGEN:  {account}").format(account=account_summary(origin)),
             _("Valor a pagar:  {amount}").format(amount=money(self.request.amount_cents)),
-            "",
-            _("Al CONFIRMAR le enviaremos un PIN DE VERIFICACIÓN a su correo."),
         ]
-        self.query_one("#cd-summary", Static).update("\n".join(lines))
-        self.go("cd-confirm", focus=self.query_one("#cd-submit", Button))
+        self.show_summary(lines)
 
     def _issuer_error(self, message: str | None) -> None:
         self.show_field_error("cd-issuer-error", message)
@@ -335,27 +326,12 @@ class CardPaymentScreen(VerifiedWizard):
 
     @on(Button.Pressed, "#cd-submit")
     def submit(self) -> None:
-        request = self.request
-        if request is None:
-            return
-        key = self.keys.key_for(request)
-        self.call_backend(
-            lambda: self.backend.start_payment(request, idempotency_key=key),
-            self._started,
-            on_error=self.refused,
-        )
-
-    def _started(self, start: PaymentStart) -> None:
-        self.ask_pin(start.challenge)
+        if self.request is not None:
+            self.start_payment(self.request)
 
     def refused(self, error: BackendError) -> bool:
-        prefix = "cdo-" if self.card is not None else "cde-"
-        fields = {
-            f.field_name: f for f in self.query(FormField) if f.id and f.id.startswith(prefix)
-        }
-        if error.field in fields:
-            self.go("cd-data", focus=fields[error.field].input)
-            fields[error.field].show_error(error.message)
+        form = "#cd-own" if self.card is not None else "#cd-external"
+        if self.refused_in_field("cd-data", error, self.query_one(form).query(FormField)):
             return True
         if error.field == "amount_cents":  # a minimum/total choice refused: say it on the step
             self.go("cd-data")

@@ -18,7 +18,7 @@ from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.context import SetupFinished
 from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.screens.set_password import PasswordPair
-from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen
+from sjvirtual_tui.screens.wizard import WizardScreen
 from sjvirtual_tui.widgets.form import Form, FormField, focus_now, validate_all
 from sjvirtual_tui.widgets.image_gallery import ImageGallery
 from sjvirtual_tui.widgets.wizard import StepTitle
@@ -58,7 +58,6 @@ class FirstLoginScreen(WizardScreen):
         self.own_answer = FormField("own_answer", _("Su respuesta"), check=self._own_answer)
         self.answer = FormField("answer", _("Respuesta"), check=_answer)
         self.questions: list[SecurityQuestion] = []
-        self.keys = OperationKeys()
 
     def compose_steps(self) -> ComposeResult:
         with Form(id="fl-password"):
@@ -199,26 +198,18 @@ class FirstLoginScreen(WizardScreen):
             question_id=question.id,
             answer=self.answer.value,
         )
-        key = self.keys.key_for(setup)
-        self.call_backend(
-            lambda: self.backend.complete_setup(setup, idempotency_key=key),
-            self._done,
-            on_error=self._refused,
-        )
+        self.send_operation(setup, self.backend.complete_setup, self._done)
 
-    def _refused(self, error: BackendError) -> bool:
+    def refused(self, error: BackendError) -> bool:
         where = {
             "new_password": ("fl-password", self.pair.password),
             "own_question": ("fl-own", self.own_question),
             "own_answer": ("fl-own", self.own_answer),
             "answer": ("fl-question", self.answer),
         }.get(error.field or "")
-        if where is None:
-            return False
-        step, field = where
-        self.go(step, focus=field.input)
-        field.show_error(error.message)
-        return True
+        if where is not None:
+            self.show_in_field(*where, error.message)
+        return where is not None
 
     def _done(self, profile: MemberProfile) -> None:
         self._current_password = ""

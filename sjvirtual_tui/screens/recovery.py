@@ -20,7 +20,7 @@ from sjvirtual_tui.i18n import N_, _, ngettext
 from sjvirtual_tui.screens.first_login import _answer
 from sjvirtual_tui.screens.login import username_error
 from sjvirtual_tui.screens.set_password import PasswordPair, code_error
-from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen
+from sjvirtual_tui.screens.wizard import WizardScreen
 from sjvirtual_tui.widgets.form import Form, FormField, focus_now, validate_all
 from sjvirtual_tui.widgets.wizard import StepTitle
 
@@ -52,7 +52,6 @@ class RecoveryScreen(WizardScreen):
         self.started: RecoveryStarted | None = None
         self.challenge: RecoveryChallenge | None = None
         self.verified_code = ""  # the code the questions were given for
-        self.keys = OperationKeys()
 
     def compose_steps(self) -> ComposeResult:
         with Form(id="rc-user"):
@@ -162,14 +161,11 @@ class RecoveryScreen(WizardScreen):
             code=self.verified_code,
             new_password=self.pair.password.input.value,
         )
-        key = self.keys.key_for(completion)
-        self.call_backend(
-            lambda: self.backend.complete_recovery(completion, idempotency_key=key),
-            lambda _result: self.go("rc-done"),
-            on_error=self._refused,
+        self.send_operation(
+            completion, self.backend.complete_recovery, lambda _result: self.go("rc-done")
         )
 
-    def _refused(self, error: BackendError) -> bool:
+    def refused(self, error: BackendError) -> bool:
         if isinstance(error, AuthError | LockedError):
             self.show_problem(error.message)
             return True

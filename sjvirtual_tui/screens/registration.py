@@ -20,7 +20,7 @@ from textual.widgets import (
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.i18n import N_, _, ngettext
-from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen
+from sjvirtual_tui.screens.wizard import WizardScreen
 from sjvirtual_tui.widgets.choice import Choice, Tick
 from sjvirtual_tui.widgets.form import Form, FormField, ScrollForm, validate_all
 from sjvirtual_tui.widgets.wizard import StepTitle
@@ -81,7 +81,6 @@ class RegistrationScreen(WizardScreen):
     def __init__(self) -> None:
         super().__init__(id="registration")
         self.receipt: RegistrationReceipt | None = None
-        self.keys = OperationKeys()
         self._today: date | None = None  # from the app's clock, on mount
 
     # --- layout --------------------------------------------------------------------------------
@@ -278,20 +277,10 @@ class RegistrationScreen(WizardScreen):
             # The fields' own checks passed, so this is a rule only the contract knows.
             self.show_problem(_("Revise los datos: alguno no tiene el formato esperado."))
             return
-        key = self.keys.key_for(request)
-        self.call_backend(
-            lambda: self.backend.register(request, idempotency_key=key),
-            self._registered,
-            on_error=self._refused,
-        )
+        self.send_operation(request, self.backend.register, self._registered)
 
-    def _refused(self, error: BackendError) -> bool:
-        fields = {f.field_name: f for f in self.fields()}
-        if error.field in fields:
-            self.go("reg-data", focus=fields[error.field].input)
-            fields[error.field].show_error(error.message)
-            return True
-        return False
+    def refused(self, error: BackendError) -> bool:
+        return self.refused_in_field("reg-data", error, self.fields())
 
     def _registered(self, receipt: RegistrationReceipt) -> None:
         self.receipt = receipt

@@ -11,12 +11,11 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.widgets import (
     Button,
     DataTable,
     Input,
-    Label,
     Static,
 )
 
@@ -27,7 +26,7 @@ from sjvirtual_tui.i18n import N_, Labels, _
 from sjvirtual_tui.screens.verification import VerifiedWizard
 from sjvirtual_tui.screens.wizard import new_idempotency_key
 from sjvirtual_tui.widgets.account_picker import AccountPicker, account_summary
-from sjvirtual_tui.widgets.form import Form, FormField, focus_now, validate_all
+from sjvirtual_tui.widgets.form import Form, FormField, field_row, focus_now, validate_all
 from sjvirtual_tui.widgets.money_input import MoneyInput, available_balance
 from sjvirtual_tui.widgets.row_table import RowTable
 from sjvirtual_tui.widgets.toast import TOAST_SECONDS
@@ -41,7 +40,6 @@ if TYPE_CHECKING:
         ConfirmResult,
         FrequentService,
         Payment,
-        PaymentStart,
         ServicePaymentRequest,
     )
 
@@ -140,9 +138,7 @@ class ServicePaymentScreen(VerifiedWizard):
         with Form(id="sv-bill"):
             yield StepTitle(3, _("VALOR A PAGAR"))
             yield Static("", id="sv-bill-text", markup=False)
-            with Horizontal(classes="row"):
-                yield Label(_("Cuenta ORIGEN (*)"), classes="form-label")
-                yield AccountPicker(id="sv-from")
+            yield field_row(_("Cuenta ORIGEN (*)"), AccountPicker(id="sv-from"))
             yield MoneyInput(
                 "amount_cents",
                 _("Valor a pagar"),
@@ -174,13 +170,10 @@ class ServicePaymentScreen(VerifiedWizard):
     # --- step 1 --------------------------------------------------------------------------------
 
     def refresh_data(self) -> None:
-        async def load() -> tuple[list[Biller], list[FrequentService], list[Account]]:
-            billers = await self.backend.billers()
-            frequent = await self.backend.frequent_services()
-            accounts = await self.backend.accounts()
-            return billers, frequent, accounts
-
-        self.call_backend(load, self._loaded, group="load")
+        backend = self.backend
+        self.load_together(
+            self._loaded, backend.billers, backend.frequent_services, backend.accounts
+        )
 
     def _loaded(self, data: tuple[list[Biller], list[FrequentService], list[Account]]) -> None:
         self.billers, self.frequent, self.accounts = data
@@ -413,34 +406,19 @@ class ServicePaymentScreen(VerifiedWizard):
             _("Período:        {period}").format(period=bill.period),
             _("Cuenta ORIGEN:  {account}").format(account=account_summary(origin)),
             _("Valor a pagar:  {amount}").format(amount=money(self.request.amount_cents)),
-            "",
-            _("Al CONFIRMAR le enviaremos un PIN DE VERIFICACIÓN a su correo."),
         ]
-        self.query_one("#sv-summary", Static).update("\n".join(lines))
-        self.go("sv-confirm", focus=self.query_one("#sv-submit", Button))
+        self.show_summary(lines)
 
     # --- step 4 --------------------------------------------------------------------------------
 
     @on(Button.Pressed, "#sv-submit")
     def submit(self) -> None:
-        request = self.request
-        if request is None:
-            return
-        key = self.keys.key_for(request)
-        self.call_backend(
-            lambda: self.backend.start_payment(request, idempotency_key=key),
-            self._started,
-            on_error=self.refused,
-        )
-
-    def _started(self, start: PaymentStart) -> None:
-        self.ask_pin(start.challenge)
+        if self.request is not None:
+            self.start_payment(self.request)
 
     def refused(self, error: BackendError) -> bool:
-        if error.field == "amount_cents":
-            amount = self.query_one("#sv-field-amount-cents", FormField)
-            self.go("sv-bill", focus=amount.input)
-            amount.show_error(error.message)
+        amount = self.query_one("#sv-field-amount-cents", FormField)
+        if self.refused_in_field("sv-bill", error, [amount]):
             return True
         if error.code == "bill_paid":
             self.go("sv-bill", focus=self.query_one("#sv-bill-next", Button))

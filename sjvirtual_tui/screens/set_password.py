@@ -12,7 +12,7 @@ from textual.widgets import Button, Input, Static
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.i18n import N_, _
-from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen
+from sjvirtual_tui.screens.wizard import WizardScreen
 from sjvirtual_tui.widgets.form import Form, FormField, focus_now, validate_all
 from sjvirtual_tui.widgets.password_policy import PasswordPolicy
 from sjvirtual_tui.widgets.wizard import StepTitle
@@ -82,7 +82,6 @@ class SetPasswordScreen(WizardScreen):
             prefix="sp-",
         )
         self.pair = PasswordPair("sp-")
-        self.keys = OperationKeys()
 
     def compose_steps(self) -> ComposeResult:
         with Form(id="sp-form"):
@@ -127,10 +126,10 @@ class SetPasswordScreen(WizardScreen):
         self.call_backend(
             lambda: self.backend.set_password(code, password, idempotency_key=key),
             lambda _result: self.go("sp-done"),
-            on_error=self._refused,
+            on_error=self.refused,
         )
 
-    def _refused(self, error: BackendError) -> bool:
+    def refused(self, error: BackendError) -> bool:
         target = {"code": self.code, "password": self.pair.password}.get(error.field or "")
         if target is None:
             return False
