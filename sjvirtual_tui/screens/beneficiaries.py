@@ -74,6 +74,15 @@ def account_type_label(value: str) -> str:
         return EXTERNAL_TYPE_LABELS.get(value, value)
 
 
+def _beneficiary_cells(b: Beneficiary) -> tuple[object, ...]:
+    return (
+        Text(b.name),  # Text: names are shown as written, never as markup
+        Text(b.institution_name),
+        SHORT_TYPE_LABELS.get(b.account_type, b.account_type),
+        b.number,
+    )
+
+
 class BeneficiariesScreen(BankScreen):
     """The list, with AGREGAR (F2) and a confirmed delete."""
 
@@ -92,7 +101,7 @@ class BeneficiariesScreen(BankScreen):
         self.beneficiaries: list[Beneficiary] = []
 
     def compose_body(self) -> ComposeResult:
-        yield RowTable(id="beneficiary-table")
+        yield RowTable(id="beneficiary-table", cells=_beneficiary_cells, key=lambda b: str(b.id))
         yield Static("", id="beneficiary-detail", markup=False)
         yield Static(
             _("F2: AGREGAR una cuenta · Supr: eliminar la cuenta elegida."), classes="hint"
@@ -116,16 +125,8 @@ class BeneficiariesScreen(BankScreen):
 
     def _show(self, beneficiaries: list[Beneficiary]) -> None:
         self.beneficiaries = beneficiaries
-        table = self.query_one(DataTable)
-        table.clear()
-        for b in beneficiaries:
-            table.add_row(
-                Text(b.name),  # Text: names are shown as written, never as markup
-                Text(b.institution_name),
-                SHORT_TYPE_LABELS.get(b.account_type, b.account_type),
-                b.number,
-                key=str(b.id),
-            )
+        table = self.query_one(RowTable)
+        table.show_rows(beneficiaries)
         if not beneficiaries:
             self.query_one("#beneficiary-detail", Static).update(
                 _("No tiene cuentas registradas. Pulse F2 para AGREGAR la primera.")

@@ -68,7 +68,7 @@ class CardPaymentScreen(VerifiedWizard):
     def compose_steps(self) -> ComposeResult:
         with Vertical(id="cd-card"):
             yield StepTitle(1, _("ELIJA LA TARJETA"))
-            yield RowTable(id="cd-cards")
+            yield RowTable(id="cd-cards", cells=_card_cells, key=lambda card: str(card.id))
             yield Static("", id="cd-card-detail", classes="hint", markup=False)
         with Form(id="cd-data"):
             yield StepTitle(2, _("VALOR Y CUENTA"))
@@ -146,17 +146,8 @@ class CardPaymentScreen(VerifiedWizard):
 
     def _loaded(self, data: tuple[list[CreditCard], list[CardIssuer], list[Account]]) -> None:
         self.cards, self.issuers, self.accounts = data
-        table = self.query_one("#cd-cards", DataTable)
-        table.clear()
-        for card in self.cards:
-            table.add_row(
-                f"{BRAND_LABELS.get(card.brand, card.brand)} **** {card.masked_number[-4:]}",
-                _right(money(card.total_due_cents)),
-                _right(money(card.minimum_due_cents)),
-                card.due_date.strftime("%d/%m/%Y"),
-                _right(money(card.available_credit_cents)),
-                key=str(card.id),
-            )
+        table = self.query_one("#cd-cards", RowTable)
+        table.show_rows(self.cards)
         table.add_row(_("Otra institución…"), "", "", "", "", key=OTHER_CARD)
         self.query_one("#cd-issuer", Select).set_options(
             [(issuer.name, issuer.code) for issuer in self.issuers]
@@ -356,6 +347,16 @@ class CardPaymentScreen(VerifiedWizard):
             + " "
             + _("Automáticamente usted recibirá un correo electrónico con el comprobante."),
         )
+
+
+def _card_cells(card: CreditCard) -> tuple[object, ...]:
+    return (
+        f"{BRAND_LABELS.get(card.brand, card.brand)} **** {card.masked_number[-4:]}",
+        _right(money(card.total_due_cents)),
+        _right(money(card.minimum_due_cents)),
+        card.due_date.strftime("%d/%m/%Y"),
+        _right(money(card.available_credit_cents)),
+    )
 
 
 def _right(text: str) -> Text:

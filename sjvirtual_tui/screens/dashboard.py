@@ -37,7 +37,7 @@ class DashboardScreen(BankScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(self._greeting(), id="member-line", markup=False)
-        yield RowTable(id="accounts")
+        yield RowTable(id="accounts", cells=_account_cells, key=lambda account: account.number)
         yield Static("", id="accounts-total")
         yield Static(
             menu_text(Audience.MEMBER, [_("F5 actualizar")]),
@@ -74,16 +74,7 @@ class DashboardScreen(BankScreen):
 
     def _show_accounts(self, accounts: list[Account]) -> None:
         self.accounts = accounts
-        table = self.query_one("#accounts", DataTable)
-        table.clear()
-        for account in accounts:
-            table.add_row(
-                account.number,
-                ACCOUNT_TYPE_LABELS.get(account.type, account.type),
-                _right(money(account.available_cents)),
-                _right(money(account.accounting_cents)),
-                key=account.number,
-            )
+        self.query_one("#accounts", RowTable).show_rows(accounts)
         total = sum(a.available_cents for a in accounts)
         count = len(accounts)
         line = ngettext(
@@ -115,6 +106,15 @@ class DashboardScreen(BankScreen):
         account = next((a for a in self.accounts if a.number == number), None)
         if account is not None:
             self.post_message(OpenStatement(account))
+
+
+def _account_cells(account: Account) -> tuple[object, ...]:
+    return (
+        account.number,
+        ACCOUNT_TYPE_LABELS.get(account.type, account.type),
+        _right(money(account.available_cents)),
+        _right(money(account.accounting_cents)),
+    )
 
 
 def _right(text: str) -> Text:

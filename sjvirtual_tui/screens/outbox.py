@@ -32,7 +32,11 @@ class OutboxScreen(BankScreen):
         self.messages: list[OutboxMessage] = []
 
     def compose_body(self) -> ComposeResult:
-        yield RowTable(id="mails")
+        yield RowTable(
+            id="mails",
+            cells=lambda message: (local_time(message.created_at), message.subject),
+            key=lambda message: str(message.id),
+        )
         with VerticalScroll(id="mail-body-box"):
             yield Static("", id="mail-body", markup=False)
 
@@ -50,10 +54,7 @@ class OutboxScreen(BankScreen):
 
     def _show(self, messages: list[OutboxMessage]) -> None:
         self.messages = messages
-        table = self.query_one("#mails", DataTable)
-        table.clear()
-        for message in messages:
-            table.add_row(local_time(message.created_at), message.subject, key=str(message.id))
+        self.query_one("#mails", RowTable).show_rows(messages)
         if messages:
             self._open(0)
         else:

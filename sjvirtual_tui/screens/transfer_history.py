@@ -45,6 +45,16 @@ def destination(operation: Operation) -> tuple[str, str]:
     return operation.payee_name, operation.payee_reference
 
 
+def _operation_cells(t: Operation) -> tuple[object, ...]:
+    return (
+        local_time(t.executed_at or t.created_at),
+        t.reference,
+        destination(t)[0],
+        Text(money(t.amount_cents), justify="right"),
+        TRANSFER_STATUS_LABELS.get(t.status, t.status).split(",")[0],
+    )
+
+
 class TransferHistoryScreen(BankScreen):
     HEADING = N_("HISTORIAL DE TRANSFERENCIAS Y PAGOS")
     BINDINGS = [
@@ -58,7 +68,7 @@ class TransferHistoryScreen(BankScreen):
         self.transfers: list[Operation] = []
 
     def compose_body(self) -> ComposeResult:
-        yield RowTable(id="transfer-table")
+        yield RowTable(id="transfer-table", cells=_operation_cells, key=row_key)
         yield Static("", id="transfer-detail", markup=False)
         yield Static(
             _("Enter: ver el comprobante · F5: actualizar el estado de las que están en proceso."),
@@ -86,17 +96,8 @@ class TransferHistoryScreen(BankScreen):
 
     def _show(self, transfers: list[Operation]) -> None:
         self.transfers = transfers
-        table = self.query_one(DataTable)
-        table.clear()
-        for t in transfers:
-            table.add_row(
-                local_time(t.executed_at or t.created_at),
-                t.reference,
-                destination(t)[0],
-                Text(money(t.amount_cents), justify="right"),
-                TRANSFER_STATUS_LABELS.get(t.status, t.status).split(",")[0],
-                key=row_key(t),
-            )
+        table = self.query_one(RowTable)
+        table.show_rows(transfers)
         if not transfers:
             self.query_one("#transfer-detail", Static).update(
                 _("Aún no tiene transferencias ni pagos.")
