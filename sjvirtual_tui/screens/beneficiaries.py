@@ -4,7 +4,7 @@ data -> 4 verify, CONFIRMAR and the PIN DE VERIFICACIÓN."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -27,8 +27,8 @@ from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.i18n import N_, Labels, _
 from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, AccountType
-from sjvirtual_tui.screens.base import BankScreen
 from sjvirtual_tui.screens.confirm import ConfirmScreen
+from sjvirtual_tui.screens.listing import ListScreen
 from sjvirtual_tui.screens.verification import VerifiedWizard
 from sjvirtual_tui.screens.wizard import new_idempotency_key
 from sjvirtual_tui.widgets.choice import choice_set
@@ -83,10 +83,12 @@ def _beneficiary_cells(b: Beneficiary) -> tuple[object, ...]:
     )
 
 
-class BeneficiariesScreen(BankScreen):
+class BeneficiariesScreen(ListScreen):
     """The list, with AGREGAR (F2) and a confirmed delete."""
 
     HEADING = N_("ADMINISTRACIÓN › PRODUCTOS DE TERCEROS")
+    DETAIL_ID = "beneficiary-detail"
+    EMPTY = N_("No tiene cuentas registradas. Pulse F2 para AGREGAR la primera.")
 
     BINDINGS = [
         Binding("f2", "add", N_("AGREGAR"), show=True, id="beneficiaries.add"),
@@ -125,23 +127,10 @@ class BeneficiariesScreen(BankScreen):
 
     def _show(self, beneficiaries: list[Beneficiary]) -> None:
         self.beneficiaries = beneficiaries
-        table = self.query_one(RowTable)
-        table.show_rows(beneficiaries)
-        if not beneficiaries:
-            self.query_one("#beneficiary-detail", Static).update(
-                _("No tiene cuentas registradas. Pulse F2 para AGREGAR la primera.")
-            )
-        else:
-            self._detail(table.cursor_row)
+        self.show_items(beneficiaries)
 
-    @on(DataTable.RowHighlighted)
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._detail(event.cursor_row)
-
-    def _detail(self, row: int) -> None:
-        if not 0 <= row < len(self.beneficiaries):
-            return
-        b = self.beneficiaries[row]
+    def detail(self, item: Any) -> str:
+        b: Beneficiary = item
         parts = [
             f"{b.name} · {b.institution_name} · {account_type_label(b.account_type)} {b.number}"
         ]
@@ -149,17 +138,13 @@ class BeneficiariesScreen(BankScreen):
             parts.append(f"{ID_TYPE_LABELS.get(b.id_type, b.id_type)} {b.id_number}")
         if b.email:
             parts.append(b.email)
-        self.query_one("#beneficiary-detail", Static).update(" · ".join(parts))
-
-    def current(self) -> Beneficiary | None:
-        row = self.query_one(DataTable).cursor_row
-        return self.beneficiaries[row] if 0 <= row < len(self.beneficiaries) else None
+        return " · ".join(parts)
 
     def action_add(self) -> None:
         self.app.push_screen(AddBeneficiaryScreen())
 
     def action_delete(self) -> None:
-        beneficiary = self.current()
+        beneficiary: Beneficiary | None = self.current
         if beneficiary is None:
             return
         # One key per delete the member confirms: a retry (F5) of this delete reuses it.

@@ -21,7 +21,7 @@ from sjvirtual_tui.screens.set_password import PasswordPair
 from sjvirtual_tui.screens.wizard import WizardScreen
 from sjvirtual_tui.widgets.form import Form, FormField, focus_now, validate_all
 from sjvirtual_tui.widgets.image_gallery import ImageGallery
-from sjvirtual_tui.widgets.wizard import StepTitle
+from sjvirtual_tui.widgets.wizard import StepTitle, step_intro
 
 if TYPE_CHECKING:
     from sjvirtual_tui.models import LoginResult, MemberProfile, SecurityQuestion
@@ -61,36 +61,37 @@ class FirstLoginScreen(WizardScreen):
 
     def compose_steps(self) -> ComposeResult:
         with Form(id="fl-password"):
-            yield StepTitle(1, _("NUEVA CONTRASEÑA"))
-            yield Static(
+            yield from step_intro(
+                1,
+                _("NUEVA CONTRASEÑA"),
                 _(
                     "Digite una contraseña de al menos 8 caracteres que contenga un "
                     "número y una letra mayúscula, distinta de la actual."
                 ),
-                classes="hint",
             )
             yield from self.pair.widgets()
             yield Button(_("CONFIRMAR"), id="fl-password-ok", variant="primary", compact=True)
         with Vertical(id="fl-image"):
-            yield StepTitle(2, _("IMAGEN DE SEGURIDAD"))
-            yield Static(
+            yield from step_intro(
+                2,
+                _("IMAGEN DE SEGURIDAD"),
                 _("Escoja una imagen (flechas y Enter): la verá al ingresar."),
-                classes="hint",
             )
             yield ImageGallery(id="gallery")
             yield Button(_("SIGUIENTE"), id="fl-image-ok", variant="primary", compact=True)
         with Form(id="fl-own"):
-            yield StepTitle(3, _("PREGUNTA Y RESPUESTA SECRETA"))
-            yield Static(
+            yield from step_intro(
+                3,
+                _("PREGUNTA Y RESPUESTA SECRETA"),
                 _("Plantee una pregunta que solo usted sepa responder, y su respuesta."),
-                classes="hint",
             )
             yield self.own_question
             yield self.own_answer
             yield Button(_("SIGUIENTE"), id="fl-own-ok", variant="primary", compact=True)
         with Form(id="fl-question"):
-            yield StepTitle(4, _("PREGUNTA DE SEGURIDAD"))
-            yield Static(_("Escoja una pregunta y respóndala."), classes="hint")
+            yield from step_intro(
+                4, _("PREGUNTA DE SEGURIDAD"), _("Escoja una pregunta y respóndala.")
+            )
             yield OptionList(id="question-list", compact=True)
             yield Static("", id="question-error", classes="field-error")
             yield self.answer

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -12,15 +11,17 @@ from textual.widgets import DataTable, Static
 
 from sjvirtual_tui.formatting import local_time
 from sjvirtual_tui.i18n import N_, _
-from sjvirtual_tui.screens.base import BankScreen
+from sjvirtual_tui.screens.listing import ListScreen
 from sjvirtual_tui.widgets.row_table import RowTable
 
 if TYPE_CHECKING:
     from sjvirtual_tui.models import OutboxMessage
 
 
-class OutboxScreen(BankScreen):
+class OutboxScreen(ListScreen):
     HEADING = N_("CORREO (demostración)")
+    DETAIL_ID = "mail-body"
+    EMPTY = N_("No hay correos todavía.")
     BOX_ID = "outbox-box"
     BINDINGS = [
         Binding("escape", "close", N_("Volver"), show=True, id="back"),
@@ -54,23 +55,12 @@ class OutboxScreen(BankScreen):
 
     def _show(self, messages: list[OutboxMessage]) -> None:
         self.messages = messages
-        self.query_one("#mails", RowTable).show_rows(messages)
-        if messages:
-            self._open(0)
-        else:
-            self.query_one("#mail-body", Static).update(_("No hay correos todavía."))
+        self.show_items(messages)
 
-    @on(DataTable.RowHighlighted, "#mails")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._open(event.cursor_row)
-
-    def _open(self, row: int) -> None:
-        if 0 <= row < len(self.messages):
-            message = self.messages[row]
-            to, subject = _("Para"), _("Asunto")
-            self.query_one("#mail-body", Static).update(
-                f"{to}: {message.to}\n{subject}: {message.subject}\n\n{message.body}"
-            )
+    def detail(self, item: Any) -> str:
+        message: OutboxMessage = item
+        to, subject = _("Para"), _("Asunto")
+        return f"{to}: {message.to}\n{subject}: {message.subject}\n\n{message.body}"
 
     def action_close(self) -> None:
         self.app.pop_screen()

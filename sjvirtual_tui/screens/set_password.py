@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from textual import on
 from textual.app import ComposeResult
@@ -31,22 +32,9 @@ class PasswordPair:
     def __init__(self, prefix: str, *, current: Callable[[], str] | None = None) -> None:
         """``current``: the password in use, which the new one must differ from."""
         self._current = current
-        self.password = FormField(
-            "password",
-            _("Nueva contraseña"),
-            check=self._new_password,
-            password=True,
-            max_length=256,
-            prefix=prefix,
-        )
-        self.repeat = FormField(
-            "repeat",
-            _("Repita la contraseña"),
-            check=self._same,
-            password=True,
-            max_length=256,
-            prefix=prefix,
-        )
+        hidden = partial(FormField, password=True, max_length=256, prefix=prefix)
+        self.password = hidden("password", _("Nueva contraseña"), check=self._new_password)
+        self.repeat = hidden("repeat", _("Repita la contraseña"), check=self._same)
         self.policy = PasswordPolicy(id=f"{prefix}policy")
 
     def _new_password(self, value: str) -> str | None:

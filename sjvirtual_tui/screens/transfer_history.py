@@ -3,7 +3,7 @@ the clearing settles it), and each one's receipt."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Static
 from sjvirtual_tui.formatting import TRANSFER_STATUS_LABELS, local_time, money
 from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.screens.base import BankScreen
+from sjvirtual_tui.screens.listing import ListScreen
 from sjvirtual_tui.widgets.receipt import receipt_text
 from sjvirtual_tui.widgets.row_table import RowTable
 
@@ -55,8 +56,10 @@ def _operation_cells(t: Operation) -> tuple[object, ...]:
     )
 
 
-class TransferHistoryScreen(BankScreen):
+class TransferHistoryScreen(ListScreen):
     HEADING = N_("HISTORIAL DE TRANSFERENCIAS Y PAGOS")
+    DETAIL_ID = "transfer-detail"
+    EMPTY = N_("Aún no tiene transferencias ni pagos.")
     BINDINGS = [
         Binding("enter", "open", N_("Comprobante"), show=True, id="history.receipt"),
         Binding("escape", "back", N_("Volver"), show=True, id="back"),
@@ -96,38 +99,25 @@ class TransferHistoryScreen(BankScreen):
 
     def _show(self, transfers: list[Operation]) -> None:
         self.transfers = transfers
-        table = self.query_one(RowTable)
-        table.show_rows(transfers)
-        if not transfers:
-            self.query_one("#transfer-detail", Static).update(
-                _("Aún no tiene transferencias ni pagos.")
-            )
-        else:
-            self._detail(table.cursor_row)
+        self.show_items(transfers)
 
-    @on(DataTable.RowHighlighted)
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._detail(event.cursor_row)
-
-    def _detail(self, row: int) -> None:
-        if not 0 <= row < len(self.transfers):
-            return
-        t = self.transfers[row]
+    def detail(self, item: Any) -> str:
+        t: Operation = item
         state = TRANSFER_STATUS_LABELS.get(t.status, t.status)
         who, where = destination(t)
         text = f"{who} · {where} · {state}"
         if t.reason:
             text += f" · {t.reason}"
-        self.query_one("#transfer-detail", Static).update(text)
+        return text
 
     @on(DataTable.RowSelected)
     def _selected(self) -> None:
         self.action_open()
 
     def action_open(self) -> None:
-        row = self.query_one(DataTable).cursor_row
-        if 0 <= row < len(self.transfers):
-            self.app.push_screen(ReceiptScreen(self.transfers[row]))
+        operation: Operation | None = self.current
+        if operation is not None:
+            self.app.push_screen(ReceiptScreen(operation))
 
     def action_back(self) -> None:
         self.app.pop_screen()

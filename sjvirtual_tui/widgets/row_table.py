@@ -31,6 +31,7 @@ class RowTable(DataTable[Any]):
     ) -> None:
         """``cells`` and ``key``: an item's cells and its row key, for :meth:`show_rows`."""
         self._cells, self._key = cells, key
+        self.items: list[Any] = []  # those shown, row by row
         kwargs.setdefault("cursor_type", "row")
         kwargs.setdefault("zebra_stripes", True)
         super().__init__(**kwargs)
@@ -40,5 +41,6 @@ class RowTable(DataTable[Any]):
         """One row for each of ``items``, in order, in place of what the table showed."""
         assert self._cells is not None and self._key is not None
         self.clear()
-        for item in items:
+        self.items = list(items)
+        for item in self.items:
             self.add_row(*self._cells(item), key=self._key(item))
