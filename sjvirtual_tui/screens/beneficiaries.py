@@ -4,6 +4,7 @@ data -> 4 verify, CONFIRMAR and the PIN DE VERIFICACIÓN."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -100,7 +101,6 @@ class BeneficiariesScreen(ListScreen):
 
     def __init__(self) -> None:
         super().__init__(id="beneficiaries")
-        self.beneficiaries: list[Beneficiary] = []
 
     def compose_body(self) -> ComposeResult:
         yield RowTable(id="beneficiary-table", cells=_beneficiary_cells, key=lambda b: str(b.id))
@@ -122,12 +122,8 @@ class BeneficiariesScreen(ListScreen):
         if self.context.session is not None:  # not while the session ends and screens are popped
             self.refresh_data()
 
-    def refresh_data(self) -> None:
-        self.call_backend(self.backend.beneficiaries, self._show)
-
-    def _show(self, beneficiaries: list[Beneficiary]) -> None:
-        self.beneficiaries = beneficiaries
-        self.show_items(beneficiaries)
+    async def fetch_items(self) -> list[Beneficiary]:
+        return await self.backend.beneficiaries()
 
     def detail(self, item: Any) -> str:
         b: Beneficiary = item
@@ -205,6 +201,8 @@ class AddBeneficiaryScreen(VerifiedWizard):
         self.beneficiary: Beneficiary | None = None
 
     def compose_steps(self) -> ComposeResult:
+        # The fields of an account at another institution (20 characters unless said).
+        external = partial(FormField, prefix="be-", max_length=20)
         with Form(id="ben-type"):
             yield StepTitle(2, _("TIPO DE CUENTA"))
             yield Static(_("¿Qué cuenta quiere agregar?"), classes="hint")
@@ -266,13 +264,7 @@ class AddBeneficiaryScreen(VerifiedWizard):
                             "be-type", "be-type-", ahorros=_("Ahorros"), corriente=_("Corriente")
                         ),
                     )
-                    yield FormField(
-                        "number",
-                        _("N.º de cuenta"),
-                        check=rules.external_account_error,
-                        max_length=20,
-                        prefix="be-",
-                    )
+                    yield external("number", _("N.º de cuenta"), check=rules.external_account_error)
                     yield field_row(
                         _("Identificación (*)"),
                         choice_set(
@@ -283,27 +275,21 @@ class AddBeneficiaryScreen(VerifiedWizard):
                             pasaporte=_("Pasaporte"),
                         ),
                     )
-                    yield FormField(
-                        "id_number",
-                        _("N.º de identificación"),
-                        check=self._id_number_error,
-                        max_length=20,
-                        prefix="be-",
+                    yield external(
+                        "id_number", _("N.º de identificación"), check=self._id_number_error
                     )
-                    yield FormField(
+                    yield external(
                         "name",
                         _("Nombre del titular"),
-                        check=lambda v: rules.name_error(v, _("el nombre del titular")),
+                        check=rules.holder_name_error,
                         max_length=80,
-                        prefix="be-",
                     )
-                    yield FormField(
+                    yield external(
                         "email",
                         _("Correo del titular"),
                         check=rules.email_error,
                         required=False,
                         max_length=120,
-                        prefix="be-",
                     )
             yield Button(_("SIGUIENTE"), id="ben-data-next", variant="primary", compact=True)
         yield from self.compose_verify_steps("ben-", 4)

@@ -108,7 +108,7 @@ class CardPaymentScreen(VerifiedWizard):
                     yield FormField(
                         "holder_name",
                         _("Titular"),
-                        check=lambda v: rules.name_error(v, _("el nombre del titular")),
+                        check=rules.holder_name_error,
                         max_length=80,
                         prefix="cde-",
                     )

@@ -18,6 +18,13 @@ class ListScreen(BankScreen):
     DETAIL_ID: ClassVar[str]
     EMPTY: ClassVar[str]
 
+    def refresh_data(self) -> None:
+        self.call_backend(self.fetch_items, self.show_items)
+
+    async def fetch_items(self) -> list[Any]:
+        """The items, as the server has them now."""
+        raise NotImplementedError
+
     def show_items(self, items: list[Any]) -> None:
         """The items in the table (the first one highlighted), or the words for none."""
         self.query_one(RowTable).show_rows(items)

@@ -30,7 +30,6 @@ class OutboxScreen(ListScreen):
 
     def __init__(self) -> None:
         super().__init__(id="outbox")
-        self.messages: list[OutboxMessage] = []
 
     def compose_body(self) -> ComposeResult:
         yield RowTable(
@@ -50,12 +49,8 @@ class OutboxScreen(ListScreen):
         table.focus()
         self.refresh_data()
 
-    def refresh_data(self) -> None:
-        self.call_backend(self.backend.outbox, self._show)
-
-    def _show(self, messages: list[OutboxMessage]) -> None:
-        self.messages = messages
-        self.show_items(messages)
+    async def fetch_items(self) -> list[OutboxMessage]:
+        return await self.backend.outbox()
 
     def detail(self, item: Any) -> str:
         message: OutboxMessage = item

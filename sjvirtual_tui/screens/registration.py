@@ -3,6 +3,7 @@ CONFIRMAR -> the request is en PROCESO DE APROBACIÓN."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -73,6 +74,26 @@ def _account(value: str) -> str | None:
     return None
 
 
+def _closing_fields(field: Callable[..., FormField]) -> list[FormField]:
+    """The last fields of both forms: the address, the username wanted and the account."""
+    return [
+        field(
+            "direccion",
+            _("Dirección"),
+            check=lambda v: _text(v, 5, 200, N_("la dirección")),
+            max_length=200,
+        ),
+        field("usuario", _("Usuario deseado"), check=rules.new_username_error, max_length=30),
+        field(
+            "cuenta",
+            _("N.º de cuenta"),
+            check=_account,
+            placeholder=_("como en su cartola"),
+            max_length=20,
+        ),
+    ]
+
+
 class RegistrationScreen(WizardScreen):
     HEADING = N_("REGISTRO DE SOCIOS")
     STEPS = ("reg-type", "reg-data", "reg-confirm", "reg-done")
@@ -106,20 +127,7 @@ class RegistrationScreen(WizardScreen):
             ),
             field("email", _("Correo electrónico"), check=rules.email_error, max_length=120),
             field("celular", _("Celular"), check=rules.mobile_error, placeholder="09XXXXXXXX"),
-            field(
-                "direccion",
-                _("Dirección"),
-                check=lambda v: _text(v, 5, 200, N_("la dirección")),
-                max_length=200,
-            ),
-            field("usuario", _("Usuario deseado"), check=rules.new_username_error, max_length=30),
-            field(
-                "cuenta",
-                _("N.º de cuenta"),
-                check=_account,
-                placeholder=_("como en su cartola"),
-                max_length=20,
-            ),
+            *_closing_fields(field),
         ]
 
     def _empresa_fields(self) -> list[FormField]:
@@ -152,20 +160,7 @@ class RegistrationScreen(WizardScreen):
                 check=rules.phone_error,
                 placeholder=_("02XXXXXXX o 09XXXXXXXX"),
             ),
-            field(
-                "direccion",
-                _("Dirección"),
-                check=lambda v: _text(v, 5, 200, N_("la dirección")),
-                max_length=200,
-            ),
-            field("usuario", _("Usuario deseado"), check=rules.new_username_error, max_length=30),
-            field(
-                "cuenta",
-                _("N.º de cuenta"),
-                check=_account,
-                placeholder=_("como en su cartola"),
-                max_length=20,
-            ),
+            *_closing_fields(field),
         ]
 
     def compose_steps(self) -> ComposeResult:

@@ -68,7 +68,6 @@ class TransferHistoryScreen(ListScreen):
 
     def __init__(self) -> None:
         super().__init__(id="transfer-history")
-        self.transfers: list[Operation] = []
 
     def compose_body(self) -> ComposeResult:
         yield RowTable(id="transfer-table", cells=_operation_cells, key=row_key)
@@ -89,17 +88,15 @@ class TransferHistoryScreen(ListScreen):
         table.focus()
         self.refresh_data()
 
-    def refresh_data(self) -> None:
-        async def load() -> list[Operation]:
-            operations: list[Operation] = [*await self.backend.transfers()]
-            operations += await self.backend.payments()
-            return sorted(operations, key=_when, reverse=True)
+    @property
+    def transfers(self) -> list[Operation]:
+        """Transfers and payments, newest first, as listed."""
+        return self.query_one(RowTable).items
 
-        self.call_backend(load, self._show)
-
-    def _show(self, transfers: list[Operation]) -> None:
-        self.transfers = transfers
-        self.show_items(transfers)
+    async def fetch_items(self) -> list[Operation]:
+        operations: list[Operation] = [*await self.backend.transfers()]
+        operations += await self.backend.payments()
+        return sorted(operations, key=_when, reverse=True)
 
     def detail(self, item: Any) -> str:
         t: Operation = item
