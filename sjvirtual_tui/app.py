@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from textual import events, on
 from textual.app import App, SystemCommand
@@ -556,20 +556,25 @@ class SJVirtualApp(App[None]):
         await self._backend.aclose()
 
 
+class AppOptions(TypedDict, total=False):
+    """The keyword arguments of :class:`SJVirtualApp` after ``settings`` and ``backend``."""
+
+    demo_hint: str | None
+    now: Callable[[], datetime] | None
+    teller: bool
+    outbox: bool
+    set_password_code: str | None
+    kiosk: bool
+    appearance: Appearance | None
+    monotonic: Callable[[], float]
+    config_file: Path | None
+    config_problems: Sequence[str]
+
+
 def build_app(
     settings: Settings | Callable[[], Settings],
     backend: Backend | Callable[[Settings], Backend],
-    *,
-    demo_hint: str | None = None,
-    now: Callable[[], datetime] | None = None,
-    teller: bool = False,
-    outbox: bool = False,
-    set_password_code: str | None = None,
-    kiosk: bool = False,
-    appearance: Appearance | None = None,
-    monotonic: Callable[[], float] = time.monotonic,
-    config_file: Path | None = None,
-    config_problems: Sequence[str] = (),
+    **options: Unpack[AppOptions],
 ) -> SJVirtualApp:
     """The one way to make the app: the CLI and the tests both come through here.
 
@@ -583,17 +588,4 @@ def build_app(
     ``config_file``: where a theme chosen in the app is saved (config.py; None: not saved).
     ``config_problems``: what was wrong with the config file, told in a toast at start.
     """
-    return SJVirtualApp(
-        settings,
-        backend,
-        demo_hint=demo_hint,
-        now=now,
-        teller=teller,
-        outbox=outbox,
-        set_password_code=set_password_code,
-        kiosk=kiosk,
-        appearance=appearance,
-        monotonic=monotonic,
-        config_file=config_file,
-        config_problems=config_problems,
-    )
+    return SJVirtualApp(settings, backend, **options)

@@ -297,6 +297,11 @@ def name_error(value: str, label: str = N_("el nombre")) -> str | None:
     return None
 
 
+def holder_name_error(value: str) -> str | None:
+    """The holder of a third party's account or of another institution's card."""
+    return name_error(value, N_("el nombre del titular"))
+
+
 def birth_date_error(value: date, today: date) -> str | None:
     if value > today:
         return _("La fecha de nacimiento no puede ser futura.")

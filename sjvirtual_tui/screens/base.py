@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Input, Select, Static
+from textual.widgets import Button, Footer, Header, Input, Select, Static
 
 from sjvirtual_tui.backend import (
     Backend,
@@ -94,6 +96,12 @@ class BankScreen(Screen[None]):
 
     BINDINGS = [Binding("f5", "retry", N_("Reintentar"), show=False, id="refresh")]
 
+    # The title line at the top of the box (marked with N_, translated when composed).
+    HEADING: ClassVar[str] = ""
+    # The box's id where the stylesheet gives the screen its own layout; without one the box
+    # has the wizards' shared look (class wizard-box).
+    BOX_ID: ClassVar[str] = ""
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._retry: Callable[[], None] | None = None
@@ -107,6 +115,24 @@ class BankScreen(Screen[None]):
             table = self._bindings.key_to_bindings
             for key, bindings in list(table.items()):
                 table[key] = [b for b in bindings if b.action not in FILE_ACTIONS]
+
+    def compose(self) -> ComposeResult:
+        """The frame of every bank screen: header, the box (title, body, problem line), footer."""
+        yield Header(show_clock=False)
+        with Vertical(id=self.BOX_ID or None, classes="" if self.BOX_ID else "wizard-box"):
+            heading = self.heading()
+            if heading:
+                yield Static(heading, classes="screen-title", markup=False)
+            yield from self.compose_body()
+            yield Problem(id="problem")
+        yield Footer(show_command_palette=False, compact=True)
+
+    def heading(self) -> str:
+        return _(self.HEADING) if self.HEADING else ""
+
+    def compose_body(self) -> ComposeResult:
+        """What the screen shows between its title and its problem line."""
+        yield from ()
 
     @property
     def context(self) -> BankContext:
@@ -184,6 +210,17 @@ class BankScreen(Screen[None]):
             banner.show(message)
         else:
             self.notify(message, severity="error")
+
+    def load_together(
+        self, then: Callable[[tuple[Any, ...]], Any], *calls: Callable[[], Awaitable[Any]]
+    ) -> None:
+        """Asks for each of ``calls`` in turn and hands ``then`` all their answers at once, in
+        order (a newer load replaces one not answered yet)."""
+
+        async def load() -> tuple[Any, ...]:
+            return tuple([await call() for call in calls])
+
+        self.call_backend(load, then, group="load")
 
     def call_backend(
         self,

@@ -4,19 +4,18 @@ data -> 4 verify, CONFIRMAR and the PIN DE VERIFICACIÓN."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.widgets import (
     Button,
     ContentSwitcher,
     DataTable,
-    Footer,
-    Header,
     Input,
     Label,
     RadioButton,
@@ -29,12 +28,19 @@ from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.i18n import N_, Labels, _
 from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, AccountType
-from sjvirtual_tui.screens.base import BankScreen, Problem
 from sjvirtual_tui.screens.confirm import ConfirmScreen
+from sjvirtual_tui.screens.listing import ListScreen
 from sjvirtual_tui.screens.verification import VerifiedWizard
 from sjvirtual_tui.screens.wizard import new_idempotency_key
-from sjvirtual_tui.widgets.choice import Choice
-from sjvirtual_tui.widgets.form import Form, FormField, ScrollForm, focus_now, validate_all
+from sjvirtual_tui.widgets.choice import choice_set
+from sjvirtual_tui.widgets.form import (
+    Form,
+    FormField,
+    ScrollForm,
+    field_row,
+    focus_now,
+    validate_all,
+)
 from sjvirtual_tui.widgets.row_table import RowTable
 from sjvirtual_tui.widgets.toast import TOAST_SECONDS
 from sjvirtual_tui.widgets.wizard import StepTitle
@@ -69,8 +75,21 @@ def account_type_label(value: str) -> str:
         return EXTERNAL_TYPE_LABELS.get(value, value)
 
 
-class BeneficiariesScreen(BankScreen):
+def _beneficiary_cells(b: Beneficiary) -> tuple[object, ...]:
+    return (
+        Text(b.name),  # Text: names are shown as written, never as markup
+        Text(b.institution_name),
+        SHORT_TYPE_LABELS.get(b.account_type, b.account_type),
+        b.number,
+    )
+
+
+class BeneficiariesScreen(ListScreen):
     """The list, with AGREGAR (F2) and a confirmed delete."""
+
+    HEADING = N_("ADMINISTRACIÓN › PRODUCTOS DE TERCEROS")
+    DETAIL_ID = "beneficiary-detail"
+    EMPTY = N_("No tiene cuentas registradas. Pulse F2 para AGREGAR la primera.")
 
     BINDINGS = [
         Binding("f2", "add", N_("AGREGAR"), show=True, id="beneficiaries.add"),
@@ -82,19 +101,13 @@ class BeneficiariesScreen(BankScreen):
 
     def __init__(self) -> None:
         super().__init__(id="beneficiaries")
-        self.beneficiaries: list[Beneficiary] = []
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(classes="wizard-box"):
-            yield Static(_("ADMINISTRACIÓN › PRODUCTOS DE TERCEROS"), classes="screen-title")
-            yield RowTable(id="beneficiary-table")
-            yield Static("", id="beneficiary-detail", markup=False)
-            yield Static(
-                _("F2: AGREGAR una cuenta · Supr: eliminar la cuenta elegida."), classes="hint"
-            )
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def compose_body(self) -> ComposeResult:
+        yield RowTable(id="beneficiary-table", cells=_beneficiary_cells, key=lambda b: str(b.id))
+        yield Static("", id="beneficiary-detail", markup=False)
+        yield Static(
+            _("F2: AGREGAR una cuenta · Supr: eliminar la cuenta elegida."), classes="hint"
+        )
 
     def on_mount(self) -> None:
         self.sub_title = _("Productos de terceros")
@@ -109,36 +122,11 @@ class BeneficiariesScreen(BankScreen):
         if self.context.session is not None:  # not while the session ends and screens are popped
             self.refresh_data()
 
-    def refresh_data(self) -> None:
-        self.call_backend(self.backend.beneficiaries, self._show)
+    async def fetch_items(self) -> list[Beneficiary]:
+        return await self.backend.beneficiaries()
 
-    def _show(self, beneficiaries: list[Beneficiary]) -> None:
-        self.beneficiaries = beneficiaries
-        table = self.query_one(DataTable)
-        table.clear()
-        for b in beneficiaries:
-            table.add_row(
-                Text(b.name),  # Text: names are shown as written, never as markup
-                Text(b.institution_name),
-                SHORT_TYPE_LABELS.get(b.account_type, b.account_type),
-                b.number,
-                key=str(b.id),
-            )
-        if not beneficiaries:
-            self.query_one("#beneficiary-detail", Static).update(
-                _("No tiene cuentas registradas. Pulse F2 para AGREGAR la primera.")
-            )
-        else:
-            self._detail(table.cursor_row)
-
-    @on(DataTable.RowHighlighted)
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._detail(event.cursor_row)
-
-    def _detail(self, row: int) -> None:
-        if not 0 <= row < len(self.beneficiaries):
-            return
-        b = self.beneficiaries[row]
+    def detail(self, item: Any) -> str:
+        b: Beneficiary = item
         parts = [
             f"{b.name} · {b.institution_name} · {account_type_label(b.account_type)} {b.number}"
         ]
@@ -146,17 +134,13 @@ class BeneficiariesScreen(BankScreen):
             parts.append(f"{ID_TYPE_LABELS.get(b.id_type, b.id_type)} {b.id_number}")
         if b.email:
             parts.append(b.email)
-        self.query_one("#beneficiary-detail", Static).update(" · ".join(parts))
-
-    def current(self) -> Beneficiary | None:
-        row = self.query_one(DataTable).cursor_row
-        return self.beneficiaries[row] if 0 <= row < len(self.beneficiaries) else None
+        return " · ".join(parts)
 
     def action_add(self) -> None:
         self.app.push_screen(AddBeneficiaryScreen())
 
     def action_delete(self) -> None:
-        beneficiary = self.current()
+        beneficiary: Beneficiary | None = self.current
         if beneficiary is None:
             return
         # One key per delete the member confirms: a retry (F5) of this delete reuses it.
@@ -202,6 +186,8 @@ class BeneficiariesScreen(BankScreen):
 class AddBeneficiaryScreen(VerifiedWizard):
     """REGISTRO DE CUENTAS (AGREGAR)."""
 
+    HEADING = N_("REGISTRO DE CUENTAS")
+
     STEPS = ("ben-type", "ben-data", "ben-confirm", "ben-pin", "ben-done")
     FINAL = ("ben-done",)
     PIN_STEP = "ben-pin"
@@ -214,115 +200,103 @@ class AddBeneficiaryScreen(VerifiedWizard):
         self.lookup: AccountLookup | None = None
         self.beneficiary: Beneficiary | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(classes="wizard-box"):
-            yield Static(_("REGISTRO DE CUENTAS"), classes="screen-title")
-            with ContentSwitcher(initial="ben-type"):
-                with Form(id="ben-type"):
-                    yield StepTitle(2, _("TIPO DE CUENTA"))
-                    yield Static(_("¿Qué cuenta quiere agregar?"), classes="hint")
-                    with RadioSet(id="ben-kind", compact=True):
-                        yield Choice(_("Cuenta de terceros"), value=True, id="kind-interna")
-                        yield Choice(_("Otras instituciones financieras"), id="kind-externa")
+    def compose_steps(self) -> ComposeResult:
+        # The fields of an account at another institution (20 characters unless said).
+        external = partial(FormField, prefix="be-", max_length=20)
+        with Form(id="ben-type"):
+            yield StepTitle(2, _("TIPO DE CUENTA"))
+            yield Static(_("¿Qué cuenta quiere agregar?"), classes="hint")
+            yield choice_set(
+                "ben-kind",
+                "kind-",
+                interna=_("Cuenta de terceros"),
+                externa=_("Otras instituciones financieras"),
+            )
+            yield Static(
+                _(
+                    "Cuenta de terceros: de otro socio de la Cooperativa San José.\n"
+                    "Otras instituciones financieras: bancos, cooperativas y mutualistas."
+                ),
+                classes="hint",
+            )
+            yield Button(_("SIGUIENTE"), id="ben-type-next", variant="primary", compact=True)
+        with Vertical(id="ben-data"):
+            yield StepTitle(3, _("DATOS DE LA CUENTA"))
+            with ContentSwitcher(initial="form-interna", id="ben-forms"):
+                with ScrollForm(id="form-interna", classes="form"):
+                    yield field_row(
+                        _("Tipo de cuenta (*)"),
+                        choice_set(
+                            "bi-type",
+                            "bi-type-",
+                            vista=_("Ahorro a la vista"),
+                            personal=_("Ahorro personal"),
+                        ),
+                    )
+                    yield FormField(
+                        "number",
+                        _("N.º de cuenta"),
+                        check=self._internal_number_error,
+                        placeholder=_("como en la cartola: 00105349"),
+                        max_length=20,
+                        prefix="bi-",
+                    )
+                    yield Static("", id="bi-registered", classes="hint", markup=False)
                     yield Static(
                         _(
-                            "Cuenta de terceros: de otro socio de la Cooperativa San José.\n"
-                            "Otras instituciones financieras: bancos, cooperativas y mutualistas."
+                            "Según el manual: sin los ceros de la izquierda y con el "
+                            "prefijo 1 (ahorro a la vista) o 9 (ahorro personal). "
+                            "Escriba el número de la cartola y lo convertimos por usted."
                         ),
                         classes="hint",
                     )
-                    yield Button(
-                        _("SIGUIENTE"), id="ben-type-next", variant="primary", compact=True
+                with ScrollForm(id="form-externa", classes="form"):
+                    yield field_row(
+                        _("Institución (*)"),
+                        Select[str](
+                            [], prompt=_("Elija la institución"), id="be-institution", compact=True
+                        ),
                     )
-                with Vertical(id="ben-data"):
-                    yield StepTitle(3, _("DATOS DE LA CUENTA"))
-                    with ContentSwitcher(initial="form-interna", id="ben-forms"):
-                        with ScrollForm(id="form-interna", classes="form"):
-                            with Horizontal(classes="row"):
-                                yield Label(_("Tipo de cuenta (*)"), classes="form-label")
-                                with RadioSet(id="bi-type", compact=True):
-                                    yield Choice(
-                                        _("Ahorro a la vista"), value=True, id="bi-type-vista"
-                                    )
-                                    yield Choice(_("Ahorro personal"), id="bi-type-personal")
-                            yield FormField(
-                                "number",
-                                _("N.º de cuenta"),
-                                check=self._internal_number_error,
-                                placeholder=_("como en la cartola: 00105349"),
-                                max_length=20,
-                                prefix="bi-",
-                            )
-                            yield Static("", id="bi-registered", classes="hint", markup=False)
-                            yield Static(
-                                _(
-                                    "Según el manual: sin los ceros de la izquierda y con el "
-                                    "prefijo 1 (ahorro a la vista) o 9 (ahorro personal). "
-                                    "Escriba el número de la cartola y lo convertimos por usted."
-                                ),
-                                classes="hint",
-                            )
-                        with ScrollForm(id="form-externa", classes="form"):
-                            with Horizontal(classes="row"):
-                                yield Label(_("Institución (*)"), classes="form-label")
-                                yield Select[str](
-                                    [],
-                                    prompt=_("Elija la institución"),
-                                    id="be-institution",
-                                    compact=True,
-                                )
-                            yield Label("", id="be-institution-error", classes="field-error")
-                            with Horizontal(classes="row"):
-                                yield Label(_("Tipo de cuenta (*)"), classes="form-label")
-                                with RadioSet(id="be-type", compact=True):
-                                    yield Choice(_("Ahorros"), value=True, id="be-type-ahorros")
-                                    yield Choice(_("Corriente"), id="be-type-corriente")
-                            yield FormField(
-                                "number",
-                                _("N.º de cuenta"),
-                                check=rules.external_account_error,
-                                max_length=20,
-                                prefix="be-",
-                            )
-                            with Horizontal(classes="row"):
-                                yield Label(_("Identificación (*)"), classes="form-label")
-                                with RadioSet(id="be-id-type", compact=True):
-                                    yield Choice(_("Cédula"), value=True, id="be-id-cedula")
-                                    yield Choice(_("RUC"), id="be-id-ruc")
-                                    yield Choice(_("Pasaporte"), id="be-id-pasaporte")
-                            yield FormField(
-                                "id_number",
-                                _("N.º de identificación"),
-                                check=self._id_number_error,
-                                max_length=20,
-                                prefix="be-",
-                            )
-                            yield FormField(
-                                "name",
-                                _("Nombre del titular"),
-                                check=lambda v: rules.name_error(v, _("el nombre del titular")),
-                                max_length=80,
-                                prefix="be-",
-                            )
-                            yield FormField(
-                                "email",
-                                _("Correo del titular"),
-                                check=rules.email_error,
-                                required=False,
-                                max_length=120,
-                                prefix="be-",
-                            )
-                    yield Button(
-                        _("SIGUIENTE"), id="ben-data-next", variant="primary", compact=True
+                    yield Label("", id="be-institution-error", classes="field-error")
+                    yield field_row(
+                        _("Tipo de cuenta (*)"),
+                        choice_set(
+                            "be-type", "be-type-", ahorros=_("Ahorros"), corriente=_("Corriente")
+                        ),
                     )
-                yield from self.compose_verify_steps("ben-", 4)
-                with Vertical(id="ben-done"):
-                    yield StepTitle(4, _("CUENTA REGISTRADA"))
-                    yield Static("", id="ben-done-text", markup=False)
-                    yield Button(_("VOLVER"), id="ben-home", variant="primary", compact=True)
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+                    yield external("number", _("N.º de cuenta"), check=rules.external_account_error)
+                    yield field_row(
+                        _("Identificación (*)"),
+                        choice_set(
+                            "be-id-type",
+                            "be-id-",
+                            cedula=_("Cédula"),
+                            ruc=_("RUC"),
+                            pasaporte=_("Pasaporte"),
+                        ),
+                    )
+                    yield external(
+                        "id_number", _("N.º de identificación"), check=self._id_number_error
+                    )
+                    yield external(
+                        "name",
+                        _("Nombre del titular"),
+                        check=rules.holder_name_error,
+                        max_length=80,
+                    )
+                    yield external(
+                        "email",
+                        _("Correo del titular"),
+                        check=rules.email_error,
+                        required=False,
+                        max_length=120,
+                    )
+            yield Button(_("SIGUIENTE"), id="ben-data-next", variant="primary", compact=True)
+        yield from self.compose_verify_steps("ben-", 4)
+        with Vertical(id="ben-done"):
+            yield StepTitle(4, _("CUENTA REGISTRADA"))
+            yield Static("", id="ben-done-text", markup=False)
+            yield Button(_("VOLVER"), id="ben-home", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = _("Productos de terceros › AGREGAR")
@@ -447,7 +421,7 @@ class AddBeneficiaryScreen(VerifiedWizard):
         ]
         if values["email"]:
             lines.append(_("Correo:          {email}").format(email=values["email"]))
-        self._summary(lines)
+        self.show_summary(lines)
 
     def _found(self, lookup: AccountLookup) -> None:
         self.lookup = lookup
@@ -459,28 +433,19 @@ class AddBeneficiaryScreen(VerifiedWizard):
             "",
             _("Verifique que el titular sea la persona a quien quiere transferir."),
         ]
-        self._summary(lines)
-
-    def _summary(self, lines: list[str]) -> None:
-        lines += ["", _("Al CONFIRMAR le enviaremos un PIN DE VERIFICACIÓN a su correo.")]
-        self.query_one("#ben-summary", Static).update("\n".join(lines))
-        self.go("ben-confirm", focus=self.query_one("#ben-submit", Button))
+        self.show_summary(lines)
 
     def refused(self, error: BackendError) -> bool:
         """A refusal about a field goes back to the field where it was typed."""
-        fields = {f.field_name: f for f in self.fields()}
-        if error.field in fields:
-            self.go("ben-data", focus=fields[error.field].input)
-            fields[error.field].show_error(error.message)
+        if self.refused_in_field("ben-data", error, self.fields()):
             return True
         if error.field == "institution_code":
             self.go("ben-data", focus=self.query_one("#be-institution", Select))
             self._institution_error(error.message)
             return True
         if error.code == "not_found" and self.kind == "interna":
-            field = fields["number"]
-            self.go("ben-data", focus=field.input)
-            field.show_error(error.message)
+            number = next(f for f in self.fields() if f.field_name == "number")
+            self.show_in_field("ben-data", number, error.message)
             return True
         return False
 
@@ -488,15 +453,8 @@ class AddBeneficiaryScreen(VerifiedWizard):
 
     @on(Button.Pressed, "#ben-submit")
     def submit(self) -> None:
-        request = self.request
-        if request is None:
-            return
-        key = self.keys.key_for(request)
-        self.call_backend(
-            lambda: self.backend.add_beneficiary(request, idempotency_key=key),
-            self._challenged,
-            on_error=self.refused,
-        )
+        if self.request is not None:
+            self.send_operation(self.request, self.backend.add_beneficiary, self._challenged)
 
     def _challenged(self, challenge: Challenge) -> None:
         self.ask_pin(challenge)

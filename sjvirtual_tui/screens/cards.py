@@ -10,13 +10,11 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import (
     Button,
     ContentSwitcher,
     DataTable,
-    Footer,
-    Header,
     Label,
     RadioSet,
     Select,
@@ -26,12 +24,11 @@ from textual.widgets import (
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.formatting import money
-from sjvirtual_tui.i18n import _
-from sjvirtual_tui.screens.base import Problem
+from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.screens.verification import VerifiedWizard
 from sjvirtual_tui.widgets.account_picker import AccountPicker, account_summary
-from sjvirtual_tui.widgets.choice import Choice
-from sjvirtual_tui.widgets.form import Form, FormField, focus_now, validate_all
+from sjvirtual_tui.widgets.choice import Choice, choice_set
+from sjvirtual_tui.widgets.form import Form, FormField, field_row, focus_now, validate_all
 from sjvirtual_tui.widgets.money_input import MoneyInput, available_balance
 from sjvirtual_tui.widgets.row_table import RowTable
 from sjvirtual_tui.widgets.wizard import StepTitle
@@ -45,7 +42,6 @@ if TYPE_CHECKING:
         CreditCard,
         ExternalCardPaymentRequest,
         Payment,
-        PaymentStart,
     )
 
 OTHER_CARD = "otra"
@@ -53,6 +49,7 @@ BRAND_LABELS = {"visa": "Visa", "mastercard": "Mastercard", "diners": "Diners"}
 
 
 class CardPaymentScreen(VerifiedWizard):
+    HEADING = N_("PAGO DE TARJETAS DE CRÉDITO")
     STEPS = ("cd-card", "cd-data", "cd-confirm", "cd-pin", "cd-done")
     FINAL = ("cd-done",)
     PIN_STEP = "cd-pin"
@@ -68,69 +65,63 @@ class CardPaymentScreen(VerifiedWizard):
         self.request: CardPaymentRequest | ExternalCardPaymentRequest | None = None
         self.payment: Payment | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(classes="wizard-box"):
-            yield Static(_("PAGO DE TARJETAS DE CRÉDITO"), classes="screen-title")
-            with ContentSwitcher(initial="cd-card"):
-                with Vertical(id="cd-card"):
-                    yield StepTitle(1, _("ELIJA LA TARJETA"))
-                    yield RowTable(id="cd-cards")
-                    yield Static("", id="cd-card-detail", classes="hint", markup=False)
-                with Form(id="cd-data"):
-                    yield StepTitle(2, _("VALOR Y CUENTA"))
-                    yield Static("", id="cd-card-text", markup=False)
-                    with ContentSwitcher(initial="cd-own", id="cd-forms"):
-                        with Vertical(id="cd-own", classes="form"):
-                            with RadioSet(id="cd-choice", compact=True):
-                                yield Choice(_("Pago mínimo"), value=True, id="cd-minimum")
-                                yield Choice(_("Pago total"), id="cd-total")
-                                yield Choice(_("Otro valor"), id="cd-other")
-                            yield MoneyInput(
-                                "amount_cents",
-                                _("Otro valor"),
-                                maxima=[
-                                    self._card_debt,
-                                    available_balance(self._origin_available),
-                                ],
-                                placeholder=_("p. ej. 150,00"),
-                                prefix="cdo-",
-                            )
-                        with VerticalScroll(id="cd-external", classes="form"):
-                            with Horizontal(classes="row"):
-                                yield Label(_("Emisor (*)"), classes="form-label")
-                                yield Select[str](
-                                    [], prompt=_("Elija el emisor"), id="cd-issuer", compact=True
-                                )
-                            yield Label("", id="cd-issuer-error", classes="field-error")
-                            yield FormField(
-                                "card_number",
-                                _("N.º de tarjeta"),
-                                check=self._card_number_error,
-                                max_length=23,
-                                prefix="cde-",
-                            )
-                            yield FormField(
-                                "holder_name",
-                                _("Titular"),
-                                check=lambda v: rules.name_error(v, _("el nombre del titular")),
-                                max_length=80,
-                                prefix="cde-",
-                            )
-                            yield MoneyInput(
-                                "amount_cents",
-                                _("Valor a pagar"),
-                                maxima=[available_balance(self._origin_available)],
-                                placeholder=_("p. ej. 150,00"),
-                                prefix="cde-",
-                            )
-                    with Horizontal(classes="row"):
-                        yield Label(_("Cuenta ORIGEN (*)"), classes="form-label")
-                        yield AccountPicker(id="cd-from")
-                    yield Button(_("SIGUIENTE"), id="cd-data-next", variant="primary", compact=True)
-                yield from self.compose_closing_steps("cd-", 3)
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def compose_steps(self) -> ComposeResult:
+        with Vertical(id="cd-card"):
+            yield StepTitle(1, _("ELIJA LA TARJETA"))
+            yield RowTable(id="cd-cards", cells=_card_cells, key=lambda card: str(card.id))
+            yield Static("", id="cd-card-detail", classes="hint", markup=False)
+        with Form(id="cd-data"):
+            yield StepTitle(2, _("VALOR Y CUENTA"))
+            yield Static("", id="cd-card-text", markup=False)
+            with ContentSwitcher(initial="cd-own", id="cd-forms"):
+                with Vertical(id="cd-own", classes="form"):
+                    yield choice_set(
+                        "cd-choice",
+                        "cd-",
+                        minimum=_("Pago mínimo"),
+                        total=_("Pago total"),
+                        other=_("Otro valor"),
+                    )
+                    yield MoneyInput(
+                        "amount_cents",
+                        _("Otro valor"),
+                        maxima=[
+                            self._card_debt,
+                            available_balance(self._origin_available),
+                        ],
+                        placeholder=_("p. ej. 150,00"),
+                        prefix="cdo-",
+                    )
+                with VerticalScroll(id="cd-external", classes="form"):
+                    yield field_row(
+                        _("Emisor (*)"),
+                        Select[str]([], prompt=_("Elija el emisor"), id="cd-issuer", compact=True),
+                    )
+                    yield Label("", id="cd-issuer-error", classes="field-error")
+                    yield FormField(
+                        "card_number",
+                        _("N.º de tarjeta"),
+                        check=self._card_number_error,
+                        max_length=23,
+                        prefix="cde-",
+                    )
+                    yield FormField(
+                        "holder_name",
+                        _("Titular"),
+                        check=rules.holder_name_error,
+                        max_length=80,
+                        prefix="cde-",
+                    )
+                    yield MoneyInput(
+                        "amount_cents",
+                        _("Valor a pagar"),
+                        maxima=[available_balance(self._origin_available)],
+                        placeholder=_("p. ej. 150,00"),
+                        prefix="cde-",
+                    )
+            yield field_row(_("Cuenta ORIGEN (*)"), AccountPicker(id="cd-from"))
+            yield Button(_("SIGUIENTE"), id="cd-data-next", variant="primary", compact=True)
+        yield from self.compose_closing_steps("cd-", 3)
 
     def on_mount(self) -> None:
         self.sub_title = _("Pago de tarjetas de crédito")
@@ -150,27 +141,13 @@ class CardPaymentScreen(VerifiedWizard):
     # --- step 1 --------------------------------------------------------------------------------
 
     def refresh_data(self) -> None:
-        async def load() -> tuple[list[CreditCard], list[CardIssuer], list[Account]]:
-            cards = await self.backend.cards()
-            issuers = await self.backend.card_issuers()
-            accounts = await self.backend.accounts()
-            return cards, issuers, accounts
-
-        self.call_backend(load, self._loaded, group="load")
+        backend = self.backend
+        self.load_together(self._loaded, backend.cards, backend.card_issuers, backend.accounts)
 
     def _loaded(self, data: tuple[list[CreditCard], list[CardIssuer], list[Account]]) -> None:
         self.cards, self.issuers, self.accounts = data
-        table = self.query_one("#cd-cards", DataTable)
-        table.clear()
-        for card in self.cards:
-            table.add_row(
-                f"{BRAND_LABELS.get(card.brand, card.brand)} **** {card.masked_number[-4:]}",
-                _right(money(card.total_due_cents)),
-                _right(money(card.minimum_due_cents)),
-                card.due_date.strftime("%d/%m/%Y"),
-                _right(money(card.available_credit_cents)),
-                key=str(card.id),
-            )
+        table = self.query_one("#cd-cards", RowTable)
+        table.show_rows(self.cards)
         table.add_row(_("Otra institución…"), "", "", "", "", key=OTHER_CARD)
         self.query_one("#cd-issuer", Select).set_options(
             [(issuer.name, issuer.code) for issuer in self.issuers]
@@ -330,11 +307,8 @@ class CardPaymentScreen(VerifiedWizard):
         lines += [
             _("Cuenta ORIGEN:  {account}").format(account=account_summary(origin)),
             _("Valor a pagar:  {amount}").format(amount=money(self.request.amount_cents)),
-            "",
-            _("Al CONFIRMAR le enviaremos un PIN DE VERIFICACIÓN a su correo."),
         ]
-        self.query_one("#cd-summary", Static).update("\n".join(lines))
-        self.go("cd-confirm", focus=self.query_one("#cd-submit", Button))
+        self.show_summary(lines)
 
     def _issuer_error(self, message: str | None) -> None:
         self.show_field_error("cd-issuer-error", message)
@@ -343,27 +317,12 @@ class CardPaymentScreen(VerifiedWizard):
 
     @on(Button.Pressed, "#cd-submit")
     def submit(self) -> None:
-        request = self.request
-        if request is None:
-            return
-        key = self.keys.key_for(request)
-        self.call_backend(
-            lambda: self.backend.start_payment(request, idempotency_key=key),
-            self._started,
-            on_error=self.refused,
-        )
-
-    def _started(self, start: PaymentStart) -> None:
-        self.ask_pin(start.challenge)
+        if self.request is not None:
+            self.start_payment(self.request)
 
     def refused(self, error: BackendError) -> bool:
-        prefix = "cdo-" if self.card is not None else "cde-"
-        fields = {
-            f.field_name: f for f in self.query(FormField) if f.id and f.id.startswith(prefix)
-        }
-        if error.field in fields:
-            self.go("cd-data", focus=fields[error.field].input)
-            fields[error.field].show_error(error.message)
+        form = "#cd-own" if self.card is not None else "#cd-external"
+        if self.refused_in_field("cd-data", error, self.query_one(form).query(FormField)):
             return True
         if error.field == "amount_cents":  # a minimum/total choice refused: say it on the step
             self.go("cd-data")
@@ -388,6 +347,16 @@ class CardPaymentScreen(VerifiedWizard):
             + " "
             + _("Automáticamente usted recibirá un correo electrónico con el comprobante."),
         )
+
+
+def _card_cells(card: CreditCard) -> tuple[object, ...]:
+    return (
+        f"{BRAND_LABELS.get(card.brand, card.brand)} **** {card.masked_number[-4:]}",
+        _right(money(card.total_due_cents)),
+        _right(money(card.minimum_due_cents)),
+        card.due_date.strftime("%d/%m/%Y"),
+        _right(money(card.available_credit_cents)),
+    )
 
 
 def _right(text: str) -> Text:

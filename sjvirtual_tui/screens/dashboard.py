@@ -6,20 +6,21 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Static
 
 from sjvirtual_tui.context import OpenStatement
 from sjvirtual_tui.flows import Audience, flow_bindings, menu_text
 from sjvirtual_tui.formatting import local_time, money
 from sjvirtual_tui.i18n import N_, _, ngettext
 from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, Account, LoginResult
-from sjvirtual_tui.screens.base import BankScreen, Problem
+from sjvirtual_tui.screens.base import BankScreen
 from sjvirtual_tui.screens.statement import prefetch_first_page
 from sjvirtual_tui.widgets.row_table import RowTable
 
 
 class DashboardScreen(BankScreen):
+    HEADING = N_("POSICIÓN CONSOLIDADA")
+    BOX_ID = "dashboard-box"
     # The members' flows (flows.py): the footer shows those it has room for at 80 columns
     # beside the keys that work everywhere (F1, F9, Ctrl+O); all are in the MENÚ and F1's list.
     BINDINGS = [
@@ -34,21 +35,16 @@ class DashboardScreen(BankScreen):
         self.login = login
         self.accounts: list[Account] = []
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(id="dashboard-box"):
-            yield Static(_("POSICIÓN CONSOLIDADA"), classes="screen-title")
-            yield Static(self._greeting(), id="member-line", markup=False)
-            yield RowTable(id="accounts")
-            yield Static("", id="accounts-total")
-            yield Static(
-                menu_text(Audience.MEMBER, [_("F5 actualizar")]),
-                id="menu",
-                classes="hint",
-                markup=False,
-            )
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def compose_body(self) -> ComposeResult:
+        yield Static(self._greeting(), id="member-line", markup=False)
+        yield RowTable(id="accounts", cells=_account_cells, key=lambda account: account.number)
+        yield Static("", id="accounts-total")
+        yield Static(
+            menu_text(Audience.MEMBER, [_("F5 actualizar")]),
+            id="menu",
+            classes="hint",
+            markup=False,
+        )
 
     def _greeting(self) -> str:
         member = self.login.member
@@ -78,16 +74,7 @@ class DashboardScreen(BankScreen):
 
     def _show_accounts(self, accounts: list[Account]) -> None:
         self.accounts = accounts
-        table = self.query_one("#accounts", DataTable)
-        table.clear()
-        for account in accounts:
-            table.add_row(
-                account.number,
-                ACCOUNT_TYPE_LABELS.get(account.type, account.type),
-                _right(money(account.available_cents)),
-                _right(money(account.accounting_cents)),
-                key=account.number,
-            )
+        self.query_one("#accounts", RowTable).show_rows(accounts)
         total = sum(a.available_cents for a in accounts)
         count = len(accounts)
         line = ngettext(
@@ -119,6 +106,15 @@ class DashboardScreen(BankScreen):
         account = next((a for a in self.accounts if a.number == number), None)
         if account is not None:
             self.post_message(OpenStatement(account))
+
+
+def _account_cells(account: Account) -> tuple[object, ...]:
+    return (
+        account.number,
+        ACCOUNT_TYPE_LABELS.get(account.type, account.type),
+        _right(money(account.available_cents)),
+        _right(money(account.accounting_cents)),
+    )
 
 
 def _right(text: str) -> Text:

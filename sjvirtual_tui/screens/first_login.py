@@ -10,19 +10,18 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.context import SetupFinished
-from sjvirtual_tui.i18n import _
-from sjvirtual_tui.screens.base import Problem
+from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.screens.set_password import PasswordPair
-from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen
+from sjvirtual_tui.screens.wizard import WizardScreen
 from sjvirtual_tui.widgets.form import Form, FormField, focus_now, validate_all
 from sjvirtual_tui.widgets.image_gallery import ImageGallery
-from sjvirtual_tui.widgets.wizard import StepTitle
+from sjvirtual_tui.widgets.wizard import StepTitle, step_intro
 
 if TYPE_CHECKING:
     from sjvirtual_tui.models import LoginResult, MemberProfile, SecurityQuestion
@@ -45,6 +44,7 @@ def _question(value: str) -> str | None:
 
 
 class FirstLoginScreen(WizardScreen):
+    HEADING = N_("PRIMER INGRESO")
     STEPS = ("fl-password", "fl-image", "fl-own", "fl-question", "fl-done")
     FINAL = ("fl-done",)
 
@@ -58,62 +58,51 @@ class FirstLoginScreen(WizardScreen):
         self.own_answer = FormField("own_answer", _("Su respuesta"), check=self._own_answer)
         self.answer = FormField("answer", _("Respuesta"), check=_answer)
         self.questions: list[SecurityQuestion] = []
-        self.keys = OperationKeys()
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(classes="wizard-box"):
-            yield Static(_("PRIMER INGRESO"), classes="screen-title")
-            with ContentSwitcher(initial="fl-password"):
-                with Form(id="fl-password"):
-                    yield StepTitle(1, _("NUEVA CONTRASEÑA"))
-                    yield Static(
-                        _(
-                            "Digite una contraseña de al menos 8 caracteres que contenga un "
-                            "número y una letra mayúscula, distinta de la actual."
-                        ),
-                        classes="hint",
-                    )
-                    yield from self.pair.widgets()
-                    yield Button(
-                        _("CONFIRMAR"), id="fl-password-ok", variant="primary", compact=True
-                    )
-                with Vertical(id="fl-image"):
-                    yield StepTitle(2, _("IMAGEN DE SEGURIDAD"))
-                    yield Static(
-                        _("Escoja una imagen (flechas y Enter): la verá al ingresar."),
-                        classes="hint",
-                    )
-                    yield ImageGallery(id="gallery")
-                    yield Button(_("SIGUIENTE"), id="fl-image-ok", variant="primary", compact=True)
-                with Form(id="fl-own"):
-                    yield StepTitle(3, _("PREGUNTA Y RESPUESTA SECRETA"))
-                    yield Static(
-                        _("Plantee una pregunta que solo usted sepa responder, y su respuesta."),
-                        classes="hint",
-                    )
-                    yield self.own_question
-                    yield self.own_answer
-                    yield Button(_("SIGUIENTE"), id="fl-own-ok", variant="primary", compact=True)
-                with Form(id="fl-question"):
-                    yield StepTitle(4, _("PREGUNTA DE SEGURIDAD"))
-                    yield Static(_("Escoja una pregunta y respóndala."), classes="hint")
-                    yield OptionList(id="question-list", compact=True)
-                    yield Static("", id="question-error", classes="field-error")
-                    yield self.answer
-                    yield Button(_("CONFIRMAR"), id="fl-submit", variant="primary", compact=True)
-                with Vertical(id="fl-done"):
-                    yield StepTitle(5, _("LISTO"))
-                    yield Static(
-                        _(
-                            "Su cuenta está lista y configurada para ingresar en SAN JOSÉ S.J. "
-                            "VIRTUAL."
-                        ),
-                        id="fl-done-text",
-                    )
-                    yield Button(_("CONTINUAR"), id="fl-home", variant="primary", compact=True)
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def compose_steps(self) -> ComposeResult:
+        with Form(id="fl-password"):
+            yield from step_intro(
+                1,
+                _("NUEVA CONTRASEÑA"),
+                _(
+                    "Digite una contraseña de al menos 8 caracteres que contenga un "
+                    "número y una letra mayúscula, distinta de la actual."
+                ),
+            )
+            yield from self.pair.widgets()
+            yield Button(_("CONFIRMAR"), id="fl-password-ok", variant="primary", compact=True)
+        with Vertical(id="fl-image"):
+            yield from step_intro(
+                2,
+                _("IMAGEN DE SEGURIDAD"),
+                _("Escoja una imagen (flechas y Enter): la verá al ingresar."),
+            )
+            yield ImageGallery(id="gallery")
+            yield Button(_("SIGUIENTE"), id="fl-image-ok", variant="primary", compact=True)
+        with Form(id="fl-own"):
+            yield from step_intro(
+                3,
+                _("PREGUNTA Y RESPUESTA SECRETA"),
+                _("Plantee una pregunta que solo usted sepa responder, y su respuesta."),
+            )
+            yield self.own_question
+            yield self.own_answer
+            yield Button(_("SIGUIENTE"), id="fl-own-ok", variant="primary", compact=True)
+        with Form(id="fl-question"):
+            yield from step_intro(
+                4, _("PREGUNTA DE SEGURIDAD"), _("Escoja una pregunta y respóndala.")
+            )
+            yield OptionList(id="question-list", compact=True)
+            yield Static("", id="question-error", classes="field-error")
+            yield self.answer
+            yield Button(_("CONFIRMAR"), id="fl-submit", variant="primary", compact=True)
+        with Vertical(id="fl-done"):
+            yield StepTitle(5, _("LISTO"))
+            yield Static(
+                _("Su cuenta está lista y configurada para ingresar en SAN JOSÉ S.J. VIRTUAL."),
+                id="fl-done-text",
+            )
+            yield Button(_("CONTINUAR"), id="fl-home", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = _("Primer ingreso")
@@ -210,26 +199,18 @@ class FirstLoginScreen(WizardScreen):
             question_id=question.id,
             answer=self.answer.value,
         )
-        key = self.keys.key_for(setup)
-        self.call_backend(
-            lambda: self.backend.complete_setup(setup, idempotency_key=key),
-            self._done,
-            on_error=self._refused,
-        )
+        self.send_operation(setup, self.backend.complete_setup, self._done)
 
-    def _refused(self, error: BackendError) -> bool:
+    def refused(self, error: BackendError) -> bool:
         where = {
             "new_password": ("fl-password", self.pair.password),
             "own_question": ("fl-own", self.own_question),
             "own_answer": ("fl-own", self.own_answer),
             "answer": ("fl-question", self.answer),
         }.get(error.field or "")
-        if where is None:
-            return False
-        step, field = where
-        self.go(step, focus=field.input)
-        field.show_error(error.message)
-        return True
+        if where is not None:
+            self.show_in_field(*where, error.message)
+        return where is not None
 
     def _done(self, profile: MemberProfile) -> None:
         self._current_password = ""

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Static
 
 from sjvirtual_tui.formatting import local_time
 from sjvirtual_tui.i18n import N_, _
-from sjvirtual_tui.screens.base import BankScreen, Problem
+from sjvirtual_tui.screens.listing import ListScreen
 from sjvirtual_tui.widgets.row_table import RowTable
 
 if TYPE_CHECKING:
     from sjvirtual_tui.models import OutboxMessage
 
 
-class OutboxScreen(BankScreen):
+class OutboxScreen(ListScreen):
+    HEADING = N_("CORREO (demostración)")
+    DETAIL_ID = "mail-body"
+    EMPTY = N_("No hay correos todavía.")
+    BOX_ID = "outbox-box"
     BINDINGS = [
         Binding("escape", "close", N_("Volver"), show=True, id="back"),
         Binding("f5", "retry", N_("Actualizar"), show=True, id="refresh"),
@@ -27,17 +30,15 @@ class OutboxScreen(BankScreen):
 
     def __init__(self) -> None:
         super().__init__(id="outbox")
-        self.messages: list[OutboxMessage] = []
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(id="outbox-box"):
-            yield Static(_("CORREO (demostración)"), classes="screen-title")
-            yield RowTable(id="mails")
-            with VerticalScroll(id="mail-body-box"):
-                yield Static("", id="mail-body", markup=False)
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def compose_body(self) -> ComposeResult:
+        yield RowTable(
+            id="mails",
+            cells=lambda message: (local_time(message.created_at), message.subject),
+            key=lambda message: str(message.id),
+        )
+        with VerticalScroll(id="mail-body-box"):
+            yield Static("", id="mail-body", markup=False)
 
     def on_mount(self) -> None:
         self.sub_title = _("Correo")
@@ -48,31 +49,13 @@ class OutboxScreen(BankScreen):
         table.focus()
         self.refresh_data()
 
-    def refresh_data(self) -> None:
-        self.call_backend(self.backend.outbox, self._show)
+    async def fetch_items(self) -> list[OutboxMessage]:
+        return await self.backend.outbox()
 
-    def _show(self, messages: list[OutboxMessage]) -> None:
-        self.messages = messages
-        table = self.query_one("#mails", DataTable)
-        table.clear()
-        for message in messages:
-            table.add_row(local_time(message.created_at), message.subject, key=str(message.id))
-        if messages:
-            self._open(0)
-        else:
-            self.query_one("#mail-body", Static).update(_("No hay correos todavía."))
-
-    @on(DataTable.RowHighlighted, "#mails")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._open(event.cursor_row)
-
-    def _open(self, row: int) -> None:
-        if 0 <= row < len(self.messages):
-            message = self.messages[row]
-            to, subject = _("Para"), _("Asunto")
-            self.query_one("#mail-body", Static).update(
-                f"{to}: {message.to}\n{subject}: {message.subject}\n\n{message.body}"
-            )
+    def detail(self, item: Any) -> str:
+        message: OutboxMessage = item
+        to, subject = _("Para"), _("Asunto")
+        return f"{to}: {message.to}\n{subject}: {message.subject}\n\n{message.body}"
 
     def action_close(self) -> None:
         self.app.pop_screen()

@@ -13,15 +13,14 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, Static
+from textual.widgets import Button, Input, Static
 
 from sjvirtual_tui.backend import AuthError, BackendError, LockedError
-from sjvirtual_tui.i18n import _, ngettext
-from sjvirtual_tui.screens.base import Problem
+from sjvirtual_tui.i18n import N_, _, ngettext
 from sjvirtual_tui.screens.first_login import _answer
 from sjvirtual_tui.screens.login import username_error
 from sjvirtual_tui.screens.set_password import PasswordPair, code_error
-from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen
+from sjvirtual_tui.screens.wizard import WizardScreen
 from sjvirtual_tui.widgets.form import Form, FormField, focus_now, validate_all
 from sjvirtual_tui.widgets.wizard import StepTitle
 
@@ -30,6 +29,7 @@ if TYPE_CHECKING:
 
 
 class RecoveryScreen(WizardScreen):
+    HEADING = N_("¿OLVIDÓ SU CONTRASEÑA?")
     STEPS = ("rc-user", "rc-code", "rc-answers", "rc-done")
     FINAL = ("rc-done",)
 
@@ -52,43 +52,36 @@ class RecoveryScreen(WizardScreen):
         self.started: RecoveryStarted | None = None
         self.challenge: RecoveryChallenge | None = None
         self.verified_code = ""  # the code the questions were given for
-        self.keys = OperationKeys()
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(classes="wizard-box"):
-            yield Static(_("¿OLVIDÓ SU CONTRASEÑA?"), classes="screen-title")
-            with ContentSwitcher(initial="rc-user"):
-                with Form(id="rc-user"):
-                    yield StepTitle(1, _("SU USUARIO"))
-                    yield self.username
-                    yield Button(_("SIGUIENTE"), id="rc-start", variant="primary", compact=True)
-                with Form(id="rc-code"):
-                    yield StepTitle(2, _("EL CÓDIGO DE SU CORREO"))
-                    # The same words for every username: the screen cannot know either.
-                    yield Static("", id="rc-sent", classes="hint", markup=False)
-                    yield self.code
-                    yield Button(_("SIGUIENTE"), id="rc-verify", variant="primary", compact=True)
-                with Form(id="rc-answers"):
-                    yield StepTitle(3, _("SUS PREGUNTAS Y LA NUEVA CONTRASEÑA"))
-                    yield Static("", id="rc-own-question", markup=False)
-                    yield self.own_answer
-                    yield Static("", id="rc-security-question", markup=False)
-                    yield self.security_answer
-                    yield from self.pair.widgets()
-                    yield Button(_("CONFIRMAR"), id="rc-submit", variant="primary", compact=True)
-                with Vertical(id="rc-done"):
-                    yield StepTitle(4, _("LISTO"))
-                    yield Static(
-                        _(
-                            "Su contraseña fue cambiada y le enviamos un correo de aviso. Ingrese "
-                            "con su nueva contraseña."
-                        ),
-                        id="rc-done-text",
-                    )
-                    yield Button(_("IR AL INGRESO"), id="rc-home", variant="primary", compact=True)
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def compose_steps(self) -> ComposeResult:
+        with Form(id="rc-user"):
+            yield StepTitle(1, _("SU USUARIO"))
+            yield self.username
+            yield Button(_("SIGUIENTE"), id="rc-start", variant="primary", compact=True)
+        with Form(id="rc-code"):
+            yield StepTitle(2, _("EL CÓDIGO DE SU CORREO"))
+            # The same words for every username: the screen cannot know either.
+            yield Static("", id="rc-sent", classes="hint", markup=False)
+            yield self.code
+            yield Button(_("SIGUIENTE"), id="rc-verify", variant="primary", compact=True)
+        with Form(id="rc-answers"):
+            yield StepTitle(3, _("SUS PREGUNTAS Y LA NUEVA CONTRASEÑA"))
+            yield Static("", id="rc-own-question", markup=False)
+            yield self.own_answer
+            yield Static("", id="rc-security-question", markup=False)
+            yield self.security_answer
+            yield from self.pair.widgets()
+            yield Button(_("CONFIRMAR"), id="rc-submit", variant="primary", compact=True)
+        with Vertical(id="rc-done"):
+            yield StepTitle(4, _("LISTO"))
+            yield Static(
+                _(
+                    "Su contraseña fue cambiada y le enviamos un correo de aviso. Ingrese "
+                    "con su nueva contraseña."
+                ),
+                id="rc-done-text",
+            )
+            yield Button(_("IR AL INGRESO"), id="rc-home", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = _("Recuperar contraseña")
@@ -168,14 +161,11 @@ class RecoveryScreen(WizardScreen):
             code=self.verified_code,
             new_password=self.pair.password.input.value,
         )
-        key = self.keys.key_for(completion)
-        self.call_backend(
-            lambda: self.backend.complete_recovery(completion, idempotency_key=key),
-            lambda _result: self.go("rc-done"),
-            on_error=self._refused,
+        self.send_operation(
+            completion, self.backend.complete_recovery, lambda _result: self.go("rc-done")
         )
 
-    def _refused(self, error: BackendError) -> bool:
+    def refused(self, error: BackendError) -> bool:
         if isinstance(error, AuthError | LockedError):
             self.show_problem(error.message)
             return True

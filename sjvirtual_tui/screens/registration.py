@@ -3,6 +3,7 @@ CONFIRMAR -> the request is en PROCESO DE APROBACIÓN."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -12,8 +13,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import (
     Button,
     ContentSwitcher,
-    Footer,
-    Header,
     RadioButton,
     RadioSet,
     Static,
@@ -22,8 +21,7 @@ from textual.widgets import (
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.i18n import N_, _, ngettext
-from sjvirtual_tui.screens.base import Problem
-from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen
+from sjvirtual_tui.screens.wizard import WizardScreen
 from sjvirtual_tui.widgets.choice import Choice, Tick
 from sjvirtual_tui.widgets.form import Form, FormField, ScrollForm, validate_all
 from sjvirtual_tui.widgets.wizard import StepTitle
@@ -76,14 +74,34 @@ def _account(value: str) -> str | None:
     return None
 
 
+def _closing_fields(field: Callable[..., FormField]) -> list[FormField]:
+    """The last fields of both forms: the address, the username wanted and the account."""
+    return [
+        field(
+            "direccion",
+            _("Dirección"),
+            check=lambda v: _text(v, 5, 200, N_("la dirección")),
+            max_length=200,
+        ),
+        field("usuario", _("Usuario deseado"), check=rules.new_username_error, max_length=30),
+        field(
+            "cuenta",
+            _("N.º de cuenta"),
+            check=_account,
+            placeholder=_("como en su cartola"),
+            max_length=20,
+        ),
+    ]
+
+
 class RegistrationScreen(WizardScreen):
+    HEADING = N_("REGISTRO DE SOCIOS")
     STEPS = ("reg-type", "reg-data", "reg-confirm", "reg-done")
     FINAL = ("reg-done",)
 
     def __init__(self) -> None:
         super().__init__(id="registration")
         self.receipt: RegistrationReceipt | None = None
-        self.keys = OperationKeys()
         self._today: date | None = None  # from the app's clock, on mount
 
     # --- layout --------------------------------------------------------------------------------
@@ -109,20 +127,7 @@ class RegistrationScreen(WizardScreen):
             ),
             field("email", _("Correo electrónico"), check=rules.email_error, max_length=120),
             field("celular", _("Celular"), check=rules.mobile_error, placeholder="09XXXXXXXX"),
-            field(
-                "direccion",
-                _("Dirección"),
-                check=lambda v: _text(v, 5, 200, N_("la dirección")),
-                max_length=200,
-            ),
-            field("usuario", _("Usuario deseado"), check=rules.new_username_error, max_length=30),
-            field(
-                "cuenta",
-                _("N.º de cuenta"),
-                check=_account,
-                placeholder=_("como en su cartola"),
-                max_length=20,
-            ),
+            *_closing_fields(field),
         ]
 
     def _empresa_fields(self) -> list[FormField]:
@@ -155,71 +160,48 @@ class RegistrationScreen(WizardScreen):
                 check=rules.phone_error,
                 placeholder=_("02XXXXXXX o 09XXXXXXXX"),
             ),
-            field(
-                "direccion",
-                _("Dirección"),
-                check=lambda v: _text(v, 5, 200, N_("la dirección")),
-                max_length=200,
-            ),
-            field("usuario", _("Usuario deseado"), check=rules.new_username_error, max_length=30),
-            field(
-                "cuenta",
-                _("N.º de cuenta"),
-                check=_account,
-                placeholder=_("como en su cartola"),
-                max_length=20,
-            ),
+            *_closing_fields(field),
         ]
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(classes="wizard-box"):
-            yield Static(_("REGISTRO DE SOCIOS"), classes="screen-title")
-            with ContentSwitcher(initial="reg-type"):
-                with Form(id="reg-type"):
-                    yield StepTitle(1, _("REGISTRARSE"))
-                    with Horizontal(classes="row"):
-                        yield Static(_("Registrarse como:"), classes="row-label")
-                        with RadioSet(id="reg-kind", compact=True):
-                            yield Choice(_("Persona"), value=True, id="kind-persona")
-                            yield Choice(_("Empresa"), id="kind-empresa")
-                    with VerticalScroll(id="terms", can_focus=True):
-                        yield Static(_(TERMS), markup=False)
-                    yield Tick(
-                        _("He leído y acepto los términos y condiciones"),
-                        id="accept",
-                        compact=True,
-                    )
-                    yield Button(
-                        _("CONFIRMAR"),
-                        id="reg-accept",
-                        variant="primary",
-                        compact=True,
-                        disabled=True,
-                    )
-                with Vertical(id="reg-data"):
-                    yield StepTitle(2, _("INFORMACIÓN PERSONAL"))
-                    yield Static(
-                        _("Ingrese obligatoriamente los campos marcados con (*)."), classes="hint"
-                    )
-                    with ContentSwitcher(initial="form-persona", id="forms"):
-                        with ScrollForm(id="form-persona", classes="form"):
-                            yield from self._persona_fields()
-                        with ScrollForm(id="form-empresa", classes="form"):
-                            yield from self._empresa_fields()
-                    yield Button(_("SIGUIENTE"), id="reg-next", variant="primary", compact=True)
-                with Vertical(id="reg-confirm"):
-                    yield StepTitle(3, _("VERIFIQUE SUS DATOS"))
-                    yield Static("", id="summary", markup=False)
-                    yield Button(_("CONFIRMAR"), id="reg-submit", variant="primary", compact=True)
-                with Vertical(id="reg-done"):
-                    yield StepTitle(4, _("SOLICITUD REGISTRADA"))
-                    yield Static("", id="done-text", markup=False)
-                    yield Button(
-                        _("VOLVER AL INGRESO"), id="reg-home", variant="primary", compact=True
-                    )
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def compose_steps(self) -> ComposeResult:
+        with Form(id="reg-type"):
+            yield StepTitle(1, _("REGISTRARSE"))
+            with Horizontal(classes="row"):
+                yield Static(_("Registrarse como:"), classes="row-label")
+                with RadioSet(id="reg-kind", compact=True):
+                    yield Choice(_("Persona"), value=True, id="kind-persona")
+                    yield Choice(_("Empresa"), id="kind-empresa")
+            with VerticalScroll(id="terms", can_focus=True):
+                yield Static(_(TERMS), markup=False)
+            yield Tick(
+                _("He leído y acepto los términos y condiciones"),
+                id="accept",
+                compact=True,
+            )
+            yield Button(
+                _("CONFIRMAR"),
+                id="reg-accept",
+                variant="primary",
+                compact=True,
+                disabled=True,
+            )
+        with Vertical(id="reg-data"):
+            yield StepTitle(2, _("INFORMACIÓN PERSONAL"))
+            yield Static(_("Ingrese obligatoriamente los campos marcados con (*)."), classes="hint")
+            with ContentSwitcher(initial="form-persona", id="forms"):
+                with ScrollForm(id="form-persona", classes="form"):
+                    yield from self._persona_fields()
+                with ScrollForm(id="form-empresa", classes="form"):
+                    yield from self._empresa_fields()
+            yield Button(_("SIGUIENTE"), id="reg-next", variant="primary", compact=True)
+        with Vertical(id="reg-confirm"):
+            yield StepTitle(3, _("VERIFIQUE SUS DATOS"))
+            yield Static("", id="summary", markup=False)
+            yield Button(_("CONFIRMAR"), id="reg-submit", variant="primary", compact=True)
+        with Vertical(id="reg-done"):
+            yield StepTitle(4, _("SOLICITUD REGISTRADA"))
+            yield Static("", id="done-text", markup=False)
+            yield Button(_("VOLVER AL INGRESO"), id="reg-home", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = _("Registro de socios")
@@ -290,20 +272,10 @@ class RegistrationScreen(WizardScreen):
             # The fields' own checks passed, so this is a rule only the contract knows.
             self.show_problem(_("Revise los datos: alguno no tiene el formato esperado."))
             return
-        key = self.keys.key_for(request)
-        self.call_backend(
-            lambda: self.backend.register(request, idempotency_key=key),
-            self._registered,
-            on_error=self._refused,
-        )
+        self.send_operation(request, self.backend.register, self._registered)
 
-    def _refused(self, error: BackendError) -> bool:
-        fields = {f.field_name: f for f in self.fields()}
-        if error.field in fields:
-            self.go("reg-data", focus=fields[error.field].input)
-            fields[error.field].show_error(error.message)
-            return True
-        return False
+    def refused(self, error: BackendError) -> bool:
+        return self.refused_in_field("reg-data", error, self.fields())
 
     def _registered(self, receipt: RegistrationReceipt) -> None:
         self.receipt = receipt

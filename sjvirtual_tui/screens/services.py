@@ -11,15 +11,11 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.widgets import (
     Button,
-    ContentSwitcher,
     DataTable,
-    Footer,
-    Header,
     Input,
-    Label,
     Static,
 )
 
@@ -27,11 +23,10 @@ from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.formatting import BILLER_CATEGORY_LABELS, money
 from sjvirtual_tui.i18n import N_, Labels, _
-from sjvirtual_tui.screens.base import Problem
 from sjvirtual_tui.screens.verification import VerifiedWizard
 from sjvirtual_tui.screens.wizard import new_idempotency_key
 from sjvirtual_tui.widgets.account_picker import AccountPicker, account_summary
-from sjvirtual_tui.widgets.form import Form, FormField, focus_now, validate_all
+from sjvirtual_tui.widgets.form import Form, FormField, field_row, focus_now, validate_all
 from sjvirtual_tui.widgets.money_input import MoneyInput, available_balance
 from sjvirtual_tui.widgets.row_table import RowTable
 from sjvirtual_tui.widgets.toast import TOAST_SECONDS
@@ -45,7 +40,6 @@ if TYPE_CHECKING:
         ConfirmResult,
         FrequentService,
         Payment,
-        PaymentStart,
         ServicePaymentRequest,
     )
 
@@ -84,6 +78,7 @@ def folded(text: str) -> str:
 
 
 class ServicePaymentScreen(VerifiedWizard):
+    HEADING = N_("PAGO DE SERVICIOS")
     STEPS = ("sv-biller", "sv-reference", "sv-bill", "sv-confirm", "sv-pin", "sv-done")
     FINAL = ("sv-done",)
     PIN_STEP = "sv-pin"
@@ -111,59 +106,49 @@ class ServicePaymentScreen(VerifiedWizard):
         self.request: ServicePaymentRequest | None = None
         self.payment: Payment | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(classes="wizard-box"):
-            yield Static(_("PAGO DE SERVICIOS"), classes="screen-title")
-            with ContentSwitcher(initial="sv-biller"):
-                with Vertical(id="sv-biller"):
-                    yield StepTitle(1, _("ELIJA LA EMPRESA"))
-                    yield Input(
-                        placeholder=_("Buscar: agua, CNEL, matrícula… (Enter: a la lista)"),
-                        id="sv-search",
-                        compact=True,
-                    )
-                    yield RowTable(id="sv-billers")
-                    yield Static(
-                        _(FREQUENT_TITLE),
-                        id="sv-frequent-title",
-                        classes="hint",
-                    )
-                    yield RowTable(id="sv-frequent")
-                with Form(id="sv-reference"):
-                    yield StepTitle(2, _("CONSULTE SU PLANILLA"))
-                    yield Static("", id="sv-biller-name", markup=False)
-                    yield FormField(
-                        "reference", _("Referencia"), check=self._reference_error, prefix="sv-"
-                    )
-                    yield FormField(
-                        "alias",
-                        _("Guardar como (alias)"),
-                        required=False,
-                        placeholder=_("opcional: p. ej. Luz casa"),
-                        max_length=30,
-                        check=self._alias_error,
-                        prefix="sv-",
-                    )
-                    yield Button(_("CONSULTAR"), id="sv-consult", variant="primary", compact=True)
-                with Form(id="sv-bill"):
-                    yield StepTitle(3, _("VALOR A PAGAR"))
-                    yield Static("", id="sv-bill-text", markup=False)
-                    with Horizontal(classes="row"):
-                        yield Label(_("Cuenta ORIGEN (*)"), classes="form-label")
-                        yield AccountPicker(id="sv-from")
-                    yield MoneyInput(
-                        "amount_cents",
-                        _("Valor a pagar"),
-                        minima=[self._bill_least],
-                        maxima=[self._bill_most, available_balance(self._origin_available)],
-                        prefix="sv-",
-                    )
-                    yield Static("", id="sv-amount-note", classes="hint")
-                    yield Button(_("SIGUIENTE"), id="sv-bill-next", variant="primary", compact=True)
-                yield from self.compose_closing_steps("sv-", 4)
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def compose_steps(self) -> ComposeResult:
+        with Vertical(id="sv-biller"):
+            yield StepTitle(1, _("ELIJA LA EMPRESA"))
+            yield Input(
+                placeholder=_("Buscar: agua, CNEL, matrícula… (Enter: a la lista)"),
+                id="sv-search",
+                compact=True,
+            )
+            yield RowTable(id="sv-billers")
+            yield Static(
+                _(FREQUENT_TITLE),
+                id="sv-frequent-title",
+                classes="hint",
+            )
+            yield RowTable(id="sv-frequent")
+        with Form(id="sv-reference"):
+            yield StepTitle(2, _("CONSULTE SU PLANILLA"))
+            yield Static("", id="sv-biller-name", markup=False)
+            yield FormField("reference", _("Referencia"), check=self._reference_error, prefix="sv-")
+            yield FormField(
+                "alias",
+                _("Guardar como (alias)"),
+                required=False,
+                placeholder=_("opcional: p. ej. Luz casa"),
+                max_length=30,
+                check=self._alias_error,
+                prefix="sv-",
+            )
+            yield Button(_("CONSULTAR"), id="sv-consult", variant="primary", compact=True)
+        with Form(id="sv-bill"):
+            yield StepTitle(3, _("VALOR A PAGAR"))
+            yield Static("", id="sv-bill-text", markup=False)
+            yield field_row(_("Cuenta ORIGEN (*)"), AccountPicker(id="sv-from"))
+            yield MoneyInput(
+                "amount_cents",
+                _("Valor a pagar"),
+                minima=[self._bill_least],
+                maxima=[self._bill_most, available_balance(self._origin_available)],
+                prefix="sv-",
+            )
+            yield Static("", id="sv-amount-note", classes="hint")
+            yield Button(_("SIGUIENTE"), id="sv-bill-next", variant="primary", compact=True)
+        yield from self.compose_closing_steps("sv-", 4)
 
     def on_mount(self) -> None:
         self.sub_title = _("Pago de servicios")
@@ -185,13 +170,10 @@ class ServicePaymentScreen(VerifiedWizard):
     # --- step 1 --------------------------------------------------------------------------------
 
     def refresh_data(self) -> None:
-        async def load() -> tuple[list[Biller], list[FrequentService], list[Account]]:
-            billers = await self.backend.billers()
-            frequent = await self.backend.frequent_services()
-            accounts = await self.backend.accounts()
-            return billers, frequent, accounts
-
-        self.call_backend(load, self._loaded, group="load")
+        backend = self.backend
+        self.load_together(
+            self._loaded, backend.billers, backend.frequent_services, backend.accounts
+        )
 
     def _loaded(self, data: tuple[list[Biller], list[FrequentService], list[Account]]) -> None:
         self.billers, self.frequent, self.accounts = data
@@ -424,34 +406,19 @@ class ServicePaymentScreen(VerifiedWizard):
             _("Período:        {period}").format(period=bill.period),
             _("Cuenta ORIGEN:  {account}").format(account=account_summary(origin)),
             _("Valor a pagar:  {amount}").format(amount=money(self.request.amount_cents)),
-            "",
-            _("Al CONFIRMAR le enviaremos un PIN DE VERIFICACIÓN a su correo."),
         ]
-        self.query_one("#sv-summary", Static).update("\n".join(lines))
-        self.go("sv-confirm", focus=self.query_one("#sv-submit", Button))
+        self.show_summary(lines)
 
     # --- step 4 --------------------------------------------------------------------------------
 
     @on(Button.Pressed, "#sv-submit")
     def submit(self) -> None:
-        request = self.request
-        if request is None:
-            return
-        key = self.keys.key_for(request)
-        self.call_backend(
-            lambda: self.backend.start_payment(request, idempotency_key=key),
-            self._started,
-            on_error=self.refused,
-        )
-
-    def _started(self, start: PaymentStart) -> None:
-        self.ask_pin(start.challenge)
+        if self.request is not None:
+            self.start_payment(self.request)
 
     def refused(self, error: BackendError) -> bool:
-        if error.field == "amount_cents":
-            amount = self.query_one("#sv-field-amount-cents", FormField)
-            self.go("sv-bill", focus=amount.input)
-            amount.show_error(error.message)
+        amount = self.query_one("#sv-field-amount-cents", FormField)
+        if self.refused_in_field("sv-bill", error, [amount]):
             return True
         if error.code == "bill_paid":
             self.go("sv-bill", focus=self.query_one("#sv-bill-next", Button))

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, Static
+from textual.widgets import Button, Input, Static
 
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
-from sjvirtual_tui.i18n import _
-from sjvirtual_tui.screens.base import Problem
-from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen
+from sjvirtual_tui.i18n import N_, _
+from sjvirtual_tui.screens.wizard import WizardScreen
 from sjvirtual_tui.widgets.form import Form, FormField, focus_now, validate_all
 from sjvirtual_tui.widgets.password_policy import PasswordPolicy
 from sjvirtual_tui.widgets.wizard import StepTitle
@@ -32,22 +32,9 @@ class PasswordPair:
     def __init__(self, prefix: str, *, current: Callable[[], str] | None = None) -> None:
         """``current``: the password in use, which the new one must differ from."""
         self._current = current
-        self.password = FormField(
-            "password",
-            _("Nueva contraseña"),
-            check=self._new_password,
-            password=True,
-            max_length=256,
-            prefix=prefix,
-        )
-        self.repeat = FormField(
-            "repeat",
-            _("Repita la contraseña"),
-            check=self._same,
-            password=True,
-            max_length=256,
-            prefix=prefix,
-        )
+        hidden = partial(FormField, password=True, max_length=256, prefix=prefix)
+        self.password = hidden("password", _("Nueva contraseña"), check=self._new_password)
+        self.repeat = hidden("repeat", _("Repita la contraseña"), check=self._same)
         self.policy = PasswordPolicy(id=f"{prefix}policy")
 
     def _new_password(self, value: str) -> str | None:
@@ -68,6 +55,7 @@ class PasswordPair:
 
 
 class SetPasswordScreen(WizardScreen):
+    HEADING = N_("ESTABLECER CONTRASEÑA")
     STEPS = ("sp-form", "sp-done")
     FINAL = ("sp-done",)
 
@@ -82,38 +70,31 @@ class SetPasswordScreen(WizardScreen):
             prefix="sp-",
         )
         self.pair = PasswordPair("sp-")
-        self.keys = OperationKeys()
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(classes="wizard-box"):
-            yield Static(_("ESTABLECER CONTRASEÑA"), classes="screen-title")
-            with ContentSwitcher(initial="sp-form"):
-                with Form(id="sp-form"):
-                    yield Static(
-                        _(
-                            "Escriba el código que recibió en el correo de «Solicitud aprobada» "
-                            "y elija su contraseña: al menos 8 caracteres, con un número y una "
-                            "letra mayúscula."
-                        ),
-                        classes="hint",
-                    )
-                    yield self.code
-                    yield from self.pair.widgets()
-                    yield Button(_("CONFIRMAR"), id="sp-submit", variant="primary", compact=True)
-                with Vertical(id="sp-done"):
-                    yield StepTitle(2, _("CONTRASEÑA ESTABLECIDA"))
-                    yield Static(
-                        _(
-                            "Su contraseña quedó establecida. Ahora ingrese con su usuario y esa "
-                            "contraseña para completar el PRIMER INGRESO: elegirá una nueva "
-                            "contraseña, su imagen y sus preguntas de seguridad."
-                        ),
-                        id="sp-done-text",
-                    )
-                    yield Button(_("IR AL INGRESO"), id="sp-home", variant="primary", compact=True)
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def compose_steps(self) -> ComposeResult:
+        with Form(id="sp-form"):
+            yield Static(
+                _(
+                    "Escriba el código que recibió en el correo de «Solicitud aprobada» "
+                    "y elija su contraseña: al menos 8 caracteres, con un número y una "
+                    "letra mayúscula."
+                ),
+                classes="hint",
+            )
+            yield self.code
+            yield from self.pair.widgets()
+            yield Button(_("CONFIRMAR"), id="sp-submit", variant="primary", compact=True)
+        with Vertical(id="sp-done"):
+            yield StepTitle(2, _("CONTRASEÑA ESTABLECIDA"))
+            yield Static(
+                _(
+                    "Su contraseña quedó establecida. Ahora ingrese con su usuario y esa "
+                    "contraseña para completar el PRIMER INGRESO: elegirá una nueva "
+                    "contraseña, su imagen y sus preguntas de seguridad."
+                ),
+                id="sp-done-text",
+            )
+            yield Button(_("IR AL INGRESO"), id="sp-home", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = _("Establecer contraseña")
@@ -133,10 +114,10 @@ class SetPasswordScreen(WizardScreen):
         self.call_backend(
             lambda: self.backend.set_password(code, password, idempotency_key=key),
             lambda _result: self.go("sp-done"),
-            on_error=self._refused,
+            on_error=self.refused,
         )
 
-    def _refused(self, error: BackendError) -> bool:
+    def refused(self, error: BackendError) -> bool:
         target = {"code": self.code, "password": self.pair.password}.get(error.field or "")
         if target is None:
             return False

@@ -15,15 +15,15 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Input, Label, Static
 
 from sjvirtual_tui import exports, rules
 from sjvirtual_tui.context import BankContext
 from sjvirtual_tui.formatting import count, local_time, money
 from sjvirtual_tui.i18n import N_, _, ngettext
 from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, Account, Movement, MovementPage
-from sjvirtual_tui.screens.base import BankScreen, Problem
+from sjvirtual_tui.screens.base import BankScreen
 from sjvirtual_tui.widgets.charts import StatementCharts
 from sjvirtual_tui.widgets.progress import ExportProgress
 from sjvirtual_tui.widgets.row_table import RowTable
@@ -35,6 +35,7 @@ FIRST_ROWS = 30
 
 
 class StatementScreen(BankScreen):
+    BOX_ID = "statement-box"
     BINDINGS = [
         Binding("escape", "back", N_("Volver"), show=True, id="back"),
         Binding(
@@ -65,31 +66,28 @@ class StatementScreen(BankScreen):
         self.wanted = False
         self.last_export: Path | None = None
 
-    def compose(self) -> ComposeResult:
-        start, today = default_range(self.context)
+    def heading(self) -> str:
         kind = ACCOUNT_TYPE_LABELS.get(self.account.type, self.account.type)
-        title = _("ESTADO DE CUENTA")
-        yield Header(show_clock=False)
-        with Vertical(id="statement-box"):
-            yield Static(f"{title} · {self.account.number} · {kind}", classes="screen-title")
-            yield Static(
-                _("Disponible {available}   Contable {accounting}").format(
-                    available=money(self.account.available_cents),
-                    accounting=money(self.account.accounting_cents),
-                ),
-                id="balances",
-            )
-            with Horizontal(id="range-row"):
-                yield Label(_("Desde"), classes="range-label")
-                yield Input(rules.format_date(start), id="date-from", max_length=10, compact=True)
-                yield Label(_("Hasta"), classes="range-label")
-                yield Input(rules.format_date(today), id="date-to", max_length=10, compact=True)
-                yield Label(_("Enter consulta · F6 gráficos"), classes="hint range-hint")
-            yield Label("", id="range-error", classes="field-error")
-            yield MovementTable(self._before_last_row, id="movements")
-            yield Static("", id="statement-status", markup=False)
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+        return f"{_('ESTADO DE CUENTA')} · {self.account.number} · {kind}"
+
+    def compose_body(self) -> ComposeResult:
+        start, today = default_range(self.context)
+        yield Static(
+            _("Disponible {available}   Contable {accounting}").format(
+                available=money(self.account.available_cents),
+                accounting=money(self.account.accounting_cents),
+            ),
+            id="balances",
+        )
+        with Horizontal(id="range-row"):
+            yield Label(_("Desde"), classes="range-label")
+            yield Input(rules.format_date(start), id="date-from", max_length=10, compact=True)
+            yield Label(_("Hasta"), classes="range-label")
+            yield Input(rules.format_date(today), id="date-to", max_length=10, compact=True)
+            yield Label(_("Enter consulta · F6 gráficos"), classes="hint range-hint")
+        yield Label("", id="range-error", classes="field-error")
+        yield MovementTable(self._before_last_row, id="movements")
+        yield Static("", id="statement-status", markup=False)
 
     def on_mount(self) -> None:
         self.sub_title = _("Estado de cuenta")

@@ -14,8 +14,6 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import (
     Button,
     DataTable,
-    Footer,
-    Header,
     Input,
     Static,
     TabbedContent,
@@ -25,7 +23,7 @@ from textual.widgets import (
 from sjvirtual_tui import rules
 from sjvirtual_tui.formatting import local_time
 from sjvirtual_tui.i18n import N_, Labels, _
-from sjvirtual_tui.screens.base import BankScreen, Problem
+from sjvirtual_tui.screens.base import BankScreen
 from sjvirtual_tui.screens.confirm import ConfirmScreen
 from sjvirtual_tui.screens.wizard import OperationKeys
 from sjvirtual_tui.widgets.form import FormField
@@ -64,7 +62,24 @@ def applicant(registration: StaffRegistration) -> tuple[str, str]:
     return request.ruc, request.razon_social
 
 
+def _request_cells(registration: StaffRegistration) -> tuple[object, ...]:
+    identification, name = applicant(registration)
+    return (
+        registration.reference,
+        KIND_LABELS.get(registration.request.kind, registration.request.kind.capitalize()),
+        Text(identification),
+        Text(name),  # what the applicant typed (a razón social): never markup
+        Text(registration.request.usuario),
+    )
+
+
+def _locked_cells(member: LockedMember) -> tuple[object, ...]:
+    since = local_time(member.locked_at) if member.locked_at else ""
+    return member.username, Text(member.full_name), since
+
+
 class TellerScreen(BankScreen):
+    BOX_ID = "teller-box"
     BINDINGS = [
         # F2/F3 are written on the tabs themselves and F5 is in F1: the footer (80 columns)
         # keeps the keys of the request in view.
@@ -83,28 +98,21 @@ class TellerScreen(BankScreen):
         self.keys = OperationKeys()
         self.reason = FormField("reason", _("Motivo del rechazo"), max_length=300, prefix="t-")
 
-    def compose(self) -> ComposeResult:
-        title = _("PERSONAL DE LA COOPERATIVA")
-        yield Header(show_clock=False)
-        with Vertical(id="teller-box"):
-            yield Static(
-                f"{title} · {self.login.member.full_name}",
-                classes="screen-title",
-                markup=False,
-            )
-            with TabbedContent(id="teller-tabs"):
-                with TabPane(f"F2 {_('Solicitudes pendientes')}", id="tab-requests"):
-                    yield RowTable(id="requests")
-                    with VerticalScroll(id="request-detail-box"):
-                        yield Static("", id="request-detail", markup=False)
-                    with Vertical(id="reject-box"):
-                        yield self.reason
-                        yield Button(_("CONFIRMAR RECHAZO"), id="reject-ok", compact=True)
-                with TabPane(f"F3 {_('Usuarios bloqueados')}", id="tab-locked"):
-                    yield RowTable(id="locked")
-                    yield Static(_("Enter: desbloquear al usuario elegido."), classes="hint")
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def heading(self) -> str:
+        return f"{_('PERSONAL DE LA COOPERATIVA')} · {self.login.member.full_name}"
+
+    def compose_body(self) -> ComposeResult:
+        with TabbedContent(id="teller-tabs"):
+            with TabPane(f"F2 {_('Solicitudes pendientes')}", id="tab-requests"):
+                yield RowTable(id="requests", cells=_request_cells, key=lambda r: str(r.id))
+                with VerticalScroll(id="request-detail-box"):
+                    yield Static("", id="request-detail", markup=False)
+                with Vertical(id="reject-box"):
+                    yield self.reason
+                    yield Button(_("CONFIRMAR RECHAZO"), id="reject-ok", compact=True)
+            with TabPane(f"F3 {_('Usuarios bloqueados')}", id="tab-locked"):
+                yield RowTable(id="locked", cells=_locked_cells, key=lambda member: member.username)
+                yield Static(_("Enter: desbloquear al usuario elegido."), classes="hint")
 
     def on_mount(self) -> None:
         self.sub_title = _("Personal")
@@ -141,29 +149,14 @@ class TellerScreen(BankScreen):
 
     def _show_requests(self, registrations: list[StaffRegistration]) -> None:
         self.registrations = registrations
-        table = self.query_one("#requests", DataTable)
-        table.clear()
-        for registration in registrations:
-            identification, name = applicant(registration)
-            table.add_row(
-                registration.reference,
-                KIND_LABELS.get(registration.request.kind, registration.request.kind.capitalize()),
-                Text(identification),
-                Text(name),  # what the applicant typed (a razón social): never markup
-                Text(registration.request.usuario),
-                key=str(registration.id),
-            )
+        self.query_one("#requests", RowTable).show_rows(registrations)
         self._detail(0)
         self.refresh_bindings()
         self.call_backend(self.backend.locked_members, self._show_locked, group="locked")
 
     def _show_locked(self, members: list[LockedMember]) -> None:
         self.locked = members
-        table = self.query_one("#locked", DataTable)
-        table.clear()
-        for member in members:
-            since = local_time(member.locked_at) if member.locked_at else ""
-            table.add_row(member.username, Text(member.full_name), since, key=member.username)
+        self.query_one("#locked", RowTable).show_rows(members)
 
     @on(DataTable.RowHighlighted, "#requests")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:

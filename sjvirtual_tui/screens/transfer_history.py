@@ -3,18 +3,19 @@ the clearing settles it), and each one's receipt."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Static
 
 from sjvirtual_tui.formatting import TRANSFER_STATUS_LABELS, local_time, money
 from sjvirtual_tui.i18n import N_, _
-from sjvirtual_tui.screens.base import BankScreen, Problem
+from sjvirtual_tui.screens.base import BankScreen
+from sjvirtual_tui.screens.listing import ListScreen
 from sjvirtual_tui.widgets.receipt import receipt_text
 from sjvirtual_tui.widgets.row_table import RowTable
 
@@ -45,7 +46,20 @@ def destination(operation: Operation) -> tuple[str, str]:
     return operation.payee_name, operation.payee_reference
 
 
-class TransferHistoryScreen(BankScreen):
+def _operation_cells(t: Operation) -> tuple[object, ...]:
+    return (
+        local_time(t.executed_at or t.created_at),
+        t.reference,
+        destination(t)[0],
+        Text(money(t.amount_cents), justify="right"),
+        TRANSFER_STATUS_LABELS.get(t.status, t.status).split(",")[0],
+    )
+
+
+class TransferHistoryScreen(ListScreen):
+    HEADING = N_("HISTORIAL DE TRANSFERENCIAS Y PAGOS")
+    DETAIL_ID = "transfer-detail"
+    EMPTY = N_("Aún no tiene transferencias ni pagos.")
     BINDINGS = [
         Binding("enter", "open", N_("Comprobante"), show=True, id="history.receipt"),
         Binding("escape", "back", N_("Volver"), show=True, id="back"),
@@ -54,23 +68,14 @@ class TransferHistoryScreen(BankScreen):
 
     def __init__(self) -> None:
         super().__init__(id="transfer-history")
-        self.transfers: list[Operation] = []
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(classes="wizard-box"):
-            yield Static(_("HISTORIAL DE TRANSFERENCIAS Y PAGOS"), classes="screen-title")
-            yield RowTable(id="transfer-table")
-            yield Static("", id="transfer-detail", markup=False)
-            yield Static(
-                _(
-                    "Enter: ver el comprobante · F5: actualizar el estado de las que están en "
-                    "proceso."
-                ),
-                classes="hint",
-            )
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def compose_body(self) -> ComposeResult:
+        yield RowTable(id="transfer-table", cells=_operation_cells, key=row_key)
+        yield Static("", id="transfer-detail", markup=False)
+        yield Static(
+            _("Enter: ver el comprobante · F5: actualizar el estado de las que están en proceso."),
+            classes="hint",
+        )
 
     def on_mount(self) -> None:
         self.sub_title = _("Historial de transferencias y pagos")
@@ -83,57 +88,33 @@ class TransferHistoryScreen(BankScreen):
         table.focus()
         self.refresh_data()
 
-    def refresh_data(self) -> None:
-        async def load() -> list[Operation]:
-            operations: list[Operation] = [*await self.backend.transfers()]
-            operations += await self.backend.payments()
-            return sorted(operations, key=_when, reverse=True)
+    @property
+    def transfers(self) -> list[Operation]:
+        """Transfers and payments, newest first, as listed."""
+        return self.query_one(RowTable).items
 
-        self.call_backend(load, self._show)
+    async def fetch_items(self) -> list[Operation]:
+        operations: list[Operation] = [*await self.backend.transfers()]
+        operations += await self.backend.payments()
+        return sorted(operations, key=_when, reverse=True)
 
-    def _show(self, transfers: list[Operation]) -> None:
-        self.transfers = transfers
-        table = self.query_one(DataTable)
-        table.clear()
-        for t in transfers:
-            table.add_row(
-                local_time(t.executed_at or t.created_at),
-                t.reference,
-                destination(t)[0],
-                Text(money(t.amount_cents), justify="right"),
-                TRANSFER_STATUS_LABELS.get(t.status, t.status).split(",")[0],
-                key=row_key(t),
-            )
-        if not transfers:
-            self.query_one("#transfer-detail", Static).update(
-                _("Aún no tiene transferencias ni pagos.")
-            )
-        else:
-            self._detail(table.cursor_row)
-
-    @on(DataTable.RowHighlighted)
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._detail(event.cursor_row)
-
-    def _detail(self, row: int) -> None:
-        if not 0 <= row < len(self.transfers):
-            return
-        t = self.transfers[row]
+    def detail(self, item: Any) -> str:
+        t: Operation = item
         state = TRANSFER_STATUS_LABELS.get(t.status, t.status)
         who, where = destination(t)
         text = f"{who} · {where} · {state}"
         if t.reason:
             text += f" · {t.reason}"
-        self.query_one("#transfer-detail", Static).update(text)
+        return text
 
     @on(DataTable.RowSelected)
     def _selected(self) -> None:
         self.action_open()
 
     def action_open(self) -> None:
-        row = self.query_one(DataTable).cursor_row
-        if 0 <= row < len(self.transfers):
-            self.app.push_screen(ReceiptScreen(self.transfers[row]))
+        operation: Operation | None = self.current
+        if operation is not None:
+            self.app.push_screen(ReceiptScreen(operation))
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -152,13 +133,9 @@ class ReceiptScreen(BankScreen):
         self.transfer = transfer
         self.saved_to: str = ""
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(classes="wizard-box"):
-            with VerticalScroll(id="receipt-box"):
-                yield Static(receipt_text(self.transfer), id="receipt-text", markup=False)
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="receipt-box"):
+            yield Static(receipt_text(self.transfer), id="receipt-text", markup=False)
 
     def on_mount(self) -> None:
         self.sub_title = _("Comprobante {reference}").format(reference=self.transfer.reference)

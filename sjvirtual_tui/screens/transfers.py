@@ -8,12 +8,8 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
 from textual.widgets import (
     Button,
-    ContentSwitcher,
-    Footer,
-    Header,
     Label,
     RadioButton,
     RadioSet,
@@ -29,11 +25,10 @@ from sjvirtual_tui.formatting import (
     money,
 )
 from sjvirtual_tui.i18n import N_, Labels, _
-from sjvirtual_tui.screens.base import Problem
 from sjvirtual_tui.screens.verification import VerifiedWizard
 from sjvirtual_tui.widgets.account_picker import AccountPicker, account_summary
 from sjvirtual_tui.widgets.choice import Choice
-from sjvirtual_tui.widgets.form import Form, FormField, focus_now, validate_all
+from sjvirtual_tui.widgets.form import Form, FormField, field_row, focus_now, validate_all
 from sjvirtual_tui.widgets.money_input import MoneyInput, available_balance
 from sjvirtual_tui.widgets.wizard import StepTitle
 
@@ -71,6 +66,7 @@ def beneficiary_option(beneficiary: Beneficiary) -> str:
 
 
 class TransferScreen(VerifiedWizard):
+    HEADING = N_("TRANSFERENCIAS")
     STEPS = ("tr-kind", "tr-data", "tr-confirm", "tr-pin", "tr-done")
     FINAL = ("tr-done",)
     PIN_STEP = "tr-pin"
@@ -85,56 +81,45 @@ class TransferScreen(VerifiedWizard):
         self.request: TransferRequest | None = None
         self.transfer: Transfer | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(classes="wizard-box"):
-            yield Static(_("TRANSFERENCIAS"), classes="screen-title")
-            with ContentSwitcher(initial="tr-kind"):
-                with Form(id="tr-kind"):
-                    yield StepTitle(1, _("ELIJA EL TIPO DE TRANSFERENCIA"))
-                    with RadioSet(id="tr-kinds", compact=True):
-                        for kind in KINDS:
-                            label = TRANSFER_KIND_LABELS[kind].upper()
-                            yield Choice(label, value=kind == "propias", id=f"kind-{kind}")
-                    yield Button(_("SIGUIENTE"), id="tr-kind-next", variant="primary", compact=True)
-                    yield Static("", id="tr-limits", classes="hint")
-                with Form(id="tr-data"):
-                    yield StepTitle(2, _("ORIGEN, DESTINO Y MONTO"))
-                    with Horizontal(classes="row"):
-                        yield Label(_("Cuenta ORIGEN (*)"), classes="form-label")
-                        yield AccountPicker(id="tr-from")
-                    with Horizontal(classes="row"):
-                        yield Label(_("Cuenta DESTINO (*)"), classes="form-label")
-                        # Among the member's own accounts (propias), or a registered one.
-                        yield AccountPicker(
-                            id="tr-to-own", prompt=_("Elija el destino"), choose_first=False
-                        )
-                        yield Select[str](
-                            [], prompt=_("Elija el destino"), id="tr-to", compact=True
-                        )
-                    yield Label("", id="tr-to-error", classes="field-error")
-                    yield MoneyInput(
-                        "amount_cents",
-                        _("Monto"),
-                        maxima=[
-                            available_balance(self._origin_available),
-                            self._per_transfer,
-                            self._left_today,
-                        ],
-                        prefix="tr-",
-                    )
-                    yield FormField(
-                        "description",
-                        _("Descripción"),
-                        check=rules.description_error,
-                        placeholder=_("p. ej. Arriendo noviembre"),
-                        max_length=60,
-                        prefix="tr-",
-                    )
-                    yield Button(_("SIGUIENTE"), id="tr-data-next", variant="primary", compact=True)
-                yield from self.compose_closing_steps("tr-", 3)
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def compose_steps(self) -> ComposeResult:
+        with Form(id="tr-kind"):
+            yield StepTitle(1, _("ELIJA EL TIPO DE TRANSFERENCIA"))
+            with RadioSet(id="tr-kinds", compact=True):
+                for kind in KINDS:
+                    label = TRANSFER_KIND_LABELS[kind].upper()
+                    yield Choice(label, value=kind == "propias", id=f"kind-{kind}")
+            yield Button(_("SIGUIENTE"), id="tr-kind-next", variant="primary", compact=True)
+            yield Static("", id="tr-limits", classes="hint")
+        with Form(id="tr-data"):
+            yield StepTitle(2, _("ORIGEN, DESTINO Y MONTO"))
+            yield field_row(_("Cuenta ORIGEN (*)"), AccountPicker(id="tr-from"))
+            # Among the member's own accounts (propias), or a registered one.
+            yield field_row(
+                _("Cuenta DESTINO (*)"),
+                AccountPicker(id="tr-to-own", prompt=_("Elija el destino"), choose_first=False),
+                Select[str]([], prompt=_("Elija el destino"), id="tr-to", compact=True),
+            )
+            yield Label("", id="tr-to-error", classes="field-error")
+            yield MoneyInput(
+                "amount_cents",
+                _("Monto"),
+                maxima=[
+                    available_balance(self._origin_available),
+                    self._per_transfer,
+                    self._left_today,
+                ],
+                prefix="tr-",
+            )
+            yield FormField(
+                "description",
+                _("Descripción"),
+                check=rules.description_error,
+                placeholder=_("p. ej. Arriendo noviembre"),
+                max_length=60,
+                prefix="tr-",
+            )
+            yield Button(_("SIGUIENTE"), id="tr-data-next", variant="primary", compact=True)
+        yield from self.compose_closing_steps("tr-", 3)
 
     def on_mount(self) -> None:
         self.sub_title = _("Transferencias")
@@ -144,13 +129,8 @@ class TransferScreen(VerifiedWizard):
     # --- data ----------------------------------------------------------------------------------
 
     def refresh_data(self) -> None:
-        async def load() -> tuple[list[Account], list[Beneficiary], TransferLimits]:
-            accounts = await self.backend.accounts()
-            beneficiaries = await self.backend.beneficiaries()
-            limits = await self.backend.limits()
-            return accounts, beneficiaries, limits
-
-        self.call_backend(load, self._loaded, group="load")
+        backend = self.backend
+        self.load_together(self._loaded, backend.accounts, backend.beneficiaries, backend.limits)
 
     def _loaded(self, data: tuple[list[Account], list[Beneficiary], TransferLimits]) -> None:
         self.accounts, self.beneficiaries, self.limits = data
@@ -312,24 +292,14 @@ class TransferScreen(VerifiedWizard):
                     "(estado: en proceso)."
                 )
             )
-        if kind is not TransferKind.PROPIAS:
-            lines.append("\n" + _("Al CONFIRMAR le enviaremos un PIN DE VERIFICACIÓN a su correo."))
-        self.query_one("#tr-summary", Static).update("\n".join(lines))
-        self.go("tr-confirm", focus=self.query_one("#tr-submit", Button))
+        self.show_summary(lines, with_pin=kind is not TransferKind.PROPIAS)
 
     # --- step 3 --------------------------------------------------------------------------------
 
     @on(Button.Pressed, "#tr-submit")
     def submit(self) -> None:
-        request = self.request
-        if request is None:
-            return
-        key = self.keys.key_for(request)
-        self.call_backend(
-            lambda: self.backend.start_transfer(request, idempotency_key=key),
-            self._started,
-            on_error=self.refused,
-        )
+        if self.request is not None:
+            self.send_operation(self.request, self.backend.start_transfer, self._started)
 
     def _started(self, start: TransferStart) -> None:
         if start.challenge is None:
@@ -340,10 +310,7 @@ class TransferScreen(VerifiedWizard):
 
     def refused(self, error: BackendError) -> bool:
         """A refusal about the amount or the accounts goes back to where it was typed."""
-        fields = {f.field_name: f for f in self.fields()}
-        if error.field in fields:
-            self.go("tr-data", focus=fields[error.field].input)
-            fields[error.field].show_error(error.message)
+        if self.refused_in_field("tr-data", error, self.fields()):
             return True
         if error.field in ("beneficiary_id", "to_account"):
             self.go("tr-data", focus=self.destination_widget())

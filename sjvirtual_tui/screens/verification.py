@@ -19,14 +19,22 @@ from textual.widgets import Button, Static
 from sjvirtual_tui.backend import BackendError, ChallengeFailed, LockedError
 from sjvirtual_tui.context import SessionEnded
 from sjvirtual_tui.i18n import N_, _
-from sjvirtual_tui.screens.wizard import OperationKeys, WizardScreen, new_idempotency_key
+from sjvirtual_tui.screens.wizard import WizardScreen, new_idempotency_key
 from sjvirtual_tui.widgets.form import Form
 from sjvirtual_tui.widgets.pin_entry import PinEntry
 from sjvirtual_tui.widgets.receipt import receipt_text
 from sjvirtual_tui.widgets.wizard import StepTitle
 
 if TYPE_CHECKING:
-    from sjvirtual_tui.models import Challenge, ConfirmResult, Payment, Transfer
+    from sjvirtual_tui.models import (
+        CardPaymentRequest,
+        Challenge,
+        ConfirmResult,
+        ExternalCardPaymentRequest,
+        Payment,
+        ServicePaymentRequest,
+        Transfer,
+    )
 
 
 class VerifiedWizard(WizardScreen):
@@ -45,7 +53,6 @@ class VerifiedWizard(WizardScreen):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.challenge: Challenge | None = None
-        self.keys = OperationKeys()  # the operation's start: CONFIRMAR twice is one operation
         self.receipt_of: Transfer | Payment | None = None
         self.receipt_path = ""
         # (challenge id, PIN, key) of the PIN sent last while its answer has not come: the same
@@ -58,7 +65,7 @@ class VerifiedWizard(WizardScreen):
         """VERIFIQUE Y CONFIRME (the summary, CONFIRMAR) and PIN DE VERIFICACIÓN, both ``step``."""
         with Vertical(id=f"{prefix}confirm"):
             yield StepTitle(step, _("VERIFIQUE Y CONFIRME"))
-            yield Static("", id=f"{prefix}summary", markup=False)
+            yield Static("", id=f"{prefix}summary", classes="operation-summary", markup=False)
             yield Button(_("CONFIRMAR"), id=f"{prefix}submit", variant="primary", compact=True)
         with Vertical(id=f"{prefix}pin"):
             yield StepTitle(step, _("PIN DE VERIFICACIÓN"))
@@ -97,6 +104,28 @@ class VerifiedWizard(WizardScreen):
                 variant="primary",
                 compact=True,
             )
+
+    def show_summary(self, lines: list[str], *, with_pin: bool = True) -> None:
+        """VERIFIQUE Y CONFIRME: the operation in ``lines``, and the focus on CONFIRMAR."""
+        if with_pin:
+            lines = [
+                *lines,
+                "",
+                _("Al CONFIRMAR le enviaremos un PIN DE VERIFICACIÓN a su correo."),
+            ]
+        summary = self.query_one(".operation-summary", Static)
+        summary.update("\n".join(lines))
+        step = summary.parent  # the step's one button is CONFIRMAR
+        assert step is not None and step.id is not None
+        self.go(step.id, focus=step.query_one(Button))
+
+    def start_payment(
+        self, request: CardPaymentRequest | ExternalCardPaymentRequest | ServicePaymentRequest
+    ) -> None:
+        """CONFIRMAR of a payment: the server keeps it waiting and e-mails the PIN."""
+        self.send_operation(
+            request, self.backend.start_payment, lambda start: self.ask_pin(start.challenge)
+        )
 
     def show_receipt(self, operation: Transfer | Payment, text: str) -> None:
         """LISTO!: what happened, the receipt, and the way home."""
@@ -194,10 +223,6 @@ class VerifiedWizard(WizardScreen):
             self.pin_entry.input.focus()
             return True
         return self.refused(error)
-
-    def refused(self, error: BackendError) -> bool:
-        """A refusal of the operation's data: show it where it was typed (True), or not."""
-        return False
 
     def restart(self) -> None:
         self.challenge = None

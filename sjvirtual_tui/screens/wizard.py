@@ -4,8 +4,10 @@ typed, Escape goes one step back (or leaves from the first), the last step only 
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalScroll, ScrollableContainer, VerticalScroll
 from textual.widget import Widget
@@ -14,6 +16,12 @@ from textual.widgets import ContentSwitcher
 from sjvirtual_tui.i18n import N_
 from sjvirtual_tui.screens.base import BankScreen
 from sjvirtual_tui.widgets.form import focus_now, shown_within
+
+if TYPE_CHECKING:
+    from sjvirtual_tui.backend import BackendError
+    from sjvirtual_tui.widgets.form import FormField
+
+T = TypeVar("T")
 
 # Exact types: Input and RadioSet are scrolling containers too, and do take the focus.
 _SCROLLERS = (ScrollableContainer, VerticalScroll, HorizontalScroll)
@@ -51,6 +59,18 @@ class WizardScreen(BankScreen):
     FINAL: ClassVar[tuple[str, ...]] = ()
 
     BINDINGS = [Binding("escape", "back", N_("Volver"), show=True, id="back")]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.keys = OperationKeys()  # the operation's start: CONFIRMAR twice is one operation
+
+    def compose_body(self) -> ComposeResult:
+        with ContentSwitcher(initial=self.STEPS[0]):
+            yield from self.compose_steps()
+
+    def compose_steps(self) -> ComposeResult:
+        """One container a step, each with the step's name as its id."""
+        yield from ()
 
     @property
     def step(self) -> str:
@@ -93,6 +113,31 @@ class WizardScreen(BankScreen):
         if type(widget) in _SCROLLERS:
             return False  # plain scrolling panes (terms, forms): nobody types into them
         return shown_within(widget, container)
+
+    # --- sending the operation ----------------------------------------------------------------
+
+    def send_operation(
+        self, request: Any, send: Callable[..., Awaitable[T]], then: Callable[[T], Any]
+    ) -> None:
+        """``send(request)`` with the operation's Idempotency-Key (the same on every retry of
+        the same request); the answer goes to ``then``, a refusal to :meth:`refused`."""
+        key = self.keys.key_for(request)
+        self.call_backend(lambda: send(request, idempotency_key=key), then, on_error=self.refused)
+
+    def refused(self, error: BackendError) -> bool:
+        """A refusal of the operation's data: show it where it was typed (True), or not."""
+        return False
+
+    def refused_in_field(self, step: str, error: BackendError, fields: Iterable[FormField]) -> bool:
+        """A refusal of one of ``fields``: back to ``step``, the message under that field."""
+        field = next((f for f in fields if f.field_name == error.field), None)
+        if field is not None:
+            self.show_in_field(step, field, error.message)
+        return field is not None
+
+    def show_in_field(self, step: str, field: FormField, message: str) -> None:
+        self.go(step, focus=field.input)
+        field.show_error(message)
 
     def action_back(self) -> None:
         step = self.step

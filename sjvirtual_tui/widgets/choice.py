@@ -4,7 +4,7 @@ NO_COLOR)."""
 from __future__ import annotations
 
 from textual.content import Content
-from textual.widgets import Checkbox, RadioButton
+from textual.widgets import Checkbox, RadioButton, RadioSet
 
 
 class Choice(RadioButton):
@@ -16,6 +16,18 @@ class Choice(RadioButton):
         # RadioButton's own glyph ("●", or "*" where only ASCII is drawn: see appearance.py).
         self.BUTTON_INNER = RadioButton.BUTTON_INNER if self.value else " "
         return super()._button
+
+
+def choice_set(set_id: str, prefix: str, **labels: str) -> RadioSet:
+    """A compact RadioSet with a Choice ``prefix + name`` for each label, the first one chosen."""
+    return RadioSet(
+        *(
+            Choice(label, value=i == 0, id=prefix + name)
+            for i, (name, label) in enumerate(labels.items())
+        ),
+        id=set_id,
+        compact=True,
+    )
 
 
 class Tick(Checkbox):

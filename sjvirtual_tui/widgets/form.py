@@ -35,6 +35,11 @@ from sjvirtual_tui.i18n import _
 Check = Callable[[str], str | None]
 
 
+def field_row(label: str, *widgets: Widget) -> Horizontal:
+    """A row of a form: the label (with ``(*)`` when a value is required), then the widgets."""
+    return Horizontal(Label(label, classes="form-label"), *widgets, classes="row")
+
+
 class Rule(Validator):
     """A rule of :mod:`sjvirtual_tui.rules` (a message for a wrong value, None when it is fine)
     as a ``textual.validation`` validator."""

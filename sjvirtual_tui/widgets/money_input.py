@@ -73,34 +73,39 @@ class Amount(Validator):
 Limit = Callable[[], tuple[int, str] | None]
 
 
-class AtMost(Validator):
+class Bound(Validator):
+    """A limit read when the value is checked; ``beyond`` says which side of it is refused."""
+
+    def __init__(self, limit: Limit) -> None:
+        super().__init__()
+        self.limit = limit
+
+    @staticmethod
+    def beyond(cents: int, bound: int) -> bool:
+        raise NotImplementedError
+
+    def validate(self, value: str) -> ValidationResult:
+        cents = parse_cents(value)
+        bound = self.limit()
+        if cents is not None and bound is not None and self.beyond(cents, bound[0]):
+            return self.failure(bound[1], value)
+        return self.success()
+
+
+class AtMost(Bound):
     """At most what ``limit`` says now (an available balance, a card's debt, a daily limit)."""
 
-    def __init__(self, limit: Limit) -> None:
-        super().__init__()
-        self.limit = limit
-
-    def validate(self, value: str) -> ValidationResult:
-        cents = parse_cents(value)
-        bound = self.limit()
-        if cents is not None and bound is not None and cents > bound[0]:
-            return self.failure(bound[1], value)
-        return self.success()
+    @staticmethod
+    def beyond(cents: int, bound: int) -> bool:
+        return cents > bound
 
 
-class AtLeast(Validator):
+class AtLeast(Bound):
     """At least what ``limit`` says now (a bill's least part)."""
 
-    def __init__(self, limit: Limit) -> None:
-        super().__init__()
-        self.limit = limit
-
-    def validate(self, value: str) -> ValidationResult:
-        cents = parse_cents(value)
-        bound = self.limit()
-        if cents is not None and bound is not None and cents < bound[0]:
-            return self.failure(bound[1], value)
-        return self.success()
+    @staticmethod
+    def beyond(cents: int, bound: int) -> bool:
+        return cents < bound
 
 
 def available_balance(available: Callable[[], tuple[str, int] | None]) -> Limit:

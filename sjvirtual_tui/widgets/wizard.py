@@ -22,6 +22,11 @@ def step_title(number: int, subtitle: str = "") -> str:
     return f"{title} · {subtitle}" if subtitle else title
 
 
+def step_intro(number: int, subtitle: str, hint: str) -> tuple[Static, Static]:
+    """A step's header and, under it, what the member does there (the caller translates)."""
+    return StepTitle(number, subtitle), Static(hint, classes="hint")
+
+
 class StepTitle(Static):
     DEFAULT_CSS = """
     StepTitle { text-style: bold; color: $accent; height: 1; margin-bottom: 1; }
