@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 IDLE_CHECK_SECONDS = 1.0
+# Builds the settings in the loader's thread: the settings, or them and what to tell of them.
+SettingsFactory = Callable[[], "Settings | tuple[Settings, Sequence[str]]"]
 
 
 def _freeze_loaded_objects() -> None:
@@ -93,7 +95,7 @@ class SJVirtualApp(App[None]):
 
     def __init__(
         self,
-        settings: Settings | Callable[[], Settings],
+        settings: Settings | SettingsFactory,
         backend: Backend | Callable[[Settings], Backend],
         *,
         demo_hint: str | None = None,
@@ -215,7 +217,8 @@ class SJVirtualApp(App[None]):
         """In a thread: build settings and backend, and import what the later screens need."""
         try:
             source = self._settings_source
-            settings = source() if callable(source) else source
+            built = source() if callable(source) else source
+            settings, problems = built if isinstance(built, tuple) else (built, ())
             factory = self._backend_source
             backend = factory(settings) if callable(factory) else factory
             import sjvirtual_tui.models
@@ -229,12 +232,17 @@ class SJVirtualApp(App[None]):
             )
             self.call_from_thread(self._loaded, None, None, message)
             return
-        self.call_from_thread(self._loaded, settings, backend, None)
+        self.call_from_thread(self._loaded, settings, backend, None, problems)
 
     def _loaded(
-        self, settings: Settings | None, backend: Backend | None, error: str | None
+        self,
+        settings: Settings | None,
+        backend: Backend | None,
+        error: str | None,
+        problems: Sequence[str] = (),
     ) -> None:
         self.bank_context.loaded(settings, backend, error)
+        self._tell_config_problems(problems)
         _freeze_loaded_objects()
         if settings is not None:
             self._check_keymap(settings)
@@ -557,7 +565,7 @@ class SJVirtualApp(App[None]):
 
 
 def build_app(
-    settings: Settings | Callable[[], Settings],
+    settings: Settings | SettingsFactory,
     backend: Backend | Callable[[Settings], Backend],
     *,
     demo_hint: str | None = None,
