@@ -261,10 +261,9 @@ def main(argv: list[str] | None = None) -> int:
     def settings() -> tuple[Settings, list[str]]:
         """In the app's thread, after the first frame: the start values and the rest; what is
         wrong with the file or another SJV_* variable is told in a toast."""
-        from sjvirtual_tui.config import load_settings
+        from sjvirtual_tui.config import settings_after_start
 
-        loaded = load_settings(started=start)
-        return loaded.settings, loaded.problems
+        return settings_after_start(start)
 
     with ExitStack() as cleanup:
 

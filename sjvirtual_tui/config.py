@@ -333,6 +333,13 @@ def load_settings(
     return LoadedSettings(settings, path, origins, problems)
 
 
+def settings_after_start(started: StartSettings) -> tuple[Settings, list[str]]:
+    """The app's settings, built after its first frame (in a thread): the start values it runs
+    with and the rest, and what to tell in a toast about the file or other variables."""
+    loaded = load_settings(started=started)
+    return loaded.settings, loaded.problems
+
+
 def shown_value(name: str, value: object) -> str:
     """A value as ``config show`` prints it (TOML-like); a password in a URL is hidden."""
     if value is None:
