@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 IDLE_CHECK_SECONDS = 1.0
+LATER_CSS = "screens.tcss"  # read after the first frame (app.tcss has the login screen's rules)
 # Builds the settings in the loader's thread: the settings, or them and what to tell of them.
 SettingsFactory = Callable[[], "Settings | tuple[Settings, Sequence[str]]"]
 
@@ -110,6 +111,7 @@ class SJVirtualApp(App[None]):
         config_problems: Sequence[str] = (),
     ) -> None:
         self.appearance = appearance or Appearance()
+        self._later_css_loaded = False
         use_ascii_glyphs(self.appearance.ascii)
         css: list[str | PurePath] | None = (
             [self.CSS_PATH, "ascii.tcss"] if self.appearance.ascii else None
@@ -199,9 +201,23 @@ class SJVirtualApp(App[None]):
         if self.config_problems:  # once the login screen is up
             self.call_after_refresh(self._tell_config_problems, self.config_problems)
         # After the first frame, so the imports in the loader never delay the login screen.
+        self.call_after_refresh(self._load_later_css)
         self.call_after_refresh(self._start_loading)
         if self.tour is not None:
             self.tour.start(self)
+
+    def _load_later_css(self) -> None:
+        """The other screens' rules (screens.tcss), added after the login screen's first frame:
+        parsing them first would delay it. Textual's own re-parses (a theme change) keep them."""
+        if self._later_css_loaded or not self.is_running:
+            return
+        self._later_css_loaded = True
+        stylesheet = self.stylesheet
+        stylesheet.read(Path(__file__).parent / LATER_CSS)
+        stylesheet.parse()  # the sources read already come from the parse cache
+        for screen in self.screen_stack:
+            stylesheet.update(screen)
+        self.screen.refresh(layout=True)
 
     def _start_loading(self) -> None:
         context = self.bank_context
