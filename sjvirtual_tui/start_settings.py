@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -157,6 +156,8 @@ def read_file(path: Path) -> tuple[dict[str, Any], list[str]]:
     """The file's table, or the problem with it (no file: an empty table)."""
     if not path.is_file():
         return {}, []
+    import tomllib  # only with a file (some 2 ms of a start)
+
     try:
         with path.open("rb") as file:
             return tomllib.load(file), []
