@@ -44,6 +44,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 IDLE_CHECK_SECONDS = 1.0
+LATER_CSS = "screens.tcss"  # read after the first frame (app.tcss has the login screen's rules)
+# Builds the settings in the loader's thread: the settings, or them and what to tell of them.
+SettingsFactory = Callable[[], "Settings | tuple[Settings, Sequence[str]]"]
 
 
 def _freeze_loaded_objects() -> None:
@@ -93,7 +96,7 @@ class SJVirtualApp(App[None]):
 
     def __init__(
         self,
-        settings: Settings | Callable[[], Settings],
+        settings: Settings | SettingsFactory,
         backend: Backend | Callable[[Settings], Backend],
         *,
         demo_hint: str | None = None,
@@ -108,6 +111,7 @@ class SJVirtualApp(App[None]):
         config_problems: Sequence[str] = (),
     ) -> None:
         self.appearance = appearance or Appearance()
+        self._later_css_loaded = False
         use_ascii_glyphs(self.appearance.ascii)
         css: list[str | PurePath] | None = (
             [self.CSS_PATH, "ascii.tcss"] if self.appearance.ascii else None
@@ -197,9 +201,23 @@ class SJVirtualApp(App[None]):
         if self.config_problems:  # once the login screen is up
             self.call_after_refresh(self._tell_config_problems, self.config_problems)
         # After the first frame, so the imports in the loader never delay the login screen.
+        self.call_after_refresh(self._load_later_css)
         self.call_after_refresh(self._start_loading)
         if self.tour is not None:
             self.tour.start(self)
+
+    def _load_later_css(self) -> None:
+        """The other screens' rules (screens.tcss), added after the login screen's first frame:
+        parsing them first would delay it. Textual's own re-parses (a theme change) keep them."""
+        if self._later_css_loaded or not self.is_running:
+            return
+        self._later_css_loaded = True
+        stylesheet = self.stylesheet
+        stylesheet.read(Path(__file__).parent / LATER_CSS)
+        stylesheet.parse()  # the sources read already come from the parse cache
+        for screen in self.screen_stack:
+            stylesheet.update(screen)
+        self.screen.refresh(layout=True)
 
     def _start_loading(self) -> None:
         context = self.bank_context
@@ -215,7 +233,8 @@ class SJVirtualApp(App[None]):
         """In a thread: build settings and backend, and import what the later screens need."""
         try:
             source = self._settings_source
-            settings = source() if callable(source) else source
+            built = source() if callable(source) else source
+            settings, problems = built if isinstance(built, tuple) else (built, ())
             factory = self._backend_source
             backend = factory(settings) if callable(factory) else factory
             import sjvirtual_tui.models
@@ -229,12 +248,17 @@ class SJVirtualApp(App[None]):
             )
             self.call_from_thread(self._loaded, None, None, message)
             return
-        self.call_from_thread(self._loaded, settings, backend, None)
+        self.call_from_thread(self._loaded, settings, backend, None, problems)
 
     def _loaded(
-        self, settings: Settings | None, backend: Backend | None, error: str | None
+        self,
+        settings: Settings | None,
+        backend: Backend | None,
+        error: str | None,
+        problems: Sequence[str] = (),
     ) -> None:
         self.bank_context.loaded(settings, backend, error)
+        self._tell_config_problems(problems)
         _freeze_loaded_objects()
         if settings is not None:
             self._check_keymap(settings)
@@ -572,7 +596,7 @@ class AppOptions(TypedDict, total=False):
 
 
 def build_app(
-    settings: Settings | Callable[[], Settings],
+    settings: Settings | SettingsFactory,
     backend: Backend | Callable[[Settings], Backend],
     **options: Unpack[AppOptions],
 ) -> SJVirtualApp:

@@ -113,6 +113,11 @@ def _check_tour(parser: argparse.ArgumentParser, args: argparse.Namespace) -> No
         )
 
 
+def _tell(problems: list[str]) -> None:
+    for problem in problems:
+        print(f"sjvirtual: {problem}", file=sys.stderr)
+
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
@@ -176,39 +181,40 @@ def main(argv: list[str] | None = None) -> int:
 
         print(tour_list())
         return 0
-    from sjvirtual_tui.config_command import settings_for_start
+    from sjvirtual_tui.start_settings import StartError, read_start
 
-    # Defaults < config file < SJV_* < these flags (config.py); a bad file is told and left out.
-    loaded = settings_for_start(
-        {
-            "demo": args.demo or None,
-            "server_url": args.server,
-            "db_path": args.db,
-            "kiosk": args.kiosk or None,
-            "idle_minutes": args.idle_minutes,
-            "theme": args.theme,
-            "language": args.lang,
-        }
-    )
-    if loaded is None:
+    # Defaults < config file < SJV_* < these flags. Only what the first frame needs is read
+    # here (no pydantic): the full settings are built in a thread after it (config.py).
+    try:
+        start = read_start(
+            {
+                "demo": args.demo or None,
+                "server_url": args.server,
+                "db_path": args.db,
+                "kiosk": args.kiosk or None,
+                "idle_minutes": args.idle_minutes,
+                "theme": args.theme,
+                "language": args.lang,
+            }
+        )
+    except StartError as error:
+        _tell(str(error).splitlines())
         return 2
-    settings = loaded.settings
-    if loaded.origins["language"] == "file":  # the file's language, where nothing else chose
-        set_language(settings.language or language_from_environment())
-    kiosk_mode = settings.kiosk
+    _tell(start.problems)  # a file that is no TOML, or a bad start value in it: left out
+    if start.origins["language"] == "file":  # the file's language, where nothing else chose
+        set_language(start.language or language_from_environment())
+    kiosk_mode = start.kiosk
     kiosk.prepare_environment(kiosk_mode)
-    demo, server = settings.demo, settings.server_url
+    demo, server = start.demo, start.server_url
     if demo and server:  # the one given nearer the command wins (--demo over a file's server)
         rank = {"default": 0, "file": 1, "env": 2, "flag": 3}
         demo_rank, server_rank = (
-            rank[loaded.origins[name].split()[0]] for name in ("demo", "server_url")
+            rank[start.origins[name].split()[0]] for name in ("demo", "server_url")
         )
         if demo_rank > server_rank:
-            server = None
-            settings = settings.model_copy(update={"server_url": None})
+            server = start.server_url = None
         elif server_rank > demo_rank:
-            demo = False
-            settings = settings.model_copy(update={"demo": False})
+            demo = start.demo = False
     if demo and server:
         print(_("sjvirtual: use --demo o --server, no ambos."), file=sys.stderr)
         return 2
@@ -250,7 +256,14 @@ def main(argv: list[str] | None = None) -> int:
     from sjvirtual_tui.app import build_app
     from sjvirtual_tui.appearance import detect_appearance
 
-    appearance = detect_appearance(settings.theme)
+    appearance = detect_appearance(start.theme)
+
+    def settings() -> tuple[Settings, list[str]]:
+        """In the app's thread, after the first frame: the start values and the rest; what is
+        wrong with the file or another SJV_* variable is told in a toast."""
+        from sjvirtual_tui.config import settings_after_start
+
+        return settings_after_start(start)
 
     with ExitStack() as cleanup:
 
@@ -273,8 +286,7 @@ def main(argv: list[str] | None = None) -> int:
         app = build_app(
             settings,
             backend,
-            config_file=loaded.path,
-            config_problems=loaded.problems,
+            config_file=start.path,
             demo_hint=hint,
             teller=args.teller,
             outbox=demo,

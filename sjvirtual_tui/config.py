@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -31,7 +30,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
-from pydantic import BeforeValidator, Field, ValidationError, field_validator
+from pydantic import BeforeValidator, Field, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -41,41 +40,56 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from sjvirtual_tui.appearance import TEXTUAL_THEMES, THEME_CHOICES
+from sjvirtual_tui.appearance import TEXTUAL_THEMES
 from sjvirtual_tui.i18n import LANGUAGES, N_, _
 from sjvirtual_tui.kiosk import parse_bool
+from sjvirtual_tui.start_settings import (
+    APP_NAME,
+    CONFIG_ENV,
+    DEFAULTS_USED,
+    ENV_PREFIX,
+    START_DEFAULTS,
+    StartSettings,
+    config_path,
+    file_problem,
+    other_variables,
+    parse_idle_minutes,
+    parse_language,
+    parse_path,
+    parse_text,
+    parse_theme,
+    read_file,
+)
 
-APP_NAME = "sjvirtual-tui"
-CONFIG_ENV = "SJV_CONFIG"
-ENV_PREFIX = "SJV_"
+__all__ = ["APP_NAME", "CONFIG_ENV", "config_path", "other_variables"]
 
-# Every boolean setting, from any source, is read by the one parser (kiosk.parse_bool): pydantic's
-# own takes "on" but not "sí".
+# The values a start reads before its first frame (start_settings.py) are validated here by the
+# same functions, so both readings agree. Every boolean setting, from any source, is read by the
+# one parser (kiosk.parse_bool): pydantic's own takes "on" but not "sí".
 Bool = Annotated[bool, BeforeValidator(parse_bool)]
-
-
-def _language(value: object) -> object:
-    """``en``, ``EN``, ``en_US.UTF-8`` -> ``en`` (the spelling of LANG works here too)."""
-    if isinstance(value, str):
-        return value.strip().split("_")[0].split(".")[0].lower()
-    return value
+Text = Annotated[str | None, BeforeValidator(parse_text)]
+OptionalPath = Annotated[Path | None, BeforeValidator(parse_path)]
+Theme = Annotated[str | None, BeforeValidator(parse_theme)]
+Language = Annotated[Literal["es", "en"] | None, BeforeValidator(parse_language)]
+IdleMinutes = Annotated[int | None, BeforeValidator(parse_idle_minutes)]
 
 
 def default_export_dir() -> Path:
     return Path(platformdirs.user_documents_dir()) / "sjvirtual"
 
 
-def config_path(environ: Mapping[str, str] | None = None) -> Path:
-    """The config file: ``SJV_CONFIG``, else ``config.toml`` in the user's config directory."""
-    env = os.environ if environ is None else environ
-    chosen = env.get(CONFIG_ENV, "").strip()
-    if chosen:
-        return Path(chosen).expanduser()
-    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
-
-
 # The file read by the Settings being built now (load_settings sets it); None: no file.
 _config_file: ContextVar[Path | None] = ContextVar("sjv_config_file", default=None)
+# SJV_* variables left out of the Settings being built now (bad ones, after the first frame).
+_skipped_env: ContextVar[frozenset[str]] = ContextVar("sjv_skipped_env", default=frozenset())
+
+
+class _Environment(EnvSettingsSource):
+    """``SJV_<FIELD>``, less those :func:`load_settings` was told to leave out."""
+
+    def __call__(self) -> dict[str, Any]:
+        skipped = _skipped_env.get()
+        return {k: v for k, v in super().__call__().items() if k not in skipped}
 
 
 class _OtherVariables(PydanticBaseSettingsSource):
@@ -90,17 +104,6 @@ class _OtherVariables(PydanticBaseSettingsSource):
         return other_variables(os.environ)
 
 
-def other_variables(environ: Mapping[str, str]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    language = _language(environ.get("SJV_LANG", ""))
-    if language in LANGUAGES:
-        found["language"] = language
-    theme = environ.get("TEXTUAL_THEME", "").strip()
-    if theme in TEXTUAL_THEMES:
-        found["theme"] = theme
-    return found
-
-
 class Settings(BaseSettings):
     """What ``sjvirtual`` may be told. Each field's description is shown by ``sjvirtual config
     show`` and in the file ``sjvirtual config edit`` creates (Spanish, translated there)."""
@@ -109,37 +112,36 @@ class Settings(BaseSettings):
         env_prefix=ENV_PREFIX, extra="forbid", use_attribute_docstrings=True
     )
 
-    server_url: str | None = Field(
-        default=None, description=N_("URL del servidor de la cooperativa.")
+    server_url: Text = Field(
+        default=START_DEFAULTS["server_url"], description=N_("URL del servidor de la cooperativa.")
     )
     """Base URL of the bank's API (``--server``, ``SJV_SERVER_URL``)."""
     demo: Bool = Field(
-        default=False, description=N_("Usar el servidor incluido, con datos de demostración.")
+        default=START_DEFAULTS["demo"],
+        description=N_("Usar el servidor incluido, con datos de demostración."),
     )
     """Run against the bundled mock server (``--demo``)."""
-    db_path: Path | None = Field(
-        default=None,
+    db_path: OptionalPath = Field(
+        default=START_DEFAULTS["db_path"],
         description=N_("Demostración: conservar los datos del servidor en este archivo."),
     )
     """Demo only: the bundled server's SQLite file (``--db``); none: a fresh one each run."""
-    theme: str | None = Field(
-        default=None,
+    theme: Theme = Field(
+        default=START_DEFAULTS["theme"],
         description=N_("Tema de colores: oscuro, claro, ansi (o un tema de Textual)."),
     )
     """``oscuro``, ``claro``, ``ansi`` or a Textual theme name; none: from the terminal."""
-    language: Literal["es", "en"] | None = Field(
-        default=None, description=N_("Idioma: es o en (si no, el de LANG).")
+    language: Language = Field(
+        default=START_DEFAULTS["language"], description=N_("Idioma: es o en (si no, el de LANG).")
     )
     """``es`` or ``en`` (``--lang``, ``SJV_LANG``); none: ``LANG`` decides."""
     kiosk: Bool = Field(
-        default=False,
+        default=START_DEFAULTS["kiosk"],
         description=N_("Terminal compartida: nada se guarda, bloqueo por inactividad."),
     )
     """Shared terminal: keep nothing, lock when idle (``--kiosk``)."""
-    idle_minutes: int | None = Field(
-        default=None,
-        ge=1,
-        le=60,
+    idle_minutes: IdleMinutes = Field(
+        default=START_DEFAULTS["idle_minutes"],
         description=N_("Cerrar la sesión tras estos minutos sin teclas (quiosco: 2)."),
     )
     """End the session after this many minutes without a key. Default: 2 in kiosk mode, else
@@ -170,19 +172,6 @@ class Settings(BaseSettings):
     )
     """Binding id -> key(s), e.g. ``transfers = "ctrl+t"``; applied with ``App.set_keymap``."""
 
-    _normalise_language = field_validator("language", mode="before")(lambda value: _language(value))
-
-    @field_validator("theme")
-    @classmethod
-    def _known_theme(cls, value: str | None) -> str | None:
-        if value is None or value in THEME_CHOICES or value in TEXTUAL_THEMES:
-            return value
-        raise ValueError(
-            _("tema desconocido: use {names} o un tema de Textual").format(
-                names=", ".join(THEME_CHOICES)
-            )
-        )
-
     @classmethod
     def settings_customise_sources(
         cls,
@@ -195,7 +184,7 @@ class Settings(BaseSettings):
         # First wins: flags (init), SJV_*, SJV_LANG and TEXTUAL_THEME, the file; then defaults.
         sources: list[PydanticBaseSettingsSource] = [
             init_settings,
-            env_settings,
+            _Environment(settings_cls),
             _OtherVariables(settings_cls),
         ]
         path = _config_file.get()
@@ -220,38 +209,14 @@ class LoadedSettings:
 
 
 @contextmanager
-def _reading(path: Path | None) -> Iterator[None]:
+def _reading(path: Path | None, skipped_env: frozenset[str] = frozenset()) -> Iterator[None]:
     token = _config_file.set(path)
+    skipped = _skipped_env.set(skipped_env)
     try:
         yield
     finally:
+        _skipped_env.reset(skipped)
         _config_file.reset(token)
-
-
-def _line_of(text: str, key: str) -> int | None:
-    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
-    for number, line in enumerate(text.splitlines(), 1):
-        if pattern.match(line):
-            return number
-    return None
-
-
-def _file_data(path: Path) -> tuple[dict[str, Any], list[str]]:
-    """The file's table (read by pydantic-settings' TOML source) or the problem with it."""
-    if not path.is_file():
-        return {}, []
-    try:
-        return TomlConfigSettingsSource(Settings, toml_file=path).toml_data, []
-    except tomllib.TOMLDecodeError as error:
-        found = re.search(r"line (\d+)", str(error))
-        line = found.group(1) if found else "?"
-        return {}, [
-            _("{path}, línea {line}: el archivo no es TOML válido ({detail}).").format(
-                path=path, line=line, detail=str(error)
-            )
-        ]
-    except (OSError, UnicodeDecodeError) as error:
-        return {}, [_("{path}: no se pudo leer ({detail}).").format(path=path, detail=error)]
 
 
 # pydantic's error types -> the member's words (its own messages are English only).
@@ -285,51 +250,69 @@ def _error_text(error: Mapping[str, Any]) -> str:
     return _(words).format(**values)
 
 
-def load_settings(flags: Mapping[str, object] | None = None) -> LoadedSettings:
+def load_settings(
+    flags: Mapping[str, object] | None = None, *, started: StartSettings | None = None
+) -> LoadedSettings:
     """The settings from every source, each value's origin, and what was wrong with the file.
 
     ``flags``: the command line's values (None: not given). Raises :class:`SettingsError` for a
     bad environment variable or flag; a bad file is reported in ``problems`` and left out.
+
+    ``started``: the start values the app runs with already (start_settings.py, read before the
+    first frame; this runs after it). They win over every source, so a file left out here
+    leaves them as they are; a bad ``SJV_*`` variable of the other settings is then a problem
+    told (and left out), no error: the app is up.
     """
     given = {k: v for k, v in (flags or {}).items() if v is not None}
+    if started is not None:
+        given = {**given, **started.values()}
     path = config_path()
-    data, problems = _file_data(path)
-    env_values = EnvSettingsSource(Settings)()
+    data, problems = read_file(path)
+    if started is not None and started.problems:  # the start left the file out: so here
+        data, problems = {}, [p for p in started.problems if p != _(DEFAULTS_USED)]
+    env_values = _Environment(Settings)()
     others = other_variables(os.environ)
-    try:
-        with _reading(path if data else None):
-            settings = Settings(**given)  # type: ignore[arg-type]
-    except ValidationError as invalid:
-        text = path.read_text(encoding="utf-8", errors="replace") if data else ""
-        outside: list[str] = []
-        for error in invalid.errors():
-            key = ".".join(str(part) for part in error["loc"])
-            top = str(error["loc"][0]) if error["loc"] else ""
-            if top in given:
-                outside.append(
-                    _("--{flag}: {problem}").format(
-                        flag=top.replace("_", "-"), problem=_error_text(error)
+    skipped: set[str] = set()
+    settings: Settings | None = None
+    for _attempt in range(3):  # the file left out, then bad variables left out
+        try:
+            with _reading(path if data else None, frozenset(skipped)):
+                settings = Settings(**given)  # type: ignore[arg-type]
+            break
+        except ValidationError as invalid:
+            text = path.read_text(encoding="utf-8", errors="replace") if data else ""
+            outside: list[str] = []
+            for error in invalid.errors():
+                key = ".".join(str(part) for part in error["loc"])
+                top = str(error["loc"][0]) if error["loc"] else ""
+                if top in given:
+                    outside.append(
+                        _("--{flag}: {problem}").format(
+                            flag=top.replace("_", "-"), problem=_error_text(error)
+                        )
                     )
-                )
-            elif top in env_values:
-                outside.append(
-                    _("{name}: {problem}").format(
-                        name=ENV_PREFIX + top.upper(), problem=_error_text(error)
+                elif top in env_values and top not in skipped:
+                    outside.append(
+                        _("{name}: {problem}").format(
+                            name=ENV_PREFIX + top.upper(), problem=_error_text(error)
+                        )
                     )
-                )
-            else:
-                line = _line_of(text, str(error["loc"][-1])) if error["loc"] else None
-                problems.append(
-                    _("{path}, línea {line}, clave «{key}»: {problem}.").format(
-                        path=path, line=line or "?", key=key, problem=_error_text(error)
-                    )
-                )
-        if outside:
-            raise SettingsError("\n".join(outside)) from None
-        data = {}
-        settings = Settings(**given)  # type: ignore[arg-type]
-    if problems:
-        problems.append(_("Se usan los valores predeterminados en lugar del archivo."))
+                    skipped.add(top)
+                elif data:
+                    line_key = str(error["loc"][-1]) if error["loc"] else key
+                    problems.append(file_problem(path, text, key, _error_text(error), line_key))
+            if outside and started is None:
+                raise SettingsError("\n".join(outside)) from None
+            problems.extend(outside)
+            data = {}
+    assert settings is not None
+    if any(p.startswith(str(path)) for p in problems):
+        kept = started is not None and "file" in started.origins.values()
+        problems.append(
+            _("Se usan los valores predeterminados en lugar del resto del archivo.")
+            if kept
+            else _(DEFAULTS_USED)
+        )
     raw_theme = os.environ.get("TEXTUAL_THEME", "").strip()
     if raw_theme and raw_theme not in TEXTUAL_THEMES:
         problems.append(
@@ -339,7 +322,7 @@ def load_settings(flags: Mapping[str, object] | None = None) -> LoadedSettings:
     for name in Settings.model_fields:
         if name in given:
             origins[name] = "flag"
-        elif name in env_values:
+        elif name in env_values and name not in skipped:
             origins[name] = f"env ({ENV_PREFIX}{name.upper()})"
         elif name in others:
             origins[name] = "env (SJV_LANG)" if name == "language" else "env (TEXTUAL_THEME)"
@@ -348,6 +331,13 @@ def load_settings(flags: Mapping[str, object] | None = None) -> LoadedSettings:
         else:
             origins[name] = "default"
     return LoadedSettings(settings, path, origins, problems)
+
+
+def settings_after_start(started: StartSettings) -> tuple[Settings, list[str]]:
+    """The app's settings, built after its first frame (in a thread): the start values it runs
+    with and the rest, and what to tell in a toast about the file or other variables."""
+    loaded = load_settings(started=started)
+    return loaded.settings, loaded.problems
 
 
 def shown_value(name: str, value: object) -> str:

@@ -1,8 +1,9 @@
-"""``sjvirtual config path|show|edit``, and the settings the app starts with.
+"""``sjvirtual config path|show|edit``.
 
 ``path`` prints where the config file is (``SJV_CONFIG`` or the platform's config directory);
 ``show`` prints every setting's value in effect and where it comes from; ``edit`` opens the file
 in ``$EDITOR`` (then ``$VISUAL``, then ``nano`` or ``vi``), creating a commented template first.
+(The settings a start of the app reads: start_settings.py, then config.load_settings.)
 """
 
 from __future__ import annotations
@@ -14,13 +15,9 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from sjvirtual_tui import argparse_words
 from sjvirtual_tui.i18n import N_, _
-
-if TYPE_CHECKING:
-    from sjvirtual_tui.config import LoadedSettings
 
 ORIGINS = {
     "default": N_("predeterminado"),
@@ -39,20 +36,6 @@ def origin_words(origin: str) -> str:
 def report_problems(problems: list[str]) -> None:
     for problem in problems:
         print(f"sjvirtual: {problem}", file=sys.stderr)
-
-
-def settings_for_start(flags: Mapping[str, object]) -> LoadedSettings | None:
-    """The settings of a start of the app; a bad file is told on stderr (and the app goes on
-    with the defaults), a bad variable or flag too (then None: the caller exits with 2)."""
-    from sjvirtual_tui.config import SettingsError, load_settings
-
-    try:
-        loaded = load_settings(flags)
-    except SettingsError as error:
-        report_problems(str(error).splitlines())
-        return None
-    report_problems(loaded.problems)
-    return loaded
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -1,7 +1,8 @@
 """One translation mechanism for everything the TUI shows: Spanish msgids, Babel catalogs.
 
 The source strings are the manual's Spanish words; ``locale/<lang>/LC_MESSAGES/*.po`` hold the
-translations (read with Babel, so no compiled ``.mo`` file can go stale). Conventions:
+translations (read as they are, so no compiled ``.mo`` file can go stale; Babel gives the plural
+rules and the tools). Conventions:
 
 - ``_("texto {name}").format(name=...)``: translate first, then fill in (never an f-string
   inside ``_()``, the catalog could not match it).
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import gettext
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -86,23 +88,71 @@ def plural_index(language: str, n: int) -> int:
 def load_catalog(language: str) -> dict[str, str]:
     """msgid -> msgstr of every ``.po`` file of ``language`` (empty translations left out)."""
     if language not in _loaded:
-        from babel.messages.pofile import read_po
-
         messages: dict[str, str] = {}
         plurals: dict[str, tuple[str, ...]] = {}
         paths = [
             p for d in _catalog_dirs for p in sorted((d / language / "LC_MESSAGES").glob("*.po"))
         ]
         for path in paths:
-            with path.open("rb") as po:
-                for message in read_po(po):
-                    if message.id and isinstance(message.id, str) and message.string:
-                        messages[message.id] = str(message.string)
-                    elif isinstance(message.string, tuple | list) and all(message.string):
-                        plurals[str(message.id[0])] = tuple(str(s) for s in message.string)
+            for msgid, strings in read_po_entries(path.read_text(encoding="utf-8")):
+                if len(strings) == 1 and msgid and strings[0]:
+                    messages[msgid] = strings[0]
+                elif len(strings) > 1 and all(strings):
+                    plurals[msgid] = strings
         _plurals[language] = plurals
         _loaded[language] = messages
     return _loaded[language]
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+_ESCAPE = re.compile(r"\\(.)")
+
+
+def _unquote(text: str) -> str:
+    return _ESCAPE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(0)), text.strip()[1:-1])
+
+
+def read_po_entries(text: str) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """Each entry of a ``.po`` file's text: its (singular) msgid and its msgstr (or the
+    ``msgstr[n]`` of a plural), comments and obsolete (``#~``) entries left out, as Babel's
+    reader gives them (tests/unit/test_i18n_catalog.py). Read here, not with Babel: an English
+    start reads every catalog before its first frame, and Babel takes some ten times longer."""
+    msgid: str | None = None
+    strings: dict[int, str] = {}
+    current: tuple[str, int] | None = None  # ("id" | "plural" | "str" | "ctxt", index)
+
+    def entry() -> Iterator[tuple[str, tuple[str, ...]]]:
+        if msgid is not None and strings:
+            yield msgid, tuple(strings[i] for i in sorted(strings))
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith('"'):
+            if current is None:
+                continue
+            kind, index = current
+            if kind == "id":
+                msgid = (msgid or "") + _unquote(line)
+            elif kind == "str":
+                strings[index] += _unquote(line)
+            continue
+        keyword, _sep, rest = line.partition(" ")
+        if keyword in ("msgid", "msgctxt") and (msgid is not None and strings):
+            yield from entry()
+            msgid, strings = None, {}
+        if keyword == "msgid":
+            msgid, current = _unquote(rest), ("id", 0)
+        elif keyword == "msgid_plural":
+            current = ("plural", 0)
+        elif keyword == "msgctxt":
+            current = ("ctxt", 0)
+        elif keyword.startswith("msgstr"):
+            index = int(keyword[7:-1]) if keyword.startswith("msgstr[") else 0
+            strings[index] = _unquote(rest)
+            current = ("str", index)
+    yield from entry()
 
 
 def add_catalog_dir(path: Path) -> None:

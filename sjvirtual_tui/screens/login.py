@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Button, ContentSwitcher, Footer, Header, Input, Static
 
 from sjvirtual_tui.backend import AuthError, BackendError, LockedError
@@ -67,6 +68,7 @@ class LoginScreen(BankScreen):
         self.kiosk = kiosk
         self.keyring_usable = False  # known after a look at the keyring, in a thread
         self.challenge: SecurityChallenge | None = None
+        self._password_mount: AwaitMount | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -92,32 +94,53 @@ class LoginScreen(BankScreen):
                     # Shown only where a real keyring can keep it (never in kiosk mode).
                     yield Tick(_("Recordar usuario en esta terminal"), id="remember", compact=True)
                     yield Button(_("INGRESAR"), id="ingresar", variant="primary", compact=True)
-                with Vertical(id="step-password"):
-                    with Horizontal(id="security-row"):
-                        yield SecurityImage(id="security-image")
-                        with Vertical(id="security-text"):
-                            yield Static("", id="security-user", markup=False)
-                            yield Static(
-                                _("Si no reconoce su imagen, no escriba su contraseña."),
-                                id="security-warning",
-                            )
-                    with Form(id="password-form", classes="login-form"):
-                        yield FormField(
-                            "password",
-                            _("Contraseña"),
-                            placeholder=_("contraseña"),
-                            password=True,
-                            max_length=256,
-                            input_id="password",
-                            missing=_("Ingrese su contraseña."),
-                        )
-                    yield Button(_("SIGUIENTE"), id="siguiente", variant="primary", compact=True)
+                # Its widgets are mounted after the first frame (_mount_password_step).
+                yield Vertical(id="step-password")
             yield Problem(id="problem")
         if self.demo_hint:
             yield Static(_(self.demo_hint), id="demo-hint")
         yield Footer(show_command_palette=False, compact=True)
 
+    def _password_step(self) -> list[Widget]:
+        return [
+            Horizontal(
+                SecurityImage(id="security-image"),
+                Vertical(
+                    Static("", id="security-user", markup=False),
+                    Static(
+                        _("Si no reconoce su imagen, no escriba su contraseña."),
+                        id="security-warning",
+                    ),
+                    id="security-text",
+                ),
+                id="security-row",
+            ),
+            Form(
+                FormField(
+                    "password",
+                    _("Contraseña"),
+                    placeholder=_("contraseña"),
+                    password=True,
+                    max_length=256,
+                    input_id="password",
+                    missing=_("Ingrese su contraseña."),
+                ),
+                id="password-form",
+                classes="login-form",
+            ),
+            Button(_("SIGUIENTE"), id="siguiente", variant="primary", compact=True),
+        ]
+
+    def _mount_password_step(self) -> AwaitMount | None:
+        """The hidden password step, mounted once after the first frame (a third of the
+        screen's widgets, not drawn before INGRESAR); at once if INGRESAR comes first."""
+        if self._password_mount is None and self.is_attached and self.app.is_running:
+            step = self.query_one("#step-password", Vertical)
+            self._password_mount = step.mount(*self._password_step())
+        return self._password_mount
+
     def on_mount(self) -> None:
+        self.call_after_refresh(self._mount_password_step)
         self.title = "San José S.J. Virtual"
         self.sub_title = _("Ingreso")
         self.query_one("#remember", Tick).display = False
@@ -200,7 +223,10 @@ class LoginScreen(BankScreen):
         self._show_notice(None)  # a new login: how the last session ended is told
         self.call_backend(lambda: self.backend.security_challenge(username), self._show_challenge)
 
-    def _show_challenge(self, challenge: SecurityChallenge) -> None:
+    async def _show_challenge(self, challenge: SecurityChallenge) -> None:
+        mounting = self._mount_password_step()
+        if mounting is not None:
+            await mounting
         self.challenge = challenge
         self.query_one("#security-image", SecurityImage).show_image(challenge.image)
         self.query_one("#security-user", Static).update(
@@ -259,8 +285,9 @@ class LoginScreen(BankScreen):
         self.challenge = None
         if forget_user:
             self.query_one("#username", Input).value = ""
-        self.query_one("#password", Input).value = ""
-        self._field_error("password", None)
+        if self.query("#password"):  # the password step may not be mounted yet
+            self.query_one("#password", Input).value = ""
+            self._field_error("password", None)
         self._field_error("username", None)
         self.query_one(ContentSwitcher).current = "step-user"
         self.refresh_bindings()

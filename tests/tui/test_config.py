@@ -1,6 +1,10 @@
 """The settings: defaults < config file < SJV_* < flags, one boolean parser, `sjvirtual config`,
 a bad file told (line and key) with the app starting on defaults, TEXTUAL_THEME, and the theme
-chosen in the app kept in the file."""
+chosen in the app kept in the file.
+
+A start reads the values its first frame needs (start_settings.py) before the TUI: a bad one in
+the file is told on stderr, a bad SJV_* variable or flag of them is exit 2. The rest is read after
+the first frame: what is wrong there is told in a toast on the login screen."""
 
 from __future__ import annotations
 
@@ -15,8 +19,15 @@ from sjvirtual_tui import cli, i18n
 from sjvirtual_tui.app import build_app
 from sjvirtual_tui.appearance import TEXTUAL_THEMES, detect_appearance
 from sjvirtual_tui.backend.http import HttpBackend
-from sjvirtual_tui.config import Settings, SettingsError, config_path, load_settings
+from sjvirtual_tui.config import (
+    Settings,
+    SettingsError,
+    config_path,
+    load_settings,
+    settings_after_start,
+)
 from sjvirtual_tui.kiosk import is_true, parse_bool
+from sjvirtual_tui.start_settings import read_start
 from tests.tui import SIZE, screen_text, settle
 from tests.tui.test_tui_terminal import palette_pick
 
@@ -176,6 +187,68 @@ async def test_the_app_starts_on_defaults_and_says_what_was_wrong(
         assert "INGRESAR" in shown  # the login screen, as with no file at all
         assert "línea 2" in shown and "idle_minutes" in shown
         assert app.settings.statement_days == 90
+
+
+def test_a_bad_start_variable_or_flag_is_exit_2_naming_it(monkeypatch, capsys):
+    monkeypatch.setattr(cli.kiosk, "terminal_problem", lambda: None)
+    monkeypatch.setenv("SJV_IDLE_MINUTES", "500")
+    assert cli.main(["--server", "http://x.test"]) == 2
+    assert "SJV_IDLE_MINUTES: debe ser como máximo 60" in capsys.readouterr().err
+    monkeypatch.delenv("SJV_IDLE_MINUTES")
+    assert cli.main(["--server", "http://x.test", "--idle-minutes", "0"]) == 2
+    assert "--idle-minutes: debe ser al menos 1" in capsys.readouterr().err
+    monkeypatch.setenv("SJV_THEME", "rosa")
+    assert cli.main(["--server", "http://x.test"]) == 2
+    assert "SJV_THEME: tema desconocido" in capsys.readouterr().err
+
+
+def run_started(server_app, clock, tmp_path):
+    """The app as the command line makes it: the start values read now, the rest (and what is
+    wrong with it) in the loader's thread after the first frame."""
+    start = read_start()
+    backend = HttpBackend("http://sjv.test", transport=httpx.ASGITransport(app=server_app))
+
+    def settings():
+        built, problems = settings_after_start(start)
+        return built.model_copy(update={"export_dir": tmp_path}), problems
+
+    return start, build_app(settings, backend, now=clock.now, config_file=start.path)
+
+
+async def test_a_bad_later_value_in_the_file_is_told_in_a_toast(
+    config_home, server_app, clock, tmp_path
+):
+    """An unknown key or a wrong type of a value the first frame does not need: the start goes
+    on with the file's theme (already on screen); the rest of the file is left out, and said."""
+    write(config_home / "config.toml", 'theme = "claro"\nstatement_days = "x"\ncolour = 3\n')
+    start, app = run_started(server_app, clock, tmp_path)
+    assert start.problems == [] and start.theme == "claro"
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        shown = screen_text(pilot)
+        assert "INGRESAR" in shown
+        assert "línea 2" in shown and "statement_days" in shown
+        assert app.settings.statement_days == 90 and app.settings.theme == "claro"
+    problems = settings_after_start(start)[1]
+    assert "clave «colour»: clave desconocida" in problems[1]
+    assert problems[-1] == "Se usan los valores predeterminados en lugar del resto del archivo."
+
+
+async def test_a_bad_later_sjv_variable_is_told_in_a_toast(
+    config_home, server_app, clock, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setenv("SJV_STATEMENT_DAYS", "noventa")
+    monkeypatch.setenv("SJV_REQUEST_TIMEOUT", "5")
+    _start, app = run_started(server_app, clock, tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        shown = screen_text(pilot)
+        assert "INGRESAR" in shown and "SJV_STATEMENT_DAYS" in shown
+        assert app.settings.statement_days == 90  # the variable left out
+        assert app.settings.request_timeout == 5.0  # the good one kept
+    # `sjvirtual config show` still says it is an error.
+    assert cli.main(["config", "show"]) == 2
+    assert "SJV_STATEMENT_DAYS: se esperaba un número entero" in capsys.readouterr().err
 
 
 def test_config_path_show_edit(config_home, monkeypatch, capsys, tmp_path):
