@@ -669,3 +669,26 @@ challenges = Table(
 Index("challenges_open", challenges.c.status, challenges.c.expires_at)
 # A member's pending challenges and PIN e-mails in a window (pin.admit).
 Index("challenges_member", challenges.c.member_id, challenges.c.status, challenges.c.created_at)
+
+
+# --- audit log (issues 17 and 18) ---
+
+# Who did what, when, from which terminal, to which member, why and how it ended (migration
+# 0007). Append-only: triggers on both engines refuse UPDATE and DELETE (TRUNCATE too on
+# PostgreSQL); they live in the migration, as the metadata cannot describe them.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    _id(),
+    Column("recorded_at", Text, nullable=False),
+    _enum("actor_kind", "member", "teller", "supervisor", "system", nullable=False),
+    Column("actor", Text, nullable=False),  # the username (or "system")
+    Column("terminal", Text),  # the session's terminal id or the client's address
+    Column("action", Text, _ck("length(action) BETWEEN 1 AND 64"), nullable=False),
+    Column("member_id", BIGINT, ForeignKey("members.id")),  # the member acted on or for
+    Column("reason", Text),
+    _enum("outcome", "ok", "refused", nullable=False),
+    Column("detail", Text),
+)
+Index("audit_log_member", audit_log.c.member_id, audit_log.c.recorded_at)
+Index("audit_log_at", audit_log.c.recorded_at)
