@@ -22,6 +22,8 @@ from mock_server.api import (
     registration,
     transfers,
 )
+# --- certificates (issue 17) ---
+from mock_server.api import certificates
 from mock_server.api.deps import ServerState
 from mock_server.api.errors import install_error_handlers
 from mock_server.api.statuses import document_statuses
@@ -111,6 +113,8 @@ def create_app(
     app.include_router(payments.router, prefix=API_PREFIX)
     app.include_router(cards.router, prefix=API_PREFIX)
     app.include_router(challenges.router, prefix=API_PREFIX)
+    # --- certificates (issue 17) ---
+    app.include_router(certificates.router, prefix=API_PREFIX)
     if demo:
         app.include_router(outbox.router, prefix=API_PREFIX)
 
