@@ -44,7 +44,7 @@ class StatementScreen(BankScreen):
             "f3",
             "export_pdf",
             N_("PDF"),
-            show=True,
+            show=False,  # the footer is full at 80 columns: F1 lists it
             tooltip=N_("Exportar PDF"),
             id="statement.export_pdf",
         ),
