@@ -15,6 +15,7 @@ from mock_server.api import (
     auth,
     beneficiaries,
     cards,
+    certificates,  # issue 17
     challenges,
     onboarding,
     outbox,
@@ -22,8 +23,6 @@ from mock_server.api import (
     registration,
     transfers,
 )
-# --- certificates (issue 17) ---
-from mock_server.api import certificates
 from mock_server.api.deps import ServerState
 from mock_server.api.errors import install_error_handlers
 from mock_server.api.statuses import document_statuses

@@ -42,7 +42,7 @@ def latin1(text: str) -> str:
 
 
 def band_text(digits: int, level: BalanceLevel) -> str:
-    """"4 cifras medias": the band of a certificate as the paper and the screen say it."""
+    """ "4 cifras medias": the band of a certificate as the paper and the screen say it."""
     if digits == 1:
         return _("1 cifra {level}").format(level=_(LEVEL_WORDS[level]).rstrip("s"))
     return _("{digits} cifras {level}").format(digits=digits, level=_(LEVEL_WORDS[level]))

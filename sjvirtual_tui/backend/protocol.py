@@ -217,9 +217,7 @@ class Backend(Protocol):
 
     # --- certificates (issue 17) ---
 
-    async def issue_certificate(
-        self, account_number: str, *, idempotency_key: str
-    ) -> Certificate:
+    async def issue_certificate(self, account_number: str, *, idempotency_key: str) -> Certificate:
         """A certificado bancario of one of the member's accounts; the server keeps its code."""
         ...
 

@@ -1,4 +1,4 @@
-"""Certificados bancarios: a member asks for one; the server keeps its code; a teller verifies it."""
+"""Certificados bancarios: a member asks for one; the server keeps its code for a teller."""
 
 from __future__ import annotations
 

@@ -32,7 +32,6 @@ from tests.api import TEXTILES
 from tests.conftest import CHEAP_HASHER
 from tests.database import connect
 
-
 # Tables that revisions after 0001 create: a test that puts a database back to 0001 drops them
 # first, as the database of that revision had none (the migrations then create them again).
 LATER_TABLES = ("certificates",)

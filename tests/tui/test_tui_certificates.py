@@ -19,9 +19,7 @@ def _pdf_text(path: Path) -> str:
     return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
-async def test_a_member_issues_a_certificate_and_gets_its_pdf(
-    demo_app, seeded_db, clock, tmp_path
-):
+async def test_a_member_issues_a_certificate_and_gets_its_pdf(demo_app, seeded_db, clock, tmp_path):
     async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         await pilot.press("c")
         await settle(pilot)
