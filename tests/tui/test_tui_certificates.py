@@ -80,3 +80,29 @@ async def test_the_statement_exports_its_range_as_pdf(demo_app, seeded_db, clock
         assert "00104721" in text
         assert first.reference in text
         assert "Exportados" in screen_text(pilot)
+
+
+async def test_a_teller_verifies_the_seeded_certificate_by_its_code(demo_app, clock, tmp_path):
+    from mock_server.seed.certificates import DEMO_CODE
+    from sjvirtual_tui.screens.teller import TellerScreen
+    from tests.tui import SIZE, login, make_app, type_text
+
+    app = make_app(demo_app, tmp_path, clock.now, teller=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "cajero", "Cajero2026")
+        assert isinstance(app.screen, TellerScreen)
+        await pilot.press("f4")
+        await settle(pilot)
+        await type_text(pilot, "CB-2222-2222")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "no hay un certificado con" in screen_text(pilot)  # beside the field
+        app.screen.code_field.input.value = ""
+        await type_text(pilot, DEMO_CODE.lower())
+        await pilot.press("enter")
+        await settle(pilot)
+        shown = screen_text(pilot)
+        assert f"Certificado válido {DEMO_CODE}" in shown
+        assert "María Fernanda Guamán Quispe" in shown
+        assert "****4721" in shown
+        assert "cifras" in shown or "cifra" in shown
