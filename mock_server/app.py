@@ -15,6 +15,7 @@ from mock_server.api import (
     auth,
     beneficiaries,
     cards,
+    certificates,  # issue 17
     challenges,
     onboarding,
     outbox,
@@ -111,6 +112,8 @@ def create_app(
     app.include_router(payments.router, prefix=API_PREFIX)
     app.include_router(cards.router, prefix=API_PREFIX)
     app.include_router(challenges.router, prefix=API_PREFIX)
+    # --- certificates (issue 17) ---
+    app.include_router(certificates.router, prefix=API_PREFIX)
     if demo:
         app.include_router(outbox.router, prefix=API_PREFIX)
 

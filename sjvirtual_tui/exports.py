@@ -25,7 +25,7 @@ from sjvirtual_tui.backend import Backend, BackendError
 from sjvirtual_tui.files import write_atomically
 from sjvirtual_tui.formatting import plain_amount
 from sjvirtual_tui.i18n import _
-from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, Account, Movement, MovementPage
+from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, Account, Certificate, Movement, MovementPage
 
 EXPORT_PAGE = 500
 FORMATS = ("csv", "ofx", "ledger", "json")
@@ -383,3 +383,61 @@ WRITERS: dict[str, Callable[[TextIO, Statement], None]] = {
     "ledger": write_ledger,
     "json": write_json,
 }
+
+
+# --- PDF (issue 17: certificates and statements) -------------------------------------------------
+
+PDF_FORMAT = "pdf"
+
+
+def _write_bytes(path: Path, content: bytes) -> None:
+    """``content`` at ``path``, through a temporary file renamed when whole (never half a file)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".sjvirtual-", suffix=path.suffix)
+    except OSError as exc:
+        raise _save_error(path, exc) from exc
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.replace(tmp_name, path)
+    except OSError as exc:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise _save_error(path, exc) from exc
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+async def export_pdf_file(
+    backend: Backend,
+    account: Account,
+    date_from: date | None,
+    date_to: date | None,
+    path: Path,
+    *,
+    now: datetime,
+    progress: Progress | None = None,
+) -> int:
+    """The estado de cuenta of the range as a PDF at ``path`` (the movements fetched page by
+    page first: a failure or a cancellation leaves no file). Returns the number of movements."""
+    from sjvirtual_tui.pdf import statement_pdf
+
+    statement = await fetch_statement(
+        backend, account, date_from, date_to, now=now, progress=progress
+    )
+    _write_bytes(path, statement_pdf(statement))
+    return len(statement.movements)
+
+
+def certificate_file_name(certificate: Certificate) -> str:
+    return f"certificado-{certificate.account_number}-{certificate.code}.pdf"
+
+
+def save_certificate_pdf(certificate: Certificate, directory: Path) -> Path:
+    """The certificado bancario as a PDF in ``directory``; its path."""
+    from sjvirtual_tui.pdf import certificate_pdf
+
+    path = directory / certificate_file_name(certificate)
+    _write_bytes(path, certificate_pdf(certificate))
+    return path

@@ -123,6 +123,18 @@ FLOWS: tuple[Flow, ...] = (
         menu=N_("ADMINISTRACIÓN › Productos de terceros"),
         in_footer=False,
     ),
+    # --- certificates (issue 17) ---
+    Flow(
+        "certificates",
+        N_("Certificado bancario"),
+        N_("De una de sus cuentas, en PDF, con código de verificación"),
+        "c",
+        N_("Certificado"),
+        Audience.MEMBER,
+        "sjvirtual_tui.screens.certificates:CertificateScreen",
+        menu=N_("CERTIFICADOS"),
+        in_footer=False,
+    ),
     Flow(
         "register",
         N_("Registro de socios"),

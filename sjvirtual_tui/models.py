@@ -654,3 +654,51 @@ class PaymentStart(_Model):
 
 
 ConfirmResult.model_rebuild()
+
+
+# --- certificates (issue 17) ---
+
+# A certificate's verification code, as printed on it: CB- and two groups of 4 of a
+# 31-letter alphabet (no 0/O, 1/I/L: read aloud at a counter without doubt).
+CERTIFICATE_CODE_PATTERN = r"^CB-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$"
+
+
+class BalanceLevel(StrEnum):
+    """Where the average falls among the numbers of its digits: 1-3 bajos, 4-6 medios, 7-9
+    altos (the leading digit), as Ecuadorian certificates say "cifras medias"."""
+
+    BAJOS = "bajos"
+    MEDIOS = "medios"
+    ALTOS = "altos"
+
+
+class CertificateRequest(_Model):
+    account_number: AccountNumber = Field(description="The account to certify, e.g. 00105349.")
+
+
+class Certificate(_Model):
+    """A certificado bancario: who holds which account since when, and the band of its average
+    daily balance (never the amount). ``code`` lets a teller verify it."""
+
+    code: str = Field(pattern=CERTIFICATE_CODE_PATTERN, description="e.g. CB-7K2M-9XQ4")
+    holder_name: str
+    identification: str = Field(description="The holder's cédula or RUC.")
+    account_number: str
+    account_type: AccountType
+    opened_on: date = Field(description="The account's opening day (Ecuador).")
+    issued_at: datetime
+    average_digits: int = Field(ge=1, le=12, description="Digits of the average in dollars.")
+    average_level: BalanceLevel
+    window_days: int = Field(ge=1, description="Days of the average (the last 90).")
+
+
+class CertificateCheck(_Model):
+    """What a teller sees of a certificate by its code (the account masked)."""
+
+    code: str
+    holder_name: str
+    account_masked: str = Field(description="The account's last 4 digits, e.g. ****5349.")
+    account_type: AccountType
+    issued_at: datetime
+    average_digits: int
+    average_level: BalanceLevel

@@ -139,7 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--hasta", type=_iso_date, metavar=_("AAAA-MM-DD"), help=_("hasta esta fecha")
     )
     movimientos.add_argument(
-        "--formato", choices=exports.FORMATS, default="csv", help=_("csv (o ofx, ledger, json)")
+        "--formato",
+        choices=(*exports.FORMATS, exports.PDF_FORMAT),
+        default="csv",
+        help=_("csv (o ofx, ledger, json, pdf)"),
     )
     return parser
 
@@ -311,6 +314,11 @@ async def _session(
                 _emit(lambda out: out.write(balance_table(accounts)))
             return
         account = find_account(args.cuenta_typed, accounts)
+        if args.formato == exports.PDF_FORMAT and sys.stdout.isatty():
+            # a PDF is no text for a terminal: refused before anything is fetched
+            raise ScriptError(
+                _("--formato pdf: redirija la salida a un archivo, p. ej. > estado.pdf")
+            )
         statement = await exports.fetch_statement(
             backend,
             account,
@@ -319,6 +327,13 @@ async def _session(
             now=datetime.now(UTC),
             progress=_progress(),
         )
+        if args.formato == exports.PDF_FORMAT:
+            from sjvirtual_tui.pdf import statement_pdf
+
+            sys.stdout.flush()
+            sys.stdout.buffer.write(statement_pdf(statement))
+            sys.stdout.buffer.flush()
+            return
         writer = exports.WRITERS[args.formato]
         _emit(lambda out: writer(out, statement))
     except SessionExpired as exc:

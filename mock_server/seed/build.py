@@ -10,7 +10,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 
 from mock_server.domain.ledger import ledger_problems
-from mock_server.seed import beneficiaries, billers, cards, members, staff
+from mock_server.seed import beneficiaries, billers, cards, certificates, members, staff
 from mock_server.seed.books import write_books
 from mock_server.seed.errors import SeedError
 from mock_server.store import Connection, Database, write_transaction
@@ -20,8 +20,9 @@ from sjvirtual_tui.rules import ECUADOR_TZ
 
 # Bump when the seed's content changes: cached templates of another version are ignored.
 # 5: bill periods kept neutral (2026-11), written in the reader's language; 6: the schema's
-# Alembic revision recorded (a template of 5 would be migrated again on every copy)
-SEED_VERSION = 6
+# Alembic revision recorded (a template of 5 would be migrated again on every copy); 7: a
+# certificado bancario of the demo member (issue 17)
+SEED_VERSION = 7
 SEED = 2026
 
 # Progress of a build: ``progress(stage, done, total)`` in points of :data:`STAGE_POINTS` (their
@@ -141,6 +142,10 @@ def _write_seed(
             share = STAGE_POINTS["rows"] * written // total_rows
             points.add("rows", share - given)
             given = share
+        # --- certificates (issue 17) ---
+        certificates.seed_certificates(
+            conn, now, member_ids["demo"], holder_ids[members.MEMBERS[0].identification]
+        )
 
 
 def _count(rows: Rows) -> int:

@@ -671,6 +671,33 @@ Index("challenges_open", challenges.c.status, challenges.c.expires_at)
 Index("challenges_member", challenges.c.member_id, challenges.c.status, challenges.c.created_at)
 
 
+# --- certificates (issue 17) ---
+
+# Certificados bancarios as issued (migration 0004): the code printed on each, so that a teller
+# can verify one. The band (average_digits, average_level) is what the paper says;
+# average_cents is kept for the cooperative's own records and never sent.
+certificates = Table(
+    "certificates",
+    metadata,
+    Column(
+        "code",
+        Text,
+        CheckConstraint(
+            and_(text("length(code) = 12"), OnlyChars("code", "A-Z0-9-")),
+        ),
+        primary_key=True,
+    ),
+    Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
+    Column("account_id", BIGINT, ForeignKey("accounts.id"), nullable=False),
+    Column("issued_at", Text, nullable=False),
+    _cents("average_cents", ">= 0", nullable=False),
+    Column("average_digits", Integer, _ck("average_digits BETWEEN 1 AND 12"), nullable=False),
+    _enum("average_level", "bajos", "medios", "altos", nullable=False),
+    Column("window_days", Integer, _ck("window_days > 0"), nullable=False),
+)
+Index("certificates_member", certificates.c.member_id, certificates.c.issued_at)
+
+
 # --- audit log (issues 17 and 18) ---
 
 # Who did what, when, from which terminal, to which member, why and how it ended (migration

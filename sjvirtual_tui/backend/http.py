@@ -590,3 +590,32 @@ class HttpBackend:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+    # --- certificates (issue 17) ---------------------------------------------------------------
+
+    async def issue_certificate(self, account_number: str, *, idempotency_key: str) -> Certificate:
+        response = await self._request(
+            "POST",
+            "/certificates",
+            json=CertificateRequest(account_number=account_number).model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(Certificate, response)
+
+    async def verify_certificate(self, code: str) -> CertificateCheck:
+        wanted = code.strip()
+        if not _CERTIFICATE_CODE.match(wanted):
+            # never let a value reshape the URL path; the message is the server's own
+            raise NotFound(_("Código de verificación: no hay un certificado con ese código."))
+        response = await self._request("GET", f"/staff/certificates/{wanted}")
+        return self._parse(CertificateCheck, response)
+
+
+# --- certificates (issue 17) ---
+from sjvirtual_tui.models import (  # noqa: E402 - one block for the merge of issue 17
+    Certificate,
+    CertificateCheck,
+    CertificateRequest,
+)
+
+_CERTIFICATE_CODE = re.compile(r"^[A-Za-z0-9-]{1,20}$")

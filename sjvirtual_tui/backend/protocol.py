@@ -214,3 +214,17 @@ class Backend(Protocol):
     async def outbox(self) -> list[OutboxMessage]: ...
 
     async def aclose(self) -> None: ...
+
+    # --- certificates (issue 17) ---
+
+    async def issue_certificate(self, account_number: str, *, idempotency_key: str) -> Certificate:
+        """A certificado bancario of one of the member's accounts; the server keeps its code."""
+        ...
+
+    async def verify_certificate(self, code: str) -> CertificateCheck:
+        """Staff: the certificate a code stands for (NotFound for none)."""
+        ...
+
+
+if TYPE_CHECKING:
+    from sjvirtual_tui.models import Certificate, CertificateCheck

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # Keys that write a file on the member's terminal: gone in kiosk mode (see kiosk.py).
-FILE_ACTIONS = frozenset({"save_receipt", "save", "export"})
+FILE_ACTIONS = frozenset({"save_receipt", "save", "export", "export_pdf"})
 KIOSK_NO_FILES = N_(
     "En esta terminal compartida no se guardan archivos: el comprobante le llega por correo."
 )

@@ -1,7 +1,7 @@
 """ESTADO DE CUENTA: the movements of one account in a date range, fetched page by page.
 
 Only the pages the member scrolls to are fetched, so an account with 100,000 movements opens
-as fast as one with ten. F2 exports the whole range to CSV.
+as fast as one with ten. F2 exports the whole range to CSV, F3 to PDF.
 """
 
 from __future__ import annotations
@@ -40,6 +40,14 @@ class StatementScreen(BankScreen):
         Binding("escape", "back", N_("Volver"), show=True, id="back"),
         Binding(
             "f2", "export", N_("CSV"), show=True, tooltip=N_("Exportar CSV"), id="statement.export"
+        ),
+        Binding(
+            "f3",
+            "export_pdf",
+            N_("PDF"),
+            show=False,  # the footer is full at 80 columns: F1 lists it
+            tooltip=N_("Exportar PDF"),
+            id="statement.export_pdf",
         ),
         Binding("f5", "retry", N_("Actualizar"), show=True, id="refresh"),
         # At 24 rows the pictures and the table do not fit together: F6 shows one or the other.
@@ -306,6 +314,13 @@ class StatementScreen(BankScreen):
     # --- export (the formats and the file: sjvirtual_tui.exports) -----------------------------
 
     def action_export(self) -> None:
+        self._export("csv")
+
+    def action_export_pdf(self) -> None:
+        """The shown range as an estado de cuenta in PDF (sjvirtual_tui.pdf), beside the CSV."""
+        self._export(exports.PDF_FORMAT)
+
+    def _export(self, kind: str) -> None:
         if self.refuse_files_in_kiosk() or self.query(ExportProgress):
             return  # one export at a time: its own Escape cancels it
         wanted = self._read_range()
@@ -313,9 +328,11 @@ class StatementScreen(BankScreen):
             return
         date_from, date_to = wanted
         number = self.account.number
+        account = self.account
         path = self.context.settings.export_dir / exports.export_file_name(
-            number, date_from, date_to
+            number, date_from, date_to, kind
         )
+        now = self.context.now()
         progress = ExportProgress(id="export-progress")
         mounted = self.query_one("#statement-box").mount(progress, before="#statement-status")
         progress.focus()
@@ -325,9 +342,25 @@ class StatementScreen(BankScreen):
             # after its removal and stay, holding the focus and Escape.
             await mounted
             try:
-                rows = await exports.export_csv_file(
-                    self.backend, number, date_from, date_to, path, progress=progress.advance_to
-                )
+                if kind == exports.PDF_FORMAT:
+                    rows = await exports.export_pdf_file(
+                        self.backend,
+                        account,
+                        date_from,
+                        date_to,
+                        path,
+                        now=now,
+                        progress=progress.advance_to,
+                    )
+                else:
+                    rows = await exports.export_csv_file(
+                        self.backend,
+                        number,
+                        date_from,
+                        date_to,
+                        path,
+                        progress=progress.advance_to,
+                    )
             finally:  # done, failed or cancelled: the bar goes, the table has the keys again
                 if progress.is_mounted:
                     # At once (not after the next refresh): an Escape typed right now is the

@@ -21,6 +21,7 @@ from textual.widgets import (
 )
 
 from sjvirtual_tui import rules
+from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.formatting import local_time
 from sjvirtual_tui.i18n import N_, Labels, _
 from sjvirtual_tui.screens.base import BankScreen
@@ -30,7 +31,12 @@ from sjvirtual_tui.widgets.form import FormField
 from sjvirtual_tui.widgets.row_table import RowTable
 
 if TYPE_CHECKING:
-    from sjvirtual_tui.models import LockedMember, LoginResult, StaffRegistration
+    from sjvirtual_tui.models import (
+        CertificateCheck,
+        LockedMember,
+        LoginResult,
+        StaffRegistration,
+    )
 
 FIELD_LABELS: Labels[str] = Labels(
     {
@@ -85,6 +91,10 @@ class TellerScreen(BankScreen):
         # keeps the keys of the request in view.
         Binding("f2", "tab('tab-requests')", N_("Solicitudes"), show=False, id="teller.requests"),
         Binding("f3", "tab('tab-locked')", N_("Bloqueados"), show=False, id="teller.locked"),
+        # --- certificates (issue 17) ---
+        Binding(
+            "f4", "tab('tab-certificate')", N_("Certificados"), show=False, id="teller.certificate"
+        ),
         Binding("f6", "approve", N_("Aprobar"), show=True, id="teller.approve"),
         Binding("f7", "reject", N_("Rechazar"), show=True, id="teller.reject"),
         Binding("f5", "retry", N_("Actualizar"), show=False, id="refresh"),
@@ -113,6 +123,16 @@ class TellerScreen(BankScreen):
             with TabPane(f"F3 {_('Usuarios bloqueados')}", id="tab-locked"):
                 yield RowTable(id="locked", cells=_locked_cells, key=lambda member: member.username)
                 yield Static(_("Enter: desbloquear al usuario elegido."), classes="hint")
+            # --- certificates (issue 17) ---
+            with TabPane(f"F4 {_('Certificados')}", id="tab-certificate"):
+                yield FormField(
+                    "code",
+                    _("Código de verificación"),
+                    max_length=20,
+                    prefix="t-",
+                    placeholder="CB-XXXX-XXXX",
+                )
+                yield Static("", id="certificate-check", markup=False)
 
     def on_mount(self) -> None:
         self.sub_title = _("Personal")
@@ -138,7 +158,8 @@ class TellerScreen(BankScreen):
 
     def action_tab(self, tab: str) -> None:
         self.query_one("#teller-tabs", TabbedContent).active = tab
-        self.query_one("#requests" if tab == "tab-requests" else "#locked").focus()
+        focus = {"tab-requests": "#requests", "tab-locked": "#locked"}.get(tab, "#t-input-code")
+        self.query_one(focus).focus()
 
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:
@@ -266,3 +287,46 @@ class TellerScreen(BankScreen):
             _("Usuario {username} desbloqueado.").format(username=username), title=_("Personal")
         )
         self.refresh_data()
+
+    # --- certificates (issue 17) -----------------------------------------------------------------
+
+    @on(Input.Submitted, "#t-input-code")
+    def _verify_certificate(self) -> None:
+        code = self.code_field.value.strip()
+        result = self.query_one("#certificate-check", Static)
+        result.update("")
+        if not code:
+            self.code_field.show_error(_("Escriba el código impreso en el certificado."))
+            return
+
+        def refused(error: BackendError) -> bool:
+            self.code_field.show_error(error.message)
+            return True
+
+        self.call_backend(
+            lambda: self.backend.verify_certificate(code), self._verified, on_error=refused
+        )
+
+    @property
+    def code_field(self) -> FormField:
+        return self.query_one("#t-field-code", FormField)
+
+    def _verified(self, check: CertificateCheck) -> None:
+        from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS
+        from sjvirtual_tui.pdf import band_text
+
+        self.code_field.show_error(None)
+        kind = ACCOUNT_TYPE_LABELS.get(check.account_type, check.account_type)
+        self.query_one("#certificate-check", Static).update(
+            "\n".join(
+                [
+                    _("Certificado válido {code}, emitido {time}.").format(
+                        code=check.code, time=local_time(check.issued_at)
+                    ),
+                    f"{check.holder_name} · {kind} {check.account_masked}",
+                    _("Saldos promedios de {band}.").format(
+                        band=band_text(check.average_digits, check.average_level)
+                    ),
+                ]
+            )
+        )

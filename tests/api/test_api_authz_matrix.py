@@ -214,6 +214,12 @@ PARAMS: dict[str, Owned | NotOwned] = {
         staff_only=True,
     ),
     "username": NotOwned("a teller unlocks any user", lambda world: "bloqueado", staff_only=True),
+    # --- certificates (issue 17) ---
+    "code": NotOwned(
+        "a teller verifies any certificate a member shows",
+        lambda world: "CB-SJVD-EM26",  # the seeded one (mock_server.seed.certificates)
+        staff_only=True,
+    ),
 }
 
 # Route -> a valid body, as member A would send it (``values``: the path's values).
@@ -255,6 +261,8 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", f"{P}/staff/registrations/{{registration_id}}/reject"): lambda w, m, v: {
         "reason": "Documentos incompletos."
     },
+    # --- certificates (issue 17) ---
+    ("POST", f"{P}/certificates"): lambda w, m, v: {"account_number": w.accounts[m]},
 }
 
 # Route -> its required query parameters.

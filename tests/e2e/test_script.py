@@ -194,6 +194,21 @@ def test_movimientos_ofx_parses_back_with_ofxtools(server, seeded_db):
     assert int(statement.ledgerbal.balamt * 100) == stored[-1][1]
 
 
+def test_movimientos_pdf_is_the_statement_with_its_balances(server, seeded_db):
+    from pypdf import PdfReader
+
+    from sjvirtual_tui.formatting import money
+
+    result = run(server, "movimientos", ACCOUNT, *RANGE, "--formato", "pdf")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(b"%PDF-")
+    reader = PdfReader(io.BytesIO(result.stdout))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert "ESTADO DE CUENTA" in text and ACCOUNT in text
+    stored = stored_range(seeded_db, "2026-09-01", "2026-12-01")
+    assert f"Saldo final {money(stored[-1][1])}" in text
+
+
 def parse_journal(text: str) -> list[tuple[str, list[tuple[str, int, int | None]]]]:
     """(header, [(account, cents, asserted balance or None)]) for each transaction."""
     transactions: list[tuple[str, list[tuple[str, int, int | None]]]] = []
