@@ -19,6 +19,7 @@ from mock_server.api import (
     onboarding,
     outbox,
     payments,
+    polizas,
     registration,
     transfers,
 )
@@ -111,6 +112,8 @@ def create_app(
     app.include_router(payments.router, prefix=API_PREFIX)
     app.include_router(cards.router, prefix=API_PREFIX)
     app.include_router(challenges.router, prefix=API_PREFIX)
+    # --- polizas (issue 17) ---
+    app.include_router(polizas.router, prefix=API_PREFIX)
     if demo:
         app.include_router(outbox.router, prefix=API_PREFIX)
 
