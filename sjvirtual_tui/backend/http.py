@@ -30,7 +30,7 @@ from sjvirtual_tui.backend.errors import (
     ValidationError,
 )
 from sjvirtual_tui.i18n import _, language
-from sjvirtual_tui.models import (
+from sjvirtual_tui.models import (  # polizas (issue 17)
     API_PREFIX,
     Account,
     AccountLookup,
@@ -59,6 +59,11 @@ from sjvirtual_tui.models import (
     Payment,
     PaymentRequest,
     PaymentStart,
+    Poliza,
+    PolizaRequest,
+    PolizaSimulation,
+    PolizaSimulationRequest,
+    PolizaStart,
     RecoveryChallenge,
     RecoveryCodeCheck,
     RecoveryCompletion,
@@ -590,3 +595,23 @@ class HttpBackend:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+    # --- polizas (issue 17) ----------------------------------------------------------------------
+
+    async def polizas(self) -> list[Poliza]:
+        return await self._list(Poliza, "/polizas")
+
+    async def simulate_poliza(self, request: PolizaSimulationRequest) -> PolizaSimulation:
+        response = await self._request(
+            "POST", "/polizas/simulate", json=request.model_dump(mode="json")
+        )
+        return self._parse(PolizaSimulation, response)
+
+    async def start_poliza(self, request: PolizaRequest, *, idempotency_key: str) -> PolizaStart:
+        response = await self._request(
+            "POST",
+            "/polizas",
+            json=request.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(PolizaStart, response)
