@@ -13,7 +13,7 @@ from fastapi import APIRouter, Body, Response
 
 from mock_server.api.deps import DIGITS, Conn, State, record_id
 from mock_server.api.errors import ONE_RECORD, PIN_START, SESSION_ROUTES, error_responses
-from mock_server.api.idempotency import MemberKey
+from mock_server.api.idempotency import MemberKey, Outcome
 from mock_server.api.pin_start import start_with_pin
 from mock_server.api.socio import Clearing, SettledSocio, Socio
 from mock_server.domain import operations, polizas
@@ -59,14 +59,21 @@ def simulate(
         ),
     ],
     member: Socio,
+    idem: MemberKey,
     state: State,
-) -> PolizaSimulation:
-    return polizas.simulate(
-        body.amount_cents,
-        body.term_days,
-        polizas.ecuador_day(state.clock.now()),
-        body.withholding_bp,
-    )
+    conn: Conn,
+) -> Response:
+    # It changes nothing; keyed as every POST is (a retry gets the same answer, same date).
+    def effect() -> Outcome:
+        simulation = polizas.simulate(
+            body.amount_cents,
+            body.term_days,
+            polizas.ecuador_day(state.clock.now()),
+            body.withholding_bp,
+        )
+        return Outcome(200, simulation)
+
+    return idem.run(conn, effect)
 
 
 @router.post(

@@ -70,6 +70,9 @@ RATE_TABLE: tuple[tuple[int, int | None, int], ...] = (
 )
 DEFAULT_WITHHOLDING_BP = 200
 MIN_AMOUNT_CENTS = 10_000  # $100.00
+# $10.000.000,00: a bound of the demo, so that capital and interest stay far inside the wire's
+# bounded cents (MAX_CENTS), whatever the term.
+MAX_AMOUNT_CENTS = 1_000_000_000
 DAYS_IN_YEAR = 360
 _BP = Decimal(10_000)
 
@@ -132,6 +135,14 @@ def simulate(
             "amount_too_small",
             _("Monto: el mínimo de una póliza es {minimum}.").format(
                 minimum=money(MIN_AMOUNT_CENTS)
+            ),
+            "amount_cents",
+        )
+    if amount_cents > MAX_AMOUNT_CENTS:
+        raise Invalid(
+            "amount_too_large",
+            _("Monto: el máximo de una póliza es {maximum}.").format(
+                maximum=money(MAX_AMOUNT_CENTS)
             ),
             "amount_cents",
         )

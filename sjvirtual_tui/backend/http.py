@@ -6,6 +6,7 @@ import asyncio
 import logging
 import re
 import time
+import uuid
 from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
@@ -602,8 +603,12 @@ class HttpBackend:
         return await self._list(Poliza, "/polizas")
 
     async def simulate_poliza(self, request: PolizaSimulationRequest) -> PolizaSimulation:
+        # A calculation: a new key each time (the server keys every POST).
         response = await self._request(
-            "POST", "/polizas/simulate", json=request.model_dump(mode="json")
+            "POST",
+            "/polizas/simulate",
+            json=request.model_dump(mode="json"),
+            idempotency_key=uuid.uuid4().hex,
         )
         return self._parse(PolizaSimulation, response)
 

@@ -67,7 +67,7 @@ async def test_the_simulator_computes_interest_withholding_and_total(
     simulated = await demo_client.post(
         f"{POLIZAS}/simulate",
         json={"amount_cents": 123_456, "term_days": 61, "withholding_bp": 0},
-        headers=auth(demo),
+        headers=keyed(demo),
     )
     assert simulated.status_code == 200, simulated.text
     result = simulated.json()
@@ -86,12 +86,12 @@ async def test_the_simulator_refuses_a_small_amount_or_a_short_term(
     demo_client: httpx.AsyncClient, demo: str
 ) -> None:
     small = await demo_client.post(
-        f"{POLIZAS}/simulate", json={"amount_cents": 9_999, "term_days": 90}, headers=auth(demo)
+        f"{POLIZAS}/simulate", json={"amount_cents": 9_999, "term_days": 90}, headers=keyed(demo)
     )
     assert (small.status_code, small.json()["field"]) == (422, "amount_cents")
     assert "100,00" in small.json()["message"]
     short = await demo_client.post(
-        f"{POLIZAS}/simulate", json={"amount_cents": 10_000, "term_days": 30}, headers=auth(demo)
+        f"{POLIZAS}/simulate", json={"amount_cents": 10_000, "term_days": 30}, headers=keyed(demo)
     )
     assert (short.status_code, short.json()["field"]) == (422, "term_days")
 

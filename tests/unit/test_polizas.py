@@ -81,6 +81,14 @@ def test_the_minimum_amount_is_100_dollars() -> None:
     assert raised.value.field == "amount_cents"
 
 
+def test_the_maximum_amount_keeps_the_total_within_bounded_cents() -> None:
+    top = polizas.simulate(polizas.MAX_AMOUNT_CENTS, 1800, date(2026, 12, 5))
+    assert top.total_cents < 2 * polizas.MAX_AMOUNT_CENTS
+    with pytest.raises(Invalid) as raised:
+        polizas.simulate(polizas.MAX_AMOUNT_CENTS + 1, 90, date(2026, 12, 5))
+    assert (raised.value.code, raised.value.field) == ("amount_too_large", "amount_cents")
+
+
 @pytest.mark.parametrize(("bp", "text"), [(450, "4,50 %"), (525, "5,25 %"), (1000, "10,00 %")])
 def test_rates_are_written_with_a_decimal_comma(bp: int, text: str) -> None:
     assert polizas.rate_text(bp) == text
