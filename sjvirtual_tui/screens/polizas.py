@@ -169,6 +169,12 @@ class PolizaScreen(VerifiedWizard):
         self.go("pz-list", focus=table)
         self.refresh_data()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A póliza's receipt is shown on LISTO! and e-mailed; it is not saved to a file here.
+        if action == "save_receipt":
+            return False
+        return super().check_action(action, parameters)
+
     # --- step 1 --------------------------------------------------------------------------------
 
     def refresh_data(self) -> None:

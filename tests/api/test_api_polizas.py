@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
+import sqlalchemy
 
 from sjvirtual_tui.models import API_PREFIX
 from tests.api import (
@@ -27,6 +29,7 @@ from tests.api import (
     rows,
     wrong,
 )
+from tests.conftest import SeededDatabases
 
 POLIZAS = f"{API_PREFIX}/polizas"
 PLAZO = "99000007"
@@ -184,3 +187,76 @@ async def test_another_members_poliza_is_not_found(
     assert found.status_code == 404
     foreign = await _start(demo_client, socio2, _body())
     assert foreign.status_code == 404
+
+
+def test_a_database_of_revision_0003_gets_the_polizas(
+    engine: str, seeded_databases: SeededDatabases
+) -> None:
+    """Revision 0005 on a database of 0003 with data: the challenges kept, their CHECKs
+    rebuilt to admit a póliza's (and only with its poliza_id), the account 99000007 opened;
+    back to 0003 while no póliza is stored, and up again."""
+    from alembic import command
+
+    from mock_server.store import Database
+    from mock_server.store.migrate import _migration_engine, alembic_config
+
+    target = seeded_databases.empty(engine)
+    database = Database(target, pooled=False)
+    migrations = _migration_engine(database)
+    try:
+        with migrations.begin() as conn:
+            command.upgrade(alembic_config(conn), "0003")
+            conn.exec_driver_sql(
+                "INSERT INTO accounts (number, kind, name, balance_cents, hold_cents, status,"
+                " opened_at) VALUES ('99000001', 'internal', 'Caja general', 0, 0, 'activa',"
+                " '2026-01-01T00:00:00.000000Z')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO members (id, username, status, full_name, email, role, created_at,"
+                " password_hash) VALUES (1, 'cajero', 'setup', 'C', 'c@x.ec', 'teller', 'x', 'h')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO challenges (id, member_id, purpose, payee, pin_hash, payload,"
+                " created_at, expires_at, attempts_left, status) VALUES ('a234567890123456', 1,"
+                " 'beneficiario', 'p', 'h', '{}', 'x', 'y', 3, 'pendiente')"
+            )
+        with migrations.begin() as conn:
+            command.upgrade(alembic_config(conn), "head")
+        with migrations.connect() as conn:
+            kept = conn.exec_driver_sql("SELECT id, purpose, poliza_id FROM challenges").all()
+            assert [tuple(row) for row in kept] == [("a234567890123456", "beneficiario", None)]
+            plazo = conn.exec_driver_sql(
+                "SELECT name, balance_cents FROM accounts WHERE number = '99000007'"
+            ).all()
+            assert [tuple(row) for row in plazo] == [("Depósitos a plazo", 0)]
+        orphan = (
+            "INSERT INTO challenges (id, member_id, purpose, amount_cents, payee, pin_hash,"
+            " created_at, expires_at, attempts_left, status) VALUES ('b234567890123456', 1,"
+            " 'poliza', 100, 'p', 'h', 'x', 'y', 3, 'pendiente')"
+        )
+        with pytest.raises(sqlalchemy.exc.IntegrityError), migrations.begin() as conn:
+            conn.exec_driver_sql(orphan)  # a póliza's challenge without its póliza
+        with migrations.connect() as conn, conn.begin() as attempt:
+            # With its póliza it is admitted (rolled back: the downgrade needs none stored).
+            conn.exec_driver_sql(
+                "INSERT INTO polizas (id, reference, member_id, status, from_account_id,"
+                " amount_cents, term_days, rate_bp, withholding_bp, interest_cents,"
+                " withholding_cents, start_date, maturity_date, renewal, created_at) VALUES"
+                " (1, 'POL-0000001', 1, 'pendiente_verificacion', 1, 10000, 90, 525, 200, 131,"
+                " 3, '2026-12-05', '2027-03-05', 'no_renovar', 'x')"
+            )
+            conn.exec_driver_sql(
+                orphan.replace("status)", "status, poliza_id)").replace(
+                    "'pendiente')", "'pendiente', 1)"
+                )
+            )
+            assert conn.exec_driver_sql("SELECT COUNT(*) FROM challenges").scalar() == 2
+            attempt.rollback()
+        with migrations.begin() as conn:
+            command.downgrade(alembic_config(conn), "0003")
+        with migrations.begin() as conn:
+            command.upgrade(alembic_config(conn), "head")
+            assert conn.exec_driver_sql("SELECT COUNT(*) FROM challenges").scalar() == 1
+    finally:
+        migrations.dispose()
+        database.dispose()

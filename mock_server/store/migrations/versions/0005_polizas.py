@@ -222,6 +222,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # An opened póliza moved money into 99000007: going back would leave its movements with no
+    # account and the ledger unbalanced. Only a database without pólizas goes back.
+    opened = op.get_bind().execute(sa.text("SELECT COUNT(*) FROM polizas")).scalar()
+    if opened:
+        raise RuntimeError(
+            f"{opened} pólizas are stored: revision 0005 cannot be undone without losing them"
+        )
     op.execute("DELETE FROM challenges WHERE purpose = 'poliza'")
     _rebuild_challenges(_OLD_PURPOSES, _SHAPES, with_poliza=False)
     op.drop_table("polizas")
