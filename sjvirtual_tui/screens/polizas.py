@@ -47,10 +47,11 @@ if TYPE_CHECKING:
 MIN_CENTS = 10_000
 MIN_DAYS, MAX_DAYS = 31, 1800
 
+# The first is the default (Enter on the list takes the highlighted one: the first).
 RENEWALS = (
-    ("renovar_total", N_("Renovar capital e intereses")),
-    ("renovar_capital", N_("Renovar el capital; intereses a la cuenta")),
     ("no_renovar", N_("No renovar: todo a la cuenta")),
+    ("renovar_capital", N_("Renovar el capital; intereses a la cuenta")),
+    ("renovar_total", N_("Renovar capital e intereses")),
 )
 _RENEWAL_WORDS = dict(RENEWALS)
 
@@ -141,7 +142,7 @@ class PolizaScreen(VerifiedWizard):
                     )
                     with RadioSet(id="pz-renewal", compact=True):
                         for index, (value, label) in enumerate(RENEWALS):
-                            yield Choice(_(label), value=index == 2, id=f"pz-{value}")
+                            yield Choice(_(label), value=index == 0, id=f"pz-{value}")
                     with Horizontal(classes="row"):
                         yield Label(_("Cuenta ORIGEN (*)"), classes="form-label")
                         yield AccountPicker(id="pz-from")

@@ -69,6 +69,7 @@ async def test_open_a_poliza_with_the_pin_to_its_receipt(demo_app, seeded_db, cl
         assert "Monto:          $1.000,00" in summary
         assert "Tasa 5,25 %" in summary and "interés $13,13" in summary
         assert "total al vencer $1.012,87" in summary
+        assert "Al vencimiento: No renovar: todo a la cuenta" in summary  # the default
         assert cut_off(pilot) == []
         await pilot.press("enter")  # CONFIRMAR
         await settle(pilot)
@@ -142,3 +143,21 @@ async def test_in_english(demo_app, seeded_db, clock, tmp_path, english):
         shown = screen_text(pilot)
         assert "OPEN" in shown or "Open" in shown
         assert "PÓLIZAS (DEPÓSITOS" not in shown
+
+
+async def test_the_renewal_instruction_is_chosen_with_the_arrows(
+    demo_app, seeded_db, clock, tmp_path
+):
+    async with demo_logged_in(demo_app, clock, tmp_path) as (_app, pilot):
+        await open_polizas(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await type_text(pilot, "500")
+        await pilot.press("tab")
+        await type_text(pilot, "181")
+        await pilot.press("enter", "down", "enter", "enter")
+        await settle(pilot)
+        assert step(pilot) == "pz-confirm"
+        summary = text_of(pilot, "#pz-summary")
+        assert "Al vencimiento: Renovar el capital; intereses a la cuenta" in summary
+        assert "Tasa 7,00 %" in summary
