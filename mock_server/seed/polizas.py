@@ -10,6 +10,7 @@ from mock_server.domain import polizas
 from mock_server.domain.ledger import CAJA_NUMBER, Leg, internal_account_id, post_transfer
 from mock_server.store import Connection
 from mock_server.store import operations as operation_store
+from mock_server.store import polizas as poliza_store
 from mock_server.store.ledger import PLAZO_NUMBER, POLIZA_JOURNAL_KIND
 from sjvirtual_tui.models import PolizaRenewal, TransferStatus
 
@@ -24,9 +25,7 @@ def write_polizas(conn: Connection, now: datetime, member_ids: dict[str, int]) -
     before ``now``: the seeded history ends before the seeding moment)."""
     at = now - timedelta(minutes=1)
     for username, number, amount, days, renewal in DEMO_POLIZAS:
-        account_id = conn.execute("SELECT id FROM accounts WHERE number = ?", (number,)).fetchone()[
-            0
-        ]
+        account_id = poliza_store.account_id(conn, number)
         sim = polizas.simulate(amount, days, polizas.ecuador_day(now))
         poliza_id = operation_store.insert_awaiting_pin(
             conn,

@@ -17,3 +17,8 @@ def opened_of_member(conn: Connection, member_id: int) -> list[Row]:
         """,
         (member_id,),
     ).fetchall()
+
+
+def account_id(conn: Connection, number: str) -> int:
+    """The id of the account ``number`` (the seed's pólizas name their accounts by number)."""
+    return int(conn.execute("SELECT id FROM accounts WHERE number = ?", (number,)).fetchone()[0])
