@@ -20,6 +20,7 @@ from mock_server.api import (
     onboarding,
     outbox,
     payments,
+    polizas,
     registration,
     transfers,
 )
@@ -114,6 +115,8 @@ def create_app(
     app.include_router(challenges.router, prefix=API_PREFIX)
     # --- certificates (issue 17) ---
     app.include_router(certificates.router, prefix=API_PREFIX)
+    # --- polizas (issue 17) ---
+    app.include_router(polizas.router, prefix=API_PREFIX)
     if demo:
         app.include_router(outbox.router, prefix=API_PREFIX)
 

@@ -135,6 +135,18 @@ FLOWS: tuple[Flow, ...] = (
         menu=N_("CERTIFICADOS"),
         in_footer=False,
     ),
+    # --- polizas (issue 17) ---
+    Flow(
+        "polizas",
+        N_("Pólizas"),
+        N_("Depósitos a plazo fijo: sus pólizas, simular y abrir una"),
+        "z",
+        N_("Pólizas"),
+        Audience.MEMBER,
+        "sjvirtual_tui.screens.polizas:PolizaScreen",
+        menu=N_("PÓLIZAS"),
+        in_footer=False,
+    ),
     Flow(
         "register",
         N_("Registro de socios"),

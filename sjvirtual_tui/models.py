@@ -318,6 +318,7 @@ class ChallengePurpose(StrEnum):
     BENEFICIARY = "beneficiario"
     TRANSFER = "transferencia"
     PAYMENT = "pago"
+    POLIZA = "poliza"
 
 
 class Challenge(_Model):
@@ -487,6 +488,7 @@ class ConfirmResult(_Model):
     beneficiary: Beneficiary | None = None
     transfer: Transfer | None = None
     payment: Payment | None = None
+    poliza: Poliza | None = None
 
 
 class TransferLimits(_Model):
@@ -650,6 +652,88 @@ class Payment(_Model):
 
 class PaymentStart(_Model):
     payment: Payment
+    challenge: Challenge
+
+
+# --- polizas (issue 17) ---------------------------------------------------------------------------
+
+# A term in days of a póliza (depósito a plazo fijo): from 31 days to 5 years.
+MIN_POLIZA_DAYS = 31
+MAX_POLIZA_DAYS = 1800
+PolizaDays = Annotated[int, Strict(), Field(ge=MIN_POLIZA_DAYS, le=MAX_POLIZA_DAYS)]
+# Basis points (1 % = 100): rates and the withholding never travel as floats.
+BasisPoints = Annotated[int, Strict(), Field(ge=0, le=10_000)]
+
+
+class PolizaRenewal(StrEnum):
+    """What the cooperative does at maturity (the member's instruction)."""
+
+    RENOVAR_TOTAL = "renovar_total"  # capital and interest, for the same term
+    RENOVAR_CAPITAL = "renovar_capital"  # capital renewed, interest to the account
+    NO_RENOVAR = "no_renovar"  # everything to the account
+
+
+class PolizaRate(_Model):
+    """One row of the rate table: terms from ``min_days`` to ``max_days`` (None: no upper end)."""
+
+    min_days: int
+    max_days: int | None
+    rate_bp: BasisPoints = Field(description="Annual rate in basis points: 450 = 4,50 %.")
+
+
+class PolizaSimulationRequest(_Model):
+    amount_cents: PositiveCents
+    term_days: PolizaDays
+    withholding_bp: BasisPoints | None = Field(
+        default=None, description="Withholding on the interest; None: the default (2 %)."
+    )
+
+
+class PolizaSimulation(_Model):
+    amount_cents: PositiveCents
+    term_days: int
+    rate_bp: BasisPoints
+    interest_cents: Cents = Field(description="Gross interest at maturity.")
+    withholding_bp: BasisPoints
+    withholding_cents: Cents
+    net_interest_cents: Cents
+    total_cents: Cents = Field(description="Capital plus net interest, at maturity.")
+    start_date: date
+    maturity_date: date
+
+
+class PolizaRequest(_Model):
+    from_account: AccountNumber = Field(description="The savings account it is paid from.")
+    amount_cents: PositiveCents
+    term_days: PolizaDays
+    renewal: PolizaRenewal = PolizaRenewal.NO_RENOVAR
+
+
+class Poliza(_Model):
+    """A póliza (depósito a plazo fijo) and, once opened, its receipt."""
+
+    id: int
+    reference: str = Field(description="e.g. POL-0000123")
+    status: TransferStatus = Field(description="completada: opened (vigente).")
+    from_account: str
+    amount_cents: PositiveCents
+    rate_bp: BasisPoints
+    term_days: int
+    start_date: date
+    maturity_date: date
+    interest_cents: Cents
+    withholding_bp: BasisPoints
+    withholding_cents: Cents
+    net_interest_cents: Cents
+    total_cents: Cents
+    renewal: PolizaRenewal
+    created_at: datetime
+    executed_at: datetime | None = None
+    reason: str | None = None
+
+
+class PolizaStart(_Model):
+    poliza: Poliza
     challenge: Challenge
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from typing import NamedTuple, Protocol, TypedDict
 
 from mock_server.domain.periods import period_text
@@ -589,3 +589,65 @@ def payment_receipt(
 def sent(conn: Connection) -> list[outbox.Mail]:
     """Every e-mail sent, newest first (the demo's mailbox)."""
     return outbox.newest_first(conn)
+
+
+# --- polizas (issue 17) ---
+
+
+def poliza_receipt(
+    conn: Connection,
+    now: datetime,
+    *,
+    to: str,
+    member_id: int,
+    name: str,
+    reference: str,
+    executed_at: datetime,
+    origin: str,
+    amount: str,
+    rate: str,
+    days: int,
+    start: date,
+    maturity: date,
+    interest: str,
+    withholding: str,
+    total: str,
+    renewal: str,
+    language: str | None = None,
+) -> None:
+    """COMPROBANTE DE APERTURA DE PÓLIZA (``renewal`` already in the member's language)."""
+    with _letter(conn, now, to=to, member_id=member_id, name=name, language=language) as write:
+        body = _(
+            "Referencia: {reference}\n"
+            "Fecha y hora: {when} (hora de Ecuador)\n"
+            "Cuenta origen: {origin}\n"
+            "Monto: {amount}\n"
+            "Tasa anual: {rate}\n"
+            "Plazo: {days} días, del {start} al {maturity}\n"
+            "Interés al vencimiento: {interest}\n"
+            "Retención: {withholding}\n"
+            "Total al vencimiento: {total}\n"
+            "Al vencimiento: {renewal}"
+        ).format(
+            reference=reference,
+            when=_when(executed_at),
+            origin=origin,
+            amount=amount,
+            rate=rate,
+            days=days,
+            start=start.strftime("%d/%m/%Y"),
+            maturity=maturity.strftime("%d/%m/%Y"),
+            interest=interest,
+            withholding=withholding,
+            total=total,
+            renewal=renewal,
+        )
+        write(
+            _("Comprobante de póliza {reference}").format(reference=reference),
+            _("COMPROBANTE DE APERTURA DE PÓLIZA"),
+            body,
+            _(
+                "Guarde este comprobante. Si usted no abrió esta póliza, comuníquese de "
+                "inmediato con la cooperativa."
+            ),
+        )

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from mock_server.domain import beneficiaries, clearing, payments, pin, transfers
+from mock_server.domain import beneficiaries, clearing, payments, pin, polizas, transfers
 from mock_server.domain.clock import Clock
 from mock_server.domain.errors import Conflict, DomainError, Locked, NotFound
 from mock_server.domain.members import CurrentMember
@@ -35,6 +35,8 @@ from sjvirtual_tui.models import (
     ConfirmRequest,
     ConfirmResult,
     PaymentStart,
+    PolizaRequest,
+    PolizaStart,
     TransferKind,
     TransferRequest,
     TransferStart,
@@ -80,7 +82,7 @@ class _Operation:
             self.drop(conn, challenge[self.column], reason)
 
 
-_P = TypeVar("_P", transfers.TransferPlan, payments.PaymentPlan)
+_P = TypeVar("_P", transfers.TransferPlan, payments.PaymentPlan, polizas.PolizaPlan)
 _M = TypeVar("_M")
 
 KINDS: dict[ChallengePurpose, Kind] = {
@@ -106,6 +108,14 @@ KINDS: dict[ChallengePurpose, Kind] = {
             result="beneficiary",
             run=beneficiaries.confirm_beneficiary,
             drop=None,
+        ),
+        # --- polizas (issue 17) ---
+        _Operation(
+            ChallengePurpose.POLIZA,
+            column="poliza_id",
+            result="poliza",
+            run=polizas.confirm_poliza,
+            drop=polizas.cancel_poliza,
         ),
     )
 }
@@ -156,6 +166,7 @@ def start(
         confirms=confirms,
         transfer_id=operation_id if purpose is ChallengePurpose.TRANSFER else None,
         payment_id=operation_id if purpose is ChallengePurpose.PAYMENT else None,
+        poliza_id=operation_id if purpose is ChallengePurpose.POLIZA else None,
         limits=limits,
         admitted=True,
     )
@@ -176,7 +187,9 @@ def prepare(
     return pin.prepare(passwords, amount_cents, payee)
 
 
-def _binding(plan: transfers.TransferPlan | payments.PaymentPlan) -> tuple[int, str | None]:
+def _binding(
+    plan: transfers.TransferPlan | payments.PaymentPlan | polizas.PolizaPlan,
+) -> tuple[int, str | None]:
     return plan.amount_cents, plan.payee
 
 
@@ -407,3 +420,43 @@ def catch_up(conn: Connection, clock: Clock, delay_seconds: int) -> None:
 def anything_due(conn: Connection, now: datetime, delay_seconds: int) -> bool:
     """Whether :func:`catch_up` has work: one read of two indexes, no write."""
     return clearing.anything_due(conn, now, delay_seconds)
+
+
+# --- polizas (issue 17) -------------------------------------------------------------------------
+
+
+def prepare_poliza(
+    conn: Connection,
+    passwords: PasswordChecker,
+    member: CurrentMember,
+    now: datetime,
+    body: PolizaRequest,
+) -> pin.PreparedPin | None:
+    return prepare(passwords, lambda: _binding(polizas.plan_poliza(conn, member, now, body)))
+
+
+def start_poliza(
+    conn: Connection,
+    passwords: PasswordChecker,
+    prepared: pin.PreparedPin | None,
+    member: CurrentMember,
+    now: datetime,
+    body: PolizaRequest,
+    limits: PinLimits,
+) -> PolizaStart:
+    """POST /polizas (inside the write transaction): stored pendiente_verificacion with a PIN
+    challenge; the confirmation opens it (the capital moves to "Depósitos a plazo")."""
+    plan = polizas.plan_poliza(conn, member, now, body)
+    poliza, challenge = _start_plan(
+        conn,
+        passwords,
+        prepared,
+        now,
+        member,
+        plan,
+        ChallengePurpose.POLIZA,
+        limits,
+        insert=polizas.insert_poliza,
+        get=polizas.get_poliza,
+    )
+    return PolizaStart(poliza=poliza, challenge=challenge)

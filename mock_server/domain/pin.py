@@ -131,6 +131,7 @@ def store(
     payload: str | None = None,
     transfer_id: int | None = None,
     payment_id: int | None = None,
+    poliza_id: int | None = None,
     limits: PinLimits = DEFAULT_PIN_LIMITS,
     admitted: bool = False,
 ) -> Challenge:
@@ -157,6 +158,7 @@ def store(
             "payload": payload,
             "transfer_id": transfer_id,
             "payment_id": payment_id,
+            "poliza_id": poliza_id,
             "attempts_left": PIN_ATTEMPTS,
         },
         now,

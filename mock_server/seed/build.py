@@ -10,7 +10,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 
 from mock_server.domain.ledger import ledger_problems
-from mock_server.seed import beneficiaries, billers, cards, certificates, members, staff
+from mock_server.seed import beneficiaries, billers, cards, certificates, members, polizas, staff
 from mock_server.seed.books import write_books
 from mock_server.seed.errors import SeedError
 from mock_server.store import Connection, Database, write_transaction
@@ -21,8 +21,9 @@ from sjvirtual_tui.rules import ECUADOR_TZ
 # Bump when the seed's content changes: cached templates of another version are ignored.
 # 5: bill periods kept neutral (2026-11), written in the reader's language; 6: the schema's
 # Alembic revision recorded (a template of 5 would be migrated again on every copy); 7: a
-# certificado bancario of the demo member (issue 17)
-SEED_VERSION = 7
+# certificado bancario of the demo member (issue 17);
+# 8: pólizas (issue 17): the table, the account "Depósitos a plazo", the demo member's póliza
+SEED_VERSION = 8
 SEED = 2026
 
 # Progress of a build: ``progress(stage, done, total)`` in points of :data:`STAGE_POINTS` (their
@@ -80,6 +81,10 @@ def seed_database(
             raise SeedError(f"{target} already has members; seed only an empty database")
         with bulk_load(conn):
             _write_seed(conn, now, bulk, hasher or PasswordHasher(), points)
+        # --- polizas (issue 17) --- posted after the load: PostgreSQL's posting sequence
+        # continues after the seeded movements only once the load is over.
+        with write_transaction(conn):
+            polizas.write_polizas(conn, now, members.member_ids())
         problems = ledger_problems(conn)
         points.stage("ledger")
         if problems:

@@ -27,6 +27,13 @@ RECAUDACION_NAME = "Recaudación de servicios"
 # Pago de tarjetas: what members paid to their cooperative cards (the sum of those payments).
 CARTERA_NUMBER = "99000005"
 CARTERA_NAME = "Cartera de tarjetas"
+# --- polizas (issue 17) ---
+# Pólizas (depósitos a plazo fijo): the capital of every opened póliza (its balance is the sum
+# of the pólizas completada).
+PLAZO_NUMBER = "99000007"
+PLAZO_NAME = "Depósitos a plazo"
+# The journal of a póliza's opening: each belongs to exactly one póliza.
+POLIZA_JOURNAL_KIND = "poliza_apertura"
 # The whole chart, Caja general first: the seed opens these accounts in this order.
 INTERNAL_ACCOUNTS = (
     (CAJA_NUMBER, CAJA_NAME),
@@ -34,6 +41,8 @@ INTERNAL_ACCOUNTS = (
     (SALIDAS_NUMBER, SALIDAS_NAME),
     (RECAUDACION_NUMBER, RECAUDACION_NAME),
     (CARTERA_NUMBER, CARTERA_NAME),
+    # --- polizas (issue 17) ---
+    (PLAZO_NUMBER, PLAZO_NAME),
 )
 
 # The journal kinds of transfers (the seed's history uses others): the checks below find every
@@ -375,6 +384,50 @@ _CHECKS: tuple[tuple[str, str], ...] = (
                     JOIN journal AS j ON j.id = m.journal_id WHERE j.kind = 'apertura') AS capital
         ) AS c
         WHERE balances <> capital OR (balances IS NULL) <> (capital IS NULL)
+        """,
+    ),
+    # --- polizas (issue 17) ---
+    (
+        "the term deposits account's balance is not the sum of the opened pólizas",
+        f"""
+        SELECT * FROM (
+            SELECT a.balance_cents, (
+                SELECT COALESCE(SUM(amount_cents), 0) FROM polizas WHERE status = 'completada'
+            ) AS opened
+            FROM accounts AS a WHERE a.number = '{PLAZO_NUMBER}'
+        ) AS c WHERE balance_cents <> opened
+        """,
+    ),
+    (
+        # Opened online the capital comes from the origin; at the branch (the seed), in cash.
+        "opened pólizas without their one journal of two movements from the origin (or the "
+        "Caja general) to the term deposits account",
+        f"""
+        SELECT o.reference FROM polizas AS o
+        WHERE o.status = 'completada' AND (
+            (SELECT COUNT(*) FROM movements WHERE journal_id = o.journal_id) <> 2
+            OR NOT EXISTS (
+                SELECT 1 FROM movements AS m WHERE m.journal_id = o.journal_id
+                AND m.amount_cents = -o.amount_cents AND (m.account_id = o.from_account_id
+                    OR m.account_id = (SELECT id FROM accounts WHERE number = '{CAJA_NUMBER}'))
+            )
+            OR NOT EXISTS (
+                SELECT 1 FROM movements AS m WHERE m.journal_id = o.journal_id
+                AND m.amount_cents = o.amount_cents
+                AND m.account_id = (SELECT id FROM accounts WHERE number = '{PLAZO_NUMBER}')
+            )
+        )
+        LIMIT 5
+        """,
+    ),
+    (
+        "póliza journals that belong to no póliza, or to more than one",
+        """
+        SELECT * FROM (
+            SELECT j.id, (SELECT COUNT(*) FROM polizas AS o WHERE o.journal_id = j.id) AS owners
+            FROM journal AS j WHERE j.kind = 'poliza_apertura'
+        ) AS c WHERE owners <> 1
+        LIMIT 5
         """,
     ),
 )

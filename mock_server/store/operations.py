@@ -12,8 +12,8 @@ from typing import Any, Literal
 from mock_server.store.engine import Connection, Row
 from mock_server.store.meta import to_db
 
-Table = Literal["transfers", "payments"]
-_PREFIX: dict[str, str] = {"transfers": "TRF", "payments": "PAG"}
+Table = Literal["transfers", "payments", "polizas"]
+_PREFIX: dict[str, str] = {"transfers": "TRF", "payments": "PAG", "polizas": "POL"}
 
 
 def _table(table: Table) -> str:

@@ -643,7 +643,7 @@ challenges = Table(
     metadata,
     Column("id", Text, _ck("length(id) BETWEEN 16 AND 64"), primary_key=True),
     Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
-    _enum("purpose", "beneficiario", "transferencia", "pago", nullable=False),
+    _enum("purpose", "beneficiario", "transferencia", "pago", "poliza", nullable=False),
     _cents("amount_cents", "> 0"),
     Column("payee", Text, _ck("payee <> ''"), nullable=False),
     Column("pin_hash", Text, nullable=False),
@@ -655,6 +655,8 @@ challenges = Table(
     Column("attempts_left", Integer, _ck("attempts_left BETWEEN 0 AND 3"), nullable=False),
     _enum("status", "pendiente", "usado", "cancelado", "caducado", nullable=False),
     Column("resolved_at", Text),
+    # polizas (issue 17): the póliza awaiting this PIN
+    Column("poliza_id", BIGINT, ForeignKey("polizas.id"), unique=True),
     _ck(
         "(purpose = 'beneficiario' AND amount_cents IS NULL AND payload IS NOT NULL"
         " AND transfer_id IS NULL AND payment_id IS NULL)"
@@ -662,7 +664,11 @@ challenges = Table(
         " AND transfer_id IS NOT NULL AND payment_id IS NULL)"
         " OR (purpose = 'pago' AND amount_cents IS NOT NULL AND payload IS NULL"
         " AND transfer_id IS NULL AND payment_id IS NOT NULL)"
+        # polizas (issue 17): the one kind with poliza_id
+        " OR (purpose = 'poliza' AND amount_cents IS NOT NULL AND payload IS NULL"
+        " AND transfer_id IS NULL AND payment_id IS NULL)"
     ),
+    _ck("(purpose = 'poliza') = (poliza_id IS NOT NULL)"),
     _ck("(status = 'pendiente') = (resolved_at IS NULL)"),
     _ck("status = 'cancelado' OR attempts_left > 0"),
 )
@@ -719,3 +725,40 @@ audit_log = Table(
 )
 Index("audit_log_member", audit_log.c.member_id, audit_log.c.recorded_at)
 Index("audit_log_at", audit_log.c.recorded_at)
+
+
+# --- polizas (issue 17) ---
+
+# PÓLIZAS (depósitos a plazo fijo), opened from a savings account through the operation
+# pipeline: the capital moves to "Depósitos a plazo" (journal_id). Rates and the withholding
+# in basis points; the interest as computed at the start (mock_server.domain.polizas).
+polizas = Table(
+    "polizas",
+    metadata,
+    _id(),
+    Column("reference", Text, nullable=False, unique=True),
+    Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
+    _enum("status", "pendiente_verificacion", "completada", "cancelada", nullable=False),
+    Column("from_account_id", BIGINT, ForeignKey("accounts.id"), nullable=False),
+    _cents("amount_cents", "> 0", nullable=False),
+    Column("term_days", Integer, _ck("term_days BETWEEN 31 AND 1800"), nullable=False),
+    Column("rate_bp", Integer, _ck("rate_bp BETWEEN 0 AND 10000"), nullable=False),
+    Column("withholding_bp", Integer, _ck("withholding_bp BETWEEN 0 AND 10000"), nullable=False),
+    _cents("interest_cents", ">= 0", nullable=False),
+    _cents("withholding_cents", ">= 0", nullable=False),
+    Column("start_date", Text, CheckConstraint(IsoDate("start_date")), nullable=False),
+    Column("maturity_date", Text, CheckConstraint(IsoDate("maturity_date")), nullable=False),
+    _enum("renewal", "renovar_total", "renovar_capital", "no_renovar", nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("executed_at", Text),
+    Column("reason", Text),
+    Column("journal_id", BIGINT, ForeignKey("journal.id"), unique=True),
+    _ck("withholding_cents <= interest_cents"),
+    _ck("maturity_date > start_date"),
+    _ck(
+        "(status IN ('pendiente_verificacion', 'cancelada')"
+        " AND executed_at IS NULL AND journal_id IS NULL)"
+        " OR (status = 'completada' AND executed_at IS NOT NULL AND journal_id IS NOT NULL)"
+    ),
+)
+Index("polizas_member", polizas.c.member_id, polizas.c.executed_at, polizas.c.id)

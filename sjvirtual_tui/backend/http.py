@@ -6,6 +6,7 @@ import asyncio
 import logging
 import re
 import time
+import uuid
 from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
@@ -30,7 +31,7 @@ from sjvirtual_tui.backend.errors import (
     ValidationError,
 )
 from sjvirtual_tui.i18n import _, language
-from sjvirtual_tui.models import (
+from sjvirtual_tui.models import (  # polizas (issue 17)
     API_PREFIX,
     Account,
     AccountLookup,
@@ -59,6 +60,11 @@ from sjvirtual_tui.models import (
     Payment,
     PaymentRequest,
     PaymentStart,
+    Poliza,
+    PolizaRequest,
+    PolizaSimulation,
+    PolizaSimulationRequest,
+    PolizaStart,
     RecoveryChallenge,
     RecoveryCodeCheck,
     RecoveryCompletion,
@@ -619,3 +625,27 @@ from sjvirtual_tui.models import (  # noqa: E402 - one block for the merge of is
 )
 
 _CERTIFICATE_CODE = re.compile(r"^[A-Za-z0-9-]{1,20}$")
+
+    # --- polizas (issue 17) ----------------------------------------------------------------------
+
+    async def polizas(self) -> list[Poliza]:
+        return await self._list(Poliza, "/polizas")
+
+    async def simulate_poliza(self, request: PolizaSimulationRequest) -> PolizaSimulation:
+        # A calculation: a new key each time (the server keys every POST).
+        response = await self._request(
+            "POST",
+            "/polizas/simulate",
+            json=request.model_dump(mode="json"),
+            idempotency_key=uuid.uuid4().hex,
+        )
+        return self._parse(PolizaSimulation, response)
+
+    async def start_poliza(self, request: PolizaRequest, *, idempotency_key: str) -> PolizaStart:
+        response = await self._request(
+            "POST",
+            "/polizas",
+            json=request.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(PolizaStart, response)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:  # the login screen draws before pydantic is imported (start-up time)
     from datetime import date
 
-    from sjvirtual_tui.models import (
+    from sjvirtual_tui.models import (  # polizas (issue 17)
         Account,
         AccountLookup,
         AccountType,
@@ -31,6 +31,11 @@ if TYPE_CHECKING:  # the login screen draws before pydantic is imported (start-u
         Payment,
         PaymentRequest,
         PaymentStart,
+        Poliza,
+        PolizaRequest,
+        PolizaSimulation,
+        PolizaSimulationRequest,
+        PolizaStart,
         RecoveryChallenge,
         RecoveryCompletion,
         RecoveryStarted,
@@ -228,3 +233,13 @@ class Backend(Protocol):
 
 if TYPE_CHECKING:
     from sjvirtual_tui.models import Certificate, CertificateCheck
+
+    # --- polizas (issue 17) ---
+
+    async def polizas(self) -> list[Poliza]: ...
+
+    async def simulate_poliza(self, request: PolizaSimulationRequest) -> PolizaSimulation: ...
+
+    async def start_poliza(
+        self, request: PolizaRequest, *, idempotency_key: str
+    ) -> PolizaStart: ...

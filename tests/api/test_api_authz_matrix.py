@@ -41,6 +41,7 @@ from mock_server.api.deps import SETUP_ALLOWED, Member, current_session, require
 from mock_server.api.socio import Socio, require_socio, socio_context
 from mock_server.api.statuses import api_routes
 from mock_server.domain.clock import ManualClock
+from mock_server.domain.pin_limits import PinLimits
 from sjvirtual_tui.models import API_PREFIX, RejectRequest
 from tests.api import (
     BILL_CNEL_DEMO,
@@ -200,8 +201,15 @@ PARAMS: dict[str, Owned | NotOwned] = {
     "beneficiary_id": Owned(("seeded", "registered through the API")),
     "transfer_id": Owned(("completada", "pendiente_verificacion")),
     "payment_id": Owned(("completada", "pendiente_verificacion")),
+    "poliza_id": Owned(("completada", "pendiente_verificacion")),
     "challenge_id": Owned(
-        ("transfer, pending", "payment, pending", "beneficiary, pending", "transfer, used")
+        (
+            "transfer, pending",
+            "payment, pending",
+            "beneficiary, pending",
+            "transfer, used",
+            "poliza, pending",
+        )
     ),
     "frequent_id": Owned(("saved",)),
     "biller_code": NotOwned(
@@ -257,6 +265,13 @@ BODIES: dict[tuple[str, str], Body] = {
         "alias": "Celular",
     },
     ("POST", f"{P}/challenges/{{challenge_id}}/confirm"): _confirm_body,
+    ("POST", f"{P}/polizas"): lambda w, m, v: {
+        "from_account": w.accounts[m],
+        "amount_cents": 10_000,
+        "term_days": 90,
+        "renewal": "no_renovar",
+    },
+    ("POST", f"{P}/polizas/simulate"): lambda w, m, v: {"amount_cents": 10_000, "term_days": 90},
     ("POST", f"{P}/me/setup"): lambda w, m, v: dict(SETUP_BODY),
     ("POST", f"{P}/staff/registrations/{{registration_id}}/reject"): lambda w, m, v: {
         "reason": "Documentos incompletos."
@@ -376,6 +391,20 @@ async def _build_objects(world: World, owner: str) -> None:
     world.own(owner, "payment_id", "pendiente_verificacion", started["payment"]["id"])
     world.own(owner, "challenge_id", "payment, pending", started["challenge"]["id"])
 
+    # A póliza opened with the PIN, and one waiting for its PIN.
+    poliza = {"from_account": account, "amount_cents": 10_000, "term_days": 90}
+    response = await client.post(f"{P}/polizas", json=poliza, headers=keyed(token))
+    started = await _challenge(world, owner, response, email)
+    opened = (await _confirmed(world, owner, started["challenge"]))["poliza"]
+    assert opened["status"] == "completada", opened
+    world.own(owner, "poliza_id", "completada", opened["id"])
+    response = await client.post(
+        f"{P}/polizas", json={**poliza, "term_days": 120}, headers=keyed(token)
+    )
+    started = await _challenge(world, owner, response, email)
+    world.own(owner, "poliza_id", "pendiente_verificacion", started["poliza"]["id"])
+    world.own(owner, "challenge_id", "poliza, pending", started["challenge"]["id"])
+
     # A frequent service.
     saved = await client.post(
         FREQUENT,
@@ -390,7 +419,11 @@ async def _build_objects(world: World, owner: str) -> None:
 async def world(engine: str, seeded_databases: SeededDatabases) -> AsyncIterator[World]:
     db = seeded_databases.new(engine)
     clock = ManualClock(CLOCK_START)
-    app = create_app(db, clock=clock, hasher=CHEAP_HASHER, demo=True)
+    # Four operations awaiting their PIN per member (a beneficiary, a transfer, a payment, a
+    # póliza): one more than a member may have by default.
+    app = create_app(
+        db, clock=clock, hasher=CHEAP_HASHER, demo=True, pin_limits=PinLimits(max_pending=4)
+    )
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://sjv.test") as client:
         w = World(client=client, db=db, clock=clock)
@@ -669,6 +702,15 @@ BODY_ID_CASES: list[tuple[str, str, Callable[[World, str, str], dict[str, Any]]]
         "payments",
         lambda w, me, other: service_body(BILL_CNEL_DEMO, 3_245, w.accounts[other]),
     ),
+    (
+        "POST /polizas from the other's account",
+        "polizas",
+        lambda w, me, other: {
+            "from_account": w.accounts[other],
+            "amount_cents": 10_000,
+            "term_days": 90,
+        },
+    ),
 ]
 
 
@@ -726,6 +768,7 @@ LISTS = {
     f"{P}/transfers": ("id", "transfer_id"),
     f"{P}/payments": ("id", "payment_id"),
     f"{P}/frequent-services": ("id", "frequent_id"),
+    f"{P}/polizas": ("id", "poliza_id"),
 }
 
 

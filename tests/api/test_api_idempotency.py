@@ -273,6 +273,9 @@ def test_the_key_is_a_required_header_of_every_state_changing_route(
         ("POST", "/api/v1/frequent-services"),
         ("DELETE", "/api/v1/frequent-services/{frequent_id}"),
         ("POST", "/api/v1/payments"),
+        # polizas (issue 17): the simulator changes nothing, but is keyed as every POST
+        ("POST", "/api/v1/polizas/simulate"),
+        ("POST", "/api/v1/polizas"),
     }
     # Every other POST is one that docs/api.md exempts.
     posts = {

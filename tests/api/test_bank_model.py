@@ -146,6 +146,12 @@ AMOUNT_LABELS = (
     "over_daily",
 )
 PAY_LABELS = ("due", "due_minus", "due_plus", "one", *AMOUNT_LABELS[1:])
+# Pólizas (issue 17): the minimum $100,00 (and a cent under it), the term's bounds.
+POLIZAS = f"{API_PREFIX}/polizas"
+PLAZO_NUMBER = "99000007"
+POLIZA_MINIMUM = 10_000
+POLIZA_LABELS = ("minimum", "under_minimum", "available", "over_available")
+POLIZA_DAYS = (31, 90, 365)
 
 # What ran, over the whole test (printed with -s).
 STATS: Counter[str] = Counter()
@@ -468,6 +474,8 @@ class BankMachine(RuleBasedStateMachine):
         self.payments: dict[int, Op] = {}
         assert q("SELECT COUNT(*) FROM transfers").fetchone()[0] == 0
         assert q("SELECT COUNT(*) FROM payments").fetchone()[0] == 0
+        self.polizas: dict[int, Op] = {}
+        self.seeded_polizas = q("SELECT COUNT(*) FROM polizas").fetchone()[0]
         self.challenges: dict[str, Chal] = {}
         self.sessions: list[Sess] = []
         self.current: dict[str, Sess | None] = dict.fromkeys(MEMBERS)
@@ -683,6 +691,9 @@ class BankMachine(RuleBasedStateMachine):
             return self.predict_payment(username, body)
         if req.path == BENEFICIARIES:
             return self.predict_beneficiary(username, body)
+        if req.path == POLIZAS:
+            self.catch_up()
+            return self.predict_poliza(username, body)
         if req.method == "DELETE":
             return self.predict_delete(username, int(parts[-1]))
         assert req.path.startswith(CHALLENGES) and parts[-1] == "confirm", req
@@ -912,6 +923,34 @@ class BankMachine(RuleBasedStateMachine):
 
         return Expect(201, apply=apply)
 
+    def predict_poliza(self, username: str, body: dict[str, Any]) -> Expect:
+        """The amount (at least $100,00), then the origin, its funds, then the PIN's limits."""
+        amount, origin = body["amount_cents"], body["from_account"]
+        if amount < POLIZA_MINIMUM:
+            return _refusal(422, "amount_too_small", "amount_cents", "$100,00")
+        refusal = self._origin_checks(username, origin, amount, limits=False) or self._admit(
+            username
+        )
+        if refusal is not None:
+            return refusal
+        poliza_id = len(self.polizas) + self.seeded_polizas + 1
+        payee = f"poliza:{origin}:{body['term_days']}:{body['renewal']}"
+
+        def apply(response: httpx.Response) -> None:
+            poliza = response.json()["poliza"]
+            assert (poliza["id"], poliza["status"], poliza["amount_cents"]) == (
+                poliza_id,
+                "pendiente_verificacion",
+                amount,
+            )
+            op = Op(
+                "polizas", poliza_id, username, "poliza", origin, amount, "pendiente_verificacion"
+            )
+            self.polizas[poliza_id] = op
+            self._challenge(response, username, "poliza", amount, payee).op = op
+
+        return Expect(201, apply=apply)
+
     def _duplicate(self, username: str, draft: BenDraft) -> bool:
         return any(
             ben.member == username
@@ -1087,11 +1126,13 @@ class BankMachine(RuleBasedStateMachine):
                 bill.paid += op.amount
                 if bill.paid >= bill.amount:
                     bill.status = "pagada"
+            elif op.kind == "poliza":
+                self.move(op.origin, PLAZO_NUMBER, op.amount)
             else:
                 assert op.card is not None
                 self.move(op.origin, CARTERA_NUMBER, op.amount)
                 self.cards[op.card].paid += op.amount
-        result = answer["transfer" if op.table == "transfers" else "payment"]
+        result = answer[{"transfers": "transfer", "payments": "payment"}.get(op.table, "poliza")]
         assert (result["id"], result["status"]) == (op.id, op.status)
 
     # --- rule helpers ----------------------------------------------------------------------------
@@ -1332,6 +1373,38 @@ class BankMachine(RuleBasedStateMachine):
         target = data.draw(st.sampled_from(choices), label="payee")
         amount = self.pay_amount(label, username, kind, target, origin)
         self.start_and_maybe_confirm(sess, self.payment_req(origin, kind, target, amount), confirm)
+
+    @rule(
+        username=st.sampled_from(MEMBERS),
+        label=st.sampled_from(POLIZA_LABELS),
+        days=st.sampled_from(POLIZA_DAYS),
+        confirm=st.booleans(),
+        data=st.data(),
+    )
+    def open_poliza(
+        self, username: str, label: str, days: int, confirm: bool, data: st.DataObject
+    ) -> None:
+        """A póliza from one of the member's accounts: the minimum, a cent under it, all that
+        is available or a cent more; confirmed with its PIN or left waiting."""
+        self.step("open_poliza")
+        sess = self.session_of(username)
+        if sess is None:
+            return
+        origin = data.draw(st.sampled_from(self.members[username].accounts), label="origin")
+        available = self.available(origin)
+        amount = {
+            "minimum": POLIZA_MINIMUM,
+            "under_minimum": POLIZA_MINIMUM - 1,
+            "available": max(POLIZA_MINIMUM, available),
+            "over_available": max(POLIZA_MINIMUM, available + 1),
+        }[label]
+        body = {
+            "from_account": origin,
+            "amount_cents": amount,
+            "term_days": days,
+            "renewal": "no_renovar",
+        }
+        self.start_and_maybe_confirm(sess, Req("POST", POLIZAS, body), confirm)
 
     @rule(username=st.sampled_from(MEMBERS), confirm=st.booleans(), data=st.data())
     def add_beneficiary(self, username: str, confirm: bool, data: st.DataObject) -> None:
@@ -1705,6 +1778,9 @@ class BankMachine(RuleBasedStateMachine):
         }
         assert dict(q("SELECT id, status FROM payments")) == {
             op.id: op.status for op in self.payments.values()
+        }
+        assert dict(q("SELECT id, status FROM polizas WHERE id > ?", (self.seeded_polizas,))) == {
+            op.id: op.status for op in self.polizas.values()
         }
         assert {
             row[0]: (row[1], row[2])

@@ -34,7 +34,7 @@ from tests.database import connect
 
 # Tables that revisions after 0003 create: a test that puts a database back to an older revision
 # drops them first, as the database of that revision had none (the migrations create them again).
-LATER_TABLES = ("certificates", "audit_log")
+LATER_TABLES = ("certificates", "polizas", "audit_log")
 
 
 def drop_later_tables(conn: Any) -> None:

@@ -55,8 +55,9 @@ def test_the_ledger_balances(seeded_db: Path) -> None:
     assert all(sum(amounts) == 0 and len(amounts) == 2 for amounts in by_journal.values())
 
     accounts = _rows(seeded_db, "SELECT id, number, balance_cents, hold_cents FROM accounts")
-    # 8 of socios, Caja general, the two interbank accounts and the two of payments
-    assert len(accounts) == 13
+    # 8 of socios, Caja general, the two interbank accounts, the two of payments and the one
+    # of pólizas
+    assert len(accounts) == 14
     for account_id, number, balance, hold in accounts:
         assert isinstance(balance, int) and isinstance(hold, int)
         running = 0
@@ -157,6 +158,7 @@ def test_the_seeded_members(seeded_db: Path) -> None:
         "99000003": (None, "internal", None),
         "99000004": (None, "internal", None),
         "99000005": (None, "internal", None),
+        "99000007": (None, "internal", None),
     }
     counts = {n: a[5] for n, a in accounts.items() if not n.startswith("99")}
     assert counts == {
@@ -179,8 +181,10 @@ def test_the_seeded_members(seeded_db: Path) -> None:
     assert {n: (a[3], a[5]) for n, a in accounts.items() if n in empty} == {
         number: (0, 0) for number in empty
     }
+    # The demo's póliza, opened at the branch in cash: one movement into "Depósitos a plazo".
+    assert (accounts["99000007"][3], accounts["99000007"][5]) == (500_000, 1)
     for number, account in accounts.items():
-        if number in empty:
+        if number in empty or number == "99000007":
             continue
         first = datetime.fromisoformat(str(account[6]))
         last = datetime.fromisoformat(str(account[7]))
@@ -189,12 +193,15 @@ def test_the_seeded_members(seeded_db: Path) -> None:
             assert last.astimezone(ECUADOR_TZ).date() == today, number
     first_demo = datetime.fromisoformat(str(vista[6])).astimezone(ECUADOR_TZ).date()
     assert first_demo == today - timedelta(days=730)
-    assert _rows(seeded_db, "SELECT number, name FROM accounts WHERE kind = 'internal'") == [
+    assert _rows(
+        seeded_db, "SELECT number, name FROM accounts WHERE kind = 'internal' ORDER BY number"
+    ) == [
         ("99000001", "Caja general"),
         ("99000002", "Compensación interbancaria"),
         ("99000003", "Salidas interbancarias"),
         ("99000004", "Recaudación de servicios"),
         ("99000005", "Cartera de tarjetas"),
+        ("99000007", "Depósitos a plazo"),
     ]
 
 
