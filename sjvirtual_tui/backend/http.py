@@ -616,16 +616,6 @@ class HttpBackend:
         response = await self._request("GET", f"/staff/certificates/{wanted}")
         return self._parse(CertificateCheck, response)
 
-
-# --- certificates (issue 17) ---
-from sjvirtual_tui.models import (  # noqa: E402 - one block for the merge of issue 17
-    Certificate,
-    CertificateCheck,
-    CertificateRequest,
-)
-
-_CERTIFICATE_CODE = re.compile(r"^[A-Za-z0-9-]{1,20}$")
-
     # --- polizas (issue 17) ----------------------------------------------------------------------
 
     async def polizas(self) -> list[Poliza]:
@@ -649,3 +639,13 @@ _CERTIFICATE_CODE = re.compile(r"^[A-Za-z0-9-]{1,20}$")
             idempotency_key=idempotency_key,
         )
         return self._parse(PolizaStart, response)
+
+
+# --- certificates (issue 17) ---
+from sjvirtual_tui.models import (  # noqa: E402 - one block for the merge of issue 17
+    Certificate,
+    CertificateCheck,
+    CertificateRequest,
+)
+
+_CERTIFICATE_CODE = re.compile(r"^[A-Za-z0-9-]{1,20}$")

@@ -230,10 +230,6 @@ class Backend(Protocol):
         """Staff: the certificate a code stands for (NotFound for none)."""
         ...
 
-
-if TYPE_CHECKING:
-    from sjvirtual_tui.models import Certificate, CertificateCheck
-
     # --- polizas (issue 17) ---
 
     async def polizas(self) -> list[Poliza]: ...
@@ -243,3 +239,7 @@ if TYPE_CHECKING:
     async def start_poliza(
         self, request: PolizaRequest, *, idempotency_key: str
     ) -> PolizaStart: ...
+
+
+if TYPE_CHECKING:
+    from sjvirtual_tui.models import Certificate, CertificateCheck
