@@ -39,8 +39,11 @@ LATER_TABLES = ("certificates", "polizas", "audit_log")
 
 def drop_later_tables(conn: Any) -> None:
     """Drops :data:`LATER_TABLES` through ``conn`` (sqlite3's or the store's connection)."""
+    # PostgreSQL: CASCADE drops the foreign keys of older tables on them (challenges'
+    # poliza_id); the re-run revisions keep the columns they find.
+    cascade = " CASCADE" if getattr(conn, "dialect", "sqlite") == "postgresql" else ""
     for table in LATER_TABLES:
-        conn.execute(f"DROP TABLE IF EXISTS {table}")
+        conn.execute(f"DROP TABLE IF EXISTS {table}{cascade}")
 
 
 def _rows(path: Path, sql: str) -> list[tuple[object, ...]]:
@@ -170,6 +173,12 @@ def test_a_database_of_revision_0001_gets_the_posting_sequence(seeded_db: Path |
             if conn.dialect == "postgresql":
                 conn.execute(f"DROP SEQUENCE {POSTING_SEQUENCE}")
             conn.execute("UPDATE alembic_version SET version_num = '0001'")
+            # The later products' rows (a póliza's capital is in the ledger) come back after
+            # the migrations, so that the ledger checks below see the whole bank.
+            kept = {
+                table: [tuple(row) for row in conn.execute(f"SELECT * FROM {table}")]
+                for table in LATER_TABLES
+            }
             drop_later_tables(conn)
             stored = conn.execute("SELECT MAX(seq), COUNT(*) FROM movements").fetchone()
             accounts = [
@@ -183,6 +192,11 @@ def test_a_database_of_revision_0001_gets_the_posting_sequence(seeded_db: Path |
         with database.connection() as conn:
             assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD
             assert conn.execute("SELECT COUNT(*) FROM movements").fetchone()[0] == stored[1]
+            with write_transaction(conn):
+                for table, rows in kept.items():
+                    for values in rows:
+                        marks = ", ".join("?" * len(values))
+                        conn.execute(f"INSERT INTO {table} VALUES ({marks})", values)
             with write_transaction(conn):
                 post_transfer(
                     conn,
