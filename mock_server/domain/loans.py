@@ -1,0 +1,204 @@
+"""PRÉSTAMOS: the French amortization table, the simulator and what a payment covers.
+
+Pure rules (no SQL, no FastAPI). Amounts are int cents, rates ``Decimal`` (a yearly
+percentage such as ``Decimal("15.00")``); never a float.
+
+The French system: one fixed instalment ``M = P·r(1+r)^n / ((1+r)^n − 1)``, ``r`` the yearly
+rate / 12. Each period's interest is the balance times ``r``, rounded to the cent; its capital
+is the instalment less that interest; the last instalment takes whatever capital is left, so
+the capital paid sums to the amount lent exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+from mock_server.domain.money import money
+from mock_server.domain.text import invalid
+from mock_server.i18n import N_, _
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+
+# Demo data: the cooperative's loan products and their yearly rates (not the real tariff).
+PRODUCTS: dict[str, tuple[str, Decimal, int, int, int, int]] = {
+    # code: (label msgid, yearly rate %, min cents, max cents, min months, max months)
+    "consumo": (N_("Crédito de consumo"), Decimal("15.00"), 50_000, 3_000_000, 3, 60),
+    "microcredito": (N_("Microcrédito"), Decimal("20.00"), 30_000, 2_000_000, 3, 48),
+    "vivienda": (N_("Crédito de vivienda"), Decimal("9.00"), 500_000, 20_000_000, 12, 360),
+}
+
+# Demo data: the mora (late-payment interest) is a simple daily rate on overdue capital:
+# 0,05 % a day (about 18 % a year), charged for each day past the instalment's due date.
+MORA_DAILY_RATE = Decimal("0.0005")
+
+AMOUNT_MESSAGE = N_("Monto: escriba un valor entre {low} y {high}.")
+TERM_MESSAGE = N_("Plazo: escriba un número de meses entre {low} y {high}.")
+PRODUCT_MESSAGE = N_("Producto: elija uno de la lista de créditos.")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One period of the amortization table (cents)."""
+
+    number: int
+    payment_cents: int
+    interest_cents: int
+    capital_cents: int
+    balance_cents: int  # what is owed after this period's payment
+
+
+def to_cents(value: Decimal) -> int:
+    """A Decimal amount of dollars to int cents, rounded half up."""
+    return int((value * HUNDRED).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def monthly_rate(yearly_percent: Decimal) -> Decimal:
+    return yearly_percent / HUNDRED / 12
+
+
+def instalment_cents(amount_cents: int, yearly_percent: Decimal, months: int) -> int:
+    """The fixed French instalment, rounded to the cent (half up)."""
+    if amount_cents <= 0 or months <= 0:
+        raise ValueError("a loan lends a positive amount over at least one month")
+    with localcontext() as ctx:
+        ctx.prec = 40  # (1+r)^360 needs the digits; the result is rounded to the cent
+        r = monthly_rate(yearly_percent)
+        principal = Decimal(amount_cents) / HUNDRED
+        if r == 0:
+            return to_cents(principal / months)
+        growth = (1 + r) ** months
+        return to_cents(principal * r * growth / (growth - 1))
+
+
+def amortization(amount_cents: int, yearly_percent: Decimal, months: int) -> list[Row]:
+    """The French table: interest per period on the balance, rounded to the cent; the last
+    instalment absorbs the remainder, so capital sums exactly to ``amount_cents``."""
+    payment = instalment_cents(amount_cents, yearly_percent, months)
+    r = monthly_rate(yearly_percent)
+    balance = amount_cents
+    rows: list[Row] = []
+    for number in range(1, months + 1):
+        interest = int((Decimal(balance) * r).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        # The last takes what is left; before it, a tiny loan over many months could make the
+        # instalment lower than the interest: capital is never negative nor more than owed.
+        last = number == months
+        capital = balance if last else min(max(payment - interest, 0), balance)
+        balance -= capital
+        rows.append(Row(number, capital + interest, interest, capital, balance))
+    return rows
+
+
+# --- products and the simulator -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Product:
+    code: str
+    label: str
+    rate: Decimal
+    min_cents: int
+    max_cents: int
+    min_months: int
+    max_months: int
+
+
+def products() -> list[Product]:
+    return [
+        Product(code, _(label), rate, low, high, m_low, m_high)
+        for code, (label, rate, low, high, m_low, m_high) in PRODUCTS.items()
+    ]
+
+
+def product(code: str) -> Product:
+    for item in products():
+        if item.code == code:
+            return item
+    raise invalid("product", _(PRODUCT_MESSAGE))
+
+
+def simulate(code: str, amount_cents: int, months: int) -> tuple[Product, list[Row]]:
+    """The simulator: the product's rate, its bounds checked (Invalid, with the field)."""
+    item = product(code)
+    if not item.min_cents <= amount_cents <= item.max_cents:
+        raise invalid(
+            "amount_cents",
+            _(AMOUNT_MESSAGE).format(low=money(item.min_cents), high=money(item.max_cents)),
+        )
+    if not item.min_months <= months <= item.max_months:
+        raise invalid("months", _(TERM_MESSAGE).format(low=item.min_months, high=item.max_months))
+    return item, amortization(amount_cents, item.rate, months)
+
+
+# --- what a payment covers ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Due:
+    """One unpaid (or partly paid) instalment: what is still owed of it."""
+
+    number: int
+    due_date: date
+    interest_cents: int
+    capital_cents: int
+
+
+@dataclass(frozen=True)
+class Cover:
+    """How a payment is applied, in this order (cents)."""
+
+    mora_cents: int = 0
+    interest_cents: int = 0
+    capital_cents: int = 0
+    early_capital_cents: int = 0
+
+    @property
+    def total_cents(self) -> int:
+        return self.mora_cents + self.interest_cents + self.capital_cents + self.early_capital_cents
+
+
+def days_overdue(due: date, today: date) -> int:
+    return max((today - due).days, 0)
+
+
+def mora_cents(dues: list[Due], today: date) -> int:
+    """The mora owed: each overdue instalment's capital × daily rate × days past due."""
+    total = Decimal(0)
+    for item in dues:
+        total += Decimal(item.capital_cents) * MORA_DAILY_RATE * days_overdue(item.due_date, today)
+    return int(total.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def owed_now(dues: list[Due], today: date) -> Cover:
+    """What is due today: mora, and the interest and capital of instalments due by today."""
+    due_now = [d for d in dues if d.due_date <= today]
+    return Cover(
+        mora_cents=mora_cents(due_now, today),
+        interest_cents=sum(d.interest_cents for d in due_now),
+        capital_cents=sum(d.capital_cents for d in due_now),
+    )
+
+
+def cover(amount_cents: int, dues: list[Due], balance_cents: int, today: date) -> Cover:
+    """What ``amount_cents`` pays, in order: mora, interest due, capital due, then early
+    capital (of the balance not yet due). More than the whole debt is Invalid."""
+    if amount_cents <= 0:
+        raise invalid("amount_cents", _("Monto: escriba un valor mayor que cero."))
+    now = owed_now(dues, today)
+    left = amount_cents
+    parts = []
+    for owed in (now.mora_cents, now.interest_cents, now.capital_cents):
+        part = min(left, owed)
+        parts.append(part)
+        left -= part
+    not_due = balance_cents - now.capital_cents
+    if left > not_due:
+        raise invalid(
+            "amount_cents",
+            _("Monto: lo máximo que puede pagar hoy es {amount}.").format(
+                amount=money(now.total_cents + not_due)
+            ),
+        )
+    return Cover(parts[0], parts[1], parts[2], left)
