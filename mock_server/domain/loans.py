@@ -15,9 +15,23 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from mock_server.domain.errors import NotFound
+from mock_server.domain.members import CurrentMember
 from mock_server.domain.money import money
 from mock_server.domain.text import invalid
 from mock_server.i18n import N_, _
+from mock_server.store import Connection
+from mock_server.store import Row as StoredRow
+from mock_server.store import loans as store
+from sjvirtual_tui.models import (
+    AmortizationRow,
+    InstalmentStatus,
+    Loan,
+    LoanProduct,
+    LoanProductCode,
+    LoanSimulation,
+    LoanTable,
+)
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -37,6 +51,7 @@ MORA_DAILY_RATE = Decimal("0.0005")
 AMOUNT_MESSAGE = N_("Monto: escriba un valor entre {low} y {high}.")
 TERM_MESSAGE = N_("Plazo: escriba un número de meses entre {low} y {high}.")
 PRODUCT_MESSAGE = N_("Producto: elija uno de la lista de créditos.")
+LOAN_NOT_FOUND_MESSAGE = N_("Préstamo no encontrado.")
 
 
 @dataclass(frozen=True)
@@ -202,3 +217,153 @@ def cover(amount_cents: int, dues: list[Due], balance_cents: int, today: date) -
             ),
         )
     return Cover(parts[0], parts[1], parts[2], left)
+
+
+# --- dates --------------------------------------------------------------------------------------
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day when it is shorter)."""
+    year, month = divmod(start.month - 1 + months, 12)
+    year += start.year
+    month += 1
+    for day in (start.day, 30, 29, 28):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError("every month has a 28th")  # pragma: no cover
+
+
+def rate_text(rate_bp: int) -> str:
+    """Basis points as the wire's Decimal string: 1500 -> "15.00"."""
+    return str((Decimal(rate_bp) / 100).quantize(CENT))
+
+
+def rate_bp(rate: Decimal) -> int:
+    return int((rate * 100).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+# --- the member's loans -------------------------------------------------------------------------
+
+
+def row_model(row: Row) -> AmortizationRow:
+    return AmortizationRow(
+        number=row.number,
+        payment_cents=row.payment_cents,
+        interest_cents=row.interest_cents,
+        capital_cents=row.capital_cents,
+        balance_cents=row.balance_cents,
+    )
+
+
+def product_model(item: Product) -> LoanProduct:
+    return LoanProduct(
+        code=LoanProductCode(item.code),
+        label=item.label,
+        rate=str(item.rate.quantize(CENT)),
+        min_amount_cents=item.min_cents,
+        max_amount_cents=item.max_cents,
+        min_months=item.min_months,
+        max_months=item.max_months,
+    )
+
+
+def list_products() -> list[LoanProduct]:
+    return [product_model(item) for item in products()]
+
+
+def simulation(code: str, amount_cents: int, months: int) -> LoanSimulation:
+    item, rows = simulate(code, amount_cents, months)
+    return LoanSimulation(
+        product=LoanProductCode(item.code),
+        rate=str(item.rate.quantize(CENT)),
+        amount_cents=amount_cents,
+        months=months,
+        instalment_cents=rows[0].payment_cents,
+        total_interest_cents=sum(row.interest_cents for row in rows),
+        rows=[row_model(row) for row in rows],
+    )
+
+
+def dues_of(instalments: list[StoredRow]) -> list[Due]:
+    """What is still owed of each instalment not paid in full."""
+    dues = []
+    for row in instalments:
+        interest = row["interest_cents"] - row["paid_interest_cents"]
+        capital = row["capital_cents"] - row["paid_capital_cents"]
+        if interest or capital:
+            dues.append(Due(row["number"], date.fromisoformat(row["due_date"]), interest, capital))
+    return dues
+
+
+def loan_model(loan: StoredRow, instalments: list[StoredRow], today: date) -> Loan:
+    dues = dues_of(instalments)
+    owed = owed_now(dues, today)
+    overdue = [d for d in dues if d.due_date < today]
+    upcoming = dues[0] if dues else None
+    return Loan(
+        id=loan["id"],
+        product=LoanProductCode(loan["product"]),
+        product_label=_(PRODUCTS[loan["product"]][0]),
+        amount_cents=loan["amount_cents"],
+        rate=rate_text(loan["rate_bp"]),
+        months=loan["months"],
+        disbursed_on=date.fromisoformat(loan["disbursed_on"]),
+        instalment_cents=instalments[0]["capital_cents"] + instalments[0]["interest_cents"],
+        balance_cents=sum(d.capital_cents for d in dues),
+        next_due_date=upcoming.due_date if upcoming else None,
+        next_due_cents=upcoming.capital_cents + upcoming.interest_cents if upcoming else 0,
+        days_overdue=days_overdue(overdue[0].due_date, today) if overdue else 0,
+        overdue_cents=owed.mora_cents + sum(d.interest_cents + d.capital_cents for d in overdue),
+        mora_cents=owed.mora_cents,
+        status=loan["status"],
+    )
+
+
+def list_loans(conn: Connection, member: CurrentMember, today: date) -> list[Loan]:
+    loans = store.loans_of_holder(conn, member.holder_id)
+    instalments = store.instalments_of_loans(conn, [row["id"] for row in loans])
+    return [loan_model(row, instalments[row["id"]], today) for row in loans]
+
+
+def own_loan(conn: Connection, member: CurrentMember, loan_id: int) -> StoredRow:
+    """The member's loan; anyone else's (or none) is the same NotFound."""
+    row = store.loan_of_holder(conn, member.holder_id, loan_id)
+    if row is None:
+        raise NotFound("not_found", _(LOAN_NOT_FOUND_MESSAGE), "loan_id")
+    return row
+
+
+def loan_table(conn: Connection, member: CurrentMember, loan_id: int, today: date) -> LoanTable:
+    """The loan's amortization table as lent, each row with its due date and state."""
+    loan = own_loan(conn, member, loan_id)
+    instalments = store.instalments(conn, loan_id)
+    rows = []
+    balance = loan["amount_cents"]
+    for row in instalments:
+        balance -= row["capital_cents"]
+        paid = (
+            row["paid_capital_cents"] == row["capital_cents"]
+            and row["paid_interest_cents"] == row["interest_cents"]
+        )
+        due = date.fromisoformat(row["due_date"])
+        status = (
+            InstalmentStatus.PAGADA
+            if paid
+            else InstalmentStatus.VENCIDA
+            if due < today
+            else InstalmentStatus.PENDIENTE
+        )
+        rows.append(
+            AmortizationRow(
+                number=row["number"],
+                payment_cents=row["capital_cents"] + row["interest_cents"],
+                interest_cents=row["interest_cents"],
+                capital_cents=row["capital_cents"],
+                balance_cents=balance,
+                due_date=due,
+                status=status,
+            )
+        )
+    return LoanTable(loan=loan_model(loan, instalments, today), rows=rows)

@@ -27,6 +27,10 @@ RECAUDACION_NAME = "Recaudación de servicios"
 # Pago de tarjetas: what members paid to their cooperative cards (the sum of those payments).
 CARTERA_NUMBER = "99000005"
 CARTERA_NAME = "Cartera de tarjetas"
+# --- loans (issue 17) ---
+# Préstamos: what members paid of their loans' instalments (the sum of those payments).
+CREDITOS_NUMBER = "99000006"
+CREDITOS_NAME = "Cartera de créditos"
 # The whole chart, Caja general first: the seed opens these accounts in this order.
 INTERNAL_ACCOUNTS = (
     (CAJA_NUMBER, CAJA_NAME),
@@ -34,6 +38,7 @@ INTERNAL_ACCOUNTS = (
     (SALIDAS_NUMBER, SALIDAS_NAME),
     (RECAUDACION_NUMBER, RECAUDACION_NAME),
     (CARTERA_NUMBER, CARTERA_NAME),
+    (CREDITOS_NUMBER, CREDITOS_NAME),  # loans (issue 17)
 )
 
 # The journal kinds of transfers (the seed's history uses others): the checks below find every

@@ -669,3 +669,37 @@ challenges = Table(
 Index("challenges_open", challenges.c.status, challenges.c.expires_at)
 # A member's pending challenges and PIN e-mails in a window (pin.admit).
 Index("challenges_member", challenges.c.member_id, challenges.c.status, challenges.c.created_at)
+
+
+# --- loans (issue 17) ---
+# PRÉSTAMOS: a socio's loans (French system). rate_bp: the yearly rate in basis points (1500 =
+# 15,00 %), never a float. Each instalment is its row of the amortization table as lent, with
+# what has been paid of it (paid_*): the balance is what capital is still unpaid.
+loans = Table(
+    "loans",
+    metadata,
+    _id(),
+    Column("holder_id", BIGINT, ForeignKey("holders.id"), nullable=False),
+    _enum("product", "consumo", "microcredito", "vivienda", nullable=False),
+    _cents("amount_cents", "> 0", nullable=False),
+    Column("rate_bp", Integer, _ck("rate_bp BETWEEN 0 AND 10000"), nullable=False),
+    Column("months", Integer, _ck("months BETWEEN 1 AND 600"), nullable=False),
+    Column("disbursed_on", Text, CheckConstraint(IsoDate("disbursed_on")), nullable=False),
+    _enum("status", "vigente", "cancelado", nullable=False, server_default=text("'vigente'")),
+)
+Index("loans_holder", loans.c.holder_id, loans.c.id)
+
+loan_instalments = Table(
+    "loan_instalments",
+    metadata,
+    Column("loan_id", BIGINT, ForeignKey("loans.id"), nullable=False),
+    Column("number", Integer, _ck("number > 0"), nullable=False),
+    Column("due_date", Text, CheckConstraint(IsoDate("due_date")), nullable=False),
+    _cents("capital_cents", ">= 0", nullable=False),
+    _cents("interest_cents", ">= 0", nullable=False),
+    _cents("paid_capital_cents", ">= 0", nullable=False, server_default=text("0")),
+    _cents("paid_interest_cents", ">= 0", nullable=False, server_default=text("0")),
+    PrimaryKeyConstraint("loan_id", "number"),
+    _ck("paid_capital_cents <= capital_cents"),
+    _ck("paid_interest_cents <= interest_cents"),
+)

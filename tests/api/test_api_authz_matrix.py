@@ -172,6 +172,9 @@ ANY_SESSION = {
     ("GET", f"{P}/institutions"),
     ("GET", f"{P}/billers"),
     ("GET", f"{P}/card-issuers"),
+    # --- loans (issue 17) --- the products and the simulator: a catalog and arithmetic.
+    ("GET", f"{P}/loan-products"),
+    ("POST", f"{P}/loans/simulate"),
 }
 
 MEMBERS = ("demo", "socio2")
@@ -204,6 +207,7 @@ PARAMS: dict[str, Owned | NotOwned] = {
         ("transfer, pending", "payment, pending", "beneficiary, pending", "transfer, used")
     ),
     "frequent_id": Owned(("saved",)),
+    "loan_id": Owned(("seeded",)),  # loans (issue 17)
     "biller_code": NotOwned(
         "the billers' catalog: any socio may consult and pay any bill, as at the window",
         lambda world: "CNEL_EP",
@@ -251,6 +255,12 @@ BODIES: dict[tuple[str, str], Body] = {
         "alias": "Celular",
     },
     ("POST", f"{P}/challenges/{{challenge_id}}/confirm"): _confirm_body,
+    # --- loans (issue 17) ---
+    ("POST", f"{P}/loans/simulate"): lambda w, m, v: {
+        "product": "consumo",
+        "amount_cents": 500_000,
+        "months": 12,
+    },
     ("POST", f"{P}/me/setup"): lambda w, m, v: dict(SETUP_BODY),
     ("POST", f"{P}/staff/registrations/{{registration_id}}/reject"): lambda w, m, v: {
         "reason": "Documentos incompletos."
@@ -315,6 +325,8 @@ async def _build_objects(world: World, owner: str) -> None:
     account = world.accounts[owner]
     world.own(owner, "number", "ahorro a la vista", account)
     world.own(owner, "beneficiary_id", "seeded", world.seeded_beneficiary[owner])
+    # --- loans (issue 17) --- the seed's loans: demo's is 1, socio2's 2.
+    world.own(owner, "loan_id", "seeded", 1 if owner == "demo" else 2)
 
     # A beneficiary registered with the PIN, and one waiting for its PIN.
     externa = {**TEXTILES_GUAYAQUIL, "name": "Textiles Otavalo S.A."}

@@ -78,6 +78,9 @@ def test_a_schema_6_file_of_the_old_server_is_stamped(seeded_db: Path) -> None:
     conn = sqlite3.connect(seeded_db)
     with conn:
         conn.execute("DROP TABLE alembic_version")
+        # --- loans (issue 17) --- schema 6 had no loans: revision 0006 builds them.
+        conn.execute("DROP TABLE loan_instalments")
+        conn.execute("DROP TABLE loans")
     conn.close()
     before = _rows(seeded_db, "SELECT COUNT(*), SUM(amount_cents) FROM movements")
     create_app(seeded_db, hasher=CHEAP_HASHER)
@@ -157,6 +160,9 @@ def test_a_database_of_revision_0001_gets_the_posting_sequence(seeded_db: Path |
         with database.connection() as conn:
             if conn.dialect == "postgresql":
                 conn.execute(f"DROP SEQUENCE {POSTING_SEQUENCE}")
+            # --- loans (issue 17) --- the tables of revision 0006, built again by it.
+            conn.execute("DROP TABLE loan_instalments")
+            conn.execute("DROP TABLE loans")
             conn.execute("UPDATE alembic_version SET version_num = '0001'")
             stored = conn.execute("SELECT MAX(seq), COUNT(*) FROM movements").fetchone()
             accounts = [
@@ -210,6 +216,9 @@ def test_an_empresa_request_stored_before_its_address_gets_one(seeded_db: Path) 
             (old["ruc"], json.dumps(old, ensure_ascii=False)),
         )
         conn.execute("UPDATE alembic_version SET version_num = '0001'")
+        # --- loans (issue 17) --- the tables of revision 0006, built again by it.
+        conn.execute("DROP TABLE loan_instalments")
+        conn.execute("DROP TABLE loans")
     conn.close()
     init_db(seeded_db, CHEAP_HASHER)
     ((stored,),) = _rows(

@@ -1,0 +1,63 @@
+"""PRÉSTAMOS: the member's loans, their amortization tables and the loan simulator."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter
+
+from mock_server.api.deps import DIGITS, Conn, Member, State, record_id
+from mock_server.api.errors import ONE_RECORD, SESSION_ROUTES, error_responses
+from mock_server.api.socio import Socio
+from mock_server.domain import loans
+from sjvirtual_tui.models import (
+    Loan,
+    LoanProduct,
+    LoanSimulation,
+    LoanSimulationRequest,
+    LoanTable,
+)
+from sjvirtual_tui.rules import ECUADOR_TZ
+
+router = APIRouter(tags=["loans"], responses=SESSION_ROUTES)
+
+LoanId = Annotated[int, record_id("loan"), DIGITS]
+
+
+@router.get(
+    "/loans",
+    response_model=list[Loan],
+    summary="The member's loans: balance, next instalment, days overdue",
+)
+def get_loans(member: Socio, state: State, conn: Conn) -> list[Loan]:
+    return loans.list_loans(conn, member, state.clock.now().astimezone(ECUADOR_TZ).date())
+
+
+@router.get(
+    "/loans/{loan_id:int}/table",
+    response_model=LoanTable,
+    responses=ONE_RECORD,
+    summary="A loan's amortization table (French system), each instalment with its state",
+)
+def get_loan_table(loan_id: LoanId, member: Socio, state: State, conn: Conn) -> LoanTable:
+    today = state.clock.now().astimezone(ECUADOR_TZ).date()
+    return loans.loan_table(conn, member, loan_id, today)
+
+
+@router.get(
+    "/loan-products",
+    response_model=list[LoanProduct],
+    summary="The cooperative's loan products (demo data): rate, amounts and terms",
+)
+def get_loan_products(member: Member) -> list[LoanProduct]:
+    return loans.list_products()
+
+
+@router.post(
+    "/loans/simulate",
+    response_model=LoanSimulation,
+    responses=error_responses(422),
+    summary="The loan simulator: the product's rate, the French table (changes nothing)",
+)
+def simulate(body: LoanSimulationRequest, member: Member) -> LoanSimulation:
+    return loans.simulation(body.product.value, body.amount_cents, body.months)

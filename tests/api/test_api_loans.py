@@ -1,0 +1,142 @@
+"""PRÉSTAMOS: the member's loans, their amortization tables and the simulator (both engines).
+
+The seed's day is CLOCK_START's (2026-11-25 in Ecuador): demo's consumo loan of $5.000,00 at
+15 % over 24 months has paid 5 instalments; the 6th fell due on 2026-11-13 and is unpaid.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from mock_server.domain.clock import ManualClock
+from mock_server.testing import login_token
+from sjvirtual_tui.models import API_PREFIX
+from tests.api import auth
+
+LOANS = f"{API_PREFIX}/loans"
+PRODUCTS = f"{API_PREFIX}/loan-products"
+SIMULATE = f"{API_PREFIX}/loans/simulate"
+DEMO_LOAN, SOCIO2_LOAN = 1, 2
+
+
+async def test_the_members_loans(
+    demo_client: httpx.AsyncClient, demo: str, socio2: str, teller_token: str
+) -> None:
+    response = await demo_client.get(LOANS, headers=auth(demo))
+    assert response.status_code == 200
+    assert response.json() == [
+        {
+            "id": DEMO_LOAN,
+            "product": "consumo",
+            "product_label": "Crédito de consumo",
+            "amount_cents": 500_000,
+            "rate": "15.00",
+            "months": 24,
+            "disbursed_on": "2026-05-13",
+            "instalment_cents": 24_243,  # M = P·r(1+r)^n/((1+r)^n−1): $242,43
+            "balance_cents": 407_757,  # 500.000 less the capital of the 5 paid
+            "next_due_date": "2026-11-13",
+            "next_due_cents": 24_243,
+            "days_overdue": 12,
+            # mora: 191,46 overdue capital × 0,05 % × 12 days = 1,15
+            "mora_cents": 115,
+            "overdue_cents": 24_358,
+            "status": "vigente",
+        }
+    ]
+    theirs = (await demo_client.get(LOANS, headers=auth(socio2))).json()
+    assert [(x["id"], x["product"], x["days_overdue"], x["overdue_cents"]) for x in theirs] == [
+        (SOCIO2_LOAN, "microcredito", 0, 0)
+    ]
+    assert theirs[0]["balance_cents"] == 127_020
+    teller = await demo_client.get(LOANS, headers=auth(teller_token))
+    assert (teller.status_code, teller.json()["code"]) == (403, "forbidden")
+
+
+async def test_days_overdue_follow_the_clock(
+    demo_client: httpx.AsyncClient, clock: ManualClock
+) -> None:
+    clock.advance(20 * 24 * 3600)  # 2026-12-15: the 7th (due 12-13) is late too
+    demo = await login_token(demo_client, "demo", "Demo2026")
+    (loan,) = (await demo_client.get(LOANS, headers=auth(demo))).json()
+    assert loan["days_overdue"] == 32
+    # mora: 19.146 × 0,0005 × 32 + 19.385 × 0,0005 × 2 = 306,336 + 19,385 -> 326 cents
+    assert loan["mora_cents"] == 326
+    assert loan["overdue_cents"] == 326 + 2 * 24_243
+
+
+async def test_the_amortization_table(demo_client: httpx.AsyncClient, demo: str) -> None:
+    response = await demo_client.get(f"{LOANS}/{DEMO_LOAN}/table", headers=auth(demo))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["loan"]["id"] == DEMO_LOAN
+    rows = body["rows"]
+    assert len(rows) == 24
+    assert rows[0] == {
+        "number": 1,
+        "payment_cents": 24_243,
+        "interest_cents": 6_250,  # 5.000 × 15 % / 12
+        "capital_cents": 17_993,
+        "balance_cents": 482_007,
+        "due_date": "2026-06-13",
+        "status": "pagada",
+    }
+    assert [row["status"] for row in rows[4:7]] == ["pagada", "vencida", "pendiente"]
+    assert sum(row["capital_cents"] for row in rows) == 500_000
+    assert rows[-1]["balance_cents"] == 0
+    assert rows[-1]["due_date"] == "2028-05-13"
+
+
+async def test_another_members_loan_is_not_found(demo_client: httpx.AsyncClient, demo: str) -> None:
+    for loan_id in (SOCIO2_LOAN, 999):
+        response = await demo_client.get(f"{LOANS}/{loan_id}/table", headers=auth(demo))
+        assert (response.status_code, response.json()["code"]) == (404, "not_found")
+        assert response.json()["message"] == "Préstamo no encontrado."
+
+
+async def test_the_products(demo_client: httpx.AsyncClient, demo: str) -> None:
+    products = (await demo_client.get(PRODUCTS, headers=auth(demo))).json()
+    assert [(p["code"], p["rate"]) for p in products] == [
+        ("consumo", "15.00"),
+        ("microcredito", "20.00"),
+        ("vivienda", "9.00"),
+    ]
+    english = await demo_client.get(PRODUCTS, headers={**auth(demo), "Accept-Language": "en"})
+    assert english.json()[0]["label"] == "Consumer loan"
+
+
+async def test_the_simulator_draws_the_french_table(
+    demo_client: httpx.AsyncClient, demo: str
+) -> None:
+    # $200.000 at 9 % (vivienda) over 360 months: M = P·r(1+r)^n/((1+r)^n−1) = $1.609,25
+    # (the published figure for a 200000 loan for 30 years at 9 %, mathondemand.com).
+    body = {"product": "vivienda", "amount_cents": 20_000_000, "months": 360}
+    response = await demo_client.post(SIMULATE, json=body, headers=auth(demo))
+    assert response.status_code == 200
+    simulation = response.json()
+    assert simulation["rate"] == "9.00"
+    assert simulation["instalment_cents"] == 160_925
+    assert len(simulation["rows"]) == 360
+    assert sum(row["capital_cents"] for row in simulation["rows"]) == 20_000_000
+    assert simulation["total_interest_cents"] == sum(
+        row["interest_cents"] for row in simulation["rows"]
+    )
+
+
+async def test_the_simulator_refuses_out_of_bounds(
+    demo_client: httpx.AsyncClient, demo: str
+) -> None:
+    cases = [
+        ({"product": "consumo", "amount_cents": 100, "months": 12}, "amount_cents"),
+        ({"product": "consumo", "amount_cents": 500_000, "months": 72}, "months"),
+        ({"product": "hipoteca", "amount_cents": 500_000, "months": 12}, "product"),
+        ({"product": "consumo", "amount_cents": 12.5, "months": 12}, "amount_cents"),
+    ]
+    for body, field in cases:
+        response = await demo_client.post(SIMULATE, json=body, headers=auth(demo))
+        assert response.status_code == 422, body
+        assert response.json()["field"] == field, response.json()
+    response = await demo_client.post(
+        SIMULATE, json=cases[1][0], headers={**auth(demo), "Accept-Language": "en"}
+    )
+    assert response.json()["message"] == "Term: type a number of months between 3 and 60."
