@@ -50,6 +50,11 @@ from sjvirtual_tui.models import (
     FrequentService,
     FrequentServiceRequest,
     Institution,
+    Loan,
+    LoanProduct,
+    LoanSimulation,
+    LoanSimulationRequest,
+    LoanTable,
     LockedMember,
     LoginRequest,
     LoginResult,
@@ -590,3 +595,22 @@ class HttpBackend:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+    # --- loans (issue 17) ----------------------------------------------------------------------
+
+    async def loans(self) -> list[Loan]:
+        return await self._list(Loan, "/loans")
+
+    async def loan_table(self, loan_id: int) -> LoanTable:
+        response = await self._request("GET", f"/loans/{int(loan_id)}/table")
+        return self._parse(LoanTable, response)
+
+    async def loan_products(self) -> list[LoanProduct]:
+        return await self._list(LoanProduct, "/loan-products")
+
+    async def simulate_loan(self, request: LoanSimulationRequest) -> LoanSimulation:
+        # Changes nothing on the server: no Idempotency-Key needed.
+        response = await self._request(
+            "POST", "/loans/simulate", json=request.model_dump(mode="json")
+        )
+        return self._parse(LoanSimulation, response)

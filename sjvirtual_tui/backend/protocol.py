@@ -23,6 +23,11 @@ if TYPE_CHECKING:  # the login screen draws before pydantic is imported (start-u
         FrequentService,
         FrequentServiceRequest,
         Institution,
+        Loan,
+        LoanProduct,
+        LoanSimulation,
+        LoanSimulationRequest,
+        LoanTable,
         LockedMember,
         LoginResult,
         MemberProfile,
@@ -214,3 +219,13 @@ class Backend(Protocol):
     async def outbox(self) -> list[OutboxMessage]: ...
 
     async def aclose(self) -> None: ...
+
+    # --- loans (issue 17) ---
+
+    async def loans(self) -> list[Loan]: ...
+
+    async def loan_table(self, loan_id: int) -> LoanTable: ...
+
+    async def loan_products(self) -> list[LoanProduct]: ...
+
+    async def simulate_loan(self, request: LoanSimulationRequest) -> LoanSimulation: ...
