@@ -737,3 +737,17 @@ class LoanSimulation(_Model):
     instalment_cents: Cents
     total_interest_cents: Cents
     rows: list[AmortizationRow]
+
+
+class LoanPaymentCover(_Model):
+    """What a payment of ``amount_cents`` would pay of a loan today, in the order it is
+    applied: mora, interest due, capital due, then capital not yet due (early)."""
+
+    loan_id: int
+    amount_cents: PositiveCents
+    mora_cents: Cents
+    interest_cents: Cents
+    capital_cents: Cents
+    early_capital_cents: Cents
+    owed_now_cents: Cents = Field(description="Everything due today (mora included).")
+    max_cents: Cents = Field(description="The most that can be paid today (the whole debt).")

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from mock_server.api.deps import DIGITS, Conn, Member, State, record_id
 from mock_server.api.errors import ONE_RECORD, SESSION_ROUTES, error_responses
 from mock_server.api.socio import Socio
 from mock_server.domain import loans
 from sjvirtual_tui.models import (
+    MAX_CENTS,
     Loan,
+    LoanPaymentCover,
     LoanProduct,
     LoanSimulation,
     LoanSimulationRequest,
@@ -61,3 +63,20 @@ def get_loan_products(member: Member) -> list[LoanProduct]:
 )
 def simulate(body: LoanSimulationRequest, member: Member) -> LoanSimulation:
     return loans.simulation(body.product.value, body.amount_cents, body.months)
+
+
+@router.get(
+    "/loans/{loan_id:int}/cover",
+    response_model=LoanPaymentCover,
+    responses=ONE_RECORD,
+    summary="What a payment of this amount would cover today: mora, interest, capital, early",
+)
+def get_payment_cover(
+    loan_id: LoanId,
+    amount_cents: Annotated[int, Query(ge=1, le=MAX_CENTS), DIGITS],
+    member: Socio,
+    state: State,
+    conn: Conn,
+) -> LoanPaymentCover:
+    today = state.clock.now().astimezone(ECUADOR_TZ).date()
+    return loans.payment_cover(conn, member, loan_id, amount_cents, today)

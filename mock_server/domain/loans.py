@@ -27,6 +27,7 @@ from sjvirtual_tui.models import (
     AmortizationRow,
     InstalmentStatus,
     Loan,
+    LoanPaymentCover,
     LoanProduct,
     LoanProductCode,
     LoanSimulation,
@@ -158,6 +159,7 @@ class Due:
     due_date: date
     interest_cents: int
     capital_cents: int
+    mora_paid_cents: int = 0  # mora already paid on it (it is not charged twice)
 
 
 @dataclass(frozen=True)
@@ -178,12 +180,17 @@ def days_overdue(due: date, today: date) -> int:
     return max((today - due).days, 0)
 
 
+def due_mora(item: Due, today: date) -> int:
+    """The mora still owed on one instalment: its unpaid capital × daily rate × days past due
+    (rounded to the cent), less what was paid of it."""
+    accrued = Decimal(item.capital_cents) * MORA_DAILY_RATE * days_overdue(item.due_date, today)
+    cents = int(accrued.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return max(cents - item.mora_paid_cents, 0)
+
+
 def mora_cents(dues: list[Due], today: date) -> int:
-    """The mora owed: each overdue instalment's capital × daily rate × days past due."""
-    total = Decimal(0)
-    for item in dues:
-        total += Decimal(item.capital_cents) * MORA_DAILY_RATE * days_overdue(item.due_date, today)
-    return int(total.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    """The mora owed on these instalments."""
+    return sum(due_mora(item, today) for item in dues)
 
 
 def owed_now(dues: list[Due], today: date) -> Cover:
@@ -217,6 +224,40 @@ def cover(amount_cents: int, dues: list[Due], balance_cents: int, today: date) -
             ),
         )
     return Cover(parts[0], parts[1], parts[2], left)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What a payment pays of one instalment (cents)."""
+
+    number: int
+    mora_cents: int
+    interest_cents: int
+    capital_cents: int
+
+
+def apply(amount_cents: int, dues: list[Due], today: date) -> tuple[Cover, list[Applied]]:
+    """:func:`cover`, instalment by instalment: mora, then interest, then capital of the
+    instalments due by today, oldest first; then early capital of the next ones, in order (their
+    interest stays as the table says, due on their dates: a simplification of the demo)."""
+    balance = sum(item.capital_cents for item in dues)
+    covered = cover(amount_cents, dues, balance, today)
+    due_now = [item for item in dues if item.due_date <= today]
+    later = [item for item in dues if item.due_date > today]
+    paid: dict[int, list[int]] = {item.number: [0, 0, 0] for item in dues}
+
+    def take(budget: int, owed: list[tuple[int, int]], slot: int) -> None:
+        for number, cents in owed:
+            part = min(budget, cents)
+            paid[number][slot] += part
+            budget -= part
+
+    take(covered.mora_cents, [(d.number, due_mora(d, today)) for d in due_now], 0)
+    take(covered.interest_cents, [(d.number, d.interest_cents) for d in due_now], 1)
+    take(covered.capital_cents, [(d.number, d.capital_cents) for d in due_now], 2)
+    take(covered.early_capital_cents, [(d.number, d.capital_cents) for d in later], 2)
+    applied = [Applied(number, *parts) for number, parts in paid.items() if any(parts)]
+    return covered, applied
 
 
 # --- dates --------------------------------------------------------------------------------------
@@ -293,7 +334,8 @@ def dues_of(instalments: list[StoredRow]) -> list[Due]:
         interest = row["interest_cents"] - row["paid_interest_cents"]
         capital = row["capital_cents"] - row["paid_capital_cents"]
         if interest or capital:
-            dues.append(Due(row["number"], date.fromisoformat(row["due_date"]), interest, capital))
+            due = date.fromisoformat(row["due_date"])
+            dues.append(Due(row["number"], due, interest, capital, row["mora_paid_cents"]))
     return dues
 
 
@@ -367,3 +409,24 @@ def loan_table(conn: Connection, member: CurrentMember, loan_id: int, today: dat
             )
         )
     return LoanTable(loan=loan_model(loan, instalments, today), rows=rows)
+
+
+def payment_cover(
+    conn: Connection, member: CurrentMember, loan_id: int, amount_cents: int, today: date
+) -> LoanPaymentCover:
+    """What a payment would cover today (changes nothing): shown before the PIN."""
+    own_loan(conn, member, loan_id)
+    dues = dues_of(store.instalments(conn, loan_id))
+    covered, _applied = apply(amount_cents, dues, today)
+    owed = owed_now(dues, today)
+    balance = sum(item.capital_cents for item in dues)
+    return LoanPaymentCover(
+        loan_id=loan_id,
+        amount_cents=amount_cents,
+        mora_cents=covered.mora_cents,
+        interest_cents=covered.interest_cents,
+        capital_cents=covered.capital_cents,
+        early_capital_cents=covered.early_capital_cents,
+        owed_now_cents=owed.total_cents,
+        max_cents=owed.total_cents + balance - owed.capital_cents,
+    )

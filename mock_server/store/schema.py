@@ -674,7 +674,7 @@ Index("challenges_member", challenges.c.member_id, challenges.c.status, challeng
 # --- loans (issue 17) ---
 # PRÉSTAMOS: a socio's loans (French system). rate_bp: the yearly rate in basis points (1500 =
 # 15,00 %), never a float. Each instalment is its row of the amortization table as lent, with
-# what has been paid of it (paid_*): the balance is what capital is still unpaid.
+# what has been paid of it (paid_*, mora_paid_cents): the balance is the capital still unpaid.
 loans = Table(
     "loans",
     metadata,
@@ -699,6 +699,8 @@ loan_instalments = Table(
     _cents("interest_cents", ">= 0", nullable=False),
     _cents("paid_capital_cents", ">= 0", nullable=False, server_default=text("0")),
     _cents("paid_interest_cents", ">= 0", nullable=False, server_default=text("0")),
+    # The mora (late-payment interest) paid on it: owed is what accrued less this.
+    _cents("mora_paid_cents", ">= 0", nullable=False, server_default=text("0")),
     PrimaryKeyConstraint("loan_id", "number"),
     _ck("paid_capital_cents <= capital_cents"),
     _ck("paid_interest_cents <= interest_cents"),

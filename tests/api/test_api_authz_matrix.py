@@ -271,6 +271,7 @@ BODIES: dict[tuple[str, str], Body] = {
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", f"{P}/billers/{{biller_code}}/bills"): {"reference": "1000555777"},
     ("GET", f"{P}/beneficiaries/lookup"): {"account_type": "ahorro_vista", "number": "1107777"},
+    ("GET", f"{P}/loans/{{loan_id}}/cover"): {"amount_cents": "10000"},  # loans (issue 17)
 }
 
 # --- the world: two members' real objects ---------------------------------------------------

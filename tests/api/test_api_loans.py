@@ -60,9 +60,10 @@ async def test_days_overdue_follow_the_clock(
     demo = await login_token(demo_client, "demo", "Demo2026")
     (loan,) = (await demo_client.get(LOANS, headers=auth(demo))).json()
     assert loan["days_overdue"] == 32
-    # mora: 19.146 × 0,0005 × 32 + 19.385 × 0,0005 × 2 = 306,336 + 19,385 -> 326 cents
-    assert loan["mora_cents"] == 326
-    assert loan["overdue_cents"] == 326 + 2 * 24_243
+    # mora, each instalment's to the cent: 19.146 × 0,0005 × 32 = 306,336 -> 306, and
+    # 19.385 × 0,0005 × 2 = 19,385 -> 19
+    assert loan["mora_cents"] == 325
+    assert loan["overdue_cents"] == 325 + 2 * 24_243
 
 
 async def test_the_amortization_table(demo_client: httpx.AsyncClient, demo: str) -> None:
@@ -140,3 +141,38 @@ async def test_the_simulator_refuses_out_of_bounds(
         SIMULATE, json=cases[1][0], headers={**auth(demo), "Accept-Language": "en"}
     )
     assert response.json()["message"] == "Term: type a number of months between 3 and 60."
+
+
+async def test_what_a_payment_covers(demo_client: httpx.AsyncClient, demo: str) -> None:
+    """Before the PIN the member sees what an amount pays: mora, interest due, capital due,
+    then early capital. Demo owes today: mora 1,15 + instalment 6 (interest 50,97, capital
+    191,46) = 243,58; the capital not yet due is 4.077,57 - 191,46 = 3.886,11."""
+    url = f"{LOANS}/{DEMO_LOAN}/cover"
+    cases = {
+        100: (100, 0, 0, 0),  # part of the mora only
+        2_000: (115, 1_885, 0, 0),
+        24_358: (115, 5_097, 19_146, 0),  # exactly what is overdue
+        50_000: (115, 5_097, 19_146, 25_642),  # and early capital
+    }
+    for amount, expected in cases.items():
+        response = await demo_client.get(url, params={"amount_cents": amount}, headers=auth(demo))
+        assert response.status_code == 200, response.text
+        body = response.json()
+        covered = (
+            body["mora_cents"],
+            body["interest_cents"],
+            body["capital_cents"],
+            body["early_capital_cents"],
+        )
+        assert covered == expected
+        assert (body["owed_now_cents"], body["max_cents"]) == (24_358, 24_358 + 388_611)
+    too_much = await demo_client.get(
+        url, params={"amount_cents": 24_358 + 388_612}, headers=auth(demo)
+    )
+    assert too_much.status_code == 422
+    assert too_much.json()["field"] == "amount_cents"
+    assert too_much.json()["message"] == "Monto: lo máximo que puede pagar hoy es $4.129,69."
+    theirs = await demo_client.get(
+        f"{LOANS}/{SOCIO2_LOAN}/cover", params={"amount_cents": 100}, headers=auth(demo)
+    )
+    assert theirs.status_code == 404

@@ -129,3 +129,35 @@ def test_cover_refuses_more_than_the_debt() -> None:
 def test_cover_refuses_zero() -> None:
     with pytest.raises(Invalid):
         loans.cover(0, DUES, 50_000, date(2026, 12, 5))
+
+
+def test_mora_already_paid_is_not_charged_again() -> None:
+    due = loans.Due(3, date(2026, 11, 5), 1_000, 9_000, mora_paid_cents=100)
+    assert loans.mora_cents([due], date(2026, 12, 5)) == 35
+    assert loans.mora_cents([due], date(2026, 11, 10)) == 0  # 22,5 accrued, 100 paid
+
+
+def test_apply_splits_a_payment_per_instalment() -> None:
+    today = date(2026, 12, 5)
+    later = loans.Due(5, date(2027, 1, 5), interest_cents=800, capital_cents=9_200)
+    dues = [*DUES, later]
+    covered, applied = loans.apply(25_000, dues, today)
+    assert covered == loans.Cover(135, 1_900, 18_100, 4_865)
+    assert applied == [
+        loans.Applied(3, mora_cents=135, interest_cents=1_000, capital_cents=9_000),
+        loans.Applied(4, mora_cents=0, interest_cents=900, capital_cents=9_100),
+        loans.Applied(5, mora_cents=0, interest_cents=0, capital_cents=4_865),
+    ]
+    # A partial payment: the oldest instalment's mora and interest first.
+    covered, applied = loans.apply(1_000, dues, today)
+    assert applied == [loans.Applied(3, 135, 865, 0)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(amount=st.integers(min_value=1, max_value=29_335))
+def test_apply_pays_exactly_the_amount(amount: int) -> None:
+    later = loans.Due(5, date(2027, 1, 5), interest_cents=800, capital_cents=9_200)
+    dues = [*DUES, later]  # owed today 20.135, then 9.200 more capital not yet due
+    covered, applied = loans.apply(amount, dues, date(2026, 12, 5))
+    assert covered.total_cents == amount
+    assert sum(a.mora_cents + a.interest_cents + a.capital_cents for a in applied) == amount

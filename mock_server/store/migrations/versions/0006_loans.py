@@ -73,6 +73,7 @@ def upgrade() -> None:
         _cents("interest_cents", ">= 0", nullable=False),
         _cents("paid_capital_cents", ">= 0", nullable=False, server_default=sa.text("0")),
         _cents("paid_interest_cents", ">= 0", nullable=False, server_default=sa.text("0")),
+        _cents("mora_paid_cents", ">= 0", nullable=False, server_default=sa.text("0")),
         sa.PrimaryKeyConstraint("loan_id", "number", name="pk_loan_instalments"),
         _ck("paid_capital_cents <= capital_cents"),
         _ck("paid_interest_cents <= interest_cents"),
