@@ -318,6 +318,7 @@ class ChallengePurpose(StrEnum):
     BENEFICIARY = "beneficiario"
     TRANSFER = "transferencia"
     PAYMENT = "pago"
+    LOAN_PAYMENT = "pago_prestamo"  # loans (issue 17)
 
 
 class Challenge(_Model):
@@ -487,6 +488,7 @@ class ConfirmResult(_Model):
     beneficiary: Beneficiary | None = None
     transfer: Transfer | None = None
     payment: Payment | None = None
+    loan_payment: LoanPayment | None = None  # loans (issue 17)
 
 
 class TransferLimits(_Model):
@@ -653,7 +655,7 @@ class PaymentStart(_Model):
     challenge: Challenge
 
 
-ConfirmResult.model_rebuild()
+# ConfirmResult.model_rebuild(): at the end (it names LoanPayment, issue 17).
 
 
 # --- loans (issue 17) ---
@@ -751,3 +753,38 @@ class LoanPaymentCover(_Model):
     early_capital_cents: Cents
     owed_now_cents: Cents = Field(description="Everything due today (mora included).")
     max_cents: Cents = Field(description="The most that can be paid today (the whole debt).")
+
+
+class LoanPaymentRequest(_Model):
+    """Pay a loan from one of the member's savings accounts: an instalment, part of it, or
+    capital ahead (what it covers: GET /loans/{id}/cover)."""
+
+    from_account: AccountNumber
+    amount_cents: PositiveCents
+
+
+class LoanPayment(_Model):
+    """A loan payment and, once executed, its receipt: what it paid, in the order applied."""
+
+    id: int
+    reference: str = Field(description="e.g. PRE-0000123")
+    loan_id: int
+    product_label: str
+    status: Literal["pendiente_verificacion", "completada", "cancelada"]
+    from_account: str
+    amount_cents: PositiveCents
+    mora_cents: Cents
+    interest_cents: Cents
+    capital_cents: Cents
+    early_capital_cents: Cents
+    created_at: datetime
+    executed_at: datetime | None = None
+    reason: str | None = None
+
+
+class LoanPaymentStart(_Model):
+    loan_payment: LoanPayment
+    challenge: Challenge
+
+
+ConfirmResult.model_rebuild()

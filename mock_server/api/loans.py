@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from mock_server.api.deps import DIGITS, Conn, Member, State, record_id
-from mock_server.api.errors import ONE_RECORD, SESSION_ROUTES, error_responses
-from mock_server.api.socio import Socio
-from mock_server.domain import loans
+from mock_server.api.errors import ONE_RECORD, PIN_START, SESSION_ROUTES, error_responses
+from mock_server.api.idempotency import MemberKey
+from mock_server.api.pin_start import start_with_pin
+from mock_server.api.socio import Clearing, Socio
+from mock_server.domain import loans, operations
 from sjvirtual_tui.models import (
     MAX_CENTS,
     Loan,
     LoanPaymentCover,
+    LoanPaymentRequest,
+    LoanPaymentStart,
     LoanProduct,
     LoanSimulation,
     LoanSimulationRequest,
@@ -80,3 +84,31 @@ def get_payment_cover(
 ) -> LoanPaymentCover:
     today = state.clock.now().astimezone(ECUADOR_TZ).date()
     return loans.payment_cover(conn, member, loan_id, amount_cents, today)
+
+
+@router.post(
+    "/loans/{loan_id:int}/payments",
+    status_code=201,
+    response_model=LoanPaymentStart,
+    responses=PIN_START,
+    summary="Start paying a loan from a savings account (what it covers shown); PIN e-mailed",
+)
+def start_loan_payment(
+    loan_id: LoanId,
+    body: LoanPaymentRequest,
+    member: Socio,
+    idem: MemberKey,
+    state: State,
+    clearing: Clearing,
+    conn: Conn,
+) -> Response:
+    return start_with_pin(
+        state,
+        clearing,
+        conn,
+        member,
+        idem,
+        loans.LoanPaymentBody(loan_id, body),
+        operations.prepare_loan_payment,
+        operations.start_loan_payment,
+    )

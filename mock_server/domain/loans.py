@@ -11,28 +11,38 @@ the capital paid sums to the amount lent exactly.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from mock_server.domain.errors import NotFound
+from mock_server.domain import mail
+from mock_server.domain.accounts import own_account, require_active, require_funds
+from mock_server.domain.errors import Conflict, NotFound
+from mock_server.domain.ledger import CREDITOS_NUMBER, Leg, internal_account_id, post_transfer
 from mock_server.domain.members import CurrentMember
 from mock_server.domain.money import money
 from mock_server.domain.text import invalid
 from mock_server.i18n import N_, _
 from mock_server.store import Connection
 from mock_server.store import Row as StoredRow
+from mock_server.store import accounts as account_store
 from mock_server.store import loans as store
+from mock_server.store import operations as operation_store
+from mock_server.store.timestamps import from_db
 from sjvirtual_tui.models import (
     AmortizationRow,
     InstalmentStatus,
     Loan,
+    LoanPayment,
     LoanPaymentCover,
+    LoanPaymentRequest,
     LoanProduct,
     LoanProductCode,
     LoanSimulation,
     LoanTable,
 )
+from sjvirtual_tui.rules import ECUADOR_TZ
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -53,6 +63,8 @@ AMOUNT_MESSAGE = N_("Monto: escriba un valor entre {low} y {high}.")
 TERM_MESSAGE = N_("Plazo: escriba un número de meses entre {low} y {high}.")
 PRODUCT_MESSAGE = N_("Producto: elija uno de la lista de créditos.")
 LOAN_NOT_FOUND_MESSAGE = N_("Préstamo no encontrado.")
+LOAN_PAYMENT_NOT_FOUND_MESSAGE = N_("Pago de préstamo no encontrado.")
+LOAN_PAID_MESSAGE = N_("Este préstamo ya está cancelado: no tiene valores por pagar.")
 
 
 @dataclass(frozen=True)
@@ -430,3 +442,194 @@ def payment_cover(
         owed_now_cents=owed.total_cents,
         max_cents=owed.total_cents + balance - owed.capital_cents,
     )
+
+
+# --- paying a loan (the operation pipeline: plan -> pending -> PIN -> execute / cancel) ---------
+
+
+@dataclass(frozen=True)
+class LoanPaymentBody:
+    """POST /loans/{loan_id}/payments: the path's loan and the body."""
+
+    loan_id: int
+    request: LoanPaymentRequest
+
+
+@dataclass(frozen=True)
+class LoanPaymentPlan:
+    """A checked loan payment, ready to be stored (and executed after its PIN)."""
+
+    loan_id: int
+    origin: StoredRow
+    covered: Cover
+    amount_cents: int
+    payee: str  # what the PIN is bound to
+    confirms: Callable[[], str]
+
+
+def _today(now: datetime) -> date:
+    return now.astimezone(ECUADOR_TZ).date()
+
+
+def _payee_text(loan: StoredRow) -> str:
+    return _("{product} N.º {id}").format(product=_(PRODUCTS[loan["product"]][0]), id=loan["id"])
+
+
+def check_payment(
+    conn: Connection, loan: StoredRow, origin: StoredRow, amount: int, now: datetime
+) -> Cover:
+    """What the start checks and the confirmation checks again: the loan still owes, what the
+    amount covers (at most the whole debt), the origin's status and funds."""
+    if loan["status"] != "vigente":
+        raise Conflict("loan_paid", _(LOAN_PAID_MESSAGE), "loan_id")
+    covered, _applied = apply(amount, dues_of(store.instalments(conn, loan["id"])), _today(now))
+    require_active(origin, origin=True, action="pagar")
+    require_funds(origin, amount)
+    return covered
+
+
+def plan_loan_payment(
+    conn: Connection, member: CurrentMember, now: datetime, body: LoanPaymentBody
+) -> LoanPaymentPlan:
+    """Checks a loan payment in the order of the form: the loan, the amount, the origin."""
+    loan = own_loan(conn, member, body.loan_id)
+    origin = own_account(conn, member, body.request.from_account)
+    amount = body.request.amount_cents
+    covered = check_payment(conn, loan, origin, amount, now)
+
+    def confirms() -> str:
+        return _("el pago de {amount} a su {loan} desde la cuenta {number}").format(
+            amount=money(amount), loan=_payee_text(loan), number=origin["number"]
+        )
+
+    return LoanPaymentPlan(
+        loan_id=loan["id"],
+        origin=origin,
+        covered=covered,
+        amount_cents=amount,
+        payee=f"prestamo:{loan['id']}",
+        confirms=confirms,
+    )
+
+
+def insert_loan_payment(
+    conn: Connection, member: CurrentMember, plan: LoanPaymentPlan, now: datetime
+) -> int:
+    """Stores the plan pendiente_verificacion, with what it covers; returns its id."""
+    return operation_store.insert_awaiting_pin(
+        conn,
+        "loan_payments",
+        {
+            "member_id": member.id,
+            "loan_id": plan.loan_id,
+            "from_account_id": plan.origin["id"],
+            "amount_cents": plan.amount_cents,
+            "mora_cents": plan.covered.mora_cents,
+            "interest_cents": plan.covered.interest_cents,
+            "capital_cents": plan.covered.capital_cents,
+            "early_capital_cents": plan.covered.early_capital_cents,
+        },
+        now,
+    )
+
+
+def load_loan_payment(conn: Connection, member_id: int, payment_id: int) -> StoredRow:
+    row = operation_store.of_member(conn, "loan_payments", member_id, payment_id)
+    if row is None:
+        raise NotFound("not_found", _(LOAN_PAYMENT_NOT_FOUND_MESSAGE))
+    return row
+
+
+def loan_payment_model(conn: Connection, row: StoredRow) -> LoanPayment:
+    loan = store.loan(conn, row["loan_id"])
+    return LoanPayment(
+        id=row["id"],
+        reference=row["reference"],
+        loan_id=row["loan_id"],
+        product_label=_(PRODUCTS[loan["product"]][0]),
+        status=row["status"],
+        from_account=row["from_number"],
+        amount_cents=row["amount_cents"],
+        mora_cents=row["mora_cents"],
+        interest_cents=row["interest_cents"],
+        capital_cents=row["capital_cents"],
+        early_capital_cents=row["early_capital_cents"],
+        created_at=from_db(row["created_at"]),
+        executed_at=from_db(row["executed_at"]) if row["executed_at"] else None,
+        reason=_(row["reason"]) if row["reason"] else None,
+    )
+
+
+def get_loan_payment(conn: Connection, member: CurrentMember, payment_id: int) -> LoanPayment:
+    return loan_payment_model(conn, load_loan_payment(conn, member.id, payment_id))
+
+
+def confirm_loan_payment(
+    conn: Connection, member: CurrentMember, payment_id: int, now: datetime
+) -> LoanPayment:
+    """Executes a confirmed loan payment: checks again (time has passed: funds, the loan),
+    applies it instalment by instalment, moves the money in one journal from the member's
+    account to "Cartera de créditos" and e-mails the receipt."""
+    row = load_loan_payment(conn, member.id, payment_id)
+    loan = own_loan(conn, member, row["loan_id"])
+    origin = account_store.for_move(conn, [row["from_account_id"]])[row["from_account_id"]]
+    amount = row["amount_cents"]
+    check_payment(conn, loan, origin, amount, now)
+    covered, applied = apply(amount, dues_of(store.instalments(conn, loan["id"])), _today(now))
+    reference, number = row["reference"], row["from_number"]
+    journal_id = post_transfer(
+        conn,
+        now,
+        kind="pago_prestamo",
+        description=f"{reference} · Pago de préstamo N.º {loan['id']}",
+        reference=reference,
+        amount_cents=amount,
+        debit=Leg(row["from_account_id"], f"Pago préstamo N.º {loan['id']} · {reference}"),
+        credit=Leg(
+            internal_account_id(conn, CREDITOS_NUMBER),
+            f"{reference} préstamo N.º {loan['id']} · cta. {number}",
+        ),
+    )
+    for part in applied:
+        store.pay_instalment(
+            conn, loan["id"], part.number, part.mora_cents, part.interest_cents, part.capital_cents
+        )
+    store.close_if_paid(conn, loan["id"])
+    store.set_cover(
+        conn,
+        payment_id,
+        covered.mora_cents,
+        covered.interest_cents,
+        covered.capital_cents,
+        covered.early_capital_cents,
+    )
+    operation_store.mark_executed(conn, "loan_payments", payment_id, "completada", now, journal_id)
+    with mail.to_member(conn, member.id) as whom:
+        mail.payment_receipt(
+            conn,
+            now,
+            **whom,
+            reference=reference,
+            executed_at=now,
+            origin=number,
+            payee=_payee_text(loan),
+            payee_reference=_(
+                "interés de mora {mora}, interés {interest}, capital {capital}, "
+                "capital anticipado {early}"
+            ).format(
+                mora=money(covered.mora_cents),
+                interest=money(covered.interest_cents),
+                capital=money(covered.capital_cents),
+                early=money(covered.early_capital_cents),
+            ),
+            holder=whom["name"],
+            period=None,
+            amount=money(amount),
+            status=_("COMPLETADO"),
+        )
+    return get_loan_payment(conn, member, payment_id)
+
+
+def cancel_loan_payment(conn: Connection, payment_id: int, reason: str) -> None:
+    """A loan payment that awaited its PIN is cancelada (the PIN expired, was wrong 3 times...)."""
+    operation_store.cancel(conn, "loan_payments", payment_id, reason)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from mock_server.domain import beneficiaries, clearing, payments, pin, transfers
+from mock_server.domain import beneficiaries, clearing, loans, payments, pin, transfers
 from mock_server.domain.clock import Clock
 from mock_server.domain.errors import Conflict, DomainError, Locked, NotFound
 from mock_server.domain.members import CurrentMember
@@ -34,6 +34,7 @@ from sjvirtual_tui.models import (
     ChallengePurpose,
     ConfirmRequest,
     ConfirmResult,
+    LoanPaymentStart,
     PaymentStart,
     TransferKind,
     TransferRequest,
@@ -80,7 +81,7 @@ class _Operation:
             self.drop(conn, challenge[self.column], reason)
 
 
-_P = TypeVar("_P", transfers.TransferPlan, payments.PaymentPlan)
+_P = TypeVar("_P", transfers.TransferPlan, payments.PaymentPlan, loans.LoanPaymentPlan)
 _M = TypeVar("_M")
 
 KINDS: dict[ChallengePurpose, Kind] = {
@@ -106,6 +107,14 @@ KINDS: dict[ChallengePurpose, Kind] = {
             result="beneficiary",
             run=beneficiaries.confirm_beneficiary,
             drop=None,
+        ),
+        # --- loans (issue 17) ---
+        _Operation(
+            ChallengePurpose.LOAN_PAYMENT,
+            column="loan_payment_id",
+            result="loan_payment",
+            run=loans.confirm_loan_payment,
+            drop=loans.cancel_loan_payment,
         ),
     )
 }
@@ -158,6 +167,7 @@ def start(
         payment_id=operation_id if purpose is ChallengePurpose.PAYMENT else None,
         limits=limits,
         admitted=True,
+        loan_payment_id=operation_id if purpose is ChallengePurpose.LOAN_PAYMENT else None,
     )
     return Started(operation_id, challenge)
 
@@ -176,7 +186,9 @@ def prepare(
     return pin.prepare(passwords, amount_cents, payee)
 
 
-def _binding(plan: transfers.TransferPlan | payments.PaymentPlan) -> tuple[int, str | None]:
+def _binding(
+    plan: transfers.TransferPlan | payments.PaymentPlan | loans.LoanPaymentPlan,
+) -> tuple[int, str | None]:
     return plan.amount_cents, plan.payee
 
 
@@ -285,6 +297,46 @@ def start_payment(
         get=payments.get_payment,
     )
     return PaymentStart(payment=payment, challenge=challenge)
+
+
+# --- loans (issue 17) ---
+
+
+def prepare_loan_payment(
+    conn: Connection,
+    passwords: PasswordChecker,
+    member: CurrentMember,
+    now: datetime,
+    body: loans.LoanPaymentBody,
+) -> pin.PreparedPin | None:
+    return prepare(passwords, lambda: _binding(loans.plan_loan_payment(conn, member, now, body)))
+
+
+def start_loan_payment(
+    conn: Connection,
+    passwords: PasswordChecker,
+    prepared: pin.PreparedPin | None,
+    member: CurrentMember,
+    now: datetime,
+    body: loans.LoanPaymentBody,
+    limits: PinLimits,
+) -> LoanPaymentStart:
+    """POST /loans/{id}/payments (inside the write transaction): stored
+    pendiente_verificacion, with what it covers, and a PIN challenge."""
+    plan = loans.plan_loan_payment(conn, member, now, body)
+    payment, challenge = _start_plan(
+        conn,
+        passwords,
+        prepared,
+        now,
+        member,
+        plan,
+        ChallengePurpose.LOAN_PAYMENT,
+        limits,
+        insert=loans.insert_loan_payment,
+        get=loans.get_loan_payment,
+    )
+    return LoanPaymentStart(loan_payment=payment, challenge=challenge)
 
 
 # --- confirm ------------------------------------------------------------------------------------

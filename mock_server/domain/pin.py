@@ -133,6 +133,7 @@ def store(
     payment_id: int | None = None,
     limits: PinLimits = DEFAULT_PIN_LIMITS,
     admitted: bool = False,
+    loan_payment_id: int | None = None,
 ) -> Challenge:
     """Stores a challenge (inside the caller's transaction) and e-mails its PIN.
 
@@ -157,6 +158,7 @@ def store(
             "payload": payload,
             "transfer_id": transfer_id,
             "payment_id": payment_id,
+            "loan_payment_id": loan_payment_id,
             "attempts_left": PIN_ATTEMPTS,
         },
         now,

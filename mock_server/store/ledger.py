@@ -463,3 +463,41 @@ def statement_problems(conn: Connection) -> list[str]:
 def ledger_problems(conn: Connection) -> list[str]:
     """What breaks the ledger's rules, the statements' included (an empty list when all hold)."""
     return _problems(conn, _CHECKS) + statement_problems(conn)
+
+
+# --- loans (issue 17) ---
+# Each journal of this kind belongs to exactly one loan payment, which credits "Cartera de
+# créditos" (its balance: the sum of the executed loan payments).
+LOAN_JOURNAL_KINDS = ("pago_prestamo",)
+_CHECKS += (
+    (
+        "the loan portfolio's balance is not the sum of the executed loan payments",
+        f"""
+        SELECT * FROM (
+            SELECT a.balance_cents, (
+                SELECT COALESCE(SUM(amount_cents), 0) FROM loan_payments
+                WHERE status = 'completada'
+            ) AS paid
+            FROM accounts AS a WHERE a.number = '{CREDITOS_NUMBER}'
+        ) AS c WHERE balance_cents <> paid
+        """,
+    ),
+    (
+        "executed loan payments without their one journal of two movements from the origin",
+        _executed_check(
+            "loan_payments",
+            credited=f"m.account_id = (SELECT id FROM accounts WHERE number = '{CREDITOS_NUMBER}')",
+        ),
+    ),
+    (
+        "loan payment journals that belong to no loan payment, or to more than one",
+        f"""
+        SELECT * FROM (
+            SELECT j.id, (SELECT COUNT(*) FROM loan_payments AS o WHERE o.journal_id = j.id)
+                AS owners
+            FROM journal AS j WHERE j.kind IN ('{LOAN_JOURNAL_KINDS[0]}')
+        ) AS c WHERE owners <> 1
+        LIMIT 5
+        """,
+    ),
+)

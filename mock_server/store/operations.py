@@ -12,8 +12,9 @@ from typing import Any, Literal
 from mock_server.store.engine import Connection, Row
 from mock_server.store.meta import to_db
 
-Table = Literal["transfers", "payments"]
-_PREFIX: dict[str, str] = {"transfers": "TRF", "payments": "PAG"}
+Table = Literal["transfers", "payments", "loan_payments"]
+# loan_payments: loans (issue 17)
+_PREFIX: dict[str, str] = {"transfers": "TRF", "payments": "PAG", "loan_payments": "PRE"}
 
 
 def _table(table: Table) -> str:

@@ -643,7 +643,8 @@ challenges = Table(
     metadata,
     Column("id", Text, _ck("length(id) BETWEEN 16 AND 64"), primary_key=True),
     Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
-    _enum("purpose", "beneficiario", "transferencia", "pago", nullable=False),
+    # pago_prestamo: loans (issue 17, migration 0006)
+    _enum("purpose", "beneficiario", "transferencia", "pago", "pago_prestamo", nullable=False),
     _cents("amount_cents", "> 0"),
     Column("payee", Text, _ck("payee <> ''"), nullable=False),
     Column("pin_hash", Text, nullable=False),
@@ -655,13 +656,17 @@ challenges = Table(
     Column("attempts_left", Integer, _ck("attempts_left BETWEEN 0 AND 3"), nullable=False),
     _enum("status", "pendiente", "usado", "cancelado", "caducado", nullable=False),
     Column("resolved_at", Text),
+    # loans (issue 17, migration 0006): the pending loan payment
+    Column("loan_payment_id", BIGINT, ForeignKey("loan_payments.id"), unique=True),
     _ck(
         "(purpose = 'beneficiario' AND amount_cents IS NULL AND payload IS NOT NULL"
-        " AND transfer_id IS NULL AND payment_id IS NULL)"
+        " AND transfer_id IS NULL AND payment_id IS NULL AND loan_payment_id IS NULL)"
         " OR (purpose = 'transferencia' AND amount_cents IS NOT NULL AND payload IS NULL"
-        " AND transfer_id IS NOT NULL AND payment_id IS NULL)"
+        " AND transfer_id IS NOT NULL AND payment_id IS NULL AND loan_payment_id IS NULL)"
         " OR (purpose = 'pago' AND amount_cents IS NOT NULL AND payload IS NULL"
-        " AND transfer_id IS NULL AND payment_id IS NOT NULL)"
+        " AND transfer_id IS NULL AND payment_id IS NOT NULL AND loan_payment_id IS NULL)"
+        " OR (purpose = 'pago_prestamo' AND amount_cents IS NOT NULL AND payload IS NULL"
+        " AND transfer_id IS NULL AND payment_id IS NULL AND loan_payment_id IS NOT NULL)"
     ),
     _ck("(status = 'pendiente') = (resolved_at IS NULL)"),
     _ck("status = 'cancelado' OR attempts_left > 0"),
@@ -705,3 +710,34 @@ loan_instalments = Table(
     _ck("paid_capital_cents <= capital_cents"),
     _ck("paid_interest_cents <= interest_cents"),
 )
+
+# PAGO DE PRÉSTAMOS: an instalment (or part of it, or capital ahead) paid from a savings
+# account, through the operation pipeline. What it paid, in the order it is applied: mora,
+# interest due, capital due, capital not yet due (early).
+loan_payments = Table(
+    "loan_payments",
+    metadata,
+    _id(),
+    Column("reference", Text, nullable=False, unique=True),
+    Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
+    Column("loan_id", BIGINT, ForeignKey("loans.id"), nullable=False),
+    _enum("status", "pendiente_verificacion", "completada", "cancelada", nullable=False),
+    Column("from_account_id", BIGINT, ForeignKey("accounts.id"), nullable=False),
+    _cents("amount_cents", "> 0", nullable=False),
+    _cents("mora_cents", ">= 0", nullable=False),
+    _cents("interest_cents", ">= 0", nullable=False),
+    _cents("capital_cents", ">= 0", nullable=False),
+    _cents("early_capital_cents", ">= 0", nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("executed_at", Text),
+    Column("reason", Text),
+    Column("journal_id", BIGINT, ForeignKey("journal.id"), unique=True),
+    _ck("mora_cents + interest_cents + capital_cents + early_capital_cents = amount_cents"),
+    _ck(
+        "(status IN ('pendiente_verificacion', 'cancelada')"
+        " AND executed_at IS NULL AND journal_id IS NULL)"
+        " OR (status = 'completada' AND executed_at IS NOT NULL AND journal_id IS NOT NULL)"
+    ),
+)
+Index("loan_payments_member", loan_payments.c.member_id, loan_payments.c.executed_at)
+Index("loan_payments_loan", loan_payments.c.loan_id)

@@ -256,6 +256,10 @@ BODIES: dict[tuple[str, str], Body] = {
     },
     ("POST", f"{P}/challenges/{{challenge_id}}/confirm"): _confirm_body,
     # --- loans (issue 17) ---
+    ("POST", f"{P}/loans/{{loan_id}}/payments"): lambda w, m, v: {
+        "from_account": w.accounts[m],
+        "amount_cents": 1_00,
+    },
     ("POST", f"{P}/loans/simulate"): lambda w, m, v: {
         "product": "consumo",
         "amount_cents": 500_000,

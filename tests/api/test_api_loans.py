@@ -6,12 +6,29 @@ The seed's day is CLOCK_START's (2026-11-25 in Ecuador): demo's consumo loan of 
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import httpx
 
 from mock_server.domain.clock import ManualClock
 from mock_server.testing import login_token
 from sjvirtual_tui.models import API_PREFIX
-from tests.api import auth
+from tests.api import (
+    DEMO_EMAIL,
+    DEMO_PERSONAL,
+    auth,
+    balances,
+    confirm,
+    keyed,
+    latest_pin,
+    ledger_problems_of,
+    mails,
+    money_state,
+    movements_of,
+    rows,
+    wrong,
+)
 
 LOANS = f"{API_PREFIX}/loans"
 PRODUCTS = f"{API_PREFIX}/loan-products"
@@ -176,3 +193,129 @@ async def test_what_a_payment_covers(demo_client: httpx.AsyncClient, demo: str) 
         f"{LOANS}/{SOCIO2_LOAN}/cover", params={"amount_cents": 100}, headers=auth(demo)
     )
     assert theirs.status_code == 404
+
+
+CREDITOS = "99000006"
+
+
+async def _start_loan_payment(
+    client: httpx.AsyncClient, token: str, loan_id: int, amount: int, account: str
+) -> httpx.Response:
+    return await client.post(
+        f"{LOANS}/{loan_id}/payments",
+        json={"from_account": account, "amount_cents": amount},
+        headers=keyed(token),
+    )
+
+
+async def test_pay_the_overdue_instalment_with_the_pin(
+    demo_client: httpx.AsyncClient, demo: str, seeded_db: Path
+) -> None:
+    """The operation pipeline: plan -> pending (nothing moves) -> PIN -> executed, one journal
+    from the savings account to Cartera de créditos, the instalment paid, the receipt e-mailed."""
+    before = balances(seeded_db)
+    started = await _start_loan_payment(demo_client, demo, DEMO_LOAN, 24_358, DEMO_PERSONAL)
+    assert started.status_code == 201, started.text
+    body: dict[str, Any] = started.json()
+    pending = body["loan_payment"]
+    assert pending["status"] == "pendiente_verificacion"
+    # What it covers, shown before the PIN: the mora, then instalment 6's interest and capital.
+    covered = (
+        pending["mora_cents"],
+        pending["interest_cents"],
+        pending["capital_cents"],
+        pending["early_capital_cents"],
+    )
+    assert covered == (115, 5_097, 19_146, 0)
+    challenge = body["challenge"]
+    assert (challenge["purpose"], challenge["amount_cents"], challenge["payee"]) == (
+        "pago_prestamo",
+        24_358,
+        f"prestamo:{DEMO_LOAN}",
+    )
+    assert balances(seeded_db) == before  # nothing moves before the PIN
+    confirmed = await confirm(
+        demo_client, demo, challenge, await latest_pin(demo_client, DEMO_EMAIL)
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    paid = confirmed.json()["loan_payment"]
+    assert paid["status"] == "completada"
+    reference = paid["reference"]
+    assert reference == f"PRE-{paid['id']:07d}"
+    after = balances(seeded_db)
+    assert after[DEMO_PERSONAL][0] == before[DEMO_PERSONAL][0] - 24_358
+    assert after[CREDITOS][0] == 24_358
+    assert movements_of(seeded_db, reference) == [
+        (DEMO_PERSONAL, -24_358, f"Pago préstamo N.º {DEMO_LOAN} · {reference}"),
+        (CREDITOS, 24_358, f"{reference} préstamo N.º {DEMO_LOAN} · cta. {DEMO_PERSONAL}"),
+    ]
+    (loan,) = (await demo_client.get(LOANS, headers=auth(demo))).json()
+    assert (loan["days_overdue"], loan["overdue_cents"], loan["mora_cents"]) == (0, 0, 0)
+    assert loan["balance_cents"] == 407_757 - 19_146
+    assert loan["next_due_date"] == "2026-12-13"
+    assert rows(
+        seeded_db,
+        "SELECT mora_paid_cents, paid_interest_cents, paid_capital_cents FROM loan_instalments"
+        " WHERE loan_id = ? AND number = 6",
+        DEMO_LOAN,
+    ) == [(115, 5_097, 19_146)]
+    receipt = (await mails(demo_client, DEMO_EMAIL))[0]
+    assert receipt["subject"] == f"Comprobante de pago {reference}"
+    assert "Pagado a: Crédito de consumo N.º 1" in receipt["body"]
+    assert "interés de mora $1,15, interés $50,97, capital $191,46" in receipt["body"]
+    assert ledger_problems_of(seeded_db) == []
+
+
+async def test_a_payment_ahead_pays_capital_early(
+    demo_client: httpx.AsyncClient, demo: str, seeded_db: Path
+) -> None:
+    started = await _start_loan_payment(demo_client, demo, DEMO_LOAN, 50_000, DEMO_PERSONAL)
+    assert started.status_code == 201, started.text
+    challenge = started.json()["challenge"]
+    confirmed = await confirm(
+        demo_client, demo, challenge, await latest_pin(demo_client, DEMO_EMAIL)
+    )
+    paid = confirmed.json()["loan_payment"]
+    assert paid["early_capital_cents"] == 50_000 - 24_358
+    (loan,) = (await demo_client.get(LOANS, headers=auth(demo))).json()
+    assert loan["balance_cents"] == 407_757 - 19_146 - 25_642
+    # Instalment 7's capital (193,85) is paid ahead, and 6.179 cents of the 8th's.
+    assert rows(
+        seeded_db,
+        "SELECT number, paid_capital_cents, paid_interest_cents FROM loan_instalments"
+        " WHERE loan_id = ? AND number IN (7, 8) ORDER BY number",
+        DEMO_LOAN,
+    ) == [(7, 19_385, 0), (8, 25_642 - 19_385, 0)]
+    assert ledger_problems_of(seeded_db) == []
+
+
+async def test_bad_loan_payments_change_nothing(
+    demo_client: httpx.AsyncClient, demo: str, seeded_db: Path
+) -> None:
+    before = money_state(seeded_db)
+    too_much = await _start_loan_payment(demo_client, demo, DEMO_LOAN, 500_000, DEMO_PERSONAL)
+    assert too_much.status_code == 422
+    assert too_much.json()["field"] == "amount_cents"
+    theirs = await _start_loan_payment(demo_client, demo, SOCIO2_LOAN, 1_000, DEMO_PERSONAL)
+    assert theirs.status_code == 404
+    poor = await _start_loan_payment(demo_client, demo, DEMO_LOAN, 400_000, "00104721")
+    assert poor.status_code == 409, poor.text
+    assert poor.json()["code"] == "insufficient_funds"
+    assert money_state(seeded_db) == before
+    assert rows(seeded_db, "SELECT COUNT(*) FROM loan_payments") == [(0,)]
+
+
+async def test_a_wrong_pin_three_times_cancels_the_loan_payment(
+    demo_client: httpx.AsyncClient, demo: str, seeded_db: Path
+) -> None:
+    before = balances(seeded_db)
+    started = await _start_loan_payment(demo_client, demo, DEMO_LOAN, 10_000, DEMO_PERSONAL)
+    challenge = started.json()["challenge"]
+    right = await latest_pin(demo_client, DEMO_EMAIL)
+    for bad in (wrong(right), wrong(wrong(right)), wrong(right)):
+        assert (await confirm(demo_client, demo, challenge, bad)).status_code in (409, 422)
+    assert rows(seeded_db, "SELECT status FROM loan_payments") == [("cancelada",)]
+    late = await confirm(demo_client, demo, challenge, right)
+    assert late.status_code == 409
+    assert balances(seeded_db) == before
+    assert ledger_problems_of(seeded_db) == []
