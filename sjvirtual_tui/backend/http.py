@@ -51,6 +51,9 @@ from sjvirtual_tui.models import (
     FrequentServiceRequest,
     Institution,
     Loan,
+    LoanPaymentCover,
+    LoanPaymentRequest,
+    LoanPaymentStart,
     LoanProduct,
     LoanSimulation,
     LoanSimulationRequest,
@@ -614,3 +617,20 @@ class HttpBackend:
             "POST", "/loans/simulate", json=request.model_dump(mode="json")
         )
         return self._parse(LoanSimulation, response)
+
+    async def loan_cover(self, loan_id: int, amount_cents: int) -> LoanPaymentCover:
+        response = await self._request(
+            "GET", f"/loans/{int(loan_id)}/cover", params={"amount_cents": int(amount_cents)}
+        )
+        return self._parse(LoanPaymentCover, response)
+
+    async def start_loan_payment(
+        self, loan_id: int, request: LoanPaymentRequest, *, idempotency_key: str
+    ) -> LoanPaymentStart:
+        response = await self._request(
+            "POST",
+            f"/loans/{int(loan_id)}/payments",
+            json=request.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(LoanPaymentStart, response)

@@ -24,6 +24,9 @@ if TYPE_CHECKING:  # the login screen draws before pydantic is imported (start-u
         FrequentServiceRequest,
         Institution,
         Loan,
+        LoanPaymentCover,
+        LoanPaymentRequest,
+        LoanPaymentStart,
         LoanProduct,
         LoanSimulation,
         LoanSimulationRequest,
@@ -229,3 +232,9 @@ class Backend(Protocol):
     async def loan_products(self) -> list[LoanProduct]: ...
 
     async def simulate_loan(self, request: LoanSimulationRequest) -> LoanSimulation: ...
+
+    async def loan_cover(self, loan_id: int, amount_cents: int) -> LoanPaymentCover: ...
+
+    async def start_loan_payment(
+        self, loan_id: int, request: LoanPaymentRequest, *, idempotency_key: str
+    ) -> LoanPaymentStart: ...

@@ -12,7 +12,14 @@ from textual.widgets import DataTable
 from mock_server.domain.clock import ManualClock
 from sjvirtual_tui.appearance import detect_appearance
 from sjvirtual_tui.screens.dashboard import DashboardScreen
-from sjvirtual_tui.screens.loans import LoanSimulatorScreen, LoansScreen, LoanTableScreen
+from sjvirtual_tui.screens.loans import (
+    LoanPaymentScreen,
+    LoanSimulatorScreen,
+    LoansScreen,
+    LoanTableScreen,
+)
+from sjvirtual_tui.widgets.money_input import MoneyInput
+from tests.database import rows
 from tests.tui import (
     SIZE,
     demo_logged_in,
@@ -24,7 +31,8 @@ from tests.tui import (
     text_of,
     type_text,
 )
-from tests.tui.test_tui_transfers import choose
+from tests.tui.test_tui_payments import enter_pin
+from tests.tui.test_tui_transfers import choose, step
 
 
 async def open_loans(pilot: Pilot[None]) -> None:
@@ -162,3 +170,60 @@ async def test_loans_in_english_without_colour(
         await simulate(pilot, "Home loan", "200000", "360")
         # The published figure: $200,000 at 9 % for 30 years -> $1,609.25 a month.
         assert text_of(pilot, "#sim-summary").startswith("Fixed instalment: $1.609,25 at 9,00 %")
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("f2")  # pay: the review in English, what it covers
+        await settle(pilot)
+        await choose(pilot, "#lp-from", "00204722")
+        await settle(pilot)
+        summary = text_of(pilot, "#lp-summary")
+        assert "This payment covers, in this order:" in summary
+        assert "Late interest:       $1,15" in summary
+
+
+async def test_pay_the_overdue_instalment_with_the_pin(
+    demo_app: FastAPI, seeded_db: Path, clock: ManualClock, tmp_path: Path
+) -> None:
+    """F2 on the loan: the amount due today is suggested; the review says what it covers
+    before the PIN; the PIN pays it; the list shows the loan up to date."""
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
+        await open_loans(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, LoanPaymentScreen)
+        assert app.screen.query_one(MoneyInput).value == "243,58"
+        await choose(pilot, "#lp-from", "00204722")  # the form's last field: on to the review
+        await settle(pilot)
+        assert step(pilot) == "lp-confirm"
+        summary = text_of(pilot, "#lp-summary")
+        assert "Interés de mora:     $1,15" in summary
+        assert "Interés:             $50,97" in summary
+        assert "Capital vencido:     $191,46" in summary
+        assert "Capital anticipado:  $0,00" in summary
+        await pilot.press("enter")  # CONFIRMAR
+        await settle(pilot)
+        await enter_pin(pilot, seeded_db)
+        assert step(pilot) == "lp-done"
+        receipt = text_of(pilot, "#lp-receipt")
+        assert "Valor pagado:   $243,58" in receipt
+        await pilot.press("enter")  # VOLVER AL INICIO
+        await settle(pilot)
+        assert isinstance(app.screen, LoansScreen)
+        assert table_rows(pilot, "#loan-table")[0][4:] == ["$3.886,11", "0 d"]
+        assert "EN MORA" not in text_of(pilot, "#loan-detail")
+
+
+async def test_more_than_the_debt_is_refused_where_typed(
+    demo_app: FastAPI, seeded_db: Path, clock: ManualClock, tmp_path: Path
+) -> None:
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
+        await open_loans(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        amount = app.screen.query_one(MoneyInput)
+        amount.value = "9.000,00"
+        await choose(pilot, "#lp-from", "00204722")  # the form's last field: on to the review
+        await settle(pilot)
+        assert step(pilot) == "lp-data"
+        assert amount.error == "Monto: lo máximo que puede pagar hoy es $4.129,69."
+        assert rows(seeded_db, "SELECT COUNT(*) FROM loan_payments") == [(0,)]
