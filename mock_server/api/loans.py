@@ -19,8 +19,8 @@ from sjvirtual_tui.models import (
     LoanPaymentRequest,
     LoanPaymentStart,
     LoanProduct,
+    LoanProductCode,
     LoanSimulation,
-    LoanSimulationRequest,
     LoanTable,
 )
 from sjvirtual_tui.rules import ECUADOR_TZ
@@ -59,14 +59,19 @@ def get_loan_products(member: Member) -> list[LoanProduct]:
     return loans.list_products()
 
 
-@router.post(
+@router.get(
     "/loans/simulate",
     response_model=LoanSimulation,
     responses=error_responses(422),
-    summary="The loan simulator: the product's rate, the French table (changes nothing)",
+    summary="The loan simulator: the product's rate, the French table (a read: changes nothing)",
 )
-def simulate(body: LoanSimulationRequest, member: Member) -> LoanSimulation:
-    return loans.simulation(body.product.value, body.amount_cents, body.months)
+def simulate(
+    product: Annotated[LoanProductCode, Query(description="consumo, microcredito, vivienda")],
+    amount_cents: Annotated[int, Query(ge=1, le=MAX_CENTS), DIGITS],
+    months: Annotated[int, Query(ge=1, le=600), DIGITS],
+    member: Member,
+) -> LoanSimulation:
+    return loans.simulation(product.value, amount_cents, months)
 
 
 @router.get(

@@ -612,9 +612,8 @@ class HttpBackend:
         return await self._list(LoanProduct, "/loan-products")
 
     async def simulate_loan(self, request: LoanSimulationRequest) -> LoanSimulation:
-        # Changes nothing on the server: no Idempotency-Key needed.
         response = await self._request(
-            "POST", "/loans/simulate", json=request.model_dump(mode="json")
+            "GET", "/loans/simulate", params=request.model_dump(mode="json")
         )
         return self._parse(LoanSimulation, response)
 

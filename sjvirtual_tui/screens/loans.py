@@ -547,6 +547,12 @@ class LoanPaymentScreen(VerifiedWizard):
             on_error=self.refused,
         )
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # No receipt file for a loan payment (the e-mail is its receipt): no F2 to save one.
+        if action == "save_receipt":
+            return False
+        return super().check_action(action, parameters)
+
     def refused(self, error: BackendError) -> bool:
         if error.field == "amount_cents":
             amount = self.query_one(MoneyInput)

@@ -174,7 +174,7 @@ ANY_SESSION = {
     ("GET", f"{P}/card-issuers"),
     # --- loans (issue 17) --- the products and the simulator: a catalog and arithmetic.
     ("GET", f"{P}/loan-products"),
-    ("POST", f"{P}/loans/simulate"),
+    ("GET", f"{P}/loans/simulate"),
 }
 
 MEMBERS = ("demo", "socio2")
@@ -260,11 +260,6 @@ BODIES: dict[tuple[str, str], Body] = {
         "from_account": w.accounts[m],
         "amount_cents": 1_00,
     },
-    ("POST", f"{P}/loans/simulate"): lambda w, m, v: {
-        "product": "consumo",
-        "amount_cents": 500_000,
-        "months": 12,
-    },
     ("POST", f"{P}/me/setup"): lambda w, m, v: dict(SETUP_BODY),
     ("POST", f"{P}/staff/registrations/{{registration_id}}/reject"): lambda w, m, v: {
         "reason": "Documentos incompletos."
@@ -275,7 +270,13 @@ BODIES: dict[tuple[str, str], Body] = {
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", f"{P}/billers/{{biller_code}}/bills"): {"reference": "1000555777"},
     ("GET", f"{P}/beneficiaries/lookup"): {"account_type": "ahorro_vista", "number": "1107777"},
-    ("GET", f"{P}/loans/{{loan_id}}/cover"): {"amount_cents": "10000"},  # loans (issue 17)
+    # --- loans (issue 17) ---
+    ("GET", f"{P}/loans/{{loan_id}}/cover"): {"amount_cents": "10000"},
+    ("GET", f"{P}/loans/simulate"): {
+        "product": "consumo",
+        "amount_cents": "500000",
+        "months": "12",
+    },
 }
 
 # --- the world: two members' real objects ---------------------------------------------------

@@ -287,6 +287,5 @@ def test_the_key_is_a_required_header_of_every_state_changing_route(
         "/api/v1/auth/logout",
         "/api/v1/auth/recovery",
         "/api/v1/auth/recovery/verify",
-        "/api/v1/loans/simulate",  # loans (issue 17): a calculation, it changes nothing
     }
     assert "HTTPValidationError" not in spec["components"]["schemas"]

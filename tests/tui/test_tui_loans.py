@@ -206,6 +206,7 @@ async def test_pay_the_overdue_instalment_with_the_pin(
         assert step(pilot) == "lp-done"
         receipt = text_of(pilot, "#lp-receipt")
         assert "Valor pagado:   $243,58" in receipt
+        assert "Guardar comprobante" not in screen_text(pilot)  # the e-mail is the receipt
         await pilot.press("enter")  # VOLVER AL INICIO
         await settle(pilot)
         assert isinstance(app.screen, LoansScreen)
