@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from mock_server.domain.clock import ManualClock
+from mock_server.domain.pin import PIN_TTL
 from mock_server.testing import login_token
 from sjvirtual_tui.models import API_PREFIX
 from tests.api import (
@@ -317,5 +318,40 @@ async def test_a_wrong_pin_three_times_cancels_the_loan_payment(
     assert rows(seeded_db, "SELECT status FROM loan_payments") == [("cancelada",)]
     late = await confirm(demo_client, demo, challenge, right)
     assert late.status_code == 409
+    assert balances(seeded_db) == before
+    assert ledger_problems_of(seeded_db) == []
+
+
+async def test_a_retried_start_is_one_loan_payment(
+    demo_client: httpx.AsyncClient, demo: str, seeded_db: Path
+) -> None:
+    """The same Idempotency-Key sent again gets the first answer: one payment, one PIN."""
+    headers = keyed(demo)
+    body = {"from_account": DEMO_PERSONAL, "amount_cents": 10_000}
+    url = f"{LOANS}/{DEMO_LOAN}/payments"
+    first = await demo_client.post(url, json=body, headers=headers)
+    again = await demo_client.post(url, json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.headers["idempotency-replayed"] == "true"
+    assert again.json() == first.json()
+    assert rows(seeded_db, "SELECT COUNT(*) FROM loan_payments") == [(1,)]
+    other = await demo_client.post(url, json={**body, "amount_cents": 10_001}, headers=headers)
+    assert (other.status_code, other.json()["code"]) == (422, "idempotency_mismatch")
+
+
+async def test_an_expired_pin_cancels_the_loan_payment(
+    demo_client: httpx.AsyncClient, demo: str, seeded_db: Path, clock: ManualClock
+) -> None:
+    before = balances(seeded_db)
+    started = await _start_loan_payment(demo_client, demo, DEMO_LOAN, 10_000, DEMO_PERSONAL)
+    challenge = started.json()["challenge"]
+    pin = await latest_pin(demo_client, DEMO_EMAIL)
+    clock.advance(PIN_TTL.total_seconds() + 1)
+    demo = await login_token(demo_client, "demo", "Demo2026")  # the idle session ended too
+    late = await confirm(demo_client, demo, challenge, pin)
+    assert (late.status_code, late.json()["code"]) == (409, "challenge_expired")
+    assert rows(seeded_db, "SELECT status, reason IS NOT NULL FROM loan_payments") == [
+        ("cancelada", True)
+    ]
     assert balances(seeded_db) == before
     assert ledger_problems_of(seeded_db) == []
