@@ -24,6 +24,7 @@ from mock_server.api import (
     registration,
     transfers,
 )
+from mock_server.api import loans as loans_api  # --- loans (issue 17) ---
 from mock_server.api.deps import ServerState
 from mock_server.api.errors import install_error_handlers
 from mock_server.api.statuses import document_statuses
@@ -117,6 +118,8 @@ def create_app(
     app.include_router(certificates.router, prefix=API_PREFIX)
     # --- polizas (issue 17) ---
     app.include_router(polizas.router, prefix=API_PREFIX)
+    # --- loans (issue 17) ---
+    app.include_router(loans_api.router, prefix=API_PREFIX)
     if demo:
         app.include_router(outbox.router, prefix=API_PREFIX)
 

@@ -147,6 +147,18 @@ FLOWS: tuple[Flow, ...] = (
         menu=N_("PÓLIZAS"),
         in_footer=False,
     ),
+    # --- loans (issue 17) ---
+    Flow(
+        "loans",
+        N_("Préstamos"),
+        N_("Saldo, próxima cuota, tabla de amortización y simulador"),
+        "p",
+        N_("Préstamos"),
+        Audience.MEMBER,
+        "sjvirtual_tui.screens.loans:LoansScreen",
+        menu=N_("PRÉSTAMOS"),
+        in_footer=False,
+    ),
     Flow(
         "register",
         N_("Registro de socios"),

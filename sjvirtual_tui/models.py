@@ -319,6 +319,7 @@ class ChallengePurpose(StrEnum):
     TRANSFER = "transferencia"
     PAYMENT = "pago"
     POLIZA = "poliza"
+    LOAN_PAYMENT = "pago_prestamo"  # loans (issue 17)
 
 
 class Challenge(_Model):
@@ -489,6 +490,7 @@ class ConfirmResult(_Model):
     transfer: Transfer | None = None
     payment: Payment | None = None
     poliza: Poliza | None = None
+    loan_payment: LoanPayment | None = None  # loans (issue 17)
 
 
 class TransferLimits(_Model):
@@ -732,8 +734,140 @@ class Poliza(_Model):
     reason: str | None = None
 
 
+# ConfirmResult.model_rebuild(): at the end (it names LoanPayment, issue 17).
+
+
+# --- loans (issue 17) ---
+# A yearly rate as a Decimal string with two decimals ("15.00" = 15,00 %): never a float.
+Rate = Annotated[str, Field(pattern=r"^[0-9]{1,3}\.[0-9]{2}$", examples=["15.00"])]
+LoanMonths = Annotated[int, Strict(), Field(ge=1, le=600)]
+
+
+class LoanProductCode(StrEnum):
+    CONSUMO = "consumo"
+    MICROCREDITO = "microcredito"
+    VIVIENDA = "vivienda"
+
+
+class LoanProduct(_Model):
+    """A loan product of the cooperative (demo data): its rate and bounds."""
+
+    code: LoanProductCode
+    label: str
+    rate: Rate
+    min_amount_cents: PositiveCents
+    max_amount_cents: PositiveCents
+    min_months: LoanMonths
+    max_months: LoanMonths
+
+
+class InstalmentStatus(StrEnum):
+    PAGADA = "pagada"
+    VENCIDA = "vencida"
+    PENDIENTE = "pendiente"
+
+
+class AmortizationRow(_Model):
+    """One period of a French amortization table (the last absorbs the rounding)."""
+
+    number: int
+    payment_cents: Cents
+    interest_cents: Cents
+    capital_cents: Cents
+    balance_cents: Cents = Field(description="Capital owed after this period.")
+    due_date: date | None = None
+    status: InstalmentStatus | None = None
+
+
+class Loan(_Model):
+    """One of the member's loans, as of today."""
+
+    id: int
+    product: LoanProductCode
+    product_label: str
+    amount_cents: PositiveCents
+    rate: Rate
+    months: LoanMonths
+    disbursed_on: date
+    instalment_cents: Cents = Field(description="The fixed instalment (French system).")
+    balance_cents: Cents = Field(description="Capital still owed.")
+    next_due_date: date | None = None
+    next_due_cents: Cents = Field(description="What is still owed of the next instalment.")
+    days_overdue: int = Field(ge=0, description="Days since the oldest unpaid instalment fell due.")
+    overdue_cents: Cents = Field(description="Due today: mora, interest and capital past due.")
+    mora_cents: Cents = Field(description="Late-payment interest owed today.")
+    status: Literal["vigente", "cancelado"]
+
+
+class LoanTable(_Model):
+    loan: Loan
+    rows: list[AmortizationRow]
+
+
+class LoanSimulationRequest(_Model):
+    product: LoanProductCode
+    amount_cents: PositiveCents
+    months: LoanMonths
+
+
+class LoanSimulation(_Model):
+    product: LoanProductCode
+    rate: Rate
+    amount_cents: PositiveCents
+    months: LoanMonths
+    instalment_cents: Cents
+    total_interest_cents: Cents
+    rows: list[AmortizationRow]
+
+
+class LoanPaymentCover(_Model):
+    """What a payment of ``amount_cents`` would pay of a loan today, in the order it is
+    applied: mora, interest due, capital due, then capital not yet due (early)."""
+
+    loan_id: int
+    amount_cents: PositiveCents
+    mora_cents: Cents
+    interest_cents: Cents
+    capital_cents: Cents
+    early_capital_cents: Cents
+    owed_now_cents: Cents = Field(description="Everything due today (mora included).")
+    max_cents: Cents = Field(description="The most that can be paid today (the whole debt).")
+
+
+class LoanPaymentRequest(_Model):
+    """Pay a loan from one of the member's savings accounts: an instalment, part of it, or
+    capital ahead (what it covers: GET /loans/{id}/cover)."""
+
+    from_account: AccountNumber
+    amount_cents: PositiveCents
+
+
+class LoanPayment(_Model):
+    """A loan payment and, once executed, its receipt: what it paid, in the order applied."""
+
+    id: int
+    reference: str = Field(description="e.g. PRE-0000123")
+    loan_id: int
+    product_label: str
+    status: Literal["pendiente_verificacion", "completada", "cancelada"]
+    from_account: str
+    amount_cents: PositiveCents
+    mora_cents: Cents
+    interest_cents: Cents
+    capital_cents: Cents
+    early_capital_cents: Cents
+    created_at: datetime
+    executed_at: datetime | None = None
+    reason: str | None = None
+
+
 class PolizaStart(_Model):
     poliza: Poliza
+    challenge: Challenge
+
+
+class LoanPaymentStart(_Model):
+    loan_payment: LoanPayment
     challenge: Challenge
 
 

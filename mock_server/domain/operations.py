@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from mock_server.domain import beneficiaries, clearing, payments, pin, polizas, transfers
+from mock_server.domain import beneficiaries, clearing, loans, payments, pin, polizas, transfers
 from mock_server.domain.clock import Clock
 from mock_server.domain.errors import Conflict, DomainError, Locked, NotFound
 from mock_server.domain.members import CurrentMember
@@ -34,6 +34,7 @@ from sjvirtual_tui.models import (
     ChallengePurpose,
     ConfirmRequest,
     ConfirmResult,
+    LoanPaymentStart,
     PaymentStart,
     PolizaRequest,
     PolizaStart,
@@ -82,7 +83,13 @@ class _Operation:
             self.drop(conn, challenge[self.column], reason)
 
 
-_P = TypeVar("_P", transfers.TransferPlan, payments.PaymentPlan, polizas.PolizaPlan)
+_P = TypeVar(
+    "_P",
+    transfers.TransferPlan,
+    payments.PaymentPlan,
+    polizas.PolizaPlan,
+    loans.LoanPaymentPlan,
+)
 _M = TypeVar("_M")
 
 KINDS: dict[ChallengePurpose, Kind] = {
@@ -116,6 +123,14 @@ KINDS: dict[ChallengePurpose, Kind] = {
             result="poliza",
             run=polizas.confirm_poliza,
             drop=polizas.cancel_poliza,
+        ),
+        # --- loans (issue 17) ---
+        _Operation(
+            ChallengePurpose.LOAN_PAYMENT,
+            column="loan_payment_id",
+            result="loan_payment",
+            run=loans.confirm_loan_payment,
+            drop=loans.cancel_loan_payment,
         ),
     )
 }
@@ -169,6 +184,7 @@ def start(
         poliza_id=operation_id if purpose is ChallengePurpose.POLIZA else None,
         limits=limits,
         admitted=True,
+        loan_payment_id=operation_id if purpose is ChallengePurpose.LOAN_PAYMENT else None,
     )
     return Started(operation_id, challenge)
 
@@ -188,7 +204,10 @@ def prepare(
 
 
 def _binding(
-    plan: transfers.TransferPlan | payments.PaymentPlan | polizas.PolizaPlan,
+    plan: transfers.TransferPlan
+    | payments.PaymentPlan
+    | polizas.PolizaPlan
+    | loans.LoanPaymentPlan,
 ) -> tuple[int, str | None]:
     return plan.amount_cents, plan.payee
 
@@ -298,6 +317,46 @@ def start_payment(
         get=payments.get_payment,
     )
     return PaymentStart(payment=payment, challenge=challenge)
+
+
+# --- loans (issue 17) ---
+
+
+def prepare_loan_payment(
+    conn: Connection,
+    passwords: PasswordChecker,
+    member: CurrentMember,
+    now: datetime,
+    body: loans.LoanPaymentBody,
+) -> pin.PreparedPin | None:
+    return prepare(passwords, lambda: _binding(loans.plan_loan_payment(conn, member, now, body)))
+
+
+def start_loan_payment(
+    conn: Connection,
+    passwords: PasswordChecker,
+    prepared: pin.PreparedPin | None,
+    member: CurrentMember,
+    now: datetime,
+    body: loans.LoanPaymentBody,
+    limits: PinLimits,
+) -> LoanPaymentStart:
+    """POST /loans/{id}/payments (inside the write transaction): stored
+    pendiente_verificacion, with what it covers, and a PIN challenge."""
+    plan = loans.plan_loan_payment(conn, member, now, body)
+    payment, challenge = _start_plan(
+        conn,
+        passwords,
+        prepared,
+        now,
+        member,
+        plan,
+        ChallengePurpose.LOAN_PAYMENT,
+        limits,
+        insert=loans.insert_loan_payment,
+        get=loans.get_loan_payment,
+    )
+    return LoanPaymentStart(loan_payment=payment, challenge=challenge)
 
 
 # --- confirm ------------------------------------------------------------------------------------

@@ -134,6 +134,7 @@ def store(
     poliza_id: int | None = None,
     limits: PinLimits = DEFAULT_PIN_LIMITS,
     admitted: bool = False,
+    loan_payment_id: int | None = None,
 ) -> Challenge:
     """Stores a challenge (inside the caller's transaction) and e-mails its PIN.
 
@@ -159,6 +160,7 @@ def store(
             "transfer_id": transfer_id,
             "payment_id": payment_id,
             "poliza_id": poliza_id,
+            "loan_payment_id": loan_payment_id,
             "attempts_left": PIN_ATTEMPTS,
         },
         now,

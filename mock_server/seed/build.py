@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 
 from mock_server.domain.ledger import ledger_problems
 from mock_server.seed import beneficiaries, billers, cards, certificates, members, polizas, staff
+from mock_server.seed import loans as seed_loans  # --- loans (issue 17) ---
 from mock_server.seed.books import write_books
 from mock_server.seed.errors import SeedError
 from mock_server.store import Connection, Database, write_transaction
@@ -23,7 +24,8 @@ from sjvirtual_tui.rules import ECUADOR_TZ
 # Alembic revision recorded (a template of 5 would be migrated again on every copy); 7: a
 # certificado bancario of the demo member (issue 17);
 # 8: pólizas (issue 17): the table, the account "Depósitos a plazo", the demo member's póliza
-SEED_VERSION = 8
+# 9: loans (issue 17): the demo member's loan, one instalment overdue
+SEED_VERSION = 9
 SEED = 2026
 
 # Progress of a build: ``progress(stage, done, total)`` in points of :data:`STAGE_POINTS` (their
@@ -137,6 +139,14 @@ def _write_seed(
         ("cards", cards.card_rows(today, card_holders)),
         ("card_issuers", cards.issuer_rows()),
         ("closed_external_cards", cards.closed_card_rows()),
+        # --- loans (issue 17) ---
+        *zip(
+            ("loans", "loan_instalments"),
+            seed_loans.loan_rows(
+                today, {name: holder for name, (holder, _full) in card_holders.items()}
+            ),
+            strict=True,
+        ),
     ]
     total_rows = sum(_count(rows) for _table, rows in tables) or 1
     written, given = 0, 0

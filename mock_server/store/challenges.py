@@ -11,7 +11,7 @@ from mock_server.store.meta import from_db, to_db
 
 _COLUMNS = """
     id, member_id, purpose, amount_cents, payee, pin_hash, payload, transfer_id, payment_id,
-    poliza_id, expires_at, attempts_left, status
+    poliza_id, loan_payment_id, expires_at, attempts_left, status
 """
 
 
@@ -19,16 +19,24 @@ def insert(
     conn: Connection, values: Mapping[str, Any], now: datetime, expires_at: datetime
 ) -> None:
     """``values``: id, member_id, purpose, amount_cents, payee, pin_hash, payload,
-    transfer_id, payment_id, poliza_id, attempts_left. Stored ``pendiente``."""
+    transfer_id, payment_id, poliza_id, attempts_left (and loan_payment_id). Stored
+    ``pendiente``."""
     conn.execute(
         """
         INSERT INTO challenges (id, member_id, purpose, amount_cents, payee, pin_hash, payload,
-            transfer_id, payment_id, poliza_id, created_at, expires_at, attempts_left, status)
+            transfer_id, payment_id, poliza_id, loan_payment_id, created_at, expires_at,
+            attempts_left, status)
         VALUES (:id, :member_id, :purpose, :amount_cents, :payee, :pin_hash, :payload,
-            :transfer_id, :payment_id, :poliza_id, :created_at, :expires_at, :attempts_left,
-            'pendiente')
+            :transfer_id, :payment_id, :poliza_id, :loan_payment_id, :created_at, :expires_at,
+            :attempts_left, 'pendiente')
         """,
-        {**values, "created_at": to_db(now), "expires_at": to_db(expires_at)},
+        {
+            "poliza_id": None,
+            "loan_payment_id": None,
+            **values,
+            "created_at": to_db(now),
+            "expires_at": to_db(expires_at),
+        },
     )
 
 

@@ -27,6 +27,10 @@ RECAUDACION_NAME = "Recaudación de servicios"
 # Pago de tarjetas: what members paid to their cooperative cards (the sum of those payments).
 CARTERA_NUMBER = "99000005"
 CARTERA_NAME = "Cartera de tarjetas"
+# --- loans (issue 17) ---
+# Préstamos: what members paid of their loans' instalments (the sum of those payments).
+CREDITOS_NUMBER = "99000006"
+CREDITOS_NAME = "Cartera de créditos"
 # --- polizas (issue 17) ---
 # Pólizas (depósitos a plazo fijo): the capital of every opened póliza (its balance is the sum
 # of the pólizas completada).
@@ -41,6 +45,7 @@ INTERNAL_ACCOUNTS = (
     (SALIDAS_NUMBER, SALIDAS_NAME),
     (RECAUDACION_NUMBER, RECAUDACION_NAME),
     (CARTERA_NUMBER, CARTERA_NAME),
+    (CREDITOS_NUMBER, CREDITOS_NAME),  # loans (issue 17)
     # --- polizas (issue 17) ---
     (PLAZO_NUMBER, PLAZO_NAME),
 )
@@ -511,3 +516,41 @@ def statement_problems(conn: Connection) -> list[str]:
 def ledger_problems(conn: Connection) -> list[str]:
     """What breaks the ledger's rules, the statements' included (an empty list when all hold)."""
     return _problems(conn, _CHECKS) + statement_problems(conn)
+
+
+# --- loans (issue 17) ---
+# Each journal of this kind belongs to exactly one loan payment, which credits "Cartera de
+# créditos" (its balance: the sum of the executed loan payments).
+LOAN_JOURNAL_KINDS = ("pago_prestamo",)
+_CHECKS += (
+    (
+        "the loan portfolio's balance is not the sum of the executed loan payments",
+        f"""
+        SELECT * FROM (
+            SELECT a.balance_cents, (
+                SELECT COALESCE(SUM(amount_cents), 0) FROM loan_payments
+                WHERE status = 'completada'
+            ) AS paid
+            FROM accounts AS a WHERE a.number = '{CREDITOS_NUMBER}'
+        ) AS c WHERE balance_cents <> paid
+        """,
+    ),
+    (
+        "executed loan payments without their one journal of two movements from the origin",
+        _executed_check(
+            "loan_payments",
+            credited=f"m.account_id = (SELECT id FROM accounts WHERE number = '{CREDITOS_NUMBER}')",
+        ),
+    ),
+    (
+        "loan payment journals that belong to no loan payment, or to more than one",
+        f"""
+        SELECT * FROM (
+            SELECT j.id, (SELECT COUNT(*) FROM loan_payments AS o WHERE o.journal_id = j.id)
+                AS owners
+            FROM journal AS j WHERE j.kind IN ('{LOAN_JOURNAL_KINDS[0]}')
+        ) AS c WHERE owners <> 1
+        LIMIT 5
+        """,
+    ),
+)

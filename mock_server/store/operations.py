@@ -12,8 +12,14 @@ from typing import Any, Literal
 from mock_server.store.engine import Connection, Row
 from mock_server.store.meta import to_db
 
-Table = Literal["transfers", "payments", "polizas"]
-_PREFIX: dict[str, str] = {"transfers": "TRF", "payments": "PAG", "polizas": "POL"}
+Table = Literal["transfers", "payments", "polizas", "loan_payments"]
+# polizas, loan_payments: issue 17
+_PREFIX: dict[str, str] = {
+    "transfers": "TRF",
+    "payments": "PAG",
+    "polizas": "POL",
+    "loan_payments": "PRE",
+}
 
 
 def _table(table: Table) -> str:

@@ -643,7 +643,16 @@ challenges = Table(
     metadata,
     Column("id", Text, _ck("length(id) BETWEEN 16 AND 64"), primary_key=True),
     Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
-    _enum("purpose", "beneficiario", "transferencia", "pago", "poliza", nullable=False),
+    # poliza (migration 0005), pago_prestamo (0006): issue 17
+    _enum(
+        "purpose",
+        "beneficiario",
+        "transferencia",
+        "pago",
+        "poliza",
+        "pago_prestamo",
+        nullable=False,
+    ),
     _cents("amount_cents", "> 0"),
     Column("payee", Text, _ck("payee <> ''"), nullable=False),
     Column("pin_hash", Text, nullable=False),
@@ -655,8 +664,10 @@ challenges = Table(
     Column("attempts_left", Integer, _ck("attempts_left BETWEEN 0 AND 3"), nullable=False),
     _enum("status", "pendiente", "usado", "cancelado", "caducado", nullable=False),
     Column("resolved_at", Text),
-    # polizas (issue 17): the póliza awaiting this PIN
+    # the póliza awaiting this PIN (issue 17)
     Column("poliza_id", BIGINT, ForeignKey("polizas.id"), unique=True),
+    # the loan payment awaiting this PIN (issue 17)
+    Column("loan_payment_id", BIGINT, ForeignKey("loan_payments.id"), unique=True),
     _ck(
         "(purpose = 'beneficiario' AND amount_cents IS NULL AND payload IS NOT NULL"
         " AND transfer_id IS NULL AND payment_id IS NULL)"
@@ -664,11 +675,14 @@ challenges = Table(
         " AND transfer_id IS NOT NULL AND payment_id IS NULL)"
         " OR (purpose = 'pago' AND amount_cents IS NOT NULL AND payload IS NULL"
         " AND transfer_id IS NULL AND payment_id IS NOT NULL)"
-        # polizas (issue 17): the one kind with poliza_id
         " OR (purpose = 'poliza' AND amount_cents IS NOT NULL AND payload IS NULL"
         " AND transfer_id IS NULL AND payment_id IS NULL)"
+        " OR (purpose = 'pago_prestamo' AND amount_cents IS NOT NULL AND payload IS NULL"
+        " AND transfer_id IS NULL AND payment_id IS NULL)"
     ),
+    # each of the later kinds has its own id, and only it
     _ck("(purpose = 'poliza') = (poliza_id IS NOT NULL)"),
+    _ck("(purpose = 'pago_prestamo') = (loan_payment_id IS NOT NULL)"),
     _ck("(status = 'pendiente') = (resolved_at IS NULL)"),
     _ck("status = 'cancelado' OR attempts_left > 0"),
 )
@@ -762,3 +776,86 @@ polizas = Table(
     ),
 )
 Index("polizas_member", polizas.c.member_id, polizas.c.executed_at, polizas.c.id)
+
+
+# --- loans (issue 17) ---
+# PRÉSTAMOS: a socio's loans (French system). rate_bp: the yearly rate in basis points (1500 =
+# 15,00 %), never a float. Each instalment is its row of the amortization table as lent, with
+# what has been paid of it (paid_*, mora_paid_cents): the balance is the capital still unpaid.
+loans = Table(
+    "loans",
+    metadata,
+    _id(),
+    Column("holder_id", BIGINT, ForeignKey("holders.id"), nullable=False),
+    _enum("product", "consumo", "microcredito", "vivienda", nullable=False),
+    _cents("amount_cents", "> 0", nullable=False),
+    Column("rate_bp", Integer, _ck("rate_bp BETWEEN 0 AND 10000"), nullable=False),
+    Column("months", Integer, _ck("months BETWEEN 1 AND 600"), nullable=False),
+    Column("disbursed_on", Text, CheckConstraint(IsoDate("disbursed_on")), nullable=False),
+    _enum("status", "vigente", "cancelado", nullable=False, server_default=text("'vigente'")),
+)
+Index("loans_holder", loans.c.holder_id, loans.c.id)
+
+loan_instalments = Table(
+    "loan_instalments",
+    metadata,
+    Column("loan_id", BIGINT, ForeignKey("loans.id"), nullable=False),
+    Column("number", Integer, _ck("number > 0"), nullable=False),
+    Column("due_date", Text, CheckConstraint(IsoDate("due_date")), nullable=False),
+    _cents("capital_cents", ">= 0", nullable=False),
+    _cents("interest_cents", ">= 0", nullable=False),
+    _cents("paid_capital_cents", ">= 0", nullable=False, server_default=text("0")),
+    _cents("paid_interest_cents", ">= 0", nullable=False, server_default=text("0")),
+    # The mora (late-payment interest) paid on it: owed is what accrued less this.
+    _cents("mora_paid_cents", ">= 0", nullable=False, server_default=text("0")),
+    PrimaryKeyConstraint("loan_id", "number"),
+    _ck("paid_capital_cents <= capital_cents"),
+    _ck("paid_interest_cents <= interest_cents"),
+)
+
+# PAGO DE PRÉSTAMOS: an instalment (or part of it, or capital ahead) paid from a savings
+# account, through the operation pipeline. What it paid, in the order it is applied: mora,
+# interest due, capital due, capital not yet due (early).
+loan_payments = Table(
+    "loan_payments",
+    metadata,
+    _id(),
+    Column("reference", Text, nullable=False, unique=True),
+    Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
+    _enum("status", "pendiente_verificacion", "completada", "cancelada", nullable=False),
+    Column("from_account_id", BIGINT, ForeignKey("accounts.id"), nullable=False),
+    _cents("amount_cents", "> 0", nullable=False),
+    Column("term_days", Integer, _ck("term_days BETWEEN 31 AND 1800"), nullable=False),
+    Column("rate_bp", Integer, _ck("rate_bp BETWEEN 0 AND 10000"), nullable=False),
+    Column("withholding_bp", Integer, _ck("withholding_bp BETWEEN 0 AND 10000"), nullable=False),
+    _cents("interest_cents", ">= 0", nullable=False),
+    _cents("withholding_cents", ">= 0", nullable=False),
+    Column("start_date", Text, CheckConstraint(IsoDate("start_date")), nullable=False),
+    Column("maturity_date", Text, CheckConstraint(IsoDate("maturity_date")), nullable=False),
+    _enum("renewal", "renovar_total", "renovar_capital", "no_renovar", nullable=False),
+    Column("loan_id", BIGINT, ForeignKey("loans.id"), nullable=False),
+    _enum("status", "pendiente_verificacion", "completada", "cancelada", nullable=False),
+    Column("from_account_id", BIGINT, ForeignKey("accounts.id"), nullable=False),
+    _cents("amount_cents", "> 0", nullable=False),
+    _cents("mora_cents", ">= 0", nullable=False),
+    _cents("interest_cents", ">= 0", nullable=False),
+    _cents("capital_cents", ">= 0", nullable=False),
+    _cents("early_capital_cents", ">= 0", nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("executed_at", Text),
+    Column("reason", Text),
+    Column("journal_id", BIGINT, ForeignKey("journal.id"), unique=True),
+    _ck("withholding_cents <= interest_cents"),
+    _ck("maturity_date > start_date"),
+    _ck("mora_cents + interest_cents + capital_cents + early_capital_cents = amount_cents"),
+    _ck(
+        "(status IN ('pendiente_verificacion', 'cancelada')"
+        " AND executed_at IS NULL AND journal_id IS NULL)"
+        " OR (status = 'completada' AND executed_at IS NOT NULL AND journal_id IS NOT NULL)"
+    ),
+)
+Index("polizas_member", polizas.c.member_id, polizas.c.executed_at, polizas.c.id)
+
+
+Index("loan_payments_member", loan_payments.c.member_id, loan_payments.c.executed_at)
+Index("loan_payments_loan", loan_payments.c.loan_id)

@@ -51,6 +51,14 @@ from sjvirtual_tui.models import (  # polizas (issue 17)
     FrequentService,
     FrequentServiceRequest,
     Institution,
+    Loan,
+    LoanPaymentCover,
+    LoanPaymentRequest,
+    LoanPaymentStart,
+    LoanProduct,
+    LoanSimulation,
+    LoanSimulationRequest,
+    LoanTable,
     LockedMember,
     LoginRequest,
     LoginResult,
@@ -639,6 +647,41 @@ class HttpBackend:
             idempotency_key=idempotency_key,
         )
         return self._parse(PolizaStart, response)
+
+    # --- loans (issue 17) ----------------------------------------------------------------------
+
+    async def loans(self) -> list[Loan]:
+        return await self._list(Loan, "/loans")
+
+    async def loan_table(self, loan_id: int) -> LoanTable:
+        response = await self._request("GET", f"/loans/{int(loan_id)}/table")
+        return self._parse(LoanTable, response)
+
+    async def loan_products(self) -> list[LoanProduct]:
+        return await self._list(LoanProduct, "/loan-products")
+
+    async def simulate_loan(self, request: LoanSimulationRequest) -> LoanSimulation:
+        response = await self._request(
+            "GET", "/loans/simulate", params=request.model_dump(mode="json")
+        )
+        return self._parse(LoanSimulation, response)
+
+    async def loan_cover(self, loan_id: int, amount_cents: int) -> LoanPaymentCover:
+        response = await self._request(
+            "GET", f"/loans/{int(loan_id)}/cover", params={"amount_cents": int(amount_cents)}
+        )
+        return self._parse(LoanPaymentCover, response)
+
+    async def start_loan_payment(
+        self, loan_id: int, request: LoanPaymentRequest, *, idempotency_key: str
+    ) -> LoanPaymentStart:
+        response = await self._request(
+            "POST",
+            f"/loans/{int(loan_id)}/payments",
+            json=request.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(LoanPaymentStart, response)
 
 
 # --- certificates (issue 17) ---

@@ -23,6 +23,14 @@ if TYPE_CHECKING:  # the login screen draws before pydantic is imported (start-u
         FrequentService,
         FrequentServiceRequest,
         Institution,
+        Loan,
+        LoanPaymentCover,
+        LoanPaymentRequest,
+        LoanPaymentStart,
+        LoanProduct,
+        LoanSimulation,
+        LoanSimulationRequest,
+        LoanTable,
         LockedMember,
         LoginResult,
         MemberProfile,
@@ -239,6 +247,22 @@ class Backend(Protocol):
     async def start_poliza(
         self, request: PolizaRequest, *, idempotency_key: str
     ) -> PolizaStart: ...
+
+    # --- loans (issue 17) ---
+
+    async def loans(self) -> list[Loan]: ...
+
+    async def loan_table(self, loan_id: int) -> LoanTable: ...
+
+    async def loan_products(self) -> list[LoanProduct]: ...
+
+    async def simulate_loan(self, request: LoanSimulationRequest) -> LoanSimulation: ...
+
+    async def loan_cover(self, loan_id: int, amount_cents: int) -> LoanPaymentCover: ...
+
+    async def start_loan_payment(
+        self, loan_id: int, request: LoanPaymentRequest, *, idempotency_key: str
+    ) -> LoanPaymentStart: ...
 
 
 if TYPE_CHECKING:

@@ -173,6 +173,9 @@ ANY_SESSION = {
     ("GET", f"{P}/institutions"),
     ("GET", f"{P}/billers"),
     ("GET", f"{P}/card-issuers"),
+    # --- loans (issue 17) --- the products and the simulator: a catalog and arithmetic.
+    ("GET", f"{P}/loan-products"),
+    ("GET", f"{P}/loans/simulate"),
 }
 
 MEMBERS = ("demo", "socio2")
@@ -212,6 +215,7 @@ PARAMS: dict[str, Owned | NotOwned] = {
         )
     ),
     "frequent_id": Owned(("saved",)),
+    "loan_id": Owned(("seeded",)),  # loans (issue 17)
     "biller_code": NotOwned(
         "the billers' catalog: any socio may consult and pay any bill, as at the window",
         lambda world: "CNEL_EP",
@@ -272,6 +276,11 @@ BODIES: dict[tuple[str, str], Body] = {
         "renewal": "no_renovar",
     },
     ("POST", f"{P}/polizas/simulate"): lambda w, m, v: {"amount_cents": 10_000, "term_days": 90},
+    # --- loans (issue 17) ---
+    ("POST", f"{P}/loans/{{loan_id}}/payments"): lambda w, m, v: {
+        "from_account": w.accounts[m],
+        "amount_cents": 1_00,
+    },
     ("POST", f"{P}/me/setup"): lambda w, m, v: dict(SETUP_BODY),
     ("POST", f"{P}/staff/registrations/{{registration_id}}/reject"): lambda w, m, v: {
         "reason": "Documentos incompletos."
@@ -284,6 +293,13 @@ BODIES: dict[tuple[str, str], Body] = {
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("GET", f"{P}/billers/{{biller_code}}/bills"): {"reference": "1000555777"},
     ("GET", f"{P}/beneficiaries/lookup"): {"account_type": "ahorro_vista", "number": "1107777"},
+    # --- loans (issue 17) ---
+    ("GET", f"{P}/loans/{{loan_id}}/cover"): {"amount_cents": "10000"},
+    ("GET", f"{P}/loans/simulate"): {
+        "product": "consumo",
+        "amount_cents": "500000",
+        "months": "12",
+    },
 }
 
 # --- the world: two members' real objects ---------------------------------------------------
@@ -338,6 +354,8 @@ async def _build_objects(world: World, owner: str) -> None:
     account = world.accounts[owner]
     world.own(owner, "number", "ahorro a la vista", account)
     world.own(owner, "beneficiary_id", "seeded", world.seeded_beneficiary[owner])
+    # --- loans (issue 17) --- the seed's loans: demo's is 1, socio2's 2.
+    world.own(owner, "loan_id", "seeded", 1 if owner == "demo" else 2)
 
     # A beneficiary registered with the PIN, and one waiting for its PIN.
     externa = {**TEXTILES_GUAYAQUIL, "name": "Textiles Otavalo S.A."}

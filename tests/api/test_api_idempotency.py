@@ -276,6 +276,7 @@ def test_the_key_is_a_required_header_of_every_state_changing_route(
         # polizas (issue 17): the simulator changes nothing, but is keyed as every POST
         ("POST", "/api/v1/polizas/simulate"),
         ("POST", "/api/v1/polizas"),
+        ("POST", "/api/v1/loans/{loan_id}/payments"),  # loans (issue 17)
     }
     # Every other POST is one that docs/api.md exempts.
     posts = {

@@ -34,7 +34,14 @@ from tests.database import connect
 
 # Tables that revisions after 0003 create: a test that puts a database back to an older revision
 # drops them first, as the database of that revision had none (the migrations create them again).
-LATER_TABLES = ("certificates", "polizas", "audit_log")
+LATER_TABLES = (
+    "certificates",
+    "polizas",
+    "loan_payments",
+    "loan_instalments",
+    "loans",
+    "audit_log",
+)
 
 
 def drop_later_tables(conn: Any) -> None:
@@ -44,6 +51,23 @@ def drop_later_tables(conn: Any) -> None:
     cascade = " CASCADE" if getattr(conn, "dialect", "sqlite") == "postgresql" else ""
     for table in LATER_TABLES:
         conn.execute(f"DROP TABLE IF EXISTS {table}{cascade}")
+
+
+def _down_to_0003(database: Path | str) -> None:
+    """--- loans (issue 17) --- Revision 0006 undone (its downgrade), for the tests that
+    replay the revisions after 0001 on a seeded database."""
+    from alembic import command
+
+    from mock_server.store.migrate import _migration_engine, alembic_config
+
+    db = Database(database, pooled=False)
+    engine = _migration_engine(db)
+    try:
+        with engine.connect() as connection, connection.begin():
+            command.downgrade(alembic_config(connection), "0003")
+    finally:
+        engine.dispose()
+        db.dispose()
 
 
 def _rows(path: Path, sql: str) -> list[tuple[object, ...]]:
@@ -89,6 +113,7 @@ def test_an_up_to_date_database_opens_without_alembic(seeded_db: Path) -> None:
 @pytest.mark.sqlite_only("the old server kept its data in an SQLite file only")
 def test_a_schema_6_file_of_the_old_server_is_stamped(seeded_db: Path) -> None:
     """The old server's schema 6 is revision 0001: its file is stamped, its data kept."""
+    _down_to_0003(seeded_db)  # loans (issue 17): schema 6 had no loans; revision 0006 builds them
     conn = sqlite3.connect(seeded_db)
     with conn:
         conn.execute("DROP TABLE alembic_version")
@@ -167,6 +192,7 @@ def test_a_database_of_revision_0001_gets_the_posting_sequence(seeded_db: Path |
     """Revisions 0002 and 0003 on a database of revision 0001 (its data and postings kept): on
     PostgreSQL the posting sequence is created after the largest stored ``seq``, so the next
     posting neither collides with a stored one nor sorts before it; SQLite needs nothing."""
+    _down_to_0003(seeded_db)  # loans (issue 17): revision 0006 builds its tables again
     database = Database(seeded_db, pooled=False)
     try:
         with database.connection() as conn:
@@ -227,6 +253,7 @@ def test_an_empresa_request_stored_before_its_address_gets_one(seeded_db: Path) 
     from sjvirtual_tui.models import EmpresaRegistration
 
     old = {key: value for key, value in TEXTILES.items() if key != "direccion"}
+    _down_to_0003(seeded_db)  # loans (issue 17): revision 0006 builds its tables again
     conn = sqlite3.connect(seeded_db)
     with conn:
         conn.execute(

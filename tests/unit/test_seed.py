@@ -55,9 +55,9 @@ def test_the_ledger_balances(seeded_db: Path) -> None:
     assert all(sum(amounts) == 0 and len(amounts) == 2 for amounts in by_journal.values())
 
     accounts = _rows(seeded_db, "SELECT id, number, balance_cents, hold_cents FROM accounts")
-    # 8 of socios, Caja general, the two interbank accounts, the two of payments and the one
-    # of pólizas
-    assert len(accounts) == 14
+    # 8 of socios, Caja general, the two interbank accounts, the two of payments, the
+    # loans' and the pólizas' (issue 17)
+    assert len(accounts) == 15
     for account_id, number, balance, hold in accounts:
         assert isinstance(balance, int) and isinstance(hold, int)
         running = 0
@@ -158,6 +158,7 @@ def test_the_seeded_members(seeded_db: Path) -> None:
         "99000003": (None, "internal", None),
         "99000004": (None, "internal", None),
         "99000005": (None, "internal", None),
+        "99000006": (None, "internal", None),  # loans (issue 17)
         "99000007": (None, "internal", None),
     }
     counts = {n: a[5] for n, a in accounts.items() if not n.startswith("99")}
@@ -177,7 +178,7 @@ def test_the_seeded_members(seeded_db: Path) -> None:
 
     today = CLOCK_START.astimezone(ECUADOR_TZ).date()
     # The interbank and payment accounts start empty: no movement before the first use.
-    empty = {"99000002", "99000003", "99000004", "99000005"}
+    empty = {"99000002", "99000003", "99000004", "99000005", "99000006"}
     assert {n: (a[3], a[5]) for n, a in accounts.items() if n in empty} == {
         number: (0, 0) for number in empty
     }
@@ -201,6 +202,7 @@ def test_the_seeded_members(seeded_db: Path) -> None:
         ("99000003", "Salidas interbancarias"),
         ("99000004", "Recaudación de servicios"),
         ("99000005", "Cartera de tarjetas"),
+        ("99000006", "Cartera de créditos"),  # loans (issue 17)
         ("99000007", "Depósitos a plazo"),
     ]
 

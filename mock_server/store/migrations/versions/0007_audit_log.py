@@ -1,7 +1,7 @@
 """The audit log: who did what, when, from which terminal, to which member, why, and how it ended.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-05
 
 Append-only: a trigger on each engine refuses UPDATE and DELETE of its rows, so that not even
@@ -17,7 +17,7 @@ from alembic import op
 from mock_server.store.constructs import BIGINT
 
 revision = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | None = None
 depends_on: str | None = None
 

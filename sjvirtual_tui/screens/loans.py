@@ -1,0 +1,585 @@
+"""PRÉSTAMOS: the member's loans (balance, next instalment, days overdue) -> Enter: the
+amortization table (French system) of the loan; S: the loan simulator, which draws the same
+table for a product's rate, an amount and a term."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import (
+    Button,
+    ContentSwitcher,
+    DataTable,
+    Footer,
+    Header,
+    Label,
+    Select,
+    Static,
+)
+
+from sjvirtual_tui.backend import BackendError
+from sjvirtual_tui.formatting import money
+from sjvirtual_tui.i18n import N_, _
+from sjvirtual_tui.screens.base import BankScreen, Problem
+from sjvirtual_tui.screens.verification import VerifiedWizard
+from sjvirtual_tui.widgets.account_picker import AccountPicker, account_summary
+from sjvirtual_tui.widgets.form import Form, FormField, focus_now
+from sjvirtual_tui.widgets.money_input import MoneyInput, available_balance
+from sjvirtual_tui.widgets.row_table import RowTable
+from sjvirtual_tui.widgets.wizard import StepTitle
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from sjvirtual_tui.models import (
+        Account,
+        AmortizationRow,
+        ConfirmResult,
+        Loan,
+        LoanPayment,
+        LoanPaymentCover,
+        LoanPaymentRequest,
+        LoanProduct,
+        LoanSimulation,
+        LoanTable,
+    )
+
+STATUS_LABELS = {
+    "pagada": N_("pagada"),
+    "vencida": N_("vencida"),
+    "pendiente": N_("pendiente"),
+}
+
+
+def _right(text: str) -> Text:
+    return Text(text, justify="right")
+
+
+def rate_text(rate: str) -> str:
+    """The wire's "15.00" as a member reads it: "15,00 %"."""
+    return f"{rate.replace('.', ',')} %"
+
+
+def _date(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value is not None else ""
+
+
+def add_table_columns(table: DataTable[object], *, dated: bool) -> None:
+    """The amortization table's columns (80 columns: the dates and states only for a loan)."""
+    table.add_column(_("N.º"), key="number", width=3)
+    if dated:
+        table.add_column(_("Vence"), key="due", width=10)
+    table.add_column(_("Cuota"), key="payment", width=10)
+    table.add_column(_("Interés"), key="interest", width=9)
+    table.add_column(_("Capital"), key="capital", width=10)
+    table.add_column(_("Saldo"), key="balance", width=11)
+    if dated:
+        table.add_column(_("Estado"), key="status", width=9)
+
+
+def fill_table(table: DataTable[object], rows: list[AmortizationRow], *, dated: bool) -> None:
+    table.clear()
+    for row in rows:
+        cells: list[object] = [_right(str(row.number))]
+        if dated:
+            cells.append(_date(row.due_date))
+        cells += [
+            _right(money(row.payment_cents)),
+            _right(money(row.interest_cents)),
+            _right(money(row.capital_cents)),
+            _right(money(row.balance_cents)),
+        ]
+        if dated:
+            cells.append(_(STATUS_LABELS[row.status]) if row.status else "")
+        table.add_row(*cells, key=str(row.number))
+
+
+def loan_detail(loan: Loan) -> str:
+    """One or two lines under the list: the next instalment and what is overdue."""
+    if loan.status == "cancelado" or loan.next_due_date is None:
+        return _("Préstamo cancelado: no tiene cuotas por pagar.")
+    text = _("Próxima cuota: {amount}, vence el {date}.").format(
+        amount=money(loan.next_due_cents), date=_date(loan.next_due_date)
+    )
+    if loan.days_overdue:
+        text += " " + _(
+            "EN MORA: {days} días de atraso; vencido hoy {amount} (interés de mora {mora})."
+        ).format(
+            days=loan.days_overdue,
+            amount=money(loan.overdue_cents),
+            mora=money(loan.mora_cents),
+        )
+    return text
+
+
+class LoansScreen(BankScreen):
+    """The member's loans; Enter opens the amortization table, S the simulator."""
+
+    BINDINGS = [
+        Binding("enter", "open", N_("Tabla de amortización"), show=True, id="loans.table"),
+        Binding("f2", "pay", N_("Pagar"), show=True, id="loans.pay"),
+        Binding("s", "simulate", N_("Simulador"), show=True, id="loans.simulator"),
+        Binding("escape", "back", N_("Volver"), show=True, id="back"),
+        Binding("f5", "retry", N_("Actualizar"), show=True, id="refresh"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="loans")
+        self.loans: list[Loan] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Vertical(classes="wizard-box"):
+            yield Static(_("PRÉSTAMOS"), classes="screen-title")
+            yield RowTable(id="loan-table")
+            yield Static("", id="loan-detail", markup=False)
+            yield Static(
+                _("Enter: tabla de amortización · F2: pagar · S: simulador de créditos."),
+                classes="hint",
+            )
+            yield Problem(id="problem")
+        yield Footer(show_command_palette=False, compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = _("Préstamos")
+        table = self.query_one("#loan-table", DataTable)
+        table.add_column(_("Préstamo"), key="product", width=18)
+        table.add_column(_("Monto"), key="amount", width=11)
+        table.add_column(_("Tasa"), key="rate", width=7)
+        table.add_column(_("Plazo"), key="months", width=5)
+        table.add_column(_("Saldo"), key="balance", width=11)
+        table.add_column(_("Atraso"), key="overdue", width=7)
+        table.focus()
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        self.call_backend(self.backend.loans, self._show, group="load")
+
+    def _show(self, loans: list[Loan]) -> None:
+        self.loans = loans
+        table = self.query_one("#loan-table", DataTable)
+        table.clear()
+        for loan in loans:
+            table.add_row(
+                loan.product_label,
+                _right(money(loan.amount_cents)),
+                _right(rate_text(loan.rate)),
+                _right(_("{months} m").format(months=loan.months)),
+                _right(money(loan.balance_cents)),
+                _right(_("{days} d").format(days=loan.days_overdue)),
+                key=str(loan.id),
+            )
+        if not loans:
+            self.query_one("#loan-detail", Static).update(
+                _("No tiene préstamos. Pulse S para simular uno.")
+            )
+        else:
+            self._detail(table.cursor_row)
+
+    @on(DataTable.RowHighlighted, "#loan-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._detail(event.cursor_row)
+
+    def _detail(self, row: int) -> None:
+        if 0 <= row < len(self.loans):
+            self.query_one("#loan-detail", Static).update(loan_detail(self.loans[row]))
+
+    @on(DataTable.RowSelected, "#loan-table")
+    def _selected(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        row = self.query_one("#loan-table", DataTable).cursor_row
+        if 0 <= row < len(self.loans):
+            self.app.push_screen(LoanTableScreen(self.loans[row]))
+
+    def action_simulate(self) -> None:
+        self.app.push_screen(LoanSimulatorScreen())
+
+    def action_pay(self) -> None:
+        row = self.query_one("#loan-table", DataTable).cursor_row
+        if 0 <= row < len(self.loans) and self.loans[row].status == "vigente":
+            self.app.push_screen(LoanPaymentScreen(self.loans[row]))
+
+    def on_screen_resume(self) -> None:
+        self.refresh_data()  # after a payment: the balance and the days overdue changed
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+class LoanTableScreen(BankScreen):
+    """One loan's amortization table, each instalment with its due date and state."""
+
+    # The table takes the rows left at 24 lines and scrolls (up to 360 instalments).
+    DEFAULT_CSS = "#amortization-table { height: 1fr; }"
+
+    BINDINGS = [
+        Binding("escape", "back", N_("Volver"), show=True, id="back"),
+        Binding("f5", "retry", N_("Actualizar"), show=True, id="refresh"),
+    ]
+
+    def __init__(self, loan: Loan) -> None:
+        super().__init__(id="loan-amortization")
+        self.loan = loan
+        self.table: LoanTable | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Vertical(classes="wizard-box"):
+            yield Static(_("TABLA DE AMORTIZACIÓN"), classes="screen-title")
+            yield Static("", id="loan-summary", markup=False)
+            yield RowTable(id="amortization-table")
+            yield Static("", id="loan-detail", markup=False)
+            yield Problem(id="problem")
+        yield Footer(show_command_palette=False, compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = _("Tabla de amortización")
+        table = self.query_one("#amortization-table", DataTable)
+        add_table_columns(table, dated=True)
+        table.focus()
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        loan_id = self.loan.id
+        self.call_backend(lambda: self.backend.loan_table(loan_id), self._show, group="load")
+
+    def _show(self, table: LoanTable) -> None:
+        self.table = table
+        loan = self.loan = table.loan
+        self.query_one("#loan-summary", Static).update(
+            _(
+                "{product} de {amount} al {rate} anual, {months} meses (sistema francés). "
+                "Cuota: {instalment}."
+            ).format(
+                product=loan.product_label,
+                amount=money(loan.amount_cents),
+                rate=rate_text(loan.rate),
+                months=loan.months,
+                instalment=money(loan.instalment_cents),
+            )
+        )
+        rows = self.query_one("#amortization-table", DataTable)
+        fill_table(rows, table.rows, dated=True)
+        # The cursor on the first instalment still owed: the one the member came to see.
+        first_owed = next((i for i, r in enumerate(table.rows) if r.status != "pagada"), 0)
+        rows.move_cursor(row=first_owed)
+        self.query_one("#loan-detail", Static).update(loan_detail(loan))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+class LoanSimulatorScreen(BankScreen):
+    """SIMULADOR DE CRÉDITOS: a product (its rate), an amount and a term -> the French table."""
+
+    DEFAULT_CSS = "#sim-table { height: 1fr; } #sim-form { height: auto; }"
+
+    BINDINGS = [Binding("escape", "back", N_("Volver"), show=True, id="back")]
+
+    def __init__(self) -> None:
+        super().__init__(id="loan-simulator")
+        self.products: list[LoanProduct] = []
+        self.simulation: LoanSimulation | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Vertical(classes="wizard-box"):
+            yield Static(_("SIMULADOR DE CRÉDITOS"), classes="screen-title")
+            with Form(id="sim-form"):
+                with Horizontal(classes="row"):
+                    yield Label(_("Producto (*)"), classes="form-label")
+                    yield Select[str](
+                        [], prompt=_("Elija el crédito"), id="sim-product", compact=True
+                    )
+                yield Label("", id="sim-product-error", classes="field-error")
+                yield MoneyInput(
+                    "amount_cents",
+                    _("Monto"),
+                    placeholder=_("p. ej. 5.000,00"),
+                    prefix="sim-",
+                )
+                yield FormField(
+                    "months",
+                    _("Plazo (meses)"),
+                    check=self._months_error,
+                    max_length=3,
+                    placeholder=_("p. ej. 24"),
+                    prefix="sim-",
+                )
+                yield Button(_("SIMULAR"), id="sim-submit", variant="primary", compact=True)
+            yield Static("", id="sim-summary", markup=False)
+            yield RowTable(id="sim-table")
+            yield Problem(id="problem")
+        yield Footer(show_command_palette=False, compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = _("Simulador de créditos")
+        add_table_columns(self.query_one("#sim-table", DataTable), dated=False)
+        self.query_one("#sim-table").display = False
+        focus_now(self.query_one("#sim-product", Select))
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        self.call_backend(self.backend.loan_products, self._loaded, group="load")
+
+    def _loaded(self, products: list[LoanProduct]) -> None:
+        self.products = products
+        self.query_one("#sim-product", Select).set_options(
+            [(f"{p.label} ({rate_text(p.rate)})", p.code.value) for p in products]
+        )
+
+    def _product(self) -> LoanProduct | None:
+        value = self.query_one("#sim-product", Select).value
+        return next((p for p in self.products if p.code.value == value), None)
+
+    def _months_error(self, value: str) -> str | None:
+        product = self._product()
+        low, high = (product.min_months, product.max_months) if product else (1, 600)
+        text = value.strip()
+        if not text.isdigit() or not low <= int(text) <= high:
+            return _("Plazo: escriba un número de meses entre {low} y {high}.").format(
+                low=low, high=high
+            )
+        return None
+
+    def _amount_error(self, cents: int | None) -> str | None:
+        product = self._product()
+        if product is None or cents is None:
+            return None
+        if not product.min_amount_cents <= cents <= product.max_amount_cents:
+            return _("Monto: escriba un valor entre {low} y {high}.").format(
+                low=money(product.min_amount_cents), high=money(product.max_amount_cents)
+            )
+        return None
+
+    @on(Form.Submitted, "#sim-form")
+    @on(Button.Pressed, "#sim-submit")
+    def submit(self) -> None:
+        from sjvirtual_tui.models import LoanProductCode, LoanSimulationRequest
+
+        product = self._product()
+        self.show_field_error(
+            "sim-product-error",
+            None if product else _("Producto: elija uno de la lista de créditos."),
+            "sim-product",
+        )
+        form = self.query_one("#sim-form", Form)
+        if not form.validate() or product is None:
+            if product is None:
+                focus_now(self.query_one("#sim-product", Select))
+            return
+        amount = self.query_one(MoneyInput)
+        cents = amount.cents
+        message = self._amount_error(cents)
+        if message is not None or cents is None:
+            amount.show_error(message)
+            focus_now(amount.input)
+            return
+        months = int(self.query_one("#sim-field-months", FormField).value.strip())
+        request = LoanSimulationRequest(
+            product=LoanProductCode(product.code), amount_cents=cents, months=months
+        )
+        self.call_backend(
+            lambda: self.backend.simulate_loan(request), self._shown, on_error=self._refused
+        )
+
+    def _refused(self, error: BackendError) -> bool:
+        fields = {f.field_name: f for f in self.query(FormField)}
+        if error.field in fields:
+            fields[error.field].show_error(error.message)
+            focus_now(fields[error.field].input)
+            return True
+        if error.field == "product":
+            self.show_field_error("sim-product-error", error.message, "sim-product")
+            return True
+        return False
+
+    def _shown(self, simulation: LoanSimulation) -> None:
+        self.simulation = simulation
+        self.query_one("#sim-summary", Static).update(
+            _(
+                "Cuota fija: {instalment} al {rate} anual, {months} meses. Intereses: {interest}."
+            ).format(
+                instalment=money(simulation.instalment_cents),
+                rate=rate_text(simulation.rate),
+                months=simulation.months,
+                interest=money(simulation.total_interest_cents),
+            )
+        )
+        table = self.query_one("#sim-table", DataTable)
+        table.display = True
+        fill_table(table, simulation.rows, dated=False)
+        table.focus()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def cover_lines(cover: LoanPaymentCover | LoanPayment) -> list[str]:
+    """What a payment pays, in the order it is applied (the review, before the PIN)."""
+    return [
+        _("Interés de mora:     {amount}").format(amount=money(cover.mora_cents)),
+        _("Interés:             {amount}").format(amount=money(cover.interest_cents)),
+        _("Capital vencido:     {amount}").format(amount=money(cover.capital_cents)),
+        _("Capital anticipado:  {amount}").format(amount=money(cover.early_capital_cents)),
+    ]
+
+
+class LoanPaymentScreen(VerifiedWizard):
+    """PAGO DE PRÉSTAMO: 1 the amount (what is due today, suggested) and the account -> 2 what
+    it covers, CONFIRMAR and the PIN DE VERIFICACIÓN -> 3 LISTO!, the receipt."""
+
+    STEPS = ("lp-data", "lp-confirm", "lp-pin", "lp-done")
+    FINAL = ("lp-done",)
+    PIN_STEP = "lp-pin"
+    RESTART_STEP = "lp-data"
+    DONE_STEP = "lp-done"
+
+    def __init__(self, loan: Loan) -> None:
+        super().__init__(id="loan-payment")
+        self.loan = loan
+        self.request: LoanPaymentRequest | None = None
+        self.loan_payment: LoanPayment | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Vertical(classes="wizard-box"):
+            yield Static(_("PAGO DE PRÉSTAMO"), classes="screen-title")
+            with ContentSwitcher(initial="lp-data"):
+                with Form(id="lp-data"):
+                    yield StepTitle(1, _("VALOR Y CUENTA"))
+                    yield Static("", id="lp-loan-text", markup=False)
+                    yield MoneyInput(
+                        "amount_cents",
+                        _("Valor a pagar"),
+                        maxima=[available_balance(self._origin_available)],
+                        placeholder=_("p. ej. 250,00"),
+                        prefix="lp-",
+                    )
+                    with Horizontal(classes="row"):
+                        yield Label(_("Cuenta ORIGEN (*)"), classes="form-label")
+                        yield AccountPicker(id="lp-from")
+                    yield Button(_("SIGUIENTE"), id="lp-data-next", variant="primary", compact=True)
+                yield from self.compose_closing_steps("lp-", 2)
+            yield Problem(id="problem")
+        yield Footer(show_command_palette=False, compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = _("Pago de préstamo")
+        loan = self.loan
+        due = loan.overdue_cents or loan.next_due_cents
+        self.query_one("#lp-loan-text", Static).update(
+            _("{product} N.º {id}. Saldo de capital: {balance}.").format(
+                product=loan.product_label, id=loan.id, balance=money(loan.balance_cents)
+            )
+            + "\n"
+            + loan_detail(loan)
+        )
+        amount = self.query_one(MoneyInput)
+        amount.cents = due or None
+        self.go("lp-data", focus=amount.input)
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        self.call_backend(self.backend.accounts, self._accounts, group="load")
+
+    def _accounts(self, accounts: list[Account]) -> None:
+        self.query_one("#lp-from", AccountPicker).set_accounts(accounts)
+
+    def _origin_available(self) -> tuple[str, int] | None:
+        return self.query_one("#lp-from", AccountPicker).available()
+
+    @on(Button.Pressed, "#lp-data-next")
+    @on(Form.Submitted, "#lp-data")
+    def _to_confirm(self) -> None:
+        from sjvirtual_tui.models import LoanPaymentRequest
+
+        origin = self.query_one("#lp-from", AccountPicker).account
+        if origin is None:
+            self.show_problem(_("Elija la cuenta ORIGEN."))
+            return
+        if not self.query_one("#lp-data", Form).validate():
+            return
+        cents = self.query_one(MoneyInput).cents
+        assert cents is not None  # validated above
+        request = LoanPaymentRequest(from_account=origin.number, amount_cents=cents)
+        loan_id = self.loan.id
+        self.call_backend(
+            lambda: self.backend.loan_cover(loan_id, cents),
+            lambda cover: self._review(request, origin, cover),
+            on_error=self.refused,
+        )
+
+    def _review(
+        self, request: LoanPaymentRequest, origin: Account, cover: LoanPaymentCover
+    ) -> None:
+        self.request = request
+        lines = [
+            _("Préstamo:       {loan}").format(
+                loan=f"{self.loan.product_label} N.º {self.loan.id}"
+            ),
+            _("Cuenta ORIGEN:  {account}").format(account=account_summary(origin)),
+            _("Valor a pagar:  {amount}").format(amount=money(request.amount_cents)),
+            _("Este pago cubre, en este orden:"),
+            *cover_lines(cover),
+            _("Al CONFIRMAR le enviaremos un PIN DE VERIFICACIÓN a su correo."),
+        ]
+        self.query_one("#lp-summary", Static).update("\n".join(lines))
+        self.go("lp-confirm", focus=self.query_one("#lp-submit", Button))
+
+    @on(Button.Pressed, "#lp-submit")
+    def submit(self) -> None:
+        request = self.request
+        if request is None:
+            return
+        key = self.keys.key_for(request)
+        loan_id = self.loan.id
+        self.call_backend(
+            lambda: self.backend.start_loan_payment(loan_id, request, idempotency_key=key),
+            lambda start: self.ask_pin(start.challenge),
+            on_error=self.refused,
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # No receipt file for a loan payment (the e-mail is its receipt): no F2 to save one.
+        if action == "save_receipt":
+            return False
+        return super().check_action(action, parameters)
+
+    def refused(self, error: BackendError) -> bool:
+        if error.field == "amount_cents":
+            amount = self.query_one(MoneyInput)
+            self.go("lp-data", focus=amount.input)
+            amount.show_error(error.message)
+            return True
+        return False
+
+    def confirmed(self, result: ConfirmResult) -> None:
+        paid = result.loan_payment
+        if paid is None:
+            return
+        self.loan_payment = paid
+        step = self.query_one("#lp-done")
+        step.query_one(".done-text", Static).update(
+            _("El pago fue realizado con éxito.")
+            + " "
+            + _("Automáticamente usted recibirá un correo electrónico con el comprobante.")
+        )
+        lines = [
+            _("Referencia:     {reference}").format(reference=paid.reference),
+            _("Préstamo:       {loan}").format(loan=f"{paid.product_label} N.º {paid.loan_id}"),
+            _("Cuenta ORIGEN:  {account}").format(account=paid.from_account),
+            _("Valor pagado:   {amount}").format(amount=money(paid.amount_cents)),
+            *cover_lines(paid),
+        ]
+        step.query_one(".receipt", Static).update("\n".join(lines))
+        # The receipt file is written for transfers and payments; this one is e-mailed.
+        step.query_one(".receipt-save", Button).display = False
+        self.go("lp-done", focus=step.query_one(".receipt-home", Button))

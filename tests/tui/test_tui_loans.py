@@ -1,0 +1,230 @@
+"""PRÉSTAMOS at 80x24 against the real app, keys only: the list of the member's loans (demo's
+has one instalment overdue), the amortization table and the simulator (es, en, NO_COLOR)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from textual.pilot import Pilot
+from textual.widgets import DataTable
+
+from mock_server.domain.clock import ManualClock
+from sjvirtual_tui.appearance import detect_appearance
+from sjvirtual_tui.screens.dashboard import DashboardScreen
+from sjvirtual_tui.screens.loans import (
+    LoanPaymentScreen,
+    LoanSimulatorScreen,
+    LoansScreen,
+    LoanTableScreen,
+)
+from sjvirtual_tui.widgets.money_input import MoneyInput
+from tests.database import rows
+from tests.tui import (
+    SIZE,
+    demo_logged_in,
+    login,
+    make_app,
+    screen_text,
+    settle,
+    table_rows,
+    text_of,
+    type_text,
+)
+from tests.tui.test_tui_payments import enter_pin
+from tests.tui.test_tui_transfers import choose, step
+
+
+async def open_loans(pilot: Pilot[None]) -> None:
+    await pilot.press("p")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, LoansScreen)
+
+
+async def simulate(pilot: Pilot[None], product: str, amount: str, months: str) -> None:
+    await pilot.press("s")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, LoanSimulatorScreen)
+    await choose(pilot, "#sim-product", product)
+    await settle(pilot)
+    await type_text(pilot, amount)
+    await pilot.press("enter")
+    await type_text(pilot, months)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_the_list_shows_the_overdue_loan(
+    demo_app: FastAPI, clock: ManualClock, tmp_path: Path
+) -> None:
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
+        assert "P PRÉSTAMOS" in screen_text(pilot)  # in the dashboard's MENÚ
+        await open_loans(pilot)
+        assert table_rows(pilot, "#loan-table") == [
+            ["Crédito de consumo", "$5.000,00", "15,00 %", "24 m", "$4.077,57", "12 d"]
+        ]
+        detail = text_of(pilot, "#loan-detail")
+        assert "Próxima cuota: $242,43, vence el 13/11/2026." in detail
+        assert "EN MORA: 12 días de atraso; vencido hoy $243,58" in detail
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_enter_opens_the_amortization_table(
+    demo_app: FastAPI, clock: ManualClock, tmp_path: Path
+) -> None:
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
+        await open_loans(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LoanTableScreen)
+        rows = table_rows(pilot, "#amortization-table")
+        assert len(rows) == 24
+        assert rows[0] == [
+            "1",
+            "13/06/2026",
+            "$242,43",
+            "$62,50",
+            "$179,93",
+            "$4.820,07",
+            "pagada",
+        ]
+        assert [row[6] for row in rows[4:7]] == ["pagada", "vencida", "pendiente"]
+        assert rows[-1][5] == "$0,00"
+        table = app.screen.query_one("#amortization-table", DataTable)
+        assert table.cursor_row == 5  # on the overdue instalment
+        # The keyboard reaches the last instalment (the table scrolls at 24 lines).
+        await pilot.press("end")
+        await settle(pilot)
+        assert table.cursor_row == 23
+        assert "24  13/05/2028" in screen_text(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, LoansScreen)
+
+
+async def test_the_simulator_draws_the_french_table(
+    demo_app: FastAPI, clock: ManualClock, tmp_path: Path
+) -> None:
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
+        await open_loans(pilot)
+        await simulate(pilot, "consumo", "5000", "12")
+        # $5.000 at 15 % over 12 months: M = P·r(1+r)^n/((1+r)^n−1) = $451,29.
+        assert text_of(pilot, "#sim-summary").startswith(
+            "Cuota fija: $451,29 al 15,00 % anual, 12 meses."
+        )
+        rows = table_rows(pilot, "#sim-table")
+        assert len(rows) == 12
+        assert rows[0][:4] == ["1", "$451,29", "$62,50", "$388,79"]
+        assert rows[-1][4] == "$0,00"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, LoansScreen)
+
+
+async def test_the_simulator_refuses_bad_input_where_typed(
+    demo_app: FastAPI, clock: ManualClock, tmp_path: Path
+) -> None:
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
+        await open_loans(pilot)
+        await simulate(pilot, "consumo", "5000", "72")
+        assert (
+            text_of(pilot, "#sim-field-months .form-error")
+            == "Plazo: escriba un número de meses entre 3 y 60."
+        )
+        assert not app.screen.query_one("#sim-table").display  # nothing simulated
+        # The amount off the product's bounds: said beside the amount.
+        await pilot.press("backspace", "backspace", "1", "2")
+        await settle(pilot)
+        assert not app.screen.query_one("#sim-field-months .form-error").display  # fixed
+        amount = app.screen.query_one("#sim-input-amount-cents")
+        amount.focus()
+        await pilot.press(*["backspace"] * 10)
+        await type_text(pilot, "100")
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert (
+            text_of(pilot, "#sim-field-amount-cents .form-error")
+            == "Monto: escriba un valor entre $500,00 y $30.000,00."
+        )
+        assert not app.screen.query_one("#sim-table").display
+
+
+async def test_loans_in_english_without_colour(
+    demo_app: FastAPI, clock: ManualClock, tmp_path: Path, english: None
+) -> None:
+    env = {"TERM": "xterm-256color", "NO_COLOR": "1"}
+    app = make_app(demo_app, tmp_path, clock.now, appearance=detect_appearance(None, env))
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "demo", "Demo2026")
+        assert "P LOANS" in screen_text(pilot)
+        await open_loans(pilot)
+        assert table_rows(pilot, "#loan-table")[0][:3] == ["Consumer loan", "$5.000,00", "15,00 %"]
+        assert "IN ARREARS: 12 days late" in text_of(pilot, "#loan-detail")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert table_rows(pilot, "#amortization-table")[5][6] == "overdue"
+        await pilot.press("escape")
+        await settle(pilot)
+        await simulate(pilot, "Home loan", "200000", "360")
+        # The published figure: $200,000 at 9 % for 30 years -> $1,609.25 a month.
+        assert text_of(pilot, "#sim-summary").startswith("Fixed instalment: $1.609,25 at 9,00 %")
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("f2")  # pay: the review in English, what it covers
+        await settle(pilot)
+        await choose(pilot, "#lp-from", "00204722")
+        await settle(pilot)
+        summary = text_of(pilot, "#lp-summary")
+        assert "This payment covers, in this order:" in summary
+        assert "Late interest:       $1,15" in summary
+
+
+async def test_pay_the_overdue_instalment_with_the_pin(
+    demo_app: FastAPI, seeded_db: Path, clock: ManualClock, tmp_path: Path
+) -> None:
+    """F2 on the loan: the amount due today is suggested; the review says what it covers
+    before the PIN; the PIN pays it; the list shows the loan up to date."""
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
+        await open_loans(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, LoanPaymentScreen)
+        assert app.screen.query_one(MoneyInput).value == "243,58"
+        await choose(pilot, "#lp-from", "00204722")  # the form's last field: on to the review
+        await settle(pilot)
+        assert step(pilot) == "lp-confirm"
+        summary = text_of(pilot, "#lp-summary")
+        assert "Interés de mora:     $1,15" in summary
+        assert "Interés:             $50,97" in summary
+        assert "Capital vencido:     $191,46" in summary
+        assert "Capital anticipado:  $0,00" in summary
+        await pilot.press("enter")  # CONFIRMAR
+        await settle(pilot)
+        await enter_pin(pilot, seeded_db)
+        assert step(pilot) == "lp-done"
+        receipt = text_of(pilot, "#lp-receipt")
+        assert "Valor pagado:   $243,58" in receipt
+        assert "Guardar comprobante" not in screen_text(pilot)  # the e-mail is the receipt
+        await pilot.press("enter")  # VOLVER AL INICIO
+        await settle(pilot)
+        assert isinstance(app.screen, LoansScreen)
+        assert table_rows(pilot, "#loan-table")[0][4:] == ["$3.886,11", "0 d"]
+        assert "EN MORA" not in text_of(pilot, "#loan-detail")
+
+
+async def test_more_than_the_debt_is_refused_where_typed(
+    demo_app: FastAPI, seeded_db: Path, clock: ManualClock, tmp_path: Path
+) -> None:
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
+        await open_loans(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        amount = app.screen.query_one(MoneyInput)
+        amount.value = "9.000,00"
+        await choose(pilot, "#lp-from", "00204722")  # the form's last field: on to the review
+        await settle(pilot)
+        assert step(pilot) == "lp-data"
+        assert amount.error == "Monto: lo máximo que puede pagar hoy es $4.129,69."
+        assert rows(seeded_db, "SELECT COUNT(*) FROM loan_payments") == [(0,)]
