@@ -822,17 +822,6 @@ loan_payments = Table(
     _id(),
     Column("reference", Text, nullable=False, unique=True),
     Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
-    _enum("status", "pendiente_verificacion", "completada", "cancelada", nullable=False),
-    Column("from_account_id", BIGINT, ForeignKey("accounts.id"), nullable=False),
-    _cents("amount_cents", "> 0", nullable=False),
-    Column("term_days", Integer, _ck("term_days BETWEEN 31 AND 1800"), nullable=False),
-    Column("rate_bp", Integer, _ck("rate_bp BETWEEN 0 AND 10000"), nullable=False),
-    Column("withholding_bp", Integer, _ck("withholding_bp BETWEEN 0 AND 10000"), nullable=False),
-    _cents("interest_cents", ">= 0", nullable=False),
-    _cents("withholding_cents", ">= 0", nullable=False),
-    Column("start_date", Text, CheckConstraint(IsoDate("start_date")), nullable=False),
-    Column("maturity_date", Text, CheckConstraint(IsoDate("maturity_date")), nullable=False),
-    _enum("renewal", "renovar_total", "renovar_capital", "no_renovar", nullable=False),
     Column("loan_id", BIGINT, ForeignKey("loans.id"), nullable=False),
     _enum("status", "pendiente_verificacion", "completada", "cancelada", nullable=False),
     Column("from_account_id", BIGINT, ForeignKey("accounts.id"), nullable=False),
@@ -845,8 +834,6 @@ loan_payments = Table(
     Column("executed_at", Text),
     Column("reason", Text),
     Column("journal_id", BIGINT, ForeignKey("journal.id"), unique=True),
-    _ck("withholding_cents <= interest_cents"),
-    _ck("maturity_date > start_date"),
     _ck("mora_cents + interest_cents + capital_cents + early_capital_cents = amount_cents"),
     _ck(
         "(status IN ('pendiente_verificacion', 'cancelada')"
@@ -854,8 +841,5 @@ loan_payments = Table(
         " OR (status = 'completada' AND executed_at IS NOT NULL AND journal_id IS NOT NULL)"
     ),
 )
-Index("polizas_member", polizas.c.member_id, polizas.c.executed_at, polizas.c.id)
-
-
 Index("loan_payments_member", loan_payments.c.member_id, loan_payments.c.executed_at)
 Index("loan_payments_loan", loan_payments.c.loan_id)
