@@ -33,7 +33,8 @@ from tests.conftest import CHEAP_HASHER
 from tests.database import connect
 
 # Tables that revisions after 0003 create: a test that puts a database back to an older revision
-# drops them first, as the database of that revision had none (the migrations create them again).
+# drops them first, as the database of that revision had none (the migrations create them again;
+# each later revision skips what it finds done). Children before their parents.
 LATER_TABLES = (
     "certificates",
     "polizas",
@@ -51,23 +52,6 @@ def drop_later_tables(conn: Any) -> None:
     cascade = " CASCADE" if getattr(conn, "dialect", "sqlite") == "postgresql" else ""
     for table in LATER_TABLES:
         conn.execute(f"DROP TABLE IF EXISTS {table}{cascade}")
-
-
-def _down_to_0003(database: Path | str) -> None:
-    """--- loans (issue 17) --- Revision 0006 undone (its downgrade), for the tests that
-    replay the revisions after 0001 on a seeded database."""
-    from alembic import command
-
-    from mock_server.store.migrate import _migration_engine, alembic_config
-
-    db = Database(database, pooled=False)
-    engine = _migration_engine(db)
-    try:
-        with engine.connect() as connection, connection.begin():
-            command.downgrade(alembic_config(connection), "0003")
-    finally:
-        engine.dispose()
-        db.dispose()
 
 
 def _rows(path: Path, sql: str) -> list[tuple[object, ...]]:
@@ -113,7 +97,6 @@ def test_an_up_to_date_database_opens_without_alembic(seeded_db: Path) -> None:
 @pytest.mark.sqlite_only("the old server kept its data in an SQLite file only")
 def test_a_schema_6_file_of_the_old_server_is_stamped(seeded_db: Path) -> None:
     """The old server's schema 6 is revision 0001: its file is stamped, its data kept."""
-    _down_to_0003(seeded_db)  # loans (issue 17): schema 6 had no loans; revision 0006 builds them
     conn = sqlite3.connect(seeded_db)
     with conn:
         conn.execute("DROP TABLE alembic_version")
@@ -192,7 +175,6 @@ def test_a_database_of_revision_0001_gets_the_posting_sequence(seeded_db: Path |
     """Revisions 0002 and 0003 on a database of revision 0001 (its data and postings kept): on
     PostgreSQL the posting sequence is created after the largest stored ``seq``, so the next
     posting neither collides with a stored one nor sorts before it; SQLite needs nothing."""
-    _down_to_0003(seeded_db)  # loans (issue 17): revision 0006 builds its tables again
     database = Database(seeded_db, pooled=False)
     try:
         with database.connection() as conn:
@@ -219,7 +201,8 @@ def test_a_database_of_revision_0001_gets_the_posting_sequence(seeded_db: Path |
             assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD
             assert conn.execute("SELECT COUNT(*) FROM movements").fetchone()[0] == stored[1]
             with write_transaction(conn):
-                for table, rows in kept.items():
+                for table in reversed(LATER_TABLES):  # a loan before its instalments
+                    rows = kept[table]
                     for values in rows:
                         marks = ", ".join("?" * len(values))
                         conn.execute(f"INSERT INTO {table} VALUES ({marks})", values)
@@ -253,7 +236,6 @@ def test_an_empresa_request_stored_before_its_address_gets_one(seeded_db: Path) 
     from sjvirtual_tui.models import EmpresaRegistration
 
     old = {key: value for key, value in TEXTILES.items() if key != "direccion"}
-    _down_to_0003(seeded_db)  # loans (issue 17): revision 0006 builds its tables again
     conn = sqlite3.connect(seeded_db)
     with conn:
         conn.execute(
