@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from sjvirtual_tui.i18n import N_, Labels, _
+from sjvirtual_tui.i18n import N_, Labels, _, ngettext
 from sjvirtual_tui.rules import local_datetime
 
 if TYPE_CHECKING:
@@ -40,6 +40,11 @@ def money(cents: int) -> str:
 def count(n: int) -> str:
     """A whole number with Ecuador's thousands separator: ``100000`` -> ``100.000``."""
     return f"{n:,}".replace(",", ".")
+
+
+def day_count(days: int) -> str:
+    """ "1 día", "90 días" (English: "1 day", "90 days"): a count of days agrees with its noun."""
+    return ngettext("{days} día", "{days} días", days).format(days=days)
 
 
 def plain_amount(cents: int) -> str:

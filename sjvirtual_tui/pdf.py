@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sjvirtual_tui import rules
-from sjvirtual_tui.formatting import local_time, money
+from sjvirtual_tui.formatting import day_count, local_time, money
 from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, BalanceLevel, Certificate
 
@@ -89,7 +89,7 @@ def certificate_pdf(certificate: Certificate) -> bytes:
             _(
                 "La {cooperative} certifica que {name}, con identificación {identification}, es "
                 "titular de la cuenta de {kind} número {number}, abierta el {opened}, y que en los "
-                "últimos {days} días ha mantenido saldos promedios de {band}."
+                "últimos {days} ha mantenido saldos promedios de {band}."
             ).format(
                 cooperative=COOPERATIVE,
                 name=certificate.holder_name,
@@ -97,7 +97,7 @@ def certificate_pdf(certificate: Certificate) -> bytes:
                 kind=kind.lower(),
                 number=certificate.account_number,
                 opened=opened,
-                days=certificate.window_days,
+                days=day_count(certificate.window_days),
                 band=band,
             )
         ),

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import NamedTuple, Protocol, TypedDict
 
 from mock_server.domain.periods import period_text
+from mock_server.domain.text import day_count
 from mock_server.i18n import DEFAULT_LANGUAGE, N_, _, ngettext, use_language
 from mock_server.store import Connection, contacts, members
 from mock_server.store import mail as outbox
@@ -623,7 +624,7 @@ def poliza_receipt(
             "Cuenta origen: {origin}\n"
             "Monto: {amount}\n"
             "Tasa anual: {rate}\n"
-            "Plazo: {days} días, del {start} al {maturity}\n"
+            "Plazo: {days}, del {start} al {maturity}\n"
             "Interés al vencimiento: {interest}\n"
             "Retención: {withholding}\n"
             "Total al vencimiento: {total}\n"
@@ -634,7 +635,7 @@ def poliza_receipt(
             origin=origin,
             amount=amount,
             rate=rate,
-            days=days,
+            days=day_count(days),
             start=start.strftime("%d/%m/%Y"),
             maturity=maturity.strftime("%d/%m/%Y"),
             interest=interest,

@@ -40,6 +40,7 @@ from mock_server.domain.accounts import own_account, require_active, require_fun
 from mock_server.domain.errors import Invalid, NotFound
 from mock_server.domain.ledger import Leg, internal_account_id, post_transfer
 from mock_server.domain.members import CurrentMember
+from mock_server.domain.text import day_count
 from mock_server.i18n import N_, _
 from mock_server.store import Connection, Row
 from mock_server.store import accounts as account_store
@@ -95,8 +96,8 @@ def rate_for(days: int) -> int:
             return rate
     raise Invalid(
         "invalid_term",
-        _("Plazo: debe ser de {low} a {high} días.").format(
-            low=MIN_POLIZA_DAYS, high=MAX_POLIZA_DAYS
+        _("Plazo: debe ser de {low} a {high}.").format(
+            low=MIN_POLIZA_DAYS, high=day_count(MAX_POLIZA_DAYS)
         ),
         "term_days",
     )
@@ -202,8 +203,8 @@ def plan_poliza(
 
 
 def _confirms(amount_cents: int, days: int, origin: str) -> str:
-    return _("la apertura de una póliza de {amount} a {days} días desde su cuenta {origin}").format(
-        amount=money(amount_cents), days=days, origin=origin
+    return _("la apertura de una póliza de {amount} a {days} desde su cuenta {origin}").format(
+        amount=money(amount_cents), days=day_count(days), origin=origin
     )
 
 

@@ -8,6 +8,11 @@ from mock_server.domain.errors import Invalid
 from mock_server.i18n import _, ngettext
 
 
+def day_count(days: int) -> str:
+    """ "1 día", "90 días" (English: "1 day", "90 days"): a count of days agrees with its noun."""
+    return ngettext("{days} día", "{days} días", days).format(days=days)
+
+
 def invalid(field: str, message: str) -> Invalid:
     """A value typed in ``field`` breaks a rule (the one ``validation_error`` of the forms)."""
     return Invalid("validation_error", message, field)

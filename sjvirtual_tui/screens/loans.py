@@ -23,7 +23,7 @@ from textual.widgets import (
 )
 
 from sjvirtual_tui.backend import BackendError
-from sjvirtual_tui.formatting import money
+from sjvirtual_tui.formatting import day_count, money
 from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.screens.base import BankScreen, Problem
 from sjvirtual_tui.screens.verification import VerifiedWizard
@@ -108,9 +108,9 @@ def loan_detail(loan: Loan) -> str:
     )
     if loan.days_overdue:
         text += " " + _(
-            "EN MORA: {days} días de atraso; vencido hoy {amount} (interés de mora {mora})."
+            "EN MORA: {days} de atraso; vencido hoy {amount} (interés de mora {mora})."
         ).format(
-            days=loan.days_overdue,
+            days=day_count(loan.days_overdue),
             amount=money(loan.overdue_cents),
             mora=money(loan.mora_cents),
         )

@@ -22,7 +22,7 @@ from textual.widgets import (
 )
 
 from sjvirtual_tui.backend import BackendError
-from sjvirtual_tui.formatting import money
+from sjvirtual_tui.formatting import day_count, money
 from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.screens.base import Problem
 from sjvirtual_tui.screens.verification import VerifiedWizard
@@ -85,8 +85,8 @@ def poliza_receipt(poliza: Poliza) -> str:
             _("Cuenta origen:     {value}").format(value=poliza.from_account),
             _("Monto:             {value}").format(value=money(poliza.amount_cents)),
             _("Tasa anual:        {value}").format(value=rate_text(poliza.rate_bp)),
-            _("Plazo:             {days} días, {start} al {end}").format(
-                days=poliza.term_days,
+            _("Plazo:             {days}, {start} al {end}").format(
+                days=day_count(poliza.term_days),
                 start=poliza.start_date.strftime("%d/%m/%Y"),
                 end=poliza.maturity_date.strftime("%d/%m/%Y"),
             ),
@@ -326,7 +326,7 @@ class PolizaScreen(VerifiedWizard):
         summary = [
             _("Cuenta ORIGEN:  {account}").format(account=account_summary(origin)),
             _("Monto:          {amount}").format(amount=money(sim.amount_cents)),
-            _("Plazo:          {days} días").format(days=sim.term_days),
+            _("Plazo:          {days}").format(days=day_count(sim.term_days)),
             *lines,
             _("Al vencimiento: {renewal}").format(renewal=renewal_text(renewal)),
             "",
