@@ -30,6 +30,14 @@ DROP INDEX challenges_member;
 ALTER TABLE members DROP COLUMN lock_reason;
 ALTER TABLE members RENAME COLUMN pin_failures TO pin_cancellations;
 DROP TABLE recovery_requests;
+-- the tables of later revisions (0004-0007: certificates, pólizas, loans, the audit log): none
+-- in the old server's files (the revisions that rebuilt challenges keep the columns they find)
+DROP TABLE IF EXISTS certificates;
+DROP TABLE IF EXISTS polizas;
+DROP TABLE IF EXISTS loan_payments;
+DROP TABLE IF EXISTS loan_instalments;
+DROP TABLE IF EXISTS loans;
+DROP TABLE IF EXISTS audit_log;
 UPDATE meta SET value = '5' WHERE key = 'schema_version';
 DROP TABLE alembic_version;
 """
