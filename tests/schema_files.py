@@ -10,6 +10,14 @@ import sqlite3
 # Schema 6 (issue 13): movements got their posting sequence, members their count of wrong
 # PINs in a row and the reason of a lock, recovery requests their table.
 _UNDO_6 = """
+-- the later products' money (pólizas opened, loan instalments paid): none in the old server's
+-- files; their journals go and the accounts they moved get their amounts back
+UPDATE accounts SET balance_cents = balance_cents - COALESCE((
+    SELECT SUM(m.amount_cents) FROM movements AS m JOIN journal AS j ON j.id = m.journal_id
+    WHERE m.account_id = accounts.id AND j.kind IN ('poliza_apertura', 'pago_prestamo')), 0);
+DELETE FROM movements WHERE journal_id IN (
+    SELECT id FROM journal WHERE kind IN ('poliza_apertura', 'pago_prestamo'));
+DELETE FROM journal WHERE kind IN ('poliza_apertura', 'pago_prestamo');
 CREATE TABLE movements_v5 (
     id INTEGER PRIMARY KEY,
     journal_id INTEGER NOT NULL REFERENCES journal (id),

@@ -154,6 +154,9 @@ def _example_path(path: str) -> str:
         "biller_code": "CNEL_EP",
         "frequent_id": "1",
         "payment_id": "1",
+        "code": "SJV-0000-0000",
+        "poliza_id": "1",
+        "loan_id": "1",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 

@@ -374,6 +374,7 @@ def _socio_gets() -> list[str]:
 
     fill = {"number": DEMO_VISTA, "transfer_id": "1", "payment_id": "1", "biller_code": "CNEL_EP"}
     fill["loan_id"] = "1"  # loans (issue 17)
+    fill["poliza_id"] = "1"  # pólizas (issue 17)
     scratch = Path(tempfile.mkdtemp(prefix="sjv-wire-"))
     try:
         routes = routes_of(create_app(scratch / "routes.sqlite", hasher=CHEAP_HASHER))
