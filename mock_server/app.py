@@ -17,11 +17,13 @@ from mock_server.api import (
     cards,
     certificates,  # issue 17
     challenges,
+    notifications,
     onboarding,
     outbox,
     payments,
     polizas,
     registration,
+    self_service,
     transfers,
 )
 from mock_server.api import loans as loans_api  # --- loans (issue 17) ---
@@ -120,6 +122,10 @@ def create_app(
     app.include_router(polizas.router, prefix=API_PREFIX)
     # --- loans (issue 17) ---
     app.include_router(loans_api.router, prefix=API_PREFIX)
+    # --- notifications (issue 17) ---
+    app.include_router(notifications.router, prefix=API_PREFIX)
+    # --- self-service ---
+    app.include_router(self_service.router, prefix=API_PREFIX)
     if demo:
         app.include_router(outbox.router, prefix=API_PREFIX)
 

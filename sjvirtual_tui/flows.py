@@ -159,6 +159,30 @@ FLOWS: tuple[Flow, ...] = (
         menu=N_("PRÉSTAMOS"),
         in_footer=False,
     ),
+    # --- notifications (issue 17) ---
+    Flow(
+        "notifications",
+        N_("Notificaciones"),
+        N_("Avisos de la cooperativa: transferencias, pagos, ingresos"),
+        "n",
+        N_("Avisos"),
+        Audience.MEMBER,
+        "sjvirtual_tui.screens.notifications:NotificationsScreen",
+        menu=N_("AVISOS"),
+        in_footer=False,
+    ),
+    # --- self-service ---
+    Flow(
+        "self_service",
+        N_("Mi perfil y seguridad"),
+        N_("Contraseña, imagen y preguntas, correo y celular, bloquear tarjeta de débito"),
+        "a",
+        N_("Perfil"),
+        Audience.MEMBER,
+        "sjvirtual_tui.screens.self_service:SelfServiceScreen",
+        menu=N_("ADMINISTRACIÓN › Perfil"),
+        in_footer=False,
+    ),
     Flow(
         "register",
         N_("Registro de socios"),

@@ -47,6 +47,11 @@ def day_count(days: int) -> str:
     return ngettext("{days} día", "{days} días", days).format(days=days)
 
 
+def minute_count(minutes: int) -> str:
+    """ "1 minuto", "15 minutos" (English: "1 minute", "15 minutes")."""
+    return ngettext("{minutes} minuto", "{minutes} minutos", minutes).format(minutes=minutes)
+
+
 def plain_amount(cents: int) -> str:
     """For machines (CSV): ``123456`` -> ``1234.56``."""
     sign = "-" if cents < 0 else ""

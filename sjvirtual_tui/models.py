@@ -920,3 +920,101 @@ class CertificateCheck(_Model):
     issued_at: datetime
     average_digits: int
     average_level: BalanceLevel
+
+
+# --- notifications (issue 17) ---
+
+
+class Notification(_Model):
+    """One notice of the member's inbox (AVISOS): what the bank told the member, the event
+    its e-mail (if any) was written from. Title and body are in the member's language as it
+    was when the notice was made."""
+
+    id: int
+    kind: str = Field(
+        description="transfer_out, transfer_in, payment, failed_login, new_terminal, "
+        "card_blocked, instalment_due, ... (more may come)."
+    )
+    title: str
+    body: str
+    created_at: datetime
+    read_at: datetime | None = None
+
+
+class NotificationPage(_Model):
+    """A keyset page of the inbox, newest first, with the inbox's counts."""
+
+    total: int = Field(ge=0, description="Notices in the whole inbox, all pages.")
+    unread: int = Field(ge=0, description="Of them, not read yet.")
+    items: list[Notification]
+    next_cursor: str | None = Field(default=None, description="Pass back to get the next page.")
+
+
+class NotificationsRead(_Model):
+    """The answer of marking read: the inbox's unread count after it."""
+
+    unread: int = Field(ge=0)
+
+
+# --- self-service (ADMINISTRACIÓN › Mi perfil y seguridad) ---------------------------------------
+
+Phone = Annotated[str, Field(pattern=r"^09[0-9]{8}$", description="A mobile number: 09 + 8.")]
+
+
+class PasswordChange(_Model):
+    """Cambiar contraseña: the current one, the new one and its repetition."""
+
+    current_password: Password
+    new_password: Password
+    confirm_password: Password
+
+
+class SecurityChange(_Model):
+    """Cambiar imagen y preguntas: the shapes of the PRIMER INGRESO, with the current password."""
+
+    current_password: Password
+    image: SecurityImageId
+    own_question: Annotated[str, Field(min_length=5, max_length=120)]
+    own_answer: Answer
+    question_id: RowId
+    answer: Answer
+
+
+class MemberContact(_Model):
+    email: str
+    phone: str | None = None
+
+
+class ContactChangeRequest(_Model):
+    """A new e-mail and/or mobile phone; a code goes to the new address."""
+
+    email: Email | None = None
+    phone: Phone | None = None
+
+
+class ContactChangeStarted(_Model):
+    id: int = Field(description="The change's id, for POST /me/contact/{id}/confirm.")
+    sent_to: list[str] = Field(description="Where the code went (the new e-mail, the phone).")
+    code_valid_minutes: int
+
+
+class ContactCode(_Model):
+    code: Annotated[str, Field(min_length=1, max_length=20)]
+
+
+class DebitCardStatus(StrEnum):
+    ACTIVA = "activa"
+    BLOQUEADA = "bloqueada"
+
+
+class DebitCard(_Model):
+    id: int
+    number: str = Field(description="Masked: **** **** **** 1234.")
+    last4: str
+    account: str = Field(description="The account the card draws on.")
+    status: DebitCardStatus
+    blocked_at: datetime | None = None
+
+
+class DebitCardUnblock(_Model):
+    reason: Annotated[str, Field(min_length=5, max_length=300)]

@@ -7,6 +7,34 @@ from __future__ import annotations
 
 import sqlite3
 
+# Revisions after 0003 that the old server's files never had. 0008 (issue 17, notifications):
+# the events' table, and the outbox's link to them (a column in a foreign key: the table copied).
+_UNDO_LATER = """
+CREATE TABLE outbox_old (
+    id INTEGER PRIMARY KEY,
+    to_address TEXT NOT NULL,
+    member_id INTEGER REFERENCES members (id),
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+INSERT INTO outbox_old SELECT id, to_address, member_id, subject, body, created_at FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_old RENAME TO outbox;
+DROP TABLE notifications;
+-- 0004-0007 and 0009 (issue 17's products, the audit log, self-service): their tables, none in
+-- the old server's files (the revisions that rebuilt challenges keep the columns they find)
+DROP TABLE IF EXISTS certificates;
+DROP TABLE IF EXISTS polizas;
+DROP TABLE IF EXISTS loan_payments;
+DROP TABLE IF EXISTS loan_instalments;
+DROP TABLE IF EXISTS loans;
+DROP TABLE IF EXISTS audit_log;
+DROP TABLE IF EXISTS member_phones;
+DROP TABLE IF EXISTS contact_changes;
+DROP TABLE IF EXISTS debit_cards;
+"""
+
 # Schema 6 (issue 13): movements got their posting sequence, members their count of wrong
 # PINs in a row and the reason of a lock, recovery requests their table.
 _UNDO_6 = """
@@ -48,6 +76,11 @@ DROP TABLE IF EXISTS loans;
 DROP TABLE IF EXISTS audit_log;
 UPDATE meta SET value = '5' WHERE key = 'schema_version';
 DROP TABLE alembic_version;
+-- the tables of later revisions (0007 audit log, 0009 self-service): none in schema 5
+DROP TABLE IF EXISTS member_phones;
+DROP TABLE IF EXISTS contact_changes;
+DROP TABLE IF EXISTS debit_cards;
+DROP TABLE IF EXISTS audit_log;
 """
 
 # Schema 5 (issue 6): device tokens and the member's language.
@@ -61,9 +94,9 @@ UPDATE meta SET value = '4' WHERE key = 'schema_version';
 
 def as_schema_5(conn: sqlite3.Connection) -> None:
     """``conn``'s file as the server of schema 5 left it."""
-    conn.executescript(_UNDO_6)
+    conn.executescript(_UNDO_LATER + _UNDO_6)
 
 
 def as_schema_4(conn: sqlite3.Connection) -> None:
     """``conn``'s file as the server of schema 4 left it."""
-    conn.executescript(_UNDO_6 + _UNDO_5)
+    conn.executescript(_UNDO_LATER + _UNDO_6 + _UNDO_5)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from mock_server.domain import mail
+from mock_server.domain import mail, notifications
 from mock_server.domain.clock import Clock
 from mock_server.domain.errors import NotAuthenticated
 from mock_server.domain.lockout import (
@@ -98,6 +98,10 @@ def login(
     if not ok:
         with write_transaction(conn):
             count = record_failure(conn, username, member.id if member else None, now)
+            if member is not None and member.password_hash is not None and member.role == "member":
+                # The socio is told (issue 17); an unknown name or one without a password
+                # tells nobody.
+                notifications.failed_login(conn, now, member.id, username)
         if count >= MAX_FAILURES:
             raise locked_error()
         raise _invalid_credentials()

@@ -19,10 +19,11 @@ from datetime import date, datetime
 from typing import NamedTuple, Protocol, TypedDict
 
 from mock_server.domain.periods import period_text
-from mock_server.domain.text import day_count
+from mock_server.domain.text import day_count, minute_count
 from mock_server.i18n import DEFAULT_LANGUAGE, N_, _, ngettext, use_language
 from mock_server.store import Connection, contacts, members
 from mock_server.store import mail as outbox
+from mock_server.store import notifications as events
 from sjvirtual_tui.rules import local_datetime
 
 SIGNATURE = N_(
@@ -32,6 +33,36 @@ SIGNATURE = N_(
     "Este es un mensaje automático: no lo responda. La cooperativa nunca le pedirá su "
     "contraseña, sus respuestas secretas ni sus códigos."
 )
+
+# The kinds of notice (notifications.kind) of the e-mails below: each e-mail is written from one
+# event (issue 17), which the member's inbox (AVISOS) shows unless its kind is secret.
+GENERIC = "correo"
+APPROVAL = "approval"
+REJECTION = "rejection"
+PASSWORD_SET = "password_set"
+ACCOUNT_READY = "account_ready"
+RECOVERY_CODE = "recovery_code"
+PASSWORD_RECOVERED = "password_recovered"
+NEW_TERMINAL = "new_terminal"
+VERIFICATION_PIN = "verification_pin"
+USER_LOCKED = "user_locked"
+BENEFICIARY_ADDED = "beneficiary_added"
+TRANSFER_OUT = "transfer_out"
+PAYMENT = "payment"
+POLIZA = "poliza"
+# self-service (issue 17)
+PASSWORD_CHANGED = "password_changed"
+SECURITY_CHANGED = "security_changed"
+CONTACT_CODE = "contact_code"
+CONTACT_CHANGED = "contact_changed"
+CARD_BLOCKED = "card_blocked"
+CARD_UNBLOCKED = "card_unblocked"
+# E-mails that carry a code or a PIN: a second factor, or the way in, that must reach the
+# member's mailbox only. Their events are kept (the e-mail references one) but out of the inbox,
+# which whoever holds the session can read, and their text is not copied into the event.
+SECRET_KINDS = frozenset({APPROVAL, RECOVERY_CODE, VERIFICATION_PIN, CONTACT_CODE})
+
+_NOT_YOU_CHANGE = N_("Si usted no hizo este cambio, comuníquese de inmediato con la cooperativa.")
 
 # Paragraphs several e-mails share.
 _GREETING = N_("Estimado(a) {name}:")
@@ -117,10 +148,37 @@ def send(
     member_id: int | None,
     subject: str,
     body: str,
-) -> None:
-    """Stores one e-mail; the signature is added in the current language (call it inside
-    :func:`writing_to`)."""
-    outbox.insert(conn, to, member_id, subject, f"{body}\n\n{_(SIGNATURE)}\n", now)
+    kind: str = GENERIC,
+    notice: str | None = None,
+) -> int:
+    """Stores one e-mail and the event it is written from, in the caller's transaction; returns
+    the event's id. The signature is added in the current language (call it inside
+    :func:`writing_to`). ``notice``: the inbox's text when it differs from ``body`` (no
+    greeting); the inbox shows neither for a :data:`SECRET_KINDS` e-mail."""
+    event_id = record_event(
+        conn, now, member_id=member_id, kind=kind, title=subject, body=notice or body
+    )
+    outbox.insert(
+        conn, to, member_id, subject, f"{body}\n\n{_(SIGNATURE)}\n", now, event_id=event_id
+    )
+    return event_id
+
+
+def record_event(
+    conn: Connection, now: datetime, *, member_id: int | None, kind: str, title: str, body: str
+) -> int:
+    """Stores one event (what the bank told the member); returns its id. A secret kind, or an
+    applicant without a user, stays out of any inbox and keeps no text but its title."""
+    in_inbox = member_id is not None and kind not in SECRET_KINDS
+    return events.insert(
+        conn,
+        member_id=member_id,
+        kind=kind,
+        title=title,
+        body=body if in_inbox else "",
+        in_inbox=in_inbox,
+        now=now,
+    )
 
 
 @contextmanager
@@ -132,9 +190,11 @@ def _letter(
     member_id: int | None,
     name: str,
     language: str | None = None,
+    kind: str = GENERIC,
 ) -> Iterator[Callable[..., None]]:
     """Every e-mail below: ``_()`` in the addressee's language inside this block, and
-    ``write(subject, *paragraphs)`` sends it, greeting ``name`` first."""
+    ``write(subject, *paragraphs)`` sends it, greeting ``name`` first (the inbox's copy, the
+    event of ``kind``, has no greeting)."""
 
     def write(subject: str, *paragraphs: str) -> None:
         send(
@@ -144,6 +204,8 @@ def _letter(
             member_id=member_id,
             subject=subject,
             body=_paragraphs(_greeting(name), *paragraphs),
+            kind=kind,
+            notice=_paragraphs(*paragraphs),
         )
 
     with writing_to(conn, member_id, language):
@@ -178,7 +240,9 @@ def approval(
     code: str,
     language: str | None = None,
 ) -> None:
-    with _letter(conn, now, to=to, member_id=member_id, name=name, language=language) as write:
+    with _letter(
+        conn, now, to=to, member_id=member_id, name=name, language=language, kind=APPROVAL
+    ) as write:
         write(
             _("Solicitud aprobada: ESTABLECER CONTRASEÑA"),
             _("Su solicitud {reference} de registro en SAN JOSÉ S.J. VIRTUAL fue APROBADA.").format(
@@ -213,7 +277,9 @@ def rejection(
     language: str = DEFAULT_LANGUAGE,
 ) -> None:
     """To an applicant who has no user: in the language the request was filed in."""
-    with _letter(conn, now, to=to, member_id=None, name=name, language=language) as write:
+    with _letter(
+        conn, now, to=to, member_id=None, name=name, language=language, kind=REJECTION
+    ) as write:
         write(
             _("Solicitud de registro no aprobada"),
             _(
@@ -231,7 +297,7 @@ def rejection(
 def password_set(
     conn: Connection, now: datetime, *, to: str, member_id: int, name: str, username: str
 ) -> None:
-    with _letter(conn, now, to=to, member_id=member_id, name=name) as write:
+    with _letter(conn, now, to=to, member_id=member_id, name=name, kind=PASSWORD_SET) as write:
         write(
             _("Contraseña establecida"),
             _("La contraseña de su usuario {username} quedó establecida el {when}.").format(
@@ -249,7 +315,7 @@ def password_set(
 def account_ready(
     conn: Connection, now: datetime, *, to: str, member_id: int, name: str, username: str
 ) -> None:
-    with _letter(conn, now, to=to, member_id=member_id, name=name) as write:
+    with _letter(conn, now, to=to, member_id=member_id, name=name, kind=ACCOUNT_READY) as write:
         write(
             _("Su cuenta está lista"),
             _(
@@ -266,7 +332,7 @@ def account_ready(
 def recovery_code(
     conn: Connection, now: datetime, *, to: str, member_id: int, name: str, code: str
 ) -> None:
-    with _letter(conn, now, to=to, member_id=member_id, name=name) as write:
+    with _letter(conn, now, to=to, member_id=member_id, name=name, kind=RECOVERY_CODE) as write:
         write(
             _("Código para recuperar su contraseña"),
             _("Su código para recuperar la contraseña es: {code}").format(code=code),
@@ -284,7 +350,9 @@ def recovery_code(
 def password_recovered(
     conn: Connection, now: datetime, *, to: str, member_id: int, name: str, username: str
 ) -> None:
-    with _letter(conn, now, to=to, member_id=member_id, name=name) as write:
+    with _letter(
+        conn, now, to=to, member_id=member_id, name=name, kind=PASSWORD_RECOVERED
+    ) as write:
         write(
             _("Su contraseña fue cambiada"),
             _(
@@ -307,7 +375,9 @@ def new_device(
     language: str | None = None,
 ) -> None:
     """A login from a terminal the member has not used before (no or an unknown device token)."""
-    with _letter(conn, now, to=to, member_id=member_id, name=name, language=language) as write:
+    with _letter(
+        conn, now, to=to, member_id=member_id, name=name, language=language, kind=NEW_TERMINAL
+    ) as write:
         write(
             _("Nuevo ingreso desde un terminal nuevo"),
             _(
@@ -338,7 +408,9 @@ def verification_pin(
 
     ``confirms``: what the PIN confirms, written in the member's language (inside
     :func:`writing_to`)."""
-    with _letter(conn, now, to=to, member_id=member_id, name=name, language=language) as write:
+    with _letter(
+        conn, now, to=to, member_id=member_id, name=name, language=language, kind=VERIFICATION_PIN
+    ) as write:
         write(
             _("PIN de verificación"),
             _("PIN de verificación: {pin}").format(pin=pin),
@@ -364,7 +436,7 @@ def locked_by_pin(
     wrong: int,
 ) -> None:
     """The member's user was locked by ``wrong`` wrong verification PINs in a row."""
-    with _letter(conn, now, to=to, member_id=member_id, name=name) as write:
+    with _letter(conn, now, to=to, member_id=member_id, name=name, kind=USER_LOCKED) as write:
         write(
             _("Su usuario de S.J. Virtual fue bloqueado"),
             ngettext(
@@ -399,7 +471,9 @@ def beneficiary_added(
 ) -> None:
     """``description``: the account's lines, in the member's language (inside
     :func:`writing_to`)."""
-    with _letter(conn, now, to=to, member_id=member_id, name=name, language=language) as write:
+    with _letter(
+        conn, now, to=to, member_id=member_id, name=name, language=language, kind=BENEFICIARY_ADDED
+    ) as write:
         write(
             _("Nueva cuenta registrada"),
             _("El {when} se registró en sus Productos de terceros la cuenta:").format(
@@ -428,7 +502,9 @@ def transfer_receipt(
     language: str | None = None,
 ) -> None:
     """``destination`` and ``status`` in the member's language (inside :func:`writing_to`)."""
-    with _letter(conn, now, to=to, member_id=member_id, name=name, language=language) as write:
+    with _letter(
+        conn, now, to=to, member_id=member_id, name=name, language=language, kind=TRANSFER_OUT
+    ) as write:
         lines = _(
             "Referencia: {reference}\n"
             "Fecha y hora: {when} (hora de Ecuador)\n"
@@ -466,6 +542,7 @@ class Settled(NamedTuple):
     refused_subject: str
     refused: str
     rejected: str
+    kind: str = GENERIC  # of notice: the event's
 
 
 TRANSFER_SETTLED = Settled(
@@ -481,6 +558,7 @@ TRANSFER_SETTLED = Settled(
         "la otra institución."
     ),
     rejected=N_("Estado: RECHAZADA"),
+    kind="transfer_settled",
 )
 PAYMENT_SETTLED = Settled(
     credited_subject=N_("Pago {reference} acreditado"),
@@ -492,6 +570,7 @@ PAYMENT_SETTLED = Settled(
     refused_subject=N_("Pago {reference} rechazado: dinero devuelto"),
     refused=N_("Su pago {reference} de {amount} a {payee} fue rechazado por la otra institución."),
     rejected=N_("Estado: RECHAZADO"),
+    kind="payment_settled",
 )
 
 
@@ -513,7 +592,9 @@ def settled(
     amount and the destination or payee they name): credited, or refused with its ``reason``
     and the money returned to ``returned_to``. ``values`` and ``reason`` in the member's
     language (inside :func:`writing_to`)."""
-    with _letter(conn, now, to=to, member_id=member_id, name=name, language=language) as write:
+    with _letter(
+        conn, now, to=to, member_id=member_id, name=name, language=language, kind=texts.kind
+    ) as write:
         if returned_to is None:
             subject = _(texts.credited_subject).format(**values)
             text = _paragraphs(
@@ -556,7 +637,9 @@ def payment_receipt(
     """COMPROBANTE DE PAGO: a service, a cooperative card or a card of another institution.
 
     ``status`` in the member's language (inside :func:`writing_to`)."""
-    with _letter(conn, now, to=to, member_id=member_id, name=name, language=language) as write:
+    with _letter(
+        conn, now, to=to, member_id=member_id, name=name, language=language, kind=PAYMENT
+    ) as write:
         head = _(
             "Referencia: {reference}\n"
             "Fecha y hora: {when} (hora de Ecuador)\n"
@@ -617,7 +700,9 @@ def poliza_receipt(
     language: str | None = None,
 ) -> None:
     """COMPROBANTE DE APERTURA DE PÓLIZA (``renewal`` already in the member's language)."""
-    with _letter(conn, now, to=to, member_id=member_id, name=name, language=language) as write:
+    with _letter(
+        conn, now, to=to, member_id=member_id, name=name, language=language, kind=POLIZA
+    ) as write:
         body = _(
             "Referencia: {reference}\n"
             "Fecha y hora: {when} (hora de Ecuador)\n"
@@ -651,4 +736,144 @@ def poliza_receipt(
                 "Guarde este comprobante. Si usted no abrió esta póliza, comuníquese de "
                 "inmediato con la cooperativa."
             ),
+        )
+
+
+# --- notifications (issue 17) ---
+
+
+def when_text(value: datetime) -> str:
+    """``25/11/2026 a las 10:00`` in Ecuador's time, as the e-mails write a moment (for the
+    notices without an e-mail, :mod:`mock_server.domain.notifications`)."""
+    return _when(value)
+
+
+def letter(
+    conn: Connection, now: datetime, member_id: int, kind: str, subject: str, body: str
+) -> int:
+    """An e-mail to a member of ``kind``: greeting, ``body`` and signature (in the member's
+    language: call it inside :func:`writing_to`); returns its event's id."""
+    whom = contacts.of_member(conn, member_id)
+    return send(
+        conn,
+        now,
+        to=whom["email"],
+        member_id=member_id,
+        subject=subject,
+        body=_paragraphs(_greeting(whom["full_name"]), body),
+        kind=kind,
+        notice=body,
+    )
+
+
+# --- self-service (ADMINISTRACIÓN › Mi perfil y seguridad) -------------------------------------
+
+
+def password_changed(
+    conn: Connection, now: datetime, *, to: str, member_id: int, name: str, username: str
+) -> None:
+    with _letter(conn, now, to=to, member_id=member_id, name=name, kind=PASSWORD_CHANGED) as write:
+        write(
+            _("Contraseña cambiada"),
+            _(
+                "La contraseña de su usuario {username} se cambió en Mi perfil y seguridad "
+                "el {when}. Las demás sesiones abiertas se cerraron."
+            ).format(username=username, when=_when(now)),
+            _(_NOT_YOU_CHANGE),
+        )
+
+
+def security_changed(
+    conn: Connection, now: datetime, *, to: str, member_id: int, name: str, username: str
+) -> None:
+    with _letter(conn, now, to=to, member_id=member_id, name=name, kind=SECURITY_CHANGED) as write:
+        write(
+            _("Imagen y preguntas de seguridad cambiadas"),
+            _(
+                "La imagen de seguridad y las preguntas secretas de su usuario {username} se "
+                "cambiaron el {when}."
+            ).format(username=username, when=_when(now)),
+            _(_NOT_YOU_CHANGE),
+        )
+
+
+def contact_code(
+    conn: Connection, now: datetime, *, to: str, member_id: int, name: str, code: str, minutes: int
+) -> None:
+    """The code of a contact change, to the NEW e-mail address."""
+    with _letter(conn, now, to=to, member_id=member_id, name=name, kind=CONTACT_CODE) as write:
+        write(
+            _("Código para confirmar su nuevo correo"),
+            _(
+                "Para confirmar este correo como su nueva dirección en SAN JOSÉ S.J. VIRTUAL, "
+                "escriba este código: {code}"
+            ).format(code=code),
+            _("Vale {minutes}. Si usted no lo pidió, ignore este mensaje.").format(
+                minutes=minute_count(minutes)
+            ),
+        )
+
+
+def contact_sms(
+    conn: Connection, now: datetime, *, phone: str, member_id: int, code: str, minutes: int
+) -> None:
+    """The demo has no SMS gateway: the text message is a row of the outbox addressed to the
+    phone number, subject "SMS", no greeting or signature."""
+    with writing_to(conn, member_id):
+        body = _(
+            "SAN JOSÉ S.J. VIRTUAL: su código para confirmar este celular es {code}. "
+            "Vale {minutes}. No lo comparta."
+        ).format(code=code, minutes=minute_count(minutes))
+        outbox.insert(conn, phone, member_id, "SMS", body, now)
+
+
+def contact_changed(
+    conn: Connection,
+    now: datetime,
+    *,
+    to: str,
+    member_id: int,
+    name: str,
+    new_email: str | None,
+    new_phone: str | None,
+) -> None:
+    """To the OLD address: the member's contact data changed."""
+    with _letter(conn, now, to=to, member_id=member_id, name=name, kind=CONTACT_CHANGED) as write:
+        lines = []
+        if new_email is not None:
+            lines.append(_("Nuevo correo: {email}").format(email=new_email))
+        if new_phone is not None:
+            lines.append(_("Nuevo celular: {phone}").format(phone=new_phone))
+        write(
+            _("Sus datos de contacto cambiaron"),
+            _("Sus datos de contacto se actualizaron el {when}.").format(when=_when(now)),
+            "\n".join(lines),
+            _(_NOT_YOU_CHANGE),
+        )
+
+
+def debit_card_blocked(
+    conn: Connection, now: datetime, *, to: str, member_id: int, name: str, last4: str
+) -> None:
+    with _letter(conn, now, to=to, member_id=member_id, name=name, kind=CARD_BLOCKED) as write:
+        write(
+            _("Tarjeta bloqueada"),
+            _("Su tarjeta de débito ****{last4} quedó bloqueada el {when}.").format(
+                last4=last4, when=_when(now)
+            ),
+            _("Para desbloquearla acuda a una agencia de la cooperativa con su cédula."),
+            _("Si usted no la bloqueó, comuníquese de inmediato con la cooperativa."),
+        )
+
+
+def debit_card_unblocked(
+    conn: Connection, now: datetime, *, to: str, member_id: int, name: str, last4: str
+) -> None:
+    with _letter(conn, now, to=to, member_id=member_id, name=name, kind=CARD_UNBLOCKED) as write:
+        write(
+            _("Tarjeta desbloqueada"),
+            _("Su tarjeta de débito ****{last4} fue desbloqueada en agencia el {when}.").format(
+                last4=last4, when=_when(now)
+            ),
+            _(_NOT_YOU_CHANGE),
         )

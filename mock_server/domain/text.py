@@ -13,6 +13,11 @@ def day_count(days: int) -> str:
     return ngettext("{days} día", "{days} días", days).format(days=days)
 
 
+def minute_count(minutes: int) -> str:
+    """ "1 minuto", "15 minutos" (English: "1 minute", "15 minutes")."""
+    return ngettext("{minutes} minuto", "{minutes} minutos", minutes).format(minutes=minutes)
+
+
 def invalid(field: str, message: str) -> Invalid:
     """A value typed in ``field`` breaks a rule (the one ``validation_error`` of the forms)."""
     return Invalid("validation_error", message, field)

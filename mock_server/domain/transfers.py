@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from mock_server.domain import mail, reasons
+from mock_server.domain import mail, notifications, reasons
 from mock_server.domain.accounts import (
     COOPERATIVE_CODE,
     COOPERATIVE_NAME,
@@ -408,6 +408,19 @@ def _execute(
     # The stored row as it now is (only these columns changed): no need to read it back.
     row.update(status=status.value, executed_at=executed_at, journal_id=journal_id)
     email_receipt(conn, member, row, now, contact=origin)
+    if row["kind"] == TransferKind.INTERNAS and destination is not None:
+        # The other socio is told of the credit (issue 17), in this same transaction.
+        notifications.transfer_received(
+            conn,
+            now,
+            to_account_id=destination["id"],
+            to_number=destination["number"],
+            sender_id=member.id,
+            payer=statement_name(origin["holder_name"], origin["holder_kind"]),
+            reference=row["reference"],
+            amount_cents=row["amount_cents"],
+            description=row["description"],
+        )
     return transfer_model(row)
 
 

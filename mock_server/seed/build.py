@@ -10,7 +10,17 @@ from pathlib import Path
 from argon2 import PasswordHasher
 
 from mock_server.domain.ledger import ledger_problems
-from mock_server.seed import beneficiaries, billers, cards, certificates, members, polizas, staff
+from mock_server.seed import (
+    beneficiaries,
+    billers,
+    cards,
+    certificates,
+    debit_cards,
+    members,
+    notifications,
+    polizas,
+    staff,
+)
 from mock_server.seed import loans as seed_loans  # --- loans (issue 17) ---
 from mock_server.seed.books import write_books
 from mock_server.seed.errors import SeedError
@@ -25,7 +35,9 @@ from sjvirtual_tui.rules import ECUADOR_TZ
 # certificado bancario of the demo member (issue 17);
 # 8: pólizas (issue 17): the table, the account "Depósitos a plazo", the demo member's póliza
 # 9: loans (issue 17): the demo member's loan, one instalment overdue
-SEED_VERSION = 9
+# 10: the demo member's notices (issue 17)
+# 11: each member's debit card (self-service)
+SEED_VERSION = 11
 SEED = 2026
 
 # Progress of a build: ``progress(stage, done, total)`` in points of :data:`STAGE_POINTS` (their
@@ -147,6 +159,10 @@ def _write_seed(
             ),
             strict=True,
         ),
+        # --- notifications (issue 17) ---
+        ("notifications", notifications.notification_rows(now, member_ids, books)),
+        # --- self-service ---
+        ("debit_cards", debit_cards.debit_card_rows(member_ids, books.account_ids)),
     ]
     total_rows = sum(_count(rows) for _table, rows in tables) or 1
     written, given = 0, 0

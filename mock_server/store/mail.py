@@ -20,14 +20,22 @@ class Mail:
 
 
 def insert(
-    conn: Connection, to: str, member_id: int | None, subject: str, body: str, now: datetime
+    conn: Connection,
+    to: str,
+    member_id: int | None,
+    subject: str,
+    body: str,
+    now: datetime,
+    *,
+    event_id: int | None = None,
 ) -> None:
+    """``event_id``: the notification the e-mail is written from (issue 17)."""
     conn.execute(
         """
-        INSERT INTO outbox (to_address, member_id, subject, body, created_at)
-        VALUES (?, ?, ?, ?, ?)
+        INSERT INTO outbox (to_address, member_id, subject, body, created_at, event_id)
+        VALUES (?, ?, ?, ?, ?, ?)
         """,
-        (to, member_id, subject, body, to_db(now)),
+        (to, member_id, subject, body, to_db(now), event_id),
     )
 
 

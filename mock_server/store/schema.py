@@ -843,3 +843,78 @@ loan_payments = Table(
 )
 Index("loan_payments_member", loan_payments.c.member_id, loan_payments.c.executed_at)
 Index("loan_payments_loan", loan_payments.c.loan_id)
+
+
+# --- notifications (issue 17) ---
+# Every thing the bank told a member (an event): the inbox (AVISOS) lists a member's events
+# with in_inbox = 1, and an e-mail of the outbox is written from one (outbox.event_id). An event
+# with in_inbox = 0 carries a code or a PIN in its e-mail only (its body here is empty): the
+# inbox must not show what a second factor is. member_id: NULL for an applicant without a user.
+notifications = Table(
+    "notifications",
+    metadata,
+    _id(),
+    Column("member_id", BIGINT, ForeignKey("members.id")),
+    Column("kind", Text, _ck("length(kind) BETWEEN 1 AND 40"), nullable=False),
+    Column("title", Text, _ck("title <> ''"), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("in_inbox", Integer, _ck("in_inbox IN (0, 1)"), nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("read_at", Text),
+    _ck("in_inbox = 0 OR member_id IS NOT NULL"),
+    _ck("read_at IS NULL OR in_inbox = 1"),
+)
+# A member's inbox, newest first, and its unread count.
+Index(
+    "notifications_member", notifications.c.member_id, notifications.c.in_inbox, notifications.c.id
+)
+# The event an e-mail was written from (NULL only for e-mails sent before revision 0008).
+outbox.append_column(Column("event_id", BIGINT, ForeignKey("notifications.id")))
+
+
+# --- self-service (issue 17: ADMINISTRACIÓN › Mi perfil y seguridad) ---
+
+# A member's debit card on one of its accounts (seeded; migration 0009). The member blocks it at
+# once (no PIN); only a teller unblocks it. blocked_by: the username who blocked it.
+debit_cards = Table(
+    "debit_cards",
+    metadata,
+    _id(),
+    Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
+    Column("account_id", BIGINT, ForeignKey("accounts.id"), nullable=False),
+    Column("last4", Text, _last4("last4"), nullable=False),
+    _enum("status", "activa", "bloqueada", nullable=False),
+    Column("blocked_at", Text),
+    Column("blocked_by", Text),
+    _ck("(status = 'bloqueada') = (blocked_at IS NOT NULL)"),
+)
+Index("debit_cards_member", debit_cards.c.member_id, debit_cards.c.id)
+
+# A requested change of e-mail and/or phone, applied when the code sent to the new address is
+# typed back (only its salted SHA-256 is kept; attempts_left wrong codes at the most).
+contact_changes = Table(
+    "contact_changes",
+    metadata,
+    _id(),
+    Column("member_id", BIGINT, ForeignKey("members.id"), nullable=False),
+    Column("new_email", Text),
+    Column("new_phone", Text),
+    Column("code_hash", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("expires_at", Text, nullable=False),
+    Column("attempts_left", Integer, _ck("attempts_left >= 0"), nullable=False),
+    _enum("status", "pendiente", "aplicado", "cancelado", nullable=False),
+    Column("resolved_at", Text),
+    _ck("new_email IS NOT NULL OR new_phone IS NOT NULL"),
+    _ck("(status = 'pendiente') = (resolved_at IS NULL)"),
+)
+Index("contact_changes_member", contact_changes.c.member_id, contact_changes.c.status)
+
+# The member's mobile phone (the members table has none): set by a confirmed contact change.
+member_phones = Table(
+    "member_phones",
+    metadata,
+    Column("member_id", BIGINT, ForeignKey("members.id"), primary_key=True),
+    Column("phone", Text, nullable=False),
+    Column("updated_at", Text, nullable=False),
+)

@@ -45,7 +45,12 @@ from sjvirtual_tui.models import (  # polizas (issue 17)
     ChallengeRequest,
     ConfirmRequest,
     ConfirmResult,
+    ContactChangeRequest,
+    ContactChangeStarted,
+    ContactCode,
     CreditCard,
+    DebitCard,
+    DebitCardUnblock,
     ErrorBody,
     FirstLoginSetup,
     FrequentService,
@@ -62,9 +67,13 @@ from sjvirtual_tui.models import (  # polizas (issue 17)
     LockedMember,
     LoginRequest,
     LoginResult,
+    MemberContact,
     MemberProfile,
     MovementPage,
+    NotificationPage,
+    NotificationsRead,
     OutboxMessage,
+    PasswordChange,
     Payment,
     PaymentRequest,
     PaymentStart,
@@ -82,6 +91,7 @@ from sjvirtual_tui.models import (  # polizas (issue 17)
     RegistrationRequest,
     RejectRequest,
     SecurityChallenge,
+    SecurityChange,
     SecurityQuestion,
     SetPasswordRequest,
     StaffRegistration,
@@ -682,6 +692,97 @@ class HttpBackend:
             idempotency_key=idempotency_key,
         )
         return self._parse(LoanPaymentStart, response)
+
+    # --- notifications (issue 17) ---
+
+    async def notifications(self, limit: int = 50, cursor: str | None = None) -> NotificationPage:
+        params: dict[str, Any] = {"limit": int(limit)}
+        if cursor is not None:
+            params["cursor"] = cursor
+        response = await self._request("GET", "/notifications", params=params)
+        return self._parse(NotificationPage, response)
+
+    async def mark_notification_read(
+        self, notification_id: int, *, idempotency_key: str
+    ) -> NotificationsRead:
+        response = await self._request(
+            "POST",
+            f"/notifications/{int(notification_id)}/read",
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(NotificationsRead, response)
+
+    async def mark_all_notifications_read(self, *, idempotency_key: str) -> NotificationsRead:
+        response = await self._request(
+            "POST", "/notifications/read-all", idempotency_key=idempotency_key
+        )
+        return self._parse(NotificationsRead, response)
+
+    # --- self-service (ADMINISTRACIÓN › Mi perfil y seguridad) ---------------------------------
+
+    async def change_password(self, request: PasswordChange, *, idempotency_key: str) -> None:
+        await self._request(
+            "POST",
+            "/me/password",
+            json=request.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+
+    async def change_security(self, request: SecurityChange, *, idempotency_key: str) -> None:
+        await self._request(
+            "POST",
+            "/me/security",
+            json=request.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+
+    async def my_contact(self) -> MemberContact:
+        return self._parse(MemberContact, await self._request("GET", "/me/contact"))
+
+    async def request_contact_change(
+        self, request: ContactChangeRequest, *, idempotency_key: str
+    ) -> ContactChangeStarted:
+        response = await self._request(
+            "POST",
+            "/me/contact",
+            json=request.model_dump(mode="json", exclude_none=True),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(ContactChangeStarted, response)
+
+    async def confirm_contact_change(
+        self, change_id: int, code: str, *, idempotency_key: str
+    ) -> MemberContact:
+        response = await self._request(
+            "POST",
+            f"/me/contact/{int(change_id)}/confirm",
+            json=ContactCode(code=code).model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(MemberContact, response)
+
+    async def debit_cards(self) -> list[DebitCard]:
+        return await self._list(DebitCard, "/debit-cards")
+
+    async def block_debit_card(self, card_id: int, *, idempotency_key: str) -> DebitCard:
+        response = await self._request(
+            "POST", f"/debit-cards/{int(card_id)}/block", idempotency_key=idempotency_key
+        )
+        return self._parse(DebitCard, response)
+
+    async def member_debit_cards(self, username: str) -> list[DebitCard]:
+        return await self._list(DebitCard, f"/staff/members/{username}/debit-cards")
+
+    async def unblock_debit_card(
+        self, card_id: int, reason: str, *, idempotency_key: str
+    ) -> DebitCard:
+        response = await self._request(
+            "POST",
+            f"/staff/debit-cards/{int(card_id)}/unblock",
+            json=DebitCardUnblock(reason=reason).model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(DebitCard, response)
 
 
 # --- certificates (issue 17) ---

@@ -18,7 +18,10 @@ if TYPE_CHECKING:  # the login screen draws before pydantic is imported (start-u
         CardIssuer,
         Challenge,
         ConfirmResult,
+        ContactChangeRequest,
+        ContactChangeStarted,
         CreditCard,
+        DebitCard,
         FirstLoginSetup,
         FrequentService,
         FrequentServiceRequest,
@@ -33,9 +36,13 @@ if TYPE_CHECKING:  # the login screen draws before pydantic is imported (start-u
         LoanTable,
         LockedMember,
         LoginResult,
+        MemberContact,
         MemberProfile,
         MovementPage,
+        NotificationPage,
+        NotificationsRead,
         OutboxMessage,
+        PasswordChange,
         Payment,
         PaymentRequest,
         PaymentStart,
@@ -50,6 +57,7 @@ if TYPE_CHECKING:  # the login screen draws before pydantic is imported (start-u
         RegistrationReceipt,
         RegistrationRequest,
         SecurityChallenge,
+        SecurityChange,
         SecurityQuestion,
         StaffRegistration,
         StatementOrder,
@@ -263,6 +271,44 @@ class Backend(Protocol):
     async def start_loan_payment(
         self, loan_id: int, request: LoanPaymentRequest, *, idempotency_key: str
     ) -> LoanPaymentStart: ...
+
+    # --- notifications (issue 17) ---
+
+    async def notifications(self, limit: int = 50, cursor: str | None = None) -> NotificationPage:
+        """A page of the member's inbox (AVISOS), newest first, with the unread count."""
+        ...
+
+    async def mark_notification_read(
+        self, notification_id: int, *, idempotency_key: str
+    ) -> NotificationsRead: ...
+
+    async def mark_all_notifications_read(self, *, idempotency_key: str) -> NotificationsRead: ...
+
+    # --- self-service (ADMINISTRACIÓN › Mi perfil y seguridad) ---
+
+    async def change_password(self, request: PasswordChange, *, idempotency_key: str) -> None: ...
+
+    async def change_security(self, request: SecurityChange, *, idempotency_key: str) -> None: ...
+
+    async def my_contact(self) -> MemberContact: ...
+
+    async def request_contact_change(
+        self, request: ContactChangeRequest, *, idempotency_key: str
+    ) -> ContactChangeStarted: ...
+
+    async def confirm_contact_change(
+        self, change_id: int, code: str, *, idempotency_key: str
+    ) -> MemberContact: ...
+
+    async def debit_cards(self) -> list[DebitCard]: ...
+
+    async def block_debit_card(self, card_id: int, *, idempotency_key: str) -> DebitCard: ...
+
+    async def member_debit_cards(self, username: str) -> list[DebitCard]: ...
+
+    async def unblock_debit_card(
+        self, card_id: int, reason: str, *, idempotency_key: str
+    ) -> DebitCard: ...
 
 
 if TYPE_CHECKING:

@@ -14,6 +14,7 @@ from sjvirtual_tui.formatting import local_time, money
 from sjvirtual_tui.i18n import N_, _, ngettext
 from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, Account, LoginResult
 from sjvirtual_tui.screens.base import BankScreen
+from sjvirtual_tui.screens.notifications import unread_text
 from sjvirtual_tui.screens.statement import prefetch_first_page
 from sjvirtual_tui.widgets.row_table import RowTable
 
@@ -39,6 +40,8 @@ class DashboardScreen(BankScreen):
         yield Static(self._greeting(), id="member-line", markup=False)
         yield RowTable(id="accounts", cells=_account_cells, key=lambda account: account.number)
         yield Static("", id="accounts-total")
+        # --- notifications (issue 17) --- the inbox's unread count (N: AVISOS).
+        yield Static("", id="notices-line", markup=False)
         yield Static(
             menu_text(Audience.MEMBER, [_("F5 actualizar")]),
             id="menu",
@@ -71,6 +74,13 @@ class DashboardScreen(BankScreen):
 
     def refresh_data(self) -> None:
         self.call_backend(self.backend.accounts, self._show_accounts)
+        # Its own group: the accounts' call must not cancel it (nor it them).
+        self.call_backend(
+            lambda: self.backend.notifications(limit=1),
+            lambda page: self.query_one("#notices-line", Static).update(unread_text(page.unread)),
+            group="notices",
+            busy=False,
+        )
 
     def _show_accounts(self, accounts: list[Account]) -> None:
         self.accounts = accounts

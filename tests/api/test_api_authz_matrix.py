@@ -216,6 +216,8 @@ PARAMS: dict[str, Owned | NotOwned] = {
     ),
     "frequent_id": Owned(("saved",)),
     "loan_id": Owned(("seeded",)),  # loans (issue 17)
+    # --- notifications (issue 17) ---
+    "notification_id": Owned(("the newest notice",)),
     "biller_code": NotOwned(
         "the billers' catalog: any socio may consult and pay any bill, as at the window",
         lambda world: "CNEL_EP",
@@ -230,6 +232,14 @@ PARAMS: dict[str, Owned | NotOwned] = {
     "code": NotOwned(
         "a teller verifies any certificate a member shows",
         lambda world: "CB-SJVD-EM26",  # the seeded one (mock_server.seed.certificates)
+        staff_only=True,
+    ),
+    # --- self-service ---
+    "card_id": Owned(("activa",)),
+    "change_id": Owned(("pending",)),
+    "debit_card_id": NotOwned(
+        "a teller unblocks any member's debit card",
+        lambda world: world.owned["demo"]["card_id"]["activa"],
         staff_only=True,
     ),
 }
@@ -287,6 +297,25 @@ BODIES: dict[tuple[str, str], Body] = {
     },
     # --- certificates (issue 17) ---
     ("POST", f"{P}/certificates"): lambda w, m, v: {"account_number": w.accounts[m]},
+    # --- self-service ---
+    ("POST", f"{P}/me/password"): lambda w, m, v: {
+        "current_password": "Demo2026" if m == "demo" else "Socio2026",
+        "new_password": "Matriz2027x",
+        "confirm_password": "Matriz2027x",
+    },
+    ("POST", f"{P}/me/security"): lambda w, m, v: {
+        "current_password": "Demo2026" if m == "demo" else "Socio2026",
+        "image": "colibri",
+        "own_question": "¿Color de mi primer auto?",
+        "own_answer": "Azul",
+        "question_id": 3,
+        "answer": "Cuenca",
+    },
+    ("POST", f"{P}/me/contact"): lambda w, m, v: {"phone": "0991112233"},
+    ("POST", f"{P}/me/contact/{{change_id}}/confirm"): lambda w, m, v: {"code": "123456"},
+    ("POST", f"{P}/staff/debit-cards/{{debit_card_id}}/unblock"): lambda w, m, v: {
+        "reason": "Cédula presentada en agencia."
+    },
 }
 
 # Route -> its required query parameters.
@@ -431,6 +460,20 @@ async def _build_objects(world: World, owner: str) -> None:
     )
     assert saved.status_code == 201, saved.text
     world.own(owner, "frequent_id", "saved", saved.json()["id"])
+
+    # --- notifications (issue 17) --- the newest notice of the owner's inbox.
+    notices = await client.get(f"{P}/notifications", headers=auth(token))
+    assert notices.status_code == 200, notices.text
+    world.own(owner, "notification_id", "the newest notice", notices.json()["items"][0]["id"])
+    # --- self-service: the member's debit card, and a contact change awaiting its code.
+    cards = await client.get(f"{P}/debit-cards", headers=auth(token))
+    assert cards.status_code == 200, cards.text
+    world.own(owner, "card_id", "activa", cards.json()[0]["id"])
+    change = await client.post(
+        f"{P}/me/contact", json={"phone": "0990001122"}, headers=keyed(token)
+    )
+    assert change.status_code == 201, change.text
+    world.own(owner, "change_id", "pending", change.json()["id"])
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

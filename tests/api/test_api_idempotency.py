@@ -278,6 +278,16 @@ def test_the_key_is_a_required_header_of_every_state_changing_route(
         ("POST", "/api/v1/polizas"),
         ("POST", "/api/v1/loans/{loan_id}/payments"),  # loans (issue 17)
         ("POST", "/api/v1/certificates"),  # certificates (issue 17): each one is kept
+        # --- notifications (issue 17) ---
+        ("POST", "/api/v1/notifications/{notification_id}/read"),
+        ("POST", "/api/v1/notifications/read-all"),
+        # --- self-service ---
+        ("POST", "/api/v1/me/password"),
+        ("POST", "/api/v1/me/security"),
+        ("POST", "/api/v1/me/contact"),
+        ("POST", "/api/v1/me/contact/{change_id}/confirm"),
+        ("POST", "/api/v1/debit-cards/{card_id}/block"),
+        ("POST", "/api/v1/staff/debit-cards/{debit_card_id}/unblock"),
     }
     # Every other POST is one that docs/api.md exempts.
     posts = {

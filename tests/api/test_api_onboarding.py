@@ -157,6 +157,11 @@ def _example_path(path: str) -> str:
         "code": "SJV-0000-0000",
         "poliza_id": "1",
         "loan_id": "1",
+        "notification_id": "1",  # --- notifications (issue 17) ---
+        # --- self-service ---
+        "card_id": "1",
+        "change_id": "1",
+        "debit_card_id": "1",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 

@@ -42,6 +42,10 @@ LATER_TABLES = (
     "loan_instalments",
     "loans",
     "audit_log",
+    "notifications",
+    "debit_cards",
+    "contact_changes",
+    "member_phones",
 )
 
 
@@ -50,6 +54,8 @@ def drop_later_tables(conn: Any) -> None:
     # PostgreSQL: CASCADE drops the foreign keys of older tables on them (challenges'
     # poliza_id); the re-run revisions keep the columns they find.
     cascade = " CASCADE" if getattr(conn, "dialect", "sqlite") == "postgresql" else ""
+    # The outbox's link to the events (revision 0008) goes first: its rows stay.
+    conn.execute("UPDATE outbox SET event_id = NULL")
     for table in LATER_TABLES:
         conn.execute(f"DROP TABLE IF EXISTS {table}{cascade}")
 

@@ -1,0 +1,224 @@
+"""Pilot walks at 80x24 of ADMINISTRACIÓN › Mi perfil y seguridad against the real FastAPI app:
+change the password and log in with the new one, block the debit card, a wrong current
+password refused under its field, the security image and questions, the e-mail by its code."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import ContentSwitcher
+
+from sjvirtual_tui.screens.confirm import ConfirmScreen
+from sjvirtual_tui.screens.dashboard import DashboardScreen
+from sjvirtual_tui.screens.login import LoginScreen
+from sjvirtual_tui.screens.self_service import SelfServiceScreen
+from sjvirtual_tui.widgets.form import focus_now
+from tests.tui import SIZE, demo_logged_in, login, make_app, screen_text, settle, text_of
+from tests.tui import type_text as type_keys
+
+SIX_DIGITS = re.compile(r"\b([0-9]{6})\b")
+
+
+def step(pilot: Pilot[None]) -> str:
+    return pilot.app.screen.query_one(ContentSwitcher).current or ""
+
+
+def stored(db: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db) as conn:
+        return [tuple(row) for row in conn.execute(sql, params)]
+
+
+async def choose(pilot: Pilot[None], downs: int) -> None:
+    """From the dashboard: A opens the screen, then the ``downs``-th choice of its menu."""
+    await pilot.press("a")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, SelfServiceScreen)
+    assert step(pilot) == "ss-menu"
+    await pilot.press(*["down"] * downs, "enter")
+    await settle(pilot)
+
+
+async def test_the_menu_lists_the_flow_and_it_fits(server_app, clock, tmp_path):
+    async with demo_logged_in(server_app, clock, tmp_path) as (app, pilot):
+        assert isinstance(app.screen, DashboardScreen)
+        assert "A ADMINISTRACIÓN › Perfil" in text_of(pilot, "#menu")
+        await pilot.press("a")
+        await settle(pilot)
+        text = screen_text(pilot)
+        for choice in (
+            "Cambiar contraseña",
+            "Cambiar imagen y preguntas",
+            "Actualizar correo y teléfono",
+            "Bloquear tarjeta de débito",
+        ):
+            assert choice in text
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_change_the_password_then_log_in_with_the_new_one(server_app, clock, tmp_path):
+    async with demo_logged_in(server_app, clock, tmp_path) as (app, pilot):
+        await choose(pilot, 0)
+        assert step(pilot) == "ss-password"
+        await type_keys(pilot, "Demo2026")
+        await pilot.press("enter")
+        await type_keys(pilot, "Nueva2027x")
+        await pilot.press("enter")
+        await type_keys(pilot, "Nueva2027x")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert step(pilot) == "ss-done"
+        assert "Su contraseña fue cambiada" in screen_text(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        await login(pilot, "demo", "Nueva2027x")
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_a_wrong_current_password_is_shown_under_its_field(
+    server_app, seeded_db, clock, tmp_path
+):
+    before = stored(seeded_db, "SELECT password_hash FROM members WHERE username = 'demo'")
+    async with demo_logged_in(server_app, clock, tmp_path) as (app, pilot):
+        await choose(pilot, 0)
+        await type_keys(pilot, "Equivocada1")
+        await pilot.press("enter")
+        await type_keys(pilot, "Nueva2027x")
+        await pilot.press("enter")
+        await type_keys(pilot, "Nueva2027x")
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SelfServiceScreen)
+        assert step(pilot) == "ss-password"
+        assert "La contraseña actual no es correcta" in screen.current.error
+        assert app.focused is screen.current.input
+    assert stored(seeded_db, "SELECT password_hash FROM members WHERE username = 'demo'") == before
+
+
+async def test_block_the_debit_card(server_app, seeded_db, clock, tmp_path):
+    async with demo_logged_in(server_app, clock, tmp_path) as (app, pilot):
+        await choose(pilot, 3)
+        assert step(pilot) == "ss-cards"
+        assert "**** **** **** 1234" in screen_text(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen.question == (
+            "¿Bloquear la tarjeta ****1234? Esta acción es inmediata; para desbloquearla "
+            "acuda a una agencia."
+        )
+        assert "¿Bloquear la tarjeta ****1234?" in screen_text(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert step(pilot) == "ss-done"
+        assert "quedó bloqueada" in screen_text(pilot)
+    assert stored(seeded_db, "SELECT status FROM debit_cards WHERE last4 = '1234'") == [
+        ("bloqueada",)
+    ]
+
+
+async def test_change_the_security_image_and_questions(server_app, seeded_db, clock, tmp_path):
+    async with demo_logged_in(server_app, clock, tmp_path) as (_app, pilot):
+        await choose(pilot, 1)
+        assert step(pilot) == "ss-sec-password"
+        await type_keys(pilot, "Demo2026")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert step(pilot) == "ss-sec-image"
+        await pilot.press("right", "enter")
+        await settle(pilot)
+        assert step(pilot) == "ss-sec-own"
+        await type_keys(pilot, "Color de mi primer auto?")
+        await pilot.press("enter")
+        await type_keys(pilot, "Azul")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert step(pilot) == "ss-sec-question"
+        await pilot.press("enter")  # the first question, highlighted
+        await settle(pilot)
+        await type_keys(pilot, "Cuenca")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert step(pilot) == "ss-done", screen_text(pilot)
+        assert "fueron cambiadas" in screen_text(pilot)
+    assert stored(seeded_db, "SELECT own_question FROM members WHERE username = 'demo'") == [
+        ("Color de mi primer auto?",)
+    ]
+
+
+async def test_update_the_email_with_its_code(server_app, seeded_db, clock, tmp_path):
+    async with demo_logged_in(server_app, clock, tmp_path) as (app, pilot):
+        await choose(pilot, 2)
+        assert step(pilot) == "ss-contact"
+        assert "demo@socios.coacsanjose.ec" in screen_text(pilot)
+        await type_keys(pilot, "nuevo@correo.ec")
+        await pilot.press("enter")
+        await pilot.press("enter")  # no new phone
+        await settle(pilot)
+        assert step(pilot) == "ss-code", screen_text(pilot)
+        assert "nuevo@correo.ec" in screen_text(pilot)
+        (body,) = stored(
+            seeded_db,
+            "SELECT body FROM outbox WHERE to_address = 'nuevo@correo.ec' ORDER BY id DESC",
+        )[0]
+        match = SIX_DIGITS.search(str(body))
+        assert match
+        await type_keys(pilot, "000000" if match.group(1) != "000000" else "111111")
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SelfServiceScreen)
+        assert "no es correcto" in screen.code.error
+        screen.code.value = ""
+        await type_keys(pilot, match.group(1))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert step(pilot) == "ss-done", screen_text(pilot)
+        assert "nuevo@correo.ec" in screen_text(pilot)
+    assert stored(seeded_db, "SELECT email FROM members WHERE username = 'demo'") == [
+        ("nuevo@correo.ec",)
+    ]
+
+
+async def test_the_screen_fits_in_english(server_app, clock, tmp_path, english):
+    app = make_app(server_app, tmp_path, clock.now)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "demo", "Demo2026")
+        await choose(pilot, 3)
+        assert step(pilot) == "ss-cards"
+
+
+async def test_five_wrong_current_passwords_lock_the_user_back_to_the_login(
+    server_app, seeded_db, clock, tmp_path
+):
+    async with demo_logged_in(server_app, clock, tmp_path) as (app, pilot):
+        await choose(pilot, 0)
+        screen = app.screen
+        assert isinstance(screen, SelfServiceScreen)
+        for attempt in range(5):
+            if attempt:
+                screen.current.value = ""
+                focus_now(screen.current.input)
+            # Five different guesses: the same request again is the same operation (its key),
+            # answered as before and not counted again.
+            await type_keys(pilot, f"Equivocada{attempt}")
+            await pilot.press("enter")
+            if attempt == 0:
+                await type_keys(pilot, "Nueva2027x")
+                await pilot.press("enter")
+                await type_keys(pilot, "Nueva2027x")
+            else:
+                focus_now(screen.pair.repeat.input)
+            await pilot.press("enter")
+            await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert "bloqueado" in text_of(pilot, "#notice")
+    assert stored(
+        seeded_db, "SELECT locked_at IS NOT NULL FROM members WHERE username = 'demo'"
+    ) == [(1,)]
