@@ -132,6 +132,9 @@ def login(
                     members.set_password(conn, member.id, new_hash)
                 session_store.open_session(conn, hash_token(token), member.id, now)
                 issued = _check_device(conn, current, device_token, now)
+                if current.role == "member" and current.status == "active":
+                    # Issue 17: an instalment falling due is told at the login before it.
+                    notifications.instalments_falling_due(conn, now, member.id)
         if locked:
             raise locked_error()
         if not changed:

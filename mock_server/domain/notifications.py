@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from mock_server.domain import mail
 from mock_server.domain.errors import NotFound
@@ -26,6 +26,7 @@ from mock_server.i18n import N_, _
 from mock_server.store import Connection
 from mock_server.store import notifications as store
 from sjvirtual_tui.models import Notification, NotificationPage, NotificationsRead
+from sjvirtual_tui.rules import ECUADOR_TZ
 
 # The kinds of notice besides the e-mails' (mail.TRANSFER_OUT, mail.PAYMENT, mail.NEW_TERMINAL...).
 TRANSFER_IN = "transfer_in"
@@ -110,6 +111,54 @@ def failed_login(conn: Connection, now: datetime, member_id: int, username: str)
             "seguidos su usuario se bloquea."
         ).format(when=mail.when_text(now), username=username)
         return notify(conn, member_id, FAILED_LOGIN, title, body, now)
+
+
+# Issue 17: "instalment due in 3 days".
+INSTALMENT_NOTICE_DAYS = 3
+
+
+def instalments_falling_due(conn: Connection, now: datetime, member_id: int) -> int | None:
+    """At a member's login: one notice of the loan instalments falling due in the next
+    :data:`INSTALMENT_NOTICE_DAYS` days (today included), unless every one of them was told
+    already (a notice of this kind written on or after the day its window opened). Returns
+    the event's id, or None when there is nothing new to tell. Overdue instalments are not
+    told here: PRÉSTAMOS shows them and their mora."""
+    today = now.astimezone(ECUADOR_TZ).date()
+    due = store.instalments_falling_due(
+        conn, member_id, today, today + timedelta(days=INSTALMENT_NOTICE_DAYS)
+    )
+    if not due:
+        return None
+    told = store.last_of_kind(conn, member_id, INSTALMENT_DUE)
+    told_on = told.astimezone(ECUADOR_TZ).date() if told is not None else None
+    windows = [date_of(row["due_date"]) - timedelta(days=INSTALMENT_NOTICE_DAYS) for row in due]
+    if told_on is not None and all(told_on >= opened for opened in windows):
+        return None
+    with mail.writing_to(conn, member_id):
+        title = _("Cuota por vencer")
+        lines = [
+            _("Cuota {number} de su crédito N.º {loan}: {amount}, vence el {day}.").format(
+                number=row["number"],
+                loan=row["loan_id"],
+                amount=money(row["owed_cents"]),
+                day=date_of(row["due_date"]).strftime("%d/%m/%Y"),
+            )
+            for row in due
+        ]
+        body = "\n".join(
+            [
+                *lines,
+                _(
+                    "Puede pagarla en PRÉSTAMOS (P) desde una de sus cuentas; desde el día "
+                    "siguiente al vencimiento se cobra interés de mora."
+                ),
+            ]
+        )
+        return notify(conn, member_id, INSTALMENT_DUE, title, body, now)
+
+
+def date_of(text: str) -> date:
+    return date.fromisoformat(text)
 
 
 # --- the inbox ----------------------------------------------------------------------------------

@@ -4,10 +4,10 @@ e-mails' link to them (``outbox.event_id``, written by :mod:`mock_server.store.m
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from mock_server.store.engine import Connection
-from mock_server.store.meta import to_db
+from mock_server.store.engine import Connection, Row
+from mock_server.store.meta import from_db, to_db
 from mock_server.store.records import record
 
 
@@ -108,3 +108,31 @@ def member_of_account(conn: Connection, account_id: int) -> int | None:
         (account_id,),
     ).fetchone()
     return None if row is None else int(row[0])
+
+
+def instalments_falling_due(conn: Connection, member_id: int, first: date, last: date) -> list[Row]:
+    """The member's unpaid instalments of loans in force due from ``first`` to ``last``, soonest
+    first: loan id, instalment number, due date and what is still owed of it."""
+    return conn.execute(
+        """
+        SELECT i.loan_id, i.number, i.due_date,
+            i.capital_cents - i.paid_capital_cents + i.interest_cents - i.paid_interest_cents
+                AS owed_cents
+        FROM members AS m JOIN loans AS l ON l.holder_id = m.holder_id
+            JOIN loan_instalments AS i ON i.loan_id = l.id
+        WHERE m.id = ? AND l.status = 'vigente' AND i.due_date BETWEEN ? AND ?
+            AND (i.paid_capital_cents < i.capital_cents OR i.paid_interest_cents < i.interest_cents)
+        ORDER BY i.due_date, i.loan_id
+        """,
+        (member_id, first.isoformat(), last.isoformat()),
+    ).fetchall()
+
+
+def last_of_kind(conn: Connection, member_id: int, kind: str) -> datetime | None:
+    """When the member was last told something of ``kind`` (None: never)."""
+    row = conn.execute(
+        "SELECT created_at FROM notifications WHERE member_id = ? AND kind = ?"
+        " ORDER BY id DESC LIMIT 1",
+        (member_id, kind),
+    ).fetchone()
+    return None if row is None else from_db(row[0])

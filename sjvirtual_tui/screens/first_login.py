@@ -27,7 +27,9 @@ if TYPE_CHECKING:
     from sjvirtual_tui.models import LoginResult, MemberProfile, SecurityQuestion
 
 
-def _answer(value: str) -> str | None:
+def answer_problem(value: str) -> str | None:
+    """What is wrong with an answer to a security question (None: nothing); recovery and
+    self-service check answers the same way."""
     if len(rules.normalise_answer(value)) < 2:
         return _("La respuesta debe tener al menos 2 letras o números.")
     if len(value) > 80:
@@ -35,7 +37,8 @@ def _answer(value: str) -> str | None:
     return None
 
 
-def _question(value: str) -> str | None:
+def question_problem(value: str) -> str | None:
+    """What is wrong with a secret question of the member's own (None: nothing)."""
     if len(value) < 5:
         return _("Escriba una pregunta de al menos 5 caracteres.")
     if len(value) > 120:
@@ -54,9 +57,9 @@ class FirstLoginScreen(WizardScreen):
         # Only to refuse "the same password again" before sending; dropped when the screen goes.
         self._current_password = current_password
         self.pair = PasswordPair("fl-", current=lambda: self._current_password)
-        self.own_question = FormField("own_question", _("Su pregunta"), check=_question)
+        self.own_question = FormField("own_question", _("Su pregunta"), check=question_problem)
         self.own_answer = FormField("own_answer", _("Su respuesta"), check=self._own_answer)
-        self.answer = FormField("answer", _("Respuesta"), check=_answer)
+        self.answer = FormField("answer", _("Respuesta"), check=answer_problem)
         self.questions: list[SecurityQuestion] = []
 
     def compose_steps(self) -> ComposeResult:
@@ -153,7 +156,7 @@ class FirstLoginScreen(WizardScreen):
 
     def _own_answer(self, value: str) -> str | None:
         """Part of the field's check, so a change of the question checks it again."""
-        error = _answer(value)
+        error = answer_problem(value)
         if error is None and rules.normalise_answer(value) in rules.normalise_answer(
             self.own_question.value
         ):

@@ -17,7 +17,7 @@ from textual.widgets import Button, Input, Static
 
 from sjvirtual_tui.backend import AuthError, BackendError, LockedError
 from sjvirtual_tui.i18n import N_, _, ngettext
-from sjvirtual_tui.screens.first_login import _answer
+from sjvirtual_tui.screens.first_login import answer_problem
 from sjvirtual_tui.screens.login import username_error
 from sjvirtual_tui.screens.set_password import PasswordPair, code_error
 from sjvirtual_tui.screens.wizard import WizardScreen
@@ -43,9 +43,11 @@ class RecoveryScreen(WizardScreen):
             value=username,
             prefix="rc-",
         )
-        self.own_answer = FormField("own_answer", _("Respuesta 1"), check=_answer, prefix="rc-")
+        self.own_answer = FormField(
+            "own_answer", _("Respuesta 1"), check=answer_problem, prefix="rc-"
+        )
         self.security_answer = FormField(
-            "security_answer", _("Respuesta 2"), check=_answer, prefix="rc-"
+            "security_answer", _("Respuesta 2"), check=answer_problem, prefix="rc-"
         )
         self.code = FormField("code", _("Código del correo"), check=code_error, prefix="rc-")
         self.pair = PasswordPair("rc-")

@@ -27,7 +27,7 @@ from sjvirtual_tui.context import SessionEnded
 from sjvirtual_tui.formatting import minute_count
 from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.screens.confirm import ConfirmScreen
-from sjvirtual_tui.screens.first_login import _answer, _question
+from sjvirtual_tui.screens.first_login import answer_problem, question_problem
 from sjvirtual_tui.screens.set_password import PasswordPair
 from sjvirtual_tui.screens.wizard import WizardScreen
 from sjvirtual_tui.widgets.form import Form, FormField, focus_now, validate_all
@@ -133,9 +133,9 @@ class SelfServiceScreen(WizardScreen):
             password=True,
             max_length=256,
         )
-        self.own_question = FormField("own_question", _("Su pregunta"), check=_question)
-        self.own_answer = FormField("own_answer", _("Su respuesta"), check=_answer)
-        self.answer = FormField("answer", _("Respuesta"), check=_answer)
+        self.own_question = FormField("own_question", _("Su pregunta"), check=question_problem)
+        self.own_answer = FormField("own_answer", _("Su respuesta"), check=answer_problem)
+        self.answer = FormField("answer", _("Respuesta"), check=answer_problem)
         self.email = FormField(
             "email", _("Correo nuevo"), check=_email, required=False, max_length=120
         )

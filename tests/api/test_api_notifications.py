@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from mock_server.domain import mail, notifications
+from mock_server.domain.clock import ManualClock
 from mock_server.store import Database, write_transaction
 from sjvirtual_tui.models import API_PREFIX
 from tests.api import (
@@ -23,7 +24,7 @@ from tests.api import (
     post_login,
     transfer_with_pin,
 )
-from tests.conftest import CHEAP_HASHER
+from tests.conftest import CHEAP_HASHER, login_token
 from tests.database import DB, rows, scalar
 
 NOTIFICATIONS = f"{API_PREFIX}/notifications"
@@ -311,3 +312,34 @@ def test_e_mails_stored_before_0008_are_kept_without_an_event(seeded_db: Path | 
     ]
     # The downgrade dropped the seeded notices with their table: the inbox starts empty.
     assert scalar(seeded_db, "SELECT COUNT(*) FROM notifications") == 0
+
+
+async def test_an_instalment_falling_due_is_told_at_login_once(
+    demo_client: httpx.AsyncClient, clock: ManualClock
+) -> None:
+    """Issue 17: "instalment due in 3 days". The demo's 7th instalment is due on 13/12/2026;
+    the overdue 6th is PRÉSTAMOS' to show, not a notice."""
+
+    async def due_notices() -> list[dict[str, Any]]:
+        token = await login_token(demo_client, "demo", "Demo2026")
+        items = (await inbox(demo_client, token, limit=50))["items"]
+        return [item for item in items if item["kind"] == notifications.INSTALMENT_DUE]
+
+    clock.advance(13 * 24 * 3600)  # 08/12 at 10:00 in Ecuador: five days before
+    assert await due_notices() == []
+    clock.advance(2 * 24 * 3600)  # 10/12: three days before
+    (notice,) = await due_notices()
+    assert notice["title"] == "Cuota por vencer"
+    assert notice["read_at"] is None
+    assert notice["body"].startswith(
+        "Cuota 7 de su crédito N.º 1: $242,43, vence el 13/12/2026.\nPuede pagarla en PRÉSTAMOS"
+    )
+    clock.advance(3600)  # another login the same day
+    assert len(await due_notices()) == 1
+    clock.advance(2 * 24 * 3600)  # 12/12, the window of the same instalment
+    assert len(await due_notices()) == 1
+    clock.advance(32 * 24 * 3600)  # 13/01/2027: the 8th, due on 13/01, is new
+    told = await due_notices()
+    assert len(told) == 2
+    assert "Cuota 8 de su crédito N.º 1" in told[0]["body"]
+    assert "vence el 13/01/2027" in told[0]["body"]
