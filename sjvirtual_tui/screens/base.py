@@ -104,7 +104,11 @@ class BankScreen(Screen[None]):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._retry: Callable[[], None] | None = None
+        # The groups whose last call failed, each with its retry (None: an answer of the
+        # server, nothing to retry). The banner goes when none is left: the dashboard's unread
+        # count answering must not wipe "No se pudo conectar" of its accounts, and F5 retries
+        # every group that could not connect.
+        self._failed: dict[str, Callable[[], None] | None] = {}
         # group -> the call of it that has not answered yet (a newer call replaces an older)
         self._calling: dict[str, object] = {}
         self._busy: set[str] = set()  # those of them showing the busy line
@@ -276,7 +280,7 @@ class BankScreen(Screen[None]):
                 self.post_message(SessionEnded(exc.message))
                 return
             except BackendUnavailable as exc:
-                self._retry = again
+                self._failed[group] = again
                 if isinstance(exc, OutcomeUnknown):
                     self.show_problem(exc.message)  # it says "en proceso" and F5 itself
                 else:
@@ -287,16 +291,20 @@ class BankScreen(Screen[None]):
             except BackendError as exc:
                 # The banner told how the last try went; this one's answer replaces it, even
                 # when ``on_error`` shows it beside a field.
-                self._clear_problem()
+                self._failed.pop(group, None)
+                if not self._failed:
+                    self._clear_problem()
                 if on_error is None or not on_error(exc):
                     self.show_problem(exc.message)
+                    self._failed[group] = None
                 return
             except Exception:  # a bug must never put a traceback on a member's screen
                 log.exception("unexpected error in a backend call")
                 self.show_problem(_(UNEXPECTED))
                 return
-            self._retry = None
-            self._clear_problem()
+            self._failed.pop(group, None)
+            if not self._failed:
+                self._clear_problem()
             try:
                 outcome = on_result(result)
                 if isinstance(outcome, Awaitable):
@@ -336,10 +344,12 @@ class BankScreen(Screen[None]):
             banner.clear()
 
     def action_retry(self) -> None:
-        retry, self._retry = self._retry, None
-        if retry is not None:
+        retries = [retry for retry in self._failed.values() if retry is not None]
+        self._failed = {group: r for group, r in self._failed.items() if r is None}
+        if retries:
             self.show_problem(_("Reintentando…"))
-            retry()
+            for retry in retries:
+                retry()
         else:
             self.refresh_data()
 
