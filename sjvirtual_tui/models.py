@@ -796,6 +796,11 @@ class Loan(_Model):
     days_overdue: int = Field(ge=0, description="Days since the oldest unpaid instalment fell due.")
     overdue_cents: Cents = Field(description="Due today: mora, interest and capital past due.")
     mora_cents: Cents = Field(description="Late-payment interest owed today.")
+    payoff_cents: Cents = Field(
+        0,
+        description="What cancels the loan today: everything due, the interest accrued so far"
+        " in the running period and the capital not yet due (later interest is not charged).",
+    )
     status: Literal["vigente", "cancelado"]
 
 
@@ -831,7 +836,11 @@ class LoanPaymentCover(_Model):
     capital_cents: Cents
     early_capital_cents: Cents
     owed_now_cents: Cents = Field(description="Everything due today (mora included).")
-    max_cents: Cents = Field(description="The most that can be paid today (the whole debt).")
+    max_cents: Cents = Field(description="The most that can be paid today: the payoff.")
+    waived_interest_cents: Cents = Field(
+        0, description="Later interest no longer charged: the capital paid ahead stops accruing."
+    )
+    closes: bool = Field(False, description="The payment is the payoff: it cancels the loan.")
 
 
 class LoanPaymentRequest(_Model):
