@@ -827,7 +827,9 @@ class LoanSimulation(_Model):
 
 class LoanPaymentCover(_Model):
     """What a payment of ``amount_cents`` would pay of a loan today, in the order it is
-    applied: mora, interest due, capital due, then capital not yet due (early)."""
+    applied: mora, interest due, capital due, the running instalment's interest accrued so far
+    (in ``interest_cents``), then capital not yet due (early: the later interest on it is
+    waived and the instalments left recomputed)."""
 
     loan_id: int
     amount_cents: PositiveCents

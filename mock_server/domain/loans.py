@@ -7,6 +7,8 @@ The French system: one fixed instalment ``M = P·r(1+r)^n / ((1+r)^n − 1)``, `
 rate / 12. Each period's interest is the balance times ``r``, rounded to the cent; its capital
 is the instalment less that interest; the last instalment takes whatever capital is left, so
 the capital paid sums to the amount lent exactly.
+
+Rounding, once for every figure: to the cent, half up (``ROUND_HALF_UP``).
 """
 
 from __future__ import annotations
@@ -554,7 +556,8 @@ def own_loan(conn: Connection, member: CurrentMember, loan_id: int) -> StoredRow
 
 
 def loan_table(conn: Connection, member: CurrentMember, loan_id: int, today: date) -> LoanTable:
-    """The loan's amortization table as lent, each row with its due date and state."""
+    """The loan's amortization table as it stands (recomputed after capital paid ahead; the
+    running instalment's row holds that capital), each row with its due date and state."""
     loan = own_loan(conn, member, loan_id)
     instalments = store.instalments(conn, loan_id)
     rows = []
