@@ -796,6 +796,11 @@ class Loan(_Model):
     days_overdue: int = Field(ge=0, description="Days since the oldest unpaid instalment fell due.")
     overdue_cents: Cents = Field(description="Due today: mora, interest and capital past due.")
     mora_cents: Cents = Field(description="Late-payment interest owed today.")
+    payoff_cents: Cents = Field(
+        0,
+        description="What cancels the loan today: everything due, the interest accrued so far"
+        " in the running period and the capital not yet due (later interest is not charged).",
+    )
     status: Literal["vigente", "cancelado"]
 
 
@@ -822,7 +827,9 @@ class LoanSimulation(_Model):
 
 class LoanPaymentCover(_Model):
     """What a payment of ``amount_cents`` would pay of a loan today, in the order it is
-    applied: mora, interest due, capital due, then capital not yet due (early)."""
+    applied: mora, interest due, capital due, the running instalment's interest accrued so far
+    (in ``interest_cents``), then capital not yet due (early: the later interest on it is
+    waived and the instalments left recomputed)."""
 
     loan_id: int
     amount_cents: PositiveCents
@@ -831,7 +838,11 @@ class LoanPaymentCover(_Model):
     capital_cents: Cents
     early_capital_cents: Cents
     owed_now_cents: Cents = Field(description="Everything due today (mora included).")
-    max_cents: Cents = Field(description="The most that can be paid today (the whole debt).")
+    max_cents: Cents = Field(description="The most that can be paid today: the payoff.")
+    waived_interest_cents: Cents = Field(
+        0, description="Later interest no longer charged: the capital paid ahead stops accruing."
+    )
+    closes: bool = Field(False, description="The payment is the payoff: it cancels the loan.")
 
 
 class LoanPaymentRequest(_Model):

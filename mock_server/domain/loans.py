@@ -7,12 +7,14 @@ The French system: one fixed instalment ``M = P·r(1+r)^n / ((1+r)^n − 1)``, `
 rate / 12. Each period's interest is the balance times ``r``, rounded to the cent; its capital
 is the instalment less that interest; the last instalment takes whatever capital is left, so
 the capital paid sums to the amount lent exactly.
+
+Rounding, once for every figure: to the cent, half up (``ROUND_HALF_UP``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
@@ -161,6 +163,20 @@ def simulate(code: str, amount_cents: int, months: int) -> tuple[Product, list[R
 
 
 # --- what a payment covers ----------------------------------------------------------------------
+#
+# A payment pays, in this order: the mora, the interest and then the capital of the instalments
+# due by today (oldest first); then the interest accrued so far of the instalment whose period
+# is running (the first not yet due); then capital ahead. Capital ahead is capital: the loan's
+# outstanding capital drops and the interest that would have accrued on it is waived. The
+# remaining instalments keep their number and due dates and are recomputed (French system) on
+# the reduced capital, so each later instalment is smaller: of "keep the count, lower the
+# instalment" and "keep the instalment, shorten the term" this is the simpler one (the same
+# table function over the instalments left, no row moves). Interest of the running period
+# accrues by days: what has not accrued yet on capital C is C × monthly rate × days left / days
+# of the period. The capital paid ahead is recorded on the running instalment (its capital and
+# paid capital grow by it), so the table's capital still sums to the amount lent. Paying the
+# payoff (everything due, the accrued interest and all the capital) leaves no instalment after
+# the running one, and the loan is cancelado.
 
 
 @dataclass(frozen=True)
@@ -175,13 +191,44 @@ class Due:
 
 
 @dataclass(frozen=True)
+class Instalment:
+    """One stored row of a loan's table: as scheduled, and what has been paid of it."""
+
+    number: int
+    due_date: date
+    capital_cents: int
+    interest_cents: int
+    paid_capital_cents: int = 0
+    paid_interest_cents: int = 0
+    mora_paid_cents: int = 0
+
+    @property
+    def due(self) -> Due | None:
+        interest = self.interest_cents - self.paid_interest_cents
+        capital = self.capital_cents - self.paid_capital_cents
+        if not (interest or capital):
+            return None
+        return Due(self.number, self.due_date, interest, capital, self.mora_paid_cents)
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What the running period's interest needs: the yearly rate and the day it was lent."""
+
+    rate: Decimal
+    disbursed_on: date
+
+
+@dataclass(frozen=True)
 class Cover:
-    """How a payment is applied, in this order (cents)."""
+    """How a payment is applied, in this order (cents). ``interest_cents`` includes the
+    running period's accrued interest (``current_interest_cents`` of it)."""
 
     mora_cents: int = 0
     interest_cents: int = 0
     capital_cents: int = 0
     early_capital_cents: int = 0
+    current_interest_cents: int = 0
 
     @property
     def total_cents(self) -> int:
@@ -192,12 +239,15 @@ def days_overdue(due: date, today: date) -> int:
     return max((today - due).days, 0)
 
 
+def half_up(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def due_mora(item: Due, today: date) -> int:
     """The mora still owed on one instalment: its unpaid capital × daily rate × days past due
     (rounded to the cent), less what was paid of it."""
     accrued = Decimal(item.capital_cents) * MORA_DAILY_RATE * days_overdue(item.due_date, today)
-    cents = int(accrued.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    return max(cents - item.mora_paid_cents, 0)
+    return max(half_up(accrued) - item.mora_paid_cents, 0)
 
 
 def mora_cents(dues: list[Due], today: date) -> int:
@@ -215,61 +265,155 @@ def owed_now(dues: list[Due], today: date) -> Cover:
     )
 
 
-def cover(amount_cents: int, dues: list[Due], balance_cents: int, today: date) -> Cover:
-    """What ``amount_cents`` pays, in order: mora, interest due, capital due, then early
-    capital (of the balance not yet due). More than the whole debt is Invalid."""
+def unearned(capital_cents: int, rate: Decimal, start: date, due: date, today: date) -> int:
+    """The interest of the period ``start``–``due`` not accrued yet by ``today`` on
+    ``capital_cents``: capital × monthly rate × days left / days of the period."""
+    days = (due - start).days
+    if days <= 0:
+        return 0
+    left = min(max((due - today).days, 0), days)
+    return half_up(Decimal(capital_cents) * monthly_rate(rate) * left / days)
+
+
+@dataclass(frozen=True)
+class Running:
+    """The instalment whose period runs today (the first not yet due)."""
+
+    index: int  # in the loan's rows
+    start: date  # the period's first day: the previous due date (or the loan's day)
+    capital_cents: int  # the capital not yet due: of it and the later ones, unpaid
+    accrued_cents: int  # its interest accrued by today and not paid
+
+
+def running(rows: list[Instalment], terms: Terms, today: date) -> Running | None:
+    for index, row in enumerate(rows):
+        if row.due_date > today:
+            start = rows[index - 1].due_date if index else terms.disbursed_on
+            capital = sum(r.capital_cents - r.paid_capital_cents for r in rows[index:])
+            not_yet = unearned(capital, terms.rate, start, row.due_date, today)
+            owed = row.interest_cents - row.paid_interest_cents - not_yet
+            return Running(index, start, capital, max(owed, 0))
+    return None
+
+
+def dues_now(rows: list[Instalment], today: date) -> list[Due]:
+    return [due for row in rows if row.due_date <= today and (due := row.due) is not None]
+
+
+def payoff_cents(rows: list[Instalment], terms: Terms, today: date) -> int:
+    """What cancels the loan today: everything due, the running period's interest accrued so
+    far and the capital not yet due (the later interest is not charged)."""
+    run = running(rows, terms, today)
+    ahead = run.accrued_cents + run.capital_cents if run else 0
+    return owed_now(dues_now(rows, today), today).total_cents + ahead
+
+
+PAYOFF_MESSAGE = N_(
+    "Monto: lo máximo que puede pagar hoy es {amount}, el valor que cancela todo el préstamo."
+)
+
+
+def cover(amount_cents: int, rows: list[Instalment], terms: Terms, today: date) -> Cover:
+    """What ``amount_cents`` pays, in order: mora, interest due, capital due, the running
+    period's accrued interest, then capital ahead. More than the payoff is Invalid."""
     if amount_cents <= 0:
         raise invalid("amount_cents", _("Monto: escriba un valor mayor que cero."))
-    now = owed_now(dues, today)
+    payoff = payoff_cents(rows, terms, today)
+    if amount_cents > payoff:
+        raise invalid("amount_cents", _(PAYOFF_MESSAGE).format(amount=money(payoff)))
+    now = owed_now(dues_now(rows, today), today)
+    run = running(rows, terms, today)
     left = amount_cents
     parts = []
     for owed in (now.mora_cents, now.interest_cents, now.capital_cents):
         part = min(left, owed)
         parts.append(part)
         left -= part
-    not_due = balance_cents - now.capital_cents
-    if left > not_due:
-        raise invalid(
-            "amount_cents",
-            _("Monto: lo máximo que puede pagar hoy es {amount}.").format(
-                amount=money(now.total_cents + not_due)
-            ),
-        )
-    return Cover(parts[0], parts[1], parts[2], left)
+    current = min(left, run.accrued_cents if run else 0)
+    left -= current
+    return Cover(parts[0], parts[1] + current, parts[2], left, current)
 
 
 @dataclass(frozen=True)
-class Applied:
-    """What a payment pays of one instalment (cents)."""
+class Settled:
+    """A payment applied: what it covers, the loan's rows after it, the interest waived."""
 
-    number: int
-    mora_cents: int
-    interest_cents: int
-    capital_cents: int
+    covered: Cover
+    rows: list[Instalment]
+    waived_interest_cents: int
 
 
-def apply(amount_cents: int, dues: list[Due], today: date) -> tuple[Cover, list[Applied]]:
-    """:func:`cover`, instalment by instalment: mora, then interest, then capital of the
-    instalments due by today, oldest first; then early capital of the next ones, in order (their
-    interest stays as the table says, due on their dates: a simplification of the demo)."""
-    balance = sum(item.capital_cents for item in dues)
-    covered = cover(amount_cents, dues, balance, today)
-    due_now = [item for item in dues if item.due_date <= today]
-    later = [item for item in dues if item.due_date > today]
-    paid: dict[int, list[int]] = {item.number: [0, 0, 0] for item in dues}
+def settle(amount_cents: int, rows: list[Instalment], terms: Terms, today: date) -> Settled:
+    """:func:`cover`, row by row: mora, then interest, then capital of the instalments due by
+    today, oldest first; the running instalment's accrued interest; then capital ahead, after
+    which the running and later instalments are recomputed on the capital left."""
+    covered = cover(amount_cents, rows, terms, today)
+    new = {row.number: row for row in rows}
+    due_now = dues_now(rows, today)
 
-    def take(budget: int, owed: list[tuple[int, int]], slot: int) -> None:
+    def take(budget: int, owed: list[tuple[int, int]], field: str) -> None:
         for number, cents in owed:
             part = min(budget, cents)
-            paid[number][slot] += part
             budget -= part
+            if part:
+                row = new[number]
+                new[number] = replace(row, **{field: getattr(row, field) + part})
 
-    take(covered.mora_cents, [(d.number, due_mora(d, today)) for d in due_now], 0)
-    take(covered.interest_cents, [(d.number, d.interest_cents) for d in due_now], 1)
-    take(covered.capital_cents, [(d.number, d.capital_cents) for d in due_now], 2)
-    take(covered.early_capital_cents, [(d.number, d.capital_cents) for d in later], 2)
-    applied = [Applied(number, *parts) for number, parts in paid.items() if any(parts)]
-    return covered, applied
+    take(covered.mora_cents, [(d.number, due_mora(d, today)) for d in due_now], "mora_paid_cents")
+    due_interest = covered.interest_cents - covered.current_interest_cents
+    take(due_interest, [(d.number, d.interest_cents) for d in due_now], "paid_interest_cents")
+    take(
+        covered.capital_cents, [(d.number, d.capital_cents) for d in due_now], "paid_capital_cents"
+    )
+    result = [new[row.number] for row in rows]
+    run = running(rows, terms, today)
+    if run is not None:
+        current = result[run.index]
+        current = replace(
+            current,
+            paid_interest_cents=current.paid_interest_cents + covered.current_interest_cents,
+        )
+        result[run.index] = current
+        early = covered.early_capital_cents
+        if early:
+            result = result[: run.index] + _reschedule(
+                result[run.index :], run, early, terms, today
+            )
+    waived = sum(r.interest_cents for r in rows) - sum(r.interest_cents for r in result)
+    return Settled(covered, result, waived)
+
+
+def _reschedule(
+    later: list[Instalment], run: Running, early: int, terms: Terms, today: date
+) -> list[Instalment]:
+    """The running and later instalments after ``early`` cents of capital paid ahead today:
+    the running one's interest is what it has paid (all accrued so far) plus the rest of its
+    period's on the capital left; the later ones are the French table of the capital left over
+    the same count of instalments. Nothing left: the running one is the last row."""
+    current = later[0]
+    prepaid = sum(row.paid_capital_cents for row in later) + early
+    left = run.capital_cents - early
+    rest = unearned(left, terms.rate, run.start, current.due_date, today)
+    head = replace(
+        current,
+        capital_cents=prepaid,
+        paid_capital_cents=prepaid,
+        interest_cents=current.paid_interest_cents + rest,
+    )
+    if left == 0:
+        return [head]
+    table = amortization(left, terms.rate, len(later))
+    head = replace(head, capital_cents=prepaid + table[0].capital_cents)
+    return [head] + [
+        replace(
+            row,
+            capital_cents=line.capital_cents,
+            interest_cents=line.interest_cents,
+            paid_capital_cents=0,
+            paid_interest_cents=0,
+        )
+        for row, line in zip(later[1:], table[1:], strict=True)
+    ]
 
 
 # --- dates --------------------------------------------------------------------------------------
@@ -339,21 +483,42 @@ def simulation(code: str, amount_cents: int, months: int) -> LoanSimulation:
     )
 
 
+def rows_of(instalments: list[StoredRow]) -> list[Instalment]:
+    """The stored rows as the payment rules read them."""
+    return [
+        Instalment(
+            row["number"],
+            date.fromisoformat(row["due_date"]),
+            row["capital_cents"],
+            row["interest_cents"],
+            row["paid_capital_cents"],
+            row["paid_interest_cents"],
+            row["mora_paid_cents"],
+        )
+        for row in instalments
+    ]
+
+
 def dues_of(instalments: list[StoredRow]) -> list[Due]:
     """What is still owed of each instalment not paid in full."""
-    dues = []
-    for row in instalments:
-        interest = row["interest_cents"] - row["paid_interest_cents"]
-        capital = row["capital_cents"] - row["paid_capital_cents"]
-        if interest or capital:
-            due = date.fromisoformat(row["due_date"])
-            dues.append(Due(row["number"], due, interest, capital, row["mora_paid_cents"]))
-    return dues
+    return [due for row in rows_of(instalments) if (due := row.due) is not None]
+
+
+def terms_of(loan: StoredRow) -> Terms:
+    return Terms(Decimal(loan["rate_bp"]) / 100, date.fromisoformat(loan["disbursed_on"]))
+
+
+def fixed_instalment(rows: list[Instalment]) -> int:
+    """The table's fixed instalment as it stands: the one before the last (the last absorbs
+    the rounding; after capital paid ahead, the later instalments are the recomputed ones)."""
+    row = rows[-2] if len(rows) >= 2 else rows[-1]
+    return row.capital_cents + row.interest_cents
 
 
 def loan_model(loan: StoredRow, instalments: list[StoredRow], today: date) -> Loan:
     dues = dues_of(instalments)
     owed = owed_now(dues, today)
+    rows = rows_of(instalments)
     overdue = [d for d in dues if d.due_date < today]
     upcoming = dues[0] if dues else None
     return Loan(
@@ -364,13 +529,14 @@ def loan_model(loan: StoredRow, instalments: list[StoredRow], today: date) -> Lo
         rate=rate_text(loan["rate_bp"]),
         months=loan["months"],
         disbursed_on=date.fromisoformat(loan["disbursed_on"]),
-        instalment_cents=instalments[0]["capital_cents"] + instalments[0]["interest_cents"],
+        instalment_cents=fixed_instalment(rows),
         balance_cents=sum(d.capital_cents for d in dues),
         next_due_date=upcoming.due_date if upcoming else None,
         next_due_cents=upcoming.capital_cents + upcoming.interest_cents if upcoming else 0,
         days_overdue=days_overdue(overdue[0].due_date, today) if overdue else 0,
         overdue_cents=owed.mora_cents + sum(d.interest_cents + d.capital_cents for d in overdue),
         mora_cents=owed.mora_cents,
+        payoff_cents=payoff_cents(rows, terms_of(loan), today) if dues else 0,
         status=loan["status"],
     )
 
@@ -390,7 +556,8 @@ def own_loan(conn: Connection, member: CurrentMember, loan_id: int) -> StoredRow
 
 
 def loan_table(conn: Connection, member: CurrentMember, loan_id: int, today: date) -> LoanTable:
-    """The loan's amortization table as lent, each row with its due date and state."""
+    """The loan's amortization table as it stands (recomputed after capital paid ahead; the
+    running instalment's row holds that capital), each row with its due date and state."""
     loan = own_loan(conn, member, loan_id)
     instalments = store.instalments(conn, loan_id)
     rows = []
@@ -427,11 +594,11 @@ def payment_cover(
     conn: Connection, member: CurrentMember, loan_id: int, amount_cents: int, today: date
 ) -> LoanPaymentCover:
     """What a payment would cover today (changes nothing): shown before the PIN."""
-    own_loan(conn, member, loan_id)
-    dues = dues_of(store.instalments(conn, loan_id))
-    covered, _applied = apply(amount_cents, dues, today)
-    owed = owed_now(dues, today)
-    balance = sum(item.capital_cents for item in dues)
+    loan = own_loan(conn, member, loan_id)
+    rows = rows_of(store.instalments(conn, loan_id))
+    terms = terms_of(loan)
+    settled = settle(amount_cents, rows, terms, today)
+    covered = settled.covered
     return LoanPaymentCover(
         loan_id=loan_id,
         amount_cents=amount_cents,
@@ -439,8 +606,10 @@ def payment_cover(
         interest_cents=covered.interest_cents,
         capital_cents=covered.capital_cents,
         early_capital_cents=covered.early_capital_cents,
-        owed_now_cents=owed.total_cents,
-        max_cents=owed.total_cents + balance - owed.capital_cents,
+        owed_now_cents=owed_now(dues_now(rows, today), today).total_cents,
+        max_cents=payoff_cents(rows, terms, today),
+        waived_interest_cents=settled.waived_interest_cents,
+        closes=not any(row.due for row in settled.rows),
     )
 
 
@@ -475,17 +644,29 @@ def _payee_text(loan: StoredRow) -> str:
     return _("{product} N.º {id}").format(product=_(PRODUCTS[loan["product"]][0]), id=loan["id"])
 
 
+def _stored(row: Instalment) -> store.InstalmentRow:
+    return store.InstalmentRow(
+        row.number,
+        row.capital_cents,
+        row.interest_cents,
+        row.paid_capital_cents,
+        row.paid_interest_cents,
+        row.mora_paid_cents,
+    )
+
+
 def check_payment(
     conn: Connection, loan: StoredRow, origin: StoredRow, amount: int, now: datetime
-) -> Cover:
+) -> Settled:
     """What the start checks and the confirmation checks again: the loan still owes, what the
     amount covers (at most the whole debt), the origin's status and funds."""
     if loan["status"] != "vigente":
         raise Conflict("loan_paid", _(LOAN_PAID_MESSAGE), "loan_id")
-    covered, _applied = apply(amount, dues_of(store.instalments(conn, loan["id"])), _today(now))
+    rows = rows_of(store.instalments(conn, loan["id"]))
+    settled = settle(amount, rows, terms_of(loan), _today(now))
     require_active(origin, origin=True, action="pagar")
     require_funds(origin, amount)
-    return covered
+    return settled
 
 
 def plan_loan_payment(
@@ -495,7 +676,7 @@ def plan_loan_payment(
     loan = own_loan(conn, member, body.loan_id)
     origin = own_account(conn, member, body.request.from_account)
     amount = body.request.amount_cents
-    covered = check_payment(conn, loan, origin, amount, now)
+    covered = check_payment(conn, loan, origin, amount, now).covered
 
     def confirms() -> str:
         return _("el pago de {amount} a su {loan} desde la cuenta {number}").format(
@@ -574,8 +755,8 @@ def confirm_loan_payment(
     loan = own_loan(conn, member, row["loan_id"])
     origin = account_store.for_move(conn, [row["from_account_id"]])[row["from_account_id"]]
     amount = row["amount_cents"]
-    check_payment(conn, loan, origin, amount, now)
-    covered, applied = apply(amount, dues_of(store.instalments(conn, loan["id"])), _today(now))
+    settled = check_payment(conn, loan, origin, amount, now)
+    covered = settled.covered
     reference, number = row["reference"], row["from_number"]
     journal_id = post_transfer(
         conn,
@@ -590,10 +771,7 @@ def confirm_loan_payment(
             f"{reference} préstamo N.º {loan['id']} · cta. {number}",
         ),
     )
-    for part in applied:
-        store.pay_instalment(
-            conn, loan["id"], part.number, part.mora_cents, part.interest_cents, part.capital_cents
-        )
+    store.rewrite_instalments(conn, loan["id"], [_stored(row) for row in settled.rows])
     store.close_if_paid(conn, loan["id"])
     store.set_cover(
         conn,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from mock_server.store.engine import Connection, Row
 
 
@@ -39,18 +41,32 @@ def instalments_of_loans(conn: Connection, loan_ids: list[int]) -> dict[int, lis
     return found
 
 
-def pay_instalment(
-    conn: Connection, loan_id: int, number: int, mora: int, interest: int, capital: int
-) -> None:
-    """What a payment paid of one instalment (the CHECKs keep it within what was owed)."""
+class InstalmentRow(NamedTuple):
+    """One instalment's row after a payment: as scheduled and what has been paid of it."""
+
+    number: int
+    capital_cents: int
+    interest_cents: int
+    paid_capital_cents: int
+    paid_interest_cents: int
+    mora_paid_cents: int
+
+
+def rewrite_instalments(conn: Connection, loan_id: int, rows: list[InstalmentRow]) -> None:
+    """The loan's table after a payment (the CHECKs keep each paid part within what is owed):
+    the rows given are written, the later ones (a loan paid off ahead) deleted."""
+    for row in rows:
+        conn.execute(
+            """
+            UPDATE loan_instalments SET capital_cents = ?, interest_cents = ?,
+                paid_capital_cents = ?, paid_interest_cents = ?, mora_paid_cents = ?
+            WHERE loan_id = ? AND number = ?
+            """,
+            (*row[1:], loan_id, row.number),
+        )
     conn.execute(
-        """
-        UPDATE loan_instalments SET mora_paid_cents = mora_paid_cents + ?,
-            paid_interest_cents = paid_interest_cents + ?,
-            paid_capital_cents = paid_capital_cents + ?
-        WHERE loan_id = ? AND number = ?
-        """,
-        (mora, interest, capital, loan_id, number),
+        "DELETE FROM loan_instalments WHERE loan_id = ? AND number > ?",
+        (loan_id, max(row.number for row in rows)),
     )
 
 

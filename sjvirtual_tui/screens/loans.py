@@ -114,6 +114,10 @@ def loan_detail(loan: Loan) -> str:
             amount=money(loan.overdue_cents),
             mora=money(loan.mora_cents),
         )
+    if loan.payoff_cents:
+        text += " " + _("Para cancelar todo el préstamo hoy: {amount}.").format(
+            amount=money(loan.payoff_cents)
+        )
     return text
 
 
@@ -432,9 +436,26 @@ def cover_lines(cover: LoanPaymentCover | LoanPayment) -> list[str]:
     ]
 
 
+def waived_lines(cover: LoanPaymentCover) -> list[str]:
+    """What paying capital ahead changes: the later interest waived, the loan cancelled."""
+    lines = []
+    if cover.waived_interest_cents:
+        lines.append(
+            _("Interés que ya no pagará: {amount}.").format(
+                amount=money(cover.waived_interest_cents)
+            )
+        )
+    if cover.closes:
+        lines.append(_("Con este pago su préstamo queda cancelado."))
+    elif cover.early_capital_cents:
+        lines.append(_("Las cuotas que quedan se recalculan: la cuota baja, el plazo no cambia."))
+    return lines
+
+
 class LoanPaymentScreen(VerifiedWizard):
-    """PAGO DE PRÉSTAMO: 1 the amount (what is due today, suggested) and the account -> 2 what
-    it covers, CONFIRMAR and the PIN DE VERIFICACIÓN -> 3 LISTO!, the receipt."""
+    """PAGO DE PRÉSTAMO: 1 the amount (what is due today suggested; a button for it and one for
+    the payoff, or any amount typed) and the account -> 2 what it covers (and the interest it
+    waives), CONFIRMAR and the PIN DE VERIFICACIÓN -> 3 LISTO!, the receipt."""
 
     STEPS = ("lp-data", "lp-confirm", "lp-pin", "lp-done")
     FINAL = ("lp-done",)
@@ -456,6 +477,9 @@ class LoanPaymentScreen(VerifiedWizard):
                 with Form(id="lp-data"):
                     yield StepTitle(1, _("VALOR Y CUENTA"))
                     yield Static("", id="lp-loan-text", markup=False)
+                    with Horizontal(classes="buttons"):
+                        yield Button("", id="lp-due", compact=True)
+                        yield Button("", id="lp-payoff", compact=True)
                     yield MoneyInput(
                         "amount_cents",
                         _("Valor a pagar"),
@@ -482,10 +506,27 @@ class LoanPaymentScreen(VerifiedWizard):
             + "\n"
             + loan_detail(loan)
         )
+        self.query_one("#lp-due", Button).label = _("LO VENCIDO O LA CUOTA {amount}").format(
+            amount=money(due)
+        )
+        self.query_one("#lp-payoff", Button).label = _("CANCELAR TODO {amount}").format(
+            amount=money(loan.payoff_cents)
+        )
         amount = self.query_one(MoneyInput)
         amount.cents = due or None
         self.go("lp-data", focus=amount.input)
         self.refresh_data()
+
+    @on(Button.Pressed, "#lp-due")
+    @on(Button.Pressed, "#lp-payoff")
+    def _choose_amount(self, event: Button.Pressed) -> None:
+        """The instalment (what is due today, or the next one) or the payoff; any other amount
+        is typed."""
+        loan = self.loan
+        due = loan.overdue_cents or loan.next_due_cents
+        amount = self.query_one(MoneyInput)
+        amount.cents = loan.payoff_cents if event.button.id == "lp-payoff" else due
+        amount.input.focus()
 
     def refresh_data(self) -> None:
         self.call_backend(self.backend.accounts, self._accounts, group="load")
@@ -529,6 +570,7 @@ class LoanPaymentScreen(VerifiedWizard):
             _("Valor a pagar:  {amount}").format(amount=money(request.amount_cents)),
             _("Este pago cubre, en este orden:"),
             *cover_lines(cover),
+            *waived_lines(cover),
             _("Al CONFIRMAR le enviaremos un PIN DE VERIFICACIÓN a su correo."),
         ]
         self.query_one("#lp-summary", Static).update("\n".join(lines))

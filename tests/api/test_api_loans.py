@@ -59,6 +59,10 @@ async def test_the_members_loans(
             # mora: 191,46 overdue capital × 0,05 % × 12 days = 1,15
             "mora_cents": 115,
             "overdue_cents": 24_358,
+            # what is due (243,58), instalment 7's interest accrued in 12 of its 30 days
+            # (48,58 - 3.886,11 × 1,25 % × 18/30 = 48,58 - 29,15 = 19,43) and the capital not
+            # yet due (3.886,11); its later interest is not charged
+            "payoff_cents": 24_358 + 1_943 + 388_611,
             "status": "vigente",
         }
     ]
@@ -163,14 +167,17 @@ async def test_the_simulator_refuses_out_of_bounds(
 
 async def test_what_a_payment_covers(demo_client: httpx.AsyncClient, demo: str) -> None:
     """Before the PIN the member sees what an amount pays: mora, interest due, capital due,
-    then early capital. Demo owes today: mora 1,15 + instalment 6 (interest 50,97, capital
-    191,46) = 243,58; the capital not yet due is 4.077,57 - 191,46 = 3.886,11."""
+    then the running instalment's interest accrued so far (19,43), then capital ahead. Demo
+    owes today: mora 1,15 + instalment 6 (interest 50,97, capital 191,46) = 243,58; the capital
+    not yet due is 4.077,57 - 191,46 = 3.886,11; the payoff 4.149,12."""
     url = f"{LOANS}/{DEMO_LOAN}/cover"
     cases = {
         100: (100, 0, 0, 0),  # part of the mora only
         2_000: (115, 1_885, 0, 0),
         24_358: (115, 5_097, 19_146, 0),  # exactly what is overdue
-        50_000: (115, 5_097, 19_146, 25_642),  # and early capital
+        25_000: (115, 5_097 + 642, 19_146, 0),  # and part of the accrued interest
+        50_000: (115, 5_097 + 1_943, 19_146, 23_699),  # all of it, and early capital
+        414_912: (115, 5_097 + 1_943, 19_146, 388_611),  # the payoff
     }
     for amount, expected in cases.items():
         response = await demo_client.get(url, params={"amount_cents": amount}, headers=auth(demo))
@@ -183,13 +190,23 @@ async def test_what_a_payment_covers(demo_client: httpx.AsyncClient, demo: str) 
             body["early_capital_cents"],
         )
         assert covered == expected
-        assert (body["owed_now_cents"], body["max_cents"]) == (24_358, 24_358 + 388_611)
-    too_much = await demo_client.get(
-        url, params={"amount_cents": 24_358 + 388_612}, headers=auth(demo)
-    )
+        assert (body["owed_now_cents"], body["max_cents"]) == (24_358, 414_912)
+        assert body["closes"] == (amount == 414_912)
+    # 236,92 of capital ahead waives its interest: 18 instalments recomputed (see below)
+    ahead = await demo_client.get(url, params={"amount_cents": 50_000}, headers=auth(demo))
+    assert ahead.json()["waived_interest_cents"] == 2_794
+    too_much = await demo_client.get(url, params={"amount_cents": 414_913}, headers=auth(demo))
     assert too_much.status_code == 422
     assert too_much.json()["field"] == "amount_cents"
-    assert too_much.json()["message"] == "Monto: lo máximo que puede pagar hoy es $4.129,69."
+    assert too_much.json()["message"] == (
+        "Monto: lo máximo que puede pagar hoy es $4.149,12, el valor que cancela todo el préstamo."
+    )
+    english = await demo_client.get(
+        url, params={"amount_cents": 414_913}, headers={**auth(demo), "Accept-Language": "en"}
+    )
+    assert english.json()["message"] == (
+        "Amount: the most you can pay today is $4.149,12, what pays off the whole loan."
+    )
     theirs = await demo_client.get(
         f"{LOANS}/{SOCIO2_LOAN}/cover", params={"amount_cents": 100}, headers=auth(demo)
     )
@@ -267,26 +284,109 @@ async def test_pay_the_overdue_instalment_with_the_pin(
     assert ledger_problems_of(seeded_db) == []
 
 
-async def test_a_payment_ahead_pays_capital_early(
-    demo_client: httpx.AsyncClient, demo: str, seeded_db: Path
-) -> None:
-    started = await _start_loan_payment(demo_client, demo, DEMO_LOAN, 50_000, DEMO_PERSONAL)
+async def _pay(
+    client: httpx.AsyncClient, token: str, amount: int, headers: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """A loan payment of demo's loan from the personal account, started and confirmed."""
+    started = await client.post(
+        f"{LOANS}/{DEMO_LOAN}/payments",
+        json={"from_account": DEMO_PERSONAL, "amount_cents": amount},
+        headers=headers or keyed(token),
+    )
     assert started.status_code == 201, started.text
     challenge = started.json()["challenge"]
-    confirmed = await confirm(
-        demo_client, demo, challenge, await latest_pin(demo_client, DEMO_EMAIL)
-    )
-    paid = confirmed.json()["loan_payment"]
-    assert paid["early_capital_cents"] == 50_000 - 24_358
+    confirmed = await confirm(client, token, challenge, await latest_pin(client, DEMO_EMAIL))
+    assert confirmed.status_code == 200, confirmed.text
+    paid: dict[str, Any] = confirmed.json()["loan_payment"]
+    return paid
+
+
+INSTALMENTS = (
+    "SELECT number, capital_cents, interest_cents, paid_capital_cents, paid_interest_cents"
+    " FROM loan_instalments WHERE loan_id = ? ORDER BY number"
+)
+
+
+async def test_capital_ahead_lowers_the_later_interest(
+    demo_client: httpx.AsyncClient, demo: str, seeded_db: Path
+) -> None:
+    """50,00 pays what is due (243,58), instalment 7's accrued interest (19,43) and 236,99 of
+    capital ahead: the capital left, 3.886,11 - 236,99 = 3.649,12, is the French table over
+    the same 18 instalments (227,65 each, was 242,43); instalment 7's interest is what accrued
+    (19,43) plus its 18 days left on the capital left (3.649,12 × 1,25 % × 18/30 = 27,37)."""
+    before = rows(seeded_db, INSTALMENTS, DEMO_LOAN)
+    paid = await _pay(demo_client, demo, 50_000)
+    assert (paid["interest_cents"], paid["early_capital_cents"]) == (5_097 + 1_943, 23_699)
+    after = rows(seeded_db, INSTALMENTS, DEMO_LOAN)
+    assert after[:5] == before[:5]
+    assert after[5] == (6, 19_146, 5_097, 19_146, 5_097)
+    # 7: the capital paid ahead is recorded on it (paid), and 182,04 of the new table to come
+    assert after[6] == (7, 23_699 + 18_204, 1_943 + 2_737, 23_699, 1_943)
+    assert after[7] == (8, 18_431, 4_334, 0, 0)  # 3.649,12 - 182,04 = 3.467,08 × 1,25 % = 43,34
+    assert after[-1] == (24, 22_484, 281, 0, 0)
+    assert len(after) == 24
+    assert sum(row[1] for row in after) == 500_000  # the capital still sums to the loan
+    later_interest = [row[2] for row in after[7:]]
+    assert all(new < old for new, (*_, old, _p, _q) in zip(later_interest, before[7:], strict=True))
+    # 2.794 cents of interest are not charged any more
+    assert sum(row[2] for row in before) - sum(row[2] for row in after) == 2_794
     (loan,) = (await demo_client.get(LOANS, headers=auth(demo))).json()
-    assert loan["balance_cents"] == 407_757 - 19_146 - 25_642
-    # Instalment 7's capital (193,85) is paid ahead, and 6.179 cents of the 8th's.
-    assert rows(
-        seeded_db,
-        "SELECT number, paid_capital_cents, paid_interest_cents FROM loan_instalments"
-        " WHERE loan_id = ? AND number IN (7, 8) ORDER BY number",
-        DEMO_LOAN,
-    ) == [(7, 19_385, 0), (8, 25_642 - 19_385, 0)]
+    assert loan["balance_cents"] == 388_611 - 23_699
+    assert loan["instalment_cents"] == 22_765
+    assert (loan["next_due_date"], loan["next_due_cents"]) == ("2026-12-13", 18_204 + 2_737)
+    assert loan["payoff_cents"] == 364_912  # the interest accrued so far is paid
+    table = (await demo_client.get(f"{LOANS}/{DEMO_LOAN}/table", headers=auth(demo))).json()
+    assert [row["status"] for row in table["rows"][5:8]] == ["pagada", "pendiente", "pendiente"]
+    assert table["rows"][6]["balance_cents"] == 364_912 - 18_204
+    assert table["rows"][-1]["balance_cents"] == 0
+    assert ledger_problems_of(seeded_db) == []
+
+
+async def test_the_payoff_cancels_the_loan(
+    demo_client: httpx.AsyncClient, demo: str, seeded_db: Path
+) -> None:
+    before = balances(seeded_db)
+    paid = await _pay(demo_client, demo, 414_912)
+    assert (paid["status"], paid["early_capital_cents"]) == ("completada", 388_611)
+    after = rows(seeded_db, INSTALMENTS, DEMO_LOAN)
+    # 7 is the last: its capital is all that was ahead, its interest what accrued; no 8..24
+    assert after[6:] == [(7, 388_611, 1_943, 388_611, 1_943)]
+    assert all(row[1:3] == row[3:5] for row in after)
+    assert sum(row[1] for row in after) == 500_000
+    assert rows(seeded_db, "SELECT status FROM loans WHERE id = ?", DEMO_LOAN) == [("cancelado",)]
+    (loan,) = (await demo_client.get(LOANS, headers=auth(demo))).json()
+    assert (loan["status"], loan["balance_cents"], loan["payoff_cents"]) == ("cancelado", 0, 0)
+    assert (loan["next_due_date"], loan["overdue_cents"]) == (None, 0)
+    table = (await demo_client.get(f"{LOANS}/{DEMO_LOAN}/table", headers=auth(demo))).json()
+    assert {row["status"] for row in table["rows"]} == {"pagada"}
+    assert balances(seeded_db)[DEMO_PERSONAL][0] == before[DEMO_PERSONAL][0] - 414_912
+    assert balances(seeded_db)[CREDITOS][0] == 414_912
+    again = await _start_loan_payment(demo_client, demo, DEMO_LOAN, 100, DEMO_PERSONAL)
+    assert (again.status_code, again.json()["code"]) == (409, "loan_paid")
+    assert ledger_problems_of(seeded_db) == []
+
+
+async def test_a_payoff_replayed_is_one_payment(
+    demo_client: httpx.AsyncClient, demo: str, seeded_db: Path
+) -> None:
+    """The same Idempotency-Key after the payoff: the first answer, not a refusal of a loan
+    now cancelled; one payment, one journal."""
+    headers = keyed(demo)
+    body = {"from_account": DEMO_PERSONAL, "amount_cents": 414_912}
+    url = f"{LOANS}/{DEMO_LOAN}/payments"
+    first = await demo_client.post(url, json=body, headers=headers)
+    assert first.status_code == 201, first.text
+    pin = await latest_pin(demo_client, DEMO_EMAIL)
+    confirmed = await confirm(demo_client, demo, first.json()["challenge"], pin)
+    assert confirmed.status_code == 200, confirmed.text
+    state = money_state(seeded_db)
+    again = await demo_client.post(url, json=body, headers=headers)
+    assert (again.status_code, again.headers["idempotency-replayed"]) == (201, "true")
+    assert again.content == first.content
+    replayed = await confirm(demo_client, demo, first.json()["challenge"], pin)
+    assert (replayed.status_code, replayed.json()["code"]) == (409, "challenge_used")
+    assert money_state(seeded_db) == state
+    assert rows(seeded_db, "SELECT COUNT(*), MIN(status) FROM loan_payments") == [(1, "completada")]
     assert ledger_problems_of(seeded_db) == []
 
 
@@ -294,16 +394,20 @@ async def test_bad_loan_payments_change_nothing(
     demo_client: httpx.AsyncClient, demo: str, seeded_db: Path
 ) -> None:
     before = money_state(seeded_db)
-    too_much = await _start_loan_payment(demo_client, demo, DEMO_LOAN, 500_000, DEMO_PERSONAL)
+    instalments = rows(seeded_db, INSTALMENTS, DEMO_LOAN)
+    too_much = await _start_loan_payment(demo_client, demo, DEMO_LOAN, 414_913, DEMO_PERSONAL)
     assert too_much.status_code == 422
     assert too_much.json()["field"] == "amount_cents"
+    assert "$4.149,12, el valor que cancela todo el préstamo" in too_much.json()["message"]
     theirs = await _start_loan_payment(demo_client, demo, SOCIO2_LOAN, 1_000, DEMO_PERSONAL)
     assert theirs.status_code == 404
     poor = await _start_loan_payment(demo_client, demo, DEMO_LOAN, 400_000, "00104721")
     assert poor.status_code == 409, poor.text
     assert poor.json()["code"] == "insufficient_funds"
     assert money_state(seeded_db) == before
+    assert rows(seeded_db, INSTALMENTS, DEMO_LOAN) == instalments
     assert rows(seeded_db, "SELECT COUNT(*) FROM loan_payments") == [(0,)]
+    assert rows(seeded_db, "SELECT COUNT(*) FROM challenges") == [(0,)]
 
 
 async def test_a_wrong_pin_three_times_cancels_the_loan_payment(

@@ -7,8 +7,10 @@ loop of the machine's own (the app's lifespan runs around it; each rule runs its
 the end, so rules are plain functions). Two socios, ``demo`` and ``socio2``, log in, add
 beneficiaries, transfer (propias, internas, interbancarias), pay bills and cards, confirm with
 right, wrong, tampered, expired and reused PINs, replay their requests with the
-same and another body, let their sessions idle out, get locked and unlocked by the teller, and
-reach for each other's objects.
+same and another body, let their sessions idle out, get locked and unlocked by the teller,
+reach for each other's objects, pay their loans (a cent, what is due, an instalment, capital
+ahead, the payoff, a cent over it; right and wrong PINs) and let days pass (instalments fall
+due, mora and the running period's interest accrue).
 
 The model is a plain Python picture of the bank: every account's balance, each member's
 failure count, lock and PIN cancellations, the sessions and when each was last used, the
@@ -23,9 +25,11 @@ the start of a transfer to a third party or of a payment; a confirmation; never 
 
 After every step the invariants compare the whole database with the model: balances, the
 conserved total, nothing negative, ``ledger_problems()`` empty, transfers, payments, challenges
-(state and tries), beneficiaries, bills, cards, locks, failure counts, PIN cancellations and
-sessions (last request, ended or not). A tampered, reused or expired PIN that succeeded would
-have to match a model in which it cannot: every success is predicted, never read back.
+(state and tries), beneficiaries, bills, cards, loans (every instalment row: capital, interest,
+what was paid of each, mora paid; the loan's state) and loan payments, locks, failure counts,
+PIN cancellations and sessions (last request, ended or not). A tampered, reused or expired PIN
+that succeeded would have to match a model in which it cannot: every success is predicted,
+never read back.
 
 ``SJV_MODEL_EXAMPLES`` (default 25) and ``SJV_MODEL_STEPS`` (default 50) size the run (the
 examples are derandomized: the same on every run; ``SJV_MODEL_RANDOM=1`` draws new ones); ``-s``
@@ -40,7 +44,8 @@ import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +158,16 @@ POLIZA_MINIMUM = 10_000
 POLIZA_LABELS = ("minimum", "under_minimum", "available", "over_available")
 POLIZA_DAYS = (31, 90, 365)
 
+# Préstamos (issue 17): demo's consumo loan (one instalment overdue) and socio2's microcrédito.
+# The rules as docs/api.md states them: mora 0,05 % a day on overdue capital; a payment pays
+# mora, interest and capital due, the running period's interest accrued by days, then capital
+# ahead, after which the instalments left are the French table of the capital left.
+LOANS = f"{API_PREFIX}/loans"
+CREDITOS_NUMBER = "99000006"
+MORA_DAILY = Decimal("0.0005")
+LOAN_LABELS = ("one", "due", "due_minus", "instalment", "extra", "payoff", "over_payoff")
+DAYS = (1, 12, 19, 31)
+
 # What ran, over the whole test (printed with -s).
 STATS: Counter[str] = Counter()
 RULES: Counter[str] = Counter()
@@ -221,6 +236,7 @@ class Op:
     refused_by_clearing: bool = False  # a closed account, a cancelled card
     bill: int | None = None
     card: int | None = None
+    loan: int | None = None
 
     @property
     def counts_toward_limits(self) -> bool:
@@ -308,6 +324,132 @@ def dollars(cents: int) -> str:
     """Ecuador's way: ``123456`` -> ``$1.234,56``."""
     whole, rest = divmod(cents, 100)
     return f"${whole:,}".replace(",", ".") + f",{rest:02d}"
+
+
+def _half_up(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def french(capital: int, monthly: Decimal, count: int) -> list[tuple[int, int]]:
+    """(capital, interest) of each instalment: the fixed one to the cent, interest on the
+    balance to the cent, the last takes the capital left."""
+    growth = (1 + monthly) ** count
+    fixed = _half_up(Decimal(capital) * monthly * growth / (growth - 1))
+    rows, balance = [], capital
+    for number in range(1, count + 1):
+        interest = _half_up(Decimal(balance) * monthly)
+        part = balance if number == count else min(max(fixed - interest, 0), balance)
+        balance -= part
+        rows.append((part, interest))
+    return rows
+
+
+@dataclass
+class Instalment:
+    number: int
+    due: date
+    capital: int
+    interest: int
+    paid_capital: int
+    paid_interest: int
+    mora_paid: int
+
+    @property
+    def owes(self) -> bool:
+        return self.paid_capital < self.capital or self.paid_interest < self.interest
+
+    def mora(self, today: date) -> int:
+        late = max((today - self.due).days, 0)
+        accrued = _half_up(Decimal(self.capital - self.paid_capital) * MORA_DAILY * late)
+        return max(accrued - self.mora_paid, 0)
+
+
+@dataclass
+class LoanM:
+    id: int
+    member: str
+    monthly: Decimal
+    disbursed: date
+    rows: list[Instalment]
+    status: str = "vigente"
+
+    def running(self, today: date) -> tuple[int, date, int, int] | None:
+        """(index, the period's first day, capital not yet due, its accrued interest owed)."""
+        for index, row in enumerate(self.rows):
+            if row.due > today:
+                start = self.rows[index - 1].due if index else self.disbursed
+                capital = sum(r.capital - r.paid_capital for r in self.rows[index:])
+                owed = row.interest - row.paid_interest - self.unearned(capital, start, row, today)
+                return index, start, capital, max(owed, 0)
+        return None
+
+    def unearned(self, capital: int, start: date, row: Instalment, today: date) -> int:
+        days = (row.due - start).days
+        return _half_up(Decimal(capital) * self.monthly * (row.due - today).days / days)
+
+    def due_now(self, today: date) -> list[Instalment]:
+        return [row for row in self.rows if row.due <= today and row.owes]
+
+    def owed_now(self, today: date) -> int:
+        return sum(
+            row.mora(today) + row.capital - row.paid_capital + row.interest - row.paid_interest
+            for row in self.due_now(today)
+        )
+
+    def payoff(self, today: date) -> int:
+        run = self.running(today)
+        return self.owed_now(today) + (run[2] + run[3] if run else 0)
+
+    @property
+    def balance(self) -> int:
+        return sum(row.capital - row.paid_capital for row in self.rows)
+
+    def pay(self, amount: int, today: date, *, dry: bool = False) -> tuple[int, int, int, int]:
+        """Applies ``amount`` (or only tells, ``dry``): (mora, interest, capital, early)."""
+        rows = self.rows if not dry else [Instalment(**vars(row)) for row in self.rows]
+        run = self.running(today)
+        left, mora, interest, capital = amount, 0, 0, 0
+        due = [row for row in rows if row.due <= today and row.owes]
+        for row in due:
+            part = min(left, row.mora(today))
+            row.mora_paid, left, mora = row.mora_paid + part, left - part, mora + part
+        for row in due:
+            part = min(left, row.interest - row.paid_interest)
+            row.paid_interest, left, interest = (
+                row.paid_interest + part,
+                left - part,
+                interest + part,
+            )
+        for row in due:
+            part = min(left, row.capital - row.paid_capital)
+            row.paid_capital, left, capital = row.paid_capital + part, left - part, capital + part
+        if run is None:
+            assert left == 0
+            return mora, interest, capital, 0
+        index, start, ahead, accrued = run
+        current = rows[index]
+        part = min(left, accrued)
+        current.paid_interest, left, interest = (
+            current.paid_interest + part,
+            left - part,
+            interest + part,
+        )
+        early = left
+        if early:
+            later = rows[index:]
+            prepaid = sum(row.paid_capital for row in later) + early
+            rest = ahead - early
+            current.interest = current.paid_interest + self.unearned(rest, start, current, today)
+            current.capital = current.paid_capital = prepaid
+            if rest == 0:
+                del rows[index + 1 :]
+            else:
+                table = french(rest, self.monthly, len(later))
+                current.capital += table[0][0]
+                for row, (part_capital, part_interest) in zip(later[1:], table[1:], strict=True):
+                    row.capital, row.interest = part_capital, part_interest
+                    row.paid_capital = row.paid_interest = 0
+        return mora, interest, capital, early
 
 
 # --- the template database ---------------------------------------------------------------------
@@ -476,6 +618,30 @@ class BankMachine(RuleBasedStateMachine):
         assert q("SELECT COUNT(*) FROM payments").fetchone()[0] == 0
         self.polizas: dict[int, Op] = {}
         self.seeded_polizas = q("SELECT COUNT(*) FROM polizas").fetchone()[0]
+        self.loans: dict[int, LoanM] = {}
+        for loan_id, username, rate_bp, disbursed in q(
+            """
+            SELECT l.id, m.username, l.rate_bp, l.disbursed_on
+            FROM loans AS l JOIN members AS m ON m.holder_id = l.holder_id ORDER BY l.id
+            """
+        ):
+            rows = [
+                Instalment(number, date.fromisoformat(due), *rest)
+                for number, due, *rest in q(
+                    """
+                    SELECT number, due_date, capital_cents, interest_cents, paid_capital_cents,
+                           paid_interest_cents, mora_paid_cents
+                    FROM loan_instalments WHERE loan_id = ? ORDER BY number
+                    """,
+                    (loan_id,),
+                )
+            ]
+            monthly = Decimal(rate_bp) / 10_000 / 12
+            self.loans[loan_id] = LoanM(
+                loan_id, username, monthly, date.fromisoformat(disbursed), rows
+            )
+        assert {loan.member for loan in self.loans.values()} == set(MEMBERS)
+        self.loan_payments: dict[int, Op] = {}
         self.challenges: dict[str, Chal] = {}
         self.sessions: list[Sess] = []
         self.current: dict[str, Sess | None] = dict.fromkeys(MEMBERS)
@@ -487,6 +653,10 @@ class BankMachine(RuleBasedStateMachine):
     @property
     def now(self) -> datetime:
         return self.clock.now()
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(ECUADOR_TZ).date()
 
     def new_key(self) -> str:
         self._keys += 1
@@ -694,6 +864,9 @@ class BankMachine(RuleBasedStateMachine):
         if req.path == POLIZAS:
             self.catch_up()
             return self.predict_poliza(username, body)
+        if req.path.startswith(LOANS) and parts[-1] == "payments":
+            self.catch_up()
+            return self.predict_loan_payment(username, int(parts[-2]), body)
         if req.method == "DELETE":
             return self.predict_delete(username, int(parts[-1]))
         assert req.path.startswith(CHALLENGES) and parts[-1] == "confirm", req
@@ -951,6 +1124,71 @@ class BankMachine(RuleBasedStateMachine):
 
         return Expect(201, apply=apply)
 
+    def _loan_checks(self, loan: LoanM, amount: int) -> Expect | None:
+        """What the start and the confirmation check of the loan: still owed, the payoff."""
+        if loan.status != "vigente":
+            return _refusal(409, "loan_paid", "loan_id")
+        payoff = loan.payoff(self.today)
+        if amount > payoff:
+            return _refusal(
+                422,
+                "validation_error",
+                "amount_cents",
+                f"{dollars(payoff)}, el valor que cancela todo el préstamo",
+            )
+        return None
+
+    def predict_loan_payment(self, username: str, loan_id: int, body: dict[str, Any]) -> Expect:
+        """The loan (404 for the other member's), the origin, the loan still owed, the amount
+        (up to the payoff), the funds, then the PIN's limits. Before the PIN it tells what the
+        amount covers, as the model applies it."""
+        amount, origin = body["amount_cents"], body["from_account"]
+        loan = self.loans.get(loan_id)
+        if loan is None or loan.member != username:
+            return _refusal(404, "not_found", "loan_id")
+        if origin not in self.members[username].accounts:
+            return _refusal(404, "not_found")
+        refusal = (
+            self._loan_checks(loan, amount)
+            or self._funds_checks(username, origin, amount, limits=False)
+            or self._admit(username)
+        )
+        if refusal is not None:
+            return refusal
+        payment_id = len(self.loan_payments) + 1
+        covers = loan.pay(amount, self.today, dry=True)
+
+        def apply(response: httpx.Response) -> None:
+            payment = response.json()["loan_payment"]
+            shown = (
+                payment["mora_cents"],
+                payment["interest_cents"],
+                payment["capital_cents"],
+                payment["early_capital_cents"],
+            )
+            assert (payment["id"], payment["status"], shown) == (
+                payment_id,
+                "pendiente_verificacion",
+                covers,
+            ), payment
+            op = Op(
+                "loan_payments",
+                payment_id,
+                username,
+                "prestamo",
+                origin,
+                amount,
+                "pendiente_verificacion",
+                loan=loan_id,
+            )
+            self.loan_payments[payment_id] = op
+            chal = self._challenge(
+                response, username, "pago_prestamo", amount, f"prestamo:{loan_id}"
+            )
+            chal.op = op
+
+        return Expect(201, apply=apply)
+
     def _duplicate(self, username: str, draft: BenDraft) -> bool:
         return any(
             ben.member == username
@@ -1092,6 +1330,10 @@ class BankMachine(RuleBasedStateMachine):
             card = self.cards[op.card]
             if card.total <= 0 or op.amount > card.total:
                 return _refusal(422, "amount_off_bill", "amount_cents")
+        if op.loan is not None:
+            refusal = self._loan_checks(self.loans[op.loan], op.amount)
+            if refusal is not None:
+                return refusal
         return self._funds_checks(chal.member, op.origin, op.amount, op.counts_toward_limits)
 
     def _execute(self, chal: Chal, answer: dict[str, Any]) -> None:
@@ -1128,11 +1370,29 @@ class BankMachine(RuleBasedStateMachine):
                     bill.status = "pagada"
             elif op.kind == "poliza":
                 self.move(op.origin, PLAZO_NUMBER, op.amount)
+            elif op.kind == "prestamo":
+                assert op.loan is not None
+                loan = self.loans[op.loan]
+                covers = loan.pay(op.amount, self.today)
+                if not any(row.owes for row in loan.rows):
+                    loan.status = "cancelado"
+                    OUTCOMES["loan payment: the payoff, loan cancelado"] += 1
+                elif covers[3]:
+                    OUTCOMES["loan payment: capital ahead, instalments recomputed"] += 1
+                self.move(op.origin, CREDITOS_NUMBER, op.amount)
+                shown = answer["loan_payment"]
+                assert (
+                    shown["mora_cents"],
+                    shown["interest_cents"],
+                    shown["capital_cents"],
+                    shown["early_capital_cents"],
+                ) == covers
             else:
                 assert op.card is not None
                 self.move(op.origin, CARTERA_NUMBER, op.amount)
                 self.cards[op.card].paid += op.amount
-        result = answer[{"transfers": "transfer", "payments": "payment"}.get(op.table, "poliza")]
+        keys = {"transfers": "transfer", "payments": "payment", "loan_payments": "loan_payment"}
+        result = answer[keys.get(op.table, "poliza")]
         assert (result["id"], result["status"]) == (op.id, op.status)
 
     # --- rule helpers ----------------------------------------------------------------------------
@@ -1405,6 +1665,75 @@ class BankMachine(RuleBasedStateMachine):
             "renewal": "no_renovar",
         }
         self.start_and_maybe_confirm(sess, Req("POST", POLIZAS, body), confirm)
+
+    @rule(
+        username=st.sampled_from(MEMBERS),
+        label=st.sampled_from(LOAN_LABELS),
+        pin=st.sampled_from(("right", "right", "wrong", "none")),
+        data=st.data(),
+    )
+    def pay_loan(self, username: str, label: str, pin: str, data: st.DataObject) -> None:
+        """A loan payment: a cent, what is due today (or a cent less), the next instalment,
+        something extra (capital ahead), the payoff or a cent over it; the other member's loan
+        now and then. Before it, GET /loans shows the model's balance, payoff and state."""
+        self.step("pay_loan")
+        sess = self.session_of(username)
+        if sess is None:
+            return
+        response = self.get(sess, LOANS, settles=False)
+        if response is None:
+            return
+        assert response.status_code == 200, response.text
+        today = self.today
+        mine = [loan for loan in self.loans.values() if loan.member == username]
+        shown = [
+            (x["id"], x["status"], x["balance_cents"], x["payoff_cents"]) for x in response.json()
+        ]
+        assert shown == [
+            (
+                loan.id,
+                loan.status,
+                loan.balance,
+                loan.payoff(today) if loan.status == "vigente" else 0,
+            )
+            for loan in mine
+        ]
+        self.seen("loans", response)
+        theirs: bool = data.draw(st.sampled_from((False, False, False, True)), label="theirs")
+        loan = mine[0] if not theirs else self.loans[3 - mine[0].id]
+        origin = data.draw(st.sampled_from(self.members[username].accounts), label="origin")
+        payoff = loan.payoff(today) if loan.status == "vigente" else 100
+        owed = loan.owed_now(today) if loan.status == "vigente" else 100
+        run = loan.running(today) if loan.status == "vigente" else None
+        nxt = next((row for row in loan.rows if row.owes and row.due > today), None)
+        instalment = owed + (nxt.capital - nxt.paid_capital + nxt.interest if nxt else 0)
+        extra = owed + (run[3] if run else 0) + data.draw(st.integers(1, 60_000), label="extra")
+        amount = {
+            "one": 1,
+            "due": owed,
+            "due_minus": owed - 1,
+            "instalment": instalment,
+            "extra": min(extra, payoff),
+            "payoff": payoff,
+            "over_payoff": payoff + 1,
+        }[label]
+        req = Req(
+            "POST",
+            f"{LOANS}/{loan.id}/payments",
+            {"from_account": origin, "amount_cents": max(1, amount)},
+        )
+        answer = self.send(sess, req)
+        if pin == "none" or answer is None or answer.status_code != 201:
+            return
+        chal = self.challenges[answer.json()["challenge"]["id"]]
+        self.send(sess, self.confirm_req(chal, pin))
+
+    @rule(days=st.sampled_from(DAYS))
+    def days_pass(self, days: int) -> None:
+        """Days pass: instalments fall due, mora accrues, the running period's interest accrues
+        (and every session idles out, every PIN expires, the daily limits start again)."""
+        self.step("days_pass")
+        self.clock.advance(days * 86_400)
 
     @rule(username=st.sampled_from(MEMBERS), confirm=st.booleans(), data=st.data())
     def add_beneficiary(self, username: str, confirm: bool, data: st.DataObject) -> None:
@@ -1782,6 +2111,32 @@ class BankMachine(RuleBasedStateMachine):
         assert dict(q("SELECT id, status FROM polizas WHERE id > ?", (self.seeded_polizas,))) == {
             op.id: op.status for op in self.polizas.values()
         }
+        assert dict(q("SELECT id, status FROM loan_payments")) == {
+            op.id: op.status for op in self.loan_payments.values()
+        }
+        for loan in self.loans.values():
+            stored = q(
+                """
+                SELECT number, due_date, capital_cents, interest_cents, paid_capital_cents,
+                       paid_interest_cents, mora_paid_cents
+                FROM loan_instalments WHERE loan_id = ? ORDER BY number
+                """,
+                (loan.id,),
+            )
+            assert stored == [
+                (
+                    r.number,
+                    r.due.isoformat(),
+                    r.capital,
+                    r.interest,
+                    r.paid_capital,
+                    r.paid_interest,
+                    r.mora_paid,
+                )
+                for r in loan.rows
+            ]
+            status = q("SELECT status FROM loans WHERE id = ?", (loan.id,)).fetchone()
+            assert status == (loan.status,)
         assert {
             row[0]: (row[1], row[2])
             for row in q("SELECT id, status, attempts_left FROM challenges")
@@ -1841,6 +2196,8 @@ RULE_NAMES = (
     "transfer_with_pin",
     "payment",
     "pay_with_pin",
+    "pay_loan",
+    "days_pass",
     "add_beneficiary",
     "delete_beneficiary",
     "confirm",

@@ -264,3 +264,8 @@ def test_transfer_data_step_english(snap_compare, demo_app, clock, tmp_path, eng
 
 def test_help_screen(snap_compare, server_app, clock, tmp_path):
     assert snap(snap_compare, server_app, clock, tmp_path, logged_in("f1"))
+
+
+def test_loan_payment_data_step(snap_compare, demo_app, clock, tmp_path):
+    """P, then F2 on demo's loan: the payoff for today, what is due or the payoff as buttons."""
+    assert snap(snap_compare, demo_app, clock, tmp_path, logged_in("p", "f2"))

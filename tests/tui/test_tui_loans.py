@@ -226,5 +226,55 @@ async def test_more_than_the_debt_is_refused_where_typed(
         await choose(pilot, "#lp-from", "00204722")  # the form's last field: on to the review
         await settle(pilot)
         assert step(pilot) == "lp-data"
-        assert amount.error == "Monto: lo máximo que puede pagar hoy es $4.129,69."
+        assert amount.error == (
+            "Monto: lo máximo que puede pagar hoy es $4.149,12, el valor que cancela todo el"
+            " préstamo."
+        )
         assert rows(seeded_db, "SELECT COUNT(*) FROM loan_payments") == [(0,)]
+
+
+async def test_pay_off_the_whole_loan_with_the_pin(
+    demo_app: FastAPI, seeded_db: Path, clock: ManualClock, tmp_path: Path
+) -> None:
+    """The list and the payment say the payoff for today; its button fills it in; the review
+    says the later interest it waives and that it cancels the loan, before the PIN; after it
+    the loan is cancelado."""
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
+        await open_loans(pilot)
+        assert "Para cancelar todo el préstamo hoy: $4.149,12." in text_of(pilot, "#loan-detail")
+        await pilot.press("f2")
+        await settle(pilot)
+        amount = app.screen.query_one(MoneyInput)
+        assert amount.value == "243,58"
+        assert "CANCELAR TODO $4.149,12" in screen_text(pilot)
+        await pilot.press("shift+tab")  # from the amount to the payoff's button
+        await pilot.press("enter")
+        await settle(pilot)
+        assert amount.value == "4.149,12"
+        assert amount.input.has_focus
+        await pilot.press("shift+tab", "shift+tab", "enter")  # the instalment's button
+        await settle(pilot)
+        assert amount.value == "243,58"
+        await pilot.press("shift+tab", "enter")
+        await settle(pilot)
+        assert amount.value == "4.149,12"
+        await choose(pilot, "#lp-from", "00204722")
+        await settle(pilot)
+        assert step(pilot) == "lp-confirm"
+        summary = text_of(pilot, "#lp-summary")
+        assert "Interés:             $70,40" in summary  # 50,97 due + 19,43 accrued
+        assert "Capital anticipado:  $3.886,11" in summary
+        assert "Con este pago su préstamo queda cancelado." in summary
+        assert "Interés que ya no pagará:" in summary
+        assert rows(seeded_db, "SELECT COUNT(*) FROM loan_payments") == [(0,)]
+        await pilot.press("enter")  # CONFIRMAR
+        await settle(pilot)
+        await enter_pin(pilot, seeded_db)
+        assert step(pilot) == "lp-done"
+        assert "Valor pagado:   $4.149,12" in text_of(pilot, "#lp-receipt")
+        await pilot.press("enter")  # VOLVER AL INICIO
+        await settle(pilot)
+        assert isinstance(app.screen, LoansScreen)
+        assert table_rows(pilot, "#loan-table")[0][4:] == ["$0,00", "0 d"]
+        assert text_of(pilot, "#loan-detail") == "Préstamo cancelado: no tiene cuotas por pagar."
+        assert rows(seeded_db, "SELECT status FROM loans WHERE id = 1") == [("cancelado",)]

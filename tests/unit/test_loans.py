@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -108,27 +108,38 @@ def test_mora_is_daily_on_overdue_capital() -> None:
     assert loans.mora_cents(DUES[:1], date(2026, 12, 5)) == 135
 
 
+# Rows 3 and 4 due (3 is 30 days late), 5's period starts today: 12 % a year, its interest
+# 1 % of the 9.200 of capital not yet due; nothing of it has accrued yet.
+TERMS = loans.Terms(Decimal(12), date(2026, 8, 5))
+ROWS = [
+    loans.Instalment(3, date(2026, 11, 5), capital_cents=9_000, interest_cents=1_000),
+    loans.Instalment(4, date(2026, 12, 5), capital_cents=9_100, interest_cents=900),
+    loans.Instalment(5, date(2027, 1, 5), capital_cents=9_200, interest_cents=92),
+]
+
+
 def test_cover_order_mora_interest_capital_then_early() -> None:
     today = date(2026, 12, 5)  # both instalments due; the first 30 days late
     owed = loans.owed_now(DUES, today)
     assert owed == loans.Cover(135, 1_900, 18_100)
-    assert loans.cover(100, DUES, 50_000, today) == loans.Cover(100, 0, 0, 0)
-    assert loans.cover(1_000, DUES, 50_000, today) == loans.Cover(135, 865, 0, 0)
-    assert loans.cover(10_000, DUES, 50_000, today) == loans.Cover(135, 1_900, 7_965, 0)
-    assert loans.cover(25_000, DUES, 50_000, today) == loans.Cover(135, 1_900, 18_100, 4_865)
+    assert loans.cover(100, ROWS, TERMS, today) == loans.Cover(100, 0, 0, 0)
+    assert loans.cover(1_000, ROWS, TERMS, today) == loans.Cover(135, 865, 0, 0)
+    assert loans.cover(10_000, ROWS, TERMS, today) == loans.Cover(135, 1_900, 7_965, 0)
+    assert loans.cover(25_000, ROWS, TERMS, today) == loans.Cover(135, 1_900, 18_100, 4_865)
 
 
-def test_cover_refuses_more_than_the_debt() -> None:
+def test_cover_refuses_more_than_the_payoff() -> None:
     today = date(2026, 12, 5)
-    assert loans.cover(52_035, DUES, 50_000, today).early_capital_cents == 31_900
+    assert loans.payoff_cents(ROWS, TERMS, today) == 29_335
+    assert loans.cover(29_335, ROWS, TERMS, today).early_capital_cents == 9_200
     with pytest.raises(Invalid) as caught:
-        loans.cover(52_036, DUES, 50_000, today)
-    assert "$520,35" in caught.value.message
+        loans.cover(29_336, ROWS, TERMS, today)
+    assert "$293,35, el valor que cancela todo el préstamo" in caught.value.message
 
 
 def test_cover_refuses_zero() -> None:
     with pytest.raises(Invalid):
-        loans.cover(0, DUES, 50_000, date(2026, 12, 5))
+        loans.cover(0, ROWS, TERMS, date(2026, 12, 5))
 
 
 def test_mora_already_paid_is_not_charged_again() -> None:
@@ -137,27 +148,80 @@ def test_mora_already_paid_is_not_charged_again() -> None:
     assert loans.mora_cents([due], date(2026, 11, 10)) == 0  # 22,5 accrued, 100 paid
 
 
-def test_apply_splits_a_payment_per_instalment() -> None:
+def test_settle_splits_a_payment_per_instalment() -> None:
     today = date(2026, 12, 5)
-    later = loans.Due(5, date(2027, 1, 5), interest_cents=800, capital_cents=9_200)
-    dues = [*DUES, later]
-    covered, applied = loans.apply(25_000, dues, today)
-    assert covered == loans.Cover(135, 1_900, 18_100, 4_865)
-    assert applied == [
-        loans.Applied(3, mora_cents=135, interest_cents=1_000, capital_cents=9_000),
-        loans.Applied(4, mora_cents=0, interest_cents=900, capital_cents=9_100),
-        loans.Applied(5, mora_cents=0, interest_cents=0, capital_cents=4_865),
+    settled = loans.settle(1_000, ROWS, TERMS, today)  # the oldest's mora and interest first
+    assert settled.covered == loans.Cover(135, 865, 0, 0)
+    assert settled.rows == [
+        loans.Instalment(3, date(2026, 11, 5), 9_000, 1_000, 0, 865, 135),
+        *ROWS[1:],
     ]
-    # A partial payment: the oldest instalment's mora and interest first.
-    covered, applied = loans.apply(1_000, dues, today)
-    assert applied == [loans.Applied(3, 135, 865, 0)]
+    assert settled.waived_interest_cents == 0
+
+
+def test_capital_ahead_recomputes_the_later_instalments() -> None:
+    """$10.000 at 12 % over 3 months, the first instalment paid; on day 14 of the second's 28
+    days (2026-02-24), 1.033,50 pays its accrued interest (33,50) and 1.000,00 of capital ahead:
+    the 2 instalments left are recomputed on the capital left."""
+    lent = loans.amortization(1_000_000, Decimal(12), 3)
+    terms = loans.Terms(Decimal(12), date(2026, 1, 10))
+    due = [date(2026, 2, 10), date(2026, 3, 10), date(2026, 4, 10)]
+    rows = [
+        loans.Instalment(r.number, day, r.capital_cents, r.interest_cents)
+        for r, day in zip(lent, due, strict=True)
+    ]
+    rows[0] = loans.Instalment(
+        1, due[0], lent[0].capital_cents, 10_000, lent[0].capital_cents, 10_000
+    )
+    today = date(2026, 2, 24)
+    capital = lent[1].capital_cents + lent[2].capital_cents  # 6.699,67 not yet due
+    assert lent[1].interest_cents == 6_700  # 1 % of it
+    # half the period has run: 67,00 - 6.699,67 × 1 % × 14/28 (33,50) = 33,50 accrued
+    assert loans.payoff_cents(rows, terms, today) == capital + 3_350
+    settled = loans.settle(103_350, rows, terms, today)
+    assert settled.covered == loans.Cover(0, 3_350, 0, 100_000, 3_350)
+    left = capital - 100_000
+    table = loans.amortization(left, Decimal(12), 2)  # the same 2 instalments, smaller
+    assert settled.rows[0] == rows[0]
+    # 2: the capital paid ahead recorded (paid), its interest what accrued plus the rest of
+    # its period on the capital left (5.699,67 × 1 % × 14/28 = 28,50)
+    assert settled.rows[1] == loans.Instalment(
+        2, due[1], 100_000 + table[0].capital_cents, 3_350 + 2_850, 100_000, 3_350
+    )
+    assert settled.rows[2] == loans.Instalment(
+        3, due[2], table[1].capital_cents, table[1].interest_cents
+    )
+    assert sum(row.capital_cents for row in settled.rows) == 1_000_000
+    assert settled.waived_interest_cents == (
+        lent[1].interest_cents + lent[2].interest_cents - (3_350 + 2_850 + table[1].interest_cents)
+    )
+    assert settled.waived_interest_cents > 0
+    # The payoff: no row after the running one, all paid.
+    payoff = loans.settle(capital + 3_350, rows, terms, today)
+    assert payoff.rows[1:] == [loans.Instalment(2, due[1], capital, 3_350, capital, 3_350)]
+    assert all(row.due is None for row in payoff.rows)
 
 
 @settings(max_examples=100, deadline=None)
-@given(amount=st.integers(min_value=1, max_value=29_335))
-def test_apply_pays_exactly_the_amount(amount: int) -> None:
-    later = loans.Due(5, date(2027, 1, 5), interest_cents=800, capital_cents=9_200)
-    dues = [*DUES, later]  # owed today 20.135, then 9.200 more capital not yet due
-    covered, applied = loans.apply(amount, dues, date(2026, 12, 5))
-    assert covered.total_cents == amount
-    assert sum(a.mora_cents + a.interest_cents + a.capital_cents for a in applied) == amount
+@given(amount=st.integers(min_value=1, max_value=29_335), days=st.integers(0, 30))
+def test_settle_pays_exactly_the_amount(amount: int, days: int) -> None:
+    """Whatever the amount and the day: every cent lands on a row, the capital still sums to
+    what it did, and what is still owed drops by the capital paid."""
+    today = date(2026, 12, 5) + timedelta(days=days)
+    payoff = loans.payoff_cents(ROWS, TERMS, today)
+    if amount > payoff:
+        with pytest.raises(Invalid):
+            loans.settle(amount, ROWS, TERMS, today)
+        return
+    settled = loans.settle(amount, ROWS, TERMS, today)
+    assert settled.covered.total_cents == amount
+
+    def paid(rows: list[loans.Instalment]) -> int:
+        return sum(r.paid_capital_cents + r.paid_interest_cents + r.mora_paid_cents for r in rows)
+
+    assert paid(settled.rows) - paid(ROWS) == amount
+    assert sum(r.capital_cents for r in settled.rows) == sum(r.capital_cents for r in ROWS)
+    for row in settled.rows:
+        assert 0 <= row.paid_capital_cents <= row.capital_cents
+        assert 0 <= row.paid_interest_cents <= row.interest_cents
+    assert (amount == payoff) == all(row.due is None for row in settled.rows)
