@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from fastapi import FastAPI
 
 from mock_server.api import (
+    access,
     accounts,
     admin,
     auth,
@@ -126,6 +127,8 @@ def create_app(
     app.include_router(notifications.router, prefix=API_PREFIX)
     # --- self-service ---
     app.include_router(self_service.router, prefix=API_PREFIX)
+    # --- approvals and audit (issue 18) ---
+    app.include_router(access.router, prefix=API_PREFIX)
     if demo:
         app.include_router(outbox.router, prefix=API_PREFIX)
 

@@ -1018,3 +1018,78 @@ class DebitCard(_Model):
 
 class DebitCardUnblock(_Model):
     reason: Annotated[str, Field(min_length=5, max_length=300)]
+
+
+# --- approvals and audit (issue 18) ---
+
+
+class ApprovalStatus(StrEnum):
+    PENDIENTE = "pendiente"
+    APROBADA = "aprobada"
+    RECHAZADA = "rechazada"
+
+
+class ApprovalKind(StrEnum):
+    """The kinds of four-eyes request the server knows (others may be added)."""
+
+    SECURITY_RESET = "security_reset"
+    CASH_WITHDRAWAL = "cash_withdrawal"
+    COUNTER_REVERSAL = "counter_reversal"
+
+
+class StaffReason(_Model):
+    """Why a teller asks for something (a security reset): at least 5 characters."""
+
+    reason: Annotated[str, Field(min_length=5, max_length=300)]
+
+
+class ApprovalDecision(_Model):
+    """A supervisor's decision; a rejection needs a reason (an approval may carry one)."""
+
+    reason: Annotated[str, Field(max_length=300)] = ""
+
+
+class Approval(_Model):
+    """A four-eyes request as a supervisor sees it in the queue."""
+
+    id: int
+    kind: str = Field(description="security_reset, cash_withdrawal, counter_reversal, ...")
+    summary: str = Field(description="What approving it does, in the request's language.")
+    member: str | None = Field(description="The username of the member it is for.")
+    payload: dict[str, object] = Field(description="The kind's details.")
+    requested_by: str
+    requested_at: datetime
+    terminal: str | None = None
+    request_reason: str
+    status: ApprovalStatus
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    reason: str | None = None
+
+
+class ApprovalRequested(_Model):
+    """The answer (202) to a request that waits for a supervisor."""
+
+    approval: Approval
+
+
+class CodeResent(_Model):
+    """A new ESTABLECER CONTRASEÑA code was e-mailed (to this masked address)."""
+
+    username: str
+    email: str
+
+
+class AuditEntry(_Model):
+    """One row of the audit log (append-only)."""
+
+    id: int
+    recorded_at: datetime
+    actor_kind: str
+    actor: str
+    terminal: str | None = None
+    action: str
+    member: str | None = Field(default=None, description="The username acted on or for.")
+    reason: str | None = None
+    outcome: str
+    detail: str | None = None

@@ -37,7 +37,8 @@ from sjvirtual_tui.rules import ECUADOR_TZ
 # 9: loans (issue 17): the demo member's loan, one instalment overdue
 # 10: the demo member's notices (issue 17)
 # 11: each member's debit card (self-service)
-SEED_VERSION = 11
+# 12: the supervisor and a pending four-eyes request (issue 18)
+SEED_VERSION = 12
 SEED = 2026
 
 # Progress of a build: ``progress(stage, done, total)`` in points of :data:`STAGE_POINTS` (their
@@ -121,7 +122,8 @@ def _write_seed(
     points.stage("members")
     member_ids = members.member_ids()
     # The staff were given their users the day the cooperative's history starts.
-    users += staff.staff_rows(len(users) + 1, books.opening, hasher)
+    first_staff_id = len(users) + 1
+    users += staff.staff_rows(first_staff_id, books.opening, hasher)
     points.stage("staff")
     holder_ids = {row["identification"]: row["id"] for row in books.holders}
     card_holders = {
@@ -149,6 +151,7 @@ def _write_seed(
         ("billers", billers.biller_rows()),
         ("bills", billers.bill_rows(today)),
         ("cards", cards.card_rows(today, card_holders)),
+        ("approvals", staff.approval_rows(today, member_ids, first_staff_id)),
         ("card_issuers", cards.issuer_rows()),
         ("closed_external_cards", cards.closed_card_rows()),
         # --- loans (issue 17) ---

@@ -82,6 +82,9 @@ def _partial_index(name: str, table: str, *columns: str, where: str, unique: boo
 
 
 LANGUAGE_CHECK = "language IN ('es', 'en')"
+ROLES = ("member", "teller", "supervisor")
+# Staff users have no holder (no accounts); members always have one.
+STAFF_HOLDER_CHECK = "role IN ('teller', 'supervisor') OR holder_id IS NOT NULL"
 
 meta = Table(
     "meta",
@@ -131,7 +134,8 @@ members = Table(
     Column("password_hash", Text),
     Column("full_name", Text, nullable=False),
     Column("email", Text, nullable=False),
-    _enum("role", "member", "teller", nullable=False, server_default=text("'member'")),
+    # supervisor: a teller who also approves four-eyes requests (migration 0010)
+    _enum("role", *ROLES, nullable=False, server_default=text("'member'")),
     Column("security_image", Text),
     # '' since schema 6: no phrase is asked; the column stays for the CHECK below
     Column("security_phrase", Text),
@@ -150,7 +154,7 @@ members = Table(
     _enum("lock_reason", "login", "pin"),
     # the language of the member's e-mails
     Column("language", Text, _ck(LANGUAGE_CHECK), nullable=False, server_default=text("'es'")),
-    _ck("role = 'teller' OR holder_id IS NOT NULL"),
+    _ck(STAFF_HOLDER_CHECK),
     _ck("status = 'pending_password' OR password_hash IS NOT NULL"),
     _ck("status <> 'active' OR (security_image IS NOT NULL AND security_phrase IS NOT NULL)"),
 )
@@ -918,3 +922,30 @@ member_phones = Table(
     Column("phone", Text, nullable=False),
     Column("updated_at", Text, nullable=False),
 )
+
+
+# --- approvals (issue 18, four eyes) ---
+
+# A teller's request that a supervisor must approve before it is carried out (migration
+# 0010): payload is the kind's JSON; the executor of its kind runs in the approval's
+# transaction. decided_by <> requested_by is the domain's rule and a constraint too.
+APPROVAL_STATUSES = ("pendiente", "aprobada", "rechazada")
+approvals = Table(
+    "approvals",
+    metadata,
+    _id(),
+    Column("kind", Text, _ck("length(kind) BETWEEN 1 AND 40"), nullable=False),
+    Column("member_id", BIGINT, ForeignKey("members.id")),
+    Column("payload", Text, nullable=False, server_default=text("'{}'")),
+    Column("requested_by", BIGINT, ForeignKey("members.id"), nullable=False),
+    Column("requested_at", Text, nullable=False),
+    Column("terminal", Text),
+    Column("request_reason", Text, nullable=False),
+    _enum("status", *APPROVAL_STATUSES, nullable=False),
+    Column("decided_by", BIGINT, ForeignKey("members.id")),
+    Column("decided_at", Text),
+    Column("reason", Text),
+    _ck("(status = 'pendiente') = (decided_at IS NULL AND decided_by IS NULL)"),
+    _ck("decided_by IS NULL OR decided_by <> requested_by"),
+)
+Index("approvals_queue", approvals.c.status, approvals.c.requested_at, approvals.c.id)
