@@ -210,6 +210,25 @@ FLOWS: tuple[Flow, ...] = (
         Audience.GUEST,
         "sjvirtual_tui.screens.recovery:RecoveryScreen",
     ),
+    # --- approvals and audit (issue 18) ---
+    Flow(
+        "teller_access",
+        N_("Acceso de socios"),
+        N_("Restablecer seguridad, reenviar código, registrar socio en ventanilla"),
+        "f10",
+        N_("Acceso"),
+        Audience.TELLER,
+        "sjvirtual_tui.screens.teller_access:TellerAccessScreen",
+    ),
+    Flow(
+        "supervisor",
+        N_("Aprobaciones y auditoría"),
+        N_("Cuatro ojos: aprobar o rechazar; el registro de auditoría (supervisores)"),
+        "f12",
+        N_("Supervisor"),
+        Audience.TELLER,
+        "sjvirtual_tui.screens.supervisor:SupervisorScreen",
+    ),
 )
 
 

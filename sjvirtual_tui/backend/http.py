@@ -8,7 +8,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import httpx
@@ -36,6 +36,11 @@ from sjvirtual_tui.models import (  # polizas (issue 17)
     Account,
     AccountLookup,
     AccountType,
+    Approval,
+    ApprovalDecision,
+    ApprovalRequested,
+    ApprovalStatus,
+    AuditEntry,
     Beneficiary,
     BeneficiaryRequest,
     Bill,
@@ -43,6 +48,7 @@ from sjvirtual_tui.models import (  # polizas (issue 17)
     CardIssuer,
     Challenge,
     ChallengeRequest,
+    CodeResent,
     ConfirmRequest,
     ConfirmResult,
     ContactChangeRequest,
@@ -94,6 +100,7 @@ from sjvirtual_tui.models import (  # polizas (issue 17)
     SecurityChange,
     SecurityQuestion,
     SetPasswordRequest,
+    StaffReason,
     StaffRegistration,
     StatementOrder,
     Transfer,
@@ -783,6 +790,84 @@ class HttpBackend:
             idempotency_key=idempotency_key,
         )
         return self._parse(DebitCard, response)
+
+    # --- approvals and audit (issue 18) ---
+
+    @staticmethod
+    def _member_path(username: str) -> str:
+        if not username.isascii() or not all(ch.isalnum() or ch in "._-" for ch in username):
+            raise NotFound(_("Usuario no encontrado."))  # never let a value reshape the URL path
+        return f"/staff/members/{username}"
+
+    async def request_security_reset(
+        self, username: str, reason: str, *, idempotency_key: str
+    ) -> ApprovalRequested:
+        response = await self._request(
+            "POST",
+            f"{self._member_path(username)}/security-reset",
+            json=StaffReason(reason=reason).model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(ApprovalRequested, response)
+
+    async def resend_approval_code(self, username: str, *, idempotency_key: str) -> CodeResent:
+        response = await self._request(
+            "POST",
+            f"{self._member_path(username)}/resend-approval-code",
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(CodeResent, response)
+
+    async def register_walk_in(
+        self, request: RegistrationRequest, *, idempotency_key: str
+    ) -> StaffRegistration:
+        response = await self._request(
+            "POST",
+            "/staff/registrations",
+            json=request.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(StaffRegistration, response)
+
+    async def approvals(self, status: ApprovalStatus | None = None) -> list[Approval]:
+        query = "" if status is None else f"?status={ApprovalStatus(status).value}"
+        return await self._list(Approval, f"/staff/approvals{query}")
+
+    async def decide_approval(
+        self, approval_id: int, approve: bool, reason: str, *, idempotency_key: str
+    ) -> Approval:
+        verb = "approve" if approve else "reject"
+        response = await self._request(
+            "POST",
+            f"/staff/approvals/{int(approval_id)}/{verb}",
+            json=ApprovalDecision(reason=reason).model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(Approval, response)
+
+    async def audit_entries(
+        self,
+        *,
+        member: str = "",
+        actor: str = "",
+        action: str = "",
+        since: datetime | None = None,
+        until: datetime | None = None,
+        before_id: int | None = None,
+        limit: int = 100,
+    ) -> list[AuditEntry]:
+        params: dict[str, Any] = {"limit": int(limit)}
+        for name, value in (("member", member), ("actor", actor), ("action", action)):
+            if value.strip():
+                params[name] = value.strip()
+        if since is not None:
+            params["since"] = since.isoformat()
+        if until is not None:
+            params["until"] = until.isoformat()
+        if before_id is not None:
+            params["before_id"] = int(before_id)
+        response = await self._request("GET", "/staff/audit", params=params)
+        return self._parse_list(AuditEntry, response)
 
 
 # --- certificates (issue 17) ---

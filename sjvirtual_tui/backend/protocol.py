@@ -5,18 +5,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:  # the login screen draws before pydantic is imported (start-up time)
-    from datetime import date
+    from datetime import date, datetime
 
     from sjvirtual_tui.models import (  # polizas (issue 17)
         Account,
         AccountLookup,
         AccountType,
+        Approval,
+        ApprovalRequested,
+        ApprovalStatus,
+        AuditEntry,
         Beneficiary,
         BeneficiaryRequest,
         Bill,
         Biller,
         CardIssuer,
         Challenge,
+        CodeResent,
         ConfirmResult,
         ContactChangeRequest,
         ContactChangeStarted,
@@ -309,6 +314,42 @@ class Backend(Protocol):
     async def unblock_debit_card(
         self, card_id: int, reason: str, *, idempotency_key: str
     ) -> DebitCard: ...
+
+    # --- approvals and audit (issue 18) ---
+
+    async def request_security_reset(
+        self, username: str, reason: str, *, idempotency_key: str
+    ) -> ApprovalRequested:
+        """A teller asks a supervisor to reset a member's security image and questions."""
+        ...
+
+    async def resend_approval_code(self, username: str, *, idempotency_key: str) -> CodeResent:
+        """A new ESTABLECER CONTRASEÑA code e-mailed; the old one stops working."""
+        ...
+
+    async def register_walk_in(
+        self, request: RegistrationRequest, *, idempotency_key: str
+    ) -> StaffRegistration:
+        """A walk-in socio's registration, approved at once by the teller."""
+        ...
+
+    async def approvals(self, status: ApprovalStatus | None = None) -> list[Approval]: ...
+
+    async def decide_approval(
+        self, approval_id: int, approve: bool, reason: str, *, idempotency_key: str
+    ) -> Approval: ...
+
+    async def audit_entries(
+        self,
+        *,
+        member: str = "",
+        actor: str = "",
+        action: str = "",
+        since: datetime | None = None,
+        until: datetime | None = None,
+        before_id: int | None = None,
+        limit: int = 100,
+    ) -> list[AuditEntry]: ...
 
 
 if TYPE_CHECKING:
