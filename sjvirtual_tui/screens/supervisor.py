@@ -137,11 +137,15 @@ class SupervisorScreen(BankScreen):
                 )
             with TabPane(f"F3 {_('Auditoría')}", id="tab-audit"):
                 with Horizontal(id="audit-filters"):
-                    yield Input(placeholder=_("Socio"), id="f-member", max_length=64)
-                    yield Input(placeholder=_("Usuario"), id="f-actor", max_length=64)
-                    yield Input(placeholder=_("Acción"), id="f-action", max_length=64)
-                    yield Input(placeholder=_("Desde dd/mm/aaaa"), id="f-since", max_length=10)
-                    yield Input(placeholder=_("Hasta dd/mm/aaaa"), id="f-until", max_length=10)
+                    yield Input(placeholder=_("Socio"), id="f-member", max_length=64, compact=True)
+                    yield Input(placeholder=_("Usuario"), id="f-actor", max_length=64, compact=True)
+                    yield Input(placeholder=_("Acción"), id="f-action", max_length=64, compact=True)
+                    yield Input(
+                        placeholder=_("Desde dd/mm/aaaa"), id="f-since", max_length=10, compact=True
+                    )
+                    yield Input(
+                        placeholder=_("Hasta dd/mm/aaaa"), id="f-until", max_length=10, compact=True
+                    )
                 yield RowTable(id="audit", cells=_audit_cells, key=lambda e: str(e.id))
                 yield Static("", id="audit-detail", markup=False)
 
