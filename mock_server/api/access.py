@@ -183,7 +183,12 @@ def _decide(
         )
         return Outcome(200, approval_wire(row))
 
-    return idem.run(conn, effect)
+    response = idem.run(conn, effect)
+    if response.status_code == 403:  # the one who asked: the attempt is audited as refused
+        approvals.record_refusal(
+            conn, approval_id, supervisor, approve, state.clock.now(), terminal=terminal
+        )
+    return response
 
 
 @router.post(

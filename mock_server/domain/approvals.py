@@ -28,7 +28,7 @@ from mock_server.domain.errors import Conflict, Forbidden, NotFound
 from mock_server.domain.members import CurrentMember
 from mock_server.domain.text import clean_text
 from mock_server.i18n import N_, _
-from mock_server.store import Connection
+from mock_server.store import Connection, write_transaction
 from mock_server.store import approvals as store
 from mock_server.store.approvals import Approval
 from sjvirtual_tui.models import Role
@@ -184,3 +184,29 @@ def decide(
         detail=f"{row.kind} #{row.id} ({row.requested_by_username})",
     )
     return decided
+
+
+def record_refusal(
+    conn: Connection,
+    approval_id: int,
+    supervisor: CurrentMember,
+    approve: bool,
+    now: datetime,
+    *,
+    terminal: str | None = None,
+) -> None:
+    """Audits a decision refused because its author asked for it (four eyes), in a
+    transaction of its own: the refused decision itself was rolled back."""
+    row = store.get(conn, approval_id)
+    with write_transaction(conn):
+        audit.record(
+            conn,
+            actor_kind="supervisor",
+            actor=supervisor.username,
+            action="approval.approve" if approve else "approval.reject",
+            now=now,
+            member_id=None if row is None else row.member_id,
+            terminal=terminal,
+            outcome="refused",
+            detail=f"#{approval_id}: same_person",
+        )

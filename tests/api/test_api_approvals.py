@@ -145,8 +145,13 @@ async def test_the_same_person_can_never_do_both_steps(
         ("pendiente",),
         ("pendiente",),
     ]
-    assert _audit(seeded_db, "approval.approve") == []
-    assert _audit(seeded_db, "approval.reject") == []
+    # The attempts are on record, refused; nothing was approved or rejected.
+    assert _audit(seeded_db, "approval.approve") == [
+        ("supervisor", "supervisor", "socio2", None, "refused")
+    ]
+    assert _audit(seeded_db, "approval.reject") == [
+        ("supervisor", "supervisor", "socio2", None, "refused")
+    ]
     # And the store refuses it too, whatever the code says.
     with connect(seeded_db) as conn, pytest.raises(IntegrityError):
         conn.execute(
