@@ -140,12 +140,12 @@ class SupervisorScreen(BankScreen):
                     yield Input(placeholder=_("Socio"), id="f-member", max_length=64, compact=True)
                     yield Input(placeholder=_("Usuario"), id="f-actor", max_length=64, compact=True)
                     yield Input(placeholder=_("Acción"), id="f-action", max_length=64, compact=True)
-                    yield Input(
-                        placeholder=_("Desde dd/mm/aaaa"), id="f-since", max_length=10, compact=True
-                    )
-                    yield Input(
-                        placeholder=_("Hasta dd/mm/aaaa"), id="f-until", max_length=10, compact=True
-                    )
+                    yield Input(placeholder=_("Desde"), id="f-since", max_length=10, compact=True)
+                    yield Input(placeholder=_("Hasta"), id="f-until", max_length=10, compact=True)
+                yield Static(
+                    _("Enter: filtrar (fechas dd/mm/aaaa) · F4: exportar a CSV lo que se ve."),
+                    classes="hint",
+                )
                 yield RowTable(id="audit", cells=_audit_cells, key=lambda e: str(e.id))
                 yield Static("", id="audit-detail", markup=False)
 

@@ -57,7 +57,7 @@ class TellerAccessScreen(BankScreen):
         )
         self.reason = FormField(
             "reason",
-            _("Motivo (para el supervisor)"),
+            _("Motivo (supervisor)"),
             check=_reason_error,
             max_length=300,
             prefix="a-",
