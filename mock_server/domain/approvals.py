@@ -63,6 +63,8 @@ MIN_REASON = 5
 
 def register(kind: str, execute: Executor, *, describe: Describer | None = None) -> None:
     """Makes ``kind`` a kind of approval: ``execute`` runs when a supervisor approves one."""
+    if EXECUTORS.get(kind, execute) is not execute:
+        raise ValueError(f"approval kind {kind!r} already has another executor")
     EXECUTORS[kind] = execute
     if describe is not None:
         DESCRIBERS[kind] = describe

@@ -209,3 +209,33 @@ async def test_a_reset_request_is_checked(
     member = await login_token(demo_client, "socio2", "Socio2026")
     refused = await demo_client.post(url.format("demo"), json=REASON, headers=keyed(member))
     assert refused.status_code == 403
+
+
+def test_migration_0010_goes_down_and_up(seeded_db: Path | str) -> None:
+    """Down to 0007 (the supervisor becomes a teller, the old CHECKs refuse the role again),
+    then up (the role is allowed again, the approvals table is back, empty)."""
+    from alembic import command
+
+    from mock_server.store import Database
+    from mock_server.store.migrate import _migration_engine, alembic_config
+
+    database = Database(seeded_db, pooled=False)
+    engine = _migration_engine(database)
+    try:
+        with engine.connect() as conn, conn.begin():
+            command.downgrade(alembic_config(conn), "0007")
+        assert rows(seeded_db, "SELECT role FROM members WHERE username = 'supervisor'") == [
+            ("teller",)
+        ]
+        with connect(seeded_db) as store, pytest.raises(IntegrityError):
+            store.execute("UPDATE members SET role = 'supervisor' WHERE username = 'cajero'")
+        with engine.connect() as conn, conn.begin():
+            command.upgrade(alembic_config(conn), "head")
+        with connect(seeded_db) as store:
+            store.execute("UPDATE members SET role = 'supervisor' WHERE username = 'cajero'")
+            with pytest.raises(IntegrityError):  # a socio's user still needs its holder
+                store.execute("UPDATE members SET holder_id = NULL WHERE username = 'demo'")
+        assert rows(seeded_db, "SELECT COUNT(*) FROM approvals") == [(0,)]
+    finally:
+        engine.dispose()
+        database.dispose()

@@ -59,24 +59,26 @@ def _sqlite_rewrite_members(replacements: tuple[tuple[str, str], ...]) -> None:
         conn.exec_driver_sql("PRAGMA writable_schema = OFF")
 
 
-def _pg_role_checks() -> list[str]:
+def _pg_role_checks() -> dict[str, str]:
+    """name -> definition of the CHECKs of members that name ``role``."""
     rows = op.get_bind().execute(
         sa.text(
-            "SELECT conname FROM pg_constraint WHERE conrelid = 'members'::regclass"
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = 'members'::regclass"
             " AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%role%'"
         )
     )
-    return [row[0] for row in rows]
+    return {row[0]: row[1] for row in rows}
 
 
 def _change_role_checks(role: str, staff: str, replacements: tuple[tuple[str, str], ...]) -> None:
     if op.get_bind().dialect.name == "sqlite":
         _sqlite_rewrite_members(replacements)
         return
-    names = _pg_role_checks()
-    if role == _NEW_ROLE and "ck_members_role" in names:
+    checks = _pg_role_checks()
+    if (role == _NEW_ROLE) == any("supervisor" in text for text in checks.values()):
         return  # done already (a database stamped back to an older revision)
-    for name in names:
+    for name in checks:
         op.drop_constraint(name, "members", type_="check")
     op.create_check_constraint("ck_members_role", "members", sa.text(role))
     op.create_check_constraint("ck_members_staff_holder", "members", sa.text(staff))
