@@ -162,6 +162,7 @@ def _example_path(path: str) -> str:
         "card_id": "1",
         "change_id": "1",
         "debit_card_id": "1",
+        "approval_id": "1",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
