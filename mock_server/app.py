@@ -19,6 +19,7 @@ from mock_server.api import (
     certificates,  # issue 17
     challenges,
     notifications,
+    counter,
     onboarding,
     outbox,
     payments,
@@ -131,6 +132,8 @@ def create_app(
     app.include_router(access.router, prefix=API_PREFIX)
     if demo:
         app.include_router(outbox.router, prefix=API_PREFIX)
+    # --- teller counter (issue 18) ---
+    app.include_router(counter.router, prefix=API_PREFIX)
 
     @app.get("/health", response_model=Health, tags=["health"], summary="Liveness, no database")
     def health() -> Health:

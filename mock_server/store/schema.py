@@ -949,3 +949,73 @@ approvals = Table(
     _ck("decided_by IS NULL OR decided_by <> requested_by"),
 )
 Index("approvals_queue", approvals.c.status, approvals.c.requested_at, approvals.c.id)
+
+
+# --- teller counter (issue 18) ---
+
+# Per holder: its name folded for search (lower case, no accents) and its phone (migration
+# 0011). Neither engine folds accents in SQL alike, so the fold is Python's, stored.
+member_directory = Table(
+    "member_directory",
+    metadata,
+    Column("holder_id", BIGINT, ForeignKey("holders.id"), primary_key=True),
+    Column("name_key", Text, nullable=False),
+    Column("phone", Text),
+)
+Index("member_directory_phone", member_directory.c.phone)
+
+# A teller's day at the counter: the opening float, then at the close the counted cash, the
+# expected (float + deposits - withdrawals) and their difference.
+cash_drawer_sessions = Table(
+    "cash_drawer_sessions",
+    metadata,
+    _id(),
+    Column("teller_id", BIGINT, ForeignKey("members.id"), nullable=False),
+    Column("account_id", BIGINT, ForeignKey("accounts.id"), nullable=False),  # the drawer
+    Column("opened_at", Text, nullable=False),
+    _cents("opening_float_cents", ">= 0", nullable=False),
+    Column("closed_at", Text),
+    Column("expected_cents", BIGINT),
+    _cents("counted_cents", ">= 0"),
+    Column("difference_cents", BIGINT),
+    Column("terminal", Text),
+    _ck(
+        "(closed_at IS NULL) = (counted_cents IS NULL)"
+        " AND (closed_at IS NULL) = (expected_cents IS NULL)"
+        " AND (closed_at IS NULL) = (difference_cents IS NULL)"
+    ),
+)
+# One open session per teller.
+_partial_index(
+    "cash_drawer_sessions_open",
+    "cash_drawer_sessions",
+    "teller_id",
+    where="closed_at IS NULL",
+    unique=True,
+)
+
+# A cash deposit or withdrawal at the counter; a withdrawal above the threshold waits
+# 'pendiente_aprobacion' for a supervisor (no journal until it is executed).
+counter_operations = Table(
+    "counter_operations",
+    metadata,
+    _id(),
+    Column("reference", Text, nullable=False, unique=True),
+    Column("teller_id", BIGINT, ForeignKey("members.id"), nullable=False),
+    _enum("kind", "deposito", "retiro", nullable=False),
+    Column("account_id", BIGINT, ForeignKey("accounts.id"), nullable=False),
+    Column("drawer_account_id", BIGINT, ForeignKey("accounts.id"), nullable=False),
+    Column("session_id", BIGINT, ForeignKey("cash_drawer_sessions.id")),
+    _cents("amount_cents", "> 0", nullable=False),
+    _enum("status", "completada", "pendiente_aprobacion", "rechazada", nullable=False),
+    Column("depositor", Text),
+    Column("journal_id", BIGINT, ForeignKey("journal.id")),
+    Column("created_at", Text, nullable=False),
+    Column("executed_at", Text),
+    Column("approved_by", Text),
+    Column("terminal", Text),
+    _ck("(status = 'completada') = (journal_id IS NOT NULL)"),
+    _ck("(status = 'completada') = (executed_at IS NOT NULL)"),
+)
+Index("counter_operations_session", counter_operations.c.session_id)
+Index("counter_operations_journal", counter_operations.c.journal_id)

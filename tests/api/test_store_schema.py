@@ -47,6 +47,9 @@ LATER_TABLES = (
     "contact_changes",
     "member_phones",
     "approvals",
+    "counter_operations",
+    "cash_drawer_sessions",
+    "member_directory",
 )
 
 
