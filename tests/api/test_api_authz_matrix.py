@@ -255,6 +255,8 @@ PARAMS: dict[str, Owned | NotOwned] = {
     "approval_id": NotOwned(
         "a supervisor decides any request (the seeded one)", lambda world: "1", staff_only=True
     ),
+    # --- teller counter (issue 18) ---
+    "holder_id": NotOwned("a teller opens any socio's file", lambda world: "1", staff_only=True),
 }
 
 # Route -> a valid body, as member A would send it (``values``: the path's values).
@@ -338,6 +340,19 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", f"{P}/staff/approvals/{{approval_id}}/reject"): lambda w, m, v: {
         "reason": "No corresponde."
     },
+    # --- teller counter (issue 18) ---
+    ("POST", f"{P}/staff/cash/deposits"): lambda w, m, v: {
+        "account": w.accounts[m],
+        "amount_cents": 1_00,
+        "depositor": "Matriz de autorización",
+    },
+    ("POST", f"{P}/staff/cash/withdrawals"): lambda w, m, v: {
+        "account": w.accounts[m],
+        "amount_cents": 1_00,
+        "identification": "1712345675",
+    },
+    ("POST", f"{P}/staff/cash/drawer/open"): lambda w, m, v: {"opening_float_cents": 10_000},
+    ("POST", f"{P}/staff/cash/drawer/close"): lambda w, m, v: {"counted_cents": 10_000},
 }
 
 # Route -> its required query parameters.
@@ -351,6 +366,8 @@ QUERIES: dict[tuple[str, str], dict[str, str]] = {
         "amount_cents": "500000",
         "months": "12",
     },
+    # --- teller counter (issue 18) ---
+    ("GET", f"{P}/staff/members"): {"q": "guaman"},
 }
 
 # --- the world: two members' real objects ---------------------------------------------------
