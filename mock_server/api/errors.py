@@ -460,3 +460,15 @@ def install_error_handlers(app: FastAPI) -> None:
 # --- approvals and audit (issue 18) ---
 
 SUPERVISOR_ONLY_MESSAGE = N_("Esta opción es solo para un supervisor de la cooperativa.")
+
+
+# --- teller counter (issue 18) ---
+_FIELD_LABELS.update(
+    {
+        "account": N_("Cuenta"),
+        "depositor": N_("Depositante"),
+        "identification": N_("Cédula/RUC"),
+        "opening_float_cents": N_("Fondo inicial"),
+        "counted_cents": N_("Total contado"),
+    }
+)
