@@ -68,6 +68,19 @@ _SURNAMES = (
 )
 
 
+_UNSET_USER_COLUMNS = (
+    "password_hash",
+    "security_image",
+    "security_phrase",
+    "own_question",
+    "own_answer_hash",
+    "question_id",
+    "answer_hash",
+    "locked_at",
+    "last_login_at",
+)
+
+
 def phone_of(holder_id: int) -> str:
     """A socio's mobile in the seed: 09 and 8 digits drawn from its id (stable)."""
     return f"09{(holder_id * 7_919_331) % 100_000_000:08d}"
@@ -126,6 +139,8 @@ def mass_rows(
                 "email": f"socio{i:06d}@socios.coacsanjose.ec",
                 "role": "member",
                 "created_at": created_at,
+                # The columns of the demo's users, empty: no password, no secrets yet.
+                **dict.fromkeys(_UNSET_USER_COLUMNS),
             }
         )
         accounts.append(
