@@ -39,31 +39,34 @@ def search(
     ``account_numbers``: (8-digit number, the type it must have or None). ``name_key``: a
     folded fragment (lower case, no accents) found anywhere in the folded name.
     """
-    where: list[str] = []
+    # One indexed lookup (or one pass over the small directory) per key, their holders
+    # joined once: an OR across the joined tables made every query scan them all.
+    found: list[str] = []
     params: list[Any] = []
     if identifications:
-        where.append(f"h.identification IN ({_in(identifications)})")
+        found.append(f"SELECT id FROM holders WHERE identification IN ({_in(identifications)})")
         params.extend(identifications)
     if phones:
-        where.append(f"d.phone IN ({_in(phones)})")
+        found.append(f"SELECT holder_id FROM member_directory WHERE phone IN ({_in(phones)})")
         params.extend(phones)
     for number, type_ in account_numbers:
-        where.append(
-            "h.id IN (SELECT holder_id FROM accounts WHERE kind = 'member' AND number = ?"
-            + (" AND type = ?)" if type_ else ")")
+        found.append(
+            "SELECT holder_id FROM accounts WHERE number = ? AND kind = 'member'"
+            + (" AND type = ?" if type_ else "")
         )
-        params.append(number)
-        if type_:
-            params.append(type_)
+        params.extend([number, type_] if type_ else [number])
     if name_key:
-        where.append("d.name_key LIKE ? ESCAPE '!'")
+        found.append("SELECT holder_id FROM member_directory WHERE name_key LIKE ? ESCAPE '!'")
         params.append(f"%{_escape(name_key)}%")
     if username_prefix:
-        where.append("m.username LIKE ? ESCAPE '!'")
+        found.append(
+            "SELECT holder_id FROM members WHERE username LIKE ? ESCAPE '!' "
+            "AND holder_id IS NOT NULL"
+        )
         params.append(f"{_escape(username_prefix)}%")
-    if not where:
+    if not found:
         return []
-    sql = f"{_RESULT} WHERE {' OR '.join(where)} ORDER BY h.name, h.id LIMIT ?"
+    sql = f"{_RESULT} WHERE h.id IN ({' UNION '.join(found)}) ORDER BY h.name, h.id LIMIT ?"
     return list(conn.execute(sql, (*params, limit)).fetchall())
 
 

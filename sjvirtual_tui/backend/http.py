@@ -46,6 +46,9 @@ from sjvirtual_tui.models import (  # polizas (issue 17)
     Bill,
     Biller,
     CardIssuer,
+    CashDepositRequest,
+    CashDrawer,
+    CashWithdrawalRequest,
     Challenge,
     ChallengeRequest,
     CodeResent,
@@ -54,9 +57,12 @@ from sjvirtual_tui.models import (  # polizas (issue 17)
     ContactChangeRequest,
     ContactChangeStarted,
     ContactCode,
+    CounterOperation,
     CreditCard,
     DebitCard,
     DebitCardUnblock,
+    DrawerCloseRequest,
+    DrawerOpenRequest,
     ErrorBody,
     FirstLoginSetup,
     FrequentService,
@@ -74,7 +80,9 @@ from sjvirtual_tui.models import (  # polizas (issue 17)
     LoginRequest,
     LoginResult,
     MemberContact,
+    MemberFile,
     MemberProfile,
+    MemberSearchResult,
     MovementPage,
     NotificationPage,
     NotificationsRead,
@@ -868,6 +876,65 @@ class HttpBackend:
             params["before_id"] = int(before_id)
         response = await self._request("GET", "/staff/audit", params=params)
         return self._parse_list(AuditEntry, response)
+
+    # --- teller counter (issue 18) ---
+
+    async def search_members(self, query: str) -> MemberSearchResult:
+        response = await self._request("GET", "/staff/members", params={"q": query})
+        return self._parse(MemberSearchResult, response)
+
+    async def member_file(self, holder_id: int, reason: str) -> MemberFile:
+        response = await self._request(
+            "GET", f"/staff/members/{int(holder_id)}/file", params={"reason": reason}
+        )
+        return self._parse(MemberFile, response)
+
+    async def cash_deposit(
+        self, request: CashDepositRequest, *, idempotency_key: str
+    ) -> CounterOperation:
+        response = await self._request(
+            "POST",
+            "/staff/cash/deposits",
+            json=request.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(CounterOperation, response)
+
+    async def cash_withdrawal(
+        self, request: CashWithdrawalRequest, *, idempotency_key: str
+    ) -> CounterOperation:
+        response = await self._request(
+            "POST",
+            "/staff/cash/withdrawals",
+            json=request.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(CounterOperation, response)
+
+    async def cash_drawer(self) -> CashDrawer:
+        return self._parse(CashDrawer, await self._request("GET", "/staff/cash/drawer"))
+
+    async def open_cash_drawer(
+        self, opening_float_cents: int, *, idempotency_key: str
+    ) -> CashDrawer:
+        body = DrawerOpenRequest(opening_float_cents=opening_float_cents)
+        response = await self._request(
+            "POST",
+            "/staff/cash/drawer/open",
+            json=body.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(CashDrawer, response)
+
+    async def close_cash_drawer(self, counted_cents: int, *, idempotency_key: str) -> CashDrawer:
+        body = DrawerCloseRequest(counted_cents=counted_cents)
+        response = await self._request(
+            "POST",
+            "/staff/cash/drawer/close",
+            json=body.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(CashDrawer, response)
 
 
 # --- certificates (issue 17) ---

@@ -20,11 +20,15 @@ if TYPE_CHECKING:  # the login screen draws before pydantic is imported (start-u
         Bill,
         Biller,
         CardIssuer,
+        CashDepositRequest,
+        CashDrawer,
+        CashWithdrawalRequest,
         Challenge,
         CodeResent,
         ConfirmResult,
         ContactChangeRequest,
         ContactChangeStarted,
+        CounterOperation,
         CreditCard,
         DebitCard,
         FirstLoginSetup,
@@ -42,7 +46,9 @@ if TYPE_CHECKING:  # the login screen draws before pydantic is imported (start-u
         LockedMember,
         LoginResult,
         MemberContact,
+        MemberFile,
         MemberProfile,
+        MemberSearchResult,
         MovementPage,
         NotificationPage,
         NotificationsRead,
@@ -350,6 +356,30 @@ class Backend(Protocol):
         before_id: int | None = None,
         limit: int = 100,
     ) -> list[AuditEntry]: ...
+
+    # --- teller counter (issue 18) ---
+
+    async def search_members(self, query: str) -> MemberSearchResult: ...
+
+    async def member_file(self, holder_id: int, reason: str) -> MemberFile: ...
+
+    async def cash_deposit(
+        self, request: CashDepositRequest, *, idempotency_key: str
+    ) -> CounterOperation: ...
+
+    async def cash_withdrawal(
+        self, request: CashWithdrawalRequest, *, idempotency_key: str
+    ) -> CounterOperation: ...
+
+    async def cash_drawer(self) -> CashDrawer: ...
+
+    async def open_cash_drawer(
+        self, opening_float_cents: int, *, idempotency_key: str
+    ) -> CashDrawer: ...
+
+    async def close_cash_drawer(
+        self, counted_cents: int, *, idempotency_key: str
+    ) -> CashDrawer: ...
 
 
 if TYPE_CHECKING:
