@@ -229,6 +229,25 @@ FLOWS: tuple[Flow, ...] = (
         Audience.TELLER,
         "sjvirtual_tui.screens.supervisor:SupervisorScreen",
     ),
+    # --- teller counter (issue 18) ---
+    Flow(
+        "member_search",
+        N_("Buscar socio"),
+        N_("Por cédula/RUC, nombre, usuario, cuenta o teléfono; su ficha; depósito y retiro"),
+        "f4",
+        N_("Buscar socio"),
+        Audience.TELLER,
+        "sjvirtual_tui.screens.member_search:MemberSearchScreen",
+    ),
+    Flow(
+        "cash_drawer",
+        N_("Cuadre de caja"),
+        N_("Abrir la caja con su fondo, ver lo esperado y cerrarla con lo contado"),
+        "f8",
+        N_("Cuadre"),
+        Audience.TELLER,
+        "sjvirtual_tui.screens.cash_drawer:CashDrawerScreen",
+    ),
 )
 
 

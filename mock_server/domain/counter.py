@@ -34,7 +34,7 @@ from mock_server.i18n import _
 from mock_server.store import Connection, write_transaction
 from mock_server.store import accounts as accounts_store
 from mock_server.store import counter as store
-from mock_server.store.meta import from_db, to_db
+from mock_server.store.timestamps import from_db, to_db
 from sjvirtual_tui.models import (
     AccountType,
     CashDepositRequest,
