@@ -289,14 +289,7 @@ def _account(conn: Connection, typed: str) -> Any:
     if type_ is not None and len(raw) >= 2 and raw[1] != "0":
         candidates.extend((s.zfill(8), type_.value) for s in prefix_rule_candidates(type_, raw)[:1])
     for number, wanted in candidates:
-        row = conn.execute(
-            "SELECT a.id, a.number, a.type, a.balance_cents, a.hold_cents, a.status, "
-            "a.holder_id, h.name AS holder_name, h.identification, m.id AS member_id "
-            "FROM accounts AS a JOIN holders AS h ON h.id = a.holder_id "
-            "LEFT JOIN members AS m ON m.holder_id = h.id "
-            "WHERE a.kind = 'member' AND a.number = ?",
-            (number,),
-        ).fetchone()
+        row = store.member_account(conn, number)
         if row is not None and (wanted is None or row["type"] == wanted):
             return row
     raise NotFound(
@@ -337,8 +330,7 @@ def _session(conn: Connection, teller: CurrentMember) -> Any:
 
 
 def _next_reference(conn: Connection) -> str:
-    row = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM counter_operations").fetchone()
-    return f"CAJ-{int(row[0]):07d}"
+    return f"CAJ-{store.next_operation_id(conn):07d}"
 
 
 def _fund(conn: Connection, now: datetime, drawer_id: int, needed: int) -> None:
@@ -563,10 +555,9 @@ def execute_withdrawal(
             "not_pending",
             _("El retiro {reference} ya no está pendiente.").format(reference=row["reference"]),
         )
-    account = conn.execute(
-        "SELECT id, number, type, balance_cents, hold_cents, status FROM accounts WHERE id = ?",
-        (row["account_id"],),
-    ).fetchone()
+    account = accounts_store.by_id(conn, row["account_id"])
+    if account is None:  # pragma: no cover - accounts are never deleted
+        raise NotFound("not_found", _("Operación de caja no encontrada."))
     _require_active(account)
     require_funds(account, row["amount_cents"])
     journal_id = _post(
@@ -635,9 +626,7 @@ def _drawer_model(conn: Connection, session_id: int) -> CashDrawer:
     if row is None:  # pragma: no cover - callers pass a session they just read
         raise NotFound("not_found", _("Sesión de caja no encontrada."))
     deposits, n_deposits, withdrawals, n_withdrawals = store.session_totals(conn, session_id)
-    number = conn.execute(
-        "SELECT number FROM accounts WHERE id = ?", (row["account_id"],)
-    ).fetchone()[0]
+    number = store.account_number(conn, row["account_id"])
     expected = row["opening_float_cents"] + deposits - withdrawals
     return CashDrawer(
         session_id=row["id"],

@@ -302,3 +302,28 @@ def mark_rejected(conn: Connection, operation_id: int, approved_by: str) -> bool
         (approved_by, operation_id),
     )
     return cursor.rowcount == 1
+
+
+def member_account(conn: Connection, number: str) -> Row | None:
+    """A socio account by its 8-digit number, with its holder and the holder's user."""
+    row: Row | None = conn.execute(
+        "SELECT a.id, a.number, a.type, a.balance_cents, a.hold_cents, a.status, "
+        "a.holder_id, h.name AS holder_name, h.identification, m.id AS member_id "
+        "FROM accounts AS a JOIN holders AS h ON h.id = a.holder_id "
+        "LEFT JOIN members AS m ON m.holder_id = h.id "
+        "WHERE a.kind = 'member' AND a.number = ?",
+        (number,),
+    ).fetchone()
+    return row
+
+
+def next_operation_id(conn: Connection) -> int:
+    """The id the next counter operation gets (read in the write transaction: one writer)."""
+    row = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM counter_operations").fetchone()
+    return int(row[0])
+
+
+def account_number(conn: Connection, account_id: int) -> str:
+    return str(
+        conn.execute("SELECT number FROM accounts WHERE id = ?", (account_id,)).fetchone()[0]
+    )
