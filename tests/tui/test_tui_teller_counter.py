@@ -146,3 +146,65 @@ async def test_cuadre_de_caja_records_the_difference(
         "SELECT opening_float_cents, expected_cents, counted_cents, difference_cents "
         "FROM cash_drawer_sessions",
     ) == [(20_000, 20_000, 19_950, -50)]
+
+
+async def test_withdrawals_paid_and_pending_approval(
+    server_app, seeded_db: Path, clock: ManualClock, tmp_path: Path
+) -> None:
+    before = scalar(seeded_db, "SELECT balance_cents FROM accounts WHERE number = '00104721'")
+    app = make_app(server_app, tmp_path, clock.now, teller=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await _teller(pilot, app)
+        await pilot.press("f8")
+        await settle(pilot)
+        await type_text(pilot, "1000")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        await type_text(pilot, "1712345675")  # the cédula
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [r[0] for r in table_rows(pilot, "#search-results")] == ["1712345675"]
+        await pilot.press("enter")
+        await settle(pilot)
+        await type_text(pilot, "Retiro en ventanilla")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MemberFileScreen)
+
+        # A withdrawal the teller pays at once: the receipt has a line to sign.
+        await pilot.press("f7")
+        await settle(pilot)
+        await type_text(pilot, "40")
+        await pilot.press("enter")
+        await type_text(pilot, "1712345675")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")  # yes
+        await settle(pilot)
+        receipt = text_of(pilot, "#counter-receipt")
+        assert "Retiro en efectivo" in receipt and "$40,00" in receipt
+        assert "Firma del socio" in receipt
+        await pilot.press("escape")
+        await settle(pilot)
+
+        # Above $1.000,00 it waits for a supervisor: nothing is paid.
+        await pilot.press("f7")
+        await settle(pilot)
+        await type_text(pilot, "1500")
+        await pilot.press("enter")
+        await type_text(pilot, "1712345675")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")  # yes
+        await settle(pilot)
+        shown = text_of(pilot, "#counter-receipt")
+        assert "PENDIENTE DE APROBACIÓN" in shown and "no entregue el dinero" in shown
+    after = scalar(seeded_db, "SELECT balance_cents FROM accounts WHERE number = '00104721'")
+    assert after == before - 4_000
+    assert rows(
+        seeded_db, "SELECT kind, amount_cents, status FROM counter_operations ORDER BY id"
+    ) == [("retiro", 4_000, "completada"), ("retiro", 150_000, "pendiente_aprobacion")]
