@@ -46,9 +46,11 @@ def file_text(file: MemberFile) -> str:
     for account in file.accounts:
         kind = ACCOUNT_TYPE_LABELS.get(account.type, account.type)
         lines.append(
-            f"  {account.number}  {kind:<20} {_('disp.')} {money(account.available_cents)}"
-            f" · {_('contable')} {money(account.accounting_cents)} · {account.status}"
+            f"  {account.number}  {kind:<18} {_('disp.')} {money(account.available_cents):>12}"
+            f" · {_('contable')} {money(account.accounting_cents):>12}"
         )
+        if account.status != "activa":
+            lines.append(f"            {_('estado')}: {account.status}")
     lines += ["", _("S.J. VIRTUAL")]
     state = ONLINE_LABELS.get(online.state, online.state)
     user = f"{_('usuario')} {online.username} · " if online.username else ""
@@ -75,7 +77,7 @@ def file_text(file: MemberFile) -> str:
     for movement in file.movements:
         lines.append(
             f"  {local_time(movement.posted_at)}  {movement.account_number}  "
-            f"{movement.description[:24]:<24} {money(movement.amount_cents):>12}"
+            f"{movement.description[:30]:<30} {money(movement.amount_cents):>12}"
         )
     lines += [
         "",
