@@ -283,3 +283,22 @@ async def test_cuadre_records_the_difference(
         "esperado $423,45 contado $420,00 diferencia -$3,45"
     ]
     assert ledger_problems_of(seeded_db) == []
+
+
+async def test_the_ledger_checks_catch_a_drawer_that_does_not_add_up(
+    api_client: httpx.AsyncClient, teller_token: str, seeded_db: Path
+) -> None:
+    await _open(api_client, teller_token)
+    answer = await api_client.post(
+        DEPOSITS,
+        json={"account": SOCIO2_ACCOUNT, "amount_cents": 900, "depositor": "Ana León"},
+        headers=keyed(teller_token),
+    )
+    assert answer.status_code == 201
+    assert ledger_problems_of(seeded_db) == []
+    # An operation whose recorded amount is not what its journal moved.
+    with connect(seeded_db) as conn:
+        conn.execute("UPDATE counter_operations SET amount_cents = 901")
+    problems = "\n".join(ledger_problems_of(seeded_db))
+    assert "executed counter operations without their one journal" in problems
+    assert "drawer accounts whose balance is not their fundings" in problems
