@@ -7,7 +7,7 @@ the teller ``cajero`` in, and times each kind of query over HTTP (median and p95
 difference is what the search itself costs. Ends with a ``target 300 ms PASS/FAIL`` line for the
 slowest kind's p95.
 
-    .venv/bin/python bench/teller_search.py [--socios 100000] [--runs 30] [--database-url URL]
+    .venv/bin/python bench/teller_search.py [--socios 100000] [--runs 30] [--engine both]
 """
 
 from __future__ import annotations
@@ -82,49 +82,69 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--socios", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--database-url", help="an empty PostgreSQL database (default: SQLite)")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        target = args.database_url or str(Path(tmp) / "bench.db")
-        seconds = _seed(target, args.socios)
-        print(f"seeded {args.socios:,} more socios in {seconds:.1f} s ({target.split('://')[0]})")
-        port = _free_port()
-        where = ["--database-url", target] if args.database_url else ["--db", target]
-        server = subprocess.Popen(
-            [sys.executable, "-m", "mock_server", *where, "--port", str(port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            env={**os.environ, "SJV_LANG": "es"},
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            _wait(base, time.monotonic() + 60)
-            with httpx.Client(base_url=base, timeout=10) as client:
-                login = client.post(
-                    "/api/v1/auth/login", json={"username": "cajero", "password": "Cajero2026"}
+def _measure(target: str, url: bool, socios: int, runs: int) -> list[tuple[str, list[float], int]]:
+    seconds = _seed(target, socios)
+    print(f"seeded {socios:,} more socios in {seconds:.1f} s")
+    port = _free_port()
+    where = ["--database-url", target] if url else ["--db", target]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mock_server", *where, "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "SJV_LANG": "es"},
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait(base, time.monotonic() + 60)
+        with httpx.Client(base_url=base, timeout=10) as client:
+            login = client.post(
+                "/api/v1/auth/login", json={"username": "cajero", "password": "Cajero2026"}
+            )
+            login.raise_for_status()
+            client.headers["Authorization"] = f"Bearer {login.json()['token']}"
+            rows = [("/health (no database)", _times(client, "/health", None, runs), 0)]
+            for kind, q in QUERIES.items():
+                hits = len(client.get("/api/v1/staff/members", params={"q": q}).json()["results"])
+                rows.append(
+                    (f"{kind} {q!r}", _times(client, "/api/v1/staff/members", {"q": q}, runs), hits)
                 )
-                login.raise_for_status()
-                client.headers["Authorization"] = f"Bearer {login.json()['token']}"
-                rows = [("/health (no database)", _times(client, "/health", None, args.runs), 0)]
-                for kind, q in QUERIES.items():
-                    hits = len(
-                        client.get("/api/v1/staff/members", params={"q": q}).json()["results"]
-                    )
-                    times = _times(client, "/api/v1/staff/members", {"q": q}, args.runs)
-                    rows.append((f"{kind} {q!r}", times, hits))
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return rows
+
+
+def _report(engine: str, rows: list[tuple[str, list[float], int]]) -> None:
+    print(f"{engine}")
     print(f"{'query':44} {'hits':>4} {'median ms':>10} {'p95 ms':>8}")
     for name, times, hits in rows:
         print(f"{name:44} {hits:>4} {statistics.median(times):>10.1f} {_p95(times):>8.1f}")
     worst = max(_p95(times) for _name, times, _hits in rows[1:])
     verdict = "PASS" if worst <= TARGET_MS else "FAIL"
     print(f"target {TARGET_MS:.0f} ms (slowest kind's p95: {worst:.1f} ms) {verdict}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--socios", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--engine", choices=("sqlite", "postgresql", "both"), default="sqlite")
+    args = parser.parse_args()
+    engines = ("sqlite", "postgresql") if args.engine == "both" else (args.engine,)
+    for engine in engines:
+        if engine == "sqlite":
+            with tempfile.TemporaryDirectory() as tmp:
+                rows = _measure(str(Path(tmp) / "bench.db"), False, args.socios, args.runs)
+        else:
+            # A throwaway cluster as the tests start one (tests/postgres.py), over its socket.
+            sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.postgres
+            from tests.postgres import SUPERUSER, running_cluster
+
+            with running_cluster(durable=True) as cluster:
+                cluster.admin('CREATE DATABASE "bench"')
+                url = f"postgresql://{SUPERUSER}@/bench?host={cluster.base}&port={cluster.port}"
+                rows = _measure(url, True, args.socios, args.runs)
+        _report(f"{engine}, {args.socios:,} more socios, {args.runs} requests a kind", rows)
 
 
 if __name__ == "__main__":
