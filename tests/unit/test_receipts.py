@@ -134,3 +134,33 @@ def test_a_configured_printer_prints_and_a_failing_one_falls_back(tmp_path: Path
     assert not failed.printed
     assert failed.message.startswith("La impresora falló")
     assert failed.path is not None and failed.path.exists()
+
+
+def test_the_printer_comes_from_the_config_files_printer_section(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sjvirtual_tui.config import load_settings, shown_value
+
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[printer]\nkind = "network"\naddress = "192.0.2.10:9100"\ncolumns = 48\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("SJV_CONFIG", str(path))
+    loaded = load_settings()
+    assert loaded.problems == []
+    printer = loaded.settings.printer
+    assert (printer.kind, printer.address, printer.columns, printer.codepage) == (
+        "network",
+        "192.0.2.10:9100",
+        48,
+        "CP858",
+    )
+    assert loaded.origins["printer"] == "file"
+    assert shown_value("printer", printer) == (
+        '{kind = "network", address = "192.0.2.10:9100", columns = "48", codepage = "CP858"}'
+    )
+    path.write_text("[printer]\ncolumns = 40\n", encoding="utf-8")
+    refused = load_settings()
+    assert refused.settings.printer.columns == 42  # a bad file is reported and left out
+    assert any("columns" in problem for problem in refused.problems)
