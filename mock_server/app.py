@@ -18,8 +18,8 @@ from mock_server.api import (
     cards,
     certificates,  # issue 17
     challenges,
-    notifications,
     counter,
+    notifications,
     onboarding,
     outbox,
     payments,

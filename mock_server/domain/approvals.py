@@ -9,11 +9,13 @@ own transaction's ``audit_log``.
 
 A new kind is one line at import time of the module that implements it::
 
-    approvals.register("cash_withdrawal", execute_withdrawal, describe=describe_withdrawal)
+    approvals.register("cash_withdrawal", execute, describe=describe, reject=reject)
 
 ``execute(conn, approval, now)`` runs inside the approval's write transaction (raise a
 :class:`~mock_server.domain.errors.DomainError` to refuse: nothing is approved then);
-``describe(approval)`` (optional) is the short line a supervisor reads in the queue.
+``describe(approval)`` (optional) is the short line a supervisor reads in the queue;
+``reject(conn, approval, now)`` (optional) runs when a supervisor rejects one, in the same
+transaction (what the kind left waiting is marked refused).
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ Describer = Callable[[Approval], str]
 EXECUTORS: dict[str, Executor] = {}
 # kind -> the line a supervisor reads (translated when called).
 DESCRIBERS: dict[str, Describer] = {}
+# kind -> what rejecting it does (in the rejection's transaction); most kinds need nothing.
+REJECTERS: dict[str, Executor] = {}
 
 SAME_PERSON_MESSAGE = N_(
     "Usted pidió esta operación: la debe aprobar o rechazar otro supervisor (cuatro ojos)."
@@ -61,13 +65,22 @@ SUPERVISOR_ONLY_MESSAGE = N_("Solo un supervisor puede aprobar o rechazar solici
 MIN_REASON = 5
 
 
-def register(kind: str, execute: Executor, *, describe: Describer | None = None) -> None:
-    """Makes ``kind`` a kind of approval: ``execute`` runs when a supervisor approves one."""
+def register(
+    kind: str,
+    execute: Executor,
+    *,
+    describe: Describer | None = None,
+    reject: Executor | None = None,
+) -> None:
+    """Makes ``kind`` a kind of approval: ``execute`` runs when a supervisor approves one,
+    ``reject`` (if any) when a supervisor rejects one."""
     if EXECUTORS.get(kind, execute) is not execute:
         raise ValueError(f"approval kind {kind!r} already has another executor")
     EXECUTORS[kind] = execute
     if describe is not None:
         DESCRIBERS[kind] = describe
+    if reject is not None:
+        REJECTERS[kind] = reject
 
 
 def payload_of(approval: Approval) -> dict[str, Any]:
@@ -174,6 +187,10 @@ def decide(
         if execute is None:
             raise Conflict("unknown_kind", _("Este tipo de solicitud no se puede ejecutar aquí."))
         execute(conn, decided, now)
+    else:
+        on_reject = REJECTERS.get(row.kind)
+        if on_reject is not None:
+            on_reject(conn, decided, now)
     audit.record(
         conn,
         actor_kind="supervisor",

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from mock_server.domain import audit
+from mock_server.domain import approvals, audit
 from mock_server.domain.accounts import prefix_rule_candidates, require_funds
 from mock_server.domain.errors import Conflict, Invalid, NotFound
 from mock_server.domain.ledger import CAJA_NUMBER, Leg, internal_account_id, post_transfer
@@ -34,6 +34,7 @@ from mock_server.i18n import _
 from mock_server.store import Connection, write_transaction
 from mock_server.store import accounts as accounts_store
 from mock_server.store import counter as store
+from mock_server.store.approvals import Approval
 from mock_server.store.timestamps import from_db, to_db
 from sjvirtual_tui.models import (
     AccountType,
@@ -48,10 +49,12 @@ from sjvirtual_tui.models import (
     MemberSearchResult,
     MemberTerminal,
     OnlineBanking,
+    Role,
     SearchKind,
 )
 
 __all__ = [
+    "CASH_WITHDRAWAL",
     "DEPOSIT_JOURNAL_KIND",
     "DRAWER_FUNDING_KIND",
     "SEARCH_LIMIT",
@@ -81,9 +84,16 @@ MIN_REASON = 5
 DEPOSIT_JOURNAL_KIND = "deposito_caja"
 WITHDRAWAL_JOURNAL_KIND = "retiro_caja"
 DRAWER_FUNDING_KIND = "dotacion_caja"
+# The four-eyes kind of a withdrawal above the threshold (mock_server.domain.approvals).
+CASH_WITHDRAWAL = "cash_withdrawal"
 
 _DIGITS = re.compile(r"[0-9]+")
 _TYPE_OF_PREFIX = {"1": AccountType.AHORRO_VISTA, "9": AccountType.AHORRO_PERSONAL}
+
+
+def _actor_kind(staff: CurrentMember) -> audit.ActorKind:
+    """Supervisors work at the counter too: the audit log tells which of the two acted."""
+    return "supervisor" if staff.role is Role.SUPERVISOR else "teller"
 
 
 def fold(text: str) -> str:
@@ -250,7 +260,7 @@ def member_file(
     ]
     audit.record(
         conn,
-        actor_kind="teller",
+        actor_kind=_actor_kind(teller),
         actor=teller.username,
         action="member.view",
         now=now,
@@ -440,7 +450,7 @@ def deposit(
     )
     audit.record(
         conn,
-        actor_kind="teller",
+        actor_kind=_actor_kind(teller),
         actor=teller.username,
         action="cash.deposit",
         now=now,
@@ -501,9 +511,28 @@ def withdrawal(
             "terminal": terminal,
         },
     )
+    if pending:
+        # Four eyes: a supervisor other than this teller approves it (execute_withdrawal).
+        approvals.request(
+            conn,
+            CASH_WITHDRAWAL,
+            teller,
+            account["member_id"],
+            {
+                "counter_op_id": operation_id,
+                "reference": reference,
+                "account": account["number"],
+                "amount_cents": request.amount_cents,
+            },
+            now,
+            reason=_("Retiro en efectivo sobre {limit}: requiere aprobación").format(
+                limit=money(approval_cents)
+            ),
+            terminal=terminal,
+        )
     audit.record(
         conn,
-        actor_kind="teller",
+        actor_kind=_actor_kind(teller),
         actor=teller.username,
         action="cash.withdrawal.request" if pending else "cash.withdrawal",
         now=now,
@@ -530,7 +559,7 @@ def record_refusal(
         member_id = _account(conn, account)["member_id"]
     audit.record(
         conn,
-        actor_kind="teller",
+        actor_kind=_actor_kind(teller),
         actor=teller.username,
         action=action,
         now=now,
@@ -618,6 +647,42 @@ def operation(conn: Connection, counter_op_id: int) -> CounterOperation:
     return _model(conn, counter_op_id)
 
 
+# --- four eyes: the executor of "cash_withdrawal" ------------------------------------------------
+
+
+def _pending_operation_id(approval: Approval) -> int:
+    return int(approvals.payload_of(approval)["counter_op_id"])
+
+
+def _execute_cash_withdrawal(conn: Connection, approval: Approval, now: datetime) -> None:
+    execute_withdrawal(
+        conn, _pending_operation_id(approval), approval.decided_by_username or "?", now
+    )
+
+
+def _reject_cash_withdrawal(conn: Connection, approval: Approval, now: datetime) -> None:
+    reject_withdrawal(
+        conn, _pending_operation_id(approval), approval.decided_by_username or "?", now
+    )
+
+
+def _describe_cash_withdrawal(approval: Approval) -> str:
+    payload = approvals.payload_of(approval)
+    return _("Retiro en efectivo {reference}: {amount} de la cuenta {account}").format(
+        reference=payload.get("reference", "?"),
+        amount=money(int(payload.get("amount_cents", 0))),
+        account=payload.get("account", "?"),
+    )
+
+
+approvals.register(
+    CASH_WITHDRAWAL,
+    _execute_cash_withdrawal,
+    describe=_describe_cash_withdrawal,
+    reject=_reject_cash_withdrawal,
+)
+
+
 # --- cuadre de caja -------------------------------------------------------------------------------
 
 
@@ -668,7 +733,7 @@ def open_drawer(
     )
     audit.record(
         conn,
-        actor_kind="teller",
+        actor_kind=_actor_kind(teller),
         actor=teller.username,
         action="cash_drawer.open",
         now=now,
@@ -708,7 +773,7 @@ def close_drawer(
     difference = counted_cents - state.expected_cents
     audit.record(
         conn,
-        actor_kind="teller",
+        actor_kind=_actor_kind(teller),
         actor=teller.username,
         action="cash_drawer.close",
         now=now,

@@ -9,9 +9,6 @@ from typing import Any
 
 import httpx
 
-from mock_server.domain import counter
-from mock_server.domain.clock import ManualClock
-from mock_server.store import write_transaction
 from mock_server.testing import login_token
 from tests.api import STAFF, auth, keyed, ledger_problems_of, rows
 from tests.database import connect, scalar
@@ -208,32 +205,114 @@ async def test_withdrawal_with_the_wrong_id_moves_nothing_and_is_audited(
     assert ledger_problems_of(seeded_db) == []
 
 
+async def _ask_big_withdrawal(
+    client: httpx.AsyncClient, token: str, amount_cents: int = 100_001
+) -> dict[str, Any]:
+    answer = await client.post(
+        WITHDRAWALS,
+        json={"account": "00104721", "amount_cents": amount_cents, "identification": "1712345675"},
+        headers=keyed(token),
+    )
+    assert answer.status_code == 202, answer.text
+    pending: dict[str, Any] = answer.json()
+    assert pending["status"] == "pendiente_aprobacion"
+    return pending
+
+
+async def _approval_of(client: httpx.AsyncClient, supervisor: str, reference: str) -> int:
+    queue = await client.get(
+        f"{STAFF}/approvals", params={"status": "pendiente"}, headers=auth(supervisor)
+    )
+    assert queue.status_code == 200, queue.text
+    (mine,) = [a for a in queue.json() if a["kind"] == "cash_withdrawal"]
+    assert mine["payload"]["reference"] == reference
+    assert mine["summary"] == (f"Retiro en efectivo {reference}: $1.000,01 de la cuenta 00104721")
+    assert (mine["member"], mine["requested_by"]) == ("demo", "cajero")
+    return int(mine["id"])
+
+
 async def test_withdrawal_above_the_threshold_waits_for_approval(
-    api_client: httpx.AsyncClient, teller_token: str, seeded_db: Path, clock: ManualClock
+    api_client: httpx.AsyncClient, teller_token: str, seeded_db: Path
 ) -> None:
     await _open(api_client, teller_token)
     before = _balance(seeded_db, "00104721")
-    answer = await api_client.post(
-        WITHDRAWALS,
-        json={"account": "00104721", "amount_cents": 100_001, "identification": "1712345675"},
-        headers=keyed(teller_token),
-    )
-    assert answer.status_code == 202, answer.text
-    pending = answer.json()
-    assert pending["status"] == "pendiente_aprobacion"
+    pending = await _ask_big_withdrawal(api_client, teller_token)
     assert _balance(seeded_db, "00104721") == before
     assert scalar(seeded_db, "SELECT COUNT(*) FROM journal WHERE kind = 'retiro_caja'") == 0
     assert ledger_problems_of(seeded_db) == []
-    # The supervisor's approval (the four-eyes executor) moves it.
-    with connect(seeded_db) as conn, write_transaction(conn):
-        done = counter.execute_withdrawal(conn, pending["id"], "supervisor1", clock.now())
-    assert done.status == "completada"
-    assert done.approved_by == "supervisor1"
+    # The supervisor's approval (the four-eyes executor "cash_withdrawal") moves it.
+    supervisor = await login_token(api_client, "supervisor", "Supervisor2026")
+    approval_id = await _approval_of(api_client, supervisor, pending["reference"])
+    approved = await api_client.post(
+        f"{STAFF}/approvals/{approval_id}/approve", json={}, headers=keyed(supervisor)
+    )
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["status"] == "aprobada"
+    (done,) = rows(
+        seeded_db,
+        "SELECT status, approved_by FROM counter_operations WHERE reference = ?",
+        pending["reference"],
+    )
+    assert done == ("completada", "supervisor")
     assert _balance(seeded_db, "00104721") == before - 100_001
     assert ledger_problems_of(seeded_db) == []
     drawer = (await api_client.get(DRAWER, headers=auth(teller_token))).json()
     assert drawer["withdrawals_cents"] == 100_001
-    assert [a[1] for a in _audit(seeded_db, "cash.withdrawal.execute")] == ["supervisor1"]
+    assert [a[1] for a in _audit(seeded_db, "cash.withdrawal.execute")] == ["supervisor"]
+
+
+async def test_a_rejected_withdrawal_moves_nothing(
+    api_client: httpx.AsyncClient, teller_token: str, seeded_db: Path
+) -> None:
+    await _open(api_client, teller_token)
+    before = _balance(seeded_db, "00104721")
+    pending = await _ask_big_withdrawal(api_client, teller_token)
+    supervisor = await login_token(api_client, "supervisor", "Supervisor2026")
+    approval_id = await _approval_of(api_client, supervisor, pending["reference"])
+    rejected = await api_client.post(
+        f"{STAFF}/approvals/{approval_id}/reject",
+        json={"reason": "El socio no presentó su libreta."},
+        headers=keyed(supervisor),
+    )
+    assert rejected.status_code == 200, rejected.text
+    assert rejected.json()["status"] == "rechazada"
+    (row,) = rows(
+        seeded_db,
+        "SELECT status, journal_id FROM counter_operations WHERE reference = ?",
+        pending["reference"],
+    )
+    assert row == ("rechazada", None)
+    assert _balance(seeded_db, "00104721") == before
+    assert [a[1] for a in _audit(seeded_db, "cash.withdrawal.reject")] == ["supervisor"]
+    assert ledger_problems_of(seeded_db) == []
+
+
+async def test_a_supervisor_at_the_counter_cannot_approve_its_own_withdrawal(
+    api_client: httpx.AsyncClient, seeded_db: Path
+) -> None:
+    supervisor = await login_token(api_client, "supervisor", "Supervisor2026")
+    await _open(api_client, supervisor)
+    pending = await _ask_big_withdrawal(api_client, supervisor)
+    queue = await api_client.get(
+        f"{STAFF}/approvals", params={"status": "pendiente"}, headers=auth(supervisor)
+    )
+    (mine,) = [a for a in queue.json() if a["kind"] == "cash_withdrawal"]
+    assert mine["requested_by"] == "supervisor"
+    refused = await api_client.post(
+        f"{STAFF}/approvals/{mine['id']}/approve", json={}, headers=keyed(supervisor)
+    )
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "same_person"
+    (row,) = rows(
+        seeded_db,
+        "SELECT status FROM counter_operations WHERE reference = ?",
+        pending["reference"],
+    )
+    assert row == ("pendiente_aprobacion",)
+    # Supervisors work at the counter too: the request is audited as the supervisor's own.
+    assert [a[:2] for a in _audit(seeded_db, "cash.withdrawal.request")] == [
+        ("supervisor", "supervisor")
+    ]
 
 
 async def test_a_retried_deposit_is_one_operation(
