@@ -295,7 +295,8 @@ class SJVirtualApp(App[None]):
         if action in ("logout", "toggle_amounts"):
             return self.session is not None  # hidden from the footer until someone logs in
         if action == "outbox":
-            return self.outbox_enabled
+            # A teller's F8 is the cash drawer (Caja): the demo's Correo is F8 before login.
+            return self.outbox_enabled and not (self.teller_mode and self.session is not None)
         return True
 
     # --- keys, help, palette, themes -----------------------------------------------------------

@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
-from sjvirtual_tui.i18n import N_, Labels, _
+from sjvirtual_tui.i18n import N_, Labels, _, ngettext
 from sjvirtual_tui.screens.base import BankScreen
 from sjvirtual_tui.widgets.bindings import translate_bindings
 from sjvirtual_tui.widgets.form import Form, FormField
@@ -55,7 +55,7 @@ class ReasonScreen(ModalScreen[str | None]):
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-box"):
+        with Vertical(id="reason-box"):
             yield Static(
                 _("Ficha de {name}: escriba el motivo de la consulta (queda registrado).").format(
                     name=self.socio_name
@@ -105,10 +105,11 @@ class MemberSearchScreen(BankScreen):
     def on_mount(self) -> None:
         self.sub_title = _("Personal")
         table = self.query_one("#search-results", DataTable)
+        # 13 + 27 + 9 + 17 and a column of padding each side: 74 columns, inside the box at 80.
         table.add_column(_("Identificación"), width=13)
-        table.add_column(_("Nombre"), width=28)
-        table.add_column(_("Usuario"), width=10)
-        table.add_column(_("Cuentas"), width=18)
+        table.add_column(_("Nombre"), width=27)
+        table.add_column(_("Usuario"), width=9)
+        table.add_column(_("Cuentas"), width=17)
         self.query_one("#ms-input-q", Input).focus()
 
     @on(Form.Submitted, "#search-form")
@@ -135,7 +136,11 @@ class MemberSearchScreen(BankScreen):
         elif result.truncated:
             summary = _("Los primeros {count} socios con «{query}» ({kinds}): precise la búsqueda.")
         else:
-            summary = _("{count} socio(s) con «{query}» ({kinds}).")
+            summary = ngettext(
+                "{count} socio con «{query}» ({kinds}).",
+                "{count} socios con «{query}» ({kinds}).",
+                len(self.hits),
+            )
         self.query_one("#search-summary", Static).update(
             summary.format(count=len(self.hits), query=result.query, kinds=kinds)
         )

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from mock_server.domain import counter
 from mock_server.testing import login_token
 from tests.api import STAFF, auth, keyed, ledger_problems_of, rows
 from tests.database import connect, scalar
@@ -381,3 +382,34 @@ async def test_the_ledger_checks_catch_a_drawer_that_does_not_add_up(
     problems = "\n".join(ledger_problems_of(seeded_db))
     assert "executed counter operations without their one journal" in problems
     assert "drawer accounts whose balance is not their fundings" in problems
+
+
+def test_migration_0011_goes_down_and_up(seeded_db: Path) -> None:
+    """Down to 0010 (the counter's tables go, the four-eyes requests stay), then up: the
+    directory is made again from the holders, each name folded for search."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from mock_server.store import Database
+    from mock_server.store.migrate import _migration_engine, alembic_config
+
+    holders = rows(seeded_db, "SELECT id, name FROM holders ORDER BY id")
+    database = Database(seeded_db, pooled=False)
+    engine = _migration_engine(database)
+    try:
+        with engine.connect() as conn, conn.begin():
+            command.downgrade(alembic_config(conn), "0010")
+        assert rows(seeded_db, "SELECT version_num FROM alembic_version") == [("0010",)]
+        assert rows(seeded_db, "SELECT COUNT(*) FROM approvals") == [(1,)]
+        tables = set(sa.inspect(engine).get_table_names())
+        assert "approvals" in tables
+        assert not tables & {"member_directory", "cash_drawer_sessions", "counter_operations"}
+        with engine.connect() as conn, conn.begin():
+            command.upgrade(alembic_config(conn), "head")
+    finally:
+        engine.dispose()
+        database.dispose()
+    directory = dict(rows(seeded_db, "SELECT holder_id, name_key FROM member_directory"))
+    assert directory == {holder_id: counter.fold(name) for holder_id, name in holders}
+    assert directory[DEMO_HOLDER] == "maria fernanda guaman quispe"
+    assert rows(seeded_db, "SELECT COUNT(*) FROM counter_operations") == [(0,)]

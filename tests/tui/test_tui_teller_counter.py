@@ -30,7 +30,7 @@ async def test_open_search_file_deposit_and_withdraw(
     async with app.run_test(size=SIZE) as pilot:
         await _teller(pilot, app)
         footer = screen_text(pilot).splitlines()[-1]
-        assert "f4 Buscar" in footer and "f8 Caja" in footer and "^o Montos" in footer
+        assert "f11 Buscar" in footer and "f8 Caja" in footer and "^o Montos" in footer
 
         # The drawer is opened with its float (F8, CUADRE DE CAJA).
         await pilot.press("f8")
@@ -45,8 +45,8 @@ async def test_open_search_file_deposit_and_withdraw(
         await pilot.press("escape")
         await settle(pilot)
 
-        # F4 BUSCAR SOCIO: by name, without accents.
-        await pilot.press("f4")
+        # F11 BUSCAR SOCIO: by name, without accents.
+        await pilot.press("f11")
         await settle(pilot)
         assert isinstance(app.screen, MemberSearchScreen)
         await type_text(pilot, "pillajo tituana")
@@ -65,11 +65,17 @@ async def test_open_search_file_deposit_and_withdraw(
             "Carlos Andrés Pillajo Tituaña"
         ]
         assert "cuenta" in text_of(pilot, "#search-summary")
+        assert text_of(pilot, "#search-summary").startswith("1 socio con «1105349»")
 
         # Enter on the socio asks why; too short a reason is refused where it was typed.
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ReasonScreen)
+        # Centred, and its input whole inside the box at 80 columns (not cut at the edge).
+        box = app.screen.query_one("#reason-box").region
+        field = app.screen.query_one("#ms-input-reason").region
+        assert box.width == 76 and abs(box.x - (80 - box.right)) <= 1
+        assert box.contains_region(field) and field.right < box.right - 1 and field.width >= 40
         await type_text(pilot, "ver")
         await pilot.press("enter")
         await settle(pilot)
@@ -162,7 +168,7 @@ async def test_withdrawals_paid_and_pending_approval(
         await settle(pilot)
         await pilot.press("escape")
         await settle(pilot)
-        await pilot.press("f4")
+        await pilot.press("f11")
         await settle(pilot)
         await type_text(pilot, "1712345675")  # the cédula
         await pilot.press("enter")
