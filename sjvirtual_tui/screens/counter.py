@@ -79,7 +79,7 @@ class CounterScreen(BankScreen):
             else:
                 yield FormField(
                     "identification",
-                    _("Cédula/RUC del titular"),
+                    _("Cédula/RUC titular"),
                     check=_id_problem,
                     max_length=13,
                     prefix="c-",

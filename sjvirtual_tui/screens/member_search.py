@@ -105,8 +105,9 @@ class MemberSearchScreen(BankScreen):
     def on_mount(self) -> None:
         self.sub_title = _("Personal")
         table = self.query_one("#search-results", DataTable)
-        # 13 + 27 + 9 + 17 and a column of padding each side: 74 columns, inside the box at 80.
-        table.add_column(_("Identificación"), width=13)
+        # 14 + 27 + 9 + 17 and a column of padding each side: 75 columns, inside the box at 80
+        # with room for the scroll bar (a RUC's 13 digits and the heading "Identificación").
+        table.add_column(_("Identificación"), width=14)
         table.add_column(_("Nombre"), width=27)
         table.add_column(_("Usuario"), width=9)
         table.add_column(_("Cuentas"), width=17)
