@@ -44,8 +44,9 @@ class TellerAccessScreen(BankScreen):
     HEADING = N_("ACCESO DE SOCIOS")
     BINDINGS = [
         Binding("f2", "reset", N_("Restablecer seguridad"), show=True, id="access.reset"),
-        Binding("f3", "resend", N_("Reenviar código"), show=True, id="access.resend"),
-        Binding("f4", "walk_in", N_("Registrar socio"), show=True, id="access.walk_in"),
+        # F3 and F4 are written on their buttons: the footer keeps F2 and Escape at 80 columns.
+        Binding("f3", "resend", N_("Reenviar código"), show=False, id="access.resend"),
+        Binding("f4", "walk_in", N_("Registrar socio"), show=False, id="access.walk_in"),
         Binding("escape", "back", N_("Volver"), show=True, id="access.back"),
     ]
 
