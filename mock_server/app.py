@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from fastapi import FastAPI
 
 from mock_server.api import (
+    access,
     accounts,
     admin,
     auth,
@@ -17,6 +18,7 @@ from mock_server.api import (
     cards,
     certificates,  # issue 17
     challenges,
+    counter,
     notifications,
     onboarding,
     outbox,
@@ -126,8 +128,12 @@ def create_app(
     app.include_router(notifications.router, prefix=API_PREFIX)
     # --- self-service ---
     app.include_router(self_service.router, prefix=API_PREFIX)
+    # --- approvals and audit (issue 18) ---
+    app.include_router(access.router, prefix=API_PREFIX)
     if demo:
         app.include_router(outbox.router, prefix=API_PREFIX)
+    # --- teller counter (issue 18) ---
+    app.include_router(counter.router, prefix=API_PREFIX)
 
     @app.get("/health", response_model=Health, tags=["health"], summary="Liveness, no database")
     def health() -> Health:

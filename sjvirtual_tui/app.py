@@ -295,7 +295,8 @@ class SJVirtualApp(App[None]):
         if action in ("logout", "toggle_amounts"):
             return self.session is not None  # hidden from the footer until someone logs in
         if action == "outbox":
-            return self.outbox_enabled
+            # A teller's F8 is the cash drawer (Caja): the demo's Correo is F8 before login.
+            return self.outbox_enabled and not (self.teller_mode and self.session is not None)
         return True
 
     # --- keys, help, palette, themes -----------------------------------------------------------
@@ -434,6 +435,9 @@ class SJVirtualApp(App[None]):
                     self.pop_screen()
                 self.login_screen.action_open_flow(name)
             return
+        if row.audience is Audience.TELLER and self.audience is Audience.TELLER:
+            self._open_teller_flow(name)  # issue 18: access care, a supervisor's screens
+            return
         if row.audience is not self.audience or not any(
             isinstance(screen, DashboardScreen) for screen in self.screen_stack
         ):
@@ -448,6 +452,21 @@ class SJVirtualApp(App[None]):
         dashboard = self.screen
         if screen_class is not None and isinstance(dashboard, DashboardScreen):
             dashboard.action_open_flow(name)
+
+    def _open_teller_flow(self, name: str) -> None:
+        """A teller's flow from the palette: over the tellers' screen, as its key opens it."""
+        from sjvirtual_tui.screens.teller import TellerScreen
+
+        if not any(isinstance(screen, TellerScreen) for screen in self.screen_stack):
+            self.notify(_("Ingrese primero con su usuario y contraseña."), severity="warning")
+            return
+        while not isinstance(self.screen, TellerScreen):
+            self.pop_screen()
+        teller = self.screen
+        if teller.check_action("open_flow", (name,)) is False:
+            self.notify(_("Esta opción es solo para un supervisor."), severity="warning")
+            return
+        teller.action_open_flow(name)
 
     # --- what the screens announce (context.py) ------------------------------------------------
 
@@ -469,7 +488,7 @@ class SJVirtualApp(App[None]):
 
     def logged_in(self, result: LoginResult, password: str) -> None:
         """Where a successful login leads: dashboard, PRIMER INGRESO or the tellers' screen."""
-        is_teller = result.member.role == "teller"
+        is_teller = result.member.role in ("teller", "supervisor")  # supervisors: issue 18
         if is_teller != self.teller_mode:
             # Staff use `sjvirtual --teller`; members never see the staff screens.
             self.session = result

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from sjvirtual_tui.flows import flows_for
+from sjvirtual_tui.flows import Audience, flows_for
 from sjvirtual_tui.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -28,7 +28,9 @@ class BankCommands(Provider):
     def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         app: SJVirtualApp = self.app  # type: ignore[assignment]
         found: list[tuple[str, str, Callable[[], object]]] = []
-        for flow in flows_for(app.audience):
+        # The tellers' flows once logged in (issue 18); before, the tellers' app has none.
+        teller_out = app.audience is Audience.TELLER and app.session is None
+        for flow in [] if teller_out else flows_for(app.audience):
             found.append((_(flow.label), _(flow.help), partial(app.open_flow, flow.id)))
         if app.session is not None:
             for action, name, help_text in ALWAYS:

@@ -30,7 +30,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
-from pydantic import BeforeValidator, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -104,6 +104,23 @@ class _OtherVariables(PydanticBaseSettingsSource):
         return other_variables(os.environ)
 
 
+# --- teller counter (issue 18) ---
+class PrinterSettings(BaseModel):
+    """The ``[printer]`` section: an ESC/POS receipt printer (python-escpos)."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    kind: Literal["none", "usb", "network", "file"] = "none"
+    """``none``: receipts are saved as text files in ``export_dir``."""
+    address: str | None = None
+    """usb: ``vendor:product`` in hex (``04b8:0202``); network: ``host`` or ``host:port``;
+    file: the device's path (``/dev/usb/lp0``)."""
+    columns: Literal[42, 48] = 42
+    """Characters per line: 42 (font A on 58/80 mm) or 48 (80 mm)."""
+    codepage: str = "CP858"
+    """The printer's code page for the accents (CP858: CP850 with the euro sign)."""
+
+
 class Settings(BaseSettings):
     """What ``sjvirtual`` may be told. Each field's description is shown by ``sjvirtual config
     show`` and in the file ``sjvirtual config edit`` creates (Spanish, translated there)."""
@@ -166,6 +183,11 @@ class Settings(BaseSettings):
         default=90, ge=1, le=3660, description=N_("Estado de cuenta: días del rango inicial.")
     )
     """Statement: days of the range it opens with."""
+    printer: PrinterSettings = Field(
+        default_factory=lambda: PrinterSettings(),
+        description=N_("Impresora de comprobantes ESC/POS (sección [printer])."),
+    )
+    """The teller's receipt printer; with ``kind = "none"`` receipts are saved as text files."""
     keymap: dict[str, str] = Field(
         default_factory=dict,
         description=N_("Teclas: identificador = tecla (vea la ayuda F1 y el README)."),
@@ -352,6 +374,8 @@ def shown_value(name: str, value: object) -> str:
             value = urlunsplit(parts._replace(netloc=netloc))
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, BaseModel):  # a section: [printer]
+        value = {k: v for k, v in value.model_dump().items() if v is not None}
     if isinstance(value, dict):
         return "{" + ", ".join(f'{k} = "{v}"' for k, v in value.items()) + "}"
     return str(value)
@@ -378,11 +402,19 @@ def template() -> str:
         "statement_days": "90",
     }
     for name, info in Settings.model_fields.items():
-        if name == "keymap":
+        if name in ("keymap", "printer"):
             continue
         lines.append(f"# {_(info.description or '')}")
         lines.append(f"# {name} = {examples[name]}")
         lines.append("")
+    printer = Settings.model_fields["printer"]
+    lines.append(f"# {_(printer.description or '')}")
+    lines.append("# [printer]")
+    lines.append('# kind = "network"')
+    lines.append('# address = "192.0.2.10:9100"')
+    lines.append("# columns = 42")
+    lines.append('# codepage = "CP858"')
+    lines.append("")
     keymap = Settings.model_fields["keymap"]
     lines.append(f"# {_(keymap.description or '')}")
     lines.append("# [keymap]")

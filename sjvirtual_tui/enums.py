@@ -43,3 +43,5 @@ ACCOUNT_TYPE_LABELS: Labels[AccountType] = Labels(
 class Role(StrEnum):
     MEMBER = "member"
     TELLER = "teller"
+    # A teller who also approves the four-eyes requests and reads the audit log (issue 18).
+    SUPERVISOR = "supervisor"

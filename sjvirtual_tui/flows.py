@@ -210,6 +210,46 @@ FLOWS: tuple[Flow, ...] = (
         Audience.GUEST,
         "sjvirtual_tui.screens.recovery:RecoveryScreen",
     ),
+    # --- approvals and audit (issue 18) ---
+    Flow(
+        "teller_access",
+        N_("Acceso de socios"),
+        N_("Restablecer seguridad, reenviar código, registrar socio en ventanilla"),
+        "f10",
+        N_("Acceso"),
+        Audience.TELLER,
+        "sjvirtual_tui.screens.teller_access:TellerAccessScreen",
+        in_footer=False,  # F1 and the palette (Ctrl+P): the footer keeps the counter's keys
+    ),
+    Flow(
+        "supervisor",
+        N_("Aprobaciones y auditoría"),
+        N_("Cuatro ojos: aprobar o rechazar; el registro de auditoría (supervisores)"),
+        "f12",
+        N_("Supervisor"),
+        Audience.TELLER,
+        "sjvirtual_tui.screens.supervisor:SupervisorScreen",
+        in_footer=False,  # F1 and the palette (Ctrl+P)
+    ),
+    # --- teller counter (issue 18) ---
+    Flow(
+        "member_search",
+        N_("Buscar socio"),
+        N_("Por cédula/RUC, nombre, usuario, cuenta o teléfono; su ficha; depósito y retiro"),
+        "f11",  # F4 is the teller's Certificados tab
+        N_("Buscar"),
+        Audience.TELLER,
+        "sjvirtual_tui.screens.member_search:MemberSearchScreen",
+    ),
+    Flow(
+        "cash_drawer",
+        N_("Cuadre de caja"),
+        N_("Abrir la caja con su fondo, ver lo esperado y cerrarla con lo contado"),
+        "f8",  # the demo's Correo before a teller logs in (app.check_action)
+        N_("Caja"),
+        Audience.TELLER,
+        "sjvirtual_tui.screens.cash_drawer:CashDrawerScreen",
+    ),
 )
 
 

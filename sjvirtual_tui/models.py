@@ -1029,3 +1029,221 @@ class DebitCard(_Model):
 
 class DebitCardUnblock(_Model):
     reason: Annotated[str, Field(min_length=5, max_length=300)]
+
+
+# --- approvals and audit (issue 18) ---
+
+
+class ApprovalStatus(StrEnum):
+    PENDIENTE = "pendiente"
+    APROBADA = "aprobada"
+    RECHAZADA = "rechazada"
+
+
+class ApprovalKind(StrEnum):
+    """The kinds of four-eyes request the server knows (others may be added)."""
+
+    SECURITY_RESET = "security_reset"
+    CASH_WITHDRAWAL = "cash_withdrawal"
+    COUNTER_REVERSAL = "counter_reversal"
+
+
+class StaffReason(_Model):
+    """Why a teller asks for something (a security reset): at least 5 characters."""
+
+    reason: Annotated[str, Field(min_length=5, max_length=300)]
+
+
+class ApprovalDecision(_Model):
+    """A supervisor's decision; a rejection needs a reason (an approval may carry one)."""
+
+    reason: Annotated[str, Field(max_length=300)] = ""
+
+
+class Approval(_Model):
+    """A four-eyes request as a supervisor sees it in the queue."""
+
+    id: int
+    kind: str = Field(description="security_reset, cash_withdrawal, counter_reversal, ...")
+    summary: str = Field(description="What approving it does, in the request's language.")
+    member: str | None = Field(description="The username of the member it is for.")
+    payload: dict[str, object] = Field(description="The kind's details.")
+    requested_by: str
+    requested_at: datetime
+    terminal: str | None = None
+    request_reason: str
+    status: ApprovalStatus
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    reason: str | None = None
+
+
+class ApprovalRequested(_Model):
+    """The answer (202) to a request that waits for a supervisor."""
+
+    approval: Approval
+
+
+class CodeResent(_Model):
+    """A new ESTABLECER CONTRASEÑA code was e-mailed (to this masked address)."""
+
+    username: str
+    email: str
+
+
+class AuditEntry(_Model):
+    """One row of the audit log (append-only)."""
+
+    id: int
+    recorded_at: datetime
+    actor_kind: str
+    actor: str
+    terminal: str | None = None
+    action: str
+    member: str | None = Field(default=None, description="The username acted on or for.")
+    reason: str | None = None
+    outcome: str
+    detail: str | None = None
+
+
+# --- teller counter (issue 18) ---
+
+# What a search query was read as (one query can be read several ways: 09… is a cédula or a
+# phone).
+SearchKind = Literal["cedula", "ruc", "cuenta", "telefono", "nombre", "usuario"]
+CounterKind = Literal["deposito", "retiro"]
+CounterStatus = Literal["completada", "pendiente_aprobacion", "rechazada"]
+# The online-banking state a teller reads in a member file.
+OnlineState = Literal[
+    "sin_usuario", "pendiente_contrasena", "pendiente_primer_ingreso", "activo", "bloqueado"
+]
+# What a teller types in the search box: digits, letters, spaces and the name's accents.
+SearchQuery = Annotated[str, Field(min_length=2, max_length=80)]
+CounterAccount = Annotated[str, Field(pattern=r"^[0-9]{1,13}$")]
+TypedIdentification = Annotated[str, Field(pattern=r"^[0-9]{10}([0-9]{3})?$")]
+NonNegativeCents = Annotated[int, Strict(), Field(ge=0, le=MAX_CENTS)]
+Reason = Annotated[str, Field(min_length=5, max_length=200)]
+
+
+class MemberHit(_Model):
+    """One socio found by the teller's search."""
+
+    holder_id: int = Field(description="The socio's id: the member file's key.")
+    identification: str
+    name: str
+    kind: Literal["persona", "empresa"]
+    username: str | None = None
+    phone: str | None = None
+    accounts: list[str] = Field(default_factory=list, description="Cartola numbers.")
+
+
+class MemberSearchResult(_Model):
+    query: str
+    read_as: list[SearchKind] = Field(description="How the query was read.")
+    results: list[MemberHit]
+    truncated: bool = Field(description="More matched than the limit: refine the query.")
+
+
+class FileAccount(_Model):
+    number: str
+    type: AccountType
+    available_cents: Cents
+    accounting_cents: Cents
+    status: str
+
+
+class FileMovement(_Model):
+    account_number: str
+    posted_at: datetime
+    description: str
+    reference: str
+    amount_cents: Cents
+    balance_after_cents: Cents
+
+
+class MemberTerminal(_Model):
+    kind: Literal["sesion", "dispositivo"]
+    created_at: datetime
+    last_seen_at: datetime
+
+
+class OnlineBanking(_Model):
+    state: OnlineState
+    username: str | None = None
+    email: str | None = None
+    locked_at: datetime | None = None
+    last_login_at: datetime | None = None
+    failed_logins: int = 0
+    terminals: list[MemberTerminal] = Field(default_factory=list)
+
+
+class MemberFile(_Model):
+    """A socio's file as a teller reads it (read-only)."""
+
+    holder_id: int
+    identification: str
+    name: str
+    kind: Literal["persona", "empresa"]
+    phone: str | None = None
+    accounts: list[FileAccount]
+    movements: list[FileMovement] = Field(description="The last 10, newest first.")
+    online: OnlineBanking
+    # Loans and pólizas join the file once the server has them.
+    loans: list[str] = Field(default_factory=list)
+    polizas: list[str] = Field(default_factory=list)
+
+
+class CashDepositRequest(_Model):
+    account: CounterAccount = Field(description="The socio's account, as in the cartola.")
+    amount_cents: PositiveCents
+    depositor: Name = Field(description="Who hands in the cash.")
+
+
+class CashWithdrawalRequest(_Model):
+    account: CounterAccount
+    amount_cents: PositiveCents
+    identification: TypedIdentification = Field(
+        description="The holder's cédula or RUC, typed by the teller from the document."
+    )
+
+
+class CounterOperation(_Model):
+    """A cash deposit or withdrawal at the counter and, once executed, its receipt."""
+
+    id: int
+    reference: str = Field(description="e.g. CAJ-0000012")
+    kind: CounterKind
+    status: CounterStatus
+    account: str
+    holder_name: str
+    amount_cents: PositiveCents
+    depositor: str | None = None
+    teller: str
+    created_at: datetime
+    executed_at: datetime | None = None
+    approved_by: str | None = None
+
+
+class DrawerOpenRequest(_Model):
+    opening_float_cents: NonNegativeCents
+
+
+class DrawerCloseRequest(_Model):
+    counted_cents: NonNegativeCents
+
+
+class CashDrawer(_Model):
+    """The cuadre de caja of a teller's drawer session."""
+
+    session_id: int
+    drawer_account: str
+    opened_at: datetime
+    opening_float_cents: NonNegativeCents
+    deposits_cents: NonNegativeCents
+    deposits_count: int
+    withdrawals_cents: NonNegativeCents
+    withdrawals_count: int
+    expected_cents: Cents
+    closed_at: datetime | None = None
+    counted_cents: NonNegativeCents | None = None
+    difference_cents: Cents | None = None

@@ -396,8 +396,13 @@ TOURS: tuple[TourPlan, ...] = (
                 ("enter",),
             ),
             Step(
-                N_("Aprobada: la solicitud sale de la lista; el correo (F8) trae el código."),
+                N_("Aprobada: la solicitud sale de la lista. F9 cierra la sesión del cajero."),
                 "TellerScreen",
+                ("f9",),
+            ),
+            Step(
+                N_("Sin sesión, el correo de la demo (F8) trae el código al socio."),
+                "LoginScreen",
                 ("f8",),
             ),
             Step(

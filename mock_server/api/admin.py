@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Path, Query, Response
 
 from mock_server.api import openapi_examples as ex
-from mock_server.api.deps import DIGITS, NO_CONTENT, Conn, Staff, State, record_id
+from mock_server.api.deps import DIGITS, NO_CONTENT, Conn, Staff, State, Terminal, record_id
 from mock_server.api.errors import ONE_RECORD, SESSION_ROUTES, error_responses
 from mock_server.api.idempotency import MemberKey, Outcome
 from mock_server.domain import staff as desk
@@ -80,10 +80,15 @@ def get_registration(
     summary="Approve: create the user and e-mail its ESTABLECER CONTRASEÑA code",
 )
 def approve(
-    registration_id: RegistrationId, staff: Staff, idem: MemberKey, state: State, conn: Conn
+    registration_id: RegistrationId,
+    staff: Staff,
+    idem: MemberKey,
+    state: State,
+    conn: Conn,
+    terminal: Terminal,
 ) -> Response:
     def effect() -> Outcome:
-        row = desk.approve(conn, state.clock.now(), staff.id, registration_id)
+        row = desk.approve(conn, state.clock.now(), staff, registration_id, terminal=terminal)
         return Outcome(200, _registration(row))
 
     return idem.run(conn, effect)
@@ -102,9 +107,12 @@ def reject(
     idem: MemberKey,
     state: State,
     conn: Conn,
+    terminal: Terminal,
 ) -> Response:
     def effect() -> Outcome:
-        row = desk.reject(conn, state.clock.now(), staff.id, registration_id, body.reason)
+        row = desk.reject(
+            conn, state.clock.now(), staff, registration_id, body.reason, terminal=terminal
+        )
         return Outcome(200, _registration(row))
 
     return idem.run(conn, effect)
@@ -129,10 +137,15 @@ def locked_members(staff: Staff, conn: Conn) -> list[LockedMember]:
     summary="Clear a user's lock and failure count",
 )
 def unlock(
-    username: UsernamePath, staff: Staff, idem: MemberKey, state: State, conn: Conn
+    username: UsernamePath,
+    staff: Staff,
+    idem: MemberKey,
+    state: State,
+    conn: Conn,
+    terminal: Terminal,
 ) -> Response:
     def effect() -> Outcome:
-        desk.unlock(conn, state.clock.now(), staff.id, username)
+        desk.unlock(conn, state.clock.now(), staff, username, terminal=terminal)
         return Outcome(204)
 
     return idem.run(conn, effect)

@@ -14,7 +14,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from mock_server.api.errors import SETUP_REQUIRED_MESSAGE, STAFF_ONLY_MESSAGE, ApiError
+from mock_server.api.errors import (
+    SETUP_REQUIRED_MESSAGE,
+    STAFF_ONLY_MESSAGE,
+    SUPERVISOR_ONLY_MESSAGE,
+    ApiError,
+)
 from mock_server.domain import sessions
 from mock_server.domain.clock import Clock
 from mock_server.domain.connections import Connection, ConnectionPool, Database
@@ -148,13 +153,23 @@ Member = Annotated[CurrentMember, Depends(current_member)]
 
 
 async def require_staff(member: Member) -> CurrentMember:
-    """The session's member, if it is the cooperative's staff (a teller)."""
-    if member.role is not Role.TELLER:
+    """The session's member, if it is the cooperative's staff (a teller or a supervisor)."""
+    if member.role not in (Role.TELLER, Role.SUPERVISOR):
         raise ApiError(403, "forbidden", _(STAFF_ONLY_MESSAGE))
     return member
 
 
 Staff = Annotated[CurrentMember, Depends(require_staff)]
+
+
+async def require_supervisor(staff: Staff) -> CurrentMember:
+    """The session's member, if it is a supervisor (four eyes, the audit log)."""
+    if staff.role is not Role.SUPERVISOR:
+        raise ApiError(403, "forbidden", _(SUPERVISOR_ONLY_MESSAGE))
+    return staff
+
+
+Supervisor = Annotated[CurrentMember, Depends(require_supervisor)]
 
 
 # --- integers in a query string or a path ------------------------------------------------------
@@ -190,3 +205,20 @@ ListLimit = Annotated[int, Query(ge=1, le=MAX_LIST), DIGITS]
 
 # The options of a route that answers 204 with no body: ``@router.post(path, **NO_CONTENT, ...)``.
 NO_CONTENT: dict[str, Any] = {"status_code": 204, "response_class": Response}
+
+
+# --- approvals and audit (issue 18) ---
+
+TERMINAL_HEADER = "X-SJV-Terminal"
+
+
+async def terminal_of(request: Request) -> str | None:
+    """What the audit log records as the terminal: the client's own name for it (header
+    ``X-SJV-Terminal``, printable, at most 64 characters) or else the client's address."""
+    named = request.headers.get(TERMINAL_HEADER, "").strip()
+    if named and len(named) <= 64 and named.isprintable():
+        return named
+    return None if request.client is None else request.client.host
+
+
+Terminal = Annotated[str | None, Depends(terminal_of)]

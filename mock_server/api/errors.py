@@ -455,3 +455,20 @@ def install_error_handlers(app: FastAPI) -> None:
     # Unavailable, not every StoreError: any other store error is a bug, the 500 below.
     app.add_exception_handler(Unavailable, _store_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)
+
+
+# --- approvals and audit (issue 18) ---
+
+SUPERVISOR_ONLY_MESSAGE = N_("Esta opción es solo para un supervisor de la cooperativa.")
+
+
+# --- teller counter (issue 18) ---
+_FIELD_LABELS.update(
+    {
+        "account": N_("Cuenta"),
+        "depositor": N_("Depositante"),
+        "identification": N_("Cédula/RUC"),
+        "opening_float_cents": N_("Fondo inicial"),
+        "counted_cents": N_("Total contado"),
+    }
+)

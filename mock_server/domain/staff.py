@@ -1,7 +1,8 @@
 """The cooperative's staff (tellers): the registration queue and locked users.
 
 Every action that changes something is recorded in ``staff_actions`` (who, what, on what,
-when), in the same transaction as the change.
+when) and in the audit log (with the terminal and the member acted on), in the same
+transaction as the change.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from datetime import datetime
 
 from pydantic import TypeAdapter
 
-from mock_server.domain import codes, mail
+from mock_server.domain import audit, codes, mail
 from mock_server.domain.errors import Conflict, NotFound
 from mock_server.domain.lockout import MAX_FAILURES, unlock_member
+from mock_server.domain.members import CurrentMember
 from mock_server.domain.registration import duplicate_problem
 from mock_server.domain.security import normalise_username
 from mock_server.domain.text import invalid
@@ -21,7 +23,7 @@ from mock_server.store import Connection, members
 from mock_server.store import registrations as store
 from mock_server.store.members import LockedMember
 from mock_server.store.registrations import Registration
-from sjvirtual_tui.models import PersonaRegistration, RegistrationRequest, RegistrationStatus
+from sjvirtual_tui.models import PersonaRegistration, RegistrationRequest, RegistrationStatus, Role
 
 __all__ = ["LockedMember", "Registration", "approve", "get", "locked", "queue", "reject"]
 
@@ -63,9 +65,22 @@ def _applicant_name(request: RegistrationRequest) -> str:
     return request.razon_social
 
 
-def approve(conn: Connection, now: datetime, staff_id: int, registration_id: int) -> Registration:
+def _actor_kind(staff: CurrentMember) -> audit.ActorKind:
+    return "supervisor" if staff.role is Role.SUPERVISOR else "teller"
+
+
+def approve(
+    conn: Connection,
+    now: datetime,
+    staff: CurrentMember,
+    registration_id: int,
+    *,
+    terminal: str | None = None,
+    action: str = "registration.approve",
+) -> Registration:
     """Creates the user and e-mails its ESTABLECER CONTRASEÑA code (in the caller's write
     transaction)."""
+    staff_id = staff.id
     row = _pending(conn, registration_id)
     request = REQUEST.validate_json(row.request_json)
     holder = store.holder(conn, row.identification, row.kind)
@@ -105,13 +120,30 @@ def approve(conn: Connection, now: datetime, staff_id: int, registration_id: int
     store.record_staff_action(
         conn, staff_id, "approve", row.reference, f"usuario {row.username}", now
     )
+    audit.record(
+        conn,
+        actor_kind=_actor_kind(staff),
+        actor=staff.username,
+        action=action,
+        now=now,
+        member_id=member_id,
+        terminal=terminal,
+        detail=f"{row.reference} usuario {row.username}",
+    )
     return get(conn, registration_id)
 
 
 def reject(
-    conn: Connection, now: datetime, staff_id: int, registration_id: int, reason: str
+    conn: Connection,
+    now: datetime,
+    staff: CurrentMember,
+    registration_id: int,
+    reason: str,
+    *,
+    terminal: str | None = None,
 ) -> Registration:
     """Rejects with a reason, e-mailed to the applicant (in the caller's write transaction)."""
+    staff_id = staff.id
     reason = " ".join(reason.split())
     if len(reason) < 5:
         raise invalid(
@@ -131,6 +163,16 @@ def reject(
         language=row.language,
     )
     store.record_staff_action(conn, staff_id, "reject", row.reference, reason, now)
+    audit.record(
+        conn,
+        actor_kind=_actor_kind(staff),
+        actor=staff.username,
+        action="registration.reject",
+        now=now,
+        terminal=terminal,
+        reason=reason,
+        detail=f"{row.reference} usuario {row.username}",
+    )
     return get(conn, registration_id)
 
 
@@ -139,8 +181,16 @@ def locked(conn: Connection) -> list[LockedMember]:
     return members.locked(conn, MAX_FAILURES)
 
 
-def unlock(conn: Connection, now: datetime, staff_id: int, username: str) -> None:
+def unlock(
+    conn: Connection,
+    now: datetime,
+    staff: CurrentMember,
+    username: str,
+    *,
+    terminal: str | None = None,
+) -> None:
     """Clears a user's locks and failure counts (in the caller's write transaction)."""
+    staff_id = staff.id
     name = normalise_username(username)
     member = members.by_username(conn, name)
     if member is None:
@@ -150,3 +200,13 @@ def unlock(conn: Connection, now: datetime, staff_id: int, username: str) -> Non
     since = member.locked_at.isoformat(timespec="microseconds") if member.locked_at else None
     was = f"bloqueado desde {since}" if since else "sin bloqueo"
     store.record_staff_action(conn, staff_id, "unlock", name, was, now)
+    audit.record(
+        conn,
+        actor_kind=_actor_kind(staff),
+        actor=staff.username,
+        action="access.unlock",
+        now=now,
+        member_id=member.id,
+        terminal=terminal,
+        detail=was,
+    )

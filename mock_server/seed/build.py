@@ -16,6 +16,7 @@ from mock_server.seed import (
     cards,
     certificates,
     debit_cards,
+    directory,
     members,
     notifications,
     polizas,
@@ -37,7 +38,9 @@ from sjvirtual_tui.rules import ECUADOR_TZ
 # 9: loans (issue 17): the demo member's loan, one instalment overdue
 # 10: the demo member's notices (issue 17)
 # 11: each member's debit card (self-service)
-SEED_VERSION = 11
+# 12: the supervisor and a pending four-eyes request (issue 18)
+# 13: the teller's member directory (folded names, phones) (issue 18)
+SEED_VERSION = 13
 SEED = 2026
 
 # Progress of a build: ``progress(stage, done, total)`` in points of :data:`STAGE_POINTS` (their
@@ -75,13 +78,15 @@ def seed_database(
     bulk: bool = True,
     hasher: PasswordHasher | None = None,
     progress: SeedProgress | None = None,
+    socios: int = 0,
 ) -> None:
     """Seeds an empty (or new) database with the demo members and their history: an SQLite
     file's path, a database URL or a :class:`Database`.
 
     ``now`` is the seeding moment (movements end on its Ecuador day); ``bulk=False`` gives the
     "masivo" account only ``SMALL_BULK_MOVEMENTS`` instead of ``BULK_MOVEMENTS``.
-    ``progress``: told how far the build is (see :data:`SeedProgress`).
+    ``progress``: told how far the build is (see :data:`SeedProgress`). ``socios``: that many
+    more socios, each with a user and an empty account (the teller's search benchmark).
     """
     points = _Points(progress)
     now = (now or datetime.now(UTC)).astimezone(UTC)
@@ -94,7 +99,7 @@ def seed_database(
         if has_rows(conn, "members"):
             raise SeedError(f"{target} already has members; seed only an empty database")
         with bulk_load(conn):
-            _write_seed(conn, now, bulk, hasher or PasswordHasher(), points)
+            _write_seed(conn, now, bulk, hasher or PasswordHasher(), points, socios)
         # --- polizas (issue 17) --- posted after the load: PostgreSQL's posting sequence
         # continues after the seeded movements only once the load is over.
         with write_transaction(conn):
@@ -110,7 +115,12 @@ def seed_database(
 
 
 def _write_seed(
-    conn: Connection, now: datetime, bulk: bool, hasher: PasswordHasher, points: _Points
+    conn: Connection,
+    now: datetime,
+    bulk: bool,
+    hasher: PasswordHasher,
+    points: _Points,
+    socios: int = 0,
 ) -> None:
     # Everything comes from random.Random(SEED): the same data on every machine, placed in time
     # relative to ``now`` so that the history always ends "today".
@@ -121,7 +131,8 @@ def _write_seed(
     points.stage("members")
     member_ids = members.member_ids()
     # The staff were given their users the day the cooperative's history starts.
-    users += staff.staff_rows(len(users) + 1, books.opening, hasher)
+    first_staff_id = len(users) + 1
+    users += staff.staff_rows(first_staff_id, books.opening, hasher)
     points.stage("staff")
     holder_ids = {row["identification"]: row["id"] for row in books.holders}
     card_holders = {
@@ -149,6 +160,7 @@ def _write_seed(
         ("billers", billers.biller_rows()),
         ("bills", billers.bill_rows(today)),
         ("cards", cards.card_rows(today, card_holders)),
+        ("approvals", staff.approval_rows(today, member_ids, first_staff_id)),
         ("card_issuers", cards.issuer_rows()),
         ("closed_external_cards", cards.closed_card_rows()),
         # --- loans (issue 17) ---
@@ -164,6 +176,24 @@ def _write_seed(
         # --- self-service ---
         ("debit_cards", debit_cards.debit_card_rows(member_ids, books.account_ids)),
     ]
+    if socios:
+        # After every other row of their tables: the demo's ids stay as they were.
+        mass_holders, mass_users, mass_accounts = directory.mass_rows(
+            socios,
+            first_holder_id=max(row["id"] for row in books.holders) + 1,
+            first_member_id=max(row["id"] for row in users) + 1,
+            first_account_id=max(row["id"] for row in books.accounts) + 1,
+            taken={row["identification"] for row in books.holders},
+            created_at=books.opening,
+        )
+        tables[0:4] = [
+            ("holders", [*books.holders, *mass_holders]),
+            ("members", [*users, *mass_users]),
+            ("login_failures", failures),
+            ("accounts", [*books.accounts, *mass_accounts]),
+        ]
+    # --- teller counter (issue 18) ---
+    tables.append(("member_directory", directory.directory_rows(tables[0][1])))  # type: ignore[arg-type]
     total_rows = sum(_count(rows) for _table, rows in tables) or 1
     written, given = 0, 0
     with write_transaction(conn):

@@ -1,7 +1,9 @@
-"""The cooperative's staff (a teller) and the registration request waiting for one."""
+"""The cooperative's staff (a teller and a supervisor), the registration request waiting for
+one, and the four-eyes request waiting for the supervisor."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
@@ -22,6 +24,7 @@ class SeedStaff:
     email: str
     image: SecurityImageId
     answers: SecretAnswers
+    role: str = "teller"  # or "supervisor": a teller who also approves (four eyes)
 
 
 STAFF: tuple[SeedStaff, ...] = (
@@ -32,6 +35,15 @@ STAFF: tuple[SeedStaff, ...] = (
         email="cajero@coacsanjose.ec",
         image=SecurityImageId.CAFE,
         answers=SecretAnswers("¿Cuál es mi deporte favorito?", "Ecuavoley", 5, "Hornado"),
+    ),
+    SeedStaff(
+        username="supervisor",
+        password="Supervisor2026",
+        full_name="Ana Lucía Benítez Correa",
+        email="supervisor@coacsanjose.ec",
+        image=SecurityImageId.FARO,
+        answers=SecretAnswers("¿Cuál es mi fruta favorita?", "Naranjilla", 3, "Loja"),
+        role="supervisor",
     ),
 )
 
@@ -61,7 +73,7 @@ def staff_rows(first_id: int, created_at: str, hasher: PasswordHasher) -> list[d
             staff,
             member_id=member_id,
             holder_id=None,
-            role="teller",
+            role=staff.role,
             created_at=created_at,
             hasher=hasher,
         )
@@ -83,6 +95,43 @@ def registration_rows(today: date) -> list[dict[str, Any]]:
                 "status": "pendiente",
                 "request_json": request.model_dump_json(),
                 "created_at": days_before_at(today, days_before, at),
+            }
+        )
+    return rows
+
+
+# A four-eyes request waiting for the supervisor: the teller asked to reset the security of a
+# member (who phoned: forgot the answers and the image).
+PENDING_APPROVALS: tuple[tuple[str, str, str, tuple[int, time]], ...] = (
+    (
+        "masivo",
+        "cajero",
+        "El representante olvidó sus respuestas; se verificó su cédula en ventanilla.",
+        (0, time(9, 15)),
+    ),
+)
+
+
+def approval_rows(
+    today: date, member_ids: dict[str, int], first_staff_id: int
+) -> list[dict[str, Any]]:
+    """The ``approvals`` a supervisor finds pending (security resets, asked by a teller)."""
+    staff_ids = {staff.username: first_staff_id + index for index, staff in enumerate(STAFF)}
+    rows = []
+    for approval_id, (member, teller, reason, (days_before, at)) in enumerate(
+        PENDING_APPROVALS, start=1
+    ):
+        rows.append(
+            {
+                "id": approval_id,
+                "kind": "security_reset",
+                "member_id": member_ids[member],
+                "payload": json.dumps({"username": member}),
+                "requested_by": staff_ids[teller],
+                "requested_at": days_before_at(today, days_before, at),
+                "terminal": "CAJA-01",
+                "request_reason": reason,
+                "status": "pendiente",
             }
         )
     return rows

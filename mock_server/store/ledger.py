@@ -554,3 +554,91 @@ _CHECKS += (
         """,
     ),
 )
+
+
+# --- teller counter (issue 18) ---
+
+# Cash deposits and withdrawals at the counter, and the Caja general's fundings of the tellers'
+# drawer accounts (numbers DRAWER_PREFIX + the teller's id): mock_server.domain.counter.
+COUNTER_JOURNAL_KINDS = ("deposito_caja", "retiro_caja")
+DRAWER_FUNDING_KIND = "dotacion_caja"
+DRAWER_PREFIX = "9901"
+
+_CHECKS = (
+    *_CHECKS,
+    (
+        "executed counter operations without their one journal of two movements between the "
+        "socio's account and the teller's drawer",
+        """
+        SELECT o.reference FROM counter_operations AS o
+        WHERE o.status = 'completada' AND (
+            (SELECT COUNT(*) FROM movements WHERE journal_id = o.journal_id) <> 2
+            OR NOT EXISTS (
+                SELECT 1 FROM movements AS m WHERE m.journal_id = o.journal_id
+                AND m.account_id = o.account_id AND m.amount_cents = CASE o.kind
+                    WHEN 'deposito' THEN o.amount_cents ELSE -o.amount_cents END
+            )
+            OR NOT EXISTS (
+                SELECT 1 FROM movements AS m WHERE m.journal_id = o.journal_id
+                AND m.account_id = o.drawer_account_id AND m.amount_cents = CASE o.kind
+                    WHEN 'deposito' THEN -o.amount_cents ELSE o.amount_cents END
+            )
+        )
+        LIMIT 5
+        """,
+    ),
+    (
+        "counter journals that belong to no counter operation, or to more than one",
+        f"""
+        SELECT * FROM (
+            SELECT j.id, j.kind, (
+                SELECT COUNT(*) FROM counter_operations AS o WHERE o.journal_id = j.id
+            ) AS owners
+            FROM journal AS j
+            WHERE j.kind IN {COUNTER_JOURNAL_KINDS!r}
+        ) AS c WHERE owners <> 1
+        LIMIT 5
+        """,
+    ),
+    (
+        "drawer fundings that are not one move from the Caja general to a teller's drawer",
+        f"""
+        SELECT j.id FROM journal AS j
+        WHERE j.kind = '{DRAWER_FUNDING_KIND}' AND (
+            (SELECT COUNT(*) FROM movements WHERE journal_id = j.id) <> 2
+            OR NOT EXISTS (
+                SELECT 1 FROM movements AS m JOIN accounts AS a ON a.id = m.account_id
+                WHERE m.journal_id = j.id AND m.amount_cents < 0 AND a.number = '{CAJA_NUMBER}'
+            )
+            OR NOT EXISTS (
+                SELECT 1 FROM movements AS m JOIN accounts AS a ON a.id = m.account_id
+                WHERE m.journal_id = j.id AND m.amount_cents > 0
+                AND a.number LIKE '{DRAWER_PREFIX}%' AND a.kind = 'internal'
+            )
+        )
+        LIMIT 5
+        """,
+    ),
+    (
+        "drawer accounts whose balance is not their fundings less the deposits plus the "
+        "withdrawals executed through them",
+        f"""
+        SELECT * FROM (
+            SELECT a.number, a.balance_cents, (
+                SELECT COALESCE(SUM(m.amount_cents), 0) FROM movements AS m
+                JOIN journal AS j ON j.id = m.journal_id
+                WHERE m.account_id = a.id AND j.kind = '{DRAWER_FUNDING_KIND}'
+            ) - (
+                SELECT COALESCE(SUM(amount_cents), 0) FROM counter_operations
+                WHERE drawer_account_id = a.id AND status = 'completada' AND kind = 'deposito'
+            ) + (
+                SELECT COALESCE(SUM(amount_cents), 0) FROM counter_operations
+                WHERE drawer_account_id = a.id AND status = 'completada' AND kind = 'retiro'
+            ) AS expected
+            FROM accounts AS a
+            WHERE a.kind = 'internal' AND a.number LIKE '{DRAWER_PREFIX}%'
+        ) AS c WHERE balance_cents <> expected
+        LIMIT 5
+        """,
+    ),
+)

@@ -82,6 +82,9 @@ def _partial_index(name: str, table: str, *columns: str, where: str, unique: boo
 
 
 LANGUAGE_CHECK = "language IN ('es', 'en')"
+ROLES = ("member", "teller", "supervisor")
+# Staff users have no holder (no accounts); members always have one.
+STAFF_HOLDER_CHECK = "role IN ('teller', 'supervisor') OR holder_id IS NOT NULL"
 
 meta = Table(
     "meta",
@@ -131,7 +134,8 @@ members = Table(
     Column("password_hash", Text),
     Column("full_name", Text, nullable=False),
     Column("email", Text, nullable=False),
-    _enum("role", "member", "teller", nullable=False, server_default=text("'member'")),
+    # supervisor: a teller who also approves four-eyes requests (migration 0010)
+    _enum("role", *ROLES, nullable=False, server_default=text("'member'")),
     Column("security_image", Text),
     # '' since schema 6: no phrase is asked; the column stays for the CHECK below
     Column("security_phrase", Text),
@@ -150,7 +154,7 @@ members = Table(
     _enum("lock_reason", "login", "pin"),
     # the language of the member's e-mails
     Column("language", Text, _ck(LANGUAGE_CHECK), nullable=False, server_default=text("'es'")),
-    _ck("role = 'teller' OR holder_id IS NOT NULL"),
+    _ck(STAFF_HOLDER_CHECK),
     _ck("status = 'pending_password' OR password_hash IS NOT NULL"),
     _ck("status <> 'active' OR (security_image IS NOT NULL AND security_phrase IS NOT NULL)"),
 )
@@ -918,3 +922,100 @@ member_phones = Table(
     Column("phone", Text, nullable=False),
     Column("updated_at", Text, nullable=False),
 )
+
+
+# --- approvals (issue 18, four eyes) ---
+
+# A teller's request that a supervisor must approve before it is carried out (migration
+# 0010): payload is the kind's JSON; the executor of its kind runs in the approval's
+# transaction. decided_by <> requested_by is the domain's rule and a constraint too.
+APPROVAL_STATUSES = ("pendiente", "aprobada", "rechazada")
+approvals = Table(
+    "approvals",
+    metadata,
+    _id(),
+    Column("kind", Text, _ck("length(kind) BETWEEN 1 AND 40"), nullable=False),
+    Column("member_id", BIGINT, ForeignKey("members.id")),
+    Column("payload", Text, nullable=False, server_default=text("'{}'")),
+    Column("requested_by", BIGINT, ForeignKey("members.id"), nullable=False),
+    Column("requested_at", Text, nullable=False),
+    Column("terminal", Text),
+    Column("request_reason", Text, nullable=False),
+    _enum("status", *APPROVAL_STATUSES, nullable=False),
+    Column("decided_by", BIGINT, ForeignKey("members.id")),
+    Column("decided_at", Text),
+    Column("reason", Text),
+    _ck("(status = 'pendiente') = (decided_at IS NULL AND decided_by IS NULL)"),
+    _ck("decided_by IS NULL OR decided_by <> requested_by"),
+)
+Index("approvals_queue", approvals.c.status, approvals.c.requested_at, approvals.c.id)
+
+
+# --- teller counter (issue 18) ---
+
+# Per holder: its name folded for search (lower case, no accents) and its phone (migration
+# 0011). Neither engine folds accents in SQL alike, so the fold is Python's, stored.
+member_directory = Table(
+    "member_directory",
+    metadata,
+    Column("holder_id", BIGINT, ForeignKey("holders.id"), primary_key=True),
+    Column("name_key", Text, nullable=False),
+    Column("phone", Text),
+)
+Index("member_directory_phone", member_directory.c.phone)
+
+# A teller's day at the counter: the opening float, then at the close the counted cash, the
+# expected (float + deposits - withdrawals) and their difference.
+cash_drawer_sessions = Table(
+    "cash_drawer_sessions",
+    metadata,
+    _id(),
+    Column("teller_id", BIGINT, ForeignKey("members.id"), nullable=False),
+    Column("account_id", BIGINT, ForeignKey("accounts.id"), nullable=False),  # the drawer
+    Column("opened_at", Text, nullable=False),
+    _cents("opening_float_cents", ">= 0", nullable=False),
+    Column("closed_at", Text),
+    Column("expected_cents", BIGINT),
+    _cents("counted_cents", ">= 0"),
+    Column("difference_cents", BIGINT),
+    Column("terminal", Text),
+    _ck(
+        "(closed_at IS NULL) = (counted_cents IS NULL)"
+        " AND (closed_at IS NULL) = (expected_cents IS NULL)"
+        " AND (closed_at IS NULL) = (difference_cents IS NULL)"
+    ),
+)
+# One open session per teller.
+_partial_index(
+    "cash_drawer_sessions_open",
+    "cash_drawer_sessions",
+    "teller_id",
+    where="closed_at IS NULL",
+    unique=True,
+)
+
+# A cash deposit or withdrawal at the counter; a withdrawal above the threshold waits
+# 'pendiente_aprobacion' for a supervisor (no journal until it is executed).
+counter_operations = Table(
+    "counter_operations",
+    metadata,
+    _id(),
+    Column("reference", Text, nullable=False, unique=True),
+    Column("teller_id", BIGINT, ForeignKey("members.id"), nullable=False),
+    _enum("kind", "deposito", "retiro", nullable=False),
+    Column("account_id", BIGINT, ForeignKey("accounts.id"), nullable=False),
+    Column("drawer_account_id", BIGINT, ForeignKey("accounts.id"), nullable=False),
+    Column("session_id", BIGINT, ForeignKey("cash_drawer_sessions.id")),
+    _cents("amount_cents", "> 0", nullable=False),
+    _enum("status", "completada", "pendiente_aprobacion", "rechazada", nullable=False),
+    Column("depositor", Text),
+    Column("journal_id", BIGINT, ForeignKey("journal.id")),
+    Column("created_at", Text, nullable=False),
+    Column("executed_at", Text),
+    Column("approved_by", Text),
+    Column("terminal", Text),
+    _ck("(status = 'completada') = (journal_id IS NOT NULL)"),
+    _ck("(status = 'completada') = (executed_at IS NOT NULL)"),
+)
+Index("counter_operations_session", counter_operations.c.session_id)
+Index("counter_operations_journal", counter_operations.c.journal_id)

@@ -8,7 +8,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import httpx
@@ -36,21 +36,33 @@ from sjvirtual_tui.models import (  # polizas (issue 17)
     Account,
     AccountLookup,
     AccountType,
+    Approval,
+    ApprovalDecision,
+    ApprovalRequested,
+    ApprovalStatus,
+    AuditEntry,
     Beneficiary,
     BeneficiaryRequest,
     Bill,
     Biller,
     CardIssuer,
+    CashDepositRequest,
+    CashDrawer,
+    CashWithdrawalRequest,
     Challenge,
     ChallengeRequest,
+    CodeResent,
     ConfirmRequest,
     ConfirmResult,
     ContactChangeRequest,
     ContactChangeStarted,
     ContactCode,
+    CounterOperation,
     CreditCard,
     DebitCard,
     DebitCardUnblock,
+    DrawerCloseRequest,
+    DrawerOpenRequest,
     ErrorBody,
     FirstLoginSetup,
     FrequentService,
@@ -68,7 +80,9 @@ from sjvirtual_tui.models import (  # polizas (issue 17)
     LoginRequest,
     LoginResult,
     MemberContact,
+    MemberFile,
     MemberProfile,
+    MemberSearchResult,
     MovementPage,
     NotificationPage,
     NotificationsRead,
@@ -94,6 +108,7 @@ from sjvirtual_tui.models import (  # polizas (issue 17)
     SecurityChange,
     SecurityQuestion,
     SetPasswordRequest,
+    StaffReason,
     StaffRegistration,
     StatementOrder,
     Transfer,
@@ -783,6 +798,143 @@ class HttpBackend:
             idempotency_key=idempotency_key,
         )
         return self._parse(DebitCard, response)
+
+    # --- approvals and audit (issue 18) ---
+
+    @staticmethod
+    def _member_path(username: str) -> str:
+        if not username.isascii() or not all(ch.isalnum() or ch in "._-" for ch in username):
+            raise NotFound(_("Usuario no encontrado."))  # never let a value reshape the URL path
+        return f"/staff/members/{username}"
+
+    async def request_security_reset(
+        self, username: str, reason: str, *, idempotency_key: str
+    ) -> ApprovalRequested:
+        response = await self._request(
+            "POST",
+            f"{self._member_path(username)}/security-reset",
+            json=StaffReason(reason=reason).model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(ApprovalRequested, response)
+
+    async def resend_approval_code(self, username: str, *, idempotency_key: str) -> CodeResent:
+        response = await self._request(
+            "POST",
+            f"{self._member_path(username)}/resend-approval-code",
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(CodeResent, response)
+
+    async def register_walk_in(
+        self, request: RegistrationRequest, *, idempotency_key: str
+    ) -> StaffRegistration:
+        response = await self._request(
+            "POST",
+            "/staff/registrations",
+            json=request.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(StaffRegistration, response)
+
+    async def approvals(self, status: ApprovalStatus | None = None) -> list[Approval]:
+        query = "" if status is None else f"?status={ApprovalStatus(status).value}"
+        return await self._list(Approval, f"/staff/approvals{query}")
+
+    async def decide_approval(
+        self, approval_id: int, approve: bool, reason: str, *, idempotency_key: str
+    ) -> Approval:
+        verb = "approve" if approve else "reject"
+        response = await self._request(
+            "POST",
+            f"/staff/approvals/{int(approval_id)}/{verb}",
+            json=ApprovalDecision(reason=reason).model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(Approval, response)
+
+    async def audit_entries(
+        self,
+        *,
+        member: str = "",
+        actor: str = "",
+        action: str = "",
+        since: datetime | None = None,
+        until: datetime | None = None,
+        before_id: int | None = None,
+        limit: int = 100,
+    ) -> list[AuditEntry]:
+        params: dict[str, Any] = {"limit": int(limit)}
+        for name, value in (("member", member), ("actor", actor), ("action", action)):
+            if value.strip():
+                params[name] = value.strip()
+        if since is not None:
+            params["since"] = since.isoformat()
+        if until is not None:
+            params["until"] = until.isoformat()
+        if before_id is not None:
+            params["before_id"] = int(before_id)
+        response = await self._request("GET", "/staff/audit", params=params)
+        return self._parse_list(AuditEntry, response)
+
+    # --- teller counter (issue 18) ---
+
+    async def search_members(self, query: str) -> MemberSearchResult:
+        response = await self._request("GET", "/staff/members", params={"q": query})
+        return self._parse(MemberSearchResult, response)
+
+    async def member_file(self, holder_id: int, reason: str) -> MemberFile:
+        response = await self._request(
+            "GET", f"/staff/members/{int(holder_id)}/file", params={"reason": reason}
+        )
+        return self._parse(MemberFile, response)
+
+    async def cash_deposit(
+        self, request: CashDepositRequest, *, idempotency_key: str
+    ) -> CounterOperation:
+        response = await self._request(
+            "POST",
+            "/staff/cash/deposits",
+            json=request.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(CounterOperation, response)
+
+    async def cash_withdrawal(
+        self, request: CashWithdrawalRequest, *, idempotency_key: str
+    ) -> CounterOperation:
+        response = await self._request(
+            "POST",
+            "/staff/cash/withdrawals",
+            json=request.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(CounterOperation, response)
+
+    async def cash_drawer(self) -> CashDrawer:
+        return self._parse(CashDrawer, await self._request("GET", "/staff/cash/drawer"))
+
+    async def open_cash_drawer(
+        self, opening_float_cents: int, *, idempotency_key: str
+    ) -> CashDrawer:
+        body = DrawerOpenRequest(opening_float_cents=opening_float_cents)
+        response = await self._request(
+            "POST",
+            "/staff/cash/drawer/open",
+            json=body.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(CashDrawer, response)
+
+    async def close_cash_drawer(self, counted_cents: int, *, idempotency_key: str) -> CashDrawer:
+        body = DrawerCloseRequest(counted_cents=counted_cents)
+        response = await self._request(
+            "POST",
+            "/staff/cash/drawer/close",
+            json=body.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(CashDrawer, response)
 
 
 # --- certificates (issue 17) ---

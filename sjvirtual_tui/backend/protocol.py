@@ -5,21 +5,30 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:  # the login screen draws before pydantic is imported (start-up time)
-    from datetime import date
+    from datetime import date, datetime
 
     from sjvirtual_tui.models import (  # polizas (issue 17)
         Account,
         AccountLookup,
         AccountType,
+        Approval,
+        ApprovalRequested,
+        ApprovalStatus,
+        AuditEntry,
         Beneficiary,
         BeneficiaryRequest,
         Bill,
         Biller,
         CardIssuer,
+        CashDepositRequest,
+        CashDrawer,
+        CashWithdrawalRequest,
         Challenge,
+        CodeResent,
         ConfirmResult,
         ContactChangeRequest,
         ContactChangeStarted,
+        CounterOperation,
         CreditCard,
         DebitCard,
         FirstLoginSetup,
@@ -37,7 +46,9 @@ if TYPE_CHECKING:  # the login screen draws before pydantic is imported (start-u
         LockedMember,
         LoginResult,
         MemberContact,
+        MemberFile,
         MemberProfile,
+        MemberSearchResult,
         MovementPage,
         NotificationPage,
         NotificationsRead,
@@ -309,6 +320,66 @@ class Backend(Protocol):
     async def unblock_debit_card(
         self, card_id: int, reason: str, *, idempotency_key: str
     ) -> DebitCard: ...
+
+    # --- approvals and audit (issue 18) ---
+
+    async def request_security_reset(
+        self, username: str, reason: str, *, idempotency_key: str
+    ) -> ApprovalRequested:
+        """A teller asks a supervisor to reset a member's security image and questions."""
+        ...
+
+    async def resend_approval_code(self, username: str, *, idempotency_key: str) -> CodeResent:
+        """A new ESTABLECER CONTRASEÑA code e-mailed; the old one stops working."""
+        ...
+
+    async def register_walk_in(
+        self, request: RegistrationRequest, *, idempotency_key: str
+    ) -> StaffRegistration:
+        """A walk-in socio's registration, approved at once by the teller."""
+        ...
+
+    async def approvals(self, status: ApprovalStatus | None = None) -> list[Approval]: ...
+
+    async def decide_approval(
+        self, approval_id: int, approve: bool, reason: str, *, idempotency_key: str
+    ) -> Approval: ...
+
+    async def audit_entries(
+        self,
+        *,
+        member: str = "",
+        actor: str = "",
+        action: str = "",
+        since: datetime | None = None,
+        until: datetime | None = None,
+        before_id: int | None = None,
+        limit: int = 100,
+    ) -> list[AuditEntry]: ...
+
+    # --- teller counter (issue 18) ---
+
+    async def search_members(self, query: str) -> MemberSearchResult: ...
+
+    async def member_file(self, holder_id: int, reason: str) -> MemberFile: ...
+
+    async def cash_deposit(
+        self, request: CashDepositRequest, *, idempotency_key: str
+    ) -> CounterOperation: ...
+
+    async def cash_withdrawal(
+        self, request: CashWithdrawalRequest, *, idempotency_key: str
+    ) -> CounterOperation: ...
+
+    async def cash_drawer(self) -> CashDrawer: ...
+
+    async def open_cash_drawer(
+        self, opening_float_cents: int, *, idempotency_key: str
+    ) -> CashDrawer: ...
+
+    async def close_cash_drawer(
+        self, counted_cents: int, *, idempotency_key: str
+    ) -> CashDrawer: ...
 
 
 if TYPE_CHECKING:

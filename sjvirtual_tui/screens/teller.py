@@ -22,6 +22,7 @@ from textual.widgets import (
 
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
+from sjvirtual_tui.flows import Audience, flow_bindings
 from sjvirtual_tui.formatting import local_time
 from sjvirtual_tui.i18n import N_, Labels, _
 from sjvirtual_tui.screens.base import BankScreen
@@ -98,6 +99,7 @@ class TellerScreen(BankScreen):
         Binding("f6", "approve", N_("Aprobar"), show=True, id="teller.approve"),
         Binding("f7", "reject", N_("Rechazar"), show=True, id="teller.reject"),
         Binding("f5", "retry", N_("Actualizar"), show=False, id="refresh"),
+        *flow_bindings(Audience.TELLER),  # access care; a supervisor's queue and audit view
     ]
 
     def __init__(self, login: LoginResult) -> None:
@@ -151,6 +153,8 @@ class TellerScreen(BankScreen):
         self.refresh_data()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_flow" and parameters == ("supervisor",):
+            return self.login.member.role == "supervisor"  # the server checks it too
         if action in ("approve", "reject"):
             tabs = self.query_one("#teller-tabs", TabbedContent)
             return tabs.active == "tab-requests" and bool(self.registrations)

@@ -298,7 +298,14 @@ async def test_tokens_are_stored_only_as_sha256(
 
 def test_passwords_are_argon2id_hashes(seeded_db: Path) -> None:
     rows = _query(seeded_db, "SELECT username, password_hash FROM members ORDER BY username")
-    assert [row[0] for row in rows] == ["bloqueado", "cajero", "demo", "masivo", "socio2"]
+    assert [row[0] for row in rows] == [
+        "bloqueado",
+        "cajero",
+        "demo",
+        "masivo",
+        "socio2",
+        "supervisor",
+    ]
     for _username, password_hash in rows:
         assert str(password_hash).startswith("$argon2id$")
         assert "2026" not in str(password_hash).split("$")[-1]

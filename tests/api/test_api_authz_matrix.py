@@ -37,7 +37,13 @@ import pytest_asyncio
 from fastapi import FastAPI
 
 from mock_server import create_app
-from mock_server.api.deps import SETUP_ALLOWED, Member, current_session, require_staff
+from mock_server.api.deps import (
+    SETUP_ALLOWED,
+    Member,
+    current_session,
+    require_staff,
+    require_supervisor,
+)
 from mock_server.api.socio import Socio, require_socio, socio_context
 from mock_server.api.statuses import api_routes
 from mock_server.domain.clock import ManualClock
@@ -53,6 +59,7 @@ from tests.api import (
     DEMO_TO_SOCIO2,
     DEMO_VISTA,
     FREQUENT,
+    LUIS,
     SETUP_BODY,
     SOCIO2_EMAIL,
     SOCIO2_TO_DEMO,
@@ -87,7 +94,7 @@ class Route:
     method: str
     path: str
     params: tuple[str, ...]  # path parameters, in path order
-    access: str  # "public" | "any" | "socio" | "staff"
+    access: str  # "public" | "any" | "socio" | "staff" | "supervisor"
     has_body: bool
     required_query: frozenset[str]
 
@@ -110,7 +117,9 @@ def routes_of(app: FastAPI) -> list[Route]:
     for route in api_routes(app):
         dependant = route.dependant
         calls = set(_calls(dependant))
-        if require_staff in calls:
+        if require_supervisor in calls:
+            access = "supervisor"
+        elif require_staff in calls:
             access = "staff"
         elif require_socio in calls or socio_context in calls:
             access = "socio"
@@ -242,6 +251,12 @@ PARAMS: dict[str, Owned | NotOwned] = {
         lambda world: world.owned["demo"]["card_id"]["activa"],
         staff_only=True,
     ),
+    # --- approvals and audit (issue 18) ---
+    "approval_id": NotOwned(
+        "a supervisor decides any request (the seeded one)", lambda world: "1", staff_only=True
+    ),
+    # --- teller counter (issue 18) ---
+    "holder_id": NotOwned("a teller opens any socio's file", lambda world: "1", staff_only=True),
 }
 
 # Route -> a valid body, as member A would send it (``values``: the path's values).
@@ -316,6 +331,28 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", f"{P}/staff/debit-cards/{{debit_card_id}}/unblock"): lambda w, m, v: {
         "reason": "Cédula presentada en agencia."
     },
+    # --- approvals and audit (issue 18) ---
+    ("POST", f"{P}/staff/members/{{username}}/security-reset"): lambda w, m, v: {
+        "reason": "Olvidó sus respuestas."
+    },
+    ("POST", f"{P}/staff/registrations"): lambda w, m, v: dict(LUIS),
+    ("POST", f"{P}/staff/approvals/{{approval_id}}/approve"): lambda w, m, v: {},
+    ("POST", f"{P}/staff/approvals/{{approval_id}}/reject"): lambda w, m, v: {
+        "reason": "No corresponde."
+    },
+    # --- teller counter (issue 18) ---
+    ("POST", f"{P}/staff/cash/deposits"): lambda w, m, v: {
+        "account": w.accounts[m],
+        "amount_cents": 1_00,
+        "depositor": "Matriz de autorización",
+    },
+    ("POST", f"{P}/staff/cash/withdrawals"): lambda w, m, v: {
+        "account": w.accounts[m],
+        "amount_cents": 1_00,
+        "identification": "1712345675",
+    },
+    ("POST", f"{P}/staff/cash/drawer/open"): lambda w, m, v: {"opening_float_cents": 10_000},
+    ("POST", f"{P}/staff/cash/drawer/close"): lambda w, m, v: {"counted_cents": 10_000},
 }
 
 # Route -> its required query parameters.
@@ -329,6 +366,8 @@ QUERIES: dict[tuple[str, str], dict[str, str]] = {
         "amount_cents": "500000",
         "months": "12",
     },
+    # --- teller counter (issue 18) ---
+    ("GET", f"{P}/staff/members"): {"q": "guaman"},
 }
 
 # --- the world: two members' real objects ---------------------------------------------------
@@ -501,6 +540,7 @@ async def world(engine: str, seeded_databases: SeededDatabases) -> AsyncIterator
         w.tokens["demo"] = await login_token(client, "demo", "Demo2026")
         w.tokens["socio2"] = await login_token(client, "socio2", "Socio2026")
         w.tokens["teller"] = await login_token(client, "cajero", "Cajero2026")
+        w.tokens["supervisor"] = await login_token(client, "supervisor", "Supervisor2026")
         # A new user with the PRIMER INGRESO still to do (LUIS), and a pending request.
         w.tokens["setup"] = await setup_session(client, db, w.tokens["teller"])
         w.registration_id = registration_id(db, (await register(client, TEXTILES))["reference"])
@@ -609,10 +649,15 @@ def _auth_cases() -> Iterator[Any]:
     for route in AUTHENTICATED:
         for case, token, code in NO_SESSION:
             yield pytest.param(route, token, 401, code, id=f"{route} - {case}")
-        if route.access == "staff":
+        if route.access in ("staff", "supervisor"):
             yield pytest.param(route, "demo", 403, "forbidden", id=f"{route} - member token")
+        if route.access == "supervisor":
+            yield pytest.param(route, "teller", 403, "forbidden", id=f"{route} - teller token")
         if route.access == "socio":
             yield pytest.param(route, "teller", 403, "forbidden", id=f"{route} - teller token")
+            yield pytest.param(
+                route, "supervisor", 403, "forbidden", id=f"{route} - supervisor token"
+            )
         if route.key not in SETUP_ALLOWED:
             yield pytest.param(
                 route, "setup", 403, "setup_required", id=f"{route} - PRIMER INGRESO pending"
@@ -649,7 +694,11 @@ def matrix_gaps(routes: list[Route]) -> list[str]:
                 gaps.append(f"{route}: add {{{param}}} to PARAMS (how to get member B's id)")
             elif isinstance(kind, Owned) and route.access not in {"any", "socio"}:
                 gaps.append(f"{route}: a member's id on a {route.access} route")
-            elif isinstance(kind, NotOwned) and kind.staff_only and route.access != "staff":
+            elif (
+                isinstance(kind, NotOwned)
+                and kind.staff_only
+                and route.access not in ("staff", "supervisor")
+            ):
                 gaps.append(f"{route}: {{{param}}} is staff only, the route is {route.access}")
         if sum(isinstance(PARAMS.get(p), Owned) for p in route.params) > 1:
             gaps.append(f"{route}: two owned ids; teach _cross_cases to combine them")

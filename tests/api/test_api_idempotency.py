@@ -288,6 +288,17 @@ def test_the_key_is_a_required_header_of_every_state_changing_route(
         ("POST", "/api/v1/me/contact/{change_id}/confirm"),
         ("POST", "/api/v1/debit-cards/{card_id}/block"),
         ("POST", "/api/v1/staff/debit-cards/{debit_card_id}/unblock"),
+        # --- approvals and audit (issue 18) ---
+        ("POST", "/api/v1/staff/members/{username}/security-reset"),
+        ("POST", "/api/v1/staff/members/{username}/resend-approval-code"),
+        ("POST", "/api/v1/staff/registrations"),
+        ("POST", "/api/v1/staff/approvals/{approval_id}/approve"),
+        ("POST", "/api/v1/staff/approvals/{approval_id}/reject"),
+        # --- teller counter (issue 18) ---
+        ("POST", "/api/v1/staff/cash/deposits"),
+        ("POST", "/api/v1/staff/cash/withdrawals"),
+        ("POST", "/api/v1/staff/cash/drawer/open"),
+        ("POST", "/api/v1/staff/cash/drawer/close"),
     }
     # Every other POST is one that docs/api.md exempts.
     posts = {

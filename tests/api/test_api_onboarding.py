@@ -162,6 +162,8 @@ def _example_path(path: str) -> str:
         "card_id": "1",
         "change_id": "1",
         "debit_card_id": "1",
+        "approval_id": "1",
+        "holder_id": "1",  # --- teller counter (issue 18) ---
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 

@@ -12,7 +12,7 @@ from sjvirtual_tui.i18n import _
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.statement import StatementScreen
-from tests.tui import SIZE, demo_logged_in, make_app, screen_text, settle, text_of
+from tests.tui import SIZE, demo_logged_in, login, make_app, screen_text, settle, text_of
 
 FAKE = Flow(
     "loans",
@@ -128,6 +128,13 @@ async def test_the_tellers_app_offers_no_members_flows(server_app, clock, tmp_pa
     app = make_app(server_app, tmp_path, clock.now, teller=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        before = "\n".join(await palette_entries(pilot))
+        await login(pilot, "cajero", "Cajero2026")
         entries = "\n".join(await palette_entries(pilot))
         for row in FLOWS:
-            assert _(row.label) not in entries, row.id
+            # None before a teller logs in; once in, the teller's own (issue 18).
+            assert _(row.label) not in before, row.id
+            if row.audience is Audience.TELLER:
+                assert _(row.label) in entries, row.id
+            else:
+                assert _(row.label) not in entries, row.id

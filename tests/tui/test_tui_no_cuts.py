@@ -405,7 +405,30 @@ async def member_journey(j: Journey) -> None:
 async def teller_journey(j: Journey) -> None:
     await login(j.pilot, "cajero", "Cajero2026")
     await j.look("teller: queue")
-    await j.help_and_mail("teller: queue")
+    await j.press("f1")
+    await j.look("teller: queue > F1 help")
+    await j.press("escape")
+    # The counter (issue 18): F8 is the teller's Caja (the demo's Correo only before login).
+    await j.press("f8")
+    await j.look("teller: F8 cuadre de caja")
+    await type_text(j.pilot, "500")
+    await j.press("enter")
+    await j.look("teller: cuadre, drawer open")
+    await j.press("escape", "f11")
+    await j.look("teller: F11 buscar socio")
+    await type_text(j.pilot, "guaman")
+    await j.press("enter")
+    await j.look("teller: search results")
+    await j.press("enter")
+    await j.look("teller: reason to open the file")
+    await type_text(j.pilot, "saldo en ventanilla")
+    await j.press("enter")
+    await j.look("teller: member file")
+    await j.press("f7")
+    await j.look("teller: withdrawal")
+    await j.press("escape", "escape", "escape", "f10")
+    await j.look("teller: F10 acceso de socios")
+    await j.press("escape")
     await j.press("f7")
     await j.look("teller: reject")
     await type_text(j.pilot, "no")
@@ -484,7 +507,15 @@ REACHED: dict[str, dict[str, str]] = {
         "beneficiaries: add externa": "AddBeneficiaryScreen/ben-data",
         "log out": "LoginScreen/step-user",
     },
-    "teller": {"teller: locked users": "TellerScreen/tab-locked"},
+    "teller": {
+        "teller: F8 cuadre de caja": "CashDrawerScreen",
+        "teller: search results": "MemberSearchScreen",
+        "teller: reason to open the file": "ReasonScreen",
+        "teller: member file": "MemberFileScreen",
+        "teller: withdrawal": "CounterScreen",
+        "teller: F10 acceso de socios": "TellerAccessScreen",
+        "teller: locked users": "TellerScreen/tab-locked",
+    },
     "first_login": {"first login: done": "FirstLoginScreen/fl-done"},
 }
 

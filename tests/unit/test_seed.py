@@ -97,7 +97,7 @@ def test_the_seeded_members(seeded_db: Path) -> None:
             "locked_at, last_login_at FROM members",
         )
     }
-    assert set(members) == {"demo", "socio2", "masivo", "bloqueado", "cajero"}
+    assert set(members) == {"demo", "socio2", "masivo", "bloqueado", "cajero", "supervisor"}
     assert members["demo"][:5] == (
         "María Fernanda Guamán Quispe",
         "demo@socios.coacsanjose.ec",
@@ -112,7 +112,7 @@ def test_the_seeded_members(seeded_db: Path) -> None:
     assert members["bloqueado"][0] == "Rosa Elena Chimbo"
     assert members["bloqueado"][2] == "llama"
     assert members["bloqueado"][5] is not None
-    assert [m[5] for name, m in members.items() if name != "bloqueado"] == [None] * 4
+    assert [m[5] for name, m in members.items() if name != "bloqueado"] == [None] * 5
     assert members["cajero"][:5] == (
         "Jorge Luis Paredes",
         "cajero@coacsanjose.ec",
@@ -120,6 +120,19 @@ def test_the_seeded_members(seeded_db: Path) -> None:
         "",
         "teller",
     )
+    assert members["supervisor"][:5] == (
+        "Ana Lucía Benítez Correa",
+        "supervisor@coacsanjose.ec",
+        "faro",
+        "",
+        "supervisor",
+    )
+    # The four-eyes request a supervisor finds waiting in the demo.
+    assert _rows(
+        seeded_db,
+        "SELECT a.kind, m.username, r.username, a.status FROM approvals AS a"
+        " JOIN members AS m ON m.id = a.member_id JOIN members AS r ON r.id = a.requested_by",
+    ) == [("security_reset", "masivo", "cajero", "pendiente")]
     assert _rows(seeded_db, "SELECT username, count FROM login_failures") == [("bloqueado", 5)]
     last_login = datetime.fromisoformat(str(members["demo"][6])).astimezone(ECUADOR_TZ)
     assert (last_login.date(), last_login.hour, last_login.minute) == (
@@ -308,7 +321,9 @@ def test_fresh_database_copies_one_cached_template(
     empty = tmp_path / "empty.sqlite"
     empty.touch()
     prepare_database(empty)
-    assert _rows(empty, "SELECT COUNT(*) FROM members") == [(5,)]
+    assert _rows(empty, "SELECT COUNT(*) FROM members") == [
+        (6,)
+    ]  # four socios, a teller, a supervisor
     with sqlite3.connect(empty) as conn:
         conn.execute("DELETE FROM login_failures")
     prepare_database(empty)

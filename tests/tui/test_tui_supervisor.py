@@ -1,0 +1,208 @@
+"""Pilot walks at 80x24 of issue 18's staff flows against the real FastAPI app: a supervisor
+(``sjvirtual --teller``) approves the seeded four-eyes request with a reason, filters the audit
+view and exports it to CSV; a teller asks for a security reset, sends a new ESTABLECER
+CONTRASEÑA code and registers a walk-in socio; a teller has no supervisor's screen."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+from pathlib import Path
+
+from textual.widgets import ContentSwitcher
+
+from sjvirtual_tui.screens.supervisor import SupervisorScreen
+from sjvirtual_tui.screens.teller import TellerScreen
+from sjvirtual_tui.screens.teller_access import TellerAccessScreen, WalkInRegistrationScreen
+from sjvirtual_tui.widgets.form import FormField
+from tests.tui import SIZE, login, make_app, screen_text, settle, table_rows, text_of, type_text
+
+
+def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+async def test_a_supervisor_approves_the_waiting_request(server_app, seeded_db, clock, tmp_path):
+    app = make_app(server_app, tmp_path, clock.now, teller=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "supervisor", "Supervisor2026")
+        assert isinstance(app.screen, TellerScreen)  # everything a teller has, and more
+        await pilot.press("f12")
+        await settle(pilot)
+        assert isinstance(app.screen, SupervisorScreen)
+        (row,) = table_rows(pilot, "#approvals")
+        assert row[1:4] == ["Restablecer seguridad", "masivo", "cajero"]
+        assert "olvidó sus respuestas" in text_of(pilot, "#approval-detail")
+        await pilot.press("a")  # APROBAR
+        await settle(pilot)
+        await type_text(pilot, "Verificado con la cedula")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert table_rows(pilot, "#approvals") == []
+        assert "No hay solicitudes pendientes" in text_of(pilot, "#approval-detail")
+    assert _rows(seeded_db, "SELECT status, reason FROM approvals") == [
+        ("aprobada", "Verificado con la cedula")
+    ]
+    assert _rows(seeded_db, "SELECT status FROM members WHERE username = 'masivo'") == [("setup",)]
+
+
+async def test_a_rejection_needs_a_reason_typed(server_app, seeded_db, clock, tmp_path):
+    app = make_app(server_app, tmp_path, clock.now, teller=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "supervisor", "Supervisor2026")
+        await pilot.press("f12")
+        await settle(pilot)
+        await pilot.press("r")  # RECHAZAR
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "al menos 5" in app.screen.reason.error
+        await type_text(pilot, "No vino el socio")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert table_rows(pilot, "#approvals") == []
+    assert _rows(seeded_db, "SELECT status FROM approvals") == [("rechazada",)]
+    assert _rows(seeded_db, "SELECT status FROM members WHERE username = 'masivo'") == [("active",)]
+
+
+async def test_the_audit_view_filters_and_exports(server_app, seeded_db, clock, tmp_path):
+    app = make_app(server_app, tmp_path, clock.now, teller=True)
+    async with app.run_test(size=SIZE) as pilot:
+        # The teller's actions leave their rows: an unlock.
+        await login(pilot, "supervisor", "Supervisor2026")
+        app.screen.query_one("#teller-tabs").active = "tab-locked"
+        await settle(pilot)
+        app.screen.query_one("#locked").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")  # yes
+        await settle(pilot)
+        await pilot.press("f12", "f3")  # the supervisor's screen, Auditoría
+        await settle(pilot)
+        assert isinstance(app.screen, SupervisorScreen)
+        assert [r[1:4] for r in table_rows(pilot, "#audit")] == [
+            ["supervisor", "access.unlock", "bloqueado"]
+        ]
+        await type_text(pilot, "nadie")  # Socio
+        await pilot.press("enter")
+        await settle(pilot)
+        assert table_rows(pilot, "#audit") == []
+        assert "Ningún registro" in text_of(pilot, "#audit-detail")
+        member = app.screen.query_one("#f-member")
+        member.value = ""
+        app.screen.query_one("#f-since").value = "32/13/2026"
+        app.screen.query_one("#f-since").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Desde" in text_of(pilot, "#problem")
+        app.screen.query_one("#f-since").value = ""
+        app.screen.query_one("#f-action").value = "access.unlock"
+        app.screen.query_one("#f-action").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert len(table_rows(pilot, "#audit")) == 1
+        await pilot.press("f4")  # Exportar CSV
+        await settle(pilot)
+        path = app.screen.exported
+        assert path is not None and path.parent == tmp_path
+        assert str(path) in screen_text(pilot).replace("\n", "") or path.exists()
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][:6] == ["id", "fecha", "tipo_actor", "actor", "terminal", "accion"]
+    assert [(r[3], r[5], r[6], r[8]) for r in rows[1:]] == [
+        ("supervisor", "access.unlock", "bloqueado", "ok")
+    ]
+
+
+async def test_a_teller_asks_for_a_reset_and_cannot_approve_it(
+    server_app, seeded_db, clock, tmp_path
+):
+    app = make_app(server_app, tmp_path, clock.now, teller=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "cajero", "Cajero2026")
+        await pilot.press("f12")  # a teller has no supervisor's screen
+        await settle(pilot)
+        assert isinstance(app.screen, TellerScreen)
+        await pilot.press("f10")
+        await settle(pilot)
+        assert isinstance(app.screen, TellerAccessScreen)
+        await type_text(pilot, "demo")
+        await pilot.press("f2")  # RESTABLECER: the reason is missing
+        await settle(pilot)
+        assert "obligatorio" in app.screen.reason.error
+        app.screen.reason.input.focus()
+        await type_text(pilot, "Olv")
+        await pilot.press("f2")  # too short for the supervisor to read
+        await settle(pilot)
+        assert "al menos 5" in app.screen.reason.error
+        await type_text(pilot, "ido sus respuestas")
+        await pilot.press("f2")
+        await settle(pilot)
+        assert "espera la aprobación de un supervisor" in text_of(pilot, "#access-result")
+        # An unknown user is said where it was typed.
+        app.screen.username.value = "nadie"
+        await pilot.press("f3")  # REENVIAR CÓDIGO
+        await settle(pilot)
+        assert "no encontrado" in app.screen.username.error
+    assert _rows(
+        seeded_db,
+        "SELECT a.status, m.username, r.username FROM approvals AS a"
+        " JOIN members AS m ON m.id = a.member_id JOIN members AS r ON r.id = a.requested_by"
+        " ORDER BY a.id",
+    ) == [("pendiente", "masivo", "cajero"), ("pendiente", "demo", "cajero")]
+    assert _rows(seeded_db, "SELECT status FROM members WHERE username = 'demo'") == [("active",)]
+
+
+async def test_a_teller_registers_a_walk_in_socio(server_app, seeded_db, clock, tmp_path):
+    app = make_app(server_app, tmp_path, clock.now, teller=True)
+    luis = {
+        "cedula": "1710034065",
+        "nombres": "Luis Alberto",
+        "apellidos": "Yánez Cevallos",
+        "fecha_nacimiento": "15/03/1985",
+        "email": "luis.yanez@correo.ec",
+        "celular": "0991234567",
+        "direccion": "Calle Sucre 123, Quito",
+        "usuario": "lyanez",
+        "cuenta": "00107777",
+    }
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "cajero", "Cajero2026")
+        await pilot.press("f10")
+        await settle(pilot)
+        await pilot.press("f4")  # REGISTRAR SOCIO
+        await settle(pilot)
+        assert isinstance(app.screen, WalkInRegistrationScreen)
+        await pilot.press("enter")  # Persona
+        await pilot.press("space", "enter")  # accepts the terms; CONFIRMAR
+        await settle(pilot)
+        for name, value in luis.items():
+            field = next(f for f in app.screen.query(FormField) if f.field_name == name)
+            if field.display and field.id and field.id.startswith("p-"):
+                field.input.focus()
+                await type_text(pilot, value)
+        await pilot.press("enter")  # SIGUIENTE
+        await settle(pilot)
+        assert app.screen.query_one(ContentSwitcher).current == "reg-confirm"
+        await pilot.click("#reg-submit")
+        await settle(pilot)
+        assert app.screen.query_one(ContentSwitcher).current == "reg-done"
+        done = text_of(pilot, "#done-text")
+        assert "APROBADO" in done and "lyanez" in done
+        # A new code for the same socio, from the access screen.
+        await pilot.click("#reg-home")
+        await settle(pilot)
+        assert isinstance(app.screen, TellerAccessScreen)
+        app.screen.username.value = "lyanez"
+        await pilot.press("f3")
+        await settle(pilot)
+        assert "l****@correo.ec" in text_of(pilot, "#access-result")
+    assert _rows(seeded_db, "SELECT status, role FROM members WHERE username = 'lyanez'") == [
+        ("pending_password", "member")
+    ]
+    assert _rows(
+        seeded_db,
+        "SELECT action, actor FROM audit_log WHERE action IN"
+        " ('registration.walk_in', 'access.resend_code') ORDER BY id",
+    ) == [("registration.walk_in", "cajero"), ("access.resend_code", "cajero")]
