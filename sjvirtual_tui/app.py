@@ -72,6 +72,9 @@ class SJVirtualApp(App[None]):
         Binding("f1", "help", N_("Ayuda"), show=True, priority=True, id="help"),
         Binding("f9", "logout", N_("Cerrar sesión"), show=True, priority=True, id="logout"),
         Binding("f8", "outbox", N_("Correo"), show=True, priority=True, id="outbox"),
+        # The same key, out of the footer, on the screens whose own keys fill its 80 columns
+        # (F1 still lists it): see check_action. Its id is Correo's: a keymap moves both.
+        Binding("f8", "outbox_unlisted", N_("Correo"), show=False, priority=True, id="outbox"),
         # Short in the footer (80 columns); F1 reads the tooltip.
         Binding(
             "ctrl+o",
@@ -294,9 +297,12 @@ class SJVirtualApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("logout", "toggle_amounts"):
             return self.session is not None  # hidden from the footer until someone logs in
-        if action == "outbox":
+        if action in ("outbox", "outbox_unlisted"):
             # A teller's F8 is the cash drawer (Caja): the demo's Correo is F8 before login.
-            return self.outbox_enabled and not (self.teller_mode and self.session is not None)
+            if not self.outbox_enabled or (self.teller_mode and self.session is not None):
+                return False
+            listed = self.session is None or getattr(self.screen, "FOOTER_HAS_ROOM", False)
+            return listed == (action == "outbox")
         return True
 
     # --- keys, help, palette, themes -----------------------------------------------------------
@@ -527,6 +533,9 @@ class SJVirtualApp(App[None]):
         self.session = result
         self.refresh_bindings()
         self.push_screen(DashboardScreen(result))
+
+    def action_outbox_unlisted(self) -> None:
+        self.action_outbox()
 
     def action_outbox(self) -> None:
         from sjvirtual_tui.screens.outbox import OutboxScreen

@@ -101,6 +101,9 @@ class BankScreen(Screen[None]):
     # The box's id where the stylesheet gives the screen its own layout; without one the box
     # has the wizards' shared look (class wizard-box).
     BOX_ID: ClassVar[str] = ""
+    # Whether the footer at 80 columns has room for the demo's F8 Correo beside the screen's
+    # own keys (elsewhere F8 works and F1 lists it; app.check_action).
+    FOOTER_HAS_ROOM: ClassVar[bool] = False
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

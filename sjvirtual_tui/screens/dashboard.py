@@ -20,6 +20,7 @@ from sjvirtual_tui.widgets.row_table import RowTable
 
 
 class DashboardScreen(BankScreen):
+    FOOTER_HAS_ROOM = True
     HEADING = N_("POSICIÓN CONSOLIDADA")
     BOX_ID = "dashboard-box"
     # The members' flows (flows.py): the footer shows those it has room for at 80 columns

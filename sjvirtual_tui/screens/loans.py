@@ -129,7 +129,7 @@ class LoansScreen(BankScreen):
         Binding("f2", "pay", N_("Pagar"), show=True, id="loans.pay"),
         Binding("s", "simulate", N_("Simulador"), show=True, id="loans.simulator"),
         Binding("escape", "back", N_("Volver"), show=True, id="back"),
-        Binding("f5", "retry", N_("Actualizar"), show=True, id="refresh"),
+        Binding("f5", "retry", N_("Actualizar"), show=False, id="refresh"),
     ]
 
     def __init__(self) -> None:

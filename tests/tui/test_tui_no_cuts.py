@@ -393,6 +393,28 @@ async def member_journey(j: Journey) -> None:
     await open_add(pilot, "externa")
     await j.look("beneficiaries: add externa")
     await j.press("escape", "escape", "escape")
+    # Issue 17's products: PRÉSTAMOS (table, payment, simulator), PÓLIZAS, CERTIFICADOS, AVISOS
+    # and Perfil, each from the dashboard's key.
+    await j.press("p")
+    await j.look("loans: list")
+    await j.help_and_mail("loans: list")
+    await j.press("enter")
+    await j.look("loans: amortization table")
+    await j.press("escape", "f2")
+    await j.look("loans: payment data")
+    await back_to_dashboard(j)
+    await j.press("p", "s")
+    await j.look("loans: simulator")
+    await back_to_dashboard(j)
+    for key, screen in (
+        ("z", "pólizas"),
+        ("c", "certificates"),
+        ("n", "notifications"),
+        ("a", "profile"),
+    ):
+        await j.press(key)
+        await j.look(screen)
+        await back_to_dashboard(j)
     await j.press("f8")
     await j.look("Correo: the member's mails")
     await j.press("escape")
@@ -400,6 +422,15 @@ async def member_journey(j: Journey) -> None:
     await j.look("dashboard, amounts hidden")
     await j.press("f9")
     await j.look("log out")
+
+
+async def back_to_dashboard(j: Journey) -> None:
+    """Escape until the dashboard (a wizard may ask first: Escape answers no and goes on)."""
+    for _ in range(6):
+        if type(j.pilot.app.screen).__name__ == "DashboardScreen":
+            return
+        await j.press("escape")
+    raise AssertionError(f"Escape did not lead back to the dashboard: {where(j.pilot)}")
 
 
 async def teller_journey(j: Journey) -> None:
@@ -505,6 +536,14 @@ REACHED: dict[str, dict[str, str]] = {
         "beneficiaries: delete, confirm": "ConfirmScreen",
         "beneficiaries: add interna, done": "AddBeneficiaryScreen/ben-done",
         "beneficiaries: add externa": "AddBeneficiaryScreen/ben-data",
+        "loans: list": "LoansScreen",
+        "loans: amortization table": "LoanTableScreen",
+        "loans: payment data": "LoanPaymentScreen",
+        "loans: simulator": "LoanSimulatorScreen",
+        "pólizas": "PolizaScreen",
+        "certificates": "CertificateScreen",
+        "notifications": "NotificationsScreen",
+        "profile": "SelfServiceScreen",
         "log out": "LoginScreen/step-user",
     },
     "teller": {
