@@ -1193,15 +1193,23 @@ class MemberFile(_Model):
     polizas: list[str] = Field(default_factory=list)
 
 
+# Cash at the counter: a drawer's opening float and one deposit or withdrawal are of
+# $100.000,00 at most (cash a teller can count; larger sums go by transfer). The bound keeps
+# a drawer's and an account's totals far inside the cents every model reads.
+DRAWER_FLOAT_MAX_CENTS = 10_000_000
+COUNTER_CASH_MAX_CENTS = 10_000_000
+CounterCents = Annotated[int, Strict(), Field(ge=1, le=COUNTER_CASH_MAX_CENTS)]
+
+
 class CashDepositRequest(_Model):
     account: CounterAccount = Field(description="The socio's account, as in the cartola.")
-    amount_cents: PositiveCents
+    amount_cents: CounterCents
     depositor: Name = Field(description="Who hands in the cash.")
 
 
 class CashWithdrawalRequest(_Model):
     account: CounterAccount
-    amount_cents: PositiveCents
+    amount_cents: CounterCents
     identification: TypedIdentification = Field(
         description="The holder's cédula or RUC, typed by the teller from the document."
     )
@@ -1225,11 +1233,14 @@ class CounterOperation(_Model):
 
 
 class DrawerOpenRequest(_Model):
-    opening_float_cents: NonNegativeCents
+    opening_float_cents: Annotated[int, Strict(), Field(ge=0, le=DRAWER_FLOAT_MAX_CENTS)]
 
 
 class DrawerCloseRequest(_Model):
     counted_cents: NonNegativeCents
+
+
+DrawerTotal = Annotated[int, Strict(), Field(ge=0)]
 
 
 class CashDrawer(_Model):
@@ -1239,11 +1250,13 @@ class CashDrawer(_Model):
     drawer_account: str
     opened_at: datetime
     opening_float_cents: NonNegativeCents
-    deposits_cents: NonNegativeCents
+    # Sums of a day's operations: each operation is bounded, their sum is not (a drawer that
+    # took many large deposits must still be read and closed).
+    deposits_cents: DrawerTotal
     deposits_count: int
-    withdrawals_cents: NonNegativeCents
+    withdrawals_cents: DrawerTotal
     withdrawals_count: int
-    expected_cents: Cents
+    expected_cents: Annotated[int, Strict()]
     closed_at: datetime | None = None
     counted_cents: NonNegativeCents | None = None
-    difference_cents: Cents | None = None
+    difference_cents: Annotated[int, Strict()] | None = None

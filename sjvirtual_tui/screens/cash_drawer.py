@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 from sjvirtual_tui.backend import NotFound
 from sjvirtual_tui.formatting import local_time, money
 from sjvirtual_tui.i18n import N_, _
+from sjvirtual_tui.models import DRAWER_FLOAT_MAX_CENTS
 from sjvirtual_tui.screens.base import BankScreen
 from sjvirtual_tui.screens.confirm import ConfirmScreen
 from sjvirtual_tui.screens.wizard import OperationKeys
@@ -54,6 +55,12 @@ def drawer_text(drawer: CashDrawer) -> str:
     return "\n".join(lines)
 
 
+def _float_maximum() -> tuple[int, str]:
+    return DRAWER_FLOAT_MAX_CENTS, _("El fondo inicial es de máximo {maximum}.").format(
+        maximum=money(DRAWER_FLOAT_MAX_CENTS)
+    )
+
+
 class CashDrawerScreen(BankScreen):
     HEADING = N_("CUADRE DE CAJA")
     BINDINGS = [Binding("escape", "app.pop_screen", N_("Volver"), show=True, id="back")]
@@ -66,7 +73,9 @@ class CashDrawerScreen(BankScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(_("Consultando su caja…"), id="drawer-text", markup=False)
         with Form(id="open-form"):
-            yield MoneyInput("opening_float", _("Fondo inicial"), prefix="d-")
+            yield MoneyInput(
+                "opening_float", _("Fondo inicial"), prefix="d-", maxima=[_float_maximum]
+            )
         with Form(id="close-form"):
             yield MoneyInput("counted", _("Total contado"), prefix="d-")
         yield Static("", id="drawer-hint", classes="hint")

@@ -413,3 +413,44 @@ def test_migration_0011_goes_down_and_up(seeded_db: Path) -> None:
     assert directory == {holder_id: counter.fold(name) for holder_id, name in holders}
     assert directory[DEMO_HOLDER] == "maria fernanda guaman quispe"
     assert rows(seeded_db, "SELECT COUNT(*) FROM counter_operations") == [(0,)]
+
+
+async def test_cash_beyond_a_drawer_is_refused_and_a_full_drawer_still_reads(
+    api_client: httpx.AsyncClient, teller_token: str, seeded_db: Path
+) -> None:
+    """Found by schemathesis from outside: a float of $1.000 millones and deposits made the
+    cuadre's expected total larger than any amount, and GET and close answered 500."""
+    too_much = await api_client.post(
+        f"{DRAWER}/open",
+        json={"opening_float_cents": 10_000_001},
+        headers=keyed(teller_token),
+    )
+    assert (too_much.status_code, too_much.json()["field"]) == (422, "opening_float_cents")
+    assert scalar(seeded_db, "SELECT COUNT(*) FROM cash_drawer_sessions") == 0
+    opened = await api_client.post(
+        f"{DRAWER}/open", json={"opening_float_cents": 10_000_000}, headers=keyed(teller_token)
+    )
+    assert opened.status_code == 201
+    before = _balance(seeded_db, "00104721")
+    deposit = {"account": "00104721", "depositor": "María Guamán"}
+    refused = await api_client.post(
+        DEPOSITS,
+        json=deposit | {"amount_cents": 10_000_001},
+        headers=keyed(teller_token),
+    )
+    assert (refused.status_code, refused.json()["field"]) == (422, "amount_cents")
+    assert _balance(seeded_db, "00104721") == before
+    # The sums of a day are not bounded by one operation's maximum: a float stored as large as
+    # any amount, and one deposit more, still read and close.
+    with connect(seeded_db) as conn:
+        conn.execute("UPDATE cash_drawer_sessions SET opening_float_cents = 100000000000")
+    more = await api_client.post(
+        DEPOSITS, json=deposit | {"amount_cents": 100}, headers=keyed(teller_token)
+    )
+    assert more.status_code == 201
+    shown = await api_client.get(DRAWER, headers=auth(teller_token))
+    assert (shown.status_code, shown.json()["expected_cents"]) == (200, 100_000_000_100)
+    closed = await api_client.post(
+        f"{DRAWER}/close", json={"counted_cents": 0}, headers=keyed(teller_token)
+    )
+    assert (closed.status_code, closed.json()["difference_cents"]) == (200, -100_000_000_100)
