@@ -1113,6 +1113,7 @@ class AuditEntry(_Model):
 SearchKind = Literal["cedula", "ruc", "cuenta", "telefono", "nombre", "usuario"]
 CounterKind = Literal["deposito", "retiro"]
 CounterStatus = Literal["completada", "pendiente_aprobacion", "rechazada"]
+CounterReversalState = Literal["pendiente", "reversada"]
 # The online-banking state a teller reads in a member file.
 OnlineState = Literal[
     "sin_usuario", "pendiente_contrasena", "pendiente_primer_ingreso", "activo", "bloqueado"
@@ -1230,6 +1231,12 @@ class CounterOperation(_Model):
     created_at: datetime
     executed_at: datetime | None = None
     approved_by: str | None = None
+    reversal: CounterReversalState | None = Field(
+        default=None,
+        description="pendiente: a reversal waits for a supervisor; reversada: it was reversed.",
+    )
+    reversed_at: datetime | None = None
+    reversed_by: str | None = Field(default=None, description="The supervisor who approved it.")
 
 
 class DrawerOpenRequest(_Model):
@@ -1256,7 +1263,12 @@ class CashDrawer(_Model):
     deposits_count: int
     withdrawals_cents: DrawerTotal
     withdrawals_count: int
-    expected_cents: Annotated[int, Strict()]
+    reversed_deposits_cents: DrawerTotal = 0
+    reversed_withdrawals_cents: DrawerTotal = 0
+    reversals_count: int = 0
+    expected_cents: Annotated[int, Strict()] = Field(
+        description="Float + deposits - withdrawals - deposits reversed + withdrawals reversed."
+    )
     closed_at: datetime | None = None
     counted_cents: NonNegativeCents | None = None
     difference_cents: Annotated[int, Strict()] | None = None

@@ -33,7 +33,9 @@ DROP TABLE IF EXISTS audit_log;
 DROP TABLE IF EXISTS member_phones;
 DROP TABLE IF EXISTS contact_changes;
 DROP TABLE IF EXISTS debit_cards;
--- 0010-0011 (issue 18): the four-eyes requests, the counter's operations, drawers and directory
+-- 0010-0012 (issue 18): the four-eyes requests, the counter's operations, their reversals,
+-- drawers and directory
+DROP TABLE IF EXISTS counter_reversals;
 DROP TABLE IF EXISTS approvals;
 DROP TABLE IF EXISTS counter_operations;
 DROP TABLE IF EXISTS cash_drawer_sessions;
@@ -45,18 +47,21 @@ DROP TABLE IF EXISTS member_directory;
 # none of the tables of the Alembic revisions after 0003 either: tests/api/test_store_schema.py
 # LATER_TABLES.)
 _UNDO_6 = """
--- the later products' money (pólizas opened, loan instalments paid, cash at the counter and the
--- drawers' fundings): none in the old server's files; their journals go and the accounts they
--- moved get their amounts back
+-- the later products' money (pólizas opened, loan instalments paid, cash at the counter, its
+-- reversals and the drawers' fundings): none in the old server's files; their journals go and
+-- the accounts they moved get their amounts back
 UPDATE accounts SET balance_cents = balance_cents - COALESCE((
     SELECT SUM(m.amount_cents) FROM movements AS m JOIN journal AS j ON j.id = m.journal_id
     WHERE m.account_id = accounts.id AND j.kind IN (
-        'poliza_apertura', 'pago_prestamo', 'deposito_caja', 'retiro_caja', 'dotacion_caja')), 0);
+        'poliza_apertura', 'pago_prestamo', 'deposito_caja', 'retiro_caja', 'dotacion_caja',
+        'reverso_caja')), 0);
 DELETE FROM movements WHERE journal_id IN (
     SELECT id FROM journal WHERE kind IN (
-        'poliza_apertura', 'pago_prestamo', 'deposito_caja', 'retiro_caja', 'dotacion_caja'));
+        'poliza_apertura', 'pago_prestamo', 'deposito_caja', 'retiro_caja', 'dotacion_caja',
+        'reverso_caja'));
 DELETE FROM journal WHERE kind IN (
-    'poliza_apertura', 'pago_prestamo', 'deposito_caja', 'retiro_caja', 'dotacion_caja');
+    'poliza_apertura', 'pago_prestamo', 'deposito_caja', 'retiro_caja', 'dotacion_caja',
+    'reverso_caja');
 CREATE TABLE movements_v5 (
     id INTEGER PRIMARY KEY,
     journal_id INTEGER NOT NULL REFERENCES journal (id),

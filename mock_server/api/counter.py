@@ -8,11 +8,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Request, Response
 
+from mock_server.api import openapi_examples as ex
+from mock_server.api.access import approval_wire
 from mock_server.api.deps import DIGITS, Conn, Staff, State, record_id
 from mock_server.api.errors import ONE_RECORD, SESSION_ROUTES, error_responses
 from mock_server.api.idempotency import MemberKey, Outcome
 from mock_server.domain import counter
 from sjvirtual_tui.models import (
+    ApprovalRequested,
     CashDepositRequest,
     CashDrawer,
     CashWithdrawalRequest,
@@ -21,11 +24,13 @@ from sjvirtual_tui.models import (
     DrawerOpenRequest,
     MemberFile,
     MemberSearchResult,
+    StaffReason,
 )
 
 router = APIRouter(prefix="/staff", tags=["counter"], responses=SESSION_ROUTES)
 
 HolderId = Annotated[int, record_id("socio"), DIGITS]
+CounterOpId = Annotated[int, record_id("counter operation"), DIGITS]
 
 
 def _terminal(request: Request) -> str | None:
@@ -173,5 +178,39 @@ def close_drawer(
             conn, state.clock.now(), staff, body.counted_cents, _terminal(request)
         )
         return Outcome(200, drawer)
+
+    return idem.run(conn, effect)
+
+
+@router.get(
+    "/cash/operations",
+    response_model=list[CounterOperation],
+    summary="The operations of the teller's open drawer, oldest first (none when it is closed)",
+)
+def drawer_operations(staff: Staff, conn: Conn) -> list[CounterOperation]:
+    return counter.session_operations(conn, staff)
+
+
+@router.post(
+    "/cash/operations/{counter_op_id:int}/reversal",
+    status_code=202,
+    response_model=ApprovalRequested,
+    responses=error_responses(404, 409, 422),
+    summary="Ask a supervisor to reverse one of the open drawer's operations (four eyes)",
+)
+def request_reversal(
+    counter_op_id: CounterOpId,
+    body: Annotated[StaffReason, Body(openapi_examples=ex.REVERSAL)],
+    staff: Staff,
+    idem: MemberKey,
+    state: State,
+    conn: Conn,
+    request: Request,
+) -> Response:
+    def effect() -> Outcome:
+        row = counter.request_reversal(
+            conn, state.clock.now(), staff, counter_op_id, body.reason, _terminal(request)
+        )
+        return Outcome(202, ApprovalRequested(approval=approval_wire(row)))
 
     return idem.run(conn, effect)

@@ -75,6 +75,9 @@ REGISTRATION = examples(
     ),
 )
 REJECT = examples(reason=("A reason", {"reason": "La cuenta indicada no es del solicitante."}))
+REVERSAL = examples(
+    reason=("Why the operation is reversed", {"reason": "El depósito se registró en otra cuenta."})
+)
 SET_PASSWORD = examples(
     code=("The code of the approval e-mail", {"code": CODE, "password": "Primera2026"})
 )

@@ -55,8 +55,10 @@ from sjvirtual_tui.models import (
 
 __all__ = [
     "CASH_WITHDRAWAL",
+    "COUNTER_REVERSAL",
     "DEPOSIT_JOURNAL_KIND",
     "DRAWER_FUNDING_KIND",
+    "REVERSAL_JOURNAL_KIND",
     "SEARCH_LIMIT",
     "WITHDRAWAL_APPROVAL_CENTS",
     "WITHDRAWAL_JOURNAL_KIND",
@@ -69,7 +71,9 @@ __all__ = [
     "member_file",
     "open_drawer",
     "reject_withdrawal",
+    "request_reversal",
     "search",
+    "session_operations",
     "withdrawal",
 ]
 
@@ -84,8 +88,11 @@ MIN_REASON = 5
 DEPOSIT_JOURNAL_KIND = "deposito_caja"
 WITHDRAWAL_JOURNAL_KIND = "retiro_caja"
 DRAWER_FUNDING_KIND = "dotacion_caja"
+REVERSAL_JOURNAL_KIND = "reverso_caja"
 # The four-eyes kind of a withdrawal above the threshold (mock_server.domain.approvals).
 CASH_WITHDRAWAL = "cash_withdrawal"
+# The four-eyes kind of the reversal of a counter operation.
+COUNTER_REVERSAL = "counter_reversal"
 
 _DIGITS = re.compile(r"[0-9]+")
 _TYPE_OF_PREFIX = {"1": AccountType.AHORRO_VISTA, "9": AccountType.AHORRO_PERSONAL}
@@ -378,6 +385,9 @@ def _model(conn: Connection, operation_id: int) -> CounterOperation:
         created_at=from_db(row["created_at"]),
         executed_at=None if row["executed_at"] is None else from_db(row["executed_at"]),
         approved_by=row["approved_by"],
+        reversal=row["reversal"],
+        reversed_at=None if row["reversed_at"] is None else from_db(row["reversed_at"]),
+        reversed_by=row["reversed_by"],
     )
 
 
@@ -683,6 +693,225 @@ approvals.register(
 )
 
 
+# --- four eyes: the reversal of a counter operation ("counter_reversal") ----------------------
+
+
+def _kind_word(kind: str) -> str:
+    return _("depósito") if kind == "deposito" else _("retiro")
+
+
+def _reversible(conn: Connection, row: Any, *, approving: bool = False) -> None:
+    """Refuses (Conflict) what cannot be reversed: an operation not executed, already reversed
+    or with a reversal waiting, of a drawer session already closed, or a deposit whose money
+    the socio no longer has. ``approving``: the pending reversal is the one being carried out."""
+    reference = row["reference"]
+    if row["status"] != "completada":
+        raise Conflict(
+            "not_executed",
+            _("La operación {reference} no se ejecutó: no hay nada que reversar.").format(
+                reference=reference
+            ),
+        )
+    if row["reversal"] == "reversada":
+        raise Conflict(
+            "already_reversed",
+            _("La operación {reference} ya fue reversada.").format(reference=reference),
+        )
+    if row["reversal"] == "pendiente" and not approving:
+        raise Conflict(
+            "reversal_pending",
+            _("La operación {reference} ya tiene un reverso pendiente de aprobación.").format(
+                reference=reference
+            ),
+        )
+    session = None if row["session_id"] is None else store.session(conn, row["session_id"])
+    if session is None or session["closed_at"] is not None:
+        raise Conflict(
+            "drawer_closed",
+            _(
+                "La caja de la operación {reference} ya se cerró: solo se reversan operaciones "
+                "de la caja abierta."
+            ).format(reference=reference),
+        )
+    if row["kind"] == "deposito":
+        account = accounts_store.by_id(conn, row["account_id"])
+        available = 0 if account is None else account["balance_cents"] - account["hold_cents"]
+        if available < row["amount_cents"]:
+            raise Conflict(
+                "already_spent",
+                _(
+                    "No se puede reversar el depósito {reference}: la cuenta {number} ya no "
+                    "tiene ese dinero (disponible {available}). No se cambió nada."
+                ).format(
+                    reference=reference, number=row["account_number"], available=money(available)
+                ),
+            )
+
+
+def session_operations(conn: Connection, teller: CurrentMember) -> list[CounterOperation]:
+    """The operations of the teller's open drawer session (none when the drawer is closed)."""
+    session = store.current_session(conn, teller.id)
+    if session is None:
+        return []
+    rows = store.operations_of_session(
+        conn, teller.id, int(session["id"]), str(session["opened_at"])
+    )
+    return [_model(conn, int(row["id"])) for row in rows]
+
+
+def request_reversal(
+    conn: Connection,
+    now: datetime,
+    staff: CurrentMember,
+    counter_op_id: int,
+    reason: str,
+    terminal: str | None = None,
+) -> Approval:
+    """Asks a supervisor to reverse one of the operations of the caller's open drawer (in the
+    caller's write transaction): a pending ``counter_reversal`` approval; nothing moves."""
+    why = _reason(reason)
+    row = store.operation(conn, counter_op_id)
+    if row is None or row["teller_id"] != staff.id:
+        raise NotFound("not_found", _("Operación de caja no encontrada."))
+    _reversible(conn, row)
+    user = store.member_of_holder(conn, row["holder_id"])
+    member_id = None if user is None else int(user["id"])
+    approval = approvals.request(
+        conn,
+        COUNTER_REVERSAL,
+        staff,
+        member_id,
+        {
+            "counter_op_id": counter_op_id,
+            "reference": row["reference"],
+            "kind": row["kind"],
+            "account": row["account_number"],
+            "amount_cents": row["amount_cents"],
+        },
+        now,
+        reason=why,
+        terminal=terminal,
+    )
+    store.insert_reversal(
+        conn,
+        counter_op_id=counter_op_id,
+        approval_id=approval.id,
+        requested_by=staff.id,
+        requested_at=to_db(now),
+        reason=why,
+    )
+    audit.record(
+        conn,
+        actor_kind=_actor_kind(staff),
+        actor=staff.username,
+        action="cash.reversal.request",
+        now=now,
+        member_id=member_id,
+        terminal=terminal,
+        reason=why,
+        detail=f"{row['reference']} {row['kind']} cta. {row['account_number']} "
+        f"{money(row['amount_cents'])}",
+    )
+    return approval
+
+
+def _pending_reversal(conn: Connection, approval: Approval) -> tuple[Any, Any]:
+    reversal = store.reversal_of_approval(conn, approval.id)
+    if reversal is None:  # pragma: no cover - written with its approval
+        raise NotFound("not_found", _("Operación de caja no encontrada."))
+    row = store.operation(conn, int(reversal["counter_op_id"]))
+    if row is None:  # pragma: no cover - operations are never deleted
+        raise NotFound("not_found", _("Operación de caja no encontrada."))
+    return reversal, row
+
+
+def _execute_counter_reversal(conn: Connection, approval: Approval, now: datetime) -> None:
+    """Posts the exact opposite of the operation's journal (``reverso_caja``) and marks the
+    reversal done, in the approval's transaction; a refusal (Conflict) leaves it pending."""
+    reversal, row = _pending_reversal(conn, approval)
+    if reversal["status"] != "pendiente":
+        raise Conflict("not_pending", _("Esta solicitud ya fue decidida: no se puede cambiar."))
+    _reversible(conn, row, approving=True)  # its own pending reversal is the one being done
+    approver = approval.decided_by_username or "?"
+    reference = row["reference"]
+    number = row["account_number"]
+    drawer_id = int(row["drawer_account_id"])
+    amount = int(row["amount_cents"])
+    description = f"Reverso de {reference}"
+    if row["kind"] == "deposito":
+        journal_id = post_transfer(
+            conn,
+            now,
+            kind=REVERSAL_JOURNAL_KIND,
+            description=description,
+            reference=reference,
+            amount_cents=amount,
+            debit=Leg(int(row["account_id"]), f"Reverso de depósito en ventanilla {reference}"),
+            credit=Leg(drawer_id, f"Reverso de depósito · cta. {number}"),
+        )
+    else:
+        _fund(conn, now, drawer_id, amount)
+        journal_id = post_transfer(
+            conn,
+            now,
+            kind=REVERSAL_JOURNAL_KIND,
+            description=description,
+            reference=reference,
+            amount_cents=amount,
+            debit=Leg(drawer_id, f"Reverso de retiro · cta. {number}"),
+            credit=Leg(int(row["account_id"]), f"Reverso de retiro en ventanilla {reference}"),
+        )
+    if not store.mark_reversed(
+        conn, int(reversal["id"]), journal_id=journal_id, decided_at=to_db(now), decided_by=approver
+    ):  # pragma: no cover - the approval's transaction excludes another decision
+        raise Conflict("not_pending", _("Esta solicitud ya fue decidida: no se puede cambiar."))
+    audit.record(
+        conn,
+        actor_kind="supervisor",
+        actor=approver,
+        action="cash.reversal.execute",
+        now=now,
+        member_id=approval.member_id,
+        detail=f"{reference} {row['kind']} cta. {number} {money(amount)}",
+    )
+
+
+def _reject_counter_reversal(conn: Connection, approval: Approval, now: datetime) -> None:
+    """A reversal refused by a supervisor: the operation stays as it was."""
+    reversal, row = _pending_reversal(conn, approval)
+    approver = approval.decided_by_username or "?"
+    store.mark_reversal_rejected(
+        conn, int(reversal["id"]), decided_at=to_db(now), decided_by=approver
+    )
+    audit.record(
+        conn,
+        actor_kind="supervisor",
+        actor=approver,
+        action="cash.reversal.reject",
+        now=now,
+        member_id=approval.member_id,
+        detail=row["reference"],
+    )
+
+
+def _describe_counter_reversal(approval: Approval) -> str:
+    payload = approvals.payload_of(approval)
+    return _("Reverso del {kind} {reference}: {amount}, cuenta {account}").format(
+        kind=_kind_word(str(payload.get("kind", "deposito"))),
+        reference=payload.get("reference", "?"),
+        amount=money(int(payload.get("amount_cents", 0))),
+        account=payload.get("account", "?"),
+    )
+
+
+approvals.register(
+    COUNTER_REVERSAL,
+    _execute_counter_reversal,
+    describe=_describe_counter_reversal,
+    reject=_reject_counter_reversal,
+)
+
+
 # --- cuadre de caja -------------------------------------------------------------------------------
 
 
@@ -691,8 +920,15 @@ def _drawer_model(conn: Connection, session_id: int) -> CashDrawer:
     if row is None:  # pragma: no cover - callers pass a session they just read
         raise NotFound("not_found", _("Sesión de caja no encontrada."))
     deposits, n_deposits, withdrawals, n_withdrawals = store.session_totals(conn, session_id)
+    reversed_deposits, reversed_withdrawals, n_reversals = store.session_reversals(conn, session_id)
     number = store.account_number(conn, row["account_id"])
-    expected = row["opening_float_cents"] + deposits - withdrawals
+    expected = (
+        row["opening_float_cents"]
+        + deposits
+        - withdrawals
+        - reversed_deposits
+        + reversed_withdrawals
+    )
     return CashDrawer(
         session_id=row["id"],
         drawer_account=number,
@@ -702,6 +938,9 @@ def _drawer_model(conn: Connection, session_id: int) -> CashDrawer:
         deposits_count=n_deposits,
         withdrawals_cents=withdrawals,
         withdrawals_count=n_withdrawals,
+        reversed_deposits_cents=reversed_deposits,
+        reversed_withdrawals_cents=reversed_withdrawals,
+        reversals_count=n_reversals,
         expected_cents=row["expected_cents"] if row["closed_at"] else expected,
         closed_at=None if row["closed_at"] is None else from_db(row["closed_at"]),
         counted_cents=row["counted_cents"],

@@ -202,7 +202,8 @@ def insert_session(
 
 
 def session_totals(conn: Connection, session_id: int) -> tuple[int, int, int, int]:
-    """(deposits in cents, how many, withdrawals in cents, how many) executed in a session."""
+    """(deposits in cents, how many, withdrawals in cents, how many) executed in a session,
+    reversed or not (:func:`session_reversals`)."""
     row = conn.execute(
         """
         SELECT
@@ -215,6 +216,23 @@ def session_totals(conn: Connection, session_id: int) -> tuple[int, int, int, in
         (session_id,),
     ).fetchone()
     return int(row[0]), int(row[1]), int(row[2]), int(row[3])
+
+
+def session_reversals(conn: Connection, session_id: int) -> tuple[int, int, int]:
+    """(deposits reversed in cents, withdrawals reversed in cents, how many reversals) of the
+    operations of a session."""
+    row = conn.execute(
+        """
+        SELECT
+            COALESCE(SUM(CASE WHEN o.kind = 'deposito' THEN o.amount_cents END), 0),
+            COALESCE(SUM(CASE WHEN o.kind = 'retiro' THEN o.amount_cents END), 0),
+            COUNT(*)
+        FROM counter_reversals AS r JOIN counter_operations AS o ON o.id = r.counter_op_id
+        WHERE o.session_id = ? AND r.status = 'reversada'
+        """,
+        (session_id,),
+    ).fetchone()
+    return int(row[0]), int(row[1]), int(row[2])
 
 
 def close_session(
@@ -248,11 +266,14 @@ _OPERATION = """
     SELECT o.id, o.reference, o.teller_id, t.username AS teller, o.kind, o.account_id,
            a.number AS account_number, a.holder_id, h.name AS holder_name,
            h.identification, o.drawer_account_id, o.session_id, o.amount_cents, o.status,
-           o.depositor, o.journal_id, o.created_at, o.executed_at, o.approved_by, o.terminal
+           o.depositor, o.journal_id, o.created_at, o.executed_at, o.approved_by, o.terminal,
+           r.id AS reversal_id, r.status AS reversal, r.decided_at AS reversed_at,
+           r.decided_by AS reversed_by
     FROM counter_operations AS o
     JOIN members AS t ON t.id = o.teller_id
     JOIN accounts AS a ON a.id = o.account_id
     JOIN holders AS h ON h.id = a.holder_id
+    LEFT JOIN counter_reversals AS r ON r.counter_op_id = o.id AND r.status <> 'rechazada'
 """
 
 
@@ -327,3 +348,68 @@ def account_number(conn: Connection, account_id: int) -> str:
     return str(
         conn.execute("SELECT number FROM accounts WHERE id = ?", (account_id,)).fetchone()[0]
     )
+
+
+def operations_of_session(
+    conn: Connection, teller_id: int, session_id: int, since: str
+) -> list[Row]:
+    """A drawer session's operations, oldest first: those executed in it and the teller's
+    withdrawals asked since it opened (still waiting or rejected)."""
+    return list(
+        conn.execute(
+            f"{_OPERATION} WHERE o.session_id = ? "
+            "OR (o.session_id IS NULL AND o.teller_id = ? AND o.created_at >= ?) ORDER BY o.id",
+            (session_id, teller_id, since),
+        ).fetchall()
+    )
+
+
+# --- reversals (four eyes, migration 0012) -----------------------------------------------------
+
+
+def insert_reversal(
+    conn: Connection,
+    *,
+    counter_op_id: int,
+    approval_id: int,
+    requested_by: int,
+    requested_at: str,
+    reason: str,
+) -> int:
+    row = conn.execute(
+        "INSERT INTO counter_reversals (counter_op_id, approval_id, status, requested_by, "
+        "requested_at, reason) VALUES (?, ?, 'pendiente', ?, ?, ?) RETURNING id",
+        (counter_op_id, approval_id, requested_by, requested_at, reason),
+    ).fetchone()
+    return int(row[0])
+
+
+def reversal_of_approval(conn: Connection, approval_id: int) -> Row | None:
+    row: Row | None = conn.execute(
+        "SELECT id, counter_op_id, status, journal_id FROM counter_reversals WHERE approval_id = ?",
+        (approval_id,),
+    ).fetchone()
+    return row
+
+
+def mark_reversed(
+    conn: Connection, reversal_id: int, *, journal_id: int, decided_at: str, decided_by: str
+) -> bool:
+    """Pending → reversada; False when it was no longer pending (nothing changed)."""
+    cursor = conn.execute(
+        "UPDATE counter_reversals SET status = 'reversada', journal_id = ?, decided_at = ?, "
+        "decided_by = ? WHERE id = ? AND status = 'pendiente'",
+        (journal_id, decided_at, decided_by, reversal_id),
+    )
+    return cursor.rowcount == 1
+
+
+def mark_reversal_rejected(
+    conn: Connection, reversal_id: int, *, decided_at: str, decided_by: str
+) -> bool:
+    cursor = conn.execute(
+        "UPDATE counter_reversals SET status = 'rechazada', decided_at = ?, decided_by = ? "
+        "WHERE id = ? AND status = 'pendiente'",
+        (decided_at, decided_by, reversal_id),
+    )
+    return cursor.rowcount == 1

@@ -562,6 +562,8 @@ _CHECKS += (
 # drawer accounts (numbers DRAWER_PREFIX + the teller's id): mock_server.domain.counter.
 COUNTER_JOURNAL_KINDS = ("deposito_caja", "retiro_caja")
 DRAWER_FUNDING_KIND = "dotacion_caja"
+# A reversal of a counter operation (four eyes, migration 0012): the operation's journal undone.
+COUNTER_REVERSAL_KIND = "reverso_caja"
 DRAWER_PREFIX = "9901"
 
 _CHECKS = (
@@ -621,7 +623,7 @@ _CHECKS = (
     ),
     (
         "drawer accounts whose balance is not their fundings less the deposits plus the "
-        "withdrawals executed through them",
+        "withdrawals executed through them (each reversal undoing its operation)",
         f"""
         SELECT * FROM (
             SELECT a.number, a.balance_cents, (
@@ -634,10 +636,56 @@ _CHECKS = (
             ) + (
                 SELECT COALESCE(SUM(amount_cents), 0) FROM counter_operations
                 WHERE drawer_account_id = a.id AND status = 'completada' AND kind = 'retiro'
+            ) + (
+                SELECT COALESCE(SUM(CASE o.kind WHEN 'deposito' THEN o.amount_cents
+                    ELSE -o.amount_cents END), 0)
+                FROM counter_reversals AS r JOIN counter_operations AS o ON o.id = r.counter_op_id
+                WHERE o.drawer_account_id = a.id AND r.status = 'reversada'
             ) AS expected
             FROM accounts AS a
             WHERE a.kind = 'internal' AND a.number LIKE '{DRAWER_PREFIX}%'
         ) AS c WHERE balance_cents <> expected
+        LIMIT 5
+        """,
+    ),
+)
+
+_CHECKS = (
+    *_CHECKS,
+    (
+        "reversed counter operations without their one journal of two movements that undo the "
+        "operation's (socio's account and the teller's drawer)",
+        f"""
+        SELECT o.reference FROM counter_reversals AS r
+        JOIN counter_operations AS o ON o.id = r.counter_op_id
+        WHERE r.status = 'reversada' AND (
+            o.status <> 'completada'
+            OR (SELECT kind FROM journal WHERE id = r.journal_id) <> '{COUNTER_REVERSAL_KIND}'
+            OR (SELECT COUNT(*) FROM movements WHERE journal_id = r.journal_id) <> 2
+            OR NOT EXISTS (
+                SELECT 1 FROM movements AS m WHERE m.journal_id = r.journal_id
+                AND m.account_id = o.account_id AND m.amount_cents = CASE o.kind
+                    WHEN 'deposito' THEN -o.amount_cents ELSE o.amount_cents END
+            )
+            OR NOT EXISTS (
+                SELECT 1 FROM movements AS m WHERE m.journal_id = r.journal_id
+                AND m.account_id = o.drawer_account_id AND m.amount_cents = CASE o.kind
+                    WHEN 'deposito' THEN o.amount_cents ELSE -o.amount_cents END
+            )
+        )
+        LIMIT 5
+        """,
+    ),
+    (
+        "counter reversal journals that belong to no reversal, or to more than one",
+        f"""
+        SELECT * FROM (
+            SELECT j.id, (
+                SELECT COUNT(*) FROM counter_reversals AS r
+                WHERE r.journal_id = j.id AND r.status = 'reversada'
+            ) AS owners
+            FROM journal AS j WHERE j.kind = '{COUNTER_REVERSAL_KIND}'
+        ) AS c WHERE owners <> 1
         LIMIT 5
         """,
     ),

@@ -1019,3 +1019,31 @@ counter_operations = Table(
 )
 Index("counter_operations_session", counter_operations.c.session_id)
 Index("counter_operations_journal", counter_operations.c.journal_id)
+
+# The reversal of a counter operation (four eyes, migration 0012): 'pendiente' with its
+# approval until a supervisor decides; 'reversada' has the reversing journal ('reverso_caja'),
+# 'rechazada' left the operation as it was. One reversal that is not rejected per operation.
+counter_reversals = Table(
+    "counter_reversals",
+    metadata,
+    _id(),
+    Column("counter_op_id", BIGINT, ForeignKey("counter_operations.id"), nullable=False),
+    Column("approval_id", BIGINT, ForeignKey("approvals.id"), nullable=False, unique=True),
+    _enum("status", "pendiente", "reversada", "rechazada", nullable=False),
+    Column("requested_by", BIGINT, ForeignKey("members.id"), nullable=False),
+    Column("requested_at", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("journal_id", BIGINT, ForeignKey("journal.id"), unique=True),
+    Column("decided_at", Text),
+    Column("decided_by", Text),
+    _ck("(status = 'reversada') = (journal_id IS NOT NULL)"),
+    _ck("(status = 'pendiente') = (decided_at IS NULL)"),
+    _ck("(decided_at IS NULL) = (decided_by IS NULL)"),
+)
+_partial_index(
+    "counter_reversals_live",
+    "counter_reversals",
+    "counter_op_id",
+    where="status <> 'rechazada'",
+    unique=True,
+)

@@ -936,6 +936,22 @@ class HttpBackend:
         )
         return self._parse(CashDrawer, response)
 
+    async def cash_operations(self) -> list[CounterOperation]:
+        return self._parse_list(
+            CounterOperation, await self._request("GET", "/staff/cash/operations")
+        )
+
+    async def request_counter_reversal(
+        self, operation_id: int, reason: str, *, idempotency_key: str
+    ) -> ApprovalRequested:
+        response = await self._request(
+            "POST",
+            f"/staff/cash/operations/{operation_id}/reversal",
+            json=StaffReason(reason=reason).model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return self._parse(ApprovalRequested, response)
+
 
 # --- certificates (issue 17) ---
 from sjvirtual_tui.models import (  # noqa: E402 - one block for the merge of issue 17

@@ -381,6 +381,16 @@ class Backend(Protocol):
         self, counted_cents: int, *, idempotency_key: str
     ) -> CashDrawer: ...
 
+    async def cash_operations(self) -> list[CounterOperation]:
+        """The operations of the teller's open drawer, oldest first."""
+        ...
+
+    async def request_counter_reversal(
+        self, operation_id: int, reason: str, *, idempotency_key: str
+    ) -> ApprovalRequested:
+        """A teller asks a supervisor to reverse one of the open drawer's operations."""
+        ...
+
 
 if TYPE_CHECKING:
     from sjvirtual_tui.models import Certificate, CertificateCheck

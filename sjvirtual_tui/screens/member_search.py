@@ -49,22 +49,27 @@ class ReasonScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", N_("Cancelar"), show=True, id="reason.cancel")]
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, prompt: str | None = None, hint: str | None = None) -> None:
+        """``prompt`` and ``hint``: what the box asks and what Enter does (by default, the
+        reason to open ``name``'s file)."""
         super().__init__()
         self.socio_name = name
+        self.prompt = prompt
+        self.hint = hint
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="reason-box"):
             yield Static(
-                _("Ficha de {name}: escriba el motivo de la consulta (queda registrado).").format(
-                    name=self.socio_name
-                ),
+                self.prompt
+                or _(
+                    "Ficha de {name}: escriba el motivo de la consulta (queda registrado)."
+                ).format(name=self.socio_name),
                 markup=False,
             )
             with Form(id="reason-form"):
                 yield FormField("reason", _("Motivo"), max_length=200, prefix="ms-")
-            yield Static(_("Enter: abrir la ficha · Esc: cancelar"), classes="hint")
+            yield Static(self.hint or _("Enter: abrir la ficha · Esc: cancelar"), classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#ms-input-reason", Input).focus()

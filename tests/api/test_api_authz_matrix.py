@@ -257,6 +257,11 @@ PARAMS: dict[str, Owned | NotOwned] = {
     ),
     # --- teller counter (issue 18) ---
     "holder_id": NotOwned("a teller opens any socio's file", lambda world: "1", staff_only=True),
+    "counter_op_id": NotOwned(
+        "a teller reverses an operation of the own open drawer (none in the world: 404)",
+        lambda world: "1",
+        staff_only=True,
+    ),
 }
 
 # Route -> a valid body, as member A would send it (``values``: the path's values).
@@ -353,6 +358,9 @@ BODIES: dict[tuple[str, str], Body] = {
     },
     ("POST", f"{P}/staff/cash/drawer/open"): lambda w, m, v: {"opening_float_cents": 10_000},
     ("POST", f"{P}/staff/cash/drawer/close"): lambda w, m, v: {"counted_cents": 10_000},
+    ("POST", f"{P}/staff/cash/operations/{{counter_op_id}}/reversal"): lambda w, m, v: {
+        "reason": "Depósito en otra cuenta."
+    },
 }
 
 # Route -> its required query parameters.

@@ -299,6 +299,7 @@ def test_the_key_is_a_required_header_of_every_state_changing_route(
         ("POST", "/api/v1/staff/cash/withdrawals"),
         ("POST", "/api/v1/staff/cash/drawer/open"),
         ("POST", "/api/v1/staff/cash/drawer/close"),
+        ("POST", "/api/v1/staff/cash/operations/{counter_op_id}/reversal"),
     }
     # Every other POST is one that docs/api.md exempts.
     posts = {

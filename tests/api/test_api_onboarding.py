@@ -164,6 +164,7 @@ def _example_path(path: str) -> str:
         "debit_card_id": "1",
         "approval_id": "1",
         "holder_id": "1",  # --- teller counter (issue 18) ---
+        "counter_op_id": "1",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 

@@ -46,6 +46,7 @@ LATER_TABLES = (
     "debit_cards",
     "contact_changes",
     "member_phones",
+    "counter_reversals",
     "approvals",
     "counter_operations",
     "cash_drawer_sessions",

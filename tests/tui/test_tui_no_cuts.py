@@ -455,9 +455,23 @@ async def teller_journey(j: Journey) -> None:
     await type_text(j.pilot, "saldo en ventanilla")
     await j.press("enter")
     await j.look("teller: member file")
+    await j.press("f6")
+    await type_text(j.pilot, "10")
+    await j.press("enter")
+    await type_text(j.pilot, "Ana Leon")
+    # (the receipt itself is not looked at here: its saved file's path is the test's long
+    # temporary folder)
+    await j.press("enter", "enter", "escape")
     await j.press("f7")
     await j.look("teller: withdrawal")
-    await j.press("escape", "escape", "escape", "f10")
+    await j.press("escape", "escape", "escape", "f8")
+    await j.look("teller: cuadre with the drawer's operations")
+    await j.press("f7")
+    await j.look("teller: reversal reason")
+    await type_text(j.pilot, "mal digitada")
+    await j.press("enter")
+    await j.look("teller: reversal pending")
+    await j.press("escape", "f10")
     await j.look("teller: F10 acceso de socios")
     await j.press("escape")
     await j.press("f7")
@@ -552,6 +566,9 @@ REACHED: dict[str, dict[str, str]] = {
         "teller: reason to open the file": "ReasonScreen",
         "teller: member file": "MemberFileScreen",
         "teller: withdrawal": "CounterScreen",
+        "teller: cuadre with the drawer's operations": "CashDrawerScreen",
+        "teller: reversal reason": "ReasonScreen",
+        "teller: reversal pending": "CashDrawerScreen",
         "teller: F10 acceso de socios": "TellerAccessScreen",
         "teller: locked users": "TellerScreen/tab-locked",
     },

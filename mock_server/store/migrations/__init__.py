@@ -14,7 +14,7 @@ then write its upgrade() by hand (``op.batch_alter_table`` for SQLite's table co
 :mod:`mock_server.store.schema` to match (a test compares the two).
 """
 
-HEAD = "0011"
+HEAD = "0012"
 
 # Every process that may migrate takes this lock first (PostgreSQL): two workers started at
 # once migrate one after the other, and the second finds the work done.
