@@ -24,6 +24,7 @@ from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.screens.base import BankScreen, Problem
 from sjvirtual_tui.widgets.choice import Tick
 from sjvirtual_tui.widgets.form import Form, FormField, focus_now
+from sjvirtual_tui.widgets.primary_button import PrimaryButton
 from sjvirtual_tui.widgets.security_image import SecurityImage
 
 if TYPE_CHECKING:  # pydantic is imported after the first paint (see SJVirtualApp._load)
@@ -91,10 +92,9 @@ class LoginScreen(BankScreen):
                             input_id="username",
                             missing=_("Ingrese su nombre de usuario."),
                         )
-                    # Shown only where a real keyring can keep it (never in kiosk mode).
-                    yield Tick(_("Recordar usuario en esta terminal"), id="remember", compact=True)
-                    yield Button(_("INGRESAR"), id="ingresar", variant="primary", compact=True)
-                # Its widgets are mounted after the first frame (_mount_password_step).
+                    # "Recordar usuario" (#remember) comes here after the first frame.
+                    yield PrimaryButton(_("INGRESAR"), id="ingresar")
+                # Its widgets are mounted after the first frame (_mount_later).
                 yield Vertical(id="step-password")
             yield Problem(id="problem")
         if self.demo_hint:
@@ -128,22 +128,28 @@ class LoginScreen(BankScreen):
                 id="password-form",
                 classes="login-form",
             ),
-            Button(_("SIGUIENTE"), id="siguiente", variant="primary", compact=True),
+            PrimaryButton(_("SIGUIENTE"), id="siguiente"),
         ]
 
-    def _mount_password_step(self) -> AwaitMount | None:
-        """The hidden password step, mounted once after the first frame (a third of the
-        screen's widgets, not drawn before INGRESAR); at once if INGRESAR comes first."""
+    def _mount_later(self) -> AwaitMount | None:
+        """What the first frame does not draw, mounted once right after it: the hidden
+        password step (a third of the screen's widgets) and the hidden "Recordar usuario"
+        checkbox (its default CSS alone delays the first frame). At once if INGRESAR comes
+        first. Returns the password step's mount."""
         if self._password_mount is None and self.is_attached and self.app.is_running:
+            # Shown only where a real keyring can keep it (never in kiosk mode).
+            remember = Tick(_("Recordar usuario en esta terminal"), id="remember", compact=True)
+            remember.display = False
+            # Registered at once (queries find it now); before INGRESAR, in the Tab order too.
+            self.query_one("#step-user", Vertical).mount(remember, before="#ingresar")
             step = self.query_one("#step-password", Vertical)
             self._password_mount = step.mount(*self._password_step())
         return self._password_mount
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self._mount_password_step)
+        self.call_after_refresh(self._mount_later)
         self.title = "San José S.J. Virtual"
         self.sub_title = _("Ingreso")
-        self.query_one("#remember", Tick).display = False
         self.query_one("#username", Input).focus()
         if not self.kiosk and not self.teller:
             # After the first frame: importing keyring (its backends) would delay it.
@@ -162,8 +168,12 @@ class LoginScreen(BankScreen):
         self.app.call_from_thread(self._keyring_found, remember.remembered_username(self._server()))
 
     def _keyring_found(self, username: str | None) -> None:
+        self._mount_later()  # the checkbox is mounted already, unless the screen was slow
+        found = self.query("#remember").results(Tick)
+        tick = next(found, None)
+        if tick is None:  # the screen is gone (the app is closing)
+            return
         self.keyring_usable = True
-        tick = self.query_one("#remember", Tick)
         tick.display = True
         field = self.query_one("#username", Input)
         if username and not field.value and not username_error(username):
@@ -224,7 +234,7 @@ class LoginScreen(BankScreen):
         self.call_backend(lambda: self.backend.security_challenge(username), self._show_challenge)
 
     async def _show_challenge(self, challenge: SecurityChallenge) -> None:
-        mounting = self._mount_password_step()
+        mounting = self._mount_later()
         if mounting is not None:
             await mounting
         self.challenge = challenge
