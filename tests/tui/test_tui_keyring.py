@@ -105,9 +105,7 @@ async def test_a_real_keyring_remembers_the_username_and_a_device_token_only(
     assert ("sjvirtual-tui", "usuario@demo") not in store.entries
 
 
-async def test_the_box_ticked_as_soon_as_it_shows_is_kept(
-    use_keyring, server_app, clock, tmp_path
-):
+async def test_the_box_ticked_as_soon_as_it_shows_is_kept(use_keyring, server_app, clock, tmp_path):
     """The checkbox comes after the login screen's first frame: a member who ticks it the
     moment it shows, by keyboard, is remembered all the same (Tab order: user, box, INGRESAR)."""
     store = use_keyring(MemoryKeyring())
