@@ -105,6 +105,7 @@ class BankScreen(Screen[None]):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._retry: Callable[[], None] | None = None
+        self._retry_group: str | None = None  # the group whose unanswered call F5 retries
         # group -> the call of it that has not answered yet (a newer call replaces an older)
         self._calling: dict[str, object] = {}
         self._busy: set[str] = set()  # those of them showing the busy line
@@ -276,7 +277,7 @@ class BankScreen(Screen[None]):
                 self.post_message(SessionEnded(exc.message))
                 return
             except BackendUnavailable as exc:
-                self._retry = again
+                self._retry, self._retry_group = again, group
                 if isinstance(exc, OutcomeUnknown):
                     self.show_problem(exc.message)  # it says "en proceso" and F5 itself
                 else:
@@ -295,8 +296,11 @@ class BankScreen(Screen[None]):
                 log.exception("unexpected error in a backend call")
                 self.show_problem(_(UNEXPECTED))
                 return
-            self._retry = None
-            self._clear_problem()
+            # The banner and F5 stay with another group's unanswered call (the dashboard's
+            # accounts refused while its unread count, a call of its own, comes back).
+            if self._retry is None or self._retry_group == group:
+                self._retry = self._retry_group = None
+                self._clear_problem()
             try:
                 outcome = on_result(result)
                 if isinstance(outcome, Awaitable):
