@@ -191,8 +191,12 @@ class SJVirtualApp(App[None]):
     def now(self) -> Callable[[], datetime]:
         return self.bank_context.now
 
+    def get_default_screen(self) -> Screen:
+        """The login screen is the bottom of the stack: no blank default screen is composed
+        and styled before it (a good part of the first frame's work)."""
+        return self.login_screen
+
     def on_mount(self) -> None:
-        self.push_screen(self.login_screen)
         if self.set_password_code is not None:  # `sjvirtual set-password CODE`
             from sjvirtual_tui.screens.set_password import SetPasswordScreen
 

@@ -28,7 +28,7 @@ from textual.dom import NoScreen
 from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Select
+from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Select, Static
 
 from sjvirtual_tui.i18n import _
 
@@ -114,6 +114,7 @@ class FormField(Vertical):
         prefix: str = "",
         input_id: str = "",
         missing: str = "",
+        stacked: bool = False,
     ) -> None:
         # ``prefix`` keeps ids unique when two forms on one screen share a field name.
         super().__init__(id=f"{prefix}field-{field_name_safe(field_name)}")
@@ -121,6 +122,7 @@ class FormField(Vertical):
         self.label = label + (" (*)" if required else "")
         self.required = required
         self.missing = missing  # what an empty required field says (else "obligatorio")
+        self.stacked = stacked  # the label over the field (the login's), not beside it
         rules = [*validators, *([Rule(check)] if check is not None else [])]
         self.validators: list[Validator] = [*rules, NoControlCharacters(label)]
         self._input = Input(
@@ -139,11 +141,18 @@ class FormField(Vertical):
         self._from_check = False
 
     def compose(self) -> ComposeResult:
-        with Horizontal():
-            yield Label(self.label, classes="form-label")
+        # Static rather than Label: the same text without Label's default CSS (its variants),
+        # parsed before the login screen's first frame otherwise.
+        label = Static(self.label, classes="form-label")
+        if self.stacked:  # one widget less than a vertical Horizontal
+            yield label
             yield self._input
+        else:
+            with Horizontal():
+                yield label
+                yield self._input
         # The reasons may quote what the member typed (or the server's words): plain text.
-        yield Label("", classes="form-error", markup=False)
+        yield Static("", classes="form-error", markup=False)
 
     @property
     def input(self) -> Input:
@@ -159,12 +168,12 @@ class FormField(Vertical):
 
     @property
     def error(self) -> str:
-        return str(self.query_one(".form-error", Label).render())
+        return str(self.query_one(".form-error", Static).render())
 
     def set_label(self, label: str) -> None:
         """A label that depends on an earlier choice (the biller's name for its reference)."""
         self.label = label + (" (*)" if self.required else "")
-        self.query_one(".form-label", Label).update(self.label)
+        self.query_one(".form-label", Static).update(self.label)
 
     def show_error(self, message: str | None, *, until_checked: bool = False) -> None:
         """A refusal from elsewhere (the server): shown until the value changes; or, with
@@ -175,7 +184,7 @@ class FormField(Vertical):
             self._shown_for = None
 
     def _show(self, message: str | None, *, from_check: bool) -> None:
-        label = self.query_one(".form-error", Label)
+        label = self.query_one(".form-error", Static)
         label.update(message or "")
         label.set_class(bool(message), "-shown")
         self._shown_for = self._input.value if message else None

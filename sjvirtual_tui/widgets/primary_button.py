@@ -21,30 +21,19 @@ class PrimaryButton(Button):
 
     # Button.DEFAULT_CSS (Textual 8.2), the parts that match a compact primary button in the
     # default style: the ansi block (NO_COLOR, vt100) and the default style, without the other
-    # variants and without the flat style.
+    # variants and without the flat style. Here the rules a button at rest meets; those of its
+    # states (focus, hover, pressed, disabled) are STATES_CSS, added right after the first frame
+    # (no button has a state before it). Rules of equal weight keep Button's order (the first
+    # one wins in Textual): the ansi hover stays before the ansi primary rule.
     DEFAULT_CSS = """
     PrimaryButton:ansi.-style-default {
         border: tall $border-blurred;
         background: ansi_default;
-        &:disabled {
-            text-opacity: 1;
-            text-style: bold dim;
-            border: tall $border-blurred !important;
-            background: ansi_default !important;
-            pointer: not-allowed;
-            &:hover { background: ansi_default; }
-        }
         &:hover { background: $ansi-background; border: tall $border; }
-        &.-active {
-            background: $ansi-background !important;
-            border: blank $background !important;
-            tint: transparent;
-        }
         &.-primary {
             color: $primary;
             border: tall $primary;
             background: ansi_default;
-            &:hover { background: $ansi-background; }
         }
     }
     PrimaryButton {
@@ -63,26 +52,48 @@ class PrimaryButton(Button):
             border-top: tall $surface-lighten-1;
             border-bottom: tall $surface-darken-1;
             &.-textual-compact { border: none !important; }
-            &:disabled { text-opacity: 0.6; pointer: not-allowed; }
-            &:focus { text-style: $button-focus-text-style; background-tint: $foreground 5%; }
-            &:hover { border-top: tall $surface; background: $surface-darken-1; }
-            &.-active {
-                background: $surface;
-                border-bottom: tall $surface-lighten-1;
-                border-top: tall $surface-darken-1;
-                tint: $background 30%;
-            }
             &.-primary {
                 color: $button-color-foreground;
                 background: $primary;
                 border-top: tall $primary-lighten-3;
                 border-bottom: tall $primary-darken-3;
-                &:hover { background: $primary-darken-2; border-top: tall $primary; }
-                &.-active {
-                    background: $primary;
-                    border-bottom: tall $primary-lighten-3;
-                    border-top: tall $primary-darken-3;
-                }
+            }
+        }
+    }
+    """
+    STATES_CSS = """
+    PrimaryButton:ansi.-style-default {
+        &:disabled {
+            text-opacity: 1;
+            text-style: bold dim;
+            border: tall $border-blurred !important;
+            background: ansi_default !important;
+            pointer: not-allowed;
+            &:hover { background: ansi_default; }
+        }
+        &.-active {
+            background: $ansi-background !important;
+            border: blank $background !important;
+            tint: transparent;
+        }
+        &.-primary:hover { background: $ansi-background; }
+    }
+    PrimaryButton.-style-default {
+        &:disabled { text-opacity: 0.6; pointer: not-allowed; }
+        &:focus { text-style: $button-focus-text-style; background-tint: $foreground 5%; }
+        &:hover { border-top: tall $surface; background: $surface-darken-1; }
+        &.-active {
+            background: $surface;
+            border-bottom: tall $surface-lighten-1;
+            border-top: tall $surface-darken-1;
+            tint: $background 30%;
+        }
+        &.-primary {
+            &:hover { background: $primary-darken-2; border-top: tall $primary; }
+            &.-active {
+                background: $primary;
+                border-bottom: tall $primary-lighten-3;
+                border-top: tall $primary-darken-3;
             }
         }
     }
@@ -90,6 +101,24 @@ class PrimaryButton(Button):
 
     def __init__(self, label: ContentText, *, id: str | None = None) -> None:
         super().__init__(label, variant="primary", id=id, compact=True)
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._add_states_css)
+
+    def _add_states_css(self) -> None:
+        """STATES_CSS, once per app, as more of this class's default CSS."""
+        stylesheet = self.app.stylesheet
+        location = (__file__, "PrimaryButton.STATES_CSS")
+        if stylesheet.has_source(*location):
+            return
+        stylesheet.add_source(
+            self.STATES_CSS,
+            read_from=location,
+            is_default_css=True,
+            tie_breaker=0,  # this class's own (Textual gives a class's DEFAULT_CSS 0)
+            scope=self._css_type_name,
+        )
+        stylesheet.update(self.app)
 
     def _get_default_css(self) -> list[tuple[CSSLocation, str, int, str]]:
         # Button's own default CSS is left out (the rules above are the part of it that
