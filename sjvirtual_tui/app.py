@@ -24,7 +24,6 @@ from textual.filter import LineFilter
 from textual.screen import Screen
 
 from sjvirtual_tui.appearance import THEME_LABELS, THEMES, Appearance, use_ascii_glyphs
-from sjvirtual_tui.commands import BankCommands
 from sjvirtual_tui.context import BankContext, LoggedIn, OpenStatement, SessionEnded, SetupFinished
 from sjvirtual_tui.flows import Audience, flow, use_keymap
 from sjvirtual_tui.i18n import N_, _, ngettext
@@ -36,6 +35,8 @@ from sjvirtual_tui.widgets.bindings import translate_bindings
 from sjvirtual_tui.widgets.toast import TOAST_SECONDS
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from sjvirtual_tui.backend import Backend
     from sjvirtual_tui.config import Settings
     from sjvirtual_tui.models import Account, LoginResult
@@ -58,13 +59,20 @@ def _freeze_loaded_objects() -> None:
     gc.enable()
 
 
+def _bank_commands() -> type[Provider]:
+    """The palette's flows, imported when the palette first opens (not before the first frame)."""
+    from sjvirtual_tui.commands import BankCommands
+
+    return BankCommands
+
+
 class SJVirtualApp(App[None]):
     """Build it with :func:`build_app`; tests do the same with an in-process backend."""
 
     CSS_PATH = "app.tcss"
     TITLE = "San José S.J. Virtual"
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {BankCommands}
+    COMMANDS = App.COMMANDS | {_bank_commands}
     # Every toast, those without a timeout of their own too, goes after the same time.
     NOTIFICATION_TIMEOUT = TOAST_SECONDS
     COMMAND_PALETTE_BINDING = "ctrl+p"

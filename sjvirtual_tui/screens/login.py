@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pydantic is imported after the first paint (see SJVirtualAp
     from sjvirtual_tui.models import LoginResult, SecurityChallenge
     from sjvirtual_tui.widgets.choice import Tick
 
-_USERNAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_USERNAME = r"^[A-Za-z0-9._-]{1,64}$"  # compiled when first used (re's cache keeps it)
 
 
 def username_error(value: str) -> str | None:
@@ -37,7 +37,7 @@ def username_error(value: str) -> str | None:
         return _("Ingrese su nombre de usuario.")
     if len(value) > 64:
         return _("El usuario tiene como máximo 64 caracteres.")
-    if not _USERNAME.match(value):
+    if not re.match(_USERNAME, value):
         return _("El usuario solo lleva letras sin tilde, números, punto, guion o guion bajo.")
     return None
 

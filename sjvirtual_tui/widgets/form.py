@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on
 from textual.actions import SkipAction
@@ -28,9 +28,12 @@ from textual.dom import NoScreen
 from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from sjvirtual_tui.i18n import _
+
+if TYPE_CHECKING:
+    from textual.widgets import RadioSet
 
 Check = Callable[[str], str | None]
 
@@ -258,8 +261,12 @@ def validate_all(fields: Sequence[FormField]) -> bool:
     return True
 
 
-# The kinds of field Enter walks through (a Button is pressed by Enter, never walked to).
-FIELD_KINDS = (Input, RadioSet, Checkbox, Select)
+def field_kinds() -> tuple[type[Widget], ...]:
+    """The kinds of field Enter walks through (a Button is pressed by Enter, never walked to).
+    Imported when first asked: the login screen's first frame has no checkbox or radio list."""
+    from textual.widgets import Checkbox, RadioSet
+
+    return (Input, RadioSet, Checkbox, Select)
 
 
 class _FormKeys(Widget):
@@ -293,7 +300,7 @@ class _FormKeys(Widget):
 
     def fields(self) -> list[Widget]:
         """The fields shown now, in the order the member meets them."""
-        return list(_walk_fields(self))
+        return list(_walk_fields(self, field_kinds()))
 
     def form_fields(self) -> list[FormField]:
         """The labelled input fields shown now."""
@@ -304,6 +311,8 @@ class _FormKeys(Widget):
         return validate_all(self.form_fields())
 
     def action_form_radio(self, direction: int) -> None:
+        from textual.widgets import RadioSet
+
         focused = self.screen.focused
         if not isinstance(focused, RadioSet):
             raise SkipAction
@@ -313,6 +322,8 @@ class _FormKeys(Widget):
             focused.action_previous_button()
 
     def action_form_toggle(self) -> None:
+        from textual.widgets import Checkbox, RadioSet
+
         focused = self.screen.focused
         if isinstance(focused, RadioSet):
             _choose_highlighted(focused)
@@ -322,6 +333,8 @@ class _FormKeys(Widget):
             raise SkipAction
 
     async def action_form_enter(self) -> None:
+        from textual.widgets import RadioSet
+
         focused = self.screen.focused
         if focused is None:
             raise SkipAction
@@ -386,15 +399,15 @@ async def _caught_up(widget: Widget) -> None:
             await asyncio.wait_for(done.wait(), timeout=1.0)
 
 
-def _walk_fields(node: Widget) -> Iterator[Widget]:
+def _walk_fields(node: Widget, kinds: tuple[type[Widget], ...]) -> Iterator[Widget]:
     for child in node.children:
         if not isinstance(child, Widget) or not child.display:
             continue
-        if isinstance(child, FIELD_KINDS):
+        if isinstance(child, kinds):
             if child.focusable:
                 yield child
             continue  # a Select's list, a RadioSet's buttons: part of the field
-        yield from _walk_fields(child)
+        yield from _walk_fields(child, kinds)
 
 
 def shown_within(widget: Widget, container: Widget) -> bool:
@@ -424,6 +437,8 @@ def _field_of(widget: Input) -> FormField | None:
 
 def _choose_highlighted(radios: RadioSet) -> None:
     """Enter on a radio list chooses the highlighted option (and moves on)."""
+    from textual.widgets import RadioButton
+
     highlighted = radios._selected  # Textual keeps the highlighted option private
     if highlighted is None:
         return
