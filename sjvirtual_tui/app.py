@@ -7,6 +7,8 @@ the first paint, while the member types the username. Tests pass ready-made obje
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import logging
 import os
@@ -204,7 +206,12 @@ class SJVirtualApp(App[None]):
         and styled before it (a good part of the first frame's work)."""
         return self.login_screen
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
+        # The login screen (the default screen) mounts in its own task: keys typed from the
+        # start wait until its username field has the cursor (before this the app does not
+        # take keys, and nothing is drawn yet). Its widgets do not need the app's loop to mount.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.login_screen.mounted.wait(), 10)
         if self.set_password_code is not None:  # `sjvirtual set-password CODE`
             from sjvirtual_tui.screens.set_password import SetPasswordScreen
 

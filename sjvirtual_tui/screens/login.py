@@ -67,6 +67,8 @@ class LoginScreen(BankScreen):
         self.kiosk = kiosk
         self.keyring_usable = False  # known after a look at the keyring, in a thread
         self.challenge: SecurityChallenge | None = None
+        # Set once mounted with the cursor asked for in the username (the app waits for it).
+        self.mounted = asyncio.Event()
         self._password_mount: AwaitMount | None = None
 
     def compose(self) -> ComposeResult:
@@ -171,6 +173,7 @@ class LoginScreen(BankScreen):
             self.call_after_refresh(
                 self.run_worker, self._look_at_keyring, thread=True, exit_on_error=False
             )
+        self.mounted.set()
 
     # --- the remembered user (keyring only) ----------------------------------------------------
 

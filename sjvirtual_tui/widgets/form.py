@@ -154,8 +154,8 @@ class FormField(Vertical):
             with Horizontal():
                 yield label
                 yield self._input
-        # The reasons may quote what the member typed (or the server's words): plain text.
-        yield Static("", classes="form-error", markup=False)
+        # The reason for a refusal comes under them when there is one (_show): a widget less
+        # on every screen until then (the login screen's first frame among them).
 
     @property
     def input(self) -> Input:
@@ -171,7 +171,11 @@ class FormField(Vertical):
 
     @property
     def error(self) -> str:
-        return str(self.query_one(".form-error", Static).render())
+        label = self._error_label()
+        return str(label.render()) if label is not None else ""
+
+    def _error_label(self) -> Static | None:
+        return next(self.query_children(".form-error").results(Static), None)
 
     def set_label(self, label: str) -> None:
         """A label that depends on an earlier choice (the biller's name for its reference)."""
@@ -187,9 +191,14 @@ class FormField(Vertical):
             self._shown_for = None
 
     def _show(self, message: str | None, *, from_check: bool) -> None:
-        label = self.query_one(".form-error", Static)
-        label.update(message or "")
-        label.set_class(bool(message), "-shown")
+        label = self._error_label()
+        if label is None and message:
+            # The reasons may quote what the member typed (or the server's words): plain text.
+            label = Static("", classes="form-error", markup=False)
+            self.mount(label)  # registered at once: queries find it from here on
+        if label is not None:
+            label.update(message or "")
+            label.set_class(bool(message), "-shown")
         self._shown_for = self._input.value if message else None
         self._from_check = from_check and bool(message)
 
