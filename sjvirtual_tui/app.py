@@ -7,6 +7,8 @@ the first paint, while the member types the username. Tests pass ready-made obje
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import logging
 import os
@@ -24,7 +26,6 @@ from textual.filter import LineFilter
 from textual.screen import Screen
 
 from sjvirtual_tui.appearance import THEME_LABELS, THEMES, Appearance, use_ascii_glyphs
-from sjvirtual_tui.commands import BankCommands
 from sjvirtual_tui.context import BankContext, LoggedIn, OpenStatement, SessionEnded, SetupFinished
 from sjvirtual_tui.flows import Audience, flow, use_keymap
 from sjvirtual_tui.i18n import N_, _, ngettext
@@ -36,6 +37,8 @@ from sjvirtual_tui.widgets.bindings import translate_bindings
 from sjvirtual_tui.widgets.toast import TOAST_SECONDS
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from sjvirtual_tui.backend import Backend
     from sjvirtual_tui.config import Settings
     from sjvirtual_tui.models import Account, LoginResult
@@ -58,13 +61,20 @@ def _freeze_loaded_objects() -> None:
     gc.enable()
 
 
+def _bank_commands() -> type[Provider]:
+    """The palette's flows, imported when the palette first opens (not before the first frame)."""
+    from sjvirtual_tui.commands import BankCommands
+
+    return BankCommands
+
+
 class SJVirtualApp(App[None]):
     """Build it with :func:`build_app`; tests do the same with an in-process backend."""
 
     CSS_PATH = "app.tcss"
     TITLE = "San José S.J. Virtual"
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {BankCommands}
+    COMMANDS = App.COMMANDS | {_bank_commands}
     # Every toast, those without a timeout of their own too, goes after the same time.
     NOTIFICATION_TIMEOUT = TOAST_SECONDS
     COMMAND_PALETTE_BINDING = "ctrl+p"
@@ -194,8 +204,17 @@ class SJVirtualApp(App[None]):
     def now(self) -> Callable[[], datetime]:
         return self.bank_context.now
 
-    def on_mount(self) -> None:
-        self.push_screen(self.login_screen)
+    def get_default_screen(self) -> Screen:
+        """The login screen is the bottom of the stack: no blank default screen is composed
+        and styled before it (a good part of the first frame's work)."""
+        return self.login_screen
+
+    async def on_mount(self) -> None:
+        # The login screen (the default screen) mounts in its own task: keys typed from the
+        # start wait until its username field has the cursor (before this the app does not
+        # take keys, and nothing is drawn yet). Its widgets do not need the app's loop to mount.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.login_screen.mounted.wait(), 10)
         if self.set_password_code is not None:  # `sjvirtual set-password CODE`
             from sjvirtual_tui.screens.set_password import SetPasswordScreen
 

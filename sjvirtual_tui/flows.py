@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sjvirtual_tui.i18n import N_
 
@@ -29,8 +28,7 @@ class Audience(Enum):
     TELLER = "teller"
 
 
-@dataclass(frozen=True)
-class Flow:
+class Flow(NamedTuple):  # a NamedTuple: made at import far faster than a dataclass
     id: str
     label: str  # N_: its name in the palette and in F1's list ("Transferencias")
     help: str  # N_: one line under the name in the palette

@@ -22,14 +22,14 @@ from sjvirtual_tui.context import LoggedIn
 from sjvirtual_tui.flows import Audience, Flow, flow_bindings
 from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.screens.base import BankScreen, Problem
-from sjvirtual_tui.widgets.choice import Tick
 from sjvirtual_tui.widgets.form import Form, FormField, focus_now
-from sjvirtual_tui.widgets.security_image import SecurityImage
+from sjvirtual_tui.widgets.primary_button import PrimaryButton
 
 if TYPE_CHECKING:  # pydantic is imported after the first paint (see SJVirtualApp._load)
     from sjvirtual_tui.models import LoginResult, SecurityChallenge
+    from sjvirtual_tui.widgets.choice import Tick
 
-_USERNAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_USERNAME = r"^[A-Za-z0-9._-]{1,64}$"  # compiled when first used (re's cache keeps it)
 
 
 def username_error(value: str) -> str | None:
@@ -37,7 +37,7 @@ def username_error(value: str) -> str | None:
         return _("Ingrese su nombre de usuario.")
     if len(value) > 64:
         return _("El usuario tiene como máximo 64 caracteres.")
-    if not _USERNAME.match(value):
+    if not re.match(_USERNAME, value):
         return _("El usuario solo lleva letras sin tilde, números, punto, guion o guion bajo.")
     return None
 
@@ -45,10 +45,9 @@ def username_error(value: str) -> str | None:
 class LoginScreen(BankScreen):
     """The first screen. ``notice`` explains why we are here (session ended, ...)."""
 
-    # The login box puts each label over its field (the forms of the wizards, beside it).
+    # The login box puts each label over its field (stacked; the wizards', beside it).
     DEFAULT_CSS = """
     LoginScreen .login-form { height: auto; }
-    LoginScreen .login-form FormField > Horizontal { height: auto; layout: vertical; }
     LoginScreen .login-form .form-label { width: 100%; margin-top: 1; text-style: bold; }
     LoginScreen .login-form FormField Input { max-width: 100%; }
     LoginScreen .login-form .form-error { padding-left: 0; }
@@ -68,6 +67,8 @@ class LoginScreen(BankScreen):
         self.kiosk = kiosk
         self.keyring_usable = False  # known after a look at the keyring, in a thread
         self.challenge: SecurityChallenge | None = None
+        # Set once mounted with the cursor asked for in the username (the app waits for it).
+        self.mounted = asyncio.Event()
         self._password_mount: AwaitMount | None = None
 
     def compose(self) -> ComposeResult:
@@ -78,30 +79,33 @@ class LoginScreen(BankScreen):
                 id="brand",
             )
             yield Static(_("Cooperativa de Ahorro y Crédito San José S.J."), id="brand-sub")
-            yield Static("", id="notice")
-            with ContentSwitcher(initial="step-user", id="login-steps"):
-                with Vertical(id="step-user"):
-                    with Form(id="user-form", classes="login-form"):
-                        yield FormField(
-                            "username",
-                            _("Usuario"),
-                            check=username_error,
-                            placeholder=_("nombre de usuario"),
-                            max_length=64,
-                            input_id="username",
-                            missing=_("Ingrese su nombre de usuario."),
-                        )
-                    # Shown only where a real keyring can keep it (never in kiosk mode).
-                    yield Tick(_("Recordar usuario en esta terminal"), id="remember", compact=True)
-                    yield Button(_("INGRESAR"), id="ingresar", variant="primary", compact=True)
-                # Its widgets are mounted after the first frame (_mount_password_step).
-                yield Vertical(id="step-password")
-            yield Problem(id="problem")
+            # #notice (here), the password step and #problem (below the steps) are mounted after
+            # the first frame (_mount_later), which shows none of them.
+            with (
+                ContentSwitcher(initial="step-user", id="login-steps"),
+                Vertical(id="step-user"),
+            ):
+                with Form(id="user-form", classes="login-form"):
+                    yield FormField(
+                        "username",
+                        _("Usuario"),
+                        check=username_error,
+                        placeholder=_("nombre de usuario"),
+                        max_length=64,
+                        input_id="username",
+                        missing=_("Ingrese su nombre de usuario."),
+                        stacked=True,
+                    )
+                # "Recordar usuario" (#remember) comes here after the first frame.
+                yield PrimaryButton(_("INGRESAR"), id="ingresar")
         if self.demo_hint:
             yield Static(_(self.demo_hint), id="demo-hint")
         yield Footer(show_command_palette=False, compact=True)
 
     def _password_step(self) -> list[Widget]:
+        # Imported here: nothing of the password step is needed for the first frame.
+        from sjvirtual_tui.widgets.security_image import SecurityImage
+
         return [
             Horizontal(
                 SecurityImage(id="security-image"),
@@ -124,32 +128,52 @@ class LoginScreen(BankScreen):
                     max_length=256,
                     input_id="password",
                     missing=_("Ingrese su contraseña."),
+                    stacked=True,
                 ),
                 id="password-form",
                 classes="login-form",
             ),
-            Button(_("SIGUIENTE"), id="siguiente", variant="primary", compact=True),
+            PrimaryButton(_("SIGUIENTE"), id="siguiente"),
         ]
 
-    def _mount_password_step(self) -> AwaitMount | None:
-        """The hidden password step, mounted once after the first frame (a third of the
-        screen's widgets, not drawn before INGRESAR); at once if INGRESAR comes first."""
+    def _mount_later(self) -> AwaitMount | None:
+        """What the first frame does not draw, mounted once right after it: the hidden
+        password step (a third of the screen's widgets), the hidden "Recordar usuario"
+        checkbox (its default CSS alone delays the first frame), the notice and the problem
+        banner (both empty until there is something to say). At once if INGRESAR, a message
+        or a notice comes first: the widgets are registered at once, so queries find them
+        right after this call. Returns the password step's mount."""
         if self._password_mount is None and self.is_attached and self.app.is_running:
-            step = self.query_one("#step-password", Vertical)
-            self._password_mount = step.mount(*self._password_step())
+            from sjvirtual_tui.widgets.choice import Tick
+
+            box = self.query_one("#login-box", Vertical)
+            box.mount(Static("", id="notice"), before="#login-steps")
+            box.mount(Problem(id="problem"), after="#login-steps")
+            # Shown only where a real keyring can keep it (never in kiosk mode).
+            remember = Tick(_("Recordar usuario en esta terminal"), id="remember", compact=True)
+            remember.display = False
+            # Before INGRESAR, in the Tab order too.
+            self.query_one("#step-user", Vertical).mount(remember, before="#ingresar")
+            step = Vertical(*self._password_step(), id="step-password")
+            step.display = False  # the switcher shows it on INGRESAR
+            self._password_mount = self.query_one(ContentSwitcher).mount(step)
         return self._password_mount
 
+    def problem_widget(self) -> Problem | None:
+        self._mount_later()  # a message before the banner was mounted is not lost
+        return super().problem_widget()
+
     def on_mount(self) -> None:
-        self.call_after_refresh(self._mount_password_step)
+        self.call_after_refresh(self._mount_later)
         self.title = "San José S.J. Virtual"
         self.sub_title = _("Ingreso")
-        self.query_one("#remember", Tick).display = False
         self.query_one("#username", Input).focus()
         if not self.kiosk and not self.teller:
             # After the first frame: importing keyring (its backends) would delay it.
             self.call_after_refresh(
                 self.run_worker, self._look_at_keyring, thread=True, exit_on_error=False
             )
+        self.mounted.set()
 
     # --- the remembered user (keyring only) ----------------------------------------------------
 
@@ -162,14 +186,25 @@ class LoginScreen(BankScreen):
         self.app.call_from_thread(self._keyring_found, remember.remembered_username(self._server()))
 
     def _keyring_found(self, username: str | None) -> None:
+        self._mount_later()  # the checkbox is mounted already, unless the screen was slow
+        from sjvirtual_tui.widgets.choice import Tick
+
+        found = self.query("#remember").results(Tick)
+        tick = next(found, None)
+        if tick is None:  # the screen is gone (the app is closing)
+            return
         self.keyring_usable = True
-        tick = self.query_one("#remember", Tick)
         tick.display = True
         field = self.query_one("#username", Input)
         if username and not field.value and not username_error(username):
             field.value = username
             field.cursor_position = len(username)
             tick.value = True
+
+    def _remember_box(self) -> Tick:
+        from sjvirtual_tui.widgets.choice import Tick
+
+        return self.query_one("#remember", Tick)
 
     def _server(self) -> str:
         """The key the keyring entries of this server are kept under."""
@@ -186,7 +221,7 @@ class LoginScreen(BankScreen):
         token = await asyncio.to_thread(remember.device_token, server, username) if keeps else None
         result = await self.backend.login(username, password, token)
         if keeps:
-            remembered = username if self.query_one("#remember", Tick).value else None
+            remembered = username if self._remember_box().value else None
             await asyncio.to_thread(remember.remember_username, server, remembered)
             if result.device_token:
                 await asyncio.to_thread(
@@ -224,10 +259,12 @@ class LoginScreen(BankScreen):
         self.call_backend(lambda: self.backend.security_challenge(username), self._show_challenge)
 
     async def _show_challenge(self, challenge: SecurityChallenge) -> None:
-        mounting = self._mount_password_step()
+        mounting = self._mount_later()
         if mounting is not None:
             await mounting
         self.challenge = challenge
+        from sjvirtual_tui.widgets.security_image import SecurityImage
+
         self.query_one("#security-image", SecurityImage).show_image(challenge.image)
         self.query_one("#security-user", Static).update(
             _("Usuario: {username}").format(username=challenge.username)
@@ -292,7 +329,9 @@ class LoginScreen(BankScreen):
         self.query_one(ContentSwitcher).current = "step-user"
         self.refresh_bindings()
         self._show_notice(notice)
-        self.query_one(Problem).clear()
+        problem = self.problem_widget()
+        if problem is not None:
+            problem.clear()
         self.query_one("#username", Input).focus()
 
     def _field_error(self, field: str, message: str | None) -> None:
@@ -301,5 +340,6 @@ class LoginScreen(BankScreen):
 
     def _show_notice(self, notice: str | None) -> None:
         """Why we are here (a session closed, ...): true until the member does something else."""
+        self._mount_later()
         self.query_one("#notice", Static).update(notice or "")
         self.query_one("#notice", Static).set_class(bool(notice), "-shown")

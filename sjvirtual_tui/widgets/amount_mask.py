@@ -7,19 +7,28 @@ a border title), so no screen needs to know about hiding and none can forget to.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from rich.segment import Segment
 from textual.color import Color
 from textual.filter import LineFilter
 
 # "$ 1.234,56", "-$ 12,00", "$ 2.000" — the dollar sign, then digits with their separators.
-AMOUNT = re.compile(r"-?\$ ?-?\d[\d.,]*\d|-?\$ ?\d")
+AMOUNT = r"-?\$ ?-?\d[\d.,]*\d|-?\$ ?\d"
+
+
+@cache
+def _amount() -> re.Pattern[str]:
+    """AMOUNT compiled when first used: no amount is hidden before the first frame."""
+    return re.compile(AMOUNT)
+
+
 HIDDEN = "$ ***"
 
 
 def mask_amounts(text: str) -> str:
     """``text`` with each amount replaced by ``$ ***``, padded to the same width."""
-    return AMOUNT.sub(lambda m: HIDDEN[: len(m[0])].ljust(len(m[0])), text)
+    return _amount().sub(lambda m: HIDDEN[: len(m[0])].ljust(len(m[0])), text)
 
 
 class AmountMask(LineFilter):

@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on
 from textual.actions import SkipAction
@@ -28,9 +28,12 @@ from textual.dom import NoScreen
 from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Select
+from textual.widgets import Input, Label, Select, Static
 
 from sjvirtual_tui.i18n import _
+
+if TYPE_CHECKING:
+    from textual.widgets import RadioSet
 
 Check = Callable[[str], str | None]
 
@@ -114,6 +117,7 @@ class FormField(Vertical):
         prefix: str = "",
         input_id: str = "",
         missing: str = "",
+        stacked: bool = False,
     ) -> None:
         # ``prefix`` keeps ids unique when two forms on one screen share a field name.
         super().__init__(id=f"{prefix}field-{field_name_safe(field_name)}")
@@ -121,6 +125,7 @@ class FormField(Vertical):
         self.label = label + (" (*)" if required else "")
         self.required = required
         self.missing = missing  # what an empty required field says (else "obligatorio")
+        self.stacked = stacked  # the label over the field (the login's), not beside it
         rules = [*validators, *([Rule(check)] if check is not None else [])]
         self.validators: list[Validator] = [*rules, NoControlCharacters(label)]
         self._input = Input(
@@ -139,11 +144,18 @@ class FormField(Vertical):
         self._from_check = False
 
     def compose(self) -> ComposeResult:
-        with Horizontal():
-            yield Label(self.label, classes="form-label")
+        # Static rather than Label: the same text without Label's default CSS (its variants),
+        # parsed before the login screen's first frame otherwise.
+        label = Static(self.label, classes="form-label")
+        if self.stacked:  # one widget less than a vertical Horizontal
+            yield label
             yield self._input
-        # The reasons may quote what the member typed (or the server's words): plain text.
-        yield Label("", classes="form-error", markup=False)
+        else:
+            with Horizontal():
+                yield label
+                yield self._input
+        # The reason for a refusal comes under them when there is one (_show): a widget less
+        # on every screen until then (the login screen's first frame among them).
 
     @property
     def input(self) -> Input:
@@ -159,12 +171,16 @@ class FormField(Vertical):
 
     @property
     def error(self) -> str:
-        return str(self.query_one(".form-error", Label).render())
+        label = self._error_label()
+        return str(label.render()) if label is not None else ""
+
+    def _error_label(self) -> Static | None:
+        return next(self.query_children(".form-error").results(Static), None)
 
     def set_label(self, label: str) -> None:
         """A label that depends on an earlier choice (the biller's name for its reference)."""
         self.label = label + (" (*)" if self.required else "")
-        self.query_one(".form-label", Label).update(self.label)
+        self.query_one(".form-label", Static).update(self.label)
 
     def show_error(self, message: str | None, *, until_checked: bool = False) -> None:
         """A refusal from elsewhere (the server): shown until the value changes; or, with
@@ -175,9 +191,14 @@ class FormField(Vertical):
             self._shown_for = None
 
     def _show(self, message: str | None, *, from_check: bool) -> None:
-        label = self.query_one(".form-error", Label)
-        label.update(message or "")
-        label.set_class(bool(message), "-shown")
+        label = self._error_label()
+        if label is None and message:
+            # The reasons may quote what the member typed (or the server's words): plain text.
+            label = Static("", classes="form-error", markup=False)
+            self.mount(label)  # registered at once: queries find it from here on
+        if label is not None:
+            label.update(message or "")
+            label.set_class(bool(message), "-shown")
         self._shown_for = self._input.value if message else None
         self._from_check = from_check and bool(message)
 
@@ -249,8 +270,12 @@ def validate_all(fields: Sequence[FormField]) -> bool:
     return True
 
 
-# The kinds of field Enter walks through (a Button is pressed by Enter, never walked to).
-FIELD_KINDS = (Input, RadioSet, Checkbox, Select)
+def field_kinds() -> tuple[type[Widget], ...]:
+    """The kinds of field Enter walks through (a Button is pressed by Enter, never walked to).
+    Imported when first asked: the login screen's first frame has no checkbox or radio list."""
+    from textual.widgets import Checkbox, RadioSet
+
+    return (Input, RadioSet, Checkbox, Select)
 
 
 class _FormKeys(Widget):
@@ -284,7 +309,7 @@ class _FormKeys(Widget):
 
     def fields(self) -> list[Widget]:
         """The fields shown now, in the order the member meets them."""
-        return list(_walk_fields(self))
+        return list(_walk_fields(self, field_kinds()))
 
     def form_fields(self) -> list[FormField]:
         """The labelled input fields shown now."""
@@ -295,6 +320,8 @@ class _FormKeys(Widget):
         return validate_all(self.form_fields())
 
     def action_form_radio(self, direction: int) -> None:
+        from textual.widgets import RadioSet
+
         focused = self.screen.focused
         if not isinstance(focused, RadioSet):
             raise SkipAction
@@ -304,6 +331,8 @@ class _FormKeys(Widget):
             focused.action_previous_button()
 
     def action_form_toggle(self) -> None:
+        from textual.widgets import Checkbox, RadioSet
+
         focused = self.screen.focused
         if isinstance(focused, RadioSet):
             _choose_highlighted(focused)
@@ -313,6 +342,8 @@ class _FormKeys(Widget):
             raise SkipAction
 
     async def action_form_enter(self) -> None:
+        from textual.widgets import RadioSet
+
         focused = self.screen.focused
         if focused is None:
             raise SkipAction
@@ -377,15 +408,15 @@ async def _caught_up(widget: Widget) -> None:
             await asyncio.wait_for(done.wait(), timeout=1.0)
 
 
-def _walk_fields(node: Widget) -> Iterator[Widget]:
+def _walk_fields(node: Widget, kinds: tuple[type[Widget], ...]) -> Iterator[Widget]:
     for child in node.children:
         if not isinstance(child, Widget) or not child.display:
             continue
-        if isinstance(child, FIELD_KINDS):
+        if isinstance(child, kinds):
             if child.focusable:
                 yield child
             continue  # a Select's list, a RadioSet's buttons: part of the field
-        yield from _walk_fields(child)
+        yield from _walk_fields(child, kinds)
 
 
 def shown_within(widget: Widget, container: Widget) -> bool:
@@ -415,6 +446,8 @@ def _field_of(widget: Input) -> FormField | None:
 
 def _choose_highlighted(radios: RadioSet) -> None:
     """Enter on a radio list chooses the highlighted option (and moves on)."""
+    from textual.widgets import RadioButton
+
     highlighted = radios._selected  # Textual keeps the highlighted option private
     if highlighted is None:
         return

@@ -105,6 +105,30 @@ async def test_a_real_keyring_remembers_the_username_and_a_device_token_only(
     assert ("sjvirtual-tui", "usuario@demo") not in store.entries
 
 
+async def test_the_box_ticked_as_soon_as_it_shows_is_kept(use_keyring, server_app, clock, tmp_path):
+    """The checkbox comes after the login screen's first frame: a member who ticks it the
+    moment it shows, by keyboard, is remembered all the same (Tab order: user, box, INGRESAR)."""
+    store = use_keyring(MemoryKeyring())
+    app = make_app(server_app, tmp_path, clock.now)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(200):  # no settle: only until the box is there to be ticked
+            if app.screen.query("#remember") and remember_box(pilot).display:
+                break
+            await pilot.pause(0.01)
+        await type_text(pilot, "demo")
+        await pilot.press("tab", "space")
+        assert remember_box(pilot).value
+        await pilot.press("tab")
+        assert app.screen.focused is app.screen.query_one("#ingresar")
+        await pilot.press("enter")
+        await settle(pilot)
+        await type_text(pilot, "Demo2026")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+    assert store.entries[("sjvirtual-tui", "usuario@demo")] == "demo"
+
+
 async def test_kiosk_keeps_nothing_even_with_a_real_keyring(
     use_keyring, server_app, seeded_db, clock, tmp_path
 ):
