@@ -1240,7 +1240,11 @@ class DrawerCloseRequest(_Model):
     counted_cents: NonNegativeCents
 
 
-DrawerTotal = Annotated[int, Strict(), Field(ge=0)]
+# A sum of many operations: bounded by the largest integer every JSON reader keeps exact
+# (2^53 - 1), not by one amount's maximum.
+TOTAL_MAX_CENTS = 2**53 - 1
+DrawerTotal = Annotated[int, Strict(), Field(ge=0, le=TOTAL_MAX_CENTS)]
+SignedTotal = Annotated[int, Strict(), Field(ge=-TOTAL_MAX_CENTS, le=TOTAL_MAX_CENTS)]
 
 
 class CashDrawer(_Model):
@@ -1256,7 +1260,7 @@ class CashDrawer(_Model):
     deposits_count: int
     withdrawals_cents: DrawerTotal
     withdrawals_count: int
-    expected_cents: Annotated[int, Strict()]
+    expected_cents: SignedTotal
     closed_at: datetime | None = None
     counted_cents: NonNegativeCents | None = None
-    difference_cents: Annotated[int, Strict()] | None = None
+    difference_cents: SignedTotal | None = None
