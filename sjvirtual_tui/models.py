@@ -1247,7 +1247,11 @@ class DrawerCloseRequest(_Model):
     counted_cents: NonNegativeCents
 
 
-DrawerTotal = Annotated[int, Strict(), Field(ge=0)]
+# A sum of many operations: bounded by the largest integer every JSON reader keeps exact
+# (2^53 - 1), not by one amount's maximum.
+TOTAL_MAX_CENTS = 2**53 - 1
+DrawerTotal = Annotated[int, Strict(), Field(ge=0, le=TOTAL_MAX_CENTS)]
+SignedTotal = Annotated[int, Strict(), Field(ge=-TOTAL_MAX_CENTS, le=TOTAL_MAX_CENTS)]
 
 
 class CashDrawer(_Model):
@@ -1266,9 +1270,9 @@ class CashDrawer(_Model):
     reversed_deposits_cents: DrawerTotal = 0
     reversed_withdrawals_cents: DrawerTotal = 0
     reversals_count: int = 0
-    expected_cents: Annotated[int, Strict()] = Field(
+    expected_cents: SignedTotal = Field(
         description="Float + deposits - withdrawals - deposits reversed + withdrawals reversed."
     )
     closed_at: datetime | None = None
     counted_cents: NonNegativeCents | None = None
-    difference_cents: Annotated[int, Strict()] | None = None
+    difference_cents: SignedTotal | None = None
