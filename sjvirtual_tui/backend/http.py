@@ -291,19 +291,78 @@ class HttpBackend:
         except pydantic.ValidationError as exc:
             raise ServerError(_("El servidor envió una respuesta que no se entiende.")) from exc
 
+    # The business methods below go through these four: the request is built in one place, so
+    # a method says only its path, its body (or query) and the model of its answer.
+
+    async def _get(self, model: type[M], path: str, params: dict[str, Any] | None = None) -> M:
+        """A read (sent again if its answer is lost): GET ``path``, the answer as ``model``."""
+        return self._parse(model, await self._request("GET", path, params=params))
+
+    async def _list(
+        self, model: type[M], path: str, params: dict[str, Any] | None = None, *, auth: bool = True
+    ) -> list[M]:
+        """A read whose answer is a JSON array of ``model``."""
+        return self._parse_list(model, await self._request("GET", path, params=params, auth=auth))
+
+    async def _send(
+        self,
+        path: str,
+        body: pydantic.BaseModel | None = None,
+        *,
+        idempotency_key: str | None,
+        method: str = "POST",
+        auth: bool = True,
+        exclude_none: bool = False,
+    ) -> httpx.Response:
+        """A request that changes something, ``body`` as JSON. Every caller names its
+        ``idempotency_key``: with one, a lost answer is sent again (the server applies it once);
+        without one (login, logout, the first steps of a recovery) it is sent once."""
+        json = None if body is None else body.model_dump(mode="json", exclude_none=exclude_none)
+        return await self._request(
+            method, path, json=json, auth=auth, idempotency_key=idempotency_key
+        )
+
+    async def _post(
+        self,
+        model: type[M],
+        path: str,
+        body: pydantic.BaseModel | None = None,
+        *,
+        idempotency_key: str | None,
+        auth: bool = True,
+    ) -> M:
+        """:meth:`_send` whose answer is a ``model``."""
+        response = await self._send(path, body, idempotency_key=idempotency_key, auth=auth)
+        return self._parse(model, response)
+
+    @staticmethod
+    def _parse_list(model: type[M], response: httpx.Response) -> list[M]:
+        try:
+            return [model.model_validate(item) for item in response.json()]
+        except (ValueError, TypeError, pydantic.ValidationError) as exc:
+            raise ServerError(_("El servidor envió una respuesta que no se entiende.")) from exc
+
+    @staticmethod
+    def _member_path(username: str) -> str:
+        if not username.isascii() or not all(ch.isalnum() or ch in "._-" for ch in username):
+            raise NotFound(_("Usuario no encontrado."))  # never let a value reshape the URL path
+        return f"/staff/members/{username}"
+
     # --- authentication ------------------------------------------------------------------------
 
     async def security_challenge(self, username: str) -> SecurityChallenge:
-        body = ChallengeRequest(username=username).model_dump(mode="json")
-        response = await self._request("POST", "/auth/challenge", json=body, auth=False)
-        return self._parse(SecurityChallenge, response)
+        body = ChallengeRequest(username=username)
+        return await self._post(
+            SecurityChallenge, "/auth/challenge", body, idempotency_key=None, auth=False
+        )
 
     async def login(
         self, username: str, password: str, device_token: str | None = None
     ) -> LoginResult:
         request = LoginRequest(username=username, password=password, device_token=device_token)
-        body = request.model_dump(mode="json", exclude_none=True)
-        response = await self._request("POST", "/auth/login", json=body, auth=False)
+        response = await self._send(
+            "/auth/login", request, idempotency_key=None, auth=False, exclude_none=True
+        )
         result = self._parse(LoginResult, response)
         self._token = result.token
         return result
@@ -312,7 +371,7 @@ class HttpBackend:
         if self._token is None:
             return
         try:
-            await self._request("POST", "/auth/logout")
+            await self._send("/auth/logout", idempotency_key=None)
         except BackendError as exc:
             # The token is dropped either way, and the server expires the session on its own.
             log.info("logout: %s", exc.code or type(exc).__name__)
@@ -398,39 +457,24 @@ class HttpBackend:
             params["date_to"] = date_to.isoformat()
         if cursor:
             params["cursor"] = cursor
-        response = await self._request("GET", f"/accounts/{number}/movements", params=params)
-        return self._parse(MovementPage, response)
-
-    async def _list(self, model: type[M], path: str, *, auth: bool = True) -> list[M]:
-        response = await self._request("GET", path, auth=auth)
-        return self._parse_list(model, response)
-
-    @staticmethod
-    def _parse_list(model: type[M], response: httpx.Response) -> list[M]:
-        try:
-            return [model.model_validate(item) for item in response.json()]
-        except (ValueError, TypeError, pydantic.ValidationError) as exc:
-            raise ServerError(_("El servidor envió una respuesta que no se entiende.")) from exc
+        return await self._get(MovementPage, f"/accounts/{number}/movements", params)
 
     # --- registration, first login, recovery ---------------------------------------------------
 
     async def register(
         self, request: RegistrationRequest, *, idempotency_key: str
     ) -> RegistrationReceipt:
-        response = await self._request(
-            "POST",
+        return await self._post(
+            RegistrationReceipt,
             "/registrations",
-            json=request.model_dump(mode="json"),
-            auth=False,
+            request,
             idempotency_key=idempotency_key,
+            auth=False,
         )
-        return self._parse(RegistrationReceipt, response)
 
     async def set_password(self, code: str, password: str, *, idempotency_key: str) -> None:
-        body = SetPasswordRequest(code=code, password=password).model_dump(mode="json")
-        await self._request(
-            "POST", "/auth/set-password", json=body, auth=False, idempotency_key=idempotency_key
-        )
+        body = SetPasswordRequest(code=code, password=password)
+        await self._send("/auth/set-password", body, idempotency_key=idempotency_key, auth=False)
 
     async def security_questions(self) -> list[SecurityQuestion]:
         return await self._list(SecurityQuestion, "/security-questions", auth=False)
@@ -438,30 +482,25 @@ class HttpBackend:
     async def complete_setup(
         self, setup: FirstLoginSetup, *, idempotency_key: str
     ) -> MemberProfile:
-        response = await self._request(
-            "POST", "/me/setup", json=setup.model_dump(mode="json"), idempotency_key=idempotency_key
-        )
-        return self._parse(MemberProfile, response)
+        return await self._post(MemberProfile, "/me/setup", setup, idempotency_key=idempotency_key)
 
     async def start_recovery(self, username: str) -> RecoveryStarted:
-        body = RecoveryRequest(username=username).model_dump(mode="json")
-        response = await self._request("POST", "/auth/recovery", json=body, auth=False)
-        return self._parse(RecoveryStarted, response)
+        body = RecoveryRequest(username=username)
+        return await self._post(
+            RecoveryStarted, "/auth/recovery", body, idempotency_key=None, auth=False
+        )
 
     async def verify_recovery_code(self, username: str, code: str) -> RecoveryChallenge:
-        body = RecoveryCodeCheck(username=username, code=code).model_dump(mode="json")
-        response = await self._request("POST", "/auth/recovery/verify", json=body, auth=False)
-        return self._parse(RecoveryChallenge, response)
+        body = RecoveryCodeCheck(username=username, code=code)
+        return await self._post(
+            RecoveryChallenge, "/auth/recovery/verify", body, idempotency_key=None, auth=False
+        )
 
     async def complete_recovery(
         self, completion: RecoveryCompletion, *, idempotency_key: str
     ) -> None:
-        await self._request(
-            "POST",
-            "/auth/recovery/complete",
-            json=completion.model_dump(mode="json"),
-            auth=False,
-            idempotency_key=idempotency_key,
+        await self._send(
+            "/auth/recovery/complete", completion, idempotency_key=idempotency_key, auth=False
         )
 
     # --- staff ---------------------------------------------------------------------------------
@@ -472,33 +511,21 @@ class HttpBackend:
     async def approve_registration(
         self, registration_id: int, *, idempotency_key: str
     ) -> StaffRegistration:
-        response = await self._request(
-            "POST",
-            f"/staff/registrations/{int(registration_id)}/approve",
-            idempotency_key=idempotency_key,
-        )
-        return self._parse(StaffRegistration, response)
+        path = f"/staff/registrations/{int(registration_id)}/approve"
+        return await self._post(StaffRegistration, path, idempotency_key=idempotency_key)
 
     async def reject_registration(
         self, registration_id: int, reason: str, *, idempotency_key: str
     ) -> StaffRegistration:
-        response = await self._request(
-            "POST",
-            f"/staff/registrations/{int(registration_id)}/reject",
-            json=RejectRequest(reason=reason).model_dump(mode="json"),
-            idempotency_key=idempotency_key,
-        )
-        return self._parse(StaffRegistration, response)
+        path = f"/staff/registrations/{int(registration_id)}/reject"
+        body = RejectRequest(reason=reason)
+        return await self._post(StaffRegistration, path, body, idempotency_key=idempotency_key)
 
     async def locked_members(self) -> list[LockedMember]:
         return await self._list(LockedMember, "/staff/locked-members")
 
     async def unlock_member(self, username: str, *, idempotency_key: str) -> None:
-        if not username.isascii() or not all(ch.isalnum() or ch in "._-" for ch in username):
-            raise NotFound(_("Usuario no encontrado."))  # never let a value reshape the URL path
-        await self._request(
-            "POST", f"/staff/members/{username}/unlock", idempotency_key=idempotency_key
-        )
+        await self._send(f"{self._member_path(username)}/unlock", idempotency_key=idempotency_key)
 
     # --- productos de terceros ------------------------------------------------------------------
 
@@ -510,37 +537,27 @@ class HttpBackend:
 
     async def lookup_account(self, account_type: AccountType, number: str) -> AccountLookup:
         params = {"account_type": account_type.value, "number": number}
-        response = await self._request("GET", "/beneficiaries/lookup", params=params)
-        return self._parse(AccountLookup, response)
+        return await self._get(AccountLookup, "/beneficiaries/lookup", params)
 
     async def add_beneficiary(
         self, request: BeneficiaryRequest, *, idempotency_key: str
     ) -> Challenge:
-        response = await self._request(
-            "POST",
-            "/beneficiaries",
-            json=request.model_dump(mode="json"),
-            idempotency_key=idempotency_key,
+        return await self._post(
+            Challenge, "/beneficiaries", request, idempotency_key=idempotency_key
         )
-        return self._parse(Challenge, response)
 
     async def delete_beneficiary(self, beneficiary_id: int, *, idempotency_key: str) -> None:
-        await self._request(
-            "DELETE", f"/beneficiaries/{int(beneficiary_id)}", idempotency_key=idempotency_key
-        )
+        path = f"/beneficiaries/{int(beneficiary_id)}"
+        await self._send(path, method="DELETE", idempotency_key=idempotency_key)
 
     # --- transferencias and the verification PIN -----------------------------------------------
 
     async def start_transfer(
         self, request: TransferRequest, *, idempotency_key: str
     ) -> TransferStart:
-        response = await self._request(
-            "POST",
-            "/transfers",
-            json=request.model_dump(mode="json"),
-            idempotency_key=idempotency_key,
+        return await self._post(
+            TransferStart, "/transfers", request, idempotency_key=idempotency_key
         )
-        return self._parse(TransferStart, response)
 
     async def confirm(
         self, challenge: Challenge, pin: str, *, idempotency_key: str
@@ -548,38 +565,27 @@ class HttpBackend:
         if not _CHALLENGE_ID.match(challenge.id):
             raise NotFound(_("Operación no encontrada."))  # never let a value reshape the URL path
         body = ConfirmRequest(pin=pin, amount_cents=challenge.amount_cents, payee=challenge.payee)
-        response = await self._request(
-            "POST",
-            f"/challenges/{challenge.id}/confirm",
-            json=body.model_dump(mode="json"),
-            idempotency_key=idempotency_key,
-        )
-        return self._parse(ConfirmResult, response)
+        path = f"/challenges/{challenge.id}/confirm"
+        return await self._post(ConfirmResult, path, body, idempotency_key=idempotency_key)
 
     async def transfers(self, limit: int = 50) -> list[Transfer]:
         return await self._list(Transfer, f"/transfers?limit={int(limit)}")
 
     async def transfer(self, transfer_id: int) -> Transfer:
-        response = await self._request("GET", f"/transfers/{int(transfer_id)}")
-        return self._parse(Transfer, response)
+        return await self._get(Transfer, f"/transfers/{int(transfer_id)}")
 
     async def limits(self) -> TransferLimits:
-        response = await self._request("GET", "/limits")
-        return self._parse(TransferLimits, response)
+        return await self._get(TransferLimits, "/limits")
 
     # --- pago de servicios and pago de tarjetas -------------------------------------------------
 
     async def billers(self, query: str = "") -> list[Biller]:
-        response = await self._request("GET", "/billers", params={"q": query} if query else None)
-        return self._parse_list(Biller, response)
+        return await self._list(Biller, "/billers", {"q": query} if query else None)
 
     async def bill(self, biller_code: str, reference: str) -> Bill:
         if not _BILLER_CODE.match(biller_code):
             raise NotFound(_("Empresa no encontrada."))  # never let a value reshape the URL path
-        response = await self._request(
-            "GET", f"/billers/{biller_code}/bills", params={"reference": reference}
-        )
-        return self._parse(Bill, response)
+        return await self._get(Bill, f"/billers/{biller_code}/bills", {"reference": reference})
 
     async def frequent_services(self) -> list[FrequentService]:
         return await self._list(FrequentService, "/frequent-services")
@@ -587,18 +593,13 @@ class HttpBackend:
     async def add_frequent_service(
         self, request: FrequentServiceRequest, *, idempotency_key: str
     ) -> FrequentService:
-        response = await self._request(
-            "POST",
-            "/frequent-services",
-            json=request.model_dump(mode="json"),
-            idempotency_key=idempotency_key,
+        return await self._post(
+            FrequentService, "/frequent-services", request, idempotency_key=idempotency_key
         )
-        return self._parse(FrequentService, response)
 
     async def delete_frequent_service(self, service_id: int, *, idempotency_key: str) -> None:
-        await self._request(
-            "DELETE", f"/frequent-services/{int(service_id)}", idempotency_key=idempotency_key
-        )
+        path = f"/frequent-services/{int(service_id)}"
+        await self._send(path, method="DELETE", idempotency_key=idempotency_key)
 
     async def cards(self) -> list[CreditCard]:
         return await self._list(CreditCard, "/cards")
@@ -607,20 +608,13 @@ class HttpBackend:
         return await self._list(CardIssuer, "/card-issuers")
 
     async def start_payment(self, request: PaymentRequest, *, idempotency_key: str) -> PaymentStart:
-        response = await self._request(
-            "POST",
-            "/payments",
-            json=request.model_dump(mode="json"),
-            idempotency_key=idempotency_key,
-        )
-        return self._parse(PaymentStart, response)
+        return await self._post(PaymentStart, "/payments", request, idempotency_key=idempotency_key)
 
     async def payments(self, limit: int = 50) -> list[Payment]:
         return await self._list(Payment, f"/payments?limit={int(limit)}")
 
     async def payment(self, payment_id: int) -> Payment:
-        response = await self._request("GET", f"/payments/{int(payment_id)}")
-        return self._parse(Payment, response)
+        return await self._get(Payment, f"/payments/{int(payment_id)}")
 
     # --- demo ----------------------------------------------------------------------------------
 
@@ -633,21 +627,15 @@ class HttpBackend:
     # --- certificates (issue 17) ---------------------------------------------------------------
 
     async def issue_certificate(self, account_number: str, *, idempotency_key: str) -> Certificate:
-        response = await self._request(
-            "POST",
-            "/certificates",
-            json=CertificateRequest(account_number=account_number).model_dump(mode="json"),
-            idempotency_key=idempotency_key,
-        )
-        return self._parse(Certificate, response)
+        body = CertificateRequest(account_number=account_number)
+        return await self._post(Certificate, "/certificates", body, idempotency_key=idempotency_key)
 
     async def verify_certificate(self, code: str) -> CertificateCheck:
         wanted = code.strip()
         if not _CERTIFICATE_CODE.match(wanted):
             # never let a value reshape the URL path; the message is the server's own
             raise NotFound(_("Código de verificación: no hay un certificado con ese código."))
-        response = await self._request("GET", f"/staff/certificates/{wanted}")
-        return self._parse(CertificateCheck, response)
+        return await self._get(CertificateCheck, f"/staff/certificates/{wanted}")
 
     # --- polizas (issue 17) ----------------------------------------------------------------------
 
@@ -656,22 +644,12 @@ class HttpBackend:
 
     async def simulate_poliza(self, request: PolizaSimulationRequest) -> PolizaSimulation:
         # A calculation: a new key each time (the server keys every POST).
-        response = await self._request(
-            "POST",
-            "/polizas/simulate",
-            json=request.model_dump(mode="json"),
-            idempotency_key=uuid.uuid4().hex,
+        return await self._post(
+            PolizaSimulation, "/polizas/simulate", request, idempotency_key=uuid.uuid4().hex
         )
-        return self._parse(PolizaSimulation, response)
 
     async def start_poliza(self, request: PolizaRequest, *, idempotency_key: str) -> PolizaStart:
-        response = await self._request(
-            "POST",
-            "/polizas",
-            json=request.model_dump(mode="json"),
-            idempotency_key=idempotency_key,
-        )
-        return self._parse(PolizaStart, response)
+        return await self._post(PolizaStart, "/polizas", request, idempotency_key=idempotency_key)
 
     # --- loans (issue 17) ----------------------------------------------------------------------
 
@@ -679,34 +657,23 @@ class HttpBackend:
         return await self._list(Loan, "/loans")
 
     async def loan_table(self, loan_id: int) -> LoanTable:
-        response = await self._request("GET", f"/loans/{int(loan_id)}/table")
-        return self._parse(LoanTable, response)
+        return await self._get(LoanTable, f"/loans/{int(loan_id)}/table")
 
     async def loan_products(self) -> list[LoanProduct]:
         return await self._list(LoanProduct, "/loan-products")
 
     async def simulate_loan(self, request: LoanSimulationRequest) -> LoanSimulation:
-        response = await self._request(
-            "GET", "/loans/simulate", params=request.model_dump(mode="json")
-        )
-        return self._parse(LoanSimulation, response)
+        return await self._get(LoanSimulation, "/loans/simulate", request.model_dump(mode="json"))
 
     async def loan_cover(self, loan_id: int, amount_cents: int) -> LoanPaymentCover:
-        response = await self._request(
-            "GET", f"/loans/{int(loan_id)}/cover", params={"amount_cents": int(amount_cents)}
-        )
-        return self._parse(LoanPaymentCover, response)
+        params = {"amount_cents": int(amount_cents)}
+        return await self._get(LoanPaymentCover, f"/loans/{int(loan_id)}/cover", params)
 
     async def start_loan_payment(
         self, loan_id: int, request: LoanPaymentRequest, *, idempotency_key: str
     ) -> LoanPaymentStart:
-        response = await self._request(
-            "POST",
-            f"/loans/{int(loan_id)}/payments",
-            json=request.model_dump(mode="json"),
-            idempotency_key=idempotency_key,
-        )
-        return self._parse(LoanPaymentStart, response)
+        path = f"/loans/{int(loan_id)}/payments"
+        return await self._post(LoanPaymentStart, path, request, idempotency_key=idempotency_key)
 
     # --- notifications (issue 17) ---
 
@@ -714,76 +681,51 @@ class HttpBackend:
         params: dict[str, Any] = {"limit": int(limit)}
         if cursor is not None:
             params["cursor"] = cursor
-        response = await self._request("GET", "/notifications", params=params)
-        return self._parse(NotificationPage, response)
+        return await self._get(NotificationPage, "/notifications", params)
 
     async def mark_notification_read(
         self, notification_id: int, *, idempotency_key: str
     ) -> NotificationsRead:
-        response = await self._request(
-            "POST",
-            f"/notifications/{int(notification_id)}/read",
-            idempotency_key=idempotency_key,
-        )
-        return self._parse(NotificationsRead, response)
+        path = f"/notifications/{int(notification_id)}/read"
+        return await self._post(NotificationsRead, path, idempotency_key=idempotency_key)
 
     async def mark_all_notifications_read(self, *, idempotency_key: str) -> NotificationsRead:
-        response = await self._request(
-            "POST", "/notifications/read-all", idempotency_key=idempotency_key
-        )
-        return self._parse(NotificationsRead, response)
+        path = "/notifications/read-all"
+        return await self._post(NotificationsRead, path, idempotency_key=idempotency_key)
 
     # --- self-service (ADMINISTRACIÓN › Mi perfil y seguridad) ---------------------------------
 
     async def change_password(self, request: PasswordChange, *, idempotency_key: str) -> None:
-        await self._request(
-            "POST",
-            "/me/password",
-            json=request.model_dump(mode="json"),
-            idempotency_key=idempotency_key,
-        )
+        await self._send("/me/password", request, idempotency_key=idempotency_key)
 
     async def change_security(self, request: SecurityChange, *, idempotency_key: str) -> None:
-        await self._request(
-            "POST",
-            "/me/security",
-            json=request.model_dump(mode="json"),
-            idempotency_key=idempotency_key,
-        )
+        await self._send("/me/security", request, idempotency_key=idempotency_key)
 
     async def my_contact(self) -> MemberContact:
-        return self._parse(MemberContact, await self._request("GET", "/me/contact"))
+        return await self._get(MemberContact, "/me/contact")
 
     async def request_contact_change(
         self, request: ContactChangeRequest, *, idempotency_key: str
     ) -> ContactChangeStarted:
-        response = await self._request(
-            "POST",
-            "/me/contact",
-            json=request.model_dump(mode="json", exclude_none=True),
-            idempotency_key=idempotency_key,
+        # Only the contact details being changed are sent: the others are left out, not null.
+        response = await self._send(
+            "/me/contact", request, idempotency_key=idempotency_key, exclude_none=True
         )
         return self._parse(ContactChangeStarted, response)
 
     async def confirm_contact_change(
         self, change_id: int, code: str, *, idempotency_key: str
     ) -> MemberContact:
-        response = await self._request(
-            "POST",
-            f"/me/contact/{int(change_id)}/confirm",
-            json=ContactCode(code=code).model_dump(mode="json"),
-            idempotency_key=idempotency_key,
-        )
-        return self._parse(MemberContact, response)
+        path = f"/me/contact/{int(change_id)}/confirm"
+        body = ContactCode(code=code)
+        return await self._post(MemberContact, path, body, idempotency_key=idempotency_key)
 
     async def debit_cards(self) -> list[DebitCard]:
         return await self._list(DebitCard, "/debit-cards")
 
     async def block_debit_card(self, card_id: int, *, idempotency_key: str) -> DebitCard:
-        response = await self._request(
-            "POST", f"/debit-cards/{int(card_id)}/block", idempotency_key=idempotency_key
-        )
-        return self._parse(DebitCard, response)
+        path = f"/debit-cards/{int(card_id)}/block"
+        return await self._post(DebitCard, path, idempotency_key=idempotency_key)
 
     async def member_debit_cards(self, username: str) -> list[DebitCard]:
         return await self._list(DebitCard, f"/staff/members/{username}/debit-cards")
@@ -791,51 +733,29 @@ class HttpBackend:
     async def unblock_debit_card(
         self, card_id: int, reason: str, *, idempotency_key: str
     ) -> DebitCard:
-        response = await self._request(
-            "POST",
-            f"/staff/debit-cards/{int(card_id)}/unblock",
-            json=DebitCardUnblock(reason=reason).model_dump(mode="json"),
-            idempotency_key=idempotency_key,
-        )
-        return self._parse(DebitCard, response)
+        path = f"/staff/debit-cards/{int(card_id)}/unblock"
+        body = DebitCardUnblock(reason=reason)
+        return await self._post(DebitCard, path, body, idempotency_key=idempotency_key)
 
     # --- approvals and audit (issue 18) ---
-
-    @staticmethod
-    def _member_path(username: str) -> str:
-        if not username.isascii() or not all(ch.isalnum() or ch in "._-" for ch in username):
-            raise NotFound(_("Usuario no encontrado."))  # never let a value reshape the URL path
-        return f"/staff/members/{username}"
 
     async def request_security_reset(
         self, username: str, reason: str, *, idempotency_key: str
     ) -> ApprovalRequested:
-        response = await self._request(
-            "POST",
-            f"{self._member_path(username)}/security-reset",
-            json=StaffReason(reason=reason).model_dump(mode="json"),
-            idempotency_key=idempotency_key,
-        )
-        return self._parse(ApprovalRequested, response)
+        path = f"{self._member_path(username)}/security-reset"
+        body = StaffReason(reason=reason)
+        return await self._post(ApprovalRequested, path, body, idempotency_key=idempotency_key)
 
     async def resend_approval_code(self, username: str, *, idempotency_key: str) -> CodeResent:
-        response = await self._request(
-            "POST",
-            f"{self._member_path(username)}/resend-approval-code",
-            idempotency_key=idempotency_key,
-        )
-        return self._parse(CodeResent, response)
+        path = f"{self._member_path(username)}/resend-approval-code"
+        return await self._post(CodeResent, path, idempotency_key=idempotency_key)
 
     async def register_walk_in(
         self, request: RegistrationRequest, *, idempotency_key: str
     ) -> StaffRegistration:
-        response = await self._request(
-            "POST",
-            "/staff/registrations",
-            json=request.model_dump(mode="json"),
-            idempotency_key=idempotency_key,
+        return await self._post(
+            StaffRegistration, "/staff/registrations", request, idempotency_key=idempotency_key
         )
-        return self._parse(StaffRegistration, response)
 
     async def approvals(self, status: ApprovalStatus | None = None) -> list[Approval]:
         query = "" if status is None else f"?status={ApprovalStatus(status).value}"
@@ -845,13 +765,9 @@ class HttpBackend:
         self, approval_id: int, approve: bool, reason: str, *, idempotency_key: str
     ) -> Approval:
         verb = "approve" if approve else "reject"
-        response = await self._request(
-            "POST",
-            f"/staff/approvals/{int(approval_id)}/{verb}",
-            json=ApprovalDecision(reason=reason).model_dump(mode="json"),
-            idempotency_key=idempotency_key,
-        )
-        return self._parse(Approval, response)
+        path = f"/staff/approvals/{int(approval_id)}/{verb}"
+        body = ApprovalDecision(reason=reason)
+        return await self._post(Approval, path, body, idempotency_key=idempotency_key)
 
     async def audit_entries(
         self,
@@ -874,83 +790,53 @@ class HttpBackend:
             params["until"] = until.isoformat()
         if before_id is not None:
             params["before_id"] = int(before_id)
-        response = await self._request("GET", "/staff/audit", params=params)
-        return self._parse_list(AuditEntry, response)
+        return await self._list(AuditEntry, "/staff/audit", params)
 
     # --- teller counter (issue 18) ---
 
     async def search_members(self, query: str) -> MemberSearchResult:
-        response = await self._request("GET", "/staff/members", params={"q": query})
-        return self._parse(MemberSearchResult, response)
+        return await self._get(MemberSearchResult, "/staff/members", {"q": query})
 
     async def member_file(self, holder_id: int, reason: str) -> MemberFile:
-        response = await self._request(
-            "GET", f"/staff/members/{int(holder_id)}/file", params={"reason": reason}
-        )
-        return self._parse(MemberFile, response)
+        path = f"/staff/members/{int(holder_id)}/file"
+        return await self._get(MemberFile, path, {"reason": reason})
 
     async def cash_deposit(
         self, request: CashDepositRequest, *, idempotency_key: str
     ) -> CounterOperation:
-        response = await self._request(
-            "POST",
-            "/staff/cash/deposits",
-            json=request.model_dump(mode="json"),
-            idempotency_key=idempotency_key,
-        )
-        return self._parse(CounterOperation, response)
+        path = "/staff/cash/deposits"
+        return await self._post(CounterOperation, path, request, idempotency_key=idempotency_key)
 
     async def cash_withdrawal(
         self, request: CashWithdrawalRequest, *, idempotency_key: str
     ) -> CounterOperation:
-        response = await self._request(
-            "POST",
-            "/staff/cash/withdrawals",
-            json=request.model_dump(mode="json"),
-            idempotency_key=idempotency_key,
-        )
-        return self._parse(CounterOperation, response)
+        path = "/staff/cash/withdrawals"
+        return await self._post(CounterOperation, path, request, idempotency_key=idempotency_key)
 
     async def cash_drawer(self) -> CashDrawer:
-        return self._parse(CashDrawer, await self._request("GET", "/staff/cash/drawer"))
+        return await self._get(CashDrawer, "/staff/cash/drawer")
 
     async def open_cash_drawer(
         self, opening_float_cents: int, *, idempotency_key: str
     ) -> CashDrawer:
         body = DrawerOpenRequest(opening_float_cents=opening_float_cents)
-        response = await self._request(
-            "POST",
-            "/staff/cash/drawer/open",
-            json=body.model_dump(mode="json"),
-            idempotency_key=idempotency_key,
-        )
-        return self._parse(CashDrawer, response)
+        path = "/staff/cash/drawer/open"
+        return await self._post(CashDrawer, path, body, idempotency_key=idempotency_key)
 
     async def close_cash_drawer(self, counted_cents: int, *, idempotency_key: str) -> CashDrawer:
         body = DrawerCloseRequest(counted_cents=counted_cents)
-        response = await self._request(
-            "POST",
-            "/staff/cash/drawer/close",
-            json=body.model_dump(mode="json"),
-            idempotency_key=idempotency_key,
-        )
-        return self._parse(CashDrawer, response)
+        path = "/staff/cash/drawer/close"
+        return await self._post(CashDrawer, path, body, idempotency_key=idempotency_key)
 
     async def cash_operations(self) -> list[CounterOperation]:
-        return self._parse_list(
-            CounterOperation, await self._request("GET", "/staff/cash/operations")
-        )
+        return await self._list(CounterOperation, "/staff/cash/operations")
 
     async def request_counter_reversal(
         self, operation_id: int, reason: str, *, idempotency_key: str
     ) -> ApprovalRequested:
-        response = await self._request(
-            "POST",
-            f"/staff/cash/operations/{operation_id}/reversal",
-            json=StaffReason(reason=reason).model_dump(mode="json"),
-            idempotency_key=idempotency_key,
-        )
-        return self._parse(ApprovalRequested, response)
+        path = f"/staff/cash/operations/{int(operation_id)}/reversal"
+        body = StaffReason(reason=reason)
+        return await self._post(ApprovalRequested, path, body, idempotency_key=idempotency_key)
 
 
 # --- certificates (issue 17) ---
