@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
-import tempfile
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -22,7 +21,7 @@ from typing import TextIO
 
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import Backend, BackendError
-from sjvirtual_tui.files import write_atomically
+from sjvirtual_tui.files import atomic_text_file, write_atomically, write_bytes_atomically
 from sjvirtual_tui.formatting import plain_amount
 from sjvirtual_tui.i18n import _
 from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, Account, Certificate, Movement, MovementPage
@@ -161,29 +160,25 @@ async def export_csv_file(
     """Fetches the range page by page into a temporary file beside ``path``, renamed to it
     only once every row is in: a failure or a cancellation (``CancelledError`` at any await)
     removes the temporary file and leaves nothing. Returns the number of rows."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".sjvirtual-", suffix=".csv")
-    except OSError as exc:
-        raise _save_error(path, exc) from exc
     done = 0
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(CSV_HEADER)
-            async for page in movement_pages(backend, number, date_from, date_to):
-                writer.writerows(csv_row(m) for m in page.items)
-                done += len(page.items)
-                if progress is not None:
-                    progress(done, page.total)
-        os.replace(tmp_name, path)
-    except OSError as exc:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise _save_error(path, exc) from exc
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    with _saving(path), atomic_text_file(path) as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CSV_HEADER)
+        async for page in movement_pages(backend, number, date_from, date_to):
+            writer.writerows(csv_row(m) for m in page.items)
+            done += len(page.items)
+            if progress is not None:
+                progress(done, page.total)
     return done
+
+
+@contextmanager
+def _saving(path: Path) -> Iterator[None]:
+    """A file system error while saving ``path`` as the message a screen shows."""
+    try:
+        yield
+    except OSError as exc:
+        raise _save_error(path, exc) from exc
 
 
 def _save_error(path: Path, exc: OSError) -> BackendError:
@@ -392,21 +387,8 @@ PDF_FORMAT = "pdf"
 
 def _write_bytes(path: Path, content: bytes) -> None:
     """``content`` at ``path``, through a temporary file renamed when whole (never half a file)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".sjvirtual-", suffix=path.suffix)
-    except OSError as exc:
-        raise _save_error(path, exc) from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.replace(tmp_name, path)
-    except OSError as exc:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise _save_error(path, exc) from exc
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    with _saving(path):
+        write_bytes_atomically(path, content)
 
 
 async def export_pdf_file(
