@@ -87,11 +87,15 @@ TRANSFER_STATUS_LABELS: Labels[str] = Labels(
 
 def transfer_receipt(transfer: Transfer) -> str:
     """The receipt of a transfer as plain text: on screen, in the saved file, on paper."""
-    when = transfer.executed_at or transfer.created_at
-    rows = [
-        (_("Referencia"), transfer.reference),
-        *_outcome(transfer),
-        (_("Fecha y hora"), local_time(when)),
+    rows = [(_("Referencia"), transfer.reference), *_outcome(transfer), *transfer_rows(transfer)]
+    return _receipt(_("COMPROBANTE DE TRANSFERENCIA"), rows)
+
+
+def transfer_rows(transfer: Transfer) -> list[tuple[str, str]]:
+    """What was done, below the reference and the state: the same rows on screen and on the
+    paper receipt (receipts.py)."""
+    return [
+        (_("Fecha y hora"), local_time(transfer.executed_at or transfer.created_at)),
         (_("Tipo"), TRANSFER_KIND_LABELS.get(transfer.kind, transfer.kind)),
         (_("Cuenta origen"), transfer.from_account),
         (_("Destino"), transfer.to_name),
@@ -100,7 +104,6 @@ def transfer_receipt(transfer: Transfer) -> str:
         (_("Monto"), money(transfer.amount_cents)),
         (_("Descripción"), transfer.description),
     ]
-    return _receipt(_("COMPROBANTE DE TRANSFERENCIA"), rows)
 
 
 def _outcome(operation: Transfer | Payment) -> list[tuple[str, str]]:

@@ -17,12 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sjvirtual_tui.formatting import (
-    TRANSFER_KIND_LABELS,
-    TRANSFER_STATUS_LABELS,
-    local_time,
-    money,
-)
+from sjvirtual_tui.formatting import TRANSFER_STATUS_LABELS, local_time, money, transfer_rows
 from sjvirtual_tui.i18n import N_, Labels, _
 
 if TYPE_CHECKING:
@@ -79,14 +74,7 @@ def transfer_paper_receipt(transfer: Transfer) -> PaperReceipt:
     rows = (
         (_("Referencia"), transfer.reference),
         (_("Estado"), TRANSFER_STATUS_LABELS.get(transfer.status, transfer.status)),
-        (_("Fecha y hora"), local_time(transfer.executed_at or transfer.created_at)),
-        (_("Tipo"), TRANSFER_KIND_LABELS.get(transfer.kind, transfer.kind)),
-        (_("Cuenta origen"), transfer.from_account),
-        (_("Destino"), transfer.to_name),
-        (_("Cuenta destino"), transfer.to_account),
-        (_("Institución"), transfer.to_institution),
-        (_("Monto"), money(transfer.amount_cents)),
-        (_("Descripción"), transfer.description),
+        *transfer_rows(transfer),
     )
     return PaperReceipt(_("COMPROBANTE DE TRANSFERENCIA"), transfer.reference, rows)
 
