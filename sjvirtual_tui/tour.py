@@ -137,6 +137,27 @@ def _login(user: str, password: str) -> tuple[Step, ...]:
     )
 
 
+def _confirm_with_pin(screen: str, prefix: str, done: str) -> tuple[Step, ...]:
+    """The end of an operation confirmed with the PIN DE VERIFICACIÓN, the same on every
+    screen that asks for it: the summary, the PIN from the e-mail, the receipt (``done``: its
+    caption). ``prefix`` begins the ids of the screen's steps (``#tr-confirm``)."""
+    return (
+        Step(
+            N_("Revisa el resumen; CONFIRMAR pide el PIN DE VERIFICACIÓN por correo."),
+            screen,
+            ("enter",),
+            shown=f"#{prefix}-confirm",
+        ),
+        Step(
+            N_("El PIN llegó al correo del socio (F8 Correo en la demostración): lo escribe."),
+            screen,
+            (MailedPin(), "enter"),
+            shown=f"#{prefix}-pin",
+        ),
+        Step(done, screen, shown=f"#{prefix}-done"),
+    )
+
+
 TOURS: tuple[TourPlan, ...] = (
     TourPlan(
         "registro",
@@ -302,22 +323,10 @@ TOURS: tuple[TourPlan, ...] = (
                 ),
                 shown="#tr-data",
             ),
-            Step(
-                N_("Revisa el resumen; CONFIRMAR pide el PIN DE VERIFICACIÓN por correo."),
+            *_confirm_with_pin(
                 "TransferScreen",
-                ("enter",),
-                shown="#tr-confirm",
-            ),
-            Step(
-                N_("El PIN llegó al correo del socio (F8 Correo en la demostración): lo escribe."),
-                "TransferScreen",
-                (MailedPin(), "enter"),
-                shown="#tr-pin",
-            ),
-            Step(
+                "tr",
                 N_("Transferencia hecha: el comprobante queda en pantalla y en el correo."),
-                "TransferScreen",
-                shown="#tr-done",
             ),
         ),
     ),
@@ -349,22 +358,10 @@ TOURS: tuple[TourPlan, ...] = (
                 ("enter",),
                 shown="#sv-bill",
             ),
-            Step(
-                N_("Revisa el resumen; CONFIRMAR pide el PIN DE VERIFICACIÓN por correo."),
+            *_confirm_with_pin(
                 "ServicePaymentScreen",
-                ("enter",),
-                shown="#sv-confirm",
-            ),
-            Step(
-                N_("El PIN llegó al correo del socio (F8 Correo en la demostración): lo escribe."),
-                "ServicePaymentScreen",
-                (MailedPin(), "enter"),
-                shown="#sv-pin",
-            ),
-            Step(
+                "sv",
                 N_("Pago hecho: el comprobante queda en pantalla y en el correo."),
-                "ServicePaymentScreen",
-                shown="#sv-done",
             ),
         ),
     ),
