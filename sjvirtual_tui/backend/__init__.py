@@ -3,38 +3,8 @@
 Nothing here imports Textual; screens receive a ``Backend`` and never know which one.
 """
 
-from sjvirtual_tui.backend.errors import (
-    AuthError,
-    BackendError,
-    BackendUnavailable,
-    ChallengeFailed,
-    Forbidden,
-    InsufficientFunds,
-    LockedError,
-    NotFound,
-    OutcomeUnknown,
-    RateLimited,
-    ServerBusy,
-    ServerError,
-    SessionExpired,
-    ValidationError,
-)
+from sjvirtual_tui.backend import errors
+from sjvirtual_tui.backend.errors import *  # noqa: F403 - every typed error, as errors.__all__ lists
 from sjvirtual_tui.backend.protocol import Backend
 
-__all__ = [
-    "AuthError",
-    "Backend",
-    "BackendError",
-    "BackendUnavailable",
-    "ChallengeFailed",
-    "Forbidden",
-    "InsufficientFunds",
-    "LockedError",
-    "NotFound",
-    "OutcomeUnknown",
-    "RateLimited",
-    "ServerBusy",
-    "ServerError",
-    "SessionExpired",
-    "ValidationError",
-]
+__all__ = ["Backend", *errors.__all__]

@@ -8,6 +8,24 @@ from __future__ import annotations
 
 from sjvirtual_tui.i18n import N_, _, ngettext
 
+# Re-exported by the package: ``from sjvirtual_tui.backend import NotFound``.
+__all__ = [
+    "AuthError",
+    "BackendError",
+    "BackendUnavailable",
+    "ChallengeFailed",
+    "Forbidden",
+    "InsufficientFunds",
+    "LockedError",
+    "NotFound",
+    "OutcomeUnknown",
+    "RateLimited",
+    "ServerBusy",
+    "ServerError",
+    "SessionExpired",
+    "ValidationError",
+]
+
 
 class BackendError(Exception):
     """Base class: ``message`` is safe to show on screen."""
