@@ -388,6 +388,22 @@ def balances(db: DB) -> dict[str, tuple[int, int]]:
     }
 
 
+def balance(db: DB, number: str) -> int:
+    """The accounting balance of the account ``number``."""
+    return balances(db)[number][0]
+
+
+def audit_rows(db: DB, action: str, columns: str) -> list[tuple[Any, ...]]:
+    """``columns`` of the audit log's rows for ``action``, oldest first: ``a`` is the row,
+    ``m`` the member it names (if any)."""
+    return rows(
+        db,
+        f"SELECT {columns} FROM audit_log AS a LEFT JOIN members AS m ON m.id = a.member_id "
+        "WHERE a.action = ? ORDER BY a.id",
+        action,
+    )
+
+
 def available(db: DB, number: str) -> int:
     balance, hold = balances(db)[number]
     return balance - hold
@@ -440,6 +456,19 @@ def money_state(db: DB) -> dict[str, Any]:
             db, "SELECT id, locked_at, lock_reason, pin_failures FROM members ORDER BY id"
         ),
     }
+
+
+async def decide(
+    client: httpx.AsyncClient,
+    token: str,
+    approval_id: int,
+    verdict: str = "approve",
+    body: dict[str, Any] | None = None,
+) -> httpx.Response:
+    """A staff decision on an approval: ``verdict`` is approve or reject, ``body`` its reason."""
+    return await client.post(
+        f"{STAFF}/approvals/{approval_id}/{verdict}", json=body or {}, headers=keyed(token)
+    )
 
 
 # --- pago de servicios and pago de tarjetas -----------------------------------------------------
