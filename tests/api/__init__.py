@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -308,7 +309,7 @@ async def transfer_to(
 async def interbancaria_with_pin(
     client: httpx.AsyncClient, token: str, from_account: str, beneficiary_id: int, amount_cents: int
 ) -> dict[str, Any]:
-    """A transfer of the demo's to another bank, confirmed with its PIN: the Transfer (en_proceso
+    """The demo's transfer to another bank, confirmed with its PIN: the Transfer (en_proceso
     until the clearing settles it)."""
     return await transfer_with_pin(
         client,
@@ -420,6 +421,19 @@ def assert_insufficient_funds(response: httpx.Response, number: str, available_c
     }
 
 
+async def assert_a_cent_too_much_refused(
+    db: DB, start: Callable[[int], Awaitable[httpx.Response]]
+) -> int:
+    """``start`` (an operation from socio2's 00105349, for the amount it is given) asked for a
+    cent more than the account has available: refused for funds, and nothing changes. What the
+    account has available."""
+    available_now = available(db, SOCIO2_VISTA)
+    before = money_state(db)
+    assert_insufficient_funds(await start(available_now + 1), SOCIO2_VISTA, available_now)
+    assert money_state(db) == before
+    return available_now
+
+
 async def assert_late_hold_refused(
     client: httpx.AsyncClient, token: str, db: DB, started: httpx.Response, hold: str
 ) -> None:
@@ -434,6 +448,16 @@ async def assert_late_hold_refused(
     assert late.status_code == 409
     assert late.json()["code"] == "insufficient_funds"
     assert money_state(db) == before  # the challenge stays open, nothing moved
+
+
+def ledger_problems_after(db: DB, *changes: tuple[str, tuple[Any, ...]]) -> list[str]:
+    """The ledger is sound; then ``changes`` (SQL statements and their parameters) break the
+    stored data behind its back: what the ledger check finds."""
+    assert ledger_problems_of(db) == []
+    with connect(db) as conn:
+        for sql, params in changes:
+            conn.execute(sql, params)
+    return ledger_problems_of(db)
 
 
 # Every table a beneficiary, transfer or PIN step could write to (idempotency records aside:

@@ -29,19 +29,19 @@ from tests.api import (
     PAYMENTS,
     RECAUDACION,
     SOCIO2_VISTA,
-    assert_insufficient_funds,
+    assert_a_cent_too_much_refused,
     assert_key_mismatch,
     assert_late_hold_refused,
     assert_listed_newest_first,
     assert_replayed,
     auth,
-    available,
     balances,
     confirm,
     confirmed_once,
     consult,
     keyed,
     latest_pin,
+    ledger_problems_after,
     ledger_problems_of,
     mails,
     money_state,
@@ -456,13 +456,12 @@ async def test_two_periods_are_paid_oldest_first(
 async def test_insufficient_funds_for_a_payment(
     demo_client: httpx.AsyncClient, socio2: str, seeded_db: Path
 ) -> None:
-    available_now = available(seeded_db, SOCIO2_VISTA)
-    before = money_state(seeded_db)
-    response = await start_payment(
-        demo_client, socio2, service_body(BILL_UCE, available_now + 1, SOCIO2_VISTA)
+    await assert_a_cent_too_much_refused(
+        seeded_db,
+        lambda cents: start_payment(
+            demo_client, socio2, service_body(BILL_UCE, cents, SOCIO2_VISTA)
+        ),
     )
-    assert_insufficient_funds(response, "00105349", available_now)
-    assert money_state(seeded_db) == before
 
     # Checked again at confirmation: a hold appeared meanwhile.
     started = await start_payment(
@@ -644,13 +643,11 @@ async def test_the_ledger_check_sees_broken_payments(
         demo_client, demo, DEMO_EMAIL, service_body(BILL_CNEL_DEMO, 3_245, DEMO_VISTA)
     )
     await pay_with_pin(demo_client, demo, DEMO_EMAIL, service_body(BILL_CLARO, 100, DEMO_VISTA))
-    assert ledger_problems_of(seeded_db) == []
-    with connect(seeded_db) as conn:
-        conn.execute("UPDATE bills SET paid_cents = paid_cents + 1 WHERE id = ?", (BILL_CLARO,))
-        conn.execute(
-            "UPDATE payments SET amount_cents = amount_cents + 1 WHERE id = ?", (paid["id"],)
-        )
-    problems = ledger_problems_of(seeded_db)
+    problems = ledger_problems_after(
+        seeded_db,
+        ("UPDATE bills SET paid_cents = paid_cents + 1 WHERE id = ?", (BILL_CLARO,)),
+        ("UPDATE payments SET amount_cents = amount_cents + 1 WHERE id = ?", (paid["id"],)),
+    )
     assert any(p.startswith("bills whose paid amount") for p in problems)
     assert any(p.startswith("executed payments without their one journal") for p in problems)
     assert any(p.startswith("the collection accounts' balances") for p in problems)

@@ -13,7 +13,7 @@ import pytest
 
 from mock_server.testing import login_token
 from sjvirtual_tui.models import API_PREFIX
-from tests.api import ACCOUNTS, audit_rows, auth, keyed, mails, post_login, rows
+from tests.api import ACCOUNTS, DEMO_EMAIL, audit_rows, auth, keyed, mails, post_login, rows
 from tests.database import DB
 
 ME = f"{API_PREFIX}/me"
@@ -22,7 +22,6 @@ SECURITY = f"{API_PREFIX}/me/security"
 CONTACT = f"{API_PREFIX}/me/contact"
 DEBIT_CARDS = f"{API_PREFIX}/debit-cards"
 STAFF_CARDS = f"{API_PREFIX}/staff/debit-cards"
-DEMO_EMAIL = "demo@socios.coacsanjose.ec"
 SIX_DIGITS = re.compile(r"\b([0-9]{6})\b")
 
 NEW_PASSWORD = {

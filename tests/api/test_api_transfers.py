@@ -29,20 +29,20 @@ from tests.api import (
     SOCIO2_TO_DEMO,
     SOCIO2_VISTA,
     TRANSFERS,
-    assert_insufficient_funds,
+    assert_a_cent_too_much_refused,
     assert_key_mismatch,
     assert_late_hold_refused,
     assert_listed_newest_first,
     assert_replayed,
     assert_returned_to_demo,
     auth,
-    available,
     balances,
     confirm,
     confirmed_once,
     interbancaria_with_pin,
     keyed,
     latest_pin,
+    ledger_problems_after,
     ledger_problems_of,
     mails,
     money_state,
@@ -339,13 +339,12 @@ async def test_limits_per_transaction_and_per_day(
 async def test_insufficient_funds_names_the_account_and_its_available_balance(
     demo_client: httpx.AsyncClient, socio2: str, seeded_db: Path
 ) -> None:
-    available_now = available(seeded_db, SOCIO2_VISTA)
-    before = money_state(seeded_db)
-    response = await transfer_to(
-        demo_client, socio2, "internas", SOCIO2_VISTA, SOCIO2_TO_DEMO, available_now + 1
+    available_now = await assert_a_cent_too_much_refused(
+        seeded_db,
+        lambda cents: transfer_to(
+            demo_client, socio2, "internas", SOCIO2_VISTA, SOCIO2_TO_DEMO, cents
+        ),
     )
-    assert_insufficient_funds(response, "00105349", available_now)
-    assert money_state(seeded_db) == before
 
     # Funds are checked again at confirmation: spent meanwhile, the confirmation is refused.
     started = await transfer_to(
@@ -613,11 +612,11 @@ async def test_the_ledger_check_sees_broken_transfers(
 ) -> None:
     await interbancaria_with_pin(demo_client, demo, DEMO_PERSONAL, DEMO_PICHINCHA, 5_000)
     done = await transfer_to(demo_client, demo, "propias", DEMO_PERSONAL, DEMO_VISTA, 1_000)
-    assert ledger_problems_of(seeded_db) == []
-    with connect(seeded_db) as conn:
-        conn.execute("UPDATE transfers SET amount_cents = amount_cents + 1 WHERE id = 1")
-        conn.execute("DELETE FROM transfers WHERE id = ?", (done.json()["transfer"]["id"],))
-    problems = ledger_problems_of(seeded_db)
+    problems = ledger_problems_after(
+        seeded_db,
+        ("UPDATE transfers SET amount_cents = amount_cents + 1 WHERE id = 1", ()),
+        ("DELETE FROM transfers WHERE id = ?", (done.json()["transfer"]["id"],)),
+    )
     assert any(p.startswith("the settlement account's balance") for p in problems)
     assert any(p.startswith("executed transfers without their one journal") for p in problems)
     assert any(p.startswith("transfer journals that belong to no transfer") for p in problems)
