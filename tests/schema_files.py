@@ -5,7 +5,10 @@ The old server kept no Alembic revision: ``alembic_version`` goes with schema 6.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+from collections.abc import Callable
+from pathlib import Path
 
 # Revisions after 0003 that the old server's files never had. 0008 (issue 17, notifications):
 # the events' table, and the outbox's link to them (a column in a foreign key: the table copied).
@@ -103,3 +106,19 @@ def as_schema_5(conn: sqlite3.Connection) -> None:
 def as_schema_4(conn: sqlite3.Connection) -> None:
     """``conn``'s file as the server of schema 4 left it."""
     conn.executescript(_UNDO_LATER + _UNDO_6 + _UNDO_5)
+
+
+def old_server_file(
+    seeded: Path, path: Path, undo: Callable[[sqlite3.Connection], None], then: str = ""
+) -> Path:
+    """A copy of the file ``seeded`` at ``path`` as an older server left it (``undo``, one of the
+    above), with ``then`` (SQL: that server's data) run on it: ``path``."""
+    shutil.copyfile(seeded, path)
+    conn = sqlite3.connect(path)
+    try:
+        undo(conn)
+        conn.executescript(then)
+        conn.commit()
+    finally:
+        conn.close()
+    return path
