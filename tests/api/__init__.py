@@ -495,6 +495,21 @@ async def decide(
     )
 
 
+# --- the counter (caja) -------------------------------------------------------------------------
+
+DEPOSITS = f"{STAFF}/cash/deposits"
+WITHDRAWALS = f"{STAFF}/cash/withdrawals"
+DRAWER = f"{STAFF}/cash/drawer"
+
+
+async def open_drawer(client: httpx.AsyncClient, token: str, float_cents: int = 50_000) -> None:
+    """The teller's cash drawer opened with ``float_cents`` from the vault."""
+    answer = await client.post(
+        f"{DRAWER}/open", json={"opening_float_cents": float_cents}, headers=keyed(token)
+    )
+    assert answer.status_code == 201, answer.text
+
+
 # --- pago de servicios and pago de tarjetas -----------------------------------------------------
 
 BILLERS = f"{API_PREFIX}/billers"
@@ -596,6 +611,20 @@ def movements_of(db: DB, reference: str) -> list[tuple[Any, ...]]:
 
 
 # --- what every kind of operation shares ---------------------------------------------------------
+
+
+async def refused_changing_nothing(
+    db: DB, request: Awaitable[httpx.Response], status: int, code: str, field: str | None
+) -> httpx.Response:
+    """``request`` (not yet sent) is refused with ``status``, ``code`` on ``field`` and a message,
+    and changes nothing stored: its answer."""
+    before = money_state(db)
+    response = await request
+    assert response.status_code == status, response.text
+    assert (response.json()["code"], response.json()["field"]) == (code, field)
+    assert response.json()["message"]
+    assert money_state(db) == before
+    return response
 
 
 def assert_replayed(first: httpx.Response, again: httpx.Response, status: int) -> None:

@@ -12,7 +12,10 @@ import httpx
 
 from mock_server.testing import login_token
 from tests.api import (
+    DEPOSITS,
+    DRAWER,
     STAFF,
+    WITHDRAWALS,
     audit_rows,
     auth,
     balance,
@@ -20,13 +23,11 @@ from tests.api import (
     keyed,
     ledger_problems_after,
     ledger_problems_of,
+    open_drawer,
     rows,
 )
 from tests.database import scalar
 
-DEPOSITS = f"{STAFF}/cash/deposits"
-WITHDRAWALS = f"{STAFF}/cash/withdrawals"
-DRAWER = f"{STAFF}/cash/drawer"
 OPERATIONS = f"{STAFF}/cash/operations"
 SOCIO2_ACCOUNT = "00105349"
 SOCIO2_CEDULA = "1704567898"
@@ -35,13 +36,6 @@ REASON = "El depósito se registró en otra cuenta."
 
 def _audit(db: Path, action: str) -> list[tuple[Any, ...]]:
     return audit_rows(db, action, "a.actor_kind, a.actor, a.outcome, a.reason, a.detail")
-
-
-async def _open(client: httpx.AsyncClient, token: str, float_cents: int = 50_000) -> None:
-    answer = await client.post(
-        f"{DRAWER}/open", json={"opening_float_cents": float_cents}, headers=keyed(token)
-    )
-    assert answer.status_code == 201, answer.text
 
 
 async def _deposit(client: httpx.AsyncClient, token: str, cents: int) -> dict[str, Any]:
@@ -57,7 +51,7 @@ async def _deposit(client: httpx.AsyncClient, token: str, cents: int) -> dict[st
 
 async def _deposited(client: httpx.AsyncClient, token: str, cents: int) -> dict[str, Any]:
     """The teller's drawer opened and a deposit of ``cents`` made in it: the deposit."""
-    await _open(client, token)
+    await open_drawer(client, token)
     return await _deposit(client, token, cents)
 
 
@@ -179,7 +173,7 @@ async def test_an_approved_reversal_of_a_deposit_undoes_it(
 async def test_an_approved_reversal_of_a_withdrawal_gives_the_money_back(
     api_client: httpx.AsyncClient, teller_token: str, seeded_db: Path
 ) -> None:
-    await _open(api_client, teller_token)
+    await open_drawer(api_client, teller_token)
     before = balance(seeded_db, SOCIO2_ACCOUNT)
     answer = await _withdraw(api_client, teller_token, 4_000)
     assert answer.status_code == 201, answer.text
@@ -234,7 +228,7 @@ async def test_the_one_who_asked_cannot_approve_and_a_request_is_not_made_twice(
     api_client: httpx.AsyncClient, seeded_db: Path
 ) -> None:
     supervisor = await _supervisor(api_client)
-    await _open(api_client, supervisor)
+    await open_drawer(api_client, supervisor)
     deposit = await _deposit(api_client, supervisor, 900)
     asked = await _ask(api_client, supervisor, deposit["id"])
     assert asked.status_code == 202, asked.text

@@ -12,7 +12,10 @@ import httpx
 from mock_server.domain import counter
 from mock_server.testing import login_token
 from tests.api import (
+    DEPOSITS,
+    DRAWER,
     STAFF,
+    WITHDRAWALS,
     audit_rows,
     auth,
     balance,
@@ -20,14 +23,12 @@ from tests.api import (
     keyed,
     ledger_problems_after,
     ledger_problems_of,
+    open_drawer,
     rows,
 )
 from tests.database import connect, scalar
 
 MEMBERS = f"{STAFF}/members"
-DEPOSITS = f"{STAFF}/cash/deposits"
-WITHDRAWALS = f"{STAFF}/cash/withdrawals"
-DRAWER = f"{STAFF}/cash/drawer"
 
 DEMO_HOLDER = 1  # María Fernanda Guamán Quispe, 1712345675, 00104721 (vista), 00204722
 SOCIO2_ACCOUNT = "00105349"
@@ -132,13 +133,6 @@ async def test_member_file_needs_a_reason_and_is_audited(
     assert missing.status_code == 404
 
 
-async def _open(client: httpx.AsyncClient, token: str, float_cents: int = 50_000) -> None:
-    answer = await client.post(
-        f"{DRAWER}/open", json={"opening_float_cents": float_cents}, headers=keyed(token)
-    )
-    assert answer.status_code == 201, answer.text
-
-
 async def test_deposit_and_withdrawal_move_the_ledger_and_the_drawer(
     api_client: httpx.AsyncClient, teller_token: str, seeded_db: Path
 ) -> None:
@@ -147,7 +141,7 @@ async def test_deposit_and_withdrawal_move_the_ledger_and_the_drawer(
     closed = await api_client.post(DEPOSITS, json=body, headers=keyed(teller_token))
     assert closed.status_code == 409
     assert closed.json()["code"] == "drawer_closed"
-    await _open(api_client, teller_token)
+    await open_drawer(api_client, teller_token)
     deposit = await api_client.post(DEPOSITS, json=body, headers=keyed(teller_token))
     assert deposit.status_code == 201, deposit.text
     receipt = deposit.json()
@@ -192,7 +186,7 @@ async def test_deposit_and_withdrawal_move_the_ledger_and_the_drawer(
 async def test_withdrawal_with_the_wrong_id_moves_nothing_and_is_audited(
     api_client: httpx.AsyncClient, teller_token: str, seeded_db: Path
 ) -> None:
-    await _open(api_client, teller_token)
+    await open_drawer(api_client, teller_token)
     before = balance(seeded_db, SOCIO2_ACCOUNT)
     answer = await api_client.post(
         WITHDRAWALS,
@@ -238,7 +232,7 @@ async def _approval_of(client: httpx.AsyncClient, supervisor: str, reference: st
 async def test_withdrawal_above_the_threshold_waits_for_approval(
     api_client: httpx.AsyncClient, teller_token: str, seeded_db: Path
 ) -> None:
-    await _open(api_client, teller_token)
+    await open_drawer(api_client, teller_token)
     before = balance(seeded_db, "00104721")
     pending = await _ask_big_withdrawal(api_client, teller_token)
     assert balance(seeded_db, "00104721") == before
@@ -266,7 +260,7 @@ async def test_withdrawal_above_the_threshold_waits_for_approval(
 async def test_a_rejected_withdrawal_moves_nothing(
     api_client: httpx.AsyncClient, teller_token: str, seeded_db: Path
 ) -> None:
-    await _open(api_client, teller_token)
+    await open_drawer(api_client, teller_token)
     before = balance(seeded_db, "00104721")
     pending = await _ask_big_withdrawal(api_client, teller_token)
     supervisor = await login_token(api_client, "supervisor", "Supervisor2026")
@@ -295,7 +289,7 @@ async def test_a_supervisor_at_the_counter_cannot_approve_its_own_withdrawal(
     api_client: httpx.AsyncClient, seeded_db: Path
 ) -> None:
     supervisor = await login_token(api_client, "supervisor", "Supervisor2026")
-    await _open(api_client, supervisor)
+    await open_drawer(api_client, supervisor)
     pending = await _ask_big_withdrawal(api_client, supervisor)
     queue = await api_client.get(
         f"{STAFF}/approvals", params={"status": "pendiente"}, headers=auth(supervisor)
@@ -320,7 +314,7 @@ async def test_a_supervisor_at_the_counter_cannot_approve_its_own_withdrawal(
 async def test_a_retried_deposit_is_one_operation(
     api_client: httpx.AsyncClient, teller_token: str, seeded_db: Path
 ) -> None:
-    await _open(api_client, teller_token)
+    await open_drawer(api_client, teller_token)
     before = balance(seeded_db, SOCIO2_ACCOUNT)
     headers = keyed(teller_token)
     body = {"account": SOCIO2_ACCOUNT, "amount_cents": 700, "depositor": "Carlos Pillajo"}
@@ -336,7 +330,7 @@ async def test_a_retried_deposit_is_one_operation(
 async def test_cuadre_records_the_difference(
     api_client: httpx.AsyncClient, teller_token: str, seeded_db: Path
 ) -> None:
-    await _open(api_client, teller_token, 30_000)
+    await open_drawer(api_client, teller_token, 30_000)
     again = await api_client.post(
         f"{DRAWER}/open", json={"opening_float_cents": 1}, headers=keyed(teller_token)
     )
@@ -369,7 +363,7 @@ async def test_cuadre_records_the_difference(
 async def test_the_ledger_checks_catch_a_drawer_that_does_not_add_up(
     api_client: httpx.AsyncClient, teller_token: str, seeded_db: Path
 ) -> None:
-    await _open(api_client, teller_token)
+    await open_drawer(api_client, teller_token)
     answer = await api_client.post(
         DEPOSITS,
         json={"account": SOCIO2_ACCOUNT, "amount_cents": 900, "depositor": "Ana León"},

@@ -47,6 +47,7 @@ from tests.api import (
     mails,
     money_state,
     pins,
+    refused_changing_nothing,
     rows,
     start_transfer,
     transfer_to,
@@ -496,12 +497,8 @@ async def test_refused_transfers_change_nothing(
     field: str | None,
 ) -> None:
     payload = {"amount_cents": 1_000, "description": "Prueba", **body}
-    before = money_state(seeded_db)
-    response = await demo_client.post(TRANSFERS, json=payload, headers=keyed(demo))
-    assert response.status_code == status, response.text
-    assert (response.json()["code"], response.json()["field"]) == (code, field)
-    assert response.json()["message"]
-    assert money_state(seeded_db) == before
+    request = demo_client.post(TRANSFERS, json=payload, headers=keyed(demo))
+    await refused_changing_nothing(seeded_db, request, status, code, field)
 
 
 async def test_kind_is_labelled_for_transfers(demo_client: httpx.AsyncClient, demo: str) -> None:
