@@ -5,7 +5,10 @@ The old server kept no Alembic revision: ``alembic_version`` goes with schema 6.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+from collections.abc import Callable
+from pathlib import Path
 
 # Revisions after 0003 that the old server's files never had. 0008 (issue 17, notifications):
 # the events' table, and the outbox's link to them (a column in a foreign key: the table copied).
@@ -45,7 +48,7 @@ DROP TABLE IF EXISTS member_directory;
 # Schema 6 (issue 13): movements got their posting sequence, members their count of wrong
 # PINs in a row and the reason of a lock, recovery requests their table. (The old server had
 # none of the tables of the Alembic revisions after 0003 either: tests/api/test_store_schema.py
-# LATER_TABLES.)
+# LATER_TABLES; _UNDO_LATER, always run before this, drops them.)
 _UNDO_6 = """
 -- the later products' money (pólizas opened, loan instalments paid, cash at the counter, its
 -- reversals and the drawers' fundings): none in the old server's files; their journals go and
@@ -82,22 +85,8 @@ DROP INDEX challenges_member;
 ALTER TABLE members DROP COLUMN lock_reason;
 ALTER TABLE members RENAME COLUMN pin_failures TO pin_cancellations;
 DROP TABLE recovery_requests;
--- the tables of later revisions (0004-0007: certificates, pólizas, loans, the audit log): none
--- in the old server's files (the revisions that rebuilt challenges keep the columns they find)
-DROP TABLE IF EXISTS certificates;
-DROP TABLE IF EXISTS polizas;
-DROP TABLE IF EXISTS loan_payments;
-DROP TABLE IF EXISTS loan_instalments;
-DROP TABLE IF EXISTS loans;
-DROP TABLE IF EXISTS audit_log;
 UPDATE meta SET value = '5' WHERE key = 'schema_version';
 DROP TABLE alembic_version;
--- the tables of later revisions (0007 audit log, 0009 self-service): none in schema 5
-DROP TABLE IF EXISTS member_phones;
-DROP TABLE IF EXISTS contact_changes;
-DROP TABLE IF EXISTS debit_cards;
-DROP TABLE IF EXISTS approvals;
-DROP TABLE IF EXISTS audit_log;
 """
 
 # Schema 5 (issue 6): device tokens and the member's language.
@@ -117,3 +106,19 @@ def as_schema_5(conn: sqlite3.Connection) -> None:
 def as_schema_4(conn: sqlite3.Connection) -> None:
     """``conn``'s file as the server of schema 4 left it."""
     conn.executescript(_UNDO_LATER + _UNDO_6 + _UNDO_5)
+
+
+def old_server_file(
+    seeded: Path, path: Path, undo: Callable[[sqlite3.Connection], None], then: str = ""
+) -> Path:
+    """A copy of the file ``seeded`` at ``path`` as an older server left it (``undo``, one of the
+    above), with ``then`` (SQL: that server's data) run on it: ``path``."""
+    shutil.copyfile(seeded, path)
+    conn = sqlite3.connect(path)
+    try:
+        undo(conn)
+        conn.executescript(then)
+        conn.commit()
+    finally:
+        conn.close()
+    return path

@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 
+from sjvirtual_tui.formatting import money
 from sjvirtual_tui.models import API_PREFIX
 from tests.conftest import login_token
-from tests.database import DB, counts, rows
+from tests.database import DB, connect, counts, rows
 from tests.database import ledger_problems_of as ledger_problems_of  # the tests' import
 
 REGISTRATIONS = f"{API_PREFIX}/registrations"
@@ -281,6 +283,45 @@ async def start_transfer(
     return await client.post(TRANSFERS, json=body, headers=keyed(token, key))
 
 
+async def transfer_to(
+    client: httpx.AsyncClient,
+    token: str,
+    kind: str,
+    from_account: str,
+    to: str | int,
+    amount_cents: int,
+    **more: Any,
+) -> httpx.Response:
+    """A transfer of ``kind`` started: ``to`` is the account for propias (executed at once), the
+    beneficiary's id for internas and interbancarias (they wait for the PIN)."""
+    target = "to_account" if kind == "propias" else "beneficiary_id"
+    return await start_transfer(
+        client,
+        token,
+        kind=kind,
+        from_account=from_account,
+        amount_cents=amount_cents,
+        **{target: to},
+        **more,
+    )
+
+
+async def interbancaria_with_pin(
+    client: httpx.AsyncClient, token: str, from_account: str, beneficiary_id: int, amount_cents: int
+) -> dict[str, Any]:
+    """The demo's transfer to another bank, confirmed with its PIN: the Transfer (en_proceso
+    until the clearing settles it)."""
+    return await transfer_with_pin(
+        client,
+        token,
+        DEMO_EMAIL,
+        kind="interbancarias",
+        from_account=from_account,
+        beneficiary_id=beneficiary_id,
+        amount_cents=amount_cents,
+    )
+
+
 async def confirm(
     client: httpx.AsyncClient,
     token: str,
@@ -307,12 +348,21 @@ async def transfer_with_pin(
 ) -> dict[str, Any]:
     """A transfer to a third party, started and confirmed with the e-mailed PIN: the Transfer."""
     started = await start_transfer(client, token, **body)
+    return await confirmed_with_pin(client, token, email, started, "transfer")
+
+
+async def confirmed_with_pin(
+    client: httpx.AsyncClient, token: str, email: str, started: httpx.Response, what: str
+) -> dict[str, Any]:
+    """Confirms the operation ``started`` (a 201) with the PIN e-mailed to ``email``: the
+    confirmation's ``what`` (the Transfer, Payment or Beneficiary). A beneficiary's start answers
+    with the challenge itself, a transfer's or payment's with it under ``challenge``."""
     assert started.status_code == 201, started.text
-    challenge = started.json()["challenge"]
+    challenge = started.json().get("challenge", started.json())
     confirmed = await confirm(client, token, challenge, await latest_pin(client, email))
     assert confirmed.status_code == 200, confirmed.text
-    transfer: dict[str, Any] = confirmed.json()["transfer"]
-    return transfer
+    operation: dict[str, Any] = confirmed.json()[what]
+    return operation
 
 
 async def start_beneficiary(
@@ -326,11 +376,7 @@ async def add_beneficiary(
 ) -> dict[str, Any]:
     """A beneficiary registered with the e-mailed PIN: the Beneficiary."""
     started = await start_beneficiary(client, token, body)
-    assert started.status_code == 201, started.text
-    confirmed = await confirm(client, token, started.json(), await latest_pin(client, email))
-    assert confirmed.status_code == 200, confirmed.text
-    beneficiary: dict[str, Any] = confirmed.json()["beneficiary"]
-    return beneficiary
+    return await confirmed_with_pin(client, token, email, started, "beneficiary")
 
 
 def balances(db: DB) -> dict[str, tuple[int, int]]:
@@ -343,9 +389,75 @@ def balances(db: DB) -> dict[str, tuple[int, int]]:
     }
 
 
+def balance(db: DB, number: str) -> int:
+    """The accounting balance of the account ``number``."""
+    return balances(db)[number][0]
+
+
+def audit_rows(db: DB, action: str, columns: str) -> list[tuple[Any, ...]]:
+    """``columns`` of the audit log's rows for ``action``, oldest first: ``a`` is the row,
+    ``m`` the member it names (if any)."""
+    return rows(
+        db,
+        f"SELECT {columns} FROM audit_log AS a LEFT JOIN members AS m ON m.id = a.member_id "
+        "WHERE a.action = ? ORDER BY a.id",
+        action,
+    )
+
+
 def available(db: DB, number: str) -> int:
     balance, hold = balances(db)[number]
     return balance - hold
+
+
+def assert_insufficient_funds(response: httpx.Response, number: str, available_cents: int) -> None:
+    """Refused for funds: the message names the account and what it has available."""
+    assert response.status_code == 409
+    assert response.json() == {
+        "code": "insufficient_funds",
+        "message": f"Saldo insuficiente: la cuenta {number} tiene {money(available_cents)} "
+        "disponibles.",
+        "field": "amount_cents",
+    }
+
+
+async def assert_a_cent_too_much_refused(
+    db: DB, start: Callable[[int], Awaitable[httpx.Response]]
+) -> int:
+    """``start`` (an operation from socio2's 00105349, for the amount it is given) asked for a
+    cent more than the account has available: refused for funds, and nothing changes. What the
+    account has available."""
+    available_now = available(db, SOCIO2_VISTA)
+    before = money_state(db)
+    assert_insufficient_funds(await start(available_now + 1), SOCIO2_VISTA, available_now)
+    assert money_state(db) == before
+    return available_now
+
+
+async def assert_late_hold_refused(
+    client: httpx.AsyncClient, token: str, db: DB, started: httpx.Response, hold: str
+) -> None:
+    """Funds are checked again at confirmation: a hold put on socio2's 00105349 after the start
+    (``hold``: the SQL of its hold_cents) refuses the confirmation, and nothing moves."""
+    assert started.status_code == 201
+    with connect(db) as conn:
+        conn.execute(f"UPDATE accounts SET hold_cents = {hold} WHERE number = ?", (SOCIO2_VISTA,))
+    before = money_state(db)
+    pin = await latest_pin(client, SOCIO2_EMAIL)
+    late = await confirm(client, token, started.json()["challenge"], pin)
+    assert late.status_code == 409
+    assert late.json()["code"] == "insufficient_funds"
+    assert money_state(db) == before  # the challenge stays open, nothing moved
+
+
+def ledger_problems_after(db: DB, *changes: tuple[str, tuple[Any, ...]]) -> list[str]:
+    """The ledger is sound; then ``changes`` (SQL statements and their parameters) break the
+    stored data behind its back: what the ledger check finds."""
+    assert ledger_problems_of(db) == []
+    with connect(db) as conn:
+        for sql, params in changes:
+            conn.execute(sql, params)
+    return ledger_problems_of(db)
 
 
 # Every table a beneficiary, transfer or PIN step could write to (idempotency records aside:
@@ -368,6 +480,34 @@ def money_state(db: DB) -> dict[str, Any]:
             db, "SELECT id, locked_at, lock_reason, pin_failures FROM members ORDER BY id"
         ),
     }
+
+
+async def decide(
+    client: httpx.AsyncClient,
+    token: str,
+    approval_id: int,
+    verdict: str = "approve",
+    body: dict[str, Any] | None = None,
+) -> httpx.Response:
+    """A staff decision on an approval: ``verdict`` is approve or reject, ``body`` its reason."""
+    return await client.post(
+        f"{STAFF}/approvals/{approval_id}/{verdict}", json=body or {}, headers=keyed(token)
+    )
+
+
+# --- the counter (caja) -------------------------------------------------------------------------
+
+DEPOSITS = f"{STAFF}/cash/deposits"
+WITHDRAWALS = f"{STAFF}/cash/withdrawals"
+DRAWER = f"{STAFF}/cash/drawer"
+
+
+async def open_drawer(client: httpx.AsyncClient, token: str, float_cents: int = 50_000) -> None:
+    """The teller's cash drawer opened with ``float_cents`` from the vault."""
+    answer = await client.post(
+        f"{DRAWER}/open", json={"opening_float_cents": float_cents}, headers=keyed(token)
+    )
+    assert answer.status_code == 201, answer.text
 
 
 # --- pago de servicios and pago de tarjetas -----------------------------------------------------
@@ -457,12 +597,7 @@ async def pay_with_pin(
 ) -> dict[str, Any]:
     """A payment started and confirmed with the e-mailed PIN: the Payment."""
     started = await start_payment(client, token, body)
-    assert started.status_code == 201, started.text
-    challenge = started.json()["challenge"]
-    confirmed = await confirm(client, token, challenge, await latest_pin(client, email))
-    assert confirmed.status_code == 200, confirmed.text
-    payment: dict[str, Any] = confirmed.json()["payment"]
-    return payment
+    return await confirmed_with_pin(client, token, email, started, "payment")
 
 
 def movements_of(db: DB, reference: str) -> list[tuple[Any, ...]]:
@@ -476,6 +611,50 @@ def movements_of(db: DB, reference: str) -> list[tuple[Any, ...]]:
 
 
 # --- what every kind of operation shares ---------------------------------------------------------
+
+
+async def refused_changing_nothing(
+    db: DB, request: Awaitable[httpx.Response], status: int, code: str, field: str | None
+) -> httpx.Response:
+    """``request`` (not yet sent) is refused with ``status``, ``code`` on ``field`` and a message,
+    and changes nothing stored: its answer."""
+    before = money_state(db)
+    response = await request
+    assert response.status_code == status, response.text
+    assert (response.json()["code"], response.json()["field"]) == (code, field)
+    assert response.json()["message"]
+    assert money_state(db) == before
+    return response
+
+
+def assert_replayed(first: httpx.Response, again: httpx.Response, status: int) -> None:
+    """``again``, sent with ``first``'s Idempotency-Key and body, is ``first``'s answer replayed."""
+    assert first.status_code == again.status_code == status
+    assert again.content == first.content
+    assert again.headers["idempotency-replayed"] == "true"
+
+
+def assert_key_mismatch(response: httpx.Response) -> None:
+    """The same Idempotency-Key with another body is another request: refused on the key."""
+    assert response.status_code == 422
+    assert (response.json()["code"], response.json()["field"]) == (
+        "idempotency_mismatch",
+        "Idempotency-Key",
+    )
+
+
+async def confirmed_once(
+    client: httpx.AsyncClient, token: str, db: DB, challenge: dict[str, Any], pin: str, key: str
+) -> httpx.Response:
+    """Confirms ``challenge`` twice with the Idempotency-Key ``key``: the second answer is the
+    first replayed and moves nothing. The first answer."""
+    confirmed = await confirm(client, token, challenge, pin, key=key)
+    assert confirmed.status_code == 200
+    state = money_state(db)
+    reconfirmed = await confirm(client, token, challenge, pin, key=key)
+    assert_replayed(confirmed, reconfirmed, 200)
+    assert money_state(db) == state
+    return confirmed
 
 
 async def assert_listed_newest_first(

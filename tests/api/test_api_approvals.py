@@ -12,7 +12,7 @@ import pytest
 
 from mock_server.store import IntegrityError
 from mock_server.testing import login_token
-from tests.api import LOGIN, SETUP, SETUP_BODY, STAFF, auth, keyed, rows
+from tests.api import LOGIN, SETUP, SETUP_BODY, STAFF, audit_rows, auth, decide, keyed, rows
 from tests.database import connect
 
 SUPERVISOR = ("supervisor", "Supervisor2026")
@@ -35,12 +35,7 @@ async def _ask_reset(
 
 
 def _audit(db: Path | str, action: str) -> list[tuple[Any, ...]]:
-    return rows(
-        db,
-        "SELECT a.actor_kind, a.actor, m.username, a.reason, a.outcome FROM audit_log AS a"
-        " LEFT JOIN members AS m ON m.id = a.member_id WHERE a.action = ? ORDER BY a.id",
-        action,
-    )
+    return audit_rows(db, action, "a.actor_kind, a.actor, m.username, a.reason, a.outcome")
 
 
 async def test_the_seeded_request_waits_for_the_supervisor(
@@ -80,10 +75,12 @@ async def test_an_approved_reset_makes_the_next_login_a_first_login(
     assert still.json()["setup_required"] is False
 
     supervisor = await _supervisor(demo_client)
-    decided = await demo_client.post(
-        f"{STAFF}/approvals/{approval['id']}/approve",
-        json={"reason": "Verificado por teléfono con el socio."},
-        headers=keyed(supervisor),
+    decided = await decide(
+        demo_client,
+        supervisor,
+        approval["id"],
+        "approve",
+        {"reason": "Verificado por teléfono con el socio."},
     )
     assert decided.status_code == 200, decided.text
     assert (decided.json()["status"], decided.json()["decided_by"]) == ("aprobada", "supervisor")
@@ -127,17 +124,13 @@ async def test_the_same_person_can_never_do_both_steps(
     # A supervisor may ask (it can do all a teller does), but not approve its own request.
     own = await _ask_reset(demo_client, supervisor, "socio2")
     for verb, body in (("approve", {}), ("reject", REASON)):
-        refused = await demo_client.post(
-            f"{STAFF}/approvals/{own['id']}/{verb}", json=body, headers=keyed(supervisor)
-        )
+        refused = await decide(demo_client, supervisor, own["id"], verb, body)
         assert refused.status_code == 403, refused.text
         assert refused.json()["code"] == "same_person"
     # A teller cannot decide at all, not even another teller's request.
     asked = await _ask_reset(demo_client, teller_token, "demo")
     for approval in (own, asked):
-        refused = await demo_client.post(
-            f"{STAFF}/approvals/{approval['id']}/approve", json={}, headers=keyed(teller_token)
-        )
+        refused = await decide(demo_client, teller_token, approval["id"])
         assert refused.status_code == 403
         assert refused.json()["code"] == "forbidden"
     assert rows(seeded_db, "SELECT status FROM approvals ORDER BY id") == [
@@ -180,9 +173,7 @@ async def test_a_rejection_needs_a_reason_and_changes_nothing_else(
         "El socio no se presentó.",
     )
     # Decided once: neither approved nor rejected again.
-    again = await demo_client.post(
-        f"{STAFF}/approvals/{approval['id']}/approve", json={}, headers=keyed(supervisor)
-    )
+    again = await decide(demo_client, supervisor, approval["id"])
     assert again.status_code == 409
     assert again.json()["code"] == "not_pending"
     assert rows(seeded_db, "SELECT status FROM members WHERE username = 'demo'") == [("active",)]

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from argon2 import PasswordHasher
@@ -48,6 +49,17 @@ def _query(db_path: Path, sql: str, *params: object) -> list[tuple[object, ...]]
 
 
 # --- the security challenge ---------------------------------------------------------------------
+
+
+async def _logged_in(
+    client: httpx.AsyncClient, username: str, password: str, full_name: str, role: str
+) -> dict[str, Any]:
+    """A login that succeeds: its answer, which names the user (in lower case), and its role."""
+    response = await _login(client, username, password)
+    assert response.status_code == 200
+    body: dict[str, Any] = response.json()
+    assert body["member"] == {"username": username.lower(), "full_name": full_name, "role": role}
+    return body
 
 
 async def test_challenge_shows_the_members_image_only(api_client: httpx.AsyncClient) -> None:
@@ -100,14 +112,10 @@ async def test_blank_username_is_a_validation_error(api_client: httpx.AsyncClien
 async def test_login_returns_the_previous_login_and_a_session(
     api_client: httpx.AsyncClient, clock: ManualClock, seeded_db: Path
 ) -> None:
-    response = await _login(api_client, "DEMO", "Demo2026")
-    assert response.status_code == 200
-    body = response.json()
-    assert body["member"] == {
-        "username": "demo",
-        "full_name": "María Fernanda Guamán Quispe",
-        "role": "member",
-    }
+    # The username is found whatever its case.
+    body = await _logged_in(
+        api_client, "DEMO", "Demo2026", "María Fernanda Guamán Quispe", "member"
+    )
     assert body["idle_timeout_seconds"] == 300
     assert len(body["token"]) >= 43  # 256 bits, urlsafe base64
     # Seeded as yesterday 18:42 in Ecuador.
@@ -173,14 +181,7 @@ async def test_unknown_usernames_lock_the_same_way(
 
 
 async def test_a_teller_logs_in_with_its_role(api_client: httpx.AsyncClient) -> None:
-    response = await _login(api_client, "cajero", "Cajero2026")
-    assert response.status_code == 200
-    body = response.json()
-    assert body["member"] == {
-        "username": "cajero",
-        "full_name": "Jorge Luis Paredes",
-        "role": "teller",
-    }
+    body = await _logged_in(api_client, "cajero", "Cajero2026", "Jorge Luis Paredes", "teller")
     assert body["last_login_at"] is None
     assert body["setup_required"] is False
     # Staff hold no accounts: the socios' routes refuse them (issue 13 B7), not an empty list.

@@ -78,7 +78,7 @@ from tests.api import (
     setup_session,
     start_beneficiary,
     start_payment,
-    start_transfer,
+    transfer_to,
 )
 from tests.conftest import CHEAP_HASHER, CLOCK_START, SeededDatabases, login_token
 from tests.database import DB, connect, tables
@@ -444,27 +444,13 @@ async def _build_objects(world: World, owner: str) -> None:
 
     # A transfer confirmed with the PIN (its challenge is used), and one waiting for its PIN.
     beneficiary_id = world.seeded_beneficiary[owner]
-    response = await start_transfer(
-        client,
-        token,
-        kind="internas",
-        from_account=account,
-        beneficiary_id=beneficiary_id,
-        amount_cents=1_500,
-    )
+    response = await transfer_to(client, token, "internas", account, beneficiary_id, 1_500)
     started = await _challenge(world, owner, response, email)
     transfer = (await _confirmed(world, owner, started["challenge"]))["transfer"]
     assert transfer["status"] == "completada", transfer
     world.own(owner, "transfer_id", "completada", transfer["id"])
     world.own(owner, "challenge_id", "transfer, used", started["challenge"]["id"])
-    response = await start_transfer(
-        client,
-        token,
-        kind="internas",
-        from_account=account,
-        beneficiary_id=beneficiary_id,
-        amount_cents=2_500,
-    )
+    response = await transfer_to(client, token, "internas", account, beneficiary_id, 2_500)
     started = await _challenge(world, owner, response, email)
     world.own(owner, "transfer_id", "pendiente_verificacion", started["transfer"]["id"])
     world.own(owner, "challenge_id", "transfer, pending", started["challenge"]["id"])

@@ -20,6 +20,7 @@ from tests.api import (
     TEXTILES_GUAYAQUIL,
     TRANSFERS,
     add_beneficiary,
+    assert_replayed,
     auth,
     confirm,
     keyed,
@@ -30,7 +31,7 @@ from tests.api import (
     pins,
     rows,
     start_beneficiary,
-    start_transfer,
+    transfer_to,
     transfer_with_pin,
 )
 from tests.database import connect
@@ -352,14 +353,7 @@ async def test_delete_keeps_past_transfers_and_cancels_pending_ones(
         beneficiary_id=DEMO_TO_SOCIO2,
         amount_cents=1_500,
     )
-    pending = await start_transfer(
-        demo_client,
-        demo,
-        kind="internas",
-        from_account=DEMO_PERSONAL,
-        beneficiary_id=DEMO_TO_SOCIO2,
-        amount_cents=2_500,
-    )
+    pending = await transfer_to(demo_client, demo, "internas", DEMO_PERSONAL, DEMO_TO_SOCIO2, 2_500)
     assert pending.status_code == 201
     pending_challenge = pending.json()["challenge"]
     pin = await latest_pin(demo_client, DEMO_EMAIL)
@@ -413,12 +407,9 @@ async def test_a_start_is_replayed_with_its_key(
 ) -> None:
     headers = keyed(demo)
     first = await demo_client.post(BENEFICIARIES, json=LUIS_INTERNA, headers=headers)
-    assert first.status_code == 201
     after = money_state(seeded_db)
     again = await demo_client.post(BENEFICIARIES, json=LUIS_INTERNA, headers=headers)
-    assert again.status_code == 201
-    assert again.content == first.content
-    assert again.headers["idempotency-replayed"] == "true"
+    assert_replayed(first, again, 201)
     assert money_state(seeded_db) == after  # no second challenge, no second PIN e-mail
     other = await demo_client.post(
         BENEFICIARIES, json={**LUIS_INTERNA, "number": "1107777"}, headers=headers

@@ -29,12 +29,15 @@ from tests.api import (
     SALIDAS,
     SOCIO2_VISTA,
     VISA_NUMBER,
+    assert_insufficient_funds,
+    assert_replayed,
     assert_returned_to_demo,
     auth,
     balances,
     card_body,
     confirm,
     external_card_body,
+    interbancaria_with_pin,
     latest_pin,
     ledger_problems_of,
     mails,
@@ -43,7 +46,6 @@ from tests.api import (
     pay_with_pin,
     rows,
     start_payment,
-    transfer_with_pin,
 )
 from tests.database import connect, dump
 
@@ -235,12 +237,7 @@ async def test_insufficient_funds_for_a_card(
                      (SOCIO2_VISTA,))  # fmt: skip
     before = money_state(seeded_db)
     response = await start_payment(demo_client, socio2, card_body(CARD_SOCIO2, 501, SOCIO2_VISTA))
-    assert response.status_code == 409
-    assert response.json() == {
-        "code": "insufficient_funds",
-        "message": "Saldo insuficiente: la cuenta 00105349 tiene $5,00 disponibles.",
-        "field": "amount_cents",
-    }
+    assert_insufficient_funds(response, "00105349", 500)
     assert money_state(seeded_db) == before
 
 
@@ -404,15 +401,7 @@ async def test_external_cards_count_toward_the_transfer_limits(
         "field": "amount_cents",
     }
     assert money_state(seeded_db) == before
-    await transfer_with_pin(
-        demo_client,
-        demo,
-        DEMO_EMAIL,
-        kind="interbancarias",
-        from_account=DEMO_PERSONAL,
-        beneficiary_id=DEMO_PICHINCHA,
-        amount_cents=200_000,
-    )
+    await interbancaria_with_pin(demo_client, demo, DEMO_PERSONAL, DEMO_PICHINCHA, 200_000)
     await pay_with_pin(demo_client, demo, DEMO_EMAIL, external_card_body(200_000, DEMO_PERSONAL))
     # Services and the member's own cards do not count.
     await pay_with_pin(
@@ -434,9 +423,7 @@ async def test_a_replayed_external_card_payment(
     key = "card-payment-0001"
     first = await start_payment(demo_client, demo, body, key=key)
     again = await start_payment(demo_client, demo, body, key=key)
-    assert first.status_code == again.status_code == 201
-    assert again.content == first.content
-    assert again.headers["idempotency-replayed"] == "true"
+    assert_replayed(first, again, 201)
     # The number is a secret field of the key's record: another number is another request.
     other = await start_payment(
         demo_client,

@@ -11,36 +11,31 @@ from typing import Any
 import httpx
 
 from mock_server.testing import login_token
-from tests.api import STAFF, auth, keyed, ledger_problems_of, rows
-from tests.database import connect, scalar
+from tests.api import (
+    DEPOSITS,
+    DRAWER,
+    STAFF,
+    WITHDRAWALS,
+    audit_rows,
+    auth,
+    balance,
+    decide,
+    keyed,
+    ledger_problems_after,
+    ledger_problems_of,
+    open_drawer,
+    rows,
+)
+from tests.database import scalar
 
-DEPOSITS = f"{STAFF}/cash/deposits"
-WITHDRAWALS = f"{STAFF}/cash/withdrawals"
-DRAWER = f"{STAFF}/cash/drawer"
 OPERATIONS = f"{STAFF}/cash/operations"
 SOCIO2_ACCOUNT = "00105349"
 SOCIO2_CEDULA = "1704567898"
 REASON = "El depósito se registró en otra cuenta."
 
 
-def _balance(db: Path, number: str) -> int:
-    return int(scalar(db, "SELECT balance_cents FROM accounts WHERE number = ?", number))
-
-
 def _audit(db: Path, action: str) -> list[tuple[Any, ...]]:
-    return rows(
-        db,
-        "SELECT actor_kind, actor, outcome, reason, detail FROM audit_log WHERE action = ? "
-        "ORDER BY id",
-        action,
-    )
-
-
-async def _open(client: httpx.AsyncClient, token: str, float_cents: int = 50_000) -> None:
-    answer = await client.post(
-        f"{DRAWER}/open", json={"opening_float_cents": float_cents}, headers=keyed(token)
-    )
-    assert answer.status_code == 201, answer.text
+    return audit_rows(db, action, "a.actor_kind, a.actor, a.outcome, a.reason, a.detail")
 
 
 async def _deposit(client: httpx.AsyncClient, token: str, cents: int) -> dict[str, Any]:
@@ -52,6 +47,12 @@ async def _deposit(client: httpx.AsyncClient, token: str, cents: int) -> dict[st
     assert answer.status_code == 201, answer.text
     body: dict[str, Any] = answer.json()
     return body
+
+
+async def _deposited(client: httpx.AsyncClient, token: str, cents: int) -> dict[str, Any]:
+    """The teller's drawer opened and a deposit of ``cents`` made in it: the deposit."""
+    await open_drawer(client, token)
+    return await _deposit(client, token, cents)
 
 
 async def _withdraw(client: httpx.AsyncClient, token: str, cents: int) -> httpx.Response:
@@ -80,6 +81,14 @@ async def _supervisor(client: httpx.AsyncClient) -> str:
     return await login_token(client, "supervisor", "Supervisor2026")
 
 
+async def _supervisor_decides(
+    client: httpx.AsyncClient, asked: httpx.Response, body: dict[str, Any] | None = None
+) -> httpx.Response:
+    """The supervisor approves the reversal ``asked`` for (``body``: the reason, if any)."""
+    supervisor = await _supervisor(client)
+    return await decide(client, supervisor, asked.json()["approval"]["id"], "approve", body)
+
+
 def _counts(db: Path) -> tuple[Any, ...]:
     return (
         scalar(db, "SELECT COUNT(*) FROM approvals WHERE kind = 'counter_reversal'"),
@@ -92,12 +101,11 @@ def _counts(db: Path) -> tuple[Any, ...]:
 async def test_an_approved_reversal_of_a_deposit_undoes_it(
     api_client: httpx.AsyncClient, teller_token: str, seeded_db: Path
 ) -> None:
-    await _open(api_client, teller_token)
-    before = _balance(seeded_db, SOCIO2_ACCOUNT)
-    deposit = await _deposit(api_client, teller_token, 2_500)
+    before = balance(seeded_db, SOCIO2_ACCOUNT)
+    deposit = await _deposited(api_client, teller_token, 2_500)
     cajero = scalar(seeded_db, "SELECT id FROM members WHERE username = 'cajero'")
     drawer_number = f"9901{cajero:04d}"
-    drawer_before = _balance(seeded_db, drawer_number)
+    drawer_before = balance(seeded_db, drawer_number)
     asked = await _ask(api_client, teller_token, deposit["id"])
     assert asked.status_code == 202, asked.text
     approval = asked.json()["approval"]
@@ -108,7 +116,7 @@ async def test_an_approved_reversal_of_a_deposit_undoes_it(
     )
     assert approval["request_reason"] == REASON
     # Nothing moved yet; the teller's list shows it waiting.
-    assert _balance(seeded_db, SOCIO2_ACCOUNT) == before + 2_500
+    assert balance(seeded_db, SOCIO2_ACCOUNT) == before + 2_500
     assert (await _operations(api_client, teller_token))[deposit["reference"]][
         "reversal"
     ] == "pendiente"
@@ -118,13 +126,11 @@ async def test_an_approved_reversal_of_a_deposit_undoes_it(
     )
     (mine,) = [a for a in queue.json() if a["kind"] == "counter_reversal"]
     assert (mine["member"], mine["requested_by"]) == ("socio2", "cajero")
-    approved = await api_client.post(
-        f"{STAFF}/approvals/{mine['id']}/approve", json={}, headers=keyed(supervisor)
-    )
+    approved = await decide(api_client, supervisor, mine["id"])
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "aprobada"
-    assert _balance(seeded_db, SOCIO2_ACCOUNT) == before
-    assert _balance(seeded_db, drawer_number) == drawer_before + 2_500
+    assert balance(seeded_db, SOCIO2_ACCOUNT) == before
+    assert balance(seeded_db, drawer_number) == drawer_before + 2_500
     (journal,) = rows(
         seeded_db,
         "SELECT m.amount_cents, a.number FROM movements AS m "
@@ -151,14 +157,12 @@ async def test_an_approved_reversal_of_a_deposit_undoes_it(
         ("supervisor", "supervisor")
     ]
     # Done once: neither the approval nor a new request does it again.
-    again = await api_client.post(
-        f"{STAFF}/approvals/{mine['id']}/approve", json={}, headers=keyed(supervisor)
-    )
+    again = await decide(api_client, supervisor, mine["id"])
     assert again.status_code == 409
     twice = await _ask(api_client, teller_token, deposit["id"])
     assert twice.status_code == 409
     assert twice.json()["code"] == "already_reversed"
-    assert _balance(seeded_db, SOCIO2_ACCOUNT) == before
+    assert balance(seeded_db, SOCIO2_ACCOUNT) == before
     # The drawer closes on the expected total that counts the reversal.
     closed = await api_client.post(
         f"{DRAWER}/close", json={"counted_cents": 50_000}, headers=keyed(teller_token)
@@ -169,8 +173,8 @@ async def test_an_approved_reversal_of_a_deposit_undoes_it(
 async def test_an_approved_reversal_of_a_withdrawal_gives_the_money_back(
     api_client: httpx.AsyncClient, teller_token: str, seeded_db: Path
 ) -> None:
-    await _open(api_client, teller_token)
-    before = _balance(seeded_db, SOCIO2_ACCOUNT)
+    await open_drawer(api_client, teller_token)
+    before = balance(seeded_db, SOCIO2_ACCOUNT)
     answer = await _withdraw(api_client, teller_token, 4_000)
     assert answer.status_code == 201, answer.text
     withdrawal = answer.json()
@@ -178,14 +182,9 @@ async def test_an_approved_reversal_of_a_withdrawal_gives_the_money_back(
     assert asked.status_code == 202, asked.text
     summary = asked.json()["approval"]["summary"]
     assert summary.startswith(f"Reverso del retiro {withdrawal['reference']}: $40,00")
-    supervisor = await _supervisor(api_client)
-    approved = await api_client.post(
-        f"{STAFF}/approvals/{asked.json()['approval']['id']}/approve",
-        json={"reason": "Revisado con el socio."},
-        headers=keyed(supervisor),
-    )
+    approved = await _supervisor_decides(api_client, asked, {"reason": "Revisado con el socio."})
     assert approved.status_code == 200, approved.text
-    assert _balance(seeded_db, SOCIO2_ACCOUNT) == before
+    assert balance(seeded_db, SOCIO2_ACCOUNT) == before
     assert ledger_problems_of(seeded_db) == []
     drawer = (await api_client.get(DRAWER, headers=auth(teller_token))).json()
     assert (drawer["withdrawals_cents"], drawer["reversed_withdrawals_cents"]) == (4_000, 4_000)
@@ -195,25 +194,20 @@ async def test_an_approved_reversal_of_a_withdrawal_gives_the_money_back(
 async def test_a_rejected_reversal_leaves_the_operation_as_it_was(
     api_client: httpx.AsyncClient, teller_token: str, seeded_db: Path
 ) -> None:
-    await _open(api_client, teller_token)
-    deposit = await _deposit(api_client, teller_token, 1_200)
-    after_deposit = _balance(seeded_db, SOCIO2_ACCOUNT)
+    deposit = await _deposited(api_client, teller_token, 1_200)
+    after_deposit = balance(seeded_db, SOCIO2_ACCOUNT)
     movements = scalar(seeded_db, "SELECT COUNT(*) FROM movements")
     asked = await _ask(api_client, teller_token, deposit["id"])
     approval_id = asked.json()["approval"]["id"]
     supervisor = await _supervisor(api_client)
-    no_reason = await api_client.post(
-        f"{STAFF}/approvals/{approval_id}/reject", json={}, headers=keyed(supervisor)
-    )
+    no_reason = await decide(api_client, supervisor, approval_id, "reject")
     assert no_reason.status_code == 422
-    rejected = await api_client.post(
-        f"{STAFF}/approvals/{approval_id}/reject",
-        json={"reason": "El socio no firmó el reverso."},
-        headers=keyed(supervisor),
+    rejected = await decide(
+        api_client, supervisor, approval_id, "reject", {"reason": "El socio no firmó el reverso."}
     )
     assert rejected.status_code == 200, rejected.text
     assert rejected.json()["status"] == "rechazada"
-    assert _balance(seeded_db, SOCIO2_ACCOUNT) == after_deposit
+    assert balance(seeded_db, SOCIO2_ACCOUNT) == after_deposit
     assert scalar(seeded_db, "SELECT COUNT(*) FROM movements") == movements
     assert rows(seeded_db, "SELECT status, journal_id FROM counter_reversals") == [
         ("rechazada", None)
@@ -234,7 +228,7 @@ async def test_the_one_who_asked_cannot_approve_and_a_request_is_not_made_twice(
     api_client: httpx.AsyncClient, seeded_db: Path
 ) -> None:
     supervisor = await _supervisor(api_client)
-    await _open(api_client, supervisor)
+    await open_drawer(api_client, supervisor)
     deposit = await _deposit(api_client, supervisor, 900)
     asked = await _ask(api_client, supervisor, deposit["id"])
     assert asked.status_code == 202, asked.text
@@ -243,9 +237,7 @@ async def test_the_one_who_asked_cannot_approve_and_a_request_is_not_made_twice(
     assert twice.json()["code"] == "reversal_pending"
     assert "reverso pendiente" in twice.json()["message"]
     approval_id = asked.json()["approval"]["id"]
-    refused = await api_client.post(
-        f"{STAFF}/approvals/{approval_id}/approve", json={}, headers=keyed(supervisor)
-    )
+    refused = await decide(api_client, supervisor, approval_id)
     assert refused.status_code == 403
     assert refused.json()["code"] == "same_person"
     assert rows(seeded_db, "SELECT status FROM counter_reversals") == [("pendiente",)]
@@ -258,12 +250,11 @@ async def test_the_one_who_asked_cannot_approve_and_a_request_is_not_made_twice(
 async def test_a_deposit_already_spent_is_not_reversed(
     api_client: httpx.AsyncClient, teller_token: str, seeded_db: Path
 ) -> None:
-    await _open(api_client, teller_token)
-    deposit = await _deposit(api_client, teller_token, 3_000)
+    deposit = await _deposited(api_client, teller_token, 3_000)
     # Asked while the money is there; then the socio takes all but $10,00 of it.
     asked = await _ask(api_client, teller_token, deposit["id"])
     assert asked.status_code == 202
-    spend = _balance(seeded_db, SOCIO2_ACCOUNT) - 1_000
+    spend = balance(seeded_db, SOCIO2_ACCOUNT) - 1_000
     supervisor = await _supervisor(api_client)
     taken = await _withdraw(api_client, teller_token, spend)
     if taken.status_code == 202:  # above the threshold: a supervisor approves it
@@ -271,20 +262,14 @@ async def test_a_deposit_already_spent_is_not_reversed(
             f"{STAFF}/approvals", params={"status": "pendiente"}, headers=auth(supervisor)
         )
         (big,) = [a for a in queue.json() if a["kind"] == "cash_withdrawal"]
-        ok = await api_client.post(
-            f"{STAFF}/approvals/{big['id']}/approve", json={}, headers=keyed(supervisor)
-        )
+        ok = await decide(api_client, supervisor, big["id"])
         assert ok.status_code == 200, ok.text
     else:
         assert taken.status_code == 201, taken.text
-    assert _balance(seeded_db, SOCIO2_ACCOUNT) == 1_000
+    assert balance(seeded_db, SOCIO2_ACCOUNT) == 1_000
     counts = _counts(seeded_db)
     # The supervisor's approval is refused: nothing moves and the request still waits.
-    refused = await api_client.post(
-        f"{STAFF}/approvals/{asked.json()['approval']['id']}/approve",
-        json={},
-        headers=keyed(supervisor),
-    )
+    refused = await decide(api_client, supervisor, asked.json()["approval"]["id"])
     assert refused.status_code == 409, refused.text
     assert refused.json()["code"] == "already_spent"
     assert refused.json()["message"] == (
@@ -292,7 +277,7 @@ async def test_a_deposit_already_spent_is_not_reversed(
         "ya no tiene ese dinero (disponible $10,00). No se cambió nada."
     )
     assert _counts(seeded_db) == counts
-    assert _balance(seeded_db, SOCIO2_ACCOUNT) == 1_000
+    assert balance(seeded_db, SOCIO2_ACCOUNT) == 1_000
     assert rows(seeded_db, "SELECT status FROM counter_reversals") == [("pendiente",)]
     assert (
         scalar(
@@ -319,8 +304,7 @@ async def test_a_deposit_already_spent_is_not_reversed(
 async def test_who_may_ask_and_what_is_checked(
     api_client: httpx.AsyncClient, teller_token: str, seeded_db: Path
 ) -> None:
-    await _open(api_client, teller_token)
-    deposit = await _deposit(api_client, teller_token, 800)
+    deposit = await _deposited(api_client, teller_token, 800)
     member = await login_token(api_client, "socio2", "Socio2026")
     assert (await _ask(api_client, member, deposit["id"])).status_code == 403
     assert (await api_client.get(OPERATIONS, headers=auth(member))).status_code == 403
@@ -339,11 +323,7 @@ async def test_who_may_ask_and_what_is_checked(
     assert (await _ask(api_client, supervisor, deposit["id"])).status_code == 404
     # A teller asks but never decides.
     asked = await _ask(api_client, teller_token, deposit["id"])
-    decided = await api_client.post(
-        f"{STAFF}/approvals/{asked.json()['approval']['id']}/approve",
-        json={},
-        headers=keyed(teller_token),
-    )
+    decided = await decide(api_client, teller_token, asked.json()["approval"]["id"])
     assert decided.status_code == 403
     # A withdrawal still waiting for its approval has nothing to reverse.
     big = await _withdraw(api_client, teller_token, 100_001)
@@ -369,19 +349,13 @@ async def test_who_may_ask_and_what_is_checked(
 async def test_a_closed_drawer_operations_are_not_reversed(
     api_client: httpx.AsyncClient, teller_token: str, seeded_db: Path
 ) -> None:
-    await _open(api_client, teller_token)
-    deposit = await _deposit(api_client, teller_token, 600)
+    deposit = await _deposited(api_client, teller_token, 600)
     asked = await _ask(api_client, teller_token, deposit["id"])
     await api_client.post(
         f"{DRAWER}/close", json={"counted_cents": 50_600}, headers=keyed(teller_token)
     )
     assert (await _operations(api_client, teller_token)) == {}
-    supervisor = await _supervisor(api_client)
-    refused = await api_client.post(
-        f"{STAFF}/approvals/{asked.json()['approval']['id']}/approve",
-        json={},
-        headers=keyed(supervisor),
-    )
+    refused = await _supervisor_decides(api_client, asked)
     assert refused.status_code == 409
     assert refused.json()["code"] == "drawer_closed"
     assert scalar(seeded_db, "SELECT COUNT(*) FROM journal WHERE kind = 'reverso_caja'") == 0
@@ -390,20 +364,12 @@ async def test_a_closed_drawer_operations_are_not_reversed(
 async def test_the_ledger_checks_catch_a_reversal_that_does_not_undo(
     api_client: httpx.AsyncClient, teller_token: str, seeded_db: Path
 ) -> None:
-    await _open(api_client, teller_token)
-    deposit = await _deposit(api_client, teller_token, 1_500)
+    deposit = await _deposited(api_client, teller_token, 1_500)
     asked = await _ask(api_client, teller_token, deposit["id"])
-    supervisor = await _supervisor(api_client)
-    await api_client.post(
-        f"{STAFF}/approvals/{asked.json()['approval']['id']}/approve",
-        json={},
-        headers=keyed(supervisor),
-    )
-    assert ledger_problems_of(seeded_db) == []
+    await _supervisor_decides(api_client, asked)
     # The reversal forgotten (its journal stays): the drawer and the journal's owner are off.
-    with connect(seeded_db) as conn:
-        conn.execute("UPDATE counter_reversals SET status = 'rechazada', journal_id = NULL")
-    problems = "\n".join(ledger_problems_of(seeded_db))
+    forgotten = ("UPDATE counter_reversals SET status = 'rechazada', journal_id = NULL", ())
+    problems = "\n".join(ledger_problems_after(seeded_db, forgotten))
     assert "counter reversal journals that belong to no reversal" in problems
     assert "drawer accounts whose balance is not their fundings" in problems
 

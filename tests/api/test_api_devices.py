@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +26,7 @@ from tests.api import (
 )
 from tests.conftest import CHEAP_HASHER
 from tests.database import dump
-from tests.schema_files import as_schema_4
+from tests.schema_files import as_schema_4, old_server_file
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
 TELLER_EMAIL = "cajero@coacsanjose.ec"
@@ -190,22 +188,11 @@ async def test_the_database_keeps_only_hashes(
         assert hashlib.sha256(token.encode()).hexdigest() in stored
 
 
-def _as_schema_4(path: Path) -> None:
-    """Makes ``path`` look like a file of the previous server (schema 4)."""
-    conn = sqlite3.connect(path)
-    try:
-        as_schema_4(conn)
-    finally:
-        conn.close()
-
-
 @pytest.mark.sqlite_only("schema 4 is an SQLite file of the previous server, migrated on open")
 async def test_a_schema_4_file_is_migrated(
     seeded_db: Path, tmp_path: Path, clock: ManualClock
 ) -> None:
-    old = tmp_path / "old.sqlite"
-    shutil.copyfile(seeded_db, old)
-    _as_schema_4(old)
+    old = old_server_file(seeded_db, tmp_path / "old.sqlite", as_schema_4)
     app = create_app(old, clock=clock, hasher=CHEAP_HASHER, demo=True)
     assert rows(old, "SELECT value FROM meta WHERE key = 'schema_version'") == [
         (str(SCHEMA_VERSION),)

@@ -40,6 +40,7 @@ from tests.api import (
     registration_id,
     set_password,
     start_transfer,
+    transfer_to,
 )
 from tests.conftest import login_token
 
@@ -71,20 +72,47 @@ async def _pin(client: httpx.AsyncClient, email: str) -> tuple[dict[str, Any], s
 # --- errors ------------------------------------------------------------------------------------
 
 
-async def test_a_wrong_login_answers_in_the_requests_language(
+@pytest.mark.parametrize(
+    ("body", "status", "spanish", "english"),
+    [
+        pytest.param(
+            {"username": "demo", "password": "Mala2026"},
+            401,
+            "Usuario o contraseña incorrectos.",
+            {
+                "code": "invalid_credentials",
+                "message": "Incorrect username or password.",
+                "field": None,
+            },
+            id="wrong-password",
+        ),
+        # A validation message names the field in the request's language.
+        pytest.param(
+            {"username": "", "password": "x"},
+            422,
+            "Usuario: no puede estar vacío.",
+            {
+                "code": "validation_error",
+                "message": "Username: cannot be empty.",
+                "field": "username",
+            },
+            id="empty-username",
+        ),
+    ],
+)
+async def test_a_refused_login_answers_in_the_requests_language(
     demo_client: httpx.AsyncClient,
+    body: dict[str, str],
+    status: int,
+    spanish: str,
+    english: dict[str, Any],
 ) -> None:
-    body = {"username": "demo", "password": "Mala2026"}
-    spanish = await demo_client.post(LOGIN, json=body)
-    assert spanish.status_code == 401
-    assert spanish.json()["message"] == "Usuario o contraseña incorrectos."
-    english = await demo_client.post(LOGIN, json=body, headers=EN)
-    assert english.status_code == 401
-    assert english.json() == {
-        "code": "invalid_credentials",
-        "message": "Incorrect username or password.",
-        "field": None,
-    }
+    in_spanish = await demo_client.post(LOGIN, json=body)
+    assert in_spanish.status_code == status
+    assert in_spanish.json() == {**english, "message": spanish}
+    in_english = await demo_client.post(LOGIN, json=body, headers=EN)
+    assert in_english.status_code == status
+    assert in_english.json() == english
 
 
 @pytest.mark.parametrize(
@@ -109,20 +137,9 @@ async def test_accept_language_picks_the_first_supported_language(
     assert response.json()["message"] == message
 
 
-async def test_validation_messages_name_the_field_in_the_requests_language(
+async def test_query_validation_messages_name_the_field_in_the_requests_language(
     demo_client: httpx.AsyncClient,
 ) -> None:
-    body = {"username": "", "password": "x"}
-    spanish = await demo_client.post(LOGIN, json=body)
-    assert spanish.status_code == 422
-    assert spanish.json()["field"] == "username"
-    assert spanish.json()["message"] == "Usuario: no puede estar vacío."
-    english = await demo_client.post(LOGIN, json=body, headers=EN)
-    assert english.json() == {
-        "code": "validation_error",
-        "message": "Username: cannot be empty.",
-        "field": "username",
-    }
     token = await login_token(demo_client, "demo", "Demo2026")
     movements = f"{ACCOUNTS}/{DEMO_VISTA}/movements"
     page = await demo_client.get(movements, params={"limit": 0}, headers={**auth(token), **EN})
@@ -241,14 +258,7 @@ async def test_stored_reasons_and_reference_data_are_shown_in_the_requests_langu
     demo_client: httpx.AsyncClient, clock: ManualClock
 ) -> None:
     token = await login_token(demo_client, "demo", "Demo2026")
-    started = await start_transfer(
-        demo_client,
-        token,
-        kind="internas",
-        from_account=DEMO_VISTA,
-        beneficiary_id=DEMO_TO_SOCIO2,
-        amount_cents=1_000,
-    )
+    started = await transfer_to(demo_client, token, "internas", DEMO_VISTA, DEMO_TO_SOCIO2, 1_000)
     transfer_id = started.json()["transfer"]["id"]
     clock.advance(301)  # the PIN expires: the transfer is cancelada with a stored reason
     token = await login_token(demo_client, "demo", "Demo2026")  # the session timed out too
@@ -279,14 +289,7 @@ async def test_emails_are_in_the_language_of_the_members_last_login(
 
     # This request asks for nothing (Spanish): its refusals would be Spanish, but the PIN
     # e-mail is read by the member, in the member's language.
-    started = await start_transfer(
-        demo_client,
-        token,
-        kind="internas",
-        from_account=DEMO_VISTA,
-        beneficiary_id=DEMO_TO_SOCIO2,
-        amount_cents=1_500,
-    )
+    started = await transfer_to(demo_client, token, "internas", DEMO_VISTA, DEMO_TO_SOCIO2, 1_500)
     assert started.status_code == 201, started.text
     pin_mail, pin = await _pin(demo_client, DEMO_EMAIL)
     assert pin_mail["subject"] == "Verification PIN"

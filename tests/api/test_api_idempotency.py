@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -132,22 +132,32 @@ async def test_a_refusal_is_stored_and_replayed(
     assert fresh.status_code == 201
 
 
+async def _approval_mail_replaced(
+    client: httpx.AsyncClient,
+    db: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    approval_mail: Callable[..., None],
+) -> tuple[int, str]:
+    """Luis registered, and the approval's e-mail made to run ``approval_mail`` (where it fails,
+    the approval's effect is already written): (his registration's id, its approve URL)."""
+    reg_id = registration_id(db, (await register(client, LUIS))["reference"])
+    monkeypatch.setattr(mail, "approval", approval_mail)
+    return reg_id, f"{STAFF}/registrations/{reg_id}/approve"
+
+
 async def test_a_refusal_undoes_what_the_effect_had_written(
     demo_client: httpx.AsyncClient,
     seeded_db: Path,
     teller_token: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    reg_id = registration_id(seeded_db, (await register(demo_client, LUIS))["reference"])
-
     def refuse(*_args: Any, **_kwargs: Any) -> None:
         # By the time the e-mail is written, the user and its code were inserted.
         raise ApiError(409, "conflict", "El correo no se pudo preparar.")
 
-    monkeypatch.setattr(mail, "approval", refuse)
+    reg_id, approve = await _approval_mail_replaced(demo_client, seeded_db, monkeypatch, refuse)
     before = counts(seeded_db, *STATE_TABLES)
     headers = keyed(teller_token)
-    approve = f"{STAFF}/registrations/{reg_id}/approve"
     response = await demo_client.post(approve, headers=headers)
     assert response.status_code == 409
     assert counts(seeded_db, *STATE_TABLES) == before
@@ -177,16 +187,16 @@ async def test_a_server_error_stores_nothing_and_the_retry_runs_again(
     teller_token: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    reg_id = registration_id(seeded_db, (await register(unguarded_client, LUIS))["reference"])
     real_approval = mail.approval
 
     def crash(*_args: Any, **_kwargs: Any) -> None:
         raise RuntimeError("disco lleno")
 
-    monkeypatch.setattr(mail, "approval", crash)
+    _reg_id, approve = await _approval_mail_replaced(
+        unguarded_client, seeded_db, monkeypatch, crash
+    )
     before = counts(seeded_db, *ALL_TABLES)
     headers = keyed(teller_token)
-    approve = f"{STAFF}/registrations/{reg_id}/approve"
     crashed = await unguarded_client.post(approve, headers=headers)
     assert crashed.status_code == 500
     assert crashed.json()["code"] == "internal_error"

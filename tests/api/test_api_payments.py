@@ -9,7 +9,6 @@ import httpx
 import pytest
 
 from mock_server.domain.clock import ManualClock
-from sjvirtual_tui.formatting import money
 from sjvirtual_tui.models import MAX_CENTS
 from tests.api import (
     ACCOUNTS,
@@ -29,22 +28,27 @@ from tests.api import (
     FREQUENT,
     PAYMENTS,
     RECAUDACION,
-    SOCIO2_EMAIL,
     SOCIO2_VISTA,
+    assert_a_cent_too_much_refused,
+    assert_key_mismatch,
+    assert_late_hold_refused,
     assert_listed_newest_first,
+    assert_replayed,
     auth,
-    available,
     balances,
     confirm,
+    confirmed_once,
     consult,
     keyed,
     latest_pin,
+    ledger_problems_after,
     ledger_problems_of,
     mails,
     money_state,
     movements_of,
     pay_with_pin,
     pins,
+    refused_changing_nothing,
     rows,
     service_body,
     start_payment,
@@ -453,40 +457,18 @@ async def test_two_periods_are_paid_oldest_first(
 async def test_insufficient_funds_for_a_payment(
     demo_client: httpx.AsyncClient, socio2: str, seeded_db: Path
 ) -> None:
-    available_now = available(seeded_db, SOCIO2_VISTA)
-    before = money_state(seeded_db)
-    response = await start_payment(
-        demo_client, socio2, service_body(BILL_UCE, available_now + 1, SOCIO2_VISTA)
+    await assert_a_cent_too_much_refused(
+        seeded_db,
+        lambda cents: start_payment(
+            demo_client, socio2, service_body(BILL_UCE, cents, SOCIO2_VISTA)
+        ),
     )
-    assert response.status_code == 409
-    assert response.json() == {
-        "code": "insufficient_funds",
-        "message": f"Saldo insuficiente: la cuenta 00105349 tiene {money(available_now)} "
-        "disponibles.",
-        "field": "amount_cents",
-    }
-    assert money_state(seeded_db) == before
 
     # Checked again at confirmation: a hold appeared meanwhile.
     started = await start_payment(
         demo_client, socio2, service_body(BILL_CNEL_SOCIO2, 1_987, SOCIO2_VISTA)
     )
-    assert started.status_code == 201
-    with connect(seeded_db) as conn:
-        conn.execute(
-            "UPDATE accounts SET hold_cents = balance_cents - 1000 WHERE number = ?",
-            (SOCIO2_VISTA,),
-        )
-    before = money_state(seeded_db)
-    late = await confirm(
-        demo_client,
-        socio2,
-        started.json()["challenge"],
-        await latest_pin(demo_client, SOCIO2_EMAIL),
-    )
-    assert late.status_code == 409
-    assert late.json()["code"] == "insufficient_funds"
-    assert money_state(seeded_db) == before
+    await assert_late_hold_refused(demo_client, socio2, seeded_db, started, "balance_cents - 1000")
     assert _bill(seeded_db, BILL_CNEL_SOCIO2) == ("pendiente", 0, None)
 
 
@@ -535,14 +517,10 @@ async def test_refused_payments_change_nothing(
     field: str | None,
 ) -> None:
     payload = {**service_body(BILL_CNEL_DEMO, 3_245, DEMO_VISTA), **body}
-    before = money_state(seeded_db)
-    response = await start_payment(demo_client, demo, payload)
-    assert response.status_code == status, response.text
-    assert (response.json()["code"], response.json()["field"]) == (code, field)
-    assert response.json()["message"]
+    request = start_payment(demo_client, demo, payload)
+    response = await refused_changing_nothing(seeded_db, request, status, code, field)
     if code == "validation_error" and field == "kind":
         assert response.json()["message"].startswith("Tipo de pago:")
-    assert money_state(seeded_db) == before
 
 
 async def test_another_members_payment_is_404_and_nothing_changes(
@@ -616,32 +594,19 @@ async def test_a_replayed_payment_moves_money_once(
     body = service_body(BILL_CNEL_DEMO, 3_245, DEMO_VISTA)
     key = "payment-key-0001"
     started = await start_payment(demo_client, demo, body, key=key)
-    assert started.status_code == 201
     restarted = await start_payment(demo_client, demo, body, key=key)
-    assert restarted.status_code == 201
-    assert restarted.content == started.content
-    assert restarted.headers["idempotency-replayed"] == "true"
+    assert_replayed(started, restarted, 201)
     assert rows(seeded_db, "SELECT COUNT(*) FROM payments") == [(1,)]
     assert rows(seeded_db, "SELECT COUNT(*) FROM challenges") == [(1,)]
     assert len(await pins(demo_client, DEMO_EMAIL)) == 1
     other = await start_payment(demo_client, demo, {**body, "from_account": DEMO_PERSONAL}, key=key)
-    assert other.status_code == 422
-    assert (other.json()["code"], other.json()["field"]) == (
-        "idempotency_mismatch",
-        "Idempotency-Key",
-    )
+    assert_key_mismatch(other)
 
     challenge = started.json()["challenge"]
     pin = await latest_pin(demo_client, DEMO_EMAIL)
     confirm_key = "confirm-payment-0001"
-    confirmed = await confirm(demo_client, demo, challenge, pin, key=confirm_key)
-    assert confirmed.status_code == 200
+    await confirmed_once(demo_client, demo, seeded_db, challenge, pin, confirm_key)
     state = money_state(seeded_db)
-    reconfirmed = await confirm(demo_client, demo, challenge, pin, key=confirm_key)
-    assert reconfirmed.status_code == 200
-    assert reconfirmed.content == confirmed.content
-    assert reconfirmed.headers["idempotency-replayed"] == "true"
-    assert money_state(seeded_db) == state
     assert len(movements_of(seeded_db, "PAG-0000001")) == 2
     # Another key is another confirmation: the challenge is used.
     used = await confirm(demo_client, demo, challenge, pin)
@@ -675,13 +640,11 @@ async def test_the_ledger_check_sees_broken_payments(
         demo_client, demo, DEMO_EMAIL, service_body(BILL_CNEL_DEMO, 3_245, DEMO_VISTA)
     )
     await pay_with_pin(demo_client, demo, DEMO_EMAIL, service_body(BILL_CLARO, 100, DEMO_VISTA))
-    assert ledger_problems_of(seeded_db) == []
-    with connect(seeded_db) as conn:
-        conn.execute("UPDATE bills SET paid_cents = paid_cents + 1 WHERE id = ?", (BILL_CLARO,))
-        conn.execute(
-            "UPDATE payments SET amount_cents = amount_cents + 1 WHERE id = ?", (paid["id"],)
-        )
-    problems = ledger_problems_of(seeded_db)
+    problems = ledger_problems_after(
+        seeded_db,
+        ("UPDATE bills SET paid_cents = paid_cents + 1 WHERE id = ?", (BILL_CLARO,)),
+        ("UPDATE payments SET amount_cents = amount_cents + 1 WHERE id = ?", (paid["id"],)),
+    )
     assert any(p.startswith("bills whose paid amount") for p in problems)
     assert any(p.startswith("executed payments without their one journal") for p in problems)
     assert any(p.startswith("the collection accounts' balances") for p in problems)
@@ -773,16 +736,13 @@ async def test_frequent_service_refusals(
         headers=keyed(demo),
     )
     assert first.status_code == 201
-    before = money_state(seeded_db)
-    response = await demo_client.post(FREQUENT, json=body, headers=keyed(demo))
-    assert response.status_code == status, response.text
-    assert (response.json()["code"], response.json()["field"]) == (code, field)
+    request = demo_client.post(FREQUENT, json=body, headers=keyed(demo))
+    response = await refused_changing_nothing(seeded_db, request, status, code, field)
     if code == "duplicate":
         assert response.json()["message"] == (
             "La referencia 1000123456 de CNEL EP ya está en sus servicios frecuentes como "
             "«Luz casa»."
         )
-    assert money_state(seeded_db) == before
 
 
 async def test_saving_a_frequent_service_replays(
@@ -792,9 +752,7 @@ async def test_saving_a_frequent_service_replays(
     headers = keyed(demo)
     first = await demo_client.post(FREQUENT, json=body, headers=headers)
     again = await demo_client.post(FREQUENT, json=body, headers=headers)
-    assert first.status_code == again.status_code == 201
-    assert again.content == first.content
-    assert again.headers["idempotency-replayed"] == "true"
+    assert_replayed(first, again, 201)
     assert rows(seeded_db, "SELECT COUNT(*) FROM frequent_services") == [(1,)]
     missing = await demo_client.post(FREQUENT, json=body, headers=auth(demo))
     assert (missing.status_code, missing.json()["field"]) == (422, "Idempotency-Key")

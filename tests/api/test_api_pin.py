@@ -36,6 +36,7 @@ from tests.api import (
     rows,
     start_beneficiary,
     start_transfer,
+    transfer_to,
     wrong,
 )
 from tests.conftest import CHEAP_HASHER, login_token
@@ -52,13 +53,8 @@ async def _pending_transfer(
     client: httpx.AsyncClient, token: str, amount_cents: int = 12_345
 ) -> tuple[dict[str, Any], dict[str, Any], str]:
     """(transfer, challenge, PIN) of an internas transfer waiting for its PIN."""
-    started = await start_transfer(
-        client,
-        token,
-        kind="internas",
-        from_account=DEMO_PERSONAL,
-        beneficiary_id=DEMO_TO_SOCIO2,
-        amount_cents=amount_cents,
+    started = await transfer_to(
+        client, token, "internas", DEMO_PERSONAL, DEMO_TO_SOCIO2, amount_cents
     )
     assert started.status_code == 201, started.text
     body = started.json()

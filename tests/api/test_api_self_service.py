@@ -13,7 +13,7 @@ import pytest
 
 from mock_server.testing import login_token
 from sjvirtual_tui.models import API_PREFIX
-from tests.api import ACCOUNTS, auth, keyed, mails, post_login, rows
+from tests.api import ACCOUNTS, DEMO_EMAIL, audit_rows, auth, keyed, mails, post_login, rows
 from tests.database import DB
 
 ME = f"{API_PREFIX}/me"
@@ -22,7 +22,6 @@ SECURITY = f"{API_PREFIX}/me/security"
 CONTACT = f"{API_PREFIX}/me/contact"
 DEBIT_CARDS = f"{API_PREFIX}/debit-cards"
 STAFF_CARDS = f"{API_PREFIX}/staff/debit-cards"
-DEMO_EMAIL = "demo@socios.coacsanjose.ec"
 SIX_DIGITS = re.compile(r"\b([0-9]{6})\b")
 
 NEW_PASSWORD = {
@@ -40,13 +39,8 @@ SECURITY_BODY = {
 }
 
 
-def audit_rows(db: DB, action: str) -> list[tuple[Any, ...]]:
-    return rows(
-        db,
-        "SELECT actor_kind, actor, member_id, outcome, reason FROM audit_log WHERE action = ? "
-        "ORDER BY id",
-        action,
-    )
+def _audit(db: DB, action: str) -> list[tuple[Any, ...]]:
+    return audit_rows(db, action, "a.actor_kind, a.actor, a.member_id, a.outcome, a.reason")
 
 
 def member_row(db: DB, username: str) -> tuple[Any, ...]:
@@ -76,7 +70,7 @@ async def test_a_password_change_ends_the_other_sessions_and_is_told(
     subjects = [m["subject"] for m in await mails(demo_client, DEMO_EMAIL)]
     assert "Contraseña cambiada" in subjects
     member_id = member_row(seeded_db, "demo")[0]
-    assert audit_rows(seeded_db, "password.change") == [("member", "demo", member_id, "ok", None)]
+    assert _audit(seeded_db, "password.change") == [("member", "demo", member_id, "ok", None)]
 
 
 @pytest.mark.parametrize(
@@ -98,7 +92,7 @@ async def test_a_new_password_against_the_policy_changes_nothing(
     assert response.status_code == 422, response.text
     assert response.json()["field"] == field
     assert member_row(seeded_db, "demo") == before
-    assert audit_rows(seeded_db, "password.change") == []
+    assert _audit(seeded_db, "password.change") == []
     assert rows(seeded_db, "SELECT count FROM login_failures WHERE username = 'demo'") in (
         [(0,)],
         [],
@@ -115,9 +109,7 @@ async def test_a_wrong_current_password_is_counted_audited_and_changes_nothing(
     assert response.json()["field"] == "current_password"
     assert "contraseña actual no es correcta" in response.json()["message"]
     assert member_row(seeded_db, "demo") == before
-    assert audit_rows(seeded_db, "password.change") == [
-        ("member", "demo", before[0], "refused", None)
-    ]
+    assert _audit(seeded_db, "password.change") == [("member", "demo", before[0], "refused", None)]
     assert rows(seeded_db, "SELECT count FROM login_failures WHERE username = 'demo'") == [(1,)]
     assert (await demo_client.get(ME, headers=auth(demo))).status_code == 200
 
@@ -133,7 +125,7 @@ async def test_five_wrong_current_passwords_lock_the_user_and_end_its_sessions(
     assert statuses == [422, 422, 422, 422, 423]
     assert (await demo_client.get(ME, headers=auth(demo))).status_code == 401
     assert (await post_login(demo_client, "demo", "Demo2026")).status_code == 423
-    assert len(audit_rows(seeded_db, "password.change")) == 5
+    assert len(_audit(seeded_db, "password.change")) == 5
 
 
 # --- Cambiar imagen y preguntas -------------------------------------------------------------------
@@ -152,31 +144,34 @@ async def test_a_security_change_stores_the_new_image_and_questions(
     assert challenge.json()["image"] == "colibri"
     subjects = [m["subject"] for m in await mails(demo_client, DEMO_EMAIL)]
     assert "Imagen y preguntas de seguridad cambiadas" in subjects
-    assert audit_rows(seeded_db, "security.change") == [("member", "demo", before[0], "ok", None)]
+    assert _audit(seeded_db, "security.change") == [("member", "demo", before[0], "ok", None)]
 
 
-async def test_a_security_change_with_a_wrong_password_changes_nothing(
-    demo_client: httpx.AsyncClient, seeded_db: Path, demo: str
+@pytest.mark.parametrize(
+    ("change", "field", "audited"),
+    [
+        # A wrong password is audited as a refused change...
+        pytest.param({"current_password": "Equivocada1"}, "current_password", ["refused"], id="pw"),
+        # ...a short answer is refused in its field before anything is checked or audited.
+        pytest.param({"own_answer": " a  "}, "own_answer", [], id="short-answer"),
+    ],
+)
+async def test_a_refused_security_change_changes_nothing(
+    demo_client: httpx.AsyncClient,
+    seeded_db: Path,
+    demo: str,
+    change: dict[str, str],
+    field: str,
+    audited: list[str],
 ) -> None:
     before = member_row(seeded_db, "demo")
-    body = {**SECURITY_BODY, "current_password": "Equivocada1"}
-    response = await demo_client.post(SECURITY, json=body, headers=keyed(demo))
+    response = await demo_client.post(
+        SECURITY, json={**SECURITY_BODY, **change}, headers=keyed(demo)
+    )
     assert response.status_code == 422
-    assert response.json()["field"] == "current_password"
+    assert response.json()["field"] == field
     assert member_row(seeded_db, "demo") == before
-    assert [r[3] for r in audit_rows(seeded_db, "security.change")] == ["refused"]
-
-
-async def test_a_security_change_with_a_short_answer_is_refused_in_its_field(
-    demo_client: httpx.AsyncClient, seeded_db: Path, demo: str
-) -> None:
-    before = member_row(seeded_db, "demo")
-    body = {**SECURITY_BODY, "own_answer": " a  "}
-    response = await demo_client.post(SECURITY, json=body, headers=keyed(demo))
-    assert response.status_code == 422
-    assert response.json()["field"] == "own_answer"
-    assert member_row(seeded_db, "demo") == before
-    assert audit_rows(seeded_db, "security.change") == []
+    assert [r[3] for r in _audit(seeded_db, "security.change")] == audited
 
 
 # --- Actualizar correo y teléfono ---------------------------------------------------------------
@@ -188,6 +183,24 @@ async def _code_to(client: httpx.AsyncClient, to: str) -> str:
     match = SIX_DIGITS.search(found[0]["body"])
     assert match, found[0]["body"]
     return match.group(1)
+
+
+async def _start_contact(
+    client: httpx.AsyncClient, token: str, body: dict[str, str]
+) -> dict[str, Any]:
+    """A contact change asked for: the change, waiting for its code."""
+    response = await client.post(CONTACT, json=body, headers=keyed(token))
+    assert response.status_code == 201, response.text
+    started: dict[str, Any] = response.json()
+    return started
+
+
+async def _confirm_contact(
+    client: httpx.AsyncClient, token: str, change_id: int, code: str
+) -> httpx.Response:
+    return await client.post(
+        f"{CONTACT}/{change_id}/confirm", json={"code": code}, headers=keyed(token)
+    )
 
 
 async def test_an_email_change_applies_with_the_code_and_tells_the_old_address(
@@ -203,9 +216,7 @@ async def test_an_email_change_applies_with_the_code_and_tells_the_old_address(
     sms = await mails(demo_client, "0991112233")
     assert sms[0]["subject"] == "SMS" and code in sms[0]["body"]
     assert member_row(seeded_db, "demo")[4] == DEMO_EMAIL  # nothing yet
-    confirm = await demo_client.post(
-        f"{CONTACT}/{started['id']}/confirm", json={"code": code}, headers=keyed(demo)
-    )
+    confirm = await _confirm_contact(demo_client, demo, started["id"], code)
     assert confirm.status_code == 200, confirm.text
     assert confirm.json() == {"email": "nuevo@correo.ec", "phone": "0991112233"}
     assert member_row(seeded_db, "demo")[4] == "nuevo@correo.ec"
@@ -215,56 +226,41 @@ async def test_an_email_change_applies_with_the_code_and_tells_the_old_address(
     contact = await demo_client.get(CONTACT, headers=auth(demo))
     assert contact.json() == {"email": "nuevo@correo.ec", "phone": "0991112233"}
     member_id = member_row(seeded_db, "demo")[0]
-    assert audit_rows(seeded_db, "contact.change.request") == [
+    assert _audit(seeded_db, "contact.change.request") == [
         ("member", "demo", member_id, "ok", None)
     ]
-    assert audit_rows(seeded_db, "contact.change.confirm") == [
+    assert _audit(seeded_db, "contact.change.confirm") == [
         ("member", "demo", member_id, "ok", None)
     ]
     # The code is spent: the same change cannot be confirmed again.
-    again = await demo_client.post(
-        f"{CONTACT}/{started['id']}/confirm", json={"code": code}, headers=keyed(demo)
-    )
+    again = await _confirm_contact(demo_client, demo, started["id"], code)
     assert again.status_code == 409
 
 
 async def test_wrong_codes_are_limited_and_change_nothing(
     demo_client: httpx.AsyncClient, seeded_db: Path, demo: str
 ) -> None:
-    started = (
-        await demo_client.post(CONTACT, json={"phone": "0998887766"}, headers=keyed(demo))
-    ).json()
+    started = await _start_contact(demo_client, demo, {"phone": "0998887766"})
     code = await _code_to(demo_client, "0998887766")
     wrong = "000000" if code != "000000" else "111111"
-    answers = [
-        await demo_client.post(
-            f"{CONTACT}/{started['id']}/confirm", json={"code": wrong}, headers=keyed(demo)
-        )
-        for _ in range(3)
-    ]
+    answers = [await _confirm_contact(demo_client, demo, started["id"], wrong) for _ in range(3)]
     assert [a.status_code for a in answers] == [422, 422, 422]
     assert answers[0].json()["field"] == "code"
     assert "2 intentos" in answers[0].json()["message"]
     assert answers[2].json()["code"] == "code_spent"
     # Even the right code is refused now: a new one must be asked for.
-    late = await demo_client.post(
-        f"{CONTACT}/{started['id']}/confirm", json={"code": code}, headers=keyed(demo)
-    )
+    late = await _confirm_contact(demo_client, demo, started["id"], code)
     assert late.status_code == 409
     assert (await demo_client.get(CONTACT, headers=auth(demo))).json()["phone"] is None
-    assert [r[3] for r in audit_rows(seeded_db, "contact.change.confirm")] == ["refused"] * 3
+    assert [r[3] for r in _audit(seeded_db, "contact.change.confirm")] == ["refused"] * 3
 
 
 async def test_a_contact_change_of_another_member_is_not_found(
     demo_client: httpx.AsyncClient, demo: str, socio2: str
 ) -> None:
-    started = (
-        await demo_client.post(CONTACT, json={"email": "x@correo.ec"}, headers=keyed(demo))
-    ).json()
+    started = await _start_contact(demo_client, demo, {"email": "x@correo.ec"})
     code = await _code_to(demo_client, "x@correo.ec")
-    response = await demo_client.post(
-        f"{CONTACT}/{started['id']}/confirm", json={"code": code}, headers=keyed(socio2)
-    )
+    response = await _confirm_contact(demo_client, socio2, started["id"], code)
     assert response.status_code == 404
 
 
@@ -309,7 +305,7 @@ async def test_a_member_blocks_its_debit_card_at_once_and_again_gets_the_same(
     ]
     assert len(blocked) == 1 and "****1234" in blocked[0]["body"]
     member_id = member_row(seeded_db, "demo")[0]
-    assert audit_rows(seeded_db, "debit_card.block") == [("member", "demo", member_id, "ok", None)]
+    assert _audit(seeded_db, "debit_card.block") == [("member", "demo", member_id, "ok", None)]
 
 
 async def test_a_member_cannot_block_another_members_card(
@@ -345,7 +341,7 @@ async def test_only_a_teller_unblocks_and_with_a_reason(
     assert done.status_code == 200, done.text
     assert done.json()["status"] == "activa"
     member_id = member_row(seeded_db, "demo")[0]
-    assert audit_rows(seeded_db, "debit_card.unblock") == [
+    assert _audit(seeded_db, "debit_card.unblock") == [
         ("teller", "cajero", member_id, "ok", "Socio presentó su cédula en agencia")
     ]
     subjects = [m["subject"] for m in await mails(demo_client, DEMO_EMAIL)]

@@ -18,6 +18,7 @@ from tests.api import (
     STAFF,
     TEXTILES,
     approved_code,
+    audit_rows,
     auth,
     code_in,
     keyed,
@@ -31,12 +32,7 @@ AUDIT = f"{STAFF}/audit"
 
 
 def _audit(db: Path | str, action: str) -> list[tuple[Any, ...]]:
-    return rows(
-        db,
-        "SELECT a.actor_kind, a.actor, m.username, a.outcome FROM audit_log AS a"
-        " LEFT JOIN members AS m ON m.id = a.member_id WHERE a.action = ? ORDER BY a.id",
-        action,
-    )
+    return audit_rows(db, action, "a.actor_kind, a.actor, m.username, a.outcome")
 
 
 async def test_a_resent_code_replaces_the_old_one(

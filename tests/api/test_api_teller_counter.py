@@ -11,13 +11,24 @@ import httpx
 
 from mock_server.domain import counter
 from mock_server.testing import login_token
-from tests.api import STAFF, auth, keyed, ledger_problems_of, rows
+from tests.api import (
+    DEPOSITS,
+    DRAWER,
+    STAFF,
+    WITHDRAWALS,
+    audit_rows,
+    auth,
+    balance,
+    decide,
+    keyed,
+    ledger_problems_after,
+    ledger_problems_of,
+    open_drawer,
+    rows,
+)
 from tests.database import connect, scalar
 
 MEMBERS = f"{STAFF}/members"
-DEPOSITS = f"{STAFF}/cash/deposits"
-WITHDRAWALS = f"{STAFF}/cash/withdrawals"
-DRAWER = f"{STAFF}/cash/drawer"
 
 DEMO_HOLDER = 1  # María Fernanda Guamán Quispe, 1712345675, 00104721 (vista), 00204722
 SOCIO2_ACCOUNT = "00105349"
@@ -35,16 +46,9 @@ def _names(body: dict[str, Any]) -> list[str]:
     return [hit["name"] for hit in body["results"]]
 
 
-def _balance(db: Path, number: str) -> int:
-    return int(scalar(db, "SELECT balance_cents FROM accounts WHERE number = ?", number))
-
-
 def _audit(db: Path, action: str) -> list[tuple[Any, ...]]:
-    return rows(
-        db,
-        "SELECT actor_kind, actor, member_id, reason, outcome, detail FROM audit_log "
-        "WHERE action = ? ORDER BY id",
-        action,
+    return audit_rows(
+        db, action, "a.actor_kind, a.actor, a.member_id, a.reason, a.outcome, a.detail"
     )
 
 
@@ -109,7 +113,7 @@ async def test_member_file_needs_a_reason_and_is_audited(
     file = answer.json()
     assert file["identification"] == "1712345675"
     assert [a["number"] for a in file["accounts"]] == ["00104721", "00204722"]
-    assert file["accounts"][0]["accounting_cents"] == _balance(seeded_db, "00104721")
+    assert file["accounts"][0]["accounting_cents"] == balance(seeded_db, "00104721")
     assert len(file["movements"]) == 10
     assert file["online"]["state"] == "activo"
     assert file["online"]["username"] == "demo"
@@ -129,36 +133,29 @@ async def test_member_file_needs_a_reason_and_is_audited(
     assert missing.status_code == 404
 
 
-async def _open(client: httpx.AsyncClient, token: str, float_cents: int = 50_000) -> None:
-    answer = await client.post(
-        f"{DRAWER}/open", json={"opening_float_cents": float_cents}, headers=keyed(token)
-    )
-    assert answer.status_code == 201, answer.text
-
-
 async def test_deposit_and_withdrawal_move_the_ledger_and_the_drawer(
     api_client: httpx.AsyncClient, teller_token: str, seeded_db: Path
 ) -> None:
-    before = _balance(seeded_db, SOCIO2_ACCOUNT)
+    before = balance(seeded_db, SOCIO2_ACCOUNT)
     body = {"account": "1105349", "amount_cents": 2_500, "depositor": "Carlos Pillajo"}
     closed = await api_client.post(DEPOSITS, json=body, headers=keyed(teller_token))
     assert closed.status_code == 409
     assert closed.json()["code"] == "drawer_closed"
-    await _open(api_client, teller_token)
+    await open_drawer(api_client, teller_token)
     deposit = await api_client.post(DEPOSITS, json=body, headers=keyed(teller_token))
     assert deposit.status_code == 201, deposit.text
     receipt = deposit.json()
     assert receipt["account"] == SOCIO2_ACCOUNT
     assert receipt["status"] == "completada"
     assert receipt["reference"].startswith("CAJ-")
-    assert _balance(seeded_db, SOCIO2_ACCOUNT) == before + 2_500
+    assert balance(seeded_db, SOCIO2_ACCOUNT) == before + 2_500
     withdrawal = await api_client.post(
         WITHDRAWALS,
         json={"account": SOCIO2_ACCOUNT, "amount_cents": 1_000, "identification": SOCIO2_CEDULA},
         headers=keyed(teller_token),
     )
     assert withdrawal.status_code == 201, withdrawal.text
-    assert _balance(seeded_db, SOCIO2_ACCOUNT) == before + 1_500
+    assert balance(seeded_db, SOCIO2_ACCOUNT) == before + 1_500
     cajero = scalar(seeded_db, "SELECT id FROM members WHERE username = 'cajero'")
     drawer_number = f"9901{cajero:04d}"
     # The drawer was funded from the Caja general, gave 2500 and took 1000 back.
@@ -176,7 +173,7 @@ async def test_deposit_and_withdrawal_move_the_ledger_and_the_drawer(
         "AND a.number = ?",
         drawer_number,
     )
-    assert _balance(seeded_db, drawer_number) == funded - 2_500 + 1_000
+    assert balance(seeded_db, drawer_number) == funded - 2_500 + 1_000
     assert ledger_problems_of(seeded_db) == []
     assert [a[1] for a in _audit(seeded_db, "cash.deposit")] == ["cajero"]
     assert [a[4] for a in _audit(seeded_db, "cash.withdrawal")] == ["ok"]
@@ -189,8 +186,8 @@ async def test_deposit_and_withdrawal_move_the_ledger_and_the_drawer(
 async def test_withdrawal_with_the_wrong_id_moves_nothing_and_is_audited(
     api_client: httpx.AsyncClient, teller_token: str, seeded_db: Path
 ) -> None:
-    await _open(api_client, teller_token)
-    before = _balance(seeded_db, SOCIO2_ACCOUNT)
+    await open_drawer(api_client, teller_token)
+    before = balance(seeded_db, SOCIO2_ACCOUNT)
     answer = await api_client.post(
         WITHDRAWALS,
         json={"account": SOCIO2_ACCOUNT, "amount_cents": 1_000, "identification": "1712345675"},
@@ -199,7 +196,7 @@ async def test_withdrawal_with_the_wrong_id_moves_nothing_and_is_audited(
     assert answer.status_code == 422
     assert answer.json()["field"] == "identification"
     assert "no es la del titular" in answer.json()["message"]
-    assert _balance(seeded_db, SOCIO2_ACCOUNT) == before
+    assert balance(seeded_db, SOCIO2_ACCOUNT) == before
     assert scalar(seeded_db, "SELECT COUNT(*) FROM counter_operations") == 0
     refused = _audit(seeded_db, "cash.withdrawal")
     assert [(a[1], a[4]) for a in refused] == [("cajero", "refused")]
@@ -235,18 +232,16 @@ async def _approval_of(client: httpx.AsyncClient, supervisor: str, reference: st
 async def test_withdrawal_above_the_threshold_waits_for_approval(
     api_client: httpx.AsyncClient, teller_token: str, seeded_db: Path
 ) -> None:
-    await _open(api_client, teller_token)
-    before = _balance(seeded_db, "00104721")
+    await open_drawer(api_client, teller_token)
+    before = balance(seeded_db, "00104721")
     pending = await _ask_big_withdrawal(api_client, teller_token)
-    assert _balance(seeded_db, "00104721") == before
+    assert balance(seeded_db, "00104721") == before
     assert scalar(seeded_db, "SELECT COUNT(*) FROM journal WHERE kind = 'retiro_caja'") == 0
     assert ledger_problems_of(seeded_db) == []
     # The supervisor's approval (the four-eyes executor "cash_withdrawal") moves it.
     supervisor = await login_token(api_client, "supervisor", "Supervisor2026")
     approval_id = await _approval_of(api_client, supervisor, pending["reference"])
-    approved = await api_client.post(
-        f"{STAFF}/approvals/{approval_id}/approve", json={}, headers=keyed(supervisor)
-    )
+    approved = await decide(api_client, supervisor, approval_id)
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "aprobada"
     (done,) = rows(
@@ -255,7 +250,7 @@ async def test_withdrawal_above_the_threshold_waits_for_approval(
         pending["reference"],
     )
     assert done == ("completada", "supervisor")
-    assert _balance(seeded_db, "00104721") == before - 100_001
+    assert balance(seeded_db, "00104721") == before - 100_001
     assert ledger_problems_of(seeded_db) == []
     drawer = (await api_client.get(DRAWER, headers=auth(teller_token))).json()
     assert drawer["withdrawals_cents"] == 100_001
@@ -265,15 +260,17 @@ async def test_withdrawal_above_the_threshold_waits_for_approval(
 async def test_a_rejected_withdrawal_moves_nothing(
     api_client: httpx.AsyncClient, teller_token: str, seeded_db: Path
 ) -> None:
-    await _open(api_client, teller_token)
-    before = _balance(seeded_db, "00104721")
+    await open_drawer(api_client, teller_token)
+    before = balance(seeded_db, "00104721")
     pending = await _ask_big_withdrawal(api_client, teller_token)
     supervisor = await login_token(api_client, "supervisor", "Supervisor2026")
     approval_id = await _approval_of(api_client, supervisor, pending["reference"])
-    rejected = await api_client.post(
-        f"{STAFF}/approvals/{approval_id}/reject",
-        json={"reason": "El socio no presentó su libreta."},
-        headers=keyed(supervisor),
+    rejected = await decide(
+        api_client,
+        supervisor,
+        approval_id,
+        "reject",
+        {"reason": "El socio no presentó su libreta."},
     )
     assert rejected.status_code == 200, rejected.text
     assert rejected.json()["status"] == "rechazada"
@@ -283,7 +280,7 @@ async def test_a_rejected_withdrawal_moves_nothing(
         pending["reference"],
     )
     assert row == ("rechazada", None)
-    assert _balance(seeded_db, "00104721") == before
+    assert balance(seeded_db, "00104721") == before
     assert [a[1] for a in _audit(seeded_db, "cash.withdrawal.reject")] == ["supervisor"]
     assert ledger_problems_of(seeded_db) == []
 
@@ -292,16 +289,14 @@ async def test_a_supervisor_at_the_counter_cannot_approve_its_own_withdrawal(
     api_client: httpx.AsyncClient, seeded_db: Path
 ) -> None:
     supervisor = await login_token(api_client, "supervisor", "Supervisor2026")
-    await _open(api_client, supervisor)
+    await open_drawer(api_client, supervisor)
     pending = await _ask_big_withdrawal(api_client, supervisor)
     queue = await api_client.get(
         f"{STAFF}/approvals", params={"status": "pendiente"}, headers=auth(supervisor)
     )
     (mine,) = [a for a in queue.json() if a["kind"] == "cash_withdrawal"]
     assert mine["requested_by"] == "supervisor"
-    refused = await api_client.post(
-        f"{STAFF}/approvals/{mine['id']}/approve", json={}, headers=keyed(supervisor)
-    )
+    refused = await decide(api_client, supervisor, mine["id"])
     assert refused.status_code == 403
     assert refused.json()["code"] == "same_person"
     (row,) = rows(
@@ -319,8 +314,8 @@ async def test_a_supervisor_at_the_counter_cannot_approve_its_own_withdrawal(
 async def test_a_retried_deposit_is_one_operation(
     api_client: httpx.AsyncClient, teller_token: str, seeded_db: Path
 ) -> None:
-    await _open(api_client, teller_token)
-    before = _balance(seeded_db, SOCIO2_ACCOUNT)
+    await open_drawer(api_client, teller_token)
+    before = balance(seeded_db, SOCIO2_ACCOUNT)
     headers = keyed(teller_token)
     body = {"account": SOCIO2_ACCOUNT, "amount_cents": 700, "depositor": "Carlos Pillajo"}
     first = await api_client.post(DEPOSITS, json=body, headers=headers)
@@ -329,13 +324,13 @@ async def test_a_retried_deposit_is_one_operation(
     assert again.headers["Idempotency-Replayed"] == "true"
     assert again.json() == first.json()
     assert scalar(seeded_db, "SELECT COUNT(*) FROM counter_operations") == 1
-    assert _balance(seeded_db, SOCIO2_ACCOUNT) == before + 700
+    assert balance(seeded_db, SOCIO2_ACCOUNT) == before + 700
 
 
 async def test_cuadre_records_the_difference(
     api_client: httpx.AsyncClient, teller_token: str, seeded_db: Path
 ) -> None:
-    await _open(api_client, teller_token, 30_000)
+    await open_drawer(api_client, teller_token, 30_000)
     again = await api_client.post(
         f"{DRAWER}/open", json={"opening_float_cents": 1}, headers=keyed(teller_token)
     )
@@ -368,18 +363,16 @@ async def test_cuadre_records_the_difference(
 async def test_the_ledger_checks_catch_a_drawer_that_does_not_add_up(
     api_client: httpx.AsyncClient, teller_token: str, seeded_db: Path
 ) -> None:
-    await _open(api_client, teller_token)
+    await open_drawer(api_client, teller_token)
     answer = await api_client.post(
         DEPOSITS,
         json={"account": SOCIO2_ACCOUNT, "amount_cents": 900, "depositor": "Ana León"},
         headers=keyed(teller_token),
     )
     assert answer.status_code == 201
-    assert ledger_problems_of(seeded_db) == []
     # An operation whose recorded amount is not what its journal moved.
-    with connect(seeded_db) as conn:
-        conn.execute("UPDATE counter_operations SET amount_cents = 901")
-    problems = "\n".join(ledger_problems_of(seeded_db))
+    changed = ("UPDATE counter_operations SET amount_cents = 901", ())
+    problems = "\n".join(ledger_problems_after(seeded_db, changed))
     assert "executed counter operations without their one journal" in problems
     assert "drawer accounts whose balance is not their fundings" in problems
 
@@ -431,7 +424,7 @@ async def test_cash_beyond_a_drawer_is_refused_and_a_full_drawer_still_reads(
         f"{DRAWER}/open", json={"opening_float_cents": 10_000_000}, headers=keyed(teller_token)
     )
     assert opened.status_code == 201
-    before = _balance(seeded_db, "00104721")
+    before = balance(seeded_db, "00104721")
     deposit = {"account": "00104721", "depositor": "María Guamán"}
     refused = await api_client.post(
         DEPOSITS,
@@ -439,7 +432,7 @@ async def test_cash_beyond_a_drawer_is_refused_and_a_full_drawer_still_reads(
         headers=keyed(teller_token),
     )
     assert (refused.status_code, refused.json()["field"]) == (422, "amount_cents")
-    assert _balance(seeded_db, "00104721") == before
+    assert balance(seeded_db, "00104721") == before
     # The sums of a day are not bounded by one operation's maximum: a float stored as large as
     # any amount, and one deposit more, still read and close.
     with connect(seeded_db) as conn:

@@ -26,24 +26,31 @@ from tests.api import (
     DEMO_VISTA,
     LIMITS,
     SALIDAS,
-    SOCIO2_EMAIL,
     SOCIO2_TO_DEMO,
     SOCIO2_VISTA,
     TRANSFERS,
+    assert_a_cent_too_much_refused,
+    assert_key_mismatch,
+    assert_late_hold_refused,
     assert_listed_newest_first,
+    assert_replayed,
     assert_returned_to_demo,
     auth,
-    available,
     balances,
     confirm,
+    confirmed_once,
+    interbancaria_with_pin,
     keyed,
     latest_pin,
+    ledger_problems_after,
     ledger_problems_of,
     mails,
     money_state,
     pins,
+    refused_changing_nothing,
     rows,
     start_transfer,
+    transfer_to,
     transfer_with_pin,
     wrong,
 )
@@ -110,13 +117,13 @@ async def test_internas_moves_money_to_the_other_socio(
     demo_client: httpx.AsyncClient, demo: str, socio2: str, seeded_db: Path
 ) -> None:
     before = balances(seeded_db)
-    started = await start_transfer(
+    started = await transfer_to(
         demo_client,
         demo,
-        kind="internas",
-        from_account=DEMO_VISTA,
-        beneficiary_id=DEMO_TO_SOCIO2,
-        amount_cents=25_050,
+        "internas",
+        DEMO_VISTA,
+        DEMO_TO_SOCIO2,
+        25_050,
         description="Arriendo noviembre",
     )
     assert started.status_code == 201, started.text
@@ -164,14 +171,8 @@ async def test_interbancaria_is_en_proceso_until_the_clearing_settles(
     demo_client: httpx.AsyncClient, demo: str, seeded_db: Path, clock: ManualClock
 ) -> None:
     before = balances(seeded_db)
-    transfer = await transfer_with_pin(
-        demo_client,
-        demo,
-        DEMO_EMAIL,
-        kind="interbancarias",
-        from_account=DEMO_PERSONAL,
-        beneficiary_id=DEMO_PICHINCHA,
-        amount_cents=80_000,
+    transfer = await interbancaria_with_pin(
+        demo_client, demo, DEMO_PERSONAL, DEMO_PICHINCHA, 80_000
     )
     assert transfer["status"] == "en_proceso"
     assert (transfer["to_institution"], transfer["to_account"]) == ("Banco Pichincha", "2203456789")
@@ -209,15 +210,7 @@ async def test_a_closed_account_is_rechazada_and_the_money_returns(
     demo_client: httpx.AsyncClient, demo: str, seeded_db: Path, clock: ManualClock
 ) -> None:
     before = balances(seeded_db)
-    transfer = await transfer_with_pin(
-        demo_client,
-        demo,
-        DEMO_EMAIL,
-        kind="interbancarias",
-        from_account=DEMO_VISTA,
-        beneficiary_id=DEMO_PRODUBANCO,
-        amount_cents=10_000,
-    )
+    transfer = await interbancaria_with_pin(demo_client, demo, DEMO_VISTA, DEMO_PRODUBANCO, 10_000)
     assert transfer["status"] == "en_proceso"
     limits = (await demo_client.get(LIMITS, headers=auth(demo))).json()
     assert limits["used_today_cents"] == 10_000
@@ -240,15 +233,7 @@ async def test_two_settlers_move_the_money_once(
     demo_client: httpx.AsyncClient, demo: str, seeded_db: Path, clock: ManualClock
 ) -> None:
     transfers = [
-        await transfer_with_pin(
-            demo_client,
-            demo,
-            DEMO_EMAIL,
-            kind="interbancarias",
-            from_account=DEMO_PERSONAL,
-            beneficiary_id=beneficiary,
-            amount_cents=amount,
-        )
+        await interbancaria_with_pin(demo_client, demo, DEMO_PERSONAL, beneficiary, amount)
         for beneficiary, amount in [(DEMO_PICHINCHA, 1_000), (DEMO_PRODUBANCO, 2_000)]
     ]
     now = clock.now()
@@ -292,14 +277,7 @@ async def test_limits_per_transaction_and_per_day(
         "available_today_cents": 500_000,
     }
     before = money_state(seeded_db)
-    over = await start_transfer(
-        demo_client,
-        demo,
-        kind="internas",
-        from_account=DEMO_PERSONAL,
-        beneficiary_id=DEMO_TO_SOCIO2,
-        amount_cents=200_001,
-    )
+    over = await transfer_to(demo_client, demo, "internas", DEMO_PERSONAL, DEMO_TO_SOCIO2, 200_001)
     assert over.status_code == 422
     assert over.json() == {
         "code": "limit_exceeded",
@@ -320,26 +298,12 @@ async def test_limits_per_transaction_and_per_day(
             amount_cents=200_000,
         )
     # propias do not count.
-    own = await start_transfer(
-        demo_client,
-        demo,
-        kind="propias",
-        from_account=DEMO_VISTA,
-        to_account=DEMO_PERSONAL,
-        amount_cents=50_000,
-    )
+    own = await transfer_to(demo_client, demo, "propias", DEMO_VISTA, DEMO_PERSONAL, 50_000)
     assert own.status_code == 201
     limits = (await demo_client.get(LIMITS, headers=auth(demo))).json()
     assert (limits["used_today_cents"], limits["available_today_cents"]) == (400_000, 100_000)
 
-    daily = await start_transfer(
-        demo_client,
-        demo,
-        kind="internas",
-        from_account=DEMO_PERSONAL,
-        beneficiary_id=DEMO_TO_SOCIO2,
-        amount_cents=100_001,
-    )
+    daily = await transfer_to(demo_client, demo, "internas", DEMO_PERSONAL, DEMO_TO_SOCIO2, 100_001)
     assert daily.status_code == 422
     assert daily.json()["message"] == (
         "El monto supera su límite diario de $5.000,00. Hoy le quedan $1.000,00."
@@ -347,14 +311,7 @@ async def test_limits_per_transaction_and_per_day(
     # Two transfers that each fit, started before either is confirmed: the second is
     # refused at confirmation, and its challenge stays open.
     first, second = [
-        await start_transfer(
-            demo_client,
-            demo,
-            kind="internas",
-            from_account=DEMO_PERSONAL,
-            beneficiary_id=DEMO_TO_SOCIO2,
-            amount_cents=60_000,
-        )
+        await transfer_to(demo_client, demo, "internas", DEMO_PERSONAL, DEMO_TO_SOCIO2, 60_000)
         for _ in range(2)
     ]
     second_pin, first_pin = (await pins(demo_client, DEMO_EMAIL))[:2]
@@ -383,42 +340,19 @@ async def test_limits_per_transaction_and_per_day(
 async def test_insufficient_funds_names_the_account_and_its_available_balance(
     demo_client: httpx.AsyncClient, socio2: str, seeded_db: Path
 ) -> None:
-    available_now = available(seeded_db, SOCIO2_VISTA)
-    before = money_state(seeded_db)
-    response = await start_transfer(
-        demo_client,
-        socio2,
-        kind="internas",
-        from_account=SOCIO2_VISTA,
-        beneficiary_id=SOCIO2_TO_DEMO,
-        amount_cents=available_now + 1,
+    available_now = await assert_a_cent_too_much_refused(
+        seeded_db,
+        lambda cents: transfer_to(
+            demo_client, socio2, "internas", SOCIO2_VISTA, SOCIO2_TO_DEMO, cents
+        ),
     )
-    assert response.status_code == 409
-    answer = response.json()
-    assert (answer["code"], answer["field"]) == ("insufficient_funds", "amount_cents")
-    assert answer["message"] == (
-        f"Saldo insuficiente: la cuenta 00105349 tiene {money(available_now)} disponibles."
-    )
-    assert money_state(seeded_db) == before
 
     # Funds are checked again at confirmation: spent meanwhile, the confirmation is refused.
-    started = await start_transfer(
-        demo_client,
-        socio2,
-        kind="internas",
-        from_account=SOCIO2_VISTA,
-        beneficiary_id=SOCIO2_TO_DEMO,
-        amount_cents=available_now,
+    started = await transfer_to(
+        demo_client, socio2, "internas", SOCIO2_VISTA, SOCIO2_TO_DEMO, available_now
     )
-    assert started.status_code == 201
-    with connect(seeded_db) as conn:  # a hold appears (a cheque deposit, say)
-        conn.execute("UPDATE accounts SET hold_cents = 100 WHERE number = ?", (SOCIO2_VISTA,))
-    before = money_state(seeded_db)
-    pin = await latest_pin(demo_client, SOCIO2_EMAIL)
-    late = await confirm(demo_client, socio2, started.json()["challenge"], pin)
-    assert late.status_code == 409
-    assert late.json()["code"] == "insufficient_funds"
-    assert money_state(seeded_db) == before  # the challenge stays open, nothing moved
+    # A hold appears (a cheque deposit, say).
+    await assert_late_hold_refused(demo_client, socio2, seeded_db, started, "100")
 
 
 @pytest.mark.parametrize(
@@ -563,12 +497,8 @@ async def test_refused_transfers_change_nothing(
     field: str | None,
 ) -> None:
     payload = {"amount_cents": 1_000, "description": "Prueba", **body}
-    before = money_state(seeded_db)
-    response = await demo_client.post(TRANSFERS, json=payload, headers=keyed(demo))
-    assert response.status_code == status, response.text
-    assert (response.json()["code"], response.json()["field"]) == (code, field)
-    assert response.json()["message"]
-    assert money_state(seeded_db) == before
+    request = demo_client.post(TRANSFERS, json=payload, headers=keyed(demo))
+    await refused_changing_nothing(seeded_db, request, status, code, field)
 
 
 async def test_kind_is_labelled_for_transfers(demo_client: httpx.AsyncClient, demo: str) -> None:
@@ -586,35 +516,16 @@ async def test_an_account_that_is_not_activa_is_unavailable(
     with connect(seeded_db) as conn:
         conn.execute("UPDATE accounts SET status = 'bloqueada' WHERE number = ?", (DEMO_PERSONAL,))
     before = money_state(seeded_db)
-    origin = await start_transfer(
-        demo_client,
-        demo,
-        kind="propias",
-        from_account=DEMO_PERSONAL,
-        to_account=DEMO_VISTA,
-        amount_cents=1_000,
-    )
-    destination = await start_transfer(
-        demo_client,
-        demo,
-        kind="propias",
-        from_account=DEMO_VISTA,
-        to_account=DEMO_PERSONAL,
-        amount_cents=1_000,
-    )
+    origin = await transfer_to(demo_client, demo, "propias", DEMO_PERSONAL, DEMO_VISTA, 1_000)
+    destination = await transfer_to(demo_client, demo, "propias", DEMO_VISTA, DEMO_PERSONAL, 1_000)
     for response in (origin, destination):
         assert response.status_code == 409
         assert response.json()["code"] == "account_unavailable"
     assert "00204722 está bloqueada" in origin.json()["message"]
     with connect(seeded_db) as conn:
         conn.execute("UPDATE accounts SET status = 'bloqueada' WHERE number = ?", (SOCIO2_VISTA,))
-    third_party = await start_transfer(
-        demo_client,
-        demo,
-        kind="internas",
-        from_account=DEMO_VISTA,
-        beneficiary_id=DEMO_TO_SOCIO2,
-        amount_cents=1_000,
+    third_party = await transfer_to(
+        demo_client, demo, "internas", DEMO_VISTA, DEMO_TO_SOCIO2, 1_000
     )
     assert third_party.status_code == 409
     assert third_party.json()["code"] == "account_unavailable"
@@ -624,14 +535,7 @@ async def test_an_account_that_is_not_activa_is_unavailable(
 async def test_another_members_transfer_is_404(
     demo_client: httpx.AsyncClient, demo: str, socio2: str
 ) -> None:
-    done = await start_transfer(
-        demo_client,
-        demo,
-        kind="propias",
-        from_account=DEMO_PERSONAL,
-        to_account=DEMO_VISTA,
-        amount_cents=1_000,
-    )
+    done = await transfer_to(demo_client, demo, "propias", DEMO_PERSONAL, DEMO_VISTA, 1_000)
     transfer_id = done.json()["transfer"]["id"]
     theirs = await demo_client.get(f"{TRANSFERS}/{transfer_id}", headers=auth(socio2))
     nobody = await demo_client.get(f"{TRANSFERS}/999", headers=auth(socio2))
@@ -652,19 +556,12 @@ async def test_a_replayed_transfer_moves_money_once(
     }
     headers = keyed(demo)
     first = await demo_client.post(TRANSFERS, json=body, headers=headers)
-    assert first.status_code == 201
     after = money_state(seeded_db)
     again = await demo_client.post(TRANSFERS, json=body, headers=headers)
-    assert again.status_code == 201
-    assert again.content == first.content
-    assert again.headers["idempotency-replayed"] == "true"
+    assert_replayed(first, again, 201)
     assert money_state(seeded_db) == after
     other = await demo_client.post(TRANSFERS, json={**body, "amount_cents": 7_778}, headers=headers)
-    assert other.status_code == 422
-    assert (other.json()["code"], other.json()["field"]) == (
-        "idempotency_mismatch",
-        "Idempotency-Key",
-    )
+    assert_key_mismatch(other)
     assert money_state(seeded_db) == after
     assert len(_movements(seeded_db, first.json()["transfer"]["reference"])) == 2
 
@@ -679,20 +576,12 @@ async def test_a_replayed_transfer_moves_money_once(
     }
     started = await demo_client.post(TRANSFERS, json=start_body, headers=headers)
     restarted = await demo_client.post(TRANSFERS, json=start_body, headers=headers)
-    assert restarted.content == started.content
-    assert restarted.headers["idempotency-replayed"] == "true"
+    assert_replayed(started, restarted, 201)
     assert rows(seeded_db, "SELECT COUNT(*) FROM challenges") == [(1,)]
     challenge = started.json()["challenge"]
     pin = await latest_pin(demo_client, DEMO_EMAIL)
     key = "confirm-key-0001"
-    confirmed = await confirm(demo_client, demo, challenge, pin, key=key)
-    assert confirmed.status_code == 200
-    state = money_state(seeded_db)
-    reconfirmed = await confirm(demo_client, demo, challenge, pin, key=key)
-    assert reconfirmed.status_code == 200
-    assert reconfirmed.content == confirmed.content
-    assert reconfirmed.headers["idempotency-replayed"] == "true"
-    assert money_state(seeded_db) == state
+    confirmed = await confirmed_once(demo_client, demo, seeded_db, challenge, pin, key)
     assert len(_movements(seeded_db, confirmed.json()["transfer"]["reference"])) == 2
     # The same key with another PIN is another request.
     mismatch = await confirm(demo_client, demo, challenge, wrong(pin), key=key)
@@ -706,24 +595,10 @@ async def test_the_list_is_newest_first_and_only_executed(
 ) -> None:
     references = []
     for amount in (1_000, 2_000, 3_000):
-        done = await start_transfer(
-            demo_client,
-            demo,
-            kind="propias",
-            from_account=DEMO_PERSONAL,
-            to_account=DEMO_VISTA,
-            amount_cents=amount,
-        )
+        done = await transfer_to(demo_client, demo, "propias", DEMO_PERSONAL, DEMO_VISTA, amount)
         references.append(done.json()["transfer"]["reference"])
         clock.advance(1)
-    pending = await start_transfer(
-        demo_client,
-        demo,
-        kind="internas",
-        from_account=DEMO_PERSONAL,
-        beneficiary_id=DEMO_TO_SOCIO2,
-        amount_cents=4_000,
-    )
+    pending = await transfer_to(demo_client, demo, "internas", DEMO_PERSONAL, DEMO_TO_SOCIO2, 4_000)
     assert pending.status_code == 201
     pending_id = pending.json()["transfer"]["id"]
     await assert_listed_newest_first(demo_client, demo, TRANSFERS, references, pending_id, limit=2)
@@ -732,28 +607,13 @@ async def test_the_list_is_newest_first_and_only_executed(
 async def test_the_ledger_check_sees_broken_transfers(
     demo_client: httpx.AsyncClient, demo: str, seeded_db: Path
 ) -> None:
-    await transfer_with_pin(
-        demo_client,
-        demo,
-        DEMO_EMAIL,
-        kind="interbancarias",
-        from_account=DEMO_PERSONAL,
-        beneficiary_id=DEMO_PICHINCHA,
-        amount_cents=5_000,
+    await interbancaria_with_pin(demo_client, demo, DEMO_PERSONAL, DEMO_PICHINCHA, 5_000)
+    done = await transfer_to(demo_client, demo, "propias", DEMO_PERSONAL, DEMO_VISTA, 1_000)
+    problems = ledger_problems_after(
+        seeded_db,
+        ("UPDATE transfers SET amount_cents = amount_cents + 1 WHERE id = 1", ()),
+        ("DELETE FROM transfers WHERE id = ?", (done.json()["transfer"]["id"],)),
     )
-    done = await start_transfer(
-        demo_client,
-        demo,
-        kind="propias",
-        from_account=DEMO_PERSONAL,
-        to_account=DEMO_VISTA,
-        amount_cents=1_000,
-    )
-    assert ledger_problems_of(seeded_db) == []
-    with connect(seeded_db) as conn:
-        conn.execute("UPDATE transfers SET amount_cents = amount_cents + 1 WHERE id = 1")
-        conn.execute("DELETE FROM transfers WHERE id = ?", (done.json()["transfer"]["id"],))
-    problems = ledger_problems_of(seeded_db)
     assert any(p.startswith("the settlement account's balance") for p in problems)
     assert any(p.startswith("executed transfers without their one journal") for p in problems)
     assert any(p.startswith("transfer journals that belong to no transfer") for p in problems)

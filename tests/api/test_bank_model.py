@@ -999,6 +999,23 @@ class BankMachine(RuleBasedStateMachine):
 
         return Expect(201, apply=apply)
 
+    def _pending(self, answer: str, ops: dict[int, Op], op: Op, purpose: str, payee: str) -> Expect:
+        """The 201 of a start that waits for its PIN (a transfer, payment or póliza): the answer's
+        ``answer`` shows the model's id, status and amount; then ``op`` is recorded in ``ops``
+        with its challenge."""
+
+        def apply(response: httpx.Response) -> None:
+            started = response.json()[answer]
+            assert (started["id"], started["status"], started["amount_cents"]) == (
+                op.id,
+                op.status,
+                op.amount,
+            )
+            ops[op.id] = op
+            self._challenge(response, op.member, purpose, op.amount, payee).op = op
+
+        return Expect(201, apply=apply)
+
     def predict_transfer(self, username: str, body: dict[str, Any]) -> Expect:
         origin, amount, kind = body["from_account"], body["amount_cents"], body["kind"]
         if origin not in self.members[username].accounts:
@@ -1011,32 +1028,20 @@ class BankMachine(RuleBasedStateMachine):
         refusal = self._funds_checks(username, origin, amount, limits=True) or self._admit(username)
         if refusal is not None:
             return refusal
-        transfer_id = len(self.transfers) + 1
+        op = Op(
+            "transfers",
+            len(self.transfers) + 1,
+            username,
+            kind,
+            origin,
+            amount,
+            "pendiente_verificacion",
+            destination=ben.draft.account,
+            beneficiary=ben.id,
+            refused_by_clearing=ben.draft.closed,
+        )
         payee = f"transferencia:{ben.id}:{ben.draft.number}"
-
-        def apply(response: httpx.Response) -> None:
-            transfer = response.json()["transfer"]
-            assert (transfer["id"], transfer["status"], transfer["amount_cents"]) == (
-                transfer_id,
-                "pendiente_verificacion",
-                amount,
-            )
-            op = Op(
-                "transfers",
-                transfer_id,
-                username,
-                kind,
-                origin,
-                amount,
-                "pendiente_verificacion",
-                destination=ben.draft.account,
-                beneficiary=ben.id,
-                refused_by_clearing=ben.draft.closed,
-            )
-            self.transfers[transfer_id] = op
-            self._challenge(response, username, "transferencia", amount, payee).op = op
-
-        return Expect(201, apply=apply)
+        return self._pending("transfer", self.transfers, op, "transferencia", payee)
 
     def predict_payment(self, username: str, body: dict[str, Any]) -> Expect:
         kind, amount, origin = body["kind"], body["amount_cents"], body["from_account"]
@@ -1070,31 +1075,19 @@ class BankMachine(RuleBasedStateMachine):
         ) or self._admit(username)
         if refusal is not None:
             return refusal
-        payment_id = len(self.payments) + 1
-
-        def apply(response: httpx.Response) -> None:
-            payment = response.json()["payment"]
-            assert (payment["id"], payment["status"], payment["amount_cents"]) == (
-                payment_id,
-                "pendiente_verificacion",
-                amount,
-            )
-            op = Op(
-                "payments",
-                payment_id,
-                username,
-                kind,
-                origin,
-                amount,
-                "pendiente_verificacion",
-                refused_by_clearing=refused,
-                bill=bill_id,
-                card=card_id,
-            )
-            self.payments[payment_id] = op
-            self._challenge(response, username, "pago", amount, payee).op = op
-
-        return Expect(201, apply=apply)
+        op = Op(
+            "payments",
+            len(self.payments) + 1,
+            username,
+            kind,
+            origin,
+            amount,
+            "pendiente_verificacion",
+            refused_by_clearing=refused,
+            bill=bill_id,
+            card=card_id,
+        )
+        return self._pending("payment", self.payments, op, "pago", payee)
 
     def predict_poliza(self, username: str, body: dict[str, Any]) -> Expect:
         """The amount (at least $100,00), then the origin, its funds, then the PIN's limits."""
@@ -1108,21 +1101,8 @@ class BankMachine(RuleBasedStateMachine):
             return refusal
         poliza_id = len(self.polizas) + self.seeded_polizas + 1
         payee = f"poliza:{origin}:{body['term_days']}:{body['renewal']}"
-
-        def apply(response: httpx.Response) -> None:
-            poliza = response.json()["poliza"]
-            assert (poliza["id"], poliza["status"], poliza["amount_cents"]) == (
-                poliza_id,
-                "pendiente_verificacion",
-                amount,
-            )
-            op = Op(
-                "polizas", poliza_id, username, "poliza", origin, amount, "pendiente_verificacion"
-            )
-            self.polizas[poliza_id] = op
-            self._challenge(response, username, "poliza", amount, payee).op = op
-
-        return Expect(201, apply=apply)
+        op = Op("polizas", poliza_id, username, "poliza", origin, amount, "pendiente_verificacion")
+        return self._pending("poliza", self.polizas, op, "poliza", payee)
 
     def _loan_checks(self, loan: LoanM, amount: int) -> Expect | None:
         """What the start and the confirmation check of the loan: still owed, the payoff."""

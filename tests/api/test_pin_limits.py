@@ -9,7 +9,6 @@ a PIN at once, and PIN e-mails are rate limited. These tests speak HTTP to
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -38,7 +37,7 @@ from tests.loopback import (
     latest_pin,
     login,
 )
-from tests.schema_files import as_schema_5
+from tests.schema_files import as_schema_5, old_server_file
 
 PAYMENTS = f"{API_PREFIX}/payments"
 DEMO_PERSONAL = "00204722"
@@ -253,18 +252,16 @@ def test_pin_e_mails_are_limited_to_10_in_15_minutes(
 def test_a_schema_5_file_is_migrated(seeded_db: Path, tmp_path: Path) -> None:
     """Schema 6 counts wrong PINs, not cancelled operations: the old count starts over, and a
     lock set before (by failed logins or PINs, which only a teller lifted) stays teller-only."""
-    old = tmp_path / "schema5.sqlite"
-    shutil.copyfile(seeded_db, old)
-    with sqlite3.connect(old) as conn:
-        as_schema_5(conn)
-        conn.executescript(
-            """
-            UPDATE members SET pin_cancellations = 4 WHERE username = 'demo';
-            UPDATE members SET locked_at = '2026-11-01T10:00:00.000000+00:00'
-                WHERE username = 'socio2';
-            """
-        )
-    conn.close()
+    old = old_server_file(
+        seeded_db,
+        tmp_path / "schema5.sqlite",
+        as_schema_5,
+        """
+        UPDATE members SET pin_cancellations = 4 WHERE username = 'demo';
+        UPDATE members SET locked_at = '2026-11-01T10:00:00.000000+00:00'
+            WHERE username = 'socio2';
+        """,
+    )
     create_app(old, hasher=CHEAP_HASHER)
     with sqlite3.connect(old) as conn:
         version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()

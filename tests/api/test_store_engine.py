@@ -8,6 +8,7 @@ import threading
 import time
 import uuid
 from collections.abc import Hashable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -239,43 +240,65 @@ def _postings(conn: Connection, references: tuple[str, ...]) -> dict[str, tuple[
     }
 
 
+@contextmanager
+def _posting_accounts(seeded_db: Path | str, n: int) -> Iterator[tuple[Database, list[int]]]:
+    """A pool-less Database (each writer its own connection) and ``n`` member accounts with
+    $1,00 available to post."""
+    database = Database(seeded_db, pooled=False, lock_timeout=10)
+    try:
+        with database.connection() as conn:
+            accounts = _postable_accounts(conn, n)
+        assert len(accounts) == n
+        yield database, accounts
+    finally:
+        database.dispose()
+
+
+def _second_writer(
+    database: Database,
+    keys: Iterable[Hashable],
+    when: datetime,
+    debit: int,
+    credit: int,
+    outcome: list[str],
+) -> threading.Thread:
+    """A second keyed writer, started in a thread, posting ``SECOND``; once committed it adds
+    "second committed" to ``outcome``."""
+
+    def second() -> None:
+        with database.connection() as conn:
+            with write_transaction(conn, keys=keys):
+                _post(conn, when, debit, credit, "SECOND")
+            outcome.append("second committed")
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    return thread
+
+
 def test_keyed_postings_on_other_accounts_both_commit(seeded_db: Path | str) -> None:
     """Two keyed writers posting on accounts with no key in common, the second while the first
     is still open: on PostgreSQL they run side by side (the posting numbers come from a
     sequence, not from the last ``seq`` + 1 both would read), on SQLite one after the other.
     Either way both commit, each with numbers of its own, and the ledger stays whole."""
-    database = Database(seeded_db, pooled=False, lock_timeout=10)
     now = datetime.now(UTC)
     outcome: list[str] = []
-    try:
-        with database.connection() as conn:
-            accounts = _postable_accounts(conn, 4)
-        assert len(accounts) == 4
-
-        def second() -> None:
-            with database.connection() as conn:
-                with write_transaction(conn, keys=[("account", n) for n in accounts[2:]]):
-                    _post(conn, now, accounts[2], accounts[3], "SECOND")
-                outcome.append("second committed")
-
-        with database.connection() as conn:
-            with write_transaction(conn, keys=[("account", n) for n in accounts[:2]]):
-                _post(conn, now, accounts[0], accounts[1], "FIRST")
-                conn.sync()
-                thread = threading.Thread(target=second)
-                thread.start()
-                time.sleep(0.3)  # on PostgreSQL the second one has posted by now
-                if database.dialect == "postgresql":
-                    assert outcome == ["second committed"]
-            thread.join(10)
-            assert not thread.is_alive()
-            assert outcome == ["second committed"]
-            postings = _postings(conn, ("FIRST", "SECOND"))
-            assert sorted(postings) == ["FIRST", "SECOND"]
-            assert postings["FIRST"][0] != postings["SECOND"][0]
-            assert ledger_problems(conn) == []
-    finally:
-        database.dispose()
+    with _posting_accounts(seeded_db, 4) as (database, accounts), database.connection() as conn:
+        with write_transaction(conn, keys=[("account", n) for n in accounts[:2]]):
+            _post(conn, now, accounts[0], accounts[1], "FIRST")
+            conn.sync()
+            keys = [("account", n) for n in accounts[2:]]
+            thread = _second_writer(database, keys, now, accounts[2], accounts[3], outcome)
+            time.sleep(0.3)  # on PostgreSQL the second one has posted by now
+            if database.dialect == "postgresql":
+                assert outcome == ["second committed"]
+        thread.join(10)
+        assert not thread.is_alive()
+        assert outcome == ["second committed"]
+        postings = _postings(conn, ("FIRST", "SECOND"))
+        assert sorted(postings) == ["FIRST", "SECOND"]
+        assert postings["FIRST"][0] != postings["SECOND"][0]
+        assert ledger_problems(conn) == []
 
 
 def test_a_posting_waits_for_the_open_posting_of_its_account(seeded_db: Path | str) -> None:
@@ -283,34 +306,21 @@ def test_a_posting_waits_for_the_open_posting_of_its_account(seeded_db: Path | s
     keys a caller gives need not name every row it moves): the second waits for the first's
     row lock, then posts after it in that account's statement, later in the sequence and never
     earlier in time, even though its clock was read a minute before the first's."""
-    database = Database(seeded_db, pooled=False, lock_timeout=10)
     now = datetime.now(UTC)
     outcome: list[str] = []
-    try:
-        with database.connection() as conn:
-            accounts = _postable_accounts(conn, 3)
-        assert len(accounts) == 3
-
-        def second() -> None:
-            with database.connection() as conn:
-                with write_transaction(conn, keys=[("request", "second")]):
-                    _post(conn, now - timedelta(minutes=1), accounts[1], accounts[2], "SECOND")
-                outcome.append("second committed")
-
-        with database.connection() as conn:
-            with write_transaction(conn, keys=[("request", "first")]):
-                _post(conn, now, accounts[0], accounts[1], "FIRST")
-                conn.sync()
-                thread = threading.Thread(target=second)
-                thread.start()
-                time.sleep(0.3)
-                assert outcome == []  # waiting for the first one's lock (either engine)
-            thread.join(10)
-            assert not thread.is_alive()
-            assert outcome == ["second committed"]
-            postings = _postings(conn, ("FIRST", "SECOND"))
-            assert postings["SECOND"][0] > postings["FIRST"][0]
-            assert postings["SECOND"][1] >= postings["FIRST"][1]
-            assert ledger_problems(conn) == []
-    finally:
-        database.dispose()
+    with _posting_accounts(seeded_db, 3) as (database, accounts), database.connection() as conn:
+        with write_transaction(conn, keys=[("request", "first")]):
+            _post(conn, now, accounts[0], accounts[1], "FIRST")
+            conn.sync()
+            earlier = now - timedelta(minutes=1)
+            keys = [("request", "second")]
+            thread = _second_writer(database, keys, earlier, accounts[1], accounts[2], outcome)
+            time.sleep(0.3)
+            assert outcome == []  # waiting for the first one's lock (either engine)
+        thread.join(10)
+        assert not thread.is_alive()
+        assert outcome == ["second committed"]
+        postings = _postings(conn, ("FIRST", "SECOND"))
+        assert postings["SECOND"][0] > postings["FIRST"][0]
+        assert postings["SECOND"][1] >= postings["FIRST"][1]
+        assert ledger_problems(conn) == []
