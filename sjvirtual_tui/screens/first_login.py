@@ -22,6 +22,7 @@ from sjvirtual_tui.widgets.wizard import step_intro
 
 if TYPE_CHECKING:
     from sjvirtual_tui.models import LoginResult, MemberProfile, SecurityQuestion
+    from sjvirtual_tui.screens.security_steps import SecurityAnswers
 
 
 class FirstLoginScreen(NewPasswordWizard, SecurityStepsWizard):
@@ -100,14 +101,9 @@ class FirstLoginScreen(NewPasswordWizard, SecurityStepsWizard):
     def _question_highlighted(self) -> None:
         self.show_field_error("question-error", None, "question-list")  # one is chosen
 
-    @on(Button.Pressed, "#fl-submit")
-    @on(Form.Submitted, "#fl-question")
-    def submit(self) -> None:
+    def send_security(self, answers: SecurityAnswers) -> None:
         from sjvirtual_tui.models import FirstLoginSetup
 
-        answers = self.security_answers()
-        if answers is None:
-            return
         setup = FirstLoginSetup(new_password=self.pair.password.input.value, **answers)
         self.send_operation(setup, self.backend.complete_setup, self._done)
 

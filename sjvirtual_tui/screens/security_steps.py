@@ -101,7 +101,7 @@ class SecuritySteps:
             yield self.own_question
             yield self.own_answer
             yield self._next(f"{self.own_step}-ok", "security-own-ok")
-        with Form(id=self.question_step):
+        with Form(id=self.question_step, classes="security-question"):
             yield from step_intro(
                 4, _("PREGUNTA DE SEGURIDAD"), _("Escoja una pregunta y respóndala.")
             )
@@ -109,7 +109,13 @@ class SecuritySteps:
             if self.question_error is not None:
                 yield Static("", id=self.question_error, classes="field-error")
             yield self.answer
-            yield Button(_("CONFIRMAR"), id=self._submit, variant="primary", compact=True)
+            yield Button(
+                _("CONFIRMAR"),
+                id=self._submit,
+                classes="security-submit",
+                variant="primary",
+                compact=True,
+            )
 
     @staticmethod
     def _next(button_id: str, kind: str) -> Button:
@@ -143,8 +149,8 @@ class SecuritySteps:
 
 
 class SecurityStepsWizard(WizardScreen):
-    """A wizard with the SecuritySteps (``security``): it moves through them; the screen
-    sends what they gathered from its own last button."""
+    """A wizard with the SecuritySteps (``security``): it moves through them and, at their
+    CONFIRMAR, gives what they gathered to ``send_security``."""
 
     security: SecuritySteps
 
@@ -164,6 +170,17 @@ class SecurityStepsWizard(WizardScreen):
     @on(OptionList.OptionSelected, ".security-questions")
     def _question_chosen(self) -> None:
         focus_now(self.security.answer.input)
+
+    @on(Button.Pressed, ".security-submit")
+    @on(Form.Submitted, ".security-question")
+    def _security_submit(self) -> None:
+        answers = self.security_answers()
+        if answers is not None:
+            self.send_security(answers)
+
+    def send_security(self, answers: SecurityAnswers) -> None:
+        """Sends the screen's request with ``answers`` (all checked) in it."""
+        raise NotImplementedError
 
     def security_answers(self) -> SecurityAnswers | None:
         """What the steps gathered, for the request; None, with the focus on what is missing,

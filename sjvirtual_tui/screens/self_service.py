@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         MemberContact,
         SecurityQuestion,
     )
+    from sjvirtual_tui.screens.security_steps import SecurityAnswers
 
 # The menu's choices: (option id, label).
 CHOICES = (
@@ -315,14 +316,9 @@ class SelfServiceScreen(NewPasswordWizard, SecurityStepsWizard):
         if validate_all([self.sec_current]):
             self.go("ss-sec-image")
 
-    @on(Button.Pressed, "#ss-security-ok")
-    @on(Form.Submitted, "#ss-sec-question")
-    def security_ok(self) -> None:
+    def send_security(self, answers: SecurityAnswers) -> None:
         from sjvirtual_tui.models import SecurityChange
 
-        answers = self.security_answers()
-        if answers is None:
-            return
         request = SecurityChange(current_password=self.sec_current.input.value, **answers)
         self.send_operation(request, self.backend.change_security, self._security_done)
 
