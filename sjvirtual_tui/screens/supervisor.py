@@ -236,11 +236,10 @@ class SupervisorScreen(BankScreen):
         self.refresh_bindings()
 
     @on(DataTable.RowHighlighted, "#approvals")
-    def _approval_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._approval_detail(event.cursor_row)
-
     @on(DataTable.RowSelected, "#approvals")
-    def _approval_selected(self, event: DataTable.RowSelected) -> None:
+    def _approval_highlighted(
+        self, event: DataTable.RowHighlighted | DataTable.RowSelected
+    ) -> None:
         self._approval_detail(event.cursor_row)
 
     def _approval_detail(self, row: int) -> None:
