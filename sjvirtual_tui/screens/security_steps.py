@@ -54,7 +54,8 @@ def question_problem(value: str) -> str | None:
 
 
 class SecuritySteps:
-    """The three steps (numbered 2 to 4) and their fields; the screen routes the buttons.
+    """The three steps (numbered 2 to 4) and their fields; SecurityStepsWizard moves through
+    them, finding their buttons and forms by class (``security-…``).
 
     Steps are ``{prefix}image``, ``{prefix}own`` and ``{prefix}question``; the first two end in
     the buttons ``{prefix}image-ok`` and ``{prefix}own-ok``. The gallery, the list and the last
