@@ -41,6 +41,7 @@ from sjvirtual_tui.widgets.form import (
     focus_now,
     validate_all,
 )
+from sjvirtual_tui.widgets.message_step import message_step
 from sjvirtual_tui.widgets.row_table import RowTable
 from sjvirtual_tui.widgets.toast import TOAST_SECONDS
 from sjvirtual_tui.widgets.wizard import StepTitle
@@ -293,10 +294,9 @@ class AddBeneficiaryScreen(VerifiedWizard):
                     )
             yield Button(_("SIGUIENTE"), id="ben-data-next", variant="primary", compact=True)
         yield from self.compose_verify_steps("ben-", 4)
-        with Vertical(id="ben-done"):
-            yield StepTitle(4, _("CUENTA REGISTRADA"))
-            yield Static("", id="ben-done-text", markup=False)
-            yield Button(_("VOLVER"), id="ben-home", variant="primary", compact=True)
+        yield message_step(
+            "ben-done", 4, _("CUENTA REGISTRADA"), button=_("VOLVER"), button_id="ben-home"
+        )
 
     def on_mount(self) -> None:
         self.sub_title = _("Productos de terceros › AGREGAR")

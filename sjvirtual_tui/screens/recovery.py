@@ -12,23 +12,22 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Static
 
 from sjvirtual_tui.backend import AuthError, BackendError, LockedError
 from sjvirtual_tui.i18n import N_, _, ngettext
-from sjvirtual_tui.screens.first_login import answer_problem
 from sjvirtual_tui.screens.login import username_error
-from sjvirtual_tui.screens.set_password import PasswordPair, code_error
-from sjvirtual_tui.screens.wizard import WizardScreen
+from sjvirtual_tui.screens.security_steps import answer_problem
+from sjvirtual_tui.screens.set_password import NewPasswordWizard, PasswordPair, code_error
 from sjvirtual_tui.widgets.form import Form, FormField, focus_now, validate_all
+from sjvirtual_tui.widgets.message_step import message_step
 from sjvirtual_tui.widgets.wizard import StepTitle
 
 if TYPE_CHECKING:
     from sjvirtual_tui.models import RecoveryChallenge, RecoveryStarted
 
 
-class RecoveryScreen(WizardScreen):
+class RecoveryScreen(NewPasswordWizard):
     HEADING = N_("¿OLVIDÓ SU CONTRASEÑA?")
     STEPS = ("rc-user", "rc-code", "rc-answers", "rc-done")
     FINAL = ("rc-done",)
@@ -74,16 +73,17 @@ class RecoveryScreen(WizardScreen):
             yield self.security_answer
             yield from self.pair.widgets()
             yield Button(_("CONFIRMAR"), id="rc-submit", variant="primary", compact=True)
-        with Vertical(id="rc-done"):
-            yield StepTitle(4, _("LISTO"))
-            yield Static(
-                _(
-                    "Su contraseña fue cambiada y le enviamos un correo de aviso. Ingrese "
-                    "con su nueva contraseña."
-                ),
-                id="rc-done-text",
-            )
-            yield Button(_("IR AL INGRESO"), id="rc-home", variant="primary", compact=True)
+        yield message_step(
+            "rc-done",
+            4,
+            _("LISTO"),
+            text=_(
+                "Su contraseña fue cambiada y le enviamos un correo de aviso. Ingrese "
+                "con su nueva contraseña."
+            ),
+            button=_("IR AL INGRESO"),
+            button_id="rc-home",
+        )
 
     def on_mount(self) -> None:
         self.sub_title = _("Recuperar contraseña")
@@ -91,10 +91,6 @@ class RecoveryScreen(WizardScreen):
 
     def fields(self) -> list[FormField]:
         return [self.own_answer, self.security_answer, self.pair.password, self.pair.repeat]
-
-    @on(Input.Changed)
-    def _typed(self) -> None:
-        self.pair.refresh_policy()
 
     @on(Button.Pressed, "#rc-start")
     @on(Form.Submitted, "#rc-user")

@@ -24,10 +24,15 @@ from sjvirtual_tui.i18n import N_, _, ngettext
 from sjvirtual_tui.screens.wizard import WizardScreen
 from sjvirtual_tui.widgets.choice import Choice, Tick
 from sjvirtual_tui.widgets.form import Form, FormField, ScrollForm, validate_all
+from sjvirtual_tui.widgets.message_step import message_step
 from sjvirtual_tui.widgets.wizard import StepTitle
 
 if TYPE_CHECKING:
-    from sjvirtual_tui.models import RegistrationReceipt
+    from sjvirtual_tui.models import (
+        EmpresaRegistration,
+        PersonaRegistration,
+        RegistrationReceipt,
+    )
 
 TERMS = N_("""\
 TÉRMINOS Y CONDICIONES DE USO DE SAN JOSÉ S.J. VIRTUAL
@@ -194,14 +199,22 @@ class RegistrationScreen(WizardScreen):
                 with ScrollForm(id="form-empresa", classes="form"):
                     yield from self._empresa_fields()
             yield Button(_("SIGUIENTE"), id="reg-next", variant="primary", compact=True)
-        with Vertical(id="reg-confirm"):
-            yield StepTitle(3, _("VERIFIQUE SUS DATOS"))
-            yield Static("", id="summary", markup=False)
-            yield Button(_("CONFIRMAR"), id="reg-submit", variant="primary", compact=True)
-        with Vertical(id="reg-done"):
-            yield StepTitle(4, _("SOLICITUD REGISTRADA"))
-            yield Static("", id="done-text", markup=False)
-            yield Button(_("VOLVER AL INGRESO"), id="reg-home", variant="primary", compact=True)
+        yield message_step(
+            "reg-confirm",
+            3,
+            _("VERIFIQUE SUS DATOS"),
+            text_id="summary",
+            button=_("CONFIRMAR"),
+            button_id="reg-submit",
+        )
+        yield message_step(
+            "reg-done",
+            4,
+            _("SOLICITUD REGISTRADA"),
+            text_id="done-text",
+            button=_("VOLVER AL INGRESO"),
+            button_id="reg-home",
+        )
 
     def on_mount(self) -> None:
         self.sub_title = _("Registro de socios")
@@ -259,20 +272,26 @@ class RegistrationScreen(WizardScreen):
 
     # --- step 3 --------------------------------------------------------------------------------
 
-    @on(Button.Pressed, "#reg-submit")
-    def submit(self) -> None:
+    def registration_request(self) -> PersonaRegistration | EmpresaRegistration | None:
+        """The draft as the contract's request, or None with the problem shown; the public
+        form and the counter's send the same request."""
         import pydantic
 
         from sjvirtual_tui.models import EmpresaRegistration, PersonaRegistration
 
         model = PersonaRegistration if self.kind == "persona" else EmpresaRegistration
         try:
-            request = model.model_validate(self.draft())
+            return model.model_validate(self.draft())
         except (pydantic.ValidationError, ValueError):
             # The fields' own checks passed, so this is a rule only the contract knows.
             self.show_problem(_("Revise los datos: alguno no tiene el formato esperado."))
-            return
-        self.send_operation(request, self.backend.register, self._registered)
+            return None
+
+    @on(Button.Pressed, "#reg-submit")
+    def submit(self) -> None:
+        request = self.registration_request()
+        if request is not None:
+            self.send_operation(request, self.backend.register, self._registered)
 
     def refused(self, error: BackendError) -> bool:
         return self.refused_in_field("reg-data", error, self.fields())

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sjvirtual_tui.backend import LockedError
@@ -27,12 +27,11 @@ from sjvirtual_tui.context import SessionEnded
 from sjvirtual_tui.formatting import minute_count
 from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.screens.confirm import ConfirmScreen
-from sjvirtual_tui.screens.first_login import answer_problem, question_problem
-from sjvirtual_tui.screens.set_password import PasswordPair
-from sjvirtual_tui.screens.wizard import WizardScreen
+from sjvirtual_tui.screens.security_steps import SecuritySteps, SecurityStepsWizard
+from sjvirtual_tui.screens.set_password import NewPasswordWizard, PasswordPair
 from sjvirtual_tui.widgets.form import Form, FormField, focus_now, validate_all
-from sjvirtual_tui.widgets.image_gallery import ImageGallery
-from sjvirtual_tui.widgets.wizard import StepTitle, step_intro
+from sjvirtual_tui.widgets.message_step import message_step
+from sjvirtual_tui.widgets.wizard import step_intro
 
 if TYPE_CHECKING:
     from sjvirtual_tui.backend import BackendError
@@ -42,6 +41,7 @@ if TYPE_CHECKING:
         MemberContact,
         SecurityQuestion,
     )
+    from sjvirtual_tui.screens.security_steps import SecurityAnswers
 
 # The menu's choices: (option id, label).
 CHOICES = (
@@ -55,6 +55,18 @@ CARD_STATUS = {"activa": N_("activa"), "bloqueada": N_("bloqueada")}
 
 def _current_password(value: str) -> str | None:
     return None if value else _("Escriba su contraseña actual.")
+
+
+def _current_password_field(prefix: str) -> FormField:
+    """The password in use, which two of the wizards ask for first."""
+    return FormField(
+        "current_password",
+        _("Contraseña actual"),
+        check=_current_password,
+        prefix=prefix,
+        password=True,
+        max_length=256,
+    )
 
 
 def _email(value: str) -> str | None:
@@ -81,7 +93,7 @@ def _code(value: str) -> str | None:
     return None
 
 
-class SelfServiceScreen(WizardScreen):
+class SelfServiceScreen(NewPasswordWizard, SecurityStepsWizard):
     HEADING = N_("ADMINISTRACIÓN › MI PERFIL Y SEGURIDAD")
     STEPS = (
         "ss-menu",
@@ -116,26 +128,19 @@ class SelfServiceScreen(WizardScreen):
 
     def __init__(self) -> None:
         super().__init__(id="self-service")
-        self.current = FormField(
-            "current_password",
-            _("Contraseña actual"),
-            check=_current_password,
-            prefix="ss-pw-",
-            password=True,
-            max_length=256,
-        )
+        self.current = _current_password_field("ss-pw-")
         self.pair = PasswordPair("ss-", current=lambda: self.current.input.value)
-        self.sec_current = FormField(
-            "current_password",
-            _("Contraseña actual"),
-            check=_current_password,
-            prefix="ss-sec-",
-            password=True,
-            max_length=256,
+        self.sec_current = _current_password_field("ss-sec-")
+        # The PRIMER INGRESO's steps; its fields under the screen's own names, as before.
+        self.security = SecuritySteps(
+            "ss-sec-",
+            gallery="ss-gallery",
+            question_list="ss-question-list",
+            submit="ss-security-ok",
         )
-        self.own_question = FormField("own_question", _("Su pregunta"), check=question_problem)
-        self.own_answer = FormField("own_answer", _("Su respuesta"), check=answer_problem)
-        self.answer = FormField("answer", _("Respuesta"), check=answer_problem)
+        self.own_question = self.security.own_question
+        self.own_answer = self.security.own_answer
+        self.answer = self.security.answer
         self.email = FormField(
             "email", _("Correo nuevo"), check=_email, required=False, max_length=120
         )
@@ -143,7 +148,6 @@ class SelfServiceScreen(WizardScreen):
             "phone", _("Celular nuevo"), check=_phone, required=False, max_length=10
         )
         self.code = FormField("code", _("Código"), check=_code, max_length=12)
-        self.questions: list[SecurityQuestion] = []
         self.cards: list[DebitCard] = []
         self.change: ContactChangeStarted | None = None
 
@@ -177,30 +181,7 @@ class SelfServiceScreen(WizardScreen):
             )
             yield self.sec_current
             yield Button(_("SIGUIENTE"), id="ss-sec-password-ok", variant="primary", compact=True)
-        with Vertical(id="ss-sec-image"):
-            yield from step_intro(
-                2,
-                _("IMAGEN DE SEGURIDAD"),
-                _("Escoja una imagen (flechas y Enter): la verá al ingresar."),
-            )
-            yield ImageGallery(id="ss-gallery")
-            yield Button(_("SIGUIENTE"), id="ss-sec-image-ok", variant="primary", compact=True)
-        with Form(id="ss-sec-own"):
-            yield from step_intro(
-                3,
-                _("PREGUNTA Y RESPUESTA SECRETA"),
-                _("Plantee una pregunta que solo usted sepa responder, y su respuesta."),
-            )
-            yield self.own_question
-            yield self.own_answer
-            yield Button(_("SIGUIENTE"), id="ss-sec-own-ok", variant="primary", compact=True)
-        with Form(id="ss-sec-question"):
-            yield from step_intro(
-                4, _("PREGUNTA DE SEGURIDAD"), _("Escoja una pregunta y respóndala.")
-            )
-            yield OptionList(id="ss-question-list", compact=True)
-            yield self.answer
-            yield Button(_("CONFIRMAR"), id="ss-security-ok", variant="primary", compact=True)
+        yield from self.security.compose()
         with Form(id="ss-contact"):
             yield from step_intro(
                 1,
@@ -227,10 +208,9 @@ class SelfServiceScreen(WizardScreen):
             )
             yield OptionList(id="ss-card-list", compact=True)
             yield Static("", id="ss-card-note", markup=False)
-        with Vertical(id="ss-done"):
-            yield StepTitle(1, _("LISTO"))
-            yield Static("", id="ss-done-text", markup=False)
-            yield Button(_("VOLVER AL MENÚ"), id="ss-done-ok", variant="primary", compact=True)
+        yield message_step(
+            "ss-done", 1, _("LISTO"), button=_("VOLVER AL MENÚ"), button_id="ss-done-ok"
+        )
 
     def on_mount(self) -> None:
         self.sub_title = _("Mi perfil y seguridad")
@@ -256,7 +236,7 @@ class SelfServiceScreen(WizardScreen):
             self.go("ss-password")
         elif choice == "security":
             self.go("ss-sec-password")
-            if not self.questions:
+            if not self.security.questions:
                 self.call_backend(self.backend.security_questions, self._show_questions)
         elif choice == "contact":
             self.go("ss-contact")
@@ -301,10 +281,6 @@ class SelfServiceScreen(WizardScreen):
 
     # --- Cambiar contraseña -----------------------------------------------------------------
 
-    @on(Input.Changed)
-    def _typed(self) -> None:
-        self.pair.refresh_policy()
-
     @on(Button.Pressed, "#ss-password-ok")
     @on(Form.Submitted, "#ss-password")
     def password_ok(self) -> None:
@@ -332,11 +308,7 @@ class SelfServiceScreen(WizardScreen):
     # --- Cambiar imagen y preguntas -------------------------------------------------------------
 
     def _show_questions(self, questions: list[SecurityQuestion]) -> None:
-        self.questions = questions
-        options = self.query_one("#ss-question-list", OptionList)
-        options.clear_options()
-        options.add_options([Option(q.text, id=str(q.id)) for q in questions])
-        options.highlighted = 0 if questions else None
+        self.security.show_questions(self.query_one("#ss-question-list", OptionList), questions)
 
     @on(Button.Pressed, "#ss-sec-password-ok")
     @on(Form.Submitted, "#ss-sec-password")
@@ -344,41 +316,10 @@ class SelfServiceScreen(WizardScreen):
         if validate_all([self.sec_current]):
             self.go("ss-sec-image")
 
-    @on(ImageGallery.Chosen)
-    @on(Button.Pressed, "#ss-sec-image-ok")
-    def image_ok(self) -> None:
-        self.go("ss-sec-own")
-
-    @on(Button.Pressed, "#ss-sec-own-ok")
-    @on(Form.Submitted, "#ss-sec-own")
-    def own_ok(self) -> None:
-        if validate_all([self.own_question, self.own_answer]):
-            self.go("ss-sec-question")
-
-    @on(OptionList.OptionSelected, "#ss-question-list")
-    def _question_chosen(self) -> None:
-        focus_now(self.answer.input)
-
-    @on(Button.Pressed, "#ss-security-ok")
-    @on(Form.Submitted, "#ss-sec-question")
-    def security_ok(self) -> None:
+    def send_security(self, answers: SecurityAnswers) -> None:
         from sjvirtual_tui.models import SecurityChange
 
-        options = self.query_one("#ss-question-list", OptionList)
-        index = options.highlighted
-        if index is None or not 0 <= index < len(self.questions):
-            focus_now(options)
-            return
-        if not validate_all([self.answer]):
-            return
-        request = SecurityChange(
-            current_password=self.sec_current.input.value,
-            image=self.query_one(ImageGallery).image,
-            own_question=self.own_question.value,
-            own_answer=self.own_answer.value,
-            question_id=self.questions[index].id,
-            answer=self.answer.value,
-        )
+        request = SecurityChange(current_password=self.sec_current.input.value, **answers)
         self.send_operation(request, self.backend.change_security, self._security_done)
 
     def _security_done(self, _result: None) -> None:

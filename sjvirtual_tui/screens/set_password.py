@@ -7,7 +7,6 @@ from functools import partial
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.widgets import Button, Input, Static
 
 from sjvirtual_tui import rules
@@ -15,8 +14,8 @@ from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.screens.wizard import WizardScreen
 from sjvirtual_tui.widgets.form import Form, FormField, focus_now, validate_all
+from sjvirtual_tui.widgets.message_step import message_step
 from sjvirtual_tui.widgets.password_policy import PasswordPolicy
-from sjvirtual_tui.widgets.wizard import StepTitle
 
 
 def code_error(value: str) -> str | None:
@@ -54,7 +53,18 @@ class PasswordPair:
         self.policy.show(self.password.input.value, self.repeat.input.value)
 
 
-class SetPasswordScreen(WizardScreen):
+class NewPasswordWizard(WizardScreen):
+    """A wizard in which the member chooses a new password (``pair``): its policy follows
+    every key typed on the screen."""
+
+    pair: PasswordPair
+
+    @on(Input.Changed)
+    def _typed(self) -> None:
+        self.pair.refresh_policy()
+
+
+class SetPasswordScreen(NewPasswordWizard):
     HEADING = N_("ESTABLECER CONTRASEÑA")
     STEPS = ("sp-form", "sp-done")
     FINAL = ("sp-done",)
@@ -84,25 +94,22 @@ class SetPasswordScreen(WizardScreen):
             yield self.code
             yield from self.pair.widgets()
             yield Button(_("CONFIRMAR"), id="sp-submit", variant="primary", compact=True)
-        with Vertical(id="sp-done"):
-            yield StepTitle(2, _("CONTRASEÑA ESTABLECIDA"))
-            yield Static(
-                _(
-                    "Su contraseña quedó establecida. Ahora ingrese con su usuario y esa "
-                    "contraseña para completar el PRIMER INGRESO: elegirá una nueva "
-                    "contraseña, su imagen y sus preguntas de seguridad."
-                ),
-                id="sp-done-text",
-            )
-            yield Button(_("IR AL INGRESO"), id="sp-home", variant="primary", compact=True)
+        yield message_step(
+            "sp-done",
+            2,
+            _("CONTRASEÑA ESTABLECIDA"),
+            text=_(
+                "Su contraseña quedó establecida. Ahora ingrese con su usuario y esa "
+                "contraseña para completar el PRIMER INGRESO: elegirá una nueva "
+                "contraseña, su imagen y sus preguntas de seguridad."
+            ),
+            button=_("IR AL INGRESO"),
+            button_id="sp-home",
+        )
 
     def on_mount(self) -> None:
         self.sub_title = _("Establecer contraseña")
         self.go("sp-form", focus=self.pair.password.input if self.code.value else None)
-
-    @on(Input.Changed)
-    def _typed(self) -> None:
-        self.pair.refresh_policy()
 
     @on(Button.Pressed, "#sp-submit")
     @on(Form.Submitted, "#sp-form")

@@ -23,6 +23,7 @@ from sjvirtual_tui.i18n import N_, Labels, _
 from sjvirtual_tui.screens.base import BankScreen
 from sjvirtual_tui.screens.wizard import OperationKeys
 from sjvirtual_tui.widgets.form import FormField
+from sjvirtual_tui.widgets.row_detail import row_item, show_row_detail
 from sjvirtual_tui.widgets.row_table import RowTable
 
 if TYPE_CHECKING:
@@ -98,6 +99,32 @@ def _audit_cells(entry: AuditEntry) -> tuple[object, ...]:
         Text(entry.member or ""),
         OUTCOME_LABELS.get(entry.outcome, entry.outcome),
     )
+
+
+def _approval_text(approval: Approval) -> str:
+    terminal = f" · {approval.terminal}" if approval.terminal else ""
+    return "\n".join(
+        [
+            f"{approval.id} · {approval.summary}",
+            _("Pidió: {who} · {time}{terminal}").format(
+                who=approval.requested_by,
+                time=local_time(approval.requested_at),
+                terminal=terminal,
+            ),
+            _("Motivo: {reason}").format(reason=approval.request_reason),
+        ]
+    )
+
+
+def _audit_text(entry: AuditEntry) -> str:
+    parts = [f"{entry.actor_kind} {entry.actor}"]
+    if entry.terminal:
+        parts.append(_("terminal {terminal}").format(terminal=entry.terminal))
+    if entry.reason:
+        parts.append(_("motivo: {reason}").format(reason=entry.reason))
+    if entry.detail:
+        parts.append(entry.detail)
+    return " · ".join(parts)
 
 
 class SupervisorScreen(BankScreen):
@@ -209,37 +236,19 @@ class SupervisorScreen(BankScreen):
         self.refresh_bindings()
 
     @on(DataTable.RowHighlighted, "#approvals")
-    def _approval_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._approval_detail(event.cursor_row)
-
     @on(DataTable.RowSelected, "#approvals")
-    def _approval_selected(self, event: DataTable.RowSelected) -> None:
+    def _approval_highlighted(
+        self, event: DataTable.RowHighlighted | DataTable.RowSelected
+    ) -> None:
         self._approval_detail(event.cursor_row)
 
     def _approval_detail(self, row: int) -> None:
+        empty = _("No hay solicitudes pendientes de aprobación.")
         detail = self.query_one("#approval-detail", Static)
-        if not 0 <= row < len(self.approvals):
-            detail.update(_("No hay solicitudes pendientes de aprobación."))
-            return
-        approval = self.approvals[row]
-        terminal = f" · {approval.terminal}" if approval.terminal else ""
-        detail.update(
-            "\n".join(
-                [
-                    f"{approval.id} · {approval.summary}",
-                    _("Pidió: {who} · {time}{terminal}").format(
-                        who=approval.requested_by,
-                        time=local_time(approval.requested_at),
-                        terminal=terminal,
-                    ),
-                    _("Motivo: {reason}").format(reason=approval.request_reason),
-                ]
-            )
-        )
+        show_row_detail(detail, self.approvals, row, _approval_text, empty)
 
     def current(self) -> Approval | None:
-        row = self.query_one("#approvals", DataTable).cursor_row
-        return self.approvals[row] if 0 <= row < len(self.approvals) else None
+        return row_item(self.approvals, self.query_one("#approvals", DataTable).cursor_row)
 
     def action_decide(self, approve: bool) -> None:
         approval = self.current()
@@ -350,19 +359,9 @@ class SupervisorScreen(BankScreen):
         self._audit_detail(event.cursor_row)
 
     def _audit_detail(self, row: int) -> None:
+        empty = _("Ningún registro con estos filtros.")
         detail = self.query_one("#audit-detail", Static)
-        if not 0 <= row < len(self.entries):
-            detail.update(_("Ningún registro con estos filtros."))
-            return
-        entry = self.entries[row]
-        parts = [f"{entry.actor_kind} {entry.actor}"]
-        if entry.terminal:
-            parts.append(_("terminal {terminal}").format(terminal=entry.terminal))
-        if entry.reason:
-            parts.append(_("motivo: {reason}").format(reason=entry.reason))
-        if entry.detail:
-            parts.append(entry.detail)
-        detail.update(" · ".join(parts))
+        show_row_detail(detail, self.entries, row, _audit_text, empty)
 
     def action_export(self) -> None:
         if self.refuse_files_in_kiosk():

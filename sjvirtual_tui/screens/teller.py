@@ -29,6 +29,7 @@ from sjvirtual_tui.screens.base import BankScreen
 from sjvirtual_tui.screens.confirm import ConfirmScreen
 from sjvirtual_tui.screens.wizard import OperationKeys
 from sjvirtual_tui.widgets.form import FormField
+from sjvirtual_tui.widgets.row_detail import row_item, show_row_detail
 from sjvirtual_tui.widgets.row_table import RowTable
 
 if TYPE_CHECKING:
@@ -83,6 +84,18 @@ def _request_cells(registration: StaffRegistration) -> tuple[object, ...]:
 def _locked_cells(member: LockedMember) -> tuple[object, ...]:
     since = local_time(member.locked_at) if member.locked_at else ""
     return member.username, Text(member.full_name), since
+
+
+def _request_text(registration: StaffRegistration) -> str:
+    data = registration.request.model_dump(mode="json")
+    received = _("recibida {time}").format(time=local_time(registration.created_at))
+    lines = [f"{registration.reference} · {received}"]
+    if "fecha_nacimiento" in data:
+        data["fecha_nacimiento"] = rules.format_date(date.fromisoformat(data["fecha_nacimiento"]))
+    lines += [
+        f"{FIELD_LABELS.get(key, key)}: {value}" for key, value in data.items() if key != "kind"
+    ]
+    return "\n".join(lines)
 
 
 class TellerScreen(BankScreen):
@@ -188,26 +201,12 @@ class TellerScreen(BankScreen):
         self._detail(event.cursor_row)
 
     def _detail(self, row: int) -> None:
+        empty = _("No hay solicitudes pendientes.")
         detail = self.query_one("#request-detail", Static)
-        if not 0 <= row < len(self.registrations):
-            detail.update(_("No hay solicitudes pendientes."))
-            return
-        registration = self.registrations[row]
-        data = registration.request.model_dump(mode="json")
-        received = _("recibida {time}").format(time=local_time(registration.created_at))
-        lines = [f"{registration.reference} · {received}"]
-        if "fecha_nacimiento" in data:
-            data["fecha_nacimiento"] = rules.format_date(
-                date.fromisoformat(data["fecha_nacimiento"])
-            )
-        lines += [
-            f"{FIELD_LABELS.get(key, key)}: {value}" for key, value in data.items() if key != "kind"
-        ]
-        detail.update("\n".join(lines))
+        show_row_detail(detail, self.registrations, row, _request_text, empty)
 
     def current(self) -> StaffRegistration | None:
-        row = self.query_one("#requests", DataTable).cursor_row
-        return self.registrations[row] if 0 <= row < len(self.registrations) else None
+        return row_item(self.registrations, self.query_one("#requests", DataTable).cursor_row)
 
     # --- approve and reject --------------------------------------------------------------------
 

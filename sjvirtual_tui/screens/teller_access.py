@@ -167,17 +167,9 @@ class WalkInRegistrationScreen(RegistrationScreen):
     @on(Button.Pressed, "#reg-submit")
     def _submit_walk_in(self, event: Button.Pressed) -> None:
         event.prevent_default()  # not the public form's submit
-        import pydantic
-
-        from sjvirtual_tui.models import EmpresaRegistration, PersonaRegistration
-
-        model = PersonaRegistration if self.kind == "persona" else EmpresaRegistration
-        try:
-            request = model.model_validate(self.draft())
-        except (pydantic.ValidationError, ValueError):
-            self.show_problem(_("Revise los datos: alguno no tiene el formato esperado."))
-            return
-        self.send_operation(request, self.backend.register_walk_in, self._walked_in)
+        request = self.registration_request()
+        if request is not None:
+            self.send_operation(request, self.backend.register_walk_in, self._walked_in)
 
     def _walked_in(self, registration: StaffRegistration) -> None:
         self.query_one("#done-text", Static).update(
