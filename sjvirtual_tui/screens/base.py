@@ -44,6 +44,9 @@ KIOSK_NO_FILES = N_(
 
 T = TypeVar("T")
 
+# Escape on a screen opened over another: back to it (BankScreen.action_back).
+BACK = Binding("escape", "back", N_("Volver"), show=True, id="back")
+
 # A backend call not answered after this long shows the busy line (Problem.show_busy).
 BUSY_AFTER_SECONDS = 0.3
 BUSY = N_("Procesando… espere la respuesta del servidor.")
@@ -358,6 +361,10 @@ class BankScreen(Screen[None]):
 
     def refresh_data(self) -> None:
         """F5 with nothing to retry: screens with data reload it."""
+
+    def action_back(self) -> None:
+        """Escape (BACK): back to the screen under this one."""
+        self.app.pop_screen()
 
     def save_receipt(self, operation: Transfer | Payment) -> Path | None:
         """Saves the receipt as a text file and says where (or why not)."""

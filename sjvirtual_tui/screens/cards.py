@@ -11,21 +11,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import (
-    Button,
-    ContentSwitcher,
-    DataTable,
-    Label,
-    RadioSet,
-    Select,
-    Static,
-)
+from textual.widgets import Button, ContentSwitcher, DataTable, Label, RadioSet, Select, Static
 
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.formatting import money
 from sjvirtual_tui.i18n import N_, _
-from sjvirtual_tui.screens.verification import VerifiedWizard
+from sjvirtual_tui.screens.verification import VerifiedWizard, closing_steps, with_emailed_receipt
 from sjvirtual_tui.widgets.account_picker import AccountPicker, account_summary
 from sjvirtual_tui.widgets.choice import Choice, choice_set
 from sjvirtual_tui.widgets.form import Form, FormField, field_row, focus_now, validate_all
@@ -50,11 +42,9 @@ BRAND_LABELS = {"visa": "Visa", "mastercard": "Mastercard", "diners": "Diners"}
 
 class CardPaymentScreen(VerifiedWizard):
     HEADING = N_("PAGO DE TARJETAS DE CRÉDITO")
-    STEPS = ("cd-card", "cd-data", "cd-confirm", "cd-pin", "cd-done")
-    FINAL = ("cd-done",)
-    PIN_STEP = "cd-pin"
+    PREFIX = "cd-"
+    STEPS = ("cd-card", "cd-data", *closing_steps(PREFIX))
     RESTART_STEP = "cd-data"
-    DONE_STEP = "cd-done"
 
     def __init__(self) -> None:
         super().__init__(id="cards")
@@ -121,7 +111,7 @@ class CardPaymentScreen(VerifiedWizard):
                     )
             yield field_row(_("Cuenta ORIGEN (*)"), AccountPicker(id="cd-from"))
             yield Button(_("SIGUIENTE"), id="cd-data-next", variant="primary", compact=True)
-        yield from self.compose_closing_steps("cd-", 3)
+        yield from self.compose_closing_steps(3)
 
     def on_mount(self) -> None:
         self.sub_title = _("Pago de tarjetas de crédito")
@@ -341,12 +331,7 @@ class CardPaymentScreen(VerifiedWizard):
                 "El pago fue ingresado y está en proceso: se acreditará cuando la otra "
                 "institución lo procese (vea su estado en el historial, F4)."
             )
-        self.show_receipt(
-            payment,
-            text
-            + " "
-            + _("Automáticamente usted recibirá un correo electrónico con el comprobante."),
-        )
+        self.show_receipt(payment, with_emailed_receipt(text))
 
 
 def _card_cells(card: CreditCard) -> tuple[object, ...]:

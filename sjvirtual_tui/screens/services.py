@@ -12,18 +12,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import (
-    Button,
-    DataTable,
-    Input,
-    Static,
-)
+from textual.widgets import Button, DataTable, Input, Static
 
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.formatting import BILLER_CATEGORY_LABELS, money
 from sjvirtual_tui.i18n import N_, Labels, _
-from sjvirtual_tui.screens.verification import VerifiedWizard
+from sjvirtual_tui.screens.verification import VerifiedWizard, closing_steps, with_emailed_receipt
 from sjvirtual_tui.screens.wizard import new_idempotency_key
 from sjvirtual_tui.widgets.account_picker import AccountPicker, account_summary
 from sjvirtual_tui.widgets.form import Form, FormField, field_row, focus_now, validate_all
@@ -79,11 +74,9 @@ def folded(text: str) -> str:
 
 class ServicePaymentScreen(VerifiedWizard):
     HEADING = N_("PAGO DE SERVICIOS")
-    STEPS = ("sv-biller", "sv-reference", "sv-bill", "sv-confirm", "sv-pin", "sv-done")
-    FINAL = ("sv-done",)
-    PIN_STEP = "sv-pin"
+    PREFIX = "sv-"
+    STEPS = ("sv-biller", "sv-reference", "sv-bill", *closing_steps(PREFIX))
     RESTART_STEP = "sv-bill"
-    DONE_STEP = "sv-done"
 
     BINDINGS = [
         Binding(
@@ -148,7 +141,7 @@ class ServicePaymentScreen(VerifiedWizard):
             )
             yield Static("", id="sv-amount-note", classes="hint")
             yield Button(_("SIGUIENTE"), id="sv-bill-next", variant="primary", compact=True)
-        yield from self.compose_closing_steps("sv-", 4)
+        yield from self.compose_closing_steps(4)
 
     def on_mount(self) -> None:
         self.sub_title = _("Pago de servicios")
@@ -431,9 +424,4 @@ class ServicePaymentScreen(VerifiedWizard):
         if payment is None:
             return
         self.payment = payment
-        self.show_receipt(
-            payment,
-            _("El pago fue realizado con éxito.")
-            + " "
-            + _("Automáticamente usted recibirá un correo electrónico con el comprobante."),
-        )
+        self.show_receipt(payment, with_emailed_receipt(_("El pago fue realizado con éxito.")))

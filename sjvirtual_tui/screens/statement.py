@@ -23,7 +23,7 @@ from sjvirtual_tui.context import BankContext
 from sjvirtual_tui.formatting import count, local_time, money
 from sjvirtual_tui.i18n import N_, _, ngettext
 from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, Account, Movement, MovementPage
-from sjvirtual_tui.screens.base import BankScreen
+from sjvirtual_tui.screens.base import BACK, BankScreen
 from sjvirtual_tui.widgets.charts import StatementCharts
 from sjvirtual_tui.widgets.progress import ExportProgress
 from sjvirtual_tui.widgets.row_table import RowTable
@@ -37,7 +37,7 @@ FIRST_ROWS = 30
 class StatementScreen(BankScreen):
     BOX_ID = "statement-box"
     BINDINGS = [
-        Binding("escape", "back", N_("Volver"), show=True, id="back"),
+        BACK,
         Binding(
             "f2", "export", N_("CSV"), show=True, tooltip=N_("Exportar CSV"), id="statement.export"
         ),
@@ -392,9 +392,6 @@ class StatementScreen(BankScreen):
             ).format(count=count(exported), path=path)
         )
         self.notify(str(path), title=_("Estado de cuenta exportado"))
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
 
 
 Row = tuple[str, Text, Text, Text, Text, Text]
