@@ -239,12 +239,16 @@ class CashDrawerScreen(BankScreen):
         )
         self.call_backend(self.backend.cash_operations, self._show_operations)
 
+    def _typed_cents(self, field_id: str) -> int | None:
+        """The amount typed in ``#field_id``, once it is valid (else None: the field says why)."""
+        field = self.query_one(f"#{field_id}", MoneyInput)
+        return field.cents if field.validate_value() else None
+
     @on(Form.Submitted, "#open-form")
     def _open(self) -> None:
-        field = self.query_one("#d-field-opening-float", MoneyInput)
-        if not field.validate_value() or field.cents is None:
+        cents = self._typed_cents("d-field-opening-float")
+        if cents is None:
             return
-        cents = field.cents
         key = self.keys.key_for(("open", cents))
         self.call_backend(
             lambda: self.backend.open_cash_drawer(cents, idempotency_key=key), self._opened
@@ -257,10 +261,9 @@ class CashDrawerScreen(BankScreen):
 
     @on(Form.Submitted, "#close-form")
     def _close(self) -> None:
-        field = self.query_one("#d-field-counted", MoneyInput)
-        if not field.validate_value() or field.cents is None:
+        cents = self._typed_cents("d-field-counted")
+        if cents is None:
             return
-        cents = field.cents
 
         def decided(yes: bool | None) -> None:
             if not yes:
