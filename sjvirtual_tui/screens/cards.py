@@ -20,6 +20,7 @@ from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.screens.verification import VerifiedWizard, closing_steps, with_emailed_receipt
 from sjvirtual_tui.widgets.account_picker import AccountPicker, account_summary
 from sjvirtual_tui.widgets.choice import Choice, choice_set
+from sjvirtual_tui.widgets.columns import Column, add_columns
 from sjvirtual_tui.widgets.form import Form, FormField, field_row, focus_now, validate_all
 from sjvirtual_tui.widgets.money_input import MoneyInput, available_balance
 from sjvirtual_tui.widgets.row_table import RowTable
@@ -116,11 +117,7 @@ class CardPaymentScreen(VerifiedWizard):
     def on_mount(self) -> None:
         self.sub_title = _("Pago de tarjetas de crédito")
         table = self.query_one("#cd-cards", DataTable)
-        table.add_column(_("Tarjeta"), key="card", width=27)
-        table.add_column(_("Total"), key="total", width=11)
-        table.add_column(_("Mínimo"), key="minimum", width=10)
-        table.add_column(_("Vence"), key="due", width=10)
-        table.add_column(_("Disponible"), key="available", width=11)
+        add_columns(table, CARD_COLUMNS)
         self.go("cd-card", focus=table)
         # As a choice is made, not a message later: Enter on "Otro valor" moves on to its
         # amount, which must be shown by then.
@@ -332,6 +329,15 @@ class CardPaymentScreen(VerifiedWizard):
                 "institución lo procese (vea su estado en el historial, F4)."
             )
         self.show_receipt(payment, with_emailed_receipt(text))
+
+
+CARD_COLUMNS = (
+    Column(N_("Tarjeta"), "card", 27),
+    Column(N_("Total"), "total", 11),
+    Column(N_("Mínimo"), "minimum", 10),
+    Column(N_("Vence"), "due", 10),
+    Column(N_("Disponible"), "available", 11),
+)
 
 
 def _card_cells(card: CreditCard) -> tuple[object, ...]:

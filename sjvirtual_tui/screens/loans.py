@@ -20,6 +20,7 @@ from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.screens.base import BACK, BankScreen
 from sjvirtual_tui.screens.verification import VerifiedWizard, closing_steps, with_emailed_receipt
 from sjvirtual_tui.widgets.account_picker import AccountPicker, account_summary
+from sjvirtual_tui.widgets.columns import Column, add_columns
 from sjvirtual_tui.widgets.form import Form, FormField, field_row, focus_now
 from sjvirtual_tui.widgets.money_input import MoneyInput, available_balance
 from sjvirtual_tui.widgets.row_table import RowTable
@@ -113,6 +114,16 @@ def loan_detail(loan: Loan) -> str:
     return text
 
 
+LOAN_COLUMNS = (
+    Column(N_("Préstamo"), "product", 18),
+    Column(N_("Monto"), "amount", 11),
+    Column(N_("Tasa"), "rate", 7),
+    Column(N_("Plazo"), "months", 5),
+    Column(N_("Saldo"), "balance", 11),
+    Column(N_("Atraso"), "overdue", 7),
+)
+
+
 class LoansScreen(BankScreen):
     """The member's loans; Enter opens the amortization table, S the simulator."""
 
@@ -140,12 +151,7 @@ class LoansScreen(BankScreen):
     def on_mount(self) -> None:
         self.sub_title = _("Préstamos")
         table = self.query_one("#loan-table", DataTable)
-        table.add_column(_("Préstamo"), key="product", width=18)
-        table.add_column(_("Monto"), key="amount", width=11)
-        table.add_column(_("Tasa"), key="rate", width=7)
-        table.add_column(_("Plazo"), key="months", width=5)
-        table.add_column(_("Saldo"), key="balance", width=11)
-        table.add_column(_("Atraso"), key="overdue", width=7)
+        add_columns(table, LOAN_COLUMNS)
         table.focus()
         self.refresh_data()
 

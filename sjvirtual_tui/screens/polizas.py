@@ -18,6 +18,7 @@ from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.screens.verification import VerifiedWizard, closing_steps, with_emailed_receipt
 from sjvirtual_tui.widgets.account_picker import AccountPicker, account_summary
 from sjvirtual_tui.widgets.choice import Choice
+from sjvirtual_tui.widgets.columns import Column, add_columns
 from sjvirtual_tui.widgets.form import Form, FormField, field_row, validate_all
 from sjvirtual_tui.widgets.money_input import MoneyInput, available_balance
 from sjvirtual_tui.widgets.row_table import RowTable
@@ -43,6 +44,16 @@ RENEWALS = (
     ("renovar_total", N_("Renovar capital e intereses")),
 )
 _RENEWAL_WORDS = dict(RENEWALS)
+
+
+POLIZA_COLUMNS = (
+    Column(N_("Póliza"), "reference", 11),
+    Column(N_("Monto"), "amount", 13),
+    Column(N_("Tasa"), "rate", 7),
+    Column(N_("Días"), "days", 5),
+    Column(N_("Vence"), "due", 10),
+    Column(N_("Interés"), "interest", 10),
+)
 
 
 def rate_text(rate_bp: int) -> str:
@@ -139,12 +150,7 @@ class PolizaScreen(VerifiedWizard):
     def on_mount(self) -> None:
         self.sub_title = _("Pólizas")
         table = self.query_one("#pz-table", DataTable)
-        table.add_column(_("Póliza"), key="reference", width=11)
-        table.add_column(_("Monto"), key="amount", width=13)
-        table.add_column(_("Tasa"), key="rate", width=7)
-        table.add_column(_("Días"), key="days", width=5)
-        table.add_column(_("Vence"), key="due", width=10)
-        table.add_column(_("Interés"), key="interest", width=10)
+        add_columns(table, POLIZA_COLUMNS)
         self.go("pz-list", focus=table)
         self.refresh_data()
 
