@@ -17,7 +17,7 @@ from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.formatting import money
 from sjvirtual_tui.i18n import N_, _
-from sjvirtual_tui.screens.verification import VerifiedWizard, closing_steps, with_emailed_receipt
+from sjvirtual_tui.screens.verification import PaymentWizard, closing_steps
 from sjvirtual_tui.widgets.account_picker import AccountPicker, account_summary
 from sjvirtual_tui.widgets.choice import Choice, choice_set
 from sjvirtual_tui.widgets.columns import Column, add_columns
@@ -30,10 +30,7 @@ if TYPE_CHECKING:
     from sjvirtual_tui.models import (
         Account,
         CardIssuer,
-        CardPaymentRequest,
-        ConfirmResult,
         CreditCard,
-        ExternalCardPaymentRequest,
         Payment,
     )
 
@@ -41,7 +38,7 @@ OTHER_CARD = "otra"
 BRAND_LABELS = {"visa": "Visa", "mastercard": "Mastercard", "diners": "Diners"}
 
 
-class CardPaymentScreen(VerifiedWizard):
+class CardPaymentScreen(PaymentWizard):
     HEADING = N_("PAGO DE TARJETAS DE CRÉDITO")
     PREFIX = "cd-"
     STEPS = ("cd-card", "cd-data", *closing_steps(PREFIX))
@@ -53,8 +50,6 @@ class CardPaymentScreen(VerifiedWizard):
         self.issuers: list[CardIssuer] = []
         self.accounts: list[Account] = []
         self.card: CreditCard | None = None  # None: a card of another institution
-        self.request: CardPaymentRequest | ExternalCardPaymentRequest | None = None
-        self.payment: Payment | None = None
 
     def compose_steps(self) -> ComposeResult:
         with Vertical(id="cd-card"):
@@ -303,9 +298,8 @@ class CardPaymentScreen(VerifiedWizard):
     # --- step 3 --------------------------------------------------------------------------------
 
     @on(Button.Pressed, "#cd-submit")
-    def submit(self) -> None:
-        if self.request is not None:
-            self.start_payment(self.request)
+    def _submit_pressed(self) -> None:
+        self.submit()
 
     def refused(self, error: BackendError) -> bool:
         form = "#cd-own" if self.card is not None else "#cd-external"
@@ -317,18 +311,13 @@ class CardPaymentScreen(VerifiedWizard):
             return True
         return False
 
-    def confirmed(self, result: ConfirmResult) -> None:
-        payment = result.payment
-        if payment is None:
-            return
-        self.payment = payment
-        text = _("El pago fue realizado con éxito.")
+    def done_text(self, payment: Payment) -> str:
         if payment.status == "en_proceso":
-            text = _(
+            return _(
                 "El pago fue ingresado y está en proceso: se acreditará cuando la otra "
                 "institución lo procese (vea su estado en el historial, F4)."
             )
-        self.show_receipt(payment, with_emailed_receipt(text))
+        return super().done_text(payment)
 
 
 CARD_COLUMNS = (

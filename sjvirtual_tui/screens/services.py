@@ -18,7 +18,7 @@ from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.formatting import BILLER_CATEGORY_LABELS, money
 from sjvirtual_tui.i18n import N_, Labels, _
-from sjvirtual_tui.screens.verification import VerifiedWizard, closing_steps, with_emailed_receipt
+from sjvirtual_tui.screens.verification import PaymentWizard, closing_steps
 from sjvirtual_tui.screens.wizard import new_idempotency_key
 from sjvirtual_tui.widgets.account_picker import AccountPicker, account_summary
 from sjvirtual_tui.widgets.form import Form, FormField, field_row, focus_now, validate_all
@@ -32,10 +32,7 @@ if TYPE_CHECKING:
         Account,
         Bill,
         Biller,
-        ConfirmResult,
         FrequentService,
-        Payment,
-        ServicePaymentRequest,
     )
 
 AMOUNT_RULE_NOTES = Labels(
@@ -72,7 +69,7 @@ def folded(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-class ServicePaymentScreen(VerifiedWizard):
+class ServicePaymentScreen(PaymentWizard):
     HEADING = N_("PAGO DE SERVICIOS")
     PREFIX = "sv-"
     STEPS = ("sv-biller", "sv-reference", "sv-bill", *closing_steps(PREFIX))
@@ -96,8 +93,6 @@ class ServicePaymentScreen(VerifiedWizard):
         self.accounts: list[Account] = []
         self.biller: Biller | None = None
         self.bill: Bill | None = None
-        self.request: ServicePaymentRequest | None = None
-        self.payment: Payment | None = None
 
     def compose_steps(self) -> ComposeResult:
         with Vertical(id="sv-biller"):
@@ -405,9 +400,8 @@ class ServicePaymentScreen(VerifiedWizard):
     # --- step 4 --------------------------------------------------------------------------------
 
     @on(Button.Pressed, "#sv-submit")
-    def submit(self) -> None:
-        if self.request is not None:
-            self.start_payment(self.request)
+    def _submit_pressed(self) -> None:
+        self.submit()
 
     def refused(self, error: BackendError) -> bool:
         amount = self.query_one("#sv-field-amount-cents", FormField)
@@ -418,10 +412,3 @@ class ServicePaymentScreen(VerifiedWizard):
             self.show_problem(error.message)
             return True
         return False
-
-    def confirmed(self, result: ConfirmResult) -> None:
-        payment = result.payment
-        if payment is None:
-            return
-        self.payment = payment
-        self.show_receipt(payment, with_emailed_receipt(_("El pago fue realizado con éxito.")))

@@ -271,3 +271,30 @@ class VerifiedWizard(WizardScreen):
         self.challenge = None
         self.go(self.RESTART_STEP)
         self.refresh_data()  # balances and limits may have changed meanwhile
+
+
+class PaymentWizard(VerifiedWizard):
+    """A payment (a credit card's or a service's): CONFIRMAR starts the request the steps
+    before made, and LISTO! shows the payment's receipt."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.request: (
+            CardPaymentRequest | ExternalCardPaymentRequest | ServicePaymentRequest | None
+        ) = None
+        self.payment: Payment | None = None
+
+    def submit(self) -> None:
+        if self.request is not None:
+            self.start_payment(self.request)
+
+    def confirmed(self, result: ConfirmResult) -> None:
+        payment = result.payment
+        if payment is None:
+            return
+        self.payment = payment
+        self.show_receipt(payment, with_emailed_receipt(self.done_text(payment)))
+
+    def done_text(self, payment: Payment) -> str:
+        """What LISTO! says happened."""
+        return _("El pago fue realizado con éxito.")
