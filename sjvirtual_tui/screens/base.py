@@ -101,6 +101,8 @@ class BankScreen(Screen[None]):
 
     # The title line at the top of the box (marked with N_, translated when composed).
     HEADING: ClassVar[str] = ""
+    # Textual's SUB_TITLE, the header's second line: here marked with N_, translated when the
+    # screen is made.
     # The box's id where the stylesheet gives the screen its own layout; without one the box
     # has the wizards' shared look (class wizard-box).
     BOX_ID: ClassVar[str] = ""
@@ -110,6 +112,8 @@ class BankScreen(Screen[None]):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        if self.SUB_TITLE:
+            self.sub_title = _(self.SUB_TITLE)
         # The groups whose last call failed, each with its retry (None: an answer of the
         # server, nothing to retry). The banner goes when none is left: the dashboard's unread
         # count answering must not wipe "No se pudo conectar" of its accounts, and F5 retries

@@ -40,6 +40,7 @@ BRAND_LABELS = {"visa": "Visa", "mastercard": "Mastercard", "diners": "Diners"}
 
 class CardPaymentScreen(PaymentWizard):
     HEADING = N_("PAGO DE TARJETAS DE CRÉDITO")
+    SUB_TITLE = N_("Pago de tarjetas de crédito")
     PREFIX = "cd-"
     STEPS = ("cd-card", "cd-data", *closing_steps(PREFIX))
     RESTART_STEP = "cd-data"
@@ -110,7 +111,6 @@ class CardPaymentScreen(PaymentWizard):
         yield from self.compose_closing_steps(3)
 
     def on_mount(self) -> None:
-        self.sub_title = _("Pago de tarjetas de crédito")
         table = self.query_one("#cd-cards", DataTable)
         add_columns(table, CARD_COLUMNS)
         self.go("cd-card", focus=table)

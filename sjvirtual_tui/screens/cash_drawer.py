@@ -100,6 +100,7 @@ def _float_maximum() -> tuple[int, str]:
 
 class CashDrawerScreen(BankScreen):
     HEADING = N_("CUADRE DE CAJA")
+    SUB_TITLE = N_("Personal")
     BINDINGS = [
         Binding("f7", "reverse", N_("Reversar"), show=True, id="drawer.reverse"),
         Binding("escape", "app.pop_screen", N_("Volver"), show=True, id="back"),
@@ -123,7 +124,6 @@ class CashDrawerScreen(BankScreen):
         yield RowTable(id="drawer-ops", cells=_operation_cells, key=lambda o: str(o.id))
 
     def on_mount(self) -> None:
-        self.sub_title = _("Personal")
         self.query_one("#open-form").display = False
         self.query_one("#close-form").display = False
         table = self.query_one("#drawer-ops", DataTable)

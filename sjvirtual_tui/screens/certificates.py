@@ -38,6 +38,7 @@ class CertificateScreen(BankScreen):
     """
 
     HEADING = N_("CERTIFICADO BANCARIO")
+    SUB_TITLE = N_("Certificado bancario")
     BOX_ID = "certificate-box"
     BINDINGS = [BACK, Binding("f5", "retry", N_("Actualizar"), show=False, id="refresh")]
 
@@ -63,7 +64,6 @@ class CertificateScreen(BankScreen):
         yield Static("", id="certificate-result", markup=False)
 
     def on_mount(self) -> None:
-        self.sub_title = _("Certificado bancario")
         self.query_one("#ct-account", AccountPicker).focus()
         self.refresh_data()
 

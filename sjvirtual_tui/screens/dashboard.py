@@ -23,6 +23,7 @@ from sjvirtual_tui.widgets.row_table import RowTable
 class DashboardScreen(BankScreen):
     FOOTER_HAS_ROOM = True
     HEADING = N_("POSICIÓN CONSOLIDADA")
+    SUB_TITLE = N_("Posición consolidada")
     BOX_ID = "dashboard-box"
     # The members' flows (flows.py): the footer shows those it has room for at 80 columns
     # beside the keys that work everywhere (F1, F9, Ctrl+O); all are in the MENÚ and F1's list.
@@ -60,7 +61,6 @@ class DashboardScreen(BankScreen):
         )
 
     def on_mount(self) -> None:
-        self.sub_title = _("Posición consolidada")
         table = self.query_one("#accounts", DataTable)
         add_columns(table, ACCOUNT_COLUMNS)
         table.focus()  # the data comes with on_screen_resume, also the first time

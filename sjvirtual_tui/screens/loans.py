@@ -128,6 +128,7 @@ class LoansScreen(BankScreen):
     """The member's loans; Enter opens the amortization table, S the simulator."""
 
     HEADING = N_("PRÉSTAMOS")
+    SUB_TITLE = N_("Préstamos")
     BINDINGS = [
         Binding("enter", "open", N_("Tabla de amortización"), show=True, id="loans.table"),
         Binding("f2", "pay", N_("Pagar"), show=True, id="loans.pay"),
@@ -149,7 +150,6 @@ class LoansScreen(BankScreen):
         )
 
     def on_mount(self) -> None:
-        self.sub_title = _("Préstamos")
         table = self.query_one("#loan-table", DataTable)
         add_columns(table, LOAN_COLUMNS)
         table.focus()
@@ -215,6 +215,7 @@ class LoanTableScreen(BankScreen):
     DEFAULT_CSS = "#amortization-table { height: 1fr; }"
 
     HEADING = N_("TABLA DE AMORTIZACIÓN")
+    SUB_TITLE = N_("Tabla de amortización")
     BINDINGS = [BACK, Binding("f5", "retry", N_("Actualizar"), show=True, id="refresh")]
 
     def __init__(self, loan: Loan) -> None:
@@ -228,7 +229,6 @@ class LoanTableScreen(BankScreen):
         yield Static("", id="loan-detail", markup=False)
 
     def on_mount(self) -> None:
-        self.sub_title = _("Tabla de amortización")
         table = self.query_one("#amortization-table", DataTable)
         add_table_columns(table, dated=True)
         table.focus()
@@ -267,6 +267,7 @@ class LoanSimulatorScreen(BankScreen):
     DEFAULT_CSS = "#sim-table { height: 1fr; } #sim-form { height: auto; }"
 
     HEADING = N_("SIMULADOR DE CRÉDITOS")
+    SUB_TITLE = N_("Simulador de créditos")
     BINDINGS = [BACK]
 
     def __init__(self) -> None:
@@ -300,7 +301,6 @@ class LoanSimulatorScreen(BankScreen):
         yield RowTable(id="sim-table")
 
     def on_mount(self) -> None:
-        self.sub_title = _("Simulador de créditos")
         add_table_columns(self.query_one("#sim-table", DataTable), dated=False)
         self.query_one("#sim-table").display = False
         focus_now(self.query_one("#sim-product", Select))
@@ -431,6 +431,7 @@ class LoanPaymentScreen(VerifiedWizard):
     waives), CONFIRMAR and the PIN DE VERIFICACIÓN -> 3 LISTO!, the receipt."""
 
     HEADING = N_("PAGO DE PRÉSTAMO")
+    SUB_TITLE = N_("Pago de préstamo")
     PREFIX = "lp-"
     STEPS = ("lp-data", *closing_steps(PREFIX))
     RESTART_STEP = "lp-data"
@@ -461,7 +462,6 @@ class LoanPaymentScreen(VerifiedWizard):
         yield from self.compose_closing_steps(2)
 
     def on_mount(self) -> None:
-        self.sub_title = _("Pago de préstamo")
         loan = self.loan
         due = loan.overdue_cents or loan.next_due_cents
         self.query_one("#lp-loan-text", Static).update(

@@ -100,6 +100,7 @@ def poliza_receipt(poliza: Poliza) -> str:
 
 class PolizaScreen(VerifiedWizard):
     HEADING = N_("PÓLIZAS (DEPÓSITOS A PLAZO FIJO)")
+    SUB_TITLE = N_("Pólizas")
     PREFIX = "pz-"
     STEPS = ("pz-list", "pz-data", *closing_steps(PREFIX))
     RESTART_STEP = "pz-data"
@@ -148,7 +149,6 @@ class PolizaScreen(VerifiedWizard):
         yield from self.compose_closing_steps(3)
 
     def on_mount(self) -> None:
-        self.sub_title = _("Pólizas")
         table = self.query_one("#pz-table", DataTable)
         add_columns(table, POLIZA_COLUMNS)
         self.go("pz-list", focus=table)

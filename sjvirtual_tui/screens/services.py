@@ -71,6 +71,7 @@ def folded(text: str) -> str:
 
 class ServicePaymentScreen(PaymentWizard):
     HEADING = N_("PAGO DE SERVICIOS")
+    SUB_TITLE = N_("Pago de servicios")
     PREFIX = "sv-"
     STEPS = ("sv-biller", "sv-reference", "sv-bill", *closing_steps(PREFIX))
     RESTART_STEP = "sv-bill"
@@ -139,7 +140,6 @@ class ServicePaymentScreen(PaymentWizard):
         yield from self.compose_closing_steps(4)
 
     def on_mount(self) -> None:
-        self.sub_title = _("Pago de servicios")
         billers = self.query_one("#sv-billers", DataTable)
         billers.add_column(_("Empresa"), key="name", width=40)
         billers.add_column(_("Categoría"), key="category", width=22)

@@ -36,6 +36,7 @@ FIRST_ROWS = 30
 
 
 class StatementScreen(BankScreen):
+    SUB_TITLE = N_("Estado de cuenta")
     BOX_ID = "statement-box"
     BINDINGS = [
         BACK,
@@ -99,7 +100,6 @@ class StatementScreen(BankScreen):
         yield Static("", id="statement-status", markup=False)
 
     def on_mount(self) -> None:
-        self.sub_title = _("Estado de cuenta")
         table = self.query_one("#movements", DataTable)
         add_columns(table, MOVEMENT_COLUMNS)
         table.focus()

@@ -56,6 +56,7 @@ def beneficiary_option(beneficiary: Beneficiary) -> str:
 
 class TransferScreen(VerifiedWizard):
     HEADING = N_("TRANSFERENCIAS")
+    SUB_TITLE = N_("Transferencias")
     PREFIX = "tr-"
     STEPS = ("tr-kind", "tr-data", *closing_steps(PREFIX))
     RESTART_STEP = "tr-data"
@@ -109,7 +110,6 @@ class TransferScreen(VerifiedWizard):
         yield from self.compose_closing_steps(3)
 
     def on_mount(self) -> None:
-        self.sub_title = _("Transferencias")
         self.go("tr-kind")
         self.refresh_data()
 
