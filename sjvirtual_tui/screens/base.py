@@ -44,6 +44,9 @@ KIOSK_NO_FILES = N_(
 
 T = TypeVar("T")
 
+# Escape on a screen opened over another: back to it (BankScreen.action_back).
+BACK = Binding("escape", "back", N_("Volver"), show=True, id="back")
+
 # A backend call not answered after this long shows the busy line (Problem.show_busy).
 BUSY_AFTER_SECONDS = 0.3
 BUSY = N_("Procesando… espere la respuesta del servidor.")
@@ -98,6 +101,8 @@ class BankScreen(Screen[None]):
 
     # The title line at the top of the box (marked with N_, translated when composed).
     HEADING: ClassVar[str] = ""
+    # Textual's SUB_TITLE, the header's second line: here marked with N_, translated when the
+    # screen is made.
     # The box's id where the stylesheet gives the screen its own layout; without one the box
     # has the wizards' shared look (class wizard-box).
     BOX_ID: ClassVar[str] = ""
@@ -107,6 +112,8 @@ class BankScreen(Screen[None]):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        if self.SUB_TITLE:
+            self.sub_title = _(self.SUB_TITLE)
         # The groups whose last call failed, each with its retry (None: an answer of the
         # server, nothing to retry). The banner goes when none is left: the dashboard's unread
         # count answering must not wipe "No se pudo conectar" of its accounts, and F5 retries
@@ -358,6 +365,10 @@ class BankScreen(Screen[None]):
 
     def refresh_data(self) -> None:
         """F5 with nothing to retry: screens with data reload it."""
+
+    def action_back(self) -> None:
+        """Escape (BACK): back to the screen under this one."""
+        self.app.pop_screen()
 
     def save_receipt(self, operation: Transfer | Payment) -> Path | None:
         """Saves the receipt as a text file and says where (or why not)."""

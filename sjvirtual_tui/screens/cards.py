@@ -11,23 +11,16 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import (
-    Button,
-    ContentSwitcher,
-    DataTable,
-    Label,
-    RadioSet,
-    Select,
-    Static,
-)
+from textual.widgets import Button, ContentSwitcher, DataTable, Label, RadioSet, Select, Static
 
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.formatting import money
 from sjvirtual_tui.i18n import N_, _
-from sjvirtual_tui.screens.verification import VerifiedWizard
+from sjvirtual_tui.screens.verification import PaymentWizard, closing_steps
 from sjvirtual_tui.widgets.account_picker import AccountPicker, account_summary
 from sjvirtual_tui.widgets.choice import Choice, choice_set
+from sjvirtual_tui.widgets.columns import Column, add_columns
 from sjvirtual_tui.widgets.form import Form, FormField, field_row, focus_now, validate_all
 from sjvirtual_tui.widgets.money_input import MoneyInput, available_balance
 from sjvirtual_tui.widgets.row_table import RowTable
@@ -37,10 +30,7 @@ if TYPE_CHECKING:
     from sjvirtual_tui.models import (
         Account,
         CardIssuer,
-        CardPaymentRequest,
-        ConfirmResult,
         CreditCard,
-        ExternalCardPaymentRequest,
         Payment,
     )
 
@@ -48,13 +38,12 @@ OTHER_CARD = "otra"
 BRAND_LABELS = {"visa": "Visa", "mastercard": "Mastercard", "diners": "Diners"}
 
 
-class CardPaymentScreen(VerifiedWizard):
+class CardPaymentScreen(PaymentWizard):
     HEADING = N_("PAGO DE TARJETAS DE CRÉDITO")
-    STEPS = ("cd-card", "cd-data", "cd-confirm", "cd-pin", "cd-done")
-    FINAL = ("cd-done",)
-    PIN_STEP = "cd-pin"
+    SUB_TITLE = N_("Pago de tarjetas de crédito")
+    PREFIX = "cd-"
+    STEPS = ("cd-card", "cd-data", *closing_steps(PREFIX))
     RESTART_STEP = "cd-data"
-    DONE_STEP = "cd-done"
 
     def __init__(self) -> None:
         super().__init__(id="cards")
@@ -62,8 +51,6 @@ class CardPaymentScreen(VerifiedWizard):
         self.issuers: list[CardIssuer] = []
         self.accounts: list[Account] = []
         self.card: CreditCard | None = None  # None: a card of another institution
-        self.request: CardPaymentRequest | ExternalCardPaymentRequest | None = None
-        self.payment: Payment | None = None
 
     def compose_steps(self) -> ComposeResult:
         with Vertical(id="cd-card"):
@@ -121,16 +108,11 @@ class CardPaymentScreen(VerifiedWizard):
                     )
             yield field_row(_("Cuenta ORIGEN (*)"), AccountPicker(id="cd-from"))
             yield Button(_("SIGUIENTE"), id="cd-data-next", variant="primary", compact=True)
-        yield from self.compose_closing_steps("cd-", 3)
+        yield from self.compose_closing_steps(3)
 
     def on_mount(self) -> None:
-        self.sub_title = _("Pago de tarjetas de crédito")
         table = self.query_one("#cd-cards", DataTable)
-        table.add_column(_("Tarjeta"), key="card", width=27)
-        table.add_column(_("Total"), key="total", width=11)
-        table.add_column(_("Mínimo"), key="minimum", width=10)
-        table.add_column(_("Vence"), key="due", width=10)
-        table.add_column(_("Disponible"), key="available", width=11)
+        add_columns(table, CARD_COLUMNS)
         self.go("cd-card", focus=table)
         # As a choice is made, not a message later: Enter on "Otro valor" moves on to its
         # amount, which must be shown by then.
@@ -316,9 +298,8 @@ class CardPaymentScreen(VerifiedWizard):
     # --- step 3 --------------------------------------------------------------------------------
 
     @on(Button.Pressed, "#cd-submit")
-    def submit(self) -> None:
-        if self.request is not None:
-            self.start_payment(self.request)
+    def _submit_pressed(self) -> None:
+        self.submit()
 
     def refused(self, error: BackendError) -> bool:
         form = "#cd-own" if self.card is not None else "#cd-external"
@@ -330,23 +311,22 @@ class CardPaymentScreen(VerifiedWizard):
             return True
         return False
 
-    def confirmed(self, result: ConfirmResult) -> None:
-        payment = result.payment
-        if payment is None:
-            return
-        self.payment = payment
-        text = _("El pago fue realizado con éxito.")
+    def done_text(self, payment: Payment) -> str:
         if payment.status == "en_proceso":
-            text = _(
+            return _(
                 "El pago fue ingresado y está en proceso: se acreditará cuando la otra "
                 "institución lo procese (vea su estado en el historial, F4)."
             )
-        self.show_receipt(
-            payment,
-            text
-            + " "
-            + _("Automáticamente usted recibirá un correo electrónico con el comprobante."),
-        )
+        return super().done_text(payment)
+
+
+CARD_COLUMNS = (
+    Column(N_("Tarjeta"), "card", 27),
+    Column(N_("Total"), "total", 11),
+    Column(N_("Mínimo"), "minimum", 10),
+    Column(N_("Vence"), "due", 10),
+    Column(N_("Disponible"), "available", 11),
+)
 
 
 def _card_cells(card: CreditCard) -> tuple[object, ...]:

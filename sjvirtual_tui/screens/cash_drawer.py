@@ -100,6 +100,7 @@ def _float_maximum() -> tuple[int, str]:
 
 class CashDrawerScreen(BankScreen):
     HEADING = N_("CUADRE DE CAJA")
+    SUB_TITLE = N_("Personal")
     BINDINGS = [
         Binding("f7", "reverse", N_("Reversar"), show=True, id="drawer.reverse"),
         Binding("escape", "app.pop_screen", N_("Volver"), show=True, id="back"),
@@ -123,7 +124,6 @@ class CashDrawerScreen(BankScreen):
         yield RowTable(id="drawer-ops", cells=_operation_cells, key=lambda o: str(o.id))
 
     def on_mount(self) -> None:
-        self.sub_title = _("Personal")
         self.query_one("#open-form").display = False
         self.query_one("#close-form").display = False
         table = self.query_one("#drawer-ops", DataTable)
@@ -239,12 +239,16 @@ class CashDrawerScreen(BankScreen):
         )
         self.call_backend(self.backend.cash_operations, self._show_operations)
 
+    def _typed_cents(self, field_id: str) -> int | None:
+        """The amount typed in ``#field_id``, once it is valid (else None: the field says why)."""
+        field = self.query_one(f"#{field_id}", MoneyInput)
+        return field.cents if field.validate_value() else None
+
     @on(Form.Submitted, "#open-form")
     def _open(self) -> None:
-        field = self.query_one("#d-field-opening-float", MoneyInput)
-        if not field.validate_value() or field.cents is None:
+        cents = self._typed_cents("d-field-opening-float")
+        if cents is None:
             return
-        cents = field.cents
         key = self.keys.key_for(("open", cents))
         self.call_backend(
             lambda: self.backend.open_cash_drawer(cents, idempotency_key=key), self._opened
@@ -257,10 +261,9 @@ class CashDrawerScreen(BankScreen):
 
     @on(Form.Submitted, "#close-form")
     def _close(self) -> None:
-        field = self.query_one("#d-field-counted", MoneyInput)
-        if not field.validate_value() or field.cents is None:
+        cents = self._typed_cents("d-field-counted")
+        if cents is None:
             return
-        cents = field.cents
 
         def decided(yes: bool | None) -> None:
             if not yes:

@@ -12,8 +12,7 @@ from pathlib import Path
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Footer, Header, Label, Select, Static
+from textual.widgets import Button, Label, Select, Static
 
 from sjvirtual_tui import exports
 from sjvirtual_tui.backend import BackendError
@@ -21,9 +20,10 @@ from sjvirtual_tui.formatting import local_time
 from sjvirtual_tui.i18n import N_, _
 from sjvirtual_tui.models import Account, Certificate
 from sjvirtual_tui.pdf import band_text
-from sjvirtual_tui.screens.base import BankScreen, Problem
+from sjvirtual_tui.screens.base import BACK, BankScreen
 from sjvirtual_tui.screens.wizard import OperationKeys
 from sjvirtual_tui.widgets.account_picker import AccountPicker
+from sjvirtual_tui.widgets.form import field_row
 
 KIOSK_NO_CERTIFICATE = N_(
     "En esta terminal compartida no se guardan archivos: pida su certificado desde su propio "
@@ -37,10 +37,10 @@ class CertificateScreen(BankScreen):
     #certificate-result { height: auto; margin-top: 1; }
     """
 
-    BINDINGS = [
-        Binding("escape", "back", N_("Volver"), show=True, id="back"),
-        Binding("f5", "retry", N_("Actualizar"), show=False, id="refresh"),
-    ]
+    HEADING = N_("CERTIFICADO BANCARIO")
+    SUB_TITLE = N_("Certificado bancario")
+    BOX_ID = "certificate-box"
+    BINDINGS = [BACK, Binding("f5", "retry", N_("Actualizar"), show=False, id="refresh")]
 
     def __init__(self) -> None:
         super().__init__(id="certificates")
@@ -49,29 +49,21 @@ class CertificateScreen(BankScreen):
         self.certificate: Certificate | None = None
         self.saved: Path | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(id="certificate-box"):
-            yield Static(_("CERTIFICADO BANCARIO"), classes="screen-title")
-            yield Static(
-                _(
-                    "Certifica que usted es titular de la cuenta, desde cuándo, y sus saldos "
-                    "promedios de los últimos 90 días en cifras (sin montos). Se guarda en PDF "
-                    "con un código que cualquier agencia puede verificar."
-                ),
-                classes="hint",
-            )
-            with Horizontal(classes="row"):
-                yield Label(_("Cuenta (*)"), classes="form-label")
-                yield AccountPicker(id="ct-account")
-            yield Label("", id="ct-account-error", classes="field-error")
-            yield Button(_("CONFIRMAR"), id="ct-confirm", variant="primary", compact=True)
-            yield Static("", id="certificate-result", markup=False)
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def compose_body(self) -> ComposeResult:
+        yield Static(
+            _(
+                "Certifica que usted es titular de la cuenta, desde cuándo, y sus saldos "
+                "promedios de los últimos 90 días en cifras (sin montos). Se guarda en PDF "
+                "con un código que cualquier agencia puede verificar."
+            ),
+            classes="hint",
+        )
+        yield field_row(_("Cuenta (*)"), AccountPicker(id="ct-account"))
+        yield Label("", id="ct-account-error", classes="field-error")
+        yield Button(_("CONFIRMAR"), id="ct-confirm", variant="primary", compact=True)
+        yield Static("", id="certificate-result", markup=False)
 
     def on_mount(self) -> None:
-        self.sub_title = _("Certificado bancario")
         self.query_one("#ct-account", AccountPicker).focus()
         self.refresh_data()
 
@@ -138,6 +130,3 @@ class CertificateScreen(BankScreen):
         ]
         self.query_one("#certificate-result", Static).update("\n".join(lines))
         self.notify(str(path), title=_("Certificado guardado"))
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

@@ -44,6 +44,7 @@ def _id_problem(value: str) -> str | None:
 
 
 class CounterScreen(BankScreen):
+    SUB_TITLE = N_("Personal")
     BINDINGS = [
         Binding("escape", "app.pop_screen", N_("Volver"), show=True, id="back"),
         Binding("f2", "print_again", N_("Reimprimir"), show=False, id="counter.print"),
@@ -90,7 +91,6 @@ class CounterScreen(BankScreen):
             yield Static("", id="counter-receipt", markup=False)
 
     def on_mount(self) -> None:
-        self.sub_title = _("Personal")
         first = "#c-input-amount" if self.account else "#c-input-account"
         self.query_one(first, Input).focus()
 

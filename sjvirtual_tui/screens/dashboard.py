@@ -16,12 +16,14 @@ from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, Account, LoginResult
 from sjvirtual_tui.screens.base import BankScreen
 from sjvirtual_tui.screens.notifications import unread_text
 from sjvirtual_tui.screens.statement import prefetch_first_page
+from sjvirtual_tui.widgets.columns import Column, add_columns
 from sjvirtual_tui.widgets.row_table import RowTable
 
 
 class DashboardScreen(BankScreen):
     FOOTER_HAS_ROOM = True
     HEADING = N_("POSICIÓN CONSOLIDADA")
+    SUB_TITLE = N_("Posición consolidada")
     BOX_ID = "dashboard-box"
     # The members' flows (flows.py): the footer shows those it has room for at 80 columns
     # beside the keys that work everywhere (F1, F9, Ctrl+O); all are in the MENÚ and F1's list.
@@ -59,12 +61,8 @@ class DashboardScreen(BankScreen):
         )
 
     def on_mount(self) -> None:
-        self.sub_title = _("Posición consolidada")
         table = self.query_one("#accounts", DataTable)
-        table.add_column(_("Cuenta"), key="number", width=10)
-        table.add_column(_("Tipo"), key="type", width=18)
-        table.add_column(_("Disponible"), key="available", width=16)
-        table.add_column(_("Contable"), key="accounting", width=16)
+        add_columns(table, ACCOUNT_COLUMNS)
         table.focus()  # the data comes with on_screen_resume, also the first time
 
     def on_screen_resume(self) -> None:
@@ -117,6 +115,14 @@ class DashboardScreen(BankScreen):
         account = next((a for a in self.accounts if a.number == number), None)
         if account is not None:
             self.post_message(OpenStatement(account))
+
+
+ACCOUNT_COLUMNS = (
+    Column(N_("Cuenta"), "number", 10),
+    Column(N_("Tipo"), "type", 18),
+    Column(N_("Disponible"), "available", 16),
+    Column(N_("Contable"), "accounting", 16),
+)
 
 
 def _account_cells(account: Account) -> tuple[object, ...]:

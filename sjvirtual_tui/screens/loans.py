@@ -4,31 +4,24 @@ table for a product's rate, an amount and a term."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.widgets import (
-    Button,
-    ContentSwitcher,
-    DataTable,
-    Footer,
-    Header,
-    Label,
-    Select,
-    Static,
-)
+from textual.containers import Horizontal
+from textual.widgets import Button, DataTable, Label, Select, Static
 
 from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.formatting import day_count, money
 from sjvirtual_tui.i18n import N_, _
-from sjvirtual_tui.screens.base import BankScreen, Problem
-from sjvirtual_tui.screens.verification import VerifiedWizard
+from sjvirtual_tui.screens.base import BACK, BankScreen
+from sjvirtual_tui.screens.verification import VerifiedWizard, closing_steps, with_emailed_receipt
 from sjvirtual_tui.widgets.account_picker import AccountPicker, account_summary
-from sjvirtual_tui.widgets.form import Form, FormField, focus_now
+from sjvirtual_tui.widgets.columns import Column, add_columns
+from sjvirtual_tui.widgets.form import Form, FormField, field_row, focus_now
 from sjvirtual_tui.widgets.money_input import MoneyInput, available_balance
 from sjvirtual_tui.widgets.row_table import RowTable
 from sjvirtual_tui.widgets.wizard import StepTitle
@@ -121,14 +114,26 @@ def loan_detail(loan: Loan) -> str:
     return text
 
 
+LOAN_COLUMNS = (
+    Column(N_("Préstamo"), "product", 18),
+    Column(N_("Monto"), "amount", 11),
+    Column(N_("Tasa"), "rate", 7),
+    Column(N_("Plazo"), "months", 5),
+    Column(N_("Saldo"), "balance", 11),
+    Column(N_("Atraso"), "overdue", 7),
+)
+
+
 class LoansScreen(BankScreen):
     """The member's loans; Enter opens the amortization table, S the simulator."""
 
+    HEADING = N_("PRÉSTAMOS")
+    SUB_TITLE = N_("Préstamos")
     BINDINGS = [
         Binding("enter", "open", N_("Tabla de amortización"), show=True, id="loans.table"),
         Binding("f2", "pay", N_("Pagar"), show=True, id="loans.pay"),
         Binding("s", "simulate", N_("Simulador"), show=True, id="loans.simulator"),
-        Binding("escape", "back", N_("Volver"), show=True, id="back"),
+        BACK,
         Binding("f5", "retry", N_("Actualizar"), show=False, id="refresh"),
     ]
 
@@ -136,28 +141,17 @@ class LoansScreen(BankScreen):
         super().__init__(id="loans")
         self.loans: list[Loan] = []
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(classes="wizard-box"):
-            yield Static(_("PRÉSTAMOS"), classes="screen-title")
-            yield RowTable(id="loan-table")
-            yield Static("", id="loan-detail", markup=False)
-            yield Static(
-                _("Enter: tabla de amortización · F2: pagar · S: simulador de créditos."),
-                classes="hint",
-            )
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def compose_body(self) -> ComposeResult:
+        yield RowTable(id="loan-table")
+        yield Static("", id="loan-detail", markup=False)
+        yield Static(
+            _("Enter: tabla de amortización · F2: pagar · S: simulador de créditos."),
+            classes="hint",
+        )
 
     def on_mount(self) -> None:
-        self.sub_title = _("Préstamos")
         table = self.query_one("#loan-table", DataTable)
-        table.add_column(_("Préstamo"), key="product", width=18)
-        table.add_column(_("Monto"), key="amount", width=11)
-        table.add_column(_("Tasa"), key="rate", width=7)
-        table.add_column(_("Plazo"), key="months", width=5)
-        table.add_column(_("Saldo"), key="balance", width=11)
-        table.add_column(_("Atraso"), key="overdue", width=7)
+        add_columns(table, LOAN_COLUMNS)
         table.focus()
         self.refresh_data()
 
@@ -213,9 +207,6 @@ class LoansScreen(BankScreen):
     def on_screen_resume(self) -> None:
         self.refresh_data()  # after a payment: the balance and the days overdue changed
 
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
 
 class LoanTableScreen(BankScreen):
     """One loan's amortization table, each instalment with its due date and state."""
@@ -223,28 +214,21 @@ class LoanTableScreen(BankScreen):
     # The table takes the rows left at 24 lines and scrolls (up to 360 instalments).
     DEFAULT_CSS = "#amortization-table { height: 1fr; }"
 
-    BINDINGS = [
-        Binding("escape", "back", N_("Volver"), show=True, id="back"),
-        Binding("f5", "retry", N_("Actualizar"), show=True, id="refresh"),
-    ]
+    HEADING = N_("TABLA DE AMORTIZACIÓN")
+    SUB_TITLE = N_("Tabla de amortización")
+    BINDINGS = [BACK, Binding("f5", "retry", N_("Actualizar"), show=True, id="refresh")]
 
     def __init__(self, loan: Loan) -> None:
         super().__init__(id="loan-amortization")
         self.loan = loan
         self.table: LoanTable | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(classes="wizard-box"):
-            yield Static(_("TABLA DE AMORTIZACIÓN"), classes="screen-title")
-            yield Static("", id="loan-summary", markup=False)
-            yield RowTable(id="amortization-table")
-            yield Static("", id="loan-detail", markup=False)
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="loan-summary", markup=False)
+        yield RowTable(id="amortization-table")
+        yield Static("", id="loan-detail", markup=False)
 
     def on_mount(self) -> None:
-        self.sub_title = _("Tabla de amortización")
         table = self.query_one("#amortization-table", DataTable)
         add_table_columns(table, dated=True)
         table.focus()
@@ -276,55 +260,47 @@ class LoanTableScreen(BankScreen):
         rows.move_cursor(row=first_owed)
         self.query_one("#loan-detail", Static).update(loan_detail(loan))
 
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
 
 class LoanSimulatorScreen(BankScreen):
     """SIMULADOR DE CRÉDITOS: a product (its rate), an amount and a term -> the French table."""
 
     DEFAULT_CSS = "#sim-table { height: 1fr; } #sim-form { height: auto; }"
 
-    BINDINGS = [Binding("escape", "back", N_("Volver"), show=True, id="back")]
+    HEADING = N_("SIMULADOR DE CRÉDITOS")
+    SUB_TITLE = N_("Simulador de créditos")
+    BINDINGS = [BACK]
 
     def __init__(self) -> None:
         super().__init__(id="loan-simulator")
         self.products: list[LoanProduct] = []
         self.simulation: LoanSimulation | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(classes="wizard-box"):
-            yield Static(_("SIMULADOR DE CRÉDITOS"), classes="screen-title")
-            with Form(id="sim-form"):
-                with Horizontal(classes="row"):
-                    yield Label(_("Producto (*)"), classes="form-label")
-                    yield Select[str](
-                        [], prompt=_("Elija el crédito"), id="sim-product", compact=True
-                    )
-                yield Label("", id="sim-product-error", classes="field-error")
-                yield MoneyInput(
-                    "amount_cents",
-                    _("Monto"),
-                    placeholder=_("p. ej. 5.000,00"),
-                    prefix="sim-",
-                )
-                yield FormField(
-                    "months",
-                    _("Plazo (meses)"),
-                    check=self._months_error,
-                    max_length=3,
-                    placeholder=_("p. ej. 24"),
-                    prefix="sim-",
-                )
-                yield Button(_("SIMULAR"), id="sim-submit", variant="primary", compact=True)
-            yield Static("", id="sim-summary", markup=False)
-            yield RowTable(id="sim-table")
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def compose_body(self) -> ComposeResult:
+        with Form(id="sim-form"):
+            yield field_row(
+                _("Producto (*)"),
+                Select[str]([], prompt=_("Elija el crédito"), id="sim-product", compact=True),
+            )
+            yield Label("", id="sim-product-error", classes="field-error")
+            yield MoneyInput(
+                "amount_cents",
+                _("Monto"),
+                placeholder=_("p. ej. 5.000,00"),
+                prefix="sim-",
+            )
+            yield FormField(
+                "months",
+                _("Plazo (meses)"),
+                check=self._months_error,
+                max_length=3,
+                placeholder=_("p. ej. 24"),
+                prefix="sim-",
+            )
+            yield Button(_("SIMULAR"), id="sim-submit", variant="primary", compact=True)
+        yield Static("", id="sim-summary", markup=False)
+        yield RowTable(id="sim-table")
 
     def on_mount(self) -> None:
-        self.sub_title = _("Simulador de créditos")
         add_table_columns(self.query_one("#sim-table", DataTable), dated=False)
         self.query_one("#sim-table").display = False
         focus_now(self.query_one("#sim-product", Select))
@@ -422,9 +398,6 @@ class LoanSimulatorScreen(BankScreen):
         fill_table(table, simulation.rows, dated=False)
         table.focus()
 
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
 
 def cover_lines(cover: LoanPaymentCover | LoanPayment) -> list[str]:
     """What a payment pays, in the order it is applied (the review, before the PIN)."""
@@ -457,11 +430,12 @@ class LoanPaymentScreen(VerifiedWizard):
     the payoff, or any amount typed) and the account -> 2 what it covers (and the interest it
     waives), CONFIRMAR and the PIN DE VERIFICACIÓN -> 3 LISTO!, the receipt."""
 
-    STEPS = ("lp-data", "lp-confirm", "lp-pin", "lp-done")
-    FINAL = ("lp-done",)
-    PIN_STEP = "lp-pin"
+    HEADING = N_("PAGO DE PRÉSTAMO")
+    SUB_TITLE = N_("Pago de préstamo")
+    PREFIX = "lp-"
+    STEPS = ("lp-data", *closing_steps(PREFIX))
     RESTART_STEP = "lp-data"
-    DONE_STEP = "lp-done"
+    SAVES_RECEIPT = False  # the e-mail is its receipt
 
     def __init__(self, loan: Loan) -> None:
         super().__init__(id="loan-payment")
@@ -469,34 +443,25 @@ class LoanPaymentScreen(VerifiedWizard):
         self.request: LoanPaymentRequest | None = None
         self.loan_payment: LoanPayment | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(classes="wizard-box"):
-            yield Static(_("PAGO DE PRÉSTAMO"), classes="screen-title")
-            with ContentSwitcher(initial="lp-data"):
-                with Form(id="lp-data"):
-                    yield StepTitle(1, _("VALOR Y CUENTA"))
-                    yield Static("", id="lp-loan-text", markup=False)
-                    with Horizontal(classes="buttons"):
-                        yield Button("", id="lp-due", compact=True)
-                        yield Button("", id="lp-payoff", compact=True)
-                    yield MoneyInput(
-                        "amount_cents",
-                        _("Valor a pagar"),
-                        maxima=[available_balance(self._origin_available)],
-                        placeholder=_("p. ej. 250,00"),
-                        prefix="lp-",
-                    )
-                    with Horizontal(classes="row"):
-                        yield Label(_("Cuenta ORIGEN (*)"), classes="form-label")
-                        yield AccountPicker(id="lp-from")
-                    yield Button(_("SIGUIENTE"), id="lp-data-next", variant="primary", compact=True)
-                yield from self.compose_closing_steps("lp-", 2)
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def compose_steps(self) -> ComposeResult:
+        with Form(id="lp-data"):
+            yield StepTitle(1, _("VALOR Y CUENTA"))
+            yield Static("", id="lp-loan-text", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("", id="lp-due", compact=True)
+                yield Button("", id="lp-payoff", compact=True)
+            yield MoneyInput(
+                "amount_cents",
+                _("Valor a pagar"),
+                maxima=[available_balance(self._origin_available)],
+                placeholder=_("p. ej. 250,00"),
+                prefix="lp-",
+            )
+            yield field_row(_("Cuenta ORIGEN (*)"), AccountPicker(id="lp-from"))
+            yield Button(_("SIGUIENTE"), id="lp-data-next", variant="primary", compact=True)
+        yield from self.compose_closing_steps(2)
 
     def on_mount(self) -> None:
-        self.sub_title = _("Pago de préstamo")
         loan = self.loan
         due = loan.overdue_cents or loan.next_due_cents
         self.query_one("#lp-loan-text", Static).update(
@@ -571,49 +536,26 @@ class LoanPaymentScreen(VerifiedWizard):
             _("Este pago cubre, en este orden:"),
             *cover_lines(cover),
             *waived_lines(cover),
+            # Right under the cover, no blank line: the step has no row to spare.
             _("Al CONFIRMAR le enviaremos un PIN DE VERIFICACIÓN a su correo."),
         ]
-        self.query_one("#lp-summary", Static).update("\n".join(lines))
-        self.go("lp-confirm", focus=self.query_one("#lp-submit", Button))
+        self.show_summary(lines, with_pin=False)
 
     @on(Button.Pressed, "#lp-submit")
     def submit(self) -> None:
-        request = self.request
-        if request is None:
-            return
-        key = self.keys.key_for(request)
-        loan_id = self.loan.id
-        self.call_backend(
-            lambda: self.backend.start_loan_payment(loan_id, request, idempotency_key=key),
-            lambda start: self.ask_pin(start.challenge),
-            on_error=self.refused,
-        )
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # No receipt file for a loan payment (the e-mail is its receipt): no F2 to save one.
-        if action == "save_receipt":
-            return False
-        return super().check_action(action, parameters)
+        if self.request is not None:
+            self.start_verified(
+                self.request, partial(self.backend.start_loan_payment, self.loan.id)
+            )
 
     def refused(self, error: BackendError) -> bool:
-        if error.field == "amount_cents":
-            amount = self.query_one(MoneyInput)
-            self.go("lp-data", focus=amount.input)
-            amount.show_error(error.message)
-            return True
-        return False
+        return self.refused_in_field("lp-data", error, [self.query_one(MoneyInput)])
 
     def confirmed(self, result: ConfirmResult) -> None:
         paid = result.loan_payment
         if paid is None:
             return
         self.loan_payment = paid
-        step = self.query_one("#lp-done")
-        step.query_one(".done-text", Static).update(
-            _("El pago fue realizado con éxito.")
-            + " "
-            + _("Automáticamente usted recibirá un correo electrónico con el comprobante.")
-        )
         lines = [
             _("Referencia:     {reference}").format(reference=paid.reference),
             _("Préstamo:       {loan}").format(loan=f"{paid.product_label} N.º {paid.loan_id}"),
@@ -621,7 +563,6 @@ class LoanPaymentScreen(VerifiedWizard):
             _("Valor pagado:   {amount}").format(amount=money(paid.amount_cents)),
             *cover_lines(paid),
         ]
-        step.query_one(".receipt", Static).update("\n".join(lines))
-        # The receipt file is written for transfers and payments; this one is e-mailed.
-        step.query_one(".receipt-save", Button).display = False
-        self.go("lp-done", focus=step.query_one(".receipt-home", Button))
+        self.show_done(
+            with_emailed_receipt(_("El pago fue realizado con éxito.")), "\n".join(lines)
+        )

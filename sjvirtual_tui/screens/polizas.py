@@ -10,25 +10,16 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import (
-    Button,
-    ContentSwitcher,
-    DataTable,
-    Footer,
-    Header,
-    Label,
-    RadioSet,
-    Static,
-)
+from textual.widgets import Button, DataTable, RadioSet, Static
 
 from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.formatting import day_count, money
 from sjvirtual_tui.i18n import N_, _
-from sjvirtual_tui.screens.base import Problem
-from sjvirtual_tui.screens.verification import VerifiedWizard
+from sjvirtual_tui.screens.verification import VerifiedWizard, closing_steps, with_emailed_receipt
 from sjvirtual_tui.widgets.account_picker import AccountPicker, account_summary
 from sjvirtual_tui.widgets.choice import Choice
-from sjvirtual_tui.widgets.form import Form, FormField, validate_all
+from sjvirtual_tui.widgets.columns import Column, add_columns
+from sjvirtual_tui.widgets.form import Form, FormField, field_row, validate_all
 from sjvirtual_tui.widgets.money_input import MoneyInput, available_balance
 from sjvirtual_tui.widgets.row_table import RowTable
 from sjvirtual_tui.widgets.wizard import StepTitle
@@ -40,7 +31,6 @@ if TYPE_CHECKING:
         Poliza,
         PolizaRequest,
         PolizaSimulation,
-        PolizaStart,
     )
 
 # The server's rules, said where they are typed (the server checks them again).
@@ -54,6 +44,16 @@ RENEWALS = (
     ("renovar_total", N_("Renovar capital e intereses")),
 )
 _RENEWAL_WORDS = dict(RENEWALS)
+
+
+POLIZA_COLUMNS = (
+    Column(N_("Póliza"), "reference", 11),
+    Column(N_("Monto"), "amount", 13),
+    Column(N_("Tasa"), "rate", 7),
+    Column(N_("Días"), "days", 5),
+    Column(N_("Vence"), "due", 10),
+    Column(N_("Interés"), "interest", 10),
+)
 
 
 def rate_text(rate_bp: int) -> str:
@@ -99,11 +99,13 @@ def poliza_receipt(poliza: Poliza) -> str:
 
 
 class PolizaScreen(VerifiedWizard):
-    STEPS = ("pz-list", "pz-data", "pz-confirm", "pz-pin", "pz-done")
-    FINAL = ("pz-done",)
-    PIN_STEP = "pz-pin"
+    HEADING = N_("PÓLIZAS (DEPÓSITOS A PLAZO FIJO)")
+    SUB_TITLE = N_("Pólizas")
+    PREFIX = "pz-"
+    STEPS = ("pz-list", "pz-data", *closing_steps(PREFIX))
     RESTART_STEP = "pz-data"
-    DONE_STEP = "pz-done"
+    # A póliza's receipt is shown on LISTO! and e-mailed; it is not saved to a file here.
+    SAVES_RECEIPT = False
 
     def __init__(self) -> None:
         super().__init__(id="polizas")
@@ -112,69 +114,45 @@ class PolizaScreen(VerifiedWizard):
         self.request: PolizaRequest | None = None
         self.poliza: Poliza | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False)
-        with Vertical(classes="wizard-box"):
-            yield Static(_("PÓLIZAS (DEPÓSITOS A PLAZO FIJO)"), classes="screen-title")
-            with ContentSwitcher(initial="pz-list"):
-                with Vertical(id="pz-list"):
-                    yield StepTitle(1, _("SUS PÓLIZAS"))
-                    yield RowTable(id="pz-table")
-                    yield Static("", id="pz-detail", classes="hint", markup=False)
-                    yield Button(_("ABRIR PÓLIZA"), id="pz-open", variant="primary", compact=True)
-                with Form(id="pz-data"):
-                    yield StepTitle(2, _("MONTO, PLAZO Y CUENTA"))
-                    yield MoneyInput(
-                        "amount_cents",
-                        _("Monto"),
-                        minima=[self._minimum],
-                        maxima=[available_balance(self._origin_available)],
-                        placeholder=_("p. ej. 1.000,00"),
-                        prefix="pz-",
-                    )
-                    yield FormField(
-                        "term_days",
-                        _("Plazo en días"),
-                        check=term_error,
-                        max_length=4,
-                        placeholder=_("p. ej. 90"),
-                        prefix="pz-",
-                    )
-                    with RadioSet(id="pz-renewal", compact=True):
-                        for index, (value, label) in enumerate(RENEWALS):
-                            yield Choice(_(label), value=index == 0, id=f"pz-{value}")
-                    with Horizontal(classes="row"):
-                        yield Label(_("Cuenta ORIGEN (*)"), classes="form-label")
-                        yield AccountPicker(id="pz-from")
-                    yield Static("", id="pz-simulation", markup=False)
-                    with Horizontal(classes="buttons"):
-                        yield Button(_("SIMULAR"), id="pz-simulate", compact=True)
-                        yield Button(
-                            _("SIGUIENTE"), id="pz-data-next", variant="primary", compact=True
-                        )
-                yield from self.compose_closing_steps("pz-", 3)
-            yield Problem(id="problem")
-        yield Footer(show_command_palette=False, compact=True)
+    def compose_steps(self) -> ComposeResult:
+        with Vertical(id="pz-list"):
+            yield StepTitle(1, _("SUS PÓLIZAS"))
+            yield RowTable(id="pz-table")
+            yield Static("", id="pz-detail", classes="hint", markup=False)
+            yield Button(_("ABRIR PÓLIZA"), id="pz-open", variant="primary", compact=True)
+        with Form(id="pz-data"):
+            yield StepTitle(2, _("MONTO, PLAZO Y CUENTA"))
+            yield MoneyInput(
+                "amount_cents",
+                _("Monto"),
+                minima=[self._minimum],
+                maxima=[available_balance(self._origin_available)],
+                placeholder=_("p. ej. 1.000,00"),
+                prefix="pz-",
+            )
+            yield FormField(
+                "term_days",
+                _("Plazo en días"),
+                check=term_error,
+                max_length=4,
+                placeholder=_("p. ej. 90"),
+                prefix="pz-",
+            )
+            with RadioSet(id="pz-renewal", compact=True):
+                for index, (value, label) in enumerate(RENEWALS):
+                    yield Choice(_(label), value=index == 0, id=f"pz-{value}")
+            yield field_row(_("Cuenta ORIGEN (*)"), AccountPicker(id="pz-from"))
+            yield Static("", id="pz-simulation", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button(_("SIMULAR"), id="pz-simulate", compact=True)
+                yield Button(_("SIGUIENTE"), id="pz-data-next", variant="primary", compact=True)
+        yield from self.compose_closing_steps(3)
 
     def on_mount(self) -> None:
-        self.sub_title = _("Pólizas")
         table = self.query_one("#pz-table", DataTable)
-        table.add_column(_("Póliza"), key="reference", width=11)
-        table.add_column(_("Monto"), key="amount", width=13)
-        table.add_column(_("Tasa"), key="rate", width=7)
-        table.add_column(_("Días"), key="days", width=5)
-        table.add_column(_("Vence"), key="due", width=10)
-        table.add_column(_("Interés"), key="interest", width=10)
-        # A kiosk keeps no files: the receipt is e-mailed (and a póliza's is shown on LISTO!).
-        self.query_one("#pz-save", Button).display = False
+        add_columns(table, POLIZA_COLUMNS)
         self.go("pz-list", focus=table)
         self.refresh_data()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # A póliza's receipt is shown on LISTO! and e-mailed; it is not saved to a file here.
-        if action == "save_receipt":
-            return False
-        return super().check_action(action, parameters)
 
     # --- step 1 --------------------------------------------------------------------------------
 
@@ -323,40 +301,25 @@ class PolizaScreen(VerifiedWizard):
             term_days=sim.term_days,
             renewal=PolizaRenewal(renewal),
         )
-        summary = [
-            _("Cuenta ORIGEN:  {account}").format(account=account_summary(origin)),
-            _("Monto:          {amount}").format(amount=money(sim.amount_cents)),
-            _("Plazo:          {days}").format(days=day_count(sim.term_days)),
-            *lines,
-            _("Al vencimiento: {renewal}").format(renewal=renewal_text(renewal)),
-            "",
-            _("Al CONFIRMAR le enviaremos un PIN DE VERIFICACIÓN a su correo."),
-        ]
-        self.query_one("#pz-summary", Static).update("\n".join(summary))
-        self.go("pz-confirm", focus=self.query_one("#pz-submit", Button))
+        self.show_summary(
+            [
+                _("Cuenta ORIGEN:  {account}").format(account=account_summary(origin)),
+                _("Monto:          {amount}").format(amount=money(sim.amount_cents)),
+                _("Plazo:          {days}").format(days=day_count(sim.term_days)),
+                *lines,
+                _("Al vencimiento: {renewal}").format(renewal=renewal_text(renewal)),
+            ]
+        )
 
     # --- step 3 --------------------------------------------------------------------------------
 
     @on(Button.Pressed, "#pz-submit")
     def submit(self) -> None:
-        request = self.request
-        if request is None:
-            return
-        key = self.keys.key_for(request)
-        self.call_backend(
-            lambda: self.backend.start_poliza(request, idempotency_key=key),
-            self._started,
-            on_error=self.refused,
-        )
-
-    def _started(self, start: PolizaStart) -> None:
-        self.ask_pin(start.challenge)
+        if self.request is not None:
+            self.start_verified(self.request, self.backend.start_poliza)
 
     def refused(self, error: BackendError) -> bool:
-        fields = {f.field_name: f for f in self._fields()}
-        if error.field in fields:
-            self.go("pz-data", focus=fields[error.field].input)
-            fields[error.field].show_error(error.message)
+        if self.refused_in_field("pz-data", error, self._fields()):
             return True
         if error.field == "from_account":
             self.go("pz-data")
@@ -369,14 +332,9 @@ class PolizaScreen(VerifiedWizard):
         if poliza is None:
             return
         self.poliza = poliza
-        step = self.query_one("#pz-done")
-        step.query_one(".done-text", Static).update(
-            _("La póliza fue abierta con éxito.")
-            + " "
-            + _("Automáticamente usted recibirá un correo electrónico con el comprobante.")
+        self.show_done(
+            with_emailed_receipt(_("La póliza fue abierta con éxito.")), poliza_receipt(poliza)
         )
-        step.query_one(".receipt", Static).update(poliza_receipt(poliza))
-        self.go("pz-done", focus=step.query_one(".receipt-home", Button))
 
 
 def _right(text: str) -> Text:

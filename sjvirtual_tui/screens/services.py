@@ -12,18 +12,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import (
-    Button,
-    DataTable,
-    Input,
-    Static,
-)
+from textual.widgets import Button, DataTable, Input, Static
 
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.formatting import BILLER_CATEGORY_LABELS, money
 from sjvirtual_tui.i18n import N_, Labels, _
-from sjvirtual_tui.screens.verification import VerifiedWizard
+from sjvirtual_tui.screens.verification import PaymentWizard, closing_steps
 from sjvirtual_tui.screens.wizard import new_idempotency_key
 from sjvirtual_tui.widgets.account_picker import AccountPicker, account_summary
 from sjvirtual_tui.widgets.form import Form, FormField, field_row, focus_now, validate_all
@@ -37,10 +32,7 @@ if TYPE_CHECKING:
         Account,
         Bill,
         Biller,
-        ConfirmResult,
         FrequentService,
-        Payment,
-        ServicePaymentRequest,
     )
 
 AMOUNT_RULE_NOTES = Labels(
@@ -77,13 +69,12 @@ def folded(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-class ServicePaymentScreen(VerifiedWizard):
+class ServicePaymentScreen(PaymentWizard):
     HEADING = N_("PAGO DE SERVICIOS")
-    STEPS = ("sv-biller", "sv-reference", "sv-bill", "sv-confirm", "sv-pin", "sv-done")
-    FINAL = ("sv-done",)
-    PIN_STEP = "sv-pin"
+    SUB_TITLE = N_("Pago de servicios")
+    PREFIX = "sv-"
+    STEPS = ("sv-biller", "sv-reference", "sv-bill", *closing_steps(PREFIX))
     RESTART_STEP = "sv-bill"
-    DONE_STEP = "sv-done"
 
     BINDINGS = [
         Binding(
@@ -103,8 +94,6 @@ class ServicePaymentScreen(VerifiedWizard):
         self.accounts: list[Account] = []
         self.biller: Biller | None = None
         self.bill: Bill | None = None
-        self.request: ServicePaymentRequest | None = None
-        self.payment: Payment | None = None
 
     def compose_steps(self) -> ComposeResult:
         with Vertical(id="sv-biller"):
@@ -148,10 +137,9 @@ class ServicePaymentScreen(VerifiedWizard):
             )
             yield Static("", id="sv-amount-note", classes="hint")
             yield Button(_("SIGUIENTE"), id="sv-bill-next", variant="primary", compact=True)
-        yield from self.compose_closing_steps("sv-", 4)
+        yield from self.compose_closing_steps(4)
 
     def on_mount(self) -> None:
-        self.sub_title = _("Pago de servicios")
         billers = self.query_one("#sv-billers", DataTable)
         billers.add_column(_("Empresa"), key="name", width=40)
         billers.add_column(_("Categoría"), key="category", width=22)
@@ -412,9 +400,8 @@ class ServicePaymentScreen(VerifiedWizard):
     # --- step 4 --------------------------------------------------------------------------------
 
     @on(Button.Pressed, "#sv-submit")
-    def submit(self) -> None:
-        if self.request is not None:
-            self.start_payment(self.request)
+    def _submit_pressed(self) -> None:
+        self.submit()
 
     def refused(self, error: BackendError) -> bool:
         amount = self.query_one("#sv-field-amount-cents", FormField)
@@ -425,15 +412,3 @@ class ServicePaymentScreen(VerifiedWizard):
             self.show_problem(error.message)
             return True
         return False
-
-    def confirmed(self, result: ConfirmResult) -> None:
-        payment = result.payment
-        if payment is None:
-            return
-        self.payment = payment
-        self.show_receipt(
-            payment,
-            _("El pago fue realizado con éxito.")
-            + " "
-            + _("Automáticamente usted recibirá un correo electrónico con el comprobante."),
-        )

@@ -23,8 +23,9 @@ from sjvirtual_tui.context import BankContext
 from sjvirtual_tui.formatting import count, local_time, money
 from sjvirtual_tui.i18n import N_, _, ngettext
 from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS, Account, Movement, MovementPage
-from sjvirtual_tui.screens.base import BankScreen
+from sjvirtual_tui.screens.base import BACK, BankScreen
 from sjvirtual_tui.widgets.charts import StatementCharts
+from sjvirtual_tui.widgets.columns import Column, add_columns
 from sjvirtual_tui.widgets.progress import ExportProgress
 from sjvirtual_tui.widgets.row_table import RowTable
 
@@ -35,9 +36,10 @@ FIRST_ROWS = 30
 
 
 class StatementScreen(BankScreen):
+    SUB_TITLE = N_("Estado de cuenta")
     BOX_ID = "statement-box"
     BINDINGS = [
-        Binding("escape", "back", N_("Volver"), show=True, id="back"),
+        BACK,
         Binding(
             "f2", "export", N_("CSV"), show=True, tooltip=N_("Exportar CSV"), id="statement.export"
         ),
@@ -98,16 +100,8 @@ class StatementScreen(BankScreen):
         yield Static("", id="statement-status", markup=False)
 
     def on_mount(self) -> None:
-        self.sub_title = _("Estado de cuenta")
         table = self.query_one("#movements", DataTable)
-        # 8+13+11+11+11+13 columns, their padding and a 1-column scrollbar make exactly 80.
-        # The line under the table repeats the whole row, so nothing cut here is lost.
-        table.add_column(_("Fecha"), key="date", width=8)
-        table.add_column(_("Descripción"), key="description", width=11)
-        table.add_column(_("Referencia"), key="reference", width=13)
-        table.add_column(_("Débito"), key="debit", width=11)
-        table.add_column(_("Crédito"), key="credit", width=11)
-        table.add_column(_("Saldo"), key="balance", width=13)
+        add_columns(table, MOVEMENT_COLUMNS)
         table.focus()
         self.consult()
 
@@ -393,11 +387,19 @@ class StatementScreen(BankScreen):
         )
         self.notify(str(path), title=_("Estado de cuenta exportado"))
 
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
 
 Row = tuple[str, Text, Text, Text, Text, Text]
+
+# 8+11+13+11+11+13 columns, their padding and a 1-column scrollbar make exactly 80.
+# The line under the table repeats the whole row, so nothing cut here is lost.
+MOVEMENT_COLUMNS = (
+    Column(N_("Fecha"), "date", 8),
+    Column(N_("Descripción"), "description", 11),
+    Column(N_("Referencia"), "reference", 13),
+    Column(N_("Débito"), "debit", 11),
+    Column(N_("Crédito"), "credit", 11),
+    Column(N_("Saldo"), "balance", 13),
+)
 
 
 class MovementTable(RowTable):

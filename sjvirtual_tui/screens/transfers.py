@@ -8,24 +8,13 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import (
-    Button,
-    Label,
-    RadioButton,
-    RadioSet,
-    Select,
-    Static,
-)
+from textual.widgets import Button, Label, RadioButton, RadioSet, Select, Static
 
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
-from sjvirtual_tui.formatting import (
-    TRANSFER_KIND_LABELS,
-    TRANSFER_STATUS_LABELS,
-    money,
-)
+from sjvirtual_tui.formatting import TRANSFER_KIND_LABELS, TRANSFER_STATUS_LABELS, money
 from sjvirtual_tui.i18n import N_, Labels, _
-from sjvirtual_tui.screens.verification import VerifiedWizard
+from sjvirtual_tui.screens.verification import VerifiedWizard, closing_steps
 from sjvirtual_tui.widgets.account_picker import AccountPicker, account_summary
 from sjvirtual_tui.widgets.choice import Choice
 from sjvirtual_tui.widgets.form import Form, FormField, field_row, focus_now, validate_all
@@ -67,11 +56,10 @@ def beneficiary_option(beneficiary: Beneficiary) -> str:
 
 class TransferScreen(VerifiedWizard):
     HEADING = N_("TRANSFERENCIAS")
-    STEPS = ("tr-kind", "tr-data", "tr-confirm", "tr-pin", "tr-done")
-    FINAL = ("tr-done",)
-    PIN_STEP = "tr-pin"
+    SUB_TITLE = N_("Transferencias")
+    PREFIX = "tr-"
+    STEPS = ("tr-kind", "tr-data", *closing_steps(PREFIX))
     RESTART_STEP = "tr-data"
-    DONE_STEP = "tr-done"
 
     def __init__(self) -> None:
         super().__init__(id="transfers")
@@ -119,10 +107,9 @@ class TransferScreen(VerifiedWizard):
                 prefix="tr-",
             )
             yield Button(_("SIGUIENTE"), id="tr-data-next", variant="primary", compact=True)
-        yield from self.compose_closing_steps("tr-", 3)
+        yield from self.compose_closing_steps(3)
 
     def on_mount(self) -> None:
-        self.sub_title = _("Transferencias")
         self.go("tr-kind")
         self.refresh_data()
 
@@ -213,18 +200,22 @@ class TransferScreen(VerifiedWizard):
         if self.kind == "propias":
             self._fill_destination()
 
+    def _third_party_limits(self) -> TransferLimits | None:
+        """The member's limits, which bind transfers to third parties (none between own
+        accounts); None as well until they are loaded."""
+        return None if self.kind == "propias" else self.limits
+
     def _per_transfer(self) -> tuple[int, str] | None:
-        """To third parties: the member's limit per transfer (none between own accounts)."""
-        limits = self.limits
-        if self.kind == "propias" or limits is None:
+        limits = self._third_party_limits()
+        if limits is None:
             return None
         return limits.per_transaction_cents, _(
             "El monto supera su límite por transferencia de {limit}."
         ).format(limit=money(limits.per_transaction_cents))
 
     def _left_today(self) -> tuple[int, str] | None:
-        limits = self.limits
-        if self.kind == "propias" or limits is None:
+        limits = self._third_party_limits()
+        if limits is None:
             return None
         return limits.available_today_cents, _(
             "El monto supera su límite diario de {limit}. Hoy le quedan {left}."

@@ -1,4 +1,6 @@
-"""The PIN DE VERIFICACIÓN step that new beneficiaries and transfers to third parties share.
+"""The steps that close every operation confirmed with the PIN DE VERIFICACIÓN (transfers to
+third parties, payments, loan payments, pólizas, new beneficiaries): VERIFIQUE Y CONFIRME, the PIN
+and LISTO! with the receipt.
 
 A wizard starts the operation (the server e-mails a 4-digit PIN and answers a ``Challenge``),
 shows :class:`PinEntry`, and gets the ``ConfirmResult`` in :meth:`confirmed`. Wrong PINs stay on
@@ -8,7 +10,8 @@ new Idempotency-Key); a locked member is sent back to the login screen.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from textual import on
 from textual.app import ComposeResult
@@ -36,19 +39,50 @@ if TYPE_CHECKING:
         Transfer,
     )
 
+EMAILED = N_("Automáticamente usted recibirá un correo electrónico con el comprobante.")
+
+
+def with_emailed_receipt(text: str) -> str:
+    """LISTO!'s words for an operation whose receipt the server e-mails."""
+    return text + " " + _(EMAILED)
+
+
+class HasChallenge(Protocol):
+    """The server's answer to an operation's start: the PIN it e-mailed is asked for."""
+
+    @property
+    def challenge(self) -> Challenge: ...
+
+
+def closing_steps(prefix: str) -> tuple[str, str, str]:
+    """The steps :meth:`VerifiedWizard.compose_closing_steps` makes: verify, PIN and LISTO!."""
+    return f"{prefix}confirm", f"{prefix}pin", f"{prefix}done"
+
 
 class VerifiedWizard(WizardScreen):
     """A wizard whose operation is confirmed with the verification PIN."""
 
+    # The prefix of the ids of a wizard that ends with compose_closing_steps ("tr-"): its
+    # PIN and LISTO! steps are named after it, so PIN_STEP, DONE_STEP and FINAL follow.
+    PREFIX: ClassVar[str] = ""
     PIN_STEP: ClassVar[str]
     # The step where the member fixes the data and starts again after a cancelled operation.
     RESTART_STEP: ClassVar[str]
     # LISTO!, with the receipt (transfers and payments; a new beneficiary has no receipt).
     DONE_STEP: ClassVar[str] = ""
+    # Whether LISTO! offers the receipt as a file (F2, GUARDAR): a loan payment's and a
+    # póliza's are only shown and e-mailed.
+    SAVES_RECEIPT: ClassVar[bool] = True
 
     BINDINGS = [
         Binding("f2", "save_receipt", N_("Guardar comprobante"), show=True, id="receipt.save")
     ]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "PREFIX" in cls.__dict__:
+            _verify, cls.PIN_STEP, cls.DONE_STEP = closing_steps(cls.PREFIX)
+            cls.FINAL = (cls.DONE_STEP,)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -71,12 +105,13 @@ class VerifiedWizard(WizardScreen):
             yield StepTitle(step, _("PIN DE VERIFICACIÓN"))
             yield from self.compose_pin_step(prefix)
 
-    def compose_closing_steps(self, prefix: str, step: int) -> ComposeResult:
-        """The verify steps numbered ``step``, then LISTO! with the receipt as ``step + 1``."""
-        yield from self.compose_verify_steps(prefix, step)
-        with Vertical(id=f"{prefix}done"):
+    def compose_closing_steps(self, step: int) -> ComposeResult:
+        """The verify steps numbered ``step``, then LISTO! with the receipt as ``step + 1``
+        (their ids: :func:`closing_steps` of the wizard's PREFIX)."""
+        yield from self.compose_verify_steps(self.PREFIX, step)
+        with Vertical(id=self.DONE_STEP):
             yield StepTitle(step + 1, _("LISTO!"))
-            yield from self.compose_done_step(prefix)
+            yield from self.compose_done_step(self.PREFIX)
 
     def compose_pin_step(self, prefix: str) -> ComposeResult:
         yield PinEntry(prefix=prefix)
@@ -95,7 +130,8 @@ class VerifiedWizard(WizardScreen):
             save = Button(
                 _("GUARDAR (F2)"), id=f"{prefix}save", classes="receipt-save", compact=True
             )
-            save.display = not self.kiosk_mode  # a kiosk keeps no files: the receipt is e-mailed
+            # A kiosk keeps no files: the receipt is e-mailed.
+            save.display = self.SAVES_RECEIPT and not self.kiosk_mode
             yield save
             yield Button(
                 _("VOLVER AL INICIO"),
@@ -119,25 +155,32 @@ class VerifiedWizard(WizardScreen):
         assert step is not None and step.id is not None
         self.go(step.id, focus=step.query_one(Button))
 
+    def start_verified(self, request: Any, send: Callable[..., Awaitable[HasChallenge]]) -> None:
+        """CONFIRMAR of an operation that always asks for the PIN: ``send(request)`` makes the
+        server keep it waiting and e-mail the PIN, and the PIN step follows."""
+        self.send_operation(request, send, lambda start: self.ask_pin(start.challenge))
+
     def start_payment(
         self, request: CardPaymentRequest | ExternalCardPaymentRequest | ServicePaymentRequest
     ) -> None:
-        """CONFIRMAR of a payment: the server keeps it waiting and e-mails the PIN."""
-        self.send_operation(
-            request, self.backend.start_payment, lambda start: self.ask_pin(start.challenge)
-        )
+        """CONFIRMAR of a payment."""
+        self.start_verified(request, self.backend.start_payment)
 
     def show_receipt(self, operation: Transfer | Payment, text: str) -> None:
-        """LISTO!: what happened, the receipt, and the way home."""
+        """LISTO! of an operation whose receipt F2 saves as a file."""
         self.receipt_of = operation
+        self.show_done(text, receipt_text(operation))
+
+    def show_done(self, text: str, receipt: str) -> None:
+        """LISTO!: what happened, the receipt, and the way home."""
         step = self.query_one(f"#{self.DONE_STEP}")
         step.query_one(".done-text", Static).update(text)
-        step.query_one(".receipt", Static).update(receipt_text(operation))
+        step.query_one(".receipt", Static).update(receipt)
         self.go(self.DONE_STEP, focus=step.query_one(".receipt-home", Button))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "save_receipt":
-            return bool(self.DONE_STEP) and self.step == self.DONE_STEP
+            return self.SAVES_RECEIPT and bool(self.DONE_STEP) and self.step == self.DONE_STEP
         return True
 
     @on(Button.Pressed, ".receipt-save")
@@ -228,3 +271,30 @@ class VerifiedWizard(WizardScreen):
         self.challenge = None
         self.go(self.RESTART_STEP)
         self.refresh_data()  # balances and limits may have changed meanwhile
+
+
+class PaymentWizard(VerifiedWizard):
+    """A payment (a credit card's or a service's): CONFIRMAR starts the request the steps
+    before made, and LISTO! shows the payment's receipt."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.request: (
+            CardPaymentRequest | ExternalCardPaymentRequest | ServicePaymentRequest | None
+        ) = None
+        self.payment: Payment | None = None
+
+    def submit(self) -> None:
+        if self.request is not None:
+            self.start_payment(self.request)
+
+    def confirmed(self, result: ConfirmResult) -> None:
+        payment = result.payment
+        if payment is None:
+            return
+        self.payment = payment
+        self.show_receipt(payment, with_emailed_receipt(self.done_text(payment)))
+
+    def done_text(self, payment: Payment) -> str:
+        """What LISTO! says happened."""
+        return _("El pago fue realizado con éxito.")
