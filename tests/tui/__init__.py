@@ -103,13 +103,22 @@ async def type_text(pilot: Pilot[None], text: str) -> None:
     await pilot.press(*[("space" if ch == " " else ch) for ch in text])
 
 
+async def press(pilot: Pilot[None], *keys: str) -> None:
+    """Presses ``keys`` and waits for what they started: the step most Pilot tests repeat."""
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
+async def submit(pilot: Pilot[None], text: str, *keys: str) -> None:
+    """Types ``text`` in the focused field and presses Enter (then ``keys``), as a member answers
+    one field of a form, and waits for the answer."""
+    await type_text(pilot, text)
+    await press(pilot, "enter", *keys)
+
+
 async def login(pilot: Pilot[None], username: str, password: str) -> None:
-    await type_text(pilot, username)
-    await pilot.press("enter")
-    await settle(pilot)
-    await type_text(pilot, password)
-    await pilot.press("enter")
-    await settle(pilot)
+    await submit(pilot, username)
+    await submit(pilot, password)
 
 
 async def open_as_demo(pilot: Pilot[None], *keys: str) -> None:

@@ -19,6 +19,7 @@ from tests.tui import (
     login,
     make_app,
     open_as_demo,
+    press,
     settle,
     table_rows,
     text_of,
@@ -74,8 +75,7 @@ async def test_statement_pages_as_you_scroll_and_exports_csv(
         # Newest first, each row's balance is the stored running balance.
         first = screen.movements[0]
         assert table.get_row_at(0)[5].plain == money(first.balance_after_cents)
-        await pilot.press("end")  # to the last loaded row: the next page comes
-        await settle(pilot)
+        await press(pilot, "end")  # to the last loaded row: the next page comes
         assert table.row_count == min(200, screen.total)
         ids = [m.id for m in screen.movements]
         assert len(ids) == len(set(ids))
@@ -115,15 +115,13 @@ async def test_statement_refuses_a_bad_range_where_it_was_typed(server_app, cloc
         ):
             date_from.value = typed
             date_from.focus()
-            await pilot.press("enter")
-            await settle(pilot)
+            await press(pilot, "enter")
             assert text_of(pilot, "#range-error") == expected
             assert len(screen.movements) == before  # nothing changed
         # A valid narrower range replaces the rows.
         date_from.value = "20/11/2026"
         screen.query_one("#date-to", Input).value = "25/11/2026"
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert text_of(pilot, "#range-error") == ""
         assert 0 < screen.total < before
 
@@ -134,10 +132,8 @@ async def test_logout_from_the_statement_ends_the_server_session(
     async with demo_logged_in(server_app, clock, tmp_path) as (app, pilot):
         assert app.session is not None
         token = app.session.token
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("f9")
-        await settle(pilot)
+        await press(pilot, "enter")
+        await press(pilot, "f9")
         assert isinstance(app.screen, LoginScreen)
         assert "Sesión cerrada" in text_of(pilot, "#notice")
     response = await api_client.get(
@@ -151,8 +147,7 @@ async def test_server_side_idle_expiry_returns_to_login_saying_why(server_app, c
     async with app.run_test(size=SIZE) as pilot:
         await open_as_demo(pilot, "enter")
         clock.advance(301)
-        await pilot.press("f5")  # any request now meets the expired session
-        await settle(pilot)
+        await press(pilot, "f5")  # any request now meets the expired session
         assert isinstance(app.screen, LoginScreen)
         assert "inactividad" in text_of(pilot, "#notice")
         assert app.session is None
@@ -218,8 +213,7 @@ async def test_the_statement_reads_the_next_page_ahead(server_app, clock, tmp_pa
         await login(pilot, "demo", "Demo2026")
         screen = app.screen
         screen.query_one("#accounts", DataTable).move_cursor(row=0)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         screen = app.screen
         assert isinstance(screen, StatementScreen)
         table = screen.query_one("#movements", DataTable)
@@ -227,8 +221,7 @@ async def test_the_statement_reads_the_next_page_ahead(server_app, clock, tmp_pa
         screen.query_one("#date-from", Input).value = ""
         screen.query_one("#date-from", Input).focus()
         cursors.clear()
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert screen.total == 1200
         # One page drawn, the second one already asked for (the member has not moved yet).
         assert table.row_count == 100

@@ -23,6 +23,7 @@ from tests.tui import (
     demo_logged_in,
     make_app,
     open_as_demo,
+    press,
     screen_text,
     settle,
     type_text,
@@ -70,8 +71,7 @@ async def test_keys_typed_right_after_enter_land_in_the_next_field(
 async def test_enter_on_a_radio_list_chooses_and_moves_on(server_app, seeded_db, clock, tmp_path):
     app = make_app(server_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f2")
-        await settle(pilot)
+        await press(pilot, "f2")
         screen = app.screen
         assert isinstance(screen, RegistrationScreen)
         assert isinstance(screen.focused, RadioSet)
@@ -80,8 +80,7 @@ async def test_enter_on_a_radio_list_chooses_and_moves_on(server_app, seeded_db,
         assert screen.kind == "empresa"
         assert screen.focused is screen.query_one("#accept")
         assert "[x] He leído y acepto" in screen_text(pilot)
-        await pilot.press("enter")  # the checkbox is the last field: CONFIRMAR
-        await settle(pilot)
+        await press(pilot, "enter")  # the checkbox is the last field: CONFIRMAR
         assert step(pilot) == "reg-data"
         assert screen.focused is field(pilot, "#e-field-ruc").input
 
@@ -92,8 +91,7 @@ async def test_a_checkbox_reads_ticked_or_not_without_colour(
 ):
     app = make_app(server_app, tmp_path, clock.now, appearance=Appearance(no_color=no_color))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f2")
-        await settle(pilot)
+        await press(pilot, "f2")
         assert "[ ] He leído y acepto los términos" in screen_text(pilot)
         await pilot.press("enter", "space")
         text = screen_text(pilot)
@@ -109,8 +107,7 @@ async def test_the_external_card_form_flags_only_the_fields_the_member_has_left(
     async with app.run_test(size=SIZE) as pilot:
         await open_as_demo(pilot, "f7")
         assert isinstance(app.screen, CardPaymentScreen)
-        await pilot.press("end", "enter")  # Otra institución…
-        await settle(pilot)
+        await press(pilot, "end", "enter")  # Otra institución…
         number = field(pilot, "#cde-field-card-number")
         holder = field(pilot, "#cde-field-holder-name")
         amount = field(pilot, "#cde-field-amount-cents")
@@ -145,8 +142,7 @@ async def test_a_partial_bill_puts_the_cursor_on_the_amount(demo_app, seeded_db,
         await open_services(pilot)
         await pick_biller(pilot, "claro", "Claro")
         await type_text(pilot, "0991234567")
-        await pilot.press("enter", "enter")  # the reference, then the optional alias: CONSULTAR
-        await settle(pilot)
+        await press(pilot, "enter", "enter")  # the reference, then the optional alias: CONSULTAR
         assert step(pilot) == "sv-bill"
         amount = field(pilot, "#sv-field-amount-cents")
         assert amount.value == "35,84" and not amount.input.disabled
@@ -155,8 +151,7 @@ async def test_a_partial_bill_puts_the_cursor_on_the_amount(demo_app, seeded_db,
         amount.input.action_select_all()
         await type_at_once(pilot, "1", "0")
         assert amount.value == "10"
-        await pilot.press("enter")  # the last field: SIGUIENTE
-        await settle(pilot)
+        await press(pilot, "enter")  # the last field: SIGUIENTE
         assert step(pilot) == "sv-confirm"
         assert "Valor a pagar:  $10,00" in screen_text(pilot)
 
@@ -172,8 +167,7 @@ async def test_an_empresa_registers_its_address(server_app, seeded_db, clock, tm
             field(pilot, f"#e-field-{name.replace('_', '-')}").input.focus()
             await pilot.pause()
             await type_text(pilot, value)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert step(pilot) == "reg-confirm"
         assert "Dirección: Av. Atahualpa 12-40, Otavalo" in screen_text(pilot)
         await pilot.click("#reg-submit")

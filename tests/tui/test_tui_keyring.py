@@ -14,7 +14,7 @@ from textual.widgets import Input
 
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.widgets.choice import Tick
-from tests.tui import SIZE, MemoryKeyring, login, make_app, settle, type_text
+from tests.tui import SIZE, MemoryKeyring, login, make_app, press, settle, submit, type_text
 
 
 @pytest.fixture
@@ -84,11 +84,8 @@ async def test_a_real_keyring_remembers_the_username_and_a_device_token_only(
         await settle(pilot)
         assert app.screen.query_one("#username", Input).value == "demo"
         assert remember_box(pilot).value
-        await pilot.press("enter")
-        await settle(pilot)
-        await type_text(pilot, "Demo2026")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
+        await submit(pilot, "Demo2026")
         assert isinstance(app.screen, DashboardScreen)
     assert new_terminal_mails(seeded_db) == 1
 
@@ -97,11 +94,8 @@ async def test_a_real_keyring_remembers_the_username_and_a_device_token_only(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         remember_box(pilot).value = False
-        await pilot.press("enter")
-        await settle(pilot)
-        await type_text(pilot, "Demo2026")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
+        await submit(pilot, "Demo2026")
     assert ("sjvirtual-tui", "usuario@demo") not in store.entries
 
 
@@ -120,11 +114,8 @@ async def test_the_box_ticked_as_soon_as_it_shows_is_kept(use_keyring, server_ap
         assert remember_box(pilot).value
         await pilot.press("tab")
         assert app.screen.focused is app.screen.query_one("#ingresar")
-        await pilot.press("enter")
-        await settle(pilot)
-        await type_text(pilot, "Demo2026")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
+        await submit(pilot, "Demo2026")
         assert isinstance(app.screen, DashboardScreen)
     assert store.entries[("sjvirtual-tui", "usuario@demo")] == "demo"
 

@@ -19,7 +19,7 @@ from sjvirtual_tui.widgets.form import FormField
 from sjvirtual_tui.widgets.image_gallery import ImageGallery
 from sjvirtual_tui.widgets.security_image import SecurityImage
 from tests import api
-from tests.tui import SIZE, login, make_app, settle, table_rows, text_of, type_text
+from tests.tui import SIZE, login, make_app, press, settle, submit, table_rows, text_of, type_text
 
 CODE = re.compile(r"\b([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{2})\b")
 
@@ -68,15 +68,13 @@ def registrations(db: Path) -> list[tuple[str, str, str]]:
 
 
 async def open_registration(pilot: Pilot[None], kind: str = "persona") -> None:
-    await pilot.press("f2")
-    await settle(pilot)
+    await press(pilot, "f2")
     assert isinstance(pilot.app.screen, RegistrationScreen)
     assert pilot.app.screen.query_one("#reg-accept").disabled  # not before accepting
     if kind == "empresa":
         await pilot.press("right")  # in the RadioSet: Empresa
     await pilot.press("enter")  # chooses it and moves on to the checkbox
-    await pilot.press("space", "enter")  # ticks it; Enter on the last field is CONFIRMAR
-    await settle(pilot)
+    await press(pilot, "space", "enter")  # ticks it; Enter on the last field is CONFIRMAR
     assert step(pilot) == "reg-data"
 
 
@@ -84,8 +82,7 @@ async def fill(pilot: Pilot[None], values: dict[str, str]) -> None:
     for name, value in values.items():
         field(pilot, name).input.focus()
         await type_text(pilot, value)
-    await pilot.press("enter")  # Enter in the last field is SIGUIENTE
-    await settle(pilot)
+    await press(pilot, "enter")  # Enter in the last field is SIGUIENTE
 
 
 async def test_register_approve_set_password_first_login(server_app, seeded_db, clock, tmp_path):
@@ -121,10 +118,8 @@ async def test_register_approve_set_password_first_login(server_app, seeded_db, 
         rows = table_rows(pilot, "#requests")
         row = next(i for i, r in enumerate(rows) if r[4] == "lyanez")
         app.screen.query_one("#requests").move_cursor(row=row)
-        await pilot.press("f6")  # APROBAR
-        await settle(pilot)
-        await pilot.press("enter")  # yes
-        await settle(pilot)
+        await press(pilot, "f6")  # APROBAR
+        await press(pilot, "enter")  # yes
         assert "lyanez" not in [r[4] for r in table_rows(pilot, "#requests")]
     assert registrations(seeded_db)[before:] == [("persona", "lyanez", "aprobada")]
     code = last_code(seeded_db, "luis.yanez@correo.ec")
@@ -132,18 +127,14 @@ async def test_register_approve_set_password_first_login(server_app, seeded_db, 
     # 3. The applicant sets the password with the e-mailed code, then does the PRIMER INGRESO.
     app = make_app(server_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f3")
-        await settle(pilot)
+        await press(pilot, "f3")
         await type_text(pilot, code)
         await pilot.press("enter")
         await type_text(pilot, "Primera2026")
         await pilot.press("enter")
-        await type_text(pilot, "Primera2026")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, "Primera2026")
         assert step(pilot) == "sp-done"
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert isinstance(app.screen, LoginScreen)
 
         await login(pilot, "lyanez", "Primera2026")
@@ -157,9 +148,7 @@ async def test_register_approve_set_password_first_login(server_app, seeded_db, 
         app.screen.pair.password.value = ""
         await type_text(pilot, "Segunda2027")
         await pilot.press("enter")
-        await type_text(pilot, "Segunda2027")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, "Segunda2027")
         assert step(pilot) == "fl-image"
         await pilot.press("right", "right", "enter")  # the third image: volcán, SIGUIENTE
         assert app.screen.query_one(ImageGallery).image == "volcan"
@@ -167,33 +156,24 @@ async def test_register_approve_set_password_first_login(server_app, seeded_db, 
         assert step(pilot) == "fl-own"
         await type_text(pilot, "Nombre de mi abuela")
         await pilot.press("enter")
-        await type_text(pilot, "Rosa")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, "Rosa")
         assert step(pilot) == "fl-question"
         await settle(pilot)
         app.screen.query_one("#question-list").focus()
         await pilot.press("down", "enter")  # the second question
-        await type_text(pilot, "Guayaquil")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, "Guayaquil")
         assert step(pilot) == "fl-done"
         assert "Su cuenta está lista" in text_of(pilot, "#fl-done-text")
-        await pilot.press("enter")  # CONTINUAR
-        await settle(pilot)
+        await press(pilot, "enter")  # CONTINUAR
         assert isinstance(app.screen, DashboardScreen)
         assert [r[0] for r in table_rows(pilot, "#accounts")] == ["00107777"]
 
     # 4. Next time: the chosen image, the new password, straight to the dashboard.
     app = make_app(server_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await type_text(pilot, "lyanez")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, "lyanez")
         assert app.screen.query_one(SecurityImage).image == "volcan"
-        await type_text(pilot, "Segunda2027")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, "Segunda2027")
         assert isinstance(app.screen, DashboardScreen)
 
 
@@ -278,15 +258,11 @@ async def test_recovery_with_the_code_then_both_answers(server_app, seeded_db, c
     app = make_app(server_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
         await type_text(pilot, "demo")
-        await pilot.press("f4")
-        await settle(pilot)
-        await pilot.press("enter")  # the username came along from the login screen
-        await settle(pilot)
+        await press(pilot, "f4")
+        await press(pilot, "enter")  # the username came along from the login screen
         assert step(pilot) == "rc-code"
         code = last_code(seeded_db, "demo@socios.coacsanjose.ec")
-        await type_text(pilot, code)
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, code)
         assert step(pilot) == "rc-answers"
         assert "volcán favorito" in text_of(pilot, "#rc-own-question")
         for text in ("  COTOPAXÍ ", "firulais", "Nueva2026", "Nueva2026"):
@@ -294,8 +270,7 @@ async def test_recovery_with_the_code_then_both_answers(server_app, seeded_db, c
             await pilot.press("enter")
         await settle(pilot)
         assert step(pilot) == "rc-done"
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         app.screen.query_one("#username").value = ""
         await login(pilot, "demo", "Nueva2026")
         assert isinstance(app.screen, DashboardScreen)
@@ -320,23 +295,17 @@ async def test_teller_rejects_with_a_reason_and_unlocks(server_app, seeded_db, c
         await login(pilot, "cajero", "Cajero2026")
         assert [r[4] for r in table_rows(pilot, "#requests")] == ["gcisneros"]
         await pilot.press("f7")  # RECHAZAR
-        await type_text(pilot, "no")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, "no")
         assert "al menos 5" in app.screen.reason.error
-        await type_text(pilot, " coincide la firma")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, " coincide la firma")
         assert table_rows(pilot, "#requests") == []
 
         app.screen.query_one("#teller-tabs").active = "tab-locked"
         await settle(pilot)
         assert "bloqueado" in [r[0] for r in table_rows(pilot, "#locked")]
         app.screen.query_one("#locked").focus()
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("enter")  # yes
-        await settle(pilot)
+        await press(pilot, "enter")
+        await press(pilot, "enter")  # yes
         assert "bloqueado" not in [r[0] for r in table_rows(pilot, "#locked")]
     assert registrations(seeded_db)[-1] == ("persona", "gcisneros", "rechazada")
     with sqlite3.connect(seeded_db) as conn:

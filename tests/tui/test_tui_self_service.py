@@ -16,7 +16,7 @@ from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.self_service import SelfServiceScreen
 from sjvirtual_tui.widgets.form import focus_now
-from tests.tui import SIZE, demo_logged_in, login, make_app, screen_text, settle, text_of
+from tests.tui import SIZE, demo_logged_in, login, make_app, press, screen_text, text_of
 from tests.tui import type_text as type_keys
 
 SIX_DIGITS = re.compile(r"\b([0-9]{6})\b")
@@ -33,20 +33,17 @@ def stored(db: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
 
 async def choose(pilot: Pilot[None], downs: int) -> None:
     """From the dashboard: A opens the screen, then the ``downs``-th choice of its menu."""
-    await pilot.press("a")
-    await settle(pilot)
+    await press(pilot, "a")
     assert isinstance(pilot.app.screen, SelfServiceScreen)
     assert step(pilot) == "ss-menu"
-    await pilot.press(*["down"] * downs, "enter")
-    await settle(pilot)
+    await press(pilot, *["down"] * downs, "enter")
 
 
 async def test_the_menu_lists_the_flow_and_it_fits(server_app, clock, tmp_path):
     async with demo_logged_in(server_app, clock, tmp_path) as (app, pilot):
         assert isinstance(app.screen, DashboardScreen)
         assert "A ADMINISTRACIÓN › Perfil" in text_of(pilot, "#menu")
-        await pilot.press("a")
-        await settle(pilot)
+        await press(pilot, "a")
         text = screen_text(pilot)
         for choice in (
             "Cambiar contraseña",
@@ -55,8 +52,7 @@ async def test_the_menu_lists_the_flow_and_it_fits(server_app, clock, tmp_path):
             "Bloquear tarjeta de débito",
         ):
             assert choice in text
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert isinstance(app.screen, DashboardScreen)
 
 
@@ -69,12 +65,10 @@ async def test_change_the_password_then_log_in_with_the_new_one(server_app, cloc
         await type_keys(pilot, "Nueva2027x")
         await pilot.press("enter")
         await type_keys(pilot, "Nueva2027x")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert step(pilot) == "ss-done"
         assert "Su contraseña fue cambiada" in screen_text(pilot)
-        await pilot.press("f9")
-        await settle(pilot)
+        await press(pilot, "f9")
         assert isinstance(app.screen, LoginScreen)
         await login(pilot, "demo", "Nueva2027x")
         assert isinstance(app.screen, DashboardScreen)
@@ -91,8 +85,7 @@ async def test_a_wrong_current_password_is_shown_under_its_field(
         await type_keys(pilot, "Nueva2027x")
         await pilot.press("enter")
         await type_keys(pilot, "Nueva2027x")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         screen = app.screen
         assert isinstance(screen, SelfServiceScreen)
         assert step(pilot) == "ss-password"
@@ -106,16 +99,14 @@ async def test_block_the_debit_card(server_app, seeded_db, clock, tmp_path):
         await choose(pilot, 3)
         assert step(pilot) == "ss-cards"
         assert "**** **** **** 1234" in screen_text(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, ConfirmScreen)
         assert app.screen.question == (
             "¿Bloquear la tarjeta ****1234? Esta acción es inmediata; para desbloquearla "
             "acuda a una agencia."
         )
         assert "¿Bloquear la tarjeta ****1234?" in screen_text(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert step(pilot) == "ss-done"
         assert "quedó bloqueada" in screen_text(pilot)
     assert stored(seeded_db, "SELECT status FROM debit_cards WHERE last4 = '1234'") == [
@@ -128,23 +119,18 @@ async def test_change_the_security_image_and_questions(server_app, seeded_db, cl
         await choose(pilot, 1)
         assert step(pilot) == "ss-sec-password"
         await type_keys(pilot, "Demo2026")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert step(pilot) == "ss-sec-image"
-        await pilot.press("right", "enter")
-        await settle(pilot)
+        await press(pilot, "right", "enter")
         assert step(pilot) == "ss-sec-own"
         await type_keys(pilot, "Color de mi primer auto?")
         await pilot.press("enter")
         await type_keys(pilot, "Azul")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert step(pilot) == "ss-sec-question"
-        await pilot.press("enter")  # the first question, highlighted
-        await settle(pilot)
+        await press(pilot, "enter")  # the first question, highlighted
         await type_keys(pilot, "Cuenca")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert step(pilot) == "ss-done", screen_text(pilot)
         assert "fueron cambiadas" in screen_text(pilot)
     assert stored(seeded_db, "SELECT own_question FROM members WHERE username = 'demo'") == [
@@ -159,8 +145,7 @@ async def test_update_the_email_with_its_code(server_app, seeded_db, clock, tmp_
         assert "demo@socios.coacsanjose.ec" in screen_text(pilot)
         await type_keys(pilot, "nuevo@correo.ec")
         await pilot.press("enter")
-        await pilot.press("enter")  # no new phone
-        await settle(pilot)
+        await press(pilot, "enter")  # no new phone
         assert step(pilot) == "ss-code", screen_text(pilot)
         assert "nuevo@correo.ec" in screen_text(pilot)
         (body,) = stored(
@@ -170,15 +155,13 @@ async def test_update_the_email_with_its_code(server_app, seeded_db, clock, tmp_
         match = SIX_DIGITS.search(str(body))
         assert match
         await type_keys(pilot, "000000" if match.group(1) != "000000" else "111111")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         screen = app.screen
         assert isinstance(screen, SelfServiceScreen)
         assert "no es correcto" in screen.code.error
         screen.code.value = ""
         await type_keys(pilot, match.group(1))
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert step(pilot) == "ss-done", screen_text(pilot)
         assert "nuevo@correo.ec" in screen_text(pilot)
     assert stored(seeded_db, "SELECT email FROM members WHERE username = 'demo'") == [
@@ -215,8 +198,7 @@ async def test_five_wrong_current_passwords_lock_the_user_back_to_the_login(
                 await type_keys(pilot, "Nueva2027x")
             else:
                 focus_now(screen.pair.repeat.input)
-            await pilot.press("enter")
-            await settle(pilot)
+            await press(pilot, "enter")
         assert isinstance(app.screen, LoginScreen)
         assert "bloqueado" in text_of(pilot, "#notice")
     assert stored(

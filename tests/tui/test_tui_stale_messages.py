@@ -18,8 +18,10 @@ from tests.tui import (
     login,
     make_app,
     open_as_demo,
+    press,
     screen_text,
     settle,
+    submit,
     text_of,
     type_text,
 )
@@ -34,8 +36,7 @@ NOT_THE_SAME = "La nueva contraseña debe ser distinta de la actual."
 async def retype_last(pilot: Pilot[None], form_field: FormField, last: str) -> None:
     """The member goes back into the field and changes its last character."""
     form_field.input.focus()
-    await pilot.press("end", "backspace", last)  # the focus selects it all: to the end first
-    await settle(pilot)
+    await press(pilot, "end", "backspace", last)  # the focus selects it all: to the end first
 
 
 async def test_login_messages_go_with_what_produced_them(server_app, clock, tmp_path):
@@ -52,8 +53,7 @@ async def test_login_messages_go_with_what_produced_them(server_app, clock, tmp_
         shown = screen_text(pilot)
         assert "Sesión cerrada" not in shown and failure in shown
         await type_text(pilot, "Otra2026")  # still on the password step: a second wrong try
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert text_of(pilot, "#field-password .form-error") == failure
         assert "Sesión cerrada" not in screen_text(pilot)
         # Typing a new password: the last try's verdict goes.
@@ -61,11 +61,9 @@ async def test_login_messages_go_with_what_produced_them(server_app, clock, tmp_
         await settle(pilot)
         assert text_of(pilot, "#field-password .form-error") == ""
         # The username step: "Ingrese su nombre de usuario" goes once a name is typed.
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         app.screen.query_one("#username").value = ""
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert "Ingrese su nombre de usuario" in text_of(pilot, "#field-username .form-error")
         await type_text(pilot, "d")
         await settle(pilot)
@@ -75,8 +73,7 @@ async def test_login_messages_go_with_what_produced_them(server_app, clock, tmp_
 async def test_set_password_no_coinciden_goes_when_the_two_match(server_app, clock, tmp_path):
     app = make_app(server_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f3")
-        await settle(pilot)
+        await press(pilot, "f3")
         screen = app.screen
         assert isinstance(screen, SetPasswordScreen)
         for text in ("ABCD-EFGH-JK", "Abcdefg1", "Abcdefg2"):
@@ -109,8 +106,7 @@ async def test_first_login_debe_ser_distinta_goes_when_the_password_changes(
         screen = app.screen
         assert isinstance(screen, FirstLoginScreen)
         await type_text(pilot, FIRST_PASSWORD)
-        await pilot.press("enter")  # Enter checks it: refused beside it, the cursor stays
-        await settle(pilot)
+        await press(pilot, "enter")  # Enter checks it: refused beside it, the cursor stays
         assert step(pilot) == "fl-password"
         assert screen.focused is screen.pair.password.input
         assert screen.pair.password.error == NOT_THE_SAME
@@ -172,17 +168,12 @@ async def test_the_banner_tells_the_last_try_not_an_earlier_one(demo_app, clock,
 
     app, transport = faulty_app(demo_app, tmp_path, clock)
     async with app.run_test(size=SIZE) as pilot:
-        await type_text(pilot, "demo")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, "demo")
         transport.refuse("POST", "/auth/login", times=None)
-        await type_text(pilot, "NoEsLaClave1")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, "NoEsLaClave1")
         assert "No se pudo conectar" in text_of(pilot, "#problem")
         transport.heal()
-        await pilot.press("f5")  # the same try again: now the server answers
-        await settle(pilot)
+        await press(pilot, "f5")  # the same try again: now the server answers
         assert "incorrect" in text_of(pilot, "#field-password .form-error")
         assert text_of(pilot, "#problem") == ""
         assert "No se pudo conectar" not in screen_text(pilot)

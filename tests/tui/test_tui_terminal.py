@@ -19,6 +19,7 @@ from tests.tui import (
     login,
     make_app,
     open_as_demo,
+    press,
     screen_text,
     settle,
     text_of,
@@ -106,18 +107,15 @@ async def test_ctrl_o_hides_every_amount_and_shows_them_again(server_app, clock,
     async with demo_logged_in(server_app, clock, tmp_path) as (_app, pilot):
         before = screen_text(pilot)
         assert shows_an_amount(before)
-        await pilot.press("ctrl+o")
-        await settle(pilot)
+        await press(pilot, "ctrl+o")
         hidden = screen_text(pilot)
         assert "$ ***" in hidden
         assert not shows_an_amount(hidden)
-        await pilot.press("enter")  # the statement opens with its amounts hidden too
-        await settle(pilot)
+        await press(pilot, "enter")  # the statement opens with its amounts hidden too
         statement = screen_text(pilot)
         assert "$ ***" in statement
         assert not shows_an_amount(statement)
-        await pilot.press("escape", "ctrl+o")
-        await settle(pilot)
+        await press(pilot, "escape", "ctrl+o")
         assert screen_text(pilot).count("$ ***") == 0
         assert shows_an_amount(screen_text(pilot))
 
@@ -143,20 +141,17 @@ async def test_f1_lists_the_keys_of_the_screen_and_escape_closes_it(server_app, 
         for line in ("F2", "Transferir", "F3", "Terceros", "F4", "Historial", "F9", "Ctrl+O"):
             assert line in keys
         assert "Ctrl+P" in keys
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert isinstance(app.screen, DashboardScreen)
 
 
 async def palette_pick(pilot, query: str) -> None:
-    await pilot.press("ctrl+p")
-    await settle(pilot)
+    await press(pilot, "ctrl+p")
     for char in query:
         await pilot.press(char if char != " " else "space")
     await pilot.pause(0.3)
     await settle(pilot)
-    await pilot.press("enter")
-    await settle(pilot)
+    await press(pilot, "enter")
 
 
 async def test_palette_opens_every_flow_by_name(server_app, clock, tmp_path):
@@ -217,14 +212,11 @@ async def test_ascii_terminal_draws_no_box_or_block_glyphs(server_app, clock, tm
         async with app.run_test(size=SIZE) as pilot:
             await open_as_demo(pilot, "enter")  # the statement: the widest screen
             texts = [screen_text(pilot)]
-            await pilot.press("escape", "f2", "down", "enter", "tab", "enter")  # a transfer form
-            await settle(pilot)
+            await press(pilot, "escape", "f2", "down", "enter", "tab", "enter")  # a transfer form
             texts.append(screen_text(pilot))
-            await pilot.press("f1")
-            await settle(pilot)
+            await press(pilot, "f1")
             texts.append(screen_text(pilot))
-            await pilot.press("escape", "ctrl+p")
-            await settle(pilot)
+            await press(pilot, "escape", "ctrl+p")
             texts.append(screen_text(pilot))
             assert "Busque un trámite" in texts[3]
             # ASCII and Latin-1 (the accents of Spanish): what every console font draws.
@@ -253,19 +245,15 @@ async def test_kiosk_writes_no_receipt_or_statement_file(demo_app, seeded_db, cl
     async with app.run_test(size=SIZE) as pilot:
         await open_as_demo(pilot, "enter")  # the statement: no CSV export key in a kiosk
         assert "Exportar CSV" not in screen_text(pilot)
-        await pilot.press("f2")
-        await settle(pilot)
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "f2")
+        await press(pilot, "escape")
         await open_transfers(pilot, "propias")
         await fill_transfer(pilot, "00104721", "00204722", "5,00", "Kiosco")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert step(pilot) == "tr-done"
         text = screen_text(pilot)
         assert "GUARDAR" not in text and "Guardar comprobante" not in text
-        await pilot.press("f2")
-        await settle(pilot)
+        await press(pilot, "f2")
     assert not exports.exists() or list(exports.iterdir()) == []
     # The receipt still reaches the member: by e-mail.
     assert any("Comprobante de transferencia" in s for s in outbox_subjects(seeded_db, "demo"))

@@ -25,8 +25,10 @@ from tests.tui import (
     demo_logged_in,
     login,
     make_app,
+    press,
     screen_text,
     settle,
+    submit,
     table_rows,
     text_of,
     type_text,
@@ -79,9 +81,7 @@ def wrong_pin(db: Path, username: str) -> str:
 
 async def type_pin(pilot: Pilot[None], pin: str, times: int = 1) -> None:
     for _ in range(times):
-        await type_text(pilot, pin)
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, pin)
 
 
 def outbox_subjects(db: Path, username: str) -> list[str]:
@@ -124,15 +124,13 @@ async def choose(pilot: Pilot[None], selector: str, text: str) -> None:
 
 
 async def open_transfers(pilot: Pilot[None], kind: str) -> TransferScreen:
-    await pilot.press("f2")
-    await settle(pilot)
+    await press(pilot, "f2")
     screen = pilot.app.screen
     assert isinstance(screen, TransferScreen)
     assert step(pilot) == "tr-kind"
     downs = {"propias": 0, "internas": 1, "interbancarias": 2}[kind]
     screen.query_one("#tr-kinds").focus()
-    await pilot.press(*(["down"] * downs), "enter")  # choose the kind: Enter moves on
-    await settle(pilot)
+    await press(pilot, *(["down"] * downs), "enter")  # choose the kind: Enter moves on
     assert screen.kind == kind
     assert step(pilot) == "tr-data"
     return screen
@@ -140,8 +138,7 @@ async def open_transfers(pilot: Pilot[None], kind: str) -> TransferScreen:
 
 async def confirm_with_pin(pilot: Pilot[None], db: Path) -> None:
     """CONFIRMAR, then the PIN e-mailed to the demo member: the transfer's receipt."""
-    await pilot.press("enter")
-    await settle(pilot)
+    await press(pilot, "enter")
     await type_pin(pilot, last_pin(db, "demo"))
     assert step(pilot) == "tr-done"
 
@@ -164,8 +161,7 @@ async def fill_transfer(
     await type_text(pilot, amount)
     await pilot.press("enter")
     await type_text(pilot, description)
-    await pilot.press("enter")  # Enter in the last field is SIGUIENTE
-    await settle(pilot)
+    await press(pilot, "enter")  # Enter in the last field is SIGUIENTE
 
 
 def field(pilot: Pilot[None], selector: str) -> FormField:
@@ -184,8 +180,7 @@ async def test_between_own_accounts_needs_no_pin(demo_app, seeded_db, clock, tmp
         summary = text_of(pilot, "#tr-summary")
         assert "Monto:         $25,50" in summary and "Ahorro mensual" in summary
         assert "PIN" not in summary
-        await pilot.press("enter")  # CONFIRMAR has the focus
-        await settle(pilot)
+        await press(pilot, "enter")  # CONFIRMAR has the focus
         assert step(pilot) == "tr-done"
         receipt = text_of(pilot, "#tr-receipt")
         assert "Estado:         Completada" in receipt
@@ -198,8 +193,7 @@ async def test_between_own_accounts_needs_no_pin(demo_app, seeded_db, clock, tmp
             "COMPROBANTE DE TRANSFERENCIA"
         )
         assert app.screen.transfer.reference in saved.read_text(encoding="utf-8")
-        await pilot.press("enter")  # VOLVER AL INICIO: the dashboard shows the new balances
-        await settle(pilot)
+        await press(pilot, "enter")  # VOLVER AL INICIO: the dashboard shows the new balances
         assert isinstance(app.screen, DashboardScreen)
         rows = {r[0]: r for r in table_rows(pilot, "#accounts")}
         after = balances(seeded_db, "00104721", "00204722")
@@ -219,8 +213,7 @@ async def test_to_a_third_party_with_the_pin_and_a_wrong_try(demo_app, seeded_db
         await fill_transfer(pilot, "00104721", "1105349", "40", "Préstamo")
         assert step(pilot) == "tr-confirm"
         assert "PIN DE VERIFICACIÓN" in text_of(pilot, "#tr-summary")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert step(pilot) == "tr-pin"
         entry = app.screen.query_one(PinEntry)
         assert "Le quedan 3 intentos." in text_of(pilot, ".pin-attempts")
@@ -255,22 +248,18 @@ async def test_interbank_is_en_proceso_until_the_clearing_settles_it(
         assert "en proceso" in text_of(pilot, "#tr-done-text")
         assert balances(seeded_db, "00104721")["00104721"] == before["00104721"] - 10000
         reference = app.screen.transfer.reference
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
 
         # The history shows it en proceso; after the clearing delay, F5 shows it settled.
-        await pilot.press("f4")
-        await settle(pilot)
+        await press(pilot, "f4")
         assert isinstance(app.screen, TransferHistoryScreen)
         row = next(r for r in table_rows(pilot, "#transfer-table") if r[1] == reference)
         assert row[4] == "En proceso"
         clock.advance(120)
-        await pilot.press("f5")
-        await settle(pilot)
+        await press(pilot, "f5")
         row = next(r for r in table_rows(pilot, "#transfer-table") if r[1] == reference)
         assert row[4] == "Completada"
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, ReceiptScreen)
         assert reference in text_of(pilot, "#receipt-text")
     assert_ledger_ok(seeded_db)
@@ -302,8 +291,7 @@ async def test_refusals_show_under_the_field_and_move_nothing(demo_app, seeded_d
         await pilot.click("#tr-data-next")
         await settle(pilot)
         assert step(pilot) == "tr-data"
-        await pilot.press("escape", "escape")  # back to the kinds, then leave
-        await settle(pilot)
+        await press(pilot, "escape", "escape")  # back to the kinds, then leave
         assert isinstance(app.screen, DashboardScreen)
     assert balances(seeded_db, "00104721", "00204722") == before
 
@@ -332,8 +320,7 @@ async def test_a_lost_answer_is_retried_with_the_same_key_and_applied_once(
         await login(pilot, "demo", "Demo2026")
         await open_transfers(pilot, "propias")
         await fill_transfer(pilot, "00104721", "00204722", "10", "Reintento")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert step(pilot) == "tr-done"
         assert "Completada" in text_of(pilot, "#tr-receipt")
     assert len(keys) == 2 and keys[0] == keys[1]
@@ -348,17 +335,14 @@ async def test_a_lost_answer_is_retried_with_the_same_key_and_applied_once(
 
 
 async def open_add(pilot: Pilot[None], kind: str) -> AddBeneficiaryScreen:
-    await pilot.press("f3")
-    await settle(pilot)
+    await press(pilot, "f3")
     assert isinstance(pilot.app.screen, BeneficiariesScreen)
-    await pilot.press("f2")  # AGREGAR
-    await settle(pilot)
+    await press(pilot, "f2")  # AGREGAR
     screen = pilot.app.screen
     assert isinstance(screen, AddBeneficiaryScreen)
     if kind == "externa":
         await pilot.press("down")
-    await pilot.press("enter")  # chooses the kind and moves on
-    await settle(pilot)
+    await press(pilot, "enter")  # chooses the kind and moves on
     assert screen.kind == kind
     assert step(pilot) == "ben-data"
     return screen
@@ -373,34 +357,26 @@ async def test_add_a_cooperative_account_by_its_cartola_number(
         await type_text(pilot, "00107777")
         # Live: the number the manual's rule registers.
         assert text_of(pilot, "#bi-registered") == "Se registrará como: 1107777"
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert step(pilot) == "ben-confirm"
         summary = text_of(pilot, "#ben-summary")
         assert "1107777" in summary
         assert "L*** " in summary and "Yánez" not in summary  # the holder, partly masked
-        await pilot.press("enter")  # CONFIRMAR
-        await settle(pilot)
+        await press(pilot, "enter")  # CONFIRMAR
         assert step(pilot) == "ben-pin"
-        await type_text(pilot, last_pin(seeded_db, "demo"))
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, last_pin(seeded_db, "demo"))
         assert step(pilot) == "ben-done"
         assert "1107777" in text_of(pilot, "#ben-done-text")
-        await pilot.press("enter")  # VOLVER: the list has it
-        await settle(pilot)
+        await press(pilot, "enter")  # VOLVER: the list has it
         assert isinstance(app.screen, BeneficiariesScreen)
         assert "1107777" in [r[3] for r in table_rows(pilot, "#beneficiary-table")]
 
         # The same account again is refused where it was typed.
         screen = await open_add(pilot, "interna")
         screen.query_one("#bi-input-number").focus()
-        await type_text(pilot, "1107777")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, "1107777")
         if step(pilot) == "ben-confirm":
-            await pilot.press("enter")
-            await settle(pilot)
+            await press(pilot, "enter")
         assert step(pilot) == "ben-data"
         assert "ya está en sus Productos de terceros" in field(pilot, "#bi-field-number").error
     assert_ledger_ok(seeded_db)
@@ -425,29 +401,22 @@ async def test_add_an_account_in_another_institution_and_delete_it(
         await pilot.press("enter")
         await type_text(pilot, "Luis Yánez")
         await pilot.press("enter")
-        await pilot.press("enter")  # the e-mail is optional: SIGUIENTE
-        await settle(pilot)
+        await press(pilot, "enter")  # the e-mail is optional: SIGUIENTE
         assert step(pilot) == "ben-confirm"
         summary = text_of(pilot, "#ben-summary")
         assert "Banco Guayaquil" in summary and "Ahorros 0012345678" in summary
-        await pilot.press("enter")
-        await settle(pilot)
-        await type_text(pilot, last_pin(seeded_db, "demo"))
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
+        await submit(pilot, last_pin(seeded_db, "demo"))
         assert step(pilot) == "ben-done"
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         rows = table_rows(pilot, "#beneficiary-table")
         row = next(i for i, r in enumerate(rows) if r[3] == "0012345678")
         assert rows[row][1] == "Banco Guayaquil"
 
         # Delete it, confirmed.
         app.screen.query_one("#beneficiary-table").move_cursor(row=row)
-        await pilot.press("delete")
-        await settle(pilot)
-        await pilot.press("enter")  # sí
-        await settle(pilot)
+        await press(pilot, "delete")
+        await press(pilot, "enter")  # sí
         assert "0012345678" not in [r[3] for r in table_rows(pilot, "#beneficiary-table")]
 
 
@@ -458,24 +427,19 @@ async def test_three_wrong_pins_cancel_and_start_again_is_a_new_operation(
     app = make_app(demo_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
         await demo_to_socio2(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         await type_pin(pilot, wrong_pin(seeded_db, "demo"), times=3)
         entry = app.screen.query_one(PinEntry)
         assert "cancel" in entry.error
         assert entry.input.disabled
-        await pilot.press("enter")  # VOLVER A EMPEZAR has the focus
-        await settle(pilot)
+        await press(pilot, "enter")  # VOLVER A EMPEZAR has the focus
         assert step(pilot) == "tr-data"
         await pilot.click("#tr-data-next")
         await settle(pilot)
-        await pilot.press("enter")  # CONFIRMAR: a new operation, a new PIN
-        await settle(pilot)
+        await press(pilot, "enter")  # CONFIRMAR: a new operation, a new PIN
         assert step(pilot) == "tr-pin"
         new_pin = last_pin(seeded_db, "demo")
-        await type_text(pilot, new_pin)
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, new_pin)
         assert step(pilot) == "tr-done"
     assert balances(seeded_db, "00104721", "00105349") == {
         "00104721": before["00104721"] - 1500,
@@ -490,8 +454,7 @@ async def test_an_expired_session_during_a_transfer_returns_to_login(
         await open_transfers(pilot, "propias")
         await fill_transfer(pilot, "00104721", "00204722", "5", "Tarde")
         clock.advance(360)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, LoginScreen)
         assert "inactividad" in text_of(pilot, "#notice")
 
@@ -521,16 +484,14 @@ async def test_no_answer_at_all_says_en_proceso_and_f5_shows_the_true_outcome(
         await login(pilot, "demo", "Demo2026")
         await open_transfers(pilot, "propias")
         await fill_transfer(pilot, "00104721", "00204722", "12", "Sin respuesta")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert step(pilot) == "tr-confirm"
         problem = text_of(pilot, "#problem")
         assert "en proceso" in problem and "F5" in problem
         assert "falló" not in problem
         assert len(keys) == 3 and len(set(keys)) == 1  # the first send and two retries
         answers_lost = False
-        await pilot.press("f5")
-        await settle(pilot)
+        await press(pilot, "f5")
         assert step(pilot) == "tr-done"
         assert "Completada" in text_of(pilot, "#tr-receipt")
     assert len(set(keys)) == 1
