@@ -6,19 +6,23 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from fastapi import FastAPI
 from keyring.backend import KeyringBackend
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Label, Static
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, DataTable, Label, Static
 
 from sjvirtual_tui.app import SJVirtualApp, build_app
 from sjvirtual_tui.backend.http import HttpBackend
 from sjvirtual_tui.config import Settings
+from sjvirtual_tui.widgets.form import FormField
 
 SIZE = (80, 24)
+
+S = TypeVar("S", bound=Screen[Any])
 
 
 class MemoryKeyring(KeyringBackend):
@@ -99,6 +103,25 @@ def table_rows(pilot: Pilot[None], selector: str) -> list[list[str]]:
     return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
 
 
+def step(pilot: Pilot[None]) -> str:
+    """The wizard's step on screen: its ContentSwitcher's current child."""
+    return pilot.app.screen.query_one(ContentSwitcher).current or ""
+
+
+def field(pilot: Pilot[None], selector: str) -> FormField:
+    return pilot.app.screen.query_one(selector, FormField)
+
+
+async def open_wizard(pilot: Pilot[None], key: str, screen_type: type[S], first_step: str) -> S:
+    """Presses the dashboard's ``key`` and checks that it opened ``screen_type`` at
+    ``first_step``."""
+    await press(pilot, key)
+    screen = pilot.app.screen
+    assert isinstance(screen, screen_type)
+    assert step(pilot) == first_step
+    return screen
+
+
 async def type_text(pilot: Pilot[None], text: str) -> None:
     await pilot.press(*[("space" if ch == " " else ch) for ch in text])
 
@@ -129,14 +152,45 @@ async def open_as_demo(pilot: Pilot[None], *keys: str) -> None:
 
 
 @asynccontextmanager
+async def logged_in(
+    server_app: FastAPI,
+    clock: Any,
+    tmp_path: Path,
+    username: str,
+    password: str,
+    **app_options: Any,
+) -> AsyncIterator[tuple[SJVirtualApp, Pilot[None]]]:
+    """The app at 80x24 on ``server_app`` (see ``make_app``), ``username`` logged in (staff pass
+    ``teller=True``, as the CLI's ``--teller``)."""
+    app = make_app(server_app, tmp_path, clock.now, **app_options)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, username, password)
+        yield app, pilot
+
+
+# The seeded staff (mock_server/seed) and their passwords.
+STAFF = {"cajero": "Cajero2026", "supervisor": "Supervisor2026"}
+
+
+@asynccontextmanager
+async def staff_logged_in(
+    server_app: FastAPI, clock: Any, tmp_path: Path, username: str = "cajero", **app_options: Any
+) -> AsyncIterator[tuple[SJVirtualApp, Pilot[None]]]:
+    """``logged_in`` for a seeded staff user, in the staff's app (``--teller``)."""
+    password = STAFF[username]
+    async with logged_in(
+        server_app, clock, tmp_path, username, password, teller=True, **app_options
+    ) as run:
+        yield run
+
+
+@asynccontextmanager
 async def demo_logged_in(
     server_app: FastAPI, clock: Any, tmp_path: Path, **app_options: Any
 ) -> AsyncIterator[tuple[SJVirtualApp, Pilot[None]]]:
-    """The app at 80x24 on ``server_app`` (see ``make_app``), the demo member logged in."""
-    app = make_app(server_app, tmp_path, clock.now, **app_options)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        yield app, pilot
+    """``logged_in`` for the demo member."""
+    async with logged_in(server_app, clock, tmp_path, "demo", "Demo2026", **app_options) as run:
+        yield run
 
 
 def screen_text(pilot: Pilot[None]) -> str:

@@ -155,9 +155,7 @@ async def test_server_side_idle_expiry_returns_to_login_saying_why(server_app, c
 
 async def test_client_idle_timer_locks_an_abandoned_screen(server_app, clock, tmp_path):
     monotonic = FakeMonotonic()
-    app = make_app(server_app, tmp_path, clock.now, monotonic=monotonic)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(server_app, clock, tmp_path, monotonic=monotonic) as (app, pilot):
         assert isinstance(app.screen, DashboardScreen)
         monotonic.advance(299)
         app._check_idle()

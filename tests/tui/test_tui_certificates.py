@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from sjvirtual_tui.screens.certificates import CertificateScreen
 from sjvirtual_tui.screens.statement import StatementScreen
 from tests.database import connect, rows
-from tests.tui import demo_logged_in, screen_text, settle
+from tests.tui import demo_logged_in, screen_text, settle, staff_logged_in
 
 
 def _pdf_text(path: Path) -> str:
@@ -85,11 +85,9 @@ async def test_the_statement_exports_its_range_as_pdf(demo_app, seeded_db, clock
 async def test_a_teller_verifies_the_seeded_certificate_by_its_code(demo_app, clock, tmp_path):
     from mock_server.seed.certificates import DEMO_CODE
     from sjvirtual_tui.screens.teller import TellerScreen
-    from tests.tui import SIZE, login, make_app, type_text
+    from tests.tui import type_text
 
-    app = make_app(demo_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "cajero", "Cajero2026")
+    async with staff_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         assert isinstance(app.screen, TellerScreen)
         await pilot.press("f4")
         await settle(pilot)

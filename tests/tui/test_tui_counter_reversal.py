@@ -15,15 +15,14 @@ from sjvirtual_tui.screens.supervisor import SupervisorScreen
 from tests.api import ledger_problems_of
 from tests.database import rows, scalar
 from tests.tui import (
-    SIZE,
-    login,
-    make_app,
     press,
     screen_text,
+    staff_logged_in,
     submit,
     table_rows,
     text_of,
 )
+from tests.tui.test_tui_teller_counter import open_drawer
 
 ACCOUNT = "00105349"
 
@@ -36,11 +35,8 @@ async def test_a_teller_asks_and_a_supervisor_approves_a_reversal(
     server_app, seeded_db: Path, clock: ManualClock, tmp_path: Path
 ) -> None:
     before = _balance(seeded_db)
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "cajero", "Cajero2026")
-        await press(pilot, "f8")
-        await submit(pilot, "500")
+    async with staff_logged_in(server_app, clock, tmp_path) as (app, pilot):
+        await open_drawer(pilot, "500")
         # Two deposits at the counter (the counter screen's own walk is tested elsewhere).
         for cents, key in ((2_550, "a" * 32), (1_000, "b" * 32)):
             await app.backend.cash_deposit(
@@ -71,9 +67,7 @@ async def test_a_teller_asks_and_a_supervisor_approves_a_reversal(
         ("pendiente", "mal digitada la cuenta")
     ]
 
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "supervisor", "Supervisor2026")
+    async with staff_logged_in(server_app, clock, tmp_path, "supervisor") as (app, pilot):
         await press(pilot, "f12")
         assert isinstance(app.screen, SupervisorScreen)
         queue = table_rows(pilot, "#approvals")
@@ -94,9 +88,7 @@ async def test_a_teller_asks_and_a_supervisor_approves_a_reversal(
     ]
     assert ledger_problems_of(seeded_db) == []
 
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "cajero", "Cajero2026")
+    async with staff_logged_in(server_app, clock, tmp_path) as (app, pilot):
         await press(pilot, "f8")
         assert table_rows(pilot, "#drawer-ops")[0][4] == "REVERSADA"
         shown = text_of(pilot, "#drawer-text")

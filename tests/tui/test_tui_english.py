@@ -21,7 +21,7 @@ from sjvirtual_tui import i18n
 from sjvirtual_tui.demo import DEMO_HINT
 from tests import ROOT
 from tests.i18n_tools import extracted, untranslated
-from tests.tui import SIZE, login, make_app, open_as_demo, screen_text, settle, type_text
+from tests.tui import SIZE, logged_in, login, make_app, open_as_demo, screen_text, settle, type_text
 from tests.tui.test_tui_onboarding import last_code
 
 # Short Spanish words a screen of ours would show if a string escaped translation.
@@ -345,9 +345,7 @@ async def test_teller_and_first_login_show_no_spanish_in_english(
 
 
 async def test_server_errors_come_in_english_too(english, demo_app, clock, tmp_path):
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Wrong2026")
+    async with logged_in(demo_app, clock, tmp_path, "demo", "Wrong2026") as (_app, pilot):
         text = screen_text(pilot)
         assert "password" in text.lower()
         assert not spanish_on(text), spanish_on(text)

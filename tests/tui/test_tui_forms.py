@@ -17,24 +17,21 @@ from sjvirtual_tui import rules
 from sjvirtual_tui.appearance import Appearance
 from sjvirtual_tui.screens.cards import CardPaymentScreen
 from sjvirtual_tui.screens.registration import RegistrationScreen
-from sjvirtual_tui.widgets.form import FormField
 from tests.tui import (
     SIZE,
     demo_logged_in,
+    field,
     make_app,
     open_as_demo,
     press,
     screen_text,
     settle,
+    submit,
     type_text,
 )
 from tests.tui.test_tui_onboarding import TEXTILES, open_registration, registrations
 from tests.tui.test_tui_payments import open_services, pick_biller
 from tests.tui.test_tui_transfers import choose, step
-
-
-def field(pilot: Pilot[None], selector: str) -> FormField:
-    return pilot.app.screen.query_one(selector, FormField)
 
 
 async def type_at_once(pilot: Pilot[None], *keys: str) -> None:
@@ -141,8 +138,8 @@ async def test_a_partial_bill_puts_the_cursor_on_the_amount(demo_app, seeded_db,
     async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         await open_services(pilot)
         await pick_biller(pilot, "claro", "Claro")
-        await type_text(pilot, "0991234567")
-        await press(pilot, "enter", "enter")  # the reference, then the optional alias: CONSULTAR
+        # The reference, then Enter on the optional alias: CONSULTAR.
+        await submit(pilot, "0991234567", "enter")
         assert step(pilot) == "sv-bill"
         amount = field(pilot, "#sv-field-amount-cents")
         assert amount.value == "35,84" and not amount.input.disabled

@@ -60,7 +60,17 @@ from sjvirtual_tui.widgets.form import FormField
 from sjvirtual_tui.widgets.pin_entry import PinEntry
 from tests.api import FIRST_PASSWORD, LUIS, approved_code, register, set_password
 from tests.api import TEXTILES as TEXTILES_API
-from tests.tui import SIZE, login, make_app, open_as_demo, screen_text, settle, text_of, type_text
+from tests.tui import (
+    SIZE,
+    login,
+    make_app,
+    open_as_demo,
+    screen_text,
+    settle,
+    staff_logged_in,
+    text_of,
+    type_text,
+)
 from tests.tui.test_tui_onboarding import LUIS as LUIS_FORM
 from tests.tui.test_tui_onboarding import TEXTILES, open_registration
 from tests.tui.test_tui_payments import open_services, pick_biller
@@ -855,9 +865,7 @@ async def test_a_markup_like_company_name_reaches_the_teller_as_written(
 ):
     name = f"{STYLED} {MARKUP} S.A."
     await register(demo_client, {**TEXTILES_API, "razon_social": name})
-    app = make_app(demo_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "cajero", "Cajero2026")
+    async with staff_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         assert isinstance(app.screen, TellerScreen)
         rows = app.screen.query_one("#requests", DataTable)
         cells = [rows.get_row_at(i)[3] for i in range(rows.row_count)]

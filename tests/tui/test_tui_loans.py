@@ -133,8 +133,7 @@ async def test_the_simulator_refuses_bad_input_where_typed(
         amount = app.screen.query_one("#sim-input-amount-cents")
         amount.focus()
         await pilot.press(*["backspace"] * 10)
-        await type_text(pilot, "100")
-        await press(pilot, "enter", "enter")
+        await submit(pilot, "100", "enter")
         assert (
             text_of(pilot, "#sim-field-amount-cents .form-error")
             == "Monto: escriba un valor entre $500,00 y $30.000,00."

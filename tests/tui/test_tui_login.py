@@ -8,7 +8,7 @@ from textual.widgets import ContentSwitcher, Input
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.widgets.security_image import SecurityImage
-from tests.tui import SIZE, login, make_app, press, settle, submit, text_of, type_text
+from tests.tui import SIZE, logged_in, login, make_app, press, settle, submit, text_of, type_text
 
 LOCK_WORDS = "Comuníquese con la cooperativa"
 
@@ -18,15 +18,13 @@ async def test_username_then_image_then_password(server_app, clock, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
-        await type_text(pilot, "demo")
-        await press(pilot, "enter")  # INGRESAR
+        await submit(pilot, "demo")  # INGRESAR
         assert app.screen.query_one(ContentSwitcher).current == "step-password"
         image = app.screen.query_one(SecurityImage)
         assert image.border_subtitle == "Colibrí"
         assert "Si no reconoce su imagen" in text_of(pilot, "#security-warning")
         assert app.focused is app.screen.query_one("#password", Input)
-        await type_text(pilot, "Demo2026")
-        await press(pilot, "enter")  # SIGUIENTE
+        await submit(pilot, "Demo2026")  # SIGUIENTE
         assert isinstance(app.screen, DashboardScreen)
 
 
@@ -42,9 +40,7 @@ async def test_escape_goes_back_and_keeps_the_username(server_app, clock, tmp_pa
 
 
 async def test_unknown_user_sees_a_decoy_image_and_the_same_message(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "nadie.existe", "Cualquier1")
+    async with logged_in(server_app, clock, tmp_path, "nadie.existe", "Cualquier1") as (app, pilot):
         assert app.screen.query_one(SecurityImage).image is not None  # a decoy, not an error
         unknown_message = text_of(pilot, "#field-password .form-error")
         await pilot.press("escape")

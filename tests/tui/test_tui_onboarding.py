@@ -8,7 +8,6 @@ import sqlite3
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import ContentSwitcher
 
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.first_login import FirstLoginScreen
@@ -19,7 +18,21 @@ from sjvirtual_tui.widgets.form import FormField
 from sjvirtual_tui.widgets.image_gallery import ImageGallery
 from sjvirtual_tui.widgets.security_image import SecurityImage
 from tests import api
-from tests.tui import SIZE, login, make_app, press, settle, submit, table_rows, text_of, type_text
+from tests.tui import (
+    SIZE,
+    demo_logged_in,
+    logged_in,
+    login,
+    make_app,
+    press,
+    settle,
+    staff_logged_in,
+    step,
+    submit,
+    table_rows,
+    text_of,
+    type_text,
+)
 
 CODE = re.compile(r"\b([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{2})\b")
 
@@ -37,10 +50,6 @@ LUIS = {
 
 # The API tests' Empresa, as the registration form takes it (the kind is the form's choice).
 TEXTILES = {name: value for name, value in api.TEXTILES.items() if name != "kind"}
-
-
-def step(pilot: Pilot[None]) -> str:
-    return pilot.app.screen.query_one(ContentSwitcher).current or ""
 
 
 def field(pilot: Pilot[None], name: str) -> FormField:
@@ -111,9 +120,7 @@ async def test_register_approve_set_password_first_login(server_app, seeded_db, 
     assert registrations(seeded_db)[before:] == [("persona", "lyanez", "pendiente")]
 
     # 2. A teller approves it.
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "cajero", "Cajero2026")
+    async with staff_logged_in(server_app, clock, tmp_path) as (app, pilot):
         assert isinstance(app.screen, TellerScreen)
         rows = table_rows(pilot, "#requests")
         row = next(i for i, r in enumerate(rows) if r[4] == "lyanez")
@@ -277,22 +284,16 @@ async def test_recovery_with_the_code_then_both_answers(server_app, seeded_db, c
 
 
 async def test_staff_and_members_each_use_their_own_app(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(server_app, clock, tmp_path, teller=True) as (app, pilot):
         assert isinstance(app.screen, LoginScreen)
         assert "solo para el personal" in text_of(pilot, "#notice")
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "cajero", "Cajero2026")
+    async with logged_in(server_app, clock, tmp_path, "cajero", "Cajero2026") as (app, pilot):
         assert isinstance(app.screen, LoginScreen)
         assert "--teller" in text_of(pilot, "#notice")
 
 
 async def test_teller_rejects_with_a_reason_and_unlocks(server_app, seeded_db, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "cajero", "Cajero2026")
+    async with staff_logged_in(server_app, clock, tmp_path) as (app, pilot):
         assert [r[4] for r in table_rows(pilot, "#requests")] == ["gcisneros"]
         await pilot.press("f7")  # RECHAZAR
         await submit(pilot, "no")

@@ -13,12 +13,13 @@ from sjvirtual_tui.screens.cards import CardPaymentScreen
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.services import ServicePaymentScreen
 from sjvirtual_tui.screens.transfer_history import TransferHistoryScreen
-from sjvirtual_tui.widgets.form import FormField
 from tests.tui import (
     SIZE,
     demo_logged_in,
+    field,
     make_app,
     open_as_demo,
+    open_wizard,
     press,
     settle,
     submit,
@@ -38,16 +39,8 @@ def bill_status(db: Path, biller: str, reference: str) -> list[str]:
     return [status for (status,) in rows]
 
 
-def field(pilot: Pilot[None], selector: str) -> FormField:
-    return pilot.app.screen.query_one(selector, FormField)
-
-
 async def open_services(pilot: Pilot[None]) -> ServicePaymentScreen:
-    await press(pilot, "f6")
-    screen = pilot.app.screen
-    assert isinstance(screen, ServicePaymentScreen)
-    assert step(pilot) == "sv-biller"
-    return screen
+    return await open_wizard(pilot, "f6", ServicePaymentScreen, "sv-biller")
 
 
 async def pick_biller(pilot: Pilot[None], search: str, name: str) -> None:
@@ -64,8 +57,7 @@ async def consult(pilot: Pilot[None], reference: str, *, save_as: str) -> None:
     """Types the bill's reference and an alias to keep it under, then CONSULTAR: the bill."""
     await type_text(pilot, reference)
     await pilot.press("enter")
-    await type_text(pilot, save_as)
-    await press(pilot, "enter")  # CONSULTAR
+    await submit(pilot, save_as)  # CONSULTAR
     assert step(pilot) == "sv-bill"
 
 

@@ -8,13 +8,15 @@ from textual.pilot import Pilot
 
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.polizas import PolizaScreen
-from sjvirtual_tui.widgets.form import FormField
 from tests.database import rows
 from tests.tui import (
     cut_off,
     demo_logged_in,
+    field,
+    open_wizard,
     press,
     screen_text,
+    submit,
     table_rows,
     text_of,
     type_text,
@@ -29,16 +31,8 @@ from tests.tui.test_tui_transfers import (
 )
 
 
-def field(pilot: Pilot[None], selector: str) -> FormField:
-    return pilot.app.screen.query_one(selector, FormField)
-
-
 async def open_polizas(pilot: Pilot[None]) -> PolizaScreen:
-    await press(pilot, "z")
-    screen = pilot.app.screen
-    assert isinstance(screen, PolizaScreen)
-    assert step(pilot) == "pz-list"
-    return screen
+    return await open_wizard(pilot, "z", PolizaScreen, "pz-list")
 
 
 async def fill(pilot: Pilot[None], amount: str, days: str) -> None:
@@ -48,8 +42,7 @@ async def fill(pilot: Pilot[None], amount: str, days: str) -> None:
     assert step(pilot) == "pz-data"
     await type_text(pilot, amount)
     await pilot.press("tab")
-    await type_text(pilot, days)
-    await press(pilot, "enter", "enter", "enter")
+    await submit(pilot, days, "enter", "enter")
 
 
 async def test_open_a_poliza_with_the_pin_to_its_receipt(demo_app, seeded_db, clock, tmp_path):
@@ -154,8 +147,7 @@ async def test_the_renewal_instruction_is_chosen_with_the_arrows(
         await press(pilot, "enter")
         await type_text(pilot, "500")
         await pilot.press("tab")
-        await type_text(pilot, "181")
-        await press(pilot, "enter", "down", "enter", "enter")
+        await submit(pilot, "181", "down", "enter", "enter")
         assert step(pilot) == "pz-confirm"
         summary = text_of(pilot, "#pz-summary")
         assert "Al vencimiento: Renovar el capital; intereses a la cuenta" in summary

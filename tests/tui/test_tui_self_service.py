@@ -9,21 +9,16 @@ import sqlite3
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import ContentSwitcher
 
 from sjvirtual_tui.screens.confirm import ConfirmScreen
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.self_service import SelfServiceScreen
 from sjvirtual_tui.widgets.form import focus_now
-from tests.tui import SIZE, demo_logged_in, login, make_app, press, screen_text, text_of
+from tests.tui import demo_logged_in, login, press, screen_text, step, submit, text_of
 from tests.tui import type_text as type_keys
 
 SIX_DIGITS = re.compile(r"\b([0-9]{6})\b")
-
-
-def step(pilot: Pilot[None]) -> str:
-    return pilot.app.screen.query_one(ContentSwitcher).current or ""
 
 
 def stored(db: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
@@ -64,8 +59,7 @@ async def test_change_the_password_then_log_in_with_the_new_one(server_app, cloc
         await pilot.press("enter")
         await type_keys(pilot, "Nueva2027x")
         await pilot.press("enter")
-        await type_keys(pilot, "Nueva2027x")
-        await press(pilot, "enter")
+        await submit(pilot, "Nueva2027x")
         assert step(pilot) == "ss-done"
         assert "Su contraseña fue cambiada" in screen_text(pilot)
         await press(pilot, "f9")
@@ -84,8 +78,7 @@ async def test_a_wrong_current_password_is_shown_under_its_field(
         await pilot.press("enter")
         await type_keys(pilot, "Nueva2027x")
         await pilot.press("enter")
-        await type_keys(pilot, "Nueva2027x")
-        await press(pilot, "enter")
+        await submit(pilot, "Nueva2027x")
         screen = app.screen
         assert isinstance(screen, SelfServiceScreen)
         assert step(pilot) == "ss-password"
@@ -118,19 +111,16 @@ async def test_change_the_security_image_and_questions(server_app, seeded_db, cl
     async with demo_logged_in(server_app, clock, tmp_path) as (_app, pilot):
         await choose(pilot, 1)
         assert step(pilot) == "ss-sec-password"
-        await type_keys(pilot, "Demo2026")
-        await press(pilot, "enter")
+        await submit(pilot, "Demo2026")
         assert step(pilot) == "ss-sec-image"
         await press(pilot, "right", "enter")
         assert step(pilot) == "ss-sec-own"
         await type_keys(pilot, "Color de mi primer auto?")
         await pilot.press("enter")
-        await type_keys(pilot, "Azul")
-        await press(pilot, "enter")
+        await submit(pilot, "Azul")
         assert step(pilot) == "ss-sec-question"
         await press(pilot, "enter")  # the first question, highlighted
-        await type_keys(pilot, "Cuenca")
-        await press(pilot, "enter")
+        await submit(pilot, "Cuenca")
         assert step(pilot) == "ss-done", screen_text(pilot)
         assert "fueron cambiadas" in screen_text(pilot)
     assert stored(seeded_db, "SELECT own_question FROM members WHERE username = 'demo'") == [
@@ -154,14 +144,12 @@ async def test_update_the_email_with_its_code(server_app, seeded_db, clock, tmp_
         )[0]
         match = SIX_DIGITS.search(str(body))
         assert match
-        await type_keys(pilot, "000000" if match.group(1) != "000000" else "111111")
-        await press(pilot, "enter")
+        await submit(pilot, "000000" if match.group(1) != "000000" else "111111")
         screen = app.screen
         assert isinstance(screen, SelfServiceScreen)
         assert "no es correcto" in screen.code.error
         screen.code.value = ""
-        await type_keys(pilot, match.group(1))
-        await press(pilot, "enter")
+        await submit(pilot, match.group(1))
         assert step(pilot) == "ss-done", screen_text(pilot)
         assert "nuevo@correo.ec" in screen_text(pilot)
     assert stored(seeded_db, "SELECT email FROM members WHERE username = 'demo'") == [
@@ -170,9 +158,7 @@ async def test_update_the_email_with_its_code(server_app, seeded_db, clock, tmp_
 
 
 async def test_the_screen_fits_in_english(server_app, clock, tmp_path, english):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(server_app, clock, tmp_path) as (_app, pilot):
         await choose(pilot, 3)
         assert step(pilot) == "ss-cards"
 

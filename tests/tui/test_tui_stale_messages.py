@@ -52,8 +52,7 @@ async def test_login_messages_go_with_what_produced_them(server_app, clock, tmp_
         assert "incorrect" in failure, failure  # the failure stays while the field is empty
         shown = screen_text(pilot)
         assert "Sesión cerrada" not in shown and failure in shown
-        await type_text(pilot, "Otra2026")  # still on the password step: a second wrong try
-        await press(pilot, "enter")
+        await submit(pilot, "Otra2026")  # still on the password step: a second wrong try
         assert text_of(pilot, "#field-password .form-error") == failure
         assert "Sesión cerrada" not in screen_text(pilot)
         # Typing a new password: the last try's verdict goes.
@@ -105,8 +104,7 @@ async def test_first_login_debe_ser_distinta_goes_when_the_password_changes(
         await login(pilot, LUIS["usuario"], FIRST_PASSWORD)
         screen = app.screen
         assert isinstance(screen, FirstLoginScreen)
-        await type_text(pilot, FIRST_PASSWORD)
-        await press(pilot, "enter")  # Enter checks it: refused beside it, the cursor stays
+        await submit(pilot, FIRST_PASSWORD)  # Enter checks it: refused beside it, the cursor stays
         assert step(pilot) == "fl-password"
         assert screen.focused is screen.pair.password.input
         assert screen.pair.password.error == NOT_THE_SAME

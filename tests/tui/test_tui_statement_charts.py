@@ -20,7 +20,7 @@ from sjvirtual_tui.formatting import money
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.statement import StatementScreen
 from sjvirtual_tui.widgets.charts import IN_GLYPH, OUT_GLYPH
-from tests.tui import SIZE, login, make_app, press, screen_text, settle
+from tests.tui import SIZE, demo_logged_in, login, make_app, press, screen_text, settle
 
 ACCOUNT = "00104721"
 
@@ -119,9 +119,7 @@ async def test_the_highlighted_accounts_first_page_is_asked_once(server_app, clo
     """Highlighting an account asks for its statement's first page; Enter shows that answer
     (no second request for it), and the page after it is read ahead as before."""
     pages = CountPages(server_app)
-    app = make_app(server_app, tmp_path, clock.now, transport=pages)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(server_app, clock, tmp_path, transport=pages) as (app, pilot):
         assert isinstance(app.screen, DashboardScreen)
         await settle(pilot)
         assert pages.cursors == [None]  # the first account is highlighted: its first page

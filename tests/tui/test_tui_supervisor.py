@@ -22,6 +22,7 @@ from tests.tui import (
     press,
     screen_text,
     settle,
+    staff_logged_in,
     submit,
     table_rows,
     text_of,
@@ -35,9 +36,7 @@ def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
 
 
 async def test_a_supervisor_approves_the_waiting_request(server_app, seeded_db, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "supervisor", "Supervisor2026")
+    async with staff_logged_in(server_app, clock, tmp_path, "supervisor") as (app, pilot):
         assert isinstance(app.screen, TellerScreen)  # everything a teller has, and more
         await press(pilot, "f12")
         assert isinstance(app.screen, SupervisorScreen)
@@ -55,9 +54,7 @@ async def test_a_supervisor_approves_the_waiting_request(server_app, seeded_db, 
 
 
 async def test_a_rejection_needs_a_reason_typed(server_app, seeded_db, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "supervisor", "Supervisor2026")
+    async with staff_logged_in(server_app, clock, tmp_path, "supervisor") as (app, pilot):
         await press(pilot, "f12")
         await press(pilot, "r")  # RECHAZAR
         await press(pilot, "enter")
@@ -83,8 +80,7 @@ async def test_the_audit_view_filters_and_exports(server_app, seeded_db, clock, 
         assert [r[1:4] for r in table_rows(pilot, "#audit")] == [
             ["supervisor", "access.unlock", "bloqueado"]
         ]
-        await type_text(pilot, "nadie")  # Socio
-        await press(pilot, "enter")
+        await submit(pilot, "nadie")  # Socio
         assert table_rows(pilot, "#audit") == []
         assert "Ningún registro" in text_of(pilot, "#audit-detail")
         member = app.screen.query_one("#f-member")
@@ -113,9 +109,7 @@ async def test_the_audit_view_filters_and_exports(server_app, seeded_db, clock, 
 async def test_a_teller_asks_for_a_reset_and_cannot_approve_it(
     server_app, seeded_db, clock, tmp_path
 ):
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "cajero", "Cajero2026")
+    async with staff_logged_in(server_app, clock, tmp_path) as (app, pilot):
         await press(pilot, "f12")  # a teller has no supervisor's screen
         assert isinstance(app.screen, TellerScreen)
         await press(pilot, "f10")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.pilot import Pilot
+
 from mock_server.domain.clock import ManualClock
 from sjvirtual_tui.screens.cash_drawer import CashDrawerScreen
 from sjvirtual_tui.screens.counter import CounterScreen
@@ -15,11 +17,9 @@ from sjvirtual_tui.screens.member_search import MemberSearchScreen, ReasonScreen
 from sjvirtual_tui.screens.teller import TellerScreen
 from tests.database import rows, scalar
 from tests.tui import (
-    SIZE,
-    login,
-    make_app,
     press,
     screen_text,
+    staff_logged_in,
     submit,
     table_rows,
     text_of,
@@ -27,26 +27,36 @@ from tests.tui import (
 )
 
 
-async def _teller(pilot, app) -> None:  # type: ignore[no-untyped-def]
-    await login(pilot, "cajero", "Cajero2026")
-    assert isinstance(app.screen, TellerScreen)
+async def open_drawer(pilot: Pilot[None], opening_float: str) -> None:
+    """F8 CUADRE DE CAJA on a closed drawer: the float typed and Enter opens it."""
+    await press(pilot, "f8")
+    assert isinstance(pilot.app.screen, CashDrawerScreen)
+    assert "Su caja está cerrada" in text_of(pilot, "#drawer-text")
+    await submit(pilot, opening_float)
+
+
+async def counter_operation(pilot: Pilot[None], key: str, amount: str, who: str) -> None:
+    """From the socio's file, F6 DEPÓSITO or F7 RETIRO: the amount, then the depositor's name or
+    the holder's cédula, and Enter on CONFIRMAR's question (yes)."""
+    await press(pilot, key)
+    assert isinstance(pilot.app.screen, CounterScreen)
+    await type_text(pilot, amount)
+    await pilot.press("enter")
+    await submit(pilot, who)
+    await press(pilot, "enter")  # yes
 
 
 async def test_open_search_file_deposit_and_withdraw(
     server_app, seeded_db: Path, clock: ManualClock, tmp_path: Path
 ) -> None:
     before = scalar(seeded_db, "SELECT balance_cents FROM accounts WHERE number = '00105349'")
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await _teller(pilot, app)
+    async with staff_logged_in(server_app, clock, tmp_path) as (app, pilot):
+        assert isinstance(app.screen, TellerScreen)
         footer = screen_text(pilot).splitlines()[-1]
         assert "f11 Buscar" in footer and "f8 Caja" in footer and "^o Montos" in footer
 
         # The drawer is opened with its float (F8, CUADRE DE CAJA).
-        await press(pilot, "f8")
-        assert isinstance(app.screen, CashDrawerScreen)
-        assert "Su caja está cerrada" in text_of(pilot, "#drawer-text")
-        await submit(pilot, "500")
+        await open_drawer(pilot, "500")
         assert "Fondo inicial" in text_of(pilot, "#drawer-text")
         assert "$500,00" in text_of(pilot, "#drawer-text")
         await press(pilot, "escape")
@@ -89,12 +99,7 @@ async def test_open_search_file_deposit_and_withdraw(
         ) == [("cajero", "member.view", "ver saldo en ventanilla")]
 
         # F6 DEPÓSITO: the account comes from the file; amount, depositor, CONFIRMAR.
-        await press(pilot, "f6")
-        assert isinstance(app.screen, CounterScreen)
-        await type_text(pilot, "25,50")
-        await pilot.press("enter")
-        await submit(pilot, "Ana León")
-        await press(pilot, "enter")  # yes
+        await counter_operation(pilot, "f6", "25,50", "Ana León")
         receipt = text_of(pilot, "#counter-receipt")
         saved = tmp_path / "comprobante-CAJ-0000001.txt"
         assert f"Sin impresora configurada: comprobante guardado en {saved}" in receipt
@@ -103,11 +108,7 @@ async def test_open_search_file_deposit_and_withdraw(
         await press(pilot, "escape")
 
         # F7 RETIRO with another socio's cédula: refused beside the field, nothing moves.
-        await press(pilot, "f7")
-        await type_text(pilot, "10")
-        await pilot.press("enter")
-        await submit(pilot, "1712345675")
-        await press(pilot, "enter")  # yes
+        await counter_operation(pilot, "f7", "10", "1712345675")
         field = app.screen.query_one("#c-field-identification")
         assert "no es la del titular" in field.error
     after = scalar(seeded_db, "SELECT balance_cents FROM accounts WHERE number = '00105349'")
@@ -117,11 +118,9 @@ async def test_open_search_file_deposit_and_withdraw(
 async def test_cuadre_de_caja_records_the_difference(
     server_app, seeded_db: Path, clock: ManualClock, tmp_path: Path
 ) -> None:
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await _teller(pilot, app)
-        await press(pilot, "f8")
-        await submit(pilot, "200")
+    async with staff_logged_in(server_app, clock, tmp_path) as (app, pilot):
+        assert isinstance(app.screen, TellerScreen)
+        await open_drawer(pilot, "200")
         await submit(pilot, "199,50")
         await press(pilot, "enter")  # yes
         shown = text_of(pilot, "#drawer-text")
@@ -139,37 +138,26 @@ async def test_withdrawals_paid_and_pending_approval(
     server_app, seeded_db: Path, clock: ManualClock, tmp_path: Path
 ) -> None:
     before = scalar(seeded_db, "SELECT balance_cents FROM accounts WHERE number = '00104721'")
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await _teller(pilot, app)
-        await press(pilot, "f8")
-        await submit(pilot, "1000")
+    async with staff_logged_in(server_app, clock, tmp_path) as (app, pilot):
+        assert isinstance(app.screen, TellerScreen)
+        await open_drawer(pilot, "1000")
         await press(pilot, "escape")
         await press(pilot, "f11")
-        await type_text(pilot, "1712345675")  # the cédula
-        await press(pilot, "enter")
+        await submit(pilot, "1712345675")  # the cédula
         assert [r[0] for r in table_rows(pilot, "#search-results")] == ["1712345675"]
         await press(pilot, "enter")
         await submit(pilot, "Retiro en ventanilla")
         assert isinstance(app.screen, MemberFileScreen)
 
         # A withdrawal the teller pays at once: the receipt has a line to sign.
-        await press(pilot, "f7")
-        await type_text(pilot, "40")
-        await pilot.press("enter")
-        await submit(pilot, "1712345675")
-        await press(pilot, "enter")  # yes
+        await counter_operation(pilot, "f7", "40", "1712345675")
         receipt = text_of(pilot, "#counter-receipt")
         assert "Retiro en efectivo" in receipt and "$40,00" in receipt
         assert "Firma del socio" in receipt
         await press(pilot, "escape")
 
         # Above $1.000,00 it waits for a supervisor: nothing is paid.
-        await press(pilot, "f7")
-        await type_text(pilot, "1500")
-        await pilot.press("enter")
-        await submit(pilot, "1712345675")
-        await press(pilot, "enter")  # yes
+        await counter_operation(pilot, "f7", "1500", "1712345675")
         shown = text_of(pilot, "#counter-receipt")
         assert "PENDIENTE DE APROBACIÓN" in shown and "no entregue el dinero" in shown
     after = scalar(seeded_db, "SELECT balance_cents FROM accounts WHERE number = '00104721'")

@@ -47,9 +47,10 @@ async def test_kiosk_idle_lock_ends_the_session_on_the_server_and_clears_the_scr
     server_app, clock, tmp_path
 ):
     monotonic = FakeMonotonic()
-    app = make_app(server_app, tmp_path, clock.now, monotonic=monotonic, kiosk=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(server_app, clock, tmp_path, monotonic=monotonic, kiosk=True) as (
+        app,
+        pilot,
+    ):
         assert isinstance(app.screen, DashboardScreen)
         assert app.session is not None
         token = app.session.token

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 from textual.pilot import Pilot
-from textual.widgets import ContentSwitcher, Select
+from textual.widgets import Select
 
 from mock_server.domain.ledger import ledger_problems
 from sjvirtual_tui.formatting import money
@@ -18,16 +18,18 @@ from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.transfer_history import ReceiptScreen, TransferHistoryScreen
 from sjvirtual_tui.screens.transfers import TransferScreen
-from sjvirtual_tui.widgets.form import FormField
 from sjvirtual_tui.widgets.pin_entry import PinEntry
 from tests.tui import (
     SIZE,
     demo_logged_in,
+    field,
     login,
     make_app,
+    open_wizard,
     press,
     screen_text,
     settle,
+    step,
     submit,
     table_rows,
     text_of,
@@ -36,10 +38,6 @@ from tests.tui import (
 
 PIN = re.compile(r"PIN de verificación: (\d{4})")
 DEMO_EMAIL_LIKE = "demo"
-
-
-def step(pilot: Pilot[None]) -> str:
-    return pilot.app.screen.query_one(ContentSwitcher).current or ""
 
 
 def balances(db: Path, *numbers: str) -> dict[str, int]:
@@ -124,10 +122,7 @@ async def choose(pilot: Pilot[None], selector: str, text: str) -> None:
 
 
 async def open_transfers(pilot: Pilot[None], kind: str) -> TransferScreen:
-    await press(pilot, "f2")
-    screen = pilot.app.screen
-    assert isinstance(screen, TransferScreen)
-    assert step(pilot) == "tr-kind"
+    screen = await open_wizard(pilot, "f2", TransferScreen, "tr-kind")
     downs = {"propias": 0, "internas": 1, "interbancarias": 2}[kind]
     screen.query_one("#tr-kinds").focus()
     await press(pilot, *(["down"] * downs), "enter")  # choose the kind: Enter moves on
@@ -160,12 +155,7 @@ async def fill_transfer(
     screen.query_one("#tr-input-amount-cents").focus()
     await type_text(pilot, amount)
     await pilot.press("enter")
-    await type_text(pilot, description)
-    await press(pilot, "enter")  # Enter in the last field is SIGUIENTE
-
-
-def field(pilot: Pilot[None], selector: str) -> FormField:
-    return pilot.app.screen.query_one(selector, FormField)
+    await submit(pilot, description)  # Enter in the last field is SIGUIENTE
 
 
 # --- transfers --------------------------------------------------------------------------------
