@@ -1,18 +1,17 @@
-"""Helpers for the Pilot tests: build the app on the real FastAPI app, read what is on screen."""
+"""Helpers for the Pilot tests: build the app on the real FastAPI app, read what is on screen.
+(What a member does, keys and logging in: ``tests.tui.steps``.)"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
 from keyring.backend import KeyringBackend
 from textual.pilot import Pilot
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Label, Static
 
 from sjvirtual_tui.app import SJVirtualApp, build_app
@@ -21,8 +20,6 @@ from sjvirtual_tui.config import Settings
 from sjvirtual_tui.widgets.form import FormField
 
 SIZE = (80, 24)
-
-S = TypeVar("S", bound=Screen[Any])
 
 
 class MemoryKeyring(KeyringBackend):
@@ -110,87 +107,6 @@ def step(pilot: Pilot[None]) -> str:
 
 def field(pilot: Pilot[None], selector: str) -> FormField:
     return pilot.app.screen.query_one(selector, FormField)
-
-
-async def open_wizard(pilot: Pilot[None], key: str, screen_type: type[S], first_step: str) -> S:
-    """Presses the dashboard's ``key`` and checks that it opened ``screen_type`` at
-    ``first_step``."""
-    await press(pilot, key)
-    screen = pilot.app.screen
-    assert isinstance(screen, screen_type)
-    assert step(pilot) == first_step
-    return screen
-
-
-async def type_text(pilot: Pilot[None], text: str) -> None:
-    await pilot.press(*[("space" if ch == " " else ch) for ch in text])
-
-
-async def press(pilot: Pilot[None], *keys: str) -> None:
-    """Presses ``keys`` and waits for what they started: the step most Pilot tests repeat."""
-    await pilot.press(*keys)
-    await settle(pilot)
-
-
-async def submit(pilot: Pilot[None], text: str, *keys: str) -> None:
-    """Types ``text`` in the focused field and presses Enter (then ``keys``), as a member answers
-    one field of a form, and waits for the answer."""
-    await type_text(pilot, text)
-    await press(pilot, "enter", *keys)
-
-
-async def login(pilot: Pilot[None], username: str, password: str) -> None:
-    await submit(pilot, username)
-    await submit(pilot, password)
-
-
-async def open_as_demo(pilot: Pilot[None], *keys: str) -> None:
-    """Logs the demo member in and presses ``keys`` (a flow's key, Enter on the first account…)."""
-    await login(pilot, "demo", "Demo2026")
-    await pilot.press(*keys)
-    await settle(pilot)
-
-
-@asynccontextmanager
-async def logged_in(
-    server_app: FastAPI,
-    clock: Any,
-    tmp_path: Path,
-    username: str,
-    password: str,
-    **app_options: Any,
-) -> AsyncIterator[tuple[SJVirtualApp, Pilot[None]]]:
-    """The app at 80x24 on ``server_app`` (see ``make_app``), ``username`` logged in (staff pass
-    ``teller=True``, as the CLI's ``--teller``)."""
-    app = make_app(server_app, tmp_path, clock.now, **app_options)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, username, password)
-        yield app, pilot
-
-
-# The seeded staff (mock_server/seed) and their passwords.
-STAFF = {"cajero": "Cajero2026", "supervisor": "Supervisor2026"}
-
-
-@asynccontextmanager
-async def staff_logged_in(
-    server_app: FastAPI, clock: Any, tmp_path: Path, username: str = "cajero", **app_options: Any
-) -> AsyncIterator[tuple[SJVirtualApp, Pilot[None]]]:
-    """``logged_in`` for a seeded staff user, in the staff's app (``--teller``)."""
-    password = STAFF[username]
-    async with logged_in(
-        server_app, clock, tmp_path, username, password, teller=True, **app_options
-    ) as run:
-        yield run
-
-
-@asynccontextmanager
-async def demo_logged_in(
-    server_app: FastAPI, clock: Any, tmp_path: Path, **app_options: Any
-) -> AsyncIterator[tuple[SJVirtualApp, Pilot[None]]]:
-    """``logged_in`` for the demo member."""
-    async with logged_in(server_app, clock, tmp_path, "demo", "Demo2026", **app_options) as run:
-        yield run
 
 
 def screen_text(pilot: Pilot[None]) -> str:

@@ -14,7 +14,8 @@ from sjvirtual_tui import i18n
 from sjvirtual_tui.i18n import ngettext
 from tests.database import connect
 from tests.i18n_tools import extracted
-from tests.tui import SIZE, login, make_app, screen_text, settle, type_text
+from tests.tui import SIZE, make_app, screen_text, settle
+from tests.tui.steps import login, type_text
 from tests.tui.test_tui_transfers import fill_transfer, open_transfers, step
 
 PIN_LINE = re.compile(r"(?:PIN de verificación|Verification PIN): (\d{4})")

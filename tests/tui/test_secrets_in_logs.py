@@ -87,17 +87,8 @@ from tests.api import (
 )
 from tests.conftest import CHEAP_HASHER, login_token
 from tests.database import connect, tables
-from tests.tui import (
-    SIZE,
-    MemoryKeyring,
-    login,
-    press,
-    settle,
-    submit,
-    table_rows,
-    text_of,
-    type_text,
-)
+from tests.tui import SIZE, MemoryKeyring, settle, table_rows, text_of
+from tests.tui.steps import login, press, submit, type_text
 from tests.tui.test_tui_onboarding import last_code
 from tests.tui.test_tui_payments import consult, enter_pin, open_services, pick_biller
 from tests.tui.test_tui_payments import field as form_field

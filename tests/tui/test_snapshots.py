@@ -16,7 +16,8 @@ from textual.pilot import Pilot
 
 from mock_server.testing import login_token
 from tests.api import FIRST_PASSWORD, LUIS, approved_code, set_password
-from tests.tui import SIZE, login, make_app, settle, type_text
+from tests.tui import SIZE, make_app, settle
+from tests.tui.steps import login, type_text
 
 
 @pytest.fixture(autouse=True)

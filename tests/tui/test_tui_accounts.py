@@ -12,18 +12,8 @@ from sjvirtual_tui.formatting import count, money
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.statement import StatementScreen
-from tests.tui import (
-    SIZE,
-    FakeMonotonic,
-    demo_logged_in,
-    login,
-    make_app,
-    open_as_demo,
-    press,
-    settle,
-    table_rows,
-    text_of,
-)
+from tests.tui import SIZE, FakeMonotonic, make_app, settle, table_rows, text_of
+from tests.tui.steps import demo_logged_in, login, open_as_demo, press
 
 
 def stored_accounts(db: Path, username: str) -> dict[str, tuple[int, int]]:

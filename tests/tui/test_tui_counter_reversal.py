@@ -14,14 +14,8 @@ from sjvirtual_tui.screens.member_search import ReasonScreen
 from sjvirtual_tui.screens.supervisor import SupervisorScreen
 from tests.api import ledger_problems_of
 from tests.database import rows, scalar
-from tests.tui import (
-    press,
-    screen_text,
-    staff_logged_in,
-    submit,
-    table_rows,
-    text_of,
-)
+from tests.tui import screen_text, table_rows, text_of
+from tests.tui.steps import press, staff_logged_in, submit
 from tests.tui.test_tui_teller_counter import open_drawer
 
 ACCOUNT = "00105349"

@@ -21,7 +21,8 @@ from sjvirtual_tui import i18n
 from sjvirtual_tui.demo import DEMO_HINT
 from tests import ROOT
 from tests.i18n_tools import extracted, untranslated
-from tests.tui import SIZE, logged_in, login, make_app, open_as_demo, screen_text, settle, type_text
+from tests.tui import SIZE, make_app, screen_text, settle
+from tests.tui.steps import logged_in, login, open_as_demo, type_text
 from tests.tui.test_tui_onboarding import last_code
 
 # Short Spanish words a screen of ours would show if a string escaped translation.

@@ -15,7 +15,8 @@ from textual.widgets import Input, ProgressBar
 from sjvirtual_tui.formatting import count
 from sjvirtual_tui.screens.statement import StatementScreen
 from sjvirtual_tui.widgets.progress import ExportProgress, time_left
-from tests.tui import SIZE, make_app, open_as_demo, screen_text, settle, text_of
+from tests.tui import SIZE, make_app, screen_text, settle, text_of
+from tests.tui.steps import open_as_demo
 
 ACCOUNT = "00104721"
 

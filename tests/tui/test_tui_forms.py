@@ -17,18 +17,8 @@ from sjvirtual_tui import rules
 from sjvirtual_tui.appearance import Appearance
 from sjvirtual_tui.screens.cards import CardPaymentScreen
 from sjvirtual_tui.screens.registration import RegistrationScreen
-from tests.tui import (
-    SIZE,
-    demo_logged_in,
-    field,
-    make_app,
-    open_as_demo,
-    press,
-    screen_text,
-    settle,
-    submit,
-    type_text,
-)
+from tests.tui import SIZE, field, make_app, screen_text, settle
+from tests.tui.steps import demo_logged_in, open_as_demo, press, submit, type_text
 from tests.tui.test_tui_onboarding import TEXTILES, open_registration, registrations
 from tests.tui.test_tui_payments import open_services, pick_biller
 from tests.tui.test_tui_transfers import choose, step

@@ -60,17 +60,8 @@ from sjvirtual_tui.widgets.form import FormField
 from sjvirtual_tui.widgets.pin_entry import PinEntry
 from tests.api import FIRST_PASSWORD, LUIS, approved_code, register, set_password
 from tests.api import TEXTILES as TEXTILES_API
-from tests.tui import (
-    SIZE,
-    login,
-    make_app,
-    open_as_demo,
-    screen_text,
-    settle,
-    staff_logged_in,
-    text_of,
-    type_text,
-)
+from tests.tui import SIZE, make_app, screen_text, settle, text_of
+from tests.tui.steps import login, open_as_demo, staff_logged_in, type_text
 from tests.tui.test_tui_onboarding import LUIS as LUIS_FORM
 from tests.tui.test_tui_onboarding import TEXTILES, open_registration
 from tests.tui.test_tui_payments import open_services, pick_biller

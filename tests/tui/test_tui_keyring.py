@@ -14,7 +14,8 @@ from textual.widgets import Input
 
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.widgets.choice import Tick
-from tests.tui import SIZE, MemoryKeyring, login, make_app, press, settle, submit, type_text
+from tests.tui import SIZE, MemoryKeyring, make_app, settle
+from tests.tui.steps import login, press, submit, type_text
 
 
 @pytest.fixture

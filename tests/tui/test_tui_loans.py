@@ -20,19 +20,8 @@ from sjvirtual_tui.screens.loans import (
 )
 from sjvirtual_tui.widgets.money_input import MoneyInput
 from tests.database import rows
-from tests.tui import (
-    SIZE,
-    demo_logged_in,
-    login,
-    make_app,
-    press,
-    screen_text,
-    settle,
-    submit,
-    table_rows,
-    text_of,
-    type_text,
-)
+from tests.tui import SIZE, make_app, screen_text, settle, table_rows, text_of
+from tests.tui.steps import demo_logged_in, login, press, submit, type_text
 from tests.tui.test_tui_payments import enter_pin
 from tests.tui.test_tui_transfers import choose, step
 

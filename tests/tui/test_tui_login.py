@@ -8,7 +8,8 @@ from textual.widgets import ContentSwitcher, Input
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.widgets.security_image import SecurityImage
-from tests.tui import SIZE, logged_in, login, make_app, press, settle, submit, text_of, type_text
+from tests.tui import SIZE, make_app, settle, text_of
+from tests.tui.steps import logged_in, login, press, submit, type_text
 
 LOCK_WORDS = "Comuníquese con la cooperativa"
 

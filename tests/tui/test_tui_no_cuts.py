@@ -36,7 +36,8 @@ from textual.widgets._footer import FooterKey
 
 from mock_server.domain.clock import ManualClock
 from sjvirtual_tui.appearance import detect_appearance
-from tests.tui import SIZE, login, make_app, settle, type_text
+from tests.tui import SIZE, make_app, settle
+from tests.tui.steps import login, type_text
 
 LANGUAGES = ("es", "en")
 COLOURS = ("color", "no_color")

@@ -18,19 +18,14 @@ from sjvirtual_tui.widgets.form import FormField
 from sjvirtual_tui.widgets.image_gallery import ImageGallery
 from sjvirtual_tui.widgets.security_image import SecurityImage
 from tests import api
-from tests.tui import (
-    SIZE,
+from tests.tui import SIZE, make_app, settle, step, table_rows, text_of
+from tests.tui.steps import (
     demo_logged_in,
     logged_in,
     login,
-    make_app,
     press,
-    settle,
     staff_logged_in,
-    step,
     submit,
-    table_rows,
-    text_of,
     type_text,
 )
 

@@ -13,20 +13,8 @@ from sjvirtual_tui.screens.cards import CardPaymentScreen
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.services import ServicePaymentScreen
 from sjvirtual_tui.screens.transfer_history import TransferHistoryScreen
-from tests.tui import (
-    SIZE,
-    demo_logged_in,
-    field,
-    make_app,
-    open_as_demo,
-    open_wizard,
-    press,
-    settle,
-    submit,
-    table_rows,
-    text_of,
-    type_text,
-)
+from tests.tui import SIZE, field, make_app, settle, table_rows, text_of
+from tests.tui.steps import demo_logged_in, open_as_demo, open_wizard, press, submit, type_text
 from tests.tui.test_tui_transfers import assert_ledger_ok, balances, choose, last_pin, step
 
 

@@ -15,7 +15,8 @@ from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.widgets.pin_entry import PinEntry
 from tests.api import BENEFICIARIES, CHALLENGES, DEMO_EMAIL, OUTBOX, PIN_LINE, keyed
 from tests.conftest import login_token
-from tests.tui import SIZE, make_app, press, screen_text, settle, submit, text_of
+from tests.tui import SIZE, make_app, screen_text, settle, text_of
+from tests.tui.steps import press, submit
 from tests.tui.test_tui_transfers import demo_to_socio2, step, type_pin, wrong_pin
 
 

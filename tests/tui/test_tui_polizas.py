@@ -9,18 +9,8 @@ from textual.pilot import Pilot
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.polizas import PolizaScreen
 from tests.database import rows
-from tests.tui import (
-    cut_off,
-    demo_logged_in,
-    field,
-    open_wizard,
-    press,
-    screen_text,
-    submit,
-    table_rows,
-    text_of,
-    type_text,
-)
+from tests.tui import cut_off, field, screen_text, table_rows, text_of
+from tests.tui.steps import demo_logged_in, open_wizard, press, submit, type_text
 from tests.tui.test_tui_transfers import (
     assert_ledger_ok,
     balances,

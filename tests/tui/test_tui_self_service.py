@@ -15,8 +15,9 @@ from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.self_service import SelfServiceScreen
 from sjvirtual_tui.widgets.form import focus_now
-from tests.tui import demo_logged_in, login, press, screen_text, step, submit, text_of
-from tests.tui import type_text as type_keys
+from tests.tui import screen_text, step, text_of
+from tests.tui.steps import demo_logged_in, login, press, submit
+from tests.tui.steps import type_text as type_keys
 
 SIX_DIGITS = re.compile(r"\b([0-9]{6})\b")
 

@@ -24,7 +24,8 @@ from sjvirtual_tui.i18n import use_language
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from tests.e2e.test_cli_database import write_lock_held
-from tests.tui import SIZE, login, make_app, settle, text_of
+from tests.tui import SIZE, make_app, settle, text_of
+from tests.tui.steps import login
 from tests.tui.test_tui_faults import assert_clear
 from tests.tui.test_tui_transfers import (
     assert_ledger_ok,

@@ -12,19 +12,8 @@ from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.set_password import SetPasswordScreen
 from sjvirtual_tui.widgets.form import FormField
 from tests.api import FIRST_PASSWORD, LUIS, approved_code, set_password
-from tests.tui import (
-    SIZE,
-    demo_logged_in,
-    login,
-    make_app,
-    open_as_demo,
-    press,
-    screen_text,
-    settle,
-    submit,
-    text_of,
-    type_text,
-)
+from tests.tui import SIZE, make_app, screen_text, settle, text_of
+from tests.tui.steps import demo_logged_in, login, open_as_demo, press, submit, type_text
 from tests.tui.test_tui_onboarding import LUIS as LUIS_TYPED
 from tests.tui.test_tui_onboarding import field, fill, open_registration, step
 from tests.tui.test_tui_transfers import choose, open_add

@@ -20,7 +20,8 @@ from sjvirtual_tui.formatting import money
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.statement import StatementScreen
 from sjvirtual_tui.widgets.charts import IN_GLYPH, OUT_GLYPH
-from tests.tui import SIZE, demo_logged_in, login, make_app, press, screen_text, settle
+from tests.tui import SIZE, make_app, screen_text, settle
+from tests.tui.steps import demo_logged_in, login, press
 
 ACCOUNT = "00104721"
 

@@ -15,19 +15,8 @@ from sjvirtual_tui.screens.supervisor import SupervisorScreen
 from sjvirtual_tui.screens.teller import TellerScreen
 from sjvirtual_tui.screens.teller_access import TellerAccessScreen, WalkInRegistrationScreen
 from sjvirtual_tui.widgets.form import FormField
-from tests.tui import (
-    SIZE,
-    login,
-    make_app,
-    press,
-    screen_text,
-    settle,
-    staff_logged_in,
-    submit,
-    table_rows,
-    text_of,
-    type_text,
-)
+from tests.tui import SIZE, make_app, screen_text, settle, table_rows, text_of
+from tests.tui.steps import login, press, staff_logged_in, submit, type_text
 
 
 def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:

@@ -16,15 +16,8 @@ from sjvirtual_tui.screens.member_file import MemberFileScreen
 from sjvirtual_tui.screens.member_search import MemberSearchScreen, ReasonScreen
 from sjvirtual_tui.screens.teller import TellerScreen
 from tests.database import rows, scalar
-from tests.tui import (
-    press,
-    screen_text,
-    staff_logged_in,
-    submit,
-    table_rows,
-    text_of,
-    type_text,
-)
+from tests.tui import screen_text, table_rows, text_of
+from tests.tui.steps import press, staff_logged_in, submit, type_text
 
 
 async def open_drawer(pilot: Pilot[None], opening_float: str) -> None:

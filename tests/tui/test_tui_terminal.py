@@ -12,18 +12,8 @@ from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.help import HelpScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.widgets.amount_mask import mask_amounts
-from tests.tui import (
-    SIZE,
-    FakeMonotonic,
-    demo_logged_in,
-    login,
-    make_app,
-    open_as_demo,
-    press,
-    screen_text,
-    settle,
-    text_of,
-)
+from tests.tui import SIZE, FakeMonotonic, make_app, screen_text, settle, text_of
+from tests.tui.steps import demo_logged_in, login, open_as_demo, press
 
 
 async def idle(pilot: Pilot[None], monotonic: FakeMonotonic, seconds: float) -> None:

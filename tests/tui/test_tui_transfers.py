@@ -19,22 +19,8 @@ from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.transfer_history import ReceiptScreen, TransferHistoryScreen
 from sjvirtual_tui.screens.transfers import TransferScreen
 from sjvirtual_tui.widgets.pin_entry import PinEntry
-from tests.tui import (
-    SIZE,
-    demo_logged_in,
-    field,
-    login,
-    make_app,
-    open_wizard,
-    press,
-    screen_text,
-    settle,
-    step,
-    submit,
-    table_rows,
-    text_of,
-    type_text,
-)
+from tests.tui import SIZE, field, make_app, screen_text, settle, step, table_rows, text_of
+from tests.tui.steps import demo_logged_in, login, open_wizard, press, submit, type_text
 
 PIN = re.compile(r"PIN de verificación: (\d{4})")
 DEMO_EMAIL_LIKE = "demo"
