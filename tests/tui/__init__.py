@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,16 @@ def make_app(
     if monotonic is not None:
         app_options.setdefault("monotonic", monotonic)  # the idle lock counts on it too
     return build_app(Settings(export_dir=export_dir), backend, now=now, **app_options)
+
+
+@asynccontextmanager
+async def running(
+    server_app: FastAPI, clock: Any, tmp_path: Path, **app_options: Any
+) -> AsyncIterator[tuple[SJVirtualApp, Pilot[None]]]:
+    """``make_app`` run at 80x24 (the login on screen): the app and its pilot."""
+    app = make_app(server_app, tmp_path, clock.now, **app_options)
+    async with app.run_test(size=SIZE) as pilot:
+        yield app, pilot
 
 
 async def settle(pilot: Pilot[None], rounds: int = 4) -> None:

@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 
 from sjvirtual_tui.app import SJVirtualApp
-from tests.tui import SIZE, make_app, settle, step
+from tests.tui import running, settle, step
 
 S = TypeVar("S", bound=Screen[Any])
 
@@ -68,8 +68,7 @@ async def logged_in(
 ) -> AsyncIterator[tuple[SJVirtualApp, Pilot[None]]]:
     """The app at 80x24 on ``server_app`` (see ``make_app``), ``username`` logged in (staff pass
     ``teller=True``, as the CLI's ``--teller``)."""
-    app = make_app(server_app, tmp_path, clock.now, **app_options)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path, **app_options) as (app, pilot):
         await login(pilot, username, password)
         yield app, pilot
 

@@ -12,19 +12,20 @@ from sjvirtual_tui.formatting import count, money
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.statement import StatementScreen
-from tests.tui import SIZE, FakeMonotonic, make_app, settle, table_rows, text_of
+from tests.database import rows
+from tests.tui import SIZE, FakeMonotonic, make_app, running, settle, table_rows, text_of
 from tests.tui.steps import demo_logged_in, login, open_as_demo, press
 
 
 def stored_accounts(db: Path, username: str) -> dict[str, tuple[int, int]]:
     """(available, accounting) cents per account, read straight from the server's SQLite file."""
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute(
-            "SELECT a.number, a.balance_cents - a.hold_cents, a.balance_cents FROM accounts a "
-            "JOIN members m ON m.holder_id = a.holder_id WHERE m.username = ? ORDER BY a.number",
-            (username,),
-        ).fetchall()
-    return {number: (available, accounting) for number, available, accounting in rows}
+    stored = rows(
+        db,
+        "SELECT a.number, a.balance_cents - a.hold_cents, a.balance_cents FROM accounts a "
+        "JOIN members m ON m.holder_id = a.holder_id WHERE m.username = ? ORDER BY a.number",
+        username,
+    )
+    return {number: (available, accounting) for number, available, accounting in stored}
 
 
 async def test_dashboard_shows_the_stored_balances_in_dollars(
@@ -49,8 +50,7 @@ async def test_dashboard_shows_the_stored_balances_in_dollars(
 async def test_statement_pages_as_you_scroll_and_exports_csv(
     server_app, seeded_db, clock, tmp_path
 ):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await open_as_demo(pilot, "enter")  # the first account
         screen = app.screen
         assert isinstance(screen, StatementScreen)
@@ -90,8 +90,7 @@ async def test_statement_pages_as_you_scroll_and_exports_csv(
 
 
 async def test_statement_refuses_a_bad_range_where_it_was_typed(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await open_as_demo(pilot, "enter")
         screen = app.screen
         assert isinstance(screen, StatementScreen)
@@ -133,8 +132,7 @@ async def test_logout_from_the_statement_ends_the_server_session(
 
 
 async def test_server_side_idle_expiry_returns_to_login_saying_why(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await open_as_demo(pilot, "enter")
         clock.advance(301)
         await press(pilot, "f5")  # any request now meets the expired session

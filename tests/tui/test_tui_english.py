@@ -21,7 +21,7 @@ from sjvirtual_tui import i18n
 from sjvirtual_tui.demo import DEMO_HINT
 from tests import ROOT
 from tests.i18n_tools import extracted, untranslated
-from tests.tui import SIZE, make_app, screen_text, settle
+from tests.tui import running, screen_text, settle
 from tests.tui.steps import logged_in, login, open_as_demo, type_text
 from tests.tui.test_tui_onboarding import last_code
 
@@ -184,8 +184,7 @@ async def test_member_screens_show_no_spanish_in_english(
 ):
     from textual.widgets import DataTable, Select
 
-    app = make_app(demo_app, tmp_path, clock.now, outbox=True, demo_hint=DEMO_HINT)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path, outbox=True, demo_hint=DEMO_HINT) as (app, pilot):
         walk = Walk(pilot)
         await walk.look("login")
         await walk.type("demo", "enter")
@@ -260,8 +259,7 @@ async def test_member_screens_show_no_spanish_in_english(
 async def test_logged_out_screens_show_no_spanish_in_english(
     english, markers, demo_app, seeded_db, clock, tmp_path
 ):
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (_app, pilot):
         walk = Walk(pilot)
         await walk.look("registration", "f2")
         await pilot.press("tab", "tab", "space", "tab", "enter")
@@ -300,8 +298,7 @@ async def test_teller_and_first_login_show_no_spanish_in_english(
     from mock_server.testing import login_token
     from tests.api import FIRST_PASSWORD, LUIS, approved_code, set_password
 
-    app = make_app(demo_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path, teller=True) as (app, pilot):
         walk = Walk(pilot)
         await login(pilot, "cajero", "Cajero2026")
         await walk.look("teller requests")
@@ -316,8 +313,7 @@ async def test_teller_and_first_login_show_no_spanish_in_english(
         teller = await login_token(client, "cajero", "Cajero2026")
         code = await approved_code(client, seeded_db, teller)
         assert (await set_password(client, code, FIRST_PASSWORD)).status_code == 204
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (app, pilot):
         walk = Walk(pilot)
         await login(pilot, LUIS["usuario"], FIRST_PASSWORD)
         await walk.look("first login password")
@@ -356,8 +352,7 @@ async def test_textuals_own_keys_speak_the_members_language(demo_app, clock, tmp
     """The open menu of a Select shows Textual's "esc Dismiss menu": in Spanish, in Spanish."""
     from textual.widgets import Select
 
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (app, pilot):
         await open_as_demo(pilot, "f2")
         app.screen.query_one("#tr-kinds").focus()
         await pilot.press("down", "enter")  # Enter on the list moves on

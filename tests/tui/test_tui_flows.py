@@ -12,7 +12,7 @@ from sjvirtual_tui.i18n import _
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.statement import StatementScreen
-from tests.tui import SIZE, make_app, screen_text, settle, text_of
+from tests.tui import running, screen_text, settle, text_of
 from tests.tui.steps import demo_logged_in, login, press
 
 FAKE = Flow(
@@ -82,8 +82,7 @@ async def assert_offered_then_open(
 async def test_guest_flows_in_keys_palette_and_help(server_app, clock, tmp_path):
     rows = flows_for(Audience.GUEST)
     assert rows
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
         footer = footer_text(pilot)
@@ -121,8 +120,7 @@ async def test_member_flows_in_menu_keys_palette_and_help(server_app, clock, tmp
 
 
 async def test_the_tellers_app_offers_no_members_flows(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path, teller=True) as (_app, pilot):
         await settle(pilot)
         before = "\n".join(await palette_entries(pilot))
         await login(pilot, "cajero", "Cajero2026")

@@ -17,7 +17,7 @@ from sjvirtual_tui import rules
 from sjvirtual_tui.appearance import Appearance
 from sjvirtual_tui.screens.cards import CardPaymentScreen
 from sjvirtual_tui.screens.registration import RegistrationScreen
-from tests.tui import SIZE, field, make_app, screen_text, settle
+from tests.tui import SIZE, field, make_app, running, screen_text, settle
 from tests.tui.steps import demo_logged_in, open_as_demo, press, submit, type_text
 from tests.tui.test_tui_onboarding import TEXTILES, open_registration, registrations
 from tests.tui.test_tui_payments import open_services, pick_biller
@@ -42,8 +42,7 @@ async def type_at_once(pilot: Pilot[None], *keys: str) -> None:
 async def test_keys_typed_right_after_enter_land_in_the_next_field(
     server_app, seeded_db, clock, tmp_path
 ):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await open_registration(pilot)
         cedula, nombres = field(pilot, "#p-field-cedula"), field(pilot, "#p-field-nombres")
         assert app.screen.focused is cedula.input
@@ -56,8 +55,7 @@ async def test_keys_typed_right_after_enter_land_in_the_next_field(
 
 
 async def test_enter_on_a_radio_list_chooses_and_moves_on(server_app, seeded_db, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await press(pilot, "f2")
         screen = app.screen
         assert isinstance(screen, RegistrationScreen)
@@ -90,8 +88,7 @@ async def test_a_checkbox_reads_ticked_or_not_without_colour(
 async def test_the_external_card_form_flags_only_the_fields_the_member_has_left(
     demo_app, seeded_db, clock, tmp_path
 ):
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (app, pilot):
         await open_as_demo(pilot, "f7")
         assert isinstance(app.screen, CardPaymentScreen)
         await press(pilot, "end", "enter")  # Otra institución…
@@ -145,8 +142,7 @@ async def test_a_partial_bill_puts_the_cursor_on_the_amount(demo_app, seeded_db,
 
 async def test_an_empresa_registers_its_address(server_app, seeded_db, clock, tmp_path):
     before = len(registrations(seeded_db))
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (_app, pilot):
         await open_registration(pilot, "empresa")
         direccion = field(pilot, "#e-field-direccion")
         assert direccion.label == "Dirección (*)"

@@ -60,7 +60,7 @@ from sjvirtual_tui.widgets.form import FormField
 from sjvirtual_tui.widgets.pin_entry import PinEntry
 from tests.api import FIRST_PASSWORD, LUIS, approved_code, register, set_password
 from tests.api import TEXTILES as TEXTILES_API
-from tests.tui import SIZE, make_app, screen_text, settle, text_of
+from tests.tui import SIZE, make_app, running, screen_text, settle, text_of
 from tests.tui.steps import login, open_as_demo, staff_logged_in, type_text
 from tests.tui.test_tui_onboarding import LUIS as LUIS_FORM
 from tests.tui.test_tui_onboarding import TEXTILES, open_registration
@@ -816,8 +816,7 @@ async def test_a_markup_like_question_is_shown_as_written(
     (after the e-mailed code)."""
     code = await approved_code(demo_client, seeded_db, teller_token, LUIS)
     assert (await set_password(demo_client, code, FIRST_PASSWORD)).status_code == 204
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (app, pilot):
         await login(pilot, "lyanez", FIRST_PASSWORD)
         assert isinstance(app.screen, FirstLoginScreen)
         for text in ("Segunda2027", "Segunda2027"):
@@ -837,8 +836,7 @@ async def test_a_markup_like_question_is_shown_as_written(
         await settle(pilot)
         assert current_step(pilot) == "fl-done", text_of(pilot, "#problem")
     # The next login, on a fresh app: the recovery shows the own question as typed.
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (app, pilot):
         await type_text(pilot, "lyanez")
         await pilot.press("f4")
         await settle(pilot)

@@ -8,15 +8,14 @@ from textual.widgets import ContentSwitcher, Input
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.widgets.security_image import SecurityImage
-from tests.tui import SIZE, make_app, settle, text_of
+from tests.tui import running, settle, text_of
 from tests.tui.steps import logged_in, login, press, submit, type_text
 
 LOCK_WORDS = "Comuníquese con la cooperativa"
 
 
 async def test_username_then_image_then_password(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
         await submit(pilot, "demo")  # INGRESAR
@@ -30,8 +29,7 @@ async def test_username_then_image_then_password(server_app, clock, tmp_path):
 
 
 async def test_escape_goes_back_and_keeps_the_username(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await submit(pilot, "demo")
         await type_text(pilot, "abc")
         await press(pilot, "escape")
@@ -55,8 +53,7 @@ async def test_unknown_user_sees_a_decoy_image_and_the_same_message(server_app, 
 async def test_fifth_failure_locks_with_a_message_to_contact_the_cooperative(
     server_app, api_client, clock, tmp_path
 ):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await submit(pilot, "demo")
         for attempt in range(1, 6):
             await submit(pilot, f"Mala{attempt}clave")
@@ -75,8 +72,7 @@ async def test_fifth_failure_locks_with_a_message_to_contact_the_cooperative(
 
 
 async def test_bad_input_is_refused_where_it_was_typed(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await press(pilot, "enter")
         assert text_of(pilot, "#field-username .form-error") == "Ingrese su nombre de usuario."
         for hostile in ("[b]x[/b]", "a b", "ñandú", "x" * 65, "'; DROP TABLE members;--"):
@@ -107,8 +103,7 @@ class FlakyTransport(httpx.AsyncBaseTransport):
 
 async def test_dead_server_is_a_message_and_f5_retries(server_app, clock, tmp_path):
     transport = FlakyTransport(httpx.ASGITransport(app=server_app), failures=1)
-    app = make_app(server_app, tmp_path, clock.now, transport=transport)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path, transport=transport) as (app, pilot):
         await submit(pilot, "demo")
         problem = text_of(pilot, "#problem")
         assert "No se pudo conectar con el servidor" in problem

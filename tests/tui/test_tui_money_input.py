@@ -16,7 +16,7 @@ from sjvirtual_tui.screens.cards import CardPaymentScreen
 from sjvirtual_tui.widgets.account_picker import AccountPicker
 from sjvirtual_tui.widgets.money_input import MoneyInput, amount_text, cents_of, parse_cents
 from sjvirtual_tui.widgets.pin_entry import PinEntry
-from tests.tui import SIZE, make_app, screen_text, settle, text_of
+from tests.tui import running, screen_text, settle, text_of
 from tests.tui.steps import login, open_as_demo, press, submit, type_text
 from tests.tui.test_tui_transfers import assert_ledger_ok, balances, last_pin, open_transfers, step
 
@@ -108,8 +108,7 @@ async def own_accounts_picker(pilot: Pilot[None]) -> AccountPicker:
 async def test_above_the_balance_is_said_beside_the_amount_and_tenths_arrive_exactly(
     demo_app, seeded_db, clock, tmp_path
 ):
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (app, pilot):
         picker = await own_accounts_picker(pilot)
         origin, destination = picker.accounts[1], picker.accounts[0]
         before = balances(seeded_db, origin.number, destination.number)
@@ -157,8 +156,7 @@ async def test_above_the_balance_is_said_beside_the_amount_and_tenths_arrive_exa
 async def test_ctrl_o_hides_the_balances_in_the_account_picker(
     demo_app, seeded_db, clock, tmp_path
 ):
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (_app, pilot):
         picker = await own_accounts_picker(pilot)
         shown = money(picker.accounts[0].available_cents)
         assert shown in screen_text(pilot)
@@ -171,8 +169,7 @@ async def test_ctrl_o_hides_the_balances_in_the_account_picker(
 
 
 async def test_a_card_paid_with_another_amount_to_the_receipt(demo_app, seeded_db, clock, tmp_path):
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (app, pilot):
         await open_as_demo(pilot, "f7")
         assert isinstance(app.screen, CardPaymentScreen)
         await press(pilot, "enter")  # the Visa: total $845,30
@@ -221,8 +218,7 @@ async def test_a_card_paid_with_another_amount_to_the_receipt(demo_app, seeded_d
 async def test_a_card_choice_shows_the_amount_only_for_otro_valor(
     demo_app, seeded_db, clock, tmp_path
 ):
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (_app, pilot):
         await open_as_demo(pilot, "f7")
         await press(pilot, "enter")  # the Visa
         await pilot.press("down", "down", "enter")  # Otro valor: its amount, at once

@@ -18,7 +18,7 @@ from sjvirtual_tui.widgets.form import FormField
 from sjvirtual_tui.widgets.image_gallery import ImageGallery
 from sjvirtual_tui.widgets.security_image import SecurityImage
 from tests import api
-from tests.tui import SIZE, make_app, settle, step, table_rows, text_of
+from tests.tui import running, settle, step, table_rows, text_of
 from tests.tui.steps import (
     demo_logged_in,
     logged_in,
@@ -92,8 +92,7 @@ async def fill(pilot: Pilot[None], values: dict[str, str]) -> None:
 async def test_register_approve_set_password_first_login(server_app, seeded_db, clock, tmp_path):
     before = len(registrations(seeded_db))
     # 1. The applicant registers.
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await open_registration(pilot)
         await fill(pilot, LUIS)
         assert step(pilot) == "reg-confirm"
@@ -127,8 +126,7 @@ async def test_register_approve_set_password_first_login(server_app, seeded_db, 
     code = last_code(seeded_db, "luis.yanez@correo.ec")
 
     # 3. The applicant sets the password with the e-mailed code, then does the PRIMER INGRESO.
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await press(pilot, "f3")
         await type_text(pilot, code)
         await pilot.press("enter")
@@ -171,8 +169,7 @@ async def test_register_approve_set_password_first_login(server_app, seeded_db, 
         assert [r[0] for r in table_rows(pilot, "#accounts")] == ["00107777"]
 
     # 4. Next time: the chosen image, the new password, straight to the dashboard.
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await submit(pilot, "lyanez")
         assert app.screen.query_one(SecurityImage).image == "volcan"
         await submit(pilot, "Segunda2027")
@@ -181,8 +178,7 @@ async def test_register_approve_set_password_first_login(server_app, seeded_db, 
 
 async def test_register_empresa(server_app, seeded_db, clock, tmp_path):
     before = len(registrations(seeded_db))
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await open_registration(pilot, "empresa")
         assert app.screen.kind == "empresa"
         await fill(pilot, TEXTILES)
@@ -196,8 +192,7 @@ async def test_register_empresa(server_app, seeded_db, clock, tmp_path):
 
 async def test_wrong_fields_are_refused_next_to_them(server_app, seeded_db, clock, tmp_path):
     before = registrations(seeded_db)
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await open_registration(pilot)
         bad = {
             **LUIS,
@@ -243,8 +238,7 @@ async def test_duplicate_request_is_refused_with_a_reason(server_app, seeded_db,
         "usuario": "gcisneros2",
         "cuenta": "00108888",
     }
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (_app, pilot):
         await open_registration(pilot)
         await fill(pilot, gabriela)
         await pilot.click("#reg-submit")
@@ -257,8 +251,7 @@ async def test_duplicate_request_is_refused_with_a_reason(server_app, seeded_db,
 
 
 async def test_recovery_with_the_code_then_both_answers(server_app, seeded_db, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await type_text(pilot, "demo")
         await press(pilot, "f4")
         await press(pilot, "enter")  # the username came along from the login screen

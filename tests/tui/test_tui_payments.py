@@ -13,7 +13,7 @@ from sjvirtual_tui.screens.cards import CardPaymentScreen
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.services import ServicePaymentScreen
 from sjvirtual_tui.screens.transfer_history import TransferHistoryScreen
-from tests.tui import SIZE, field, make_app, settle, table_rows, text_of
+from tests.tui import field, running, settle, table_rows, text_of
 from tests.tui.steps import demo_logged_in, open_as_demo, open_wizard, press, submit, type_text
 from tests.tui.test_tui_transfers import assert_ledger_ok, balances, choose, last_pin, step
 
@@ -124,8 +124,7 @@ async def test_a_reference_is_checked_where_it_is_typed(demo_app, seeded_db, clo
 
 async def test_pay_the_total_of_an_own_card(demo_app, seeded_db, clock, tmp_path):
     before = balances(seeded_db, "00104721", "00204722")
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (app, pilot):
         await open_as_demo(pilot, "f7")
         assert isinstance(app.screen, CardPaymentScreen)
         rows = table_rows(pilot, "#cd-cards")
@@ -156,8 +155,7 @@ async def test_a_card_of_another_institution_is_en_proceso_then_settled(
     demo_app, seeded_db, clock, tmp_path
 ):
     before = balances(seeded_db, "00104721")["00104721"]
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (app, pilot):
         await open_as_demo(pilot, "f7")
         await press(pilot, "end", "enter")  # Otra institución…
         await choose(pilot, "#cd-issuer", "Visa Banco Pichincha")

@@ -15,7 +15,7 @@ from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.widgets.pin_entry import PinEntry
 from tests.api import BENEFICIARIES, CHALLENGES, DEMO_EMAIL, OUTBOX, PIN_LINE, keyed
 from tests.conftest import login_token
-from tests.tui import SIZE, make_app, screen_text, settle, text_of
+from tests.tui import running, screen_text, settle, text_of
 from tests.tui.steps import press, submit
 from tests.tui.test_tui_transfers import demo_to_socio2, step, type_pin, wrong_pin
 
@@ -63,8 +63,7 @@ async def start_beneficiaries(app: FastAPI, n: int, *, confirm: bool = False) ->
 async def test_locked_by_wrong_pins_the_member_is_back_at_login_and_told_why(
     demo_app: FastAPI, seeded_db: Path, clock: ManualClock, tmp_path: Path
 ) -> None:
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (app, pilot):
         await demo_to_socio2(pilot)
         await press(pilot, "enter")  # CONFIRMAR: the PIN is e-mailed
         wrong = wrong_pin(seeded_db, "demo")
@@ -99,8 +98,7 @@ async def test_a_fourth_operation_awaiting_its_pin_is_said_on_the_step(
     demo_app: FastAPI, seeded_db: Path, clock: ManualClock, tmp_path: Path
 ) -> None:
     await start_beneficiaries(demo_app, 3)
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (_app, pilot):
         await demo_to_socio2(pilot)
         shown = await confirm_is_refused(pilot)
         assert "Tiene 3 operaciones esperando su PIN de verificación." in shown
@@ -116,8 +114,7 @@ async def test_too_many_pin_e_mails_says_when_to_try_again(
 ) -> None:
     await start_beneficiaries(demo_app, 10, confirm=True)
     clock.advance(120)
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (_app, pilot):
         await demo_to_socio2(pilot)
         shown = await confirm_is_refused(pilot)
         assert "Le enviamos ya 10 PIN de verificación en 15 minutos" in shown

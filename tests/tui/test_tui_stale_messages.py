@@ -12,7 +12,7 @@ from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.set_password import SetPasswordScreen
 from sjvirtual_tui.widgets.form import FormField
 from tests.api import FIRST_PASSWORD, LUIS, approved_code, set_password
-from tests.tui import SIZE, make_app, screen_text, settle, text_of
+from tests.tui import SIZE, running, screen_text, settle, text_of
 from tests.tui.steps import demo_logged_in, login, open_as_demo, press, submit, type_text
 from tests.tui.test_tui_onboarding import LUIS as LUIS_TYPED
 from tests.tui.test_tui_onboarding import field, fill, open_registration, step
@@ -29,8 +29,7 @@ async def retype_last(pilot: Pilot[None], form_field: FormField, last: str) -> N
 
 
 async def test_login_messages_go_with_what_produced_them(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await open_as_demo(pilot, "f9")
         assert isinstance(app.screen, LoginScreen)
         assert "Sesión cerrada" in text_of(pilot, "#notice")
@@ -59,8 +58,7 @@ async def test_login_messages_go_with_what_produced_them(server_app, clock, tmp_
 
 
 async def test_set_password_no_coinciden_goes_when_the_two_match(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await press(pilot, "f3")
         screen = app.screen
         assert isinstance(screen, SetPasswordScreen)
@@ -88,8 +86,7 @@ async def test_first_login_debe_ser_distinta_goes_when_the_password_changes(
 ):
     code = await approved_code(demo_client, seeded_db, teller_token)
     assert (await set_password(demo_client, code, FIRST_PASSWORD)).status_code == 204
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (app, pilot):
         await login(pilot, LUIS["usuario"], FIRST_PASSWORD)
         screen = app.screen
         assert isinstance(screen, FirstLoginScreen)
@@ -115,8 +112,7 @@ async def test_first_login_debe_ser_distinta_goes_when_the_password_changes(
 
 
 async def test_registration_messages_go_when_the_field_is_fixed(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (_app, pilot):
         await open_registration(pilot)
         await fill(pilot, {**LUIS_TYPED, "cedula": "1710034066", "cuenta": "00104721"})
         cedula = field(pilot, "cedula")

@@ -7,7 +7,6 @@ month's money in and out, readable without colour; they ask the server for nothi
 from __future__ import annotations
 
 import re
-import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from sjvirtual_tui.formatting import money
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.statement import StatementScreen
 from sjvirtual_tui.widgets.charts import IN_GLYPH, OUT_GLYPH
+from tests.database import rows
 from tests.tui import SIZE, make_app, screen_text, settle
 from tests.tui.steps import demo_logged_in, login, press
 
@@ -42,14 +42,14 @@ class CountPages(httpx.AsyncBaseTransport):
 def stored_months(db: Path, number: str, first_day: object, last_day: object) -> dict[str, tuple]:
     """MM/AAAA -> (in, out) cents of the account's movements in the range, from the server's
     SQLite file, by Ecuador's calendar."""
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute(
-            "SELECT m.posted_at, m.amount_cents FROM movements m "
-            "JOIN accounts a ON a.id = m.account_id WHERE a.number = ?",
-            (number,),
-        ).fetchall()
+    movements = rows(
+        db,
+        "SELECT m.posted_at, m.amount_cents FROM movements m "
+        "JOIN accounts a ON a.id = m.account_id WHERE a.number = ?",
+        number,
+    )
     months: dict[str, list[int]] = {}
-    for posted_at, cents in rows:
+    for posted_at, cents in movements:
         when = rules.local_datetime(datetime.fromisoformat(posted_at))
         if not first_day <= when.date() <= last_day:  # type: ignore[operator]
             continue

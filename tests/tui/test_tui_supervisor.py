@@ -15,8 +15,9 @@ from sjvirtual_tui.screens.supervisor import SupervisorScreen
 from sjvirtual_tui.screens.teller import TellerScreen
 from sjvirtual_tui.screens.teller_access import TellerAccessScreen, WalkInRegistrationScreen
 from sjvirtual_tui.widgets.form import FormField
-from tests.tui import SIZE, make_app, screen_text, settle, table_rows, text_of
+from tests.tui import running, screen_text, settle, table_rows, text_of
 from tests.tui.steps import login, press, staff_logged_in, submit, type_text
+from tests.tui.test_tui_onboarding import LUIS
 
 
 def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
@@ -55,8 +56,7 @@ async def test_a_rejection_needs_a_reason_typed(server_app, seeded_db, clock, tm
 
 
 async def test_the_audit_view_filters_and_exports(server_app, seeded_db, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path, teller=True) as (app, pilot):
         # The teller's actions leave their rows: an unlock.
         await login(pilot, "supervisor", "Supervisor2026")
         app.screen.query_one("#teller-tabs").active = "tab-locked"
@@ -127,26 +127,13 @@ async def test_a_teller_asks_for_a_reset_and_cannot_approve_it(
 
 
 async def test_a_teller_registers_a_walk_in_socio(server_app, seeded_db, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    luis = {
-        "cedula": "1710034065",
-        "nombres": "Luis Alberto",
-        "apellidos": "Yánez Cevallos",
-        "fecha_nacimiento": "15/03/1985",
-        "email": "luis.yanez@correo.ec",
-        "celular": "0991234567",
-        "direccion": "Calle Sucre 123, Quito",
-        "usuario": "lyanez",
-        "cuenta": "00107777",
-    }
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "cajero", "Cajero2026")
+    async with staff_logged_in(server_app, clock, tmp_path) as (app, pilot):
         await press(pilot, "f10")
         await press(pilot, "f4")  # REGISTRAR SOCIO
         assert isinstance(app.screen, WalkInRegistrationScreen)
         await pilot.press("enter")  # Persona
         await press(pilot, "space", "enter")  # accepts the terms; CONFIRMAR
-        for name, value in luis.items():
+        for name, value in LUIS.items():  # the applicant the online registration uses
             field = next(f for f in app.screen.query(FormField) if f.field_name == name)
             if field.display and field.id and field.id.startswith("p-"):
                 field.input.focus()

@@ -12,7 +12,7 @@ from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.help import HelpScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.widgets.amount_mask import mask_amounts
-from tests.tui import SIZE, FakeMonotonic, make_app, screen_text, settle, text_of
+from tests.tui import SIZE, FakeMonotonic, make_app, running, screen_text, settle, text_of
 from tests.tui.steps import demo_logged_in, login, open_as_demo, press
 
 
@@ -112,8 +112,7 @@ async def test_ctrl_o_hides_every_amount_and_shows_them_again(server_app, clock,
 
 
 async def test_amounts_hidden_key_only_once_logged_in(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await settle(pilot)
         assert "Montos" not in screen_text(pilot)  # the footer key (Ctrl+O) comes with the session
         await pilot.press("ctrl+o")
@@ -124,8 +123,7 @@ async def test_amounts_hidden_key_only_once_logged_in(server_app, clock, tmp_pat
 
 
 async def test_f1_lists_the_keys_of_the_screen_and_escape_closes_it(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await open_as_demo(pilot, "f1")
         assert isinstance(app.screen, HelpScreen)
         keys = text_of(pilot, "#help-keys")
@@ -164,8 +162,7 @@ async def test_palette_opens_every_flow_by_name(server_app, clock, tmp_path):
 async def test_palette_before_login_offers_registration(server_app, clock, tmp_path):
     from sjvirtual_tui.screens.registration import RegistrationScreen
 
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await settle(pilot)
         await palette_pick(pilot, "registro")
         assert isinstance(app.screen, RegistrationScreen)
@@ -221,8 +218,7 @@ async def test_ascii_terminal_draws_no_box_or_block_glyphs(server_app, clock, tm
 
 
 async def test_theme_from_the_palette(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await settle(pilot)
         await palette_pick(pilot, "tema claro")
         assert app.theme == "textual-light"

@@ -19,7 +19,7 @@ from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.transfer_history import ReceiptScreen, TransferHistoryScreen
 from sjvirtual_tui.screens.transfers import TransferScreen
 from sjvirtual_tui.widgets.pin_entry import PinEntry
-from tests.tui import SIZE, field, make_app, screen_text, settle, step, table_rows, text_of
+from tests.tui import SIZE, field, make_app, running, screen_text, settle, step, table_rows, text_of
 from tests.tui.steps import demo_logged_in, login, open_wizard, press, submit, type_text
 
 PIN = re.compile(r"PIN de verificación: (\d{4})")
@@ -400,8 +400,7 @@ async def test_three_wrong_pins_cancel_and_start_again_is_a_new_operation(
     demo_app, seeded_db, clock, tmp_path
 ):
     before = balances(seeded_db, "00104721", "00105349")
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (app, pilot):
         await demo_to_socio2(pilot)
         await press(pilot, "enter")
         await type_pin(pilot, wrong_pin(seeded_db, "demo"), times=3)
