@@ -13,6 +13,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 
 from sjvirtual_tui.app import SJVirtualApp
+from sjvirtual_tui.screens.teller import TellerScreen
 from tests.tui import running, settle, step
 
 S = TypeVar("S", bound=Screen[Any])
@@ -81,12 +82,14 @@ STAFF = {"cajero": "Cajero2026", "supervisor": "Supervisor2026"}
 async def staff_logged_in(
     server_app: FastAPI, clock: Any, tmp_path: Path, username: str = "cajero", **app_options: Any
 ) -> AsyncIterator[tuple[SJVirtualApp, Pilot[None]]]:
-    """``logged_in`` for a seeded staff user, in the staff's app (``--teller``)."""
+    """``logged_in`` for a seeded staff user, in the staff's app (``--teller``): checks it lands
+    on the teller's screen (a supervisor's too: everything a teller has, and more)."""
     password = STAFF[username]
     async with logged_in(
         server_app, clock, tmp_path, username, password, teller=True, **app_options
-    ) as run:
-        yield run
+    ) as (app, pilot):
+        assert isinstance(app.screen, TellerScreen)
+        yield app, pilot
 
 
 @asynccontextmanager

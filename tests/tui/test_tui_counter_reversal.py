@@ -13,22 +13,18 @@ from sjvirtual_tui.screens.cash_drawer import CashDrawerScreen
 from sjvirtual_tui.screens.member_search import ReasonScreen
 from sjvirtual_tui.screens.supervisor import SupervisorScreen
 from tests.api import ledger_problems_of
-from tests.database import rows, scalar
+from tests.database import rows
 from tests.tui import screen_text, table_rows, text_of
 from tests.tui.steps import press, staff_logged_in, submit
-from tests.tui.test_tui_teller_counter import open_drawer
+from tests.tui.test_tui_teller_counter import balance, open_drawer
 
 ACCOUNT = "00105349"
-
-
-def _balance(db: Path) -> int:
-    return int(scalar(db, "SELECT balance_cents FROM accounts WHERE number = ?", ACCOUNT))
 
 
 async def test_a_teller_asks_and_a_supervisor_approves_a_reversal(
     server_app, seeded_db: Path, clock: ManualClock, tmp_path: Path
 ) -> None:
-    before = _balance(seeded_db)
+    before = balance(seeded_db, ACCOUNT)
     async with staff_logged_in(server_app, clock, tmp_path) as (app, pilot):
         await open_drawer(pilot, "500")
         # Two deposits at the counter (the counter screen's own walk is tested elsewhere).
@@ -56,7 +52,7 @@ async def test_a_teller_asks_and_a_supervisor_approves_a_reversal(
         assert isinstance(app.screen, CashDrawerScreen)
         assert table_rows(pilot, "#drawer-ops")[0][4] == "PENDIENTE reverso"
         assert "espera la aprobación de un supervisor" in screen_text(pilot)
-    assert _balance(seeded_db) == before + 3_550
+    assert balance(seeded_db, ACCOUNT) == before + 3_550
     assert rows(seeded_db, "SELECT status, reason FROM counter_reversals") == [
         ("pendiente", "mal digitada la cuenta")
     ]
@@ -76,7 +72,7 @@ async def test_a_teller_asks_and_a_supervisor_approves_a_reversal(
         await press(pilot, "a")  # APROBAR
         await press(pilot, "enter")
         assert [row[1] for row in table_rows(pilot, "#approvals")] == ["Restablecer seguridad"]
-    assert _balance(seeded_db) == before + 1_000
+    assert balance(seeded_db, ACCOUNT) == before + 1_000
     assert rows(seeded_db, "SELECT status, decided_by FROM counter_reversals") == [
         ("reversada", "supervisor")
     ]

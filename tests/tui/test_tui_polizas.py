@@ -10,7 +10,7 @@ from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.polizas import PolizaScreen
 from tests.database import rows
 from tests.tui import cut_off, field, screen_text, table_rows, text_of
-from tests.tui.steps import demo_logged_in, open_wizard, press, submit, type_text
+from tests.tui.steps import demo_logged_in, open_wizard, press, type_text
 from tests.tui.test_tui_transfers import (
     assert_ledger_ok,
     balances,
@@ -25,14 +25,20 @@ async def open_polizas(pilot: Pilot[None]) -> PolizaScreen:
     return await open_wizard(pilot, "z", PolizaScreen, "pz-list")
 
 
-async def fill(pilot: Pilot[None], amount: str, days: str) -> None:
-    """From the list: ABRIR PÓLIZA (Enter on the table), the amount and the term; Enter moves
-    on to the instruction, the account, and submits from the last field."""
+async def type_amount_and_term(pilot: Pilot[None], amount: str, days: str) -> None:
+    """From the list: ABRIR PÓLIZA (Enter on the table), the amount, Tab, the term in days."""
     await press(pilot, "enter")
     assert step(pilot) == "pz-data"
     await type_text(pilot, amount)
     await pilot.press("tab")
-    await submit(pilot, days, "enter", "enter")
+    await type_text(pilot, days)
+
+
+async def fill(pilot: Pilot[None], amount: str, days: str) -> None:
+    """The amount and the term; Enter moves on to the instruction, the account, and submits
+    from the last field."""
+    await type_amount_and_term(pilot, amount, days)
+    await press(pilot, "enter", "enter", "enter")
 
 
 async def test_open_a_poliza_with_the_pin_to_its_receipt(demo_app, seeded_db, clock, tmp_path):
@@ -107,10 +113,7 @@ async def test_the_simulator_shows_interest_and_total_without_opening(
 ):
     async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         await open_polizas(pilot)
-        await press(pilot, "enter")
-        await type_text(pilot, "2500")
-        await pilot.press("tab")
-        await type_text(pilot, "365")
+        await type_amount_and_term(pilot, "2500", "365")
         app.screen.query_one("#pz-simulate").focus()
         await press(pilot, "enter")  # SIMULAR
         assert step(pilot) == "pz-data"
@@ -134,10 +137,8 @@ async def test_the_renewal_instruction_is_chosen_with_the_arrows(
 ):
     async with demo_logged_in(demo_app, clock, tmp_path) as (_app, pilot):
         await open_polizas(pilot)
-        await press(pilot, "enter")
-        await type_text(pilot, "500")
-        await pilot.press("tab")
-        await submit(pilot, "181", "down", "enter", "enter")
+        await type_amount_and_term(pilot, "500", "181")
+        await press(pilot, "enter", "down", "enter", "enter")
         assert step(pilot) == "pz-confirm"
         summary = text_of(pilot, "#pz-summary")
         assert "Al vencimiento: Renovar el capital; intereses a la cuenta" in summary

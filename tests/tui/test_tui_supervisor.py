@@ -27,7 +27,6 @@ def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
 
 async def test_a_supervisor_approves_the_waiting_request(server_app, seeded_db, clock, tmp_path):
     async with staff_logged_in(server_app, clock, tmp_path, "supervisor") as (app, pilot):
-        assert isinstance(app.screen, TellerScreen)  # everything a teller has, and more
         await press(pilot, "f12")
         assert isinstance(app.screen, SupervisorScreen)
         (row,) = table_rows(pilot, "#approvals")

@@ -14,10 +14,13 @@ from sjvirtual_tui.screens.cash_drawer import CashDrawerScreen
 from sjvirtual_tui.screens.counter import CounterScreen
 from sjvirtual_tui.screens.member_file import MemberFileScreen
 from sjvirtual_tui.screens.member_search import MemberSearchScreen, ReasonScreen
-from sjvirtual_tui.screens.teller import TellerScreen
 from tests.database import rows, scalar
 from tests.tui import screen_text, table_rows, text_of
 from tests.tui.steps import press, staff_logged_in, submit, type_text
+
+
+def balance(db: Path, number: str) -> int:
+    return int(scalar(db, "SELECT balance_cents FROM accounts WHERE number = ?", number))
 
 
 async def open_drawer(pilot: Pilot[None], opening_float: str) -> None:
@@ -42,9 +45,8 @@ async def counter_operation(pilot: Pilot[None], key: str, amount: str, who: str)
 async def test_open_search_file_deposit_and_withdraw(
     server_app, seeded_db: Path, clock: ManualClock, tmp_path: Path
 ) -> None:
-    before = scalar(seeded_db, "SELECT balance_cents FROM accounts WHERE number = '00105349'")
+    before = balance(seeded_db, "00105349")
     async with staff_logged_in(server_app, clock, tmp_path) as (app, pilot):
-        assert isinstance(app.screen, TellerScreen)
         footer = screen_text(pilot).splitlines()[-1]
         assert "f11 Buscar" in footer and "f8 Caja" in footer and "^o Montos" in footer
 
@@ -104,15 +106,14 @@ async def test_open_search_file_deposit_and_withdraw(
         await counter_operation(pilot, "f7", "10", "1712345675")
         field = app.screen.query_one("#c-field-identification")
         assert "no es la del titular" in field.error
-    after = scalar(seeded_db, "SELECT balance_cents FROM accounts WHERE number = '00105349'")
+    after = balance(seeded_db, "00105349")
     assert after == before + 2_550
 
 
 async def test_cuadre_de_caja_records_the_difference(
     server_app, seeded_db: Path, clock: ManualClock, tmp_path: Path
 ) -> None:
-    async with staff_logged_in(server_app, clock, tmp_path) as (app, pilot):
-        assert isinstance(app.screen, TellerScreen)
+    async with staff_logged_in(server_app, clock, tmp_path) as (_app, pilot):
         await open_drawer(pilot, "200")
         await submit(pilot, "199,50")
         await press(pilot, "enter")  # yes
@@ -130,9 +131,8 @@ async def test_cuadre_de_caja_records_the_difference(
 async def test_withdrawals_paid_and_pending_approval(
     server_app, seeded_db: Path, clock: ManualClock, tmp_path: Path
 ) -> None:
-    before = scalar(seeded_db, "SELECT balance_cents FROM accounts WHERE number = '00104721'")
+    before = balance(seeded_db, "00104721")
     async with staff_logged_in(server_app, clock, tmp_path) as (app, pilot):
-        assert isinstance(app.screen, TellerScreen)
         await open_drawer(pilot, "1000")
         await press(pilot, "escape")
         await press(pilot, "f11")
@@ -153,7 +153,7 @@ async def test_withdrawals_paid_and_pending_approval(
         await counter_operation(pilot, "f7", "1500", "1712345675")
         shown = text_of(pilot, "#counter-receipt")
         assert "PENDIENTE DE APROBACIÓN" in shown and "no entregue el dinero" in shown
-    after = scalar(seeded_db, "SELECT balance_cents FROM accounts WHERE number = '00104721'")
+    after = balance(seeded_db, "00104721")
     assert after == before - 4_000
     assert rows(
         seeded_db, "SELECT kind, amount_cents, status FROM counter_operations ORDER BY id"
