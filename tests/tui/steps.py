@@ -46,6 +46,15 @@ async def submit(pilot: Pilot[None], text: str, *keys: str) -> None:
     await press(pilot, "enter", *keys)
 
 
+async def type_each(pilot: Pilot[None], *texts: str) -> None:
+    """Types each of ``texts`` with Enter after it (a form's fields one after the other, Enter
+    moving on), then waits for the answer to the last."""
+    for text in texts:
+        await type_text(pilot, text)
+        await pilot.press("enter")
+    await settle(pilot)
+
+
 async def login(pilot: Pilot[None], username: str, password: str) -> None:
     await submit(pilot, username)
     await submit(pilot, password)

@@ -88,7 +88,7 @@ from tests.api import (
 from tests.conftest import CHEAP_HASHER, login_token
 from tests.database import connect, tables
 from tests.tui import SIZE, MemoryKeyring, settle, table_rows, text_of
-from tests.tui.steps import login, press, submit, type_text
+from tests.tui.steps import login, press, submit, type_each
 from tests.tui.test_tui_onboarding import last_code
 from tests.tui.test_tui_payments import consult, enter_pin, open_services, pick_biller
 from tests.tui.test_tui_payments import field as form_field
@@ -220,30 +220,21 @@ async def onboarding(
     app, backend = tui(server_app, export_dir, clock)
     async with app.run_test(size=SIZE) as pilot:
         await press(pilot, "f3")
-        await type_text(pilot, code)
-        await pilot.press("enter")
-        for _ in range(2):  # the password and its repetition
-            await type_text(pilot, FIRST_PASSWORD)
-            await pilot.press("enter")
-        await settle(pilot)
+        # The code, the password and its repetition.
+        await type_each(pilot, code, FIRST_PASSWORD, FIRST_PASSWORD)
         assert step(pilot) == "sp-done"
         await press(pilot, "escape")
         assert isinstance(app.screen, LoginScreen)
 
         await login(pilot, LUIS["usuario"], FIRST_PASSWORD)
         assert isinstance(app.screen, FirstLoginScreen)
-        for _ in range(2):
-            await type_text(pilot, NEW_PASSWORD)
-            await pilot.press("enter")
-        await settle(pilot)
+        await type_each(pilot, NEW_PASSWORD, NEW_PASSWORD)
         assert step(pilot) == "fl-image"
         await pilot.press("right", "right", "enter")
         assert app.screen.query_one(ImageGallery).image == "volcan"
         await submit(pilot, "Mi casa en Quito")
         assert step(pilot) == "fl-own"
-        await type_text(pilot, "Nombre de mi abuela")
-        await pilot.press("enter")
-        await submit(pilot, OWN_ANSWER)
+        await type_each(pilot, "Nombre de mi abuela", OWN_ANSWER)
         assert step(pilot) == "fl-question"
         app.screen.query_one("#question-list").focus()
         await pilot.press("down", "enter")

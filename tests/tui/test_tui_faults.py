@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from fastapi import FastAPI
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
@@ -34,8 +35,8 @@ from sjvirtual_tui.screens.set_password import SetPasswordScreen
 from tests.api import approve, registration_id
 from tests.conftest import CHEAP_HASHER
 from tests.loopback import ServerProcess
-from tests.tui import SIZE, make_app, screen_text, settle, table_rows, text_of
-from tests.tui.steps import login, open_as_demo, press, submit, type_text
+from tests.tui import SIZE, make_app, running, screen_text, settle, table_rows, text_of
+from tests.tui.steps import demo_logged_in, login, open_as_demo, press, submit, type_each, type_text
 from tests.tui.test_tui_onboarding import LUIS, fill, last_code, open_registration
 from tests.tui.test_tui_payments import enter_pin, open_services, pick_biller
 from tests.tui.test_tui_transfers import (
@@ -142,9 +143,9 @@ class FaultyTransport(httpx.AsyncBaseTransport):
         return str(sends[0].key)
 
 
-def faulty_app(demo_app, tmp_path, clock):  # type: ignore[no-untyped-def]
-    transport = FaultyTransport(httpx.ASGITransport(app=demo_app))
-    return make_app(demo_app, tmp_path, clock.now, transport=transport), transport
+def faulty_transport(demo_app: FastAPI) -> FaultyTransport:
+    """The app in-process behind a transport the test tells to lose or refuse answers."""
+    return FaultyTransport(httpx.ASGITransport(app=demo_app))
 
 
 # --- what the member sees ------------------------------------------------------------------------
@@ -208,9 +209,8 @@ async def test_transfer_between_own_accounts_with_answers_lost_once_and_twice(
     """The first and then the first two sends are applied-with-the-answer-lost: the automatic
     resends carry the same key, the receipt shows, and each transfer moved money once."""
     before = balances(seeded_db, DEMO_A, DEMO_B)
-    app, transport = faulty_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    transport = faulty_transport(demo_app)
+    async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (_app, pilot):
         moved = 0
         for lost, amount in ((1, 1111), (2, 2222)):
             transport.sends.clear()
@@ -236,9 +236,8 @@ async def test_transfer_without_any_answer_is_en_proceso_and_f5_shows_the_receip
     demo_app, seeded_db, clock, tmp_path
 ):
     before = balances(seeded_db, DEMO_A, DEMO_B)
-    app, transport = faulty_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    transport = faulty_transport(demo_app)
+    async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (_app, pilot):
         await open_transfers(pilot, "propias")
         await fill_transfer(pilot, DEMO_A, DEMO_B, "13,13", "Sin respuesta")
         transport.lose("POST", TRANSFER, times=None)
@@ -270,9 +269,8 @@ async def test_transfer_to_a_third_party_with_the_pin_and_lost_answers(
     before = balances(seeded_db, DEMO_A, SOCIO2)
     challenges = count(seeded_db, "SELECT COUNT(*) FROM challenges")
     mails = pin_mails(seeded_db)
-    app, transport = faulty_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    transport = faulty_transport(demo_app)
+    async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (app, pilot):
         await open_transfers(pilot, "internas")
         await fill_transfer(pilot, DEMO_A, "1105349", "21", "Con PIN")
         transport.lose("POST", TRANSFER, times=1)
@@ -338,9 +336,8 @@ def beneficiary_numbers(db: Path) -> list[object]:
 
 async def test_add_and_delete_a_beneficiary_with_lost_answers(demo_app, seeded_db, clock, tmp_path):
     before = beneficiary_numbers(seeded_db)
-    app, transport = faulty_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    transport = faulty_transport(demo_app)
+    async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (app, pilot):
         screen = await open_add(pilot, "interna")
         screen.query_one("#bi-input-number").focus()
         await submit(pilot, "00107777")
@@ -411,9 +408,8 @@ async def test_service_payment_and_frequent_service_with_lost_answers(
     saved service is deleted with its answer lost once."""
     before = balances(seeded_db, DEMO_A)[DEMO_A]
     saved_before = frequent(seeded_db)
-    app, transport = faulty_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    transport = faulty_transport(demo_app)
+    async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (app, pilot):
         await open_services(pilot)
         await pick_biller(pilot, "cnel", "CNEL EP")
         await type_text(pilot, "1000123456")
@@ -478,8 +474,8 @@ async def test_service_payment_and_frequent_service_with_lost_answers(
 async def test_card_payment_with_lost_answers(demo_app, seeded_db, clock, tmp_path):
     before = balances(seeded_db, DEMO_A)[DEMO_A]
     paid_before = count(seeded_db, "SELECT paid_cents FROM cards WHERE id = 1")
-    app, transport = faulty_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
+    transport = faulty_transport(demo_app)
+    async with running(demo_app, clock, tmp_path, transport=transport) as (_app, pilot):
         await open_as_demo(pilot, "f7")
         await press(pilot, "enter")  # the Visa **** 4521, pago mínimo $42,27
         await choose(pilot, "#cd-from", DEMO_A)  # the last field: choosing it is SIGUIENTE
@@ -515,8 +511,8 @@ async def test_onboarding_with_lost_answers(
 ):
     """REGISTRARSE and ESTABLECER CONTRASEÑA lose an answer once; the PRIMER INGRESO gets no
     answer at all ("en proceso", F5). Each is applied once."""
-    app, transport = faulty_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
+    transport = faulty_transport(demo_app)
+    async with running(demo_app, clock, tmp_path, transport=transport) as (app, pilot):
         await open_registration(pilot)
         await fill(pilot, LUIS)
         assert step(pilot) == "reg-confirm"
@@ -539,10 +535,7 @@ async def test_onboarding_with_lost_answers(
         await press(pilot, "f3")
         assert isinstance(app.screen, SetPasswordScreen)
         transport.lose("POST", "/auth/set-password", times=1)
-        for text in (code, "Primera2026", "Primera2026"):
-            await type_text(pilot, text)
-            await pilot.press("enter")
-        await settle(pilot)
+        await type_each(pilot, code, "Primera2026", "Primera2026")
         assert_clear(pilot)
         assert step(pilot) == "sp-done"
         assert transport.fates("POST", "/auth/set-password") == ["lost", "answered"]
@@ -552,10 +545,7 @@ async def test_onboarding_with_lost_answers(
 
         await login(pilot, "lyanez", "Primera2026")
         assert isinstance(app.screen, FirstLoginScreen)
-        for text in ("Segunda2027", "Segunda2027"):
-            await type_text(pilot, text)
-            await pilot.press("enter")
-        await settle(pilot)
+        await type_each(pilot, "Segunda2027", "Segunda2027")
         await pilot.press("enter")  # the first image
         for text in ("Mi casa", "Nombre de mi abuela", "Rosa"):
             await submit(pilot, text)
@@ -585,9 +575,8 @@ async def test_refused_connections_are_a_message_and_f5_retries(
     demo_app, seeded_db, clock, tmp_path
 ):
     before = balances(seeded_db, DEMO_A, DEMO_B)
-    app, transport = faulty_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    transport = faulty_transport(demo_app)
+    async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (app, pilot):
         assert isinstance(app.screen, DashboardScreen)
 
         # A read: the dashboard's refresh.

@@ -60,7 +60,7 @@ from sjvirtual_tui.widgets.pin_entry import PinEntry
 from tests.api import FIRST_PASSWORD, LUIS, approved_code, register, set_password
 from tests.api import TEXTILES as TEXTILES_API
 from tests.tui import SIZE, make_app, running, screen_text, settle, text_of
-from tests.tui.steps import login, open_as_demo, staff_logged_in, type_text
+from tests.tui.steps import demo_logged_in, login, open_as_demo, staff_logged_in, type_text
 from tests.tui.test_tui_onboarding import LUIS as LUIS_FORM
 from tests.tui.test_tui_onboarding import TEXTILES, open_registration
 from tests.tui.test_tui_payments import open_services, pick_biller
@@ -361,11 +361,6 @@ def report(failures: list[str]) -> None:
     )
 
 
-def hostile_app(demo_app, tmp_path, clock):  # type: ignore[no-untyped-def]
-    transport = HoldingTransport(demo_app)
-    return make_app(demo_app, tmp_path, clock.now, transport=transport), transport
-
-
 async def fill_inputs(pilot: Pilot[None], values: dict[str, str]) -> None:
     for widget_id, value in values.items():
         pilot.app.screen.query_one(f"#{widget_id}", Input).value = value
@@ -380,8 +375,8 @@ def login_step(pilot: Pilot[None]) -> str:
 
 
 async def test_login(demo_app, seeded_db, clock, tmp_path):
-    app, transport = hostile_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
+    transport = HoldingTransport(demo_app)
+    async with running(demo_app, clock, tmp_path, transport=transport) as (app, pilot):
         await settle(pilot)
         username = Step(
             "login/usuario",
@@ -425,8 +420,8 @@ REGISTRATION_FORMS = {
 @pytest.mark.parametrize("kind", ["persona", "empresa"])
 async def test_registration(kind, demo_app, seeded_db, clock, tmp_path):
     prefix, values = REGISTRATION_FORMS[kind]
-    app, transport = hostile_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
+    transport = HoldingTransport(demo_app)
+    async with running(demo_app, clock, tmp_path, transport=transport) as (_app, pilot):
         await settle(pilot)
         await open_registration(pilot, kind)
         step = Step(
@@ -441,9 +436,9 @@ async def test_registration(kind, demo_app, seeded_db, clock, tmp_path):
 
 
 async def test_set_password(demo_app, seeded_db, clock, tmp_path):
-    app, transport = hostile_app(demo_app, tmp_path, clock)
+    transport = HoldingTransport(demo_app)
     transport.held_paths.add(("POST", "/auth/set-password"))
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path, transport=transport) as (app, pilot):
         await settle(pilot)
         await pilot.press("f3")
         await settle(pilot)
@@ -464,12 +459,12 @@ async def test_set_password(demo_app, seeded_db, clock, tmp_path):
 
 
 async def test_recovery(demo_app, seeded_db, clock, tmp_path):
-    app, transport = hostile_app(demo_app, tmp_path, clock)
+    transport = HoldingTransport(demo_app)
     # Each step's request is held while its values are probed: nothing reaches the server.
     transport.held_paths.add(("POST", "/auth/recovery"))
     transport.held_paths.add(("POST", "/auth/recovery/verify"))
     transport.held_paths.add(("POST", "/auth/recovery/complete"))
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path, transport=transport) as (app, pilot):
         await settle(pilot)
         await pilot.press("f4")
         await settle(pilot)
@@ -526,9 +521,9 @@ def last_mailed_code(db: Path) -> str:
 async def test_first_login(demo_app, demo_client, teller_token, seeded_db, clock, tmp_path):
     code = await approved_code(demo_client, seeded_db, teller_token, LUIS)
     assert (await set_password(demo_client, code, FIRST_PASSWORD)).status_code == 204
-    app, transport = hostile_app(demo_app, tmp_path, clock)
+    transport = HoldingTransport(demo_app)
     transport.held_paths.add(("POST", "/me/setup"))
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path, transport=transport) as (app, pilot):
         await settle(pilot)
         await login(pilot, "lyanez", FIRST_PASSWORD)
         assert isinstance(app.screen, FirstLoginScreen)
@@ -566,9 +561,8 @@ async def test_first_login(demo_app, demo_client, teller_token, seeded_db, clock
 
 
 async def test_add_beneficiary_of_the_cooperative(demo_app, seeded_db, clock, tmp_path):
-    app, transport = hostile_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    transport = HoldingTransport(demo_app)
+    async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (_app, pilot):
         await open_add(pilot, "interna")
         step = Step(
             "agregar/cuenta-de-terceros",
@@ -582,9 +576,8 @@ async def test_add_beneficiary_of_the_cooperative(demo_app, seeded_db, clock, tm
 
 
 async def test_add_beneficiary_of_another_institution(demo_app, seeded_db, clock, tmp_path):
-    app, transport = hostile_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    transport = HoldingTransport(demo_app)
+    async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (_app, pilot):
         await open_add(pilot, "externa")
         await settle(pilot)
         await choose(pilot, "#be-institution", "Banco Guayaquil")
@@ -605,9 +598,8 @@ async def test_add_beneficiary_of_another_institution(demo_app, seeded_db, clock
 
 
 async def test_transfer_data_and_pin(demo_app, seeded_db, clock, tmp_path):
-    app, transport = hostile_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    transport = HoldingTransport(demo_app)
+    async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (_app, pilot):
         await open_transfers(pilot, "internas")
         await choose(pilot, "#tr-from", "00104721")
         await choose(pilot, "#tr-to", "1105349")
@@ -639,10 +631,9 @@ async def test_transfer_data_and_pin(demo_app, seeded_db, clock, tmp_path):
 
 
 async def test_service_payment(demo_app, seeded_db, clock, tmp_path):
-    app, transport = hostile_app(demo_app, tmp_path, clock)
+    transport = HoldingTransport(demo_app)
     transport.held_paths.add(("POST", "/frequent-services"))  # saving is what CONSULTAR confirms
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (app, pilot):
         await open_services(pilot)
         search = Step(
             "servicios/buscar",
@@ -681,8 +672,8 @@ async def test_service_payment(demo_app, seeded_db, clock, tmp_path):
 
 
 async def test_card_payment_other_value(demo_app, seeded_db, clock, tmp_path):
-    app, transport = hostile_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
+    transport = HoldingTransport(demo_app)
+    async with running(demo_app, clock, tmp_path, transport=transport) as (app, pilot):
         await open_as_demo(pilot, "f7")
         assert isinstance(app.screen, CardPaymentScreen)
         await pilot.press("enter")  # the Visa
@@ -701,8 +692,8 @@ async def test_card_payment_other_value(demo_app, seeded_db, clock, tmp_path):
 
 
 async def test_card_of_another_institution(demo_app, seeded_db, clock, tmp_path):
-    app, transport = hostile_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
+    transport = HoldingTransport(demo_app)
+    async with running(demo_app, clock, tmp_path, transport=transport) as (_app, pilot):
         await open_as_demo(pilot, "f7")
         await pilot.press("end", "enter")  # Otra institución…
         await settle(pilot)
@@ -725,8 +716,8 @@ async def test_card_of_another_institution(demo_app, seeded_db, clock, tmp_path)
 
 
 async def test_statement_date_range(demo_app, seeded_db, clock, tmp_path):
-    app, transport = hostile_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
+    transport = HoldingTransport(demo_app)
+    async with running(demo_app, clock, tmp_path, transport=transport) as (app, pilot):
         await open_as_demo(pilot, "enter")
         assert isinstance(app.screen, StatementScreen)
 

@@ -21,7 +21,7 @@ from sjvirtual_tui.screens.loans import (
 from sjvirtual_tui.widgets.money_input import MoneyInput
 from tests.database import rows
 from tests.tui import SIZE, make_app, screen_text, settle, table_rows, text_of
-from tests.tui.steps import demo_logged_in, login, press, submit, type_text
+from tests.tui.steps import demo_logged_in, login, press, submit, type_each
 from tests.tui.test_tui_payments import enter_pin
 from tests.tui.test_tui_transfers import choose, step
 
@@ -36,9 +36,7 @@ async def simulate(pilot: Pilot[None], product: str, amount: str, months: str) -
     assert isinstance(pilot.app.screen, LoanSimulatorScreen)
     await choose(pilot, "#sim-product", product)
     await settle(pilot)
-    await type_text(pilot, amount)
-    await pilot.press("enter")
-    await submit(pilot, months)
+    await type_each(pilot, amount, months)
 
 
 async def test_the_list_shows_the_overdue_loan(

@@ -17,7 +17,7 @@ from sjvirtual_tui.widgets.account_picker import AccountPicker
 from sjvirtual_tui.widgets.money_input import MoneyInput, amount_text, cents_of, parse_cents
 from sjvirtual_tui.widgets.pin_entry import PinEntry
 from tests.tui import running, screen_text, settle, text_of
-from tests.tui.steps import login, open_as_demo, press, submit, type_text
+from tests.tui.steps import login, open_as_demo, press, submit, type_each, type_text
 from tests.tui.test_tui_transfers import assert_ledger_ok, balances, last_pin, open_transfers, step
 
 # --- what is accepted -----------------------------------------------------------------------
@@ -93,9 +93,7 @@ async def own_transfer(pilot: Pilot[None], amount: str, description: str) -> Non
     assert focused_id(pilot) == "tr-to-own"
     await press(pilot, "enter", "down", "enter")
     assert focused_id(pilot) == "tr-input-amount-cents"
-    await type_text(pilot, amount)
-    await pilot.press("enter")
-    await submit(pilot, description)
+    await type_each(pilot, amount, description)
 
 
 async def own_accounts_picker(pilot: Pilot[None]) -> AccountPicker:

@@ -25,6 +25,7 @@ from tests.tui.steps import (
     press,
     staff_logged_in,
     submit,
+    type_each,
     type_text,
 )
 
@@ -126,11 +127,7 @@ async def test_register_approve_set_password_first_login(server_app, seeded_db, 
     # 3. The applicant sets the password with the e-mailed code, then does the PRIMER INGRESO.
     async with running(server_app, clock, tmp_path) as (app, pilot):
         await press(pilot, "f3")
-        await type_text(pilot, code)
-        await pilot.press("enter")
-        await type_text(pilot, "Primera2026")
-        await pilot.press("enter")
-        await submit(pilot, "Primera2026")
+        await type_each(pilot, code, "Primera2026", "Primera2026")
         assert step(pilot) == "sp-done"
         await press(pilot, "escape")
         assert isinstance(app.screen, LoginScreen)
@@ -144,17 +141,13 @@ async def test_register_approve_set_password_first_login(server_app, seeded_db, 
         assert "distinta de la actual" in app.screen.pair.password.error
         assert app.screen.focused is app.screen.pair.password.input
         app.screen.pair.password.value = ""
-        await type_text(pilot, "Segunda2027")
-        await pilot.press("enter")
-        await submit(pilot, "Segunda2027")
+        await type_each(pilot, "Segunda2027", "Segunda2027")
         assert step(pilot) == "fl-image"
         await pilot.press("right", "right", "enter")  # the third image: volcán, SIGUIENTE
         assert app.screen.query_one(ImageGallery).image == "volcan"
         await settle(pilot)
         assert step(pilot) == "fl-own"
-        await type_text(pilot, "Nombre de mi abuela")
-        await pilot.press("enter")
-        await submit(pilot, "Rosa")
+        await type_each(pilot, "Nombre de mi abuela", "Rosa")
         assert step(pilot) == "fl-question"
         await settle(pilot)
         app.screen.query_one("#question-list").focus()
@@ -258,10 +251,7 @@ async def test_recovery_with_the_code_then_both_answers(server_app, seeded_db, c
         await submit(pilot, code)
         assert step(pilot) == "rc-answers"
         assert "volcán favorito" in text_of(pilot, "#rc-own-question")
-        for text in ("  COTOPAXÍ ", "firulais", "Nueva2026", "Nueva2026"):
-            await type_text(pilot, text)
-            await pilot.press("enter")
-        await settle(pilot)
+        await type_each(pilot, "  COTOPAXÍ ", "firulais", "Nueva2026", "Nueva2026")
         assert step(pilot) == "rc-done"
         await press(pilot, "escape")
         app.screen.query_one("#username").value = ""

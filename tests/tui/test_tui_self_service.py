@@ -16,7 +16,7 @@ from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.self_service import SelfServiceScreen
 from sjvirtual_tui.widgets.form import focus_now
 from tests.tui import screen_text, step, text_of
-from tests.tui.steps import demo_logged_in, login, press, submit
+from tests.tui.steps import demo_logged_in, login, press, submit, type_each
 from tests.tui.steps import type_text as type_keys
 
 SIX_DIGITS = re.compile(r"\b([0-9]{6})\b")
@@ -56,11 +56,7 @@ async def test_change_the_password_then_log_in_with_the_new_one(server_app, cloc
     async with demo_logged_in(server_app, clock, tmp_path) as (app, pilot):
         await choose(pilot, 0)
         assert step(pilot) == "ss-password"
-        await type_keys(pilot, "Demo2026")
-        await pilot.press("enter")
-        await type_keys(pilot, "Nueva2027x")
-        await pilot.press("enter")
-        await submit(pilot, "Nueva2027x")
+        await type_each(pilot, "Demo2026", "Nueva2027x", "Nueva2027x")
         assert step(pilot) == "ss-done"
         assert "Su contraseña fue cambiada" in screen_text(pilot)
         await press(pilot, "f9")
@@ -75,11 +71,7 @@ async def test_a_wrong_current_password_is_shown_under_its_field(
     before = stored(seeded_db, "SELECT password_hash FROM members WHERE username = 'demo'")
     async with demo_logged_in(server_app, clock, tmp_path) as (app, pilot):
         await choose(pilot, 0)
-        await type_keys(pilot, "Equivocada1")
-        await pilot.press("enter")
-        await type_keys(pilot, "Nueva2027x")
-        await pilot.press("enter")
-        await submit(pilot, "Nueva2027x")
+        await type_each(pilot, "Equivocada1", "Nueva2027x", "Nueva2027x")
         screen = app.screen
         assert isinstance(screen, SelfServiceScreen)
         assert step(pilot) == "ss-password"
@@ -116,9 +108,7 @@ async def test_change_the_security_image_and_questions(server_app, seeded_db, cl
         assert step(pilot) == "ss-sec-image"
         await press(pilot, "right", "enter")
         assert step(pilot) == "ss-sec-own"
-        await type_keys(pilot, "Color de mi primer auto?")
-        await pilot.press("enter")
-        await submit(pilot, "Azul")
+        await type_each(pilot, "Color de mi primer auto?", "Azul")
         assert step(pilot) == "ss-sec-question"
         await press(pilot, "enter")  # the first question, highlighted
         await submit(pilot, "Cuenca")

@@ -12,7 +12,7 @@ from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.set_password import SetPasswordScreen
 from sjvirtual_tui.widgets.form import FormField
 from tests.api import FIRST_PASSWORD, LUIS, approved_code, set_password
-from tests.tui import SIZE, running, screen_text, settle, text_of
+from tests.tui import running, screen_text, settle, text_of
 from tests.tui.steps import demo_logged_in, login, open_as_demo, press, submit, type_text
 from tests.tui.test_tui_onboarding import LUIS as LUIS_TYPED
 from tests.tui.test_tui_onboarding import field, fill, open_registration, step
@@ -147,10 +147,10 @@ async def test_a_choice_asked_for_goes_when_it_is_made(demo_app, clock, tmp_path
 async def test_the_banner_tells_the_last_try_not_an_earlier_one(demo_app, clock, tmp_path):
     """The server cannot be reached (banner, F5), then answers "wrong password" (shown beside
     the field): the banner's "no se pudo conectar" is about a try that is over."""
-    from tests.tui.test_tui_faults import faulty_app
+    from tests.tui.test_tui_faults import faulty_transport
 
-    app, transport = faulty_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
+    transport = faulty_transport(demo_app)
+    async with running(demo_app, clock, tmp_path, transport=transport) as (_app, pilot):
         await submit(pilot, "demo")
         transport.refuse("POST", "/auth/login", times=None)
         await submit(pilot, "NoEsLaClave1")

@@ -16,7 +16,7 @@ from sjvirtual_tui.screens.member_file import MemberFileScreen
 from sjvirtual_tui.screens.member_search import MemberSearchScreen, ReasonScreen
 from tests.database import rows, scalar
 from tests.tui import screen_text, table_rows, text_of
-from tests.tui.steps import press, staff_logged_in, submit, type_text
+from tests.tui.steps import press, staff_logged_in, submit, type_each
 
 
 def balance(db: Path, number: str) -> int:
@@ -36,9 +36,7 @@ async def counter_operation(pilot: Pilot[None], key: str, amount: str, who: str)
     the holder's cédula, and Enter on CONFIRMAR's question (yes)."""
     await press(pilot, key)
     assert isinstance(pilot.app.screen, CounterScreen)
-    await type_text(pilot, amount)
-    await pilot.press("enter")
-    await submit(pilot, who)
+    await type_each(pilot, amount, who)
     await press(pilot, "enter")  # yes
 
 
