@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import httpx
+from fastapi import FastAPI
 from textual.pilot import Pilot
 from textual.widgets import Select
 
@@ -19,7 +20,7 @@ from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.transfer_history import ReceiptScreen, TransferHistoryScreen
 from sjvirtual_tui.screens.transfers import TransferScreen
 from sjvirtual_tui.widgets.pin_entry import PinEntry
-from tests.tui import SIZE, field, make_app, running, screen_text, settle, step, table_rows, text_of
+from tests.tui import field, running, screen_text, settle, step, table_rows, text_of
 from tests.tui.steps import demo_logged_in, login, open_wizard, press, submit, type_text
 
 PIN = re.compile(r"PIN de verificación: (\d{4})")
@@ -272,28 +273,39 @@ async def test_refusals_show_under_the_field_and_move_nothing(demo_app, seeded_d
     assert balances(seeded_db, "00104721", "00204722") == before
 
 
+class LosesTransferAnswers(httpx.AsyncBaseTransport):
+    """The app in-process, but the server's answers to POST /transfers are lost after it applied
+    them (``error`` is raised instead): the first ``lose`` of them, or every one while ``lose`` is
+    None. Keeps each send's Idempotency-Key."""
+
+    def __init__(
+        self, app: FastAPI, error: tuple[type[httpx.TransportError], str], lose: int | None = None
+    ) -> None:
+        self.inner = httpx.ASGITransport(app=app)
+        self.error = error
+        self.lose = lose
+        self.keys: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if request.method == "POST" and request.url.path.endswith("/transfers"):
+            self.keys.append(request.headers["Idempotency-Key"])
+            if self.lose is None or len(self.keys) <= self.lose:
+                await response.aread()
+                error, message = self.error
+                raise error(message, request=request)
+        return response
+
+
 async def test_a_lost_answer_is_retried_with_the_same_key_and_applied_once(
     demo_app, seeded_db, clock, tmp_path
 ):
     """The server applies the transfer but its answer is lost: the client sends it again with
     the same Idempotency-Key, gets the original answer, and the money moves once."""
-    inner = httpx.ASGITransport(app=demo_app)
-    keys: list[str] = []
-
-    class LoseFirstAnswer(httpx.AsyncBaseTransport):
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            response = await inner.handle_async_request(request)
-            if request.method == "POST" and request.url.path.endswith("/transfers"):
-                keys.append(request.headers["Idempotency-Key"])
-                if len(keys) == 1:
-                    await response.aread()
-                    raise httpx.ReadTimeout("answer lost", request=request)
-            return response
-
+    transport = LosesTransferAnswers(demo_app, (httpx.ReadTimeout, "answer lost"), lose=1)
+    keys = transport.keys
     before = balances(seeded_db, "00104721", "00204722")
-    app = make_app(demo_app, tmp_path, clock.now, transport=LoseFirstAnswer())
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (_app, pilot):
         await open_transfers(pilot, "propias")
         await fill_transfer(pilot, "00104721", "00204722", "10", "Reintento")
         await press(pilot, "enter")
@@ -439,24 +451,10 @@ async def test_no_answer_at_all_says_en_proceso_and_f5_shows_the_true_outcome(
 ):
     """Every send of the transfer is applied-or-not with its answer lost: the screen must not say
     it failed. F5 (with the server answering again) sends the same key and shows the receipt."""
-    inner = httpx.ASGITransport(app=demo_app)
-    keys: list[str] = []
-    answers_lost = True
-
-    class LoseAnswers(httpx.AsyncBaseTransport):
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            response = await inner.handle_async_request(request)
-            if request.method == "POST" and request.url.path.endswith("/transfers"):
-                keys.append(request.headers["Idempotency-Key"])
-                if answers_lost:
-                    await response.aread()
-                    raise httpx.RemoteProtocolError("connection dropped", request=request)
-            return response
-
+    transport = LosesTransferAnswers(demo_app, (httpx.RemoteProtocolError, "connection dropped"))
+    keys = transport.keys
     before = balances(seeded_db, "00104721", "00204722")
-    app = make_app(demo_app, tmp_path, clock.now, transport=LoseAnswers())
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (_app, pilot):
         await open_transfers(pilot, "propias")
         await fill_transfer(pilot, "00104721", "00204722", "12", "Sin respuesta")
         await press(pilot, "enter")
@@ -465,7 +463,7 @@ async def test_no_answer_at_all_says_en_proceso_and_f5_shows_the_true_outcome(
         assert "en proceso" in problem and "F5" in problem
         assert "falló" not in problem
         assert len(keys) == 3 and len(set(keys)) == 1  # the first send and two retries
-        answers_lost = False
+        transport.lose = 0  # the server answers again
         await press(pilot, "f5")
         assert step(pilot) == "tr-done"
         assert "Completada" in text_of(pilot, "#tr-receipt")
