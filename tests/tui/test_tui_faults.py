@@ -142,6 +142,12 @@ class FaultyTransport(httpx.AsyncBaseTransport):
         assert len(keys) == 1 and None not in keys, f"{method} {path} sent with keys {keys}"
         return str(sends[0].key)
 
+    def resent_once(self, *paths: str) -> None:
+        """Each POST to ``paths``: the first answer lost, the resend (same key) answered."""
+        for path in paths:
+            assert self.fates("POST", path) == ["lost", "answered"]
+            self.one_key("POST", path)
+
 
 def faulty_transport(demo_app: FastAPI) -> FaultyTransport:
     """The app in-process behind a transport the test tells to lose or refuse answers."""
@@ -285,10 +291,7 @@ async def test_transfer_to_a_third_party_with_the_pin_and_lost_answers(
         assert_clear(pilot)
         assert step(pilot) == "tr-done"
         assert "Completada" in text_of(pilot, "#tr-receipt")
-        assert transport.fates("POST", TRANSFER) == ["lost", "answered"]
-        assert transport.fates("POST", CONFIRM) == ["lost", "answered"]
-        transport.one_key("POST", TRANSFER)
-        transport.one_key("POST", CONFIRM)
+        transport.resent_once(TRANSFER, CONFIRM)
         first = {DEMO_A: before[DEMO_A] - 2100, SOCIO2: before[SOCIO2] + 2100}
         assert balances(seeded_db, DEMO_A, SOCIO2) == first
         await press(pilot, "enter")
@@ -350,10 +353,7 @@ async def test_add_and_delete_a_beneficiary_with_lost_answers(demo_app, seeded_d
         await submit(pilot, last_pin(seeded_db, "demo"))
         assert_clear(pilot)
         assert step(pilot) == "ben-done"
-        assert transport.fates("POST", BENEFICIARY_ADD) == ["lost", "answered"]
-        assert transport.fates("POST", CONFIRM) == ["lost", "answered"]
-        transport.one_key("POST", BENEFICIARY_ADD)
-        transport.one_key("POST", CONFIRM)
+        transport.resent_once(BENEFICIARY_ADD, CONFIRM)
         assert beneficiary_numbers(seeded_db) == [*before, "1107777"]
         await press(pilot, "enter")  # VOLVER: the list
         assert isinstance(app.screen, BeneficiariesScreen)
@@ -420,8 +420,7 @@ async def test_service_payment_and_frequent_service_with_lost_answers(
         assert_clear(pilot)
         assert step(pilot) == "sv-bill"
         assert frequent(seeded_db) == [*saved_before, ("Luz casa", "CNEL_EP", "1000123456")]
-        assert transport.fates("POST", FREQUENT_ADD) == ["lost", "answered"]
-        transport.one_key("POST", FREQUENT_ADD)
+        transport.resent_once(FREQUENT_ADD)
         await press(pilot, "enter")  # SIGUIENTE
         assert step(pilot) == "sv-confirm"
         transport.lose("POST", PAYMENT, times=2)
@@ -490,10 +489,7 @@ async def test_card_payment_with_lost_answers(demo_app, seeded_db, clock, tmp_pa
         assert_clear(pilot)
         assert step(pilot) == "cd-done"
         assert "Completada" in text_of(pilot, "#cd-receipt")
-        assert transport.fates("POST", PAYMENT) == ["lost", "answered"]
-        assert transport.fates("POST", CONFIRM) == ["lost", "answered"]
-        transport.one_key("POST", PAYMENT)
-        transport.one_key("POST", CONFIRM)
+        transport.resent_once(PAYMENT, CONFIRM)
     assert balances(seeded_db, DEMO_A)[DEMO_A] == before - 4227
     assert count(seeded_db, "SELECT paid_cents FROM cards WHERE id = 1") == paid_before + 4227
     assert_ledger_ok(seeded_db)
