@@ -92,7 +92,7 @@ from tests.tui.steps import login, press, submit, type_each
 from tests.tui.test_tui_onboarding import last_code
 from tests.tui.test_tui_payments import consult, enter_pin, open_services, pick_biller
 from tests.tui.test_tui_payments import field as form_field
-from tests.tui.test_tui_transfers import fill_transfer, last_pin, open_transfers, step
+from tests.tui.test_tui_transfers import last_pin, new_transfer, step
 
 # Secrets that no seeded row, e-mail, date or amount could contain by chance.
 FIRST_PASSWORD = "Kx9Primera"
@@ -269,8 +269,7 @@ async def member_day(
         await press(pilot, "escape")
         assert isinstance(app.screen, DashboardScreen)
 
-        await open_transfers(pilot, "internas")
-        await fill_transfer(pilot, "00104721", "1105349", "40", "Préstamo")
+        await new_transfer(pilot, "internas", "00104721", "1105349", "40", "Préstamo")
         assert step(pilot) == "tr-confirm"
         await press(pilot, "enter")
         assert step(pilot) == "tr-pin"

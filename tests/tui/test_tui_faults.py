@@ -43,10 +43,9 @@ from tests.tui.test_tui_transfers import (
     assert_ledger_ok,
     balances,
     choose,
-    fill_transfer,
     last_pin,
+    new_transfer,
     open_add,
-    open_transfers,
     step,
 )
 
@@ -220,8 +219,8 @@ async def test_transfer_between_own_accounts_with_answers_lost_once_and_twice(
         moved = 0
         for lost, amount in ((1, 1111), (2, 2222)):
             transport.sends.clear()
-            await open_transfers(pilot, "propias")
-            await fill_transfer(pilot, DEMO_A, DEMO_B, f"{amount // 100},{amount % 100}", "Red")
+            typed = f"{amount // 100},{amount % 100}"
+            await new_transfer(pilot, "propias", DEMO_A, DEMO_B, typed, "Red")
             transport.lose("POST", TRANSFER, times=lost)
             await press(pilot, "enter")  # CONFIRMAR
             assert_clear(pilot)
@@ -244,8 +243,7 @@ async def test_transfer_without_any_answer_is_en_proceso_and_f5_shows_the_receip
     before = balances(seeded_db, DEMO_A, DEMO_B)
     transport = faulty_transport(demo_app)
     async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (_app, pilot):
-        await open_transfers(pilot, "propias")
-        await fill_transfer(pilot, DEMO_A, DEMO_B, "13,13", "Sin respuesta")
+        await new_transfer(pilot, "propias", DEMO_A, DEMO_B, "13,13", "Sin respuesta")
         transport.lose("POST", TRANSFER, times=None)
         await press(pilot, "enter")
         assert step(pilot) == "tr-confirm"
@@ -277,8 +275,7 @@ async def test_transfer_to_a_third_party_with_the_pin_and_lost_answers(
     mails = pin_mails(seeded_db)
     transport = faulty_transport(demo_app)
     async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (app, pilot):
-        await open_transfers(pilot, "internas")
-        await fill_transfer(pilot, DEMO_A, "1105349", "21", "Con PIN")
+        await new_transfer(pilot, "internas", DEMO_A, "1105349", "21", "Con PIN")
         transport.lose("POST", TRANSFER, times=1)
         await press(pilot, "enter")
         assert_clear(pilot)
@@ -298,8 +295,7 @@ async def test_transfer_to_a_third_party_with_the_pin_and_lost_answers(
 
         # No answer at all to the PIN's confirmation.
         transport.sends.clear()
-        await open_transfers(pilot, "internas")
-        await fill_transfer(pilot, DEMO_A, "1105349", "22", "PIN sin respuesta")
+        await new_transfer(pilot, "internas", DEMO_A, "1105349", "22", "PIN sin respuesta")
         await press(pilot, "enter")
         assert step(pilot) == "tr-pin"
         transport.lose("POST", CONFIRM, times=None)
@@ -588,8 +584,7 @@ async def test_refused_connections_are_a_message_and_f5_retries(
         assert [r[0] for r in table_rows(pilot, "#accounts")] == [DEMO_A, DEMO_B]
 
         # A transfer whose every send is refused: nothing was applied, F5 sends it (same key).
-        await open_transfers(pilot, "propias")
-        await fill_transfer(pilot, DEMO_A, DEMO_B, "7", "Rechazada la conexión")
+        await new_transfer(pilot, "propias", DEMO_A, DEMO_B, "7", "Rechazada la conexión")
         transport.refuse("POST", TRANSFER, times=None)
         await press(pilot, "enter")
         assert_clear(pilot)
@@ -606,8 +601,7 @@ async def test_refused_connections_are_a_message_and_f5_retries(
         # The first send is applied with its answer lost, the resends are refused: the
         # outcome is unknown ("en proceso"), not "no se pudo conectar".
         transport.sends.clear()
-        await open_transfers(pilot, "propias")
-        await fill_transfer(pilot, DEMO_A, DEMO_B, "8", "Perdida y rechazada")
+        await new_transfer(pilot, "propias", DEMO_A, DEMO_B, "8", "Perdida y rechazada")
         transport.lose("POST", TRANSFER, times=1)
         transport.refuse("POST", TRANSFER, times=None)
         await press(pilot, "enter")
@@ -688,8 +682,7 @@ async def test_a_server_restarted_mid_flow_applies_each_transfer_once(tmp_path):
             assert isinstance(app.screen, DashboardScreen)
 
             # Stopped (cleanly) and started again while the member verifies: CONFIRMAR works.
-            await open_transfers(pilot, "propias")
-            await fill_transfer(pilot, DEMO_A, DEMO_B, "3", "Tras reinicio")
+            await new_transfer(pilot, "propias", DEMO_A, DEMO_B, "3", "Tras reinicio")
             server.stop()
             server.start()
             assert server.url == f"http://127.0.0.1:{port}"
@@ -702,8 +695,7 @@ async def test_a_server_restarted_mid_flow_applies_each_transfer_once(tmp_path):
 
             # Killed (-9) right after it applied the transfer, before the answer got out.
             transport.sends.clear()
-            await open_transfers(pilot, "propias")
-            await fill_transfer(pilot, DEMO_A, DEMO_B, "4", "Servidor caído")
+            await new_transfer(pilot, "propias", DEMO_A, DEMO_B, "4", "Servidor caído")
             transport.armed = True
             await press(pilot, "enter")
             assert step(pilot) == "tr-confirm"

@@ -17,15 +17,13 @@ from tests.tui.steps import demo_logged_in, press, submit
 from tests.tui.test_tui_payments import enter_pin, open_services, pick_biller
 from tests.tui.test_tui_transfers import (
     confirm_with_pin,
-    fill_transfer,
-    open_transfers,
+    new_transfer,
     step,
 )
 
 
 async def transfer_between_own_accounts(pilot: Pilot[None], amount: str) -> str:
-    await open_transfers(pilot, "propias")
-    await fill_transfer(pilot, "00104721", "00204722", amount, "Ahorro")
+    await new_transfer(pilot, "propias", "00104721", "00204722", amount, "Ahorro")
     await press(pilot, "enter")  # CONFIRMAR: no PIN between own accounts
     assert step(pilot) == "tr-done"
     reference = str(pilot.app.screen.transfer.reference)  # type: ignore[attr-defined]
@@ -77,8 +75,7 @@ async def test_a_rejected_transfers_reason_is_on_screen_at_80x24(
 ):
     """Diego Andrade's account at Produbanco is closed: the clearing sends the money back."""
     async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
-        await open_transfers(pilot, "interbancarias")
-        await fill_transfer(pilot, "00104721", "Produbanco", "30", "Cuota")
+        await new_transfer(pilot, "interbancarias", "00104721", "Produbanco", "30", "Cuota")
         await confirm_with_pin(pilot, seeded_db)
         reference = app.screen.transfer.reference
         await press(pilot, "enter")

@@ -64,7 +64,12 @@ from tests.tui.steps import demo_logged_in, login, open_as_demo, staff_logged_in
 from tests.tui.test_tui_onboarding import LUIS as LUIS_FORM
 from tests.tui.test_tui_onboarding import TEXTILES, open_registration
 from tests.tui.test_tui_payments import open_services, pick_biller
-from tests.tui.test_tui_transfers import choose, fill_transfer, open_add, open_transfers
+from tests.tui.test_tui_transfers import (
+    choose,
+    new_transfer,
+    open_add,
+    open_transfers,
+)
 
 HOSTILE = [
     "",
@@ -759,8 +764,7 @@ async def test_markup_like_text_is_shown_as_written_after_it_is_confirmed(
     app = make_app(demo_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await login(pilot, "demo", "Demo2026")
-        await open_transfers(pilot, "propias")
-        await fill_transfer(pilot, "00104721", "00204722", "1", description)
+        await new_transfer(pilot, "propias", "00104721", "00204722", "1", description)
         assert description in text_of(pilot, "#tr-summary")
         await pilot.press("enter")
         await settle(pilot)

@@ -281,7 +281,7 @@ async def guest_journey(j: Journey) -> None:
 
 async def member_journey(j: Journey) -> None:
     from tests.tui.test_tui_payments import open_services, pick_biller
-    from tests.tui.test_tui_transfers import choose, fill_transfer, open_add
+    from tests.tui.test_tui_transfers import choose, new_transfer, open_add
 
     pilot = j.pilot
     db: Path = pilot.app.cuts_db  # type: ignore[attr-defined]
@@ -306,8 +306,7 @@ async def member_journey(j: Journey) -> None:
         await j.press("escape", "escape")
     from tests.tui.test_tui_transfers import open_transfers
 
-    await open_transfers(pilot, "internas")
-    await fill_transfer(pilot, "00104721", "1105349", "1.234,56", "Préstamo de la casa")
+    await new_transfer(pilot, "internas", "00104721", "1105349", "1.234,56", "Préstamo de la casa")
     await j.look("transfers internas: review")
     await j.help_and_mail("transfers internas: review")
     await j.press("enter", look="transfers internas: PIN")

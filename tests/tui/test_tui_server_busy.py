@@ -30,8 +30,7 @@ from tests.tui.test_tui_faults import assert_clear
 from tests.tui.test_tui_transfers import (
     assert_ledger_ok,
     balances,
-    fill_transfer,
-    open_transfers,
+    new_transfer,
     step,
 )
 
@@ -74,8 +73,7 @@ async def test_a_busy_server_at_confirm_moves_nothing_and_f5_transfers_once(
     app = make_app(busy_server(seeded_db, clock), tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "demo", "Demo2026")
-        await open_transfers(pilot, "propias")
-        await fill_transfer(pilot, DEMO_A, DEMO_B, "12,34", "Con el servidor ocupado")
+        await new_transfer(pilot, "propias", DEMO_A, DEMO_B, "12,34", "Con el servidor ocupado")
         assert step(pilot) == "tr-confirm"
         with write_lock_held(seeded_db):
             await pilot.press("enter")  # CONFIRMAR

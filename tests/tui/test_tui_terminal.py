@@ -225,7 +225,11 @@ async def test_theme_from_the_palette(server_app, clock, tmp_path):
 
 
 async def test_kiosk_writes_no_receipt_or_statement_file(demo_app, seeded_db, clock, tmp_path):
-    from tests.tui.test_tui_transfers import fill_transfer, open_transfers, outbox_subjects, step
+    from tests.tui.test_tui_transfers import (
+        new_transfer,
+        outbox_subjects,
+        step,
+    )
 
     exports = tmp_path / "exports"
     app = make_app(demo_app, exports, clock.now, kiosk=True)
@@ -234,8 +238,7 @@ async def test_kiosk_writes_no_receipt_or_statement_file(demo_app, seeded_db, cl
         assert "Exportar CSV" not in screen_text(pilot)
         await press(pilot, "f2")
         await press(pilot, "escape")
-        await open_transfers(pilot, "propias")
-        await fill_transfer(pilot, "00104721", "00204722", "5,00", "Kiosco")
+        await new_transfer(pilot, "propias", "00104721", "00204722", "5,00", "Kiosco")
         await press(pilot, "enter")
         assert step(pilot) == "tr-done"
         text = screen_text(pilot)

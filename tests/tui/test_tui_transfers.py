@@ -21,7 +21,7 @@ from sjvirtual_tui.screens.transfer_history import ReceiptScreen, TransferHistor
 from sjvirtual_tui.screens.transfers import TransferScreen
 from sjvirtual_tui.widgets.pin_entry import PinEntry
 from tests.tui import field, running, screen_text, settle, step, table_rows, text_of
-from tests.tui.steps import demo_logged_in, login, open_wizard, press, submit, type_text
+from tests.tui.steps import demo_logged_in, login, open_wizard, press, submit, type_each, type_text
 
 PIN = re.compile(r"PIN de verificación: (\d{4})")
 DEMO_EMAIL_LIKE = "demo"
@@ -128,8 +128,7 @@ async def confirm_with_pin(pilot: Pilot[None], db: Path) -> None:
 async def demo_to_socio2(pilot: Pilot[None]) -> None:
     """Logs the demo member in and fills a $15 internas transfer to socio2, up to CONFIRMAR."""
     await login(pilot, "demo", "Demo2026")
-    await open_transfers(pilot, "internas")
-    await fill_transfer(pilot, "00104721", "1105349", "15", "Cena")
+    await new_transfer(pilot, "internas", "00104721", "1105349", "15", "Cena")
 
 
 async def fill_transfer(
@@ -140,9 +139,14 @@ async def fill_transfer(
     await choose(pilot, "#tr-from", origin)
     await choose(pilot, "#tr-to-own" if screen.kind == "propias" else "#tr-to", destination)
     screen.query_one("#tr-input-amount-cents").focus()
-    await type_text(pilot, amount)
-    await pilot.press("enter")
-    await submit(pilot, description)  # Enter in the last field is SIGUIENTE
+    await type_each(pilot, amount, description)  # Enter in the last field is SIGUIENTE
+
+
+async def new_transfer(
+    pilot: Pilot[None], kind: str, origin: str, destination: str, amount: str, description: str
+) -> None:
+    """From the dashboard: F2, the ``kind`` and its data, up to CONFIRMAR."""
+    await new_transfer(pilot, kind, origin, destination, amount, description)
 
 
 # --- transfers --------------------------------------------------------------------------------
@@ -151,8 +155,7 @@ async def fill_transfer(
 async def test_between_own_accounts_needs_no_pin(demo_app, seeded_db, clock, tmp_path):
     before = balances(seeded_db, "00104721", "00204722")
     async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
-        await open_transfers(pilot, "propias")
-        await fill_transfer(pilot, "00104721", "00204722", "25,50", "Ahorro mensual")
+        await new_transfer(pilot, "propias", "00104721", "00204722", "25,50", "Ahorro mensual")
         assert step(pilot) == "tr-confirm"
         summary = text_of(pilot, "#tr-summary")
         assert "Monto:         $25,50" in summary and "Ahorro mensual" in summary
@@ -186,8 +189,7 @@ async def test_between_own_accounts_needs_no_pin(demo_app, seeded_db, clock, tmp
 async def test_to_a_third_party_with_the_pin_and_a_wrong_try(demo_app, seeded_db, clock, tmp_path):
     before = balances(seeded_db, "00104721", "00105349")
     async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
-        await open_transfers(pilot, "internas")
-        await fill_transfer(pilot, "00104721", "1105349", "40", "Préstamo")
+        await new_transfer(pilot, "internas", "00104721", "1105349", "40", "Préstamo")
         assert step(pilot) == "tr-confirm"
         assert "PIN DE VERIFICACIÓN" in text_of(pilot, "#tr-summary")
         await press(pilot, "enter")
@@ -218,8 +220,7 @@ async def test_interbank_is_en_proceso_until_the_clearing_settles_it(
 ):
     before = balances(seeded_db, "00104721")
     async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
-        await open_transfers(pilot, "interbancarias")
-        await fill_transfer(pilot, "00104721", "Pichincha", "100", "Arriendo")
+        await new_transfer(pilot, "interbancarias", "00104721", "Pichincha", "100", "Arriendo")
         await confirm_with_pin(pilot, seeded_db)
         assert "Estado:         En proceso" in text_of(pilot, "#tr-receipt")
         assert "en proceso" in text_of(pilot, "#tr-done-text")
@@ -306,8 +307,7 @@ async def test_a_lost_answer_is_retried_with_the_same_key_and_applied_once(
     keys = transport.keys
     before = balances(seeded_db, "00104721", "00204722")
     async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (_app, pilot):
-        await open_transfers(pilot, "propias")
-        await fill_transfer(pilot, "00104721", "00204722", "10", "Reintento")
+        await new_transfer(pilot, "propias", "00104721", "00204722", "10", "Reintento")
         await press(pilot, "enter")
         assert step(pilot) == "tr-done"
         assert "Completada" in text_of(pilot, "#tr-receipt")
@@ -438,8 +438,7 @@ async def test_an_expired_session_during_a_transfer_returns_to_login(
     demo_app, seeded_db, clock, tmp_path
 ):
     async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
-        await open_transfers(pilot, "propias")
-        await fill_transfer(pilot, "00104721", "00204722", "5", "Tarde")
+        await new_transfer(pilot, "propias", "00104721", "00204722", "5", "Tarde")
         clock.advance(360)
         await press(pilot, "enter")
         assert isinstance(app.screen, LoginScreen)
@@ -455,8 +454,7 @@ async def test_no_answer_at_all_says_en_proceso_and_f5_shows_the_true_outcome(
     keys = transport.keys
     before = balances(seeded_db, "00104721", "00204722")
     async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (_app, pilot):
-        await open_transfers(pilot, "propias")
-        await fill_transfer(pilot, "00104721", "00204722", "12", "Sin respuesta")
+        await new_transfer(pilot, "propias", "00104721", "00204722", "12", "Sin respuesta")
         await press(pilot, "enter")
         assert step(pilot) == "tr-confirm"
         problem = text_of(pilot, "#problem")
