@@ -3,6 +3,8 @@ has one instalment overdue), the amortization table and the simulator (es, en, N
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -10,6 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from mock_server.domain.clock import ManualClock
+from sjvirtual_tui.app import SJVirtualApp
 from sjvirtual_tui.appearance import detect_appearance
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.loans import (
@@ -29,6 +32,15 @@ from tests.tui.test_tui_transfers import choose, step
 async def open_loans(pilot: Pilot[None]) -> None:
     await press(pilot, "p")
     assert isinstance(pilot.app.screen, LoansScreen)
+
+
+@asynccontextmanager
+async def at_loans(
+    demo_app: FastAPI, clock: ManualClock, tmp_path: Path
+) -> AsyncIterator[tuple[SJVirtualApp, Pilot[None]]]:
+    """The demo member logged in, on PRÉSTAMOS (P on the dashboard)."""
+    async with at_loans(demo_app, clock, tmp_path) as (app, pilot):
+        yield app, pilot
 
 
 async def simulate(pilot: Pilot[None], product: str, amount: str, months: str) -> None:
@@ -58,8 +70,7 @@ async def test_the_list_shows_the_overdue_loan(
 async def test_enter_opens_the_amortization_table(
     demo_app: FastAPI, clock: ManualClock, tmp_path: Path
 ) -> None:
-    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
-        await open_loans(pilot)
+    async with at_loans(demo_app, clock, tmp_path) as (app, pilot):
         await press(pilot, "enter")
         assert isinstance(app.screen, LoanTableScreen)
         rows = table_rows(pilot, "#amortization-table")
@@ -88,8 +99,7 @@ async def test_enter_opens_the_amortization_table(
 async def test_the_simulator_draws_the_french_table(
     demo_app: FastAPI, clock: ManualClock, tmp_path: Path
 ) -> None:
-    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
-        await open_loans(pilot)
+    async with at_loans(demo_app, clock, tmp_path) as (app, pilot):
         await simulate(pilot, "consumo", "5000", "12")
         # $5.000 at 15 % over 12 months: M = P·r(1+r)^n/((1+r)^n−1) = $451,29.
         assert text_of(pilot, "#sim-summary").startswith(
@@ -106,8 +116,7 @@ async def test_the_simulator_draws_the_french_table(
 async def test_the_simulator_refuses_bad_input_where_typed(
     demo_app: FastAPI, clock: ManualClock, tmp_path: Path
 ) -> None:
-    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
-        await open_loans(pilot)
+    async with at_loans(demo_app, clock, tmp_path) as (app, pilot):
         await simulate(pilot, "consumo", "5000", "72")
         assert (
             text_of(pilot, "#sim-field-months .form-error")
@@ -159,8 +168,7 @@ async def test_pay_the_overdue_instalment_with_the_pin(
 ) -> None:
     """F2 on the loan: the amount due today is suggested; the review says what it covers
     before the PIN; the PIN pays it; the list shows the loan up to date."""
-    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
-        await open_loans(pilot)
+    async with at_loans(demo_app, clock, tmp_path) as (app, pilot):
         await press(pilot, "f2")
         assert isinstance(app.screen, LoanPaymentScreen)
         assert app.screen.query_one(MoneyInput).value == "243,58"
@@ -187,8 +195,7 @@ async def test_pay_the_overdue_instalment_with_the_pin(
 async def test_more_than_the_debt_is_refused_where_typed(
     demo_app: FastAPI, seeded_db: Path, clock: ManualClock, tmp_path: Path
 ) -> None:
-    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
-        await open_loans(pilot)
+    async with at_loans(demo_app, clock, tmp_path) as (app, pilot):
         await press(pilot, "f2")
         amount = app.screen.query_one(MoneyInput)
         amount.value = "9.000,00"
@@ -208,8 +215,7 @@ async def test_pay_off_the_whole_loan_with_the_pin(
     """The list and the payment say the payoff for today; its button fills it in; the review
     says the later interest it waives and that it cancels the loan, before the PIN; after it
     the loan is cancelado."""
-    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
-        await open_loans(pilot)
+    async with at_loans(demo_app, clock, tmp_path) as (app, pilot):
         assert "Para cancelar todo el préstamo hoy: $4.149,12." in text_of(pilot, "#loan-detail")
         await press(pilot, "f2")
         amount = app.screen.query_one(MoneyInput)

@@ -304,14 +304,13 @@ async def test_a_lost_answer_is_retried_with_the_same_key_and_applied_once(
     """The server applies the transfer but its answer is lost: the client sends it again with
     the same Idempotency-Key, gets the original answer, and the money moves once."""
     transport = LosesTransferAnswers(demo_app, (httpx.ReadTimeout, "answer lost"), lose=1)
-    keys = transport.keys
     before = balances(seeded_db, "00104721", "00204722")
     async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (_app, pilot):
         await new_transfer(pilot, "propias", "00104721", "00204722", "10", "Reintento")
         await press(pilot, "enter")
         assert step(pilot) == "tr-done"
         assert "Completada" in text_of(pilot, "#tr-receipt")
-    assert len(keys) == 2 and keys[0] == keys[1]
+    assert len(transport.keys) == 2 and transport.keys[0] == transport.keys[1]
     assert balances(seeded_db, "00104721", "00204722") == {
         "00104721": before["00104721"] - 1000,
         "00204722": before["00204722"] + 1000,
@@ -451,7 +450,6 @@ async def test_no_answer_at_all_says_en_proceso_and_f5_shows_the_true_outcome(
     """Every send of the transfer is applied-or-not with its answer lost: the screen must not say
     it failed. F5 (with the server answering again) sends the same key and shows the receipt."""
     transport = LosesTransferAnswers(demo_app, (httpx.RemoteProtocolError, "connection dropped"))
-    keys = transport.keys
     before = balances(seeded_db, "00104721", "00204722")
     async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (_app, pilot):
         await new_transfer(pilot, "propias", "00104721", "00204722", "12", "Sin respuesta")
@@ -460,12 +458,13 @@ async def test_no_answer_at_all_says_en_proceso_and_f5_shows_the_true_outcome(
         problem = text_of(pilot, "#problem")
         assert "en proceso" in problem and "F5" in problem
         assert "falló" not in problem
-        assert len(keys) == 3 and len(set(keys)) == 1  # the first send and two retries
+        # The first send and two retries, with one key.
+        assert len(transport.keys) == 3 and len(set(transport.keys)) == 1
         transport.lose = 0  # the server answers again
         await press(pilot, "f5")
         assert step(pilot) == "tr-done"
         assert "Completada" in text_of(pilot, "#tr-receipt")
-    assert len(set(keys)) == 1
+    assert len(set(transport.keys)) == 1
     assert balances(seeded_db, "00104721", "00204722") == {
         "00104721": before["00104721"] - 1200,
         "00204722": before["00204722"] + 1200,
