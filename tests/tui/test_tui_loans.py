@@ -39,7 +39,8 @@ async def at_loans(
     demo_app: FastAPI, clock: ManualClock, tmp_path: Path
 ) -> AsyncIterator[tuple[SJVirtualApp, Pilot[None]]]:
     """The demo member logged in, on PRÉSTAMOS (P on the dashboard)."""
-    async with at_loans(demo_app, clock, tmp_path) as (app, pilot):
+    async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
+        await open_loans(pilot)
         yield app, pilot
 
 

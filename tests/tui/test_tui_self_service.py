@@ -27,12 +27,23 @@ def stored(db: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
         return [tuple(row) for row in conn.execute(sql, params)]
 
 
-async def choose(pilot: Pilot[None], downs: int) -> None:
-    """From the dashboard: A opens the screen, then the ``downs``-th choice of its menu."""
+# The menu's choices, in order, by the step each opens.
+MENU = ("ss-password", "ss-sec-password", "ss-contact", "ss-cards")
+
+
+async def choose(pilot: Pilot[None], opens: str) -> None:
+    """From the dashboard: A opens the screen, then the menu's choice that opens ``opens``."""
     await press(pilot, "a")
     assert isinstance(pilot.app.screen, SelfServiceScreen)
     assert step(pilot) == "ss-menu"
-    await press(pilot, *["down"] * downs, "enter")
+    await press(pilot, *["down"] * MENU.index(opens), "enter")
+    assert step(pilot) == opens
+
+
+def assert_done(pilot: Pilot[None], says: str) -> None:
+    """The flow's last step, saying ``says``."""
+    assert step(pilot) == "ss-done", screen_text(pilot)
+    assert says in screen_text(pilot)
 
 
 async def test_the_menu_lists_the_flow_and_it_fits(server_app, clock, tmp_path):
@@ -54,11 +65,9 @@ async def test_the_menu_lists_the_flow_and_it_fits(server_app, clock, tmp_path):
 
 async def test_change_the_password_then_log_in_with_the_new_one(server_app, clock, tmp_path):
     async with demo_logged_in(server_app, clock, tmp_path) as (app, pilot):
-        await choose(pilot, 0)
-        assert step(pilot) == "ss-password"
+        await choose(pilot, "ss-password")
         await type_each(pilot, "Demo2026", "Nueva2027x", "Nueva2027x")
-        assert step(pilot) == "ss-done"
-        assert "Su contraseña fue cambiada" in screen_text(pilot)
+        assert_done(pilot, "Su contraseña fue cambiada")
         await press(pilot, "f9")
         assert isinstance(app.screen, LoginScreen)
         await login(pilot, "demo", "Nueva2027x")
@@ -70,7 +79,7 @@ async def test_a_wrong_current_password_is_shown_under_its_field(
 ):
     before = stored(seeded_db, "SELECT password_hash FROM members WHERE username = 'demo'")
     async with demo_logged_in(server_app, clock, tmp_path) as (app, pilot):
-        await choose(pilot, 0)
+        await choose(pilot, "ss-password")
         await type_each(pilot, "Equivocada1", "Nueva2027x", "Nueva2027x")
         screen = app.screen
         assert isinstance(screen, SelfServiceScreen)
@@ -82,8 +91,7 @@ async def test_a_wrong_current_password_is_shown_under_its_field(
 
 async def test_block_the_debit_card(server_app, seeded_db, clock, tmp_path):
     async with demo_logged_in(server_app, clock, tmp_path) as (app, pilot):
-        await choose(pilot, 3)
-        assert step(pilot) == "ss-cards"
+        await choose(pilot, "ss-cards")
         assert "**** **** **** 1234" in screen_text(pilot)
         await press(pilot, "enter")
         assert isinstance(app.screen, ConfirmScreen)
@@ -93,8 +101,7 @@ async def test_block_the_debit_card(server_app, seeded_db, clock, tmp_path):
         )
         assert "¿Bloquear la tarjeta ****1234?" in screen_text(pilot)
         await press(pilot, "enter")
-        assert step(pilot) == "ss-done"
-        assert "quedó bloqueada" in screen_text(pilot)
+        assert_done(pilot, "quedó bloqueada")
     assert stored(seeded_db, "SELECT status FROM debit_cards WHERE last4 = '1234'") == [
         ("bloqueada",)
     ]
@@ -102,8 +109,7 @@ async def test_block_the_debit_card(server_app, seeded_db, clock, tmp_path):
 
 async def test_change_the_security_image_and_questions(server_app, seeded_db, clock, tmp_path):
     async with demo_logged_in(server_app, clock, tmp_path) as (_app, pilot):
-        await choose(pilot, 1)
-        assert step(pilot) == "ss-sec-password"
+        await choose(pilot, "ss-sec-password")
         await submit(pilot, "Demo2026")
         assert step(pilot) == "ss-sec-image"
         await press(pilot, "right", "enter")
@@ -112,8 +118,7 @@ async def test_change_the_security_image_and_questions(server_app, seeded_db, cl
         assert step(pilot) == "ss-sec-question"
         await press(pilot, "enter")  # the first question, highlighted
         await submit(pilot, "Cuenca")
-        assert step(pilot) == "ss-done", screen_text(pilot)
-        assert "fueron cambiadas" in screen_text(pilot)
+        assert_done(pilot, "fueron cambiadas")
     assert stored(seeded_db, "SELECT own_question FROM members WHERE username = 'demo'") == [
         ("Color de mi primer auto?",)
     ]
@@ -121,8 +126,7 @@ async def test_change_the_security_image_and_questions(server_app, seeded_db, cl
 
 async def test_update_the_email_with_its_code(server_app, seeded_db, clock, tmp_path):
     async with demo_logged_in(server_app, clock, tmp_path) as (app, pilot):
-        await choose(pilot, 2)
-        assert step(pilot) == "ss-contact"
+        await choose(pilot, "ss-contact")
         assert "demo@socios.coacsanjose.ec" in screen_text(pilot)
         await type_keys(pilot, "nuevo@correo.ec")
         await pilot.press("enter")
@@ -141,8 +145,7 @@ async def test_update_the_email_with_its_code(server_app, seeded_db, clock, tmp_
         assert "no es correcto" in screen.code.error
         screen.code.value = ""
         await submit(pilot, match.group(1))
-        assert step(pilot) == "ss-done", screen_text(pilot)
-        assert "nuevo@correo.ec" in screen_text(pilot)
+        assert_done(pilot, "nuevo@correo.ec")
     assert stored(seeded_db, "SELECT email FROM members WHERE username = 'demo'") == [
         ("nuevo@correo.ec",)
     ]
@@ -150,15 +153,14 @@ async def test_update_the_email_with_its_code(server_app, seeded_db, clock, tmp_
 
 async def test_the_screen_fits_in_english(server_app, clock, tmp_path, english):
     async with demo_logged_in(server_app, clock, tmp_path) as (_app, pilot):
-        await choose(pilot, 3)
-        assert step(pilot) == "ss-cards"
+        await choose(pilot, "ss-cards")
 
 
 async def test_five_wrong_current_passwords_lock_the_user_back_to_the_login(
     server_app, seeded_db, clock, tmp_path
 ):
     async with demo_logged_in(server_app, clock, tmp_path) as (app, pilot):
-        await choose(pilot, 0)
+        await choose(pilot, "ss-password")
         screen = app.screen
         assert isinstance(screen, SelfServiceScreen)
         for attempt in range(5):
