@@ -5,7 +5,6 @@ password refused under its field, the security image and questions, the e-mail b
 from __future__ import annotations
 
 import re
-import sqlite3
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -15,6 +14,7 @@ from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.self_service import SelfServiceScreen
 from sjvirtual_tui.widgets.form import focus_now
+from tests.database import rows, scalar
 from tests.tui import screen_text, step, text_of
 from tests.tui.steps import demo_logged_in, login, press, submit, type_each
 from tests.tui.steps import type_text as type_keys
@@ -22,9 +22,9 @@ from tests.tui.steps import type_text as type_keys
 SIX_DIGITS = re.compile(r"\b([0-9]{6})\b")
 
 
-def stored(db: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
-    with sqlite3.connect(db) as conn:
-        return [tuple(row) for row in conn.execute(sql, params)]
+def demo_stored(db: Path, column: str) -> object:
+    """The demo member's ``column`` as the server stored it (usernames are unique)."""
+    return scalar(db, f"SELECT {column} FROM members WHERE username = 'demo'")
 
 
 # The menu's choices, in order, by the step each opens.
@@ -77,7 +77,7 @@ async def test_change_the_password_then_log_in_with_the_new_one(server_app, cloc
 async def test_a_wrong_current_password_is_shown_under_its_field(
     server_app, seeded_db, clock, tmp_path
 ):
-    before = stored(seeded_db, "SELECT password_hash FROM members WHERE username = 'demo'")
+    before = demo_stored(seeded_db, "password_hash")
     async with demo_logged_in(server_app, clock, tmp_path) as (app, pilot):
         await choose(pilot, "ss-password")
         await type_each(pilot, "Equivocada1", "Nueva2027x", "Nueva2027x")
@@ -86,7 +86,7 @@ async def test_a_wrong_current_password_is_shown_under_its_field(
         assert step(pilot) == "ss-password"
         assert "La contraseña actual no es correcta" in screen.current.error
         assert app.focused is screen.current.input
-    assert stored(seeded_db, "SELECT password_hash FROM members WHERE username = 'demo'") == before
+    assert demo_stored(seeded_db, "password_hash") == before
 
 
 async def test_block_the_debit_card(server_app, seeded_db, clock, tmp_path):
@@ -102,7 +102,7 @@ async def test_block_the_debit_card(server_app, seeded_db, clock, tmp_path):
         assert "¿Bloquear la tarjeta ****1234?" in screen_text(pilot)
         await press(pilot, "enter")
         assert_done(pilot, "quedó bloqueada")
-    assert stored(seeded_db, "SELECT status FROM debit_cards WHERE last4 = '1234'") == [
+    assert rows(seeded_db, "SELECT status FROM debit_cards WHERE last4 = '1234'") == [
         ("bloqueada",)
     ]
 
@@ -119,9 +119,7 @@ async def test_change_the_security_image_and_questions(server_app, seeded_db, cl
         await press(pilot, "enter")  # the first question, highlighted
         await submit(pilot, "Cuenca")
         assert_done(pilot, "fueron cambiadas")
-    assert stored(seeded_db, "SELECT own_question FROM members WHERE username = 'demo'") == [
-        ("Color de mi primer auto?",)
-    ]
+    assert demo_stored(seeded_db, "own_question") == "Color de mi primer auto?"
 
 
 async def test_update_the_email_with_its_code(server_app, seeded_db, clock, tmp_path):
@@ -133,7 +131,7 @@ async def test_update_the_email_with_its_code(server_app, seeded_db, clock, tmp_
         await press(pilot, "enter")  # no new phone
         assert step(pilot) == "ss-code", screen_text(pilot)
         assert "nuevo@correo.ec" in screen_text(pilot)
-        (body,) = stored(
+        (body,) = rows(
             seeded_db,
             "SELECT body FROM outbox WHERE to_address = 'nuevo@correo.ec' ORDER BY id DESC",
         )[0]
@@ -146,9 +144,7 @@ async def test_update_the_email_with_its_code(server_app, seeded_db, clock, tmp_
         screen.code.value = ""
         await submit(pilot, match.group(1))
         assert_done(pilot, "nuevo@correo.ec")
-    assert stored(seeded_db, "SELECT email FROM members WHERE username = 'demo'") == [
-        ("nuevo@correo.ec",)
-    ]
+    assert demo_stored(seeded_db, "email") == "nuevo@correo.ec"
 
 
 async def test_the_screen_fits_in_english(server_app, clock, tmp_path, english):
@@ -180,6 +176,4 @@ async def test_five_wrong_current_passwords_lock_the_user_back_to_the_login(
             await press(pilot, "enter")
         assert isinstance(app.screen, LoginScreen)
         assert "bloqueado" in text_of(pilot, "#notice")
-    assert stored(
-        seeded_db, "SELECT locked_at IS NOT NULL FROM members WHERE username = 'demo'"
-    ) == [(1,)]
+    assert demo_stored(seeded_db, "locked_at IS NOT NULL") == 1
