@@ -19,16 +19,6 @@ from tests.tui import running, settle, step
 S = TypeVar("S", bound=Screen[Any])
 
 
-async def open_wizard(pilot: Pilot[None], key: str, screen_type: type[S], first_step: str) -> S:
-    """Presses the dashboard's ``key`` and checks that it opened ``screen_type`` at
-    ``first_step``."""
-    await press(pilot, key)
-    screen = pilot.app.screen
-    assert isinstance(screen, screen_type)
-    assert step(pilot) == first_step
-    return screen
-
-
 async def type_text(pilot: Pilot[None], text: str) -> None:
     await pilot.press(*[("space" if ch == " " else ch) for ch in text])
 
@@ -63,8 +53,17 @@ async def login(pilot: Pilot[None], username: str, password: str) -> None:
 async def open_as_demo(pilot: Pilot[None], *keys: str) -> None:
     """Logs the demo member in and presses ``keys`` (a flow's key, Enter on the first account…)."""
     await login(pilot, "demo", "Demo2026")
-    await pilot.press(*keys)
-    await settle(pilot)
+    await press(pilot, *keys)
+
+
+async def open_wizard(pilot: Pilot[None], key: str, screen_type: type[S], first_step: str) -> S:
+    """Presses the dashboard's ``key`` and checks that it opened ``screen_type`` at
+    ``first_step``."""
+    await press(pilot, key)
+    screen = pilot.app.screen
+    assert isinstance(screen, screen_type)
+    assert step(pilot) == first_step
+    return screen
 
 
 @asynccontextmanager
