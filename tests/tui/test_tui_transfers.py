@@ -146,7 +146,8 @@ async def new_transfer(
     pilot: Pilot[None], kind: str, origin: str, destination: str, amount: str, description: str
 ) -> None:
     """From the dashboard: F2, the ``kind`` and its data, up to CONFIRMAR."""
-    await new_transfer(pilot, kind, origin, destination, amount, description)
+    await open_transfers(pilot, kind)
+    await fill_transfer(pilot, origin, destination, amount, description)
 
 
 # --- transfers --------------------------------------------------------------------------------
