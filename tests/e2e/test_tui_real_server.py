@@ -11,7 +11,8 @@ from sjvirtual_tui.formatting import money
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.statement import StatementScreen
-from tests.tui import SIZE, login, settle, table_rows, text_of
+from tests.tui import SIZE, settle, table_rows, text_of
+from tests.tui.steps import login
 
 
 async def test_login_dashboard_statement_over_loopback(seeded_db, clock, tmp_path):

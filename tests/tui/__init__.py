@@ -1,4 +1,5 @@
-"""Helpers for the Pilot tests: build the app on the real FastAPI app, read what is on screen."""
+"""Helpers for the Pilot tests: build the app on the real FastAPI app, read what is on screen.
+(What a member does, keys and logging in: ``tests.tui.steps``.)"""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ import httpx
 from fastapi import FastAPI
 from keyring.backend import KeyringBackend
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import ContentSwitcher, DataTable, Label, Static
 
 from sjvirtual_tui.app import SJVirtualApp, build_app
 from sjvirtual_tui.backend.http import HttpBackend
 from sjvirtual_tui.config import Settings
+from sjvirtual_tui.widgets.form import FormField
 
 SIZE = (80, 24)
 
@@ -76,6 +78,16 @@ def make_app(
     return build_app(Settings(export_dir=export_dir), backend, now=now, **app_options)
 
 
+@asynccontextmanager
+async def running(
+    server_app: FastAPI, clock: Any, tmp_path: Path, **app_options: Any
+) -> AsyncIterator[tuple[SJVirtualApp, Pilot[None]]]:
+    """``make_app`` run at 80x24 (the login on screen): the app and its pilot."""
+    app = make_app(server_app, tmp_path, clock.now, **app_options)
+    async with app.run_test(size=SIZE) as pilot:
+        yield app, pilot
+
+
 async def settle(pilot: Pilot[None], rounds: int = 4) -> None:
     """Lets workers finish and the screen refresh (each backend call is a worker)."""
     for _ in range(rounds):
@@ -99,35 +111,13 @@ def table_rows(pilot: Pilot[None], selector: str) -> list[list[str]]:
     return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
 
 
-async def type_text(pilot: Pilot[None], text: str) -> None:
-    await pilot.press(*[("space" if ch == " " else ch) for ch in text])
+def step(pilot: Pilot[None]) -> str:
+    """The wizard's step on screen: its ContentSwitcher's current child."""
+    return pilot.app.screen.query_one(ContentSwitcher).current or ""
 
 
-async def login(pilot: Pilot[None], username: str, password: str) -> None:
-    await type_text(pilot, username)
-    await pilot.press("enter")
-    await settle(pilot)
-    await type_text(pilot, password)
-    await pilot.press("enter")
-    await settle(pilot)
-
-
-async def open_as_demo(pilot: Pilot[None], *keys: str) -> None:
-    """Logs the demo member in and presses ``keys`` (a flow's key, Enter on the first account…)."""
-    await login(pilot, "demo", "Demo2026")
-    await pilot.press(*keys)
-    await settle(pilot)
-
-
-@asynccontextmanager
-async def demo_logged_in(
-    server_app: FastAPI, clock: Any, tmp_path: Path, **app_options: Any
-) -> AsyncIterator[tuple[SJVirtualApp, Pilot[None]]]:
-    """The app at 80x24 on ``server_app`` (see ``make_app``), the demo member logged in."""
-    app = make_app(server_app, tmp_path, clock.now, **app_options)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        yield app, pilot
+def field(pilot: Pilot[None], selector: str) -> FormField:
+    return pilot.app.screen.query_one(selector, FormField)
 
 
 def screen_text(pilot: Pilot[None]) -> str:

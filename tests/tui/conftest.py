@@ -2,7 +2,7 @@
 beside tests/tui/test_snapshots.py, as pytest-textual-snapshot keeps them).
 
 They stay on SQLite (tests/conftest.py: the client sees the same API on both engines). The
-helpers they share are in ``tests.tui`` (this folder's ``__init__``).
+helpers they share are in ``tests.tui`` (this folder's ``__init__``) and ``tests.tui.steps``.
 """
 
 from __future__ import annotations

@@ -14,8 +14,9 @@ from sjvirtual_tui import i18n
 from sjvirtual_tui.i18n import ngettext
 from tests.database import connect
 from tests.i18n_tools import extracted
-from tests.tui import SIZE, login, make_app, screen_text, settle, type_text
-from tests.tui.test_tui_transfers import fill_transfer, open_transfers, step
+from tests.tui import SIZE, make_app, screen_text, settle
+from tests.tui.steps import login, type_text
+from tests.tui.test_tui_transfers import new_transfer, step
 
 PIN_LINE = re.compile(r"(?:PIN de verificación|Verification PIN): (\d{4})")
 ATTEMPTS = ("Le queda {attempts} intento.", "Le quedan {attempts} intentos.")
@@ -88,8 +89,7 @@ def sent_pin(db: Path) -> str:
 async def wrong_pins_on_the_pin_step(app, seeded_db, wrong_tries: int) -> str:
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "demo", "Demo2026")
-        await open_transfers(pilot, "internas")
-        await fill_transfer(pilot, "00104721", "1105349", "40", "Préstamo")
+        await new_transfer(pilot, "internas", "00104721", "1105349", "40", "Préstamo")
         await pilot.press("enter")
         await settle(pilot)
         assert step(pilot) == "tr-pin"

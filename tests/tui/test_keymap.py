@@ -13,7 +13,8 @@ from sjvirtual_tui.app import SJVirtualApp, build_app
 from sjvirtual_tui.backend.http import HttpBackend
 from sjvirtual_tui.config import Settings
 from sjvirtual_tui.keymap import binding_classes, check_keymap
-from tests.tui import SIZE, login, open_as_demo, screen_text, settle
+from tests.tui import SIZE, screen_text, settle
+from tests.tui.steps import login, open_as_demo
 
 pytestmark = pytest.mark.sqlite_only("the client's keys: the store is not under test")
 

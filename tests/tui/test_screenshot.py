@@ -7,7 +7,8 @@ import html
 
 import pytest
 
-from tests.tui import SIZE, login, make_app, open_as_demo, screen_text, settle
+from tests.tui import SIZE, make_app, screen_text, settle
+from tests.tui.steps import login, open_as_demo
 
 pytestmark = pytest.mark.sqlite_only  # the client's side: one engine is enough
 

@@ -87,11 +87,12 @@ from tests.api import (
 )
 from tests.conftest import CHEAP_HASHER, login_token
 from tests.database import connect, tables
-from tests.tui import SIZE, MemoryKeyring, login, settle, table_rows, text_of, type_text
+from tests.tui import SIZE, MemoryKeyring, settle, table_rows, text_of
+from tests.tui.steps import login, press, submit, type_each
 from tests.tui.test_tui_onboarding import last_code
 from tests.tui.test_tui_payments import consult, enter_pin, open_services, pick_biller
 from tests.tui.test_tui_payments import field as form_field
-from tests.tui.test_tui_transfers import fill_transfer, last_pin, open_transfers, step
+from tests.tui.test_tui_transfers import last_pin, new_transfer, step
 
 # Secrets that no seeded row, e-mail, date or amount could contain by chance.
 FIRST_PASSWORD = "Kx9Primera"
@@ -218,49 +219,30 @@ async def onboarding(
 
     app, backend = tui(server_app, export_dir, clock)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f3")
-        await settle(pilot)
-        await type_text(pilot, code)
-        await pilot.press("enter")
-        for _ in range(2):  # the password and its repetition
-            await type_text(pilot, FIRST_PASSWORD)
-            await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "f3")
+        # The code, the password and its repetition.
+        await type_each(pilot, code, FIRST_PASSWORD, FIRST_PASSWORD)
         assert step(pilot) == "sp-done"
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert isinstance(app.screen, LoginScreen)
 
         await login(pilot, LUIS["usuario"], FIRST_PASSWORD)
         assert isinstance(app.screen, FirstLoginScreen)
-        for _ in range(2):
-            await type_text(pilot, NEW_PASSWORD)
-            await pilot.press("enter")
-        await settle(pilot)
+        await type_each(pilot, NEW_PASSWORD, NEW_PASSWORD)
         assert step(pilot) == "fl-image"
         await pilot.press("right", "right", "enter")
         assert app.screen.query_one(ImageGallery).image == "volcan"
-        await type_text(pilot, "Mi casa en Quito")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, "Mi casa en Quito")
         assert step(pilot) == "fl-own"
-        await type_text(pilot, "Nombre de mi abuela")
-        await pilot.press("enter")
-        await type_text(pilot, OWN_ANSWER)
-        await pilot.press("enter")
-        await settle(pilot)
+        await type_each(pilot, "Nombre de mi abuela", OWN_ANSWER)
         assert step(pilot) == "fl-question"
         app.screen.query_one("#question-list").focus()
         await pilot.press("down", "enter")
-        await type_text(pilot, QUESTION_ANSWER)
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, QUESTION_ANSWER)
         assert step(pilot) == "fl-done"
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, DashboardScreen)
-        await pilot.press("f9")  # logout
-        await settle(pilot)
+        await press(pilot, "f9")  # logout
         assert isinstance(app.screen, LoginScreen)
     collect_tokens(backend, "lyanez", secrets)
 
@@ -279,45 +261,36 @@ async def member_day(
         assert app.session is not None
         secrets.kept["demo session token (app.session)"] = app.session.token
 
-        await pilot.press("enter")  # the first account's statement, exported
-        await settle(pilot)
+        await press(pilot, "enter")  # the first account's statement, exported
         assert isinstance(app.screen, StatementScreen)
         await pilot.press("f2")
         await settle(pilot, rounds=8)
         assert app.screen.last_export is not None
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert isinstance(app.screen, DashboardScreen)
 
-        await open_transfers(pilot, "internas")
-        await fill_transfer(pilot, "00104721", "1105349", "40", "Préstamo")
+        await new_transfer(pilot, "internas", "00104721", "1105349", "40", "Préstamo")
         assert step(pilot) == "tr-confirm"
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert step(pilot) == "tr-pin"
         pin = last_pin(db, "demo")  # from the outbox, as the member reads it
         assert pin == PINS[0]
         secrets.mailed["transfer PIN"] = pin
-        await type_text(pilot, pin)
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, pin)
         assert step(pilot) == "tr-done"
         await pilot.press("f2")  # the receipt as a file
         assert isinstance(app.screen, TransferScreen)
         assert Path(app.screen.receipt_path).parent == export_dir
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, DashboardScreen)
 
         await open_services(pilot)
         await pick_biller(pilot, "epmaps", "EPMAPS Agua Quito")
         await consult(pilot, "4567890", save_as="Agua casa")
         assert form_field(pilot, "#sv-field-amount-cents").value == "18,73"
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert step(pilot) == "sv-confirm"
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert step(pilot) == "sv-pin"
         assert last_pin(db, "demo") == PINS[1]
         secrets.mailed["payment PIN"] = PINS[1]
@@ -327,13 +300,11 @@ async def member_day(
         await pilot.press("f2")
         assert isinstance(app.screen, ServicePaymentScreen)
         assert Path(app.screen.receipt_path).parent == export_dir
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, DashboardScreen)
         assert table_rows(pilot, "#accounts")
 
-        await pilot.press("f9")
-        await settle(pilot)
+        await press(pilot, "f9")
         assert isinstance(app.screen, LoginScreen)
     collect_tokens(backend, "demo", secrets)
 

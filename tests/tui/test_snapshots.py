@@ -16,7 +16,8 @@ from textual.pilot import Pilot
 
 from mock_server.testing import login_token
 from tests.api import FIRST_PASSWORD, LUIS, approved_code, set_password
-from tests.tui import SIZE, login, make_app, settle, type_text
+from tests.tui import SIZE, make_app, settle
+from tests.tui.steps import login, type_text
 
 
 @pytest.fixture(autouse=True)
@@ -159,10 +160,9 @@ def test_transfer_data_step(snap_compare, demo_app, clock, tmp_path):
 
 def test_transfer_pin_step(snap_compare, demo_app, clock, tmp_path):
     async def steps(pilot: Pilot[None]) -> None:
-        from tests.tui.test_tui_transfers import fill_transfer, open_transfers
+        from tests.tui.test_tui_transfers import new_transfer
 
-        await open_transfers(pilot, "internas")
-        await fill_transfer(pilot, "00104721", "1105349", "40", "Préstamo")
+        await new_transfer(pilot, "internas", "00104721", "1105349", "40", "Préstamo")
         await pilot.press("enter")
         await settle(pilot)
         await type_text(pilot, "12")
@@ -172,10 +172,9 @@ def test_transfer_pin_step(snap_compare, demo_app, clock, tmp_path):
 
 def test_transfer_receipt(snap_compare, demo_app, clock, tmp_path):
     async def steps(pilot: Pilot[None]) -> None:
-        from tests.tui.test_tui_transfers import fill_transfer, open_transfers
+        from tests.tui.test_tui_transfers import new_transfer
 
-        await open_transfers(pilot, "propias")
-        await fill_transfer(pilot, "00104721", "00204722", "25,50", "Ahorro mensual")
+        await new_transfer(pilot, "propias", "00104721", "00204722", "25,50", "Ahorro mensual")
         await pilot.press("enter")
         await settle(pilot)
 

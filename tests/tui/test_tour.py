@@ -18,7 +18,8 @@ from sjvirtual_tui.i18n import _, set_language
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.tour import TOURS, Tour, TourCaption, find_tour
-from tests.tui import SIZE, cut_off, login, make_app, screen_text, settle
+from tests.tui import SIZE, cut_off, make_app, screen_text, settle
+from tests.tui.steps import login
 
 pytestmark = pytest.mark.sqlite_only  # the client's side: one engine is enough
 

@@ -12,28 +12,20 @@ from sjvirtual_tui.formatting import count, money
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.statement import StatementScreen
-from tests.tui import (
-    SIZE,
-    FakeMonotonic,
-    demo_logged_in,
-    login,
-    make_app,
-    open_as_demo,
-    settle,
-    table_rows,
-    text_of,
-)
+from tests.database import rows
+from tests.tui import SIZE, FakeMonotonic, make_app, running, settle, table_rows, text_of
+from tests.tui.steps import demo_logged_in, login, open_as_demo, press
 
 
 def stored_accounts(db: Path, username: str) -> dict[str, tuple[int, int]]:
     """(available, accounting) cents per account, read straight from the server's SQLite file."""
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute(
-            "SELECT a.number, a.balance_cents - a.hold_cents, a.balance_cents FROM accounts a "
-            "JOIN members m ON m.holder_id = a.holder_id WHERE m.username = ? ORDER BY a.number",
-            (username,),
-        ).fetchall()
-    return {number: (available, accounting) for number, available, accounting in rows}
+    stored = rows(
+        db,
+        "SELECT a.number, a.balance_cents - a.hold_cents, a.balance_cents FROM accounts a "
+        "JOIN members m ON m.holder_id = a.holder_id WHERE m.username = ? ORDER BY a.number",
+        username,
+    )
+    return {number: (available, accounting) for number, available, accounting in stored}
 
 
 async def test_dashboard_shows_the_stored_balances_in_dollars(
@@ -58,8 +50,7 @@ async def test_dashboard_shows_the_stored_balances_in_dollars(
 async def test_statement_pages_as_you_scroll_and_exports_csv(
     server_app, seeded_db, clock, tmp_path
 ):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await open_as_demo(pilot, "enter")  # the first account
         screen = app.screen
         assert isinstance(screen, StatementScreen)
@@ -74,8 +65,7 @@ async def test_statement_pages_as_you_scroll_and_exports_csv(
         # Newest first, each row's balance is the stored running balance.
         first = screen.movements[0]
         assert table.get_row_at(0)[5].plain == money(first.balance_after_cents)
-        await pilot.press("end")  # to the last loaded row: the next page comes
-        await settle(pilot)
+        await press(pilot, "end")  # to the last loaded row: the next page comes
         assert table.row_count == min(200, screen.total)
         ids = [m.id for m in screen.movements]
         assert len(ids) == len(set(ids))
@@ -100,8 +90,7 @@ async def test_statement_pages_as_you_scroll_and_exports_csv(
 
 
 async def test_statement_refuses_a_bad_range_where_it_was_typed(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await open_as_demo(pilot, "enter")
         screen = app.screen
         assert isinstance(screen, StatementScreen)
@@ -115,15 +104,13 @@ async def test_statement_refuses_a_bad_range_where_it_was_typed(server_app, cloc
         ):
             date_from.value = typed
             date_from.focus()
-            await pilot.press("enter")
-            await settle(pilot)
+            await press(pilot, "enter")
             assert text_of(pilot, "#range-error") == expected
             assert len(screen.movements) == before  # nothing changed
         # A valid narrower range replaces the rows.
         date_from.value = "20/11/2026"
         screen.query_one("#date-to", Input).value = "25/11/2026"
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert text_of(pilot, "#range-error") == ""
         assert 0 < screen.total < before
 
@@ -134,10 +121,8 @@ async def test_logout_from_the_statement_ends_the_server_session(
     async with demo_logged_in(server_app, clock, tmp_path) as (app, pilot):
         assert app.session is not None
         token = app.session.token
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("f9")
-        await settle(pilot)
+        await press(pilot, "enter")
+        await press(pilot, "f9")
         assert isinstance(app.screen, LoginScreen)
         assert "Sesión cerrada" in text_of(pilot, "#notice")
     response = await api_client.get(
@@ -147,12 +132,10 @@ async def test_logout_from_the_statement_ends_the_server_session(
 
 
 async def test_server_side_idle_expiry_returns_to_login_saying_why(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await open_as_demo(pilot, "enter")
         clock.advance(301)
-        await pilot.press("f5")  # any request now meets the expired session
-        await settle(pilot)
+        await press(pilot, "f5")  # any request now meets the expired session
         assert isinstance(app.screen, LoginScreen)
         assert "inactividad" in text_of(pilot, "#notice")
         assert app.session is None
@@ -160,9 +143,7 @@ async def test_server_side_idle_expiry_returns_to_login_saying_why(server_app, c
 
 async def test_client_idle_timer_locks_an_abandoned_screen(server_app, clock, tmp_path):
     monotonic = FakeMonotonic()
-    app = make_app(server_app, tmp_path, clock.now, monotonic=monotonic)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(server_app, clock, tmp_path, monotonic=monotonic) as (app, pilot):
         assert isinstance(app.screen, DashboardScreen)
         monotonic.advance(299)
         app._check_idle()
@@ -218,8 +199,7 @@ async def test_the_statement_reads_the_next_page_ahead(server_app, clock, tmp_pa
         await login(pilot, "demo", "Demo2026")
         screen = app.screen
         screen.query_one("#accounts", DataTable).move_cursor(row=0)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         screen = app.screen
         assert isinstance(screen, StatementScreen)
         table = screen.query_one("#movements", DataTable)
@@ -227,8 +207,7 @@ async def test_the_statement_reads_the_next_page_ahead(server_app, clock, tmp_pa
         screen.query_one("#date-from", Input).value = ""
         screen.query_one("#date-from", Input).focus()
         cursors.clear()
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert screen.total == 1200
         # One page drawn, the second one already asked for (the member has not moved yet).
         assert table.row_count == 100

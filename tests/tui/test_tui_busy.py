@@ -20,7 +20,8 @@ from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.first_login import FirstLoginScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from tests.api import FIRST_PASSWORD, LUIS, approved_code, set_password
-from tests.tui import SIZE, login, screen_text, settle, type_text
+from tests.tui import SIZE, screen_text, settle
+from tests.tui.steps import login, type_text
 
 BUSY_WORDS = "Procesando"
 

@@ -11,7 +11,8 @@ from pypdf import PdfReader
 from sjvirtual_tui.screens.certificates import CertificateScreen
 from sjvirtual_tui.screens.statement import StatementScreen
 from tests.database import connect, rows
-from tests.tui import demo_logged_in, screen_text, settle
+from tests.tui import screen_text, settle
+from tests.tui.steps import demo_logged_in, press, staff_logged_in, submit
 
 
 def _pdf_text(path: Path) -> str:
@@ -21,11 +22,9 @@ def _pdf_text(path: Path) -> str:
 
 async def test_a_member_issues_a_certificate_and_gets_its_pdf(demo_app, seeded_db, clock, tmp_path):
     async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
-        await pilot.press("c")
-        await settle(pilot)
+        await press(pilot, "c")
         assert isinstance(app.screen, CertificateScreen)
-        await pilot.press("tab", "enter")  # the first account is chosen; CONFIRMAR
-        await settle(pilot)
+        await press(pilot, "tab", "enter")  # the first account is chosen; CONFIRMAR
         certificate = app.screen.certificate
         assert certificate is not None
         shown = screen_text(pilot)
@@ -51,14 +50,12 @@ async def test_a_refusal_is_shown_beside_the_account_and_saves_nothing(
     demo_app, seeded_db, clock, tmp_path
 ):
     async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
-        await pilot.press("c")
-        await settle(pilot)
+        await press(pilot, "c")
         before = rows(seeded_db, "SELECT COUNT(*) FROM certificates")
         # Closed at the branch after the screen listed it.
         with connect(seeded_db) as conn:
             conn.execute("UPDATE accounts SET status = 'cerrada' WHERE number = '00104721'")
-        await pilot.press("tab", "enter")
-        await settle(pilot)
+        await press(pilot, "tab", "enter")
         assert "está cerrada" in screen_text(pilot)
         assert app.screen.certificate is None
         assert not list(tmp_path.glob("certificado-*.pdf"))
@@ -67,8 +64,7 @@ async def test_a_refusal_is_shown_beside_the_account_and_saves_nothing(
 
 async def test_the_statement_exports_its_range_as_pdf(demo_app, seeded_db, clock, tmp_path):
     async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, StatementScreen)
         first = app.screen.movements[0]
         await pilot.press("f3")
@@ -84,23 +80,13 @@ async def test_the_statement_exports_its_range_as_pdf(demo_app, seeded_db, clock
 
 async def test_a_teller_verifies_the_seeded_certificate_by_its_code(demo_app, clock, tmp_path):
     from mock_server.seed.certificates import DEMO_CODE
-    from sjvirtual_tui.screens.teller import TellerScreen
-    from tests.tui import SIZE, login, make_app, type_text
 
-    app = make_app(demo_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "cajero", "Cajero2026")
-        assert isinstance(app.screen, TellerScreen)
-        await pilot.press("f4")
-        await settle(pilot)
-        await type_text(pilot, "CB-2222-2222")
-        await pilot.press("enter")
-        await settle(pilot)
+    async with staff_logged_in(demo_app, clock, tmp_path) as (app, pilot):
+        await press(pilot, "f4")
+        await submit(pilot, "CB-2222-2222")
         assert "no hay un certificado con" in screen_text(pilot)  # beside the field
         app.screen.code_field.input.value = ""
-        await type_text(pilot, DEMO_CODE.lower())
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, DEMO_CODE.lower())
         shown = screen_text(pilot)
         assert f"Certificado válido {DEMO_CODE}" in shown
         assert "María Fernanda Guamán Quispe" in shown

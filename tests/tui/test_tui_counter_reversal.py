@@ -13,36 +13,27 @@ from sjvirtual_tui.screens.cash_drawer import CashDrawerScreen
 from sjvirtual_tui.screens.member_search import ReasonScreen
 from sjvirtual_tui.screens.supervisor import SupervisorScreen
 from tests.api import ledger_problems_of
-from tests.database import rows, scalar
-from tests.tui import SIZE, login, make_app, screen_text, settle, table_rows, text_of, type_text
+from tests.database import rows
+from tests.tui import screen_text, table_rows, text_of
+from tests.tui.steps import press, staff_logged_in, submit
+from tests.tui.test_tui_teller_counter import balance, open_drawer
 
 ACCOUNT = "00105349"
-
-
-def _balance(db: Path) -> int:
-    return int(scalar(db, "SELECT balance_cents FROM accounts WHERE number = ?", ACCOUNT))
 
 
 async def test_a_teller_asks_and_a_supervisor_approves_a_reversal(
     server_app, seeded_db: Path, clock: ManualClock, tmp_path: Path
 ) -> None:
-    before = _balance(seeded_db)
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "cajero", "Cajero2026")
-        await pilot.press("f8")
-        await settle(pilot)
-        await type_text(pilot, "500")
-        await pilot.press("enter")
-        await settle(pilot)
+    before = balance(seeded_db, ACCOUNT)
+    async with staff_logged_in(server_app, clock, tmp_path) as (app, pilot):
+        await open_drawer(pilot, "500")
         # Two deposits at the counter (the counter screen's own walk is tested elsewhere).
         for cents, key in ((2_550, "a" * 32), (1_000, "b" * 32)):
             await app.backend.cash_deposit(
                 CashDepositRequest(account=ACCOUNT, amount_cents=cents, depositor="Ana León"),
                 idempotency_key=key,
             )
-        await pilot.press("f5")
-        await settle(pilot)
+        await press(pilot, "f5")
         assert table_rows(pilot, "#drawer-ops") == [
             ["CAJ-0000001", "Depósito", ACCOUNT, "$25,50", "hecha"],
             ["CAJ-0000002", "Depósito", ACCOUNT, "$10,00", "hecha"],
@@ -52,57 +43,43 @@ async def test_a_teller_asks_and_a_supervisor_approves_a_reversal(
         # The first one selected, F7 asks why (too short is refused where it was typed).
         app.screen.query_one("#drawer-ops").focus()
         await pilot.press("home")
-        await pilot.press("f7")
-        await settle(pilot)
+        await press(pilot, "f7")
         assert isinstance(app.screen, ReasonScreen)
         assert "Reverso del depósito CAJ-0000001 de $25,50" in screen_text(pilot)
-        await type_text(pilot, "mal")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, "mal")
         assert isinstance(app.screen, ReasonScreen)
-        await type_text(pilot, " digitada la cuenta")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, " digitada la cuenta")
         assert isinstance(app.screen, CashDrawerScreen)
         assert table_rows(pilot, "#drawer-ops")[0][4] == "PENDIENTE reverso"
         assert "espera la aprobación de un supervisor" in screen_text(pilot)
-    assert _balance(seeded_db) == before + 3_550
+    assert balance(seeded_db, ACCOUNT) == before + 3_550
     assert rows(seeded_db, "SELECT status, reason FROM counter_reversals") == [
         ("pendiente", "mal digitada la cuenta")
     ]
 
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "supervisor", "Supervisor2026")
-        await pilot.press("f12")
-        await settle(pilot)
+    async with staff_logged_in(server_app, clock, tmp_path, "supervisor") as (app, pilot):
+        await press(pilot, "f12")
         assert isinstance(app.screen, SupervisorScreen)
         queue = table_rows(pilot, "#approvals")
         assert [row[1:4] for row in queue] == [
             ["Restablecer seguridad", "masivo", "cajero"],
             ["Reverso de operación", "socio2", "cajero"],
         ]
-        await pilot.press("down")
-        await settle(pilot)
+        await press(pilot, "down")
         detail = text_of(pilot, "#approval-detail")
         assert "Reverso del depósito CAJ-0000001: $25,50, cuenta 00105349" in detail
         assert "mal digitada la cuenta" in detail
-        await pilot.press("a")  # APROBAR
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "a")  # APROBAR
+        await press(pilot, "enter")
         assert [row[1] for row in table_rows(pilot, "#approvals")] == ["Restablecer seguridad"]
-    assert _balance(seeded_db) == before + 1_000
+    assert balance(seeded_db, ACCOUNT) == before + 1_000
     assert rows(seeded_db, "SELECT status, decided_by FROM counter_reversals") == [
         ("reversada", "supervisor")
     ]
     assert ledger_problems_of(seeded_db) == []
 
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "cajero", "Cajero2026")
-        await pilot.press("f8")
-        await settle(pilot)
+    async with staff_logged_in(server_app, clock, tmp_path) as (app, pilot):
+        await press(pilot, "f8")
         assert table_rows(pilot, "#drawer-ops")[0][4] == "REVERSADA"
         shown = text_of(pilot, "#drawer-text")
         assert "Reversos (1)" in shown and "-$25,50" in shown
@@ -110,6 +87,5 @@ async def test_a_teller_asks_and_a_supervisor_approves_a_reversal(
         # A reversed operation is not asked again.
         app.screen.query_one("#drawer-ops").focus()
         await pilot.press("home")
-        await pilot.press("f7")
-        await settle(pilot)
+        await press(pilot, "f7")
         assert isinstance(app.screen, CashDrawerScreen)

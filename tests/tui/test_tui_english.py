@@ -21,7 +21,8 @@ from sjvirtual_tui import i18n
 from sjvirtual_tui.demo import DEMO_HINT
 from tests import ROOT
 from tests.i18n_tools import extracted, untranslated
-from tests.tui import SIZE, login, make_app, open_as_demo, screen_text, settle, type_text
+from tests.tui import running, screen_text, settle
+from tests.tui.steps import logged_in, login, open_as_demo, type_text
 from tests.tui.test_tui_onboarding import last_code
 
 # Short Spanish words a screen of ours would show if a string escaped translation.
@@ -157,11 +158,12 @@ class Walk:
         self.seen[name] = screen_text(self.pilot)
         return self.seen[name]
 
-    async def type(self, text: str, *keys: str) -> None:
-        await type_text(self.pilot, text)
-        if keys:
-            await self.pilot.press(*keys)
-        await settle(self.pilot)
+    async def type(self, *texts: str) -> None:
+        """Each of ``texts`` typed and Enter, field after field."""
+        for text in texts:
+            await type_text(self.pilot, text)
+            await self.pilot.press("enter")
+            await settle(self.pilot)
 
     def problems(self, markers: set[str]) -> dict[str, list[str]]:
         found = {name: spanish_on(text, markers) for name, text in self.seen.items()}
@@ -183,13 +185,12 @@ async def test_member_screens_show_no_spanish_in_english(
 ):
     from textual.widgets import DataTable, Select
 
-    app = make_app(demo_app, tmp_path, clock.now, outbox=True, demo_hint=DEMO_HINT)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path, outbox=True, demo_hint=DEMO_HINT) as (app, pilot):
         walk = Walk(pilot)
         await walk.look("login")
-        await walk.type("demo", "enter")
+        await walk.type("demo")
         await walk.look("password")
-        await walk.type("Demo2026", "enter")
+        await walk.type("Demo2026")
         text = await walk.look("dashboard")
         assert "ACCOUNT SUMMARY" in text
         await walk.look("help", "f1")
@@ -207,14 +208,13 @@ async def test_member_screens_show_no_spanish_in_english(
         assert "Dismiss menu" in text  # Textual's own key, in the member's language
         await pilot.press("down", "enter")
         app.screen.query_one("#tr-input-amount-cents").focus()
-        await walk.type("40", "enter")
-        await walk.type("Loan", "enter")
+        await walk.type("40", "Loan")
         await walk.look("transfer confirm")
         await walk.look("transfer pin", "enter")
         wrong = "0000" if sent_code(seeded_db, PIN_MAIL) != "0000" else "1111"
-        await walk.type(wrong, "enter")
+        await walk.type(wrong)
         await walk.look("transfer wrong pin")
-        await walk.type(sent_code(seeded_db, PIN_MAIL), "enter")
+        await walk.type(sent_code(seeded_db, PIN_MAIL))
         await walk.look("transfer receipt")
 
         # Beneficiaries: the list and the form to add one.
@@ -226,9 +226,9 @@ async def test_member_screens_show_no_spanish_in_english(
         # bill with its period, the confirmation, the receipt.
         await walk.look("dashboard 3", "escape", "escape", "escape")
         await walk.look("services", "f6")
-        await walk.type("directv", "enter")
+        await walk.type("directv")
         await walk.look("service reference", "enter")
-        await walk.type("12ab", "enter", "enter")
+        await walk.type("12ab", "")  # the reference, no alias: CONSULTAR
         await walk.look("service reference refused")
         reference = app.screen.query_one("#sv-field-reference")
         reference.value = "99999999"
@@ -240,7 +240,7 @@ async def test_member_screens_show_no_spanish_in_english(
         assert "Period:" in text
         await walk.look("service confirm", "enter")
         await walk.look("service pin", "enter")
-        await walk.type(sent_code(seeded_db, PIN_MAIL), "enter")
+        await walk.type(sent_code(seeded_db, PIN_MAIL))
         await walk.look("service receipt")
 
         # Cards, the history and a receipt from it, the demo's mailbox, the logout.
@@ -259,32 +259,26 @@ async def test_member_screens_show_no_spanish_in_english(
 async def test_logged_out_screens_show_no_spanish_in_english(
     english, markers, demo_app, seeded_db, clock, tmp_path
 ):
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (_app, pilot):
         walk = Walk(pilot)
         await walk.look("registration", "f2")
         await pilot.press("tab", "tab", "space", "tab", "enter")
         await walk.look("registration data")
         await walk.look("registration errors", "enter")
         await walk.look("set password", "escape", "escape", "f3")
-        await walk.type("NOTACODE", "enter")
-        await walk.type("Nueva2026", "enter")
-        await walk.type("Nueva2026", "enter")
+        await walk.type("NOTACODE", "Nueva2026", "Nueva2026")
         await walk.look("set password refused")
         await walk.look("recovery", "escape", "f4")
-        await walk.type("demo", "enter")
+        await walk.type("demo")
         await walk.look("recovery code")
-        await walk.type("ABCD-EFGH-JK", "enter")  # nobody's code
+        await walk.type("ABCD-EFGH-JK")  # nobody's code
         await walk.look("recovery code refused")
         code = pilot.app.screen.query_one("#rc-input-code", Input)
         code.value = ""
         code.focus()
-        await walk.type(last_code(seeded_db, "demo@socios.coacsanjose.ec"), "enter")
+        await walk.type(last_code(seeded_db, "demo@socios.coacsanjose.ec"))
         await walk.look("recovery questions")
-        await walk.type("wrong", "enter")
-        await walk.type("wrong", "enter")
-        await walk.type("Nueva2026", "enter")
-        await walk.type("Nueva2026", "enter")
+        await walk.type("wrong", "wrong", "Nueva2026", "Nueva2026")
         await walk.look("recovery refused")
         assert pilot.app.screen.step == "rc-answers"  # refused where it was typed
     problems = walk.problems(markers)
@@ -299,13 +293,12 @@ async def test_teller_and_first_login_show_no_spanish_in_english(
     from mock_server.testing import login_token
     from tests.api import FIRST_PASSWORD, LUIS, approved_code, set_password
 
-    app = make_app(demo_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path, teller=True) as (app, pilot):
         walk = Walk(pilot)
         await login(pilot, "cajero", "Cajero2026")
         await walk.look("teller requests")
         await walk.look("teller reject", "f7")
-        await walk.type("no", "enter")
+        await walk.type("no")
         await walk.look("teller reject refused")
         await walk.look("teller locked", "escape", "f3")
     problems = walk.problems(markers)
@@ -315,39 +308,33 @@ async def test_teller_and_first_login_show_no_spanish_in_english(
         teller = await login_token(client, "cajero", "Cajero2026")
         code = await approved_code(client, seeded_db, teller)
         assert (await set_password(client, code, FIRST_PASSWORD)).status_code == 204
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (app, pilot):
         walk = Walk(pilot)
         await login(pilot, LUIS["usuario"], FIRST_PASSWORD)
         await walk.look("first login password")
-        await walk.type("Primera2026", "enter")
-        await walk.type("Primera2026", "enter")
+        await walk.type("Primera2026", "Primera2026")
         await walk.look("first login password refused")
         screen = app.screen
         screen.pair.password.value = ""
         screen.pair.repeat.value = ""
         screen.pair.password.input.focus()
-        await walk.type("Segunda2027", "enter")
-        await walk.type("Segunda2027", "enter")
+        await walk.type("Segunda2027", "Segunda2027")
         await walk.look("first login image")
         await pilot.press("right", "right", "enter")
-        await walk.type("My house", "enter")
+        await walk.type("My house")
         await walk.look("first login own question")
-        await walk.type("Grandmother", "enter")
-        await walk.type("Rosa", "enter")
+        await walk.type("Grandmother", "Rosa")
         await walk.look("first login question")
         app.screen.query_one("#question-list").focus()
         await pilot.press("down", "enter")
-        await walk.type("Guayaquil", "enter")
+        await walk.type("Guayaquil")
         await walk.look("first login done")
     problems |= walk.problems(markers)
     assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
 
 
 async def test_server_errors_come_in_english_too(english, demo_app, clock, tmp_path):
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Wrong2026")
+    async with logged_in(demo_app, clock, tmp_path, "demo", "Wrong2026") as (_app, pilot):
         text = screen_text(pilot)
         assert "password" in text.lower()
         assert not spanish_on(text), spanish_on(text)
@@ -357,8 +344,7 @@ async def test_textuals_own_keys_speak_the_members_language(demo_app, clock, tmp
     """The open menu of a Select shows Textual's "esc Dismiss menu": in Spanish, in Spanish."""
     from textual.widgets import Select
 
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (app, pilot):
         await open_as_demo(pilot, "f2")
         app.screen.query_one("#tr-kinds").focus()
         await pilot.press("down", "enter")  # Enter on the list moves on

@@ -11,7 +11,8 @@ from sjvirtual_tui.enums import SecurityImageId
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.recovery import RecoveryScreen
 from sjvirtual_tui.widgets.security_image import SecurityImage
-from tests.tui import SIZE, cut_off, make_app, screen_text, settle, text_of, type_text
+from tests.tui import SIZE, cut_off, make_app, screen_text, text_of
+from tests.tui.steps import press, submit
 from tests.tui.test_tui_onboarding import last_code
 
 UNKNOWN = "nadie.existe"
@@ -28,9 +29,7 @@ async def _ingresar(pilot: Pilot[None], username: str) -> None:
     field = pilot.app.screen.query_one("#username", Input)
     field.value = ""
     field.focus()
-    await type_text(pilot, username)
-    await pilot.press("enter")  # INGRESAR
-    await settle(pilot)
+    await submit(pilot, username)  # INGRESAR
 
 
 async def test_the_password_step_shows_only_an_image_for_any_name(server_app, clock, tmp_path):
@@ -50,8 +49,7 @@ async def test_the_password_step_shows_only_an_image_for_any_name(server_app, cl
             assert "Si no reconoce su imagen, no escriba su contraseña." in " ".join(
                 " ".join(text).split()
             )
-            await pilot.press("escape")
-            await settle(pilot)
+            await press(pilot, "escape")
     assert seen["demo"] == seen[UNKNOWN]
 
 
@@ -59,29 +57,23 @@ async def test_recovery_asks_the_code_before_any_question(server_app, seeded_db,
     app = make_app(server_app, tmp_path, clock.now)
     seen = {}
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f4")
-        await settle(pilot)
+        await press(pilot, "f4")
         assert isinstance(app.screen, RecoveryScreen)
         for name in (UNKNOWN, "demo"):
             field = app.screen.query_one("#rc-input-username", Input)
             field.value = ""
             field.focus()
-            await type_text(pilot, name)
-            await pilot.press("enter")  # SIGUIENTE
-            await settle(pilot)
+            await submit(pilot, name)  # SIGUIENTE
             assert app.screen.step == "rc-code"
             text = screen_text(pilot)
             assert "volcán" not in text and "mascota" not in text
             assert not cut_off(pilot)
-            await type_text(pilot, "ABCD-EFGH-JK")  # a code that is nobody's
-            await pilot.press("enter")
-            await settle(pilot)
+            await submit(pilot, "ABCD-EFGH-JK")  # a code that is nobody's
             assert app.screen.step == "rc-code"
             # (Words compared, not lines: a longer name wraps the lines elsewhere.)
             seen[name] = " ".join(screen_text(pilot).replace(name, "<usuario>").split())
             if name == UNKNOWN:
-                await pilot.press("escape")  # back to the username
-                await settle(pilot)
+                await press(pilot, "escape")  # back to the username
                 assert app.screen.step == "rc-user"
         # The same screen, message under the code field included, for both names.
         assert seen["demo"] == seen[UNKNOWN]
@@ -90,9 +82,7 @@ async def test_recovery_asks_the_code_before_any_question(server_app, seeded_db,
         code_input = app.screen.query_one("#rc-input-code", Input)
         code_input.value = ""
         code_input.focus()
-        await type_text(pilot, last_code(seeded_db, "demo@socios.coacsanjose.ec"))
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, last_code(seeded_db, "demo@socios.coacsanjose.ec"))
         assert app.screen.step == "rc-answers"
         assert "volcán favorito" in text_of(pilot, "#rc-own-question")
         assert "mascota" in text_of(pilot, "#rc-security-question")
@@ -104,11 +94,8 @@ async def test_recovery_in_english(server_app, clock, tmp_path):
     app = make_app(server_app, tmp_path, clock.now)
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("f4")
-            await settle(pilot)
-            await type_text(pilot, UNKNOWN)
-            await pilot.press("enter")
-            await settle(pilot)
+            await press(pilot, "f4")
+            await submit(pilot, UNKNOWN)
             text = " ".join(screen_text(pilot).split())
             assert f"If {UNKNOWN} is an S.J. Virtual user" in text
             assert "THE CODE FROM YOUR E-MAIL" in text

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import sqlite3
 from pathlib import Path
 
 import httpx
@@ -15,7 +14,9 @@ from textual.widgets import Input, ProgressBar
 from sjvirtual_tui.formatting import count
 from sjvirtual_tui.screens.statement import StatementScreen
 from sjvirtual_tui.widgets.progress import ExportProgress, time_left
-from tests.tui import SIZE, make_app, open_as_demo, screen_text, settle, text_of
+from tests.database import scalar
+from tests.tui import SIZE, make_app, screen_text, settle, text_of
+from tests.tui.steps import open_as_demo
 
 ACCOUNT = "00104721"
 
@@ -43,13 +44,14 @@ class GatedTransport(httpx.AsyncBaseTransport):
 
 
 def stored_movements(db: Path) -> int:
-    with sqlite3.connect(db) as conn:
-        (n,) = conn.execute(
+    return int(
+        scalar(
+            db,
             "SELECT count(*) FROM movements m JOIN accounts a ON a.id = m.account_id "
             "WHERE a.number = ?",
-            (ACCOUNT,),
-        ).fetchone()
-    return int(n)
+            ACCOUNT,
+        )
+    )
 
 
 async def wait_for(pilot: Pilot[None], condition, what: str) -> None:
@@ -134,12 +136,12 @@ async def test_a_finished_export_has_every_row_and_the_bar_goes(
         await settle(pilot)
         assert not isinstance(app.screen, StatementScreen)
     assert len(rows) == total
-    with sqlite3.connect(seeded_db) as conn:
-        (newest,) = conn.execute(
-            "SELECT m.balance_after_cents FROM movements m JOIN accounts a ON a.id = m.account_id "
-            "WHERE a.number = ? ORDER BY m.posted_at DESC, m.seq DESC LIMIT 1",
-            (ACCOUNT,),
-        ).fetchone()
+    newest = scalar(
+        seeded_db,
+        "SELECT m.balance_after_cents FROM movements m JOIN accounts a ON a.id = m.account_id "
+        "WHERE a.number = ? ORDER BY m.posted_at DESC, m.seq DESC LIMIT 1",
+        ACCOUNT,
+    )
     assert rows[-1]["saldo"] == f"{newest // 100}.{newest % 100:02d}"
 
 

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from fastapi import FastAPI
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
@@ -34,17 +35,17 @@ from sjvirtual_tui.screens.set_password import SetPasswordScreen
 from tests.api import approve, registration_id
 from tests.conftest import CHEAP_HASHER
 from tests.loopback import ServerProcess
-from tests.tui import SIZE, login, make_app, open_as_demo, settle, table_rows, text_of, type_text
+from tests.tui import SIZE, make_app, running, screen_text, settle, table_rows, text_of
+from tests.tui.steps import demo_logged_in, login, open_as_demo, press, submit, type_each, type_text
 from tests.tui.test_tui_onboarding import LUIS, fill, last_code, open_registration
 from tests.tui.test_tui_payments import enter_pin, open_services, pick_biller
 from tests.tui.test_tui_transfers import (
     assert_ledger_ok,
     balances,
     choose,
-    fill_transfer,
     last_pin,
+    new_transfer,
     open_add,
-    open_transfers,
     step,
 )
 
@@ -140,19 +141,19 @@ class FaultyTransport(httpx.AsyncBaseTransport):
         assert len(keys) == 1 and None not in keys, f"{method} {path} sent with keys {keys}"
         return str(sends[0].key)
 
+    def resent_once(self, *paths: str) -> None:
+        """Each POST to ``paths``: the first answer lost, the resend (same key) answered."""
+        for path in paths:
+            assert self.fates("POST", path) == ["lost", "answered"]
+            self.one_key("POST", path)
 
-def faulty_app(demo_app, tmp_path, clock):  # type: ignore[no-untyped-def]
-    transport = FaultyTransport(httpx.ASGITransport(app=demo_app))
-    return make_app(demo_app, tmp_path, clock.now, transport=transport), transport
+
+def faulty_transport(demo_app: FastAPI) -> FaultyTransport:
+    """The app in-process behind a transport the test tells to lose or refuse answers."""
+    return FaultyTransport(httpx.ASGITransport(app=demo_app))
 
 
 # --- what the member sees ------------------------------------------------------------------------
-
-
-def screen_text(pilot: Pilot[None]) -> str:
-    app = pilot.app
-    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    return "\n".join("".join(strip.text for strip in line) for line in update.strips)
 
 
 def assert_clear(pilot: Pilot[None]) -> None:
@@ -164,6 +165,13 @@ def assert_clear(pilot: Pilot[None]) -> None:
     assert "Traceback" not in text
     assert "falló" not in text.lower() and "fallo" not in text.lower()
     assert UNEXPECTED not in text
+
+
+async def heal_and_resend(pilot: Pilot[None], transport: FaultyTransport) -> None:
+    """The network is back: F5 resends what was in doubt (same key), and nothing broke."""
+    transport.heal()
+    await press(pilot, "f5")
+    assert_clear(pilot)
 
 
 def assert_en_proceso(pilot: Pilot[None]) -> None:
@@ -206,17 +214,15 @@ async def test_transfer_between_own_accounts_with_answers_lost_once_and_twice(
     """The first and then the first two sends are applied-with-the-answer-lost: the automatic
     resends carry the same key, the receipt shows, and each transfer moved money once."""
     before = balances(seeded_db, DEMO_A, DEMO_B)
-    app, transport = faulty_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    transport = faulty_transport(demo_app)
+    async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (_app, pilot):
         moved = 0
         for lost, amount in ((1, 1111), (2, 2222)):
             transport.sends.clear()
-            await open_transfers(pilot, "propias")
-            await fill_transfer(pilot, DEMO_A, DEMO_B, f"{amount // 100},{amount % 100}", "Red")
+            typed = f"{amount // 100},{amount % 100}"
+            await new_transfer(pilot, "propias", DEMO_A, DEMO_B, typed, "Red")
             transport.lose("POST", TRANSFER, times=lost)
-            await pilot.press("enter")  # CONFIRMAR
-            await settle(pilot)
+            await press(pilot, "enter")  # CONFIRMAR
             assert_clear(pilot)
             assert step(pilot) == "tr-done"
             assert "Completada" in text_of(pilot, "#tr-receipt")
@@ -227,8 +233,7 @@ async def test_transfer_between_own_accounts_with_answers_lost_once_and_twice(
                 DEMO_A: before[DEMO_A] - moved,
                 DEMO_B: before[DEMO_B] + moved,
             }
-            await pilot.press("enter")  # VOLVER AL INICIO
-            await settle(pilot)
+            await press(pilot, "enter")  # VOLVER AL INICIO
     assert_ledger_ok(seeded_db)
 
 
@@ -236,24 +241,18 @@ async def test_transfer_without_any_answer_is_en_proceso_and_f5_shows_the_receip
     demo_app, seeded_db, clock, tmp_path
 ):
     before = balances(seeded_db, DEMO_A, DEMO_B)
-    app, transport = faulty_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await open_transfers(pilot, "propias")
-        await fill_transfer(pilot, DEMO_A, DEMO_B, "13,13", "Sin respuesta")
+    transport = faulty_transport(demo_app)
+    async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (_app, pilot):
+        await new_transfer(pilot, "propias", DEMO_A, DEMO_B, "13,13", "Sin respuesta")
         transport.lose("POST", TRANSFER, times=None)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert step(pilot) == "tr-confirm"
         assert_en_proceso(pilot)
         assert transport.fates("POST", TRANSFER) == ["lost"] * 3  # the send and two resends
         # The server did apply it (once): the member is told "en proceso", not "falló".
         applied = {DEMO_A: before[DEMO_A] - 1313, DEMO_B: before[DEMO_B] + 1313}
         assert balances(seeded_db, DEMO_A, DEMO_B) == applied
-        transport.heal()
-        await pilot.press("f5")
-        await settle(pilot)
-        assert_clear(pilot)
+        await heal_and_resend(pilot, transport)
         assert step(pilot) == "tr-done"
         assert "Completada" in text_of(pilot, "#tr-receipt")
         assert transport.fates("POST", TRANSFER) == ["lost"] * 3 + ["answered"]
@@ -274,54 +273,40 @@ async def test_transfer_to_a_third_party_with_the_pin_and_lost_answers(
     before = balances(seeded_db, DEMO_A, SOCIO2)
     challenges = count(seeded_db, "SELECT COUNT(*) FROM challenges")
     mails = pin_mails(seeded_db)
-    app, transport = faulty_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await open_transfers(pilot, "internas")
-        await fill_transfer(pilot, DEMO_A, "1105349", "21", "Con PIN")
+    transport = faulty_transport(demo_app)
+    async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (app, pilot):
+        await new_transfer(pilot, "internas", DEMO_A, "1105349", "21", "Con PIN")
         transport.lose("POST", TRANSFER, times=1)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert_clear(pilot)
         assert step(pilot) == "tr-pin"
         # The resend got the stored answer: one operation, one PIN e-mailed.
         assert count(seeded_db, "SELECT COUNT(*) FROM challenges") == challenges + 1
         assert pin_mails(seeded_db) == mails + 1
         transport.lose("POST", CONFIRM, times=1)
-        await type_text(pilot, last_pin(seeded_db, "demo"))
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, last_pin(seeded_db, "demo"))
         assert_clear(pilot)
         assert step(pilot) == "tr-done"
         assert "Completada" in text_of(pilot, "#tr-receipt")
-        assert transport.fates("POST", TRANSFER) == ["lost", "answered"]
-        assert transport.fates("POST", CONFIRM) == ["lost", "answered"]
-        transport.one_key("POST", TRANSFER)
-        transport.one_key("POST", CONFIRM)
+        transport.resent_once(TRANSFER, CONFIRM)
         first = {DEMO_A: before[DEMO_A] - 2100, SOCIO2: before[SOCIO2] + 2100}
         assert balances(seeded_db, DEMO_A, SOCIO2) == first
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
 
         # No answer at all to the PIN's confirmation.
         transport.sends.clear()
-        await open_transfers(pilot, "internas")
-        await fill_transfer(pilot, DEMO_A, "1105349", "22", "PIN sin respuesta")
-        await pilot.press("enter")
-        await settle(pilot)
+        await new_transfer(pilot, "internas", DEMO_A, "1105349", "22", "PIN sin respuesta")
+        await press(pilot, "enter")
         assert step(pilot) == "tr-pin"
         transport.lose("POST", CONFIRM, times=None)
-        await type_text(pilot, last_pin(seeded_db, "demo"))
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, last_pin(seeded_db, "demo"))
         assert step(pilot) == "tr-pin"
         assert_en_proceso(pilot)
         second = {DEMO_A: first[DEMO_A] - 2200, SOCIO2: first[SOCIO2] + 2200}
         assert balances(seeded_db, DEMO_A, SOCIO2) == second  # applied, answer lost
         transport.heal()
         app.screen.pin_entry.input.focus()
-        await pilot.press("enter")  # CONFIRMAR again, the same PIN
-        await settle(pilot)
+        await press(pilot, "enter")  # CONFIRMAR again, the same PIN
         assert_clear(pilot)
         assert step(pilot) == "tr-done", (app.screen.pin_entry.error, transport.to("POST", CONFIRM))
         assert "Completada" in text_of(pilot, "#tr-receipt")
@@ -350,33 +335,23 @@ def beneficiary_numbers(db: Path) -> list[object]:
 
 async def test_add_and_delete_a_beneficiary_with_lost_answers(demo_app, seeded_db, clock, tmp_path):
     before = beneficiary_numbers(seeded_db)
-    app, transport = faulty_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    transport = faulty_transport(demo_app)
+    async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (app, pilot):
         screen = await open_add(pilot, "interna")
         screen.query_one("#bi-input-number").focus()
-        await type_text(pilot, "00107777")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, "00107777")
         assert step(pilot) == "ben-confirm"
         transport.lose("POST", BENEFICIARY_ADD, times=1)
         transport.lose("POST", CONFIRM, times=1)
-        await pilot.press("enter")  # CONFIRMAR
-        await settle(pilot)
+        await press(pilot, "enter")  # CONFIRMAR
         assert_clear(pilot)
         assert step(pilot) == "ben-pin"
-        await type_text(pilot, last_pin(seeded_db, "demo"))
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, last_pin(seeded_db, "demo"))
         assert_clear(pilot)
         assert step(pilot) == "ben-done"
-        assert transport.fates("POST", BENEFICIARY_ADD) == ["lost", "answered"]
-        assert transport.fates("POST", CONFIRM) == ["lost", "answered"]
-        transport.one_key("POST", BENEFICIARY_ADD)
-        transport.one_key("POST", CONFIRM)
+        transport.resent_once(BENEFICIARY_ADD, CONFIRM)
         assert beneficiary_numbers(seeded_db) == [*before, "1107777"]
-        await pilot.press("enter")  # VOLVER: the list
-        await settle(pilot)
+        await press(pilot, "enter")  # VOLVER: the list
         assert isinstance(app.screen, BeneficiariesScreen)
 
         # Delete it; the answer of the DELETE is lost once.
@@ -385,10 +360,8 @@ async def test_add_and_delete_a_beneficiary_with_lost_answers(demo_app, seeded_d
             row=numbers.index("1107777")
         )
         transport.lose("DELETE", BENEFICIARY_DELETE, times=1)
-        await pilot.press("delete")
-        await settle(pilot)
-        await pilot.press("enter")  # sí
-        await settle(pilot)
+        await press(pilot, "delete")
+        await press(pilot, "enter")  # sí
         assert_clear(pilot)
         assert "1107777" not in [r[3] for r in table_rows(pilot, "#beneficiary-table")]
         assert transport.fates("DELETE", BENEFICIARY_DELETE) == ["lost", "answered"]
@@ -401,16 +374,11 @@ async def test_add_and_delete_a_beneficiary_with_lost_answers(demo_app, seeded_d
         )
         transport.sends.clear()
         transport.lose("DELETE", BENEFICIARY_DELETE, times=None)
-        await pilot.press("delete")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "delete")
+        await press(pilot, "enter")
         assert_en_proceso(pilot)
         assert "2203456789" not in beneficiary_numbers(seeded_db)  # applied, answer lost
-        transport.heal()
-        await pilot.press("f5")
-        await settle(pilot)
-        assert_clear(pilot)
+        await heal_and_resend(pilot, transport)
         assert "2203456789" not in [r[3] for r in table_rows(pilot, "#beneficiary-table")]
         assert transport.fates("DELETE", BENEFICIARY_DELETE) == ["lost"] * 3 + ["answered"]
         transport.one_key("DELETE", BENEFICIARY_DELETE)
@@ -436,28 +404,23 @@ async def test_service_payment_and_frequent_service_with_lost_answers(
     saved service is deleted with its answer lost once."""
     before = balances(seeded_db, DEMO_A)[DEMO_A]
     saved_before = frequent(seeded_db)
-    app, transport = faulty_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    transport = faulty_transport(demo_app)
+    async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (app, pilot):
         await open_services(pilot)
         await pick_biller(pilot, "cnel", "CNEL EP")
         await type_text(pilot, "1000123456")
         await pilot.press("enter")
         await type_text(pilot, "Luz casa")
         transport.lose("POST", FREQUENT_ADD, times=1)
-        await pilot.press("enter")  # CONSULTAR (and save as frequent)
-        await settle(pilot)
+        await press(pilot, "enter")  # CONSULTAR (and save as frequent)
         assert_clear(pilot)
         assert step(pilot) == "sv-bill"
         assert frequent(seeded_db) == [*saved_before, ("Luz casa", "CNEL_EP", "1000123456")]
-        assert transport.fates("POST", FREQUENT_ADD) == ["lost", "answered"]
-        transport.one_key("POST", FREQUENT_ADD)
-        await pilot.press("enter")  # SIGUIENTE
-        await settle(pilot)
+        transport.resent_once(FREQUENT_ADD)
+        await press(pilot, "enter")  # SIGUIENTE
         assert step(pilot) == "sv-confirm"
         transport.lose("POST", PAYMENT, times=2)
-        await pilot.press("enter")  # CONFIRMAR
-        await settle(pilot)
+        await press(pilot, "enter")  # CONFIRMAR
         assert_clear(pilot)
         assert step(pilot) == "sv-pin"
         assert transport.fates("POST", PAYMENT) == ["lost", "lost", "answered"]
@@ -466,17 +429,13 @@ async def test_service_payment_and_frequent_service_with_lost_answers(
         assert step(pilot) == "sv-pin"
         assert_en_proceso(pilot)
         assert balances(seeded_db, DEMO_A)[DEMO_A] == before - 3245  # applied, answer lost
-        transport.heal()
-        await pilot.press("f5")
-        await settle(pilot)
-        assert_clear(pilot)
+        await heal_and_resend(pilot, transport)
         assert step(pilot) == "sv-done"
         assert "Completada" in text_of(pilot, "#sv-receipt")
         assert transport.fates("POST", CONFIRM) == ["lost"] * 3 + ["answered"]
         transport.one_key("POST", PAYMENT)
         transport.one_key("POST", CONFIRM)
-        await pilot.press("enter")  # VOLVER AL INICIO
-        await settle(pilot)
+        await press(pilot, "enter")  # VOLVER AL INICIO
 
         # Supr on the frequent service; the DELETE's answer is lost once.
         await open_services(pilot)
@@ -485,8 +444,7 @@ async def test_service_payment_and_frequent_service_with_lost_answers(
         table.focus()
         table.move_cursor(row=aliases.index("Luz casa"))
         transport.lose("DELETE", FREQUENT_DELETE, times=1)
-        await pilot.press("delete")
-        await settle(pilot)
+        await press(pilot, "delete")
         assert_clear(pilot)
         assert "Luz casa" not in [r[0] for r in table_rows(pilot, "#sv-frequent")]
         assert transport.fates("DELETE", FREQUENT_DELETE) == ["lost", "answered"]
@@ -511,28 +469,23 @@ async def test_service_payment_and_frequent_service_with_lost_answers(
 async def test_card_payment_with_lost_answers(demo_app, seeded_db, clock, tmp_path):
     before = balances(seeded_db, DEMO_A)[DEMO_A]
     paid_before = count(seeded_db, "SELECT paid_cents FROM cards WHERE id = 1")
-    app, transport = faulty_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
+    transport = faulty_transport(demo_app)
+    async with running(demo_app, clock, tmp_path, transport=transport) as (_app, pilot):
         await open_as_demo(pilot, "f7")
-        await pilot.press("enter")  # the Visa **** 4521, pago mínimo $42,27
-        await settle(pilot)
+        await press(pilot, "enter")  # the Visa **** 4521, pago mínimo $42,27
         await choose(pilot, "#cd-from", DEMO_A)  # the last field: choosing it is SIGUIENTE
         await settle(pilot)
         assert step(pilot) == "cd-confirm"
         transport.lose("POST", PAYMENT, times=1)
         transport.lose("POST", CONFIRM, times=1)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert_clear(pilot)
         assert step(pilot) == "cd-pin"
         await enter_pin(pilot, seeded_db)
         assert_clear(pilot)
         assert step(pilot) == "cd-done"
         assert "Completada" in text_of(pilot, "#cd-receipt")
-        assert transport.fates("POST", PAYMENT) == ["lost", "answered"]
-        assert transport.fates("POST", CONFIRM) == ["lost", "answered"]
-        transport.one_key("POST", PAYMENT)
-        transport.one_key("POST", CONFIRM)
+        transport.resent_once(PAYMENT, CONFIRM)
     assert balances(seeded_db, DEMO_A)[DEMO_A] == before - 4227
     assert count(seeded_db, "SELECT paid_cents FROM cards WHERE id = 1") == paid_before + 4227
     assert_ledger_ok(seeded_db)
@@ -550,8 +503,8 @@ async def test_onboarding_with_lost_answers(
 ):
     """REGISTRARSE and ESTABLECER CONTRASEÑA lose an answer once; the PRIMER INGRESO gets no
     answer at all ("en proceso", F5). Each is applied once."""
-    app, transport = faulty_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
+    transport = faulty_transport(demo_app)
+    async with running(demo_app, clock, tmp_path, transport=transport) as (app, pilot):
         await open_registration(pilot)
         await fill(pilot, LUIS)
         assert step(pilot) == "reg-confirm"
@@ -568,56 +521,40 @@ async def test_onboarding_with_lost_answers(
         reference = app.screen.receipt.reference
         await approve(demo_client, teller_token, registration_id(seeded_db, reference))
         code = last_code(seeded_db, LUIS["email"])
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert isinstance(app.screen, LoginScreen)
 
-        await pilot.press("f3")
-        await settle(pilot)
+        await press(pilot, "f3")
         assert isinstance(app.screen, SetPasswordScreen)
         transport.lose("POST", "/auth/set-password", times=1)
-        for text in (code, "Primera2026", "Primera2026"):
-            await type_text(pilot, text)
-            await pilot.press("enter")
-        await settle(pilot)
+        await type_each(pilot, code, "Primera2026", "Primera2026")
         assert_clear(pilot)
         assert step(pilot) == "sp-done"
         assert transport.fates("POST", "/auth/set-password") == ["lost", "answered"]
         transport.one_key("POST", "/auth/set-password")
         assert member_status(seeded_db, "lyanez") == [("setup",)]
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
 
         await login(pilot, "lyanez", "Primera2026")
         assert isinstance(app.screen, FirstLoginScreen)
-        for text in ("Segunda2027", "Segunda2027"):
-            await type_text(pilot, text)
-            await pilot.press("enter")
-        await settle(pilot)
+        await type_each(pilot, "Segunda2027", "Segunda2027")
         await pilot.press("enter")  # the first image
         for text in ("Mi casa", "Nombre de mi abuela", "Rosa"):
-            await type_text(pilot, text)
-            await pilot.press("enter")
-            await settle(pilot)
+            await submit(pilot, text)
         assert step(pilot) == "fl-question"
         app.screen.query_one("#question-list").focus()
         await pilot.press("enter")
         await type_text(pilot, "Guayaquil")
         transport.lose("POST", "/me/setup", times=None)
-        await pilot.press("enter")  # CONFIRMAR
-        await settle(pilot)
+        await press(pilot, "enter")  # CONFIRMAR
         assert step(pilot) == "fl-question"
         assert_en_proceso(pilot)
         assert member_status(seeded_db, "lyanez") == [("active",)]  # applied, answer lost
-        transport.heal()
-        await pilot.press("f5")
-        await settle(pilot)
-        assert_clear(pilot)
+        await heal_and_resend(pilot, transport)
         assert step(pilot) == "fl-done"
         assert transport.fates("POST", "/me/setup") == ["lost"] * 3 + ["answered"]
         transport.one_key("POST", "/me/setup")
-        await pilot.press("enter")  # CONTINUAR
-        await settle(pilot)
+        await press(pilot, "enter")  # CONTINUAR
         assert isinstance(app.screen, DashboardScreen)
     assert member_status(seeded_db, "lyanez") == [("active",)]
     assert count(seeded_db, "SELECT COUNT(*) FROM registrations WHERE username = 'lyanez'") == 1
@@ -630,62 +567,46 @@ async def test_refused_connections_are_a_message_and_f5_retries(
     demo_app, seeded_db, clock, tmp_path
 ):
     before = balances(seeded_db, DEMO_A, DEMO_B)
-    app, transport = faulty_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    transport = faulty_transport(demo_app)
+    async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (app, pilot):
         assert isinstance(app.screen, DashboardScreen)
 
         # A read: the dashboard's refresh.
         transport.refuse("GET", "/accounts", times=None)
-        await pilot.press("f5")
-        await settle(pilot)
+        await press(pilot, "f5")
         assert_clear(pilot)
         problem = text_of(pilot, "#problem")
         assert "No se pudo conectar" in problem and "F5" in problem, problem
         assert transport.fates("GET", "/accounts")[-3:] == ["refused"] * 3
-        transport.heal()
-        await pilot.press("f5")
-        await settle(pilot)
-        assert_clear(pilot)
+        await heal_and_resend(pilot, transport)
         assert text_of(pilot, "#problem") == ""
         assert transport.fates("GET", "/accounts")[-1] == "answered"
         assert [r[0] for r in table_rows(pilot, "#accounts")] == [DEMO_A, DEMO_B]
 
         # A transfer whose every send is refused: nothing was applied, F5 sends it (same key).
-        await open_transfers(pilot, "propias")
-        await fill_transfer(pilot, DEMO_A, DEMO_B, "7", "Rechazada la conexión")
+        await new_transfer(pilot, "propias", DEMO_A, DEMO_B, "7", "Rechazada la conexión")
         transport.refuse("POST", TRANSFER, times=None)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert_clear(pilot)
         assert step(pilot) == "tr-confirm"
         problem = text_of(pilot, "#problem")
         assert "No se pudo conectar" in problem and "F5" in problem, problem
         assert balances(seeded_db, DEMO_A, DEMO_B) == before  # nothing reached the server
-        transport.heal()
-        await pilot.press("f5")
-        await settle(pilot)
-        assert_clear(pilot)
+        await heal_and_resend(pilot, transport)
         assert step(pilot) == "tr-done"
         assert transport.fates("POST", TRANSFER) == ["refused"] * 3 + ["answered"]
         transport.one_key("POST", TRANSFER)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
 
         # The first send is applied with its answer lost, the resends are refused: the
         # outcome is unknown ("en proceso"), not "no se pudo conectar".
         transport.sends.clear()
-        await open_transfers(pilot, "propias")
-        await fill_transfer(pilot, DEMO_A, DEMO_B, "8", "Perdida y rechazada")
+        await new_transfer(pilot, "propias", DEMO_A, DEMO_B, "8", "Perdida y rechazada")
         transport.lose("POST", TRANSFER, times=1)
         transport.refuse("POST", TRANSFER, times=None)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert_en_proceso(pilot)
-        transport.heal()
-        await pilot.press("f5")
-        await settle(pilot)
-        assert_clear(pilot)
+        await heal_and_resend(pilot, transport)
         assert step(pilot) == "tr-done"
         assert transport.fates("POST", TRANSFER) == ["lost", "refused", "refused", "answered"]
         transport.one_key("POST", TRANSFER)
@@ -761,34 +682,28 @@ async def test_a_server_restarted_mid_flow_applies_each_transfer_once(tmp_path):
             assert isinstance(app.screen, DashboardScreen)
 
             # Stopped (cleanly) and started again while the member verifies: CONFIRMAR works.
-            await open_transfers(pilot, "propias")
-            await fill_transfer(pilot, DEMO_A, DEMO_B, "3", "Tras reinicio")
+            await new_transfer(pilot, "propias", DEMO_A, DEMO_B, "3", "Tras reinicio")
             server.stop()
             server.start()
             assert server.url == f"http://127.0.0.1:{port}"
-            await pilot.press("enter")
-            await settle(pilot)
+            await press(pilot, "enter")
             assert_clear(pilot)
             assert step(pilot) == "tr-done"
             assert "Completada" in text_of(pilot, "#tr-receipt")
             assert transfers_with(db, "Tras reinicio") == 1
-            await pilot.press("enter")
-            await settle(pilot)
+            await press(pilot, "enter")
 
             # Killed (-9) right after it applied the transfer, before the answer got out.
             transport.sends.clear()
-            await open_transfers(pilot, "propias")
-            await fill_transfer(pilot, DEMO_A, DEMO_B, "4", "Servidor caído")
+            await new_transfer(pilot, "propias", DEMO_A, DEMO_B, "4", "Servidor caído")
             transport.armed = True
-            await pilot.press("enter")
-            await settle(pilot)
+            await press(pilot, "enter")
             assert step(pilot) == "tr-confirm"
             assert_en_proceso(pilot)
             # The resends met a dead server: refused, the outcome is unknown.
             assert transport.fates("POST", TRANSFER) == ["lost", "ConnectError", "ConnectError"]
             server.start()  # the same port and file
-            await pilot.press("f5")
-            await settle(pilot)
+            await press(pilot, "f5")
             assert_clear(pilot)
             assert step(pilot) == "tr-done", text_of(pilot, "#problem")
             assert "Completada" in text_of(pilot, "#tr-receipt")

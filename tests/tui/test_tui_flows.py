@@ -12,7 +12,8 @@ from sjvirtual_tui.i18n import _
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.statement import StatementScreen
-from tests.tui import SIZE, demo_logged_in, login, make_app, screen_text, settle, text_of
+from tests.tui import running, screen_text, settle, text_of
+from tests.tui.steps import demo_logged_in, login, press
 
 FAKE = Flow(
     "loans",
@@ -47,21 +48,17 @@ def test_each_row_has_its_own_id_and_key() -> None:
 
 
 async def palette_entries(pilot: Pilot[None]) -> list[str]:
-    await pilot.press("ctrl+p")
-    await settle(pilot)
+    await press(pilot, "ctrl+p")
     results = pilot.app.screen.query_one(CommandList)
     entries = [str(results.get_option_at_index(i).prompt) for i in range(results.option_count)]
-    await pilot.press("escape")
-    await settle(pilot)
+    await press(pilot, "escape")
     return entries
 
 
 async def help_text(pilot: Pilot[None]) -> str:
-    await pilot.press("f1")
-    await settle(pilot)
+    await press(pilot, "f1")
     text = text_of(pilot, "#help-keys")
-    await pilot.press("escape")
-    await settle(pilot)
+    await press(pilot, "escape")
     return text
 
 
@@ -79,15 +76,13 @@ async def assert_offered_then_open(
     assert f"{key_name(row.key):<16}{_(row.key_label)}" in helped, row.id
     if row.in_footer:
         assert _(row.key_label) in footer, row.id
-    await pilot.press(row.key)
-    await settle(pilot)
+    await press(pilot, row.key)
 
 
 async def test_guest_flows_in_keys_palette_and_help(server_app, clock, tmp_path):
     rows = flows_for(Audience.GUEST)
     assert rows
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
         footer = footer_text(pilot)
@@ -125,8 +120,7 @@ async def test_member_flows_in_menu_keys_palette_and_help(server_app, clock, tmp
 
 
 async def test_the_tellers_app_offers_no_members_flows(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path, teller=True) as (_app, pilot):
         await settle(pilot)
         before = "\n".join(await palette_entries(pilot))
         await login(pilot, "cajero", "Cajero2026")

@@ -17,23 +17,11 @@ from sjvirtual_tui import rules
 from sjvirtual_tui.appearance import Appearance
 from sjvirtual_tui.screens.cards import CardPaymentScreen
 from sjvirtual_tui.screens.registration import RegistrationScreen
-from sjvirtual_tui.widgets.form import FormField
-from tests.tui import (
-    SIZE,
-    demo_logged_in,
-    make_app,
-    open_as_demo,
-    screen_text,
-    settle,
-    type_text,
-)
+from tests.tui import SIZE, field, make_app, running, screen_text, settle
+from tests.tui.steps import demo_logged_in, open_as_demo, press, submit, type_text
 from tests.tui.test_tui_onboarding import TEXTILES, open_registration, registrations
 from tests.tui.test_tui_payments import open_services, pick_biller
 from tests.tui.test_tui_transfers import choose, step
-
-
-def field(pilot: Pilot[None], selector: str) -> FormField:
-    return pilot.app.screen.query_one(selector, FormField)
 
 
 async def type_at_once(pilot: Pilot[None], *keys: str) -> None:
@@ -54,8 +42,7 @@ async def type_at_once(pilot: Pilot[None], *keys: str) -> None:
 async def test_keys_typed_right_after_enter_land_in_the_next_field(
     server_app, seeded_db, clock, tmp_path
 ):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await open_registration(pilot)
         cedula, nombres = field(pilot, "#p-field-cedula"), field(pilot, "#p-field-nombres")
         assert app.screen.focused is cedula.input
@@ -68,10 +55,8 @@ async def test_keys_typed_right_after_enter_land_in_the_next_field(
 
 
 async def test_enter_on_a_radio_list_chooses_and_moves_on(server_app, seeded_db, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f2")
-        await settle(pilot)
+    async with running(server_app, clock, tmp_path) as (app, pilot):
+        await press(pilot, "f2")
         screen = app.screen
         assert isinstance(screen, RegistrationScreen)
         assert isinstance(screen.focused, RadioSet)
@@ -80,8 +65,7 @@ async def test_enter_on_a_radio_list_chooses_and_moves_on(server_app, seeded_db,
         assert screen.kind == "empresa"
         assert screen.focused is screen.query_one("#accept")
         assert "[x] He leído y acepto" in screen_text(pilot)
-        await pilot.press("enter")  # the checkbox is the last field: CONFIRMAR
-        await settle(pilot)
+        await press(pilot, "enter")  # the checkbox is the last field: CONFIRMAR
         assert step(pilot) == "reg-data"
         assert screen.focused is field(pilot, "#e-field-ruc").input
 
@@ -92,8 +76,7 @@ async def test_a_checkbox_reads_ticked_or_not_without_colour(
 ):
     app = make_app(server_app, tmp_path, clock.now, appearance=Appearance(no_color=no_color))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f2")
-        await settle(pilot)
+        await press(pilot, "f2")
         assert "[ ] He leído y acepto los términos" in screen_text(pilot)
         await pilot.press("enter", "space")
         text = screen_text(pilot)
@@ -105,12 +88,10 @@ async def test_a_checkbox_reads_ticked_or_not_without_colour(
 async def test_the_external_card_form_flags_only_the_fields_the_member_has_left(
     demo_app, seeded_db, clock, tmp_path
 ):
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (app, pilot):
         await open_as_demo(pilot, "f7")
         assert isinstance(app.screen, CardPaymentScreen)
-        await pilot.press("end", "enter")  # Otra institución…
-        await settle(pilot)
+        await press(pilot, "end", "enter")  # Otra institución…
         number = field(pilot, "#cde-field-card-number")
         holder = field(pilot, "#cde-field-holder-name")
         amount = field(pilot, "#cde-field-amount-cents")
@@ -144,9 +125,8 @@ async def test_a_partial_bill_puts_the_cursor_on_the_amount(demo_app, seeded_db,
     async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         await open_services(pilot)
         await pick_biller(pilot, "claro", "Claro")
-        await type_text(pilot, "0991234567")
-        await pilot.press("enter", "enter")  # the reference, then the optional alias: CONSULTAR
-        await settle(pilot)
+        # The reference, then Enter on the optional alias: CONSULTAR.
+        await submit(pilot, "0991234567", "enter")
         assert step(pilot) == "sv-bill"
         amount = field(pilot, "#sv-field-amount-cents")
         assert amount.value == "35,84" and not amount.input.disabled
@@ -155,16 +135,14 @@ async def test_a_partial_bill_puts_the_cursor_on_the_amount(demo_app, seeded_db,
         amount.input.action_select_all()
         await type_at_once(pilot, "1", "0")
         assert amount.value == "10"
-        await pilot.press("enter")  # the last field: SIGUIENTE
-        await settle(pilot)
+        await press(pilot, "enter")  # the last field: SIGUIENTE
         assert step(pilot) == "sv-confirm"
         assert "Valor a pagar:  $10,00" in screen_text(pilot)
 
 
 async def test_an_empresa_registers_its_address(server_app, seeded_db, clock, tmp_path):
     before = len(registrations(seeded_db))
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (_app, pilot):
         await open_registration(pilot, "empresa")
         direccion = field(pilot, "#e-field-direccion")
         assert direccion.label == "Dirección (*)"
@@ -172,8 +150,7 @@ async def test_an_empresa_registers_its_address(server_app, seeded_db, clock, tm
             field(pilot, f"#e-field-{name.replace('_', '-')}").input.focus()
             await pilot.pause()
             await type_text(pilot, value)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert step(pilot) == "reg-confirm"
         assert "Dirección: Av. Atahualpa 12-40, Otavalo" in screen_text(pilot)
         await pilot.click("#reg-submit")

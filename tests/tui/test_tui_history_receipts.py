@@ -12,51 +12,36 @@ from sjvirtual_tui.formatting import money
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.statement import StatementScreen
 from sjvirtual_tui.screens.transfer_history import ReceiptScreen, TransferHistoryScreen
-from tests.tui import (
-    demo_logged_in,
-    screen_text,
-    settle,
-    table_rows,
-    text_of,
-    type_text,
-)
+from tests.tui import screen_text, table_rows, text_of
+from tests.tui.steps import demo_logged_in, press, submit
 from tests.tui.test_tui_payments import enter_pin, open_services, pick_biller
 from tests.tui.test_tui_transfers import (
     confirm_with_pin,
-    fill_transfer,
-    open_transfers,
+    new_transfer,
     step,
 )
 
 
 async def transfer_between_own_accounts(pilot: Pilot[None], amount: str) -> str:
-    await open_transfers(pilot, "propias")
-    await fill_transfer(pilot, "00104721", "00204722", amount, "Ahorro")
-    await pilot.press("enter")  # CONFIRMAR: no PIN between own accounts
-    await settle(pilot)
+    await new_transfer(pilot, "propias", "00104721", "00204722", amount, "Ahorro")
+    await press(pilot, "enter")  # CONFIRMAR: no PIN between own accounts
     assert step(pilot) == "tr-done"
     reference = str(pilot.app.screen.transfer.reference)  # type: ignore[attr-defined]
-    await pilot.press("enter")  # VOLVER AL INICIO
-    await settle(pilot)
+    await press(pilot, "enter")  # VOLVER AL INICIO
     return reference
 
 
 async def pay_the_water_bill(pilot: Pilot[None], db: object) -> str:
     await open_services(pilot)
     await pick_biller(pilot, "epmaps", "EPMAPS Agua Quito")
-    await type_text(pilot, "4567890")
-    await pilot.press("enter", "enter")  # the reference, then CONSULTAR (no name to save)
-    await settle(pilot)
+    await submit(pilot, "4567890", "enter")  # the reference, then CONSULTAR (no name to save)
     assert step(pilot) == "sv-bill"
-    await pilot.press("enter")  # SIGUIENTE
-    await settle(pilot)
-    await pilot.press("enter")  # CONFIRMAR
-    await settle(pilot)
+    await press(pilot, "enter")  # SIGUIENTE
+    await press(pilot, "enter")  # CONFIRMAR
     await enter_pin(pilot, db)  # type: ignore[arg-type]
     assert step(pilot) == "sv-done"
     reference = str(pilot.app.screen.payment.reference)  # type: ignore[attr-defined]
-    await pilot.press("enter")
-    await settle(pilot)
+    await press(pilot, "enter")
     return reference
 
 
@@ -68,8 +53,7 @@ async def test_history_lists_a_transfer_and_a_payment_sharing_an_id(
         transfer = await transfer_between_own_accounts(pilot, "10")
         payment = await pay_the_water_bill(pilot, seeded_db)
         assert isinstance(app.screen, DashboardScreen)
-        await pilot.press("f4")
-        await settle(pilot)
+        await press(pilot, "f4")
         assert isinstance(app.screen, TransferHistoryScreen)
         assert {op.id for op in app.screen.transfers} == {1}  # the same number, both kinds
         rows = table_rows(pilot, "#transfer-table")
@@ -77,14 +61,12 @@ async def test_history_lists_a_transfer_and_a_payment_sharing_an_id(
         # Enter on each row opens that row's own receipt.
         for index, row in enumerate(rows):
             app.screen.query_one("#transfer-table", DataTable).move_cursor(row=index)
-            await pilot.press("enter")
-            await settle(pilot)
+            await press(pilot, "enter")
             assert isinstance(app.screen, ReceiptScreen)
             receipt = text_of(pilot, "#receipt-text")
             title = "COMPROBANTE DE PAGO" if row[1] == payment else "COMPROBANTE DE TRANSFERENCIA"
             assert receipt.startswith(title) and row[1] in receipt
-            await pilot.press("escape")
-            await settle(pilot)
+            await press(pilot, "escape")
             assert isinstance(app.screen, TransferHistoryScreen)
 
 
@@ -93,19 +75,15 @@ async def test_a_rejected_transfers_reason_is_on_screen_at_80x24(
 ):
     """Diego Andrade's account at Produbanco is closed: the clearing sends the money back."""
     async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
-        await open_transfers(pilot, "interbancarias")
-        await fill_transfer(pilot, "00104721", "Produbanco", "30", "Cuota")
+        await new_transfer(pilot, "interbancarias", "00104721", "Produbanco", "30", "Cuota")
         await confirm_with_pin(pilot, seeded_db)
         reference = app.screen.transfer.reference
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         clock.advance(120)  # past the clearing delay
-        await pilot.press("f4")
-        await settle(pilot)
+        await press(pilot, "f4")
         rows = table_rows(pilot, "#transfer-table")
         assert [r[4] for r in rows if r[1] == reference] == ["Rechazada"]
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, ReceiptScreen)
         shown = screen_text(pilot)  # the 24 lines a member sees, nothing scrolled
         reason = "Produbanco rechazó la transferencia: la cuenta destino está cerrada."
@@ -122,8 +100,7 @@ async def test_a_movements_detail_shows_its_reference_once_and_the_whole_amount(
 ):
     async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         reference = await transfer_between_own_accounts(pilot, "1.234,56")
-        await pilot.press("enter")  # ESTADO DE CUENTA of the first account
-        await settle(pilot)
+        await press(pilot, "enter")  # ESTADO DE CUENTA of the first account
         assert isinstance(app.screen, StatementScreen)
         newest = app.screen.movements[0]
         assert newest.reference == reference and reference in newest.description

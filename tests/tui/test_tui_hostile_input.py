@@ -53,18 +53,23 @@ from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.recovery import RecoveryScreen
 from sjvirtual_tui.screens.set_password import SetPasswordScreen
 from sjvirtual_tui.screens.statement import StatementScreen
-from sjvirtual_tui.screens.teller import TellerScreen
 from sjvirtual_tui.screens.transfer_history import ReceiptScreen
 from sjvirtual_tui.screens.wizard import WizardScreen
 from sjvirtual_tui.widgets.form import FormField
 from sjvirtual_tui.widgets.pin_entry import PinEntry
 from tests.api import FIRST_PASSWORD, LUIS, approved_code, register, set_password
 from tests.api import TEXTILES as TEXTILES_API
-from tests.tui import SIZE, login, make_app, open_as_demo, screen_text, settle, text_of, type_text
+from tests.tui import SIZE, make_app, running, screen_text, settle, text_of
+from tests.tui.steps import demo_logged_in, login, open_as_demo, staff_logged_in, type_text
 from tests.tui.test_tui_onboarding import LUIS as LUIS_FORM
 from tests.tui.test_tui_onboarding import TEXTILES, open_registration
 from tests.tui.test_tui_payments import open_services, pick_biller
-from tests.tui.test_tui_transfers import choose, fill_transfer, open_add, open_transfers
+from tests.tui.test_tui_transfers import (
+    choose,
+    new_transfer,
+    open_add,
+    open_transfers,
+)
 
 HOSTILE = [
     "",
@@ -361,11 +366,6 @@ def report(failures: list[str]) -> None:
     )
 
 
-def hostile_app(demo_app, tmp_path, clock):  # type: ignore[no-untyped-def]
-    transport = HoldingTransport(demo_app)
-    return make_app(demo_app, tmp_path, clock.now, transport=transport), transport
-
-
 async def fill_inputs(pilot: Pilot[None], values: dict[str, str]) -> None:
     for widget_id, value in values.items():
         pilot.app.screen.query_one(f"#{widget_id}", Input).value = value
@@ -380,8 +380,8 @@ def login_step(pilot: Pilot[None]) -> str:
 
 
 async def test_login(demo_app, seeded_db, clock, tmp_path):
-    app, transport = hostile_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
+    transport = HoldingTransport(demo_app)
+    async with running(demo_app, clock, tmp_path, transport=transport) as (app, pilot):
         await settle(pilot)
         username = Step(
             "login/usuario",
@@ -425,8 +425,8 @@ REGISTRATION_FORMS = {
 @pytest.mark.parametrize("kind", ["persona", "empresa"])
 async def test_registration(kind, demo_app, seeded_db, clock, tmp_path):
     prefix, values = REGISTRATION_FORMS[kind]
-    app, transport = hostile_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
+    transport = HoldingTransport(demo_app)
+    async with running(demo_app, clock, tmp_path, transport=transport) as (_app, pilot):
         await settle(pilot)
         await open_registration(pilot, kind)
         step = Step(
@@ -441,9 +441,9 @@ async def test_registration(kind, demo_app, seeded_db, clock, tmp_path):
 
 
 async def test_set_password(demo_app, seeded_db, clock, tmp_path):
-    app, transport = hostile_app(demo_app, tmp_path, clock)
+    transport = HoldingTransport(demo_app)
     transport.held_paths.add(("POST", "/auth/set-password"))
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path, transport=transport) as (app, pilot):
         await settle(pilot)
         await pilot.press("f3")
         await settle(pilot)
@@ -464,12 +464,12 @@ async def test_set_password(demo_app, seeded_db, clock, tmp_path):
 
 
 async def test_recovery(demo_app, seeded_db, clock, tmp_path):
-    app, transport = hostile_app(demo_app, tmp_path, clock)
+    transport = HoldingTransport(demo_app)
     # Each step's request is held while its values are probed: nothing reaches the server.
     transport.held_paths.add(("POST", "/auth/recovery"))
     transport.held_paths.add(("POST", "/auth/recovery/verify"))
     transport.held_paths.add(("POST", "/auth/recovery/complete"))
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path, transport=transport) as (app, pilot):
         await settle(pilot)
         await pilot.press("f4")
         await settle(pilot)
@@ -526,9 +526,9 @@ def last_mailed_code(db: Path) -> str:
 async def test_first_login(demo_app, demo_client, teller_token, seeded_db, clock, tmp_path):
     code = await approved_code(demo_client, seeded_db, teller_token, LUIS)
     assert (await set_password(demo_client, code, FIRST_PASSWORD)).status_code == 204
-    app, transport = hostile_app(demo_app, tmp_path, clock)
+    transport = HoldingTransport(demo_app)
     transport.held_paths.add(("POST", "/me/setup"))
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path, transport=transport) as (app, pilot):
         await settle(pilot)
         await login(pilot, "lyanez", FIRST_PASSWORD)
         assert isinstance(app.screen, FirstLoginScreen)
@@ -566,9 +566,8 @@ async def test_first_login(demo_app, demo_client, teller_token, seeded_db, clock
 
 
 async def test_add_beneficiary_of_the_cooperative(demo_app, seeded_db, clock, tmp_path):
-    app, transport = hostile_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    transport = HoldingTransport(demo_app)
+    async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (_app, pilot):
         await open_add(pilot, "interna")
         step = Step(
             "agregar/cuenta-de-terceros",
@@ -582,9 +581,8 @@ async def test_add_beneficiary_of_the_cooperative(demo_app, seeded_db, clock, tm
 
 
 async def test_add_beneficiary_of_another_institution(demo_app, seeded_db, clock, tmp_path):
-    app, transport = hostile_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    transport = HoldingTransport(demo_app)
+    async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (_app, pilot):
         await open_add(pilot, "externa")
         await settle(pilot)
         await choose(pilot, "#be-institution", "Banco Guayaquil")
@@ -605,9 +603,8 @@ async def test_add_beneficiary_of_another_institution(demo_app, seeded_db, clock
 
 
 async def test_transfer_data_and_pin(demo_app, seeded_db, clock, tmp_path):
-    app, transport = hostile_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    transport = HoldingTransport(demo_app)
+    async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (_app, pilot):
         await open_transfers(pilot, "internas")
         await choose(pilot, "#tr-from", "00104721")
         await choose(pilot, "#tr-to", "1105349")
@@ -639,10 +636,9 @@ async def test_transfer_data_and_pin(demo_app, seeded_db, clock, tmp_path):
 
 
 async def test_service_payment(demo_app, seeded_db, clock, tmp_path):
-    app, transport = hostile_app(demo_app, tmp_path, clock)
+    transport = HoldingTransport(demo_app)
     transport.held_paths.add(("POST", "/frequent-services"))  # saving is what CONSULTAR confirms
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (app, pilot):
         await open_services(pilot)
         search = Step(
             "servicios/buscar",
@@ -681,8 +677,8 @@ async def test_service_payment(demo_app, seeded_db, clock, tmp_path):
 
 
 async def test_card_payment_other_value(demo_app, seeded_db, clock, tmp_path):
-    app, transport = hostile_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
+    transport = HoldingTransport(demo_app)
+    async with running(demo_app, clock, tmp_path, transport=transport) as (app, pilot):
         await open_as_demo(pilot, "f7")
         assert isinstance(app.screen, CardPaymentScreen)
         await pilot.press("enter")  # the Visa
@@ -701,8 +697,8 @@ async def test_card_payment_other_value(demo_app, seeded_db, clock, tmp_path):
 
 
 async def test_card_of_another_institution(demo_app, seeded_db, clock, tmp_path):
-    app, transport = hostile_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
+    transport = HoldingTransport(demo_app)
+    async with running(demo_app, clock, tmp_path, transport=transport) as (_app, pilot):
         await open_as_demo(pilot, "f7")
         await pilot.press("end", "enter")  # Otra institución…
         await settle(pilot)
@@ -725,8 +721,8 @@ async def test_card_of_another_institution(demo_app, seeded_db, clock, tmp_path)
 
 
 async def test_statement_date_range(demo_app, seeded_db, clock, tmp_path):
-    app, transport = hostile_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
+    transport = HoldingTransport(demo_app)
+    async with running(demo_app, clock, tmp_path, transport=transport) as (app, pilot):
         await open_as_demo(pilot, "enter")
         assert isinstance(app.screen, StatementScreen)
 
@@ -768,8 +764,7 @@ async def test_markup_like_text_is_shown_as_written_after_it_is_confirmed(
     app = make_app(demo_app, tmp_path, clock.now)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await login(pilot, "demo", "Demo2026")
-        await open_transfers(pilot, "propias")
-        await fill_transfer(pilot, "00104721", "00204722", "1", description)
+        await new_transfer(pilot, "propias", "00104721", "00204722", "1", description)
         assert description in text_of(pilot, "#tr-summary")
         await pilot.press("enter")
         await settle(pilot)
@@ -815,8 +810,7 @@ async def test_a_markup_like_question_is_shown_as_written(
     (after the e-mailed code)."""
     code = await approved_code(demo_client, seeded_db, teller_token, LUIS)
     assert (await set_password(demo_client, code, FIRST_PASSWORD)).status_code == 204
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (app, pilot):
         await login(pilot, "lyanez", FIRST_PASSWORD)
         assert isinstance(app.screen, FirstLoginScreen)
         for text in ("Segunda2027", "Segunda2027"):
@@ -836,8 +830,7 @@ async def test_a_markup_like_question_is_shown_as_written(
         await settle(pilot)
         assert current_step(pilot) == "fl-done", text_of(pilot, "#problem")
     # The next login, on a fresh app: the recovery shows the own question as typed.
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (app, pilot):
         await type_text(pilot, "lyanez")
         await pilot.press("f4")
         await settle(pilot)
@@ -855,10 +848,7 @@ async def test_a_markup_like_company_name_reaches_the_teller_as_written(
 ):
     name = f"{STYLED} {MARKUP} S.A."
     await register(demo_client, {**TEXTILES_API, "razon_social": name})
-    app = make_app(demo_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "cajero", "Cajero2026")
-        assert isinstance(app.screen, TellerScreen)
+    async with staff_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         rows = app.screen.query_one("#requests", DataTable)
         cells = [rows.get_row_at(i)[3] for i in range(rows.row_count)]
         assert name in [default_cell_formatter(cell).plain for cell in cells]

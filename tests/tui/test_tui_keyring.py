@@ -14,7 +14,8 @@ from textual.widgets import Input
 
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.widgets.choice import Tick
-from tests.tui import SIZE, MemoryKeyring, login, make_app, settle, type_text
+from tests.tui import SIZE, MemoryKeyring, make_app, running, settle
+from tests.tui.steps import login, press, submit, type_text
 
 
 @pytest.fixture
@@ -62,8 +63,7 @@ async def test_a_real_keyring_remembers_the_username_and_a_device_token_only(
     use_keyring, server_app, seeded_db, clock, tmp_path
 ):
     store = use_keyring(MemoryKeyring())
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await settle(pilot)
         box = remember_box(pilot)
         assert box.display and not box.value
@@ -79,29 +79,21 @@ async def test_a_real_keyring_remembers_the_username_and_a_device_token_only(
     assert new_terminal_mails(seeded_db) == 1
 
     # Next time: the username is filled in, and the terminal is known (no second e-mail).
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await settle(pilot)
         assert app.screen.query_one("#username", Input).value == "demo"
         assert remember_box(pilot).value
-        await pilot.press("enter")
-        await settle(pilot)
-        await type_text(pilot, "Demo2026")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
+        await submit(pilot, "Demo2026")
         assert isinstance(app.screen, DashboardScreen)
     assert new_terminal_mails(seeded_db) == 1
 
     # Unticked: the username is forgotten.
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await settle(pilot)
         remember_box(pilot).value = False
-        await pilot.press("enter")
-        await settle(pilot)
-        await type_text(pilot, "Demo2026")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
+        await submit(pilot, "Demo2026")
     assert ("sjvirtual-tui", "usuario@demo") not in store.entries
 
 
@@ -109,8 +101,7 @@ async def test_the_box_ticked_as_soon_as_it_shows_is_kept(use_keyring, server_ap
     """The checkbox comes after the login screen's first frame: a member who ticks it the
     moment it shows, by keyboard, is remembered all the same (Tab order: user, box, INGRESAR)."""
     store = use_keyring(MemoryKeyring())
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         for _ in range(200):  # no settle: only until the box is there to be ticked
             if app.screen.query("#remember") and remember_box(pilot).display:
                 break
@@ -120,11 +111,8 @@ async def test_the_box_ticked_as_soon_as_it_shows_is_kept(use_keyring, server_ap
         assert remember_box(pilot).value
         await pilot.press("tab")
         assert app.screen.focused is app.screen.query_one("#ingresar")
-        await pilot.press("enter")
-        await settle(pilot)
-        await type_text(pilot, "Demo2026")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
+        await submit(pilot, "Demo2026")
         assert isinstance(app.screen, DashboardScreen)
     assert store.entries[("sjvirtual-tui", "usuario@demo")] == "demo"
 
@@ -134,8 +122,7 @@ async def test_kiosk_keeps_nothing_even_with_a_real_keyring(
 ):
     store = use_keyring(MemoryKeyring())
     for _ in range(2):
-        app = make_app(server_app, tmp_path, clock.now, kiosk=True)
-        async with app.run_test(size=SIZE) as pilot:
+        async with running(server_app, clock, tmp_path, kiosk=True) as (app, pilot):
             await settle(pilot)
             assert not remember_box(pilot).display
             await login(pilot, "demo", "Demo2026")

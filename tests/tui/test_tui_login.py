@@ -8,48 +8,38 @@ from textual.widgets import ContentSwitcher, Input
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.widgets.security_image import SecurityImage
-from tests.tui import SIZE, login, make_app, settle, text_of, type_text
+from tests.tui import running, settle, text_of
+from tests.tui.steps import logged_in, login, press, submit, type_text
 
 LOCK_WORDS = "Comuníquese con la cooperativa"
 
 
 async def test_username_then_image_then_password(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
-        await type_text(pilot, "demo")
-        await pilot.press("enter")  # INGRESAR
-        await settle(pilot)
+        await submit(pilot, "demo")  # INGRESAR
         assert app.screen.query_one(ContentSwitcher).current == "step-password"
         image = app.screen.query_one(SecurityImage)
         assert image.border_subtitle == "Colibrí"
         assert "Si no reconoce su imagen" in text_of(pilot, "#security-warning")
         assert app.focused is app.screen.query_one("#password", Input)
-        await type_text(pilot, "Demo2026")
-        await pilot.press("enter")  # SIGUIENTE
-        await settle(pilot)
+        await submit(pilot, "Demo2026")  # SIGUIENTE
         assert isinstance(app.screen, DashboardScreen)
 
 
 async def test_escape_goes_back_and_keeps_the_username(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await type_text(pilot, "demo")
-        await pilot.press("enter")
-        await settle(pilot)
+    async with running(server_app, clock, tmp_path) as (app, pilot):
+        await submit(pilot, "demo")
         await type_text(pilot, "abc")
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert app.screen.query_one(ContentSwitcher).current == "step-user"
         assert app.screen.query_one("#username", Input).value == "demo"
         assert app.screen.query_one("#password", Input).value == ""  # never kept
 
 
 async def test_unknown_user_sees_a_decoy_image_and_the_same_message(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "nadie.existe", "Cualquier1")
+    async with logged_in(server_app, clock, tmp_path, "nadie.existe", "Cualquier1") as (app, pilot):
         assert app.screen.query_one(SecurityImage).image is not None  # a decoy, not an error
         unknown_message = text_of(pilot, "#field-password .form-error")
         await pilot.press("escape")
@@ -63,23 +53,16 @@ async def test_unknown_user_sees_a_decoy_image_and_the_same_message(server_app, 
 async def test_fifth_failure_locks_with_a_message_to_contact_the_cooperative(
     server_app, api_client, clock, tmp_path
 ):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await type_text(pilot, "demo")
-        await pilot.press("enter")
-        await settle(pilot)
+    async with running(server_app, clock, tmp_path) as (app, pilot):
+        await submit(pilot, "demo")
         for attempt in range(1, 6):
-            await type_text(pilot, f"Mala{attempt}clave")
-            await pilot.press("enter")
-            await settle(pilot)
+            await submit(pilot, f"Mala{attempt}clave")
             message = text_of(pilot, "#field-password .form-error")
             if attempt < 5:
                 assert message == "Usuario o contraseña incorrectos."
         assert LOCK_WORDS in message
         # Locked for real: even the right password is refused now.
-        await type_text(pilot, "Demo2026")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, "Demo2026")
         assert isinstance(app.screen, LoginScreen)
         assert LOCK_WORDS in text_of(pilot, "#field-password .form-error")
     response = await api_client.post(
@@ -89,23 +72,18 @@ async def test_fifth_failure_locks_with_a_message_to_contact_the_cooperative(
 
 
 async def test_bad_input_is_refused_where_it_was_typed(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("enter")
-        await settle(pilot)
+    async with running(server_app, clock, tmp_path) as (app, pilot):
+        await press(pilot, "enter")
         assert text_of(pilot, "#field-username .form-error") == "Ingrese su nombre de usuario."
         for hostile in ("[b]x[/b]", "a b", "ñandú", "x" * 65, "'; DROP TABLE members;--"):
             username = app.screen.query_one("#username", Input)
             username.value = hostile
-            await pilot.press("enter")
-            await settle(pilot)
+            await press(pilot, "enter")
             assert app.screen.query_one(ContentSwitcher).current == "step-user"
             assert "usuario" in text_of(pilot, "#field-username .form-error").lower()
         app.screen.query_one("#username", Input).value = "demo"
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("enter")  # no password
-        await settle(pilot)
+        await press(pilot, "enter")
+        await press(pilot, "enter")  # no password
         assert text_of(pilot, "#field-password .form-error") == "Ingrese su contraseña."
 
 
@@ -125,16 +103,12 @@ class FlakyTransport(httpx.AsyncBaseTransport):
 
 async def test_dead_server_is_a_message_and_f5_retries(server_app, clock, tmp_path):
     transport = FlakyTransport(httpx.ASGITransport(app=server_app), failures=1)
-    app = make_app(server_app, tmp_path, clock.now, transport=transport)
-    async with app.run_test(size=SIZE) as pilot:
-        await type_text(pilot, "demo")
-        await pilot.press("enter")
-        await settle(pilot)
+    async with running(server_app, clock, tmp_path, transport=transport) as (app, pilot):
+        await submit(pilot, "demo")
         problem = text_of(pilot, "#problem")
         assert "No se pudo conectar con el servidor" in problem
         assert "F5" in problem
         assert app.screen.query_one(ContentSwitcher).current == "step-user"
-        await pilot.press("f5")
-        await settle(pilot)
+        await press(pilot, "f5")
         assert app.screen.query_one(ContentSwitcher).current == "step-password"
         assert text_of(pilot, "#problem") == ""

@@ -16,7 +16,8 @@ from sjvirtual_tui.screens.cards import CardPaymentScreen
 from sjvirtual_tui.widgets.account_picker import AccountPicker
 from sjvirtual_tui.widgets.money_input import MoneyInput, amount_text, cents_of, parse_cents
 from sjvirtual_tui.widgets.pin_entry import PinEntry
-from tests.tui import SIZE, login, make_app, open_as_demo, screen_text, settle, text_of, type_text
+from tests.tui import running, screen_text, settle, text_of
+from tests.tui.steps import login, open_as_demo, press, submit, type_each, type_text
 from tests.tui.test_tui_transfers import assert_ledger_ok, balances, last_pin, open_transfers, step
 
 # --- what is accepted -----------------------------------------------------------------------
@@ -88,17 +89,11 @@ async def own_transfer(pilot: Pilot[None], amount: str, description: str) -> Non
     assert picker.value == picker.accounts[1].number
     await pilot.press("enter")
     assert focused_id(pilot) == "tr-to-own"
-    await pilot.press("enter", "enter")  # Enter on the prompt chooses nothing: it stays
-    await settle(pilot)
+    await press(pilot, "enter", "enter")  # Enter on the prompt chooses nothing: it stays
     assert focused_id(pilot) == "tr-to-own"
-    await pilot.press("enter", "down", "enter")
-    await settle(pilot)
+    await press(pilot, "enter", "down", "enter")
     assert focused_id(pilot) == "tr-input-amount-cents"
-    await type_text(pilot, amount)
-    await pilot.press("enter")
-    await type_text(pilot, description)
-    await pilot.press("enter")
-    await settle(pilot)
+    await type_each(pilot, amount, description)
 
 
 async def own_accounts_picker(pilot: Pilot[None]) -> AccountPicker:
@@ -111,17 +106,14 @@ async def own_accounts_picker(pilot: Pilot[None]) -> AccountPicker:
 async def test_above_the_balance_is_said_beside_the_amount_and_tenths_arrive_exactly(
     demo_app, seeded_db, clock, tmp_path
 ):
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (app, pilot):
         picker = await own_accounts_picker(pilot)
         origin, destination = picker.accounts[1], picker.accounts[0]
         before = balances(seeded_db, origin.number, destination.number)
         # What the member sees of each account: kind, masked number, balance.
         assert f"****{picker.accounts[0].number[-4:]}" in screen_text(pilot)
-        await pilot.press("escape")
-        await settle(pilot)
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
+        await press(pilot, "escape")
 
         too_much = amount_text(origin.available_cents + 1)
         await own_transfer(pilot, too_much, "Prueba tope")
@@ -137,22 +129,17 @@ async def test_above_the_balance_is_said_beside_the_amount_and_tenths_arrive_exa
         await pilot.press("enter")
         assert focused_id(pilot) == "tr-input-description"
         assert amount.input.value == "0,10"  # written back the app's way once left
-        await type_text(pilot, "Decimos")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, "Decimos")
         assert step(pilot) == "tr-confirm", screen_text(pilot)
         assert "$0,10" in text_of(pilot, "#tr-summary")
         assert stored_transfers(seeded_db, "Prueba tope") == []  # nothing was sent
-        await pilot.press("enter")  # CONFIRMAR: between own accounts, no PIN
-        await settle(pilot)
+        await press(pilot, "enter")  # CONFIRMAR: between own accounts, no PIN
         assert step(pilot) == "tr-done"
         assert "$0,10" in text_of(pilot, "#tr-receipt")
-        await pilot.press("enter")  # VOLVER AL INICIO
-        await settle(pilot)
+        await press(pilot, "enter")  # VOLVER AL INICIO
 
         await own_transfer(pilot, "0,2", "Decimos")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert step(pilot) == "tr-done"
         assert "$0,20" in text_of(pilot, "#tr-receipt")
     assert stored_transfers(seeded_db, "Decimos") == [10, 20]
@@ -167,15 +154,12 @@ async def test_above_the_balance_is_said_beside_the_amount_and_tenths_arrive_exa
 async def test_ctrl_o_hides_the_balances_in_the_account_picker(
     demo_app, seeded_db, clock, tmp_path
 ):
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (_app, pilot):
         picker = await own_accounts_picker(pilot)
         shown = money(picker.accounts[0].available_cents)
         assert shown in screen_text(pilot)
-        await pilot.press("ctrl+o")
-        await settle(pilot)
-        await pilot.press("space")  # the open list too
-        await settle(pilot)
+        await press(pilot, "ctrl+o")
+        await press(pilot, "space")  # the open list too
         text = screen_text(pilot)
         assert all(money(a.available_cents) not in text for a in picker.accounts)
         assert "$ ***" in text
@@ -183,12 +167,10 @@ async def test_ctrl_o_hides_the_balances_in_the_account_picker(
 
 
 async def test_a_card_paid_with_another_amount_to_the_receipt(demo_app, seeded_db, clock, tmp_path):
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (app, pilot):
         await open_as_demo(pilot, "f7")
         assert isinstance(app.screen, CardPaymentScreen)
-        await pilot.press("enter")  # the Visa: total $845,30
-        await settle(pilot)
+        await press(pilot, "enter")  # the Visa: total $845,30
         await pilot.press("down", "down", "enter")  # Otro valor: on to its amount
         assert focused_id(pilot) == "cdo-input-amount-cents"
         amount = app.screen.query_one("#cdo-field-amount-cents", MoneyInput)
@@ -205,19 +187,15 @@ async def test_a_card_paid_with_another_amount_to_the_receipt(demo_app, seeded_d
         origin = picker.account
         assert origin is not None
         before = balances(seeded_db, origin.number)[origin.number]
-        await pilot.press("enter")  # the account chosen: SIGUIENTE
-        await settle(pilot)
+        await press(pilot, "enter")  # the account chosen: SIGUIENTE
         assert step(pilot) == "cd-confirm"
         assert "$100,50" in text_of(pilot, "#cd-summary")
         assert origin.number in text_of(pilot, "#cd-summary")  # the whole number on the review
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert step(pilot) == "cd-pin"
         # The PIN is a form field too: Enter with two digits says why beside it, and stays.
         pin = last_pin(seeded_db, "demo")
-        await type_text(pilot, pin[:2])
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, pin[:2])
         entry = app.screen.query_one(PinEntry)
         assert step(pilot) == "cd-pin"
         assert "4 dígitos" in entry.error
@@ -225,8 +203,7 @@ async def test_a_card_paid_with_another_amount_to_the_receipt(demo_app, seeded_d
         await settle(pilot)
         assert entry.error == ""  # four digits: the reason goes as they are typed
         assert isinstance(app.focused, Input)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert step(pilot) == "cd-done"
         assert "$100,50" in text_of(pilot, "#cd-receipt")
     with sqlite3.connect(seeded_db) as conn:
@@ -239,19 +216,15 @@ async def test_a_card_paid_with_another_amount_to_the_receipt(demo_app, seeded_d
 async def test_a_card_choice_shows_the_amount_only_for_otro_valor(
     demo_app, seeded_db, clock, tmp_path
 ):
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (_app, pilot):
         await open_as_demo(pilot, "f7")
-        await pilot.press("enter")  # the Visa
-        await settle(pilot)
+        await press(pilot, "enter")  # the Visa
         await pilot.press("down", "down", "enter")  # Otro valor: its amount, at once
         assert focused_id(pilot) == "cdo-input-amount-cents"
         await pilot.press("shift+tab")  # back to the list, and Pago mínimo this time
-        await pilot.press("up", "up", "enter")
-        await settle(pilot)
+        await press(pilot, "up", "up", "enter")
         assert focused_id(pilot) == "cd-from"  # no amount to type for the minimum
         assert "Otro valor (*)" not in screen_text(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert step(pilot) == "cd-confirm"
         assert "$42,27" in text_of(pilot, "#cd-summary")

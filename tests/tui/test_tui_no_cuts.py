@@ -36,7 +36,8 @@ from textual.widgets._footer import FooterKey
 
 from mock_server.domain.clock import ManualClock
 from sjvirtual_tui.appearance import detect_appearance
-from tests.tui import SIZE, login, make_app, settle, type_text
+from tests.tui import SIZE, make_app, settle
+from tests.tui.steps import login, type_text
 
 LANGUAGES = ("es", "en")
 COLOURS = ("color", "no_color")
@@ -214,17 +215,24 @@ class Journey:
                 continue
             self.problems.append(f"[{self.label}] {screen}: {problem}")
 
-    async def press(self, *keys: str) -> None:
+    async def press(self, *keys: str, look: str | None = None) -> None:
+        """Presses ``keys``; with ``look``, then looks at the screen they lead to under that name
+        (most steps of a journey are a key and the screen it opens)."""
         await self.pilot.press(*keys)
         await settle(self.pilot, rounds=2)
+        if look is not None:
+            await self.look(look)
+
+    async def submit(self, text: str, *keys: str, look: str | None = None) -> None:
+        """Types ``text`` in the focused field and presses Enter (then ``keys``)."""
+        await type_text(self.pilot, text)
+        await self.press("enter", *keys, look=look)
 
     async def help_and_mail(self, where: str) -> None:
         """F1 and F8 over the screen ``where``."""
-        await self.press("f1")
-        await self.look(f"{where} > F1 help")
+        await self.press("f1", look=f"{where} > F1 help")
         await self.press("escape")
-        await self.press("f8")
-        await self.look(f"{where} > F8 Correo")
+        await self.press("f8", look=f"{where} > F8 Correo")
         await self.press("escape")
 
 
@@ -238,70 +246,52 @@ async def guest_journey(j: Journey) -> None:
     db: Path = pilot.app.cuts_db  # type: ignore[attr-defined]
     await j.look("login")
     await j.help_and_mail("login")
-    await j.press("ctrl+p")
-    await j.look("login > command palette")
+    await j.press("ctrl+p", look="login > command palette")
     await j.press("escape")
     # REGISTRARSE: the terms, the forms of a persona and an empresa, the summary, the end.
-    await j.press("f2")
-    await j.look("registration: terms")
+    await j.press("f2", look="registration: terms")
     await j.press("escape")
     await open_registration(pilot, "empresa")
     await j.look("registration: empresa data")
     await j.press("escape", "escape")
     await open_registration(pilot)
     await j.look("registration: persona data")
-    await j.press("enter")
-    await j.look("registration: persona data, empty cédula")
+    await j.press("enter", look="registration: persona data, empty cédula")
     await fill(pilot, LUIS)
     await j.look("registration: summary")
-    await j.press("enter")
-    await j.look("registration: sent")
+    await j.press("enter", look="registration: sent")
     await j.press("enter")
     # ESTABLECER CONTRASEÑA and RECUPERAR CONTRASEÑA.
-    await j.press("f3")
-    await j.look("set password: code")
-    await j.press("enter")
-    await j.look("set password: empty code")
+    await j.press("f3", look="set password: code")
+    await j.press("enter", look="set password: empty code")
     await j.press("escape")
     await type_text(pilot, "demo")
-    await j.press("f4")
-    await j.look("recovery: username")
-    await j.press("enter")
-    await j.look("recovery: code")
-    await type_text(pilot, last_code(db, "demo@socios.coacsanjose.ec"))
-    await j.press("enter")
-    await j.look("recovery: questions")
+    await j.press("f4", look="recovery: username")
+    await j.press("enter", look="recovery: code")
+    await j.submit(last_code(db, "demo@socios.coacsanjose.ec"), look="recovery: questions")
     for text in ("Cotopaxi", "Firulais", "Nueva2026", "Nueva2026"):
         await type_text(pilot, text)
         await pilot.press("enter")
     await j.look("recovery: done")
     await j.press("escape")
-    await j.press("f8")
-    await j.look("Correo: the mails of the registration and the recovery")
-    await j.press("down")
-    await j.look("Correo: a mail open")
+    await j.press("f8", look="Correo: the mails of the registration and the recovery")
+    await j.press("down", look="Correo: a mail open")
     await j.press("escape")
 
 
 async def member_journey(j: Journey) -> None:
     from tests.tui.test_tui_payments import open_services, pick_biller
-    from tests.tui.test_tui_transfers import choose, fill_transfer, open_add
+    from tests.tui.test_tui_transfers import choose, new_transfer, open_add
 
     pilot = j.pilot
     db: Path = pilot.app.cuts_db  # type: ignore[attr-defined]
-    await type_text(pilot, "demo")
-    await j.press("enter")
-    await j.look("login: security image")
-    await type_text(pilot, "Demo2026")
-    await j.press("enter")
-    await j.look("dashboard")
+    await j.submit("demo", look="login: security image")
+    await j.submit("Demo2026", look="dashboard")
     await j.help_and_mail("dashboard")
-    await j.press("ctrl+p")
-    await j.look("dashboard > command palette")
+    await j.press("ctrl+p", look="dashboard > command palette")
     await j.press("escape")
     # Saldos y estados de cuenta.
-    await j.press("enter")
-    await j.look("statement")
+    await j.press("enter", look="statement")
     await j.help_and_mail("statement")
     await j.press("escape")
     # Transferencias: each kind, the reasons, the review, the PIN, the receipt.
@@ -310,22 +300,17 @@ async def member_journey(j: Journey) -> None:
         if downs == 0:
             await j.look("transfers: kind")
         pilot.app.screen.query_one("#tr-kinds").focus()
-        await j.press(*(["down"] * downs), "enter")
-        await j.look(f"transfers {kind}: data")
+        await j.press(*(["down"] * downs), "enter", look=f"transfers {kind}: data")
         await pilot.click("#tr-data-next")
         await j.look(f"transfers {kind}: data, nothing chosen")
         await j.press("escape", "escape")
     from tests.tui.test_tui_transfers import open_transfers
 
-    await open_transfers(pilot, "internas")
-    await fill_transfer(pilot, "00104721", "1105349", "1.234,56", "Préstamo de la casa")
+    await new_transfer(pilot, "internas", "00104721", "1105349", "1.234,56", "Préstamo de la casa")
     await j.look("transfers internas: review")
     await j.help_and_mail("transfers internas: review")
-    await j.press("enter")
-    await j.look("transfers internas: PIN")
-    await type_text(pilot, last_pin(db))
-    await j.press("enter")
-    await j.look("transfers internas: receipt")
+    await j.press("enter", look="transfers internas: PIN")
+    await j.submit(last_pin(db), look="transfers internas: receipt")
     await j.press("enter")
     await open_transfers(pilot, "interbancarias")
     await choose(pilot, "#tr-from", "00104721")
@@ -333,78 +318,54 @@ async def member_journey(j: Journey) -> None:
     await j.look("transfers interbancarias: destination chosen")
     await j.press("escape", "escape")
     # Historial.
-    await j.press("f4")
-    await j.look("history")
-    await j.press("enter")
-    await j.look("history: receipt")
+    await j.press("f4", look="history")
+    await j.press("enter", look="history: receipt")
     await j.press("escape", "escape")
     # Pago de servicios.
     await open_services(pilot)
     await j.look("services: billers")
     await pick_biller(pilot, "luz", "Empresa Eléctrica Quito")
     await j.look("services: reference")
-    await type_text(pilot, "1523478")
-    await j.press("enter", "enter")
-    await j.look("services: bill")
-    await j.press("enter")
-    await j.look("services: review")
-    await j.press("enter")
-    await j.look("services: PIN")
-    await type_text(pilot, last_pin(db))
-    await j.press("enter")
-    await j.look("services: receipt")
+    await j.submit("1523478", "enter", look="services: bill")
+    await j.press("enter", look="services: review")
+    await j.press("enter", look="services: PIN")
+    await j.submit(last_pin(db), look="services: receipt")
     await j.press("enter")
     # Pago de tarjetas.
-    await j.press("f7")
-    await j.look("cards: list")
-    await j.press("enter")
-    await j.look("cards: data")
+    await j.press("f7", look="cards: list")
+    await j.press("enter", look="cards: data")
     await choose(pilot, "#cd-from", "00204722")
     await j.look("cards: review")
-    await j.press("enter")
-    await j.look("cards: PIN")
-    await type_text(pilot, last_pin(db))
-    await j.press("enter")
-    await j.look("cards: receipt")
+    await j.press("enter", look="cards: PIN")
+    await j.submit(last_pin(db), look="cards: receipt")
     await j.press("enter")
     await j.press("f7")
-    await j.press("down", "down", "enter")
-    await j.look("cards: another institution's card")
+    await j.press("down", "down", "enter", look="cards: another institution's card")
     await j.press("escape", "escape")
     # Productos de terceros.
-    await j.press("f3")
-    await j.look("beneficiaries: list")
-    await j.press("delete")
-    await j.look("beneficiaries: delete, confirm")
+    await j.press("f3", look="beneficiaries: list")
+    await j.press("delete", look="beneficiaries: delete, confirm")
     await j.press("escape", "escape")
     await open_add(pilot, "interna")
     await j.look("beneficiaries: add interna")
     pilot.app.screen.query_one("#bi-input-number").focus()
     await type_text(pilot, "00107777")
     await j.look("beneficiaries: add interna, number typed")
-    await j.press("enter")
-    await j.look("beneficiaries: add interna, review")
-    await j.press("enter")
-    await j.look("beneficiaries: add interna, PIN")
-    await type_text(pilot, last_pin(db))
-    await j.press("enter")
-    await j.look("beneficiaries: add interna, done")
+    await j.press("enter", look="beneficiaries: add interna, review")
+    await j.press("enter", look="beneficiaries: add interna, PIN")
+    await j.submit(last_pin(db), look="beneficiaries: add interna, done")
     await j.press("enter", "escape")
     await open_add(pilot, "externa")
     await j.look("beneficiaries: add externa")
     await j.press("escape", "escape", "escape")
     # Issue 17's products: PRÉSTAMOS (table, payment, simulator), PÓLIZAS, CERTIFICADOS, AVISOS
     # and Perfil, each from the dashboard's key.
-    await j.press("p")
-    await j.look("loans: list")
+    await j.press("p", look="loans: list")
     await j.help_and_mail("loans: list")
-    await j.press("enter")
-    await j.look("loans: amortization table")
-    await j.press("escape", "f2")
-    await j.look("loans: payment data")
+    await j.press("enter", look="loans: amortization table")
+    await j.press("escape", "f2", look="loans: payment data")
     await back_to_dashboard(j)
-    await j.press("p", "s")
-    await j.look("loans: simulator")
+    await j.press("p", "s", look="loans: simulator")
     await back_to_dashboard(j)
     for key, screen in (
         ("z", "pólizas"),
@@ -412,16 +373,12 @@ async def member_journey(j: Journey) -> None:
         ("n", "notifications"),
         ("a", "profile"),
     ):
-        await j.press(key)
-        await j.look(screen)
+        await j.press(key, look=screen)
         await back_to_dashboard(j)
-    await j.press("f8")
-    await j.look("Correo: the member's mails")
+    await j.press("f8", look="Correo: the member's mails")
     await j.press("escape")
-    await j.press("ctrl+o")
-    await j.look("dashboard, amounts hidden")
-    await j.press("f9")
-    await j.look("log out")
+    await j.press("ctrl+o", look="dashboard, amounts hidden")
+    await j.press("f9", look="log out")
 
 
 async def back_to_dashboard(j: Journey) -> None:
@@ -436,51 +393,32 @@ async def back_to_dashboard(j: Journey) -> None:
 async def teller_journey(j: Journey) -> None:
     await login(j.pilot, "cajero", "Cajero2026")
     await j.look("teller: queue")
-    await j.press("f1")
-    await j.look("teller: queue > F1 help")
+    await j.press("f1", look="teller: queue > F1 help")
     await j.press("escape")
     # The counter (issue 18): F8 is the teller's Caja (the demo's Correo only before login).
-    await j.press("f8")
-    await j.look("teller: F8 cuadre de caja")
-    await type_text(j.pilot, "500")
-    await j.press("enter")
-    await j.look("teller: cuadre, drawer open")
-    await j.press("escape", "f11")
-    await j.look("teller: F11 buscar socio")
-    await type_text(j.pilot, "guaman")
-    await j.press("enter")
-    await j.look("teller: search results")
-    await j.press("enter")
-    await j.look("teller: reason to open the file")
-    await type_text(j.pilot, "saldo en ventanilla")
-    await j.press("enter")
-    await j.look("teller: member file")
+    await j.press("f8", look="teller: F8 cuadre de caja")
+    await j.submit("500", look="teller: cuadre, drawer open")
+    await j.press("escape", "f11", look="teller: F11 buscar socio")
+    await j.submit("guaman", look="teller: search results")
+    await j.press("enter", look="teller: reason to open the file")
+    await j.submit("saldo en ventanilla", look="teller: member file")
     await j.press("f6")
-    await type_text(j.pilot, "10")
-    await j.press("enter")
+    await j.submit("10")
     await type_text(j.pilot, "Ana Leon")
     # (the receipt itself is not looked at here: its saved file's path is the test's long
     # temporary folder)
     await j.press("enter", "enter", "escape")
-    await j.press("f7")
-    await j.look("teller: withdrawal")
-    await j.press("escape", "escape", "escape", "f8")
-    await j.look("teller: cuadre with the drawer's operations")
-    await j.press("f7")
-    await j.look("teller: reversal reason")
-    await type_text(j.pilot, "mal digitada")
-    await j.press("enter")
-    await j.look("teller: reversal pending")
-    await j.press("escape", "f10")
-    await j.look("teller: F10 acceso de socios")
+    await j.press("f7", look="teller: withdrawal")
+    await j.press(
+        "escape", "escape", "escape", "f8", look="teller: cuadre with the drawer's operations"
+    )
+    await j.press("f7", look="teller: reversal reason")
+    await j.submit("mal digitada", look="teller: reversal pending")
+    await j.press("escape", "f10", look="teller: F10 acceso de socios")
     await j.press("escape")
-    await j.press("f7")
-    await j.look("teller: reject")
-    await type_text(j.pilot, "no")
-    await j.press("enter")
-    await j.look("teller: reject, reason too short")
-    await j.press("escape", "f3")
-    await j.look("teller: locked users")
+    await j.press("f7", look="teller: reject")
+    await j.submit("no", look="teller: reject, reason too short")
+    await j.press("escape", "f3", look="teller: locked users")
 
 
 async def first_login_journey(j: Journey) -> None:
@@ -508,19 +446,13 @@ async def first_login_journey(j: Journey) -> None:
         await pilot.press("enter")
     await j.look("first login: image")
     await pilot.press("right", "right", "enter")
-    await type_text(pilot, "Mi casa")
-    await j.press("enter")
-    await j.look("first login: own question")
+    await j.submit("Mi casa", look="first login: own question")
     await type_text(pilot, "¿Nombre de mi abuela?")
     await pilot.press("enter")
-    await type_text(pilot, "Rosa")
-    await j.press("enter")
-    await j.look("first login: question")
+    await j.submit("Rosa", look="first login: question")
     pilot.app.screen.query_one("#question-list").focus()
     await pilot.press("down", "enter")
-    await type_text(pilot, "Guayaquil")
-    await j.press("enter")
-    await j.look("first login: done")
+    await j.submit("Guayaquil", look="first login: done")
 
 
 JOURNEYS: dict[str, Callable[[Journey], Awaitable[None]]] = {

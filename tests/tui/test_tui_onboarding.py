@@ -8,18 +8,26 @@ import sqlite3
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import ContentSwitcher
 
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.first_login import FirstLoginScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.registration import RegistrationScreen
-from sjvirtual_tui.screens.teller import TellerScreen
 from sjvirtual_tui.widgets.form import FormField
 from sjvirtual_tui.widgets.image_gallery import ImageGallery
 from sjvirtual_tui.widgets.security_image import SecurityImage
 from tests import api
-from tests.tui import SIZE, login, make_app, settle, table_rows, text_of, type_text
+from tests.tui import running, settle, step, table_rows, text_of
+from tests.tui.steps import (
+    demo_logged_in,
+    logged_in,
+    login,
+    press,
+    staff_logged_in,
+    submit,
+    type_each,
+    type_text,
+)
 
 CODE = re.compile(r"\b([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{2})\b")
 
@@ -37,10 +45,6 @@ LUIS = {
 
 # The API tests' Empresa, as the registration form takes it (the kind is the form's choice).
 TEXTILES = {name: value for name, value in api.TEXTILES.items() if name != "kind"}
-
-
-def step(pilot: Pilot[None]) -> str:
-    return pilot.app.screen.query_one(ContentSwitcher).current or ""
 
 
 def field(pilot: Pilot[None], name: str) -> FormField:
@@ -68,15 +72,13 @@ def registrations(db: Path) -> list[tuple[str, str, str]]:
 
 
 async def open_registration(pilot: Pilot[None], kind: str = "persona") -> None:
-    await pilot.press("f2")
-    await settle(pilot)
+    await press(pilot, "f2")
     assert isinstance(pilot.app.screen, RegistrationScreen)
     assert pilot.app.screen.query_one("#reg-accept").disabled  # not before accepting
     if kind == "empresa":
         await pilot.press("right")  # in the RadioSet: Empresa
     await pilot.press("enter")  # chooses it and moves on to the checkbox
-    await pilot.press("space", "enter")  # ticks it; Enter on the last field is CONFIRMAR
-    await settle(pilot)
+    await press(pilot, "space", "enter")  # ticks it; Enter on the last field is CONFIRMAR
     assert step(pilot) == "reg-data"
 
 
@@ -84,15 +86,13 @@ async def fill(pilot: Pilot[None], values: dict[str, str]) -> None:
     for name, value in values.items():
         field(pilot, name).input.focus()
         await type_text(pilot, value)
-    await pilot.press("enter")  # Enter in the last field is SIGUIENTE
-    await settle(pilot)
+    await press(pilot, "enter")  # Enter in the last field is SIGUIENTE
 
 
 async def test_register_approve_set_password_first_login(server_app, seeded_db, clock, tmp_path):
     before = len(registrations(seeded_db))
     # 1. The applicant registers.
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await open_registration(pilot)
         await fill(pilot, LUIS)
         assert step(pilot) == "reg-confirm"
@@ -114,36 +114,22 @@ async def test_register_approve_set_password_first_login(server_app, seeded_db, 
     assert registrations(seeded_db)[before:] == [("persona", "lyanez", "pendiente")]
 
     # 2. A teller approves it.
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "cajero", "Cajero2026")
-        assert isinstance(app.screen, TellerScreen)
+    async with staff_logged_in(server_app, clock, tmp_path) as (app, pilot):
         rows = table_rows(pilot, "#requests")
         row = next(i for i, r in enumerate(rows) if r[4] == "lyanez")
         app.screen.query_one("#requests").move_cursor(row=row)
-        await pilot.press("f6")  # APROBAR
-        await settle(pilot)
-        await pilot.press("enter")  # yes
-        await settle(pilot)
+        await press(pilot, "f6")  # APROBAR
+        await press(pilot, "enter")  # yes
         assert "lyanez" not in [r[4] for r in table_rows(pilot, "#requests")]
     assert registrations(seeded_db)[before:] == [("persona", "lyanez", "aprobada")]
     code = last_code(seeded_db, "luis.yanez@correo.ec")
 
     # 3. The applicant sets the password with the e-mailed code, then does the PRIMER INGRESO.
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f3")
-        await settle(pilot)
-        await type_text(pilot, code)
-        await pilot.press("enter")
-        await type_text(pilot, "Primera2026")
-        await pilot.press("enter")
-        await type_text(pilot, "Primera2026")
-        await pilot.press("enter")
-        await settle(pilot)
+    async with running(server_app, clock, tmp_path) as (app, pilot):
+        await press(pilot, "f3")
+        await type_each(pilot, code, "Primera2026", "Primera2026")
         assert step(pilot) == "sp-done"
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert isinstance(app.screen, LoginScreen)
 
         await login(pilot, "lyanez", "Primera2026")
@@ -155,52 +141,35 @@ async def test_register_approve_set_password_first_login(server_app, seeded_db, 
         assert "distinta de la actual" in app.screen.pair.password.error
         assert app.screen.focused is app.screen.pair.password.input
         app.screen.pair.password.value = ""
-        await type_text(pilot, "Segunda2027")
-        await pilot.press("enter")
-        await type_text(pilot, "Segunda2027")
-        await pilot.press("enter")
-        await settle(pilot)
+        await type_each(pilot, "Segunda2027", "Segunda2027")
         assert step(pilot) == "fl-image"
         await pilot.press("right", "right", "enter")  # the third image: volcán, SIGUIENTE
         assert app.screen.query_one(ImageGallery).image == "volcan"
         await settle(pilot)
         assert step(pilot) == "fl-own"
-        await type_text(pilot, "Nombre de mi abuela")
-        await pilot.press("enter")
-        await type_text(pilot, "Rosa")
-        await pilot.press("enter")
-        await settle(pilot)
+        await type_each(pilot, "Nombre de mi abuela", "Rosa")
         assert step(pilot) == "fl-question"
         await settle(pilot)
         app.screen.query_one("#question-list").focus()
         await pilot.press("down", "enter")  # the second question
-        await type_text(pilot, "Guayaquil")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, "Guayaquil")
         assert step(pilot) == "fl-done"
         assert "Su cuenta está lista" in text_of(pilot, "#fl-done-text")
-        await pilot.press("enter")  # CONTINUAR
-        await settle(pilot)
+        await press(pilot, "enter")  # CONTINUAR
         assert isinstance(app.screen, DashboardScreen)
         assert [r[0] for r in table_rows(pilot, "#accounts")] == ["00107777"]
 
     # 4. Next time: the chosen image, the new password, straight to the dashboard.
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await type_text(pilot, "lyanez")
-        await pilot.press("enter")
-        await settle(pilot)
+    async with running(server_app, clock, tmp_path) as (app, pilot):
+        await submit(pilot, "lyanez")
         assert app.screen.query_one(SecurityImage).image == "volcan"
-        await type_text(pilot, "Segunda2027")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, "Segunda2027")
         assert isinstance(app.screen, DashboardScreen)
 
 
 async def test_register_empresa(server_app, seeded_db, clock, tmp_path):
     before = len(registrations(seeded_db))
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await open_registration(pilot, "empresa")
         assert app.screen.kind == "empresa"
         await fill(pilot, TEXTILES)
@@ -214,8 +183,7 @@ async def test_register_empresa(server_app, seeded_db, clock, tmp_path):
 
 async def test_wrong_fields_are_refused_next_to_them(server_app, seeded_db, clock, tmp_path):
     before = registrations(seeded_db)
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await open_registration(pilot)
         bad = {
             **LUIS,
@@ -261,8 +229,7 @@ async def test_duplicate_request_is_refused_with_a_reason(server_app, seeded_db,
         "usuario": "gcisneros2",
         "cuenta": "00108888",
     }
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (_app, pilot):
         await open_registration(pilot)
         await fill(pilot, gabriela)
         await pilot.click("#reg-submit")
@@ -275,68 +242,47 @@ async def test_duplicate_request_is_refused_with_a_reason(server_app, seeded_db,
 
 
 async def test_recovery_with_the_code_then_both_answers(server_app, seeded_db, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await type_text(pilot, "demo")
-        await pilot.press("f4")
-        await settle(pilot)
-        await pilot.press("enter")  # the username came along from the login screen
-        await settle(pilot)
+        await press(pilot, "f4")
+        await press(pilot, "enter")  # the username came along from the login screen
         assert step(pilot) == "rc-code"
         code = last_code(seeded_db, "demo@socios.coacsanjose.ec")
-        await type_text(pilot, code)
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, code)
         assert step(pilot) == "rc-answers"
         assert "volcán favorito" in text_of(pilot, "#rc-own-question")
-        for text in ("  COTOPAXÍ ", "firulais", "Nueva2026", "Nueva2026"):
-            await type_text(pilot, text)
-            await pilot.press("enter")
-        await settle(pilot)
+        await type_each(pilot, "  COTOPAXÍ ", "firulais", "Nueva2026", "Nueva2026")
         assert step(pilot) == "rc-done"
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         app.screen.query_one("#username").value = ""
         await login(pilot, "demo", "Nueva2026")
         assert isinstance(app.screen, DashboardScreen)
 
 
 async def test_staff_and_members_each_use_their_own_app(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(server_app, clock, tmp_path, teller=True) as (app, pilot):
         assert isinstance(app.screen, LoginScreen)
         assert "solo para el personal" in text_of(pilot, "#notice")
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "cajero", "Cajero2026")
+    async with logged_in(server_app, clock, tmp_path, "cajero", "Cajero2026") as (app, pilot):
         assert isinstance(app.screen, LoginScreen)
         assert "--teller" in text_of(pilot, "#notice")
 
 
 async def test_teller_rejects_with_a_reason_and_unlocks(server_app, seeded_db, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "cajero", "Cajero2026")
+    async with staff_logged_in(server_app, clock, tmp_path) as (app, pilot):
         assert [r[4] for r in table_rows(pilot, "#requests")] == ["gcisneros"]
         await pilot.press("f7")  # RECHAZAR
-        await type_text(pilot, "no")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, "no")
         assert "al menos 5" in app.screen.reason.error
-        await type_text(pilot, " coincide la firma")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, " coincide la firma")
         assert table_rows(pilot, "#requests") == []
 
         app.screen.query_one("#teller-tabs").active = "tab-locked"
         await settle(pilot)
         assert "bloqueado" in [r[0] for r in table_rows(pilot, "#locked")]
         app.screen.query_one("#locked").focus()
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("enter")  # yes
-        await settle(pilot)
+        await press(pilot, "enter")
+        await press(pilot, "enter")  # yes
         assert "bloqueado" not in [r[0] for r in table_rows(pilot, "#locked")]
     assert registrations(seeded_db)[-1] == ("persona", "gcisneros", "rechazada")
     with sqlite3.connect(seeded_db) as conn:

@@ -13,17 +13,8 @@ from sjvirtual_tui.screens.cards import CardPaymentScreen
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.services import ServicePaymentScreen
 from sjvirtual_tui.screens.transfer_history import TransferHistoryScreen
-from sjvirtual_tui.widgets.form import FormField
-from tests.tui import (
-    SIZE,
-    demo_logged_in,
-    make_app,
-    open_as_demo,
-    settle,
-    table_rows,
-    text_of,
-    type_text,
-)
+from tests.tui import field, running, settle, table_rows, text_of
+from tests.tui.steps import demo_logged_in, open_as_demo, open_wizard, press, submit, type_text
 from tests.tui.test_tui_transfers import assert_ledger_ok, balances, choose, last_pin, step
 
 
@@ -36,17 +27,8 @@ def bill_status(db: Path, biller: str, reference: str) -> list[str]:
     return [status for (status,) in rows]
 
 
-def field(pilot: Pilot[None], selector: str) -> FormField:
-    return pilot.app.screen.query_one(selector, FormField)
-
-
 async def open_services(pilot: Pilot[None]) -> ServicePaymentScreen:
-    await pilot.press("f6")
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, ServicePaymentScreen)
-    assert step(pilot) == "sv-biller"
-    return screen
+    return await open_wizard(pilot, "f6", ServicePaymentScreen, "sv-biller")
 
 
 async def pick_biller(pilot: Pilot[None], search: str, name: str) -> None:
@@ -55,8 +37,7 @@ async def pick_biller(pilot: Pilot[None], search: str, name: str) -> None:
     await pilot.press("enter")
     rows = table_rows(pilot, "#sv-billers")
     index = next(i for i, row in enumerate(rows) if row[0] == name)
-    await pilot.press(*(["down"] * index), "enter")
-    await settle(pilot)
+    await press(pilot, *(["down"] * index), "enter")
     assert step(pilot) == "sv-reference"
 
 
@@ -64,16 +45,12 @@ async def consult(pilot: Pilot[None], reference: str, *, save_as: str) -> None:
     """Types the bill's reference and an alias to keep it under, then CONSULTAR: the bill."""
     await type_text(pilot, reference)
     await pilot.press("enter")
-    await type_text(pilot, save_as)
-    await pilot.press("enter")  # CONSULTAR
-    await settle(pilot)
+    await submit(pilot, save_as)  # CONSULTAR
     assert step(pilot) == "sv-bill"
 
 
 async def enter_pin(pilot: Pilot[None], db: Path) -> None:
-    await type_text(pilot, last_pin(db, "demo"))
-    await pilot.press("enter")
-    await settle(pilot)
+    await submit(pilot, last_pin(db, "demo"))
 
 
 async def test_pay_a_bill_save_it_as_frequent_and_find_nothing_pending_after(
@@ -95,12 +72,10 @@ async def test_pay_a_bill_save_it_as_frequent_and_find_nothing_pending_after(
         assert "Titular: M**** F******* G***** Q*****" in bill  # partly masked
         amount = field(pilot, "#sv-field-amount-cents")
         assert amount.value == "18,73" and amount.input.disabled  # exact amount only
-        await pilot.press("enter")  # SIGUIENTE has the focus
-        await settle(pilot)
+        await press(pilot, "enter")  # SIGUIENTE has the focus
         assert step(pilot) == "sv-confirm"
         assert "Valor a pagar:  $18,73" in text_of(pilot, "#sv-summary")
-        await pilot.press("enter")  # CONFIRMAR
-        await settle(pilot)
+        await press(pilot, "enter")  # CONFIRMAR
         assert step(pilot) == "sv-pin"
         await enter_pin(pilot, seeded_db)
         assert step(pilot) == "sv-done"
@@ -113,8 +88,7 @@ async def test_pay_a_bill_save_it_as_frequent_and_find_nothing_pending_after(
             .read_text(encoding="utf-8")
             .startswith("COMPROBANTE DE PAGO")
         )
-        await pilot.press("enter")  # VOLVER AL INICIO
-        await settle(pilot)
+        await press(pilot, "enter")  # VOLVER AL INICIO
         assert isinstance(app.screen, DashboardScreen)
 
         # The saved service pays again in two keys: Enter on it consults straight away;
@@ -123,8 +97,7 @@ async def test_pay_a_bill_save_it_as_frequent_and_find_nothing_pending_after(
         frequent = table_rows(pilot, "#sv-frequent")
         assert frequent == [["Agua casa", "EPMAPS Agua Quito", "4567890"]]
         app.screen.query_one("#sv-frequent", DataTable).focus()
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert step(pilot) == "sv-biller"
         assert "no tiene valores pendientes" in text_of(pilot, "#problem")
     assert bill_status(seeded_db, "EPMAPS", "4567890") == ["pagada"]
@@ -144,38 +117,32 @@ async def test_a_reference_is_checked_where_it_is_typed(demo_app, seeded_db, clo
         ]:
             reference.value = typed
             reference.input.focus()
-            await pilot.press("enter", "enter")
-            await settle(pilot)
+            await press(pilot, "enter", "enter")
             assert step(pilot) == "sv-reference", typed
             assert reason in reference.error, (typed, reference.error)
 
 
 async def test_pay_the_total_of_an_own_card(demo_app, seeded_db, clock, tmp_path):
     before = balances(seeded_db, "00104721", "00204722")
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (app, pilot):
         await open_as_demo(pilot, "f7")
         assert isinstance(app.screen, CardPaymentScreen)
         rows = table_rows(pilot, "#cd-cards")
         assert rows[0][:3] == ["Visa **** 4521", "$845,30", "$42,27"]
         assert rows[-1][0] == "Otra institución…"
-        await pilot.press("enter")  # the Visa
-        await settle(pilot)
+        await press(pilot, "enter")  # the Visa
         assert step(pilot) == "cd-data"
         await pilot.press("down", "enter")  # Pago total
         await choose(pilot, "#cd-from", "00204722")  # the last field: choosing it is SIGUIENTE
         await settle(pilot)
         assert step(pilot) == "cd-confirm"
         assert "Valor a pagar:  $845,30" in text_of(pilot, "#cd-summary")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         await enter_pin(pilot, seeded_db)
         assert step(pilot) == "cd-done"
         assert "Completada" in text_of(pilot, "#cd-receipt")
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("f7")  # the card now owes nothing of its last statement
-        await settle(pilot)
+        await press(pilot, "enter")
+        await press(pilot, "f7")  # the card now owes nothing of its last statement
         assert table_rows(pilot, "#cd-cards")[0][1:3] == ["$0,00", "$0,00"]
     assert balances(seeded_db, "00104721", "00204722") == {
         "00104721": before["00104721"],
@@ -188,11 +155,9 @@ async def test_a_card_of_another_institution_is_en_proceso_then_settled(
     demo_app, seeded_db, clock, tmp_path
 ):
     before = balances(seeded_db, "00104721")["00104721"]
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (app, pilot):
         await open_as_demo(pilot, "f7")
-        await pilot.press("end", "enter")  # Otra institución…
-        await settle(pilot)
+        await press(pilot, "end", "enter")  # Otra institución…
         await choose(pilot, "#cd-issuer", "Visa Banco Pichincha")
         number = field(pilot, "#cde-field-card-number")
         number.input.focus()
@@ -210,22 +175,18 @@ async def test_a_card_of_another_institution_is_en_proceso_then_settled(
         await pilot.press("enter")
         await type_text(pilot, "50")
         await pilot.press("enter")
-        await pilot.press("enter")  # the account ORIGEN, already chosen: SIGUIENTE
-        await settle(pilot)
+        await press(pilot, "enter")  # the account ORIGEN, already chosen: SIGUIENTE
         assert step(pilot) == "cd-confirm"
         summary = text_of(pilot, "#cd-summary")
         assert "**** **** **** 1111" in summary and "4111 1111" not in summary
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         await enter_pin(pilot, seeded_db)
         assert step(pilot) == "cd-done"
         assert "En proceso" in text_of(pilot, "#cd-receipt")
         reference = app.screen.payment.reference
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         clock.advance(120)
-        await pilot.press("f4")
-        await settle(pilot)
+        await press(pilot, "f4")
         assert isinstance(app.screen, TransferHistoryScreen)
         row = next(r for r in table_rows(pilot, "#transfer-table") if r[1] == reference)
         assert row[4] == "Completada"

@@ -15,7 +15,8 @@ from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.widgets.pin_entry import PinEntry
 from tests.api import BENEFICIARIES, CHALLENGES, DEMO_EMAIL, OUTBOX, PIN_LINE, keyed
 from tests.conftest import login_token
-from tests.tui import SIZE, make_app, screen_text, settle, text_of, type_text
+from tests.tui import running, screen_text, settle, text_of
+from tests.tui.steps import press, submit
 from tests.tui.test_tui_transfers import demo_to_socio2, step, type_pin, wrong_pin
 
 
@@ -28,8 +29,7 @@ async def confirm_is_refused(pilot: Pilot[None]) -> str:
     """CONFIRMAR leaves the member on the same step (no PIN step: nothing was started); returns
     the screen's words."""
     before = step(pilot)
-    await pilot.press("enter")  # CONFIRMAR
-    await settle(pilot)
+    await press(pilot, "enter")  # CONFIRMAR
     assert step(pilot) == before
     return flat(screen_text(pilot))
 
@@ -63,21 +63,17 @@ async def start_beneficiaries(app: FastAPI, n: int, *, confirm: bool = False) ->
 async def test_locked_by_wrong_pins_the_member_is_back_at_login_and_told_why(
     demo_app: FastAPI, seeded_db: Path, clock: ManualClock, tmp_path: Path
 ) -> None:
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (app, pilot):
         await demo_to_socio2(pilot)
-        await pilot.press("enter")  # CONFIRMAR: the PIN is e-mailed
-        await settle(pilot)
+        await press(pilot, "enter")  # CONFIRMAR: the PIN is e-mailed
         wrong = wrong_pin(seeded_db, "demo")
         for _ in range(4):
             await type_pin(pilot, wrong)
             if app.screen.query_one(PinEntry).input.disabled:  # the 3rd cancelled it
-                await pilot.press("enter")  # VOLVER A EMPEZAR
-                await settle(pilot)
+                await press(pilot, "enter")  # VOLVER A EMPEZAR
                 await pilot.click("#tr-data-next")
                 await settle(pilot)
-                await pilot.press("enter")  # CONFIRMAR: a new operation, a new PIN
-                await settle(pilot)
+                await press(pilot, "enter")  # CONFIRMAR: a new operation, a new PIN
                 assert step(pilot) == "tr-pin"
         # The 4th wrong PIN in a row warns before the 5th locks.
         assert "antes de que su usuario se bloquee" in flat(screen_text(pilot))
@@ -91,11 +87,8 @@ async def test_locked_by_wrong_pins_the_member_is_back_at_login_and_told_why(
         # All of it on the 80x24 screen, not cut off.
         assert notice in flat(screen_text(pilot))
         # Logging in again is refused, and said without cutting anything off.
-        await pilot.press("enter")  # the username is still there
-        await settle(pilot)
-        await type_text(pilot, "Demo2026")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")  # the username is still there
+        await submit(pilot, "Demo2026")
         assert "Usuario bloqueado por intentos fallidos." in flat(screen_text(pilot))
     with sqlite3.connect(seeded_db) as conn:
         assert conn.execute("SELECT lock_reason FROM members WHERE id = 1").fetchone() == ("pin",)
@@ -105,16 +98,14 @@ async def test_a_fourth_operation_awaiting_its_pin_is_said_on_the_step(
     demo_app: FastAPI, seeded_db: Path, clock: ManualClock, tmp_path: Path
 ) -> None:
     await start_beneficiaries(demo_app, 3)
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (_app, pilot):
         await demo_to_socio2(pilot)
         shown = await confirm_is_refused(pilot)
         assert "Tiene 3 operaciones esperando su PIN de verificación." in shown
         assert "Podrá intentarlo de nuevo en 5 minutos." in shown
         # Once they expire the same CONFIRMAR starts it.
         clock.advance(300)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert step(pilot) == "tr-pin"
 
 
@@ -123,8 +114,7 @@ async def test_too_many_pin_e_mails_says_when_to_try_again(
 ) -> None:
     await start_beneficiaries(demo_app, 10, confirm=True)
     clock.advance(120)
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (_app, pilot):
         await demo_to_socio2(pilot)
         shown = await confirm_is_refused(pilot)
         assert "Le enviamos ya 10 PIN de verificación en 15 minutos" in shown

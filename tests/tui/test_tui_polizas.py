@@ -8,9 +8,9 @@ from textual.pilot import Pilot
 
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.polizas import PolizaScreen
-from sjvirtual_tui.widgets.form import FormField
 from tests.database import rows
-from tests.tui import cut_off, demo_logged_in, screen_text, settle, table_rows, text_of, type_text
+from tests.tui import cut_off, field, screen_text, table_rows, text_of
+from tests.tui.steps import demo_logged_in, open_wizard, press, type_text
 from tests.tui.test_tui_transfers import (
     assert_ledger_ok,
     balances,
@@ -21,30 +21,24 @@ from tests.tui.test_tui_transfers import (
 )
 
 
-def field(pilot: Pilot[None], selector: str) -> FormField:
-    return pilot.app.screen.query_one(selector, FormField)
-
-
 async def open_polizas(pilot: Pilot[None]) -> PolizaScreen:
-    await pilot.press("z")
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, PolizaScreen)
-    assert step(pilot) == "pz-list"
-    return screen
+    return await open_wizard(pilot, "z", PolizaScreen, "pz-list")
 
 
-async def fill(pilot: Pilot[None], amount: str, days: str) -> None:
-    """From the list: ABRIR PÓLIZA (Enter on the table), the amount and the term; Enter moves
-    on to the instruction, the account, and submits from the last field."""
-    await pilot.press("enter")
-    await settle(pilot)
+async def type_amount_and_term(pilot: Pilot[None], amount: str, days: str) -> None:
+    """From the list: ABRIR PÓLIZA (Enter on the table), the amount, Tab, the term in days."""
+    await press(pilot, "enter")
     assert step(pilot) == "pz-data"
     await type_text(pilot, amount)
     await pilot.press("tab")
     await type_text(pilot, days)
-    await pilot.press("enter", "enter", "enter")
-    await settle(pilot)
+
+
+async def fill(pilot: Pilot[None], amount: str, days: str) -> None:
+    """The amount and the term; Enter moves on to the instruction, the account, and submits
+    from the last field."""
+    await type_amount_and_term(pilot, amount, days)
+    await press(pilot, "enter", "enter", "enter")
 
 
 async def test_open_a_poliza_with_the_pin_to_its_receipt(demo_app, seeded_db, clock, tmp_path):
@@ -71,8 +65,7 @@ async def test_open_a_poliza_with_the_pin_to_its_receipt(demo_app, seeded_db, cl
         assert "total al vencer $1.012,87" in summary
         assert "Al vencimiento: No renovar: todo a la cuenta" in summary  # the default
         assert cut_off(pilot) == []
-        await pilot.press("enter")  # CONFIRMAR
-        await settle(pilot)
+        await press(pilot, "enter")  # CONFIRMAR
         assert step(pilot) == "pz-pin"
         pin = last_pin(seeded_db, "demo")
         await type_pin(pilot, wrong_pin(seeded_db, "demo"))
@@ -87,8 +80,7 @@ async def test_open_a_poliza_with_the_pin_to_its_receipt(demo_app, seeded_db, cl
         assert "POL-0000002" in receipt and "Total al vencer:   $1.012,87" in receipt
         assert "LISTO!" in screen_text(pilot)
         assert cut_off(pilot) == []
-        await pilot.press("enter")  # VOLVER AL INICIO
-        await settle(pilot)
+        await press(pilot, "enter")  # VOLVER AL INICIO
         assert isinstance(app.screen, DashboardScreen)
     assert balances(seeded_db, "00104721")["00104721"] == before - 100_000
     assert rows(seeded_db, "SELECT status FROM polizas WHERE id = 2") == [("completada",)]
@@ -121,14 +113,9 @@ async def test_the_simulator_shows_interest_and_total_without_opening(
 ):
     async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
         await open_polizas(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        await type_text(pilot, "2500")
-        await pilot.press("tab")
-        await type_text(pilot, "365")
+        await type_amount_and_term(pilot, "2500", "365")
         app.screen.query_one("#pz-simulate").focus()
-        await pilot.press("enter")  # SIMULAR
-        await settle(pilot)
+        await press(pilot, "enter")  # SIMULAR
         assert step(pilot) == "pz-data"
         simulated = text_of(pilot, "#pz-simulation")
         # 2.500 x 7,50 % x 365 / 360 = 190,10; 2 % withheld = 3,80
@@ -150,13 +137,8 @@ async def test_the_renewal_instruction_is_chosen_with_the_arrows(
 ):
     async with demo_logged_in(demo_app, clock, tmp_path) as (_app, pilot):
         await open_polizas(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        await type_text(pilot, "500")
-        await pilot.press("tab")
-        await type_text(pilot, "181")
-        await pilot.press("enter", "down", "enter", "enter")
-        await settle(pilot)
+        await type_amount_and_term(pilot, "500", "181")
+        await press(pilot, "enter", "down", "enter", "enter")
         assert step(pilot) == "pz-confirm"
         summary = text_of(pilot, "#pz-summary")
         assert "Al vencimiento: Renovar el capital; intereses a la cuenta" in summary

@@ -24,13 +24,13 @@ from sjvirtual_tui.i18n import use_language
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from tests.e2e.test_cli_database import write_lock_held
-from tests.tui import SIZE, login, make_app, settle, text_of
+from tests.tui import SIZE, make_app, settle, text_of
+from tests.tui.steps import login
 from tests.tui.test_tui_faults import assert_clear
 from tests.tui.test_tui_transfers import (
     assert_ledger_ok,
     balances,
-    fill_transfer,
-    open_transfers,
+    new_transfer,
     step,
 )
 
@@ -73,8 +73,7 @@ async def test_a_busy_server_at_confirm_moves_nothing_and_f5_transfers_once(
     app = make_app(busy_server(seeded_db, clock), tmp_path, clock.now)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "demo", "Demo2026")
-        await open_transfers(pilot, "propias")
-        await fill_transfer(pilot, DEMO_A, DEMO_B, "12,34", "Con el servidor ocupado")
+        await new_transfer(pilot, "propias", DEMO_A, DEMO_B, "12,34", "Con el servidor ocupado")
         assert step(pilot) == "tr-confirm"
         with write_lock_held(seeded_db):
             await pilot.press("enter")  # CONFIRMAR

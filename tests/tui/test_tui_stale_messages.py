@@ -12,17 +12,8 @@ from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.set_password import SetPasswordScreen
 from sjvirtual_tui.widgets.form import FormField
 from tests.api import FIRST_PASSWORD, LUIS, approved_code, set_password
-from tests.tui import (
-    SIZE,
-    demo_logged_in,
-    login,
-    make_app,
-    open_as_demo,
-    screen_text,
-    settle,
-    text_of,
-    type_text,
-)
+from tests.tui import running, screen_text, settle, text_of
+from tests.tui.steps import demo_logged_in, login, open_as_demo, press, submit, type_text
 from tests.tui.test_tui_onboarding import LUIS as LUIS_TYPED
 from tests.tui.test_tui_onboarding import field, fill, open_registration, step
 from tests.tui.test_tui_transfers import choose, open_add
@@ -34,13 +25,11 @@ NOT_THE_SAME = "La nueva contraseña debe ser distinta de la actual."
 async def retype_last(pilot: Pilot[None], form_field: FormField, last: str) -> None:
     """The member goes back into the field and changes its last character."""
     form_field.input.focus()
-    await pilot.press("end", "backspace", last)  # the focus selects it all: to the end first
-    await settle(pilot)
+    await press(pilot, "end", "backspace", last)  # the focus selects it all: to the end first
 
 
 async def test_login_messages_go_with_what_produced_them(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await open_as_demo(pilot, "f9")
         assert isinstance(app.screen, LoginScreen)
         assert "Sesión cerrada" in text_of(pilot, "#notice")
@@ -51,9 +40,7 @@ async def test_login_messages_go_with_what_produced_them(server_app, clock, tmp_
         assert "incorrect" in failure, failure  # the failure stays while the field is empty
         shown = screen_text(pilot)
         assert "Sesión cerrada" not in shown and failure in shown
-        await type_text(pilot, "Otra2026")  # still on the password step: a second wrong try
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, "Otra2026")  # still on the password step: a second wrong try
         assert text_of(pilot, "#field-password .form-error") == failure
         assert "Sesión cerrada" not in screen_text(pilot)
         # Typing a new password: the last try's verdict goes.
@@ -61,11 +48,9 @@ async def test_login_messages_go_with_what_produced_them(server_app, clock, tmp_
         await settle(pilot)
         assert text_of(pilot, "#field-password .form-error") == ""
         # The username step: "Ingrese su nombre de usuario" goes once a name is typed.
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         app.screen.query_one("#username").value = ""
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert "Ingrese su nombre de usuario" in text_of(pilot, "#field-username .form-error")
         await type_text(pilot, "d")
         await settle(pilot)
@@ -73,10 +58,8 @@ async def test_login_messages_go_with_what_produced_them(server_app, clock, tmp_
 
 
 async def test_set_password_no_coinciden_goes_when_the_two_match(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f3")
-        await settle(pilot)
+    async with running(server_app, clock, tmp_path) as (app, pilot):
+        await press(pilot, "f3")
         screen = app.screen
         assert isinstance(screen, SetPasswordScreen)
         for text in ("ABCD-EFGH-JK", "Abcdefg1", "Abcdefg2"):
@@ -103,14 +86,11 @@ async def test_first_login_debe_ser_distinta_goes_when_the_password_changes(
 ):
     code = await approved_code(demo_client, seeded_db, teller_token)
     assert (await set_password(demo_client, code, FIRST_PASSWORD)).status_code == 204
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (app, pilot):
         await login(pilot, LUIS["usuario"], FIRST_PASSWORD)
         screen = app.screen
         assert isinstance(screen, FirstLoginScreen)
-        await type_text(pilot, FIRST_PASSWORD)
-        await pilot.press("enter")  # Enter checks it: refused beside it, the cursor stays
-        await settle(pilot)
+        await submit(pilot, FIRST_PASSWORD)  # Enter checks it: refused beside it, the cursor stays
         assert step(pilot) == "fl-password"
         assert screen.focused is screen.pair.password.input
         assert screen.pair.password.error == NOT_THE_SAME
@@ -132,8 +112,7 @@ async def test_first_login_debe_ser_distinta_goes_when_the_password_changes(
 
 
 async def test_registration_messages_go_when_the_field_is_fixed(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (_app, pilot):
         await open_registration(pilot)
         await fill(pilot, {**LUIS_TYPED, "cedula": "1710034066", "cuenta": "00104721"})
         cedula = field(pilot, "cedula")
@@ -168,21 +147,16 @@ async def test_a_choice_asked_for_goes_when_it_is_made(demo_app, clock, tmp_path
 async def test_the_banner_tells_the_last_try_not_an_earlier_one(demo_app, clock, tmp_path):
     """The server cannot be reached (banner, F5), then answers "wrong password" (shown beside
     the field): the banner's "no se pudo conectar" is about a try that is over."""
-    from tests.tui.test_tui_faults import faulty_app
+    from tests.tui.test_tui_faults import faulty_transport
 
-    app, transport = faulty_app(demo_app, tmp_path, clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await type_text(pilot, "demo")
-        await pilot.press("enter")
-        await settle(pilot)
+    transport = faulty_transport(demo_app)
+    async with running(demo_app, clock, tmp_path, transport=transport) as (_app, pilot):
+        await submit(pilot, "demo")
         transport.refuse("POST", "/auth/login", times=None)
-        await type_text(pilot, "NoEsLaClave1")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, "NoEsLaClave1")
         assert "No se pudo conectar" in text_of(pilot, "#problem")
         transport.heal()
-        await pilot.press("f5")  # the same try again: now the server answers
-        await settle(pilot)
+        await press(pilot, "f5")  # the same try again: now the server answers
         assert "incorrect" in text_of(pilot, "#field-password .form-error")
         assert text_of(pilot, "#problem") == ""
         assert "No se pudo conectar" not in screen_text(pilot)

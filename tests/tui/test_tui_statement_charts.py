@@ -7,7 +7,6 @@ month's money in and out, readable without colour; they ask the server for nothi
 from __future__ import annotations
 
 import re
-import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -20,7 +19,9 @@ from sjvirtual_tui.formatting import money
 from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.statement import StatementScreen
 from sjvirtual_tui.widgets.charts import IN_GLYPH, OUT_GLYPH
-from tests.tui import SIZE, login, make_app, screen_text, settle
+from tests.database import rows
+from tests.tui import SIZE, make_app, screen_text, settle
+from tests.tui.steps import demo_logged_in, login, press
 
 ACCOUNT = "00104721"
 
@@ -41,14 +42,14 @@ class CountPages(httpx.AsyncBaseTransport):
 def stored_months(db: Path, number: str, first_day: object, last_day: object) -> dict[str, tuple]:
     """MM/AAAA -> (in, out) cents of the account's movements in the range, from the server's
     SQLite file, by Ecuador's calendar."""
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute(
-            "SELECT m.posted_at, m.amount_cents FROM movements m "
-            "JOIN accounts a ON a.id = m.account_id WHERE a.number = ?",
-            (number,),
-        ).fetchall()
+    movements = rows(
+        db,
+        "SELECT m.posted_at, m.amount_cents FROM movements m "
+        "JOIN accounts a ON a.id = m.account_id WHERE a.number = ?",
+        number,
+    )
     months: dict[str, list[int]] = {}
-    for posted_at, cents in rows:
+    for posted_at, cents in movements:
         when = rules.local_datetime(datetime.fromisoformat(posted_at))
         if not first_day <= when.date() <= last_day:  # type: ignore[operator]
             continue
@@ -63,8 +64,7 @@ async def open_statement(pilot) -> StatementScreen:
     assert isinstance(app.screen, DashboardScreen)
     app.screen.query_one("#accounts", DataTable).move_cursor(row=0)
     await settle(pilot)
-    await pilot.press("enter")
-    await settle(pilot)
+    await press(pilot, "enter")
     assert isinstance(app.screen, StatementScreen)
     return app.screen
 
@@ -80,8 +80,7 @@ async def test_f6_shows_balance_and_months_without_colour_and_without_requests(
         asked = len(pages.cursors)
         # The table first; F6 names itself beside the range.
         assert "F6 gráficos" in screen_text(pilot)
-        await pilot.press("f6")
-        await settle(pilot)
+        await press(pilot, "f6")
         text = screen_text(pilot)
         assert not screen.query_one("#movements").display  # the pictures take its place
         # The first page (100 of the 90 days' movements) is what is loaded: said so.
@@ -96,15 +95,12 @@ async def test_f6_shows_balance_and_months_without_colour_and_without_requests(
         assert len(pages.cursors) == asked  # drawn from what was loaded
 
         # Back to the table, End draws the second (last) page; F6: the whole range now.
-        await pilot.press("f6")
-        await settle(pilot)
+        await press(pilot, "f6")
         assert screen.query_one("#movements").has_focus
-        await pilot.press("end")
-        await settle(pilot)
+        await press(pilot, "end")
         assert len(screen.movements) == screen.total
         paged = len(pages.cursors)
-        await pilot.press("f6")
-        await settle(pilot)
+        await press(pilot, "f6")
         text = screen_text(pilot)
         assert f"({screen.total} movimientos)" in text
         today = rules.today_in_ecuador(clock.now())
@@ -116,8 +112,7 @@ async def test_f6_shows_balance_and_months_without_colour_and_without_requests(
             # Without colour the two bars differ by their glyphs.
             assert (IN_GLYPH in line) == (cents_in > 0)
             assert (OUT_GLYPH in line) == (cents_out > 0)
-        await pilot.press("f6")
-        await settle(pilot)
+        await press(pilot, "f6")
         assert len(pages.cursors) == paged  # F6 asks for nothing
 
 
@@ -125,14 +120,11 @@ async def test_the_highlighted_accounts_first_page_is_asked_once(server_app, clo
     """Highlighting an account asks for its statement's first page; Enter shows that answer
     (no second request for it), and the page after it is read ahead as before."""
     pages = CountPages(server_app)
-    app = make_app(server_app, tmp_path, clock.now, transport=pages)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(server_app, clock, tmp_path, transport=pages) as (app, pilot):
         assert isinstance(app.screen, DashboardScreen)
         await settle(pilot)
         assert pages.cursors == [None]  # the first account is highlighted: its first page
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         screen = app.screen
         assert isinstance(screen, StatementScreen)
         assert screen.query_one("#movements", DataTable).row_count == 100
@@ -151,8 +143,7 @@ async def test_on_the_linux_console_the_pictures_are_ascii(server_app, clock, tm
     try:
         async with app.run_test(size=SIZE) as pilot:
             await open_statement(pilot)
-            await pilot.press("f6")
-            await settle(pilot)
+            await press(pilot, "f6")
             text = screen_text(pilot)
             assert "## ingresos   :: egresos" in text
             assert not any(glyph in text for glyph in "▁▂▃▄▅▆▇█░")

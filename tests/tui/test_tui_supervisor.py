@@ -15,7 +15,9 @@ from sjvirtual_tui.screens.supervisor import SupervisorScreen
 from sjvirtual_tui.screens.teller import TellerScreen
 from sjvirtual_tui.screens.teller_access import TellerAccessScreen, WalkInRegistrationScreen
 from sjvirtual_tui.widgets.form import FormField
-from tests.tui import SIZE, login, make_app, screen_text, settle, table_rows, text_of, type_text
+from tests.tui import running, screen_text, settle, table_rows, text_of
+from tests.tui.steps import login, press, staff_logged_in, submit, type_text
+from tests.tui.test_tui_onboarding import LUIS
 
 
 def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
@@ -24,21 +26,14 @@ def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
 
 
 async def test_a_supervisor_approves_the_waiting_request(server_app, seeded_db, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "supervisor", "Supervisor2026")
-        assert isinstance(app.screen, TellerScreen)  # everything a teller has, and more
-        await pilot.press("f12")
-        await settle(pilot)
+    async with staff_logged_in(server_app, clock, tmp_path, "supervisor") as (app, pilot):
+        await press(pilot, "f12")
         assert isinstance(app.screen, SupervisorScreen)
         (row,) = table_rows(pilot, "#approvals")
         assert row[1:4] == ["Restablecer seguridad", "masivo", "cajero"]
         assert "olvidó sus respuestas" in text_of(pilot, "#approval-detail")
-        await pilot.press("a")  # APROBAR
-        await settle(pilot)
-        await type_text(pilot, "Verificado con la cedula")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "a")  # APROBAR
+        await submit(pilot, "Verificado con la cedula")
         assert table_rows(pilot, "#approvals") == []
         assert "No hay solicitudes pendientes" in text_of(pilot, "#approval-detail")
     assert _rows(seeded_db, "SELECT status, reason FROM approvals") == [
@@ -48,62 +43,46 @@ async def test_a_supervisor_approves_the_waiting_request(server_app, seeded_db, 
 
 
 async def test_a_rejection_needs_a_reason_typed(server_app, seeded_db, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "supervisor", "Supervisor2026")
-        await pilot.press("f12")
-        await settle(pilot)
-        await pilot.press("r")  # RECHAZAR
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+    async with staff_logged_in(server_app, clock, tmp_path, "supervisor") as (app, pilot):
+        await press(pilot, "f12")
+        await press(pilot, "r")  # RECHAZAR
+        await press(pilot, "enter")
         assert "al menos 5" in app.screen.reason.error
-        await type_text(pilot, "No vino el socio")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, "No vino el socio")
         assert table_rows(pilot, "#approvals") == []
     assert _rows(seeded_db, "SELECT status FROM approvals") == [("rechazada",)]
     assert _rows(seeded_db, "SELECT status FROM members WHERE username = 'masivo'") == [("active",)]
 
 
 async def test_the_audit_view_filters_and_exports(server_app, seeded_db, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path, teller=True) as (app, pilot):
         # The teller's actions leave their rows: an unlock.
         await login(pilot, "supervisor", "Supervisor2026")
         app.screen.query_one("#teller-tabs").active = "tab-locked"
         await settle(pilot)
         app.screen.query_one("#locked").focus()
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("enter")  # yes
-        await settle(pilot)
-        await pilot.press("f12", "f3")  # the supervisor's screen, Auditoría
-        await settle(pilot)
+        await press(pilot, "enter")
+        await press(pilot, "enter")  # yes
+        await press(pilot, "f12", "f3")  # the supervisor's screen, Auditoría
         assert isinstance(app.screen, SupervisorScreen)
         assert [r[1:4] for r in table_rows(pilot, "#audit")] == [
             ["supervisor", "access.unlock", "bloqueado"]
         ]
-        await type_text(pilot, "nadie")  # Socio
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, "nadie")  # Socio
         assert table_rows(pilot, "#audit") == []
         assert "Ningún registro" in text_of(pilot, "#audit-detail")
         member = app.screen.query_one("#f-member")
         member.value = ""
         app.screen.query_one("#f-since").value = "32/13/2026"
         app.screen.query_one("#f-since").focus()
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert "Desde" in text_of(pilot, "#problem")
         app.screen.query_one("#f-since").value = ""
         app.screen.query_one("#f-action").value = "access.unlock"
         app.screen.query_one("#f-action").focus()
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert len(table_rows(pilot, "#audit")) == 1
-        await pilot.press("f4")  # Exportar CSV
-        await settle(pilot)
+        await press(pilot, "f4")  # Exportar CSV
         path = app.screen.exported
         assert path is not None and path.parent == tmp_path
         assert str(path) in screen_text(pilot).replace("\n", "") or path.exists()
@@ -118,32 +97,24 @@ async def test_the_audit_view_filters_and_exports(server_app, seeded_db, clock, 
 async def test_a_teller_asks_for_a_reset_and_cannot_approve_it(
     server_app, seeded_db, clock, tmp_path
 ):
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "cajero", "Cajero2026")
-        await pilot.press("f12")  # a teller has no supervisor's screen
-        await settle(pilot)
+    async with staff_logged_in(server_app, clock, tmp_path) as (app, pilot):
+        await press(pilot, "f12")  # a teller has no supervisor's screen
         assert isinstance(app.screen, TellerScreen)
-        await pilot.press("f10")
-        await settle(pilot)
+        await press(pilot, "f10")
         assert isinstance(app.screen, TellerAccessScreen)
         await type_text(pilot, "demo")
-        await pilot.press("f2")  # RESTABLECER: the reason is missing
-        await settle(pilot)
+        await press(pilot, "f2")  # RESTABLECER: the reason is missing
         assert "obligatorio" in app.screen.reason.error
         app.screen.reason.input.focus()
         await type_text(pilot, "Olv")
-        await pilot.press("f2")  # too short for the supervisor to read
-        await settle(pilot)
+        await press(pilot, "f2")  # too short for the supervisor to read
         assert "al menos 5" in app.screen.reason.error
         await type_text(pilot, "ido sus respuestas")
-        await pilot.press("f2")
-        await settle(pilot)
+        await press(pilot, "f2")
         assert "espera la aprobación de un supervisor" in text_of(pilot, "#access-result")
         # An unknown user is said where it was typed.
         app.screen.username.value = "nadie"
-        await pilot.press("f3")  # REENVIAR CÓDIGO
-        await settle(pilot)
+        await press(pilot, "f3")  # REENVIAR CÓDIGO
         assert "no encontrado" in app.screen.username.error
     assert _rows(
         seeded_db,
@@ -155,35 +126,18 @@ async def test_a_teller_asks_for_a_reset_and_cannot_approve_it(
 
 
 async def test_a_teller_registers_a_walk_in_socio(server_app, seeded_db, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    luis = {
-        "cedula": "1710034065",
-        "nombres": "Luis Alberto",
-        "apellidos": "Yánez Cevallos",
-        "fecha_nacimiento": "15/03/1985",
-        "email": "luis.yanez@correo.ec",
-        "celular": "0991234567",
-        "direccion": "Calle Sucre 123, Quito",
-        "usuario": "lyanez",
-        "cuenta": "00107777",
-    }
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "cajero", "Cajero2026")
-        await pilot.press("f10")
-        await settle(pilot)
-        await pilot.press("f4")  # REGISTRAR SOCIO
-        await settle(pilot)
+    async with staff_logged_in(server_app, clock, tmp_path) as (app, pilot):
+        await press(pilot, "f10")
+        await press(pilot, "f4")  # REGISTRAR SOCIO
         assert isinstance(app.screen, WalkInRegistrationScreen)
         await pilot.press("enter")  # Persona
-        await pilot.press("space", "enter")  # accepts the terms; CONFIRMAR
-        await settle(pilot)
-        for name, value in luis.items():
+        await press(pilot, "space", "enter")  # accepts the terms; CONFIRMAR
+        for name, value in LUIS.items():  # the applicant the online registration uses
             field = next(f for f in app.screen.query(FormField) if f.field_name == name)
             if field.display and field.id and field.id.startswith("p-"):
                 field.input.focus()
                 await type_text(pilot, value)
-        await pilot.press("enter")  # SIGUIENTE
-        await settle(pilot)
+        await press(pilot, "enter")  # SIGUIENTE
         assert app.screen.query_one(ContentSwitcher).current == "reg-confirm"
         await pilot.click("#reg-submit")
         await settle(pilot)
@@ -195,8 +149,7 @@ async def test_a_teller_registers_a_walk_in_socio(server_app, seeded_db, clock, 
         await settle(pilot)
         assert isinstance(app.screen, TellerAccessScreen)
         app.screen.username.value = "lyanez"
-        await pilot.press("f3")
-        await settle(pilot)
+        await press(pilot, "f3")
         assert "l****@correo.ec" in text_of(pilot, "#access-result")
     assert _rows(seeded_db, "SELECT status, role FROM members WHERE username = 'lyanez'") == [
         ("pending_password", "member")

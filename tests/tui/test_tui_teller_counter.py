@@ -7,60 +7,64 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.pilot import Pilot
+
 from mock_server.domain.clock import ManualClock
 from sjvirtual_tui.screens.cash_drawer import CashDrawerScreen
 from sjvirtual_tui.screens.counter import CounterScreen
 from sjvirtual_tui.screens.member_file import MemberFileScreen
 from sjvirtual_tui.screens.member_search import MemberSearchScreen, ReasonScreen
-from sjvirtual_tui.screens.teller import TellerScreen
 from tests.database import rows, scalar
-from tests.tui import SIZE, login, make_app, screen_text, settle, table_rows, text_of, type_text
+from tests.tui import screen_text, table_rows, text_of
+from tests.tui.steps import press, staff_logged_in, submit, type_each
 
 
-async def _teller(pilot, app) -> None:  # type: ignore[no-untyped-def]
-    await login(pilot, "cajero", "Cajero2026")
-    assert isinstance(app.screen, TellerScreen)
+def balance(db: Path, number: str) -> int:
+    return int(scalar(db, "SELECT balance_cents FROM accounts WHERE number = ?", number))
+
+
+async def open_drawer(pilot: Pilot[None], opening_float: str) -> None:
+    """F8 CUADRE DE CAJA on a closed drawer: the float typed and Enter opens it."""
+    await press(pilot, "f8")
+    assert isinstance(pilot.app.screen, CashDrawerScreen)
+    assert "Su caja está cerrada" in text_of(pilot, "#drawer-text")
+    await submit(pilot, opening_float)
+
+
+async def counter_operation(pilot: Pilot[None], key: str, amount: str, who: str) -> None:
+    """From the socio's file, F6 DEPÓSITO or F7 RETIRO: the amount, then the depositor's name or
+    the holder's cédula, and Enter on CONFIRMAR's question (yes)."""
+    await press(pilot, key)
+    assert isinstance(pilot.app.screen, CounterScreen)
+    await type_each(pilot, amount, who)
+    await press(pilot, "enter")  # yes
 
 
 async def test_open_search_file_deposit_and_withdraw(
     server_app, seeded_db: Path, clock: ManualClock, tmp_path: Path
 ) -> None:
-    before = scalar(seeded_db, "SELECT balance_cents FROM accounts WHERE number = '00105349'")
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await _teller(pilot, app)
+    before = balance(seeded_db, "00105349")
+    async with staff_logged_in(server_app, clock, tmp_path) as (app, pilot):
         footer = screen_text(pilot).splitlines()[-1]
         assert "f11 Buscar" in footer and "f8 Caja" in footer and "^o Montos" in footer
 
         # The drawer is opened with its float (F8, CUADRE DE CAJA).
-        await pilot.press("f8")
-        await settle(pilot)
-        assert isinstance(app.screen, CashDrawerScreen)
-        assert "Su caja está cerrada" in text_of(pilot, "#drawer-text")
-        await type_text(pilot, "500")
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_drawer(pilot, "500")
         assert "Fondo inicial" in text_of(pilot, "#drawer-text")
         assert "$500,00" in text_of(pilot, "#drawer-text")
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
 
         # F11 BUSCAR SOCIO: by name, without accents.
-        await pilot.press("f11")
-        await settle(pilot)
+        await press(pilot, "f11")
         assert isinstance(app.screen, MemberSearchScreen)
-        await type_text(pilot, "pillajo tituana")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, "pillajo tituana")
         assert table_rows(pilot, "#search-results") == [
             ["1704567898", "Carlos Andrés Pillajo Tituaña", "socio2", "00105349"]
         ]
         # Then by the registered account number (the 1/9 prefix rule).
         app.screen.query_one("#ms-input-q").focus()
         app.screen.query_one("#ms-input-q").value = ""
-        await type_text(pilot, "1105349")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, "1105349")
         assert [r[1] for r in table_rows(pilot, "#search-results")] == [
             "Carlos Andrés Pillajo Tituaña"
         ]
@@ -68,21 +72,16 @@ async def test_open_search_file_deposit_and_withdraw(
         assert text_of(pilot, "#search-summary").startswith("1 socio con «1105349»")
 
         # Enter on the socio asks why; too short a reason is refused where it was typed.
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, ReasonScreen)
         # Centred, and its input whole inside the box at 80 columns (not cut at the edge).
         box = app.screen.query_one("#reason-box").region
         field = app.screen.query_one("#ms-input-reason").region
         assert box.width == 76 and abs(box.x - (80 - box.right)) <= 1
         assert box.contains_region(field) and field.right < box.right - 1 and field.width >= 40
-        await type_text(pilot, "ver")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, "ver")
         assert isinstance(app.screen, ReasonScreen)
-        await type_text(pilot, " saldo en ventanilla")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, " saldo en ventanilla")
         assert isinstance(app.screen, MemberFileScreen)
         shown = text_of(pilot, "#member-file-text")
         assert "Carlos Andrés Pillajo Tituaña" in shown
@@ -93,56 +92,29 @@ async def test_open_search_file_deposit_and_withdraw(
         ) == [("cajero", "member.view", "ver saldo en ventanilla")]
 
         # F6 DEPÓSITO: the account comes from the file; amount, depositor, CONFIRMAR.
-        await pilot.press("f6")
-        await settle(pilot)
-        assert isinstance(app.screen, CounterScreen)
-        await type_text(pilot, "25,50")
-        await pilot.press("enter")
-        await type_text(pilot, "Ana León")
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("enter")  # yes
-        await settle(pilot)
+        await counter_operation(pilot, "f6", "25,50", "Ana León")
         receipt = text_of(pilot, "#counter-receipt")
         saved = tmp_path / "comprobante-CAJ-0000001.txt"
         assert f"Sin impresora configurada: comprobante guardado en {saved}" in receipt
         assert "COMPROBANTE DE VENTANILLA" in receipt and "$25,50" in receipt
         assert "Ana León" in saved.read_text(encoding="utf-8")
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
 
         # F7 RETIRO with another socio's cédula: refused beside the field, nothing moves.
-        await pilot.press("f7")
-        await settle(pilot)
-        await type_text(pilot, "10")
-        await pilot.press("enter")
-        await type_text(pilot, "1712345675")
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("enter")  # yes
-        await settle(pilot)
+        await counter_operation(pilot, "f7", "10", "1712345675")
         field = app.screen.query_one("#c-field-identification")
         assert "no es la del titular" in field.error
-    after = scalar(seeded_db, "SELECT balance_cents FROM accounts WHERE number = '00105349'")
+    after = balance(seeded_db, "00105349")
     assert after == before + 2_550
 
 
 async def test_cuadre_de_caja_records_the_difference(
     server_app, seeded_db: Path, clock: ManualClock, tmp_path: Path
 ) -> None:
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await _teller(pilot, app)
-        await pilot.press("f8")
-        await settle(pilot)
-        await type_text(pilot, "200")
-        await pilot.press("enter")
-        await settle(pilot)
-        await type_text(pilot, "199,50")
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("enter")  # yes
-        await settle(pilot)
+    async with staff_logged_in(server_app, clock, tmp_path) as (_app, pilot):
+        await open_drawer(pilot, "200")
+        await submit(pilot, "199,50")
+        await press(pilot, "enter")  # yes
         shown = text_of(pilot, "#drawer-text")
         assert "Total contado" in shown and "$199,50" in shown
         assert "-$0,50" in shown and "faltante" in shown
@@ -157,59 +129,29 @@ async def test_cuadre_de_caja_records_the_difference(
 async def test_withdrawals_paid_and_pending_approval(
     server_app, seeded_db: Path, clock: ManualClock, tmp_path: Path
 ) -> None:
-    before = scalar(seeded_db, "SELECT balance_cents FROM accounts WHERE number = '00104721'")
-    app = make_app(server_app, tmp_path, clock.now, teller=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await _teller(pilot, app)
-        await pilot.press("f8")
-        await settle(pilot)
-        await type_text(pilot, "1000")
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("escape")
-        await settle(pilot)
-        await pilot.press("f11")
-        await settle(pilot)
-        await type_text(pilot, "1712345675")  # the cédula
-        await pilot.press("enter")
-        await settle(pilot)
+    before = balance(seeded_db, "00104721")
+    async with staff_logged_in(server_app, clock, tmp_path) as (app, pilot):
+        await open_drawer(pilot, "1000")
+        await press(pilot, "escape")
+        await press(pilot, "f11")
+        await submit(pilot, "1712345675")  # the cédula
         assert [r[0] for r in table_rows(pilot, "#search-results")] == ["1712345675"]
-        await pilot.press("enter")
-        await settle(pilot)
-        await type_text(pilot, "Retiro en ventanilla")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
+        await submit(pilot, "Retiro en ventanilla")
         assert isinstance(app.screen, MemberFileScreen)
 
         # A withdrawal the teller pays at once: the receipt has a line to sign.
-        await pilot.press("f7")
-        await settle(pilot)
-        await type_text(pilot, "40")
-        await pilot.press("enter")
-        await type_text(pilot, "1712345675")
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("enter")  # yes
-        await settle(pilot)
+        await counter_operation(pilot, "f7", "40", "1712345675")
         receipt = text_of(pilot, "#counter-receipt")
         assert "Retiro en efectivo" in receipt and "$40,00" in receipt
         assert "Firma del socio" in receipt
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
 
         # Above $1.000,00 it waits for a supervisor: nothing is paid.
-        await pilot.press("f7")
-        await settle(pilot)
-        await type_text(pilot, "1500")
-        await pilot.press("enter")
-        await type_text(pilot, "1712345675")
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("enter")  # yes
-        await settle(pilot)
+        await counter_operation(pilot, "f7", "1500", "1712345675")
         shown = text_of(pilot, "#counter-receipt")
         assert "PENDIENTE DE APROBACIÓN" in shown and "no entregue el dinero" in shown
-    after = scalar(seeded_db, "SELECT balance_cents FROM accounts WHERE number = '00104721'")
+    after = balance(seeded_db, "00104721")
     assert after == before - 4_000
     assert rows(
         seeded_db, "SELECT kind, amount_cents, status FROM counter_operations ORDER BY id"

@@ -12,17 +12,8 @@ from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.help import HelpScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.widgets.amount_mask import mask_amounts
-from tests.tui import (
-    SIZE,
-    FakeMonotonic,
-    demo_logged_in,
-    login,
-    make_app,
-    open_as_demo,
-    screen_text,
-    settle,
-    text_of,
-)
+from tests.tui import SIZE, FakeMonotonic, make_app, running, screen_text, settle, text_of
+from tests.tui.steps import demo_logged_in, login, open_as_demo, press
 
 
 async def idle(pilot: Pilot[None], monotonic: FakeMonotonic, seconds: float) -> None:
@@ -46,9 +37,10 @@ async def test_kiosk_idle_lock_ends_the_session_on_the_server_and_clears_the_scr
     server_app, clock, tmp_path
 ):
     monotonic = FakeMonotonic()
-    app = make_app(server_app, tmp_path, clock.now, monotonic=monotonic, kiosk=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
+    async with demo_logged_in(server_app, clock, tmp_path, monotonic=monotonic, kiosk=True) as (
+        app,
+        pilot,
+    ):
         assert isinstance(app.screen, DashboardScreen)
         assert app.session is not None
         token = app.session.token
@@ -106,25 +98,21 @@ async def test_ctrl_o_hides_every_amount_and_shows_them_again(server_app, clock,
     async with demo_logged_in(server_app, clock, tmp_path) as (_app, pilot):
         before = screen_text(pilot)
         assert shows_an_amount(before)
-        await pilot.press("ctrl+o")
-        await settle(pilot)
+        await press(pilot, "ctrl+o")
         hidden = screen_text(pilot)
         assert "$ ***" in hidden
         assert not shows_an_amount(hidden)
-        await pilot.press("enter")  # the statement opens with its amounts hidden too
-        await settle(pilot)
+        await press(pilot, "enter")  # the statement opens with its amounts hidden too
         statement = screen_text(pilot)
         assert "$ ***" in statement
         assert not shows_an_amount(statement)
-        await pilot.press("escape", "ctrl+o")
-        await settle(pilot)
+        await press(pilot, "escape", "ctrl+o")
         assert screen_text(pilot).count("$ ***") == 0
         assert shows_an_amount(screen_text(pilot))
 
 
 async def test_amounts_hidden_key_only_once_logged_in(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await settle(pilot)
         assert "Montos" not in screen_text(pilot)  # the footer key (Ctrl+O) comes with the session
         await pilot.press("ctrl+o")
@@ -135,28 +123,24 @@ async def test_amounts_hidden_key_only_once_logged_in(server_app, clock, tmp_pat
 
 
 async def test_f1_lists_the_keys_of_the_screen_and_escape_closes_it(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await open_as_demo(pilot, "f1")
         assert isinstance(app.screen, HelpScreen)
         keys = text_of(pilot, "#help-keys")
         for line in ("F2", "Transferir", "F3", "Terceros", "F4", "Historial", "F9", "Ctrl+O"):
             assert line in keys
         assert "Ctrl+P" in keys
-        await pilot.press("escape")
-        await settle(pilot)
+        await press(pilot, "escape")
         assert isinstance(app.screen, DashboardScreen)
 
 
 async def palette_pick(pilot, query: str) -> None:
-    await pilot.press("ctrl+p")
-    await settle(pilot)
+    await press(pilot, "ctrl+p")
     for char in query:
         await pilot.press(char if char != " " else "space")
     await pilot.pause(0.3)
     await settle(pilot)
-    await pilot.press("enter")
-    await settle(pilot)
+    await press(pilot, "enter")
 
 
 async def test_palette_opens_every_flow_by_name(server_app, clock, tmp_path):
@@ -178,8 +162,7 @@ async def test_palette_opens_every_flow_by_name(server_app, clock, tmp_path):
 async def test_palette_before_login_offers_registration(server_app, clock, tmp_path):
     from sjvirtual_tui.screens.registration import RegistrationScreen
 
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await settle(pilot)
         await palette_pick(pilot, "registro")
         assert isinstance(app.screen, RegistrationScreen)
@@ -217,14 +200,11 @@ async def test_ascii_terminal_draws_no_box_or_block_glyphs(server_app, clock, tm
         async with app.run_test(size=SIZE) as pilot:
             await open_as_demo(pilot, "enter")  # the statement: the widest screen
             texts = [screen_text(pilot)]
-            await pilot.press("escape", "f2", "down", "enter", "tab", "enter")  # a transfer form
-            await settle(pilot)
+            await press(pilot, "escape", "f2", "down", "enter", "tab", "enter")  # a transfer form
             texts.append(screen_text(pilot))
-            await pilot.press("f1")
-            await settle(pilot)
+            await press(pilot, "f1")
             texts.append(screen_text(pilot))
-            await pilot.press("escape", "ctrl+p")
-            await settle(pilot)
+            await press(pilot, "escape", "ctrl+p")
             texts.append(screen_text(pilot))
             assert "Busque un trámite" in texts[3]
             # ASCII and Latin-1 (the accents of Spanish): what every console font draws.
@@ -238,34 +218,32 @@ async def test_ascii_terminal_draws_no_box_or_block_glyphs(server_app, clock, tm
 
 
 async def test_theme_from_the_palette(server_app, clock, tmp_path):
-    app = make_app(server_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(server_app, clock, tmp_path) as (app, pilot):
         await settle(pilot)
         await palette_pick(pilot, "tema claro")
         assert app.theme == "textual-light"
 
 
 async def test_kiosk_writes_no_receipt_or_statement_file(demo_app, seeded_db, clock, tmp_path):
-    from tests.tui.test_tui_transfers import fill_transfer, open_transfers, outbox_subjects, step
+    from tests.tui.test_tui_transfers import (
+        new_transfer,
+        outbox_subjects,
+        step,
+    )
 
     exports = tmp_path / "exports"
     app = make_app(demo_app, exports, clock.now, kiosk=True)
     async with app.run_test(size=SIZE) as pilot:
         await open_as_demo(pilot, "enter")  # the statement: no CSV export key in a kiosk
         assert "Exportar CSV" not in screen_text(pilot)
-        await pilot.press("f2")
-        await settle(pilot)
-        await pilot.press("escape")
-        await settle(pilot)
-        await open_transfers(pilot, "propias")
-        await fill_transfer(pilot, "00104721", "00204722", "5,00", "Kiosco")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "f2")
+        await press(pilot, "escape")
+        await new_transfer(pilot, "propias", "00104721", "00204722", "5,00", "Kiosco")
+        await press(pilot, "enter")
         assert step(pilot) == "tr-done"
         text = screen_text(pilot)
         assert "GUARDAR" not in text and "Guardar comprobante" not in text
-        await pilot.press("f2")
-        await settle(pilot)
+        await press(pilot, "f2")
     assert not exports.exists() or list(exports.iterdir()) == []
     # The receipt still reaches the member: by e-mail.
     assert any("Comprobante de transferencia" in s for s in outbox_subjects(seeded_db, "demo"))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from textual.widgets._toast import Toast
 
 from sjvirtual_tui.widgets.toast import TOAST_SECONDS
-from tests.tui import SIZE, login, make_app, screen_text
+from tests.tui import SIZE, make_app, screen_text
+from tests.tui.steps import login
 
 
 async def test_a_toast_goes_after_the_clients_one_duration(server_app, clock, tmp_path):

@@ -8,8 +8,9 @@ import sqlite3
 from pathlib import Path
 
 import httpx
+from fastapi import FastAPI
 from textual.pilot import Pilot
-from textual.widgets import ContentSwitcher, Select
+from textual.widgets import Select
 
 from mock_server.domain.ledger import ledger_problems
 from sjvirtual_tui.formatting import money
@@ -18,26 +19,12 @@ from sjvirtual_tui.screens.dashboard import DashboardScreen
 from sjvirtual_tui.screens.login import LoginScreen
 from sjvirtual_tui.screens.transfer_history import ReceiptScreen, TransferHistoryScreen
 from sjvirtual_tui.screens.transfers import TransferScreen
-from sjvirtual_tui.widgets.form import FormField
 from sjvirtual_tui.widgets.pin_entry import PinEntry
-from tests.tui import (
-    SIZE,
-    demo_logged_in,
-    login,
-    make_app,
-    screen_text,
-    settle,
-    table_rows,
-    text_of,
-    type_text,
-)
+from tests.tui import field, running, screen_text, settle, step, table_rows, text_of
+from tests.tui.steps import demo_logged_in, login, open_wizard, press, submit, type_each, type_text
 
 PIN = re.compile(r"PIN de verificación: (\d{4})")
 DEMO_EMAIL_LIKE = "demo"
-
-
-def step(pilot: Pilot[None]) -> str:
-    return pilot.app.screen.query_one(ContentSwitcher).current or ""
 
 
 def balances(db: Path, *numbers: str) -> dict[str, int]:
@@ -79,9 +66,7 @@ def wrong_pin(db: Path, username: str) -> str:
 
 async def type_pin(pilot: Pilot[None], pin: str, times: int = 1) -> None:
     for _ in range(times):
-        await type_text(pilot, pin)
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, pin)
 
 
 def outbox_subjects(db: Path, username: str) -> list[str]:
@@ -124,15 +109,10 @@ async def choose(pilot: Pilot[None], selector: str, text: str) -> None:
 
 
 async def open_transfers(pilot: Pilot[None], kind: str) -> TransferScreen:
-    await pilot.press("f2")
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, TransferScreen)
-    assert step(pilot) == "tr-kind"
+    screen = await open_wizard(pilot, "f2", TransferScreen, "tr-kind")
     downs = {"propias": 0, "internas": 1, "interbancarias": 2}[kind]
     screen.query_one("#tr-kinds").focus()
-    await pilot.press(*(["down"] * downs), "enter")  # choose the kind: Enter moves on
-    await settle(pilot)
+    await press(pilot, *(["down"] * downs), "enter")  # choose the kind: Enter moves on
     assert screen.kind == kind
     assert step(pilot) == "tr-data"
     return screen
@@ -140,8 +120,7 @@ async def open_transfers(pilot: Pilot[None], kind: str) -> TransferScreen:
 
 async def confirm_with_pin(pilot: Pilot[None], db: Path) -> None:
     """CONFIRMAR, then the PIN e-mailed to the demo member: the transfer's receipt."""
-    await pilot.press("enter")
-    await settle(pilot)
+    await press(pilot, "enter")
     await type_pin(pilot, last_pin(db, "demo"))
     assert step(pilot) == "tr-done"
 
@@ -149,8 +128,7 @@ async def confirm_with_pin(pilot: Pilot[None], db: Path) -> None:
 async def demo_to_socio2(pilot: Pilot[None]) -> None:
     """Logs the demo member in and fills a $15 internas transfer to socio2, up to CONFIRMAR."""
     await login(pilot, "demo", "Demo2026")
-    await open_transfers(pilot, "internas")
-    await fill_transfer(pilot, "00104721", "1105349", "15", "Cena")
+    await new_transfer(pilot, "internas", "00104721", "1105349", "15", "Cena")
 
 
 async def fill_transfer(
@@ -161,15 +139,15 @@ async def fill_transfer(
     await choose(pilot, "#tr-from", origin)
     await choose(pilot, "#tr-to-own" if screen.kind == "propias" else "#tr-to", destination)
     screen.query_one("#tr-input-amount-cents").focus()
-    await type_text(pilot, amount)
-    await pilot.press("enter")
-    await type_text(pilot, description)
-    await pilot.press("enter")  # Enter in the last field is SIGUIENTE
-    await settle(pilot)
+    await type_each(pilot, amount, description)  # Enter in the last field is SIGUIENTE
 
 
-def field(pilot: Pilot[None], selector: str) -> FormField:
-    return pilot.app.screen.query_one(selector, FormField)
+async def new_transfer(
+    pilot: Pilot[None], kind: str, origin: str, destination: str, amount: str, description: str
+) -> None:
+    """From the dashboard: F2, the ``kind`` and its data, up to CONFIRMAR."""
+    await open_transfers(pilot, kind)
+    await fill_transfer(pilot, origin, destination, amount, description)
 
 
 # --- transfers --------------------------------------------------------------------------------
@@ -178,14 +156,12 @@ def field(pilot: Pilot[None], selector: str) -> FormField:
 async def test_between_own_accounts_needs_no_pin(demo_app, seeded_db, clock, tmp_path):
     before = balances(seeded_db, "00104721", "00204722")
     async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
-        await open_transfers(pilot, "propias")
-        await fill_transfer(pilot, "00104721", "00204722", "25,50", "Ahorro mensual")
+        await new_transfer(pilot, "propias", "00104721", "00204722", "25,50", "Ahorro mensual")
         assert step(pilot) == "tr-confirm"
         summary = text_of(pilot, "#tr-summary")
         assert "Monto:         $25,50" in summary and "Ahorro mensual" in summary
         assert "PIN" not in summary
-        await pilot.press("enter")  # CONFIRMAR has the focus
-        await settle(pilot)
+        await press(pilot, "enter")  # CONFIRMAR has the focus
         assert step(pilot) == "tr-done"
         receipt = text_of(pilot, "#tr-receipt")
         assert "Estado:         Completada" in receipt
@@ -198,8 +174,7 @@ async def test_between_own_accounts_needs_no_pin(demo_app, seeded_db, clock, tmp
             "COMPROBANTE DE TRANSFERENCIA"
         )
         assert app.screen.transfer.reference in saved.read_text(encoding="utf-8")
-        await pilot.press("enter")  # VOLVER AL INICIO: the dashboard shows the new balances
-        await settle(pilot)
+        await press(pilot, "enter")  # VOLVER AL INICIO: the dashboard shows the new balances
         assert isinstance(app.screen, DashboardScreen)
         rows = {r[0]: r for r in table_rows(pilot, "#accounts")}
         after = balances(seeded_db, "00104721", "00204722")
@@ -215,12 +190,10 @@ async def test_between_own_accounts_needs_no_pin(demo_app, seeded_db, clock, tmp
 async def test_to_a_third_party_with_the_pin_and_a_wrong_try(demo_app, seeded_db, clock, tmp_path):
     before = balances(seeded_db, "00104721", "00105349")
     async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
-        await open_transfers(pilot, "internas")
-        await fill_transfer(pilot, "00104721", "1105349", "40", "Préstamo")
+        await new_transfer(pilot, "internas", "00104721", "1105349", "40", "Préstamo")
         assert step(pilot) == "tr-confirm"
         assert "PIN DE VERIFICACIÓN" in text_of(pilot, "#tr-summary")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert step(pilot) == "tr-pin"
         entry = app.screen.query_one(PinEntry)
         assert "Le quedan 3 intentos." in text_of(pilot, ".pin-attempts")
@@ -248,29 +221,24 @@ async def test_interbank_is_en_proceso_until_the_clearing_settles_it(
 ):
     before = balances(seeded_db, "00104721")
     async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
-        await open_transfers(pilot, "interbancarias")
-        await fill_transfer(pilot, "00104721", "Pichincha", "100", "Arriendo")
+        await new_transfer(pilot, "interbancarias", "00104721", "Pichincha", "100", "Arriendo")
         await confirm_with_pin(pilot, seeded_db)
         assert "Estado:         En proceso" in text_of(pilot, "#tr-receipt")
         assert "en proceso" in text_of(pilot, "#tr-done-text")
         assert balances(seeded_db, "00104721")["00104721"] == before["00104721"] - 10000
         reference = app.screen.transfer.reference
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
 
         # The history shows it en proceso; after the clearing delay, F5 shows it settled.
-        await pilot.press("f4")
-        await settle(pilot)
+        await press(pilot, "f4")
         assert isinstance(app.screen, TransferHistoryScreen)
         row = next(r for r in table_rows(pilot, "#transfer-table") if r[1] == reference)
         assert row[4] == "En proceso"
         clock.advance(120)
-        await pilot.press("f5")
-        await settle(pilot)
+        await press(pilot, "f5")
         row = next(r for r in table_rows(pilot, "#transfer-table") if r[1] == reference)
         assert row[4] == "Completada"
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, ReceiptScreen)
         assert reference in text_of(pilot, "#receipt-text")
     assert_ledger_ok(seeded_db)
@@ -302,10 +270,33 @@ async def test_refusals_show_under_the_field_and_move_nothing(demo_app, seeded_d
         await pilot.click("#tr-data-next")
         await settle(pilot)
         assert step(pilot) == "tr-data"
-        await pilot.press("escape", "escape")  # back to the kinds, then leave
-        await settle(pilot)
+        await press(pilot, "escape", "escape")  # back to the kinds, then leave
         assert isinstance(app.screen, DashboardScreen)
     assert balances(seeded_db, "00104721", "00204722") == before
+
+
+class LosesTransferAnswers(httpx.AsyncBaseTransport):
+    """The app in-process, but the server's answers to POST /transfers are lost after it applied
+    them (``error`` is raised instead): the first ``lose`` of them, or every one while ``lose`` is
+    None. Keeps each send's Idempotency-Key."""
+
+    def __init__(
+        self, app: FastAPI, error: tuple[type[httpx.TransportError], str], lose: int | None = None
+    ) -> None:
+        self.inner = httpx.ASGITransport(app=app)
+        self.error = error
+        self.lose = lose
+        self.keys: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if request.method == "POST" and request.url.path.endswith("/transfers"):
+            self.keys.append(request.headers["Idempotency-Key"])
+            if self.lose is None or len(self.keys) <= self.lose:
+                await response.aread()
+                error, message = self.error
+                raise error(message, request=request)
+        return response
 
 
 async def test_a_lost_answer_is_retried_with_the_same_key_and_applied_once(
@@ -313,30 +304,14 @@ async def test_a_lost_answer_is_retried_with_the_same_key_and_applied_once(
 ):
     """The server applies the transfer but its answer is lost: the client sends it again with
     the same Idempotency-Key, gets the original answer, and the money moves once."""
-    inner = httpx.ASGITransport(app=demo_app)
-    keys: list[str] = []
-
-    class LoseFirstAnswer(httpx.AsyncBaseTransport):
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            response = await inner.handle_async_request(request)
-            if request.method == "POST" and request.url.path.endswith("/transfers"):
-                keys.append(request.headers["Idempotency-Key"])
-                if len(keys) == 1:
-                    await response.aread()
-                    raise httpx.ReadTimeout("answer lost", request=request)
-            return response
-
+    transport = LosesTransferAnswers(demo_app, (httpx.ReadTimeout, "answer lost"), lose=1)
     before = balances(seeded_db, "00104721", "00204722")
-    app = make_app(demo_app, tmp_path, clock.now, transport=LoseFirstAnswer())
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await open_transfers(pilot, "propias")
-        await fill_transfer(pilot, "00104721", "00204722", "10", "Reintento")
-        await pilot.press("enter")
-        await settle(pilot)
+    async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (_app, pilot):
+        await new_transfer(pilot, "propias", "00104721", "00204722", "10", "Reintento")
+        await press(pilot, "enter")
         assert step(pilot) == "tr-done"
         assert "Completada" in text_of(pilot, "#tr-receipt")
-    assert len(keys) == 2 and keys[0] == keys[1]
+    assert len(transport.keys) == 2 and transport.keys[0] == transport.keys[1]
     assert balances(seeded_db, "00104721", "00204722") == {
         "00104721": before["00104721"] - 1000,
         "00204722": before["00204722"] + 1000,
@@ -348,17 +323,14 @@ async def test_a_lost_answer_is_retried_with_the_same_key_and_applied_once(
 
 
 async def open_add(pilot: Pilot[None], kind: str) -> AddBeneficiaryScreen:
-    await pilot.press("f3")
-    await settle(pilot)
+    await press(pilot, "f3")
     assert isinstance(pilot.app.screen, BeneficiariesScreen)
-    await pilot.press("f2")  # AGREGAR
-    await settle(pilot)
+    await press(pilot, "f2")  # AGREGAR
     screen = pilot.app.screen
     assert isinstance(screen, AddBeneficiaryScreen)
     if kind == "externa":
         await pilot.press("down")
-    await pilot.press("enter")  # chooses the kind and moves on
-    await settle(pilot)
+    await press(pilot, "enter")  # chooses the kind and moves on
     assert screen.kind == kind
     assert step(pilot) == "ben-data"
     return screen
@@ -373,34 +345,26 @@ async def test_add_a_cooperative_account_by_its_cartola_number(
         await type_text(pilot, "00107777")
         # Live: the number the manual's rule registers.
         assert text_of(pilot, "#bi-registered") == "Se registrará como: 1107777"
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert step(pilot) == "ben-confirm"
         summary = text_of(pilot, "#ben-summary")
         assert "1107777" in summary
         assert "L*** " in summary and "Yánez" not in summary  # the holder, partly masked
-        await pilot.press("enter")  # CONFIRMAR
-        await settle(pilot)
+        await press(pilot, "enter")  # CONFIRMAR
         assert step(pilot) == "ben-pin"
-        await type_text(pilot, last_pin(seeded_db, "demo"))
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, last_pin(seeded_db, "demo"))
         assert step(pilot) == "ben-done"
         assert "1107777" in text_of(pilot, "#ben-done-text")
-        await pilot.press("enter")  # VOLVER: the list has it
-        await settle(pilot)
+        await press(pilot, "enter")  # VOLVER: the list has it
         assert isinstance(app.screen, BeneficiariesScreen)
         assert "1107777" in [r[3] for r in table_rows(pilot, "#beneficiary-table")]
 
         # The same account again is refused where it was typed.
         screen = await open_add(pilot, "interna")
         screen.query_one("#bi-input-number").focus()
-        await type_text(pilot, "1107777")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, "1107777")
         if step(pilot) == "ben-confirm":
-            await pilot.press("enter")
-            await settle(pilot)
+            await press(pilot, "enter")
         assert step(pilot) == "ben-data"
         assert "ya está en sus Productos de terceros" in field(pilot, "#bi-field-number").error
     assert_ledger_ok(seeded_db)
@@ -425,29 +389,22 @@ async def test_add_an_account_in_another_institution_and_delete_it(
         await pilot.press("enter")
         await type_text(pilot, "Luis Yánez")
         await pilot.press("enter")
-        await pilot.press("enter")  # the e-mail is optional: SIGUIENTE
-        await settle(pilot)
+        await press(pilot, "enter")  # the e-mail is optional: SIGUIENTE
         assert step(pilot) == "ben-confirm"
         summary = text_of(pilot, "#ben-summary")
         assert "Banco Guayaquil" in summary and "Ahorros 0012345678" in summary
-        await pilot.press("enter")
-        await settle(pilot)
-        await type_text(pilot, last_pin(seeded_db, "demo"))
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
+        await submit(pilot, last_pin(seeded_db, "demo"))
         assert step(pilot) == "ben-done"
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         rows = table_rows(pilot, "#beneficiary-table")
         row = next(i for i, r in enumerate(rows) if r[3] == "0012345678")
         assert rows[row][1] == "Banco Guayaquil"
 
         # Delete it, confirmed.
         app.screen.query_one("#beneficiary-table").move_cursor(row=row)
-        await pilot.press("delete")
-        await settle(pilot)
-        await pilot.press("enter")  # sí
-        await settle(pilot)
+        await press(pilot, "delete")
+        await press(pilot, "enter")  # sí
         assert "0012345678" not in [r[3] for r in table_rows(pilot, "#beneficiary-table")]
 
 
@@ -455,27 +412,21 @@ async def test_three_wrong_pins_cancel_and_start_again_is_a_new_operation(
     demo_app, seeded_db, clock, tmp_path
 ):
     before = balances(seeded_db, "00104721", "00105349")
-    app = make_app(demo_app, tmp_path, clock.now)
-    async with app.run_test(size=SIZE) as pilot:
+    async with running(demo_app, clock, tmp_path) as (app, pilot):
         await demo_to_socio2(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         await type_pin(pilot, wrong_pin(seeded_db, "demo"), times=3)
         entry = app.screen.query_one(PinEntry)
         assert "cancel" in entry.error
         assert entry.input.disabled
-        await pilot.press("enter")  # VOLVER A EMPEZAR has the focus
-        await settle(pilot)
+        await press(pilot, "enter")  # VOLVER A EMPEZAR has the focus
         assert step(pilot) == "tr-data"
         await pilot.click("#tr-data-next")
         await settle(pilot)
-        await pilot.press("enter")  # CONFIRMAR: a new operation, a new PIN
-        await settle(pilot)
+        await press(pilot, "enter")  # CONFIRMAR: a new operation, a new PIN
         assert step(pilot) == "tr-pin"
         new_pin = last_pin(seeded_db, "demo")
-        await type_text(pilot, new_pin)
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit(pilot, new_pin)
         assert step(pilot) == "tr-done"
     assert balances(seeded_db, "00104721", "00105349") == {
         "00104721": before["00104721"] - 1500,
@@ -487,11 +438,9 @@ async def test_an_expired_session_during_a_transfer_returns_to_login(
     demo_app, seeded_db, clock, tmp_path
 ):
     async with demo_logged_in(demo_app, clock, tmp_path) as (app, pilot):
-        await open_transfers(pilot, "propias")
-        await fill_transfer(pilot, "00104721", "00204722", "5", "Tarde")
+        await new_transfer(pilot, "propias", "00104721", "00204722", "5", "Tarde")
         clock.advance(360)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, LoginScreen)
         assert "inactividad" in text_of(pilot, "#notice")
 
@@ -501,39 +450,22 @@ async def test_no_answer_at_all_says_en_proceso_and_f5_shows_the_true_outcome(
 ):
     """Every send of the transfer is applied-or-not with its answer lost: the screen must not say
     it failed. F5 (with the server answering again) sends the same key and shows the receipt."""
-    inner = httpx.ASGITransport(app=demo_app)
-    keys: list[str] = []
-    answers_lost = True
-
-    class LoseAnswers(httpx.AsyncBaseTransport):
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            response = await inner.handle_async_request(request)
-            if request.method == "POST" and request.url.path.endswith("/transfers"):
-                keys.append(request.headers["Idempotency-Key"])
-                if answers_lost:
-                    await response.aread()
-                    raise httpx.RemoteProtocolError("connection dropped", request=request)
-            return response
-
+    transport = LosesTransferAnswers(demo_app, (httpx.RemoteProtocolError, "connection dropped"))
     before = balances(seeded_db, "00104721", "00204722")
-    app = make_app(demo_app, tmp_path, clock.now, transport=LoseAnswers())
-    async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "demo", "Demo2026")
-        await open_transfers(pilot, "propias")
-        await fill_transfer(pilot, "00104721", "00204722", "12", "Sin respuesta")
-        await pilot.press("enter")
-        await settle(pilot)
+    async with demo_logged_in(demo_app, clock, tmp_path, transport=transport) as (_app, pilot):
+        await new_transfer(pilot, "propias", "00104721", "00204722", "12", "Sin respuesta")
+        await press(pilot, "enter")
         assert step(pilot) == "tr-confirm"
         problem = text_of(pilot, "#problem")
         assert "en proceso" in problem and "F5" in problem
         assert "falló" not in problem
-        assert len(keys) == 3 and len(set(keys)) == 1  # the first send and two retries
-        answers_lost = False
-        await pilot.press("f5")
-        await settle(pilot)
+        # The first send and two retries, with one key.
+        assert len(transport.keys) == 3 and len(set(transport.keys)) == 1
+        transport.lose = 0  # the server answers again
+        await press(pilot, "f5")
         assert step(pilot) == "tr-done"
         assert "Completada" in text_of(pilot, "#tr-receipt")
-    assert len(set(keys)) == 1
+    assert len(set(transport.keys)) == 1
     assert balances(seeded_db, "00104721", "00204722") == {
         "00104721": before["00104721"] - 1200,
         "00204722": before["00204722"] + 1200,
