@@ -344,7 +344,11 @@ class HttpBackend:
 
     @staticmethod
     def _member_path(username: str) -> str:
-        if not username.isascii() or not all(ch.isalnum() or ch in "._-" for ch in username):
+        if (
+            not username
+            or not username.isascii()
+            or not all(ch.isalnum() or ch in "._-" for ch in username)
+        ):
             raise NotFound(_("Usuario no encontrado."))  # never let a value reshape the URL path
         return f"/staff/members/{username}"
 
@@ -728,7 +732,7 @@ class HttpBackend:
         return await self._post(DebitCard, path, idempotency_key=idempotency_key)
 
     async def member_debit_cards(self, username: str) -> list[DebitCard]:
-        return await self._list(DebitCard, f"/staff/members/{username}/debit-cards")
+        return await self._list(DebitCard, f"{self._member_path(username)}/debit-cards")
 
     async def unblock_debit_card(
         self, card_id: int, reason: str, *, idempotency_key: str
