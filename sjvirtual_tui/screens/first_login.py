@@ -41,7 +41,6 @@ class FirstLoginScreen(NewPasswordWizard, SecurityStepsWizard):
             gallery="gallery",
             question_list="question-list",
             submit="fl-submit",
-            answer_apart=True,
             question_error="question-error",
         )
         # The steps' fields under the screen's own names, as before the steps were shared.

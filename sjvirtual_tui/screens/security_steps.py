@@ -69,18 +69,16 @@ class SecuritySteps:
         gallery: str,
         question_list: str,
         submit: str,
-        answer_apart: bool = False,
         question_error: str | None = None,
     ) -> None:
-        """``answer_apart``: the own answer may not stand inside the own question.
-        ``question_error``: the id of a line under the list that says none is chosen."""
+        """``question_error``: the id of a line under the list that says none is chosen. The own
+        answer may never stand inside the own question, in PRIMER INGRESO as in self-service."""
         self.image_step, self.own_step = f"{prefix}image", f"{prefix}own"
         self.question_step = f"{prefix}question"
         self._gallery, self.question_list, self._submit = gallery, question_list, submit
         self.question_error = question_error
         self.own_question = FormField("own_question", _("Su pregunta"), check=question_problem)
-        own_check = self._answer_apart if answer_apart else answer_problem
-        self.own_answer = FormField("own_answer", _("Su respuesta"), check=own_check)
+        self.own_answer = FormField("own_answer", _("Su respuesta"), check=self._answer_apart)
         self.answer = FormField("answer", _("Respuesta"), check=answer_problem)
         self.questions: list[SecurityQuestion] = []
 

@@ -122,6 +122,21 @@ async def test_change_the_security_image_and_questions(server_app, seeded_db, cl
     assert demo_stored(seeded_db, "own_question") == "Color de mi primer auto?"
 
 
+async def test_an_own_answer_inside_its_question_is_refused_under_it(
+    server_app, seeded_db, clock, tmp_path
+):
+    """As in PRIMER INGRESO: an answer the question gives away is no secret."""
+    before = demo_stored(seeded_db, "own_question")
+    async with demo_logged_in(server_app, clock, tmp_path) as (_app, pilot):
+        await choose(pilot, "ss-sec-password")
+        await submit(pilot, "Demo2026")
+        await press(pilot, "right", "enter")
+        await type_each(pilot, "Mi color azul favorito?", "azul")
+        assert step(pilot) == "ss-sec-own"
+        assert "La respuesta no puede estar dentro de la pregunta." in screen_text(pilot)
+    assert demo_stored(seeded_db, "own_question") == before
+
+
 async def test_update_the_email_with_its_code(server_app, seeded_db, clock, tmp_path):
     async with demo_logged_in(server_app, clock, tmp_path) as (app, pilot):
         await choose(pilot, "ss-contact")
