@@ -184,9 +184,9 @@ def deliver(
             problem = str(exc) or type(exc).__name__
     path = save_receipt(receipt, columns, export_dir)
     if problem is None:
-        message = _("Sin impresora configurada: comprobante guardado en {path}").format(path=path)
+        message = _("Sin impresora configurada: comprobante guardado en:\n{path}").format(path=path)
     else:
-        message = _("La impresora falló ({problem}): comprobante guardado en {path}").format(
+        message = _("La impresora falló ({problem}): comprobante guardado en:\n{path}").format(
             problem=problem, path=path
         )
     return Delivered(False, path, message)

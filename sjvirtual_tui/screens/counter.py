@@ -186,7 +186,12 @@ class CounterScreen(BankScreen):
         shown = receipt_text(receipt, settings.printer.columns)
         if delivered is not None:
             shown = f"{delivered.message}\n\n{shown}"
-            self.notify(delivered.message, title=_("Comprobante"))
+            # The toast is narrow: a saved receipt's whole path would wrap mid-name there, and
+            # the screen already shows it in full above the receipt.
+            toast = delivered.message
+            if delivered.path is not None:
+                toast = _("Comprobante guardado: {name}").format(name=delivered.path.name)
+            self.notify(toast, title=_("Comprobante"))
         self.query_one("#counter-hint", Static).update(_("Esc: volver · F2: reimprimir."))
         self.query_one("#counter-receipt", Static).update(shown)
 

@@ -17,6 +17,7 @@ from sjvirtual_tui.i18n import N_, Labels, _, ngettext
 from sjvirtual_tui.screens.base import BankScreen
 from sjvirtual_tui.widgets.bindings import translate_bindings
 from sjvirtual_tui.widgets.form import Form, FormField
+from sjvirtual_tui.widgets.row_detail import show_row_detail
 from sjvirtual_tui.widgets.row_table import RowTable
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ READ_AS_LABELS: Labels[str] = Labels(
     }
 )
 MIN_REASON = 5
+KIND_LABELS: Labels[str] = Labels({"persona": N_("persona"), "empresa": N_("empresa")})
 
 
 def _cells(hit: MemberHit) -> tuple[object, ...]:
@@ -42,6 +44,19 @@ def _cells(hit: MemberHit) -> tuple[object, ...]:
         Text(hit.username or "-"),
         Text(" ".join(hit.accounts[:2]) + (" …" if len(hit.accounts) > 2 else "")),
     )
+
+
+def _detail_text(hit: MemberHit) -> str:
+    """The highlighted socio in full (the table shortens a long name and shows two accounts):
+    who on the first line, how to reach them and their accounts on the second."""
+    who = f"{hit.name} ({KIND_LABELS.get(hit.kind, hit.kind)}) · {hit.identification}"
+    parts = []
+    if hit.username:
+        parts.append(_("usuario {username}").format(username=hit.username))
+    if hit.phone:
+        parts.append(_("tel. {phone}").format(phone=hit.phone))
+    parts.append(_("Cuentas: {accounts}").format(accounts=", ".join(hit.accounts) or "-"))
+    return who + "\n" + " · ".join(parts)
 
 
 class ReasonScreen(ModalScreen[str | None]):
@@ -105,6 +120,7 @@ class MemberSearchScreen(BankScreen):
             )
         yield Static("", id="search-summary", markup=False)
         yield RowTable(id="search-results", cells=_cells, key=lambda hit: str(hit.holder_id))
+        yield Static("", id="search-detail", markup=False)
         yield Static(_("Enter en un socio: abrir su ficha (con motivo)."), classes="hint")
 
     def on_mount(self) -> None:
@@ -150,8 +166,17 @@ class MemberSearchScreen(BankScreen):
         self.query_one("#search-summary", Static).update(
             summary.format(count=len(self.hits), query=result.query, kinds=kinds)
         )
+        self._detail(0)
         if self.hits:
             table.focus()
+
+    @on(DataTable.RowHighlighted, "#search-results")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._detail(event.cursor_row)
+
+    def _detail(self, row: int) -> None:
+        detail = self.query_one("#search-detail", Static)
+        show_row_detail(detail, self.hits, row, _detail_text, "")
 
     @on(DataTable.RowSelected, "#search-results")
     def _open(self, event: DataTable.RowSelected) -> None:

@@ -61,6 +61,11 @@ async def test_open_search_file_deposit_and_withdraw(
         assert table_rows(pilot, "#search-results") == [
             ["1704567898", "Carlos Andrés Pillajo Tituaña", "socio2", "00105349"]
         ]
+        # The 29-character name does not fit its column: the line under the table, drawn at
+        # 80 columns, names the highlighted socio in full with every account.
+        shown = [line.strip() for line in screen_text(pilot).splitlines()]
+        detail = shown.index("Carlos Andrés Pillajo Tituaña (persona) · 1704567898")
+        assert shown[detail + 1] == "usuario socio2 · tel. 0915838662 · Cuentas: 00105349"
         # Then by the registered account number (the 1/9 prefix rule).
         app.screen.query_one("#ms-input-q").focus()
         app.screen.query_one("#ms-input-q").value = ""
@@ -95,9 +100,13 @@ async def test_open_search_file_deposit_and_withdraw(
         await counter_operation(pilot, "f6", "25,50", "Ana León")
         receipt = text_of(pilot, "#counter-receipt")
         saved = tmp_path / "comprobante-CAJ-0000001.txt"
-        assert f"Sin impresora configurada: comprobante guardado en {saved}" in receipt
+        assert f"Sin impresora configurada: comprobante guardado en:\n{saved}" in receipt
         assert "COMPROBANTE DE VENTANILLA" in receipt and "$25,50" in receipt
         assert "Ana León" in saved.read_text(encoding="utf-8")
+        # The toast names the file only: the whole path would wrap mid-name in its box.
+        assert [n.message for n in app._notifications] == [
+            "Comprobante guardado: comprobante-CAJ-0000001.txt"
+        ]
         await press(pilot, "escape")
 
         # F7 RETIRO with another socio's cédula: refused beside the field, nothing moves.
