@@ -301,7 +301,19 @@ async def test_teller_and_first_login_show_no_spanish_in_english(
         await walk.type("no")
         await walk.look("teller reject refused")
         await walk.look("teller locked", "escape", "f3")
+        await walk.look("teller drawer closed", "escape", "f8")
+        await walk.type("500")
+        await walk.look("teller drawer open")
+        await walk.look("teller search", "escape", "f11")
+        await walk.type("pillajo")
+        await walk.look("teller search results")
+        await pilot.press("enter")
+        await walk.type("balance at the counter")
+        await walk.look("teller member file")
     problems = walk.problems(markers)
+    # The walk reached the drawer's sums and the member file's accounts (not a refusal).
+    assert "$500,00" in walk.seen["teller drawer open"]
+    assert "00105349" in walk.seen["teller member file"]
 
     transport = httpx.ASGITransport(app=demo_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://sjv.test") as client:
