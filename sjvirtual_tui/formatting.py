@@ -64,6 +64,10 @@ def local_time(value: datetime) -> str:
     return local_datetime(value).strftime("%d/%m/%Y %H:%M")
 
 
+# What a socio is: the registration's Persona / Empresa (the teller's queue, search and file).
+HOLDER_KIND_LABELS: Labels[str] = Labels({"persona": N_("Persona"), "empresa": N_("Empresa")})
+
+
 # --- transfers ----------------------------------------------------------------------------------
 
 TRANSFER_KIND_LABELS: Labels[str] = Labels(

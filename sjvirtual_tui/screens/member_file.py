@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from sjvirtual_tui.formatting import local_time, money
+from sjvirtual_tui.formatting import HOLDER_KIND_LABELS, local_time, money
 from sjvirtual_tui.i18n import N_, Labels, _
 from sjvirtual_tui.models import ACCOUNT_TYPE_LABELS
 from sjvirtual_tui.screens.base import BankScreen
@@ -28,7 +28,6 @@ ONLINE_LABELS: Labels[str] = Labels(
         "bloqueado": N_("BLOQUEADO"),
     }
 )
-KIND_LABELS: Labels[str] = Labels({"persona": N_("Persona"), "empresa": N_("Empresa")})
 
 
 def file_text(file: MemberFile) -> str:
@@ -37,7 +36,7 @@ def file_text(file: MemberFile) -> str:
     online = file.online
     lines = [
         file.name,
-        f"{id_label} {file.identification} · {KIND_LABELS.get(file.kind, file.kind)}"
+        f"{id_label} {file.identification} · {HOLDER_KIND_LABELS.get(file.kind, file.kind)}"
         + (f" · {_('Teléfono')} {file.phone}" if file.phone else ""),
     ]
     if online.email:

@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
+from sjvirtual_tui.formatting import HOLDER_KIND_LABELS
 from sjvirtual_tui.i18n import N_, Labels, _, ngettext
 from sjvirtual_tui.screens.base import BankScreen
 from sjvirtual_tui.widgets.bindings import translate_bindings
@@ -34,7 +35,6 @@ READ_AS_LABELS: Labels[str] = Labels(
     }
 )
 MIN_REASON = 5
-KIND_LABELS: Labels[str] = Labels({"persona": N_("persona"), "empresa": N_("empresa")})
 
 
 def _cells(hit: MemberHit) -> tuple[object, ...]:
@@ -49,7 +49,7 @@ def _cells(hit: MemberHit) -> tuple[object, ...]:
 def _detail_text(hit: MemberHit) -> str:
     """The highlighted socio in full (the table shortens a long name and shows two accounts):
     who on the first line, how to reach them and their accounts on the second."""
-    who = f"{hit.name} ({KIND_LABELS.get(hit.kind, hit.kind)}) · {hit.identification}"
+    who = f"{hit.name} ({HOLDER_KIND_LABELS.get(hit.kind, hit.kind)}) · {hit.identification}"
     parts = []
     if hit.username:
         parts.append(_("usuario {username}").format(username=hit.username))

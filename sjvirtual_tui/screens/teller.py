@@ -23,7 +23,7 @@ from textual.widgets import (
 from sjvirtual_tui import rules
 from sjvirtual_tui.backend import BackendError
 from sjvirtual_tui.flows import Audience, flow_bindings
-from sjvirtual_tui.formatting import local_time
+from sjvirtual_tui.formatting import HOLDER_KIND_LABELS, local_time
 from sjvirtual_tui.i18n import N_, Labels, _
 from sjvirtual_tui.screens.base import BankScreen
 from sjvirtual_tui.screens.confirm import ConfirmScreen
@@ -59,8 +59,6 @@ FIELD_LABELS: Labels[str] = Labels(
     }
 )
 
-KIND_LABELS: Labels[str] = Labels({"persona": N_("Persona"), "empresa": N_("Empresa")})
-
 
 def applicant(registration: StaffRegistration) -> tuple[str, str]:
     """(identification, name) of a request, persona or empresa."""
@@ -74,7 +72,7 @@ def _request_cells(registration: StaffRegistration) -> tuple[object, ...]:
     identification, name = applicant(registration)
     return (
         registration.reference,
-        KIND_LABELS.get(registration.request.kind, registration.request.kind.capitalize()),
+        HOLDER_KIND_LABELS.get(registration.request.kind, registration.request.kind.capitalize()),
         Text(identification),
         Text(name),  # what the applicant typed (a razón social): never markup
         Text(registration.request.usuario),

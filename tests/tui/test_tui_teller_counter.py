@@ -64,7 +64,7 @@ async def test_open_search_file_deposit_and_withdraw(
         # The 29-character name does not fit its column: the line under the table, drawn at
         # 80 columns, names the highlighted socio in full with every account.
         shown = [line.strip() for line in screen_text(pilot).splitlines()]
-        detail = shown.index("Carlos Andrés Pillajo Tituaña (persona) · 1704567898")
+        detail = shown.index("Carlos Andrés Pillajo Tituaña (Persona) · 1704567898")
         assert shown[detail + 1] == "usuario socio2 · tel. 0915838662 · Cuentas: 00105349"
         # Then by the registered account number (the 1/9 prefix rule).
         app.screen.query_one("#ms-input-q").focus()
