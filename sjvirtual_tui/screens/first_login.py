@@ -43,10 +43,6 @@ class FirstLoginScreen(NewPasswordWizard, SecurityStepsWizard):
             submit="fl-submit",
             question_error="question-error",
         )
-        # The steps' fields under the screen's own names, as before the steps were shared.
-        self.own_question = self.security.own_question
-        self.own_answer = self.security.own_answer
-        self.answer = self.security.answer
 
     def compose_steps(self) -> ComposeResult:
         with Form(id="fl-password"):
@@ -109,9 +105,9 @@ class FirstLoginScreen(NewPasswordWizard, SecurityStepsWizard):
     def refused(self, error: BackendError) -> bool:
         where = {
             "new_password": ("fl-password", self.pair.password),
-            "own_question": ("fl-own", self.own_question),
-            "own_answer": ("fl-own", self.own_answer),
-            "answer": ("fl-question", self.answer),
+            "own_question": ("fl-own", self.security.own_question),
+            "own_answer": ("fl-own", self.security.own_answer),
+            "answer": ("fl-question", self.security.answer),
         }.get(error.field or "")
         if where is not None:
             self.show_in_field(*where, error.message)

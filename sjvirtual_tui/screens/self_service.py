@@ -131,16 +131,13 @@ class SelfServiceScreen(NewPasswordWizard, SecurityStepsWizard):
         self.current = _current_password_field("ss-pw-")
         self.pair = PasswordPair("ss-", current=lambda: self.current.input.value)
         self.sec_current = _current_password_field("ss-sec-")
-        # The PRIMER INGRESO's steps; its fields under the screen's own names, as before.
+        # The PRIMER INGRESO's steps, shared.
         self.security = SecuritySteps(
             "ss-sec-",
             gallery="ss-gallery",
             question_list="ss-question-list",
             submit="ss-security-ok",
         )
-        self.own_question = self.security.own_question
-        self.own_answer = self.security.own_answer
-        self.answer = self.security.answer
         self.email = FormField(
             "email", _("Correo nuevo"), check=_email, required=False, max_length=120
         )
@@ -267,9 +264,9 @@ class SelfServiceScreen(NewPasswordWizard, SecurityStepsWizard):
             ),
             "new_password": ("ss-password", self.pair.password),
             "confirm_password": ("ss-password", self.pair.repeat),
-            "own_question": ("ss-sec-own", self.own_question),
-            "own_answer": ("ss-sec-own", self.own_answer),
-            "answer": ("ss-sec-question", self.answer),
+            "own_question": ("ss-sec-own", self.security.own_question),
+            "own_answer": ("ss-sec-own", self.security.own_answer),
+            "answer": ("ss-sec-question", self.security.answer),
             "email": ("ss-contact", self.email),
             "phone": ("ss-contact", self.phone),
             "code": ("ss-code", self.code),
@@ -323,7 +320,7 @@ class SelfServiceScreen(NewPasswordWizard, SecurityStepsWizard):
         self.send_operation(request, self.backend.change_security, self._security_done)
 
     def _security_done(self, _result: None) -> None:
-        for field in (self.sec_current, self.own_answer, self.answer):
+        for field in (self.sec_current, self.security.own_answer, self.security.answer):
             field.value = ""
         self._finish(
             _(

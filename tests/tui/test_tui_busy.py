@@ -124,11 +124,11 @@ async def test_primer_ingreso_confirmar_says_it_is_working(
         # one's CONFIRMAR is what this test is about).
         screen.pair.password.value = "Segunda2027"
         screen.pair.repeat.value = "Segunda2027"
-        screen.own_question.value = "Nombre de mi abuela"
-        screen.own_answer.value = "Rosa"
+        screen.security.own_question.value = "Nombre de mi abuela"
+        screen.security.own_answer.value = "Rosa"
         screen.go("fl-question")
         await settle(pilot)
-        screen.answer.input.focus()
+        screen.security.answer.input.focus()
         await type_text(pilot, "Guayaquil")
         pressed_at = time.monotonic()
         await pilot.press("enter")  # CONFIRMAR
